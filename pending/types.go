@@ -1,0 +1,197 @@
+// Package pending holds the device's pending-change queue, its state machine and the sync
+// engine that pushes it to the org, plus the resolution of conflicts and errors. It is the
+// only package the terminal app calls to read and change records.
+package pending
+
+import (
+	"time"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// Op is what a pending entry does to its record.
+type Op string
+
+const (
+	OpCreate Op = "create"
+	OpUpdate Op = "update"
+	OpDelete Op = "delete"
+)
+
+// Status is where a pending entry stands. The sash is derived from it.
+type Status string
+
+const (
+	StatusPending  Status = "pending"  // green: waiting to sync (offline, queued, or retrying)
+	StatusSyncing  Status = "syncing"  // green (busy): in flight
+	StatusWaiting  Status = "waiting"  // green: waits for a record created offline
+	StatusConflict Status = "conflict" // orange: another user changed the same fields
+	StatusInvalid  Status = "invalid"  // orange: the org refused it (rule, required, bad value, duplicate)
+	StatusFailed   Status = "failed"   // red: record deleted or access lost; only dismiss
+)
+
+// Sash is the colour family of a status.
+type Sash int
+
+const (
+	SashNone Sash = iota
+	SashGreen
+	SashOrange
+	SashRed
+)
+
+// Sash derives the sash from the status.
+func (s Status) Sash() Sash {
+	switch s {
+	case StatusPending, StatusSyncing, StatusWaiting:
+		return SashGreen
+	case StatusConflict, StatusInvalid:
+		return SashOrange
+	case StatusFailed:
+		return SashRed
+	}
+	return SashNone
+}
+
+// Locked reports whether a record with an entry in this status refuses edits and deletes
+// except through resolution.
+func (s Status) Locked() bool { return s.Sash() == SashOrange || s.Sash() == SashRed }
+
+// FieldError is one org message about one field (or the record when Field is "").
+type FieldError struct {
+	Field   string `json:"field,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Conflict is one field both the user and another user changed since the base.
+type Conflict struct {
+	Field    string    `json:"field"`
+	Base     any       `json:"base"`
+	Theirs   any       `json:"theirs"`
+	Mine     any       `json:"mine"`
+	TheirsBy string    `json:"theirsBy"` // LastModifiedById (or name) of the server copy
+	TheirsAt time.Time `json:"theirsAt"` // LastModifiedDate of the server copy
+}
+
+// Entry is one pending change: one per record.
+type Entry struct {
+	ID          string         `json:"id"` // UUID; also the Offline_Key__c of a create
+	Seq         int64          `json:"seq"`
+	Object      string         `json:"object"`
+	RecordID    string         `json:"recordId"` // server id, or a local id ("local-…") for creates not yet synced
+	Name        string         `json:"name"`     // the record's display name when last changed
+	Op          Op             `json:"op"`
+	Changes     remote.Fields  `json:"changes"` // field → new value
+	Base        remote.Fields  `json:"base"`    // server values of the changed fields at the first change
+	BaseVersion remote.Version `json:"baseVersion"`
+	Status      Status         `json:"status"`
+	Code        string         `json:"code,omitempty"`    // the org's error code, if any
+	Message     string         `json:"message,omitempty"` // a human summary of the problem
+	Errors      []FieldError   `json:"errors,omitempty"`
+	Conflicts   []Conflict     `json:"conflicts,omitempty"`
+	WaitingOn   string         `json:"waitingOn,omitempty"` // local id this entry depends on
+	Attempts    int            `json:"attempts"`
+	NextAttempt time.Time      `json:"nextAttempt"`
+	CreatedAt   time.Time      `json:"createdAt"`
+	UpdatedAt   time.Time      `json:"updatedAt"`
+}
+
+// Choice says how to resolve one conflicting field.
+type Choice struct {
+	Take  Take
+	Value any // when Take is TakeValue
+}
+
+// Take is the side chosen for a conflicting field.
+type Take int
+
+const (
+	TakeMine Take = iota
+	TakeTheirs
+	TakeValue
+)
+
+// ListQuery asks for one page of cached records of one object, as the user sees them.
+type ListQuery struct {
+	Object string
+	Filter string            // case-insensitive substring of the name field (and key columns)
+	Where  map[string]string // exact field matches, e.g. {"AccountId": id} for a related list
+	Offset int
+	Limit  int
+}
+
+// Row is one record in a list: the merged view (server copy + pending change).
+type Row struct {
+	ID     string
+	Name   string
+	Fields remote.Fields
+	Status Status // "" when the record has no pending entry
+	Op     Op
+}
+
+// Page is a page of rows and the total matching the query.
+type Page struct {
+	Rows  []Row
+	Total int
+}
+
+// RecordView is one record as the user sees it.
+type RecordView struct {
+	Object string
+	ID     string
+	Name   string
+	Fields remote.Fields     // merged: server copy with the pending change laid over it
+	Server remote.Fields     // the cached server copy; nil for a record created offline
+	Entry  *Entry            // nil when nothing is pending
+	Names  map[string]string // display names of the records its lookups point at
+}
+
+// Summary is the outcome of one sync run.
+type Summary struct {
+	Synced    int // entries that reached the org and left the queue
+	Merged    int // of which rebased onto another user's disjoint change
+	Attention int // entries now conflict, invalid or failed
+	Retrying  int // entries left pending after a transient error
+	Waiting   int
+	Err       error // auth or network failure that stopped the run, if any
+}
+
+// EventKind says what an Event reports.
+type EventKind int
+
+const (
+	EventEntryChanged EventKind = iota // an entry was added, changed status or was coalesced
+	EventEntryRemoved                  // an entry left the queue (synced, discarded, dismissed)
+	EventSyncStarted
+	EventSyncProgress
+	EventSyncFinished // Summary is set
+	EventOnlineChanged
+	EventAuthRequired   // a 401 paused sync; the user must sign in again
+	EventCacheRefreshed // sync-down changed cached records
+)
+
+// Event is one state change, for a UI to redraw without polling.
+type Event struct {
+	Kind     EventKind
+	EntryID  string
+	RecordID string
+	Status   Status
+	Online   bool
+	Done     int // progress
+	Total    int
+	Summary  *Summary
+}
+
+// Activity is one request the engine made (or one decision it took), for the activity log.
+type Activity struct {
+	At       time.Time     `json:"at"`
+	Method   string        `json:"method"`
+	Path     string        `json:"path"`
+	Status   int           `json:"status"`
+	Code     string        `json:"code,omitempty"`
+	Duration time.Duration `json:"duration"`
+	EntryID  string        `json:"entryId,omitempty"`
+	RecordID string        `json:"recordId,omitempty"`
+	Note     string        `json:"note,omitempty"` // e.g. "auto-merged disjoint edit"
+}
