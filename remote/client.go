@@ -1,0 +1,501 @@
+package remote
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// MaxAPIVersion is the newest API version the client speaks. Discovery picks the newest version the
+// org offers that is not above it.
+const MaxAPIVersion = "62.0"
+
+// DefaultMaxReplyBytes caps the size of a reply body the client reads.
+const DefaultMaxReplyBytes = 64 << 20
+
+// ErrMalformedReply is wrapped by every error about a 2xx reply the client could not understand:
+// not JSON where JSON was expected, truncated, or of the wrong shape.
+var ErrMalformedReply = errors.New("malformed reply from the org")
+
+// ErrReplyTooLarge is wrapped when a reply body exceeds Config.MaxReplyBytes.
+var ErrReplyTooLarge = errors.New("reply from the org is too large")
+
+// Config says where the org is and how to sign requests.
+type Config struct {
+	InstanceURL string            // e.g. https://x.my.salesforce.com or http://127.0.0.1:8787
+	AccessToken string            // bearer token; never printed
+	APIVersion  string            // "" = discover: GET /services/data/, use the newest ≤ MaxAPIVersion
+	Transport   http.RoundTripper // nil = http.DefaultTransport
+	// Refresh is called once on 401 INVALID_SESSION_ID; the request is then retried once with the
+	// token it returns.
+	Refresh func(ctx context.Context) (accessToken string, err error)
+	// Observe is called after every HTTP request the client makes (never given tokens).
+	Observe  func(RequestInfo)
+	Username string
+	// IdentityURL is the "id" of an OAuth token reply (…/id/00D…/005…); it fills Identity's
+	// OrgID and UserID. Optional.
+	IdentityURL string
+	// MaxReplyBytes caps reply bodies; 0 = DefaultMaxReplyBytes.
+	MaxReplyBytes int64
+}
+
+// String describes the configuration without its token.
+func (c Config) String() string {
+	return fmt.Sprintf("remote.Config{InstanceURL: %q, Username: %q, APIVersion: %q, AccessToken: %s}",
+		c.InstanceURL, c.Username, c.APIVersion, redactedMark(c.AccessToken))
+}
+
+// GoString is String, so %#v never prints the token.
+func (c Config) GoString() string { return c.String() }
+
+// Format prints String for every verb.
+func (c Config) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+func redactedMark(token string) string {
+	if token == "" {
+		return "(none)"
+	}
+	return "[redacted]"
+}
+
+// RequestInfo describes one HTTP request after it completed. It never holds tokens.
+type RequestInfo struct {
+	Method   string
+	Path     string // URL path, without host and query
+	Status   int    // 0 when no reply arrived
+	Code     string // the first errorCode of an error reply
+	Duration time.Duration
+	Tag      string // from WithTag
+	Err      error
+}
+
+type tagKey struct{}
+
+// WithTag returns a context whose requests report tag in RequestInfo.Tag.
+func WithTag(ctx context.Context, tag string) context.Context {
+	return context.WithValue(ctx, tagKey{}, tag)
+}
+
+func tagOf(ctx context.Context) string {
+	s, _ := ctx.Value(tagKey{}).(string)
+	return s
+}
+
+// Client is an Org over the Salesforce REST API.
+type Client struct {
+	base     string // instance URL without trailing slash
+	http     *http.Client
+	refresh  func(ctx context.Context) (string, error)
+	observe  func(RequestInfo)
+	maxReply int64
+	identity Identity
+
+	tokenMu   sync.RWMutex
+	token     string
+	refreshMu sync.Mutex
+
+	versionMu sync.Mutex
+	version   string // "62.0" once known
+
+	limitMu sync.Mutex
+	limit   string
+}
+
+var _ Org = (*Client)(nil)
+
+// NewClient checks the configuration and, when cfg.APIVersion is "", discovers the API version.
+// If discovery fails because the network is unreachable (offline, dropped), it is retried on the
+// first call instead; an error reply from the org fails NewClient.
+func NewClient(ctx context.Context, cfg Config) (*Client, error) {
+	base, err := normalizeInstanceURL(cfg.InstanceURL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.AccessToken == "" && cfg.Refresh == nil {
+		return nil, errors.New("remote: an access token (or a refresh function) is required")
+	}
+	rt := cfg.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	c := &Client{
+		base: base,
+		http: &http.Client{
+			Transport:     rt,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		refresh:  cfg.Refresh,
+		observe:  cfg.Observe,
+		maxReply: cfg.MaxReplyBytes,
+		token:    cfg.AccessToken,
+		identity: Identity{InstanceURL: base, Username: cfg.Username},
+	}
+	if c.maxReply <= 0 {
+		c.maxReply = DefaultMaxReplyBytes
+	}
+	c.identity.OrgID, c.identity.UserID = parseIdentityURL(cfg.IdentityURL)
+	if cfg.APIVersion != "" {
+		v, err := normalizeVersion(cfg.APIVersion)
+		if err != nil {
+			return nil, err
+		}
+		c.version = v
+		return c, nil
+	}
+	if _, err := c.ensureVersion(ctx); err != nil {
+		if _, ok := AsError(err); ok || errors.Is(err, ErrMalformedReply) || errors.Is(err, errNoVersion) {
+			return nil, err
+		}
+		// Network trouble: discover on the first call.
+	}
+	return c, nil
+}
+
+// String names the client without its token.
+func (c *Client) String() string {
+	return fmt.Sprintf("remote.Client{%s as %q, v%s}", c.base, c.identity.Username, c.APIVersion())
+}
+
+// GoString is String.
+func (c *Client) GoString() string { return c.String() }
+
+// Format prints String for every verb, so no token is ever printed.
+func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// APIVersion is the version in use ("62.0"), or "" while it has not been discovered yet.
+func (c *Client) APIVersion() string {
+	c.versionMu.Lock()
+	defer c.versionMu.Unlock()
+	return c.version
+}
+
+// LimitInfo is the last Sforce-Limit-Info header seen, or "".
+func (c *Client) LimitInfo() string {
+	c.limitMu.Lock()
+	defer c.limitMu.Unlock()
+	return c.limit
+}
+
+// Identity is who the client is signed in as.
+func (c *Client) Identity() Identity { return c.identity }
+
+func normalizeInstanceURL(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", errors.New("remote: instance URL is required")
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", fmt.Errorf("remote: instance URL %q: %v", s, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fmt.Errorf("remote: instance URL %q must start with https:// (or http:// for a local org)", s)
+	}
+	if u.Host == "" {
+		return "", fmt.Errorf("remote: instance URL %q has no host", s)
+	}
+	if u.User != nil {
+		return "", errors.New("remote: instance URL must not carry credentials")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("remote: instance URL %q must not have a query or fragment", s)
+	}
+	return strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
+}
+
+// normalizeVersion accepts "62.0", "v62.0" or "62" and returns "62.0".
+func normalizeVersion(s string) (string, error) {
+	v := strings.TrimPrefix(strings.TrimSpace(s), "v")
+	major, minor, ok := strings.Cut(v, ".")
+	if !ok {
+		minor = "0"
+	}
+	n, err := strconv.Atoi(major)
+	if err != nil || n <= 0 || n > 999 || minor != "0" {
+		return "", fmt.Errorf("remote: API version %q is not of the form 62.0", s)
+	}
+	return strconv.Itoa(n) + ".0", nil
+}
+
+func versionNumber(s string) (int, bool) {
+	v, err := normalizeVersion(s)
+	if err != nil {
+		return 0, false
+	}
+	n, _ := strconv.Atoi(strings.TrimSuffix(v, ".0"))
+	return n, true
+}
+
+var errNoVersion = errors.New("remote: the org offers no API version the client supports")
+
+// ensureVersion returns the API version, discovering it when it is not known yet.
+func (c *Client) ensureVersion(ctx context.Context) (string, error) {
+	c.versionMu.Lock()
+	defer c.versionMu.Unlock()
+	if c.version != "" {
+		return c.version, nil
+	}
+	versions, err := c.fetchVersions(ctx)
+	if err != nil {
+		return "", fmt.Errorf("remote: discovering the API version: %w", err)
+	}
+	maxN, _ := versionNumber(MaxAPIVersion)
+	best := 0
+	for _, v := range versions {
+		if n, ok := versionNumber(v.Version); ok && n <= maxN && n > best {
+			best = n
+		}
+	}
+	if best == 0 {
+		return "", fmt.Errorf("%w (newest supported: %s)", errNoVersion, MaxAPIVersion)
+	}
+	c.version = strconv.Itoa(best) + ".0"
+	return c.version, nil
+}
+
+// Versions lists the API versions the org offers.
+func (c *Client) Versions(ctx context.Context) ([]APIVersion, error) { return c.fetchVersions(ctx) }
+
+func (c *Client) fetchVersions(ctx context.Context) ([]APIVersion, error) {
+	var out []APIVersion
+	if err := c.getJSON(ctx, "/services/data/", nil, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// vpath returns the versioned base path, "/services/data/v62.0".
+func (c *Client) vpath(ctx context.Context) (string, error) {
+	v, err := c.ensureVersion(ctx)
+	if err != nil {
+		return "", err
+	}
+	return "/services/data/v" + v, nil
+}
+
+// request is one call to the org.
+type request struct {
+	method string
+	path   string // absolute path, starting with /services/
+	query  url.Values
+	body   any // marshalled as JSON when not nil
+	header http.Header
+}
+
+// reply is a completed 2xx reply.
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends the request, refreshing the session once on 401 INVALID_SESSION_ID. A non-2xx reply
+// becomes an *Error.
+func (c *Client) do(ctx context.Context, r request) (*reply, error) {
+	var payload []byte
+	if r.body != nil {
+		var err error
+		if payload, err = json.Marshal(r.body); err != nil {
+			return nil, fmt.Errorf("remote: encoding the %s %s body: %w", r.method, r.path, err)
+		}
+	}
+	token := c.currentToken()
+	rep, err := c.send(ctx, r, payload, token)
+	if err == nil || c.refresh == nil {
+		return rep, err
+	}
+	apiErr, ok := AsError(err)
+	if !ok || apiErr.Status != http.StatusUnauthorized || !apiErr.HasCode("INVALID_SESSION_ID") {
+		return rep, err
+	}
+	if rerr := c.refreshToken(ctx, token); rerr != nil {
+		return nil, &refreshError{api: apiErr, err: rerr}
+	}
+	return c.send(ctx, r, payload, c.currentToken())
+}
+
+func (c *Client) currentToken() string {
+	c.tokenMu.RLock()
+	defer c.tokenMu.RUnlock()
+	return c.token
+}
+
+// refreshToken asks for a new token unless another call already replaced the stale one.
+func (c *Client) refreshToken(ctx context.Context, stale string) error {
+	c.refreshMu.Lock()
+	defer c.refreshMu.Unlock()
+	if c.currentToken() != stale {
+		return nil
+	}
+	tok, err := c.refresh(ctx)
+	if err != nil {
+		return c.scrub(err)
+	}
+	if tok == "" {
+		return errors.New("the refresh returned an empty token")
+	}
+	c.tokenMu.Lock()
+	c.token = tok
+	c.tokenMu.Unlock()
+	return nil
+}
+
+// refreshError is a 401 whose session refresh failed; errors.As still finds the *Error.
+type refreshError struct {
+	api *Error
+	err error
+}
+
+func (e *refreshError) Error() string {
+	return e.api.Error() + "; refreshing the session failed: " + e.err.Error()
+}
+func (e *refreshError) Unwrap() []error { return []error{e.api, e.err} }
+
+// send makes one HTTP request and reports it to Observe.
+func (c *Client) send(ctx context.Context, r request, payload []byte, token string) (rep *reply, err error) {
+	start := time.Now()
+	info := RequestInfo{Method: r.method, Path: r.path, Tag: tagOf(ctx)}
+	defer func() {
+		if c.observe == nil {
+			return
+		}
+		info.Duration = time.Since(start)
+		info.Err = err
+		if e, ok := AsError(err); ok {
+			info.Code = e.Code()
+		}
+		c.observe(info)
+	}()
+
+	u := c.base + r.path
+	if len(r.query) > 0 {
+		u += "?" + r.query.Encode()
+	}
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u, body)
+	if err != nil {
+		return nil, fmt.Errorf("remote: building %s %s: %w", r.method, r.path, err)
+	}
+	for k, vs := range r.header {
+		req.Header[k] = vs
+	}
+	req.Header.Set("Accept", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, &transportError{method: r.method, path: r.path, err: err, token: token}
+	}
+	defer resp.Body.Close()
+	info.Status = resp.StatusCode
+	if li := resp.Header.Get("Sforce-Limit-Info"); li != "" {
+		c.limitMu.Lock()
+		c.limit = li
+		c.limitMu.Unlock()
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxReply+1))
+	if err != nil {
+		return nil, &transportError{method: r.method, path: r.path, err: err, token: token}
+	}
+	if int64(len(data)) > c.maxReply {
+		return nil, fmt.Errorf("remote: %s %s: %w (over %d bytes)", r.method, r.path, ErrReplyTooLarge, c.maxReply)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		e := ParseErrorBody(resp.StatusCode, data)
+		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		e.scrub(token)
+		return nil, e
+	}
+	return &reply{status: resp.StatusCode, header: resp.Header, body: data}, nil
+}
+
+// transportError is a failure before a complete reply arrived: offline, dropped, timed out,
+// cancelled. It unwraps to the cause (so errors.Is(err, ErrOffline) and net.Error checks work),
+// and its message never holds the token.
+type transportError struct {
+	method, path string
+	err          error
+	token        string
+}
+
+func (e *transportError) Error() string {
+	msg := e.err.Error()
+	if e.token != "" {
+		msg = strings.ReplaceAll(msg, e.token, "[redacted]")
+	}
+	return "remote: " + e.method + " " + e.path + ": " + msg
+}
+func (e *transportError) Unwrap() error { return e.err }
+
+// scrub removes the current token from an error's text, keeping the error chain.
+func (c *Client) scrub(err error) error {
+	tok := c.currentToken()
+	if err == nil || tok == "" || !strings.Contains(err.Error(), tok) {
+		return err
+	}
+	return &transportError{method: "refresh", path: "session", err: err, token: tok}
+}
+
+// scrub removes token from the error's texts (an org never echoes it, but a proxy might).
+func (e *Error) scrub(token string) {
+	if token == "" {
+		return
+	}
+	e.Raw = strings.ReplaceAll(e.Raw, token, "[redacted]")
+	for i := range e.Items {
+		e.Items[i].Message = strings.ReplaceAll(e.Items[i].Message, token, "[redacted]")
+	}
+}
+
+// getJSON GETs path and decodes the JSON reply into out.
+func (c *Client) getJSON(ctx context.Context, path string, query url.Values, out any) error {
+	rep, err := c.do(ctx, request{method: http.MethodGet, path: path, query: query})
+	if err != nil {
+		return err
+	}
+	return decodeJSON(http.MethodGet, path, rep.body, out)
+}
+
+func decodeJSON(method, path string, body []byte, out any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return fmt.Errorf("remote: %s %s: %w: empty body where JSON was expected", method, path, ErrMalformedReply)
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return fmt.Errorf("remote: %s %s: %w: %v", method, path, ErrMalformedReply, err)
+	}
+	return nil
+}
+
+// parseIdentityURL takes "…/id/00D…/005…" and returns the org and user ids.
+func parseIdentityURL(s string) (orgID, userID string) {
+	if s == "" {
+		return "", ""
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", ""
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	for i := 0; i+2 < len(parts); i++ {
+		if parts[i] == "id" {
+			return parts[i+1], parts[i+2]
+		}
+	}
+	return "", ""
+}
