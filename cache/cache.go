@@ -1,0 +1,179 @@
+// Package cache is the device's SQLite store: object metadata (describe results), the cached
+// server copy of each record with its version, what the user sees of each record (the server
+// copy with its pending change laid over it), the local-id map, sync watermarks, and the tables
+// the pending queue and the activity log live in. One file per (org, user), mode 0600, opened
+// by one process at a time.
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
+)
+
+// ErrAlreadyOpen is returned by Open when another process (or another Open in this process)
+// holds the database.
+var ErrAlreadyOpen = errors.New("the device database is already open in another offline-edit process")
+
+// ErrNotFound is returned when a record, describe or entry is not in the cache.
+var ErrNotFound = errors.New("not in the device cache")
+
+// DB is the open device database.
+type DB struct {
+	sql  *sql.DB
+	path string
+	lock *fileLock
+}
+
+// DefaultPath returns where the database of (instanceURL, username) lives:
+// $XDG_DATA_HOME/offline-edit/<host>-<username>.db, falling back to ~/.local/share.
+func DefaultPath(instanceURL, username string) (string, error) {
+	if strings.TrimSpace(instanceURL) == "" {
+		return "", errors.New("cache: an instance URL is needed to name the device database")
+	}
+	if strings.TrimSpace(username) == "" {
+		return "", errors.New("cache: a username is needed to name the device database")
+	}
+	host := instanceURL
+	if u, err := url.Parse(instanceURL); err == nil && u.Host != "" {
+		host = u.Host
+	}
+	dir := os.Getenv("XDG_DATA_HOME")
+	if dir == "" || !filepath.IsAbs(dir) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("cache: no data directory: %w", err)
+		}
+		dir = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(dir, "offline-edit", safeName(host)+"-"+safeName(username)+".db"), nil
+}
+
+// safeName keeps letters, digits and . _ @ - and replaces everything else with '_'.
+func safeName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == '@', r == '-':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	out := strings.Trim(b.String(), ".")
+	if out == "" {
+		out = "_"
+	}
+	return out
+}
+
+// Open opens (creating if needed) the database at path: WAL, busy timeout, schema migrations,
+// file mode 0600. A second Open of the same file while the first is open fails with an error
+// matching ErrAlreadyOpen.
+func Open(path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("cache: empty database path")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("cache: create data directory: %w", err)
+	}
+	lk, err := acquireLock(path + ".lock")
+	if err != nil {
+		return nil, err
+	}
+	// Create the file with mode 0600 before SQLite does (SQLite would use 0644).
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		lk.release()
+		return nil, fmt.Errorf("cache: open %s: %w", path, err)
+	}
+	_ = f.Close()
+	_ = os.Chmod(path, 0o600)
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)" +
+		"&_pragma=synchronous(FULL)&_txlock=immediate"
+	sdb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		lk.release()
+		return nil, fmt.Errorf("cache: open %s: %w", path, err)
+	}
+	sdb.SetMaxOpenConns(1)
+	db := &DB{sql: sdb, path: path, lock: lk}
+	if err := db.migrate(context.Background()); err != nil {
+		_ = sdb.Close()
+		lk.release()
+		return nil, err
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		_ = os.Chmod(path+suffix, 0o600)
+	}
+	return db, nil
+}
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+// SQL is the underlying connection pool (one connection). The pending package runs its queue
+// statements through it; everyone else uses the typed methods.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Close closes the database and releases the process lock.
+func (db *DB) Close() error {
+	if db == nil || db.sql == nil {
+		return nil
+	}
+	err := db.sql.Close()
+	db.sql = nil
+	db.lock.release()
+	return err
+}
+
+// Tx is one transaction on the device database.
+type Tx struct {
+	*sql.Tx
+}
+
+// Update runs fn in one immediate transaction and commits it when fn returns nil.
+func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	if db == nil || db.sql == nil {
+		return errors.New("cache: database is closed")
+	}
+	stx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("cache: begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = stx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(&Tx{stx}); err != nil {
+		_ = stx.Rollback()
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("cache: commit: %w", err)
+	}
+	return nil
+}
+
+// View runs fn in a transaction that is rolled back afterwards (a consistent read).
+func (db *DB) View(ctx context.Context, fn func(tx *Tx) error) error {
+	if db == nil || db.sql == nil {
+		return errors.New("cache: database is closed")
+	}
+	stx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("cache: begin: %w", err)
+	}
+	defer func() { _ = stx.Rollback() }()
+	return fn(&Tx{stx})
+}

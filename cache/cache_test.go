@@ -1,0 +1,234 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+func openTemp(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(filepath.Join(t.TempDir(), "device.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+func TestOpenCreatesPrivateFileAtCurrentSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "device.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v, want 0600", st.Mode().Perm())
+	}
+	var v int
+	if err := db.SQL().QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != SchemaVersion {
+		t.Fatalf("user_version %d (%v), want %d", v, err, SchemaVersion)
+	}
+	var mode string
+	if err := db.SQL().QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal_mode %q (%v)", mode, err)
+	}
+}
+
+func TestSecondOpenOfSameFileIsRefusedUntilClosed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "device.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(path)
+	if !errors.Is(err, ErrAlreadyOpen) {
+		t.Fatalf("second open: %v, want ErrAlreadyOpen", err)
+	}
+	if !strings.Contains(err.Error(), "already open") {
+		t.Fatalf("message not clear: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db2, err := Open(path)
+	if err != nil {
+		t.Fatalf("reopen after close: %v", err)
+	}
+	db2.Close()
+}
+
+func TestReopenKeepsDataAndSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "device.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	err = db.Update(ctx, func(tx *Tx) error {
+		return tx.PutRecord(ctx, Record{Object: "Account", ID: "001A", Name: "Acme", View: remote.Fields{"Name": "Acme"}, Server: remote.Fields{"Name": "Acme"}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	r, err := db.Record(ctx, "001A")
+	if err != nil || r.Name != "Acme" {
+		t.Fatalf("record after reopen: %+v %v", r, err)
+	}
+}
+
+func TestDefaultPathUsesXDGDataHomeAndSafeNames(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", "/data")
+	p, err := DefaultPath("https://acme.my.salesforce.com", "alex@demo.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "/data/offline-edit/acme.my.salesforce.com-alex@demo.example.db"; p != want {
+		t.Fatalf("got %s want %s", p, want)
+	}
+	p, err = DefaultPath("http://127.0.0.1:8787", "../../etc/passwd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Dir(p) != "/data/offline-edit" {
+		t.Fatalf("unsafe name escaped the directory: %s", p)
+	}
+	t.Setenv("XDG_DATA_HOME", "")
+	t.Setenv("HOME", "/home/u")
+	p, _ = DefaultPath("http://x", "u")
+	if !strings.HasPrefix(p, "/home/u/.local/share/offline-edit/") {
+		t.Fatalf("fallback path %s", p)
+	}
+	if _, err := DefaultPath("", "u"); err == nil {
+		t.Fatal("empty instance URL accepted")
+	}
+}
+
+func TestListFiltersByNameSubstringAndPages(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	var rs []Record
+	for i := 0; i < 120; i++ {
+		name := fmt.Sprintf("Company %03d", i)
+		if i%10 == 0 {
+			name = fmt.Sprintf("Globex %03d", i)
+		}
+		rs = append(rs, Record{Object: "Account", ID: fmt.Sprintf("001%015d", i), Name: name,
+			View: remote.Fields{"Name": name, "Industry": map[bool]string{true: "Energy", false: "Retail"}[i%2 == 0]}, Server: remote.Fields{"Name": name}})
+	}
+	rs = append(rs, Record{Object: "Contact", ID: "003X", Name: "Globex person", View: remote.Fields{}})
+	if err := db.Update(ctx, func(tx *Tx) error { return tx.PutRecords(ctx, rs) }); err != nil {
+		t.Fatal(err)
+	}
+	rows, total, err := db.List(ctx, ListQuery{Object: "Account", Filter: "globex", Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 12 || len(rows) != 5 || rows[0].Name != "Globex 000" || rows[4].Name != "Globex 040" {
+		t.Fatalf("total %d rows %d first %q", total, len(rows), rows[0].Name)
+	}
+	rows2, _, _ := db.List(ctx, ListQuery{Object: "Account", Filter: "globex", Limit: 5, Offset: 5})
+	if rows2[0].Name != "Globex 050" {
+		t.Fatalf("offset page starts at %q", rows2[0].Name)
+	}
+	rows3, _, _ := db.List(ctx, ListQuery{Object: "Account", Filter: "globex", Limit: 5, AfterName: rows[4].Name, AfterID: rows[4].ID})
+	if rows3[0].Name != "Globex 050" {
+		t.Fatalf("keyset page starts at %q", rows3[0].Name)
+	}
+	_, total, _ = db.List(ctx, ListQuery{Object: "Account", Where: map[string]string{"Industry": "Energy"}})
+	if total != 60 {
+		t.Fatalf("where total %d", total)
+	}
+	_, total, _ = db.List(ctx, ListQuery{Object: "Account", Filter: "50%_"})
+	if total != 0 {
+		t.Fatalf("LIKE wildcards in the filter were not escaped: %d", total)
+	}
+	if _, _, err := db.List(ctx, ListQuery{Object: "Account", Where: map[string]string{"x') OR 1=1 --": "a"}}); err == nil {
+		t.Fatal("bad field name accepted")
+	}
+}
+
+func TestListUsesTheNameIndex(t *testing.T) {
+	db := openTemp(t)
+	rows, err := db.SQL().Query(`EXPLAIN QUERY PLAN SELECT id FROM records WHERE object = 'Account' ORDER BY name COLLATE NOCASE, id LIMIT 50`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan strings.Builder
+	for rows.Next() {
+		var a, b, c int
+		var d string
+		_ = rows.Scan(&a, &b, &c, &d)
+		plan.WriteString(d + "\n")
+	}
+	if strings.Contains(plan.String(), "TEMP B-TREE") || !strings.Contains(plan.String(), "records_by_name") {
+		t.Fatalf("list is not served by the index:\n%s", plan.String())
+	}
+}
+
+func TestReplaceIDRewritesRecordsLookupsEntriesAndMap(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	local, server := "local-0123456789abcdef", "001000000000001AAA"
+	err := db.Update(ctx, func(tx *Tx) error {
+		if err := tx.PutRecord(ctx, Record{Object: "Account", ID: local, Name: "New", View: remote.Fields{"Id": local, "Name": "New"}}); err != nil {
+			return err
+		}
+		if err := tx.PutRecord(ctx, Record{Object: "Contact", ID: "local-ffff0000ffff0000", Name: "Kid", View: remote.Fields{"AccountId": local}}); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO entries(id, object, record_id, op, changes, status, waiting_on) VALUES
+			('e1','Account',?,'create','{"Name":"New"}','pending',''),
+			('e2','Contact','local-ffff0000ffff0000','create',?,'waiting',?)`, local, `{"AccountId":"`+local+`"}`, local)
+		if err != nil {
+			return err
+		}
+		return tx.ReplaceID(ctx, "Account", local, server, time.Now())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Record(ctx, local); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("local record still there: %v", err)
+	}
+	r, err := db.Record(ctx, server)
+	if err != nil || r.View["Id"] != server {
+		t.Fatalf("server record %+v %v", r, err)
+	}
+	kid, _ := db.Record(ctx, "local-ffff0000ffff0000")
+	if kid.View["AccountId"] != server {
+		t.Fatalf("lookup not replaced: %v", kid.View)
+	}
+	var rid, changes, status, waiting string
+	_ = db.SQL().QueryRow(`SELECT record_id FROM entries WHERE id='e1'`).Scan(&rid)
+	_ = db.SQL().QueryRow(`SELECT changes, status, waiting_on FROM entries WHERE id='e2'`).Scan(&changes, &status, &waiting)
+	if rid != server || !strings.Contains(changes, server) || status != "pending" || waiting != "" {
+		t.Fatalf("entries not rewritten: %s %s %s %q", rid, changes, status, waiting)
+	}
+	_ = db.View(ctx, func(tx *Tx) error {
+		got, _ := tx.ServerID(ctx, local)
+		if got != server {
+			t.Fatalf("idmap %q", got)
+		}
+		return nil
+	})
+}

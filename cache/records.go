@@ -1,0 +1,429 @@
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// Record is one cached record: what the user sees (View) and the server copy it came from.
+type Record struct {
+	Object  string
+	ID      string
+	Name    string         // display name of View
+	View    remote.Fields  // the server copy with the pending change laid over it
+	Server  remote.Fields  // the last server copy; nil for a record created offline
+	Version remote.Version // of Server
+}
+
+// Row is a listed record with the status and op of its pending entry ("" when none).
+type Row struct {
+	Record
+	Status string
+	Op     string
+}
+
+// MS converts a time to Unix milliseconds (0 for the zero time).
+func MS(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// FromMS converts Unix milliseconds back (the zero time for 0).
+func FromMS(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// EncodeFields marshals fields as JSON ("{}" for nil).
+func EncodeFields(f remote.Fields) string {
+	if f == nil {
+		return "{}"
+	}
+	b, err := json.Marshal(f)
+	if err != nil {
+		// Fields come from JSON or from callers who were told to use JSON types; anything
+		// else is stored as its string form rather than lost.
+		safe := remote.Fields{}
+		for k, v := range f {
+			if _, err := json.Marshal(v); err != nil {
+				safe[k] = fmt.Sprint(v)
+			} else {
+				safe[k] = v
+			}
+		}
+		b, _ = json.Marshal(safe)
+	}
+	return string(b)
+}
+
+// DecodeFields unmarshals JSON fields ("" or "null" give nil).
+func DecodeFields(s string) (remote.Fields, error) {
+	if s == "" || s == "null" {
+		return nil, nil
+	}
+	var f remote.Fields
+	if err := json.Unmarshal([]byte(s), &f); err != nil {
+		return nil, fmt.Errorf("cache: corrupt fields: %w", err)
+	}
+	return f, nil
+}
+
+const recordCols = `id, object, name, view, server, lmd, sysmod, etag`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanRecord(s scanner, extra ...any) (Record, error) {
+	var r Record
+	var view string
+	var server sql.NullString
+	var lmd, sysmod int64
+	dest := append([]any{&r.ID, &r.Object, &r.Name, &view, &server, &lmd, &sysmod, &r.Version.ETag}, extra...)
+	if err := s.Scan(dest...); err != nil {
+		return r, err
+	}
+	var err error
+	if r.View, err = DecodeFields(view); err != nil {
+		return r, err
+	}
+	if server.Valid {
+		if r.Server, err = DecodeFields(server.String); err != nil {
+			return r, err
+		}
+	}
+	r.Version.LastModifiedDate = FromMS(lmd)
+	r.Version.SystemModstamp = FromMS(sysmod)
+	return r, nil
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func getRecord(ctx context.Context, q querier, id string) (Record, error) {
+	r, err := scanRecord(q.QueryRowContext(ctx, `SELECT `+recordCols+` FROM records WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("record %s: %w", id, ErrNotFound)
+	}
+	return r, err
+}
+
+// Record reads one cached record.
+func (db *DB) Record(ctx context.Context, id string) (Record, error) { return getRecord(ctx, db.sql, id) }
+
+// Record reads one cached record inside the transaction.
+func (tx *Tx) Record(ctx context.Context, id string) (Record, error) { return getRecord(ctx, tx, id) }
+
+// PutRecord inserts or replaces a cached record.
+func (tx *Tx) PutRecord(ctx context.Context, r Record) error {
+	var server any
+	if r.Server != nil {
+		server = EncodeFields(r.Server)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO records(`+recordCols+`) VALUES(?,?,?,?,?,?,?,?)
+		ON CONFLICT(id) DO UPDATE SET object=excluded.object, name=excluded.name, view=excluded.view,
+		server=excluded.server, lmd=excluded.lmd, sysmod=excluded.sysmod, etag=excluded.etag`,
+		r.ID, r.Object, r.Name, EncodeFields(r.View), server,
+		MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag)
+	if err != nil {
+		return fmt.Errorf("cache: store record %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// PutRecords stores many records with one prepared statement (sync-down pages).
+func (tx *Tx) PutRecords(ctx context.Context, rs []Record) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, `INSERT INTO records(`+recordCols+`) VALUES(?,?,?,?,?,?,?,?)
+		ON CONFLICT(id) DO UPDATE SET object=excluded.object, name=excluded.name, view=excluded.view,
+		server=excluded.server, lmd=excluded.lmd, sysmod=excluded.sysmod, etag=excluded.etag`)
+	if err != nil {
+		return fmt.Errorf("cache: prepare: %w", err)
+	}
+	defer st.Close()
+	for _, r := range rs {
+		var server any
+		if r.Server != nil {
+			server = EncodeFields(r.Server)
+		}
+		if _, err := st.ExecContext(ctx, r.ID, r.Object, r.Name, EncodeFields(r.View), server,
+			MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag); err != nil {
+			return fmt.Errorf("cache: store record %s: %w", r.ID, err)
+		}
+	}
+	return nil
+}
+
+// DeleteRecord removes a cached record (no error when it is absent).
+func (tx *Tx) DeleteRecord(ctx context.Context, id string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM records WHERE id = ?`, id)
+	return err
+}
+
+// RecordIDs lists the ids of an object's cached records that have a server copy.
+func (tx *Tx) RecordIDs(ctx context.Context, object string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM records WHERE object = ? AND server IS NOT NULL`, object)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// ListQuery asks for a page of an object's records by display name.
+type ListQuery struct {
+	Object string
+	Filter string            // case-insensitive substring of the display name
+	Where  map[string]string // exact matches on fields of the merged view
+	Offset int
+	Limit  int // default 50, at most 1000
+	// Keyset paging: rows strictly after (AfterName, AfterID) in name order. Used when AfterID != "".
+	AfterName string
+	AfterID   string
+}
+
+// List returns one page of rows in name order and the number of rows matching the query.
+func (db *DB) List(ctx context.Context, q ListQuery) ([]Row, int, error) {
+	if q.Object == "" {
+		return nil, 0, errors.New("cache: list needs an object")
+	}
+	if q.Limit <= 0 {
+		q.Limit = 50
+	}
+	if q.Limit > 1000 {
+		q.Limit = 1000
+	}
+	if q.Offset < 0 {
+		q.Offset = 0
+	}
+	where := []string{"r.object = ?"}
+	args := []any{q.Object}
+	if f := strings.TrimSpace(q.Filter); f != "" {
+		where = append(where, `r.name LIKE ? ESCAPE '\'`)
+		args = append(args, "%"+escapeLike(f)+"%")
+	}
+	for k, v := range q.Where {
+		if !validFieldName(k) {
+			return nil, 0, fmt.Errorf("cache: bad field name %q", k)
+		}
+		where = append(where, `json_extract(r.view, '$.`+k+`') = ?`)
+		args = append(args, v)
+	}
+	cond := strings.Join(where, " AND ")
+	var total int
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM records r WHERE `+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("cache: count: %w", err)
+	}
+	page := cond
+	pargs := append([]any(nil), args...)
+	if q.AfterID != "" {
+		page += ` AND (r.name COLLATE NOCASE > ? OR (r.name COLLATE NOCASE = ? AND r.id > ?))`
+		pargs = append(pargs, q.AfterName, q.AfterName, q.AfterID)
+		q.Offset = 0
+	}
+	pargs = append(pargs, q.Limit, q.Offset)
+	rows, err := db.sql.QueryContext(ctx, `SELECT r.id, r.object, r.name, r.view, r.server, r.lmd, r.sysmod, r.etag,
+		COALESCE(e.status, ''), COALESCE(e.op, '')
+		FROM records r LEFT JOIN entries e ON e.record_id = r.id
+		WHERE `+page+` ORDER BY r.name COLLATE NOCASE, r.id LIMIT ? OFFSET ?`, pargs...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("cache: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Row
+	for rows.Next() {
+		var row Row
+		rec, err := scanRecord(rows, &row.Status, &row.Op)
+		if err != nil {
+			return nil, 0, err
+		}
+		row.Record = rec
+		out = append(out, row)
+	}
+	return out, total, rows.Err()
+}
+
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+func validFieldName(s string) bool {
+	if s == "" || len(s) > 80 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+		case c >= '0' && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// Names returns the display names of the given ids that are cached.
+func (db *DB) Names(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, id := range ids {
+		var name string
+		err := db.sql.QueryRowContext(ctx, `SELECT name FROM records WHERE id = ?`, id).Scan(&name)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, nil
+}
+
+// PutDescribe stores an object's describe.
+func (tx *Tx) PutDescribe(ctx context.Context, d *remote.Describe, at time.Time) error {
+	if d == nil || d.Name == "" {
+		return errors.New("cache: empty describe")
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO describes(object, body, fetched_at) VALUES(?,?,?)
+		ON CONFLICT(object) DO UPDATE SET body=excluded.body, fetched_at=excluded.fetched_at`, d.Name, string(b), MS(at))
+	return err
+}
+
+func getDescribe(ctx context.Context, q querier, object string) (*remote.Describe, error) {
+	var body string
+	err := q.QueryRowContext(ctx, `SELECT body FROM describes WHERE object = ?`, object).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("describe of %s: %w", object, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var d remote.Describe
+	if err := json.Unmarshal([]byte(body), &d); err != nil {
+		return nil, fmt.Errorf("cache: corrupt describe of %s: %w", object, err)
+	}
+	return &d, nil
+}
+
+// Describe reads an object's cached describe.
+func (db *DB) Describe(ctx context.Context, object string) (*remote.Describe, error) {
+	return getDescribe(ctx, db.sql, object)
+}
+
+// Describe reads an object's cached describe inside the transaction.
+func (tx *Tx) Describe(ctx context.Context, object string) (*remote.Describe, error) {
+	return getDescribe(ctx, tx, object)
+}
+
+// SyncState is the sync-down progress of one object.
+type SyncState struct {
+	Object    string
+	Primed    bool
+	UpdatedWM time.Time // getUpdated start for the next refresh
+	DeletedWM time.Time // getDeleted start for the next refresh
+}
+
+// SyncState reads an object's sync-down state (zero when never synced).
+func (db *DB) SyncState(ctx context.Context, object string) (SyncState, error) {
+	s := SyncState{Object: object}
+	var primed int
+	var u, d int64
+	err := db.sql.QueryRowContext(ctx, `SELECT primed, updated_wm, deleted_wm FROM sync_state WHERE object = ?`, object).Scan(&primed, &u, &d)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, nil
+	}
+	if err != nil {
+		return s, err
+	}
+	s.Primed, s.UpdatedWM, s.DeletedWM = primed != 0, FromMS(u), FromMS(d)
+	return s, nil
+}
+
+// PutSyncState stores an object's sync-down state.
+func (tx *Tx) PutSyncState(ctx context.Context, s SyncState) error {
+	primed := 0
+	if s.Primed {
+		primed = 1
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO sync_state(object, primed, updated_wm, deleted_wm) VALUES(?,?,?,?)
+		ON CONFLICT(object) DO UPDATE SET primed=excluded.primed, updated_wm=excluded.updated_wm, deleted_wm=excluded.deleted_wm`,
+		s.Object, primed, MS(s.UpdatedWM), MS(s.DeletedWM))
+	return err
+}
+
+// ReplaceID replaces a local id by the server id everywhere, inside the transaction: the
+// record's own id, every cached record's fields (lookups), every queue entry's record id,
+// changes and WaitingOn, and records the mapping. Local ids are random and long, so a textual
+// replacement of the quoted id cannot touch anything else.
+func (tx *Tx) ReplaceID(ctx context.Context, object, localID, serverID string, at time.Time) error {
+	if localID == "" || serverID == "" {
+		return errors.New("cache: replace id needs both ids")
+	}
+	ql, qs := `"`+localID+`"`, `"`+serverID+`"`
+	like := "%" + escapeLike(ql) + "%"
+	stmts := []struct {
+		q    string
+		args []any
+	}{
+		{`INSERT INTO idmap(local_id, server_id, object, mapped_at) VALUES(?,?,?,?)
+			ON CONFLICT(local_id) DO UPDATE SET server_id=excluded.server_id`, []any{localID, serverID, object, MS(at)}},
+		{`DELETE FROM records WHERE id = ? AND EXISTS (SELECT 1 FROM records WHERE id = ?)`, []any{serverID, localID}},
+		{`UPDATE records SET id = ? WHERE id = ?`, []any{serverID, localID}},
+		{`UPDATE records SET view = replace(view, ?, ?) WHERE view LIKE ? ESCAPE '\'`, []any{ql, qs, like}},
+		{`UPDATE records SET server = replace(server, ?, ?) WHERE server LIKE ? ESCAPE '\'`, []any{ql, qs, like}},
+		{`UPDATE entries SET record_id = ? WHERE record_id = ?`, []any{serverID, localID}},
+		{`UPDATE entries SET changes = replace(changes, ?, ?) WHERE changes LIKE ? ESCAPE '\'`, []any{ql, qs, like}},
+		{`UPDATE entries SET base_record = replace(base_record, ?, ?), base = replace(base, ?, ?) WHERE base_record LIKE ? ESCAPE '\' OR base LIKE ? ESCAPE '\'`, []any{ql, qs, ql, qs, like, like}},
+		{`UPDATE entries SET waiting_on = '', status = CASE WHEN status = 'waiting' THEN 'pending' ELSE status END WHERE waiting_on = ?`, []any{localID}},
+	}
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s.q, s.args...); err != nil {
+			return fmt.Errorf("cache: replace %s by %s: %w", localID, serverID, err)
+		}
+	}
+	return nil
+}
+
+// ServerID returns the server id a local id was mapped to, or "".
+func (tx *Tx) ServerID(ctx context.Context, localID string) (string, error) {
+	var id string
+	err := tx.QueryRowContext(ctx, `SELECT server_id FROM idmap WHERE local_id = ?`, localID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}
+
+// IsMapped reports whether a server id is the target of some local id (it was created here).
+func (tx *Tx) IsMapped(ctx context.Context, serverID string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM idmap WHERE server_id = ?`, serverID).Scan(&n)
+	return n > 0, err
+}

@@ -1,0 +1,108 @@
+package cache
+
+import (
+	"context"
+	"fmt"
+)
+
+// migrations are applied in order; PRAGMA user_version counts how many ran.
+var migrations = []string{
+	`
+CREATE TABLE describes (
+	object     TEXT PRIMARY KEY,
+	body       TEXT NOT NULL,
+	fetched_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE records (
+	id     TEXT PRIMARY KEY,
+	object TEXT NOT NULL,
+	name   TEXT NOT NULL DEFAULT '',
+	view   TEXT NOT NULL,
+	server TEXT,
+	lmd    INTEGER NOT NULL DEFAULT 0,
+	sysmod INTEGER NOT NULL DEFAULT 0,
+	etag   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX records_by_name ON records(object, name COLLATE NOCASE, id);
+CREATE TABLE idmap (
+	local_id  TEXT PRIMARY KEY,
+	server_id TEXT NOT NULL,
+	object    TEXT NOT NULL DEFAULT '',
+	mapped_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX idmap_server ON idmap(server_id);
+CREATE TABLE sync_state (
+	object     TEXT PRIMARY KEY,
+	primed     INTEGER NOT NULL DEFAULT 0,
+	updated_wm INTEGER NOT NULL DEFAULT 0,
+	deleted_wm INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE entries (
+	seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+	id           TEXT NOT NULL UNIQUE,
+	object       TEXT NOT NULL,
+	record_id    TEXT NOT NULL UNIQUE,
+	name         TEXT NOT NULL DEFAULT '',
+	op           TEXT NOT NULL,
+	changes      TEXT NOT NULL DEFAULT '{}',
+	base         TEXT NOT NULL DEFAULT '{}',
+	base_record  TEXT NOT NULL DEFAULT '{}',
+	base_lmd     INTEGER NOT NULL DEFAULT 0,
+	base_sysmod  INTEGER NOT NULL DEFAULT 0,
+	base_etag    TEXT NOT NULL DEFAULT '',
+	status       TEXT NOT NULL,
+	code         TEXT NOT NULL DEFAULT '',
+	message      TEXT NOT NULL DEFAULT '',
+	errors       TEXT NOT NULL DEFAULT '[]',
+	conflicts    TEXT NOT NULL DEFAULT '[]',
+	waiting_on   TEXT NOT NULL DEFAULT '',
+	attempts     INTEGER NOT NULL DEFAULT 0,
+	next_attempt INTEGER NOT NULL DEFAULT 0,
+	created_at   INTEGER NOT NULL DEFAULT 0,
+	updated_at   INTEGER NOT NULL DEFAULT 0,
+	unknown      INTEGER NOT NULL DEFAULT 0,
+	sent_at      INTEGER NOT NULL DEFAULT 0,
+	allow_dups   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX entries_by_status ON entries(status, next_attempt);
+CREATE TABLE activity (
+	id        INTEGER PRIMARY KEY AUTOINCREMENT,
+	at        INTEGER NOT NULL,
+	method    TEXT NOT NULL DEFAULT '',
+	path      TEXT NOT NULL DEFAULT '',
+	status    INTEGER NOT NULL DEFAULT 0,
+	code      TEXT NOT NULL DEFAULT '',
+	duration  INTEGER NOT NULL DEFAULT 0,
+	entry_id  TEXT NOT NULL DEFAULT '',
+	record_id TEXT NOT NULL DEFAULT '',
+	note      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX activity_by_record ON activity(record_id, id);
+`,
+}
+
+// SchemaVersion is the user_version a fully migrated database has.
+var SchemaVersion = len(migrations)
+
+func (db *DB) migrate(ctx context.Context) error {
+	var v int
+	if err := db.sql.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("cache: read schema version: %w", err)
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("cache: the database %s was written by a newer offline-edit (schema %d, this build knows %d)", db.path, v, len(migrations))
+	}
+	for i := v; i < len(migrations); i++ {
+		err := db.Update(ctx, func(tx *Tx) error {
+			if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("cache: migrate to schema %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
