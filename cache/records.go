@@ -121,7 +121,9 @@ func getRecord(ctx context.Context, q querier, id string) (Record, error) {
 }
 
 // Record reads one cached record.
-func (db *DB) Record(ctx context.Context, id string) (Record, error) { return getRecord(ctx, db.sql, id) }
+func (db *DB) Record(ctx context.Context, id string) (Record, error) {
+	return getRecord(ctx, db.sql, id)
+}
 
 // Record reads one cached record inside the transaction.
 func (tx *Tx) Record(ctx context.Context, id string) (Record, error) { return getRecord(ctx, tx, id) }
