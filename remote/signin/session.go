@@ -84,8 +84,9 @@ func (s Session) MarshalJSON() ([]byte, error) {
 // refresher shares one in-flight refresh among concurrent callers.
 type refresher struct {
 	fn   func(ctx context.Context) (string, error)
-	mu   sync.Mutex
-	call *refreshCall
+	mu      sync.Mutex
+	call    *refreshCall
+	waiters int // callers waiting on call, for tests
 }
 
 type refreshCall struct {
@@ -96,8 +97,7 @@ type refreshCall struct {
 
 // newRefresh wraps fn so that concurrent calls share one refresh.
 func newRefresh(fn func(ctx context.Context) (string, error)) func(ctx context.Context) (string, error) {
-	r := &refresher{fn: fn}
-	return r.refresh
+	return (&refresher{fn: fn}).refresh
 }
 
 func (r *refresher) refresh(ctx context.Context) (string, error) {
@@ -114,7 +114,13 @@ func (r *refresher) refresh(ctx context.Context) (string, error) {
 		close(c.done)
 		return c.token, c.err
 	}
+	r.waiters++
 	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.waiters--
+		r.mu.Unlock()
+	}()
 	select {
 	case <-c.done:
 		return c.token, c.err
