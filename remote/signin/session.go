@@ -83,7 +83,7 @@ func (s Session) MarshalJSON() ([]byte, error) {
 
 // refresher shares one in-flight refresh among concurrent callers.
 type refresher struct {
-	fn   func(ctx context.Context) (string, error)
+	fn      func(ctx context.Context) (string, error)
 	mu      sync.Mutex
 	call    *refreshCall
 	waiters int // callers waiting on call, for tests
