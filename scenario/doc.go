@@ -1,0 +1,108 @@
+// Package scenario runs scripted sync situations headless, steps through them one step at a
+// time, and records what a user did as a scenario that replays to the same result. QA use it to
+// create every sync situation on purpose; support staff use it to reproduce what a user reported.
+//
+// # The file format
+//
+// A scenario is a YAML file:
+//
+//	name: Conflict resolved with mine          # required
+//	description: Sam and I edit the same Phone # optional
+//	seed: 7                                    # seed of the embedded org's data (default 0)
+//	size: 60                                   # records seeded (default: the org's default)
+//	strict: false                              # engine strict mode: any remote change conflicts
+//	steps:
+//	  - create: Account                        # as me, while online: syncs at once
+//	    ref: acme                              # later steps call the record "acme"
+//	    fields: {Name: Acme Scenario Ltd, Phone: "555-0100"}
+//	  - share: acme
+//	    with: sam
+//	  - offline
+//	  - edit: acme
+//	    fields: {Phone: "555-0111"}
+//	  - edit: acme
+//	    as: sam                                # through sam's own API session
+//	    fields: {Phone: "555-0199"}
+//	  - online                                 # the automatic sync runs; the runner waits for it
+//	  - expect: {record: acme, sash: orange, status: conflict}
+//	  - resolve: acme
+//	    fields: {Phone: mine}
+//	  - expect: {record: acme, org: {Phone: "555-0111"}, cache: {Phone: "555-0111"}}
+//	  - expect: {pending: 0}
+//
+// The device starts online with its cache primed, as the app does on first run. The device's
+// user is "me" (alex@demo.example on the demo org); "sam" and "admin" are the other users.
+//
+// # Records
+//
+// A record is named by the ref an earlier create gave it (`edit: acme`), or by object and the
+// value of its name field (`edit: {object: Account, name: Burlington Textiles}`: Name, or
+// Subject for a Task, CaseNumber for a Case; exactly one record must match), or by object and id
+// (`edit: {object: Account, id: 001...}`).
+//
+// # Steps
+//
+// Each step is a word, or a mapping whose first key says what it does:
+//
+//	offline                          the device goes offline: no request leaves it
+//	online                           back online; the automatic sync runs and is waited for
+//	online: {synced: 1, merged: 1}   the same, and checks the sync's counts
+//	                                 (synced, merged, attention, retrying, waiting)
+//	sync                             one sync run now (also takes the counts above)
+//	network: {latency: 300ms, jitter: 100ms, drop: 10%, lossy: 100%, errors: 50%}
+//	network: normal                  conditions back to normal
+//	wait: 5m                         the scenario clock moves on (retry timers expire)
+//	create: OBJECT                   with fields: {...}, optional ref: NAME
+//	edit: RECORD                     with fields: {...}
+//	delete: RECORD
+//	share: RECORD                    with: me|sam, access: read|edit (default edit); done by the admin
+//	unshare: RECORD                  with: me|sam; done by the admin
+//	add_rule: {object: Opportunity, kind: min, field: Amount, value: 0, message: ...}
+//	                                 optional ref: NAME; kinds: required, min, max_length,
+//	                                 forbid_value, require_if (other_field + value), duplicate
+//	remove_rule: NAME
+//	expire                           the admin expires my session (expire: sam for sam's)
+//	signin                           I sign in again: a fresh token, and the sync resumes
+//	resolve: RECORD                  fields: {Phone: mine, Rating: theirs, Industry: {value: Energy}}
+//	                                 or take: mine|theirs for every conflicting field,
+//	                                 or delete: anyway|keep for a delete conflict
+//	fix: RECORD                      fields: {...}: new values for a change the org refused
+//	dismiss: RECORD                  a red change goes; the cache takes the org's truth
+//	discard: RECORD                  the pending change is thrown away
+//	retry: RECORD                    try the change now
+//	expect: {...}                    checks, below
+//
+// create, edit and delete act as me unless `as: sam` or `as: admin` is given: another user acts
+// through the org's API with their own session, never through my device. While I am online, my
+// own changes sync at once, as in the app, and the runner waits for that sync.
+//
+// A step that must be refused says so with `expect_error:` and one of locked, not_found,
+// not_allowed, auth, offline, network, or an org error code (INSUFFICIENT_ACCESS_OR_READONLY).
+// A step that fails without expect_error stops the run.
+//
+// # Checks
+//
+//	expect:
+//	  record: acme
+//	  sash: orange            green, orange, red or none
+//	  status: conflict        pending, syncing, waiting, conflict, invalid, failed or none
+//	  code: FIELD_CUSTOM_VALIDATION_EXCEPTION
+//	  message: Amount         a part of the change's message
+//	  cache: {Phone: "1"}     what I see (the cached copy with my change over it)
+//	  org: {Phone: "2"}       the values on the org, read as the admin
+//	  org_exists: false       whether the org still has the record (not in the recycle bin)
+//	expect: {pending: 1, attention: 1}   pending changes, of which need me (orange or red)
+//	expect:
+//	  count: {object: Account, where: "Name = 'Lossy Ltd'", is: 1}   records on the org
+//
+// Every failed check is reported with what was expected and what was found; the run goes on, so
+// one run shows every difference.
+//
+// # Validation
+//
+// Parse checks everything that needs no org: step kinds, keys, object names, value types,
+// refs named before use; a problem is a *ParseError "FILE:LINE: problem". Before the first step
+// runs, Validate checks the rest against the org: fields exist on the object's describe, values
+// fit their types, and records named by object and name exist (unless an earlier step creates
+// them). Nothing runs half-way silently.
+package scenario
