@@ -1,0 +1,598 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// Options configure the app.
+type Options struct {
+	Backend   Backend
+	NetStatus func() string // extra network-condition label for the status bar ("" = none); may be nil
+	Debug     io.Writer     // debug log (never the terminal); may be nil
+}
+
+// ScreenID names a screen. To add a screen: add an id here, a field on Model, and a case in
+// each switch of screens.go.
+type ScreenID int
+
+const (
+	ScreenNav ScreenID = iota
+	ScreenHome
+	ScreenRecord
+	ScreenForm
+	ScreenPending
+	ScreenConflict
+)
+
+// Minimum terminal size the layout supports.
+const minWidth, minHeight = 60, 16
+
+// Chrome lines around the body: title, message, status bar, help bar.
+const chromeLines = 4
+
+// Model is the root of the app: it routes messages to screens, owns the screen stack, the
+// status bar, alerts and help. It renders no rows itself.
+type Model struct {
+	c         *common
+	netStatus func() string
+
+	stack []ScreenID
+
+	nav      navModel
+	home     homeModel
+	detail   detailModel
+	form     formModel
+	pend     pendingModel
+	conflict conflictModel
+
+	modal    modal
+	help     help.Model
+	showHelp bool
+
+	width, height int
+
+	errText string
+	toast   string
+	toastID int
+
+	total, attention int
+	lastSync         time.Time
+	syncing          bool
+	syncDone         int
+	syncTotal        int
+
+	refreshQueued bool
+}
+
+// New builds the root model. It does no I/O: the first frame draws at once and data arrives
+// through the commands of Init.
+func New(opts Options) Model {
+	c := &common{
+		ctx:       context.Background(),
+		backend:   opts.Backend,
+		styles:    NewStyles(DefaultTheme()),
+		keys:      defaultKeys(),
+		debug:     opts.Debug,
+		describes: map[string]*remote.Describe{},
+	}
+	m := Model{
+		c:         c,
+		netStatus: opts.NetStatus,
+		stack:     []ScreenID{ScreenNav},
+		help:      help.New(),
+	}
+	if opts.Backend != nil {
+		c.online = opts.Backend.Online()
+		m.lastSync = opts.Backend.LastSync()
+		m.nav = newNav(c, opts.Backend.Objects())
+	}
+	m.home = newHome(c)
+	m.detail = newDetail(c)
+	m.form = newForm(c)
+	m.pend = newPending(c)
+	m.conflict = newConflict(c)
+	m.help.ShortSeparator = " · "
+	m.help.Styles.ShortKey = c.styles.Key
+	m.help.Styles.FullKey = c.styles.Key
+	return m
+}
+
+// Run starts the program on the terminal: alt screen, mouse wheel, and a quit that waits for
+// a confirmation while a form has unsaved changes.
+func Run(ctx context.Context, opts Options) error {
+	if opts.Backend == nil {
+		return errors.New("tui: no backend")
+	}
+	m := New(opts)
+	m.c.ctx = ctx
+	p := tea.NewProgram(m,
+		tea.WithContext(ctx),
+		tea.WithAltScreen(),
+		tea.WithMouseCellMotion(),
+		tea.WithFilter(quitFilter),
+	)
+	_, err := p.Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// quitFilter holds a quit while a form has unsaved changes and asks instead.
+func quitFilter(tm tea.Model, msg tea.Msg) tea.Msg {
+	if _, ok := msg.(tea.QuitMsg); ok {
+		if m, ok := tm.(Model); ok && m.holdsQuit() {
+			return quitHeldMsg{}
+		}
+	}
+	return msg
+}
+
+// holdsQuit reports whether quitting now would lose unsaved form input.
+func (m Model) holdsQuit() bool {
+	if m.c.quitConfirmed {
+		return false
+	}
+	for _, s := range m.stack {
+		if s == ScreenForm && m.form.dirty() {
+			return true
+		}
+	}
+	return false
+}
+
+// Init starts the engine, listens to its events and loads what the first screen shows.
+func (m Model) Init() tea.Cmd {
+	b, ctx := m.c.backend, m.c.ctx
+	if b == nil {
+		return nil
+	}
+	cmds := []tea.Cmd{
+		func() tea.Msg { b.Start(ctx); return nil },
+		waitEvent(b.Events()),
+		m.loadCounts(),
+		loadDescribes(ctx, b),
+	}
+	if b.Online() {
+		cmds = append(cmds, func() tea.Msg {
+			sum, err := b.Sync(ctx)
+			return syncDoneMsg{sum: sum, err: err}
+		})
+	}
+	return tea.Batch(cmds...)
+}
+
+// waitEvent waits for the next engine event; the root re-arms it after each one.
+func waitEvent(ch <-chan pending.Event) tea.Cmd {
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ev, ok := <-ch
+		if !ok {
+			return eventsClosedMsg{}
+		}
+		return eventMsg{ev}
+	}
+}
+
+func (m Model) loadCounts() tea.Cmd {
+	b, ctx := m.c.backend, m.c.ctx
+	return func() tea.Msg {
+		t, a, err := b.Counts(ctx)
+		return countsMsg{total: t, attention: a, lastSync: b.LastSync(), err: err}
+	}
+}
+
+func loadDescribes(ctx context.Context, b Backend) tea.Cmd {
+	return func() tea.Msg {
+		out := map[string]*remote.Describe{}
+		for _, o := range b.Objects() {
+			if d, err := b.Describe(ctx, o); err == nil && d != nil {
+				out[o] = d
+			}
+		}
+		return describesMsg{ds: out}
+	}
+}
+
+func (m Model) active() ScreenID { return m.stack[len(m.stack)-1] }
+
+// bodySize is the room screens get.
+func (m Model) bodySize() (int, int) {
+	return max(0, m.width), max(0, m.height-chromeLines)
+}
+
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.Width = msg.Width
+		m.resize()
+		return m, nil
+
+	case eventMsg:
+		return m.onEvent(msg.ev)
+	case eventsClosedMsg:
+		return m, nil
+	case refreshMsg:
+		m.refreshQueued = false
+		var cmd tea.Cmd
+		m, cmd = m.reload(m.active())
+		return m, tea.Batch(cmd, m.loadCounts())
+	case countsMsg:
+		if msg.err != nil {
+			m.c.logf("counts: %v", msg.err)
+			return m, nil
+		}
+		m.total, m.attention, m.lastSync = msg.total, msg.attention, msg.lastSync
+		m.nav.total, m.nav.attention = msg.total, msg.attention
+		return m, nil
+	case describesMsg:
+		for o, d := range msg.ds {
+			m.c.describes[o] = d
+		}
+		return m, nil
+	case syncDoneMsg:
+		if msg.err != nil && !errors.Is(msg.err, remote.ErrOffline) {
+			m.errText = "Sync stopped: " + CleanLine(msg.err.Error())
+		}
+		return m, tea.Batch(m.loadCounts(), m.queueRefresh())
+	case errMsg:
+		if msg.err != nil {
+			m.errText = CleanLine(msg.err.Error())
+			m.c.logf("error: %v", msg.err)
+		}
+		return m, nil
+	case toastMsg:
+		m.toastID++
+		m.toast = msg.text
+		id := m.toastID
+		return m, tea.Tick(4*time.Second, func(time.Time) tea.Msg { return clearToastMsg{id} })
+	case clearToastMsg:
+		if msg.id == m.toastID {
+			m.toast = ""
+		}
+		return m, nil
+	case quitHeldMsg:
+		m.modal = modal{kind: modalConfirm, title: "Unsaved changes", yes: "discard and quit",
+			body:  "The form has changes that are not saved. Quit anyway and lose them?",
+			onYes: func() tea.Msg { return confirmedQuitMsg{} }}
+		return m, nil
+	case confirmedQuitMsg:
+		m.c.quitConfirmed = true
+		return m, tea.Quit
+
+	case opDoneMsg:
+		return m.onOpDone(msg)
+	case backMsg:
+		return m.pop()
+	case openHomeMsg:
+		return m.push(ScreenHome, func(m Model) (Model, tea.Cmd) {
+			var cmd tea.Cmd
+			m.home, cmd = m.home.open(msg.object)
+			return m, cmd
+		})
+	case openRecordMsg:
+		return m.push(ScreenRecord, func(m Model) (Model, tea.Cmd) {
+			var cmd tea.Cmd
+			m.detail, cmd = m.detail.open(msg.object, msg.id)
+			return m, cmd
+		})
+	case openFormMsg:
+		return m.push(ScreenForm, func(m Model) (Model, tea.Cmd) {
+			var cmd tea.Cmd
+			m.form, cmd = m.form.open(msg)
+			return m, cmd
+		})
+	case openPendingMsg:
+		return m.push(ScreenPending, func(m Model) (Model, tea.Cmd) { return m.reload(ScreenPending) })
+	case openConflictMsg:
+		return m.push(ScreenConflict, func(m Model) (Model, tea.Cmd) {
+			var cmd tea.Cmd
+			m.conflict, cmd = m.conflict.open(msg.entryID)
+			return m, cmd
+		})
+	case confirmDeleteMsg:
+		b, ctx := m.c.backend, m.c.ctx
+		label := m.c.singleLabel(msg.object)
+		later := " The delete will sync when you go online."
+		if m.c.online {
+			later = ""
+		}
+		m.modal = modal{kind: modalConfirm, title: "Delete " + label + "?", yes: "delete",
+			body: sprintf("Delete %q? This removes the %s for everyone once it syncs.", msg.name, strings.ToLower(label)),
+			onYes: func() tea.Msg {
+				err := b.Delete(ctx, msg.object, msg.id)
+				if isLocked(err) {
+					err = errors.New(lockedMessage(label, pending.StatusConflict, ""))
+				}
+				return opDoneMsg{note: label + " deleted." + later, err: err, back: true}
+			}}
+		return m, nil
+	case confirmDiscardMsg:
+		b, ctx := m.c.backend, m.c.ctx
+		what := map[pending.Op]string{pending.OpCreate: "the new record", pending.OpUpdate: "your edit", pending.OpDelete: "your delete"}[msg.op]
+		m.modal = modal{kind: modalConfirm, title: "Discard change?", yes: "discard",
+			body: sprintf("Discard %s of %q? It will never be sent.", what, msg.name),
+			onYes: func() tea.Msg {
+				return opDoneMsg{note: "Change discarded.", err: b.Discard(ctx, msg.entryID)}
+			}}
+		return m, nil
+	case confirmCancelMsg:
+		m.modal = modal{kind: modalConfirm, title: "Discard unsaved changes?", yes: "discard",
+			body: "The form has changes that are not saved.", onYes: cmdOf(backMsg{})}
+		return m, nil
+
+	case tea.KeyMsg:
+		return m.onKey(msg)
+	case tea.MouseMsg:
+		if m.modal.open() || m.showHelp {
+			return m, nil
+		}
+		return m.updateScreen(m.active(), msg)
+
+	// Data for one screen goes to it even when it is not on top.
+	case pageMsg:
+		return m.updateScreen(ScreenHome, msg)
+	case recordMsg:
+		return m.updateScreen(ScreenRecord, msg)
+	case formDataMsg, lookupResultsMsg:
+		return m.updateScreen(ScreenForm, msg)
+	case entriesMsg:
+		return m.updateScreen(ScreenPending, msg)
+	case conflictDataMsg:
+		return m.updateScreen(ScreenConflict, msg)
+	}
+	// Anything else (cursor blinks, for example) goes to the screen on top.
+	return m.updateScreen(m.active(), msg)
+}
+
+type confirmedQuitMsg struct{}
+
+func (m Model) onEvent(ev pending.Event) (tea.Model, tea.Cmd) {
+	cmds := []tea.Cmd{waitEvent(m.c.backend.Events())}
+	switch ev.Kind {
+	case pending.EventSyncStarted:
+		m.syncing, m.syncDone, m.syncTotal = true, 0, ev.Total
+	case pending.EventSyncProgress:
+		m.syncing, m.syncDone, m.syncTotal = true, ev.Done, ev.Total
+	case pending.EventSyncFinished:
+		m.syncing = false
+		if ev.Summary != nil && ev.Summary.Attention > 0 && !m.modal.open() {
+			n := ev.Summary.Attention
+			m.modal = modal{kind: modalAlert, title: "Sync needs your attention", yes: "open Pending Changes",
+				body: sprintf("%d %s could not be synced and %s your attention. Open Pending Changes to resolve %s.",
+					n, plural(n, "change", "changes"), plural(n, "needs", "need"), plural(n, "it", "them")),
+				onYes: cmdOf(openPendingMsg{})}
+		}
+		cmds = append(cmds, m.queueRefresh())
+	case pending.EventOnlineChanged:
+		m.c.online = ev.Online
+		cmds = append(cmds, m.queueRefresh())
+	case pending.EventAuthRequired:
+		m.errText = "The org asked to sign in again; sync is paused until you do."
+	default:
+		cmds = append(cmds, m.queueRefresh())
+	}
+	if m.refreshQueued {
+		return m, tea.Batch(cmds...)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// queueRefresh reloads the screen on top once after a burst of events.
+func (m *Model) queueRefresh() tea.Cmd {
+	if m.refreshQueued {
+		return nil
+	}
+	m.refreshQueued = true
+	return tea.Tick(40*time.Millisecond, func(time.Time) tea.Msg { return refreshMsg{} })
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func (m Model) onOpDone(msg opDoneMsg) (tea.Model, tea.Cmd) {
+	// The screen that started the operation learns it finished.
+	var cmd tea.Cmd
+	m, cmd = m.updateScreenModel(m.active(), msg)
+	cmds := []tea.Cmd{cmd, m.loadCounts()}
+	if msg.err != nil {
+		m.errText = CleanLine(msg.err.Error())
+		return m, tea.Batch(cmds...)
+	}
+	if msg.note != "" {
+		cmds = append(cmds, toastCmd(msg.note))
+	}
+	if msg.back {
+		mm, c := m.popModel()
+		return mm, tea.Batch(append(cmds, c)...)
+	}
+	mm, c := m.reload(m.active())
+	return mm, tea.Batch(append(cmds, c)...)
+}
+
+func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.c.keys
+	m.errText = ""
+	if key.Matches(msg, k.ForceQuit) {
+		return m, tea.Quit
+	}
+	if m.modal.open() {
+		var cmd tea.Cmd
+		m.modal, cmd = m.modal.update(msg, k)
+		return m, cmd
+	}
+	if m.showHelp {
+		if key.Matches(msg, k.Help) || msg.Type == tea.KeyEsc || key.Matches(msg, k.Quit) {
+			m.showHelp = false
+		}
+		return m, nil
+	}
+	if m.capturing() {
+		return m.updateScreen(m.active(), msg)
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+		return m, nil
+	case key.Matches(msg, k.Online):
+		on := !m.c.online
+		m.c.online = on
+		b := m.c.backend
+		note := "Offline: changes stay on this device and sync when you go online."
+		if on {
+			note = "Online: syncing pending changes."
+		}
+		return m, tea.Batch(func() tea.Msg { b.SetOnline(on); return nil }, toastCmd(note))
+	case key.Matches(msg, k.Pending):
+		if m.active() == ScreenPending {
+			return m, nil
+		}
+		return m, cmdOf(openPendingMsg{})
+	case key.Matches(msg, k.Back):
+		if len(m.stack) > 1 {
+			return m.pop()
+		}
+		return m, nil
+	}
+	return m.updateScreen(m.active(), msg)
+}
+
+// push puts a screen on top (once: opening a screen already in the stack goes back to it).
+func (m Model) push(id ScreenID, open func(Model) (Model, tea.Cmd)) (tea.Model, tea.Cmd) {
+	m.showHelp = false
+	for i, s := range m.stack {
+		if s == id {
+			m.stack = m.stack[:i]
+			break
+		}
+	}
+	m.stack = append(m.stack, id)
+	return open(m)
+}
+
+func (m Model) pop() (tea.Model, tea.Cmd) { return m.popModel() }
+
+func (m Model) popModel() (Model, tea.Cmd) {
+	if len(m.stack) > 1 {
+		m.stack = m.stack[:len(m.stack)-1]
+	}
+	return m.reload(m.active())
+}
+
+func (m Model) View() string {
+	if m.width == 0 || m.height == 0 {
+		return "Starting…"
+	}
+	s := m.c.styles
+	if m.width < minWidth || m.height < minHeight {
+		return clampLines(sprintf("The terminal is %d×%d; offline-edit needs at least %d×%d.", m.width, m.height, minWidth, minHeight), m.width, m.height)
+	}
+	w, h := m.bodySize()
+	var body string
+	switch {
+	case m.showHelp:
+		body = m.fullHelpView(w, h)
+	default:
+		body = m.screenView(m.active())
+	}
+	body = clampLines(body, w, h)
+	if m.modal.open() {
+		body = lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, m.modal.view(s, w))
+		body = clampLines(body, w, h)
+	}
+	msgLine := ""
+	switch {
+	case m.errText != "":
+		msgLine = s.Error.Render(trunc("✖ "+m.errText, w))
+	case m.toast != "":
+		msgLine = s.Toast.Render(trunc(m.toast, w))
+	}
+	return strings.Join([]string{
+		m.titleBar(),
+		body,
+		msgLine,
+		m.statusBar(),
+		trunc(m.help.ShortHelpView(m.shortHelp()), w),
+	}, "\n")
+}
+
+func (m Model) titleBar() string {
+	s := m.c.styles
+	parts := []string{"offline-edit"}
+	for _, id := range m.stack[1:] {
+		parts = append(parts, m.screenTitle(id))
+	}
+	return s.Accent.Render(trunc(strings.Join(parts, " › "), m.width))
+}
+
+// statusBar shows ONLINE/OFFLINE, the pending count, sync progress and the last sync.
+func (m Model) statusBar() string {
+	s := m.c.styles
+	mode := s.Offline.Render(" OFFLINE ")
+	if m.c.online {
+		mode = s.Online.Render(" ONLINE ")
+	}
+	parts := []string{sprintf("%d pending", m.total)}
+	if m.attention > 0 {
+		parts = append(parts, sprintf("▲ %d need attention", m.attention))
+	}
+	if m.syncing {
+		if m.syncTotal > 0 {
+			parts = append(parts, sprintf("⟳ syncing %d/%d", m.syncDone, m.syncTotal))
+		} else {
+			parts = append(parts, "⟳ syncing")
+		}
+	}
+	if m.lastSync.IsZero() {
+		parts = append(parts, "never synced")
+	} else {
+		parts = append(parts, "last sync "+when(m.lastSync))
+	}
+	if m.netStatus != nil {
+		if n := CleanLine(m.netStatus()); n != "" && n != "online" && n != "offline" {
+			parts = append(parts, n)
+		}
+	}
+	rest := " " + strings.Join(parts, " · ") + " "
+	room := m.width - lipgloss.Width(mode)
+	return mode + s.Bar.Render(fit(rest, room))
+}
+
+func (m Model) fullHelpView(w, h int) string {
+	s := m.c.styles
+	hm := m.help
+	hm.ShowAll = true
+	var b strings.Builder
+	b.WriteString(s.Title.Render("Keys on this screen") + "\n\n")
+	b.WriteString(hm.FullHelpView(m.fullHelp()) + "\n\n")
+	b.WriteString(s.Title.Render("Keys that never change") + "\n\n")
+	b.WriteString("o online/offline · p Pending Changes · n new · e edit · d delete · enter open · esc back\n")
+	b.WriteString("/ filter · ? help · q/ctrl+c quit · ctrl+s save a form · x dismiss or discard · r resolve/retry\n\n")
+	b.WriteString(s.Title.Render("Sashes") + "\n\n")
+	for _, st := range []pending.Status{pending.StatusPending, pending.StatusConflict, pending.StatusFailed} {
+		b.WriteString(s.longSash(st, "ENTITY_IS_DELETED") + "\n")
+	}
+	b.WriteString("\n" + s.Subtle.Render("Press ? or esc to close."))
+	return clampLines(b.String(), w, h)
+}

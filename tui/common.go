@@ -1,0 +1,59 @@
+package tui
+
+import (
+	"context"
+	"io"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// common is the state every screen shares: size, styles, keys, the backend and its online
+// flag. The root owns it; screens get the pointer.
+type common struct {
+	ctx     context.Context
+	backend Backend
+	styles  Styles
+	keys    keyMap
+	debug   io.Writer
+	online  bool
+
+	// quitConfirmed lets a held quit through the program's filter.
+	quitConfirmed bool
+
+	// describes caches object metadata once loaded.
+	describes map[string]*remote.Describe
+}
+
+func (c *common) logf(format string, args ...any) {
+	if c.debug != nil {
+		_, _ = io.WriteString(c.debug, sprintf(format+"\n", args...))
+	}
+}
+
+// objectLabel is the plural label of an object for menus and titles.
+func (c *common) objectLabel(object string) string {
+	if d := c.describes[object]; d != nil && d.LabelPlural != "" {
+		return CleanLine(d.LabelPlural)
+	}
+	return pluralOf(object)
+}
+
+func (c *common) singleLabel(object string) string {
+	if d := c.describes[object]; d != nil && d.Label != "" {
+		return CleanLine(d.Label)
+	}
+	return object
+}
+
+func pluralOf(object string) string {
+	switch object {
+	case "Opportunity":
+		return "Opportunities"
+	case "Case":
+		return "Cases"
+	}
+	if len(object) > 0 && object[len(object)-1] == 's' {
+		return object + "es"
+	}
+	return object + "s"
+}

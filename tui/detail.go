@@ -1,0 +1,461 @@
+package tui
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// relation is one related list: child records whose field points at the record.
+type relation struct{ child, field string }
+
+// relations lists the related lists of each object.
+var relations = map[string][]relation{
+	"Account":     {{"Contact", "AccountId"}, {"Opportunity", "AccountId"}, {"Case", "AccountId"}, {"Task", "WhatId"}},
+	"Contact":     {{"Case", "ContactId"}, {"Task", "WhoId"}},
+	"Opportunity": {{"Task", "WhatId"}},
+	"Case":        {{"Task", "WhatId"}},
+	"Lead":        {{"Task", "WhoId"}},
+}
+
+// highlightFields are shown in the highlights area under the name.
+var highlightFields = map[string][]string{
+	"Account":     {"Industry", "Phone", "Rating"},
+	"Contact":     {"Title", "Email", "Phone"},
+	"Opportunity": {"StageName", "Amount", "CloseDate"},
+	"Lead":        {"Company", "Status", "Email"},
+	"Case":        {"Status", "Priority", "Origin"},
+	"Task":        {"Status", "Priority", "ActivityDate"},
+}
+
+// hiddenFields are never listed on a record or offered in a form.
+var hiddenFields = map[string]bool{"Id": true, "IsDeleted": true, "Offline_Key__c": true, "SystemModstamp": true}
+
+const relatedRows = 5
+
+type relatedList struct {
+	relation
+	total int
+	rows  []pending.Row
+}
+
+type recordMsg struct {
+	object, id string
+	gen        int
+	view       pending.RecordView
+	desc       *remote.Describe
+	related    []relatedList
+	err        error
+}
+
+// detailModel is a record page: highlights with the sash, fields, related lists, action bar.
+type detailModel struct {
+	c          *common
+	object, id string
+	gen        int
+	loaded     bool
+	missing    bool
+	view       pending.RecordView
+	desc       *remote.Describe
+	related    []relatedList
+	scroll     int
+	pane       int // 0: fields; i>0: related list i-1
+	relCursor  int
+	w, h       int
+}
+
+func newDetail(c *common) detailModel { return detailModel{c: c} }
+
+func (m detailModel) open(object, id string) (detailModel, tea.Cmd) {
+	if m.object != object || m.id != id {
+		m.scroll, m.pane, m.relCursor = 0, 0, 0
+		m.loaded, m.missing = false, false
+	}
+	m.object, m.id = object, id
+	return m.load()
+}
+
+func (m detailModel) load() (detailModel, tea.Cmd) {
+	if m.id == "" {
+		return m, nil
+	}
+	m.gen++
+	gen, object, id := m.gen, m.object, m.id
+	b, ctx := m.c.backend, m.c.ctx
+	known := m.c.describes[object]
+	objects := map[string]bool{}
+	for _, o := range b.Objects() {
+		objects[o] = true
+	}
+	return m, func() tea.Msg {
+		out := recordMsg{object: object, id: id, gen: gen, desc: known}
+		out.view, out.err = b.Record(ctx, object, id)
+		if out.err != nil {
+			return out
+		}
+		if out.desc == nil {
+			out.desc, out.err = b.Describe(ctx, object)
+			if out.err != nil {
+				return out
+			}
+		}
+		// The record may have a new id now (a create that synced); follow it.
+		rid := out.view.ID
+		if rid == "" {
+			rid = id
+		}
+		for _, r := range relations[object] {
+			if !objects[r.child] {
+				continue
+			}
+			p, err := b.List(ctx, pending.ListQuery{Object: r.child, Where: map[string]string{r.field: rid}, Limit: relatedRows})
+			if err != nil {
+				out.err = err
+				return out
+			}
+			out.related = append(out.related, relatedList{relation: r, total: p.Total, rows: p.Rows})
+		}
+		return out
+	}
+}
+
+func (m *detailModel) SetSize(w, h int) { m.w, m.h = w, h }
+
+// locked says why the record refuses edits, or "".
+func (m detailModel) locked() string {
+	e := m.view.Entry
+	if e == nil || !e.Status.Locked() {
+		return ""
+	}
+	return lockedMessage(m.c.singleLabel(m.object), e.Status, e.Code)
+}
+
+func lockedMessage(label string, st pending.Status, code string) string {
+	if st == pending.StatusFailed {
+		return sprintf("This %s is locked: %s. Open Pending Changes (p) and press x to dismiss the change.",
+			strings.ToLower(label), strings.ToLower(longWord(st, code)))
+	}
+	return sprintf("This %s is locked: its change needs your attention (%s). Open Pending Changes (p) and press r to resolve it.",
+		strings.ToLower(label), st)
+}
+
+// refuseOffline is the message of a "new record" action on a record page while offline.
+func refuseOffline(action string) error {
+	return errors.New(action + " isn't available offline: creating a record from a record page needs a connection. " +
+		"Press o to go online, or use New (n) on an object home or My Tasks.")
+}
+
+func (m detailModel) recordID() string {
+	if m.view.ID != "" {
+		return m.view.ID
+	}
+	return m.id
+}
+
+func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
+	k := m.c.keys
+	switch msg := msg.(type) {
+	case recordMsg:
+		if msg.gen != m.gen || msg.object != m.object || msg.id != m.id {
+			return m, nil
+		}
+		if isNotFound(msg.err) {
+			m.loaded, m.missing = true, true
+			return m, nil
+		}
+		if msg.err != nil {
+			return m, errCmd(msg.err)
+		}
+		m.loaded, m.missing = true, false
+		m.view, m.desc, m.related = msg.view, msg.desc, msg.related
+		if m.view.ID != "" && m.view.ID != m.id {
+			m.id = m.view.ID
+		}
+		if m.pane > len(m.related) {
+			m.pane = 0
+		}
+		return m, nil
+	case tea.MouseMsg:
+		if msg.Action == tea.MouseActionPress {
+			switch msg.Button {
+			case tea.MouseButtonWheelUp:
+				m.scroll = max(0, m.scroll-3)
+			case tea.MouseButtonWheelDown:
+				m.scroll += 3
+			}
+		}
+		return m, nil
+	case tea.KeyMsg:
+		if !m.loaded || m.missing {
+			return m, nil
+		}
+		switch {
+		case key.Matches(msg, k.Edit):
+			if why := m.locked(); why != "" {
+				return m, errCmd(errors.New(why))
+			}
+			v := m.view
+			return m, cmdOf(openFormMsg{mode: formEdit, object: m.object, id: m.recordID(), view: &v})
+		case key.Matches(msg, k.Delete):
+			if why := m.locked(); why != "" {
+				return m, errCmd(errors.New(why))
+			}
+			return m, cmdOf(confirmDeleteMsg{object: m.object, id: m.recordID(), name: CleanLine(m.view.Name)})
+		case key.Matches(msg, k.NewTask):
+			if !m.c.online {
+				return m, errCmd(refuseOffline("New Task"))
+			}
+			return m, cmdOf(openFormMsg{mode: formNew, object: "Task", defaults: m.parentDefaults("Task"), names: m.selfName()})
+		case key.Matches(msg, k.NewContact) && m.object == "Account":
+			if !m.c.online {
+				return m, errCmd(refuseOffline("New Contact"))
+			}
+			return m, cmdOf(openFormMsg{mode: formNew, object: "Contact", defaults: m.parentDefaults("Contact"), names: m.selfName()})
+		case key.Matches(msg, k.New):
+			if len(m.related) == 0 {
+				return m, nil
+			}
+			rel := m.related[max(0, m.pane-1)]
+			if !m.c.online {
+				return m, errCmd(refuseOffline("New " + m.c.singleLabel(rel.child)))
+			}
+			return m, cmdOf(openFormMsg{mode: formNew, object: rel.child, defaults: remote.Fields{rel.field: m.recordID()}, names: m.selfName()})
+		case key.Matches(msg, k.NextPane):
+			m.pane = (m.pane + 1) % (len(m.related) + 1)
+			m.relCursor = 0
+		case key.Matches(msg, k.PrevPane):
+			m.pane = (m.pane + len(m.related)) % (len(m.related) + 1)
+			m.relCursor = 0
+		case key.Matches(msg, k.Up):
+			if m.pane > 0 {
+				m.relCursor = max(0, m.relCursor-1)
+			} else {
+				m.scroll = max(0, m.scroll-1)
+			}
+		case key.Matches(msg, k.Down):
+			if m.pane > 0 {
+				m.relCursor = min(len(m.related[m.pane-1].rows)-1, m.relCursor+1)
+			} else {
+				m.scroll++
+			}
+		case key.Matches(msg, k.PageDown):
+			m.scroll += max(1, m.h/2)
+		case key.Matches(msg, k.PageUp):
+			m.scroll = max(0, m.scroll-max(1, m.h/2))
+		case key.Matches(msg, k.Open):
+			if m.pane > 0 {
+				rel := m.related[m.pane-1]
+				if m.relCursor < len(rel.rows) {
+					return m, cmdOf(openRecordMsg{object: rel.child, id: rel.rows[m.relCursor].ID})
+				}
+			}
+		}
+	}
+	return m, nil
+}
+
+// parentDefaults prefills the lookup of a new child record to this record.
+func (m detailModel) parentDefaults(child string) remote.Fields {
+	for _, r := range relations[m.object] {
+		if r.child == child {
+			return remote.Fields{r.field: m.recordID()}
+		}
+	}
+	return nil
+}
+
+func (m detailModel) selfName() map[string]string {
+	return map[string]string{m.recordID(): m.view.Name}
+}
+
+func (m detailModel) lookupName(field string, v any) string {
+	id, _ := v.(string)
+	if id == "" {
+		return ""
+	}
+	if n, ok := m.view.Names[field]; ok && n != "" {
+		return CleanLine(n)
+	}
+	if n, ok := m.view.Names[id]; ok && n != "" {
+		return CleanLine(n)
+	}
+	return CleanLine(id)
+}
+
+func (m detailModel) header() []string {
+	s := m.c.styles
+	var out []string
+	out = append(out, s.Subtle.Render(m.c.singleLabel(m.object))+"  "+s.Title.Render(CleanLine(m.view.Name)))
+	if e := m.view.Entry; e != nil {
+		line := s.longSash(e.Status, e.Code)
+		if e.Op == pending.OpDelete {
+			line += s.Subtle.Render("  (deleted here)")
+		} else if e.Op == pending.OpCreate {
+			line += s.Subtle.Render("  (created here)")
+		}
+		out = append(out, line)
+		if e.Message != "" {
+			out = append(out, s.sashStyle(e.Status).Render("  "+CleanLine(e.Message)))
+		}
+		for _, fe := range e.Errors {
+			if fe.Field == "" {
+				out = append(out, s.Error.Render("  • "+CleanLine(fe.Message)))
+			}
+		}
+	}
+	var hl []string
+	if m.desc != nil {
+		for _, f := range highlightFields[m.object] {
+			if fd, ok := m.desc.Field(f); ok {
+				if v := displayField(fd, m.view.Fields[f]); v != "" {
+					hl = append(hl, s.Label.Render(CleanLine(fd.Label)+": ")+v)
+				}
+			}
+		}
+	}
+	out = append(out, strings.Join(hl, "   "))
+	return out
+}
+
+func (m detailModel) actionBar() string {
+	s := m.c.styles
+	item := func(k, label string, enabled bool, note string) string {
+		if !enabled {
+			return s.Disabled.Render("[" + k + "] " + label + note)
+		}
+		return s.Key.Render("["+k+"]") + " " + label
+	}
+	lockedNow := m.locked() != ""
+	parts := []string{
+		item("e", "Edit", !lockedNow, " (locked)"),
+		item("d", "Delete", !lockedNow, " (locked)"),
+		item("t", "New Task", m.c.online, " (online only)"),
+	}
+	if m.object == "Account" {
+		parts = append(parts, item("c", "New Contact", m.c.online, " (online only)"))
+	}
+	if len(m.related) > 0 {
+		parts = append(parts, item("n", "New "+m.c.singleLabel(m.related[max(0, m.pane-1)].child), m.c.online, " (online only)"))
+	}
+	return strings.Join(parts, "  ")
+}
+
+// body is everything under the highlights: the fields, then the related lists.
+func (m detailModel) body() []string {
+	s := m.c.styles
+	var out []string
+	flags := map[string][]string{}
+	if e := m.view.Entry; e != nil {
+		for _, c := range e.Conflicts {
+			by := CleanLine(c.TheirsBy)
+			flags[c.Field] = append(flags[c.Field], sprintf("conflict: they set %q (%s, %s)", display(c.Theirs), by, when(c.TheirsAt)))
+		}
+		for _, fe := range e.Errors {
+			if fe.Field != "" {
+				flags[fe.Field] = append(flags[fe.Field], CleanLine(fe.Message))
+			}
+		}
+	}
+	labelW := 22
+	if m.w < 70 {
+		labelW = 16
+	}
+	if m.desc != nil {
+		for _, f := range m.desc.Fields {
+			if hiddenFields[f.Name] {
+				continue
+			}
+			v := m.view.Fields[f.Name]
+			var val string
+			if f.Type == "reference" {
+				val = m.lookupName(f.Name, v)
+			} else if f.Type == "textarea" {
+				val = display(v)
+			} else {
+				val = displayField(f, v)
+			}
+			mark := "  "
+			if e := m.view.Entry; e != nil {
+				if _, changed := e.Changes[f.Name]; changed {
+					mark = s.sashStyle(e.Status).Render("● ")
+				}
+			}
+			label := fit(CleanLine(f.Label), labelW)
+			if len(flags[f.Name]) > 0 {
+				mark = s.Flag.Render("▲ ")
+				label = s.Flag.Render(label)
+			} else {
+				label = s.Label.Render(label)
+			}
+			out = append(out, mark+label+" "+trunc(val, max(1, m.w-labelW-3)))
+			for _, fl := range flags[f.Name] {
+				out = append(out, strings.Repeat(" ", labelW+3)+s.Flag.Render(trunc(fl, max(1, m.w-labelW-3))))
+			}
+		}
+	}
+	for i, r := range m.related {
+		out = append(out, "")
+		title := sprintf("%s (%d)", m.c.objectLabel(r.child), r.total)
+		if m.pane == i+1 {
+			out = append(out, s.Accent.Render("▸ "+title))
+		} else {
+			out = append(out, s.Header.Render("  "+title))
+		}
+		if len(r.rows) == 0 {
+			out = append(out, s.Subtle.Render("    none"))
+		}
+		for j, row := range r.rows {
+			line := "    " + fit(s.shortSash(row.Status), sashWidth) + " " + CleanLine(row.Name)
+			if m.pane == i+1 && j == m.relCursor {
+				line = s.Selected.Render(fit(line, m.w))
+			}
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func (m detailModel) View() string {
+	s := m.c.styles
+	if !m.loaded {
+		return clampLines(s.Subtle.Render("Loading…"), m.w, m.h)
+	}
+	if m.missing {
+		return clampLines(s.Subtle.Render("This record is no longer cached on this device (it was deleted or you lost access). Press esc to go back."), m.w, m.h)
+	}
+	head := m.header()
+	head = append(head, m.actionBar(), s.Subtle.Render(strings.Repeat("─", max(0, m.w))))
+	room := m.h - len(head)
+	body := m.body()
+	maxScroll := max(0, len(body)-room)
+	scroll := min(m.scroll, maxScroll)
+	// Keep a focused related list in view.
+	if m.pane > 0 {
+		for i, l := range body {
+			if strings.Contains(l, "▸ ") {
+				if i < scroll || i+relatedRows >= scroll+room {
+					scroll = min(maxScroll, max(0, i-1))
+				}
+				break
+			}
+		}
+	}
+	end := min(len(body), scroll+max(0, room))
+	lines := append(head, body[scroll:end]...)
+	return clampLines(strings.Join(lines, "\n"), m.w, m.h)
+}
+
+func (m detailModel) ShortHelp() []key.Binding {
+	k := m.c.keys
+	return []key.Binding{k.Edit, k.Delete, k.NewTask, k.NextPane, k.Online, k.Pending, k.Back, k.Help}
+}
+
+func (m detailModel) FullHelp() [][]key.Binding {
+	k := m.c.keys
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.NextPane, k.PrevPane, k.Open}, {k.Edit, k.Delete, k.NewTask, k.NewContact, k.New}, k.globalKeys()}
+}

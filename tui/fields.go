@@ -1,0 +1,543 @@
+package tui
+
+import (
+	"errors"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/textarea"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// fieldInput is one editor for one describe field type. Value is what goes to the engine
+// (string, float64, bool or nil); Check reports a value that cannot be of the field's type.
+type fieldInput interface {
+	Update(msg tea.Msg) (fieldInput, tea.Cmd)
+	View(focused bool, width int) string
+	Value() any
+	Check() error
+	Focus() tea.Cmd
+	Blur()
+	// Wants reports whether the editor uses this key itself rather than the form.
+	Wants(msg tea.KeyMsg) bool
+}
+
+// newFieldInput picks the editor for a field's type.
+func newFieldInput(c *common, f remote.Field, v any, name string) fieldInput {
+	switch f.Type {
+	case "textarea":
+		return newTextareaField(f, v)
+	case "picklist":
+		return newPicklistField(f, v)
+	case "boolean":
+		b, _ := v.(bool)
+		return &checkboxField{on: b}
+	case "date":
+		return &dateField{textField: newTextField(f, v, "YYYY-MM-DD")}
+	case "int", "double", "currency", "percent":
+		return &numberField{textField: newTextField(f, v, ""), integer: f.Type == "int"}
+	case "email":
+		return &emailField{textField: newTextField(f, v, "name@example.com")}
+	case "phone":
+		return &phoneField{textField: newTextField(f, v, "")}
+	case "reference":
+		return newLookupField(c, f, v, name)
+	case "combobox":
+		t := newTextField(f, v, "")
+		var sug []string
+		for _, p := range f.PicklistValues {
+			if p.Active {
+				sug = append(sug, p.Value)
+			}
+		}
+		t.in.ShowSuggestions = true
+		t.in.SetSuggestions(sug)
+		return t
+	}
+	return newTextField(f, v, "")
+}
+
+func newInput(placeholder string) textinput.Model {
+	ti := textinput.New()
+	ti.Prompt = ""
+	ti.Placeholder = placeholder
+	ti.Cursor.SetMode(cursor.CursorStatic)
+	return ti
+}
+
+// textField edits text, url and anything without a better editor.
+type textField struct {
+	in textinput.Model
+}
+
+func newTextField(f remote.Field, v any, placeholder string) *textField {
+	ti := newInput(placeholder)
+	if f.Length > 0 {
+		ti.CharLimit = 0 // length is checked before saving, with a message, not silently cut
+	}
+	ti.SetValue(editText(v))
+	return &textField{in: ti}
+}
+
+// editText is a value as editable text: sanitised, on one line.
+func editText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return display(v)
+}
+
+func (t *textField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
+	var cmd tea.Cmd
+	t.in, cmd = t.in.Update(msg)
+	return t, cmd
+}
+func (t *textField) View(focused bool, w int) string {
+	t.in.Width = max(1, w-1)
+	return t.in.View()
+}
+func (t *textField) Value() any {
+	if s := t.in.Value(); s != "" {
+		return s
+	}
+	return nil
+}
+func (t *textField) text() string          { return strings.TrimSpace(t.in.Value()) }
+func (t *textField) Check() error          { return nil }
+func (t *textField) Focus() tea.Cmd        { return t.in.Focus() }
+func (t *textField) Blur()                 { t.in.Blur() }
+func (t *textField) Wants(tea.KeyMsg) bool { return false }
+
+// emailField is a text field that must hold an address.
+type emailField struct{ *textField }
+
+func (e *emailField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
+	_, cmd := e.textField.Update(msg)
+	return e, cmd
+}
+func (e *emailField) Check() error {
+	s := e.text()
+	if s == "" {
+		return nil
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+		return errors.New("enter an email address like name@example.com")
+	}
+	return nil
+}
+
+// phoneField is a text field of digits and the usual separators.
+type phoneField struct{ *textField }
+
+func (p *phoneField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
+	_, cmd := p.textField.Update(msg)
+	return p, cmd
+}
+func (p *phoneField) Check() error {
+	digits := 0
+	for _, r := range p.text() {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune(" +-().x", r):
+		default:
+			return errors.New("a phone number has digits, spaces and + - ( ) . x only")
+		}
+	}
+	if p.text() != "" && digits < 3 {
+		return errors.New("a phone number needs at least 3 digits")
+	}
+	return nil
+}
+
+// numberField edits int, double, currency and percent fields.
+type numberField struct {
+	*textField
+	integer bool
+}
+
+func (n *numberField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
+	_, cmd := n.textField.Update(msg)
+	return n, cmd
+}
+func (n *numberField) parse() (float64, error) {
+	s := strings.ReplaceAll(n.text(), ",", "")
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, errors.New("enter a number")
+	}
+	if n.integer && x != float64(int64(x)) {
+		return 0, errors.New("enter a whole number")
+	}
+	return x, nil
+}
+func (n *numberField) Value() any {
+	if n.text() == "" {
+		return nil
+	}
+	x, err := n.parse()
+	if err != nil {
+		return n.text()
+	}
+	return x
+}
+func (n *numberField) Check() error {
+	if n.text() == "" {
+		return nil
+	}
+	_, err := n.parse()
+	return err
+}
+
+// dateField edits a date as YYYY-MM-DD.
+type dateField struct{ *textField }
+
+func (d *dateField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
+	_, cmd := d.textField.Update(msg)
+	return d, cmd
+}
+func (d *dateField) Check() error {
+	if d.text() == "" {
+		return nil
+	}
+	if _, err := time.Parse("2006-01-02", d.text()); err != nil {
+		return errors.New("enter a date as YYYY-MM-DD")
+	}
+	return nil
+}
+func (d *dateField) Value() any {
+	if d.text() == "" {
+		return nil
+	}
+	return d.text()
+}
+
+// textareaField edits long text on several lines.
+type textareaField struct{ ta textarea.Model }
+
+func newTextareaField(f remote.Field, v any) *textareaField {
+	ta := textarea.New()
+	ta.ShowLineNumbers = false
+	ta.Prompt = ""
+	ta.SetHeight(3)
+	ta.CharLimit = 0
+	ta.Cursor.SetMode(cursor.CursorStatic)
+	s, _ := v.(string)
+	ta.SetValue(Clean(s))
+	return &textareaField{ta: ta}
+}
+
+func (t *textareaField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
+	var cmd tea.Cmd
+	t.ta, cmd = t.ta.Update(msg)
+	return t, cmd
+}
+func (t *textareaField) View(focused bool, w int) string {
+	t.ta.SetWidth(max(4, w-1))
+	if !focused {
+		first := strings.SplitN(t.ta.Value(), "\n", 2)
+		line := first[0]
+		if len(first) > 1 {
+			line += " …"
+		}
+		return trunc(line, w)
+	}
+	return t.ta.View()
+}
+func (t *textareaField) Value() any {
+	if s := t.ta.Value(); s != "" {
+		return s
+	}
+	return nil
+}
+func (t *textareaField) Check() error   { return nil }
+func (t *textareaField) Focus() tea.Cmd { return t.ta.Focus() }
+func (t *textareaField) Blur()          { t.ta.Blur() }
+func (t *textareaField) Wants(k tea.KeyMsg) bool {
+	switch k.Type {
+	case tea.KeyEnter, tea.KeyUp, tea.KeyDown:
+		return true
+	}
+	return false
+}
+
+// picklistField chooses one of the field's values with ←/→ (or space).
+type picklistField struct {
+	values []string
+	i      int // index into values; values[0] is "" when the field may be empty
+}
+
+func newPicklistField(f remote.Field, v any) *picklistField {
+	p := &picklistField{}
+	cur, _ := v.(string)
+	p.values = append(p.values, "")
+	found := cur == ""
+	for _, pv := range f.PicklistValues {
+		if !pv.Active && pv.Value != cur {
+			continue
+		}
+		p.values = append(p.values, pv.Value)
+		if pv.Value == cur {
+			found = true
+		}
+	}
+	if !found {
+		p.values = append(p.values, cur) // a value the org has that describe no longer lists
+	}
+	for i, s := range p.values {
+		if s == cur {
+			p.i = i
+		}
+	}
+	return p
+}
+
+func (p *picklistField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return p, nil
+	}
+	switch k.String() {
+	case "right", "l", " ":
+		p.i = (p.i + 1) % len(p.values)
+	case "left", "h":
+		p.i = (p.i + len(p.values) - 1) % len(p.values)
+	default:
+		// Typing a letter jumps to the next value starting with it.
+		if k.Type == tea.KeyRunes && len(k.Runes) == 1 {
+			r := strings.ToLower(string(k.Runes))
+			for j := 1; j <= len(p.values); j++ {
+				n := (p.i + j) % len(p.values)
+				if strings.HasPrefix(strings.ToLower(p.values[n]), r) {
+					p.i = n
+					break
+				}
+			}
+		}
+	}
+	return p, nil
+}
+func (p *picklistField) View(focused bool, w int) string {
+	v := p.values[p.i]
+	if v == "" {
+		v = "--None--"
+	}
+	v = CleanLine(v)
+	if focused {
+		return trunc(sprintf("◂ %s ▸  (%d of %d, ←/→)", v, p.i+1, len(p.values)), w)
+	}
+	return trunc(v, w)
+}
+func (p *picklistField) Value() any {
+	if v := p.values[p.i]; v != "" {
+		return v
+	}
+	return nil
+}
+func (p *picklistField) Check() error   { return nil }
+func (p *picklistField) Focus() tea.Cmd { return nil }
+func (p *picklistField) Blur()          {}
+func (p *picklistField) Wants(k tea.KeyMsg) bool {
+	return k.Type == tea.KeyLeft || k.Type == tea.KeyRight
+}
+
+// checkboxField toggles with space.
+type checkboxField struct{ on bool }
+
+func (c *checkboxField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok && (k.String() == " " || k.String() == "x") {
+		c.on = !c.on
+	}
+	return c, nil
+}
+func (c *checkboxField) View(focused bool, w int) string {
+	box := "[ ]"
+	if c.on {
+		box = "[x]"
+	}
+	if focused {
+		return trunc(box+"  (space toggles)", w)
+	}
+	return box
+}
+func (c *checkboxField) Value() any            { return c.on }
+func (c *checkboxField) Check() error          { return nil }
+func (c *checkboxField) Focus() tea.Cmd        { return nil }
+func (c *checkboxField) Blur()                 {}
+func (c *checkboxField) Wants(tea.KeyMsg) bool { return false }
+
+// lookupResultsMsg brings the matches of a lookup search to its field.
+type lookupResultsMsg struct {
+	field string
+	gen   int
+	rows  []lookupChoice
+	err   error
+}
+
+type lookupChoice struct{ id, name, object string }
+
+const lookupMatches = 5
+
+// lookupField searches the cached records (including those created offline) of the
+// objects a reference field points at.
+type lookupField struct {
+	c       *common
+	field   string
+	objects []string
+	in      textinput.Model
+	id      string // the chosen record
+	name    string
+	matches []lookupChoice
+	sel     int
+	gen     int
+	open    bool
+}
+
+func newLookupField(c *common, f remote.Field, v any, name string) *lookupField {
+	l := &lookupField{c: c, field: f.Name, in: newInput("type to search")}
+	cached := map[string]bool{}
+	for _, o := range c.backend.Objects() {
+		cached[o] = true
+	}
+	for _, o := range f.ReferenceTo {
+		if cached[o] {
+			l.objects = append(l.objects, o)
+		}
+	}
+	l.id, _ = v.(string)
+	l.name = CleanLine(name)
+	if l.name == "" {
+		l.name = CleanLine(l.id)
+	}
+	l.in.SetValue(l.name)
+	return l
+}
+
+func (l *lookupField) search() tea.Cmd {
+	l.gen++
+	gen, q, field, objects := l.gen, l.in.Value(), l.field, l.objects
+	b, ctx := l.c.backend, l.c.ctx
+	return func() tea.Msg {
+		var out []lookupChoice
+		for _, o := range objects {
+			p, err := b.List(ctx, pending.ListQuery{Object: o, Filter: q, Limit: lookupMatches})
+			if err != nil {
+				return lookupResultsMsg{field: field, gen: gen, err: err}
+			}
+			for _, r := range p.Rows {
+				out = append(out, lookupChoice{id: r.ID, name: CleanLine(r.Name), object: o})
+			}
+		}
+		if len(out) > lookupMatches {
+			out = out[:lookupMatches]
+		}
+		return lookupResultsMsg{field: field, gen: gen, rows: out}
+	}
+}
+
+func (l *lookupField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
+	switch msg := msg.(type) {
+	case lookupResultsMsg:
+		if msg.gen == l.gen && msg.err == nil {
+			l.matches, l.sel, l.open = msg.rows, 0, true
+		}
+		return l, nil
+	case tea.KeyMsg:
+		switch msg.Type {
+		case tea.KeyUp:
+			l.sel = max(0, l.sel-1)
+			return l, nil
+		case tea.KeyDown:
+			l.sel = min(len(l.matches)-1, l.sel+1)
+			return l, nil
+		case tea.KeyEnter:
+			if l.open && l.sel < len(l.matches) {
+				ch := l.matches[l.sel]
+				l.id, l.name, l.open = ch.id, ch.name, false
+				l.in.SetValue(ch.name)
+				l.in.CursorEnd()
+			}
+			return l, nil
+		case tea.KeyEsc:
+			l.open = false
+			return l, nil
+		}
+		before := l.in.Value()
+		var cmd tea.Cmd
+		l.in, cmd = l.in.Update(msg)
+		if l.in.Value() != before {
+			if l.in.Value() == "" {
+				l.id, l.name, l.open = "", "", false
+				return l, cmd
+			}
+			return l, tea.Batch(cmd, l.search())
+		}
+		return l, cmd
+	}
+	return l, nil
+}
+
+func (l *lookupField) View(focused bool, w int) string {
+	l.in.Width = max(1, w-1)
+	if !focused {
+		return trunc(l.name, w)
+	}
+	out := l.in.View()
+	if l.id != "" && l.in.Value() == l.name {
+		out += "  ✓"
+	}
+	if l.open {
+		if len(l.matches) == 0 {
+			out += "\n    no cached match"
+		}
+		for i, m := range l.matches {
+			mark := "    "
+			if i == l.sel {
+				mark = "  ▸ "
+			}
+			out += "\n" + trunc(mark+m.name+"  ("+m.object+")", w)
+		}
+	}
+	return out
+}
+
+func (l *lookupField) Value() any {
+	if l.id == "" {
+		return nil
+	}
+	return l.id
+}
+
+func (l *lookupField) Check() error {
+	if l.in.Value() != "" && (l.id == "" || l.in.Value() != l.name) {
+		return errors.New("choose a record from the matches (↑/↓, enter)")
+	}
+	return nil
+}
+func (l *lookupField) Focus() tea.Cmd { return l.in.Focus() }
+func (l *lookupField) Blur()          { l.in.Blur(); l.open = false }
+func (l *lookupField) Wants(k tea.KeyMsg) bool {
+	switch k.Type {
+	case tea.KeyUp, tea.KeyDown, tea.KeyEnter, tea.KeyEsc:
+		return l.open
+	}
+	return false
+}
+
+// textLen is the length the org counts: characters, not bytes.
+func textLen(v any) int {
+	s, _ := v.(string)
+	return utf8.RuneCountInString(s)
+}

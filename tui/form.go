@@ -1,0 +1,474 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// formMode is what saving a form does.
+type formMode int
+
+const (
+	formNew  formMode = iota // Create
+	formEdit                 // Edit
+	formFix                  // Fix an entry the org refused
+)
+
+type formField struct {
+	def     remote.Field
+	input   fieldInput
+	initial any
+	err     string // the check before saving
+	orgErr  string // the org's message for this field
+}
+
+type formDataMsg struct {
+	gen   int
+	desc  *remote.Describe
+	view  *pending.RecordView
+	entry *pending.Entry
+	err   error
+}
+
+// formModel is the edit, new and fix form, built from the object's describe.
+type formModel struct {
+	c          *common
+	mode       formMode
+	object, id string
+	entryID    string
+	defaults   remote.Fields
+	names      map[string]string // display names of the records defaults point at
+	inEntry    map[string]bool   // fields of the refused change (fix)
+	gen        int
+	loaded     bool
+	saving     bool
+	fields     []formField
+	focus      int
+	recordErrs []string
+	name       string
+	w, h       int
+}
+
+func newForm(c *common) formModel { return formModel{c: c} }
+
+func (m formModel) open(msg openFormMsg) (formModel, tea.Cmd) {
+	m = formModel{c: m.c, mode: msg.mode, object: msg.object, id: msg.id, entryID: msg.entryID,
+		defaults: msg.defaults, names: msg.names, gen: m.gen + 1, w: m.w, h: m.h}
+	gen, object, id, entryID, mode, given := m.gen, m.object, m.id, m.entryID, m.mode, msg.view
+	b, ctx := m.c.backend, m.c.ctx
+	known := m.c.describes[object]
+	return m, func() tea.Msg {
+		out := formDataMsg{gen: gen, desc: known, view: given}
+		if out.desc == nil {
+			if out.desc, out.err = b.Describe(ctx, object); out.err != nil {
+				return out
+			}
+		}
+		if mode == formFix {
+			e, err := b.Entry(ctx, entryID)
+			if err != nil {
+				out.err = err
+				return out
+			}
+			out.entry = &e
+		}
+		if mode != formNew && out.view == nil {
+			v, err := b.Record(ctx, object, id)
+			if err != nil {
+				out.err = err
+				return out
+			}
+			out.view = &v
+		}
+		return out
+	}
+}
+
+// editable says whether a field belongs on the form.
+func (m formModel) editable(f remote.Field, cached map[string]bool) bool {
+	if hiddenFields[f.Name] || f.Calculated || f.Type == "id" || f.Type == "address" {
+		return false
+	}
+	if m.mode == formNew && !f.Createable || m.mode != formNew && !f.Updateable {
+		return false
+	}
+	if f.Type == "reference" {
+		for _, o := range f.ReferenceTo {
+			if cached[o] {
+				return true
+			}
+		}
+		return false // e.g. OwnerId: users are not cached records
+	}
+	return true
+}
+
+func (m formModel) build(d formDataMsg) formModel {
+	cached := map[string]bool{}
+	for _, o := range m.c.backend.Objects() {
+		cached[o] = true
+	}
+	m.fields = nil
+	m.recordErrs = nil
+	var vals remote.Fields
+	var names map[string]string
+	if d.view != nil {
+		vals, names, m.name = d.view.Fields, d.view.Names, CleanLine(d.view.Name)
+		if d.view.ID != "" {
+			m.id = d.view.ID
+		}
+	}
+	orgErrs := map[string][]string{}
+	m.inEntry = map[string]bool{}
+	if d.entry != nil {
+		for f := range d.entry.Changes {
+			m.inEntry[f] = true
+		}
+		for _, fe := range d.entry.Errors {
+			if fe.Field == "" {
+				m.recordErrs = append(m.recordErrs, CleanLine(fe.Message))
+			} else {
+				orgErrs[fe.Field] = append(orgErrs[fe.Field], CleanLine(fe.Message))
+			}
+		}
+		if len(d.entry.Errors) == 0 && d.entry.Message != "" {
+			m.recordErrs = append(m.recordErrs, CleanLine(d.entry.Message))
+		}
+	}
+	for _, f := range d.desc.Fields {
+		if !m.editable(f, cached) {
+			continue
+		}
+		var v any
+		switch {
+		case m.mode != formNew:
+			v = vals[f.Name]
+		case m.defaults[f.Name] != nil:
+			v = m.defaults[f.Name]
+		case f.DefaultValue != nil:
+			v = f.DefaultValue
+		default:
+			for _, p := range f.PicklistValues {
+				if p.DefaultValue {
+					v = p.Value
+				}
+			}
+		}
+		name := ""
+		if id, ok := v.(string); ok && f.Type == "reference" {
+			name = names[f.Name]
+			if name == "" {
+				name = names[id]
+			}
+			if name == "" && m.mode == formNew {
+				name = m.names[id]
+			}
+		}
+		in := newFieldInput(m.c, f, v, name)
+		ff := formField{def: f, input: in, initial: in.Value(), orgErr: strings.Join(orgErrs[f.Name], "; ")}
+		m.fields = append(m.fields, ff)
+	}
+	// Fields the org flagged that the form cannot show become record-level messages.
+	for field, msgs := range orgErrs {
+		shown := false
+		for _, ff := range m.fields {
+			shown = shown || ff.def.Name == field
+		}
+		if !shown {
+			m.recordErrs = append(m.recordErrs, field+": "+strings.Join(msgs, "; "))
+		}
+	}
+	m.focus = 0
+	for i, ff := range m.fields {
+		if ff.orgErr != "" {
+			m.focus = i
+			break
+		}
+	}
+	m.loaded = true
+	return m
+}
+
+func (m *formModel) SetSize(w, h int) { m.w, m.h = w, h }
+
+func (m formModel) capturing() bool { return true }
+
+// dirty reports unsaved changes.
+func (m formModel) dirty() bool {
+	if !m.loaded {
+		return false
+	}
+	for _, f := range m.fields {
+		if !sameValue(f.input.Value(), f.initial) {
+			return true
+		}
+	}
+	return false
+}
+
+func sameValue(a, b any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+func (m formModel) title() string {
+	label := m.c.singleLabel(m.object)
+	switch m.mode {
+	case formEdit:
+		return "Edit " + label + " · " + m.name
+	case formFix:
+		return "Fix " + label + " · " + m.name
+	}
+	return "New " + label
+}
+
+func (m formModel) setFocus(i int) (formModel, tea.Cmd) {
+	if len(m.fields) == 0 {
+		return m, nil
+	}
+	i = (i + len(m.fields)) % len(m.fields)
+	m.fields[m.focus].input.Blur()
+	m.focus = i
+	return m, m.fields[i].input.Focus()
+}
+
+// check runs the checks before saving: type, required, length. It returns how many fields fail.
+func (m *formModel) check() int {
+	bad := 0
+	for i := range m.fields {
+		f := &m.fields[i]
+		f.err = ""
+		v := f.input.Value()
+		required := f.def.Required()
+		if m.mode != formNew {
+			required = !f.def.Nillable && f.def.Type != "boolean"
+		}
+		switch {
+		case f.input.Check() != nil:
+			f.err = f.input.Check().Error()
+		case required && (v == nil || v == ""):
+			f.err = "required"
+		case f.def.Length > 0 && textLen(v) > f.def.Length:
+			f.err = sprintf("at most %d characters (now %d)", f.def.Length, textLen(v))
+		}
+		if f.err != "" {
+			bad++
+		}
+	}
+	return bad
+}
+
+// changes is what saving sends: every set field for a new record, else the changed fields
+// (and, when fixing, the fields of the refused change).
+func (m formModel) changes(entry map[string]bool) remote.Fields {
+	out := remote.Fields{}
+	for _, f := range m.fields {
+		v := f.input.Value()
+		switch m.mode {
+		case formNew:
+			if v != nil && v != false {
+				out[f.def.Name] = v
+			}
+		default:
+			if !sameValue(v, f.initial) || entry[f.def.Name] || f.orgErr != "" {
+				out[f.def.Name] = v
+			}
+		}
+	}
+	return out
+}
+
+func (m formModel) save() (formModel, tea.Cmd) {
+	if bad := m.check(); bad > 0 {
+		for i, f := range m.fields {
+			if f.err != "" {
+				m, cmd := m.setFocus(i)
+				return m, tea.Batch(cmd, errCmd(fmt.Errorf("%d field(s) need a fix before saving", bad)))
+			}
+		}
+	}
+	b, ctx := m.c.backend, m.c.ctx
+	object, id, entryID, label := m.object, m.id, m.entryID, m.c.singleLabel(m.object)
+	online := m.c.online
+	later := " It will sync when you go online."
+	if online {
+		later = " Syncing…"
+	}
+	switch m.mode {
+	case formNew:
+		ch := m.changes(nil)
+		m.saving = true
+		return m, func() tea.Msg {
+			_, err := b.Create(ctx, object, ch)
+			return opDoneMsg{note: label + " saved." + later, err: err, back: true}
+		}
+	case formEdit:
+		ch := m.changes(nil)
+		if len(ch) == 0 {
+			return m, tea.Batch(toastCmd("No changes to save."), cmdOf(backMsg{}))
+		}
+		m.saving = true
+		return m, func() tea.Msg {
+			err := b.Edit(ctx, object, id, ch)
+			if isLocked(err) {
+				return opDoneMsg{err: errors.New(lockedMessage(label, pending.StatusConflict, ""))}
+			}
+			return opDoneMsg{note: label + " saved." + later, err: err, back: true}
+		}
+	default:
+		ch := m.changes(m.inEntry)
+		m.saving = true
+		return m, func() tea.Msg {
+			err := b.Fix(ctx, entryID, ch)
+			return opDoneMsg{note: "Fix saved; the change will be tried again.", err: err, back: true}
+		}
+	}
+}
+
+func (m formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
+	k := m.c.keys
+	switch msg := msg.(type) {
+	case formDataMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		if msg.err != nil {
+			return m, tea.Batch(errCmd(msg.err), cmdOf(backMsg{}))
+		}
+		m = m.build(msg)
+		return m.setFocus(m.focus)
+	case lookupResultsMsg:
+		for i, f := range m.fields {
+			if f.def.Name == msg.field {
+				m.fields[i].input, _ = f.input.Update(msg)
+			}
+		}
+		return m, nil
+	case opDoneMsg:
+		m.saving = false
+		return m, nil
+	case tea.KeyMsg:
+		if !m.loaded || m.saving {
+			return m, nil
+		}
+		in := m.fields
+		if len(in) == 0 {
+			if msg.Type == tea.KeyEsc {
+				return m, cmdOf(backMsg{})
+			}
+			return m, nil
+		}
+		cur := in[m.focus].input
+		switch {
+		case key.Matches(msg, k.Save):
+			return m.save()
+		case cur.Wants(msg):
+			var cmd tea.Cmd
+			m.fields[m.focus].input, cmd = cur.Update(msg)
+			return m, cmd
+		case msg.Type == tea.KeyEsc:
+			if m.dirty() {
+				return m, cmdOf(confirmCancelMsg{})
+			}
+			return m, cmdOf(backMsg{})
+		case msg.Type == tea.KeyTab, msg.Type == tea.KeyDown, msg.Type == tea.KeyEnter:
+			return m.setFocus(m.focus + 1)
+		case msg.Type == tea.KeyShiftTab, msg.Type == tea.KeyUp:
+			return m.setFocus(m.focus - 1)
+		}
+		var cmd tea.Cmd
+		m.fields[m.focus].input, cmd = cur.Update(msg)
+		m.fields[m.focus].err = ""
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m formModel) View() string {
+	s := m.c.styles
+	if !m.loaded {
+		return clampLines(s.Subtle.Render("Loading…"), m.w, m.h)
+	}
+	var head []string
+	head = append(head, s.Title.Render(trunc(m.title(), m.w)))
+	for _, e := range m.recordErrs {
+		head = append(head, s.Flag.Render(trunc("▲ "+e, m.w)))
+	}
+	head = append(head, s.Subtle.Render(trunc("* required · tab/↓ next · shift+tab/↑ previous · ctrl+s save · esc cancel", m.w)), "")
+	labelW := min(24, max(12, m.w/4))
+	inputW := max(8, m.w-labelW-3)
+	var body []string
+	focusTop, focusEnd := 0, 0
+	for i, f := range m.fields {
+		if i == m.focus {
+			focusTop = len(body)
+		}
+		label := CleanLine(f.def.Label)
+		req := f.def.Required()
+		if m.mode != formNew {
+			req = !f.def.Nillable && f.def.Type != "boolean"
+		}
+		if req {
+			label += " *"
+		}
+		label = fit(label, labelW)
+		mark := "  "
+		switch {
+		case f.orgErr != "" || f.err != "":
+			label = s.Flag.Render(label)
+			mark = s.Flag.Render("▲ ")
+		case i == m.focus:
+			label = s.Accent.Render(label)
+			mark = s.Accent.Render("▸ ")
+		default:
+			label = s.Label.Render(label)
+		}
+		lines := strings.Split(f.input.View(i == m.focus, inputW), "\n")
+		body = append(body, mark+label+" "+lines[0])
+		for _, l := range lines[1:] {
+			body = append(body, strings.Repeat(" ", labelW+3)+l)
+		}
+		if f.orgErr != "" {
+			body = append(body, strings.Repeat(" ", labelW+3)+s.Flag.Render(trunc(f.orgErr, inputW)))
+		}
+		if f.err != "" {
+			body = append(body, strings.Repeat(" ", labelW+3)+s.Error.Render(trunc(f.err, inputW)))
+		}
+		if i == m.focus {
+			focusEnd = len(body)
+		}
+	}
+	room := max(1, m.h-len(head))
+	top := 0
+	if focusEnd > room {
+		top = focusEnd - room
+	}
+	if focusTop < top {
+		top = focusTop
+	}
+	end := min(len(body), top+room)
+	return clampLines(strings.Join(append(head, body[top:end]...), "\n"), m.w, m.h)
+}
+
+func (m formModel) ShortHelp() []key.Binding {
+	k := m.c.keys
+	return []key.Binding{k.Save, k.NextPane, k.PrevPane, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
+}
+
+func (m formModel) FullHelp() [][]key.Binding {
+	k := m.c.keys
+	return [][]key.Binding{{k.Save, k.NextPane, k.PrevPane, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))},
+		{key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "choose a picklist value")),
+			key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle a checkbox")),
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("↑/↓ enter", "pick a lookup match"))}}
+}

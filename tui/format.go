@@ -1,0 +1,141 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// display turns a field value into sanitised single-line text.
+func display(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return CleanLine(x)
+	case bool:
+		if x {
+			return "Yes"
+		}
+		return "No"
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	}
+	return CleanLine(strings.TrimSpace(strings.ReplaceAll(toString(v), "\n", " ")))
+}
+
+func toString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	}
+	return strconv.Quote("?")
+}
+
+// displayField formats a value for a describe field: currency with two decimals, dates as
+// given, datetimes shortened.
+func displayField(f remote.Field, v any) string {
+	switch f.Type {
+	case "currency":
+		if x, ok := v.(float64); ok {
+			return formatMoney(x)
+		}
+	case "datetime":
+		if s, ok := v.(string); ok {
+			if t, err := time.Parse(sfTime, s); err == nil {
+				return t.UTC().Format("2006-01-02 15:04")
+			}
+		}
+	case "boolean":
+		if v == nil {
+			return "No"
+		}
+	}
+	return display(v)
+}
+
+// sfTime is the org's datetime wire format.
+const sfTime = "2006-01-02T15:04:05.000-0700"
+
+func formatMoney(x float64) string {
+	neg := x < 0
+	if neg {
+		x = -x
+	}
+	s := strconv.FormatFloat(x, 'f', 2, 64)
+	intPart, frac := s[:len(s)-3], s[len(s)-3:]
+	var b strings.Builder
+	for i, r := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	out := b.String() + frac
+	if neg {
+		return "-" + out
+	}
+	return out
+}
+
+// when formats a moment for lists: date and minutes, in UTC so screens are reproducible.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("Jan 2 15:04")
+}
+
+// fit truncates s to w cells and pads it to exactly w cells.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if lipgloss.Width(s) > w {
+		s = ansi.Truncate(s, w, "…")
+	}
+	if pad := w - lipgloss.Width(s); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	return s
+}
+
+// trunc truncates s to w cells without padding.
+func trunc(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if lipgloss.Width(s) > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return s
+}
+
+// clampLines keeps at most h lines of s and truncates each to w cells, then pads to h lines.
+func clampLines(s string, w, h int) string {
+	if h <= 0 {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		lines[i] = trunc(l, w)
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,329 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/offline-edit/offline-edit/pending"
+)
+
+// column is one key column of an object home.
+type column struct{ field, title string }
+
+// keyColumns are the columns after the name on each object's home.
+var keyColumns = map[string][]column{
+	"Account":     {{"Industry", "Industry"}, {"Phone", "Phone"}, {"BillingCity", "City"}},
+	"Contact":     {{"Title", "Title"}, {"Email", "Email"}, {"Phone", "Phone"}},
+	"Opportunity": {{"StageName", "Stage"}, {"Amount", "Amount"}, {"CloseDate", "Close"}},
+	"Lead":        {{"Company", "Company"}, {"Status", "Status"}, {"Email", "Email"}},
+	"Case":        {{"Subject", "Subject"}, {"Status", "Status"}, {"Priority", "Priority"}},
+	"Task":        {{"Status", "Status"}, {"Priority", "Priority"}, {"ActivityDate", "Due"}},
+}
+
+// pageSize is how many rows one List call brings; the view draws only the visible ones.
+const pageSize = 200
+
+const sashWidth = 12
+
+type pageMsg struct {
+	object string
+	gen    int
+	offset int
+	page   pending.Page
+	err    error
+}
+
+// homeModel is an object home: a list of records, a page at a time.
+type homeModel struct {
+	c      *common
+	object string
+
+	rows    []pending.Row // the loaded window
+	offset  int           // index of rows[0]
+	total   int
+	loaded  bool
+	gen     int // generation of the latest request; older replies are dropped
+	loading int // offset being fetched, -1 when idle
+
+	cursor, top int
+	w, h        int
+
+	filter    textinput.Model
+	filtering bool
+}
+
+func newHome(c *common) homeModel {
+	ti := textinput.New()
+	ti.Prompt = "/ "
+	ti.Placeholder = "filter by name"
+	ti.CharLimit = 80
+	return homeModel{c: c, filter: ti, loading: -1}
+}
+
+// open shows an object's home from its first row.
+func (m homeModel) open(object string) (homeModel, tea.Cmd) {
+	if m.object != object {
+		m.filter.SetValue("")
+	}
+	m.object = object
+	m.cursor, m.top, m.offset, m.total = 0, 0, 0, 0
+	m.rows, m.loaded, m.filtering = nil, false, false
+	m.filter.Blur()
+	return m.fetch(0)
+}
+
+// reload fetches the current window again (after a change or an event).
+func (m homeModel) reload() (homeModel, tea.Cmd) {
+	if m.object == "" {
+		return m, nil
+	}
+	return m.fetch(m.offset)
+}
+
+func (m homeModel) fetch(offset int) (homeModel, tea.Cmd) {
+	if offset < 0 {
+		offset = 0
+	}
+	m.gen++
+	m.loading = offset
+	gen, object, filter := m.gen, m.object, m.filter.Value()
+	b, ctx := m.c.backend, m.c.ctx
+	return m, func() tea.Msg {
+		p, err := b.List(ctx, pending.ListQuery{Object: object, Filter: filter, Offset: offset, Limit: pageSize})
+		return pageMsg{object: object, gen: gen, offset: offset, page: p, err: err}
+	}
+}
+
+func (m *homeModel) SetSize(w, h int) {
+	m.w, m.h = w, h
+	m.filter.Width = max(10, w-4)
+	m.clamp()
+}
+
+// visible is how many rows fit under the title and header lines and above the footer.
+func (m homeModel) visible() int { return max(1, m.h-4) }
+
+func (m homeModel) capturing() bool { return m.filtering }
+
+func (m *homeModel) clamp() {
+	if m.cursor >= m.total {
+		m.cursor = m.total - 1
+	}
+	if m.cursor < 0 {
+		m.cursor = 0
+	}
+	v := m.visible()
+	if m.cursor < m.top {
+		m.top = m.cursor
+	}
+	if m.cursor >= m.top+v {
+		m.top = m.cursor - v + 1
+	}
+	if m.top > m.total-v {
+		m.top = m.total - v
+	}
+	if m.top < 0 {
+		m.top = 0
+	}
+}
+
+// ensureLoaded asks for the page around the visible rows when they are not all loaded.
+func (m homeModel) ensureLoaded() (homeModel, tea.Cmd) {
+	end := min(m.top+m.visible(), m.total)
+	if m.top >= m.offset && end <= m.offset+len(m.rows) {
+		return m, nil
+	}
+	want := max(0, m.top-pageSize/4)
+	if m.loading == want {
+		return m, nil
+	}
+	return m.fetch(want)
+}
+
+func (m homeModel) move(delta int) (homeModel, tea.Cmd) {
+	m.cursor += delta
+	m.clamp()
+	return m.ensureLoaded()
+}
+
+func (m homeModel) row(i int) (pending.Row, bool) {
+	if i < m.offset || i >= m.offset+len(m.rows) {
+		return pending.Row{}, false
+	}
+	return m.rows[i-m.offset], true
+}
+
+func (m homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd) {
+	k := m.c.keys
+	switch msg := msg.(type) {
+	case pageMsg:
+		if msg.object != m.object || msg.gen != m.gen {
+			return m, nil
+		}
+		m.loading = -1
+		if msg.err != nil {
+			return m, errCmd(msg.err)
+		}
+		m.rows, m.offset, m.total, m.loaded = msg.page.Rows, msg.offset, msg.page.Total, true
+		m.clamp()
+		return m, nil
+	case tea.MouseMsg:
+		if msg.Action == tea.MouseActionPress {
+			switch msg.Button {
+			case tea.MouseButtonWheelUp:
+				return m.move(-3)
+			case tea.MouseButtonWheelDown:
+				return m.move(3)
+			}
+		}
+	case tea.KeyMsg:
+		if m.filtering {
+			switch msg.Type {
+			case tea.KeyEsc:
+				m.filtering = false
+				m.filter.Blur()
+				m.filter.SetValue("")
+				m.cursor, m.top = 0, 0
+				return m.fetch(0)
+			case tea.KeyEnter:
+				m.filtering = false
+				m.filter.Blur()
+				return m, nil
+			}
+			before := m.filter.Value()
+			var cmd tea.Cmd
+			m.filter, cmd = m.filter.Update(msg)
+			if m.filter.Value() != before {
+				m.cursor, m.top = 0, 0
+				var fc tea.Cmd
+				m, fc = m.fetch(0)
+				return m, tea.Batch(cmd, fc)
+			}
+			return m, cmd
+		}
+		switch {
+		case key.Matches(msg, k.Up):
+			return m.move(-1)
+		case key.Matches(msg, k.Down):
+			return m.move(1)
+		case key.Matches(msg, k.PageUp):
+			return m.move(-m.visible())
+		case key.Matches(msg, k.PageDown):
+			return m.move(m.visible())
+		case key.Matches(msg, k.Top):
+			return m.move(-m.total)
+		case key.Matches(msg, k.Bottom):
+			return m.move(m.total)
+		case key.Matches(msg, k.Filter):
+			m.filtering = true
+			return m, m.filter.Focus()
+		case key.Matches(msg, k.New):
+			return m, cmdOf(openFormMsg{mode: formNew, object: m.object})
+		case key.Matches(msg, k.Open):
+			if r, ok := m.row(m.cursor); ok {
+				return m, cmdOf(openRecordMsg{object: m.object, id: r.ID})
+			}
+		}
+	}
+	return m, nil
+}
+
+// columns lays the key columns out in the width: the name takes the most room.
+func (m homeModel) columns() (nameW int, cols []column, colW int) {
+	cols = keyColumns[m.object]
+	avail := m.w - sashWidth - 1 - len(cols)
+	if avail < 20 {
+		return max(avail, 1), nil, 0
+	}
+	nameW = avail * 2 / 5
+	if len(cols) > 0 {
+		colW = (avail - nameW) / len(cols)
+		nameW = avail - colW*len(cols)
+	}
+	return nameW, cols, colW
+}
+
+func (m homeModel) View() string {
+	s := m.c.styles
+	var b strings.Builder
+	title := m.c.objectLabel(m.object)
+	if m.object == "Task" {
+		title = "My Tasks"
+	}
+	count := ""
+	if m.loaded {
+		count = sprintf("  %d records", m.total)
+	}
+	b.WriteString(s.Title.Render(title) + s.Subtle.Render(count))
+	b.WriteString("\n")
+	if m.filtering || m.filter.Value() != "" {
+		b.WriteString(trunc(m.filter.View(), m.w))
+	}
+	b.WriteString("\n")
+
+	nameW, cols, colW := m.columns()
+	hdr := fit("", sashWidth) + " " + fit("Name", nameW)
+	for _, c := range cols {
+		hdr += " " + fit(c.title, colW)
+	}
+	b.WriteString(s.Header.Render(fit(hdr, m.w)))
+	b.WriteString("\n")
+
+	v := m.visible()
+	if !m.loaded {
+		b.WriteString(s.Subtle.Render("Loading…"))
+		return clampLines(b.String(), m.w, m.h)
+	}
+	if m.total == 0 {
+		if m.filter.Value() != "" {
+			b.WriteString(s.Subtle.Render("No records match the filter."))
+		} else {
+			b.WriteString(s.Subtle.Render("No cached records. Press n to create one."))
+		}
+		return clampLines(b.String(), m.w, m.h)
+	}
+	top := m.top
+	for i := top; i < min(top+v, m.total); i++ {
+		r, ok := m.row(i)
+		var line string
+		if !ok {
+			line = fit("", sashWidth) + " " + s.Subtle.Render("…")
+		} else {
+			line = fit(s.shortSash(r.Status), sashWidth) + " " + fit(CleanLine(r.Name), nameW)
+			for _, c := range cols {
+				line += " " + fit(displayCell(c.field, r.Fields[c.field]), colW)
+			}
+		}
+		if i == m.cursor {
+			line = s.Selected.Render(fit(line, m.w))
+		}
+		b.WriteString(line)
+		b.WriteString("\n")
+	}
+	return clampLines(b.String(), m.w, m.h-1) + "\n" + s.Subtle.Render(trunc(sprintf("%d of %d", m.cursor+1, m.total), m.w))
+}
+
+func displayCell(field string, v any) string {
+	if field == "Amount" {
+		if x, ok := v.(float64); ok {
+			return formatMoney(x)
+		}
+	}
+	return display(v)
+}
+
+func (m homeModel) ShortHelp() []key.Binding {
+	k := m.c.keys
+	if m.filtering {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter"))}
+	}
+	return []key.Binding{k.Open, k.New, k.Filter, k.Online, k.Pending, k.Back, k.Help}
+}
+
+func (m homeModel) FullHelp() [][]key.Binding {
+	k := m.c.keys
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open, k.New, k.Filter}, k.globalKeys()}
+}

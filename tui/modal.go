@@ -1,0 +1,100 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/offline-edit/offline-edit/pending"
+)
+
+// Requests for a confirmation, sent by screens to the root.
+type (
+	confirmDeleteMsg  struct{ object, id, name string }
+	confirmDiscardMsg struct {
+		entryID, name string
+		op            pending.Op
+	}
+	confirmCancelMsg struct{}
+)
+
+type modalKind int
+
+const (
+	modalNone    modalKind = iota
+	modalAlert             // after a sync that needs the user
+	modalConfirm           // yes/no before something destructive
+)
+
+// modal is a pop-up that takes every key until it is answered.
+type modal struct {
+	kind  modalKind
+	title string
+	body  string
+	yes   string  // label of the yes answer
+	onYes tea.Cmd // run on yes (alert: open Pending Changes)
+}
+
+func (m modal) open() bool { return m.kind != modalNone }
+
+// update answers the modal: it returns the closed modal and the command to run.
+func (m modal) update(msg tea.KeyMsg, k keyMap) (modal, tea.Cmd) {
+	switch m.kind {
+	case modalAlert:
+		switch {
+		case key.Matches(msg, k.Open), key.Matches(msg, k.Pending), key.Matches(msg, k.Yes):
+			return modal{}, m.onYes
+		case msg.Type == tea.KeyEsc, key.Matches(msg, k.No):
+			return modal{}, nil
+		}
+	case modalConfirm:
+		switch {
+		case key.Matches(msg, k.Yes):
+			return modal{}, m.onYes
+		case key.Matches(msg, k.No):
+			return modal{}, nil
+		}
+	}
+	return m, nil
+}
+
+func (m modal) view(s Styles, w int) string {
+	boxW := min(max(30, w-10), 64)
+	inner := boxW - 4
+	var lines []string
+	lines = append(lines, s.Title.Render(trunc(m.title, inner)), "")
+	for _, l := range strings.Split(wrap(m.body, inner), "\n") {
+		lines = append(lines, l)
+	}
+	lines = append(lines, "")
+	switch m.kind {
+	case modalAlert:
+		lines = append(lines, s.Key.Render("enter")+" "+m.yes+"   "+s.Key.Render("esc")+" later")
+	case modalConfirm:
+		lines = append(lines, s.Key.Render("y")+" "+m.yes+"   "+s.Key.Render("n/esc")+" cancel")
+	}
+	return s.Modal.Width(boxW - 2).Render(strings.Join(lines, "\n"))
+}
+
+// wrap breaks text into lines of at most w cells on spaces.
+func wrap(text string, w int) string {
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			switch {
+			case line == "":
+				line = trunc(word, w)
+			case lipgloss.Width(line)+1+lipgloss.Width(word) <= w:
+				line += " " + word
+			default:
+				out = append(out, line)
+				line = trunc(word, w)
+			}
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}

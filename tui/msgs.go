@@ -1,0 +1,72 @@
+package tui
+
+import (
+	"fmt"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+var sprintf = fmt.Sprintf
+
+// Navigation requests: screens ask the root to move; the root owns the stack.
+type (
+	openHomeMsg    struct{ object string }
+	openRecordMsg  struct{ object, id string }
+	openPendingMsg struct{}
+	openFormMsg    struct {
+		mode     formMode
+		object   string
+		id       string        // edit and fix
+		entryID  string        // fix
+		defaults remote.Fields // new: prefilled values (a parent lookup)
+		names    map[string]string
+		view     *pending.RecordView
+	}
+	openConflictMsg struct{ entryID string }
+	backMsg         struct{ reload bool }
+)
+
+// Results of I/O; each carries what it belongs to so stale replies are dropped.
+type (
+	eventMsg        struct{ ev pending.Event }
+	eventsClosedMsg struct{}
+	countsMsg       struct {
+		total, attention int
+		lastSync         time.Time
+		err              error
+	}
+	describeMsg struct {
+		object string
+		d      *remote.Describe
+		err    error
+	}
+	describesMsg struct{ ds map[string]*remote.Describe }
+	refreshMsg   struct{}
+	syncDoneMsg  struct {
+		sum pending.Summary
+		err error
+	}
+	// errMsg shows an error on the message line until the next key.
+	errMsg struct{ err error }
+	// toastMsg shows a note that clears itself.
+	toastMsg      struct{ text string }
+	clearToastMsg struct{ id int }
+	// quitHeldMsg replaces a quit while a form has unsaved changes.
+	quitHeldMsg struct{}
+	// opDoneMsg reports a change the user made (saved, deleted, resolved...).
+	opDoneMsg struct {
+		note string
+		err  error
+		back bool
+	}
+)
+
+func cmdOf(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+func errCmd(err error) tea.Cmd { return cmdOf(errMsg{err}) }
+
+func toastCmd(text string) tea.Cmd { return cmdOf(toastMsg{text}) }

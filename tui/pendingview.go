@@ -1,0 +1,214 @@
+package tui
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/offline-edit/offline-edit/pending"
+)
+
+type entriesMsg struct {
+	gen     int
+	entries []pending.Entry
+	err     error
+}
+
+// pendingModel is the Pending Changes page: every queued change with its sash.
+type pendingModel struct {
+	c       *common
+	entries []pending.Entry
+	cursor  int
+	gen     int
+	loaded  bool
+	w, h    int
+}
+
+func newPending(c *common) pendingModel { return pendingModel{c: c} }
+
+func (m pendingModel) load() (pendingModel, tea.Cmd) {
+	m.gen++
+	gen := m.gen
+	b, ctx := m.c.backend, m.c.ctx
+	return m, func() tea.Msg {
+		es, err := b.Entries(ctx)
+		return entriesMsg{gen: gen, entries: es, err: err}
+	}
+}
+
+func (m *pendingModel) SetSize(w, h int) { m.w, m.h = w, h }
+
+func (m pendingModel) current() (pending.Entry, bool) {
+	if m.cursor < 0 || m.cursor >= len(m.entries) {
+		return pending.Entry{}, false
+	}
+	return m.entries[m.cursor], true
+}
+
+func (m pendingModel) Update(msg tea.Msg) (pendingModel, tea.Cmd) {
+	k := m.c.keys
+	switch msg := msg.(type) {
+	case entriesMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		if msg.err != nil {
+			return m, errCmd(msg.err)
+		}
+		// Keep the cursor on the same entry when the list changes under it.
+		var curID string
+		if e, ok := m.current(); ok {
+			curID = e.ID
+		}
+		m.entries, m.loaded = msg.entries, true
+		for i, e := range m.entries {
+			if e.ID == curID {
+				m.cursor = i
+			}
+		}
+		m.cursor = max(0, min(m.cursor, len(m.entries)-1))
+		return m, nil
+	case tea.MouseMsg:
+		if msg.Action == tea.MouseActionPress {
+			switch msg.Button {
+			case tea.MouseButtonWheelUp:
+				m.cursor = max(0, m.cursor-1)
+			case tea.MouseButtonWheelDown:
+				m.cursor = max(0, min(len(m.entries)-1, m.cursor+1))
+			}
+		}
+		return m, nil
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, k.Up):
+			m.cursor = max(0, m.cursor-1)
+		case key.Matches(msg, k.Down):
+			m.cursor = max(0, min(len(m.entries)-1, m.cursor+1))
+		case key.Matches(msg, k.Top):
+			m.cursor = 0
+		case key.Matches(msg, k.Bottom):
+			m.cursor = max(0, len(m.entries)-1)
+		case key.Matches(msg, k.Open):
+			if e, ok := m.current(); ok {
+				return m, cmdOf(openRecordMsg{object: e.Object, id: e.RecordID})
+			}
+		case key.Matches(msg, k.Resolve):
+			if e, ok := m.current(); ok {
+				return m, m.resolve(e)
+			}
+		case key.Matches(msg, k.Dismiss):
+			if e, ok := m.current(); ok {
+				return m, m.dismiss(e)
+			}
+		}
+	}
+	return m, nil
+}
+
+// resolve is r: open what fixes the entry, or try it again.
+func (m pendingModel) resolve(e pending.Entry) tea.Cmd {
+	b, ctx := m.c.backend, m.c.ctx
+	switch e.Status {
+	case pending.StatusConflict:
+		return cmdOf(openConflictMsg{entryID: e.ID})
+	case pending.StatusInvalid:
+		return cmdOf(openFormMsg{mode: formFix, object: e.Object, id: e.RecordID, entryID: e.ID})
+	case pending.StatusFailed:
+		return errCmd(errors.New("This change can't be saved (" + strings.ToLower(longWord(e.Status, e.Code)) + "). Press x to dismiss it."))
+	case pending.StatusSyncing:
+		return errCmd(errors.New("This change is syncing now."))
+	}
+	online := m.c.online
+	return func() tea.Msg {
+		if err := b.Retry(ctx, e.ID); err != nil {
+			return opDoneMsg{err: err}
+		}
+		if !online {
+			return opDoneMsg{note: "Will retry when you go online."}
+		}
+		return opDoneMsg{note: "Retrying now."}
+	}
+}
+
+// dismiss is x: dismiss a red entry at once, discard any other after a confirmation.
+func (m pendingModel) dismiss(e pending.Entry) tea.Cmd {
+	b, ctx := m.c.backend, m.c.ctx
+	if e.Status == pending.StatusFailed {
+		return func() tea.Msg {
+			err := b.Dismiss(ctx, e.ID)
+			return opDoneMsg{note: "Dismissed; the record now shows the org's copy.", err: err}
+		}
+	}
+	if e.Status == pending.StatusSyncing {
+		return errCmd(errors.New("This change is syncing now; it can't be discarded."))
+	}
+	return cmdOf(confirmDiscardMsg{entryID: e.ID, name: CleanLine(e.Name), op: e.Op})
+}
+
+func opWord(op pending.Op) string {
+	switch op {
+	case pending.OpCreate:
+		return "New"
+	case pending.OpUpdate:
+		return "Edit"
+	case pending.OpDelete:
+		return "Delete"
+	}
+	return string(op)
+}
+
+func (m pendingModel) View() string {
+	s := m.c.styles
+	var b strings.Builder
+	b.WriteString(s.Title.Render("Pending Changes") + s.Subtle.Render(sprintf("  %d", len(m.entries))))
+	b.WriteString("\n\n")
+	if !m.loaded {
+		b.WriteString(s.Subtle.Render("Loading…"))
+		return clampLines(b.String(), m.w, m.h)
+	}
+	if len(m.entries) == 0 {
+		b.WriteString(s.Subtle.Render("Nothing is waiting: every change has synced."))
+		return clampLines(b.String(), m.w, m.h)
+	}
+	objW, opW, whenW := 12, 6, 12
+	nameW := max(8, m.w-sashWidth-objW-opW-whenW-5)
+	hdr := fit("", sashWidth) + " " + fit("Object", objW) + " " + fit("Record", nameW) + " " + fit("Change", opW) + " " + fit("When", whenW)
+	b.WriteString(s.Header.Render(trunc(hdr, m.w)))
+	b.WriteString("\n")
+	per := 2
+	room := max(1, (m.h-4)/per)
+	top := 0
+	if m.cursor >= room {
+		top = m.cursor - room + 1
+	}
+	for i := top; i < min(len(m.entries), top+room); i++ {
+		e := m.entries[i]
+		line := fit(s.shortSash(e.Status), sashWidth) + " " + fit(m.c.singleLabel(e.Object), objW) + " " +
+			fit(CleanLine(e.Name), nameW) + " " + fit(opWord(e.Op), opW) + " " + fit(when(e.UpdatedAt), whenW)
+		detail := longWord(e.Status, e.Code)
+		if e.Code != "" {
+			detail += " · " + CleanLine(e.Code)
+		}
+		if e.Message != "" {
+			detail += ": " + CleanLine(e.Message)
+		}
+		detail = fit("", sashWidth) + " " + s.sashStyle(e.Status).Render(trunc(detail, max(1, m.w-sashWidth-1)))
+		if i == m.cursor {
+			line = s.Selected.Render(fit(line, m.w))
+		}
+		b.WriteString(line + "\n" + detail + "\n")
+	}
+	return clampLines(b.String(), m.w, m.h)
+}
+
+func (m pendingModel) ShortHelp() []key.Binding {
+	k := m.c.keys
+	return []key.Binding{k.Open, k.Resolve, k.Dismiss, k.Online, k.Back, k.Help}
+}
+
+func (m pendingModel) FullHelp() [][]key.Binding {
+	k := m.c.keys
+	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.Resolve, k.Dismiss}, k.globalKeys()}
+}

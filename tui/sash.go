@@ -1,0 +1,96 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/offline-edit/offline-edit/pending"
+)
+
+// sashSymbol is the shape of each sash, so that colour is never the only signal.
+func sashSymbol(s pending.Status) string {
+	switch s {
+	case pending.StatusSyncing:
+		return "◐"
+	case pending.StatusPending, pending.StatusWaiting:
+		return "●"
+	case pending.StatusConflict, pending.StatusInvalid:
+		return "▲"
+	case pending.StatusFailed:
+		return "✖"
+	}
+	return " "
+}
+
+// shortWord is the status word of a list row.
+func shortWord(s pending.Status) string {
+	switch s {
+	case pending.StatusPending:
+		return "To sync"
+	case pending.StatusSyncing:
+		return "Syncing"
+	case pending.StatusWaiting:
+		return "Waiting"
+	case pending.StatusConflict:
+		return "Conflict"
+	case pending.StatusInvalid:
+		return "Fix errors"
+	case pending.StatusFailed:
+		return "Failed"
+	}
+	return ""
+}
+
+// longWord says what a sash means, in the words of the highlights area and Pending Changes.
+func longWord(s pending.Status, code string) string {
+	switch s {
+	case pending.StatusPending:
+		return "Waiting to sync"
+	case pending.StatusSyncing:
+		return "Syncing now"
+	case pending.StatusWaiting:
+		return "Waiting to sync: needs a record created offline to sync first"
+	case pending.StatusConflict:
+		return "Needs your attention: conflict"
+	case pending.StatusInvalid:
+		return "Needs your attention: the org refused the change"
+	case pending.StatusFailed:
+		switch {
+		case code == "ENTITY_IS_DELETED" || code == "NOT_FOUND":
+			return "Can't be saved: record was deleted"
+		case strings.HasPrefix(code, "INSUFFICIENT_ACCESS"):
+			return "Can't be saved: you no longer have access"
+		}
+		return "Can't be saved"
+	}
+	return ""
+}
+
+func (s Styles) sashStyle(st pending.Status) lipgloss.Style {
+	switch st.Sash() {
+	case pending.SashGreen:
+		return s.Green
+	case pending.SashOrange:
+		return s.Orange
+	case pending.SashRed:
+		return s.Red
+	}
+	return s.Value
+}
+
+// shortSash renders the row sash: symbol and short word, in the sash colour.
+func (s Styles) shortSash(st pending.Status) string {
+	if st == "" {
+		return ""
+	}
+	return s.sashStyle(st).Render(sashSymbol(st) + " " + shortWord(st))
+}
+
+// longSash renders the sash with what it means.
+func (s Styles) longSash(st pending.Status, code string) string {
+	if st == "" {
+		return ""
+	}
+	return s.sashStyle(st).Render(sashSymbol(st) + " " + longWord(st, code))
+}

@@ -1,0 +1,147 @@
+package tui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// The routing switches: one case per screen.
+
+func (m *Model) resize() {
+	w, h := m.bodySize()
+	m.nav.SetSize(w, h)
+	m.home.SetSize(w, h)
+	m.detail.SetSize(w, h)
+	m.form.SetSize(w, h)
+	m.pend.SetSize(w, h)
+	m.conflict.SetSize(w, h)
+}
+
+func (m Model) updateScreen(id ScreenID, msg tea.Msg) (tea.Model, tea.Cmd) {
+	return m.updateScreenModel(id, msg)
+}
+
+func (m Model) updateScreenModel(id ScreenID, msg tea.Msg) (Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch id {
+	case ScreenNav:
+		m.nav, cmd = m.nav.Update(msg)
+	case ScreenHome:
+		m.home, cmd = m.home.Update(msg)
+	case ScreenRecord:
+		m.detail, cmd = m.detail.Update(msg)
+	case ScreenForm:
+		m.form, cmd = m.form.Update(msg)
+	case ScreenPending:
+		m.pend, cmd = m.pend.Update(msg)
+	case ScreenConflict:
+		m.conflict, cmd = m.conflict.Update(msg)
+	}
+	return m, cmd
+}
+
+// reload fetches a screen's data again (after an event, a change, or coming back to it).
+func (m Model) reload(id ScreenID) (Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch id {
+	case ScreenHome:
+		m.home, cmd = m.home.reload()
+	case ScreenRecord:
+		m.detail, cmd = m.detail.load()
+	case ScreenPending:
+		m.pend, cmd = m.pend.load()
+	}
+	return m, cmd
+}
+
+func (m Model) screenView(id ScreenID) string {
+	switch id {
+	case ScreenNav:
+		return m.nav.View()
+	case ScreenHome:
+		return m.home.View()
+	case ScreenRecord:
+		return m.detail.View()
+	case ScreenForm:
+		return m.form.View()
+	case ScreenPending:
+		return m.pend.View()
+	case ScreenConflict:
+		return m.conflict.View()
+	}
+	return ""
+}
+
+func (m Model) screenTitle(id ScreenID) string {
+	switch id {
+	case ScreenHome:
+		if m.home.object == "Task" {
+			return "My Tasks"
+		}
+		return m.c.objectLabel(m.home.object)
+	case ScreenRecord:
+		if m.detail.view.Name != "" {
+			return CleanLine(m.detail.view.Name)
+		}
+		return m.c.singleLabel(m.detail.object)
+	case ScreenForm:
+		return m.form.title()
+	case ScreenPending:
+		return "Pending Changes"
+	case ScreenConflict:
+		return "Resolve conflict"
+	}
+	return ""
+}
+
+// capturing reports whether the screen on top takes every key (a form, a filter, typing).
+func (m Model) capturing() bool {
+	switch m.active() {
+	case ScreenHome:
+		return m.home.capturing()
+	case ScreenForm:
+		return m.form.capturing()
+	case ScreenConflict:
+		return m.conflict.capturing()
+	}
+	return false
+}
+
+func (m Model) shortHelp() []key.Binding {
+	if m.modal.open() {
+		return nil
+	}
+	switch m.active() {
+	case ScreenNav:
+		return m.nav.ShortHelp()
+	case ScreenHome:
+		return m.home.ShortHelp()
+	case ScreenRecord:
+		return m.detail.ShortHelp()
+	case ScreenForm:
+		return m.form.ShortHelp()
+	case ScreenPending:
+		return m.pend.ShortHelp()
+	case ScreenConflict:
+		return m.conflict.ShortHelp()
+	}
+	return nil
+}
+
+func (m Model) fullHelp() [][]key.Binding {
+	switch m.active() {
+	case ScreenNav:
+		return m.nav.FullHelp()
+	case ScreenHome:
+		return m.home.FullHelp()
+	case ScreenRecord:
+		return m.detail.FullHelp()
+	case ScreenForm:
+		return m.form.FullHelp()
+	case ScreenPending:
+		return m.pend.FullHelp()
+	case ScreenConflict:
+		return m.conflict.FullHelp()
+	}
+	return nil
+}
