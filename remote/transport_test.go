@@ -1,0 +1,170 @@
+package remote_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+func TestInProcessCallsTheHandlerWithoutASocket(t *testing.T) {
+	var got *http.Request
+	var gotBody string
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r
+		b, _ := io.ReadAll(r.Body)
+		gotBody = string(b)
+		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+		w.Header().Set("X-Echo", r.Header.Get("X-Test"))
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	})
+	req, _ := http.NewRequest(http.MethodPost, "http://org.invalid/services/data/v62.0/sobjects/Account/?a=b", strings.NewReader(`{"Name":"x"}`))
+	req.Header.Set("X-Test", "hello")
+	resp, err := remote.InProcess(h).RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 201 || string(body) != `{"ok":true}` || resp.Header.Get("X-Echo") != "hello" || resp.ContentLength != 11 {
+		t.Errorf("resp = %d %q %v", resp.StatusCode, body, resp.Header)
+	}
+	if got.RequestURI != "/services/data/v62.0/sobjects/Account/?a=b" || got.Host != "org.invalid" || gotBody != `{"Name":"x"}` || got.URL.Query().Get("a") != "b" {
+		t.Errorf("handler saw %s %q body %q", got.Method, got.RequestURI, gotBody)
+	}
+}
+
+func TestInProcessDefaultsTo200AndTurnsPanicsIntoErrors(t *testing.T) {
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "hi") })
+	req, _ := http.NewRequest(http.MethodGet, "http://org.invalid/x", nil)
+	resp, err := remote.InProcess(ok).RoundTrip(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("resp %v, err %v", resp, err)
+	}
+	boom := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })
+	if _, err := remote.InProcess(boom).RoundTrip(req); err == nil || !strings.Contains(err.Error(), "panicked") {
+		t.Fatalf("panic err = %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req, _ = http.NewRequestWithContext(ctx, http.MethodGet, "http://org.invalid/x", nil)
+	if _, err := remote.InProcess(ok).RoundTrip(req); err == nil {
+		t.Fatal("a cancelled request reached the handler")
+	}
+}
+
+func TestPasswordLoginReturnsTokenAndHidesPassword(t *testing.T) {
+	var form map[string][]string
+	r := newReplay(t)
+	r.on("POST /services/oauth2/token", route{status: 200, file: "token_200.json"}, route{status: 400, file: "oauth_invalid_grant_400.json"})
+	tok, err := remote.PasswordLogin(context.Background(), nil, r.srv.URL, "alex@demo.example", "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := r.last("POST", "/services/oauth2/token")
+	form = parseForm(req.body)
+	if form["grant_type"][0] != "password" || form["username"][0] != "alex@demo.example" || form["password"][0] != "demo" {
+		t.Errorf("form = %v", form)
+	}
+	if tok.AccessToken != "00DD0000000FJX9!AQ4AQFwMg.ZC3sTJ5DDiPMfW1mrx2Gx3Tk8z" || tok.InstanceURL != "https://yourInstance.my.salesforce.com" ||
+		tok.IssuedAt != "1704164645000" || !strings.HasSuffix(tok.ID, "/005D0000001AamRIAS") {
+		t.Errorf("token = %#v (%s)", tok, tok.InstanceURL)
+	}
+	_, err = remote.PasswordLogin(context.Background(), nil, r.srv.URL, "alex@demo.example", "wrong-pass")
+	e, ok := remote.AsError(err)
+	if !ok || e.Status != 400 || e.Code() != "invalid_grant" || e.Items[0].Message != "authentication failure" {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), "wrong-pass") {
+		t.Errorf("password in error: %v", err)
+	}
+}
+
+func TestPasswordLoginRejectsBadReplies(t *testing.T) {
+	for _, body := range []string{`{}`, `not json`, `{"access_token":"x","instance_url":"ftp://x"}`} {
+		r := newReplay(t)
+		r.on("POST /services/oauth2/token", route{status: 200, body: body})
+		if _, err := remote.PasswordLogin(context.Background(), nil, r.srv.URL, "alex@demo.example", "demo"); err == nil {
+			t.Errorf("reply %s accepted", body)
+		}
+	}
+	if _, err := remote.PasswordLogin(context.Background(), nil, "https://x.example", "", "demo"); err == nil {
+		t.Error("empty username accepted")
+	}
+}
+
+func parseForm(s string) map[string][]string {
+	q, _ := url.ParseQuery(s)
+	return q
+}
+
+func TestMockAdminCallsTheAdminAPI(t *testing.T) {
+	r := newReplay(t)
+	r.on("POST /mockorg/v1/rules", route{status: 201, body: `{"id":"rule-7"}`})
+	r.on("GET /mockorg/v1/rules", route{status: 200, body: `[{"id":"rule-7","object":"Opportunity","kind":"min","field":"Amount","value":"0","message":"no"}]`})
+	r.on("GET /mockorg/v1/rulekinds", route{status: 200, body: `{"kinds":["required","min"]}`})
+	r.on("DELETE /mockorg/v1/rules/rule-7", route{status: 204})
+	r.on("POST /mockorg/v1/share", route{status: 204})
+	r.on("POST /mockorg/v1/expire", route{status: 200, body: `{}`})
+	r.on("POST /mockorg/v1/reset", route{status: 204})
+	r.on("POST /mockorg/v1/profile", route{status: 200, body: `{"profile":"real"}`}, route{status: 400, body: `[{"errorCode":"INVALID_PROFILE","message":"unknown profile"}]`})
+	r.on("GET /mockorg/v1/profile", route{status: 200, body: `{"profile":"real"}`})
+	a := remote.NewMockAdmin(r.srv.URL, "admin-token", nil)
+	ctx := context.Background()
+	id, err := a.AddRule(ctx, remote.Rule{ID: "ignored", Object: "Opportunity", Kind: "min", Field: "Amount", Value: "0", Message: "no"})
+	if err != nil || id != "rule-7" {
+		t.Fatalf("AddRule = %q, %v", id, err)
+	}
+	req, _ := r.last("POST", "/mockorg/v1/rules")
+	var sent map[string]any
+	_ = json.Unmarshal([]byte(req.body), &sent)
+	if sent["object"] != "Opportunity" || sent["kind"] != "min" || sent["value"] != "0" || sent["id"] != nil || req.header.Get("Authorization") != "Bearer admin-token" {
+		t.Errorf("AddRule sent %s with %v", req.body, req.header)
+	}
+	rules, err := a.Rules(ctx)
+	if err != nil || len(rules) != 1 || rules[0].ID != "rule-7" || rules[0].Field != "Amount" {
+		t.Errorf("Rules = %+v, %v", rules, err)
+	}
+	kinds, err := a.RuleKinds(ctx)
+	if err != nil || strings.Join(kinds, ",") != "required,min" {
+		t.Errorf("RuleKinds = %v, %v", kinds, err)
+	}
+	if err := a.RemoveRule(ctx, "rule-7"); err != nil {
+		t.Error(err)
+	}
+	if err := a.Share(ctx, "001D000000IqhSLIAZ", "alex@demo.example", "edit"); err != nil {
+		t.Error(err)
+	}
+	req, _ = r.last("POST", "/mockorg/v1/share")
+	if req.body != `{"access":"edit","recordId":"001D000000IqhSLIAZ","username":"alex@demo.example"}` {
+		t.Errorf("share body %s", req.body)
+	}
+	if err := a.Share(ctx, "001D000000IqhSLIAZ", "alex@demo.example", "owner"); err == nil {
+		t.Error("bad access level accepted")
+	}
+	if err := a.Expire(ctx, "sam@demo.example"); err != nil {
+		t.Error(err)
+	}
+	if err := a.Reset(ctx); err != nil {
+		t.Error(err)
+	}
+	if err := a.SetProfile(ctx, "real"); err != nil {
+		t.Error(err)
+	}
+	if p, err := a.Profile(ctx); err != nil || p != "real" {
+		t.Errorf("Profile = %q, %v", p, err)
+	}
+	err = a.SetProfile(ctx, "weird")
+	if e, ok := remote.AsError(err); !ok || e.Code() != "INVALID_PROFILE" {
+		t.Errorf("SetProfile(weird) = %v", err)
+	}
+	if err := remote.NewMockAdmin("::bad", "t", nil).Reset(ctx); err == nil {
+		t.Error("bad URL accepted")
+	}
+}
