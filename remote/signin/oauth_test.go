@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -409,4 +410,56 @@ func TestFromOAuthUsesTheGivenRedirectPort(t *testing.T) {
 	if want := fmt.Sprintf("http://localhost:%d%s", port, RedirectPath); as.lastQuery().Get("redirect_uri") != want {
 		t.Fatalf("redirect_uri = %q, want %q", as.lastQuery().Get("redirect_uri"), want)
 	}
+}
+
+func TestOAuthErrorsNeverEchoTheFormSecrets(t *testing.T) {
+	// A token endpoint that echoes every form value back in its error description.
+	var form url.Values
+	var mu sync.Mutex
+	mux := http.NewServeMux()
+	mux.HandleFunc("/services/oauth2/authorize", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		http.Redirect(w, r, q.Get("redirect_uri")+"?code=aPrxSecretAuthorizationCode42&state="+url.QueryEscape(q.Get("state")), http.StatusFound)
+	})
+	mux.HandleFunc("/services/oauth2/token", func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mu.Lock()
+		form = r.PostForm
+		mu.Unlock()
+		oauthFail(w, 400, "invalid_grant", "rejected "+r.PostForm.Encode()+" "+strings.Join(
+			[]string{r.PostForm.Get("code"), r.PostForm.Get("code_verifier"), r.PostForm.Get("client_secret")}, " "))
+	})
+	srv := httptestServer(t, mux)
+	b := &fakeBrowser{}
+	_, err := FromOAuth(testCtx(t), nil, OAuthConfig{LoginURL: srv, ClientID: testClientID, ClientSecret: "client-secret-value-9",
+		OpenBrowser: b.open})
+	if !IsInvalidGrant(err) {
+		t.Fatalf("err = %v", err)
+	}
+	mu.Lock()
+	sent := form
+	mu.Unlock()
+	if sent.Get("code_verifier") == "" || sent.Get("client_secret") != "client-secret-value-9" {
+		t.Fatalf("form = %v", sent)
+	}
+	_, page := b.page()
+	for _, text := range []string{fmtAll(err), page} {
+		assertNoSecret(t, text, "aPrxSecretAuthorizationCode42", sent.Get("code_verifier"), "client-secret-value-9")
+	}
+
+	// The same for the refresh grant with a stored token.
+	store := newMemStore()
+	cfg := OAuthConfig{LoginURL: srv, ClientID: testClientID, Store: store, OpenBrowser: b.open}
+	store.m[cfg.StoreKey()] = "5AepStoredRefreshTokenValue77"
+	_, err = FromOAuth(testCtx(t), nil, cfg)
+	if err == nil {
+		t.Fatal("sign-in succeeded against a server refusing everything")
+	}
+	assertNoSecret(t, fmtAll(err), "5AepStoredRefreshTokenValue77")
+}
+
+func httptestServer(t *testing.T, h http.Handler) string {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
