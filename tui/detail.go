@@ -412,6 +412,7 @@ func (m detailModel) body() []string {
 		for j, row := range r.rows {
 			line := "    " + fit(s.shortSash(row.Status), sashWidth) + " " + CleanLine(row.Name)
 			if m.pane == i+1 && j == m.relCursor {
+				line = "  ▸ " + line[4:]
 				line = s.Selected.Render(fit(line, m.w))
 			}
 			out = append(out, line)

@@ -234,7 +234,7 @@ func (m homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd) {
 // columns lays the key columns out in the width: the name takes the most room.
 func (m homeModel) columns() (nameW int, cols []column, colW int) {
 	cols = keyColumns[m.object]
-	avail := m.w - sashWidth - 1 - len(cols)
+	avail := m.w - 2 - sashWidth - 1 - len(cols)
 	if avail < 20 {
 		return max(avail, 1), nil, 0
 	}
@@ -265,7 +265,7 @@ func (m homeModel) View() string {
 	b.WriteString("\n")
 
 	nameW, cols, colW := m.columns()
-	hdr := fit("", sashWidth) + " " + fit("Name", nameW)
+	hdr := "  " + fit("", sashWidth) + " " + fit("Name", nameW)
 	for _, c := range cols {
 		hdr += " " + fit(c.title, colW)
 	}
@@ -288,11 +288,14 @@ func (m homeModel) View() string {
 	top := m.top
 	for i := top; i < min(top+v, m.total); i++ {
 		r, ok := m.row(i)
-		var line string
+		line := "  "
+		if i == m.cursor {
+			line = "▸ "
+		}
 		if !ok {
-			line = fit("", sashWidth) + " " + s.Subtle.Render("…")
+			line += fit("", sashWidth) + " " + s.Subtle.Render("…")
 		} else {
-			line = fit(s.shortSash(r.Status), sashWidth) + " " + fit(CleanLine(r.Name), nameW)
+			line += fit(s.shortSash(r.Status), sashWidth) + " " + fit(CleanLine(r.Name), nameW)
 			for _, c := range cols {
 				line += " " + fit(displayCell(c.field, r.Fields[c.field]), colW)
 			}

@@ -173,8 +173,8 @@ func (m pendingModel) View() string {
 		return clampLines(b.String(), m.w, m.h)
 	}
 	objW, opW, whenW := 12, 6, 12
-	nameW := max(8, m.w-sashWidth-objW-opW-whenW-5)
-	hdr := fit("", sashWidth) + " " + fit("Object", objW) + " " + fit("Record", nameW) + " " + fit("Change", opW) + " " + fit("When", whenW)
+	nameW := max(8, m.w-2-sashWidth-objW-opW-whenW-5)
+	hdr := "  " + fit("", sashWidth) + " " + fit("Object", objW) + " " + fit("Record", nameW) + " " + fit("Change", opW) + " " + fit("When", whenW)
 	b.WriteString(s.Header.Render(trunc(hdr, m.w)))
 	b.WriteString("\n")
 	per := 2
@@ -185,7 +185,11 @@ func (m pendingModel) View() string {
 	}
 	for i := top; i < min(len(m.entries), top+room); i++ {
 		e := m.entries[i]
-		line := fit(s.shortSash(e.Status), sashWidth) + " " + fit(m.c.singleLabel(e.Object), objW) + " " +
+		mark := "  "
+		if i == m.cursor {
+			mark = "▸ "
+		}
+		line := mark + fit(s.shortSash(e.Status), sashWidth) + " " + fit(m.c.singleLabel(e.Object), objW) + " " +
 			fit(CleanLine(e.Name), nameW) + " " + fit(opWord(e.Op), opW) + " " + fit(when(e.UpdatedAt), whenW)
 		detail := longWord(e.Status, e.Code)
 		if e.Code != "" {
@@ -194,7 +198,7 @@ func (m pendingModel) View() string {
 		if e.Message != "" {
 			detail += ": " + CleanLine(e.Message)
 		}
-		detail = fit("", sashWidth) + " " + s.sashStyle(e.Status).Render(trunc(detail, max(1, m.w-sashWidth-1)))
+		detail = fit("", sashWidth+2) + " " + s.sashStyle(e.Status).Render(trunc(detail, max(1, m.w-sashWidth-3)))
 		if i == m.cursor {
 			line = s.Selected.Render(fit(line, m.w))
 		}

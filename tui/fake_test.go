@@ -1,0 +1,300 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// fakeBackend is a small in-memory engine for screen tests and benchmarks: records, a queue
+// with one entry per record, and events. Stories run the real engine instead.
+type fakeBackend struct {
+	mu      sync.Mutex
+	online  bool
+	objects []string
+	desc    map[string]*remote.Describe
+	records map[string][]remote.Fields // per object, sorted by Name
+	entries []pending.Entry
+	events  chan pending.Event
+	now     time.Time
+	seq     int
+	quiet   bool // Events returns nil: unit tests drive Update by hand
+}
+
+func newFakeBackend() *fakeBackend {
+	f := &fakeBackend{
+		online:  true,
+		objects: []string{"Account", "Contact", "Task"},
+		records: map[string][]remote.Fields{},
+		events:  make(chan pending.Event, 1024),
+		now:     time.Date(2024, 3, 4, 10, 30, 0, 0, time.UTC),
+		desc: map[string]*remote.Describe{
+			"Account": {Name: "Account", Label: "Account", LabelPlural: "Accounts", Fields: []remote.Field{
+				{Name: "Id", Label: "Account ID", Type: "id"},
+				{Name: "Name", Label: "Account Name", Type: "string", Length: 255, Createable: true, Updateable: true, NameField: true},
+				{Name: "Industry", Label: "Industry", Type: "picklist", Createable: true, Updateable: true, Nillable: true,
+					PicklistValues: []remote.PicklistValue{{Value: "Banking", Active: true}, {Value: "Energy", Active: true}, {Value: "Retail", Active: true}}},
+				{Name: "Phone", Label: "Account Phone", Type: "phone", Length: 40, Createable: true, Updateable: true, Nillable: true},
+				{Name: "AnnualRevenue", Label: "Annual Revenue", Type: "currency", Createable: true, Updateable: true, Nillable: true},
+				{Name: "Description", Label: "Description", Type: "textarea", Length: 32000, Createable: true, Updateable: true, Nillable: true},
+			}},
+			"Contact": {Name: "Contact", Label: "Contact", LabelPlural: "Contacts", Fields: []remote.Field{
+				{Name: "Id", Label: "Contact ID", Type: "id"},
+				{Name: "Name", Label: "Full Name", Type: "string", NameField: true},
+				{Name: "LastName", Label: "Last Name", Type: "string", Length: 80, Createable: true, Updateable: true},
+				{Name: "Email", Label: "Email", Type: "email", Length: 80, Createable: true, Updateable: true, Nillable: true},
+				{Name: "AccountId", Label: "Account ID", Type: "reference", ReferenceTo: []string{"Account"}, Createable: true, Updateable: true, Nillable: true},
+				{Name: "DoNotCall", Label: "Do Not Call", Type: "boolean", Createable: true, Updateable: true},
+				{Name: "Birthdate", Label: "Birthdate", Type: "date", Createable: true, Updateable: true, Nillable: true},
+			}},
+			"Task": {Name: "Task", Label: "Task", LabelPlural: "Tasks", Fields: []remote.Field{
+				{Name: "Id", Label: "Activity ID", Type: "id"},
+				{Name: "Subject", Label: "Subject", Type: "combobox", Length: 255, Createable: true, Updateable: true, Nillable: true, NameField: true},
+				{Name: "WhatId", Label: "Related To", Type: "reference", ReferenceTo: []string{"Account"}, Createable: true, Updateable: true, Nillable: true},
+			}},
+		},
+	}
+	return f
+}
+
+func (f *fakeBackend) add(object string, fields remote.Fields) {
+	f.records[object] = append(f.records[object], fields)
+}
+
+func (f *fakeBackend) sortAll() {
+	for o := range f.records {
+		rs := f.records[o]
+		sort.SliceStable(rs, func(i, j int) bool { return nameOf(rs[i]) < nameOf(rs[j]) })
+	}
+}
+
+func nameOf(r remote.Fields) string {
+	for _, k := range []string{"Name", "Subject", "LastName"} {
+		if s, ok := r[k].(string); ok {
+			return s
+		}
+	}
+	return ""
+}
+
+func (f *fakeBackend) Start(context.Context) {}
+func (f *fakeBackend) SetOnline(on bool) {
+	f.mu.Lock()
+	f.online = on
+	f.mu.Unlock()
+	f.emit(pending.Event{Kind: pending.EventOnlineChanged, Online: on})
+}
+func (f *fakeBackend) Online() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.online
+}
+func (f *fakeBackend) Sync(context.Context) (pending.Summary, error) { return pending.Summary{}, nil }
+func (f *fakeBackend) Events() <-chan pending.Event {
+	if f.quiet {
+		return nil
+	}
+	return f.events
+}
+
+func (f *fakeBackend) emit(ev pending.Event) {
+	select {
+	case f.events <- ev:
+	default:
+	}
+}
+func (f *fakeBackend) Identity() remote.Identity {
+	return remote.Identity{Username: "alex@demo.example"}
+}
+func (f *fakeBackend) Objects() []string { return f.objects }
+func (f *fakeBackend) Describe(_ context.Context, o string) (*remote.Describe, error) {
+	if d, ok := f.desc[o]; ok {
+		return d, nil
+	}
+	return nil, fmt.Errorf("no describe for %s", o)
+}
+
+func (f *fakeBackend) entryFor(id string) *pending.Entry {
+	for i := range f.entries {
+		if f.entries[i].RecordID == id {
+			return &f.entries[i]
+		}
+	}
+	return nil
+}
+
+func (f *fakeBackend) List(_ context.Context, q pending.ListQuery) (pending.Page, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var rows []pending.Row
+	all := f.records[q.Object]
+	match := func(r remote.Fields) bool {
+		if q.Filter != "" && !strings.Contains(strings.ToLower(nameOf(r)), strings.ToLower(q.Filter)) {
+			return false
+		}
+		for k, v := range q.Where {
+			if r[k] != v {
+				return false
+			}
+		}
+		return true
+	}
+	total := 0
+	for _, r := range all {
+		if !match(r) {
+			continue
+		}
+		if total >= q.Offset && (q.Limit == 0 || len(rows) < q.Limit) {
+			row := pending.Row{ID: r["Id"].(string), Name: nameOf(r), Fields: r}
+			if e := f.entryFor(row.ID); e != nil {
+				row.Status, row.Op = e.Status, e.Op
+			}
+			rows = append(rows, row)
+		}
+		total++
+	}
+	return pending.Page{Rows: rows, Total: total}, nil
+}
+
+func (f *fakeBackend) Record(_ context.Context, object, id string) (pending.RecordView, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, r := range f.records[object] {
+		if r["Id"] == id {
+			v := pending.RecordView{Object: object, ID: id, Name: nameOf(r), Fields: r, Server: r, Names: map[string]string{}}
+			if e := f.entryFor(id); e != nil {
+				c := *e
+				v.Entry = &c
+			}
+			for _, o := range f.objects {
+				for _, x := range f.records[o] {
+					for k, val := range r {
+						if val == x["Id"] && k != "Id" {
+							v.Names[k] = nameOf(x)
+						}
+					}
+				}
+			}
+			return v, nil
+		}
+	}
+	return pending.RecordView{}, errNotFound
+}
+
+func (f *fakeBackend) Entries(context.Context) ([]pending.Entry, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]pending.Entry(nil), f.entries...), nil
+}
+func (f *fakeBackend) Entry(_ context.Context, id string) (pending.Entry, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, e := range f.entries {
+		if e.ID == id {
+			return e, nil
+		}
+	}
+	return pending.Entry{}, errNotFound
+}
+func (f *fakeBackend) Counts(context.Context) (int, int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a := 0
+	for _, e := range f.entries {
+		if e.Status.Sash() != pending.SashGreen {
+			a++
+		}
+	}
+	return len(f.entries), a, nil
+}
+func (f *fakeBackend) Activity(context.Context, string, int) ([]pending.Activity, error) {
+	return nil, nil
+}
+func (f *fakeBackend) LastSync() time.Time { return f.now }
+
+func (f *fakeBackend) Create(_ context.Context, object string, fields remote.Fields) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.seq++
+	id := fmt.Sprintf("local-%012d", f.seq)
+	r := remote.Fields{"Id": id}
+	for k, v := range fields {
+		r[k] = v
+	}
+	f.records[object] = append(f.records[object], r)
+	f.entries = append(f.entries, pending.Entry{ID: fmt.Sprintf("e%d", f.seq), Object: object, RecordID: id, Name: nameOf(r),
+		Op: pending.OpCreate, Changes: fields, Status: pending.StatusPending, CreatedAt: f.now, UpdatedAt: f.now})
+	f.emit(pending.Event{Kind: pending.EventEntryChanged})
+	return id, nil
+}
+
+func (f *fakeBackend) Edit(_ context.Context, object, id string, fields remote.Fields) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if e := f.entryFor(id); e != nil && e.Status.Locked() {
+		return errLocked
+	}
+	for _, r := range f.records[object] {
+		if r["Id"] == id {
+			for k, v := range fields {
+				r[k] = v
+			}
+			if e := f.entryFor(id); e != nil {
+				for k, v := range fields {
+					e.Changes[k] = v
+				}
+			} else {
+				f.seq++
+				f.entries = append(f.entries, pending.Entry{ID: fmt.Sprintf("e%d", f.seq), Object: object, RecordID: id, Name: nameOf(r),
+					Op: pending.OpUpdate, Changes: fields, Status: pending.StatusPending, CreatedAt: f.now, UpdatedAt: f.now})
+			}
+			f.emit(pending.Event{Kind: pending.EventEntryChanged})
+			return nil
+		}
+	}
+	return errNotFound
+}
+
+func (f *fakeBackend) Delete(_ context.Context, object, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.seq++
+	f.entries = append(f.entries, pending.Entry{ID: fmt.Sprintf("e%d", f.seq), Object: object, RecordID: id, Op: pending.OpDelete, Status: pending.StatusPending})
+	return nil
+}
+
+func (f *fakeBackend) setEntry(e pending.Entry) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.entries = append(f.entries, e)
+}
+
+func (f *fakeBackend) remove(entryID string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, e := range f.entries {
+		if e.ID == entryID {
+			f.entries = append(f.entries[:i], f.entries[i+1:]...)
+			f.emit(pending.Event{Kind: pending.EventEntryRemoved})
+			return nil
+		}
+	}
+	return errNotFound
+}
+
+func (f *fakeBackend) Resolve(_ context.Context, id string, _ map[string]pending.Choice) error {
+	return f.remove(id)
+}
+func (f *fakeBackend) ResolveDelete(_ context.Context, id string, _ bool) error { return f.remove(id) }
+func (f *fakeBackend) Fix(_ context.Context, id string, _ remote.Fields) error  { return f.remove(id) }
+func (f *fakeBackend) Retry(context.Context, string) error                      { return nil }
+func (f *fakeBackend) Dismiss(_ context.Context, id string) error               { return f.remove(id) }
+func (f *fakeBackend) Discard(_ context.Context, id string) error               { return f.remove(id) }
+
+var _ Backend = (*fakeBackend)(nil)

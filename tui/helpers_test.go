@@ -1,0 +1,120 @@
+package tui
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+)
+
+func TestMain(m *testing.M) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	lipgloss.SetHasDarkBackground(true)
+	os.Exit(m.Run())
+}
+
+// driver runs the root model by hand: each Update's commands run at once (with a timeout
+// for those that wait, such as toasts) and their messages are fed back.
+type driver struct {
+	t    testing.TB
+	m    tea.Model
+	quit bool
+}
+
+func newDriver(t testing.TB, b Backend, w, h int) *driver {
+	d := &driver{t: t, m: New(Options{Backend: b})}
+	d.send(tea.WindowSizeMsg{Width: w, Height: h})
+	d.run(d.m.Init())
+	return d
+}
+
+func (d *driver) model() Model { return d.m.(Model) }
+
+func (d *driver) send(msg tea.Msg) {
+	var cmd tea.Cmd
+	d.m, cmd = d.m.Update(msg)
+	d.run(cmd)
+}
+
+func (d *driver) run(cmd tea.Cmd) {
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		ch := make(chan tea.Msg, 1)
+		go func() { ch <- c() }()
+		var msg tea.Msg
+		select {
+		case msg = <-ch:
+		case <-time.After(150 * time.Millisecond):
+			continue // a timer or a wait: not part of this step
+		}
+		switch msg := msg.(type) {
+		case nil:
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case tea.QuitMsg:
+			d.quit = true
+		default:
+			var next tea.Cmd
+			d.m, next = d.m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+}
+
+// keys sends each argument as one key press: names like "enter", "esc", "ctrl+s", "up",
+// or literal text typed rune by rune.
+func (d *driver) keys(keys ...string) {
+	for _, k := range keys {
+		for _, msg := range keyMsgs(k) {
+			d.send(msg)
+		}
+	}
+}
+
+func keyMsgs(k string) []tea.KeyMsg {
+	named := map[string]tea.KeyType{
+		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "ctrl+s": tea.KeyCtrlS, "ctrl+c": tea.KeyCtrlC,
+		"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
+		"tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab, "backspace": tea.KeyBackspace,
+		"pgdown": tea.KeyPgDown, "pgup": tea.KeyPgUp, "space": tea.KeySpace,
+	}
+	if t, ok := named[k]; ok {
+		return []tea.KeyMsg{{Type: t}}
+	}
+	var out []tea.KeyMsg
+	for _, r := range k {
+		out = append(out, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+	return out
+}
+
+func (d *driver) view() string { return d.m.View() }
+
+func (d *driver) requireView(want ...string) {
+	d.t.Helper()
+	v := d.view()
+	for _, w := range want {
+		if !strings.Contains(v, w) {
+			d.t.Fatalf("view lacks %q:\n%s", w, v)
+		}
+	}
+}
+
+func (d *driver) refuseView(unwanted ...string) {
+	d.t.Helper()
+	v := d.view()
+	for _, w := range unwanted {
+		if strings.Contains(v, w) {
+			d.t.Fatalf("view has %q:\n%s", w, v)
+		}
+	}
+}
