@@ -17,7 +17,7 @@ import (
 // password, authorization_code (+PKCE S256) and refresh_token grants, and an authorize endpoint
 // that approves at once and redirects back with code and state.
 type authServer struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 
 	mu          sync.Mutex
@@ -42,7 +42,7 @@ const (
 	testPassword = "demo-password-1"
 )
 
-func newAuthServer(t *testing.T) *authServer {
+func newAuthServer(t testing.TB) *authServer {
 	a := &authServer{t: t, codes: map[string]codeGrant{}, refresh: map[string]bool{}, access: map[string]string{}, issueRT: true}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/services/oauth2/authorize", a.authorize)

@@ -148,7 +148,8 @@ func TestFromOAuthWebServerFlowWithPKCEGivesAWorkingSession(t *testing.T) {
 	if !as.validAccess(s.AccessToken) {
 		t.Fatalf("session token was not issued by the server")
 	}
-	if s.InstanceURL != as.URL() || s.Username != "sam@demo.example" || s.Refresh == nil {
+	if s.InstanceURL != as.URL() || s.Username != "sam@demo.example" || s.Refresh == nil ||
+		s.IdentityURL != as.URL()+"/id/00D000000000001EAA/005000000000001AAA" {
 		t.Fatalf("session = %v", s)
 	}
 	if status, page := b.page(); status != http.StatusOK || !strings.Contains(page, "Signed in") {

@@ -19,7 +19,8 @@ func TestFromPasswordSignsInAndRefreshesWithThePasswordGrant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !as.validAccess(s.AccessToken) || s.Username != testUser || s.InstanceURL != as.URL() || s.Refresh == nil {
+	if !as.validAccess(s.AccessToken) || s.Username != testUser || s.InstanceURL != as.URL() || s.Refresh == nil ||
+		!strings.HasPrefix(s.IdentityURL, as.URL()+"/id/") {
 		t.Fatalf("session = %v", s)
 	}
 	tok, err := s.Refresh(testCtx(t))

@@ -20,6 +20,7 @@ type Session struct {
 	InstanceURL string // e.g. https://mydomain.my.salesforce.com, without a trailing slash
 	AccessToken string // the bearer token; never printed by String, GoString or Format
 	Username    string // the signed-in user when known, else ""
+	IdentityURL string // the token reply's "id" (…/id/00D…/005…), when the sign-in had one
 	// Refresh obtains a new access token (after a 401 INVALID_SESSION_ID). It is nil when this
 	// session cannot be refreshed. It is safe for concurrent use: callers that arrive while a
 	// refresh is in flight share its result.

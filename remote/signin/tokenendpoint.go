@@ -137,7 +137,7 @@ func sessionFrom(tr tokenResponse, fallbackInstance, username string) (Session, 
 	if err != nil {
 		return Session{}, fmt.Errorf("the token endpoint returned a bad instance_url: %w", err)
 	}
-	return Session{InstanceURL: u, AccessToken: tr.AccessToken, Username: username}, nil
+	return Session{InstanceURL: u, AccessToken: tr.AccessToken, Username: username, IdentityURL: identityURL(tr.ID)}, nil
 }
 
 // scrubURLError drops the URL's query from a transport error (it never carries a token, but a
@@ -161,4 +161,13 @@ func scrubJSONError(err error) error {
 		return fmt.Errorf("field %q has the wrong type", te.Field)
 	}
 	return errors.New("invalid JSON")
+}
+
+// identityURL keeps the token reply's identity URL when it is an absolute http(s) URL.
+func identityURL(id string) string {
+	u, err := url.Parse(id)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return ""
+	}
+	return u.String()
 }
