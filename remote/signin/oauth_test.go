@@ -8,6 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -463,4 +466,69 @@ func httptestServer(t *testing.T, h http.Handler) string {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+func TestRedirectHandlerTakesOnlyTheFirstRedirect(t *testing.T) {
+	calls := make(chan callback, 1)
+	done := make(chan struct{})
+	defer close(done)
+	h := redirectHandler("the-state", calls, done)
+	go func() {
+		cb := <-calls
+		if cb.err != nil || cb.code != "c1" {
+			cb.reply <- fmt.Errorf("unexpected callback %+v", cb)
+			return
+		}
+		cb.reply <- nil
+	}()
+	first := httptest.NewRecorder()
+	h.ServeHTTP(first, httptest.NewRequest("GET", RedirectPath+"?code=c1&state=the-state", nil))
+	second := httptest.NewRecorder()
+	h.ServeHTTP(second, httptest.NewRequest("GET", RedirectPath+"?code=c2&state=the-state", nil))
+	other := httptest.NewRecorder()
+	h.ServeHTTP(other, httptest.NewRequest("GET", "/favicon.ico", nil))
+	if first.Code != http.StatusOK || second.Code != http.StatusConflict || other.Code != http.StatusNotFound {
+		t.Fatalf("codes = %d %d %d, want 200 409 404", first.Code, second.Code, other.Code)
+	}
+	if ct := first.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Fatalf("content type %q", ct)
+	}
+}
+
+func TestRedirectPageEscapesTheErrorText(t *testing.T) {
+	calls := make(chan callback, 1)
+	done := make(chan struct{})
+	defer close(done)
+	h := redirectHandler("s", calls, done)
+	go func() { cb := <-calls; cb.reply <- cb.err }()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", RedirectPath+"?error=access_denied&error_description="+
+		url.QueryEscape("<script>alert(1)</script>"), nil))
+	if rec.Code != http.StatusBadRequest || strings.Contains(rec.Body.String(), "<script>") ||
+		!strings.Contains(rec.Body.String(), "&lt;script&gt;") {
+		t.Fatalf("page = %d %q", rec.Code, rec.Body.String())
+	}
+}
+
+func TestDefaultBrowserOpenerRunsXdgOpen(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("xdg-open is the Linux opener")
+	}
+	dir := t.TempDir()
+	got := filepath.Join(dir, "opened")
+	script := "#!/bin/sh\nprintf '%s' \"$1\" > '" + got + "'\n"
+	if err := os.WriteFile(filepath.Join(dir, "xdg-open"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	const u = "https://login.salesforce.com/services/oauth2/authorize?client_id=x&state=y"
+	if err := openBrowser(u); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, func() bool { b, _ := os.ReadFile(got); return string(b) == u })
+
+	t.Setenv("PATH", t.TempDir())
+	if err := openBrowser(u); err == nil || !strings.Contains(err.Error(), "xdg-open") {
+		t.Fatalf("without xdg-open: %v", err)
+	}
 }
