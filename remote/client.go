@@ -400,6 +400,10 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, token stri
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) && ue.Err != nil {
+			err = ue.Err // the URL is already in our message; keep the cause
+		}
 		return nil, &transportError{method: r.method, path: r.path, err: err, token: token}
 	}
 	defer resp.Body.Close()

@@ -88,10 +88,10 @@ func checkNextRecordsURL(s string) (string, error) {
 // under /services/data/; when "done" is absent it is taken from the presence of nextRecordsUrl.
 func DecodeQueryResult(data []byte) (QueryResult, error) {
 	var raw struct {
-		TotalSize      *int              `json:"totalSize"`
-		Done           *bool             `json:"done"`
-		NextRecordsURL string            `json:"nextRecordsUrl"`
-		Records        []json.RawMessage `json:"records"`
+		TotalSize      *int             `json:"totalSize"`
+		Done           *bool            `json:"done"`
+		NextRecordsURL string           `json:"nextRecordsUrl"`
+		Records        []map[string]any `json:"records"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return QueryResult{}, fmt.Errorf("%w: query result: %v", ErrMalformedReply, err)
@@ -117,8 +117,11 @@ func DecodeQueryResult(data []byte) (QueryResult, error) {
 		return QueryResult{}, fmt.Errorf("%w: page not done: %v", ErrMalformedReply, err)
 	}
 	res.Records = make([]Record, 0, len(raw.Records))
-	for i, r := range raw.Records {
-		rec, err := DecodeRecord(r)
+	for i, m := range raw.Records {
+		if m == nil {
+			return QueryResult{}, fmt.Errorf("%w: query record %d is null", ErrMalformedReply, i)
+		}
+		rec, err := recordFromMap(m)
 		if err != nil {
 			return QueryResult{}, fmt.Errorf("query record %d: %w", i, err)
 		}

@@ -123,9 +123,11 @@ func (r *replay) client(t *testing.T, tweak func(*remote.Config)) *remote.Client
 	return c
 }
 
+func readFixture(name string) ([]byte, error) { return os.ReadFile(filepath.Join("testdata", name)) }
+
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
+	data, err := readFixture(name)
 	if err != nil {
 		t.Fatal(err)
 	}
