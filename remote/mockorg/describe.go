@@ -1,0 +1,113 @@
+package mockorg
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+)
+
+var urlUnescape = url.PathUnescape
+
+func (o *Org) globalEntry(obj *objectDef, version string) map[string]any {
+	base := fmt.Sprintf("/services/data/v%s/sobjects/%s", version, obj.Name)
+	return map[string]any{
+		"activateable": false, "createable": obj.Writable, "custom": false, "customSetting": false,
+		"deletable": obj.Writable, "deprecatedAndHidden": false, "feedEnabled": false, "hasSubtypes": false,
+		"isSubtype": false, "keyPrefix": obj.Prefix, "label": obj.Label, "labelPlural": obj.LabelPlural,
+		"layoutable": true, "mergeable": false, "mruEnabled": true, "name": obj.Name, "queryable": true,
+		"replicateable": true, "retrieveable": true, "searchable": true, "triggerable": true,
+		"undeletable": obj.Writable, "updateable": obj.Writable,
+		"urls": map[string]string{"rowTemplate": base + "/{ID}", "describe": base + "/describe", "sobject": base},
+	}
+}
+
+func (o *Org) describeGlobal(req *apiReq) apiResp {
+	var list []map[string]any
+	for _, name := range o.schema.names {
+		list = append(list, o.globalEntry(o.schema.object(name), req.version))
+	}
+	return ok(http.StatusOK, map[string]any{"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": list})
+}
+
+func soapType(f *fieldDef) string {
+	switch f.Type {
+	case "id", "reference":
+		return "tns:ID"
+	case "boolean":
+		return "xsd:boolean"
+	case "currency", "double", "percent":
+		return "xsd:double"
+	case "int":
+		return "xsd:int"
+	case "date":
+		return "xsd:date"
+	case "datetime":
+		return "xsd:dateTime"
+	}
+	return "xsd:string"
+}
+
+func fieldDescribe(f *fieldDef) map[string]any {
+	picklist := []map[string]any{}
+	for _, v := range f.Picklist {
+		picklist = append(picklist, map[string]any{"active": true, "defaultValue": v == f.PicklistDefault, "label": v, "validFor": nil, "value": v})
+	}
+	refTo := f.ReferenceTo
+	if refTo == nil {
+		refTo = []string{}
+	}
+	var rel any
+	if f.RelationshipName != "" {
+		rel = f.RelationshipName
+	}
+	length := 0
+	if f.isText() {
+		length = f.Length
+	}
+	digits := 0
+	if f.Type == "int" {
+		digits = f.Precision
+	}
+	return map[string]any{
+		"aggregatable": f.Type != "textarea", "autoNumber": f.AutoNumber, "byteLength": length * 3,
+		"calculated": f.Calculated && !f.AutoNumber, "calculatedFormula": nil, "cascadeDelete": false,
+		"caseSensitive": false, "compoundFieldName": nil, "controllerName": nil,
+		"createable": f.Createable, "custom": f.Custom, "defaultValue": f.Default, "defaultValueFormula": nil,
+		"defaultedOnCreate": f.DefaultedOnCreate, "dependentPicklist": false, "deprecatedAndHidden": false,
+		"digits": digits, "encrypted": false, "externalId": f.ExternalID, "extraTypeInfo": nil,
+		"filterable": f.Type != "textarea", "groupable": f.Type != "textarea" && f.Type != "currency" && f.Type != "double" && f.Type != "percent",
+		"htmlFormatted": false, "idLookup": f.Name == "Id" || f.ExternalID, "inlineHelpText": nil,
+		"label": f.Label, "length": length, "name": f.Name, "nameField": f.NameField,
+		"namePointing": len(f.ReferenceTo) > 1, "nillable": f.Nillable, "permissionable": f.Nillable && f.Createable,
+		"picklistValues": picklist, "precision": f.Precision, "referenceTargetField": nil,
+		"referenceTo": refTo, "relationshipName": rel, "relationshipOrder": nil,
+		"restrictedDelete": false, "restrictedPicklist": f.Restricted, "scale": f.Scale,
+		"soapType": soapType(f), "sortable": f.Type != "textarea", "type": f.Type, "unique": f.Unique,
+		"updateable": f.Updateable, "writeRequiresMasterRead": false,
+	}
+}
+
+func (o *Org) describe(req *apiReq, obj *objectDef, profile Profile) apiResp {
+	d := o.globalEntry(obj, req.version)
+	var fields []map[string]any
+	for _, f := range obj.visibleFields(profile) {
+		fields = append(fields, fieldDescribe(f))
+	}
+	var children []map[string]any
+	for _, c := range obj.Children {
+		var rel any
+		if c.Relationship != "" {
+			rel = c.Relationship
+		}
+		children = append(children, map[string]any{"cascadeDelete": false, "childSObject": c.Child, "deprecatedAndHidden": false, "field": c.Field, "relationshipName": rel, "restrictedDelete": false})
+	}
+	if children == nil {
+		children = []map[string]any{}
+	}
+	d["fields"] = fields
+	d["childRelationships"] = children
+	d["recordTypeInfos"] = []map[string]any{{"active": true, "available": true, "defaultRecordTypeMapping": true, "developerName": "Master", "master": true, "name": "Master", "recordTypeId": "012000000000000AAA"}}
+	d["namedLayoutInfos"] = []any{}
+	d["supportedScopes"] = []map[string]string{{"label": "All " + obj.LabelPlural, "name": "everything"}, {"label": "My " + obj.LabelPlural, "name": "mine"}}
+	return ok(http.StatusOK, d)
+}

@@ -1,0 +1,258 @@
+// Package mockorg is the embedded Salesforce-compatible org: users, records of the standard
+// objects, sharing, validation rules, a recycle bin, SOQL, and the REST, OAuth and admin
+// (/mockorg/v1) surface a real Salesforce client can talk to unchanged. State lives in its own
+// SQLite database, in memory or in a file.
+package mockorg
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Profile selects how strictly the org imitates a real one.
+type Profile string
+
+const (
+	// ProfileDemo has Offline_Key__c on every object and answers a failed precondition with a JSON body.
+	ProfileDemo Profile = "demo"
+	// ProfileReal removes Offline_Key__c, answers 412 with an empty body and keeps a short delete log.
+	ProfileReal Profile = "real"
+)
+
+// Options configure an org.
+type Options struct {
+	Seed    int64            // deterministic seed data
+	Size    int              // approximate number of seeded records (default 300; up to 100,000)
+	DBPath  string           // "" = in memory; else a SQLite file that survives restarts
+	Now     func() time.Time // clock (default time.Now)
+	Profile Profile          // ProfileDemo (default) or ProfileReal
+
+	// DailyLimit is the number of API calls per day before REQUEST_LIMIT_EXCEEDED (default 15000).
+	DailyLimit int
+	// DeleteLogRetention is how long getDeleted remembers deletes. Default 15 days in the demo
+	// profile and 2 hours in the real profile.
+	DeleteLogRetention time.Duration
+	// SessionTTL expires access tokens this long after they were issued (0 = never).
+	SessionTTL time.Duration
+}
+
+// User is one user of the org.
+type User struct {
+	ID       string `json:"id"`
+	Username string `json:"username"`
+	Name     string `json:"name"`
+	Admin    bool   `json:"admin"`
+}
+
+// Password is the password of every demo user.
+const Password = "demo"
+
+// DefaultSize is the number of records seeded when Options.Size is 0.
+const DefaultSize = 300
+
+// MaxSize is the largest Options.Size accepted.
+const MaxSize = 200000
+
+var demoUsers = []User{
+	{Username: "alex@demo.example", Name: "Alex Rivera"},
+	{Username: "sam@demo.example", Name: "Sam Chen"},
+	{Username: "admin@demo.example", Name: "Ada Admin", Admin: true},
+}
+
+// Org is a running mock org. It is safe for concurrent use.
+type Org struct {
+	opts   Options
+	db     *sql.DB
+	orgID  string
+	users  []User
+	schema *schema
+
+	mu      sync.RWMutex // guards the data below
+	recs    map[string]*rec
+	ids     map[string][]string // object name → ids in creation order
+	keys    map[string]string   // object + "\x00" + Offline_Key__c → id
+	shares  map[string]map[string]string
+	rules   []Rule
+	ruleSeq int
+	seq     int64
+	caseSeq int64
+
+	cfgMu       sync.Mutex // guards the settings and auth state below
+	profile     Profile
+	instanceURL string
+	instanceSet bool
+	retention   time.Duration
+	limit       int
+	usageDay    string
+	usage       int
+	tokens      map[string]session
+	refresh     map[string]string // refresh token → user id
+	codes       map[string]authCode
+	cursors     *cursorStore
+}
+
+type session struct {
+	UserID string
+	Issued time.Time
+}
+
+// Open creates or reopens an org. With a DBPath whose database already holds an org, the
+// stored state is loaded and nothing is reseeded.
+func Open(opts Options) (*Org, error) {
+	if opts.Size < 0 || opts.Size > MaxSize {
+		return nil, fmt.Errorf("mockorg: size %d out of range 0..%d", opts.Size, MaxSize)
+	}
+	if opts.Size == 0 {
+		opts.Size = DefaultSize
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	switch opts.Profile {
+	case "":
+		opts.Profile = ProfileDemo
+	case ProfileDemo, ProfileReal:
+	default:
+		return nil, fmt.Errorf("mockorg: unknown profile %q (want %q or %q)", opts.Profile, ProfileDemo, ProfileReal)
+	}
+	if opts.DailyLimit <= 0 {
+		opts.DailyLimit = 15000
+	}
+	o := &Org{
+		opts:        opts,
+		orgID:       ID("00D", 1),
+		schema:      theSchema,
+		profile:     opts.Profile,
+		instanceURL: "http://mockorg.localhost",
+		retention:   opts.DeleteLogRetention,
+		limit:       opts.DailyLimit,
+		tokens:      map[string]session{},
+		refresh:     map[string]string{},
+		codes:       map[string]authCode{},
+		cursors:     newCursorStore(),
+	}
+	for i, u := range demoUsers {
+		u.ID = ID("005", int64(i+1))
+		o.users = append(o.users, u)
+	}
+	db, err := openDB(opts.DBPath)
+	if err != nil {
+		return nil, err
+	}
+	o.db = db
+	loaded, err := o.load()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if !loaded {
+		if err := o.seed(); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return o, nil
+}
+
+// Close releases the database.
+func (o *Org) Close() error { return o.db.Close() }
+
+// Users lists the org's users.
+func (o *Org) Users() []User { return append([]User(nil), o.users...) }
+
+func (o *Org) userByName(username string) (User, bool) {
+	for _, u := range o.users {
+		if strings.EqualFold(u.Username, username) {
+			return u, true
+		}
+	}
+	return User{}, false
+}
+
+func (o *Org) userByID(id string) (User, bool) {
+	for _, u := range o.users {
+		if u.ID == id {
+			return u, true
+		}
+	}
+	return User{}, false
+}
+
+// InstanceURL is the instance_url the token endpoint returns when SetInstanceURL was called,
+// or when a request carries no Host.
+func (o *Org) InstanceURL() string {
+	o.cfgMu.Lock()
+	defer o.cfgMu.Unlock()
+	return o.instanceURL
+}
+
+// SetInstanceURL fixes the instance_url returned by the token endpoint (e.g. the address
+// `serve` listens on). Without it the URL is derived from each request's Host.
+func (o *Org) SetInstanceURL(u string) {
+	o.cfgMu.Lock()
+	defer o.cfgMu.Unlock()
+	o.instanceURL = strings.TrimRight(u, "/")
+	o.instanceSet = true
+}
+
+// Profile is the current profile.
+func (o *Org) Profile() Profile {
+	o.cfgMu.Lock()
+	defer o.cfgMu.Unlock()
+	return o.profile
+}
+
+// SetProfile switches between the demo and the real-org profile; an unknown value is ignored.
+func (o *Org) SetProfile(p Profile) {
+	if p != ProfileDemo && p != ProfileReal {
+		return
+	}
+	o.cfgMu.Lock()
+	o.profile = p
+	o.cfgMu.Unlock()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	_ = o.putMeta("profile", string(p))
+}
+
+// SetDailyLimit changes the number of API calls allowed per day.
+func (o *Org) SetDailyLimit(n int) {
+	o.cfgMu.Lock()
+	defer o.cfgMu.Unlock()
+	if n > 0 {
+		o.limit = n
+	}
+}
+
+// SetDeleteLogRetention changes how long getDeleted remembers deletes (0 = the profile default).
+func (o *Org) SetDeleteLogRetention(d time.Duration) {
+	o.cfgMu.Lock()
+	defer o.cfgMu.Unlock()
+	o.retention = d
+}
+
+func (o *Org) deleteRetention() time.Duration {
+	o.cfgMu.Lock()
+	defer o.cfgMu.Unlock()
+	if o.retention > 0 {
+		return o.retention
+	}
+	if o.profile == ProfileReal {
+		return 2 * time.Hour
+	}
+	return 15 * 24 * time.Hour
+}
+
+// now is the org clock, at millisecond resolution like the API.
+func (o *Org) now() time.Time { return o.opts.Now().UTC().Truncate(time.Millisecond) }
+
+// Handler serves the REST API (/services/data), OAuth (/services/oauth2), the identity URL
+// (/id) and the admin API (/mockorg/v1).
+func (o *Org) Handler() http.Handler { return o.routes() }
+
+var errNoUser = errors.New("no such user")

@@ -1,0 +1,333 @@
+package mockorg
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+)
+
+// rec is one record (or user) as the org holds it. Records are never changed in place: a
+// write makes a copy, so readers holding an old pointer see a consistent record.
+type rec struct {
+	ID        string
+	Object    *objectDef
+	F         map[string]any // canonical field name → string, float64, bool or nil (datetimes in wire format)
+	Owner     string
+	Deleted   bool
+	DeletedAt time.Time
+	Modified  time.Time // LastModifiedDate
+	Version   int64     // bumped on every write; the ETag derives from it
+}
+
+func (r *rec) clone() *rec {
+	c := *r
+	c.F = make(map[string]any, len(r.F))
+	for k, v := range r.F {
+		c.F[k] = v
+	}
+	return &c
+}
+
+func (r *rec) str(field string) string {
+	s, _ := r.F[field].(string)
+	return s
+}
+
+const schemaSQL = `
+CREATE TABLE IF NOT EXISTS records (
+	id TEXT PRIMARY KEY,
+	object TEXT NOT NULL,
+	owner TEXT NOT NULL,
+	name TEXT NOT NULL DEFAULT '',
+	modstamp INTEGER NOT NULL,
+	deleted INTEGER NOT NULL DEFAULT 0,
+	deleted_at INTEGER NOT NULL DEFAULT 0,
+	version INTEGER NOT NULL DEFAULT 1,
+	offline_key TEXT,
+	data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_owner ON records(object, owner);
+CREATE INDEX IF NOT EXISTS records_modstamp ON records(object, modstamp);
+CREATE INDEX IF NOT EXISTS records_name ON records(object, name);
+CREATE INDEX IF NOT EXISTS records_key ON records(object, offline_key);
+CREATE TABLE IF NOT EXISTS shares (
+	record_id TEXT NOT NULL,
+	user_id TEXT NOT NULL,
+	access TEXT NOT NULL,
+	PRIMARY KEY (record_id, user_id)
+);
+CREATE TABLE IF NOT EXISTS rules (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, kind TEXT NOT NULL, user_id TEXT NOT NULL, issued INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`
+
+func openDB(path string) (*sql.DB, error) {
+	dsn := ":memory:"
+	if path != "" {
+		dsn = "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("mockorg: open database: %w", err)
+	}
+	// One connection: an in-memory database is private to its connection, and every write
+	// happens under the org's lock anyway.
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	if _, err := db.Exec(schemaSQL); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("mockorg: create schema in %q: %w", path, err)
+	}
+	return db, nil
+}
+
+// load reads a stored org; it reports false when the database holds none yet.
+func (o *Org) load() (bool, error) {
+	var seeded string
+	err := o.db.QueryRow(`SELECT value FROM meta WHERE key='seeded'`).Scan(&seeded)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("mockorg: read database: %w", err)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.resetMemory()
+	o.seedUsers()
+	rows, err := o.db.Query(`SELECT id, object, owner, deleted, deleted_at, version, data FROM records ORDER BY id`)
+	if err != nil {
+		return false, fmt.Errorf("mockorg: read records: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, object, owner, data string
+		var deleted int
+		var deletedAt, version int64
+		if err := rows.Scan(&id, &object, &owner, &deleted, &deletedAt, &version, &data); err != nil {
+			return false, fmt.Errorf("mockorg: read records: %w", err)
+		}
+		def := o.schema.object(object)
+		if def == nil {
+			return false, fmt.Errorf("mockorg: stored record %s has unknown object %q", id, object)
+		}
+		r := &rec{ID: id, Object: def, Owner: owner, Deleted: deleted != 0, Version: version}
+		if err := json.Unmarshal([]byte(data), &r.F); err != nil {
+			return false, fmt.Errorf("mockorg: stored record %s: %w", id, err)
+		}
+		if deletedAt != 0 {
+			r.DeletedAt = time.UnixMilli(deletedAt).UTC()
+		}
+		r.Modified, _ = parseWireTime(r.str("LastModifiedDate"))
+		o.index(r)
+	}
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	srows, err := o.db.Query(`SELECT record_id, user_id, access FROM shares`)
+	if err != nil {
+		return false, err
+	}
+	defer srows.Close()
+	for srows.Next() {
+		var rid, uid, access string
+		if err := srows.Scan(&rid, &uid, &access); err != nil {
+			return false, err
+		}
+		o.setShareMem(rid, uid, access)
+	}
+	rrows, err := o.db.Query(`SELECT data FROM rules ORDER BY seq`)
+	if err != nil {
+		return false, err
+	}
+	defer rrows.Close()
+	for rrows.Next() {
+		var data string
+		if err := rrows.Scan(&data); err != nil {
+			return false, err
+		}
+		var r Rule
+		if err := json.Unmarshal([]byte(data), &r); err != nil {
+			return false, fmt.Errorf("mockorg: stored rule: %w", err)
+		}
+		o.rules = append(o.rules, r)
+	}
+	meta := map[string]string{}
+	mrows, err := o.db.Query(`SELECT key, value FROM meta`)
+	if err != nil {
+		return false, err
+	}
+	defer mrows.Close()
+	for mrows.Next() {
+		var k, v string
+		if err := mrows.Scan(&k, &v); err != nil {
+			return false, err
+		}
+		meta[k] = v
+	}
+	o.seq, _ = strconv.ParseInt(meta["seq"], 10, 64)
+	o.caseSeq, _ = strconv.ParseInt(meta["caseSeq"], 10, 64)
+	o.ruleSeq, _ = strconv.Atoi(meta["ruleSeq"])
+	if p := Profile(meta["profile"]); p == ProfileDemo || p == ProfileReal {
+		o.profile = p
+	}
+	trows, err := o.db.Query(`SELECT token, kind, user_id, issued FROM tokens`)
+	if err != nil {
+		return false, err
+	}
+	defer trows.Close()
+	for trows.Next() {
+		var tok, kind, uid string
+		var issued int64
+		if err := trows.Scan(&tok, &kind, &uid, &issued); err != nil {
+			return false, err
+		}
+		if kind == "refresh" {
+			o.refresh[tok] = uid
+		} else {
+			o.tokens[tok] = session{UserID: uid, Issued: time.UnixMilli(issued).UTC()}
+		}
+	}
+	return true, trows.Err()
+}
+
+func (o *Org) resetMemory() {
+	o.recs = map[string]*rec{}
+	o.ids = map[string][]string{}
+	o.keys = map[string]string{}
+	o.shares = map[string]map[string]string{}
+	o.rules = nil
+}
+
+// index puts a record into the in-memory maps (a new record or a new version of one).
+func (o *Org) index(r *rec) {
+	old, existed := o.recs[r.ID]
+	if !existed {
+		o.ids[r.Object.Name] = append(o.ids[r.Object.Name], r.ID)
+	} else if k := old.str("Offline_Key__c"); k != "" {
+		delete(o.keys, r.Object.Name+"\x00"+strings.ToLower(k))
+	}
+	if k := r.str("Offline_Key__c"); k != "" {
+		o.keys[r.Object.Name+"\x00"+strings.ToLower(k)] = r.ID
+	}
+	o.recs[r.ID] = r
+}
+
+func (o *Org) setShareMem(recordID, userID, access string) {
+	if access == "none" || access == "" {
+		delete(o.shares[recordID], userID)
+		return
+	}
+	m := o.shares[recordID]
+	if m == nil {
+		m = map[string]string{}
+		o.shares[recordID] = m
+	}
+	m[userID] = access
+}
+
+const upsertRecordSQL = `INSERT OR REPLACE INTO records (id, object, owner, name, modstamp, deleted, deleted_at, version, offline_key, data) VALUES (?,?,?,?,?,?,?,?,?,?)`
+
+func writeRecord(stmt *sql.Stmt, r *rec) error {
+	data, err := json.Marshal(r.F)
+	if err != nil {
+		return err
+	}
+	stamp, _ := parseWireTime(r.str("SystemModstamp"))
+	var deletedAt int64
+	if !r.DeletedAt.IsZero() {
+		deletedAt = r.DeletedAt.UnixMilli()
+	}
+	var key any
+	if k := r.str("Offline_Key__c"); k != "" {
+		key = strings.ToLower(k)
+	}
+	name := ""
+	if nf := r.Object.nameField(); nf != nil {
+		name = r.str(nf.Name)
+	}
+	del := 0
+	if r.Deleted {
+		del = 1
+	}
+	_, err = stmt.Exec(r.ID, r.Object.Name, r.Owner, name, stamp.UnixMilli(), del, deletedAt, r.Version, key, string(data))
+	return err
+}
+
+// persist writes changed records and counters in one transaction. Called with o.mu held.
+func (o *Org) persist(recs []*rec) error {
+	tx, err := o.db.Begin()
+	if err != nil {
+		return fmt.Errorf("mockorg: begin: %w", err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.Prepare(upsertRecordSQL)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, r := range recs {
+		if err := writeRecord(stmt, r); err != nil {
+			return fmt.Errorf("mockorg: write %s: %w", r.ID, err)
+		}
+	}
+	if err := putMetaTx(tx, map[string]string{"seq": strconv.FormatInt(o.seq, 10), "caseSeq": strconv.FormatInt(o.caseSeq, 10)}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+type execer interface {
+	Exec(query string, args ...any) (sql.Result, error)
+}
+
+func putMetaTx(x execer, kv map[string]string) error {
+	keys := make([]string, 0, len(kv))
+	for k := range kv {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if _, err := x.Exec(`INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`, k, kv[k]); err != nil {
+			return fmt.Errorf("mockorg: write meta: %w", err)
+		}
+	}
+	return nil
+}
+
+func (o *Org) putMeta(k, v string) error { return putMetaTx(o.db, map[string]string{k: v}) }
+
+func (o *Org) persistShare(recordID, userID, access string) error {
+	if access == "none" {
+		_, err := o.db.Exec(`DELETE FROM shares WHERE record_id=? AND user_id=?`, recordID, userID)
+		return err
+	}
+	_, err := o.db.Exec(`INSERT OR REPLACE INTO shares (record_id, user_id, access) VALUES (?,?,?)`, recordID, userID, access)
+	return err
+}
+
+func (o *Org) persistToken(tok, kind, userID string, issued time.Time) {
+	_, _ = o.db.Exec(`INSERT OR REPLACE INTO tokens (token, kind, user_id, issued) VALUES (?,?,?,?)`, tok, kind, userID, issued.UnixMilli())
+}
+
+// Wire time format of datetimes in JSON.
+const wireTime = "2006-01-02T15:04:05.000-0700"
+
+func formatWireTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000+0000") }
+
+// parseWireTime accepts the API's datetime forms: .000+0000, +00:00, Z, with or without millis.
+func parseWireTime(s string) (time.Time, error) {
+	for _, layout := range []string{wireTime, "2006-01-02T15:04:05.999999999Z07:00", "2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05-0700", "2006-01-02T15:04:05.999999999-0700", "2006-01-02T15:04:05", "2006-01-02T15:04:05.999999999"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("invalid datetime %q", s)
+}
