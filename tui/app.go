@@ -509,6 +509,18 @@ func (m Model) View() string {
 		return clampLines(sprintf("The terminal is %d×%d; offline-edit needs at least %d×%d.", m.width, m.height, minWidth, minHeight), m.width, m.height)
 	}
 	w, h := m.bodySize()
+	// The message line may take a second line from the body.
+	var msgLine string
+	switch {
+	case m.errText != "":
+		msgLine = s.Error.Render(clampLines(wrap("✖ "+m.errText, w), w, 2))
+	case m.toast != "":
+		msgLine = s.Toast.Render(trunc(m.toast, w))
+	}
+	msgLine = strings.TrimRight(msgLine, "\n ")
+	if strings.Contains(msgLine, "\n") {
+		h--
+	}
 	var body string
 	switch {
 	case m.showHelp:
@@ -520,13 +532,6 @@ func (m Model) View() string {
 	if m.modal.open() {
 		body = lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, m.modal.view(s, w))
 		body = clampLines(body, w, h)
-	}
-	msgLine := ""
-	switch {
-	case m.errText != "":
-		msgLine = s.Error.Render(trunc("✖ "+m.errText, w))
-	case m.toast != "":
-		msgLine = s.Toast.Render(trunc(m.toast, w))
 	}
 	return strings.Join([]string{
 		m.titleBar(),

@@ -137,10 +137,10 @@ func (m detailModel) locked() string {
 
 func lockedMessage(label string, st pending.Status, code string) string {
 	if st == pending.StatusFailed {
-		return sprintf("This %s is locked: %s. Open Pending Changes (p) and press x to dismiss the change.",
-			strings.ToLower(label), strings.ToLower(longWord(st, code)))
+		return sprintf("Locked: this %s %s. In Pending Changes (p), press x to dismiss the change.",
+			strings.ToLower(label), strings.ToLower(strings.TrimPrefix(longWord(st, code), "Can't be saved: ")))
 	}
-	return sprintf("This %s is locked: its change needs your attention (%s). Open Pending Changes (p) and press r to resolve it.",
+	return sprintf("Locked: this %s's change needs your attention (%s). In Pending Changes (p), press r to resolve it.",
 		strings.ToLower(label), st)
 }
 
