@@ -1,0 +1,566 @@
+package pending
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/offline-edit/offline-edit/cache"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// statusRemoved marks an in-memory entry that left the queue during a pass.
+const statusRemoved Status = "removed"
+
+// reload reads the entry again inside tx; ok is false when it left the queue or a local change
+// got in first (the next pass handles it).
+func reload(ctx context.Context, tx *cache.Tx, en *entry) (*entry, bool, error) {
+	cur, err := entryByID(ctx, tx, en.ID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if !cur.UpdatedAt.Equal(en.UpdatedAt) {
+		return nil, false, nil
+	}
+	return cur, true, nil
+}
+
+// apply records one outcome inside tx.
+func (e *Engine) apply(ctx context.Context, tx *cache.Tx, r *run, o outcome) error {
+	cur, ok, err := reload(ctx, tx, o.job.ent)
+	if err != nil || !ok {
+		return err
+	}
+	o.job.ent = cur
+	switch o.class {
+	case ClassOK:
+		if o.job.kind == jobCheck {
+			return e.applyCheck(ctx, tx, r, o)
+		}
+		return e.applySuccess(ctx, tx, r, o)
+	case ClassConflict:
+		if o.job.kind == jobUpdate && o.server != nil {
+			_, err := e.applyConflict(ctx, tx, r, o, false)
+			return err
+		}
+		return e.applyTransient(ctx, tx, o)
+	case ClassTransient:
+		return e.applyTransient(ctx, tx, o)
+	case ClassOffline, ClassAuth, ClassCanceled:
+		cur.Status = StatusPending
+		cur.unknown = cur.unknown || o.class == ClassCanceled
+		return e.save(ctx, tx, cur)
+	case ClassHeld:
+		cur.Status = StatusPending
+		for _, ref := range o.job.parentOf {
+			cur.Status, cur.WaitingOn = StatusWaiting, ref
+			break
+		}
+		return e.save(ctx, tx, cur)
+	case ClassInvalid:
+		return e.applyInvalid(ctx, tx, o)
+	case ClassFailed:
+		if (o.job.kind == jobCheck || o.job.kind == jobDelete) && o.gone {
+			e.note(cur.ID, cur.RecordID, "already deleted on the org")
+			return e.applySuccess(ctx, tx, r, o)
+		}
+		return e.applyFailed(ctx, tx, o)
+	}
+	return fmt.Errorf("pending: unhandled outcome %v", o.class)
+}
+
+func (e *Engine) save(ctx context.Context, tx *cache.Tx, en *entry) error {
+	if err := saveEntry(ctx, tx, en); err != nil {
+		return err
+	}
+	e.emit(Event{Kind: EventEntryChanged, EntryID: en.ID, RecordID: en.RecordID, Status: en.Status})
+	return nil
+}
+
+func (e *Engine) remove(ctx context.Context, tx *cache.Tx, en *entry, recordID string) error {
+	if err := deleteEntry(ctx, tx, en.ID); err != nil {
+		return err
+	}
+	e.emit(Event{Kind: EventEntryRemoved, EntryID: en.ID, RecordID: recordID})
+	return nil
+}
+
+func (e *Engine) describeOf(ctx context.Context, tx *cache.Tx, object string) *remote.Describe {
+	d, _ := tx.Describe(ctx, object)
+	return d
+}
+
+// applySuccess: the change reached the org. The cache takes the server copy and the entry
+// leaves the queue, in this one transaction.
+func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outcome) error {
+	en := o.job.ent
+	d := e.describeOf(ctx, tx, en.Object)
+	recordID := en.RecordID
+	switch en.Op {
+	case OpDelete:
+		if err := tx.DeleteRecord(ctx, en.RecordID); err != nil {
+			return err
+		}
+	case OpCreate:
+		if o.newID == "" {
+			return fmt.Errorf("pending: create of %s succeeded without an id", en.RecordID)
+		}
+		if err := tx.ReplaceID(ctx, en.Object, en.RecordID, o.newID, e.now()); err != nil {
+			return err
+		}
+		recordID = o.newID
+		rec := cache.Record{Object: en.Object, ID: o.newID}
+		if o.server != nil {
+			rec.Server = o.server.Fields
+			rec.Version = versionOf(o.server.Fields, o.server.ETag)
+		} else {
+			rec.Server = overlay(en.Changes, remote.Fields{"Id": o.newID})
+		}
+		rec.View = overlay(rec.Server, nil)
+		rec.Name = displayName(d, rec.View)
+		if err := tx.PutRecord(ctx, rec); err != nil {
+			return err
+		}
+		e.note(en.ID, o.newID, "created "+o.newID+" (was "+en.RecordID+")")
+	case OpUpdate:
+		rec, err := tx.Record(ctx, en.RecordID)
+		if err != nil && !errors.Is(err, cache.ErrNotFound) {
+			return err
+		}
+		rec.Object, rec.ID = en.Object, en.RecordID
+		if o.server != nil {
+			if others := changedFields(without(en.baseRecord, en.Changes), without(o.server.Fields, en.Changes)); len(others) > 0 {
+				e.note(en.ID, en.RecordID, "kept another user's change to "+joinFields(others))
+			}
+			rec.Server = o.server.Fields
+			rec.Version = versionOf(o.server.Fields, o.server.ETag)
+		} else {
+			rec.Server = overlay(rec.Server, en.Changes)
+			rec.Version = remote.Version{}
+		}
+		rec.View = overlay(rec.Server, nil)
+		rec.Name = displayName(d, rec.View)
+		if err := tx.PutRecord(ctx, rec); err != nil {
+			return err
+		}
+	}
+	r.sum.Synced++
+	if r.merged[en.ID] {
+		r.sum.Merged++
+	}
+	o.job.ent.Status = statusRemoved
+	return e.remove(ctx, tx, en, recordID)
+}
+
+func without(f, drop remote.Fields) remote.Fields {
+	out := make(remote.Fields, len(f))
+	for k, v := range f {
+		if _, ok := drop[k]; !ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+type verdict int
+
+const (
+	verdictDone     verdict = iota // the org already has every value of the change
+	verdictMerge                   // another user changed only other fields: rebase and resend
+	verdictConflict                // another user changed a field of the change (or strict mode)
+)
+
+// judge compares the server's copy with the entry's base and changes, field by field.
+func (e *Engine) judge(en *entry, server remote.Fields) (verdict, []string, []string) {
+	allMine := true
+	var overlap []string
+	for _, f := range sortedKeys(en.Changes) {
+		sv, mine := server[f], en.Changes[f]
+		if !sameValue(sv, mine) {
+			allMine = false
+			if !sameValue(sv, en.Base[f]) {
+				overlap = append(overlap, f)
+			}
+		}
+	}
+	theirs := changedFields(without(en.baseRecord, nil), server)
+	if allMine {
+		return verdictDone, overlap, theirs
+	}
+	if len(overlap) > 0 || e.opts.Strict {
+		return verdictConflict, overlap, theirs
+	}
+	return verdictMerge, overlap, theirs
+}
+
+// applyConflict handles a 412 (or a cached server copy newer than the base): the org already
+// has our values → done; disjoint → auto-merge; otherwise a conflict with base/theirs/mine.
+func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outcome, pre bool) (bool, error) {
+	mem := o.job.ent
+	en := mem
+	if pre {
+		cur, ok, err := reload(ctx, tx, mem)
+		if err != nil || !ok {
+			return false, err
+		}
+		en = cur
+		o.job.ent = cur
+	}
+	server := o.server.Fields
+	ver := versionOf(server, o.server.ETag)
+	v, overlap, theirs := e.judge(en, server)
+	d := e.describeOf(ctx, tx, en.Object)
+	rec, err := tx.Record(ctx, en.RecordID)
+	if err != nil && !errors.Is(err, cache.ErrNotFound) {
+		return false, err
+	}
+	rec.Object, rec.ID = en.Object, en.RecordID
+	switch v {
+	case verdictDone:
+		e.note(en.ID, en.RecordID, "the org already has these values (an earlier send reached it)")
+		o.class = ClassOK
+		err := e.applySuccess(ctx, tx, r, o)
+		mem.Status = statusRemoved
+		return true, err
+	case verdictMerge:
+		r.merges[en.ID]++
+		if r.merges[en.ID] > maxMergesPerRun {
+			return true, e.applyTransient(ctx, tx, outcome{job: o.job, class: ClassTransient, callErr: errors.New("the record keeps changing on the org")})
+		}
+		e.rebase(en, server, ver)
+		en.Status, en.NextAttempt = StatusPending, time.Time{}
+		r.merged[en.ID] = true
+		what := "fields you did not change"
+		if len(theirs) > 0 {
+			what = joinFields(theirs)
+		}
+		e.note(en.ID, en.RecordID, "auto-merged: another user changed "+what+"; your change to "+joinFields(sortedKeys(en.Changes))+" is resent on top")
+	case verdictConflict:
+		fields := overlap
+		if len(fields) == 0 {
+			fields = sortedKeys(en.Changes)
+		}
+		by, _ := server["LastModifiedById"].(string)
+		en.Conflicts = nil
+		for _, f := range fields {
+			en.Conflicts = append(en.Conflicts, Conflict{Field: f, Base: en.Base[f], Theirs: server[f], Mine: en.Changes[f], TheirsBy: by, TheirsAt: ver.LastModifiedDate})
+		}
+		en.Status, en.Code = StatusConflict, "CONFLICT"
+		if len(overlap) > 0 {
+			en.Message = "Another user changed " + joinFields(overlap)
+		} else {
+			en.Message = "Another user changed " + orRecord(theirs) + " (strict mode: every remote change needs your decision)"
+		}
+		e.note(en.ID, en.RecordID, "conflict: "+en.Message)
+	}
+	rec.Server = server
+	rec.Version = ver
+	rec.View = overlay(server, en.Changes)
+	rec.Name = displayName(d, rec.View)
+	if err := tx.PutRecord(ctx, rec); err != nil {
+		return false, err
+	}
+	*mem = *en
+	return true, e.save(ctx, tx, en)
+}
+
+func orRecord(fs []string) string {
+	if len(fs) == 0 {
+		return "this record"
+	}
+	return joinFields(fs)
+}
+
+// applyCheck: the GET before a delete. A remote change since the base is a conflict; no change
+// lets the DELETE go out next pass.
+func (e *Engine) applyCheck(ctx context.Context, tx *cache.Tx, r *run, o outcome) error {
+	en := o.job.ent
+	if o.server == nil {
+		return e.applyTransient(ctx, tx, outcome{job: o.job, class: ClassTransient, callErr: errors.New("unreadable record")})
+	}
+	ver := versionOf(o.server.Fields, o.server.ETag)
+	newer := cache.MS(ver.SystemModstamp) > cache.MS(en.BaseVersion.SystemModstamp) && !en.BaseVersion.SystemModstamp.IsZero()
+	theirs := changedFields(en.baseRecord, o.server.Fields)
+	conflict := newer && (len(theirs) > 0 || e.opts.Strict)
+	if !conflict {
+		r.checked[en.ID] = true
+		en.Status = StatusPending
+		return saveEntry(ctx, tx, en)
+	}
+	d := e.describeOf(ctx, tx, en.Object)
+	by, _ := o.server.Fields["LastModifiedById"].(string)
+	en.Conflicts = nil
+	for _, f := range theirs {
+		en.Conflicts = append(en.Conflicts, Conflict{Field: f, Base: en.baseRecord[f], Theirs: o.server.Fields[f], Mine: nil, TheirsBy: by, TheirsAt: ver.LastModifiedDate})
+	}
+	en.Status, en.Code = StatusConflict, "CONFLICT"
+	en.Message = "Another user changed " + orRecord(theirs) + " after you deleted it"
+	e.note(en.ID, en.RecordID, "conflict: "+en.Message)
+	rec := cache.Record{Object: en.Object, ID: en.RecordID, Server: o.server.Fields, Version: ver, View: overlay(o.server.Fields, nil)}
+	rec.Name = displayName(d, rec.View)
+	if err := tx.PutRecord(ctx, rec); err != nil {
+		return err
+	}
+	return e.save(ctx, tx, en)
+}
+
+func (e *Engine) applyTransient(ctx context.Context, tx *cache.Tx, o outcome) error {
+	en := o.job.ent
+	en.Attempts++
+	var retryAfter time.Duration
+	if o.apiErr != nil {
+		retryAfter = o.apiErr.RetryAfter
+		en.Code = o.apiErr.Code()
+	} else if ae, ok := remote.AsError(o.callErr); ok {
+		retryAfter = ae.RetryAfter
+		en.Code = ae.Code()
+	} else {
+		en.Code = ""
+	}
+	e.mu.Lock()
+	delay := e.backoff.Delay(en.Attempts, retryAfter, e.rng)
+	e.mu.Unlock()
+	en.NextAttempt = e.now().Add(delay)
+	en.Status = StatusPending
+	// A request that failed as a whole may have reached the org: its outcome is unknown.
+	en.unknown = en.unknown || o.callErr != nil
+	why := "a temporary problem"
+	switch {
+	case o.apiErr != nil:
+		why = firstMessage(o.apiErr)
+	case o.callErr != nil:
+		why = "the network failed"
+	}
+	en.Message = "Will retry after " + why
+	return e.save(ctx, tx, en)
+}
+
+func firstMessage(ae *remote.Error) string {
+	if ae == nil {
+		return ""
+	}
+	for _, it := range ae.Items {
+		if it.Message != "" {
+			return it.Message
+		}
+	}
+	if ae.Duplicate != nil && ae.Duplicate.ErrorMessage != "" {
+		return ae.Duplicate.ErrorMessage
+	}
+	if c := ae.Code(); c != "" {
+		return c
+	}
+	return "HTTP " + strconv.Itoa(ae.Status)
+}
+
+func (e *Engine) applyInvalid(ctx context.Context, tx *cache.Tx, o outcome) error {
+	en := o.job.ent
+	en.Status = StatusInvalid
+	en.Errors = nil
+	en.Code = ""
+	var msgs []string
+	if ae := o.apiErr; ae != nil {
+		en.Code = ae.Code()
+		for _, it := range ae.Items {
+			if len(it.Fields) == 0 {
+				en.Errors = append(en.Errors, FieldError{Code: it.Code, Message: it.Message})
+			}
+			for _, f := range it.Fields {
+				en.Errors = append(en.Errors, FieldError{Field: f, Code: it.Code, Message: it.Message})
+			}
+			if it.Message != "" {
+				msgs = append(msgs, it.Message)
+			}
+		}
+		if ae.HasCode("DUPLICATES_DETECTED") {
+			en.dups = dupNone
+			if ae.Duplicate != nil && ae.Duplicate.AllowSave {
+				en.dups = dupAllow
+			}
+			if ae.Duplicate != nil && ae.Duplicate.ErrorMessage != "" && len(msgs) == 0 {
+				msgs = append(msgs, ae.Duplicate.ErrorMessage)
+			}
+		}
+	}
+	if len(msgs) == 0 {
+		msgs = append(msgs, "The org refused this change")
+	}
+	en.Message = strings.Join(dedupe(msgs), "; ")
+	if en.dups == dupAllow {
+		en.Message += " (save again unchanged to keep it anyway)"
+	}
+	if o.server != nil && en.Op == OpUpdate {
+		if err := e.refreshServerCopy(ctx, tx, en, o.server); err != nil {
+			return err
+		}
+	}
+	e.note(en.ID, en.RecordID, "refused: "+en.Message)
+	return e.save(ctx, tx, en)
+}
+
+func dedupe(ss []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// refreshServerCopy stores the org's copy of a record that has an entry, keeping the entry's
+// change on top (the base stays the entry's).
+func (e *Engine) refreshServerCopy(ctx context.Context, tx *cache.Tx, en *entry, srv *remote.Record) error {
+	d := e.describeOf(ctx, tx, en.Object)
+	rec := cache.Record{Object: en.Object, ID: en.RecordID, Server: srv.Fields, Version: versionOf(srv.Fields, srv.ETag)}
+	rec.View = overlay(srv.Fields, en.Changes)
+	rec.Name = displayName(d, rec.View)
+	return tx.PutRecord(ctx, rec)
+}
+
+func (e *Engine) applyFailed(ctx context.Context, tx *cache.Tx, o outcome) error {
+	en := o.job.ent
+	en.Status = StatusFailed
+	en.Errors = nil
+	en.Code = ""
+	if ae := o.apiErr; ae != nil {
+		en.Code = ae.Code()
+		for _, it := range ae.Items {
+			en.Errors = append(en.Errors, FieldError{Code: it.Code, Message: it.Message})
+		}
+	}
+	switch {
+	case o.deleted || en.Code == "ENTITY_IS_DELETED":
+		en.Message = "Record was deleted by another user"
+	case en.Code == "NOT_FOUND", strings.HasPrefix(en.Code, "INSUFFICIENT_ACCESS"), en.Code == "INVALID_CROSS_REFERENCE_KEY":
+		en.Message = "You no longer have access to this record"
+		if en.Code == "INSUFFICIENT_ACCESS_OR_READONLY" {
+			en.Message = "You no longer have access to change this record"
+		}
+	default:
+		en.Message = "The org can't apply this change: " + firstMessage(o.apiErr)
+	}
+	e.note(en.ID, en.RecordID, "failed: "+en.Message)
+	return e.save(ctx, tx, en)
+}
+
+// lookupCreate settles a create whose earlier send has an unknown outcome, before it is sent
+// again: by Offline_Key__c where the object has it, otherwise by a query for a record created by
+// this user after the attempt with the same field values.
+func (e *Engine) lookupCreate(ctx context.Context, r *run, en *entry) (outcome, bool, error) {
+	o := outcome{job: &job{ent: en, kind: jobCreate, get: -1}, class: ClassOK}
+	if r.keyed[en.Object] {
+		rec, found, err := e.findByKey(ctx, r, en)
+		if err != nil || !found {
+			return o, false, err
+		}
+		o.newID, o.server = rec.ID(), &rec
+		e.note(en.ID, en.RecordID, "found the record an earlier send created ("+o.newID+") by its offline key")
+		return o, true, nil
+	}
+	d, err := e.db.Describe(ctx, en.Object)
+	if err != nil {
+		return o, false, err
+	}
+	q, ok := fallbackQuery(d, en, r.fields[en.Object], e.org.Identity().UserID)
+	if !ok {
+		return o, false, nil
+	}
+	res, err := e.org.Query(remote.WithTag(ctx, en.ID), q, 0)
+	if err != nil {
+		return o, false, err
+	}
+	var found *remote.Record
+	err = e.db.View(ctx, func(tx *cache.Tx) error {
+		for i := range res.Records {
+			mapped, err := tx.IsMapped(ctx, res.Records[i].ID())
+			if err != nil {
+				return err
+			}
+			if !mapped {
+				found = &res.Records[i]
+				return nil
+			}
+		}
+		return nil
+	})
+	if err != nil || found == nil {
+		return o, false, err
+	}
+	o.newID, o.server = found.ID(), found
+	e.note(en.ID, en.RecordID, "found the record an earlier send created ("+o.newID+") by its values")
+	return o, true, nil
+}
+
+// fallbackQuery builds the lookup for a create without Offline_Key__c: records created by this
+// user since shortly before the attempt whose filterable fields equal the change.
+func fallbackQuery(d *remote.Describe, en *entry, fields []string, userID string) (string, bool) {
+	since := en.sentAt
+	if since.IsZero() {
+		since = en.CreatedAt
+	}
+	since = since.Add(-5 * time.Minute).UTC()
+	conds := []string{"CreatedDate >= " + since.Format("2006-01-02T15:04:05Z")}
+	if userID != "" {
+		conds = append(conds, "CreatedById = '"+soqlEscape(userID)+"'")
+	}
+	keys := sortedKeys(en.Changes)
+	sort.Strings(keys)
+	matched := 0
+	for _, k := range keys {
+		f, ok := d.Field(k)
+		if !ok {
+			continue
+		}
+		v := en.Changes[k]
+		if v == nil || v == "" {
+			continue
+		}
+		lit, ok := soqlLiteral(f.Type, v)
+		if !ok {
+			continue
+		}
+		conds = append(conds, f.Name+" = "+lit)
+		matched++
+	}
+	if matched == 0 {
+		return "", false
+	}
+	if len(fields) == 0 {
+		fields = []string{"Id"}
+	}
+	return "SELECT " + strings.Join(fields, ", ") + " FROM " + d.Name + " WHERE " + strings.Join(conds, " AND ") + " ORDER BY CreatedDate ASC LIMIT 20", true
+}
+
+func soqlLiteral(typ string, v any) (string, bool) {
+	switch typ {
+	case "string", "picklist", "email", "phone", "url", "combobox", "reference", "id":
+		s, ok := v.(string)
+		if !ok || IsLocalID(s) {
+			return "", false
+		}
+		return "'" + soqlEscape(s) + "'", true
+	case "boolean":
+		b, ok := v.(bool)
+		return strconv.FormatBool(b), ok
+	case "double", "currency", "int", "percent":
+		f, ok := v.(float64)
+		return strconv.FormatFloat(f, 'f', -1, 64), ok
+	case "date":
+		s, ok := v.(string)
+		if !ok || len(s) != 10 {
+			return "", false
+		}
+		return s, true
+	}
+	return "", false
+}

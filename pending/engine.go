@@ -1,0 +1,359 @@
+package pending
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/offline-edit/offline-edit/cache"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+var (
+	// ErrLocked: the record has an orange or red entry; only resolution may change it.
+	ErrLocked = errors.New("this record has a change that needs your attention; resolve it first")
+	// ErrNotFound: no such record, object or entry on the device.
+	ErrNotFound = errors.New("not found on this device")
+	// ErrNotAllowed: the operation does not apply to the entry or record in its current state.
+	ErrNotAllowed = errors.New("not allowed")
+	// ErrAuth: the org refused the session; sync is paused until the user signs in again.
+	ErrAuth = errors.New("the org refused the session (401); sign in again")
+)
+
+// Network switches the device online and offline.
+type Network interface {
+	Online() bool
+	SetOnline(bool)
+}
+
+// Options configure an Engine.
+type Options struct {
+	Objects   []string // default Account, Contact, Opportunity, Lead, Case, Task
+	PerObject int      // prime size per object (default 2000), paged with queryMore
+	Strict    bool     // any remote change is a conflict (no auto-merge)
+	Now       func() time.Time
+	Network   Network // nil = always online
+	Seed      int64   // jitter randomness
+}
+
+// DefaultObjects are cached when Options.Objects is empty.
+var DefaultObjects = []string{"Account", "Contact", "Opportunity", "Lead", "Case", "Task"}
+
+const (
+	activityLimit = 5000
+	eventBuffer   = 4096
+)
+
+// Engine is the device's queue and sync engine over one cache database and one org.
+type Engine struct {
+	db   *cache.DB
+	org  remote.Org
+	opts Options
+	now  func() time.Time
+
+	events chan Event
+	evMu   sync.Mutex
+
+	runMu sync.Mutex // one sync run at a time
+
+	mu         sync.Mutex
+	online     bool // when opts.Network is nil
+	authPaused bool
+	lastSync   time.Time
+	rng        *rand.Rand
+	backoff    Backoff
+	actBuf     []Activity
+	tagRecord  map[string]string // entry id → record id, for requests in flight
+	closed     bool
+
+	trigger chan struct{}
+	stop    chan struct{}
+	loopWG  sync.WaitGroup
+
+	// batching knobs (tests and benchmarks compare against one change per request)
+	perRequest int // changes per composite (default 12: two subrequests each)
+	parallel   int // composites in flight at once
+	waveChunks int // composites per wave (one transaction before, one after)
+	crashAt    func(step string) bool
+}
+
+// Open binds an engine to an open device database and an org. It recovers entries a crash left
+// "syncing": their outcome is unknown and the next sync settles them without duplicating.
+func Open(db *cache.DB, org remote.Org, opts Options) (*Engine, error) {
+	if db == nil {
+		return nil, errors.New("pending: no device database")
+	}
+	if org == nil {
+		return nil, errors.New("pending: no org")
+	}
+	if len(opts.Objects) == 0 {
+		opts.Objects = append([]string(nil), DefaultObjects...)
+	}
+	if opts.PerObject <= 0 {
+		opts.PerObject = 2000
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	e := &Engine{
+		db: db, org: org, opts: opts, now: opts.Now,
+		events:     make(chan Event, eventBuffer),
+		online:     true,
+		rng:        rand.New(rand.NewPCG(uint64(opts.Seed), 0x656e67696e65)),
+		backoff:    DefaultBackoff,
+		tagRecord:  map[string]string{},
+		trigger:    make(chan struct{}, 1),
+		stop:       make(chan struct{}),
+		perRequest: 12,
+		parallel:   4,
+		waveChunks: 8,
+	}
+	ctx := context.Background()
+	err := db.Update(ctx, func(tx *cache.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE entries SET status = ?, unknown = 1 WHERE status = ?`, string(StatusPending), string(StatusSyncing))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pending: recover interrupted entries: %w", err)
+	}
+	var last int64
+	_ = db.SQL().QueryRowContext(ctx, `SELECT COALESCE(MAX(at), 0) FROM activity WHERE note = 'sync finished'`).Scan(&last)
+	e.lastSync = cache.FromMS(last)
+	return e, nil
+}
+
+// Close stops the background loop and flushes the activity log. The database stays open (its
+// owner closes it).
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	close(e.stop)
+	e.mu.Unlock()
+	e.loopWG.Wait()
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
+	return e.flushActivity(context.Background())
+}
+
+// Identity is who the engine syncs as.
+func (e *Engine) Identity() remote.Identity { return e.org.Identity() }
+
+// Objects are the cached object names.
+func (e *Engine) Objects() []string { return append([]string(nil), e.opts.Objects...) }
+
+// LastSync is when the last sync run finished without a network or auth failure.
+func (e *Engine) LastSync() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.lastSync
+}
+
+// Online reports whether the device is online.
+func (e *Engine) Online() bool {
+	if e.opts.Network != nil {
+		return e.opts.Network.Online()
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.online
+}
+
+// SetOnline switches the device online or offline. Going online triggers a sync when the
+// background loop runs.
+func (e *Engine) SetOnline(on bool) {
+	was := e.Online()
+	if e.opts.Network != nil {
+		e.opts.Network.SetOnline(on)
+	} else {
+		e.mu.Lock()
+		e.online = on
+		e.mu.Unlock()
+	}
+	if was != on {
+		e.emit(Event{Kind: EventOnlineChanged, Online: on})
+	}
+	if on {
+		e.mu.Lock()
+		e.authPaused = false
+		e.mu.Unlock()
+		e.kick()
+	}
+}
+
+// Events delivers state changes. The channel is buffered; when a reader falls behind, the oldest
+// events are dropped so the engine never blocks.
+func (e *Engine) Events() <-chan Event { return e.events }
+
+func (e *Engine) emit(ev Event) {
+	e.evMu.Lock()
+	defer e.evMu.Unlock()
+	for {
+		select {
+		case e.events <- ev:
+			return
+		default:
+		}
+		select {
+		case <-e.events:
+		default:
+		}
+	}
+}
+
+// Observe records one request in the activity log; wire remote.Config.Observe to it. Tokens
+// never reach it (RequestInfo holds none).
+func (e *Engine) Observe(ri remote.RequestInfo) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := Activity{At: e.now(), Method: ri.Method, Path: ri.Path, Status: ri.Status, Code: ri.Code, Duration: ri.Duration, EntryID: ri.Tag}
+	if a.EntryID != "" {
+		a.RecordID = e.tagRecord[a.EntryID]
+	}
+	if ri.Err != nil && a.Code == "" && ri.Status == 0 {
+		a.Note = truncate(ri.Err.Error(), 200)
+	}
+	e.actBuf = append(e.actBuf, a)
+	if len(e.actBuf) > activityLimit {
+		e.actBuf = e.actBuf[len(e.actBuf)-activityLimit:]
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// note records a decision of the engine in the activity log.
+func (e *Engine) note(entryID, recordID, text string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.actBuf = append(e.actBuf, Activity{At: e.now(), EntryID: entryID, RecordID: recordID, Note: text})
+}
+
+func (e *Engine) takeActivity() []Activity {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := e.actBuf
+	e.actBuf = nil
+	return out
+}
+
+// writeActivity stores buffered activity inside tx and keeps the log bounded.
+func (e *Engine) writeActivity(ctx context.Context, tx *cache.Tx, acts []Activity) error {
+	if len(acts) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, `INSERT INTO activity(at, method, path, status, code, duration, entry_id, record_id, note) VALUES(?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, a := range acts {
+		if _, err := st.ExecContext(ctx, cache.MS(a.At), a.Method, a.Path, a.Status, a.Code, int64(a.Duration), a.EntryID, a.RecordID, a.Note); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM activity WHERE id <= (SELECT MAX(id) FROM activity) - ?`, activityLimit)
+	return err
+}
+
+func (e *Engine) flushActivity(ctx context.Context) error {
+	acts := e.takeActivity()
+	if len(acts) == 0 {
+		return nil
+	}
+	return e.db.Update(ctx, func(tx *cache.Tx) error { return e.writeActivity(ctx, tx, acts) })
+}
+
+// kick asks the background loop for a sync run (coalesced).
+func (e *Engine) kick() {
+	select {
+	case e.trigger <- struct{}{}:
+	default:
+	}
+}
+
+// Start runs the background loop until ctx ends or Close: it syncs when the device goes online,
+// when a change is queued while online, on Retry, and when a backoff timer expires. One run at
+// a time.
+func (e *Engine) Start(ctx context.Context) {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return
+	}
+	e.mu.Unlock()
+	e.loopWG.Add(1)
+	go func() {
+		defer e.loopWG.Done()
+		timer := time.NewTimer(time.Hour)
+		defer timer.Stop()
+		e.kick()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-e.stop:
+				return
+			case <-e.trigger:
+			case <-timer.C:
+			}
+			if e.Online() && !e.paused() {
+				_, _ = e.Sync(ctx)
+			}
+			wait := time.Hour
+			if next, ok := e.nextAttempt(ctx); ok {
+				wait = max(next.Sub(e.now()), 10*time.Millisecond)
+			}
+			if !timer.Stop() {
+				select {
+				case <-timer.C:
+				default:
+				}
+			}
+			timer.Reset(wait)
+		}
+	}()
+}
+
+func (e *Engine) paused() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.authPaused
+}
+
+// nextAttempt is the earliest backoff timer among pending entries.
+func (e *Engine) nextAttempt(ctx context.Context) (time.Time, bool) {
+	var ms int64
+	err := e.db.SQL().QueryRowContext(ctx, `SELECT COALESCE(MIN(next_attempt), 0) FROM entries WHERE status = ? AND next_attempt > 0`, string(StatusPending)).Scan(&ms)
+	if err != nil || ms == 0 {
+		return time.Time{}, false
+	}
+	return cache.FromMS(ms), true
+}
+
+// changed is called after a local change committed: it tells the UI and, when online, syncs.
+func (e *Engine) changed(ev Event) {
+	e.emit(ev)
+	if e.Online() {
+		e.kick()
+	}
+}
+
+// crash is a test hook: a simulated kill at a step boundary.
+type crashSignal struct{ step string }
+
+func (e *Engine) step(name string) {
+	if e.crashAt != nil && e.crashAt(name) {
+		panic(crashSignal{name})
+	}
+}

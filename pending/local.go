@@ -1,0 +1,558 @@
+package pending
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/offline-edit/offline-edit/cache"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+func notFound(what string, err error) error {
+	if errors.Is(err, cache.ErrNotFound) {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return err
+}
+
+func (e *Engine) describeTx(ctx context.Context, tx *cache.Tx, object string) (*remote.Describe, error) {
+	if !e.cachedObject(object) {
+		return nil, fmt.Errorf("object %q is not cached on this device: %w", object, ErrNotFound)
+	}
+	d, err := tx.Describe(ctx, object)
+	if err != nil {
+		return nil, notFound(fmt.Sprintf("object %s has not been synced to this device yet", object), err)
+	}
+	return d, nil
+}
+
+func (e *Engine) cachedObject(object string) bool {
+	for _, o := range e.opts.Objects {
+		if o == object {
+			return true
+		}
+	}
+	return false
+}
+
+// checkFields refuses fields the describe does not have or the user may not set.
+func checkFields(d *remote.Describe, fields remote.Fields, creating bool) error {
+	for _, k := range sortedKeys(fields) {
+		f, ok := d.Field(k)
+		if !ok {
+			return fmt.Errorf("%w: %s has no field %s", ErrNotAllowed, d.Name, k)
+		}
+		if f.Name != k {
+			fields[f.Name] = fields[k]
+			delete(fields, k)
+		}
+		if creating && !f.Createable {
+			return fmt.Errorf("%w: %s.%s can't be set on a new record", ErrNotAllowed, d.Name, f.Name)
+		}
+		if !creating && !f.Updateable {
+			return fmt.Errorf("%w: %s.%s is read-only", ErrNotAllowed, d.Name, f.Name)
+		}
+	}
+	return nil
+}
+
+// settleRefs replaces local ids that already have server ids and decides whether the entry
+// waits for a record created offline.
+func settleRefs(ctx context.Context, tx *cache.Tx, ent *entry) error {
+	ent.WaitingOn = ""
+	for k, v := range ent.Changes {
+		s, ok := v.(string)
+		if !ok || !IsLocalID(s) {
+			continue
+		}
+		if sid, err := tx.ServerID(ctx, s); err != nil {
+			return err
+		} else if sid != "" {
+			ent.Changes[k] = sid
+			continue
+		}
+		parent, err := entryByRecord(ctx, tx, s)
+		if err != nil {
+			return err
+		}
+		if parent == nil || parent.Op != OpCreate {
+			return fmt.Errorf("%w: %s refers to %s, a new record that no longer exists", ErrNotAllowed, k, s)
+		}
+		if ent.WaitingOn == "" || s < ent.WaitingOn {
+			ent.WaitingOn = s
+		}
+	}
+	if ent.Status == StatusPending || ent.Status == StatusWaiting || ent.Status == "" {
+		if ent.WaitingOn != "" {
+			ent.Status = StatusWaiting
+		} else {
+			ent.Status = StatusPending
+		}
+	}
+	return nil
+}
+
+// Create queues a new record and returns its local id.
+func (e *Engine) Create(ctx context.Context, object string, fields remote.Fields) (string, error) {
+	fields, err := normalizeFields(fields)
+	if err != nil {
+		return "", err
+	}
+	delete(fields, "Id")
+	localID := newLocalID()
+	var ent *entry
+	err = e.db.Update(ctx, func(tx *cache.Tx) error {
+		d, err := e.describeTx(ctx, tx, object)
+		if err != nil {
+			return err
+		}
+		if err := checkFields(d, fields, true); err != nil {
+			return err
+		}
+		now := e.now()
+		ent = &entry{Entry: Entry{ID: uuid.NewString(), Object: object, RecordID: localID, Op: OpCreate,
+			Changes: fields, Base: remote.Fields{}, Status: StatusPending, CreatedAt: now, UpdatedAt: now}}
+		if err := settleRefs(ctx, tx, ent); err != nil {
+			return err
+		}
+		view := overlay(nil, ent.Changes)
+		view["Id"] = localID
+		ent.Name = displayName(d, view)
+		if err := saveEntry(ctx, tx, ent); err != nil {
+			return err
+		}
+		return tx.PutRecord(ctx, cache.Record{Object: object, ID: localID, Name: ent.Name, View: view})
+	})
+	if err != nil {
+		return "", err
+	}
+	e.changed(Event{Kind: EventEntryChanged, EntryID: ent.ID, RecordID: localID, Status: ent.Status})
+	return localID, nil
+}
+
+// loadForChange reads a record and its entry for a local change, enforcing the lock rule.
+func (e *Engine) loadForChange(ctx context.Context, tx *cache.Tx, object, id string) (*remote.Describe, cache.Record, *entry, error) {
+	d, err := e.describeTx(ctx, tx, object)
+	if err != nil {
+		return nil, cache.Record{}, nil, err
+	}
+	rec, err := tx.Record(ctx, id)
+	if err != nil {
+		return nil, rec, nil, notFound(fmt.Sprintf("%s %s", object, id), err)
+	}
+	if rec.Object != object {
+		return nil, rec, nil, fmt.Errorf("%s %s: %w", object, id, ErrNotFound)
+	}
+	ent, err := entryByRecord(ctx, tx, id)
+	if err != nil {
+		return nil, rec, nil, err
+	}
+	if ent != nil {
+		if ent.Status.Locked() {
+			return nil, rec, nil, fmt.Errorf("%s %q: %w", object, rec.Name, ErrLocked)
+		}
+		if ent.Status == StatusSyncing {
+			return nil, rec, nil, fmt.Errorf("%w: a change to %q is being sent right now; try again in a moment", ErrNotAllowed, rec.Name)
+		}
+	}
+	return d, rec, ent, nil
+}
+
+// mergeChanges lays fields over an entry's changes; an update takes the base of a newly
+// changed field from the server copy the base came from.
+func mergeChanges(ent *entry, fields remote.Fields) {
+	for k, v := range fields {
+		if ent.Op == OpUpdate {
+			if _, had := ent.Changes[k]; !had {
+				ent.Base[k] = ent.baseRecord[k]
+			}
+		}
+		ent.Changes[k] = v
+	}
+}
+
+// Edit queues new values for a record's fields (coalesced into its entry).
+func (e *Engine) Edit(ctx context.Context, object, id string, fields remote.Fields) error {
+	fields, err := normalizeFields(fields)
+	if err != nil {
+		return err
+	}
+	delete(fields, "Id")
+	var ent *entry
+	err = e.db.Update(ctx, func(tx *cache.Tx) error {
+		d, rec, cur, err := e.loadForChange(ctx, tx, object, id)
+		if err != nil {
+			return err
+		}
+		ent = cur
+		creating := ent != nil && ent.Op == OpCreate
+		if err := checkFields(d, fields, creating); err != nil {
+			return err
+		}
+		if ent != nil && ent.Op == OpDelete {
+			return fmt.Errorf("%w: %q is waiting to be deleted; discard the delete to edit it", ErrNotAllowed, rec.Name)
+		}
+		if ent == nil {
+			for k, v := range fields {
+				if sameValue(rec.View[k], v) {
+					delete(fields, k)
+				}
+			}
+			if len(fields) == 0 {
+				return nil
+			}
+			now := e.now()
+			ent = &entry{Entry: Entry{ID: uuid.NewString(), Object: object, RecordID: id, Op: OpUpdate,
+				Changes: remote.Fields{}, Base: remote.Fields{}, BaseVersion: rec.Version, Status: StatusPending, CreatedAt: now},
+				baseRecord: rec.Server}
+			if ent.baseRecord == nil {
+				ent.baseRecord = remote.Fields{}
+			}
+		}
+		mergeChanges(ent, fields)
+		ent.UpdatedAt = e.now()
+		if err := settleRefs(ctx, tx, ent); err != nil {
+			return err
+		}
+		rec.View = overlay(rec.View, ent.Changes)
+		rec.Name = displayName(d, rec.View)
+		ent.Name = rec.Name
+		if err := saveEntry(ctx, tx, ent); err != nil {
+			return err
+		}
+		return tx.PutRecord(ctx, rec)
+	})
+	if err != nil || ent == nil {
+		return err
+	}
+	e.changed(Event{Kind: EventEntryChanged, EntryID: ent.ID, RecordID: id, Status: ent.Status})
+	return nil
+}
+
+// Delete queues the deletion of a record. Deleting a record created offline drops it: nothing
+// is sent.
+func (e *Engine) Delete(ctx context.Context, object, id string) error {
+	var ev Event
+	err := e.db.Update(ctx, func(tx *cache.Tx) error {
+		_, rec, ent, err := e.loadForChange(ctx, tx, object, id)
+		if err != nil {
+			return err
+		}
+		now := e.now()
+		switch {
+		case ent == nil:
+			base := rec.Server
+			if base == nil {
+				base = remote.Fields{}
+			}
+			ent = &entry{Entry: Entry{ID: uuid.NewString(), Object: object, RecordID: id, Name: rec.Name, Op: OpDelete,
+				Changes: remote.Fields{}, Base: remote.Fields{}, BaseVersion: rec.Version, Status: StatusPending, CreatedAt: now},
+				baseRecord: base}
+		case ent.Op == OpCreate:
+			if err := deleteEntry(ctx, tx, ent.ID); err != nil {
+				return err
+			}
+			if err := tx.DeleteRecord(ctx, id); err != nil {
+				return err
+			}
+			ev = Event{Kind: EventEntryRemoved, EntryID: ent.ID, RecordID: id}
+			return e.orphanDependents(ctx, tx, id)
+		case ent.Op == OpDelete:
+			return nil
+		default:
+			ent.Op = OpDelete
+			ent.Changes = remote.Fields{}
+		}
+		ent.Status, ent.WaitingOn, ent.UpdatedAt = StatusPending, "", now
+		if err := saveEntry(ctx, tx, ent); err != nil {
+			return err
+		}
+		ev = Event{Kind: EventEntryChanged, EntryID: ent.ID, RecordID: id, Status: ent.Status}
+		if rec.Server != nil {
+			rec.View = overlay(rec.Server, nil)
+			return tx.PutRecord(ctx, rec)
+		}
+		return nil
+	})
+	if err != nil || ev.EntryID == "" {
+		return err
+	}
+	e.changed(ev)
+	return nil
+}
+
+// orphanDependents marks entries that point at a discarded offline record as invalid, on the
+// fields that point at it, so the user picks another.
+func (e *Engine) orphanDependents(ctx context.Context, tx *cache.Tx, localID string) error {
+	deps, err := entriesWhere(ctx, tx, `WHERE changes LIKE ? ESCAPE '\'`, `%"`+localID+`"%`)
+	if err != nil {
+		return err
+	}
+	for _, d := range deps {
+		var errs []FieldError
+		for _, k := range sortedKeys(d.Changes) {
+			if d.Changes[k] == localID {
+				errs = append(errs, FieldError{Field: k, Code: "REFERENCE_DISCARDED", Message: "points at a new record that was discarded; choose another"})
+			}
+		}
+		d.Status, d.WaitingOn, d.Errors, d.Code = StatusInvalid, "", errs, "REFERENCE_DISCARDED"
+		d.Message = "A related record created offline was discarded; choose another for " + fieldList(errs)
+		d.UpdatedAt = e.now()
+		if err := saveEntry(ctx, tx, d); err != nil {
+			return err
+		}
+		e.emit(Event{Kind: EventEntryChanged, EntryID: d.ID, RecordID: d.RecordID, Status: d.Status})
+	}
+	return nil
+}
+
+func fieldList(errs []FieldError) string {
+	var fs []string
+	for _, fe := range errs {
+		if fe.Field != "" {
+			fs = append(fs, fe.Field)
+		}
+	}
+	return joinFields(fs)
+}
+
+// modifyEntry runs fn on an entry inside one transaction and reports the change.
+func (e *Engine) modifyEntry(ctx context.Context, entryID string, fn func(tx *cache.Tx, ent *entry, rec *cache.Record, d *remote.Describe) (removed bool, err error)) error {
+	var ev Event
+	err := e.db.Update(ctx, func(tx *cache.Tx) error {
+		ent, err := entryByID(ctx, tx, entryID)
+		if err != nil {
+			return err
+		}
+		if ent.Status == StatusSyncing {
+			return fmt.Errorf("%w: the change is being sent right now", ErrNotAllowed)
+		}
+		rec, err := tx.Record(ctx, ent.RecordID)
+		if err != nil && !errors.Is(err, cache.ErrNotFound) {
+			return err
+		}
+		recFound := err == nil
+		d, _ := tx.Describe(ctx, ent.Object)
+		removed, err := fn(tx, ent, &rec, d)
+		if err != nil {
+			return err
+		}
+		if removed {
+			if err := deleteEntry(ctx, tx, ent.ID); err != nil {
+				return err
+			}
+			ev = Event{Kind: EventEntryRemoved, EntryID: ent.ID, RecordID: ent.RecordID}
+		} else {
+			ent.UpdatedAt = e.now()
+			if err := saveEntry(ctx, tx, ent); err != nil {
+				return err
+			}
+			ev = Event{Kind: EventEntryChanged, EntryID: ent.ID, RecordID: ent.RecordID, Status: ent.Status}
+		}
+		if recFound && rec.ID != "" {
+			if !removed && ent.Op != OpDelete {
+				rec.View = overlay(rec.Server, ent.Changes)
+				if rec.Server == nil {
+					rec.View["Id"] = rec.ID
+				}
+			}
+			rec.Name = displayName(d, rec.View)
+			return tx.PutRecord(ctx, rec)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.changed(ev)
+	return nil
+}
+
+func (ent *entry) clearProblem() {
+	ent.Code, ent.Message, ent.Errors, ent.Conflicts = "", "", nil, nil
+	ent.Attempts = 0
+	ent.NextAttempt = zeroTime
+}
+
+// Resolve settles a conflict on an update, field by field (a field without a choice keeps
+// mine). The new base is the server's current version; the entry goes back to pending.
+func (e *Engine) Resolve(ctx context.Context, entryID string, choices map[string]Choice) error {
+	return e.modifyEntry(ctx, entryID, func(tx *cache.Tx, ent *entry, rec *cache.Record, d *remote.Describe) (bool, error) {
+		if ent.Status != StatusConflict {
+			return false, fmt.Errorf("%w: only a conflict can be resolved (this change is %s)", ErrNotAllowed, ent.Status)
+		}
+		if ent.Op != OpUpdate {
+			return false, fmt.Errorf("%w: a conflict on a delete is resolved with ResolveDelete", ErrNotAllowed)
+		}
+		inConflict := map[string]bool{}
+		for _, c := range ent.Conflicts {
+			inConflict[c.Field] = true
+		}
+		for f, ch := range choices {
+			if !inConflict[f] {
+				if _, ok := ent.Changes[f]; !ok {
+					return false, fmt.Errorf("%w: %s is not part of this change", ErrNotAllowed, f)
+				}
+			}
+			switch ch.Take {
+			case TakeMine:
+			case TakeTheirs:
+				delete(ent.Changes, f)
+			case TakeValue:
+				nv, err := normalizeFields(remote.Fields{f: ch.Value})
+				if err != nil {
+					return false, err
+				}
+				ent.Changes[f] = nv[f]
+			default:
+				return false, fmt.Errorf("%w: unknown choice %d for %s", ErrNotAllowed, ch.Take, f)
+			}
+		}
+		server := rec.Server
+		if server == nil {
+			return false, fmt.Errorf("%w: the server copy of this record is missing; retry the sync", ErrNotAllowed)
+		}
+		e.note(ent.ID, ent.RecordID, "conflict resolved by the user")
+		if len(ent.Changes) == 0 {
+			rec.View = overlay(server, nil)
+			return true, nil
+		}
+		e.rebase(ent, server, rec.Version)
+		ent.clearProblem()
+		ent.Status = StatusPending
+		return false, settleRefs(ctx, tx, ent)
+	})
+}
+
+// rebase makes the server copy the entry's new base.
+func (e *Engine) rebase(ent *entry, server remote.Fields, v remote.Version) {
+	ent.baseRecord = overlay(server, nil)
+	ent.Base = remote.Fields{}
+	for k := range ent.Changes {
+		ent.Base[k] = server[k]
+	}
+	ent.BaseVersion = v
+}
+
+// ResolveDelete settles a conflict on a delete: delete anyway (the current server version is
+// the new base) or keep the record (the entry goes, the cache keeps the server copy).
+func (e *Engine) ResolveDelete(ctx context.Context, entryID string, deleteAnyway bool) error {
+	return e.modifyEntry(ctx, entryID, func(tx *cache.Tx, ent *entry, rec *cache.Record, d *remote.Describe) (bool, error) {
+		if ent.Status != StatusConflict || ent.Op != OpDelete {
+			return false, fmt.Errorf("%w: only a conflict on a delete can be resolved this way", ErrNotAllowed)
+		}
+		if !deleteAnyway {
+			e.note(ent.ID, ent.RecordID, "delete dropped: kept the record another user changed")
+			if rec.Server != nil {
+				rec.View = overlay(rec.Server, nil)
+			}
+			return true, nil
+		}
+		if rec.Server == nil {
+			return false, fmt.Errorf("%w: the server copy of this record is missing; retry the sync", ErrNotAllowed)
+		}
+		e.note(ent.ID, ent.RecordID, "delete confirmed over another user's change")
+		e.rebase(ent, rec.Server, rec.Version)
+		ent.clearProblem()
+		ent.Status = StatusPending
+		return false, nil
+	})
+}
+
+// Fix gives an invalid entry new values for its flagged fields and queues it again. Saving a
+// duplicate-rule refusal unchanged resends it with "save anyway" when the rule allows that.
+func (e *Engine) Fix(ctx context.Context, entryID string, fields remote.Fields) error {
+	fields, err := normalizeFields(fields)
+	if err != nil {
+		return err
+	}
+	return e.modifyEntry(ctx, entryID, func(tx *cache.Tx, ent *entry, rec *cache.Record, d *remote.Describe) (bool, error) {
+		if ent.Status != StatusInvalid {
+			return false, fmt.Errorf("%w: only a refused change can be fixed (this change is %s)", ErrNotAllowed, ent.Status)
+		}
+		if d != nil && ent.Op != OpDelete {
+			if err := checkFields(d, fields, ent.Op == OpCreate); err != nil {
+				return false, err
+			}
+		}
+		same := true
+		for k, v := range fields {
+			if cur, ok := ent.Changes[k]; !ok || !sameValue(cur, v) {
+				same = false
+			}
+		}
+		if ent.Op != OpDelete {
+			mergeChanges(ent, fields)
+		}
+		switch {
+		case same && ent.dups == dupAllow:
+			ent.dups = dupSend
+			e.note(ent.ID, ent.RecordID, "saving despite the duplicate rule")
+		case !same:
+			ent.dups = dupNone
+		}
+		ent.clearProblem()
+		ent.Status = StatusPending
+		return false, settleRefs(ctx, tx, ent)
+	})
+}
+
+// Retry attempts a non-syncing entry again now (its backoff timer is cleared).
+func (e *Engine) Retry(ctx context.Context, entryID string) error {
+	return e.modifyEntry(ctx, entryID, func(tx *cache.Tx, ent *entry, rec *cache.Record, d *remote.Describe) (bool, error) {
+		ent.clearProblem()
+		ent.Status = StatusPending
+		return false, settleRefs(ctx, tx, ent)
+	})
+}
+
+// Dismiss removes a failed (red) entry; the cache takes the server's truth: the record is
+// dropped when it is gone or out of reach.
+func (e *Engine) Dismiss(ctx context.Context, entryID string) error {
+	return e.modifyEntry(ctx, entryID, func(tx *cache.Tx, ent *entry, rec *cache.Record, d *remote.Describe) (bool, error) {
+		if ent.Status != StatusFailed {
+			return false, fmt.Errorf("%w: only a failed change can be dismissed; discard it instead", ErrNotAllowed)
+		}
+		gone := ent.Code == "NOT_FOUND" || ent.Code == "ENTITY_IS_DELETED" || strings.HasPrefix(ent.Code, "INSUFFICIENT_ACCESS") ||
+			ent.Code == "INVALID_CROSS_REFERENCE_KEY" || rec.Server == nil
+		if gone {
+			if err := tx.DeleteRecord(ctx, ent.RecordID); err != nil {
+				return false, err
+			}
+			rec.ID = ""
+			if ent.Op == OpCreate {
+				if err := e.orphanDependents(ctx, tx, ent.RecordID); err != nil {
+					return false, err
+				}
+			}
+		} else {
+			rec.View = overlay(rec.Server, nil)
+		}
+		e.note(ent.ID, ent.RecordID, "dismissed: "+ent.Message)
+		return true, nil
+	})
+}
+
+// Discard drops any entry that is not being sent: the record shows the server copy again (a
+// record created offline disappears).
+func (e *Engine) Discard(ctx context.Context, entryID string) error {
+	return e.modifyEntry(ctx, entryID, func(tx *cache.Tx, ent *entry, rec *cache.Record, d *remote.Describe) (bool, error) {
+		if ent.Op == OpCreate || rec.Server == nil {
+			if err := tx.DeleteRecord(ctx, ent.RecordID); err != nil {
+				return false, err
+			}
+			rec.ID = ""
+			if err := e.orphanDependents(ctx, tx, ent.RecordID); err != nil {
+				return false, err
+			}
+		} else {
+			rec.View = overlay(rec.Server, nil)
+		}
+		e.note(ent.ID, ent.RecordID, "discarded by the user")
+		return true, nil
+	})
+}

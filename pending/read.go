@@ -1,0 +1,139 @@
+package pending
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/offline-edit/offline-edit/cache"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// Describe returns an object's cached describe.
+func (e *Engine) Describe(ctx context.Context, object string) (*remote.Describe, error) {
+	if !e.cachedObject(object) {
+		return nil, fmt.Errorf("object %q is not cached on this device: %w", object, ErrNotFound)
+	}
+	d, err := e.db.Describe(ctx, object)
+	if err != nil {
+		return nil, notFound("describe of "+object, err)
+	}
+	return d, nil
+}
+
+// List returns a page of an object's records as the user sees them, in name order.
+func (e *Engine) List(ctx context.Context, q ListQuery) (Page, error) {
+	if !e.cachedObject(q.Object) {
+		return Page{}, fmt.Errorf("object %q is not cached on this device: %w", q.Object, ErrNotFound)
+	}
+	rows, total, err := e.db.List(ctx, cache.ListQuery{Object: q.Object, Filter: q.Filter, Where: q.Where, Offset: q.Offset, Limit: q.Limit})
+	if err != nil {
+		return Page{}, err
+	}
+	p := Page{Total: total, Rows: make([]Row, 0, len(rows))}
+	for _, r := range rows {
+		p.Rows = append(p.Rows, Row{ID: r.ID, Name: r.Name, Fields: r.View, Status: Status(r.Status), Op: Op(r.Op)})
+	}
+	return p, nil
+}
+
+// Record returns one record as the user sees it, with its entry and the names its lookups
+// point at.
+func (e *Engine) Record(ctx context.Context, object, id string) (RecordView, error) {
+	rec, err := e.db.Record(ctx, id)
+	if err != nil {
+		return RecordView{}, notFound(fmt.Sprintf("%s %s", object, id), err)
+	}
+	if object != "" && rec.Object != object {
+		return RecordView{}, fmt.Errorf("%s %s: %w", object, id, ErrNotFound)
+	}
+	rv := RecordView{Object: rec.Object, ID: rec.ID, Name: rec.Name, Fields: rec.View, Server: rec.Server}
+	ent, err := entryByRecord(ctx, e.db.SQL(), id)
+	if err != nil {
+		return rv, err
+	}
+	if ent != nil {
+		pub := ent.Entry
+		rv.Entry = &pub
+	}
+	if d, err := e.db.Describe(ctx, rec.Object); err == nil {
+		var ids []string
+		for _, f := range d.Fields {
+			if f.Type != "reference" {
+				continue
+			}
+			if s, ok := rec.View[f.Name].(string); ok && s != "" {
+				ids = append(ids, s)
+			}
+		}
+		if len(ids) > 0 {
+			rv.Names, err = e.db.Names(ctx, ids)
+			if err != nil {
+				return rv, err
+			}
+		}
+	}
+	return rv, nil
+}
+
+// Entries lists the queue in order.
+func (e *Engine) Entries(ctx context.Context) ([]Entry, error) {
+	ents, err := entriesWhere(ctx, e.db.SQL(), "")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, len(ents))
+	for i, en := range ents {
+		out[i] = en.Entry
+	}
+	return out, nil
+}
+
+// Entry returns one entry.
+func (e *Engine) Entry(ctx context.Context, entryID string) (Entry, error) {
+	en, err := entryByID(ctx, e.db.SQL(), entryID)
+	if err != nil {
+		return Entry{}, err
+	}
+	return en.Entry, nil
+}
+
+// Counts returns the number of entries and how many need the user (orange or red).
+func (e *Engine) Counts(ctx context.Context) (total, attention int, err error) {
+	err = e.db.SQL().QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(status IN (?, ?, ?)), 0) FROM entries`,
+		string(StatusConflict), string(StatusInvalid), string(StatusFailed)).Scan(&total, &attention)
+	return total, attention, err
+}
+
+// Activity returns the newest activity first, for one record or (recordID "") all.
+func (e *Engine) Activity(ctx context.Context, recordID string, limit int) ([]Activity, error) {
+	if err := e.flushActivity(ctx); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > activityLimit {
+		limit = activityLimit
+	}
+	q := `SELECT at, method, path, status, code, duration, entry_id, record_id, note FROM activity`
+	args := []any{}
+	if recordID != "" {
+		q += ` WHERE record_id = ?`
+		args = append(args, recordID)
+	}
+	q += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, limit)
+	rows, err := e.db.SQL().QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Activity
+	for rows.Next() {
+		var a Activity
+		var at, dur int64
+		if err := rows.Scan(&at, &a.Method, &a.Path, &a.Status, &a.Code, &dur, &a.EntryID, &a.RecordID, &a.Note); err != nil {
+			return nil, err
+		}
+		a.At, a.Duration = cache.FromMS(at), timeDuration(dur)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

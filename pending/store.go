@@ -1,0 +1,160 @@
+package pending
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/offline-edit/offline-edit/cache"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// dupState says what the engine knows about a duplicate-rule refusal of an entry.
+const (
+	dupNone  = 0 // no duplicate rule involved
+	dupAllow = 1 // the rule refused but allows saving anyway
+	dupSend  = 2 // resend with Sforce-Duplicate-Rule-Header: allowSave=true
+)
+
+// entry is an Entry with the bookkeeping the engine keeps beside it.
+type entry struct {
+	Entry
+	baseRecord remote.Fields // the whole server copy the base was taken from
+	unknown    bool          // the outcome of the last send is unknown (lost reply, crash)
+	sentAt     time.Time     // when a create was last sent
+	dups       int
+}
+
+const entryCols = `seq, id, object, record_id, name, op, changes, base, base_record, base_lmd, base_sysmod, base_etag,
+	status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanEntry(s rowScanner) (*entry, error) {
+	e := &entry{}
+	var changes, base, baseRec, errs, confs string
+	var blmd, bsys, next, created, updated, sent int64
+	var unknown int
+	err := s.Scan(&e.Seq, &e.ID, &e.Object, &e.RecordID, &e.Name, &e.Op, &changes, &base, &baseRec, &blmd, &bsys, &e.BaseVersion.ETag,
+		&e.Status, &e.Code, &e.Message, &errs, &confs, &e.WaitingOn, &e.Attempts, &next, &created, &updated, &unknown, &sent, &e.dups)
+	if err != nil {
+		return nil, err
+	}
+	if e.Changes, err = cache.DecodeFields(changes); err != nil {
+		return nil, err
+	}
+	if e.Base, err = cache.DecodeFields(base); err != nil {
+		return nil, err
+	}
+	if e.baseRecord, err = cache.DecodeFields(baseRec); err != nil {
+		return nil, err
+	}
+	if e.Changes == nil {
+		e.Changes = remote.Fields{}
+	}
+	if e.Base == nil {
+		e.Base = remote.Fields{}
+	}
+	if errs != "" && errs != "[]" && errs != "null" {
+		if err := json.Unmarshal([]byte(errs), &e.Errors); err != nil {
+			return nil, fmt.Errorf("pending: corrupt errors of entry %s: %w", e.ID, err)
+		}
+	}
+	if confs != "" && confs != "[]" && confs != "null" {
+		if err := json.Unmarshal([]byte(confs), &e.Conflicts); err != nil {
+			return nil, fmt.Errorf("pending: corrupt conflicts of entry %s: %w", e.ID, err)
+		}
+	}
+	e.BaseVersion.LastModifiedDate = cache.FromMS(blmd)
+	e.BaseVersion.SystemModstamp = cache.FromMS(bsys)
+	e.NextAttempt = cache.FromMS(next)
+	e.CreatedAt = cache.FromMS(created)
+	e.UpdatedAt = cache.FromMS(updated)
+	e.sentAt = cache.FromMS(sent)
+	e.unknown = unknown != 0
+	return e, nil
+}
+
+func jsonOf(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil || string(b) == "null" {
+		return "[]"
+	}
+	return string(b)
+}
+
+// saveEntry inserts or replaces the entry (by id) inside tx.
+func saveEntry(ctx context.Context, tx *cache.Tx, e *entry) error {
+	unknown := 0
+	if e.unknown {
+		unknown = 1
+	}
+	args := []any{e.ID, e.Object, e.RecordID, e.Name, string(e.Op), cache.EncodeFields(e.Changes), cache.EncodeFields(e.Base),
+		cache.EncodeFields(e.baseRecord), cache.MS(e.BaseVersion.LastModifiedDate), cache.MS(e.BaseVersion.SystemModstamp), e.BaseVersion.ETag,
+		string(e.Status), e.Code, e.Message, jsonOf(e.Errors), jsonOf(e.Conflicts), e.WaitingOn, e.Attempts,
+		cache.MS(e.NextAttempt), cache.MS(e.CreatedAt), cache.MS(e.UpdatedAt), unknown, cache.MS(e.sentAt), e.dups}
+	if e.Seq == 0 {
+		res, err := tx.ExecContext(ctx, `INSERT INTO entries(id, object, record_id, name, op, changes, base, base_record, base_lmd, base_sysmod, base_etag,
+			status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+		if err != nil {
+			return fmt.Errorf("pending: store entry: %w", err)
+		}
+		e.Seq, _ = res.LastInsertId()
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE entries SET id=?, object=?, record_id=?, name=?, op=?, changes=?, base=?, base_record=?, base_lmd=?, base_sysmod=?, base_etag=?,
+		status=?, code=?, message=?, errors=?, conflicts=?, waiting_on=?, attempts=?, next_attempt=?, created_at=?, updated_at=?, unknown=?, sent_at=?, allow_dups=?
+		WHERE seq=?`, append(args, e.Seq)...)
+	if err != nil {
+		return fmt.Errorf("pending: store entry: %w", err)
+	}
+	return nil
+}
+
+func deleteEntry(ctx context.Context, tx *cache.Tx, id string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE id = ?`, id)
+	return err
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func entryByID(ctx context.Context, q queryer, id string) (*entry, error) {
+	e, err := scanEntry(q.QueryRowContext(ctx, `SELECT `+entryCols+` FROM entries WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("entry %s: %w", id, ErrNotFound)
+	}
+	return e, err
+}
+
+// entryByRecord returns the record's entry, or nil when it has none.
+func entryByRecord(ctx context.Context, q queryer, recordID string) (*entry, error) {
+	e, err := scanEntry(q.QueryRowContext(ctx, `SELECT `+entryCols+` FROM entries WHERE record_id = ?`, recordID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return e, err
+}
+
+func entriesWhere(ctx context.Context, q queryer, where string, args ...any) ([]*entry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+entryCols+` FROM entries `+where+` ORDER BY seq`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("pending: read queue: %w", err)
+	}
+	defer rows.Close()
+	var out []*entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

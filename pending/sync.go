@@ -1,0 +1,663 @@
+package pending
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/offline-edit/offline-edit/cache"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// OfflineKeyField is the external-id field that makes creates exactly-once: each create is an
+// upsert keyed by its entry's UUID.
+const OfflineKeyField = "Offline_Key__c"
+
+type jobKind int
+
+const (
+	jobUpdate jobKind = iota // PATCH with a precondition, then GET
+	jobCreate                // upsert by Offline_Key__c (or POST), then GET
+	jobCheck                 // GET before a delete
+	jobDelete                // DELETE after a check found no remote change
+)
+
+type job struct {
+	ent      *entry
+	kind     jobKind
+	main     int // index of the write (or the check GET) in its chunk
+	get      int // index of the GET that follows the write, -1 when none
+	hasKey   bool
+	parentOf []string // local ids this job's body refers to through @{ref.id}
+}
+
+type chunk struct {
+	subs []remote.Subrequest
+	jobs []*job
+	refs map[string]string // local id → referenceId of the create in this chunk
+	resp []remote.Subresponse
+	err  error
+}
+
+// outcome is what happened to one job.
+type outcome struct {
+	job     *job
+	class   Class
+	apiErr  *remote.Error
+	callErr error          // the whole request failed
+	server  *remote.Record // the record as the org has it now, when known
+	newID   string         // a create's server id
+	deleted bool           // a 404 was checked: the record is in the recycle bin
+	gone    bool           // a 404 on a delete: nothing left to delete
+}
+
+// run holds what one sync run learned.
+type run struct {
+	sum      *Summary
+	merges   map[string]int
+	merged   map[string]bool
+	checked  map[string]bool // delete entries whose check found no remote change
+	keyed    map[string]bool // object → describe has Offline_Key__c
+	fields   map[string][]string
+	lastNet  error
+	stopErr  error
+}
+
+const maxMergesPerRun = 3
+
+// Sync runs once now: it pushes the queue until nothing more can be done, then refreshes the
+// cache (a prime the first time, incremental afterwards). It fails on auth or network failure;
+// record-level problems are not errors (they land on their entries).
+func (e *Engine) Sync(ctx context.Context) (Summary, error) {
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
+	sum := Summary{}
+	if !e.Online() {
+		err := fmt.Errorf("sync: %w", remote.ErrOffline)
+		sum.Err = err
+		return sum, err
+	}
+	e.emit(Event{Kind: EventSyncStarted})
+	r := &run{sum: &sum, merges: map[string]int{}, merged: map[string]bool{}, checked: map[string]bool{},
+		keyed: map[string]bool{}, fields: map[string][]string{}}
+	err := e.ensureDescribes(ctx, r)
+	if err == nil {
+		err = e.push(ctx, r)
+	}
+	if err == nil {
+		err = e.syncDown(ctx, r)
+	}
+	if err != nil && Classify(err) == ClassAuth {
+		err = fmt.Errorf("%w: %w", ErrAuth, err)
+	}
+	if errors.Is(err, ErrAuth) {
+		e.mu.Lock()
+		e.authPaused = true
+		e.mu.Unlock()
+		e.emit(Event{Kind: EventAuthRequired})
+	}
+	e.finishCounts(ctx, &sum)
+	if err == nil {
+		e.mu.Lock()
+		e.lastSync = e.now()
+		e.mu.Unlock()
+		e.note("", "", "sync finished")
+	}
+	_ = e.flushActivity(context.WithoutCancel(ctx))
+	sum.Err = err
+	s := sum
+	e.emit(Event{Kind: EventSyncFinished, Summary: &s})
+	return sum, err
+}
+
+func (e *Engine) finishCounts(ctx context.Context, sum *Summary) {
+	ctx = context.WithoutCancel(ctx)
+	now := cache.MS(e.now())
+	_ = e.db.SQL().QueryRowContext(ctx, `SELECT
+		COALESCE(SUM(status IN ('conflict','invalid','failed')), 0),
+		COALESCE(SUM(status = 'pending' AND (next_attempt > ? OR attempts > 0)), 0),
+		COALESCE(SUM(status = 'waiting'), 0) FROM entries`, now).Scan(&sum.Attention, &sum.Retrying, &sum.Waiting)
+}
+
+// ensureDescribes fetches the describe of every cached object not described yet.
+func (e *Engine) ensureDescribes(ctx context.Context, r *run) error {
+	for _, o := range e.opts.Objects {
+		d, err := e.db.Describe(ctx, o)
+		if errors.Is(err, cache.ErrNotFound) {
+			d, err = e.org.Describe(ctx, o)
+			if err != nil {
+				return fmt.Errorf("describe %s: %w", o, err)
+			}
+			if err := e.db.Update(ctx, func(tx *cache.Tx) error { return tx.PutDescribe(ctx, d, e.now()) }); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return err
+		}
+		_, r.keyed[o] = d.Field(OfflineKeyField)
+		r.fields[o] = queryFields(d)
+	}
+	return nil
+}
+
+// queryFields are the fields sync-down asks for.
+func queryFields(d *remote.Describe) []string {
+	var out []string
+	for _, f := range d.Fields {
+		switch f.Type {
+		case "address", "location", "base64":
+			continue
+		}
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+func (e *Engine) keyedObject(r *run, object string) bool { return r.keyed[object] }
+
+// push sends the queue in passes until a pass makes no progress.
+func (e *Engine) push(ctx context.Context, r *run) error {
+	for pass := 0; pass < 10000; pass++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		all, err := entriesWhere(ctx, e.db.SQL(), "")
+		if err != nil {
+			return err
+		}
+		creates := map[string]*entry{}
+		for _, en := range all {
+			if en.Op == OpCreate {
+				creates[en.RecordID] = en
+			}
+		}
+		now := e.now()
+		var ready []*entry
+		for _, en := range all {
+			if (en.Status == StatusPending || en.Status == StatusWaiting) && !en.NextAttempt.After(now) {
+				ready = append(ready, en)
+			}
+		}
+		if len(ready) == 0 {
+			return nil
+		}
+		progress, err := e.settleBeforeSend(ctx, r, ready)
+		if err != nil {
+			return err
+		}
+		chunks, holds := e.plan(r, ready, creates)
+		if len(holds) > 0 {
+			if err := e.hold(ctx, holds, creates); err != nil {
+				return err
+			}
+		}
+		if len(chunks) == 0 {
+			if !progress {
+				return nil
+			}
+			continue
+		}
+		total := 0
+		for _, c := range chunks {
+			total += len(c.jobs)
+		}
+		done := 0
+		for start := 0; start < len(chunks); start += e.waveChunks {
+			wave := chunks[start:min(start+e.waveChunks, len(chunks))]
+			if err := e.sendWave(ctx, r, wave); err != nil {
+				return err
+			}
+			for _, c := range wave {
+				done += len(c.jobs)
+			}
+			e.emit(Event{Kind: EventSyncProgress, Done: done, Total: total})
+			if r.stopErr != nil {
+				return r.stopErr
+			}
+		}
+	}
+	return nil
+}
+
+// settleBeforeSend handles what needs no write: creates whose earlier outcome is unknown are
+// looked up (exactly-once), and updates whose cached server copy is already newer than their
+// base (seen by sync-down, compared to the millisecond) are judged without a request.
+func (e *Engine) settleBeforeSend(ctx context.Context, r *run, ready []*entry) (bool, error) {
+	var outs []outcome
+	var pre []*entry
+	for _, en := range ready {
+		switch {
+		case en.Op == OpCreate && en.unknown:
+			o, found, err := e.lookupCreate(ctx, r, en)
+			if err != nil {
+				if Classify(err) == ClassAuth || Classify(err) == ClassOffline {
+					return false, err
+				}
+				// Lookup failed: leave the entry unknown and try again later.
+				outs = append(outs, outcome{job: &job{ent: en, kind: jobCreate}, class: ClassTransient, callErr: err})
+				continue
+			}
+			if found {
+				outs = append(outs, o)
+			} else {
+				en.unknown = false
+			}
+		case en.Op == OpUpdate:
+			pre = append(pre, en)
+		}
+	}
+	progress := len(outs) > 0
+	err := e.db.Update(ctx, func(tx *cache.Tx) error {
+		for _, en := range pre {
+			rec, err := tx.Record(ctx, en.RecordID)
+			if err != nil || rec.Server == nil {
+				continue
+			}
+			if cache.MS(rec.Version.SystemModstamp) <= cache.MS(en.BaseVersion.SystemModstamp) || en.BaseVersion.SystemModstamp.IsZero() {
+				continue
+			}
+			srv := remote.Record{Type: en.Object, Fields: rec.Server, ETag: rec.Version.ETag}
+			o := outcome{job: &job{ent: en, kind: jobUpdate}, class: ClassConflict, server: &srv}
+			changedStatus, err := e.applyConflict(ctx, tx, r, o, true)
+			if err != nil {
+				return err
+			}
+			if changedStatus {
+				progress = true
+			}
+		}
+		for _, o := range outs {
+			if err := e.apply(ctx, tx, r, o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return progress, err
+}
+
+// plan puts ready entries into composite chunks in queue order. An entry that refers to a
+// record created offline goes in the same chunk as that create (after it, through @{ref.id});
+// otherwise it waits for a later pass.
+func (e *Engine) plan(r *run, ready []*entry, creates map[string]*entry) ([]*chunk, []*entry) {
+	var chunks []*chunk
+	cur := &chunk{refs: map[string]string{}}
+	var holds []*entry
+	perChunk := max(1, e.perRequest)
+	for _, en := range ready {
+		if en.Status != StatusPending && en.Status != StatusWaiting {
+			continue // judged before sending
+		}
+		refs := localRefs(en.Changes)
+		inChunk := true
+		for _, ref := range refs {
+			if _, ok := cur.refs[ref]; !ok {
+				inChunk = false
+			}
+		}
+		if !inChunk {
+			// Try a fresh chunk only if none of the refs are in the current one either way.
+			holds = append(holds, en)
+			continue
+		}
+		kind := jobUpdate
+		size := 2
+		switch en.Op {
+		case OpCreate:
+			kind = jobCreate
+		case OpDelete:
+			kind, size = jobCheck, 1
+			if r.checked[en.ID] {
+				kind = jobDelete
+			}
+		}
+		if len(cur.subs)+size > remote.MaxSubrequests || len(cur.jobs) >= perChunk {
+			if len(refs) > 0 {
+				holds = append(holds, en)
+				continue
+			}
+			chunks = append(chunks, cur)
+			cur = &chunk{refs: map[string]string{}}
+		}
+		j := &job{ent: en, kind: kind, get: -1, hasKey: r.keyed[en.Object], parentOf: refs}
+		e.addJob(cur, j)
+		cur.jobs = append(cur.jobs, j)
+	}
+	if len(cur.jobs) > 0 {
+		chunks = append(chunks, cur)
+	}
+	// Entries held only because their parent sits in another chunk of this pass are retried
+	// next pass; those whose parent is not going out at all are marked waiting.
+	sending := map[string]bool{}
+	for _, c := range chunks {
+		for _, j := range c.jobs {
+			if j.kind == jobCreate {
+				sending[j.ent.RecordID] = true
+			}
+		}
+	}
+	var wait []*entry
+	for _, en := range holds {
+		parentGoing := false
+		for _, ref := range localRefs(en.Changes) {
+			if sending[ref] {
+				parentGoing = true
+			}
+		}
+		if !parentGoing {
+			wait = append(wait, en)
+		}
+	}
+	return chunks, wait
+}
+
+func seqRef(prefix string, seq int64) string { return prefix + strconv.FormatInt(seq, 10) }
+
+// addJob appends a job's subrequests to the chunk.
+func (e *Engine) addJob(c *chunk, j *job) {
+	en := j.ent
+	path := "/sobjects/" + en.Object + "/"
+	body := func() remote.Fields {
+		b := make(remote.Fields, len(en.Changes))
+		for k, v := range en.Changes {
+			if s, ok := v.(string); ok && IsLocalID(s) {
+				b[k] = "@{" + c.refs[s] + ".id}"
+				continue
+			}
+			b[k] = v
+		}
+		return b
+	}
+	headers := map[string]string{}
+	if en.dups == dupSend {
+		headers["Sforce-Duplicate-Rule-Header"] = "allowSave=true"
+	}
+	switch j.kind {
+	case jobUpdate:
+		if en.BaseVersion.ETag != "" {
+			headers["If-Match"] = en.BaseVersion.ETag
+		} else if !en.BaseVersion.LastModifiedDate.IsZero() {
+			headers["If-Unmodified-Since"] = en.BaseVersion.LastModifiedDate.UTC().Format(http.TimeFormat)
+		}
+		j.main = len(c.subs)
+		c.subs = append(c.subs, remote.Subrequest{Method: http.MethodPatch, URL: path + en.RecordID, ReferenceID: seqRef("u", en.Seq), Body: body(), Headers: nilIfEmpty(headers)})
+		j.get = len(c.subs)
+		c.subs = append(c.subs, remote.Subrequest{Method: http.MethodGet, URL: path + en.RecordID, ReferenceID: seqRef("g", en.Seq)})
+	case jobCreate:
+		ref := seqRef("c", en.Seq)
+		j.main = len(c.subs)
+		if j.hasKey {
+			c.subs = append(c.subs, remote.Subrequest{Method: http.MethodPatch, URL: path + OfflineKeyField + "/" + en.ID, ReferenceID: ref, Body: body(), Headers: nilIfEmpty(headers)})
+		} else {
+			c.subs = append(c.subs, remote.Subrequest{Method: http.MethodPost, URL: strings.TrimSuffix(path, "/"), ReferenceID: ref, Body: body(), Headers: nilIfEmpty(headers)})
+		}
+		j.get = len(c.subs)
+		c.subs = append(c.subs, remote.Subrequest{Method: http.MethodGet, URL: path + "@{" + ref + ".id}", ReferenceID: seqRef("g", en.Seq)})
+		c.refs[en.RecordID] = ref
+	case jobCheck:
+		j.main = len(c.subs)
+		c.subs = append(c.subs, remote.Subrequest{Method: http.MethodGet, URL: path + en.RecordID, ReferenceID: seqRef("g", en.Seq)})
+	case jobDelete:
+		j.main = len(c.subs)
+		c.subs = append(c.subs, remote.Subrequest{Method: http.MethodDelete, URL: path + en.RecordID, ReferenceID: seqRef("d", en.Seq)})
+	}
+}
+
+func nilIfEmpty(h map[string]string) map[string]string {
+	if len(h) == 0 {
+		return nil
+	}
+	return h
+}
+
+// hold marks entries whose parent record (created offline) is not being sent as waiting.
+func (e *Engine) hold(ctx context.Context, holds []*entry, creates map[string]*entry) error {
+	var evs []Event
+	err := e.db.Update(ctx, func(tx *cache.Tx) error {
+		for _, en := range holds {
+			var on string
+			orphan := false
+			for _, ref := range localRefs(en.Changes) {
+				if creates[ref] == nil {
+					if sid, err := tx.ServerID(ctx, ref); err == nil && sid != "" {
+						continue
+					}
+					orphan = true
+				}
+				if on == "" {
+					on = ref
+				}
+			}
+			if orphan {
+				if err := settleRefs(ctx, tx, en); err != nil {
+					en.Status, en.Code = StatusInvalid, "REFERENCE_DISCARDED"
+					en.Message = "A related record created offline no longer exists; choose another"
+				}
+			} else if en.Status == StatusWaiting && en.WaitingOn == on {
+				continue
+			} else {
+				en.Status, en.WaitingOn = StatusWaiting, on
+			}
+			if err := saveEntry(ctx, tx, en); err != nil {
+				return err
+			}
+			evs = append(evs, Event{Kind: EventEntryChanged, EntryID: en.ID, RecordID: en.RecordID, Status: en.Status})
+		}
+		return nil
+	})
+	for _, ev := range evs {
+		e.emit(ev)
+	}
+	return err
+}
+
+// sendWave marks a wave's entries syncing (one transaction), sends its composites, and records
+// every outcome (one transaction).
+func (e *Engine) sendWave(ctx context.Context, r *run, wave []*chunk) error {
+	now := e.now()
+	err := e.db.Update(ctx, func(tx *cache.Tx) error {
+		st, err := tx.PrepareContext(ctx, `UPDATE entries SET status = ?, unknown = 0, sent_at = CASE WHEN op = 'create' THEN ? ELSE sent_at END WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, c := range wave {
+			for _, j := range c.jobs {
+				if _, err := st.ExecContext(ctx, string(StatusSyncing), cache.MS(now), j.ent.ID); err != nil {
+					return err
+				}
+				j.ent.Status, j.ent.unknown = StatusSyncing, false
+				if j.ent.Op == OpCreate {
+					j.ent.sentAt = now
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.step("marked-syncing")
+	e.mu.Lock()
+	for _, c := range wave {
+		for _, j := range c.jobs {
+			e.tagRecord[j.ent.ID] = j.ent.RecordID
+		}
+	}
+	e.mu.Unlock()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, e.parallel))
+	for _, c := range wave {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(c *chunk) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			ids := make([]string, len(c.jobs))
+			for i, j := range c.jobs {
+				ids[i] = j.ent.ID
+			}
+			c.resp, c.err = e.org.Composite(remote.WithTag(ctx, strings.Join(ids, ",")), false, c.subs)
+		}(c)
+	}
+	wg.Wait()
+	e.step("replied")
+	var outs []outcome
+	for _, c := range wave {
+		outs = append(outs, e.readChunk(ctx, r, c)...)
+	}
+	e.step("read")
+	err = e.db.Update(context.WithoutCancel(ctx), func(tx *cache.Tx) error {
+		for _, o := range outs {
+			if err := e.apply(ctx, tx, r, o); err != nil {
+				return err
+			}
+		}
+		return e.writeActivity(ctx, tx, e.takeActivity())
+	})
+	e.mu.Lock()
+	for _, c := range wave {
+		for _, j := range c.jobs {
+			delete(e.tagRecord, j.ent.ID)
+		}
+	}
+	e.mu.Unlock()
+	e.step("applied")
+	return err
+}
+
+// readChunk turns a composite reply into outcomes, making the few follow-up reads an outcome
+// needs (is a 404 record in the recycle bin? which id did an upsert without a body get?).
+func (e *Engine) readChunk(ctx context.Context, r *run, c *chunk) []outcome {
+	outs := make([]outcome, 0, len(c.jobs))
+	if c.err != nil {
+		cl := Classify(c.err)
+		if cl == ClassConflict || cl == ClassInvalid || cl == ClassFailed || cl == ClassHeld {
+			// The composite request itself was refused: nothing in it ran.
+			cl = ClassTransient
+		}
+		switch cl {
+		case ClassTransient:
+			r.lastNet = c.err
+		case ClassAuth, ClassOffline, ClassCanceled:
+			if r.stopErr == nil {
+				r.stopErr = c.err
+			}
+		}
+		for _, j := range c.jobs {
+			outs = append(outs, outcome{job: j, class: cl, callErr: c.err})
+		}
+		return outs
+	}
+	r.lastNet = nil
+	for _, j := range c.jobs {
+		o := outcome{job: j}
+		main := c.resp[j.main]
+		err := main.Err()
+		o.class = Classify(err)
+		o.apiErr, _ = remote.AsError(err)
+		if j.get >= 0 {
+			if g := c.resp[j.get]; g.Err() == nil {
+				o.server = decodeRecord(j.ent.Object, g)
+			}
+		} else if j.kind == jobCheck && err == nil {
+			o.server = decodeRecord(j.ent.Object, main)
+		}
+		if o.class == ClassAuth && r.stopErr == nil {
+			r.stopErr = err
+		}
+		switch j.kind {
+		case jobCreate:
+			if o.class == ClassOK {
+				var body struct {
+					ID string `json:"id"`
+				}
+				_ = json.Unmarshal(main.Body, &body)
+				o.newID = body.ID
+				if o.newID == "" && o.server != nil {
+					o.newID = o.server.ID()
+				}
+				if o.newID == "" && j.hasKey {
+					if rec, found, _ := e.findByKey(ctx, r, j.ent); found {
+						o.newID, o.server = rec.ID(), &rec
+					}
+				}
+				if o.newID == "" {
+					o.class = ClassTransient
+					o.callErr = errors.New("the org accepted the record but did not say its id")
+				}
+			}
+		case jobCheck, jobDelete:
+			if o.class == ClassFailed && o.apiErr != nil && (o.apiErr.HasCode("NOT_FOUND") || o.apiErr.HasCode("ENTITY_IS_DELETED")) {
+				o.deleted = e.inRecycleBin(ctx, j.ent.Object, j.ent.RecordID, o.apiErr)
+				o.gone = o.deleted
+			}
+		case jobUpdate:
+			if o.class == ClassFailed && o.apiErr != nil && o.apiErr.HasCode("NOT_FOUND") {
+				o.deleted = e.inRecycleBin(ctx, j.ent.Object, j.ent.RecordID, o.apiErr)
+			}
+		}
+		outs = append(outs, o)
+	}
+	return outs
+}
+
+// inRecycleBin tells a deleted record from one the user can no longer see.
+func (e *Engine) inRecycleBin(ctx context.Context, object, id string, apiErr *remote.Error) bool {
+	if apiErr.HasCode("ENTITY_IS_DELETED") {
+		return true
+	}
+	res, err := e.org.QueryAll(ctx, "SELECT Id, IsDeleted FROM "+object+" WHERE Id = '"+soqlEscape(id)+"'", 0)
+	if err != nil || len(res.Records) == 0 {
+		return false
+	}
+	b, _ := res.Records[0].Fields["IsDeleted"].(bool)
+	return b
+}
+
+func decodeRecord(object string, s remote.Subresponse) *remote.Record {
+	var f remote.Fields
+	if err := json.Unmarshal(s.Body, &f); err != nil || f == nil {
+		return nil
+	}
+	typ := object
+	if a, ok := f["attributes"].(map[string]any); ok {
+		if t, ok := a["type"].(string); ok && t != "" {
+			typ = t
+		}
+	}
+	delete(f, "attributes")
+	etag := ""
+	for k, v := range s.Headers {
+		if strings.EqualFold(k, "ETag") {
+			etag = v
+		}
+	}
+	return &remote.Record{Type: typ, Fields: f, ETag: etag}
+}
+
+func soqlEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s)
+}
+
+// findByKey looks a create up by its Offline_Key__c.
+func (e *Engine) findByKey(ctx context.Context, r *run, en *entry) (remote.Record, bool, error) {
+	fields := r.fields[en.Object]
+	if len(fields) == 0 {
+		fields = []string{"Id"}
+	}
+	q := "SELECT " + strings.Join(fields, ", ") + " FROM " + en.Object + " WHERE " + OfflineKeyField + " = '" + soqlEscape(en.ID) + "'"
+	res, err := e.org.Query(remote.WithTag(ctx, en.ID), q, 0)
+	if err != nil {
+		return remote.Record{}, false, err
+	}
+	if len(res.Records) == 0 {
+		return remote.Record{}, false, nil
+	}
+	return res.Records[0], true, nil
+}

@@ -1,0 +1,230 @@
+package pending
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// LocalPrefix starts every id of a record created offline; no Salesforce id looks like it.
+const LocalPrefix = "local-"
+
+// IsLocalID reports whether id names a record created offline that the org has not seen yet.
+func IsLocalID(id string) bool {
+	return strings.HasPrefix(id, LocalPrefix) && len(id) >= len(LocalPrefix)+12
+}
+
+func newLocalID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return LocalPrefix + hex.EncodeToString(b[:])
+}
+
+// systemFields are maintained by the org; a user never edits them and a difference in them
+// alone is not "another user changed the record".
+var systemFields = map[string]bool{
+	"Id": true, "OwnerId": false, "CreatedDate": true, "CreatedById": true, "LastModifiedDate": true,
+	"LastModifiedById": true, "SystemModstamp": true, "IsDeleted": true, "LastViewedDate": true,
+	"LastReferencedDate": true, "LastActivityDate": true,
+}
+
+func isSystemField(f string) bool { return systemFields[f] }
+
+// normalizeFields turns caller values into JSON types (string, float64, bool, nil) so stored,
+// compared and sent values agree.
+func normalizeFields(in remote.Fields) (remote.Fields, error) {
+	out := make(remote.Fields, len(in))
+	for k, v := range in {
+		if strings.TrimSpace(k) == "" {
+			return nil, fmt.Errorf("%w: empty field name", ErrNotAllowed)
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("%w: field %s: value %v is not a JSON value", ErrNotAllowed, k, v)
+		}
+		var nv any
+		if err := json.Unmarshal(b, &nv); err != nil {
+			return nil, fmt.Errorf("%w: field %s: %v", ErrNotAllowed, k, err)
+		}
+		switch nv.(type) {
+		case map[string]any, []any:
+			return nil, fmt.Errorf("%w: field %s: nested values are not field values", ErrNotAllowed, k)
+		}
+		if f, ok := nv.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			return nil, fmt.Errorf("%w: field %s: not a number", ErrNotAllowed, k)
+		}
+		out[k] = nv
+	}
+	return out, nil
+}
+
+// sameValue compares two field values as the org would store them: "" equals null, datetimes
+// compare as instants, numbers as numbers.
+func sameValue(a, b any) bool {
+	a, b = canon(a), canon(b)
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	switch x := a.(type) {
+	case string:
+		y, ok := b.(string)
+		if !ok {
+			return false
+		}
+		if x == y {
+			return true
+		}
+		if looksLikeDateTime(x) && looksLikeDateTime(y) {
+			tx, err1 := remote.ParseTime(x)
+			ty, err2 := remote.ParseTime(y)
+			return err1 == nil && err2 == nil && tx.Equal(ty)
+		}
+		return false
+	case float64:
+		y, ok := b.(float64)
+		return ok && (x == y || math.Abs(x-y) < 1e-9*math.Max(1, math.Abs(x)))
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	}
+	return fmt.Sprint(a) == fmt.Sprint(b)
+}
+
+func canon(v any) any {
+	switch x := v.(type) {
+	case string:
+		if x == "" {
+			return nil
+		}
+	case int:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case float32:
+		return float64(x)
+	case json.Number:
+		f, err := x.Float64()
+		if err == nil {
+			return f
+		}
+	}
+	return v
+}
+
+func looksLikeDateTime(s string) bool { return len(s) >= 19 && s[4] == '-' && s[10] == 'T' }
+
+// overlay returns server with changes laid over it (a new map).
+func overlay(server, changes remote.Fields) remote.Fields {
+	out := make(remote.Fields, len(server)+len(changes))
+	for k, v := range server {
+		out[k] = v
+	}
+	for k, v := range changes {
+		out[k] = v
+	}
+	return out
+}
+
+// changedFields lists the non-system fields whose values differ between a and b, sorted.
+func changedFields(a, b remote.Fields) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range []remote.Fields{a, b} {
+		for k := range m {
+			if seen[k] || isSystemField(k) {
+				continue
+			}
+			seen[k] = true
+			av, aok := a[k]
+			bv, bok := b[k]
+			if !aok || !bok {
+				// A field only one side knows (e.g. a partial copy) is not evidence of a change.
+				continue
+			}
+			if !sameValue(av, bv) {
+				out = append(out, k)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// localRefs lists the local ids the values point at.
+func localRefs(f remote.Fields) []string {
+	var out []string
+	for _, v := range f {
+		if s, ok := v.(string); ok && IsLocalID(s) {
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// displayName is the record's name as a list shows it.
+func displayName(d *remote.Describe, f remote.Fields) string {
+	if f == nil {
+		return ""
+	}
+	nf := "Name"
+	if d != nil {
+		nf = d.NameField()
+	}
+	if s, ok := f[nf].(string); ok && s != "" {
+		return s
+	}
+	first, _ := f["FirstName"].(string)
+	last, _ := f["LastName"].(string)
+	if n := strings.TrimSpace(first + " " + last); n != "" {
+		return n
+	}
+	for _, k := range []string{"Name", "Subject", "Title", "CaseNumber"} {
+		if s, ok := f[k].(string); ok && s != "" {
+			return s
+		}
+	}
+	if id, ok := f["Id"].(string); ok {
+		return id
+	}
+	return ""
+}
+
+func joinFields(fs []string) string {
+	if len(fs) == 0 {
+		return ""
+	}
+	return strings.Join(fs, ", ")
+}
+
+func sortedKeys(f remote.Fields) []string {
+	out := make([]string, 0, len(f))
+	for k := range f {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// versionOf reads a record's version from its fields (and the ETag, when one was given).
+func versionOf(f remote.Fields, etag string) remote.Version {
+	v := remote.Version{ETag: etag}
+	if s, ok := f["LastModifiedDate"].(string); ok {
+		v.LastModifiedDate, _ = remote.ParseTime(s)
+	}
+	if s, ok := f["SystemModstamp"].(string); ok {
+		v.SystemModstamp, _ = remote.ParseTime(s)
+	}
+	return v
+}
+
+var zeroTime = time.Time{}
+
+func timeDuration(ns int64) time.Duration { return time.Duration(ns) }
