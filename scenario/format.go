@@ -76,6 +76,10 @@ func valueNode(v any) (*yaml.Node, error) {
 		return scalar("!!int", strconv.Itoa(x)), nil
 	case int64:
 		return scalar("!!int", strconv.FormatInt(x, 10)), nil
+	case RefTo:
+		m := flow(mapping())
+		add(m, "ref", str(x.Ref))
+		return m, nil
 	}
 	return nil, fmt.Errorf("unsupported field value %T", v)
 }

@@ -283,8 +283,15 @@ func (p *parser) rate(n *yaml.Node, what string) float64 {
 
 // value reads a field value: text, number, true/false or null.
 func (p *parser) value(n *yaml.Node, field string) any {
+	if n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == "ref" {
+		name := p.refName(n.Content[1], "ref")
+		if _, ok := p.refs[name]; !ok {
+			p.failf(n.Content[1], "unknown record %q: no earlier create step has ref: %s", name, name)
+		}
+		return RefTo{Ref: name}
+	}
 	if n.Kind != yaml.ScalarNode {
-		p.failf(n, "the value of %s must be text, a number, true/false or null, found %s", field, describeNode(n))
+		p.failf(n, "the value of %s must be text, a number, true/false or null, found %s (a lookup is written {ref: NAME})", field, describeNode(n))
 	}
 	switch n.ShortTag() {
 	case "!!str", "!!timestamp":

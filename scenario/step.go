@@ -84,6 +84,13 @@ func (r RecordRef) String() string {
 	}
 }
 
+// RefTo is a field value that is the id of a record a create step named: a lookup to it,
+// written {ref: NAME} in a file. It is replaced by the record's current id (local before it
+// syncs, the org's after) when the step runs.
+type RefTo struct {
+	Ref string `json:"ref"`
+}
+
 // Choice is how one conflicting field is resolved: Take is "mine", "theirs" or "value".
 type Choice struct {
 	Take  string `json:"take"`

@@ -1,0 +1,590 @@
+package scenario
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/offline-edit/offline-edit/cache"
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// soqlString quotes s as a SOQL string literal.
+func soqlString(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`, "\r", `\r`, "\t", `\t`)
+	return "'" + r.Replace(s) + "'"
+}
+
+// nameOf is the value of a record's name field in fields (a contact's name is composed).
+func nameOf(d *remote.Describe, f remote.Fields) string {
+	if d.Name == "Contact" {
+		first, _ := f["FirstName"].(string)
+		last, _ := f["LastName"].(string)
+		return strings.TrimSpace(first + " " + last)
+	}
+	s, _ := f[d.NameField()].(string)
+	return s
+}
+
+// findByName lists the ids of records named name: on the org (as the admin) and on my device
+// (records created offline that the org does not have yet).
+func (e *Env) findByName(ctx context.Context, object, name string) ([]string, error) {
+	d, err := e.Describe(ctx, object)
+	if err != nil {
+		return nil, err
+	}
+	admin, err := e.Client(ctx, "admin")
+	if err != nil {
+		return nil, err
+	}
+	res, err := admin.Query(ctx, fmt.Sprintf("SELECT Id FROM %s WHERE %s = %s", object, d.NameField(), soqlString(name)), 0)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var ids []string
+	for _, r := range res.Records {
+		if id := r.ID(); id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	if e.engine != nil {
+		page, err := e.engine.List(ctx, pending.ListQuery{Object: object, Filter: name, Limit: 50})
+		if err == nil {
+			for _, row := range page.Rows {
+				if row.Name == name && pending.IsLocalID(row.ID) && !seen[row.ID] {
+					seen[row.ID] = true
+					ids = append(ids, row.ID)
+				}
+			}
+		}
+	}
+	return ids, nil
+}
+
+// resolve finds the object and id of a record reference now.
+func (s *Stepper) resolve(ctx context.Context, r RecordRef) (string, string, error) {
+	env := s.env
+	switch {
+	case r.Ref != "":
+		st, ok := s.refs[r.Ref]
+		if !ok {
+			return "", "", fmt.Errorf("record %s was not created (its create step failed or did not run)", r.Ref)
+		}
+		if pending.IsLocalID(st.id) {
+			if id := env.serverID(ctx, st); id != "" {
+				st.id = id
+			}
+		}
+		return st.object, st.id, nil
+	case r.ID != "":
+		return r.Object, r.ID, nil
+	}
+	ids, err := env.findByName(ctx, r.Object, r.Name)
+	if err != nil {
+		return "", "", err
+	}
+	switch len(ids) {
+	case 0:
+		return "", "", fmt.Errorf("no %s named %q: %w", r.Object, r.Name, pending.ErrNotFound)
+	case 1:
+		return r.Object, ids[0], nil
+	}
+	return "", "", fmt.Errorf("%d records of %s are named %q; name the record by id or by the ref of its create step", len(ids), r.Object, r.Name)
+}
+
+// resolveFields replaces {ref: NAME} values by the current id of the record.
+func (s *Stepper) resolveFields(ctx context.Context, f remote.Fields) (remote.Fields, error) {
+	if f == nil {
+		return nil, nil
+	}
+	out := make(remote.Fields, len(f))
+	for k, v := range f {
+		if r, ok := v.(RefTo); ok {
+			_, id, err := s.resolve(ctx, RecordRef{Ref: r.Ref})
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			v = id
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// serverID is the org's id of a record I created offline, once it has synced ("" before).
+func (e *Env) serverID(ctx context.Context, st *recordState) string {
+	var id string
+	_ = e.db.View(ctx, func(tx *cache.Tx) error {
+		var err error
+		id, err = tx.ServerID(ctx, st.id)
+		return err
+	})
+	if id != "" {
+		return id
+	}
+	if st.entryID == "" {
+		return ""
+	}
+	// The id map may have been cleaned: look the record up by its offline key.
+	d, err := e.Describe(ctx, st.object)
+	if err != nil {
+		return ""
+	}
+	if _, ok := d.Field("Offline_Key__c"); !ok {
+		return ""
+	}
+	admin, err := e.Client(ctx, "admin")
+	if err != nil {
+		return ""
+	}
+	res, err := admin.Query(ctx, fmt.Sprintf("SELECT Id FROM %s WHERE Offline_Key__c = %s", st.object, soqlString(st.entryID)), 0)
+	if err != nil || len(res.Records) != 1 {
+		return ""
+	}
+	return res.Records[0].ID()
+}
+
+func sashName(s pending.Sash) string {
+	switch s {
+	case pending.SashGreen:
+		return "green"
+	case pending.SashOrange:
+		return "orange"
+	case pending.SashRed:
+		return "red"
+	}
+	return "none"
+}
+
+// sameValue compares a value from a scenario with one from the org or the cache: numbers by
+// value, and "" the same as null (the org stores an empty text as null).
+func sameValue(want, found any) bool {
+	if isBlank(want) && isBlank(found) {
+		return true
+	}
+	wf, wok := number(want)
+	ff, fok := number(found)
+	if wok && fok {
+		return wf == ff || math.Abs(wf-ff) < 1e-9*math.Max(1, math.Abs(wf))
+	}
+	if ws, ok := want.(string); ok {
+		if fs, ok := found.(string); ok {
+			if ws == fs {
+				return true
+			}
+			// A date written 2026-01-02 matches a datetime on that day at midnight.
+			return len(ws) == 10 && strings.HasPrefix(fs, ws+"T00:00:00")
+		}
+		return false
+	}
+	return want == found
+}
+
+func isBlank(v any) bool {
+	if v == nil {
+		return true
+	}
+	s, ok := v.(string)
+	return ok && s == ""
+}
+
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	}
+	return 0, false
+}
+
+func (x *exec) expect(ctx context.Context) error {
+	e := x.st.Expect
+	env := x.s.env
+	eng := env.engine
+	if e.Pending != nil || e.Attention != nil {
+		total, attention, err := eng.Counts(ctx)
+		if err != nil {
+			return err
+		}
+		if e.Pending != nil && *e.Pending != total {
+			x.fail("pending changes", strconv.Itoa(*e.Pending), strconv.Itoa(total))
+		}
+		if e.Attention != nil && *e.Attention != attention {
+			x.fail("changes needing attention", strconv.Itoa(*e.Attention), strconv.Itoa(attention))
+		}
+	}
+	if c := e.Count; c != nil {
+		n, err := env.count(ctx, c.Object, c.Where)
+		if err != nil {
+			return err
+		}
+		if n != c.Is {
+			q := c.Object
+			if c.Where != "" {
+				q += " WHERE " + c.Where
+			}
+			x.fail("records on the org ("+q+")", strconv.Itoa(c.Is), strconv.Itoa(n))
+		}
+	}
+	if e.Record.IsZero() {
+		return nil
+	}
+	object, id, err := x.s.resolve(ctx, e.Record)
+	if err != nil {
+		return err
+	}
+	rec := e.Record.String()
+	wantCache, err := x.s.resolveFields(ctx, e.Cache)
+	if err != nil {
+		return err
+	}
+	wantOrg, err := x.s.resolveFields(ctx, e.Org)
+	if err != nil {
+		return err
+	}
+	rv, rerr := eng.Record(ctx, object, id)
+	if rerr != nil && !errors.Is(rerr, pending.ErrNotFound) {
+		return rerr
+	}
+	var en *pending.Entry
+	if rerr == nil {
+		en = rv.Entry
+	}
+	if en == nil {
+		if found, err := x.entryOf(ctx, object, id); err == nil {
+			en = &found
+		}
+	}
+	status, code, message := "none", "", ""
+	if en != nil {
+		status, code, message = string(en.Status), en.Code, en.Message
+	}
+	if e.Sash != "" {
+		found := "none"
+		if en != nil {
+			found = sashName(en.Status.Sash())
+		}
+		if found != e.Sash {
+			x.fail(rec+" sash", e.Sash, withMessage(found+" ("+status+")", message))
+		}
+	}
+	if e.Status != "" && e.Status != status {
+		x.fail(rec+" status", e.Status, withMessage(status, message))
+	}
+	if e.Code != "" && e.Code != code {
+		found := code
+		if found == "" {
+			found = "no error code"
+		}
+		x.fail(rec+" error code", e.Code, withMessage(found, message))
+	}
+	if e.Message != "" && !strings.Contains(strings.ToLower(message), strings.ToLower(e.Message)) {
+		x.fail(rec+" message", "a message containing "+strconv.Quote(e.Message), strconv.Quote(message))
+	}
+	for _, f := range sortedKeys(wantCache) {
+		if rerr != nil {
+			x.fail(rec+" "+f+" in the cache", showValue(wantCache[f]), "the record is not on this device")
+			continue
+		}
+		got := lookup(rv.Fields, f)
+		if !sameValue(wantCache[f], got) {
+			x.fail(rec+" "+f+" in the cache", showValue(wantCache[f]), showValue(got))
+		}
+	}
+	if len(wantOrg) > 0 || e.OrgExists != nil {
+		server, exists, err := env.orgRecord(ctx, object, id, sortedKeys(wantOrg))
+		if err != nil {
+			return err
+		}
+		if e.OrgExists != nil && *e.OrgExists != exists {
+			x.fail(rec+" on the org", existence(*e.OrgExists), existence(exists))
+		}
+		for _, f := range sortedKeys(wantOrg) {
+			if !exists {
+				x.fail(rec+" "+f+" on the org", showValue(wantOrg[f]), "the record is not on the org")
+				continue
+			}
+			got := lookup(server, f)
+			if !sameValue(wantOrg[f], got) {
+				x.fail(rec+" "+f+" on the org", showValue(wantOrg[f]), showValue(got))
+			}
+		}
+	}
+	return nil
+}
+
+func withMessage(s, message string) string {
+	if message == "" {
+		return s
+	}
+	return s + ": " + message
+}
+
+func existence(b bool) string {
+	if b {
+		return "present"
+	}
+	return "absent (deleted or never created)"
+}
+
+func lookup(f remote.Fields, name string) any {
+	if v, ok := f[name]; ok {
+		return v
+	}
+	for k, v := range f {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return nil
+}
+
+func sortedKeys(f remote.Fields) []string {
+	keys := make([]string, 0, len(f))
+	for k := range f {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// orgRecord reads a record on the org as the admin; exists is false when it is deleted or was
+// never there.
+func (e *Env) orgRecord(ctx context.Context, object, id string, fields []string) (remote.Fields, bool, error) {
+	if pending.IsLocalID(id) {
+		return nil, false, nil
+	}
+	admin, err := e.Client(ctx, "admin")
+	if err != nil {
+		return nil, false, err
+	}
+	sel := append([]string{"Id"}, fields...)
+	res, err := admin.Query(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE Id = %s", strings.Join(sel, ", "), object, soqlString(id)), 0)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(res.Records) == 0 {
+		return nil, false, nil
+	}
+	return res.Records[0].Fields, true, nil
+}
+
+// count is the number of records on the org (read as the admin) matching where.
+func (e *Env) count(ctx context.Context, object, where string) (int, error) {
+	admin, err := e.Client(ctx, "admin")
+	if err != nil {
+		return 0, err
+	}
+	q := "SELECT COUNT() FROM " + object
+	if strings.TrimSpace(where) != "" {
+		q += " WHERE " + where
+	}
+	res, err := admin.Query(ctx, q, 0)
+	if err != nil {
+		return 0, err
+	}
+	return res.TotalSize, nil
+}
+
+// Validate checks a parsed scenario against the env's org before anything runs: objects and
+// fields exist, values fit the fields' types, rules name real fields, count queries are
+// accepted by the org, and records named by object and name or id exist (or are created by an
+// earlier step). Problems are *ParseError values naming the line.
+func Validate(ctx context.Context, sc *Scenario, env *Env) error {
+	v := &validator{sc: sc, env: env, created: map[string]bool{}}
+	for _, st := range sc.Steps {
+		if err := v.step(ctx, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type validator struct {
+	sc      *Scenario
+	env     *Env
+	created map[string]bool // object + "\x00" + name of records created by earlier steps
+}
+
+func (v *validator) errf(line int, format string, args ...any) error {
+	return &ParseError{File: v.sc.File, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (v *validator) describe(ctx context.Context, line int, object string) (*remote.Describe, error) {
+	d, err := v.env.Describe(ctx, object)
+	if err != nil {
+		if apiErr, ok := remote.AsError(err); ok && apiErr.Status == 404 {
+			return nil, v.errf(line, "the org has no object %s", object)
+		}
+		return nil, v.errf(line, "read the describe of %s: %v", object, err)
+	}
+	return d, nil
+}
+
+func (v *validator) fields(ctx context.Context, line int, object string, f remote.Fields) error {
+	d, err := v.describe(ctx, line, object)
+	if err != nil {
+		return err
+	}
+	for _, name := range sortedKeys(f) {
+		if err := v.fieldValue(line, d, name, f[name]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var datePattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+func (v *validator) fieldValue(line int, d *remote.Describe, name string, val any) error {
+	fd, ok := d.Field(name)
+	if !ok {
+		return v.errf(line, "%s has no field %s", d.Name, name)
+	}
+	if val == nil {
+		return nil
+	}
+	if _, ok := val.(RefTo); ok {
+		if fd.Type != "reference" {
+			return v.errf(line, "%s.%s is a %s field, not a lookup: {ref: ...} does not fit", d.Name, fd.Name, fd.Type)
+		}
+		return nil
+	}
+	switch fd.Type {
+	case "boolean":
+		if _, ok := val.(bool); !ok {
+			return v.errf(line, "%s.%s is a checkbox: give true or false, not %s", d.Name, fd.Name, showValue(val))
+		}
+	case "currency", "double", "int", "percent":
+		if _, ok := val.(float64); !ok {
+			return v.errf(line, "%s.%s is a number (%s): give a number, not %s", d.Name, fd.Name, fd.Type, showValue(val))
+		}
+	case "date":
+		s, ok := val.(string)
+		if !ok || !datePattern.MatchString(s) {
+			return v.errf(line, "%s.%s is a date: give YYYY-MM-DD, not %s", d.Name, fd.Name, showValue(val))
+		}
+	default:
+		if _, ok := val.(string); !ok {
+			return v.errf(line, "%s.%s is a %s field: give text (in quotes if it looks like a number), not %s", d.Name, fd.Name, fd.Type, showValue(val))
+		}
+	}
+	return nil
+}
+
+func (v *validator) record(ctx context.Context, line int, r RecordRef) error {
+	if r.Ref != "" {
+		return nil
+	}
+	if _, err := v.describe(ctx, line, r.Object); err != nil {
+		return err
+	}
+	if r.ID != "" {
+		_, exists, err := v.env.orgRecord(ctx, r.Object, r.ID, nil)
+		if err != nil {
+			return v.errf(line, "look up %s %s: %v", r.Object, r.ID, err)
+		}
+		if !exists {
+			return v.errf(line, "no %s with id %s on the org", r.Object, r.ID)
+		}
+		return nil
+	}
+	if v.created[r.Object+"\x00"+r.Name] {
+		return nil
+	}
+	ids, err := v.env.findByName(ctx, r.Object, r.Name)
+	if err != nil {
+		return v.errf(line, "look up %s %q: %v", r.Object, r.Name, err)
+	}
+	switch len(ids) {
+	case 0:
+		return v.errf(line, "no %s named %q on the org, and no earlier step creates one", r.Object, r.Name)
+	case 1:
+		return nil
+	}
+	return v.errf(line, "%d records of %s are named %q; name it by id, or create it with a ref", len(ids), r.Object, r.Name)
+}
+
+func (v *validator) step(ctx context.Context, st Step) error {
+	line := st.Line
+	switch st.Kind {
+	case KindCreate:
+		if err := v.fields(ctx, line, st.Object, st.Fields); err != nil {
+			return err
+		}
+		d, _ := v.env.Describe(ctx, st.Object)
+		if d != nil {
+			if name := nameOf(d, st.Fields); name != "" {
+				v.created[st.Object+"\x00"+name] = true
+			}
+		}
+	case KindEdit, KindFix:
+		if err := v.record(ctx, line, st.Record); err != nil {
+			return err
+		}
+		return v.fields(ctx, line, st.Record.Object, st.Fields)
+	case KindDelete, KindShare, KindUnshare, KindDismiss, KindDiscard, KindRetry:
+		return v.record(ctx, line, st.Record)
+	case KindResolve:
+		if err := v.record(ctx, line, st.Record); err != nil {
+			return err
+		}
+		d, err := v.describe(ctx, line, st.Record.Object)
+		if err != nil {
+			return err
+		}
+		for _, f := range sortedChoiceKeys(st.Choices) {
+			c := st.Choices[f]
+			if c.Take == "value" {
+				if err := v.fieldValue(line, d, f, c.Value); err != nil {
+					return err
+				}
+			} else if _, ok := d.Field(f); !ok {
+				return v.errf(line, "%s has no field %s", d.Name, f)
+			}
+		}
+	case KindAddRule:
+		d, err := v.describe(ctx, line, st.Rule.Object)
+		if err != nil {
+			return err
+		}
+		for _, f := range []string{st.Rule.Field, st.Rule.OtherField} {
+			if _, ok := d.Field(f); f != "" && !ok {
+				return v.errf(line, "%s has no field %s", d.Name, f)
+			}
+		}
+	case KindExpect:
+		e := st.Expect
+		if !e.Record.IsZero() {
+			if err := v.record(ctx, line, e.Record); err != nil {
+				return err
+			}
+			if err := v.fields(ctx, line, e.Record.Object, e.Cache); err != nil {
+				return err
+			}
+			if err := v.fields(ctx, line, e.Record.Object, e.Org); err != nil {
+				return err
+			}
+		}
+		if c := e.Count; c != nil {
+			if _, err := v.describe(ctx, line, c.Object); err != nil {
+				return err
+			}
+			if _, err := v.env.count(ctx, c.Object, c.Where); err != nil {
+				return v.errf(line, "the org refuses the count query: %v", err)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,371 @@
+package scenario
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/offline-edit/offline-edit/cache"
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/remote/mockorg"
+	"github.com/offline-edit/offline-edit/remote/netsim"
+)
+
+// Credentials sign a user in to a served org with the password grant.
+type Credentials struct {
+	Username string
+	Password string
+}
+
+// DemoUsers are the users of the demo org, by the names scenarios use.
+var DemoUsers = map[string]Credentials{
+	Me:      {Username: "alex@demo.example", Password: mockorg.Password},
+	"sam":   {Username: "sam@demo.example", Password: mockorg.Password},
+	"admin": {Username: "admin@demo.example", Password: mockorg.Password},
+}
+
+// ErrSignedOut is what my session refresh answers after my session was expired and before the
+// signin step: the sync must stop and ask me to sign in again.
+var ErrSignedOut = errors.New("the session has expired; sign in again")
+
+// Env is the world a scenario acts on: my device (the engine over its own cache database), the
+// other users' API sessions, the admin, and the device's network.
+type Env struct {
+	org         *mockorg.Org // nil when the org is served elsewhere
+	instanceURL string
+	transport   http.RoundTripper // to the org, not through my device's network
+	net         *netsim.Network
+	clock       *Clock
+	db          *cache.DB
+	engine      *pending.Engine
+	admin       *remote.MockAdmin
+	users       map[string]Credentials
+	login       func(ctx context.Context, username string) (string, error)
+	served      bool
+
+	mu        sync.Mutex
+	myToken   string
+	signedOut bool
+	clients   map[string]*remote.Client // by username
+	describes map[string]*remote.Describe
+}
+
+// EnvOptions tune an Env; the zero value is what scenarios use.
+type EnvOptions struct {
+	// KeepOrg leaves a served org as it is instead of resetting it to its seed first.
+	KeepOrg bool
+}
+
+// NewEmbeddedEnv builds a fresh embedded org seeded from sc.Seed and sc.Size, and my device
+// with its database in dir, online with its cache primed, as the app is after its first start.
+// Time on the org and the device is a scenario clock: it starts at a fixed instant and moves on
+// by a second at every step, so runs are repeatable.
+func NewEmbeddedEnv(ctx context.Context, sc *Scenario, dir string) (*Env, error) {
+	clock := NewClock(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
+	org, err := mockorg.Open(mockorg.Options{Seed: sc.Seed, Size: sc.Size, Now: clock.Now})
+	if err != nil {
+		return nil, fmt.Errorf("scenario: start the embedded org: %w", err)
+	}
+	e := &Env{
+		org:         org,
+		instanceURL: org.InstanceURL(),
+		transport:   remote.InProcess(org.Handler()),
+		clock:       clock,
+		users:       DemoUsers,
+		login: func(_ context.Context, username string) (string, error) {
+			return org.IssueToken(username)
+		},
+	}
+	if err := e.start(ctx, sc, dir); err != nil {
+		_ = e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// NewRemoteEnv builds my device against an org served elsewhere (offline-edit serve), signing
+// each user in with the password grant; users maps me, sam and admin to their credentials
+// (missing ones default to the demo users). The org is reset to its seed first (it must be a
+// mock org: the admin steps use its /mockorg/v1 API) unless opts.KeepOrg. Time is the real
+// clock; before another user writes, the runner waits for the next whole second so that the
+// org's one-second If-Unmodified-Since resolution sees the change.
+func NewRemoteEnv(ctx context.Context, sc *Scenario, orgURL, dir string, users map[string]Credentials, opts ...EnvOptions) (*Env, error) {
+	var o EnvOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	all := map[string]Credentials{}
+	for k, v := range DemoUsers {
+		all[k] = v
+	}
+	for k, v := range users {
+		if k == "alex" {
+			k = Me
+		}
+		all[k] = v
+	}
+	rt := http.DefaultTransport
+	e := &Env{
+		instanceURL: strings.TrimRight(orgURL, "/"),
+		transport:   rt,
+		clock:       NewRealClock(),
+		users:       all,
+		served:      true,
+	}
+	e.login = func(ctx context.Context, username string) (string, error) {
+		for _, c := range e.users {
+			if c.Username == username {
+				tok, err := remote.PasswordLogin(ctx, rt, e.instanceURL, c.Username, c.Password)
+				if err != nil {
+					return "", err
+				}
+				return tok.AccessToken, nil
+			}
+		}
+		return "", fmt.Errorf("no credentials for %s", username)
+	}
+	adminToken, err := e.login(ctx, all["admin"].Username)
+	if err != nil {
+		return nil, fmt.Errorf("scenario: sign in as the admin: %w", err)
+	}
+	if !o.KeepOrg {
+		if err := remote.NewMockAdmin(e.instanceURL, adminToken, rt).Reset(ctx); err != nil {
+			return nil, fmt.Errorf("scenario: reset the served org: %w", err)
+		}
+	}
+	if err := e.start(ctx, sc, dir); err != nil {
+		_ = e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *Env) start(ctx context.Context, sc *Scenario, dir string) error {
+	e.clients = map[string]*remote.Client{}
+	e.describes = map[string]*remote.Describe{}
+	adminToken, err := e.login(ctx, e.users["admin"].Username)
+	if err != nil {
+		return fmt.Errorf("scenario: sign in as the admin: %w", err)
+	}
+	e.admin = remote.NewMockAdmin(e.instanceURL, adminToken, e.transport)
+
+	me := e.users[Me].Username
+	tok, err := e.login(ctx, me)
+	if err != nil {
+		return fmt.Errorf("scenario: sign in as %s: %w", me, err)
+	}
+	e.myToken = tok
+	e.net = netsim.New(e.transport, sc.Seed)
+	client, err := remote.NewClient(ctx, remote.Config{
+		InstanceURL: e.instanceURL,
+		AccessToken: tok,
+		Transport:   e.net,
+		Username:    me,
+		Refresh:     e.refreshMine,
+	})
+	if err != nil {
+		return fmt.Errorf("scenario: connect as %s: %w", me, err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("scenario: %w", err)
+	}
+	e.db, err = cache.Open(filepath.Join(dir, "device.db"))
+	if err != nil {
+		return fmt.Errorf("scenario: open the device database: %w", err)
+	}
+	e.engine, err = pending.Open(e.db, client, pending.Options{
+		Strict:  sc.Strict,
+		Now:     e.clock.Now,
+		Network: e.net,
+		Seed:    sc.Seed,
+	})
+	if err != nil {
+		return fmt.Errorf("scenario: start the sync engine: %w", err)
+	}
+	e.engine.SetOnline(true)
+	if _, err := e.engine.Sync(ctx); err != nil {
+		return fmt.Errorf("scenario: prime the device cache: %w", err)
+	}
+	return nil
+}
+
+// refreshMine answers my client's session refresh: the token of the last sign-in, unless my
+// session was expired since.
+func (e *Env) refreshMine(context.Context) (string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.signedOut {
+		return "", ErrSignedOut
+	}
+	return e.myToken, nil
+}
+
+// SignIn gives me a fresh session, as signing in again in the app does.
+func (e *Env) SignIn(ctx context.Context) error {
+	tok, err := e.login(ctx, e.users[Me].Username)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	e.myToken, e.signedOut = tok, false
+	e.mu.Unlock()
+	return nil
+}
+
+// Expire ends a user's sessions on the org (the admin's action).
+func (e *Env) Expire(ctx context.Context, user string) error {
+	username := e.Username(user)
+	if err := e.admin.Expire(ctx, username); err != nil {
+		return err
+	}
+	if username == e.users[Me].Username {
+		e.mu.Lock()
+		e.signedOut = true
+		e.mu.Unlock()
+	}
+	return nil
+}
+
+// Engine is my device's sync engine.
+func (e *Env) Engine() *pending.Engine { return e.engine }
+
+// Network is my device's network.
+func (e *Env) Network() *netsim.Network { return e.net }
+
+// Admin is the admin's side of the mock org.
+func (e *Env) Admin() *remote.MockAdmin { return e.admin }
+
+// Clock is the scenario clock the device (and an embedded org) runs on.
+func (e *Env) Clock() *Clock { return e.clock }
+
+// Served reports whether the org is served elsewhere rather than embedded.
+func (e *Env) Served() bool { return e.served }
+
+// Username turns a scenario user name (me, sam, admin, or a username) into a username.
+func (e *Env) Username(user string) string {
+	if user == "" || user == "alex" {
+		user = Me
+	}
+	if c, ok := e.users[user]; ok {
+		return c.Username
+	}
+	return user
+}
+
+// Client is a user's own API session, reaching the org directly (not through my device).
+// The admin's session reads the org for checks.
+func (e *Env) Client(ctx context.Context, user string) (*remote.Client, error) {
+	username := e.Username(user)
+	e.mu.Lock()
+	c := e.clients[username]
+	e.mu.Unlock()
+	if c != nil {
+		return c, nil
+	}
+	tok, err := e.login(ctx, username)
+	if err != nil {
+		return nil, fmt.Errorf("sign in as %s: %w", username, err)
+	}
+	c, err = remote.NewClient(ctx, remote.Config{
+		InstanceURL: e.instanceURL,
+		AccessToken: tok,
+		Transport:   e.transport,
+		Username:    username,
+		Refresh:     func(ctx context.Context) (string, error) { return e.login(ctx, username) },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connect as %s: %w", username, err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if old := e.clients[username]; old != nil {
+		return old, nil
+	}
+	e.clients[username] = c
+	return c, nil
+}
+
+// Describe is the org's describe of an object, read as the admin once per Env.
+func (e *Env) Describe(ctx context.Context, object string) (*remote.Describe, error) {
+	e.mu.Lock()
+	d := e.describes[object]
+	e.mu.Unlock()
+	if d != nil {
+		return d, nil
+	}
+	c, err := e.Client(ctx, "admin")
+	if err != nil {
+		return nil, err
+	}
+	d, err = c.Describe(ctx, object)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	e.describes[object] = d
+	e.mu.Unlock()
+	return d, nil
+}
+
+// Close stops the engine and closes the device database and an embedded org.
+func (e *Env) Close() error {
+	var errs []error
+	if e.engine != nil {
+		errs = append(errs, e.engine.Close())
+	}
+	if e.db != nil {
+		errs = append(errs, e.db.Close())
+	}
+	if e.org != nil {
+		errs = append(errs, e.org.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Clock is the scenario's clock. A virtual clock starts at a fixed instant, moves on by a
+// millisecond at each reading (so no two writes share a timestamp) and by whatever Advance
+// says; a real clock is the wall clock plus the advances.
+type Clock struct {
+	mu     sync.Mutex
+	real   bool
+	t      time.Time
+	offset time.Duration
+}
+
+// NewClock is a virtual clock starting at start.
+func NewClock(start time.Time) *Clock { return &Clock{t: start} }
+
+// NewRealClock is the wall clock.
+func NewRealClock() *Clock { return &Clock{real: true} }
+
+// Now reads the clock.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.real {
+		return time.Now().Add(c.offset)
+	}
+	c.t = c.t.Add(time.Millisecond)
+	return c.t
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.real {
+		c.offset += d
+		return
+	}
+	c.t = c.t.Add(d)
+}
+
+// Virtual reports whether the clock is virtual.
+func (c *Clock) Virtual() bool { return !c.real }

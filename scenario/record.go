@@ -1,0 +1,352 @@
+package scenario
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// Rec identifies a record the way the app knows it: object, id (server or local) and the
+// display name. The recorder turns it into a reference that still holds on a replay, where
+// records created during the session get other ids.
+type Rec struct {
+	Object string
+	ID     string
+	Name   string
+}
+
+// Recorder writes what a user did (and what was done to the org behind their back) as a
+// scenario that replays to the same result. It is safe for concurrent use.
+type Recorder struct {
+	mu      sync.Mutex
+	sc      Scenario
+	byID    map[string]string // record id → ref
+	byName  map[string]string // object + "\x00" + name → ref
+	rules   map[string]string // org rule id → rule ref
+	objects map[string]int    // refs handed out per object
+}
+
+// NewRecorder starts an empty recording of a session on an org seeded with seed and size.
+func NewRecorder(name string, seed int64, size int) *Recorder {
+	return &Recorder{
+		sc:      Scenario{Name: name, Seed: seed, Size: size},
+		byID:    map[string]string{},
+		byName:  map[string]string{},
+		rules:   map[string]string{},
+		objects: map[string]int{},
+	}
+}
+
+// Scenario is a copy of what has been recorded so far.
+func (r *Recorder) Scenario() *Scenario {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	sc := r.sc
+	sc.Steps = append([]Step(nil), r.sc.Steps...)
+	return &sc
+}
+
+// Add records a step as it is.
+func (r *Recorder) Add(step Step) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	step.Line = 0
+	r.sc.Steps = append(r.sc.Steps, step)
+}
+
+// Ref is the reference a recorded step uses for a record: the ref of the step that created it
+// in this session (matched by id, or by name when the id changed on sync), else its id.
+func (r *Recorder) Ref(rec Rec) RecordRef {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.refLocked(rec)
+}
+
+func (r *Recorder) refLocked(rec Rec) RecordRef {
+	if ref, ok := r.byID[rec.ID]; ok {
+		return RecordRef{Ref: ref, Object: rec.Object}
+	}
+	if rec.Name != "" {
+		if ref, ok := r.byName[rec.Object+"\x00"+rec.Name]; ok {
+			if rec.ID != "" {
+				r.byID[rec.ID] = ref
+			}
+			return RecordRef{Ref: ref, Object: rec.Object}
+		}
+	}
+	if rec.ID != "" && !pending.IsLocalID(rec.ID) {
+		return RecordRef{Object: rec.Object, ID: rec.ID}
+	}
+	return RecordRef{Object: rec.Object, Name: rec.Name}
+}
+
+func (r *Recorder) add(st Step) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sc.Steps = append(r.sc.Steps, st)
+}
+
+// Offline records going offline.
+func (r *Recorder) Offline() { r.add(Step{Kind: KindOffline}) }
+
+// Online records going online (and the automatic sync).
+func (r *Recorder) Online() { r.add(Step{Kind: KindOnline}) }
+
+// Sync records a sync run asked for by the user.
+func (r *Recorder) Sync() { r.add(Step{Kind: KindSync}) }
+
+// Signin records signing in again.
+func (r *Recorder) Signin() { r.add(Step{Kind: KindSignin}) }
+
+// Network records new network conditions (all zero: normal).
+func (r *Recorder) Network(c Conditions) { r.add(Step{Kind: KindNetwork, Network: &c}) }
+
+// Create records a create by me; id is what the engine returned (a local id). It returns the
+// ref later steps use.
+func (r *Recorder) Create(object string, fields remote.Fields, id string) string {
+	return r.CreateAs("", object, fields, id)
+}
+
+// CreateAs records a create by another user (user "" or "me" is me).
+func (r *Recorder) CreateAs(user, object string, fields remote.Fields, id string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.objects[object]++
+	ref := fmt.Sprintf("%s%d", strings.ToLower(object), r.objects[object])
+	for r.refTaken(ref) {
+		r.objects[object]++
+		ref = fmt.Sprintf("%s%d", strings.ToLower(object), r.objects[object])
+	}
+	if id != "" {
+		r.byID[id] = ref
+	}
+	if name := recordedName(object, fields); name != "" {
+		r.byName[object+"\x00"+name] = ref
+	}
+	r.sc.Steps = append(r.sc.Steps, Step{Kind: KindCreate, As: asUser(user), Object: object, Fields: r.lookups(fields), Ref: ref})
+	return ref
+}
+
+func (r *Recorder) refTaken(ref string) bool {
+	for _, st := range r.sc.Steps {
+		if st.Kind == KindCreate && st.Ref == ref {
+			return true
+		}
+	}
+	return false
+}
+
+func recordedName(object string, f remote.Fields) string {
+	if object == "Contact" {
+		first, _ := f["FirstName"].(string)
+		last, _ := f["LastName"].(string)
+		return strings.TrimSpace(first + " " + last)
+	}
+	for _, k := range []string{"Name", "Subject", "CaseNumber"} {
+		if s, ok := f[k].(string); ok && s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// IDChanged tells the recorder that a record created in this session now has another id (a
+// local id replaced by the server's).
+func (r *Recorder) IDChanged(oldID, newID string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if ref, ok := r.byID[oldID]; ok {
+		r.byID[newID] = ref
+	}
+}
+
+// Edit records an edit by me.
+func (r *Recorder) Edit(rec Rec, fields remote.Fields) { r.EditAs("", rec, fields) }
+
+// EditAs records an edit by another user.
+func (r *Recorder) EditAs(user string, rec Rec, fields remote.Fields) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sc.Steps = append(r.sc.Steps, Step{Kind: KindEdit, As: asUser(user), Record: r.refLocked(rec), Fields: r.lookups(fields)})
+}
+
+// Delete records a delete by me.
+func (r *Recorder) Delete(rec Rec) { r.DeleteAs("", rec) }
+
+// DeleteAs records a delete by another user.
+func (r *Recorder) DeleteAs(user string, rec Rec) {
+	r.recordStep(Step{Kind: KindDelete, As: asUser(user)}, rec)
+}
+
+// AsUser records a step done by another user (create, edit or delete).
+func (r *Recorder) AsUser(user string, step Step) {
+	step.As = asUser(user)
+	r.Add(step)
+}
+
+func (r *Recorder) recordStep(st Step, rec Rec) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st.Record = r.refLocked(rec)
+	r.sc.Steps = append(r.sc.Steps, st)
+}
+
+// Resolve records resolving a conflict with a choice per field.
+func (r *Recorder) Resolve(rec Rec, choices map[string]pending.Choice) {
+	st := Step{Kind: KindResolve, Choices: map[string]Choice{}}
+	for f, c := range choices {
+		switch c.Take {
+		case pending.TakeTheirs:
+			st.Choices[f] = Choice{Take: "theirs"}
+		case pending.TakeValue:
+			st.Choices[f] = Choice{Take: "value", Value: c.Value}
+		default:
+			st.Choices[f] = Choice{Take: "mine"}
+		}
+	}
+	r.recordStep(st, rec)
+}
+
+// ResolveDelete records deciding a delete conflict.
+func (r *Recorder) ResolveDelete(rec Rec, deleteAnyway bool) {
+	d := "keep"
+	if deleteAnyway {
+		d = "anyway"
+	}
+	r.recordStep(Step{Kind: KindResolve, Delete: d}, rec)
+}
+
+// Fix records new values for a change the org refused.
+func (r *Recorder) Fix(rec Rec, fields remote.Fields) {
+	r.mu.Lock()
+	f := r.lookups(fields)
+	r.mu.Unlock()
+	r.recordStep(Step{Kind: KindFix, Fields: f}, rec)
+}
+
+// Dismiss records dismissing a red change.
+func (r *Recorder) Dismiss(rec Rec) { r.recordStep(Step{Kind: KindDismiss}, rec) }
+
+// Discard records discarding a pending change.
+func (r *Recorder) Discard(rec Rec) { r.recordStep(Step{Kind: KindDiscard}, rec) }
+
+// Retry records retrying a change now.
+func (r *Recorder) Retry(rec Rec) { r.recordStep(Step{Kind: KindRetry}, rec) }
+
+// Share records the admin sharing a record with a user (access read, edit, or none to unshare).
+func (r *Recorder) Share(rec Rec, user, access string) {
+	if access == "none" {
+		r.recordStep(Step{Kind: KindUnshare, User: userKey(user)}, rec)
+		return
+	}
+	r.recordStep(Step{Kind: KindShare, User: userKey(user), Access: access}, rec)
+}
+
+// AddRule records the admin adding a rule; id is the org's id of the rule.
+func (r *Recorder) AddRule(rule remote.Rule, id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ref := fmt.Sprintf("rule%d", len(r.rules)+1)
+	if id != "" {
+		r.rules[id] = ref
+	}
+	r.sc.Steps = append(r.sc.Steps, Step{Kind: KindAddRule, Ref: ref, Rule: &Rule{Object: rule.Object, Kind: rule.Kind, Field: rule.Field, Value: rule.Value, OtherField: rule.OtherField, Message: rule.Message}})
+}
+
+// RemoveRule records the admin removing a rule added in this session (others are ignored:
+// a replay starts from a fresh org that does not have them).
+func (r *Recorder) RemoveRule(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if ref, ok := r.rules[id]; ok {
+		r.sc.Steps = append(r.sc.Steps, Step{Kind: KindRemoveRule, RuleRef: ref})
+	}
+}
+
+// Expire records the admin expiring a user's session.
+func (r *Recorder) Expire(user string) { r.add(Step{Kind: KindExpire, User: userKey(user)}) }
+
+// Checkpoint records the device's state now as expectations: the number of pending changes
+// and of those needing attention, and the status of each one, so a replay proves it reaches
+// the same state.
+func (r *Recorder) Checkpoint(ctx context.Context, eng *pending.Engine) error {
+	total, attention, err := eng.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	ents, err := eng.Entries(ctx)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sc.Steps = append(r.sc.Steps, Step{Kind: KindExpect, Expect: &Expectation{Pending: &total, Attention: &attention}})
+	for _, en := range ents {
+		ref := r.refLocked(Rec{Object: en.Object, ID: en.RecordID, Name: en.Name})
+		if ref.Ref == "" && ref.ID == "" && ref.Name == "" {
+			continue
+		}
+		r.sc.Steps = append(r.sc.Steps, Step{Kind: KindExpect, Expect: &Expectation{Record: ref, Status: string(en.Status)}})
+	}
+	return nil
+}
+
+// WriteFile writes the recording as a scenario file (mode 0600), after checking it parses back.
+func (r *Recorder) WriteFile(path string) error {
+	sc := r.Scenario()
+	if len(sc.Steps) == 0 {
+		return fmt.Errorf("scenario: nothing was recorded")
+	}
+	data, err := Format(sc)
+	if err != nil {
+		return fmt.Errorf("scenario: write the recording: %w", err)
+	}
+	if _, err := Parse(path, data); err != nil {
+		return fmt.Errorf("scenario: the recording does not read back: %w", err)
+	}
+	return os.WriteFile(path, data, 0o600)
+}
+
+func asUser(user string) string {
+	switch u := userKey(user); u {
+	case Me:
+		return ""
+	default:
+		return u
+	}
+}
+
+// userKey turns a username of the demo org into the short name scenarios use.
+func userKey(user string) string {
+	switch strings.ToLower(user) {
+	case "", Me, "alex", "alex@demo.example":
+		return Me
+	case "sam@demo.example":
+		return "sam"
+	case "admin@demo.example":
+		return "admin"
+	}
+	return user
+}
+
+// lookups copies fields, writing ids of records created in this session as {ref: NAME}.
+func (r *Recorder) lookups(f remote.Fields) remote.Fields {
+	if f == nil {
+		return nil
+	}
+	out := make(remote.Fields, len(f))
+	for k, v := range f {
+		if s, ok := v.(string); ok {
+			if ref, ok := r.byID[s]; ok {
+				v = RefTo{Ref: ref}
+			}
+		}
+		out[k] = v
+	}
+	return out
+}

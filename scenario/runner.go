@@ -1,0 +1,715 @@
+package scenario
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/remote/netsim"
+)
+
+// Failure is one expectation that did not hold.
+type Failure struct {
+	Line     int    `json:"line"`
+	What     string `json:"what"`
+	Expected string `json:"expected"`
+	Found    string `json:"found"`
+}
+
+func (f Failure) String() string {
+	return fmt.Sprintf("line %d: %s: expected %s, found %s", f.Line, f.What, f.Expected, f.Found)
+}
+
+// StepResult is what one step did.
+type StepResult struct {
+	Index    int       `json:"index"` // 0-based; -1 for the check before the first step
+	Line     int       `json:"line"`
+	Text     string    `json:"text"` // the step as a person reads it
+	Outcome  string    `json:"outcome,omitempty"`
+	Failures []Failure `json:"failures,omitempty"`
+	Err      error     `json:"-"`
+	Error    string    `json:"error,omitempty"` // Err as text, for JSON
+}
+
+// OK reports whether the step ran and every check held.
+func (r StepResult) OK() bool { return r.Err == nil && len(r.Failures) == 0 }
+
+// Stepper runs a scenario one step at a time.
+type Stepper struct {
+	sc        *Scenario
+	env       *Env
+	next      int
+	validated bool
+	stopped   bool
+	refs      map[string]*recordState
+	rules     map[string]string // rule ref → org rule id
+}
+
+type recordState struct {
+	object  string
+	id      string
+	entryID string // the pending entry of a record I created (its Offline_Key__c)
+	name    string
+}
+
+// NewStepper prepares to run sc on env. Nothing runs until Next.
+func NewStepper(sc *Scenario, env *Env) *Stepper {
+	return &Stepper{sc: sc, env: env, refs: map[string]*recordState{}, rules: map[string]string{}}
+}
+
+// Done reports whether no step is left to run (all ran, or a step failed to run).
+func (s *Stepper) Done() bool { return s.stopped || s.next >= len(s.sc.Steps) }
+
+// Peek is the step Next would run, and whether there is one.
+func (s *Stepper) Peek() (Step, bool) {
+	if s.Done() {
+		return Step{}, false
+	}
+	return s.sc.Steps[s.next], true
+}
+
+// Next runs one step and reports it; it returns false when nothing is left to run. Before the
+// first step it checks the scenario against the org (Validate); a problem is reported as a
+// result with Index -1 and stops the run. A step that fails to run (not an expectation that
+// does not hold) stops the run too.
+func (s *Stepper) Next(ctx context.Context) (StepResult, bool) {
+	if !s.validated {
+		s.validated = true
+		if err := Validate(ctx, s.sc, s.env); err != nil {
+			s.stopped = true
+			line := 0
+			var pe *ParseError
+			if errors.As(err, &pe) {
+				line = pe.Line
+			}
+			return StepResult{Index: -1, Line: line, Text: "check the scenario against the org", Err: err, Error: err.Error()}, true
+		}
+	}
+	if s.Done() {
+		return StepResult{}, false
+	}
+	i := s.next
+	s.next++
+	st := s.sc.Steps[i]
+	res := StepResult{Index: i, Line: st.Line, Text: st.String()}
+	if s.env.clock.Virtual() {
+		s.env.clock.Advance(time.Second)
+	}
+	x := &exec{s: s, st: st, res: &res}
+	err := x.run(ctx)
+	if st.ExpectError != "" {
+		switch {
+		case err == nil:
+			x.fail("error", st.ExpectError, "the step succeeded")
+		case !errorMatches(err, st.ExpectError):
+			x.fail("error", st.ExpectError, err.Error())
+		default:
+			x.outcome("refused as expected: " + err.Error())
+		}
+		err = nil
+	}
+	if err != nil {
+		res.Err = fmt.Errorf("%s:%d: %s: %w", s.sc.File, st.Line, st.Kind, err)
+		res.Error = res.Err.Error()
+		s.stopped = true
+	}
+	return res, true
+}
+
+// exec runs one step.
+type exec struct {
+	s   *Stepper
+	st  Step
+	res *StepResult
+}
+
+func (x *exec) fail(what, expected, found string) {
+	x.res.Failures = append(x.res.Failures, Failure{Line: x.st.Line, What: what, Expected: expected, Found: found})
+}
+
+func (x *exec) outcome(s string) {
+	if x.res.Outcome != "" {
+		x.res.Outcome += "; "
+	}
+	x.res.Outcome += s
+}
+
+func (x *exec) run(ctx context.Context) error {
+	env, st := x.s.env, x.st
+	eng := env.engine
+	switch st.Kind {
+	case KindOffline:
+		eng.SetOnline(false)
+	case KindOnline:
+		eng.SetOnline(true)
+		return x.sync(ctx)
+	case KindSync:
+		return x.sync(ctx)
+	case KindNetwork:
+		c := st.Network
+		env.net.SetConditions(netsim.Conditions{Latency: c.Latency, Jitter: c.Jitter, DropRate: c.Drop, LossyRate: c.Lossy, ErrorRate: c.Errors})
+		x.outcome(env.net.String())
+	case KindWait:
+		env.clock.Advance(st.Wait)
+	case KindCreate:
+		return x.create(ctx)
+	case KindEdit, KindDelete:
+		return x.change(ctx)
+	case KindShare, KindUnshare:
+		_, id, err := x.s.resolve(ctx, st.Record)
+		if err != nil {
+			return err
+		}
+		access := st.Access
+		if st.Kind == KindUnshare {
+			access = "none"
+		}
+		return env.admin.Share(ctx, id, env.Username(st.User), access)
+	case KindAddRule:
+		r := st.Rule
+		id, err := env.admin.AddRule(ctx, remote.Rule{Object: r.Object, Kind: r.Kind, Field: r.Field, Value: r.Value, OtherField: r.OtherField, Message: r.Message})
+		if err != nil {
+			return err
+		}
+		if st.Ref != "" {
+			x.s.rules[st.Ref] = id
+		}
+		x.outcome("rule " + id)
+	case KindRemoveRule:
+		id, ok := x.s.rules[st.RuleRef]
+		if !ok {
+			return fmt.Errorf("rule %s was not added", st.RuleRef)
+		}
+		return env.admin.RemoveRule(ctx, id)
+	case KindExpire:
+		return env.Expire(ctx, st.User)
+	case KindSignin:
+		if err := env.SignIn(ctx); err != nil {
+			return err
+		}
+		return x.autoSync(ctx)
+	case KindResolve, KindFix, KindDismiss, KindDiscard, KindRetry:
+		return x.resolution(ctx)
+	case KindExpect:
+		return x.expect(ctx)
+	default:
+		return fmt.Errorf("unknown step kind %q", st.Kind)
+	}
+	return nil
+}
+
+// sync runs the sync that going online (or a sync step) starts, and checks its counts.
+func (x *exec) sync(ctx context.Context) error {
+	sum, err := x.s.env.engine.Sync(ctx)
+	x.outcome(summaryText(sum, err))
+	if err != nil {
+		return err
+	}
+	if want := x.st.Summary; want != nil {
+		for _, c := range []struct {
+			name  string
+			want  *int
+			found int
+		}{
+			{"synced", want.Synced, sum.Synced}, {"merged", want.Merged, sum.Merged},
+			{"attention", want.Attention, sum.Attention}, {"retrying", want.Retrying, sum.Retrying},
+			{"waiting", want.Waiting, sum.Waiting},
+		} {
+			if c.want != nil && *c.want != c.found {
+				x.fail("sync "+c.name, strconv.Itoa(*c.want), strconv.Itoa(c.found))
+			}
+		}
+	}
+	return nil
+}
+
+// autoSync is the sync the app runs by itself after a change made while online.
+func (x *exec) autoSync(ctx context.Context) error {
+	eng := x.s.env.engine
+	if !eng.Online() {
+		return nil
+	}
+	sum, err := eng.Sync(ctx)
+	x.outcome(summaryText(sum, err))
+	return nil
+}
+
+func summaryText(s pending.Summary, err error) string {
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{s.Synced, "synced"}, {s.Merged, "merged"}, {s.Attention, "need attention"}, {s.Retrying, "retrying"}, {s.Waiting, "waiting"}} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
+		}
+	}
+	text := "sync: " + strings.Join(parts, ", ")
+	if len(parts) == 0 {
+		text = "sync: nothing to push"
+	}
+	if err != nil {
+		text += " (" + err.Error() + ")"
+	}
+	return text
+}
+
+// waitForNextSecond makes another user's write on a served org land in a later second than
+// anything before it: the org compares If-Unmodified-Since at whole seconds.
+func (x *exec) waitForNextSecond(ctx context.Context) error {
+	if x.s.env.clock.Virtual() {
+		return nil
+	}
+	now := time.Now()
+	d := now.Truncate(time.Second).Add(time.Second + 20*time.Millisecond).Sub(now)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (x *exec) create(ctx context.Context) error {
+	env, st := x.s.env, x.st
+	fields, err := x.s.resolveFields(ctx, st.Fields)
+	if err != nil {
+		return err
+	}
+	var state *recordState
+	if st.As == "" {
+		id, err := env.engine.Create(ctx, st.Object, fields)
+		if err != nil {
+			return err
+		}
+		state = &recordState{object: st.Object, id: id}
+		if ents, err := env.engine.Entries(ctx); err == nil {
+			for _, en := range ents {
+				if en.RecordID == id {
+					state.entryID = en.ID
+				}
+			}
+		}
+		x.outcome("created " + id)
+		if err := x.autoSync(ctx); err != nil {
+			return err
+		}
+	} else {
+		if err := x.waitForNextSecond(ctx); err != nil {
+			return err
+		}
+		c, err := env.Client(ctx, st.As)
+		if err != nil {
+			return err
+		}
+		id, err := c.Create(ctx, st.Object, fields, remote.WriteOptions{})
+		if err != nil {
+			return err
+		}
+		state = &recordState{object: st.Object, id: id}
+		x.outcome("created " + id + " as " + st.As)
+	}
+	if d, err := env.Describe(ctx, st.Object); err == nil {
+		state.name = nameOf(d, st.Fields)
+	}
+	if st.Ref != "" {
+		x.s.refs[st.Ref] = state
+	}
+	return nil
+}
+
+func (x *exec) change(ctx context.Context) error {
+	env, st := x.s.env, x.st
+	object, id, err := x.s.resolve(ctx, st.Record)
+	if err != nil {
+		return err
+	}
+	fields, err := x.s.resolveFields(ctx, st.Fields)
+	if err != nil {
+		return err
+	}
+	if st.As == "" {
+		if st.Kind == KindEdit {
+			err = env.engine.Edit(ctx, object, id, fields)
+		} else {
+			err = env.engine.Delete(ctx, object, id)
+		}
+		if err != nil {
+			return err
+		}
+		return x.autoSync(ctx)
+	}
+	if err := x.waitForNextSecond(ctx); err != nil {
+		return err
+	}
+	c, err := env.Client(ctx, st.As)
+	if err != nil {
+		return err
+	}
+	if st.Kind == KindEdit {
+		return c.Update(ctx, object, id, fields, remote.WriteOptions{})
+	}
+	return c.Delete(ctx, object, id)
+}
+
+// entryOf finds the pending entry of a record.
+func (x *exec) entryOf(ctx context.Context, object, id string) (pending.Entry, error) {
+	eng := x.s.env.engine
+	if rv, err := eng.Record(ctx, object, id); err == nil && rv.Entry != nil {
+		return *rv.Entry, nil
+	}
+	ents, err := eng.Entries(ctx)
+	if err != nil {
+		return pending.Entry{}, err
+	}
+	for _, en := range ents {
+		if en.RecordID == id {
+			return en, nil
+		}
+	}
+	return pending.Entry{}, fmt.Errorf("%s has no pending change: %w", x.st.Record, pending.ErrNotFound)
+}
+
+func (x *exec) resolution(ctx context.Context) error {
+	env, st := x.s.env, x.st
+	eng := env.engine
+	object, id, err := x.s.resolve(ctx, st.Record)
+	if err != nil {
+		return err
+	}
+	en, err := x.entryOf(ctx, object, id)
+	if err != nil {
+		return err
+	}
+	switch st.Kind {
+	case KindResolve:
+		if st.Delete != "" {
+			err = eng.ResolveDelete(ctx, en.ID, st.Delete == "anyway")
+			break
+		}
+		var choices map[string]pending.Choice
+		choices, err = choicesFor(en, st)
+		if err == nil {
+			err = eng.Resolve(ctx, en.ID, choices)
+		}
+	case KindFix:
+		var fields remote.Fields
+		if fields, err = x.s.resolveFields(ctx, st.Fields); err == nil {
+			err = eng.Fix(ctx, en.ID, fields)
+		}
+	case KindDismiss:
+		err = eng.Dismiss(ctx, en.ID)
+	case KindDiscard:
+		err = eng.Discard(ctx, en.ID)
+	case KindRetry:
+		err = eng.Retry(ctx, en.ID)
+	}
+	if err != nil {
+		return err
+	}
+	if st.Kind == KindDismiss || st.Kind == KindDiscard {
+		return nil
+	}
+	return x.autoSync(ctx)
+}
+
+// choicesFor turns a resolve step into the engine's choices for the entry's conflicting fields.
+func choicesFor(en pending.Entry, st Step) (map[string]pending.Choice, error) {
+	if en.Status != pending.StatusConflict {
+		return nil, fmt.Errorf("the change is %s, not in conflict: %w", en.Status, pending.ErrNotAllowed)
+	}
+	conflicting := map[string]bool{}
+	var names []string
+	for _, c := range en.Conflicts {
+		conflicting[strings.ToLower(c.Field)] = true
+		names = append(names, c.Field)
+	}
+	out := map[string]pending.Choice{}
+	for f, c := range st.Choices {
+		if !conflicting[strings.ToLower(f)] {
+			return nil, fmt.Errorf("%s is not in conflict (conflicting: %s)", f, strings.Join(names, ", "))
+		}
+		for _, name := range names {
+			if strings.EqualFold(name, f) {
+				f = name
+			}
+		}
+		out[f] = toChoice(c)
+	}
+	for _, name := range names {
+		if _, ok := out[name]; ok {
+			continue
+		}
+		if st.TakeAll == "" {
+			return nil, fmt.Errorf("no choice for the conflicting field %s (add it to fields, or take: mine|theirs)", name)
+		}
+		out[name] = toChoice(Choice{Take: st.TakeAll})
+	}
+	return out, nil
+}
+
+func toChoice(c Choice) pending.Choice {
+	switch c.Take {
+	case "theirs":
+		return pending.Choice{Take: pending.TakeTheirs}
+	case "value":
+		return pending.Choice{Take: pending.TakeValue, Value: c.Value}
+	}
+	return pending.Choice{Take: pending.TakeMine}
+}
+
+// errorMatches says whether err is the error an expect_error names.
+func errorMatches(err error, want string) bool {
+	apiErr, isAPI := remote.AsError(err)
+	switch want {
+	case "locked":
+		return errors.Is(err, pending.ErrLocked)
+	case "not_found":
+		return errors.Is(err, pending.ErrNotFound) || (isAPI && (apiErr.HasCode("NOT_FOUND") || apiErr.HasCode("ENTITY_IS_DELETED")))
+	case "not_allowed":
+		return errors.Is(err, pending.ErrNotAllowed)
+	case "auth":
+		return errors.Is(err, pending.ErrAuth) || errors.Is(err, ErrSignedOut) || (isAPI && apiErr.Status == 401)
+	case "offline":
+		return errors.Is(err, remote.ErrOffline)
+	case "network":
+		return netsim.IsNetworkFailure(err) || errors.Is(err, remote.ErrOffline)
+	}
+	return isAPI && apiErr.HasCode(want)
+}
+
+// String is the step as a person reads it.
+func (st Step) String() string {
+	var b strings.Builder
+	if st.As != "" && st.As != Me {
+		b.WriteString("as " + st.As + ": ")
+	}
+	b.WriteString(string(st.Kind))
+	switch st.Kind {
+	case KindNetwork:
+		if st.Network == nil || *st.Network == (Conditions{}) {
+			b.WriteString(" normal")
+		} else {
+			c := st.Network
+			if c.Latency > 0 {
+				fmt.Fprintf(&b, " latency %s±%s", c.Latency, c.Jitter)
+			}
+			for _, r := range []struct {
+				what string
+				v    float64
+			}{{"dropped", c.Drop}, {"lossy", c.Lossy}, {"errors", c.Errors}} {
+				if r.v > 0 {
+					fmt.Fprintf(&b, " %s %s", strconv.FormatFloat(r.v*100, 'f', -1, 64)+"%", r.what)
+				}
+			}
+		}
+	case KindWait:
+		b.WriteString(" " + st.Wait.String())
+	case KindCreate:
+		b.WriteString(" " + st.Object)
+		if st.Ref != "" {
+			b.WriteString(" " + st.Ref)
+		}
+	case KindEdit, KindDelete, KindFix, KindDismiss, KindDiscard, KindRetry, KindResolve, KindShare, KindUnshare:
+		b.WriteString(" " + st.Record.String())
+	case KindAddRule:
+		if r := st.Rule; r != nil {
+			fmt.Fprintf(&b, " %s %s.%s", r.Kind, r.Object, r.Field)
+			if r.Value != "" {
+				b.WriteString(" " + r.Value)
+			}
+		}
+	case KindRemoveRule:
+		b.WriteString(" " + st.RuleRef)
+	case KindExpire:
+		b.WriteString(" " + userName(st.User))
+	case KindExpect:
+		b.WriteString(" " + st.Expect.String())
+	}
+	switch st.Kind {
+	case KindShare:
+		fmt.Fprintf(&b, " with %s (%s)", userName(st.User), st.Access)
+	case KindUnshare:
+		fmt.Fprintf(&b, " from %s", userName(st.User))
+	case KindResolve:
+		switch {
+		case st.Delete == "anyway":
+			b.WriteString(": delete anyway")
+		case st.Delete == "keep":
+			b.WriteString(": keep the record")
+		default:
+			var parts []string
+			for _, f := range sortedChoiceKeys(st.Choices) {
+				c := st.Choices[f]
+				if c.Take == "value" {
+					parts = append(parts, f+" = "+showValue(c.Value))
+				} else {
+					parts = append(parts, f+" "+c.Take)
+				}
+			}
+			if st.TakeAll != "" {
+				parts = append(parts, "the rest "+st.TakeAll)
+			}
+			b.WriteString(": " + strings.Join(parts, ", "))
+		}
+	}
+	if len(st.Fields) > 0 {
+		b.WriteString(" " + showFields(st.Fields))
+	}
+	if st.ExpectError != "" {
+		b.WriteString(" (must be refused: " + st.ExpectError + ")")
+	}
+	return b.String()
+}
+
+// String is the expectation as a person reads it.
+func (e *Expectation) String() string {
+	if e == nil {
+		return ""
+	}
+	var parts []string
+	if !e.Record.IsZero() {
+		var rec []string
+		for _, kv := range [][2]string{{"sash", e.Sash}, {"status", e.Status}, {"code", e.Code}, {"message ~", e.Message}} {
+			if kv[1] != "" {
+				rec = append(rec, kv[0]+" "+kv[1])
+			}
+		}
+		if len(e.Cache) > 0 {
+			rec = append(rec, "cache "+showFields(e.Cache))
+		}
+		if len(e.Org) > 0 {
+			rec = append(rec, "org "+showFields(e.Org))
+		}
+		if e.OrgExists != nil {
+			rec = append(rec, "on the org "+strconv.FormatBool(*e.OrgExists))
+		}
+		parts = append(parts, e.Record.String()+": "+strings.Join(rec, ", "))
+	}
+	if e.Pending != nil {
+		parts = append(parts, fmt.Sprintf("pending %d", *e.Pending))
+	}
+	if e.Attention != nil {
+		parts = append(parts, fmt.Sprintf("attention %d", *e.Attention))
+	}
+	if c := e.Count; c != nil {
+		q := c.Object
+		if c.Where != "" {
+			q += " WHERE " + c.Where
+		}
+		parts = append(parts, fmt.Sprintf("%d on the org: %s", c.Is, q))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func sortedChoiceKeys(m map[string]Choice) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func showFields(f remote.Fields) string {
+	keys := make([]string, 0, len(f))
+	for k := range f {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + ": " + showValue(f[k])
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+func showValue(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// Report is the outcome of a whole run.
+type Report struct {
+	File   string       `json:"file"`
+	Name   string       `json:"name"`
+	Passed bool         `json:"passed"`
+	Steps  []StepResult `json:"steps"`
+	Error  string       `json:"error,omitempty"` // why the run stopped early
+}
+
+// Failures lists every failed expectation of the run.
+func (r Report) Failures() []Failure {
+	var out []Failure
+	for _, s := range r.Steps {
+		out = append(out, s.Failures...)
+	}
+	return out
+}
+
+// Run runs every step of sc on env, printing each step and each failure to out (which may be
+// nil), and reports whether everything passed.
+func Run(ctx context.Context, sc *Scenario, env *Env, out io.Writer) Report {
+	if out == nil {
+		out = io.Discard
+	}
+	rep := Report{File: sc.File, Name: sc.Name, Passed: true}
+	fmt.Fprintf(out, "scenario %s: %s\n", sc.File, sc.Name)
+	s := NewStepper(sc, env)
+	for {
+		res, ok := s.Next(ctx)
+		if !ok {
+			break
+		}
+		rep.Steps = append(rep.Steps, res)
+		mark := "ok  "
+		if !res.OK() {
+			mark = "FAIL"
+			rep.Passed = false
+		}
+		if res.Index >= 0 {
+			fmt.Fprintf(out, "  %s %3d  line %-4d %s", mark, res.Index+1, res.Line, sanitize(res.Text))
+			if res.Outcome != "" {
+				fmt.Fprintf(out, "  → %s", sanitize(res.Outcome))
+			}
+			fmt.Fprintln(out)
+		}
+		for _, f := range res.Failures {
+			fmt.Fprintf(out, "         %s: expected %s, found %s\n", sanitize(f.What), sanitize(f.Expected), sanitize(f.Found))
+		}
+		if res.Err != nil {
+			rep.Error = res.Err.Error()
+			fmt.Fprintf(out, "         stopped: %s\n", sanitize(res.Err.Error()))
+		}
+	}
+	if rep.Passed {
+		fmt.Fprintf(out, "PASS %s (%d steps)\n", sc.File, len(rep.Steps))
+	} else {
+		fmt.Fprintf(out, "FAIL %s (%d failed expectations)\n", sc.File, len(rep.Failures()))
+	}
+	return rep
+}
+
+// sanitize drops control characters from text that came from a file or the org before it is
+// printed to a terminal.
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || (r >= 0x7f && r < 0xa0) || (r >= 0x200e && r <= 0x200f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+			return -1
+		}
+		return r
+	}, s)
+}
