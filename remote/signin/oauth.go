@@ -28,6 +28,9 @@ const DefaultLoginURL = "https://login.salesforce.com"
 // http://localhost:PORT/OauthRedirect.
 const RedirectPath = "/OauthRedirect"
 
+// DefaultSignInTimeout bounds FromOAuth when ctx has no deadline of its own.
+const DefaultSignInTimeout = 5 * time.Minute
+
 // DefaultScopes are requested when OAuthConfig.Scopes is nil.
 var DefaultScopes = []string{"api", "refresh_token"}
 
@@ -74,9 +77,15 @@ func (c OAuthConfig) StoreKey() string {
 // FromOAuth signs in with the OAuth 2.0 web-server flow and PKCE (S256): it opens the org's
 // authorize page in the browser, receives the code on a loopback redirect (checking state) and
 // exchanges it. With a refresh token in cfg.Store it first tries the refresh_token grant and skips
-// the browser. ctx bounds the whole sign-in (the user's time in the browser included). The
-// session's Refresh uses the refresh token when the org issued one.
+// the browser. ctx bounds the whole sign-in (the user's time in the browser included); without a
+// deadline, DefaultSignInTimeout applies. The session's Refresh uses the refresh token when the
+// org issued one.
 func FromOAuth(ctx context.Context, rt http.RoundTripper, cfg OAuthConfig) (Session, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultSignInTimeout)
+		defer cancel()
+	}
 	if cfg.LoginURL == "" {
 		cfg.LoginURL = DefaultLoginURL
 	}
