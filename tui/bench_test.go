@@ -1,0 +1,66 @@
+package tui
+
+import (
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// The benchmarks run the app on an in-memory backend holding 100,000 Accounts, so they
+// measure the screens: paging in only the visible window, drawing only the visible rows.
+
+var bench100k = func() *fakeBackend { return seededFake(100_000) }()
+
+// BenchmarkObjectHomeFirstFrame: open Accounts (one List page) and draw the first frame.
+func BenchmarkObjectHomeFirstFrame(b *testing.B) {
+	m := New(Options{Backend: bench100k})
+	mm, _ := m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m = mm.(Model)
+	for b.Loop() {
+		home, cmd := m.home.open("Account")
+		home, _ = home.Update(cmd())
+		m.home = home
+		m.stack = []ScreenID{ScreenNav, ScreenHome}
+		if len(m.View()) == 0 {
+			b.Fatal("empty frame")
+		}
+	}
+}
+
+// BenchmarkScrollKeypress: one ↓ on a loaded home, Update and View.
+func BenchmarkScrollKeypress(b *testing.B) {
+	m := New(Options{Backend: bench100k})
+	mm, _ := m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m = mm.(Model)
+	home, cmd := m.home.open("Account")
+	m.home, _ = home.Update(cmd())
+	m.stack = []ScreenID{ScreenNav, ScreenHome}
+	var tm tea.Model = m
+	down := tea.KeyMsg{Type: tea.KeyDown}
+	up := tea.KeyMsg{Type: tea.KeyUp}
+	i := 0
+	for b.Loop() {
+		k := down
+		if i/100%2 == 1 {
+			k = up
+		}
+		i++
+		var c tea.Cmd
+		tm, c = tm.Update(k)
+		if c != nil {
+			tm, _ = tm.Update(c())
+		}
+		_ = tm.View()
+	}
+}
+
+// BenchmarkStartupToFirstFrame: build the root model and draw its first frame.
+func BenchmarkStartupToFirstFrame(b *testing.B) {
+	for b.Loop() {
+		m := New(Options{Backend: bench100k})
+		mm, _ := m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+		if len(mm.View()) == 0 {
+			b.Fatal("empty frame")
+		}
+	}
+}
