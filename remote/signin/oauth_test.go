@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -530,5 +531,34 @@ func TestDefaultBrowserOpenerRunsXdgOpen(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	if err := openBrowser(u); err == nil || !strings.Contains(err.Error(), "xdg-open") {
 		t.Fatalf("without xdg-open: %v", err)
+	}
+}
+
+func TestIdentityLookupNeverSendsTheTokenToAnotherHost(t *testing.T) {
+	var got atomic.Value
+	other := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.Header.Get("Authorization"))
+		_, _ = w.Write([]byte(`{"username":"mallory@evil.example"}`))
+	}))
+	mux := http.NewServeMux()
+	mux.HandleFunc("/services/oauth2/token", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"access_token":%q,"instance_url":%q,"id":%q,"token_type":"Bearer"}`,
+			sampleToken, "http://"+r.Host, other+"/id/00D/005")
+	})
+	base := httptestServer(t, mux)
+	store := newMemStore()
+	cfg := OAuthConfig{LoginURL: base, ClientID: testClientID, Store: store, LoginHint: "alex@acme.com",
+		OpenBrowser: func(string) error { return errors.New("the browser must not open") }}
+	store.m[cfg.StoreKey()] = "5AepStoredRefreshToken"
+	s, err := FromOAuth(testCtx(t), nil, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Load() != nil {
+		t.Fatalf("identity request sent to another host with %q", got.Load())
+	}
+	if s.Username != "alex@acme.com" {
+		t.Fatalf("username = %q, want the login hint", s.Username)
 	}
 }
