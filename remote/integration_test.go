@@ -441,7 +441,7 @@ func TestMockOrgUpdatedDeletedAndDescribe(t *testing.T) {
 
 // BenchmarkUpdateThroughMockOrg is one PATCH through the client, InProcess and the mock org.
 func BenchmarkUpdateThroughMockOrg(b *testing.B) {
-	env := newMockEnv(b, mockorg.Options{Seed: 1})
+	env := newMockEnv(b, mockorg.Options{Seed: 1, DailyLimit: 1 << 30})
 	ctx := context.Background()
 	id, err := env.c.Create(ctx, "Account", remote.Fields{"Name": "Bench"}, remote.WriteOptions{})
 	if err != nil {
@@ -454,5 +454,20 @@ func BenchmarkUpdateThroughMockOrg(b *testing.B) {
 		if err := env.c.Update(ctx, "Account", id, remote.Fields{"Phone": fmt.Sprint(i)}, remote.WriteOptions{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestMockOrgRequestLimitExceeded(t *testing.T) {
+	env := newMockEnv(t, mockorg.Options{Seed: 12, DailyLimit: 5})
+	ctx := context.Background()
+	var err error
+	for range 10 {
+		if _, err = env.c.DescribeGlobal(ctx); err != nil {
+			break
+		}
+	}
+	wantCode(t, err, 403, "REQUEST_LIMIT_EXCEEDED")
+	if env.c.LimitInfo() == "" {
+		t.Error("no Sforce-Limit-Info")
 	}
 }
