@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -469,5 +470,69 @@ func TestMockOrgRequestLimitExceeded(t *testing.T) {
 	wantCode(t, err, 403, "REQUEST_LIMIT_EXCEEDED")
 	if env.c.LimitInfo() == "" {
 		t.Error("no Sforce-Limit-Info")
+	}
+}
+
+func TestMockOrgConcurrentCallsUnderBadNetwork(t *testing.T) {
+	env := newMockEnv(t, mockorg.Options{Seed: 13, DailyLimit: 1 << 30})
+	ctx := context.Background()
+	var refreshes atomic.Int64
+	c := env.client(t, "alex@demo.example", func(cfg *remote.Config) {
+		cfg.Refresh = func(context.Context) (string, error) {
+			refreshes.Add(1)
+			return env.org.IssueToken("alex@demo.example")
+		}
+	})
+	env.net.SetConditions(netsim.Conditions{DropRate: 0.15, LossyRate: 0.1, ErrorRate: 0.1})
+	errs := make(chan error, 400)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 3 {
+			time.Sleep(5 * time.Millisecond)
+			_ = env.admin.Expire(ctx, "alex@demo.example")
+		}
+	}()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 25 {
+				_, _, err := c.Upsert(ctx, "Contact", "Offline_Key__c", fmt.Sprintf("k-%d-%d", g, i), remote.Fields{"LastName": "C"}, remote.WriteOptions{})
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	<-done
+	close(errs)
+	var ok, net, api int
+	for err := range errs {
+		switch e, isAPI := remote.AsError(err); {
+		case err == nil:
+			ok++
+		case errors.Is(err, netsim.ErrDropped) || errors.Is(err, netsim.ErrReplyLost):
+			net++
+		case isAPI && (e.Status == 503 || e.HasCode("UNABLE_TO_LOCK_ROW") || e.Status == 401):
+			api++
+		default:
+			t.Errorf("unexpected error %v", err)
+		}
+	}
+	if ok == 0 || net == 0 || api == 0 {
+		t.Errorf("ok=%d network=%d api=%d; want some of each", ok, net, api)
+	}
+}
+
+func TestUnencodableBodiesAreRefused(t *testing.T) {
+	r := newReplay(t)
+	c := r.client(t, nil)
+	ctx := context.Background()
+	if err := c.Update(ctx, "Account", "001D000000IqhSLIAZ", remote.Fields{"x": make(chan int)}, remote.WriteOptions{}); err == nil {
+		t.Error("a channel value was sent")
+	}
+	if _, err := c.Composite(ctx, false, []remote.Subrequest{{Method: "POST", URL: "/sobjects/Account/", ReferenceID: "a", Body: func() {}}}); err == nil {
+		t.Error("a func body was sent")
 	}
 }
