@@ -211,7 +211,11 @@ func (x *exec) sync(ctx context.Context) error {
 	sum, err := x.s.env.engine.Sync(ctx)
 	x.outcome(summaryText(sum, err))
 	if err != nil {
-		return err
+		// A transient failure (lost reply, dropped request, 503) leaves changes green for a
+		// retry, as the app shows them; it stops nothing unless the step expects an error.
+		if x.st.ExpectError != "" || pending.Classify(err) != pending.ClassTransient {
+			return err
+		}
 	}
 	if want := x.st.Summary; want != nil {
 		for _, c := range []struct {
