@@ -58,14 +58,14 @@ type outcome struct {
 
 // run holds what one sync run learned.
 type run struct {
-	sum      *Summary
-	merges   map[string]int
-	merged   map[string]bool
-	checked  map[string]bool // delete entries whose check found no remote change
-	keyed    map[string]bool // object → describe has Offline_Key__c
-	fields   map[string][]string
-	lastNet  error
-	stopErr  error
+	sum     *Summary
+	merges  map[string]int
+	merged  map[string]bool
+	checked map[string]bool // delete entries whose check found no remote change
+	keyed   map[string]bool // object → describe has Offline_Key__c
+	fields  map[string][]string
+	lastNet error
+	stopErr error
 }
 
 const maxMergesPerRun = 3

@@ -1,0 +1,264 @@
+package pending
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/offline-edit/offline-edit/cache"
+	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/remote/mockorg"
+	"github.com/offline-edit/offline-edit/remote/netsim"
+)
+
+const instanceURL = "https://demo.my.salesforce.com"
+
+// clock is a real clock that tests can move: Set jumps to a moment, and time keeps running from
+// there (strictly increasing, so every write gets its own millisecond).
+type clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+	last   time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := time.Now().Add(c.offset).UTC()
+	if !t.After(c.last) {
+		t = c.last.Add(time.Microsecond)
+	}
+	c.last = t
+	return t
+}
+
+// Set makes Now return t (and time runs on from there).
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset = time.Until(t)
+	c.last = time.Time{}
+}
+
+type harness struct {
+	t      *testing.T
+	org    *mockorg.Org
+	clock  *clock
+	net    *netsim.Network
+	faults *faultTransport
+	client *remote.Client
+	path   string
+	db     *cache.DB
+	eng    *Engine
+	users  map[string]mockorg.User
+	opts   Options
+}
+
+type harnessOpts struct {
+	profile mockorg.Profile
+	size    int
+	strict  bool
+	objects []string
+}
+
+func newHarness(t testing.TB, ho harnessOpts) *harness {
+	t.Helper()
+	tt, _ := t.(*testing.T)
+	h := &harness{t: tt, clock: &clock{}, users: map[string]mockorg.User{}}
+	if ho.profile == "" {
+		ho.profile = mockorg.ProfileDemo
+	}
+	if ho.size == 0 {
+		ho.size = 300
+	}
+	org, err := mockorg.Open(mockorg.Options{Seed: 7, Size: ho.size, Now: h.clock.Now, Profile: ho.profile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = org.Close() })
+	org.SetInstanceURL(instanceURL)
+	h.org = org
+	for _, u := range org.Users() {
+		h.users[u.Username] = u
+	}
+	h.faults = &faultTransport{base: remote.InProcess(org.Handler())}
+	h.net = netsim.New(h.faults, 1)
+	h.path = filepath.Join(t.TempDir(), "device.db")
+	h.opts = Options{Objects: ho.objects, Strict: ho.strict, Now: h.clock.Now, Network: h.net, PerObject: 2000, Seed: 1}
+	if len(h.opts.Objects) == 0 {
+		h.opts.Objects = []string{"Account", "Contact", "Opportunity"}
+	}
+	h.open(t)
+	t.Cleanup(func() { h.close() })
+	return h
+}
+
+func (h *harness) open(t testing.TB) {
+	t.Helper()
+	tok, err := h.org.IssueToken("alex@demo.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alex := h.users["alex@demo.example"]
+	var eng *Engine
+	h.client, err = remote.NewClient(context.Background(), remote.Config{
+		InstanceURL: instanceURL, AccessToken: tok, Transport: h.net, Username: alex.Username,
+		IdentityURL: instanceURL + "/id/00D000000000001AAA/" + alex.ID, APIVersion: "62.0",
+		Observe: func(ri remote.RequestInfo) {
+			if eng != nil {
+				eng.Observe(ri)
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.db, err = cache.Open(h.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err = Open(h.db, h.client, h.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.eng = eng
+}
+
+func (h *harness) close() {
+	if h.eng != nil {
+		_ = h.eng.Close()
+		h.eng = nil
+	}
+	if h.db != nil {
+		_ = h.db.Close()
+		h.db = nil
+	}
+}
+
+// reopen simulates a restart of the app on the same device database.
+func (h *harness) reopen(t testing.TB) {
+	h.close()
+	h.open(t)
+}
+
+// as returns a client acting as another user, straight to the org (not through the device's network).
+func (h *harness) as(t testing.TB, username string) *remote.Client {
+	t.Helper()
+	tok, err := h.org.IssueToken(username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := remote.NewClient(context.Background(), remote.Config{InstanceURL: instanceURL, AccessToken: tok,
+		Transport: remote.InProcess(h.org.Handler()), APIVersion: "62.0", Username: username})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (h *harness) admin(t testing.TB) *remote.MockAdmin {
+	tok, err := h.org.IssueToken("admin@demo.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return remote.NewMockAdmin(instanceURL, tok, remote.InProcess(h.org.Handler()))
+}
+
+func (h *harness) sync(t testing.TB) Summary {
+	t.Helper()
+	s, err := h.eng.Sync(context.Background())
+	if err != nil {
+		t.Fatalf("sync: %v", err)
+	}
+	return s
+}
+
+// firstOwned returns a cached record of object owned by alex.
+func (h *harness) firstOwned(t testing.TB, object string) RecordView {
+	t.Helper()
+	alex := h.users["alex@demo.example"].ID
+	p, err := h.eng.List(context.Background(), ListQuery{Object: object, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range p.Rows {
+		if r.Fields["OwnerId"] == alex && r.Status == "" {
+			rv, err := h.eng.Record(context.Background(), object, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rv
+		}
+	}
+	t.Fatalf("no %s owned by alex in the cache", object)
+	return RecordView{}
+}
+
+func (h *harness) entryOf(t testing.TB, recordID string) Entry {
+	t.Helper()
+	rv, err := h.eng.Record(context.Background(), "", recordID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rv.Entry == nil {
+		t.Fatalf("record %s has no entry", recordID)
+	}
+	return *rv.Entry
+}
+
+func (h *harness) serverRecord(t testing.TB, object, id string) remote.Record {
+	t.Helper()
+	rec, err := h.as(t, "admin@demo.example").Retrieve(context.Background(), object, id, nil)
+	if err != nil {
+		t.Fatalf("admin retrieve %s: %v", id, err)
+	}
+	return rec
+}
+
+// faultTransport fails chosen requests: before they reach the org, or after it applied them.
+type faultTransport struct {
+	base http.RoundTripper
+	mu   sync.Mutex
+	// rule returns what to do with a request: "" pass, "drop" never reaches the org, "lose" the
+	// org applies it and the reply is lost, or a status like "503" answered without the org.
+	rule func(req *http.Request) string
+	seen int
+}
+
+var errFaultDropped = errors.New("fault: request dropped")
+var errFaultLost = errors.New("fault: reply lost")
+
+func (f *faultTransport) set(rule func(*http.Request) string) {
+	f.mu.Lock()
+	f.rule = rule
+	f.mu.Unlock()
+}
+
+func (f *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	f.mu.Lock()
+	rule := f.rule
+	f.seen++
+	f.mu.Unlock()
+	action := ""
+	if rule != nil {
+		action = rule(req)
+	}
+	switch action {
+	case "drop":
+		return nil, errFaultDropped
+	case "lose":
+		resp, err := f.base.RoundTrip(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return nil, errFaultLost
+	case "":
+		return f.base.RoundTrip(req)
+	default:
+		return synthesized(req, action), nil
+	}
+}
