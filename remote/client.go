@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -103,8 +104,8 @@ type Client struct {
 	token     string
 	refreshMu sync.Mutex
 
-	versionMu sync.Mutex
-	version   string // "62.0" once known
+	discoverMu sync.Mutex             // one discovery at a time
+	version    atomic.Pointer[string] // "62.0" once known; read without locks (Observe may call APIVersion)
 
 	limitMu sync.Mutex
 	limit   string
@@ -148,7 +149,7 @@ func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.version = v
+		c.version.Store(&v)
 		return c, nil
 	}
 	if _, err := c.ensureVersion(ctx); err != nil {
@@ -173,9 +174,10 @@ func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String
 
 // APIVersion is the version in use ("62.0"), or "" while it has not been discovered yet.
 func (c *Client) APIVersion() string {
-	c.versionMu.Lock()
-	defer c.versionMu.Unlock()
-	return c.version
+	if v := c.version.Load(); v != nil {
+		return *v
+	}
+	return ""
 }
 
 // LimitInfo is the last Sforce-Limit-Info header seen, or "".
@@ -239,10 +241,13 @@ var errNoVersion = errors.New("remote: the org offers no API version the client 
 
 // ensureVersion returns the API version, discovering it when it is not known yet.
 func (c *Client) ensureVersion(ctx context.Context) (string, error) {
-	c.versionMu.Lock()
-	defer c.versionMu.Unlock()
-	if c.version != "" {
-		return c.version, nil
+	if v := c.APIVersion(); v != "" {
+		return v, nil
+	}
+	c.discoverMu.Lock()
+	defer c.discoverMu.Unlock()
+	if v := c.APIVersion(); v != "" {
+		return v, nil
 	}
 	versions, err := c.fetchVersions(ctx)
 	if err != nil {
@@ -258,8 +263,9 @@ func (c *Client) ensureVersion(ctx context.Context) (string, error) {
 	if best == 0 {
 		return "", fmt.Errorf("%w (newest supported: %s)", errNoVersion, MaxAPIVersion)
 	}
-	c.version = strconv.Itoa(best) + ".0"
-	return c.version, nil
+	v := strconv.Itoa(best) + ".0"
+	c.version.Store(&v)
+	return v, nil
 }
 
 // Versions lists the API versions the org offers.

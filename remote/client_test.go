@@ -623,3 +623,34 @@ func TestIdentityComesFromConfig(t *testing.T) {
 		t.Errorf("Identity = %+v", id)
 	}
 }
+
+func TestObserveMayCallTheClientDuringDiscovery(t *testing.T) {
+	r := newReplay(t)
+	r.on("GET "+v+"/sobjects/", route{status: 200, file: "describe_global.json"})
+	net := netsim.New(http.DefaultTransport, 1)
+	net.SetOnline(false) // discovery is deferred to the first call
+	var c *remote.Client
+	var seen []string
+	c = r.client(t, func(cfg *remote.Config) {
+		cfg.Transport = net
+		cfg.Observe = func(i remote.RequestInfo) {
+			if c != nil {
+				seen = append(seen, i.Path+" v="+c.APIVersion()+" "+c.String())
+			}
+		}
+	})
+	net.SetOnline(true)
+	done := make(chan error, 1)
+	go func() { _, err := c.DescribeGlobal(context.Background()); done <- err }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("DescribeGlobal deadlocked while Observe read the client")
+	}
+	if len(seen) != 2 || !strings.HasPrefix(seen[0], "/services/data/ v= ") || !strings.Contains(seen[1], "v=62.0") {
+		t.Errorf("observed %q", seen)
+	}
+}
