@@ -55,3 +55,69 @@ func TestShippedScenariosPass(t *testing.T) {
 		})
 	}
 }
+
+func TestFailedExpectationsReportExpectedAndFound(t *testing.T) {
+	sc, err := Parse("wrong.yaml", []byte(`name: Wrong expectations
+seed: 1
+size: 30
+steps:
+  - create: Account
+    ref: acme
+    fields: {Name: Wrong Expectations Ltd, Phone: "555-0100"}
+  - offline
+  - edit: acme
+    fields: {Phone: "555-0111"}
+  - expect:
+      record: acme
+      sash: red
+      status: failed
+      cache: {Phone: "555-9999"}
+      org: {Phone: "555-0111"}
+  - expect: {pending: 3, attention: 1}
+  - expect:
+      count: {object: Account, where: "Name = 'Wrong Expectations Ltd'", is: 2}
+  - online: {synced: 0}
+  - expect: {pending: 0}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, out := runScenario(t, sc)
+	if rep.Passed {
+		t.Fatalf("a run with wrong expectations passed:\n%s", out)
+	}
+	if rep.Error != "" {
+		t.Fatalf("the run stopped: %s", rep.Error)
+	}
+	want := []Failure{
+		{Line: 11, What: "acme sash", Expected: "red", Found: "green (pending)"},
+		{Line: 11, What: "acme status", Expected: "failed", Found: "pending"},
+		{Line: 11, What: "acme Phone in the cache", Expected: `"555-9999"`, Found: `"555-0111"`},
+		{Line: 11, What: "acme Phone on the org", Expected: `"555-0111"`, Found: `"555-0100"`},
+		{Line: 17, What: "pending changes", Expected: "3", Found: "1"},
+		{Line: 17, What: "changes needing attention", Expected: "1", Found: "0"},
+		{Line: 18, What: "records on the org (Account WHERE Name = 'Wrong Expectations Ltd')", Expected: "2", Found: "1"},
+		{Line: 20, What: "sync synced", Expected: "0", Found: "1"},
+	}
+	got := rep.Failures()
+	if len(got) != len(want) {
+		t.Fatalf("failures:\n%v\nwant:\n%v\noutput:\n%s", got, want, out)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("failure %d:\n got  %+v\n want %+v", i, got[i], want[i])
+		}
+	}
+	for _, line := range []string{
+		"acme sash: expected red, found green (pending)",
+		"pending changes: expected 3, found 1",
+		"FAIL wrong.yaml (8 failed expectations)",
+	} {
+		if !bytes.Contains([]byte(out), []byte(line)) {
+			t.Errorf("output lacks %q:\n%s", line, out)
+		}
+	}
+	if last := rep.Steps[len(rep.Steps)-1]; !last.OK() {
+		t.Errorf("the run did not go on after failed expectations: %+v", last)
+	}
+}

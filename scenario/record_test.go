@@ -1,0 +1,201 @@
+package scenario
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// session plays the part of the app: every action goes to the env and to the recorder.
+type session struct {
+	t   *testing.T
+	ctx context.Context
+	env *Env
+	rec *Recorder
+}
+
+func (s *session) must(err error) {
+	s.t.Helper()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func (s *session) sync() {
+	s.t.Helper()
+	if s.env.Engine().Online() {
+		_, err := s.env.Engine().Sync(s.ctx)
+		s.must(err)
+	}
+}
+
+func (s *session) serverID(object, name string) string {
+	s.t.Helper()
+	ids, err := s.env.findByName(s.ctx, object, name)
+	s.must(err)
+	if len(ids) != 1 {
+		s.t.Fatalf("%d %s named %q", len(ids), object, name)
+	}
+	return ids[0]
+}
+
+func (s *session) entry(id string) pending.Entry {
+	s.t.Helper()
+	rv, err := s.env.Engine().Record(s.ctx, "", id)
+	s.must(err)
+	if rv.Entry == nil {
+		s.t.Fatalf("no entry for %s", id)
+	}
+	return *rv.Entry
+}
+
+// finalState is what a replay must reproduce: the org's values of the session's records and
+// the device's queue, by record name (ids differ between runs).
+func finalState(t *testing.T, ctx context.Context, env *Env) string {
+	t.Helper()
+	admin, err := env.Client(ctx, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	res, err := admin.Query(ctx, "SELECT Name, Phone, Rating FROM Account WHERE Name LIKE 'Recorded%'", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Records {
+		lines = append(lines, fmt.Sprintf("org Account %v phone=%v rating=%v", r.Fields["Name"], r.Fields["Phone"], r.Fields["Rating"]))
+	}
+	res, err = admin.Query(ctx, "SELECT LastName, Account.Name FROM Contact WHERE LastName LIKE 'Recorded%'", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Records {
+		acct, _ := r.Fields["Account"].(map[string]any)
+		lines = append(lines, fmt.Sprintf("org Contact %v account=%v", r.Fields["LastName"], acct["Name"]))
+	}
+	ents, err := env.Engine().Entries(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, en := range ents {
+		lines = append(lines, fmt.Sprintf("queue %s %s %s %s %s", en.Object, en.Name, en.Op, en.Status, en.Code))
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
+func TestRecordedSessionReplaysToTheSameState(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	const seed, size = 21, 40
+	sc := &Scenario{File: "session", Name: "session", Seed: seed, Size: size}
+	env, err := NewEmbeddedEnv(ctx, sc, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	s := &session{t: t, ctx: ctx, env: env, rec: NewRecorder("Recorded session", seed, size)}
+	eng := env.Engine()
+	tick := func() { env.Clock().Advance(time.Second) }
+
+	// I create two accounts online; they sync at once.
+	acme := remote.Fields{"Name": "Recorded Acme", "Phone": "555-2100", "Rating": "Cold"}
+	local, err := eng.Create(ctx, "Account", acme)
+	s.must(err)
+	s.rec.Create("Account", acme, local)
+	s.sync()
+	tick()
+	doomed := remote.Fields{"Name": "Recorded Doomed", "Phone": "555-2200"}
+	local2, err := eng.Create(ctx, "Account", doomed)
+	s.must(err)
+	s.rec.Create("Account", doomed, local2)
+	s.sync()
+	tick()
+	acmeID := s.serverID("Account", "Recorded Acme")
+	doomedID := s.serverID("Account", "Recorded Doomed")
+	acmeRec := Rec{Object: "Account", ID: acmeID, Name: "Recorded Acme"}
+	doomedRec := Rec{Object: "Account", ID: doomedID, Name: "Recorded Doomed"}
+
+	// Backstage: the admin shares Acme with Sam.
+	s.must(env.Admin().Share(ctx, acmeID, "sam@demo.example", "edit"))
+	s.rec.Share(acmeRec, "sam@demo.example", "edit")
+	tick()
+
+	// Offline: I edit both; Sam edits Acme's phone; the admin deletes Doomed.
+	eng.SetOnline(false)
+	s.rec.Offline()
+	s.must(eng.Edit(ctx, "Account", acmeID, remote.Fields{"Phone": "555-2111", "Rating": "Hot"}))
+	s.rec.Edit(acmeRec, remote.Fields{"Phone": "555-2111", "Rating": "Hot"})
+	s.must(eng.Edit(ctx, "Account", doomedID, remote.Fields{"Phone": "555-2211"}))
+	s.rec.Edit(doomedRec, remote.Fields{"Phone": "555-2211"})
+	tick()
+	sam, err := env.Client(ctx, "sam")
+	s.must(err)
+	s.must(sam.Update(ctx, "Account", acmeID, remote.Fields{"Phone": "555-2199"}, remote.WriteOptions{}))
+	s.rec.EditAs("sam@demo.example", acmeRec, remote.Fields{"Phone": "555-2199"})
+	tick()
+	admin, err := env.Client(ctx, "admin")
+	s.must(err)
+	s.must(admin.Delete(ctx, "Account", doomedID))
+	s.rec.DeleteAs("admin", doomedRec)
+	tick()
+	// A contact for Acme, created offline.
+	contact := remote.Fields{"LastName": "Recorded Contact", "AccountId": acmeID}
+	cid, err := eng.Create(ctx, "Contact", contact)
+	s.must(err)
+	s.rec.Create("Contact", contact, cid)
+	tick()
+
+	// Online: Acme conflicts, Doomed is red, the contact syncs.
+	eng.SetOnline(true)
+	s.rec.Online()
+	s.sync()
+	tick()
+	if en := s.entry(acmeID); en.Status != pending.StatusConflict {
+		t.Fatalf("acme is %s, want conflict", en.Status)
+	}
+	choices := map[string]pending.Choice{"Phone": {Take: pending.TakeValue, Value: "555-2150"}}
+	s.must(eng.Resolve(ctx, s.entry(acmeID).ID, choices))
+	s.rec.Resolve(acmeRec, choices)
+	s.sync()
+	tick()
+	s.must(s.rec.Checkpoint(ctx, eng))
+
+	want := finalState(t, ctx, env)
+	if !strings.Contains(want, "queue Account Recorded Doomed update failed") || !strings.Contains(want, "account=Recorded Acme") {
+		t.Fatalf("the session did not reach the state the test means to replay:\n%s", want)
+	}
+
+	path := filepath.Join(t.TempDir(), "recorded.yaml")
+	s.must(s.rec.WriteFile(path))
+	if b, err := os.ReadFile(path); err == nil {
+		t.Logf("recorded:\n%s", b)
+	}
+	replay, err := ParseFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, out := runScenario(t, replay)
+	if !rep.Passed {
+		t.Fatalf("the recording does not replay:\n%s", out)
+	}
+	env2, err := NewEmbeddedEnv(ctx, replay, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env2.Close()
+	if r := Run(ctx, replay, env2, nil); !r.Passed {
+		t.Fatalf("second replay failed: %+v", r.Failures())
+	}
+	if got := finalState(t, ctx, env2); got != want {
+		t.Errorf("replayed state differs:\n got:\n%s\n want:\n%s", got, want)
+	}
+}

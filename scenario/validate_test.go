@@ -1,0 +1,64 @@
+package scenario
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestValidateRejectsWhatOnlyTheOrgKnows(t *testing.T) {
+	head := "name: x\nseed: 1\nsize: 30\nsteps:\n"
+	tests := []struct {
+		name string
+		src  string
+		want string
+	}{
+		{"unknown field", head + "  - create: Account\n    fields: {Name: a, Colour: red}\n", "v.yaml:5: Account has no field Colour"},
+		{"number for a phone", head + "  - create: Account\n    fields: {Name: a, Phone: 5550100}\n", "v.yaml:5: Account.Phone is a phone field: give text (in quotes if it looks like a number), not 5550100"},
+		{"text for a number", head + "  - create: Opportunity\n    fields: {Name: a, StageName: Prospecting, CloseDate: 2026-01-01, Amount: lots}\n", `v.yaml:5: Opportunity.Amount is a number (currency): give a number, not "lots"`},
+		{"bad date", head + "  - create: Opportunity\n    fields: {Name: a, StageName: Prospecting, CloseDate: next week}\n", `v.yaml:5: Opportunity.CloseDate is a date: give YYYY-MM-DD, not "next week"`},
+		{"missing record by id", head + "  - expect: {record: {object: Opportunity, id: 006000000000000AAA}, org: {IsWon: true}}\n", "v.yaml:5: no Opportunity with id 006000000000000AAA on the org"},
+		{"text for a checkbox", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - expect: {record: a, org: {IsDeleted: \"no\"}}\n", `v.yaml:8: Account.IsDeleted is a checkbox: give true or false, not "no"`},
+		{"missing record by name", head + "  - edit: {object: Account, name: Nobody Here Ltd}\n    fields: {Phone: \"1\"}\n", `v.yaml:5: no Account named "Nobody Here Ltd" on the org, and no earlier step creates one`},
+		{"lookup to a non-lookup", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - create: Contact\n    fields: {LastName: b, Phone: {ref: a}}\n", "v.yaml:8: Contact.Phone is a phone field, not a lookup: {ref: ...} does not fit"},
+		{"bad count query", head + "  - expect:\n      count: {object: Account, where: \"Name ==== 'x'\", is: 1}\n", "v.yaml:5: the org refuses the count query"},
+		{"unknown field in a rule", head + "  - add_rule: {object: Account, kind: required, field: Colour}\n", "v.yaml:5: Account has no field Colour"},
+		{"unknown field in a resolve", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - resolve: a\n    fields: {Colour: mine}\n", "v.yaml:8: Account has no field Colour"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc, err := Parse("v.yaml", []byte(tt.src))
+			if err != nil {
+				t.Fatalf("parse: %v", err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			env, err := NewEmbeddedEnv(ctx, sc, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer env.Close()
+			err = Validate(ctx, sc, env)
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error %T %v is not a *ParseError", err, err)
+			}
+			if got := err.Error(); len(got) < len(tt.want) || got[:len(tt.want)] != tt.want {
+				t.Errorf("error\n got  %s\n want %s", got, tt.want)
+			}
+			// Nothing ran: the stepper reports the problem and stops before the first step.
+			s := NewStepper(sc, env)
+			res, ok := s.Next(ctx)
+			if !ok || res.Index != -1 || res.Err == nil || res.Line != pe.Line {
+				t.Errorf("stepper: %+v %v", res, ok)
+			}
+			if _, ok := s.Next(ctx); ok || !s.Done() {
+				t.Error("the stepper went on after a validation error")
+			}
+			if n, _, _ := env.Engine().Counts(ctx); n != 0 {
+				t.Errorf("%d changes queued by a scenario that failed validation", n)
+			}
+		})
+	}
+}
