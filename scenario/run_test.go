@@ -3,7 +3,9 @@ package scenario
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -119,5 +121,80 @@ steps:
 	}
 	if last := rep.Steps[len(rep.Steps)-1]; !last.OK() {
 		t.Errorf("the run did not go on after failed expectations: %+v", last)
+	}
+}
+
+func TestStepperRunsOneStepAtATime(t *testing.T) {
+	sc, err := Parse("steps.yaml", []byte(`name: Steps
+seed: 1
+size: 20
+steps:
+  - create: Account
+    ref: a
+    fields: {Name: Stepper Ltd}
+  - offline
+  - edit: a
+    fields: {Phone: "1"}
+  - expect: {pending: 1}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	env, err := NewEmbeddedEnv(ctx, sc, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	s := NewStepper(sc, env)
+	wantText := []string{
+		`create Account a {Name: "Stepper Ltd"}`,
+		"offline",
+		`edit a {Phone: "1"}`,
+		"expect pending 1",
+	}
+	for i, want := range wantText {
+		next, ok := s.Peek()
+		if !ok || next.String() != want {
+			t.Fatalf("peek %d: %q %v, want %q", i, next.String(), ok, want)
+		}
+		res, ok := s.Next(ctx)
+		if !ok || res.Index != i || res.Text != want || !res.OK() {
+			t.Fatalf("step %d: %+v %v", i, res, ok)
+		}
+		if i == 1 && env.Engine().Online() {
+			t.Error("still online after the offline step")
+		}
+	}
+	if _, ok := s.Next(ctx); ok || !s.Done() {
+		t.Error("the stepper did not finish")
+	}
+}
+
+func TestStepThatFailsToRunStopsTheRun(t *testing.T) {
+	sc, err := Parse("stop.yaml", []byte(`name: Stop
+seed: 1
+size: 20
+steps:
+  - create: Account
+    ref: a
+    fields: {Name: Stop Ltd}
+  - resolve: a
+    take: mine
+  - expect: {pending: 5}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, out := runScenario(t, sc)
+	if rep.Passed || len(rep.Steps) != 2 {
+		t.Fatalf("the run did not stop at the failing step:\n%s", out)
+	}
+	if !strings.Contains(rep.Error, "stop.yaml:8: resolve: ") || !strings.Contains(out, "stopped: stop.yaml:8") {
+		t.Errorf("error does not name the file and line: %q\n%s", rep.Error, out)
+	}
+	b, err := json.Marshal(rep)
+	if err != nil || !strings.Contains(string(b), `"error":"stop.yaml:8: resolve`) {
+		t.Errorf("JSON report: %s %v", b, err)
 	}
 }
