@@ -34,11 +34,16 @@ func reload(ctx context.Context, tx *cache.Tx, en *entry) (*entry, bool, error) 
 
 // apply records one outcome inside tx.
 func (e *Engine) apply(ctx context.Context, tx *cache.Tx, r *run, o outcome) error {
-	cur, ok, err := reload(ctx, tx, o.job.ent)
+	mem := o.job.ent
+	cur, ok, err := reload(ctx, tx, mem)
 	if err != nil || !ok {
+		if err == nil {
+			mem.Status = statusRemoved // changed meanwhile: the next pass reads it again
+		}
 		return err
 	}
 	o.job.ent = cur
+	defer func() { *mem = *cur }()
 	switch o.class {
 	case ClassOK:
 		if o.job.kind == jobCheck {
@@ -155,8 +160,11 @@ func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outco
 	if r.merged[en.ID] {
 		r.sum.Merged++
 	}
-	o.job.ent.Status = statusRemoved
-	return e.remove(ctx, tx, en, recordID)
+	if err := e.remove(ctx, tx, en, recordID); err != nil {
+		return err
+	}
+	en.Status = statusRemoved
+	return nil
 }
 
 func without(f, drop remote.Fields) remote.Fields {

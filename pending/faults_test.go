@@ -1,0 +1,217 @@
+package pending
+
+import (
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/remote/mockorg"
+)
+
+// once applies action to the first request matching match, then lets everything through.
+func once(match func(*http.Request) bool, action string) func(*http.Request) string {
+	var done atomic.Bool
+	return func(r *http.Request) string {
+		if match(r) && done.CompareAndSwap(false, true) {
+			return action
+		}
+		return ""
+	}
+}
+
+func isComposite(r *http.Request) bool {
+	return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/composite")
+}
+
+func countOnOrg(t *testing.T, h *harness, soql string) int {
+	t.Helper()
+	res, err := h.as(t, "admin@demo.example").Query(bg, soql, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(res.Records)
+}
+
+func TestLostReplyOfACreateDoesNotDuplicateIt(t *testing.T) {
+	for _, profile := range []mockorg.Profile{mockorg.ProfileDemo, mockorg.ProfileReal} {
+		t.Run(string(profile), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{profile: profile})
+			h.sync(t)
+			h.eng.SetOnline(false)
+			local, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Lost Reply Ltd", "Phone": "123"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.faults.set(once(isComposite, "lose"))
+			h.eng.SetOnline(true)
+			s, err := h.eng.Sync(bg)
+			if err == nil {
+				t.Fatal("a lost reply must report a network failure")
+			}
+			if s.Retrying != 1 {
+				t.Fatalf("summary %+v", s)
+			}
+			if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = 'Lost Reply Ltd'"); n != 1 {
+				t.Fatalf("the org should have applied the create once, has %d", n)
+			}
+			en := h.entryOf(t, local)
+			if en.Status != StatusPending || en.Attempts != 1 || !en.NextAttempt.After(time.Time{}) {
+				t.Fatalf("entry %+v", en)
+			}
+			h.clock.Set(h.clock.Now().Add(10 * time.Minute))
+			s = h.sync(t)
+			if s.Synced != 1 {
+				t.Fatalf("second sync %+v", s)
+			}
+			if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = 'Lost Reply Ltd'"); n != 1 {
+				t.Fatalf("duplicate created: %d records", n)
+			}
+			assertNoLocalIDs(t, h)
+			acts, _ := h.eng.Activity(bg, "", 100)
+			if !hasNote(acts, "found the record an earlier send created") {
+				t.Fatalf("the lookup was not used: %+v", acts)
+			}
+		})
+	}
+}
+
+func TestTransientFailuresRetryWithBackoffThenSucceed(t *testing.T) {
+	for _, action := range []string{"503", "lock", "429", "drop", "500"} {
+		t.Run(action, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{})
+			h.sync(t)
+			c := h.firstOwned(t, "Contact")
+			h.eng.SetOnline(false)
+			_ = h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "555"})
+			h.faults.set(once(isComposite, action))
+			h.eng.SetOnline(true)
+			before := h.clock.Now()
+			s, _ := h.eng.Sync(bg)
+			en := h.entryOf(t, c.ID)
+			if s.Retrying != 1 || en.Status != StatusPending || en.Attempts != 1 || en.Status.Sash() != SashGreen {
+				t.Fatalf("summary %+v entry %+v", s, en)
+			}
+			if action == "429" && en.NextAttempt.Sub(before) < 2*time.Second {
+				t.Fatalf("Retry-After not honoured: next attempt in %v", en.NextAttempt.Sub(before))
+			}
+			if !strings.HasPrefix(en.Message, "Will retry") {
+				t.Fatalf("message %q", en.Message)
+			}
+			if !en.NextAttempt.After(before) {
+				t.Fatalf("no backoff: next attempt %v", en.NextAttempt)
+			}
+			// Not before its time (full jitter may make the wait short)...
+			if en.NextAttempt.After(h.clock.Now().Add(time.Second)) {
+				if s := h.sync(t); s.Synced != 0 {
+					t.Fatalf("retried before the backoff expired: %+v", s)
+				}
+			}
+			// ...and at once on Retry.
+			if err := h.eng.Retry(bg, en.ID); err != nil {
+				t.Fatal(err)
+			}
+			h.sync(t)
+			if got := h.serverRecord(t, "Contact", c.ID).Fields["Phone"]; got != "555" {
+				t.Fatalf("org has %v", got)
+			}
+			if total, _, _ := h.eng.Counts(bg); total != 0 {
+				t.Fatalf("queue holds %d", total)
+			}
+		})
+	}
+}
+
+func TestLostReplyOfAnUpdateIsRecognisedAsOurs(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	_ = h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "777"})
+	h.faults.set(once(isComposite, "lose"))
+	h.eng.SetOnline(true)
+	_, _ = h.eng.Sync(bg)
+	h.clock.Set(h.clock.Now().Add(10 * time.Minute))
+	s := h.sync(t)
+	if s.Synced != 1 || s.Attention != 0 {
+		t.Fatalf("summary %+v", s)
+	}
+	acts, _ := h.eng.Activity(bg, c.ID, 100)
+	if !hasNote(acts, "the org already has these values") {
+		t.Fatalf("412 not recognised as ours: %+v", acts)
+	}
+}
+
+func TestDeleteOfARecordChangedSinceIsAConflict(t *testing.T) {
+	for _, anyway := range []bool{true, false} {
+		h := newHarness(t, harnessOpts{})
+		h.sync(t)
+		c := h.firstOwned(t, "Contact")
+		h.eng.SetOnline(false)
+		if err := h.eng.Delete(bg, "Contact", c.ID); err != nil {
+			t.Fatal(err)
+		}
+		h.clock.Set(h.clock.Now().Add(2 * time.Second))
+		_ = h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Title": "Still here"}, remote.WriteOptions{})
+		h.eng.SetOnline(true)
+		h.sync(t)
+		en := h.entryOf(t, c.ID)
+		if en.Status != StatusConflict || en.Message != "Another user changed Title after you deleted it" {
+			t.Fatalf("entry %+v", en)
+		}
+		if err := h.eng.ResolveDelete(bg, en.ID, anyway); err != nil {
+			t.Fatal(err)
+		}
+		h.sync(t)
+		n := countOnOrg(t, h, "SELECT Id FROM Contact WHERE Id = '"+c.ID+"'")
+		_, cacheErr := h.eng.Record(bg, "Contact", c.ID)
+		if anyway && (n != 0 || cacheErr == nil) {
+			t.Fatalf("delete anyway: org %d cache %v", n, cacheErr)
+		}
+		if !anyway && (n != 1 || cacheErr != nil) {
+			t.Fatalf("keep: org %d cache %v", n, cacheErr)
+		}
+	}
+}
+
+func TestDeleteOfAnAlreadyDeletedRecordIsDone(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	_ = h.eng.Delete(bg, "Contact", c.ID)
+	_ = h.as(t, "admin@demo.example").Delete(bg, "Contact", c.ID)
+	h.eng.SetOnline(true)
+	s := h.sync(t)
+	if s.Synced != 1 || s.Attention != 0 {
+		t.Fatalf("summary %+v", s)
+	}
+}
+
+func TestDuplicateRuleIsInvalidAndSavingUnchangedSendsSaveAnyway(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	if _, err := h.admin(t).AddRule(bg, remote.Rule{Object: "Account", Kind: "duplicate", Field: "Name", Message: "Looks like a duplicate"}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	a := h.firstOwned(t, "Account")
+	h.eng.SetOnline(false)
+	local, _ := h.eng.Create(bg, "Account", remote.Fields{"Name": a.Name})
+	h.eng.SetOnline(true)
+	h.sync(t)
+	en := h.entryOf(t, local)
+	if en.Status != StatusInvalid || en.Code != "DUPLICATES_DETECTED" {
+		t.Fatalf("entry %+v", en)
+	}
+	if err := h.eng.Fix(bg, en.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if s := h.sync(t); s.Synced != 1 {
+		t.Fatalf("save anyway: %+v", s)
+	}
+	if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = '"+soqlEscape(a.Name)+"'"); n != 2 {
+		t.Fatalf("org has %d", n)
+	}
+}
