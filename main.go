@@ -1,12 +1,106 @@
-// Command offline-edit recreates the Salesforce mobile Offline Edit experience in a terminal.
+// Command offline-edit recreates the Salesforce mobile Offline Edit experience in a terminal:
+// create, edit and delete cached records while offline, watch them on Pending Changes with green,
+// orange and red sashes, and sync, resolve and dismiss when the connection returns.
+//
+// main wires the parts together and holds no logic of its own: flags and subcommands here,
+// the org in remote/, the device in cache/ and pending/, the screens in tui/.
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/spf13/cobra"
 )
 
+// version is set by the release build (-X main.version=...).
+var version = ""
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		v := info.Main.Version
+		var rev, dirty string
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					dirty = "-dirty"
+				}
+			}
+		}
+		if v == "" || v == "(devel)" {
+			v = "devel"
+		}
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if rev != "" {
+			return v + " (" + rev + dirty + ")"
+		}
+		return v
+	}
+	return "devel"
+}
+
+// exitError carries a specific exit status out of a command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
 func main() {
-	fmt.Fprintln(os.Stderr, "offline-edit: not wired yet")
-	os.Exit(1)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	root := newRootCmd()
+	err := root.ExecuteContext(ctx)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "offline-edit:", err)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.code)
+		}
+		os.Exit(1)
+	}
+}
+
+func newRootCmd() *cobra.Command {
+	var of orgFlags
+	var af appFlags
+	root := &cobra.Command{
+		Use:   "offline-edit",
+		Short: "Work on Salesforce records offline: pending changes, sashes, sync and conflict resolution",
+		Long: `offline-edit recreates the Salesforce mobile Offline Edit experience in a terminal.
+
+With no arguments it opens the app on the embedded demo org, signed in as the demo sales
+rep (alex@demo.example), with the cache primed and state kept between runs.
+
+Keys: o online/offline · p Pending Changes · n new · e edit · d delete · enter open ·
+esc back · / filter · ? help · q quit · ctrl+s save · x dismiss/discard · r resolve/retry`,
+		Version:       buildVersion(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runApp(cmd.Context(), &of, &af)
+		},
+	}
+	root.SetVersionTemplate("offline-edit {{.Version}}\n")
+	of.register(root.PersistentFlags())
+	af.register(root.Flags())
+	root.AddCommand(newServeCmd(), newSyncCmd(&of), newPendingCmd(&of), newLogCmd(&of), newScenarioCmd(&of))
+	root.AddCommand(newChangeCmds(&of)...)
+	return root
 }

@@ -1,0 +1,600 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/remote/mockorg"
+	"github.com/offline-edit/offline-edit/tui"
+)
+
+// appFlags are the flags of the interactive app only.
+type appFlags struct {
+	resetDemo bool
+	debug     string
+	offline   bool
+}
+
+func (f *appFlags) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&f.resetDemo, "reset-demo", false, "start the embedded demo org and this device afresh (drops pending changes)")
+	fs.StringVar(&f.debug, "debug", "", "write a debug log to this file")
+	fs.BoolVar(&f.offline, "offline", false, "start offline")
+}
+
+func runApp(ctx context.Context, of *orgFlags, af *appFlags) error {
+	if af.resetDemo {
+		if err := resetDemo(of); err != nil {
+			return err
+		}
+	}
+	s, err := openSession(ctx, of, !af.offline)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	opts := tui.Options{Backend: s.eng, NetStatus: s.net.String}
+	if af.debug != "" {
+		f, err := os.OpenFile(af.debug, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		opts.Debug = f
+	}
+	return tui.Run(ctx, opts)
+}
+
+// resetDemo removes the embedded org's database and every device database in the data directory.
+func resetDemo(of *orgFlags) error {
+	if !of.embedded() {
+		return errors.New("--reset-demo applies to the embedded demo org only")
+	}
+	dir, err := of.dir()
+	if err != nil {
+		return err
+	}
+	matches, _ := filepath.Glob(filepath.Join(dir, "*.db*"))
+	for _, m := range matches {
+		if err := os.Remove(m); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("reset: %w", err)
+		}
+	}
+	return nil
+}
+
+func newServeCmd() *cobra.Command {
+	var addr, db, profile string
+	var seed int64
+	var size int
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the mock org over HTTP (Salesforce REST API) for several clients",
+		Long: `Serve the mock org over HTTP on 127.0.0.1. It speaks the Salesforce REST API under
+/services/data/vNN.0/, signs users in with POST /services/oauth2/token, and has admin-only
+operations under /mockorg/v1/. Point the app at it with: offline-edit --org http://ADDR --user USER`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			start := time.Now()
+			org, err := mockorg.Open(mockorg.Options{Seed: seed, Size: size, DBPath: db, Profile: mockorg.Profile(profile)})
+			if err != nil {
+				return err
+			}
+			defer org.Close()
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return err
+			}
+			url := "http://" + ln.Addr().String()
+			org.SetInstanceURL(url)
+			srv := &http.Server{Handler: org.Handler(), ReadHeaderTimeout: 10 * time.Second}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "mock org (%s profile) ready at %s in %s\n\n", profile, url, time.Since(start).Round(time.Millisecond))
+			fmt.Fprintln(out, "Users (password: demo):")
+			for _, u := range org.Users() {
+				role := "sales rep"
+				if u.Admin {
+					role = "admin"
+				}
+				fmt.Fprintf(out, "  %-22s %s\n", u.Username, role)
+			}
+			fmt.Fprintf(out, "\nSign in:\n  offline-edit --org %s --user sam@demo.example\n", url)
+			fmt.Fprintf(out, "  curl -s %s/services/oauth2/token -d grant_type=password -d username=alex@demo.example -d password=demo\n\n", url)
+			errc := make(chan error, 1)
+			go func() { errc <- srv.Serve(ln) }()
+			select {
+			case <-cmd.Context().Done():
+				sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				return srv.Shutdown(sctx)
+			case err := <-errc:
+				return err
+			}
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8787", "address to listen on")
+	cmd.Flags().StringVar(&db, "db", "", "keep the org in this SQLite file (default: in memory)")
+	cmd.Flags().Int64Var(&seed, "seed", 1, "seed of the generated data")
+	cmd.Flags().IntVar(&size, "size", 0, "number of seeded records (0 = default, up to 100000)")
+	cmd.Flags().StringVar(&profile, "profile", "demo", "demo, or real (behaves like a real org: no Offline_Key__c, empty 412 bodies)")
+	return cmd
+}
+
+func newSyncCmd(of *orgFlags) *cobra.Command {
+	var wait time.Duration
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "sync",
+		Short: "Go online and push the pending changes until nothing more can be done",
+		Long: `Go online, push every pending change, retry transient failures for up to --wait, refresh the
+cache, and print what happened. Exit status: 0 when the queue is empty or holds only changes
+that need the user (conflicts, errors, deleted records); 2 on a sign-in failure; 3 on a network
+failure or when changes are still retrying after --wait.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			s, err := openSession(ctx, of, true)
+			if err != nil {
+				return &exitError{3, err}
+			}
+			defer s.Close()
+			sum, err := syncUntilSettled(ctx, s.eng, wait)
+			entries, lerr := s.eng.Entries(ctx)
+			if lerr != nil {
+				return lerr
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				writeJSON(out, map[string]any{"summary": summaryJSON(sum, err), "pending": entries})
+			} else {
+				printSummary(out, sum, err)
+				if len(entries) > 0 {
+					fmt.Fprintln(out)
+					printEntries(out, entries)
+				}
+			}
+			switch {
+			case err != nil && isAuth(err):
+				return &exitError{2, err}
+			case err != nil:
+				return &exitError{3, err}
+			}
+			for _, e := range entries {
+				if !e.Status.Locked() {
+					return &exitError{3, fmt.Errorf("%d change(s) still waiting to sync", countUnsettled(entries))}
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().DurationVar(&wait, "wait", 30*time.Second, "how long to keep retrying transient failures")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// syncUntilSettled runs sync, then again whenever retrying entries come due, until every entry
+// needs the user or wait has passed.
+func syncUntilSettled(ctx context.Context, eng *pending.Engine, wait time.Duration) (pending.Summary, error) {
+	deadline := time.Now().Add(wait)
+	var total pending.Summary
+	for {
+		sum, err := eng.Sync(ctx)
+		total.Synced += sum.Synced
+		total.Merged += sum.Merged
+		total.Attention, total.Retrying, total.Waiting = sum.Attention, sum.Retrying, sum.Waiting
+		if err != nil {
+			total.Err = err
+			return total, err
+		}
+		entries, err := eng.Entries(ctx)
+		if err != nil {
+			return total, err
+		}
+		next := time.Time{}
+		for _, e := range entries {
+			if e.Status.Locked() {
+				continue
+			}
+			if next.IsZero() || e.NextAttempt.Before(next) {
+				next = e.NextAttempt
+			}
+		}
+		if next.IsZero() && countUnsettled(entries) == 0 {
+			return total, nil
+		}
+		if time.Now().After(deadline) || next.After(deadline) {
+			return total, nil
+		}
+		select {
+		case <-ctx.Done():
+			return total, ctx.Err()
+		case <-time.After(max(time.Until(next), 50*time.Millisecond)):
+		}
+	}
+}
+
+func countUnsettled(entries []pending.Entry) int {
+	n := 0
+	for _, e := range entries {
+		if !e.Status.Locked() {
+			n++
+		}
+	}
+	return n
+}
+
+func isAuth(err error) bool {
+	if e, ok := remote.AsError(err); ok && e.Status == http.StatusUnauthorized {
+		return true
+	}
+	return errors.Is(err, pending.ErrAuth)
+}
+
+func summaryJSON(s pending.Summary, err error) map[string]any {
+	m := map[string]any{"synced": s.Synced, "merged": s.Merged, "attention": s.Attention, "retrying": s.Retrying, "waiting": s.Waiting}
+	if err != nil {
+		m["error"] = err.Error()
+	}
+	return m
+}
+
+func printSummary(w io.Writer, s pending.Summary, err error) {
+	fmt.Fprintf(w, "synced %d (auto-merged %d) · need attention %d · retrying %d · waiting %d\n",
+		s.Synced, s.Merged, s.Attention, s.Retrying, s.Waiting)
+	if err != nil {
+		fmt.Fprintf(w, "sync stopped: %s\n", clean(err.Error()))
+	}
+}
+
+var statusWord = map[pending.Status]string{
+	pending.StatusPending:  "green  waiting to sync",
+	pending.StatusSyncing:  "green  syncing",
+	pending.StatusWaiting:  "green  waiting for a new record",
+	pending.StatusConflict: "orange conflict",
+	pending.StatusInvalid:  "orange refused by the org",
+	pending.StatusFailed:   "red    can't be saved",
+}
+
+func printEntries(w io.Writer, entries []pending.Entry) {
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "OBJECT\tRECORD\tOP\tSTATUS\tCODE\tATTEMPTS\tNEXT\tMESSAGE")
+	for _, e := range entries {
+		next := "-"
+		if !e.NextAttempt.IsZero() && e.Status == pending.StatusPending {
+			next = e.NextAttempt.Local().Format("15:04:05")
+		}
+		name := e.Name
+		if name == "" {
+			name = e.RecordID
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", e.Object, clip(clean(name), 30), e.Op,
+			statusWord[e.Status], orDash(e.Code), e.Attempts, next, clip(clean(e.Message), 60))
+	}
+	tw.Flush()
+}
+
+func newPendingCmd(of *orgFlags) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "pending",
+		Short: "List the pending changes with their status, error, attempts and next attempt",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := openSession(cmd.Context(), of, false)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			entries, err := s.eng.Entries(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if entries == nil {
+					entries = []pending.Entry{}
+				}
+				return writeJSON(cmd.OutOrStdout(), entries)
+			}
+			if len(entries) == 0 {
+				fmt.Fprintln(cmd.OutOrStdout(), "No pending changes.")
+				return nil
+			}
+			printEntries(cmd.OutOrStdout(), entries)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newLogCmd(of *orgFlags) *cobra.Command {
+	var asJSON bool
+	var record string
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "log",
+		Short: "Show the activity log: each sync request with time, method, path, status, code and duration",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := openSession(cmd.Context(), of, false)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			acts, err := s.eng.Activity(cmd.Context(), record, limit)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if acts == nil {
+					acts = []pending.Activity{}
+				}
+				return writeJSON(cmd.OutOrStdout(), acts)
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 2, 2, ' ', 0)
+			fmt.Fprintln(tw, "TIME\tMETHOD\tPATH\tSTATUS\tCODE\tDURATION\tRECORD\tNOTE")
+			for _, a := range acts {
+				st := "-"
+				if a.Status != 0 {
+					st = strconv.Itoa(a.Status)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.At.Local().Format("15:04:05.000"), orDash(a.Method),
+					clip(clean(a.Path), 70), st, orDash(a.Code), a.Duration.Round(time.Microsecond), orDash(a.RecordID), clean(a.Note))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&record, "record", "", "only requests that served this record id")
+	cmd.Flags().IntVar(&limit, "limit", 200, "most recent entries to show")
+	return cmd
+}
+
+// newChangeCmds are the headless ways to queue changes: new, edit, delete, and apply (many at once).
+// They work offline: nothing is sent until `offline-edit sync` or the app goes online.
+func newChangeCmds(of *orgFlags) []*cobra.Command {
+	newCmd := &cobra.Command{
+		Use:   "new OBJECT FIELD=VALUE...",
+		Short: "Queue a new record (offline), e.g. new Account Name=Acme Phone=555-0100",
+		Args:  cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withOfflineEngine(cmd.Context(), of, func(ctx context.Context, eng *pending.Engine) error {
+				fields, err := parseAssignments(ctx, eng, args[0], args[1:])
+				if err != nil {
+					return err
+				}
+				id, err := eng.Create(ctx, args[0], fields)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), id)
+				return nil
+			})
+		},
+	}
+	editCmd := &cobra.Command{
+		Use:   "edit OBJECT ID|NAME FIELD=VALUE...",
+		Short: "Queue an edit (offline), e.g. edit Account \"Acme Corp\" Phone=555-0100",
+		Args:  cobra.MinimumNArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withOfflineEngine(cmd.Context(), of, func(ctx context.Context, eng *pending.Engine) error {
+				id, err := findRecord(ctx, eng, args[0], args[1])
+				if err != nil {
+					return err
+				}
+				fields, err := parseAssignments(ctx, eng, args[0], args[2:])
+				if err != nil {
+					return err
+				}
+				return eng.Edit(ctx, args[0], id, fields)
+			})
+		},
+	}
+	deleteCmd := &cobra.Command{
+		Use:   "delete OBJECT ID|NAME",
+		Short: "Queue a delete (offline)",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withOfflineEngine(cmd.Context(), of, func(ctx context.Context, eng *pending.Engine) error {
+				id, err := findRecord(ctx, eng, args[0], args[1])
+				if err != nil {
+					return err
+				}
+				return eng.Delete(ctx, args[0], id)
+			})
+		},
+	}
+	applyCmd := &cobra.Command{
+		Use:   "apply [FILE]",
+		Short: "Queue many changes from JSON lines (FILE or stdin)",
+		Long: `Queue many changes at once, one JSON object per line, for scripts:
+  {"op":"new","object":"Account","fields":{"Name":"Acme"}}
+  {"op":"edit","object":"Account","record":"Acme Corp","fields":{"Phone":"555-0100"}}
+  {"op":"delete","object":"Contact","record":"003..."}
+"record" is an id or a name. Every line is validated; a bad line stops with its line number,
+and the lines before it stay queued.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			in := cmd.InOrStdin()
+			if len(args) == 1 && args[0] != "-" {
+				f, err := os.Open(args[0])
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				in = f
+			}
+			return withOfflineEngine(cmd.Context(), of, func(ctx context.Context, eng *pending.Engine) error {
+				n, err := applyLines(ctx, eng, in)
+				fmt.Fprintf(cmd.OutOrStdout(), "queued %d change(s)\n", n)
+				return err
+			})
+		},
+	}
+	return []*cobra.Command{newCmd, editCmd, deleteCmd, applyCmd}
+}
+
+func withOfflineEngine(ctx context.Context, of *orgFlags, fn func(context.Context, *pending.Engine) error) error {
+	s, err := openSession(ctx, of, false)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(ctx, s.eng)
+}
+
+type changeLine struct {
+	Op     string         `json:"op"`
+	Object string         `json:"object"`
+	Record string         `json:"record"`
+	Fields map[string]any `json:"fields"`
+}
+
+func applyLines(ctx context.Context, eng *pending.Engine, r io.Reader) (int, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	n, line := 0, 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		var cl changeLine
+		if err := json.Unmarshal([]byte(text), &cl); err != nil {
+			return n, fmt.Errorf("line %d: %v", line, err)
+		}
+		var err error
+		switch cl.Op {
+		case "new", "create":
+			_, err = eng.Create(ctx, cl.Object, remote.Fields(cl.Fields))
+		case "edit", "update":
+			var id string
+			if id, err = findRecord(ctx, eng, cl.Object, cl.Record); err == nil {
+				err = eng.Edit(ctx, cl.Object, id, remote.Fields(cl.Fields))
+			}
+		case "delete":
+			var id string
+			if id, err = findRecord(ctx, eng, cl.Object, cl.Record); err == nil {
+				err = eng.Delete(ctx, cl.Object, id)
+			}
+		default:
+			err = fmt.Errorf("unknown op %q (want new, edit or delete)", cl.Op)
+		}
+		if err != nil {
+			return n, fmt.Errorf("line %d: %w", line, err)
+		}
+		n++
+	}
+	return n, sc.Err()
+}
+
+// findRecord resolves an id or an exact name among the cached records of object.
+func findRecord(ctx context.Context, eng *pending.Engine, object, ref string) (string, error) {
+	if ref == "" {
+		return "", errors.New("no record given")
+	}
+	if _, err := eng.Record(ctx, object, ref); err == nil {
+		return ref, nil
+	}
+	page, err := eng.List(ctx, pending.ListQuery{Object: object, Filter: ref, Limit: 50})
+	if err != nil {
+		return "", err
+	}
+	var ids []string
+	for _, r := range page.Rows {
+		if strings.EqualFold(r.Name, ref) {
+			ids = append(ids, r.ID)
+		}
+	}
+	switch len(ids) {
+	case 0:
+		return "", fmt.Errorf("no cached %s named or with id %q (is the cache primed? run `offline-edit sync` once online)", object, ref)
+	case 1:
+		return ids[0], nil
+	}
+	return "", fmt.Errorf("%d cached %s records are named %q; give the id (%s)", len(ids), object, ref, strings.Join(ids, ", "))
+}
+
+// parseAssignments turns FIELD=VALUE arguments into typed field values using the cached describe.
+func parseAssignments(ctx context.Context, eng *pending.Engine, object string, args []string) (remote.Fields, error) {
+	d, err := eng.Describe(ctx, object)
+	if err != nil {
+		return nil, err
+	}
+	fields := remote.Fields{}
+	for _, a := range args {
+		name, val, ok := strings.Cut(a, "=")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("%q: want FIELD=VALUE", a)
+		}
+		f, ok := d.Field(name)
+		if !ok {
+			return nil, fmt.Errorf("%s has no field %q", object, name)
+		}
+		v, err := typedValue(f, val)
+		if err != nil {
+			return nil, err
+		}
+		fields[f.Name] = v
+	}
+	return fields, nil
+}
+
+func typedValue(f remote.Field, s string) (any, error) {
+	if s == "" {
+		return nil, nil
+	}
+	switch f.Type {
+	case "double", "currency", "percent", "int":
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %q is not a number", f.Name, s)
+		}
+		return v, nil
+	case "boolean":
+		v, err := strconv.ParseBool(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %q is not true or false", f.Name, s)
+		}
+		return v, nil
+	}
+	return s, nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,276 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/offline-edit/offline-edit/cache"
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/remote/mockorg"
+	"github.com/offline-edit/offline-edit/remote/netsim"
+	"github.com/offline-edit/offline-edit/remote/signin"
+)
+
+const (
+	defaultUser     = "alex@demo.example"
+	demoPassword    = "demo"
+	embeddedURL     = "https://demo.offline-edit.invalid"
+	defaultLoginURL = "https://login.salesforce.com"
+)
+
+// orgFlags choose the org, the user and the device database. They are shared by the app and the
+// headless commands.
+type orgFlags struct {
+	orgURL      string
+	user        string
+	password    string
+	instanceURL string
+	accessToken string
+	targetOrg   string
+	oauth       bool
+	clientID    string
+	loginURL    string
+	remember    bool
+
+	dbPath    string
+	dataDir   string
+	seed      int64
+	size      int
+	profile   string
+	strict    bool
+	objects   []string
+	perObject int
+}
+
+func (f *orgFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.orgURL, "org", "", "URL of a served mock org (offline-edit serve); signs in with --user/--password")
+	fs.StringVar(&f.user, "user", defaultUser, "user to sign in as (embedded org or --org)")
+	fs.StringVar(&f.password, "password", demoPassword, "password for --org")
+	fs.StringVar(&f.instanceURL, "instance-url", "", "real org: instance URL (or SF_INSTANCE_URL)")
+	fs.StringVar(&f.accessToken, "access-token", "", "real org: access token (or SF_ACCESS_TOKEN)")
+	fs.StringVar(&f.targetOrg, "target-org", "", "real org: Salesforce CLI alias or username (uses `sf`)")
+	fs.BoolVar(&f.oauth, "oauth", false, "real org: sign in with OAuth (web-server flow + PKCE, loopback redirect)")
+	fs.StringVar(&f.clientID, "client-id", "", "connected app consumer key for --oauth")
+	fs.StringVar(&f.loginURL, "login-url", defaultLoginURL, "login host for --oauth (https://test.salesforce.com for sandboxes)")
+	fs.BoolVar(&f.remember, "remember", false, "with --oauth: keep the refresh token in the OS keyring")
+	fs.StringVar(&f.dbPath, "db", "", "device database file (default: one per org and user under the XDG data directory)")
+	fs.StringVar(&f.dataDir, "data-dir", "", "directory for the demo org and device databases (default $XDG_DATA_HOME/offline-edit)")
+	fs.Int64Var(&f.seed, "seed", 1, "embedded org: seed of the demo data")
+	fs.IntVar(&f.size, "size", 0, "embedded org: number of seeded records (0 = default)")
+	fs.StringVar(&f.profile, "profile", "demo", "embedded org profile: demo, or real (no Offline_Key__c, stricter replies)")
+	fs.BoolVar(&f.strict, "strict", false, "treat any remote change to a record as a conflict (no auto-merge)")
+	fs.StringSliceVar(&f.objects, "objects", nil, "objects to cache (default Account,Contact,Opportunity,Lead,Case,Task)")
+	fs.IntVar(&f.perObject, "per-object", 0, "records per object to cache when priming (0 = default)")
+}
+
+func (f *orgFlags) embedded() bool {
+	return f.orgURL == "" && f.instanceURL == "" && f.accessToken == "" && f.targetOrg == "" && !f.oauth &&
+		os.Getenv("SF_INSTANCE_URL") == "" && os.Getenv("SF_ACCESS_TOKEN") == ""
+}
+
+func (f *orgFlags) dir() (string, error) {
+	if f.dataDir != "" {
+		return f.dataDir, os.MkdirAll(f.dataDir, 0o700)
+	}
+	base := os.Getenv("XDG_DATA_HOME")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("no data directory: %w", err)
+		}
+		base = filepath.Join(home, ".local", "share")
+	}
+	d := filepath.Join(base, "offline-edit")
+	return d, os.MkdirAll(d, 0o700)
+}
+
+func (f *orgFlags) demoOrgPath() (string, error) {
+	d, err := f.dir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d, "demo-org.db"), nil
+}
+
+// session is one signed-in device: the org client behind the network switch, the cache and the
+// engine. For the embedded org it also holds the org itself.
+type session struct {
+	org     *mockorg.Org // nil unless embedded
+	net     *netsim.Network
+	client  *remote.Client
+	db      *cache.DB
+	eng     *pending.Engine
+	label   string // where we are connected, for messages
+	baseRT  http.RoundTripper
+	orgURL  string
+	engSink engineSink
+}
+
+// engineSink forwards the client's request log to the engine, which is built after the client.
+type engineSink struct{ eng *pending.Engine }
+
+func (s *engineSink) observe(ri remote.RequestInfo) {
+	if s.eng != nil {
+		s.eng.Observe(ri)
+	}
+}
+
+// openSession builds the device for the chosen org. online says whether the network starts up.
+func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error) {
+	s := &session{}
+	var sess signin.Session
+	var err error
+	switch {
+	case f.embedded():
+		path, err := f.demoOrgPath()
+		if err != nil {
+			return nil, err
+		}
+		s.org, err = mockorg.Open(mockorg.Options{Seed: f.seed, Size: f.size, DBPath: path, Profile: mockorg.Profile(f.profile)})
+		if err != nil {
+			return nil, fmt.Errorf("embedded org: %w", err)
+		}
+		s.org.SetInstanceURL(embeddedURL)
+		tok, err := s.org.IssueToken(f.user)
+		if err != nil {
+			s.org.Close()
+			return nil, fmt.Errorf("embedded org: %w", err)
+		}
+		s.baseRT = remote.InProcess(s.org.Handler())
+		sess = signin.Session{InstanceURL: embeddedURL, AccessToken: tok, Username: f.user}
+		org := s.org
+		user := f.user
+		sess.Refresh = func(context.Context) (string, error) { return org.IssueToken(user) }
+		s.label = "embedded demo org"
+	case f.orgURL != "":
+		s.baseRT = http.DefaultTransport
+		s.orgURL = strings.TrimRight(f.orgURL, "/")
+		sess, err = signin.FromPassword(ctx, s.baseRT, s.orgURL, f.user, f.password)
+		if err != nil {
+			return nil, err
+		}
+		s.label = s.orgURL
+	case f.targetOrg != "":
+		s.baseRT = http.DefaultTransport
+		if sess, err = signin.FromSFCLI(ctx, f.targetOrg); err != nil {
+			return nil, err
+		}
+		s.label = sess.InstanceURL
+	case f.oauth:
+		s.baseRT = http.DefaultTransport
+		cfg := signin.OAuthConfig{LoginURL: f.loginURL, ClientID: f.clientID, LoginHint: f.user}
+		if f.remember {
+			cfg.Store = signin.KeyringStore()
+		}
+		if sess, err = signin.FromOAuth(ctx, s.baseRT, cfg); err != nil {
+			return nil, err
+		}
+		s.label = sess.InstanceURL
+	default:
+		s.baseRT = http.DefaultTransport
+		if sess, err = signin.FromToken(f.instanceURL, f.accessToken); err != nil {
+			return nil, err
+		}
+		s.label = sess.InstanceURL
+	}
+	if sess.Username == "" {
+		sess.Username = f.user
+	}
+
+	s.net = netsim.New(s.baseRT, time.Now().UnixNano())
+	s.net.SetOnline(online)
+	s.client, err = remote.NewClient(ctx, remote.Config{
+		InstanceURL: sess.InstanceURL,
+		AccessToken: sess.AccessToken,
+		Transport:   s.net,
+		Refresh:     sess.Refresh,
+		Observe:     s.engSink.observe,
+		Username:    sess.Username,
+	})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	dbPath := f.dbPath
+	if dbPath == "" {
+		dir, err := f.dir()
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		key := sess.InstanceURL
+		if s.org != nil {
+			key = "embedded-demo"
+		}
+		_ = dir
+		if dbPath, err = cache.DefaultPath(key, sess.Username); err != nil {
+			s.Close()
+			return nil, err
+		}
+		if f.dataDir != "" {
+			dbPath = filepath.Join(dir, filepath.Base(dbPath))
+		}
+	}
+	if s.db, err = cache.Open(dbPath); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.eng, err = pending.Open(s.db, s.client, pending.Options{
+		Objects:   f.objects,
+		PerObject: f.perObject,
+		Strict:    f.strict,
+		Network:   s.net,
+	})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.engSink.eng = s.eng
+	return s, nil
+}
+
+// asUser returns a client for another user of the same org (backstage: "another user").
+func (s *session) asUser(ctx context.Context, username, password string) (*remote.Client, error) {
+	var tok, inst string
+	switch {
+	case s.org != nil:
+		t, err := s.org.IssueToken(username)
+		if err != nil {
+			return nil, err
+		}
+		tok, inst = t, embeddedURL
+	case s.orgURL != "":
+		t, err := remote.PasswordLogin(ctx, s.baseRT, s.orgURL, username, password)
+		if err != nil {
+			return nil, err
+		}
+		tok, inst = t.AccessToken, t.InstanceURL
+	default:
+		return nil, errors.New("acting as another user needs the embedded org or a served mock org (--org)")
+	}
+	return remote.NewClient(ctx, remote.Config{InstanceURL: inst, AccessToken: tok, Transport: s.baseRT, Username: username})
+}
+
+func (s *session) Close() {
+	if s.eng != nil {
+		s.eng.Close()
+	}
+	if s.db != nil {
+		s.db.Close()
+	}
+	if s.org != nil {
+		s.org.Close()
+	}
+}
+
+var _ io.Closer = (*cache.DB)(nil)
