@@ -40,6 +40,14 @@
 // Subject for a Task, CaseNumber for a Case; exactly one record must match), or by object and id
 // (`edit: {object: Account, id: 001...}`).
 //
+// A lookup field takes the id of a record an earlier create named with {ref: NAME}:
+//
+//	- create: Contact
+//	  fields: {LastName: Child, AccountId: {ref: parent}}
+//
+// It is the record's local id while it waits offline and the org's id once it has synced, so
+// expectations such as `org: {AccountId: {ref: parent}}` check that a child points at its parent.
+//
 // # Steps
 //
 // Each step is a word, or a mapping whose first key says what it does:
