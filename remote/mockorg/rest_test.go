@@ -516,7 +516,9 @@ func TestGetUpdatedAndGetDeleted(t *testing.T) {
 	for _, f := range []func(time.Time) string{
 		func(t time.Time) string { return urlQueryEscape(t.Format("2006-01-02T15:04:05+00:00")) },
 		func(t time.Time) string { return t.Format("2006-01-02T15:04:05Z") },
-		func(t time.Time) string { return strings.ReplaceAll(strings.ReplaceAll(t.Format("2006-01-02T15:04:05+00:00"), ":", "%3A"), "+", "%2B") },
+		func(t time.Time) string {
+			return strings.ReplaceAll(strings.ReplaceAll(t.Format("2006-01-02T15:04:05+00:00"), ":", "%3A"), "+", "%2B")
+		},
 		func(t time.Time) string { return t.Format("2006-01-02T15:04:05+00:00") }, // raw '+' arrives as a space
 	} {
 		q := "?start=" + f(start) + "&end=" + f(e.clk.Now())
