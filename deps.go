@@ -10,8 +10,8 @@ import (
 	_ "github.com/charmbracelet/x/exp/teatest"
 	_ "github.com/google/uuid"
 	_ "github.com/muesli/termenv"
+	_ "github.com/spf13/cobra"
 	_ "gopkg.in/yaml.v3"
 	_ "modernc.org/sqlite"
 	_ "pgregory.net/rapid"
-	_ "github.com/spf13/cobra"
 )
