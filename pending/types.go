@@ -1,6 +1,3 @@
-// Package pending holds the device's pending-change queue, its state machine and the sync
-// engine that pushes it to the org, plus the resolution of conflicts and errors. It is the
-// only package the terminal app calls to read and change records.
 package pending
 
 import (

@@ -1,0 +1,81 @@
+// Package pending holds the device's pending-change queue, its state machine and the sync
+// engine that pushes it to the org, plus the resolution of conflicts and errors. It is the
+// only package the terminal app calls to read and change records.
+//
+// # The queue
+//
+// One entry per record, in the order the record was first changed, coalesced: an edit after a
+// create stays one create with the merged fields; a delete after a create removes the entry
+// (nothing is sent); an edit after an edit is the union of the changed fields with the base
+// unchanged; a delete after an edit is a delete that keeps the base. Every local change is one
+// SQLite transaction that commits before the call returns. A record whose entry is conflict,
+// invalid or failed (orange or red) is locked: Edit and Delete return ErrLocked.
+//
+// # Sending
+//
+// Entries go out in Composite requests (at most 25 subrequests, allOrNone false), each change
+// with its own precondition and followed by a GET of the record in the same request, so the
+// cache takes the server's copy without another round trip. Updates are conditional: If-Match
+// when the base has an ETag, otherwise If-Unmodified-Since with the base's LastModifiedDate. A
+// 412 is judged field by field against the server copy the GET returned: if the org already has
+// every value of the change, it was ours (a reply lost or a crash after the org applied it) and
+// the entry is done; if another user changed only other fields, the entry is rebased on the
+// server's version and resent (auto-merge, noted in the activity log); otherwise it is a
+// conflict with base, theirs and mine per field. Strict mode makes every remote change a
+// conflict. Deletes read the record first (DELETE takes no precondition): a change since the
+// base is a conflict, a record already deleted is done.
+//
+// Creates are exactly-once. Where the object has Offline_Key__c, a create is an upsert keyed by
+// the entry's UUID, and a create whose earlier outcome is unknown is first looked up by that
+// key. Without the field, the create is a POST, and before a create whose outcome is unknown is
+// sent again the engine queries for a record created by the signed-in user since five minutes
+// before the attempt whose filterable fields (text, picklist, email, phone, url, number,
+// boolean, date, lookup) equal the change, and adopts the oldest one not already mapped to
+// another local id. Residual risk of that fallback: an identical record created by the same
+// user through another client within that window is taken for ours (and ours is not
+// created); a record whose matched fields were changed by automation right after the create
+// is not found, and the resend duplicates it. Records created offline that point at each other
+// go in one Composite with @{ref.id}; local ids are replaced everywhere (cache, lookups, queue,
+// id map) in the transaction that records the create.
+//
+// # The If-Unmodified-Since window
+//
+// On a real org If-Unmodified-Since has one-second resolution and only Account gives an ETag.
+// The engine closes the window as far as the API allows: Account updates use If-Match when the
+// cache holds the record's ETag (it does after the engine's own GET of it); whenever the engine
+// has read the record anyway (sync-down, the GET after a 412 or after a write) it compares
+// SystemModstamp to the millisecond, so a cached server copy newer than the base is judged
+// before anything is sent; and after a successful write the GET shows any other user's change
+// to the fields this entry did not send, which is kept (a merge). What remains possible: on an
+// object without an ETag, another user's change made in the same second as the base's
+// LastModifiedDate, to the same fields, and not yet seen by a sync-down, passes the
+// precondition and is overwritten. TestIfUnmodifiedSinceWindow places changes inside and
+// outside that second with the mock org's clock.
+//
+// # Errors
+//
+// Every outcome falls in exactly one class (see Classify): transient (network, 5xx,
+// UNABLE_TO_LOCK_ROW, REQUEST_LIMIT_EXCEEDED, 429/503) → pending with exponential backoff and
+// full jitter, never sooner than Retry-After; auth (401) → sync pauses, EventAuthRequired, Sync
+// returns ErrAuth; conflict; invalid (rule errors with their fields; DUPLICATES_DETECTED, where
+// saving the entry unchanged resends it with the duplicate rule header when the rule allows);
+// failed (NOT_FOUND, ENTITY_IS_DELETED, INSUFFICIENT_ACCESS_*, INVALID_CROSS_REFERENCE_KEY on the
+// record itself). An entry never blocks the entries behind it; an entry that points at a record
+// created offline waits (status waiting) until that record exists on the org.
+//
+// # Crash safety
+//
+// Every state change is one transaction. Entries are marked syncing before their request leaves
+// and settled after the reply; an entry found syncing when the engine opens has an unknown
+// outcome and is settled without duplicates: creates are looked up first, updates are resent
+// conditionally (a 412 caused by our own earlier success is recognised), deletes are
+// idempotent.
+//
+// # Sync-down
+//
+// The first sync primes each object (its PerObject most recently modified records the user can
+// see, paged with queryMore); later syncs use getUpdated from the watermark minus one minute
+// (the org truncates to minutes) and getDeleted; a delete log that starts after the watermark,
+// or a watermark older than the org keeps, forces a full refresh. A refresh never overwrites a
+// pending change or its base: the server copy is stored and the change is laid over it.
+package pending
