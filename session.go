@@ -41,6 +41,7 @@ type orgFlags struct {
 	clientID    string
 	loginURL    string
 	remember    bool
+	oauthPort   int
 
 	dbPath    string
 	dataDir   string
@@ -63,6 +64,7 @@ func (f *orgFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.clientID, "client-id", "", "connected app consumer key for --oauth")
 	fs.StringVar(&f.loginURL, "login-url", defaultLoginURL, "login host for --oauth (https://test.salesforce.com for sandboxes)")
 	fs.BoolVar(&f.remember, "remember", false, "with --oauth: keep the refresh token in the OS keyring")
+	fs.IntVar(&f.oauthPort, "oauth-port", 1717, "with --oauth: loopback port of the redirect (the connected app's callback is http://localhost:PORT/OauthRedirect)")
 	fs.StringVar(&f.dbPath, "db", "", "device database file (default: one per org and user under the XDG data directory)")
 	fs.StringVar(&f.dataDir, "data-dir", "", "directory for the demo org and device databases (default $XDG_DATA_HOME/offline-edit)")
 	fs.Int64Var(&f.seed, "seed", 1, "embedded org: seed of the demo data")
@@ -168,11 +170,20 @@ func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error
 		s.label = sess.InstanceURL
 	case f.oauth:
 		s.baseRT = http.DefaultTransport
-		cfg := signin.OAuthConfig{LoginURL: f.loginURL, ClientID: f.clientID, LoginHint: f.user}
+		cfg := signin.OAuthConfig{
+			LoginURL: f.loginURL, ClientID: f.clientID, RedirectPort: f.oauthPort,
+			ShowURL: func(u string) { fmt.Fprintf(os.Stderr, "Sign in at: %s\n", u) },
+		}
+		if f.user != defaultUser {
+			cfg.LoginHint = f.user
+		}
 		if f.remember {
 			cfg.Store = signin.KeyringStore()
 		}
-		if sess, err = signin.FromOAuth(ctx, s.baseRT, cfg); err != nil {
+		sess, err = signin.FromOAuth(ctx, s.baseRT, cfg)
+		if errors.Is(err, signin.ErrNotRemembered) {
+			fmt.Fprintln(os.Stderr, "offline-edit:", err)
+		} else if err != nil {
 			return nil, err
 		}
 		s.label = sess.InstanceURL
@@ -196,6 +207,7 @@ func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error
 		Refresh:     sess.Refresh,
 		Observe:     s.engSink.observe,
 		Username:    sess.Username,
+		IdentityURL: sess.IdentityURL,
 	})
 	if err != nil {
 		s.Close()
