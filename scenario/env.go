@@ -222,12 +222,22 @@ func (e *Env) SignIn(ctx context.Context) error {
 // Expire ends a user's sessions on the org (the admin's action).
 func (e *Env) Expire(ctx context.Context, user string) error {
 	username := e.Username(user)
-	if err := e.admin.Expire(ctx, username); err != nil {
+	if err := e.Admin().Expire(ctx, username); err != nil {
 		return err
 	}
 	if username == e.users[Me].Username {
 		e.mu.Lock()
 		e.signedOut = true
+		e.mu.Unlock()
+	}
+	if username == e.users["admin"].Username {
+		// The admin API has no refresh: sign the admin in again at once.
+		tok, err := e.login(ctx, username)
+		if err != nil {
+			return fmt.Errorf("sign the admin in again: %w", err)
+		}
+		e.mu.Lock()
+		e.admin = remote.NewMockAdmin(e.instanceURL, tok, e.transport)
 		e.mu.Unlock()
 	}
 	return nil
@@ -240,7 +250,11 @@ func (e *Env) Engine() *pending.Engine { return e.engine }
 func (e *Env) Network() *netsim.Network { return e.net }
 
 // Admin is the admin's side of the mock org.
-func (e *Env) Admin() *remote.MockAdmin { return e.admin }
+func (e *Env) Admin() *remote.MockAdmin {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.admin
+}
 
 // Clock is the scenario clock the device (and an embedded org) runs on.
 func (e *Env) Clock() *Clock { return e.clock }

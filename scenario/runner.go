@@ -111,6 +111,8 @@ func (s *Stepper) Next(ctx context.Context) (StepResult, bool) {
 			x.fail("error", st.ExpectError, "the step succeeded")
 		case !errorMatches(err, st.ExpectError):
 			x.fail("error", st.ExpectError, err.Error())
+		case res.Outcome != "":
+			x.outcome("refused as expected (" + st.ExpectError + ")")
 		default:
 			x.outcome("refused as expected: " + err.Error())
 		}
@@ -172,10 +174,10 @@ func (x *exec) run(ctx context.Context) error {
 		if st.Kind == KindUnshare {
 			access = "none"
 		}
-		return env.admin.Share(ctx, id, env.Username(st.User), access)
+		return env.Admin().Share(ctx, id, env.Username(st.User), access)
 	case KindAddRule:
 		r := st.Rule
-		id, err := env.admin.AddRule(ctx, remote.Rule{Object: r.Object, Kind: r.Kind, Field: r.Field, Value: r.Value, OtherField: r.OtherField, Message: r.Message})
+		id, err := env.Admin().AddRule(ctx, remote.Rule{Object: r.Object, Kind: r.Kind, Field: r.Field, Value: r.Value, OtherField: r.OtherField, Message: r.Message})
 		if err != nil {
 			return err
 		}
@@ -188,7 +190,7 @@ func (x *exec) run(ctx context.Context) error {
 		if !ok {
 			return fmt.Errorf("rule %s was not added", st.RuleRef)
 		}
-		return env.admin.RemoveRule(ctx, id)
+		return env.Admin().RemoveRule(ctx, id)
 	case KindExpire:
 		return env.Expire(ctx, st.User)
 	case KindSignin:
