@@ -42,8 +42,8 @@
 //
 // A lookup field takes the id of a record an earlier create named with {ref: NAME}:
 //
-//	- create: Contact
-//	  fields: {LastName: Child, AccountId: {ref: parent}}
+//	create: Contact
+//	fields: {LastName: Child, AccountId: {ref: parent}}
 //
 // It is the record's local id while it waits offline and the org's id once it has synced, so
 // expectations such as `org: {AccountId: {ref: parent}}` check that a child points at its parent.
