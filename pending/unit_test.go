@@ -1,0 +1,307 @@
+package pending
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/remote/netsim"
+)
+
+func TestClassifyPutsEveryOutcomeInExactlyOneClass(t *testing.T) {
+	api := func(status int, code string, fields ...string) error {
+		e := &remote.Error{Status: status}
+		if code != "" {
+			e.Items = []remote.ErrorItem{{Code: code, Message: "m", Fields: fields}}
+		}
+		return fmt.Errorf("wrapped: %w", e)
+	}
+	cases := []struct {
+		name string
+		err  error
+		want Class
+	}{
+		{"success", nil, ClassOK},
+		{"offline", fmt.Errorf("x: %w", remote.ErrOffline), ClassOffline},
+		{"cancelled", context.Canceled, ClassCanceled},
+		{"dropped by the network", netsim.ErrDropped, ClassTransient},
+		{"reply lost", netsim.ErrReplyLost, ClassTransient},
+		{"timeout", context.DeadlineExceeded, ClassTransient},
+		{"500", api(500, "UNKNOWN_EXCEPTION"), ClassTransient},
+		{"502 no body", api(502, ""), ClassTransient},
+		{"503", api(503, "SERVER_UNAVAILABLE"), ClassTransient},
+		{"429", api(429, ""), ClassTransient},
+		{"row lock", api(400, "UNABLE_TO_LOCK_ROW"), ClassTransient},
+		{"api limit", api(403, "REQUEST_LIMIT_EXCEEDED"), ClassTransient},
+		{"401 session", api(401, "INVALID_SESSION_ID"), ClassAuth},
+		{"401 header", api(401, "INVALID_AUTH_HEADER"), ClassAuth},
+		{"412 empty body", api(412, ""), ClassConflict},
+		{"412 with body", api(412, "PRECONDITION_FAILED"), ClassConflict},
+		{"validation rule", api(400, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "Amount"), ClassInvalid},
+		{"required", api(400, "REQUIRED_FIELD_MISSING", "LastName"), ClassInvalid},
+		{"too long", api(400, "STRING_TOO_LONG", "Name"), ClassInvalid},
+		{"picklist", api(400, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "StageName"), ClassInvalid},
+		{"email", api(400, "INVALID_EMAIL_ADDRESS", "Email"), ClassInvalid},
+		{"duplicates", api(400, "DUPLICATES_DETECTED"), ClassInvalid},
+		{"duplicate value", api(400, "DUPLICATE_VALUE"), ClassInvalid},
+		{"bad lookup value", api(400, "INVALID_CROSS_REFERENCE_KEY", "AccountId"), ClassInvalid},
+		{"record itself gone", api(400, "INVALID_CROSS_REFERENCE_KEY"), ClassFailed},
+		{"not found", api(404, "NOT_FOUND"), ClassFailed},
+		{"deleted", api(404, "ENTITY_IS_DELETED"), ClassFailed},
+		{"read only", api(400, "INSUFFICIENT_ACCESS_OR_READONLY"), ClassFailed},
+		{"cross reference access", api(400, "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY"), ClassFailed},
+		{"403 other", api(403, "INSUFFICIENT_PRIVILEGES"), ClassFailed},
+		{"dependent subrequest halted", api(400, "PROCESSING_HALTED"), ClassHeld},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := Classify(c.err); got != c.want {
+				t.Fatalf("Classify = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestBackoffIsExponentialWithFullJitterAndHonoursRetryAfter(t *testing.T) {
+	b := Backoff{Base: time.Second, Cap: time.Minute}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for attempts := 1; attempts <= 12; attempts++ {
+		ceiling := min(time.Minute, time.Second<<(attempts-1))
+		var maxSeen time.Duration
+		for i := 0; i < 300; i++ {
+			d := b.Delay(attempts, 0, rng)
+			if d < 0 || d > ceiling {
+				t.Fatalf("attempt %d: %v outside [0, %v]", attempts, d, ceiling)
+			}
+			maxSeen = max(maxSeen, d)
+		}
+		if maxSeen < ceiling/2 {
+			t.Fatalf("attempt %d: jitter never came near the ceiling %v (max %v)", attempts, ceiling, maxSeen)
+		}
+	}
+	if d := b.Delay(1, 30*time.Second, rng); d < 30*time.Second {
+		t.Fatalf("Retry-After ignored: %v", d)
+	}
+	if d := b.Delay(1000, 0, rng); d > time.Minute {
+		t.Fatalf("cap exceeded: %v", d)
+	}
+}
+
+func TestStatusSashesAndLocks(t *testing.T) {
+	cases := []struct {
+		s      Status
+		sash   Sash
+		locked bool
+	}{
+		{StatusPending, SashGreen, false}, {StatusSyncing, SashGreen, false}, {StatusWaiting, SashGreen, false},
+		{StatusConflict, SashOrange, true}, {StatusInvalid, SashOrange, true}, {StatusFailed, SashRed, true},
+		{"", SashNone, false},
+	}
+	for _, c := range cases {
+		if c.s.Sash() != c.sash || c.s.Locked() != c.locked {
+			t.Errorf("%q: sash %v locked %v", c.s, c.s.Sash(), c.s.Locked())
+		}
+	}
+}
+
+func TestSameValueTreatsEmptyAsNullAndDatetimesAsInstants(t *testing.T) {
+	cases := []struct {
+		a, b any
+		want bool
+	}{
+		{"", nil, true}, {"x", "x", true}, {"x", "y", false}, {1, 1.0, true}, {1.0, "1", false},
+		{"2024-01-02T03:04:05.000+0000", "2024-01-02T03:04:05Z", true},
+		{"2024-01-02T03:04:05.000+0000", "2024-01-02T03:04:06Z", false},
+		{true, true, true}, {true, false, false}, {nil, false, false},
+	}
+	for _, c := range cases {
+		if got := sameValue(c.a, c.b); got != c.want {
+			t.Errorf("sameValue(%#v, %#v) = %v", c.a, c.b, got)
+		}
+	}
+}
+
+func TestCoalescingKeepsOneEntryPerRecord(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	ctx := context.Background()
+	c := h.firstOwned(t, "Contact")
+	phone0, title0 := c.Server["Phone"], c.Server["Title"]
+
+	t.Run("edit after edit is the union with the first base", func(t *testing.T) {
+		if err := h.eng.Edit(ctx, "Contact", c.ID, remote.Fields{"Phone": "1"}); err != nil {
+			t.Fatal(err)
+		}
+		first := h.entryOf(t, c.ID)
+		if err := h.eng.Edit(ctx, "Contact", c.ID, remote.Fields{"Phone": "2", "Title": "T"}); err != nil {
+			t.Fatal(err)
+		}
+		en := h.entryOf(t, c.ID)
+		if en.ID != first.ID || en.Seq != first.Seq || en.Op != OpUpdate || en.Changes["Phone"] != "2" || en.Changes["Title"] != "T" {
+			t.Fatalf("%+v", en)
+		}
+		if !sameValue(en.Base["Phone"], phone0) || !sameValue(en.Base["Title"], title0) || en.BaseVersion != first.BaseVersion {
+			t.Fatalf("base moved: %+v", en.Base)
+		}
+	})
+	t.Run("delete after edit is a delete that keeps the base", func(t *testing.T) {
+		before := h.entryOf(t, c.ID)
+		if err := h.eng.Delete(ctx, "Contact", c.ID); err != nil {
+			t.Fatal(err)
+		}
+		en := h.entryOf(t, c.ID)
+		if en.ID != before.ID || en.Op != OpDelete || en.BaseVersion != before.BaseVersion || !sameValue(en.Base["Phone"], phone0) {
+			t.Fatalf("%+v", en)
+		}
+		if err := h.eng.Edit(ctx, "Contact", c.ID, remote.Fields{"Phone": "3"}); !errors.Is(err, ErrNotAllowed) {
+			t.Fatalf("edit of a deleted record: %v", err)
+		}
+	})
+	t.Run("edit after create is still one create", func(t *testing.T) {
+		id, err := h.eng.Create(ctx, "Account", remote.Fields{"Name": "Coalesce Co"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.eng.Edit(ctx, "Account", id, remote.Fields{"Phone": "9"}); err != nil {
+			t.Fatal(err)
+		}
+		en := h.entryOf(t, id)
+		if en.Op != OpCreate || en.Changes["Name"] != "Coalesce Co" || en.Changes["Phone"] != "9" {
+			t.Fatalf("%+v", en)
+		}
+	})
+	t.Run("delete after create sends nothing", func(t *testing.T) {
+		id, _ := h.eng.Create(ctx, "Account", remote.Fields{"Name": "Never Sent"})
+		if err := h.eng.Delete(ctx, "Account", id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.eng.Record(ctx, "Account", id); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("record still there: %v", err)
+		}
+	})
+	t.Run("an edit to the current values queues nothing", func(t *testing.T) {
+		o := h.firstOwned(t, "Opportunity")
+		if err := h.eng.Edit(ctx, "Opportunity", o.ID, remote.Fields{"Name": o.Fields["Name"]}); err != nil {
+			t.Fatal(err)
+		}
+		if rv, _ := h.eng.Record(ctx, "Opportunity", o.ID); rv.Entry != nil {
+			t.Fatalf("no-op edit queued %+v", rv.Entry)
+		}
+	})
+	t.Run("bad input is refused with a clear error", func(t *testing.T) {
+		o := h.firstOwned(t, "Opportunity")
+		for _, f := range []remote.Fields{{"NoSuchField": 1}, {"CreatedDate": "2020-01-01"}, {"Name": map[string]any{"a": 1}}, {"Name": make(chan int)}} {
+			if err := h.eng.Edit(ctx, "Opportunity", o.ID, f); !errors.Is(err, ErrNotAllowed) {
+				t.Fatalf("edit %v: %v", f, err)
+			}
+		}
+		if err := h.eng.Edit(ctx, "Opportunity", "006000000000000AAA", remote.Fields{"Name": "x"}); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("unknown record: %v", err)
+		}
+		if _, err := h.eng.Create(ctx, "Lead", remote.Fields{"LastName": "x"}); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("uncached object: %v", err)
+		}
+	})
+	h.eng.SetOnline(true)
+	s := h.sync(t)
+	if s.Synced != 2 || s.Attention != 0 {
+		t.Fatalf("summary %+v", s)
+	}
+	if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = 'Never Sent'"); n != 0 {
+		t.Fatalf("a create deleted offline reached the org")
+	}
+	if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = 'Coalesce Co' AND Phone = '9'"); n != 1 {
+		t.Fatalf("coalesced create on the org: %d", n)
+	}
+	if n := countOnOrg(t, h, "SELECT Id FROM Contact WHERE Id = '"+c.ID+"'"); n != 0 {
+		t.Fatalf("the deleted contact is still on the org")
+	}
+}
+
+func TestDiscardRestoresTheServerCopyAndOrphansDependents(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	c := h.firstOwned(t, "Contact")
+	_ = h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "1"})
+	en := h.entryOf(t, c.ID)
+	if err := h.eng.Discard(bg, en.ID); err != nil {
+		t.Fatal(err)
+	}
+	rv, _ := h.eng.Record(bg, "Contact", c.ID)
+	if rv.Entry != nil || !sameValue(rv.Fields["Phone"], c.Server["Phone"]) {
+		t.Fatalf("after discard %+v", rv)
+	}
+	acc, _ := h.eng.Create(bg, "Account", remote.Fields{"Name": "Parent"})
+	kid, _ := h.eng.Create(bg, "Contact", remote.Fields{"LastName": "Kid", "AccountId": acc})
+	if err := h.eng.Discard(bg, h.entryOf(t, acc).ID); err != nil {
+		t.Fatal(err)
+	}
+	ke := h.entryOf(t, kid)
+	if ke.Status != StatusInvalid || len(ke.Errors) != 1 || ke.Errors[0].Field != "AccountId" {
+		t.Fatalf("orphan %+v", ke)
+	}
+	if err := h.eng.Fix(bg, ke.ID, remote.Fields{"AccountId": nil}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	if s := h.sync(t); s.Synced != 1 {
+		t.Fatalf("summary %+v", s)
+	}
+	assertNoLocalIDs(t, h)
+}
+
+func TestEventsNeverBlockTheEngine(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	done := make(chan struct{})
+	go func() {
+		for i := 0; i < eventBuffer*2; i++ {
+			h.eng.emit(Event{Kind: EventEntryChanged})
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("emit blocked with nobody reading")
+	}
+	if len(h.eng.Events()) != eventBuffer {
+		t.Fatalf("buffer holds %d", len(h.eng.Events()))
+	}
+}
+
+func TestBackgroundLoopSyncsWhenGoingOnline(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h.eng.Start(ctx)
+	if err := h.eng.Edit(ctx, "Contact", c.ID, remote.Fields{"Phone": "loop"}); err != nil {
+		t.Fatal(err)
+	}
+	drain(h.eng)
+	h.eng.SetOnline(true)
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case ev := <-h.eng.Events():
+			if ev.Kind == EventSyncFinished && ev.Summary != nil && ev.Summary.Synced == 1 {
+				if got := h.serverRecord(t, "Contact", c.ID).Fields["Phone"]; got != "loop" {
+					t.Fatalf("org has %v", got)
+				}
+				return
+			}
+		case <-deadline:
+			t.Fatal("no sync after going online")
+		}
+	}
+}
