@@ -198,3 +198,17 @@ steps:
 		t.Errorf("JSON report: %s %v", b, err)
 	}
 }
+
+func TestRunOutputCarriesNoControlSequences(t *testing.T) {
+	sc, err := Parse("esc.yaml", []byte("name: \"evil \\e]52;c;aGk=\\a \\e[2J \\u202e name\"\nseed: 1\nsize: 20\nsteps:\n"+
+		"  - create: Account\n    ref: a\n    fields: {Name: \"x\\e[6n\\b\\r\"}\n  - expect: {record: a, message: \"\\e[2J\"}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, out := runScenario(t, sc)
+	for _, bad := range []string{"\x1b", "\a", "\b", "\r", "\u202e"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("output contains %q:\n%q", bad, out)
+		}
+	}
+}

@@ -673,7 +673,7 @@ func Run(ctx context.Context, sc *Scenario, env *Env, out io.Writer) Report {
 		out = io.Discard
 	}
 	rep := Report{File: sc.File, Name: sc.Name, Passed: true}
-	fmt.Fprintf(out, "scenario %s: %s\n", sc.File, sc.Name)
+	fmt.Fprintf(out, "scenario %s: %s\n", sanitize(sc.File), sanitize(sc.Name))
 	s := NewStepper(sc, env)
 	for {
 		res, ok := s.Next(ctx)
@@ -698,13 +698,20 @@ func Run(ctx context.Context, sc *Scenario, env *Env, out io.Writer) Report {
 		}
 		if res.Err != nil {
 			rep.Error = res.Err.Error()
-			fmt.Fprintf(out, "         stopped: %s\n", sanitize(res.Err.Error()))
+			if res.Index < 0 {
+				fmt.Fprintf(out, "  invalid: %s\n", sanitize(res.Err.Error()))
+			} else {
+				fmt.Fprintf(out, "         stopped: %s\n", sanitize(res.Err.Error()))
+			}
 		}
 	}
-	if rep.Passed {
-		fmt.Fprintf(out, "PASS %s (%d steps)\n", sc.File, len(rep.Steps))
-	} else {
-		fmt.Fprintf(out, "FAIL %s (%d failed expectations)\n", sc.File, len(rep.Failures()))
+	switch {
+	case rep.Passed:
+		fmt.Fprintf(out, "PASS %s (%d steps)\n", sanitize(sc.File), len(rep.Steps))
+	case rep.Error != "":
+		fmt.Fprintf(out, "FAIL %s (did not run to the end; %d failed expectations)\n", sanitize(sc.File), len(rep.Failures()))
+	default:
+		fmt.Fprintf(out, "FAIL %s (%d failed expectations)\n", sanitize(sc.File), len(rep.Failures()))
 	}
 	return rep
 }
