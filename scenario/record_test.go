@@ -81,6 +81,13 @@ func finalState(t *testing.T, ctx context.Context, env *Env) string {
 		acct, _ := r.Fields["Account"].(map[string]any)
 		lines = append(lines, fmt.Sprintf("org Contact %v account=%v", r.Fields["LastName"], acct["Name"]))
 	}
+	res, err = admin.Query(ctx, "SELECT Name FROM Account WHERE Description = 'Recorded note'", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Records {
+		lines = append(lines, fmt.Sprintf("org noted Account %v", r.Fields["Name"]))
+	}
 	ents, err := env.Engine().Entries(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -147,6 +154,18 @@ func TestRecordedSessionReplaysToTheSameState(t *testing.T) {
 	s.must(admin.Delete(ctx, "Account", doomedID))
 	s.rec.DeleteAs("admin", doomedRec)
 	tick()
+	// A seeded record, named by its id in the recording.
+	page, err := eng.List(ctx, pending.ListQuery{Object: "Account", Limit: 1})
+	s.must(err)
+	if len(page.Rows) == 0 {
+		t.Fatal("no seeded account in the cache")
+	}
+	seeded := Rec{Object: "Account", ID: page.Rows[0].ID, Name: page.Rows[0].Name}
+	s.must(eng.Edit(ctx, "Account", seeded.ID, remote.Fields{"Description": "Recorded note"}))
+	s.rec.Edit(seeded, remote.Fields{"Description": "Recorded note"})
+	if ref := s.rec.Ref(seeded); ref.ID != seeded.ID {
+		t.Fatalf("a seeded record is recorded as %+v, want its id", ref)
+	}
 	// A contact for Acme, created offline.
 	contact := remote.Fields{"LastName": "Recorded Contact", "AccountId": acmeID}
 	cid, err := eng.Create(ctx, "Contact", contact)
@@ -170,7 +189,7 @@ func TestRecordedSessionReplaysToTheSameState(t *testing.T) {
 	s.must(s.rec.Checkpoint(ctx, eng))
 
 	want := finalState(t, ctx, env)
-	if !strings.Contains(want, "queue Account Recorded Doomed update failed") || !strings.Contains(want, "account=Recorded Acme") {
+	if !strings.Contains(want, "queue Account Recorded Doomed update failed") || !strings.Contains(want, "org noted Account") || !strings.Contains(want, "account=Recorded Acme") {
 		t.Fatalf("the session did not reach the state the test means to replay:\n%s", want)
 	}
 
