@@ -107,7 +107,13 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 		w.WriteHeader(status)
 		return
 	}
-	data, err := json.Marshal(body)
+	var data []byte
+	var err error
+	if a, fast := body.(jsonAppender); fast {
+		data = a.appendJSON(make([]byte, 0, 4096))
+	} else {
+		data, err = json.Marshal(body)
+	}
 	if err != nil {
 		status = http.StatusInternalServerError
 		data, _ = json.Marshal([]errItem{{ErrorCode: "UNKNOWN_EXCEPTION", Message: "could not encode the response", Fields: []string{}}})

@@ -1,8 +1,6 @@
 package mockorg
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
@@ -594,25 +592,7 @@ func (m *orderedMap) set(k string, v any) {
 func (m *orderedMap) get(k string) (any, bool) { v, ok := m.vals[k]; return v, ok }
 
 // MarshalJSON writes the keys in order.
-func (m *orderedMap) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, k := range m.keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		kb, _ := json.Marshal(k)
-		b.Write(kb)
-		b.WriteByte(':')
-		vb, err := json.Marshal(m.vals[k])
-		if err != nil {
-			return nil, err
-		}
-		b.Write(vb)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
+func (m *orderedMap) MarshalJSON() ([]byte, error) { return m.appendJSON(nil), nil }
 
 // cursor is the rest of a query result, kept for queryMore.
 type cursor struct {
