@@ -165,12 +165,7 @@ func (m Model) Init() tea.Cmd {
 		m.loadCounts(),
 		loadDescribes(ctx, b),
 	}
-	if b.Online() {
-		cmds = append(cmds, func() tea.Msg {
-			sum, err := b.Sync(ctx)
-			return syncDoneMsg{sum: sum, err: err}
-		})
-	}
+	// Start syncs at once when online (priming the cache on first run).
 	return tea.Batch(cmds...)
 }
 

@@ -366,7 +366,7 @@ func (m detailModel) body() []string {
 		labelW = 16
 	}
 	if m.desc != nil {
-		for _, f := range m.desc.Fields {
+		for _, f := range orderedFields(m.desc.Fields) {
 			if hiddenFields[f.Name] {
 				continue
 			}
@@ -459,4 +459,22 @@ func (m detailModel) ShortHelp() []key.Binding {
 func (m detailModel) FullHelp() [][]key.Binding {
 	k := m.c.keys
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.NextPane, k.PrevPane, k.Open}, {k.Edit, k.Delete, k.NewTask, k.NewContact, k.New}, k.globalKeys()}
+}
+
+// systemFields are listed after the record's own fields.
+var systemFields = map[string]bool{"OwnerId": true, "CreatedDate": true, "CreatedById": true, "LastModifiedDate": true, "LastModifiedById": true}
+
+func orderedFields(fs []remote.Field) []remote.Field {
+	out := make([]remote.Field, 0, len(fs))
+	for _, f := range fs {
+		if !systemFields[f.Name] {
+			out = append(out, f)
+		}
+	}
+	for _, f := range fs {
+		if systemFields[f.Name] {
+			out = append(out, f)
+		}
+	}
+	return out
 }

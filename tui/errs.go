@@ -1,12 +1,10 @@
 package tui
 
-import "errors"
+import (
+	"errors"
 
-// The engine's sentinel errors, matched with errors.Is.
-var (
-	errNotFound = errors.New("record not found")
-	errLocked   = errors.New("record is locked")
+	"github.com/offline-edit/offline-edit/pending"
 )
 
-func isNotFound(err error) bool { return errors.Is(err, errNotFound) }
-func isLocked(err error) bool   { return errors.Is(err, errLocked) }
+func isNotFound(err error) bool { return errors.Is(err, pending.ErrNotFound) }
+func isLocked(err error) bool   { return errors.Is(err, pending.ErrLocked) }

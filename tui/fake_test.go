@@ -184,7 +184,7 @@ func (f *fakeBackend) Record(_ context.Context, object, id string) (pending.Reco
 			return v, nil
 		}
 	}
-	return pending.RecordView{}, errNotFound
+	return pending.RecordView{}, pending.ErrNotFound
 }
 
 func (f *fakeBackend) Entries(context.Context) ([]pending.Entry, error) {
@@ -200,7 +200,7 @@ func (f *fakeBackend) Entry(_ context.Context, id string) (pending.Entry, error)
 			return e, nil
 		}
 	}
-	return pending.Entry{}, errNotFound
+	return pending.Entry{}, pending.ErrNotFound
 }
 func (f *fakeBackend) Counts(context.Context) (int, int, error) {
 	f.mu.Lock()
@@ -238,7 +238,7 @@ func (f *fakeBackend) Edit(_ context.Context, object, id string, fields remote.F
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if e := f.entryFor(id); e != nil && e.Status.Locked() {
-		return errLocked
+		return pending.ErrLocked
 	}
 	for _, r := range f.records[object] {
 		if r["Id"] == id {
@@ -258,7 +258,7 @@ func (f *fakeBackend) Edit(_ context.Context, object, id string, fields remote.F
 			return nil
 		}
 	}
-	return errNotFound
+	return pending.ErrNotFound
 }
 
 func (f *fakeBackend) Delete(_ context.Context, object, id string) error {
@@ -285,7 +285,7 @@ func (f *fakeBackend) remove(entryID string) error {
 			return nil
 		}
 	}
-	return errNotFound
+	return pending.ErrNotFound
 }
 
 func (f *fakeBackend) Resolve(_ context.Context, id string, _ map[string]pending.Choice) error {

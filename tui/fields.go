@@ -104,6 +104,9 @@ func (t *textField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 	return t, cmd
 }
 func (t *textField) View(focused bool, w int) string {
+	if !focused {
+		return trunc(t.in.Value(), w)
+	}
 	t.in.Width = max(1, w-1)
 	return t.in.View()
 }
@@ -490,7 +493,7 @@ func (l *lookupField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 }
 
 func (l *lookupField) View(focused bool, w int) string {
-	l.in.Width = max(1, w-1)
+	l.in.Width = max(1, w-4)
 	if !focused {
 		return trunc(l.name, w)
 	}

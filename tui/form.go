@@ -258,7 +258,7 @@ func (m *formModel) check() int {
 			f.err = f.input.Check().Error()
 		case required && (v == nil || v == ""):
 			f.err = "required"
-		case f.def.Length > 0 && textLen(v) > f.def.Length:
+		case f.def.Length > 0 && f.def.Type != "reference" && textLen(v) > f.def.Length:
 			f.err = sprintf("at most %d characters (now %d)", f.def.Length, textLen(v))
 		}
 		if f.err != "" {

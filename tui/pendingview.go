@@ -192,11 +192,11 @@ func (m pendingModel) View() string {
 		line := mark + fit(s.shortSash(e.Status), sashWidth) + " " + fit(m.c.singleLabel(e.Object), objW) + " " +
 			fit(CleanLine(e.Name), nameW) + " " + fit(opWord(e.Op), opW) + " " + fit(when(e.UpdatedAt), whenW)
 		detail := longWord(e.Status, e.Code)
+		if e.Message != "" {
+			detail = CleanLine(e.Message)
+		}
 		if e.Code != "" {
 			detail += " · " + CleanLine(e.Code)
-		}
-		if e.Message != "" {
-			detail += ": " + CleanLine(e.Message)
 		}
 		detail = fit("", sashWidth+2) + " " + s.sashStyle(e.Status).Render(trunc(detail, max(1, m.w-sashWidth-3)))
 		if i == m.cursor {

@@ -218,7 +218,7 @@ func TestPendingChangesDismissesRedAtOnceAndDiscardsOthersAfterConfirm(t *testin
 	f.setEntry(pending.Entry{ID: "green", Object: "Account", RecordID: "001000000000000001", Name: "Acme 000001", Op: pending.OpUpdate, Status: pending.StatusPending})
 	d := newDriver(t, f, 100, 30)
 	d.keys("p")
-	d.requireView("✖ Failed", "Can't be saved: record was deleted", "ENTITY_IS_DELETED", "● To sync")
+	d.requireView("✖ Failed", "Record was deleted by another user · ENTITY_IS_DELETED", "● To sync")
 	d.keys("x")
 	d.refuseView("✖ Failed")
 	d.keys("x")
