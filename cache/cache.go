@@ -14,6 +14,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+
+	"github.com/offline-edit/offline-edit/remote"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
 )
@@ -30,6 +33,9 @@ type DB struct {
 	sql  *sql.DB
 	path string
 	lock *fileLock
+
+	describeMu sync.Mutex
+	describes  map[string]*remote.Describe // decoded describes, by object
 }
 
 // DefaultPath returns where the database of (instanceURL, username) lives:
@@ -138,6 +144,7 @@ func (db *DB) Close() error {
 // Tx is one transaction on the device database.
 type Tx struct {
 	*sql.Tx
+	db *DB
 }
 
 // Update runs fn in one immediate transaction and commits it when fn returns nil.
@@ -155,7 +162,7 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			panic(p)
 		}
 	}()
-	if err := fn(&Tx{stx}); err != nil {
+	if err := fn(&Tx{Tx: stx, db: db}); err != nil {
 		_ = stx.Rollback()
 		return err
 	}
@@ -175,5 +182,5 @@ func (db *DB) View(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("cache: begin: %w", err)
 	}
 	defer func() { _ = stx.Rollback() }()
-	return fn(&Tx{stx})
+	return fn(&Tx{Tx: stx, db: db})
 }

@@ -315,7 +315,38 @@ func (tx *Tx) PutDescribe(ctx context.Context, d *remote.Describe, at time.Time)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO describes(object, body, fetched_at) VALUES(?,?,?)
 		ON CONFLICT(object) DO UPDATE SET body=excluded.body, fetched_at=excluded.fetched_at`, d.Name, string(b), MS(at))
+	if tx.db != nil {
+		tx.db.forgetDescribe(d.Name)
+	}
 	return err
+}
+
+func (db *DB) forgetDescribe(object string) {
+	db.describeMu.Lock()
+	delete(db.describes, object)
+	db.describeMu.Unlock()
+}
+
+// memoDescribe returns the decoded describe, reading it once per object. Callers must not
+// modify the result.
+func (db *DB) memoDescribe(ctx context.Context, q querier, object string) (*remote.Describe, error) {
+	db.describeMu.Lock()
+	d, ok := db.describes[object]
+	db.describeMu.Unlock()
+	if ok {
+		return d, nil
+	}
+	d, err := getDescribe(ctx, q, object)
+	if err != nil {
+		return nil, err
+	}
+	db.describeMu.Lock()
+	if db.describes == nil {
+		db.describes = map[string]*remote.Describe{}
+	}
+	db.describes[object] = d
+	db.describeMu.Unlock()
+	return d, nil
 }
 
 func getDescribe(ctx context.Context, q querier, object string) (*remote.Describe, error) {
@@ -336,12 +367,15 @@ func getDescribe(ctx context.Context, q querier, object string) (*remote.Describ
 
 // Describe reads an object's cached describe.
 func (db *DB) Describe(ctx context.Context, object string) (*remote.Describe, error) {
-	return getDescribe(ctx, db.sql, object)
+	return db.memoDescribe(ctx, db.sql, object)
 }
 
 // Describe reads an object's cached describe inside the transaction.
 func (tx *Tx) Describe(ctx context.Context, object string) (*remote.Describe, error) {
-	return getDescribe(ctx, tx, object)
+	if tx.db == nil {
+		return getDescribe(ctx, tx, object)
+	}
+	return tx.db.memoDescribe(ctx, tx, object)
 }
 
 // SyncState is the sync-down progress of one object.

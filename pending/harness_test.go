@@ -44,6 +44,13 @@ func (c *clock) Set(t time.Time) {
 	c.last = time.Time{}
 }
 
+// tb is what test helpers need from *testing.T, *testing.B and *rapid.T.
+type tb interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
 type harness struct {
 	t      *testing.T
 	org    *mockorg.Org
@@ -97,7 +104,7 @@ func newHarness(t testing.TB, ho harnessOpts) *harness {
 	return h
 }
 
-func (h *harness) open(t testing.TB) {
+func (h *harness) open(t tb) {
 	t.Helper()
 	tok, err := h.org.IssueToken("alex@demo.example")
 	if err != nil {
@@ -140,13 +147,13 @@ func (h *harness) close() {
 }
 
 // reopen simulates a restart of the app on the same device database.
-func (h *harness) reopen(t testing.TB) {
+func (h *harness) reopen(t tb) {
 	h.close()
 	h.open(t)
 }
 
 // as returns a client acting as another user, straight to the org (not through the device's network).
-func (h *harness) as(t testing.TB, username string) *remote.Client {
+func (h *harness) as(t tb, username string) *remote.Client {
 	t.Helper()
 	tok, err := h.org.IssueToken(username)
 	if err != nil {
@@ -160,7 +167,7 @@ func (h *harness) as(t testing.TB, username string) *remote.Client {
 	return c
 }
 
-func (h *harness) admin(t testing.TB) *remote.MockAdmin {
+func (h *harness) admin(t tb) *remote.MockAdmin {
 	tok, err := h.org.IssueToken("admin@demo.example")
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +175,7 @@ func (h *harness) admin(t testing.TB) *remote.MockAdmin {
 	return remote.NewMockAdmin(instanceURL, tok, remote.InProcess(h.org.Handler()))
 }
 
-func (h *harness) sync(t testing.TB) Summary {
+func (h *harness) sync(t tb) Summary {
 	t.Helper()
 	s, err := h.eng.Sync(context.Background())
 	if err != nil {
@@ -178,7 +185,7 @@ func (h *harness) sync(t testing.TB) Summary {
 }
 
 // firstOwned returns a cached record of object owned by alex.
-func (h *harness) firstOwned(t testing.TB, object string) RecordView {
+func (h *harness) firstOwned(t tb, object string) RecordView {
 	t.Helper()
 	alex := h.users["alex@demo.example"].ID
 	p, err := h.eng.List(context.Background(), ListQuery{Object: object, Limit: 1000})
@@ -198,7 +205,7 @@ func (h *harness) firstOwned(t testing.TB, object string) RecordView {
 	return RecordView{}
 }
 
-func (h *harness) entryOf(t testing.TB, recordID string) Entry {
+func (h *harness) entryOf(t tb, recordID string) Entry {
 	t.Helper()
 	rv, err := h.eng.Record(context.Background(), "", recordID)
 	if err != nil {
@@ -210,7 +217,7 @@ func (h *harness) entryOf(t testing.TB, recordID string) Entry {
 	return *rv.Entry
 }
 
-func (h *harness) serverRecord(t testing.TB, object, id string) remote.Record {
+func (h *harness) serverRecord(t tb, object, id string) remote.Record {
 	t.Helper()
 	rec, err := h.as(t, "admin@demo.example").Retrieve(context.Background(), object, id, nil)
 	if err != nil {

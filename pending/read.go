@@ -17,7 +17,10 @@ func (e *Engine) Describe(ctx context.Context, object string) (*remote.Describe,
 	if err != nil {
 		return nil, notFound("describe of "+object, err)
 	}
-	return d, nil
+	cp := *d // the cached describe is shared; hand out a copy
+	cp.Fields = append([]remote.Field(nil), d.Fields...)
+	cp.ChildRelationships = append([]remote.ChildRelationship(nil), d.ChildRelationships...)
+	return &cp, nil
 }
 
 // List returns a page of an object's records as the user sees them, in name order.

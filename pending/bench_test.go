@@ -1,0 +1,177 @@
+package pending
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// peakHeap samples the heap while fn runs and returns the largest HeapAlloc seen.
+func peakHeap(fn func()) uint64 {
+	runtime.GC()
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapAlloc > peak.Load() {
+				peak.Store(ms.HeapAlloc)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	fn()
+	close(stop)
+	wg.Wait()
+	return peak.Load()
+}
+
+// queueUpdates queues one edit on each of n cached records of the given objects.
+func queueUpdates(b *testing.B, h *harness, n int, round int) {
+	b.Helper()
+	ctx := context.Background()
+	queued := 0
+	for _, o := range h.opts.Objects {
+		offset := 0
+		for queued < n {
+			p, err := h.eng.List(ctx, ListQuery{Object: o, Limit: 1000, Offset: offset})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(p.Rows) == 0 {
+				break
+			}
+			offset += len(p.Rows)
+			field := "Description"
+			for _, r := range p.Rows {
+				if r.Status != "" {
+					continue
+				}
+				if err := h.eng.Edit(ctx, o, r.ID, remote.Fields{field: fmt.Sprintf("bench %d", round)}); err != nil {
+					continue // e.g. read-only shares
+				}
+				queued++
+				if queued == n {
+					break
+				}
+			}
+		}
+	}
+	if queued < n {
+		b.Fatalf("only %d records to edit", queued)
+	}
+}
+
+func benchPush(b *testing.B, n int, perChange bool) {
+	h := newHarness(b, harnessOpts{size: 60000, objects: []string{"Account", "Contact", "Opportunity", "Case"}})
+	h.opts.PerObject = 20000
+	h.reopen(b)
+	if _, err := h.eng.Sync(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	if perChange {
+		h.eng.perRequest, h.eng.parallel, h.eng.waveChunks = 1, 1, 1
+	}
+	b.ResetTimer()
+	var total time.Duration
+	var peak uint64
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		h.eng.SetOnline(false)
+		queueUpdates(b, h, n, i)
+		h.eng.SetOnline(true)
+		r := &run{sum: &Summary{}, merges: map[string]int{}, merged: map[string]bool{}, checked: map[string]bool{}, keyed: map[string]bool{}, fields: map[string][]string{}}
+		if err := h.eng.ensureDescribes(context.Background(), r); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		p := peakHeap(func() {
+			if err := h.eng.push(context.Background(), r); err != nil {
+				b.Fatal(err)
+			}
+		})
+		total += time.Since(start)
+		peak = max(peak, p)
+		if r.sum.Synced != n {
+			b.Fatalf("synced %d of %d (summary %+v)", r.sum.Synced, n, *r.sum)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/total.Seconds(), "changes/s")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+}
+
+// BenchmarkPush10000Updates pushes 10,000 pending updates through Composite batches.
+func BenchmarkPush10000Updates(b *testing.B) { benchPush(b, 10000, false) }
+
+// BenchmarkPushOneRequestPerChange is the same push with one change per request, for comparison
+// (1,000 changes: the rate, not the count, is what compares).
+func BenchmarkPushOneRequestPerChange(b *testing.B) { benchPush(b, 1000, true) }
+
+// BenchmarkPrime50000Records primes an empty device from 50,000 records.
+func BenchmarkPrime50000Records(b *testing.B) {
+	h := newHarness(b, harnessOpts{size: 100000, objects: []string{"Account", "Contact", "Opportunity", "Case", "Task", "Lead"}})
+	h.opts.PerObject = 50000
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		h.close()
+		h.path = fmt.Sprintf("%s.%d", h.path, i)
+		h.open(b)
+		b.StartTimer()
+		start := time.Now()
+		var err error
+		p := peakHeap(func() { _, err = h.eng.Sync(context.Background()) })
+		el := time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var n int
+		_ = h.db.SQL().QueryRow(`SELECT COUNT(*) FROM records`).Scan(&n)
+		if n < 50000 {
+			b.Fatalf("primed only %d records", n)
+		}
+		b.ReportMetric(float64(n), "records")
+		b.ReportMetric(el.Seconds(), "s/prime")
+		b.ReportMetric(float64(p)/(1<<20), "peak-heap-MB")
+	}
+}
+
+// BenchmarkEnqueueEdit measures one durable local edit (committed before it returns).
+func BenchmarkEnqueueEdit(b *testing.B) {
+	h := newHarness(b, harnessOpts{size: 3000, objects: []string{"Account"}})
+	if _, err := h.eng.Sync(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	h.eng.SetOnline(false)
+	p, err := h.eng.List(context.Background(), ListQuery{Object: "Account", Limit: 1000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ids []string
+	alex := h.users["alex@demo.example"].ID
+	for _, r := range p.Rows {
+		if r.Fields["OwnerId"] == alex {
+			ids = append(ids, r.ID)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := h.eng.Edit(context.Background(), "Account", ids[i%len(ids)], remote.Fields{"Description": fmt.Sprint(i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,415 @@
+package pending
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// model is the oracle: what the user asked for, per record, that the org must end up with.
+type model struct {
+	h          *harness
+	t          *rapid.T
+	known      []string                 // record ids (server or local) the user can work on
+	object     map[string]string        // record id → object
+	mine       map[string]remote.Fields // record id → values the user set and the org must get
+	deleted    map[string]bool          // the user deleted it
+	created    map[string]string        // local id → unique Name/LastName tag
+	tags       map[string]bool          // every create tag ever used
+	remoteOp   int
+	n          int
+	remoteGone map[string]bool // deleted by another user
+}
+
+var modelFields = []string{"Phone", "Description"}
+
+func (m *model) pickKnown(t *rapid.T) string {
+	if len(m.known) == 0 {
+		t.Skip("no records")
+	}
+	return rapid.SampledFrom(m.known).Draw(t, "record")
+}
+
+// serverID maps a local id to its server id once created ("" before).
+func (m *model) serverID(id string) string {
+	if !IsLocalID(id) {
+		return id
+	}
+	var sid string
+	_ = m.h.db.SQL().QueryRow(`SELECT server_id FROM idmap WHERE local_id = ?`, id).Scan(&sid)
+	return sid
+}
+
+func (m *model) currentID(id string) string {
+	if sid := m.serverID(id); sid != "" {
+		return sid
+	}
+	return id
+}
+
+func (m *model) Create(t *rapid.T) {
+	m.n++
+	obj := rapid.SampledFrom([]string{"Account", "Contact"}).Draw(t, "object")
+	tag := fmt.Sprintf("Model %s %d-%d", obj, time.Now().UnixNano()%1e9, m.n)
+	fields := remote.Fields{"Phone": "p0"}
+	if obj == "Account" {
+		fields["Name"] = tag
+	} else {
+		fields["LastName"] = tag
+		// Sometimes under an account created offline, sometimes under a cached one.
+		var parents []string
+		for _, id := range m.known {
+			if m.object[id] == "Account" && !m.deleted[id] {
+				parents = append(parents, id)
+			}
+		}
+		if len(parents) > 0 && rapid.Bool().Draw(t, "withParent") {
+			fields["AccountId"] = m.currentID(rapid.SampledFrom(parents).Draw(t, "parent"))
+		}
+	}
+	id, err := m.h.eng.Create(bg, obj, fields)
+	if err != nil {
+		if errors.Is(err, ErrNotAllowed) {
+			return // e.g. a parent whose create was discarded
+		}
+		t.Fatalf("create: %v", err)
+	}
+	m.known = append(m.known, id)
+	m.object[id] = obj
+	m.created[id] = tag
+	m.tags[tag] = true
+	m.mine[id] = remote.Fields{"Phone": "p0"}
+}
+
+func (m *model) Edit(t *rapid.T) {
+	id := m.currentID(m.pickKnown(t))
+	f := rapid.SampledFrom(modelFields).Draw(t, "field")
+	v := rapid.SampledFrom([]string{"a", "b", "c", "666"}).Draw(t, "value")
+	err := m.h.eng.Edit(bg, m.object[m.keyOf(id)], id, remote.Fields{f: v})
+	switch {
+	case err == nil:
+		k := m.keyOf(id)
+		if m.mine[k] == nil {
+			m.mine[k] = remote.Fields{}
+		}
+		m.mine[k][f] = v
+	case errors.Is(err, ErrLocked):
+		rv, _ := m.h.eng.Record(bg, "", id)
+		if rv.Entry == nil || !rv.Entry.Status.Locked() {
+			t.Fatalf("ErrLocked on a record whose entry is %+v", rv.Entry)
+		}
+	case errors.Is(err, ErrNotAllowed), errors.Is(err, ErrNotFound):
+	default:
+		t.Fatalf("edit: %v", err)
+	}
+}
+
+// keyOf returns the model key (the id first used) of a record id.
+func (m *model) keyOf(id string) string {
+	if _, ok := m.object[id]; ok {
+		return id
+	}
+	for k := range m.object {
+		if m.serverID(k) == id {
+			return k
+		}
+	}
+	return id
+}
+
+func (m *model) Delete(t *rapid.T) {
+	k := m.pickKnown(t)
+	id := m.currentID(k)
+	err := m.h.eng.Delete(bg, m.object[k], id)
+	switch {
+	case err == nil:
+		if IsLocalID(id) {
+			// Deleting an offline create drops it: nothing reaches the org.
+			delete(m.mine, k)
+			m.created[k] = "" // expect no record with its tag
+		} else {
+			m.deleted[k] = true
+			delete(m.mine, k) // the delete supersedes the edits
+		}
+		m.forget(k)
+	case errors.Is(err, ErrLocked), errors.Is(err, ErrNotAllowed), errors.Is(err, ErrNotFound):
+	default:
+		t.Fatalf("delete: %v", err)
+	}
+}
+
+func (m *model) forget(k string) {
+	for i, id := range m.known {
+		if id == k {
+			m.known = append(m.known[:i], m.known[i+1:]...)
+			return
+		}
+	}
+}
+
+func (m *model) RemoteEdit(t *rapid.T) {
+	k := m.pickKnown(t)
+	id := m.serverID(k)
+	if id == "" {
+		t.Skip("not on the org yet")
+	}
+	m.h.clock.Set(m.h.clock.Now().Add(1100 * time.Millisecond)) // outside the one-second window
+	f := rapid.SampledFrom(modelFields).Draw(t, "field")
+	_ = m.h.as(t, "admin@demo.example").Update(bg, m.object[k], id, remote.Fields{f: "theirs"}, remote.WriteOptions{})
+	m.remoteOp++
+}
+
+func (m *model) RemoteDelete(t *rapid.T) {
+	k := m.pickKnown(t)
+	id := m.serverID(k)
+	if id == "" {
+		t.Skip("not on the org yet")
+	}
+	if err := m.h.as(t, "admin@demo.example").Delete(bg, m.object[k], id); err != nil {
+		return
+	}
+	m.remoteOp++
+	m.deleted[k] = false // the user's intents on it are void; it may come back as failed
+	delete(m.mine, k)
+	m.forget(k)
+	m.remoteGone[k] = true
+}
+
+func (m *model) Toggle(t *rapid.T) { m.h.eng.SetOnline(!m.h.eng.Online()) }
+
+func (m *model) Sync(t *rapid.T) {
+	if !m.h.eng.Online() {
+		if _, err := m.h.eng.Sync(bg); !errors.Is(err, remote.ErrOffline) {
+			t.Fatalf("offline sync: %v", err)
+		}
+		return
+	}
+	if _, err := m.h.eng.Sync(bg); err != nil {
+		t.Fatalf("sync: %v", err)
+	}
+	m.checkSynced(t)
+}
+
+// checkSynced: every record whose entry left the queue has the user's values on the org.
+func (m *model) checkSynced(t *rapid.T) {
+	for k, want := range m.mine {
+		id := m.serverID(k)
+		if id == "" {
+			continue
+		}
+		rv, err := m.h.eng.Record(bg, "", id)
+		if err == nil && rv.Entry != nil {
+			continue
+		}
+		if m.remoteGone[k] {
+			continue
+		}
+		rec, err := m.h.as(t, "admin@demo.example").Retrieve(bg, m.object[k], id, nil)
+		if err != nil {
+			t.Fatalf("%s synced but not on the org: %v", id, err)
+		}
+		for f, v := range want {
+			if !sameValue(rec.Fields[f], v) {
+				t.Fatalf("%s.%s: org has %v, the user set %v", id, f, rec.Fields[f], v)
+			}
+		}
+		delete(m.mine, k)
+	}
+}
+
+// Check runs after every action: the queue's invariants.
+func (m *model) Check(t *rapid.T) {
+	ents, err := m.h.eng.Entries(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total, attention, _ := m.h.eng.Counts(bg)
+	att := 0
+	byRecord := map[string]bool{}
+	creates := map[string]bool{}
+	for _, e := range ents {
+		if e.Op == OpCreate {
+			creates[e.RecordID] = true
+		}
+	}
+	for _, e := range ents {
+		switch e.Status {
+		case StatusPending, StatusWaiting, StatusConflict, StatusInvalid, StatusFailed:
+		default:
+			t.Fatalf("entry %s in status %q outside a sync", e.ID, e.Status)
+		}
+		if e.Status.Locked() {
+			att++
+		}
+		if byRecord[e.RecordID] {
+			t.Fatalf("two entries for %s", e.RecordID)
+		}
+		byRecord[e.RecordID] = true
+		if e.Status == StatusWaiting && !creates[e.WaitingOn] {
+			t.Fatalf("entry %s waits on %q, which no create provides", e.ID, e.WaitingOn)
+		}
+		for _, ref := range localRefs(e.Changes) {
+			if !creates[ref] && e.Code != "REFERENCE_DISCARDED" {
+				t.Fatalf("entry %s refers to %s, which no create provides", e.ID, ref)
+			}
+		}
+		if e.Op == OpUpdate {
+			for f := range e.Changes {
+				if _, ok := e.Base[f]; !ok {
+					t.Fatalf("entry %s changes %s without a base", e.ID, f)
+				}
+			}
+		}
+	}
+	if total != len(ents) || attention != att {
+		t.Fatalf("counts %d/%d, queue %d/%d", total, attention, len(ents), att)
+	}
+	for tag := range m.tags {
+		if n := m.orgCount(t, tag); n > 1 {
+			t.Fatalf("%d records with tag %q: duplicated", n, tag)
+		}
+	}
+}
+
+func (m *model) orgCount(t *rapid.T, tag string) int {
+	n := 0
+	for _, q := range []string{"SELECT Id FROM Account WHERE Name = '" + tag + "'", "SELECT Id FROM Contact WHERE LastName = '" + tag + "'"} {
+		res, err := m.h.as(t, "admin@demo.example").Query(bg, q, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(res.Records)
+	}
+	return n
+}
+
+// settle goes online and works through every entry needing the user, the way a user would:
+// conflicts keep mine, refused changes are discarded, failed ones dismissed.
+func (m *model) settle(t *rapid.T) {
+	m.h.eng.SetOnline(true)
+	for round := 0; round < 10; round++ {
+		m.h.clock.Set(m.h.clock.Now().Add(10 * time.Minute)) // past every backoff
+		if _, err := m.h.eng.Sync(bg); err != nil {
+			t.Fatalf("sync: %v", err)
+		}
+		m.checkSynced(t)
+		ents, _ := m.h.eng.Entries(bg)
+		if len(ents) == 0 {
+			return
+		}
+		for _, e := range ents {
+			k := m.keyOf(e.RecordID)
+			var err error
+			switch {
+			case e.Status == StatusConflict && e.Op == OpDelete:
+				err = m.h.eng.ResolveDelete(bg, e.ID, true)
+			case e.Status == StatusConflict:
+				err = m.h.eng.Resolve(bg, e.ID, nil)
+			case e.Status == StatusInvalid:
+				err = m.h.eng.Discard(bg, e.ID)
+				delete(m.mine, k)
+				delete(m.deleted, k)
+				if IsLocalID(e.RecordID) {
+					m.created[k] = ""
+				}
+			case e.Status == StatusFailed:
+				err = m.h.eng.Dismiss(bg, e.ID)
+				delete(m.mine, k)
+				delete(m.deleted, k)
+			}
+			if err != nil {
+				t.Fatalf("settling %+v: %v", e, err)
+			}
+		}
+	}
+	ents, _ := m.h.eng.Entries(bg)
+	t.Fatalf("the queue did not drain: %+v", ents)
+}
+
+func (m *model) final(t *rapid.T) {
+	m.settle(t)
+	if len(m.mine) != 0 {
+		keys := make([]string, 0, len(m.mine))
+		for k := range m.mine {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		t.Fatalf("changes never reached the org: %v", keys)
+	}
+	for k, tag := range m.created {
+		want := 1
+		if tag == "" {
+			continue
+		}
+		if m.remoteGone[k] || m.deleted[k] {
+			continue
+		}
+		if n := m.orgCount(t, tag); n != want {
+			t.Fatalf("create %s (%s): %d records on the org", k, tag, n)
+		}
+	}
+	for k, del := range m.deleted {
+		if !del {
+			continue
+		}
+		if n := len(mustQuery(t, m.h, "SELECT Id FROM "+m.object[k]+" WHERE Id = '"+m.serverID(k)+"'")); n != 0 {
+			t.Fatalf("%s was deleted by the user but is on the org", k)
+		}
+	}
+	var n int
+	_ = m.h.db.SQL().QueryRow(`SELECT COUNT(*) FROM records WHERE id LIKE 'local-%' OR view LIKE '%"local-%'`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d cached records still hold local ids", n)
+	}
+}
+
+func mustQuery(t *rapid.T, h *harness, q string) []remote.Record {
+	res, err := h.as(t, "admin@demo.example").Query(context.Background(), q, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Records
+}
+
+func TestQueueAgainstModel(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		h := newHarness(t, harnessOpts{size: 40, objects: []string{"Account", "Contact"}})
+		defer h.close()
+		if _, err := h.eng.Sync(bg); err != nil {
+			rt.Fatal(err)
+		}
+		m := &model{h: h, t: rt, object: map[string]string{}, mine: map[string]remote.Fields{}, deleted: map[string]bool{},
+			created: map[string]string{}, tags: map[string]bool{}, remoteGone: map[string]bool{}}
+		alex := h.users["alex@demo.example"].ID
+		for _, o := range []string{"Account", "Contact"} {
+			p, _ := h.eng.List(bg, ListQuery{Object: o, Limit: 1000})
+			for _, r := range p.Rows {
+				if r.Fields["OwnerId"] == alex {
+					m.known = append(m.known, r.ID)
+					m.object[r.ID] = o
+				}
+			}
+		}
+		if rapid.Bool().Draw(rt, "ruleOn") {
+			_, _ = h.admin(t).AddRule(bg, remote.Rule{Object: "Account", Kind: "forbid_value", Field: "Phone", Value: "666", Message: "Not that number"})
+		}
+		rt.Repeat(map[string]func(*rapid.T){
+			"":             m.Check,
+			"create":       m.Create,
+			"edit":         m.Edit,
+			"delete":       m.Delete,
+			"remoteEdit":   m.RemoteEdit,
+			"remoteDelete": m.RemoteDelete,
+			"toggle":       m.Toggle,
+			"sync":         m.Sync,
+		})
+		m.final(rt)
+	})
+}
