@@ -58,7 +58,7 @@ func queueUpdates(b *testing.B, h *harness, n int, round int) {
 			offset += len(p.Rows)
 			field := "Description"
 			for _, r := range p.Rows {
-				if r.Status != "" {
+				if r.Status != "" || r.Fields["OwnerId"] != h.users["alex@demo.example"].ID {
 					continue
 				}
 				if err := h.eng.Edit(ctx, o, r.ID, remote.Fields{field: fmt.Sprintf("bench %d", round)}); err != nil {
@@ -108,6 +108,10 @@ func benchPush(b *testing.B, n int, perChange bool) {
 		total += time.Since(start)
 		peak = max(peak, p)
 		if r.sum.Synced != n {
+			ents, _ := h.eng.Entries(context.Background())
+			if len(ents) > 0 {
+				b.Logf("first left: %+v", ents[0])
+			}
 			b.Fatalf("synced %d of %d (summary %+v)", r.sum.Synced, n, *r.sum)
 		}
 	}

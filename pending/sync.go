@@ -189,15 +189,18 @@ func (e *Engine) push(ctx context.Context, r *run) error {
 		if len(ready) == 0 {
 			return nil
 		}
+		e.step("pass")
 		progress, err := e.settleBeforeSend(ctx, r, ready)
 		if err != nil {
 			return err
 		}
+		e.step("settled")
 		chunks, holds := e.plan(r, ready, creates)
 		if len(holds) > 0 {
 			if err := e.hold(ctx, holds, creates); err != nil {
 				return err
 			}
+			e.step("held")
 		}
 		if len(chunks) == 0 {
 			if !progress {

@@ -69,6 +69,7 @@ func (e *Engine) refreshAll(ctx context.Context, r *run, object string, dropMiss
 			return n, err
 		}
 		n += k
+		e.step("stored-page")
 		if res.Done || res.NextRecordsURL == "" || len(seen) >= e.opts.PerObject {
 			break
 		}
