@@ -582,3 +582,19 @@ func TestDailyLimitAndLimitsResource(t *testing.T) {
 		t.Fatalf("new day %q", r.Header.Get("Sforce-Limit-Info"))
 	}
 }
+
+func TestHeadAndRealProfileRecordShape(t *testing.T) {
+	e := newEnv(t, Options{Profile: ProfileReal})
+	id := e.firstID(e.alex, "SELECT Id FROM Account WHERE OwnerId = '"+e.org.users[0].ID+"'")
+	r := e.do(e.alex, "HEAD", v+"/sobjects/Account/"+id, nil).want(t, 200)
+	if r.Header.Get("ETag") == "" || len(r.Body) != 0 {
+		t.Fatalf("HEAD headers %v body %q", r.Header, r.Body)
+	}
+	got := e.do(e.alex, "GET", v+"/sobjects/Account/"+id, nil).want(t, 200).obj(t)
+	if _, has := got["Offline_Key__c"]; has {
+		t.Fatal("real profile record carries Offline_Key__c")
+	}
+	if e.org.Profile() != ProfileReal {
+		t.Fatal("Options.Profile ignored")
+	}
+}

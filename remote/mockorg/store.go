@@ -122,6 +122,11 @@ func (o *Org) load() (bool, error) {
 		if err := json.Unmarshal([]byte(data), &r.F); err != nil {
 			return false, fmt.Errorf("mockorg: stored record %s: %w", id, err)
 		}
+		for _, f := range def.Fields {
+			if _, present := r.F[f.Name]; !present {
+				r.F[f.Name] = nil
+			}
+		}
 		if deletedAt != 0 {
 			r.DeletedAt = time.UnixMilli(deletedAt).UTC()
 		}
@@ -235,11 +240,28 @@ func (o *Org) setShareMem(recordID, userID, access string) {
 
 const upsertRecordSQL = `INSERT OR REPLACE INTO records (id, object, owner, name, modstamp, deleted, deleted_at, version, offline_key, data) VALUES (?,?,?,?,?,?,?,?,?,?)`
 
-func writeRecord(stmt *sql.Stmt, r *rec) error {
-	data, err := json.Marshal(r.F)
-	if err != nil {
-		return err
+// recordData is the stored JSON of a record's fields; null fields are left out.
+func recordData(r *rec) []byte {
+	b := make([]byte, 0, 512)
+	b = append(b, '{')
+	first := true
+	for k, v := range r.F {
+		if v == nil {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = appendValue(b, v)
 	}
+	return append(b, '}')
+}
+
+func writeRecord(stmt *sql.Stmt, r *rec) error {
+	data := recordData(r)
 	stamp, _ := parseWireTime(r.str("SystemModstamp"))
 	var deletedAt int64
 	if !r.DeletedAt.IsZero() {
@@ -257,7 +279,7 @@ func writeRecord(stmt *sql.Stmt, r *rec) error {
 	if r.Deleted {
 		del = 1
 	}
-	_, err = stmt.Exec(r.ID, r.Object.Name, r.Owner, name, stamp.UnixMilli(), del, deletedAt, r.Version, key, string(data))
+	_, err := stmt.Exec(r.ID, r.Object.Name, r.Owner, name, stamp.UnixMilli(), del, deletedAt, r.Version, key, string(data))
 	return err
 }
 
