@@ -302,7 +302,14 @@ func (o *Org) serveData(w http.ResponseWriter, r *http.Request) {
 		method = http.MethodGet
 	}
 	req := &apiReq{method: method, segs: segs[1:], query: r.URL.Query(), header: r.Header, body: body, user: user, version: m[1] + ".0"}
-	writeResp(w, o.exec(req))
+	resp := o.exec(req)
+	if r.Method == http.MethodHead {
+		resp = apiResp{status: resp.status, header: resp.header}
+		if resp.status < 300 {
+			w.Header().Set("Content-Type", jsonType)
+		}
+	}
+	writeResp(w, resp)
 }
 
 // exec runs one top-level call under the org lock and commits its writes.
