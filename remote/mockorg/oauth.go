@@ -23,6 +23,14 @@ type authCode struct {
 	Expires     time.Time
 }
 
+// deviceCode is a pending device-flow sign-in. With no browser here it is approved on the
+// second poll as the user named by login_hint (default alex), so clients see authorization_pending once.
+type deviceCode struct {
+	UserID  string
+	Polls   int
+	Expires time.Time
+}
+
 type oauthError struct {
 	Error       string `json:"error"`
 	Description string `json:"error_description"`
@@ -203,7 +211,13 @@ func (o *Org) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.Form
+	if f.Get("response_type") == "device_code" && f.Get("grant_type") == "" {
+		o.deviceStart(w, r)
+		return
+	}
 	switch f.Get("grant_type") {
+	case "device":
+		o.devicePoll(w, r, f.Get("code"))
 	case "password":
 		u, found := o.userByName(f.Get("username"))
 		if !found || subtle.ConstantTimeCompare([]byte(f.Get("password")), []byte(Password)) != 1 {
@@ -313,4 +327,51 @@ func (o *Org) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	ru.RawQuery = v.Encode()
 	http.Redirect(w, r, ru.String(), http.StatusFound)
+}
+
+func (o *Org) deviceStart(w http.ResponseWriter, r *http.Request) {
+	if r.Form.Get("client_id") == "" {
+		writeOAuthError(w, http.StatusBadRequest, "invalid_client_id", "client_id is required")
+		return
+	}
+	hint := r.Form.Get("login_hint")
+	if hint == "" {
+		hint = o.users[0].Username
+	}
+	u, found := o.userByName(hint)
+	if !found {
+		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "unknown login_hint user")
+		return
+	}
+	code := "dev" + randomToken(24)
+	user := strings.ToUpper(randomToken(6))[:8]
+	o.cfgMu.Lock()
+	o.devices[code] = &deviceCode{UserID: u.ID, Expires: o.now().Add(10 * time.Minute)}
+	o.cfgMu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"device_code": code, "user_code": user, "verification_uri": o.instanceFor(r) + "/setup/connect", "interval": 1,
+	})
+}
+
+func (o *Org) devicePoll(w http.ResponseWriter, r *http.Request, code string) {
+	o.cfgMu.Lock()
+	d, found := o.devices[code]
+	pending := false
+	if found {
+		d.Polls++
+		pending = d.Polls < 2
+		if !pending {
+			delete(o.devices, code)
+		}
+	}
+	o.cfgMu.Unlock()
+	switch {
+	case !found || o.now().After(d.Expires):
+		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", "expired or unknown device code")
+	case pending:
+		writeOAuthError(w, http.StatusBadRequest, "authorization_pending", "authorization pending")
+	default:
+		u, _ := o.userByID(d.UserID)
+		writeJSON(w, http.StatusOK, o.tokenReply(r, u, o.issueAccess(u), o.issueRefresh(u)))
+	}
 }

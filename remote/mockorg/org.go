@@ -93,6 +93,7 @@ type Org struct {
 	tokens      map[string]session
 	refresh     map[string]string // refresh token → user id
 	codes       map[string]authCode
+	devices     map[string]*deviceCode
 	cursors     *cursorStore
 }
 
@@ -134,6 +135,7 @@ func Open(opts Options) (*Org, error) {
 		tokens:      map[string]session{},
 		refresh:     map[string]string{},
 		codes:       map[string]authCode{},
+		devices:     map[string]*deviceCode{},
 		cursors:     newCursorStore(),
 	}
 	for i, u := range demoUsers {
