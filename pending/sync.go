@@ -213,18 +213,41 @@ func (e *Engine) push(ctx context.Context, r *run) error {
 			total += len(c.jobs)
 		}
 		done := 0
-		for start := 0; start < len(chunks); start += e.waveChunks {
-			wave := chunks[start:min(start+e.waveChunks, len(chunks))]
-			if err := e.sendWave(ctx, r, wave); err != nil {
+		var prev []*chunk
+		var prevWait func() []outcome
+		finish := func() error {
+			if prevWait == nil {
+				return nil
+			}
+			outs := prevWait()
+			prevWait = nil
+			if err := e.finishWave(ctx, r, prev, outs); err != nil {
 				return err
 			}
-			for _, c := range wave {
+			for _, c := range prev {
 				done += len(c.jobs)
 			}
 			e.emit(Event{Kind: EventSyncProgress, Done: done, Total: total})
-			if r.stopErr != nil {
-				return r.stopErr
+			return nil
+		}
+		for start := 0; start < len(chunks) && r.stopErr == nil; start += e.waveChunks {
+			wave := chunks[start:min(start+e.waveChunks, len(chunks))]
+			wait, err := e.startWave(ctx, r, wave)
+			if err != nil {
+				_ = finish()
+				return err
 			}
+			if err := finish(); err != nil {
+				wait()
+				return err
+			}
+			prev, prevWait = wave, wait
+		}
+		if err := finish(); err != nil {
+			return err
+		}
+		if r.stopErr != nil {
+			return r.stopErr
 		}
 	}
 	return nil
@@ -462,9 +485,10 @@ func (e *Engine) hold(ctx context.Context, holds []*entry, creates map[string]*e
 	return err
 }
 
-// sendWave marks a wave's entries syncing (one transaction), sends its composites, and records
-// every outcome (one transaction).
-func (e *Engine) sendWave(ctx context.Context, r *run, wave []*chunk) error {
+// startWave marks a wave's entries syncing (one transaction) and sends its composites; the
+// returned wait collects the replies. The caller applies them with finishWave, so the replies of
+// one wave are recorded while the next wave is on the wire.
+func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() []outcome, error) {
 	now := e.now()
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
 		st, err := tx.PrepareContext(ctx, `UPDATE entries SET status = ?, unknown = 0, sent_at = CASE WHEN op = 'create' THEN ? ELSE sent_at END WHERE id = ?`)
@@ -486,7 +510,7 @@ func (e *Engine) sendWave(ctx context.Context, r *run, wave []*chunk) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	e.step("marked-syncing")
 	e.mu.Lock()
@@ -500,9 +524,9 @@ func (e *Engine) sendWave(ctx context.Context, r *run, wave []*chunk) error {
 	sem := make(chan struct{}, max(1, e.parallel))
 	for _, c := range wave {
 		wg.Add(1)
-		sem <- struct{}{}
 		go func(c *chunk) {
 			defer wg.Done()
+			sem <- struct{}{}
 			defer func() { <-sem }()
 			ids := make([]string, len(c.jobs))
 			for i, j := range c.jobs {
@@ -511,14 +535,21 @@ func (e *Engine) sendWave(ctx context.Context, r *run, wave []*chunk) error {
 			c.resp, c.err = e.org.Composite(remote.WithTag(ctx, strings.Join(ids, ",")), false, c.subs)
 		}(c)
 	}
-	wg.Wait()
-	e.step("replied")
-	var outs []outcome
-	for _, c := range wave {
-		outs = append(outs, e.readChunk(ctx, r, c)...)
-	}
-	e.step("read")
-	err = e.db.Update(context.WithoutCancel(ctx), func(tx *cache.Tx) error {
+	return func() []outcome {
+		wg.Wait()
+		e.step("replied")
+		var outs []outcome
+		for _, c := range wave {
+			outs = append(outs, e.readChunk(ctx, r, c)...)
+		}
+		e.step("read")
+		return outs
+	}, nil
+}
+
+// finishWave records every outcome of a wave in one transaction.
+func (e *Engine) finishWave(ctx context.Context, r *run, wave []*chunk, outs []outcome) error {
+	err := e.db.Update(context.WithoutCancel(ctx), func(tx *cache.Tx) error {
 		for _, o := range outs {
 			if err := e.apply(ctx, tx, r, o); err != nil {
 				return err
