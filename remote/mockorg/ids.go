@@ -1,9 +1,6 @@
 package mockorg
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 const checksumAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
@@ -12,10 +9,11 @@ const checksumAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 const orgInstance = "Dm"
 
 // ID returns the 18-character id of the n-th record with the given 3-character key prefix
-// ("001" Account, "003" Contact...). Ids of one prefix sort in the order of n.
+// ("001" Account, "003" Contact...). Ids of one prefix sort in the order of n. It returns ""
+// when the prefix is not three base-62 characters or n is negative.
 func ID(prefix string, n int64) string {
-	if len(prefix) != 3 || n < 0 {
-		panic(fmt.Sprintf("mockorg.ID: bad prefix %q or n %d", prefix, n))
+	if len(prefix) != 3 || n < 0 || strings.Trim(prefix, base62) != "" {
+		return ""
 	}
 	var digits [10]byte
 	for i := len(digits) - 1; i >= 0; i-- {

@@ -48,3 +48,14 @@ func TestNormalizeIDRejectsBadIDs(t *testing.T) {
 		}
 	}
 }
+
+func TestIDRefusesBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		prefix string
+		n      int64
+	}{{"01", 1}, {"0011", 1}, {"0!1", 1}, {"001", -1}} {
+		if got := ID(tc.prefix, tc.n); got != "" {
+			t.Errorf("ID(%q, %d) = %q", tc.prefix, tc.n, got)
+		}
+	}
+}
