@@ -49,6 +49,12 @@ type Env struct {
 	users       map[string]Credentials
 	login       func(ctx context.Context, username string) (string, error)
 	served      bool
+	borrowed    bool // the engine and its database belong to an app session (NewAppEnv)
+	sink        observeSink
+
+	doMu  sync.Mutex // one Do at a time
+	adhoc *Stepper   // state of the steps Do runs (records and rules it named)
+	rec   *Recorder  // records what Do ran; nil when not recording
 
 	mu        sync.Mutex
 	myToken   string
@@ -61,14 +67,37 @@ type Env struct {
 type EnvOptions struct {
 	// KeepOrg leaves a served org as it is instead of resetting it to its seed first.
 	KeepOrg bool
+	// RealClock runs an embedded org and the device on the wall clock instead of the
+	// scenario clock: for an interactive app, where backoff timers must expire by themselves.
+	RealClock bool
+}
+
+// observeSink forwards my client's request log to the engine, which is built after the client.
+type observeSink struct {
+	mu  sync.Mutex
+	eng *pending.Engine
+}
+
+func (s *observeSink) observe(ri remote.RequestInfo) {
+	s.mu.Lock()
+	eng := s.eng
+	s.mu.Unlock()
+	if eng != nil {
+		eng.Observe(ri)
+	}
 }
 
 // NewEmbeddedEnv builds a fresh embedded org seeded from sc.Seed and sc.Size, and my device
 // with its database in dir, online with its cache primed, as the app is after its first start.
 // Time on the org and the device is a scenario clock: it starts at a fixed instant and moves on
 // by a second at every step, so runs are repeatable.
-func NewEmbeddedEnv(ctx context.Context, sc *Scenario, dir string) (*Env, error) {
+//
+// With EnvOptions.RealClock the org and the device run on the wall clock instead.
+func NewEmbeddedEnv(ctx context.Context, sc *Scenario, dir string, opts ...EnvOptions) (*Env, error) {
 	clock := NewClock(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
+	if len(opts) > 0 && opts[0].RealClock {
+		clock = NewRealClock()
+	}
 	org, err := mockorg.Open(mockorg.Options{Seed: sc.Seed, Size: sc.Size, Now: clock.Now})
 	if err != nil {
 		return nil, fmt.Errorf("scenario: start the embedded org: %w", err)
@@ -169,6 +198,7 @@ func (e *Env) start(ctx context.Context, sc *Scenario, dir string) error {
 		Transport:   e.net,
 		Username:    me,
 		Refresh:     e.refreshMine,
+		Observe:     e.sink.observe,
 	})
 	if err != nil {
 		return fmt.Errorf("scenario: connect as %s: %w", me, err)
@@ -189,6 +219,9 @@ func (e *Env) start(ctx context.Context, sc *Scenario, dir string) error {
 	if err != nil {
 		return fmt.Errorf("scenario: start the sync engine: %w", err)
 	}
+	e.sink.mu.Lock()
+	e.sink.eng = e.engine
+	e.sink.mu.Unlock()
 	e.engine.SetOnline(true)
 	if _, err := e.engine.Sync(ctx); err != nil {
 		return fmt.Errorf("scenario: prime the device cache: %w", err)
@@ -222,10 +255,14 @@ func (e *Env) SignIn(ctx context.Context) error {
 // Expire ends a user's sessions on the org (the admin's action).
 func (e *Env) Expire(ctx context.Context, user string) error {
 	username := e.Username(user)
-	if err := e.Admin().Expire(ctx, username); err != nil {
+	admin, err := e.adminAPI()
+	if err != nil {
 		return err
 	}
-	if username == e.users[Me].Username {
+	if err := admin.Expire(ctx, username); err != nil {
+		return err
+	}
+	if username == e.users[Me].Username && !e.borrowed {
 		e.mu.Lock()
 		e.signedOut = true
 		e.mu.Unlock()
@@ -249,11 +286,22 @@ func (e *Env) Engine() *pending.Engine { return e.engine }
 // Network is my device's network.
 func (e *Env) Network() *netsim.Network { return e.net }
 
-// Admin is the admin's side of the mock org.
+// Admin is the admin's side of the mock org; nil when the org has none (a real org).
 func (e *Env) Admin() *remote.MockAdmin {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.admin
+}
+
+// ErrNoMockOrg is the answer to a step that needs another user or the admin on an org that
+// is not a mock org (a real Salesforce org has no backstage).
+var ErrNoMockOrg = errors.New("acting as another user or the admin needs the embedded org or a served mock org (offline-edit serve)")
+
+func (e *Env) adminAPI() (*remote.MockAdmin, error) {
+	if a := e.Admin(); a != nil {
+		return a, nil
+	}
+	return nil, ErrNoMockOrg
 }
 
 // Clock is the scenario clock the device (and an embedded org) runs on.
@@ -282,6 +330,9 @@ func (e *Env) Client(ctx context.Context, user string) (*remote.Client, error) {
 	e.mu.Unlock()
 	if c != nil {
 		return c, nil
+	}
+	if e.login == nil {
+		return nil, ErrNoMockOrg
 	}
 	tok, err := e.login(ctx, username)
 	if err != nil {
@@ -329,7 +380,12 @@ func (e *Env) Describe(ctx context.Context, object string) (*remote.Describe, er
 }
 
 // Close stops the engine and closes the device database and an embedded org.
+//
+// An Env around an app session (NewAppEnv) closes nothing: the app owns its engine.
 func (e *Env) Close() error {
+	if e.borrowed {
+		return nil
+	}
 	var errs []error
 	if e.engine != nil {
 		errs = append(errs, e.engine.Close())

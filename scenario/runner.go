@@ -51,6 +51,8 @@ type Stepper struct {
 	stopped   bool
 	refs      map[string]*recordState
 	rules     map[string]string // rule ref → org rule id
+	adhoc     bool              // steps come one by one from Env.Do, not from a file
+	lastRule  string            // org id of the rule the last add_rule added
 }
 
 type recordState struct {
@@ -98,7 +100,16 @@ func (s *Stepper) Next(ctx context.Context) (StepResult, bool) {
 	}
 	i := s.next
 	s.next++
-	st := s.sc.Steps[i]
+	res := s.run(ctx, i, s.sc.Steps[i])
+	if res.Err != nil {
+		s.stopped = true
+	}
+	return res, true
+}
+
+// run runs one step: the clock moves on a second (a virtual clock), the step runs, and a
+// step that must be refused is checked.
+func (s *Stepper) run(ctx context.Context, i int, st Step) StepResult {
 	res := StepResult{Index: i, Line: st.Line, Text: st.String()}
 	if s.env.clock.Virtual() {
 		s.env.clock.Advance(time.Second)
@@ -119,11 +130,14 @@ func (s *Stepper) Next(ctx context.Context) (StepResult, bool) {
 		err = nil
 	}
 	if err != nil {
-		res.Err = fmt.Errorf("%s:%d: %s: %w", s.sc.File, st.Line, st.Kind, err)
+		if s.adhoc {
+			res.Err = fmt.Errorf("%s: %w", st.Kind, err)
+		} else {
+			res.Err = fmt.Errorf("%s:%d: %s: %w", s.sc.File, st.Line, st.Kind, err)
+		}
 		res.Error = res.Err.Error()
-		s.stopped = true
 	}
-	return res, true
+	return res
 }
 
 // exec runs one step.
@@ -174,23 +188,40 @@ func (x *exec) run(ctx context.Context) error {
 		if st.Kind == KindUnshare {
 			access = "none"
 		}
-		return env.Admin().Share(ctx, id, env.Username(st.User), access)
+		admin, err := env.adminAPI()
+		if err != nil {
+			return err
+		}
+		return admin.Share(ctx, id, env.Username(st.User), access)
 	case KindAddRule:
+		admin, err := env.adminAPI()
+		if err != nil {
+			return err
+		}
 		r := st.Rule
-		id, err := env.Admin().AddRule(ctx, remote.Rule{Object: r.Object, Kind: r.Kind, Field: r.Field, Value: r.Value, OtherField: r.OtherField, Message: r.Message})
+		id, err := admin.AddRule(ctx, remote.Rule{Object: r.Object, Kind: r.Kind, Field: r.Field, Value: r.Value, OtherField: r.OtherField, Message: r.Message})
 		if err != nil {
 			return err
 		}
 		if st.Ref != "" {
 			x.s.rules[st.Ref] = id
 		}
+		x.s.lastRule = id
 		x.outcome("rule " + id)
 	case KindRemoveRule:
+		admin, err := env.adminAPI()
+		if err != nil {
+			return err
+		}
 		id, ok := x.s.rules[st.RuleRef]
+		if !ok && x.s.adhoc {
+			// A step built by the app names any rule of the org by its id.
+			id, ok = st.RuleRef, st.RuleRef != ""
+		}
 		if !ok {
 			return fmt.Errorf("rule %s was not added", st.RuleRef)
 		}
-		return env.Admin().RemoveRule(ctx, id)
+		return admin.RemoveRule(ctx, id)
 	case KindExpire:
 		return env.Expire(ctx, st.User)
 	case KindSignin:
