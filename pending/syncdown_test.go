@@ -1,0 +1,139 @@
+package pending
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/remote/mockorg"
+)
+
+func newRun() *run {
+	return &run{sum: &Summary{}, merges: map[string]int{}, merged: map[string]bool{}, checked: map[string]bool{}, keyed: map[string]bool{}, fields: map[string][]string{}}
+}
+
+func TestIncrementalRefreshTakesRemoteChangesAndDeletes(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	a := h.firstOwned(t, "Contact")
+	admin := h.as(t, "admin@demo.example")
+	if err := admin.Update(bg, "Contact", a.ID, remote.Fields{"Title": "Refreshed"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Within the same minute getUpdated (truncated to minutes) does not report it yet...
+	h.sync(t)
+	// ...the overlap of the next window does.
+	h.clock.Set(h.clock.Now().Add(2 * time.Minute))
+	b := h.firstOwned(t, "Opportunity")
+	if err := admin.Delete(bg, "Opportunity", b.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2 * time.Minute))
+	drain(h.eng)
+	h.sync(t)
+	rv, err := h.eng.Record(bg, "Contact", a.ID)
+	if err != nil || rv.Fields["Title"] != "Refreshed" {
+		t.Fatalf("remote change not refreshed: %v %v", rv.Fields["Title"], err)
+	}
+	if _, err := h.eng.Record(bg, "Opportunity", b.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("remote delete not refreshed: %v", err)
+	}
+	if !sawEvent(h.eng, EventCacheRefreshed) {
+		t.Fatal("no EventCacheRefreshed")
+	}
+}
+
+func TestRefreshNeverOverwritesAPendingChangeOrItsBase(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "mine"}); err != nil {
+		t.Fatal(err)
+	}
+	before := h.entryOf(t, c.ID)
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	_ = h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Phone": "theirs", "Title": "New title"}, remote.WriteOptions{})
+	h.clock.Set(h.clock.Now().Add(3 * time.Minute))
+	h.eng.SetOnline(true)
+	r := newRun()
+	if err := h.eng.ensureDescribes(bg, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.eng.syncDown(bg, r); err != nil {
+		t.Fatal(err)
+	}
+	rv, _ := h.eng.Record(bg, "Contact", c.ID)
+	if rv.Fields["Phone"] != "mine" || rv.Fields["Title"] != "New title" || rv.Server["Phone"] != "theirs" {
+		t.Fatalf("view %v/%v server %v", rv.Fields["Phone"], rv.Fields["Title"], rv.Server["Phone"])
+	}
+	after := h.entryOf(t, c.ID)
+	if after.BaseVersion != before.BaseVersion || !sameValue(after.Base["Phone"], before.Base["Phone"]) || after.Changes["Phone"] != "mine" {
+		t.Fatalf("entry changed by a refresh: %+v", after)
+	}
+}
+
+func TestDeleteLogGapForcesAFullRefresh(t *testing.T) {
+	h := newHarness(t, harnessOpts{profile: mockorg.ProfileReal})
+	h.org.SetDeleteLogRetention(time.Hour)
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	if err := h.as(t, "admin@demo.example").Delete(bg, "Contact", c.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(3 * time.Hour)) // the delete fell out of the org's log
+	h.sync(t)
+	if _, err := h.eng.Record(bg, "Contact", c.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a record deleted beyond the delete log is still cached: %v", err)
+	}
+	acts, _ := h.eng.Activity(bg, "", 200)
+	if !hasNote(acts, "Contact: the org's delete log starts after the last refresh") {
+		t.Fatalf("no full-refresh note: %+v", acts)
+	}
+}
+
+func TestRealOrgProfileConflictsAndMergesWithEmpty412(t *testing.T) {
+	h := newHarness(t, harnessOpts{profile: mockorg.ProfileReal})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	d := h.firstOwned(t, "Opportunity")
+	h.eng.SetOnline(false)
+	_ = h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "mine"})
+	_ = h.eng.Edit(bg, "Opportunity", d.ID, remote.Fields{"Description": "mine"})
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	admin := h.as(t, "admin@demo.example")
+	_ = admin.Update(bg, "Contact", c.ID, remote.Fields{"Phone": "theirs"}, remote.WriteOptions{})
+	_ = admin.Update(bg, "Opportunity", d.ID, remote.Fields{"NextStep": "Call"}, remote.WriteOptions{})
+	h.eng.SetOnline(true)
+	s := h.sync(t)
+	if s.Synced != 1 || s.Merged != 1 || s.Attention != 1 {
+		t.Fatalf("summary %+v", s)
+	}
+	if en := h.entryOf(t, c.ID); en.Status != StatusConflict || en.Message != "Another user changed Phone" {
+		t.Fatalf("%+v", en)
+	}
+}
+
+func TestActivityLogIsBoundedAndHoldsNoToken(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	tok, _ := h.org.IssueToken("alex@demo.example")
+	for i := 0; i < activityLimit+50; i++ {
+		h.eng.Observe(remote.RequestInfo{Method: "GET", Path: "/services/data/v62.0/x", Status: 200})
+	}
+	acts, err := h.eng.Activity(bg, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	_ = h.db.SQL().QueryRow(`SELECT COUNT(*) FROM activity`).Scan(&n)
+	if len(acts) != activityLimit || n > activityLimit {
+		t.Fatalf("activity %d rows (table %d)", len(acts), n)
+	}
+	var hits int
+	_ = h.db.SQL().QueryRow(`SELECT COUNT(*) FROM activity WHERE path LIKE ? OR note LIKE ?`, "%"+tok[:12]+"%", "%"+tok[:12]+"%").Scan(&hits)
+	if hits != 0 {
+		t.Fatal("a token reached the activity log")
+	}
+}
