@@ -21,6 +21,11 @@ type Options struct {
 	Backend   Backend
 	NetStatus func() string // extra network-condition label for the status bar ("" = none); may be nil
 	Debug     io.Writer     // debug log (never the terminal); may be nil
+	// Backstage acts on the org as other users and on the device's network (the B panel);
+	// nil when there is none (the panel says why).
+	Backstage Backstage
+	// Script is a scenario to step through, one step per N; nil when none is loaded.
+	Script Script
 }
 
 // ScreenID names a screen. To add a screen: add an id here, a field on Model, and a case in
@@ -34,6 +39,8 @@ const (
 	ScreenForm
 	ScreenPending
 	ScreenConflict
+	ScreenBackstage
+	ScreenLog
 )
 
 // Minimum terminal size the layout supports.
@@ -56,6 +63,9 @@ type Model struct {
 	form     formModel
 	pend     pendingModel
 	conflict conflictModel
+	bstage   backstageModel
+	logv     logModel
+	script   scriptState
 
 	modal    modal
 	help     help.Model
@@ -86,6 +96,7 @@ func New(opts Options) Model {
 		keys:      defaultKeys(),
 		debug:     opts.Debug,
 		describes: map[string]*remote.Describe{},
+		netStatus: opts.NetStatus,
 	}
 	m := Model{
 		c:         c,
@@ -103,6 +114,9 @@ func New(opts Options) Model {
 	m.form = newForm(c)
 	m.pend = newPending(c)
 	m.conflict = newConflict(c)
+	m.bstage = newBackstage(c, opts.Backstage)
+	m.logv = newLog(c)
+	m.script = scriptState{s: opts.Script}
 	m.help.ShortSeparator = " · "
 	m.help.Styles.ShortKey = c.styles.Key
 	m.help.Styles.FullKey = c.styles.Key
@@ -207,7 +221,7 @@ func (m Model) active() ScreenID { return m.stack[len(m.stack)-1] }
 
 // bodySize is the room screens get.
 func (m Model) bodySize() (int, int) {
-	return max(0, m.width), max(0, m.height-chromeLines)
+	return max(0, m.width), max(0, m.height-chromeLines-m.script.lines())
 }
 
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -350,6 +364,32 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateScreen(ScreenPending, msg)
 	case conflictDataMsg:
 		return m.updateScreen(ScreenConflict, msg)
+	case bsFormMsg:
+		return m.updateScreen(ScreenBackstage, msg)
+	case bsDoneMsg:
+		var cmd tea.Cmd
+		m, cmd = m.updateScreenModel(ScreenBackstage, msg)
+		if msg.res.Err != nil {
+			m.errText = CleanLine(msg.res.Err.Error())
+		}
+		return m, tea.Batch(cmd, m.loadCounts(), m.queueRefresh())
+	case activityMsg:
+		return m.updateScreen(ScreenLog, msg)
+	case openBackstageMsg:
+		return m.push(ScreenBackstage, func(m Model) (Model, tea.Cmd) {
+			var cmd tea.Cmd
+			m.bstage, cmd = m.bstage.open(msg.object, msg.id, msg.name)
+			return m, cmd
+		})
+	case openLogMsg:
+		return m.push(ScreenLog, func(m Model) (Model, tea.Cmd) {
+			var cmd tea.Cmd
+			m.logv, cmd = m.logv.open(msg.object, msg.id, msg.name)
+			return m, cmd
+		})
+	case scriptStepMsg:
+		m.script = m.script.done(msg)
+		return m, tea.Batch(m.loadCounts(), m.queueRefresh())
 	}
 	// Anything else (cursor blinks, for example) goes to the screen on top.
 	return m.updateScreen(m.active(), msg)
@@ -469,6 +509,22 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m.pop()
 		}
 		return m, nil
+	case key.Matches(msg, k.Backstage):
+		if m.active() == ScreenBackstage {
+			return m, nil
+		}
+		object, id, name := m.currentRecord()
+		return m, cmdOf(openBackstageMsg{object: object, id: id, name: name})
+	case key.Matches(msg, k.Log):
+		object, id, name := m.currentRecord()
+		if m.active() == ScreenLog {
+			object, id, name = m.logv.object, m.logv.id, m.logv.name
+		}
+		return m, cmdOf(openLogMsg{object: object, id: id, name: name})
+	case key.Matches(msg, k.NextStep) && m.script.s != nil:
+		var cmd tea.Cmd
+		m.script, cmd = m.script.next(m.c.ctx)
+		return m, cmd
 	}
 	return m.updateScreen(m.active(), msg)
 }
@@ -528,13 +584,12 @@ func (m Model) View() string {
 		body = lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, m.modal.view(s, w))
 		body = clampLines(body, w, h)
 	}
-	return strings.Join([]string{
-		m.titleBar(),
-		body,
-		msgLine,
-		m.statusBar(),
-		trunc(m.help.ShortHelpView(m.shortHelp()), w),
-	}, "\n")
+	lines := []string{m.titleBar(), body, msgLine}
+	if m.script.s != nil {
+		lines = append(lines, m.script.view(s, w))
+	}
+	lines = append(lines, m.statusBar(), trunc(m.help.ShortHelpView(m.shortHelp()), w))
+	return strings.Join(lines, "\n")
 }
 
 func (m Model) titleBar() string {
@@ -589,6 +644,12 @@ func (m Model) fullHelpView(w, h int) string {
 	b.WriteString(s.Title.Render("Keys that never change") + "\n\n")
 	b.WriteString("o online/offline · p Pending Changes · n new · e edit · d delete · enter open · esc back\n")
 	b.WriteString("/ filter · ? help · q/ctrl+c quit · ctrl+s save a form · x dismiss or discard · r resolve/retry\n\n")
+	b.WriteString(s.Title.Render("QA and support") + "\n\n")
+	b.WriteString("B backstage: SIMULATION (other users, admin, network) · L activity log\n")
+	if m.script.s != nil {
+		b.WriteString("N or ctrl+n run the next step of the loaded scenario\n")
+	}
+	b.WriteString("\n")
 	b.WriteString(s.Title.Render("Sashes") + "\n\n")
 	for _, st := range []pending.Status{pending.StatusPending, pending.StatusConflict, pending.StatusFailed} {
 		b.WriteString(s.longSash(st, "ENTITY_IS_DELETED") + "\n")

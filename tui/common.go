@@ -17,6 +17,9 @@ type common struct {
 	debug   io.Writer
 	online  bool
 
+	// netStatus labels the device's network conditions; may be nil.
+	netStatus func() string
+
 	// quitConfirmed lets a held quit through the program's filter.
 	quitConfirmed bool
 

@@ -9,6 +9,7 @@ type keyMap struct {
 	NewTask, NewContact, NextPane, PrevPane                                                               key.Binding
 	Mine, Theirs, Value                                                                                   key.Binding
 	Yes, No                                                                                               key.Binding
+	Backstage, Log, NextStep, ActAs, LogScope                                                             key.Binding
 }
 
 func defaultKeys() keyMap {
@@ -45,10 +46,15 @@ func defaultKeys() keyMap {
 		Value:      b("v", "type a value", "v"),
 		Yes:        b("y", "yes", "y", "Y"),
 		No:         b("n/esc", "no", "n", "N", "esc"),
+		Backstage:  b("B", "backstage", "B"),
+		Log:        b("L", "log", "L"),
+		NextStep:   b("N", "next scenario step", "N", "ctrl+n"),
+		ActAs:      b("u", "act as sam/admin", "u"),
+		LogScope:   b("f", "all / this record", "f"),
 	}
 }
 
 // globalKeys are shown on every screen's full help.
 func (k keyMap) globalKeys() []key.Binding {
-	return []key.Binding{k.Online, k.Pending, k.Back, k.Help, k.Quit}
+	return []key.Binding{k.Online, k.Pending, k.Back, k.Help, k.Quit, k.Backstage, k.Log}
 }

@@ -15,6 +15,8 @@ func (m *Model) resize() {
 	m.form.SetSize(w, h)
 	m.pend.SetSize(w, h)
 	m.conflict.SetSize(w, h)
+	m.bstage.SetSize(w, h)
+	m.logv.SetSize(w, h)
 }
 
 func (m Model) updateScreen(id ScreenID, msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -36,6 +38,10 @@ func (m Model) updateScreenModel(id ScreenID, msg tea.Msg) (Model, tea.Cmd) {
 		m.pend, cmd = m.pend.Update(msg)
 	case ScreenConflict:
 		m.conflict, cmd = m.conflict.Update(msg)
+	case ScreenBackstage:
+		m.bstage, cmd = m.bstage.Update(msg)
+	case ScreenLog:
+		m.logv, cmd = m.logv.Update(msg)
 	}
 	return m, cmd
 }
@@ -50,6 +56,8 @@ func (m Model) reload(id ScreenID) (Model, tea.Cmd) {
 		m.detail, cmd = m.detail.load()
 	case ScreenPending:
 		m.pend, cmd = m.pend.load()
+	case ScreenLog:
+		m.logv, cmd = m.logv.load()
 	}
 	return m, cmd
 }
@@ -68,6 +76,10 @@ func (m Model) screenView(id ScreenID) string {
 		return m.pend.View()
 	case ScreenConflict:
 		return m.conflict.View()
+	case ScreenBackstage:
+		return m.bstage.View()
+	case ScreenLog:
+		return m.logv.View()
 	}
 	return ""
 }
@@ -90,6 +102,10 @@ func (m Model) screenTitle(id ScreenID) string {
 		return "Pending Changes"
 	case ScreenConflict:
 		return "Resolve conflict"
+	case ScreenBackstage:
+		return "SIMULATION — backstage"
+	case ScreenLog:
+		return "Activity log"
 	}
 	return ""
 }
@@ -103,6 +119,8 @@ func (m Model) capturing() bool {
 		return m.form.capturing()
 	case ScreenConflict:
 		return m.conflict.capturing()
+	case ScreenBackstage:
+		return m.bstage.capturing()
 	}
 	return false
 }
@@ -111,6 +129,17 @@ func (m Model) shortHelp() []key.Binding {
 	if m.modal.open() {
 		return nil
 	}
+	var qa []key.Binding
+	if !m.capturing() {
+		if m.script.s != nil {
+			qa = append(qa, m.c.keys.NextStep)
+		}
+		qa = append(qa, m.c.keys.Backstage, m.c.keys.Log)
+	}
+	return append(m.screenShortHelp(), qa...)
+}
+
+func (m Model) screenShortHelp() []key.Binding {
 	switch m.active() {
 	case ScreenNav:
 		return m.nav.ShortHelp()
@@ -124,6 +153,10 @@ func (m Model) shortHelp() []key.Binding {
 		return m.pend.ShortHelp()
 	case ScreenConflict:
 		return m.conflict.ShortHelp()
+	case ScreenBackstage:
+		return m.bstage.ShortHelp()
+	case ScreenLog:
+		return m.logv.ShortHelp()
 	}
 	return nil
 }
@@ -142,6 +175,37 @@ func (m Model) fullHelp() [][]key.Binding {
 		return m.pend.FullHelp()
 	case ScreenConflict:
 		return m.conflict.FullHelp()
+	case ScreenBackstage:
+		return m.bstage.FullHelp()
+	case ScreenLog:
+		return m.logv.FullHelp()
 	}
 	return nil
+}
+
+// currentRecord is the record the user is on: the open record page, or the row selected in
+// a list; "" when there is none.
+func (m Model) currentRecord() (object, id, name string) {
+	for i := len(m.stack) - 1; i >= 0; i-- {
+		switch m.stack[i] {
+		case ScreenRecord:
+			if m.detail.loaded && !m.detail.missing {
+				return m.detail.object, m.detail.recordID(), m.detail.view.Name
+			}
+			return m.detail.object, m.detail.id, ""
+		case ScreenHome:
+			if r, ok := m.home.row(m.home.cursor); ok {
+				return m.home.object, r.ID, r.Name
+			}
+			return "", "", ""
+		case ScreenPending:
+			if e, ok := m.pend.current(); ok {
+				return e.Object, e.RecordID, e.Name
+			}
+			return "", "", ""
+		case ScreenNav:
+			return "", "", ""
+		}
+	}
+	return "", "", ""
 }

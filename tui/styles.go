@@ -37,6 +37,8 @@ type Styles struct {
 	Green, Orange, Red                        lipgloss.Style
 	Online, Offline, Bar, BarItem             lipgloss.Style
 	Modal, Box, Key, Disabled, Flag           lipgloss.Style
+	// Sim marks everything that simulates the world (backstage, scenarios): never the user's own data.
+	Sim lipgloss.Style
 }
 
 // NewStyles builds the styles of a theme.
@@ -65,5 +67,6 @@ func NewStyles(t Theme) Styles {
 		Key:      lipgloss.NewStyle().Foreground(t.Accent).Bold(true),
 		Disabled: lipgloss.NewStyle().Foreground(t.Muted).Faint(true),
 		Flag:     lipgloss.NewStyle().Foreground(t.Orange).Bold(true),
+		Sim:      lipgloss.NewStyle().Background(t.Orange).Foreground(lipgloss.Color("16")).Bold(true),
 	}
 }

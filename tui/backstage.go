@@ -1,0 +1,664 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/scenario"
+)
+
+// Backstage acts on the org behind the device's back (as another user or the admin) and on the
+// device's network. It speaks scenario steps; *scenario.Env satisfies it.
+type Backstage interface {
+	Do(ctx context.Context, st scenario.Step) scenario.StepResult
+	RuleKinds(ctx context.Context) ([]string, error)
+	Rules(ctx context.Context) ([]remote.Rule, error)
+	UserID(ctx context.Context, user string) (string, error)
+}
+
+type bsAction int
+
+const (
+	bsEdit bsAction = iota
+	bsDelete
+	bsOwner
+	bsShareMeEdit
+	bsShareMeRead
+	bsUnshareMe
+	bsShareSam
+	bsAddRule
+	bsRemoveRule
+	bsExpire
+	bsNetNormal
+	bsNetOnline
+	bsNetLatency
+	bsNetFlaky
+	bsNetLossy
+	bsNetErrors
+)
+
+// The network presets of the panel.
+var (
+	netLatency = scenario.Conditions{Latency: 300 * time.Millisecond, Jitter: 100 * time.Millisecond}
+	netFlaky   = scenario.Conditions{Drop: 0.2}
+	netLossy   = scenario.Conditions{Lossy: 0.5}
+	netErrors  = scenario.Conditions{Errors: 0.3}
+)
+
+type bsItem struct {
+	act     bsAction
+	section string
+	label   string
+	record  bool // needs a record
+}
+
+type bsFormKind int
+
+const (
+	bsFormEdit bsFormKind = iota
+	bsFormAddRule
+	bsFormRemoveRule
+)
+
+type bsRow struct {
+	label, name string
+	def         remote.Field
+	input       fieldInput
+	initial     any
+}
+
+// bsForm is the small form of an action that needs values.
+type bsForm struct {
+	kind  bsFormKind
+	title string
+	rows  []bsRow
+	focus int
+	err   string
+}
+
+// Messages of the backstage.
+type (
+	openBackstageMsg struct{ object, id, name string }
+	bsFormMsg        struct {
+		gen  int
+		form *bsForm
+		err  error
+	}
+	bsDoneMsg struct {
+		gen int
+		res scenario.StepResult
+	}
+)
+
+// backstageModel is the simulation panel: what other users and the admin do to the org, and
+// the conditions of the device's network.
+type backstageModel struct {
+	c                *common
+	bs               Backstage
+	object, id, name string
+	user             string // who acts on the record: sam or admin
+	cursor, top      int
+	busy             bool
+	gen              int
+	form             *bsForm
+	last             string
+	lastFailed       bool
+	w, h             int
+}
+
+func newBackstage(c *common, bs Backstage) backstageModel {
+	return backstageModel{c: c, bs: bs, user: "sam"}
+}
+
+func (m *backstageModel) SetSize(w, h int) { m.w, m.h = w, h }
+
+func (m backstageModel) open(object, id, name string) (backstageModel, tea.Cmd) {
+	if m.object != object || m.id != id {
+		m.last, m.lastFailed = "", false
+	}
+	m.object, m.id, m.name = object, id, name
+	m.form, m.busy = nil, false
+	m.gen++
+	return m, nil
+}
+
+func (m backstageModel) capturing() bool { return m.form != nil }
+
+func (m backstageModel) items() []bsItem {
+	u := m.user
+	online := "Go offline"
+	if !m.c.online {
+		online = "Go online"
+	}
+	return []bsItem{
+		{bsEdit, "as", "Edit fields of this record as " + u + "…", true},
+		{bsDelete, "as", "Delete this record as " + u, true},
+		{bsOwner, "as", "Change its owner to " + u + " (done by the admin)", true},
+		{bsShareMeEdit, "share", "Share it with me: read and edit", true},
+		{bsShareMeRead, "share", "Share it with me: read only", true},
+		{bsUnshareMe, "share", "Unshare it from me (I lose access)", true},
+		{bsShareSam, "share", "Share it with sam: read and edit", true},
+		{bsAddRule, "org", "Add a validation rule…", false},
+		{bsRemoveRule, "org", "Remove a validation rule…", false},
+		{bsExpire, "org", "Expire my session", false},
+		{bsNetNormal, "net", "Normal: no delay, nothing lost", false},
+		{bsNetOnline, "net", online, false},
+		{bsNetLatency, "net", "Latency: 300 ms ± 100", false},
+		{bsNetFlaky, "net", "Flaky: 20% of requests dropped", false},
+		{bsNetLossy, "net", "Lossy: 50% of replies lost (the org applies the request)", false},
+		{bsNetErrors, "net", "Org errors: 30% answered 503 or UNABLE_TO_LOCK_ROW", false},
+	}
+}
+
+func (m backstageModel) sectionTitle(sec string) string {
+	switch sec {
+	case "as":
+		return "As " + m.user + ", on this record   (u: act as " + map[string]string{"sam": "admin", "admin": "sam"}[m.user] + ")"
+	case "share":
+		return "Sharing (done by the admin)"
+	case "org":
+		return "The org (done by the admin)"
+	case "net":
+		return "This device's network"
+	}
+	return ""
+}
+
+func (m backstageModel) Update(msg tea.Msg) (backstageModel, tea.Cmd) {
+	switch msg := msg.(type) {
+	case bsFormMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		m.busy = false
+		if msg.err != nil {
+			m.last, m.lastFailed = CleanLine(msg.err.Error()), true
+			return m, nil
+		}
+		m.form = msg.form
+		if m.form != nil && len(m.form.rows) > 0 {
+			return m, m.form.rows[0].input.Focus()
+		}
+		return m, nil
+	case bsDoneMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		m.busy = false
+		r := msg.res
+		switch {
+		case r.Err != nil:
+			m.last, m.lastFailed = "✖ "+CleanLine(r.Text)+": "+CleanLine(r.Err.Error()), true
+			if apiErr, ok := remote.AsError(r.Err); ok && apiErr.HasCode("NOT_FOUND") && m.user == "sam" {
+				m.last += " — sam cannot see this record: share it with sam first."
+			}
+		default:
+			m.last, m.lastFailed = "✓ "+CleanLine(r.Text), false
+			if r.Outcome != "" {
+				m.last += " → " + CleanLine(r.Outcome)
+			}
+		}
+		return m, nil
+	case tea.KeyMsg:
+		if m.form != nil {
+			return m.updateForm(msg)
+		}
+		return m.updateMenu(msg)
+	}
+	if m.form != nil && len(m.form.rows) > 0 {
+		var cmd tea.Cmd
+		r := &m.form.rows[m.form.focus]
+		r.input, cmd = r.input.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m backstageModel) updateMenu(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
+	k := m.c.keys
+	items := m.items()
+	switch {
+	case key.Matches(msg, k.Up):
+		m.cursor = max(0, m.cursor-1)
+	case key.Matches(msg, k.Down):
+		m.cursor = min(len(items)-1, m.cursor+1)
+	case key.Matches(msg, k.Top):
+		m.cursor = 0
+	case key.Matches(msg, k.Bottom):
+		m.cursor = len(items) - 1
+	case key.Matches(msg, k.ActAs):
+		if m.user == "sam" {
+			m.user = "admin"
+		} else {
+			m.user = "sam"
+		}
+	case key.Matches(msg, k.Open):
+		if m.busy {
+			return m, nil
+		}
+		return m.run(items[m.cursor])
+	}
+	return m, nil
+}
+
+// run starts the chosen action.
+func (m backstageModel) run(it bsItem) (backstageModel, tea.Cmd) {
+	if m.bs == nil {
+		m.last, m.lastFailed = "✖ "+scenario.ErrNoMockOrg.Error(), true
+		return m, nil
+	}
+	if it.record && m.id == "" {
+		m.last, m.lastFailed = "✖ No record: open a record (or select one in a list) before opening the backstage.", true
+		return m, nil
+	}
+	rec := scenario.RecordRef{Object: m.object, ID: m.id}
+	var st scenario.Step
+	switch it.act {
+	case bsEdit:
+		return m.loadEditForm()
+	case bsAddRule:
+		return m.loadRuleForm()
+	case bsRemoveRule:
+		return m.loadRemoveForm()
+	case bsOwner:
+		bs, ctx, gen, user := m.bs, m.c.ctx, m.gen, m.user
+		m.busy = true
+		return m, func() tea.Msg {
+			id, err := bs.UserID(ctx, user)
+			st := scenario.Step{Kind: scenario.KindEdit, As: "admin", Record: rec, Fields: remote.Fields{"OwnerId": id}}
+			if err != nil {
+				return bsDoneMsg{gen: gen, res: scenario.StepResult{Text: st.String(), Err: err}}
+			}
+			return bsDoneMsg{gen: gen, res: bs.Do(ctx, st)}
+		}
+	case bsDelete:
+		st = scenario.Step{Kind: scenario.KindDelete, As: m.user, Record: rec}
+	case bsShareMeEdit:
+		st = scenario.Step{Kind: scenario.KindShare, Record: rec, User: scenario.Me, Access: "edit"}
+	case bsShareMeRead:
+		st = scenario.Step{Kind: scenario.KindShare, Record: rec, User: scenario.Me, Access: "read"}
+	case bsUnshareMe:
+		st = scenario.Step{Kind: scenario.KindUnshare, Record: rec, User: scenario.Me}
+	case bsShareSam:
+		st = scenario.Step{Kind: scenario.KindShare, Record: rec, User: "sam", Access: "edit"}
+	case bsExpire:
+		st = scenario.Step{Kind: scenario.KindExpire, User: scenario.Me}
+	case bsNetNormal:
+		st = scenario.Step{Kind: scenario.KindNetwork, Network: &scenario.Conditions{}}
+	case bsNetOnline:
+		st = scenario.Step{Kind: scenario.KindOffline}
+		if !m.c.online {
+			st.Kind = scenario.KindOnline
+		}
+	case bsNetLatency:
+		st = scenario.Step{Kind: scenario.KindNetwork, Network: &netLatency}
+	case bsNetFlaky:
+		st = scenario.Step{Kind: scenario.KindNetwork, Network: &netFlaky}
+	case bsNetLossy:
+		st = scenario.Step{Kind: scenario.KindNetwork, Network: &netLossy}
+	case bsNetErrors:
+		st = scenario.Step{Kind: scenario.KindNetwork, Network: &netErrors}
+	}
+	return m.do(st)
+}
+
+func (m backstageModel) do(st scenario.Step) (backstageModel, tea.Cmd) {
+	bs, ctx, gen := m.bs, m.c.ctx, m.gen
+	m.busy = true
+	m.last, m.lastFailed = "… "+CleanLine(st.String()), false
+	return m, func() tea.Msg { return bsDoneMsg{gen: gen, res: bs.Do(ctx, st)} }
+}
+
+// editable says whether the backstage edit form offers a field.
+func editable(f remote.Field) bool {
+	if !f.Updateable || hiddenFields[f.Name] || systemFields[f.Name] || f.Calculated {
+		return false
+	}
+	switch f.Type {
+	case "reference", "multipicklist", "datetime", "id":
+		return false
+	}
+	return true
+}
+
+func (m backstageModel) loadEditForm() (backstageModel, tea.Cmd) {
+	b, ctx, gen, c := m.c.backend, m.c.ctx, m.gen, m.c
+	object, id, user, name := m.object, m.id, m.user, m.name
+	m.busy = true
+	return m, func() tea.Msg {
+		d := c.describes[object]
+		var err error
+		if d == nil {
+			if d, err = b.Describe(ctx, object); err != nil {
+				return bsFormMsg{gen: gen, err: err}
+			}
+		}
+		rv, err := b.Record(ctx, object, id)
+		if err != nil {
+			return bsFormMsg{gen: gen, err: err}
+		}
+		values := rv.Server
+		if values == nil {
+			values = rv.Fields
+		}
+		f := &bsForm{kind: bsFormEdit, title: "Edit " + CleanLine(name) + " as " + user + " (only the fields you change are sent)"}
+		for _, fd := range orderedFields(d.Fields) {
+			if !editable(fd) {
+				continue
+			}
+			v := values[fd.Name]
+			f.rows = append(f.rows, bsRow{label: CleanLine(fd.Label), name: fd.Name, def: fd, input: newFieldInput(c, fd, v, ""), initial: v})
+		}
+		return bsFormMsg{gen: gen, form: f}
+	}
+}
+
+func textRow(label, name string) bsRow {
+	fd := remote.Field{Name: name, Label: label, Type: "string", Length: 255}
+	return bsRow{label: label, name: name, def: fd, input: newTextField(fd, nil, "")}
+}
+
+func choiceRow(label, name string, values []string, labels map[string]string) bsRow {
+	fd := remote.Field{Name: name, Label: label, Type: "picklist"}
+	for _, v := range values {
+		fd.PicklistValues = append(fd.PicklistValues, remote.PicklistValue{Value: v, Label: labels[v], Active: true})
+	}
+	var first any
+	if len(values) > 0 {
+		first = values[0]
+	}
+	return bsRow{label: label, name: name, def: fd, input: newPicklistField(fd, first)}
+}
+
+func (m backstageModel) loadRuleForm() (backstageModel, tea.Cmd) {
+	bs, ctx, gen, objects := m.bs, m.c.ctx, m.gen, m.c.backend.Objects()
+	object := m.object
+	m.busy = true
+	return m, func() tea.Msg {
+		kinds, err := bs.RuleKinds(ctx)
+		if err != nil {
+			return bsFormMsg{gen: gen, err: err}
+		}
+		if object != "" {
+			// The current record's object first.
+			objects = append([]string{object}, without(objects, object)...)
+		}
+		f := &bsForm{kind: bsFormAddRule, title: "Add a validation rule (the admin)"}
+		f.rows = append(f.rows,
+			choiceRow("Object", "object", objects, nil),
+			choiceRow("Kind", "kind", kinds, nil),
+			textRow("Field", "field"),
+			textRow("Value", "value"),
+			textRow("Other field", "otherField"),
+			textRow("Message", "message"),
+		)
+		return bsFormMsg{gen: gen, form: f}
+	}
+}
+
+func without(ss []string, drop string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != drop {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (m backstageModel) loadRemoveForm() (backstageModel, tea.Cmd) {
+	bs, ctx, gen := m.bs, m.c.ctx, m.gen
+	m.busy = true
+	return m, func() tea.Msg {
+		rules, err := bs.Rules(ctx)
+		if err != nil {
+			return bsFormMsg{gen: gen, err: err}
+		}
+		if len(rules) == 0 {
+			return bsFormMsg{gen: gen, err: errors.New("the org has no rule to remove")}
+		}
+		var ids []string
+		for _, r := range rules {
+			ids = append(ids, r.ID)
+		}
+		row := choiceRow("Rule", "rule", ids, nil)
+		f := &bsForm{kind: bsFormRemoveRule, title: "Remove a validation rule (the admin)", rows: []bsRow{row}}
+		return bsFormMsg{gen: gen, form: withRuleHelp(f, rules)}
+	}
+}
+
+// withRuleHelp lists the org's rules under the remove form.
+func withRuleHelp(f *bsForm, rules []remote.Rule) *bsForm {
+	var lines []string
+	for _, r := range rules {
+		d := r.ID + ": " + r.Kind + " " + r.Object + "." + r.Field
+		if r.Value != "" {
+			d += " " + r.Value
+		}
+		if r.Message != "" {
+			d += " — " + r.Message
+		}
+		lines = append(lines, d)
+	}
+	f.title += "\n" + strings.Join(lines, "\n")
+	return f
+}
+
+func (m backstageModel) updateForm(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
+	k := m.c.keys
+	f := m.form
+	if m.busy {
+		return m, nil
+	}
+	switch {
+	case msg.Type == tea.KeyEsc:
+		m.form = nil
+		return m, nil
+	case key.Matches(msg, k.Save):
+		st, err := m.formStep()
+		if err != nil {
+			f.err = err.Error()
+			return m, nil
+		}
+		m.form = nil
+		return m.do(st)
+	}
+	if len(f.rows) == 0 {
+		return m, nil
+	}
+	r := &f.rows[f.focus]
+	if !r.input.Wants(msg) {
+		move := 0
+		switch msg.Type {
+		case tea.KeyTab, tea.KeyDown, tea.KeyEnter:
+			move = 1
+		case tea.KeyShiftTab, tea.KeyUp:
+			move = -1
+		}
+		if move != 0 {
+			r.input.Blur()
+			f.focus = (f.focus + move + len(f.rows)) % len(f.rows)
+			return m, f.rows[f.focus].input.Focus()
+		}
+	}
+	var cmd tea.Cmd
+	r.input, cmd = r.input.Update(msg)
+	f.err = ""
+	return m, cmd
+}
+
+// formStep turns the form into the step it asks for.
+func (m backstageModel) formStep() (scenario.Step, error) {
+	f := m.form
+	vals := map[string]any{}
+	for _, r := range f.rows {
+		if err := r.input.Check(); err != nil {
+			return scenario.Step{}, errors.New(r.label + ": " + err.Error())
+		}
+		vals[r.name] = r.input.Value()
+	}
+	str := func(name string) string { s, _ := vals[name].(string); return strings.TrimSpace(s) }
+	switch f.kind {
+	case bsFormEdit:
+		changed := remote.Fields{}
+		for _, r := range f.rows {
+			if !bsSame(r.input.Value(), r.initial) {
+				changed[r.name] = r.input.Value()
+			}
+		}
+		if len(changed) == 0 {
+			return scenario.Step{}, errors.New("nothing changed: change a field, then ctrl+s")
+		}
+		return scenario.Step{Kind: scenario.KindEdit, As: m.user, Record: scenario.RecordRef{Object: m.object, ID: m.id}, Fields: changed}, nil
+	case bsFormAddRule:
+		rule := &scenario.Rule{Object: str("object"), Kind: str("kind"), Field: str("field"), Value: str("value"), OtherField: str("otherField"), Message: str("message")}
+		if rule.Object == "" || rule.Kind == "" || rule.Field == "" {
+			return scenario.Step{}, errors.New("a rule needs an object, a kind and a field")
+		}
+		return scenario.Step{Kind: scenario.KindAddRule, Rule: rule}, nil
+	case bsFormRemoveRule:
+		id := str("rule")
+		if id == "" {
+			return scenario.Step{}, errors.New("choose the rule to remove")
+		}
+		return scenario.Step{Kind: scenario.KindRemoveRule, RuleRef: id}, nil
+	}
+	return scenario.Step{}, errors.New("unknown form")
+}
+
+// bsSame compares a form value with the value the form started from.
+func bsSame(a, b any) bool {
+	if a == nil || b == nil {
+		return (a == nil || a == "") && (b == nil || b == "")
+	}
+	return display(a) == display(b)
+}
+
+func (m backstageModel) View() string {
+	s := m.c.styles
+	w := m.w
+	var out []string
+	out = append(out, s.Sim.Render(fit(" SIMULATION — backstage: acting on the org behind this device's back ", w)))
+	if m.id != "" {
+		out = append(out, s.Label.Render("Record: ")+CleanLine(m.c.singleLabel(m.object))+" "+s.Title.Render(CleanLine(m.name))+s.Subtle.Render("  "+CleanLine(m.id)))
+	} else {
+		out = append(out, s.Subtle.Render("No record chosen: record actions need one (open a record first)."))
+	}
+	if m.bs == nil {
+		out = append(out, "", s.Error.Render(scenario.ErrNoMockOrg.Error()))
+	}
+	out = append(out, "")
+	if m.form != nil {
+		out = append(out, m.formView()...)
+	} else {
+		out = append(out, m.menuView()...)
+	}
+	return clampLines(strings.Join(out, "\n"), w, m.h)
+}
+
+func (m backstageModel) lastLine() string {
+	s := m.c.styles
+	if m.last == "" {
+		return s.Subtle.Render("Nothing done yet. Other users' changes reach this device at its next sync.")
+	}
+	if m.lastFailed {
+		return s.Error.Render(m.last)
+	}
+	return s.Green.Render(m.last)
+}
+
+func (m backstageModel) menuView() []string {
+	s := m.c.styles
+	var lines []string
+	cursorLine := 0
+	sec := ""
+	for i, it := range m.items() {
+		if it.section != sec {
+			sec = it.section
+			if len(lines) > 0 {
+				lines = append(lines, "")
+			}
+			title := m.sectionTitle(sec)
+			if sec == "net" && m.c.netStatus != nil {
+				title += " — now: " + CleanLine(m.c.netStatus())
+			}
+			lines = append(lines, s.Header.Render(title))
+		}
+		label := it.label
+		enabled := !it.record || m.id != ""
+		line := "   " + label
+		if !enabled {
+			line = s.Disabled.Render(line + "  (no record)")
+		}
+		if i == m.cursor {
+			cursorLine = len(lines)
+			line = s.Selected.Render(fit(" ▸ "+label, m.w))
+		}
+		lines = append(lines, line)
+	}
+	room := max(1, m.h-5)
+	top := m.top
+	if cursorLine < top {
+		top = cursorLine
+	}
+	if cursorLine >= top+room {
+		top = cursorLine - room + 1
+	}
+	top = max(0, min(top, max(0, len(lines)-room)))
+	end := min(len(lines), top+room)
+	out := append([]string{}, lines[top:end]...)
+	out = append(out, "", m.lastLine())
+	return out
+}
+
+func (m backstageModel) formView() []string {
+	s := m.c.styles
+	f := m.form
+	var out []string
+	for i, l := range strings.Split(f.title, "\n") {
+		if i == 0 {
+			out = append(out, s.Title.Render(CleanLine(l)))
+		} else {
+			out = append(out, s.Subtle.Render("  "+CleanLine(l)))
+		}
+	}
+	out = append(out, "")
+	labelW := 22
+	room := max(1, m.h-len(out)-7)
+	top := max(0, min(f.focus-room/2, len(f.rows)-room))
+	for i := top; i < len(f.rows) && i < top+room; i++ {
+		r := f.rows[i]
+		mark := "  "
+		label := s.Label.Render(fit(r.label, labelW))
+		if i == f.focus {
+			mark = s.Accent.Render("▸ ")
+			label = s.Accent.Render(fit(r.label, labelW))
+		}
+		out = append(out, mark+label+" "+r.input.View(i == f.focus, max(1, m.w-labelW-4)))
+	}
+	out = append(out, "")
+	if f.err != "" {
+		out = append(out, s.Error.Render(f.err))
+	}
+	out = append(out, s.Subtle.Render("tab/↓ next field · ←/→ choose · ctrl+s run · esc cancel"))
+	return out
+}
+
+func (m backstageModel) ShortHelp() []key.Binding {
+	k := m.c.keys
+	if m.form != nil {
+		return []key.Binding{k.Save, k.NextPane, k.Back}
+	}
+	return []key.Binding{k.Open, k.ActAs, k.Up, k.Down, k.Back, k.Help}
+}
+
+func (m backstageModel) FullHelp() [][]key.Binding {
+	k := m.c.keys
+	return [][]key.Binding{{k.Up, k.Down, k.Open, k.ActAs}, {k.Save, k.NextPane, k.PrevPane}, k.globalKeys()}
+}
