@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -143,7 +144,12 @@ func (e *Engine) Close() error {
 }
 
 // Identity is who the engine syncs as.
-func (e *Engine) Identity() remote.Identity { return e.org.Identity() }
+func (e *Engine) Identity() remote.Identity {
+	e.mu.Lock()
+	org := e.org
+	e.mu.Unlock()
+	return org.Identity()
+}
 
 // Objects are the cached object names.
 func (e *Engine) Objects() []string { return append([]string(nil), e.opts.Objects...) }
@@ -212,14 +218,22 @@ func (e *Engine) emit(ev Event) {
 func (e *Engine) Observe(ri remote.RequestInfo) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	a := Activity{At: e.now(), Method: ri.Method, Path: ri.Path, Status: ri.Status, Code: ri.Code, Duration: ri.Duration, EntryID: ri.Tag}
-	if a.EntryID != "" {
-		a.RecordID = e.tagRecord[a.EntryID]
-	}
+	a := Activity{At: e.now(), Method: ri.Method, Path: ri.Path, Status: ri.Status, Code: ri.Code, Duration: ri.Duration}
 	if ri.Err != nil && a.Code == "" && ri.Status == 0 {
 		a.Note = truncate(ri.Err.Error(), 200)
 	}
-	e.actBuf = append(e.actBuf, a)
+	if ri.Tag == "" {
+		e.actBuf = append(e.actBuf, a)
+	}
+	// A composite carries several entries: one row per entry, so each record's history shows it.
+	for _, id := range strings.Split(ri.Tag, ",") {
+		if id == "" {
+			continue
+		}
+		row := a
+		row.EntryID, row.RecordID = id, e.tagRecord[id]
+		e.actBuf = append(e.actBuf, row)
+	}
 	if len(e.actBuf) > activityLimit {
 		e.actBuf = e.actBuf[len(e.actBuf)-activityLimit:]
 	}
@@ -307,12 +321,14 @@ func (e *Engine) Start(ctx context.Context) {
 			case <-e.trigger:
 			case <-timer.C:
 			}
-			if e.Online() && !e.paused() {
-				_, _ = e.Sync(ctx)
-			}
 			wait := time.Hour
+			if e.Online() && !e.paused() {
+				if _, err := e.Sync(ctx); err != nil && !errors.Is(err, ErrAuth) && ctx.Err() == nil {
+					wait = loopRetry // a network failure: try again soon
+				}
+			}
 			if next, ok := e.nextAttempt(ctx); ok {
-				wait = max(next.Sub(e.now()), 10*time.Millisecond)
+				wait = min(wait, max(next.Sub(e.now()), 10*time.Millisecond))
 			}
 			if !timer.Stop() {
 				select {
@@ -324,6 +340,28 @@ func (e *Engine) Start(ctx context.Context) {
 		}
 	}()
 }
+
+// loopRetry is how soon the background loop tries again after a run failed on the network.
+const loopRetry = 30 * time.Second
+
+// SetOrg replaces the org client (after the user signed in again) and lifts an auth pause.
+func (e *Engine) SetOrg(org remote.Org) {
+	if org == nil {
+		return
+	}
+	e.runMu.Lock()
+	e.mu.Lock()
+	e.org = org
+	e.authPaused = false
+	e.mu.Unlock()
+	e.runMu.Unlock()
+	if e.Online() {
+		e.kick()
+	}
+}
+
+// AuthPaused reports whether a 401 paused sync until the user signs in again.
+func (e *Engine) AuthPaused() bool { return e.paused() }
 
 func (e *Engine) paused() bool {
 	e.mu.Lock()

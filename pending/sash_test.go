@@ -443,3 +443,21 @@ func sawEvent(e *Engine, k EventKind) bool {
 		}
 	}
 }
+
+func TestSignInAgainResumesSync(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	_ = h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "after sign-in"})
+	_ = h.admin(t).Expire(bg, "alex@demo.example")
+	if _, err := h.eng.Sync(bg); !errors.Is(err, ErrAuth) || !h.eng.AuthPaused() {
+		t.Fatalf("expected an auth pause: %v", err)
+	}
+	h.eng.SetOrg(h.as(t, "alex@demo.example"))
+	if h.eng.AuthPaused() {
+		t.Fatal("still paused after signing in")
+	}
+	if s := h.sync(t); s.Synced != 1 {
+		t.Fatalf("summary %+v", s)
+	}
+}
