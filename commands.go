@@ -22,23 +22,31 @@ import (
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
 	"github.com/offline-edit/offline-edit/remote/mockorg"
+	"github.com/offline-edit/offline-edit/scenario"
 	"github.com/offline-edit/offline-edit/tui"
 )
 
 // appFlags are the flags of the interactive app only.
 type appFlags struct {
-	resetDemo bool
-	debug     string
-	offline   bool
+	resetDemo      bool
+	debug          string
+	offline        bool
+	record         string
+	othersPassword string
 }
 
 func (f *appFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.resetDemo, "reset-demo", false, "start the embedded demo org and this device afresh (drops pending changes)")
 	fs.StringVar(&f.debug, "debug", "", "write a debug log to this file")
 	fs.BoolVar(&f.offline, "offline", false, "start offline")
+	fs.StringVar(&f.record, "record", "", "record the session as a scenario FILE that replays with 'offline-edit scenario run FILE'; starts a fresh embedded org (--seed, --size) in a temporary directory, leaving the demo org untouched")
+	fs.StringVar(&f.othersPassword, "backstage-password", demoPassword, "with --org: password of sam@demo.example and admin@demo.example, whom the backstage (B) acts as")
 }
 
 func runApp(ctx context.Context, of *orgFlags, af *appFlags) error {
+	if af.record != "" {
+		return runRecording(ctx, of, af)
+	}
 	if af.resetDemo {
 		if err := resetDemo(of); err != nil {
 			return err
@@ -50,15 +58,77 @@ func runApp(ctx context.Context, of *orgFlags, af *appFlags) error {
 	}
 	defer s.Close()
 	opts := tui.Options{Backend: s.eng, NetStatus: s.net.String}
-	if af.debug != "" {
-		f, err := os.OpenFile(af.debug, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		opts.Debug = f
+	debug, closeDebug, err := openDebug(af.debug)
+	if err != nil {
+		return err
+	}
+	defer closeDebug()
+	opts.Debug = debug
+	env, err := s.backstage(ctx, of, af.othersPassword)
+	if err != nil && debug != nil {
+		fmt.Fprintf(debug, "backstage: %v\n", err)
+	}
+	if env != nil {
+		opts.Backstage = env
 	}
 	return tui.Run(ctx, opts)
+}
+
+// openDebug opens the debug log (nil when path is "").
+func openDebug(path string) (io.Writer, func(), error) {
+	if path == "" {
+		return nil, func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { _ = f.Close() }, nil
+}
+
+// runRecording runs the app on a fresh embedded org in a temporary directory and records what
+// the user (and the backstage) does as a scenario file, written after every step and once
+// more, with the final state as expectations, on quit.
+func runRecording(ctx context.Context, of *orgFlags, af *appFlags) error {
+	if !of.embedded() {
+		return errors.New("--record works on a fresh embedded org only (drop --org and the real-org flags)")
+	}
+	dir, err := os.MkdirTemp("", "offline-edit-record-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	name := "Recorded session " + time.Now().UTC().Format("2006-01-02 15:04")
+	env, err := scenario.NewEmbeddedEnv(ctx, &scenario.Scenario{Name: name, Seed: of.seed, Size: of.size}, dir,
+		scenario.EnvOptions{RealClock: true})
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	rec := scenario.NewRecorder(name, of.seed, of.size)
+	eng := scenario.NewRecordingEngine(env.Engine(), rec, af.record)
+	if af.offline {
+		eng.SetOnline(false)
+	}
+	env.SetRecorder(rec)
+	debug, closeDebug, err := openDebug(af.debug)
+	if err != nil {
+		return err
+	}
+	defer closeDebug()
+	runErr := tui.Run(ctx, tui.Options{Backend: eng, NetStatus: env.Network().String, Backstage: env, Debug: debug})
+	fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := eng.Finish(fctx); err != nil {
+		return errors.Join(runErr, fmt.Errorf("write the recording: %w", err))
+	}
+	n := len(rec.Scenario().Steps)
+	if n == 0 {
+		fmt.Fprintln(os.Stderr, "offline-edit: nothing was done, so nothing was recorded")
+	} else {
+		fmt.Fprintf(os.Stderr, "offline-edit: recorded %d steps to %s; replay with: offline-edit scenario run %s\n", n, af.record, af.record)
+	}
+	return runErr
 }
 
 // resetDemo removes the embedded org's database and every device database in the data directory.

@@ -88,7 +88,11 @@ With no arguments it opens the app on the embedded demo org, signed in as the de
 rep (alex@demo.example), with the cache primed and state kept between runs.
 
 Keys: o online/offline · p Pending Changes · n new · e edit · d delete · enter open ·
-esc back · / filter · ? help · q quit · ctrl+s save · x dismiss/discard · r resolve/retry`,
+esc back · / filter · ? help · q quit · ctrl+s save · x dismiss/discard · r resolve/retry
+QA: B backstage (simulation: other users, admin, network) · L activity log
+
+With --record FILE it records the session as a scenario that replays with
+"offline-edit scenario run FILE" (on a fresh embedded org in a temporary directory).`,
 		Version:       buildVersion(),
 		SilenceUsage:  true,
 		SilenceErrors: true,

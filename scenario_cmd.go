@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/offline-edit/offline-edit/scenario"
+	"github.com/offline-edit/offline-edit/tui"
 )
 
 func newScenarioCmd(of *orgFlags) *cobra.Command {
@@ -59,8 +60,49 @@ unknown objects, fields or records is reported with its line and nothing of it r
 		},
 	}
 	run.Flags().BoolVar(&asJSON, "json", false, "print a JSON report")
-	cmd.AddCommand(run)
+	cmd.AddCommand(run, newScenarioOpenCmd(of))
 	return cmd
+}
+
+func newScenarioOpenCmd(of *orgFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "open FILE",
+		Short: "Load a scenario into the app and step through it, one step per N (or ctrl+n)",
+		Long: `Open the app on a fresh, deterministically seeded embedded org (or on the mock org served at
+--org URL, reset to its seed first) with the scenario loaded. A strip above the status bar shows
+the next step; N (or ctrl+n) runs it, and the strip shows what it did and any check that failed.
+Between steps the app works as usual: open records, Pending Changes (p), the activity log (L),
+the backstage (B). The scenario clock moves on a second at every step, as in scenario run.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			sc, err := scenario.ParseFile(args[0])
+			if err != nil {
+				return err
+			}
+			dir, err := os.MkdirTemp("", "offline-edit-scenario-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			var env *scenario.Env
+			if of.orgURL != "" {
+				env, err = scenario.NewRemoteEnv(ctx, sc, of.orgURL, dir, nil)
+			} else {
+				env, err = scenario.NewEmbeddedEnv(ctx, sc, dir)
+			}
+			if err != nil {
+				return err
+			}
+			defer env.Close()
+			return tui.Run(ctx, tui.Options{
+				Backend:   env.Engine(),
+				NetStatus: env.Network().String,
+				Backstage: env,
+				Script:    scenario.NewStepper(sc, env),
+			})
+		},
+	}
 }
 
 // runScenarioFile parses, sets up and runs one file; every problem becomes a failed report.

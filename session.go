@@ -19,6 +19,7 @@ import (
 	"github.com/offline-edit/offline-edit/remote/mockorg"
 	"github.com/offline-edit/offline-edit/remote/netsim"
 	"github.com/offline-edit/offline-edit/remote/signin"
+	"github.com/offline-edit/offline-edit/scenario"
 )
 
 const (
@@ -251,26 +252,47 @@ func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error
 	return s, nil
 }
 
-// asUser returns a client for another user of the same org (backstage: "another user").
-func (s *session) asUser(ctx context.Context, username, password string) (*remote.Client, error) {
-	var tok, inst string
+// backstage builds the simulation side of the session: other users and the admin of a mock
+// org (embedded or served) and the device's network. On a real org only the network part
+// works; steps that need another user say so.
+func (s *session) backstage(ctx context.Context, f *orgFlags, othersPassword string) (*scenario.Env, error) {
+	cfg := scenario.AppConfig{Engine: s.eng, Network: s.net, Transport: s.baseRT}
 	switch {
 	case s.org != nil:
-		t, err := s.org.IssueToken(username)
-		if err != nil {
-			return nil, err
-		}
-		tok, inst = t, embeddedURL
+		org := s.org
+		cfg.InstanceURL = embeddedURL
+		cfg.Login = func(_ context.Context, username string) (string, error) { return org.IssueToken(username) }
 	case s.orgURL != "":
-		t, err := remote.PasswordLogin(ctx, s.baseRT, s.orgURL, username, password)
-		if err != nil {
-			return nil, err
+		cfg.InstanceURL, cfg.Served = s.orgURL, true
+		cfg.Users = map[string]scenario.Credentials{
+			scenario.Me: {Username: f.user, Password: f.password},
+			"sam":       {Username: "sam@demo.example", Password: othersPassword},
+			"admin":     {Username: "admin@demo.example", Password: othersPassword},
 		}
-		tok, inst = t.AccessToken, t.InstanceURL
+		users := cfg.Users
+		rt, url := s.baseRT, s.orgURL
+		cfg.Login = func(ctx context.Context, username string) (string, error) {
+			pw := othersPassword
+			for _, c := range users {
+				if c.Username == username {
+					pw = c.Password
+				}
+			}
+			tok, err := remote.PasswordLogin(ctx, rt, url, username, pw)
+			return tok.AccessToken, err
+		}
 	default:
-		return nil, errors.New("acting as another user needs the embedded org or a served mock org (--org)")
+		cfg.InstanceURL = s.client.Identity().InstanceURL
 	}
-	return remote.NewClient(ctx, remote.Config{InstanceURL: inst, AccessToken: tok, Transport: s.baseRT, Username: username})
+	env, err := scenario.NewAppEnv(ctx, cfg)
+	if err != nil && cfg.Login != nil {
+		// Not a mock org after all (or the admin cannot sign in): keep the network part.
+		cfg.Login, cfg.Users = nil, nil
+		if env2, err2 := scenario.NewAppEnv(ctx, cfg); err2 == nil {
+			return env2, err
+		}
+	}
+	return env, err
 }
 
 func (s *session) Close() {
