@@ -79,6 +79,9 @@ CREATE TABLE activity (
 );
 CREATE INDEX activity_by_record ON activity(record_id, id);
 `,
+	// rev counts every write of an entry, so the engine can tell that an entry changed between
+	// reading it and sending it.
+	`ALTER TABLE entries ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // SchemaVersion is the user_version a fully migrated database has.

@@ -23,16 +23,16 @@ func reload(ctx context.Context, tx *cache.Tx, en *entry) (*entry, bool, error) 
 	if en.Status == StatusSyncing && len(localRefs(en.Changes)) == 0 {
 		// Nobody changes a syncing entry, and without local refs no id replacement touched
 		// it: a cheap check that it is still there is enough.
-		var updated int64
+		var rev int64
 		var status string
-		err := tx.QueryRowContext(ctx, `SELECT updated_at, status FROM entries WHERE id = ?`, en.ID).Scan(&updated, &status)
+		err := tx.QueryRowContext(ctx, `SELECT rev, status FROM entries WHERE id = ?`, en.ID).Scan(&rev, &status)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, false, nil
 		}
 		if err != nil {
 			return nil, false, err
 		}
-		if updated == cache.MS(en.UpdatedAt) && Status(status) == StatusSyncing {
+		if rev == en.rev && Status(status) == StatusSyncing {
 			cp := *en
 			return &cp, true, nil
 		}
@@ -44,7 +44,7 @@ func reload(ctx context.Context, tx *cache.Tx, en *entry) (*entry, bool, error) 
 	if err != nil {
 		return nil, false, err
 	}
-	if !cur.UpdatedAt.Equal(en.UpdatedAt) {
+	if cur.rev != en.rev {
 		return nil, false, nil
 	}
 	return cur, true, nil

@@ -461,3 +461,32 @@ func TestSignInAgainResumesSync(t *testing.T) {
 		t.Fatalf("summary %+v", s)
 	}
 }
+
+func TestAnEditBetweenPlanningAndSendingIsNotLost(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	_ = h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "first"})
+	edited := false
+	h.eng.crashAt = func(step string) bool {
+		if step == "settled" && !edited {
+			edited = true
+			// The user saves again after the engine read the queue, before it sends.
+			if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Title": "second"}); err != nil {
+				t.Errorf("edit: %v", err)
+			}
+		}
+		return false
+	}
+	s := h.sync(t)
+	if s.Synced != 1 {
+		t.Fatalf("summary %+v", s)
+	}
+	srv := h.serverRecord(t, "Contact", c.ID).Fields
+	if srv["Phone"] != "first" || srv["Title"] != "second" {
+		t.Fatalf("org has %v / %v", srv["Phone"], srv["Title"])
+	}
+	if total, _, _ := h.eng.Counts(bg); total != 0 {
+		t.Fatalf("queue holds %d", total)
+	}
+}

@@ -26,10 +26,11 @@ type entry struct {
 	unknown    bool          // the outcome of the last send is unknown (lost reply, crash)
 	sentAt     time.Time     // when a create was last sent
 	dups       int
+	rev        int64 // write counter of the row this copy was read from
 }
 
 const entryCols = `seq, id, object, record_id, name, op, changes, base, base_record, base_lmd, base_sysmod, base_etag,
-	status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups`
+	status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups, rev`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -39,7 +40,7 @@ func scanEntry(s rowScanner) (*entry, error) {
 	var blmd, bsys, next, created, updated, sent int64
 	var unknown int
 	err := s.Scan(&e.Seq, &e.ID, &e.Object, &e.RecordID, &e.Name, &e.Op, &changes, &base, &baseRec, &blmd, &bsys, &e.BaseVersion.ETag,
-		&e.Status, &e.Code, &e.Message, &errs, &confs, &e.WaitingOn, &e.Attempts, &next, &created, &updated, &unknown, &sent, &e.dups)
+		&e.Status, &e.Code, &e.Message, &errs, &confs, &e.WaitingOn, &e.Attempts, &next, &created, &updated, &unknown, &sent, &e.dups, &e.rev)
 	if err != nil {
 		return nil, err
 	}
@@ -104,14 +105,16 @@ func saveEntry(ctx context.Context, tx *cache.Tx, e *entry) error {
 			return fmt.Errorf("pending: store entry: %w", err)
 		}
 		e.Seq, _ = res.LastInsertId()
+		e.rev = 0
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE entries SET id=?, object=?, record_id=?, name=?, op=?, changes=?, base=?, base_record=?, base_lmd=?, base_sysmod=?, base_etag=?,
-		status=?, code=?, message=?, errors=?, conflicts=?, waiting_on=?, attempts=?, next_attempt=?, created_at=?, updated_at=?, unknown=?, sent_at=?, allow_dups=?
-		WHERE seq=?`, append(args, e.Seq)...)
+		status=?, code=?, message=?, errors=?, conflicts=?, waiting_on=?, attempts=?, next_attempt=?, created_at=?, updated_at=?, unknown=?, sent_at=?, allow_dups=?,
+		rev = rev + 1 WHERE seq=?`, append(args, e.Seq)...)
 	if err != nil {
 		return fmt.Errorf("pending: store entry: %w", err)
 	}
+	e.rev++
 	return nil
 }
 

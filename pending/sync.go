@@ -491,20 +491,37 @@ func (e *Engine) hold(ctx context.Context, holds []*entry, creates map[string]*e
 func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() []outcome, error) {
 	now := e.now()
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
-		st, err := tx.PrepareContext(ctx, `UPDATE entries SET status = ?, unknown = 0, sent_at = CASE WHEN op = 'create' THEN ? ELSE sent_at END WHERE id = ?`)
+		// Only entries nobody changed since they were read go out; the others wait for the
+		// next pass (a local edit got in between).
+		st, err := tx.PrepareContext(ctx, `UPDATE entries SET status = ?, unknown = 0, rev = rev + 1,
+			sent_at = CASE WHEN op = 'create' THEN ? ELSE sent_at END
+			WHERE id = ? AND rev = ? AND status IN ('pending', 'waiting')`)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		for _, c := range wave {
+		for i, c := range wave {
+			var keep []*job
 			for _, j := range c.jobs {
-				if _, err := st.ExecContext(ctx, string(StatusSyncing), cache.MS(now), j.ent.ID); err != nil {
+				if !sendable(j, keep) {
+					continue
+				}
+				res, err := st.ExecContext(ctx, string(StatusSyncing), cache.MS(now), j.ent.ID, j.ent.rev)
+				if err != nil {
 					return err
 				}
+				if n, _ := res.RowsAffected(); n == 0 {
+					continue
+				}
 				j.ent.Status, j.ent.unknown = StatusSyncing, false
+				j.ent.rev++
 				if j.ent.Op == OpCreate {
 					j.ent.sentAt = now
 				}
+				keep = append(keep, j)
+			}
+			if len(keep) != len(c.jobs) {
+				wave[i] = e.rebuild(keep)
 			}
 		}
 		return nil
@@ -523,6 +540,9 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, max(1, e.parallel))
 	for _, c := range wave {
+		if len(c.jobs) == 0 {
+			continue
+		}
 		wg.Add(1)
 		go func(c *chunk) {
 			defer wg.Done()
@@ -545,6 +565,33 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 		e.step("read")
 		return outs
 	}, nil
+}
+
+// sendable: a job whose body points at creates (through @{ref.id}) goes only with them.
+func sendable(j *job, kept []*job) bool {
+	for _, ref := range j.parentOf {
+		found := false
+		for _, k := range kept {
+			if k.kind == jobCreate && k.ent.RecordID == ref {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// rebuild makes a chunk of the given jobs again (after some were left out).
+func (e *Engine) rebuild(jobs []*job) *chunk {
+	c := &chunk{refs: map[string]string{}}
+	for _, j := range jobs {
+		j.get = -1
+		e.addJob(c, j)
+		c.jobs = append(c.jobs, j)
+	}
+	return c
 }
 
 // finishWave records every outcome of a wave in one transaction.
