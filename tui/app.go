@@ -116,7 +116,7 @@ func New(opts Options) Model {
 	m.conflict = newConflict(c)
 	m.bstage = newBackstage(c, opts.Backstage)
 	m.logv = newLog(c)
-	m.script = scriptState{s: opts.Script}
+	m.script = newScriptState(opts.Script)
 	m.help.ShortSeparator = " · "
 	m.help.Styles.ShortKey = c.styles.Key
 	m.help.Styles.FullKey = c.styles.Key

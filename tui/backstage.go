@@ -249,12 +249,12 @@ func (m backstageModel) updateMenu(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 
 // run starts the chosen action.
 func (m backstageModel) run(it bsItem) (backstageModel, tea.Cmd) {
-	if m.bs == nil {
-		m.last, m.lastFailed = "✖ "+scenario.ErrNoMockOrg.Error(), true
-		return m, nil
-	}
 	if it.record && m.id == "" {
 		m.last, m.lastFailed = "✖ No record: open a record (or select one in a list) before opening the backstage.", true
+		return m, nil
+	}
+	if m.bs == nil {
+		m.last, m.lastFailed = "✖ "+scenario.ErrNoMockOrg.Error(), true
 		return m, nil
 	}
 	rec := scenario.RecordRef{Object: m.object, ID: m.id}
@@ -557,7 +557,7 @@ func (m backstageModel) View() string {
 	if m.form != nil {
 		out = append(out, m.formView()...)
 	} else {
-		out = append(out, m.menuView()...)
+		out = append(out, m.menuView(m.h-len(out))...)
 	}
 	return clampLines(strings.Join(out, "\n"), w, m.h)
 }
@@ -573,7 +573,9 @@ func (m backstageModel) lastLine() string {
 	return s.Green.Render(m.last)
 }
 
-func (m backstageModel) menuView() []string {
+// menuView is the list of actions, scrolled to keep the cursor in view, and the last result,
+// in h lines.
+func (m backstageModel) menuView(h int) []string {
 	s := m.c.styles
 	var lines []string
 	cursorLine := 0
@@ -602,7 +604,7 @@ func (m backstageModel) menuView() []string {
 		}
 		lines = append(lines, line)
 	}
-	room := max(1, m.h-5)
+	room := max(1, h-2)
 	top := m.top
 	if cursorLine < top {
 		top = cursorLine

@@ -25,6 +25,7 @@ type fakeBackend struct {
 	now     time.Time
 	seq     int
 	quiet   bool // Events returns nil: unit tests drive Update by hand
+	acts    []pending.Activity
 }
 
 func newFakeBackend() *fakeBackend {
@@ -213,8 +214,16 @@ func (f *fakeBackend) Counts(context.Context) (int, int, error) {
 	}
 	return len(f.entries), a, nil
 }
-func (f *fakeBackend) Activity(context.Context, string, int) ([]pending.Activity, error) {
-	return nil, nil
+func (f *fakeBackend) Activity(_ context.Context, recordID string, limit int) ([]pending.Activity, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []pending.Activity
+	for _, a := range f.acts {
+		if (recordID == "" || a.RecordID == recordID) && len(out) < limit {
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }
 func (f *fakeBackend) LastSync() time.Time { return f.now }
 

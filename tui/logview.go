@@ -142,7 +142,7 @@ func (m logModel) View() string {
 		out = append(out, "", s.Subtle.Render("No requests yet. The log fills as the device syncs (go online with o)."))
 		return clampLines(strings.Join(out, "\n"), m.w, m.h)
 	}
-	const timeW, methW, statW, durW, codeW, recW = 12, 6, 4, 8, 24, 18
+	const timeW, methW, statW, durW, codeW, recW = 12, 6, 4, 7, 20, 18
 	pathW := max(8, m.w-(timeW+methW+statW+durW+codeW+recW+7))
 	head := fit("TIME", timeW) + " " + fit("METHOD", methW) + " " + fit("PATH / NOTE", pathW) + " " + fit("STAT", statW) + " " +
 		fit("CODE", codeW) + " " + fit("TIME ms", durW) + " " + fit("RECORD / CHANGE", recW)
@@ -154,12 +154,13 @@ func (m logModel) View() string {
 	}
 	for i := top; i < len(m.acts) && i < top+room; i++ {
 		a := m.acts[i]
+		// A note (a network failure, an engine decision) says more than the path.
 		path := CleanLine(a.Path)
 		if a.Note != "" {
 			if path != "" {
-				path += " — "
+				path = " — " + path
 			}
-			path += CleanLine(a.Note)
+			path = CleanLine(a.Note) + path
 		}
 		status := ""
 		if a.Status != 0 {

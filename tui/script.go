@@ -25,12 +25,37 @@ type scriptStepMsg struct {
 
 // scriptState is the strip above the status bar while a scenario is loaded: the next step,
 // and what the last one did.
+//
+// The stepper is read only between steps (never while a step runs in its command), and View
+// draws the snapshot taken then.
 type scriptState struct {
 	s        Script
 	busy     bool
 	last     *scenario.StepResult
 	failures int
 	stopped  string // why the run stopped early
+
+	ran, total int
+	nextText   string // the step N runs, "" at the end
+	finished   bool
+}
+
+func newScriptState(s Script) scriptState {
+	return scriptState{s: s}.snapshot()
+}
+
+// snapshot reads the stepper's progress; only while no step runs.
+func (st scriptState) snapshot() scriptState {
+	if st.s == nil {
+		return st
+	}
+	st.ran, st.total = st.s.Progress()
+	st.finished = st.s.Done()
+	st.nextText = ""
+	if step, ok := st.s.Peek(); ok {
+		st.nextText = step.String()
+	}
+	return st
 }
 
 func (st scriptState) lines() int {
@@ -41,7 +66,7 @@ func (st scriptState) lines() int {
 }
 
 func (st scriptState) next(ctx context.Context) (scriptState, tea.Cmd) {
-	if st.busy || st.s.Done() && st.last != nil {
+	if st.busy || st.finished && st.last != nil {
 		return st, nil
 	}
 	st.busy = true
@@ -54,6 +79,7 @@ func (st scriptState) next(ctx context.Context) (scriptState, tea.Cmd) {
 
 func (st scriptState) done(msg scriptStepMsg) scriptState {
 	st.busy = false
+	st = st.snapshot()
 	if !msg.ok {
 		return st
 	}
@@ -68,23 +94,22 @@ func (st scriptState) done(msg scriptStepMsg) scriptState {
 
 // view is two lines: the step about to run (or the end), and what the last step did.
 func (st scriptState) view(s Styles, w int) string {
-	ran, total := st.s.Progress()
-	head := s.Sim.Render(sprintf(" SCENARIO %d/%d ", ran, total)) + " "
+	head := s.Sim.Render(sprintf(" SCENARIO %d/%d ", st.ran, st.total)) + " "
 	var next string
 	switch {
 	case st.busy:
 		next = "running…"
 	case st.stopped != "":
 		next = s.Error.Render("stopped: " + CleanLine(st.stopped))
-	case st.s.Done() && st.last != nil:
+	case st.finished && st.last != nil:
 		if st.failures == 0 {
 			next = s.Green.Render("✓ finished: every check held")
 		} else {
 			next = s.Error.Render(sprintf("✖ finished: %d failed %s", st.failures, plural(st.failures, "check", "checks")))
 		}
 	default:
-		if step, ok := st.s.Peek(); ok {
-			next = "N ▶ " + CleanLine(step.String())
+		if st.nextText != "" {
+			next = "N ▶ " + CleanLine(st.nextText)
 		} else {
 			next = "N ▶ check the scenario against the org"
 		}
