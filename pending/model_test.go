@@ -15,17 +15,19 @@ import (
 
 // model is the oracle: what the user asked for, per record, that the org must end up with.
 type model struct {
-	h          *harness
-	t          *rapid.T
-	known      []string                 // record ids (server or local) the user can work on
-	object     map[string]string        // record id → object
-	mine       map[string]remote.Fields // record id → values the user set and the org must get
-	deleted    map[string]bool          // the user deleted it
-	created    map[string]string        // local id → unique Name/LastName tag
-	tags       map[string]bool          // every create tag ever used
-	remoteOp   int
-	n          int
-	remoteGone map[string]bool // deleted by another user
+	h             *harness
+	t             *rapid.T
+	known         []string                 // record ids (server or local) the user can work on
+	object        map[string]string        // record id → object
+	mine          map[string]remote.Fields // record id → values the user set and the org must get
+	deleted       map[string]bool          // the user deleted it
+	created       map[string]string        // local id → unique Name/LastName tag
+	tags          map[string]bool          // every create tag ever used
+	remoteOp      int
+	n             int
+	remoteGone    map[string]bool            // deleted by another user, or access revoked
+	remoteChanged map[string]map[string]bool // record → fields another user changed since the last sync
+	shared        map[string]bool            // sam's records shared with alex
 }
 
 var modelFields = []string{"Phone", "Description"}
@@ -162,8 +164,41 @@ func (m *model) RemoteEdit(t *rapid.T) {
 	}
 	m.h.clock.Set(m.h.clock.Now().Add(1100 * time.Millisecond)) // outside the one-second window
 	f := rapid.SampledFrom(modelFields).Draw(t, "field")
-	_ = m.h.as(t, "admin@demo.example").Update(bg, m.object[k], id, remote.Fields{f: "theirs"}, remote.WriteOptions{})
 	m.remoteOp++
+	if err := m.h.as(t, "admin@demo.example").Update(bg, m.object[k], id, remote.Fields{f: fmt.Sprintf("theirs-%d", m.remoteOp)}, remote.WriteOptions{}); err != nil {
+		return
+	}
+	if m.remoteChanged[k] == nil {
+		m.remoteChanged[k] = map[string]bool{}
+	}
+	m.remoteChanged[k][f] = true
+}
+
+func (m *model) RevokeAccess(t *rapid.T) {
+	var ids []string
+	for _, k := range m.known {
+		if m.shared[k] {
+			ids = append(ids, k)
+		}
+	}
+	if len(ids) == 0 {
+		t.Skip("nothing shared")
+	}
+	k := rapid.SampledFrom(ids).Draw(t, "shared")
+	if err := m.h.admin(t).Share(bg, k, "alex@demo.example", "none"); err != nil {
+		t.Fatal(err)
+	}
+	m.remoteOp++
+	delete(m.mine, k)
+	delete(m.deleted, k)
+	m.shared[k] = false
+	m.remoteGone[k] = true
+}
+
+func (m *model) AddRule(t *rapid.T) {
+	if _, err := m.h.admin(t).AddRule(bg, remote.Rule{Object: "Contact", Kind: "forbid_value", Field: "Phone", Value: "666", Message: "Not that number"}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (m *model) RemoteDelete(t *rapid.T) {
@@ -191,8 +226,40 @@ func (m *model) Sync(t *rapid.T) {
 		}
 		return
 	}
+	// What the sync must decide for records another user changed: an entry that changes one
+	// of the same fields (or a delete) conflicts; one that changes only other fields merges.
+	expect := map[string]bool{} // record id → must conflict
+	for k, fields := range m.remoteChanged {
+		id := m.serverID(k)
+		rv, err := m.h.eng.Record(bg, "", id)
+		if err != nil || rv.Entry == nil || (rv.Entry.Status != StatusPending && rv.Entry.Status != StatusWaiting) {
+			continue
+		}
+		overlap := rv.Entry.Op == OpDelete
+		for f := range fields {
+			if _, ok := rv.Entry.Changes[f]; ok {
+				overlap = true
+			}
+		}
+		if !m.remoteGone[k] {
+			expect[id] = overlap
+		}
+	}
 	if _, err := m.h.eng.Sync(bg); err != nil {
 		t.Fatalf("sync: %v", err)
+	}
+	m.remoteChanged = map[string]map[string]bool{}
+	for id, conflict := range expect {
+		rv, err := m.h.eng.Record(bg, "", id)
+		if err != nil {
+			t.Fatalf("record %s: %v", id, err)
+		}
+		switch {
+		case conflict && (rv.Entry == nil || rv.Entry.Status != StatusConflict):
+			t.Fatalf("%s: overlapping changes did not conflict: %+v", id, rv.Entry)
+		case !conflict && rv.Entry != nil && rv.Entry.Status == StatusConflict:
+			t.Fatalf("%s: disjoint changes conflicted: %+v", id, rv.Entry)
+		}
 	}
 	m.checkSynced(t)
 }
@@ -382,11 +449,24 @@ func TestQueueAgainstModel(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		h := newHarness(t, harnessOpts{size: 40, objects: []string{"Account", "Contact"}})
 		defer h.close()
+		sam := h.as(rt, "sam@demo.example")
+		res, err := sam.Query(bg, "SELECT Id FROM Account WHERE OwnerId = '"+h.users["sam@demo.example"].ID+"' LIMIT 3", 0)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		var shared []string
+		for _, r := range res.Records {
+			if err := h.admin(rt).Share(bg, r.ID(), "alex@demo.example", "edit"); err != nil {
+				rt.Fatal(err)
+			}
+			shared = append(shared, r.ID())
+		}
 		if _, err := h.eng.Sync(bg); err != nil {
 			rt.Fatal(err)
 		}
 		m := &model{h: h, t: rt, object: map[string]string{}, mine: map[string]remote.Fields{}, deleted: map[string]bool{},
-			created: map[string]string{}, tags: map[string]bool{}, remoteGone: map[string]bool{}}
+			created: map[string]string{}, tags: map[string]bool{}, remoteGone: map[string]bool{},
+			remoteChanged: map[string]map[string]bool{}, shared: map[string]bool{}}
 		alex := h.users["alex@demo.example"].ID
 		for _, o := range []string{"Account", "Contact"} {
 			p, _ := h.eng.List(bg, ListQuery{Object: o, Limit: 1000})
@@ -396,6 +476,11 @@ func TestQueueAgainstModel(t *testing.T) {
 					m.object[r.ID] = o
 				}
 			}
+		}
+		for _, id := range shared {
+			m.known = append(m.known, id)
+			m.object[id] = "Account"
+			m.shared[id] = true
 		}
 		if rapid.Bool().Draw(rt, "ruleOn") {
 			_, _ = h.admin(t).AddRule(bg, remote.Rule{Object: "Account", Kind: "forbid_value", Field: "Phone", Value: "666", Message: "Not that number"})
@@ -408,6 +493,8 @@ func TestQueueAgainstModel(t *testing.T) {
 			"remoteEdit":   m.RemoteEdit,
 			"remoteDelete": m.RemoteDelete,
 			"toggle":       m.Toggle,
+			"revokeAccess": m.RevokeAccess,
+			"addRule":      m.AddRule,
 			"sync":         m.Sync,
 		})
 		m.final(rt)
