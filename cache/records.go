@@ -434,10 +434,10 @@ func (tx *Tx) ReplaceID(ctx context.Context, object, localID, serverID string, a
 		{`UPDATE records SET id = ? WHERE id = ?`, []any{serverID, localID}},
 		{`UPDATE records SET view = replace(view, ?, ?) WHERE view LIKE ? ESCAPE '\'`, []any{ql, qs, like}},
 		{`UPDATE records SET server = replace(server, ?, ?) WHERE server LIKE ? ESCAPE '\'`, []any{ql, qs, like}},
-		{`UPDATE entries SET record_id = ? WHERE record_id = ?`, []any{serverID, localID}},
-		{`UPDATE entries SET changes = replace(changes, ?, ?) WHERE changes LIKE ? ESCAPE '\'`, []any{ql, qs, like}},
-		{`UPDATE entries SET base_record = replace(base_record, ?, ?), base = replace(base, ?, ?) WHERE base_record LIKE ? ESCAPE '\' OR base LIKE ? ESCAPE '\'`, []any{ql, qs, ql, qs, like, like}},
-		{`UPDATE entries SET waiting_on = '', status = CASE WHEN status = 'waiting' THEN 'pending' ELSE status END WHERE waiting_on = ?`, []any{localID}},
+		{`UPDATE entries SET record_id = ?, rev = rev + 1 WHERE record_id = ?`, []any{serverID, localID}},
+		{`UPDATE entries SET changes = replace(changes, ?, ?), rev = rev + 1 WHERE changes LIKE ? ESCAPE '\'`, []any{ql, qs, like}},
+		{`UPDATE entries SET base_record = replace(base_record, ?, ?), base = replace(base, ?, ?), rev = rev + 1 WHERE base_record LIKE ? ESCAPE '\' OR base LIKE ? ESCAPE '\'`, []any{ql, qs, ql, qs, like, like}},
+		{`UPDATE entries SET waiting_on = '', rev = rev + 1, status = CASE WHEN status = 'waiting' THEN 'pending' ELSE status END WHERE waiting_on = ?`, []any{localID}},
 	}
 	for _, s := range stmts {
 		if _, err := tx.ExecContext(ctx, s.q, s.args...); err != nil {

@@ -44,7 +44,9 @@ func reload(ctx context.Context, tx *cache.Tx, en *entry) (*entry, bool, error) 
 	if err != nil {
 		return nil, false, err
 	}
-	if cur.rev != en.rev {
+	// Only the engine writes a syncing entry (ids replaced by a create in the same request,
+	// say); any other write since it was read means a local change got in first.
+	if cur.rev != en.rev && cur.Status != StatusSyncing {
 		return nil, false, nil
 	}
 	return cur, true, nil

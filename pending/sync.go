@@ -318,9 +318,16 @@ func (e *Engine) plan(r *run, ready []*entry, creates map[string]*entry) ([]*chu
 	cur := &chunk{refs: map[string]string{}}
 	var holds []*entry
 	perChunk := max(1, e.perRequest)
+	now := e.now()
 	for _, en := range ready {
 		if en.Status != StatusPending && en.Status != StatusWaiting {
 			continue // judged before sending
+		}
+		if en.NextAttempt.After(now) {
+			continue // a lookup before sending failed: back off
+		}
+		if en.Op == OpCreate && en.unknown {
+			continue // an earlier send may have created it: never resend before a lookup says no
 		}
 		refs := localRefs(en.Changes)
 		inChunk := true
@@ -448,7 +455,14 @@ func nilIfEmpty(h map[string]string) map[string]string {
 func (e *Engine) hold(ctx context.Context, holds []*entry, creates map[string]*entry) error {
 	var evs []Event
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
-		for _, en := range holds {
+		for _, mem := range holds {
+			en, ok, err := reload(ctx, tx, mem)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue // changed since it was read (ids replaced, say): the next pass sees it
+			}
 			var on string
 			orphan := false
 			for _, ref := range localRefs(en.Changes) {
