@@ -490,3 +490,33 @@ func TestAnEditBetweenPlanningAndSendingIsNotLost(t *testing.T) {
 		t.Fatalf("queue holds %d", total)
 	}
 }
+
+func TestNewRecordsPointingAtEachOtherDoNotWaitForever(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	a, _ := h.eng.Create(bg, "Account", remote.Fields{"Name": "Cycle A"})
+	b, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Cycle B", "ParentId": a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.eng.Edit(bg, "Account", a, remote.Fields{"ParentId": b}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	s := h.sync(t)
+	if s.Attention != 1 {
+		t.Fatalf("summary %+v", s)
+	}
+	en := h.entryOf(t, a)
+	if en.Status != StatusInvalid || en.Code != "REFERENCE_CYCLE" || en.Errors[0].Field != "ParentId" {
+		t.Fatalf("%+v", en)
+	}
+	if err := h.eng.Fix(bg, en.ID, remote.Fields{"ParentId": nil}); err != nil {
+		t.Fatal(err)
+	}
+	if s := h.sync(t); s.Synced != 2 {
+		t.Fatalf("after fix %+v", s)
+	}
+	assertNoLocalIDs(t, h)
+}

@@ -455,6 +455,7 @@ func nilIfEmpty(h map[string]string) map[string]string {
 func (e *Engine) hold(ctx context.Context, holds []*entry, creates map[string]*entry) error {
 	var evs []Event
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
+		broken := map[string]bool{} // entries already taken out of a cycle
 		for _, mem := range holds {
 			en, ok, err := reload(ctx, tx, mem)
 			if err != nil {
@@ -474,6 +475,19 @@ func (e *Engine) hold(ctx context.Context, holds []*entry, creates map[string]*e
 				}
 				if on == "" {
 					on = ref
+				}
+			}
+			if !orphan {
+				if f, ok := cycleField(en, creates, broken); ok {
+					broken[en.RecordID] = true
+					en.Status, en.WaitingOn, en.Code = StatusInvalid, "", "REFERENCE_CYCLE"
+					en.Errors = []FieldError{{Field: f, Code: "REFERENCE_CYCLE", Message: "points at a new record that points back at this one"}}
+					en.Message = "Two new records point at each other; save one of them without " + f + " first"
+					if err := saveEntry(ctx, tx, en); err != nil {
+						return err
+					}
+					evs = append(evs, Event{Kind: EventEntryChanged, EntryID: en.ID, RecordID: en.RecordID, Status: en.Status})
+					continue
 				}
 			}
 			if orphan {
@@ -579,6 +593,34 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 		e.step("read")
 		return outs
 	}, nil
+}
+
+// cycleField reports the field through which an entry waits, directly or through other new
+// records, on itself: such entries could wait forever.
+func cycleField(en *entry, creates map[string]*entry, broken map[string]bool) (string, bool) {
+	for _, f := range sortedKeys(en.Changes) {
+		s, ok := en.Changes[f].(string)
+		if !ok || !IsLocalID(s) {
+			continue
+		}
+		seen := map[string]bool{}
+		stack := []string{s}
+		for len(stack) > 0 {
+			id := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if id == en.RecordID {
+				return f, true
+			}
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			if p := creates[id]; p != nil && !broken[id] {
+				stack = append(stack, localRefs(p.Changes)...)
+			}
+		}
+	}
+	return "", false
 }
 
 // sendable: a job whose body points at creates (through @{ref.id}) goes only with them.
