@@ -97,7 +97,7 @@ func benchPush(b *testing.B, n int, perChange bool, latency time.Duration) {
 		h.eng.SetOnline(false)
 		queueUpdates(b, h, n, i)
 		h.eng.SetOnline(true)
-		r := &run{sum: &Summary{}, merges: map[string]int{}, merged: map[string]bool{}, checked: map[string]bool{}, keyed: map[string]bool{}, fields: map[string][]string{}}
+		r := newRun(&Summary{})
 		if err := h.eng.ensureDescribes(context.Background(), r); err != nil {
 			b.Fatal(err)
 		}

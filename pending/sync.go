@@ -64,11 +64,17 @@ type run struct {
 	checked map[string]bool // delete entries whose check found no remote change
 	keyed   map[string]bool // object → describe has Offline_Key__c
 	fields  map[string][]string
+	skip    map[string]bool // objects the org would not describe
 	lastNet error
 	stopErr error
 }
 
 const maxMergesPerRun = 3
+
+func newRun(sum *Summary) *run {
+	return &run{sum: sum, merges: map[string]int{}, merged: map[string]bool{}, checked: map[string]bool{},
+		keyed: map[string]bool{}, fields: map[string][]string{}, skip: map[string]bool{}}
+}
 
 // Sync runs once now: it pushes the queue until nothing more can be done, then refreshes the
 // cache (a prime the first time, incremental afterwards). It fails on auth or network failure;
@@ -83,8 +89,7 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 		return sum, err
 	}
 	e.emit(Event{Kind: EventSyncStarted})
-	r := &run{sum: &sum, merges: map[string]int{}, merged: map[string]bool{}, checked: map[string]bool{},
-		keyed: map[string]bool{}, fields: map[string][]string{}}
+	r := newRun(&sum)
 	err := e.ensureDescribes(ctx, r)
 	if err == nil {
 		err = e.push(ctx, r)
@@ -134,6 +139,12 @@ func (e *Engine) ensureDescribes(ctx context.Context, r *run) error {
 		if errors.Is(err, cache.ErrNotFound) {
 			d, err = e.org.Describe(ctx, o)
 			if err != nil {
+				if c := Classify(err); c == ClassInvalid || c == ClassFailed {
+					// The org has no such object for this user: cache the others.
+					e.note("", "", "skipped "+o+": "+err.Error())
+					r.skip[o] = true
+					continue
+				}
 				return fmt.Errorf("describe %s: %w", o, err)
 			}
 			if err := e.db.Update(ctx, func(tx *cache.Tx) error { return tx.PutDescribe(ctx, d, e.now()) }); err != nil {
@@ -231,6 +242,10 @@ func (e *Engine) push(ctx context.Context, r *run) error {
 			return nil
 		}
 		for start := 0; start < len(chunks) && r.stopErr == nil; start += e.waveChunks {
+			if !e.Online() {
+				r.stopErr = fmt.Errorf("sync: %w", remote.ErrOffline)
+				break
+			}
 			wave := chunks[start:min(start+e.waveChunks, len(chunks))]
 			wait, err := e.startWave(ctx, r, wave)
 			if err != nil {

@@ -26,6 +26,9 @@ const (
 func (e *Engine) syncDown(ctx context.Context, r *run) error {
 	changed := 0
 	for _, o := range e.opts.Objects {
+		if r.skip[o] {
+			continue
+		}
 		st, err := e.db.SyncState(ctx, o)
 		if err != nil {
 			return err
@@ -36,10 +39,16 @@ func (e *Engine) syncDown(ctx context.Context, r *run) error {
 		} else {
 			n, err = e.refreshIncremental(ctx, r, st)
 		}
+		changed += n
 		if err != nil {
+			if c := Classify(err); c == ClassInvalid || c == ClassFailed {
+				// The org refused this object's queries (a field it will not select, say):
+				// keep refreshing the others; the activity log says why.
+				e.note("", "", "could not refresh "+o+": "+err.Error())
+				continue
+			}
 			return err
 		}
-		changed += n
 	}
 	if changed > 0 {
 		e.emit(Event{Kind: EventCacheRefreshed, Total: changed})

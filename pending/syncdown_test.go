@@ -9,10 +9,6 @@ import (
 	"github.com/offline-edit/offline-edit/remote/mockorg"
 )
 
-func newRun() *run {
-	return &run{sum: &Summary{}, merges: map[string]int{}, merged: map[string]bool{}, checked: map[string]bool{}, keyed: map[string]bool{}, fields: map[string][]string{}}
-}
-
 func TestIncrementalRefreshTakesRemoteChangesAndDeletes(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	h.sync(t)
@@ -57,7 +53,7 @@ func TestRefreshNeverOverwritesAPendingChangeOrItsBase(t *testing.T) {
 	_ = h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Phone": "theirs", "Title": "New title"}, remote.WriteOptions{})
 	h.clock.Set(h.clock.Now().Add(3 * time.Minute))
 	h.eng.SetOnline(true)
-	r := newRun()
+	r := newRun(&Summary{})
 	if err := h.eng.ensureDescribes(bg, r); err != nil {
 		t.Fatal(err)
 	}
@@ -135,5 +131,23 @@ func TestActivityLogIsBoundedAndHoldsNoToken(t *testing.T) {
 	_ = h.db.SQL().QueryRow(`SELECT COUNT(*) FROM activity WHERE path LIKE ? OR note LIKE ?`, "%"+tok[:12]+"%", "%"+tok[:12]+"%").Scan(&hits)
 	if hits != 0 {
 		t.Fatal("a token reached the activity log")
+	}
+}
+
+func TestAnObjectTheOrgWillNotDescribeIsSkippedNotFatal(t *testing.T) {
+	h := newHarness(t, harnessOpts{objects: []string{"Account", "NoSuchObject__c"}})
+	s := h.sync(t)
+	if s.Err != nil {
+		t.Fatal(s.Err)
+	}
+	if p, err := h.eng.List(bg, ListQuery{Object: "Account"}); err != nil || p.Total == 0 {
+		t.Fatalf("the other objects were not cached: %v", err)
+	}
+	if _, err := h.eng.Describe(bg, "NoSuchObject__c"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("describe of the missing object: %v", err)
+	}
+	acts, _ := h.eng.Activity(bg, "", 100)
+	if !hasNote(acts, "skipped NoSuchObject__c") {
+		t.Fatal("no note about the skipped object")
 	}
 }

@@ -58,7 +58,7 @@ func TestIfUnmodifiedSinceWindow(t *testing.T) {
 			if tc.refresh {
 				// Sync-down runs first (getUpdated needs the minute to be over).
 				h.clock.Set(base.Add(2 * time.Minute))
-				r := &run{sum: &Summary{}, merges: map[string]int{}, merged: map[string]bool{}, checked: map[string]bool{}, keyed: map[string]bool{}, fields: map[string][]string{}}
+				r := newRun(&Summary{})
 				if err := h.eng.ensureDescribes(bg, r); err != nil {
 					t.Fatal(err)
 				}
