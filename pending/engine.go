@@ -113,17 +113,26 @@ func Open(db *cache.DB, org remote.Org, opts Options) (*Engine, error) {
 		waveChunks: 8,
 	}
 	ctx := context.Background()
-	err := db.Update(ctx, func(tx *cache.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE entries SET status = ?, unknown = 1 WHERE status = ?`, string(StatusPending), string(StatusSyncing))
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("pending: recover interrupted entries: %w", err)
+	if err := e.recoverSyncing(ctx); err != nil {
+		return nil, err
 	}
 	var last int64
 	_ = db.SQL().QueryRowContext(ctx, `SELECT COALESCE(MAX(at), 0) FROM activity WHERE note = 'sync finished'`).Scan(&last)
 	e.lastSync = cache.FromMS(last)
 	return e, nil
+}
+
+// recoverSyncing turns entries left syncing (by a crash, or a run that stopped half-way) back
+// into pending entries whose last outcome is unknown.
+func (e *Engine) recoverSyncing(ctx context.Context) error {
+	err := e.db.Update(ctx, func(tx *cache.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE entries SET status = ?, unknown = 1, rev = rev + 1 WHERE status = ?`, string(StatusPending), string(StatusSyncing))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("pending: recover interrupted entries: %w", err)
+	}
+	return nil
 }
 
 // Close stops the background loop and flushes the activity log. The database stays open (its

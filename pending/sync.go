@@ -89,6 +89,12 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 		return sum, err
 	}
 	e.emit(Event{Kind: EventSyncStarted})
+	// No run is in flight (runMu is held): an entry still syncing was left by a run that
+	// stopped half-way; its outcome is unknown.
+	if err := e.recoverSyncing(ctx); err != nil {
+		sum.Err = err
+		return sum, err
+	}
 	r := newRun(&sum)
 	err := e.ensureDescribes(ctx, r)
 	if err == nil {
