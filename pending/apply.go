@@ -366,11 +366,15 @@ func (e *Engine) applyTransient(ctx context.Context, tx *cache.Tx, o outcome) er
 	why := "a temporary problem"
 	switch {
 	case o.apiErr != nil:
-		why = firstMessage(o.apiErr)
+		why = "the org said: " + firstMessage(o.apiErr)
 	case o.callErr != nil:
-		why = "the network failed"
+		if ae, ok := remote.AsError(o.callErr); ok {
+			why = "the org said: " + firstMessage(ae)
+		} else {
+			why = "the network failed"
+		}
 	}
-	en.Message = "Will retry after " + why
+	en.Message = "Not synced yet (" + why + "); will retry automatically"
 	return e.save(ctx, tx, en)
 }
 

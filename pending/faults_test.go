@@ -97,7 +97,7 @@ func TestTransientFailuresRetryWithBackoffThenSucceed(t *testing.T) {
 			if action == "429" && en.NextAttempt.Sub(before) < 2*time.Second {
 				t.Fatalf("Retry-After not honoured: next attempt in %v", en.NextAttempt.Sub(before))
 			}
-			if !strings.HasPrefix(en.Message, "Will retry") {
+			if !strings.HasPrefix(en.Message, "Not synced yet (") || !strings.HasSuffix(en.Message, "will retry automatically") {
 				t.Fatalf("message %q", en.Message)
 			}
 			if !en.NextAttempt.After(before) {

@@ -304,11 +304,18 @@ func (e *Engine) settleBeforeSend(ctx context.Context, r *run, ready []*entry) (
 	progress := len(outs) > 0
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
 		for _, en := range pre {
-			rec, err := tx.Record(ctx, en.RecordID)
-			if err != nil || rec.Server == nil {
+			if en.BaseVersion.SystemModstamp.IsZero() {
 				continue
 			}
-			if cache.MS(rec.Version.SystemModstamp) <= cache.MS(en.BaseVersion.SystemModstamp) || en.BaseVersion.SystemModstamp.IsZero() {
+			var sysmod int64
+			if err := tx.QueryRowContext(ctx, `SELECT sysmod FROM records WHERE id = ? AND server IS NOT NULL`, en.RecordID).Scan(&sysmod); err != nil {
+				continue
+			}
+			if sysmod <= cache.MS(en.BaseVersion.SystemModstamp) {
+				continue
+			}
+			rec, err := tx.Record(ctx, en.RecordID)
+			if err != nil || rec.Server == nil {
 				continue
 			}
 			srv := remote.Record{Type: en.Object, Fields: rec.Server, ETag: rec.Version.ETag}
