@@ -520,3 +520,32 @@ func TestNewRecordsPointingAtEachOtherDoNotWaitForever(t *testing.T) {
 	}
 	assertNoLocalIDs(t, h)
 }
+
+func TestThreeLevelGraphCreatedOfflineSyncsInOneGo(t *testing.T) {
+	h := newHarness(t, harnessOpts{objects: []string{"Account", "Contact", "Case"}})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	acc, _ := h.eng.Create(bg, "Account", remote.Fields{"Name": "Graph Root"})
+	con, err := h.eng.Create(bg, "Contact", remote.Fields{"LastName": "Graph Middle", "AccountId": acc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.eng.Create(bg, "Case", remote.Fields{"Subject": "Graph Leaf", "ContactId": con, "AccountId": acc, "Status": "New", "Origin": "Phone"}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	s := h.sync(t)
+	if s.Synced != 3 || s.Attention != 0 {
+		ents, _ := h.eng.Entries(bg)
+		t.Fatalf("summary %+v %+v", s, ents)
+	}
+	res, _ := h.as(t, "admin@demo.example").Query(bg, "SELECT Id, ContactId, AccountId, Contact.LastName FROM Case WHERE Subject = 'Graph Leaf'", 0)
+	if len(res.Records) != 1 {
+		t.Fatalf("cases %d", len(res.Records))
+	}
+	cs := res.Records[0].Fields
+	if c, _ := cs["ContactId"].(string); c == "" || IsLocalID(c) {
+		t.Fatalf("case contact %v", cs["ContactId"])
+	}
+	assertNoLocalIDs(t, h)
+}
