@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -517,8 +516,9 @@ func (e *Engine) Dismiss(ctx context.Context, entryID string) error {
 		if ent.Status != StatusFailed {
 			return false, fmt.Errorf("%w: only a failed change can be dismissed; discard it instead", ErrNotAllowed)
 		}
-		gone := ent.Code == "NOT_FOUND" || ent.Code == "ENTITY_IS_DELETED" || strings.HasPrefix(ent.Code, "INSUFFICIENT_ACCESS") ||
-			ent.Code == "INVALID_CROSS_REFERENCE_KEY" || rec.Server == nil
+		// Deleted or out of sight: the record goes. Read-only: the user still sees it, as the
+		// server has it.
+		gone := ent.Code != "INSUFFICIENT_ACCESS_OR_READONLY" || rec.Server == nil
 		if gone {
 			if err := tx.DeleteRecord(ctx, ent.RecordID); err != nil {
 				return false, err

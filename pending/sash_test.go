@@ -294,11 +294,15 @@ func TestReadOnlyShareFails(t *testing.T) {
 	h.eng.SetOnline(true)
 	h.sync(t)
 	en := h.entryOf(t, id)
-	if en.Status != StatusFailed || en.Code != "INSUFFICIENT_ACCESS_OR_READONLY" {
+	if en.Status != StatusFailed || en.Code != "INSUFFICIENT_ACCESS_OR_READONLY" || en.Message != "You no longer have access to change this record" {
 		t.Fatalf("entry %+v", en)
 	}
 	if err := h.eng.Dismiss(bg, en.ID); err != nil {
 		t.Fatal(err)
+	}
+	rv, err := h.eng.Record(bg, "Account", id)
+	if err != nil || rv.Entry != nil || rv.Fields["Phone"] == "111" {
+		t.Fatalf("a read-only record should stay, as the server has it: %+v %v", rv.Fields["Phone"], err)
 	}
 }
 
