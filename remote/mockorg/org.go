@@ -46,6 +46,7 @@ type User struct {
 	ID       string `json:"id"`
 	Username string `json:"username"`
 	Name     string `json:"name"`
+	Title    string `json:"title,omitempty"`
 	Admin    bool   `json:"admin"`
 }
 
@@ -59,9 +60,9 @@ const DefaultSize = 300
 const MaxSize = 200000
 
 var demoUsers = []User{
-	{Username: "alex@demo.example", Name: "Alex Rivera"},
-	{Username: "sam@demo.example", Name: "Sam Chen"},
-	{Username: "admin@demo.example", Name: "Ada Admin", Admin: true},
+	{Username: "alex@demo.example", Name: "Alex Rivera", Title: "Account Executive"},
+	{Username: "sam@demo.example", Name: "Sam Chen", Title: "Sales Manager"},
+	{Username: "admin@demo.example", Name: "Ada Admin", Title: "System Administrator", Admin: true},
 }
 
 // Org is a running mock org. It is safe for concurrent use.

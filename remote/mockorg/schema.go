@@ -312,8 +312,11 @@ func buildSchema() *schema {
 	add(&objectDef{Name: "User", Label: "User", LabelPlural: "Users", Prefix: "005"}, false,
 		readOnly(str("Username", "Username", 80)),
 		named(readOnly(str("Name", "Full Name", 121))),
+		readOnly(str("FirstName", "First Name", 40)),
+		readOnly(str("LastName", "Last Name", 80)),
 		readOnly(typed("email", "Email", "Email", 128)),
 		readOnly(&fieldDef{Name: "IsActive", Label: "Active", Type: "boolean"}),
+		readOnly(str("Title", "Title", 80)),
 	)
 	// The user's Username is its unique external id in a real org.
 	s := &schema{objects: map[string]*objectDef{}, byPrefix: map[string]*objectDef{}}

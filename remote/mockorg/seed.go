@@ -29,8 +29,13 @@ func (o *Org) seedUsers() {
 	def := o.schema.object("User")
 	stamp := formatWireTime(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
 	for _, u := range o.users {
+		first, last, _ := strings.Cut(u.Name, " ")
+		if last == "" {
+			first, last = "", first
+		}
 		r := &rec{ID: u.ID, Object: def, Owner: u.ID, Version: 1, F: map[string]any{
-			"Id": u.ID, "Username": u.Username, "Name": u.Name, "Email": u.Username, "IsActive": true, "IsDeleted": false,
+			"Id": u.ID, "Username": u.Username, "Name": u.Name, "FirstName": nilIfEmpty(first), "LastName": last,
+			"Email": u.Username, "IsActive": true, "IsDeleted": false, "Title": nilIfEmpty(u.Title),
 			"CreatedDate": stamp, "CreatedById": o.users[len(o.users)-1].ID, "LastModifiedDate": stamp,
 			"LastModifiedById": o.users[len(o.users)-1].ID, "SystemModstamp": stamp,
 		}}

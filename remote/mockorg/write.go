@@ -203,6 +203,9 @@ func (o *Org) update(c *wctx, obj *objectDef, id string, body map[string]any, pr
 
 // remove moves a record to the recycle bin.
 func (o *Org) remove(c *wctx, obj *objectDef, id string) *apiError {
+	if !obj.Writable {
+		return newErr(http.StatusBadRequest, "INVALID_TYPE_FOR_OPERATION", "entity type cannot be deleted: "+obj.Name)
+	}
 	old, aerr := o.lookupForWrite(c, obj, id, true)
 	if aerr != nil {
 		return aerr
