@@ -137,8 +137,15 @@ func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outco
 		if o.newID == "" {
 			return fmt.Errorf("pending: create of %s succeeded without an id", en.RecordID)
 		}
+		waiters, err := entriesWhere(ctx, tx, `WHERE waiting_on = ?`, en.RecordID)
+		if err != nil {
+			return err
+		}
 		if err := tx.ReplaceID(ctx, en.Object, en.RecordID, o.newID, e.now()); err != nil {
 			return err
+		}
+		for _, w := range waiters {
+			e.emit(Event{Kind: EventEntryChanged, EntryID: w.ID, RecordID: w.RecordID, Status: StatusPending})
 		}
 		recordID = o.newID
 		rec := cache.Record{Object: en.Object, ID: o.newID}
