@@ -406,6 +406,15 @@ func (m Model) onEvent(ev pending.Event) (tea.Model, tea.Cmd) {
 		m.syncing, m.syncDone, m.syncTotal = true, ev.Done, ev.Total
 	case pending.EventSyncFinished:
 		m.syncing = false
+		// The "syncing" note gives way to what the run did.
+		if note := syncOutcome(ev.Summary); note != "" {
+			m.toastID++
+			m.toast = note
+			id := m.toastID
+			cmds = append(cmds, tea.Tick(4*time.Second, func(time.Time) tea.Msg { return clearToastMsg{id} }))
+		} else if m.toast == syncingNote {
+			m.toast = ""
+		}
 		if ev.Summary != nil && ev.Summary.Attention > 0 && !m.modal.open() {
 			n := ev.Summary.Attention
 			m.modal = modal{kind: modalAlert, title: "Sync needs your attention", yes: "open Pending Changes",
@@ -435,6 +444,29 @@ func (m *Model) queueRefresh() tea.Cmd {
 	}
 	m.refreshQueued = true
 	return tea.Tick(40*time.Millisecond, func(time.Time) tea.Msg { return refreshMsg{} })
+}
+
+// syncingNote is the note shown while going online; the outcome of the sync replaces it.
+const syncingNote = "Online: syncing pending changes."
+
+// syncOutcome says what a finished sync run did, or "" when it did nothing worth a note.
+func syncOutcome(sum *pending.Summary) string {
+	if sum == nil {
+		return ""
+	}
+	var parts []string
+	if sum.Synced > 0 {
+		parts = append(parts, sprintf("Synced %d %s.", sum.Synced, plural(sum.Synced, "change", "changes")))
+	}
+	if sum.Attention > 0 {
+		parts = append(parts, sprintf("%d %s your attention.", sum.Attention, plural(sum.Attention, "change needs", "changes need")))
+	}
+	if sum.Err != nil && !errors.Is(sum.Err, remote.ErrOffline) {
+		parts = append(parts, "Sync stopped: "+CleanLine(sum.Err.Error()))
+	} else if sum.Retrying > 0 {
+		parts = append(parts, sprintf("%d %s again later.", sum.Retrying, plural(sum.Retrying, "change will be tried", "changes will be tried")))
+	}
+	return strings.Join(parts, " ")
 }
 
 func plural(n int, one, many string) string {
@@ -496,7 +528,7 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		b := m.c.backend
 		note := "Offline: changes stay on this device and sync when you go online."
 		if on {
-			note = "Online: syncing pending changes."
+			note = syncingNote
 		}
 		return m, tea.Batch(func() tea.Msg { b.SetOnline(on); return nil }, toastCmd(note))
 	case key.Matches(msg, k.Pending):
@@ -588,8 +620,36 @@ func (m Model) View() string {
 	if m.script.s != nil {
 		lines = append(lines, m.script.view(s, w))
 	}
-	lines = append(lines, m.statusBar(), trunc(m.help.ShortHelpView(m.shortHelp()), w))
+	lines = append(lines, m.statusBar(), m.helpBar(w))
 	return strings.Join(lines, "\n")
+}
+
+// helpBar is the short help in one line: "? help" first whenever it works, then the keys of
+// the screen in the order it gives them (most important first), then the QA keys; keys that
+// do not fit are dropped from the end, never cut in the middle.
+func (m Model) helpBar(w int) string {
+	k := m.c.keys
+	hm := m.help
+	hm.Width = 0
+	var keys []key.Binding
+	if !m.modal.open() && !m.capturing() {
+		keys = append(keys, k.Help)
+	}
+	for _, b := range m.shortHelp() {
+		if !b.Enabled() || sameKeys(b, k.Help) {
+			continue
+		}
+		next := append(append([]key.Binding(nil), keys...), b)
+		if lipgloss.Width(hm.ShortHelpView(next)) > w {
+			break
+		}
+		keys = next
+	}
+	return trunc(hm.ShortHelpView(keys), w)
+}
+
+func sameKeys(a, b key.Binding) bool {
+	return strings.Join(a.Keys(), " ") == strings.Join(b.Keys(), " ")
 }
 
 func (m Model) titleBar() string {

@@ -16,6 +16,7 @@ type conflictDataMsg struct {
 	gen   int
 	entry pending.Entry
 	desc  *remote.Describe
+	names map[string]string // display names the record view knows (users among them)
 	err   error
 }
 
@@ -28,6 +29,7 @@ type conflictModel struct {
 	loaded  bool
 	entry   pending.Entry
 	desc    *remote.Describe
+	names   map[string]string
 	choices []pending.Choice
 	cursor  int
 	editing bool
@@ -59,7 +61,12 @@ func (m conflictModel) open(entryID string) (conflictModel, tea.Cmd) {
 		if d == nil {
 			d, err = b.Describe(ctx, e.Object)
 		}
-		return conflictDataMsg{gen: gen, entry: e, desc: d, err: err}
+		// Names are a nicety: without them the author of the other edit shows as an id.
+		var names map[string]string
+		if v, verr := b.Record(ctx, e.Object, e.RecordID); verr == nil {
+			names = v.Names
+		}
+		return conflictDataMsg{gen: gen, entry: e, desc: d, names: names, err: err}
 	}
 }
 
@@ -135,7 +142,7 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 		if msg.err != nil {
 			return m, tea.Batch(errCmd(msg.err), cmdOf(backMsg{}))
 		}
-		m.entry, m.desc, m.loaded = msg.entry, msg.desc, true
+		m.entry, m.desc, m.names, m.loaded = msg.entry, msg.desc, msg.names, true
 		m.choices = make([]pending.Choice, len(m.entry.Conflicts))
 		return m, nil
 	case opDoneMsg:
@@ -211,7 +218,7 @@ func (m conflictModel) View() string {
 	if m.isDelete() {
 		out = append(out, trunc("You deleted this record here, but another user changed it after you made the change.", m.w))
 		for _, c := range e.Conflicts {
-			out = append(out, trunc(sprintf("  %s: now %q (%s, %s)", m.label(c.Field), display(c.Theirs), CleanLine(c.TheirsBy), when(c.TheirsAt)), m.w))
+			out = append(out, trunc(sprintf("  %s: now %q (%s, %s)", m.label(c.Field), display(c.Theirs), userName(m.names, c.TheirsBy), when(c.TheirsAt)), m.w))
 		}
 		out = append(out, "")
 		opts := []string{"Delete anyway", "Keep the record (drop my delete)"}
@@ -255,7 +262,7 @@ func (m conflictModel) View() string {
 			return trunc(line, m.w)
 		}
 		body = append(body, row("base", display(c.Base), false, "(when you changed it)"))
-		body = append(body, row("theirs", display(c.Theirs), ch.Take == pending.TakeTheirs, "("+CleanLine(c.TheirsBy)+", "+when(c.TheirsAt)+")"))
+		body = append(body, row("theirs", display(c.Theirs), ch.Take == pending.TakeTheirs, "("+userName(m.names, c.TheirsBy)+", "+when(c.TheirsAt)+")"))
 		body = append(body, row("mine", display(c.Mine), ch.Take == pending.TakeMine, ""))
 		if i == m.cursor && m.editing {
 			body = append(body, "    "+m.input.View())

@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
@@ -137,10 +138,10 @@ func (m detailModel) locked() string {
 
 func lockedMessage(label string, st pending.Status, code string) string {
 	if st == pending.StatusFailed {
-		return sprintf("Locked: this %s %s. In Pending Changes (p), press x to dismiss the change.",
+		return sprintf("Locked: this %s %s. Press x to dismiss the change (here or in Pending Changes).",
 			strings.ToLower(label), strings.ToLower(strings.TrimPrefix(longWord(st, code), "Can't be saved: ")))
 	}
-	return sprintf("Locked: this %s's change needs your attention (%s). In Pending Changes (p), press r to resolve it.",
+	return sprintf("Locked: this %s's change needs your attention (%s). Press r to resolve it (here or in Pending Changes).",
 		strings.ToLower(label), st)
 }
 
@@ -195,6 +196,14 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 			return m, nil
 		}
 		switch {
+		case key.Matches(msg, k.Resolve):
+			if e := m.view.Entry; e != nil {
+				return m, resolveEntry(m.c, *e)
+			}
+		case key.Matches(msg, k.Dismiss):
+			if e := m.view.Entry; e != nil {
+				return m, dismissEntry(m.c, *e)
+			}
 		case key.Matches(msg, k.Edit):
 			if why := m.locked(); why != "" {
 				return m, errCmd(errors.New(why))
@@ -287,6 +296,15 @@ func (m detailModel) lookupName(field string, v any) string {
 	return CleanLine(id)
 }
 
+// userName is the display name of a user id (a record's owner, who changed it last, the
+// author of a conflicting edit) when the engine knows it, else the id.
+func userName(names map[string]string, id string) string {
+	if n := names[id]; n != "" {
+		return CleanLine(n)
+	}
+	return CleanLine(id)
+}
+
 func (m detailModel) header() []string {
 	s := m.c.styles
 	var out []string
@@ -297,6 +315,9 @@ func (m detailModel) header() []string {
 			line += s.Subtle.Render("  (deleted here)")
 		} else if e.Op == pending.OpCreate {
 			line += s.Subtle.Render("  (created here)")
+		}
+		if how := entryHint(e.Status); how != "" {
+			line += s.Subtle.Render(" · ") + s.Key.Render(how)
 		}
 		out = append(out, line)
 		if e.Message != "" {
@@ -345,15 +366,26 @@ func (m detailModel) actionBar() string {
 	return strings.Join(parts, "  ")
 }
 
-// body is everything under the highlights: the fields, then the related lists.
-func (m detailModel) body() []string {
+// twoColumnWidth is the width from which the record's fields are laid out in two columns.
+const twoColumnWidth = 140
+
+// fieldBlock is one field on the record page: its line and the flags under it.
+type fieldBlock struct {
+	mark, label, value string
+	flagged            bool
+	flags              []string
+}
+
+// fieldBlocks are the record's fields in describe order, system fields last.
+func (m detailModel) fieldBlocks() []fieldBlock {
 	s := m.c.styles
-	var out []string
+	if m.desc == nil {
+		return nil
+	}
 	flags := map[string][]string{}
 	if e := m.view.Entry; e != nil {
 		for _, c := range e.Conflicts {
-			by := CleanLine(c.TheirsBy)
-			flags[c.Field] = append(flags[c.Field], sprintf("conflict: they set %q (%s, %s)", display(c.Theirs), by, when(c.TheirsAt)))
+			flags[c.Field] = append(flags[c.Field], sprintf("conflict: they set %q (%s, %s)", display(c.Theirs), userName(m.view.Names, c.TheirsBy), when(c.TheirsAt)))
 		}
 		for _, fe := range e.Errors {
 			if fe.Field != "" {
@@ -361,43 +393,126 @@ func (m detailModel) body() []string {
 			}
 		}
 	}
-	labelW := 22
-	if m.w < 70 {
-		labelW = 16
-	}
-	if m.desc != nil {
-		for _, f := range orderedFields(m.desc.Fields) {
-			if hiddenFields[f.Name] {
-				continue
-			}
-			v := m.view.Fields[f.Name]
-			var val string
-			if f.Type == "reference" {
-				val = m.lookupName(f.Name, v)
-			} else if f.Type == "textarea" {
-				val = display(v)
-			} else {
-				val = displayField(f, v)
-			}
-			mark := "  "
-			if e := m.view.Entry; e != nil {
-				if _, changed := e.Changes[f.Name]; changed {
-					mark = s.sashStyle(e.Status).Render("● ")
-				}
-			}
-			label := fit(CleanLine(f.Label), labelW)
-			if len(flags[f.Name]) > 0 {
-				mark = s.Flag.Render("▲ ")
-				label = s.Flag.Render(label)
-			} else {
-				label = s.Label.Render(label)
-			}
-			out = append(out, mark+label+" "+trunc(val, max(1, m.w-labelW-3)))
-			for _, fl := range flags[f.Name] {
-				out = append(out, strings.Repeat(" ", labelW+3)+s.Flag.Render(trunc(fl, max(1, m.w-labelW-3))))
+	var out []fieldBlock
+	for _, f := range orderedFields(m.desc.Fields) {
+		if hiddenFields[f.Name] {
+			continue
+		}
+		v := m.view.Fields[f.Name]
+		b := fieldBlock{mark: "  ", label: CleanLine(f.Label), flags: flags[f.Name], flagged: len(flags[f.Name]) > 0}
+		switch f.Type {
+		case "reference":
+			b.value = m.lookupName(f.Name, v)
+		case "textarea":
+			b.value = display(v)
+		default:
+			b.value = displayField(f, v)
+		}
+		if e := m.view.Entry; e != nil {
+			if _, changed := e.Changes[f.Name]; changed {
+				b.mark = s.sashStyle(e.Status).Render("● ")
 			}
 		}
+		if b.flagged {
+			b.mark = s.Flag.Render("▲ ")
+		}
+		out = append(out, b)
 	}
+	return out
+}
+
+// labelWidth sizes the label column to the longest label, capped at limit.
+func labelWidth(blocks []fieldBlock, limit int) int {
+	longest := 0
+	for _, b := range blocks {
+		longest = max(longest, lipgloss.Width(b.label))
+	}
+	return max(1, min(longest, limit))
+}
+
+// render draws a field in a column of width w with labels labelW wide.
+func (b fieldBlock) render(s Styles, w, labelW int) []string {
+	label := fit(b.label, labelW)
+	if b.flagged {
+		label = s.Flag.Render(label)
+	} else {
+		label = s.Label.Render(label)
+	}
+	valW := max(1, w-labelW-3)
+	out := []string{b.mark + label + " " + trunc(b.value, valW)}
+	for _, fl := range b.flags {
+		out = append(out, strings.Repeat(" ", labelW+3)+s.Flag.Render(trunc(fl, valW)))
+	}
+	return out
+}
+
+// fieldLines lays the fields out: one column, or two side by side on a wide terminal.
+func (m detailModel) fieldLines() []string {
+	s := m.c.styles
+	blocks := m.fieldBlocks()
+	if m.w < twoColumnWidth {
+		labelW := labelWidth(blocks, m.w/3)
+		var out []string
+		for _, b := range blocks {
+			out = append(out, b.render(s, m.w, labelW)...)
+		}
+		return out
+	}
+	const gap = 3
+	colW := (m.w - gap) / 2
+	// A third of the width, shared by the two columns: labels may take 2/5 of a column.
+	labelW := labelWidth(blocks, colW*2/5)
+	var out []string
+	for i := 0; i < len(blocks); i += 2 {
+		left := blocks[i].render(s, colW, labelW)
+		var right []string
+		if i+1 < len(blocks) {
+			right = blocks[i+1].render(s, colW, labelW)
+		}
+		for j := 0; j < max(len(left), len(right)); j++ {
+			var l, r string
+			if j < len(left) {
+				l = left[j]
+			}
+			if j < len(right) {
+				r = right[j]
+			}
+			out = append(out, strings.TrimRight(fit(l, colW)+strings.Repeat(" ", gap)+r, " "))
+		}
+	}
+	return out
+}
+
+// relatedColumns are the key columns shown after the name in each related list.
+var relatedColumns = map[string][]string{
+	"Contact":     {"Title", "Email"},
+	"Opportunity": {"StageName", "Amount", "CloseDate"},
+	"Case":        {"Subject", "Status"},
+	"Task":        {"Status", "ActivityDate"},
+}
+
+// relatedCell formats one key column of a related row, by the child's describe when known.
+func (m detailModel) relatedCell(child, field string, v any) string {
+	if d := m.c.describes[child]; d != nil {
+		if f, ok := d.Field(field); ok {
+			return displayField(f, v)
+		}
+	}
+	return displayCell(field, v)
+}
+
+// relatedLines draws the related lists: a title per list, then a row per record with its
+// sash, name and key columns.
+func (m detailModel) relatedLines() []string {
+	s := m.c.styles
+	var sts []pending.Status
+	for _, r := range m.related {
+		for _, row := range r.rows {
+			sts = append(sts, row.Status)
+		}
+	}
+	sashW := sashColumn(sts...)
+	var out []string
 	for i, r := range m.related {
 		out = append(out, "")
 		title := sprintf("%s (%d)", m.c.objectLabel(r.child), r.total)
@@ -409,16 +524,36 @@ func (m detailModel) body() []string {
 		if len(r.rows) == 0 {
 			out = append(out, s.Subtle.Render("    none"))
 		}
+		cols := relatedColumns[r.child]
+		avail := m.w - 4 - sashGap(sashW) - len(cols)
+		nameW, colW := avail, 0
+		if len(cols) > 0 && avail >= 20+8*len(cols) {
+			nameW = max(20, avail*2/5)
+			colW = (avail - nameW) / len(cols)
+			nameW = avail - colW*len(cols)
+		} else {
+			cols = nil
+		}
 		for j, row := range r.rows {
-			line := "    " + fit(s.shortSash(row.Status), sashWidth) + " " + CleanLine(row.Name)
+			line := s.sashCell(row.Status, sashW) + fit(CleanLine(row.Name), nameW)
+			for _, c := range cols {
+				line += " " + fit(m.relatedCell(r.child, c, row.Fields[c]), colW)
+			}
+			line = strings.TrimRight(line, " ")
 			if m.pane == i+1 && j == m.relCursor {
-				line = "  ▸ " + line[4:]
-				line = s.Selected.Render(fit(line, m.w))
+				line = s.Selected.Render(fit("  ▸ "+line, m.w))
+			} else {
+				line = "    " + line
 			}
 			out = append(out, line)
 		}
 	}
 	return out
+}
+
+// body is everything under the highlights: the fields, then the related lists.
+func (m detailModel) body() []string {
+	return append(m.fieldLines(), m.relatedLines()...)
 }
 
 func (m detailModel) View() string {
@@ -451,14 +586,47 @@ func (m detailModel) View() string {
 	return clampLines(strings.Join(lines, "\n"), m.w, m.h)
 }
 
+// entryHint says in the highlights how to deal with the record's change.
+func entryHint(st pending.Status) string {
+	switch st.Sash() {
+	case pending.SashOrange:
+		return "r to resolve"
+	case pending.SashRed:
+		return "x to dismiss"
+	}
+	return ""
+}
+
+// entryKeys are r and x as they apply to the record's change: r resolves an orange one, x
+// dismisses a red one.
+func (m detailModel) entryKeys() []key.Binding {
+	k := m.c.keys
+	e := m.view.Entry
+	if e == nil || !m.loaded || m.missing {
+		return nil
+	}
+	switch e.Status.Sash() {
+	case pending.SashOrange:
+		r := k.Resolve
+		r.SetHelp("r", "resolve")
+		return []key.Binding{r}
+	case pending.SashRed:
+		x := k.Dismiss
+		x.SetHelp("x", "dismiss")
+		return []key.Binding{x}
+	}
+	return nil
+}
+
 func (m detailModel) ShortHelp() []key.Binding {
 	k := m.c.keys
-	return []key.Binding{k.Edit, k.Delete, k.NewTask, k.NextPane, k.Online, k.Pending, k.Back, k.Help}
+	out := m.entryKeys()
+	return append(out, k.Edit, k.Delete, k.NewTask, k.NextPane, k.Online, k.Pending, k.Back, k.Help)
 }
 
 func (m detailModel) FullHelp() [][]key.Binding {
 	k := m.c.keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.NextPane, k.PrevPane, k.Open}, {k.Edit, k.Delete, k.NewTask, k.NewContact, k.New}, k.globalKeys()}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.NextPane, k.PrevPane, k.Open}, append(m.entryKeys(), k.Edit, k.Delete, k.NewTask, k.NewContact, k.New), k.globalKeys()}
 }
 
 // systemFields are listed after the record's own fields.

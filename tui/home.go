@@ -26,8 +26,6 @@ var keyColumns = map[string][]column{
 // pageSize is how many rows one List call brings; the view draws only the visible ones.
 const pageSize = 200
 
-const sashWidth = 12
-
 type pageMsg struct {
 	object string
 	gen    int
@@ -231,10 +229,21 @@ func (m homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd) {
 	return m, nil
 }
 
+// visibleSashWidth is the sash column width the rows on screen need.
+func (m homeModel) visibleSashWidth() int {
+	var sts []pending.Status
+	for i := m.top; i < min(m.top+m.visible(), m.total); i++ {
+		if r, ok := m.row(i); ok {
+			sts = append(sts, r.Status)
+		}
+	}
+	return sashColumn(sts...)
+}
+
 // columns lays the key columns out in the width: the name takes the most room.
-func (m homeModel) columns() (nameW int, cols []column, colW int) {
+func (m homeModel) columns(sashW int) (nameW int, cols []column, colW int) {
 	cols = keyColumns[m.object]
-	avail := m.w - 2 - sashWidth - 1 - len(cols)
+	avail := m.w - 2 - sashGap(sashW) - len(cols)
 	if avail < 20 {
 		return max(avail, 1), nil, 0
 	}
@@ -264,8 +273,9 @@ func (m homeModel) View() string {
 	}
 	b.WriteString("\n")
 
-	nameW, cols, colW := m.columns()
-	hdr := "  " + fit("", sashWidth) + " " + fit("Name", nameW)
+	sashW := m.visibleSashWidth()
+	nameW, cols, colW := m.columns(sashW)
+	hdr := "  " + fit("", sashGap(sashW)) + fit("Name", nameW)
 	for _, c := range cols {
 		hdr += " " + fit(c.title, colW)
 	}
@@ -293,9 +303,9 @@ func (m homeModel) View() string {
 			line = "▸ "
 		}
 		if !ok {
-			line += fit("", sashWidth) + " " + s.Subtle.Render("…")
+			line += fit("", sashGap(sashW)) + s.Subtle.Render("…")
 		} else {
-			line += fit(s.shortSash(r.Status), sashWidth) + " " + fit(CleanLine(r.Name), nameW)
+			line += s.sashCell(r.Status, sashW) + fit(CleanLine(r.Name), nameW)
 			for _, c := range cols {
 				line += " " + fit(displayCell(c.field, r.Fields[c.field]), colW)
 			}

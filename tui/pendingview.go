@@ -108,8 +108,15 @@ func (m pendingModel) Update(msg tea.Msg) (pendingModel, tea.Cmd) {
 }
 
 // resolve is r: open what fixes the entry, or try it again.
-func (m pendingModel) resolve(e pending.Entry) tea.Cmd {
-	b, ctx := m.c.backend, m.c.ctx
+func (m pendingModel) resolve(e pending.Entry) tea.Cmd { return resolveEntry(m.c, e) }
+
+// dismiss is x: dismiss a red entry at once, discard any other after a confirmation.
+func (m pendingModel) dismiss(e pending.Entry) tea.Cmd { return dismissEntry(m.c, e) }
+
+// resolveEntry is r on an entry, wherever it is shown: open what fixes it (the conflict
+// screen, the fix form), or try it again.
+func resolveEntry(c *common, e pending.Entry) tea.Cmd {
+	b, ctx := c.backend, c.ctx
 	switch e.Status {
 	case pending.StatusConflict:
 		return cmdOf(openConflictMsg{entryID: e.ID})
@@ -120,7 +127,7 @@ func (m pendingModel) resolve(e pending.Entry) tea.Cmd {
 	case pending.StatusSyncing:
 		return errCmd(errors.New("This change is syncing now."))
 	}
-	online := m.c.online
+	online := c.online
 	return func() tea.Msg {
 		if err := b.Retry(ctx, e.ID); err != nil {
 			return opDoneMsg{err: err}
@@ -132,9 +139,10 @@ func (m pendingModel) resolve(e pending.Entry) tea.Cmd {
 	}
 }
 
-// dismiss is x: dismiss a red entry at once, discard any other after a confirmation.
-func (m pendingModel) dismiss(e pending.Entry) tea.Cmd {
-	b, ctx := m.c.backend, m.c.ctx
+// dismissEntry is x on an entry: dismiss a red one at once, discard any other after a
+// confirmation.
+func dismissEntry(c *common, e pending.Entry) tea.Cmd {
+	b, ctx := c.backend, c.ctx
 	if e.Status == pending.StatusFailed {
 		return func() tea.Msg {
 			err := b.Dismiss(ctx, e.ID)
@@ -172,24 +180,29 @@ func (m pendingModel) View() string {
 		b.WriteString(s.Subtle.Render("Nothing is waiting: every change has synced."))
 		return clampLines(b.String(), m.w, m.h)
 	}
-	objW, opW, whenW := 12, 6, 12
-	nameW := max(8, m.w-2-sashWidth-objW-opW-whenW-5)
-	hdr := "  " + fit("", sashWidth) + " " + fit("Object", objW) + " " + fit("Record", nameW) + " " + fit("Change", opW) + " " + fit("When", whenW)
-	b.WriteString(s.Header.Render(trunc(hdr, m.w)))
-	b.WriteString("\n")
 	per := 2
 	room := max(1, (m.h-4)/per)
 	top := 0
 	if m.cursor >= room {
 		top = m.cursor - room + 1
 	}
+	var sts []pending.Status
+	for i := top; i < min(len(m.entries), top+room); i++ {
+		sts = append(sts, m.entries[i].Status)
+	}
+	sashW := sashColumn(sts...)
+	objW, opW, whenW := 12, 6, 12
+	nameW := max(8, m.w-2-sashGap(sashW)-objW-opW-whenW-4)
+	hdr := "  " + fit("", sashGap(sashW)) + fit("Object", objW) + " " + fit("Record", nameW) + " " + fit("Change", opW) + " " + fit("When", whenW)
+	b.WriteString(s.Header.Render(trunc(hdr, m.w)))
+	b.WriteString("\n")
 	for i := top; i < min(len(m.entries), top+room); i++ {
 		e := m.entries[i]
 		mark := "  "
 		if i == m.cursor {
 			mark = "▸ "
 		}
-		line := mark + fit(s.shortSash(e.Status), sashWidth) + " " + fit(m.c.singleLabel(e.Object), objW) + " " +
+		line := mark + s.sashCell(e.Status, sashW) + fit(m.c.singleLabel(e.Object), objW) + " " +
 			fit(CleanLine(e.Name), nameW) + " " + fit(opWord(e.Op), opW) + " " + fit(when(e.UpdatedAt), whenW)
 		detail := longWord(e.Status, e.Code)
 		if e.Message != "" {
@@ -198,7 +211,7 @@ func (m pendingModel) View() string {
 		if e.Code != "" {
 			detail += " · " + CleanLine(e.Code)
 		}
-		detail = fit("", sashWidth+2) + " " + s.sashStyle(e.Status).Render(trunc(detail, max(1, m.w-sashWidth-3)))
+		detail = fit("", sashGap(sashW)+2) + s.sashStyle(e.Status).Render(trunc(detail, max(1, m.w-sashGap(sashW)-2)))
 		if i == m.cursor {
 			line = s.Selected.Render(fit(line, m.w))
 		}

@@ -94,3 +94,33 @@ func (s Styles) longSash(st pending.Status, code string) string {
 	}
 	return s.sashStyle(st).Render(sashSymbol(st) + " " + longWord(st, code))
 }
+
+// sashColumn is the width the sash column needs for rows with these statuses: the widest
+// symbol and word, or 0 when none of them has a sash.
+func sashColumn(sts ...pending.Status) int {
+	w := 0
+	for _, st := range sts {
+		if st == "" {
+			continue
+		}
+		w = max(w, lipgloss.Width(sashSymbol(st)+" "+shortWord(st)))
+	}
+	return w
+}
+
+// sashCell is a row's sash padded to the column width and followed by a space; "" when the
+// column is empty.
+func (s Styles) sashCell(st pending.Status, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	return fit(s.shortSash(st), w) + " "
+}
+
+// sashGap is the room a sash cell takes: the column and its space.
+func sashGap(w int) int {
+	if w <= 0 {
+		return 0
+	}
+	return w + 1
+}

@@ -50,9 +50,9 @@ func TestLockedRecordRefusesEditAndDeleteWithWhyAndHow(t *testing.T) {
 		code   string
 		want   string
 	}{
-		{pending.StatusConflict, "", "press r"},
-		{pending.StatusInvalid, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "press r"},
-		{pending.StatusFailed, "ENTITY_IS_DELETED", "press x"},
+		{pending.StatusConflict, "", "Press r"},
+		{pending.StatusInvalid, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "Press r"},
+		{pending.StatusFailed, "ENTITY_IS_DELETED", "Press x"},
 	}
 	for _, tc := range tests {
 		for _, k := range []string{"e", "d"} {

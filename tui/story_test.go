@@ -262,7 +262,7 @@ func TestStoryConflictingRemoteEditTurnsOrangeAndResolvesToSynced(t *testing.T) 
 	}
 	w.clk.Advance(3 * time.Second)
 	s.press("o")
-	s.golden("alert", "Sync needs your attention", "1 change could not be synced")
+	s.golden("alert", "Sync needs your attention", "1 change could not be synced", "▲ 1 need attention")
 	s.press("enter")
 	s.golden("pending_conflict", "▲ Conflict", "Another user changed")
 	s.press("enter")
@@ -368,7 +368,7 @@ func TestStoryNewAccountAndContactOfflineSyncWithTheRealParentID(t *testing.T) {
 	}
 	s.press("Child", "ctrl+s")
 	s.wait("2 pending")
-	s.golden("contacts_after_create", "2 pending", "● Waiting    Child")
+	s.golden("contacts_after_create", "2 pending", "● Waiting Child")
 	s.press("o")
 	s.wait(" ONLINE ", "0 pending")
 	ctx := context.Background()
