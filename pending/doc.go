@@ -40,16 +40,19 @@
 //
 // # The If-Unmodified-Since window
 //
-// On a real org If-Unmodified-Since has one-second resolution and only Account gives an ETag.
-// The engine closes the window as far as the API allows: Account updates use If-Match when the
-// cache holds the record's ETag (it does after the engine's own GET of it); whenever the engine
-// has read the record anyway (sync-down, the GET after a 412 or after a write) it compares
+// On a real org If-Unmodified-Since has one-second resolution and only Account gives an ETag,
+// and only on a single-record GET. The engine closes the window as far as the API allows: an
+// update uses If-Match whenever the cached copy carries an ETag (taken from the GET that
+// follows each write when the org reports one there; sync-down by query brings none, and
+// neither the embedded org's Composite replies nor, as far as documented, a real org's do, so
+// in practice Account falls back to If-Unmodified-Since as well). Whenever the engine has read
+// the record anyway (sync-down, the GET after a 412 or after a write) it compares
 // SystemModstamp to the millisecond, so a cached server copy newer than the base is judged
-// before anything is sent; and after a successful write the GET shows any other user's change
-// to the fields this entry did not send, which is kept (a merge). What remains possible: on an
-// object without an ETag, another user's change made in the same second as the base's
-// LastModifiedDate, to the same fields, and not yet seen by a sync-down, passes the
-// precondition and is overwritten. TestIfUnmodifiedSinceWindow places changes inside and
+// field by field before anything is sent; and after a successful write the GET shows any other
+// user's change to the fields this entry did not send, which is kept (a merge, noted in the
+// activity log). What remains possible: another user's change made in the same second as the
+// base's LastModifiedDate, to the same fields, and not yet seen by a sync-down, passes the
+// precondition and is overwritten by ours. TestIfUnmodifiedSinceWindow places changes inside and
 // outside that second with the mock org's clock.
 //
 // # Errors
