@@ -531,6 +531,9 @@ func (m detailModel) relatedLines() []string {
 			nameW = max(20, avail*2/5)
 			colW = (avail - nameW) / len(cols)
 			nameW = avail - colW*len(cols)
+			// On a wide terminal keep the columns close enough to read across.
+			colW = min(colW, 32)
+			nameW = min(nameW, 44)
 		} else {
 			cols = nil
 		}
