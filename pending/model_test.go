@@ -102,6 +102,11 @@ func (m *model) Edit(t *rapid.T) {
 			m.mine[k] = remote.Fields{}
 		}
 		m.mine[k][f] = v
+		// Setting a field to the value the org already has is no change: the engine keeps no
+		// entry for it, and a later remote edit of that field is simply the org's truth.
+		if rv, err := m.h.eng.Record(bg, "", id); err == nil && (rv.Entry == nil || !hasField(rv.Entry.Changes, f)) {
+			delete(m.mine[k], f)
+		}
 	case errors.Is(err, ErrLocked):
 		rv, _ := m.h.eng.Record(bg, "", id)
 		if rv.Entry == nil || !rv.Entry.Status.Locked() {
@@ -499,4 +504,9 @@ func TestQueueAgainstModel(t *testing.T) {
 		})
 		m.final(rt)
 	})
+}
+
+func hasField(fields remote.Fields, f string) bool {
+	_, ok := fields[f]
+	return ok
 }
