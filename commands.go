@@ -57,7 +57,7 @@ func runApp(ctx context.Context, of *orgFlags, af *appFlags) error {
 		return err
 	}
 	defer s.Close()
-	opts := tui.Options{Backend: s.eng, NetStatus: s.net.String}
+	opts := tui.Options{Backend: s.eng, NetStatus: s.net.String, LimitInfo: s.client.LimitInfo}
 	debug, closeDebug, err := openDebug(af.debug)
 	if err != nil {
 		return err

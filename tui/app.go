@@ -20,6 +20,9 @@ import (
 type Options struct {
 	Backend   Backend
 	NetStatus func() string // extra network-condition label for the status bar ("" = none); may be nil
+	// LimitInfo returns the org's last Sforce-Limit-Info header ("api-usage=18/15000"), shown in
+	// the status bar as the API usage; may be nil.
+	LimitInfo func() string
 	Debug     io.Writer     // debug log (never the terminal); may be nil
 	// Backstage acts on the org as other users and on the device's network (the B panel);
 	// nil when there is none (the panel says why).
@@ -53,7 +56,6 @@ const chromeLines = 4
 // status bar, alerts and help. It renders no rows itself.
 type Model struct {
 	c         *common
-	netStatus func() string
 
 	stack []ScreenID
 
@@ -97,10 +99,10 @@ func New(opts Options) Model {
 		debug:     opts.Debug,
 		describes: map[string]*remote.Describe{},
 		netStatus: opts.NetStatus,
+		limitInfo: opts.LimitInfo,
 	}
 	m := Model{
 		c:         c,
-		netStatus: opts.NetStatus,
 		stack:     []ScreenID{ScreenNav},
 		help:      help.New(),
 	}
@@ -684,9 +686,14 @@ func (m Model) statusBar() string {
 	} else {
 		parts = append(parts, "last sync "+when(m.lastSync))
 	}
-	if m.netStatus != nil {
-		if n := CleanLine(m.netStatus()); n != "" && n != "online" && n != "offline" {
+	if m.c.netStatus != nil {
+		if n := CleanLine(m.c.netStatus()); n != "" && n != "online" && n != "offline" {
 			parts = append(parts, n)
+		}
+	}
+	if m.c.limitInfo != nil {
+		if u := apiUsage(m.c.limitInfo()); u != "" {
+			parts = append(parts, u)
 		}
 	}
 	rest := " " + strings.Join(parts, " · ") + " "
@@ -716,4 +723,16 @@ func (m Model) fullHelpView(w, h int) string {
 	}
 	b.WriteString("\n" + s.Subtle.Render("Press ? or esc to close."))
 	return clampLines(b.String(), w, h)
+}
+
+// apiUsage turns a Sforce-Limit-Info header ("api-usage=18/15000; per-app-api-usage=…") into a
+// short status-bar label ("API 18/15000"), or "" when there is none.
+func apiUsage(info string) string {
+	for _, part := range strings.Split(info, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if ok && k == "api-usage" && v != "" {
+			return "API " + CleanLine(v)
+		}
+	}
+	return ""
 }

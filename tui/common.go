@@ -19,6 +19,8 @@ type common struct {
 
 	// netStatus labels the device's network conditions; may be nil.
 	netStatus func() string
+	// limitInfo returns the org's last Sforce-Limit-Info; may be nil.
+	limitInfo func() string
 
 	// quitConfirmed lets a held quit through the program's filter.
 	quitConfirmed bool

@@ -26,7 +26,11 @@ type driver struct {
 }
 
 func newDriver(t testing.TB, b Backend, w, h int) *driver {
-	d := &driver{t: t, m: New(Options{Backend: b})}
+	return newDriverWith(t, Options{Backend: b}, w, h)
+}
+
+func newDriverWith(t testing.TB, opts Options, w, h int) *driver {
+	d := &driver{t: t, m: New(opts)}
 	d.send(tea.WindowSizeMsg{Width: w, Height: h})
 	d.run(d.m.Init())
 	return d

@@ -158,6 +158,27 @@ func TestStatusBarShowsModePendingCountAndLastSync(t *testing.T) {
 	d.requireView("⟳ syncing 1/3")
 }
 
+func TestStatusBarShowsTheOrgsAPIUsage(t *testing.T) {
+	cases := []struct{ header, want, absent string }{
+		{"api-usage=18/15000", "API 18/15000", ""},
+		{"api-usage=25/5000; per-app-api-usage=17/250(appName=x)", "API 25/5000", "per-app"},
+		{"", "", "API "},
+		{"garbage", "", "API "},
+	}
+	for _, c := range cases {
+		t.Run(c.header, func(t *testing.T) {
+			header := c.header
+			d := newDriverWith(t, Options{Backend: seededFake(3), LimitInfo: func() string { return header }}, 100, 30)
+			if c.want != "" {
+				d.requireView(c.want)
+			}
+			if c.absent != "" && strings.Contains(d.view(), c.absent) {
+				t.Fatalf("status bar shows %q:\n%s", c.absent, d.view())
+			}
+		})
+	}
+}
+
 func TestAlertAfterSyncThatNeedsAttentionOpensPendingChanges(t *testing.T) {
 	d := newDriver(t, seededFake(3), 100, 30)
 	d.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{Synced: 1, Attention: 2}}})
