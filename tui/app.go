@@ -23,7 +23,7 @@ type Options struct {
 	// LimitInfo returns the org's last Sforce-Limit-Info header ("api-usage=18/15000"), shown in
 	// the status bar as the API usage; may be nil.
 	LimitInfo func() string
-	Debug     io.Writer     // debug log (never the terminal); may be nil
+	Debug     io.Writer // debug log (never the terminal); may be nil
 	// Backstage acts on the org as other users and on the device's network (the B panel);
 	// nil when there is none (the panel says why).
 	Backstage Backstage
@@ -55,7 +55,7 @@ const chromeLines = 4
 // Model is the root of the app: it routes messages to screens, owns the screen stack, the
 // status bar, alerts and help. It renders no rows itself.
 type Model struct {
-	c         *common
+	c *common
 
 	stack []ScreenID
 
@@ -102,9 +102,9 @@ func New(opts Options) Model {
 		limitInfo: opts.LimitInfo,
 	}
 	m := Model{
-		c:         c,
-		stack:     []ScreenID{ScreenNav},
-		help:      help.New(),
+		c:     c,
+		stack: []ScreenID{ScreenNav},
+		help:  help.New(),
 	}
 	if opts.Backend != nil {
 		c.online = opts.Backend.Online()
