@@ -111,6 +111,12 @@ func (m formModel) editable(f remote.Field, cached map[string]bool) bool {
 	return true
 }
 
+// codeDuplicates is the org's answer when a duplicate rule matched the record.
+const codeDuplicates = "DUPLICATES_DETECTED"
+
+// duplicateHint tells how to save a record a duplicate rule flagged.
+const duplicateHint = "Possible duplicate. Change the record, or save it unchanged (ctrl+s) to save anyway where the org's duplicate rule allows it."
+
 func (m formModel) build(d formDataMsg) formModel {
 	cached := map[string]bool{}
 	for _, o := range m.c.backend.Objects() {
@@ -141,6 +147,9 @@ func (m formModel) build(d formDataMsg) formModel {
 		}
 		if len(d.entry.Errors) == 0 && d.entry.Message != "" {
 			m.recordErrs = append(m.recordErrs, CleanLine(d.entry.Message))
+		}
+		if d.entry.Code == codeDuplicates {
+			m.recordErrs = append(m.recordErrs, duplicateHint)
 		}
 	}
 	for _, f := range d.desc.Fields {

@@ -311,6 +311,38 @@ func TestStoryValidationRuleTurnsOrangeAndFixSyncs(t *testing.T) {
 	}
 }
 
+func TestStoryDuplicateRuleTurnsOrangeAndSavingUnchangedSavesAnyway(t *testing.T) {
+	w := newWorld(t)
+	p, err := w.eng.List(context.Background(), pending.ListQuery{Object: "Account", Limit: 2})
+	if err != nil || len(p.Rows) < 2 {
+		t.Fatalf("two accounts: %v", err)
+	}
+	acct, other := p.Rows[0], p.Rows[1]
+	if _, err := w.mock.AddRule(context.Background(), remote.Rule{Object: "Account", Kind: "duplicate", Field: "Name",
+		Message: "An account with this name exists"}); err != nil {
+		t.Fatalf("add rule: %v", err)
+	}
+	s := newStory(t, w)
+	s.press("o")
+	s.wait(" OFFLINE ")
+	s.openFirstAccount()
+	s.press("e")
+	s.wait("▸ Account Name")
+	s.press("ctrl+u", other.Name, "ctrl+s")
+	s.wait("● Waiting to sync")
+	s.press("o")
+	s.wait("Sync needs your attention")
+	s.press("esc")
+	s.wait("▲ Needs your attention")
+	s.press("r")
+	s.wait("Fix Account", "save it unchanged (ctrl+s) to save anyway")
+	s.press("ctrl+s")
+	s.wait("0 pending")
+	if v := s.record("Account", acct.ID); v.Entry != nil || v.Fields["Name"] != other.Name {
+		t.Fatalf("after saving anyway the record is %+v", v)
+	}
+}
+
 func TestStoryRemoteDeleteTurnsRedAndDismisses(t *testing.T) {
 	w := newWorld(t)
 	acct := w.firstAccount(t)
