@@ -328,7 +328,7 @@ func printSummary(w io.Writer, s pending.Summary, err error) {
 	fmt.Fprintf(w, "synced %d (auto-merged %d) · need attention %d · retrying %d · waiting %d\n",
 		s.Synced, s.Merged, s.Attention, s.Retrying, s.Waiting)
 	if err != nil {
-		fmt.Fprintf(w, "sync stopped: %s\n", clean(err.Error()))
+		fmt.Fprintf(w, "sync stopped: %s\n", tui.CleanLine(err.Error()))
 	}
 }
 
@@ -353,8 +353,8 @@ func printEntries(w io.Writer, entries []pending.Entry) {
 		if name == "" {
 			name = e.RecordID
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", e.Object, clip(clean(name), 30), e.Op,
-			statusWord[e.Status], orDash(e.Code), e.Attempts, next, clip(clean(e.Message), 60))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", e.Object, clip(tui.CleanLine(name), 30), e.Op,
+			statusWord[e.Status], orDash(e.Code), e.Attempts, next, clip(tui.CleanLine(e.Message), 60))
 	}
 	tw.Flush()
 }
@@ -425,7 +425,7 @@ func newLogCmd(of *orgFlags) *cobra.Command {
 					st = strconv.Itoa(a.Status)
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.At.Local().Format("15:04:05.000"), orDash(a.Method),
-					clip(clean(a.Path), 70), st, orDash(a.Code), a.Duration.Round(time.Microsecond), orDash(a.RecordID), clean(a.Note))
+					clip(tui.CleanLine(a.Path), 70), st, orDash(a.Code), a.Duration.Round(time.Microsecond), orDash(a.RecordID), tui.CleanLine(a.Note))
 			}
 			return tw.Flush()
 		},

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -30,7 +31,7 @@ unknown objects, fields or records is reported with its line and nothing of it r
 			out := cmd.OutOrStdout()
 			text := out
 			if asJSON {
-				text = nil
+				text = io.Discard
 			}
 			var reports []scenario.Report
 			failed := 0
@@ -106,14 +107,10 @@ the backstage (B). The scenario clock moves on a second at every step, as in sce
 }
 
 // runScenarioFile parses, sets up and runs one file; every problem becomes a failed report.
-func runScenarioFile(cmd *cobra.Command, of *orgFlags, path string, text interface {
-	Write([]byte) (int, error)
-}) scenario.Report {
+func runScenarioFile(cmd *cobra.Command, of *orgFlags, path string, text io.Writer) scenario.Report {
 	ctx := cmd.Context()
 	fail := func(err error) scenario.Report {
-		if text != nil {
-			fmt.Fprintf(text, "scenario %s: %s\n", path, clean(err.Error()))
-		}
+		fmt.Fprintf(text, "scenario %s: %s\n", path, tui.CleanLine(err.Error()))
 		return scenario.Report{File: path, Error: err.Error()}
 	}
 	sc, err := scenario.ParseFile(path)
@@ -135,12 +132,5 @@ func runScenarioFile(cmd *cobra.Command, of *orgFlags, path string, text interfa
 		return fail(err)
 	}
 	defer env.Close()
-	var w interface{ Write([]byte) (int, error) } = text
-	if text == nil {
-		w = nil
-	}
-	if w == nil {
-		return scenario.Run(ctx, sc, env, nil)
-	}
-	return scenario.Run(ctx, sc, env, w)
+	return scenario.Run(ctx, sc, env, text)
 }
