@@ -1,0 +1,234 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// run executes the command line against a data directory and returns stdout and the error.
+func run(t *testing.T, dataDir string, stdin string, args ...string) (string, error) {
+	t.Helper()
+	root := newRootCmd()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetIn(strings.NewReader(stdin))
+	root.SetArgs(append([]string{"--data-dir", dataDir}, args...))
+	err := root.ExecuteContext(context.Background())
+	return out.String(), err
+}
+
+func exitCode(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	if err != nil {
+		return 1
+	}
+	return 0
+}
+
+func pendingEntries(t *testing.T, dir string) []pending.Entry {
+	t.Helper()
+	out, err := run(t, dir, "", "pending", "--json")
+	if err != nil {
+		t.Fatalf("pending --json: %v\n%s", err, out)
+	}
+	var entries []pending.Entry
+	if err := json.Unmarshal([]byte(out), &entries); err != nil {
+		t.Fatalf("pending --json is not JSON: %v\n%s", err, out)
+	}
+	return entries
+}
+
+func TestHeadlessCommandsQueueOfflineAndSyncPushesThem(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("first sync (primes the cache): %v\n%s", err, out)
+	}
+	if out, err := run(t, dir, "", "new", "Account", "Name=Headless Test Co", "NumberOfEmployees=12"); err != nil {
+		t.Fatalf("new: %v\n%s", err, out)
+	}
+	if out, err := run(t, dir, "", "edit", "Account", "Headless Test Co", "Phone=555-0100"); err != nil {
+		t.Fatalf("edit by name of a record created offline: %v\n%s", err, out)
+	}
+	entries := pendingEntries(t, dir)
+	if len(entries) != 1 || entries[0].Op != pending.OpCreate || entries[0].Changes["Phone"] != "555-0100" ||
+		entries[0].Changes["NumberOfEmployees"] != float64(12) {
+		t.Fatalf("want one coalesced create with typed values, got %+v", entries)
+	}
+	out, err := run(t, dir, "", "sync")
+	if err != nil {
+		t.Fatalf("sync: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "synced 1") {
+		t.Fatalf("sync summary: %s", out)
+	}
+	if got := pendingEntries(t, dir); len(got) != 0 {
+		t.Fatalf("queue after sync: %+v", got)
+	}
+	logOut, err := run(t, dir, "", "log", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acts []pending.Activity
+	if err := json.Unmarshal([]byte(logOut), &acts); err != nil || len(acts) == 0 {
+		t.Fatalf("log --json: %v %q", err, logOut)
+	}
+}
+
+func TestApplyQueuesManyChangesAndNamesTheBadLine(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	lines := `{"op":"new","object":"Account","fields":{"Name":"Batch One"}}
+# comments and blank lines are skipped
+
+{"op":"new","object":"Account","fields":{"Name":"Batch Two"}}
+{"op":"edit","object":"Account","record":"Batch One","fields":{"Phone":"1"}}
+{"op":"frobnicate","object":"Account"}
+{"op":"new","object":"Account","fields":{"Name":"Never Queued"}}
+`
+	out, err := run(t, dir, lines, "apply")
+	if err == nil || !strings.Contains(err.Error(), "line 6") || !strings.Contains(err.Error(), "frobnicate") {
+		t.Fatalf("want an error naming line 6, got %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "queued 3 change(s)") {
+		t.Fatalf("output: %s", out)
+	}
+	if got := pendingEntries(t, dir); len(got) != 2 {
+		t.Fatalf("want the two creates before the bad line (the edit coalesced), got %d: %+v", len(got), got)
+	}
+}
+
+func TestChangeCommandsRefuseBadInputWithoutQueueing(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"edit", "Account", "No Such Account Anywhere", "Phone=1"}, "no cached Account"},
+		{[]string{"new", "Account", "Name=X", "NoSuchField__c=1"}, `no field "NoSuchField__c"`},
+		{[]string{"new", "Account", "Name=X", "NumberOfEmployees=many"}, "not a number"},
+		{[]string{"new", "Account", "justtext"}, "want FIELD=VALUE"},
+		{[]string{"new", "Nonexistent__c", "Name=X"}, ""},
+	}
+	for _, c := range cases {
+		out, err := run(t, dir, "", c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: want error containing %q, got %v\n%s", c.args, c.want, err, out)
+		}
+	}
+	if got := pendingEntries(t, dir); len(got) != 0 {
+		t.Fatalf("bad input queued changes: %+v", got)
+	}
+}
+
+func TestSyncExitsZeroWhenOnlyChangesNeedingAPersonRemain(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	// A closed Case needs a Description (a default validation rule of the demo org).
+	out, err := run(t, dir, "", "new", "Case", "Subject=Headless", "Status=Closed", "Origin=Web")
+	if err != nil {
+		t.Fatalf("new case: %v\n%s", err, out)
+	}
+	out, err = run(t, dir, "", "sync")
+	if code := exitCode(err); code != 0 {
+		t.Fatalf("sync exit %d (%v), want 0 with only an orange change left:\n%s", code, err, out)
+	}
+	entries := pendingEntries(t, dir)
+	if len(entries) != 1 || entries[0].Status != pending.StatusInvalid || entries[0].Code != "FIELD_CUSTOM_VALIDATION_EXCEPTION" {
+		t.Fatalf("want one invalid entry, got %+v", entries)
+	}
+}
+
+func TestSyncAgainstAnUnreachableOrgExitsThree(t *testing.T) {
+	dir := t.TempDir()
+	_, err := run(t, dir, "", "--org", "http://127.0.0.1:1", "sync")
+	if code := exitCode(err); code != 3 {
+		t.Fatalf("exit %d (%v), want 3", code, err)
+	}
+}
+
+func TestResetDemoStartsAfresh(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	if out, err := run(t, dir, "", "new", "Account", "Name=Gone After Reset"); err != nil {
+		t.Fatalf("new: %v\n%s", err, out)
+	}
+	if err := resetDemo(&orgFlags{dataDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "*.db")); len(m) != 0 {
+		t.Fatalf("databases left after reset: %v", m)
+	}
+	if err := resetDemo(&orgFlags{dataDir: dir, orgURL: "http://127.0.0.1:8787"}); err == nil {
+		t.Fatal("reset of a served org must be refused")
+	}
+}
+
+func TestTypedValueFollowsTheDescribe(t *testing.T) {
+	cases := []struct {
+		typ, in string
+		want    any
+		bad     bool
+	}{
+		{"string", "x", "x", false},
+		{"currency", "12.5", 12.5, false},
+		{"int", "7", float64(7), false},
+		{"int", "seven", nil, true},
+		{"boolean", "true", true, false},
+		{"boolean", "yes please", nil, true},
+		{"date", "2024-01-02", "2024-01-02", false},
+		{"string", "", nil, false},
+	}
+	for _, c := range cases {
+		got, err := typedValue(remote.Field{Name: "F", Type: c.typ}, c.in)
+		if (err != nil) != c.bad || (!c.bad && got != c.want) {
+			t.Errorf("%s %q: got %v, %v", c.typ, c.in, got, err)
+		}
+	}
+}
+
+func TestVersionFallsBackToBuildInfo(t *testing.T) {
+	old := version
+	t.Cleanup(func() { version = old })
+	version = "1.2.3"
+	if buildVersion() != "1.2.3" {
+		t.Fatal("injected version not used")
+	}
+	version = ""
+	if buildVersion() == "" {
+		t.Fatal("no fallback version")
+	}
+}
+
+func TestMain(m *testing.M) {
+	// Keep every test's state out of the user's data directory.
+	tmp, err := os.MkdirTemp("", "offline-edit-main-test-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_DATA_HOME", tmp)
+	code := m.Run()
+	os.RemoveAll(tmp)
+	os.Exit(code)
+}
