@@ -77,8 +77,21 @@
 // # Sync-down
 //
 // The first sync primes each object (its PerObject most recently modified records the user can
-// see, paged with queryMore); later syncs use getUpdated from the watermark minus one minute
-// (the org truncates to minutes) and getDeleted; a delete log that starts after the watermark,
-// or a watermark older than the org keeps, forces a full refresh. A refresh never overwrites a
-// pending change or its base: the server copy is stored and the change is laid over it.
+// see, paged with queryMore). Later syncs refresh incrementally:
+//
+//   - updates by a query on SystemModstamp, from one minute before the newest SystemModstamp
+//     already seen (the org's own clock, so the device's clock does not matter; the minute
+//     covers a transaction that committed after a later one). Unlike getUpdated, which counts
+//     whole minutes ending before now, this sees a change made seconds before the refresh, and
+//     it brings the records in the same request instead of a list of ids to fetch;
+//   - deletes by getDeleted, from a separate delete watermark. The org truncates its window to
+//     whole minutes and refuses one that is not "more than one minute" long
+//     (INVALID_REPLICATION_DATE), so getDeleted waits until the window spans two whole minutes:
+//     a refresh soon after the last one makes no such request and reloads nothing, and a
+//     delete shows up at most about three minutes late. Should the org refuse the window
+//     anyway, the watermark stays and the next refresh asks again.
+//
+// A delete log that starts after the delete watermark, or a delete watermark older than the
+// org keeps (15 days), forces a full refresh. A refresh never overwrites a pending change or
+// its base: the server copy is stored and the change is laid over it.
 package pending

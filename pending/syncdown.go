@@ -12,13 +12,15 @@ import (
 )
 
 const (
-	// updatedOverlap re-reads the last minute of getUpdated: the org truncates start and end to
-	// whole minutes, so a change in the minute of the watermark would otherwise be missed.
+	// updatedOverlap re-reads the minute before the newest SystemModstamp seen: a transaction
+	// that was still running at the last refresh commits with an earlier stamp.
 	updatedOverlap = time.Minute
-	// updatedWindow and deletedWindow are how far back getUpdated and getDeleted reach on a
-	// real org (30 and 15 days); an older watermark means a full refresh.
-	updatedWindow = 29 * 24 * time.Hour
+	// deletedWindow is how far back getDeleted reaches on a real org (15 days); an older
+	// watermark means a full refresh.
 	deletedWindow = 14 * 24 * time.Hour
+	// deletedMinSpan is the shortest getDeleted window asked for, in whole minutes: the org
+	// truncates start and end to the minute and wants start "more than one minute" before end.
+	deletedMinSpan = 2 * time.Minute
 	idsPerQuery   = 200
 )
 
@@ -69,9 +71,13 @@ func (e *Engine) refreshAll(ctx context.Context, r *run, object string, dropMiss
 	}
 	seen := map[string]bool{}
 	n := 0
+	newest := time.Time{}
 	for {
 		for _, rec := range res.Records {
 			seen[rec.ID()] = true
+			if v := versionOf(rec.Fields, ""); v.SystemModstamp.After(newest) {
+				newest = v.SystemModstamp
+			}
 		}
 		k, err := e.storeServerCopies(ctx, object, res.Records, false)
 		if err != nil {
@@ -107,7 +113,12 @@ func (e *Engine) refreshAll(ctx context.Context, r *run, object string, dropMiss
 				n++
 			}
 		}
-		return tx.PutSyncState(ctx, cache.SyncState{Object: object, Primed: true, UpdatedWM: start, DeletedWM: start})
+		// The update watermark is the org's own newest stamp (no clock skew); the delete
+		// watermark is when this reload began.
+		if newest.IsZero() {
+			newest = start
+		}
+		return tx.PutSyncState(ctx, cache.SyncState{Object: object, Primed: true, UpdatedWM: newest, DeletedWM: start})
 	})
 	return n, err
 }
@@ -125,84 +136,122 @@ func itoa(n int) string {
 }
 
 // refreshIncremental applies what changed on the org since the watermarks.
+//
+// Updates come from a query on SystemModstamp (to the millisecond, so a refresh a few seconds
+// after the last one sees what changed in between), starting one minute before the newest
+// SystemModstamp already seen (a transaction that commits late keeps its earlier stamp).
+// Deletes come from getDeleted, which works in whole minutes and refuses a window shorter than
+// that: until the window since the delete watermark spans deletedMinSpan, getDeleted waits
+// (its watermark stays, so nothing is skipped).
 func (e *Engine) refreshIncremental(ctx context.Context, r *run, st cache.SyncState) (int, error) {
 	object := st.Object
-	end := e.now().UTC()
-	start := st.UpdatedWM.UTC().Truncate(time.Minute).Add(-updatedOverlap)
-	if end.Sub(start) > updatedWindow || end.Sub(st.DeletedWM) > deletedWindow {
+	now := e.now().UTC()
+	if now.Sub(st.DeletedWM) > deletedWindow {
 		e.note("", "", object+": last refresh too long ago, reloading")
 		return e.refreshAll(ctx, r, object, true)
 	}
-	if end.Sub(start) < time.Minute {
-		start = end.Add(-time.Minute)
-	}
-	upd, err := e.org.Updated(ctx, object, start, end)
+	n, newUpdated, err := e.refreshUpdated(ctx, r, object, st.UpdatedWM)
 	if err != nil {
 		if _, api := remote.AsError(err); api && Classify(err) != ClassAuth && Classify(err) != ClassTransient {
-			e.note("", "", object+": getUpdated refused ("+err.Error()+"), reloading")
-			return e.refreshAll(ctx, r, object, true)
-		}
-		return 0, err
-	}
-	n := 0
-	for i := 0; i < len(upd.IDs); i += idsPerQuery {
-		ids := upd.IDs[i:min(i+idsPerQuery, len(upd.IDs))]
-		quoted := make([]string, len(ids))
-		for j, id := range ids {
-			quoted[j] = "'" + soqlEscape(id) + "'"
-		}
-		q := "SELECT " + strings.Join(r.fields[object], ", ") + " FROM " + object + " WHERE Id IN (" + strings.Join(quoted, ", ") + ")"
-		res, err := e.org.Query(ctx, q, 2000)
-		if err != nil {
-			return n, err
-		}
-		for {
-			k, err := e.storeServerCopies(ctx, object, res.Records, true)
-			if err != nil {
-				return n, err
-			}
-			n += k
-			if res.Done || res.NextRecordsURL == "" {
-				break
-			}
-			if res, err = e.org.QueryMore(ctx, res.NextRecordsURL); err != nil {
-				return n, err
-			}
-		}
-	}
-	newUpdated := upd.LatestDateCovered
-	if newUpdated.IsZero() || newUpdated.After(end) {
-		newUpdated = end
-	}
-	delStart := st.DeletedWM.UTC()
-	if !delStart.Before(end) {
-		delStart = end.Add(-time.Minute)
-	}
-	del, err := e.org.Deleted(ctx, object, delStart, end)
-	if err != nil {
-		if _, api := remote.AsError(err); api && Classify(err) != ClassAuth && Classify(err) != ClassTransient {
-			e.note("", "", object+": getDeleted refused ("+err.Error()+"), reloading")
-			return e.refreshAll(ctx, r, object, true)
+			e.note("", "", object+": the query for changes was refused ("+err.Error()+"), reloading")
+			k, err := e.refreshAll(ctx, r, object, true)
+			return n + k, err
 		}
 		return n, err
 	}
-	if !del.EarliestDateAvailable.IsZero() && del.EarliestDateAvailable.After(st.DeletedWM) {
-		e.note("", "", object+": the org's delete log starts after the last refresh, reloading")
-		k, err := e.refreshAll(ctx, r, object, true)
-		return n + k, err
+	newDeleted := st.DeletedWM
+	if now.Truncate(time.Minute).Sub(st.DeletedWM.UTC().Truncate(time.Minute)) >= deletedMinSpan {
+		del, err := e.org.Deleted(ctx, object, st.DeletedWM.UTC(), now)
+		switch {
+		case err == nil:
+		case isReplicationDate(err):
+			// The org's clock and ours disagree about the window: try again next refresh.
+			del, err = remote.DeletedResult{LatestDateCovered: st.DeletedWM}, nil
+		default:
+			if _, api := remote.AsError(err); api && Classify(err) != ClassAuth && Classify(err) != ClassTransient {
+				e.note("", "", object+": getDeleted refused ("+err.Error()+"), reloading")
+				k, err := e.refreshAll(ctx, r, object, true)
+				return n + k, err
+			}
+			return n, err
+		}
+		if !del.EarliestDateAvailable.IsZero() && del.EarliestDateAvailable.After(st.DeletedWM) {
+			e.note("", "", object+": the org's delete log starts after the last refresh, reloading")
+			k, err := e.refreshAll(ctx, r, object, true)
+			return n + k, err
+		}
+		k, err := e.dropDeleted(ctx, del.DeletedRecords)
+		n += k
+		if err != nil {
+			return n, err
+		}
+		newDeleted = del.LatestDateCovered
+		if newDeleted.IsZero() || newDeleted.After(now) {
+			newDeleted = now.Truncate(time.Minute)
+		}
+		if newDeleted.Before(st.DeletedWM) {
+			newDeleted = st.DeletedWM
+		}
 	}
-	newDeleted := del.LatestDateCovered
-	if newDeleted.IsZero() || newDeleted.After(end) {
-		newDeleted = end
+	st.Primed, st.UpdatedWM, st.DeletedWM = true, newUpdated, newDeleted
+	err = e.db.Update(ctx, func(tx *cache.Tx) error { return tx.PutSyncState(ctx, st) })
+	return n, err
+}
+
+// isReplicationDate reports the org's refusal of a getUpdated/getDeleted window.
+func isReplicationDate(err error) bool {
+	ae, ok := remote.AsError(err)
+	return ok && ae.HasCode("INVALID_REPLICATION_DATE")
+}
+
+// refreshUpdated stores the records whose SystemModstamp is at or after the watermark minus
+// the overlap, and returns the new watermark: the newest SystemModstamp seen.
+func (e *Engine) refreshUpdated(ctx context.Context, r *run, object string, wm time.Time) (int, time.Time, error) {
+	since := wm.UTC().Add(-updatedOverlap).Truncate(time.Second)
+	q := "SELECT " + strings.Join(r.fields[object], ", ") + " FROM " + object +
+		" WHERE SystemModstamp >= " + since.Format("2006-01-02T15:04:05Z") + " ORDER BY SystemModstamp ASC"
+	res, err := e.org.Query(ctx, q, 2000)
+	if err != nil {
+		return 0, wm, err
 	}
-	err = e.db.Update(ctx, func(tx *cache.Tx) error {
-		for _, d := range del.DeletedRecords {
+	n := 0
+	newest := wm
+	for {
+		for _, rec := range res.Records {
+			if v := versionOf(rec.Fields, ""); v.SystemModstamp.After(newest) {
+				newest = v.SystemModstamp
+			}
+		}
+		k, err := e.storeServerCopies(ctx, object, res.Records, true)
+		n += k
+		if err != nil {
+			return n, wm, err
+		}
+		if res.Done || res.NextRecordsURL == "" {
+			break
+		}
+		if res, err = e.org.QueryMore(ctx, res.NextRecordsURL); err != nil {
+			return n, wm, err
+		}
+	}
+	return n, newest, nil
+}
+
+// dropDeleted removes records the org deleted, except those with an entry (the entry keeps its
+// record until it is resolved).
+func (e *Engine) dropDeleted(ctx context.Context, recs []remote.DeletedRecord) (int, error) {
+	if len(recs) == 0 {
+		return 0, nil
+	}
+	n := 0
+	err := e.db.Update(ctx, func(tx *cache.Tx) error {
+		for _, d := range recs {
 			en, err := entryByRecord(ctx, tx, d.ID)
 			if err != nil {
 				return err
 			}
 			if en != nil {
-				continue // the entry keeps its record until it is resolved
+				continue
 			}
 			res, err := tx.ExecContext(ctx, `DELETE FROM records WHERE id = ?`, d.ID)
 			if err != nil {
@@ -212,7 +261,7 @@ func (e *Engine) refreshIncremental(ctx context.Context, r *run, st cache.SyncSt
 				n++
 			}
 		}
-		return tx.PutSyncState(ctx, cache.SyncState{Object: object, Primed: true, UpdatedWM: newUpdated, DeletedWM: newDeleted})
+		return nil
 	})
 	return n, err
 }

@@ -2,6 +2,7 @@ package pending
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,5 +150,44 @@ func TestAnObjectTheOrgWillNotDescribeIsSkippedNotFatal(t *testing.T) {
 	acts, _ := h.eng.Activity(bg, "", 100)
 	if !hasNote(acts, "skipped NoSuchObject__c") {
 		t.Fatal("no note about the skipped object")
+	}
+}
+
+func TestRefreshSoonAfterTheLastOneNeitherErrsNorReloads(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	// Start early in a minute so every sync below falls in the same minute.
+	h.clock.Set(h.clock.Now().Truncate(time.Minute).Add(2*time.Minute + 5*time.Second))
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	admin := h.as(t, "admin@demo.example")
+	if err := admin.Update(bg, "Contact", c.ID, remote.Fields{"Title": "Seen at once"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	o := h.firstOwned(t, "Opportunity")
+	if err := admin.Delete(bg, "Opportunity", o.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	h.sync(t)
+	acts, _ := h.eng.Activity(bg, "", 500)
+	for _, a := range acts {
+		if a.Status >= 400 || strings.Contains(a.Note, "reloading") {
+			t.Fatalf("a refresh soon after the last one: %+v", a)
+		}
+	}
+	if rv, _ := h.eng.Record(bg, "Contact", c.ID); rv.Fields["Title"] != "Seen at once" {
+		t.Fatalf("a change made seconds ago is not refreshed: %v", rv.Fields["Title"])
+	}
+	// The delete is picked up once getDeleted's window is long enough.
+	h.clock.Set(h.clock.Now().Add(3 * time.Minute))
+	h.sync(t)
+	if _, err := h.eng.Record(bg, "Opportunity", o.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("remote delete not refreshed: %v", err)
+	}
+	acts, _ = h.eng.Activity(bg, "", 500)
+	for _, a := range acts {
+		if a.Status >= 400 || strings.Contains(a.Note, "reloading") {
+			t.Fatalf("a later refresh: %+v", a)
+		}
 	}
 }
