@@ -21,7 +21,7 @@ const (
 	// deletedMinSpan is the shortest getDeleted window asked for, in whole minutes: the org
 	// truncates start and end to the minute and wants start "more than one minute" before end.
 	deletedMinSpan = 2 * time.Minute
-	idsPerQuery   = 200
+	idsPerQuery    = 200
 )
 
 // syncDown refreshes the cache: a prime for objects never synced, then getUpdated/getDeleted.
