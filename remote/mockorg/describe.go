@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 var urlUnescape = url.PathUnescape
@@ -11,7 +12,7 @@ var urlUnescape = url.PathUnescape
 func (o *Org) globalEntry(obj *objectDef, version string) map[string]any {
 	base := fmt.Sprintf("/services/data/v%s/sobjects/%s", version, obj.Name)
 	return map[string]any{
-		"activateable": false, "createable": obj.Writable, "custom": false, "customSetting": false,
+		"activateable": false, "createable": obj.Writable, "custom": obj.Custom, "customSetting": false,
 		"deletable": obj.Writable, "deprecatedAndHidden": false, "feedEnabled": false, "hasSubtypes": false,
 		"isSubtype": false, "keyPrefix": obj.Prefix, "label": obj.Label, "labelPlural": obj.LabelPlural,
 		"layoutable": true, "mergeable": false, "mruEnabled": true, "name": obj.Name, "queryable": true,
@@ -47,10 +48,22 @@ func soapType(f *fieldDef) string {
 	return "xsd:string"
 }
 
-func fieldDescribe(f *fieldDef) map[string]any {
+func fieldDescribe(obj *objectDef, f *fieldDef) map[string]any {
+	var controller *fieldDef
+	if f.Controller != "" {
+		controller = obj.byName[strings.ToLower(f.Controller)]
+	}
 	picklist := []map[string]any{}
 	for _, v := range f.Picklist {
-		picklist = append(picklist, map[string]any{"active": true, "defaultValue": v == f.PicklistDefault, "label": v, "validFor": nil, "value": v})
+		var vf any
+		if controller != nil {
+			vf = validFor(controller.Picklist, f.ValidFor[v])
+		}
+		picklist = append(picklist, map[string]any{"active": true, "defaultValue": v == f.PicklistDefault, "label": v, "validFor": vf, "value": v})
+	}
+	var controllerName any
+	if controller != nil {
+		controllerName = controller.Name
 	}
 	refTo := f.ReferenceTo
 	if refTo == nil {
@@ -71,9 +84,9 @@ func fieldDescribe(f *fieldDef) map[string]any {
 	return map[string]any{
 		"aggregatable": f.Type != "textarea", "autoNumber": f.AutoNumber, "byteLength": length * 3,
 		"calculated": f.Calculated && !f.AutoNumber, "calculatedFormula": nil, "cascadeDelete": false,
-		"caseSensitive": false, "compoundFieldName": nil, "controllerName": nil,
+		"caseSensitive": false, "compoundFieldName": nil, "controllerName": controllerName,
 		"createable": f.Createable, "custom": f.Custom, "defaultValue": f.Default, "defaultValueFormula": nil,
-		"defaultedOnCreate": f.DefaultedOnCreate, "dependentPicklist": false, "deprecatedAndHidden": false,
+		"defaultedOnCreate": f.DefaultedOnCreate, "dependentPicklist": controller != nil, "deprecatedAndHidden": false,
 		"digits": digits, "encrypted": false, "externalId": f.ExternalID, "extraTypeInfo": nil,
 		"filterable": f.Type != "textarea", "groupable": f.Type != "textarea" && f.Type != "currency" && f.Type != "double" && f.Type != "percent",
 		"htmlFormatted": false, "idLookup": f.Name == "Id" || f.ExternalID, "inlineHelpText": nil,
@@ -91,7 +104,7 @@ func (o *Org) describe(req *apiReq, obj *objectDef, profile Profile) apiResp {
 	d := o.globalEntry(obj, req.version)
 	var fields []map[string]any
 	for _, f := range obj.visibleFields(profile) {
-		fields = append(fields, fieldDescribe(f))
+		fields = append(fields, fieldDescribe(obj, f))
 	}
 	var children []map[string]any
 	for _, c := range obj.Children {
@@ -106,7 +119,7 @@ func (o *Org) describe(req *apiReq, obj *objectDef, profile Profile) apiResp {
 	}
 	d["fields"] = fields
 	d["childRelationships"] = children
-	d["recordTypeInfos"] = []map[string]any{{"active": true, "available": true, "defaultRecordTypeMapping": true, "developerName": "Master", "master": true, "name": "Master", "recordTypeId": "012000000000000AAA"}}
+	d["recordTypeInfos"] = recordTypeInfos(obj, req.version)
 	d["namedLayoutInfos"] = []any{}
 	d["supportedScopes"] = []map[string]string{{"label": "All " + obj.LabelPlural, "name": "everything"}, {"label": "My " + obj.LabelPlural, "name": "mine"}}
 	return ok(http.StatusOK, d)

@@ -30,6 +30,10 @@ type fieldDef struct {
 	ReferenceTo       []string
 	RelationshipName  string
 	DemoOnly          bool // exists only in the demo profile (Offline_Key__c)
+	// Controller names the picklist this dependent picklist depends on; ValidFor maps each
+	// of this field's values to the controller values it may be used with.
+	Controller string
+	ValidFor   map[string][]string
 }
 
 func (f *fieldDef) isText() bool {
@@ -55,6 +59,8 @@ type objectDef struct {
 	LabelPlural string
 	Prefix      string
 	Writable    bool // createable, updateable, deletable through the API
+	Custom      bool // a custom object (name ends in __c)
+	Public      bool // every user reads every record (User, RecordType)
 	Fields      []*fieldDef
 	byName      map[string]*fieldDef // lower-case name → field
 	byRel       map[string]*fieldDef // lower-case relationship name → reference field
@@ -232,7 +238,9 @@ func buildSchema() *schema {
 			str("AccountNumber", "Account Number", 40),
 			typed("textarea", "Description", "Account Description", 32000),
 			ref("ParentId", "Parent Account ID", "Parent", "Account"),
-		}, append(address("Billing", "Billing"), address("Shipping", "Shipping")...)...)...)
+		}, append(append(address("Billing", "Billing"), address("Shipping", "Shipping")...),
+			// Custom fields come after the standard ones, as in a real describe.
+			custom(pick("Region__c", "Region", regions...)))...)...)
 	add(&objectDef{Name: "Contact", Label: "Contact", LabelPlural: "Contacts", Prefix: "003", Writable: true}, true,
 		append([]*fieldDef{
 			named(calc(str("Name", "Full Name", 121))),
@@ -249,7 +257,7 @@ func buildSchema() *schema {
 			typed("date", "Birthdate", "Birthdate", 0),
 			ref("ReportsToId", "Reports To ID", "ReportsTo", "Contact"),
 			typed("textarea", "Description", "Contact Description", 32000),
-		}, address("Mailing", "Mailing")...)...)
+		}, append(address("Mailing", "Mailing"), custom(pick("Preferred_Channel__c", "Preferred Channel", channels...)))...)...)
 	add(&objectDef{Name: "Opportunity", Label: "Opportunity", LabelPlural: "Opportunities", Prefix: "006", Writable: true}, true,
 		named(required(str("Name", "Name", 120))),
 		ref("AccountId", "Account ID", "Account", "Account"),
@@ -264,6 +272,7 @@ func buildSchema() *schema {
 		typed("textarea", "Description", "Description", 32000),
 		calc(&fieldDef{Name: "IsClosed", Label: "Closed", Type: "boolean"}),
 		calc(&fieldDef{Name: "IsWon", Label: "Won", Type: "boolean"}),
+		recordTypeField(),
 	)
 	add(&objectDef{Name: "Lead", Label: "Lead", LabelPlural: "Leads", Prefix: "00Q", Writable: true}, true,
 		named(calc(str("Name", "Full Name", 121))),
@@ -291,10 +300,11 @@ func buildSchema() *schema {
 		pick("Origin", "Case Origin", "Phone", "Email", "Web"),
 		defaulted(pick("Priority", "Priority", "High", "Medium", "Low"), "Medium"),
 		pick("Type", "Case Type", "Mechanical", "Electrical", "Electronic", "Structural", "Other"),
-		pick("Reason", "Case Reason", "Installation", "Equipment Complexity", "Performance", "Breakdown", "Equipment Design", "Feedback", "Other"),
+		caseReason(),
 		ref("AccountId", "Account ID", "Account", "Account"),
 		ref("ContactId", "Contact ID", "Contact", "Contact"),
 		calc(&fieldDef{Name: "IsClosed", Label: "Closed", Type: "boolean"}),
+		recordTypeField(),
 	)
 	subject := named(typed("combobox", "Subject", "Subject", 255))
 	subject.Picklist = []string{"Call", "Send Letter", "Send Quote", "Other"}
@@ -318,6 +328,15 @@ func buildSchema() *schema {
 		readOnly(&fieldDef{Name: "IsActive", Label: "Active", Type: "boolean"}),
 		readOnly(str("Title", "Title", 80)),
 	)
+	objs[len(objs)-1].Public = true
+	add(&objectDef{Name: "RecordType", Label: "Record Type", LabelPlural: "Record Types", Prefix: "012", Public: true}, false,
+		named(readOnly(str("Name", "Record Type Name", 80))),
+		readOnly(str("DeveloperName", "Record Type Name", 80)),
+		readOnly(str("SobjectType", "SObject Type Name", 40)),
+		readOnly(&fieldDef{Name: "IsActive", Label: "Active", Type: "boolean"}),
+		readOnly(str("Description", "Description", 255)),
+	)
+	add(siteVisitObject(), true, siteVisitFields()...)
 	// The user's Username is its unique external id in a real org.
 	s := &schema{objects: map[string]*objectDef{}, byPrefix: map[string]*objectDef{}}
 	for _, o := range objs {
@@ -336,7 +355,7 @@ func buildSchema() *schema {
 	sort.Strings(s.names)
 	for _, child := range objs {
 		for _, f := range child.Fields {
-			if f.Type != "reference" || f.Name == "OwnerId" || f.Name == "CreatedById" || f.Name == "LastModifiedById" {
+			if f.Type != "reference" || f.Name == "OwnerId" || f.Name == "CreatedById" || f.Name == "LastModifiedById" || f.Name == "RecordTypeId" {
 				continue
 			}
 			for _, to := range f.ReferenceTo {
@@ -356,6 +375,8 @@ func childRelName(child *objectDef, f *fieldDef, parent *objectDef) string {
 		return ""
 	case child.Name == "Task":
 		return "Tasks"
+	case child.Custom || f.Custom:
+		return strings.TrimSuffix(strings.ReplaceAll(child.LabelPlural, " ", "_"), "__c") + "__r"
 	}
 	return child.LabelPlural
 }

@@ -43,6 +43,7 @@ func (o *Org) seedUsers() {
 		o.recs[r.ID] = r
 		o.ids["User"] = append(o.ids["User"], r.ID)
 	}
+	o.seedRecordTypes()
 }
 
 // seed fills an empty database with deterministic data and commits it in one transaction.
@@ -60,6 +61,8 @@ func (o *Org) seed() error {
 	alex, sam, admin := o.users[0].ID, o.users[1].ID, o.users[2].ID
 	var recs []*rec
 	var shares [][3]string
+	var accounts []*rec
+	accShare := map[string]string{} // account id → access alex has through a share
 	mk := func(object, owner string, fields map[string]any) *rec {
 		def := o.schema.object(object)
 		o.seq++
@@ -126,7 +129,9 @@ func (o *Org) seed() error {
 			"NumberOfEmployees": float64(5 + rng.IntN(5000)), "AccountNumber": fmt.Sprintf("CD%06d", 100000+i),
 			"BillingStreet": fmt.Sprintf("%d %s", 1+rng.IntN(999), pickOne(rng, streets)), "BillingCity": city[0],
 			"BillingState": nilIfEmpty(city[1]), "BillingPostalCode": fmt.Sprintf("%05d", rng.IntN(99999)), "BillingCountry": city[2],
+			"Region__c": regionOf(city[2]),
 		})
+		accounts = append(accounts, acc)
 		related := []*rec{acc}
 		nContacts := 1 + rng.IntN(3)
 		var contacts []*rec
@@ -137,6 +142,7 @@ func (o *Org) seed() error {
 				"Email": strings.ToLower(first+"."+last) + "@" + domain + ".example",
 				"Phone": phone(), "Department": pickOne(rng, depts), "LeadSource": pickOne(rng, leadSources),
 				"MailingCity": city[0], "MailingCountry": city[2],
+				"Preferred_Channel__c": channels[(i+j)%len(channels)],
 			})
 			contacts = append(contacts, c)
 			related = append(related, c)
@@ -147,7 +153,8 @@ func (o *Org) seed() error {
 				"Name": company + " - " + pickOne(rng, oppKinds), "AccountId": acc.ID, "StageName": stage,
 				"CloseDate": date(-60, 120), "Amount": float64((1 + rng.IntN(200)) * 500), "Probability": stageProb[stage],
 				"ForecastCategoryName": forecastOf(stage), "LeadSource": pickOne(rng, leadSources),
-				"Type": pickOne(rng, theSchema.object("Opportunity").byName["type"].Picklist),
+				"Type":         pickOne(rng, theSchema.object("Opportunity").byName["type"].Picklist),
+				"RecordTypeId": recordTypesOf("Opportunity")[(i+j)%2].id(),
 			})
 			related = append(related, opp)
 		}
@@ -159,7 +166,7 @@ func (o *Org) seed() error {
 				"CaseNumber": fmt.Sprintf("%08d", 1000+o.caseSeq), "Subject": subj, "Status": status,
 				"Description": subj + ". Customer reported the issue by " + strings.ToLower(pickOne(rng, []string{"Phone", "Email", "Web"})) + ".",
 				"Origin":      pickOne(rng, []string{"Phone", "Email", "Web"}), "Priority": pickOne(rng, []string{"High", "Medium", "Low"}),
-				"AccountId": acc.ID, "ContactId": contacts[0].ID,
+				"AccountId": acc.ID, "ContactId": contacts[0].ID, "RecordTypeId": recordTypesOf("Case")[i%2].id(),
 			}))
 		}
 		for j := 1 + rng.IntN(2); j > 0; j-- {
@@ -178,6 +185,7 @@ func (o *Org) seed() error {
 				access = accessEdit
 			}
 			if access != "" {
+				accShare[acc.ID] = access
 				for _, r := range related {
 					shares = append(shares, [3]string{r.ID, alex, access})
 				}
@@ -194,6 +202,28 @@ func (o *Org) seed() error {
 			"Status":     pickOne(rng, []string{"Open - Not Contacted", "Working - Contacted", "Closed - Not Converted"}),
 			"LeadSource": pickOne(rng, leadSources), "Rating": pickOne(rng, ratings), "Industry": pickOne(rng, industries),
 		})
+	}
+	// Site visits come last so the records above keep the ids and values they had before the
+	// custom object existed.
+	for _, acc := range accounts {
+		if acc.Owner == admin {
+			continue
+		}
+		for j := 1 + rng.IntN(2); j > 0; j-- {
+			outcome := pickOne(rng, visitOutcomes)
+			visit := map[string]any{
+				"Name": fmt.Sprintf("Visit %s #%d", acc.str("Name"), j), "Account__c": acc.ID,
+				"Visit_Date__c": date(-60, 30), "Outcome__c": outcome,
+			}
+			if outcome == "Completed" {
+				visit["Rating__c"] = float64(1 + rng.IntN(5))
+				visit["Notes__c"] = "Met the " + strings.ToLower(pickOne(rng, depts)) + " team on site."
+			}
+			v := mk("Site_Visit__c", acc.Owner, visit)
+			if access := accShare[acc.ID]; access != "" {
+				shares = append(shares, [3]string{v.ID, alex, access})
+			}
+		}
 	}
 	o.rules = defaultRules()
 	o.ruleSeq = len(o.rules)
@@ -256,4 +286,15 @@ func (o *Org) writeSeed(recs []*rec, shares [][3]string) error {
 func (o *Org) Reset() error {
 	o.cursors.clear()
 	return o.seed()
+}
+
+// regionOf is the sales region of a country.
+func regionOf(country string) string {
+	switch country {
+	case "USA", "Canada":
+		return "AMER"
+	case "Australia":
+		return "APAC"
+	}
+	return "EMEA"
 }

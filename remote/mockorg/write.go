@@ -23,7 +23,7 @@ const (
 
 // accessOf says what a user may do with a record. Called with o.mu held.
 func (o *Org) accessOf(u User, r *rec) string {
-	if r.Object.Name == "User" {
+	if r.Object.Public {
 		return accessRead
 	}
 	if u.Admin || r.Owner == u.ID {
@@ -353,6 +353,10 @@ func (o *Org) checkBody(c *wctx, obj *objectDef, body map[string]any, creating b
 		if !ok {
 			return nil, newErr(http.StatusBadRequest, "MALFORMED_ID", fmt.Sprintf("%s: id value of incorrect type: %s", f.Label, s), f.Name)
 		}
+		if isMasterRecordType(f, id) {
+			vals[f.Name] = nil
+			continue
+		}
 		target := c.t.get(id)
 		okType := false
 		if target != nil {
@@ -508,6 +512,9 @@ func (o *Org) checkRecord(c *wctx, r, old *rec, vals map[string]any) *apiError {
 	}
 	if len(missing) > 0 {
 		return newErr(http.StatusBadRequest, "REQUIRED_FIELD_MISSING", fmt.Sprintf("Required fields are missing: [%s]", strings.Join(missing, ", ")), missing...)
+	}
+	if aerr := o.checkCustom(r, vals); aerr != nil {
+		return aerr
 	}
 	if k := r.str("Offline_Key__c"); k != "" {
 		if other := c.t.byKey(r.Object.Name, k); other != nil && other.ID != r.ID {
