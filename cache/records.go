@@ -384,21 +384,22 @@ type SyncState struct {
 	Primed    bool
 	UpdatedWM time.Time // getUpdated start for the next refresh
 	DeletedWM time.Time // getDeleted start for the next refresh
+	MembersAt time.Time // when the cached ids were last compared with the org's
 }
 
 // SyncState reads an object's sync-down state (zero when never synced).
 func (db *DB) SyncState(ctx context.Context, object string) (SyncState, error) {
 	s := SyncState{Object: object}
 	var primed int
-	var u, d int64
-	err := db.sql.QueryRowContext(ctx, `SELECT primed, updated_wm, deleted_wm FROM sync_state WHERE object = ?`, object).Scan(&primed, &u, &d)
+	var u, d, m int64
+	err := db.sql.QueryRowContext(ctx, `SELECT primed, updated_wm, deleted_wm, members_at FROM sync_state WHERE object = ?`, object).Scan(&primed, &u, &d, &m)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, nil
 	}
 	if err != nil {
 		return s, err
 	}
-	s.Primed, s.UpdatedWM, s.DeletedWM = primed != 0, FromMS(u), FromMS(d)
+	s.Primed, s.UpdatedWM, s.DeletedWM, s.MembersAt = primed != 0, FromMS(u), FromMS(d), FromMS(m)
 	return s, nil
 }
 
@@ -408,9 +409,10 @@ func (tx *Tx) PutSyncState(ctx context.Context, s SyncState) error {
 	if s.Primed {
 		primed = 1
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO sync_state(object, primed, updated_wm, deleted_wm) VALUES(?,?,?,?)
-		ON CONFLICT(object) DO UPDATE SET primed=excluded.primed, updated_wm=excluded.updated_wm, deleted_wm=excluded.deleted_wm`,
-		s.Object, primed, MS(s.UpdatedWM), MS(s.DeletedWM))
+	_, err := tx.ExecContext(ctx, `INSERT INTO sync_state(object, primed, updated_wm, deleted_wm, members_at) VALUES(?,?,?,?,?)
+		ON CONFLICT(object) DO UPDATE SET primed=excluded.primed, updated_wm=excluded.updated_wm, deleted_wm=excluded.deleted_wm,
+		members_at=excluded.members_at`,
+		s.Object, primed, MS(s.UpdatedWM), MS(s.DeletedWM), MS(s.MembersAt))
 	return err
 }
 

@@ -82,6 +82,9 @@ CREATE INDEX activity_by_record ON activity(record_id, id);
 	// rev counts every write of an entry, so the engine can tell that an entry changed between
 	// reading it and sending it.
 	`ALTER TABLE entries ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;`,
+	// members_at is when sync-down last compared the cached ids of an object with the ids the
+	// org lets the user see (records shared or unshared since).
+	`ALTER TABLE sync_state ADD COLUMN members_at INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // SchemaVersion is the user_version a fully migrated database has.

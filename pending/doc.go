@@ -91,6 +91,13 @@
 //     delete shows up at most about three minutes late. Should the org refuse the window
 //     anyway, the watermark stays and the next refresh asks again.
 //
+// Sharing changes move no SystemModstamp, so neither of those sees a record newly shared with
+// the user or one whose access was taken away. Every Options.MembershipEvery (default two
+// minutes; each refresh at most once) a refresh also runs an ids-only query with the prime's
+// order and limit and compares it with the cached ids: ids new to the device are fetched in
+// full, cached records no longer among them are dropped unless they carry a pending entry (so
+// the cache stays what a prime would take now, at the cost of one small query per object).
+//
 // A delete log that starts after the delete watermark, or a delete watermark older than the
 // org keeps (15 days), forces a full refresh. A refresh never overwrites a pending change or
 // its base: the server copy is stored and the change is laid over it.

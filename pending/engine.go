@@ -38,7 +38,14 @@ type Options struct {
 	Now       func() time.Time
 	Network   Network // nil = always online
 	Seed      int64   // jitter randomness
+	// MembershipEvery is how often sync-down compares each object's cached ids with the ids the
+	// org lets the user see (an ids-only query), to take in records newly shared with the user
+	// and drop those no longer visible. Default 2 minutes; negative means every refresh.
+	MembershipEvery time.Duration
 }
+
+// DefaultMembershipEvery is Options.MembershipEvery when it is not set.
+const DefaultMembershipEvery = 2 * time.Minute
 
 // DefaultObjects are cached when Options.Objects is empty.
 var DefaultObjects = []string{"Account", "Contact", "Opportunity", "Lead", "Case", "Task"}
@@ -98,6 +105,9 @@ func Open(db *cache.DB, org remote.Org, opts Options) (*Engine, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.MembershipEvery == 0 {
+		opts.MembershipEvery = DefaultMembershipEvery
 	}
 	e := &Engine{
 		db: db, org: org, opts: opts, now: opts.Now,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sort"
 	"strings"
 	"time"
 
@@ -118,7 +119,7 @@ func (e *Engine) refreshAll(ctx context.Context, r *run, object string, dropMiss
 		if newest.IsZero() {
 			newest = start
 		}
-		return tx.PutSyncState(ctx, cache.SyncState{Object: object, Primed: true, UpdatedWM: newest, DeletedWM: start})
+		return tx.PutSyncState(ctx, cache.SyncState{Object: object, Primed: true, UpdatedWM: newest, DeletedWM: start, MembersAt: start})
 	})
 	return n, err
 }
@@ -193,9 +194,122 @@ func (e *Engine) refreshIncremental(ctx context.Context, r *run, st cache.SyncSt
 			newDeleted = st.DeletedWM
 		}
 	}
+	if now.Sub(st.MembersAt) >= e.opts.MembershipEvery {
+		k, err := e.reconcileMembers(ctx, r, object)
+		n += k
+		switch {
+		case err == nil:
+			st.MembersAt = now
+		case Classify(err) == ClassInvalid || Classify(err) == ClassFailed:
+			e.note("", "", object+": could not compare the cached records with the org's ("+err.Error()+")")
+			st.MembersAt = now
+		default:
+			return n, err
+		}
+	}
 	st.Primed, st.UpdatedWM, st.DeletedWM = true, newUpdated, newDeleted
 	err = e.db.Update(ctx, func(tx *cache.Tx) error { return tx.PutSyncState(ctx, st) })
 	return n, err
+}
+
+// reconcileMembers compares the object's cached ids with the ids of the records the prime
+// would take now (an ids-only query, the same order and limit): records that are new to the
+// device (shared with the user since, say) are fetched, and cached records that are no longer
+// among them (unshared, deleted, or pushed out of the PerObject most recent) are dropped unless
+// they carry a pending entry.
+func (e *Engine) reconcileMembers(ctx context.Context, r *run, object string) (int, error) {
+	res, err := e.org.Query(ctx, "SELECT Id FROM "+object+" ORDER BY LastModifiedDate DESC LIMIT "+itoa(e.opts.PerObject), 2000)
+	if err != nil {
+		return 0, err
+	}
+	visible := map[string]bool{}
+	for {
+		for _, rec := range res.Records {
+			if id := rec.ID(); id != "" {
+				visible[id] = true
+			}
+		}
+		if res.Done || res.NextRecordsURL == "" || len(visible) >= e.opts.PerObject {
+			break
+		}
+		if res, err = e.org.QueryMore(ctx, res.NextRecordsURL); err != nil {
+			return 0, err
+		}
+	}
+	cached := map[string]bool{}
+	err = e.db.View(ctx, func(tx *cache.Tx) error {
+		ids, err := tx.RecordIDs(ctx, object)
+		for _, id := range ids {
+			cached[id] = true
+		}
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	var fresh []string
+	for id := range visible {
+		if !cached[id] {
+			fresh = append(fresh, id)
+		}
+	}
+	sort.Strings(fresh)
+	n, err := e.fetchByID(ctx, r, object, fresh)
+	if err != nil {
+		return n, err
+	}
+	err = e.db.Update(ctx, func(tx *cache.Tx) error {
+		for id := range cached {
+			if visible[id] {
+				continue
+			}
+			if en, err := entryByRecord(ctx, tx, id); err != nil {
+				return err
+			} else if en != nil {
+				continue
+			}
+			if err := tx.DeleteRecord(ctx, id); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if len(fresh) > 0 {
+		e.note("", "", object+": "+itoa(len(fresh))+" record(s) newly visible, fetched")
+	}
+	return n, err
+}
+
+// fetchByID stores the server copies of the given records, idsPerQuery at a time.
+func (e *Engine) fetchByID(ctx context.Context, r *run, object string, ids []string) (int, error) {
+	n := 0
+	for i := 0; i < len(ids); i += idsPerQuery {
+		part := ids[i:min(i+idsPerQuery, len(ids))]
+		quoted := make([]string, len(part))
+		for j, id := range part {
+			quoted[j] = "'" + soqlEscape(id) + "'"
+		}
+		q := "SELECT " + strings.Join(r.fields[object], ", ") + " FROM " + object + " WHERE Id IN (" + strings.Join(quoted, ", ") + ")"
+		res, err := e.org.Query(ctx, q, 2000)
+		if err != nil {
+			return n, err
+		}
+		for {
+			k, err := e.storeServerCopies(ctx, object, res.Records, true)
+			n += k
+			if err != nil {
+				return n, err
+			}
+			if res.Done || res.NextRecordsURL == "" {
+				break
+			}
+			if res, err = e.org.QueryMore(ctx, res.NextRecordsURL); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, nil
 }
 
 // isReplicationDate reports the org's refusal of a getUpdated/getDeleted window.

@@ -2,6 +2,7 @@ package pending
 
 import (
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -189,5 +190,77 @@ func TestRefreshSoonAfterTheLastOneNeitherErrsNorReloads(t *testing.T) {
 		if a.Status >= 400 || strings.Contains(a.Note, "reloading") {
 			t.Fatalf("a later refresh: %+v", a)
 		}
+	}
+}
+
+func TestRefreshTakesInNewlySharedRecordsAndDropsUnsharedOnes(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	sam := h.as(t, "sam@demo.example")
+	res, err := sam.Query(bg, "SELECT Id FROM Account WHERE OwnerId = '"+h.users["sam@demo.example"].ID+"' ORDER BY Name", 0)
+	if err != nil {
+		t.Fatalf("sam's accounts: %v", err)
+	}
+	var hidden []string // sam's accounts alex cannot see
+	for _, r := range res.Records {
+		if _, err := h.client.Retrieve(bg, "Account", r.ID(), []string{"Id"}); err != nil {
+			hidden = append(hidden, r.ID())
+		}
+	}
+	if len(hidden) < 3 {
+		t.Fatalf("only %d of sam's accounts are hidden from alex", len(hidden))
+	}
+	shared, gone, pinned := hidden[0], hidden[1], hidden[2]
+	admin := h.admin(t)
+	for _, id := range []string{gone, pinned} {
+		if err := admin.Share(bg, id, "alex@demo.example", "edit"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.sync(t)
+	if _, err := h.eng.Record(bg, "Account", shared); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a record alex cannot see is cached: %v", err)
+	}
+	// alex has a change waiting on pinned: losing access must not drop it from under the entry.
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Account", pinned, remote.Fields{"Phone": "555"}); err != nil {
+		t.Fatal(err)
+	}
+	for id, access := range map[string]string{shared: "read", gone: "none", pinned: "none"} {
+		if err := admin.Share(bg, id, "alex@demo.example", access); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.eng.SetOnline(true)
+	h.clock.Set(h.clock.Now().Add(DefaultMembershipEvery + time.Second))
+	h.sync(t)
+	if rv, err := h.eng.Record(bg, "Account", shared); err != nil || rv.Server == nil {
+		t.Fatalf("a record newly shared with alex is not cached: %v", err)
+	}
+	if _, err := h.eng.Record(bg, "Account", gone); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a record alex can no longer see is still cached: %v", err)
+	}
+	if rv, err := h.eng.Record(bg, "Account", pinned); err != nil || rv.Entry == nil {
+		t.Fatalf("a record with an entry was dropped: %v", err)
+	}
+}
+
+func TestMembershipIsComparedAtMostOnceAnInterval(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	var queries int
+	h.faults.set(func(req *http.Request) string {
+		if strings.HasPrefix(req.URL.Query().Get("q"), "SELECT Id FROM ") {
+			queries++
+		}
+		return ""
+	})
+	h.sync(t)
+	if queries != 0 {
+		t.Fatalf("%d ids-only queries right after the prime", queries)
+	}
+	h.clock.Set(h.clock.Now().Add(DefaultMembershipEvery + time.Second))
+	h.sync(t)
+	if queries != len(h.opts.Objects) {
+		t.Fatalf("%d ids-only queries after the interval, want one per object", queries)
 	}
 }
