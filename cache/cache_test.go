@@ -259,3 +259,28 @@ func TestAnotherProcessGetsAlreadyOpen(t *testing.T) {
 		t.Fatalf("second process: %v\n%s", err, out)
 	}
 }
+
+func TestUserNamesAreCachedAndNamedLikeRecords(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	missing, err := db.UnknownUsers(ctx, []string{"005A", "005B", "005A", ""})
+	if err != nil || len(missing) != 2 || missing[0] != "005A" || missing[1] != "005B" {
+		t.Fatalf("unknown users %v %v", missing, err)
+	}
+	err = db.Update(ctx, func(tx *Tx) error {
+		if err := tx.PutUserNames(ctx, map[string]string{"005A": "Alex Rep"}, time.Now()); err != nil {
+			return err
+		}
+		return tx.PutRecord(ctx, Record{Object: "Account", ID: "001X", Name: "Acme", View: remote.Fields{"Id": "001X"}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if missing, _ := db.UnknownUsers(ctx, []string{"005A", "005B"}); len(missing) != 1 || missing[0] != "005B" {
+		t.Fatalf("unknown users after storing one: %v", missing)
+	}
+	names, err := db.Names(ctx, []string{"005A", "001X", "005B"})
+	if err != nil || names["005A"] != "Alex Rep" || names["001X"] != "Acme" || len(names) != 2 {
+		t.Fatalf("names %v %v", names, err)
+	}
+}

@@ -287,12 +287,16 @@ func validFieldName(s string) bool {
 	return true
 }
 
-// Names returns the display names of the given ids that are cached.
+// Names returns the display names of the given ids that are cached: records by their display
+// name, users by their name.
 func (db *DB) Names(ctx context.Context, ids []string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, id := range ids {
+		if _, done := out[id]; done || id == "" {
+			continue
+		}
 		var name string
-		err := db.sql.QueryRowContext(ctx, `SELECT name FROM records WHERE id = ?`, id).Scan(&name)
+		err := db.sql.QueryRowContext(ctx, `SELECT name FROM records WHERE id = ? UNION ALL SELECT name FROM users WHERE id = ? LIMIT 1`, id, id).Scan(&name)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
@@ -302,6 +306,41 @@ func (db *DB) Names(ctx context.Context, ids []string) (map[string]string, error
 		out[id] = name
 	}
 	return out, nil
+}
+
+// UnknownUsers returns the ids among the given ones whose user name is not cached, each once,
+// in the order given.
+func (db *DB) UnknownUsers(ctx context.Context, ids []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		var n int
+		if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE id = ?`, id).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// PutUserNames stores user names by id.
+func (tx *Tx) PutUserNames(ctx context.Context, names map[string]string, at time.Time) error {
+	for id, name := range names {
+		if id == "" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO users(id, name, fetched_at) VALUES(?,?,?)
+			ON CONFLICT(id) DO UPDATE SET name=excluded.name, fetched_at=excluded.fetched_at`, id, name, MS(at)); err != nil {
+			return fmt.Errorf("cache: store user %s: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // PutDescribe stores an object's describe.
@@ -464,4 +503,40 @@ func (tx *Tx) IsMapped(ctx context.Context, serverID string) (bool, error) {
 	var n int
 	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM idmap WHERE server_id = ?`, serverID).Scan(&n)
 	return n > 0, err
+}
+
+// UsersCached reports whether any user name is cached.
+func (db *DB) UsersCached(ctx context.Context) (bool, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1)`).Scan(&n)
+	return n > 0, err
+}
+
+// ReferencedUsers lists the distinct user ids (prefix 005) that the cached server copies name
+// in the given fields, for a device cached before user names were.
+func (db *DB) ReferencedUsers(ctx context.Context, fields []string) ([]string, error) {
+	var parts []string
+	for _, f := range fields {
+		if !validFieldName(f) {
+			return nil, fmt.Errorf("cache: bad field name %q", f)
+		}
+		parts = append(parts, `SELECT json_extract(server, '$.`+f+`') AS id FROM records WHERE server IS NOT NULL`)
+	}
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT DISTINCT id FROM (`+strings.Join(parts, " UNION ALL ")+`) WHERE id LIKE '005%' ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }

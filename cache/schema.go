@@ -85,6 +85,13 @@ CREATE INDEX activity_by_record ON activity(record_id, id);
 	// members_at is when sync-down last compared the cached ids of an object with the ids the
 	// org lets the user see (records shared or unshared since).
 	`ALTER TABLE sync_state ADD COLUMN members_at INTEGER NOT NULL DEFAULT 0;`,
+	// users holds the names of the users cached records point at (owner, created by, last
+	// modified by), fetched during sync so drawing a record never needs a request.
+	`CREATE TABLE users (
+	id         TEXT PRIMARY KEY,
+	name       TEXT NOT NULL,
+	fetched_at INTEGER NOT NULL DEFAULT 0
+);`,
 }
 
 // SchemaVersion is the user_version a fully migrated database has.

@@ -150,6 +150,7 @@ func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outco
 		recordID = o.newID
 		rec := cache.Record{Object: en.Object, ID: o.newID}
 		if o.server != nil {
+			e.seeUsers(d, o.server.Fields)
 			rec.Server = o.server.Fields
 			rec.Version = versionOf(o.server.Fields, o.server.ETag)
 		} else {
@@ -175,6 +176,7 @@ func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outco
 			if others := changedFields(without(en.baseRecord, en.Changes), without(o.server.Fields, en.Changes)); len(others) > 0 {
 				e.note(en.ID, en.RecordID, "kept another user's change to "+joinFields(others))
 			}
+			e.seeUsers(d, o.server.Fields)
 			rec.Server = o.server.Fields
 			rec.Version = versionOf(o.server.Fields, o.server.ETag)
 		} else {
@@ -256,6 +258,7 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 	ver := versionOf(server, o.server.ETag)
 	v, overlap, theirs := e.judge(en, server)
 	d := e.describeOf(ctx, tx, en.Object)
+	e.seeUsers(d, server)
 	rec, err := tx.Record(ctx, en.RecordID)
 	if err != nil && !errors.Is(err, cache.ErrNotFound) {
 		return false, err
@@ -334,6 +337,7 @@ func (e *Engine) applyCheck(ctx context.Context, tx *cache.Tx, r *run, o outcome
 		return saveEntry(ctx, tx, en)
 	}
 	d := e.describeOf(ctx, tx, en.Object)
+	e.seeUsers(d, o.server.Fields)
 	by, _ := o.server.Fields["LastModifiedById"].(string)
 	en.Conflicts = nil
 	for _, f := range theirs {
@@ -464,6 +468,7 @@ func dedupe(ss []string) []string {
 // change on top (the base stays the entry's).
 func (e *Engine) refreshServerCopy(ctx context.Context, tx *cache.Tx, en *entry, srv *remote.Record) error {
 	d := e.describeOf(ctx, tx, en.Object)
+	e.seeUsers(d, srv.Fields)
 	rec := cache.Record{Object: en.Object, ID: en.RecordID, Server: srv.Fields, Version: versionOf(srv.Fields, srv.ETag)}
 	rec.View = overlay(srv.Fields, en.Changes)
 	rec.Name = displayName(d, rec.View)

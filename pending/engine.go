@@ -75,6 +75,7 @@ type Engine struct {
 	backoff    Backoff
 	actBuf     []Activity
 	tagRecord  map[string]string // entry id → record id, for requests in flight
+	usersSeen  map[string]bool   // user ids records pointed at this run (names fetched at its end)
 	closed     bool
 
 	trigger chan struct{}

@@ -40,7 +40,8 @@ func (e *Engine) List(ctx context.Context, q ListQuery) (Page, error) {
 }
 
 // Record returns one record as the user sees it, with its entry and the names its lookups
-// point at.
+// point at (records by display name, users — owner, created by, last modified by, and the
+// author of a conflicting change — by name) from the device, without a request.
 func (e *Engine) Record(ctx context.Context, object, id string) (RecordView, error) {
 	rec, err := e.db.Record(ctx, id)
 	if err != nil {
@@ -58,8 +59,8 @@ func (e *Engine) Record(ctx context.Context, object, id string) (RecordView, err
 		pub := ent.Entry
 		rv.Entry = &pub
 	}
+	var ids []string
 	if d, err := e.db.Describe(ctx, rec.Object); err == nil {
-		var ids []string
 		for _, f := range d.Fields {
 			if f.Type != "reference" {
 				continue
@@ -68,11 +69,19 @@ func (e *Engine) Record(ctx context.Context, object, id string) (RecordView, err
 				ids = append(ids, s)
 			}
 		}
-		if len(ids) > 0 {
-			rv.Names, err = e.db.Names(ctx, ids)
-			if err != nil {
-				return rv, err
+	}
+	if rv.Entry != nil {
+		// Who made the change a conflict is about: the user's name, cached during sync.
+		for _, c := range rv.Entry.Conflicts {
+			if c.TheirsBy != "" {
+				ids = append(ids, c.TheirsBy)
 			}
+		}
+	}
+	if len(ids) > 0 {
+		rv.Names, err = e.db.Names(ctx, ids)
+		if err != nil {
+			return rv, err
 		}
 	}
 	return rv, nil

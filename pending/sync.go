@@ -103,6 +103,9 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 	if err == nil {
 		err = e.syncDown(ctx, r)
 	}
+	if err == nil {
+		err = e.fetchUserNames(ctx)
+	}
 	if err == nil && r.lastNet != nil {
 		err = fmt.Errorf("sync: the network failed; changes left pending will be retried: %w", r.lastNet)
 	}

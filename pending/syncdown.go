@@ -407,6 +407,7 @@ func (e *Engine) storeServerCopies(ctx context.Context, object string, recs []re
 			fields := rr.Fields
 			delete(fields, "attributes")
 			ver := versionOf(fields, rr.ETag)
+			e.seeUsers(d, fields)
 			if onlyNewer {
 				var sysmod int64
 				var hasServer bool

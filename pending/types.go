@@ -67,7 +67,7 @@ type Conflict struct {
 	Base     any       `json:"base"`
 	Theirs   any       `json:"theirs"`
 	Mine     any       `json:"mine"`
-	TheirsBy string    `json:"theirsBy"` // LastModifiedById (or name) of the server copy
+	TheirsBy string    `json:"theirsBy"` // LastModifiedById of the server copy; RecordView.Names has the user's name
 	TheirsAt time.Time `json:"theirsAt"` // LastModifiedDate of the server copy
 }
 
@@ -141,7 +141,7 @@ type RecordView struct {
 	Fields remote.Fields     // merged: server copy with the pending change laid over it
 	Server remote.Fields     // the cached server copy; nil for a record created offline
 	Entry  *Entry            // nil when nothing is pending
-	Names  map[string]string // display names of the records its lookups point at
+	Names  map[string]string // id → name: the records its lookups point at, and the users (owner, authors, a conflict's TheirsBy)
 }
 
 // Summary is the outcome of one sync run.

@@ -1,0 +1,106 @@
+package pending
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/offline-edit/offline-edit/cache"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// userPrefix is the key prefix of User ids (OwnerId may also name a queue, 00G).
+const userPrefix = "005"
+
+// userFields are the standard fields every cached object has that point at a user.
+var userFields = []string{"OwnerId", "CreatedById", "LastModifiedById"}
+
+// seeUsers remembers the users a record's fields point at (any reference to User), so the run
+// can fetch the names the device does not know yet.
+func (e *Engine) seeUsers(d *remote.Describe, f remote.Fields) {
+	if f == nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	add := func(v any) {
+		if s, ok := v.(string); ok && strings.HasPrefix(s, userPrefix) {
+			if e.usersSeen == nil {
+				e.usersSeen = map[string]bool{}
+			}
+			e.usersSeen[s] = true
+		}
+	}
+	if d == nil {
+		for _, k := range userFields {
+			add(f[k])
+		}
+		return
+	}
+	for _, fd := range d.Fields {
+		if fd.Type != "reference" {
+			continue
+		}
+		for _, to := range fd.ReferenceTo {
+			if to == "User" {
+				add(f[fd.Name])
+				break
+			}
+		}
+	}
+}
+
+// fetchUserNames asks the org for the names of the users seen this run that the device does
+// not know (SELECT Id, Name FROM User WHERE Id IN (…)) and caches them, so a record or a
+// conflict names its owner and authors without a request while it is drawn. A device cached
+// before names were kept learns every user its records point at once. An org that will not
+// say (no access to User) leaves the ids as they are.
+func (e *Engine) fetchUserNames(ctx context.Context) error {
+	e.mu.Lock()
+	seen := e.usersSeen
+	e.usersSeen = nil
+	e.mu.Unlock()
+	ids := make([]string, 0, len(seen))
+	for id := range seen {
+		ids = append(ids, id)
+	}
+	if any, err := e.db.UsersCached(ctx); err != nil {
+		return err
+	} else if !any {
+		old, err := e.db.ReferencedUsers(ctx, userFields)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, old...)
+	}
+	sort.Strings(ids)
+	missing, err := e.db.UnknownUsers(ctx, ids)
+	if err != nil || len(missing) == 0 {
+		return err
+	}
+	names := map[string]string{}
+	for i := 0; i < len(missing); i += idsPerQuery {
+		part := missing[i:min(i+idsPerQuery, len(missing))]
+		quoted := make([]string, len(part))
+		for j, id := range part {
+			quoted[j] = "'" + soqlEscape(id) + "'"
+		}
+		res, err := e.org.Query(ctx, "SELECT Id, Name FROM User WHERE Id IN ("+strings.Join(quoted, ", ")+")", 0)
+		if err != nil {
+			if c := Classify(err); c == ClassInvalid || c == ClassFailed {
+				e.note("", "", "could not read user names: "+err.Error())
+				return nil
+			}
+			return err
+		}
+		for _, rec := range res.Records {
+			if name, ok := rec.Fields["Name"].(string); ok && rec.ID() != "" {
+				names[rec.ID()] = name
+			}
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return e.db.Update(ctx, func(tx *cache.Tx) error { return tx.PutUserNames(ctx, names, e.now()) })
+}

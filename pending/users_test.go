@@ -1,0 +1,70 @@
+package pending
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+func TestRecordNamesItsOwnerAndAuthorsAndAConflictNamesWhoChangedIt(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	alex, admin := h.users["alex@demo.example"], h.users["admin@demo.example"]
+	c := h.firstOwned(t, "Contact")
+	if c.Names[alex.ID] != alex.Name || c.Fields["OwnerId"] != alex.ID {
+		t.Fatalf("owner not named: %v", c.Names)
+	}
+	for _, f := range []string{"CreatedById", "LastModifiedById"} {
+		id, _ := c.Fields[f].(string)
+		if c.Names[id] == "" {
+			t.Fatalf("%s %s not named: %v", f, id, c.Names)
+		}
+	}
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "mine"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	if err := h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Phone": "theirs"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	// Drawing the record makes no request.
+	var requests int
+	h.faults.set(func(*http.Request) string { requests++; return "" })
+	rv, err := h.eng.Record(bg, "Contact", c.ID)
+	if err != nil || rv.Entry == nil || len(rv.Entry.Conflicts) == 0 {
+		t.Fatalf("no conflict: %v %+v", err, rv.Entry)
+	}
+	by := rv.Entry.Conflicts[0].TheirsBy
+	if by != admin.ID || rv.Names[by] != admin.Name {
+		t.Fatalf("conflict by %q named %q, want %s", by, rv.Names[by], admin.Name)
+	}
+	if requests != 0 {
+		t.Fatalf("reading a record made %d requests", requests)
+	}
+}
+
+func TestUserNamesAreFetchedOnceAndOnlyForUnknownUsers(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	var userQueries int
+	h.faults.set(func(req *http.Request) string {
+		if strings.Contains(req.URL.Query().Get("q"), "FROM User") {
+			userQueries++
+		}
+		return ""
+	})
+	h.sync(t)
+	if userQueries != 1 {
+		t.Fatalf("%d user queries in the prime, want 1", userQueries)
+	}
+	h.clock.Set(h.clock.Now().Add(5 * time.Minute))
+	h.sync(t)
+	if userQueries != 1 {
+		t.Fatalf("%d user queries after a refresh that met no new user, want still 1", userQueries)
+	}
+}
