@@ -475,6 +475,9 @@ func (e *Engine) refreshServerCopy(ctx context.Context, tx *cache.Tx, en *entry,
 	return tx.PutRecord(ctx, rec)
 }
 
+// msgDeleted is the message of a failed entry whose record another user deleted.
+const msgDeleted = "Record was deleted by another user"
+
 func (e *Engine) applyFailed(ctx context.Context, tx *cache.Tx, o outcome) error {
 	en := o.job.ent
 	en.Status = StatusFailed
@@ -488,7 +491,7 @@ func (e *Engine) applyFailed(ctx context.Context, tx *cache.Tx, o outcome) error
 	}
 	switch {
 	case o.deleted || en.Code == "ENTITY_IS_DELETED":
-		en.Message = "Record was deleted by another user"
+		en.Message = msgDeleted
 	case en.Code == "NOT_FOUND", strings.HasPrefix(en.Code, "INSUFFICIENT_ACCESS"), en.Code == "INVALID_CROSS_REFERENCE_KEY":
 		en.Message = "You no longer have access to this record"
 		if en.Code == "INSUFFICIENT_ACCESS_OR_READONLY" {

@@ -509,17 +509,42 @@ func (e *Engine) Retry(ctx context.Context, entryID string) error {
 	})
 }
 
-// Dismiss removes a failed (red) entry; the cache takes the server's truth: the record is
-// dropped when it is gone or out of reach.
+// Dismiss removes a failed (red) entry and leaves the cache with the org's truth. Online, the
+// record is read from the org first: still readable (a read-only share, say) → the cache takes
+// the fresh server copy; deleted or out of sight → the record is dropped. Offline (or when the
+// read fails on the network) the cached server copy stays, unless the failure already said the
+// record was deleted; a later refresh settles the rest (getDeleted and the membership check).
 func (e *Engine) Dismiss(ctx context.Context, entryID string) error {
+	en, err := entryByID(ctx, e.db.SQL(), entryID)
+	if err != nil {
+		return err
+	}
+	if en.Status != StatusFailed {
+		return fmt.Errorf("%w: only a failed change can be dismissed; discard it instead", ErrNotAllowed)
+	}
+	gone := en.Code == "ENTITY_IS_DELETED" || en.Message == msgDeleted
+	var fresh *remote.Record
+	if en.Op != OpCreate && !IsLocalID(en.RecordID) && e.Online() {
+		var fields []string
+		if d, err := e.db.Describe(ctx, en.Object); err == nil {
+			fields = queryFields(d)
+		}
+		rec, err := e.org.Retrieve(remote.WithTag(ctx, en.ID), en.Object, en.RecordID, fields)
+		ae, api := remote.AsError(err)
+		switch {
+		case err == nil && rec.ID() != "":
+			fresh, gone = &rec, false
+		case api && (ae.HasCode("NOT_FOUND") || ae.HasCode("ENTITY_IS_DELETED")):
+			gone = true
+		}
+		_ = e.flushActivity(ctx)
+	}
 	return e.modifyEntry(ctx, entryID, func(tx *cache.Tx, ent *entry, rec *cache.Record, d *remote.Describe) (bool, error) {
 		if ent.Status != StatusFailed {
 			return false, fmt.Errorf("%w: only a failed change can be dismissed; discard it instead", ErrNotAllowed)
 		}
-		// Deleted or out of sight: the record goes. Read-only: the user still sees it, as the
-		// server has it.
-		gone := ent.Code != "INSUFFICIENT_ACCESS_OR_READONLY" || rec.Server == nil
-		if gone {
+		switch {
+		case gone || ent.Op == OpCreate || (rec.Server == nil && fresh == nil):
 			if err := tx.DeleteRecord(ctx, ent.RecordID); err != nil {
 				return false, err
 			}
@@ -529,7 +554,12 @@ func (e *Engine) Dismiss(ctx context.Context, entryID string) error {
 					return false, err
 				}
 			}
-		} else {
+		case fresh != nil:
+			e.seeUsers(d, fresh.Fields)
+			rec.Object, rec.ID = ent.Object, ent.RecordID
+			rec.Server, rec.Version = fresh.Fields, versionOf(fresh.Fields, fresh.ETag)
+			rec.View = overlay(fresh.Fields, nil)
+		default:
 			rec.View = overlay(rec.Server, nil)
 		}
 		e.note(ent.ID, ent.RecordID, "dismissed: "+ent.Message)

@@ -1,0 +1,91 @@
+package pending
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// lostAccess leaves alex with a failed entry on one of sam's accounts whose share was taken away.
+func lostAccess(t *testing.T, h *harness) (id string, en Entry) {
+	t.Helper()
+	sam := h.as(t, "sam@demo.example")
+	res, err := sam.Query(bg, "SELECT Id FROM Account WHERE OwnerId = '"+h.users["sam@demo.example"].ID+"' ORDER BY Name", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Records {
+		if _, err := h.client.Retrieve(bg, "Account", r.ID(), []string{"Id"}); err != nil {
+			id = r.ID()
+			break
+		}
+	}
+	if id == "" {
+		t.Fatal("no account of sam's hidden from alex")
+	}
+	if err := h.admin(t).Share(bg, id, "alex@demo.example", "edit"); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": "111"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.admin(t).Share(bg, id, "alex@demo.example", "none"); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	en = h.entryOf(t, id)
+	if en.Status != StatusFailed || en.Code != "NOT_FOUND" {
+		t.Fatalf("entry %+v", en)
+	}
+	return id, en
+}
+
+func TestDismissKeepsARecordTheUserCanStillReadWithTheOrgsCopy(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	id, en := lostAccess(t, h)
+	// Access came back read-only, and sam changed the record meanwhile.
+	if err := h.admin(t).Share(bg, id, "alex@demo.example", "read"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.as(t, "sam@demo.example").Update(bg, "Account", id, remote.Fields{"Phone": "222"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.eng.Dismiss(bg, en.ID); err != nil {
+		t.Fatal(err)
+	}
+	rv, err := h.eng.Record(bg, "Account", id)
+	if err != nil {
+		t.Fatalf("a record alex can still read was dropped: %v", err)
+	}
+	if rv.Entry != nil || rv.Fields["Phone"] != "222" || rv.Server["Phone"] != "222" {
+		t.Fatalf("the cache does not hold the org's copy: view %v server %v entry %v", rv.Fields["Phone"], rv.Server["Phone"], rv.Entry)
+	}
+}
+
+func TestDismissDropsARecordTheUserCanNoLongerSee(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	id, en := lostAccess(t, h)
+	if err := h.eng.Dismiss(bg, en.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.eng.Record(bg, "Account", id); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a record alex cannot see is still cached: %v", err)
+	}
+}
+
+func TestDismissOfflineKeepsTheCachedServerCopy(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	id, en := lostAccess(t, h)
+	h.eng.SetOnline(false)
+	if err := h.eng.Dismiss(bg, en.ID); err != nil {
+		t.Fatal(err)
+	}
+	rv, err := h.eng.Record(bg, "Account", id)
+	if err != nil || rv.Entry != nil || rv.Server == nil || rv.Fields["Phone"] == "111" {
+		t.Fatalf("offline dismiss: %v entry %v view phone %v", err, rv.Entry, rv.Fields["Phone"])
+	}
+}
