@@ -174,7 +174,9 @@ func (e *Engine) Identity() remote.Identity {
 // Objects are the cached object names.
 func (e *Engine) Objects() []string { return append([]string(nil), e.opts.Objects...) }
 
-// LastSync is when the last sync run finished without a network or auth failure.
+// LastSync is the end of the last completed sync run: one that pushed what it could and
+// refreshed the cache (changes left for a retry do not count against it). A run stopped by
+// going offline, a network failure before the refresh, or a 401 does not move it.
 func (e *Engine) LastSync() time.Time {
 	e.mu.Lock()
 	defer e.mu.Unlock()

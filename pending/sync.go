@@ -106,6 +106,9 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 	if err == nil {
 		err = e.fetchUserNames(ctx)
 	}
+	// The run completed: it pushed what it could and refreshed the cache. Changes left for a
+	// retry after a transient failure do not make it less complete.
+	completed := err == nil
 	if err == nil && r.lastNet != nil {
 		err = fmt.Errorf("sync: the network failed; changes left pending will be retried: %w", r.lastNet)
 	}
@@ -119,13 +122,15 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 		e.emit(Event{Kind: EventAuthRequired})
 	}
 	e.finishCounts(ctx, &sum)
-	if err == nil {
-		e.mu.Lock()
-		e.lastSync = e.now()
-		e.mu.Unlock()
+	if completed {
 		e.note("", "", "sync finished")
 	}
 	_ = e.flushActivity(context.WithoutCancel(ctx))
+	if completed {
+		e.mu.Lock()
+		e.lastSync = e.now()
+		e.mu.Unlock()
+	}
 	sum.Err = err
 	s := sum
 	e.emit(Event{Kind: EventSyncFinished, Summary: &s})

@@ -1,0 +1,95 @@
+package pending
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+func TestLastSyncMovesOnEveryCompletedRunIncludingTheOneThatPushesAnEdit(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	h.eng.Start(ctx)
+	waitFinished := func() *Summary {
+		t.Helper()
+		deadline := time.After(20 * time.Second)
+		for {
+			select {
+			case ev := <-h.eng.Events():
+				if ev.Kind == EventSyncFinished {
+					return ev.Summary
+				}
+			case <-deadline:
+				t.Fatal("no EventSyncFinished")
+			}
+		}
+	}
+	waitFinished()
+	first := h.eng.LastSync()
+	if first.IsZero() {
+		t.Fatal("no LastSync after the prime")
+	}
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "123"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(90 * time.Second))
+	drain(h.eng)
+	before := h.clock.Now()
+	h.eng.SetOnline(true)
+	for {
+		s := waitFinished()
+		if s != nil && s.Synced == 1 {
+			break
+		}
+	}
+	got := h.eng.LastSync()
+	if !got.After(before) {
+		t.Fatalf("LastSync %v did not move past %v (the prime's was %v) after the run that pushed the edit", got, before, first)
+	}
+	if got.After(h.clock.Now()) {
+		t.Fatalf("LastSync %v is in the future", got)
+	}
+}
+
+func TestLastSyncMovesWhenARunCompletesWithAChangeLeftForRetry(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	first := h.eng.LastSync()
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "123"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(90 * time.Second))
+	h.faults.set(func(req *http.Request) string {
+		if strings.HasSuffix(req.URL.Path, "/composite") {
+			return "503"
+		}
+		return ""
+	})
+	h.eng.SetOnline(true)
+	before := h.clock.Now()
+	s, err := h.eng.Sync(bg)
+	if err == nil || s.Retrying != 1 {
+		t.Fatalf("want a run that leaves the change for retry: %+v %v", s, err)
+	}
+	if got := h.eng.LastSync(); !got.After(before) {
+		t.Fatalf("LastSync %v (was %v) did not move after a run that refreshed the cache", got, first)
+	}
+	// A run stopped before it could refresh does not count.
+	h.faults.set(func(*http.Request) string { return "drop" })
+	mark := h.eng.LastSync()
+	if _, err := h.eng.Sync(bg); err == nil {
+		t.Fatal("a run without a network succeeded")
+	}
+	if h.eng.LastSync() != mark {
+		t.Fatal("LastSync moved after a run that reached nothing")
+	}
+}
