@@ -34,6 +34,8 @@ type DB struct {
 	path string
 	lock *fileLock
 
+	needSearch bool // migrated from before records.search: fill it once at Open
+
 	describeMu sync.Mutex
 	describes  map[string]*remote.Describe // decoded describes, by object
 }
@@ -116,6 +118,11 @@ func Open(path string) (*DB, error) {
 		_ = sdb.Close()
 		lk.release()
 		return nil, err
+	}
+	if err := db.fillSearch(context.Background()); err != nil {
+		_ = sdb.Close()
+		lk.release()
+		return nil, fmt.Errorf("cache: prepare list filters: %w", err)
 	}
 	for _, suffix := range []string{"-wal", "-shm"} {
 		_ = os.Chmod(path+suffix, 0o600)

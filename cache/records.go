@@ -128,17 +128,19 @@ func (db *DB) Record(ctx context.Context, id string) (Record, error) {
 // Record reads one cached record inside the transaction.
 func (tx *Tx) Record(ctx context.Context, id string) (Record, error) { return getRecord(ctx, tx, id) }
 
+const putRecordSQL = `INSERT INTO records(` + recordCols + `, search) VALUES(?,?,?,?,?,?,?,?,?)
+	ON CONFLICT(id) DO UPDATE SET object=excluded.object, name=excluded.name, view=excluded.view,
+	server=excluded.server, lmd=excluded.lmd, sysmod=excluded.sysmod, etag=excluded.etag, search=excluded.search`
+
 // PutRecord inserts or replaces a cached record.
 func (tx *Tx) PutRecord(ctx context.Context, r Record) error {
 	var server any
 	if r.Server != nil {
 		server = EncodeFields(r.Server)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO records(`+recordCols+`) VALUES(?,?,?,?,?,?,?,?)
-		ON CONFLICT(id) DO UPDATE SET object=excluded.object, name=excluded.name, view=excluded.view,
-		server=excluded.server, lmd=excluded.lmd, sysmod=excluded.sysmod, etag=excluded.etag`,
+	_, err := tx.ExecContext(ctx, putRecordSQL,
 		r.ID, r.Object, r.Name, EncodeFields(r.View), server,
-		MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag)
+		MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag, tx.searchText(ctx, r))
 	if err != nil {
 		return fmt.Errorf("cache: store record %s: %w", r.ID, err)
 	}
@@ -150,9 +152,7 @@ func (tx *Tx) PutRecords(ctx context.Context, rs []Record) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	st, err := tx.PrepareContext(ctx, `INSERT INTO records(`+recordCols+`) VALUES(?,?,?,?,?,?,?,?)
-		ON CONFLICT(id) DO UPDATE SET object=excluded.object, name=excluded.name, view=excluded.view,
-		server=excluded.server, lmd=excluded.lmd, sysmod=excluded.sysmod, etag=excluded.etag`)
+	st, err := tx.PrepareContext(ctx, putRecordSQL)
 	if err != nil {
 		return fmt.Errorf("cache: prepare: %w", err)
 	}
@@ -163,7 +163,7 @@ func (tx *Tx) PutRecords(ctx context.Context, rs []Record) error {
 			server = EncodeFields(r.Server)
 		}
 		if _, err := st.ExecContext(ctx, r.ID, r.Object, r.Name, EncodeFields(r.View), server,
-			MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag); err != nil {
+			MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag, tx.searchText(ctx, r)); err != nil {
 			return fmt.Errorf("cache: store record %s: %w", r.ID, err)
 		}
 	}
@@ -197,7 +197,7 @@ func (tx *Tx) RecordIDs(ctx context.Context, object string) ([]string, error) {
 // ListQuery asks for a page of an object's records by display name.
 type ListQuery struct {
 	Object string
-	Filter string            // case-insensitive substring of the display name
+	Filter string            // case-insensitive substring of the name or a short text field (see SearchFields)
 	Where  map[string]string // exact matches on fields of the merged view
 	Offset int
 	Limit  int // default 50, at most 1000
@@ -223,8 +223,8 @@ func (db *DB) List(ctx context.Context, q ListQuery) ([]Row, int, error) {
 	where := []string{"r.object = ?"}
 	args := []any{q.Object}
 	if f := strings.TrimSpace(q.Filter); f != "" {
-		where = append(where, `r.name LIKE ? ESCAPE '\'`)
-		args = append(args, "%"+escapeLike(f)+"%")
+		where = append(where, `instr(r.search, ?) > 0`)
+		args = append(args, strings.ToLower(f))
 	}
 	for k, v := range q.Where {
 		if !validFieldName(k) {

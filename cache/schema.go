@@ -92,7 +92,18 @@ CREATE INDEX activity_by_record ON activity(record_id, id);
 	name       TEXT NOT NULL,
 	fetched_at INTEGER NOT NULL DEFAULT 0
 );`,
+	// search is what a list filter matches: the record's name and its short text fields,
+	// lower-cased (NULL until computed; Open fills it for rows written before it existed).
+	// The index that lists use (name order) also carries it, so a filter reads the index and
+	// not the records' JSON.
+	`ALTER TABLE records ADD COLUMN search TEXT;
+DROP INDEX records_by_name;
+CREATE INDEX records_by_name ON records(object, name COLLATE NOCASE, id, search);`,
 }
+
+// searchMigration is the schema version that added records.search: a database migrated from
+// before it gets the search text of its rows computed once.
+const searchMigration = 5
 
 // SchemaVersion is the user_version a fully migrated database has.
 var SchemaVersion = len(migrations)
@@ -105,6 +116,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	if v > len(migrations) {
 		return fmt.Errorf("cache: the database %s was written by a newer offline-edit (schema %d, this build knows %d)", db.path, v, len(migrations))
 	}
+	db.needSearch = v < searchMigration
 	for i := v; i < len(migrations); i++ {
 		err := db.Update(ctx, func(tx *Tx) error {
 			if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {

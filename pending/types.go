@@ -112,7 +112,7 @@ const (
 // ListQuery asks for one page of cached records of one object, as the user sees them.
 type ListQuery struct {
 	Object string
-	Filter string            // case-insensitive substring of the name field (and key columns)
+	Filter string            // case-insensitive substring of the name or a short text field (phone, email, city…)
 	Where  map[string]string // exact field matches, e.g. {"AccountId": id} for a related list
 	Offset int
 	Limit  int

@@ -1,0 +1,140 @@
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// accountDescribe is a small Account describe: a name, short text fields and a long one.
+func accountDescribe() *remote.Describe {
+	return &remote.Describe{Name: "Account", Fields: []remote.Field{
+		{Name: "Id", Type: "id", Length: 18},
+		{Name: "Name", Type: "string", Length: 255, NameField: true},
+		{Name: "Phone", Type: "phone", Length: 40},
+		{Name: "BillingCity", Type: "string", Length: 40},
+		{Name: "Website", Type: "url", Length: 255},
+		{Name: "Industry", Type: "picklist", Length: 255},
+		{Name: "Description", Type: "textarea", Length: 32000},
+		{Name: "OwnerId", Type: "reference", Length: 18, ReferenceTo: []string{"User"}},
+		{Name: "Offline_Key__c", Type: "string", Length: 255, ExternalID: true, Unique: true},
+	}}
+}
+
+func account(i int) Record {
+	id := fmt.Sprintf("001%015d", i)
+	view := remote.Fields{"Id": id, "Name": fmt.Sprintf("Account %06d", i), "Phone": fmt.Sprintf("(415) 555-%04d", i%10000),
+		"BillingCity": []string{"Lyon", "Porto", "Oslo", "Quito"}[i%4], "Website": fmt.Sprintf("https://a%d.example", i),
+		"Industry": "Energy", "Description": "long text mentions Zanzibar", "OwnerId": "005000000000001AAA",
+		"Offline_Key__c": fmt.Sprintf("key-%d", i)}
+	return Record{Object: "Account", ID: id, Name: view["Name"].(string), View: view, Server: view}
+}
+
+func seedAccounts(tb testing.TB, db *DB, n int) {
+	tb.Helper()
+	ctx := context.Background()
+	err := db.Update(ctx, func(tx *Tx) error {
+		if err := tx.PutDescribe(ctx, accountDescribe(), time.Now()); err != nil {
+			return err
+		}
+		rs := make([]Record, 0, n)
+		for i := 0; i < n; i++ {
+			rs = append(rs, account(i))
+		}
+		return tx.PutRecords(ctx, rs)
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func TestListFilterMatchesNameAndShortTextFields(t *testing.T) {
+	db := openTemp(t)
+	seedAccounts(t, db, 200)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		filter string
+		want   int
+	}{
+		{"account 00012", 10},  // name
+		{"555-0042", 1},        // phone
+		{"OSLO", 50},           // city, any case
+		{"a17.example", 1},     // website
+		{"energy", 200},        // picklist
+		{"zanzibar", 0},        // long text is not searched
+		{"005000000000001", 0}, // nor ids
+		{"key-1", 0},           // nor the offline key
+		{"100%", 0},            // LIKE wildcards are literal
+		{"no such thing", 0},
+	} {
+		rows, total, err := db.List(ctx, ListQuery{Object: "Account", Filter: tc.filter, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != tc.want || len(rows) != tc.want {
+			t.Errorf("filter %q: %d rows (total %d), want %d", tc.filter, len(rows), total, tc.want)
+		}
+	}
+}
+
+func BenchmarkListFilter100k(b *testing.B) {
+	db, err := Open(filepath.Join(b.TempDir(), "device.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	seedAccounts(b, db, 100_000)
+	ctx := context.Background()
+	for _, f := range []string{"555-0042", "Account 0999", "zz-nothing"} {
+		b.Run(f, func(b *testing.B) {
+			for b.Loop() {
+				if _, _, err := db.List(ctx, ListQuery{Object: "Account", Filter: f, Limit: 50}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func TestADatabaseFromBeforeSearchTextFiltersByShortFieldsAfterOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations[:searchMigration-1] {
+		if _, err := old.Exec(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	body, _ := json.Marshal(accountDescribe())
+	r := account(42)
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{fmt.Sprintf("PRAGMA user_version = %d", searchMigration-1), nil},
+		{`INSERT INTO describes(object, body) VALUES(?, ?)`, []any{"Account", string(body)}},
+		{`INSERT INTO records(id, object, name, view, server) VALUES(?,?,?,?,?)`, []any{r.ID, r.Object, r.Name, EncodeFields(r.View), EncodeFields(r.Server)}},
+	} {
+		if _, err := old.Exec(q.sql, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = old.Close()
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, total, err := db.List(context.Background(), ListQuery{Object: "Account", Filter: "555-0042"})
+	if err != nil || total != 1 || len(rows) != 1 || rows[0].ID != r.ID {
+		t.Fatalf("filter on an old database: %d rows (total %d) %v", len(rows), total, err)
+	}
+}
