@@ -576,3 +576,38 @@ func TestCustomisationsSurviveAReopenFromFile(t *testing.T) {
 		t.Errorf("record types after reopen: %v", rts)
 	}
 }
+
+func TestCompositeCreatesAnAccountAndItsSiteVisitWithAReference(t *testing.T) {
+	e := newEnv(t, Options{Size: 60})
+	body := map[string]any{"allOrNone": true, "compositeRequest": []any{
+		map[string]any{"method": "POST", "url": v + "/sobjects/Account", "referenceId": "acc", "body": map[string]any{"Name": "Composite Parent", "Region__c": "APAC"}},
+		map[string]any{"method": "POST", "url": v + "/sobjects/Site_Visit__c", "referenceId": "visit", "body": map[string]any{"Name": "Composite Visit", "Account__c": "@{acc.id}", "Visit_Date__c": "2024-03-20"}},
+	}}
+	var res struct {
+		CompositeResponse []struct {
+			Body           map[string]any `json:"body"`
+			HTTPStatusCode int            `json:"httpStatusCode"`
+			ReferenceID    string         `json:"referenceId"`
+		} `json:"compositeResponse"`
+	}
+	e.do(e.alex, "POST", v+"/composite", body).want(t, 200).json(t, &res)
+	if len(res.CompositeResponse) != 2 || res.CompositeResponse[1].HTTPStatusCode != 201 {
+		t.Fatalf("composite: %+v", res)
+	}
+	accID, visitID := res.CompositeResponse[0].Body["id"].(string), res.CompositeResponse[1].Body["id"].(string)
+	recs := e.query(e.alex, "SELECT Id, Account__r.Name, Account__r.Region__c FROM Site_Visit__c WHERE Account__c = '"+accID+"'")
+	if len(recs) != 1 || recs[0]["Id"] != visitID {
+		t.Fatalf("visits of the new account: %v", recs)
+	}
+	if acc := recs[0]["Account__r"].(map[string]any); acc["Name"] != "Composite Parent" || acc["Region__c"] != "APAC" {
+		t.Errorf("Account__r = %v", acc)
+	}
+}
+
+func BenchmarkDescribeCaseWithDependentPicklist(b *testing.B) {
+	e := newEnv(b, Options{Size: 60})
+	b.ReportAllocs()
+	for b.Loop() {
+		e.do(e.alex, "GET", v+"/sobjects/Case/describe", nil).want(b, 200)
+	}
+}
