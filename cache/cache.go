@@ -151,7 +151,26 @@ func (db *DB) Close() error {
 // Tx is one transaction on the device database.
 type Tx struct {
 	*sql.Tx
-	db *DB
+	db    *DB
+	stmts map[string]*sql.Stmt // prepared once per transaction (closed with it)
+}
+
+// Prepared returns query prepared on this transaction, preparing it the first time: a
+// transaction that writes many rows parses each statement once. The statement is closed when
+// the transaction ends.
+func (tx *Tx) Prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := tx.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if tx.stmts == nil {
+		tx.stmts = map[string]*sql.Stmt{}
+	}
+	tx.stmts[query] = st
+	return st, nil
 }
 
 // Update runs fn in one immediate transaction and commits it when fn returns nil.

@@ -138,7 +138,11 @@ func (tx *Tx) PutRecord(ctx context.Context, r Record) error {
 	if r.Server != nil {
 		server = EncodeFields(r.Server)
 	}
-	_, err := tx.ExecContext(ctx, putRecordSQL,
+	st, err := tx.Prepared(ctx, putRecordSQL)
+	if err != nil {
+		return fmt.Errorf("cache: prepare: %w", err)
+	}
+	_, err = st.ExecContext(ctx,
 		r.ID, r.Object, r.Name, EncodeFields(r.View), server,
 		MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag, tx.searchText(ctx, r))
 	if err != nil {
@@ -152,11 +156,10 @@ func (tx *Tx) PutRecords(ctx context.Context, rs []Record) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	st, err := tx.PrepareContext(ctx, putRecordSQL)
+	st, err := tx.Prepared(ctx, putRecordSQL)
 	if err != nil {
 		return fmt.Errorf("cache: prepare: %w", err)
 	}
-	defer st.Close()
 	for _, r := range rs {
 		var server any
 		if r.Server != nil {

@@ -25,7 +25,11 @@ func reload(ctx context.Context, tx *cache.Tx, en *entry) (*entry, bool, error) 
 		// it: a cheap check that it is still there is enough.
 		var rev int64
 		var status string
-		err := tx.QueryRowContext(ctx, `SELECT rev, status FROM entries WHERE id = ?`, en.ID).Scan(&rev, &status)
+		st, err := tx.Prepared(ctx, `SELECT rev, status FROM entries WHERE id = ?`)
+		if err != nil {
+			return nil, false, err
+		}
+		err = st.QueryRowContext(ctx, en.ID).Scan(&rev, &status)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, false, nil
 		}
@@ -173,7 +177,7 @@ func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outco
 		}
 		rec.Object, rec.ID = en.Object, en.RecordID
 		if o.server != nil {
-			if others := changedFields(without(en.baseRecord, en.Changes), without(o.server.Fields, en.Changes)); len(others) > 0 {
+			if others := changedFieldsExcept(en.baseRecord, o.server.Fields, en.Changes); len(others) > 0 {
 				e.note(en.ID, en.RecordID, "kept another user's change to "+joinFields(others))
 			}
 			e.seeUsers(d, o.server.Fields)

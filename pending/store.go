@@ -108,9 +108,12 @@ func saveEntry(ctx context.Context, tx *cache.Tx, e *entry) error {
 		e.rev = 0
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE entries SET id=?, object=?, record_id=?, name=?, op=?, changes=?, base=?, base_record=?, base_lmd=?, base_sysmod=?, base_etag=?,
+	st, err := tx.Prepared(ctx, `UPDATE entries SET id=?, object=?, record_id=?, name=?, op=?, changes=?, base=?, base_record=?, base_lmd=?, base_sysmod=?, base_etag=?,
 		status=?, code=?, message=?, errors=?, conflicts=?, waiting_on=?, attempts=?, next_attempt=?, created_at=?, updated_at=?, unknown=?, sent_at=?, allow_dups=?,
-		rev = rev + 1 WHERE seq=?`, append(args, e.Seq)...)
+		rev = rev + 1 WHERE seq=?`)
+	if err == nil {
+		_, err = st.ExecContext(ctx, append(args, e.Seq)...)
+	}
 	if err != nil {
 		return fmt.Errorf("pending: store entry: %w", err)
 	}
@@ -119,7 +122,11 @@ func saveEntry(ctx context.Context, tx *cache.Tx, e *entry) error {
 }
 
 func deleteEntry(ctx context.Context, tx *cache.Tx, id string) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE id = ?`, id)
+	st, err := tx.Prepared(ctx, `DELETE FROM entries WHERE id = ?`)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(ctx, id)
 	return err
 }
 

@@ -133,24 +133,25 @@ func overlay(server, changes remote.Fields) remote.Fields {
 }
 
 // changedFields lists the non-system fields whose values differ between a and b, sorted.
-func changedFields(a, b remote.Fields) []string {
+func changedFields(a, b remote.Fields) []string { return changedFieldsExcept(a, b, nil) }
+
+// changedFieldsExcept is changedFields leaving out the fields in skip. A field only one side
+// knows (a partial copy, say) is not evidence of a change.
+func changedFieldsExcept(a, b, skip remote.Fields) []string {
 	var out []string
-	seen := map[string]bool{}
-	for _, m := range []remote.Fields{a, b} {
-		for k := range m {
-			if seen[k] || isSystemField(k) {
-				continue
-			}
-			seen[k] = true
-			av, aok := a[k]
-			bv, bok := b[k]
-			if !aok || !bok {
-				// A field only one side knows (e.g. a partial copy) is not evidence of a change.
-				continue
-			}
-			if !sameValue(av, bv) {
-				out = append(out, k)
-			}
+	for k, av := range a {
+		if isSystemField(k) {
+			continue
+		}
+		if _, s := skip[k]; s {
+			continue
+		}
+		bv, ok := b[k]
+		if !ok {
+			continue
+		}
+		if !sameValue(av, bv) {
+			out = append(out, k)
 		}
 	}
 	sort.Strings(out)

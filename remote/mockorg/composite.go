@@ -123,6 +123,12 @@ func (o *Org) composite(t *txn, req *apiReq) apiResp {
 			}
 		}
 	}
+	// Only the replies a later subrequest refers to (@{ref...}) need decoding for lookups.
+	used := map[string]bool{}
+	for _, s := range subs {
+		collectRefs(s.URL, used)
+		collectRefs(s.Body, used)
+	}
 	results := make([]subresponse, len(subs))
 	refs := map[string]any{}
 	work := t.sub() // all-or-none: everything goes here and is dropped on failure
@@ -143,7 +149,9 @@ func (o *Org) composite(t *txn, req *apiReq) apiResp {
 			}
 			continue
 		}
-		refs[s.ReferenceID] = jsonRoundTrip(resp.body)
+		if used[s.ReferenceID] {
+			refs[s.ReferenceID] = jsonRoundTrip(resp.body)
+		}
 	}
 	if failedAt >= 0 {
 		halted := processingHalted("The transaction was rolled back since another operation in the same transaction failed.")
@@ -157,6 +165,26 @@ func (o *Org) composite(t *txn, req *apiReq) apiResp {
 	}
 	work.merge()
 	return ok(http.StatusOK, map[string]any{"compositeResponse": results})
+}
+
+// collectRefs notes the referenceIds that @{ref...} expressions in v (a URL or a decoded
+// body) point at.
+func collectRefs(v any, used map[string]bool) {
+	switch x := v.(type) {
+	case string:
+		for _, m := range refUseRE.FindAllStringSubmatch(x, -1) {
+			used[m[1]] = true
+		}
+	case map[string]any:
+		for k, e := range x {
+			collectRefs(k, used)
+			collectRefs(e, used)
+		}
+	case []any:
+		for _, e := range x {
+			collectRefs(e, used)
+		}
+	}
 }
 
 // jsonRoundTrip turns a response body into plain decoded JSON for reference lookups.
