@@ -264,3 +264,17 @@ func TestMembershipIsComparedAtMostOnceAnInterval(t *testing.T) {
 		t.Fatalf("%d ids-only queries after the interval, want one per object", queries)
 	}
 }
+
+func TestListFilterFindsARecordByItsPhone(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "(212) 555-0199"}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := h.eng.List(bg, ListQuery{Object: "Contact", Filter: "555-0199"})
+	if err != nil || p.Total != 1 || len(p.Rows) != 1 || p.Rows[0].ID != c.ID {
+		t.Fatalf("filter by phone: %+v %v", p, err)
+	}
+}
