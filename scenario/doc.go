@@ -11,6 +11,7 @@
 //	seed: 7                                    # seed of the embedded org's data (default 0)
 //	size: 60                                   # records seeded (default: the org's default)
 //	strict: false                              # engine strict mode: any remote change conflicts
+//	objects: [Site_Visit__c]                   # objects cached besides Account, Contact, Opportunity, Lead, Case, Task
 //	steps:
 //	  - create: Account                        # as me, while online: syncs at once
 //	    ref: acme                              # later steps call the record "acme"

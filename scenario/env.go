@@ -211,6 +211,7 @@ func (e *Env) start(ctx context.Context, sc *Scenario, dir string) error {
 		return fmt.Errorf("scenario: open the device database: %w", err)
 	}
 	e.engine, err = pending.Open(e.db, client, pending.Options{
+		Objects: append(append([]string{}, pending.DefaultObjects...), sc.Objects...),
 		Strict:  sc.Strict,
 		Now:     e.clock.Now,
 		Network: e.net,

@@ -26,6 +26,13 @@ func Format(sc *Scenario) ([]byte, error) {
 	if sc.Strict {
 		add(top, "strict", scalar("!!bool", "true"))
 	}
+	if len(sc.Objects) > 0 {
+		objs := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		for _, o := range sc.Objects {
+			objs.Content = append(objs.Content, str(o))
+		}
+		add(top, "objects", objs)
+	}
 	steps := &yaml.Node{Kind: yaml.SequenceNode}
 	for i, st := range sc.Steps {
 		n, err := stepNode(st)

@@ -63,6 +63,7 @@ func Parse(name string, data []byte) (*Scenario, error) {
 
 type parser struct {
 	file  string
+	extra []string          // objects the file adds with the objects key
 	refs  map[string]string // record ref name → object
 	rules map[string]bool   // rule ref names
 }
@@ -124,10 +125,13 @@ func (p *parser) parse(data []byte) (sc *Scenario, err error) {
 			sc.Size = int(n)
 		case "strict":
 			sc.Strict = p.bool(v, "strict")
+		case "objects":
+			sc.Objects = p.objectList(v)
+			p.extra = sc.Objects
 		case "steps":
 			steps = v
 		default:
-			p.failf(k, "unknown key %q at the top level (expected name, description, seed, size, strict, steps)", k.Value)
+			p.failf(k, "unknown key %q at the top level (expected name, description, seed, size, strict, objects, steps)", k.Value)
 		}
 	}
 	if strings.TrimSpace(sc.Name) == "" {
@@ -343,13 +347,33 @@ func (p *parser) fields(n *yaml.Node, what string) remote.Fields {
 
 func (p *parser) object(n *yaml.Node) string {
 	s := p.word(n, "object")
-	for _, o := range Objects {
+	known := append(append([]string{}, Objects...), p.extra...)
+	for _, o := range known {
 		if strings.EqualFold(o, s) {
 			return o
 		}
 	}
-	p.failf(n, "unknown object %q (known: %s)", s, strings.Join(Objects, ", "))
+	p.failf(n, "unknown object %q (known: %s; add others with the objects key)", s, strings.Join(known, ", "))
 	return ""
+}
+
+// apiName matches an sObject's API name, standard (Account) or custom (Site_Visit__c).
+var apiName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+
+// objectList reads the objects key: more objects to cache besides the standard six.
+func (p *parser) objectList(n *yaml.Node) []string {
+	if n.Kind != yaml.SequenceNode {
+		p.failf(n, "objects is a list of object names, e.g. [Site_Visit__c]")
+	}
+	var out []string
+	for _, it := range n.Content {
+		s := p.word(it, "object")
+		if !apiName.MatchString(s) {
+			p.failf(it, "%q is not an object name", s)
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 var refName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)

@@ -11,9 +11,10 @@ type Scenario struct {
 	File        string // the path or name it was parsed from, used in error messages
 	Name        string
 	Description string
-	Seed        int64 // seed of the embedded org's data
-	Size        int   // approximate number of seeded records (0 = the org's default)
-	Strict      bool  // the engine's strict mode: any remote change is a conflict
+	Seed        int64    // seed of the embedded org's data
+	Size        int      // approximate number of seeded records (0 = the org's default)
+	Strict      bool     // the engine's strict mode: any remote change is a conflict
+	Objects     []string // objects cached besides the standard six (e.g. custom objects)
 	Steps       []Step
 }
 
