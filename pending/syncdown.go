@@ -99,19 +99,10 @@ func (e *Engine) refreshAll(ctx context.Context, r *run, object string, dropMiss
 			if err != nil {
 				return err
 			}
-			for _, id := range ids {
-				if seen[id] {
-					continue
-				}
-				if en, err := entryByRecord(ctx, tx, id); err != nil {
-					return err
-				} else if en != nil {
-					continue
-				}
-				if err := tx.DeleteRecord(ctx, id); err != nil {
-					return err
-				}
-				n++
+			dropped, err := dropVanished(ctx, tx, ids, seen)
+			n += dropped
+			if err != nil {
+				return err
 			}
 		}
 		// The update watermark is the org's own newest stamp (no clock skew); the delete
@@ -259,21 +250,13 @@ func (e *Engine) reconcileMembers(ctx context.Context, r *run, object string) (i
 		return n, err
 	}
 	err = e.db.Update(ctx, func(tx *cache.Tx) error {
+		ids := make([]string, 0, len(cached))
 		for id := range cached {
-			if visible[id] {
-				continue
-			}
-			if en, err := entryByRecord(ctx, tx, id); err != nil {
-				return err
-			} else if en != nil {
-				continue
-			}
-			if err := tx.DeleteRecord(ctx, id); err != nil {
-				return err
-			}
-			n++
+			ids = append(ids, id)
 		}
-		return nil
+		dropped, err := dropVanished(ctx, tx, ids, visible)
+		n += dropped
+		return err
 	})
 	if len(fresh) > 0 {
 		e.note("", "", object+": "+itoa(len(fresh))+" record(s) newly visible, fetched")
@@ -432,4 +415,25 @@ func (e *Engine) storeServerCopies(ctx context.Context, object string, recs []re
 		return tx.PutRecords(ctx, out)
 	})
 	return n, err
+}
+
+// dropVanished drops the cached records among ids that the org no longer returns (not in
+// visible), except those carrying a pending entry: the user's change keeps its record.
+func dropVanished(ctx context.Context, tx *cache.Tx, ids []string, visible map[string]bool) (int, error) {
+	n := 0
+	for _, id := range ids {
+		if visible[id] {
+			continue
+		}
+		if en, err := entryByRecord(ctx, tx, id); err != nil {
+			return n, err
+		} else if en != nil {
+			continue
+		}
+		if err := tx.DeleteRecord(ctx, id); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
