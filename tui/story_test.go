@@ -233,7 +233,7 @@ func TestStoryOfflineEditTurnsGreenThenSyncsAndDisappears(t *testing.T) {
 	s.press("esc")
 	s.golden("accounts_green", "● To sync", "Harbor Offline Ltd")
 	s.press("p")
-	s.golden("pending_green", "● To sync", "1 pending")
+	s.golden("pending_green", "› Pending Changes", "● To sync", "1 pending")
 	s.press("o")
 	s.golden("pending_synced", "Nothing is waiting", " ONLINE ", "0 pending")
 	got, err := w.sam.Retrieve(context.Background(), "Account", acct.ID, []string{"Name"})
