@@ -366,31 +366,42 @@ func newPendingCmd(of *orgFlags) *cobra.Command {
 		Short: "List the pending changes with their status, error, attempts and next attempt",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := openSession(cmd.Context(), of, false)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			entries, err := s.eng.Entries(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				if entries == nil {
-					entries = []pending.Entry{}
+			return withOfflineEngine(cmd.Context(), of, func(ctx context.Context, eng *pending.Engine) error {
+				entries, err := eng.Entries(ctx)
+				if err != nil {
+					return err
 				}
-				return writeJSON(cmd.OutOrStdout(), entries)
-			}
-			if len(entries) == 0 {
-				fmt.Fprintln(cmd.OutOrStdout(), "No pending changes.")
+				if asJSON {
+					if entries == nil {
+						entries = []pending.Entry{}
+					}
+					return writeJSON(cmd.OutOrStdout(), entries)
+				}
+				if len(entries) == 0 {
+					fmt.Fprintln(cmd.OutOrStdout(), "No pending changes.")
+					return nil
+				}
+				printEntries(cmd.OutOrStdout(), entries)
 				return nil
-			}
-			printEntries(cmd.OutOrStdout(), entries)
-			return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+func printActivity(w io.Writer, acts []pending.Activity) {
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tMETHOD\tPATH\tSTATUS\tCODE\tDURATION\tRECORD\tNOTE")
+	for _, a := range acts {
+		st := "-"
+		if a.Status != 0 {
+			st = strconv.Itoa(a.Status)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.At.Local().Format("15:04:05.000"), orDash(a.Method),
+			clip(tui.CleanLine(a.Path), 70), st, orDash(a.Code), a.Duration.Round(time.Microsecond), orDash(a.RecordID), tui.CleanLine(a.Note))
+	}
+	tw.Flush()
 }
 
 func newLogCmd(of *orgFlags) *cobra.Command {
@@ -402,32 +413,20 @@ func newLogCmd(of *orgFlags) *cobra.Command {
 		Short: "Show the activity log: each sync request with time, method, path, status, code and duration",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := openSession(cmd.Context(), of, false)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			acts, err := s.eng.Activity(cmd.Context(), record, limit)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				if acts == nil {
-					acts = []pending.Activity{}
+			return withOfflineEngine(cmd.Context(), of, func(ctx context.Context, eng *pending.Engine) error {
+				acts, err := eng.Activity(ctx, record, limit)
+				if err != nil {
+					return err
 				}
-				return writeJSON(cmd.OutOrStdout(), acts)
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 2, 2, ' ', 0)
-			fmt.Fprintln(tw, "TIME\tMETHOD\tPATH\tSTATUS\tCODE\tDURATION\tRECORD\tNOTE")
-			for _, a := range acts {
-				st := "-"
-				if a.Status != 0 {
-					st = strconv.Itoa(a.Status)
+				if asJSON {
+					if acts == nil {
+						acts = []pending.Activity{}
+					}
+					return writeJSON(cmd.OutOrStdout(), acts)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.At.Local().Format("15:04:05.000"), orDash(a.Method),
-					clip(tui.CleanLine(a.Path), 70), st, orDash(a.Code), a.Duration.Round(time.Microsecond), orDash(a.RecordID), tui.CleanLine(a.Note))
-			}
-			return tw.Flush()
+				printActivity(cmd.OutOrStdout(), acts)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
