@@ -374,7 +374,9 @@ func (e *Engine) applyTransient(ctx context.Context, tx *cache.Tx, o outcome) er
 	e.mu.Lock()
 	delay := e.backoff.Delay(en.Attempts, retryAfter, e.rng)
 	e.mu.Unlock()
-	en.NextAttempt = e.now().Add(delay)
+	// The queue keeps times in whole milliseconds: round up, so the stored moment is never
+	// sooner than the delay (a Retry-After of 2 s must not become 1.9995 s).
+	en.NextAttempt = ceilMillisecond(e.now().Add(delay))
 	en.Status = StatusPending
 	// A request that failed as a whole may have reached the org: its outcome is unknown.
 	en.unknown = en.unknown || o.callErr != nil
@@ -391,6 +393,14 @@ func (e *Engine) applyTransient(ctx context.Context, tx *cache.Tx, o outcome) er
 	}
 	en.Message = "Not synced yet (" + why + "); will retry automatically"
 	return e.save(ctx, tx, en)
+}
+
+// ceilMillisecond rounds t up to the next whole millisecond, the precision the queue stores.
+func ceilMillisecond(t time.Time) time.Time {
+	if r := t.Truncate(time.Millisecond); r.Before(t) {
+		return r.Add(time.Millisecond)
+	}
+	return t
 }
 
 func firstMessage(ae *remote.Error) string {

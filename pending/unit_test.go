@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/remote"
 	"github.com/offline-edit/offline-edit/remote/netsim"
 )
@@ -88,6 +89,30 @@ func TestBackoffIsExponentialWithFullJitterAndHonoursRetryAfter(t *testing.T) {
 	}
 	if d := b.Delay(1000, 0, rng); d > time.Minute {
 		t.Fatalf("cap exceeded: %v", d)
+	}
+}
+
+func TestRetryMomentRoundsUpToTheMillisecondTheQueueStores(t *testing.T) {
+	base := time.Date(2024, 3, 4, 10, 30, 0, 0, time.UTC)
+	cases := []struct {
+		name string
+		in   time.Time
+		want time.Time
+	}{
+		{"whole millisecond stays", base.Add(7 * time.Millisecond), base.Add(7 * time.Millisecond)},
+		{"a nanosecond past rounds up", base.Add(7*time.Millisecond + time.Nanosecond), base.Add(8 * time.Millisecond)},
+		{"just under the next rounds up", base.Add(8*time.Millisecond - 50*time.Microsecond), base.Add(8 * time.Millisecond)},
+	}
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ceilMillisecond(tt.in)
+			if !got.Equal(tt.want) {
+				t.Fatalf("ceilMillisecond(%v) = %v, want %v", tt.in, got, tt.want)
+			}
+			if stored := cache.FromMS(cache.MS(got)); stored.Before(tt.in) {
+				t.Fatalf("stored %v is sooner than %v", stored, tt.in)
+			}
+		})
 	}
 }
 
