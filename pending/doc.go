@@ -14,15 +14,21 @@
 // # Sending
 //
 // Entries go out in Composite requests (at most 25 subrequests, allOrNone false), each change
-// with its own precondition and followed by a GET of the record in the same request, so the
-// cache takes the server's copy without another round trip. Updates are conditional: If-Match
-// when the base has an ETag, otherwise If-Unmodified-Since with the base's LastModifiedDate. A
-// 412 is judged field by field against the server copy the GET returned: if the org already has
-// every value of the change, it was ours (a reply lost or a crash after the org applied it) and
-// the entry is done; if another user changed only other fields, the entry is rebased on the
-// server's version and resent (auto-merge, noted in the activity log); otherwise it is a
-// conflict with base, theirs and mine per field. Strict mode makes every remote change a
-// conflict. Deletes read the record first (DELETE takes no precondition): a change since the
+// with its own precondition, and the same request reads the records back after the writes, so
+// the cache takes the server's copy without another round trip: the updates whose base has no
+// ETag through one sObject Collections retrieve per object at the end of the request (GET
+// /composite/sobjects/{Object}?ids=…&fields=…, the fields sync-down asks for; at most five such
+// subrequests per request, as on a real org), so a request carries up to 24 updates; a create,
+// or an update sent with If-Match, through a GET of its own right after it (which brings the
+// record's ETag for the next If-Match). Should a retrieve fail as a whole, each record it named
+// that was written, or answered 412, is read on its own. Updates are conditional: If-Match when
+// the base has an ETag, otherwise If-Unmodified-Since with the base's LastModifiedDate. A 412
+// is judged field by field against the server copy read back in the same request: if the org
+// already has every value of the change, it was ours (a reply lost or a crash after the org
+// applied it) and the entry is done; if another user changed only other fields, the entry is
+// rebased on the server's version and resent (auto-merge, noted in the activity log); otherwise
+// it is a conflict with base, theirs and mine per field. Strict mode makes every remote change
+// a conflict. Deletes read the record first (DELETE takes no precondition): a change since the
 // base is a conflict, a record already deleted is done.
 //
 // Creates are exactly-once. Where the object has Offline_Key__c, a create is an upsert keyed by
@@ -43,7 +49,8 @@
 // On a real org If-Unmodified-Since has one-second resolution and only Account gives an ETag,
 // and only on a single-record GET. The engine closes the window as far as the API allows: an
 // update uses If-Match whenever the cached copy carries an ETag (taken from the GET that
-// follows each write when the org reports one there; sync-down by query brings none, and
+// follows a create or an update sent with If-Match when the org reports one there; the
+// Collections retrieve after other updates brings none, sync-down by query brings none, and
 // neither the embedded org's Composite replies nor, as far as documented, a real org's do, so
 // in practice Account falls back to If-Unmodified-Since as well). Whenever the engine has read
 // the record anyway (sync-down, the GET after a 412 or after a write) it compares

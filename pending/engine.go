@@ -83,7 +83,7 @@ type Engine struct {
 	loopWG  sync.WaitGroup
 
 	// batching knobs (tests and benchmarks compare against one change per request)
-	perRequest int // changes per composite (default 12: two subrequests each)
+	perRequest int // changes per composite (default 24: updates share one Collections retrieve)
 	parallel   int // composites in flight at once
 	waveChunks int // composites per wave (one transaction before, one after)
 	crashAt    func(step string) bool
@@ -119,7 +119,7 @@ func Open(db *cache.DB, org remote.Org, opts Options) (*Engine, error) {
 		tagRecord:  map[string]string{},
 		trigger:    make(chan struct{}, 1),
 		stop:       make(chan struct{}),
-		perRequest: 12,
+		perRequest: 24,
 		parallel:   4,
 		waveChunks: 8,
 	}

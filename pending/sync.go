@@ -34,14 +34,66 @@ type job struct {
 	get      int // index of the GET that follows the write, -1 when none
 	hasKey   bool
 	parentOf []string // local ids this job's body refers to through @{ref.id}
+	// An update whose base has no ETag reads the record back through its chunk's sObject
+	// Collections retrieve of the object (fields: what sync-down asks for) instead of a GET
+	// of its own; coll is that retrieve and pos the record's place in it.
+	fields []string
+	coll   *collGet
+	pos    int
 }
 
+// collGet is one sObject Collections retrieve (GET /composite/sobjects/{O}?ids=…&fields=…) at
+// the end of a chunk: the server copies of the chunk's updates of one object, after their
+// PATCHes, as one subrequest.
+type collGet struct {
+	object string
+	fields []string
+	ids    []string
+	index  int // of the subrequest in the chunk, once sealed
+
+	read bool
+	recs []remote.Fields // decoded reply, one per id (nil: not returned)
+	err  error           // the retrieve failed as a whole
+}
+
+// maxCollectionOps is the most query or sObject Collections subrequests one Composite may hold.
+const maxCollectionOps = 5
+
 type chunk struct {
-	subs []remote.Subrequest
-	jobs []*job
-	refs map[string]string // local id → referenceId of the create in this chunk
-	resp []remote.Subresponse
-	err  error
+	subs   []remote.Subrequest
+	jobs   []*job
+	refs   map[string]string // local id → referenceId of the create in this chunk
+	colls  []*collGet
+	sealed bool
+	resp   []remote.Subresponse
+	err    error
+}
+
+// collFor returns the chunk's retrieve of the object with these fields, nil when none yet.
+func (c *chunk) collFor(object string) *collGet {
+	for _, g := range c.colls {
+		if g.object == object {
+			return g
+		}
+	}
+	return nil
+}
+
+// size is the number of subrequests the chunk holds once sealed.
+func (c *chunk) size() int { return len(c.subs) + len(c.colls) }
+
+// seal appends the chunk's Collections retrieves after all its writes.
+func (c *chunk) seal() {
+	if c.sealed {
+		return
+	}
+	c.sealed = true
+	for i, g := range c.colls {
+		g.index = len(c.subs)
+		c.subs = append(c.subs, remote.Subrequest{Method: http.MethodGet,
+			URL:         "/composite/sobjects/" + g.object + "?ids=" + strings.Join(g.ids, ",") + "&fields=" + strings.Join(g.fields, ","),
+			ReferenceID: "r" + strconv.Itoa(i)})
+	}
 }
 
 // outcome is what happened to one job.
@@ -378,29 +430,33 @@ func (e *Engine) plan(r *run, ready []*entry, creates map[string]*entry) ([]*chu
 			continue
 		}
 		kind := jobUpdate
-		size := 2
 		switch en.Op {
 		case OpCreate:
 			kind = jobCreate
 		case OpDelete:
-			kind, size = jobCheck, 1
+			kind = jobCheck
 			if r.checked[en.ID] {
 				kind = jobDelete
 			}
 		}
-		if len(cur.subs)+size > remote.MaxSubrequests || len(cur.jobs) >= perChunk {
+		j := &job{ent: en, kind: kind, get: -1, hasKey: r.keyed[en.Object], parentOf: refs}
+		if kind == jobUpdate && en.BaseVersion.ETag == "" {
+			j.fields = r.fields[en.Object]
+		}
+		if !fits(cur, j) || len(cur.jobs) >= perChunk {
 			if len(refs) > 0 {
 				holds = append(holds, en)
 				continue
 			}
+			cur.seal()
 			chunks = append(chunks, cur)
 			cur = &chunk{refs: map[string]string{}}
 		}
-		j := &job{ent: en, kind: kind, get: -1, hasKey: r.keyed[en.Object], parentOf: refs}
 		e.addJob(cur, j)
 		cur.jobs = append(cur.jobs, j)
 	}
 	if len(cur.jobs) > 0 {
+		cur.seal()
 		chunks = append(chunks, cur)
 	}
 	// Entries held only because their parent sits in another chunk of this pass are retried
@@ -427,6 +483,29 @@ func (e *Engine) plan(r *run, ready []*entry, creates map[string]*entry) ([]*chu
 	}
 	return chunks, wait
 }
+
+// fits says whether the job's subrequests still fit in the chunk.
+func fits(c *chunk, j *job) bool {
+	need := 2 // the write and its GET
+	switch {
+	case j.kind == jobCheck || j.kind == jobDelete:
+		need = 1
+	case len(j.fields) > 0:
+		need = 1 // the PATCH; its record joins the object's retrieve
+		if g := c.collFor(j.ent.Object); g == nil {
+			if len(c.colls) >= maxCollectionOps {
+				return false
+			}
+			need++
+		} else if len(g.ids) >= maxCollectionRetrieve {
+			return false
+		}
+	}
+	return c.size()+need <= remote.MaxSubrequests
+}
+
+// maxCollectionRetrieve is the most ids one sObject Collections retrieve may name.
+const maxCollectionRetrieve = 2000
 
 func seqRef(prefix string, seq int64) string { return prefix + strconv.FormatInt(seq, 10) }
 
@@ -458,6 +537,16 @@ func (e *Engine) addJob(c *chunk, j *job) {
 		}
 		j.main = len(c.subs)
 		c.subs = append(c.subs, remote.Subrequest{Method: http.MethodPatch, URL: path + en.RecordID, ReferenceID: seqRef("u", en.Seq), Body: body(), Headers: nilIfEmpty(headers)})
+		if len(j.fields) > 0 {
+			g := c.collFor(en.Object)
+			if g == nil {
+				g = &collGet{object: en.Object, fields: j.fields}
+				c.colls = append(c.colls, g)
+			}
+			j.coll, j.pos = g, len(g.ids)
+			g.ids = append(g.ids, en.RecordID)
+			return
+		}
 		j.get = len(c.subs)
 		c.subs = append(c.subs, remote.Subrequest{Method: http.MethodGet, URL: path + en.RecordID, ReferenceID: seqRef("g", en.Seq)})
 	case jobCreate:
@@ -680,9 +769,11 @@ func (e *Engine) rebuild(jobs []*job) *chunk {
 	c := &chunk{refs: map[string]string{}}
 	for _, j := range jobs {
 		j.get = -1
+		j.coll = nil
 		e.addJob(c, j)
 		c.jobs = append(c.jobs, j)
 	}
+	c.seal()
 	return c
 }
 
@@ -741,6 +832,8 @@ func (e *Engine) readChunk(ctx context.Context, r *run, c *chunk) []outcome {
 			if g := c.resp[j.get]; g.Err() == nil {
 				o.server = decodeRecord(j.ent.Object, g)
 			}
+		} else if j.coll != nil {
+			o.server = e.collRecord(ctx, c, j, o.class)
 		} else if j.kind == jobCheck && err == nil {
 			o.server = decodeRecord(j.ent.Object, main)
 		}
@@ -781,6 +874,44 @@ func (e *Engine) readChunk(ctx context.Context, r *run, c *chunk) []outcome {
 		outs = append(outs, o)
 	}
 	return outs
+}
+
+// collRecord takes a job's record from its chunk's Collections retrieve. Should the retrieve
+// have failed as a whole, a write that reached the org (or a 412 to judge) reads its record on
+// its own, so the cache still takes the server's copy.
+func (e *Engine) collRecord(ctx context.Context, c *chunk, j *job, class Class) *remote.Record {
+	g := j.coll
+	if !g.read {
+		g.read = true
+		resp := c.resp[g.index]
+		if g.err = resp.Err(); g.err == nil {
+			if err := json.Unmarshal(resp.Body, &g.recs); err != nil || len(g.recs) != len(g.ids) {
+				g.err, g.recs = fmt.Errorf("%w: collections retrieve of %d %s records", remote.ErrMalformedReply, len(g.ids), g.object), nil
+			}
+		}
+	}
+	if g.err == nil {
+		f := g.recs[j.pos]
+		if f == nil {
+			return nil
+		}
+		typ := g.object
+		if a, ok := f["attributes"].(map[string]any); ok {
+			if t, ok := a["type"].(string); ok && t != "" {
+				typ = t
+			}
+		}
+		delete(f, "attributes")
+		return &remote.Record{Type: typ, Fields: f}
+	}
+	if class != ClassOK && class != ClassConflict {
+		return nil
+	}
+	rec, err := e.org.Retrieve(remote.WithTag(ctx, j.ent.ID), g.object, j.ent.RecordID, g.fields)
+	if err != nil {
+		return nil
+	}
+	return &rec
 }
 
 // inRecycleBin tells a deleted record from one the user can no longer see.
