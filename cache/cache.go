@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/offline-edit/offline-edit/remote"
 
@@ -30,9 +31,10 @@ var ErrNotFound = errors.New("not in the device cache")
 
 // DB is the open device database.
 type DB struct {
-	sql  *sql.DB
-	path string
-	lock *fileLock
+	sql    *sql.DB // never changes after Open: after Close its calls fail with sql's "database is closed"
+	path   string
+	lock   *fileLock
+	closed atomic.Bool
 
 	needSearch bool // migrated from before records.search: fill it once at Open
 
@@ -138,12 +140,13 @@ func (db *DB) Path() string { return db.path }
 func (db *DB) SQL() *sql.DB { return db.sql }
 
 // Close closes the database and releases the process lock.
+// Calls still in flight on other goroutines (a screen loading a record as the app quits) get
+// an error, never a nil connection pool.
 func (db *DB) Close() error {
-	if db == nil || db.sql == nil {
+	if db == nil || db.sql == nil || !db.closed.CompareAndSwap(false, true) {
 		return nil
 	}
 	err := db.sql.Close()
-	db.sql = nil
 	db.lock.release()
 	return err
 }
@@ -175,7 +178,7 @@ func (tx *Tx) Prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // Update runs fn in one immediate transaction and commits it when fn returns nil.
 func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) (err error) {
-	if db == nil || db.sql == nil {
+	if db == nil || db.sql == nil || db.closed.Load() {
 		return errors.New("cache: database is closed")
 	}
 	stx, err := db.sql.BeginTx(ctx, nil)
@@ -200,7 +203,7 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 
 // View runs fn in a transaction that is rolled back afterwards (a consistent read).
 func (db *DB) View(ctx context.Context, fn func(tx *Tx) error) error {
-	if db == nil || db.sql == nil {
+	if db == nil || db.sql == nil || db.closed.Load() {
 		return errors.New("cache: database is closed")
 	}
 	stx, err := db.sql.BeginTx(ctx, nil)

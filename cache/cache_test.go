@@ -71,6 +71,61 @@ func TestSecondOpenOfSameFileIsRefusedUntilClosed(t *testing.T) {
 	db2.Close()
 }
 
+func TestCallsDuringAndAfterCloseFailWithAnErrorNotAPanic(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "device.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := db.Update(ctx, func(tx *Tx) error {
+		return tx.PutRecord(ctx, Record{Object: "Account", ID: "001A", Name: "Acme", View: remote.Fields{"Name": "Acme"}, Server: remote.Fields{"Name": "Acme"}})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Readers on other goroutines, as a screen loading a record while the app quits.
+	errs, reading := make(chan error, 4), make(chan struct{}, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			for first := true; ; first = false {
+				if _, err := db.Names(ctx, []string{"001A"}); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := db.Record(ctx, "001A"); err != nil {
+					errs <- err
+					return
+				}
+				if first {
+					reading <- struct{}{}
+				}
+			}
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		<-reading
+	}
+	if err := db.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	for i := 0; i < 4; i++ {
+		if err := <-errs; !strings.Contains(err.Error(), "closed") {
+			t.Fatalf("a read during close: %v, want a closed-database error", err)
+		}
+	}
+	if _, err := db.Names(ctx, []string{"001A"}); err == nil {
+		t.Fatal("Names after Close succeeded")
+	}
+	if err := db.View(ctx, func(*Tx) error { return nil }); err == nil {
+		t.Fatal("View after Close succeeded")
+	}
+	if err := db.Update(ctx, func(*Tx) error { return nil }); err == nil {
+		t.Fatal("Update after Close succeeded")
+	}
+	if err := db.Close(); err != nil {
+		t.Fatalf("second close: %v", err)
+	}
+}
+
 func TestReopenKeepsDataAndSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "device.db")
 	db, err := Open(path)
