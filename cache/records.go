@@ -6,6 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,10 +49,13 @@ func FromMS(ms int64) time.Time {
 	return time.UnixMilli(ms).UTC()
 }
 
-// EncodeFields marshals fields as JSON ("{}" for nil).
+// EncodeFields marshals fields as JSON ("{}" for nil), byte for byte as json.Marshal does.
 func EncodeFields(f remote.Fields) string {
 	if f == nil {
 		return "{}"
+	}
+	if b, ok := appendFields(make([]byte, 0, 64*len(f)+2), f); ok {
+		return string(b)
 	}
 	b, err := json.Marshal(f)
 	if err != nil {
@@ -65,6 +72,68 @@ func EncodeFields(f remote.Fields) string {
 		b, _ = json.Marshal(safe)
 	}
 	return string(b)
+}
+
+// appendFields encodes the usual record (keys sorted; string, number, boolean and null values)
+// without reflection, giving what json.Marshal gives; ok is false for anything else, which is
+// left to json.Marshal.
+func appendFields(b []byte, f remote.Fields) ([]byte, bool) {
+	keys := make([]string, 0, len(f))
+	for k := range f {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		switch v := f[k].(type) {
+		case nil:
+			b = append(b, "null"...)
+		case bool:
+			b = strconv.AppendBool(b, v)
+		case string:
+			b = appendString(b, v)
+		case float64:
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return b, false
+			}
+			// As encoding/json: exponent form outside [1e-6, 1e21), with a one-digit
+			// negative exponent written without its leading zero.
+			format := byte('f')
+			if a := math.Abs(v); a != 0 && (a < 1e-6 || a >= 1e21) {
+				format = 'e'
+			}
+			b = strconv.AppendFloat(b, v, format, -1, 64)
+			if format == 'e' {
+				if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+					b[n-2] = b[n-1]
+					b = b[:n-1]
+				}
+			}
+		default:
+			return b, false
+		}
+	}
+	return append(b, '}'), true
+}
+
+// appendString quotes s as json.Marshal does: directly when it needs no escaping at all
+// (printable ASCII without ", \, <, > or &), through json.Marshal otherwise.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c >= 0x7f, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // DecodeFields unmarshals JSON fields ("" or "null" give nil).
@@ -132,18 +201,28 @@ const putRecordSQL = `INSERT INTO records(` + recordCols + `, search) VALUES(?,?
 	ON CONFLICT(id) DO UPDATE SET object=excluded.object, name=excluded.name, view=excluded.view,
 	server=excluded.server, lmd=excluded.lmd, sysmod=excluded.sysmod, etag=excluded.etag, search=excluded.search`
 
-// PutRecord inserts or replaces a cached record.
-func (tx *Tx) PutRecord(ctx context.Context, r Record) error {
-	var server any
-	if r.Server != nil {
-		server = EncodeFields(r.Server)
+// encodeViewServer encodes a record's view and server copy (nil when it has none), once when
+// both are the same map (a record without a pending change may share it).
+func encodeViewServer(r Record) (string, any) {
+	view := EncodeFields(r.View)
+	if r.Server == nil {
+		return view, nil
 	}
+	if r.View != nil && len(r.View) == len(r.Server) && reflect.ValueOf(r.View).UnsafePointer() == reflect.ValueOf(r.Server).UnsafePointer() {
+		return view, view
+	}
+	return view, EncodeFields(r.Server)
+}
+
+// PutRecord inserts or replaces a cached record. View and Server may be the same map.
+func (tx *Tx) PutRecord(ctx context.Context, r Record) error {
+	view, server := encodeViewServer(r)
 	st, err := tx.Prepared(ctx, putRecordSQL)
 	if err != nil {
 		return fmt.Errorf("cache: prepare: %w", err)
 	}
 	_, err = st.ExecContext(ctx,
-		r.ID, r.Object, r.Name, EncodeFields(r.View), server,
+		r.ID, r.Object, r.Name, view, server,
 		MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag, tx.searchText(ctx, r))
 	if err != nil {
 		return fmt.Errorf("cache: store record %s: %w", r.ID, err)
@@ -161,11 +240,8 @@ func (tx *Tx) PutRecords(ctx context.Context, rs []Record) error {
 		return fmt.Errorf("cache: prepare: %w", err)
 	}
 	for _, r := range rs {
-		var server any
-		if r.Server != nil {
-			server = EncodeFields(r.Server)
-		}
-		if _, err := st.ExecContext(ctx, r.ID, r.Object, r.Name, EncodeFields(r.View), server,
+		view, server := encodeViewServer(r)
+		if _, err := st.ExecContext(ctx, r.ID, r.Object, r.Name, view, server,
 			MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag, tx.searchText(ctx, r)); err != nil {
 			return fmt.Errorf("cache: store record %s: %w", r.ID, err)
 		}

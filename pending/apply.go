@@ -160,7 +160,7 @@ func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outco
 		} else {
 			rec.Server = overlay(en.Changes, remote.Fields{"Id": o.newID})
 		}
-		rec.View = overlay(rec.Server, nil)
+		rec.View = rec.Server // no change left on top: the cache stores it once
 		rec.Name = displayName(d, rec.View)
 		if err := tx.PutRecord(ctx, rec); err != nil {
 			return err
@@ -187,7 +187,7 @@ func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outco
 			rec.Server = overlay(rec.Server, en.Changes)
 			rec.Version = remote.Version{}
 		}
-		rec.View = overlay(rec.Server, nil)
+		rec.View = rec.Server
 		rec.Name = displayName(d, rec.View)
 		if err := tx.PutRecord(ctx, rec); err != nil {
 			return err
