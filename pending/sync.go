@@ -706,6 +706,13 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 				ids[i] = j.ent.ID
 			}
 			c.resp, c.err = e.org.Composite(remote.WithTag(ctx, strings.Join(ids, ",")), false, c.subs)
+			if c.err == nil && len(c.resp) == len(c.subs) {
+				// Decoded here, beside the other requests in flight, rather than where the
+				// replies are recorded one after the other.
+				for _, g := range c.colls {
+					g.decode(c.resp[g.index])
+				}
+			}
 		}(c)
 	}
 	return func() []outcome {
@@ -881,15 +888,7 @@ func (e *Engine) readChunk(ctx context.Context, r *run, c *chunk) []outcome {
 // its own, so the cache still takes the server's copy.
 func (e *Engine) collRecord(ctx context.Context, c *chunk, j *job, class Class) *remote.Record {
 	g := j.coll
-	if !g.read {
-		g.read = true
-		resp := c.resp[g.index]
-		if g.err = resp.Err(); g.err == nil {
-			if err := json.Unmarshal(resp.Body, &g.recs); err != nil || len(g.recs) != len(g.ids) {
-				g.err, g.recs = fmt.Errorf("%w: collections retrieve of %d %s records", remote.ErrMalformedReply, len(g.ids), g.object), nil
-			}
-		}
-	}
+	g.decode(c.resp[g.index])
 	if g.err == nil {
 		f := g.recs[j.pos]
 		if f == nil {
@@ -912,6 +911,19 @@ func (e *Engine) collRecord(ctx context.Context, c *chunk, j *job, class Class) 
 		return nil
 	}
 	return &rec
+}
+
+// decode reads the retrieve's reply (once): one record, or null, per id asked for.
+func (g *collGet) decode(resp remote.Subresponse) {
+	if g.read {
+		return
+	}
+	g.read = true
+	if g.err = resp.Err(); g.err == nil {
+		if err := json.Unmarshal(resp.Body, &g.recs); err != nil || len(g.recs) != len(g.ids) {
+			g.err, g.recs = fmt.Errorf("%w: collections retrieve of %d %s records", remote.ErrMalformedReply, len(g.ids), g.object), nil
+		}
+	}
 }
 
 // inRecycleBin tells a deleted record from one the user can no longer see.

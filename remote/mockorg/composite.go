@@ -1,6 +1,7 @@
 package mockorg
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -72,8 +73,19 @@ type subrequest struct {
 	Method      string            `json:"method"`
 	URL         string            `json:"url"`
 	ReferenceID string            `json:"referenceId"`
-	Body        any               `json:"body"`
+	Body        json.RawMessage   `json:"body"` // kept as sent unless it may hold a reference
 	HTTPHeaders map[string]string `json:"httpHeaders"`
+}
+
+// mayReference says whether a raw JSON body may hold an @{ref...} expression (possibly with
+// escaped characters); only such a body is decoded to substitute references.
+func mayReference(raw json.RawMessage) bool {
+	return bytes.Contains(raw, []byte("@{")) || bytes.Contains(raw, []byte(`\u`))
+}
+
+// hasBody says whether a subrequest carries a body (absent and null are none).
+func hasBody(raw json.RawMessage) bool {
+	return len(raw) > 0 && string(raw) != "null"
 }
 
 type subresponse struct {
@@ -127,7 +139,12 @@ func (o *Org) composite(t *txn, req *apiReq) apiResp {
 	used := map[string]bool{}
 	for _, s := range subs {
 		collectRefs(s.URL, used)
-		collectRefs(s.Body, used)
+		if hasBody(s.Body) && mayReference(s.Body) {
+			var v any
+			if err := json.Unmarshal(s.Body, &v); err == nil {
+				collectRefs(v, used)
+			}
+		}
 	}
 	results := make([]subresponse, len(subs))
 	refs := map[string]any{}
@@ -207,8 +224,16 @@ func (o *Org) runSubrequest(work *txn, parent *apiReq, s subrequest, refs map[st
 		return fail(aerr)
 	}
 	var body []byte
-	if s.Body != nil {
-		b, aerr := substituteRefs(s.Body, refs)
+	switch {
+	case !hasBody(s.Body):
+	case !mayReference(s.Body):
+		body = s.Body
+	default:
+		var v any
+		if err := json.Unmarshal(s.Body, &v); err != nil {
+			return fail(errJSON("subrequest body: " + err.Error()))
+		}
+		b, aerr := substituteRefs(v, refs)
 		if aerr != nil {
 			return fail(aerr)
 		}
@@ -356,9 +381,9 @@ func (o *Org) compositeBatch(t *txn, req *apiReq) apiResp {
 	var body struct {
 		HaltOnError   bool `json:"haltOnError"`
 		BatchRequests []struct {
-			Method    string `json:"method"`
-			URL       string `json:"url"`
-			RichInput any    `json:"richInput"`
+			Method    string          `json:"method"`
+			URL       string          `json:"url"`
+			RichInput json.RawMessage `json:"richInput"`
 		} `json:"batchRequests"`
 	}
 	if aerr := decodeJSON(req.body, &body); aerr != nil {
