@@ -363,15 +363,29 @@ func (e *Engine) settleBeforeSend(ctx context.Context, r *run, ready []*entry) (
 	}
 	progress := len(outs) > 0
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
+		// One query finds the records whose cached server copy is newer than an update's base.
+		newer := map[string]bool{}
+		if len(pre) > 0 {
+			rows, err := tx.QueryContext(ctx, `SELECT r.id FROM entries e JOIN records r ON r.id = e.record_id
+				WHERE e.op = 'update' AND e.base_sysmod <> 0 AND r.server IS NOT NULL AND r.sysmod > e.base_sysmod`)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				newer[id] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
 		for _, en := range pre {
-			if en.BaseVersion.SystemModstamp.IsZero() {
-				continue
-			}
-			var sysmod int64
-			if err := tx.QueryRowContext(ctx, `SELECT sysmod FROM records WHERE id = ? AND server IS NOT NULL`, en.RecordID).Scan(&sysmod); err != nil {
-				continue
-			}
-			if sysmod <= cache.MS(en.BaseVersion.SystemModstamp) {
+			if en.BaseVersion.SystemModstamp.IsZero() || !newer[en.RecordID] {
 				continue
 			}
 			rec, err := tx.Record(ctx, en.RecordID)
