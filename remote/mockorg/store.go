@@ -260,6 +260,42 @@ func recordData(r *rec) []byte {
 	return append(b, '}')
 }
 
+const updateRecordDataSQL = `UPDATE records SET modstamp = ?, deleted = ?, deleted_at = ?, version = ?, data = ? WHERE id = ?`
+
+// recordName and recordKey are the stored name and offline_key columns of a record.
+func recordName(r *rec) string {
+	if nf := r.Object.nameField(); nf != nil {
+		return r.str(nf.Name)
+	}
+	return ""
+}
+
+func recordKey(r *rec) string { return strings.ToLower(r.str("Offline_Key__c")) }
+
+// sameIndexedColumns says whether the stored columns other than the data and its stamps are
+// the same for two versions of a record.
+func sameIndexedColumns(old, r *rec) bool {
+	return old.Object == r.Object && old.Owner == r.Owner && recordName(old) == recordName(r) && recordKey(old) == recordKey(r)
+}
+
+// updateRecordData rewrites a stored record's data and stamps; n is 0 when the row is missing.
+func updateRecordData(stmt *sql.Stmt, r *rec) (int64, error) {
+	stamp, _ := parseWireTime(r.str("SystemModstamp"))
+	var deletedAt int64
+	if !r.DeletedAt.IsZero() {
+		deletedAt = r.DeletedAt.UnixMilli()
+	}
+	del := 0
+	if r.Deleted {
+		del = 1
+	}
+	res, err := stmt.Exec(stamp.UnixMilli(), del, deletedAt, r.Version, string(recordData(r)), r.ID)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 func writeRecord(stmt *sql.Stmt, r *rec) error {
 	data := recordData(r)
 	stamp, _ := parseWireTime(r.str("SystemModstamp"))
@@ -295,7 +331,25 @@ func (o *Org) persist(recs []*rec) error {
 		return err
 	}
 	defer stmt.Close()
+	var upd *sql.Stmt
 	for _, r := range recs {
+		if old := o.recs[r.ID]; old != nil && sameIndexedColumns(old, r) {
+			// Only the data and its stamps changed: an UPDATE leaves the row's other index
+			// entries alone (INSERT OR REPLACE deletes and rewrites them all).
+			if upd == nil {
+				if upd, err = tx.Prepare(updateRecordDataSQL); err != nil {
+					return err
+				}
+				defer upd.Close()
+			}
+			n, err := updateRecordData(upd, r)
+			if err != nil {
+				return fmt.Errorf("mockorg: write %s: %w", r.ID, err)
+			}
+			if n == 1 {
+				continue
+			}
+		}
 		if err := writeRecord(stmt, r); err != nil {
 			return fmt.Errorf("mockorg: write %s: %w", r.ID, err)
 		}
