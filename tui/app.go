@@ -81,9 +81,13 @@ type Model struct {
 
 	total, attention int
 	lastSync         time.Time
-	syncing          bool
-	syncDone         int
-	syncTotal        int
+	// alerted is how many changes needed attention when the sync alert last showed, lowered when
+	// a run finds fewer: a later run (the background loop's after a step's, say) that finds no
+	// more does not raise the alert the user has just closed again.
+	alerted   int
+	syncing   bool
+	syncDone  int
+	syncTotal int
 
 	refreshQueued bool
 }
@@ -417,8 +421,12 @@ func (m Model) onEvent(ev pending.Event) (tea.Model, tea.Cmd) {
 		} else if m.toast == syncingNote {
 			m.toast = ""
 		}
-		if ev.Summary != nil && ev.Summary.Attention > 0 && !m.modal.open() {
+		if ev.Summary != nil && ev.Summary.Attention < m.alerted {
+			m.alerted = ev.Summary.Attention
+		}
+		if ev.Summary != nil && ev.Summary.Attention > m.alerted && !m.modal.open() {
 			n := ev.Summary.Attention
+			m.alerted = n
 			m.modal = modal{kind: modalAlert, title: "Sync needs your attention", yes: "open Pending Changes",
 				body: sprintf("%d %s could not be synced and %s your attention. Open Pending Changes to resolve %s.",
 					n, plural(n, "change", "changes"), plural(n, "needs", "need"), plural(n, "it", "them")),

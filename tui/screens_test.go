@@ -189,6 +189,25 @@ func TestAlertAfterSyncThatNeedsAttentionOpensPendingChanges(t *testing.T) {
 	}
 }
 
+func TestAlertShowsOnceUntilMoreChangesNeedAttention(t *testing.T) {
+	d := newDriver(t, seededFake(3), 100, 30)
+	finished := func(attention int) {
+		d.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{Attention: attention}}})
+	}
+	finished(1)
+	d.requireView("Sync needs your attention", "1 change could not be synced")
+	d.keys("esc")
+	d.refuseView("Sync needs your attention")
+	finished(1) // another run finds the same change still waiting for the user
+	d.refuseView("Sync needs your attention")
+	finished(2)
+	d.requireView("Sync needs your attention", "2 changes could not be synced")
+	d.keys("esc")
+	finished(0) // both resolved
+	finished(1)
+	d.requireView("Sync needs your attention", "1 change could not be synced")
+}
+
 func TestEveryScreenFitsTheTerminal(t *testing.T) {
 	sizes := [][2]int{{80, 24}, {100, 30}, {160, 48}, {60, 16}, {40, 10}}
 	for _, sz := range sizes {
