@@ -2,64 +2,11 @@ package tui
 
 import (
 	"context"
-	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/pending"
-	"github.com/offline-edit/offline-edit/remote"
-	"github.com/offline-edit/offline-edit/remote/mockorg"
-	"github.com/offline-edit/offline-edit/remote/netsim"
 )
-
-// newWorldWith is newWorld with engine options of the test's choosing (e.g. which objects to cache).
-func newWorldWith(t *testing.T, opts pending.Options) *world {
-	t.Helper()
-	ctx := context.Background()
-	w := &world{clk: &clock{t: time.Date(2024, 3, 4, 10, 30, 0, 0, time.UTC)}}
-	org, err := mockorg.Open(mockorg.Options{Seed: 1, Size: 120, Now: w.clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = org.Close() })
-	w.org = org
-	h := remote.InProcess(org.Handler())
-	w.net = netsim.New(h, 1)
-	client := func(user string, rt http.RoundTripper) *remote.Client {
-		tok, err := org.IssueToken(user)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := remote.NewClient(ctx, remote.Config{InstanceURL: org.InstanceURL(), AccessToken: tok, Transport: rt, Username: user})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	alex := client("alex@demo.example", w.net)
-	w.sam = client("sam@demo.example", h)
-	w.admin = client("admin@demo.example", h)
-	adminTok, _ := org.IssueToken("admin@demo.example")
-	w.mock = remote.NewMockAdmin(org.InstanceURL(), adminTok, h)
-	db, err := cache.Open(filepath.Join(t.TempDir(), "d.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts.Network, opts.Now = w.net, w.clk.Now
-	eng, err := pending.Open(db, alex, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = eng.Close(); _ = db.Close() })
-	w.eng = eng
-	if _, err := eng.Sync(ctx); err != nil {
-		t.Fatalf("prime: %v", err)
-	}
-	return w
-}
 
 // focusField tabs through a form until the marker (e.g. "▸ Visit Date") is on screen.
 func (s *story) focusField(marker string) {

@@ -44,7 +44,10 @@ type world struct {
 	mock  *remote.MockAdmin
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t *testing.T) *world { return newWorldWith(t, pending.Options{}) }
+
+// newWorldWith is newWorld with engine options of the test's choosing (e.g. which objects to cache).
+func newWorldWith(t *testing.T, opts pending.Options) *world {
 	t.Helper()
 	ctx := context.Background()
 	w := &world{clk: &clock{t: time.Date(2024, 3, 4, 10, 30, 0, 0, time.UTC)}}
@@ -76,7 +79,8 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := pending.Open(db, alex, pending.Options{Network: w.net, Now: w.clk.Now})
+	opts.Network, opts.Now = w.net, w.clk.Now
+	eng, err := pending.Open(db, alex, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
