@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/offline-edit/offline-edit/remote"
 )
 
@@ -62,3 +64,20 @@ func pluralOf(object string) string {
 	}
 	return object + "s"
 }
+
+// wheelDelta is -1 for a mouse-wheel step up, +1 for a step down, and 0 for any other mouse event.
+func wheelDelta(msg tea.MouseMsg) int {
+	if msg.Action != tea.MouseActionPress {
+		return 0
+	}
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		return -1
+	case tea.MouseButtonWheelDown:
+		return 1
+	}
+	return 0
+}
+
+// clampIndex keeps a list cursor within n rows (0 when the list is empty).
+func clampIndex(i, n int) int { return max(0, min(i, n-1)) }

@@ -182,14 +182,7 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 		}
 		return m, nil
 	case tea.MouseMsg:
-		if msg.Action == tea.MouseActionPress {
-			switch msg.Button {
-			case tea.MouseButtonWheelUp:
-				m.scroll = max(0, m.scroll-3)
-			case tea.MouseButtonWheelDown:
-				m.scroll += 3
-			}
-		}
+		m.scroll = max(0, m.scroll+3*wheelDelta(msg))
 		return m, nil
 	case tea.KeyMsg:
 		if !m.loaded || m.missing {

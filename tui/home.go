@@ -169,13 +169,8 @@ func (m homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd) {
 		m.clamp()
 		return m, nil
 	case tea.MouseMsg:
-		if msg.Action == tea.MouseActionPress {
-			switch msg.Button {
-			case tea.MouseButtonWheelUp:
-				return m.move(-3)
-			case tea.MouseButtonWheelDown:
-				return m.move(3)
-			}
+		if d := wheelDelta(msg); d != 0 {
+			return m.move(3 * d)
 		}
 	case tea.KeyMsg:
 		if m.filtering {

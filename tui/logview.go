@@ -77,14 +77,7 @@ func (m logModel) Update(msg tea.Msg) (logModel, tea.Cmd) {
 		m.cursor = max(0, min(m.cursor, len(m.acts)-1))
 		return m, nil
 	case tea.MouseMsg:
-		if msg.Action == tea.MouseActionPress {
-			switch msg.Button {
-			case tea.MouseButtonWheelUp:
-				m.cursor = max(0, m.cursor-3)
-			case tea.MouseButtonWheelDown:
-				m.cursor = max(0, min(len(m.acts)-1, m.cursor+3))
-			}
-		}
+		m.cursor = clampIndex(m.cursor+3*wheelDelta(msg), len(m.acts))
 		return m, nil
 	case tea.KeyMsg:
 		page := max(1, m.rows()-1)

@@ -79,18 +79,7 @@ func (m navModel) Update(msg tea.Msg) (navModel, tea.Cmd) {
 			}
 		}
 	case tea.MouseMsg:
-		if msg.Action == tea.MouseActionPress {
-			switch msg.Button {
-			case tea.MouseButtonWheelUp:
-				if m.cursor > 0 {
-					m.cursor--
-				}
-			case tea.MouseButtonWheelDown:
-				if m.cursor < m.items()-1 {
-					m.cursor++
-				}
-			}
-		}
+		m.cursor = clampIndex(m.cursor+wheelDelta(msg), m.items())
 	}
 	return m, nil
 }

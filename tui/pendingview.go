@@ -71,14 +71,7 @@ func (m pendingModel) Update(msg tea.Msg) (pendingModel, tea.Cmd) {
 		m.cursor = max(0, min(m.cursor, len(m.entries)-1))
 		return m, nil
 	case tea.MouseMsg:
-		if msg.Action == tea.MouseActionPress {
-			switch msg.Button {
-			case tea.MouseButtonWheelUp:
-				m.cursor = max(0, m.cursor-1)
-			case tea.MouseButtonWheelDown:
-				m.cursor = max(0, min(len(m.entries)-1, m.cursor+1))
-			}
-		}
+		m.cursor = clampIndex(m.cursor+wheelDelta(msg), len(m.entries))
 		return m, nil
 	case tea.KeyMsg:
 		switch {
