@@ -126,33 +126,7 @@ func BenchmarkEngineObjectHomeFirstFrame(b *testing.B) {
 
 // BenchmarkEngineScrollKeypress: one ↓ (or ↑) on a loaded Accounts home, Update (with the page
 // it loads, when it loads one) and View. Target ≤ 2 ms.
-func BenchmarkEngineScrollKeypress(b *testing.B) {
-	eng := realEngine(b)
-	m := New(Options{Backend: eng})
-	mm, _ := m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	m = mm.(Model)
-	home, cmd := m.home.open("Account")
-	m.home, _ = home.Update(cmd())
-	m.stack = []ScreenID{ScreenNav, ScreenHome}
-	var tm tea.Model = m
-	down := tea.KeyMsg{Type: tea.KeyDown}
-	up := tea.KeyMsg{Type: tea.KeyUp}
-	i := 0
-	b.ResetTimer()
-	for b.Loop() {
-		k := down
-		if i/100%2 == 1 {
-			k = up
-		}
-		i++
-		var c tea.Cmd
-		tm, c = tm.Update(k)
-		if c != nil {
-			tm, _ = tm.Update(c())
-		}
-		_ = tm.View()
-	}
-}
+func BenchmarkEngineScrollKeypress(b *testing.B) { benchScroll(b, realEngine(b)) }
 
 // BenchmarkEngineStartupToFirstFrame: build the root model on the real engine and draw its
 // first frame. Target ≤ 200 ms.
