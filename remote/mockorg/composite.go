@@ -155,9 +155,11 @@ func (o *Org) composite(t *txn, req *apiReq) apiResp {
 		resp := o.runSubrequest(work, req, s, refs, body.AllOrNone)
 		results[i].HTTPStatusCode = resp.status
 		results[i].Body = resp.wire()
-		results[i].HTTPHeaders = map[string]string{}
-		for k := range resp.header {
-			results[i].HTTPHeaders[k] = resp.header.Get(k)
+		if len(resp.header) > 0 {
+			results[i].HTTPHeaders = make(map[string]string, len(resp.header))
+			for k := range resp.header {
+				results[i].HTTPHeaders[k] = resp.header.Get(k)
+			}
 		}
 		if resp.status >= 400 {
 			if body.AllOrNone {
@@ -176,12 +178,12 @@ func (o *Org) composite(t *txn, req *apiReq) apiResp {
 			if i == failedAt {
 				continue
 			}
-			results[i] = subresponse{Body: halted.Items, HTTPHeaders: map[string]string{}, HTTPStatusCode: http.StatusBadRequest, ReferenceID: subs[i].ReferenceID}
+			results[i] = subresponse{Body: halted.Items, HTTPStatusCode: http.StatusBadRequest, ReferenceID: subs[i].ReferenceID}
 		}
-		return ok(http.StatusOK, map[string]any{"compositeResponse": results})
+		return ok(http.StatusOK, compositeResponse(results))
 	}
 	work.merge()
-	return ok(http.StatusOK, map[string]any{"compositeResponse": results})
+	return ok(http.StatusOK, compositeResponse(results))
 }
 
 // collectRefs notes the referenceIds that @{ref...} expressions in v (a URL or a decoded

@@ -3,6 +3,7 @@ package mockorg
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -25,6 +26,20 @@ func appendValue(b []byte, v any) []byte {
 		return appendFloat(b, x)
 	case jsonAppender:
 		return x.appendJSON(b)
+	case []any:
+		if x == nil {
+			return append(b, "null"...)
+		}
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendValue(b, e)
+		}
+		return append(b, ']')
+	case []errItem:
+		return appendErrItems(b, x)
 	}
 	data, err := json.Marshal(v)
 	if err != nil {
@@ -39,7 +54,13 @@ func appendFloat(b []byte, f float64) []byte {
 	}
 	abs := math.Abs(f)
 	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		return strconv.AppendFloat(b, f, 'e', -1, 64)
+		b = strconv.AppendFloat(b, f, 'e', -1, 64)
+		// encoding/json writes e-7, not e-07.
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+		return b
 	}
 	return strconv.AppendFloat(b, f, 'f', -1, 64)
 }
@@ -103,7 +124,7 @@ func (m *orderedMap) appendJSON(b []byte) []byte {
 		}
 		b = appendString(b, k)
 		b = append(b, ':')
-		b = appendValue(b, m.vals[k])
+		b = appendValue(b, m.vals[i])
 	}
 	return append(b, '}')
 }
@@ -129,3 +150,87 @@ func (q *queryResult) appendJSON(b []byte) []byte {
 
 // MarshalJSON makes a query page usable inside other JSON (composite subresponses).
 func (q *queryResult) MarshalJSON() ([]byte, error) { return q.appendJSON(nil), nil }
+
+// appendStrings writes a string list the way encoding/json does (nil is null).
+func appendStrings(b []byte, list []string) []byte {
+	if list == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, s := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, s)
+	}
+	return append(b, ']')
+}
+
+// appendErrItems writes an error array with the field order and omissions of errItem's tags.
+func appendErrItems(b []byte, items []errItem) []byte {
+	if items == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, it := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"message":`...)
+		b = appendString(b, it.Message)
+		b = append(b, `,"errorCode":`...)
+		b = appendString(b, it.ErrorCode)
+		b = append(b, `,"fields":`...)
+		b = appendStrings(b, it.Fields)
+		if it.Dup != nil {
+			b = append(b, `,"duplicateResut":`...)
+			b = appendValue(b, it.Dup)
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+// appendJSON writes a subresponse; no headers are written as {}.
+func (s *subresponse) appendJSON(b []byte) []byte {
+	b = append(b, `{"body":`...)
+	b = appendValue(b, s.Body)
+	b = append(b, `,"httpHeaders":{`...)
+	if len(s.HTTPHeaders) > 0 {
+		keys := make([]string, 0, len(s.HTTPHeaders))
+		for k := range s.HTTPHeaders {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			b = appendString(b, s.HTTPHeaders[k])
+		}
+	}
+	b = append(b, `},"httpStatusCode":`...)
+	b = strconv.AppendInt(b, int64(s.HTTPStatusCode), 10)
+	b = append(b, `,"referenceId":`...)
+	b = appendString(b, s.ReferenceID)
+	return append(b, '}')
+}
+
+// compositeResponse is the body of a Composite reply.
+type compositeResponse []subresponse
+
+func (c compositeResponse) appendJSON(b []byte) []byte {
+	b = append(b, `{"compositeResponse":[`...)
+	for i := range c {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = c[i].appendJSON(b)
+	}
+	return append(b, "]}"...)
+}
+
+// MarshalJSON makes the reply usable wherever encoding/json is used.
+func (c compositeResponse) MarshalJSON() ([]byte, error) { return c.appendJSON(nil), nil }

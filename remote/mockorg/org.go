@@ -82,6 +82,10 @@ type Org struct {
 	ruleSeq int
 	seq     int64
 	caseSeq int64
+	// savedSeq and savedCaseSeq are seq and caseSeq as persist last stored them (-1: unknown).
+	savedSeq, savedCaseSeq int64
+
+	stmts *stmts // prepared once on db
 
 	cfgMu       sync.Mutex // guards the settings and auth state below
 	profile     Profile
@@ -148,6 +152,10 @@ func Open(opts Options) (*Org, error) {
 		return nil, err
 	}
 	o.db = db
+	if o.stmts, err = prepareStmts(db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	loaded, err := o.load()
 	if err != nil {
 		db.Close()
@@ -163,7 +171,10 @@ func Open(opts Options) (*Org, error) {
 }
 
 // Close releases the database.
-func (o *Org) Close() error { return o.db.Close() }
+func (o *Org) Close() error {
+	o.stmts.close()
+	return o.db.Close()
+}
 
 // Users lists the org's users.
 func (o *Org) Users() []User { return append([]User(nil), o.users...) }

@@ -565,31 +565,54 @@ func (o *Org) project(v *reader, u User, r *rec, cols []*column, version string)
 	return out
 }
 
-func attributes(r *rec, version string) *orderedMap {
-	a := newOrderedMap(2)
-	a.set("type", r.Object.Name)
-	a.set("url", fmt.Sprintf("/services/data/v%s/sobjects/%s/%s", version, r.Object.Name, r.ID))
-	return a
+func attributes(r *rec, version string) *recordAttrs {
+	return &recordAttrs{typ: r.Object.Name, url: "/services/data/v" + version + "/sobjects/" + r.Object.Name + "/" + r.ID}
 }
 
-// orderedMap is a JSON object that keeps its keys in insertion order.
+// recordAttrs is the "attributes" object of a returned record: {"type":…,"url":…}.
+type recordAttrs struct{ typ, url string }
+
+func (a *recordAttrs) appendJSON(b []byte) []byte {
+	b = append(b, `{"type":`...)
+	b = appendString(b, a.typ)
+	b = append(b, `,"url":`...)
+	b = appendString(b, a.url)
+	return append(b, '}')
+}
+
+// MarshalJSON writes the two keys in order.
+func (a *recordAttrs) MarshalJSON() ([]byte, error) { return a.appendJSON(nil), nil }
+
+// orderedMap is a JSON object that keeps its keys in insertion order. Records have few keys,
+// so they are found by a scan rather than a hash map.
 type orderedMap struct {
 	keys []string
-	vals map[string]any
+	vals []any
 }
 
 func newOrderedMap(n int) *orderedMap {
-	return &orderedMap{keys: make([]string, 0, n), vals: make(map[string]any, n)}
+	return &orderedMap{keys: make([]string, 0, n), vals: make([]any, 0, n)}
 }
 
 func (m *orderedMap) set(k string, v any) {
-	if _, ok := m.vals[k]; !ok {
-		m.keys = append(m.keys, k)
+	for i, have := range m.keys {
+		if have == k {
+			m.vals[i] = v
+			return
+		}
 	}
-	m.vals[k] = v
+	m.keys = append(m.keys, k)
+	m.vals = append(m.vals, v)
 }
 
-func (m *orderedMap) get(k string) (any, bool) { v, ok := m.vals[k]; return v, ok }
+func (m *orderedMap) get(k string) (any, bool) {
+	for i, have := range m.keys {
+		if have == k {
+			return m.vals[i], true
+		}
+	}
+	return nil, false
+}
 
 // MarshalJSON writes the keys in order.
 func (m *orderedMap) MarshalJSON() ([]byte, error) { return m.appendJSON(nil), nil }

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,9 +28,9 @@ type rec struct {
 
 func (r *rec) clone() *rec {
 	c := *r
-	c.F = make(map[string]any, len(r.F))
-	for k, v := range r.F {
-		c.F[k] = v
+	c.F = maps.Clone(r.F)
+	if c.F == nil {
+		c.F = map[string]any{}
 	}
 	return &c
 }
@@ -209,6 +210,7 @@ func (o *Org) resetMemory() {
 	o.keys = map[string]string{}
 	o.shares = map[string]map[string]string{}
 	o.rules = nil
+	o.savedSeq, o.savedCaseSeq = -1, -1 // the stored counters are not known to match
 }
 
 // index puts a record into the in-memory maps (a new record or a new version of one).
@@ -319,6 +321,37 @@ func writeRecord(stmt *sql.Stmt, r *rec) error {
 	return err
 }
 
+const putMetaSQL = `INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`
+
+// stmts are the statements every write uses, prepared once on the org's database.
+type stmts struct {
+	upsert, update, meta *sql.Stmt
+}
+
+func prepareStmts(db *sql.DB) (*stmts, error) {
+	s := &stmts{}
+	for _, p := range []struct {
+		dst   **sql.Stmt
+		query string
+	}{{&s.upsert, upsertRecordSQL}, {&s.update, updateRecordDataSQL}, {&s.meta, putMetaSQL}} {
+		st, err := db.Prepare(p.query)
+		if err != nil {
+			s.close()
+			return nil, fmt.Errorf("mockorg: prepare: %w", err)
+		}
+		*p.dst = st
+	}
+	return s, nil
+}
+
+func (s *stmts) close() {
+	for _, st := range []*sql.Stmt{s.upsert, s.update, s.meta} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
 // persist writes changed records and counters in one transaction. Called with o.mu held.
 func (o *Org) persist(recs []*rec) error {
 	tx, err := o.db.Begin()
@@ -326,20 +359,15 @@ func (o *Org) persist(recs []*rec) error {
 		return fmt.Errorf("mockorg: begin: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.Prepare(upsertRecordSQL)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	var upd *sql.Stmt
+	// The statements are prepared on the database's only connection, which the transaction
+	// holds, so tx.Stmt reuses them.
+	var ins, upd *sql.Stmt
 	for _, r := range recs {
 		if old := o.recs[r.ID]; old != nil && sameIndexedColumns(old, r) {
 			// Only the data and its stamps changed: an UPDATE leaves the row's other index
 			// entries alone (INSERT OR REPLACE deletes and rewrites them all).
 			if upd == nil {
-				if upd, err = tx.Prepare(updateRecordDataSQL); err != nil {
-					return err
-				}
+				upd = tx.Stmt(o.stmts.update)
 				defer upd.Close()
 			}
 			n, err := updateRecordData(upd, r)
@@ -350,14 +378,32 @@ func (o *Org) persist(recs []*rec) error {
 				continue
 			}
 		}
-		if err := writeRecord(stmt, r); err != nil {
+		if ins == nil {
+			ins = tx.Stmt(o.stmts.upsert)
+			defer ins.Close()
+		}
+		if err := writeRecord(ins, r); err != nil {
 			return fmt.Errorf("mockorg: write %s: %w", r.ID, err)
 		}
 	}
-	if err := putMetaTx(tx, map[string]string{"seq": strconv.FormatInt(o.seq, 10), "caseSeq": strconv.FormatInt(o.caseSeq, 10)}); err != nil {
+	// The counters are written when they moved since this org last wrote them.
+	seqChanged := o.seq != o.savedSeq || o.caseSeq != o.savedCaseSeq
+	if seqChanged {
+		meta := tx.Stmt(o.stmts.meta)
+		defer meta.Close()
+		for _, kv := range [][2]string{{"caseSeq", strconv.FormatInt(o.caseSeq, 10)}, {"seq", strconv.FormatInt(o.seq, 10)}} {
+			if _, err := meta.Exec(kv[0], kv[1]); err != nil {
+				return fmt.Errorf("mockorg: write meta: %w", err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if seqChanged {
+		o.savedSeq, o.savedCaseSeq = o.seq, o.caseSeq
+	}
+	return nil
 }
 
 type execer interface {
@@ -371,7 +417,7 @@ func putMetaTx(x execer, kv map[string]string) error {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if _, err := x.Exec(`INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`, k, kv[k]); err != nil {
+		if _, err := x.Exec(putMetaSQL, k, kv[k]); err != nil {
 			return fmt.Errorf("mockorg: write meta: %w", err)
 		}
 	}
