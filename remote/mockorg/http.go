@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -102,6 +103,13 @@ func recoverer(next http.Handler) http.Handler {
 // debugLog receives panic reports; tests may swap it.
 var debugLog io.Writer = io.Discard
 
+// replyBufs holds buffers replies are encoded into; Write copies the bytes out, so a buffer is
+// reused once the reply is written.
+var replyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+// maxPooledReply is the largest buffer kept for reuse (a big query page is not).
+const maxPooledReply = 1 << 20
+
 func writeJSON(w http.ResponseWriter, status int, body any) {
 	if body == nil {
 		w.WriteHeader(status)
@@ -110,7 +118,14 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	var data []byte
 	var err error
 	if a, fast := body.(jsonAppender); fast {
-		data = a.appendJSON(make([]byte, 0, 4096))
+		bp := replyBufs.Get().(*[]byte)
+		data = a.appendJSON((*bp)[:0])
+		defer func() {
+			if cap(data) <= maxPooledReply {
+				*bp = data[:0]
+				replyBufs.Put(bp)
+			}
+		}()
 	} else {
 		data, err = json.Marshal(body)
 	}

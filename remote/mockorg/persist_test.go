@@ -1,9 +1,11 @@
 package mockorg
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -93,5 +95,26 @@ func TestCountersWrittenAfterAResetSurviveAReopen(t *testing.T) {
 	}
 	if got := e.do(e.alex, "GET", v+"/sobjects/Case/"+id, nil).want(t, 200).obj(t); got["Subject"] != "after reset" {
 		t.Fatalf("case %s after reopen: %v", id, got["Subject"])
+	}
+}
+
+func TestStoredRecordDataHoldsEveryNonNullField(t *testing.T) {
+	obj := theSchema.object("Contact")
+	r := &rec{ID: "003000000000001AAA", Object: obj, F: map[string]any{
+		"Id": "003000000000001AAA", "LastName": "Ng <Jr> \"Q\"", "FirstName": nil, "Title": "VP",
+		"IsDeleted": false, "Amount_Not_In_Schema": 12.5, "lastname": "other key, same letters",
+	}}
+	var got map[string]any
+	if err := json.Unmarshal(recordData(r), &got); err != nil {
+		t.Fatalf("invalid JSON %s: %v", recordData(r), err)
+	}
+	want := map[string]any{}
+	for k, v := range r.F {
+		if v != nil {
+			want[k] = v
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("stored %v\nwant   %v", got, want)
 	}
 }

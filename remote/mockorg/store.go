@@ -243,14 +243,14 @@ func (o *Org) setShareMem(recordID, userID, access string) {
 const upsertRecordSQL = `INSERT OR REPLACE INTO records (id, object, owner, name, modstamp, deleted, deleted_at, version, offline_key, data) VALUES (?,?,?,?,?,?,?,?,?,?)`
 
 // recordData is the stored JSON of a record's fields; null fields are left out.
-func recordData(r *rec) []byte {
-	b := make([]byte, 0, 512)
+func recordData(r *rec) []byte { return appendRecordData(make([]byte, 0, 1024), r) }
+
+// appendRecordData appends recordData(r) to b: the object's fields in schema order, then any
+// other key the record holds.
+func appendRecordData(b []byte, r *rec) []byte {
 	b = append(b, '{')
 	first := true
-	for k, v := range r.F {
-		if v == nil {
-			continue
-		}
+	put := func(k string, v any) {
 		if !first {
 			b = append(b, ',')
 		}
@@ -258,6 +258,24 @@ func recordData(r *rec) []byte {
 		b = appendString(b, k)
 		b = append(b, ':')
 		b = appendValue(b, v)
+	}
+	found := 0
+	for _, f := range r.Object.Fields {
+		v, ok := r.F[f.Name]
+		if !ok {
+			continue
+		}
+		found++
+		if v != nil {
+			put(f.Name, v)
+		}
+	}
+	if found < len(r.F) {
+		for k, v := range r.F {
+			if f := r.Object.byName[strings.ToLower(k)]; (f == nil || f.Name != k) && v != nil {
+				put(k, v)
+			}
+		}
 	}
 	return append(b, '}')
 }
@@ -281,7 +299,8 @@ func sameIndexedColumns(old, r *rec) bool {
 }
 
 // updateRecordData rewrites a stored record's data and stamps; n is 0 when the row is missing.
-func updateRecordData(stmt *sql.Stmt, r *rec) (int64, error) {
+// buf is scratch space for the encoded data, returned for reuse.
+func updateRecordData(stmt *sql.Stmt, r *rec, buf []byte) (n int64, _ []byte, _ error) {
 	stamp, _ := parseWireTime(r.str("SystemModstamp"))
 	var deletedAt int64
 	if !r.DeletedAt.IsZero() {
@@ -291,11 +310,13 @@ func updateRecordData(stmt *sql.Stmt, r *rec) (int64, error) {
 	if r.Deleted {
 		del = 1
 	}
-	res, err := stmt.Exec(stamp.UnixMilli(), del, deletedAt, r.Version, string(recordData(r)), r.ID)
+	buf = appendRecordData(buf[:0], r)
+	res, err := stmt.Exec(stamp.UnixMilli(), del, deletedAt, r.Version, string(buf), r.ID)
 	if err != nil {
-		return 0, err
+		return 0, buf, err
 	}
-	return res.RowsAffected()
+	n, err = res.RowsAffected()
+	return n, buf, err
 }
 
 func writeRecord(stmt *sql.Stmt, r *rec) error {
@@ -362,6 +383,7 @@ func (o *Org) persist(recs []*rec) error {
 	// The statements are prepared on the database's only connection, which the transaction
 	// holds, so tx.Stmt reuses them.
 	var ins, upd *sql.Stmt
+	buf := make([]byte, 0, 2048)
 	for _, r := range recs {
 		if old := o.recs[r.ID]; old != nil && sameIndexedColumns(old, r) {
 			// Only the data and its stamps changed: an UPDATE leaves the row's other index
@@ -370,7 +392,8 @@ func (o *Org) persist(recs []*rec) error {
 				upd = tx.Stmt(o.stmts.update)
 				defer upd.Close()
 			}
-			n, err := updateRecordData(upd, r)
+			var n int64
+			n, buf, err = updateRecordData(upd, r, buf)
 			if err != nil {
 				return fmt.Errorf("mockorg: write %s: %w", r.ID, err)
 			}
