@@ -104,12 +104,8 @@ func processingHalted(msg string) *apiError {
 
 // composite serves POST /composite.
 func (o *Org) composite(t *txn, req *apiReq) apiResp {
-	var body struct {
-		AllOrNone        bool         `json:"allOrNone"`
-		CollateSubs      bool         `json:"collateSubrequests"`
-		CompositeRequest []subrequest `json:"compositeRequest"`
-	}
-	if aerr := decodeJSON(req.body, &body); aerr != nil {
+	body, aerr := decodeComposite(req.body)
+	if aerr != nil {
 		return fail(aerr)
 	}
 	subs := body.CompositeRequest

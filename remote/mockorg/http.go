@@ -179,6 +179,9 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
 
 // decodeObject decodes a JSON object body.
 func decodeObject(body []byte) (map[string]any, *apiError) {
+	if m, ok := decodeFlatObject(body); ok {
+		return m, nil
+	}
 	var m map[string]any
 	if aerr := decodeJSON(body, &m); aerr != nil {
 		return nil, aerr
