@@ -95,7 +95,17 @@ type subresponse struct {
 	ReferenceID    string            `json:"referenceId"`
 }
 
-var refIDRE = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+// validRefID says whether a referenceId is one or more letters, digits and underscores.
+func validRefID(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+			return false
+		}
+	}
+	return s != ""
+}
+
 var refUseRE = regexp.MustCompile(`@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[[0-9]+\])+)\}`)
 
 func processingHalted(msg string) *apiError {
@@ -117,7 +127,7 @@ func (o *Org) composite(t *txn, req *apiReq) apiResp {
 	}
 	seen := map[string]bool{}
 	for _, s := range subs {
-		if !refIDRE.MatchString(s.ReferenceID) {
+		if !validRefID(s.ReferenceID) {
 			return fail(newErr(http.StatusBadRequest, "INVALID_INPUT", fmt.Sprintf("invalid referenceId %q: use letters, digits and underscores", s.ReferenceID)))
 		}
 		if seen[s.ReferenceID] {
@@ -125,8 +135,7 @@ func (o *Org) composite(t *txn, req *apiReq) apiResp {
 		}
 		seen[s.ReferenceID] = true
 		for k := range s.HTTPHeaders {
-			switch strings.ToLower(k) {
-			case "accept", "authorization", "content-type":
+			if strings.EqualFold(k, "accept") || strings.EqualFold(k, "authorization") || strings.EqualFold(k, "content-type") {
 				return fail(newErr(http.StatusBadRequest, "INVALID_INPUT", fmt.Sprintf("subrequest %s may not set the %s header", s.ReferenceID, k)))
 			}
 		}
@@ -187,6 +196,9 @@ func (o *Org) composite(t *txn, req *apiReq) apiResp {
 func collectRefs(v any, used map[string]bool) {
 	switch x := v.(type) {
 	case string:
+		if !strings.Contains(x, "@{") {
+			return
+		}
 		for _, m := range refUseRE.FindAllStringSubmatch(x, -1) {
 			used[m[1]] = true
 		}
@@ -246,14 +258,18 @@ func (o *Org) runSubrequest(work *txn, parent *apiReq, s subrequest, refs map[st
 		return fail(newErr(http.StatusBadRequest, "INVALID_INPUT", "invalid subrequest url: "+u))
 	}
 	segs := splitPath(parsed.Path)
-	if len(segs) < 3 || segs[0] != "services" || segs[1] != "data" || versionRE.FindStringSubmatch(segs[2]) == nil {
+	var m []string
+	if len(segs) >= 3 && segs[0] == "services" && segs[1] == "data" {
+		m = versionRE.FindStringSubmatch(segs[2])
+	}
+	if m == nil {
 		return fail(newErr(http.StatusBadRequest, "INVALID_INPUT", "subrequest url must start with /services/data/vNN.0/: "+u))
 	}
-	ver := versionRE.FindStringSubmatch(segs[2])[1]
+	ver := m[1]
 	if n, _ := strconv.Atoi(ver); n < MinVersion {
 		return fail(errNotFound())
 	}
-	h := http.Header{}
+	h := make(http.Header, len(parent.header)+len(s.HTTPHeaders))
 	for k, v := range parent.header {
 		h[k] = v
 	}
@@ -275,6 +291,9 @@ func (o *Org) runSubrequest(work *txn, parent *apiReq, s subrequest, refs map[st
 
 // resolveRefs replaces @{ref.path} in a string; in a URL the values are path-escaped.
 func resolveRefs(s string, refs map[string]any, inURL bool) (string, *apiError) {
+	if !strings.Contains(s, "@{") {
+		return s, nil
+	}
 	var aerr *apiError
 	out := refUseRE.ReplaceAllStringFunc(s, func(m string) string {
 		if aerr != nil {

@@ -271,11 +271,14 @@ func (o *Org) usageNow() (used, limit int) {
 
 // splitPath splits a path into segments, ignoring a trailing slash and empty segments.
 func splitPath(p string) []string {
-	var out []string
-	for _, s := range strings.Split(p, "/") {
+	out := make([]string, 0, strings.Count(p, "/")+1)
+	for s := range strings.SplitSeq(p, "/") {
 		if s != "" {
 			out = append(out, s)
 		}
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }

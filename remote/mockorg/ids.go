@@ -26,6 +26,11 @@ func ID(prefix string, n int64) string {
 // Checksum returns the three-character suffix that turns a 15-character id into its
 // case-insensitive 18-character form.
 func Checksum(id15 string) string {
+	c := checksum(id15)
+	return string(c[:])
+}
+
+func checksum(id15 string) [3]byte {
 	var out [3]byte
 	for chunk := 0; chunk < 3; chunk++ {
 		v := 0
@@ -37,7 +42,7 @@ func Checksum(id15 string) string {
 		}
 		out[chunk] = checksumAlphabet[v]
 	}
-	return string(out[:])
+	return out
 }
 
 // To18 appends the checksum to a 15-character id.
@@ -57,8 +62,12 @@ func NormalizeID(s string) (string, bool) {
 	if len(s) == 15 {
 		return To18(s), true
 	}
-	if !strings.EqualFold(s[15:], Checksum(s[:15])) {
+	sum := checksum(s[:15])
+	if s[15:] == string(sum[:]) {
+		return s, true
+	}
+	if !strings.EqualFold(s[15:], string(sum[:])) {
 		return "", false
 	}
-	return s[:15] + Checksum(s[:15]), true
+	return s[:15] + string(sum[:]), true
 }

@@ -156,7 +156,11 @@ func (o *Org) createOne(t *txn, req *apiReq, obj *objectDef) apiResp {
 }
 
 func allowDuplicates(h http.Header) bool {
-	for _, part := range strings.Split(h.Get("Sforce-Duplicate-Rule-Header"), ",") {
+	v := h.Get("Sforce-Duplicate-Rule-Header")
+	if v == "" {
+		return false
+	}
+	for _, part := range strings.Split(v, ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
 		if strings.EqualFold(strings.TrimSpace(k), "allowSave") && strings.EqualFold(strings.TrimSpace(v), "true") {
 			return true

@@ -63,6 +63,7 @@ type objectDef struct {
 	Public      bool // every user reads every record (User, RecordType)
 	Fields      []*fieldDef
 	byName      map[string]*fieldDef // lower-case name → field
+	exact       map[string]*fieldDef // name as declared → field (found without lower-casing)
 	byRel       map[string]*fieldDef // lower-case relationship name → reference field
 	Children    []childRel
 }
@@ -73,7 +74,10 @@ type childRel struct {
 
 // field returns the named field (case-insensitive), honouring the profile.
 func (o *objectDef) field(name string, p Profile) *fieldDef {
-	f := o.byName[strings.ToLower(name)]
+	f := o.exact[name]
+	if f == nil {
+		f = o.byName[strings.ToLower(name)]
+	}
 	if f == nil || (f.DemoOnly && p == ProfileReal) {
 		return nil
 	}
@@ -109,11 +113,17 @@ func (o *objectDef) visibleFields(p Profile) []*fieldDef {
 // schema is the set of sObjects; built once, never changed.
 type schema struct {
 	objects  map[string]*objectDef // lower-case name → object
+	exact    map[string]*objectDef // name as declared → object
 	byPrefix map[string]*objectDef
 	names    []string // sorted
 }
 
-func (s *schema) object(name string) *objectDef { return s.objects[strings.ToLower(name)] }
+func (s *schema) object(name string) *objectDef {
+	if o := s.exact[name]; o != nil {
+		return o
+	}
+	return s.objects[strings.ToLower(name)]
+}
 
 func (s *schema) objectForID(id string) *objectDef {
 	if len(id) < 3 {
@@ -338,17 +348,20 @@ func buildSchema() *schema {
 	)
 	add(siteVisitObject(), true, siteVisitFields()...)
 	// The user's Username is its unique external id in a real org.
-	s := &schema{objects: map[string]*objectDef{}, byPrefix: map[string]*objectDef{}}
+	s := &schema{objects: map[string]*objectDef{}, exact: map[string]*objectDef{}, byPrefix: map[string]*objectDef{}}
 	for _, o := range objs {
 		o.byName = map[string]*fieldDef{}
+		o.exact = map[string]*fieldDef{}
 		o.byRel = map[string]*fieldDef{}
 		for _, f := range o.Fields {
 			o.byName[strings.ToLower(f.Name)] = f
+			o.exact[f.Name] = f
 			if f.RelationshipName != "" {
 				o.byRel[strings.ToLower(f.RelationshipName)] = f
 			}
 		}
 		s.objects[strings.ToLower(o.Name)] = o
+		s.exact[o.Name] = o
 		s.byPrefix[o.Prefix] = o
 		s.names = append(s.names, o.Name)
 	}

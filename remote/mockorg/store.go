@@ -272,7 +272,7 @@ func appendRecordData(b []byte, r *rec) []byte {
 	}
 	if found < len(r.F) {
 		for k, v := range r.F {
-			if f := r.Object.byName[strings.ToLower(k)]; (f == nil || f.Name != k) && v != nil {
+			if r.Object.exact[k] == nil && v != nil {
 				put(k, v)
 			}
 		}

@@ -13,7 +13,8 @@ type txn struct {
 
 func (o *Org) begin() *txn { return &txn{o: o, changed: map[string]*rec{}} }
 
-func (t *txn) sub() *txn { return &txn{o: t.o, parent: t, changed: map[string]*rec{}} }
+// sub starts a nested transaction; its map is made by its first put.
+func (t *txn) sub() *txn { return &txn{o: t.o, parent: t} }
 
 func (t *txn) get(id string) *rec {
 	for x := t; x != nil; x = x.parent {
@@ -25,6 +26,9 @@ func (t *txn) get(id string) *rec {
 }
 
 func (t *txn) put(r *rec) {
+	if t.changed == nil {
+		t.changed = make(map[string]*rec, 1)
+	}
 	if _, ok := t.changed[r.ID]; !ok {
 		t.order = append(t.order, r.ID)
 	}

@@ -1,6 +1,7 @@
 package mockorg
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"encoding/base64"
 	"fmt"
@@ -42,6 +43,9 @@ type wctx struct {
 	profile  Profile
 	allowDup bool
 	now      time.Time
+	// stamp and userID are now in wire format and the user's id, made into values once for
+	// every record the write stamps.
+	stamp, userID any
 }
 
 func (o *Org) newWctx(t *txn, u User, allowDup bool) *wctx {
@@ -133,14 +137,21 @@ func forecastOf(stage string) string {
 
 // stamp sets the derived and system fields of a record about to be written.
 func (o *Org) stamp(c *wctx, r *rec) {
-	s := formatWireTime(c.now)
-	r.F["LastModifiedDate"], r.F["LastModifiedById"], r.F["SystemModstamp"] = s, c.user.ID, s
+	if c.stamp == nil {
+		c.stamp, c.userID = formatWireTime(c.now), c.user.ID
+	}
+	r.F["LastModifiedDate"], r.F["LastModifiedById"], r.F["SystemModstamp"] = c.stamp, c.userID, c.stamp
 	r.Modified = c.now
 	r.Owner = r.str("OwnerId")
 	r.F["IsDeleted"] = r.Deleted
 	switch r.Object.Name {
 	case "Contact", "Lead":
-		r.F["Name"] = strings.TrimSpace(r.str("FirstName") + " " + r.str("LastName"))
+		// The full name is built on the stack and stored only when it changed.
+		var buf [128]byte
+		name := bytes.TrimSpace(append(append(append(buf[:0], r.str("FirstName")...), ' '), r.str("LastName")...))
+		if cur, isStr := r.F["Name"].(string); !isStr || cur != string(name) {
+			r.F["Name"] = string(name)
+		}
 	case "Opportunity":
 		st := r.str("StageName")
 		r.F["IsClosed"] = st == "Closed Won" || st == "Closed Lost"
