@@ -141,8 +141,8 @@ func DecodeFields(s string) (remote.Fields, error) {
 	if s == "" || s == "null" {
 		return nil, nil
 	}
-	var f remote.Fields
-	if err := json.Unmarshal([]byte(s), &f); err != nil {
+	f, err := remote.ParseFieldsString(s)
+	if err != nil {
 		return nil, fmt.Errorf("cache: corrupt fields: %w", err)
 	}
 	return f, nil

@@ -43,7 +43,7 @@ func peakHeap(fn func()) uint64 {
 }
 
 // queueUpdates queues one edit on each of n cached records of the given objects.
-func queueUpdates(b *testing.B, h *harness, n int, round int) {
+func queueUpdates(b testing.TB, h *harness, n int, round int) {
 	b.Helper()
 	ctx := context.Background()
 	queued := 0

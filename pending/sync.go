@@ -96,6 +96,12 @@ func (c *chunk) seal() {
 	}
 }
 
+// release drops a recorded chunk's requests and replies, so a long push holds one wave's
+// worth of them at a time rather than all of them until it ends.
+func (c *chunk) release() {
+	c.subs, c.resp, c.colls, c.refs = nil, nil, nil, nil
+}
+
 // outcome is what happened to one job.
 type outcome struct {
 	job     *job
@@ -303,6 +309,7 @@ func (e *Engine) push(ctx context.Context, r *run) error {
 			}
 			for _, c := range prev {
 				done += len(c.jobs)
+				c.release()
 			}
 			e.emit(Event{Kind: EventSyncProgress, Done: done, Total: total})
 			return nil
@@ -934,7 +941,8 @@ func (g *collGet) decode(resp remote.Subresponse) {
 	}
 	g.read = true
 	if g.err = resp.Err(); g.err == nil {
-		if err := json.Unmarshal(resp.Body, &g.recs); err != nil || len(g.recs) != len(g.ids) {
+		recs, err := remote.ParseFieldsList(resp.Body)
+		if g.recs = recs; err != nil || len(g.recs) != len(g.ids) {
 			g.err, g.recs = fmt.Errorf("%w: collections retrieve of %d %s records", remote.ErrMalformedReply, len(g.ids), g.object), nil
 		}
 	}

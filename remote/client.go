@@ -419,7 +419,7 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, token stri
 		c.limit = li
 		c.limitMu.Unlock()
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxReply+1))
+	data, err := readBody(resp.Body, resp.ContentLength, c.maxReply)
 	if err != nil {
 		return nil, &transportError{method: r.method, path: r.path, err: err, token: token}
 	}
@@ -508,4 +508,23 @@ func parseIdentityURL(s string) (orgID, userID string) {
 		}
 	}
 	return "", ""
+}
+
+// readBody reads at most limit+1 bytes of a reply, in one allocation when the reply says its
+// length (replies of a few hundred kilobytes would otherwise be copied as the buffer doubles).
+func readBody(r io.Reader, size, limit int64) ([]byte, error) {
+	r = io.LimitReader(r, limit+1)
+	if size < 0 || size > limit {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, size+1) // one byte more shows a reply longer than it said
+	n, err := io.ReadFull(r, buf)
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return buf[:n], nil
+	case err != nil:
+		return nil, err
+	}
+	rest, err := io.ReadAll(r)
+	return append(buf, rest...), err
 }

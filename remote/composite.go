@@ -2,7 +2,6 @@ package remote
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -94,30 +93,20 @@ func checkSubrequest(s Subrequest, seen map[string]bool) error {
 
 // DecodeCompositeResponse decodes the body of a Composite reply.
 func DecodeCompositeResponse(data []byte) ([]Subresponse, error) {
-	var raw struct {
-		CompositeResponse *[]struct {
-			Body           json.RawMessage   `json:"body"`
-			HTTPHeaders    map[string]string `json:"httpHeaders"`
-			HTTPStatusCode int               `json:"httpStatusCode"`
-			ReferenceID    string            `json:"referenceId"`
-		} `json:"compositeResponse"`
+	subs, err := decodeComposite(data)
+	if errors.Is(err, errNoComposite) {
+		return nil, fmt.Errorf("%w: %v", ErrMalformedReply, err)
 	}
-	if err := json.Unmarshal(data, &raw); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("%w: composite reply: %v", ErrMalformedReply, err)
 	}
-	if raw.CompositeResponse == nil {
-		return nil, fmt.Errorf("%w: composite reply has no compositeResponse", ErrMalformedReply)
-	}
-	out := make([]Subresponse, 0, len(*raw.CompositeResponse))
-	for i, r := range *raw.CompositeResponse {
-		if r.HTTPStatusCode < 100 || r.HTTPStatusCode > 599 {
-			return nil, fmt.Errorf("%w: composite subresponse %d has status %d", ErrMalformedReply, i, r.HTTPStatusCode)
+	for i := range subs {
+		if code := subs[i].StatusCode; code < 100 || code > 599 {
+			return nil, fmt.Errorf("%w: composite subresponse %d has status %d", ErrMalformedReply, i, code)
 		}
-		body := r.Body
-		if string(body) == "null" {
-			body = nil
+		if string(subs[i].Body) == "null" {
+			subs[i].Body = nil
 		}
-		out = append(out, Subresponse{ReferenceID: r.ReferenceID, StatusCode: r.HTTPStatusCode, Headers: r.HTTPHeaders, Body: body})
 	}
-	return out, nil
+	return subs, nil
 }

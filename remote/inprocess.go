@@ -23,7 +23,7 @@ func (t inProcess) RoundTrip(req *http.Request) (resp *http.Response, err error)
 	}
 	var body []byte
 	if req.Body != nil && req.Body != http.NoBody {
-		if body, err = io.ReadAll(req.Body); err != nil {
+		if body, err = readBody(req.Body, req.ContentLength, 1<<40); err != nil {
 			return nil, fmt.Errorf("in-process transport: reading the request body: %w", err)
 		}
 	}

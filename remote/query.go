@@ -91,7 +91,7 @@ func DecodeQueryResult(data []byte) (QueryResult, error) {
 		TotalSize      *int             `json:"totalSize"`
 		Done           *bool            `json:"done"`
 		NextRecordsURL string           `json:"nextRecordsUrl"`
-		Records        []map[string]any `json:"records"`
+		Records        fieldsList       `json:"records"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return QueryResult{}, fmt.Errorf("%w: query result: %v", ErrMalformedReply, err)

@@ -282,14 +282,23 @@ func nonNilFields(f Fields) Fields {
 // DecodeRecord decodes one record JSON object: "attributes" is removed (Type comes from
 // attributes.type), including from nested relationship records.
 func DecodeRecord(data []byte) (Record, error) {
-	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
+	m, err := ParseFields(data)
+	if err != nil {
 		return Record{}, fmt.Errorf("%w: record is not a JSON object: %v", ErrMalformedReply, err)
 	}
 	if m == nil {
 		return Record{}, fmt.Errorf("%w: record is null", ErrMalformedReply)
 	}
 	return recordFromMap(m)
+}
+
+// fieldsList decodes a JSON array of records with ParseFieldsList inside encoding/json.
+type fieldsList []Fields
+
+func (l *fieldsList) UnmarshalJSON(data []byte) error {
+	list, err := ParseFieldsList(data)
+	*l = list
+	return err
 }
 
 func recordFromMap(m map[string]any) (Record, error) {

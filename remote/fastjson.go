@@ -1,0 +1,567 @@
+package remote
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// ParseFields decodes a JSON object into Fields with the same result as encoding/json would
+// give for a map[string]any (numbers as float64, nested objects as map[string]any, arrays as
+// []any, invalid UTF-8 replaced by U+FFFD, the last of duplicate keys kept), without
+// reflection: records are decoded by the thousand on every sync. "null" gives nil.
+func ParseFields(data []byte) (Fields, error) { return ParseFieldsString(string(data)) }
+
+// ParseFieldsString is ParseFields of a string; unescaped strings in the result share its memory.
+func ParseFieldsString(data string) (Fields, error) {
+	d := fieldDecoder{data: data}
+	d.space()
+	if d.literal("null") {
+		return nil, d.end()
+	}
+	m, err := d.object(min(len(data)/24, 64))
+	if err != nil {
+		return nil, err
+	}
+	return m, d.end()
+}
+
+// ParseFieldsList decodes a JSON array whose items are objects or null (a Collections
+// retrieve answers null for an id it cannot return).
+func ParseFieldsList(data []byte) ([]Fields, error) {
+	d := fieldDecoder{data: string(data)}
+	d.space()
+	if d.literal("null") {
+		return nil, d.end()
+	}
+	if !d.consume('[') {
+		return nil, d.fail("expected an array")
+	}
+	out := []Fields{}
+	d.space()
+	if d.consume(']') {
+		return out, d.end()
+	}
+	hint := 16 // then the size of the record before: records of one reply look alike
+	for {
+		d.space()
+		if d.literal("null") {
+			out = append(out, nil)
+		} else {
+			m, err := d.object(hint)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, m)
+			hint = len(m)
+		}
+		d.space()
+		if d.consume(',') {
+			continue
+		}
+		if d.consume(']') {
+			return out, d.end()
+		}
+		return nil, d.fail("expected , or ] in array")
+	}
+}
+
+// maxDepth bounds nesting, as encoding/json does (10000), so hostile input cannot exhaust the stack.
+const maxDepth = 10000
+
+type fieldDecoder struct {
+	data  string // unescaped strings in the result are slices of it
+	pos   int
+	depth int
+	buf   []byte // scratch for strings with escapes
+}
+
+var errSyntax = errors.New("invalid JSON")
+
+func (d *fieldDecoder) fail(what string) error {
+	return fmt.Errorf("%w at offset %d: %s", errSyntax, d.pos, what)
+}
+
+func (d *fieldDecoder) end() error {
+	d.space()
+	if d.pos != len(d.data) {
+		return d.fail("data after the top-level value")
+	}
+	return nil
+}
+
+func (d *fieldDecoder) space() {
+	for d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ' ', '\t', '\n', '\r':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (d *fieldDecoder) consume(c byte) bool {
+	if d.pos < len(d.data) && d.data[d.pos] == c {
+		d.pos++
+		return true
+	}
+	return false
+}
+
+func (d *fieldDecoder) literal(s string) bool {
+	if len(d.data)-d.pos >= len(s) && d.data[d.pos:d.pos+len(s)] == s {
+		d.pos += len(s)
+		return true
+	}
+	return false
+}
+
+// object reads an object into a map made for hint keys.
+func (d *fieldDecoder) object(hint int) (map[string]any, error) {
+	if !d.consume('{') {
+		return nil, d.fail("expected an object")
+	}
+	if d.depth++; d.depth > maxDepth {
+		return nil, d.fail("nested too deeply")
+	}
+	defer func() { d.depth-- }()
+	m := make(map[string]any, hint)
+	d.space()
+	if d.consume('}') {
+		return m, nil
+	}
+	for {
+		d.space()
+		k, err := d.str()
+		if err != nil {
+			return nil, err
+		}
+		d.space()
+		if !d.consume(':') {
+			return nil, d.fail("expected : after object key")
+		}
+		d.space()
+		v, err := d.value()
+		if err != nil {
+			return nil, err
+		}
+		m[k] = v
+		d.space()
+		if d.consume(',') {
+			continue
+		}
+		if d.consume('}') {
+			return m, nil
+		}
+		return nil, d.fail("expected , or } in object")
+	}
+}
+
+func (d *fieldDecoder) array() ([]any, error) {
+	d.pos++ // '['
+	if d.depth++; d.depth > maxDepth {
+		return nil, d.fail("nested too deeply")
+	}
+	defer func() { d.depth-- }()
+	out := []any{}
+	d.space()
+	if d.consume(']') {
+		return out, nil
+	}
+	for {
+		d.space()
+		v, err := d.value()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+		d.space()
+		if d.consume(',') {
+			continue
+		}
+		if d.consume(']') {
+			return out, nil
+		}
+		return nil, d.fail("expected , or ] in array")
+	}
+}
+
+func (d *fieldDecoder) value() (any, error) {
+	if d.pos >= len(d.data) {
+		return nil, d.fail("unexpected end of input")
+	}
+	switch c := d.data[d.pos]; {
+	case c == '"':
+		return d.str()
+	case c == '{':
+		return d.object(0)
+	case c == '[':
+		return d.array()
+	case c == 't':
+		if d.literal("true") {
+			return true, nil
+		}
+	case c == 'f':
+		if d.literal("false") {
+			return false, nil
+		}
+	case c == 'n':
+		if d.literal("null") {
+			return nil, nil
+		}
+	case c == '-' || (c >= '0' && c <= '9'):
+		return d.number()
+	}
+	return nil, d.fail("unexpected character")
+}
+
+// number reads a number in JSON's grammar and converts it as encoding/json does for any.
+func (d *fieldDecoder) number() (any, error) {
+	start := d.pos
+	digits := func() int {
+		n := 0
+		for d.pos < len(d.data) && d.data[d.pos] >= '0' && d.data[d.pos] <= '9' {
+			d.pos++
+			n++
+		}
+		return n
+	}
+	d.consume('-')
+	if d.consume('0') {
+		// no more integer digits after a leading zero
+	} else if digits() == 0 {
+		return nil, d.fail("invalid number")
+	}
+	if d.consume('.') && digits() == 0 {
+		return nil, d.fail("invalid number")
+	}
+	if d.pos < len(d.data) && (d.data[d.pos] == 'e' || d.data[d.pos] == 'E') {
+		d.pos++
+		if !d.consume('+') {
+			d.consume('-')
+		}
+		if digits() == 0 {
+			return nil, d.fail("invalid number")
+		}
+	}
+	s := d.data[start:d.pos]
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return nil, fmt.Errorf("%w: number %s out of range", errSyntax, s)
+	}
+	return f, nil
+}
+
+// str reads a string, unescaping it and replacing invalid UTF-8 with U+FFFD.
+func (d *fieldDecoder) str() (string, error) {
+	if !d.consume('"') {
+		return "", d.fail("expected a string")
+	}
+	start := d.pos
+	// Fast path: no escapes, plain ASCII or valid UTF-8.
+	for d.pos < len(d.data) {
+		c := d.data[d.pos]
+		if c == '"' {
+			s := d.data[start:d.pos]
+			d.pos++
+			return s, nil
+		}
+		if c == '\\' || c < 0x20 {
+			break
+		}
+		if c < utf8.RuneSelf {
+			d.pos++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(d.data[d.pos:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		d.pos += size
+	}
+	buf := append(d.buf[:0], d.data[start:d.pos]...)
+	for {
+		if d.pos >= len(d.data) {
+			return "", d.fail("unterminated string")
+		}
+		c := d.data[d.pos]
+		switch {
+		case c == '"':
+			d.pos++
+			d.buf = buf
+			return string(buf), nil
+		case c < 0x20:
+			return "", d.fail("control character in string")
+		case c == '\\':
+			if d.pos+1 >= len(d.data) {
+				return "", d.fail("unterminated string")
+			}
+			e := d.data[d.pos+1]
+			d.pos += 2
+			switch e {
+			case '"', '\\', '/':
+				buf = append(buf, e)
+			case 'b':
+				buf = append(buf, '\b')
+			case 'f':
+				buf = append(buf, '\f')
+			case 'n':
+				buf = append(buf, '\n')
+			case 'r':
+				buf = append(buf, '\r')
+			case 't':
+				buf = append(buf, '\t')
+			case 'u':
+				r, ok := d.hex4()
+				if !ok {
+					return "", d.fail("invalid \\u escape")
+				}
+				if utf16.IsSurrogate(r) {
+					// A high surrogate followed by an escaped low one makes one rune;
+					// anything else is U+FFFD, as encoding/json decodes it.
+					save := d.pos
+					if d.pos+1 < len(d.data) && d.data[d.pos] == '\\' && d.data[d.pos+1] == 'u' {
+						d.pos += 2
+						if r2, ok := d.hex4(); ok {
+							if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+								buf = utf8.AppendRune(buf, dec)
+								continue
+							}
+						}
+					}
+					d.pos = save
+					r = utf8.RuneError
+				}
+				buf = utf8.AppendRune(buf, r)
+			default:
+				return "", d.fail("invalid escape in string")
+			}
+		case c < utf8.RuneSelf:
+			buf = append(buf, c)
+			d.pos++
+		default:
+			r, size := utf8.DecodeRuneInString(d.data[d.pos:])
+			d.pos += size
+			buf = utf8.AppendRune(buf, r) // RuneError for an invalid byte
+		}
+	}
+}
+
+func (d *fieldDecoder) hex4() (rune, bool) {
+	if len(d.data)-d.pos < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(d.data[d.pos : d.pos+4]) {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	d.pos += 4
+	return r, true
+}
+
+// skip reads past one value of any kind, checking it is valid JSON, without building it.
+func (d *fieldDecoder) skip() error {
+	if d.pos >= len(d.data) {
+		return d.fail("unexpected end of input")
+	}
+	switch c := d.data[d.pos]; {
+	case c == '"':
+		_, err := d.str()
+		return err
+	case c == '{' || c == '[':
+		closing := byte('}')
+		if c == '[' {
+			closing = ']'
+		}
+		d.pos++
+		if d.depth++; d.depth > maxDepth {
+			return d.fail("nested too deeply")
+		}
+		defer func() { d.depth-- }()
+		d.space()
+		if d.consume(closing) {
+			return nil
+		}
+		for {
+			d.space()
+			if c == '{' {
+				if _, err := d.str(); err != nil {
+					return err
+				}
+				d.space()
+				if !d.consume(':') {
+					return d.fail("expected : after object key")
+				}
+				d.space()
+			}
+			if err := d.skip(); err != nil {
+				return err
+			}
+			d.space()
+			if d.consume(',') {
+				continue
+			}
+			if d.consume(closing) {
+				return nil
+			}
+			return d.fail("expected , or a closing bracket")
+		}
+	default:
+		_, err := d.value()
+		return err
+	}
+}
+
+// members calls fn for each member of an object (fn must read the value); null is no members.
+func (d *fieldDecoder) members(fn func(key string) error) error {
+	if d.literal("null") {
+		return nil
+	}
+	if !d.consume('{') {
+		return d.fail("expected an object")
+	}
+	d.space()
+	if d.consume('}') {
+		return nil
+	}
+	for {
+		d.space()
+		k, err := d.str()
+		if err != nil {
+			return err
+		}
+		d.space()
+		if !d.consume(':') {
+			return d.fail("expected : after object key")
+		}
+		d.space()
+		if err := fn(k); err != nil {
+			return err
+		}
+		d.space()
+		if d.consume(',') {
+			continue
+		}
+		if d.consume('}') {
+			return nil
+		}
+		return d.fail("expected , or } in object")
+	}
+}
+
+// decodeComposite reads a Composite reply in one pass; bodies are slices of data. Keys match
+// without regard to case, as encoding/json matches struct fields.
+func decodeComposite(data []byte) ([]Subresponse, error) {
+	d := fieldDecoder{data: string(data)}
+	var out []Subresponse
+	found := false
+	d.space()
+	err := d.members(func(key string) error {
+		if !strings.EqualFold(key, "compositeResponse") {
+			return d.skip()
+		}
+		if d.literal("null") {
+			out, found = nil, false
+			return nil
+		}
+		if !d.consume('[') {
+			return d.fail("compositeResponse is not an array")
+		}
+		found, out = true, []Subresponse{}
+		d.space()
+		if d.consume(']') {
+			return nil
+		}
+		for {
+			d.space()
+			var s Subresponse
+			err := d.members(func(key string) error {
+				switch {
+				case strings.EqualFold(key, "body"):
+					start := d.pos
+					if err := d.skip(); err != nil {
+						return err
+					}
+					s.Body = data[start:d.pos:d.pos]
+				case strings.EqualFold(key, "httpHeaders"):
+					if d.literal("null") {
+						s.Headers = nil
+						return nil
+					}
+					if s.Headers == nil {
+						s.Headers = map[string]string{}
+					}
+					return d.members(func(name string) error {
+						if d.literal("null") {
+							s.Headers[name] = ""
+							return nil
+						}
+						v, err := d.str()
+						s.Headers[name] = v
+						return err
+					})
+				case strings.EqualFold(key, "httpStatusCode"):
+					if d.literal("null") {
+						return nil
+					}
+					start := d.pos
+					if _, err := d.number(); err != nil {
+						return err
+					}
+					n, err := strconv.Atoi(d.data[start:d.pos])
+					if err != nil {
+						return fmt.Errorf("%w: httpStatusCode %s is not an integer", errSyntax, d.data[start:d.pos])
+					}
+					s.StatusCode = n
+				case strings.EqualFold(key, "referenceId"):
+					if d.literal("null") {
+						return nil
+					}
+					v, err := d.str()
+					s.ReferenceID = v
+					return err
+				default:
+					return d.skip()
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			out = append(out, s)
+			d.space()
+			if d.consume(',') {
+				continue
+			}
+			if d.consume(']') {
+				return nil
+			}
+			return d.fail("expected , or ] in compositeResponse")
+		}
+	})
+	if err == nil {
+		err = d.end()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, errNoComposite
+	}
+	return out, nil
+}
+
+var errNoComposite = errors.New("composite reply has no compositeResponse")
