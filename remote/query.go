@@ -88,10 +88,10 @@ func checkNextRecordsURL(s string) (string, error) {
 // under /services/data/; when "done" is absent it is taken from the presence of nextRecordsUrl.
 func DecodeQueryResult(data []byte) (QueryResult, error) {
 	var raw struct {
-		TotalSize      *int             `json:"totalSize"`
-		Done           *bool            `json:"done"`
-		NextRecordsURL string           `json:"nextRecordsUrl"`
-		Records        fieldsList       `json:"records"`
+		TotalSize      *int       `json:"totalSize"`
+		Done           *bool      `json:"done"`
+		NextRecordsURL string     `json:"nextRecordsUrl"`
+		Records        fieldsList `json:"records"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return QueryResult{}, fmt.Errorf("%w: query result: %v", ErrMalformedReply, err)
