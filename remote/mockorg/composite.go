@@ -258,14 +258,14 @@ func (o *Org) runSubrequest(work *txn, parent *apiReq, s subrequest, refs map[st
 		return fail(newErr(http.StatusBadRequest, "INVALID_INPUT", "invalid subrequest url: "+u))
 	}
 	segs := splitPath(parsed.Path)
-	var m []string
+	var ver string
+	valid := false
 	if len(segs) >= 3 && segs[0] == "services" && segs[1] == "data" {
-		m = versionRE.FindStringSubmatch(segs[2])
+		ver, valid = apiVersion(segs[2])
 	}
-	if m == nil {
+	if !valid {
 		return fail(newErr(http.StatusBadRequest, "INVALID_INPUT", "subrequest url must start with /services/data/vNN.0/: "+u))
 	}
-	ver := m[1]
 	if n, _ := strconv.Atoi(ver); n < MinVersion {
 		return fail(errNotFound())
 	}
@@ -277,7 +277,11 @@ func (o *Org) runSubrequest(work *txn, parent *apiReq, s subrequest, refs map[st
 		h.Set(k, v)
 	}
 	method := strings.ToUpper(s.Method)
-	sub := &apiReq{method: method, segs: segs[3:], query: parsed.Query(), header: h, body: body, user: parent.user, version: ver + ".0", inComposite: true}
+	var query url.Values // nil reads as empty
+	if parsed.RawQuery != "" {
+		query = parsed.Query()
+	}
+	sub := &apiReq{method: method, segs: segs[3:], query: query, header: h, body: body, user: parent.user, version: ver + ".0", inComposite: true}
 	if allOrNone {
 		return o.dispatch(work, sub)
 	}

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -28,7 +27,20 @@ const (
 	NewestVersion = 65
 )
 
-var versionRE = regexp.MustCompile(`^v(\d{2,3})\.0$`)
+// apiVersion reads a version segment such as "v62.0" and returns "62": a "v", two or three
+// ASCII digits and ".0".
+func apiVersion(seg string) (string, bool) {
+	n := len(seg) - 3 // digits between "v" and ".0"
+	if (n != 2 && n != 3) || seg[0] != 'v' || seg[len(seg)-2:] != ".0" {
+		return "", false
+	}
+	for i := 1; i <= n; i++ {
+		if seg[i] < '0' || seg[i] > '9' {
+			return "", false
+		}
+	}
+	return seg[1 : 1+n], true
+}
 
 // apiReq is one REST call, from HTTP or from a composite subrequest.
 type apiReq struct {
@@ -293,13 +305,13 @@ func (o *Org) serveData(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, versionsList())
 		return
 	}
-	m := versionRE.FindStringSubmatch(segs[0])
-	if m == nil {
+	ver, valid := apiVersion(segs[0])
+	if !valid {
 		writeJSON(w, http.StatusNotFound, errNotFound().Items)
 		return
 	}
-	if n, _ := strconv.Atoi(m[1]); n < MinVersion {
-		writeJSON(w, http.StatusNotFound, newErr(http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("API version %s.0 is not supported by this org; use %d.0 or later", m[1], MinVersion)).Items)
+	if n, _ := strconv.Atoi(ver); n < MinVersion {
+		writeJSON(w, http.StatusNotFound, newErr(http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("API version %s.0 is not supported by this org; use %d.0 or later", ver, MinVersion)).Items)
 		return
 	}
 	user, aerr := o.authenticate(r)
@@ -322,7 +334,7 @@ func (o *Org) serveData(w http.ResponseWriter, r *http.Request) {
 	if method == http.MethodHead {
 		method = http.MethodGet
 	}
-	req := &apiReq{method: method, segs: segs[1:], query: r.URL.Query(), header: r.Header, body: body, user: user, version: m[1] + ".0"}
+	req := &apiReq{method: method, segs: segs[1:], query: r.URL.Query(), header: r.Header, body: body, user: user, version: ver + ".0"}
 	resp := o.exec(req)
 	if r.Method == http.MethodHead {
 		resp = apiResp{status: resp.status, header: resp.header}

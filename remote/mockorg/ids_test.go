@@ -1,6 +1,7 @@
 package mockorg
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -56,6 +57,17 @@ func TestIDRefusesBadInput(t *testing.T) {
 	}{{"01", 1}, {"0011", 1}, {"0!1", 1}, {"001", -1}} {
 		if got := ID(tc.prefix, tc.n); got != "" {
 			t.Errorf("ID(%q, %d) = %q", tc.prefix, tc.n, got)
+		}
+	}
+}
+
+func TestAPIVersionAcceptsWhatTheVersionPatternDoes(t *testing.T) {
+	re := regexp.MustCompile(`^v(\d{2,3})\.0$`)
+	for _, seg := range []string{"v62.0", "v50.0", "v100.0", "v9.0", "v1000.0", "v62.1", "62.0", "V62.0", "v6a.0", "v62.00", "v62", "v.0", "v", "", "v62.0x", "v٦٢.0", "v62,0"} {
+		got, ok := apiVersion(seg)
+		m := re.FindStringSubmatch(seg)
+		if ok != (m != nil) || (ok && got != m[1]) {
+			t.Errorf("apiVersion(%q) = %q, %v; the pattern gives %v", seg, got, ok, m)
 		}
 	}
 }

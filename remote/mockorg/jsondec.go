@@ -10,8 +10,37 @@ import "strconv"
 
 // jsonReader walks a JSON document.
 type jsonReader struct {
-	b []byte
-	i int
+	b    []byte
+	i    int
+	last string // the last string read, handed out again when the same text repeats
+}
+
+// knownStrings are texts requests repeat (methods, conditional headers, field names); a
+// string read with one of these texts shares it instead of being copied.
+var knownStrings = func() map[string]string {
+	m := map[string]string{}
+	for _, s := range []string{"GET", "POST", "PATCH", "PUT", "DELETE", "HEAD",
+		"If-Unmodified-Since", "If-Modified-Since", "If-Match", "If-None-Match", "Sforce-Duplicate-Rule-Header", "allowSave=true"} {
+		m[s] = s
+	}
+	for _, o := range theSchema.objects {
+		for _, f := range o.Fields {
+			m[f.Name] = f.Name
+		}
+	}
+	return m
+}()
+
+// str turns bytes read into a string, sharing a known or just-repeated text.
+func (r *jsonReader) str(b []byte) string {
+	if s, ok := knownStrings[string(b)]; ok {
+		return s
+	}
+	if r.last == string(b) {
+		return r.last
+	}
+	r.last = string(b)
+	return r.last
 }
 
 func (r *jsonReader) ws() {
@@ -59,7 +88,7 @@ func (r *jsonReader) plainString() (string, bool) {
 		c := r.b[r.i]
 		switch {
 		case c == '"':
-			s := string(r.b[start:r.i])
+			s := r.str(r.b[start:r.i])
 			r.i++
 			return s, true
 		case c == '\\' || c < 0x20 || c >= 0x80:

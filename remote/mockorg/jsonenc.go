@@ -70,6 +70,12 @@ const hexDigits = "0123456789abcdef"
 // appendString writes a JSON string the way encoding/json does (HTML-safe, invalid UTF-8 replaced).
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	b = appendEscaped(b, s)
+	return append(b, '"')
+}
+
+// appendEscaped writes the inside of a JSON string.
+func appendEscaped(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -112,8 +118,7 @@ func appendString(b []byte, s string) []byte {
 		}
 		i += size
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return append(b, s[start:]...)
 }
 
 func (m *orderedMap) appendJSON(b []byte) []byte {

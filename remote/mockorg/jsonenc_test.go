@@ -50,7 +50,7 @@ func TestFloatsEncodeLikeEncodingJSON(t *testing.T) {
 
 func TestCompositeReplyEncodesLikeEncodingJSON(t *testing.T) {
 	rec := newOrderedMap(3)
-	rec.set("attributes", &recordAttrs{typ: "Contact", url: "/services/data/v62.0/sobjects/Contact/003"})
+	rec.set("attributes", &recordAttrs{typ: "Contact", id: "003Dm00000000ABAAA", version: "62.0"})
 	rec.set("Title", "VP <Sales> & \"more\"")
 	rec.set("Amount", 1e-7)
 	dup := map[string]any{"allowSave": true, "matchResults": []any{map[string]any{"size": 1, "rule": "R"}}}
@@ -79,5 +79,17 @@ func TestCompositeReplyEncodesLikeEncodingJSON(t *testing.T) {
 	}
 	if string(got) != string(want) {
 		t.Fatalf("fast %s\nstd  %s", got, want)
+	}
+}
+
+func TestRecordAttributesGiveTheTypeAndTheRecordURL(t *testing.T) {
+	r := &rec{ID: "003Dm00000000ABAAA", Object: theSchema.object("Contact")}
+	var got map[string]string
+	if err := json.Unmarshal(attributes(r, "62.0").appendJSON(nil), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"type": "Contact", "url": "/services/data/v62.0/sobjects/Contact/003Dm00000000ABAAA"}
+	if got["type"] != want["type"] || got["url"] != want["url"] || len(got) != 2 {
+		t.Fatalf("attributes %v, want %v", got, want)
 	}
 }

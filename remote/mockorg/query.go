@@ -566,18 +566,25 @@ func (o *Org) project(v *reader, u User, r *rec, cols []*column, version string)
 }
 
 func attributes(r *rec, version string) *recordAttrs {
-	return &recordAttrs{typ: r.Object.Name, url: "/services/data/v" + version + "/sobjects/" + r.Object.Name + "/" + r.ID}
+	return &recordAttrs{typ: r.Object.Name, id: r.ID, version: version}
 }
 
-// recordAttrs is the "attributes" object of a returned record: {"type":…,"url":…}.
-type recordAttrs struct{ typ, url string }
+// recordAttrs is the "attributes" object of a returned record:
+// {"type":…,"url":"/services/data/v{version}/sobjects/{type}/{id}"}.
+type recordAttrs struct{ typ, id, version string }
 
 func (a *recordAttrs) appendJSON(b []byte) []byte {
 	b = append(b, `{"type":`...)
 	b = appendString(b, a.typ)
-	b = append(b, `,"url":`...)
-	b = appendString(b, a.url)
-	return append(b, '}')
+	// The pieces are ASCII (a checked version, a schema name, an id), so escaping them one by
+	// one is escaping the whole URL.
+	b = append(b, `,"url":"/services/data/v`...)
+	b = appendEscaped(b, a.version)
+	b = append(b, "/sobjects/"...)
+	b = appendEscaped(b, a.typ)
+	b = append(b, '/')
+	b = appendEscaped(b, a.id)
+	return append(b, `"}`...)
 }
 
 // MarshalJSON writes the two keys in order.

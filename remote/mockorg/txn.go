@@ -5,56 +5,78 @@ import "strings"
 // txn collects the writes of one request (or of one all-or-none group) so they can be
 // committed together or dropped. Reads see the txn's own writes. Used with o.mu held for writing.
 type txn struct {
-	o       *Org
-	parent  *txn
-	changed map[string]*rec
-	order   []string
+	o      *Org
+	parent *txn
+	recs   []*rec         // the changed records, in the order first written
+	index  map[string]int // id → place in recs, once recs outgrows a scan
 }
 
-func (o *Org) begin() *txn { return &txn{o: o, changed: map[string]*rec{}} }
+// txnScan is how many records a txn finds by scanning before it keeps an index.
+const txnScan = 8
 
-// sub starts a nested transaction; its map is made by its first put.
+func (o *Org) begin() *txn { return &txn{o: o} }
+
+// sub starts a nested transaction.
 func (t *txn) sub() *txn { return &txn{o: t.o, parent: t} }
+
+// find returns the place of a record in t.recs, -1 when t did not change it.
+func (t *txn) find(id string) int {
+	if t.index != nil {
+		if i, ok := t.index[id]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, r := range t.recs {
+		if r.ID == id {
+			return i
+		}
+	}
+	return -1
+}
 
 func (t *txn) get(id string) *rec {
 	for x := t; x != nil; x = x.parent {
-		if r, ok := x.changed[id]; ok {
-			return r
+		if i := x.find(id); i >= 0 {
+			return x.recs[i]
 		}
 	}
 	return t.o.recs[id]
 }
 
 func (t *txn) put(r *rec) {
-	if t.changed == nil {
-		t.changed = make(map[string]*rec, 1)
+	if i := t.find(r.ID); i >= 0 {
+		t.recs[i] = r
+		return
 	}
-	if _, ok := t.changed[r.ID]; !ok {
-		t.order = append(t.order, r.ID)
+	t.recs = append(t.recs, r)
+	switch {
+	case t.index != nil:
+		t.index[r.ID] = len(t.recs) - 1
+	case len(t.recs) > txnScan:
+		t.index = make(map[string]int, 2*len(t.recs))
+		for i, x := range t.recs {
+			t.index[x.ID] = i
+		}
 	}
-	t.changed[r.ID] = r
 }
 
 // merge folds a sub-transaction into its parent.
 func (t *txn) merge() {
-	for _, id := range t.order {
-		t.parent.put(t.changed[id])
+	for _, r := range t.recs {
+		t.parent.put(r)
 	}
 }
 
 // commit writes a top-level transaction to the database and to memory.
 func (t *txn) commit() error {
-	if len(t.order) == 0 {
+	if len(t.recs) == 0 {
 		return nil
 	}
-	recs := make([]*rec, 0, len(t.order))
-	for _, id := range t.order {
-		recs = append(recs, t.changed[id])
-	}
-	if err := t.o.persist(recs); err != nil {
+	if err := t.o.persist(t.recs); err != nil {
 		return err
 	}
-	for _, r := range recs {
+	for _, r := range t.recs {
 		t.o.index(r)
 	}
 	return nil
@@ -70,13 +92,13 @@ func (t *txn) idsOf(object string) []string {
 	var extra []string
 	seen := map[string]bool{}
 	for i := len(chain) - 1; i >= 0; i-- {
-		for _, id := range chain[i].order {
-			if _, committed := t.o.recs[id]; committed || seen[id] {
+		for _, r := range chain[i].recs {
+			if _, committed := t.o.recs[r.ID]; committed || seen[r.ID] {
 				continue
 			}
-			if r := chain[i].changed[id]; r.Object.Name == object {
-				seen[id] = true
-				extra = append(extra, id)
+			if r.Object.Name == object {
+				seen[r.ID] = true
+				extra = append(extra, r.ID)
 			}
 		}
 	}
@@ -91,7 +113,7 @@ func (t *txn) idsOf(object string) []string {
 func (t *txn) byKey(object, key string) *rec {
 	lk := strings.ToLower(key)
 	for x := t; x != nil; x = x.parent {
-		for _, r := range x.changed {
+		for _, r := range x.recs {
 			if r.Object.Name == object && strings.ToLower(r.str("Offline_Key__c")) == lk {
 				return r
 			}

@@ -406,7 +406,7 @@ func coerce(f *fieldDef, v any) (any, *apiError) {
 	case f.isText():
 		switch x := v.(type) {
 		case string:
-			return x, nil
+			return v, nil // the value as decoded, not boxed again
 		case float64:
 			return strconv.FormatFloat(x, 'f', -1, 64), nil
 		case bool:
@@ -437,7 +437,7 @@ func coerce(f *fieldDef, v any) (any, *apiError) {
 	case f.Type == "boolean":
 		switch x := v.(type) {
 		case bool:
-			return x, nil
+			return v, nil
 		case string:
 			if b, err := strconv.ParseBool(x); err == nil {
 				return b, nil
