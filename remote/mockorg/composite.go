@@ -652,6 +652,7 @@ func (o *Org) collectionRetrieve(t *txn, req *apiReq, obj *objectDef) apiResp {
 		cols = append(cols, col)
 	}
 	out := make([]any, len(ids))
+	keys := ownFieldKeys(cols)
 	for i, raw := range ids {
 		id, valid := NormalizeID(raw)
 		if !valid {
@@ -660,6 +661,10 @@ func (o *Org) collectionRetrieve(t *txn, req *apiReq, obj *objectDef) apiResp {
 		r := t.get(id)
 		if r == nil || r.Object != obj || r.Deleted || !canRead(o.accessOf(req.user, r)) {
 			out[i] = nil
+			continue
+		}
+		if keys != nil {
+			out[i] = projectOwn(r, keys, cols, req.version)
 			continue
 		}
 		out[i] = o.project(t, req.user, r, cols, req.version)

@@ -170,7 +170,8 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
 		return nil, nil
 	}
 	var src io.Reader = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
+	gzipped := strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip")
+	if gzipped {
 		zr, err := gzip.NewReader(src)
 		if err != nil {
 			return nil, errJSON("request body is not valid gzip: " + err.Error())
@@ -178,7 +179,16 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
 		defer zr.Close()
 		src = io.LimitReader(zr, MaxBodyBytes+1)
 	}
-	data, err := io.ReadAll(src)
+	var data []byte
+	var err error
+	if n := r.ContentLength; n > 0 && n <= MaxBodyBytes && !gzipped {
+		// The declared length sizes the buffer once (with room to see the end).
+		buf := bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead))
+		_, err = buf.ReadFrom(src)
+		data = buf.Bytes()
+	} else {
+		data, err = io.ReadAll(src)
+	}
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) || len(data) > MaxBodyBytes {
 		return nil, newErr(http.StatusRequestEntityTooLarge, "REQUEST_ENTITY_TOO_LARGE", fmt.Sprintf("request body larger than %d bytes", MaxBodyBytes))

@@ -13,6 +13,8 @@ type jsonReader struct {
 	b    []byte
 	i    int
 	last string // the last string read, handed out again when the same text repeats
+	// lastHeader is the last header value read: every subrequest of a push carries the same.
+	lastHeader string
 }
 
 // knownStrings are texts requests repeat (methods, conditional headers, field names); a
@@ -80,23 +82,31 @@ func (r *jsonReader) end() bool {
 
 // plainString reads a string holding no escape, control or non-ASCII byte.
 func (r *jsonReader) plainString() (string, bool) {
-	if !r.next('"') {
+	b, ok := r.plainBytes()
+	if !ok {
 		return "", false
+	}
+	return r.str(b), true
+}
+
+// plainBytes is plainString without making the string.
+func (r *jsonReader) plainBytes() ([]byte, bool) {
+	if !r.next('"') {
+		return nil, false
 	}
 	start := r.i
 	for r.i < len(r.b) {
 		c := r.b[r.i]
 		switch {
 		case c == '"':
-			s := r.str(r.b[start:r.i])
 			r.i++
-			return s, true
+			return r.b[start : r.i-1], true
 		case c == '\\' || c < 0x20 || c >= 0x80:
-			return "", false
+			return nil, false
 		}
 		r.i++
 	}
-	return "", false
+	return nil, false
 }
 
 // bool reads true or false.
@@ -379,9 +389,14 @@ func (r *jsonReader) subrequests() ([]subrequest, bool) {
 			case "httpHeaders":
 				bit = 16
 				ok = r.object(func(k string) bool {
-					v, ok := r.plainString()
+					b, ok := r.plainBytes()
 					if !ok {
 						return false
+					}
+					v := r.lastHeader
+					if string(b) != v {
+						v = r.str(b)
+						r.lastHeader = v
 					}
 					if _, dup := s.HTTPHeaders[k]; dup {
 						return false

@@ -118,3 +118,27 @@ func TestStoredRecordDataHoldsEveryNonNullField(t *testing.T) {
 		t.Fatalf("stored %v\nwant   %v", got, want)
 	}
 }
+
+func TestStoredWireTimesParseAsTimeParseDoes(t *testing.T) {
+	for _, s := range []string{
+		"2024-03-04T10:00:00.000+0000", "2024-02-29T23:59:59.999+0000", "2023-02-29T10:00:00.000+0000",
+		"2024-04-31T10:00:00.000+0000", "2024-13-01T10:00:00.000+0000", "2024-00-01T10:00:00.000+0000",
+		"2024-01-00T10:00:00.000+0000", "2024-01-01T24:00:00.000+0000", "2024-01-01T10:60:00.000+0000",
+		"2024-01-01T10:00:60.000+0000", "0000-01-01T00:00:00.000+0000", "9999-12-31T23:59:59.999+0000",
+		"2024-01-01T10:00:00.000+0100", "2024-01-01T10:00:00.000Z", "2024-01-01T10:00:00+0000",
+		"2024-1-01T10:00:00.000+00000", "2024-01-01T1a:00:00.000+0000", "+024-01-01T10:00:00.000+0000",
+		"2024-01-01 10:00:00.000+0000", "",
+	} {
+		fast, ok := parseStoredWireTime(s)
+		slow, err := time.Parse(wireTime, s)
+		if !ok {
+			continue // parseWireTime goes on to time.Parse
+		}
+		if err != nil || !fast.Equal(slow) || fast.Location() != time.UTC {
+			t.Errorf("%q: fast %v, time.Parse %v (%v)", s, fast, slow, err)
+		}
+	}
+	if _, ok := parseStoredWireTime(formatWireTime(time.Date(2024, 3, 4, 10, 0, 0, 5e6, time.UTC))); !ok {
+		t.Error("the stored form is not read by the fast path")
+	}
+}

@@ -3,6 +3,7 @@ package mockorg
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -525,7 +526,12 @@ func (o *Org) page(v *reader, u User, cur *cursor, start int, version string) *q
 		end = len(cur.rows)
 	}
 	res := &queryResult{TotalSize: len(cur.rows), Done: end >= len(cur.rows), Records: make([]any, 0, end-start)}
+	keys := ownFieldKeys(cur.c.cols)
 	for _, r := range cur.rows[start:end] {
+		if keys != nil {
+			res.Records = append(res.Records, projectOwn(r, keys, cur.c.cols, version))
+			continue
+		}
 		res.Records = append(res.Records, o.project(v, u, r, cur.c.cols, version))
 	}
 	if !res.Done {
@@ -533,6 +539,31 @@ func (o *Org) page(v *reader, u User, cur *cursor, start int, version string) *q
 		res.NextRecordsURL = fmt.Sprintf("/services/data/v%s/query/%s-%d", version, loc, end)
 	}
 	return res
+}
+
+// ownFieldKeys is the key list of project when every column is one of the record's own
+// fields, each named once: "attributes", then the field names. It is nil otherwise.
+func ownFieldKeys(cols []*column) []string {
+	keys := make([]string, 1, len(cols)+1)
+	keys[0] = "attributes"
+	for _, c := range cols {
+		if c.rel != nil || slices.Contains(keys, c.field.Name) {
+			return nil
+		}
+		keys = append(keys, c.field.Name)
+	}
+	return slices.Clip(keys)
+}
+
+// projectOwn is project for columns whose keys ownFieldKeys gave; the records rendered share
+// the key list.
+func projectOwn(r *rec, keys []string, cols []*column, version string) *orderedMap {
+	vals := make([]any, len(keys))
+	vals[0] = attributes(r, version)
+	for i, c := range cols {
+		vals[i+1] = r.F[c.field.Name]
+	}
+	return &orderedMap{keys: keys, vals: vals}
 }
 
 // project renders the selected fields of a record, attributes first, in select order.

@@ -243,3 +243,36 @@ func TestDefaultSeedHasAllObjectsAndUsers(t *testing.T) {
 		t.Fatalf("users %v", users)
 	}
 }
+
+func TestProjectionOfOwnFieldsMatchesTheGeneralOne(t *testing.T) {
+	e := newEnv(t, Options{Size: 60})
+	obj := theSchema.object("Contact")
+	resolve := func(names ...string) []*column {
+		var cols []*column
+		for _, n := range names {
+			c, aerr := e.org.resolve(obj, strings.Split(n, "."), ProfileDemo)
+			if aerr != nil {
+				t.Fatal(aerr)
+			}
+			cols = append(cols, c)
+		}
+		return cols
+	}
+	id := e.firstID(e.alex, "SELECT Id FROM Contact WHERE AccountId != null")
+	r := e.org.recs[id]
+	own := resolve("Id", "FirstName", "LastName", "Email", "AccountId", "LastModifiedDate")
+	keys := ownFieldKeys(own)
+	if keys == nil {
+		t.Fatal("no shared keys for own fields")
+	}
+	got := projectOwn(r, keys, own, "62.0").appendJSON(nil)
+	want := e.org.project(e.org.begin(), e.org.users[0], r, own, "62.0").appendJSON(nil)
+	if string(got) != string(want) {
+		t.Fatalf("own %s\ngeneral %s", got, want)
+	}
+	for _, names := range [][]string{{"Id", "Account.Name"}, {"Id", "Title", "Title"}} {
+		if k := ownFieldKeys(resolve(names...)); k != nil {
+			t.Errorf("%v: shared keys %v, want none", names, k)
+		}
+	}
+}

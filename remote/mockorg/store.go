@@ -462,6 +462,35 @@ func (o *Org) persistToken(tok, kind, userID string, issued time.Time) {
 	_, _ = o.db.Exec(`INSERT OR REPLACE INTO tokens (token, kind, user_id, issued) VALUES (?,?,?,?)`, tok, kind, userID, issued.UnixMilli())
 }
 
+// parseStoredWireTime reads the form formatWireTime writes (2006-01-02T15:04:05.000+0000)
+// without time.Parse; false for anything else, including a date time.Parse would refuse.
+func parseStoredWireTime(s string) (time.Time, bool) {
+	if len(s) != 28 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[23:] != "+0000" {
+		return time.Time{}, false
+	}
+	num := func(from, to int) int {
+		n := 0
+		for i := from; i < to; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	year, month, day := num(0, 4), num(5, 7), num(8, 10)
+	hour, minute, sec, milli := num(11, 13), num(14, 16), num(17, 19), num(20, 23)
+	if year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 || milli < 0 {
+		return time.Time{}, false
+	}
+	// Day 0 of the next month is the last day of this one.
+	if day > time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, milli*int(time.Millisecond), time.UTC), true
+}
+
 // Wire time format of datetimes in JSON.
 const wireTime = "2006-01-02T15:04:05.000-0700"
 
@@ -469,6 +498,9 @@ func formatWireTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:0
 
 // parseWireTime accepts the API's datetime forms: .000+0000, +00:00, Z, with or without millis.
 func parseWireTime(s string) (time.Time, error) {
+	if t, ok := parseStoredWireTime(s); ok {
+		return t, nil
+	}
 	for _, layout := range []string{wireTime, "2006-01-02T15:04:05.999999999Z07:00", "2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05-0700", "2006-01-02T15:04:05.999999999-0700", "2006-01-02T15:04:05", "2006-01-02T15:04:05.999999999"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), nil

@@ -1,6 +1,9 @@
 package mockorg
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // txn collects the writes of one request (or of one all-or-none group) so they can be
 // committed together or dropped. Reads see the txn's own writes. Used with o.mu held for writing.
@@ -9,6 +12,25 @@ type txn struct {
 	parent *txn
 	recs   []*rec         // the changed records, in the order first written
 	index  map[string]int // id → place in recs, once recs outgrows a scan
+
+	// stamps made by writes of this request (kept on the top-level txn), shared by them all
+	stampAt       time.Time
+	stampUser     string
+	stamp, userID any
+}
+
+// stampValues returns a write's LastModifiedDate (wire format) and user id as values, made
+// once for the request's writes that share the moment and the user.
+func (t *txn) stampValues(now time.Time, userID string) (stamp, user any) {
+	root := t
+	for root.parent != nil {
+		root = root.parent
+	}
+	if root.stamp == nil || !root.stampAt.Equal(now) || root.stampUser != userID {
+		root.stampAt, root.stampUser = now, userID
+		root.stamp, root.userID = formatWireTime(now), userID
+	}
+	return root.stamp, root.userID
 }
 
 // txnScan is how many records a txn finds by scanning before it keeps an index.

@@ -138,7 +138,11 @@ func forecastOf(stage string) string {
 // stamp sets the derived and system fields of a record about to be written.
 func (o *Org) stamp(c *wctx, r *rec) {
 	if c.stamp == nil {
-		c.stamp, c.userID = formatWireTime(c.now), c.user.ID
+		if c.t != nil {
+			c.stamp, c.userID = c.t.stampValues(c.now, c.user.ID)
+		} else {
+			c.stamp, c.userID = formatWireTime(c.now), c.user.ID
+		}
 	}
 	r.F["LastModifiedDate"], r.F["LastModifiedById"], r.F["SystemModstamp"] = c.stamp, c.userID, c.stamp
 	r.Modified = c.now
