@@ -217,13 +217,38 @@ func encodeViewServer(r Record) (string, any) {
 // PutRecord inserts or replaces a cached record. View and Server may be the same map.
 func (tx *Tx) PutRecord(ctx context.Context, r Record) error {
 	view, server := encodeViewServer(r)
+	return tx.putEncoded(ctx, r, view, server, tx.searchText(ctx, r))
+}
+
+// Encoded is a record encoded for storage ahead of the transaction that stores it, so that the
+// encoding can run beside other work rather than while the database is held.
+type Encoded struct {
+	Record Record
+	view   string
+	server any
+	search string
+}
+
+// Encode encodes r for PutEncoded. It may be called from any goroutine, outside a transaction.
+func (db *DB) Encode(ctx context.Context, r Record) Encoded {
+	view, server := encodeViewServer(r)
+	d, _ := db.memoDescribe(ctx, db.sql, r.Object)
+	return Encoded{Record: r, view: view, server: server, search: searchOf(d, r.Name, r.View)}
+}
+
+// PutEncoded stores a record encoded by Encode, as PutRecord would have stored it.
+func (tx *Tx) PutEncoded(ctx context.Context, e Encoded) error {
+	return tx.putEncoded(ctx, e.Record, e.view, e.server, e.search)
+}
+
+func (tx *Tx) putEncoded(ctx context.Context, r Record, view string, server any, search string) error {
 	st, err := tx.Prepared(ctx, putRecordSQL)
 	if err != nil {
 		return fmt.Errorf("cache: prepare: %w", err)
 	}
 	_, err = st.ExecContext(ctx,
 		r.ID, r.Object, r.Name, view, server,
-		MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag, tx.searchText(ctx, r))
+		MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag, search)
 	if err != nil {
 		return fmt.Errorf("cache: store record %s: %w", r.ID, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -59,6 +60,18 @@ func reload(ctx context.Context, tx *cache.Tx, en *entry) (*entry, bool, error) 
 // apply records one outcome inside tx.
 func (e *Engine) apply(ctx context.Context, tx *cache.Tx, r *run, o outcome) error {
 	mem := o.job.ent
+	if o.class == ClassOK && o.job.kind == jobUpdate && mem.Status == StatusSyncing && len(localRefs(mem.Changes)) == 0 {
+		// The common case of a push, in one statement: the update the org accepted leaves
+		// the queue if nobody touched it since it was sent (otherwise the reload below sees why).
+		taken, err := takeSyncingEntry(ctx, tx, mem.ID, mem.rev)
+		if err != nil {
+			return err
+		}
+		if taken {
+			o.taken = true
+			return e.applySuccess(ctx, tx, r, o)
+		}
+	}
 	cur, ok, err := reload(ctx, tx, mem)
 	if err != nil || !ok {
 		if err == nil {
@@ -113,9 +126,11 @@ func (e *Engine) save(ctx context.Context, tx *cache.Tx, en *entry) error {
 	return nil
 }
 
-func (e *Engine) remove(ctx context.Context, tx *cache.Tx, en *entry, recordID string) error {
-	if err := deleteEntry(ctx, tx, en.ID); err != nil {
-		return err
+func (e *Engine) remove(ctx context.Context, tx *cache.Tx, en *entry, recordID string, taken bool) error {
+	if !taken {
+		if err := deleteEntry(ctx, tx, en.ID); err != nil {
+			return err
+		}
 	}
 	e.emit(Event{Kind: EventEntryRemoved, EntryID: en.ID, RecordID: recordID})
 	return nil
@@ -167,26 +182,20 @@ func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outco
 		}
 		e.note(en.ID, o.newID, "created "+o.newID+" (was "+en.RecordID+")")
 	case OpUpdate:
-		var rec cache.Record
-		if o.server == nil {
-			var err error
-			rec, err = tx.Record(ctx, en.RecordID)
-			if err != nil && !errors.Is(err, cache.ErrNotFound) {
+		if o.server != nil {
+			if err := e.storeAccepted(ctx, tx, d, en, o); err != nil {
 				return err
 			}
+			break
+		}
+		// No copy came back: what the org has is the cached copy with the change on top.
+		rec, err := tx.Record(ctx, en.RecordID)
+		if err != nil && !errors.Is(err, cache.ErrNotFound) {
+			return err
 		}
 		rec.Object, rec.ID = en.Object, en.RecordID
-		if o.server != nil {
-			if others := changedFieldsExcept(en.baseRecord, o.server.Fields, en.Changes); len(others) > 0 {
-				e.note(en.ID, en.RecordID, "kept another user's change to "+joinFields(others))
-			}
-			e.seeUsers(d, o.server.Fields)
-			rec.Server = o.server.Fields
-			rec.Version = versionOf(o.server.Fields, o.server.ETag)
-		} else {
-			rec.Server = overlay(rec.Server, en.Changes)
-			rec.Version = remote.Version{}
-		}
+		rec.Server = overlay(rec.Server, en.Changes)
+		rec.Version = remote.Version{}
 		rec.View = rec.Server
 		rec.Name = displayName(d, rec.View)
 		if err := tx.PutRecord(ctx, rec); err != nil {
@@ -197,11 +206,42 @@ func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outco
 	if r.merged[en.ID] {
 		r.sum.Merged++
 	}
-	if err := e.remove(ctx, tx, en, recordID); err != nil {
+	if err := e.remove(ctx, tx, en, recordID, o.taken); err != nil {
 		return err
 	}
 	en.Status = statusRemoved
 	return nil
+}
+
+// storeAccepted stores the server's copy of a record after the org accepted an update, and notes
+// the fields another user changed that the update kept.
+func (e *Engine) storeAccepted(ctx context.Context, tx *cache.Tx, d *remote.Describe, en *entry, o outcome) error {
+	st, others := o.job.stored, o.job.others
+	prepared := st != nil && sameFields(st.Record.Server, o.server.Fields)
+	if !prepared {
+		others = changedFieldsExcept(en.baseRecord, o.server.Fields, en.Changes)
+	}
+	if len(others) > 0 {
+		e.note(en.ID, en.RecordID, "kept another user's change to "+joinFields(others))
+	}
+	e.seeUsers(d, o.server.Fields)
+	if prepared {
+		return tx.PutEncoded(ctx, *st)
+	}
+	return tx.PutRecord(ctx, serverRecord(d, en.Object, en.RecordID, o.server))
+}
+
+// serverRecord is the cached record of a server copy with no change left on top of it.
+func serverRecord(d *remote.Describe, object, id string, server *remote.Record) cache.Record {
+	rec := cache.Record{Object: object, ID: id, Server: server.Fields, Version: versionOf(server.Fields, server.ETag)}
+	rec.View = rec.Server // the cache stores it once
+	rec.Name = displayName(d, rec.View)
+	return rec
+}
+
+// sameFields reports whether a and b are the same map (not merely equal ones).
+func sameFields(a, b remote.Fields) bool {
+	return a != nil && b != nil && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
 func without(f, drop remote.Fields) remote.Fields {

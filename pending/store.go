@@ -130,6 +130,21 @@ func deleteEntry(ctx context.Context, tx *cache.Tx, id string) error {
 	return err
 }
 
+// takeSyncingEntry deletes an entry only if it is still the syncing entry the engine sent (same
+// rev): the one statement that both checks and removes a change the org accepted.
+func takeSyncingEntry(ctx context.Context, tx *cache.Tx, id string, rev int64) (bool, error) {
+	st, err := tx.Prepared(ctx, `DELETE FROM entries WHERE id = ? AND rev = ? AND status = 'syncing'`)
+	if err != nil {
+		return false, err
+	}
+	res, err := st.ExecContext(ctx, id, rev)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)

@@ -40,6 +40,10 @@ type job struct {
 	fields []string
 	coll   *collGet
 	pos    int
+
+	// Worked out beside the requests in flight, for a successful update (see prepareStore).
+	stored *cache.Encoded
+	others []string // fields another user changed that the update kept
 }
 
 // collGet is one sObject Collections retrieve (GET /composite/sobjects/{O}?ids=…&fields=…) at
@@ -112,6 +116,7 @@ type outcome struct {
 	newID   string         // a create's server id
 	deleted bool           // a 404 was checked: the record is in the recycle bin
 	gone    bool           // a 404 on a delete: nothing left to delete
+	taken   bool           // the entry has already left the queue in this transaction
 }
 
 // run holds what one sync run learned.
@@ -733,6 +738,9 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 				for _, g := range c.colls {
 					g.decode(c.resp[g.index])
 				}
+				for _, j := range c.jobs {
+					e.prepareStore(ctx, c, j)
+				}
 			}
 		}(c)
 	}
@@ -915,14 +923,7 @@ func (e *Engine) collRecord(ctx context.Context, c *chunk, j *job, class Class) 
 		if f == nil {
 			return nil
 		}
-		typ := g.object
-		if a, ok := f["attributes"].(map[string]any); ok {
-			if t, ok := a["type"].(string); ok && t != "" {
-				typ = t
-			}
-		}
-		delete(f, "attributes")
-		return &remote.Record{Type: typ, Fields: f}
+		return collRecordOf(g, f)
 	}
 	if class != ClassOK && class != ClassConflict {
 		return nil
@@ -932,6 +933,35 @@ func (e *Engine) collRecord(ctx context.Context, c *chunk, j *job, class Class) 
 		return nil
 	}
 	return &rec
+}
+
+// prepareStore encodes, for an update the org accepted, the record the cache will store and
+// the fields another user changed, so that recording the wave does only the writes.
+func (e *Engine) prepareStore(ctx context.Context, c *chunk, j *job) {
+	g := j.coll
+	if j.kind != jobUpdate || g == nil || g.err != nil || c.resp[j.main].Err() != nil {
+		return
+	}
+	f := g.recs[j.pos]
+	if f == nil {
+		return
+	}
+	srv := collRecordOf(g, f)
+	d, _ := e.db.Describe(ctx, j.ent.Object)
+	st := e.db.Encode(ctx, serverRecord(d, j.ent.Object, j.ent.RecordID, srv))
+	j.stored, j.others = &st, changedFieldsExcept(j.ent.baseRecord, f, j.ent.Changes)
+}
+
+// collRecordOf is the record of one item of a Collections retrieve (its "attributes" taken off).
+func collRecordOf(g *collGet, f remote.Fields) *remote.Record {
+	typ := g.object
+	if a, ok := f["attributes"].(map[string]any); ok {
+		if t, ok := a["type"].(string); ok && t != "" {
+			typ = t
+		}
+	}
+	delete(f, "attributes")
+	return &remote.Record{Type: typ, Fields: f}
 }
 
 // decode reads the retrieve's reply (once): one record, or null, per id asked for.
