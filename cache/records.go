@@ -241,7 +241,24 @@ func (tx *Tx) PutEncoded(ctx context.Context, e Encoded) error {
 	return tx.putEncoded(ctx, e.Record, e.view, e.server, e.search)
 }
 
+// updateDataSQL rewrites a record's copies where its indexed columns stay as they are: the
+// index entries are left alone (an upsert setting them would rewrite them).
+const updateDataSQL = `UPDATE records SET view = ?, server = ?, lmd = ?, sysmod = ?, etag = ?
+	WHERE id = ? AND object = ? AND name = ? AND search IS ?`
+
 func (tx *Tx) putEncoded(ctx context.Context, r Record, view string, server any, search string) error {
+	up, err := tx.Prepared(ctx, updateDataSQL)
+	if err != nil {
+		return fmt.Errorf("cache: prepare: %w", err)
+	}
+	res, err := up.ExecContext(ctx, view, server, MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag,
+		r.ID, r.Object, r.Name, search)
+	if err != nil {
+		return fmt.Errorf("cache: store record %s: %w", r.ID, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 1 {
+		return nil
+	}
 	st, err := tx.Prepared(ctx, putRecordSQL)
 	if err != nil {
 		return fmt.Errorf("cache: prepare: %w", err)
