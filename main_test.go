@@ -222,6 +222,11 @@ func TestVersionFallsBackToBuildInfo(t *testing.T) {
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv(appEnv) == "1" {
+		// A child process started by a test: be the app (see kill_test.go).
+		main()
+		os.Exit(0)
+	}
 	// Keep every test's state out of the user's data directory.
 	tmp, err := os.MkdirTemp("", "offline-edit-main-test-")
 	if err != nil {
