@@ -38,6 +38,8 @@ type killWorld struct {
 	rng   *rand.Rand
 	batch int
 
+	perObject int // records per object the device caches
+
 	// The oracle: what the org must hold once everything has synced.
 	titles   map[string]string // Contact id → Title the last edit gave it
 	accounts map[string]bool   // names of Accounts created offline
@@ -47,7 +49,8 @@ type killWorld struct {
 }
 
 func (w *killWorld) flags() []string {
-	return []string{"--data-dir", w.dir, "--db", w.db, "--org", w.url, "--user", "alex@demo.example"}
+	return []string{"--data-dir", w.dir, "--db", w.db, "--org", w.url, "--user", "alex@demo.example",
+		"--per-object", strconv.Itoa(w.perObject)}
 }
 
 // app runs the app in a child process.
@@ -143,7 +146,7 @@ func (w *killWorld) queue(n int) {
 		lines = append(lines, string(j))
 	}
 	pick := func(ids []string) string {
-		for range 50 {
+		for range min(50, len(ids)) {
 			id := ids[w.rng.IntN(len(ids))]
 			if !w.touched[id] && !w.deleted[id] {
 				w.touched[id] = true
@@ -214,7 +217,9 @@ func TestKillNineAtRandomInstantsLosesAndDuplicatesNothing(t *testing.T) {
 	}
 	t.Logf("seed %d (OE_KILL_SEED=%d replays the same instants and changes)", seed, seed)
 
-	org, err := mockorg.Open(mockorg.Options{Seed: 7, Size: 6000, DailyLimit: 1 << 30})
+	// Enough records that a batch edits and deletes records nobody touched in it.
+	size := min(100_000, max(6000, perBatch*8))
+	org, err := mockorg.Open(mockorg.Options{Seed: 7, Size: size, DailyLimit: 1 << 30})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +228,7 @@ func TestKillNineAtRandomInstantsLosesAndDuplicatesNothing(t *testing.T) {
 	defer srv.Close()
 	org.SetInstanceURL(srv.URL)
 	dir := t.TempDir()
-	w := &killWorld{t: t, org: org, url: srv.URL, dir: dir, db: filepath.Join(dir, "device.db"),
+	w := &killWorld{t: t, org: org, url: srv.URL, dir: dir, db: filepath.Join(dir, "device.db"), perObject: size,
 		rng: rand.New(rand.NewPCG(seed, 1)), titles: map[string]string{}, accounts: map[string]bool{},
 		children: map[string]string{}, deleted: map[string]bool{}, touched: map[string]bool{}}
 
