@@ -104,6 +104,9 @@ func (c *chunk) seal() {
 // worth of them at a time rather than all of them until it ends.
 func (c *chunk) release() {
 	c.subs, c.resp, c.colls, c.refs = nil, nil, nil, nil
+	for _, j := range c.jobs {
+		j.coll, j.stored, j.others = nil, nil, nil // the decoded and encoded server copies
+	}
 }
 
 // outcome is what happened to one job.

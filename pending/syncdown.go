@@ -75,7 +75,7 @@ func (e *Engine) refreshAll(ctx context.Context, r *run, object string, dropMiss
 	newest := time.Time{}
 	for {
 		for _, rec := range res.Records {
-			seen[rec.ID()] = true
+			seen[strings.Clone(rec.ID())] = true // its own copy: the record's text can go
 			if v := versionOf(rec.Fields, ""); v.SystemModstamp.After(newest) {
 				newest = v.SystemModstamp
 			}

@@ -28,7 +28,9 @@ func (e *Engine) seeUsers(d *remote.Describe, f remote.Fields) {
 			if e.usersSeen == nil {
 				e.usersSeen = map[string]bool{}
 			}
-			e.usersSeen[s] = true
+			if !e.usersSeen[s] {
+				e.usersSeen[strings.Clone(s)] = true // kept for the run: not the record's text
+			}
 		}
 	}
 	if d == nil {

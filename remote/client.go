@@ -512,19 +512,16 @@ func parseIdentityURL(s string) (orgID, userID string) {
 
 // readBody reads at most limit+1 bytes of a reply, in one allocation when the reply says its
 // length (replies of a few hundred kilobytes would otherwise be copied as the buffer doubles).
+// The first allocation is capped, so a length claimed but never sent costs nothing, and a body
+// cut short (io.ErrUnexpectedEOF from net/http) is an error, never a shorter reply.
 func readBody(r io.Reader, size, limit int64) ([]byte, error) {
 	r = io.LimitReader(r, limit+1)
 	if size < 0 || size > limit {
 		return io.ReadAll(r)
 	}
-	buf := make([]byte, size+1) // one byte more shows a reply longer than it said
-	n, err := io.ReadFull(r, buf)
-	switch {
-	case err == io.EOF || err == io.ErrUnexpectedEOF:
-		return buf[:n], nil
-	case err != nil:
+	b := bytes.NewBuffer(make([]byte, 0, min(size, 1<<20)+bytes.MinRead))
+	if _, err := b.ReadFrom(r); err != nil {
 		return nil, err
 	}
-	rest, err := io.ReadAll(r)
-	return append(buf, rest...), err
+	return b.Bytes(), nil
 }

@@ -3,6 +3,7 @@ package remote
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -72,6 +73,21 @@ var compositeCases = []string{
 	`{"compositeResponse":[{"httpStatusCode":200,"body":{"a":}}]}`, `{"compositeResponse":[{"httpStatusCode":200}]`,
 	`{"compositeResponse":[{"httpStatusCode":200}]} x`, `{"compositeResponse":[{"httpStatusCode":200,"referenceId":null,"body":"\u00e9\ud800"}]}`,
 	`{"compositeResponse":[],"compositeResponse":[{"httpStatusCode":200}]}`,
+	`{"compositeResponse":[{"body":1,"referenceId":"a","httpStatusCode":201}],"compositeResponse":[{"httpStatusCode":200}]}`,
+	`{"compositeResponse":[{"body":1,"referenceId":"a","httpStatusCode":201,"httpHeaders":{"a":"1"}}],"compositeResponse":[null,{"httpStatusCode":204}]}`,
+	`{"compositeResponse":[{"httpStatusCode":201},{"httpStatusCode":202}],"compositeResponse":[{"referenceId":"x"}]}`,
+	`{"compositeResponse":[{"httpStatusCode":201}],"compositeResponse":null,"compositeResponse":[{"referenceId":"x"}]}`,
+}
+
+// nestedBody is a composite reply whose one body nests depth arrays.
+func nestedBody(depth int) []byte {
+	return []byte(`{"compositeResponse":[{"httpStatusCode":200,"body":` + strings.Repeat("[", depth) + strings.Repeat("]", depth) + `}]}`)
+}
+
+func TestDecodeCompositeResponseRefusesWhatIsNestedTooDeeplyAsEncodingJSONDoes(t *testing.T) {
+	for _, depth := range []int{9990, 9996, 9997, 9998, 10000} {
+		sameCompositeAsStd(t, nestedBody(depth))
+	}
 }
 
 func TestDecodeCompositeResponseAgreesWithEncodingJSON(t *testing.T) {

@@ -32,7 +32,7 @@ func ParseFieldsString(data string) (Fields, error) {
 // ParseFieldsList decodes a JSON array whose items are objects or null (a Collections
 // retrieve answers null for an id it cannot return).
 func ParseFieldsList(data []byte) ([]Fields, error) {
-	d := fieldDecoder{data: string(data)}
+	d := fieldDecoder{data: string(data)} // only read: results never point into it
 	d.space()
 	if d.literal("null") {
 		return nil, d.end()
@@ -45,13 +45,24 @@ func ParseFieldsList(data []byte) ([]Fields, error) {
 	if d.consume(']') {
 		return out, d.end()
 	}
-	hint := 16 // then the size of the record before: records of one reply look alike
+	d.depth = 1 // the array
+	hint := 16  // then the size of the record before: records of one reply look alike
 	for {
 		d.space()
 		if d.literal("null") {
 			out = append(out, nil)
 		} else {
-			m, err := d.object(hint)
+			if d.pos >= len(d.data) || d.data[d.pos] != '{' {
+				return nil, d.fail("expected an object")
+			}
+			start := d.pos
+			if err := d.skip(); err != nil {
+				return nil, err
+			}
+			// Each record is decoded from its own copy: a value kept afterwards (an id in a
+			// map, say) holds on to its record, not to the whole reply.
+			e := fieldDecoder{data: string(data[start:d.pos]), depth: 1}
+			m, err := e.object(hint)
 			if err != nil {
 				return nil, err
 			}
@@ -433,6 +444,10 @@ func (d *fieldDecoder) members(fn func(key string) error) error {
 	if !d.consume('{') {
 		return d.fail("expected an object")
 	}
+	if d.depth++; d.depth > maxDepth {
+		return d.fail("nested too deeply")
+	}
+	defer func() { d.depth-- }()
 	d.space()
 	if d.consume('}') {
 		return nil
@@ -480,6 +495,12 @@ func decodeComposite(data []byte) ([]Subresponse, error) {
 		if !d.consume('[') {
 			return d.fail("compositeResponse is not an array")
 		}
+		if d.depth++; d.depth > maxDepth {
+			return d.fail("nested too deeply")
+		}
+		defer func() { d.depth-- }()
+		// A repeated key decodes into the elements already there, as encoding/json does.
+		prev := out
 		found, out = true, []Subresponse{}
 		d.space()
 		if d.consume(']') {
@@ -488,6 +509,9 @@ func decodeComposite(data []byte) ([]Subresponse, error) {
 		for {
 			d.space()
 			var s Subresponse
+			if i := len(out); i < len(prev) {
+				s = prev[i]
+			}
 			err := d.members(func(key string) error {
 				switch {
 				case strings.EqualFold(key, "body"):

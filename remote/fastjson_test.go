@@ -1,7 +1,12 @@
 package remote
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -46,6 +51,29 @@ var fieldsCases = []string{
 func TestParseFieldsAgreesWithEncodingJSON(t *testing.T) {
 	for _, c := range fieldsCases {
 		sameAsEncodingJSON(t, []byte(c))
+	}
+}
+
+func TestParseFieldsListCountsItsArrayInTheNestingLimit(t *testing.T) {
+	for _, depth := range []int{9997, 9998, 9999, 10000} {
+		sameAsEncodingJSON(t, []byte("["+strings.Repeat(`{"a":`, depth)+"1"+strings.Repeat("}", depth)+"]"))
+	}
+}
+
+func TestARepeatedRecordsKeyMergesIntoTheRecordsAsEncodingJSONDoes(t *testing.T) {
+	data := []byte(`{"totalSize":1,"done":true,"records":[{"Id":"001000000000001AAA","b":2}],"records":[{"Id":"001000000000003AAA"}]}`)
+	var raw struct {
+		Records []map[string]any `json:"records"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		t.Fatal(err)
+	}
+	res, err := DecodeQueryResult(data)
+	if err != nil || len(res.Records) != 1 {
+		t.Fatalf("DecodeQueryResult: %+v, %v", res, err)
+	}
+	if got, want := res.Records[0].Fields, Fields(raw.Records[0]); !reflect.DeepEqual(got, want) {
+		t.Fatalf("records %v, encoding/json %v", got, want)
 	}
 }
 
@@ -105,5 +133,29 @@ func TestReadBodyReadsWhateverLengthTheReplyClaims(t *testing.T) {
 				t.Fatalf("readBody: %d bytes, %v; want %d", len(got), err, tc.want)
 			}
 		})
+	}
+}
+
+func TestAReplyCutShortIsATransportErrorNotAShorterReply(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		// Says 100 bytes, sends 15, hangs up.
+		buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"totalSize\":0,")
+		buf.Flush()
+	}))
+	defer srv.Close()
+	c, err := NewClient(context.Background(), Config{InstanceURL: srv.URL, AccessToken: "t", APIVersion: "62.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Query(context.Background(), "SELECT Id FROM Account", 0)
+	var te *transportError
+	if !errors.As(err, &te) || !errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, ErrMalformedReply) {
+		t.Fatalf("a cut reply gave %v; want a transport error (unexpected EOF)", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -297,8 +298,18 @@ type fieldsList []Fields
 
 func (l *fieldsList) UnmarshalJSON(data []byte) error {
 	list, err := ParseFieldsList(data)
+	if err != nil {
+		return err
+	}
+	// A repeated key decodes into the records already there, as encoding/json does.
+	for i, m := range list {
+		if i < len(*l) && (*l)[i] != nil && m != nil {
+			maps.Copy((*l)[i], m)
+			list[i] = (*l)[i]
+		}
+	}
 	*l = list
-	return err
+	return nil
 }
 
 func recordFromMap(m map[string]any) (Record, error) {
