@@ -456,6 +456,14 @@ func (m backstageModel) updateForm(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 	if m.busy {
 		return m, nil
 	}
+	if len(f.rows) > 0 {
+		// An open picklist chooser takes every key, esc included.
+		if p, ok := f.rows[f.focus].input.(*picklistField); ok && p.capturing() {
+			var cmd tea.Cmd
+			f.rows[f.focus].input, cmd = p.Update(msg)
+			return m, cmd
+		}
+	}
 	switch {
 	case msg.Type == tea.KeyEsc:
 		m.form = nil

@@ -36,7 +36,9 @@ func newFieldInput(c *common, f remote.Field, v any, name string) fieldInput {
 	case "textarea":
 		return newTextareaField(f, v)
 	case "picklist":
-		return newPicklistField(f, v)
+		p := newPicklistField(f, v)
+		p.styles = c.styles
+		return p
 	case "boolean":
 		b, _ := v.(bool)
 		return &checkboxField{on: b}
@@ -274,86 +276,6 @@ func (t *textareaField) Wants(k tea.KeyMsg) bool {
 		return true
 	}
 	return false
-}
-
-// picklistField chooses one of the field's values with ←/→ (or space).
-type picklistField struct {
-	values []string
-	i      int // index into values; values[0] is "" when the field may be empty
-}
-
-func newPicklistField(f remote.Field, v any) *picklistField {
-	p := &picklistField{}
-	cur, _ := v.(string)
-	p.values = append(p.values, "")
-	found := cur == ""
-	for _, pv := range f.PicklistValues {
-		if !pv.Active && pv.Value != cur {
-			continue
-		}
-		p.values = append(p.values, pv.Value)
-		if pv.Value == cur {
-			found = true
-		}
-	}
-	if !found {
-		p.values = append(p.values, cur) // a value the org has that describe no longer lists
-	}
-	for i, s := range p.values {
-		if s == cur {
-			p.i = i
-		}
-	}
-	return p
-}
-
-func (p *picklistField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
-	k, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return p, nil
-	}
-	switch k.String() {
-	case "right", "l", " ":
-		p.i = (p.i + 1) % len(p.values)
-	case "left", "h":
-		p.i = (p.i + len(p.values) - 1) % len(p.values)
-	default:
-		// Typing a letter jumps to the next value starting with it.
-		if k.Type == tea.KeyRunes && len(k.Runes) == 1 {
-			r := strings.ToLower(string(k.Runes))
-			for j := 1; j <= len(p.values); j++ {
-				n := (p.i + j) % len(p.values)
-				if strings.HasPrefix(strings.ToLower(p.values[n]), r) {
-					p.i = n
-					break
-				}
-			}
-		}
-	}
-	return p, nil
-}
-func (p *picklistField) View(focused bool, w int) string {
-	v := p.values[p.i]
-	if v == "" {
-		v = "--None--"
-	}
-	v = CleanLine(v)
-	if focused {
-		return trunc(sprintf("◂ %s ▸  (%d of %d, ←/→)", v, p.i+1, len(p.values)), w)
-	}
-	return trunc(v, w)
-}
-func (p *picklistField) Value() any {
-	if v := p.values[p.i]; v != "" {
-		return v
-	}
-	return nil
-}
-func (p *picklistField) Check() error   { return nil }
-func (p *picklistField) Focus() tea.Cmd { return nil }
-func (p *picklistField) Blur()          {}
-func (p *picklistField) Wants(k tea.KeyMsg) bool {
-	return k.Type == tea.KeyLeft || k.Type == tea.KeyRight
 }
 
 // checkboxField toggles with space.

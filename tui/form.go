@@ -28,6 +28,8 @@ type formField struct {
 	initial any
 	err     string // the check before saving
 	orgErr  string // the org's message for this field
+	note    string // what the form did to the field (a dependent value cleared)
+	ctl     int    // index of the field's controller on the form, -1 when none
 }
 
 type formDataMsg struct {
@@ -152,25 +154,28 @@ func (m formModel) build(d formDataMsg) formModel {
 			m.recordErrs = append(m.recordErrs, duplicateHint)
 		}
 	}
+	initial := func(f remote.Field) any {
+		switch {
+		case m.mode != formNew:
+			return vals[f.Name]
+		case m.defaults[f.Name] != nil:
+			return m.defaults[f.Name]
+		case f.DefaultValue != nil:
+			return f.DefaultValue
+		}
+		var v any
+		for _, p := range f.PicklistValues {
+			if p.DefaultValue {
+				v = p.Value
+			}
+		}
+		return v
+	}
 	for _, f := range d.desc.Fields {
 		if !m.editable(f, cached) {
 			continue
 		}
-		var v any
-		switch {
-		case m.mode != formNew:
-			v = vals[f.Name]
-		case m.defaults[f.Name] != nil:
-			v = m.defaults[f.Name]
-		case f.DefaultValue != nil:
-			v = f.DefaultValue
-		default:
-			for _, p := range f.PicklistValues {
-				if p.DefaultValue {
-					v = p.Value
-				}
-			}
-		}
+		v := initial(f)
 		name := ""
 		if id, ok := v.(string); ok && f.Type == "reference" {
 			name = names[f.Name]
@@ -182,9 +187,10 @@ func (m formModel) build(d formDataMsg) formModel {
 			}
 		}
 		in := newFieldInput(m.c, f, v, name)
-		ff := formField{def: f, input: in, initial: in.Value(), orgErr: strings.Join(orgErrs[f.Name], "; ")}
+		ff := formField{def: f, input: in, initial: in.Value(), orgErr: strings.Join(orgErrs[f.Name], "; "), ctl: -1}
 		m.fields = append(m.fields, ff)
 	}
+	m.linkDependents(d.desc.Fields, initial)
 	// Fields the org flagged that the form cannot show become record-level messages.
 	for field, msgs := range orgErrs {
 		shown := false
@@ -366,6 +372,11 @@ func (m formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 	case opDoneMsg:
 		m.saving = false
 		return m, nil
+	case tea.MouseMsg:
+		if p := m.openChooser(); p != nil {
+			p.scroll(wheelDelta(msg))
+		}
+		return m, nil
 	case tea.KeyMsg:
 		if !m.loaded || m.saving {
 			return m, nil
@@ -378,13 +389,17 @@ func (m formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 			return m, nil
 		}
 		cur := in[m.focus].input
+		if p, ok := cur.(*picklistField); ok {
+			p.setRows(m.chooserRows())
+			if p.capturing() {
+				return m.updateFocused(msg)
+			}
+		}
 		switch {
 		case key.Matches(msg, k.Save):
 			return m.save()
 		case cur.Wants(msg):
-			var cmd tea.Cmd
-			m.fields[m.focus].input, cmd = cur.Update(msg)
-			return m, cmd
+			return m.updateFocused(msg)
 		case msg.Type == tea.KeyEsc:
 			if m.dirty() {
 				return m, cmdOf(confirmCancelMsg{})
@@ -395,12 +410,112 @@ func (m formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 		case msg.Type == tea.KeyShiftTab, msg.Type == tea.KeyUp:
 			return m.setFocus(m.focus - 1)
 		}
-		var cmd tea.Cmd
-		m.fields[m.focus].input, cmd = cur.Update(msg)
 		m.fields[m.focus].err = ""
-		return m, cmd
+		return m.updateFocused(msg)
 	}
 	return m, nil
+}
+
+// updateFocused gives a key to the focused field. When the key changes the field's value, the
+// field's own notes go and the fields that depend on it follow.
+func (m formModel) updateFocused(msg tea.KeyMsg) (formModel, tea.Cmd) {
+	f := &m.fields[m.focus]
+	before := f.input.Value()
+	var cmd tea.Cmd
+	f.input, cmd = f.input.Update(msg)
+	if !sameValue(before, f.input.Value()) {
+		f.note, f.err = "", ""
+		m.controllerChanged(m.focus, 0)
+	}
+	return m, cmd
+}
+
+// openChooser is the focused field's open picklist chooser, or nil.
+func (m formModel) openChooser() *picklistField {
+	if !m.loaded || m.focus >= len(m.fields) {
+		return nil
+	}
+	if p, ok := m.fields[m.focus].input.(*picklistField); ok && p.open {
+		return p
+	}
+	return nil
+}
+
+// headLines is how many lines the form's head takes (title, record messages, hint, blank).
+func (m formModel) headLines() int { return 3 + len(m.recordErrs) }
+
+// chooserRows is how many values a chooser on the focused field can show with the field's
+// line, the filter line and the field's messages still on screen.
+func (m formModel) chooserRows() int {
+	extra := 0
+	if m.focus < len(m.fields) {
+		f := m.fields[m.focus]
+		for _, s := range []string{f.orgErr, f.err, f.note, fieldProblem(f.input)} {
+			if s != "" {
+				extra++
+			}
+		}
+	}
+	return min(10, max(1, m.h-m.headLines()-2-extra))
+}
+
+// linkDependents makes each dependent picklist on the form follow its controller: the
+// controller's field on the form, or else the value the record (or the defaults) give it.
+func (m *formModel) linkDependents(all []remote.Field, initial func(remote.Field) any) {
+	for i := range m.fields {
+		f := &m.fields[i]
+		p, ok := f.input.(*picklistField)
+		if !ok || f.def.ControllerName == "" {
+			continue
+		}
+		var ctl *remote.Field
+		for j := range all {
+			if all[j].Name == f.def.ControllerName {
+				ctl = &all[j]
+			}
+		}
+		if ctl == nil {
+			continue // a controller describe does not list: every value stays offered
+		}
+		v := initial(*ctl)
+		for j, other := range m.fields {
+			if other.def.Name == ctl.Name {
+				f.ctl, v = j, other.input.Value()
+			}
+		}
+		p.dependOn(*ctl, v)
+	}
+}
+
+// controllerChanged lets the fields controlled by field i follow its new value; a value no
+// longer valid is cleared, and the field says so.
+func (m *formModel) controllerChanged(i, depth int) {
+	if depth > len(m.fields) {
+		return // a loop of controllers in a broken describe
+	}
+	for j := range m.fields {
+		f := &m.fields[j]
+		if f.ctl != i {
+			continue
+		}
+		p, ok := f.input.(*picklistField)
+		if !ok {
+			continue
+		}
+		if old := p.followController(m.fields[i].input.Value()); old != "" {
+			f.note = sprintf("%q was cleared: not valid for %s %q", capText(CleanLine(old)), p.ctlLabel, p.ctlText)
+			m.controllerChanged(j, depth+1)
+		}
+	}
+}
+
+// fieldProblem is what is wrong with a field's current value as the form found it ("" when
+// nothing): a picklist value the org holds that the field would not offer.
+func fieldProblem(in fieldInput) string {
+	if p, ok := in.(*picklistField); ok {
+		return p.problem()
+	}
+	return ""
 }
 
 func (m formModel) View() string {
@@ -432,8 +547,9 @@ func (m formModel) View() string {
 		}
 		label = fit(label, labelW)
 		mark := "  "
+		problem := fieldProblem(f.input)
 		switch {
-		case f.orgErr != "" || f.err != "":
+		case f.orgErr != "" || f.err != "" || f.note != "" || problem != "":
 			label = s.Flag.Render(label)
 			mark = s.Flag.Render("▲ ")
 		case i == m.focus:
@@ -447,8 +563,10 @@ func (m formModel) View() string {
 		for _, l := range lines[1:] {
 			body = append(body, strings.Repeat(" ", labelW+3)+l)
 		}
-		if f.orgErr != "" {
-			body = append(body, strings.Repeat(" ", labelW+3)+s.Flag.Render(trunc(f.orgErr, inputW)))
+		for _, flag := range []string{f.orgErr, f.note, problem} {
+			if flag != "" {
+				body = append(body, strings.Repeat(" ", labelW+3)+s.Flag.Render(trunc(flag, inputW)))
+			}
 		}
 		if f.err != "" {
 			body = append(body, strings.Repeat(" ", labelW+3)+s.Error.Render(trunc(f.err, inputW)))
@@ -469,15 +587,38 @@ func (m formModel) View() string {
 	return clampLines(strings.Join(append(head, body[top:end]...), "\n"), m.w, m.h)
 }
 
+// Bindings of the picklist chooser and the focused picklist, for the help bar.
+var (
+	chooseMoveKey   = key.NewBinding(key.WithKeys("up", "down", "k", "j"), key.WithHelp("↑/↓", "move"))
+	chooseFilterKey = key.NewBinding(key.WithKeys("/"), key.WithHelp("type", "filter"))
+	chooseEnterKey  = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose"))
+	chooseEscKey    = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close list"))
+	pickListKey     = key.NewBinding(key.WithKeys("enter", " "), key.WithHelp("enter/space", "list values"))
+	pickCycleKey    = key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "previous/next value"))
+	formCancelKey   = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+)
+
 func (m formModel) ShortHelp() []key.Binding {
 	k := m.c.keys
-	return []key.Binding{k.Save, k.NextPane, k.PrevPane, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
+	if m.openChooser() != nil {
+		return []key.Binding{chooseEnterKey, chooseEscKey, chooseMoveKey, chooseFilterKey}
+	}
+	if m.loaded && m.focus < len(m.fields) {
+		if _, ok := m.fields[m.focus].input.(*picklistField); ok {
+			return []key.Binding{k.Save, pickListKey, pickCycleKey, k.NextPane, k.PrevPane, formCancelKey}
+		}
+	}
+	return []key.Binding{k.Save, k.NextPane, k.PrevPane, formCancelKey}
 }
 
 func (m formModel) FullHelp() [][]key.Binding {
 	k := m.c.keys
-	return [][]key.Binding{{k.Save, k.NextPane, k.PrevPane, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))},
-		{key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "choose a picklist value")),
+	return [][]key.Binding{{k.Save, k.NextPane, k.PrevPane, formCancelKey},
+		{pickListKey, pickCycleKey,
 			key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle a checkbox")),
-			key.NewBinding(key.WithKeys("enter"), key.WithHelp("↑/↓ enter", "pick a lookup match"))}}
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("↑/↓ enter", "pick a lookup match"))},
+		{key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("list: ↑/↓ k/j", "move")),
+			key.NewBinding(key.WithKeys("/"), key.WithHelp("list: type or /", "filter")),
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("list: enter", "choose")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("list: esc", "close unchanged"))}}
 }

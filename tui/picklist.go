@@ -1,0 +1,530 @@
+package tui
+
+import (
+	"encoding/base64"
+	"strings"
+	"unicode/utf8"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// noneLabel stands for an empty picklist value.
+const noneLabel = "--None--"
+
+// maxPickText caps the shown text of one picklist value (the screen truncates it further).
+const maxPickText = 200
+
+// maxPickFilter caps what the chooser's filter holds.
+const maxPickFilter = 64
+
+// defaultChooserRows is how many values the chooser shows when its owner gave no room.
+const defaultChooserRows = 8
+
+// pickOption is one value of a picklist as the form offers it.
+type pickOption struct {
+	value    string // raw, as the org has it; "" is --None--
+	text     string // sanitised label for the screen
+	validFor string // the dependent picklist bitmap
+	active   bool   // false for a value the record holds that describe no longer lists as active
+}
+
+// picklistField chooses one of a picklist's values: ←/→ cycle, enter or space open a chooser
+// list with a filter. A dependent picklist offers only the values its controller's current
+// value allows.
+type picklistField struct {
+	styles   Styles
+	opts     []pickOption
+	nillable bool
+	cur      string // raw current value; "" when empty
+
+	// Dependent picklists: ctl is the controlling field (nil when the field is not dependent).
+	ctl      *remote.Field
+	ctlLabel string          // sanitised label of the controller
+	ctlSet   bool            // the controller holds a value
+	ctlText  string          // the controller's value as shown
+	allowed  map[string]bool // values valid for the controller's value; nil offers every value
+
+	// The chooser.
+	open      bool
+	filtering bool   // the filter takes every letter (after the first typed one, or "/")
+	filter    string // raw typed text
+	sel, top  int    // cursor and first shown row among the matching choices
+	rows      int    // how many values the chooser shows at most
+}
+
+func newPicklistField(f remote.Field, v any) *picklistField {
+	p := &picklistField{nillable: f.Nillable}
+	p.cur, _ = v.(string)
+	found := p.cur == ""
+	for _, pv := range f.PicklistValues {
+		if !pv.Active && pv.Value != p.cur {
+			continue
+		}
+		text := pv.Label
+		if text == "" {
+			text = pv.Value
+		}
+		p.opts = append(p.opts, pickOption{value: pv.Value, text: capText(CleanLine(text)), validFor: pv.ValidFor, active: pv.Active})
+		found = found || pv.Value == p.cur
+	}
+	if !found {
+		// A value the org has that describe does not list: shown as current, never offered again.
+		p.opts = append(p.opts, pickOption{value: p.cur, text: capText(CleanLine(p.cur))})
+	}
+	return p
+}
+
+func capText(s string) string {
+	if utf8.RuneCountInString(s) <= maxPickText {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:maxPickText]) + "…"
+}
+
+// dependOn makes the field a dependent picklist of the controller ctl, which now holds v.
+func (p *picklistField) dependOn(ctl remote.Field, v any) {
+	p.ctl = &ctl
+	p.ctlLabel = CleanLine(ctl.Label)
+	if p.ctlLabel == "" {
+		p.ctlLabel = CleanLine(ctl.Name)
+	}
+	p.setController(v)
+}
+
+// setController recomputes which values the controller's value v allows.
+func (p *picklistField) setController(v any) {
+	if p.ctl == nil {
+		return
+	}
+	i, set := controllerIndex(*p.ctl, v)
+	p.ctlSet, p.ctlText = set, display(v)
+	switch {
+	case !set:
+		p.allowed = map[string]bool{} // no controller value: no dependent values
+	case i < 0:
+		p.allowed = nil // a controller value describe does not list: the org decides
+	default:
+		p.allowed = map[string]bool{}
+		for _, o := range p.opts {
+			if validForAllows(o.validFor, i) {
+				p.allowed[o.value] = true
+			}
+		}
+	}
+	p.clampCursor()
+}
+
+// followController applies a new controller value and clears the field's value when that
+// value is no longer valid. It returns the value it cleared ("" when none).
+func (p *picklistField) followController(v any) string {
+	p.setController(v)
+	if p.cur == "" || p.offered(p.cur) {
+		return ""
+	}
+	old := p.cur
+	p.cur = ""
+	return old
+}
+
+// offered reports whether a value may be chosen now.
+func (p *picklistField) offered(value string) bool {
+	for _, o := range p.opts {
+		if o.value == value {
+			return o.active && (p.allowed == nil || p.allowed[value])
+		}
+	}
+	return false
+}
+
+// waitsForController reports a dependent field whose controller holds no value.
+func (p *picklistField) waitsForController() bool { return p.ctl != nil && !p.ctlSet }
+
+// problem says why the current value is not one the field would offer (a change on the org's
+// side), or "" when it is fine.
+func (p *picklistField) problem() string {
+	if p.cur == "" || p.offered(p.cur) {
+		return ""
+	}
+	v := capText(CleanLine(p.cur))
+	for _, o := range p.opts {
+		if o.value == p.cur && !o.active {
+			return sprintf("%q is not an active value of this picklist", v)
+		}
+	}
+	if !p.ctlSet {
+		return sprintf("%q needs a %s; choose %s first", v, p.ctlLabel, p.ctlLabel)
+	}
+	return sprintf("%q is not valid for %s %q", v, p.ctlLabel, p.ctlText)
+}
+
+// choices are the values ←/→ cycle through and the chooser lists: --None-- when the field may
+// be empty, the offered values, and the current value even when it is not offered.
+func (p *picklistField) choices() []pickOption {
+	var out []pickOption
+	if p.nillable {
+		out = append(out, pickOption{text: noneLabel, active: true})
+	}
+	for _, o := range p.opts {
+		if o.value == p.cur || p.offered(o.value) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// matches are the choices the chooser's filter keeps: a case-insensitive substring of the
+// label or the value.
+func (p *picklistField) matches() []pickOption {
+	all := p.choices()
+	if p.filter == "" {
+		return all
+	}
+	q := strings.ToLower(p.filter)
+	var out []pickOption
+	for _, o := range all {
+		if strings.Contains(strings.ToLower(o.text), q) || strings.Contains(strings.ToLower(o.value), q) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func indexOf(opts []pickOption, value string) int {
+	for i, o := range opts {
+		if o.value == value {
+			return i
+		}
+	}
+	return -1
+}
+
+// cycle moves the value by d (+1 or -1) through the choices.
+func (p *picklistField) cycle(d int) {
+	c := p.choices()
+	if len(c) == 0 {
+		return
+	}
+	i := indexOf(c, p.cur)
+	switch {
+	case i < 0 && d > 0:
+		i = 0
+	case i < 0:
+		i = len(c) - 1
+	default:
+		i = (i + d + len(c)) % len(c)
+	}
+	p.cur = c[i].value
+}
+
+// jump moves to the next choice whose label starts with the typed letter.
+func (p *picklistField) jump(r string) {
+	c := p.choices()
+	i := indexOf(c, p.cur)
+	r = strings.ToLower(r)
+	for j := 1; j <= len(c); j++ {
+		n := (i + j + len(c)) % len(c)
+		if c[n].value != "" && strings.HasPrefix(strings.ToLower(c[n].text), r) {
+			p.cur = c[n].value
+			return
+		}
+	}
+}
+
+// setRows gives the chooser room for n values.
+func (p *picklistField) setRows(n int) {
+	p.rows = max(1, n)
+	p.clampCursor()
+}
+
+func (p *picklistField) chooserRows() int {
+	if p.rows <= 0 {
+		return defaultChooserRows
+	}
+	return p.rows
+}
+
+// clampCursor keeps the chooser's cursor on a match and in the shown window.
+func (p *picklistField) clampCursor() {
+	n := len(p.matches())
+	p.sel = clampIndex(p.sel, n)
+	p.top = windowTop(p.top, p.sel, n, p.chooserRows())
+}
+
+// windowTop is the first shown row of a window of rows rows over n that keeps sel in view,
+// moving as little as possible from top.
+func windowTop(top, sel, n, rows int) int {
+	if sel < top {
+		top = sel
+	}
+	if sel >= top+rows {
+		top = sel - rows + 1
+	}
+	return max(0, min(top, n-rows))
+}
+
+func (p *picklistField) openChooser() {
+	p.open, p.filtering, p.filter = true, false, ""
+	p.sel = max(0, indexOf(p.matches(), p.cur))
+	p.top = 0
+	p.clampCursor()
+}
+
+func (p *picklistField) closeChooser() { p.open, p.filtering, p.filter = false, false, "" }
+
+// capturing reports whether the field takes every key (its chooser is open).
+func (p *picklistField) capturing() bool { return p.open }
+
+// scroll moves the chooser's cursor by d rows (mouse wheel, page keys).
+func (p *picklistField) scroll(d int) {
+	if !p.open {
+		return
+	}
+	p.sel += d
+	p.clampCursor()
+}
+
+func (p *picklistField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return p, nil
+	}
+	if p.open {
+		p.updateChooser(k)
+		return p, nil
+	}
+	switch k.String() {
+	case "enter", " ":
+		p.openChooser()
+	case "right", "l":
+		p.cycle(1)
+	case "left", "h":
+		p.cycle(-1)
+	default:
+		// Typing a letter jumps to the next value starting with it.
+		if k.Type == tea.KeyRunes && len(k.Runes) == 1 {
+			p.jump(string(k.Runes))
+		}
+	}
+	return p, nil
+}
+
+func (p *picklistField) updateChooser(k tea.KeyMsg) {
+	switch k.Type {
+	case tea.KeyEsc:
+		p.closeChooser()
+		return
+	case tea.KeyEnter:
+		if m := p.matches(); p.sel < len(m) {
+			p.cur = m[p.sel].value
+			p.closeChooser()
+		}
+		return
+	case tea.KeyUp, tea.KeyCtrlP:
+		p.scroll(-1)
+		return
+	case tea.KeyDown, tea.KeyCtrlN:
+		p.scroll(1)
+		return
+	case tea.KeyPgUp:
+		p.scroll(-p.chooserRows())
+		return
+	case tea.KeyPgDown:
+		p.scroll(p.chooserRows())
+		return
+	case tea.KeyHome:
+		p.scroll(-len(p.opts) - 1)
+		return
+	case tea.KeyEnd:
+		p.scroll(len(p.opts) + 1)
+		return
+	case tea.KeyBackspace:
+		if r := []rune(p.filter); len(r) > 0 {
+			p.filter = string(r[:len(r)-1])
+			p.sel, p.top = 0, 0
+			p.clampCursor()
+		}
+		return
+	case tea.KeyRunes, tea.KeySpace:
+	default:
+		return
+	}
+	text := string(k.Runes)
+	if k.Type == tea.KeySpace {
+		text = " "
+	}
+	if !p.filtering {
+		switch text {
+		case "k":
+			p.scroll(-1)
+			return
+		case "j":
+			p.scroll(1)
+			return
+		case "/":
+			p.filtering = true
+			return
+		case " ":
+			return
+		}
+		p.filtering = true
+	}
+	if utf8.RuneCountInString(p.filter)+utf8.RuneCountInString(text) > maxPickFilter {
+		return
+	}
+	p.filter += text
+	p.sel, p.top = 0, 0
+	p.clampCursor()
+}
+
+// curText is the current value as shown.
+func (p *picklistField) curText() string {
+	if p.cur == "" {
+		return noneLabel
+	}
+	if i := indexOf(p.opts, p.cur); i >= 0 {
+		return p.opts[i].text
+	}
+	return capText(CleanLine(p.cur))
+}
+
+func (p *picklistField) waitHint() string { return "choose " + p.ctlLabel + " first" }
+
+func (p *picklistField) View(focused bool, w int) string {
+	v := p.curText()
+	if !focused {
+		if p.cur == "" && p.waitsForController() {
+			return trunc(v+" · "+p.waitHint(), w)
+		}
+		return trunc(v, w)
+	}
+	c := p.choices()
+	var line string
+	switch {
+	case p.open:
+		line = sprintf("▾ %s   ↑/↓ move · type to filter · enter choose · esc close", v)
+	case p.cur == "" && p.waitsForController():
+		line = sprintf("◂ %s ▸  %s", v, p.waitHint())
+	default:
+		line = sprintf("◂ %s ▸  (%d of %d, ←/→, enter: list)", v, indexOf(c, p.cur)+1, len(c))
+	}
+	line = trunc(line, w)
+	if !p.open {
+		return line
+	}
+	lines := []string{line}
+	m := p.matches()
+	filter := "filter: " + CleanLine(p.filter)
+	if p.filtering {
+		filter += "▏"
+	} else if p.filter == "" {
+		filter += p.styles.Subtle.Render("type to narrow")
+	}
+	count := ""
+	if len(m) > 0 {
+		count = sprintf("%d of %d", p.sel+1, len(m))
+	}
+	lines = append(lines, fitBoth(filter, count, w))
+	rows := p.chooserRows()
+	top := windowTop(p.top, p.sel, len(m), rows)
+	switch {
+	case len(m) == 0 && p.waitsForController():
+		lines = append(lines, p.styles.Subtle.Render(trunc("  "+p.waitHint(), w)))
+	case len(m) == 0:
+		lines = append(lines, p.styles.Subtle.Render(trunc("  no value matches", w)))
+	}
+	for i := top; i < len(m) && i < top+rows; i++ {
+		o := m[i]
+		text := o.text
+		if o.value == p.cur {
+			text += " (current)"
+		}
+		mark := "  "
+		if i == top && top > 0 {
+			mark = "↑ "
+		}
+		if i == top+rows-1 && i < len(m)-1 {
+			mark = "↓ "
+		}
+		if i == p.sel {
+			lines = append(lines, p.styles.Selected.Render(trunc("▸ "+text, w)))
+			continue
+		}
+		lines = append(lines, trunc(mark+text, w))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fitBoth puts left at the start and right at the end of a line of w cells.
+func fitBoth(left, right string, w int) string {
+	rw := len([]rune(right))
+	if right == "" || w < rw+4 {
+		return trunc(left, w)
+	}
+	return fit(left, w-rw-1) + " " + right
+}
+
+func (p *picklistField) Value() any {
+	if p.cur == "" {
+		return nil
+	}
+	return p.cur
+}
+func (p *picklistField) Check() error   { return nil }
+func (p *picklistField) Focus() tea.Cmd { return nil }
+func (p *picklistField) Blur()          { p.closeChooser() }
+func (p *picklistField) Wants(k tea.KeyMsg) bool {
+	if p.open {
+		return true
+	}
+	switch k.Type {
+	case tea.KeyLeft, tea.KeyRight, tea.KeyEnter, tea.KeySpace:
+		return true
+	}
+	return false
+}
+
+// controllerIndex is the bit a controller's value v stands for in a dependent value's
+// validFor bitmap: a checkbox is 0 when false and 1 when true; a picklist is the index of the
+// value among the controller's picklist values (active or not). set is false when the
+// controller holds no value; the index is -1 for a value describe does not list.
+func controllerIndex(ctl remote.Field, v any) (i int, set bool) {
+	if ctl.Type == "boolean" {
+		if b, _ := v.(bool); b {
+			return 1, true
+		}
+		return 0, true
+	}
+	s, _ := v.(string)
+	if s == "" {
+		return -1, false
+	}
+	for j, pv := range ctl.PicklistValues {
+		if pv.Value == s {
+			return j, true
+		}
+	}
+	return -1, true
+}
+
+// validForAllows reports whether a dependent picklist value whose validFor is bitmap may be
+// used with the controller value at index i: bit i, most significant bit of byte 0 first, of
+// the base64-decoded bitmap. A bitmap that cannot be read (or is absent) allows the value, so
+// a describe the client does not understand never hides every value; the org decides.
+func validForAllows(bitmap string, i int) bool {
+	if bitmap == "" {
+		return true
+	}
+	b, err := base64.StdEncoding.DecodeString(bitmap)
+	if err != nil {
+		if b, err = base64.RawStdEncoding.DecodeString(bitmap); err != nil {
+			return true
+		}
+	}
+	if i < 0 || i>>3 >= len(b) {
+		return false
+	}
+	return b[i>>3]&(0x80>>(i&7)) != 0
+}
