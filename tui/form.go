@@ -590,7 +590,7 @@ func (m formModel) View() string {
 // Bindings of the picklist chooser and the focused picklist, for the help bar.
 var (
 	chooseMoveKey   = key.NewBinding(key.WithKeys("up", "down", "k", "j"), key.WithHelp("↑/↓", "move"))
-	chooseFilterKey = key.NewBinding(key.WithKeys("/"), key.WithHelp("type", "filter"))
+	chooseFilterKey = key.NewBinding(key.WithKeys("/"), key.WithHelp("a-z", "filter"))
 	chooseEnterKey  = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose"))
 	chooseEscKey    = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close list"))
 	pickListKey     = key.NewBinding(key.WithKeys("enter", " "), key.WithHelp("enter/space", "list values"))

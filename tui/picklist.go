@@ -404,7 +404,7 @@ func (p *picklistField) View(focused bool, w int) string {
 	var line string
 	switch {
 	case p.open:
-		line = sprintf("▾ %s   ↑/↓ move · type to filter · enter choose · esc close", v)
+		line = sprintf("▾ %s   enter chooses · esc keeps this", v)
 	case p.cur == "" && p.waitsForController():
 		line = sprintf("◂ %s ▸  %s", v, p.waitHint())
 	default:
@@ -428,13 +428,14 @@ func (p *picklistField) View(focused bool, w int) string {
 	}
 	lines = append(lines, fitBoth(filter, count, w))
 	rows := p.chooserRows()
-	top := windowTop(p.top, p.sel, len(m), rows)
 	switch {
-	case len(m) == 0 && p.waitsForController():
+	case p.waitsForController():
 		lines = append(lines, p.styles.Subtle.Render(trunc("  "+p.waitHint(), w)))
+		rows = max(1, rows-1)
 	case len(m) == 0:
 		lines = append(lines, p.styles.Subtle.Render(trunc("  no value matches", w)))
 	}
+	top := windowTop(p.top, p.sel, len(m), rows)
 	for i := top; i < len(m) && i < top+rows; i++ {
 		o := m[i]
 		text := o.text

@@ -126,8 +126,11 @@ type story struct {
 	tm *teatest.TestModel
 }
 
-func newStory(t *testing.T, w *world) *story {
-	tm := teatest.NewTestModel(t, harness{New(Options{Backend: w.eng})}, teatest.WithInitialTermSize(100, 30))
+func newStory(t *testing.T, w *world) *story { return newStorySized(t, w, 100, 30) }
+
+// newStorySized is newStory on a terminal of the given size.
+func newStorySized(t *testing.T, w *world, width, height int) *story {
+	tm := teatest.NewTestModel(t, harness{New(Options{Backend: w.eng})}, teatest.WithInitialTermSize(width, height))
 	s := &story{t: t, w: w, tm: tm}
 	t.Cleanup(func() { _ = tm.Quit() })
 	s.wait("Pending Changes (")
