@@ -28,6 +28,23 @@ type model struct {
 	remoteGone    map[string]bool            // deleted by another user, or access revoked
 	remoteChanged map[string]map[string]bool // record → fields another user changed since the last sync
 	shared        map[string]bool            // sam's records shared with alex
+	parent        map[string]string          // Contact → its Account (model key or server id)
+}
+
+// parentGone reports whether a Contact's Account is no longer on the org: deleting an Account
+// deletes its Contacts there (and refuses new ones), whatever the device had queued for them.
+func (m *model) parentGone(t *rapid.T, k string) bool {
+	p := m.parent[k]
+	if p == "" {
+		return false
+	}
+	if _, ok := m.object[p]; ok {
+		if p = m.serverID(p); p == "" {
+			return m.created[m.parent[k]] == "" // an offline create that was dropped
+		}
+	}
+	_, err := m.h.as(t, "admin@demo.example").Retrieve(bg, "Account", p, []string{"Id"})
+	return err != nil
 }
 
 var modelFields = []string{"Phone", "Description"}
@@ -36,7 +53,21 @@ func (m *model) pickKnown(t *rapid.T) string {
 	if len(m.known) == 0 {
 		t.Skip("no records")
 	}
-	return rapid.SampledFrom(m.known).Draw(t, "record")
+	k := rapid.SampledFrom(m.known).Draw(t, "record")
+	m.noteParent(k)
+	return k
+}
+
+// noteParent remembers the Account of a cached Contact the first time the model touches it.
+func (m *model) noteParent(k string) {
+	if m.parent[k] != "" || m.object[k] != "Contact" || IsLocalID(k) {
+		return
+	}
+	if rv, err := m.h.eng.Record(bg, "", k); err == nil {
+		if p, _ := rv.Fields["AccountId"].(string); p != "" && !IsLocalID(p) {
+			m.parent[k] = p
+		}
+	}
 }
 
 // serverID maps a local id to its server id once created ("" before).
@@ -73,7 +104,9 @@ func (m *model) Create(t *rapid.T) {
 			}
 		}
 		if len(parents) > 0 && rapid.Bool().Draw(t, "withParent") {
-			fields["AccountId"] = m.currentID(rapid.SampledFrom(parents).Draw(t, "parent"))
+			p := rapid.SampledFrom(parents).Draw(t, "parent")
+			fields["AccountId"] = m.currentID(p)
+			defer func() { m.parent[m.known[len(m.known)-1]] = m.keyOf(p) }()
 		}
 	}
 	id, err := m.h.eng.Create(bg, obj, fields)
@@ -255,6 +288,9 @@ func (m *model) Sync(t *rapid.T) {
 	}
 	m.remoteChanged = map[string]map[string]bool{}
 	for id, conflict := range expect {
+		if m.parentGone(t, m.keyOf(id)) {
+			continue // deleted with its Account: nothing left to conflict with
+		}
 		rv, err := m.h.eng.Record(bg, "", id)
 		if err != nil {
 			t.Fatalf("record %s: %v", id, err)
@@ -281,6 +317,10 @@ func (m *model) checkSynced(t *rapid.T) {
 			continue
 		}
 		if m.remoteGone[k] {
+			continue
+		}
+		if m.parentGone(t, k) {
+			delete(m.mine, k) // went with its Account
 			continue
 		}
 		rec, err := m.h.as(t, "admin@demo.example").Retrieve(bg, m.object[k], id, nil)
@@ -423,6 +463,9 @@ func (m *model) final(t *rapid.T) {
 		if m.remoteGone[k] || m.deleted[k] {
 			continue
 		}
+		if m.parentGone(t, k) {
+			want = 0 // deleting an Account deletes its Contacts (or their create is refused)
+		}
 		if n := m.orgCount(t, tag); n != want {
 			t.Fatalf("create %s (%s): %d records on the org", k, tag, n)
 		}
@@ -471,7 +514,7 @@ func TestQueueAgainstModel(t *testing.T) {
 		}
 		m := &model{h: h, t: rt, object: map[string]string{}, mine: map[string]remote.Fields{}, deleted: map[string]bool{},
 			created: map[string]string{}, tags: map[string]bool{}, remoteGone: map[string]bool{},
-			remoteChanged: map[string]map[string]bool{}, shared: map[string]bool{}}
+			remoteChanged: map[string]map[string]bool{}, shared: map[string]bool{}, parent: map[string]string{}}
 		alex := h.users["alex@demo.example"].ID
 		for _, o := range []string{"Account", "Contact"} {
 			p, _ := h.eng.List(bg, ListQuery{Object: o, Limit: 1000})

@@ -112,7 +112,7 @@ func (o *Org) describe(req *apiReq, obj *objectDef, profile Profile) apiResp {
 		if c.Relationship != "" {
 			rel = c.Relationship
 		}
-		children = append(children, map[string]any{"cascadeDelete": false, "childSObject": c.Child, "deprecatedAndHidden": false, "field": c.Field, "relationshipName": rel, "restrictedDelete": false})
+		children = append(children, map[string]any{"cascadeDelete": cascadesTo(obj.Name, c.Child, c.Field), "childSObject": c.Child, "deprecatedAndHidden": false, "field": c.Field, "relationshipName": rel, "restrictedDelete": false})
 	}
 	if children == nil {
 		children = []map[string]any{}

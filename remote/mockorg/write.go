@@ -231,7 +231,62 @@ func (o *Org) remove(c *wctx, obj *objectDef, id string) *apiError {
 	r.Version++
 	o.stamp(c, r)
 	c.t.put(r)
+	o.cascade(c, r)
 	return nil
+}
+
+// cascades lists, per parent object, the child reference fields whose records go to the recycle
+// bin with the parent, as on Salesforce: an Account takes its Contacts, Opportunities and Cases
+// with it, and any record takes the Tasks related to it.
+var cascades = map[string]map[string][]string{
+	"Account": {"Contact": {"AccountId"}, "Opportunity": {"AccountId"}, "Case": {"AccountId"}},
+}
+
+// cascadesTo reports whether deleting a parent of this object deletes child records through field.
+func cascadesTo(parent, child, field string) bool {
+	if child == "Task" && (field == "WhatId" || field == "WhoId") {
+		return true
+	}
+	for _, f := range cascades[parent][child] {
+		if f == field {
+			return true
+		}
+	}
+	return false
+}
+
+// cascade deletes, in the same transaction, what goes with a deleted record (see cascades),
+// level by level: an Account's Contacts, then those Contacts' Tasks.
+func (o *Org) cascade(c *wctx, parent *rec) {
+	gone := map[string]string{parent.ID: parent.Object.Name} // deleted id → its object
+	for len(gone) > 0 {
+		next := map[string]string{}
+		for _, committed := range o.recs {
+			r := c.t.get(committed.ID)
+			if r == nil || r.Deleted {
+				continue
+			}
+			for _, f := range r.Object.Fields {
+				if f.Type != "reference" {
+					continue
+				}
+				id, _ := r.F[f.Name].(string)
+				pobj, ok := gone[id]
+				if !ok || !cascadesTo(pobj, r.Object.Name, f.Name) {
+					continue
+				}
+				child := r.clone()
+				child.Deleted = true
+				child.DeletedAt = c.now
+				child.Version++
+				o.stamp(c, child)
+				c.t.put(child)
+				next[child.ID] = child.Object.Name
+				break
+			}
+		}
+		gone = next
+	}
 }
 
 // upsert creates or updates the record whose external id field has the value.
