@@ -478,3 +478,84 @@ func TestFormWheelScrollsAnOpenChooser(t *testing.T) {
 	s.press("enter")
 	s.wait("◂ Electrical ▸")
 }
+
+// fakeWithDependent is the fake org whose Accounts have a long Industry picklist and a
+// Segment picklist controlled by it; the first account holds a segment its industry forbids.
+func fakeWithDependent(t *testing.T) *fakeBackend {
+	t.Helper()
+	f := seededFake(3)
+	d := *f.desc["Account"]
+	d.Fields = append([]remote.Field(nil), d.Fields...)
+	for i := range d.Fields {
+		if d.Fields[i].Name != "Industry" {
+			continue
+		}
+		for n := 0; n < 57; n++ {
+			d.Fields[i].PicklistValues = append(d.Fields[i].PicklistValues, remote.PicklistValue{Value: sprintf("Industry %02d", n), Active: true})
+		}
+	}
+	// Banking is Industry's index 0, Energy 1, Retail 2.
+	d.Fields = append(d.Fields, remote.Field{Name: "Segment__c", Label: "Segment", Type: "picklist", Createable: true, Updateable: true,
+		Nillable: true, DependentPicklist: true, ControllerName: "Industry", PicklistValues: []remote.PicklistValue{
+			{Value: "Retail Banking", Active: true, ValidFor: "gAAA"},
+			{Value: "Grid", Active: true, ValidFor: "QAAA"},
+			{Value: "Stores", Active: true, ValidFor: "IAAA"},
+		}})
+	f.desc["Account"] = &d
+	for _, r := range f.records["Account"] {
+		if r["Id"] == "001000000000000000" {
+			r["Segment__c"] = "Grid" // valid for Energy only, the record is Banking
+		}
+	}
+	return f
+}
+
+func TestEditFormFlagsAnInvalidRecordValueAndClearsItWhenTheControllerChanges(t *testing.T) {
+	f := fakeWithDependent(t)
+	d := newDriver(t, f, 100, 30)
+	d.keys("enter", "enter", "e")
+	d.requireView("Edit Account", "▲ Segment", "Grid", `"Grid" is not valid for Industry "Banking"`)
+	d.keys("tab") // Industry
+	d.requireView("▸ Industry", "◂ Banking ▸")
+	d.keys("right") // Energy: Grid becomes valid
+	d.requireView("◂ Energy ▸", "  Segment")
+	d.refuseView("not valid for", "was cleared")
+	d.keys("right") // Retail: Grid is cleared
+	d.requireView("◂ Retail ▸", "▲ Segment", `"Grid" was cleared: not valid for Industry "Retail"`)
+	d.keys("tab", "tab", "tab", "tab") // Segment
+	d.requireView("◂ --None-- ▸")
+	d.keys("enter")
+	d.requireView("▸ --None-- (current)", "Stores")
+	d.refuseView("Retail Banking")
+	d.keys("down", "enter", "ctrl+s")
+	d.requireView("Account saved")
+	es, _ := f.Entries(t.Context())
+	if len(es) != 1 || es[0].Changes["Industry"] != "Retail" || es[0].Changes["Segment__c"] != "Stores" {
+		t.Fatalf("saved %+v", es)
+	}
+}
+
+func TestOpenChooserFitsEveryTerminal(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {100, 30}, {60, 16}} {
+		t.Run(sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			d := newDriver(t, fakeWithDependent(t), sz[0], sz[1])
+			d.keys("enter", "enter", "e", "tab", "enter")
+			for step, keys := range [][]string{{}, {"pgdown"}, {"pgdown", "pgdown", "pgdown", "pgdown", "pgdown", "pgdown"}, {"esc", "tab", "tab", "tab", "tab", "enter"}} {
+				d.keys(keys...)
+				v := d.view()
+				lines := strings.Split(v, "\n")
+				if len(lines) != sz[1] {
+					t.Fatalf("step %d: %d lines, want %d:\n%s", step, len(lines), sz[1], v)
+				}
+				for _, l := range lines {
+					if w := lipgloss.Width(l); w > sz[0] {
+						t.Fatalf("step %d: line of %d cells in %d:\n%s", step, w, sz[0], v)
+					}
+				}
+				if !strings.Contains(v, "filter:") || !strings.Contains(v, "▸ ") {
+					t.Fatalf("step %d: the chooser or its cursor is off screen:\n%s", step, v)
+				}
+			}
+		})
+	}
+}
