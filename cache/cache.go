@@ -40,6 +40,62 @@ type DB struct {
 
 	describeMu sync.Mutex
 	describes  map[string]*remote.Describe // decoded describes, by object
+
+	// Statements prepared on the connection once and reused by every transaction (see
+	// Tx.Prepared). A statement first met inside a transaction is prepared for that transaction
+	// and, once it ends, for good: the one connection is busy while a transaction runs.
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
+	wanted map[string]bool
+}
+
+// stmt returns the connection-wide statement of query, nil when it is not prepared yet (then
+// it is prepared after the current transaction).
+func (db *DB) stmt(query string) *sql.Stmt {
+	db.stmtMu.Lock()
+	defer db.stmtMu.Unlock()
+	if st := db.stmts[query]; st != nil {
+		return st
+	}
+	if db.wanted == nil {
+		db.wanted = map[string]bool{}
+	}
+	db.wanted[query] = true
+	return nil
+}
+
+// prepareWanted prepares, outside any transaction, the statements transactions asked for. The
+// lock is not held while preparing: that waits for the connection, which another transaction
+// (needing the lock for a moment) may hold.
+func (db *DB) prepareWanted(ctx context.Context) {
+	db.stmtMu.Lock()
+	var todo []string
+	for q := range db.wanted {
+		todo = append(todo, q)
+	}
+	clear(db.wanted)
+	db.stmtMu.Unlock()
+	for _, q := range todo {
+		if db.closed.Load() {
+			return
+		}
+		st, err := db.sql.PrepareContext(ctx, q)
+		if err != nil {
+			continue // the transaction that used it reported any error; it is asked for again
+		}
+		db.stmtMu.Lock()
+		if db.stmts == nil {
+			db.stmts = map[string]*sql.Stmt{}
+		}
+		if db.stmts[q] == nil {
+			db.stmts[q] = st
+			st = nil
+		}
+		db.stmtMu.Unlock()
+		if st != nil {
+			_ = st.Close() // another goroutine prepared it first
+		}
+	}
 }
 
 // DefaultPath returns where the database of (instanceURL, username) lives:
@@ -158,16 +214,25 @@ type Tx struct {
 	stmts map[string]*sql.Stmt // prepared once per transaction (closed with it)
 }
 
-// Prepared returns query prepared on this transaction, preparing it the first time: a
-// transaction that writes many rows parses each statement once. The statement is closed when
-// the transaction ends.
+// Prepared returns query prepared for this transaction: the connection's own statement once
+// one transaction has used it (a statement is parsed once per database, not per transaction),
+// else one prepared now. The returned statement is closed when the transaction ends.
 func (tx *Tx) Prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := tx.stmts[query]; ok {
 		return st, nil
 	}
-	st, err := tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
+	var shared *sql.Stmt
+	if tx.db != nil { // nil for a transaction of a migration
+		shared = tx.db.stmt(query)
+	}
+	var st *sql.Stmt
+	if shared != nil {
+		st = tx.StmtContext(ctx, shared) // the connection's statement: no parsing
+	} else {
+		var err error
+		if st, err = tx.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
 	}
 	if tx.stmts == nil {
 		tx.stmts = map[string]*sql.Stmt{}
@@ -185,6 +250,7 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("cache: begin: %w", err)
 	}
+	defer db.prepareWanted(context.WithoutCancel(ctx)) // after the rollback below, even on panic
 	defer func() {
 		if p := recover(); p != nil {
 			_ = stx.Rollback()
@@ -210,6 +276,7 @@ func (db *DB) View(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("cache: begin: %w", err)
 	}
+	defer db.prepareWanted(context.WithoutCancel(ctx))
 	defer func() { _ = stx.Rollback() }()
 	return fn(&Tx{Tx: stx, db: db})
 }

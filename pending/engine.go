@@ -288,11 +288,10 @@ func (e *Engine) writeActivity(ctx context.Context, tx *cache.Tx, acts []Activit
 	if len(acts) == 0 {
 		return nil
 	}
-	st, err := tx.PrepareContext(ctx, `INSERT INTO activity(at, method, path, status, code, duration, entry_id, record_id, note) VALUES(?,?,?,?,?,?,?,?,?)`)
+	st, err := tx.Prepared(ctx, `INSERT INTO activity(at, method, path, status, code, duration, entry_id, record_id, note) VALUES(?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
 	for _, a := range acts {
 		if _, err := st.ExecContext(ctx, cache.MS(a.At), a.Method, a.Path, a.Status, a.Code, int64(a.Duration), a.EntryID, a.RecordID, a.Note); err != nil {
 			return err

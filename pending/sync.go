@@ -675,13 +675,12 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
 		// Only entries nobody changed since they were read go out; the others wait for the
 		// next pass (a local edit got in between).
-		st, err := tx.PrepareContext(ctx, `UPDATE entries SET status = ?, unknown = 0, rev = rev + 1,
+		st, err := tx.Prepared(ctx, `UPDATE entries SET status = ?, unknown = 0, rev = rev + 1,
 			sent_at = CASE WHEN op = 'create' THEN ? ELSE sent_at END
 			WHERE id = ? AND rev = ? AND status IN ('pending', 'waiting')`)
 		if err != nil {
 			return err
 		}
-		defer st.Close()
 		for i, c := range wave {
 			var keep []*job
 			for _, j := range c.jobs {
