@@ -441,6 +441,25 @@ func (m formModel) openChooser() *picklistField {
 	return nil
 }
 
+// columns are the widths of the label column and of the input column.
+func (m formModel) columns() (labelW, inputW int) {
+	labelW = min(24, max(12, m.w/4))
+	return labelW, max(8, m.w-labelW-3)
+}
+
+// flagLines is a message under a field on at most two lines of w cells (none when empty).
+func flagLines(msg string, w int) []string {
+	if msg == "" {
+		return nil
+	}
+	lines := strings.Split(wrap(msg, w), "\n")
+	if len(lines) > 2 {
+		lines = lines[:2]
+		lines[1] = trunc(lines[1]+" …", w)
+	}
+	return lines
+}
+
 // headLines is how many lines the form's head takes (title, record messages, hint, blank).
 func (m formModel) headLines() int { return 3 + len(m.recordErrs) }
 
@@ -450,10 +469,12 @@ func (m formModel) chooserRows() int {
 	extra := 0
 	if m.focus < len(m.fields) {
 		f := m.fields[m.focus]
-		for _, s := range []string{f.orgErr, f.err, f.note, fieldProblem(f.input)} {
-			if s != "" {
-				extra++
-			}
+		_, inputW := m.columns()
+		for _, s := range []string{f.orgErr, f.note, fieldProblem(f.input)} {
+			extra += len(flagLines(s, inputW))
+		}
+		if f.err != "" {
+			extra++
 		}
 	}
 	return min(10, max(1, m.h-m.headLines()-2-extra))
@@ -503,7 +524,7 @@ func (m *formModel) controllerChanged(i, depth int) {
 			continue
 		}
 		if old := p.followController(m.fields[i].input.Value()); old != "" {
-			f.note = sprintf("%q was cleared: not valid for %s %q", capText(CleanLine(old)), p.ctlLabel, p.ctlText)
+			f.note = p.clearedNote(old)
 			m.controllerChanged(j, depth+1)
 		}
 	}
@@ -529,8 +550,7 @@ func (m formModel) View() string {
 		head = append(head, s.Flag.Render(trunc("▲ "+e, m.w)))
 	}
 	head = append(head, s.Subtle.Render(trunc("* required · tab/↓ next · shift+tab/↑ previous · ctrl+s save · esc cancel", m.w)), "")
-	labelW := min(24, max(12, m.w/4))
-	inputW := max(8, m.w-labelW-3)
+	labelW, inputW := m.columns()
 	var body []string
 	focusTop, focusEnd := 0, 0
 	for i, f := range m.fields {
@@ -564,8 +584,8 @@ func (m formModel) View() string {
 			body = append(body, strings.Repeat(" ", labelW+3)+l)
 		}
 		for _, flag := range []string{f.orgErr, f.note, problem} {
-			if flag != "" {
-				body = append(body, strings.Repeat(" ", labelW+3)+s.Flag.Render(trunc(flag, inputW)))
+			for _, l := range flagLines(flag, inputW) {
+				body = append(body, strings.Repeat(" ", labelW+3)+s.Flag.Render(l))
 			}
 		}
 		if f.err != "" {

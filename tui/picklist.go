@@ -139,6 +139,15 @@ func (p *picklistField) offered(value string) bool {
 	return false
 }
 
+// clearedNote says why followController cleared the value old.
+func (p *picklistField) clearedNote(old string) string {
+	v := capText(CleanLine(old))
+	if !p.ctlSet {
+		return sprintf("%q was cleared: %s is empty", v, p.ctlLabel)
+	}
+	return sprintf("%q was cleared: not valid for %s %q", v, p.ctlLabel, p.ctlText)
+}
+
 // waitsForController reports a dependent field whose controller holds no value.
 func (p *picklistField) waitsForController() bool { return p.ctl != nil && !p.ctlSet }
 

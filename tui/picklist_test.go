@@ -176,9 +176,15 @@ func TestControllerChangeClearsAValueNoLongerValid(t *testing.T) {
 	if old := p.followController("Other"); old != "Breakdown" || p.Value() != nil {
 		t.Fatalf("Breakdown under Other: cleared %q, value %v", old, p.Value())
 	}
+	if got := p.clearedNote("Breakdown"); got != `"Breakdown" was cleared: not valid for Case Type "Other"` {
+		t.Fatalf("note %q", got)
+	}
 	p.cur = "Mystery"
 	if old := p.followController(nil); old != "Mystery" {
 		t.Fatalf("emptying the controller kept %v", p.Value())
+	}
+	if got := p.clearedNote("Mystery"); got != `"Mystery" was cleared: Case Type is empty` {
+		t.Fatalf("note %q", got)
 	}
 }
 
@@ -405,6 +411,10 @@ func TestPicklistChooserGoldenAt80x24(t *testing.T) {
 	s.press("space")
 	s.golden("dependent_chooser", "▸ --None-- (current)", "Performance", "Breakdown")
 	s.refuse("Feedback", "Equipment Complexity", "Equipment Design")
+	s.press("perf", "enter")
+	s.wait("◂ Performance ▸")
+	s.press("shift+tab", "left") // Mechanical does not allow Performance
+	s.golden("reason_cleared", "◂ Mechanical ▸", "▲ Case Reason", `"Performance" was cleared`, `"Mechanical"`)
 }
 
 func TestStoryNewCaseReasonFollowsItsTypeAndSyncsGreen(t *testing.T) {
