@@ -379,15 +379,24 @@ func redirectHandler(state string, calls chan<- callback, done <-chan struct{}) 
 			writePage(w, http.StatusGone, "This sign-in has ended; start it again from the terminal.")
 			return
 		}
-		select {
-		case err := <-cb.reply:
+		answer := func(err error) {
 			if err != nil {
 				writePage(w, http.StatusBadRequest, "Sign-in failed: "+err.Error())
 				return
 			}
 			writePage(w, http.StatusOK, "Signed in to offline-edit. You can close this tab and return to the terminal.")
+		}
+		select {
+		case err := <-cb.reply:
+			answer(err)
 		case <-done:
-			writePage(w, http.StatusGone, "This sign-in has ended; start it again from the terminal.")
+			// The sign-in ended; if it ended on this redirect, its outcome is waiting: say it.
+			select {
+			case err := <-cb.reply:
+				answer(err)
+			default:
+				writePage(w, http.StatusGone, "This sign-in has ended; start it again from the terminal.")
+			}
 		case <-r.Context().Done():
 		}
 	})
