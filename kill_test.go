@@ -201,7 +201,7 @@ func (w *killWorld) queue(n int) {
 // then lets a last sync finish and compares the org with what was queued. It runs against both
 // profiles: the demo org, where creates are upserts on Offline_Key__c, and the real-org profile,
 // where they are plain POSTs and a create whose reply was lost is found by a lookup. OE_KILLS
-// (per profile) and OE_KILL_BATCH scale it (.ci/long: 100 kills per profile over batches of
+// (per profile) and OE_KILL_BATCH scale it (.ci/long: 50 kills per profile over batches of
 // 3,000 changes).
 func TestKillNineAtRandomInstantsLosesAndDuplicatesNothing(t *testing.T) {
 	kills, perBatch := 24, 400 // per profile
