@@ -37,47 +37,32 @@ func ParseFieldsList(data []byte) ([]Fields, error) {
 	if d.literal("null") {
 		return nil, d.end()
 	}
-	if !d.consume('[') {
-		return nil, d.fail("expected an array")
-	}
 	out := []Fields{}
-	d.space()
-	if d.consume(']') {
-		return out, d.end()
-	}
-	d.depth = 1 // the array
-	hint := 16  // then the size of the record before: records of one reply look alike
-	for {
-		d.space()
+	hint := 16 // then the size of the record before: records of one reply look alike
+	err := d.elements(func() error {
 		if d.literal("null") {
 			out = append(out, nil)
-		} else {
-			if d.pos >= len(d.data) || d.data[d.pos] != '{' {
-				return nil, d.fail("expected an object")
-			}
-			start := d.pos
-			if err := d.skip(); err != nil {
-				return nil, err
-			}
-			// Each record is decoded from its own copy: a value kept afterwards (an id in a
-			// map, say) holds on to its record, not to the whole reply.
-			e := fieldDecoder{data: string(data[start:d.pos]), depth: 1}
-			m, err := e.object(hint)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, m)
-			hint = len(m)
+			return nil
 		}
-		d.space()
-		if d.consume(',') {
-			continue
+		if d.pos >= len(d.data) || d.data[d.pos] != '{' {
+			return d.fail("expected an object")
 		}
-		if d.consume(']') {
-			return out, d.end()
+		start := d.pos
+		if err := d.skip(); err != nil {
+			return err
 		}
-		return nil, d.fail("expected , or ] in array")
+		// Each record is decoded from its own copy: a value kept afterwards (an id in a map,
+		// say) holds on to its record, not to the whole reply.
+		e := fieldDecoder{data: string(data[start:d.pos]), depth: d.depth}
+		m, err := e.object(hint)
+		out = append(out, m)
+		hint = len(m)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, d.end()
 }
 
 // maxDepth bounds nesting, as encoding/json does (10000), so hostile input cannot exhaust the stack.
@@ -133,72 +118,32 @@ func (d *fieldDecoder) literal(s string) bool {
 
 // object reads an object into a map made for hint keys.
 func (d *fieldDecoder) object(hint int) (map[string]any, error) {
-	if !d.consume('{') {
+	if d.pos >= len(d.data) || d.data[d.pos] != '{' {
 		return nil, d.fail("expected an object")
 	}
-	if d.depth++; d.depth > maxDepth {
-		return nil, d.fail("nested too deeply")
-	}
-	defer func() { d.depth-- }()
 	m := make(map[string]any, hint)
-	d.space()
-	if d.consume('}') {
-		return m, nil
-	}
-	for {
-		d.space()
-		k, err := d.str()
-		if err != nil {
-			return nil, err
-		}
-		d.space()
-		if !d.consume(':') {
-			return nil, d.fail("expected : after object key")
-		}
-		d.space()
+	err := d.members(func(k string) error {
 		v, err := d.value()
-		if err != nil {
-			return nil, err
-		}
 		m[k] = v
-		d.space()
-		if d.consume(',') {
-			continue
-		}
-		if d.consume('}') {
-			return m, nil
-		}
-		return nil, d.fail("expected , or } in object")
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
+	return m, nil
 }
 
 func (d *fieldDecoder) array() ([]any, error) {
-	d.pos++ // '['
-	if d.depth++; d.depth > maxDepth {
-		return nil, d.fail("nested too deeply")
-	}
-	defer func() { d.depth-- }()
 	out := []any{}
-	d.space()
-	if d.consume(']') {
-		return out, nil
-	}
-	for {
-		d.space()
+	err := d.elements(func() error {
 		v, err := d.value()
-		if err != nil {
-			return nil, err
-		}
 		out = append(out, v)
-		d.space()
-		if d.consume(',') {
-			continue
-		}
-		if d.consume(']') {
-			return out, nil
-		}
-		return nil, d.fail("expected , or ] in array")
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 func (d *fieldDecoder) value() (any, error) {
@@ -388,55 +333,21 @@ func (d *fieldDecoder) skip() error {
 	if d.pos >= len(d.data) {
 		return d.fail("unexpected end of input")
 	}
-	switch c := d.data[d.pos]; {
-	case c == '"':
+	switch d.data[d.pos] {
+	case '"':
 		_, err := d.str()
 		return err
-	case c == '{' || c == '[':
-		closing := byte('}')
-		if c == '[' {
-			closing = ']'
-		}
-		d.pos++
-		if d.depth++; d.depth > maxDepth {
-			return d.fail("nested too deeply")
-		}
-		defer func() { d.depth-- }()
-		d.space()
-		if d.consume(closing) {
-			return nil
-		}
-		for {
-			d.space()
-			if c == '{' {
-				if _, err := d.str(); err != nil {
-					return err
-				}
-				d.space()
-				if !d.consume(':') {
-					return d.fail("expected : after object key")
-				}
-				d.space()
-			}
-			if err := d.skip(); err != nil {
-				return err
-			}
-			d.space()
-			if d.consume(',') {
-				continue
-			}
-			if d.consume(closing) {
-				return nil
-			}
-			return d.fail("expected , or a closing bracket")
-		}
-	default:
-		_, err := d.value()
-		return err
+	case '{':
+		return d.members(func(string) error { return d.skip() })
+	case '[':
+		return d.elements(d.skip)
 	}
+	_, err := d.value()
+	return err
 }
 
-// members calls fn for each member of an object (fn must read the value); null is no members.
+// members calls fn for each member of an object, at the start of its value (fn must read the
+// value); null is no members. Nesting counts towards maxDepth.
 func (d *fieldDecoder) members(fn func(key string) error) error {
 	if d.literal("null") {
 		return nil
@@ -477,6 +388,36 @@ func (d *fieldDecoder) members(fn func(key string) error) error {
 	}
 }
 
+// elements calls fn for each element of an array, at its start (fn must read it). Nesting
+// counts towards maxDepth.
+func (d *fieldDecoder) elements(fn func() error) error {
+	if !d.consume('[') {
+		return d.fail("expected an array")
+	}
+	if d.depth++; d.depth > maxDepth {
+		return d.fail("nested too deeply")
+	}
+	defer func() { d.depth-- }()
+	d.space()
+	if d.consume(']') {
+		return nil
+	}
+	for {
+		d.space()
+		if err := fn(); err != nil {
+			return err
+		}
+		d.space()
+		if d.consume(',') {
+			continue
+		}
+		if d.consume(']') {
+			return nil
+		}
+		return d.fail("expected , or ] in array")
+	}
+}
+
 // decodeComposite reads a Composite reply in one pass; bodies are slices of data. Keys match
 // without regard to case, as encoding/json matches struct fields.
 func decodeComposite(data []byte) ([]Subresponse, error) {
@@ -492,22 +433,13 @@ func decodeComposite(data []byte) ([]Subresponse, error) {
 			out, found = nil, false
 			return nil
 		}
-		if !d.consume('[') {
+		if d.pos >= len(d.data) || d.data[d.pos] != '[' {
 			return d.fail("compositeResponse is not an array")
 		}
-		if d.depth++; d.depth > maxDepth {
-			return d.fail("nested too deeply")
-		}
-		defer func() { d.depth-- }()
 		// A repeated key decodes into the elements already there, as encoding/json does.
 		prev := out
 		found, out = true, []Subresponse{}
-		d.space()
-		if d.consume(']') {
-			return nil
-		}
-		for {
-			d.space()
+		return d.elements(func() error {
 			var s Subresponse
 			if i := len(out); i < len(prev) {
 				s = prev[i]
@@ -562,19 +494,9 @@ func decodeComposite(data []byte) ([]Subresponse, error) {
 				}
 				return nil
 			})
-			if err != nil {
-				return err
-			}
 			out = append(out, s)
-			d.space()
-			if d.consume(',') {
-				continue
-			}
-			if d.consume(']') {
-				return nil
-			}
-			return d.fail("expected , or ] in compositeResponse")
-		}
+			return err
+		})
 	})
 	if err == nil {
 		err = d.end()
