@@ -225,14 +225,19 @@ func (o *Org) remove(c *wctx, obj *objectDef, id string) *apiError {
 	if aerr != nil {
 		return aerr
 	}
-	r := old.clone()
-	r.Deleted = true
-	r.DeletedAt = c.now
-	r.Version++
-	o.stamp(c, r)
-	c.t.put(r)
-	o.cascade(c, r)
+	o.cascade(c, o.recycle(c, old))
 	return nil
+}
+
+// recycle writes a copy of r moved to the recycle bin and returns it.
+func (o *Org) recycle(c *wctx, r *rec) *rec {
+	d := r.clone()
+	d.Deleted = true
+	d.DeletedAt = c.now
+	d.Version++
+	o.stamp(c, d)
+	c.t.put(d)
+	return d
 }
 
 // cascades lists, per parent object, the child reference fields whose records go to the recycle
@@ -275,13 +280,7 @@ func (o *Org) cascade(c *wctx, parent *rec) {
 				if !ok || !cascadesTo(pobj, r.Object.Name, f.Name) {
 					continue
 				}
-				child := r.clone()
-				child.Deleted = true
-				child.DeletedAt = c.now
-				child.Version++
-				o.stamp(c, child)
-				c.t.put(child)
-				next[child.ID] = child.Object.Name
+				next[o.recycle(c, r).ID] = r.Object.Name
 				break
 			}
 		}
