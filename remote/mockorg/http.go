@@ -89,6 +89,7 @@ func (o *Org) routes() http.Handler {
 	mux.HandleFunc("/services/data", o.serveData)
 	mux.HandleFunc("/services/oauth2/", o.serveOAuth)
 	mux.HandleFunc("/id/", o.serveIdentity)
+	mux.HandleFunc("/setup/connect", o.serveConnect)
 	mux.HandleFunc("/mockorg/v1/", o.serveAdmin)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, errNotFound().Items)

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -23,12 +24,16 @@ type authCode struct {
 	Expires     time.Time
 }
 
-// deviceCode is a pending device-flow sign-in. With no browser here it is approved on the
-// second poll as the user named by login_hint (default alex), so clients see authorization_pending once.
+// deviceCode is a device-flow sign-in. It stays pending until someone approves it (UserID set)
+// or denies it on the connect page (/setup/connect), or until it expires.
 type deviceCode struct {
-	UserID  string
-	Polls   int
-	Expires time.Time
+	UserCode string
+	ClientID string
+	Hint     string    // login_hint, to pre-fill the connect page
+	UserID   string    // set once approved
+	Denied   bool      // set once denied
+	LastPoll time.Time // zero before the first poll
+	Expires  time.Time
 }
 
 type oauthError struct {
@@ -329,49 +334,248 @@ func (o *Org) authorize(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, ru.String(), http.StatusFound)
 }
 
+// Device flow timings, as Salesforce's: poll every 5 s, codes live 10 minutes.
+const (
+	deviceInterval = 5 * time.Second
+	deviceLifetime = 10 * time.Minute
+	maxDeviceCodes = 1000 // pending sign-ins kept at once
+)
+
+// userCodeAlphabet has no vowels (no words) and no look-alikes (0/O, 1/I).
+const userCodeAlphabet = "BCDFGHJKLMNPQRSTVWXZ"
+
+// newUserCode is eight letters as ABCD-EFGH.
+func newUserCode() string {
+	raw := make([]byte, 8)
+	if _, err := rand.Read(raw); err != nil {
+		panic("mockorg: no randomness: " + err.Error())
+	}
+	b := make([]byte, 0, 9)
+	for i, r := range raw {
+		if i == 4 {
+			b = append(b, '-')
+		}
+		b = append(b, userCodeAlphabet[int(r)%len(userCodeAlphabet)])
+	}
+	return string(b)
+}
+
+// normalUserCode compares user codes as people type them: any case, with or without the dash
+// or spaces.
+func normalUserCode(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '-' || r == ' ' || r == '\t':
+			return -1
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		}
+		return r
+	}, s)
+}
+
 func (o *Org) deviceStart(w http.ResponseWriter, r *http.Request) {
-	if r.Form.Get("client_id") == "" {
+	client := r.Form.Get("client_id")
+	if client == "" {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_client_id", "client_id is required")
 		return
 	}
 	hint := r.Form.Get("login_hint")
-	if hint == "" {
-		hint = o.users[0].Username
-	}
-	u, found := o.userByName(hint)
-	if !found {
-		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "unknown login_hint user")
-		return
+	if hint != "" {
+		if _, found := o.userByName(hint); !found {
+			writeOAuthError(w, http.StatusBadRequest, "invalid_request", "unknown login_hint user")
+			return
+		}
 	}
 	code := "dev" + randomToken(24)
-	user := strings.ToUpper(randomToken(6))[:8]
+	now := o.now()
 	o.cfgMu.Lock()
-	o.devices[code] = &deviceCode{UserID: u.ID, Expires: o.now().Add(10 * time.Minute)}
+	for c, d := range o.devices {
+		if !now.Before(d.Expires) {
+			delete(o.devices, c)
+		}
+	}
+	full := len(o.devices) >= maxDeviceCodes
+	var user string
+	if !full {
+		user = newUserCode()
+		for o.userCodeTaken(user) {
+			user = newUserCode()
+		}
+		o.devices[code] = &deviceCode{UserCode: user, ClientID: client, Hint: hint, Expires: now.Add(deviceLifetime)}
+	}
 	o.cfgMu.Unlock()
+	if full {
+		writeOAuthError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "too many pending device sign-ins; try again later")
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"device_code": code, "user_code": user, "verification_uri": o.instanceFor(r) + "/setup/connect", "interval": 1,
+		"device_code": code, "user_code": user, "verification_uri": o.instanceFor(r) + "/setup/connect",
+		"interval": int(deviceInterval / time.Second),
 	})
 }
 
-func (o *Org) devicePoll(w http.ResponseWriter, r *http.Request, code string) {
-	o.cfgMu.Lock()
-	d, found := o.devices[code]
-	pending := false
-	if found {
-		d.Polls++
-		pending = d.Polls < 2
-		if !pending {
-			delete(o.devices, code)
+// userCodeTaken reports whether a pending sign-in already shows code; cfgMu is held.
+func (o *Org) userCodeTaken(code string) bool {
+	for _, d := range o.devices {
+		if d.UserCode == code {
+			return true
 		}
 	}
-	o.cfgMu.Unlock()
+	return false
+}
+
+// devicePoll answers one poll of the device grant: authorization_pending until the code is
+// approved or denied, slow_down when polled sooner than the interval, invalid_grant once the
+// code expired or was used.
+func (o *Org) devicePoll(w http.ResponseWriter, r *http.Request, code string) {
+	now := o.now()
+	client := r.Form.Get("client_id")
+	o.cfgMu.Lock()
+	d, found := o.devices[code]
+	var answer string
 	switch {
-	case !found || o.now().After(d.Expires):
+	case !found:
+		answer = "invalid_grant"
+	case !now.Before(d.Expires):
+		delete(o.devices, code)
+		answer = "invalid_grant"
+	case client != "" && client != d.ClientID:
+		answer = "invalid_client_id"
+	case !d.LastPoll.IsZero() && now.Sub(d.LastPoll) < deviceInterval:
+		d.LastPoll = now
+		answer = "slow_down"
+	case d.Denied:
+		delete(o.devices, code)
+		answer = "access_denied"
+	case d.UserID == "":
+		d.LastPoll = now
+		answer = "authorization_pending"
+	default:
+		delete(o.devices, code)
+	}
+	var uid string
+	if found {
+		uid = d.UserID
+	}
+	o.cfgMu.Unlock()
+	switch answer {
+	case "invalid_grant":
 		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", "expired or unknown device code")
-	case pending:
+	case "invalid_client_id":
+		writeOAuthError(w, http.StatusBadRequest, "invalid_client_id", "client identifier invalid")
+	case "slow_down":
+		writeOAuthError(w, http.StatusBadRequest, "slow_down", "polling too quickly; wait the interval between polls")
+	case "access_denied":
+		writeOAuthError(w, http.StatusBadRequest, "access_denied", "end-user denied authorization")
+	case "authorization_pending":
 		writeOAuthError(w, http.StatusBadRequest, "authorization_pending", "authorization pending")
 	default:
-		u, _ := o.userByID(d.UserID)
+		u, _ := o.userByID(uid)
 		writeJSON(w, http.StatusOK, o.tokenReply(r, u, o.issueAccess(u), o.issueRefresh(u)))
 	}
+}
+
+// serveConnect is the device flow's verification page: GET shows a form (user code, user name,
+// password); POST approves the code with the user's credentials or denies it.
+func (o *Org) serveConnect(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		q := r.URL.Query()
+		code, name := q.Get("user_code"), q.Get("username")
+		if name == "" && code != "" {
+			name = o.deviceHint(code)
+		}
+		o.connectPage(w, http.StatusOK, "", code, name)
+	case http.MethodPost:
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		if err := r.ParseForm(); err != nil {
+			o.connectPage(w, http.StatusBadRequest, "The form could not be read.", "", "")
+			return
+		}
+		o.connectSubmit(w, r)
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		o.connectPage(w, http.StatusMethodNotAllowed, "Use the form.", "", "")
+	}
+}
+
+// deviceHint is the login_hint of the pending sign-in showing userCode, or "".
+func (o *Org) deviceHint(userCode string) string {
+	want := normalUserCode(userCode)
+	o.cfgMu.Lock()
+	defer o.cfgMu.Unlock()
+	for _, d := range o.devices {
+		if normalUserCode(d.UserCode) == want {
+			return d.Hint
+		}
+	}
+	return ""
+}
+
+func (o *Org) connectSubmit(w http.ResponseWriter, r *http.Request) {
+	f := r.PostForm
+	userCode, username := strings.TrimSpace(f.Get("user_code")), strings.TrimSpace(f.Get("username"))
+	want := normalUserCode(userCode)
+	now := o.now()
+	deny := f.Get("action") == "deny"
+	var u User
+	credsOK := false
+	if !deny {
+		var found bool
+		u, found = o.userByName(username)
+		credsOK = found && subtle.ConstantTimeCompare([]byte(f.Get("password")), []byte(Password)) == 1
+	}
+
+	o.cfgMu.Lock()
+	var d *deviceCode
+	for _, c := range o.devices {
+		if want != "" && normalUserCode(c.UserCode) == want && now.Before(c.Expires) && c.UserID == "" && !c.Denied {
+			d = c
+			break
+		}
+	}
+	switch {
+	case d == nil:
+	case deny:
+		d.Denied = true
+	case credsOK:
+		d.UserID = u.ID
+	}
+	o.cfgMu.Unlock()
+
+	switch {
+	case d == nil:
+		o.connectPage(w, http.StatusBadRequest, "That code is not valid or has expired. Check the code shown in your terminal.", userCode, username)
+	case deny:
+		o.connectPage(w, http.StatusOK, "Access denied. The terminal will be told; you can close this page.", "", "")
+	case !credsOK:
+		o.connectPage(w, http.StatusUnauthorized, "Wrong user name or password.", userCode, username)
+	default:
+		o.connectPage(w, http.StatusOK, "You're connected as "+u.Username+". Return to your terminal; you can close this page.", "", "")
+	}
+}
+
+// connectPage writes the verification page with a message and the form, every echoed value
+// escaped.
+func (o *Org) connectPage(w http.ResponseWriter, status int, msg, userCode, username string) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	w.WriteHeader(status)
+	var b strings.Builder
+	b.WriteString("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Connect a device - offline-edit mock org</title></head><body>\n")
+	b.WriteString("<h1>Connect a device</h1>\n")
+	if msg != "" {
+		fmt.Fprintf(&b, "<p role=\"status\">%s</p>\n", html.EscapeString(msg))
+	}
+	b.WriteString("<form method=\"post\" action=\"/setup/connect\">\n")
+	fmt.Fprintf(&b, "<p><label>Code shown in your terminal <input name=\"user_code\" value=\"%s\" autocomplete=\"off\" autofocus></label></p>\n", html.EscapeString(userCode))
+	fmt.Fprintf(&b, "<p><label>User name <input name=\"username\" value=\"%s\" autocomplete=\"username\"></label></p>\n", html.EscapeString(username))
+	b.WriteString("<p><label>Password <input name=\"password\" type=\"password\" autocomplete=\"current-password\"></label></p>\n")
+	b.WriteString("<p><button name=\"action\" value=\"approve\" type=\"submit\">Allow</button> ")
+	b.WriteString("<button name=\"action\" value=\"deny\" type=\"submit\">Deny</button></p>\n</form>\n</body></html>\n")
+	_, _ = w.Write([]byte(b.String()))
 }

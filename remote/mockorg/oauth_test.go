@@ -132,31 +132,3 @@ func TestSessionTTLExpiresTokens(t *testing.T) {
 		t.Fatal("token older than the TTL accepted")
 	}
 }
-
-func TestDeviceFlowIsPendingOnceThenIssuesTokens(t *testing.T) {
-	e := newEnv(t, Options{})
-	start := e.form("/services/oauth2/token", url.Values{"response_type": {"device_code"}, "client_id": {"cli"}, "login_hint": {"sam@demo.example"}}).want(t, 200).obj(t)
-	code, _ := start["device_code"].(string)
-	if code == "" || start["user_code"] == "" || start["verification_uri"] == "" {
-		t.Fatalf("device start %v", start)
-	}
-	poll := func() reply {
-		return e.form("/services/oauth2/token", url.Values{"grant_type": {"device"}, "client_id": {"cli"}, "code": {code}})
-	}
-	if r := poll().want(t, 400); r.obj(t)["error"] != "authorization_pending" {
-		t.Fatalf("first poll %s", r.Body)
-	}
-	tok := poll().want(t, 200).obj(t)
-	if tok["refresh_token"] == nil {
-		t.Fatalf("device tokens %v", tok)
-	}
-	var who map[string]any
-	e.do(tok["access_token"].(string), "GET", "/services/oauth2/userinfo", nil).want(t, 200).json(t, &who)
-	if who["username"] != "sam@demo.example" {
-		t.Fatalf("userinfo %v", who)
-	}
-	if r := poll().want(t, 400); r.obj(t)["error"] != "invalid_grant" {
-		t.Fatalf("reused device code %s", r.Body)
-	}
-	e.form("/services/oauth2/token", url.Values{"response_type": {"device_code"}}).want(t, 400)
-}
