@@ -30,6 +30,15 @@ type authServer struct {
 	grants      []string             // grant types seen, in order
 	authorizes  int                  // authorize requests seen
 	lastAuthorz url.Values
+
+	// Device flow: one device code at a time.
+	devCode     string     // the device code issued by the last start
+	devStart    url.Values // the last start request
+	devInterval any        // the start reply's interval; nil leaves it out
+	devAnswer   string     // what polls get: "" authorization_pending, "ok" tokens, else that error code
+	slowDowns   int        // the next polls answered slow_down
+	unavailable int        // the next polls answered 503
+	echoSecrets bool       // poll errors echo the whole form back
 }
 
 type codeGrant struct {
@@ -126,6 +135,10 @@ func (a *authServer) token(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if f.Get("response_type") == "device_code" {
+		a.deviceStart(w, f)
+		return
+	}
 	a.grants = append(a.grants, f.Get("grant_type"))
 	reply := map[string]string{
 		"instance_url": a.srv.URL,
@@ -157,6 +170,14 @@ func (a *authServer) token(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		user = g.user
+		if a.issueRT {
+			reply["refresh_token"] = a.newRefresh()
+		}
+	case "device":
+		if !a.devicePoll(w, f) {
+			return
+		}
+		user = testUser
 		if a.issueRT {
 			reply["refresh_token"] = a.newRefresh()
 		}
@@ -205,4 +226,63 @@ func (a *authServer) validAccess(tok string) bool {
 	defer a.mu.Unlock()
 	_, ok := a.access[tok]
 	return ok
+}
+
+const testUserCode = "BCDF-GHJK"
+
+// deviceStart answers the device authorization request; a.mu is held.
+func (a *authServer) deviceStart(w http.ResponseWriter, f url.Values) {
+	a.devStart = f
+	if f.Get("client_id") != testClientID {
+		oauthFail(w, 400, "invalid_client_id", "client identifier invalid")
+		return
+	}
+	a.seq++
+	a.devCode = fmt.Sprintf("devSecretDeviceCode%04dabcdefABCDEF", a.seq)
+	reply := map[string]any{"device_code": a.devCode, "user_code": testUserCode, "verification_uri": a.srv.URL + "/setup/connect"}
+	if a.devInterval != nil {
+		reply["interval"] = a.devInterval
+	}
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	_ = json.NewEncoder(w).Encode(reply)
+}
+
+// devicePoll answers a device grant poll with an error, or reports true when tokens are due;
+// a.mu is held.
+func (a *authServer) devicePoll(w http.ResponseWriter, f url.Values) bool {
+	fail := func(code string) {
+		desc := code
+		if a.echoSecrets {
+			desc = "rejected the code " + f.Get("code") + " with the secret " + f.Get("client_secret")
+		}
+		oauthFail(w, 400, code, desc)
+	}
+	switch {
+	case a.unavailable > 0:
+		a.unavailable--
+		http.Error(w, "<html>Service Unavailable</html>", http.StatusServiceUnavailable)
+		return false
+	case f.Get("client_id") != testClientID || f.Get("code") == "" || f.Get("code") != a.devCode:
+		fail("invalid_grant")
+		return false
+	case a.slowDowns > 0:
+		a.slowDowns--
+		fail("slow_down")
+		return false
+	case a.devAnswer == "":
+		fail("authorization_pending")
+		return false
+	case a.devAnswer != "ok":
+		fail(a.devAnswer)
+		return false
+	}
+	a.devCode = "" // used
+	return true
+}
+
+// setDevice changes what the next device polls get.
+func (a *authServer) setDevice(answer string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.devAnswer = answer
 }

@@ -81,52 +81,93 @@ func (c OAuthConfig) StoreKey() string {
 // deadline, DefaultSignInTimeout applies. The session's Refresh uses the refresh token when the
 // org issued one.
 func FromOAuth(ctx context.Context, rt http.RoundTripper, cfg OAuthConfig) (Session, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, DefaultSignInTimeout)
-		defer cancel()
-	}
-	if cfg.LoginURL == "" {
-		cfg.LoginURL = DefaultLoginURL
-	}
-	login, err := CheckInstanceURL(cfg.LoginURL)
-	if err != nil {
-		return Session{}, fmt.Errorf("login URL: %w", err)
-	}
-	cfg.LoginURL = login
-	cfg.ClientID = strings.TrimSpace(cfg.ClientID)
-	if cfg.ClientID == "" {
-		return Session{}, errors.New("no client id: pass --client-id with the connected app's consumer key")
+	ctx, cancel := withSignInDeadline(ctx)
+	defer cancel()
+	if err := cfg.normalise(); err != nil {
+		return Session{}, err
 	}
 	if cfg.RedirectPort < 0 || cfg.RedirectPort > 65535 {
 		return Session{}, fmt.Errorf("redirect port %d is out of range", cfg.RedirectPort)
 	}
-	if cfg.Scopes == nil {
-		cfg.Scopes = DefaultScopes
-	}
 	f := &oauthFlow{cfg: cfg, rt: rt, key: cfg.StoreKey()}
-
-	if cfg.Store != nil {
-		if rtok, err := cfg.Store.Load(f.key); err == nil && rtok != "" {
-			s, err := f.sessionFromRefresh(ctx, rtok)
-			switch {
-			case err == nil:
-				return s, nil
-			case IsInvalidGrant(err):
-				// Revoked or expired: forget it and sign in through the browser.
-				_ = cfg.Store.Delete(f.key)
-			default:
-				return Session{}, fmt.Errorf("signing in with the remembered refresh token: %w", err)
-			}
-		}
+	if s, ok, err := f.remembered(ctx); ok || err != nil {
+		return s, err
 	}
 	return f.browserSignIn(ctx)
+}
+
+// withSignInDeadline bounds ctx by DefaultSignInTimeout when it has no deadline of its own.
+func withSignInDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, DefaultSignInTimeout)
+}
+
+// normalise checks the login URL and client id and fills in the defaults.
+func (c *OAuthConfig) normalise() error {
+	if c.LoginURL == "" {
+		c.LoginURL = DefaultLoginURL
+	}
+	login, err := CheckInstanceURL(c.LoginURL)
+	if err != nil {
+		return fmt.Errorf("login URL: %w", err)
+	}
+	c.LoginURL = login
+	c.ClientID = strings.TrimSpace(c.ClientID)
+	if c.ClientID == "" {
+		return errors.New("no client id: pass --client-id with the connected app's consumer key")
+	}
+	if c.Scopes == nil {
+		c.Scopes = DefaultScopes
+	}
+	return nil
 }
 
 type oauthFlow struct {
 	cfg OAuthConfig
 	rt  http.RoundTripper
 	key string
+}
+
+// remembered signs in with the refresh token in the store, if there is one. ok is false when
+// there is none, or when it was refused (then it is forgotten) and the interactive sign-in must
+// run.
+func (f *oauthFlow) remembered(ctx context.Context) (s Session, ok bool, err error) {
+	if f.cfg.Store == nil {
+		return Session{}, false, nil
+	}
+	rtok, err := f.cfg.Store.Load(f.key)
+	if err != nil || rtok == "" {
+		return Session{}, false, nil
+	}
+	s, err = f.sessionFromRefresh(ctx, rtok)
+	switch {
+	case err == nil:
+		return s, true, nil
+	case IsInvalidGrant(err):
+		// Revoked or expired: forget it and sign in interactively.
+		_ = f.cfg.Store.Delete(f.key)
+		return Session{}, false, nil
+	default:
+		return Session{}, false, fmt.Errorf("signing in with the remembered refresh token: %w", err)
+	}
+}
+
+// complete builds the session from the token reply of an interactive sign-in and remembers its
+// refresh token. When only the remembering failed, the session is returned with an error
+// wrapping ErrNotRemembered.
+func (f *oauthFlow) complete(ctx context.Context, tr tokenResponse) (Session, error) {
+	s, err := f.finish(ctx, tr, tr.RefreshToken)
+	if err != nil {
+		return Session{}, err
+	}
+	if f.cfg.Store != nil && tr.RefreshToken != "" {
+		if err := f.cfg.Store.Save(f.key, tr.RefreshToken); err != nil {
+			return s, fmt.Errorf("%w: %w", ErrNotRemembered, err)
+		}
+	}
+	return s, nil
 }
 
 // refreshForm is the refresh_token grant.
@@ -335,17 +376,13 @@ func (f *oauthFlow) browserSignIn(ctx context.Context) (Session, error) {
 		cb.reply <- err
 		return Session{}, err
 	}
-	s, err := f.finish(ctx, tr, tr.RefreshToken)
-	cb.reply <- err
-	if err != nil {
-		return Session{}, err
+	s, err := f.complete(ctx, tr)
+	if errors.Is(err, ErrNotRemembered) {
+		cb.reply <- nil // signed in; only the remembering failed
+	} else {
+		cb.reply <- err
 	}
-	if f.cfg.Store != nil && tr.RefreshToken != "" {
-		if err := f.cfg.Store.Save(f.key, tr.RefreshToken); err != nil {
-			return s, fmt.Errorf("%w: %w", ErrNotRemembered, err)
-		}
-	}
-	return s, nil
+	return s, err
 }
 
 // redirectHandler serves the loopback redirect: the first request to RedirectPath is delivered

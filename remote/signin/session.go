@@ -1,7 +1,8 @@
 // Package signin obtains a session (instance URL and bearer token) for a Salesforce org: from a
 // token the user already has, from the Salesforce CLI's stored authorisation, from the OAuth 2.0
-// web-server flow with PKCE on a loopback redirect, or from the password grant of a served mock
-// org. A Session never prints its token, and no error of this package contains one.
+// web-server flow with PKCE on a loopback redirect, from the OAuth 2.0 device flow (a code the
+// user approves on any device, for terminals without a browser), or from the password grant of
+// a served mock org. A Session never prints its token, and no error of this package contains one.
 package signin
 
 import (

@@ -61,18 +61,31 @@ const maxTokenBody = 1 << 20
 // tokenTimeout bounds one token request when the caller's context has no deadline.
 const tokenTimeout = 60 * time.Second
 
-// postToken sends a form to {loginURL}/services/oauth2/token and decodes the reply. The form's
-// secrets (password, codes, refresh token, client secret) never appear in an error.
-func postToken(ctx context.Context, rt http.RoundTripper, loginURL string, form url.Values) (tokenResponse, error) {
-	if rt == nil {
-		rt = http.DefaultTransport
-	}
+// transportError is a token request that got no reply (connection refused, reset, timeout).
+type transportError struct{ err error }
+
+func (e *transportError) Error() string { return e.err.Error() }
+func (e *transportError) Unwrap() error { return e.err }
+
+// formSecrets are the values of a token form that must never appear in an error.
+func formSecrets(form url.Values) []string {
 	var known []string
 	for _, k := range []string{"password", "refresh_token", "code", "code_verifier", "client_secret"} {
 		if v := form.Get(k); v != "" {
 			known = append(known, v)
 		}
 	}
+	return known
+}
+
+// postForm sends a form to {loginURL}/services/oauth2/token and returns the body of a 200 JSON
+// reply. A refusal is an *OAuthError; a request that got no reply is a *transportError. The
+// form's secrets never appear in an error.
+func postForm(ctx context.Context, rt http.RoundTripper, loginURL string, form url.Values) ([]byte, error) {
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	known := formSecrets(form)
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, tokenTimeout)
@@ -81,7 +94,7 @@ func postToken(ctx context.Context, rt http.RoundTripper, loginURL string, form 
 	endpoint := loginURL + "/services/oauth2/token"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
-		return tokenResponse{}, fmt.Errorf("token request to %s: %w", endpoint, err)
+		return nil, fmt.Errorf("token request to %s: %w", endpoint, err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
@@ -90,12 +103,12 @@ func postToken(ctx context.Context, rt http.RoundTripper, loginURL string, form 
 	}}
 	resp, err := client.Do(req)
 	if err != nil {
-		return tokenResponse{}, fmt.Errorf("token request to %s: %w", endpoint, scrubURLError(err))
+		return nil, &transportError{fmt.Errorf("token request to %s: %w", endpoint, scrubURLError(err))}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenBody))
 	if err != nil {
-		return tokenResponse{}, fmt.Errorf("reading the reply of %s: %w", endpoint, err)
+		return nil, &transportError{fmt.Errorf("reading the reply of %s: %w", endpoint, err)}
 	}
 	if resp.StatusCode != http.StatusOK {
 		var oe struct {
@@ -103,14 +116,25 @@ func postToken(ctx context.Context, rt http.RoundTripper, loginURL string, form 
 			Description string `json:"error_description"`
 		}
 		if json.Unmarshal(body, &oe) == nil && oe.Error != "" {
-			return tokenResponse{}, &OAuthError{Status: resp.StatusCode, Code: scrub(oe.Error, 100, known...), Description: scrub(oe.Description, 300, known...)}
+			return nil, &OAuthError{Status: resp.StatusCode, Code: scrub(oe.Error, 100, known...), Description: scrub(oe.Description, 300, known...)}
 		}
-		return tokenResponse{}, &OAuthError{Status: resp.StatusCode, Code: "http_" + fmt.Sprint(resp.StatusCode),
+		return nil, &OAuthError{Status: resp.StatusCode, Code: "http_" + fmt.Sprint(resp.StatusCode),
 			Description: "unexpected reply from " + endpoint + ": " + scrub(string(body), 200, known...)}
 	}
 	if ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); ct != "" && ct != "application/json" {
-		return tokenResponse{}, fmt.Errorf("%s replied with %s, not JSON (is the login URL right?)", endpoint, ct)
+		return nil, fmt.Errorf("%s replied with %s, not JSON (is the login URL right?)", endpoint, ct)
 	}
+	return body, nil
+}
+
+// postToken sends a grant to {loginURL}/services/oauth2/token and decodes the token reply. The
+// form's secrets (password, codes, refresh token, client secret) never appear in an error.
+func postToken(ctx context.Context, rt http.RoundTripper, loginURL string, form url.Values) (tokenResponse, error) {
+	body, err := postForm(ctx, rt, loginURL, form)
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	endpoint := loginURL + "/services/oauth2/token"
 	var tr tokenResponse
 	if err := json.Unmarshal(body, &tr); err != nil {
 		return tokenResponse{}, fmt.Errorf("%s replied with malformed JSON: %w", endpoint, scrubJSONError(err))
