@@ -39,6 +39,7 @@ type orgFlags struct {
 	accessToken string
 	targetOrg   string
 	oauth       bool
+	device      bool
 	clientID    string
 	loginURL    string
 	remember    bool
@@ -62,9 +63,10 @@ func (f *orgFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.accessToken, "access-token", "", "real org: access token (or SF_ACCESS_TOKEN)")
 	fs.StringVar(&f.targetOrg, "target-org", "", "real org: Salesforce CLI alias or username (uses `sf`)")
 	fs.BoolVar(&f.oauth, "oauth", false, "real org: sign in with OAuth (web-server flow + PKCE, loopback redirect)")
-	fs.StringVar(&f.clientID, "client-id", "", "connected app consumer key for --oauth")
-	fs.StringVar(&f.loginURL, "login-url", defaultLoginURL, "login host for --oauth (https://test.salesforce.com for sandboxes)")
-	fs.BoolVar(&f.remember, "remember", false, "with --oauth: keep the refresh token in the OS keyring")
+	fs.BoolVar(&f.device, "device", false, "real org: sign in with the OAuth device flow (enter a code on any device; for SSH sessions without a browser)")
+	fs.StringVar(&f.clientID, "client-id", "", "connected app consumer key for --oauth or --device")
+	fs.StringVar(&f.loginURL, "login-url", defaultLoginURL, "login host for --oauth or --device (https://test.salesforce.com for sandboxes)")
+	fs.BoolVar(&f.remember, "remember", false, "with --oauth or --device: keep the refresh token in the OS keyring")
 	fs.IntVar(&f.oauthPort, "oauth-port", 1717, "with --oauth: loopback port of the redirect (the connected app's callback is http://localhost:PORT/OauthRedirect)")
 	fs.StringVar(&f.dbPath, "db", "", "device database file (default: one per org and user under the XDG data directory)")
 	fs.StringVar(&f.dataDir, "data-dir", "", "directory for the demo org and device databases (default $XDG_DATA_HOME/offline-edit)")
@@ -77,7 +79,7 @@ func (f *orgFlags) register(fs *pflag.FlagSet) {
 }
 
 func (f *orgFlags) embedded() bool {
-	return f.orgURL == "" && f.instanceURL == "" && f.accessToken == "" && f.targetOrg == "" && !f.oauth &&
+	return f.orgURL == "" && f.instanceURL == "" && f.accessToken == "" && f.targetOrg == "" && !f.oauth && !f.device &&
 		os.Getenv("SF_INSTANCE_URL") == "" && os.Getenv("SF_ACCESS_TOKEN") == ""
 }
 
@@ -182,6 +184,27 @@ func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error
 			cfg.Store = signin.KeyringStore()
 		}
 		sess, err = signin.FromOAuth(ctx, s.baseRT, cfg)
+		if errors.Is(err, signin.ErrNotRemembered) {
+			fmt.Fprintln(os.Stderr, "offline-edit:", err)
+		} else if err != nil {
+			return nil, err
+		}
+		s.label = sess.InstanceURL
+	case f.device:
+		s.baseRT = http.DefaultTransport
+		cfg := signin.DeviceConfig{
+			LoginURL: f.loginURL, ClientID: f.clientID,
+			Prompt: func(p signin.DevicePrompt) {
+				fmt.Fprintf(os.Stderr, "To sign in, open %s and enter the code %s\n", p.VerificationURI, p.UserCode)
+			},
+		}
+		if f.user != defaultUser {
+			cfg.LoginHint = f.user
+		}
+		if f.remember {
+			cfg.Store = signin.KeyringStore()
+		}
+		sess, err = signin.FromDevice(ctx, s.baseRT, cfg)
 		if errors.Is(err, signin.ErrNotRemembered) {
 			fmt.Fprintln(os.Stderr, "offline-edit:", err)
 		} else if err != nil {
