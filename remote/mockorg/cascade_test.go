@@ -16,6 +16,9 @@ func TestDeletingAnAccountTakesItsContactsOpportunitiesCasesAndTasksWithIt(t *te
 	taskOnContact := e.do(e.admin, "POST", v+"/sobjects/Task", map[string]any{"Subject": "Call", "WhoId": contact}).want(t, 201).obj(t)["id"].(string)
 	taskOnOpp := e.do(e.admin, "POST", v+"/sobjects/Task", map[string]any{"Subject": "Send quote", "WhatId": opp}).want(t, 201).obj(t)["id"].(string)
 	other := e.do(e.admin, "POST", v+"/sobjects/Contact", map[string]any{"LastName": "Elsewhere"}).want(t, 201).obj(t)["id"].(string)
+	otherAcct := e.do(e.admin, "POST", v+"/sobjects/Account", map[string]any{"Name": "Bystander Co"}).want(t, 201).obj(t)["id"].(string)
+	otherChild := e.do(e.admin, "POST", v+"/sobjects/Contact", map[string]any{"LastName": "Bystander", "AccountId": otherAcct}).want(t, 201).obj(t)["id"].(string)
+	otherTask := e.do(e.admin, "POST", v+"/sobjects/Task", map[string]any{"Subject": "Unrelated", "WhatId": otherAcct}).want(t, 201).obj(t)["id"].(string)
 	start := e.org.now().Add(-time.Minute)
 
 	e.do(e.admin, "DELETE", v+"/sobjects/Account/"+acct, nil).want(t, 204)
@@ -28,7 +31,11 @@ func TestDeletingAnAccountTakesItsContactsOpportunitiesCasesAndTasksWithIt(t *te
 			t.Errorf("%s %s after its account was deleted: PATCH gave %d %s, want 404", gone.object, gone.id, r.Status, r.Body)
 		}
 	}
-	e.do(e.admin, "GET", v+"/sobjects/Contact/"+other, nil).want(t, 200) // unrelated: still there
+	for _, kept := range []struct{ object, id string }{
+		{"Contact", other}, {"Account", otherAcct}, {"Contact", otherChild}, {"Task", otherTask},
+	} { // another account's records, and a contact without one, stay
+		e.do(e.admin, "GET", v+"/sobjects/"+kept.object+"/"+kept.id, nil).want(t, 200)
+	}
 
 	// The org's delete log shows the children, so devices drop them at their next refresh.
 	e.clk.Advance(2 * time.Minute) // getDeleted covers whole minutes that have passed
@@ -66,6 +73,35 @@ func TestDescribeSaysWhichChildrenGoWithTheParent(t *testing.T) {
 		k := c.ChildSObject + "." + c.Field
 		if c.CascadeDelete != want[k] {
 			t.Errorf("Account child %s: cascadeDelete %v, want %v", k, c.CascadeDelete, want[k])
+		}
+	}
+}
+
+func TestACascadeSeesRecordsWrittenEarlierInTheSameRequest(t *testing.T) {
+	e := newEnv(t, Options{})
+	for _, allOrNone := range []bool{false, true} {
+		acct := e.do(e.admin, "POST", v+"/sobjects/Account", map[string]any{"Name": "Same Request Co"}).want(t, 201).obj(t)["id"].(string)
+		r := e.do(e.admin, "POST", v+"/composite", map[string]any{"allOrNone": allOrNone, "compositeRequest": []any{
+			map[string]any{"method": "POST", "url": v + "/sobjects/Contact", "referenceId": "kid", "body": map[string]any{"LastName": "Made Then Gone", "AccountId": acct}},
+			map[string]any{"method": "DELETE", "url": v + "/sobjects/Account/" + acct, "referenceId": "parent"},
+		}}).want(t, 200)
+		var reply struct {
+			CompositeResponse []struct {
+				Body           json.RawMessage `json:"body"`
+				HTTPStatusCode int             `json:"httpStatusCode"`
+			} `json:"compositeResponse"`
+		}
+		r.json(t, &reply)
+		if len(reply.CompositeResponse) != 2 {
+			t.Fatalf("reply %s", r.Body)
+		}
+		var kid struct{ ID string }
+		_ = json.Unmarshal(reply.CompositeResponse[0].Body, &kid)
+		if kid.ID == "" || reply.CompositeResponse[1].HTTPStatusCode != 204 {
+			t.Fatalf("allOrNone=%v: %s", allOrNone, r.Body)
+		}
+		if g := e.do(e.admin, "GET", v+"/sobjects/Contact/"+kid.ID, nil); g.Status != 404 {
+			t.Fatalf("a contact created in the request that deleted its account: GET %d %s, want 404", g.Status, g.Body)
 		}
 	}
 }

@@ -5,9 +5,11 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -261,31 +263,68 @@ func cascadesTo(parent, child, field string) bool {
 }
 
 // cascade deletes, in the same transaction, what goes with a deleted record (see cascades),
-// level by level: an Account's Contacts, then those Contacts' Tasks.
+// level by level: an Account's Contacts, then those Contacts' Tasks. Only the objects that can
+// hang off what was just deleted are looked through (a Task takes nothing with it), and records
+// written earlier in the same request are seen too.
 func (o *Org) cascade(c *wctx, parent *rec) {
 	gone := map[string]string{parent.ID: parent.Object.Name} // deleted id → its object
 	for len(gone) > 0 {
-		next := map[string]string{}
-		for _, committed := range o.recs {
-			r := c.t.get(committed.ID)
-			if r == nil || r.Deleted {
-				continue
+		// The child objects that can hang off what was just deleted, and through which fields.
+		children := map[string][]string{}
+		for _, obj := range slices.Sorted(maps.Values(gone)) {
+			for child, fields := range cascades[obj] {
+				children[child] = appendNew(children[child], fields...)
 			}
-			for _, f := range r.Object.Fields {
-				if f.Type != "reference" {
+			if obj != "Task" {
+				children["Task"] = appendNew(children["Task"], "WhatId", "WhoId")
+			}
+		}
+		next := map[string]string{}
+		for _, child := range slices.Sorted(maps.Keys(children)) {
+			for _, id := range o.idsInTxn(c.t, child) {
+				r := c.t.get(id)
+				if r == nil || r.Deleted {
 					continue
 				}
-				id, _ := r.F[f.Name].(string)
-				pobj, ok := gone[id]
-				if !ok || !cascadesTo(pobj, r.Object.Name, f.Name) {
-					continue
+				for _, field := range children[child] {
+					pid, _ := r.F[field].(string)
+					if pobj, ok := gone[pid]; ok && cascadesTo(pobj, child, field) {
+						next[o.recycle(c, r).ID] = child
+						break
+					}
 				}
-				next[o.recycle(c, r).ID] = r.Object.Name
-				break
 			}
 		}
 		gone = next
 	}
+}
+
+// appendNew appends the values not in list yet.
+func appendNew(list []string, values ...string) []string {
+	for _, v := range values {
+		if !slices.Contains(list, v) {
+			list = append(list, v)
+		}
+	}
+	return list
+}
+
+// idsInTxn lists the ids of an object's records as the transaction sees them: the stored ones
+// and those it created.
+func (o *Org) idsInTxn(t *txn, object string) []string {
+	ids := o.ids[object]
+	var added []string
+	for x := t; x != nil; x = x.parent {
+		for _, r := range x.recs {
+			if r.Object.Name == object && o.recs[r.ID] == nil {
+				added = append(added, r.ID)
+			}
+		}
+	}
+	if len(added) == 0 {
+		return ids
+	}
+	return append(slices.Clip(ids), added...)
 }
 
 // upsert creates or updates the record whose external id field has the value.
