@@ -47,6 +47,7 @@ type DB struct {
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
 	wanted map[string]bool
+	reused atomic.Int64 // statements transactions took from stmts rather than prepared
 }
 
 // stmt returns the connection-wide statement of query, nil when it is not prepared yet (then
@@ -222,12 +223,13 @@ func (tx *Tx) Prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 		return st, nil
 	}
 	var shared *sql.Stmt
-	if tx.db != nil { // nil for a transaction of a migration
+	if tx.db != nil { // nil only for a Tx made outside Update and View
 		shared = tx.db.stmt(query)
 	}
 	var st *sql.Stmt
 	if shared != nil {
 		st = tx.StmtContext(ctx, shared) // the connection's statement: no parsing
+		tx.db.reused.Add(1)
 	} else {
 		var err error
 		if st, err = tx.PrepareContext(ctx, query); err != nil {

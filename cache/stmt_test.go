@@ -37,12 +37,13 @@ func TestAStatementIsPreparedOncePerDatabaseNotPerTransaction(t *testing.T) {
 	if shared == nil {
 		t.Fatal("after its first transaction the statement is not kept for the next ones")
 	}
+	before := db.reused.Load()
 	count()
 	db.stmtMu.Lock()
 	again := db.stmts[q]
 	db.stmtMu.Unlock()
-	if again != shared {
-		t.Fatal("the second transaction prepared the statement again")
+	if again != shared || db.reused.Load() != before+1 {
+		t.Fatal("the second transaction prepared the statement again instead of taking the kept one")
 	}
 }
 
