@@ -237,3 +237,16 @@ func TestMain(m *testing.M) {
 	os.RemoveAll(tmp)
 	os.Exit(code)
 }
+
+func TestTwoWaysOfSigningInAreRefusedNotPickedSilently(t *testing.T) {
+	for _, args := range [][]string{
+		{"--oauth", "--device", "--client-id", "x", "sync"},
+		{"--device", "--org", "http://127.0.0.1:1", "--client-id", "x", "sync"},
+		{"--target-org", "dev", "--instance-url", "https://x.my.salesforce.com", "--access-token", "t", "pending"},
+	} {
+		out, err := run(t, t.TempDir(), "", args...)
+		if err == nil || !strings.Contains(out+err.Error(), "choose one way to sign in") {
+			t.Errorf("%v: %v\n%s", args, err, out)
+		}
+	}
+}

@@ -83,6 +83,28 @@ func (f *orgFlags) embedded() bool {
 		os.Getenv("SF_INSTANCE_URL") == "" && os.Getenv("SF_ACCESS_TOKEN") == ""
 }
 
+// signInWays names the ways of signing in the flags ask for; more than one is an error (the
+// app would otherwise pick one silently). The SF_* variables count only when no flag is given.
+func (f *orgFlags) signInWays() []string {
+	var ways []string
+	if f.orgURL != "" {
+		ways = append(ways, "--org")
+	}
+	if f.instanceURL != "" || f.accessToken != "" {
+		ways = append(ways, "--instance-url/--access-token")
+	}
+	if f.targetOrg != "" {
+		ways = append(ways, "--target-org")
+	}
+	if f.oauth {
+		ways = append(ways, "--oauth")
+	}
+	if f.device {
+		ways = append(ways, "--device")
+	}
+	return ways
+}
+
 func (f *orgFlags) dir() (string, error) {
 	if f.dataDir != "" {
 		return f.dataDir, os.MkdirAll(f.dataDir, 0o700)
@@ -132,6 +154,9 @@ func (s *engineSink) observe(ri remote.RequestInfo) {
 
 // openSession builds the device for the chosen org. online says whether the network starts up.
 func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error) {
+	if ways := f.signInWays(); len(ways) > 1 {
+		return nil, fmt.Errorf("choose one way to sign in, not %s", strings.Join(ways, " and "))
+	}
 	s := &session{}
 	var sess signin.Session
 	var err error
