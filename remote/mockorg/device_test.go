@@ -55,7 +55,7 @@ func TestDeviceCodeStaysPendingUntilApprovedOnTheConnectPage(t *testing.T) {
 			t.Fatalf("poll %d: %s", i, got)
 		}
 	}
-	page := e.do("", "GET", "/setup/connect?user_code="+url.QueryEscape(user), nil).want(t, 200)
+	page := e.do("", "GET", "/setup/connect?user_code="+url.QueryEscape(user)+"&username=sam%40demo.example", nil).want(t, 200)
 	if ct := page.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
 		t.Fatalf("content type %q", ct)
 	}
@@ -144,7 +144,12 @@ func TestDeviceDenyAnswersAccessDeniedOnTheNextPoll(t *testing.T) {
 	if got := oauthErr(t, e.devicePoll(device)); got != "authorization_pending" {
 		t.Fatal(got)
 	}
-	r := e.connect(url.Values{"user_code": {user}, "action": {"deny"}}).want(t, 200)
+	// Denying, like allowing, needs the user signed in.
+	e.connect(url.Values{"user_code": {user}, "action": {"deny"}}).want(t, 401)
+	if got := oauthErr(t, e.devicePoll(device)); got != "authorization_pending" && got != "slow_down" {
+		t.Fatalf("after a deny without signing in: %s", got)
+	}
+	r := e.connect(url.Values{"user_code": {user}, "username": {"alex@demo.example"}, "password": {Password}, "action": {"deny"}}).want(t, 200)
 	if !strings.Contains(string(r.Body), "Access denied") {
 		t.Fatalf("deny page %s", r.Body)
 	}
@@ -221,5 +226,20 @@ func TestDeviceStartAndPollRefuseBadRequests(t *testing.T) {
 	r := e.form("/services/oauth2/token", url.Values{"grant_type": {"device"}, "client_id": {"another-app"}, "code": {device}})
 	if got := oauthErr(t, r); got != "invalid_client_id" {
 		t.Fatalf("another client's poll: %s", got)
+	}
+}
+
+func TestDevicePollMustNameTheClientThatStartedIt(t *testing.T) {
+	e := newEnv(t, Options{})
+	device, _ := e.deviceStart("")
+	for _, client := range []string{"", "another-app"} {
+		e.clk.Advance(deviceInterval)
+		r := e.form("/services/oauth2/token", url.Values{"grant_type": {"device"}, "client_id": {client}, "code": {device}})
+		if got := oauthErr(t, r); got != "invalid_client_id" {
+			t.Fatalf("poll with client_id %q: %s", client, got)
+		}
+	}
+	if got := oauthErr(t, e.devicePoll(device)); got != "authorization_pending" {
+		t.Fatalf("the right client after that: %s", got)
 	}
 }

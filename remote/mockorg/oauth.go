@@ -440,7 +440,7 @@ func (o *Org) devicePoll(w http.ResponseWriter, r *http.Request, code string) {
 	case !now.Before(d.Expires):
 		delete(o.devices, code)
 		answer = "invalid_grant"
-	case client != "" && client != d.ClientID:
+	case client != d.ClientID:
 		answer = "invalid_client_id"
 	case !d.LastPoll.IsZero() && now.Sub(d.LastPoll) < deviceInterval:
 		d.LastPoll = now
@@ -482,11 +482,7 @@ func (o *Org) serveConnect(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		q := r.URL.Query()
-		code, name := q.Get("user_code"), q.Get("username")
-		if name == "" && code != "" {
-			name = o.deviceHint(code)
-		}
-		o.connectPage(w, http.StatusOK, "", code, name)
+		o.connectPage(w, http.StatusOK, "", q.Get("user_code"), q.Get("username"))
 	case http.MethodPost:
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 		if err := r.ParseForm(); err != nil {
@@ -500,32 +496,15 @@ func (o *Org) serveConnect(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// deviceHint is the login_hint of the pending sign-in showing userCode, or "".
-func (o *Org) deviceHint(userCode string) string {
-	want := normalUserCode(userCode)
-	o.cfgMu.Lock()
-	defer o.cfgMu.Unlock()
-	for _, d := range o.devices {
-		if normalUserCode(d.UserCode) == want {
-			return d.Hint
-		}
-	}
-	return ""
-}
-
 func (o *Org) connectSubmit(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	userCode, username := strings.TrimSpace(f.Get("user_code")), strings.TrimSpace(f.Get("username"))
 	want := normalUserCode(userCode)
 	now := o.now()
 	deny := f.Get("action") == "deny"
-	var u User
-	credsOK := false
-	if !deny {
-		var found bool
-		u, found = o.userByName(username)
-		credsOK = found && subtle.ConstantTimeCompare([]byte(f.Get("password")), []byte(Password)) == 1
-	}
+	// Allowing and denying both need the user signed in, as on the org's own page.
+	u, found := o.userByName(username)
+	credsOK := found && subtle.ConstantTimeCompare([]byte(f.Get("password")), []byte(Password)) == 1
 
 	o.cfgMu.Lock()
 	var d *deviceCode
@@ -536,10 +515,10 @@ func (o *Org) connectSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	switch {
-	case d == nil:
+	case d == nil || !credsOK:
 	case deny:
 		d.Denied = true
-	case credsOK:
+	default:
 		d.UserID = u.ID
 	}
 	o.cfgMu.Unlock()
@@ -547,10 +526,10 @@ func (o *Org) connectSubmit(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case d == nil:
 		o.connectPage(w, http.StatusBadRequest, "That code is not valid or has expired. Check the code shown in your terminal.", userCode, username)
-	case deny:
-		o.connectPage(w, http.StatusOK, "Access denied. The terminal will be told; you can close this page.", "", "")
 	case !credsOK:
 		o.connectPage(w, http.StatusUnauthorized, "Wrong user name or password.", userCode, username)
+	case deny:
+		o.connectPage(w, http.StatusOK, "Access denied. The terminal will be told; you can close this page.", "", "")
 	default:
 		o.connectPage(w, http.StatusOK, "You're connected as "+u.Username+". Return to your terminal; you can close this page.", "", "")
 	}

@@ -560,7 +560,7 @@ func TestMockOrgDeviceSignInDeniedOnTheConnectPage(t *testing.T) {
 			}
 		}
 		if n == 2 {
-			if status, page := connectAs(t, p.all()[0], url.Values{"action": {"deny"}}); status != http.StatusOK || !strings.Contains(page, "Access denied") {
+			if status, page := connectAs(t, p.all()[0], url.Values{"username": {"sam@demo.example"}, "password": {"demo"}, "action": {"deny"}}); status != http.StatusOK || !strings.Contains(page, "Access denied") {
 				t.Errorf("deny page %d: %s", status, page)
 			}
 		}
