@@ -73,6 +73,46 @@ type bsRow struct {
 	initial     any
 }
 
+// linkDependents makes the form's dependent picklists follow their controllers, as the record
+// form does: only the values valid for the controller's value are offered.
+func (f *bsForm) linkDependents(all []remote.Field, values remote.Fields) {
+	for i := range f.rows {
+		p, ok := f.rows[i].input.(*picklistField)
+		if !ok || f.rows[i].def.ControllerName == "" {
+			continue
+		}
+		for _, ctl := range all {
+			if ctl.Name != f.rows[i].def.ControllerName {
+				continue
+			}
+			v := values[ctl.Name]
+			for _, r := range f.rows {
+				if r.name == ctl.Name {
+					v = r.input.Value()
+				}
+			}
+			p.dependOn(ctl, v)
+		}
+	}
+}
+
+// controllerChanged lets the picklists controlled by row i follow its new value (a value no
+// longer valid is cleared), and so on down a chain.
+func (f *bsForm) controllerChanged(i, depth int) {
+	if depth > len(f.rows) {
+		return // a loop of controllers in a broken describe
+	}
+	for j := range f.rows {
+		p, ok := f.rows[j].input.(*picklistField)
+		if !ok || f.rows[j].def.ControllerName != f.rows[i].name {
+			continue
+		}
+		if old := p.followController(f.rows[i].input.Value()); old != "" {
+			f.controllerChanged(j, depth+1)
+		}
+	}
+}
+
 // bsForm is the small form of an action that needs values.
 type bsForm struct {
 	kind  bsFormKind
@@ -355,6 +395,7 @@ func (m backstageModel) loadEditForm() (backstageModel, tea.Cmd) {
 			v := values[fd.Name]
 			f.rows = append(f.rows, bsRow{label: CleanLine(fd.Label), name: fd.Name, def: fd, input: newFieldInput(c, fd, v, ""), initial: v})
 		}
+		f.linkDependents(d.Fields, values)
 		return bsFormMsg{gen: gen, form: f}
 	}
 }
@@ -459,8 +500,12 @@ func (m backstageModel) updateForm(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 	if len(f.rows) > 0 {
 		// An open picklist chooser takes every key, esc included.
 		if p, ok := f.rows[f.focus].input.(*picklistField); ok && p.capturing() {
+			before := p.Value()
 			var cmd tea.Cmd
 			f.rows[f.focus].input, cmd = p.Update(msg)
+			if !sameValue(before, f.rows[f.focus].input.Value()) {
+				f.controllerChanged(f.focus, 0)
+			}
 			return m, cmd
 		}
 	}
@@ -495,9 +540,13 @@ func (m backstageModel) updateForm(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 			return m, f.rows[f.focus].input.Focus()
 		}
 	}
+	before := r.input.Value()
 	var cmd tea.Cmd
 	r.input, cmd = r.input.Update(msg)
 	f.err = ""
+	if !sameValue(before, r.input.Value()) {
+		f.controllerChanged(f.focus, 0)
+	}
 	return m, cmd
 }
 

@@ -569,3 +569,25 @@ func TestOpenChooserFitsEveryTerminal(t *testing.T) {
 		})
 	}
 }
+
+func TestBackstageEditFormNarrowsADependentPicklistToo(t *testing.T) {
+	typ := typeField
+	f := &bsForm{kind: bsFormEdit, rows: []bsRow{
+		{name: typ.Name, def: typ, input: newPicklistField(typ, "Mechanical")},
+		{name: "Reason", def: reasonField(), input: newPicklistField(reasonField(), "Installation")},
+	}}
+	f.linkDependents([]remote.Field{typ, reasonField()}, remote.Fields{"Type": "Mechanical", "Reason": "Installation"})
+	reason := f.rows[1].input.(*picklistField)
+	if got := strings.Join(choiceValues(reason), ","); got != "--None--,Installation,Breakdown,Mystery,Other reason" {
+		t.Fatalf("as Mechanical, Reason offers %s", got)
+	}
+	// Type becomes Other: Installation is not valid for it and goes.
+	f.rows[0].input = newPicklistField(typ, "Other")
+	f.controllerChanged(0, 0)
+	if reason.Value() != nil {
+		t.Fatalf("Reason kept %v though Other does not allow it", reason.Value())
+	}
+	if got := strings.Join(choiceValues(reason), ","); got != "--None--,Feedback,Mystery,Other reason" {
+		t.Fatalf("as Other, Reason offers %s", got)
+	}
+}
