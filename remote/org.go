@@ -165,6 +165,20 @@ type Describe struct {
 	Custom             bool                `json:"custom"`
 	Fields             []Field             `json:"fields"`
 	ChildRelationships []ChildRelationship `json:"childRelationships"`
+	RecordTypeInfos    []RecordTypeInfo    `json:"recordTypeInfos"`
+}
+
+// RecordTypeInfo is one entry of a describe's recordTypeInfos: a record type the signed-in
+// user may (Available) or may not use to create records of the object. Master is the record
+// type every object has; a record of the master record type has a null RecordTypeId.
+type RecordTypeInfo struct {
+	ID                       string `json:"recordTypeId"`
+	Name                     string `json:"name"`
+	DeveloperName            string `json:"developerName"`
+	Available                bool   `json:"available"`
+	Active                   bool   `json:"active"`
+	Master                   bool   `json:"master"`
+	DefaultRecordTypeMapping bool   `json:"defaultRecordTypeMapping"`
 }
 
 // Field returns the named field (case-insensitive) and whether it exists.
