@@ -57,6 +57,13 @@ type formModel struct {
 	recordErrs []string
 	name       string
 	w, h       int
+
+	// A New form of an object with several record types asks for one first: rtChoose is that
+	// chooser (nil when none is open) and rtData the loaded describe waiting for the choice.
+	rtChoose   *picklistField
+	rtChoices  []recordTypeChoice
+	rtData     formDataMsg
+	recordType recordTypeChoice // the chosen record type; its name is "" when none was chosen
 }
 
 func newForm(c *common) formModel { return formModel{c: c} }
@@ -171,6 +178,9 @@ func (m formModel) build(d formDataMsg) formModel {
 		}
 		return v
 	}
+	if rt, ok := m.givenRecordType(d.desc); ok {
+		m.recordType = rt
+	}
 	for _, f := range d.desc.Fields {
 		if !m.editable(f, cached) {
 			continue
@@ -212,7 +222,12 @@ func (m formModel) build(d formDataMsg) formModel {
 	return m
 }
 
-func (m *formModel) SetSize(w, h int) { m.w, m.h = w, h }
+func (m *formModel) SetSize(w, h int) {
+	m.w, m.h = w, h
+	if m.rtChoose != nil {
+		m.rtChoose.setRows(recordTypeRows(h))
+	}
+}
 
 func (m formModel) capturing() bool { return true }
 
@@ -243,6 +258,9 @@ func (m formModel) title() string {
 		return "Edit " + label + " · " + m.name
 	case formFix:
 		return "Fix " + label + " · " + m.name
+	}
+	if m.rtChoose != nil {
+		return "New " + label + ": record type"
 	}
 	return "New " + label
 }
@@ -293,6 +311,9 @@ func (m formModel) changes(entry map[string]bool) remote.Fields {
 		case formNew:
 			if v != nil && v != false {
 				out[f.def.Name] = v
+			}
+			if rt := m.recordType.fieldValue(); rt != nil && out["RecordTypeId"] == nil {
+				out["RecordTypeId"] = rt
 			}
 		default:
 			if !sameValue(v, f.initial) || entry[f.def.Name] || f.orgErr != "" {
@@ -360,6 +381,13 @@ func (m formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 		if msg.err != nil {
 			return m, tea.Batch(errCmd(msg.err), cmdOf(backMsg{}))
 		}
+		if m.mode == formNew {
+			if choices := m.recordTypeChoices(msg.desc); len(choices) > 1 {
+				m.rtChoices, m.rtData = choices, msg
+				m.rtChoose = newRecordTypeChooser(m.c.styles, choices, recordTypeRows(m.h))
+				return m, nil
+			}
+		}
 		m = m.build(msg)
 		return m.setFocus(m.focus)
 	case lookupResultsMsg:
@@ -373,11 +401,18 @@ func (m formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 		m.saving = false
 		return m, nil
 	case tea.MouseMsg:
+		if m.rtChoose != nil {
+			m.rtChoose.scroll(wheelDelta(msg))
+			return m, nil
+		}
 		if p := m.openChooser(); p != nil {
 			p.scroll(wheelDelta(msg))
 		}
 		return m, nil
 	case tea.KeyMsg:
+		if m.rtChoose != nil {
+			return m.updateRecordTypeChooser(msg)
+		}
 		if !m.loaded || m.saving {
 			return m, nil
 		}
@@ -460,8 +495,18 @@ func flagLines(msg string, w int) []string {
 	return lines
 }
 
-// headLines is how many lines the form's head takes (title, record messages, hint, blank).
-func (m formModel) headLines() int { return 3 + len(m.recordErrs) }
+// headLines is how many lines the form's head takes (title, record messages, hint, blank, and
+// the record type of a new record when one was chosen).
+func (m formModel) headLines() int {
+	n := 3 + len(m.recordErrs)
+	if m.showsRecordType() {
+		n++
+	}
+	return n
+}
+
+// showsRecordType reports whether the form shows the new record's record type at its top.
+func (m formModel) showsRecordType() bool { return m.mode == formNew && m.recordType.name != "" }
 
 // chooserRows is how many values a chooser on the focused field can show with the field's
 // line, the filter line and the field's messages still on screen.
@@ -541,6 +586,9 @@ func fieldProblem(in fieldInput) string {
 
 func (m formModel) View() string {
 	s := m.c.styles
+	if m.rtChoose != nil {
+		return m.chooseView()
+	}
 	if !m.loaded {
 		return clampLines(s.Subtle.Render("Loading…"), m.w, m.h)
 	}
@@ -550,6 +598,9 @@ func (m formModel) View() string {
 		head = append(head, s.Flag.Render(trunc("▲ "+e, m.w)))
 	}
 	head = append(head, s.Subtle.Render(trunc("* required · tab/↓ next · shift+tab/↑ previous · ctrl+s save · esc cancel", m.w)), "")
+	if m.showsRecordType() {
+		head = append(head, m.recordTypeLine())
+	}
 	labelW, inputW := m.columns()
 	var body []string
 	focusTop, focusEnd := 0, 0
@@ -620,6 +671,9 @@ var (
 
 func (m formModel) ShortHelp() []key.Binding {
 	k := m.c.keys
+	if m.rtChoose != nil {
+		return []key.Binding{chooseEnterKey, recordTypeCancelKey, chooseMoveKey, chooseFilterKey}
+	}
 	if m.openChooser() != nil {
 		return []key.Binding{chooseEnterKey, chooseEscKey, chooseMoveKey, chooseFilterKey}
 	}
@@ -633,6 +687,9 @@ func (m formModel) ShortHelp() []key.Binding {
 
 func (m formModel) FullHelp() [][]key.Binding {
 	k := m.c.keys
+	if m.rtChoose != nil {
+		return [][]key.Binding{{chooseEnterKey, recordTypeCancelKey, chooseMoveKey, chooseFilterKey}}
+	}
 	return [][]key.Binding{{k.Save, k.NextPane, k.PrevPane, formCancelKey},
 		{pickListKey, pickCycleKey,
 			key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle a checkbox")),

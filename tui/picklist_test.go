@@ -382,7 +382,9 @@ func caseFormOffline(s *story) {
 	s.press("enter")
 	s.wait("Cases", "records")
 	s.press("n")
-	s.wait("New Case", "▸ Subject")
+	s.wait("New Case: record type", "▸ Support")
+	s.press("enter")
+	s.wait("New Case", "Record Type", "Support", "▸ Subject")
 }
 
 func (s *story) refuse(unwanted ...string) {
