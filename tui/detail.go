@@ -286,6 +286,11 @@ func (m detailModel) lookupName(field string, v any) string {
 	if n, ok := m.view.Names[id]; ok && n != "" {
 		return CleanLine(n)
 	}
+	if field == "RecordTypeId" {
+		if rt, ok := recordTypeOf(m.desc, id); ok { // record types are named in the describe
+			return rt.name
+		}
+	}
 	return CleanLine(id)
 }
 

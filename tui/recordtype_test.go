@@ -242,3 +242,20 @@ func TestStoryOfflineNewOpportunityOfAChosenRecordTypeSyncsWithIt(t *testing.T) 
 		t.Fatalf("org's opportunity %+v, want RecordTypeId %s", got.Fields, renewal)
 	}
 }
+
+func TestRecordPageNamesTheRecordTypeInsteadOfItsID(t *testing.T) {
+	d := &remote.Describe{Name: "Opportunity", RecordTypeInfos: []remote.RecordTypeInfo{
+		{ID: "012Dm0000000001IAA", Name: "New Business", Available: true, Active: true},
+		{ID: "012Dm0000000002IAA", Name: "Renewal", Available: true, Active: true},
+	}}
+	m := detailModel{desc: d}
+	for _, tc := range []struct{ id, want string }{
+		{"012Dm0000000002IAA", "Renewal"},
+		{"012Dm0000000002", "Renewal"}, // 15-character form
+		{"012Dm0000000009IAA", "012Dm0000000009IAA"},
+	} {
+		if got := m.lookupName("RecordTypeId", tc.id); got != tc.want {
+			t.Errorf("RecordTypeId %s shows %q, want %q", tc.id, got, tc.want)
+		}
+	}
+}
