@@ -177,16 +177,9 @@ func BenchmarkEnqueueEdit(b *testing.B) {
 		b.Fatal(err)
 	}
 	h.eng.SetOnline(false)
-	p, err := h.eng.List(context.Background(), ListQuery{Object: "Account", Limit: 1000})
-	if err != nil {
-		b.Fatal(err)
-	}
 	var ids []string
-	alex := h.users["alex@demo.example"].ID
-	for _, r := range p.Rows {
-		if r.Fields["OwnerId"] == alex {
-			ids = append(ids, r.ID)
-		}
+	for _, r := range h.owned(b, "Account") {
+		ids = append(ids, r.id)
 	}
 	durs := make([]time.Duration, 0, b.N)
 	b.ResetTimer()

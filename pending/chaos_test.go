@@ -18,16 +18,7 @@ func TestFlakyNetworkConvergesWithoutLossOrDuplicates(t *testing.T) {
 		t.Run(string(profile), func(t *testing.T) {
 			h := newHarness(t, harnessOpts{size: 200, profile: profile, objects: []string{"Account", "Contact"}})
 			h.sync(t)
-			alex := h.users["alex@demo.example"].ID
-			var owned []RowRef
-			for _, o := range []string{"Account", "Contact"} {
-				p, _ := h.eng.List(bg, ListQuery{Object: o, Limit: 1000})
-				for _, r := range p.Rows {
-					if r.Fields["OwnerId"] == alex {
-						owned = append(owned, RowRef{o, r.ID})
-					}
-				}
-			}
+			owned := h.owned(t, "Account", "Contact")
 			if len(owned) < 30 {
 				t.Fatalf("only %d owned records", len(owned))
 			}

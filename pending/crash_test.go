@@ -21,16 +21,7 @@ type crashExpect struct {
 func crashWorkload(t *testing.T, h *harness, run int) crashExpect {
 	t.Helper()
 	ex := crashExpect{updates: map[string]string{}, objects: map[string]string{}}
-	alex := h.users["alex@demo.example"].ID
-	var owned []RowRef
-	for _, o := range []string{"Account", "Contact"} {
-		p, _ := h.eng.List(bg, ListQuery{Object: o, Limit: 1000})
-		for _, r := range p.Rows {
-			if r.Fields["OwnerId"] == alex {
-				owned = append(owned, RowRef{o, r.ID})
-			}
-		}
-	}
+	owned := h.owned(t, "Account", "Contact")
 	if len(owned) < 8 {
 		t.Fatalf("only %d owned records", len(owned))
 	}
@@ -65,8 +56,6 @@ func crashWorkload(t *testing.T, h *harness, run int) crashExpect {
 }
 
 // RowRef names a record.
-type RowRef struct{ object, id string }
-
 func (ex crashExpect) verify(t *testing.T, h *harness) {
 	t.Helper()
 	for _, tag := range ex.tags {

@@ -184,6 +184,28 @@ func (h *harness) sync(t tb) Summary {
 	return s
 }
 
+// RowRef names a cached record.
+type RowRef struct{ object, id string }
+
+// owned lists the cached records of the objects that alex owns (others' may be shared read-only).
+func (h *harness) owned(t tb, objects ...string) []RowRef {
+	t.Helper()
+	alex := h.users["alex@demo.example"].ID
+	var out []RowRef
+	for _, o := range objects {
+		p, err := h.eng.List(context.Background(), ListQuery{Object: o, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range p.Rows {
+			if r.Fields["OwnerId"] == alex {
+				out = append(out, RowRef{o, r.ID})
+			}
+		}
+	}
+	return out
+}
+
 // firstOwned returns a cached record of object owned by alex.
 func (h *harness) firstOwned(t tb, object string) RecordView {
 	t.Helper()

@@ -515,15 +515,9 @@ func TestQueueAgainstModel(t *testing.T) {
 		m := &model{h: h, t: rt, object: map[string]string{}, mine: map[string]remote.Fields{}, deleted: map[string]bool{},
 			created: map[string]string{}, tags: map[string]bool{}, remoteGone: map[string]bool{},
 			remoteChanged: map[string]map[string]bool{}, shared: map[string]bool{}, parent: map[string]string{}}
-		alex := h.users["alex@demo.example"].ID
-		for _, o := range []string{"Account", "Contact"} {
-			p, _ := h.eng.List(bg, ListQuery{Object: o, Limit: 1000})
-			for _, r := range p.Rows {
-				if r.Fields["OwnerId"] == alex {
-					m.known = append(m.known, r.ID)
-					m.object[r.ID] = o
-				}
-			}
+		for _, r := range h.owned(rt, "Account", "Contact") {
+			m.known = append(m.known, r.id)
+			m.object[r.id] = r.object
 		}
 		for _, id := range shared {
 			m.known = append(m.known, id)
