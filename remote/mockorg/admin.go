@@ -195,8 +195,10 @@ func (o *Org) addRule(r Rule) (string, *apiError) {
 	o.ruleSeq++
 	r.ID = "rule-" + strconv.Itoa(o.ruleSeq)
 	data, _ := json.Marshal(r)
-	if _, err := o.db.Exec(`INSERT INTO rules (id, seq, data) VALUES (?,?,?)`, r.ID, o.ruleSeq, string(data)); err != nil {
-		return "", newErr(http.StatusInternalServerError, "UNKNOWN_EXCEPTION", err.Error())
+	if o.db != nil {
+		if _, err := o.db.Exec(`INSERT INTO rules (id, seq, data) VALUES (?,?,?)`, r.ID, o.ruleSeq, string(data)); err != nil {
+			return "", newErr(http.StatusInternalServerError, "UNKNOWN_EXCEPTION", err.Error())
+		}
 	}
 	_ = o.putMeta("ruleSeq", strconv.Itoa(o.ruleSeq))
 	o.rules = append(o.rules, r)
@@ -210,7 +212,9 @@ func (o *Org) RemoveRule(id string) bool {
 	for i, r := range o.rules {
 		if r.ID == id {
 			o.rules = append(o.rules[:i:i], o.rules[i+1:]...)
-			_, _ = o.db.Exec(`DELETE FROM rules WHERE id=?`, id)
+			if o.db != nil {
+				_, _ = o.db.Exec(`DELETE FROM rules WHERE id=?`, id)
+			}
 			return true
 		}
 	}

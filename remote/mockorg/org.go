@@ -68,7 +68,7 @@ var demoUsers = []User{
 // Org is a running mock org. It is safe for concurrent use.
 type Org struct {
 	opts   Options
-	db     *sql.DB
+	db     *sql.DB // nil for an org that lives in memory only (no DBPath)
 	orgID  string
 	users  []User
 	schema *schema
@@ -147,6 +147,14 @@ func Open(opts Options) (*Org, error) {
 		u.ID = ID("005", int64(i+1))
 		o.users = append(o.users, u)
 	}
+	if opts.DBPath == "" {
+		// An org without a file lives in memory only: nothing would ever read a copy of it back,
+		// so no database is kept beside it.
+		if err := o.seed(); err != nil {
+			return nil, err
+		}
+		return o, nil
+	}
 	db, err := openDB(opts.DBPath)
 	if err != nil {
 		return nil, err
@@ -170,8 +178,11 @@ func Open(opts Options) (*Org, error) {
 	return o, nil
 }
 
-// Close releases the database.
+// Close releases the database, if the org has one.
 func (o *Org) Close() error {
+	if o.db == nil {
+		return nil
+	}
 	o.stmts.close()
 	return o.db.Close()
 }

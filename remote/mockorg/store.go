@@ -375,6 +375,9 @@ func (s *stmts) close() {
 
 // persist writes changed records and counters in one transaction. Called with o.mu held.
 func (o *Org) persist(recs []*rec) error {
+	if o.db == nil {
+		return nil
+	}
 	tx, err := o.db.Begin()
 	if err != nil {
 		return fmt.Errorf("mockorg: begin: %w", err)
@@ -447,9 +450,17 @@ func putMetaTx(x execer, kv map[string]string) error {
 	return nil
 }
 
-func (o *Org) putMeta(k, v string) error { return putMetaTx(o.db, map[string]string{k: v}) }
+func (o *Org) putMeta(k, v string) error {
+	if o.db == nil {
+		return nil
+	}
+	return putMetaTx(o.db, map[string]string{k: v})
+}
 
 func (o *Org) persistShare(recordID, userID, access string) error {
+	if o.db == nil {
+		return nil
+	}
 	if access == "none" {
 		_, err := o.db.Exec(`DELETE FROM shares WHERE record_id=? AND user_id=?`, recordID, userID)
 		return err
@@ -459,6 +470,9 @@ func (o *Org) persistShare(recordID, userID, access string) error {
 }
 
 func (o *Org) persistToken(tok, kind, userID string, issued time.Time) {
+	if o.db == nil {
+		return
+	}
 	_, _ = o.db.Exec(`INSERT OR REPLACE INTO tokens (token, kind, user_id, issued) VALUES (?,?,?,?)`, tok, kind, userID, issued.UnixMilli())
 }
 
