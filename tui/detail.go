@@ -359,7 +359,11 @@ func (m detailModel) actionBar() string {
 		parts = append(parts, item("c", "New Contact", m.c.online, " (online only)"))
 	}
 	if len(m.related) > 0 {
-		parts = append(parts, item("n", "New "+m.c.singleLabel(m.related[max(0, m.pane-1)].child), m.c.online, " (online only)"))
+		// n makes a record of the related list in view, unless t or c already makes that kind.
+		child := m.related[max(0, m.pane-1)].child
+		if child != "Task" && (child != "Contact" || m.object != "Account") {
+			parts = append(parts, item("n", "New "+m.c.singleLabel(child), m.c.online, " (online only)"))
+		}
 	}
 	return strings.Join(parts, "  ")
 }

@@ -178,7 +178,7 @@ func (m formModel) build(d formDataMsg) formModel {
 		}
 		return v
 	}
-	if rt, ok := m.givenRecordType(d.desc); ok {
+	if rt, ok := m.givenRecordType(d.desc, vals); ok {
 		m.recordType = rt
 	}
 	for _, f := range d.desc.Fields {
@@ -496,7 +496,7 @@ func flagLines(msg string, w int) []string {
 }
 
 // headLines is how many lines the form's head takes (title, record messages, hint, blank, and
-// the record type of a new record when one was chosen).
+// the record's record type when it has one).
 func (m formModel) headLines() int {
 	n := 3 + len(m.recordErrs)
 	if m.showsRecordType() {
@@ -505,8 +505,9 @@ func (m formModel) headLines() int {
 	return n
 }
 
-// showsRecordType reports whether the form shows the new record's record type at its top.
-func (m formModel) showsRecordType() bool { return m.mode == formNew && m.recordType.name != "" }
+// showsRecordType reports whether the form shows the record's record type at its top: the one
+// a new record was given, or the one an edited record has (objects with record types only).
+func (m formModel) showsRecordType() bool { return m.recordType.name != "" }
 
 // chooserRows is how many values a chooser on the focused field can show with the field's
 // line, the filter line and the field's messages still on screen.

@@ -136,7 +136,7 @@ func (m formModel) chooseView() string {
 	return clampLines(strings.Join(lines, "\n"), m.w, m.h)
 }
 
-// recordTypeLine is the chosen record type, read-only, at the top of a New form.
+// recordTypeLine is the record's record type, read-only, at the top of the form.
 func (m formModel) recordTypeLine() string {
 	s := m.c.styles
 	labelW, inputW := m.columns()
@@ -152,13 +152,21 @@ func (m formModel) recordTypeChoices(d *remote.Describe) []recordTypeChoice {
 	return offeredRecordTypes(d)
 }
 
-// givenRecordType is the record type the defaults of a New form give it, when the describe
-// lists it.
-func (m formModel) givenRecordType(d *remote.Describe) (recordTypeChoice, bool) {
-	id, _ := m.defaults["RecordTypeId"].(string)
-	if m.mode != formNew || id == "" {
+// givenRecordType is the record type the form shows, when the describe lists it: the one the
+// defaults of a New form give it, or the one an edited record has (the master one when it has
+// none) on an object with several record types. The form never changes it.
+func (m formModel) givenRecordType(d *remote.Describe, vals remote.Fields) (recordTypeChoice, bool) {
+	if m.mode == formNew {
+		id, _ := m.defaults["RecordTypeId"].(string)
+		if id == "" {
+			return recordTypeChoice{}, false
+		}
+		return recordTypeOf(d, id)
+	}
+	if d == nil || len(d.RecordTypeInfos) < 2 {
 		return recordTypeChoice{}, false
 	}
+	id, _ := vals["RecordTypeId"].(string)
 	return recordTypeOf(d, id)
 }
 

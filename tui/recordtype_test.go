@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
 )
@@ -256,6 +257,83 @@ func TestRecordPageNamesTheRecordTypeInsteadOfItsID(t *testing.T) {
 	} {
 		if got := m.lookupName("RecordTypeId", tc.id); got != tc.want {
 			t.Errorf("RecordTypeId %s shows %q, want %q", tc.id, got, tc.want)
+		}
+	}
+}
+
+func TestEditFormShowsTheRecordsRecordTypeAndNeverChangesIt(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		object int // 0 Accounts, 1 Contacts on the home menu
+		rt     any // the record's RecordTypeId (nil: none set)
+		want   string
+	}{
+		{"a record type set", 0, rtRetail, "Retail"},
+		{"the 15-character form", 0, rtRetail[:15], "Retail"},
+		{"none set is the master", 0, nil, "Master"},
+		{"master-only object shows none", 1, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := fakeWithRecordTypes()
+			obj := []string{"Account", "Contact"}[tc.object]
+			f.records[obj][0]["RecordTypeId"] = tc.rt
+			d := newDriver(t, f, 100, 30)
+			for range tc.object {
+				d.keys("down")
+			}
+			d.keys("enter", "enter", "e")
+			d.requireView("Edit " + obj)
+			if tc.want == "" {
+				d.refuseView("Record Type")
+			} else {
+				d.requireView("Record Type", tc.want)
+			}
+			d.keys("ctrl+e", " edited", "ctrl+s")
+			d.requireView(obj + " saved")
+			es, _ := f.Entries(context.Background())
+			if len(es) != 1 || es[0].Op != pending.OpUpdate {
+				t.Fatalf("queued %+v", es)
+			}
+			if _, set := es[0].Changes["RecordTypeId"]; set {
+				t.Fatalf("an edit changed the record type: %+v", es[0].Changes)
+			}
+		})
+	}
+}
+
+func TestActionBarOffersEachKindOfNewRecordOnce(t *testing.T) {
+	c := newDriver(t, seededFake(2), 200, 30).model().c
+	c.online = true
+	for _, tc := range []struct {
+		object string
+		pane   int // 0 the record, then its related lists in order
+		want   []string
+		refuse string
+	}{
+		{"Account", 0, []string{"[t] New Task", "[c] New Contact"}, "[n]"},
+		{"Account", 2, []string{"[t] New Task", "[c] New Contact", "[n] New Opportunity"}, ""},
+		{"Account", 3, []string{"[n] New Case"}, ""},
+		{"Account", 4, []string{"[t] New Task"}, "[n]"},
+		{"Opportunity", 1, []string{"[t] New Task"}, "[n]"},
+		{"Contact", 1, []string{"[n] New Case"}, "[c]"},
+	} {
+		m := detailModel{c: c, object: tc.object, pane: tc.pane}
+		for _, r := range relations[tc.object] {
+			m.related = append(m.related, relatedList{relation: r})
+		}
+		bar := ansi.Strip(m.actionBar())
+		for _, w := range tc.want {
+			if !strings.Contains(bar, w) {
+				t.Errorf("%s pane %d: bar %q lacks %q", tc.object, tc.pane, bar, w)
+			}
+		}
+		if tc.refuse != "" && strings.Contains(bar, tc.refuse) {
+			t.Errorf("%s pane %d: bar %q offers %q", tc.object, tc.pane, bar, tc.refuse)
+		}
+		for _, label := range []string{"New Task", "New Contact"} {
+			if n := strings.Count(bar, label); n > 1 {
+				t.Errorf("%s pane %d: bar %q offers %s %d times", tc.object, tc.pane, bar, label, n)
+			}
 		}
 	}
 }
