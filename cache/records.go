@@ -481,6 +481,30 @@ func (tx *Tx) PutDescribe(ctx context.Context, d *remote.Describe, at time.Time)
 	return err
 }
 
+// DescribeFetchedAt is when the object's cached describe was last fetched or confirmed unchanged
+// by the org (zero when it was marked stale); ErrNotFound when none is cached.
+func (db *DB) DescribeFetchedAt(ctx context.Context, object string) (time.Time, error) {
+	var at int64
+	err := db.sql.QueryRowContext(ctx, `SELECT fetched_at FROM describes WHERE object = ?`, object).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, fmt.Errorf("describe of %s: %w", object, ErrNotFound)
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	if at == 0 {
+		return time.Time{}, nil
+	}
+	return time.UnixMilli(at).UTC(), nil
+}
+
+// TouchDescribe records that the org confirmed the object's cached describe at at (a zero at
+// marks it stale: the next check fetches it whatever the org says about its age).
+func (tx *Tx) TouchDescribe(ctx context.Context, object string, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE describes SET fetched_at = ? WHERE object = ?`, MS(at), object)
+	return err
+}
+
 func (db *DB) forgetDescribe(object string) {
 	db.describeMu.Lock()
 	delete(db.describes, object)

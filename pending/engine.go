@@ -42,7 +42,18 @@ type Options struct {
 	// org lets the user see (an ids-only query), to take in records newly shared with the user
 	// and drop those no longer visible. Default 2 minutes; negative means every refresh.
 	MembershipEvery time.Duration
+	// DescribeMaxAge is how old a cached describe may get before a sync asks the org whether the
+	// object's metadata changed (If-Modified-Since: a 304 costs no body). Default 1 hour;
+	// negative means at every sync.
+	DescribeMaxAge time.Duration
 }
+
+// DefaultDescribeMaxAge is Options.DescribeMaxAge when it is not set.
+const DefaultDescribeMaxAge = time.Hour
+
+// describeSkew is how far before its fetch time a cached describe asks the org for changes, so
+// a device clock somewhat ahead of the org's still sees a change made just before the fetch.
+const describeSkew = 5 * time.Minute
 
 // DefaultMembershipEvery is Options.MembershipEvery when it is not set.
 const DefaultMembershipEvery = 2 * time.Minute
@@ -109,6 +120,9 @@ func Open(db *cache.DB, org remote.Org, opts Options) (*Engine, error) {
 	}
 	if opts.MembershipEvery == 0 {
 		opts.MembershipEvery = DefaultMembershipEvery
+	}
+	if opts.DescribeMaxAge == 0 {
+		opts.DescribeMaxAge = DefaultDescribeMaxAge
 	}
 	e := &Engine{
 		db: db, org: org, opts: opts, now: opts.Now,

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/remote"
@@ -131,6 +134,9 @@ type run struct {
 	keyed   map[string]bool // object → describe has Offline_Key__c
 	fields  map[string][]string
 	skip    map[string]bool // objects the org would not describe
+	// rekey lists objects whose keyed creates the org refused for want of Offline_Key__c: the
+	// run fetches their describe again and creates them without the key from then on.
+	rekey   map[string]bool
 	lastNet error
 	stopErr error
 }
@@ -139,7 +145,7 @@ const maxMergesPerRun = 3
 
 func newRun(sum *Summary) *run {
 	return &run{sum: sum, merges: map[string]int{}, merged: map[string]bool{}, checked: map[string]bool{},
-		keyed: map[string]bool{}, fields: map[string][]string{}, skip: map[string]bool{}}
+		keyed: map[string]bool{}, fields: map[string][]string{}, skip: map[string]bool{}, rekey: map[string]bool{}}
 }
 
 // Sync runs once now: it pushes the queue until nothing more can be done, then refreshes the
@@ -216,7 +222,8 @@ func (e *Engine) finishCounts(ctx context.Context, sum *Summary) {
 func (e *Engine) ensureDescribes(ctx context.Context, r *run) error {
 	for _, o := range e.opts.Objects {
 		d, err := e.db.Describe(ctx, o)
-		if errors.Is(err, cache.ErrNotFound) {
+		switch {
+		case errors.Is(err, cache.ErrNotFound):
 			d, err = e.org.Describe(ctx, o)
 			if err != nil {
 				if c := Classify(err); c == ClassInvalid || c == ClassFailed {
@@ -230,13 +237,81 @@ func (e *Engine) ensureDescribes(ctx context.Context, r *run) error {
 			if err := e.db.Update(ctx, func(tx *cache.Tx) error { return tx.PutDescribe(ctx, d, e.now()) }); err != nil {
 				return err
 			}
-		} else if err != nil {
+		case err != nil:
 			return err
+		default:
+			if d, err = e.recheckDescribe(ctx, o, d, false); err != nil {
+				return err
+			}
 		}
-		_, r.keyed[o] = d.Field(OfflineKeyField)
-		r.fields[o] = queryFields(d)
+		e.useDescribe(r, d)
 	}
 	return nil
+}
+
+// useDescribe takes what a run needs from an object's describe.
+func (e *Engine) useDescribe(r *run, d *remote.Describe) {
+	_, r.keyed[d.Name] = d.Field(OfflineKeyField)
+	r.fields[d.Name] = queryFields(d)
+}
+
+// recheckDescribe asks the org whether an object's cached describe is still current once it is
+// older than DescribeMaxAge, or at once when force is set or the cached copy was marked stale
+// (then without If-Modified-Since). A changed describe replaces the cached one; one the org
+// confirms gets a new fetch time. It returns the describe to use: the cached one whenever the
+// check fails for any reason but auth or the network, which end the run.
+func (e *Engine) recheckDescribe(ctx context.Context, object string, cached *remote.Describe, force bool) (*remote.Describe, error) {
+	fetched, err := e.db.DescribeFetchedAt(ctx, object)
+	if err != nil {
+		return cached, err
+	}
+	now := e.now()
+	if !force && !fetched.IsZero() && (e.opts.DescribeMaxAge > 0 && now.Sub(fetched) < e.opts.DescribeMaxAge) {
+		return cached, nil
+	}
+	since := time.Time{}
+	if !force && !fetched.IsZero() {
+		since = fetched.Add(-describeSkew)
+	}
+	d, modified, err := e.org.DescribeIfModified(ctx, object, since)
+	if err != nil {
+		switch Classify(err) {
+		case ClassAuth, ClassOffline, ClassCanceled:
+			return cached, fmt.Errorf("describe %s: %w", object, err)
+		}
+		e.note("", "", "could not check whether the "+object+" metadata changed: "+err.Error())
+		return cached, nil
+	}
+	err = e.db.Update(ctx, func(tx *cache.Tx) error {
+		if modified {
+			return tx.PutDescribe(ctx, d, now)
+		}
+		return tx.TouchDescribe(ctx, object, now)
+	})
+	if err != nil {
+		return cached, err
+	}
+	if !modified {
+		return cached, nil
+	}
+	if !sameFieldNames(cached, d) {
+		e.note("", "", "the org's "+object+" fields changed: the cache follows")
+	}
+	e.emit(Event{Kind: EventCacheRefreshed})
+	return d, nil
+}
+
+// sameFieldNames reports whether two describes list the same fields in the same order.
+func sameFieldNames(a, b *remote.Describe) bool {
+	if len(a.Fields) != len(b.Fields) {
+		return false
+	}
+	for i := range a.Fields {
+		if a.Fields[i].Name != b.Fields[i].Name {
+			return false
+		}
+	}
+	return true
 }
 
 // queryFields are the fields sync-down asks for.
@@ -345,6 +420,47 @@ func (e *Engine) push(ctx context.Context, r *run) error {
 		if r.stopErr != nil {
 			return r.stopErr
 		}
+		if err := e.dropKeys(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keyFieldGone reports whether the org refused a keyed upsert because it has no Offline_Key__c
+// (404 NOT_FOUND: "Provided external ID field does not exist or is not accessible").
+func keyFieldGone(e *remote.Error) bool {
+	if e == nil {
+		return false
+	}
+	if e.Status == http.StatusNotFound && e.HasCode("NOT_FOUND") {
+		return true
+	}
+	for _, it := range e.Items {
+		if strings.Contains(it.Message, OfflineKeyField) {
+			return true
+		}
+	}
+	return false
+}
+
+// dropKeys turns to keyless creates, for the rest of the run, on the objects whose keyed creates
+// the org refused, and fetches their describes again so later runs know what the org has now.
+func (e *Engine) dropKeys(ctx context.Context, r *run) error {
+	for _, o := range slices.Sorted(maps.Keys(r.rekey)) {
+		delete(r.rekey, o)
+		r.keyed[o] = false
+		e.note("", "", "the org refused creates keyed by "+OfflineKeyField+" on "+o+": creating without it")
+		cached, err := e.db.Describe(ctx, o)
+		if err != nil {
+			return err
+		}
+		d, err := e.recheckDescribe(ctx, o, cached, true)
+		if err != nil {
+			return err
+		}
+		e.useDescribe(r, d)
+		r.keyed[o] = false // whatever the describe says: this run has seen the org refuse the key
 	}
 	return nil
 }
@@ -880,6 +996,12 @@ func (e *Engine) readChunk(ctx context.Context, r *run, c *chunk) []outcome {
 		}
 		switch j.kind {
 		case jobCreate:
+			if j.hasKey && o.class != ClassOK && keyFieldGone(o.apiErr) {
+				// The org no longer has Offline_Key__c (or hides it from this user): nothing
+				// was created. The create goes again, without the key, in this run.
+				o.class, o.callErr = ClassHeld, err
+				r.rekey[j.ent.Object] = true
+			}
 			if o.class == ClassOK {
 				var body struct {
 					ID string `json:"id"`

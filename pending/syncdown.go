@@ -36,13 +36,22 @@ func (e *Engine) syncDown(ctx context.Context, r *run) error {
 		if err != nil {
 			return err
 		}
-		var n int
-		if !st.Primed {
-			n, err = e.refreshAll(ctx, r, o, false)
-		} else {
-			n, err = e.refreshIncremental(ctx, r, st)
-		}
+		n, err := e.refreshObject(ctx, r, st)
 		changed += n
+		if c := Classify(err); err != nil && (c == ClassInvalid || c == ClassFailed) {
+			// The org refused the query: its metadata may have changed under the cached
+			// describe (a field removed or hidden). Fetch the describe again and, if it did
+			// change, try once more with the fields the org now has.
+			redone, rerr := e.redescribe(ctx, r, o, err)
+			err = rerr
+			if redone {
+				if st, err = e.db.SyncState(ctx, o); err != nil {
+					return err
+				}
+				n, err = e.refreshObject(ctx, r, st)
+				changed += n
+			}
+		}
 		if err != nil {
 			if c := Classify(err); c == ClassInvalid || c == ClassFailed {
 				// The org refused this object's queries (a field it will not select, say):
@@ -57,6 +66,33 @@ func (e *Engine) syncDown(ctx context.Context, r *run) error {
 		e.emit(Event{Kind: EventCacheRefreshed, Total: changed})
 	}
 	return nil
+}
+
+// refreshObject primes an object the first time and refreshes it incrementally afterwards.
+func (e *Engine) refreshObject(ctx context.Context, r *run, st cache.SyncState) (int, error) {
+	if !st.Primed {
+		return e.refreshAll(ctx, r, st.Object, false)
+	}
+	return e.refreshIncremental(ctx, r, st)
+}
+
+// redescribe fetches an object's describe unconditionally after the org refused a query built
+// from the cached one; it reports whether the fields changed (then the run uses the new ones),
+// else returns the query's error unchanged.
+func (e *Engine) redescribe(ctx context.Context, r *run, object string, queryErr error) (bool, error) {
+	cached, err := e.db.Describe(ctx, object)
+	if err != nil {
+		return false, queryErr
+	}
+	d, err := e.recheckDescribe(ctx, object, cached, true)
+	if err != nil {
+		return false, err
+	}
+	if d == cached || sameFieldNames(cached, d) {
+		return false, queryErr
+	}
+	e.useDescribe(r, d)
+	return true, nil
 }
 
 // refreshAll queries the object's most recent records (up to PerObject, paged with queryMore).

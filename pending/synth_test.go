@@ -15,6 +15,8 @@ func synthesized(req *http.Request, action string) *http.Response {
 	case "429":
 		status, body = http.StatusTooManyRequests, `[{"errorCode":"REQUEST_LIMIT_EXCEEDED","message":"slow down"}]`
 		h.Set("Retry-After", "2")
+	case "badquery":
+		status, body = http.StatusBadRequest, `[{"errorCode":"MALFORMED_QUERY","message":"refused for the test"}]`
 	case "lock":
 		status, body = http.StatusBadRequest, `[{"errorCode":"UNABLE_TO_LOCK_ROW","message":"unable to obtain exclusive access to this record"}]`
 	default:

@@ -209,6 +209,9 @@ type Org interface {
 	Versions(ctx context.Context) ([]APIVersion, error)
 	DescribeGlobal(ctx context.Context) ([]SObjectInfo, error)
 	Describe(ctx context.Context, object string) (*Describe, error)
+	// DescribeIfModified is Describe when the org's metadata for the object changed after since,
+	// and (nil, false, nil) when it did not (304); a zero since asks unconditionally.
+	DescribeIfModified(ctx context.Context, object string, since time.Time) (*Describe, bool, error)
 
 	Retrieve(ctx context.Context, object, id string, fields []string) (Record, error)
 	Create(ctx context.Context, object string, fields Fields, opts WriteOptions) (id string, err error)

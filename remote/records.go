@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // checkName validates an sObject or field name (letters, digits, underscores; "__c" suffixes).
@@ -83,22 +84,41 @@ func (c *Client) DescribeGlobal(ctx context.Context) ([]SObjectInfo, error) {
 
 // Describe returns the describe of one sObject.
 func (c *Client) Describe(ctx context.Context, object string) (*Describe, error) {
+	d, _, err := c.DescribeIfModified(ctx, object, time.Time{})
+	return d, err
+}
+
+// DescribeIfModified returns the describe of one sObject if the org's metadata for it changed
+// after since (sent as If-Modified-Since, one-second resolution), and (nil, false, nil) when the
+// org answers 304 Not Modified. A zero since asks unconditionally.
+func (c *Client) DescribeIfModified(ctx context.Context, object string, since time.Time) (*Describe, bool, error) {
 	if err := checkName("object", object); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	vp, err := c.vpath(ctx)
 	if err != nil {
-		return nil, err
+		return nil, false, err
+	}
+	path := vp + "/sobjects/" + object + "/describe/"
+	r := request{method: http.MethodGet, path: path}
+	if !since.IsZero() {
+		r.header = http.Header{"If-Modified-Since": {httpDate(since)}}
+	}
+	rep, err := c.do(ctx, r)
+	if e, ok := AsError(err); ok && e.Status == http.StatusNotModified && !since.IsZero() {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
 	}
 	var d Describe
-	path := vp + "/sobjects/" + object + "/describe/"
-	if err := c.getJSON(ctx, path, nil, &d); err != nil {
-		return nil, err
+	if err := decodeJSON(http.MethodGet, path, rep.body, &d); err != nil {
+		return nil, false, err
 	}
 	if d.Name == "" {
-		return nil, fmt.Errorf("remote: GET %s: %w: describe has no name", path, ErrMalformedReply)
+		return nil, false, fmt.Errorf("remote: GET %s: %w: describe has no name", path, ErrMalformedReply)
 	}
-	return &d, nil
+	return &d, true, nil
 }
 
 // Retrieve GETs one record; fields nil means all fields.

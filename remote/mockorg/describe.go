@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 var urlUnescape = url.PathUnescape
@@ -22,7 +23,27 @@ func (o *Org) globalEntry(obj *objectDef, version string) map[string]any {
 	}
 }
 
+// notModified reports whether a describe request's If-Modified-Since (a valid HTTP date) is
+// no earlier than the org's last metadata change, to the second: the answer is then 304.
+func (o *Org) notModified(req *apiReq) bool {
+	v := req.header.Get("If-Modified-Since")
+	if v == "" {
+		return false
+	}
+	at, valid := parseHTTPDate(v)
+	if !valid {
+		return false
+	}
+	o.cfgMu.Lock()
+	changed := o.metaModified.Truncate(time.Second)
+	o.cfgMu.Unlock()
+	return !changed.After(at)
+}
+
 func (o *Org) describeGlobal(req *apiReq) apiResp {
+	if o.notModified(req) {
+		return fail(&apiError{Status: http.StatusNotModified, Empty: true})
+	}
 	var list []map[string]any
 	for _, name := range o.schema.names {
 		list = append(list, o.globalEntry(o.schema.object(name), req.version))
@@ -101,6 +122,9 @@ func fieldDescribe(obj *objectDef, f *fieldDef) map[string]any {
 }
 
 func (o *Org) describe(req *apiReq, obj *objectDef, profile Profile) apiResp {
+	if o.notModified(req) {
+		return fail(&apiError{Status: http.StatusNotModified, Empty: true})
+	}
 	d := o.globalEntry(obj, req.version)
 	var fields []map[string]any
 	for _, f := range obj.visibleFields(profile) {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -91,15 +92,19 @@ type Org struct {
 	profile     Profile
 	instanceURL string
 	instanceSet bool
-	retention   time.Duration
-	limit       int
-	usageDay    string
-	usage       int
-	tokens      map[string]session
-	refresh     map[string]string // refresh token → user id
-	codes       map[string]authCode
-	devices     map[string]*deviceCode
-	cursors     *cursorStore
+	// metaModified is when the org's metadata (what a describe answers) last changed: before
+	// any of its records (metadataAge before it was opened), or when its profile last switched.
+	// Describes honour If-Modified-Since against it.
+	metaModified time.Time
+	retention    time.Duration
+	limit        int
+	usageDay     string
+	usage        int
+	tokens       map[string]session
+	refresh      map[string]string // refresh token → user id
+	codes        map[string]authCode
+	devices      map[string]*deviceCode
+	cursors      *cursorStore
 }
 
 type session struct {
@@ -153,6 +158,7 @@ func Open(opts Options) (*Org, error) {
 		if err := o.seed(); err != nil {
 			return nil, err
 		}
+		o.metaModified = o.now().Add(-metadataAge)
 		return o, nil
 	}
 	db, err := openDB(opts.DBPath)
@@ -175,8 +181,15 @@ func Open(opts Options) (*Org, error) {
 			return nil, err
 		}
 	}
+	if o.metaModified.IsZero() { // not switched since it was made
+		o.metaModified = o.now().Add(-metadataAge)
+	}
 	return o, nil
 }
+
+// metadataAge is how long before it was opened an org's metadata last changed, unless its
+// profile switched since: before the oldest seeded record.
+const metadataAge = 400 * 24 * time.Hour
 
 // Close releases the database, if the org has one.
 func (o *Org) Close() error {
@@ -238,11 +251,19 @@ func (o *Org) SetProfile(p Profile) {
 		return
 	}
 	o.cfgMu.Lock()
+	switched := o.profile != p
+	if switched {
+		o.metaModified = o.now()
+	}
 	o.profile = p
+	at := o.metaModified
 	o.cfgMu.Unlock()
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	_ = o.putMeta("profile", string(p))
+	if switched {
+		_ = o.putMeta("metaModified", strconv.FormatInt(at.UnixMilli(), 10))
+	}
 }
 
 // SetDailyLimit changes the number of API calls allowed per day.

@@ -184,6 +184,9 @@ func (o *Org) load() (bool, error) {
 	if p := Profile(meta["profile"]); p == ProfileDemo || p == ProfileReal {
 		o.profile = p
 	}
+	if ms, err := strconv.ParseInt(meta["metaModified"], 10, 64); err == nil && ms > 0 {
+		o.metaModified = time.UnixMilli(ms).UTC()
+	}
 	trows, err := o.db.Query(`SELECT token, kind, user_id, issued FROM tokens`)
 	if err != nil {
 		return false, err
