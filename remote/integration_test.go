@@ -536,3 +536,38 @@ func TestUnencodableBodiesAreRefused(t *testing.T) {
 		t.Error("a func body was sent")
 	}
 }
+
+func TestDescribeIfModifiedAnswersOnlyWhenTheMetadataChanged(t *testing.T) {
+	now := time.Date(2026, 3, 4, 10, 30, 0, 0, time.UTC)
+	clk := func() time.Time { return now }
+	e := newMockEnv(t, mockorg.Options{Seed: 1, Now: clk})
+	ctx := context.Background()
+	check := func(name string, since time.Time, wantModified bool) *remote.Describe {
+		t.Helper()
+		d, modified, err := e.c.DescribeIfModified(ctx, "Account", since)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if modified != wantModified || (d != nil) != wantModified {
+			t.Fatalf("%s: modified %v, describe %v; want modified %v", name, modified, d != nil, wantModified)
+		}
+		return d
+	}
+	check("unconditional", time.Time{}, true)
+	check("since just now", now, false)
+	check("since a year ago: metadata older still", now.Add(-365*24*time.Hour), false)
+	d := check("since before the org's metadata", now.Add(-500*24*time.Hour), true)
+	if _, ok := d.Field("Offline_Key__c"); !ok {
+		t.Fatal("the demo profile's Account describe lacks Offline_Key__c")
+	}
+	now = now.Add(time.Hour)
+	e.org.SetProfile(mockorg.ProfileReal)
+	d = check("since before the profile switch", now.Add(-time.Second), true)
+	if _, ok := d.Field("Offline_Key__c"); ok {
+		t.Fatal("the real profile's Account describe has Offline_Key__c")
+	}
+	check("since the switch, same second", now, false)
+	e.org.SetProfile(mockorg.ProfileReal) // no switch: nothing changed
+	now = now.Add(time.Minute)
+	check("after setting the same profile again", now.Add(-30*time.Second), false)
+}
