@@ -187,11 +187,20 @@ func (e *Env) UserID(ctx context.Context, user string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	id := c.Identity().UserID
-	if id == "" {
-		return "", fmt.Errorf("the org did not say the id of %s", e.Username(user))
+	if id := c.Identity().UserID; id != "" {
+		return id, nil
 	}
-	return id, nil
+	// A session signed in with a password or token alone does not carry its identity: ask the
+	// org for the user by username.
+	username := e.Username(user)
+	res, err := c.Query(ctx, "SELECT Id FROM User WHERE Username = "+soqlString(username), 0)
+	if err != nil {
+		return "", fmt.Errorf("look up the id of %s: %w", username, err)
+	}
+	if len(res.Records) != 1 || res.Records[0].ID() == "" {
+		return "", fmt.Errorf("the org has no user %s", username)
+	}
+	return res.Records[0].ID(), nil
 }
 
 // Progress is how many steps have run and how many the scenario has.
