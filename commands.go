@@ -19,9 +19,11 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
 	"github.com/offline-edit/offline-edit/remote/mockorg"
+	"github.com/offline-edit/offline-edit/remote/signin"
 	"github.com/offline-edit/offline-edit/scenario"
 	"github.com/offline-edit/offline-edit/tui"
 )
@@ -214,14 +216,15 @@ func newSyncCmd(of *orgFlags) *cobra.Command {
 		Short: "Go online and push the pending changes until nothing more can be done",
 		Long: `Go online, push every pending change, retry transient failures for up to --wait, refresh the
 cache, and print what happened. Exit status: 0 when the queue is empty or holds only changes
-that need the user (conflicts, errors, deleted records); 2 on a sign-in failure; 3 on a network
-failure or when changes are still retrying after --wait.`,
+that need the user (conflicts, errors, deleted records); 2 when the org refuses the sign-in;
+3 on a network failure or when changes are still retrying after --wait; 1 for anything else
+(bad flags, the device database already open in another process).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			s, err := openSession(ctx, of, true)
 			if err != nil {
-				return &exitError{3, err}
+				return sessionExit(err)
 			}
 			defer s.Close()
 			sum, err := syncUntilSettled(ctx, s.eng, wait)
@@ -307,6 +310,22 @@ func countUnsettled(entries []pending.Entry) int {
 		}
 	}
 	return n
+}
+
+// sessionExit is the exit status of sync when the session could not be opened: 2 when the org
+// refused the sign-in, 1 for a local problem (the database already open, bad flags), else 3
+// (the org could not be reached).
+func sessionExit(err error) error {
+	var oe *signin.OAuthError
+	switch {
+	case errors.As(err, &oe), isAuth(err),
+		errors.Is(err, signin.ErrDeviceDenied), errors.Is(err, signin.ErrDeviceExpired),
+		errors.Is(err, signin.ErrRedactedToken), errors.Is(err, signin.ErrNoStoredToken):
+		return &exitError{2, err}
+	case errors.Is(err, cache.ErrAlreadyOpen), errors.Is(err, errBadFlags):
+		return err
+	}
+	return &exitError{3, err}
 }
 
 func isAuth(err error) bool {

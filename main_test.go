@@ -5,13 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/remote/mockorg"
 )
 
 // run executes the command line against a data directory and returns stdout and the error.
@@ -248,5 +251,49 @@ func TestTwoWaysOfSigningInAreRefusedNotPickedSilently(t *testing.T) {
 		if err == nil || !strings.Contains(out+err.Error(), "choose one way to sign in") {
 			t.Errorf("%v: %v\n%s", args, err, out)
 		}
+	}
+}
+
+func TestSyncExitStatusSaysWhatWentWrong(t *testing.T) {
+	org, err := mockorg.Open(mockorg.Options{Seed: 1, Size: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer org.Close()
+	srv := httptest.NewServer(org.Handler())
+	defer srv.Close()
+	org.SetInstanceURL(srv.URL)
+
+	dir := t.TempDir()
+	_, err = run(t, dir, "", "--org", srv.URL, "--password", "wrong", "sync")
+	if code := exitCode(err); code != 2 {
+		t.Fatalf("wrong password: exit %d (%v), want 2", code, err)
+	}
+	_, err = run(t, dir, "", "--org", srv.URL, "--password", "wrong", "--oauth", "sync")
+	if code := exitCode(err); code != 1 {
+		t.Fatalf("two ways of signing in: exit %d (%v), want 1", code, err)
+	}
+	// The device database held by another process (here: another open in this process).
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("embedded sync: %v\n%s", err, out)
+	}
+	var device string
+	files, _ := filepath.Glob(filepath.Join(dir, "*.db"))
+	for _, f := range files {
+		if filepath.Base(f) != "demo-org.db" {
+			device = f
+		}
+	}
+	db, err := cache.Open(device)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	out, err := run(t, dir, "", "sync")
+	if code := exitCode(err); code != 1 || !errors.Is(err, cache.ErrAlreadyOpen) {
+		t.Fatalf("database already open: exit %d (%v), want 1\n%s", code, err, out)
+	}
+	if out, err := run(t, dir, "", "--org", srv.URL, "sync"); exitCode(err) != 0 {
+		t.Fatalf("right password: exit %d (%v)\n%s", exitCode(err), err, out)
 	}
 }

@@ -153,9 +153,12 @@ func (s *engineSink) observe(ri remote.RequestInfo) {
 }
 
 // openSession builds the device for the chosen org. online says whether the network starts up.
+// errBadFlags marks a session the flags describe wrongly (nothing was tried).
+var errBadFlags = errors.New("bad flags")
+
 func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error) {
 	if ways := f.signInWays(); len(ways) > 1 {
-		return nil, fmt.Errorf("choose one way to sign in, not %s", strings.Join(ways, " and "))
+		return nil, fmt.Errorf("%w: choose one way to sign in, not %s", errBadFlags, strings.Join(ways, " and "))
 	}
 	s := &session{}
 	var sess signin.Session
