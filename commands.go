@@ -113,6 +113,10 @@ func runRecording(ctx context.Context, of *orgFlags, af *appFlags) error {
 		eng.SetOnline(false)
 	}
 	env.SetRecorder(rec)
+	env.OnRecorded(func() { _ = eng.Flush() }) // backstage steps reach the file at once
+	if admin, err := env.Client(ctx, "admin"); err == nil {
+		eng.ReadOrgWith(admin) // the final expectations name the org's values
+	}
 	debug, closeDebug, err := openDebug(af.debug)
 	if err != nil {
 		return err

@@ -149,3 +149,15 @@ func (e *Engine) Activity(ctx context.Context, recordID string, limit int) ([]Ac
 	}
 	return out, rows.Err()
 }
+
+// ServerID is the org's id of a record created on this device under localID, once its create
+// synced; "" before that (or for an id that was never local).
+func (e *Engine) ServerID(ctx context.Context, localID string) (string, error) {
+	var id string
+	err := e.db.View(ctx, func(tx *cache.Tx) error {
+		var err error
+		id, err = tx.ServerID(ctx, localID)
+		return err
+	})
+	return id, err
+}

@@ -87,6 +87,14 @@ func (e *Env) SetRecorder(r *Recorder) {
 	e.rec = r
 }
 
+// OnRecorded calls fn after each step Do records (the app writes the recording then, so a
+// backstage step is on disk at once).
+func (e *Env) OnRecorded(fn func()) {
+	e.doMu.Lock()
+	defer e.doMu.Unlock()
+	e.onRecord = fn
+}
+
 // Do runs one step on the env, outside any scenario file: the app's backstage builds steps
 // and runs them here. Records are named by object and id (RecordRef{Object, ID}); a
 // remove_rule step names the org's rule id. Steps run one at a time; a step that succeeds is
@@ -112,6 +120,9 @@ func (e *Env) Do(ctx context.Context, st Step) StepResult {
 	res := e.adhoc.run(ctx, -1, st)
 	if res.OK() && e.rec != nil {
 		e.record(st, rec)
+		if e.onRecord != nil {
+			e.onRecord()
+		}
 	}
 	return res
 }

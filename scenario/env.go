@@ -55,6 +55,8 @@ type Env struct {
 	doMu  sync.Mutex // one Do at a time
 	adhoc *Stepper   // state of the steps Do runs (records and rules it named)
 	rec   *Recorder  // records what Do ran; nil when not recording
+	// onRecord runs after each step Do records.
+	onRecord func()
 
 	mu        sync.Mutex
 	myToken   string

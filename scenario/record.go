@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 
@@ -29,6 +31,16 @@ type Recorder struct {
 	byName  map[string]string // object + "\x00" + name → ref
 	rules   map[string]string // org rule id → rule ref
 	objects map[string]int    // refs handed out per object
+	// touched lists, in first-touched order, the records whose fields a recorded step wrote
+	// (created, edited by anyone, fixed, resolved), with those fields: a checkpoint expects
+	// their values on the org.
+	touched []*touchedRec
+	latest  map[string]string // ref of a record created here → its latest id
+}
+
+type touchedRec struct {
+	object, id, ref string // ref when created in this session (its id then changes on sync)
+	fields          map[string]bool
 }
 
 // NewRecorder starts an empty recording of a session on an org seeded with seed and size.
@@ -39,6 +51,38 @@ func NewRecorder(name string, seed int64, size int) *Recorder {
 		byName:  map[string]string{},
 		rules:   map[string]string{},
 		objects: map[string]int{},
+		latest:  map[string]string{},
+	}
+}
+
+// seenID notes the org's id of a record created in this session once a step names it by it.
+func (r *Recorder) seenID(ref, id string) {
+	if id != "" && !pending.IsLocalID(id) {
+		r.latest[ref] = id
+	}
+}
+
+// touch notes that a step wrote fields of a record (r.mu held).
+func (r *Recorder) touch(rec Rec, ref RecordRef, fields []string) {
+	if len(fields) == 0 || rec.Object == "" {
+		return
+	}
+	var t *touchedRec
+	for _, x := range r.touched {
+		if x.object == rec.Object && (ref.Ref != "" && x.ref == ref.Ref || ref.Ref == "" && x.ref == "" && x.id == rec.ID) {
+			t = x
+			break
+		}
+	}
+	if t == nil {
+		if ref.Ref == "" && (rec.ID == "" || pending.IsLocalID(rec.ID)) {
+			return // a record this recording cannot name again
+		}
+		t = &touchedRec{object: rec.Object, id: rec.ID, ref: ref.Ref, fields: map[string]bool{}}
+		r.touched = append(r.touched, t)
+	}
+	for _, f := range fields {
+		t.fields[f] = true
 	}
 }
 
@@ -69,12 +113,14 @@ func (r *Recorder) Ref(rec Rec) RecordRef {
 
 func (r *Recorder) refLocked(rec Rec) RecordRef {
 	if ref, ok := r.byID[rec.ID]; ok {
+		r.seenID(ref, rec.ID)
 		return RecordRef{Ref: ref, Object: rec.Object}
 	}
 	if rec.Name != "" {
 		if ref, ok := r.byName[rec.Object+"\x00"+rec.Name]; ok {
 			if rec.ID != "" {
 				r.byID[rec.ID] = ref
+				r.seenID(ref, rec.ID)
 			}
 			return RecordRef{Ref: ref, Object: rec.Object}
 		}
@@ -124,11 +170,13 @@ func (r *Recorder) CreateAs(user, object string, fields remote.Fields, id string
 	}
 	if id != "" {
 		r.byID[id] = ref
+		r.latest[ref] = id
 	}
 	if name := recordedName(object, fields); name != "" {
 		r.byName[object+"\x00"+name] = ref
 	}
 	r.sc.Steps = append(r.sc.Steps, Step{Kind: KindCreate, As: asUser(user), Object: object, Fields: r.lookups(fields), Ref: ref})
+	r.touch(Rec{Object: object, ID: id}, RecordRef{Ref: ref, Object: object}, fieldNames(fields))
 	return ref
 }
 
@@ -162,6 +210,7 @@ func (r *Recorder) IDChanged(oldID, newID string) {
 	defer r.mu.Unlock()
 	if ref, ok := r.byID[oldID]; ok {
 		r.byID[newID] = ref
+		r.latest[ref] = newID
 	}
 }
 
@@ -172,7 +221,17 @@ func (r *Recorder) Edit(rec Rec, fields remote.Fields) { r.EditAs("", rec, field
 func (r *Recorder) EditAs(user string, rec Rec, fields remote.Fields) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.sc.Steps = append(r.sc.Steps, Step{Kind: KindEdit, As: asUser(user), Record: r.refLocked(rec), Fields: r.lookups(fields)})
+	ref := r.refLocked(rec)
+	r.sc.Steps = append(r.sc.Steps, Step{Kind: KindEdit, As: asUser(user), Record: ref, Fields: r.lookups(fields)})
+	r.touch(rec, ref, fieldNames(fields))
+}
+
+func fieldNames(f remote.Fields) []string {
+	out := make([]string, 0, len(f))
+	for k := range f {
+		out = append(out, k)
+	}
+	return out
 }
 
 // Delete records a delete by me.
@@ -194,6 +253,16 @@ func (r *Recorder) recordStep(st Step, rec Rec) {
 	defer r.mu.Unlock()
 	st.Record = r.refLocked(rec)
 	r.sc.Steps = append(r.sc.Steps, st)
+	switch st.Kind {
+	case KindFix:
+		r.touch(rec, st.Record, fieldNames(st.Fields))
+	case KindResolve:
+		var fields []string
+		for f := range st.Choices {
+			fields = append(fields, f)
+		}
+		r.touch(rec, st.Record, fields)
+	}
 }
 
 // Resolve records resolving a conflict with a choice per field.
@@ -271,10 +340,16 @@ func (r *Recorder) RemoveRule(id string) {
 // Expire records the admin expiring a user's session.
 func (r *Recorder) Expire(user string) { r.add(Step{Kind: KindExpire, User: userKey(user)}) }
 
+// RecordReader reads a record from the org (a *remote.Client signed in as the admin).
+type RecordReader interface {
+	Retrieve(ctx context.Context, object, id string, fields []string) (remote.Record, error)
+}
+
 // Checkpoint records the device's state now as expectations: the number of pending changes
-// and of those needing attention, and the status of each one, so a replay proves it reaches
-// the same state.
-func (r *Recorder) Checkpoint(ctx context.Context, eng *pending.Engine) error {
+// and of those needing attention, the status of each one, and, when org is given, the org's
+// values of every field a recorded step wrote on a record with nothing pending (or whether
+// the record is gone), so a replay proves it reaches the same state.
+func (r *Recorder) Checkpoint(ctx context.Context, eng *pending.Engine, org RecordReader) error {
 	total, attention, err := eng.Counts(ctx)
 	if err != nil {
 		return err
@@ -282,6 +357,56 @@ func (r *Recorder) Checkpoint(ctx context.Context, eng *pending.Engine) error {
 	ents, err := eng.Entries(ctx)
 	if err != nil {
 		return err
+	}
+	queued := map[string]bool{}
+	for _, en := range ents {
+		queued[en.RecordID] = true
+	}
+	r.mu.Lock()
+	touched := make([]touchedRec, 0, len(r.touched))
+	for _, t := range r.touched {
+		c := *t
+		if c.ref != "" {
+			c.id = r.latest[c.ref]
+		}
+		touched = append(touched, c)
+	}
+	r.mu.Unlock()
+	// Read the org without the lock: steps may still be recorded meanwhile.
+	var orgSteps []Step
+	for i := range touched {
+		t := &touched[i]
+		if t.id != "" && pending.IsLocalID(t.id) {
+			if id, err := eng.ServerID(ctx, t.id); err == nil && id != "" {
+				t.id = id // created here and synced since
+			}
+		}
+		if org == nil || t.id == "" || pending.IsLocalID(t.id) || queued[t.id] {
+			continue // not on the org yet, or a change of it still waits: its values may move
+		}
+		fields := make([]string, 0, len(t.fields))
+		for f := range t.fields {
+			fields = append(fields, f)
+		}
+		sort.Strings(fields)
+		ref := RecordRef{Object: t.object, Ref: t.ref}
+		if t.ref == "" {
+			ref.ID = t.id
+		}
+		got, err := org.Retrieve(ctx, t.object, t.id, fields)
+		if e, ok := remote.AsError(err); ok && (e.HasCode("NOT_FOUND") || e.HasCode("ENTITY_IS_DELETED")) {
+			gone := false
+			orgSteps = append(orgSteps, Step{Kind: KindExpect, Expect: &Expectation{Record: ref, OrgExists: &gone}})
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("scenario: read %s %s from the org: %w", t.object, t.id, err)
+		}
+		want := remote.Fields{}
+		for _, f := range fields {
+			want[f] = got.Fields[f]
+		}
+		orgSteps = append(orgSteps, Step{Kind: KindExpect, Expect: &Expectation{Record: ref, Org: want}})
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -292,6 +417,10 @@ func (r *Recorder) Checkpoint(ctx context.Context, eng *pending.Engine) error {
 			continue
 		}
 		r.sc.Steps = append(r.sc.Steps, Step{Kind: KindExpect, Expect: &Expectation{Record: ref, Status: string(en.Status)}})
+	}
+	for _, st := range orgSteps {
+		st.Expect.Org = r.lookups(st.Expect.Org)
+		r.sc.Steps = append(r.sc.Steps, st)
 	}
 	return nil
 }
@@ -309,7 +438,23 @@ func (r *Recorder) WriteFile(path string) error {
 	if _, err := Parse(path, data); err != nil {
 		return fmt.Errorf("scenario: the recording does not read back: %w", err)
 	}
-	return os.WriteFile(path, data, 0o600)
+	// Written beside and renamed over the file, so a crash mid-write leaves the last whole one.
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("scenario: write the recording: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("scenario: write the recording: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("scenario: write the recording: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("scenario: write the recording: %w", err)
+	}
+	return nil
 }
 
 func asUser(user string) string {

@@ -186,7 +186,9 @@ func TestRecordedSessionReplaysToTheSameState(t *testing.T) {
 	s.rec.Resolve(acmeRec, choices)
 	s.sync()
 	tick()
-	s.must(s.rec.Checkpoint(ctx, eng))
+	admin, err = env.Client(ctx, "admin")
+	s.must(err)
+	s.must(s.rec.Checkpoint(ctx, eng, admin))
 
 	want := finalState(t, ctx, env)
 	if !strings.Contains(want, "queue Account Recorded Doomed update failed") || !strings.Contains(want, "org noted Account") || !strings.Contains(want, "account=Recorded Acme") {
@@ -216,5 +218,21 @@ func TestRecordedSessionReplaysToTheSameState(t *testing.T) {
 	}
 	if got := finalState(t, ctx, env2); got != want {
 		t.Errorf("replayed state differs:\n got:\n%s\n want:\n%s", got, want)
+	}
+
+	// The recording checks the org's values itself: the resolved phone is expected, and a
+	// replay that ends with another value fails.
+	var phone *Step
+	for i, st := range replay.Steps {
+		if st.Kind == KindExpect && st.Expect.Record.Ref == "account1" && st.Expect.Org != nil {
+			phone = &replay.Steps[i]
+		}
+	}
+	if phone == nil || phone.Expect.Org["Phone"] != "555-2150" {
+		t.Fatalf("the recording does not expect the resolved phone on the org: %+v", phone)
+	}
+	phone.Expect.Org["Phone"] = "555-2111" // mine, not the value chosen
+	if r, _ := runScenario(t, replay); r.Passed {
+		t.Fatal("a replay ending with another phone on the org passed the recording's expectations")
 	}
 }

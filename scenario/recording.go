@@ -21,6 +21,16 @@ type RecordingEngine struct {
 	mu       sync.Mutex
 	creates  map[string]string // entry id (the Offline_Key__c) → local id of a record created here
 	flushErr error
+	org      RecordReader // reads the org's values for the final expectations; nil: none
+	writeMu  sync.Mutex   // one write of the file at a time
+}
+
+// ReadOrgWith makes Finish expect the org's values of the fields the session wrote, read with
+// org (the admin's client).
+func (r *RecordingEngine) ReadOrgWith(org RecordReader) {
+	r.mu.Lock()
+	r.org = org
+	r.mu.Unlock()
 }
 
 // NewRecordingEngine wraps eng so that what the user does is recorded by rec and written to
@@ -37,7 +47,9 @@ func (r *RecordingEngine) Flush() error {
 	if r.path == "" || len(r.rec.Scenario().Steps) == 0 {
 		return nil
 	}
+	r.writeMu.Lock()
 	err := r.rec.WriteFile(r.path)
+	r.writeMu.Unlock()
 	r.mu.Lock()
 	r.flushErr = err
 	r.mu.Unlock()
@@ -57,7 +69,10 @@ func (r *RecordingEngine) Finish(ctx context.Context) error {
 	if len(r.rec.Scenario().Steps) == 0 {
 		return nil
 	}
-	if err := r.rec.Checkpoint(ctx, r.Engine); err != nil {
+	r.mu.Lock()
+	org := r.org
+	r.mu.Unlock()
+	if err := r.rec.Checkpoint(ctx, r.Engine, org); err != nil {
 		return err
 	}
 	return r.Flush()
