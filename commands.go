@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -628,6 +629,12 @@ func findRecord(ctx context.Context, eng *pending.Engine, object, ref string) (s
 func parseAssignments(ctx context.Context, eng *pending.Engine, object string, args []string) (remote.Fields, error) {
 	d, err := eng.Describe(ctx, object)
 	if err != nil {
+		if !slices.Contains(eng.Objects(), object) {
+			return nil, fmt.Errorf("%s is not an object this device caches (it caches %s)", object, strings.Join(eng.Objects(), ", "))
+		}
+		if errors.Is(err, pending.ErrNotFound) {
+			return nil, fmt.Errorf("%w (is the cache primed? run `offline-edit sync` once online)", err)
+		}
 		return nil, err
 	}
 	fields := remote.Fields{}

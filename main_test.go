@@ -128,7 +128,7 @@ func TestChangeCommandsRefuseBadInputWithoutQueueing(t *testing.T) {
 		{[]string{"new", "Account", "Name=X", "NoSuchField__c=1"}, `no field "NoSuchField__c"`},
 		{[]string{"new", "Account", "Name=X", "NumberOfEmployees=many"}, "not a number"},
 		{[]string{"new", "Account", "justtext"}, "want FIELD=VALUE"},
-		{[]string{"new", "Nonexistent__c", "Name=X"}, ""},
+		{[]string{"new", "Nonexistent__c", "Name=X"}, "not an object this device caches (it caches Account,"},
 	}
 	for _, c := range cases {
 		out, err := run(t, dir, "", c.args...)
@@ -138,6 +138,11 @@ func TestChangeCommandsRefuseBadInputWithoutQueueing(t *testing.T) {
 	}
 	if got := pendingEntries(t, dir); len(got) != 0 {
 		t.Fatalf("bad input queued changes: %+v", got)
+	}
+	// Before the first sync there is no describe: the error says what to do.
+	fresh := t.TempDir()
+	if _, err := run(t, fresh, "", "new", "Account", "Name=X"); err == nil || !strings.Contains(err.Error(), "run `offline-edit sync` once online") {
+		t.Errorf("new on an unprimed device: %v, want the hint to sync first", err)
 	}
 }
 
