@@ -72,6 +72,7 @@ type Model struct {
 	modal    modal
 	help     help.Model
 	showHelp bool
+	helpTop  int // first line of the full help in view
 
 	width, height int
 
@@ -354,7 +355,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyMsg:
 		return m.onKey(msg)
 	case tea.MouseMsg:
-		if m.modal.open() || m.showHelp {
+		if m.showHelp && !m.modal.open() {
+			w, h := m.bodySize()
+			m.helpTop = max(0, min(m.helpTop+3*wheelDelta(msg), len(m.helpLines(w))-helpRoom(h)))
+			return m, nil
+		}
+		if m.modal.open() {
 			return m, nil
 		}
 		return m.updateScreen(m.active(), msg)
@@ -518,10 +524,7 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	if m.showHelp {
-		if key.Matches(msg, k.Help) || msg.Type == tea.KeyEsc || key.Matches(msg, k.Quit) {
-			m.showHelp = false
-		}
-		return m, nil
+		return m.scrollHelp(msg), nil
 	}
 	if m.capturing() {
 		return m.updateScreen(m.active(), msg)
@@ -530,7 +533,7 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Quit):
 		return m, tea.Quit
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.showHelp, m.helpTop = true, 0
 		return m, nil
 	case key.Matches(msg, k.Online):
 		on := !m.c.online
@@ -707,30 +710,6 @@ func (m Model) statusBar() string {
 	rest := " " + strings.Join(parts, " · ") + " "
 	room := m.width - lipgloss.Width(mode)
 	return mode + s.Bar.Render(fit(rest, room))
-}
-
-func (m Model) fullHelpView(w, h int) string {
-	s := m.c.styles
-	hm := m.help
-	hm.ShowAll = true
-	var b strings.Builder
-	b.WriteString(s.Title.Render("Keys on this screen") + "\n\n")
-	b.WriteString(hm.FullHelpView(m.fullHelp()) + "\n\n")
-	b.WriteString(s.Title.Render("Keys that never change") + "\n\n")
-	b.WriteString("o online/offline · p Pending Changes · n new · e edit · d delete · enter open · esc back\n")
-	b.WriteString("/ filter · ? help · q/ctrl+c quit · ctrl+s save a form · x dismiss or discard · r resolve/retry\n\n")
-	b.WriteString(s.Title.Render("QA and support") + "\n\n")
-	b.WriteString("B backstage: SIMULATION (other users, admin, network) · L activity log\n")
-	if m.script.s != nil {
-		b.WriteString("N or ctrl+n run the next step of the loaded scenario\n")
-	}
-	b.WriteString("\n")
-	b.WriteString(s.Title.Render("Sashes") + "\n\n")
-	for _, st := range []pending.Status{pending.StatusPending, pending.StatusConflict, pending.StatusFailed} {
-		b.WriteString(s.longSash(st, "ENTITY_IS_DELETED") + "\n")
-	}
-	b.WriteString("\n" + s.Subtle.Render("Press ? or esc to close."))
-	return clampLines(b.String(), w, h)
 }
 
 // apiUsage turns a Sforce-Limit-Info header ("api-usage=18/15000; per-app-api-usage=…") into a

@@ -48,7 +48,7 @@ func defaultKeys() keyMap {
 		No:         b("n/esc", "no", "n", "N", "esc"),
 		Backstage:  b("B", "backstage", "B"),
 		Log:        b("L", "log", "L"),
-		NextStep:   b("N", "next scenario step", "N", "ctrl+n"),
+		NextStep:   b("N/ctrl+n", "next scenario step", "N", "ctrl+n"),
 		ActAs:      b("u", "act as sam/admin", "u"),
 		LogScope:   b("f", "all / this record", "f"),
 	}

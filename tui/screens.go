@@ -132,7 +132,9 @@ func (m Model) shortHelp() []key.Binding {
 	var qa []key.Binding
 	if !m.capturing() {
 		if m.script.s != nil {
-			qa = append(qa, m.c.keys.NextStep)
+			next := m.c.keys.NextStep
+			next.SetHelp("N", "next scenario step")
+			qa = append(qa, next)
 		}
 		qa = append(qa, m.c.keys.Backstage, m.c.keys.Log)
 	}

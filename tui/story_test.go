@@ -440,5 +440,5 @@ func TestStoryNewTaskFromRecordActionBarRefusedOffline(t *testing.T) {
 		t.Fatalf("%d entries queued by a refused action", n)
 	}
 	s.press("?")
-	s.golden("help", "Keys that never change", "Sashes")
+	s.golden("help", "Keys that never change", "more below")
 }

@@ -1,0 +1,117 @@
+package tui
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// readmeKeys are the keys the README's key table names (backticked, in any column).
+func readmeKeys(t *testing.T) []string {
+	t.Helper()
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Skipf("no README: %v", err)
+	}
+	text := string(data)
+	start := strings.Index(text, "### Keys")
+	if start < 0 {
+		t.Fatal("README has no ### Keys section")
+	}
+	var keys []string
+	tick := regexp.MustCompile("`([^`]+)`")
+	for _, line := range strings.Split(text[start:], "\n")[1:] {
+		if strings.HasPrefix(line, "#") {
+			break
+		}
+		if !strings.HasPrefix(line, "|") || strings.HasPrefix(line, "|---") {
+			continue
+		}
+		for _, m := range tick.FindAllStringSubmatch(line, -1) {
+			if !strings.Contains(m[1], " ") { // a command named in the text, not a key
+				keys = append(keys, m[1])
+			}
+		}
+	}
+	if len(keys) < 10 {
+		t.Fatalf("found only %v in the README's key table", keys)
+	}
+	return keys
+}
+
+// keyName is how a binding's key is written in the README.
+func keyName(k string) string {
+	switch k {
+	case " ":
+		return "space"
+	case "left":
+		return "←"
+	case "right":
+		return "→"
+	case "up":
+		return "↑"
+	case "down":
+		return "↓"
+	}
+	return k
+}
+
+func TestHelpListsEveryKeyOfTheReadmeKeyTableAndTheQAKeys(t *testing.T) {
+	d := newDriver(t, seededFake(3), 80, 24)
+	d.keys("?")
+	m := d.model()
+	bound := map[string]bool{}
+	for _, sec := range m.helpSections() {
+		for _, b := range sec.keys {
+			for _, k := range b.Keys() {
+				bound[keyName(k)] = true
+			}
+		}
+	}
+	text := strings.Join(m.helpLines(80), "\n")
+	for _, k := range append(readmeKeys(t), "f", "u", "N", "ctrl+n") {
+		if !bound[k] {
+			t.Errorf("the help lists no binding for %q (README key table)", k)
+		}
+		if !strings.Contains(text, k) {
+			t.Errorf("the help text never shows %q", k)
+		}
+	}
+}
+
+func TestHelpScrollsAt80x24WithMoreBelowAndAboveHints(t *testing.T) {
+	d := newDriver(t, seededFake(3), 80, 24)
+	d.keys("enter", "enter", "?")
+	d.requireView("Keys on this screen", "more below")
+	d.refuseView("more above", "Can't be saved: record was deleted")
+	d.keys("end")
+	d.requireView("more above", "Can't be saved: record was deleted", "N/ctrl+n")
+	d.refuseView("more below", "Keys on this screen")
+	d.keys("home")
+	d.requireView("Keys on this screen", "more below")
+	first := func() string { return strings.Split(d.view(), "\n")[1] }
+	top := first()
+	d.keys("down")
+	if first() == top {
+		t.Fatalf("↓ did not scroll the help: %q", top)
+	}
+	d.keys("up")
+	if first() != top {
+		t.Fatalf("↑ did not scroll back: %q", first())
+	}
+	d.keys("pgdown")
+	d.requireView("more above")
+	d.keys("pgup")
+	d.refuseView("more above")
+	d.keys("esc")
+	d.refuseView("Keys on this screen")
+	d.requireView("Acme 000000")
+}
+
+func TestHelpAt200x60ShowsEverythingWithoutScrolling(t *testing.T) {
+	d := newDriver(t, seededFake(3), 200, 60)
+	d.keys("?")
+	d.requireView("Keys that never change", "QA and support", "Can't be saved: record was deleted")
+	d.refuseView("more below", "more above")
+}
