@@ -164,6 +164,11 @@ func TestSyncExitsZeroWhenOnlyChangesNeedingAPersonRemain(t *testing.T) {
 	if len(entries) != 1 || entries[0].Status != pending.StatusInvalid || entries[0].Code != "FIELD_CUSTOM_VALIDATION_EXCEPTION" {
 		t.Fatalf("want one invalid entry, got %+v", entries)
 	}
+	// A change waiting for a person has no retry scheduled: the JSON says none, not year 1.
+	out, err = run(t, dir, "", "pending", "--json")
+	if err != nil || strings.Contains(out, "nextAttempt") || strings.Contains(out, "0001-01-01") {
+		t.Fatalf("pending --json (%v):\n%s", err, out)
+	}
 }
 
 func TestSyncAgainstAnUnreachableOrgExitsThree(t *testing.T) {

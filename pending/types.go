@@ -89,7 +89,7 @@ type Entry struct {
 	Conflicts   []Conflict     `json:"conflicts,omitempty"`
 	WaitingOn   string         `json:"waitingOn,omitempty"` // local id this entry depends on
 	Attempts    int            `json:"attempts"`
-	NextAttempt time.Time      `json:"nextAttempt"`
+	NextAttempt time.Time      `json:"nextAttempt,omitzero"` // absent when no retry is scheduled
 	CreatedAt   time.Time      `json:"createdAt"`
 	UpdatedAt   time.Time      `json:"updatedAt"`
 }

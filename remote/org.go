@@ -25,9 +25,9 @@ func (r Record) ID() string { s, _ := r.Fields["Id"].(string); return s }
 
 // Version identifies one state of a record on the org; it is the precondition of an update.
 type Version struct {
-	LastModifiedDate time.Time
-	SystemModstamp   time.Time
-	ETag             string
+	LastModifiedDate time.Time `json:",omitzero"`
+	SystemModstamp   time.Time `json:",omitzero"`
+	ETag             string    `json:",omitempty"`
 }
 
 // WriteOptions are the optional headers of a write.
