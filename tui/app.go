@@ -605,18 +605,15 @@ func (m Model) View() string {
 		return clampLines(sprintf("The terminal is %d×%d; offline-edit needs at least %d×%d.", m.width, m.height, minWidth, minHeight), m.width, m.height)
 	}
 	w, h := m.bodySize()
-	// The message line may take a second line from the body.
+	// The message line may take up to maxMessageLines lines from the body.
 	var msgLine string
 	switch {
 	case m.errText != "":
-		msgLine = s.Error.Render(clampLines(wrap("✖ "+m.errText, w), w, 2))
+		msgLine = renderLines(s.Error, messageLines("✖ "+m.errText, w))
 	case m.toast != "":
-		msgLine = s.Toast.Render(trunc(m.toast, w))
+		msgLine = renderLines(s.Toast, messageLines(m.toast, w))
 	}
-	msgLine = strings.TrimRight(msgLine, "\n ")
-	if strings.Contains(msgLine, "\n") {
-		h--
-	}
+	h -= strings.Count(msgLine, "\n")
 	var body string
 	switch {
 	case m.showHelp:
@@ -634,6 +631,32 @@ func (m Model) View() string {
 		lines = append(lines, m.script.view(s, w))
 	}
 	lines = append(lines, m.statusBar(), m.helpBar(w))
+	return strings.Join(lines, "\n")
+}
+
+// maxMessageLines is how many lines a status or error message may take.
+const maxMessageLines = 3
+
+// messageLines wraps a message to w cells on at most maxMessageLines lines; a longer one ends
+// with "…" on its last line.
+func messageLines(text string, w int) string {
+	lines := strings.Split(wrap(text, w), "\n")
+	if len(lines) > maxMessageLines {
+		lines = lines[:maxMessageLines]
+		lines[maxMessageLines-1] = trunc(lines[maxMessageLines-1]+" …", w)
+	}
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// renderLines styles each line on its own, so that no line is padded to the longest.
+func renderLines(st lipgloss.Style, text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lines[i] = st.Render(l)
+	}
 	return strings.Join(lines, "\n")
 }
 

@@ -115,3 +115,27 @@ func TestHelpAt200x60ShowsEverythingWithoutScrolling(t *testing.T) {
 	d.requireView("Keys that never change", "QA and support", "Can't be saved: record was deleted")
 	d.refuseView("more below", "more above")
 }
+
+// flat is the view with its lines joined by spaces and runs of spaces folded, so a wrapped
+// sentence reads as one.
+func flat(v string) string { return strings.Join(strings.Fields(v), " ") }
+
+func TestLongMessagesWrapWholeAt80Columns(t *testing.T) {
+	d := newDriver(t, seededFake(3), 80, 24)
+	d.keys("o", "enter", "enter", "c")
+	want := flat(refuseOffline("New Contact").Error())
+	if got := flat(d.view()); !strings.Contains(got, want) {
+		t.Fatalf("the message is cut; want %q in:\n%s", want, d.view())
+	}
+	if n := len(strings.Split(d.view(), "\n")); n != 24 {
+		t.Fatalf("the view has %d lines, want 24", n)
+	}
+}
+
+func TestMessagesLongerThanThreeLinesEndWithAnEllipsis(t *testing.T) {
+	got := messageLines(strings.Repeat("word ", 100), 40)
+	lines := strings.Split(got, "\n")
+	if len(lines) != maxMessageLines || !strings.HasSuffix(lines[len(lines)-1], "…") {
+		t.Fatalf("got %q", got)
+	}
+}
