@@ -47,7 +47,14 @@ type Config struct {
 	IdentityURL string
 	// MaxReplyBytes caps reply bodies; 0 = DefaultMaxReplyBytes.
 	MaxReplyBytes int64
+	// RequestTimeout bounds one request, its reply body included: an org that stalls is a
+	// network failure after it, not a hang. 0 = DefaultRequestTimeout; negative = none.
+	RequestTimeout time.Duration
 }
+
+// DefaultRequestTimeout is Config.RequestTimeout when it is not set: long enough for a page of
+// 2,000 records on a slow link.
+const DefaultRequestTimeout = 2 * time.Minute
 
 // String describes the configuration without its token.
 func (c Config) String() string {
@@ -98,6 +105,7 @@ type Client struct {
 	refresh  func(ctx context.Context) (string, error)
 	observe  func(RequestInfo)
 	maxReply int64
+	timeout  time.Duration // per request; 0 = none
 	identity Identity
 
 	tokenMu   sync.RWMutex
@@ -142,6 +150,12 @@ func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	if c.maxReply <= 0 {
 		c.maxReply = DefaultMaxReplyBytes
+	}
+	switch {
+	case cfg.RequestTimeout == 0:
+		c.timeout = DefaultRequestTimeout
+	case cfg.RequestTimeout > 0:
+		c.timeout = cfg.RequestTimeout
 	}
 	c.identity.OrgID, c.identity.UserID = parseIdentityURL(cfg.IdentityURL)
 	if cfg.APIVersion != "" {
@@ -382,6 +396,19 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, token stri
 		c.observe(info)
 	}()
 
+	parent := ctx
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	// timedOut names a failure caused by this request's own deadline (not the caller's).
+	timedOut := func(err error) error {
+		if c.timeout > 0 && errors.Is(err, context.DeadlineExceeded) && parent.Err() == nil {
+			return fmt.Errorf("no complete reply within %s: %w", c.timeout, err)
+		}
+		return err
+	}
 	u := c.base + r.path
 	if len(r.query) > 0 {
 		u += "?" + r.query.Encode()
@@ -410,7 +437,7 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, token stri
 		if errors.As(err, &ue) && ue.Err != nil {
 			err = ue.Err // the URL is already in our message; keep the cause
 		}
-		return nil, &transportError{method: r.method, path: r.path, err: err, token: token}
+		return nil, &transportError{method: r.method, path: r.path, err: timedOut(err), token: token}
 	}
 	defer resp.Body.Close()
 	info.Status = resp.StatusCode
@@ -421,7 +448,7 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, token stri
 	}
 	data, err := readBody(resp.Body, resp.ContentLength, c.maxReply)
 	if err != nil {
-		return nil, &transportError{method: r.method, path: r.path, err: err, token: token}
+		return nil, &transportError{method: r.method, path: r.path, err: timedOut(err), token: token}
 	}
 	if int64(len(data)) > c.maxReply {
 		return nil, fmt.Errorf("remote: %s %s: %w (over %d bytes)", r.method, r.path, ErrReplyTooLarge, c.maxReply)

@@ -59,7 +59,46 @@ func (c *Client) Composite(ctx context.Context, allOrNone bool, subs []Subreques
 	if len(res) != len(subs) {
 		return nil, fmt.Errorf("remote: POST %s: %w: %d subresponses for %d subrequests", path, ErrMalformedReply, len(res), len(subs))
 	}
+	if res, err = inRequestOrder(subs, res); err != nil {
+		return nil, fmt.Errorf("remote: POST %s: %w", path, err)
+	}
 	return res, nil
+}
+
+// inRequestOrder returns the subresponses in the order of their subrequests, matched by
+// referenceId: the org keeps the order, but a reply whose subresponses name other requests
+// (or the same one twice) must never credit one change with another's outcome. A subresponse
+// without a referenceId is taken to answer the subrequest at its position.
+func inRequestOrder(subs []Subrequest, res []Subresponse) ([]Subresponse, error) {
+	inOrder := true
+	for i := range res {
+		if res[i].ReferenceID != "" && res[i].ReferenceID != subs[i].ReferenceID {
+			inOrder = false
+			break
+		}
+	}
+	if inOrder {
+		return res, nil
+	}
+	at := make(map[string]int, len(res))
+	for i, r := range res {
+		if r.ReferenceID == "" {
+			return nil, fmt.Errorf("%w: subresponse %d has no referenceId among reordered ones", ErrMalformedReply, i)
+		}
+		if _, dup := at[r.ReferenceID]; dup {
+			return nil, fmt.Errorf("%w: two subresponses answer %q", ErrMalformedReply, r.ReferenceID)
+		}
+		at[r.ReferenceID] = i
+	}
+	out := make([]Subresponse, len(subs))
+	for i, s := range subs {
+		j, ok := at[s.ReferenceID]
+		if !ok {
+			return nil, fmt.Errorf("%w: no subresponse answers %q", ErrMalformedReply, s.ReferenceID)
+		}
+		out[i] = res[j]
+	}
+	return out, nil
 }
 
 func checkSubrequest(s Subrequest, seen map[string]bool) error {

@@ -3,6 +3,7 @@ package remote_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -137,5 +138,48 @@ func TestCollectionsResultErrorsUseStatusCode(t *testing.T) {
 		if e.Code() != want[i] {
 			t.Errorf("result %d code = %q, want %q", i, e.Code(), want[i])
 		}
+	}
+}
+
+func TestCompositeMatchesSubresponsesToSubrequestsByReferenceID(t *testing.T) {
+	subs := []remote.Subrequest{
+		{Method: "PATCH", URL: "/sobjects/Account/001A", ReferenceID: "u1", Body: map[string]any{"Phone": "1"}},
+		{Method: "PATCH", URL: "/sobjects/Account/001B", ReferenceID: "u2", Body: map[string]any{"Name": ""}},
+	}
+	ok1 := `{"referenceId":"u1","httpStatusCode":204,"httpHeaders":{},"body":null}`
+	bad2 := `{"referenceId":"u2","httpStatusCode":400,"httpHeaders":{},"body":[{"errorCode":"REQUIRED_FIELD_MISSING","message":"Required fields are missing: [Name]"}]}`
+	tests := []struct {
+		name    string
+		replies string
+		want    string // "" = decoded: u1 succeeded, u2 refused
+	}{
+		{"in order", ok1 + "," + bad2, ""},
+		{"swapped: matched back by referenceId", bad2 + "," + ok1, ""},
+		{"no referenceIds: taken by position", strings.ReplaceAll(strings.ReplaceAll(ok1+","+bad2, `"referenceId":"u1",`, ""), `"referenceId":"u2",`, ""), ""},
+		{"one request answered twice", ok1 + "," + strings.Replace(bad2, `"u2"`, `"u1"`, 1), "malformed"},
+		{"an unknown referenceId", ok1 + "," + strings.Replace(bad2, `"u2"`, `"zz"`, 1), "malformed"},
+		{"reordered with one missing its referenceId", bad2 + "," + strings.Replace(ok1, `"referenceId":"u1",`, "", 1), "malformed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newReplay(t)
+			r.on("POST "+v+"/composite", route{status: 200, body: `{"compositeResponse":[` + tt.replies + `]}`})
+			res, err := r.client(t, nil).Composite(context.Background(), false, subs)
+			if tt.want != "" {
+				if err == nil || !errors.Is(err, remote.ErrMalformedReply) {
+					t.Fatalf("err = %v, want a malformed reply", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res[0].Err() != nil {
+				t.Fatalf("u1 answered %v, want success", res[0].Err())
+			}
+			if e, ok := remote.AsError(res[1].Err()); !ok || !e.HasCode("REQUIRED_FIELD_MISSING") {
+				t.Fatalf("u2 answered %v, want REQUIRED_FIELD_MISSING", res[1].Err())
+			}
+		})
 	}
 }

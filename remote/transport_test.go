@@ -3,11 +3,14 @@ package remote_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/offline-edit/offline-edit/remote"
 )
@@ -166,5 +169,46 @@ func TestMockAdminCallsTheAdminAPI(t *testing.T) {
 	}
 	if err := remote.NewMockAdmin("::bad", "t", nil).Reset(ctx); err == nil {
 		t.Error("bad URL accepted")
+	}
+}
+
+func TestAStalledOrgIsATimeoutNotAHang(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		stall func(w http.ResponseWriter, r *http.Request)
+	}{
+		{"no reply at all", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }},
+		{"headers, then a body that never ends", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write([]byte(`{"totalSize":1,"done":true,"records":[`))
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(tc.stall))
+			defer srv.Close()
+			c, err := remote.NewClient(context.Background(), remote.Config{InstanceURL: srv.URL, AccessToken: "tok", APIVersion: "62.0", RequestTimeout: 200 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() {
+				_, err := c.Query(context.Background(), "SELECT Id FROM Account", 0)
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), "no complete reply within 200ms") || !errors.Is(err, context.DeadlineExceeded) {
+					t.Fatalf("err = %v, want a timeout", err)
+				}
+				if errors.Is(err, context.Canceled) {
+					t.Fatalf("a timeout reads as a cancel: %v", err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("the request hung past its timeout")
+			}
+		})
 	}
 }
