@@ -141,54 +141,6 @@ func safeName(s string) string {
 	return out
 }
 
-// Open opens (creating if needed) the database at path: WAL, busy timeout, schema migrations,
-// file mode 0600. A second Open of the same file while the first is open fails with an error
-// matching ErrAlreadyOpen.
-func Open(path string) (*DB, error) {
-	if path == "" {
-		return nil, errors.New("cache: empty database path")
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("cache: create data directory: %w", err)
-	}
-	lk, err := acquireLock(path + ".lock")
-	if err != nil {
-		return nil, err
-	}
-	// Create the file with mode 0600 before SQLite does (SQLite would use 0644).
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		lk.release()
-		return nil, fmt.Errorf("cache: open %s: %w", path, err)
-	}
-	_ = f.Close()
-	_ = os.Chmod(path, 0o600)
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)" +
-		"&_pragma=synchronous(FULL)&_txlock=immediate"
-	sdb, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		lk.release()
-		return nil, fmt.Errorf("cache: open %s: %w", path, err)
-	}
-	sdb.SetMaxOpenConns(1)
-	db := &DB{sql: sdb, path: path, lock: lk}
-	if err := db.migrate(context.Background()); err != nil {
-		_ = sdb.Close()
-		lk.release()
-		return nil, err
-	}
-	if err := db.fillSearch(context.Background()); err != nil {
-		_ = sdb.Close()
-		lk.release()
-		return nil, fmt.Errorf("cache: prepare list filters: %w", err)
-	}
-	for _, suffix := range []string{"-wal", "-shm"} {
-		_ = os.Chmod(path+suffix, 0o600)
-	}
-	return db, nil
-}
-
 // Path is the database file.
 func (db *DB) Path() string { return db.path }
 

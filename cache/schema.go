@@ -111,23 +111,30 @@ var SchemaVersion = len(migrations)
 func (db *DB) migrate(ctx context.Context) error {
 	var v int
 	if err := db.sql.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		return fmt.Errorf("cache: read schema version: %w", err)
+		return db.openError("read its schema version", err)
 	}
-	if v > len(migrations) {
-		return fmt.Errorf("cache: the database %s was written by a newer offline-edit (schema %d, this build knows %d)", db.path, v, len(migrations))
+	if v < 0 || v > len(migrations) {
+		why := "it was not written by offline-edit"
+		if v > len(migrations) {
+			why = "a newer offline-edit wrote it; use that one"
+		}
+		return fmt.Errorf("cache: the database %s has schema version %d, which this offline-edit does not know (it knows 1 to %d): %s, or choose another --db", db.path, v, len(migrations), why)
 	}
 	db.needSearch = v < searchMigration
-	for i := v; i < len(migrations); i++ {
-		err := db.Update(ctx, func(tx *Tx) error {
+	if v == len(migrations) {
+		return nil
+	}
+	err := db.Update(ctx, func(tx *Tx) error {
+		for i := v; i < len(migrations); i++ {
 			if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
-				return err
+				return fmt.Errorf("migrate to schema %d: %w", i+1, err)
 			}
-			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1))
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("cache: migrate to schema %d: %w", i+1, err)
 		}
+		_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations)))
+		return err
+	})
+	if err != nil {
+		return db.openError("bring its schema up to date", err)
 	}
 	return nil
 }

@@ -1,0 +1,101 @@
+package cache
+
+import (
+	"bytes"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// rawDB writes an SQLite file at path with stmts, outside this package's Open.
+func rawDB(t *testing.T, path string, stmts ...string) {
+	t.Helper()
+	sdb, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sdb.Close()
+	for _, q := range stmts {
+		if _, err := sdb.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// fileState is what Open must leave alone in a file it refuses.
+type fileState struct {
+	body []byte
+	mode os.FileMode
+}
+
+func stateOf(t *testing.T, path string) fileState {
+	t.Helper()
+	body, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fileState{body: body, mode: st.Mode()}
+}
+
+// openRefused opens path, which must fail with an error containing every one of want, and
+// leave the file byte for byte and mode for mode as it was.
+func openRefused(t *testing.T, path string, want ...string) {
+	t.Helper()
+	before := stateOf(t, path)
+	db, err := func() (db *DB, err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				t.Fatalf("Open panicked: %v", p)
+			}
+		}()
+		return Open(path)
+	}()
+	if err == nil {
+		db.Close()
+		t.Fatalf("Open(%s) succeeded, want an error", path)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not say %q", err, w)
+		}
+	}
+	after := stateOf(t, path)
+	if !bytes.Equal(before.body, after.body) {
+		t.Errorf("Open changed the contents of %s", path)
+	}
+	if before.mode != after.mode {
+		t.Errorf("Open changed the mode of %s from %v to %v", path, before.mode, after.mode)
+	}
+	// The refused file can still be opened once the first refusal is gone: nothing stays locked.
+	if _, err2 := Open(path); err2 == nil || err2.Error() != err.Error() {
+		t.Errorf("second Open: %v, want the same refusal %v", err2, err)
+	}
+}
+
+func TestASchemaVersionThisBuildDoesNotKnowIsRefusedAndTheFileLeftAlone(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		version int
+		want    []string
+	}{
+		{"negative", -1, []string{"has schema version -1, which this offline-edit does not know", "choose another --db"}},
+		{"very negative", -2147483648, []string{"has schema version -2147483648, which this offline-edit does not know"}},
+		{"newer", len(migrations) + 1, []string{"which this offline-edit does not know", "a newer offline-edit wrote it"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "device.db")
+			rawDB(t, path, "PRAGMA user_version = "+strconv.Itoa(tc.version))
+			if err := os.Chmod(path, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			openRefused(t, path, append(tc.want, path)...)
+		})
+	}
+}
