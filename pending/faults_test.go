@@ -1,6 +1,7 @@
 package pending
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -213,5 +214,45 @@ func TestDuplicateRuleIsInvalidAndSavingUnchangedSendsSaveAnyway(t *testing.T) {
 	}
 	if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = '"+soqlEscape(a.Name)+"'"); n != 2 {
 		t.Fatalf("org has %d", n)
+	}
+}
+
+func TestADeviceThatCannotWriteNeverCountsAChangeAsSynced(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	rows := h.owned(t, "Account")[:20]
+	for i, r := range rows {
+		if err := h.eng.Edit(bg, "Account", r.id, remote.Fields{"Description": fmt.Sprintf("disk full %d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The device's storage fills up just as the sync records what the org accepted: the last
+	// write of the transaction (the activity log) fails, after every change was applied in it.
+	if _, err := h.db.SQL().Exec(`CREATE TRIGGER full_device BEFORE INSERT ON activity BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	sum, err := h.eng.Sync(bg)
+	if err == nil {
+		t.Fatal("a sync on a full device reported no error")
+	}
+	left, _, _ := h.eng.Counts(bg)
+	if sum.Synced != len(rows)-left {
+		t.Fatalf("summary says %d synced, but %d of %d changes are still queued", sum.Synced, left, len(rows))
+	}
+	// Room again: everything reaches the org, once.
+	if _, err := h.db.SQL().Exec(`DROP TRIGGER full_device`); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	if n, _, _ := h.eng.Counts(bg); n != 0 {
+		ents, _ := h.eng.Entries(bg)
+		t.Fatalf("left after a sync with room: %+v", ents)
+	}
+	for i, r := range rows {
+		if got := h.serverRecord(t, "Account", r.id).Fields["Description"]; got != fmt.Sprintf("disk full %d", i) {
+			t.Fatalf("%s: org has %v", r.id, got)
+		}
 	}
 }

@@ -933,6 +933,7 @@ func (e *Engine) rebuild(jobs []*job) *chunk {
 
 // finishWave records every outcome of a wave in one transaction.
 func (e *Engine) finishWave(ctx context.Context, r *run, wave []*chunk, outs []outcome) error {
+	counted := *r.sum // what the summary says if this wave's transaction does not commit
 	err := e.db.Update(context.WithoutCancel(ctx), func(tx *cache.Tx) error {
 		for _, o := range outs {
 			if err := e.apply(ctx, tx, r, o); err != nil {
@@ -941,6 +942,9 @@ func (e *Engine) finishWave(ctx context.Context, r *run, wave []*chunk, outs []o
 		}
 		return e.writeActivity(ctx, tx, e.takeActivity())
 	})
+	if err != nil {
+		*r.sum = counted // nothing of the wave was recorded: the summary must not claim it
+	}
 	e.mu.Lock()
 	for _, c := range wave {
 		for _, j := range c.jobs {
