@@ -99,3 +99,71 @@ func TestASchemaVersionThisBuildDoesNotKnowIsRefusedAndTheFileLeftAlone(t *testi
 		})
 	}
 }
+
+func TestAFileThatIsNotAnOfflineEditDatabaseIsRefusedAndLeftAlone(t *testing.T) {
+	setVersion := func(v int) string { return "PRAGMA user_version = " + strconv.Itoa(v) }
+	for _, tc := range []struct {
+		name  string
+		stmts []string
+		want  []string
+	}{
+		{"another program's tables", []string{"CREATE TABLE foo(x)"},
+			[]string{"is not an offline-edit database (it has table foo); choose another --db"}},
+		{"ours and others", append(append([]string{}, migrations...), "CREATE TABLE foo(x)", "CREATE VIEW bar AS SELECT 1", setVersion(len(migrations))),
+			[]string{"is not an offline-edit database (it has tables bar, foo)"}},
+		{"a schema version but none of our tables", []string{"CREATE TABLE t(a)", "DROP TABLE t", setVersion(3)},
+			[]string{"is not an offline-edit database, or is damaged: its schema version is 3 but it has no table activity"}},
+		{"a table of ours with other columns", append(append([]string{}, migrations[:3]...), "CREATE TABLE users(x)", setVersion(3)),
+			[]string{"is not an offline-edit database, or is damaged: its table users has no column id"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "other.db")
+			rawDB(t, path, tc.stmts...)
+			if err := os.Chmod(path, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			openRefused(t, path, append(tc.want, path)...)
+		})
+	}
+}
+
+func TestAnOlderSchemaWhoseNewTablesAlreadyExistIsBroughtUpToDate(t *testing.T) {
+	// Schema 3 by its user_version, yet with the users table of schema 4 and the search
+	// column of schema 5 already there (a file whose user_version was set back).
+	path := filepath.Join(t.TempDir(), "device.db")
+	rawDB(t, path, append(append([]string{}, migrations...), "INSERT INTO users(id, name) VALUES('005A', 'Sam')", "PRAGMA user_version = 3")...)
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer db.Close()
+	var v int
+	if err := db.SQL().QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != SchemaVersion {
+		t.Fatalf("user_version %d (%v), want %d", v, err, SchemaVersion)
+	}
+	var name string
+	if err := db.SQL().QueryRow("SELECT name FROM users WHERE id = '005A'").Scan(&name); err != nil || name != "Sam" {
+		t.Fatalf("users kept %q (%v)", name, err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("an offline-edit database is made private: %v %v", st.Mode(), err)
+	}
+}
+
+func TestAnEmptyFileBecomesADeviceDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "device.db")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v (%v), want 0600", st.Mode(), err)
+	}
+}

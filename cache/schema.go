@@ -2,18 +2,27 @@ package cache
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
 )
 
-// migrations are applied in order; PRAGMA user_version counts how many ran.
+// migrations are applied in order; PRAGMA user_version counts how many ran. Each can run again
+// on a database that already has what it adds (IF NOT EXISTS; an ALTER TABLE ... ADD COLUMN of
+// a column the table has is skipped), so a file whose user_version lags behind its tables is
+// brought up to date rather than refused.
 var migrations = []string{
 	`
-CREATE TABLE describes (
+CREATE TABLE IF NOT EXISTS describes (
 	object     TEXT PRIMARY KEY,
 	body       TEXT NOT NULL,
 	fetched_at INTEGER NOT NULL DEFAULT 0
 );
-CREATE TABLE records (
+CREATE TABLE IF NOT EXISTS records (
 	id     TEXT PRIMARY KEY,
 	object TEXT NOT NULL,
 	name   TEXT NOT NULL DEFAULT '',
@@ -23,21 +32,21 @@ CREATE TABLE records (
 	sysmod INTEGER NOT NULL DEFAULT 0,
 	etag   TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX records_by_name ON records(object, name COLLATE NOCASE, id);
-CREATE TABLE idmap (
+CREATE INDEX IF NOT EXISTS records_by_name ON records(object, name COLLATE NOCASE, id);
+CREATE TABLE IF NOT EXISTS idmap (
 	local_id  TEXT PRIMARY KEY,
 	server_id TEXT NOT NULL,
 	object    TEXT NOT NULL DEFAULT '',
 	mapped_at INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX idmap_server ON idmap(server_id);
-CREATE TABLE sync_state (
+CREATE INDEX IF NOT EXISTS idmap_server ON idmap(server_id);
+CREATE TABLE IF NOT EXISTS sync_state (
 	object     TEXT PRIMARY KEY,
 	primed     INTEGER NOT NULL DEFAULT 0,
 	updated_wm INTEGER NOT NULL DEFAULT 0,
 	deleted_wm INTEGER NOT NULL DEFAULT 0
 );
-CREATE TABLE entries (
+CREATE TABLE IF NOT EXISTS entries (
 	seq          INTEGER PRIMARY KEY AUTOINCREMENT,
 	id           TEXT NOT NULL UNIQUE,
 	object       TEXT NOT NULL,
@@ -64,8 +73,8 @@ CREATE TABLE entries (
 	sent_at      INTEGER NOT NULL DEFAULT 0,
 	allow_dups   INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX entries_by_status ON entries(status, next_attempt);
-CREATE TABLE activity (
+CREATE INDEX IF NOT EXISTS entries_by_status ON entries(status, next_attempt);
+CREATE TABLE IF NOT EXISTS activity (
 	id        INTEGER PRIMARY KEY AUTOINCREMENT,
 	at        INTEGER NOT NULL,
 	method    TEXT NOT NULL DEFAULT '',
@@ -77,7 +86,7 @@ CREATE TABLE activity (
 	record_id TEXT NOT NULL DEFAULT '',
 	note      TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX activity_by_record ON activity(record_id, id);
+CREATE INDEX IF NOT EXISTS activity_by_record ON activity(record_id, id);
 `,
 	// rev counts every write of an entry, so the engine can tell that an entry changed between
 	// reading it and sending it.
@@ -87,7 +96,7 @@ CREATE INDEX activity_by_record ON activity(record_id, id);
 	`ALTER TABLE sync_state ADD COLUMN members_at INTEGER NOT NULL DEFAULT 0;`,
 	// users holds the names of the users cached records point at (owner, created by, last
 	// modified by), fetched during sync so drawing a record never needs a request.
-	`CREATE TABLE users (
+	`CREATE TABLE IF NOT EXISTS users (
 	id         TEXT PRIMARY KEY,
 	name       TEXT NOT NULL,
 	fetched_at INTEGER NOT NULL DEFAULT 0
@@ -97,8 +106,8 @@ CREATE INDEX activity_by_record ON activity(record_id, id);
 	// The index that lists use (name order) also carries it, so a filter reads the index and
 	// not the records' JSON.
 	`ALTER TABLE records ADD COLUMN search TEXT;
-DROP INDEX records_by_name;
-CREATE INDEX records_by_name ON records(object, name COLLATE NOCASE, id, search);`,
+DROP INDEX IF EXISTS records_by_name;
+CREATE INDEX IF NOT EXISTS records_by_name ON records(object, name COLLATE NOCASE, id, search);`,
 }
 
 // searchMigration is the schema version that added records.search: a database migrated from
@@ -120,21 +129,194 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 		return fmt.Errorf("cache: the database %s has schema version %d, which this offline-edit does not know (it knows 1 to %d): %s, or choose another --db", db.path, v, len(migrations), why)
 	}
+	refs, err := referenceSchemas()
+	if err != nil {
+		return err
+	}
+	have, err := readSchema(ctx, db.sql)
+	if err != nil {
+		return db.openError("read its tables", err)
+	}
+	if foreign := have.notIn(refs[len(migrations)]); len(foreign) > 0 {
+		return fmt.Errorf("cache: %s is not an offline-edit database (it has %s %s); choose another --db",
+			db.path, plural(len(foreign), "table", "tables"), strings.Join(foreign, ", "))
+	}
+	if miss := have.lacks(refs[v]); miss != "" {
+		return fmt.Errorf("cache: %s is not an offline-edit database, or is damaged: its schema version is %d but %s; choose another --db", db.path, v, miss)
+	}
 	db.needSearch = v < searchMigration
 	if v == len(migrations) {
 		return nil
 	}
-	err := db.Update(ctx, func(tx *Tx) error {
+	err = db.Update(ctx, func(tx *Tx) error {
 		for i := v; i < len(migrations); i++ {
-			if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			if err := runMigration(ctx, tx, migrations[i]); err != nil {
 				return fmt.Errorf("migrate to schema %d: %w", i+1, err)
 			}
 		}
-		_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations)))
+		got, err := readSchema(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if miss := got.lacks(refs[len(migrations)]); miss != "" {
+			return errNotOurs{miss}
+		}
+		_, err = tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations)))
 		return err
 	})
+	var notOurs errNotOurs
+	if errors.As(err, &notOurs) {
+		return fmt.Errorf("cache: %s is not an offline-edit database, or is damaged: %s; choose another --db", db.path, notOurs.miss)
+	}
 	if err != nil {
-		return db.openError("bring its schema up to date", err)
+		return db.openError(fmt.Sprintf("bring its schema from version %d to %d", v, len(migrations)), err)
 	}
 	return nil
+}
+
+// errNotOurs is a migration that ran but left tables unlike offline-edit's (a table of that name
+// was there already with other columns); the transaction is rolled back.
+type errNotOurs struct{ miss string }
+
+func (e errNotOurs) Error() string { return e.miss }
+
+// addColumn matches a migration statement that adds a column, skipped when the column exists.
+var addColumn = regexp.MustCompile(`(?is)^ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)\b`)
+
+// runMigration runs the statements of one migration, skipping the ADD COLUMNs already done.
+func runMigration(ctx context.Context, tx *Tx, m string) error {
+	for _, stmt := range strings.Split(m, ";") {
+		stmt = strings.TrimSpace(stmt)
+		if stmt == "" {
+			continue
+		}
+		if g := addColumn.FindStringSubmatch(stmt); g != nil {
+			cols, err := columns(ctx, tx, g[1])
+			if err != nil {
+				return err
+			}
+			if slices.Contains(cols, strings.ToLower(g[2])) {
+				continue
+			}
+		}
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// schema is the tables (and views) of a database with their columns, lower-cased.
+type schema map[string][]string
+
+// notIn lists the tables of s that want does not have, sorted.
+func (s schema) notIn(want schema) []string {
+	var out []string
+	for t := range s {
+		if _, ok := want[t]; !ok {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// lacks says what of want s does not have ("" when s has it all): a table, or a table's column.
+func (s schema) lacks(want schema) string {
+	tables := make([]string, 0, len(want))
+	for t := range want {
+		tables = append(tables, t)
+	}
+	slices.Sort(tables)
+	for _, t := range tables {
+		have, ok := s[t]
+		if !ok {
+			return "it has no table " + t
+		}
+		for _, c := range want[t] {
+			if !slices.Contains(have, c) {
+				return fmt.Sprintf("its table %s has no column %s", t, c)
+			}
+		}
+	}
+	return ""
+}
+
+// readSchema reads the tables and views of a database, SQLite's own (sqlite_*) left out.
+func readSchema(ctx context.Context, q querier) (schema, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	s := schema{}
+	for _, n := range names {
+		cols, err := columns(ctx, q, n)
+		if err != nil {
+			return nil, err
+		}
+		s[strings.ToLower(n)] = cols
+	}
+	return s, nil
+}
+
+// columns lists the columns of table, lower-cased.
+func columns(ctx context.Context, q querier, table string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out = append(out, strings.ToLower(c))
+	}
+	return out, rows.Err()
+}
+
+// referenceSchemas is the schema after each number of migrations (index 0: none), found once
+// by running them on an in-memory database.
+var referenceSchemas = sync.OnceValues(func() ([]schema, error) {
+	mem, err := sql.Open("sqlite", ":memory:")
+	if err != nil {
+		return nil, fmt.Errorf("cache: reference schema: %w", err)
+	}
+	defer mem.Close()
+	mem.SetMaxOpenConns(1) // one in-memory database is one connection
+	ctx := context.Background()
+	out := []schema{{}}
+	for i, m := range migrations {
+		if _, err := mem.ExecContext(ctx, m); err != nil {
+			return nil, fmt.Errorf("cache: reference schema %d: %w", i+1, err)
+		}
+		s, err := readSchema(ctx, mem)
+		if err != nil {
+			return nil, fmt.Errorf("cache: reference schema %d: %w", i+1, err)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+})
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
