@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"modernc.org/sqlite"
 
 	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/pending"
@@ -222,8 +224,8 @@ func newSyncCmd(of *orgFlags) *cobra.Command {
 		Long: `Go online, push every pending change, retry transient failures for up to --wait, refresh the
 cache, and print what happened. Exit status: 0 when the queue is empty or holds only changes
 that need the user (conflicts, errors, deleted records); 2 when the org refuses the sign-in;
-3 on a network failure or when changes are still retrying after --wait; 1 for anything else
-(bad flags, the device database already open in another process).`,
+3 on a network failure or when changes are still retrying after --wait; 1 for a problem of the
+device itself (bad flags, the device database already open elsewhere, unreadable or full).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -250,6 +252,8 @@ that need the user (conflicts, errors, deleted records); 2 when the org refuses 
 			switch {
 			case err != nil && isAuth(err):
 				return &exitError{2, err}
+			case err != nil && isLocal(err):
+				return err
 			case err != nil:
 				return &exitError{3, err}
 			}
@@ -318,8 +322,8 @@ func countUnsettled(entries []pending.Entry) int {
 }
 
 // sessionExit is the exit status of sync when the session could not be opened: 2 when the org
-// refused the sign-in, 1 for a local problem (the database already open, bad flags), else 3
-// (the org could not be reached).
+// refused the sign-in, 1 for a local problem (the device database, bad flags), else 3 (the org
+// could not be reached).
 func sessionExit(err error) error {
 	var oe *signin.OAuthError
 	switch {
@@ -327,10 +331,19 @@ func sessionExit(err error) error {
 		errors.Is(err, signin.ErrDeviceDenied), errors.Is(err, signin.ErrDeviceExpired),
 		errors.Is(err, signin.ErrRedactedToken), errors.Is(err, signin.ErrNoStoredToken):
 		return &exitError{2, err}
-	case errors.Is(err, cache.ErrAlreadyOpen), errors.Is(err, errBadFlags):
+	case isLocal(err):
 		return err
 	}
 	return &exitError{3, err}
+}
+
+// isLocal reports whether err is this device's own problem (its database or files, or the
+// flags), which retrying against the org cannot cure.
+func isLocal(err error) bool {
+	var se *sqlite.Error
+	var pe *fs.PathError
+	return errors.As(err, &se) || errors.As(err, &pe) ||
+		errors.Is(err, cache.ErrAlreadyOpen) || errors.Is(err, errBadFlags)
 }
 
 func isAuth(err error) bool {

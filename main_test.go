@@ -306,4 +306,16 @@ func TestSyncExitStatusSaysWhatWentWrong(t *testing.T) {
 	if out, err := run(t, dir, "", "--org", srv.URL, "sync"); exitCode(err) != 0 {
 		t.Fatalf("right password: exit %d (%v)\n%s", exitCode(err), err, out)
 	}
+	// A device database that is not one (garbage on disk): a local problem, not the network.
+	db.Close()
+	for _, suffix := range []string{"-wal", "-shm"} {
+		_ = os.Remove(device + suffix)
+	}
+	if err := os.WriteFile(device, bytes.Repeat([]byte("not a database "), 512), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err = run(t, dir, "", "sync")
+	if code := exitCode(err); code != 1 {
+		t.Fatalf("corrupt database: exit %d (%v), want 1\n%s", code, err, out)
+	}
 }
