@@ -136,6 +136,27 @@ func (m detailModel) locked() string {
 	return lockedMessage(m.c.singleLabel(m.object), e.Status, e.Code)
 }
 
+// refusesEdit says why Edit and Delete refuse on this record, or "": a change that needs the
+// user locks it, and a delete waiting to sync leaves nothing to edit.
+func (m detailModel) refusesEdit() string {
+	if why := m.locked(); why != "" {
+		return why
+	}
+	if e := m.view.Entry; e != nil && e.Op == pending.OpDelete {
+		return sprintf("This %s is waiting to be deleted; discard the delete to edit it (x here or in Pending Changes).",
+			strings.ToLower(m.c.singleLabel(m.object)))
+	}
+	return ""
+}
+
+// editNote is the action bar's note on a refused Edit or Delete.
+func (m detailModel) editNote() string {
+	if m.locked() != "" {
+		return " (locked)"
+	}
+	return " (deleted here)"
+}
+
 func lockedMessage(label string, st pending.Status, code string) string {
 	if st == pending.StatusFailed {
 		return sprintf("Locked: this %s %s. Press x to dismiss the change (here or in Pending Changes).",
@@ -198,13 +219,13 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 				return m, dismissEntry(m.c, *e)
 			}
 		case key.Matches(msg, k.Edit):
-			if why := m.locked(); why != "" {
+			if why := m.refusesEdit(); why != "" {
 				return m, errCmd(errors.New(why))
 			}
 			v := m.view
 			return m, cmdOf(openFormMsg{mode: formEdit, object: m.object, id: m.recordID(), view: &v})
 		case key.Matches(msg, k.Delete):
-			if why := m.locked(); why != "" {
+			if why := m.refusesEdit(); why != "" {
 				return m, errCmd(errors.New(why))
 			}
 			return m, cmdOf(confirmDeleteMsg{object: m.object, id: m.recordID(), name: CleanLine(m.view.Name)})
@@ -349,10 +370,10 @@ func (m detailModel) actionBar() string {
 		}
 		return s.Key.Render("["+k+"]") + " " + label
 	}
-	lockedNow := m.locked() != ""
+	editable := m.refusesEdit() == ""
 	parts := []string{
-		item("e", "Edit", !lockedNow, " (locked)"),
-		item("d", "Delete", !lockedNow, " (locked)"),
+		item("e", "Edit", editable, m.editNote()),
+		item("d", "Delete", editable, m.editNote()),
 		item("t", "New Task", m.c.online, " (online only)"),
 	}
 	if m.object == "Account" {
@@ -365,7 +386,21 @@ func (m detailModel) actionBar() string {
 			parts = append(parts, item("n", "New "+m.c.singleLabel(child), m.c.online, " (online only)"))
 		}
 	}
-	return strings.Join(parts, "  ")
+	// Items that do not fit go on the next line, never cut.
+	var lines []string
+	line := ""
+	for _, p := range parts {
+		switch {
+		case line == "":
+			line = p
+		case m.w > 0 && lipgloss.Width(line)+2+lipgloss.Width(p) > m.w:
+			lines = append(lines, line)
+			line = p
+		default:
+			line += "  " + p
+		}
+	}
+	return strings.Join(append(lines, line), "\n")
 }
 
 // twoColumnWidth is the width from which the record's fields are laid out in two columns.
@@ -570,7 +605,8 @@ func (m detailModel) View() string {
 		return clampLines(s.Subtle.Render("This record is no longer cached on this device (it was deleted or you lost access). Press esc to go back."), m.w, m.h)
 	}
 	head := m.header()
-	head = append(head, m.actionBar(), s.Subtle.Render(strings.Repeat("─", max(0, m.w))))
+	head = append(head, strings.Split(m.actionBar(), "\n")...)
+	head = append(head, s.Subtle.Render(strings.Repeat("─", max(0, m.w))))
 	room := m.h - len(head)
 	body := m.body()
 	maxScroll := max(0, len(body)-room)
@@ -620,18 +656,34 @@ func (m detailModel) entryKeys() []key.Binding {
 		x.SetHelp("x", "dismiss")
 		return []key.Binding{x}
 	}
+	if e.Op == pending.OpDelete && e.Status != pending.StatusSyncing {
+		x := k.Dismiss
+		x.SetHelp("x", "discard delete")
+		return []key.Binding{x}
+	}
 	return nil
+}
+
+// editKeys are e and d, disabled (left out of the help bar) when the record refuses them.
+func (m detailModel) editKeys() []key.Binding {
+	k := m.c.keys
+	e, d := k.Edit, k.Delete
+	if m.refusesEdit() != "" {
+		e.SetEnabled(false)
+		d.SetEnabled(false)
+	}
+	return []key.Binding{e, d}
 }
 
 func (m detailModel) ShortHelp() []key.Binding {
 	k := m.c.keys
-	out := m.entryKeys()
-	return append(out, k.Edit, k.Delete, k.NewTask, k.NextPane, k.Online, k.Pending, k.Back, k.Help)
+	out := append(m.entryKeys(), m.editKeys()...)
+	return append(out, k.NewTask, k.NextPane, k.Online, k.Pending, k.Back, k.Help)
 }
 
 func (m detailModel) FullHelp() [][]key.Binding {
 	k := m.c.keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.NextPane, k.PrevPane, k.Open}, append(m.entryKeys(), k.Edit, k.Delete, k.NewTask, k.NewContact, k.New), k.globalKeys()}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.NextPane, k.PrevPane, k.Open}, append(append(m.entryKeys(), m.editKeys()...), k.NewTask, k.NewContact, k.New), k.globalKeys()}
 }
 
 // systemFields are listed after the record's own fields.

@@ -139,3 +139,26 @@ func TestMessagesLongerThanThreeLinesEndWithAnEllipsis(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestRecordDeletedOfflineRefusesEditAndDeleteAtOnce(t *testing.T) {
+	for _, k := range []string{"e", "d"} {
+		t.Run(k, func(t *testing.T) {
+			f := seededFake(3)
+			d := newDriver(t, f, 80, 24)
+			d.keys("o", "enter", "enter", "d", "y")
+			if d.model().active() != ScreenHome {
+				t.Fatalf("the delete did not go back to the list")
+			}
+			d.keys("enter")
+			d.requireView("[e] Edit (deleted here)", "[d] Delete (deleted here)", "x discard delete")
+			d.keys(k)
+			d.requireView("waiting to be deleted", "discard the delete to edit it")
+			if d.model().active() != ScreenRecord || d.model().modal.open() {
+				t.Fatalf("%s on a record deleted offline opened a form or a confirmation", k)
+			}
+			if n, _, _ := f.Counts(t.Context()); n != 1 {
+				t.Fatalf("%d entries, want the one delete", n)
+			}
+		})
+	}
+}
