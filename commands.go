@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,6 +18,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -691,9 +693,39 @@ func typedValue(f remote.Field, s string) (any, error) {
 }
 
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeForTerminal(buf.Bytes()))
+	return err
+}
+
+// escapeForTerminal rewrites, as \u escapes, the characters encoding/json leaves raw that a
+// terminal would act on or that reorder what is shown: C1 controls (U+0080–U+009F, U+009B is a
+// CSI) and the bidirectional overrides and isolates. The JSON means the same; values from the
+// org cannot drive the terminal of whoever reads it.
+func escapeForTerminal(data []byte) []byte {
+	if !bytes.ContainsFunc(data, unsafeInTerminal) {
+		return data
+	}
+	out := make([]byte, 0, len(data)+32)
+	for len(data) > 0 {
+		r, n := utf8.DecodeRune(data)
+		if unsafeInTerminal(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, data[:n]...)
+		}
+		data = data[n:]
+	}
+	return out
+}
+
+func unsafeInTerminal(r rune) bool {
+	return r >= 0x80 && r <= 0x9f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
 }
 
 func orDash(s string) string {

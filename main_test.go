@@ -319,3 +319,24 @@ func TestSyncExitStatusSaysWhatWentWrong(t *testing.T) {
 		t.Fatalf("corrupt database: exit %d (%v), want 1\n%s", code, err, out)
 	}
 }
+
+func TestJSONOutputEscapesWhatATerminalWouldActOn(t *testing.T) {
+	var buf bytes.Buffer
+	in := map[string]string{"name": "Evil\u009b2J\u202eCo\u2066 ok é 日本"}
+	if err := writeJSON(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, r := range []rune{0x9b, 0x202e, 0x2066} {
+		if strings.ContainsRune(out, r) {
+			t.Fatalf("U+%04X left raw in %q", r, out)
+		}
+	}
+	var back map[string]string
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back["name"] != in["name"] {
+		t.Fatalf("the escaped JSON reads back as %q (%v), want %q", back["name"], err, in["name"])
+	}
+	if !strings.Contains(out, "é 日本") {
+		t.Fatalf("ordinary text was escaped too: %q", out)
+	}
+}
