@@ -329,8 +329,8 @@ func (m detailModel) header() []string {
 	var out []string
 	out = append(out, s.Subtle.Render(m.c.singleLabel(m.object))+"  "+s.Title.Render(CleanLine(m.view.Name)))
 	if e := m.view.Entry; e != nil {
-		line := s.longSash(e.Status, e.Code)
-		if e.Op == pending.OpDelete {
+		line := s.longSashOp(e.Status, e.Op, e.Code)
+		if e.Op == pending.OpDelete && e.Status.Sash() != pending.SashGreen {
 			line += s.Subtle.Render("  (deleted here)")
 		} else if e.Op == pending.OpCreate {
 			line += s.Subtle.Render("  (created here)")
@@ -542,10 +542,10 @@ func (m detailModel) relatedCell(child, field string, v any) string {
 // sash, name and key columns.
 func (m detailModel) relatedLines() []string {
 	s := m.c.styles
-	var sts []pending.Status
+	var sts []sashMark
 	for _, r := range m.related {
 		for _, row := range r.rows {
-			sts = append(sts, row.Status)
+			sts = append(sts, sashMark{row.Status, row.Op})
 		}
 	}
 	sashW := sashColumn(sts...)
@@ -575,7 +575,7 @@ func (m detailModel) relatedLines() []string {
 			cols = nil
 		}
 		for j, row := range r.rows {
-			line := s.sashCell(row.Status, sashW) + fit(CleanLine(row.Name), nameW)
+			line := s.sashCell(row.Status, row.Op, sashW) + fit(CleanLine(row.Name), nameW)
 			for _, c := range cols {
 				line += " " + fit(m.relatedCell(r.child, c, row.Fields[c]), colW)
 			}

@@ -226,10 +226,10 @@ func (m homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd) {
 
 // visibleSashWidth is the sash column width the rows on screen need.
 func (m homeModel) visibleSashWidth() int {
-	var sts []pending.Status
+	var sts []sashMark
 	for i := m.top; i < min(m.top+m.visible(), m.total); i++ {
 		if r, ok := m.row(i); ok {
-			sts = append(sts, r.Status)
+			sts = append(sts, sashMark{r.Status, r.Op})
 		}
 	}
 	return sashColumn(sts...)
@@ -300,7 +300,7 @@ func (m homeModel) View() string {
 		if !ok {
 			line += fit("", sashGap(sashW)) + s.Subtle.Render("…")
 		} else {
-			line += s.sashCell(r.Status, sashW) + fit(CleanLine(r.Name), nameW)
+			line += s.sashCell(r.Status, r.Op, sashW) + fit(CleanLine(r.Name), nameW)
 			for _, c := range cols {
 				line += " " + fit(displayCell(c.field, r.Fields[c.field]), colW)
 			}

@@ -179,9 +179,9 @@ func (m pendingModel) View() string {
 	if m.cursor >= room {
 		top = m.cursor - room + 1
 	}
-	var sts []pending.Status
+	var sts []sashMark
 	for i := top; i < min(len(m.entries), top+room); i++ {
-		sts = append(sts, m.entries[i].Status)
+		sts = append(sts, sashMark{m.entries[i].Status, m.entries[i].Op})
 	}
 	sashW := sashColumn(sts...)
 	objW, opW, whenW := 12, 6, 12
@@ -195,9 +195,9 @@ func (m pendingModel) View() string {
 		if i == m.cursor {
 			mark = "▸ "
 		}
-		line := mark + s.sashCell(e.Status, sashW) + fit(m.c.singleLabel(e.Object), objW) + " " +
+		line := mark + s.sashCell(e.Status, e.Op, sashW) + fit(m.c.singleLabel(e.Object), objW) + " " +
 			fit(CleanLine(e.Name), nameW) + " " + fit(opWord(e.Op), opW) + " " + fit(when(e.UpdatedAt), whenW)
-		detail := longWord(e.Status, e.Code)
+		detail := longWordOp(e.Status, e.Op, e.Code)
 		if e.Message != "" {
 			detail = CleanLine(e.Message)
 		}

@@ -23,8 +23,23 @@ func sashSymbol(s pending.Status) string {
 	return " "
 }
 
+// sashMark is what a sash shows: the change's status and what the change does (a delete
+// reads differently from an edit).
+type sashMark struct {
+	st pending.Status
+	op pending.Op
+}
+
 // shortWord is the status word of a list row.
-func shortWord(s pending.Status) string {
+func shortWord(s pending.Status, op pending.Op) string {
+	if op == pending.OpDelete {
+		switch s {
+		case pending.StatusPending:
+			return "To delete"
+		case pending.StatusSyncing:
+			return "Deleting"
+		}
+	}
 	switch s {
 	case pending.StatusPending:
 		return "To sync"
@@ -40,6 +55,19 @@ func shortWord(s pending.Status) string {
 		return "Failed"
 	}
 	return ""
+}
+
+// longWordOp is longWord for a change that does op: a delete waiting to sync says so.
+func longWordOp(s pending.Status, op pending.Op, code string) string {
+	if op == pending.OpDelete {
+		switch s {
+		case pending.StatusPending:
+			return "To delete: waiting to sync"
+		case pending.StatusSyncing:
+			return "Deleting now"
+		}
+	}
+	return longWord(s, code)
 }
 
 // longWord says what a sash means, in the words of the highlights area and Pending Changes.
@@ -80,41 +108,46 @@ func (s Styles) sashStyle(st pending.Status) lipgloss.Style {
 }
 
 // shortSash renders the row sash: symbol and short word, in the sash colour.
-func (s Styles) shortSash(st pending.Status) string {
+func (s Styles) shortSash(st pending.Status, op pending.Op) string {
 	if st == "" {
 		return ""
 	}
-	return s.sashStyle(st).Render(sashSymbol(st) + " " + shortWord(st))
+	return s.sashStyle(st).Render(sashSymbol(st) + " " + shortWord(st, op))
 }
 
 // longSash renders the sash with what it means.
 func (s Styles) longSash(st pending.Status, code string) string {
+	return s.longSashOp(st, "", code)
+}
+
+// longSashOp renders the sash of a change that does op with what it means.
+func (s Styles) longSashOp(st pending.Status, op pending.Op, code string) string {
 	if st == "" {
 		return ""
 	}
-	return s.sashStyle(st).Render(sashSymbol(st) + " " + longWord(st, code))
+	return s.sashStyle(st).Render(sashSymbol(st) + " " + longWordOp(st, op, code))
 }
 
 // sashColumn is the width the sash column needs for rows with these statuses: the widest
 // symbol and word, or 0 when none of them has a sash.
-func sashColumn(sts ...pending.Status) int {
+func sashColumn(marks ...sashMark) int {
 	w := 0
-	for _, st := range sts {
-		if st == "" {
+	for _, mk := range marks {
+		if mk.st == "" {
 			continue
 		}
-		w = max(w, lipgloss.Width(sashSymbol(st)+" "+shortWord(st)))
+		w = max(w, lipgloss.Width(sashSymbol(mk.st)+" "+shortWord(mk.st, mk.op)))
 	}
 	return w
 }
 
 // sashCell is a row's sash padded to the column width and followed by a space; "" when the
 // column is empty.
-func (s Styles) sashCell(st pending.Status, w int) string {
+func (s Styles) sashCell(st pending.Status, op pending.Op, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	return fit(s.shortSash(st), w) + " "
+	return fit(s.shortSash(st, op), w) + " "
 }
 
 // sashGap is the room a sash cell takes: the column and its space.

@@ -162,3 +162,19 @@ func TestRecordDeletedOfflineRefusesEditAndDeleteAtOnce(t *testing.T) {
 		})
 	}
 }
+
+func TestOfflineDeleteReadsAsADeleteInListsAndOnTheRecordPage(t *testing.T) {
+	f := seededFake(3)
+	d := newDriver(t, f, 80, 24)
+	d.keys("o", "enter", "enter", "d", "y")
+	d.requireView("● To delete Acme 000000")
+	d.refuseView("To sync")
+	d.keys("enter")
+	d.requireView("● To delete: waiting to sync")
+	d.refuseView("Waiting to sync  (deleted here)")
+	d.keys("p")
+	d.requireView("● To delete", "Delete")
+	// An edit keeps its words.
+	d.keys("esc", "esc", "down", "enter", "e", "X", "ctrl+s", "esc")
+	d.requireView("● To sync   Acme 000001X", "● To delete Acme 000000")
+}
