@@ -33,7 +33,7 @@ var ErrNotFound = errors.New("not in the device cache")
 type DB struct {
 	sql    *sql.DB // never changes after Open: after Close its calls fail with sql's "database is closed"
 	path   string
-	lock   *fileLock
+	lock   *dbLock
 	closed atomic.Bool
 
 	needSearch bool // migrated from before records.search: fill it once at Open

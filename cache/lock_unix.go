@@ -13,15 +13,16 @@ import (
 // file description, so a second Open in the same process is refused just like another process.
 type fileLock struct{ f *os.File }
 
-func acquireLock(path string) (*fileLock, error) {
+// acquireLockFile locks path, the lock file of the database real (shown as the caller named it).
+func acquireLockFile(path, real, shown string) (*fileLock, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("cache: open lock file: %w", err)
+		return nil, lockFileError(path, shown, err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		_ = f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%w (%s); quit the other one first", ErrAlreadyOpen, path[:len(path)-len(".lock")])
+			return nil, alreadyOpen(real, shown)
 		}
 		return nil, fmt.Errorf("cache: lock %s: %w", path, err)
 	}

@@ -5,36 +5,42 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Open opens (creating if needed) the database at path: busy timeout, schema migrations, WAL,
-// file mode 0600. A second Open of the same file while the first is open fails with an error
-// matching ErrAlreadyOpen. A file that is not an offline-edit database, or whose schema this
-// build does not know, is refused and left as it was.
+// file mode 0600. A second Open of the same file while the first is open (by the same path, a
+// symlink or a hard link) fails with an error matching ErrAlreadyOpen. A file that is not an
+// offline-edit database, or whose schema this build does not know, is refused and left as it
+// was. Every error names the file and says what to do.
 func Open(path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("cache: empty database path")
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("cache: create data directory: %w", err)
-	}
-	lk, err := acquireLock(path + ".lock")
+	real, err := resolve(path)
 	if err != nil {
 		return nil, err
 	}
-	// Create the file with mode 0600 before SQLite does (SQLite would use 0644).
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		lk.release()
-		return nil, fmt.Errorf("cache: open %s: %w", path, err)
+	dir := filepath.Dir(real)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("cache: cannot create the data directory %s: %w; choose another --data-dir or --db", dir, unwrapPath(err))
 	}
-	_ = f.Close()
+	if real, err = resolve(path); err != nil { // the directory exists now: resolve it too
+		return nil, err
+	}
+	lk, created, err := lockDatabase(real, path)
+	if err != nil {
+		return nil, err
+	}
 	// No journal_mode here: switching to WAL writes to the file, which must wait until the file
 	// is known to be ours.
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
+	dsn := "file:" + (&url.URL{Path: real}).EscapedPath() +
 		"?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(FULL)&_txlock=immediate"
 	sdb, err := sql.Open("sqlite", dsn)
@@ -47,12 +53,16 @@ func Open(path string) (*DB, error) {
 	fail := func(err error) (*DB, error) {
 		_ = sdb.Close()
 		lk.release()
+		if created {
+			_ = os.Remove(real) // nothing of ours was written to it
+		}
 		return nil, err
 	}
 	ctx := context.Background()
 	if err := db.migrate(ctx); err != nil {
 		return fail(err)
 	}
+	created = false // from here the file is an offline-edit database
 	var mode string
 	if err := sdb.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {
 		return fail(db.openError("switch it to WAL", err))
@@ -60,17 +70,121 @@ func Open(path string) (*DB, error) {
 	if mode != "wal" {
 		return fail(fmt.Errorf("cache: the database %s stays in journal mode %q, not WAL; choose another --db", path, mode))
 	}
-	_ = os.Chmod(path, 0o600)
+	_ = os.Chmod(real, 0o600)
 	if err := db.fillSearch(ctx); err != nil {
-		return fail(fmt.Errorf("cache: prepare list filters: %w", err))
+		return fail(db.openError("prepare list filters", err))
 	}
 	for _, suffix := range []string{"-wal", "-shm"} {
-		_ = os.Chmod(path+suffix, 0o600)
+		_ = os.Chmod(real+suffix, 0o600)
 	}
 	return db, nil
 }
 
-// openError names the file and what was being done when SQLite failed.
+// resolve makes path absolute with its symlinks resolved, so that every name of one file leads
+// to one lock file. A file that does not exist yet resolves through its directory, if that
+// exists. A path that names something other than a regular file is refused.
+func resolve(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("cache: the database path %s: %w", path, err)
+	}
+	if _, err := os.Lstat(abs); err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", fileError(path, err)
+		}
+		dir, err := filepath.EvalSymlinks(filepath.Dir(abs))
+		if err != nil {
+			return abs, nil // not there yet: Open creates it
+		}
+		return filepath.Join(dir, filepath.Base(abs)), nil
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			target, _ := os.Readlink(abs)
+			return "", fmt.Errorf("cache: %s is a symbolic link to %s, which does not exist; create the database where you mean it to be and name that with --db", path, target)
+		}
+		return "", fileError(path, err)
+	}
+	st, err := os.Stat(real)
+	if err != nil {
+		return "", fileError(path, err)
+	}
+	if !st.Mode().IsRegular() {
+		what := "not a regular file"
+		if st.IsDir() {
+			what = "a directory"
+		}
+		return "", fmt.Errorf("cache: %s is %s, not a device database; choose another --db", path, what)
+	}
+	return real, nil
+}
+
+// unwrapPath drops the path an *fs.PathError repeats, for messages that name it already.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// fileError is a failure to open or inspect the database file.
+func fileError(path string, err error) error {
+	if errors.Is(err, fs.ErrPermission) {
+		return fmt.Errorf("cache: cannot open the device database %s: %w; it must be readable and writable by you (check its owner and mode), or choose another --db", path, unwrapPath(err))
+	}
+	return fmt.Errorf("cache: cannot open the device database %s: %w", path, unwrapPath(err))
+}
+
+// lockFileError is a failure to create or open the lock file next to the database.
+func lockFileError(lockPath, shown string, err error) error {
+	dir := filepath.Dir(lockPath)
+	if errors.Is(err, fs.ErrPermission) && !writable(dir) {
+		return readOnlyDir(dir, shown, err)
+	}
+	return fmt.Errorf("cache: cannot open the lock file %s of the device database %s: %w; check its owner and mode", lockPath, shown, unwrapPath(err))
+}
+
+func readOnlyDir(dir, shown string, err error) error {
+	return fmt.Errorf("cache: the data directory %s is read-only (%w), and the device database %s needs to write its lock and journal files there; make the directory writable, or choose another --data-dir or --db", dir, unwrapPath(err), shown)
+}
+
+// writable says whether a file can be created in dir (a probe, removed at once).
+func writable(dir string) bool {
+	f, err := os.CreateTemp(dir, ".offline-edit-probe-*")
+	if err != nil {
+		return false
+	}
+	_ = f.Close()
+	_ = os.Remove(f.Name())
+	return true
+}
+
+// openError names the file, says what was being done when SQLite failed, and what to do.
 func (db *DB) openError(doing string, err error) error {
-	return fmt.Errorf("cache: %s: %s: %w", db.path, doing, err)
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return fmt.Errorf("cache: the device database %s: %s: %w", db.path, doing, err)
+	}
+	real := db.path
+	if db.lock != nil && db.lock.db != nil {
+		real = db.lock.db.Name()
+	}
+	switch code := se.Code(); code & 0xff {
+	case sqlite3.SQLITE_NOTADB:
+		return fmt.Errorf("cache: %s is not an SQLite database, so not an offline-edit one (%w); choose another --db", db.path, err)
+	case sqlite3.SQLITE_CORRUPT:
+		return fmt.Errorf("cache: the device database %s is damaged (%w); move it away (a new one is made) or choose another --db", db.path, err)
+	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_IOERR:
+		if dir := filepath.Dir(real); code == sqlite3.SQLITE_READONLY_DIRECTORY || !writable(dir) {
+			return readOnlyDir(dir, db.path, err)
+		}
+		if code&0xff == sqlite3.SQLITE_READONLY {
+			return fmt.Errorf("cache: the device database %s is read-only (%w); make it writable or choose another --db", db.path, err)
+		}
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return fmt.Errorf("cache: the device database %s is held by another program (%w); close it and try again", db.path, err)
+	}
+	return fmt.Errorf("cache: the device database %s: %s: %w", db.path, doing, err)
 }
