@@ -167,3 +167,11 @@ func TestAnEmptyFileBecomesADeviceDatabase(t *testing.T) {
 		t.Fatalf("mode %v (%v), want 0600", st.Mode(), err)
 	}
 }
+
+func TestAFileThatIsNotSQLiteIsRefusedByName(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notes.db")
+	if err := os.WriteFile(path, []byte(strings.Repeat("these are my notes, not a database\n", 20)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	openRefused(t, path, path+" is not an SQLite database", "choose another --db")
+}
