@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sync"
 )
 
@@ -75,7 +76,7 @@ func lockDatabase(real, shown string) (lk *dbLock, created bool, err error) {
 var errLocked = errors.New("locked")
 
 func alreadyOpen(real, shown string) error {
-	if real != shown {
+	if abs, err := filepath.Abs(shown); err == nil && abs != real {
 		return fmt.Errorf("%w (%s, which is %s); quit the other one first", ErrAlreadyOpen, shown, real)
 	}
 	return fmt.Errorf("%w (%s); quit the other one first", ErrAlreadyOpen, shown)

@@ -123,11 +123,11 @@ func (db *DB) migrate(ctx context.Context) error {
 		return db.openError("read its schema version", err)
 	}
 	if v < 0 || v > len(migrations) {
-		why := "it was not written by offline-edit"
+		what := "offline-edit did not write it: choose another --db"
 		if v > len(migrations) {
-			why = "a newer offline-edit wrote it; use that one"
+			what = "a newer offline-edit wrote it: use that one, or choose another --db"
 		}
-		return fmt.Errorf("cache: the database %s has schema version %d, which this offline-edit does not know (it knows 1 to %d): %s, or choose another --db", db.path, v, len(migrations), why)
+		return fmt.Errorf("cache: the database %s has schema version %d, which this offline-edit does not know (it knows 1 to %d); %s", db.path, v, len(migrations), what)
 	}
 	refs, err := referenceSchemas()
 	if err != nil {
