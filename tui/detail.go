@@ -149,6 +149,55 @@ func (m detailModel) refusesEdit() string {
 	return ""
 }
 
+// refusesChildren says why New Task, New Contact and New refuse on this record whatever the
+// connection, or "": a child of a record the org deleted (or that is out of reach) could
+// never sync, nor could one of a record waiting to be deleted here.
+func (m detailModel) refusesChildren() string {
+	e := m.view.Entry
+	if e == nil {
+		return ""
+	}
+	label := strings.ToLower(m.c.singleLabel(m.object))
+	switch {
+	case e.Status == pending.StatusFailed && strings.HasPrefix(e.Code, "INSUFFICIENT_ACCESS"):
+		return sprintf("This %s can't take new records: you no longer have access to it. Press x to dismiss the change.", label)
+	case e.Status == pending.StatusFailed:
+		return sprintf("This %s can't take new records: it was deleted on the org. Press x to dismiss the change.", label)
+	case e.Op == pending.OpDelete:
+		return sprintf("This %s is waiting to be deleted, so it can't take new records; discard the delete first (x).", label)
+	}
+	return ""
+}
+
+// childNote is the action bar's note on New Task, New Contact and New, "" when they work.
+func (m detailModel) childNote() string {
+	e := m.view.Entry
+	switch {
+	case m.refusesChildren() == "":
+	case e.Status == pending.StatusFailed && strings.HasPrefix(e.Code, "INSUFFICIENT_ACCESS"):
+		return " (no access)"
+	case e.Status == pending.StatusFailed:
+		return " (record deleted)"
+	default:
+		return " (deleted here)"
+	}
+	if !m.c.online {
+		return " (online only)"
+	}
+	return ""
+}
+
+// newChild opens a New form for a child of this record, or says why it can't.
+func (m detailModel) newChild(action string, open openFormMsg) tea.Cmd {
+	if why := m.refusesChildren(); why != "" {
+		return errCmd(errors.New(why))
+	}
+	if !m.c.online {
+		return errCmd(refuseOffline(action))
+	}
+	return cmdOf(open)
+}
+
 // editNote is the action bar's note on a refused Edit or Delete.
 func (m detailModel) editNote() string {
 	if m.locked() != "" {
@@ -230,24 +279,16 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 			}
 			return m, cmdOf(confirmDeleteMsg{object: m.object, id: m.recordID(), name: CleanLine(m.view.Name)})
 		case key.Matches(msg, k.NewTask):
-			if !m.c.online {
-				return m, errCmd(refuseOffline("New Task"))
-			}
-			return m, cmdOf(openFormMsg{mode: formNew, object: "Task", defaults: m.parentDefaults("Task"), names: m.selfName()})
+			return m, m.newChild("New Task", openFormMsg{mode: formNew, object: "Task", defaults: m.parentDefaults("Task"), names: m.selfName()})
 		case key.Matches(msg, k.NewContact) && m.object == "Account":
-			if !m.c.online {
-				return m, errCmd(refuseOffline("New Contact"))
-			}
-			return m, cmdOf(openFormMsg{mode: formNew, object: "Contact", defaults: m.parentDefaults("Contact"), names: m.selfName()})
+			return m, m.newChild("New Contact", openFormMsg{mode: formNew, object: "Contact", defaults: m.parentDefaults("Contact"), names: m.selfName()})
 		case key.Matches(msg, k.New):
 			if len(m.related) == 0 {
 				return m, nil
 			}
 			rel := m.related[max(0, m.pane-1)]
-			if !m.c.online {
-				return m, errCmd(refuseOffline("New " + m.c.singleLabel(rel.child)))
-			}
-			return m, cmdOf(openFormMsg{mode: formNew, object: rel.child, defaults: remote.Fields{rel.field: m.recordID()}, names: m.selfName()})
+			return m, m.newChild("New "+m.c.singleLabel(rel.child),
+				openFormMsg{mode: formNew, object: rel.child, defaults: remote.Fields{rel.field: m.recordID()}, names: m.selfName()})
 		case key.Matches(msg, k.NextPane):
 			m.pane = (m.pane + 1) % (len(m.related) + 1)
 			m.relCursor = 0
@@ -374,16 +415,16 @@ func (m detailModel) actionBar() string {
 	parts := []string{
 		item("e", "Edit", editable, m.editNote()),
 		item("d", "Delete", editable, m.editNote()),
-		item("t", "New Task", m.c.online, " (online only)"),
+		item("t", "New Task", m.childNote() == "", m.childNote()),
 	}
 	if m.object == "Account" {
-		parts = append(parts, item("c", "New Contact", m.c.online, " (online only)"))
+		parts = append(parts, item("c", "New Contact", m.childNote() == "", m.childNote()))
 	}
 	if len(m.related) > 0 {
 		// n makes a record of the related list in view, unless t or c already makes that kind.
 		child := m.related[max(0, m.pane-1)].child
 		if child != "Task" && (child != "Contact" || m.object != "Account") {
-			parts = append(parts, item("n", "New "+m.c.singleLabel(child), m.c.online, " (online only)"))
+			parts = append(parts, item("n", "New "+m.c.singleLabel(child), m.childNote() == "", m.childNote()))
 		}
 	}
 	// Items that do not fit go on the next line, never cut.
@@ -675,15 +716,28 @@ func (m detailModel) editKeys() []key.Binding {
 	return []key.Binding{e, d}
 }
 
+// childKeys are t, c and n, disabled (left out of the help bar) where the record refuses them
+// whatever the connection.
+func (m detailModel) childKeys() []key.Binding {
+	k := m.c.keys
+	t, c, n := k.NewTask, k.NewContact, k.New
+	if m.refusesChildren() != "" {
+		t.SetEnabled(false)
+		c.SetEnabled(false)
+		n.SetEnabled(false)
+	}
+	return []key.Binding{t, c, n}
+}
+
 func (m detailModel) ShortHelp() []key.Binding {
 	k := m.c.keys
 	out := append(m.entryKeys(), m.editKeys()...)
-	return append(out, k.NewTask, k.NextPane, k.Online, k.Pending, k.Back, k.Help)
+	return append(out, m.childKeys()[0], k.NextPane, k.Online, k.Pending, k.Back, k.Help)
 }
 
 func (m detailModel) FullHelp() [][]key.Binding {
 	k := m.c.keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.NextPane, k.PrevPane, k.Open}, append(append(m.entryKeys(), m.editKeys()...), k.NewTask, k.NewContact, k.New), k.globalKeys()}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.NextPane, k.PrevPane, k.Open}, append(append(m.entryKeys(), m.editKeys()...), m.childKeys()...), k.globalKeys()}
 }
 
 // systemFields are listed after the record's own fields.

@@ -5,6 +5,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
 )
 
 // readmeKeys are the keys the README's key table names (backticked, in any column).
@@ -177,4 +180,31 @@ func TestOfflineDeleteReadsAsADeleteInListsAndOnTheRecordPage(t *testing.T) {
 	// An edit keeps its words.
 	d.keys("esc", "esc", "down", "enter", "e", "X", "ctrl+s", "esc")
 	d.requireView("● To sync   Acme 000001X", "● To delete Acme 000000")
+}
+
+func TestNewChildActionsRefuseOnARecordTheOrgDeleted(t *testing.T) {
+	tests := []struct {
+		code, note, why string
+	}{
+		{"ENTITY_IS_DELETED", "(record deleted)", "it was deleted on the org"},
+		{"INSUFFICIENT_ACCESS_OR_READONLY", "(no access)", "you no longer have access to it"},
+	}
+	for _, tc := range tests {
+		for _, k := range []string{"t", "c", "n"} {
+			t.Run(tc.code+"/"+k, func(t *testing.T) {
+				f := seededFake(2)
+				f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+					Op: pending.OpUpdate, Status: pending.StatusFailed, Code: tc.code, Changes: remote.Fields{"Phone": "1"}})
+				d := newDriver(t, f, 80, 24)
+				d.keys("enter", "enter")
+				d.requireView("[t] New Task "+tc.note, "[c] New Contact "+tc.note)
+				d.refuseView("t new task")
+				d.keys("tab", k) // tab: the Contacts list, so n makes a contact
+				d.requireView("can't take new records", tc.why, "Press x")
+				if d.model().active() != ScreenRecord {
+					t.Fatalf("%s opened a New form on a record the org deleted", k)
+				}
+			})
+		}
+	}
 }
