@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/offline-edit/offline-edit/cache"
@@ -339,4 +341,115 @@ func TestJSONOutputEscapesWhatATerminalWouldActOn(t *testing.T) {
 	if !strings.Contains(out, "é 日本") {
 		t.Fatalf("ordinary text was escaped too: %q", out)
 	}
+}
+
+// flakyOrg serves a mock org over HTTP and can stop answering (connections are dropped), as an
+// org out of reach does.
+type flakyOrg struct {
+	org  *mockorg.Org
+	srv  *httptest.Server
+	down atomic.Bool
+}
+
+func newFlakyOrg(t *testing.T) *flakyOrg {
+	t.Helper()
+	org, err := mockorg.Open(mockorg.Options{Seed: 1, Size: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { org.Close() })
+	f := &flakyOrg{org: org}
+	h := org.Handler()
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if f.down.Load() {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(f.srv.Close)
+	org.SetInstanceURL(f.srv.URL)
+	return f
+}
+
+func TestAServedOrgOutOfReachStillOpensTheDevicesDataOffline(t *testing.T) {
+	o := newFlakyOrg(t)
+	dir := t.TempDir()
+	org := []string{"--org", o.srv.URL}
+	// Never signed in: nothing to open offline with, and the error says the org is unreachable.
+	o.down.Store(true)
+	if _, err := run(t, dir, "", append(org, "pending")...); err == nil {
+		t.Fatal("a first sign-in without the network succeeded")
+	}
+	o.down.Store(false)
+	if out, err := run(t, dir, "", append(org, "sync")...); err != nil {
+		t.Fatalf("first sync: %v\n%s", err, out)
+	}
+	acct := o.firstAccountOf(t, "alex@demo.example")
+
+	// Out of reach: queueing and reading the queue still work.
+	o.down.Store(true)
+	if out, err := run(t, dir, "", append(org, "edit", "Account", acct, "Phone=555-0199")...); err != nil {
+		t.Fatalf("edit with the org out of reach: %v\n%s", err, out)
+	}
+	out, err := run(t, dir, "", append(org, "pending")...)
+	if err != nil || !strings.Contains(out, "update") || !strings.Contains(out, "waiting to sync") {
+		t.Fatalf("pending with the org out of reach (%v):\n%s", err, out)
+	}
+	if _, err := run(t, dir, "", append(org, "sync")...); exitCode(err) != 3 {
+		t.Fatalf("sync with the org out of reach: exit %d (%v), want 3", exitCode(err), err)
+	}
+	// Back: the sign-in happens with the first request and the change reaches the org.
+	o.down.Store(false)
+	if out, err := run(t, dir, "", append(org, "sync")...); err != nil {
+		t.Fatalf("sync once back: %v\n%s", err, out)
+	}
+	if got := o.phoneOf(t, acct); got != "555-0199" {
+		t.Fatalf("org has phone %q, want the edit made out of reach", got)
+	}
+	// A wrong password is still refused, with the org in reach or not.
+	if _, err := run(t, dir, "", append(org, "--password", "wrong", "sync")...); exitCode(err) != 2 {
+		t.Fatalf("wrong password: exit %d (%v), want 2", exitCode(err), err)
+	}
+}
+
+func (o *flakyOrg) client(t *testing.T) *remote.Client {
+	t.Helper()
+	tok, err := o.org.IssueToken("admin@demo.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := remote.NewClient(context.Background(), remote.Config{InstanceURL: o.srv.URL, AccessToken: tok})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (o *flakyOrg) firstAccountOf(t *testing.T, username string) string {
+	t.Helper()
+	var id string
+	for _, u := range o.org.Users() {
+		if u.Username == username {
+			id = u.ID
+		}
+	}
+	res, err := o.client(t).Query(context.Background(), "SELECT Id FROM Account WHERE OwnerId = '"+id+"' ORDER BY Name LIMIT 1", 0)
+	if err != nil || len(res.Records) != 1 {
+		t.Fatalf("no account of %s: %v", username, err)
+	}
+	return res.Records[0].ID()
+}
+
+func (o *flakyOrg) phoneOf(t *testing.T, id string) string {
+	t.Helper()
+	rec, err := o.client(t).Retrieve(context.Background(), "Account", id, []string{"Phone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := rec.Fields["Phone"].(string)
+	return s
 }

@@ -153,6 +153,19 @@ func (s *engineSink) observe(ri remote.RequestInfo) {
 }
 
 // openSession builds the device for the chosen org. online says whether the network starts up.
+// openOffline is the session to open the device's data with when signing in failed with
+// signInErr: when the org could not be reached and this way of signing in worked before, the
+// session it gave then, without a token (signIn gets one once the device reaches the org);
+// else signInErr.
+func (s *session) openOffline(f *orgFlags, signInErr error, signIn func(context.Context) (string, error)) (signin.Session, error) {
+	k, ok := f.recalledSession()
+	if !ok || !unreachable(signInErr) {
+		return signin.Session{}, signInErr
+	}
+	fmt.Fprintln(os.Stderr, "offline-edit:", offlineNote(s.label, signInErr))
+	return deferredSession(k, signIn), nil
+}
+
 // errBadFlags marks a session the flags describe wrongly (nothing was tried).
 var errBadFlags = errors.New("bad flags")
 
@@ -188,11 +201,17 @@ func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error
 	case f.orgURL != "":
 		s.baseRT = http.DefaultTransport
 		s.orgURL = strings.TrimRight(f.orgURL, "/")
+		s.label = s.orgURL
 		sess, err = signin.FromPassword(ctx, s.baseRT, s.orgURL, f.user, f.password)
 		if err != nil {
-			return nil, err
+			orgURL, user, pw := s.orgURL, f.user, f.password
+			if sess, err = s.openOffline(f, err, func(ctx context.Context) (string, error) {
+				ns, err := signin.FromPassword(ctx, s.net, orgURL, user, pw)
+				return ns.AccessToken, err
+			}); err != nil {
+				return nil, err
+			}
 		}
-		s.label = s.orgURL
 	case f.targetOrg != "":
 		s.baseRT = http.DefaultTransport
 		if sess, err = signin.FromSFCLI(ctx, f.targetOrg); err != nil {
@@ -215,7 +234,13 @@ func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error
 		if errors.Is(err, signin.ErrNotRemembered) {
 			fmt.Fprintln(os.Stderr, "offline-edit:", err)
 		} else if err != nil {
-			return nil, err
+			s.label = f.loginURL
+			if sess, err = s.openOffline(f, err, func(ctx context.Context) (string, error) {
+				ns, err := signin.FromStoredToken(ctx, s.net, cfg)
+				return ns.AccessToken, err
+			}); err != nil {
+				return nil, err
+			}
 		}
 		s.label = sess.InstanceURL
 	case f.device:
@@ -236,7 +261,14 @@ func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error
 		if errors.Is(err, signin.ErrNotRemembered) {
 			fmt.Fprintln(os.Stderr, "offline-edit:", err)
 		} else if err != nil {
-			return nil, err
+			s.label = f.loginURL
+			stored := cfg.StoredTokenConfig()
+			if sess, err = s.openOffline(f, err, func(ctx context.Context) (string, error) {
+				ns, err := signin.FromStoredToken(ctx, s.net, stored)
+				return ns.AccessToken, err
+			}); err != nil {
+				return nil, err
+			}
 		}
 		s.label = sess.InstanceURL
 	default:
@@ -248,6 +280,12 @@ func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error
 	}
 	if sess.Username == "" {
 		sess.Username = f.user
+	}
+	if sess.AccessToken != "" {
+		// Remembered (never the token) so the device's data opens next time without the network.
+		if err := f.rememberSession(sess); err != nil {
+			fmt.Fprintln(os.Stderr, "offline-edit: could not remember this sign-in for offline use:", err)
+		}
 	}
 
 	s.net = netsim.New(s.baseRT, time.Now().UnixNano())

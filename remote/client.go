@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -329,6 +330,18 @@ func (c *Client) do(ctx context.Context, r request) (*reply, error) {
 		}
 	}
 	token := c.currentToken()
+	if token == "" && c.refresh != nil {
+		// A session opened without the network has no token yet: sign in first. Not reaching
+		// the org is a network failure like any other; a refusal is an auth failure.
+		if rerr := c.refreshToken(ctx, token); rerr != nil {
+			if unreachable(rerr) {
+				return nil, &transportError{method: r.method, path: r.path, err: rerr}
+			}
+			notSignedIn := &Error{Status: http.StatusUnauthorized, Items: []ErrorItem{{Code: "INVALID_SESSION_ID", Message: "not signed in yet"}}}
+			return nil, &refreshError{api: notSignedIn, err: rerr}
+		}
+		token = c.currentToken()
+	}
 	rep, err := c.send(ctx, r, payload, token)
 	if err == nil || c.refresh == nil {
 		return rep, err
@@ -338,9 +351,25 @@ func (c *Client) do(ctx context.Context, r request) (*reply, error) {
 		return rep, err
 	}
 	if rerr := c.refreshToken(ctx, token); rerr != nil {
+		if unreachable(rerr) {
+			// The session expired while the org's sign-in could not be reached: a network
+			// failure (retried), not a refusal that needs the user to sign in again.
+			return nil, &transportError{method: r.method, path: r.path, err: rerr}
+		}
 		return nil, &refreshError{api: apiErr, err: rerr}
 	}
 	return c.send(ctx, r, payload, c.currentToken())
+}
+
+// unreachable reports whether a failed sign-in or refresh got no reply at all: offline, a
+// network error, a timeout, or an error that says so itself (Unreachable() bool, as the sign-in
+// package's are).
+func unreachable(err error) bool {
+	var ne net.Error
+	var u interface{ Unreachable() bool }
+	return errors.Is(err, ErrOffline) || errors.As(err, &ne) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, &u) && u.Unreachable()
 }
 
 func (c *Client) currentToken() string {

@@ -654,3 +654,41 @@ func TestObserveMayCallTheClientDuringDiscovery(t *testing.T) {
 		t.Errorf("observed %q", seen)
 	}
 }
+
+// unreachableErr is a sign-in failure that got no reply, as the sign-in package reports one.
+type unreachableErr struct{}
+
+func (unreachableErr) Error() string     { return "token request: connection refused" }
+func (unreachableErr) Unreachable() bool { return true }
+
+func TestASignInThatCannotReachTheOrgIsANetworkFailureNotARefusal(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		token      string
+		refreshErr error
+		wantAuth   bool
+	}{
+		{"expired session, sign-in unreachable", testToken, unreachableErr{}, false},
+		{"expired session, sign-in refused", testToken, errors.New("invalid_grant"), true},
+		{"no token yet, sign-in unreachable", "", unreachableErr{}, false},
+		{"no token yet, sign-in refused", "", errors.New("invalid_grant"), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newReplay(t)
+			r.on("GET "+v+"/query", route{status: 401, body: `[{"errorCode":"INVALID_SESSION_ID","message":"Session expired or invalid"}]`})
+			c := r.client(t, func(cfg *remote.Config) {
+				cfg.AccessToken = tc.token
+				cfg.APIVersion = "62.0"
+				cfg.Refresh = func(context.Context) (string, error) { return "", tc.refreshErr }
+			})
+			_, err := c.Query(context.Background(), "SELECT Id FROM Account", 0)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			e, isAPI := remote.AsError(err)
+			if gotAuth := isAPI && e.Status == 401; gotAuth != tc.wantAuth {
+				t.Fatalf("err = %v: auth failure %v, want %v", err, gotAuth, tc.wantAuth)
+			}
+		})
+	}
+}

@@ -489,3 +489,32 @@ func openBrowser(u string) error {
 	go func() { _ = cmd.Wait() }()
 	return nil
 }
+
+// FromStoredToken signs in with the refresh token cfg.Store remembers for this login URL and
+// client id, and never interactively: ErrNoStoredToken when there is none; a refused token is
+// forgotten and its refusal returned (an *OAuthError). It is how a session opened offline
+// signs in once the network is back.
+func FromStoredToken(ctx context.Context, rt http.RoundTripper, cfg OAuthConfig) (Session, error) {
+	ctx, cancel := withSignInDeadline(ctx)
+	defer cancel()
+	if err := cfg.normalise(); err != nil {
+		return Session{}, err
+	}
+	if cfg.Store == nil {
+		return Session{}, ErrNoStoredToken
+	}
+	f := &oauthFlow{cfg: cfg, rt: rt, key: cfg.StoreKey()}
+	rtok, err := cfg.Store.Load(f.key)
+	if err != nil || rtok == "" {
+		return Session{}, ErrNoStoredToken
+	}
+	s, err := f.sessionFromRefresh(ctx, rtok)
+	if IsInvalidGrant(err) {
+		_ = cfg.Store.Delete(f.key)
+	}
+	return s, err
+}
+
+// StoredTokenConfig is the OAuth configuration whose stored refresh token a device sign-in
+// with cfg remembers (the same key as FromOAuth's).
+func (c DeviceConfig) StoredTokenConfig() OAuthConfig { return c.oauth() }

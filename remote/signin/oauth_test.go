@@ -562,3 +562,31 @@ func TestIdentityLookupNeverSendsTheTokenToAnotherHost(t *testing.T) {
 		t.Fatalf("username = %q, want the login hint", s.Username)
 	}
 }
+
+func TestFromStoredTokenSignsInWithoutEverOpeningABrowser(t *testing.T) {
+	as := newAuthServer(t)
+	b := &fakeBrowser{}
+	store := newMemStore()
+	cfg := OAuthConfig{LoginURL: as.URL(), ClientID: testClientID, OpenBrowser: b.open, Store: store}
+	if _, err := FromStoredToken(testCtx(t), nil, cfg); !errors.Is(err, ErrNoStoredToken) {
+		t.Fatalf("nothing stored: err = %v, want ErrNoStoredToken", err)
+	}
+	if _, err := FromOAuth(testCtx(t), nil, cfg); err != nil {
+		t.Fatal(err)
+	}
+	s, err := FromStoredToken(testCtx(t), nil, cfg)
+	if err != nil || !as.validAccess(s.AccessToken) || s.Refresh == nil {
+		t.Fatalf("with a stored token: %v, %v", s, err)
+	}
+	// A revoked token is forgotten and its refusal returned: still no browser.
+	store.m[cfg.StoreKey()] = "5AepRevokedRefreshTokenThatTheServerNeverIssued"
+	if _, err := FromStoredToken(testCtx(t), nil, cfg); !IsInvalidGrant(err) {
+		t.Fatalf("revoked token: err = %v, want invalid_grant", err)
+	}
+	if _, ok := store.get(cfg.StoreKey()); ok {
+		t.Fatal("a refused token stayed stored")
+	}
+	if b.timesOpened() != 1 {
+		t.Fatalf("browser opened %d times, want only the first sign-in's", b.timesOpened())
+	}
+}

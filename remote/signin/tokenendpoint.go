@@ -64,7 +64,18 @@ const tokenTimeout = 60 * time.Second
 // transportError is a token request that got no reply (connection refused, reset, timeout).
 type transportError struct{ err error }
 
+// IsUnreachable reports whether a sign-in failed because the org's token endpoint gave no reply
+// (connection refused or dropped, timed out, offline), not because it refused.
+func IsUnreachable(err error) bool {
+	var te *transportError
+	return errors.As(err, &te)
+}
+
 func (e *transportError) Error() string { return e.err.Error() }
+
+// Unreachable says the org gave no reply (the REST client treats such a failed refresh as a
+// network failure, not a refusal).
+func (e *transportError) Unreachable() bool { return true }
 func (e *transportError) Unwrap() error { return e.err }
 
 // formSecrets are the values of a token form that must never appear in an error.
