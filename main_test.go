@@ -267,17 +267,9 @@ func TestTwoWaysOfSigningInAreRefusedNotPickedSilently(t *testing.T) {
 }
 
 func TestSyncExitStatusSaysWhatWentWrong(t *testing.T) {
-	org, err := mockorg.Open(mockorg.Options{Seed: 1, Size: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer org.Close()
-	srv := httptest.NewServer(org.Handler())
-	defer srv.Close()
-	org.SetInstanceURL(srv.URL)
-
+	srv := newFlakyOrg(t).srv
 	dir := t.TempDir()
-	_, err = run(t, dir, "", "--org", srv.URL, "--password", "wrong", "sync")
+	_, err := run(t, dir, "", "--org", srv.URL, "--password", "wrong", "sync")
 	if code := exitCode(err); code != 2 {
 		t.Fatalf("wrong password: exit %d (%v), want 2", code, err)
 	}
