@@ -617,18 +617,22 @@ func (m formModel) View() string {
 		if req {
 			label += " *"
 		}
-		label = fit(label, labelW)
 		mark := "  "
 		problem := fieldProblem(f.input)
+		flagged := f.orgErr != "" || f.err != "" || f.note != "" || problem != ""
 		switch {
-		case f.orgErr != "" || f.err != "" || f.note != "" || problem != "":
-			label = s.Flag.Render(label)
+		case flagged && i == m.focus:
+			// The focus mark stays; the flag moves into the label.
+			label = s.Flag.Render(fit("▲ "+label, labelW))
+			mark = s.Accent.Render("▸ ")
+		case flagged:
+			label = s.Flag.Render(fit(label, labelW))
 			mark = s.Flag.Render("▲ ")
 		case i == m.focus:
-			label = s.Accent.Render(label)
+			label = s.Accent.Render(fit(label, labelW))
 			mark = s.Accent.Render("▸ ")
 		default:
-			label = s.Label.Render(label)
+			label = s.Label.Render(fit(label, labelW))
 		}
 		lines := strings.Split(f.input.View(i == m.focus, inputW), "\n")
 		body = append(body, mark+label+" "+lines[0])

@@ -208,3 +208,15 @@ func TestNewChildActionsRefuseOnARecordTheOrgDeleted(t *testing.T) {
 		}
 	}
 }
+
+func TestFocusStaysVisibleOnAFlaggedFormField(t *testing.T) {
+	d := newDriver(t, seededFake(1), 80, 24)
+	d.keys("down", "enter", "n", "ctrl+s")
+	d.requireView("▸ ▲ Last Name *", "required")
+	d.keys("tab", "not-an-email", "ctrl+s")
+	// The focus went back to the first field that fails; the others keep their flag alone.
+	d.requireView("▸ ▲ Last Name *", "enter an email address")
+	d.keys("tab")
+	d.requireView("▲ Last Name *", "▸ ▲ Email")
+	d.refuseView("▸ ▲ Last Name")
+}
