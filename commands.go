@@ -64,6 +64,9 @@ func runApp(ctx context.Context, of *orgFlags, af *appFlags) error {
 		return err
 	}
 	defer s.Close()
+	if s.openedOffline {
+		s.eng.SetOnline(false) // the org is out of reach: start offline; o tries again
+	}
 	opts := tui.Options{Backend: s.eng, NetStatus: s.net.String, LimitInfo: s.client.LimitInfo}
 	debug, closeDebug, err := openDebug(af.debug)
 	if err != nil {

@@ -141,6 +141,9 @@ type session struct {
 	baseRT  http.RoundTripper
 	orgURL  string
 	engSink engineSink
+	// openedOffline says the org could not be reached when the session opened: the device's
+	// data is open with the last session's identity and no token yet.
+	openedOffline bool
 }
 
 // engineSink forwards the client's request log to the engine, which is built after the client.
@@ -163,6 +166,7 @@ func (s *session) openOffline(f *orgFlags, signInErr error, signIn func(context.
 		return signin.Session{}, signInErr
 	}
 	fmt.Fprintln(os.Stderr, "offline-edit:", offlineNote(s.label, signInErr))
+	s.openedOffline = true
 	return deferredSession(k, signIn), nil
 }
 
