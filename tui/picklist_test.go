@@ -447,8 +447,8 @@ func TestStoryNewCaseReasonFollowsItsTypeAndSyncsGreen(t *testing.T) {
 	s.wait("▸ Electrical")
 	s.press("enter")
 	s.wait("◂ Electrical ▸", "▲ Case Reason", `"Equipment Design" was cleared: not valid for Case Type "Electrical"`)
-	s.press("tab") // Case Reason, flagged (▲) rather than marked as focused
-	s.wait("▲ Case Reason              ◂ --None-- ▸")
+	s.press("tab") // Case Reason, focused (▸) and flagged (▲)
+	s.wait("▸ ▲ Case Reason            ◂ --None-- ▸")
 	s.press("enter")
 	v := s.wait("Installation", "Performance", "Breakdown", "Other")
 	s.refuse("Feedback", "Equipment Complexity")
