@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -107,7 +108,13 @@ the backstage (B). The scenario clock moves on a second at every step, as in sce
 func runScenarioFile(cmd *cobra.Command, of *orgFlags, path string, text io.Writer) scenario.Report {
 	ctx := cmd.Context()
 	fail := func(err error) scenario.Report {
-		fmt.Fprintf(text, "scenario %s: %s\n", path, tui.CleanLine(err.Error()))
+		var pe *scenario.ParseError
+		if errors.As(err, &pe) {
+			// Each problem on its own line, already naming the file.
+			fmt.Fprintln(text, tui.Clean(err.Error()))
+		} else {
+			fmt.Fprintf(text, "scenario %s: %s\n", path, tui.CleanLine(err.Error()))
+		}
 		return scenario.Report{File: path, Error: err.Error()}
 	}
 	sc, err := scenario.ParseFile(path)

@@ -23,11 +23,26 @@ type ParseError struct {
 	File string
 	Line int
 	Msg  string
+	// More are the problems of later steps, found after this one (a file is read to its end).
+	More []*ParseError
 }
 
 func (e *ParseError) Error() string {
-	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	var b strings.Builder
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "%s:%d: %s", e.File, e.Line, e.Msg)
+	} else {
+		fmt.Fprintf(&b, "%s: %s", e.File, e.Msg)
+	}
+	for _, m := range e.More {
+		b.WriteString("\n")
+		b.WriteString(m.Error())
+	}
+	return b.String()
 }
+
+// maxParseErrors is how many problems one parse reports at most.
+const maxParseErrors = 10
 
 // ParseFile reads and parses a scenario file.
 func ParseFile(path string) (*Scenario, error) {
@@ -146,10 +161,39 @@ func (p *parser) parse(data []byte) (sc *Scenario, err error) {
 	if len(steps.Content) == 0 {
 		p.failf(steps, "steps is empty")
 	}
+	var problems []*ParseError
 	for _, n := range steps.Content {
-		sc.Steps = append(sc.Steps, p.step(n))
+		st, perr := p.stepOrProblem(n)
+		if perr != nil {
+			problems = append(problems, perr)
+			if len(problems) == maxParseErrors {
+				break
+			}
+			continue
+		}
+		sc.Steps = append(sc.Steps, st)
+	}
+	if len(problems) > 0 {
+		first := *problems[0]
+		first.More = problems[1:]
+		return nil, &first
 	}
 	return sc, nil
+}
+
+// stepOrProblem parses one step, returning its problem instead of stopping the parse, so that
+// one run names every broken step.
+func (p *parser) stepOrProblem(n *yaml.Node) (st Step, perr *ParseError) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, ok := r.(bail)
+			if !ok {
+				panic(r)
+			}
+			perr = b.err
+		}
+	}()
+	return p.step(n), nil
 }
 
 func (p *parser) yamlError(err error) *ParseError {

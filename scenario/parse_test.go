@@ -1,7 +1,9 @@
 package scenario
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -226,5 +228,30 @@ func TestFormatRoundTripsThroughParse(t *testing.T) {
 	}
 	if strings.Contains(string(out), "!!") {
 		t.Errorf("formatted file shows YAML tags:\n%s", out)
+	}
+}
+
+func TestParseNamesEveryBrokenStepNotOnlyTheFirst(t *testing.T) {
+	src := "name: several problems\nsteps:\n  - offline\n  - fly: away\n  - create: Account\n    fields: {Name: ok}\n  - edit: nothing\n    fields: {Phone: 1}\n  - online\n  - wait: forever\n"
+	_, err := Parse("bad.yaml", []byte(src))
+	var pe *ParseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %T %v is not a *ParseError", err, err)
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != 3 || pe.Line != 4 || len(pe.More) != 2 {
+		t.Fatalf("want the three broken steps (lines 4, 7, 10), got:\n%s", err)
+	}
+	for i, want := range []string{"bad.yaml:4: ", "bad.yaml:7: ", "bad.yaml:10: "} {
+		if !strings.HasPrefix(lines[i], want) {
+			t.Errorf("problem %d is %q, want it at %q", i, lines[i], want)
+		}
+	}
+}
+
+func TestAProblemOfTheWholeFileNamesNoLine(t *testing.T) {
+	_, err := Parse("huge.yaml", bytes.Repeat([]byte("#"), MaxFileSize+1))
+	if err == nil || err.Error() != fmt.Sprintf("huge.yaml: file is larger than %d bytes", MaxFileSize) {
+		t.Fatalf("err = %v", err)
 	}
 }
