@@ -946,6 +946,9 @@ func (p *parser) countExpect(n *yaml.Node) *Count {
 			c.Object, objNode = p.object(v), v
 		case "where":
 			c.Where = p.word(v, "where")
+			if kw := clauseIn(c.Where); kw != "" {
+				p.failf(v, "where is only the condition of the count: %s does not belong in it", kw)
+			}
 		case "is":
 			c.Is, isNode = *p.count(v, "is"), v
 		default:
@@ -981,4 +984,46 @@ func quoteIfNeeded(s string) string {
 		return strconv.Quote(s)
 	}
 	return s
+}
+
+// clauseIn is the first SOQL clause keyword (LIMIT, OFFSET, ORDER BY, GROUP BY, HAVING, FOR,
+// WITH, USING) in a WHERE condition outside string literals, or "": such a clause would change
+// what a count counts (LIMIT 1 makes any "is: 1" pass).
+func clauseIn(where string) string {
+	var words []string
+	word := strings.Builder{}
+	flush := func() {
+		if word.Len() > 0 {
+			words = append(words, strings.ToUpper(word.String()))
+			word.Reset()
+		}
+	}
+	inString := false
+	for i := 0; i < len(where); i++ {
+		c := where[i]
+		switch {
+		case inString && c == '\\':
+			i++
+		case c == '\'':
+			flush()
+			inString = !inString
+		case inString:
+		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9':
+			word.WriteByte(c)
+		default:
+			flush()
+		}
+	}
+	flush()
+	for i, w := range words {
+		switch w {
+		case "LIMIT", "OFFSET", "HAVING", "FOR", "WITH", "USING":
+			return w
+		case "ORDER", "GROUP":
+			if i+1 < len(words) && words[i+1] == "BY" {
+				return w + " BY"
+			}
+		}
+	}
+	return ""
 }

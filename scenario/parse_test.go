@@ -255,3 +255,28 @@ func TestAProblemOfTheWholeFileNamesNoLine(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestACountConditionCannotCarryAClauseThatChangesWhatItCounts(t *testing.T) {
+	for _, tc := range []struct {
+		where string
+		want  string // "" = accepted
+	}{
+		{"Name = 'Acme'", ""},
+		{"Name = 'limit 1 order by x'", ""},
+		{`Name = 'it\'s LIMIT 1'`, ""},
+		{"Name LIKE 'A%' AND Phone != null", ""},
+		{"Name = 'Acme' LIMIT 1", "LIMIT"},
+		{"Name = 'Acme' order  by Name", "ORDER BY"},
+		{"Name != null OFFSET 5", "OFFSET"},
+		{"Name = 'x' GROUP BY Name", "GROUP BY"},
+	} {
+		src := "name: c\nsteps:\n  - expect: {count: {object: Account, where: \"" + strings.ReplaceAll(tc.where, `\`, `\\`) + "\", is: 1}}\n"
+		_, err := Parse("c.yaml", []byte(src))
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%q refused: %v", tc.where, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want+" does not belong")):
+			t.Errorf("%q: err = %v, want %s refused", tc.where, err, tc.want)
+		}
+	}
+}
