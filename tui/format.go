@@ -139,3 +139,43 @@ func clampLines(s string, w, h int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// shareWidth splits room cells between columns that want want[i] cells each. When all fit
+// each gets what it wants; otherwise the columns that want less than an equal share get it
+// and the wider ones share the rest equally. No column gets less than one cell.
+func shareWidth(want []int, room int) []int {
+	out := make([]int, len(want))
+	if len(want) == 0 {
+		return out
+	}
+	// The largest cap c with sum(min(want, c)) <= room, found by bisection.
+	lo, hi := 0, 0
+	for _, x := range want {
+		hi = max(hi, x)
+	}
+	for lo < hi {
+		c := (lo + hi + 1) / 2
+		sum := 0
+		for _, x := range want {
+			sum += min(x, c)
+		}
+		if sum <= room {
+			lo = c
+		} else {
+			hi = c - 1
+		}
+	}
+	left := room
+	for i, x := range want {
+		out[i] = max(1, min(x, lo))
+		left -= out[i]
+	}
+	// Cells the cap left over go one each to the columns still short of what they want.
+	for i := 0; left > 0 && i < len(want); i++ {
+		if out[i] < want[i] {
+			out[i]++
+			left--
+		}
+	}
+	return out
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/offline-edit/offline-edit/pending"
 )
@@ -112,8 +113,92 @@ type errorString string
 
 func (e errorString) Error() string { return string(e) }
 
-// rows is the number of log lines that fit under the header.
-func (m logModel) rows() int { return max(1, m.h-3) }
+// rows is the number of log lines that fit under the title, the header and the two lines
+// of the selected request.
+func (m logModel) rows() int { return max(1, m.h-4) }
+
+// logCells is one request's text in each column.
+type logCells struct{ at, method, path, status, code, took, record string }
+
+func (m logModel) cells(a pending.Activity) logCells {
+	c := logCells{at: a.At.UTC().Format("15:04:05.000"), method: CleanLine(a.Method), code: CleanLine(a.Code)}
+	// A note (a network failure, an engine decision) says more than the path.
+	c.path = strings.TrimPrefix(CleanLine(a.Path), apiPrefix(a.Path))
+	if a.Note != "" {
+		if c.path != "" {
+			c.path = " — " + c.path
+		}
+		c.path = CleanLine(a.Note) + c.path
+	}
+	if a.Status != 0 {
+		c.status = strconv.Itoa(a.Status)
+	}
+	if a.Method != "" {
+		c.took = strconv.FormatFloat(float64(a.Duration)/float64(time.Millisecond), 'f', 1, 64) + "ms"
+	}
+	c.record = CleanLine(a.RecordID)
+	if c.record == "" && a.EntryID != "" {
+		c.record = "change " + shortID(CleanLine(a.EntryID))
+	}
+	return c
+}
+
+// apiPrefix is the "/services/data/vNN.N" every REST path starts with ("" when there is
+// none): the table leaves it out, the selected request's lines show it.
+func apiPrefix(path string) string {
+	const base = "/services/data/v"
+	if !strings.HasPrefix(path, base) {
+		return ""
+	}
+	rest := path[len(base):]
+	n := strings.IndexByte(rest, '/')
+	if n < 0 {
+		return ""
+	}
+	return base + rest[:n]
+}
+
+// maxLogPath is the widest the path column grows; the selected request's lines show it whole.
+const maxLogPath = 96
+
+// logColumns are the widths of the log's columns.
+type logColumns struct{ at, method, path, status, code, took, record int }
+
+// logWidths sizes the columns by their content: the fixed ones as wide as their widest cell,
+// the path at least a third of what is left (24 cells or more), and the code and the record
+// sharing the rest; what they do not need goes back to the path. Below 100 columns the time
+// drops its milliseconds and the record column goes (the selected request's lines name it).
+func logWidths(cells []logCells, w int) logColumns {
+	cw := logColumns{at: 12, method: len("METHOD"), status: len("STAT"), took: len("TOOK"), code: len("CODE"), record: len("RECORD")}
+	narrow := w < 100
+	if narrow {
+		cw.at = 8
+	}
+	pathWant := len("PATH / NOTE")
+	for _, c := range cells {
+		cw.method = max(cw.method, lipgloss.Width(c.method))
+		cw.took = max(cw.took, lipgloss.Width(c.took))
+		cw.code = max(cw.code, lipgloss.Width(c.code))
+		cw.record = max(cw.record, lipgloss.Width(c.record))
+		pathWant = max(pathWant, lipgloss.Width(c.path))
+	}
+	gaps := 6
+	if narrow {
+		cw.record, gaps = 0, 5
+	}
+	flex := max(0, w-cw.at-cw.method-cw.status-cw.took-gaps)
+	pathMin := min(pathWant, max(24, flex/3))
+	if narrow {
+		cw.code = shareWidth([]int{cw.code}, flex-pathMin)[0]
+	} else {
+		shared := shareWidth([]int{cw.code, cw.record}, flex-pathMin)
+		cw.code, cw.record = shared[0], shared[1]
+	}
+	// On a wide terminal the path stops at what it needs (at most maxLogPath cells), so the
+	// columns after it stay close enough to read across.
+	cw.path = max(1, min(flex-cw.code-cw.record, max(pathMin, min(pathWant, maxLogPath))))
+	return cw
+}
 
 func (m logModel) View() string {
 	s := m.c.styles
@@ -135,40 +220,34 @@ func (m logModel) View() string {
 		out = append(out, "", s.Subtle.Render("No requests yet. The log fills as the device syncs (go online with o)."))
 		return clampLines(strings.Join(out, "\n"), m.w, m.h)
 	}
-	const timeW, methW, statW, durW, codeW, recW = 12, 6, 4, 7, 20, 18
-	pathW := max(8, m.w-(timeW+methW+statW+durW+codeW+recW+7))
-	head := fit("TIME", timeW) + " " + fit("METHOD", methW) + " " + fit("PATH / NOTE", pathW) + " " + fit("STAT", statW) + " " +
-		fit("CODE", codeW) + " " + fit("TIME ms", durW) + " " + fit("RECORD / CHANGE", recW)
-	out = append(out, s.Header.Render(trunc(head, m.w)))
+	cells := make([]logCells, len(m.acts))
+	for i, a := range m.acts {
+		cells[i] = m.cells(a)
+	}
+	cw := logWidths(cells, m.w)
+	head := fit("AT", cw.at) + " " + fit("METHOD", cw.method) + " " + fit("PATH / NOTE", cw.path) + " " + fit("STAT", cw.status) + " " +
+		fit("CODE", cw.code) + " " + fit("TOOK", cw.took)
+	if cw.record > 0 {
+		head += " " + fit("RECORD", cw.record)
+	}
+	out = append(out, s.Header.Render(trunc(strings.TrimRight(head, " "), m.w)))
 	room := m.rows()
 	top := 0
 	if m.cursor >= room {
 		top = m.cursor - room + 1
 	}
 	for i := top; i < len(m.acts) && i < top+room; i++ {
-		a := m.acts[i]
-		// A note (a network failure, an engine decision) says more than the path.
-		path := CleanLine(a.Path)
-		if a.Note != "" {
-			if path != "" {
-				path = " — " + path
-			}
-			path = CleanLine(a.Note) + path
+		a, c := m.acts[i], cells[i]
+		at := c.at
+		if cw.at < len(at) {
+			at = at[:cw.at] // the seconds without their milliseconds
 		}
-		status := ""
-		if a.Status != 0 {
-			status = strconv.Itoa(a.Status)
+		line := fit(at, cw.at) + " " + fit(c.method, cw.method) + " " + fit(c.path, cw.path) + " " +
+			fit(c.status, cw.status) + " " + fit(c.code, cw.code) + " " + fit(c.took, cw.took)
+		if cw.record > 0 {
+			line += " " + fit(c.record, cw.record)
 		}
-		dur := ""
-		if a.Method != "" {
-			dur = strconv.FormatFloat(float64(a.Duration)/float64(time.Millisecond), 'f', 1, 64)
-		}
-		served := CleanLine(a.RecordID)
-		if served == "" && a.EntryID != "" {
-			served = "change " + shortID(CleanLine(a.EntryID))
-		}
-		line := fit(a.At.UTC().Format("15:04:05.000"), timeW) + " " + fit(CleanLine(a.Method), methW) + " " + fit(path, pathW) + " " +
-			fit(status, statW) + " " + fit(CleanLine(a.Code), codeW) + " " + fit(dur, durW) + " " + fit(served, recW)
+		line = strings.TrimRight(line, " ")
 		switch {
 		case i == m.cursor:
 			line = s.Selected.Render(fit(line, m.w))
@@ -177,14 +256,27 @@ func (m logModel) View() string {
 		}
 		out = append(out, line)
 	}
-	// The selected request in full under the table: the path and note can be long.
+	// The selected request in full under the table: the path and note can be long, and a
+	// narrow terminal cuts the code and the record.
 	if m.cursor < len(m.acts) {
-		a := m.acts[m.cursor]
-		detail := CleanLine(a.Method + " " + a.Path)
-		if a.EntryID != "" {
-			detail += "  change " + CleanLine(a.EntryID)
+		a, c := m.acts[m.cursor], cells[m.cursor]
+		first := strings.TrimSpace(CleanLine(a.Method + " " + a.Path))
+		if a.Note != "" {
+			first = strings.TrimSpace(CleanLine(a.Note) + "  " + first)
 		}
-		out = append(out, s.Subtle.Render(trunc(strings.TrimSpace(detail), m.w)))
+		var second []string
+		for _, part := range []string{c.status, c.code, c.took} {
+			if part != "" {
+				second = append(second, part)
+			}
+		}
+		if a.RecordID != "" {
+			second = append(second, "record "+CleanLine(a.RecordID))
+		}
+		if a.EntryID != "" {
+			second = append(second, "change "+CleanLine(a.EntryID))
+		}
+		out = append(out, s.Subtle.Render(trunc(first, m.w)), s.Subtle.Render(trunc(strings.Join(second, " · "), m.w)))
 	}
 	return clampLines(strings.Join(out, "\n"), m.w, m.h)
 }

@@ -1,10 +1,13 @@
 package tui
 
 import (
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
@@ -219,4 +222,55 @@ func TestFocusStaysVisibleOnAFlaggedFormField(t *testing.T) {
 	d.keys("tab")
 	d.requireView("▲ Last Name *", "▸ ▲ Email")
 	d.refuseView("▸ ▲ Last Name")
+}
+
+func TestActivityLogGoldenAt80x24(t *testing.T) {
+	d := newDriver(t, activityFake(), 80, 24)
+	d.keys("L", "down")
+	d.requireView("AT ", "TOOK", "PRECONDITION_FAILED", "record 001000000000000001")
+	d.refuseView("TIME")
+	teatest.RequireEqualOutput(t, []byte(d.view()))
+}
+
+func TestActivityLogGivesThePathTheRoomAndCodeOnlyWhatItNeeds(t *testing.T) {
+	for _, w := range []int{80, 200} {
+		cells := []logCells{
+			{at: "10:31:04.500", method: "PATCH", path: "/services/data/v60.0/sobjects/Account/001000000000000001", status: "412", took: "3.2ms", record: "001000000000000001"},
+			{at: "10:31:03.500", method: "GET", path: "/services/data/v60.0/query?q=SELECT+Id+FROM+Account", status: "200", took: "1.0ms"},
+		}
+		cw := logWidths(cells, w)
+		if cw.code != len("CODE") {
+			t.Errorf("%d wide: an empty CODE column got %d cells", w, cw.code)
+		}
+		if cw.path < 30 || cw.path < cw.record {
+			t.Errorf("%d wide: the path got %d cells, the record %d", w, cw.path, cw.record)
+		}
+		gaps := 6
+		if cw.record == 0 {
+			gaps = 5
+		}
+		if total := cw.at + cw.method + cw.path + cw.status + cw.code + cw.took + cw.record + gaps; total > w {
+			t.Errorf("%d wide: the columns take %d", w, total)
+		}
+	}
+}
+
+func TestShareWidthGivesNarrowColumnsWhatTheyWant(t *testing.T) {
+	tests := []struct {
+		want []int
+		room int
+		got  []int
+	}{
+		{[]int{5, 10}, 40, []int{5, 10}},
+		{[]int{5, 30}, 20, []int{5, 15}},
+		{[]int{30, 30}, 21, []int{11, 10}},
+		{[]int{3, 3, 40}, 20, []int{3, 3, 14}},
+		{[]int{10, 10}, 0, []int{1, 1}},
+	}
+	for _, tc := range tests {
+		got := shareWidth(tc.want, tc.room)
+		if fmt.Sprint(got) != fmt.Sprint(tc.got) {
+			t.Errorf("shareWidth(%v, %d) = %v, want %v", tc.want, tc.room, got, tc.got)
+		}
+	}
 }
