@@ -179,3 +179,29 @@ func shareWidth(want []int, room int) []int {
 	}
 	return out
 }
+
+// spreadWidth lays columns out in room cells by what they want (the first, a list's name,
+// leading): when all fit each gets its want and the room left over is spread, two fifths to
+// the first column and the rest evenly; otherwise shareWidth decides.
+func spreadWidth(want []int, room int) []int {
+	total := 0
+	for _, x := range want {
+		total += x
+	}
+	if total > room || len(want) == 0 {
+		return shareWidth(want, room)
+	}
+	out := append([]int(nil), want...)
+	left := room - total
+	if len(out) == 1 {
+		out[0] += left
+		return out
+	}
+	first := left * 2 / 5
+	each := (left - first) / (len(out) - 1)
+	out[0] += left - each*(len(out)-1)
+	for i := 1; i < len(out); i++ {
+		out[i] += each
+	}
+	return out
+}

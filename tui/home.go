@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/offline-edit/offline-edit/pending"
 )
@@ -235,19 +236,28 @@ func (m homeModel) visibleSashWidth() int {
 	return sashColumn(sts...)
 }
 
-// columns lays the key columns out in the width: the name takes the most room.
-func (m homeModel) columns(sashW int) (nameW int, cols []column, colW int) {
+// columns lays the key columns out in the width, by what the loaded rows hold: each column
+// gets what its widest value needs when all fit (the room left over is spread, the name
+// taking the most), and otherwise the short ones keep theirs and the long ones share the rest.
+func (m homeModel) columns(sashW int) (nameW int, cols []column, colWs []int) {
 	cols = keyColumns[m.object]
 	avail := m.w - 2 - sashGap(sashW) - len(cols)
 	if avail < 20 {
-		return max(avail, 1), nil, 0
+		return max(avail, 1), nil, nil
 	}
-	nameW = avail * 2 / 5
-	if len(cols) > 0 {
-		colW = (avail - nameW) / len(cols)
-		nameW = avail - colW*len(cols)
+	want := make([]int, len(cols)+1)
+	want[0] = len("Name")
+	for i, c := range cols {
+		want[i+1] = lipgloss.Width(c.title)
 	}
-	return nameW, cols, colW
+	for _, r := range m.rows {
+		want[0] = max(want[0], lipgloss.Width(CleanLine(r.Name)))
+		for i, c := range cols {
+			want[i+1] = max(want[i+1], lipgloss.Width(displayCell(c.field, r.Fields[c.field])))
+		}
+	}
+	ws := spreadWidth(want, avail)
+	return ws[0], cols, ws[1:]
 }
 
 func (m homeModel) View() string {
@@ -269,10 +279,10 @@ func (m homeModel) View() string {
 	b.WriteString("\n")
 
 	sashW := m.visibleSashWidth()
-	nameW, cols, colW := m.columns(sashW)
+	nameW, cols, colWs := m.columns(sashW)
 	hdr := "  " + fit("", sashGap(sashW)) + fit("Name", nameW)
-	for _, c := range cols {
-		hdr += " " + fit(c.title, colW)
+	for i, c := range cols {
+		hdr += " " + fit(c.title, colWs[i])
 	}
 	b.WriteString(s.Header.Render(fit(hdr, m.w)))
 	b.WriteString("\n")
@@ -301,8 +311,8 @@ func (m homeModel) View() string {
 			line += fit("", sashGap(sashW)) + s.Subtle.Render("…")
 		} else {
 			line += s.sashCell(r.Status, r.Op, sashW) + fit(CleanLine(r.Name), nameW)
-			for _, c := range cols {
-				line += " " + fit(displayCell(c.field, r.Fields[c.field]), colW)
+			for i, c := range cols {
+				line += " " + fit(displayCell(c.field, r.Fields[c.field]), colWs[i])
 			}
 		}
 		if i == m.cursor {

@@ -274,3 +274,15 @@ func TestShareWidthGivesNarrowColumnsWhatTheyWant(t *testing.T) {
 		}
 	}
 }
+
+func TestListColumnsShareTheWidthByContentAt80(t *testing.T) {
+	f := newFakeBackend()
+	f.quiet = true
+	f.add("Account", remote.Fields{"Id": "001000000000000001", "Name": "Adventure Logistics", "Industry": "Food & Beverage", "Phone": "(472) 433-5918", "BillingCity": "New York"})
+	f.add("Account", remote.Fields{"Id": "001000000000000002", "Name": "Blue Sun Health", "Industry": "Engineering", "Phone": "(806) 866-9422", "BillingCity": "Dublin"})
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000002", Op: pending.OpDelete, Status: pending.StatusPending})
+	d := newDriver(t, f, 80, 24)
+	d.keys("enter")
+	d.requireView("● To delete", "Adventure Logistics", "Food & Beverage", "(472) 433-5918", "(806) 866-9422", "New York")
+	d.refuseView("…")
+}
