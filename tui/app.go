@@ -263,7 +263,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case syncDoneMsg:
 		if msg.err != nil && !errors.Is(msg.err, remote.ErrOffline) {
-			m.errText = "Sync stopped: " + CleanLine(msg.err.Error())
+			m.errText = syncStopped(msg.err)
+			m.c.logf("sync stopped: %v", msg.err)
 		}
 		return m, tea.Batch(m.loadCounts(), m.queueRefresh())
 	case errMsg:
@@ -478,7 +479,7 @@ func syncOutcome(sum *pending.Summary) string {
 		parts = append(parts, sprintf("%d %s your attention.", sum.Attention, plural(sum.Attention, "change needs", "changes need")))
 	}
 	if sum.Err != nil && !errors.Is(sum.Err, remote.ErrOffline) {
-		parts = append(parts, "Sync stopped: "+CleanLine(sum.Err.Error()))
+		parts = append(parts, syncStopped(sum.Err))
 	} else if sum.Retrying > 0 {
 		parts = append(parts, sprintf("%d %s again later.", sum.Retrying, plural(sum.Retrying, "change will be tried", "changes will be tried")))
 	}
@@ -697,42 +698,77 @@ func (m Model) titleBar() string {
 	return s.Accent.Render(trunc(strings.Join(parts, " › "), m.width))
 }
 
-// statusBar shows ONLINE/OFFLINE, the pending count, sync progress and the last sync.
+// barPart is one part of the status bar: its text, a shorter form ("" = none), and when it
+// gives way to a narrow terminal: parts with a higher drop go first; 0 never goes.
+type barPart struct {
+	text, short string
+	drop        int
+}
+
+// statusBar shows ONLINE/OFFLINE, the pending count, sync progress, the last sync, the
+// network condition and the API usage. When they do not fit, the last sync shortens first,
+// then parts go from the least needed (last sync, API usage, network condition, progress), so
+// no part is ever cut in the middle.
 func (m Model) statusBar() string {
 	s := m.c.styles
 	mode := s.Offline.Render(" OFFLINE ")
 	if m.c.online {
 		mode = s.Online.Render(" ONLINE ")
 	}
-	parts := []string{sprintf("%d pending", m.total)}
-	if m.attention > 0 {
-		parts = append(parts, sprintf("▲ %d need attention", m.attention))
-	}
+	parts := []barPart{{text: sprintf("%d pending", m.total)}}
+	parts = append(parts, m.attentionParts()...)
 	if m.syncing {
+		p := barPart{text: "⟳ syncing", drop: 1}
 		if m.syncTotal > 0 {
-			parts = append(parts, sprintf("⟳ syncing %d/%d", m.syncDone, m.syncTotal))
-		} else {
-			parts = append(parts, "⟳ syncing")
+			p.text = sprintf("⟳ syncing %d/%d", m.syncDone, m.syncTotal)
 		}
+		parts = append(parts, p)
 	}
 	if m.lastSync.IsZero() {
-		parts = append(parts, "never synced")
+		parts = append(parts, barPart{text: "never synced", drop: 4})
 	} else {
-		parts = append(parts, "last sync "+when(m.lastSync))
+		parts = append(parts, barPart{text: "last sync " + when(m.lastSync), short: "synced " + m.lastSync.UTC().Format("15:04"), drop: 4})
 	}
 	if m.c.netStatus != nil {
 		if n := CleanLine(m.c.netStatus()); n != "" && n != "online" && n != "offline" {
-			parts = append(parts, n)
+			parts = append(parts, barPart{text: n, drop: 2})
 		}
 	}
 	if m.c.limitInfo != nil {
 		if u := apiUsage(m.c.limitInfo()); u != "" {
-			parts = append(parts, u)
+			parts = append(parts, barPart{text: u, drop: 3})
 		}
 	}
-	rest := " " + strings.Join(parts, " · ") + " "
 	room := m.width - lipgloss.Width(mode)
+	render := func(short bool, dropFrom int) string {
+		var out []string
+		for _, p := range parts {
+			switch {
+			case dropFrom > 0 && p.drop >= dropFrom:
+			case short && p.short != "":
+				out = append(out, p.short)
+			default:
+				out = append(out, p.text)
+			}
+		}
+		return " " + strings.Join(out, " · ") + " "
+	}
+	rest := render(false, 0)
+	for _, dropFrom := range []int{0, 4, 3, 2, 1} {
+		if lipgloss.Width(rest) <= room {
+			break
+		}
+		rest = render(true, dropFrom)
+	}
 	return mode + s.Bar.Render(fit(rest, room))
+}
+
+// attentionParts count the changes that need the user, none when there are none.
+func (m Model) attentionParts() []barPart {
+	if m.attention == 0 {
+		return nil
+	}
+	return []barPart{{text: sprintf("▲ %d need attention", m.attention)}}
 }
 
 // apiUsage turns a Sforce-Limit-Info header ("api-usage=18/15000; per-app-api-usage=…") into a

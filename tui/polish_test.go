@@ -84,7 +84,7 @@ func TestSyncFinishedReplacesTheSyncingNote(t *testing.T) {
 		{"synced", pending.Summary{Synced: 3}, "Synced 3 changes."},
 		{"one synced", pending.Summary{Synced: 1}, "Synced 1 change."},
 		{"attention", pending.Summary{Attention: 1}, "1 change needs your attention."},
-		{"stopped", pending.Summary{Err: errors.New("network down")}, "Sync stopped: network down"},
+		{"stopped", pending.Summary{Err: errors.New("network down")}, "Sync stopped: the connection dropped; will retry."},
 		{"retrying", pending.Summary{Retrying: 2}, "2 changes will be tried again later."},
 		{"nothing", pending.Summary{}, ""},
 	}

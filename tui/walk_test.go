@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"regexp"
@@ -285,4 +286,71 @@ func TestListColumnsShareTheWidthByContentAt80(t *testing.T) {
 	d.keys("enter")
 	d.requireView("● To delete", "Adventure Logistics", "Food & Beverage", "(472) 433-5918", "(806) 866-9422", "New York")
 	d.refuseView("…")
+}
+
+// lostReply is a transport failure as the network simulation reports it: a timeout.
+type lostReply struct{}
+
+func (lostReply) Error() string   { return "netsim: reply lost after the org handled the request" }
+func (lostReply) Timeout() bool   { return true }
+func (lostReply) Temporary() bool { return true }
+
+type refused struct{}
+
+func (refused) Error() string   { return "dial tcp 127.0.0.1:8787: connection refused" }
+func (refused) Timeout() bool   { return false }
+func (refused) Temporary() bool { return false }
+
+func TestSyncStoppedSaysItForAPersonAndPointsAtTheLog(t *testing.T) {
+	wrapped := func(err error) error {
+		return fmt.Errorf("remote: GET /services/data/v62.0/query: %w", err)
+	}
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{wrapped(lostReply{}), "the connection dropped; will retry."},
+		{wrapped(refused{}), "the org could not be reached; will retry."},
+		{&remote.Error{Status: 503, Items: []remote.ErrorItem{{Code: "SERVER_UNAVAILABLE"}}}, "the org is unavailable (503); will retry."},
+		{&remote.Error{Status: 400, Items: []remote.ErrorItem{{Code: "UNABLE_TO_LOCK_ROW"}}}, "the org was busy (a record was locked); will retry."},
+		{&remote.Error{Status: 403, Items: []remote.ErrorItem{{Code: "REQUEST_LIMIT_EXCEEDED"}}}, "API request limit was reached"},
+		{&remote.Error{Status: 401}, "the org asked to sign in again."},
+		{wrapped(context.DeadlineExceeded), "the org took too long to answer; will retry."},
+	}
+	for _, tc := range tests {
+		got := syncStopped(tc.err)
+		if !strings.HasPrefix(got, "Sync stopped: ") || !strings.Contains(got, tc.want) || !strings.Contains(got, "L (activity log)") {
+			t.Errorf("%v: got %q, want %q", tc.err, got, tc.want)
+		}
+		if strings.Contains(got, "/services/") || strings.Contains(got, "netsim") || strings.Contains(got, "remote:") {
+			t.Errorf("%v: the raw error shows: %q", tc.err, got)
+		}
+	}
+	d := newDriver(t, seededFake(1), 80, 24)
+	d.send(syncDoneMsg{err: wrapped(lostReply{})})
+	d.requireView("Sync stopped: the connection dropped; will retry.")
+}
+
+func TestStatusBarDropsWholePartsAndNeverCutsTheAPICount(t *testing.T) {
+	for w := minWidth; w <= 130; w++ {
+		f := seededFake(1)
+		f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Op: pending.OpUpdate, Status: pending.StatusConflict})
+		d := newDriverWith(t, Options{Backend: f,
+			NetStatus: func() string { return "lossy 50% replies lost" },
+			LimitInfo: func() string { return "api-usage=18/15000" }}, w, 24)
+		lines := strings.Split(d.view(), "\n")
+		bar := lines[len(lines)-2]
+		if strings.Contains(bar, "…") {
+			t.Fatalf("%d wide: a part is cut: %q", w, bar)
+		}
+		if strings.Contains(bar, "API") && !strings.Contains(bar, "API 18/15000") {
+			t.Fatalf("%d wide: the API count is cut: %q", w, bar)
+		}
+		if !strings.Contains(bar, "1 pending") {
+			t.Fatalf("%d wide: the pending count went: %q", w, bar)
+		}
+		if w >= 100 && !strings.Contains(bar, "API 18/15000") {
+			t.Fatalf("%d wide: the API count went while there is room: %q", w, bar)
+		}
+	}
 }
