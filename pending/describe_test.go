@@ -195,3 +195,27 @@ func TestACreateQueuedBeforeTheOrgDroppedTheKeyFieldStillSyncsOnce(t *testing.T)
 		}
 	}
 }
+
+func TestAConflictIsStillJudgedAfterTheOrgDroppedAFieldTheDeviceAsksFor(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	acct := h.firstOwned(t, "Account")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(context.Background(), "Account", acct.ID, remote.Fields{"Description": "mine"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	if err := h.as(t, "admin@demo.example").Update(context.Background(), "Account", acct.ID, remote.Fields{"Description": "theirs"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.org.SetProfile(mockorg.ProfileReal) // 412s without a body, and no Offline_Key__c
+	h.eng.SetOnline(true)
+	h.sync(t)
+	if en := h.entryOf(t, acct.ID); en.Status != StatusConflict {
+		acts, _ := h.eng.Activity(context.Background(), "", 60)
+		for _, a := range acts {
+			t.Logf("%s %s %d %s %s", a.Method, a.Path, a.Status, a.Code, a.Note)
+		}
+		t.Fatalf("entry %s (%s), want a conflict", en.Status, en.Message)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/remote/mockorg"
 )
 
 // model is the oracle: what the user asked for, per record, that the org must end up with.
@@ -256,6 +257,17 @@ func (m *model) RemoteDelete(t *rapid.T) {
 }
 
 func (m *model) Toggle(t *rapid.T) { m.h.eng.SetOnline(!m.h.eng.Online()) }
+
+// SwitchProfile changes the org's metadata under the device: the real-org profile has no
+// Offline_Key__c (creates must go keyless, sync-down's query must drop the field) and answers
+// 412 without a body; the demo profile brings the field back.
+func (m *model) SwitchProfile(t *rapid.T) {
+	p := mockorg.ProfileDemo
+	if rapid.Bool().Draw(t, "realProfile") {
+		p = mockorg.ProfileReal
+	}
+	m.h.org.SetProfile(p)
+}
 
 func (m *model) Sync(t *rapid.T) {
 	if !m.h.eng.Online() {
@@ -535,6 +547,7 @@ func TestQueueAgainstModel(t *testing.T) {
 			"remoteEdit":   m.RemoteEdit,
 			"remoteDelete": m.RemoteDelete,
 			"toggle":       m.Toggle,
+			"profile":      m.SwitchProfile,
 			"revokeAccess": m.RevokeAccess,
 			"addRule":      m.AddRule,
 			"sync":         m.Sync,

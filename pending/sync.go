@@ -136,16 +136,20 @@ type run struct {
 	skip    map[string]bool // objects the org would not describe
 	// rekey lists objects whose keyed creates the org refused for want of Offline_Key__c: the
 	// run fetches their describe again and creates them without the key from then on.
-	rekey   map[string]bool
-	lastNet error
-	stopErr error
+	rekey map[string]bool
+	// redescribe lists objects whose records the org would not read back with the fields the
+	// cached describe lists (INVALID_FIELD): the run fetches their describe again, once.
+	redescribe, redescribed map[string]bool
+	lastNet                 error
+	stopErr                 error
 }
 
 const maxMergesPerRun = 3
 
 func newRun(sum *Summary) *run {
 	return &run{sum: sum, merges: map[string]int{}, merged: map[string]bool{}, checked: map[string]bool{},
-		keyed: map[string]bool{}, fields: map[string][]string{}, skip: map[string]bool{}, rekey: map[string]bool{}}
+		keyed: map[string]bool{}, fields: map[string][]string{}, skip: map[string]bool{}, rekey: map[string]bool{},
+		redescribe: map[string]bool{}, redescribed: map[string]bool{}}
 }
 
 // Sync runs once now: it pushes the queue until nothing more can be done, then refreshes the
@@ -420,7 +424,7 @@ func (e *Engine) push(ctx context.Context, r *run) error {
 		if r.stopErr != nil {
 			return r.stopErr
 		}
-		if err := e.dropKeys(ctx, r); err != nil {
+		if err := e.followMetadata(ctx, r); err != nil {
 			return err
 		}
 	}
@@ -444,13 +448,24 @@ func keyFieldGone(e *remote.Error) bool {
 	return false
 }
 
-// dropKeys turns to keyless creates, for the rest of the run, on the objects whose keyed creates
-// the org refused, and fetches their describes again so later runs know what the org has now.
-func (e *Engine) dropKeys(ctx context.Context, r *run) error {
+// fieldRefused reports whether the org refused a read for a field it does not have.
+func fieldRefused(err error) bool {
+	e, ok := remote.AsError(err)
+	return ok && e.HasCode("INVALID_FIELD")
+}
+
+// followMetadata catches up, between passes, with metadata the org changed under the device:
+// objects whose keyed creates it refused turn to keyless creates for the rest of the run, and
+// those it refused to read back with the cached fields get their describe fetched again (once
+// a run). Later runs use the new describes too.
+func (e *Engine) followMetadata(ctx context.Context, r *run) error {
 	for _, o := range slices.Sorted(maps.Keys(r.rekey)) {
-		delete(r.rekey, o)
-		r.keyed[o] = false
 		e.note("", "", "the org refused creates keyed by "+OfflineKeyField+" on "+o+": creating without it")
+		r.redescribe[o] = true
+	}
+	for _, o := range slices.Sorted(maps.Keys(r.redescribe)) {
+		delete(r.redescribe, o)
+		r.redescribed[o] = true
 		cached, err := e.db.Describe(ctx, o)
 		if err != nil {
 			return err
@@ -460,6 +475,9 @@ func (e *Engine) dropKeys(ctx context.Context, r *run) error {
 			return err
 		}
 		e.useDescribe(r, d)
+	}
+	for o := range r.rekey {
+		delete(r.rekey, o)
 		r.keyed[o] = false // whatever the describe says: this run has seen the org refuse the key
 	}
 	return nil
@@ -992,6 +1010,14 @@ func (e *Engine) readChunk(ctx context.Context, r *run, c *chunk) []outcome {
 			}
 		} else if j.coll != nil {
 			o.server = e.collRecord(ctx, c, j, o.class)
+			if o.server == nil && fieldRefused(j.coll.err) && !r.redescribed[j.ent.Object] {
+				// The org no longer has a field the device asks for: fetch the describe again,
+				// and judge a 412 again in this run with the fields the org has now.
+				r.redescribe[j.ent.Object] = true
+				if o.class == ClassConflict {
+					o.class, o.callErr = ClassHeld, j.coll.err
+				}
+			}
 		} else if j.kind == jobCheck && err == nil {
 			o.server = decodeRecord(j.ent.Object, main)
 		}
