@@ -520,6 +520,14 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	}
 	if m.modal.open() {
+		// A scenario's next step goes on past the sync alert (a step often causes one) and
+		// closes it; a confirmation still takes N as its no.
+		if m.modal.kind == modalAlert && m.script.s != nil && key.Matches(msg, k.NextStep) {
+			m.modal = modal{}
+			var cmd tea.Cmd
+			m.script, cmd = m.script.next(m.c.ctx)
+			return m, cmd
+		}
 		var cmd tea.Cmd
 		m.modal, cmd = m.modal.update(msg, k)
 		return m, cmd

@@ -12,6 +12,7 @@ import (
 
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/scenario"
 )
 
 // readmeKeys are the keys the README's key table names (backticked, in any column).
@@ -352,5 +353,52 @@ func TestStatusBarDropsWholePartsAndNeverCutsTheAPICount(t *testing.T) {
 		if w >= 100 && !strings.Contains(bar, "API 18/15000") {
 			t.Fatalf("%d wide: the API count went while there is room: %q", w, bar)
 		}
+	}
+}
+
+// countScript is a scenario of total steps that do nothing but count.
+type countScript struct{ ran, total int }
+
+func (s *countScript) Peek() (scenario.Step, bool) {
+	return scenario.Step{Kind: scenario.KindSync}, s.ran < s.total
+}
+func (s *countScript) Next(context.Context) (scenario.StepResult, bool) {
+	if s.ran >= s.total {
+		return scenario.StepResult{}, false
+	}
+	s.ran++
+	return scenario.StepResult{Index: s.ran - 1, Text: "sync"}, true
+}
+func (s *countScript) Done() bool                   { return s.ran >= s.total }
+func (s *countScript) Progress() (int, int)         { return s.ran, s.total }
+func (s *countScript) Scenario() *scenario.Scenario { return &scenario.Scenario{Name: "count"} }
+
+func TestNextStepGoesOnPastTheSyncAlertAndClosesIt(t *testing.T) {
+	for _, k := range []string{"N", "ctrl+n"} {
+		t.Run(k, func(t *testing.T) {
+			sc := &countScript{total: 3}
+			d := newDriverWith(t, Options{Backend: seededFake(1), Script: sc}, 80, 24)
+			d.requireView("SCENARIO 0/3")
+			d.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{Attention: 1}}})
+			d.requireView("Sync needs your attention")
+			d.keys(k)
+			d.refuseView("Sync needs your attention")
+			d.requireView("SCENARIO 1/3")
+			if sc.ran != 1 {
+				t.Fatalf("%s ran %d steps, want 1", k, sc.ran)
+			}
+		})
+	}
+}
+
+func TestNOnADeleteConfirmationStillMeansNo(t *testing.T) {
+	sc := &countScript{total: 3}
+	d := newDriverWith(t, Options{Backend: seededFake(1), Script: sc}, 80, 24)
+	d.keys("enter", "enter", "d")
+	d.requireView("Delete Account?")
+	d.keys("N")
+	d.refuseView("Delete Account?")
+	if sc.ran != 0 {
+		t.Fatalf("N on a confirmation ran a step")
 	}
 }
