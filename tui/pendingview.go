@@ -170,7 +170,7 @@ func (m pendingModel) View() string {
 		return clampLines(b.String(), m.w, m.h)
 	}
 	if len(m.entries) == 0 {
-		b.WriteString(s.Subtle.Render("Nothing is waiting: every change has synced."))
+		b.WriteString(s.Subtle.Render("Nothing is waiting."))
 		return clampLines(b.String(), m.w, m.h)
 	}
 	per := 2

@@ -52,7 +52,7 @@ func shortWord(s pending.Status, op pending.Op) string {
 	case pending.StatusInvalid:
 		return "Fix errors"
 	case pending.StatusFailed:
-		return "Failed"
+		return "Can't be saved"
 	}
 	return ""
 }

@@ -372,7 +372,7 @@ func TestStoryRemoteDeleteTurnsRedAndDismisses(t *testing.T) {
 	s.press("esc")
 	s.golden("record_red", "✖ Can't be saved: record was deleted", "[e] Edit (locked)", "1 need attention")
 	s.press("p")
-	s.golden("pending_red", "✖ Failed")
+	s.golden("pending_red", "Pending Changes  1", "✖ Can't be saved Account")
 	s.press("x")
 	s.wait("Nothing is waiting", "0 pending")
 }
