@@ -329,6 +329,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.c.online {
 			later = ""
 		}
+		m.toast = ""
 		m.modal = modal{kind: modalConfirm, title: "Delete " + label + "?", yes: "delete",
 			body: sprintf("Delete %q? This removes the %s for everyone once it syncs.", msg.name, strings.ToLower(label)),
 			onYes: func() tea.Msg {
@@ -586,6 +587,7 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 // push puts a screen on top (once: opening a screen already in the stack goes back to it).
 func (m Model) push(id ScreenID, open func(Model) (Model, tea.Cmd)) (tea.Model, tea.Cmd) {
 	m.showHelp = false
+	m.toast = "" // a note belongs to the screen it was shown on
 	for i, s := range m.stack {
 		if s == id {
 			m.stack = m.stack[:i]
@@ -599,6 +601,7 @@ func (m Model) push(id ScreenID, open func(Model) (Model, tea.Cmd)) (tea.Model, 
 func (m Model) pop() (tea.Model, tea.Cmd) { return m.popModel() }
 
 func (m Model) popModel() (Model, tea.Cmd) {
+	m.toast = ""
 	if len(m.stack) > 1 {
 		m.stack = m.stack[:len(m.stack)-1]
 	}

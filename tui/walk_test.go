@@ -402,3 +402,17 @@ func TestNOnADeleteConfirmationStillMeansNo(t *testing.T) {
 		t.Fatalf("N on a confirmation ran a step")
 	}
 }
+
+func TestNotesDoNotOutliveTheirScreen(t *testing.T) {
+	d := newDriver(t, seededFake(2), 80, 24)
+	d.keys("enter", "n", "New Co", "ctrl+s")
+	d.requireView("Account saved.")
+	d.keys("n")
+	d.requireView("New Account")
+	d.refuseView("Account saved.")
+	d.keys("esc", "enter", "e", "X", "ctrl+s")
+	d.requireView("Account saved.")
+	d.keys("d")
+	d.requireView("Delete Account?")
+	d.refuseView("Account saved.")
+}
