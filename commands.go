@@ -408,8 +408,8 @@ func newPendingCmd(of *orgFlags) *cobra.Command {
 		Short: "List the pending changes with their status, error, attempts and next attempt",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withOfflineEngine(cmd.Context(), of, func(ctx context.Context, eng *pending.Engine) error {
-				entries, err := eng.Entries(ctx)
+			return withDeviceData(cmd, of, func(ctx context.Context, db *cache.DB) error {
+				entries, err := pending.ReadEntries(ctx, db)
 				if err != nil {
 					return err
 				}
@@ -455,8 +455,8 @@ func newLogCmd(of *orgFlags) *cobra.Command {
 		Short: "Show the activity log: each sync request with time, method, path, status, code and duration",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withOfflineEngine(cmd.Context(), of, func(ctx context.Context, eng *pending.Engine) error {
-				acts, err := eng.Activity(ctx, record, limit)
+			return withDeviceData(cmd, of, func(ctx context.Context, db *cache.DB) error {
+				acts, err := pending.ReadActivity(ctx, db, record, limit)
 				if err != nil {
 					return err
 				}
@@ -559,6 +559,30 @@ and the lines before it stay queued.`,
 		},
 	}
 	return []*cobra.Command{newCmd, editCmd, deleteCmd, applyCmd}
+}
+
+// withDeviceData runs fn on the device's database for reading: through an offline session,
+// or, while another offline-edit process holds the database (the app running), read-only
+// beside it, saying so on stderr.
+func withDeviceData(cmd *cobra.Command, of *orgFlags, fn func(context.Context, *cache.DB) error) error {
+	ctx := cmd.Context()
+	err := withOfflineEngine(ctx, of, func(ctx context.Context, eng *pending.Engine) error {
+		return fn(ctx, eng.DB())
+	})
+	if !errors.Is(err, cache.ErrAlreadyOpen) {
+		return err
+	}
+	path, perr := of.heldDevicePath()
+	if perr != nil {
+		return err
+	}
+	db, rerr := cache.OpenReadOnly(path)
+	if rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	defer db.Close()
+	fmt.Fprintln(cmd.ErrOrStderr(), "offline-edit: another offline-edit process has this device open; showing what it has saved so far (read-only)")
+	return fn(ctx, db)
 }
 
 func withOfflineEngine(ctx context.Context, of *orgFlags, fn func(context.Context, *pending.Engine) error) error {

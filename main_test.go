@@ -445,3 +445,38 @@ func (o *flakyOrg) phoneOf(t *testing.T, id string) string {
 	s, _ := rec.Fields["Phone"].(string)
 	return s
 }
+
+func TestPendingAndLogReadTheQueueWhileTheAppHoldsTheDevice(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	if out, err := run(t, dir, "", "new", "Account", "Name=Held Device Co"); err != nil {
+		t.Fatalf("new: %v\n%s", err, out)
+	}
+	// The app (here: this process) holds the device database.
+	var device string
+	files, _ := filepath.Glob(filepath.Join(dir, "*.db"))
+	for _, f := range files {
+		if filepath.Base(f) != "demo-org.db" {
+			device = f
+		}
+	}
+	db, err := cache.Open(device)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	out, err := run(t, dir, "", "pending")
+	if err != nil || !strings.Contains(out, "Held Device Co") || !strings.Contains(out, "read-only") {
+		t.Fatalf("pending beside the app (%v):\n%s", err, out)
+	}
+	out, err = run(t, dir, "", "log")
+	if err != nil || !strings.Contains(out, "METHOD") {
+		t.Fatalf("log beside the app (%v):\n%s", err, out)
+	}
+	// Changing the queue still needs the database to itself.
+	if _, err := run(t, dir, "", "new", "Account", "Name=Second"); !errors.Is(err, cache.ErrAlreadyOpen) {
+		t.Fatalf("new beside the app: %v, want already open", err)
+	}
+}

@@ -170,6 +170,44 @@ func (s *session) openOffline(f *orgFlags, signInErr error, signIn func(context.
 	return deferredSession(k, signIn), nil
 }
 
+// embeddedKey stands for the embedded demo org in device database names.
+const embeddedKey = "embedded-demo"
+
+// devicePath is the device database of a user of an org (key: its instance URL, or
+// embeddedKey): --db when given, else one file per org and user in the data directory.
+func (f *orgFlags) devicePath(key, username string) (string, error) {
+	if f.dbPath != "" {
+		return f.dbPath, nil
+	}
+	dir, err := f.dir()
+	if err != nil {
+		return "", err
+	}
+	path, err := cache.DefaultPath(key, username)
+	if err != nil {
+		return "", err
+	}
+	if f.dataDir != "" {
+		path = filepath.Join(dir, filepath.Base(path))
+	}
+	return path, nil
+}
+
+// heldDevicePath is the device database the flags name, found without signing in: for the
+// embedded org, --db, or a way of signing in that worked before on this machine.
+func (f *orgFlags) heldDevicePath() (string, error) {
+	switch {
+	case f.dbPath != "":
+		return f.dbPath, nil
+	case f.embedded():
+		return f.devicePath(embeddedKey, f.user)
+	}
+	if k, ok := f.recalledSession(); ok {
+		return f.devicePath(k.InstanceURL, k.Username)
+	}
+	return "", errors.New("this device's database cannot be named without signing in")
+}
+
 // errBadFlags marks a session the flags describe wrongly (nothing was tried).
 var errBadFlags = errors.New("bad flags")
 
@@ -307,25 +345,14 @@ func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error
 		s.Close()
 		return nil, err
 	}
-	dbPath := f.dbPath
-	if dbPath == "" {
-		dir, err := f.dir()
-		if err != nil {
-			s.Close()
-			return nil, err
-		}
-		key := sess.InstanceURL
-		if s.org != nil {
-			key = "embedded-demo"
-		}
-		_ = dir
-		if dbPath, err = cache.DefaultPath(key, sess.Username); err != nil {
-			s.Close()
-			return nil, err
-		}
-		if f.dataDir != "" {
-			dbPath = filepath.Join(dir, filepath.Base(dbPath))
-		}
+	key := sess.InstanceURL
+	if s.org != nil {
+		key = embeddedKey
+	}
+	dbPath, err := f.devicePath(key, sess.Username)
+	if err != nil {
+		s.Close()
+		return nil, err
 	}
 	if s.db, err = cache.Open(dbPath); err != nil {
 		s.Close()

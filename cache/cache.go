@@ -35,6 +35,8 @@ type DB struct {
 	path   string
 	lock   *dbLock
 	closed atomic.Bool
+	// readOnly marks a database opened with OpenReadOnly: Update refuses.
+	readOnly bool
 
 	needSearch bool // migrated from before records.search: fill it once at Open
 
@@ -199,6 +201,9 @@ func (tx *Tx) Prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if db == nil || db.sql == nil || db.closed.Load() {
 		return errors.New("cache: database is closed")
+	}
+	if db.readOnly {
+		return fmt.Errorf("cache: %s is open read-only (another process holds it)", db.path)
 	}
 	stx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {

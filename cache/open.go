@@ -188,3 +188,37 @@ func (db *DB) openError(doing string, err error) error {
 	}
 	return fmt.Errorf("cache: the device database %s: %s: %w", db.path, doing, err)
 }
+
+// OpenReadOnly opens an existing device database to read it while another process holds it
+// (Open would answer ErrAlreadyOpen): no lock, no migration, no write of any kind. It sees what
+// the other process has committed. A database of another schema version is refused; so is
+// every Update.
+func OpenReadOnly(path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("cache: empty database path")
+	}
+	real, err := resolve(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(real); err != nil {
+		return nil, fileError(path, err)
+	}
+	dsn := "file:" + (&url.URL{Path: real}).EscapedPath() + "?mode=ro&_pragma=busy_timeout(5000)&_pragma=query_only(1)"
+	sdb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("cache: open %s: %w", path, err)
+	}
+	sdb.SetMaxOpenConns(1)
+	db := &DB{sql: sdb, path: path, readOnly: true}
+	var v int
+	if err := sdb.QueryRowContext(context.Background(), "PRAGMA user_version").Scan(&v); err != nil {
+		_ = sdb.Close()
+		return nil, db.openError("read its schema version", err)
+	}
+	if v != SchemaVersion {
+		_ = sdb.Close()
+		return nil, fmt.Errorf("cache: the database %s has schema version %d and this offline-edit reads %d; use the offline-edit that has it open", path, v, SchemaVersion)
+	}
+	return db, nil
+}

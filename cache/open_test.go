@@ -2,12 +2,15 @@ package cache
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/offline-edit/offline-edit/remote"
 )
 
 // rawDB writes an SQLite file at path with stmts, outside this package's Open.
@@ -174,4 +177,67 @@ func TestAFileThatIsNotSQLiteIsRefusedByName(t *testing.T) {
 		t.Fatal(err)
 	}
 	openRefused(t, path, path+" is not an SQLite database", "choose another --db")
+}
+
+func TestReadOnlyOpenSeesWhatTheHolderCommittedAndWritesNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "device.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	put := func(id, name string) {
+		t.Helper()
+		err := db.Update(ctx, func(tx *Tx) error {
+			return tx.PutRecord(ctx, Record{Object: "Account", ID: id, Name: name, View: remote.Fields{"Name": name}, Server: remote.Fields{"Name": name}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("001A", "Acme")
+	ro, err := OpenReadOnly(path)
+	if err != nil {
+		t.Fatalf("read-only open beside the holder: %v", err)
+	}
+	defer ro.Close()
+	if r, err := ro.Record(ctx, "001A"); err != nil || r.Name != "Acme" {
+		t.Fatalf("read-only sees %+v %v", r, err)
+	}
+	put("001B", "Blue") // committed later by the holder: seen too
+	if r, err := ro.Record(ctx, "001B"); err != nil || r.Name != "Blue" {
+		t.Fatalf("read-only sees %+v %v after the holder's commit", r, err)
+	}
+	if err := ro.Update(ctx, func(tx *Tx) error { return nil }); err == nil {
+		t.Fatal("a read-only database took an update")
+	}
+	if _, err := ro.SQL().ExecContext(ctx, `DELETE FROM records`); err == nil {
+		t.Fatal("a read-only connection deleted rows")
+	}
+	ro.Close()
+	// The holder is unharmed.
+	put("001C", "Cove")
+	if n, err := db.Record(ctx, "001A"); err != nil || n.Name != "Acme" {
+		t.Fatalf("holder after the read-only close: %+v %v", n, err)
+	}
+}
+
+func TestReadOnlyOpenRefusesAMissingFileOrAnotherSchema(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := OpenReadOnly(filepath.Join(dir, "none.db")); err == nil {
+		t.Fatal("a missing file opened read-only")
+	}
+	old := filepath.Join(dir, "old.db")
+	db, err := Open(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().Exec(`PRAGMA user_version = 2`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := OpenReadOnly(old); err == nil || !strings.Contains(err.Error(), "schema version 2") {
+		t.Fatalf("err = %v, want the schema version named", err)
+	}
 }

@@ -88,8 +88,12 @@ func (e *Engine) Record(ctx context.Context, object, id string) (RecordView, err
 }
 
 // Entries lists the queue in order.
-func (e *Engine) Entries(ctx context.Context) ([]Entry, error) {
-	ents, err := entriesWhere(ctx, e.db.SQL(), "")
+func (e *Engine) Entries(ctx context.Context) ([]Entry, error) { return ReadEntries(ctx, e.db) }
+
+// ReadEntries lists the queue of a device database in order, without an engine: for a database
+// another process holds (cache.OpenReadOnly), whose engine is not this process's.
+func ReadEntries(ctx context.Context, db *cache.DB) ([]Entry, error) {
+	ents, err := entriesWhere(ctx, db.SQL(), "")
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +125,12 @@ func (e *Engine) Activity(ctx context.Context, recordID string, limit int) ([]Ac
 	if err := e.flushActivity(ctx); err != nil {
 		return nil, err
 	}
+	return ReadActivity(ctx, e.db, recordID, limit)
+}
+
+// ReadActivity is the activity log of a device database without an engine (newest first; only
+// what its engine has written so far): for a database another process holds.
+func ReadActivity(ctx context.Context, db *cache.DB, recordID string, limit int) ([]Activity, error) {
 	if limit <= 0 || limit > activityLimit {
 		limit = activityLimit
 	}
@@ -132,7 +142,7 @@ func (e *Engine) Activity(ctx context.Context, recordID string, limit int) ([]Ac
 	}
 	q += ` ORDER BY id DESC LIMIT ?`
 	args = append(args, limit)
-	rows, err := e.db.SQL().QueryContext(ctx, q, args...)
+	rows, err := db.SQL().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -161,3 +171,6 @@ func (e *Engine) ServerID(ctx context.Context, localID string) (string, error) {
 	})
 	return id, err
 }
+
+// DB is the device database the engine works on.
+func (e *Engine) DB() *cache.DB { return e.db }
