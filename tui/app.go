@@ -508,6 +508,9 @@ func (m Model) onOpDone(msg opDoneMsg) (tea.Model, tea.Cmd) {
 	}
 	if msg.back {
 		mm, c := m.popModel()
+		if msg.created != "" && mm.active() == ScreenHome && mm.home.object == msg.createdObject {
+			mm.home.focusID = msg.created
+		}
 		return mm, tea.Batch(append(cmds, c)...)
 	}
 	mm, c := m.reload(m.active())

@@ -345,8 +345,8 @@ func (m formModel) save() (formModel, tea.Cmd) {
 		ch := m.changes(nil)
 		m.saving = true
 		return m, func() tea.Msg {
-			_, err := b.Create(ctx, object, ch)
-			return opDoneMsg{note: label + " saved." + later, err: err, back: true}
+			id, err := b.Create(ctx, object, ch)
+			return opDoneMsg{note: label + " saved." + later, err: err, back: true, createdObject: object, created: id}
 		}
 	case formEdit:
 		ch := m.changes(nil)

@@ -52,6 +52,10 @@ type homeModel struct {
 
 	filter    textinput.Model
 	filtering bool
+
+	// focusID is a record the cursor goes to when the next page holds it (a record just
+	// created); "" when none.
+	focusID string
 }
 
 func newHome(c *common) homeModel {
@@ -167,6 +171,14 @@ func (m homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd) {
 			return m, errCmd(msg.err)
 		}
 		m.rows, m.offset, m.total, m.loaded = msg.page.Rows, msg.offset, msg.page.Total, true
+		if m.focusID != "" {
+			for i, r := range m.rows {
+				if r.ID == m.focusID {
+					m.cursor = m.offset + i
+				}
+			}
+			m.focusID = ""
+		}
 		m.clamp()
 		return m, nil
 	case tea.MouseMsg:

@@ -62,6 +62,9 @@ type (
 		note string
 		err  error
 		back bool
+		// created is the record a New form made ("" for other changes): the list it returns
+		// to puts its cursor there.
+		createdObject, created string
 	}
 )
 

@@ -416,3 +416,14 @@ func TestNotesDoNotOutliveTheirScreen(t *testing.T) {
 	d.requireView("Delete Account?")
 	d.refuseView("Account saved.")
 }
+
+func TestSavingANewRecordPutsTheListCursorOnIt(t *testing.T) {
+	d := newDriver(t, seededFake(5), 80, 24)
+	d.keys("enter", "down", "n", "Acme 000003b", "ctrl+s")
+	d.requireView("Account saved.")
+	m := d.model()
+	if r, ok := m.home.row(m.home.cursor); !ok || r.Name != "Acme 000003b" {
+		t.Fatalf("the cursor is on %+v, want the new record", r)
+	}
+	d.requireView("▸ ● To sync Acme 000003b")
+}
