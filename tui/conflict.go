@@ -33,6 +33,7 @@ type conflictModel struct {
 	choices []pending.Choice
 	cursor  int
 	editing bool
+	fresh   bool // the input still holds the value it opened with: typing replaces it
 	input   textinput.Model
 	keep    bool // delete conflicts: keep the record instead of deleting anyway
 	saving  bool
@@ -165,6 +166,10 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 				m.input.Blur()
 				return m, nil
 			}
+			if m.fresh && (msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace) {
+				m.input.SetValue("")
+			}
+			m.fresh = false
 			var cmd tea.Cmd
 			m.input, cmd = m.input.Update(msg)
 			return m, cmd
@@ -195,6 +200,7 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 				m.input.SetValue(editText(m.choices[m.cursor].Value))
 			}
 			m.input.CursorEnd()
+			m.fresh = true
 			return m, m.input.Focus()
 		}
 	}
@@ -266,6 +272,11 @@ func (m conflictModel) View() string {
 		body = append(body, row("mine", display(c.Mine), ch.Take == pending.TakeMine, ""))
 		if i == m.cursor && m.editing {
 			body = append(body, "    "+m.input.View())
+			hint := "enter keep · esc cancel"
+			if m.fresh {
+				hint = "typing replaces this value · ←/→ edit it · " + hint
+			}
+			body = append(body, s.Subtle.Render(trunc("    "+hint, m.w)))
 		} else if ch.Take == pending.TakeValue {
 			body = append(body, row("new", display(ch.Value), true, ""))
 		}

@@ -427,3 +427,31 @@ func TestSavingANewRecordPutsTheListCursorOnIt(t *testing.T) {
 	}
 	d.requireView("▸ ● To sync Acme 000003b")
 }
+
+func TestTypingANewConflictValueReplacesMineAndSaysSo(t *testing.T) {
+	conflictFake := func() *fakeBackend {
+		f := seededFake(2)
+		f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+			Op: pending.OpUpdate, Status: pending.StatusConflict, Changes: remote.Fields{"Phone": "555-0111"},
+			Conflicts: []pending.Conflict{{Field: "Phone", Base: "555-0100", Theirs: "555-0122", Mine: "555-0111"}}})
+		return f
+	}
+	t.Run("typing replaces", func(t *testing.T) {
+		d := newDriver(t, conflictFake(), 80, 24)
+		d.keys("p", "r", "v")
+		d.requireView("new value: 555-0111", "typing replaces this value")
+		d.keys("555-0199", "enter")
+		m := d.model()
+		if got := m.conflict.choices[0]; got.Take != pending.TakeValue || got.Value != "555-0199" {
+			t.Fatalf("chose %+v, want the typed 555-0199", got)
+		}
+		d.requireView("new     555-0199")
+	})
+	t.Run("editing keeps", func(t *testing.T) {
+		d := newDriver(t, conflictFake(), 80, 24)
+		d.keys("p", "r", "v", "backspace", "9", "enter")
+		if got := d.model().conflict.choices[0]; got.Value != "555-0119" {
+			t.Fatalf("chose %+v, want mine edited to 555-0119", got)
+		}
+	})
+}
