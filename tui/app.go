@@ -81,6 +81,7 @@ type Model struct {
 	toastID int
 
 	total, attention int
+	red              int // of attention, the changes that can't be saved (the rest are orange)
 	lastSync         time.Time
 	// alerted is how many changes needed attention when the sync alert last showed, lowered when
 	// a run finds fewer: a later run (the background loop's after a step's, say) that finds no
@@ -208,7 +209,11 @@ func (m Model) loadCounts() tea.Cmd {
 	b, ctx := m.c.backend, m.c.ctx
 	return func() tea.Msg {
 		t, a, err := b.Counts(ctx)
-		return countsMsg{total: t, attention: a, lastSync: b.LastSync(), err: err}
+		out := countsMsg{total: t, attention: a, lastSync: b.LastSync(), err: err}
+		if err == nil && a > 0 {
+			out.red, out.err = redCount(ctx, b)
+		}
+		return out
 	}
 }
 
@@ -253,7 +258,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.c.logf("counts: %v", msg.err)
 			return m, nil
 		}
-		m.total, m.attention, m.lastSync = msg.total, msg.attention, msg.lastSync
+		m.total, m.attention, m.red, m.lastSync = msg.total, msg.attention, msg.red, msg.lastSync
 		m.nav.total, m.nav.attention = msg.total, msg.attention
 		return m, nil
 	case describesMsg:
@@ -779,10 +784,38 @@ func (m Model) statusBar() string {
 
 // attentionParts count the changes that need the user, none when there are none.
 func (m Model) attentionParts() []barPart {
-	if m.attention == 0 {
-		return nil
+	var out []barPart
+	if orange := m.attention - m.red; orange > 0 {
+		out = append(out, barPart{text: sprintf("▲ %d need attention", orange)})
 	}
-	return []barPart{{text: sprintf("▲ %d need attention", m.attention)}}
+	if m.red > 0 {
+		out = append(out, barPart{text: sprintf("✖ %d can't be saved", m.red)})
+	}
+	return out
+}
+
+// redCounter is a Backend that counts the changes that can't be saved (red) itself.
+type redCounter interface {
+	RedCount(ctx context.Context) (int, error)
+}
+
+// redCount is how many queued changes are red: from the backend when it counts them, else
+// from the queue (read only while something needs the user).
+func redCount(ctx context.Context, b Backend) (int, error) {
+	if rc, ok := b.(redCounter); ok {
+		return rc.RedCount(ctx)
+	}
+	es, err := b.Entries(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range es {
+		if e.Status.Sash() == pending.SashRed {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // apiUsage turns a Sforce-Limit-Info header ("api-usage=18/15000; per-app-api-usage=…") into a

@@ -36,6 +36,7 @@ type (
 	eventsClosedMsg struct{}
 	countsMsg       struct {
 		total, attention int
+		red              int // of attention, the red ones
 		lastSync         time.Time
 		err              error
 	}

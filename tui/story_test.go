@@ -370,7 +370,7 @@ func TestStoryRemoteDeleteTurnsRedAndDismisses(t *testing.T) {
 	s.press("o")
 	s.wait("Sync needs your attention")
 	s.press("esc")
-	s.golden("record_red", "✖ Can't be saved: record was deleted", "[e] Edit (locked)", "1 need attention")
+	s.golden("record_red", "✖ Can't be saved: record was deleted", "[e] Edit (locked)", "✖ 1 can't be saved")
 	s.press("p")
 	s.golden("pending_red", "Pending Changes  1", "✖ Can't be saved Account")
 	s.press("x")

@@ -455,3 +455,38 @@ func TestTypingANewConflictValueReplacesMineAndSaysSo(t *testing.T) {
 		}
 	})
 }
+
+func TestStatusBarCountsOrangeAndRedApart(t *testing.T) {
+	tests := []struct {
+		name     string
+		statuses []pending.Status
+		want     []string
+		unwanted []string
+	}{
+		{"red", []pending.Status{pending.StatusFailed}, []string{"✖ 1 can't be saved"}, []string{"▲"}},
+		{"orange", []pending.Status{pending.StatusConflict}, []string{"▲ 1 need attention"}, []string{"can't be saved"}},
+		{"both", []pending.Status{pending.StatusInvalid, pending.StatusFailed, pending.StatusConflict},
+			[]string{"▲ 2 need attention", "✖ 1 can't be saved"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := seededFake(3)
+			for i, st := range tc.statuses {
+				f.setEntry(pending.Entry{ID: fmt.Sprint("e", i), Object: "Account", RecordID: fmt.Sprintf("001%015d", i), Op: pending.OpUpdate, Status: st, Code: "ENTITY_IS_DELETED"})
+			}
+			d := newDriver(t, f, 100, 24)
+			lines := strings.Split(d.view(), "\n")
+			bar := lines[len(lines)-2]
+			for _, w := range tc.want {
+				if !strings.Contains(bar, w) {
+					t.Errorf("status bar %q lacks %q", bar, w)
+				}
+			}
+			for _, w := range tc.unwanted {
+				if strings.Contains(bar, w) {
+					t.Errorf("status bar %q has %q", bar, w)
+				}
+			}
+		})
+	}
+}
