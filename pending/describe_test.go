@@ -218,4 +218,7 @@ func TestAConflictIsStillJudgedAfterTheOrgDroppedAFieldTheDeviceAsksFor(t *testi
 		}
 		t.Fatalf("entry %s (%s), want a conflict", en.Status, en.Message)
 	}
+	if red, err := h.eng.RedCount(context.Background()); err != nil || red != 0 {
+		t.Fatalf("RedCount = %d (%v) with only an orange change", red, err)
+	}
 }

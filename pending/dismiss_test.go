@@ -41,6 +41,9 @@ func lostAccess(t *testing.T, h *harness) (id string, en Entry) {
 	if en.Status != StatusFailed || en.Code != "NOT_FOUND" {
 		t.Fatalf("entry %+v", en)
 	}
+	if red, err := h.eng.RedCount(bg); err != nil || red != 1 {
+		t.Fatalf("RedCount = %d (%v), want the one failed change", red, err)
+	}
 	return id, en
 }
 

@@ -113,6 +113,14 @@ func (e *Engine) Entry(ctx context.Context, entryID string) (Entry, error) {
 	return en.Entry, nil
 }
 
+// RedCount is how many queued changes can't be saved (red sash: failed), without reading the
+// queue.
+func (e *Engine) RedCount(ctx context.Context) (int, error) {
+	var n int
+	err := e.db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM entries WHERE status = ?`, string(StatusFailed)).Scan(&n)
+	return n, err
+}
+
 // Counts returns the number of entries and how many need the user (orange or red).
 func (e *Engine) Counts(ctx context.Context) (total, attention int, err error) {
 	err = e.db.SQL().QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(status IN (?, ?, ?)), 0) FROM entries`,
