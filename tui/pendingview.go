@@ -138,8 +138,13 @@ func dismissEntry(c *common, e pending.Entry) tea.Cmd {
 	b, ctx := c.backend, c.ctx
 	if e.Status == pending.StatusFailed {
 		return func() tea.Msg {
-			err := b.Dismiss(ctx, e.ID)
-			return opDoneMsg{note: "Dismissed; the record now shows the org's copy.", err: err}
+			if err := b.Dismiss(ctx, e.ID); err != nil {
+				return opDoneMsg{err: err}
+			}
+			if _, err := b.Record(ctx, e.Object, e.RecordID); errors.Is(err, pending.ErrNotFound) {
+				return opDoneMsg{note: "Dismissed; the record is gone from this device (deleted on the org, or out of your reach)."}
+			}
+			return opDoneMsg{note: "Dismissed; the record now shows the org's copy."}
 		}
 	}
 	if e.Status == pending.StatusSyncing {

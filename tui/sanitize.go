@@ -24,7 +24,7 @@ func clean(s string, keepNewlines bool) string {
 	if isPlain(s) {
 		return s
 	}
-	s = ansi.Strip(s)
+	s = ansi.Strip(c1Introducers.Replace(s))
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n' && keepNewlines:
@@ -39,6 +39,13 @@ func clean(s string, keepNewlines bool) string {
 		return r
 	}, s)
 }
+
+// c1Introducers spells the C1 forms of the sequence introducers (U+009B CSI, U+009D OSC, …)
+// as their ESC forms, so that Strip takes away the whole sequence, parameters included, and not
+// only its first character.
+var c1Introducers = strings.NewReplacer(
+	"\u009b", "\x1b[", "\u009d", "\x1b]", "\u0090", "\x1bP", "\u0098", "\x1bX", "\u009e", "\x1b^", "\u009f", "\x1b_",
+)
 
 // isPlain reports whether s is printable ASCII only, the common case, which needs no work.
 func isPlain(s string) bool {

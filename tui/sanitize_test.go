@@ -19,7 +19,7 @@ var payloads = []struct{ name, in, want string }{
 	{"backspace", "Acme\b\b\bXY", "AcmeXY"},
 	{"NUL", "Ac\x00me", "Acme"},
 	{"BEL", "Ac\x07me", "Acme"},
-	{"C1 CSI", "Acme\u009b2J Corp", "Acme2J Corp"},
+	{"C1 CSI", "Acme\u009b2J Corp", "Acme Corp"},
 	{"bidi override", "Acme \u202eproC", "Acme proC"},
 	{"zero width space kept out", "Ac\u200bme", "Acme"},
 	{"plain text untouched", "Müller & Söhne GmbH", "Müller & Söhne GmbH"},
@@ -91,4 +91,18 @@ func TestScreensNeverDrawHostileOrgText(t *testing.T) {
 	check("pending changes")
 	d.keys("r")
 	check("fix form")
+}
+
+func TestC1SequencesGoWholeWithTheirParameters(t *testing.T) {
+	for in, want := range map[string]string{
+		"Adv\u009b31mRED\u009b0m end":            "AdvRED end",
+		"THEIRS\u009b2J":                         "THEIRS",
+		"title\u009d0;owned\u009c after":         "title after",
+		"keep é and 日本 \u009b1;2H here":          "keep é and 日本  here",
+		"\x1b[31mESC form\x1b[0m still stripped": "ESC form still stripped",
+	} {
+		if got := CleanLine(in); got != want {
+			t.Errorf("CleanLine(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

@@ -442,3 +442,30 @@ func TestStoryNewTaskFromRecordActionBarRefusedOffline(t *testing.T) {
 	s.press("?")
 	s.golden("help", "Keys that never change", "more below")
 }
+
+func TestDismissOfARecordDeletedOnTheOrgSaysItIsGone(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	acct := w.firstAccount(t)
+	w.eng.SetOnline(false)
+	if err := w.eng.Edit(ctx, "Account", acct.ID, remote.Fields{"Phone": "555-0001"}); err != nil {
+		t.Fatal(err)
+	}
+	w.clk.Advance(3 * time.Second)
+	if err := w.admin.Delete(ctx, "Account", acct.ID); err != nil {
+		t.Fatal(err)
+	}
+	w.eng.SetOnline(true)
+	if _, err := w.eng.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rv, err := w.eng.Record(ctx, "Account", acct.ID)
+	if err != nil || rv.Entry == nil || rv.Entry.Status != pending.StatusFailed {
+		t.Fatalf("want a red change, got %+v (%v)", rv.Entry, err)
+	}
+	c := New(Options{Backend: w.eng}).c
+	msg, ok := dismissEntry(c, *rv.Entry)().(opDoneMsg)
+	if !ok || msg.err != nil || !strings.Contains(msg.note, "gone from this device") {
+		t.Fatalf("dismiss said %+v", msg)
+	}
+}
