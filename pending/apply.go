@@ -563,14 +563,19 @@ func (e *Engine) applyFailed(ctx context.Context, tx *cache.Tx, o outcome) error
 // this user after the attempt with the same field values.
 func (e *Engine) lookupCreate(ctx context.Context, r *run, en *entry) (outcome, bool, error) {
 	o := outcome{job: &job{ent: en, kind: jobCreate, get: -1}, class: ClassOK}
-	if r.keyed[en.Object] {
+	keyed := r.keyed[en.Object]
+	if keyed {
 		rec, found, err := e.findByKey(ctx, r, en)
-		if err != nil || !found {
+		if err != nil {
 			return o, false, err
 		}
-		o.newID, o.server = rec.ID(), &rec
-		e.note(en.ID, en.RecordID, "found the record an earlier send created ("+o.newID+") by its offline key")
-		return o, true, nil
+		if found {
+			o.newID, o.server = rec.ID(), &rec
+			e.note(en.ID, en.RecordID, "found the record an earlier send created ("+o.newID+") by its offline key")
+			return o, true, nil
+		}
+		// Not by its key: an earlier send may have gone without it (the org refused the key in
+		// that run), so look by its values too before sending it again.
 	}
 	d, err := e.db.Describe(ctx, en.Object)
 	if err != nil {
@@ -587,6 +592,9 @@ func (e *Engine) lookupCreate(ctx context.Context, r *run, en *entry) (outcome, 
 	var found *remote.Record
 	err = e.db.View(ctx, func(tx *cache.Tx) error {
 		for i := range res.Records {
+			if k, _ := res.Records[i].Fields[OfflineKeyField].(string); keyed && k != "" && k != en.ID {
+				continue // another change's record: it carries that change's key
+			}
 			mapped, err := tx.IsMapped(ctx, res.Records[i].ID())
 			if err != nil {
 				return err

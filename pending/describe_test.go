@@ -222,3 +222,46 @@ func TestAConflictIsStillJudgedAfterTheOrgDroppedAFieldTheDeviceAsksFor(t *testi
 		t.Fatalf("RedCount = %d (%v) with only an orange change", red, err)
 	}
 }
+
+func TestACreateSentKeylessAndLostIsFoundAgainWhenTheKeyComesBack(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	if _, err := h.eng.Create(context.Background(), "Account", remote.Fields{"Name": "Keyless Twin", "Phone": "555-0142"}); err != nil {
+		t.Fatal(err)
+	}
+	// The org drops the key field; the keyed create is refused, goes again keyless, and the
+	// org applies that but its reply is lost.
+	h.org.SetProfile(mockorg.ProfileReal)
+	refused := false
+	h.faults.set(func(req *http.Request) string {
+		if req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/composite") {
+			if refused {
+				return "lose"
+			}
+			refused = true // the first composite is the keyed attempt: let the org refuse it
+		}
+		return ""
+	})
+	h.eng.SetOnline(true)
+	_, _ = h.eng.Sync(context.Background())
+	h.faults.set(nil)
+	// The key comes back, and the next check of the describe sees it: the next run is keyed.
+	h.org.SetProfile(mockorg.ProfileDemo)
+	h.clock.Set(h.clock.Now().Add(DefaultDescribeMaxAge + time.Minute))
+	for range 3 {
+		if n, _, _ := h.eng.Counts(context.Background()); n == 0 {
+			break
+		}
+		_, _ = h.eng.Sync(context.Background())
+		h.clock.Set(h.clock.Now().Add(time.Minute))
+	}
+	res, err := h.as(t, "admin@demo.example").Query(context.Background(), "SELECT Id FROM Account WHERE Name = 'Keyless Twin'", 0)
+	if err != nil || len(res.Records) != 1 {
+		t.Fatalf("the org holds %d such accounts (%v), want exactly 1", len(res.Records), err)
+	}
+	if n, _, _ := h.eng.Counts(context.Background()); n != 0 {
+		ents, _ := h.eng.Entries(context.Background())
+		t.Fatalf("left: %+v", ents)
+	}
+}

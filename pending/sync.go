@@ -431,8 +431,10 @@ func (e *Engine) push(ctx context.Context, r *run) error {
 	return nil
 }
 
-// keyFieldGone reports whether the org refused a keyed upsert because it has no Offline_Key__c
-// (404 NOT_FOUND: "Provided external ID field does not exist or is not accessible").
+// keyFieldGone reports whether the org refused a keyed upsert because it has no usable
+// Offline_Key__c, so that nothing was created: 404 NOT_FOUND ("Provided external ID field does
+// not exist or is not accessible"), or INVALID_FIELD naming the field. Any other refusal that
+// names the field (DUPLICATE_VALUE: a record with this key exists) is not that.
 func keyFieldGone(e *remote.Error) bool {
 	if e == nil {
 		return false
@@ -440,8 +442,11 @@ func keyFieldGone(e *remote.Error) bool {
 	if e.Status == http.StatusNotFound && e.HasCode("NOT_FOUND") {
 		return true
 	}
+	if !e.HasCode("INVALID_FIELD") {
+		return false
+	}
 	for _, it := range e.Items {
-		if strings.Contains(it.Message, OfflineKeyField) {
+		if it.Code == "INVALID_FIELD" && strings.Contains(it.Message, OfflineKeyField) {
 			return true
 		}
 	}

@@ -330,3 +330,22 @@ func TestBackgroundLoopSyncsWhenGoingOnline(t *testing.T) {
 		}
 	}
 }
+
+func TestOnlyARefusalOfTheKeyFieldItselfMakesACreateGoKeyless(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  *remote.Error
+		want bool
+	}{
+		{"404 external id field missing", &remote.Error{Status: 404, Items: []remote.ErrorItem{{Code: "NOT_FOUND", Message: "Provided external ID field does not exist or is not accessible: Offline_Key__c"}}}, true},
+		{"invalid field naming the key", &remote.Error{Status: 400, Items: []remote.ErrorItem{{Code: "INVALID_FIELD", Message: "No such column 'Offline_Key__c' on sobject of type Account"}}}, true},
+		{"duplicate key: a record exists", &remote.Error{Status: 400, Items: []remote.ErrorItem{{Code: "DUPLICATE_VALUE", Message: "duplicate value found: Offline_Key__c duplicates value on record with id: 001A"}}}, false},
+		{"invalid field, another one", &remote.Error{Status: 400, Items: []remote.ErrorItem{{Code: "INVALID_FIELD", Message: "No such column 'Foo__c'"}}}, false},
+		{"validation", &remote.Error{Status: 400, Items: []remote.ErrorItem{{Code: "FIELD_CUSTOM_VALIDATION_EXCEPTION", Message: "Offline_Key__c is odd"}}}, false},
+		{"no error", nil, false},
+	} {
+		if got := keyFieldGone(tc.err); got != tc.want {
+			t.Errorf("%s: keyFieldGone = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
