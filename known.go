@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/offline-edit/offline-edit/remote/signin"
 )
@@ -127,8 +128,48 @@ func unreachable(err error) bool {
 
 // deferredSession opens the device's data without the network: the session the flags' way of
 // signing in gave last time, with no token; signIn runs when the device first reaches the org.
-func deferredSession(k knownSession, signIn func(ctx context.Context) (string, error)) signin.Session {
-	return signin.Session{InstanceURL: k.InstanceURL, Username: k.Username, IdentityURL: k.IdentityURL, Refresh: signIn}
+// A sign-in that turns out to be another user's, or another org's, is refused: this device's
+// data belongs to the remembered one (a refresh token remembered by another sign-in since, say).
+func deferredSession(k knownSession, signIn func(ctx context.Context) (signin.Session, error)) signin.Session {
+	refresh := func(ctx context.Context) (string, error) {
+		got, err := signIn(ctx)
+		if err != nil {
+			return "", err
+		}
+		if !sameIdentity(got, k) {
+			return "", fmt.Errorf("%w: signed in as %s on %s, but this device's data is %s's on %s; sign in as %s", errOtherUser, got.Username, got.InstanceURL, k.Username, k.InstanceURL, k.Username)
+		}
+		return got.AccessToken, nil
+	}
+	return signin.Session{InstanceURL: k.InstanceURL, Username: k.Username, IdentityURL: k.IdentityURL, Refresh: refresh}
+}
+
+// errOtherUser is a sign-in that gave another user or org than the device's data belongs to.
+var errOtherUser = errors.New("another user's sign-in")
+
+// sameIdentity reports whether a sign-in gave the org and user of a remembered session: the
+// same instance, and the same org and user ids (from the identity URLs) or, when either is
+// unknown, the same user name.
+func sameIdentity(got signin.Session, k knownSession) bool {
+	if trimSlash(got.InstanceURL) != trimSlash(k.InstanceURL) {
+		return false
+	}
+	if a, b := identityIDs(got.IdentityURL), identityIDs(k.IdentityURL); a != "" && b != "" {
+		return a == b
+	}
+	if got.Username != "" && k.Username != "" {
+		return strings.EqualFold(strings.TrimSpace(got.Username), strings.TrimSpace(k.Username))
+	}
+	return true
+}
+
+// identityIDs is the "00D…/005…" part of an identity URL (…/id/00D…/005…), or "".
+func identityIDs(u string) string {
+	_, ids, ok := strings.Cut(u, "/id/")
+	if !ok {
+		return ""
+	}
+	return strings.TrimSuffix(ids, "/")
 }
 
 // offlineNote says why the device opened offline.

@@ -17,6 +17,7 @@ import (
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
 	"github.com/offline-edit/offline-edit/remote/mockorg"
+	"github.com/offline-edit/offline-edit/remote/signin"
 )
 
 // run executes the command line against a data directory and returns stdout and the error.
@@ -478,5 +479,29 @@ func TestPendingAndLogReadTheQueueWhileTheAppHoldsTheDevice(t *testing.T) {
 	// Changing the queue still needs the database to itself.
 	if _, err := run(t, dir, "", "new", "Account", "Name=Second"); !errors.Is(err, cache.ErrAlreadyOpen) {
 		t.Fatalf("new beside the app: %v, want already open", err)
+	}
+}
+
+func TestADeferredSignInAsAnotherUserIsRefused(t *testing.T) {
+	k := knownSession{InstanceURL: "https://acme.my.salesforce.com", Username: "alex@acme.example", IdentityURL: "https://login.salesforce.com/id/00DA/005A"}
+	for _, tc := range []struct {
+		name string
+		got  signin.Session
+		ok   bool
+	}{
+		{"the same user", signin.Session{InstanceURL: "https://acme.my.salesforce.com/", Username: "Alex@acme.example", IdentityURL: "https://acme.my.salesforce.com/id/00DA/005A", AccessToken: "t"}, true},
+		{"same user, name unknown", signin.Session{InstanceURL: "https://acme.my.salesforce.com", IdentityURL: "https://login.salesforce.com/id/00DA/005A", AccessToken: "t"}, true},
+		{"another user of the org", signin.Session{InstanceURL: "https://acme.my.salesforce.com", Username: "sam@acme.example", IdentityURL: "https://login.salesforce.com/id/00DA/005B", AccessToken: "t"}, false},
+		{"another user, no identity URL", signin.Session{InstanceURL: "https://acme.my.salesforce.com", Username: "sam@acme.example", AccessToken: "t"}, false},
+		{"another org", signin.Session{InstanceURL: "https://other.my.salesforce.com", Username: "alex@acme.example", AccessToken: "t"}, false},
+	} {
+		s := deferredSession(k, func(context.Context) (signin.Session, error) { return tc.got, nil })
+		tok, err := s.Refresh(context.Background())
+		if tc.ok && (err != nil || tok != "t") {
+			t.Errorf("%s: refused (%v)", tc.name, err)
+		}
+		if !tc.ok && (err == nil || tok != "" || !errors.Is(err, errOtherUser)) {
+			t.Errorf("%s: token %q, err %v; want a refusal", tc.name, tok, err)
+		}
 	}
 }

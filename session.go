@@ -160,7 +160,7 @@ func (s *engineSink) observe(ri remote.RequestInfo) {
 // signInErr: when the org could not be reached and this way of signing in worked before, the
 // session it gave then, without a token (signIn gets one once the device reaches the org);
 // else signInErr.
-func (s *session) openOffline(f *orgFlags, signInErr error, signIn func(context.Context) (string, error)) (signin.Session, error) {
+func (s *session) openOffline(f *orgFlags, signInErr error, signIn func(context.Context) (signin.Session, error)) (signin.Session, error) {
 	k, ok := f.recalledSession()
 	if !ok || !unreachable(signInErr) {
 		return signin.Session{}, signInErr
@@ -247,9 +247,8 @@ func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error
 		sess, err = signin.FromPassword(ctx, s.baseRT, s.orgURL, f.user, f.password)
 		if err != nil {
 			orgURL, user, pw := s.orgURL, f.user, f.password
-			if sess, err = s.openOffline(f, err, func(ctx context.Context) (string, error) {
-				ns, err := signin.FromPassword(ctx, s.net, orgURL, user, pw)
-				return ns.AccessToken, err
+			if sess, err = s.openOffline(f, err, func(ctx context.Context) (signin.Session, error) {
+				return signin.FromPassword(ctx, s.net, orgURL, user, pw)
 			}); err != nil {
 				return nil, err
 			}
@@ -277,9 +276,8 @@ func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error
 			fmt.Fprintln(os.Stderr, "offline-edit:", err)
 		} else if err != nil {
 			s.label = f.loginURL
-			if sess, err = s.openOffline(f, err, func(ctx context.Context) (string, error) {
-				ns, err := signin.FromStoredToken(ctx, s.net, cfg)
-				return ns.AccessToken, err
+			if sess, err = s.openOffline(f, err, func(ctx context.Context) (signin.Session, error) {
+				return signin.FromStoredToken(ctx, s.net, cfg)
 			}); err != nil {
 				return nil, err
 			}
@@ -305,9 +303,8 @@ func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error
 		} else if err != nil {
 			s.label = f.loginURL
 			stored := cfg.StoredTokenConfig()
-			if sess, err = s.openOffline(f, err, func(ctx context.Context) (string, error) {
-				ns, err := signin.FromStoredToken(ctx, s.net, stored)
-				return ns.AccessToken, err
+			if sess, err = s.openOffline(f, err, func(ctx context.Context) (signin.Session, error) {
+				return signin.FromStoredToken(ctx, s.net, stored)
 			}); err != nil {
 				return nil, err
 			}

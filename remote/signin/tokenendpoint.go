@@ -76,7 +76,7 @@ func (e *transportError) Error() string { return e.err.Error() }
 // Unreachable says the org gave no reply (the REST client treats such a failed refresh as a
 // network failure, not a refusal).
 func (e *transportError) Unreachable() bool { return true }
-func (e *transportError) Unwrap() error { return e.err }
+func (e *transportError) Unwrap() error     { return e.err }
 
 // formSecrets are the values of a token form that must never appear in an error.
 func formSecrets(form url.Values) []string {
