@@ -80,20 +80,23 @@ func TestFromPasswordRejectsBadInput(t *testing.T) {
 func TestTokenEndpointRepliesThatAreNotUsableGiveClearErrors(t *testing.T) {
 	leak := "00D000000000001!AQ4AQLeakedTokenInAnErrorBody0123456789"
 	tests := []struct {
-		name   string
-		status int
-		ctype  string
-		body   string
-		want   string
+		name        string
+		status      int
+		ctype       string
+		body        string
+		want        string
+		unreachable bool // no answer from the org's sign-in (retry later), not a refusal
 	}{
-		{"html error page", 500, "text/html", "<html>Server error " + leak + "</html>", "HTTP 500"},
-		{"html on success", 200, "text/html", "<html>login page</html>", "not JSON"},
-		{"malformed JSON", 200, "application/json", `{"access_token":`, "malformed JSON"},
-		{"no access token", 200, "application/json", `{"instance_url":"https://x.my.salesforce.com"}`, "without an access_token"},
-		{"bad instance URL", 200, "application/json", `{"access_token":"` + leak + `","instance_url":"http://evil.example.com"}`, "bad instance_url"},
-		{"not a bearer token", 200, "application/json", `{"access_token":"` + leak + `","instance_url":"https://x.my.salesforce.com","token_type":"MAC"}`, "only Bearer"},
-		{"oauth error mentioning a token", 400, "application/json", `{"error":"invalid_grant","error_description":"bad ` + leak + `"}`, "invalid_grant"},
-		{"redacted token", 200, "application/json", `{"access_token":"[REDACTED]","instance_url":"https://x.my.salesforce.com"}`, "unusable"},
+		{"html error page", 500, "text/html", "<html>Server error " + leak + "</html>", "HTTP 500", true},
+		{"maintenance", 503, "application/json", `{"error":"server_unavailable"}`, "HTTP 503", true},
+		{"too many requests", 429, "text/plain", "slow down", "HTTP 429", true},
+		{"html on success", 200, "text/html", "<html>login page</html>", "not JSON", true},
+		{"malformed JSON", 200, "application/json", `{"access_token":`, "malformed JSON", false},
+		{"no access token", 200, "application/json", `{"instance_url":"https://x.my.salesforce.com"}`, "without an access_token", false},
+		{"bad instance URL", 200, "application/json", `{"access_token":"` + leak + `","instance_url":"http://evil.example.com"}`, "bad instance_url", false},
+		{"not a bearer token", 200, "application/json", `{"access_token":"` + leak + `","instance_url":"https://x.my.salesforce.com","token_type":"MAC"}`, "only Bearer", false},
+		{"oauth error mentioning a token", 400, "application/json", `{"error":"invalid_grant","error_description":"bad ` + leak + `"}`, "invalid_grant", false},
+		{"redacted token", 200, "application/json", `{"access_token":"[REDACTED]","instance_url":"https://x.my.salesforce.com"}`, "unusable", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,6 +109,9 @@ func TestTokenEndpointRepliesThatAreNotUsableGiveClearErrors(t *testing.T) {
 			_, err := FromPassword(testCtx(t), nil, srv.URL, testUser, testPassword)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+			if IsUnreachable(err) != tt.unreachable {
+				t.Fatalf("IsUnreachable(%v) = %v, want %v", err, IsUnreachable(err), tt.unreachable)
 			}
 			assertNoSecret(t, fmtAll(err), leak, testPassword)
 		})

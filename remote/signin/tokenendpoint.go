@@ -121,6 +121,10 @@ func postForm(ctx context.Context, rt http.RoundTripper, loginURL string, form u
 	if err != nil {
 		return nil, &transportError{fmt.Errorf("reading the reply of %s: %w", endpoint, err)}
 	}
+	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
+		// Down, overloaded or in maintenance: no answer to the sign-in, not a refusal of it.
+		return nil, &transportError{fmt.Errorf("%s is unavailable (HTTP %d); try again later", endpoint, resp.StatusCode)}
+	}
 	if resp.StatusCode != http.StatusOK {
 		var oe struct {
 			Error       string `json:"error"`
@@ -133,7 +137,9 @@ func postForm(ctx context.Context, rt http.RoundTripper, loginURL string, form u
 			Description: "unexpected reply from " + endpoint + ": " + scrub(string(body), 200, known...)}
 	}
 	if ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); ct != "" && ct != "application/json" {
-		return nil, fmt.Errorf("%s replied with %s, not JSON (is the login URL right?)", endpoint, ct)
+		// A page where the token reply should be: a captive portal or a proxy answered, not the
+		// org (or the login URL is wrong).
+		return nil, &transportError{fmt.Errorf("%s replied with %s, not JSON (a network login page? is the login URL right?)", endpoint, ct)}
 	}
 	return body, nil
 }
