@@ -75,6 +75,9 @@ type Engine struct {
 
 	events chan Event
 	evMu   sync.Mutex
+	// holding keeps emitted events in held while a sync transaction runs (evMu guards both).
+	holding bool
+	held    []Event
 
 	runMu sync.Mutex // one sync run at a time
 
@@ -236,6 +239,38 @@ func (e *Engine) Events() <-chan Event { return e.events }
 func (e *Engine) emit(ev Event) {
 	e.evMu.Lock()
 	defer e.evMu.Unlock()
+	if e.holding {
+		e.held = append(e.held, ev)
+		return
+	}
+	e.send(ev)
+}
+
+// holdEvents keeps the events emitted from now on until releaseEvents: those of a transaction
+// are heard only once it commits.
+func (e *Engine) holdEvents() {
+	e.evMu.Lock()
+	e.holding = true
+	e.evMu.Unlock()
+}
+
+// releaseEvents sends the held events when the transaction committed; when it did not, what
+// they told did not happen, and one event without details tells listeners to read again.
+func (e *Engine) releaseEvents(committed bool) {
+	e.evMu.Lock()
+	defer e.evMu.Unlock()
+	held := e.held
+	e.held, e.holding = nil, false
+	if !committed {
+		held = []Event{{Kind: EventEntryChanged}}
+	}
+	for _, ev := range held {
+		e.send(ev)
+	}
+}
+
+// send puts ev on the channel, dropping the oldest event when it is full (evMu held).
+func (e *Engine) send(ev Event) {
 	for {
 		select {
 		case e.events <- ev:
@@ -287,6 +322,16 @@ func (e *Engine) note(entryID, recordID, text string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.actBuf = append(e.actBuf, Activity{At: e.now(), EntryID: entryID, RecordID: recordID, Note: text})
+}
+
+// putBackActivity returns activity that could not be written to the front of the buffer.
+func (e *Engine) putBackActivity(acts []Activity) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.actBuf = append(acts, e.actBuf...)
+	if len(e.actBuf) > activityLimit {
+		e.actBuf = e.actBuf[len(e.actBuf)-activityLimit:]
+	}
 }
 
 func (e *Engine) takeActivity() []Activity {

@@ -217,7 +217,7 @@ func TestDuplicateRuleIsInvalidAndSavingUnchangedSendsSaveAnyway(t *testing.T) {
 	}
 }
 
-func TestADeviceThatCannotWriteNeverCountsAChangeAsSynced(t *testing.T) {
+func TestADeviceThatCannotWriteNeverCountsOrAnnouncesAChangeAsSynced(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	h.sync(t)
 	h.eng.SetOnline(false)
@@ -233,6 +233,7 @@ func TestADeviceThatCannotWriteNeverCountsAChangeAsSynced(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.eng.SetOnline(true)
+	drain(h.eng)
 	sum, err := h.eng.Sync(bg)
 	if err == nil {
 		t.Fatal("a sync on a full device reported no error")
@@ -240,6 +241,18 @@ func TestADeviceThatCannotWriteNeverCountsAChangeAsSynced(t *testing.T) {
 	left, _, _ := h.eng.Counts(bg)
 	if sum.Synced != len(rows)-left {
 		t.Fatalf("summary says %d synced, but %d of %d changes are still queued", sum.Synced, left, len(rows))
+	}
+	// Listeners never heard of a removal that did not happen.
+	for {
+		select {
+		case ev := <-h.eng.Events():
+			if ev.Kind == EventEntryRemoved {
+				t.Fatalf("event says entry %s left the queue; %d of %d are still queued", ev.EntryID, left, len(rows))
+			}
+			continue
+		default:
+		}
+		break
 	}
 	// Room again: everything reaches the org, once.
 	if _, err := h.db.SQL().Exec(`DROP TRIGGER full_device`); err != nil {

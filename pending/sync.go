@@ -957,16 +957,23 @@ func (e *Engine) rebuild(jobs []*job) *chunk {
 // finishWave records every outcome of a wave in one transaction.
 func (e *Engine) finishWave(ctx context.Context, r *run, wave []*chunk, outs []outcome) error {
 	counted := *r.sum // what the summary says if this wave's transaction does not commit
+	acts := e.takeActivity()
+	e.holdEvents()
 	err := e.db.Update(context.WithoutCancel(ctx), func(tx *cache.Tx) error {
 		for _, o := range outs {
 			if err := e.apply(ctx, tx, r, o); err != nil {
 				return err
 			}
 		}
-		return e.writeActivity(ctx, tx, e.takeActivity())
+		acts = append(acts, e.takeActivity()...)
+		return e.writeActivity(ctx, tx, acts)
 	})
+	e.releaseEvents(err == nil)
 	if err != nil {
-		*r.sum = counted // nothing of the wave was recorded: the summary must not claim it
+		// Nothing of the wave was recorded: the summary must not claim it, and the requests
+		// and notes it made stay to be written with the next transaction.
+		*r.sum = counted
+		e.putBackActivity(acts)
 	}
 	e.mu.Lock()
 	for _, c := range wave {
