@@ -48,14 +48,25 @@ type Config struct {
 	IdentityURL string
 	// MaxReplyBytes caps reply bodies; 0 = DefaultMaxReplyBytes.
 	MaxReplyBytes int64
-	// RequestTimeout bounds one request, its reply body included: an org that stalls is a
-	// network failure after it, not a hang. 0 = DefaultRequestTimeout; negative = none.
+	// RequestTimeout bounds one request, its reply body included: an org that never answers is
+	// a network failure after it, not a hang. 0 = DefaultRequestTimeout; negative = none.
 	RequestTimeout time.Duration
+	// StallTimeout bounds the wait for the next bytes of a reply body once it has begun: a reply
+	// that stops coming is a network failure after it, however long it has been flowing.
+	// 0 = DefaultStallTimeout; negative = none.
+	StallTimeout time.Duration
 }
 
-// DefaultRequestTimeout is Config.RequestTimeout when it is not set: long enough for a page of
-// 2,000 records on a slow link.
-const DefaultRequestTimeout = 2 * time.Minute
+// DefaultRequestTimeout is Config.RequestTimeout when it is not set: Salesforce ends a
+// synchronous request after 10 minutes, so an org may legitimately work that long (a Composite
+// whose triggers are heavy) before it answers.
+const DefaultRequestTimeout = 10 * time.Minute
+
+// DefaultStallTimeout is Config.StallTimeout when it is not set.
+const DefaultStallTimeout = 2 * time.Minute
+
+// errStalled ends a request whose reply stopped coming.
+var errStalled = errors.New("the reply stalled")
 
 // String describes the configuration without its token.
 func (c Config) String() string {
@@ -107,6 +118,7 @@ type Client struct {
 	observe  func(RequestInfo)
 	maxReply int64
 	timeout  time.Duration // per request; 0 = none
+	stall    time.Duration // between bytes of a reply body; 0 = none
 	identity Identity
 
 	tokenMu   sync.RWMutex
@@ -157,6 +169,12 @@ func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 		c.timeout = DefaultRequestTimeout
 	case cfg.RequestTimeout > 0:
 		c.timeout = cfg.RequestTimeout
+	}
+	switch {
+	case cfg.StallTimeout == 0:
+		c.stall = DefaultStallTimeout
+	case cfg.StallTimeout > 0:
+		c.stall = cfg.StallTimeout
 	}
 	c.identity.OrgID, c.identity.UserID = parseIdentityURL(cfg.IdentityURL)
 	if cfg.APIVersion != "" {
@@ -431,9 +449,18 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, token stri
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
-	// timedOut names a failure caused by this request's own deadline (not the caller's).
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	// timedOut names a failure caused by this request's own limits (not the caller's), without
+	// the context error a stall leaves (a stall is no cancel by the user).
 	timedOut := func(err error) error {
-		if c.timeout > 0 && errors.Is(err, context.DeadlineExceeded) && parent.Err() == nil {
+		if parent.Err() != nil {
+			return err
+		}
+		if errors.Is(context.Cause(ctx), errStalled) {
+			return fmt.Errorf("%w: no data for %s", errStalled, c.stall)
+		}
+		if c.timeout > 0 && errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("no complete reply within %s: %w", c.timeout, err)
 		}
 		return err
@@ -475,7 +502,13 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, token stri
 		c.limit = li
 		c.limitMu.Unlock()
 	}
-	data, err := readBody(resp.Body, resp.ContentLength, c.maxReply)
+	var flow io.Reader = resp.Body
+	if c.stall > 0 {
+		t := time.AfterFunc(c.stall, func() { stop(errStalled) })
+		defer t.Stop()
+		flow = &flowingReader{r: resp.Body, timer: t, stall: c.stall}
+	}
+	data, err := readBody(flow, resp.ContentLength, c.maxReply)
 	if err != nil {
 		return nil, &transportError{method: r.method, path: r.path, err: timedOut(err), token: token}
 	}
@@ -570,6 +603,22 @@ func parseIdentityURL(s string) (orgID, userID string) {
 // length (replies of a few hundred kilobytes would otherwise be copied as the buffer doubles).
 // The first allocation is capped, so a length claimed but never sent costs nothing, and a body
 // cut short (io.ErrUnexpectedEOF from net/http) is an error, never a shorter reply.
+// flowingReader restarts its timer each time bytes arrive: the timer fires only when the reply
+// stops coming for the stall time.
+type flowingReader struct {
+	r     io.Reader
+	timer *time.Timer
+	stall time.Duration
+}
+
+func (f *flowingReader) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if n > 0 {
+		f.timer.Reset(f.stall)
+	}
+	return n, err
+}
+
 func readBody(r io.Reader, size, limit int64) ([]byte, error) {
 	r = io.LimitReader(r, limit+1)
 	if size < 0 || size > limit {

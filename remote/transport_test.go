@@ -212,3 +212,56 @@ func TestAStalledOrgIsATimeoutNotAHang(t *testing.T) {
 		})
 	}
 }
+
+func TestAReplyThatStopsComingIsAStallAndOneThatKeepsComingIsRead(t *testing.T) {
+	body := func(w http.ResponseWriter, r *http.Request, chunks int, gap time.Duration, end bool) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(`{"totalSize":0,"done":true,"records":[`))
+		w.(http.Flusher).Flush()
+		for range chunks {
+			select {
+			case <-time.After(gap):
+			case <-r.Context().Done():
+				return
+			}
+			_, _ = w.Write([]byte(" "))
+			w.(http.Flusher).Flush()
+		}
+		if end {
+			_, _ = w.Write([]byte("]}"))
+			return
+		}
+		<-r.Context().Done()
+	}
+	for _, tc := range []struct {
+		name    string
+		handler http.HandlerFunc
+		stalled bool
+	}{
+		{"slow but steady, longer than the stall time in all", func(w http.ResponseWriter, r *http.Request) { body(w, r, 8, 60*time.Millisecond, true) }, false},
+		{"flows, then stops", func(w http.ResponseWriter, r *http.Request) { body(w, r, 3, 60*time.Millisecond, false) }, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(tc.handler)
+			defer srv.Close()
+			c, err := remote.NewClient(context.Background(), remote.Config{InstanceURL: srv.URL, AccessToken: "tok", APIVersion: "62.0", StallTimeout: 250 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Query(context.Background(), "SELECT Id FROM Account", 0)
+			if !tc.stalled {
+				if err != nil {
+					t.Fatalf("a reply that kept coming failed: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), "stalled") {
+				t.Fatalf("err = %v, want a stall", err)
+			}
+			if errors.Is(err, context.Canceled) {
+				t.Fatalf("a stall reads as a cancel: %v", err)
+			}
+		})
+	}
+}
