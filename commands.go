@@ -16,10 +16,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 	"unicode/utf8"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"modernc.org/sqlite"
@@ -384,8 +384,7 @@ var statusWord = map[pending.Status]string{
 }
 
 func printEntries(w io.Writer, entries []pending.Entry) {
-	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-	fmt.Fprintln(tw, "OBJECT\tRECORD\tOP\tSTATUS\tCODE\tATTEMPTS\tNEXT\tMESSAGE")
+	var rows [][]string
 	for _, e := range entries {
 		next := "-"
 		if !e.NextAttempt.IsZero() && e.Status == pending.StatusPending {
@@ -395,10 +394,10 @@ func printEntries(w io.Writer, entries []pending.Entry) {
 		if name == "" {
 			name = e.RecordID
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", e.Object, clip(tui.CleanLine(name), 30), e.Op,
-			statusWord[e.Status], orDash(e.Code), e.Attempts, next, clip(tui.CleanLine(e.Message), 60))
+		rows = append(rows, []string{tui.CleanLine(e.Object), clip(tui.CleanLine(name), 30), string(e.Op),
+			statusWord[e.Status], orDash(tui.CleanLine(e.Code)), strconv.Itoa(e.Attempts), next, clip(tui.CleanLine(e.Message), 60)})
 	}
-	tw.Flush()
+	_ = writeTable(w, []string{"OBJECT", "RECORD", "OP", "STATUS", "CODE", "ATTEMPTS", "NEXT", "MESSAGE"}, rows)
 }
 
 func newPendingCmd(of *orgFlags) *cobra.Command {
@@ -433,17 +432,17 @@ func newPendingCmd(of *orgFlags) *cobra.Command {
 }
 
 func printActivity(w io.Writer, acts []pending.Activity) {
-	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-	fmt.Fprintln(tw, "TIME\tMETHOD\tPATH\tSTATUS\tCODE\tDURATION\tRECORD\tNOTE")
+	var rows [][]string
 	for _, a := range acts {
 		st := "-"
 		if a.Status != 0 {
 			st = strconv.Itoa(a.Status)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.At.Local().Format("15:04:05.000"), orDash(a.Method),
-			clip(tui.CleanLine(a.Path), 70), st, orDash(a.Code), a.Duration.Round(time.Microsecond), orDash(a.RecordID), tui.CleanLine(a.Note))
+		rows = append(rows, []string{a.At.Local().Format("15:04:05.000"), orDash(a.Method),
+			clip(tui.CleanLine(a.Path), 70), st, orDash(tui.CleanLine(a.Code)), a.Duration.Round(time.Microsecond).String(),
+			orDash(tui.CleanLine(a.RecordID)), tui.CleanLine(a.Note)})
 	}
-	tw.Flush()
+	_ = writeTable(w, []string{"TIME", "METHOD", "PATH", "STATUS", "CODE", "DURATION", "RECORD", "NOTE"}, rows)
 }
 
 func newLogCmd(of *orgFlags) *cobra.Command {
@@ -762,10 +761,10 @@ func orDash(s string) string {
 	return s
 }
 
+// clip shortens s to n terminal columns, ending it with … when it was longer.
 func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
+	if ansi.StringWidth(s) <= n {
 		return s
 	}
-	return string(r[:n-1]) + "…"
+	return ansi.Truncate(s, n, "…")
 }

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
@@ -503,5 +504,29 @@ func TestADeferredSignInAsAnotherUserIsRefused(t *testing.T) {
 		if !tc.ok && (err == nil || tok != "" || !errors.Is(err, errOtherUser)) {
 			t.Errorf("%s: token %q, err %v; want a refusal", tc.name, tok, err)
 		}
+	}
+}
+
+func TestTablesLineUpWhateverScriptTheNamesAreIn(t *testing.T) {
+	var b bytes.Buffer
+	if err := writeTable(&b, []string{"NAME", "CITY", "NOTE"}, [][]string{
+		{"日本語の会社", "東京", "wide"},
+		{"Zürich Ünï", "Genève", "accented"},
+		{"plain", "Oslo", ""},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	col := func(line, cell string) int { return ansi.StringWidth(line[:strings.Index(line, cell)]) }
+	for i, city := range []string{"東京", "Genève", "Oslo"} {
+		if got, want := col(lines[i+1], city), col(lines[0], "CITY"); got != want {
+			t.Errorf("%s in %q starts at column %d, want %d (under CITY)", city, lines[i+1], got, want)
+		}
+	}
+	if strings.HasSuffix(lines[3], " ") {
+		t.Errorf("trailing spaces in %q", lines[3])
+	}
+	if got := clip("日本語の会社名です", 9); ansi.StringWidth(got) > 9 || !strings.HasSuffix(got, "…") {
+		t.Errorf("clip to 9 columns gave %q (%d columns)", got, ansi.StringWidth(got))
 	}
 }
