@@ -282,6 +282,9 @@ func (m homeModel) View() string {
 	count := ""
 	if m.loaded {
 		count = sprintf("  %d records", m.total)
+		if m.total == 1 {
+			count = "  1 record"
+		}
 	}
 	b.WriteString(s.Title.Render(title) + s.Subtle.Render(count))
 	b.WriteString("\n")
