@@ -283,17 +283,7 @@ func TestSyncExitStatusSaysWhatWentWrong(t *testing.T) {
 	if out, err := run(t, dir, "", "sync"); err != nil {
 		t.Fatalf("embedded sync: %v\n%s", err, out)
 	}
-	var device string
-	files, _ := filepath.Glob(filepath.Join(dir, "*.db"))
-	for _, f := range files {
-		if filepath.Base(f) != "demo-org.db" {
-			device = f
-		}
-	}
-	db, err := cache.Open(device)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, device := holdDevice(t, dir)
 	defer db.Close()
 	out, err := run(t, dir, "", "sync")
 	if code := exitCode(err); code != 1 || !errors.Is(err, cache.ErrAlreadyOpen) {
@@ -457,17 +447,7 @@ func TestPendingAndLogReadTheQueueWhileTheAppHoldsTheDevice(t *testing.T) {
 		t.Fatalf("new: %v\n%s", err, out)
 	}
 	// The app (here: this process) holds the device database.
-	var device string
-	files, _ := filepath.Glob(filepath.Join(dir, "*.db"))
-	for _, f := range files {
-		if filepath.Base(f) != "demo-org.db" {
-			device = f
-		}
-	}
-	db, err := cache.Open(device)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, _ := holdDevice(t, dir)
 	defer db.Close()
 	out, err := run(t, dir, "", "pending")
 	if err != nil || !strings.Contains(out, "Held Device Co") || !strings.Contains(out, "read-only") {
@@ -529,4 +509,22 @@ func TestTablesLineUpWhateverScriptTheNamesAreIn(t *testing.T) {
 	if got := clip("日本語の会社名です", 9); ansi.StringWidth(got) > 9 || !strings.HasSuffix(got, "…") {
 		t.Errorf("clip to 9 columns gave %q (%d columns)", got, ansi.StringWidth(got))
 	}
+}
+
+// holdDevice opens the embedded org's device database in dir, as a running app holds it, and
+// returns it with its path.
+func holdDevice(t *testing.T, dir string) (*cache.DB, string) {
+	t.Helper()
+	var device string
+	files, _ := filepath.Glob(filepath.Join(dir, "*.db"))
+	for _, f := range files {
+		if filepath.Base(f) != "demo-org.db" {
+			device = f
+		}
+	}
+	db, err := cache.Open(device)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, device
 }
