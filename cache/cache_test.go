@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -287,32 +286,6 @@ func TestReplaceIDRewritesRecordsLookupsEntriesAndMap(t *testing.T) {
 		}
 		return nil
 	})
-}
-
-// TestAnotherProcessGetsAlreadyOpen runs this test binary again as a second process that tries
-// to open the database the first one holds.
-func TestAnotherProcessGetsAlreadyOpen(t *testing.T) {
-	if p := os.Getenv("OFFLINE_EDIT_CACHE_CHILD"); p != "" {
-		_, err := Open(p)
-		if errors.Is(err, ErrAlreadyOpen) {
-			fmt.Println("REFUSED:", err)
-			os.Exit(0)
-		}
-		fmt.Println("OPENED:", err)
-		os.Exit(3)
-	}
-	path := filepath.Join(t.TempDir(), "device.db")
-	db, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	cmd := exec.Command(os.Args[0], "-test.run=TestAnotherProcessGetsAlreadyOpen")
-	cmd.Env = append(os.Environ(), "OFFLINE_EDIT_CACHE_CHILD="+path)
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "REFUSED: the device database is already open") {
-		t.Fatalf("second process: %v\n%s", err, out)
-	}
 }
 
 func TestUserNamesAreCachedAndNamedLikeRecords(t *testing.T) {
