@@ -746,7 +746,7 @@ func (m Model) statusBar() string {
 	if m.lastSync.IsZero() {
 		parts = append(parts, barPart{text: "never synced", drop: 4})
 	} else {
-		parts = append(parts, barPart{text: "last sync " + when(m.lastSync), short: "synced " + m.lastSync.UTC().Format("15:04"), drop: 4})
+		parts = append(parts, barPart{text: "last sync " + when(m.lastSync), short: "synced " + m.lastSync.Local().Format("15:04"), drop: 4})
 	}
 	if m.c.netStatus != nil {
 		if n := CleanLine(m.c.netStatus()); n != "" && n != "online" && n != "offline" {

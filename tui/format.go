@@ -54,7 +54,7 @@ func displayField(f remote.Field, v any) string {
 	case "datetime":
 		if s, ok := v.(string); ok {
 			if t, err := time.Parse(sfTime, s); err == nil {
-				return t.UTC().Format("2006-01-02 15:04")
+				return t.Local().Format("2006-01-02 15:04")
 			}
 		}
 	case "boolean":
@@ -94,7 +94,7 @@ func when(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("Jan 2 15:04")
+	return t.Local().Format("Jan 2 15:04")
 }
 
 // fit truncates s to w cells and pads it to exactly w cells.

@@ -12,6 +12,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	time.Local = time.UTC // times show in the local zone: the goldens are written in UTC
 	lipgloss.SetColorProfile(termenv.Ascii)
 	lipgloss.SetHasDarkBackground(true)
 	os.Exit(m.Run())

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 
@@ -266,5 +267,19 @@ func TestSashColumnIsAsWideAsTheVisibleSashes(t *testing.T) {
 			d.keys("enter")
 			d.requireView(tc.want...)
 		})
+	}
+}
+
+func TestTimesShowInTheLocalZone(t *testing.T) {
+	saved := time.Local
+	defer func() { time.Local = saved }()
+	time.Local = time.FixedZone("EST", -5*3600)
+	at := time.Date(2026, 3, 4, 15, 30, 0, 0, time.UTC)
+	if got := when(at); got != "Mar 4 10:30" {
+		t.Errorf("when = %q, want the local time Mar 4 10:30", got)
+	}
+	f := remote.Field{Name: "CreatedDate", Type: "datetime"}
+	if got := displayField(f, "2026-03-04T15:30:00.000+0000"); got != "2026-03-04 10:30" {
+		t.Errorf("a datetime field shows %q, want the local time 2026-03-04 10:30", got)
 	}
 }
