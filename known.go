@@ -36,6 +36,8 @@ func (f *orgFlags) signInKey() string {
 		return "oauth " + signin.OAuthConfig{LoginURL: f.loginURL, ClientID: f.clientID}.StoreKey()
 	case f.device && f.remember:
 		return "oauth " + signin.DeviceConfig{LoginURL: f.loginURL, ClientID: f.clientID}.StoreKey()
+	case f.targetOrg != "":
+		return "sf " + f.targetOrg
 	}
 	return ""
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -527,4 +528,49 @@ func holdDevice(t *testing.T, dir string) (*cache.DB, string) {
 		t.Fatal(err)
 	}
 	return db, device
+}
+
+func TestTheSalesforceCLIWayOpensOfflineOnceItWorkedBefore(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake sf is a shell script")
+	}
+	o := newFlakyOrg(t)
+	tok, err := o.org.IssueToken("alex@demo.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	sf := filepath.Join(bin, "sf")
+	works := "#!/bin/sh\ncase \"$1 $2\" in\n'org display') printf '%s\\n' '{\"status\":0,\"result\":{\"accessToken\":\"" + tok +
+		"\",\"instanceUrl\":\"" + o.srv.URL + "\",\"username\":\"alex@demo.example\"}}';;\n*) exit 64;;\nesac\n"
+	fails := "#!/bin/sh\necho 'Error (1): getaddrinfo ENOTFOUND login.salesforce.com' >&2\nexit 1\n"
+	write := func(script string) {
+		t.Helper()
+		if err := os.WriteFile(sf, []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	dir := t.TempDir()
+	target := []string{"--target-org", "acme"}
+	write(fails)
+	if _, err := run(t, dir, "", append(target, "pending")...); err == nil {
+		t.Fatal("a first sign-in through a failing sf succeeded")
+	}
+	write(works)
+	if out, err := run(t, dir, "", append(target, "sync")...); err != nil {
+		t.Fatalf("sync through sf: %v\n%s", err, out)
+	}
+	acct := o.firstAccountOf(t, "alex@demo.example")
+	write(fails)
+	if out, err := run(t, dir, "", append(target, "edit", "Account", acct, "Phone=555-0177")...); err != nil {
+		t.Fatalf("edit with sf failing: %v\n%s", err, out)
+	}
+	write(works)
+	if out, err := run(t, dir, "", append(target, "sync")...); err != nil {
+		t.Fatalf("sync once sf works: %v\n%s", err, out)
+	}
+	if got := o.phoneOf(t, acct); got != "555-0177" {
+		t.Fatalf("org has phone %q, want the edit made while sf failed", got)
+	}
 }

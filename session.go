@@ -161,9 +161,26 @@ func (s *engineSink) observe(ri remote.RequestInfo) {
 // session it gave then, without a token (signIn gets one once the device reaches the org);
 // else signInErr.
 func (s *session) openOffline(f *orgFlags, signInErr error, signIn func(context.Context) (signin.Session, error)) (signin.Session, error) {
-	k, ok := f.recalledSession()
-	if !ok || !unreachable(signInErr) {
+	if !unreachable(signInErr) {
 		return signin.Session{}, signInErr
+	}
+	return s.openOfflineAnyway(f, signInErr, signIn)
+}
+
+// openOfflineAnyway is openOffline for a way of signing in whose failures do not say whether
+// the network was at fault: any failure opens offline when the way worked before.
+func (s *session) openOfflineAnyway(f *orgFlags, signInErr error, signIn func(context.Context) (signin.Session, error)) (signin.Session, error) {
+	k, ok := f.recalledSession()
+	if !ok {
+		return signin.Session{}, signInErr
+	}
+	inner := signIn
+	signIn = func(ctx context.Context) (signin.Session, error) {
+		if s.net != nil && !s.net.Online() {
+			// Offline, nothing may leave the device: not even a sign-in the CLI would make.
+			return signin.Session{}, fmt.Errorf("signing in: %w", remote.ErrOffline)
+		}
+		return inner(ctx)
 	}
 	fmt.Fprintln(os.Stderr, "offline-edit:", offlineNote(s.label, signInErr))
 	s.openedOffline = true
@@ -256,7 +273,18 @@ func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error
 	case f.targetOrg != "":
 		s.baseRT = http.DefaultTransport
 		if sess, err = signin.FromSFCLI(ctx, f.targetOrg); err != nil {
-			return nil, err
+			// The CLI says nothing typed about the network: with a session remembered for this
+			// org, any failure but a missing CLI opens the device's data offline.
+			s.label = f.targetOrg
+			if errors.Is(err, signin.ErrSFCLINotFound) {
+				return nil, err
+			}
+			target := f.targetOrg
+			if sess, err = s.openOfflineAnyway(f, err, func(ctx context.Context) (signin.Session, error) {
+				return signin.FromSFCLI(ctx, target)
+			}); err != nil {
+				return nil, err
+			}
 		}
 		s.label = sess.InstanceURL
 	case f.oauth:
