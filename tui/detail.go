@@ -579,6 +579,42 @@ func (m detailModel) relatedCell(child, field string, v any) string {
 	return displayCell(field, v)
 }
 
+// relatedWidths shares avail cells between a related list's name and its columns by what the
+// rows hold: short values stay whole and long ones share the rest; on a wide terminal each
+// column keeps close to its values (the name at most 44 cells, the others 32) so a row reads
+// across.
+func (m detailModel) relatedWidths(r relatedList, cols []string, avail int) []int {
+	want := make([]int, 1+len(cols))
+	want[0] = 4
+	for _, row := range r.rows {
+		want[0] = max(want[0], lipgloss.Width(CleanLine(row.Name)))
+		for k, c := range cols {
+			want[k+1] = max(want[k+1], lipgloss.Width(m.relatedCell(r.child, c, row.Fields[c])))
+		}
+	}
+	if len(cols) == 0 {
+		return []int{avail}
+	}
+	total := 0
+	for _, w := range want {
+		total += w
+	}
+	if total > avail {
+		return shareWidth(want, avail)
+	}
+	// Everything fits: give each column a fair part of what is left, within its cap.
+	out := append([]int(nil), want...)
+	extra := (avail - total) / len(out)
+	for k := range out {
+		limit := 32
+		if k == 0 {
+			limit = 44
+		}
+		out[k] = max(want[k], min(want[k]+extra, limit))
+	}
+	return out
+}
+
 // relatedLines draws the related lists: a title per list, then a row per record with its
 // sash, name and key columns.
 func (m detailModel) relatedLines() []string {
@@ -604,21 +640,14 @@ func (m detailModel) relatedLines() []string {
 		}
 		cols := relatedColumns[r.child]
 		avail := m.w - 4 - sashGap(sashW) - len(cols)
-		nameW, colW := avail, 0
-		if len(cols) > 0 && avail >= 20+8*len(cols) {
-			nameW = max(20, avail*2/5)
-			colW = (avail - nameW) / len(cols)
-			nameW = avail - colW*len(cols)
-			// On a wide terminal keep the columns close enough to read across.
-			colW = min(colW, 32)
-			nameW = min(nameW, 44)
-		} else {
+		if len(cols) == 0 || avail < 20+8*len(cols) {
 			cols = nil
 		}
+		widths := m.relatedWidths(r, cols, avail)
 		for j, row := range r.rows {
-			line := s.sashCell(row.Status, row.Op, sashW) + fit(CleanLine(row.Name), nameW)
-			for _, c := range cols {
-				line += " " + fit(m.relatedCell(r.child, c, row.Fields[c]), colW)
+			line := s.sashCell(row.Status, row.Op, sashW) + fit(CleanLine(row.Name), widths[0])
+			for k, c := range cols {
+				line += " " + fit(m.relatedCell(r.child, c, row.Fields[c]), widths[k+1])
 			}
 			line = strings.TrimRight(line, " ")
 			if m.pane == i+1 && j == m.relCursor {

@@ -337,3 +337,29 @@ func TestActionBarOffersEachKindOfNewRecordOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestRelatedListColumnsKeepShortValuesWholeAndShareTheRest(t *testing.T) {
+	c := newDriver(t, seededFake(2), 80, 30).model().c
+	m := detailModel{c: c, w: 80}
+	r := relatedList{relation: relation{child: "Contact", field: "AccountId"}, rows: []pending.Row{
+		{ID: "003A", Name: "Sofia Howard", Fields: remote.Fields{"Title": "Buyer", "Email": "sofia.howard@acmegroup.example"}},
+	}}
+	cols := []string{"Title", "Email"}
+	w := m.relatedWidths(r, cols, 70)
+	if w[2] < len("sofia.howard@acmegroup.example") || w[1] < len("Buyer") || w[0] < len("Sofia Howard") {
+		t.Fatalf("widths %v cut a value that fits (70 cells for 12+5+30)", w)
+	}
+	if sum := w[0] + w[1] + w[2]; sum > 70 {
+		t.Fatalf("widths %v take %d cells of 70", w, sum)
+	}
+	// Too narrow for all: the short values stay whole, the long one takes what is left.
+	w = m.relatedWidths(r, cols, 36)
+	if w[1] != len("Buyer") || w[0]+w[1]+w[2] > 36 {
+		t.Fatalf("narrow widths %v", w)
+	}
+	// Wide: columns stay near their values (caps), not spread over 200 cells.
+	w = m.relatedWidths(r, cols, 190)
+	if w[0] > 44 || w[1] > 32 || w[2] > 32+len("sofia.howard@acmegroup.example") {
+		t.Fatalf("wide widths %v", w)
+	}
+}
