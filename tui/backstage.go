@@ -702,11 +702,38 @@ func (m backstageModel) formView() []string {
 		out = append(out, mark+label+" "+r.input.View(i == f.focus, max(1, m.w-labelW-4)))
 	}
 	out = append(out, "")
+	if f.kind == bsFormAddRule {
+		if hint := ruleKindHints[f.value("kind")]; hint != "" {
+			out = append(out, s.Subtle.Render(trunc("  "+hint, m.w)))
+		}
+	}
 	if f.err != "" {
 		out = append(out, s.Error.Render(f.err))
 	}
 	out = append(out, s.Subtle.Render("tab/↓ next field · ←/→ choose · ctrl+s run · esc cancel"))
 	return out
+}
+
+// ruleKindHints say what each kind of rule checks and which of the form's rows it uses.
+var ruleKindHints = map[string]string{
+	"required":     "required: Field must not be blank (Value and Other field are not used)",
+	"min":          "min: Field, a number, must be at least Value",
+	"max_length":   "max_length: Field, a text, must be at most Value characters long",
+	"forbid_value": "forbid_value: Field must not be Value",
+	"require_if":   "require_if: Field is required when Other field is Value",
+	"duplicate":    "duplicate: no two records may have the same Field (the org answers DUPLICATES_DETECTED)",
+}
+
+// value is what the row named name holds, as text ("" when there is no such row).
+func (f *bsForm) value(name string) string {
+	for _, r := range f.rows {
+		if r.name == name {
+			if v, ok := r.input.Value().(string); ok {
+				return v
+			}
+		}
+	}
+	return ""
 }
 
 func (m backstageModel) ShortHelp() []key.Binding {

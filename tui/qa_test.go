@@ -386,3 +386,18 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+func TestTheRuleFormSaysWhatEachKindChecks(t *testing.T) {
+	env := qaEnv(t, nil)
+	s := newQAStory(t, Options{Backend: env.Engine(), NetStatus: env.Network().String, Backstage: env})
+	s.press("B")
+	s.wait("SIMULATION — backstage")
+	s.backstageItem("Add a validation rule")
+	s.press("enter")
+	s.wait("Add a validation rule (the admin)", "required: Field must not be blank")
+	s.press("down") // to Kind
+	for _, want := range []string{"min: Field, a number, must be at least Value", "max_length:", "forbid_value: Field must not be Value", "require_if: Field is required when Other field is Value"} {
+		s.press("right")
+		s.wait(want)
+	}
+}
