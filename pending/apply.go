@@ -222,7 +222,7 @@ func (e *Engine) storeAccepted(ctx context.Context, tx *cache.Tx, d *remote.Desc
 		others = changedFieldsExcept(en.baseRecord, o.server.Fields, en.Changes)
 	}
 	if len(others) > 0 {
-		e.note(en.ID, en.RecordID, "kept another user's change to "+joinFields(others))
+		e.note(en.ID, en.RecordID, "kept another user's change to "+fieldLabels(d, others))
 	}
 	e.seeUsers(d, o.server.Fields)
 	if prepared {
@@ -325,9 +325,9 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 		r.merged[en.ID] = true
 		what := "fields you did not change"
 		if len(theirs) > 0 {
-			what = joinFields(theirs)
+			what = fieldLabels(d, theirs)
 		}
-		e.note(en.ID, en.RecordID, "auto-merged: another user changed "+what+"; your change to "+joinFields(sortedKeys(en.Changes))+" is resent on top")
+		e.note(en.ID, en.RecordID, "auto-merged: another user changed "+what+"; your change to "+fieldLabels(d, sortedKeys(en.Changes))+" is resent on top")
 	case verdictConflict:
 		fields := overlap
 		if len(fields) == 0 {
@@ -340,9 +340,9 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 		}
 		en.Status, en.Code = StatusConflict, "CONFLICT"
 		if len(overlap) > 0 {
-			en.Message = "Another user changed " + joinFields(overlap)
+			en.Message = "Another user changed " + fieldLabels(d, overlap)
 		} else {
-			en.Message = "Another user changed " + orRecord(theirs) + " (strict mode: every remote change needs your decision)"
+			en.Message = "Another user changed " + orRecord(d, theirs) + " (strict mode: every remote change needs your decision)"
 		}
 		e.note(en.ID, en.RecordID, "conflict: "+en.Message)
 	}
@@ -357,11 +357,11 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 	return true, e.save(ctx, tx, en)
 }
 
-func orRecord(fs []string) string {
+func orRecord(d *remote.Describe, fs []string) string {
 	if len(fs) == 0 {
 		return "this record"
 	}
-	return joinFields(fs)
+	return fieldLabels(d, fs)
 }
 
 // applyCheck: the GET before a delete. A remote change since the base is a conflict; no change
@@ -388,7 +388,7 @@ func (e *Engine) applyCheck(ctx context.Context, tx *cache.Tx, r *run, o outcome
 		en.Conflicts = append(en.Conflicts, Conflict{Field: f, Base: en.baseRecord[f], Theirs: o.server.Fields[f], Mine: nil, TheirsBy: by, TheirsAt: ver.LastModifiedDate})
 	}
 	en.Status, en.Code = StatusConflict, "CONFLICT"
-	en.Message = "Another user changed " + orRecord(theirs) + " after you deleted it"
+	en.Message = "Another user changed " + orRecord(d, theirs) + " after you deleted it"
 	e.note(en.ID, en.RecordID, "conflict: "+en.Message)
 	rec := cache.Record{Object: en.Object, ID: en.RecordID, Server: o.server.Fields, Version: ver, View: overlay(o.server.Fields, nil)}
 	rec.Name = displayName(d, rec.View)

@@ -74,7 +74,7 @@ func TestSameFieldChangedByAnotherUserIsAConflictAndLocksTheRecord(t *testing.T)
 		t.Fatalf("summary %+v", s)
 	}
 	en := h.entryOf(t, c.ID)
-	if en.Status != StatusConflict || en.Status.Sash() != SashOrange || en.Message != "Another user changed Phone" {
+	if en.Status != StatusConflict || en.Status.Sash() != SashOrange || en.Message != "Another user changed Business Phone" {
 		t.Fatalf("entry %+v", en)
 	}
 	if len(en.Conflicts) != 1 {

@@ -108,7 +108,7 @@ func TestRealOrgProfileConflictsAndMergesWithEmpty412(t *testing.T) {
 	if s.Synced != 1 || s.Merged != 1 || s.Attention != 1 {
 		t.Fatalf("summary %+v", s)
 	}
-	if en := h.entryOf(t, c.ID); en.Status != StatusConflict || en.Message != "Another user changed Phone" {
+	if en := h.entryOf(t, c.ID); en.Status != StatusConflict || en.Message != "Another user changed Business Phone" {
 		t.Fatalf("%+v", en)
 	}
 }

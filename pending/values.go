@@ -198,6 +198,22 @@ func displayName(d *remote.Describe, f remote.Fields) string {
 	return ""
 }
 
+// fieldLabels joins the labels of fields, as the user sees them (a field the describe does
+// not list goes by its name).
+func fieldLabels(d *remote.Describe, fs []string) string {
+	out := make([]string, 0, len(fs))
+	for _, f := range fs {
+		label := f
+		if d != nil {
+			if fd, ok := d.Field(f); ok && fd.Label != "" {
+				label = fd.Label
+			}
+		}
+		out = append(out, label)
+	}
+	return joinFields(out)
+}
+
 func joinFields(fs []string) string {
 	if len(fs) == 0 {
 		return ""
