@@ -55,7 +55,18 @@ type Config struct {
 	// that stops coming is a network failure after it, however long it has been flowing.
 	// 0 = DefaultStallTimeout; negative = none.
 	StallTimeout time.Duration
+	// ReadAnswerTimeout bounds the wait for the org to start answering a read (GET): reads are
+	// quick on Salesforce (a query times out there after 120 s), so an org that says nothing for
+	// longer is out of reach. Writes wait up to RequestTimeout. 0 = DefaultReadAnswerTimeout;
+	// negative = none.
+	ReadAnswerTimeout time.Duration
 }
+
+// DefaultReadAnswerTimeout is Config.ReadAnswerTimeout when it is not set.
+const DefaultReadAnswerTimeout = 3 * time.Minute
+
+// errNoAnswer ends a read the org did not start answering in time.
+var errNoAnswer = errors.New("the org did not answer")
 
 // DefaultRequestTimeout is Config.RequestTimeout when it is not set: Salesforce ends a
 // synchronous request after 10 minutes, so an org may legitimately work that long (a Composite
@@ -119,6 +130,7 @@ type Client struct {
 	maxReply int64
 	timeout  time.Duration // per request; 0 = none
 	stall    time.Duration // between bytes of a reply body; 0 = none
+	answer   time.Duration // for a read to start being answered; 0 = none
 	identity Identity
 
 	tokenMu   sync.RWMutex
@@ -175,6 +187,12 @@ func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 		c.stall = DefaultStallTimeout
 	case cfg.StallTimeout > 0:
 		c.stall = cfg.StallTimeout
+	}
+	switch {
+	case cfg.ReadAnswerTimeout == 0:
+		c.answer = DefaultReadAnswerTimeout
+	case cfg.ReadAnswerTimeout > 0:
+		c.answer = cfg.ReadAnswerTimeout
 	}
 	c.identity.OrgID, c.identity.UserID = parseIdentityURL(cfg.IdentityURL)
 	if cfg.APIVersion != "" {
@@ -460,6 +478,9 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, token stri
 		if errors.Is(context.Cause(ctx), errStalled) {
 			return fmt.Errorf("%w: no data for %s", errStalled, c.stall)
 		}
+		if errors.Is(context.Cause(ctx), errNoAnswer) {
+			return fmt.Errorf("%w within %s", errNoAnswer, c.answer)
+		}
 		if c.timeout > 0 && errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("no complete reply within %s: %w", c.timeout, err)
 		}
@@ -487,7 +508,15 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, token stri
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	var answered func() bool
+	if r.method == http.MethodGet && c.answer > 0 && (c.timeout <= 0 || c.answer < c.timeout) {
+		t := time.AfterFunc(c.answer, func() { stop(errNoAnswer) })
+		answered = t.Stop
+	}
 	resp, err := c.http.Do(req)
+	if answered != nil {
+		answered() // the reply has begun (or failed): the stall timer takes over
+	}
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) && ue.Err != nil {

@@ -265,3 +265,31 @@ func TestAReplyThatStopsComingIsAStallAndOneThatKeepsComingIsRead(t *testing.T) 
 		})
 	}
 }
+
+func TestAReadTheOrgNeverStartsAnsweringFailsLongBeforeAWriteWould(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body) // so that the server notices the client leaving
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	c, err := remote.NewClient(context.Background(), remote.Config{InstanceURL: srv.URL, AccessToken: "tok", APIVersion: "62.0",
+		ReadAnswerTimeout: 150 * time.Millisecond, RequestTimeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = c.Query(context.Background(), "SELECT Id FROM Account", 0)
+	if err == nil || !strings.Contains(err.Error(), "did not answer within 150ms") || errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want the org not answering", err)
+	}
+	if took := time.Since(start); took > 30*time.Second {
+		t.Fatalf("a read waited %v", took)
+	}
+	// A write waits for the whole request time: cut here by the caller's own deadline.
+	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	defer cancel()
+	err = c.Update(ctx, "Account", "001000000000001AAA", remote.Fields{"Name": "x"}, remote.WriteOptions{})
+	if err == nil || strings.Contains(err.Error(), "did not answer") {
+		t.Fatalf("write err = %v, want only the caller's deadline", err)
+	}
+}
