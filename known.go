@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/offline-edit/offline-edit/remote"
 	"github.com/offline-edit/offline-edit/remote/signin"
 )
 
@@ -31,7 +31,7 @@ func (f *orgFlags) signInKey() string {
 	case f.embedded():
 		return ""
 	case f.orgURL != "":
-		return "org " + trimSlash(f.orgURL) + " " + f.user
+		return "org " + strings.TrimRight(f.orgURL, "/") + " " + f.user
 	case f.oauth && f.remember:
 		return "oauth " + signin.OAuthConfig{LoginURL: f.loginURL, ClientID: f.clientID}.StoreKey()
 	case f.device && f.remember:
@@ -40,13 +40,6 @@ func (f *orgFlags) signInKey() string {
 		return "sf " + f.targetOrg
 	}
 	return ""
-}
-
-func trimSlash(s string) string {
-	for len(s) > 0 && s[len(s)-1] == '/' {
-		s = s[:len(s)-1]
-	}
-	return s
 }
 
 func (f *orgFlags) knownSessions() (map[string]knownSession, string, error) {
@@ -118,14 +111,10 @@ func (f *orgFlags) recalledSession() (knownSession, bool) {
 	return k, ok && k.InstanceURL != "" && k.Username != ""
 }
 
-// unreachable reports whether a sign-in failed for want of the network (not a refusal).
+// unreachable reports whether a sign-in failed for want of the network (not a refusal, and
+// not the user stopping it): the REST client's own test of the same.
 func unreachable(err error) bool {
-	var ne net.Error
-	var oe *signin.OAuthError
-	if errors.As(err, &oe) {
-		return false
-	}
-	return signin.IsUnreachable(err) || errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded)
+	return remote.Unreachable(err) && !errors.Is(err, context.Canceled)
 }
 
 // deferredSession opens the device's data without the network: the session the flags' way of
@@ -153,7 +142,7 @@ var errOtherUser = errors.New("another user's sign-in")
 // same instance, and the same org and user ids (from the identity URLs) or, when either is
 // unknown, the same user name.
 func sameIdentity(got signin.Session, k knownSession) bool {
-	if trimSlash(got.InstanceURL) != trimSlash(k.InstanceURL) {
+	if strings.TrimRight(got.InstanceURL, "/") != strings.TrimRight(k.InstanceURL, "/") {
 		return false
 	}
 	if a, b := identityIDs(got.IdentityURL), identityIDs(k.IdentityURL); a != "" && b != "" {

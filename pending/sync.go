@@ -305,6 +305,21 @@ func (e *Engine) recheckDescribe(ctx context.Context, object string, cached *rem
 	return d, nil
 }
 
+// refetchDescribe fetches an object's describe from the org whatever its age, for the rest of
+// the run and for later runs, and reports whether its fields changed.
+func (e *Engine) refetchDescribe(ctx context.Context, r *run, object string) (bool, error) {
+	cached, err := e.db.Describe(ctx, object)
+	if err != nil {
+		return false, err
+	}
+	d, err := e.recheckDescribe(ctx, object, cached, true)
+	if err != nil {
+		return false, err
+	}
+	e.useDescribe(r, d)
+	return d != cached && !sameFieldNames(cached, d), nil
+}
+
 // sameFieldNames reports whether two describes list the same fields in the same order.
 func sameFieldNames(a, b *remote.Describe) bool {
 	if len(a.Fields) != len(b.Fields) {
@@ -471,15 +486,9 @@ func (e *Engine) followMetadata(ctx context.Context, r *run) error {
 	for _, o := range slices.Sorted(maps.Keys(r.redescribe)) {
 		delete(r.redescribe, o)
 		r.redescribed[o] = true
-		cached, err := e.db.Describe(ctx, o)
-		if err != nil {
+		if _, err := e.refetchDescribe(ctx, r, o); err != nil {
 			return err
 		}
-		d, err := e.recheckDescribe(ctx, o, cached, true)
-		if err != nil {
-			return err
-		}
-		e.useDescribe(r, d)
 	}
 	for o := range r.rekey {
 		delete(r.rekey, o)

@@ -80,18 +80,13 @@ func (e *Engine) refreshObject(ctx context.Context, r *run, st cache.SyncState) 
 // from the cached one; it reports whether the fields changed (then the run uses the new ones),
 // else returns the query's error unchanged.
 func (e *Engine) redescribe(ctx context.Context, r *run, object string, queryErr error) (bool, error) {
-	cached, err := e.db.Describe(ctx, object)
-	if err != nil {
-		return false, queryErr
-	}
-	d, err := e.recheckDescribe(ctx, object, cached, true)
+	changed, err := e.refetchDescribe(ctx, r, object)
 	if err != nil {
 		return false, err
 	}
-	if d == cached || sameFieldNames(cached, d) {
+	if !changed {
 		return false, queryErr
 	}
-	e.useDescribe(r, d)
 	return true, nil
 }
 

@@ -370,7 +370,7 @@ func (c *Client) do(ctx context.Context, r request) (*reply, error) {
 		// A session opened without the network has no token yet: sign in first. Not reaching
 		// the org is a network failure like any other; a refusal is an auth failure.
 		if rerr := c.refreshToken(ctx, token); rerr != nil {
-			if unreachable(rerr) {
+			if Unreachable(rerr) {
 				return nil, &transportError{method: r.method, path: r.path, err: rerr}
 			}
 			notSignedIn := &Error{Status: http.StatusUnauthorized, Items: []ErrorItem{{Code: "INVALID_SESSION_ID", Message: "not signed in yet"}}}
@@ -387,7 +387,7 @@ func (c *Client) do(ctx context.Context, r request) (*reply, error) {
 		return rep, err
 	}
 	if rerr := c.refreshToken(ctx, token); rerr != nil {
-		if unreachable(rerr) {
+		if Unreachable(rerr) {
 			// The session expired while the org's sign-in could not be reached: a network
 			// failure (retried), not a refusal that needs the user to sign in again.
 			return nil, &transportError{method: r.method, path: r.path, err: rerr}
@@ -397,10 +397,10 @@ func (c *Client) do(ctx context.Context, r request) (*reply, error) {
 	return c.send(ctx, r, payload, c.currentToken())
 }
 
-// unreachable reports whether a failed sign-in or refresh got no reply at all: offline, a
-// network error, a timeout, or an error that says so itself (Unreachable() bool, as the sign-in
-// package's are).
-func unreachable(err error) bool {
+// Unreachable reports whether a failed sign-in or refresh got no reply at all: offline, a
+// network error, a timeout or cancel, or an error that says so itself (Unreachable() bool, as
+// the sign-in package's are).
+func Unreachable(err error) bool {
 	var ne net.Error
 	var u interface{ Unreachable() bool }
 	return errors.Is(err, ErrOffline) || errors.As(err, &ne) ||
