@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -614,16 +616,17 @@ func applyLines(ctx context.Context, eng *pending.Engine, r io.Reader) (int, err
 		if err := json.Unmarshal([]byte(text), &cl); err != nil {
 			return n, fmt.Errorf("line %d: %v", line, err)
 		}
-		var err error
-		switch cl.Op {
-		case "new", "create":
+		err := checkLine(ctx, eng, cl)
+		switch {
+		case err != nil:
+		case cl.Op == "new" || cl.Op == "create":
 			_, err = eng.Create(ctx, cl.Object, remote.Fields(cl.Fields))
-		case "edit", "update":
+		case cl.Op == "edit" || cl.Op == "update":
 			var id string
 			if id, err = findRecord(ctx, eng, cl.Object, cl.Record); err == nil {
 				err = eng.Edit(ctx, cl.Object, id, remote.Fields(cl.Fields))
 			}
-		case "delete":
+		case cl.Op == "delete":
 			var id string
 			if id, err = findRecord(ctx, eng, cl.Object, cl.Record); err == nil {
 				err = eng.Delete(ctx, cl.Object, id)
@@ -636,7 +639,32 @@ func applyLines(ctx context.Context, eng *pending.Engine, r io.Reader) (int, err
 		}
 		n++
 	}
-	return n, sc.Err()
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return n, fmt.Errorf("line %d is longer than 16 MB: one change per line", line+1)
+	} else if err != nil {
+		return n, fmt.Errorf("line %d: %w", line+1, err)
+	}
+	return n, nil
+}
+
+// checkLine checks the object and fields of a new or edit line against the cached describe.
+func checkLine(ctx context.Context, eng *pending.Engine, cl changeLine) error {
+	switch cl.Op {
+	case "new", "create", "edit", "update":
+	default:
+		return nil // the op is refused below
+	}
+	if cl.Object == "" {
+		return errors.New(`no "object" given`)
+	}
+	d, err := describeFor(ctx, eng, cl.Object)
+	if err != nil {
+		return err
+	}
+	if len(cl.Fields) == 0 && (cl.Op == "edit" || cl.Op == "update") {
+		return errors.New(`an edit needs "fields"`)
+	}
+	return checkValues(d, remote.Fields(cl.Fields))
 }
 
 // findRecord resolves an id or an exact name among the cached records of object.
@@ -666,8 +694,8 @@ func findRecord(ctx context.Context, eng *pending.Engine, object, ref string) (s
 	return "", fmt.Errorf("%d cached %s records are named %q; give the id (%s)", len(ids), object, ref, strings.Join(ids, ", "))
 }
 
-// parseAssignments turns FIELD=VALUE arguments into typed field values using the cached describe.
-func parseAssignments(ctx context.Context, eng *pending.Engine, object string, args []string) (remote.Fields, error) {
+// describeFor is the cached describe of object, or an error that says what to do.
+func describeFor(ctx context.Context, eng *pending.Engine, object string) (*remote.Describe, error) {
 	d, err := eng.Describe(ctx, object)
 	if err != nil {
 		if !slices.Contains(eng.Objects(), object) {
@@ -676,6 +704,81 @@ func parseAssignments(ctx context.Context, eng *pending.Engine, object string, a
 		if errors.Is(err, pending.ErrNotFound) {
 			return nil, fmt.Errorf("%w (is the cache primed? run `offline-edit sync` once online)", err)
 		}
+		return nil, err
+	}
+	return d, nil
+}
+
+// checkValues refuses, before anything is queued, fields the object does not have and values
+// that do not fit their fields' types: a value the org could never take would only come back
+// from the next sync as a refusal.
+func checkValues(d *remote.Describe, fields remote.Fields) error {
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		f, ok := d.Field(name)
+		if !ok {
+			return fmt.Errorf("%s has no field %q", d.Name, name)
+		}
+		if err := checkValue(f, fields[name]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkValue says what is wrong with v as a value of f (nil clears any field).
+func checkValue(f remote.Field, v any) error {
+	if f.Type == "id" || f.Name == "Id" {
+		return fmt.Errorf("%s is given by the org and can't be set (to change a record, name it: edit OBJECT ID|NAME FIELD=VALUE)", f.Name)
+	}
+	if v == nil {
+		return nil
+	}
+	switch f.Type {
+	case "double", "currency", "percent", "int":
+		n, ok := v.(float64)
+		switch {
+		case !ok:
+			return fmt.Errorf("%s is a number (%s): give a number, not %s", f.Name, f.Type, jsonText(v))
+		case math.IsNaN(n) || math.IsInf(n, 0):
+			return fmt.Errorf("%s: %v is not a number the org can store", f.Name, n)
+		case f.Type == "int" && n != math.Trunc(n):
+			return fmt.Errorf("%s is a whole number: give %v or %v, not %v", f.Name, math.Floor(n), math.Ceil(n), n)
+		}
+	case "boolean":
+		if _, ok := v.(bool); !ok {
+			return fmt.Errorf("%s is a checkbox: give true or false, not %s", f.Name, jsonText(v))
+		}
+	case "date":
+		s, ok := v.(string)
+		if _, err := time.Parse(time.DateOnly, s); !ok || err != nil {
+			return fmt.Errorf("%s is a date: give YYYY-MM-DD (such as 2025-03-31), not %s", f.Name, jsonText(v))
+		}
+	case "datetime":
+		s, ok := v.(string)
+		if _, err := time.Parse(time.RFC3339, s); !ok || err != nil {
+			return fmt.Errorf("%s is a date and time: give YYYY-MM-DDThh:mm:ssZ (such as 2025-03-31T09:30:00Z), not %s", f.Name, jsonText(v))
+		}
+	default:
+		if _, ok := v.(string); !ok {
+			return fmt.Errorf("%s is a %s field: give text (in quotes), not %s", f.Name, f.Type, jsonText(v))
+		}
+	}
+	return nil
+}
+
+// jsonText is v as JSON, clipped, for messages.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return clip(tui.CleanLine(string(b)), 60)
+}
+
+// parseAssignments turns FIELD=VALUE arguments into typed field values using the cached describe.
+func parseAssignments(ctx context.Context, eng *pending.Engine, object string, args []string) (remote.Fields, error) {
+	d, err := describeFor(ctx, eng, object)
+	if err != nil {
 		return nil, err
 	}
 	fields := remote.Fields{}
@@ -690,6 +793,9 @@ func parseAssignments(ctx context.Context, eng *pending.Engine, object string, a
 		}
 		v, err := typedValue(f, val)
 		if err != nil {
+			return nil, err
+		}
+		if err := checkValue(f, v); err != nil {
 			return nil, err
 		}
 		fields[f.Name] = v

@@ -134,6 +134,11 @@ func TestChangeCommandsRefuseBadInputWithoutQueueing(t *testing.T) {
 		{[]string{"new", "Account", "Name=X", "NumberOfEmployees=many"}, "not a number"},
 		{[]string{"new", "Account", "justtext"}, "want FIELD=VALUE"},
 		{[]string{"new", "Nonexistent__c", "Name=X"}, "not an object this device caches (it caches Account,"},
+		{[]string{"new", "Account", "Name=X", "NumberOfEmployees=1.5"}, "NumberOfEmployees is a whole number"},
+		{[]string{"new", "Opportunity", "Name=X", "StageName=Prospecting", "CloseDate=2024-01-01", "Amount=NaN"}, "Amount: NaN is not a number"},
+		{[]string{"new", "Opportunity", "Name=X", "StageName=Prospecting", "CloseDate=2024-13-45"}, "CloseDate is a date: give YYYY-MM-DD"},
+		{[]string{"new", "Account", "Name=X", "Id=001000000000001AAA"}, "Id is given by the org"},
+		{[]string{"edit", "Account", "Acme Group", "Id=001000000000001AAA"}, "Id is given by the org"},
 	}
 	for _, c := range cases {
 		out, err := run(t, dir, "", c.args...)
@@ -148,6 +153,41 @@ func TestChangeCommandsRefuseBadInputWithoutQueueing(t *testing.T) {
 	fresh := t.TempDir()
 	if _, err := run(t, fresh, "", "new", "Account", "Name=X"); err == nil || !strings.Contains(err.Error(), "run `offline-edit sync` once online") {
 		t.Errorf("new on an unprimed device: %v, want the hint to sync first", err)
+	}
+}
+
+func TestApplyRefusesValuesThatDoNotFitTheirFields(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	cases := []struct{ line, want string }{
+		{`{"op":"new","object":"Opportunity","fields":{"Name":"O","StageName":"Prospecting","CloseDate":"2024-01-01","Amount":"abc"}}`, "Amount is a number (currency): give a number"},
+		{`{"op":"new","object":"Opportunity","fields":{"Name":"O","StageName":"Prospecting","CloseDate":"tomorrow"}}`, "CloseDate is a date"},
+		{`{"op":"new","object":"Account","fields":{"Name":"A","NumberOfEmployees":true}}`, "give a number, not true"},
+		{`{"op":"new","object":"Account","fields":{"Name":"A","NumberOfEmployees":2.5}}`, "NumberOfEmployees is a whole number"},
+		{`{"op":"new","object":"Account","fields":{"Name":"A","Phone":5550100}}`, "Phone is a phone field: give text"},
+		{`{"op":"new","object":"Account","fields":{"Name":"A","Nested":{"a":1}}}`, `Account has no field "Nested"`},
+		{`{"op":"new","object":"Account","fields":{"Name":"A","Id":"001000000000001AAA"}}`, "Id is given by the org"},
+		{`{"op":"new","fields":{"Name":"A"}}`, `no "object" given`},
+		{`{"op":"new","object":"Nope__c","fields":{"Name":"A"}}`, "not an object this device caches"},
+		{`{"op":"edit","object":"Account","record":"Acme Group"}`, `an edit needs "fields"`},
+		{`{"op":"edit","object":"Account","record":"Acme Group","fields":{"AnnualRevenue":"lots"}}`, "AnnualRevenue is a number"},
+	}
+	for _, c := range cases {
+		input := `{"op":"new","object":"Account","fields":{"Name":"Fine Before"}}` + "\n" + c.line + "\n"
+		out, err := run(t, dir, input, "apply")
+		if err == nil || !strings.Contains(err.Error(), "line 2: ") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: want an error naming line 2 with %q, got %v\n%s", c.line, c.want, err, out)
+		}
+	}
+	// Only the good first line of each input was queued (they coalesce into creates of their own).
+	if got := pendingEntries(t, dir); len(got) != len(cases) {
+		t.Fatalf("want %d creates (the good lines), got %d: %+v", len(cases), len(got), got)
+	}
+	long := `{"op":"new","object":"Account","fields":{"Name":"` + strings.Repeat("x", 17<<20) + `"}}`
+	if _, err := run(t, dir, long, "apply"); err == nil || !strings.Contains(err.Error(), "line 1 is longer than 16 MB") {
+		t.Errorf("an over-long line: %v", err)
 	}
 }
 
