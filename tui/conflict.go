@@ -215,7 +215,7 @@ func (m conflictModel) View() string {
 	e := m.entry
 	var out []string
 	out = append(out, s.Title.Render(trunc("Resolve conflict · "+m.c.singleLabel(e.Object)+" · "+CleanLine(e.Name), m.w)))
-	out = append(out, s.longSash(e.Status, e.Code))
+	out = append(out, s.longSash(e.Status, e.Code, e.Message))
 	if e.Message != "" {
 		out = append(out, s.Orange.Render(trunc(CleanLine(e.Message), m.w)))
 	}

@@ -133,7 +133,7 @@ func (m detailModel) locked() string {
 	if e == nil || !e.Status.Locked() {
 		return ""
 	}
-	return lockedMessage(m.c.singleLabel(m.object), e.Status, e.Code)
+	return lockedMessage(m.c.singleLabel(m.object), e.Status, e.Code, e.Message)
 }
 
 // refusesEdit says why Edit and Delete refuse on this record, or "": a change that needs the
@@ -159,10 +159,12 @@ func (m detailModel) refusesChildren() string {
 	}
 	label := strings.ToLower(m.c.singleLabel(m.object))
 	switch {
-	case e.Status == pending.StatusFailed && strings.HasPrefix(e.Code, "INSUFFICIENT_ACCESS"):
+	case e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeNoAccess:
 		return sprintf("This %s can't take new records: you no longer have access to it. Press x to dismiss the change.", label)
-	case e.Status == pending.StatusFailed:
+	case e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeDeleted:
 		return sprintf("This %s can't take new records: it was deleted on the org. Press x to dismiss the change.", label)
+	case e.Status == pending.StatusFailed:
+		return sprintf("This %s can't take new records until its change that can't be saved is dismissed (x).", label)
 	case e.Op == pending.OpDelete:
 		return sprintf("This %s is waiting to be deleted, so it can't take new records; discard the delete first (x).", label)
 	}
@@ -174,10 +176,12 @@ func (m detailModel) childNote() string {
 	e := m.view.Entry
 	switch {
 	case m.refusesChildren() == "":
-	case e.Status == pending.StatusFailed && strings.HasPrefix(e.Code, "INSUFFICIENT_ACCESS"):
+	case e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeNoAccess:
 		return " (no access)"
-	case e.Status == pending.StatusFailed:
+	case e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeDeleted:
 		return " (record deleted)"
+	case e.Status == pending.StatusFailed:
+		return " (locked)"
 	default:
 		return " (deleted here)"
 	}
@@ -206,10 +210,16 @@ func (m detailModel) editNote() string {
 	return " (deleted here)"
 }
 
-func lockedMessage(label string, st pending.Status, code string) string {
+func lockedMessage(label string, st pending.Status, code, message string) string {
 	if st == pending.StatusFailed {
-		return sprintf("Locked: this %s %s. Press x to dismiss the change (here or in Pending Changes).",
-			strings.ToLower(label), strings.ToLower(strings.TrimPrefix(longWord(st, code), "Can't be saved: ")))
+		why := sprintf("this %s's change can't be saved", strings.ToLower(label))
+		switch redCauseOf(code, message) {
+		case causeDeleted:
+			why = sprintf("this %s was deleted on the org", strings.ToLower(label))
+		case causeNoAccess:
+			why = sprintf("you no longer have access to this %s", strings.ToLower(label))
+		}
+		return sprintf("Locked: %s. Press x to dismiss the change (here or in Pending Changes).", why)
 	}
 	return sprintf("Locked: this %s's change needs your attention (%s). Press r to resolve it (here or in Pending Changes).",
 		strings.ToLower(label), st)
@@ -370,7 +380,7 @@ func (m detailModel) header() []string {
 	var out []string
 	out = append(out, s.Subtle.Render(m.c.singleLabel(m.object))+"  "+s.Title.Render(CleanLine(m.view.Name)))
 	if e := m.view.Entry; e != nil {
-		line := s.longSashOp(e.Status, e.Op, e.Code)
+		line := s.longSashOp(e.Status, e.Op, e.Code, e.Message)
 		if e.Op == pending.OpDelete && e.Status.Sash() != pending.SashGreen {
 			line += s.Subtle.Render("  (deleted here)")
 		} else if e.Op == pending.OpCreate {

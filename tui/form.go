@@ -357,7 +357,7 @@ func (m formModel) save() (formModel, tea.Cmd) {
 		return m, func() tea.Msg {
 			err := b.Edit(ctx, object, id, ch)
 			if isLocked(err) {
-				return opDoneMsg{err: errors.New(lockedMessage(label, pending.StatusConflict, ""))}
+				return opDoneMsg{err: errors.New(lockedMessage(label, pending.StatusConflict, "", ""))}
 			}
 			return opDoneMsg{note: label + " saved." + later, err: err, back: true}
 		}

@@ -143,7 +143,7 @@ func (m Model) helpLines(w int) []string {
 	}
 	out = append(out, "", s.Title.Render("Sashes"))
 	for _, st := range []pending.Status{pending.StatusPending, pending.StatusConflict, pending.StatusFailed} {
-		out = append(out, s.longSash(st, "ENTITY_IS_DELETED"))
+		out = append(out, s.longSash(st, "ENTITY_IS_DELETED", ""))
 	}
 	return out
 }

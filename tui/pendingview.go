@@ -116,7 +116,7 @@ func resolveEntry(c *common, e pending.Entry) tea.Cmd {
 	case pending.StatusInvalid:
 		return cmdOf(openFormMsg{mode: formFix, object: e.Object, id: e.RecordID, entryID: e.ID})
 	case pending.StatusFailed:
-		return errCmd(errors.New("This change can't be saved (" + strings.ToLower(longWord(e.Status, e.Code)) + "). Press x to dismiss it."))
+		return errCmd(errors.New("This change can't be saved (" + strings.ToLower(longWord(e.Status, e.Code, e.Message)) + "). Press x to dismiss it."))
 	case pending.StatusSyncing:
 		return errCmd(errors.New("This change is syncing now."))
 	}
@@ -202,7 +202,7 @@ func (m pendingModel) View() string {
 		}
 		line := mark + s.sashCell(e.Status, e.Op, sashW) + fit(m.c.singleLabel(e.Object), objW) + " " +
 			fit(CleanLine(e.Name), nameW) + " " + fit(opWord(e.Op), opW) + " " + fit(when(e.UpdatedAt), whenW)
-		detail := longWordOp(e.Status, e.Op, e.Code)
+		detail := longWordOp(e.Status, e.Op, e.Code, e.Message)
 		if e.Message != "" {
 			detail = CleanLine(e.Message)
 		}

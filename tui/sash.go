@@ -58,7 +58,7 @@ func shortWord(s pending.Status, op pending.Op) string {
 }
 
 // longWordOp is longWord for a change that does op: a delete waiting to sync says so.
-func longWordOp(s pending.Status, op pending.Op, code string) string {
+func longWordOp(s pending.Status, op pending.Op, code, message string) string {
 	if op == pending.OpDelete {
 		switch s {
 		case pending.StatusPending:
@@ -67,11 +67,11 @@ func longWordOp(s pending.Status, op pending.Op, code string) string {
 			return "Deleting now"
 		}
 	}
-	return longWord(s, code)
+	return longWord(s, code, message)
 }
 
 // longWord says what a sash means, in the words of the highlights area and Pending Changes.
-func longWord(s pending.Status, code string) string {
+func longWord(s pending.Status, code, message string) string {
 	switch s {
 	case pending.StatusPending:
 		return "Waiting to sync"
@@ -84,15 +84,40 @@ func longWord(s pending.Status, code string) string {
 	case pending.StatusInvalid:
 		return "Needs your attention: the org refused the change"
 	case pending.StatusFailed:
-		switch {
-		case code == "ENTITY_IS_DELETED" || code == "NOT_FOUND":
+		switch redCauseOf(code, message) {
+		case causeDeleted:
 			return "Can't be saved: record was deleted"
-		case strings.HasPrefix(code, "INSUFFICIENT_ACCESS"):
+		case causeNoAccess:
 			return "Can't be saved: you no longer have access"
 		}
 		return "Can't be saved"
 	}
 	return ""
+}
+
+// redCause is why a red change can't be saved, as far as the screens tell it apart.
+type redCause int
+
+const (
+	causeOther    redCause = iota
+	causeDeleted           // another user deleted the record
+	causeNoAccess          // the record is out of this user's reach (unshared, owner changed)
+)
+
+// redCauseOf reads the cause from the change's error code and the engine's message. The org
+// answers NOT_FOUND both for a record it deleted for good and for one the user can no longer
+// see; the engine looks in the recycle bin and says "deleted" only when it found the record
+// there, so NOT_FOUND alone means the record is out of reach.
+func redCauseOf(code, message string) redCause {
+	switch {
+	case code == "ENTITY_IS_DELETED":
+		return causeDeleted
+	case code == "NOT_FOUND" && strings.Contains(strings.ToLower(message), "deleted"):
+		return causeDeleted
+	case code == "NOT_FOUND", code == "INVALID_CROSS_REFERENCE_KEY", strings.HasPrefix(code, "INSUFFICIENT_ACCESS"):
+		return causeNoAccess
+	}
+	return causeOther
 }
 
 func (s Styles) sashStyle(st pending.Status) lipgloss.Style {
@@ -116,16 +141,16 @@ func (s Styles) shortSash(st pending.Status, op pending.Op) string {
 }
 
 // longSash renders the sash with what it means.
-func (s Styles) longSash(st pending.Status, code string) string {
-	return s.longSashOp(st, "", code)
+func (s Styles) longSash(st pending.Status, code, message string) string {
+	return s.longSashOp(st, "", code, message)
 }
 
 // longSashOp renders the sash of a change that does op with what it means.
-func (s Styles) longSashOp(st pending.Status, op pending.Op, code string) string {
+func (s Styles) longSashOp(st pending.Status, op pending.Op, code, message string) string {
 	if st == "" {
 		return ""
 	}
-	return s.sashStyle(st).Render(sashSymbol(st) + " " + longWordOp(st, op, code))
+	return s.sashStyle(st).Render(sashSymbol(st) + " " + longWordOp(st, op, code, message))
 }
 
 // sashColumn is the width the sash column needs for rows with these statuses: the widest
