@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -28,6 +29,9 @@ unknown objects, fields or records is reported with its line and nothing of it r
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if err := checkScenarioOrg(of); err != nil {
+				return err
+			}
 			out := cmd.OutOrStdout()
 			text := out
 			if asJSON {
@@ -75,6 +79,9 @@ the backstage (B). The scenario clock moves on a second at every step, as in sce
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if err := checkScenarioOrg(of); err != nil {
+				return err
+			}
 			sc, err := scenario.ParseFile(args[0])
 			if err != nil {
 				return err
@@ -102,6 +109,23 @@ the backstage (B). The scenario clock moves on a second at every step, as in sce
 			})
 		},
 	}
+}
+
+// checkScenarioOrg refuses flags a scenario cannot use: a malformed --org, or a way of signing
+// in to a real org (scenarios need a mock org: the embedded one or a served one).
+func checkScenarioOrg(of *orgFlags) error {
+	if of.orgURL != "" {
+		u, err := checkOrgFlag(of.orgURL)
+		if err != nil {
+			return err
+		}
+		of.orgURL = u
+		return nil
+	}
+	if ways := of.signInWays(); len(ways) > 0 {
+		return fmt.Errorf("%w: scenarios run on the embedded org or on a served mock org (--org URL), not on a real org: drop %s", errBadFlags, strings.Join(ways, ", "))
+	}
+	return nil
 }
 
 // runScenarioFile parses, sets up and runs one file; every problem becomes a failed report.

@@ -225,6 +225,19 @@ func (f *orgFlags) heldDevicePath() (string, error) {
 	return "", errors.New("this device's database cannot be named without signing in")
 }
 
+// checkOrgFlag checks --org before anything is sent to it and returns it without a trailing
+// slash: a URL of a served mock org, https or http to this machine.
+func checkOrgFlag(raw string) (string, error) {
+	if t := strings.TrimSpace(raw); t != "" && !strings.Contains(t, "://") {
+		return "", fmt.Errorf("%w: --org %q is not a URL; give the one `offline-edit serve` prints, such as http://%s", errBadFlags, raw, t)
+	}
+	u, err := signin.CheckInstanceURL(raw)
+	if err != nil {
+		return "", fmt.Errorf("%w: --org: %w", errBadFlags, err)
+	}
+	return u, nil
+}
+
 // errBadFlags marks a session the flags describe wrongly (nothing was tried).
 var errBadFlags = errors.New("bad flags")
 
@@ -259,10 +272,15 @@ func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error
 		s.label = "embedded demo org"
 	case f.orgURL != "":
 		s.baseRT = http.DefaultTransport
-		s.orgURL = strings.TrimRight(f.orgURL, "/")
+		if s.orgURL, err = checkOrgFlag(f.orgURL); err != nil {
+			return nil, err
+		}
 		s.label = s.orgURL
 		sess, err = signin.FromPassword(ctx, s.baseRT, s.orgURL, f.user, f.password)
 		if err != nil {
+			if perr := scenario.ProbeOrg(ctx, s.baseRT, s.orgURL); perr != nil {
+				return nil, fmt.Errorf("%w: --org: %w; give the URL `offline-edit serve` prints", errBadFlags, perr)
+			}
 			orgURL, user, pw := s.orgURL, f.user, f.password
 			if sess, err = s.openOffline(f, err, func(ctx context.Context) (signin.Session, error) {
 				return signin.FromPassword(ctx, s.net, orgURL, user, pw)

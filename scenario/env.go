@@ -2,8 +2,10 @@ package scenario
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 	"github.com/offline-edit/offline-edit/remote"
 	"github.com/offline-edit/offline-edit/remote/mockorg"
 	"github.com/offline-edit/offline-edit/remote/netsim"
+	"github.com/offline-edit/offline-edit/remote/signin"
 )
 
 // Credentials sign a user in to a served org with the password grant.
@@ -142,9 +145,13 @@ func NewRemoteEnv(ctx context.Context, sc *Scenario, orgURL, dir string, users m
 		}
 		all[k] = v
 	}
+	base, err := signin.CheckInstanceURL(orgURL)
+	if err != nil {
+		return nil, fmt.Errorf("scenario: %w", err)
+	}
 	rt := http.DefaultTransport
 	e := &Env{
-		instanceURL: strings.TrimRight(orgURL, "/"),
+		instanceURL: base,
 		transport:   rt,
 		clock:       NewRealClock(),
 		users:       all,
@@ -164,6 +171,9 @@ func NewRemoteEnv(ctx context.Context, sc *Scenario, orgURL, dir string, users m
 	}
 	adminToken, err := e.login(ctx, all["admin"].Username)
 	if err != nil {
+		if perr := ProbeOrg(ctx, rt, e.instanceURL); perr != nil {
+			return nil, fmt.Errorf("scenario: %w; start one with `offline-edit serve` and pass the URL it prints", perr)
+		}
 		return nil, fmt.Errorf("scenario: sign in as the admin: %w", err)
 	}
 	if !o.KeepOrg {
@@ -176,6 +186,42 @@ func NewRemoteEnv(ctx context.Context, sc *Scenario, orgURL, dir string, users m
 		return nil, err
 	}
 	return e, nil
+}
+
+// ProbeOrg says, when url answers HTTP but not as the REST API of a Salesforce org or of
+// `offline-edit serve` (GET /services/data/ lists the API versions without signing in), what
+// answered instead. It is nil when url answers as an org, and when it does not answer at all
+// (that is a network failure, which the caller reports as such).
+func ProbeOrg(ctx context.Context, rt http.RoundTripper, url string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(url, "/")+"/services/data/", nil)
+	if err != nil {
+		return nil
+	}
+	req.Header.Set("Accept", "application/json")
+	client := &http.Client{Transport: rt, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil
+	}
+	var versions []struct {
+		Version string `json:"version"`
+	}
+	if resp.StatusCode == http.StatusOK && json.Unmarshal(body, &versions) == nil && len(versions) > 0 && versions[0].Version != "" {
+		return nil
+	}
+	what := fmt.Sprintf("HTTP %d", resp.StatusCode)
+	if ct := resp.Header.Get("Content-Type"); ct != "" {
+		ct, _, _ = strings.Cut(ct, ";")
+		what += " " + strings.TrimSpace(ct)
+	}
+	return fmt.Errorf("%s does not answer as a Salesforce org or `offline-edit serve` (GET /services/data/ gave %s, not the list of API versions)", url, what)
 }
 
 func (e *Env) start(ctx context.Context, sc *Scenario, dir string) error {
