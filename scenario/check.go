@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/pending"
@@ -403,6 +404,11 @@ func (e *Env) count(ctx context.Context, object, where string) (int, error) {
 // earlier step). Problems are *ParseError values naming the line.
 func Validate(ctx context.Context, sc *Scenario, env *Env) error {
 	v := &validator{sc: sc, env: env, created: map[string]bool{}}
+	for _, o := range sc.Objects {
+		if _, err := v.describe(ctx, sc.ObjectsLine, o); err != nil {
+			return err
+		}
+	}
 	for _, st := range sc.Steps {
 		if err := v.step(ctx, st); err != nil {
 			return err
@@ -467,13 +473,17 @@ func (v *validator) fieldValue(line int, d *remote.Describe, name string, val an
 			return v.errf(line, "%s.%s is a checkbox: give true or false, not %s", d.Name, fd.Name, showValue(val))
 		}
 	case "currency", "double", "int", "percent":
-		if _, ok := val.(float64); !ok {
+		n, ok := val.(float64)
+		if !ok {
 			return v.errf(line, "%s.%s is a number (%s): give a number, not %s", d.Name, fd.Name, fd.Type, showValue(val))
+		}
+		if fd.Type == "int" && n != math.Trunc(n) {
+			return v.errf(line, "%s.%s is a whole number: give %v or %v, not %v", d.Name, fd.Name, math.Floor(n), math.Ceil(n), n)
 		}
 	case "date":
 		s, ok := val.(string)
-		if !ok || !datePattern.MatchString(s) {
-			return v.errf(line, "%s.%s is a date: give YYYY-MM-DD, not %s", d.Name, fd.Name, showValue(val))
+		if _, err := time.Parse(time.DateOnly, s); !ok || !datePattern.MatchString(s) || err != nil {
+			return v.errf(line, "%s.%s is a date: give YYYY-MM-DD (such as 2025-03-31), not %s", d.Name, fd.Name, showValue(val))
 		}
 	default:
 		if _, ok := val.(string); !ok {

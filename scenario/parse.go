@@ -142,6 +142,7 @@ func (p *parser) parse(data []byte) (sc *Scenario, err error) {
 			sc.Strict = p.bool(v, "strict")
 		case "objects":
 			sc.Objects = p.objectList(v)
+			sc.ObjectsLine = k.Line
 			p.extra = sc.Objects
 		case "steps":
 			steps = v

@@ -15,6 +15,7 @@ type Scenario struct {
 	Size        int      // approximate number of seeded records (0 = the org's default)
 	Strict      bool     // the engine's strict mode: any remote change is a conflict
 	Objects     []string // objects cached besides the standard six (e.g. custom objects)
+	ObjectsLine int      // the line of the objects key, for messages
 	Steps       []Step
 }
 
