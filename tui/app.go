@@ -266,6 +266,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.c.describes[o] = d
 		}
 		return m, nil
+	case syncFinishedMsg:
+		return m.onSyncFinished(&msg.sum, msg.red)
 	case syncDoneMsg:
 		if msg.err != nil && !errors.Is(msg.err, remote.ErrOffline) {
 			m.errText = syncStopped(msg.err)
@@ -425,27 +427,21 @@ func (m Model) onEvent(ev pending.Event) (tea.Model, tea.Cmd) {
 		m.syncing, m.syncDone, m.syncTotal = true, ev.Done, ev.Total
 	case pending.EventSyncFinished:
 		m.syncing = false
-		// The "syncing" note gives way to what the run did.
-		if note := syncOutcome(ev.Summary); note != "" {
-			m.toastID++
-			m.toast = note
-			id := m.toastID
-			cmds = append(cmds, tea.Tick(4*time.Second, func(time.Time) tea.Msg { return clearToastMsg{id} }))
-		} else if m.toast == syncingNote {
-			m.toast = ""
+		if sum := ev.Summary; sum != nil && sum.Attention > 0 {
+			// The note and the alert count orange and red apart, as the status bar does.
+			b, ctx := m.c.backend, m.c.ctx
+			cmds = append(cmds, func() tea.Msg {
+				red, err := redCount(ctx, b)
+				if err != nil {
+					red = 0
+				}
+				return syncFinishedMsg{sum: *sum, red: red}
+			})
+			break
 		}
-		if ev.Summary != nil && ev.Summary.Attention < m.alerted {
-			m.alerted = ev.Summary.Attention
-		}
-		if ev.Summary != nil && ev.Summary.Attention > m.alerted && !m.modal.open() {
-			n := ev.Summary.Attention
-			m.alerted = n
-			m.modal = modal{kind: modalAlert, title: "Sync needs your attention", yes: "open Pending Changes",
-				body: sprintf("%d %s could not be synced and %s your attention. Open Pending Changes to resolve %s.",
-					n, plural(n, "change", "changes"), plural(n, "needs", "need"), plural(n, "it", "them")),
-				onYes: cmdOf(openPendingMsg{})}
-		}
-		cmds = append(cmds, m.queueRefresh())
+		var cmd tea.Cmd
+		m, cmd = m.onSyncFinished(ev.Summary, 0)
+		cmds = append(cmds, cmd)
 	case pending.EventOnlineChanged:
 		m.c.online = ev.Online
 		cmds = append(cmds, m.queueRefresh())
@@ -458,6 +454,48 @@ func (m Model) onEvent(ev pending.Event) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmds...)
 	}
 	return m, tea.Batch(cmds...)
+}
+
+// onSyncFinished shows what a finished run did: a note, and the alert when more changes need
+// the user than when it last showed; red of sum.Attention can't be saved.
+func (m Model) onSyncFinished(sum *pending.Summary, red int) (Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	// The "syncing" note gives way to what the run did.
+	if note := syncOutcome(sum, red); note != "" {
+		m.toastID++
+		m.toast = note
+		id := m.toastID
+		cmds = append(cmds, tea.Tick(4*time.Second, func(time.Time) tea.Msg { return clearToastMsg{id} }))
+	} else if m.toast == syncingNote {
+		m.toast = ""
+	}
+	if sum != nil && sum.Attention < m.alerted {
+		m.alerted = sum.Attention
+	}
+	if sum != nil && sum.Attention > m.alerted && !m.modal.open() {
+		n := sum.Attention
+		m.alerted = n
+		m.modal = modal{kind: modalAlert, title: "Sync needs your attention", yes: "open Pending Changes",
+			body: alertBody(n, min(red, n)), onYes: cmdOf(openPendingMsg{})}
+	}
+	cmds = append(cmds, m.queueRefresh())
+	return m, tea.Batch(cmds...)
+}
+
+// alertBody says how many changes could not be synced, and of them how many can't be saved
+// (red: they can only be dismissed) and how many need the user to resolve or fix them.
+func alertBody(n, red int) string {
+	orange := n - red
+	switch {
+	case red == 0:
+		return sprintf("%d %s could not be synced and %s your attention. Open Pending Changes to resolve %s.",
+			n, plural(n, "change", "changes"), plural(n, "needs", "need"), plural(n, "it", "them"))
+	case orange == 0:
+		return sprintf("%d %s could not be synced and can't be saved. Open Pending Changes to see why and dismiss %s.",
+			n, plural(n, "change", "changes"), plural(n, "it", "them"))
+	}
+	return sprintf("%d changes could not be synced: %d %s your attention and %d can't be saved. Open Pending Changes to resolve or dismiss them.",
+		n, orange, plural(orange, "needs", "need"), red)
 }
 
 // queueRefresh reloads the screen on top once after a burst of events.
@@ -473,7 +511,8 @@ func (m *Model) queueRefresh() tea.Cmd {
 const syncingNote = "Online: syncing pending changes."
 
 // syncOutcome says what a finished sync run did, or "" when it did nothing worth a note.
-func syncOutcome(sum *pending.Summary) string {
+// red of sum.Attention can't be saved.
+func syncOutcome(sum *pending.Summary, red int) string {
 	if sum == nil {
 		return ""
 	}
@@ -481,8 +520,12 @@ func syncOutcome(sum *pending.Summary) string {
 	if sum.Synced > 0 {
 		parts = append(parts, sprintf("Synced %d %s.", sum.Synced, plural(sum.Synced, "change", "changes")))
 	}
-	if sum.Attention > 0 {
-		parts = append(parts, sprintf("%d %s your attention.", sum.Attention, plural(sum.Attention, "change needs", "changes need")))
+	red = max(0, min(red, sum.Attention))
+	if orange := sum.Attention - red; orange > 0 {
+		parts = append(parts, sprintf("%d %s your attention.", orange, plural(orange, "change needs", "changes need")))
+	}
+	if red > 0 {
+		parts = append(parts, sprintf("%d %s be saved.", red, plural(red, "change can't", "changes can't")))
 	}
 	if sum.Err != nil && !errors.Is(sum.Err, remote.ErrOffline) {
 		parts = append(parts, syncStopped(sum.Err))

@@ -47,7 +47,13 @@ type (
 	}
 	describesMsg struct{ ds map[string]*remote.Describe }
 	refreshMsg   struct{}
-	syncDoneMsg  struct {
+	// syncFinishedMsg is a finished run that needs the user, with how many of its changes
+	// can't be saved.
+	syncFinishedMsg struct {
+		sum pending.Summary
+		red int
+	}
+	syncDoneMsg struct {
 		sum pending.Summary
 		err error
 	}

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"strings"
+
 	"testing"
 
 	"github.com/offline-edit/offline-edit/pending"
@@ -33,6 +35,51 @@ func TestRedRecordPageNamesTheCauseTheEngineFound(t *testing.T) {
 			d.keys("enter", "enter", "e")
 			d.requireView(tc.want...)
 			d.refuseView(tc.unwanted)
+		})
+	}
+}
+
+// The sync note and the alert count the changes that need the user as the status bar does:
+// orange ones to resolve apart from red ones that can only be dismissed.
+func TestSyncNoteAndAlertCountOrangeAndRedApart(t *testing.T) {
+	tests := []struct {
+		name     string
+		statuses []pending.Status
+		want     []string
+		unwanted []string
+	}{
+		{"orange only", []pending.Status{pending.StatusConflict, pending.StatusInvalid},
+			[]string{"2 changes need your attention.", "2 changes could not be synced and need your attention", "to resolve them"},
+			[]string{"can't be saved."}},
+		{"red only", []pending.Status{pending.StatusFailed, pending.StatusFailed, pending.StatusFailed},
+			[]string{"3 changes can't be saved.", "3 changes could not be synced and can't be saved", "dismiss them", "✖ 3 can't be saved"},
+			[]string{"need your attention", "▲"}},
+		{"both", []pending.Status{pending.StatusConflict, pending.StatusFailed, pending.StatusFailed},
+			[]string{"1 change needs your attention. 2 changes can't be saved.", "3 changes could not be synced: 1 needs your",
+				"resolve or dismiss", "▲ 1 need attention", "✖ 2 can't be saved"},
+			[]string{"3 changes need your attention"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := seededFake(3)
+			for i, st := range tc.statuses {
+				f.setEntry(pending.Entry{ID: sprintf("e%d", i), Object: "Account", RecordID: sprintf("001%015d", i), Name: sprintf("Acme %06d", i),
+					Op: pending.OpUpdate, Status: st, Code: "ENTITY_IS_DELETED"})
+			}
+			d := newDriver(t, f, 100, 30)
+			sum := pending.Summary{Attention: len(tc.statuses)}
+			d.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &sum}})
+			v := d.view()
+			for _, w := range tc.want {
+				if !strings.Contains(v, w) {
+					t.Errorf("view lacks %q:\n%s", w, d.view())
+				}
+			}
+			for _, w := range tc.unwanted {
+				if strings.Contains(v, w) {
+					t.Errorf("view has %q:\n%s", w, d.view())
+				}
+			}
 		})
 	}
 }
