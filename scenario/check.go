@@ -300,7 +300,8 @@ func (x *exec) expect(ctx context.Context) error {
 		}
 		got := lookup(rv.Fields, f)
 		if !sameValue(wantCache[f], got) {
-			x.fail(rec+" "+f+" in the cache", showValue(wantCache[f]), showValue(got))
+			w, g := showPair(wantCache[f], got)
+			x.fail(rec+" "+f+" in the cache", w, g)
 		}
 	}
 	if len(wantOrg) > 0 || e.OrgExists != nil {
@@ -318,7 +319,8 @@ func (x *exec) expect(ctx context.Context) error {
 			}
 			got := lookup(server, f)
 			if !sameValue(wantOrg[f], got) {
-				x.fail(rec+" "+f+" on the org", showValue(wantOrg[f]), showValue(got))
+				w, g := showPair(wantOrg[f], got)
+				x.fail(rec+" "+f+" on the org", w, g)
 			}
 		}
 	}

@@ -671,12 +671,57 @@ func showFields(f remote.Fields) string {
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
+// maxShown is the most characters of a text value a step, a check or a message shows.
+const maxShown = 120
+
+// showValue is v as JSON for a person to read; a long text is cut to its start and its length.
 func showValue(v any) string {
+	if s, ok := v.(string); ok {
+		return showText(s, 0)
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// showText is s quoted; when it is longer than maxShown characters, only maxShown of them from
+// the rune from (moved back a little, so what comes before shows too) with … for what is left
+// out, and the length.
+func showText(s string, from int) string {
+	r := []rune(s)
+	if len(r) <= maxShown {
+		b, _ := json.Marshal(s)
+		return string(b)
+	}
+	start := max(0, min(from-maxShown/4, len(r)-maxShown))
+	end := start + maxShown
+	b, _ := json.Marshal(string(r[start:end]))
+	out := string(b[1 : len(b)-1])
+	if start > 0 {
+		out = "…" + out
+	}
+	if end < len(r) {
+		out += "…"
+	}
+	return fmt.Sprintf(`"%s" (%d characters)`, out, len(r))
+}
+
+// showPair is what a check expected and found; when a long text differs, both show the part
+// around the first difference.
+func showPair(want, found any) (string, string) {
+	w, ok1 := want.(string)
+	f, ok2 := found.(string)
+	if !ok1 || !ok2 {
+		return showValue(want), showValue(found)
+	}
+	rw, rf := []rune(w), []rune(f)
+	i := 0
+	for i < len(rw) && i < len(rf) && rw[i] == rf[i] {
+		i++
+	}
+	return showText(w, i), showText(f, i)
 }
 
 // Report is the outcome of a whole run.
