@@ -107,7 +107,7 @@ func (f *orgFlags) signInWays() []string {
 
 func (f *orgFlags) dir() (string, error) {
 	if f.dataDir != "" {
-		return f.dataDir, os.MkdirAll(f.dataDir, 0o700)
+		return f.dataDir, usableDir(f.dataDir, "--data-dir")
 	}
 	base := os.Getenv("XDG_DATA_HOME")
 	if base == "" {
@@ -118,7 +118,24 @@ func (f *orgFlags) dir() (string, error) {
 		base = filepath.Join(home, ".local", "share")
 	}
 	d := filepath.Join(base, "offline-edit")
-	return d, os.MkdirAll(d, 0o700)
+	return d, usableDir(d, "the data directory")
+}
+
+// usableDir makes dir if it is missing and says, naming what set it, when it is a file or
+// cannot be written (the demo org and the device's databases are written there).
+func usableDir(dir, what string) error {
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return fmt.Errorf("%w: %s %s is a file, not a directory; choose a directory", errBadFlags, what, dir)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("%s %s cannot be made: %w", what, dir, err)
+	}
+	probe, err := os.CreateTemp(dir, ".writable-*")
+	if err != nil {
+		return fmt.Errorf("%s %s cannot be written (%w); make it writable or choose another", what, dir, err)
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
 }
 
 func (f *orgFlags) demoOrgPath() (string, error) {
