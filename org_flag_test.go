@@ -71,3 +71,15 @@ func TestScenarioRunRefusesAnOrgItCannotUse(t *testing.T) {
 		}
 	}
 }
+
+func TestScenarioOpenRefusesAFileTheOrgCannotRunBeforeTheAppStarts(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "bad.yaml")
+	src := "name: s\nseed: 1\nsteps:\n  - create: Account\n    fields: {Name: A, Colour__c: red}\n"
+	if err := os.WriteFile(file, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := run(t, t.TempDir(), "", "scenario", "open", file)
+	if code := exitCode(err); code != 1 || err == nil || !strings.Contains(err.Error(), file+":4: Account has no field Colour__c") {
+		t.Errorf("exit %d (%v), want the file's line before any screen", code, err)
+	}
+}

@@ -101,6 +101,11 @@ the backstage (B). The scenario clock moves on a second at every step, as in sce
 				return err
 			}
 			defer env.Close()
+			// A file that names what the org lacks is refused here, with its line, rather than
+			// in the app at the first N.
+			if err := scenario.Validate(ctx, sc, env); err != nil {
+				return err
+			}
 			return tui.Run(ctx, tui.Options{
 				Backend:   env.Engine(),
 				NetStatus: env.Network().String,

@@ -61,7 +61,7 @@ func (f *orgFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.password, "password", demoPassword, "password for --org")
 	fs.StringVar(&f.instanceURL, "instance-url", "", "real org: instance URL (or SF_INSTANCE_URL)")
 	fs.StringVar(&f.accessToken, "access-token", "", "real org: access token (or SF_ACCESS_TOKEN)")
-	fs.StringVar(&f.targetOrg, "target-org", "", "real org: Salesforce CLI alias or username (uses `sf`)")
+	fs.StringVar(&f.targetOrg, "target-org", "", "real org: Salesforce CLI `ALIAS` or username (runs the sf CLI)")
 	fs.BoolVar(&f.oauth, "oauth", false, "real org: sign in with OAuth (web-server flow + PKCE, loopback redirect)")
 	fs.BoolVar(&f.device, "device", false, "real org: sign in with the OAuth device flow (enter a code on any device; for SSH sessions without a browser)")
 	fs.StringVar(&f.clientID, "client-id", "", "connected app consumer key for --oauth or --device")
