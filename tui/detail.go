@@ -460,6 +460,7 @@ const twoColumnWidth = 140
 // fieldBlock is one field on the record page: its line and the flags under it.
 type fieldBlock struct {
 	mark, label, value string
+	long               bool // long text: wrapped on as many lines as it takes, never cut
 	flagged            bool
 	flags              []string
 }
@@ -492,7 +493,8 @@ func (m detailModel) fieldBlocks() []fieldBlock {
 		case "reference":
 			b.value = m.lookupName(f.Name, v)
 		case "textarea":
-			b.value = display(v)
+			text, _ := v.(string)
+			b.value, b.long = strings.TrimRight(Clean(text), "\n "), true
 		default:
 			b.value = displayField(f, v)
 		}
@@ -528,6 +530,13 @@ func (b fieldBlock) render(s Styles, w, labelW int) []string {
 	}
 	valW := max(1, w-labelW-3)
 	out := []string{b.mark + label + " " + trunc(b.value, valW)}
+	if b.long {
+		lines := strings.Split(wrap(b.value, valW), "\n")
+		out = []string{b.mark + label + " " + lines[0]}
+		for _, l := range lines[1:] {
+			out = append(out, strings.Repeat(" ", labelW+3)+l)
+		}
+	}
 	for _, fl := range b.flags {
 		out = append(out, strings.Repeat(" ", labelW+3)+s.Flag.Render(trunc(fl, valW)))
 	}
