@@ -66,6 +66,7 @@ func runApp(ctx context.Context, of *orgFlags, af *appFlags) error {
 		return err
 	}
 	defer s.Close()
+	s.noteOffline()
 	if s.openedOffline {
 		s.eng.SetOnline(false) // the org is out of reach: start offline; o tries again
 	}
@@ -241,7 +242,12 @@ device itself (bad flags, the device database already open elsewhere, unreadable
 				return sessionExit(err)
 			}
 			defer s.Close()
-			sum, err := syncUntilSettled(ctx, s.eng, wait)
+			sum, err := syncUntilSettled(ctx, s.eng, wait, func(retryFor time.Duration) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "offline-edit: %s cannot be reached; retrying for up to %s\n", s.label, retryFor.Round(time.Second))
+			})
+			if err != nil && unreachable(err) {
+				err = &notReached{label: s.label, err: err}
+			}
 			entries, lerr := s.eng.Entries(ctx)
 			if lerr != nil {
 				return lerr
@@ -278,19 +284,39 @@ device itself (bad flags, the device database already open elsewhere, unreadable
 }
 
 // syncUntilSettled runs sync, then again whenever retrying entries come due, until every entry
-// needs the user or wait has passed.
-func syncUntilSettled(ctx context.Context, eng *pending.Engine, wait time.Duration) (pending.Summary, error) {
+// needs the user or wait has passed. An org that cannot be reached is tried again, with growing
+// pauses, until wait has passed too; retrying is told once, with the time left, when it starts.
+func syncUntilSettled(ctx context.Context, eng *pending.Engine, wait time.Duration, retrying func(left time.Duration)) (pending.Summary, error) {
 	deadline := time.Now().Add(wait)
 	var total pending.Summary
+	pause, told := 250*time.Millisecond, false
 	for {
 		sum, err := eng.Sync(ctx)
 		total.Synced += sum.Synced
 		total.Merged += sum.Merged
 		total.Attention, total.Retrying, total.Waiting = sum.Attention, sum.Retrying, sum.Waiting
+		if err != nil && unreachable(err) && !errors.Is(err, remote.ErrOffline) && ctx.Err() == nil {
+			left := time.Until(deadline)
+			if left > 0 {
+				if !told && retrying != nil {
+					retrying(left)
+					told = true
+				}
+				select {
+				case <-ctx.Done():
+					total.Err = err
+					return total, err
+				case <-time.After(min(pause, left)):
+				}
+				pause = min(2*pause, 5*time.Second)
+				continue
+			}
+		}
 		if err != nil {
 			total.Err = err
 			return total, err
 		}
+		pause = 250 * time.Millisecond
 		entries, err := eng.Entries(ctx)
 		if err != nil {
 			return total, err
@@ -315,6 +341,48 @@ func syncUntilSettled(ctx context.Context, eng *pending.Engine, wait time.Durati
 			return total, ctx.Err()
 		case <-time.After(max(time.Until(next), 50*time.Millisecond)):
 		}
+	}
+}
+
+// notReached is a sync stopped because the org could not be reached, said in a line: where,
+// and the network's own reason (connection refused, no such host, timed out), not the chain of
+// requests that led to it. The whole chain stays reachable with errors.Is/As.
+type notReached struct {
+	label string
+	err   error
+}
+
+func (e *notReached) Error() string {
+	return fmt.Sprintf("%s cannot be reached (%s)", e.label, netReason(e.err))
+}
+
+func (e *notReached) Unwrap() error { return e.err }
+
+// netReason is the innermost part of a network error: what the operating system or the
+// transport said.
+func netReason(err error) string {
+	var dns *net.DNSError
+	var op *net.OpError
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return "timed out"
+	case errors.As(err, &dns):
+		if dns.IsNotFound {
+			return "no such host " + dns.Name
+		}
+		return "name lookup failed: " + dns.Err
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "the connection closed without an answer"
+	case errors.As(err, &op) && op.Err != nil:
+		return strings.TrimPrefix(op.Err.Error(), "connect: ")
+	}
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		err = next
 	}
 }
 
@@ -592,6 +660,7 @@ func withOfflineEngine(ctx context.Context, of *orgFlags, fn func(context.Contex
 		return err
 	}
 	defer s.Close()
+	s.noteOffline()
 	return fn(ctx, s.eng)
 }
 

@@ -165,5 +165,5 @@ func identityIDs(u string) string {
 
 // offlineNote says why the device opened offline.
 func offlineNote(label string, err error) string {
-	return fmt.Sprintf("%s cannot be reached (%v); this device's data opened offline, and the sign-in runs when the device goes online", label, err)
+	return fmt.Sprintf("%s cannot be reached (%s); this device's data opened offline, and the sign-in runs when the device goes online", label, netReason(err))
 }

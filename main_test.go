@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/offline-edit/offline-edit/cache"
@@ -218,7 +219,7 @@ func TestSyncExitsZeroWhenOnlyChangesNeedingAPersonRemain(t *testing.T) {
 
 func TestSyncAgainstAnUnreachableOrgExitsThree(t *testing.T) {
 	dir := t.TempDir()
-	_, err := run(t, dir, "", "--org", "http://127.0.0.1:1", "sync")
+	_, err := run(t, dir, "", "--org", "http://127.0.0.1:1", "sync", "--wait", "0s")
 	if code := exitCode(err); code != 3 {
 		t.Fatalf("exit %d (%v), want 3", code, err)
 	}
@@ -424,7 +425,7 @@ func TestAServedOrgOutOfReachStillOpensTheDevicesDataOffline(t *testing.T) {
 	if err != nil || !strings.Contains(out, "update") || !strings.Contains(out, "waiting to sync") {
 		t.Fatalf("pending with the org out of reach (%v):\n%s", err, out)
 	}
-	if _, err := run(t, dir, "", append(org, "sync")...); exitCode(err) != 3 {
+	if _, err := run(t, dir, "", append(org, "sync", "--wait", "0s")...); exitCode(err) != 3 {
 		t.Fatalf("sync with the org out of reach: exit %d (%v), want 3", exitCode(err), err)
 	}
 	// Back: the sign-in happens with the first request and the change reaches the org.
@@ -612,5 +613,44 @@ func TestTheSalesforceCLIWayOpensOfflineOnceItWorkedBefore(t *testing.T) {
 	}
 	if got := o.phoneOf(t, acct); got != "555-0177" {
 		t.Fatalf("org has phone %q, want the edit made while sf failed", got)
+	}
+}
+
+func TestSyncWaitsForAnOrgOutOfReachAndSaysSoInOneLine(t *testing.T) {
+	o := newFlakyOrg(t)
+	dir := t.TempDir()
+	org := []string{"--org", o.srv.URL}
+	if out, err := run(t, dir, "", append(org, "sync")...); err != nil {
+		t.Fatalf("first sync: %v\n%s", err, out)
+	}
+	acct := o.firstAccountOf(t, "alex@demo.example")
+	o.down.Store(true)
+	if out, err := run(t, dir, "", append(org, "edit", "Account", acct, "Phone=555-0142")...); err != nil {
+		t.Fatalf("edit: %v\n%s", err, out)
+	}
+
+	// Still down after the wait: exit 3, and the reason in one line, not the chain of requests.
+	out, err := run(t, dir, "", append(org, "sync", "--wait", "600ms")...)
+	if exitCode(err) != 3 {
+		t.Fatalf("exit %d (%v), want 3\n%s", exitCode(err), err, out)
+	}
+	if !strings.Contains(out, "retrying for up to") {
+		t.Errorf("no word that it retries:\n%s", out)
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, o.srv.URL+" cannot be reached (") || strings.Contains(msg, "token request") || strings.Contains(msg, "GET /services") {
+		t.Errorf("error %q: want the org and the network's reason only", msg)
+	}
+
+	// Back within the wait: the same command syncs the change and exits 0.
+	go func() {
+		time.Sleep(700 * time.Millisecond)
+		o.down.Store(false)
+	}()
+	out, err = run(t, dir, "", append(org, "sync", "--wait", "20s")...)
+	if err != nil {
+		t.Fatalf("sync with the org back during the wait: %v\n%s", err, out)
+	}
+	if got := o.phoneOf(t, acct); got != "555-0142" {
+		t.Fatalf("org has phone %q, want the edit", got)
 	}
 }

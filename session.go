@@ -161,6 +161,15 @@ type session struct {
 	// openedOffline says the org could not be reached when the session opened: the device's
 	// data is open with the last session's identity and no token yet.
 	openedOffline bool
+	offlineErr    error // why, when openedOffline
+}
+
+// noteOffline tells the user on stderr, when the session opened offline, why and what happens
+// next. sync does not: it goes on to try the org and says what it found.
+func (s *session) noteOffline() {
+	if s.openedOffline {
+		fmt.Fprintln(os.Stderr, "offline-edit:", offlineNote(s.label, s.offlineErr))
+	}
 }
 
 // engineSink forwards the client's request log to the engine, which is built after the client.
@@ -199,8 +208,7 @@ func (s *session) openOfflineAnyway(f *orgFlags, signInErr error, signIn func(co
 		}
 		return inner(ctx)
 	}
-	fmt.Fprintln(os.Stderr, "offline-edit:", offlineNote(s.label, signInErr))
-	s.openedOffline = true
+	s.openedOffline, s.offlineErr = true, signInErr
 	return deferredSession(k, signIn), nil
 }
 
