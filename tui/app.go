@@ -389,10 +389,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateScreen(ScreenBackstage, msg)
 	case bsDoneMsg:
 		var cmd tea.Cmd
+		// The panel shows the result, failures included, with what to do.
 		m, cmd = m.updateScreenModel(ScreenBackstage, msg)
-		if msg.res.Err != nil {
-			m.errText = CleanLine(msg.res.Err.Error())
-		}
 		return m, tea.Batch(cmd, m.loadCounts(), m.queueRefresh())
 	case activityMsg:
 		return m.updateScreen(ScreenLog, msg)

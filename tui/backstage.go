@@ -620,15 +620,17 @@ func (m backstageModel) View() string {
 	return clampLines(strings.Join(out, "\n"), w, m.h)
 }
 
-func (m backstageModel) lastLine() string {
+// lastLines are the result of the last action, wrapped to the panel's width.
+func (m backstageModel) lastLines() []string {
 	s := m.c.styles
-	if m.last == "" {
-		return s.Subtle.Render("Nothing done yet. Other users' changes reach this device at its next sync.")
+	text, st := m.last, s.Green
+	switch {
+	case m.last == "":
+		text, st = "Nothing done yet. Other users' changes reach this device at its next sync.", s.Subtle
+	case m.lastFailed:
+		st = s.Error
 	}
-	if m.lastFailed {
-		return s.Error.Render(m.last)
-	}
-	return s.Green.Render(m.last)
+	return strings.Split(renderLines(st, wrap(text, max(1, m.w))), "\n")
 }
 
 // menuView is the list of actions, scrolled to keep the cursor in view, and the last result,
@@ -662,7 +664,8 @@ func (m backstageModel) menuView(h int) []string {
 		}
 		lines = append(lines, line)
 	}
-	room := max(1, h-2)
+	last := m.lastLines()
+	room := max(1, h-1-len(last))
 	top := m.top
 	if cursorLine < top {
 		top = cursorLine
@@ -673,8 +676,8 @@ func (m backstageModel) menuView(h int) []string {
 	top = max(0, min(top, max(0, len(lines)-room)))
 	end := min(len(lines), top+room)
 	out := append([]string{}, lines[top:end]...)
-	out = append(out, "", m.lastLine())
-	return out
+	out = append(out, "")
+	return append(out, last...)
 }
 
 func (m backstageModel) formView() []string {

@@ -1,10 +1,14 @@
 package tui
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/lipgloss"
+
+	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/scenario"
 )
 
 // A long text field shows whole on the record page, wrapped under its label (the page
@@ -38,6 +42,40 @@ func TestRecordPageShowsALongDescriptionWhole(t *testing.T) {
 					t.Errorf("the record page never shows %q of the description", w)
 				}
 			}
+		})
+	}
+}
+
+// stageRefusing is a backstage whose every action fails as the org refuses it.
+type stageRefusing struct{ err error }
+
+func (s stageRefusing) Do(_ context.Context, st scenario.Step) scenario.StepResult {
+	return scenario.StepResult{Text: "as sam: delete Account 001000000000000000", Err: s.err}
+}
+func (stageRefusing) RuleKinds(context.Context) ([]string, error)  { return nil, nil }
+func (stageRefusing) Rules(context.Context) ([]remote.Rule, error) { return nil, nil }
+func (stageRefusing) UserID(context.Context, string) (string, error) {
+	return "005000000000000002", nil
+}
+
+// At 80×24 the backstage shows the whole result of an action, with its advice, under the menu
+// (a failure that took several lines lost its last ones, and with them what to do).
+func TestBackstageShowsTheWholeResultAndItsAdviceAt80x24(t *testing.T) {
+	notFound := &remote.Error{Status: 404, Items: []remote.ErrorItem{{Code: "NOT_FOUND", Message: "The requested resource does not exist"}}}
+	for _, size := range [][2]int{{80, 24}, {200, 60}} {
+		t.Run(sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			d := newDriverWith(t, Options{Backend: seededFake(2), Backstage: stageRefusing{notFound}}, size[0], size[1])
+			d.keys("enter", "enter", "B", "down", "enter")
+			v := flat(d.view())
+			for _, w := range []string{"✖ as sam: delete Account", "The requested resource does not exist", "share it with sam first."} {
+				if !strings.Contains(v, w) {
+					t.Errorf("backstage lacks %q:\n%s", w, d.view())
+				}
+			}
+			if n := strings.Count(v, "The requested resource does not exist"); n != 1 {
+				t.Errorf("the failure shows %d times, want once (in the panel):\n%s", n, d.view())
+			}
+			d.requireView("Delete this record as sam")
 		})
 	}
 }
