@@ -691,7 +691,7 @@ func (m detailModel) View() string {
 		return clampLines(s.Subtle.Render("Loading…"), m.w, m.h)
 	}
 	if m.missing {
-		return clampLines(s.Subtle.Render("This record is no longer cached on this device (it was deleted or you lost access). Press esc to go back."), m.w, m.h)
+		return clampLines(renderLines(s.Subtle, wrap("This record is no longer cached on this device (it was deleted or you lost access). Press esc to go back.", max(1, m.w))), m.w, m.h)
 	}
 	head := m.header()
 	head = append(head, strings.Split(m.actionBar(), "\n")...)

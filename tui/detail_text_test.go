@@ -79,3 +79,20 @@ func TestBackstageShowsTheWholeResultAndItsAdviceAt80x24(t *testing.T) {
 		})
 	}
 }
+
+// A record that left the cache says so whole at 80 columns, with the way back.
+func TestRecordGoneFromTheCacheSaysWhyAndTheWayBackAt80(t *testing.T) {
+	f := seededFake(2)
+	d := newDriver(t, f, 80, 24)
+	d.keys("enter", "enter")
+	f.mu.Lock()
+	f.records["Account"] = f.records["Account"][1:]
+	f.mu.Unlock()
+	d.send(refreshMsg{})
+	v := flat(d.view())
+	for _, w := range []string{"you lost access", "Press esc to go back."} {
+		if !strings.Contains(v, w) {
+			t.Errorf("view lacks %q:\n%s", w, d.view())
+		}
+	}
+}
