@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/remote/netsim"
 )
 
 func TestLastSyncMovesOnEveryCompletedRunIncludingTheOneThatPushesAnEdit(t *testing.T) {
@@ -91,5 +92,36 @@ func TestLastSyncMovesWhenARunCompletesWithAChangeLeftForRetry(t *testing.T) {
 	}
 	if h.eng.LastSync() != mark {
 		t.Fatal("LastSync moved after a run that reached nothing")
+	}
+}
+
+func TestASyncThatStopsIsInTheActivityLogWithWhy(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	if _, err := h.eng.Sync(bg); err != nil {
+		t.Fatal(err)
+	}
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "123"}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.net.SetConditions(netsim.Conditions{DropRate: 1}) // every request is lost on the way
+	if _, err := h.eng.Sync(bg); err == nil {
+		t.Fatal("a sync with every request lost succeeded")
+	}
+	acts, err := h.eng.Activity(bg, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notes []string
+	for _, a := range acts {
+		if a.Method == "" {
+			notes = append(notes, a.Note)
+		}
+	}
+	// Newest first: the last thing the engine noted is why this sync stopped.
+	if len(notes) == 0 || !strings.HasPrefix(notes[0], "sync stopped: ") || !strings.Contains(notes[0], "dropped") {
+		t.Fatalf("the log's notes are %q, want the newest to say the sync stopped and why", notes)
 	}
 }

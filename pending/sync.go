@@ -200,6 +200,10 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 	e.finishCounts(ctx, &sum)
 	if completed {
 		e.note("", "", "sync finished")
+	} else if err != nil {
+		// Also when it stopped before any request reached the org (a sign-in the network
+		// refused): the log says the sync was tried, and why it went no further.
+		e.note("", "", truncate("sync stopped: "+err.Error(), 300))
 	}
 	_ = e.flushActivity(context.WithoutCancel(ctx))
 	if completed {
