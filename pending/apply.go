@@ -529,8 +529,13 @@ func (e *Engine) refreshServerCopy(ctx context.Context, tx *cache.Tx, en *entry,
 	return tx.PutRecord(ctx, rec)
 }
 
-// msgDeleted is the message of a failed entry whose record another user deleted.
-const msgDeleted = "Record was deleted by another user"
+// The messages of failed entries whose record was deleted or is out of the user's reach
+// (Entry.Cause reads them back).
+const (
+	msgDeleted          = "Record was deleted by another user"
+	msgNoAccess         = "You no longer have access to this record"
+	msgNoAccessToChange = "You no longer have access to change this record"
+)
 
 func (e *Engine) applyFailed(ctx context.Context, tx *cache.Tx, o outcome) error {
 	en := o.job.ent
@@ -546,10 +551,10 @@ func (e *Engine) applyFailed(ctx context.Context, tx *cache.Tx, o outcome) error
 	switch {
 	case o.deleted || en.Code == "ENTITY_IS_DELETED":
 		en.Message = msgDeleted
-	case en.Code == "NOT_FOUND", strings.HasPrefix(en.Code, "INSUFFICIENT_ACCESS"), en.Code == "INVALID_CROSS_REFERENCE_KEY":
-		en.Message = "You no longer have access to this record"
+	case noAccessCode(en.Code):
+		en.Message = msgNoAccess
 		if en.Code == "INSUFFICIENT_ACCESS_OR_READONLY" {
-			en.Message = "You no longer have access to change this record"
+			en.Message = msgNoAccessToChange
 		}
 	default:
 		en.Message = "The org can't apply this change: " + firstMessage(o.apiErr)

@@ -237,7 +237,7 @@ func TestRecordDeletedByAnotherUserFailsAndDismissDropsIt(t *testing.T) {
 	h.eng.SetOnline(true)
 	s := h.sync(t)
 	en := h.entryOf(t, c.ID)
-	if s.Attention != 1 || en.Status != StatusFailed || en.Status.Sash() != SashRed || en.Message != "Record was deleted by another user" {
+	if s.Attention != 1 || en.Status != StatusFailed || en.Status.Sash() != SashRed || en.Message != "Record was deleted by another user" || en.Cause() != CauseDeleted {
 		t.Fatalf("summary %+v entry %+v", s, en)
 	}
 	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "2"}); !errors.Is(err, ErrLocked) {
@@ -276,7 +276,7 @@ func TestLostAccessFails(t *testing.T) {
 	h.eng.SetOnline(true)
 	h.sync(t)
 	en := h.entryOf(t, id)
-	if en.Status != StatusFailed || en.Message != "You no longer have access to this record" {
+	if en.Status != StatusFailed || en.Message != "You no longer have access to this record" || en.Cause() != CauseNoAccess {
 		t.Fatalf("entry %+v", en)
 	}
 }
@@ -294,7 +294,7 @@ func TestReadOnlyShareFails(t *testing.T) {
 	h.eng.SetOnline(true)
 	h.sync(t)
 	en := h.entryOf(t, id)
-	if en.Status != StatusFailed || en.Code != "INSUFFICIENT_ACCESS_OR_READONLY" || en.Message != "You no longer have access to change this record" {
+	if en.Status != StatusFailed || en.Code != "INSUFFICIENT_ACCESS_OR_READONLY" || en.Message != "You no longer have access to change this record" || en.Cause() != CauseNoAccess {
 		t.Fatalf("entry %+v", en)
 	}
 	if err := h.eng.Dismiss(bg, en.ID); err != nil {

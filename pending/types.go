@@ -1,6 +1,7 @@
 package pending
 
 import (
+	"strings"
 	"time"
 
 	"github.com/offline-edit/offline-edit/remote"
@@ -92,6 +93,37 @@ type Entry struct {
 	NextAttempt time.Time      `json:"nextAttempt,omitzero"` // absent when no retry is scheduled
 	CreatedAt   time.Time      `json:"createdAt"`
 	UpdatedAt   time.Time      `json:"updatedAt"`
+}
+
+// Cause is why a red (failed) change can't be saved, as far as the engine could tell.
+type Cause int
+
+const (
+	CauseOther    Cause = iota // the org refused the change for another reason
+	CauseDeleted               // the record was deleted (the engine found it in the recycle bin, or the org said so)
+	CauseNoAccess              // the record is out of this user's reach (unshared, owner changed, deleted for good)
+)
+
+// Cause says why the change can't be saved: CauseOther unless it is red and the record was
+// deleted or is out of reach. The org answers NOT_FOUND both for a record deleted for good and
+// for one the user can no longer see; the engine looks in the recycle bin to tell them apart,
+// and its message records what it found.
+func (e Entry) Cause() Cause {
+	if e.Status != StatusFailed {
+		return CauseOther
+	}
+	switch {
+	case e.Message == msgDeleted, e.Code == "ENTITY_IS_DELETED":
+		return CauseDeleted
+	case e.Message == msgNoAccess, e.Message == msgNoAccessToChange, noAccessCode(e.Code):
+		return CauseNoAccess
+	}
+	return CauseOther
+}
+
+// noAccessCode reports the error codes that say the record is out of the user's reach.
+func noAccessCode(code string) bool {
+	return code == "NOT_FOUND" || code == "INVALID_CROSS_REFERENCE_KEY" || strings.HasPrefix(code, "INSUFFICIENT_ACCESS")
 }
 
 // Choice says how to resolve one conflicting field.

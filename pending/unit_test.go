@@ -349,3 +349,24 @@ func TestOnlyARefusalOfTheKeyFieldItselfMakesACreateGoKeyless(t *testing.T) {
 		}
 	}
 }
+
+func TestCauseTellsADeletedRecordFromOneOutOfReach(t *testing.T) {
+	cases := []struct {
+		name string
+		e    Entry
+		want Cause
+	}{
+		{"found in the recycle bin after NOT_FOUND", Entry{Status: StatusFailed, Code: "NOT_FOUND", Message: msgDeleted}, CauseDeleted},
+		{"found in the recycle bin after INVALID_CROSS_REFERENCE_KEY", Entry{Status: StatusFailed, Code: "INVALID_CROSS_REFERENCE_KEY", Message: msgDeleted}, CauseDeleted},
+		{"the org said deleted", Entry{Status: StatusFailed, Code: "ENTITY_IS_DELETED"}, CauseDeleted},
+		{"NOT_FOUND, not in the recycle bin", Entry{Status: StatusFailed, Code: "NOT_FOUND", Message: msgNoAccess}, CauseNoAccess},
+		{"read-only share", Entry{Status: StatusFailed, Code: "INSUFFICIENT_ACCESS_OR_READONLY", Message: msgNoAccessToChange}, CauseNoAccess},
+		{"another refusal", Entry{Status: StatusFailed, Code: "FIELD_INTEGRITY_EXCEPTION", Message: "The org can't apply this change: x"}, CauseOther},
+		{"not red", Entry{Status: StatusConflict, Code: "NOT_FOUND", Message: msgDeleted}, CauseOther},
+	}
+	for _, c := range cases {
+		if got := c.e.Cause(); got != c.want {
+			t.Errorf("%s: Cause() = %d, want %d", c.name, got, c.want)
+		}
+	}
+}

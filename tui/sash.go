@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"strings"
 
 	"github.com/charmbracelet/lipgloss"
 
@@ -104,17 +103,13 @@ const (
 	causeNoAccess          // the record is out of this user's reach (unshared, owner changed)
 )
 
-// redCauseOf reads the cause from the change's error code and the engine's message. The org
-// answers NOT_FOUND both for a record it deleted for good and for one the user can no longer
-// see; the engine looks in the recycle bin and says "deleted" only when it found the record
-// there, so NOT_FOUND alone means the record is out of reach.
+// redCauseOf reads why a red change can't be saved from its error code and the engine's
+// message, as the engine tells it (pending.Entry.Cause).
 func redCauseOf(code, message string) redCause {
-	switch {
-	case code == "ENTITY_IS_DELETED":
+	switch (pending.Entry{Status: pending.StatusFailed, Code: code, Message: message}).Cause() {
+	case pending.CauseDeleted:
 		return causeDeleted
-	case code == "NOT_FOUND" && strings.Contains(strings.ToLower(message), "deleted"):
-		return causeDeleted
-	case code == "NOT_FOUND", code == "INVALID_CROSS_REFERENCE_KEY", strings.HasPrefix(code, "INSUFFICIENT_ACCESS"):
+	case pending.CauseNoAccess:
 		return causeNoAccess
 	}
 	return causeOther
