@@ -89,8 +89,11 @@ type Engine struct {
 	backoff    Backoff
 	actBuf     []Activity
 	tagRecord  map[string]string // entry id → record id, for requests in flight
-	usersSeen  map[string]bool   // user ids records pointed at this run (names fetched at its end)
-	closed     bool
+	// waveTx is the time the push has spent inside its own transactions (marking a wave, then
+	// recording its replies): the device's serial share of a push, which benchmarks report.
+	waveTx    time.Duration
+	usersSeen map[string]bool // user ids records pointed at this run (names fetched at its end)
+	closed    bool
 
 	trigger chan struct{}
 	stop    chan struct{}

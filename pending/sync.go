@@ -824,6 +824,7 @@ func (e *Engine) hold(ctx context.Context, holds []*entry, creates map[string]*e
 // one wave are recorded while the next wave is on the wire.
 func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() []outcome, error) {
 	now := e.now()
+	began := time.Now()
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
 		// Only entries nobody changed since they were read go out; the others wait for the
 		// next pass (a local edit got in between).
@@ -859,6 +860,7 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 		}
 		return nil
 	})
+	e.waveTx += time.Since(began)
 	if err != nil {
 		return nil, err
 	}
@@ -972,6 +974,8 @@ func (e *Engine) finishWave(ctx context.Context, r *run, wave []*chunk, outs []o
 	counted := *r.sum // what the summary says if this wave's transaction does not commit
 	acts := e.takeActivity()
 	e.holdEvents()
+	began := time.Now()
+	defer func() { e.waveTx += time.Since(began) }()
 	err := e.db.Update(context.WithoutCancel(ctx), func(tx *cache.Tx) error {
 		for _, o := range outs {
 			if err := e.apply(ctx, tx, r, o); err != nil {
