@@ -68,6 +68,9 @@ type Model struct {
 	bstage   backstageModel
 	logv     logModel
 	script   scriptState
+	// trail holds the records under the one on the record page, each opened from the
+	// related list of the one before (see trail.go).
+	trail []detailModel
 
 	modal    modal
 	help     help.Model
@@ -310,11 +313,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, cmd
 		})
 	case openRecordMsg:
-		return m.push(ScreenRecord, func(m Model) (Model, tea.Cmd) {
-			var cmd tea.Cmd
-			m.detail, cmd = m.detail.open(msg.object, msg.id)
-			return m, cmd
-		})
+		return m.openRecord(msg.object, msg.id)
 	case openFormMsg:
 		return m.push(ScreenForm, func(m Model) (Model, tea.Cmd) {
 			var cmd tea.Cmd
@@ -644,13 +643,28 @@ func (m Model) push(id ScreenID, open func(Model) (Model, tea.Cmd)) (tea.Model, 
 		}
 	}
 	m.stack = append(m.stack, id)
+	if !m.onStack(ScreenRecord) {
+		m.trail = nil
+	}
 	return open(m)
+}
+
+func (m Model) onStack(id ScreenID) bool {
+	for _, s := range m.stack {
+		if s == id {
+			return true
+		}
+	}
+	return false
 }
 
 func (m Model) pop() (tea.Model, tea.Cmd) { return m.popModel() }
 
 func (m Model) popModel() (Model, tea.Cmd) {
 	m.toast = ""
+	if m.active() == ScreenRecord && len(m.trail) > 0 {
+		return m.backToRecord(len(m.trail) - 1)
+	}
 	if len(m.stack) > 1 {
 		m.stack = m.stack[:len(m.stack)-1]
 	}
@@ -753,6 +767,9 @@ func (m Model) titleBar() string {
 	s := m.c.styles
 	parts := []string{"offline-edit"}
 	for _, id := range m.stack[1:] {
+		if id == ScreenRecord {
+			parts = append(parts, m.trailTitles()...)
+		}
 		parts = append(parts, m.screenTitle(id))
 	}
 	return s.Accent.Render(trunc(strings.Join(parts, " › "), m.width))

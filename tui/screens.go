@@ -92,10 +92,7 @@ func (m Model) screenTitle(id ScreenID) string {
 		}
 		return m.c.objectLabel(m.home.object)
 	case ScreenRecord:
-		if m.detail.view.Name != "" {
-			return CleanLine(m.detail.view.Name)
-		}
-		return m.c.singleLabel(m.detail.object)
+		return m.detail.title()
 	case ScreenForm:
 		return m.form.title()
 	case ScreenPending:
