@@ -239,7 +239,12 @@ func (m conflictModel) View() string {
 		out = append(out, "", s.Subtle.Render(trunc("↑/↓ choose · enter or ctrl+s confirm · esc back", m.w)))
 		return clampLines(strings.Join(out, "\n"), m.w, m.h)
 	}
-	out = append(out, s.Subtle.Render(trunc("m keep mine · t take theirs · v type a new value · ctrl+s save · esc back", m.w)), "")
+	hint := "m keep mine · t take theirs · v type a new value · ctrl+s save · esc back"
+	if m.editing {
+		// The letters type now: only the keys of the input work.
+		hint = "typing a new value for " + m.label(e.Conflicts[m.cursor].Field) + " · enter set it · esc cancel"
+	}
+	out = append(out, s.Subtle.Render(trunc(hint, m.w)), "")
 	var body []string
 	focusTop, focusEnd := 0, 0
 	for i, c := range e.Conflicts {
@@ -298,6 +303,14 @@ func (m conflictModel) View() string {
 
 func (m conflictModel) ShortHelp() []key.Binding {
 	k := m.c.keys
+	if m.editing {
+		// While a value is typed every letter goes to it: only these keys do anything else.
+		set, cancel := k.Open, k.Back
+		set.SetHelp("enter", "set the value")
+		cancel.SetHelp("esc", "cancel")
+		move := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "move in the value"))
+		return []key.Binding{set, cancel, move}
+	}
 	if m.isDelete() {
 		return []key.Binding{k.Up, k.Open, k.Save, k.Back}
 	}
