@@ -535,6 +535,15 @@ func newLogCmd(of *orgFlags) *cobra.Command {
 					}
 					return writeJSON(cmd.OutOrStdout(), acts)
 				}
+				if len(acts) == 0 {
+					// Say so rather than print a header over nothing (stderr: stdout stays the table).
+					if record != "" {
+						fmt.Fprintf(cmd.ErrOrStderr(), "nothing logged for record %s (the log keeps the last %d requests and notes)\n", tui.CleanLine(record), pending.ActivityLimit)
+					} else {
+						fmt.Fprintln(cmd.ErrOrStderr(), "nothing logged yet: the log fills when the device syncs")
+					}
+					return nil
+				}
 				printActivity(cmd.OutOrStdout(), acts)
 				return nil
 			})

@@ -654,3 +654,18 @@ func TestSyncWaitsForAnOrgOutOfReachAndSaysSoInOneLine(t *testing.T) {
 		t.Fatalf("org has phone %q, want the edit", got)
 	}
 }
+
+func TestLogSaysWhenThereIsNothingToShow(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("sync: %v\n%s", err, out)
+	}
+	out, err := run(t, dir, "", "log", "--record", "001000000000000AAA")
+	if err != nil || !strings.Contains(out, "nothing logged for record 001000000000000AAA") || strings.Contains(out, "METHOD") {
+		t.Fatalf("log of a record nothing touched (%v):\n%s", err, out)
+	}
+	out, err = run(t, dir, "", "log")
+	if err != nil || !strings.Contains(out, "METHOD") {
+		t.Fatalf("log after a sync (%v):\n%s", err, out)
+	}
+}

@@ -61,6 +61,9 @@ const DefaultMembershipEvery = 2 * time.Minute
 // DefaultObjects are cached when Options.Objects is empty.
 var DefaultObjects = []string{"Account", "Contact", "Opportunity", "Lead", "Case", "Task"}
 
+// ActivityLimit is how many requests and notes the activity log keeps (the oldest go first).
+const ActivityLimit = activityLimit
+
 const (
 	activityLimit = 5000
 	eventBuffer   = 4096
