@@ -206,6 +206,12 @@ func ProbeOrg(ctx context.Context, rt http.RoundTripper, url string) error {
 		return nil
 	}
 	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout, http.StatusTooManyRequests:
+		// A gateway in front of the org, or a busy org: the org is out of reach for now, which
+		// is no reason to call the URL wrong.
+		return nil
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		return nil
