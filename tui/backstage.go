@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"errors"
-	"github.com/charmbracelet/lipgloss"
 	"strings"
 	"time"
 
@@ -692,10 +691,11 @@ func (m backstageModel) formView() []string {
 		}
 	}
 	out = append(out, "")
-	labelW := 22 // as wide as the longest label, within a third of the screen
-	for _, r := range f.rows {
-		labelW = max(labelW, min(lipgloss.Width(r.label), 32, m.w/3))
+	labels := make([]string, len(f.rows))
+	for i, r := range f.rows {
+		labels[i] = r.label
 	}
+	labelW := labelColumn(labels, 22, min(32, m.w/3)) // the longest label, within a third of the screen
 	room := max(1, m.h-len(out)-7)
 	top := max(0, min(f.focus-room/2, len(f.rows)-room))
 	for i := top; i < len(f.rows) && i < top+room; i++ {

@@ -513,11 +513,11 @@ func (m detailModel) fieldBlocks() []fieldBlock {
 
 // labelWidth sizes the label column to the longest label, capped at limit.
 func labelWidth(blocks []fieldBlock, limit int) int {
-	longest := 0
-	for _, b := range blocks {
-		longest = max(longest, lipgloss.Width(b.label))
+	labels := make([]string, len(blocks))
+	for i, b := range blocks {
+		labels[i] = b.label
 	}
-	return max(1, min(longest, limit))
+	return labelColumn(labels, 1, limit)
 }
 
 // render draws a field in a column of width w with labels labelW wide.

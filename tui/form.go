@@ -477,9 +477,37 @@ func (m formModel) openChooser() *picklistField {
 }
 
 // columns are the widths of the label column and of the input column.
+// The label column is as wide as the longest label (its "▲ " flag included), within a third
+// of the screen, as on the backstage form.
 func (m formModel) columns() (labelW, inputW int) {
-	labelW = min(24, max(12, m.w/4))
+	labels := make([]string, len(m.fields))
+	for i, f := range m.fields {
+		labels[i] = m.fieldLabel(f)
+		if m.flagged(f) {
+			labels[i] = "▲ " + labels[i]
+		}
+	}
+	labelW = labelColumn(labels, min(24, max(12, m.w/4)), min(32, m.w/3))
 	return labelW, max(8, m.w-labelW-3)
+}
+
+// fieldLabel is a field's label, with " *" when it must have a value.
+func (m formModel) fieldLabel(f formField) string {
+	label := CleanLine(f.def.Label)
+	req := f.def.Required()
+	if m.mode != formNew {
+		req = !f.def.Nillable && f.def.Type != "boolean"
+	}
+	if req {
+		label += " *"
+	}
+	return label
+}
+
+// flagged reports whether a field carries a message: the org's, the form's check, a note, or
+// a problem with its value.
+func (m formModel) flagged(f formField) bool {
+	return f.orgErr != "" || f.err != "" || f.note != "" || fieldProblem(f.input) != ""
 }
 
 // flagLines is a message under a field on at most two lines of w cells (none when empty).
@@ -609,17 +637,10 @@ func (m formModel) View() string {
 		if i == m.focus {
 			focusTop = len(body)
 		}
-		label := CleanLine(f.def.Label)
-		req := f.def.Required()
-		if m.mode != formNew {
-			req = !f.def.Nillable && f.def.Type != "boolean"
-		}
-		if req {
-			label += " *"
-		}
+		label := m.fieldLabel(f)
 		mark := "  "
 		problem := fieldProblem(f.input)
-		flagged := f.orgErr != "" || f.err != "" || f.note != "" || problem != ""
+		flagged := m.flagged(f)
 		switch {
 		case flagged && i == m.focus:
 			// The focus mark stays; the flag moves into the label.

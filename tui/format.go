@@ -140,6 +140,17 @@ func clampLines(s string, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
+// labelColumn is the width of a column of labels: the longest label's, within most cells, and
+// never narrower than least. The record page and both forms (edit and backstage) size their
+// labels with it.
+func labelColumn(labels []string, least, most int) int {
+	longest := 0
+	for _, l := range labels {
+		longest = max(longest, lipgloss.Width(l))
+	}
+	return max(least, min(longest, most))
+}
+
 // shareWidth splits room cells between columns that want want[i] cells each. When all fit
 // each gets what it wants; otherwise the columns that want less than an equal share get it
 // and the wider ones share the rest equally. No column gets less than one cell.
