@@ -706,7 +706,11 @@ func (m backstageModel) formView() []string {
 			mark = s.Accent.Render("▸ ")
 			label = s.Accent.Render(fit(r.label, labelW))
 		}
-		out = append(out, mark+label+" "+r.input.View(i == f.focus, max(1, m.w-labelW-4)))
+		lines := strings.Split(r.input.View(i == f.focus, max(1, m.w-labelW-4)), "\n")
+		out = append(out, mark+label+" "+lines[0])
+		for _, l := range lines[1:] { // an open chooser, under the value as on the edit form
+			out = append(out, strings.Repeat(" ", labelW+3)+l)
+		}
 	}
 	out = append(out, "")
 	if f.kind == bsFormAddRule {

@@ -1,0 +1,45 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// cellColumn is where sub starts in line, in cells (-1 when it is not there).
+func cellColumn(line, sub string) int {
+	i := strings.Index(line, sub)
+	if i < 0 {
+		return -1
+	}
+	return lipgloss.Width(line[:i])
+}
+
+func TestBackstagePicklistChooserOpensUnderTheValueAsOnTheEditForm(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {200, 60}} {
+		f := seededFake(1)
+		industry, _ := f.desc["Account"].Field("Industry")
+		p := newPicklistField(industry, "Energy")
+		p.openChooser()
+		bs := newBackstage(New(Options{Backend: f}).c, nil)
+		bs.SetSize(size[0], size[1])
+		bs.form = &bsForm{kind: bsFormEdit, title: "Edit Acme 000000 as sam", rows: []bsRow{
+			{label: "Account Name", name: "Name", input: newTextField(remote.Field{Name: "Name", Type: "string"}, "Acme 000000", "")},
+			{label: "Industry", name: "Industry", def: industry, input: p},
+		}, focus: 1}
+		v := bs.View()
+		value := cellColumn(linesWith(v, "Industry", "▾")[0], "▾")
+		for _, marker := range []string{"filter:", "Banking", "Retail"} {
+			ls := linesWith(v, marker)
+			if len(ls) != 1 {
+				t.Fatalf("%dx%d: %q on %d lines:\n%s", size[0], size[1], marker, len(ls), v)
+			}
+			if got := cellColumn(ls[0], marker); got < value || got > value+4 {
+				t.Errorf("%dx%d: %q at column %d, the value at %d:\n%s", size[0], size[1], marker, got, value, v)
+			}
+		}
+	}
+}
