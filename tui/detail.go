@@ -497,6 +497,11 @@ func (m detailModel) fieldBlocks() []fieldBlock {
 			b.value, b.long = strings.TrimRight(Clean(text), "\n "), true
 		default:
 			b.value = displayField(f, v)
+			if b.value == "" && isComputedName(f) {
+				// The org fills a computed name (a contact's Full Name) when the record
+				// syncs; until then it is the name the title shows.
+				b.value = CleanLine(m.view.Name)
+			}
 		}
 		if e := m.view.Entry; e != nil {
 			if _, changed := e.Changes[f.Name]; changed {
@@ -509,6 +514,12 @@ func (m detailModel) fieldBlocks() []fieldBlock {
 		out = append(out, b)
 	}
 	return out
+}
+
+// isComputedName reports whether f is a name the org makes from other fields (Full Name from
+// First and Last Name), which no form sets.
+func isComputedName(f remote.Field) bool {
+	return f.NameField && !f.Createable && !f.Updateable
 }
 
 // labelWidth sizes the label column to the longest label, capped at limit.
