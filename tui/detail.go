@@ -548,8 +548,12 @@ func (b fieldBlock) render(s Styles, w, labelW int) []string {
 			out = append(out, strings.Repeat(" ", labelW+3)+l)
 		}
 	}
+	// A conflict or the org's message under the field is wrapped, never cut: who and when
+	// come last.
 	for _, fl := range b.flags {
-		out = append(out, strings.Repeat(" ", labelW+3)+s.Flag.Render(trunc(fl, valW)))
+		for _, l := range strings.Split(wrap(fl, valW), "\n") {
+			out = append(out, strings.Repeat(" ", labelW+3)+s.Flag.Render(l))
+		}
 	}
 	return out
 }

@@ -248,9 +248,21 @@ func (m homeModel) visibleSashWidth() int {
 	return sashColumn(sts...)
 }
 
-// columns lays the key columns out in the width, by what the loaded rows hold: each column
-// gets what its widest value needs when all fit (the room left over is spread, the name
-// taking the most), and otherwise the short ones keep theirs and the long ones share the rest.
+// visibleRows are the loaded rows on screen.
+func (m homeModel) visibleRows() []pending.Row {
+	var out []pending.Row
+	for i := m.top; i < min(m.top+m.visible(), m.total); i++ {
+		if r, ok := m.row(i); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// columns lays the key columns out in the width, by what the rows on screen hold (as the
+// sash column does): each column gets what its widest value needs when all fit (the room left
+// over is spread, the name taking the most), and otherwise the short ones keep theirs and the
+// long ones share the rest. Values further down the list take no room from the ones in view.
 func (m homeModel) columns(sashW int) (nameW int, cols []column, colWs []int) {
 	cols = keyColumns[m.object]
 	avail := m.w - 2 - sashGap(sashW) - len(cols)
@@ -262,7 +274,7 @@ func (m homeModel) columns(sashW int) (nameW int, cols []column, colWs []int) {
 	for i, c := range cols {
 		want[i+1] = lipgloss.Width(c.title)
 	}
-	for _, r := range m.rows {
+	for _, r := range m.visibleRows() {
 		want[0] = max(want[0], lipgloss.Width(CleanLine(r.Name)))
 		for i, c := range cols {
 			want[i+1] = max(want[i+1], lipgloss.Width(displayCell(c.field, r.Fields[c.field])))
