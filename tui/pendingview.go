@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/offline-edit/offline-edit/pending"
 )
@@ -178,44 +179,125 @@ func (m pendingModel) View() string {
 		b.WriteString(s.Subtle.Render("Nothing is waiting."))
 		return clampLines(b.String(), m.w, m.h)
 	}
-	per := 2
-	room := max(1, (m.h-4)/per)
-	top := 0
-	if m.cursor >= room {
-		top = m.cursor - room + 1
+	var all []sashMark
+	for _, e := range m.entries {
+		all = append(all, sashMark{e.Status, e.Op})
 	}
+	// Each entry takes its line and its detail, wrapped: the cursor's entry stays whole in view.
+	room := max(1, m.h-3)
+	heights := make([]int, len(m.entries))
+	for i, e := range m.entries {
+		heights[i] = 1 + len(m.detailLines(e, sashColumn(all...)))
+	}
+	// From the first entry, unless the cursor's would not fit: then it sits at the bottom.
+	top, used := 0, 0
+	for i := 0; i <= m.cursor; i++ {
+		used += heights[i]
+	}
+	if used > room {
+		top, used = m.cursor, heights[m.cursor]
+		for top > 0 && used+heights[top-1] <= room {
+			top--
+			used += heights[top]
+		}
+	}
+	end := top
+	for used = 0; end < len(m.entries) && used+heights[end] <= room; end++ {
+		used += heights[end]
+	}
+	end = max(end, m.cursor+1)
 	var sts []sashMark
-	for i := top; i < min(len(m.entries), top+room); i++ {
+	for i := top; i < end; i++ {
 		sts = append(sts, sashMark{m.entries[i].Status, m.entries[i].Op})
 	}
 	sashW := sashColumn(sts...)
-	objW, opW, whenW := 12, 6, 12
-	nameW := max(8, m.w-2-sashGap(sashW)-objW-opW-whenW-4)
-	hdr := "  " + fit("", sashGap(sashW)) + fit("Object", objW) + " " + fit("Record", nameW) + " " + fit("Change", opW) + " " + fit("When", whenW)
+	cols := m.columns(sashW, top, end)
+	hdr := "  " + fit("", sashGap(sashW)) + cols.render("Object", "Record", "Change", "When")
 	b.WriteString(s.Header.Render(trunc(hdr, m.w)))
 	b.WriteString("\n")
-	for i := top; i < min(len(m.entries), top+room); i++ {
+	for i := top; i < end; i++ {
 		e := m.entries[i]
 		mark := "  "
 		if i == m.cursor {
 			mark = "▸ "
 		}
-		line := mark + s.sashCell(e.Status, e.Op, sashW) + fit(m.c.singleLabel(e.Object), objW) + " " +
-			fit(CleanLine(e.Name), nameW) + " " + fit(opWord(e.Op), opW) + " " + fit(when(e.UpdatedAt), whenW)
-		detail := longWordOp(e.Status, e.Op, e.Code, e.Message)
-		if e.Message != "" {
-			detail = CleanLine(e.Message)
-		}
-		if e.Code != "" {
-			detail += " · " + CleanLine(e.Code)
-		}
-		detail = fit("", sashGap(sashW)+2) + s.sashStyle(e.Status).Render(trunc(detail, max(1, m.w-sashGap(sashW)-2)))
+		line := mark + s.sashCell(e.Status, e.Op, sashW) +
+			cols.render(m.c.singleLabel(e.Object), CleanLine(e.Name), opWord(e.Op), when(e.UpdatedAt))
 		if i == m.cursor {
 			line = s.Selected.Render(fit(line, m.w))
 		}
-		b.WriteString(line + "\n" + detail + "\n")
+		b.WriteString(line + "\n")
+		for _, l := range m.detailLines(e, sashW) {
+			b.WriteString(fit("", sashGap(sashW)+2) + s.sashStyle(e.Status).Render(l) + "\n")
+		}
 	}
 	return clampLines(b.String(), m.w, m.h)
+}
+
+// detailLines say what happened to an entry (the org's message and code), wrapped under its
+// line beside a sash column sashW wide: a long message never hides the code.
+func (m pendingModel) detailLines(e pending.Entry, sashW int) []string {
+	detail := longWordOp(e.Status, e.Op, e.Code, e.Message)
+	if e.Message != "" {
+		detail = CleanLine(e.Message)
+	}
+	if e.Code != "" {
+		detail += " · " + CleanLine(e.Code)
+	}
+	return strings.Split(wrap(detail, max(1, m.w-sashGap(sashW)-2)), "\n")
+}
+
+// pendingColumns are the widths of the list's columns; a width of 0 leaves the column out.
+type pendingColumns struct{ object, record, op, when int }
+
+// render lays a row's cells out in the columns.
+func (c pendingColumns) render(object, record, op, when string) string {
+	var cells []string
+	for _, cell := range []struct {
+		text string
+		w    int
+	}{{object, c.object}, {record, c.record}, {op, c.op}, {when, c.when}} {
+		if cell.w > 0 {
+			cells = append(cells, fit(cell.text, cell.w))
+		}
+	}
+	return strings.Join(cells, " ")
+}
+
+// minRecordWidth is how much of a record's name the list keeps before it leaves out a column.
+const minRecordWidth = 20
+
+// columns share the width by what the entries top..end hold. The record's name comes first:
+// when it would be cut short, the time and then the object make room for it (at 60 columns,
+// "Blue Sun Industries" and "Blue Sun Partners" stay apart).
+func (m pendingModel) columns(sashW, top, end int) pendingColumns {
+	c := pendingColumns{object: lipgloss.Width("Object"), record: lipgloss.Width("Record"), op: lipgloss.Width("Change"), when: lipgloss.Width("When")}
+	for _, e := range m.entries[top:end] {
+		c.object = max(c.object, lipgloss.Width(m.c.singleLabel(e.Object)))
+		c.record = max(c.record, lipgloss.Width(CleanLine(e.Name)))
+		c.op = max(c.op, lipgloss.Width(opWord(e.Op)))
+		c.when = max(c.when, lipgloss.Width(when(e.UpdatedAt)))
+	}
+	want := c.record
+	room := func() int {
+		n, used := 0, 0
+		for _, w := range []int{c.object, c.op, c.when} {
+			if w > 0 {
+				n++
+				used += w
+			}
+		}
+		return m.w - 2 - sashGap(sashW) - n - used
+	}
+	for _, drop := range []*int{&c.when, &c.object} {
+		if room() >= min(want, minRecordWidth) {
+			break
+		}
+		*drop = 0
+	}
+	// The record takes what the others leave: all that is left over when everything fits.
+	c.record = max(4, room())
+	return c
 }
 
 func (m pendingModel) ShortHelp() []key.Binding {

@@ -1,0 +1,44 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/offline-edit/offline-edit/pending"
+)
+
+func TestPendingChangesShowErrorCodesAndRecordNamesWhole(t *testing.T) {
+	for _, size := range [][2]int{{60, 20}, {80, 24}, {200, 60}} {
+		d := newDriver(t, pendingFake(), size[0], size[1])
+		d.keys("p")
+		d.requireView("Blue Sun Industries", "Blue Sun Partners", "Edit",
+			"FIELD_CUSTOM_VALIDATION_EXCEPTION", "INSUFFICIENT_ACCESS_OR_READONLY")
+		d.refuseCutBody()
+		d.requireFits(size[0])
+		// The cursor moves over entries of two lines or more and stays on screen.
+		d.keys("down")
+		d.requireView("▸ ▲ Fix errors")
+	}
+}
+
+func TestPendingChangesScrollKeepsTheCursorsEntryWhole(t *testing.T) {
+	f := seededFake(12)
+	for i := 0; i < 12; i++ {
+		id := sprintf("001%015d", i)
+		f.setEntry(pending.Entry{ID: sprintf("e%d", i), Object: "Account", RecordID: id, Name: sprintf("Acme %06d", i),
+			Op: pending.OpUpdate, Status: pending.StatusInvalid, Code: "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+			Message: "Account Fax is required for every account in this region", UpdatedAt: f.now})
+	}
+	d := newDriver(t, f, 60, 20)
+	d.keys("p")
+	for i := 0; i < 12; i++ {
+		d.requireView(sprintf("▸ ▲ Fix errors Account Acme %06d", i))
+		lines := strings.Split(d.view(), "\n")
+		for j, l := range lines {
+			if strings.Contains(l, "▸ ▲") && (j+3 >= len(lines) || !strings.Contains(lines[j+3], "FIELD_CUSTOM_VALIDATION_EXCEPTION")) {
+				t.Fatalf("entry %d is not whole on screen:\n%s", i, d.view())
+			}
+		}
+		d.keys("down")
+	}
+}
