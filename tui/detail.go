@@ -794,8 +794,16 @@ func (m detailModel) childKeys() []key.Binding {
 
 func (m detailModel) ShortHelp() []key.Binding {
 	k := m.c.keys
+	if !m.loaded || m.missing {
+		// Nothing on the page takes a key until the record is there.
+		return []key.Binding{k.Online, k.Pending, k.Back, k.Help}
+	}
 	out := append(m.entryKeys(), m.editKeys()...)
-	return append(out, m.childKeys()[0], k.NextPane, k.Online, k.Pending, k.Back, k.Help)
+	next := k.NextPane
+	if len(m.related) == 0 {
+		next.SetEnabled(false) // no related list to move to
+	}
+	return append(out, m.childKeys()[0], next, k.Online, k.Pending, k.Back, k.Help)
 }
 
 func (m detailModel) FullHelp() [][]key.Binding {

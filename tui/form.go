@@ -329,7 +329,7 @@ func (m formModel) save() (formModel, tea.Cmd) {
 		for i, f := range m.fields {
 			if f.err != "" {
 				m, cmd := m.setFocus(i)
-				return m, tea.Batch(cmd, errCmd(fmt.Errorf("%d field(s) need a fix before saving", bad)))
+				return m, tea.Batch(cmd, errCmd(fmt.Errorf("%d %s before saving", bad, plural(bad, "field needs a fix", "fields need a fix"))))
 			}
 		}
 	}

@@ -302,10 +302,22 @@ func (m pendingModel) columns(sashW, top, end int) pendingColumns {
 
 func (m pendingModel) ShortHelp() []key.Binding {
 	k := m.c.keys
-	return []key.Binding{k.Open, k.Resolve, k.Dismiss, k.Online, k.Back, k.Help}
+	return append(m.entryKeys(), k.Online, k.Back, k.Help)
 }
 
 func (m pendingModel) FullHelp() [][]key.Binding {
 	k := m.c.keys
-	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.Resolve, k.Dismiss}, k.globalKeys()}
+	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, m.entryKeys(), k.globalKeys()}
+}
+
+// entryKeys are enter, r and x, disabled (left out of the help bar) while no change is listed.
+func (m pendingModel) entryKeys() []key.Binding {
+	k := m.c.keys
+	keys := []key.Binding{k.Open, k.Resolve, k.Dismiss}
+	if _, ok := m.current(); !ok {
+		for i := range keys {
+			keys[i].SetEnabled(false)
+		}
+	}
+	return keys
 }

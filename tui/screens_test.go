@@ -77,7 +77,7 @@ func TestFormChecksRequiredLengthAndTypeBeforeSaving(t *testing.T) {
 	d.keys("down", "enter", "n")
 	d.requireView("New Contact", "Last Name *")
 	d.keys("ctrl+s")
-	d.requireView("required", "need a fix before saving")
+	d.requireView("required", "1 field needs a fix before saving")
 	d.keys(strings.Repeat("x", 81), "tab", "not-an-email", "ctrl+s")
 	d.requireView("at most 80 characters (now 81)", "enter an email address")
 	if n, _, _ := f.Counts(t.Context()); n != 0 {
