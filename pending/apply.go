@@ -348,7 +348,7 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 	}
 	rec.Server = server
 	rec.Version = ver
-	rec.View = overlay(server, en.Changes)
+	rec.View = withChanges(d, server, en.Changes)
 	rec.Name = displayName(d, rec.View)
 	if err := tx.PutRecord(ctx, rec); err != nil {
 		return false, err
@@ -524,7 +524,7 @@ func (e *Engine) refreshServerCopy(ctx context.Context, tx *cache.Tx, en *entry,
 	d := e.describeOf(ctx, tx, en.Object)
 	e.seeUsers(d, srv.Fields)
 	rec := cache.Record{Object: en.Object, ID: en.RecordID, Server: srv.Fields, Version: versionOf(srv.Fields, srv.ETag)}
-	rec.View = overlay(srv.Fields, en.Changes)
+	rec.View = withChanges(d, srv.Fields, en.Changes)
 	rec.Name = displayName(d, rec.View)
 	return tx.PutRecord(ctx, rec)
 }

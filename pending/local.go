@@ -118,7 +118,7 @@ func (e *Engine) Create(ctx context.Context, object string, fields remote.Fields
 		if err := settleRefs(ctx, tx, ent); err != nil {
 			return err
 		}
-		view := overlay(nil, ent.Changes)
+		view := withChanges(d, nil, ent.Changes)
 		view["Id"] = localID
 		ent.Name = displayName(d, view)
 		if err := saveEntry(ctx, tx, ent); err != nil {
@@ -217,7 +217,7 @@ func (e *Engine) Edit(ctx context.Context, object, id string, fields remote.Fiel
 		if err := settleRefs(ctx, tx, ent); err != nil {
 			return err
 		}
-		rec.View = overlay(rec.View, ent.Changes)
+		rec.View = withChanges(d, rec.View, ent.Changes)
 		rec.Name = displayName(d, rec.View)
 		ent.Name = rec.Name
 		if err := saveEntry(ctx, tx, ent); err != nil {
@@ -354,7 +354,7 @@ func (e *Engine) modifyEntry(ctx context.Context, entryID string, fn func(tx *ca
 		}
 		if recFound && rec.ID != "" {
 			if !removed && ent.Op != OpDelete {
-				rec.View = overlay(rec.Server, ent.Changes)
+				rec.View = withChanges(d, rec.Server, ent.Changes)
 				if rec.Server == nil {
 					rec.View["Id"] = rec.ID
 				}

@@ -435,7 +435,7 @@ func (e *Engine) storeServerCopies(ctx context.Context, object string, recs []re
 			}
 			rec := cache.Record{Object: object, ID: id, Server: fields, Version: ver}
 			if en := pendingChanges[id]; en != nil && en.Op == OpUpdate {
-				rec.View = overlay(fields, en.Changes)
+				rec.View = withChanges(d, fields, en.Changes)
 			} else {
 				rec.View = overlay(fields, nil)
 			}

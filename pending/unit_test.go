@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -368,5 +369,40 @@ func TestCauseTellsADeletedRecordFromOneOutOfReach(t *testing.T) {
 		if got := c.e.Cause(); got != c.want {
 			t.Errorf("%s: Cause() = %d, want %d", c.name, got, c.want)
 		}
+	}
+}
+
+func TestAContactsNewNameShowsBeforeTheOrgComposesIt(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"LastName": "Okonkwo"}); err != nil {
+		t.Fatal(err)
+	}
+	rv, err := h.eng.Record(bg, "Contact", c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := rv.Fields["FirstName"].(string)
+	want := strings.TrimSpace(first + " Okonkwo")
+	if rv.Name != want || rv.Fields["Name"] != want || rv.Entry == nil || rv.Entry.Name != want {
+		t.Fatalf("name %q, Full Name %v, entry %+v: want %q everywhere", rv.Name, rv.Fields["Name"], rv.Entry, want)
+	}
+	if _, sent := rv.Entry.Changes["Name"]; sent {
+		t.Fatal("the composed name went into the change: the org refuses to be told it")
+	}
+	id, err := h.eng.Create(bg, "Contact", remote.Fields{"FirstName": "Ada", "LastName": "Obi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rv, err := h.eng.Record(bg, "Contact", id); err != nil || rv.Fields["Name"] != "Ada Obi" || rv.Name != "Ada Obi" {
+		t.Fatalf("a contact created offline reads %q / %v (%v), want Ada Obi", rv.Name, rv.Fields["Name"], err)
+	}
+	// Online, the org's own composition takes over and agrees.
+	h.eng.SetOnline(true)
+	h.sync(t)
+	if rv, err := h.eng.Record(bg, "Contact", c.ID); err != nil || rv.Fields["Name"] != want || rv.Entry != nil {
+		t.Fatalf("after sync: %v %+v (%v)", rv.Fields["Name"], rv.Entry, err)
 	}
 }

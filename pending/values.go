@@ -132,6 +132,41 @@ func overlay(server, changes remote.Fields) remote.Fields {
 	return out
 }
 
+// withChanges is what the user sees of a record: its server copy with the pending changes on
+// top. A name the org composes from other fields (a Contact's or Lead's Full Name, which no one
+// can write) is composed again when a change touches its parts, so the record reads with its new
+// name before the org has it.
+func withChanges(d *remote.Describe, server, changes remote.Fields) remote.Fields {
+	out := overlay(server, changes)
+	if d == nil || len(changes) == 0 {
+		return out
+	}
+	nf, ok := d.Field(d.NameField())
+	if !ok || nf.Createable || nf.Updateable {
+		return out // a name the user writes (Account Name) is in the changes already
+	}
+	parts := []string{"FirstName", "MiddleName", "LastName", "Suffix"}
+	touched := false
+	for _, p := range parts {
+		if _, ok := changes[p]; ok {
+			touched = true
+		}
+	}
+	if !touched {
+		return out
+	}
+	var words []string
+	for _, p := range parts {
+		if s, ok := out[p].(string); ok && strings.TrimSpace(s) != "" {
+			words = append(words, strings.TrimSpace(s))
+		}
+	}
+	if len(words) > 0 {
+		out[nf.Name] = strings.Join(words, " ")
+	}
+	return out
+}
+
 // changedFields lists the non-system fields whose values differ between a and b, sorted.
 func changedFields(a, b remote.Fields) []string { return changedFieldsExcept(a, b, nil) }
 
