@@ -782,38 +782,38 @@ type barPart struct {
 	drop        int
 }
 
-// statusBar shows ONLINE/OFFLINE, the pending count, sync progress, the last sync, the
-// network condition and the API usage. When they do not fit, the last sync shortens first,
-// then parts go from the least needed (last sync, API usage, network condition, progress), so
-// no part is ever cut in the middle.
+// statusBar shows ONLINE/OFFLINE, the pending count, the sash counts, sync progress, the last
+// sync, the network condition and the API usage. When they do not fit, the last sync shortens
+// first, then parts go from the least needed (last sync, API usage, network condition,
+// progress, the pending count), so no part is ever cut in the middle: the sash counts stay.
 func (m Model) statusBar() string {
 	s := m.c.styles
 	mode := s.Offline.Render(" OFFLINE ")
 	if m.c.online {
 		mode = s.Online.Render(" ONLINE ")
 	}
-	parts := []barPart{{text: sprintf("%d pending", m.total)}}
+	parts := []barPart{{text: sprintf("%d pending", m.total), drop: 1}}
 	parts = append(parts, m.attentionParts()...)
 	if m.syncing {
-		p := barPart{text: "⟳ syncing", drop: 1}
+		p := barPart{text: "⟳ syncing", drop: 2}
 		if m.syncTotal > 0 {
 			p.text = sprintf("⟳ syncing %d/%d", m.syncDone, m.syncTotal)
 		}
 		parts = append(parts, p)
 	}
 	if m.lastSync.IsZero() {
-		parts = append(parts, barPart{text: "never synced", drop: 4})
+		parts = append(parts, barPart{text: "never synced", drop: 5})
 	} else {
-		parts = append(parts, barPart{text: "last sync " + when(m.lastSync), short: "synced " + m.lastSync.Local().Format("15:04"), drop: 4})
+		parts = append(parts, barPart{text: "last sync " + when(m.lastSync), short: "synced " + m.lastSync.Local().Format("15:04"), drop: 5})
 	}
 	if m.c.netStatus != nil {
 		if n := CleanLine(m.c.netStatus()); n != "" && n != "online" && n != "offline" {
-			parts = append(parts, barPart{text: n, drop: 2})
+			parts = append(parts, barPart{text: n, drop: 3})
 		}
 	}
 	if m.c.limitInfo != nil {
 		if u := apiUsage(m.c.limitInfo()); u != "" {
-			parts = append(parts, barPart{text: u, drop: 3})
+			parts = append(parts, barPart{text: u, drop: 4})
 		}
 	}
 	room := m.width - lipgloss.Width(mode)
@@ -831,7 +831,7 @@ func (m Model) statusBar() string {
 		return " " + strings.Join(out, " · ") + " "
 	}
 	rest := render(false, 0)
-	for _, dropFrom := range []int{0, 4, 3, 2, 1} {
+	for _, dropFrom := range []int{0, 5, 4, 3, 2, 1} {
 		if lipgloss.Width(rest) <= room {
 			break
 		}
