@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
 )
 
 // statusBarOf is the line above the help bar: the status bar.
@@ -57,5 +58,59 @@ func TestStatusBarDropsWholePartsBeforeItCutsTheSashCounts(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestRecordHighlightsWrapInsteadOfCuttingAValue(t *testing.T) {
+	const email = "alexandra.konstantinopoulou-vanderbilt@northwind-traders.example.com"
+	tests := []struct {
+		object, id string
+		fields     remote.Fields
+		want       []string
+	}{
+		{"Account", "001000000000000000", remote.Fields{"Industry": "Telecommunications", "Phone": "(475) 664-9610", "Rating": "Hot"},
+			[]string{"Industry: Telecommunications", "Account Phone: (475) 664-9610", "Account Rating: Hot"}},
+		{"Contact", "003000000000000001", remote.Fields{"Email": email}, []string{"Email: " + email}},
+	}
+	for _, tc := range tests {
+		for _, size := range [][2]int{{60, 24}, {80, 24}, {200, 60}} {
+			t.Run(sprintf("%s/%dx%d", tc.object, size[0], size[1]), func(t *testing.T) {
+				f := seededFake(1)
+				d := f.desc["Account"]
+				d.Fields = append(d.Fields, remote.Field{Name: "Rating", Label: "Account Rating", Type: "picklist", Updateable: true, Nillable: true,
+					PicklistValues: []remote.PicklistValue{{Value: "Hot", Active: true}}})
+				for _, r := range f.records[tc.object] {
+					if r["Id"] == tc.id {
+						for k, v := range tc.fields {
+							r[k] = v
+						}
+					}
+				}
+				dr := newDriver(t, f, size[0], size[1])
+				dr.send(openRecordMsg{object: tc.object, id: tc.id})
+				dr.requireView("[e] Edit")
+				dr.requireFits(size[0])
+				// The lines above the action bar: the name and the highlights.
+				var head []string
+				for _, l := range strings.Split(dr.view(), "\n") {
+					if strings.HasPrefix(l, "[e] Edit") {
+						break
+					}
+					head = append(head, l)
+				}
+				if h := strings.Join(head, "\n"); strings.Contains(h, "…") {
+					t.Fatalf("the highlights are cut:\n%s", dr.view())
+				}
+				// A value may go on to the next line (a word longer than the line is broken),
+				// but it is never cut.
+				words := strings.Join(strings.Fields(strings.Join(head, " ")), " ")
+				broken := strings.Join(head, "")
+				for _, w := range tc.want {
+					if !strings.Contains(words, w) && !strings.Contains(broken, w) {
+						t.Errorf("the highlights lack %q whole:\n%s", w, dr.view())
+					}
+				}
+			})
+		}
 	}
 }

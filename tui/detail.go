@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
@@ -409,7 +410,35 @@ func (m detailModel) header() []string {
 			}
 		}
 	}
-	out = append(out, strings.Join(hl, "   "))
+	return append(out, flowItems(hl, "   ", m.w)...)
+}
+
+// flowItems lays items out on lines of at most w cells, sep between them: an item that does
+// not fit on a line goes on the next one, and one wider than a whole line is wrapped (a word
+// longer than the line is broken), so none is ever cut. w <= 0 puts them all on one line.
+func flowItems(items []string, sep string, w int) []string {
+	var lines []string
+	line := ""
+	for _, it := range items {
+		switch {
+		case line == "":
+			line = it
+		case w > 0 && lipgloss.Width(line)+lipgloss.Width(sep)+lipgloss.Width(it) > w:
+			lines = append(lines, line)
+			line = it
+		default:
+			line += sep + it
+		}
+	}
+	lines = append(lines, line)
+	var out []string
+	for _, l := range lines {
+		if w > 0 && lipgloss.Width(l) > w {
+			out = append(out, strings.Split(ansi.Wrap(l, w, ""), "\n")...)
+			continue
+		}
+		out = append(out, l)
+	}
 	return out
 }
 
