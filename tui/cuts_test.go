@@ -114,3 +114,23 @@ func TestRecordHighlightsWrapInsteadOfCuttingAValue(t *testing.T) {
 		}
 	}
 }
+
+func TestPendingChangesColumnsTakeTheirContentWidthAndLeaveTheRestAtTheEnd(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {200, 60}} {
+		t.Run(sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			d := newDriver(t, pendingFake(), size[0], size[1])
+			d.keys("p")
+			// The longest name, three spaces, then the change and when.
+			d.requireView("Blue Sun Industries   Edit   Mar 4 10:30", "Blue Sun Partners     Edit   Mar 4 10:30")
+			for _, l := range strings.Split(d.view(), "\n") {
+				if strings.Contains(l, "Record") {
+					if i, j := strings.Index(l, "Record"), strings.Index(l, "Change"); j-i != len("Blue Sun Industries   ") {
+						t.Fatalf("Change is %d cells after Record, want %d:\n%s", j-i, len("Blue Sun Industries   "), d.view())
+					}
+				}
+			}
+			d.refuseCutBody()
+			d.requireFits(size[0])
+		})
+	}
+}

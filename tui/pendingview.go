@@ -267,7 +267,7 @@ func (c pendingColumns) render(object, record, op, when string) string {
 // minRecordWidth is how much of a record's name the list keeps before it leaves out a column.
 const minRecordWidth = 20
 
-// columns share the width by what the entries top..end hold. The record's name comes first:
+// columns are as wide as what the entries top..end hold. The record's name comes first:
 // when it would be cut short, the time and then the object make room for it (at 60 columns,
 // "Blue Sun Industries" and "Blue Sun Partners" stay apart).
 func (m pendingModel) columns(sashW, top, end int) pendingColumns {
@@ -295,8 +295,10 @@ func (m pendingModel) columns(sashW, top, end int) pendingColumns {
 		}
 		*drop = 0
 	}
-	// The record takes what the others leave: all that is left over when everything fits.
-	c.record = max(4, room())
+	// The record gets what its names need and two cells more (a name never runs into the
+	// change beside it), or what the others leave when that is less; room left over stays at
+	// the end of the line, so Change and When sit next to the names.
+	c.record = max(4, min(want+2, room()))
 	return c
 }
 
