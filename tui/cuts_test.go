@@ -134,3 +134,36 @@ func TestPendingChangesColumnsTakeTheirContentWidthAndLeaveTheRestAtTheEnd(t *te
 		})
 	}
 }
+
+func TestBackstageHelpBarShowsThePicklistChoosersKeysWhileItIsOpen(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {200, 60}} {
+		t.Run(sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			d := newDriverWith(t, Options{Backend: seededFake(2), Backstage: stageRefusing{}}, size[0], size[1])
+			d.keys("enter", "enter", "B", "enter")
+			d.requireView("▸ Account Name")
+			d.keys("tab")
+			d.requireView("▸ Industry")
+			if bar := helpBarOf(d.view()); !strings.Contains(bar, "ctrl+s save") || !strings.Contains(bar, "enter/space list values") {
+				t.Errorf("on a picklist the help bar is %q", bar)
+			}
+			d.keys("enter")
+			d.requireView("filter:")
+			bar := helpBarOf(d.view())
+			for _, w := range []string{"enter choose", "esc close list", "↑/↓ move", "a-z filter"} {
+				if !strings.Contains(bar, w) {
+					t.Errorf("with the chooser open the help bar lacks %q: %q", w, bar)
+				}
+			}
+			for _, w := range []string{"ctrl+s", "tab next", "esc back"} {
+				if strings.Contains(bar, w) {
+					t.Errorf("with the chooser open the help bar offers %q: %q", w, bar)
+				}
+			}
+			d.keys("esc")
+			d.refuseView("filter:")
+			if bar := helpBarOf(d.view()); !strings.Contains(bar, "ctrl+s save") {
+				t.Errorf("after the chooser closed the help bar is %q", bar)
+			}
+		})
+	}
+}
