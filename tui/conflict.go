@@ -244,7 +244,10 @@ func (m conflictModel) View() string {
 		// The letters type now: only the keys of the input work.
 		hint = "typing a new value for " + m.label(e.Conflicts[m.cursor].Field) + " · enter set it · esc cancel"
 	}
-	out = append(out, s.Subtle.Render(trunc(hint, m.w)), "")
+	for _, l := range strings.Split(wrap(hint, max(1, m.w)), "\n") {
+		out = append(out, s.Subtle.Render(l))
+	}
+	out = append(out, "")
 	var body []string
 	focusTop, focusEnd := 0, 0
 	for i, c := range e.Conflicts {
@@ -277,11 +280,14 @@ func (m conflictModel) View() string {
 		body = append(body, row("mine", display(c.Mine), ch.Take == pending.TakeMine, ""))
 		if i == m.cursor && m.editing {
 			body = append(body, "    "+m.input.View())
-			hint := "enter keep · esc cancel"
+			// The keys of the help bar, in its words.
+			hint := "enter set the value · esc cancel · ←/→ move in the value"
 			if m.fresh {
-				hint = "typing replaces this value · ←/→ edit it · " + hint
+				hint = "typing replaces this value · " + hint
 			}
-			body = append(body, s.Subtle.Render(trunc("    "+hint, m.w)))
+			for _, l := range strings.Split(wrap(hint, max(1, m.w-4)), "\n") {
+				body = append(body, s.Subtle.Render("    "+l))
+			}
 		} else if ch.Take == pending.TakeValue {
 			body = append(body, row("new", display(ch.Value), true, ""))
 		}

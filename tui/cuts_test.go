@@ -167,3 +167,40 @@ func TestBackstageHelpBarShowsThePicklistChoosersKeysWhileItIsOpen(t *testing.T)
 		})
 	}
 }
+
+func TestConflictHintUnderTheTypingBoxSaysWhatTheHelpBarSays(t *testing.T) {
+	for _, size := range [][2]int{{60, 24}, {80, 24}, {200, 60}} {
+		t.Run(sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			f := seededFake(2)
+			f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+				Op: pending.OpUpdate, Status: pending.StatusConflict, Changes: remote.Fields{"Phone": "1"},
+				Conflicts: []pending.Conflict{{Field: "Phone", Base: "555-0100", Theirs: "2", Mine: "1"}}})
+			d := newDriver(t, f, size[0], size[1])
+			d.keys("p", "r")
+			for _, step := range []struct{ key, hint string }{
+				{"v", "typing replaces this value · enter set the value · esc cancel · ←/→ move in the value"},
+				{"left", "enter set the value · esc cancel · ←/→ move in the value"},
+			} {
+				d.keys(step.key)
+				if bar := helpBarOf(d.view()); !strings.Contains(bar, "enter set the value · esc cancel · ←/→ move in the value") {
+					t.Fatalf("while typing the help bar is %q", bar)
+				}
+				// The hint under the box, on as many lines as it takes.
+				lines := strings.Split(d.view(), "\n")
+				var under []string
+				for i, l := range lines[:len(lines)-2] {
+					if strings.Contains(l, "new value: ") {
+						under = lines[i+1:]
+						break
+					}
+				}
+				hint := strings.Join(strings.Fields(strings.Join(under, " ")), " ")
+				if !strings.HasPrefix(hint, step.hint) {
+					t.Errorf("after %s the hint under the typing box is %q, want %q:\n%s", step.key, hint, step.hint, d.view())
+				}
+				d.refuseCutBody()
+				d.requireFits(size[0])
+			}
+		})
+	}
+}
