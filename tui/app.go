@@ -772,7 +772,13 @@ func (m Model) titleBar() string {
 		}
 		parts = append(parts, m.screenTitle(id))
 	}
-	return s.Accent.Render(trunc(strings.Join(parts, " › "), m.width))
+	// A path too long for the line gives the screens after the first, oldest first, to a
+	// "…": the screen on top keeps its whole title.
+	path := strings.Join(parts, " › ")
+	for cut := 1; lipgloss.Width(path) > m.width && cut < len(parts)-1; cut++ {
+		path = strings.Join(append([]string{parts[0], "…"}, parts[cut+1:]...), " › ")
+	}
+	return s.Accent.Render(trunc(path, m.width))
 }
 
 // barPart is one part of the status bar: its text, a shorter form ("" = none), and when it

@@ -204,3 +204,28 @@ func TestConflictHintUnderTheTypingBoxSaysWhatTheHelpBarSays(t *testing.T) {
 		})
 	}
 }
+
+func TestTitleBarKeepsTheTitleOfTheScreenOnTopWhole(t *testing.T) {
+	for _, size := range [][2]int{{60, 24}, {80, 24}, {200, 60}} {
+		t.Run(sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			f := seededFake(0)
+			f.add("Account", remote.Fields{"Id": "001000000000000011", "Name": "Adventure Logistics International", "Phone": "555-0100"})
+			f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000011", Name: "Adventure Logistics International",
+				Op: pending.OpUpdate, Status: pending.StatusConflict, Changes: remote.Fields{"Phone": "1"},
+				Conflicts: []pending.Conflict{{Field: "Phone", Base: "555-0100", Theirs: "2", Mine: "1"}}})
+			d := newDriver(t, f, size[0], size[1])
+			d.keys("enter", "enter", "p", "r")
+			title := strings.Split(d.view(), "\n")[0]
+			want := "offline-edit › Accounts › Adventure Logistics International › Pending Changes › Resolve conflict"
+			if size[0] < lipgloss.Width(want) {
+				want = "› Pending Changes › Resolve conflict"
+				if !strings.HasPrefix(title, "offline-edit › … ") {
+					t.Errorf("the title bar %q does not start with the app and a …", title)
+				}
+			}
+			if !strings.HasSuffix(title, want) || lipgloss.Width(title) > size[0] {
+				t.Errorf("the title bar is %q, want it to end %q", title, want)
+			}
+		})
+	}
+}
