@@ -750,16 +750,20 @@ func (f *bsForm) value(name string) string {
 func (m backstageModel) ShortHelp() []key.Binding {
 	k := m.c.keys
 	if f := m.form; f != nil {
+		// In the words of the form's own hint: ctrl+s runs the action, esc closes the form.
+		run, cancel := k.Save, k.Back
+		run.SetHelp("ctrl+s", "run")
+		cancel.SetHelp("esc", "cancel")
 		// On a picklist, and while its chooser is open, the keys are the edit form's.
 		if f.focus < len(f.rows) {
 			if p, ok := f.rows[f.focus].input.(*picklistField); ok {
 				if p.capturing() {
 					return []key.Binding{chooseEnterKey, chooseEscKey, chooseMoveKey, chooseFilterKey}
 				}
-				return []key.Binding{k.Save, pickListKey, pickCycleKey, k.NextPane, k.Back}
+				return []key.Binding{run, pickListKey, pickCycleKey, k.NextPane, cancel}
 			}
 		}
-		return []key.Binding{k.Save, k.NextPane, k.Back}
+		return []key.Binding{run, k.NextPane, cancel}
 	}
 	return []key.Binding{k.Open, k.ActAs, k.Up, k.Down, k.Back, k.Help}
 }

@@ -143,7 +143,7 @@ func TestBackstageHelpBarShowsThePicklistChoosersKeysWhileItIsOpen(t *testing.T)
 			d.requireView("▸ Account Name")
 			d.keys("tab")
 			d.requireView("▸ Industry")
-			if bar := helpBarOf(d.view()); !strings.Contains(bar, "ctrl+s save") || !strings.Contains(bar, "enter/space list values") {
+			if bar := helpBarOf(d.view()); !strings.Contains(bar, "ctrl+s run") || !strings.Contains(bar, "enter/space list values") {
 				t.Errorf("on a picklist the help bar is %q", bar)
 			}
 			d.keys("enter")
@@ -161,7 +161,7 @@ func TestBackstageHelpBarShowsThePicklistChoosersKeysWhileItIsOpen(t *testing.T)
 			}
 			d.keys("esc")
 			d.refuseView("filter:")
-			if bar := helpBarOf(d.view()); !strings.Contains(bar, "ctrl+s save") {
+			if bar := helpBarOf(d.view()); !strings.Contains(bar, "ctrl+s run") {
 				t.Errorf("after the chooser closed the help bar is %q", bar)
 			}
 		})
@@ -225,6 +225,27 @@ func TestTitleBarKeepsTheTitleOfTheScreenOnTopWhole(t *testing.T) {
 			}
 			if !strings.HasSuffix(title, want) || lipgloss.Width(title) > size[0] {
 				t.Errorf("the title bar is %q, want it to end %q", title, want)
+			}
+		})
+	}
+}
+
+func TestBackstageFormHelpBarSaysWhatTheFormsHintSays(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {200, 60}} {
+		t.Run(sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			d := newDriverWith(t, Options{Backend: seededFake(2), Backstage: stageRefusing{}}, size[0], size[1])
+			d.keys("enter", "enter", "B", "enter")
+			d.requireView("▸ Account Name", "ctrl+s run · esc cancel")
+			bar := helpBarOf(d.view())
+			for _, w := range []string{"ctrl+s run", "tab next", "esc cancel"} {
+				if !strings.Contains(bar, w) {
+					t.Errorf("the help bar %q lacks %q", bar, w)
+				}
+			}
+			for _, w := range []string{"save", "esc back"} {
+				if strings.Contains(bar, w) {
+					t.Errorf("the help bar %q says %q where the form says otherwise", bar, w)
+				}
 			}
 		})
 	}
