@@ -222,9 +222,12 @@ func (m conflictModel) View() string {
 	out = append(out, "")
 	valW := max(10, m.w-14)
 	if m.isDelete() {
-		out = append(out, trunc("You deleted this record here, but another user changed it after you made the change.", m.w))
+		out = append(out, strings.Split(wrap("You deleted this record here, but another user changed it after you made the change.", max(1, m.w)), "\n")...)
 		for _, c := range e.Conflicts {
-			out = append(out, trunc(sprintf("  %s: now %q (%s, %s)", m.label(c.Field), display(c.Theirs), userName(m.names, c.TheirsBy), when(c.TheirsAt)), m.w))
+			line := sprintf("%s: now %q (%s, %s)", m.label(c.Field), display(c.Theirs), userName(m.names, c.TheirsBy), when(c.TheirsAt))
+			for _, l := range strings.Split(wrap(line, max(1, m.w-2)), "\n") {
+				out = append(out, "  "+l)
+			}
 		}
 		out = append(out, "")
 		opts := []string{"Delete anyway", "Keep the record (drop my delete)"}

@@ -250,3 +250,26 @@ func TestBackstageFormHelpBarSaysWhatTheFormsHintSays(t *testing.T) {
 		})
 	}
 }
+
+func TestDeleteConflictSaysWhatHappenedWholeAt80(t *testing.T) {
+	for _, size := range [][2]int{{60, 24}, {80, 24}, {200, 60}} {
+		t.Run(sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			f := seededFake(2)
+			f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+				Op: pending.OpDelete, Status: pending.StatusConflict,
+				Conflicts: []pending.Conflict{{Field: "Phone", Base: "555-0100", Theirs: "555-0199 extension 4410, ask for the front desk", TheirsBy: samID, TheirsAt: f.now}}})
+			d := newDriver(t, namedBackend{f, map[string]string{samID: "Sam Chen"}}, size[0], size[1])
+			d.keys("p", "r")
+			d.requireView("Delete anyway")
+			v := strings.Join(strings.Fields(d.view()), " ")
+			for _, w := range []string{"another user changed it after you made the change.",
+				`Account Phone: now "555-0199 extension 4410, ask for the front desk" (Sam Chen, Mar 4 10:30)`} {
+				if !strings.Contains(v, w) {
+					t.Errorf("the screen lacks %q whole:\n%s", w, d.view())
+				}
+			}
+			d.refuseCutBody()
+			d.requireFits(size[0])
+		})
+	}
+}
