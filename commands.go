@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -232,23 +233,32 @@ func newSyncCmd(of *orgFlags) *cobra.Command {
 		Long: `Go online, push every pending change, retry transient failures for up to --wait, refresh the
 cache, and print what happened. Exit status: 0 when the queue is empty or holds only changes
 that need the user (conflicts, errors, deleted records); 2 when the org refuses the sign-in;
-3 on a network failure or when changes are still retrying after --wait; 1 for a problem of the
-device itself (bad flags, the device database already open elsewhere, unreadable or full).`,
+3 when the org still cannot be reached or changes are still retrying after --wait (an org out
+of reach is tried again until then); 1 for a problem of the device itself (bad flags, the device
+database already open elsewhere, unreadable or full); 130 when interrupted (Ctrl-C), after
+printing the queue.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			s, err := openSession(ctx, of, true)
+			deadline := time.Now().Add(wait)
+			told := false
+			retrying := func(label string) {
+				if !told {
+					told = true
+					fmt.Fprintf(cmd.ErrOrStderr(), "offline-edit: %s cannot be reached; retrying for up to %s\n", label, max(0, time.Until(deadline)).Round(time.Second))
+				}
+			}
+			s, err := openSessionRetrying(ctx, of, deadline, retrying)
 			if err != nil {
 				return sessionExit(err)
 			}
 			defer s.Close()
-			sum, err := syncUntilSettled(ctx, s.eng, wait, func(retryFor time.Duration) {
-				fmt.Fprintf(cmd.ErrOrStderr(), "offline-edit: %s cannot be reached; retrying for up to %s\n", s.label, retryFor.Round(time.Second))
-			})
-			if err != nil && unreachable(err) {
+			sum, err := syncUntilSettled(ctx, s.eng, time.Until(deadline), func(time.Duration) { retrying(s.label) })
+			if err != nil && unreachable(err) && !errors.Is(err, context.Canceled) {
 				err = &notReached{label: s.label, err: err}
 			}
-			entries, lerr := s.eng.Entries(ctx)
+			// The queue as it stands, also after Ctrl-C: the summary is what the user needs then.
+			entries, lerr := s.eng.Entries(context.WithoutCancel(ctx))
 			if lerr != nil {
 				return lerr
 			}
@@ -263,6 +273,8 @@ device itself (bad flags, the device database already open elsewhere, unreadable
 				}
 			}
 			switch {
+			case errors.Is(err, context.Canceled):
+				return &exitError{130, errors.New("interrupted: changes not yet synced stay queued")}
 			case err != nil && isAuth(err):
 				return &exitError{2, err}
 			case err != nil && isLocal(err):
@@ -278,7 +290,7 @@ device itself (bad flags, the device database already open elsewhere, unreadable
 			return nil
 		},
 	}
-	cmd.Flags().DurationVar(&wait, "wait", 30*time.Second, "how long to keep retrying transient failures")
+	cmd.Flags().DurationVar(&wait, "wait", 30*time.Second, "how long to keep retrying an org out of reach and transient failures (a request under way finishes)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
@@ -304,8 +316,8 @@ func syncUntilSettled(ctx context.Context, eng *pending.Engine, wait time.Durati
 				}
 				select {
 				case <-ctx.Done():
-					total.Err = err
-					return total, err
+					total.Err = ctx.Err()
+					return total, ctx.Err()
 				case <-time.After(min(pause, left)):
 				}
 				pause = min(2*pause, 5*time.Second)
@@ -344,6 +356,30 @@ func syncUntilSettled(ctx context.Context, eng *pending.Engine, wait time.Durati
 	}
 }
 
+// openSessionRetrying opens the session for sync, trying again with growing pauses until
+// deadline while the org cannot be reached and no earlier session lets the device open offline
+// (a first sync, say). retrying is called before each pause. A failure that is no network
+// failure (a refused sign-in, bad flags, the device database) is returned at once.
+func openSessionRetrying(ctx context.Context, of *orgFlags, deadline time.Time, retrying func(label string)) (*session, error) {
+	pause := 250 * time.Millisecond
+	for {
+		s, err := openSession(ctx, of, true)
+		if err == nil || !unreachable(err) || isLocal(err) || ctx.Err() != nil || !time.Now().Before(deadline) {
+			if err != nil && unreachable(err) && ctx.Err() == nil {
+				err = &notReached{label: of.label(), err: err}
+			}
+			return s, err
+		}
+		retrying(of.label())
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(min(pause, time.Until(deadline))):
+		}
+		pause = min(2*pause, 5*time.Second)
+	}
+}
+
 // notReached is a sync stopped because the org could not be reached, said in a line: where,
 // and the network's own reason (connection refused, no such host, timed out), not the chain of
 // requests that led to it. The whole chain stays reachable with errors.Is/As.
@@ -358,8 +394,9 @@ func (e *notReached) Error() string {
 
 func (e *notReached) Unwrap() error { return e.err }
 
-// netReason is the innermost part of a network error: what the operating system or the
-// transport said.
+// netReason is what the network said, in a few words (connection refused, no such host, timed
+// out; a proxy is named as such), or the whole error when it is no network failure (a TLS
+// certificate, an HTTP status, the Salesforce CLI failing), so nothing the user needs is lost.
 func netReason(err error) string {
 	var dns *net.DNSError
 	var op *net.OpError
@@ -367,23 +404,38 @@ func netReason(err error) string {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
 		return "timed out"
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "the connection closed without an answer"
 	case errors.As(err, &dns):
 		if dns.IsNotFound {
 			return "no such host " + dns.Name
 		}
 		return "name lookup failed: " + dns.Err
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		return "the connection closed without an answer"
 	case errors.As(err, &op) && op.Err != nil:
-		return strings.TrimPrefix(op.Err.Error(), "connect: ")
-	}
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err.Error()
+		reason := strings.TrimPrefix(op.Err.Error(), "connect: ")
+		if op.Op == "proxyconnect" {
+			return "the proxy " + addrOf(op) + " could not be reached: " + reason
 		}
-		err = next
+		return reason
 	}
+	return err.Error()
+}
+
+// noAnswer reports a failure in which no HTTP answer came: the connection was refused, reset
+// or timed out, or the name did not resolve.
+func noAnswer(err error) bool {
+	var dns *net.DNSError
+	var op *net.OpError
+	var ne net.Error
+	return errors.As(err, &op) || errors.As(err, &dns) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+func addrOf(op *net.OpError) string {
+	if op.Addr != nil {
+		return op.Addr.String()
+	}
+	return "(unknown address)"
 }
 
 func countUnsettled(entries []pending.Entry) int {
@@ -742,7 +794,7 @@ func checkLine(ctx context.Context, eng *pending.Engine, cl changeLine) error {
 	if len(cl.Fields) == 0 && (cl.Op == "edit" || cl.Op == "update") {
 		return errors.New(`an edit needs "fields"`)
 	}
-	return checkValues(d, remote.Fields(cl.Fields))
+	return normalizeValues(d, remote.Fields(cl.Fields))
 }
 
 // findRecord resolves an id or an exact name among the cached records of object.
@@ -787,61 +839,127 @@ func describeFor(ctx context.Context, eng *pending.Engine, object string) (*remo
 	return d, nil
 }
 
-// checkValues refuses, before anything is queued, fields the object does not have and values
-// that do not fit their fields' types: a value the org could never take would only come back
-// from the next sync as a refusal.
-func checkValues(d *remote.Describe, fields remote.Fields) error {
+// normalizeValues refuses, before anything is queued, fields the object does not have and
+// values that do not fit their fields' types (a value the org could never take would only come
+// back from the next sync as a refusal), and turns the values the org would convert (12 as text
+// for a number, a number for a text field, "true" for a checkbox) into the field's own type, in
+// place, so that the queue and the screens hold what the org will store.
+func normalizeValues(d *remote.Describe, fields remote.Fields) error {
 	for _, name := range slices.Sorted(maps.Keys(fields)) {
 		f, ok := d.Field(name)
 		if !ok {
 			return fmt.Errorf("%s has no field %q", d.Name, name)
 		}
-		if err := checkValue(f, fields[name]); err != nil {
+		v, err := normalizeValue(f, fields[name])
+		if err != nil {
 			return err
 		}
+		fields[name] = v
 	}
 	return nil
 }
 
-// checkValue says what is wrong with v as a value of f (nil clears any field).
-func checkValue(f remote.Field, v any) error {
+// decimalNumber is a number as people and the org write it: no hex, no underscores, no Inf.
+var decimalNumber = regexp.MustCompile(`^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$`)
+
+// dateTimeLayouts are the date-time forms the org reads: RFC 3339, and its own wire form with
+// milliseconds and an offset without a colon; without an offset the time is UTC.
+var dateTimeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999Z0700", "2006-01-02T15:04:05.999999999"}
+
+// normalizeValue is v as a value of f, or what is wrong with it (nil clears any field).
+func normalizeValue(f remote.Field, v any) (any, error) {
 	if f.Type == "id" || f.Name == "Id" {
-		return fmt.Errorf("%s is given by the org and can't be set (to change a record, name it: edit OBJECT ID|NAME FIELD=VALUE)", f.Name)
+		return nil, fmt.Errorf("%s is given by the org and can't be set (to change a record, name it: edit OBJECT ID|NAME FIELD=VALUE)", f.Name)
 	}
 	if v == nil {
-		return nil
+		return nil, nil
 	}
 	switch f.Type {
-	case "double", "currency", "percent", "int":
-		n, ok := v.(float64)
+	case "double", "currency", "percent", "int", "long":
+		var n float64
+		switch x := v.(type) {
+		case float64:
+			n = x
+		case string:
+			t := strings.TrimSpace(x)
+			if !decimalNumber.MatchString(t) {
+				return nil, fmt.Errorf("%s is a number (%s): give a number, not %s", f.Name, f.Type, jsonText(v))
+			}
+			n, _ = strconv.ParseFloat(t, 64)
+		default:
+			return nil, fmt.Errorf("%s is a number (%s): give a number, not %s", f.Name, f.Type, jsonText(v))
+		}
+		whole := f.Type == "int" || f.Type == "long"
 		switch {
-		case !ok:
-			return fmt.Errorf("%s is a number (%s): give a number, not %s", f.Name, f.Type, jsonText(v))
 		case math.IsNaN(n) || math.IsInf(n, 0):
-			return fmt.Errorf("%s: %v is not a number the org can store", f.Name, n)
-		case f.Type == "int" && n != math.Trunc(n):
-			return fmt.Errorf("%s is a whole number: give %v or %v, not %v", f.Name, math.Floor(n), math.Ceil(n), n)
+			return nil, fmt.Errorf("%s: %v is not a number the org can store", f.Name, n)
+		case whole && n != math.Trunc(n):
+			return nil, fmt.Errorf("%s is a whole number: give %v or %v, not %v", f.Name, math.Floor(n), math.Ceil(n), n)
+		case f.Precision > 0 && math.Abs(n) >= math.Pow10(f.Precision-f.Scale):
+			return nil, fmt.Errorf("%s takes at most %d digits before the decimal point, not %v", f.Name, f.Precision-f.Scale, n)
 		}
+		return n, nil
 	case "boolean":
-		if _, ok := v.(bool); !ok {
-			return fmt.Errorf("%s is a checkbox: give true or false, not %s", f.Name, jsonText(v))
+		switch x := v.(type) {
+		case bool:
+			return x, nil
+		case string:
+			switch strings.ToLower(strings.TrimSpace(x)) {
+			case "true":
+				return true, nil
+			case "false":
+				return false, nil
+			}
 		}
+		return nil, fmt.Errorf("%s is a checkbox: give true or false, not %s", f.Name, jsonText(v))
 	case "date":
 		s, ok := v.(string)
-		if _, err := time.Parse(time.DateOnly, s); !ok || err != nil {
-			return fmt.Errorf("%s is a date: give YYYY-MM-DD (such as 2025-03-31), not %s", f.Name, jsonText(v))
+		if ok && len(s) > 10 && s[10] == 'T' {
+			if _, err := parseDateTime(s); err == nil {
+				s = s[:10] // the org keeps the date of a date-time
+			}
 		}
+		if _, err := time.Parse(time.DateOnly, s); !ok || err != nil {
+			return nil, fmt.Errorf("%s is a date: give YYYY-MM-DD (such as 2025-03-31), not %s", f.Name, jsonText(v))
+		}
+		return s, nil
 	case "datetime":
 		s, ok := v.(string)
-		if _, err := time.Parse(time.RFC3339, s); !ok || err != nil {
-			return fmt.Errorf("%s is a date and time: give YYYY-MM-DDThh:mm:ssZ (such as 2025-03-31T09:30:00Z), not %s", f.Name, jsonText(v))
+		if _, err := parseDateTime(s); !ok || err != nil {
+			return nil, fmt.Errorf("%s is a date and time: give YYYY-MM-DDThh:mm:ssZ (such as 2025-03-31T09:30:00Z), not %s", f.Name, jsonText(v))
 		}
-	default:
-		if _, ok := v.(string); !ok {
-			return fmt.Errorf("%s is a %s field: give text (in quotes), not %s", f.Name, f.Type, jsonText(v))
+		return s, nil
+	case "anyType":
+		switch v.(type) {
+		case string, float64, bool:
+			return v, nil
+		}
+	default: // text of every kind: string, textarea, picklist, reference, email, phone, url, time…
+		switch x := v.(type) {
+		case string:
+			return x, nil
+		case float64:
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				break
+			}
+			return strconv.FormatFloat(x, 'f', -1, 64), nil
+		case bool:
+			return strconv.FormatBool(x), nil
 		}
 	}
-	return nil
+	return nil, fmt.Errorf("%s is a %s field: give text (in quotes), not %s", f.Name, f.Type, jsonText(v))
+}
+
+// parseDateTime reads a date-time in one of the forms the org reads.
+func parseDateTime(s string) (time.Time, error) {
+	var err error
+	for _, layout := range dateTimeLayouts {
+		var t time.Time
+		if t, err = time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, err
 }
 
 // jsonText is v as JSON, clipped, for messages.
@@ -873,7 +991,7 @@ func parseAssignments(ctx context.Context, eng *pending.Engine, object string, a
 		if err != nil {
 			return nil, err
 		}
-		if err := checkValue(f, v); err != nil {
+		if v, err = normalizeValue(f, v); err != nil {
 			return nil, err
 		}
 		fields[f.Name] = v
@@ -886,9 +1004,9 @@ func typedValue(f remote.Field, s string) (any, error) {
 		return nil, nil
 	}
 	switch f.Type {
-	case "double", "currency", "percent", "int":
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil {
+	case "double", "currency", "percent", "int", "long":
+		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil || !decimalNumber.MatchString(strings.TrimSpace(s)) {
 			return nil, fmt.Errorf("%s: %q is not a number", f.Name, s)
 		}
 		return v, nil

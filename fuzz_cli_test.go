@@ -47,7 +47,8 @@ func FuzzWriteJSONIsTheSameJSONAndSafeInATerminal(f *testing.F) {
 
 // FuzzTypedValueGivesWhatCheckValueTakes: a FIELD=VALUE argument either is refused with an
 // error or gives a value that the check before queueing accepts or refuses with a message,
-// never a panic, and a number taken is always one the org can store.
+// never a panic, a number taken is always one the org can store, and normalizing again changes
+// nothing.
 func FuzzTypedValueGivesWhatCheckValueTakes(f *testing.F) {
 	types := []string{"string", "double", "currency", "percent", "int", "boolean", "date", "datetime", "picklist", "reference", "textarea"}
 	for _, s := range []string{"", "12", "1.5", "NaN", "Inf", "-0", "1e400", "true", "2024-02-30", "2024-01-02T03:04:05Z", "\x1b[2J"} {
@@ -62,9 +63,12 @@ func FuzzTypedValueGivesWhatCheckValueTakes(f *testing.F) {
 			}
 			return
 		}
-		if cerr := checkValue(fld, v); cerr == nil {
-			if n, ok := v.(float64); ok && (math.IsNaN(n) || math.IsInf(n, 0) || fld.Type == "int" && n != math.Trunc(n)) {
+		if nv, cerr := normalizeValue(fld, v); cerr == nil {
+			if n, ok := nv.(float64); ok && (math.IsNaN(n) || math.IsInf(n, 0) || fld.Type == "int" && n != math.Trunc(n)) {
 				t.Fatalf("%s value %v taken", fld.Type, n)
+			}
+			if again, err := normalizeValue(fld, nv); err != nil || !reflect.DeepEqual(again, nv) {
+				t.Fatalf("a normalized value %#v is not stable: %#v, %v", nv, again, err)
 			}
 		} else if !strings.Contains(cerr.Error(), "F") {
 			t.Fatalf("refusal %q does not name the field", cerr)

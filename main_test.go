@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -136,7 +137,9 @@ func TestChangeCommandsRefuseBadInputWithoutQueueing(t *testing.T) {
 		{[]string{"new", "Account", "justtext"}, "want FIELD=VALUE"},
 		{[]string{"new", "Nonexistent__c", "Name=X"}, "not an object this device caches (it caches Account,"},
 		{[]string{"new", "Account", "Name=X", "NumberOfEmployees=1.5"}, "NumberOfEmployees is a whole number"},
-		{[]string{"new", "Opportunity", "Name=X", "StageName=Prospecting", "CloseDate=2024-01-01", "Amount=NaN"}, "Amount: NaN is not a number"},
+		{[]string{"new", "Opportunity", "Name=X", "StageName=Prospecting", "CloseDate=2024-01-01", "Amount=NaN"}, `Amount: "NaN" is not a number`},
+		{[]string{"new", "Opportunity", "Name=X", "StageName=Prospecting", "CloseDate=2024-01-01", "Amount=0x1p4"}, `Amount: "0x1p4" is not a number`},
+		{[]string{"new", "Account", "Name=X", "NumberOfEmployees=1e300"}, "NumberOfEmployees takes at most 8 digits"},
 		{[]string{"new", "Opportunity", "Name=X", "StageName=Prospecting", "CloseDate=2024-13-45"}, "CloseDate is a date: give YYYY-MM-DD"},
 		{[]string{"new", "Account", "Name=X", "Id=001000000000001AAA"}, "Id is given by the org"},
 		{[]string{"edit", "Account", "Acme Group", "Id=001000000000001AAA"}, "Id is given by the org"},
@@ -167,7 +170,9 @@ func TestApplyRefusesValuesThatDoNotFitTheirFields(t *testing.T) {
 		{`{"op":"new","object":"Opportunity","fields":{"Name":"O","StageName":"Prospecting","CloseDate":"tomorrow"}}`, "CloseDate is a date"},
 		{`{"op":"new","object":"Account","fields":{"Name":"A","NumberOfEmployees":true}}`, "give a number, not true"},
 		{`{"op":"new","object":"Account","fields":{"Name":"A","NumberOfEmployees":2.5}}`, "NumberOfEmployees is a whole number"},
-		{`{"op":"new","object":"Account","fields":{"Name":"A","Phone":5550100}}`, "Phone is a phone field: give text"},
+		{`{"op":"new","object":"Account","fields":{"Name":"A","Phone":{"n":5550100}}}`, "Phone is a phone field: give text"},
+		{`{"op":"new","object":"Account","fields":{"Name":"A","NumberOfEmployees":"12x"}}`, "give a number"},
+		{`{"op":"new","object":"Account","fields":{"Name":"A","NumberOfEmployees":"1e300"}}`, "at most 8 digits"},
 		{`{"op":"new","object":"Account","fields":{"Name":"A","Nested":{"a":1}}}`, `Account has no field "Nested"`},
 		{`{"op":"new","object":"Account","fields":{"Name":"A","Id":"001000000000001AAA"}}`, "Id is given by the org"},
 		{`{"op":"new","fields":{"Name":"A"}}`, `no "object" given`},
@@ -185,6 +190,54 @@ func TestApplyRefusesValuesThatDoNotFitTheirFields(t *testing.T) {
 	// Only the good first line of each input was queued (they coalesce into creates of their own).
 	if got := pendingEntries(t, dir); len(got) != len(cases) {
 		t.Fatalf("want %d creates (the good lines), got %d: %+v", len(cases), len(got), got)
+	}
+	long := `{"op":"new","object":"Account","fields":{"Name":"` + strings.Repeat("x", 17<<20) + `"}}`
+	_ = long
+}
+
+// What the org would convert is queued as the field's own type, so the queue and the screens
+// show what the org will store.
+func TestApplyQueuesValuesTheOrgConvertsAsTheFieldsType(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	line := `{"op":"new","object":"Opportunity","fields":{"Name":"Conv","StageName":"Prospecting","CloseDate":"2025-03-31T00:00:00.000+0000","Amount":"1250.50"}}` + "\n" +
+		`{"op":"new","object":"Account","fields":{"Name":"Conv A","Phone":5550100,"NumberOfEmployees":"12"}}` + "\n"
+	if out, err := run(t, dir, line, "apply"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	got := map[string]remote.Fields{}
+	for _, e := range pendingEntries(t, dir) {
+		got[e.Name] = e.Changes
+	}
+	want := map[string]remote.Fields{
+		"Conv":   {"Name": "Conv", "StageName": "Prospecting", "CloseDate": "2025-03-31", "Amount": 1250.5},
+		"Conv A": {"Name": "Conv A", "Phone": "5550100", "NumberOfEmployees": float64(12)},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("queued %v\nwant   %v", got, want)
+	}
+}
+
+func TestDateTimesInTheFormsTheOrgReadsAreTaken(t *testing.T) {
+	f := remote.Field{Name: "When__c", Type: "datetime"}
+	for _, s := range []string{"2025-03-31T09:30:00Z", "2025-03-31T09:30:00.000+0000", "2025-03-31T09:30:00+02:00", "2025-03-31T09:30:00.123Z", "2025-03-31T09:30:00"} {
+		if _, err := normalizeValue(f, s); err != nil {
+			t.Errorf("%s: %v", s, err)
+		}
+	}
+	for _, s := range []string{"2025-03-31", "31/03/2025 09:30", "2025-03-31T25:00:00Z"} {
+		if _, err := normalizeValue(f, s); err == nil {
+			t.Errorf("%s was taken", s)
+		}
+	}
+}
+
+func TestAnOverLongApplyLineIsNamed(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
 	}
 	long := `{"op":"new","object":"Account","fields":{"Name":"` + strings.Repeat("x", 17<<20) + `"}}`
 	if _, err := run(t, dir, long, "apply"); err == nil || !strings.Contains(err.Error(), "line 1 is longer than 16 MB") {
@@ -667,5 +720,86 @@ func TestLogSaysWhenThereIsNothingToShow(t *testing.T) {
 	out, err = run(t, dir, "", "log")
 	if err != nil || !strings.Contains(out, "METHOD") {
 		t.Fatalf("log after a sync (%v):\n%s", err, out)
+	}
+}
+
+// runCtx is run with a context the test controls (Ctrl-C is a cancelled context).
+func runCtx(t *testing.T, ctx context.Context, dataDir string, args ...string) (string, error) {
+	t.Helper()
+	root := newRootCmd()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetIn(strings.NewReader(""))
+	root.SetArgs(append([]string{"--data-dir", dataDir}, args...))
+	err := root.ExecuteContext(ctx)
+	return out.String(), err
+}
+
+func TestCtrlCWhileSyncRetriesPrintsTheQueueAndExits130(t *testing.T) {
+	o := newFlakyOrg(t)
+	dir := t.TempDir()
+	org := []string{"--org", o.srv.URL}
+	if out, err := run(t, dir, "", append(org, "sync")...); err != nil {
+		t.Fatalf("first sync: %v\n%s", err, out)
+	}
+	o.down.Store(true)
+	if out, err := run(t, dir, "", append(org, "new", "Account", "Name=Interrupted")...); err != nil {
+		t.Fatalf("new: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	time.AfterFunc(700*time.Millisecond, cancel) // as signal.NotifyContext does on SIGINT
+	out, err := runCtx(t, ctx, dir, append(org, "sync", "--wait", "1m")...)
+	if exitCode(err) != 130 {
+		t.Fatalf("exit %d (%v), want 130\n%s", exitCode(err), err, out)
+	}
+	if !strings.Contains(out, "synced 0") || !strings.Contains(out, "Interrupted") {
+		t.Fatalf("no summary and queue after Ctrl-C:\n%s", out)
+	}
+}
+
+func TestAFirstSyncWaitsForTheOrgToAnswer(t *testing.T) {
+	o := newFlakyOrg(t)
+	o.down.Store(true)
+	go func() {
+		time.Sleep(700 * time.Millisecond)
+		o.down.Store(false)
+	}()
+	out, err := run(t, t.TempDir(), "", "--org", o.srv.URL, "sync", "--wait", "20s")
+	if err != nil || !strings.Contains(out, "retrying for up to") {
+		t.Fatalf("a first sync while the org is briefly down (%v):\n%s", err, out)
+	}
+}
+
+func TestAnOrgSignedInToBeforeThatFailsIsOutOfReachNotAWrongURL(t *testing.T) {
+	org, err := mockorg.Open(mockorg.Options{Seed: 1, Size: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { org.Close() })
+	var broken atomic.Bool
+	h := org.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if broken.Load() {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusOK) // a captive portal answers every URL with its page
+			_, _ = w.Write([]byte("<html>sign in to the hotel wifi</html>"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	org.SetInstanceURL(srv.URL)
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "--org", srv.URL, "sync"); err != nil {
+		t.Fatalf("first sync: %v\n%s", err, out)
+	}
+	broken.Store(true)
+	if out, err := run(t, dir, "", "--org", srv.URL, "pending"); err != nil {
+		t.Fatalf("pending on a device that knows this org: %v\n%s", err, out)
+	}
+	if _, err := run(t, dir, "", "--org", srv.URL, "sync", "--wait", "0s"); exitCode(err) == 1 {
+		t.Fatalf("sync: exit 1 (%v): an org this device knows is out of reach, not a bad flag", err)
 	}
 }

@@ -105,6 +105,23 @@ func (f *orgFlags) signInWays() []string {
 	return ways
 }
 
+// label names the org the flags choose, for messages written before a session exists.
+func (f *orgFlags) label() string {
+	switch {
+	case f.orgURL != "":
+		return strings.TrimRight(f.orgURL, "/")
+	case f.targetOrg != "":
+		return f.targetOrg
+	case f.instanceURL != "":
+		return f.instanceURL
+	case f.oauth || f.device:
+		return f.loginURL
+	case f.embedded():
+		return "embedded demo org"
+	}
+	return "the org"
+}
+
 func (f *orgFlags) dir() (string, error) {
 	if f.dataDir != "" {
 		return f.dataDir, usableDir(f.dataDir, "--data-dir")
@@ -303,8 +320,13 @@ func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error
 		s.label = s.orgURL
 		sess, err = signin.FromPassword(ctx, s.baseRT, s.orgURL, f.user, f.password)
 		if err != nil {
-			if perr := scenario.ProbeOrg(ctx, s.baseRT, s.orgURL); perr != nil {
-				return nil, fmt.Errorf("%w: --org: %w; give the URL `offline-edit serve` prints", errBadFlags, perr)
+			// Something answered, but was it an org? Asked only where the URL is new to this
+			// device (an org it signed in to before is out of reach, not a wrong URL) and only
+			// when an HTTP answer came (no answer at all can't tell).
+			if _, known := f.recalledSession(); !known && !noAnswer(err) {
+				if perr := scenario.ProbeOrg(ctx, s.baseRT, s.orgURL); perr != nil {
+					return nil, fmt.Errorf("%w: --org: %w; give the URL `offline-edit serve` prints", errBadFlags, perr)
+				}
 			}
 			orgURL, user, pw := s.orgURL, f.user, f.password
 			if sess, err = s.openOffline(f, err, func(ctx context.Context) (signin.Session, error) {

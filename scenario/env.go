@@ -206,10 +206,9 @@ func ProbeOrg(ctx context.Context, rt http.RoundTripper, url string) error {
 		return nil
 	}
 	defer resp.Body.Close()
-	switch resp.StatusCode {
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout, http.StatusTooManyRequests:
-		// A gateway in front of the org, or a busy org: the org is out of reach for now, which
-		// is no reason to call the URL wrong.
+	if resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented || resp.StatusCode == http.StatusTooManyRequests {
+		// A failing or busy server, or a gateway in front of it: out of reach for now, which is
+		// no reason to call the URL wrong. (501 says the server has no such thing, for good.)
 		return nil
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))

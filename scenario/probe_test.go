@@ -33,13 +33,13 @@ func TestProbeOrgTellsAWebServerFromAnOrg(t *testing.T) {
 	if err := ProbeOrg(ctx, http.DefaultTransport, down.URL); err != nil {
 		t.Errorf("nothing listening is a network failure, for the caller to report: %v", err)
 	}
-	for _, code := range []int{http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout, http.StatusTooManyRequests} {
+	for _, code := range []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout, http.StatusTooManyRequests} {
 		busy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(code)
 		}))
 		if err := ProbeOrg(ctx, http.DefaultTransport, busy.URL); err != nil {
-			t.Errorf("HTTP %d (a gateway or a busy org) is out of reach for now, not a wrong URL: %v", code, err)
+			t.Errorf("HTTP %d (a failing or busy server, or a gateway) is out of reach for now, not a wrong URL: %v", code, err)
 		}
 		busy.Close()
 	}
