@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/remote"
@@ -94,7 +95,9 @@ type Engine struct {
 	tagRecord  map[string]string // entry id → record id, for requests in flight
 	// waveTx is the time the push has spent inside its own transactions (marking a wave, then
 	// recording its replies): the device's serial share of a push, which benchmarks report.
-	waveTx    time.Duration
+	waveTx time.Duration
+	// lastStop is the note of the last sync that stopped, until one completes (noted once).
+	lastStop  string
 	usersSeen map[string]bool // user ids records pointed at this run (names fetched at its end)
 	closed    bool
 
@@ -316,9 +319,13 @@ func (e *Engine) Observe(ri remote.RequestInfo) {
 	}
 }
 
+// truncate shortens s to at most n bytes, at a character boundary, ending it with ….
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

@@ -120,6 +120,24 @@ func TestASyncThatStopsIsInTheActivityLogWithWhy(t *testing.T) {
 			notes = append(notes, a.Note)
 		}
 	}
+	// Stopping again the same way adds no note: retries must not push the requests out of the log.
+	for i := 0; i < 3; i++ {
+		if _, err := h.eng.Sync(bg); err == nil {
+			t.Fatal("a sync with every request lost succeeded")
+		}
+	}
+	if acts, err = h.eng.Activity(bg, "", 0); err != nil {
+		t.Fatal(err)
+	}
+	stops := 0
+	for _, a := range acts {
+		if a.Method == "" && strings.HasPrefix(a.Note, "sync stopped: ") {
+			stops++
+		}
+	}
+	if stops != 1 {
+		t.Fatalf("%d 'sync stopped' notes after four syncs that stopped the same way, want 1", stops)
+	}
 	// Newest first: the last thing the engine noted is why this sync stopped.
 	if len(notes) == 0 || !strings.HasPrefix(notes[0], "sync stopped: ") || !strings.Contains(notes[0], "dropped") {
 		t.Fatalf("the log's notes are %q, want the newest to say the sync stopped and why", notes)

@@ -200,10 +200,15 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 	e.finishCounts(ctx, &sum)
 	if completed {
 		e.note("", "", "sync finished")
+		e.lastStop = ""
 	} else if err != nil {
 		// Also when it stopped before any request reached the org (a sign-in the network
-		// refused): the log says the sync was tried, and why it went no further.
-		e.note("", "", truncate("sync stopped: "+err.Error(), 300))
+		// refused): the log says the sync was tried, and why it went no further. Once per
+		// reason: retries that stop the same way do not push the requests out of the log.
+		if text := truncate("sync stopped: "+err.Error(), 300); text != e.lastStop {
+			e.note("", "", text)
+			e.lastStop = text
+		}
 	}
 	_ = e.flushActivity(context.WithoutCancel(ctx))
 	if completed {

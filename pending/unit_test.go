@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/remote"
@@ -404,5 +405,22 @@ func TestAContactsNewNameShowsBeforeTheOrgComposesIt(t *testing.T) {
 	h.sync(t)
 	if rv, err := h.eng.Record(bg, "Contact", c.ID); err != nil || rv.Fields["Name"] != want || rv.Entry != nil {
 		t.Fatalf("after sync: %v %+v (%v)", rv.Fields["Name"], rv.Entry, err)
+	}
+}
+
+func TestTruncateCutsAtACharacterBoundary(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"abc", 5, "abc"},
+		{"abcdef", 3, "abc…"},
+		{"aé", 2, "a…"}, // é is two bytes: not cut in half
+		{"日本語", 4, "日…"},
+	} {
+		if got := truncate(c.s, c.n); got != c.want || !utf8.ValidString(got) {
+			t.Errorf("truncate(%q, %d) = %q, want %q", c.s, c.n, got, c.want)
+		}
 	}
 }
