@@ -189,7 +189,7 @@ operations under /mockorg/v1/. Point the app at it with: offline-edit --org http
 			if err != nil {
 				return err
 			}
-			url := "http://" + ln.Addr().String()
+			url := "http://" + dialable(ln.Addr())
 			org.SetInstanceURL(url)
 			srv := &http.Server{Handler: org.Handler(), ReadHeaderTimeout: 10 * time.Second}
 			out := cmd.OutOrStdout()
@@ -354,6 +354,19 @@ func syncUntilSettled(ctx context.Context, eng *pending.Engine, wait time.Durati
 		case <-time.After(max(time.Until(next), 50*time.Millisecond)):
 		}
 	}
+}
+
+// dialable is the address to reach a listener at from this machine: a listener on every
+// interface (0.0.0.0, [::]) is reached on the loopback address.
+func dialable(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return a.String()
+	}
+	if tcp.IP.To4() != nil {
+		return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+	}
+	return net.JoinHostPort("::1", strconv.Itoa(tcp.Port))
 }
 
 // openSessionRetrying opens the session for sync, trying again with growing pauses until

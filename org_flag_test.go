@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -62,6 +63,7 @@ func TestScenarioRunRefusesAnOrgItCannotUse(t *testing.T) {
 	for _, flags := range [][]string{
 		{"--org", "localhost:8787"},
 		{"--instance-url", "https://acme.my.salesforce.com", "--access-token", "00Dx!tok"},
+		{"--org", "http://127.0.0.1:8787", "--target-org", "dev"},
 	} {
 		for _, sub := range []string{"run", "open"} {
 			out, err := run(t, t.TempDir(), "", append(flags, "scenario", sub, file)...)
@@ -81,5 +83,25 @@ func TestScenarioOpenRefusesAFileTheOrgCannotRunBeforeTheAppStarts(t *testing.T)
 	_, err := run(t, t.TempDir(), "", "scenario", "open", file)
 	if code := exitCode(err); code != 1 || err == nil || !strings.Contains(err.Error(), file+":4: Account has no field Colour__c") {
 		t.Errorf("exit %d (%v), want the file's line before any screen", code, err)
+	}
+}
+
+func TestServeOnEveryInterfacePrintsAURLTheAppTakes(t *testing.T) {
+	for _, c := range []struct{ listen, want string }{
+		{"0.0.0.0:8787", "127.0.0.1:8787"},
+		{"[::]:8787", "[::1]:8787"},
+		{"127.0.0.1:8787", "127.0.0.1:8787"},
+	} {
+		a, err := net.ResolveTCPAddr("tcp", c.listen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := dialable(a)
+		if got != c.want {
+			t.Errorf("%s: %s, want %s", c.listen, got, c.want)
+		}
+		if _, err := checkOrgFlag("http://" + got); err != nil {
+			t.Errorf("%s: the printed URL is refused by --org: %v", c.listen, err)
+		}
 	}
 }

@@ -119,16 +119,21 @@ the backstage (B). The scenario clock moves on a second at every step, as in sce
 // checkScenarioOrg refuses flags a scenario cannot use: a malformed --org, or a way of signing
 // in to a real org (scenarios need a mock org: the embedded one or a served one).
 func checkScenarioOrg(of *orgFlags) error {
+	var real []string
+	for _, w := range of.signInWays() {
+		if w != "--org" {
+			real = append(real, w)
+		}
+	}
+	if len(real) > 0 {
+		return fmt.Errorf("%w: scenarios run on the embedded org or on a served mock org (--org URL), not on a real org: drop %s", errBadFlags, strings.Join(real, ", "))
+	}
 	if of.orgURL != "" {
 		u, err := checkOrgFlag(of.orgURL)
 		if err != nil {
 			return err
 		}
 		of.orgURL = u
-		return nil
-	}
-	if ways := of.signInWays(); len(ways) > 0 {
-		return fmt.Errorf("%w: scenarios run on the embedded org or on a served mock org (--org URL), not on a real org: drop %s", errBadFlags, strings.Join(ways, ", "))
 	}
 	return nil
 }
