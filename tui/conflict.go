@@ -7,6 +7,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
@@ -220,7 +222,7 @@ func (m conflictModel) View() string {
 		out = append(out, s.Orange.Render(trunc(CleanLine(e.Message), m.w)))
 	}
 	out = append(out, "")
-	valW := max(10, m.w-14)
+	valW := max(10, m.w-12)
 	if m.isDelete() {
 		out = append(out, strings.Split(wrap("You deleted this record here, but another user changed it after you made the change.", max(1, m.w)), "\n")...)
 		for _, c := range e.Conflicts {
@@ -264,23 +266,39 @@ func (m conflictModel) View() string {
 		} else {
 			body = append(body, s.Header.Render("  "+title))
 		}
-		row := func(which string, v string, chosen bool, note string) string {
+		// A row wraps its value, and who and when after it, under the value: none is cut.
+		row := func(which string, v string, chosen bool, note string) []string {
 			mark := "    "
 			if chosen {
 				mark = "  ✓ "
 			}
-			line := mark + fit(which, 8) + trunc(v, valW)
+			lines := strings.Split(ansi.Wrap(v, valW, ""), "\n")
 			if note != "" {
-				line += s.Subtle.Render("  " + note)
+				last := len(lines) - 1
+				if lipgloss.Width(lines[last])+2+lipgloss.Width(note) <= valW {
+					lines[last] += s.Subtle.Render("  " + note)
+				} else {
+					for _, l := range strings.Split(wrap(note, valW), "\n") {
+						lines = append(lines, s.Subtle.Render(l))
+					}
+				}
 			}
-			if chosen {
-				line = s.Bold.Render(trunc(line, m.w))
+			for j, l := range lines {
+				if j == 0 {
+					l = mark + fit(which, 8) + l
+				} else {
+					l = strings.Repeat(" ", 12) + l
+				}
+				if chosen {
+					l = s.Bold.Render(l)
+				}
+				lines[j] = l
 			}
-			return trunc(line, m.w)
+			return lines
 		}
-		body = append(body, row("base", display(c.Base), false, "(when you changed it)"))
-		body = append(body, row("theirs", display(c.Theirs), ch.Take == pending.TakeTheirs, "("+userName(m.names, c.TheirsBy)+", "+when(c.TheirsAt)+")"))
-		body = append(body, row("mine", display(c.Mine), ch.Take == pending.TakeMine, ""))
+		body = append(body, row("base", display(c.Base), false, "(when you changed it)")...)
+		body = append(body, row("theirs", display(c.Theirs), ch.Take == pending.TakeTheirs, "("+userName(m.names, c.TheirsBy)+", "+when(c.TheirsAt)+")")...)
+		body = append(body, row("mine", display(c.Mine), ch.Take == pending.TakeMine, "")...)
 		if i == m.cursor && m.editing {
 			body = append(body, "    "+m.input.View())
 			// The keys of the help bar, in its words.
@@ -292,7 +310,7 @@ func (m conflictModel) View() string {
 				body = append(body, s.Subtle.Render("    "+l))
 			}
 		} else if ch.Take == pending.TakeValue {
-			body = append(body, row("new", display(ch.Value), true, ""))
+			body = append(body, row("new", display(ch.Value), true, "")...)
 		}
 		if i == m.cursor {
 			focusEnd = len(body)

@@ -273,3 +273,23 @@ func TestDeleteConflictSaysWhatHappenedWholeAt80(t *testing.T) {
 		})
 	}
 }
+
+func TestConflictRowsKeepWhoAndWhenWholeBesideALongValue(t *testing.T) {
+	for _, size := range [][2]int{{60, 24}, {80, 24}, {200, 60}} {
+		t.Run(sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			f := ownedFake()
+			f.entries[0].Conflicts[0].Theirs = "555-0199 extension 4410, ask for the front desk"
+			d := newDriver(t, namedBackend{f, map[string]string{samID: "Sam Chen"}}, size[0], size[1])
+			d.keys("p", "r")
+			d.requireView("Resolve conflict")
+			v := strings.Join(strings.Fields(d.view()), " ")
+			if !strings.Contains(v, "theirs 555-0199 extension 4410, ask for the front desk (Sam Chen, Mar 4 10:30)") {
+				t.Errorf("the theirs row is not whole:\n%s", d.view())
+			}
+			d.refuseCutBody()
+			d.requireFits(size[0])
+			d.keys("t")
+			d.refuseCutBody()
+		})
+	}
+}
