@@ -357,16 +357,13 @@ func syncUntilSettled(ctx context.Context, eng *pending.Engine, wait time.Durati
 }
 
 // dialable is the address to reach a listener at from this machine: a listener on every
-// interface (0.0.0.0, [::]) is reached on the loopback address.
+// interface (0.0.0.0, [::], which Go opens for both IPv4 and IPv6) is reached on 127.0.0.1.
 func dialable(a net.Addr) string {
 	tcp, ok := a.(*net.TCPAddr)
 	if !ok || !tcp.IP.IsUnspecified() {
 		return a.String()
 	}
-	if tcp.IP.To4() != nil {
-		return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
-	}
-	return net.JoinHostPort("::1", strconv.Itoa(tcp.Port))
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }
 
 // openSessionRetrying opens the session for sync, trying again with growing pauses until
