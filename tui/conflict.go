@@ -111,6 +111,17 @@ func (m conflictModel) typed(field, text string) any {
 	return text
 }
 
+// resolvedNote says what resolving a conflict with choices did to a change: taking theirs for
+// every field it holds leaves nothing to send, and the change goes.
+func resolvedNote(changes remote.Fields, choices map[string]pending.Choice) string {
+	for f := range changes {
+		if c, ok := choices[f]; !ok || c.Take != pending.TakeTheirs {
+			return "Resolved; the change is queued again."
+		}
+	}
+	return "Resolved with their values; nothing is left to sync."
+}
+
 func (m conflictModel) save() (conflictModel, tea.Cmd) {
 	b, ctx, id := m.c.backend, m.c.ctx, m.entryID
 	m.saving = true
@@ -129,9 +140,10 @@ func (m conflictModel) save() (conflictModel, tea.Cmd) {
 	for i, c := range m.entry.Conflicts {
 		choices[c.Field] = m.choices[i]
 	}
+	note := resolvedNote(m.entry.Changes, choices)
 	return m, func() tea.Msg {
 		err := b.Resolve(ctx, id, choices)
-		return opDoneMsg{note: "Resolved; the change is queued again.", err: err, back: true}
+		return opDoneMsg{note: note, err: err, back: true}
 	}
 }
 

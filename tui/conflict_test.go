@@ -46,3 +46,26 @@ func TestConflictHelpBarOffersOnlyTheInputsKeysWhileAValueIsTyped(t *testing.T) 
 		}
 	}
 }
+
+func TestResolvedNoteSaysWhetherAnythingIsLeftToSync(t *testing.T) {
+	theirs, mine := pending.Choice{Take: pending.TakeTheirs}, pending.Choice{Take: pending.TakeMine}
+	typed := pending.Choice{Take: pending.TakeValue, Value: "x"}
+	cases := []struct {
+		name    string
+		changes remote.Fields
+		choices map[string]pending.Choice
+		left    bool
+	}{
+		{"theirs for the only field", remote.Fields{"Phone": "1"}, map[string]pending.Choice{"Phone": theirs}, false},
+		{"theirs for both fields", remote.Fields{"Phone": "1", "Fax": "2"}, map[string]pending.Choice{"Phone": theirs, "Fax": theirs}, false},
+		{"mine", remote.Fields{"Phone": "1"}, map[string]pending.Choice{"Phone": mine}, true},
+		{"a typed value", remote.Fields{"Phone": "1"}, map[string]pending.Choice{"Phone": typed}, true},
+		{"theirs, but another field changed without conflict", remote.Fields{"Phone": "1", "Fax": "2"}, map[string]pending.Choice{"Phone": theirs}, true},
+	}
+	for _, c := range cases {
+		got := resolvedNote(c.changes, c.choices)
+		if left := strings.Contains(got, "queued again"); left != c.left || !strings.HasPrefix(got, "Resolved") {
+			t.Errorf("%s: %q", c.name, got)
+		}
+	}
+}
