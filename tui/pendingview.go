@@ -143,6 +143,12 @@ func dismissEntry(c *common, e pending.Entry) tea.Cmd {
 				return opDoneMsg{err: err}
 			}
 			if _, err := b.Record(ctx, e.Object, e.RecordID); errors.Is(err, pending.ErrNotFound) {
+				switch e.Cause() {
+				case pending.CauseDeleted:
+					return opDoneMsg{note: "Dismissed; the record was deleted on the org, and it is gone from this device."}
+				case pending.CauseNoAccess:
+					return opDoneMsg{note: "Dismissed; the record is out of your reach now, and it is gone from this device."}
+				}
 				return opDoneMsg{note: "Dismissed; the record is gone from this device (deleted on the org, or out of your reach)."}
 			}
 			return opDoneMsg{note: "Dismissed; the record now shows the org's copy."}

@@ -465,7 +465,7 @@ func TestDismissOfARecordDeletedOnTheOrgSaysItIsGone(t *testing.T) {
 	}
 	c := New(Options{Backend: w.eng}).c
 	msg, ok := dismissEntry(c, *rv.Entry)().(opDoneMsg)
-	if !ok || msg.err != nil || !strings.Contains(msg.note, "gone from this device") {
+	if !ok || msg.err != nil || !strings.Contains(msg.note, "was deleted on the org, and it is gone from this device") {
 		t.Fatalf("dismiss said %+v", msg)
 	}
 }
