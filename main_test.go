@@ -27,13 +27,19 @@ import (
 // run executes the command line against a data directory and returns stdout and the error.
 func run(t *testing.T, dataDir string, stdin string, args ...string) (string, error) {
 	t.Helper()
+	return runIn(t, context.Background(), dataDir, stdin, args...)
+}
+
+// runIn is run with a context the test controls (Ctrl-C is a cancelled context).
+func runIn(t *testing.T, ctx context.Context, dataDir string, stdin string, args ...string) (string, error) {
+	t.Helper()
 	root := newRootCmd()
 	var out bytes.Buffer
 	root.SetOut(&out)
 	root.SetErr(&out)
 	root.SetIn(strings.NewReader(stdin))
 	root.SetArgs(append([]string{"--data-dir", dataDir}, args...))
-	err := root.ExecuteContext(context.Background())
+	err := root.ExecuteContext(ctx)
 	return out.String(), err
 }
 
@@ -723,19 +729,6 @@ func TestLogSaysWhenThereIsNothingToShow(t *testing.T) {
 	}
 }
 
-// runCtx is run with a context the test controls (Ctrl-C is a cancelled context).
-func runCtx(t *testing.T, ctx context.Context, dataDir string, args ...string) (string, error) {
-	t.Helper()
-	root := newRootCmd()
-	var out bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&out)
-	root.SetIn(strings.NewReader(""))
-	root.SetArgs(append([]string{"--data-dir", dataDir}, args...))
-	err := root.ExecuteContext(ctx)
-	return out.String(), err
-}
-
 func TestCtrlCWhileSyncRetriesPrintsTheQueueAndExits130(t *testing.T) {
 	o := newFlakyOrg(t)
 	dir := t.TempDir()
@@ -750,7 +743,7 @@ func TestCtrlCWhileSyncRetriesPrintsTheQueueAndExits130(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	time.AfterFunc(700*time.Millisecond, cancel) // as signal.NotifyContext does on SIGINT
-	out, err := runCtx(t, ctx, dir, append(org, "sync", "--wait", "1m")...)
+	out, err := runIn(t, ctx, dir, "", append(org, "sync", "--wait", "1m")...)
 	if exitCode(err) != 130 {
 		t.Fatalf("exit %d (%v), want 130\n%s", exitCode(err), err, out)
 	}
