@@ -301,7 +301,8 @@ printing the queue.`,
 func syncUntilSettled(ctx context.Context, eng *pending.Engine, wait time.Duration, retrying func(left time.Duration)) (pending.Summary, error) {
 	deadline := time.Now().Add(wait)
 	var total pending.Summary
-	pause, told := 250*time.Millisecond, false
+	var pause backoff
+	told := false
 	for {
 		sum, err := eng.Sync(ctx)
 		total.Synced += sum.Synced
@@ -314,13 +315,10 @@ func syncUntilSettled(ctx context.Context, eng *pending.Engine, wait time.Durati
 					retrying(left)
 					told = true
 				}
-				select {
-				case <-ctx.Done():
-					total.Err = ctx.Err()
-					return total, ctx.Err()
-				case <-time.After(min(pause, left)):
+				if err := pause.wait(ctx, deadline); err != nil {
+					total.Err = err
+					return total, err
 				}
-				pause = min(2*pause, 5*time.Second)
 				continue
 			}
 		}
@@ -328,7 +326,7 @@ func syncUntilSettled(ctx context.Context, eng *pending.Engine, wait time.Durati
 			total.Err = err
 			return total, err
 		}
-		pause = 250 * time.Millisecond
+		pause = backoff{}
 		entries, err := eng.Entries(ctx)
 		if err != nil {
 			return total, err
@@ -371,7 +369,7 @@ func dialable(a net.Addr) string {
 // (a first sync, say). retrying is called before each pause. A failure that is no network
 // failure (a refused sign-in, bad flags, the device database) is returned at once.
 func openSessionRetrying(ctx context.Context, of *orgFlags, deadline time.Time, retrying func(label string)) (*session, error) {
-	pause := 250 * time.Millisecond
+	var pause backoff
 	for {
 		s, err := openSession(ctx, of, true)
 		if err == nil || !unreachable(err) || isLocal(err) || ctx.Err() != nil || !time.Now().Before(deadline) {
@@ -381,12 +379,25 @@ func openSessionRetrying(ctx context.Context, of *orgFlags, deadline time.Time, 
 			return s, err
 		}
 		retrying(of.label())
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(min(pause, time.Until(deadline))):
+		if err := pause.wait(ctx, deadline); err != nil {
+			return nil, err
 		}
-		pause = min(2*pause, 5*time.Second)
+	}
+}
+
+// backoff is the pause before trying an org out of reach again: 250 ms, doubling up to 5 s.
+type backoff struct{ last time.Duration }
+
+// wait sleeps the next pause, cut short at deadline; it fails when ctx ends first.
+func (b *backoff) wait(ctx context.Context, deadline time.Time) error {
+	b.last = min(max(2*b.last, 250*time.Millisecond), 5*time.Second)
+	t := time.NewTimer(min(b.last, max(0, time.Until(deadline))))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 
@@ -408,24 +419,7 @@ func (e *notReached) Unwrap() error { return e.err }
 // out; a proxy is named as such), or the whole error when it is no network failure (a TLS
 // certificate, an HTTP status, the Salesforce CLI failing), so nothing the user needs is lost.
 func netReason(err error) string {
-	var dns *net.DNSError
-	var op *net.OpError
-	var ne net.Error
-	switch {
-	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
-		return "timed out"
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		return "the connection closed without an answer"
-	case errors.As(err, &dns):
-		if dns.IsNotFound {
-			return "no such host " + dns.Name
-		}
-		return "name lookup failed: " + dns.Err
-	case errors.As(err, &op) && op.Err != nil:
-		reason := strings.TrimPrefix(op.Err.Error(), "connect: ")
-		if op.Op == "proxyconnect" {
-			return "the proxy " + addrOf(op) + " could not be reached: " + reason
-		}
+	if reason, ok := noAnswerReason(err); ok {
 		return reason
 	}
 	return err.Error()
@@ -434,11 +428,36 @@ func netReason(err error) string {
 // noAnswer reports a failure in which no HTTP answer came: the connection was refused, reset
 // or timed out, or the name did not resolve.
 func noAnswer(err error) bool {
+	_, ok := noAnswerReason(err)
+	return ok
+}
+
+// noAnswerReason is the network's reason for a failure in which no HTTP answer came.
+func noAnswerReason(err error) (string, bool) {
 	var dns *net.DNSError
 	var op *net.OpError
 	var ne net.Error
-	return errors.As(err, &op) || errors.As(err, &dns) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return "timed out", true
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "the connection closed without an answer", true
+	case errors.As(err, &dns):
+		if dns.IsNotFound {
+			return "no such host " + dns.Name, true
+		}
+		return "name lookup failed: " + dns.Err, true
+	case errors.As(err, &op):
+		reason := "failed"
+		if op.Err != nil {
+			reason = strings.TrimPrefix(op.Err.Error(), "connect: ")
+		}
+		if op.Op == "proxyconnect" {
+			return "the proxy " + addrOf(op) + " could not be reached: " + reason, true
+		}
+		return reason, true
+	}
+	return "", false
 }
 
 func addrOf(op *net.OpError) string {
