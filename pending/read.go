@@ -2,6 +2,7 @@ package pending
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/offline-edit/offline-edit/cache"
@@ -42,8 +43,25 @@ func (e *Engine) List(ctx context.Context, q ListQuery) (Page, error) {
 // Record returns one record as the user sees it, with its entry and the names its lookups
 // point at (records by display name, users — owner, created by, last modified by, and the
 // author of a conflicting change — by name) from the device, without a request.
+//
+// A record created offline keeps answering to its local id after it synced: the view then
+// carries the server id (RecordView.ID), which a screen opened on the local id follows.
 func (e *Engine) Record(ctx context.Context, object, id string) (RecordView, error) {
 	rec, err := e.db.Record(ctx, id)
+	if errors.Is(err, cache.ErrNotFound) && IsLocalID(id) {
+		var sid string
+		if verr := e.db.View(ctx, func(tx *cache.Tx) error {
+			var err error
+			sid, err = tx.ServerID(ctx, id)
+			return err
+		}); verr != nil {
+			return RecordView{}, verr
+		}
+		if sid != "" {
+			id = sid
+			rec, err = e.db.Record(ctx, id)
+		}
+	}
 	if err != nil {
 		return RecordView{}, notFound(fmt.Sprintf("%s %s", object, id), err)
 	}

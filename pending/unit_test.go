@@ -424,3 +424,25 @@ func TestTruncateCutsAtACharacterBoundary(t *testing.T) {
 		}
 	}
 }
+
+func TestARecordCreatedOfflineAnswersToItsLocalIDAfterItSynced(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	local, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Followed Co"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	rv, err := h.eng.Record(bg, "Account", local)
+	if err != nil {
+		t.Fatalf("the local id after the sync: %v", err)
+	}
+	if rv.ID == local || IsLocalID(rv.ID) || rv.Name != "Followed Co" || rv.Entry != nil {
+		t.Fatalf("got %+v, want the synced record under its server id", rv)
+	}
+	if _, err := h.eng.Record(bg, "Account", "local-0000000000000000"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("an unknown local id: %v, want ErrNotFound", err)
+	}
+}
