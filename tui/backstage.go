@@ -267,11 +267,11 @@ func (m backstageModel) updateMenu(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 	case key.Matches(msg, k.Up):
 		m.cursor = max(0, m.cursor-1)
 	case key.Matches(msg, k.Down):
-		m.cursor = min(len(items)-1, m.cursor+1)
+		m.cursor = clampIndex(m.cursor+1, len(items))
 	case key.Matches(msg, k.Top):
 		m.cursor = 0
 	case key.Matches(msg, k.Bottom):
-		m.cursor = len(items) - 1
+		m.cursor = clampIndex(len(items)-1, len(items))
 	case key.Matches(msg, k.ActAs):
 		if m.user == "sam" {
 			m.user = "admin"
@@ -279,7 +279,7 @@ func (m backstageModel) updateMenu(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 			m.user = "sam"
 		}
 	case key.Matches(msg, k.Open):
-		if m.busy {
+		if m.busy || m.cursor < 0 || m.cursor >= len(items) {
 			return m, nil
 		}
 		return m.run(items[m.cursor])

@@ -314,7 +314,7 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 			}
 		case key.Matches(msg, k.Down):
 			if m.pane > 0 {
-				m.relCursor = min(len(m.related[m.pane-1].rows)-1, m.relCursor+1)
+				m.relCursor = clampIndex(m.relCursor+1, len(m.related[m.pane-1].rows))
 			} else {
 				m.scroll++
 			}
@@ -325,7 +325,7 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 		case key.Matches(msg, k.Open):
 			if m.pane > 0 {
 				rel := m.related[m.pane-1]
-				if m.relCursor < len(rel.rows) {
+				if m.relCursor >= 0 && m.relCursor < len(rel.rows) {
 					return m, cmdOf(openRecordMsg{object: rel.child, id: rel.rows[m.relCursor].ID})
 				}
 			}

@@ -385,10 +385,10 @@ func (l *lookupField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 			l.sel = max(0, l.sel-1)
 			return l, nil
 		case tea.KeyDown:
-			l.sel = min(len(l.matches)-1, l.sel+1)
+			l.sel = clampIndex(l.sel+1, len(l.matches))
 			return l, nil
 		case tea.KeyEnter:
-			if l.open && l.sel < len(l.matches) {
+			if l.open && l.sel >= 0 && l.sel < len(l.matches) {
 				ch := l.matches[l.sel]
 				l.id, l.name, l.open = ch.id, ch.name, false
 				l.in.SetValue(ch.name)
