@@ -126,7 +126,13 @@ func (m detailModel) load() (detailModel, tea.Cmd) {
 	}
 }
 
-func (m *detailModel) SetSize(w, h int) { m.w, m.h = w, h }
+// SetSize sizes the page; the fields stay scrolled no further than the new size lets them.
+func (m *detailModel) SetSize(w, h int) {
+	m.w, m.h = w, h
+	if m.c != nil {
+		m.scroll = max(0, min(m.scroll, m.maxScroll()))
+	}
+}
 
 // locked says why the record refuses edits, or "".
 func (m detailModel) locked() string {
@@ -261,9 +267,10 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 		if m.pane > len(m.related) {
 			m.pane = 0
 		}
+		m.scroll = max(0, min(m.scroll, m.maxScroll()))
 		return m, nil
 	case tea.MouseMsg:
-		m.scroll = max(0, m.scroll+3*wheelDelta(msg))
+		m.scroll = max(0, min(m.scroll+3*wheelDelta(msg), m.maxScroll()))
 		return m, nil
 	case tea.KeyMsg:
 		if !m.loaded || m.missing {
@@ -316,10 +323,10 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 			if m.pane > 0 {
 				m.relCursor = clampIndex(m.relCursor+1, len(m.related[m.pane-1].rows))
 			} else {
-				m.scroll++
+				m.scroll = min(m.scroll+1, m.maxScroll())
 			}
 		case key.Matches(msg, k.PageDown):
-			m.scroll += max(1, m.h/2)
+			m.scroll = min(m.scroll+max(1, m.h/2), m.maxScroll())
 		case key.Matches(msg, k.PageUp):
 			m.scroll = max(0, m.scroll-max(1, m.h/2))
 		case key.Matches(msg, k.Open):
@@ -410,7 +417,24 @@ func (m detailModel) header() []string {
 			}
 		}
 	}
-	return append(out, flowItems(hl, "   ", m.w)...)
+	return append(out, boundLines(flowItems(hl, "   ", m.w), maxHighlightLines, m.w)...)
+}
+
+// maxHighlightLines is how many lines the highlights may take; values longer than that end
+// with "…" (the field itself shows them whole).
+const maxHighlightLines = 3
+
+// boundLines keeps at most n of lines; when it drops some, the last kept line ends with "…"
+// within w cells.
+func boundLines(lines []string, n, w int) []string {
+	if len(lines) <= n {
+		return lines
+	}
+	out := append([]string(nil), lines[:n]...)
+	if n > 0 {
+		out[n-1] = trunc(out[n-1]+" …", w)
+	}
+	return out
 }
 
 // flowItems lays items out on lines of at most w cells, sep between them: an item that does
@@ -737,11 +761,7 @@ func (m detailModel) View() string {
 	if m.missing {
 		return clampLines(renderLines(s.Subtle, wrap("This record is no longer cached on this device (it was deleted or you lost access). Press esc to go back.", max(1, m.w))), m.w, m.h)
 	}
-	head := m.header()
-	head = append(head, strings.Split(m.actionBar(), "\n")...)
-	head = append(head, s.Subtle.Render(strings.Repeat("─", max(0, m.w))))
-	room := m.h - len(head)
-	body := m.body()
+	head, body, room := m.layout()
 	maxScroll := max(0, len(body)-room)
 	scroll := min(m.scroll, maxScroll)
 	// Keep a focused related list in view.
@@ -755,9 +775,43 @@ func (m detailModel) View() string {
 			}
 		}
 	}
-	end := min(len(body), scroll+max(0, room))
+	end := min(len(body), scroll+room)
 	lines := append(head, body[scroll:end]...)
 	return clampLines(strings.Join(lines, "\n"), m.w, m.h)
+}
+
+// minFieldRows is how many rows of fields the record page keeps under its header however
+// long the values the header shows: the header gives way first.
+const minFieldRows = 3
+
+// layout is the record page cut to its height: the header (title, status, highlights,
+// action bar and rule), the body under it, and how many body rows fit. The title, the
+// action bar and the rule always stay; the lines between them give way (the last of them
+// ends with "…") so that at least minFieldRows rows of fields show.
+func (m detailModel) layout() (head, body []string, room int) {
+	s := m.c.styles
+	top := m.header()
+	bar := strings.Split(m.actionBar(), "\n")
+	rule := s.Subtle.Render(strings.Repeat("─", max(0, m.w)))
+	flex := top[1:]
+	if budget := max(0, m.h-minFieldRows-2-len(bar)); len(flex) > budget {
+		flex = append([]string(nil), flex[:budget]...)
+		if budget > 0 {
+			flex[budget-1] = trunc(flex[budget-1]+" …", m.w)
+		}
+	}
+	head = append(append(append([]string{top[0]}, flex...), bar...), rule)
+	body = m.body()
+	return head, body, max(0, m.h-len(head))
+}
+
+// maxScroll is the furthest the fields scroll: the last body row at the bottom of the page.
+func (m detailModel) maxScroll() int {
+	if !m.loaded || m.missing {
+		return 0
+	}
+	_, body, room := m.layout()
+	return max(0, len(body)-room)
 }
 
 // entryHint says in the highlights how to deal with the record's change.
