@@ -378,6 +378,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateScreen(ScreenHome, msg)
 	case recordMsg:
 		return m.updateScreen(ScreenRecord, msg)
+	case trailMsg:
+		return m.onTrail(msg), nil
 	case formDataMsg, lookupResultsMsg:
 		return m.updateScreen(ScreenForm, msg)
 	case entriesMsg:

@@ -25,6 +25,9 @@ type fakeBackend struct {
 	now     time.Time
 	seq     int
 	quiet   bool // Events returns nil: unit tests drive Update by hand
+	// synced maps the local id of a record created offline to the server id it got when it
+	// synced: Record follows it, as the engine does.
+	synced map[string]string
 	acts    []pending.Activity
 }
 
@@ -166,6 +169,9 @@ func (f *fakeBackend) List(_ context.Context, q pending.ListQuery) (pending.Page
 func (f *fakeBackend) Record(_ context.Context, object, id string) (pending.RecordView, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if sid, ok := f.synced[id]; ok {
+		id = sid
+	}
 	for _, r := range f.records[object] {
 		if r["Id"] == id {
 			v := pending.RecordView{Object: object, ID: id, Name: nameOf(r), Fields: r, Server: r, Names: map[string]string{}}
@@ -276,6 +282,40 @@ func (f *fakeBackend) Delete(_ context.Context, object, id string) error {
 	f.seq++
 	f.entries = append(f.entries, pending.Entry{ID: fmt.Sprintf("e%d", f.seq), Object: object, RecordID: id, Op: pending.OpDelete, Status: pending.StatusPending})
 	return nil
+}
+
+// syncCreate does what a sync does to a record created offline: it gets serverID (and the
+// name the org gave it), the lookups of other records follow, and its entry leaves the queue.
+func (f *fakeBackend) syncCreate(localID, serverID, name string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.synced == nil {
+		f.synced = map[string]string{}
+	}
+	f.synced[localID] = serverID
+	for _, rs := range f.records {
+		for _, r := range rs {
+			for k, v := range r {
+				if v == localID {
+					r[k] = serverID
+				}
+			}
+			if r["Id"] == serverID && name != "" {
+				for _, k := range []string{"Name", "Subject", "LastName"} {
+					if _, ok := r[k]; ok {
+						r[k] = name
+						break
+					}
+				}
+			}
+		}
+	}
+	for i, e := range f.entries {
+		if e.RecordID == localID {
+			f.entries = append(f.entries[:i], f.entries[i+1:]...)
+			break
+		}
+	}
 }
 
 func (f *fakeBackend) setEntry(e pending.Entry) {

@@ -54,6 +54,7 @@ func (m Model) reload(id ScreenID) (Model, tea.Cmd) {
 		m.home, cmd = m.home.reload()
 	case ScreenRecord:
 		m.detail, cmd = m.detail.load()
+		cmd = tea.Batch(cmd, m.refreshTrail())
 	case ScreenPending:
 		m.pend, cmd = m.pend.load()
 	case ScreenLog:

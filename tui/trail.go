@@ -1,6 +1,10 @@
 package tui
 
-import tea "github.com/charmbracelet/bubbletea"
+import (
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/offline-edit/offline-edit/pending"
+)
 
 // The record page keeps a trail: a record opened from another record's related list goes on
 // top of it, esc goes back to the record it came from (its related list and cursor where they
@@ -58,4 +62,53 @@ func (m detailModel) title() string {
 		return CleanLine(m.view.Name)
 	}
 	return m.c.singleLabel(m.object)
+}
+
+// trailMsg carries the records of the trail read again: views[i] is trail[i] as asked by
+// object and id, nil when it could not be read.
+type trailMsg struct {
+	asked []trailKey
+	views []*pending.RecordView
+}
+
+type trailKey struct{ object, id string }
+
+// refreshTrail reads the records under the one on the record page again, so that the title
+// bar names them as they are now and each follows its record to the server id it got when a
+// create made offline synced.
+func (m Model) refreshTrail() tea.Cmd {
+	if len(m.trail) == 0 {
+		return nil
+	}
+	b, ctx := m.c.backend, m.c.ctx
+	asked := make([]trailKey, len(m.trail))
+	for i, d := range m.trail {
+		asked[i] = trailKey{d.object, d.id}
+	}
+	return func() tea.Msg {
+		out := trailMsg{asked: asked, views: make([]*pending.RecordView, len(asked))}
+		for i, k := range asked {
+			if v, err := b.Record(ctx, k.object, k.id); err == nil {
+				out.views[i] = &v
+			}
+		}
+		return out
+	}
+}
+
+// onTrail takes the records of the trail read again; a page left or opened meanwhile keeps
+// what it has.
+func (m Model) onTrail(msg trailMsg) Model {
+	trail := append([]detailModel(nil), m.trail...)
+	for i, v := range msg.views {
+		if v == nil || i >= len(trail) || trail[i].object != msg.asked[i].object || trail[i].id != msg.asked[i].id {
+			continue
+		}
+		trail[i].view = *v
+		if v.ID != "" {
+			trail[i].id = v.ID
+		}
+	}
+	m.trail = trail
+	return m
 }

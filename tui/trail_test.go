@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -73,4 +74,38 @@ func TestRecordsOpenedFromListsStartANewTrail(t *testing.T) {
 	d.requireTitle("offline-edit › Contacts › Al Brown")
 	d.keys("esc")
 	d.requireTitle("offline-edit › Contacts")
+}
+
+func TestTrailFollowsRecordsCreatedOfflineToTheirServerIDsAndNamesAfterASync(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {200, 60}} {
+		f := seededFake(1)
+		ctx := context.Background()
+		acct, _ := f.Create(ctx, "Account", remote.Fields{"Name": "Offline Co"})
+		person, _ := f.Create(ctx, "Contact", remote.Fields{"LastName": "Newman", "AccountId": acct})
+		task, _ := f.Create(ctx, "Task", remote.Fields{"Subject": "Call Newman", "WhoId": person})
+		f.sortAll()
+		d := newDriver(t, f, size[0], size[1])
+		d.keys("enter", "down", "enter", "tab", "enter", "tab", "enter")
+		d.requireTitle("offline-edit › Accounts › Offline Co › Newman › Call Newman")
+
+		f.syncCreate(acct, "001S00000000000001", "Offline Co Ltd")
+		f.syncCreate(person, "003S00000000000001", "Newman-Ray")
+		f.syncCreate(task, "00TS00000000000001", "")
+		d.send(refreshMsg{})
+		d.requireTitle("offline-edit › Accounts › Offline Co Ltd › Newman-Ray › Call Newman")
+		for i, want := range []string{"001S00000000000001", "003S00000000000001"} {
+			if got := d.model().trail[i].id; got != want {
+				t.Fatalf("trail page %d is on %q after the sync, want the server id %q", i, got, want)
+			}
+		}
+
+		d.keys("esc")
+		d.requireTitle("offline-edit › Accounts › Offline Co Ltd › Newman-Ray")
+		d.requireView("Contact  Newman-Ray", "Call Newman")
+		d.refuseView("no longer cached")
+		d.keys("esc")
+		d.requireTitle("offline-edit › Accounts › Offline Co Ltd")
+		d.requireView("Account  Offline Co Ltd", "Newman-Ray")
+		d.refuseView("no longer cached")
+	}
 }
