@@ -28,7 +28,7 @@ type fakeBackend struct {
 	// synced maps the local id of a record created offline to the server id it got when it
 	// synced: Record follows it, as the engine does.
 	synced map[string]string
-	acts    []pending.Activity
+	acts   []pending.Activity
 }
 
 func newFakeBackend() *fakeBackend {
