@@ -267,6 +267,10 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 		if m.pane > len(m.related) {
 			m.pane = 0
 		}
+		if m.pane > 0 {
+			// A row the cursor was on may have left the list meanwhile.
+			m.relCursor = clampIndex(m.relCursor, len(m.related[m.pane-1].rows))
+		}
 		m.scroll = max(0, min(m.scroll, m.maxScroll()))
 		return m, nil
 	case tea.MouseMsg:

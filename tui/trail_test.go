@@ -109,3 +109,23 @@ func TestTrailFollowsRecordsCreatedOfflineToTheirServerIDsAndNamesAfterASync(t *
 		d.refuseView("no longer cached")
 	}
 }
+
+func TestBackOffTheTrailTheCursorStaysOnARowWhenTheChildLeftTheList(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {60, 16}, {200, 60}} {
+		f := familyFake()
+		d := newDriver(t, f, size[0], size[1])
+		d.keys("enter", "enter", "tab", "down", "enter")
+		d.requireTitle("offline-edit › Accounts › Acme 000000 › Jo Smith")
+		// The org removed the contact meanwhile.
+		f.mu.Lock()
+		f.records["Contact"] = f.records["Contact"][:1]
+		f.mu.Unlock()
+		d.keys("esc")
+		d.requireView("▸ Contacts (1)", "▸ Al Brown")
+		if c := d.model().detail.relCursor; c != 0 {
+			t.Fatalf("%dx%d: back on the account the cursor is on row %d of a list of 1", size[0], size[1], c)
+		}
+		d.keys("enter")
+		d.requireTitle("offline-edit › Accounts › Acme 000000 › Al Brown")
+	}
+}
