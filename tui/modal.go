@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/offline-edit/offline-edit/pending"
 )
@@ -78,23 +79,35 @@ func (m modal) view(s Styles, w int) string {
 	return s.Modal.Width(boxW - 2).Render(strings.Join(lines, "\n"))
 }
 
-// wrap breaks text into lines of at most w cells on spaces.
+// wrap breaks text into lines of at most w cells on spaces; a word longer than a line (a
+// URL, text with no spaces such as Japanese) is broken across lines by display width, never
+// cut.
 func wrap(text string, w int) string {
 	var out []string
 	for _, para := range strings.Split(text, "\n") {
 		line := ""
 		for _, word := range strings.Fields(para) {
-			switch {
-			case line == "":
-				line = trunc(word, w)
-			case lipgloss.Width(line)+1+lipgloss.Width(word) <= w:
-				line += " " + word
-			default:
+			if line != "" {
+				if lipgloss.Width(line)+1+lipgloss.Width(word) <= w {
+					line += " " + word
+					continue
+				}
 				out = append(out, line)
-				line = trunc(word, w)
 			}
+			parts := breakWord(word, w)
+			out = append(out, parts[:len(parts)-1]...)
+			line = parts[len(parts)-1]
 		}
 		out = append(out, line)
 	}
 	return strings.Join(out, "\n")
+}
+
+// breakWord splits a word into pieces of at most w cells (a wide character is never split);
+// a word that fits, or w <= 0, is one piece.
+func breakWord(word string, w int) []string {
+	if w <= 0 || lipgloss.Width(word) <= w {
+		return []string{word}
+	}
+	return strings.Split(ansi.Hardwrap(word, w, true), "\n")
 }
