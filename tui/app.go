@@ -739,7 +739,8 @@ func renderLines(st lipgloss.Style, text string) string {
 
 // helpBar is the short help in one line: "? help" first whenever it works, then the keys of
 // the screen in the order it gives them (most important first), then the QA keys; keys that
-// do not fit are dropped from the end, never cut in the middle.
+// do not fit are dropped from the end, never cut in the middle. "esc back" is never dropped
+// while there is a screen to go back to: the keys before it give way instead.
 func (m Model) helpBar(w int) string {
 	k := m.c.keys
 	hm := m.help
@@ -748,15 +749,37 @@ func (m Model) helpBar(w int) string {
 	if !m.modal.open() && !m.capturing() {
 		keys = append(keys, k.Help)
 	}
-	for _, b := range m.shortHelp() {
+	short := m.shortHelp()
+	var back *key.Binding
+	if len(m.stack) > 1 {
+		for i, b := range short {
+			if b.Enabled() && sameKeys(b, k.Back) {
+				back = &short[i]
+				break
+			}
+		}
+	}
+	backShown := false
+	for _, b := range short {
 		if !b.Enabled() || sameKeys(b, k.Help) {
 			continue
 		}
+		if back != nil && sameKeys(b, *back) {
+			keys, backShown = append(keys, b), true
+			continue
+		}
 		next := append(append([]key.Binding(nil), keys...), b)
-		if lipgloss.Width(hm.ShortHelpView(next)) > w {
+		test := next
+		if back != nil && !backShown {
+			test = append(append([]key.Binding(nil), next...), *back)
+		}
+		if lipgloss.Width(hm.ShortHelpView(test)) > w {
 			break
 		}
 		keys = next
+	}
+	if back != nil && !backShown {
+		keys = append(keys, *back)
 	}
 	return trunc(hm.ShortHelpView(keys), w)
 }
