@@ -156,3 +156,13 @@ func TestRecordPageNeverPanicsNorOverflowsWhateverTheSizeAndValues(t *testing.T)
 		}
 	})
 }
+
+func TestRecordWithNoHighlightValuesHasNoEmptyHighlightsLine(t *testing.T) {
+	f := seededFake(1)
+	d := newDriver(t, f, 80, 24)
+	d.keys("down", "enter", "enter") // Contacts › Jo Smith: no title, email or phone
+	lines := strings.Split(d.view(), "\n")
+	if !strings.Contains(lines[1], "Contact  Jo Smith") || !strings.Contains(lines[2], "[e] Edit") {
+		t.Fatalf("the action bar does not follow the title:\n%s", d.view())
+	}
+}

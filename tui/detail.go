@@ -421,6 +421,9 @@ func (m detailModel) header() []string {
 			}
 		}
 	}
+	if len(hl) == 0 {
+		return out // no highlight has a value: no empty line for them
+	}
 	return append(out, boundLines(flowItems(hl, "   ", m.w), maxHighlightLines, m.w)...)
 }
 
