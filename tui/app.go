@@ -336,6 +336,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			later = ""
 		}
 		m.toast = ""
+		from := m.origin()
 		m.modal = modal{kind: modalConfirm, title: "Delete " + label + "?", yes: "delete",
 			body: sprintf("Delete %q? This removes the %s for everyone once it syncs.", msg.name, strings.ToLower(label)),
 			onYes: func() tea.Msg {
@@ -343,7 +344,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				if isLocked(err) {
 					err = errors.New(lockedMessage(label, pending.StatusConflict, "", ""))
 				}
-				return opDoneMsg{note: label + " deleted." + later, err: err, back: true}
+				return opDoneMsg{note: label + " deleted." + later, err: err, back: true, from: &from}
 			}}
 		return m, nil
 	case confirmDiscardMsg:
@@ -553,7 +554,7 @@ func (m Model) onOpDone(msg opDoneMsg) (tea.Model, tea.Cmd) {
 	if msg.note != "" {
 		cmds = append(cmds, toastCmd(msg.note))
 	}
-	if msg.back {
+	if msg.back && (msg.from == nil || m.onTop(*msg.from)) {
 		mm, c := m.popModel()
 		if msg.created != "" && mm.active() == ScreenHome && mm.home.object == msg.createdObject {
 			mm.home.focusID = msg.created
@@ -562,6 +563,27 @@ func (m Model) onOpDone(msg opDoneMsg) (tea.Model, tea.Cmd) {
 	}
 	mm, c := m.reload(m.active())
 	return mm, tea.Batch(append(cmds, c)...)
+}
+
+// origin names the screen on top, for an operation it starts.
+func (m Model) origin() opOrigin {
+	o := opOrigin{screen: m.active(), depth: len(m.stack), trail: len(m.trail)}
+	if o.screen == ScreenRecord {
+		o.object, o.id, o.record = m.detail.object, m.detail.id, m.detail.recordID()
+	}
+	return o
+}
+
+// onTop reports whether the screen that started an operation is still the one on top (esc
+// pressed meanwhile has left it, and its "go back" is then already done).
+func (m Model) onTop(o opOrigin) bool {
+	if m.active() != o.screen || len(m.stack) != o.depth || len(m.trail) != o.trail {
+		return false
+	}
+	if o.screen == ScreenRecord {
+		return m.detail.object == o.object && (m.detail.id == o.id || m.detail.recordID() == o.record)
+	}
+	return true
 }
 
 func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {

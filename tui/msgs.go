@@ -72,8 +72,19 @@ type (
 		// created is the record a New form made ("" for other changes): the list it returns
 		// to puts its cursor there.
 		createdObject, created string
+		// from is the screen that started the operation, nil when unknown: its "go back"
+		// applies only while that screen is still on top.
+		from *opOrigin
 	}
 )
+
+// opOrigin names the screen on top when an operation started: where it is in the stack and
+// on the record trail, and the record it shows.
+type opOrigin struct {
+	screen             ScreenID
+	depth, trail       int
+	object, id, record string
+}
 
 func cmdOf(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 

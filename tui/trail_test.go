@@ -129,3 +129,22 @@ func TestBackOffTheTrailTheCursorStaysOnARowWhenTheChildLeftTheList(t *testing.T
 		d.requireTitle("offline-edit › Accounts › Acme 000000 › Al Brown")
 	}
 }
+
+func TestEscDuringADeleteLeavesTheDeleteNothingMoreToGoBackFrom(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {60, 16}, {200, 60}} {
+		d := newDriver(t, familyFake(), size[0], size[1])
+		d.keys("enter", "enter", "tab", "enter")
+		d.requireTitle("offline-edit › Accounts › Acme 000000 › Al Brown")
+		d.keys("d")
+		yes := d.model().modal.onYes
+		if yes == nil {
+			t.Fatalf("no delete confirmation:\n%s", d.view())
+		}
+		// The delete is under way when esc is pressed: the contact's page is left at once.
+		d.keys("n", "esc")
+		d.requireTitle("offline-edit › Accounts › Acme 000000")
+		d.send(yes())
+		d.requireTitle("offline-edit › Accounts › Acme 000000")
+		d.requireView("Contact deleted.")
+	}
+}
