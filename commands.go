@@ -158,6 +158,17 @@ func resetDemo(of *orgFlags) error {
 	if err != nil {
 		return err
 	}
+	dbs, _ := filepath.Glob(filepath.Join(dir, "*.db"))
+	for _, db := range dbs {
+		// Deleting a database another process has open would lose what it saves from then on.
+		busy, err := cache.InUse(db)
+		if err != nil {
+			return fmt.Errorf("reset: %w", err)
+		}
+		if busy {
+			return fmt.Errorf("%w: --reset-demo: %s is open in another offline-edit process; quit it first", errBadFlags, db)
+		}
+	}
 	matches, _ := filepath.Glob(filepath.Join(dir, "*.db*"))
 	for _, m := range matches {
 		if err := os.Remove(m); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -478,19 +489,25 @@ func countUnsettled(entries []pending.Entry) int {
 }
 
 // sessionExit is the exit status of sync when the session could not be opened: 2 when the org
-// refused the sign-in, 1 for a local problem (the device database, bad flags), else 3 (the org
-// could not be reached).
+// refused the sign-in, 3 when it could not be reached, 130 when interrupted, else 1 (the device
+// database, bad flags, sign-in settings that can't work).
 func sessionExit(err error) error {
 	var oe *signin.OAuthError
 	switch {
+	case errors.Is(err, context.Canceled):
+		return &exitError{130, errors.New("interrupted before the org answered: changes stay queued")}
 	case errors.As(err, &oe), isAuth(err),
 		errors.Is(err, signin.ErrDeviceDenied), errors.Is(err, signin.ErrDeviceExpired),
 		errors.Is(err, signin.ErrRedactedToken), errors.Is(err, signin.ErrNoStoredToken):
 		return &exitError{2, err}
 	case isLocal(err):
 		return err
+	case unreachable(err):
+		return &exitError{3, err}
 	}
-	return &exitError{3, err}
+	// Sign-in settings that can't work (no token, no client id, no Salesforce CLI): retrying
+	// cannot cure them.
+	return &exitError{1, err}
 }
 
 // isLocal reports whether err is this device's own problem (its database or files, or the

@@ -301,6 +301,28 @@ func TestResetDemoStartsAfresh(t *testing.T) {
 	if err := resetDemo(&orgFlags{dataDir: dir, orgURL: "http://127.0.0.1:8787"}); err == nil {
 		t.Fatal("reset of a served org must be refused")
 	}
+	// A device another process (here: this one) has open is never deleted under it.
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime again: %v\n%s", err, out)
+	}
+	devices, _ := filepath.Glob(filepath.Join(dir, "*.db"))
+	var held *cache.DB
+	for _, p := range devices {
+		if db, err := cache.Open(p); err == nil {
+			held = db
+			break
+		}
+	}
+	if held == nil {
+		t.Fatalf("no device database among %v", devices)
+	}
+	defer held.Close()
+	if err := resetDemo(&orgFlags{dataDir: dir}); err == nil || !strings.Contains(err.Error(), "open in another offline-edit process") {
+		t.Fatalf("reset with the device open: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*.db")); len(left) != len(devices) {
+		t.Fatalf("a refused reset deleted files: %v → %v", devices, left)
+	}
 }
 
 func TestTypedValueFollowsTheDescribe(t *testing.T) {
@@ -794,5 +816,33 @@ func TestAnOrgSignedInToBeforeThatFailsIsOutOfReachNotAWrongURL(t *testing.T) {
 	}
 	if _, err := run(t, dir, "", "--org", srv.URL, "sync", "--wait", "0s"); exitCode(err) == 1 {
 		t.Fatalf("sync: exit 1 (%v): an org this device knows is out of reach, not a bad flag", err)
+	}
+}
+
+func TestSignInSettingsThatCannotWorkExitOneNotThree(t *testing.T) {
+	t.Setenv("SF_ACCESS_TOKEN", "")
+	t.Setenv("PATH", t.TempDir()) // no sf
+	for _, args := range [][]string{
+		{"--instance-url", "https://acme.my.salesforce.com", "sync"},
+		{"--target-org", "dev", "sync"},
+		{"--oauth", "sync"},
+		{"--device", "sync"},
+	} {
+		_, err := run(t, t.TempDir(), "", args...)
+		if code := exitCode(err); code != 1 {
+			t.Errorf("%v: exit %d (%v), want 1: retrying cannot cure it", args, code, err)
+		}
+	}
+}
+
+func TestCtrlCBeforeTheFirstSignInExits130(t *testing.T) {
+	o := newFlakyOrg(t)
+	o.down.Store(true)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	time.AfterFunc(500*time.Millisecond, cancel)
+	_, err := runIn(t, ctx, t.TempDir(), "", "--org", o.srv.URL, "sync", "--wait", "1m")
+	if exitCode(err) != 130 {
+		t.Fatalf("exit %d (%v), want 130", exitCode(err), err)
 	}
 }

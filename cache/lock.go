@@ -99,3 +99,36 @@ func (l *dbLock) release() {
 	l.db = nil
 	l.side.release()
 }
+
+// InUse reports whether an offline-edit process has the database at path open now (its lock
+// is held), without opening the database. A file that does not exist is not in use.
+func InUse(path string) (bool, error) {
+	real, err := filepath.EvalSymlinks(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	openMu.Lock()
+	defer openMu.Unlock()
+	if st, err := os.Stat(real); err == nil {
+		for _, fi := range openFiles {
+			if os.SameFile(fi, st) {
+				return true, nil
+			}
+		}
+	}
+	if _, err := os.Stat(real + ".lock"); errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	side, err := acquireLockFile(real+".lock", real, path)
+	if errors.Is(err, ErrAlreadyOpen) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	side.release()
+	return false, nil
+}

@@ -153,3 +153,27 @@ func TestADanglingSymlinkOrADirectoryIsRefusedWithItsName(t *testing.T) {
 		t.Fatalf("directory: %v", err)
 	}
 }
+
+func TestInUseTellsAnOpenDatabaseFromAClosedOne(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "d.db")
+	if busy, err := InUse(path); err != nil || busy {
+		t.Fatalf("a file that does not exist: %v %v", busy, err)
+	}
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if busy, err := InUse(path); err != nil || !busy {
+		t.Fatalf("an open database: %v %v", busy, err)
+	}
+	db.Close()
+	if busy, err := InUse(path); err != nil || busy {
+		t.Fatalf("a closed database: %v %v", busy, err)
+	}
+	// Checking never takes the lock for itself: the database opens afterwards.
+	db, err = Open(path)
+	if err != nil {
+		t.Fatalf("open after InUse: %v", err)
+	}
+	db.Close()
+}
