@@ -275,9 +275,9 @@ printing the queue.`,
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				writeJSON(out, map[string]any{"summary": summaryJSON(sum, err), "pending": entries})
+				writeJSON(out, map[string]any{"summary": summaryJSON(sum, redOf(entries), err), "pending": entries})
 			} else {
-				printSummary(out, sum, err)
+				printSummary(out, sum, redOf(entries), err)
 				if len(entries) > 0 {
 					fmt.Fprintln(out)
 					printEntries(out, entries)
@@ -526,17 +526,34 @@ func isAuth(err error) bool {
 	return errors.Is(err, pending.ErrAuth)
 }
 
-func summaryJSON(s pending.Summary, err error) map[string]any {
-	m := map[string]any{"synced": s.Synced, "merged": s.Merged, "attention": s.Attention, "retrying": s.Retrying, "waiting": s.Waiting}
+// redOf counts the changes that can't be saved (red) among entries.
+func redOf(entries []pending.Entry) int {
+	n := 0
+	for _, e := range entries {
+		if e.Status.Sash() == pending.SashRed {
+			n++
+		}
+	}
+	return n
+}
+
+// summaryJSON is the summary of a sync for --json: "attention" counts every change left for
+// a person, "needAttention" the orange ones (to resolve or fix), "cantBeSaved" the red ones.
+func summaryJSON(s pending.Summary, red int, err error) map[string]any {
+	red = min(red, s.Attention)
+	m := map[string]any{"synced": s.Synced, "merged": s.Merged, "attention": s.Attention,
+		"needAttention": s.Attention - red, "cantBeSaved": red, "retrying": s.Retrying, "waiting": s.Waiting}
 	if err != nil {
 		m["error"] = err.Error()
 	}
 	return m
 }
 
-func printSummary(w io.Writer, s pending.Summary, err error) {
-	fmt.Fprintf(w, "synced %d (auto-merged %d) · need attention %d · retrying %d · waiting %d\n",
-		s.Synced, s.Merged, s.Attention, s.Retrying, s.Waiting)
+// printSummary says what a sync did, orange and red apart as the app's status bar does.
+func printSummary(w io.Writer, s pending.Summary, red int, err error) {
+	red = min(red, s.Attention)
+	fmt.Fprintf(w, "synced %d (auto-merged %d) · need attention %d · can't be saved %d · retrying %d · waiting %d\n",
+		s.Synced, s.Merged, s.Attention-red, red, s.Retrying, s.Waiting)
 	if err != nil {
 		fmt.Fprintf(w, "sync stopped: %s\n", tui.CleanLine(err.Error()))
 	}

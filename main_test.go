@@ -846,3 +846,16 @@ func TestCtrlCBeforeTheFirstSignInExits130(t *testing.T) {
 		t.Fatalf("exit %d (%v), want 130", exitCode(err), err)
 	}
 }
+
+func TestSyncSummaryCountsOrangeAndRedApart(t *testing.T) {
+	s := pending.Summary{Synced: 3, Attention: 4}
+	var b bytes.Buffer
+	printSummary(&b, s, 1, nil)
+	if !strings.Contains(b.String(), "need attention 3 · can't be saved 1") {
+		t.Errorf("summary %q", b.String())
+	}
+	m := summaryJSON(s, 1, nil)
+	if m["needAttention"] != 3 || m["cantBeSaved"] != 1 || m["attention"] != 4 {
+		t.Errorf("json summary %v", m)
+	}
+}
