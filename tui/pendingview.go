@@ -191,25 +191,30 @@ func (m pendingModel) View() string {
 	}
 	// Each entry takes its line and its detail, wrapped: the cursor's entry stays whole in view.
 	room := max(1, m.h-3)
-	heights := make([]int, len(m.entries))
-	for i, e := range m.entries {
-		heights[i] = 1 + len(m.detailLines(e, sashColumn(all...)))
+	// Heights are worked out only for the entries the window reaches.
+	known := make([]int, len(m.entries))
+	allW := sashColumn(all...)
+	height := func(i int) int {
+		if known[i] == 0 {
+			known[i] = 1 + len(m.detailLines(m.entries[i], allW))
+		}
+		return known[i]
 	}
 	// From the first entry, unless the cursor's would not fit: then it sits at the bottom.
 	top, used := 0, 0
-	for i := 0; i <= m.cursor; i++ {
-		used += heights[i]
+	for i := 0; i <= m.cursor && used <= room; i++ {
+		used += height(i)
 	}
 	if used > room {
-		top, used = m.cursor, heights[m.cursor]
-		for top > 0 && used+heights[top-1] <= room {
+		top, used = m.cursor, height(m.cursor)
+		for top > 0 && used+height(top-1) <= room {
 			top--
-			used += heights[top]
+			used += height(top)
 		}
 	}
 	end := top
-	for used = 0; end < len(m.entries) && used+heights[end] <= room; end++ {
-		used += heights[end]
+	for used = 0; end < len(m.entries) && used+height(end) <= room; end++ {
+		used += height(end)
 	}
 	end = max(end, m.cursor+1)
 	var sts []sashMark
@@ -240,17 +245,59 @@ func (m pendingModel) View() string {
 	return clampLines(b.String(), m.w, m.h)
 }
 
+// maxDetailLines is how many lines an entry's message and code may take under its line.
+const maxDetailLines = 3
+
 // detailLines say what happened to an entry (the org's message and code), wrapped under its
-// line beside a sash column sashW wide: a long message never hides the code.
+// line beside a sash column sashW wide, on at most maxDetailLines lines: a long message ends
+// with "…" and never hides the code. Only the start of a message is read, so a huge one costs
+// no more than a short one.
 func (m pendingModel) detailLines(e pending.Entry, sashW int) []string {
+	w := max(1, m.w-sashGap(sashW)-2)
 	detail := longWordOp(e.Status, e.Op, e.Code, e.Message)
+	cut := false
 	if e.Message != "" {
-		detail = CleanLine(e.Message)
+		var head string
+		head, cut = headOf(e.Message, (maxDetailLines+1)*w)
+		detail = CleanLine(head)
 	}
+	code := ""
 	if e.Code != "" {
-		detail += " · " + CleanLine(e.Code)
+		code = " · " + CleanLine(e.Code)
 	}
-	return strings.Split(wrap(detail, max(1, m.w-sashGap(sashW)-2)), "\n")
+	if lines := strings.Split(wrap(detail+code, w), "\n"); !cut && len(lines) <= maxDetailLines {
+		return lines
+	}
+	// Too long: the message gives way, on its last line, to "…" and the code.
+	keep := maxDetailLines
+	if code != "" {
+		keep--
+	}
+	lines := strings.Split(wrap(detail, w), "\n")
+	if len(lines) > keep {
+		lines = lines[:keep]
+	}
+	last := len(lines) - 1
+	lines[last] = trunc(lines[last]+" …", w)
+	if code == "" {
+		return lines
+	}
+	if lipgloss.Width(lines[last]+code) <= w {
+		lines[last] += code
+		return lines
+	}
+	return append(lines, trunc(strings.TrimPrefix(code, " "), w))
+}
+
+// headOf is the start of s, at most n characters, and whether it was cut.
+func headOf(s string, n int) (string, bool) {
+	for i := range s {
+		if n == 0 {
+			return s[:i], true
+		}
+		n--
+	}
+	return s, false
 }
 
 // pendingColumns are the widths of the list's columns; a width of 0 leaves the column out.
