@@ -97,9 +97,12 @@ type Engine struct {
 	// recording its replies): the device's serial share of a push, which benchmarks report.
 	waveTx time.Duration
 	// lastStop is the note of the last sync that stopped, until one completes (noted once).
-	lastStop  string
-	usersSeen map[string]bool // user ids records pointed at this run (names fetched at its end)
-	closed    bool
+	lastStop string
+	// recheckMembers asks the next sync-down to compare every object's cached ids with the
+	// org's, whatever MembershipEvery says (set when the device comes back online).
+	recheckMembers bool
+	usersSeen      map[string]bool // user ids records pointed at this run (names fetched at its end)
+	closed         bool
 
 	trigger chan struct{}
 	stop    chan struct{}
@@ -236,6 +239,11 @@ func (e *Engine) SetOnline(on bool) {
 	if on {
 		e.mu.Lock()
 		e.authPaused = false
+		if !was {
+			// Back online: the next sync also compares the cached ids with the org's, so records
+			// deleted or unshared meanwhile leave the cache now, not at the next periodic check.
+			e.recheckMembers = true
+		}
 		e.mu.Unlock()
 		e.kick()
 	}

@@ -142,6 +142,7 @@ type run struct {
 	redescribe, redescribed map[string]bool
 	lastNet                 error
 	stopErr                 error
+	recheckMembers          bool // compare every object's cached ids with the org's this run
 }
 
 const maxMergesPerRun = 3
@@ -172,6 +173,9 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 		return sum, err
 	}
 	r := newRun(&sum)
+	e.mu.Lock()
+	r.recheckMembers, e.recheckMembers = e.recheckMembers, false
+	e.mu.Unlock()
 	err := e.ensureDescribes(ctx, r)
 	if err == nil {
 		err = e.push(ctx, r)
@@ -198,6 +202,11 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 		e.emit(Event{Kind: EventAuthRequired})
 	}
 	e.finishCounts(ctx, &sum)
+	if !completed && r.recheckMembers {
+		e.mu.Lock()
+		e.recheckMembers = true // for the next run, which may get further
+		e.mu.Unlock()
+	}
 	if completed {
 		e.note("", "", "sync finished")
 		e.lastStop = ""

@@ -216,7 +216,7 @@ func (e *Engine) refreshIncremental(ctx context.Context, r *run, st cache.SyncSt
 			newDeleted = st.DeletedWM
 		}
 	}
-	if now.Sub(st.MembersAt) >= e.opts.MembershipEvery {
+	if now.Sub(st.MembersAt) >= e.opts.MembershipEvery || r.recheckMembers {
 		k, err := e.reconcileMembers(ctx, r, object)
 		n += k
 		switch {

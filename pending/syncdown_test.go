@@ -278,3 +278,25 @@ func TestListFilterFindsARecordByItsPhone(t *testing.T) {
 		t.Fatalf("filter by phone: %+v %v", p, err)
 	}
 }
+
+func TestComingBackOnlineDropsRecordsDeletedOnTheOrgMeanwhile(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	if err := h.as(t, "admin@demo.example").Delete(bg, "Contact", c.ID); err != nil {
+		t.Fatal(err)
+	}
+	// A sync a moment later keeps it: getDeleted works in whole minutes, and the periodic
+	// comparison of ids is not due.
+	h.sync(t)
+	if _, err := h.eng.Record(bg, "Contact", c.ID); err != nil {
+		t.Fatalf("the record left before its time (the test's premise): %v", err)
+	}
+	// Off and on again, as the user does to see the org's state: it goes at once.
+	h.eng.SetOnline(false)
+	h.eng.SetOnline(true)
+	h.sync(t)
+	if _, err := h.eng.Record(bg, "Contact", c.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a record deleted on the org is still cached after coming back online: %v", err)
+	}
+}
