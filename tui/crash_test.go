@@ -166,3 +166,19 @@ func TestRecordWithNoHighlightValuesHasNoEmptyHighlightsLine(t *testing.T) {
 		t.Fatalf("the action bar does not follow the title:\n%s", d.view())
 	}
 }
+
+func TestRecordHeaderWrapsItsStatusAndMessageInsteadOfCuttingThem(t *testing.T) {
+	f := seededFake(1)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusConflict, Message: "Sam Chen changed Account Phone on the org after you edited it offline",
+		Changes: remote.Fields{"Phone": "1"}})
+	d := newDriver(t, f, 60, 16)
+	d.keys("enter", "enter")
+	requireFits(t, d.view(), 60, 16)
+	flat := strings.Join(strings.Fields(d.view()), " ")
+	for _, want := range []string{"r to resolve", "after you edited it offline"} {
+		if !strings.Contains(flat, want) {
+			t.Fatalf("the header lacks %q:\n%s", want, d.view())
+		}
+	}
+}

@@ -401,13 +401,22 @@ func (m detailModel) header() []string {
 		if how := entryHint(e.Status); how != "" {
 			line += s.Subtle.Render(" · ") + s.Key.Render(how)
 		}
-		out = append(out, line)
+		// The status and the org's messages wrap, each on a few lines at most.
+		out = append(out, boundLines(flowItems([]string{line}, "", m.w), maxStatusLines, m.w)...)
+		indented := func(st lipgloss.Style, prefix, text string) []string {
+			w := max(1, m.w-2)
+			lines := boundLines(strings.Split(wrap(prefix+text, w), "\n"), maxStatusLines, w)
+			for i, l := range lines {
+				lines[i] = st.Render("  " + l)
+			}
+			return lines
+		}
 		if e.Message != "" {
-			out = append(out, s.sashStyle(e.Status).Render("  "+CleanLine(e.Message)))
+			out = append(out, indented(s.sashStyle(e.Status), "", CleanLine(e.Message))...)
 		}
 		for _, fe := range e.Errors {
 			if fe.Field == "" {
-				out = append(out, s.Error.Render("  • "+CleanLine(fe.Message)))
+				out = append(out, indented(s.Error, "• ", CleanLine(fe.Message))...)
 			}
 		}
 	}
@@ -426,6 +435,10 @@ func (m detailModel) header() []string {
 	}
 	return append(out, boundLines(flowItems(hl, "   ", m.w), maxHighlightLines, m.w)...)
 }
+
+// maxStatusLines is how many lines the record's status, and each message of the org about
+// its change, may take in the header.
+const maxStatusLines = 2
 
 // maxHighlightLines is how many lines the highlights may take; values longer than that end
 // with "…" (the field itself shows them whole).
