@@ -339,6 +339,9 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 			en.Conflicts = append(en.Conflicts, Conflict{Field: f, Base: en.Base[f], Theirs: server[f], Mine: en.Changes[f], TheirsBy: by, TheirsAt: ver.LastModifiedDate})
 		}
 		en.Status, en.Code = StatusConflict, "CONFLICT"
+		if !pre {
+			en.Attempts++ // the org refused a send
+		}
 		if len(overlap) > 0 {
 			en.Message = "Another user changed " + fieldLabels(d, overlap)
 		} else {
@@ -388,6 +391,7 @@ func (e *Engine) applyCheck(ctx context.Context, tx *cache.Tx, r *run, o outcome
 		en.Conflicts = append(en.Conflicts, Conflict{Field: f, Base: en.baseRecord[f], Theirs: o.server.Fields[f], Mine: nil, TheirsBy: by, TheirsAt: ver.LastModifiedDate})
 	}
 	en.Status, en.Code = StatusConflict, "CONFLICT"
+	en.Attempts++ // the check before the delete found another user's change
 	en.Message = "Another user changed " + orRecord(d, theirs) + " after you deleted it"
 	e.note(en.ID, en.RecordID, "conflict: "+en.Message)
 	rec := cache.Record{Object: en.Object, ID: en.RecordID, Server: o.server.Fields, Version: ver, View: overlay(o.server.Fields, nil)}
@@ -464,6 +468,7 @@ func firstMessage(ae *remote.Error) string {
 func (e *Engine) applyInvalid(ctx context.Context, tx *cache.Tx, o outcome) error {
 	en := o.job.ent
 	en.Status = StatusInvalid
+	en.Attempts++ // the org refused a send
 	en.Errors = nil
 	en.Code = ""
 	var msgs []string
@@ -540,6 +545,7 @@ const (
 func (e *Engine) applyFailed(ctx context.Context, tx *cache.Tx, o outcome) error {
 	en := o.job.ent
 	en.Status = StatusFailed
+	en.Attempts++ // the org refused a send
 	en.Errors = nil
 	en.Code = ""
 	if ae := o.apiErr; ae != nil {

@@ -553,3 +553,21 @@ func TestThreeLevelGraphCreatedOfflineSyncsInOneGo(t *testing.T) {
 	}
 	assertNoLocalIDs(t, h)
 }
+
+func TestAChangeTheOrgRefusedCountsItsAttempt(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "111"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.as(t, "admin@demo.example").Delete(bg, "Contact", c.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	if en := h.entryOf(t, c.ID); en.Status != StatusFailed || en.Attempts != 1 {
+		t.Fatalf("a change sent once and refused: status %s, attempts %d, want failed after 1", en.Status, en.Attempts)
+	}
+}
