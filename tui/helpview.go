@@ -56,12 +56,16 @@ func (m Model) helpSections() []helpSection {
 		as(k.Delete, "delete the open record (asks first)"),
 		as(k.NewTask, "new task for the open record (online)"),
 		as(k.NewContact, "new contact for the open account (online)"),
+		as(k.NextPane, "on a record page: next related list"),
 		as(k.Filter, "filter the list"),
 		as(k.Resolve, "resolve (orange) or retry"),
 		as(k.Dismiss, "dismiss (red) or discard (asks first)"),
 		as(k.Save, "save a form"),
 		as(pickListKey, "on a picklist: list its values (type to filter)"),
 		as(pickCycleKey, "on a picklist: previous/next value"),
+		as(k.Mine, "on a conflict: keep mine"),
+		as(k.Theirs, "on a conflict: take theirs"),
+		as(k.Value, "on a conflict: type a value"),
 	}
 	qa := []key.Binding{
 		as(k.Backstage, "backstage: SIMULATION (other users, admin, network)"),

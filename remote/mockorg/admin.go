@@ -240,6 +240,10 @@ func (o *Org) Share(recordID, username, access string) error {
 	if r == nil || r.Object.Name == "User" {
 		return fmt.Errorf("no record %s", id)
 	}
+	if r.str("OwnerId") == u.ID {
+		// An owner keeps full access whatever the shares say: saying "done" would mislead.
+		return fmt.Errorf("%s owns this record, so a share changes nothing: change its owner first", username)
+	}
 	if err := o.persistShare(id, u.ID, access); err != nil {
 		return err
 	}

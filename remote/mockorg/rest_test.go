@@ -598,3 +598,18 @@ func TestHeadAndRealProfileRecordShape(t *testing.T) {
 		t.Fatal("Options.Profile ignored")
 	}
 }
+
+func TestSharingARecordWithItsOwnerIsRefusedAsChangingNothing(t *testing.T) {
+	e := newEnv(t, Options{})
+	own := e.firstID(e.alex, "SELECT Id FROM Account WHERE OwnerId = '"+e.org.users[0].ID+"'")
+	for _, access := range []string{"none", "read", "edit"} {
+		err := e.org.Share(own, "alex@demo.example", access)
+		if err == nil || !strings.Contains(err.Error(), "owns this record") {
+			t.Errorf("share %s with its owner: %v", access, err)
+		}
+	}
+	samOnly := e.firstID(e.sam, "SELECT Id FROM Account WHERE OwnerId = '"+e.org.users[1].ID+"' ORDER BY Name")
+	if err := e.org.Share(samOnly, "alex@demo.example", "edit"); err != nil {
+		t.Errorf("share with another user: %v", err)
+	}
+}
