@@ -652,6 +652,8 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.script, cmd = m.script.next(m.c.ctx)
 		return m, cmd
+	case key.Matches(msg, k.NextStep):
+		return m, toastCmd("No scenario is loaded: `offline-edit scenario open FILE` runs one step per N.")
 	}
 	return m.updateScreen(m.active(), msg)
 }

@@ -490,3 +490,17 @@ func TestStatusBarCountsOrangeAndRedApart(t *testing.T) {
 		})
 	}
 }
+
+func TestNextStepWithoutAScenarioSaysHowToLoadOne(t *testing.T) {
+	d := newDriver(t, seededFake(3), 80, 24)
+	d.keys("N")
+	if v := d.view(); !strings.Contains(v, "No scenario is loaded") {
+		t.Fatalf("N without a scenario said nothing:\n%s", v)
+	}
+	// In a text field N is a letter.
+	d = newDriver(t, seededFake(3), 80, 24)
+	d.keys("enter", "n", "N")
+	if v := d.view(); strings.Contains(v, "No scenario is loaded") {
+		t.Fatalf("N typed into a form was taken as a key:\n%s", v)
+	}
+}
