@@ -78,7 +78,9 @@ func (m *conflictModel) SetSize(w, h int) {
 	m.input.Width = max(10, w-20)
 }
 
-func (m conflictModel) capturing() bool { return m.editing }
+// capturing: a typed value takes every key, and while a resolution is being saved the screen
+// takes them too (and ignores them), so that esc can't leave it before the save's own go-back.
+func (m conflictModel) capturing() bool { return m.editing || m.saving }
 
 func (m conflictModel) isDelete() bool { return m.entry.Op == pending.OpDelete }
 

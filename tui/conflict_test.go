@@ -69,3 +69,14 @@ func TestResolvedNoteSaysWhetherAnythingIsLeftToSync(t *testing.T) {
 		}
 	}
 }
+
+func TestEscWhileAResolutionSavesDoesNotGoBackTwice(t *testing.T) {
+	m := conflictModel{saving: true}
+	if !m.capturing() {
+		t.Fatal("a conflict screen that is saving lets esc through to leave it before the save goes back")
+	}
+	m.saving = false
+	if m.capturing() {
+		t.Fatal("a conflict screen at rest keeps the global keys from working")
+	}
+}
