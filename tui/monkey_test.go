@@ -32,7 +32,7 @@ import (
 // By default it runs monkeyChecks cases over the fake engine and a tenth of that over the real
 // one, a few seconds in all. A hard run (the package path comes before rapid's flag):
 //
-//	OE_MONKEY=1 go test ./tui -run Monkey                        # monkeyLongChecks cases (~1 min)
+//	OE_MONKEY=1 go test ./tui -run Monkey                        # monkeyLongChecks cases (~30 s)
 //	go test ./tui -run Monkey -rapid.checks=20000                # any count; the flag wins
 const (
 	monkeyChecks     = 60
