@@ -988,27 +988,36 @@ func normalizeValue(f remote.Field, v any) (any, error) {
 		return s, nil
 	case "datetime":
 		s, ok := v.(string)
-		if _, err := parseDateTime(s); !ok || err != nil {
+		t, err := parseDateTime(s)
+		if !ok || err != nil {
 			return nil, fmt.Errorf("%s is a date and time: give YYYY-MM-DDThh:mm:ssZ (such as 2025-03-31T09:30:00Z), not %s", f.Name, jsonText(v))
 		}
-		return s, nil
+		// In the org's own form, as its copy will come back: the engine compares the two.
+		return remote.FormatTime(t), nil
 	case "anyType":
 		switch v.(type) {
 		case string, float64, bool:
 			return v, nil
 		}
 	default: // text of every kind: string, textarea, picklist, reference, email, phone, url, time…
+		var text string
 		switch x := v.(type) {
 		case string:
-			return x, nil
+			text = x
 		case float64:
 			if math.IsNaN(x) || math.IsInf(x, 0) {
-				break
+				return nil, fmt.Errorf("%s is a %s field: give text (in quotes), not %s", f.Name, f.Type, jsonText(v))
 			}
-			return strconv.FormatFloat(x, 'f', -1, 64), nil
+			text = strconv.FormatFloat(x, 'f', -1, 64)
 		case bool:
-			return strconv.FormatBool(x), nil
+			text = strconv.FormatBool(x)
+		default:
+			return nil, fmt.Errorf("%s is a %s field: give text (in quotes), not %s", f.Name, f.Type, jsonText(v))
 		}
+		if n := utf8.RuneCountInString(text); f.Length > 0 && n > f.Length {
+			return nil, fmt.Errorf("%s takes at most %d characters, not %d", f.Name, f.Length, n)
+		}
+		return text, nil
 	}
 	return nil, fmt.Errorf("%s is a %s field: give text (in quotes), not %s", f.Name, f.Type, jsonText(v))
 }

@@ -179,6 +179,7 @@ func TestApplyRefusesValuesThatDoNotFitTheirFields(t *testing.T) {
 		{`{"op":"new","object":"Account","fields":{"Name":"A","Phone":{"n":5550100}}}`, "Phone is a phone field: give text"},
 		{`{"op":"new","object":"Account","fields":{"Name":"A","NumberOfEmployees":"12x"}}`, "give a number"},
 		{`{"op":"new","object":"Account","fields":{"Name":"A","NumberOfEmployees":"1e300"}}`, "at most 8 digits"},
+		{`{"op":"new","object":"Account","fields":{"Name":1e300}}`, "Name takes at most 255 characters"},
 		{`{"op":"new","object":"Account","fields":{"Name":"A","Nested":{"a":1}}}`, `Account has no field "Nested"`},
 		{`{"op":"new","object":"Account","fields":{"Name":"A","Id":"001000000000001AAA"}}`, "Id is given by the org"},
 		{`{"op":"new","fields":{"Name":"A"}}`, `no "object" given`},
@@ -231,6 +232,17 @@ func TestDateTimesInTheFormsTheOrgReadsAreTaken(t *testing.T) {
 	for _, s := range []string{"2025-03-31T09:30:00Z", "2025-03-31T09:30:00.000+0000", "2025-03-31T09:30:00+02:00", "2025-03-31T09:30:00.123Z", "2025-03-31T09:30:00"} {
 		if _, err := normalizeValue(f, s); err != nil {
 			t.Errorf("%s: %v", s, err)
+		}
+	}
+	// Queued in the org's own form, which its copy comes back in (the engine compares them).
+	for in, want := range map[string]string{
+		"2025-03-31T09:30:00":            "2025-03-31T09:30:00.000+0000",
+		"2025-03-31T11:30:00+02:00":      "2025-03-31T09:30:00.000+0000",
+		"2025-03-31T09:30:00.000+0000":   "2025-03-31T09:30:00.000+0000",
+		"2025-03-31T09:30:00.123456789Z": "2025-03-31T09:30:00.123+0000",
+	} {
+		if got, err := normalizeValue(f, in); err != nil || got != want {
+			t.Errorf("%s: %v (%v), want %s", in, got, err, want)
 		}
 	}
 	for _, s := range []string{"2025-03-31", "31/03/2025 09:30", "2025-03-31T25:00:00Z"} {
