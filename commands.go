@@ -158,22 +158,14 @@ func resetDemo(of *orgFlags) error {
 	if err != nil {
 		return err
 	}
+	// Only databases, each removed with its own files while its lock is held: a database another
+	// process has open is never deleted under it, and nothing else in the directory is touched.
 	dbs, _ := filepath.Glob(filepath.Join(dir, "*.db"))
-	for _, db := range dbs {
-		// Deleting a database another process has open would lose what it saves from then on.
-		busy, err := cache.InUse(db)
-		if err != nil {
-			return fmt.Errorf("reset: %w", err)
+	if err := cache.Remove(dbs...); err != nil {
+		if errors.Is(err, cache.ErrAlreadyOpen) {
+			return fmt.Errorf("%w: --reset-demo: %w", errBadFlags, err)
 		}
-		if busy {
-			return fmt.Errorf("%w: --reset-demo: %s is open in another offline-edit process; quit it first", errBadFlags, db)
-		}
-	}
-	matches, _ := filepath.Glob(filepath.Join(dir, "*.db*"))
-	for _, m := range matches {
-		if err := os.Remove(m); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("reset: %w", err)
-		}
+		return fmt.Errorf("reset: %w", err)
 	}
 	return nil
 }

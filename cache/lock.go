@@ -100,35 +100,43 @@ func (l *dbLock) release() {
 	l.side.release()
 }
 
-// InUse reports whether an offline-edit process has the database at path open now (its lock
-// is held), without opening the database. A file that does not exist is not in use.
-func InUse(path string) (bool, error) {
-	real, err := filepath.EvalSymlinks(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
+// Remove deletes the databases at paths with their -wal, -shm and -journal files and their lock
+// files, holding each one's lock meanwhile, so that no offline-edit process opens one half-way.
+// It deletes nothing when any of them is open (ErrAlreadyOpen, naming it).
+func Remove(paths ...string) error {
 	openMu.Lock()
 	defer openMu.Unlock()
-	if st, err := os.Stat(real); err == nil {
+	var held []*fileLock
+	defer func() {
+		for _, l := range held {
+			l.release()
+		}
+	}()
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fileError(p, err)
+		}
 		for _, fi := range openFiles {
 			if os.SameFile(fi, st) {
-				return true, nil
+				return alreadyOpen(p, p)
+			}
+		}
+		l, err := acquireLockFile(p+".lock", p, p)
+		if err != nil {
+			return err
+		}
+		held = append(held, l)
+	}
+	for _, p := range paths {
+		for _, suffix := range []string{"", "-wal", "-shm", "-journal", ".lock"} {
+			if err := os.Remove(p + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("cache: remove %s: %w", p+suffix, err)
 			}
 		}
 	}
-	if _, err := os.Stat(real + ".lock"); errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	side, err := acquireLockFile(real+".lock", real, path)
-	if errors.Is(err, ErrAlreadyOpen) {
-		return true, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	side.release()
-	return false, nil
+	return nil
 }

@@ -154,26 +154,36 @@ func TestADanglingSymlinkOrADirectoryIsRefusedWithItsName(t *testing.T) {
 	}
 }
 
-func TestInUseTellsAnOpenDatabaseFromAClosedOne(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "d.db")
-	if busy, err := InUse(path); err != nil || busy {
-		t.Fatalf("a file that does not exist: %v %v", busy, err)
+func TestRemoveDeletesDatabasesOnlyWhenNoneIsOpen(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
+	for _, p := range []string{a, b} {
+		db, err := Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
 	}
-	db, err := Open(path)
+	other := filepath.Join(dir, "notes.db.bak")
+	if err := os.WriteFile(other, []byte("keep"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	held, err := Open(b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if busy, err := InUse(path); err != nil || !busy {
-		t.Fatalf("an open database: %v %v", busy, err)
+	if err := Remove(a, b); !errors.Is(err, ErrAlreadyOpen) {
+		t.Fatalf("remove with one open: %v", err)
 	}
-	db.Close()
-	if busy, err := InUse(path); err != nil || busy {
-		t.Fatalf("a closed database: %v %v", busy, err)
+	if _, err := os.Stat(a); err != nil {
+		t.Fatalf("a refused removal deleted a closed database: %v", err)
 	}
-	// Checking never takes the lock for itself: the database opens afterwards.
-	db, err = Open(path)
-	if err != nil {
-		t.Fatalf("open after InUse: %v", err)
+	held.Close()
+	if err := Remove(a, b); err != nil {
+		t.Fatal(err)
 	}
-	db.Close()
+	left, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(left) != 1 || left[0] != other {
+		t.Fatalf("left %v, want only %s", left, other)
+	}
 }
