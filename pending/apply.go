@@ -173,7 +173,8 @@ func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outco
 			rec.Server = o.server.Fields
 			rec.Version = versionOf(o.server.Fields, o.server.ETag)
 		} else {
-			rec.Server = overlay(en.Changes, remote.Fields{"Id": o.newID})
+			// No copy came back: the org has what was sent (with the name it composes).
+			rec.Server = withChanges(d, remote.Fields{"Id": o.newID}, en.Changes)
 		}
 		rec.View = rec.Server // no change left on top: the cache stores it once
 		rec.Name = displayName(d, rec.View)
@@ -194,7 +195,7 @@ func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outco
 			return err
 		}
 		rec.Object, rec.ID = en.Object, en.RecordID
-		rec.Server = overlay(rec.Server, en.Changes)
+		rec.Server = withChanges(d, rec.Server, en.Changes)
 		rec.Version = remote.Version{}
 		rec.View = rec.Server
 		rec.Name = displayName(d, rec.View)
