@@ -1006,7 +1006,9 @@ func normalizeValue(f remote.Field, v any) (any, error) {
 		default:
 			return nil, fmt.Errorf("%s is a %s field: give text (in quotes), not %s", f.Name, f.Type, jsonText(v))
 		}
-		if n := utf8.RuneCountInString(text); f.Length > 0 && n > f.Length {
+		// A lookup may hold the local id of a record created offline, longer than an org id
+		// (it is replaced before anything is sent): the org checks its ids itself.
+		if n := utf8.RuneCountInString(text); f.Length > 0 && n > f.Length && f.Type != "reference" {
 			return nil, fmt.Errorf("%s takes at most %d characters, not %d", f.Name, f.Length, n)
 		}
 		return text, nil

@@ -227,6 +227,13 @@ func TestApplyQueuesValuesTheOrgConvertsAsTheFieldsType(t *testing.T) {
 	}
 }
 
+func TestALookupTakesTheLocalIDOfARecordCreatedOffline(t *testing.T) {
+	f := remote.Field{Name: "AccountId", Type: "reference", Length: 18}
+	if got, err := normalizeValue(f, "local-0123456789abcdef"); err != nil || got != "local-0123456789abcdef" {
+		t.Fatalf("a local id in a lookup: %v (%v)", got, err)
+	}
+}
+
 func TestDateTimesInTheFormsTheOrgReadsAreTaken(t *testing.T) {
 	f := remote.Field{Name: "When__c", Type: "datetime"}
 	for _, s := range []string{"2025-03-31T09:30:00Z", "2025-03-31T09:30:00.000+0000", "2025-03-31T09:30:00+02:00", "2025-03-31T09:30:00.123Z", "2025-03-31T09:30:00"} {
