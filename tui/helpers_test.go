@@ -46,11 +46,22 @@ func (d *driver) send(msg tea.Msg) {
 }
 
 func (d *driver) run(cmd tea.Cmd) {
+	var quit bool
+	// A command that has not answered in 150 ms is a timer or a wait: not part of this step.
+	d.m, quit = drain(d.m, cmd, nil, 150*time.Millisecond, nil)
+	d.quit = d.quit || quit
+}
+
+// drain runs cmd and every command the messages it yields lead to, one after the other, feeding
+// each message to m. Commands skip says are left out; one that has not answered within timeout
+// is given up (and passed to slow, when set). It reports whether a command asked to quit.
+func drain(m tea.Model, cmd tea.Cmd, skip func(tea.Cmd) bool, timeout time.Duration, slow func(tea.Cmd)) (tea.Model, bool) {
+	quit := false
 	queue := []tea.Cmd{cmd}
 	for len(queue) > 0 {
 		c := queue[0]
 		queue = queue[1:]
-		if c == nil {
+		if c == nil || skip != nil && skip(c) {
 			continue
 		}
 		ch := make(chan tea.Msg, 1)
@@ -58,21 +69,25 @@ func (d *driver) run(cmd tea.Cmd) {
 		var msg tea.Msg
 		select {
 		case msg = <-ch:
-		case <-time.After(150 * time.Millisecond):
-			continue // a timer or a wait: not part of this step
+		case <-time.After(timeout):
+			if slow != nil {
+				slow(c)
+			}
+			continue
 		}
 		switch msg := msg.(type) {
 		case nil:
 		case tea.BatchMsg:
 			queue = append(queue, msg...)
 		case tea.QuitMsg:
-			d.quit = true
+			quit = true
 		default:
 			var next tea.Cmd
-			d.m, next = d.m.Update(msg)
+			m, next = m.Update(msg)
 			queue = append(queue, next)
 		}
 	}
+	return m, quit
 }
 
 // keys sends each argument as one key press: names like "enter", "esc", "ctrl+s", "up",

@@ -104,34 +104,11 @@ func waits(c tea.Cmd) bool {
 }
 
 func (d *monkey) run(cmd tea.Cmd) {
-	queue := []tea.Cmd{cmd}
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil || waits(c) {
-			continue
-		}
-		ch := make(chan tea.Msg, 1)
-		go func() { ch <- c() }()
-		var msg tea.Msg
-		select {
-		case msg = <-ch:
-		case <-time.After(monkeyCmdTimeout):
-			d.slow = append(d.slow, runtime.FuncForPC(reflect.ValueOf(c).Pointer()).Name())
-			continue
-		}
-		switch msg := msg.(type) {
-		case nil:
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case tea.QuitMsg:
-			d.quit = true
-		default:
-			var next tea.Cmd
-			d.m, next = d.m.Update(msg)
-			queue = append(queue, next)
-		}
-	}
+	var quit bool
+	d.m, quit = drain(d.m, cmd, waits, monkeyCmdTimeout, func(c tea.Cmd) {
+		d.slow = append(d.slow, runtime.FuncForPC(reflect.ValueOf(c).Pointer()).Name())
+	})
+	d.quit = d.quit || quit
 }
 
 // timePasses fires what the skipped timers would have: the queued refresh, the toast's end.
