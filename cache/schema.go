@@ -108,6 +108,7 @@ CREATE INDEX IF NOT EXISTS activity_by_record ON activity(record_id, id);
 	`ALTER TABLE records ADD COLUMN search TEXT;
 DROP INDEX IF EXISTS records_by_name;
 CREATE INDEX IF NOT EXISTS records_by_name ON records(object, name COLLATE NOCASE, id, search);`,
+	`DROP INDEX IF EXISTS activity_by_record;`,
 }
 
 // searchMigration is the schema version that added records.search: a database migrated from
