@@ -275,6 +275,42 @@ func TestUpsertReportsCreatedOrUpdated(t *testing.T) {
 	}
 }
 
+func TestUpsertMatchingSeveralRecordsIsMultipleChoicesNamingThem(t *testing.T) {
+	tests := []struct {
+		name, body string
+		wantIDs    []string
+	}{
+		{"record URLs", "", []string{"003D000000QV9n2IAD", "003D000000QV9n3IAD"}},
+		{"record objects", `[{"attributes":{"type":"Contact","url":"/services/data/v62.0/sobjects/Contact/003D000000QV9n2IAD"}},{"Id":"003D000000QV9n3IAD"}]`,
+			[]string{"003D000000QV9n2IAD", "003D000000QV9n3IAD"}},
+		{"not JSON", "<html>300</html>", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newReplay(t)
+			reply := route{status: 300, file: "upsert_multiple_300.json"}
+			if tt.body != "" {
+				reply = route{status: 300, body: tt.body}
+			}
+			r.on("PATCH "+v+"/sobjects/Contact/Offline_Key__c/k-1", reply)
+			c := r.client(t, nil)
+			_, _, err := c.Upsert(context.Background(), "Contact", "Offline_Key__c", "k-1", remote.Fields{"LastName": "Y"}, remote.WriteOptions{})
+			e, ok := remote.AsError(err)
+			if !ok || e.Status != 300 || e.Code() != remote.CodeMultipleChoices {
+				t.Fatalf("err = %v, want a 300 %s *remote.Error", err, remote.CodeMultipleChoices)
+			}
+			for _, id := range tt.wantIDs {
+				if !strings.Contains(e.Items[0].Message, id) {
+					t.Errorf("message %q does not name %s", e.Items[0].Message, id)
+				}
+			}
+			if tt.wantIDs == nil && e.Raw == "" {
+				t.Errorf("an unreadable 300 body is not kept in Raw: %+v", e)
+			}
+		})
+	}
+}
+
 func TestDeleteSucceedsOn204(t *testing.T) {
 	r := newReplay(t)
 	r.on("DELETE "+v+"/sobjects/Account/001D000000IqhSLIAZ", route{status: 204}, route{status: 404, file: "entity_deleted_404.json"})
@@ -313,7 +349,8 @@ func TestErrorRepliesBecomeTypedErrors(t *testing.T) {
 		{name: "503 with Retry-After seconds", reply: route{status: 503, body: "", header: map[string]string{"Retry-After": "7"}}, status: 503, retryMin: 7 * time.Second, retryMax: 7 * time.Second},
 		{name: "429 with Retry-After date", reply: route{status: 429, body: "[]", header: map[string]string{"Retry-After": future}}, status: 429, retryMin: 80 * time.Second, retryMax: 91 * time.Second},
 		{name: "500 with an HTML page", reply: route{status: 500, body: "<html><body>Maintenance</body></html>"}, status: 500, raw: "<html><body>Maintenance</body></html>"},
-		{name: "300 multiple matches", reply: route{status: 300, body: `["/services/data/v62.0/sobjects/Contact/003D000000QV9n2IAD","/services/data/v62.0/sobjects/Contact/003D000000QV9n3IAD"]`}, status: 300},
+		{name: "300 multiple matches", reply: route{status: 300, body: `["/services/data/v62.0/sobjects/Contact/003D000000QV9n2IAD","/services/data/v62.0/sobjects/Contact/003D000000QV9n3IAD"]`}, status: 300, codes: []string{"MULTIPLE_CHOICES"}},
+		{name: "300 with an empty body", reply: route{status: 300}, status: 300, codes: []string{"MULTIPLE_CHOICES"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

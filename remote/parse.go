@@ -3,16 +3,28 @@ package remote
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
 )
+
+// CodeMultipleChoices is the code given to a 300 Multiple Choices reply: an upsert (or a GET) by
+// external id whose value more than one record holds. The org sends no errorCode then, only the
+// list of the matching records; the message names their ids.
+const CodeMultipleChoices = "MULTIPLE_CHOICES"
 
 const maxRaw = 512
 
 // ParseErrorBody turns an error reply body of any known shape into an *Error: an array of
 // {message,errorCode,fields}, an array of collection results using statusCode, a single object,
-// an OAuth {error,error_description}, or an empty/unknown body (kept, truncated, in Raw).
+// an OAuth {error,error_description}, the list of records of a 300 Multiple Choices (one
+// MULTIPLE_CHOICES item), or an empty/unknown body (kept, truncated, in Raw).
 func ParseErrorBody(status int, body []byte) *Error {
 	e := &Error{Status: status}
 	trimmed := bytes.TrimSpace(body)
+	if status == http.StatusMultipleChoices {
+		return multipleChoices(e, trimmed)
+	}
 	if len(trimmed) == 0 {
 		return e
 	}
@@ -69,6 +81,59 @@ func ParseErrorBody(status int, body []byte) *Error {
 		e.Raw = truncateRaw(trimmed)
 	}
 	return e
+}
+
+// multipleChoices reads the body of a 300 reply, the records the external id matches: a JSON
+// array of their URLs ("/services/data/v62.0/sobjects/Contact/003…") or of record objects
+// (attributes.url, Id). Whatever the body, the reply is one MULTIPLE_CHOICES item: retrying
+// cannot help until someone removes the duplicates.
+func multipleChoices(e *Error, body []byte) *Error {
+	var ids []string
+	var list []json.RawMessage
+	if len(body) > 0 && body[0] == '[' && json.Unmarshal(body, &list) == nil {
+		for _, raw := range list {
+			var s string
+			if json.Unmarshal(raw, &s) == nil {
+				ids = append(ids, lastSegment(s))
+				continue
+			}
+			var rec struct {
+				ID         string `json:"Id"`
+				Attributes struct {
+					URL string `json:"url"`
+				} `json:"attributes"`
+			}
+			if json.Unmarshal(raw, &rec) == nil {
+				switch {
+				case rec.ID != "":
+					ids = append(ids, rec.ID)
+				case rec.Attributes.URL != "":
+					ids = append(ids, lastSegment(rec.Attributes.URL))
+				}
+			}
+		}
+	}
+	msg := "the external id matches more than one record"
+	if len(ids) > 0 {
+		shown := ids[:min(len(ids), 10)]
+		msg = "the external id matches " + strconv.Itoa(len(ids)) + " records: " + strings.Join(shown, ", ")
+		if len(ids) > len(shown) {
+			msg += ", …"
+		}
+	} else if len(body) > 0 {
+		e.Raw = truncateRaw(body)
+	}
+	e.Items = []ErrorItem{{Code: CodeMultipleChoices, Message: truncateRaw([]byte(msg))}}
+	return e
+}
+
+// lastSegment is the last path segment of a URL or path (a record id at the end of its URL).
+func lastSegment(s string) string {
+	s = strings.TrimRight(strings.TrimSpace(s), "/")
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		s = s[i+1:]
+	}
+	return s
 }
 
 func parseDuplicate(raw json.RawMessage) *DuplicateResult {
