@@ -312,3 +312,68 @@ func TestUserNamesAreCachedAndNamedLikeRecords(t *testing.T) {
 		t.Fatalf("names %v %v", names, err)
 	}
 }
+
+func TestADroppedRecordKeepsItsNameUntilCachedAgainOrTrimmed(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	put := func(name string) {
+		t.Helper()
+		if err := db.Update(ctx, func(tx *Tx) error {
+			return tx.PutRecord(ctx, Record{Object: "Account", ID: "001X", Name: name, View: remote.Fields{"Id": "001X", "Name": name}})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := func() map[string]string {
+		t.Helper()
+		n, err := db.Names(ctx, []string{"001X"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	put("Acme")
+	var dropped bool
+	if err := db.Update(ctx, func(tx *Tx) error {
+		var err error
+		dropped, err = tx.DropRecordKeepingName(ctx, "001X", time.Now())
+		return err
+	}); err != nil || !dropped {
+		t.Fatalf("drop: %v %v", dropped, err)
+	}
+	if _, err := db.Record(ctx, "001X"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the record is still cached: %v", err)
+	}
+	if n := names(); n["001X"] != "Acme" {
+		t.Fatalf("the dropped record's name: %v", n)
+	}
+	put("Acme Renamed") // cached again: its own name wins over the kept one
+	if n := names(); n["001X"] != "Acme Renamed" {
+		t.Fatalf("a cached record's name: %v", n)
+	}
+	// The table is bounded: the oldest kept names go first.
+	defer func(n int) { namesKept = n }(namesKept)
+	namesKept = 50
+	base := time.Now()
+	if err := db.Update(ctx, func(tx *Tx) error {
+		for i := 0; i <= namesKept; i++ {
+			id := fmt.Sprintf("001N%07d", i)
+			if err := tx.PutRecord(ctx, Record{Object: "Account", ID: id, Name: "n" + id, View: remote.Fields{"Id": id}}); err != nil {
+				return err
+			}
+			if _, err := tx.DropRecordKeepingName(ctx, id, base.Add(time.Duration(i)*time.Millisecond)); err != nil {
+				return err
+			}
+		}
+		return tx.TrimNames(ctx)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.Names(ctx, []string{"001N0000000", "001N0000001", fmt.Sprintf("001N%07d", namesKept)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(n) != 2 || n["001N0000000"] != "" || n["001N0000001"] == "" {
+		t.Fatalf("after trimming to %d: %v", namesKept, n)
+	}
+}

@@ -297,6 +297,33 @@ func (tx *Tx) DeleteRecord(ctx context.Context, id string) error {
 	return err
 }
 
+// namesKept bounds the names table: the oldest go first (a variable for the tests).
+var namesKept = 20000
+
+// DropRecordKeepingName removes a cached record the org still has but the device no longer
+// keeps, and keeps its display name for the records that point at it (see Names). It reports
+// whether there was such a record.
+func (tx *Tx) DropRecordKeepingName(ctx context.Context, id string, at time.Time) (bool, error) {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO names(id, name, kept_at)
+		SELECT id, name, ? FROM records WHERE id = ? AND name != ''
+		ON CONFLICT(id) DO UPDATE SET name = excluded.name, kept_at = excluded.kept_at`, MS(at), id); err != nil {
+		return false, fmt.Errorf("cache: keep the name of %s: %w", id, err)
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM records WHERE id = ?`, id)
+	if err != nil {
+		return false, fmt.Errorf("cache: drop record %s: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// TrimNames keeps the most recently kept names, namesKept of them.
+func (tx *Tx) TrimNames(ctx context.Context) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM names WHERE id IN (
+		SELECT id FROM names ORDER BY kept_at DESC, id LIMIT -1 OFFSET ?)`, namesKept)
+	return err
+}
+
 // RecordIDs lists the ids of an object's cached records that have a server copy.
 func (tx *Tx) RecordIDs(ctx context.Context, object string) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id FROM records WHERE object = ? AND server IS NOT NULL`, object)
@@ -409,7 +436,7 @@ func validFieldName(s string) bool {
 }
 
 // Names returns the display names of the given ids that are cached: records by their display
-// name, users by their name.
+// name, users by their name, and records dropped from the cache by the name they had (KeepName).
 func (db *DB) Names(ctx context.Context, ids []string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, id := range ids {
@@ -417,7 +444,10 @@ func (db *DB) Names(ctx context.Context, ids []string) (map[string]string, error
 			continue
 		}
 		var name string
-		err := db.sql.QueryRowContext(ctx, `SELECT name FROM records WHERE id = ? UNION ALL SELECT name FROM users WHERE id = ? LIMIT 1`, id, id).Scan(&name)
+		err := db.sql.QueryRowContext(ctx, `SELECT name FROM (
+			SELECT 1 AS k, name FROM records WHERE id = ?1 UNION ALL
+			SELECT 2, name FROM users WHERE id = ?1 UNION ALL
+			SELECT 3, name FROM names WHERE id = ?1) ORDER BY k LIMIT 1`, id).Scan(&name)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}

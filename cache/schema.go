@@ -108,7 +108,17 @@ CREATE INDEX IF NOT EXISTS activity_by_record ON activity(record_id, id);
 	`ALTER TABLE records ADD COLUMN search TEXT;
 DROP INDEX IF EXISTS records_by_name;
 CREATE INDEX IF NOT EXISTS records_by_name ON records(object, name COLLATE NOCASE, id, search);`,
+	// The activity table holds 5,000 rows at most: a record's history is read by a scan, and
+	// the index on record_id cost a page write at random for every request logged and trimmed.
 	`DROP INDEX IF EXISTS activity_by_record;`,
+	// names keeps the display name of records dropped from the cache while the org still has
+	// them (pushed out of the most recent the device keeps, or unshared): records that point at
+	// them still show a name, as the org shows a lookup's name to users who cannot open it.
+	`CREATE TABLE IF NOT EXISTS names (
+	id      TEXT PRIMARY KEY,
+	name    TEXT NOT NULL,
+	kept_at INTEGER NOT NULL DEFAULT 0
+);`,
 }
 
 // searchMigration is the schema version that added records.search: a database migrated from

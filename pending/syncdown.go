@@ -130,7 +130,7 @@ func (e *Engine) refreshAll(ctx context.Context, r *run, object string, dropMiss
 			if err != nil {
 				return err
 			}
-			dropped, err := dropVanished(ctx, tx, ids, seen)
+			dropped, err := dropVanished(ctx, tx, ids, seen, e.now())
 			n += dropped
 			if err != nil {
 				return err
@@ -285,7 +285,7 @@ func (e *Engine) reconcileMembers(ctx context.Context, r *run, object string) (i
 		for id := range cached {
 			ids = append(ids, id)
 		}
-		dropped, err := dropVanished(ctx, tx, ids, visible)
+		dropped, err := dropVanished(ctx, tx, ids, visible, e.now())
 		n += dropped
 		return err
 	})
@@ -449,8 +449,9 @@ func (e *Engine) storeServerCopies(ctx context.Context, object string, recs []re
 }
 
 // dropVanished drops the cached records among ids that the org no longer returns (not in
-// visible), except those carrying a pending entry: the user's change keeps its record.
-func dropVanished(ctx context.Context, tx *cache.Tx, ids []string, visible map[string]bool) (int, error) {
+// visible), except those carrying a pending entry: the user's change keeps its record. Their
+// names stay for the records that point at them.
+func dropVanished(ctx context.Context, tx *cache.Tx, ids []string, visible map[string]bool, now time.Time) (int, error) {
 	n := 0
 	for _, id := range ids {
 		if visible[id] {
@@ -461,10 +462,16 @@ func dropVanished(ctx context.Context, tx *cache.Tx, ids []string, visible map[s
 		} else if en != nil {
 			continue
 		}
-		if err := tx.DeleteRecord(ctx, id); err != nil {
+		dropped, err := tx.DropRecordKeepingName(ctx, id, now)
+		if err != nil {
 			return n, err
 		}
-		n++
+		if dropped {
+			n++
+		}
 	}
-	return n, nil
+	if n == 0 {
+		return 0, nil
+	}
+	return n, tx.TrimNames(ctx)
 }

@@ -300,3 +300,55 @@ func TestComingBackOnlineDropsRecordsDeletedOnTheOrgMeanwhile(t *testing.T) {
 		t.Fatalf("a record deleted on the org is still cached after coming back online: %v", err)
 	}
 }
+
+func TestARecordPushedOutOfTheCacheKeepsItsNameInLookups(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.opts.PerObject = 30
+	h.reopen(t)
+	h.sync(t)
+	// A cached contact whose account is cached too: its page names the account.
+	var contact, account, name string
+	p, err := h.eng.List(bg, ListQuery{Object: "Contact", Limit: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range p.Rows {
+		rv, err := h.eng.Record(bg, "Contact", row.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id, _ := rv.Fields["AccountId"].(string); id != "" && rv.Names[id] != "" {
+			contact, account, name = row.ID, id, rv.Names[id]
+			break
+		}
+	}
+	if contact == "" {
+		t.Fatal("no cached contact with a cached account")
+	}
+	// Thirty other accounts alex sees change on the org: the account is no longer among the
+	// thirty most recent the device keeps.
+	res, err := h.client.Query(bg, "SELECT Id FROM Account WHERE Id != '"+account+"' LIMIT 30", 0)
+	if err != nil || len(res.Records) < 30 {
+		t.Fatalf("accounts to change: %d, %v", len(res.Records), err)
+	}
+	admin := h.as(t, "admin@demo.example")
+	h.clock.Set(h.clock.Now().Add(time.Minute))
+	for _, r := range res.Records {
+		if err := admin.Update(bg, "Account", r.ID(), remote.Fields{"Description": "busy"}, remote.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.eng.SetOnline(false)
+	h.eng.SetOnline(true)
+	h.sync(t)
+	if _, err := h.eng.Record(bg, "Account", account); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the account is still cached (the test's premise): %v", err)
+	}
+	rv, err := h.eng.Record(bg, "Contact", contact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rv.Names[account]; got != name {
+		t.Fatalf("the contact's account reads %q, want %q", got, name)
+	}
+}
