@@ -11,6 +11,10 @@ import (
 // MaxSubrequests is the most subrequests one Composite request may carry.
 const MaxSubrequests = 25
 
+// MaxCollectionSubrequests is the most of a Composite request's subrequests that may be queries
+// (query, queryAll) or sObject Collections operations.
+const MaxCollectionSubrequests = 5
+
 var forbiddenSubHeaders = map[string]bool{"accept": true, "authorization": true, "content-type": true}
 
 type compositeSub struct {
@@ -36,6 +40,7 @@ func (c *Client) Composite(ctx context.Context, allOrNone bool, subs []Subreques
 	}
 	seen := make(map[string]bool, len(subs))
 	out := make([]compositeSub, len(subs))
+	collections := 0
 	for i, s := range subs {
 		if err := checkSubrequest(s, seen); err != nil {
 			return nil, fmt.Errorf("remote: composite subrequest %d: %w", i, err)
@@ -43,6 +48,11 @@ func (c *Client) Composite(ctx context.Context, allOrNone bool, subs []Subreques
 		u := s.URL
 		if !strings.HasPrefix(u, "/services/data/") {
 			u = vp + u
+		}
+		if isCollectionOrQuery(u) {
+			if collections++; collections > MaxCollectionSubrequests {
+				return nil, fmt.Errorf("remote: composite request with more than %d query or sObject Collections subrequests", MaxCollectionSubrequests)
+			}
 		}
 		out[i] = compositeSub{Method: strings.ToUpper(s.Method), URL: u, ReferenceID: s.ReferenceID, Body: s.Body, HTTPHeaders: s.Headers}
 	}
@@ -57,12 +67,44 @@ func (c *Client) Composite(ctx context.Context, allOrNone bool, subs []Subreques
 		return nil, fmt.Errorf("remote: POST %s: %w", path, err)
 	}
 	if len(res) != len(subs) {
+		if refusal := wholeRequestRefusal(res); refusal != nil {
+			return nil, fmt.Errorf("remote: POST %s: the org refused the composite request: %w", path, refusal)
+		}
 		return nil, fmt.Errorf("remote: POST %s: %w: %d subresponses for %d subrequests", path, ErrMalformedReply, len(res), len(subs))
 	}
 	if res, err = inRequestOrder(subs, res); err != nil {
 		return nil, fmt.Errorf("remote: POST %s: %w", path, err)
 	}
 	return res, nil
+}
+
+// wholeRequestRefusal is the error of a Composite reply that refuses the request as a whole: one
+// subresponse answering no subrequest (referenceId null) with an error, as a real org answers a
+// request over its limits ({"compositeResponse":[{"body":[{"errorCode":"LIMIT_EXCEEDED",
+// "message":"The request can’t contain more than 25 operations."}],"httpHeaders":{},
+// "httpStatusCode":400,"referenceId":null}]}). It is nil for any other reply.
+func wholeRequestRefusal(res []Subresponse) error {
+	if len(res) != 1 || res[0].ReferenceID != "" {
+		return nil
+	}
+	return res[0].Err()
+}
+
+// isCollectionOrQuery reports whether a subrequest URL (a path under /services/data/vNN.0/,
+// with or without a query string) is a query, a queryAll or an sObject Collections operation.
+func isCollectionOrQuery(u string) bool {
+	path, _, _ := strings.Cut(u, "?")
+	parts := strings.Split(strings.TrimPrefix(path, "/services/data/"), "/")
+	if len(parts) < 2 {
+		return false
+	}
+	switch parts[1] {
+	case "query", "queryAll":
+		return true
+	case "composite":
+		return len(parts) > 2 && parts[2] == "sobjects"
+	}
+	return false
 }
 
 // inRequestOrder returns the subresponses in the order of their subrequests, matched by

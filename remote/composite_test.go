@@ -84,12 +84,19 @@ func TestCompositeRefusesBadRequestsBeforeSending(t *testing.T) {
 	for i := range many {
 		many[i] = remote.Subrequest{Method: "GET", URL: "/limits", ReferenceID: fmt.Sprintf("r%d", i)}
 	}
+	colls := make([]remote.Subrequest, 6)
+	for i := range colls {
+		colls[i] = remote.Subrequest{Method: "GET", URL: "/composite/sobjects/Account?ids=001D000000IqhSLIAZ&fields=Id", ReferenceID: fmt.Sprintf("g%d", i)}
+	}
+	colls[2] = remote.Subrequest{Method: "GET", URL: "/query?q=SELECT+Id+FROM+Account", ReferenceID: "q2"}
+	colls[4] = remote.Subrequest{Method: "GET", URL: "/services/data/v62.0/queryAll/?q=SELECT+Id+FROM+Account", ReferenceID: "q4"}
 	tests := []struct {
 		name string
 		subs []remote.Subrequest
 		want string
 	}{
 		{"none", nil, "without subrequests"},
+		{"six query and collections subrequests", colls, "more than 5 query or sObject Collections"},
 		{"26 subrequests", many, "at most 25"},
 		{"duplicate referenceId", []remote.Subrequest{ok, ok}, "used twice"},
 		{"bad referenceId", []remote.Subrequest{{Method: "GET", URL: "/limits", ReferenceID: "a-b"}}, "letters, digits"},
@@ -120,6 +127,41 @@ func TestCompositeWithMismatchedReplyCountIsMalformed(t *testing.T) {
 	_, err := r.client(t, nil).Composite(context.Background(), false, []remote.Subrequest{{Method: "GET", URL: "/limits", ReferenceID: "a"}})
 	if err == nil || !strings.Contains(err.Error(), "0 subresponses for 1") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestCompositeRefusedAsAWholeIsTheOrgsError(t *testing.T) {
+	subs := make([]remote.Subrequest, 3)
+	for i := range subs {
+		subs[i] = remote.Subrequest{Method: "GET", URL: "/sobjects/Account/001D000000IqhSLIAZ", ReferenceID: fmt.Sprintf("r%d", i)}
+	}
+	r := newReplay(t)
+	r.on("POST "+v+"/composite", route{status: 200, file: "composite_limit_exceeded.json"})
+	_, err := r.client(t, nil).Composite(context.Background(), false, subs)
+	e, ok := remote.AsError(err)
+	if !ok || e.Status != 400 || e.Code() != "LIMIT_EXCEEDED" || errors.Is(err, remote.ErrMalformedReply) {
+		t.Fatalf("err = %v, want the org's LIMIT_EXCEEDED refusal", err)
+	}
+}
+
+func TestCompositeSendsUpToFiveQueryAndCollectionsSubrequests(t *testing.T) {
+	subs := []remote.Subrequest{
+		{Method: "GET", URL: "/composite/sobjects/Account?ids=001D000000IqhSLIAZ&fields=Id", ReferenceID: "g0"},
+		{Method: "GET", URL: "/query?q=SELECT+Id+FROM+Account", ReferenceID: "g1"},
+		{Method: "GET", URL: "/queryAll?q=SELECT+Id+FROM+Account", ReferenceID: "g2"},
+		{Method: "POST", URL: "/composite/sobjects/Contact", ReferenceID: "g3", Body: map[string]any{"ids": []string{"003D000000QV9n2IAD"}, "fields": []string{"Id"}}},
+		{Method: "GET", URL: "/composite/sobjects/Contact?ids=003D000000QV9n2IAD&fields=Id", ReferenceID: "g4"},
+		{Method: "GET", URL: "/sobjects/Account/001D000000IqhSLIAZ", ReferenceID: "g5"},
+		{Method: "GET", URL: "/sobjects/Account/describe/", ReferenceID: "g6"},
+	}
+	var replies []string
+	for _, s := range subs {
+		replies = append(replies, `{"referenceId":"`+s.ReferenceID+`","httpStatusCode":200,"httpHeaders":{},"body":{}}`)
+	}
+	r := newReplay(t)
+	r.on("POST "+v+"/composite", route{status: 200, body: `{"compositeResponse":[` + strings.Join(replies, ",") + `]}`})
+	if _, err := r.client(t, nil).Composite(context.Background(), false, subs); err != nil {
+		t.Fatal(err)
 	}
 }
 

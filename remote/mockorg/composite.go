@@ -14,6 +14,10 @@ import (
 // MaxCompositeSubrequests is the most subrequests one Composite request may hold.
 const MaxCompositeSubrequests = 25
 
+// MaxCompositeCollections is the most of a Composite request's subrequests that may be queries
+// (query, queryAll) or sObject Collections operations.
+const MaxCompositeCollections = 5
+
 // MaxCollectionRecords is the most records one sObject Collections write may hold.
 const MaxCollectionRecords = 200
 
@@ -123,7 +127,16 @@ func (o *Org) composite(t *txn, req *apiReq) apiResp {
 		return fail(newErr(http.StatusBadRequest, "INVALID_INPUT", "compositeRequest must hold at least one subrequest"))
 	}
 	if len(subs) > MaxCompositeSubrequests {
-		return fail(newErr(http.StatusBadRequest, "INVALID_INPUT", fmt.Sprintf("compositeRequest holds %d subrequests; the limit is %d", len(subs), MaxCompositeSubrequests)))
+		return wholeRefusal(fmt.Sprintf("The request can’t contain more than %d operations.", MaxCompositeSubrequests))
+	}
+	colls := 0
+	for _, s := range subs {
+		if isCollectionOrQuery(s.URL) {
+			colls++
+		}
+	}
+	if colls > MaxCompositeCollections {
+		return wholeRefusal(fmt.Sprintf("The request can’t contain more than %d query or sObject Collections operations.", MaxCompositeCollections))
 	}
 	seen := map[string]bool{}
 	for _, s := range subs {
@@ -189,6 +202,36 @@ func (o *Org) composite(t *txn, req *apiReq) apiResp {
 	}
 	work.merge()
 	return ok(http.StatusOK, compositeResponse(results))
+}
+
+// wholeRefusal answers a Composite request the org refuses as a whole, as a real org does when
+// it holds more than 25 subrequests: HTTP 200 with one subresponse that answers no subrequest
+// (referenceId null). The shape and the 25-operation message are a captured real reply; the
+// message for more than 5 query or Collections operations is this org's own wording.
+func wholeRefusal(msg string) apiResp {
+	return ok(http.StatusOK, map[string]any{"compositeResponse": []map[string]any{{
+		"body":           newErr(http.StatusBadRequest, "LIMIT_EXCEEDED", msg).Items,
+		"httpHeaders":    map[string]string{},
+		"httpStatusCode": http.StatusBadRequest,
+		"referenceId":    nil,
+	}}})
+}
+
+// isCollectionOrQuery reports whether a subrequest URL names a query, a queryAll or an sObject
+// Collections resource (/services/data/vNN.0/query..., /composite/sobjects...).
+func isCollectionOrQuery(u string) bool {
+	path, _, _ := strings.Cut(u, "?")
+	segs := splitPath(path)
+	if len(segs) < 4 || segs[0] != "services" || segs[1] != "data" {
+		return false
+	}
+	switch segs[3] {
+	case "query", "queryAll":
+		return true
+	case "composite":
+		return len(segs) > 4 && segs[4] == "sobjects"
+	}
+	return false
 }
 
 // collectRefs notes the referenceIds that @{ref...} expressions in v (a URL or a decoded

@@ -125,11 +125,6 @@ func TestCompositeSubrequestHeadersCarryPreconditions(t *testing.T) {
 	} {
 		e.do(e.alex, "POST", v+"/composite", bad).want(t, 400)
 	}
-	var many []any
-	for i := 0; i < 26; i++ {
-		many = append(many, map[string]any{"method": "GET", "url": v + "/limits", "referenceId": fmt.Sprintf("r%d", i)})
-	}
-	e.do(e.alex, "POST", v+"/composite", map[string]any{"compositeRequest": many}).want(t, 400)
 }
 
 func TestCompositeBatchRunsIndependentSubrequests(t *testing.T) {
@@ -225,4 +220,65 @@ func TestCollectionsAllOrNoneRollsBack(t *testing.T) {
 		many = append(many, map[string]any{"attributes": map[string]any{"type": "Account"}, "Name": "n"})
 	}
 	e.do(e.alex, "POST", v+"/composite/sobjects", map[string]any{"records": many}).want(t, 400)
+}
+
+func TestCompositeOverItsLimitsIsRefusedAsAWholeLikeARealOrg(t *testing.T) {
+	create := func(i int) map[string]any {
+		return map[string]any{"method": "POST", "url": v + "/sobjects/Account", "referenceId": fmt.Sprintf("a%d", i), "body": map[string]any{"Name": fmt.Sprintf("Limit %d", i)}}
+	}
+	retrieve := func(i int) map[string]any {
+		return map[string]any{"method": "GET", "url": v + "/composite/sobjects/Account?ids=001000000000001AAA&fields=Id", "referenceId": fmt.Sprintf("g%d", i)}
+	}
+	query := func(i int) map[string]any {
+		return map[string]any{"method": "GET", "url": v + "/query?q=" + urlQueryEscape("SELECT Id FROM Account LIMIT 1"), "referenceId": fmt.Sprintf("q%d", i)}
+	}
+	tests := []struct {
+		name    string
+		subs    func() []any
+		refused bool
+	}{
+		{"26 subrequests", func() []any {
+			var s []any
+			for i := range 26 {
+				s = append(s, create(i))
+			}
+			return s
+		}, true},
+		{"25 subrequests", func() []any {
+			var s []any
+			for i := range 25 {
+				s = append(s, create(i))
+			}
+			return s
+		}, false},
+		{"6 query and collections subrequests", func() []any {
+			return []any{create(0), retrieve(1), query(2), retrieve(3), query(4), retrieve(5), query(6)}
+		}, true},
+		{"5 query and collections subrequests", func() []any {
+			return []any{create(0), retrieve(1), query(2), retrieve(3), query(4), retrieve(5)}
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, Options{})
+			before := len(e.query(e.alex, "SELECT Id FROM Account"))
+			subs := tt.subs()
+			var raw map[string][]map[string]any
+			e.do(e.alex, "POST", v+"/composite", map[string]any{"compositeRequest": subs}).want(t, 200).json(t, &raw)
+			res := raw["compositeResponse"]
+			after := len(e.query(e.alex, "SELECT Id FROM Account"))
+			if !tt.refused {
+				if len(res) != len(subs) || after == before {
+					t.Fatalf("%d subresponses for %d subrequests, accounts %d → %d", len(res), len(subs), before, after)
+				}
+				return
+			}
+			if len(res) != 1 || res[0]["referenceId"] != nil || res[0]["httpStatusCode"] != float64(400) || errCodeOf(res[0]["body"]) != "LIMIT_EXCEEDED" {
+				t.Fatalf("reply %v, want one LIMIT_EXCEEDED subresponse with a null referenceId", res)
+			}
+			if after != before {
+				t.Fatalf("a refused request ran: accounts %d → %d", before, after)
+			}
+		})
+	}
 }
