@@ -222,7 +222,7 @@ func comparison(col *column, op string, lit soql.Literal, now time.Time) (func(a
 		if !f.isText() || lit.Kind != soql.LitString {
 			return nil, errInvalidField(fmt.Sprintf("invalid operator on field '%s': LIKE needs a text field and a quoted pattern", name))
 		}
-		match := likeMatcher(lit.Str)
+		match := likeMatcher(lit.Pattern)
 		return func(v any) bool { s, ok := v.(string); return ok && match(s) }, nil
 	}
 	var cmp func(any) (int, bool)
@@ -231,7 +231,10 @@ func comparison(col *column, op string, lit soql.Literal, now time.Time) (func(a
 		if lit.Kind != soql.LitString {
 			return typeErr("string and should be enclosed in quotes")
 		}
-		want := strings.ReplaceAll(strings.ReplaceAll(lit.Str, `\_`, "_"), `\%`, "%")
+		if lit.LikeOnly {
+			return nil, errMalformedQuery(fmt.Sprintf("invalid escape in %s: \\_ and \\%% are valid only in a LIKE pattern (field %s)", lit.Text, name))
+		}
+		want := lit.Str
 		if f.Type == "id" || f.Type == "reference" {
 			if id, ok := NormalizeID(want); ok {
 				want = id
@@ -338,7 +341,7 @@ func comparison(col *column, op string, lit soql.Literal, now time.Time) (func(a
 	}, nil
 }
 
-// likeMatcher compiles a LIKE pattern: % any run, _ one character, \% and \_ literal; case-insensitive.
+// likeMatcher compiles a LIKE pattern: % any run, _ one character, \% \_ and \\ literal; case-insensitive.
 func likeMatcher(pattern string) func(string) bool {
 	type part struct {
 		lit  rune
@@ -348,7 +351,7 @@ func likeMatcher(pattern string) func(string) bool {
 	rs := []rune(strings.ToLower(pattern))
 	for i := 0; i < len(rs); i++ {
 		switch {
-		case rs[i] == '\\' && i+1 < len(rs) && (rs[i+1] == '%' || rs[i+1] == '_'):
+		case rs[i] == '\\' && i+1 < len(rs) && (rs[i+1] == '%' || rs[i+1] == '_' || rs[i+1] == '\\'):
 			parts = append(parts, part{lit: rs[i+1], kind: 'l'})
 			i++
 		case rs[i] == '%':

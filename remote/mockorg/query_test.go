@@ -2,6 +2,7 @@ package mockorg
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -274,5 +275,44 @@ func TestProjectionOfOwnFieldsMatchesTheGeneralOne(t *testing.T) {
 		if k := ownFieldKeys(resolve(names...)); k != nil {
 			t.Errorf("%v: shared keys %v, want none", names, k)
 		}
+	}
+}
+
+func TestQueryStringEscapesAreSOQLs(t *testing.T) {
+	e := newEnv(t, Options{})
+	for _, name := range []string{`Back\_slash`, "Back_slash", `Quote's "Co"`, "Line\nBreak", "Caf\u00e9"} {
+		e.do(e.alex, "POST", v+"/sobjects/Account", map[string]any{"Name": name}).want(t, 201)
+	}
+	names := func(soql string) string {
+		var out []string
+		for _, r := range e.query(e.alex, soql) {
+			out = append(out, r["Name"].(string))
+		}
+		sort.Strings(out)
+		return strings.Join(out, "|")
+	}
+	tests := []struct {
+		name, where, want string
+	}{
+		{"an escaped backslash before _ is a backslash", `Name = 'Back\\_slash'`, `Back\_slash`},
+		{"an escaped backslash in LIKE is a backslash", `Name LIKE 'Back\\\_slash'`, `Back\_slash`},
+		{"_ in LIKE is any character", `Name LIKE 'Back_slash'`, "Back_slash"},
+		{"escaped _ in LIKE is an underscore", `Name LIKE 'Back\_slash'`, "Back_slash"},
+		{"quotes", `Name = 'Quote\'s \"Co\"'`, `Quote's "Co"`},
+		{"upper-case N escape is a new line", `Name = 'Line\NBreak'`, "Line\nBreak"},
+		{"lower-case n escape is a new line", `Name = 'Line\nBreak'`, "Line\nBreak"},
+		{"u escape", `Name = 'Caf\u00E9'`, "Caf\u00e9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := names("SELECT Name FROM Account WHERE " + tt.where); got != tt.want {
+				t.Fatalf("WHERE %s found %q, want %q", tt.where, got, tt.want)
+			}
+		})
+	}
+	for _, where := range []string{`Name = 'Back\_slash'`, `Name = '100\%'`, `Name = 'bad \q escape'`, `Name = 'short \u00e'`} {
+		t.Run("refused: "+where, func(t *testing.T) {
+			e.do(e.alex, "GET", v+"/query?q="+urlQueryEscape("SELECT Name FROM Account WHERE "+where), nil).want(t, 400)
+		})
 	}
 }

@@ -6,6 +6,7 @@ package soql
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -129,6 +130,12 @@ func lex(src string) ([]token, error) {
 	return toks, nil
 }
 
+// lexString reads a quoted string literal and returns it in LIKE-pattern form: every character
+// as written, except that an escaped backslash stays "\\" and an escaped _ or % stays "\_" or
+// "\%" (so LIKE can tell a literal wildcard from a pattern one); the other escapes are decoded.
+// The escapes are those of SOQL's "Quoted String Escape Sequences": \n \r \t \b \f (either
+// case), \" \' \\, \uXXXX, and \_ \% (valid in LIKE only, checked by the parser). Any other
+// backslash is an error, as on a real org.
 func lexString(src string, start int) (string, int, error) {
 	var b strings.Builder
 	i := start + 1
@@ -143,22 +150,40 @@ func lexString(src string, start int) (string, int, error) {
 			}
 			e := src[i+1]
 			switch e {
-			case '\'', '"', '\\':
+			case '\'', '"':
 				b.WriteByte(e)
-			case 'n':
+			case 'n', 'N':
 				b.WriteByte('\n')
-			case 'r':
+			case 'r', 'R':
 				b.WriteByte('\r')
-			case 't':
+			case 't', 'T':
 				b.WriteByte('\t')
-			case 'b':
+			case 'b', 'B':
 				b.WriteByte('\b')
-			case 'f':
+			case 'f', 'F':
 				b.WriteByte('\f')
-			case '_', '%':
-				// kept escaped so LIKE can tell a literal wildcard from a pattern one
+			case '\\', '_', '%':
+				// kept escaped: the parser decodes them, or keeps them for LIKE
 				b.WriteByte('\\')
 				b.WriteByte(e)
+			case 'u':
+				if i+6 > len(src) {
+					return "", 0, errAt(i, "invalid escape sequence \\u: four hexadecimal digits expected")
+				}
+				n, err := strconv.ParseUint(src[i+2:i+6], 16, 32)
+				if err != nil {
+					return "", 0, errAt(i, "invalid escape sequence \\u%s", src[i+2:i+6])
+				}
+				r := rune(n)
+				if !utf8.ValidRune(r) {
+					r = utf8.RuneError
+				}
+				if r == '\\' {
+					b.WriteByte('\\') // kept in the escaped form of a backslash
+				}
+				b.WriteRune(r)
+				i += 6
+				continue
 			default:
 				return "", 0, errAt(i, "invalid escape sequence \\%c", e)
 			}
@@ -169,6 +194,23 @@ func lexString(src string, start int) (string, int, error) {
 		}
 	}
 	return "", 0, errAt(start, "unterminated string literal")
+}
+
+// unescapePattern turns a string literal's LIKE-pattern form into its value; likeOnly reports
+// an escaped _ or %, which SOQL accepts only in a LIKE pattern.
+func unescapePattern(p string) (value string, likeOnly bool) {
+	if !strings.Contains(p, `\`) {
+		return p, false
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] == '\\' && i+1 < len(p) {
+			i++
+			likeOnly = likeOnly || p[i] == '_' || p[i] == '%'
+		}
+		b.WriteByte(p[i])
+	}
+	return b.String(), likeOnly
 }
 
 // lexNumberOrDate reads a number, or a date (2024-01-02) / datetime (2024-01-02T03:04:05Z) literal.

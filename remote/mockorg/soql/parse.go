@@ -71,10 +71,15 @@ const (
 // Literal is a constant in a condition.
 type Literal struct {
 	Kind LitKind
-	Str  string  // LitString (with LIKE escapes \_ and \% kept)
-	Num  float64 // LitNumber
-	Bool bool    // LitBool
-	Time time.Time
+	Str  string // LitString: the value
+	// Pattern is a LitString in LIKE form: _ and % are wildcards, and \_ \% \\ stand for
+	// the characters themselves.
+	Pattern string
+	// LikeOnly marks a LitString with an escaped _ or %: SOQL accepts those in LIKE only.
+	LikeOnly bool
+	Num      float64 // LitNumber
+	Bool     bool    // LitBool
+	Time     time.Time
 	// LitDateRange (TODAY, LAST_N_DAYS:n...): the half-open range [Time, End) computed at evaluation
 	Range string // the keyword, e.g. "TODAY" or "LAST_N_DAYS"
 	N     int
@@ -404,7 +409,8 @@ func (p *parser) literal() (Literal, error) {
 	t := p.next()
 	switch t.kind {
 	case tokString:
-		return Literal{Kind: LitString, Str: t.text, Text: "'" + t.text + "'"}, nil
+		str, likeOnly := unescapePattern(t.text)
+		return Literal{Kind: LitString, Str: str, Pattern: t.text, LikeOnly: likeOnly, Text: "'" + t.text + "'"}, nil
 	case tokNumber:
 		f, err := strconv.ParseFloat(t.text, 64)
 		if err != nil {
