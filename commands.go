@@ -771,7 +771,7 @@ func withDeviceData(cmd *cobra.Command, of *orgFlags, fn func(context.Context, *
 }
 
 func withOfflineEngine(ctx context.Context, of *orgFlags, fn func(context.Context, *pending.Engine) error) error {
-	s, err := openSession(ctx, of, false)
+	s, err := openDeviceSession(ctx, of)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -166,7 +167,8 @@ func (f *orgFlags) demoOrgPath() (string, error) {
 // session is one signed-in device: the org client behind the network switch, the cache and the
 // engine. For the embedded org it also holds the org itself.
 type session struct {
-	org     *mockorg.Org // nil unless embedded
+	org     *mockorg.Org // nil unless embedded (and opened at once)
+	lazyOrg *lazyOrg     // the embedded org when a headless command opens it only if asked
 	net     *netsim.Network
 	client  *remote.Client
 	db      *cache.DB
@@ -284,6 +286,19 @@ func checkOrgFlag(raw string) (string, error) {
 var errBadFlags = errors.New("bad flags")
 
 func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error) {
+	return openSessionFor(ctx, f, online, false)
+}
+
+// openDeviceSession opens the device for a headless command that only reads or queues (it
+// stays offline throughout). On the embedded org it leaves the org closed while it can: the
+// org loads every record when it opens (0.3 s at 20,000 records, each command paying it again),
+// and nothing is asked of it offline. It opens as before the first time a user's device is
+// made, so an unknown user is still refused.
+func openDeviceSession(ctx context.Context, f *orgFlags) (*session, error) {
+	return openSessionFor(ctx, f, false, true)
+}
+
+func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool) (*session, error) {
 	if ways := f.signInWays(); len(ways) > 1 {
 		return nil, fmt.Errorf("%w: choose one way to sign in, not %s", errBadFlags, strings.Join(ways, " and "))
 	}
@@ -291,6 +306,33 @@ func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error
 	var sess signin.Session
 	var err error
 	switch {
+	case f.embedded() && deviceOnly && f.embeddedDeviceExists():
+		path, err := f.demoOrgPath()
+		if err != nil {
+			return nil, err
+		}
+		opts := mockorg.Options{Seed: f.seed, Size: f.size, DBPath: path, Profile: mockorg.Profile(f.profile)}
+		s.lazyOrg = &lazyOrg{open: func() (*mockorg.Org, error) {
+			org, err := mockorg.Open(opts)
+			if err != nil {
+				return nil, fmt.Errorf("embedded org: %w", err)
+			}
+			org.SetInstanceURL(embeddedURL)
+			return org, nil
+		}}
+		s.baseRT = s.lazyOrg
+		lazy, user := s.lazyOrg, f.user
+		sess = signin.Session{InstanceURL: embeddedURL, Username: f.user, Refresh: func(context.Context) (string, error) {
+			if s.net != nil && !s.net.Online() {
+				return "", fmt.Errorf("signing in: %w", remote.ErrOffline) // nothing is asked of the org offline
+			}
+			org, err := lazy.get()
+			if err != nil {
+				return "", err
+			}
+			return org.IssueToken(user)
+		}}
+		s.label = "embedded demo org"
 	case f.embedded():
 		path, err := f.demoOrgPath()
 		if err != nil {
@@ -436,7 +478,7 @@ func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error
 		return nil, err
 	}
 	key := sess.InstanceURL
-	if s.org != nil {
+	if s.org != nil || s.lazyOrg != nil {
 		key = embeddedKey
 	}
 	dbPath, err := f.devicePath(key, sess.Username)
@@ -515,6 +557,70 @@ func (s *session) Close() {
 	if s.org != nil {
 		s.org.Close()
 	}
+	if s.lazyOrg != nil {
+		s.lazyOrg.close()
+	}
+}
+
+// embeddedDeviceExists reports whether the embedded org and the device of f.user on it were
+// made before (the user was known to the org then). With --db it reports false: that file does
+// not say whose device it is.
+func (f *orgFlags) embeddedDeviceExists() bool {
+	if f.dbPath != "" {
+		return false
+	}
+	org, err := f.demoOrgPath()
+	if err != nil {
+		return false
+	}
+	dev, err := f.devicePath(embeddedKey, f.user)
+	if err != nil {
+		return false
+	}
+	for _, p := range []string{org, dev} {
+		if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// lazyOrg is the embedded org opened on first use, as an http.RoundTripper to its handler.
+type lazyOrg struct {
+	open func() (*mockorg.Org, error)
+
+	mu  sync.Mutex
+	org *mockorg.Org
+	err error
+}
+
+func (l *lazyOrg) get() (*mockorg.Org, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.org == nil && l.err == nil {
+		l.org, l.err = l.open()
+	}
+	return l.org, l.err
+}
+
+func (l *lazyOrg) RoundTrip(req *http.Request) (*http.Response, error) {
+	org, err := l.get()
+	if err != nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, err
+	}
+	return remote.InProcess(org.Handler()).RoundTrip(req)
+}
+
+func (l *lazyOrg) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.org != nil {
+		l.org.Close()
+	}
+	l.org, l.err = nil, errors.New("embedded org: closed")
 }
 
 var _ io.Closer = (*cache.DB)(nil)
