@@ -671,11 +671,15 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 		Args:  cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withOfflineEngine(cmd.Context(), of, func(ctx context.Context, eng *pending.Engine) error {
-				fields, err := parseAssignments(ctx, eng, args[0], args[1:])
+				object, err := objectName(eng, args[0])
 				if err != nil {
 					return err
 				}
-				id, err := eng.Create(ctx, args[0], fields)
+				fields, err := parseAssignments(ctx, eng, object, args[1:], true)
+				if err != nil {
+					return err
+				}
+				id, err := eng.Create(ctx, object, fields)
 				if err != nil {
 					return err
 				}
@@ -690,15 +694,19 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 		Args:  cobra.MinimumNArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withOfflineEngine(cmd.Context(), of, func(ctx context.Context, eng *pending.Engine) error {
-				id, err := findRecord(ctx, eng, args[0], args[1])
+				object, err := objectName(eng, args[0])
 				if err != nil {
 					return err
 				}
-				fields, err := parseAssignments(ctx, eng, args[0], args[2:])
+				id, err := findRecord(ctx, eng, object, args[1])
 				if err != nil {
 					return err
 				}
-				return eng.Edit(ctx, args[0], id, fields)
+				fields, err := parseAssignments(ctx, eng, object, args[2:], false)
+				if err != nil {
+					return err
+				}
+				return eng.Edit(ctx, object, id, fields)
 			})
 		},
 	}
@@ -708,11 +716,15 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withOfflineEngine(cmd.Context(), of, func(ctx context.Context, eng *pending.Engine) error {
-				id, err := findRecord(ctx, eng, args[0], args[1])
+				object, err := objectName(eng, args[0])
 				if err != nil {
 					return err
 				}
-				return eng.Delete(ctx, args[0], id)
+				id, err := findRecord(ctx, eng, object, args[1])
+				if err != nil {
+					return err
+				}
+				return eng.Delete(ctx, object, id)
 			})
 		},
 	}
@@ -801,7 +813,18 @@ func applyLines(ctx context.Context, eng *pending.Engine, r io.Reader) (int, err
 		if err := json.Unmarshal([]byte(text), &cl); err != nil {
 			return n, fmt.Errorf("line %d: %v", line, err)
 		}
-		err := checkLine(ctx, eng, cl)
+		var err error
+		switch cl.Op {
+		case "new", "create", "edit", "update", "delete":
+			if cl.Object == "" {
+				err = errors.New(`no "object" given`)
+			} else {
+				cl.Object, err = objectName(eng, cl.Object)
+			}
+		}
+		if err == nil {
+			err = checkLine(ctx, eng, cl)
+		}
 		switch {
 		case err != nil:
 		case cl.Op == "new" || cl.Op == "create":
@@ -849,7 +872,10 @@ func checkLine(ctx context.Context, eng *pending.Engine, cl changeLine) error {
 	if len(cl.Fields) == 0 && (cl.Op == "edit" || cl.Op == "update") {
 		return errors.New(`an edit needs "fields"`)
 	}
-	return normalizeValues(d, remote.Fields(cl.Fields))
+	if err := normalizeValues(d, remote.Fields(cl.Fields)); err != nil {
+		return err
+	}
+	return checkRequired(d, remote.Fields(cl.Fields), cl.Op == "new" || cl.Op == "create")
 }
 
 // findRecord resolves an id or an exact name among the cached records of object.
@@ -877,6 +903,21 @@ func findRecord(ctx context.Context, eng *pending.Engine, object, ref string) (s
 		return ids[0], nil
 	}
 	return "", fmt.Errorf("%d cached %s records are named %q; give the id (%s)", len(ids), object, ref, strings.Join(ids, ", "))
+}
+
+// objectName is the name of the object this device caches that name names: API names are
+// case-insensitive, as on the org ("contact" is Contact).
+func objectName(eng *pending.Engine, name string) (string, error) {
+	objects := eng.Objects()
+	if slices.Contains(objects, name) {
+		return name, nil
+	}
+	for _, o := range objects {
+		if strings.EqualFold(o, strings.TrimSpace(name)) {
+			return o, nil
+		}
+	}
+	return "", fmt.Errorf("%s is not an object this device caches (it caches %s)", jsonText(name), strings.Join(objects, ", "))
 }
 
 // describeFor is the cached describe of object, or an error that says what to do.
@@ -1011,9 +1052,77 @@ func normalizeValue(f remote.Field, v any) (any, error) {
 		if n := utf8.RuneCountInString(text); f.Length > 0 && n > f.Length && f.Type != "reference" {
 			return nil, fmt.Errorf("%s takes at most %d characters, not %d", f.Name, f.Length, n)
 		}
+		if err := checkText(f, text); err != nil {
+			return nil, err
+		}
 		return text, nil
 	}
 	return nil, fmt.Errorf("%s is a %s field: give text (in quotes), not %s", f.Name, f.Type, jsonText(v))
+}
+
+// emailAddress is an address as the org takes it in an email field.
+var emailAddress = regexp.MustCompile(`^[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$`)
+
+// checkText refuses text the org refuses in f whatever the record: a value a restricted
+// picklist does not list, an email field's text that is no address. Queued, either would come
+// back from the sync as an orange refusal, which locks the record: a script could neither fix
+// nor discard it.
+func checkText(f remote.Field, text string) error {
+	switch {
+	case text == "":
+		return nil
+	case f.Type == "email" && !emailAddress.MatchString(text):
+		return fmt.Errorf("%s is an email field: give an address such as name@example.com, not %s", f.Name, jsonText(text))
+	case f.RestrictedPicklist && (f.Type == "picklist" || f.Type == "multipicklist"):
+		values := []string{text}
+		if f.Type == "multipicklist" {
+			values = strings.Split(text, ";")
+		}
+		for _, v := range values {
+			if !slices.ContainsFunc(f.PicklistValues, func(p remote.PicklistValue) bool { return p.Value == v }) {
+				return fmt.Errorf("%s takes only its picklist's values, not %s: %s", f.Name, jsonText(v), picklistHint(f, v))
+			}
+		}
+	}
+	return nil
+}
+
+// picklistHint names the value v was likely meant to be, or the values f takes.
+func picklistHint(f remote.Field, v string) string {
+	var names []string
+	for _, p := range f.PicklistValues {
+		if strings.EqualFold(p.Value, strings.TrimSpace(v)) {
+			return fmt.Sprintf("did you mean %s?", jsonText(p.Value))
+		}
+		if p.Active {
+			names = append(names, p.Value)
+		}
+	}
+	list := strings.Join(names, ", ")
+	if len(names) > 12 {
+		list = strings.Join(names[:12], ", ") + fmt.Sprintf(" and %d more", len(names)-12)
+	}
+	return "one of " + tui.CleanLine(list)
+}
+
+// checkRequired refuses a new record that leaves out a field a create must give (the org
+// would refuse it with REQUIRED_FIELD_MISSING, and the record would be locked), and an edit
+// that empties a field the org keeps filled.
+func checkRequired(d *remote.Describe, fields remote.Fields, creating bool) error {
+	var missing []string
+	for _, f := range d.Fields {
+		v, given := fields[f.Name]
+		switch {
+		case creating && f.Required() && v == nil:
+			missing = append(missing, f.Name)
+		case !creating && given && v == nil && !f.Nillable && f.Updateable && f.Type != "boolean":
+			return fmt.Errorf("%s can't be emptied: every %s has one", f.Name, d.Name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("a new %s needs %s: give %s=VALUE", d.Name, strings.Join(missing, ", "), missing[0])
+	}
+	return nil
 }
 
 // parseDateTime reads a date-time in one of the forms the org reads.
@@ -1038,7 +1147,8 @@ func jsonText(v any) string {
 }
 
 // parseAssignments turns FIELD=VALUE arguments into typed field values using the cached describe.
-func parseAssignments(ctx context.Context, eng *pending.Engine, object string, args []string) (remote.Fields, error) {
+// creating says the fields are a new record's, which must give every required field.
+func parseAssignments(ctx context.Context, eng *pending.Engine, object string, args []string, creating bool) (remote.Fields, error) {
 	d, err := describeFor(ctx, eng, object)
 	if err != nil {
 		return nil, err
@@ -1061,6 +1171,9 @@ func parseAssignments(ctx context.Context, eng *pending.Engine, object string, a
 			return nil, err
 		}
 		fields[f.Name] = v
+	}
+	if err := checkRequired(d, fields, creating); err != nil {
+		return nil, err
 	}
 	return fields, nil
 }

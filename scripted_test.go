@@ -88,3 +88,63 @@ func BenchmarkQueueAnEditOnALargeEmbeddedOrg(b *testing.B) {
 		exec("edit", "Account", id, fmt.Sprintf("Phone=555-%04d", i))
 	}
 }
+
+func TestChangeCommandsRefuseValuesTheOrgWouldRefuseAndLock(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"new", "Contact", "FirstName=Ann"}, "a new Contact needs LastName: give LastName=VALUE"},
+		{[]string{"new", "Contact", "LastName="}, "a new Contact needs LastName"},
+		{[]string{"new", "Opportunity", "Name=O"}, "a new Opportunity needs StageName, CloseDate"},
+		{[]string{"edit", "Account", "Acme Group", "Name="}, "Name can't be emptied"},
+		{[]string{"edit", "Account", "Acme Group", "Industry=Spaceflight"}, `Industry takes only its picklist's values, not "Spaceflight": one of Agriculture,`},
+		{[]string{"edit", "Account", "Acme Group", "Industry=banking"}, `did you mean "Banking"?`},
+		{[]string{"new", "Contact", "LastName=L", "Email=not-an-address"}, "Email is an email field: give an address"},
+		{[]string{"edit", "Acount", "Acme Group", "Phone=1"}, `"Acount" is not an object this device caches (it caches Account,`},
+	}
+	for _, c := range cases {
+		out, err := run(t, dir, "", c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: want error containing %q, got %v\n%s", c.args, c.want, err, out)
+		}
+	}
+	lines := []struct{ line, want string }{
+		{`{"op":"new","object":"Lead","fields":{"LastName":"L"}}`, "line 1: a new Lead needs Company"},
+		{`{"op":"edit","object":"Account","record":"Acme Group","fields":{"Rating":"Tepid"}}`, "line 1: Rating takes only its picklist's values"},
+		{`{"op":"edit","object":"Account","record":"Acme Group","fields":{"Name":null}}`, "line 1: Name can't be emptied"},
+		{`{"op":"delete","record":"Acme Group"}`, `line 1: no "object" given`},
+	}
+	for _, l := range lines {
+		if out, err := run(t, dir, l.line, "apply"); err == nil || !strings.Contains(err.Error(), l.want) {
+			t.Errorf("apply %s: want error containing %q, got %v\n%s", l.line, l.want, err, out)
+		}
+	}
+	if got := pendingEntries(t, dir); len(got) != 0 {
+		t.Fatalf("refused changes were queued: %+v", got)
+	}
+	// What the org takes goes in: a listed value, an emptied optional field, an address, and
+	// object names in any case, as the org reads them.
+	for _, args := range [][]string{
+		{"edit", "account", "Acme Group", "Industry=Banking", "Rating="},
+		{"new", "CONTACT", "LastName=Lane", "Email=lane@example.com"},
+	} {
+		if out, err := run(t, dir, "", args...); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	if out, err := run(t, dir, `{"op":"delete","object":"contact","record":"Lane"}`, "apply"); err != nil {
+		t.Fatalf("apply delete: %v\n%s", err, out)
+	}
+	got := pendingEntries(t, dir)
+	if len(got) != 1 || got[0].Object != "Account" || got[0].Changes["Industry"] != "Banking" {
+		t.Fatalf("queue: %+v", got)
+	}
+	if v, ok := got[0].Changes["Rating"]; !ok || v != nil {
+		t.Fatalf("Rating= should queue an emptied Rating, got %+v", got[0].Changes)
+	}
+}
