@@ -670,7 +670,7 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 		Short: "Queue a new record (offline), e.g. new Account Name=Acme Phone=555-0100",
 		Args:  cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withOfflineEngine(cmd.Context(), of, func(ctx context.Context, eng *pending.Engine) error {
+			return withOfflineEngine(cmd.Context(), of, queueLockWait, func(ctx context.Context, eng *pending.Engine) error {
 				object, err := objectName(eng, args[0])
 				if err != nil {
 					return err
@@ -693,7 +693,7 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 		Short: "Queue an edit (offline), e.g. edit Account \"Acme Corp\" Phone=555-0100",
 		Args:  cobra.MinimumNArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withOfflineEngine(cmd.Context(), of, func(ctx context.Context, eng *pending.Engine) error {
+			return withOfflineEngine(cmd.Context(), of, queueLockWait, func(ctx context.Context, eng *pending.Engine) error {
 				object, err := objectName(eng, args[0])
 				if err != nil {
 					return err
@@ -715,7 +715,7 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 		Short: "Queue a delete (offline)",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withOfflineEngine(cmd.Context(), of, func(ctx context.Context, eng *pending.Engine) error {
+			return withOfflineEngine(cmd.Context(), of, queueLockWait, func(ctx context.Context, eng *pending.Engine) error {
 				object, err := objectName(eng, args[0])
 				if err != nil {
 					return err
@@ -748,7 +748,7 @@ and the lines before it stay queued.`,
 				defer f.Close()
 				in = f
 			}
-			return withOfflineEngine(cmd.Context(), of, func(ctx context.Context, eng *pending.Engine) error {
+			return withOfflineEngine(cmd.Context(), of, queueLockWait, func(ctx context.Context, eng *pending.Engine) error {
 				n, err := applyLines(ctx, eng, in)
 				fmt.Fprintf(cmd.OutOrStdout(), "queued %d change(s)\n", n)
 				return err
@@ -763,7 +763,7 @@ and the lines before it stay queued.`,
 // beside it, saying so on stderr.
 func withDeviceData(cmd *cobra.Command, of *orgFlags, fn func(context.Context, *cache.DB) error) error {
 	ctx := cmd.Context()
-	err := withOfflineEngine(ctx, of, func(ctx context.Context, eng *pending.Engine) error {
+	err := withOfflineEngine(ctx, of, 0, func(ctx context.Context, eng *pending.Engine) error {
 		return fn(ctx, eng.DB())
 	})
 	if !errors.Is(err, cache.ErrAlreadyOpen) {
@@ -782,8 +782,10 @@ func withDeviceData(cmd *cobra.Command, of *orgFlags, fn func(context.Context, *
 	return fn(ctx, db)
 }
 
-func withOfflineEngine(ctx context.Context, of *orgFlags, fn func(context.Context, *pending.Engine) error) error {
-	s, err := openDeviceSession(ctx, of)
+// withOfflineEngine runs fn on the device, offline, waiting up to lockWait for another process
+// that has it open.
+func withOfflineEngine(ctx context.Context, of *orgFlags, lockWait time.Duration, fn func(context.Context, *pending.Engine) error) error {
+	s, err := openDeviceSession(ctx, of, lockWait)
 	if err != nil {
 		return err
 	}

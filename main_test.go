@@ -392,6 +392,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	os.Setenv("XDG_DATA_HOME", tmp)
+	// Tests that hold the device to see a command refused need not wait ten seconds for it.
+	queueLockWait = 500 * time.Millisecond
 	code := m.Run()
 	os.RemoveAll(tmp)
 	os.Exit(code)

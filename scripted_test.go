@@ -2,12 +2,16 @@ package main
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/offline-edit/offline-edit/cache"
 )
 
 // orgTokens counts the access tokens the embedded org in dir has issued: one each time a
@@ -146,5 +150,38 @@ func TestChangeCommandsRefuseValuesTheOrgWouldRefuseAndLock(t *testing.T) {
 	}
 	if v, ok := got[0].Changes["Rating"]; !ok || v != nil {
 		t.Fatalf("Rating= should queue an emptied Rating, got %+v", got[0].Changes)
+	}
+}
+
+func TestQueueingCommandsTakeTurnsWithAnotherProcessOnTheDevice(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	// Another command has the device for a moment: this one waits for it, then queues.
+	db, _ := holdDevice(t, dir)
+	released := make(chan struct{})
+	go func() {
+		time.Sleep(150 * time.Millisecond)
+		db.Close()
+		close(released)
+	}()
+	if out, err := run(t, dir, "", "new", "Account", "Name=After The Other"); err != nil {
+		t.Fatalf("new while another process had the device for a moment: %v\n%s", err, out)
+	}
+	<-released
+	if got := pendingEntries(t, dir); len(got) != 1 || got[0].Name != "After The Other" {
+		t.Fatalf("queue: %+v", got)
+	}
+	// One that keeps it (the app): refused once the wait is over, and nothing queued.
+	db, _ = holdDevice(t, dir)
+	start := time.Now()
+	_, err := run(t, dir, "", "edit", "Account", "After The Other", "Phone=1")
+	db.Close()
+	if !errors.Is(err, cache.ErrAlreadyOpen) || time.Since(start) < queueLockWait {
+		t.Fatalf("edit while the device stayed held: %v after %s; want already open after %s", err, time.Since(start), queueLockWait)
+	}
+	if got := pendingEntries(t, dir); len(got) != 1 || len(got[0].Changes) != 1 {
+		t.Fatalf("queue after the refused edit: %+v", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -286,19 +287,51 @@ func checkOrgFlag(raw string) (string, error) {
 var errBadFlags = errors.New("bad flags")
 
 func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error) {
-	return openSessionFor(ctx, f, online, false)
+	return openSessionFor(ctx, f, online, false, 0)
 }
 
 // openDeviceSession opens the device for a headless command that only reads or queues (it
 // stays offline throughout). On the embedded org it leaves the org closed while it can: the
 // org loads every record when it opens (0.3 s at 20,000 records, each command paying it again),
 // and nothing is asked of it offline. It opens as before the first time a user's device is
-// made, so an unknown user is still refused.
-func openDeviceSession(ctx context.Context, f *orgFlags) (*session, error) {
-	return openSessionFor(ctx, f, false, true)
+// made, so an unknown user is still refused. lockWait is how long to wait for another process
+// that has the device open to let go of it.
+func openDeviceSession(ctx context.Context, f *orgFlags, lockWait time.Duration) (*session, error) {
+	return openSessionFor(ctx, f, false, true, lockWait)
 }
 
-func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool) (*session, error) {
+// queueLockWait is how long a command that queues changes waits for another offline-edit process
+// to let go of the device: scripts that queue changes at the same time take turns (each command
+// holds it for milliseconds) instead of failing; the app holds it until it quits.
+var queueLockWait = 10 * time.Second
+
+// openDeviceDB opens the device database, waiting up to wait, with short randomised pauses,
+// while another process has it open; past a second it says so on stderr, once.
+func openDeviceDB(ctx context.Context, path string, wait time.Duration) (*cache.DB, error) {
+	start := time.Now()
+	deadline := start.Add(wait)
+	pause, told := 5*time.Millisecond, false
+	for {
+		db, err := cache.Open(path)
+		if err == nil || !errors.Is(err, cache.ErrAlreadyOpen) || !time.Now().Before(deadline) {
+			return db, err
+		}
+		if !told && time.Since(start) >= time.Second {
+			told = true
+			fmt.Fprintf(os.Stderr, "offline-edit: another offline-edit process has this device open; waiting up to %s for it\n", time.Until(deadline).Round(time.Second))
+		}
+		t := time.NewTimer(min(pause/2+rand.N(pause), time.Until(deadline)))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("interrupted while waiting: %w", err)
+		case <-t.C:
+		}
+		pause = min(2*pause, 100*time.Millisecond)
+	}
+}
+
+func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, lockWait time.Duration) (*session, error) {
 	if ways := f.signInWays(); len(ways) > 1 {
 		return nil, fmt.Errorf("%w: choose one way to sign in, not %s", errBadFlags, strings.Join(ways, " and "))
 	}
@@ -486,7 +519,7 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool) (
 		s.Close()
 		return nil, err
 	}
-	if s.db, err = cache.Open(dbPath); err != nil {
+	if s.db, err = openDeviceDB(ctx, dbPath, lockWait); err != nil {
 		s.Close()
 		return nil, err
 	}
