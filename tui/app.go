@@ -381,7 +381,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateScreen(ScreenRecord, msg)
 	case trailMsg:
 		return m.onTrail(msg), nil
-	case formDataMsg, lookupResultsMsg:
+	case formDataMsg:
+		return m.updateScreen(ScreenForm, msg)
+	case lookupResultsMsg:
+		// A lookup's matches go to the lookup being typed: the conflict screen's new value
+		// when it is on top, else the form's field.
+		if m.active() == ScreenConflict {
+			return m.updateScreen(ScreenConflict, msg)
+		}
 		return m.updateScreen(ScreenForm, msg)
 	case entriesMsg:
 		return m.updateScreen(ScreenPending, msg)

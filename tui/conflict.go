@@ -1,11 +1,10 @@
 package tui
 
 import (
-	"strconv"
+	"context"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -35,23 +34,19 @@ type conflictModel struct {
 	choices []pending.Choice
 	cursor  int
 	editing bool
-	fresh   bool // the input still holds the value it opened with: typing replaces it
-	input   textinput.Model
-	keep    bool // delete conflicts: keep the record instead of deleting anyway
+	fresh   bool // the editor still holds the value it opened with: typing replaces it
+	valueIn fieldInput
+	valueOf remote.Field // the field valueIn edits
+	bad     string       // why the typed value was refused
+	keep    bool         // delete conflicts: keep the record instead of deleting anyway
 	saving  bool
 	w, h    int
 }
 
-func newConflict(c *common) conflictModel {
-	ti := newInput("new value")
-	ti.Prompt = "new value: "
-	return conflictModel{c: c, input: ti}
-}
+func newConflict(c *common) conflictModel { return conflictModel{c: c} }
 
 func (m conflictModel) open(entryID string) (conflictModel, tea.Cmd) {
-	m = conflictModel{c: m.c, input: m.input, entryID: entryID, gen: m.gen + 1, w: m.w, h: m.h}
-	m.input.SetValue("")
-	m.input.Blur()
+	m = conflictModel{c: m.c, entryID: entryID, gen: m.gen + 1, w: m.w, h: m.h}
 	gen := m.gen
 	b, ctx := m.c.backend, m.c.ctx
 	known := m.c.describes
@@ -69,14 +64,43 @@ func (m conflictModel) open(entryID string) (conflictModel, tea.Cmd) {
 		if v, verr := b.Record(ctx, e.Object, e.RecordID); verr == nil {
 			names = v.Names
 		}
+		names = lookupNames(ctx, b, d, e.Conflicts, names)
 		return conflictDataMsg{gen: gen, entry: e, desc: d, names: names, err: err}
 	}
 }
 
-func (m *conflictModel) SetSize(w, h int) {
-	m.w, m.h = w, h
-	m.input.Width = max(10, w-20)
+// lookupNames adds to names the names of the records a conflicting lookup's base, theirs and
+// mine point at, as far as the device has them cached: the rows show names, not ids.
+func lookupNames(ctx context.Context, b Backend, d *remote.Describe, cs []pending.Conflict, names map[string]string) map[string]string {
+	if d == nil {
+		return names
+	}
+	out := map[string]string{}
+	for k, v := range names {
+		out[k] = v
+	}
+	for _, c := range cs {
+		f, ok := d.Field(c.Field)
+		if !ok || f.Type != "reference" {
+			continue
+		}
+		for _, v := range []any{c.Base, c.Theirs, c.Mine} {
+			id, _ := v.(string)
+			if id == "" || out[id] != "" {
+				continue
+			}
+			for _, o := range f.ReferenceTo {
+				if r, err := b.Record(ctx, o, id); err == nil && r.Name != "" {
+					out[id] = r.Name
+					break
+				}
+			}
+		}
+	}
+	return out
 }
+
+func (m *conflictModel) SetSize(w, h int) { m.w, m.h = w, h }
 
 // capturing: a typed value takes every key, and while a resolution is being saved the screen
 // takes them too (and ignores them), so that esc can't leave it before the save's own go-back.
@@ -93,24 +117,162 @@ func (m conflictModel) label(field string) string {
 	return field
 }
 
-// typed converts typed text to the field's type.
-func (m conflictModel) typed(field, text string) any {
-	if text == "" {
-		return nil
-	}
+// field is the describe of a conflicting field; one the describe lacks is edited as text.
+func (m conflictModel) field(name string) remote.Field {
 	if m.desc != nil {
-		if f, ok := m.desc.Field(field); ok {
-			switch f.Type {
-			case "int", "double", "currency", "percent":
-				if x, err := strconv.ParseFloat(strings.ReplaceAll(text, ",", ""), 64); err == nil {
-					return x
-				}
-			case "boolean":
-				return strings.EqualFold(text, "true") || strings.EqualFold(text, "yes")
-			}
+		if f, ok := m.desc.Field(name); ok {
+			return f
 		}
 	}
-	return text
+	return remote.Field{Name: name, Label: name, Type: "string", Nillable: true}
+}
+
+// show is a conflict's value as the screen shows it: a lookup by the name of the record it
+// points at (when the device knows it), an empty value as "(empty)".
+func (m conflictModel) show(name string, v any) string {
+	f := m.field(name)
+	if id, ok := v.(string); ok && f.Type == "reference" && m.names[id] != "" {
+		return CleanLine(m.names[id])
+	}
+	if v == nil || v == "" {
+		if f.Type == "boolean" {
+			return "No"
+		}
+		return "(empty)"
+	}
+	return displayField(f, v)
+}
+
+// textLike reports editors whose value is typed text: the first key typed replaces it.
+func textLike(in fieldInput) bool {
+	switch in.(type) {
+	case *textField, *numberField, *dateField, *emailField, *phoneField, *lookupField:
+		return true
+	}
+	return false
+}
+
+// startValue opens the editor of the field under the cursor, holding the typed value already
+// chosen or else mine.
+func (m conflictModel) startValue() (conflictModel, tea.Cmd) {
+	c := m.entry.Conflicts[m.cursor]
+	v := c.Mine
+	if m.choices[m.cursor].Take == pending.TakeValue {
+		v = m.choices[m.cursor].Value
+	}
+	m.valueOf = m.field(c.Field)
+	m.valueIn = m.newValueInput(v)
+	m.editing, m.bad = true, ""
+	m.fresh = textLike(m.valueIn)
+	return m, m.valueIn.Focus()
+}
+
+func (m conflictModel) newValueInput(v any) fieldInput {
+	name := ""
+	if id, ok := v.(string); ok {
+		name = m.names[id]
+	}
+	in := newFieldInput(m.c, m.valueOf, v, name)
+	if p, ok := in.(*picklistField); ok {
+		p.setRows(max(3, min(defaultChooserRows, m.h/3)))
+		p.listKey = "space" // enter sets the value here
+	}
+	return in
+}
+
+// checkValue is why the editor's value can't be the field's, or "": the checks the edit form
+// makes before saving (type, required, length).
+func (m conflictModel) checkValue() string {
+	f, v := m.valueOf, m.valueIn.Value()
+	if err := m.valueIn.Check(); err != nil {
+		return err.Error()
+	}
+	if (v == nil || v == "") && !f.Nillable && f.Type != "boolean" {
+		return m.label(f.Name) + " can't be empty"
+	}
+	if f.Length > 0 && f.Type != "reference" && textLen(v) > f.Length {
+		return sprintf("at most %d characters (now %d)", f.Length, textLen(v))
+	}
+	return ""
+}
+
+// setValue takes the editor's value as the field's new value, unless it can't be one.
+func (m conflictModel) setValue() (conflictModel, tea.Cmd) {
+	if bad := m.checkValue(); bad != "" {
+		m.bad = bad
+		return m, nil
+	}
+	m.choices[m.cursor] = pending.Choice{Take: pending.TakeValue, Value: m.valueIn.Value()}
+	m.valueIn.Blur()
+	m.editing, m.bad, m.valueIn = false, "", nil
+	return m, nil
+}
+
+// updateValue is a key while a value is typed: enter (tab in a multi-line text) sets it, esc
+// cancels; a picklist's list or a lookup's matches take enter, esc and the arrows while open.
+func (m conflictModel) updateValue(msg tea.KeyMsg) (conflictModel, tea.Cmd) {
+	in := m.valueIn
+	listOpen := false
+	switch x := in.(type) {
+	case *picklistField:
+		listOpen = x.capturing()
+	case *lookupField:
+		listOpen = x.open && len(x.matches) > 0 && x.Wants(msg)
+	}
+	_, multiLine := in.(*textareaField)
+	switch {
+	case listOpen:
+	case msg.Type == tea.KeyEsc:
+		in.Blur()
+		m.editing, m.bad, m.valueIn = false, "", nil
+		return m, nil
+	case msg.Type == tea.KeyTab, msg.Type == tea.KeyEnter && !multiLine:
+		return m.setValue()
+	}
+	if m.fresh && (msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace) {
+		// The first letter typed replaces the value the editor opened with.
+		m.valueIn = m.newValueInput(nil)
+		_ = m.valueIn.Focus()
+	}
+	m.fresh = false
+	var cmd tea.Cmd
+	m.valueIn, cmd = m.valueIn.Update(msg)
+	m.bad = ""
+	return m, cmd
+}
+
+// valueKeys are the keys the value's editor takes, in the help bar's words.
+func (m conflictModel) valueKeys() []key.Binding {
+	b := func(keys, help string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, help))
+	}
+	set, cancel := b("enter", "set the value"), b("esc", "cancel")
+	switch x := m.valueIn.(type) {
+	case *picklistField:
+		if x.capturing() {
+			return []key.Binding{b("↑/↓", "choose"), b("enter", "take it"), b("esc", "close the list")}
+		}
+		return []key.Binding{set, cancel, b("←/→", "step through the values"), b("space", "list them")}
+	case *checkboxField:
+		return []key.Binding{set, cancel, b("space", "toggle")}
+	case *textareaField:
+		return []key.Binding{b("tab", "set the value"), cancel, b("enter", "new line")}
+	case *lookupField:
+		if x.open && len(x.matches) > 0 {
+			return []key.Binding{b("↑/↓", "choose a match"), b("enter", "take it"), b("esc", "close the matches")}
+		}
+		return []key.Binding{set, cancel, b("type", "search the cached records")}
+	}
+	return []key.Binding{set, cancel, b("←/→", "move in the value")}
+}
+
+// valueHint is valueKeys as a line.
+func (m conflictModel) valueHint() string {
+	var parts []string
+	for _, k := range m.valueKeys() {
+		parts = append(parts, k.Help().Key+" "+k.Help().Desc)
+	}
+	return strings.Join(parts, " · ")
 }
 
 // resolvedNote says what resolving a conflict with choices did to a change: taking theirs for
@@ -165,30 +327,17 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 	case opDoneMsg:
 		m.saving = false
 		return m, nil
+	case lookupResultsMsg:
+		if m.editing && m.valueOf.Name == msg.field {
+			m.valueIn, _ = m.valueIn.Update(msg)
+		}
+		return m, nil
 	case tea.KeyMsg:
 		if !m.loaded || m.saving {
 			return m, nil
 		}
 		if m.editing {
-			switch msg.Type {
-			case tea.KeyEnter:
-				f := m.entry.Conflicts[m.cursor].Field
-				m.choices[m.cursor] = pending.Choice{Take: pending.TakeValue, Value: m.typed(f, m.input.Value())}
-				m.editing = false
-				m.input.Blur()
-				return m, nil
-			case tea.KeyEsc:
-				m.editing = false
-				m.input.Blur()
-				return m, nil
-			}
-			if m.fresh && (msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace) {
-				m.input.SetValue("")
-			}
-			m.fresh = false
-			var cmd tea.Cmd
-			m.input, cmd = m.input.Update(msg)
-			return m, cmd
+			return m.updateValue(msg)
 		}
 		switch {
 		case key.Matches(msg, k.Save):
@@ -209,15 +358,7 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 		case key.Matches(msg, k.Theirs):
 			m.choices[m.cursor] = pending.Choice{Take: pending.TakeTheirs}
 		case key.Matches(msg, k.Value), key.Matches(msg, k.Open):
-			m.editing = true
-			c := m.entry.Conflicts[m.cursor]
-			m.input.SetValue(editText(c.Mine))
-			if m.choices[m.cursor].Take == pending.TakeValue {
-				m.input.SetValue(editText(m.choices[m.cursor].Value))
-			}
-			m.input.CursorEnd()
-			m.fresh = true
-			return m, m.input.Focus()
+			return m.startValue()
 		}
 	}
 	return m, nil
@@ -233,7 +374,10 @@ func (m conflictModel) View() string {
 	out = append(out, s.Title.Render(trunc("Resolve conflict · "+m.c.singleLabel(e.Object)+" · "+CleanLine(e.Name), m.w)))
 	out = append(out, s.longSash(e.Status, e.Code, e.Message))
 	if e.Message != "" {
-		out = append(out, s.Orange.Render(trunc(CleanLine(e.Message), m.w)))
+		// The whole message: it names every field the other user changed.
+		for _, l := range capLines(strings.Split(wrap(CleanLine(e.Message), max(1, m.w)), "\n"), 3, m.w) {
+			out = append(out, s.Orange.Render(l))
+		}
 	}
 	out = append(out, "")
 	valW := max(10, m.w-12)
@@ -260,8 +404,15 @@ func (m conflictModel) View() string {
 	}
 	hint := "m keep mine · t take theirs · v type a new value · ctrl+s save · esc back"
 	if m.editing {
-		// The letters type now: only the keys of the input work.
-		hint = "typing a new value for " + m.label(e.Conflicts[m.cursor].Field) + " · enter set it · esc cancel"
+		// The letters type now: only the keys of the editor work.
+		verb, set := "typing", "enter"
+		if !textLike(m.valueIn) {
+			verb = "choosing"
+		}
+		if _, ok := m.valueIn.(*textareaField); ok {
+			set = "tab"
+		}
+		hint = verb + " a new value for " + m.label(e.Conflicts[m.cursor].Field) + " · " + set + " set it · esc cancel"
 	}
 	for _, l := range strings.Split(wrap(hint, max(1, m.w)), "\n") {
 		out = append(out, s.Subtle.Render(l))
@@ -310,13 +461,39 @@ func (m conflictModel) View() string {
 			}
 			return lines
 		}
-		body = append(body, row("base", display(c.Base), false, "(when you changed it)")...)
-		body = append(body, row("theirs", display(c.Theirs), ch.Take == pending.TakeTheirs, "("+userName(m.names, c.TheirsBy)+", "+when(c.TheirsAt)+")")...)
-		body = append(body, row("mine", display(c.Mine), ch.Take == pending.TakeMine, "")...)
+		who := joinNonEmpty(", ", userName(m.names, c.TheirsBy), when(c.TheirsAt))
+		theirsNote := ""
+		if who != "" {
+			theirsNote = "(" + who + ")"
+		}
+		if sameValue(c.Theirs, c.Base) {
+			// Strict mode asks about fields the other user did not touch: say so, or the row
+			// reads as if they had set this value.
+			by := userName(m.names, c.TheirsBy)
+			if by == "" {
+				by = "another user"
+			}
+			theirsNote = "(unchanged: " + joinNonEmpty(", ", by+" changed other fields", when(c.TheirsAt)) + ")"
+		}
+		body = append(body, row("base", m.show(c.Field, c.Base), false, "(when you changed it)")...)
+		body = append(body, row("theirs", m.show(c.Field, c.Theirs), ch.Take == pending.TakeTheirs, theirsNote)...)
+		body = append(body, row("mine", m.show(c.Field, c.Mine), ch.Take == pending.TakeMine, "")...)
 		if i == m.cursor && m.editing {
-			body = append(body, "    "+m.input.View())
+			const prompt = "    new value: "
+			for j, l := range strings.Split(m.valueIn.View(true, max(10, m.w-lipgloss.Width(prompt))), "\n") {
+				if j == 0 {
+					body = append(body, prompt+l)
+				} else {
+					body = append(body, strings.Repeat(" ", lipgloss.Width(prompt))+l)
+				}
+			}
+			if m.bad != "" {
+				for _, l := range strings.Split(wrap("✖ "+CleanLine(m.bad), max(1, m.w-4)), "\n") {
+					body = append(body, s.Error.Render("    "+l))
+				}
+			}
 			// The keys of the help bar, in its words.
-			hint := "enter set the value · esc cancel · ←/→ move in the value"
+			hint := m.valueHint()
 			if m.fresh {
 				hint = "typing replaces this value · " + hint
 			}
@@ -324,7 +501,7 @@ func (m conflictModel) View() string {
 				body = append(body, s.Subtle.Render("    "+l))
 			}
 		} else if ch.Take == pending.TakeValue {
-			body = append(body, row("new", display(ch.Value), true, "")...)
+			body = append(body, row("new", m.show(c.Field, ch.Value), true, "")...)
 		}
 		if i == m.cursor {
 			focusEnd = len(body)
@@ -346,11 +523,7 @@ func (m conflictModel) ShortHelp() []key.Binding {
 	k := m.c.keys
 	if m.editing {
 		// While a value is typed every letter goes to it: only these keys do anything else.
-		set, cancel := k.Open, k.Back
-		set.SetHelp("enter", "set the value")
-		cancel.SetHelp("esc", "cancel")
-		move := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "move in the value"))
-		return []key.Binding{set, cancel, move}
+		return m.valueKeys()
 	}
 	if m.isDelete() {
 		return []key.Binding{k.Up, k.Open, k.Save, k.Back}
@@ -361,4 +534,27 @@ func (m conflictModel) ShortHelp() []key.Binding {
 func (m conflictModel) FullHelp() [][]key.Binding {
 	k := m.c.keys
 	return [][]key.Binding{{k.Up, k.Down}, {k.Mine, k.Theirs, k.Value, k.Save}, k.globalKeys()}
+}
+
+// capLines keeps the first n of lines (at least one), the last of them ending with "…" when
+// some were left out, each within w cells.
+func capLines(lines []string, n, w int) []string {
+	n = max(1, n)
+	if len(lines) <= n {
+		return lines
+	}
+	out := append([]string(nil), lines[:n]...)
+	out[n-1] = trunc(out[n-1]+" …", w)
+	return out
+}
+
+// joinNonEmpty joins the parts that are not empty.
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
 }

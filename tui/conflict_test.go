@@ -3,6 +3,9 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
@@ -39,8 +42,8 @@ func TestConflictHelpBarOffersOnlyTheInputsKeysWhileAValueIsTyped(t *testing.T) 
 		}
 		d.refuseView("m keep mine · t take theirs")
 		d.requireView("typing a new value for Account Phone · enter set it · esc cancel")
-		d.keys("42", "enter")
-		d.requireView("new     42", "m keep mine · t take theirs")
+		d.keys("555-0142", "enter")
+		d.requireView("new     555-0142", "m keep mine · t take theirs")
 		if bar := helpBarOf(d.view()); !strings.Contains(bar, "m keep mine") {
 			t.Fatalf("%dx%d: after enter the help bar is %q", size[0], size[1], bar)
 		}
@@ -79,4 +82,112 @@ func TestEscWhileAResolutionSavesDoesNotGoBackTwice(t *testing.T) {
 	if m.capturing() {
 		t.Fatal("a conflict screen at rest keeps the global keys from working")
 	}
+}
+
+// conflictOn opens the conflict screen on a one-field conflict of a seeded record.
+func conflictOn(t *testing.T, object, id, field string, base, theirs, mine any) (*driver, *fakeBackend) {
+	t.Helper()
+	f := seededFake(3)
+	f.setEntry(pending.Entry{ID: "e1", Object: object, RecordID: id, Name: "the record",
+		Op: pending.OpUpdate, Status: pending.StatusConflict, Changes: remote.Fields{field: mine},
+		Conflicts: []pending.Conflict{{Field: field, Base: base, Theirs: theirs, Mine: mine}}})
+	d := newDriver(t, f, 100, 30)
+	d.send(openConflictMsg{entryID: "e1"})
+	d.requireView("Resolve conflict")
+	return d, f
+}
+
+func TestConflictNewValueEditorFitsTheFieldTypeAndRefusesBadInput(t *testing.T) {
+	const acct, contact = "001000000000000000", "003000000000000001"
+	cases := []struct {
+		name              string
+		object, id, field string
+		mine              any
+		bad               []string // keys that make a value the field can't take
+		refusal           string   // what the screen says then
+		good              []string // keys that make a good value
+		want              any      // the value the resolution sends
+	}{
+		{"number", "Account", acct, "AnnualRevenue", 10.0, []string{"abc"}, "enter a number",
+			[]string{"backspace", "backspace", "backspace", "1,200.5"}, 1200.5},
+		{"date", "Contact", contact, "Birthdate", "1990-01-01", []string{"next week"}, "enter a date as YYYY-MM-DD",
+			[]string{"2026-12-01"}, "2026-12-01"},
+		{"email", "Contact", contact, "Email", "a@b.example", []string{"not an address"}, "enter an email address",
+			[]string{"jo@example.com"}, "jo@example.com"},
+		{"text too long", "Account", acct, "Name", "Acme", []string{strings.Repeat("x", 256)}, "at most 255 characters (now 256)",
+			[]string{"Acme Two"}, "Acme Two"},
+		{"required text emptied", "Account", acct, "Name", "Acme", []string{"x", "backspace"}, "Account Name can't be empty",
+			[]string{"Acme Three"}, "Acme Three"},
+		{"lookup typed but not chosen", "Contact", contact, "AccountId", acct, []string{"Nobody"}, "choose a record from the matches",
+			[]string{"Acme 000001", "enter"}, "001000000000000001"},
+		{"picklist steps through its values", "Account", acct, "Industry", "Banking", nil, "", []string{"right"}, "Energy"},
+		{"checkbox toggles", "Contact", contact, "DoNotCall", false, nil, "", []string{"space"}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d, f := conflictOn(t, c.object, c.id, c.field, c.mine, c.mine, c.mine)
+			d.keys("v")
+			if c.bad != nil {
+				d.keys(c.bad...)
+				d.keys("enter")
+				d.requireView("✖ "+c.refusal, "new value:")
+				if !d.model().conflict.editing {
+					t.Fatalf("a value the field can't take was set:\n%s", d.view())
+				}
+				// Start again from an empty value.
+				for range 300 {
+					d.keys("backspace")
+				}
+			}
+			d.keys(c.good...)
+			d.keys("enter")
+			if d.model().conflict.editing {
+				t.Fatalf("a good value was refused:\n%s", d.view())
+			}
+			d.refuseView("✖ ")
+			d.keys("ctrl+s")
+			got, ok := f.resolved[c.field]
+			if !ok || got.Take != pending.TakeValue || !sameValue(got.Value, c.want) {
+				t.Fatalf("the resolution sent %#v for %s, want the value %#v", got, c.field, c.want)
+			}
+		})
+	}
+}
+
+func TestConflictScreenInStrictModeSaysTheirsIsUnchangedAndShowsTheWholeMessage(t *testing.T) {
+	msg := "Another user changed Account Fax, Website, Annual Revenue (strict mode: every remote change needs your decision)"
+	for _, size := range [][2]int{{80, 24}, {60, 20}, {200, 60}} {
+		f := seededFake(2)
+		at := time.Date(2024, 3, 4, 10, 0, 0, 0, time.UTC)
+		f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+			Op: pending.OpUpdate, Status: pending.StatusConflict, Code: "CONFLICT", Message: msg,
+			Changes:   remote.Fields{"Phone": "555-0111"},
+			Conflicts: []pending.Conflict{{Field: "Phone", Base: "555-0100", Theirs: "555-0100", Mine: "555-0111", TheirsBy: "005A", TheirsAt: at}}})
+		d := newDriver(t, f, size[0], size[1])
+		d.send(openConflictMsg{entryID: "e1"})
+		v := flat(d.view())
+		if !strings.Contains(v, flat(msg)) {
+			t.Errorf("%dx%d: the message is cut:\n%s", size[0], size[1], d.view())
+		}
+		if !strings.Contains(v, "unchanged: 005A changed other fields") {
+			t.Errorf("%dx%d: theirs reads as if they had set the value:\n%s", size[0], size[1], d.view())
+		}
+	}
+}
+
+func TestConflictPicklistValueEditorGoldenAt80x24(t *testing.T) {
+	f := seededFake(2)
+	at := time.Date(2024, 3, 4, 10, 0, 0, 0, time.UTC)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusConflict, Code: "CONFLICT", Message: "Another user changed Industry, Account Phone",
+		Changes: remote.Fields{"Phone": "555-0111", "Industry": "Retail"},
+		Conflicts: []pending.Conflict{
+			{Field: "Industry", Base: "Banking", Theirs: nil, Mine: "Retail", TheirsBy: "005A", TheirsAt: at},
+			{Field: "Phone", Base: "555-0100", Theirs: "555-0122", Mine: "555-0111", TheirsBy: "005A", TheirsAt: at},
+		}})
+	d := newDriver(t, f, 80, 24)
+	d.send(openConflictMsg{entryID: "e1"})
+	d.keys("v", "left")
+	d.requireView("choosing a new value for Industry", "◂ Energy ▸", "(empty)")
+	teatest.RequireEqualOutput(t, []byte(d.view()))
 }

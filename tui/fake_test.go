@@ -29,6 +29,8 @@ type fakeBackend struct {
 	// synced: Record follows it, as the engine does.
 	synced map[string]string
 	acts   []pending.Activity
+	// resolved holds the choices of the last Resolve.
+	resolved map[string]pending.Choice
 }
 
 func newFakeBackend() *fakeBackend {
@@ -184,6 +186,7 @@ func (f *fakeBackend) Record(_ context.Context, object, id string) (pending.Reco
 					for k, val := range r {
 						if val == x["Id"] && k != "Id" {
 							v.Names[k] = nameOf(x)
+							v.Names[x["Id"].(string)] = nameOf(x)
 						}
 					}
 				}
@@ -337,7 +340,10 @@ func (f *fakeBackend) remove(entryID string) error {
 	return pending.ErrNotFound
 }
 
-func (f *fakeBackend) Resolve(_ context.Context, id string, _ map[string]pending.Choice) error {
+func (f *fakeBackend) Resolve(_ context.Context, id string, choices map[string]pending.Choice) error {
+	f.mu.Lock()
+	f.resolved = choices
+	f.mu.Unlock()
 	return f.remove(id)
 }
 func (f *fakeBackend) ResolveDelete(_ context.Context, id string, _ bool) error { return f.remove(id) }
