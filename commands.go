@@ -253,7 +253,13 @@ printing the queue.`,
 			}
 			s, err := openSessionRetrying(ctx, of, deadline, retrying)
 			if err != nil {
-				return sessionExit(err)
+				err = sessionExit(err)
+				if asJSON {
+					// A script reading the JSON gets the same shape whatever went wrong: the error,
+					// and the queue as far as it can be read without the session (null if not).
+					writeJSON(cmd.OutOrStdout(), map[string]any{"summary": summaryJSON(pending.Summary{}, 0, err), "pending": queueBeside(ctx, of)})
+				}
+				return err
 			}
 			defer s.Close()
 			sum, err := syncUntilSettled(ctx, s.eng, time.Until(deadline), func(time.Duration) { retrying(s.label) })
@@ -266,10 +272,14 @@ printing the queue.`,
 				return lerr
 			}
 			out := cmd.OutOrStdout()
+			shown := err
+			if errors.Is(err, context.Canceled) {
+				shown = errInterrupted // not the step that happened to be under way
+			}
 			if asJSON {
-				writeJSON(out, map[string]any{"summary": summaryJSON(sum, redOf(entries), err), "pending": entries})
+				writeJSON(out, map[string]any{"summary": summaryJSON(sum, redOf(entries), shown), "pending": entries})
 			} else {
-				printSummary(out, sum, redOf(entries), err)
+				printSummary(out, sum, redOf(entries), shown)
 				if len(entries) > 0 {
 					fmt.Fprintln(out)
 					printEntries(out, entries)
@@ -277,7 +287,7 @@ printing the queue.`,
 			}
 			switch {
 			case errors.Is(err, context.Canceled):
-				return &exitError{130, errors.New("interrupted: changes not yet synced stay queued")}
+				return &exitError{130, errInterrupted}
 			case err != nil && isAuth(err):
 				return &exitError{2, err}
 			case err != nil && isLocal(err):
@@ -297,6 +307,9 @@ printing the queue.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
+
+// errInterrupted is what sync says when Ctrl-C stopped it.
+var errInterrupted = errors.New("interrupted: changes not yet synced stay queued")
 
 // syncUntilSettled runs sync, then again whenever retrying entries come due, until every entry
 // needs the user or wait has passed. An org that cannot be reached is tried again, with growing
@@ -751,6 +764,10 @@ and the lines before it stay queued.`,
 			return withOfflineEngine(cmd.Context(), of, queueLockWait, func(ctx context.Context, eng *pending.Engine) error {
 				n, err := applyLines(ctx, eng, in)
 				fmt.Fprintf(cmd.OutOrStdout(), "queued %d change(s)\n", n)
+				if err != nil && ctx.Err() != nil {
+					// Which change stopped is of no use; how many went in is (the rest was not read).
+					return &exitError{130, fmt.Errorf("interrupted after %d change(s) were queued; the rest of the input was not read", n)}
+				}
 				return err
 			})
 		},
@@ -784,6 +801,31 @@ func withDeviceData(cmd *cobra.Command, of *orgFlags, fn func(context.Context, *
 
 // withOfflineEngine runs fn on the device, offline, waiting up to lockWait for another process
 // that has it open.
+// queueBeside reads the device's queue without a session, read-only (nil when the device
+// cannot be named or read that way).
+func queueBeside(ctx context.Context, of *orgFlags) []pending.Entry {
+	path, err := of.heldDevicePath()
+	if err != nil {
+		return nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	db, err := cache.OpenReadOnly(path)
+	if err != nil {
+		return nil
+	}
+	defer db.Close()
+	entries, err := pending.ReadEntries(context.WithoutCancel(ctx), db)
+	if err != nil {
+		return nil
+	}
+	if entries == nil {
+		entries = []pending.Entry{}
+	}
+	return entries
+}
+
 func withOfflineEngine(ctx context.Context, of *orgFlags, lockWait time.Duration, fn func(context.Context, *pending.Engine) error) error {
 	s, err := openDeviceSession(ctx, of, lockWait)
 	if err != nil {
@@ -810,6 +852,10 @@ func applyLines(ctx context.Context, eng *pending.Engine, r io.Reader) (int, err
 		text := strings.TrimSpace(sc.Text())
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue
+		}
+		if !utf8.ValidString(text) {
+			// encoding/json would turn each bad byte into U+FFFD: the org would get other text.
+			return n, fmt.Errorf("line %d is not UTF-8 text (the byte 0x%02x at %d): the org takes only UTF-8; convert it first (iconv)", line, text[invalidUTF8At(text)], invalidUTF8At(text))
 		}
 		var cl changeLine
 		if err := json.Unmarshal([]byte(text), &cl); err != nil {
@@ -1127,6 +1173,18 @@ func checkRequired(d *remote.Describe, fields remote.Fields, creating bool) erro
 	return nil
 }
 
+// invalidUTF8At is the offset of the first byte of s that is not part of UTF-8 text.
+func invalidUTF8At(s string) int {
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
+				return i
+			}
+		}
+	}
+	return 0
+}
+
 // parseDateTime reads a date-time in one of the forms the org reads.
 func parseDateTime(s string) (time.Time, error) {
 	var err error
@@ -1160,6 +1218,9 @@ func parseAssignments(ctx context.Context, eng *pending.Engine, object string, a
 		name, val, ok := strings.Cut(a, "=")
 		if !ok || name == "" {
 			return nil, fmt.Errorf("%q: want FIELD=VALUE", a)
+		}
+		if !utf8.ValidString(val) {
+			return nil, fmt.Errorf("%s: the value is not UTF-8 text (the byte 0x%02x at %d): the org takes only UTF-8; convert it first (iconv)", clip(tui.CleanLine(name), 60), val[invalidUTF8At(val)], invalidUTF8At(val))
 		}
 		f, ok := d.Field(name)
 		if !ok {

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -183,5 +187,152 @@ func TestQueueingCommandsTakeTurnsWithAnotherProcessOnTheDevice(t *testing.T) {
 	}
 	if got := pendingEntries(t, dir); len(got) != 1 || len(got[0].Changes) != 1 {
 		t.Fatalf("queue after the refused edit: %+v", got)
+	}
+}
+
+func TestValuesThatAreNotUTF8AreRefusedNotMangled(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	if _, err := run(t, dir, "", "new", "Account", "Name=Latin1", "Description=caf\xe9"); err == nil ||
+		!strings.Contains(err.Error(), "Description: the value is not UTF-8 text (the byte 0xe9 at 3)") {
+		t.Errorf("new with a Latin-1 value: %v", err)
+	}
+	line := "{\"op\":\"new\",\"object\":\"Account\",\"fields\":{\"Name\":\"caf\xe9\"}}"
+	if _, err := run(t, dir, line, "apply"); err == nil || !strings.Contains(err.Error(), "line 1 is not UTF-8 text") {
+		t.Errorf("apply with a Latin-1 line: %v", err)
+	}
+	if got := pendingEntries(t, dir); len(got) != 0 {
+		t.Fatalf("text that is not UTF-8 was queued (as U+FFFD): %+v", got)
+	}
+	if out, err := run(t, dir, "", "new", "Account", "Name=Café ✓ \x1b[31m"); err != nil {
+		t.Fatalf("UTF-8 text, escape included, is text: %v\n%s", err, out)
+	}
+}
+
+// linesThenCtrlC gives its lines one Read at a time and cancels after the first n were read,
+// as Ctrl-C would while apply reads a long input.
+type linesThenCtrlC struct {
+	lines  []string
+	n      int
+	cancel func()
+}
+
+func (r *linesThenCtrlC) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		r.cancel()
+	}
+	if len(r.lines) == 0 {
+		return 0, io.EOF
+	}
+	r.n--
+	line := r.lines[0] + "\n"
+	r.lines = r.lines[1:]
+	return copy(p, line), nil
+}
+
+func TestCtrlCDuringApplyExits130AndSaysHowManyWentIn(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	var lines []string
+	for i := range 10 {
+		lines = append(lines, fmt.Sprintf(`{"op":"new","object":"Account","fields":{"Name":"Line %d"}}`, i))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	root := newRootCmd()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetIn(&linesThenCtrlC{lines: lines, n: 3, cancel: cancel})
+	root.SetArgs([]string{"--data-dir", dir, "apply"})
+	err := root.ExecuteContext(ctx)
+	if exitCode(err) != 130 || !strings.Contains(err.Error(), "interrupted after 3 change(s) were queued") {
+		t.Fatalf("apply interrupted: exit %d, %v\n%s", exitCode(err), err, out.String())
+	}
+	if !strings.Contains(out.String(), "queued 3 change(s)") {
+		t.Errorf("stdout: %q", out.String())
+	}
+	if got := pendingEntries(t, dir); len(got) != 3 {
+		t.Fatalf("queue after Ctrl-C: %d entries, want the 3 lines read before it", len(got))
+	}
+}
+
+func TestCtrlCDuringSyncSaysInterruptedInItsJSON(t *testing.T) {
+	o := newFlakyOrg(t)
+	dir := t.TempDir()
+	org := []string{"--org", o.srv.URL}
+	if out, err := run(t, dir, "", append(org, "sync")...); err != nil {
+		t.Fatalf("first sync: %v\n%s", err, out)
+	}
+	o.down.Store(true)
+	if out, err := run(t, dir, "", append(org, "new", "Account", "Name=Interrupted")...); err != nil {
+		t.Fatalf("new: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	time.AfterFunc(500*time.Millisecond, cancel)
+	root := newRootCmd()
+	var stdout, stderr bytes.Buffer
+	root.SetOut(&stdout)
+	root.SetErr(&stderr)
+	root.SetArgs(append([]string{"--data-dir", dir}, append(org, "sync", "--json", "--wait", "1m")...))
+	err := root.ExecuteContext(ctx)
+	if exitCode(err) != 130 {
+		t.Fatalf("exit %d (%v), want 130", exitCode(err), err)
+	}
+	var got struct {
+		Summary map[string]any `json:"summary"`
+		Pending []any          `json:"pending"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout.String())
+	}
+	if got.Summary["error"] != errInterrupted.Error() || len(got.Pending) != 1 {
+		t.Fatalf("summary %v with %d pending; want the error %q and the queued change", got.Summary, len(got.Pending), errInterrupted)
+	}
+}
+
+func TestSyncJSONIsJSONAlsoWhenTheSessionCannotOpen(t *testing.T) {
+	syncJSON := func(dir string, args ...string) (map[string]any, []any, bool, int) {
+		t.Helper()
+		root := newRootCmd()
+		var stdout, stderr bytes.Buffer
+		root.SetOut(&stdout)
+		root.SetErr(&stderr)
+		root.SetArgs(append([]string{"--data-dir", dir}, args...))
+		code := exitCode(root.ExecuteContext(context.Background()))
+		var got struct {
+			Summary map[string]any `json:"summary"`
+			Pending []any          `json:"pending"`
+		}
+		if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+			t.Fatalf("%v: stdout is not JSON (%v):\n%s", args, err, stdout.String())
+		}
+		return got.Summary, got.Pending, got.Pending != nil, code
+	}
+	// An org that never answered, on a new device: the error, and no queue to read.
+	o := newFlakyOrg(t)
+	o.down.Store(true)
+	sum, _, read, code := syncJSON(t.TempDir(), "--org", o.srv.URL, "sync", "--json", "--wait", "0s")
+	if code != 3 || !strings.Contains(fmt.Sprint(sum["error"]), "cannot be reached") || read || sum["synced"] != float64(0) {
+		t.Errorf("unreachable org: exit %d, summary %v, queue read %v", code, sum, read)
+	}
+	// The device held by the app: the error, and the queue read beside it.
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	if out, err := run(t, dir, "", "new", "Account", "Name=Held"); err != nil {
+		t.Fatalf("new: %v\n%s", err, out)
+	}
+	db, _ := holdDevice(t, dir)
+	defer db.Close()
+	sum, queue, _, code := syncJSON(dir, "sync", "--json")
+	if code != 1 || !strings.Contains(fmt.Sprint(sum["error"]), "already open") || len(queue) != 1 {
+		t.Errorf("device held: exit %d, summary %v, queue %v", code, sum, queue)
 	}
 }
