@@ -262,7 +262,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.total, m.attention, m.red, m.lastSync = msg.total, msg.attention, msg.red, msg.lastSync
-		m.nav.total, m.nav.attention = msg.total, msg.attention
+		m.nav.total, m.nav.attention, m.nav.red = msg.total, msg.attention, msg.red
 		return m, nil
 	case describesMsg:
 		for o, d := range msg.ds {
@@ -304,6 +304,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case opDoneMsg:
 		return m.onOpDone(msg)
+	case resolvedAgainMsg:
+		return m.onResolvedAgain(msg), nil
 	case backMsg:
 		return m.pop()
 	case openHomeMsg:
@@ -425,6 +427,63 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 type confirmedQuitMsg struct{}
 
+// resolvedAgainMsg says where a change the user resolved stands after a sync.
+type resolvedAgainMsg struct {
+	watch  resolvedWatch
+	status pending.Status // "" when the change left the queue
+	by     string         // who changed the record again, when it is in conflict again
+}
+
+// checkResolved reads where the change the user resolved stands after a sync.
+func checkResolved(ctx context.Context, b Backend, w resolvedWatch) tea.Cmd {
+	return func() tea.Msg {
+		e, err := b.Entry(ctx, w.entryID)
+		if errors.Is(err, pending.ErrNotFound) {
+			return resolvedAgainMsg{watch: w}
+		}
+		if err != nil {
+			return nil
+		}
+		msg := resolvedAgainMsg{watch: w, status: e.Status}
+		if e.Status == pending.StatusConflict && len(e.Conflicts) > 0 {
+			if v, err := b.Record(ctx, e.Object, e.RecordID); err == nil {
+				msg.by = userName(v.Names, e.Conflicts[0].TheirsBy)
+			}
+		}
+		return msg
+	}
+}
+
+// onResolvedAgain settles the watch on a resolved change: once it synced or stopped on
+// something else, the watch ends; when another user changed the record again before the
+// resolution reached the org, the app says so and offers to resolve it again.
+func (m Model) onResolvedAgain(msg resolvedAgainMsg) Model {
+	if m.c.resolved != msg.watch {
+		return m
+	}
+	switch msg.status {
+	case pending.StatusPending, pending.StatusSyncing, pending.StatusWaiting:
+		return m // not sent yet: the next sync tells
+	}
+	m.c.resolved = resolvedWatch{}
+	if msg.status != pending.StatusConflict {
+		return m
+	}
+	who := "Another user"
+	if msg.by != "" {
+		who = msg.by
+	}
+	body := sprintf("%s changed %q again before your resolution reached the org. It is a conflict again: "+
+		"mine now holds the values you chose, theirs the latest on the org.", who, msg.watch.name)
+	if m.modal.open() {
+		m.errText = body + " Press r on it to resolve it again."
+		return m
+	}
+	m.modal = modal{kind: modalAlert, title: "Changed again while you resolved it", yes: "resolve it again",
+		body: body, onYes: cmdOf(openConflictMsg{entryID: msg.watch.entryID})}
+	return m
+}
+
 func (m Model) onEvent(ev pending.Event) (tea.Model, tea.Cmd) {
 	cmds := []tea.Cmd{waitEvent(m.c.backend.Events())}
 	switch ev.Kind {
@@ -434,6 +493,9 @@ func (m Model) onEvent(ev pending.Event) (tea.Model, tea.Cmd) {
 		m.syncing, m.syncDone, m.syncTotal = true, ev.Done, ev.Total
 	case pending.EventSyncFinished:
 		m.syncing = false
+		if w := m.c.resolved; w.entryID != "" {
+			cmds = append(cmds, checkResolved(m.c.ctx, m.c.backend, w))
+		}
 		if sum := ev.Summary; sum != nil && sum.Attention > 0 {
 			// The note and the alert count orange and red apart, as the status bar does.
 			b, ctx := m.c.backend, m.c.ctx
@@ -525,7 +587,12 @@ func syncOutcome(sum *pending.Summary, red int) string {
 	}
 	var parts []string
 	if sum.Synced > 0 {
-		parts = append(parts, sprintf("Synced %d %s.", sum.Synced, plural(sum.Synced, "change", "changes")))
+		merged := ""
+		if n := min(sum.Merged, sum.Synced); n > 0 {
+			// Said, not only logged: the org's record now holds both users' edits.
+			merged = sprintf(" (%d merged with another user's edits of other fields)", n)
+		}
+		parts = append(parts, sprintf("Synced %d %s%s.", sum.Synced, plural(sum.Synced, "change", "changes"), merged))
 	}
 	red = max(0, min(red, sum.Attention))
 	if orange := sum.Attention - red; orange > 0 {

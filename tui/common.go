@@ -29,7 +29,15 @@ type common struct {
 
 	// describes caches object metadata once loaded.
 	describes map[string]*remote.Describe
+
+	// resolved is the change whose conflict the user resolved last, until a sync settles it:
+	// when the sync finds it in conflict again, the app says another user changed the record
+	// again meanwhile. "" when there is none.
+	resolved resolvedWatch
 }
+
+// resolvedWatch names a change resolved by the user and not yet settled by a sync.
+type resolvedWatch struct{ entryID, name string }
 
 func (c *common) logf(format string, args ...any) {
 	if c.debug != nil {

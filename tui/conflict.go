@@ -289,6 +289,9 @@ func resolvedNote(changes remote.Fields, choices map[string]pending.Choice) stri
 func (m conflictModel) save() (conflictModel, tea.Cmd) {
 	b, ctx, id := m.c.backend, m.c.ctx, m.entryID
 	m.saving = true
+	// Until a sync settles it: another user may change the record again before the
+	// resolution reaches the org.
+	m.c.resolved = resolvedWatch{entryID: id, name: CleanLine(m.entry.Name)}
 	if m.isDelete() {
 		anyway := !m.keep
 		return m, func() tea.Msg {
@@ -326,6 +329,9 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 		return m, nil
 	case opDoneMsg:
 		m.saving = false
+		if msg.err != nil && m.c.resolved.entryID == m.entryID {
+			m.c.resolved = resolvedWatch{} // not resolved: nothing to watch
+		}
 		return m, nil
 	case lookupResultsMsg:
 		if m.editing && m.valueOf.Name == msg.field {

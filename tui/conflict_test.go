@@ -191,3 +191,64 @@ func TestConflictPicklistValueEditorGoldenAt80x24(t *testing.T) {
 	d.requireView("choosing a new value for Industry", "◂ Energy ▸", "(empty)")
 	teatest.RequireEqualOutput(t, []byte(d.view()))
 }
+
+func TestMenuCountsOrangeAndRedApartAsTheStatusBarDoes(t *testing.T) {
+	for _, w := range []int{60, 80, 200} {
+		f := seededFake(3)
+		f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+			Op: pending.OpUpdate, Status: pending.StatusConflict, Changes: remote.Fields{"Phone": "1"}})
+		f.setEntry(pending.Entry{ID: "e2", Object: "Account", RecordID: "001000000000000001", Name: "Acme 000001",
+			Op: pending.OpUpdate, Status: pending.StatusFailed, Code: "ENTITY_IS_DELETED", Changes: remote.Fields{"Phone": "2"}})
+		f.setEntry(pending.Entry{ID: "e3", Object: "Account", RecordID: "001000000000000002", Name: "Acme 000002",
+			Op: pending.OpUpdate, Status: pending.StatusPending, Changes: remote.Fields{"Phone": "3"}})
+		d := newDriver(t, f, w, 24)
+		want := "Pending Changes (3) · ▲ 1 need attention · ✖ 1 can't be saved"
+		if w < 80 {
+			want = "Pending Changes (3)\n    ▲ 1 need attention · ✖ 1 can't be saved"
+		}
+		trimmed := func() string {
+			var out []string
+			for _, l := range strings.Split(d.view(), "\n") {
+				out = append(out, strings.TrimRight(l, " "))
+			}
+			return strings.Join(out, "\n")
+		}
+		if !strings.Contains(trimmed(), "  "+want) {
+			t.Fatalf("%d columns: the menu lacks %q:\n%s", w, want, d.view())
+		}
+		d.refuseView("2 need attention", "…")
+		// Selected, the line is not cut.
+		for range 10 {
+			d.keys("down")
+		}
+		if !strings.Contains(trimmed(), "▸ "+want) {
+			t.Fatalf("%d columns: selected, the menu lacks %q:\n%s", w, want, d.view())
+		}
+	}
+}
+
+func TestResolveOnARedChangeSaysWhyOnce(t *testing.T) {
+	f := seededFake(1)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusFailed, Code: "ENTITY_IS_DELETED", Changes: remote.Fields{"Phone": "1"}})
+	d := newDriver(t, f, 100, 24)
+	d.keys("p", "r")
+	d.requireView("This change can't be saved: record was deleted. Press x to dismiss it.")
+}
+
+func TestSyncNoteSaysWhenChangesWereMergedWithAnotherUsersEdits(t *testing.T) {
+	cases := []struct {
+		name string
+		sum  pending.Summary
+		want string
+	}{
+		{"nothing merged", pending.Summary{Synced: 2}, "Synced 2 changes."},
+		{"one merged", pending.Summary{Synced: 1, Merged: 1}, "Synced 1 change (1 merged with another user's edits of other fields)."},
+		{"some merged", pending.Summary{Synced: 3, Merged: 2}, "Synced 3 changes (2 merged with another user's edits of other fields)."},
+	}
+	for _, c := range cases {
+		if got := syncOutcome(&c.sum, 0); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 )
 
 // navModel is the navigation menu: the cached objects, My Tasks and Pending Changes.
@@ -14,6 +15,7 @@ type navModel struct {
 	cursor           int
 	w, h             int
 	total, attention int
+	red              int // of attention, the changes that can't be saved
 }
 
 func newNav(c *common, objects []string) navModel {
@@ -39,9 +41,14 @@ func (m navModel) items() int { return len(m.objects) + 1 }
 
 func (m navModel) label(i int) string {
 	if i == len(m.objects) {
+		// Orange and red apart, in the status bar's words.
 		s := sprintf("Pending Changes (%d)", m.total)
-		if m.attention > 0 {
-			s += sprintf(" · %d need attention", m.attention)
+		red := max(0, min(m.red, m.attention))
+		if orange := m.attention - red; orange > 0 {
+			s += sprintf(" · ▲ %d need attention", orange)
+		}
+		if red > 0 {
+			s += sprintf(" · ✖ %d can't be saved", red)
 		}
 		return s
 	}
@@ -90,18 +97,32 @@ func (m navModel) View() string {
 	b.WriteString(s.Header.Render("Menu"))
 	b.WriteString("\n\n")
 	for i := 0; i < m.items(); i++ {
-		line := "  " + m.label(i)
-		if i == m.cursor {
-			line = s.Selected.Render(fit("▸ "+m.label(i), min(m.w, 48)))
+		label, more := m.label(i), ""
+		if i == len(m.objects) && lipgloss.Width(label)+2 > m.w {
+			// Too narrow for the counts beside Pending Changes: they go on the line below.
+			if head, tail, ok := strings.Cut(label, " · "); ok {
+				label, more = head, tail
+			}
 		}
-		if i == len(m.objects) && m.attention > 0 && i != m.cursor {
-			line = "  " + s.Orange.Render(m.label(i))
+		style := s.Value
+		if i == len(m.objects) && m.attention > 0 {
+			style = s.Orange
+			if m.red >= m.attention {
+				style = s.Red
+			}
+		}
+		line := "  " + style.Render(label)
+		if i == m.cursor {
+			line = s.Selected.Render(fit("▸ "+label, min(m.w, max(48, lipgloss.Width(label)+2))))
 		}
 		if i == len(m.objects) {
 			b.WriteString("\n")
 		}
 		b.WriteString(line)
 		b.WriteString("\n")
+		if more != "" {
+			b.WriteString("    " + style.Render(more) + "\n")
+		}
 	}
 	return clampLines(b.String(), m.w, m.h)
 }

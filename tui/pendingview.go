@@ -117,7 +117,9 @@ func resolveEntry(c *common, e pending.Entry) tea.Cmd {
 	case pending.StatusInvalid:
 		return cmdOf(openFormMsg{mode: formFix, object: e.Object, id: e.RecordID, entryID: e.ID})
 	case pending.StatusFailed:
-		return errCmd(errors.New("This change can't be saved (" + strings.ToLower(longWord(e.Status, e.Code, e.Message)) + "). Press x to dismiss it."))
+		// "Can't be saved: record was deleted" → "This change can't be saved: record was deleted."
+		why := strings.TrimPrefix(longWord(e.Status, e.Code, e.Message), "Can't be saved")
+		return errCmd(errors.New("This change can't be saved" + why + ". Press x to dismiss it."))
 	case pending.StatusSyncing:
 		return errCmd(errors.New("This change is syncing now."))
 	}

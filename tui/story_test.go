@@ -469,3 +469,45 @@ func TestDismissOfARecordDeletedOnTheOrgSaysItIsGone(t *testing.T) {
 		t.Fatalf("dismiss said %+v", msg)
 	}
 }
+
+func TestStoryRecordChangedAgainWhileResolvingSaysSoAndResolvesAgain(t *testing.T) {
+	w := newWorld(t)
+	acct := w.firstAccount(t)
+	ctx := context.Background()
+	s := newStory(t, w)
+	s.press("o")
+	s.wait(" OFFLINE ")
+	s.openFirstAccount()
+	s.press("e")
+	s.wait("▸ Account Name")
+	s.press("ctrl+u", "Mine Name Co", "ctrl+s")
+	s.wait("● Waiting to sync")
+	w.clk.Advance(3 * time.Second)
+	if err := w.admin.Update(ctx, "Account", acct.ID, remote.Fields{"Name": "Theirs First Co"}, remote.WriteOptions{}); err != nil {
+		t.Fatalf("another user's edit: %v", err)
+	}
+	w.clk.Advance(3 * time.Second)
+	s.press("o")
+	s.wait("Sync needs your attention")
+	s.press("esc")
+	s.wait("▲ Needs your attention: conflict", "Theirs First Co")
+	s.press("r")
+	s.wait("Resolve conflict", "Theirs First Co", "Mine Name Co")
+	// The other user changes the record again while the conflict screen is open.
+	w.clk.Advance(3 * time.Second)
+	if err := w.admin.Update(ctx, "Account", acct.ID, remote.Fields{"Name": "Theirs Second Co"}, remote.WriteOptions{}); err != nil {
+		t.Fatalf("another user's second edit: %v", err)
+	}
+	w.clk.Advance(3 * time.Second)
+	s.press("m", "ctrl+s")
+	s.golden("changed_again", "Changed again while you resolved it", "Ada Admin changed", "enter resolve it again", "▲ 1 need attention")
+	s.press("enter")
+	s.wait("Resolve conflict", "Theirs Second Co", "Mine Name Co")
+	s.press("m", "ctrl+s")
+	s.wait("0 pending")
+	s.refuse("Changed again")
+	got, err := w.admin.Retrieve(ctx, "Account", acct.ID, []string{"Name"})
+	if err != nil || got.Fields["Name"] != "Mine Name Co" {
+		t.Fatalf("org has %v (%v), want mine", got.Fields["Name"], err)
+	}
+}
