@@ -367,8 +367,27 @@ func editable(f remote.Field) bool {
 	return true
 }
 
+// orgClients is a Backstage that hands out a user's own session with the org (scenario.Env
+// does), so the backstage can read a record as that user.
+type orgClients interface {
+	Client(ctx context.Context, user string) (*remote.Client, error)
+}
+
+// readAs reads a record's fields on the org as user.
+func readAs(ctx context.Context, oc orgClients, user, object, id string, fields []string) (remote.Fields, error) {
+	cl, err := oc.Client(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := cl.Retrieve(ctx, object, id, fields)
+	if err != nil {
+		return nil, err
+	}
+	return rec.Fields, nil
+}
+
 func (m backstageModel) loadEditForm() (backstageModel, tea.Cmd) {
-	b, ctx, gen, c := m.c.backend, m.c.ctx, m.gen, m.c
+	b, ctx, gen, c, bs := m.c.backend, m.c.ctx, m.gen, m.c, m.bs
 	object, id, user, name := m.object, m.id, m.user, m.name
 	m.busy = true
 	return m, func() tea.Msg {
@@ -387,7 +406,24 @@ func (m backstageModel) loadEditForm() (backstageModel, tea.Cmd) {
 		if values == nil {
 			values = rv.Fields
 		}
-		f := &bsForm{kind: bsFormEdit, title: "Edit " + CleanLine(name) + " as " + user + " (only the fields you change are sent)"}
+		// The form starts from the org's values as the acting user reads them now: the device's
+		// copy can be older (another user's change reaches it at its next sync), and a form
+		// showing it would pass for the org's and send nothing for a field typed back to it.
+		source := "values as this device last synced them: the org may hold newer ones"
+		var names []string
+		for _, fd := range orderedFields(d.Fields) {
+			if editable(fd) {
+				names = append(names, fd.Name)
+			}
+		}
+		if oc, ok := bs.(orgClients); ok {
+			if org, err := readAs(ctx, oc, user, object, id, names); err == nil {
+				values, source = org, "values on the org now, as "+user+" reads them"
+			} else {
+				source += " (" + user + " can't read it: " + err.Error() + ")"
+			}
+		}
+		f := &bsForm{kind: bsFormEdit, title: "Edit " + CleanLine(name) + " as " + user + " (only the fields you change are sent)\n" + source}
 		for _, fd := range orderedFields(d.Fields) {
 			if !editable(fd) {
 				continue

@@ -532,13 +532,19 @@ func (m conflictModel) ShortHelp() []key.Binding {
 		return m.valueKeys()
 	}
 	if m.isDelete() {
-		return []key.Binding{k.Up, k.Open, k.Save, k.Back}
+		// enter confirms the choice here: it opens nothing.
+		choose := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "choose"))
+		confirm := key.NewBinding(key.WithKeys("enter", "ctrl+s"), key.WithHelp("enter/ctrl+s", "confirm"))
+		return []key.Binding{choose, confirm, k.Back}
 	}
 	return []key.Binding{k.Mine, k.Theirs, k.Value, k.Save, k.Back}
 }
 
 func (m conflictModel) FullHelp() [][]key.Binding {
 	k := m.c.keys
+	if m.isDelete() {
+		return [][]key.Binding{m.ShortHelp(), k.globalKeys()}
+	}
 	return [][]key.Binding{{k.Up, k.Down}, {k.Mine, k.Theirs, k.Value, k.Save}, k.globalKeys()}
 }
 

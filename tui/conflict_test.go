@@ -252,3 +252,62 @@ func TestSyncNoteSaysWhenChangesWereMergedWithAnotherUsersEdits(t *testing.T) {
 		}
 	}
 }
+
+func TestDeleteConflictHelpSaysEnterConfirmsAndOffersNoFieldChoices(t *testing.T) {
+	f := seededFake(2)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpDelete, Status: pending.StatusConflict, Message: "Another user changed Account Phone after you deleted it",
+		Conflicts: []pending.Conflict{{Field: "Phone", Base: "555-0100", Theirs: "555-0199"}}})
+	d := newDriver(t, f, 100, 24)
+	d.send(openConflictMsg{entryID: "e1"})
+	d.requireView("Delete anyway", "Keep the record")
+	bar := helpBarOf(d.view())
+	if !strings.Contains(bar, "enter/ctrl+s confirm") || strings.Contains(bar, "enter open") {
+		t.Fatalf("the help bar of a delete conflict is %q", bar)
+	}
+	d.keys("?")
+	for _, dead := range []string{"keep mine", "take theirs", "type a value"} {
+		d.refuseView(dead)
+	}
+}
+
+func TestFixFormShowsTheOrgsWholeRecordMessageAt80Columns(t *testing.T) {
+	msg := "Cannot deserialize instance of int from VALUE_STRING value abc or request may be missing a required field"
+	f := seededFake(2)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusInvalid, Code: "JSON_PARSER_ERROR", Message: msg,
+		Changes: remote.Fields{"Phone": "abc"}, Errors: []pending.FieldError{{Code: "JSON_PARSER_ERROR", Message: msg}}})
+	d := newDriver(t, f, 80, 24)
+	d.keys("enter", "enter", "r")
+	d.requireView("Fix Account")
+	if !strings.Contains(flat(d.view()), flat("▲ "+msg)) {
+		t.Fatalf("the org's message is cut:\n%s", d.view())
+	}
+}
+
+func TestRecordPageSaysTheOrgsRecordMessageOnce(t *testing.T) {
+	msg := "Cannot deserialize instance of int from VALUE_STRING value abc"
+	f := seededFake(2)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusInvalid, Code: "JSON_PARSER_ERROR", Message: msg,
+		Changes: remote.Fields{"Phone": "abc"}, Errors: []pending.FieldError{{Code: "JSON_PARSER_ERROR", Message: msg},
+			{Code: "OTHER", Message: "A second problem"}}})
+	d := newDriver(t, f, 100, 30)
+	d.keys("enter", "enter")
+	d.requireView(msg, "• A second problem")
+	if n := strings.Count(d.view(), msg); n != 1 {
+		t.Fatalf("the message shows %d times:\n%s", n, d.view())
+	}
+}
+
+func TestActivityLogShowsTheSelectedNoteWholeAt80Columns(t *testing.T) {
+	note := "auto-merged: another user changed Account Fax; your change to Account Phone is resent on top"
+	f := seededFake(1)
+	f.acts = []pending.Activity{{At: f.now, Note: note, RecordID: "001000000000000000", EntryID: "e1"}}
+	d := newDriver(t, f, 80, 24)
+	d.keys("L")
+	d.requireView("Activity log")
+	if !strings.Contains(flat(d.view()), flat(note)) {
+		t.Fatalf("the note is cut:\n%s", d.view())
+	}
+}

@@ -415,7 +415,8 @@ func (m detailModel) header() []string {
 			out = append(out, indented(s.sashStyle(e.Status), "", CleanLine(e.Message))...)
 		}
 		for _, fe := range e.Errors {
-			if fe.Field == "" {
+			// A record-level message the line above already says is not said twice.
+			if fe.Field == "" && CleanLine(fe.Message) != CleanLine(e.Message) {
 				out = append(out, indented(s.Error, "• ", CleanLine(fe.Message))...)
 			}
 		}

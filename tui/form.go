@@ -525,8 +525,18 @@ func flagLines(msg string, w int) []string {
 
 // headLines is how many lines the form's head takes (title, record messages, hint, blank, and
 // the record's record type when it has one).
+// recordErrLines are the org's messages about the whole record, each wrapped on up to three
+// lines: the form is where the user reads them to fix the record.
+func (m formModel) recordErrLines() []string {
+	var out []string
+	for _, e := range m.recordErrs {
+		out = append(out, capLines(strings.Split(wrap("▲ "+e, max(1, m.w)), "\n"), 3, m.w)...)
+	}
+	return out
+}
+
 func (m formModel) headLines() int {
-	n := 3 + len(m.recordErrs)
+	n := 3 + len(m.recordErrLines())
 	if m.showsRecordType() {
 		n++
 	}
@@ -623,8 +633,8 @@ func (m formModel) View() string {
 	}
 	var head []string
 	head = append(head, s.Title.Render(trunc(m.title(), m.w)))
-	for _, e := range m.recordErrs {
-		head = append(head, s.Flag.Render(trunc("▲ "+e, m.w)))
+	for _, l := range m.recordErrLines() {
+		head = append(head, s.Flag.Render(l))
 	}
 	head = append(head, s.Subtle.Render(trunc("* required · tab/↓ next · shift+tab/↑ previous · ctrl+s save · esc cancel", m.w)), "")
 	if m.showsRecordType() {

@@ -113,9 +113,9 @@ type errorString string
 
 func (e errorString) Error() string { return string(e) }
 
-// rows is the number of log lines that fit under the title, the header and the two lines
-// of the selected request.
-func (m logModel) rows() int { return max(1, m.h-4) }
+// rows is the number of log lines that fit under the title, the header and the (up to three)
+// lines of the selected request.
+func (m logModel) rows() int { return max(1, m.h-5) }
 
 // logCells is one request's text in each column.
 type logCells struct{ at, method, path, status, code, took, record string }
@@ -276,7 +276,11 @@ func (m logModel) View() string {
 		if a.EntryID != "" {
 			second = append(second, "change "+CleanLine(a.EntryID))
 		}
-		out = append(out, s.Subtle.Render(trunc(first, m.w)), s.Subtle.Render(trunc(strings.Join(second, " · "), m.w)))
+		// A note (an auto-merge, a conflict) wraps on a second line rather than being cut.
+		for _, l := range capLines(strings.Split(wrap(first, max(1, m.w)), "\n"), 2, m.w) {
+			out = append(out, s.Subtle.Render(l))
+		}
+		out = append(out, s.Subtle.Render(trunc(strings.Join(second, " · "), m.w)))
 	}
 	return clampLines(strings.Join(out, "\n"), m.w, m.h)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
 	"github.com/offline-edit/offline-edit/scenario"
 )
 
@@ -400,4 +401,29 @@ func TestTheRuleFormSaysWhatEachKindChecks(t *testing.T) {
 		s.press("right")
 		s.wait(want)
 	}
+}
+
+func TestBackstageEditFormStartsFromTheOrgsValuesNotTheDevicesCopy(t *testing.T) {
+	env := qaEnv(t, nil)
+	eng := env.Engine()
+	acct := firstAccountOf(t, eng)
+	s := newQAStory(t, Options{Backend: eng, NetStatus: env.Network().String, Backstage: env})
+	s.press("o")
+	s.wait(" OFFLINE ")
+	s.openFirstAccount()
+	// The admin changes the record; the device, offline, still has the old copy.
+	admin, err := env.Client(context.Background(), "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.Update(context.Background(), "Account", acct.ID, remote.Fields{"Phone": "555-0177"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s.press("B")
+	s.wait("SIMULATION — backstage")
+	s.press("u")
+	s.wait("As admin")
+	s.backstageItem("Edit fields of this record as admin")
+	s.press("enter")
+	s.wait("values on the org now, as admin reads them", "555-0177")
 }
