@@ -120,6 +120,8 @@ func TestConflictNewValueEditorFitsTheFieldTypeAndRefusesBadInput(t *testing.T) 
 			[]string{"Acme Three"}, "Acme Three"},
 		{"lookup typed but not chosen", "Contact", contact, "AccountId", acct, []string{"Nobody"}, "choose a record from the matches",
 			[]string{"Acme 000001", "enter"}, "001000000000000001"},
+		{"long text: typing replaces mine, enter adds a line, tab sets it", "Account", acct, "Description", "mine", nil, "",
+			[]string{"agreed", "enter", "on the phone", "tab"}, "agreed\non the phone"},
 		{"picklist steps through its values", "Account", acct, "Industry", "Banking", nil, "", []string{"right"}, "Energy"},
 		{"checkbox toggles", "Contact", contact, "DoNotCall", false, nil, "", []string{"space"}, true},
 	}
@@ -140,7 +142,9 @@ func TestConflictNewValueEditorFitsTheFieldTypeAndRefusesBadInput(t *testing.T) 
 				}
 			}
 			d.keys(c.good...)
-			d.keys("enter")
+			if d.model().conflict.editing {
+				d.keys("enter")
+			}
 			if d.model().conflict.editing {
 				t.Fatalf("a good value was refused:\n%s", d.view())
 			}
