@@ -251,9 +251,11 @@ func TestReplaceIDRewritesRecordsLookupsEntriesAndMap(t *testing.T) {
 		if err := tx.PutRecord(ctx, Record{Object: "Contact", ID: "local-ffff0000ffff0000", Name: "Kid", View: remote.Fields{"AccountId": local}}); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO entries(id, object, record_id, op, changes, status, waiting_on) VALUES
-			('e1','Account',?,'create','{"Name":"New"}','pending',''),
-			('e2','Contact','local-ffff0000ffff0000','create',?,'waiting',?)`, local, `{"AccountId":"`+local+`"}`, local)
+		// Entries are written with has_local computed as the queue computes it.
+		kid := `{"AccountId":"` + local + `"}`
+		_, err := tx.ExecContext(ctx, `INSERT INTO entries(id, object, record_id, op, changes, status, waiting_on, has_local) VALUES
+			('e1','Account',?,'create','{"Name":"New"}','pending','',?),
+			('e2','Contact','local-ffff0000ffff0000','create',?,'waiting',?,?)`, local, HasLocalID(`{"Name":"New"}`), kid, local, HasLocalID(kid))
 		if err != nil {
 			return err
 		}

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/offline-edit/offline-edit/remote"
 )
@@ -239,5 +241,39 @@ func TestReadOnlyOpenRefusesAMissingFileOrAnotherSchema(t *testing.T) {
 	db.Close()
 	if _, err := OpenReadOnly(old); err == nil || !strings.Contains(err.Error(), "schema version 2") {
 		t.Fatalf("err = %v, want the schema version named", err)
+	}
+}
+
+func TestMigratingMarksTheRowsThatHoldALocalIDSoReplacingFindsThem(t *testing.T) {
+	// A database of the schema before has_local: a child created offline points at its parent,
+	// also created offline, in its view and in its queued change.
+	path := filepath.Join(t.TempDir(), "device.db")
+	local, server := "local-0123456789abcdef", "001000000000001AAA"
+	kid := `{"AccountId":"` + local + `"}`
+	rawDB(t, path, append(append([]string{}, migrations[:len(migrations)-1]...),
+		`INSERT INTO records(id, object, name, view) VALUES('local-ffff0000ffff0000', 'Contact', 'Kid', '`+kid+`')`,
+		`INSERT INTO records(id, object, name, view, server) VALUES('003A', 'Contact', 'Old', '{"AccountId":"001B"}', '{"AccountId":"001B"}')`,
+		`INSERT INTO entries(id, object, record_id, op, changes, status) VALUES('e2', 'Contact', 'local-ffff0000ffff0000', 'create', '`+kid+`', 'waiting')`,
+		fmt.Sprintf("PRAGMA user_version = %d", len(migrations)-1))...)
+	db, err := Open(path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer db.Close()
+	var marked int
+	if err := db.SQL().QueryRow(`SELECT (SELECT COUNT(*) FROM records WHERE has_local = 1) + (SELECT COUNT(*) FROM entries WHERE has_local = 1)`).Scan(&marked); err != nil || marked != 2 {
+		t.Fatalf("%d rows marked (%v), want the child's record and entry", marked, err)
+	}
+	ctx := context.Background()
+	if err := db.Update(ctx, func(tx *Tx) error { return tx.ReplaceID(ctx, "Account", local, server, time.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+	r, err := db.Record(ctx, "local-ffff0000ffff0000")
+	if err != nil || r.View["AccountId"] != server {
+		t.Fatalf("the child's lookup after the replace: %v %v", r.View, err)
+	}
+	var changes string
+	if err := db.SQL().QueryRow(`SELECT changes FROM entries WHERE id = 'e2'`).Scan(&changes); err != nil || !strings.Contains(changes, server) {
+		t.Fatalf("the child's change after the replace: %s %v", changes, err)
 	}
 }

@@ -197,9 +197,30 @@ func (db *DB) Record(ctx context.Context, id string) (Record, error) {
 // Record reads one cached record inside the transaction.
 func (tx *Tx) Record(ctx context.Context, id string) (Record, error) { return getRecord(ctx, tx, id) }
 
-const putRecordSQL = `INSERT INTO records(` + recordCols + `, search) VALUES(?,?,?,?,?,?,?,?,?)
+const putRecordSQL = `INSERT INTO records(` + recordCols + `, search, has_local) VALUES(?,?,?,?,?,?,?,?,?,?)
 	ON CONFLICT(id) DO UPDATE SET object=excluded.object, name=excluded.name, view=excluded.view,
-	server=excluded.server, lmd=excluded.lmd, sysmod=excluded.sysmod, etag=excluded.etag, search=excluded.search`
+	server=excluded.server, lmd=excluded.lmd, sysmod=excluded.sysmod, etag=excluded.etag, search=excluded.search,
+	has_local=excluded.has_local`
+
+// LocalIDPrefix starts every id of a record created offline; no Salesforce id looks like it.
+const LocalIDPrefix = "local-"
+
+// HasLocalID reports whether encoded JSON may name a record created offline (it holds a string
+// that starts like a local id): the rows ReplaceID must look at.
+func HasLocalID(encoded ...string) int {
+	for _, s := range encoded {
+		if strings.Contains(s, `"`+LocalIDPrefix) {
+			return 1
+		}
+	}
+	return 0
+}
+
+// hasLocal is HasLocalID of a record's view and server copy (nil or a string).
+func hasLocal(view string, server any) int {
+	s, _ := server.(string)
+	return HasLocalID(view, s)
+}
 
 // encodeViewServer encodes a record's view and server copy (nil when it has none), once when
 // both are the same map (a record without a pending change may share it).
@@ -243,7 +264,7 @@ func (tx *Tx) PutEncoded(ctx context.Context, e Encoded) error {
 
 // updateDataSQL rewrites a record's copies where its indexed columns stay as they are: the
 // index entries are left alone (an upsert setting them would rewrite them).
-const updateDataSQL = `UPDATE records SET view = ?, server = ?, lmd = ?, sysmod = ?, etag = ?
+const updateDataSQL = `UPDATE records SET view = ?, server = ?, lmd = ?, sysmod = ?, etag = ?, has_local = ?
 	WHERE id = ? AND object = ? AND name = ? AND search IS ?`
 
 func (tx *Tx) putEncoded(ctx context.Context, r Record, view string, server any, search string) error {
@@ -251,7 +272,8 @@ func (tx *Tx) putEncoded(ctx context.Context, r Record, view string, server any,
 	if err != nil {
 		return fmt.Errorf("cache: prepare: %w", err)
 	}
-	res, err := up.ExecContext(ctx, view, server, MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag,
+	local := hasLocal(view, server)
+	res, err := up.ExecContext(ctx, view, server, MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag, local,
 		r.ID, r.Object, r.Name, search)
 	if err != nil {
 		return fmt.Errorf("cache: store record %s: %w", r.ID, err)
@@ -265,7 +287,7 @@ func (tx *Tx) putEncoded(ctx context.Context, r Record, view string, server any,
 	}
 	_, err = st.ExecContext(ctx,
 		r.ID, r.Object, r.Name, view, server,
-		MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag, search)
+		MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag, search, local)
 	if err != nil {
 		return fmt.Errorf("cache: store record %s: %w", r.ID, err)
 	}
@@ -284,7 +306,7 @@ func (tx *Tx) PutRecords(ctx context.Context, rs []Record) error {
 	for _, r := range rs {
 		view, server := encodeViewServer(r)
 		if _, err := st.ExecContext(ctx, r.ID, r.Object, r.Name, view, server,
-			MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag, tx.searchText(ctx, r)); err != nil {
+			MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag, tx.searchText(ctx, r), hasLocal(view, server)); err != nil {
 			return fmt.Errorf("cache: store record %s: %w", r.ID, err)
 		}
 	}
@@ -648,11 +670,13 @@ func (tx *Tx) ReplaceID(ctx context.Context, object, localID, serverID string, a
 			ON CONFLICT(local_id) DO UPDATE SET server_id=excluded.server_id`, []any{localID, serverID, object, MS(at)}},
 		{`DELETE FROM records WHERE id = ? AND EXISTS (SELECT 1 FROM records WHERE id = ?)`, []any{serverID, localID}},
 		{`UPDATE records SET id = ? WHERE id = ?`, []any{serverID, localID}},
-		{`UPDATE records SET view = replace(view, ?, ?) WHERE view LIKE ? ESCAPE '\'`, []any{ql, qs, like}},
-		{`UPDATE records SET server = replace(server, ?, ?) WHERE server LIKE ? ESCAPE '\'`, []any{ql, qs, like}},
+		// Only rows marked has_local can hold a local id (it stays set until the row is written
+		// again, which computes it anew).
+		{`UPDATE records SET view = replace(view, ?, ?) WHERE has_local = 1 AND view LIKE ? ESCAPE '\'`, []any{ql, qs, like}},
+		{`UPDATE records SET server = replace(server, ?, ?) WHERE has_local = 1 AND server LIKE ? ESCAPE '\'`, []any{ql, qs, like}},
 		{`UPDATE entries SET record_id = ?, rev = rev + 1 WHERE record_id = ?`, []any{serverID, localID}},
-		{`UPDATE entries SET changes = replace(changes, ?, ?), rev = rev + 1 WHERE changes LIKE ? ESCAPE '\'`, []any{ql, qs, like}},
-		{`UPDATE entries SET base_record = replace(base_record, ?, ?), base = replace(base, ?, ?), rev = rev + 1 WHERE base_record LIKE ? ESCAPE '\' OR base LIKE ? ESCAPE '\'`, []any{ql, qs, ql, qs, like, like}},
+		{`UPDATE entries SET changes = replace(changes, ?, ?), rev = rev + 1 WHERE has_local = 1 AND changes LIKE ? ESCAPE '\'`, []any{ql, qs, like}},
+		{`UPDATE entries SET base_record = replace(base_record, ?, ?), base = replace(base, ?, ?), rev = rev + 1 WHERE has_local = 1 AND (base_record LIKE ? ESCAPE '\' OR base LIKE ? ESCAPE '\')`, []any{ql, qs, ql, qs, like, like}},
 		{`UPDATE entries SET waiting_on = '', rev = rev + 1, status = CASE WHEN status = 'waiting' THEN 'pending' ELSE status END WHERE waiting_on = ?`, []any{localID}},
 	}
 	for _, s := range stmts {

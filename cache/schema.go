@@ -119,6 +119,15 @@ CREATE INDEX IF NOT EXISTS records_by_name ON records(object, name COLLATE NOCAS
 	name    TEXT NOT NULL,
 	kept_at INTEGER NOT NULL DEFAULT 0
 );`,
+	// has_local marks the rows that may hold the id of a record created offline (a record in
+	// its copies, an entry in its changes or bases), so that replacing one by the org's id
+	// reads those rows only rather than the whole cache.
+	`ALTER TABLE records ADD COLUMN has_local INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE entries ADD COLUMN has_local INTEGER NOT NULL DEFAULT 0;
+UPDATE records SET has_local = 1 WHERE view LIKE '%"local-%' OR server LIKE '%"local-%';
+UPDATE entries SET has_local = 1 WHERE changes LIKE '%"local-%' OR base LIKE '%"local-%' OR base_record LIKE '%"local-%';
+CREATE INDEX IF NOT EXISTS records_with_local ON records(id) WHERE has_local = 1;
+CREATE INDEX IF NOT EXISTS entries_with_local ON entries(seq) WHERE has_local = 1;`,
 }
 
 // searchMigration is the schema version that added records.search: a database migrated from

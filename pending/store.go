@@ -93,14 +93,16 @@ func saveEntry(ctx context.Context, tx *cache.Tx, e *entry) error {
 	if e.unknown {
 		unknown = 1
 	}
-	args := []any{e.ID, e.Object, e.RecordID, e.Name, string(e.Op), cache.EncodeFields(e.Changes), cache.EncodeFields(e.Base),
-		cache.EncodeFields(e.baseRecord), cache.MS(e.BaseVersion.LastModifiedDate), cache.MS(e.BaseVersion.SystemModstamp), e.BaseVersion.ETag,
+	changes, base, baseRecord := cache.EncodeFields(e.Changes), cache.EncodeFields(e.Base), cache.EncodeFields(e.baseRecord)
+	args := []any{e.ID, e.Object, e.RecordID, e.Name, string(e.Op), changes, base,
+		baseRecord, cache.MS(e.BaseVersion.LastModifiedDate), cache.MS(e.BaseVersion.SystemModstamp), e.BaseVersion.ETag,
 		string(e.Status), e.Code, e.Message, jsonOf(e.Errors), jsonOf(e.Conflicts), e.WaitingOn, e.Attempts,
-		cache.MS(e.NextAttempt), cache.MS(e.CreatedAt), cache.MS(e.UpdatedAt), unknown, cache.MS(e.sentAt), e.dups}
+		cache.MS(e.NextAttempt), cache.MS(e.CreatedAt), cache.MS(e.UpdatedAt), unknown, cache.MS(e.sentAt), e.dups,
+		cache.HasLocalID(changes, base, baseRecord)}
 	if e.Seq == 0 {
 		res, err := tx.ExecContext(ctx, `INSERT INTO entries(id, object, record_id, name, op, changes, base, base_record, base_lmd, base_sysmod, base_etag,
-			status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups)
-			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+			status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups, has_local)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 		if err != nil {
 			return fmt.Errorf("pending: store entry: %w", err)
 		}
@@ -110,7 +112,7 @@ func saveEntry(ctx context.Context, tx *cache.Tx, e *entry) error {
 	}
 	st, err := tx.Prepared(ctx, `UPDATE entries SET id=?, object=?, record_id=?, name=?, op=?, changes=?, base=?, base_record=?, base_lmd=?, base_sysmod=?, base_etag=?,
 		status=?, code=?, message=?, errors=?, conflicts=?, waiting_on=?, attempts=?, next_attempt=?, created_at=?, updated_at=?, unknown=?, sent_at=?, allow_dups=?,
-		rev = rev + 1 WHERE seq=?`)
+		has_local=?, rev = rev + 1 WHERE seq=?`)
 	if err == nil {
 		_, err = st.ExecContext(ctx, append(args, e.Seq)...)
 	}

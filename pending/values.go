@@ -10,11 +10,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/remote"
 )
 
 // LocalPrefix starts every id of a record created offline; no Salesforce id looks like it.
-const LocalPrefix = "local-"
+const LocalPrefix = cache.LocalIDPrefix
 
 // IsLocalID reports whether id names a record created offline that the org has not seen yet.
 func IsLocalID(id string) bool {
