@@ -682,8 +682,11 @@ func soqlLiteral(typ string, v any) (string, bool) {
 		return strconv.FormatFloat(f, 'f', -1, 64), ok
 	case "date":
 		s, ok := v.(string)
-		if !ok || len(s) != 10 {
+		if !ok {
 			return "", false
+		}
+		if _, err := time.Parse(time.DateOnly, s); err != nil {
+			return "", false // a date literal is not quoted: only a date may go in
 		}
 		return s, true
 	}

@@ -80,6 +80,10 @@ func classifyAPI(e *remote.Error) Class {
 		return ClassTransient
 	case code == "PROCESSING_HALTED":
 		return ClassHeld
+	case code == remote.CodeMultipleChoices || e.Status == http.StatusMultipleChoices:
+		// An upsert whose key several records on the org carry: sending it again changes
+		// nothing, and only a person can say which record is the one.
+		return ClassFailed
 	case failedCodes[code]:
 		return ClassFailed
 	case code == "INVALID_CROSS_REFERENCE_KEY":

@@ -93,11 +93,17 @@ type Engine struct {
 	backoff    Backoff
 	actBuf     []Activity
 	tagRecord  map[string]string // entry id → record id, for requests in flight
+	// sends counts the Composite requests in flight. A push waits for its own; Close waits for
+	// any a push that died part-way (a panic) left behind, so none reaches the org after it.
+	sends sync.WaitGroup
 	// waveTx is the time the push has spent inside its own transactions (marking a wave, then
 	// recording its replies): the device's serial share of a push, which benchmarks report.
 	waveTx time.Duration
 	// lastStop is the note of the last sync that stopped, until one completes (noted once).
 	lastStop string
+	// replRefused counts, per object, the getDeleted windows the org refused in a row
+	// (INVALID_REPLICATION_DATE); only sync runs touch it, one at a time.
+	replRefused map[string]int
 	// recheckMembers asks the next sync-down to compare every object's cached ids with the
 	// org's, whatever MembershipEvery says (set when the device comes back online).
 	recheckMembers bool
@@ -141,16 +147,17 @@ func Open(db *cache.DB, org remote.Org, opts Options) (*Engine, error) {
 	}
 	e := &Engine{
 		db: db, org: org, opts: opts, now: opts.Now,
-		events:     make(chan Event, eventBuffer),
-		online:     true,
-		rng:        rand.New(rand.NewPCG(uint64(opts.Seed), 0x656e67696e65)),
-		backoff:    DefaultBackoff,
-		tagRecord:  map[string]string{},
-		trigger:    make(chan struct{}, 1),
-		stop:       make(chan struct{}),
-		perRequest: 24,
-		parallel:   4,
-		waveChunks: 8,
+		events:      make(chan Event, eventBuffer),
+		online:      true,
+		rng:         rand.New(rand.NewPCG(uint64(opts.Seed), 0x656e67696e65)),
+		backoff:     DefaultBackoff,
+		tagRecord:   map[string]string{},
+		replRefused: map[string]int{},
+		trigger:     make(chan struct{}, 1),
+		stop:        make(chan struct{}),
+		perRequest:  24,
+		parallel:    4,
+		waveChunks:  8,
 	}
 	ctx := context.Background()
 	if err := e.recoverSyncing(ctx); err != nil {
@@ -189,6 +196,7 @@ func (e *Engine) Close() error {
 	e.loopWG.Wait()
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
+	e.sends.Wait()
 	return e.flushActivity(context.Background())
 }
 

@@ -37,45 +37,49 @@ func countOnOrg(t *testing.T, h *harness, soql string) int {
 }
 
 func TestLostReplyOfACreateDoesNotDuplicateIt(t *testing.T) {
+	names := []string{"Lost Reply Ltd", "Lost\tReply\nLtd 'quoted' \"double\" back\\slash\r\f\b"}
 	for _, profile := range []mockorg.Profile{mockorg.ProfileDemo, mockorg.ProfileReal} {
-		t.Run(string(profile), func(t *testing.T) {
-			h := newHarness(t, harnessOpts{profile: profile})
-			h.sync(t)
-			h.eng.SetOnline(false)
-			local, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Lost Reply Ltd", "Phone": "123"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			h.faults.set(once(isComposite, "lose"))
-			h.eng.SetOnline(true)
-			s, err := h.eng.Sync(bg)
-			if err == nil {
-				t.Fatal("a lost reply must report a network failure")
-			}
-			if s.Retrying != 1 {
-				t.Fatalf("summary %+v", s)
-			}
-			if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = 'Lost Reply Ltd'"); n != 1 {
-				t.Fatalf("the org should have applied the create once, has %d", n)
-			}
-			en := h.entryOf(t, local)
-			if en.Status != StatusPending || en.Attempts != 1 || !en.NextAttempt.After(time.Time{}) {
-				t.Fatalf("entry %+v", en)
-			}
-			h.clock.Set(h.clock.Now().Add(10 * time.Minute))
-			s = h.sync(t)
-			if s.Synced != 1 {
-				t.Fatalf("second sync %+v", s)
-			}
-			if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = 'Lost Reply Ltd'"); n != 1 {
-				t.Fatalf("duplicate created: %d records", n)
-			}
-			assertNoLocalIDs(t, h)
-			acts, _ := h.eng.Activity(bg, "", 100)
-			if !hasNote(acts, "found the record an earlier send created") {
-				t.Fatalf("the lookup was not used: %+v", acts)
-			}
-		})
+		for i, name := range names {
+			t.Run(fmt.Sprintf("%s/%d", profile, i), func(t *testing.T) {
+				h := newHarness(t, harnessOpts{profile: profile})
+				h.sync(t)
+				h.eng.SetOnline(false)
+				local, err := h.eng.Create(bg, "Account", remote.Fields{"Name": name, "Phone": "123"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				byName := "SELECT Id FROM Account WHERE Name = '" + soqlEscape(name) + "'"
+				h.faults.set(once(isComposite, "lose"))
+				h.eng.SetOnline(true)
+				s, err := h.eng.Sync(bg)
+				if err == nil {
+					t.Fatal("a lost reply must report a network failure")
+				}
+				if s.Retrying != 1 {
+					t.Fatalf("summary %+v", s)
+				}
+				if n := countOnOrg(t, h, byName); n != 1 {
+					t.Fatalf("the org should have applied the create once, has %d", n)
+				}
+				en := h.entryOf(t, local)
+				if en.Status != StatusPending || en.Attempts != 1 || !en.NextAttempt.After(time.Time{}) {
+					t.Fatalf("entry %+v", en)
+				}
+				h.clock.Set(h.clock.Now().Add(10 * time.Minute))
+				s = h.sync(t)
+				if s.Synced != 1 {
+					t.Fatalf("second sync %+v", s)
+				}
+				if n := countOnOrg(t, h, byName); n != 1 {
+					t.Fatalf("duplicate created: %d records", n)
+				}
+				assertNoLocalIDs(t, h)
+				acts, _ := h.eng.Activity(bg, "", 100)
+				if !hasNote(acts, "found the record an earlier send created") {
+					t.Fatalf("the lookup was not used: %+v", acts)
+				}
+			})
+		}
 	}
 }
 

@@ -699,8 +699,9 @@ func fits(c *chunk, j *job) bool {
 	return c.size()+need <= remote.MaxSubrequests
 }
 
-// maxCollectionRetrieve is the most ids one sObject Collections retrieve may name.
-const maxCollectionRetrieve = 2000
+// maxCollectionRetrieve is the most ids one sObject Collections retrieve may name: the GET form
+// takes about 800 before its URL is too long (2,000 is the limit of the POST form).
+const maxCollectionRetrieve = 800
 
 func seqRef(prefix string, seq int64) string { return prefix + strconv.FormatInt(seq, 10) }
 
@@ -893,7 +894,9 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 			continue
 		}
 		wg.Add(1)
+		e.sends.Add(1)
 		go func(c *chunk) {
+			defer e.sends.Done()
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
@@ -1209,9 +1212,12 @@ func decodeRecord(object string, s remote.Subresponse) *remote.Record {
 	return &remote.Record{Type: typ, Fields: f, ETag: etag}
 }
 
-func soqlEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s)
-}
+func soqlEscape(s string) string { return soqlEscaper.Replace(s) }
+
+// soqlEscaper writes a value inside a SOQL string literal with the escapes SOQL defines, so that
+// no quote, backslash or control character of the value reaches the query as itself.
+var soqlEscaper = strings.NewReplacer(`\`, `\\`, `'`, `\'`, `"`, `\"`,
+	"\n", `\n`, "\r", `\r`, "\t", `\t`, "\b", `\b`, "\f", `\f`)
 
 // findByKey looks a create up by its Offline_Key__c.
 func (e *Engine) findByKey(ctx context.Context, r *run, en *entry) (remote.Record, bool, error) {

@@ -22,7 +22,9 @@ const (
 	// deletedMinSpan is the shortest getDeleted window asked for, in whole minutes: the org
 	// truncates start and end to the minute and wants start "more than one minute" before end.
 	deletedMinSpan = 2 * time.Minute
-	idsPerQuery    = 200
+	// idsPerQuery is how many ids one "WHERE Id IN (...)" query names: the query travels in the
+	// URL of a GET, beside every cached field, and a URL over about 16 KB is refused.
+	idsPerQuery = 100
 )
 
 // syncDown refreshes the cache: a prime for objects never synced, then getUpdated/getDeleted.
@@ -187,9 +189,18 @@ func (e *Engine) refreshIncremental(ctx context.Context, r *run, st cache.SyncSt
 		del, err := e.org.Deleted(ctx, object, st.DeletedWM.UTC(), now)
 		switch {
 		case err == nil:
-		case isReplicationDate(err):
-			// The org's clock and ours disagree about the window: try again next refresh.
+			delete(e.replRefused, object)
+		case isReplicationDate(err) && e.replRefused[object] == 0:
+			// The org's clock and ours may disagree about the window: try again next refresh.
+			e.replRefused[object]++
 			del, err = remote.DeletedResult{LatestDateCovered: st.DeletedWM}, nil
+		case isReplicationDate(err):
+			// Refused twice in a row: the org's delete log no longer reaches back to the
+			// watermark (it keeps a limited time), so deletes since could be missed. Reload.
+			delete(e.replRefused, object)
+			e.note("", "", object+": the org's delete log no longer covers the last refresh ("+err.Error()+"), reloading")
+			k, err := e.refreshAll(ctx, r, object, true)
+			return n + k, err
 		default:
 			if _, api := remote.AsError(err); api && Classify(err) != ClassAuth && Classify(err) != ClassTransient {
 				e.note("", "", object+": getDeleted refused ("+err.Error()+"), reloading")

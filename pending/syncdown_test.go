@@ -352,3 +352,34 @@ func TestARecordPushedOutOfTheCacheKeepsItsNameInLookups(t *testing.T) {
 		t.Fatalf("the contact's account reads %q, want %q", got, name)
 	}
 }
+
+func TestADeleteLogRefusedTwiceInARowReloadsTheObject(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.opts.MembershipEvery = 24 * time.Hour // only getDeleted can tell of the delete
+	h.reopen(t)
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	if err := h.as(t, "admin@demo.example").Delete(bg, "Contact", c.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.faults.set(func(req *http.Request) string {
+		if strings.HasSuffix(req.URL.Path, "/sobjects/Contact/deleted/") {
+			return "replication"
+		}
+		return ""
+	})
+	h.clock.Set(h.clock.Now().Add(3 * time.Minute))
+	h.sync(t)
+	if _, err := h.eng.Record(bg, "Contact", c.ID); err != nil {
+		t.Fatalf("one refusal (a clock that disagrees) reloaded the object: %v", err)
+	}
+	h.clock.Set(h.clock.Now().Add(3 * time.Minute))
+	h.sync(t)
+	if _, err := h.eng.Record(bg, "Contact", c.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("after a second refusal in a row the deleted record is still cached: %v", err)
+	}
+	acts, _ := h.eng.Activity(bg, "", 100)
+	if !hasNote(acts, "Contact: the org's delete log no longer covers") {
+		t.Fatalf("the reload is not in the activity log: %+v", acts)
+	}
+}

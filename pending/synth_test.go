@@ -17,6 +17,8 @@ func synthesized(req *http.Request, action string) *http.Response {
 		h.Set("Retry-After", "2")
 	case "badquery":
 		status, body = http.StatusBadRequest, `[{"errorCode":"MALFORMED_QUERY","message":"refused for the test"}]`
+	case "replication":
+		status, body = http.StatusBadRequest, `[{"errorCode":"INVALID_REPLICATION_DATE","message":"startDate is before the earliest date available"}]`
 	case "lock":
 		status, body = http.StatusBadRequest, `[{"errorCode":"UNABLE_TO_LOCK_ROW","message":"unable to obtain exclusive access to this record"}]`
 	default:

@@ -43,6 +43,8 @@ func TestClassifyPutsEveryOutcomeInExactlyOneClass(t *testing.T) {
 		{"401 session", api(401, "INVALID_SESSION_ID"), ClassAuth},
 		{"401 header", api(401, "INVALID_AUTH_HEADER"), ClassAuth},
 		{"412 empty body", api(412, ""), ClassConflict},
+		{"upsert key several records carry", api(300, remote.CodeMultipleChoices), ClassFailed},
+		{"300 without a code", api(300, ""), ClassFailed},
 		{"412 with body", api(412, "PRECONDITION_FAILED"), ClassConflict},
 		{"validation rule", api(400, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "Amount"), ClassInvalid},
 		{"required", api(400, "REQUIRED_FIELD_MISSING", "LastName"), ClassInvalid},
@@ -444,5 +446,31 @@ func TestARecordCreatedOfflineAnswersToItsLocalIDAfterItSynced(t *testing.T) {
 	}
 	if _, err := h.eng.Record(bg, "Account", "local-0000000000000000"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("an unknown local id: %v, want ErrNotFound", err)
+	}
+}
+
+func TestSOQLLiteralsCarryOnlyWhatTheirTypeAllows(t *testing.T) {
+	cases := []struct {
+		typ  string
+		v    any
+		want string
+		ok   bool
+	}{
+		{"string", "O'Brien \\ \"Ltd\"\n\t", `'O\'Brien \\ \"Ltd\"\n\t'`, true},
+		{"string", "\r\b\f", `'\r\b\f'`, true},
+		{"date", "2024-02-29", "2024-02-29", true},
+		{"date", "2023-02-29", "", false},
+		{"date", "1' OR Id!=", "", false},
+		{"date", "2024-1-1", "", false},
+		{"boolean", true, "true", true},
+		{"double", 1.5, "1.5", true},
+		{"reference", "001Dm00000000HPIAY", "'001Dm00000000HPIAY'", true},
+		{"reference", newLocalID(), "", false}, // the org has no record by a local id
+	}
+	for _, c := range cases {
+		got, ok := soqlLiteral(c.typ, c.v)
+		if ok != c.ok || (ok && got != c.want) {
+			t.Errorf("soqlLiteral(%s, %q) = %q, %v; want %q, %v", c.typ, c.v, got, ok, c.want, c.ok)
+		}
 	}
 }
