@@ -302,6 +302,19 @@ func TestRecordPageSaysTheOrgsRecordMessageOnce(t *testing.T) {
 	if n := strings.Count(d.view(), msg); n != 1 {
 		t.Fatalf("the message shows %d times:\n%s", n, d.view())
 	}
+
+	// The engine's summary of a duplicate refusal is the org's message and how to go on.
+	dup := "You're creating a duplicate record: another Account has the same Phone."
+	f = seededFake(2)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusInvalid, Code: "DUPLICATES_DETECTED", Message: dup + " (save again unchanged to keep it anyway)",
+		Changes: remote.Fields{"Phone": "1"}, Errors: []pending.FieldError{{Code: "DUPLICATES_DETECTED", Message: dup}}})
+	d = newDriver(t, f, 100, 30)
+	d.keys("enter", "enter")
+	d.requireView("save again unchanged")
+	if n := strings.Count(flat(d.view()), "You're creating a duplicate record"); n != 1 {
+		t.Fatalf("the duplicate message shows %d times:\n%s", n, d.view())
+	}
 }
 
 func TestActivityLogShowsTheSelectedNoteWholeAt80Columns(t *testing.T) {

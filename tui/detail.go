@@ -416,7 +416,7 @@ func (m detailModel) header() []string {
 		}
 		for _, fe := range e.Errors {
 			// A record-level message the line above already says is not said twice.
-			if fe.Field == "" && CleanLine(fe.Message) != CleanLine(e.Message) {
+			if fe.Field == "" && !strings.HasPrefix(CleanLine(e.Message), CleanLine(fe.Message)) {
 				out = append(out, indented(s.Error, "• ", CleanLine(fe.Message))...)
 			}
 		}
