@@ -290,7 +290,7 @@ func TestSyncExitsZeroWhenOnlyChangesNeedingAPersonRemain(t *testing.T) {
 	}
 	// A change waiting for a person has no retry scheduled: the JSON says none, not year 1.
 	out, err = run(t, dir, "", "pending", "--json")
-	if err != nil || strings.Contains(out, "nextAttempt") || strings.Contains(out, "0001-01-01") {
+	if err != nil || !strings.Contains(out, `"nextAttempt": null`) || strings.Contains(out, "0001-01-01") {
 		t.Fatalf("pending --json (%v):\n%s", err, out)
 	}
 }

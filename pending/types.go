@@ -1,6 +1,7 @@
 package pending
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -84,15 +85,59 @@ type Entry struct {
 	Base        remote.Fields  `json:"base"`    // server values of the changed fields at the first change
 	BaseVersion remote.Version `json:"baseVersion"`
 	Status      Status         `json:"status"`
-	Code        string         `json:"code,omitempty"`    // the org's error code, if any
-	Message     string         `json:"message,omitempty"` // a human summary of the problem
-	Errors      []FieldError   `json:"errors,omitempty"`
-	Conflicts   []Conflict     `json:"conflicts,omitempty"`
-	WaitingOn   string         `json:"waitingOn,omitempty"` // local id this entry depends on
+	Code        string         `json:"code"`    // the org's error code, if any
+	Message     string         `json:"message"` // a human summary of the problem
+	Errors      []FieldError   `json:"errors"`
+	Conflicts   []Conflict     `json:"conflicts"`
+	WaitingOn   string         `json:"waitingOn"` // local id this entry depends on
 	Attempts    int            `json:"attempts"`
-	NextAttempt time.Time      `json:"nextAttempt,omitzero"` // absent when no retry is scheduled
+	NextAttempt time.Time      `json:"nextAttempt"` // zero when no retry is scheduled (null in JSON)
 	CreatedAt   time.Time      `json:"createdAt"`
 	UpdatedAt   time.Time      `json:"updatedAt"`
+}
+
+// MarshalJSON writes every key of an entry whatever its state, so that scripts reading
+// `pending --json` find the same keys on each: empty lists as [], no retry scheduled as a null
+// nextAttempt.
+func (e Entry) MarshalJSON() ([]byte, error) {
+	out := struct {
+		ID          string         `json:"id"`
+		Seq         int64          `json:"seq"`
+		Object      string         `json:"object"`
+		RecordID    string         `json:"recordId"`
+		Name        string         `json:"name"`
+		Op          Op             `json:"op"`
+		Changes     remote.Fields  `json:"changes"`
+		Base        remote.Fields  `json:"base"`
+		BaseVersion remote.Version `json:"baseVersion"`
+		Status      Status         `json:"status"`
+		Code        string         `json:"code"`
+		Message     string         `json:"message"`
+		Errors      []FieldError   `json:"errors"`
+		Conflicts   []Conflict     `json:"conflicts"`
+		WaitingOn   string         `json:"waitingOn"`
+		Attempts    int            `json:"attempts"`
+		NextAttempt *time.Time     `json:"nextAttempt"`
+		CreatedAt   time.Time      `json:"createdAt"`
+		UpdatedAt   time.Time      `json:"updatedAt"`
+	}{e.ID, e.Seq, e.Object, e.RecordID, e.Name, e.Op, e.Changes, e.Base, e.BaseVersion, e.Status, e.Code, e.Message,
+		e.Errors, e.Conflicts, e.WaitingOn, e.Attempts, nil, e.CreatedAt, e.UpdatedAt}
+	if out.Changes == nil {
+		out.Changes = remote.Fields{}
+	}
+	if out.Base == nil {
+		out.Base = remote.Fields{}
+	}
+	if out.Errors == nil {
+		out.Errors = []FieldError{}
+	}
+	if out.Conflicts == nil {
+		out.Conflicts = []Conflict{}
+	}
+	if !e.NextAttempt.IsZero() {
+		out.NextAttempt = &e.NextAttempt
+	}
+	return json.Marshal(out)
 }
 
 // Cause is why a red (failed) change can't be saved, as far as the engine could tell.

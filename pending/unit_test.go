@@ -2,9 +2,12 @@ package pending
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -472,5 +475,39 @@ func TestSOQLLiteralsCarryOnlyWhatTheirTypeAllows(t *testing.T) {
 		if ok != c.ok || (ok && got != c.want) {
 			t.Errorf("soqlLiteral(%s, %q) = %q, %v; want %q, %v", c.typ, c.v, got, ok, c.want, c.ok)
 		}
+	}
+}
+
+func TestAnEntryInJSONHasTheSameKeysWhateverItsState(t *testing.T) {
+	keys := func(e Entry) []string {
+		t.Helper()
+		b, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		return slices.Sorted(maps.Keys(m))
+	}
+	fresh := Entry{ID: "e1", Object: "Account", RecordID: "001A", Op: OpUpdate, Status: StatusPending}
+	red := Entry{ID: "e2", Object: "Contact", RecordID: "003A", Op: OpCreate, Status: StatusFailed,
+		Changes: remote.Fields{"LastName": "X"}, Base: remote.Fields{}, Code: "ENTITY_IS_DELETED", Message: "gone",
+		Errors:    []FieldError{{Code: "ENTITY_IS_DELETED", Message: "gone"}},
+		Conflicts: []Conflict{{Field: "Phone", Mine: "1"}}, WaitingOn: "local-0123456789ab",
+		Attempts: 3, NextAttempt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	if a, b := keys(fresh), keys(red); !slices.Equal(a, b) {
+		t.Fatalf("keys differ:\n%v\n%v", a, b)
+	}
+	b, _ := json.Marshal(fresh)
+	for _, want := range []string{`"errors":[]`, `"conflicts":[]`, `"nextAttempt":null`, `"changes":{}`, `"code":""`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("a fresh entry lacks %s: %s", want, b)
+		}
+	}
+	var back Entry // and it reads back
+	if err := json.Unmarshal(b, &back); err != nil || back.ID != "e1" || !back.NextAttempt.IsZero() {
+		t.Fatalf("read back %+v %v", back, err)
 	}
 }
