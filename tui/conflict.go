@@ -175,7 +175,6 @@ func (m conflictModel) newValueInput(v any) fieldInput {
 	in := newFieldInput(m.c, m.valueOf, v, name)
 	if p, ok := in.(*picklistField); ok {
 		p.setRows(max(3, min(defaultChooserRows, m.h/3)))
-		p.listKey = "space" // enter sets the value here
 	}
 	return in
 }
@@ -220,13 +219,22 @@ func (m conflictModel) updateValue(msg tea.KeyMsg) (conflictModel, tea.Cmd) {
 		listOpen = x.open && len(x.matches) > 0 && x.Wants(msg)
 	}
 	_, multiLine := in.(*textareaField)
+	pick, isPick := in.(*picklistField)
 	switch {
+	case isPick && listOpen && msg.Type == tea.KeyEnter:
+		// enter in a picklist's list takes the value and sets it: one step.
+		m.valueIn, _ = in.Update(msg)
+		if !pick.capturing() {
+			return m.setValue()
+		}
+		return m, nil
 	case listOpen:
 	case msg.Type == tea.KeyEsc:
 		in.Blur()
 		m.editing, m.bad, m.valueIn = false, "", nil
 		return m, nil
-	case msg.Type == tea.KeyTab, msg.Type == tea.KeyEnter && !multiLine:
+	case msg.Type == tea.KeyTab, msg.Type == tea.KeyEnter && !multiLine && !isPick:
+		// On a picklist enter lists the values, as in the form.
 		return m.setValue()
 	}
 	if m.fresh && (msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace) {
@@ -250,9 +258,9 @@ func (m conflictModel) valueKeys() []key.Binding {
 	switch x := m.valueIn.(type) {
 	case *picklistField:
 		if x.capturing() {
-			return []key.Binding{b("↑/↓", "choose"), b("enter", "take it"), b("esc", "close the list")}
+			return []key.Binding{b("↑/↓", "choose"), b("enter", "set it"), b("esc", "close the list")}
 		}
-		return []key.Binding{set, cancel, b("←/→", "step through the values"), b("space", "list them")}
+		return []key.Binding{b("tab", "set the value"), cancel, b("←/→", "step through the values"), b("enter/space", "list them")}
 	case *checkboxField:
 		return []key.Binding{set, cancel, b("space", "toggle")}
 	case *textareaField:
@@ -415,7 +423,8 @@ func (m conflictModel) View() string {
 		if !textLike(m.valueIn) {
 			verb = "choosing"
 		}
-		if _, ok := m.valueIn.(*textareaField); ok {
+		switch m.valueIn.(type) {
+		case *textareaField, *picklistField:
 			set = "tab"
 		}
 		hint = verb + " a new value for " + m.label(e.Conflicts[m.cursor].Field) + " · " + set + " set it · esc cancel"

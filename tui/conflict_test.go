@@ -122,7 +122,8 @@ func TestConflictNewValueEditorFitsTheFieldTypeAndRefusesBadInput(t *testing.T) 
 			[]string{"Acme 000001", "enter"}, "001000000000000001"},
 		{"long text: typing replaces mine, enter adds a line, tab sets it", "Account", acct, "Description", "mine", nil, "",
 			[]string{"agreed", "enter", "on the phone", "tab"}, "agreed\non the phone"},
-		{"picklist steps through its values", "Account", acct, "Industry", "Banking", nil, "", []string{"right"}, "Energy"},
+		{"picklist steps through its values, tab sets", "Account", acct, "Industry", "Banking", nil, "", []string{"right", "tab"}, "Energy"},
+		{"picklist lists its values on enter, enter in the list sets", "Account", acct, "Industry", "Banking", nil, "", []string{"enter", "ret", "enter"}, "Retail"},
 		{"checkbox toggles", "Contact", contact, "DoNotCall", false, nil, "", []string{"space"}, true},
 	}
 	for _, c := range cases {

@@ -65,7 +65,7 @@ func (m Model) helpSections() []helpSection {
 		as(pickCycleKey, "on a picklist: previous/next value"),
 		as(k.Mine, "on a conflict: keep mine"),
 		as(k.Theirs, "on a conflict: take theirs"),
-		as(k.Value, "on a conflict: type a value"),
+		as(k.Value, "on a conflict: type a value; enter sets it (tab: picklist, long text)"),
 	}
 	qa := []key.Binding{
 		as(k.Backstage, "backstage: SIMULATION (other users, admin, network)"),

@@ -52,7 +52,6 @@ type picklistField struct {
 	filter    string // raw typed text
 	sel, top  int    // cursor and first shown row among the matching choices
 	rows      int    // how many values the chooser shows at most
-	listKey   string // the key its owner says opens the chooser; "" is enter
 }
 
 func newPicklistField(f remote.Field, v any) *picklistField {
@@ -418,11 +417,7 @@ func (p *picklistField) View(focused bool, w int) string {
 	case p.cur == "" && p.waitsForController():
 		line = sprintf("◂ %s ▸  %s", v, p.waitHint())
 	default:
-		listKey := p.listKey
-		if listKey == "" {
-			listKey = "enter"
-		}
-		line = sprintf("◂ %s ▸  (%d of %d, ←/→, %s: list)", v, indexOf(c, p.cur)+1, len(c), listKey)
+		line = sprintf("◂ %s ▸  (%d of %d, ←/→, enter: list)", v, indexOf(c, p.cur)+1, len(c))
 	}
 	line = trunc(line, w)
 	if !p.open {
