@@ -329,3 +329,22 @@ func TestActivityLogShowsTheSelectedNoteWholeAt80Columns(t *testing.T) {
 		t.Fatalf("the note is cut:\n%s", d.view())
 	}
 }
+
+func TestResolveKeyActsOnTheChangeAsQueuedNotAsTheScreenLastLoadedIt(t *testing.T) {
+	f := seededFake(2)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusPending, Changes: remote.Fields{"Phone": "1"}})
+	d := newDriver(t, f, 100, 30)
+	d.keys("enter", "enter")
+	d.requireView("● Waiting to sync")
+	// A sync turns the change orange; the page has not reloaded yet.
+	f.mu.Lock()
+	f.entries[0].Status = pending.StatusConflict
+	f.entries[0].Conflicts = []pending.Conflict{{Field: "Phone", Base: "555-0100", Theirs: "2", Mine: "1"}}
+	f.mu.Unlock()
+	d.keys("r")
+	if d.model().active() != ScreenConflict {
+		t.Fatalf("r on a change that is now a conflict did not open the conflict screen:\n%s", d.view())
+	}
+	d.requireView("Resolve conflict", "theirs  2")
+}

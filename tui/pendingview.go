@@ -108,23 +108,32 @@ func (m pendingModel) resolve(e pending.Entry) tea.Cmd { return resolveEntry(m.c
 func (m pendingModel) dismiss(e pending.Entry) tea.Cmd { return dismissEntry(m.c, e) }
 
 // resolveEntry is r on an entry, wherever it is shown: open what fixes it (the conflict
-// screen, the fix form), or try it again.
-func resolveEntry(c *common, e pending.Entry) tea.Cmd {
+// screen, the fix form), or try it again. It decides on the entry as the queue holds it now,
+// not as the screen last loaded it: a sync may have just turned a green change orange, and
+// retrying it would throw the conflict or the org's messages away unseen.
+func resolveEntry(c *common, shown pending.Entry) tea.Cmd {
 	b, ctx := c.backend, c.ctx
-	switch e.Status {
-	case pending.StatusConflict:
-		return cmdOf(openConflictMsg{entryID: e.ID})
-	case pending.StatusInvalid:
-		return cmdOf(openFormMsg{mode: formFix, object: e.Object, id: e.RecordID, entryID: e.ID})
-	case pending.StatusFailed:
-		// "Can't be saved: record was deleted" → "This change can't be saved: record was deleted."
-		why := strings.TrimPrefix(longWord(e.Status, e.Code, e.Message), "Can't be saved")
-		return errCmd(errors.New("This change can't be saved" + why + ". Press x to dismiss it."))
-	case pending.StatusSyncing:
-		return errCmd(errors.New("This change is syncing now."))
-	}
 	online := c.online
 	return func() tea.Msg {
+		e, err := b.Entry(ctx, shown.ID)
+		if err != nil {
+			if errors.Is(err, pending.ErrNotFound) {
+				return errMsg{errors.New("This change is no longer pending (it synced or was removed).")}
+			}
+			return errMsg{err}
+		}
+		switch e.Status {
+		case pending.StatusConflict:
+			return openConflictMsg{entryID: e.ID}
+		case pending.StatusInvalid:
+			return openFormMsg{mode: formFix, object: e.Object, id: e.RecordID, entryID: e.ID}
+		case pending.StatusFailed:
+			// "Can't be saved: record was deleted" → "This change can't be saved: record was deleted."
+			why := strings.TrimPrefix(longWord(e.Status, e.Code, e.Message), "Can't be saved")
+			return errMsg{errors.New("This change can't be saved" + why + ". Press x to dismiss it.")}
+		case pending.StatusSyncing:
+			return errMsg{errors.New("This change is syncing now.")}
+		}
 		if err := b.Retry(ctx, e.ID); err != nil {
 			return opDoneMsg{err: err}
 		}
