@@ -707,11 +707,7 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 		Args:  cobra.MinimumNArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withOfflineEngine(cmd.Context(), of, queueLockWait, func(ctx context.Context, eng *pending.Engine) error {
-				object, err := objectName(eng, args[0])
-				if err != nil {
-					return err
-				}
-				id, err := findRecord(ctx, eng, object, args[1])
+				object, id, err := namedRecord(ctx, eng, args[0], args[1])
 				if err != nil {
 					return err
 				}
@@ -729,11 +725,7 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withOfflineEngine(cmd.Context(), of, queueLockWait, func(ctx context.Context, eng *pending.Engine) error {
-				object, err := objectName(eng, args[0])
-				if err != nil {
-					return err
-				}
-				id, err := findRecord(ctx, eng, object, args[1])
+				object, id, err := namedRecord(ctx, eng, args[0], args[1])
 				if err != nil {
 					return err
 				}
@@ -927,6 +919,15 @@ func checkLine(ctx context.Context, eng *pending.Engine, cl changeLine) error {
 }
 
 // findRecord resolves an id or an exact name among the cached records of object.
+// namedRecord is the object and record id that a command line's OBJECT and ID|NAME name.
+func namedRecord(ctx context.Context, eng *pending.Engine, objectArg, ref string) (object, id string, err error) {
+	if object, err = objectName(eng, objectArg); err != nil {
+		return "", "", err
+	}
+	id, err = findRecord(ctx, eng, object, ref)
+	return object, id, err
+}
+
 func findRecord(ctx context.Context, eng *pending.Engine, object, ref string) (string, error) {
 	if ref == "" {
 		return "", errors.New("no record given")

@@ -106,5 +106,6 @@ With --record FILE it records the session as a scenario that replays with
 	af.register(root.Flags())
 	root.AddCommand(newServeCmd(), newSyncCmd(&of), newPendingCmd(&of), newLogCmd(&of), newScenarioCmd(&of))
 	root.AddCommand(newChangeCmds(&of)...)
+	root.AddCommand(newSettleCmds(&of)...)
 	return root
 }

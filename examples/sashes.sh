@@ -52,3 +52,19 @@ bad = {k: (got.get(k), v) for k, v in want.items()
 if bad:
     sys.exit("unexpected sashes (found, wanted): %r" % bad)
 print("each sash reproduced: conflict, validation error, deleted record, access lost")'
+
+# And settles each from the shell, as the Pending Changes page would: theirs for the conflict,
+# another rating for the rule, dismissal of the two that can't be saved.
+$ALEX resolve Account "Acme Group" --take theirs
+$ALEX fix Account "Adventure Logistics" Rating=Warm
+$ALEX dismiss Account "Blue Sun Health"
+$ALEX dismiss Account "Blue Sun Industries"
+$ALEX sync
+left=$($ALEX pending --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+[ "$left" = 0 ] || { echo "still pending after settling: $left" >&2; exit 1; }
+rating=$(api "$S/services/data/v62.0/query?q=SELECT+Rating+FROM+Account+WHERE+Name='Adventure+Logistics'" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["records"][0]["Rating"])')
+phone=$(api "$S/services/data/v62.0/query?q=SELECT+Phone+FROM+Account+WHERE+Name='Acme+Group'" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["records"][0]["Phone"])')
+[ "$rating" = Warm ] && [ "$phone" = 555-9999 ] || { echo "org has Rating=$rating Phone=$phone, want Warm and 555-9999" >&2; exit 1; }
+echo "each settled from the shell: the org has the fix and their value, nothing is left pending"

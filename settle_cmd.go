@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/offline-edit/offline-edit/pending"
+)
+
+// newSettleCmds are the headless ways to settle what the sync left for a person, as the app's
+// Pending Changes page does: resolve a conflict, fix a change the org refused, dismiss one that
+// can't be saved, discard any change, retry one now. They work offline, like the commands that
+// queue changes; `offline-edit sync` sends what they queue again.
+func newSettleCmds(of *orgFlags) []*cobra.Command {
+	var take string
+	var mine, theirs []string
+	resolveCmd := &cobra.Command{
+		Use:   "resolve OBJECT ID|NAME [FIELD=VALUE...]",
+		Short: "Resolve a conflict (orange): per field keep mine, take theirs or give a value",
+		Long: `Resolve a conflict with another user's change, field by field:
+  --mine F,G     keep my values of F and G
+  --theirs F     take the other user's value of F
+  F=VALUE        send VALUE for F instead of either
+  --take SIDE    mine or theirs for every conflicting field not named otherwise
+Every conflicting field needs a choice. A conflict on a delete takes --take mine (delete
+anyway) or --take theirs (keep the record). The change is queued again: run sync to send it.`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if take != "" && take != "mine" && take != "theirs" {
+				return fmt.Errorf("--take %q: want mine or theirs", take)
+			}
+			return withSettledEntry(cmd, of, args, func(ctx context.Context, eng *pending.Engine, en *pending.Entry) error {
+				if en.Status != pending.StatusConflict {
+					return fmt.Errorf("%s has no conflict to resolve (%s)", describeEntry(en), statusWords(en))
+				}
+				if en.Op == pending.OpDelete {
+					if take == "" || len(mine)+len(theirs)+len(args) > 2 {
+						return fmt.Errorf("a conflict on a delete takes --take mine (delete anyway) or --take theirs (keep the record)")
+					}
+					return eng.ResolveDelete(ctx, en.ID, take == "mine")
+				}
+				choices, err := resolveChoices(ctx, eng, en, take, mine, theirs, args[2:])
+				if err != nil {
+					return err
+				}
+				return eng.Resolve(ctx, en.ID, choices)
+			})
+		},
+	}
+	resolveCmd.Flags().StringVar(&take, "take", "", "mine or theirs, for every conflicting field not named otherwise")
+	resolveCmd.Flags().StringSliceVar(&mine, "mine", nil, "fields whose value is mine")
+	resolveCmd.Flags().StringSliceVar(&theirs, "theirs", nil, "fields whose value is theirs")
+
+	fixCmd := &cobra.Command{
+		Use:   "fix OBJECT ID|NAME FIELD=VALUE...",
+		Short: "Fix a change the org refused (orange: a rule, a required field, a bad value) and queue it again",
+		Long: `Give new values to the fields the org refused and queue the change again; run sync to send
+it. With no FIELD=VALUE, a change a duplicate rule refused is sent again as it is ("save anyway").`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withSettledEntry(cmd, of, args, func(ctx context.Context, eng *pending.Engine, en *pending.Entry) error {
+				if en.Status != pending.StatusInvalid {
+					return fmt.Errorf("%s was not refused by the org's rules (%s)", describeEntry(en), statusWords(en))
+				}
+				fields, err := parseAssignments(ctx, eng, en.Object, args[2:], en.Op == pending.OpCreate)
+				if err != nil {
+					return err
+				}
+				return eng.Fix(ctx, en.ID, fields)
+			})
+		},
+	}
+	simple := func(use, short string, act func(context.Context, *pending.Engine, *pending.Entry) error) *cobra.Command {
+		return &cobra.Command{
+			Use:   use + " OBJECT ID|NAME",
+			Short: short,
+			Args:  cobra.ExactArgs(2),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return withSettledEntry(cmd, of, args, act)
+			},
+		}
+	}
+	dismissCmd := simple("dismiss", "Dismiss a change that can't be saved (red: record deleted, access lost)",
+		func(ctx context.Context, eng *pending.Engine, en *pending.Entry) error {
+			if en.Status != pending.StatusFailed {
+				return fmt.Errorf("%s can still be saved (%s): discard it to drop it", describeEntry(en), statusWords(en))
+			}
+			return eng.Dismiss(ctx, en.ID)
+		})
+	discardCmd := simple("discard", "Drop a pending change: the record shows the org's copy again",
+		func(ctx context.Context, eng *pending.Engine, en *pending.Entry) error {
+			return eng.Discard(ctx, en.ID)
+		})
+	retryCmd := simple("retry", "Send a change waiting for a retry at the next sync, without waiting out its backoff",
+		func(ctx context.Context, eng *pending.Engine, en *pending.Entry) error {
+			return eng.Retry(ctx, en.ID)
+		})
+	return []*cobra.Command{resolveCmd, fixCmd, dismissCmd, discardCmd, retryCmd}
+}
+
+// withSettledEntry finds the pending change of the record args name (OBJECT, ID|NAME) on the
+// device and runs act on it.
+func withSettledEntry(cmd *cobra.Command, of *orgFlags, args []string, act func(context.Context, *pending.Engine, *pending.Entry) error) error {
+	return withOfflineEngine(cmd.Context(), of, queueLockWait, func(ctx context.Context, eng *pending.Engine) error {
+		object, id, err := namedRecord(ctx, eng, args[0], args[1])
+		if err != nil {
+			return err
+		}
+		rv, err := eng.Record(ctx, object, id)
+		if err != nil {
+			return err
+		}
+		if rv.Entry == nil {
+			return fmt.Errorf("%s %q has no pending change", object, args[1])
+		}
+		return act(ctx, eng, rv.Entry)
+	})
+}
+
+// resolveChoices turns the command line into a choice for every conflicting field.
+func resolveChoices(ctx context.Context, eng *pending.Engine, en *pending.Entry, take string, mine, theirs, assignments []string) (map[string]pending.Choice, error) {
+	values, err := parseAssignments(ctx, eng, en.Object, assignments, false)
+	if err != nil {
+		return nil, err
+	}
+	choices := map[string]pending.Choice{}
+	named := func(f string, c pending.Choice) error {
+		if _, dup := choices[f]; dup {
+			return fmt.Errorf("%s is given more than one choice", f)
+		}
+		choices[f] = c
+		return nil
+	}
+	for _, f := range mine {
+		if err := named(f, pending.Choice{Take: pending.TakeMine}); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range theirs {
+		if err := named(f, pending.Choice{Take: pending.TakeTheirs}); err != nil {
+			return nil, err
+		}
+	}
+	for f, v := range values {
+		if err := named(f, pending.Choice{Take: pending.TakeValue, Value: v}); err != nil {
+			return nil, err
+		}
+	}
+	var open []string
+	conflicting := map[string]bool{}
+	for _, c := range en.Conflicts {
+		conflicting[c.Field] = true
+		if _, ok := choices[c.Field]; ok {
+			continue
+		}
+		switch take {
+		case "mine":
+			choices[c.Field] = pending.Choice{Take: pending.TakeMine}
+		case "theirs":
+			choices[c.Field] = pending.Choice{Take: pending.TakeTheirs}
+		default:
+			open = append(open, c.Field)
+		}
+	}
+	for f, c := range choices {
+		if !conflicting[f] && c.Take == pending.TakeTheirs {
+			return nil, fmt.Errorf("%s is not in conflict: there is no other value of it to take", f)
+		}
+	}
+	if len(open) > 0 {
+		slices.Sort(open)
+		return nil, fmt.Errorf("no choice for %s: name each conflicting field with --mine, --theirs or FIELD=VALUE, or give --take mine|theirs (`offline-edit pending --json` shows base, theirs and mine)", strings.Join(open, ", "))
+	}
+	return choices, nil
+}
+
+// describeEntry names an entry's record for a message.
+func describeEntry(en *pending.Entry) string {
+	name := en.Name
+	if name == "" {
+		name = en.RecordID
+	}
+	return fmt.Sprintf("the %s of %s %q", en.Op, en.Object, name)
+}
+
+// statusWords is an entry's sash and status as the app shows them.
+func statusWords(en *pending.Entry) string {
+	switch en.Status {
+	case pending.StatusConflict, pending.StatusInvalid:
+		return "orange: " + string(en.Status)
+	case pending.StatusFailed:
+		return "red: can't be saved"
+	}
+	return "green: " + string(en.Status)
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/offline-edit/offline-edit/cache"
+	"github.com/offline-edit/offline-edit/pending"
+)
+
+// TestSettleCommandsClearEachSashFromTheShell makes an orange conflict, an orange refusal and a
+// red deleted record on the embedded org (the admin is the other user), then settles each with
+// the headless commands and syncs: nothing is left, and the org has what was chosen.
+func TestSettleCommandsClearEachSashFromTheShell(t *testing.T) {
+	dir := t.TempDir()
+	admin := []string{"--user", "admin@demo.example"}
+	must := func(args ...string) string {
+		t.Helper()
+		out, err := run(t, dir, "", args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		return out
+	}
+	must("sync")
+	must(append(admin, "sync")...)
+	must("edit", "Account", "Acme Group", "Phone=555-0001", "Rating=Hot")
+	must("edit", "Account", "Blue Sun Health", "Phone=555-0003")
+	must("new", "Case", "Subject=Settle me", "Status=Closed", "Origin=Web") // a rule wants a Description
+	time.Sleep(1100 * time.Millisecond)                                     // If-Unmodified-Since has one-second resolution
+	must(append(admin, "edit", "Account", "Acme Group", "Phone=555-9999")...)
+	must(append(admin, "delete", "Account", "Blue Sun Health")...)
+	must(append(admin, "sync")...)
+	must("sync")
+	byName := map[string]pending.Entry{}
+	for _, en := range pendingEntries(t, dir) {
+		byName[en.Name] = en
+	}
+	if byName["Acme Group"].Status != pending.StatusConflict || byName["Settle me"].Status != pending.StatusInvalid ||
+		byName["Blue Sun Health"].Status != pending.StatusFailed {
+		t.Fatalf("the sashes to settle (the test's premise): %+v", byName)
+	}
+
+	refusals := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"resolve", "Account", "Acme Group"}, "no choice for Phone"},
+		{[]string{"resolve", "Account", "Acme Group", "--theirs", "Rating"}, "Rating is not in conflict"},
+		{[]string{"resolve", "Account", "Acme Group", "--take", "both"}, "want mine or theirs"},
+		{[]string{"resolve", "Account", "Acme Group", "--mine", "Phone", "Phone=1"}, "more than one choice"},
+		{[]string{"dismiss", "Account", "Acme Group"}, "can still be saved"},
+		{[]string{"fix", "Account", "Acme Group", "Phone=1"}, "was not refused"},
+		{[]string{"resolve", "Case", "Settle me", "--take", "mine"}, "no conflict to resolve"},
+		{[]string{"discard", "Account", "Adventure Logistics"}, "has no pending change"},
+		{[]string{"fix", "Case", "Settle me", "NoSuchField__c=1"}, "NoSuchField__c"},
+	}
+	for _, r := range refusals {
+		out, err := run(t, dir, "", r.args...)
+		if exitCode(err) != 1 || !strings.Contains(err.Error(), r.want) {
+			t.Errorf("%v: exit %d, %v (output %q); want exit 1 saying %q", r.args, exitCode(err), err, out, r.want)
+		}
+	}
+	if n := len(pendingEntries(t, dir)); n != 3 {
+		t.Fatalf("a refused command changed the queue: %d entries", n)
+	}
+
+	must("resolve", "Account", "Acme Group", "Phone=555-4242", "--take", "mine")
+	must("fix", "Case", "Settle me", "Description=Closed on the phone")
+	must("dismiss", "Account", "Blue Sun Health")
+	if out := must("sync"); !strings.Contains(out, "synced 2") {
+		t.Fatalf("sync after settling: %s", out)
+	}
+	if left := pendingEntries(t, dir); len(left) != 0 {
+		t.Fatalf("left after settling: %+v", left)
+	}
+	// What the org has, read through the admin's device after a refresh.
+	must(append(admin, "sync")...)
+	paths, _ := filepath.Glob(filepath.Join(dir, "*admin@demo.example.db"))
+	if len(paths) != 1 {
+		t.Fatalf("the admin's device: %v", paths)
+	}
+	db, err := cache.OpenReadOnly(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	view := func(object, name string) string { // by name, or by a field's whole value (a Case's subject)
+		t.Helper()
+		var v string
+		if err := db.SQL().QueryRow(`SELECT view FROM records WHERE object = ? AND (name = ?2 OR view LIKE '%"' || ?2 || '"%')`, object, name).Scan(&v); err != nil {
+			return ""
+		}
+		return v
+	}
+	if v := view("Account", "Acme Group"); !strings.Contains(v, `"Phone":"555-4242"`) || !strings.Contains(v, `"Rating":"Hot"`) {
+		t.Errorf("Acme Group on the org: %s; want the typed phone and my rating", v)
+	}
+	if v := view("Case", "Settle me"); !strings.Contains(v, "Closed on the phone") {
+		t.Errorf("the fixed case on the org: %q", v)
+	}
+	if v := view("Account", "Blue Sun Health"); v != "" {
+		t.Errorf("the deleted account is back: %s", v)
+	}
+}
