@@ -85,6 +85,10 @@ func (o *Org) issueRefresh(u User) string {
 	return tok
 }
 
+// accessTokenKept is how long an org on a file keeps the access tokens it issued across
+// reopens (the longest session timeout Salesforce offers).
+const accessTokenKept = 24 * time.Hour
+
 // ExpireTokens invalidates every access token of a user (refresh tokens keep working).
 func (o *Org) ExpireTokens(username string) error {
 	u, found := o.userByName(username)

@@ -142,3 +142,20 @@ func TestStoredWireTimesParseAsTimeParseDoes(t *testing.T) {
 		t.Error("the stored form is not read by the fast path")
 	}
 }
+
+func TestAReopenDropsAccessTokensOlderThanADay(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "org.db")
+	e := newEnv(t, Options{DBPath: path})
+	old := e.alex
+	e.clk.Advance(25 * time.Hour)
+	e = reopen(t, e, path) // signs alex and the admin in again
+	var access int
+	if err := e.org.db.QueryRow(`SELECT COUNT(*) FROM tokens WHERE kind = 'access'`).Scan(&access); err != nil {
+		t.Fatal(err)
+	}
+	if access != 2 {
+		t.Fatalf("%d access tokens kept, want the two issued since the reopen", access)
+	}
+	e.do(old, "GET", v+"/limits", nil).want(t, 401)
+	e.do(e.alex, "GET", v+"/limits", nil).want(t, 200)
+}

@@ -187,6 +187,11 @@ func (o *Org) load() (bool, error) {
 	if ms, err := strconv.ParseInt(meta["metaModified"], 10, 64); err == nil && ms > 0 {
 		o.metaModified = time.UnixMilli(ms).UTC()
 	}
+	// Access tokens last a day at most, as a Salesforce session does: older ones are dropped
+	// rather than kept forever (every sign-in adds one).
+	if _, err := o.db.Exec(`DELETE FROM tokens WHERE kind = 'access' AND issued < ?`, o.now().Add(-accessTokenKept).UnixMilli()); err != nil {
+		return false, err
+	}
 	trows, err := o.db.Query(`SELECT token, kind, user_id, issued FROM tokens`)
 	if err != nil {
 		return false, err
