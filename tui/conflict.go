@@ -2,6 +2,8 @@ package tui
 
 import (
 	"context"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -283,6 +285,35 @@ func (m conflictModel) valueHint() string {
 	return strings.Join(parts, " · ")
 }
 
+// alsoSent names the fields of the change that are not in conflict (they are sent as they are
+// whatever the choices), or "" when there are none.
+func (m conflictModel) alsoSent() string {
+	inConflict := map[string]bool{}
+	for _, c := range m.entry.Conflicts {
+		inConflict[c.Field] = true
+	}
+	var parts []string
+	for _, f := range sortedFieldNames(m.entry.Changes) {
+		if !inConflict[f] {
+			parts = append(parts, m.label(f)+" "+strconv.Quote(m.show(f, m.entry.Changes[f])))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Also sent, no conflict: " + strings.Join(parts, ", ")
+}
+
+// sortedFieldNames are the keys of fs in order.
+func sortedFieldNames(fs remote.Fields) []string {
+	out := make([]string, 0, len(fs))
+	for k := range fs {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // resolvedNote says what resolving a conflict with choices did to a change: taking theirs for
 // every field it holds leaves nothing to send, and the change goes.
 func resolvedNote(changes remote.Fields, choices map[string]pending.Choice) string {
@@ -415,6 +446,12 @@ func (m conflictModel) View() string {
 		}
 		out = append(out, "", s.Subtle.Render(trunc("↑/↓ choose · enter or ctrl+s confirm · esc back", m.w)))
 		return clampLines(strings.Join(out, "\n"), m.w, m.h)
+	}
+	if also := m.alsoSent(); also != "" {
+		// What saving sends besides the choices below: the screen says all of it.
+		for _, l := range capLines(strings.Split(wrap(also, max(1, m.w)), "\n"), 2, m.w) {
+			out = append(out, s.Subtle.Render(l))
+		}
 	}
 	hint := "m keep mine · t take theirs · v type a new value · ctrl+s save · esc back"
 	if m.editing {

@@ -348,3 +348,16 @@ func TestResolveKeyActsOnTheChangeAsQueuedNotAsTheScreenLastLoadedIt(t *testing.
 	}
 	d.requireView("Resolve conflict", "theirs  2")
 }
+
+func TestConflictScreenNamesTheFieldsSentWithoutConflict(t *testing.T) {
+	f := seededFake(2)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusConflict, Message: "Another user changed Account Phone",
+		Changes:   remote.Fields{"Phone": "555-0111", "Industry": "Retail"},
+		Conflicts: []pending.Conflict{{Field: "Phone", Base: "555-0100", Theirs: "555-0122", Mine: "555-0111"}}})
+	d := newDriver(t, f, 80, 24)
+	d.send(openConflictMsg{entryID: "e1"})
+	d.requireView(`Also sent, no conflict: Industry "Retail"`)
+	d.keys("t", "ctrl+s")
+	d.requireView("Resolved; the change is queued again.")
+}
