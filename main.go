@@ -107,5 +107,6 @@ With --record FILE it records the session as a scenario that replays with
 	root.AddCommand(newServeCmd(), newSyncCmd(&of), newPendingCmd(&of), newLogCmd(&of), newScenarioCmd(&of))
 	root.AddCommand(newChangeCmds(&of)...)
 	root.AddCommand(newSettleCmds(&of)...)
+	root.AddCommand(newListCmd(&of))
 	return root
 }

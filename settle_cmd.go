@@ -35,7 +35,7 @@ anyway) or --take theirs (keep the record). The change is queued again: run sync
 			}
 			return withSettledEntry(cmd, of, args, func(ctx context.Context, eng *pending.Engine, en *pending.Entry) error {
 				if en.Status != pending.StatusConflict {
-					return fmt.Errorf("%s has no conflict to resolve (%s)", describeEntry(en), statusWords(en))
+					return fmt.Errorf("%s has no conflict to resolve (%s)", describeEntry(en), strings.Join(strings.Fields(statusWord[en.Status]), " "))
 				}
 				if en.Op == pending.OpDelete {
 					if take == "" || len(mine)+len(theirs)+len(args) > 2 {
@@ -64,7 +64,7 @@ it. With no FIELD=VALUE, a change a duplicate rule refused is sent again as it i
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withSettledEntry(cmd, of, args, func(ctx context.Context, eng *pending.Engine, en *pending.Entry) error {
 				if en.Status != pending.StatusInvalid {
-					return fmt.Errorf("%s was not refused by the org's rules (%s)", describeEntry(en), statusWords(en))
+					return fmt.Errorf("%s was not refused by the org's rules (%s)", describeEntry(en), strings.Join(strings.Fields(statusWord[en.Status]), " "))
 				}
 				fields, err := parseAssignments(ctx, eng, en.Object, args[2:], en.Op == pending.OpCreate)
 				if err != nil {
@@ -87,7 +87,7 @@ it. With no FIELD=VALUE, a change a duplicate rule refused is sent again as it i
 	dismissCmd := simple("dismiss", "Dismiss a change that can't be saved (red: record deleted, access lost)",
 		func(ctx context.Context, eng *pending.Engine, en *pending.Entry) error {
 			if en.Status != pending.StatusFailed {
-				return fmt.Errorf("%s can still be saved (%s): discard it to drop it", describeEntry(en), statusWords(en))
+				return fmt.Errorf("%s can still be saved (%s): discard it to drop it", describeEntry(en), strings.Join(strings.Fields(statusWord[en.Status]), " "))
 			}
 			return eng.Dismiss(ctx, en.ID)
 		})
@@ -185,15 +185,4 @@ func describeEntry(en *pending.Entry) string {
 		name = en.RecordID
 	}
 	return fmt.Sprintf("the %s of %s %q", en.Op, en.Object, name)
-}
-
-// statusWords is an entry's sash and status as the app shows them.
-func statusWords(en *pending.Entry) string {
-	switch en.Status {
-	case pending.StatusConflict, pending.StatusInvalid:
-		return "orange: " + string(en.Status)
-	case pending.StatusFailed:
-		return "red: can't be saved"
-	}
-	return "green: " + string(en.Status)
 }

@@ -606,6 +606,24 @@ func (db *DB) Describe(ctx context.Context, object string) (*remote.Describe, er
 	return db.memoDescribe(ctx, db.sql, object)
 }
 
+// DescribedObjects lists the objects whose describe the device has, by name.
+func (db *DB) DescribedObjects(ctx context.Context) ([]string, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT object FROM describes ORDER BY object`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var o string
+		if err := rows.Scan(&o); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
 // Describe reads an object's cached describe inside the transaction.
 func (tx *Tx) Describe(ctx context.Context, object string) (*remote.Describe, error) {
 	if tx.db == nil {

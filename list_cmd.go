@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/offline-edit/offline-edit/cache"
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/tui"
+)
+
+// listedRecord is one record of `list --json`: what the user sees (the org's copy with the
+// pending change on top) and the change's state.
+type listedRecord struct {
+	ID      string         `json:"id"`
+	Name    string         `json:"name"`
+	Status  pending.Status `json:"status"` // "" when no change is pending
+	Op      pending.Op     `json:"op"`
+	Fields  remote.Fields  `json:"fields"`
+	IsLocal bool           `json:"isLocal"` // created offline, not synced yet
+}
+
+// newListCmd lists the cached records of an object, so a script can find the ids and names to
+// give the other commands.
+func newListCmd(of *orgFlags) *cobra.Command {
+	var asJSON bool
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "list OBJECT [FILTER]",
+		Short: "List the cached records of an object by name (FILTER: part of a name, phone, email, city…)",
+		Args:  cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if limit < 1 || limit > 1000 {
+				return fmt.Errorf("--limit %d: want 1 to 1000", limit)
+			}
+			filter := ""
+			if len(args) == 2 {
+				filter = args[1]
+			}
+			return withDeviceData(cmd, of, func(ctx context.Context, db *cache.DB) error {
+				object, err := describedObject(ctx, db, args[0])
+				if err != nil {
+					return err
+				}
+				rows, total, err := db.List(ctx, cache.ListQuery{Object: object, Filter: filter, Limit: limit})
+				if err != nil {
+					return err
+				}
+				out := make([]listedRecord, 0, len(rows))
+				for _, r := range rows {
+					out = append(out, listedRecord{ID: r.ID, Name: r.Name, Status: pending.Status(r.Status), Op: pending.Op(r.Op),
+						Fields: r.View, IsLocal: pending.IsLocalID(r.ID)})
+				}
+				if total > len(rows) {
+					fmt.Fprintf(cmd.ErrOrStderr(), "offline-edit: showing %d of %d %s records (--limit, or a FILTER)\n", len(rows), total, object)
+				}
+				if asJSON {
+					return writeJSON(cmd.OutOrStdout(), out)
+				}
+				if len(out) == 0 {
+					if filter != "" {
+						fmt.Fprintf(cmd.OutOrStdout(), "No cached %s record matches %q.\n", object, filter)
+					} else {
+						fmt.Fprintf(cmd.OutOrStdout(), "No cached %s records.\n", object)
+					}
+					return nil
+				}
+				var table [][]string
+				for _, r := range out {
+					change := "-"
+					if r.Status != "" {
+						change = string(r.Op) + ": " + strings.Join(strings.Fields(statusWord[r.Status]), " ")
+					}
+					table = append(table, []string{tui.CleanLine(r.ID), clip(tui.CleanLine(r.Name), 50), change})
+				}
+				return writeTable(cmd.OutOrStdout(), []string{"ID", "NAME", "PENDING CHANGE"}, table)
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON: id, name, status, op, fields (as the user sees them)")
+	cmd.Flags().IntVar(&limit, "limit", 50, "most records to show, in name order (1 to 1000)")
+	return cmd
+}
+
+// describedObject is the cached object a name names (API names are case-insensitive).
+func describedObject(ctx context.Context, db *cache.DB, name string) (string, error) {
+	objects, err := db.DescribedObjects(ctx)
+	if err != nil {
+		return "", err
+	}
+	if i := slices.IndexFunc(objects, func(o string) bool { return strings.EqualFold(o, name) }); i >= 0 {
+		return objects[i], nil
+	}
+	if len(objects) == 0 {
+		return "", fmt.Errorf("this device has cached nothing yet: run `offline-edit sync` once online")
+	}
+	return "", fmt.Errorf("%q is not cached on this device (it caches %s)", name, strings.Join(objects, ", "))
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestListShowsCachedRecordsWithTheirIdsAndPendingChanges(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "list", "Account"); exitCode(err) != 1 || !strings.Contains(err.Error(), "cached nothing yet") {
+		t.Fatalf("list before any sync: %v\n%s", err, out)
+	}
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	local, err := run(t, dir, "", "new", "Account", "Name=Listed Offline Co")
+	if err != nil {
+		t.Fatal(err)
+	}
+	local = strings.TrimSpace(local)
+	if out, err := run(t, dir, "", "edit", "Account", "Acme Group", "Phone=555-0101"); err != nil {
+		t.Fatalf("edit: %v\n%s", err, out)
+	}
+
+	out, err := run(t, dir, "", "list", "account", "acme group") // names and filters read case-insensitively
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 2 || !strings.Contains(lines[1], "Acme Group") ||
+		!strings.Contains(lines[1], "update: green waiting to sync") || !strings.HasPrefix(lines[1], "001") {
+		t.Fatalf("list account acme group:\n%s", out)
+	}
+
+	out, err = run(t, dir, "", "list", "Account", "Listed Offline", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []listedRecord
+	if err := json.Unmarshal([]byte(out), &recs); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if len(recs) != 1 || recs[0].ID != local || !recs[0].IsLocal || recs[0].Status != "pending" || recs[0].Op != "create" ||
+		recs[0].Fields["Name"] != "Listed Offline Co" {
+		t.Fatalf("the record created offline: %+v (new printed %q)", recs, local)
+	}
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"list", "Widget__c"}, "not cached on this device"},
+		{[]string{"list", "Account", "--limit", "0"}, "want 1 to 1000"},
+	} {
+		if out, err := run(t, dir, "", c.args...); exitCode(err) != 1 || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v\n%s", c.args, err, out)
+		}
+	}
+	if out, err := run(t, dir, "", "list", "Account", "no such account anywhere"); err != nil || !strings.Contains(out, "No cached Account record matches") {
+		t.Errorf("a filter that matches nothing: %v\n%s", err, out)
+	}
+}
