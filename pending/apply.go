@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -336,7 +337,7 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 		}
 		by, _ := server["LastModifiedById"].(string)
 		en.Conflicts = nil
-		for _, f := range fields {
+		for _, f := range inFormOrder(d, fields) {
 			en.Conflicts = append(en.Conflicts, Conflict{Field: f, Base: en.Base[f], Theirs: server[f], Mine: en.Changes[f], TheirsBy: by, TheirsAt: ver.LastModifiedDate})
 		}
 		en.Status, en.Code = StatusConflict, "CONFLICT"
@@ -388,7 +389,7 @@ func (e *Engine) applyCheck(ctx context.Context, tx *cache.Tx, r *run, o outcome
 	e.seeUsers(d, o.server.Fields)
 	by, _ := o.server.Fields["LastModifiedById"].(string)
 	en.Conflicts = nil
-	for _, f := range theirs {
+	for _, f := range inFormOrder(d, theirs) {
 		en.Conflicts = append(en.Conflicts, Conflict{Field: f, Base: en.baseRecord[f], Theirs: o.server.Fields[f], Mine: nil, TheirsBy: by, TheirsAt: ver.LastModifiedDate})
 	}
 	en.Status, en.Code = StatusConflict, "CONFLICT"
@@ -691,4 +692,30 @@ func soqlLiteral(typ string, v any) (string, bool) {
 		return s, true
 	}
 	return "", false
+}
+
+// inFormOrder sorts field names as the object's describe lists them (the form's order), names
+// the describe lacks last, by name.
+func inFormOrder(d *remote.Describe, fields []string) []string {
+	pos := map[string]int{}
+	if d != nil {
+		for i, f := range d.Fields {
+			pos[f.Name] = i
+		}
+	}
+	out := slices.Clone(fields)
+	slices.SortStableFunc(out, func(a, b string) int {
+		pa, oka := pos[a]
+		pb, okb := pos[b]
+		switch {
+		case oka && okb:
+			return pa - pb
+		case oka:
+			return -1
+		case okb:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	return out
 }

@@ -4,6 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -54,6 +60,56 @@ func checkFields(d *remote.Describe, fields remote.Fields, creating bool) error 
 		}
 		if !creating && !f.Updateable {
 			return fmt.Errorf("%w: %s.%s is read-only", ErrNotAllowed, d.Name, f.Name)
+		}
+		if err := checkValue(f, fields[f.Name]); err != nil {
+			return fmt.Errorf("%w: %s.%s: %w", ErrNotAllowed, d.Name, f.Name, err)
+		}
+	}
+	return nil
+}
+
+// checkValue refuses a value the org would refuse for the field's type whatever the record: a
+// number field takes a number (a whole one for an integer), a checkbox true or false, a date a
+// day, a date-time an instant, text a string no longer than the field (lookups, which may hold
+// the longer id of a record created offline, any string). Null clears any field.
+func checkValue(f remote.Field, v any) error {
+	if v == nil {
+		return nil
+	}
+	switch f.Type {
+	case "double", "currency", "percent", "int", "long":
+		n, ok := v.(float64)
+		if !ok {
+			return fmt.Errorf("%v is not a number", v)
+		}
+		if (f.Type == "int" || f.Type == "long") && n != math.Trunc(n) {
+			return fmt.Errorf("%v is not a whole number", v)
+		}
+	case "boolean":
+		if _, ok := v.(bool); !ok {
+			return fmt.Errorf("%v is not true or false", v)
+		}
+	case "date":
+		s, ok := v.(string)
+		if _, err := time.Parse(time.DateOnly, s); !ok || err != nil {
+			return fmt.Errorf("%v is not a date (YYYY-MM-DD)", v)
+		}
+	case "datetime":
+		s, ok := v.(string)
+		if _, err := remote.ParseTime(s); !ok || err != nil {
+			return fmt.Errorf("%v is not a date and time", v)
+		}
+	case "reference", "id":
+		if _, ok := v.(string); !ok {
+			return fmt.Errorf("%v is not a record id", v)
+		}
+	case "string", "textarea", "phone", "email", "url", "picklist", "multipicklist", "combobox", "encryptedstring":
+		s, ok := v.(string)
+		if !ok {
+			return fmt.Errorf("%v is not text", v)
+		}
+		if n := utf8.RuneCountInString(s); f.Length > 0 && n > f.Length {
+			return fmt.Errorf("%d characters, the field takes %d", n, f.Length)
 		}
 	}
 	return nil
@@ -391,7 +447,9 @@ func (e *Engine) Resolve(ctx context.Context, entryID string, choices map[string
 		for _, c := range ent.Conflicts {
 			inConflict[c.Field] = true
 		}
-		for f, ch := range choices {
+		var said []string
+		for _, f := range slices.Sorted(maps.Keys(choices)) {
+			ch := choices[f]
 			if !inConflict[f] {
 				if _, ok := ent.Changes[f]; !ok {
 					return false, fmt.Errorf("%w: %s is not part of this change", ErrNotAllowed, f)
@@ -399,14 +457,23 @@ func (e *Engine) Resolve(ctx context.Context, entryID string, choices map[string
 			}
 			switch ch.Take {
 			case TakeMine:
+				said = append(said, f+" mine")
 			case TakeTheirs:
 				delete(ent.Changes, f)
+				said = append(said, f+" theirs")
 			case TakeValue:
 				nv, err := normalizeFields(remote.Fields{f: ch.Value})
 				if err != nil {
 					return false, err
 				}
+				if d != nil {
+					// The same checks as any value the user types: the org would refuse it.
+					if err := checkFields(d, nv, false); err != nil {
+						return false, err
+					}
+				}
 				ent.Changes[f] = nv[f]
+				said = append(said, f+" a new value")
 			default:
 				return false, fmt.Errorf("%w: unknown choice %d for %s", ErrNotAllowed, ch.Take, f)
 			}
@@ -415,7 +482,11 @@ func (e *Engine) Resolve(ctx context.Context, entryID string, choices map[string
 		if server == nil {
 			return false, fmt.Errorf("%w: the server copy of this record is missing; retry the sync", ErrNotAllowed)
 		}
-		e.note(ent.ID, ent.RecordID, "conflict resolved by the user")
+		note := "conflict resolved by the user"
+		if len(said) > 0 {
+			note += ": " + strings.Join(said, ", ")
+		}
+		e.note(ent.ID, ent.RecordID, note)
 		if len(ent.Changes) == 0 {
 			rec.View = overlay(server, nil)
 			return true, nil
@@ -500,9 +571,15 @@ func (e *Engine) Fix(ctx context.Context, entryID string, fields remote.Fields) 
 	})
 }
 
-// Retry attempts a non-syncing entry again now (its backoff timer is cleared).
+// Retry attempts a non-syncing entry again now (its backoff timer is cleared): a change waiting
+// for a retry, one the org refused (its rule may be gone), one that couldn't be saved (access
+// may be back). A conflict is resolved, not retried: sent again as it is, it would only meet
+// the other user's change again, and its choices would be lost.
 func (e *Engine) Retry(ctx context.Context, entryID string) error {
 	return e.modifyEntry(ctx, entryID, func(tx *cache.Tx, ent *entry, rec *cache.Record, d *remote.Describe) (bool, error) {
+		if ent.Status == StatusConflict {
+			return false, fmt.Errorf("%w: a conflict is resolved, not retried", ErrNotAllowed)
+		}
 		ent.clearProblem()
 		ent.Status = StatusPending
 		return false, settleRefs(ctx, tx, ent)

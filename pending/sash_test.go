@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -96,13 +97,69 @@ func TestSameFieldChangedByAnotherUserIsAConflictAndLocksTheRecord(t *testing.T)
 	if err := h.eng.Dismiss(bg, en.ID); !errors.Is(err, ErrNotAllowed) {
 		t.Fatalf("dismiss of a conflict: %v", err)
 	}
-	if err := h.eng.Resolve(bg, en.ID, map[string]Choice{"Phone": {Take: TakeValue, Value: "444"}}); err != nil {
+	// Sent again as it is, a conflict would only meet the other change again: it is resolved.
+	if err := h.eng.Retry(bg, en.ID); !errors.Is(err, ErrNotAllowed) {
+		t.Fatalf("retry of a conflict: %v", err)
+	}
+	// A typed value gets the checks of any typed value: the org would refuse these.
+	for _, bad := range []remote.Fields{{"Phone": strings.Repeat("5", 41)}, {"Birthdate": "yesterday"}} {
+		choices := map[string]Choice{}
+		for f, v := range bad {
+			choices[f] = Choice{Take: TakeValue, Value: v}
+		}
+		if err := h.eng.Resolve(bg, en.ID, choices); err == nil {
+			t.Fatalf("resolving with %v was taken", bad)
+		}
+	}
+	if got := h.entryOf(t, c.ID); got.Status != StatusConflict || len(got.Conflicts) != 1 {
+		t.Fatalf("a refused resolution changed the entry: %+v", got)
+	}
+	if err := h.eng.Resolve(bg, en.ID, map[string]Choice{"Phone": {Take: TakeValue, Value: "444"}, "Title": {Take: TakeMine}}); err != nil {
 		t.Fatal(err)
+	}
+	acts, _ := h.eng.Activity(bg, c.ID, 20)
+	if !hasNote(acts, "conflict resolved by the user: Phone a new value, Title mine") {
+		t.Fatalf("the log does not say what was chosen: %+v", acts)
 	}
 	h.sync(t)
 	srv := h.serverRecord(t, "Contact", c.ID).Fields
 	if srv["Phone"] != "444" || srv["Title"] != "Boss" {
 		t.Fatalf("after resolve org has %v %v", srv["Phone"], srv["Title"])
+	}
+}
+
+func TestConflictsListTheirFieldsInTheFormsOrder(t *testing.T) {
+	h := newHarness(t, harnessOpts{strict: true})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	d, err := h.db.Describe(bg, "Contact")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Three fields whose API names sort otherwise than the form lists them.
+	change := remote.Fields{"Title": "Boss", "Phone": "111", "Department": "Sales"}
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, change); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2e9))
+	theirs := remote.Fields{"Title": "Chief", "Phone": "222", "Department": "Ops"}
+	if err := h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, theirs, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	var got, want []string
+	for _, cf := range h.entryOf(t, c.ID).Conflicts {
+		got = append(got, cf.Field)
+	}
+	for _, f := range d.Fields {
+		if _, ok := change[f.Name]; ok {
+			want = append(want, f.Name)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("conflicts in order %v, want the form's %v", got, want)
 	}
 }
 
