@@ -353,6 +353,12 @@ func TestADroppedRecordKeepsItsNameUntilCachedAgainOrTrimmed(t *testing.T) {
 	if n := names(); n["001X"] != "Acme Renamed" {
 		t.Fatalf("a cached record's name: %v", n)
 	}
+	if err := db.Update(ctx, func(tx *Tx) error { return tx.DeleteRecord(ctx, "001X") }); err != nil {
+		t.Fatal(err)
+	}
+	if n := names(); len(n) != 0 {
+		t.Fatalf("a deleted record is still named: %v", n)
+	}
 	// The table is bounded: the oldest kept names go first.
 	defer func(n int) { namesKept = n }(namesKept)
 	namesKept = 50

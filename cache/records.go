@@ -313,9 +313,13 @@ func (tx *Tx) PutRecords(ctx context.Context, rs []Record) error {
 	return nil
 }
 
-// DeleteRecord removes a cached record (no error when it is absent).
+// DeleteRecord removes a cached record (no error when it is absent), and any name kept for it:
+// a record deleted is no longer named.
 func (tx *Tx) DeleteRecord(ctx context.Context, id string) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM records WHERE id = ?`, id)
+	if _, err := tx.ExecContext(ctx, `DELETE FROM records WHERE id = ?`, id); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM names WHERE id = ?`, id)
 	return err
 }
 

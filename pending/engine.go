@@ -101,9 +101,6 @@ type Engine struct {
 	waveTx time.Duration
 	// lastStop is the note of the last sync that stopped, until one completes (noted once).
 	lastStop string
-	// replRefused counts, per object, the getDeleted windows the org refused in a row
-	// (INVALID_REPLICATION_DATE); only sync runs touch it, one at a time.
-	replRefused map[string]int
 	// recheckMembers asks the next sync-down to compare every object's cached ids with the
 	// org's, whatever MembershipEvery says (set when the device comes back online).
 	recheckMembers bool
@@ -147,17 +144,16 @@ func Open(db *cache.DB, org remote.Org, opts Options) (*Engine, error) {
 	}
 	e := &Engine{
 		db: db, org: org, opts: opts, now: opts.Now,
-		events:      make(chan Event, eventBuffer),
-		online:      true,
-		rng:         rand.New(rand.NewPCG(uint64(opts.Seed), 0x656e67696e65)),
-		backoff:     DefaultBackoff,
-		tagRecord:   map[string]string{},
-		replRefused: map[string]int{},
-		trigger:     make(chan struct{}, 1),
-		stop:        make(chan struct{}),
-		perRequest:  24,
-		parallel:    4,
-		waveChunks:  8,
+		events:     make(chan Event, eventBuffer),
+		online:     true,
+		rng:        rand.New(rand.NewPCG(uint64(opts.Seed), 0x656e67696e65)),
+		backoff:    DefaultBackoff,
+		tagRecord:  map[string]string{},
+		trigger:    make(chan struct{}, 1),
+		stop:       make(chan struct{}),
+		perRequest: 24,
+		parallel:   4,
+		waveChunks: 8,
 	}
 	ctx := context.Background()
 	if err := e.recoverSyncing(ctx); err != nil {

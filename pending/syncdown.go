@@ -25,6 +25,10 @@ const (
 	// idsPerQuery is how many ids one "WHERE Id IN (...)" query names: the query travels in the
 	// URL of a GET, beside every cached field, and a URL over about 16 KB is refused.
 	idsPerQuery = 100
+	// replicationSkew is how old the delete watermark may be when getDeleted refuses its window
+	// (INVALID_REPLICATION_DATE) for the refusal to be read as clocks that disagree; older, the
+	// org's delete log no longer covers it and the object is reloaded.
+	replicationSkew = time.Hour
 )
 
 // syncDown refreshes the cache: a prime for objects never synced, then getUpdated/getDeleted.
@@ -189,15 +193,13 @@ func (e *Engine) refreshIncremental(ctx context.Context, r *run, st cache.SyncSt
 		del, err := e.org.Deleted(ctx, object, st.DeletedWM.UTC(), now)
 		switch {
 		case err == nil:
-			delete(e.replRefused, object)
-		case isReplicationDate(err) && e.replRefused[object] == 0:
-			// The org's clock and ours may disagree about the window: try again next refresh.
-			e.replRefused[object]++
+		case isReplicationDate(err) && now.Sub(st.DeletedWM) < replicationSkew:
+			// A short window: the org's clock and ours may disagree about it. Try again at
+			// the next refresh (the watermark stays, so nothing is skipped).
 			del, err = remote.DeletedResult{LatestDateCovered: st.DeletedWM}, nil
 		case isReplicationDate(err):
-			// Refused twice in a row: the org's delete log no longer reaches back to the
-			// watermark (it keeps a limited time), so deletes since could be missed. Reload.
-			delete(e.replRefused, object)
+			// The org's delete log no longer reaches back to the watermark (it keeps a limited
+			// time, and an emptied recycle bin shortens it): deletes since could be missed.
 			e.note("", "", object+": the org's delete log no longer covers the last refresh ("+err.Error()+"), reloading")
 			k, err := e.refreshAll(ctx, r, object, true)
 			return n + k, err
@@ -392,13 +394,15 @@ func (e *Engine) dropDeleted(ctx context.Context, recs []remote.DeletedRecord) (
 			if en != nil {
 				continue
 			}
-			res, err := tx.ExecContext(ctx, `DELETE FROM records WHERE id = ?`, d.ID)
-			if err != nil {
+			if _, err := tx.Record(ctx, d.ID); errors.Is(err, cache.ErrNotFound) {
+				continue
+			} else if err != nil {
 				return err
 			}
-			if k, _ := res.RowsAffected(); k > 0 {
-				n++
+			if err := tx.DeleteRecord(ctx, d.ID); err != nil {
+				return err
 			}
+			n++
 		}
 		return nil
 	})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -509,5 +510,31 @@ func TestAnEntryInJSONHasTheSameKeysWhateverItsState(t *testing.T) {
 	var back Entry // and it reads back
 	if err := json.Unmarshal(b, &back); err != nil || back.ID != "e1" || !back.NextAttempt.IsZero() {
 		t.Fatalf("read back %+v %v", back, err)
+	}
+}
+
+func TestEveryFieldOfAnEntryReachesItsJSON(t *testing.T) {
+	b, err := json.Marshal(Entry{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	typ := reflect.TypeOf(Entry{})
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		key, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if key == "" || key == "-" {
+			t.Errorf("Entry.%s has no JSON key", f.Name)
+			continue
+		}
+		if _, ok := m[key]; !ok {
+			t.Errorf("Entry.%s (%q) is left out of Entry's JSON: add it to MarshalJSON", f.Name, key)
+		}
 	}
 }
