@@ -1096,6 +1096,9 @@ func normalizeValue(f remote.Field, v any) (any, error) {
 		default:
 			return nil, fmt.Errorf("%s is a %s field: give text (in quotes), not %s", f.Name, f.Type, jsonText(v))
 		}
+		if f.Type == "email" {
+			text = strings.TrimSpace(text) // an address has no spaces around it
+		}
 		// A lookup may hold the local id of a record created offline, longer than an org id
 		// (it is replaced before anything is sent): the org checks its ids itself.
 		if n := utf8.RuneCountInString(text); f.Length > 0 && n > f.Length && f.Type != "reference" {
@@ -1109,8 +1112,10 @@ func normalizeValue(f remote.Field, v any) (any, error) {
 	return nil, fmt.Errorf("%s is a %s field: give text (in quotes), not %s", f.Name, f.Type, jsonText(v))
 }
 
-// emailAddress is an address as the org takes it in an email field.
-var emailAddress = regexp.MustCompile(`^[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$`)
+// emailAddress is an address as the org takes it in an email field: letters and digits of any
+// script, as an org with Email Address Internationalization takes them (josé@empresa.es,
+// a@bücher.de); the org itself judges what it allows beyond that.
+var emailAddress = regexp.MustCompile(`^[\p{L}\p{N}.!#$%&'*+/=?^_{|}~-]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)+$`)
 
 // checkText refuses text the org refuses in f whatever the record: a value a restricted
 // picklist does not list, an email field's text that is no address. Queued, either would come

@@ -140,6 +140,7 @@ func TestChangeCommandsRefuseValuesTheOrgWouldRefuseAndLock(t *testing.T) {
 	for _, args := range [][]string{
 		{"edit", "account", "Acme Group", "Industry=Banking", "Rating="},
 		{"new", "CONTACT", "LastName=Lane", "Email=lane@example.com"},
+		{"new", "Contact", "LastName=José", "Email= josé@empresa.es "}, // an internationalised address, spaces around it
 	} {
 		if out, err := run(t, dir, "", args...); err != nil {
 			t.Fatalf("%v: %v\n%s", args, err, out)
@@ -147,6 +148,14 @@ func TestChangeCommandsRefuseValuesTheOrgWouldRefuseAndLock(t *testing.T) {
 	}
 	if out, err := run(t, dir, `{"op":"delete","object":"contact","record":"Lane"}`, "apply"); err != nil {
 		t.Fatalf("apply delete: %v\n%s", err, out)
+	}
+	for _, en := range pendingEntries(t, dir) {
+		if en.Name == "José" && en.Changes["Email"] != "josé@empresa.es" {
+			t.Fatalf("the address queued: %q", en.Changes["Email"])
+		}
+	}
+	if out, err := run(t, dir, "", "discard", "Contact", "José"); err != nil {
+		t.Fatalf("discard: %v\n%s", err, out)
 	}
 	got := pendingEntries(t, dir)
 	if len(got) != 1 || got[0].Object != "Account" || got[0].Changes["Industry"] != "Banking" {

@@ -66,7 +66,9 @@ it. With no FIELD=VALUE, a change a duplicate rule refused is sent again as it i
 				if en.Status != pending.StatusInvalid {
 					return fmt.Errorf("%s was not refused by the org's rules (%s)", describeEntry(en), strings.Join(strings.Fields(statusWord[en.Status]), " "))
 				}
-				fields, err := parseAssignments(ctx, eng, en.Object, args[2:], en.Op == pending.OpCreate)
+				// Only the fields given change: a create keeps the values already queued, so its
+				// required fields are not asked for again.
+				fields, err := parseAssignments(ctx, eng, en.Object, args[2:], false)
 				if err != nil {
 					return err
 				}
@@ -97,6 +99,15 @@ it. With no FIELD=VALUE, a change a duplicate rule refused is sent again as it i
 		})
 	retryCmd := simple("retry", "Send a change waiting for a retry at the next sync, without waiting out its backoff",
 		func(ctx context.Context, eng *pending.Engine, en *pending.Entry) error {
+			// As the app's r: what needs a person is settled, not sent again as it was.
+			switch en.Status {
+			case pending.StatusConflict:
+				return fmt.Errorf("%s is a conflict: resolve it", describeEntry(en))
+			case pending.StatusInvalid:
+				return fmt.Errorf("%s was refused by the org: fix it (with no values to send it again as it is)", describeEntry(en))
+			case pending.StatusFailed:
+				return fmt.Errorf("%s can't be saved: dismiss it", describeEntry(en))
+			}
 			return eng.Retry(ctx, en.ID)
 		})
 	return []*cobra.Command{resolveCmd, fixCmd, dismissCmd, discardCmd, retryCmd}

@@ -56,6 +56,9 @@ func TestSettleCommandsClearEachSashFromTheShell(t *testing.T) {
 		{[]string{"resolve", "Case", "Settle me", "--take", "mine"}, "no conflict to resolve"},
 		{[]string{"discard", "Account", "Adventure Logistics"}, "has no pending change"},
 		{[]string{"fix", "Case", "Settle me", "NoSuchField__c=1"}, "NoSuchField__c"},
+		{[]string{"retry", "Account", "Acme Group"}, "is a conflict: resolve it"},
+		{[]string{"retry", "Case", "Settle me"}, "fix it"},
+		{[]string{"retry", "Account", "Blue Sun Health"}, "dismiss it"},
 	}
 	for _, r := range refusals {
 		out, err := run(t, dir, "", r.args...)
@@ -103,5 +106,35 @@ func TestSettleCommandsClearEachSashFromTheShell(t *testing.T) {
 	}
 	if v := view("Account", "Blue Sun Health"); v != "" {
 		t.Errorf("the deleted account is back: %s", v)
+	}
+}
+
+// A refused create is fixed with the fields that change only: the values queued before stay.
+func TestFixOfARefusedCreateNeedsOnlyTheFieldsThatChange(t *testing.T) {
+	dir := t.TempDir()
+	must := func(args ...string) string {
+		t.Helper()
+		out, err := run(t, dir, "", args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(out)
+	}
+	must("sync")
+	parent := must("new", "Account", "Name=Short-lived parent")
+	must("new", "Contact", "LastName=Kid", "AccountId="+parent)
+	must("discard", "Account", parent) // the child now points at nothing
+	var kid pending.Entry
+	for _, en := range pendingEntries(t, dir) {
+		kid = en
+	}
+	if kid.Status != pending.StatusInvalid || kid.Code != "REFERENCE_DISCARDED" {
+		t.Fatalf("the child after its parent went (the test's premise): %+v", kid)
+	}
+	acme := must("list", "Account", "Acme Group")
+	id := strings.Fields(strings.Split(acme, "\n")[1])[0]
+	must("fix", "Contact", "Kid", "AccountId="+id)
+	if out := must("sync"); !strings.Contains(out, "synced 1") {
+		t.Fatalf("sync after the fix: %s", out)
 	}
 }
