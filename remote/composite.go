@@ -66,10 +66,11 @@ func (c *Client) Composite(ctx context.Context, allOrNone bool, subs []Subreques
 	if err != nil {
 		return nil, fmt.Errorf("remote: POST %s: %w", path, err)
 	}
+	if refusal := wholeRequestRefusal(res); refusal != nil {
+		// Also when the request had a single subrequest: its one subresponse answers none.
+		return nil, fmt.Errorf("remote: POST %s: the org refused the composite request: %w", path, refusal)
+	}
 	if len(res) != len(subs) {
-		if refusal := wholeRequestRefusal(res); refusal != nil {
-			return nil, fmt.Errorf("remote: POST %s: the org refused the composite request: %w", path, refusal)
-		}
 		return nil, fmt.Errorf("remote: POST %s: %w: %d subresponses for %d subrequests", path, ErrMalformedReply, len(res), len(subs))
 	}
 	if res, err = inRequestOrder(subs, res); err != nil {

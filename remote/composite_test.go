@@ -131,16 +131,18 @@ func TestCompositeWithMismatchedReplyCountIsMalformed(t *testing.T) {
 }
 
 func TestCompositeRefusedAsAWholeIsTheOrgsError(t *testing.T) {
-	subs := make([]remote.Subrequest, 3)
-	for i := range subs {
-		subs[i] = remote.Subrequest{Method: "GET", URL: "/sobjects/Account/001D000000IqhSLIAZ", ReferenceID: fmt.Sprintf("r%d", i)}
-	}
-	r := newReplay(t)
-	r.on("POST "+v+"/composite", route{status: 200, file: "composite_limit_exceeded.json"})
-	_, err := r.client(t, nil).Composite(context.Background(), false, subs)
-	e, ok := remote.AsError(err)
-	if !ok || e.Status != 400 || e.Code() != "LIMIT_EXCEEDED" || errors.Is(err, remote.ErrMalformedReply) {
-		t.Fatalf("err = %v, want the org's LIMIT_EXCEEDED refusal", err)
+	for _, n := range []int{1, 3} { // one subrequest gets one subresponse too, answering none
+		subs := make([]remote.Subrequest, n)
+		for i := range subs {
+			subs[i] = remote.Subrequest{Method: "GET", URL: "/sobjects/Account/001D000000IqhSLIAZ", ReferenceID: fmt.Sprintf("r%d", i)}
+		}
+		r := newReplay(t)
+		r.on("POST "+v+"/composite", route{status: 200, file: "composite_limit_exceeded.json"})
+		_, err := r.client(t, nil).Composite(context.Background(), false, subs)
+		e, ok := remote.AsError(err)
+		if !ok || e.Status != 400 || e.Code() != "LIMIT_EXCEEDED" || errors.Is(err, remote.ErrMalformedReply) {
+			t.Fatalf("%d subrequests: err = %v, want the org's LIMIT_EXCEEDED refusal", n, err)
+		}
 	}
 }
 
