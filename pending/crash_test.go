@@ -86,6 +86,18 @@ func (ex crashExpect) verify(t *testing.T, h *harness) {
 	assertNoLocalIDs(t, h)
 }
 
+// syncUntilCrash runs a sync that the engine's crashAt hook may stop part-way (as kill -9 would).
+func syncUntilCrash(h *harness) {
+	defer func() {
+		if p := recover(); p != nil {
+			if _, ok := p.(crashSignal); !ok {
+				panic(p)
+			}
+		}
+	}()
+	_, _ = h.eng.Sync(bg)
+}
+
 // drainAfterCrash reopens the device database (the process died), then syncs until the queue
 // is empty.
 func drainAfterCrash(t *testing.T, h *harness) {
@@ -145,16 +157,7 @@ func TestKillAtEveryStepLosesAndDuplicatesNothing(t *testing.T) {
 				}
 				h.eng.perRequest, h.eng.waveChunks = 4, 2
 				h.eng.SetOnline(true)
-				func() {
-					defer func() {
-						if p := recover(); p != nil {
-							if _, ok := p.(crashSignal); !ok {
-								panic(p)
-							}
-						}
-					}()
-					_, _ = h.eng.Sync(bg)
-				}()
+				syncUntilCrash(h)
 				drainAfterCrash(t, h)
 				t.Logf("killed at step %d (%s): converged", k, crashed)
 				ex.verify(t, h)
@@ -189,16 +192,7 @@ func TestACrashWithRequestsInFlightDuplicatesNothing(t *testing.T) {
 	}
 	h.eng.perRequest, h.eng.waveChunks = 4, 1
 	h.eng.SetOnline(true)
-	func() {
-		defer func() {
-			if p := recover(); p != nil {
-				if _, ok := p.(crashSignal); !ok {
-					panic(p)
-				}
-			}
-		}()
-		_, _ = h.eng.Sync(bg)
-	}()
+	syncUntilCrash(h)
 	if marks != 2 {
 		t.Fatalf("the push marked %d waves, want a crash at the second", marks)
 	}
