@@ -772,10 +772,13 @@ func TestLogSaysWhenThereIsNothingToShow(t *testing.T) {
 	}
 }
 
-func TestCtrlCWhileSyncRetriesPrintsTheQueueAndExits130(t *testing.T) {
+// queuedWhileOrgIsDown primes a device from a served org, takes the org down, and queues one
+// new Account: a sync from here retries until it is stopped.
+func queuedWhileOrgIsDown(t *testing.T) (dir string, org []string) {
+	t.Helper()
 	o := newFlakyOrg(t)
-	dir := t.TempDir()
-	org := []string{"--org", o.srv.URL}
+	dir = t.TempDir()
+	org = []string{"--org", o.srv.URL}
 	if out, err := run(t, dir, "", append(org, "sync")...); err != nil {
 		t.Fatalf("first sync: %v\n%s", err, out)
 	}
@@ -783,6 +786,11 @@ func TestCtrlCWhileSyncRetriesPrintsTheQueueAndExits130(t *testing.T) {
 	if out, err := run(t, dir, "", append(org, "new", "Account", "Name=Interrupted")...); err != nil {
 		t.Fatalf("new: %v\n%s", err, out)
 	}
+	return dir, org
+}
+
+func TestCtrlCWhileSyncRetriesPrintsTheQueueAndExits130(t *testing.T) {
+	dir, org := queuedWhileOrgIsDown(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	time.AfterFunc(700*time.Millisecond, cancel) // as signal.NotifyContext does on SIGINT

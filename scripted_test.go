@@ -271,16 +271,7 @@ func TestCtrlCDuringApplyExits130AndSaysHowManyWentIn(t *testing.T) {
 }
 
 func TestCtrlCDuringSyncSaysInterruptedInItsJSON(t *testing.T) {
-	o := newFlakyOrg(t)
-	dir := t.TempDir()
-	org := []string{"--org", o.srv.URL}
-	if out, err := run(t, dir, "", append(org, "sync")...); err != nil {
-		t.Fatalf("first sync: %v\n%s", err, out)
-	}
-	o.down.Store(true)
-	if out, err := run(t, dir, "", append(org, "new", "Account", "Name=Interrupted")...); err != nil {
-		t.Fatalf("new: %v\n%s", err, out)
-	}
+	dir, org := queuedWhileOrgIsDown(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	time.AfterFunc(500*time.Millisecond, cancel)
