@@ -2,7 +2,7 @@ package tui
 
 import (
 	"errors"
-	"net/mail"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -124,20 +124,28 @@ func (t *textField) Focus() tea.Cmd        { return t.in.Focus() }
 func (t *textField) Blur()                 { t.in.Blur() }
 func (t *textField) Wants(tea.KeyMsg) bool { return false }
 
-// emailField is a text field that must hold an address.
+// emailField is a text field that must hold an address. Spaces around it are dropped: an
+// address has none, and the headless commands drop them too.
 type emailField struct{ *textField }
+
+// emailAddress is an address as the org takes it in an email field: letters and digits of any
+// script (josé@empresa.es, a@bücher.de), one @, a dotted domain. It is the rule of the headless
+// commands (emailAddress in the main package's commands.go): keep the two the same, so the
+// app and a script refuse the same text.
+var emailAddress = regexp.MustCompile(`^[\p{L}\p{N}.!#$%&'*+/=?^_{|}~-]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)+$`)
 
 func (e *emailField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 	_, cmd := e.textField.Update(msg)
 	return e, cmd
 }
-func (e *emailField) Check() error {
-	s := e.text()
-	if s == "" {
-		return nil
+func (e *emailField) Value() any {
+	if s := e.text(); s != "" {
+		return s
 	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+	return nil
+}
+func (e *emailField) Check() error {
+	if s := e.text(); s != "" && !emailAddress.MatchString(s) {
 		return errors.New("enter an email address like name@example.com")
 	}
 	return nil
