@@ -170,12 +170,52 @@ func (m Model) holdsQuit() bool {
 	if m.c.quitConfirmed {
 		return false
 	}
+	return m.unsaved() != ""
+}
+
+// unsaved names what quitting now would lose, or "": a form's unsaved edits, or choices made on
+// the conflict screen and not saved.
+func (m Model) unsaved() string {
 	for _, s := range m.stack {
-		if s == ScreenForm && m.form.dirty() {
-			return true
+		switch {
+		case s == ScreenForm && m.form.dirty():
+			return "The form has changes that are not saved."
+		case s == ScreenConflict && m.conflict.dirty():
+			return "The conflict screen has choices that are not saved: " + m.conflict.chosen() + "."
 		}
 	}
-	return false
+	return ""
+}
+
+// leavesConflict reports whether a key would take the conflict screen off the stack while
+// it holds choices not saved: esc, or a key opening a screen that lies below it (opening a
+// screen already in the stack goes back to it).
+func (m Model) leavesConflict(msg tea.KeyMsg) (tea.Msg, bool) {
+	if m.active() != ScreenConflict || !m.conflict.dirty() {
+		return nil, false
+	}
+	k := m.c.keys
+	below := func(id ScreenID) bool {
+		for _, s := range m.stack[:len(m.stack)-1] {
+			if s == id {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case key.Matches(msg, k.Back):
+		return backMsg{}, true
+	case key.Matches(msg, k.Pending) && below(ScreenPending):
+		return openPendingMsg{}, true
+	case key.Matches(msg, k.Backstage) && below(ScreenBackstage):
+		object, id, name := m.currentRecord()
+		return openBackstageMsg{object: object, id: id, name: name}, true
+	case key.Matches(msg, k.Log) && below(ScreenLog):
+		object, id, name := m.currentRecord()
+		return openLogMsg{object: object, id: id, name: name}, true
+	}
+	return nil, false
 }
 
 // Init starts the engine, listens to its events and loads what the first screen shows.
@@ -294,8 +334,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case quitHeldMsg:
+		what := m.unsaved()
+		if what == "" {
+			what = "The form has changes that are not saved."
+		}
 		m.modal = modal{kind: modalConfirm, title: "Unsaved changes", yes: "discard and quit",
-			body:  "The form has changes that are not saved. Quit anyway and lose them?",
+			body:  what + " Quit anyway and lose them?",
 			onYes: func() tea.Msg { return confirmedQuitMsg{} }}
 		return m, nil
 	case confirmedQuitMsg:
@@ -357,6 +401,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			onYes: func() tea.Msg {
 				return opDoneMsg{note: "Change discarded.", err: b.Discard(ctx, msg.entryID)}
 			}}
+		return m, nil
+	case confirmDropChoicesMsg:
+		m.modal = modal{kind: modalConfirm, title: "Drop your choices?", yes: "drop them",
+			body: sprintf("On %q you chose %s. Nothing is resolved until ctrl+s: leaving now drops your choices and the change stays in conflict.",
+				CleanLine(m.conflict.entry.Name), m.conflict.chosen()),
+			onYes: cmdOf(msg.then)}
 		return m, nil
 	case confirmCancelMsg:
 		m.modal = modal{kind: modalConfirm, title: "Discard unsaved changes?", yes: "discard",
@@ -684,6 +734,9 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	}
 	if m.capturing() {
 		return m.updateScreen(m.active(), msg)
+	}
+	if then, ok := m.leavesConflict(msg); ok {
+		return m, cmdOf(confirmDropChoicesMsg{then: then})
 	}
 	switch {
 	case key.Matches(msg, k.Quit):

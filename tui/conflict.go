@@ -104,6 +104,64 @@ func lookupNames(ctx context.Context, b Backend, d *remote.Describe, cs []pendin
 
 func (m *conflictModel) SetSize(w, h int) { m.w, m.h = w, h }
 
+// dirty reports choices made on the screen and not saved: leaving would drop them. Keeping
+// mine for a field is what the screen starts with, so it loses nothing.
+func (m conflictModel) dirty() bool {
+	if !m.loaded || m.saving {
+		return false
+	}
+	if m.isDelete() {
+		return m.keep
+	}
+	for _, ch := range m.choices {
+		if ch != (pending.Choice{}) {
+			return true
+		}
+	}
+	return false
+}
+
+// chosen says the choices dirty reports, in words: "theirs for Account Phone, a new value for
+// Industry".
+func (m conflictModel) chosen() string {
+	if m.isDelete() {
+		if m.keep {
+			return "to keep the record"
+		}
+		return ""
+	}
+	var parts []string
+	for i, ch := range m.choices {
+		if i >= len(m.entry.Conflicts) {
+			break
+		}
+		switch ch.Take {
+		case pending.TakeTheirs:
+			parts = append(parts, "theirs for "+m.label(m.entry.Conflicts[i].Field))
+		case pending.TakeValue:
+			parts = append(parts, "a new value for "+m.label(m.entry.Conflicts[i].Field))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// escKey is what esc does on the screen, in the help bar's words: with choices made it asks
+// before dropping them, as the edit form does for unsaved edits.
+func (m conflictModel) escKey() key.Binding {
+	if m.dirty() {
+		return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back (asks)"))
+	}
+	return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))
+}
+
+// escHint is what esc does, in the screen's own hint line, which has the room to say it whole.
+func (m conflictModel) escHint() string {
+	if m.dirty() {
+		return "esc back: asks before dropping your choices"
+	}
+	return "esc back, still unresolved"
+}
+
 // capturing: a typed value takes every key, and while a resolution is being saved the screen
 // takes them too (and ignores them), so that esc can't leave it before the save's own go-back.
 func (m conflictModel) capturing() bool { return m.editing || m.saving }
@@ -388,6 +446,9 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 		case key.Matches(msg, k.Save):
 			return m.save()
 		case msg.Type == tea.KeyEsc:
+			if m.dirty() {
+				return m, cmdOf(confirmDropChoicesMsg{then: backMsg{}})
+			}
 			return m, cmdOf(backMsg{})
 		case m.isDelete() && (key.Matches(msg, k.Up) || key.Matches(msg, k.Down)):
 			m.keep = !m.keep
@@ -444,7 +505,9 @@ func (m conflictModel) View() string {
 				out = append(out, "  "+o)
 			}
 		}
-		out = append(out, "", s.Subtle.Render(trunc("↑/↓ choose · enter or ctrl+s confirm · esc back", m.w)))
+		for _, l := range strings.Split(wrap("↑/↓ choose · enter or ctrl+s confirm · "+m.escHint(), max(1, m.w)), "\n") {
+			out = append(out, s.Subtle.Render(l))
+		}
 		return clampLines(strings.Join(out, "\n"), m.w, m.h)
 	}
 	if also := m.alsoSent(); also != "" {
@@ -453,7 +516,7 @@ func (m conflictModel) View() string {
 			out = append(out, s.Subtle.Render(l))
 		}
 	}
-	hint := "m keep mine · t take theirs · v type a new value · ctrl+s save · esc back"
+	hint := "m keep mine · t take theirs · v type a new value · ctrl+s save · " + m.escHint()
 	if m.editing {
 		// The letters type now: only the keys of the editor work.
 		verb, set := "typing", "enter"
@@ -581,9 +644,11 @@ func (m conflictModel) ShortHelp() []key.Binding {
 		// enter confirms the choice here: it opens nothing.
 		choose := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "choose"))
 		confirm := key.NewBinding(key.WithKeys("enter", "ctrl+s"), key.WithHelp("enter/ctrl+s", "confirm"))
-		return []key.Binding{choose, confirm, k.Back}
+		return []key.Binding{choose, confirm, m.escKey()}
 	}
-	return []key.Binding{k.Mine, k.Theirs, k.Value, k.Save, k.Back}
+	// ctrl+s before v: where the bar has no room for both, saving is the one it keeps (the
+	// screen's hint line names v).
+	return []key.Binding{k.Mine, k.Theirs, k.Save, k.Value, m.escKey()}
 }
 
 func (m conflictModel) FullHelp() [][]key.Binding {
@@ -591,7 +656,7 @@ func (m conflictModel) FullHelp() [][]key.Binding {
 	if m.isDelete() {
 		return [][]key.Binding{m.ShortHelp(), k.globalKeys()}
 	}
-	return [][]key.Binding{{k.Up, k.Down}, {k.Mine, k.Theirs, k.Value, k.Save}, k.globalKeys()}
+	return [][]key.Binding{{k.Up, k.Down}, {k.Mine, k.Theirs, k.Value, k.Save, m.escKey()}, k.globalKeys()}
 }
 
 // capLines keeps the first n of lines (at least one), the last of them ending with "…" when

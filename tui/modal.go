@@ -19,6 +19,9 @@ type (
 		op            pending.Op
 	}
 	confirmCancelMsg struct{}
+	// confirmDropChoicesMsg asks before leaving the conflict screen with choices not saved;
+	// then is what to do on yes.
+	confirmDropChoicesMsg struct{ then tea.Msg }
 )
 
 type modalKind int
