@@ -436,10 +436,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case formDataMsg:
 		return m.updateScreen(ScreenForm, msg)
 	case lookupResultsMsg:
-		// A lookup's matches go to the lookup being typed: the conflict screen's new value
-		// when it is on top, else the form's field.
-		if m.active() == ScreenConflict {
-			return m.updateScreen(ScreenConflict, msg)
+		// A lookup's matches go to the lookup being typed: the conflict screen's new value or
+		// the backstage form's field when that is on top, else the form's field.
+		switch m.active() {
+		case ScreenConflict, ScreenBackstage:
+			return m.updateScreen(m.active(), msg)
 		}
 		return m.updateScreen(ScreenForm, msg)
 	case entriesMsg:

@@ -245,6 +245,16 @@ func (m backstageModel) Update(msg tea.Msg) (backstageModel, tea.Cmd) {
 			}
 		}
 		return m, nil
+	case lookupResultsMsg:
+		// A lookup's matches go to its own row, wherever the focus went meanwhile.
+		if m.form != nil {
+			for i := range m.form.rows {
+				if m.form.rows[i].name == msg.field {
+					m.form.rows[i].input, _ = m.form.rows[i].input.Update(msg)
+				}
+			}
+		}
+		return m, nil
 	case tea.KeyMsg:
 		if m.form != nil {
 			return m.updateForm(msg)
@@ -355,16 +365,42 @@ func (m backstageModel) do(st scenario.Step) (backstageModel, tea.Cmd) {
 	return m, func() tea.Msg { return bsDoneMsg{gen: gen, res: bs.Do(ctx, st)} }
 }
 
-// editable says whether the backstage edit form offers a field.
-func editable(f remote.Field) bool {
+// editable says whether the backstage edit form offers a field. A lookup is offered when it
+// can point at a cached object, as on the record form: its value is chosen among the cached
+// records (OwnerId, pointing at users, has its own action).
+func editable(f remote.Field, cached map[string]bool) bool {
 	if !f.Updateable || hiddenFields[f.Name] || systemFields[f.Name] || f.Calculated {
 		return false
 	}
 	switch f.Type {
-	case "reference", "multipicklist", "datetime", "id":
+	case "reference":
+		for _, o := range f.ReferenceTo {
+			if cached[o] {
+				return true
+			}
+		}
+		return false
+	case "multipicklist", "datetime", "id":
 		return false
 	}
 	return true
+}
+
+// refName is the name of the record a lookup's value points at, as far as the device knows it
+// ("" when it does not).
+func refName(ctx context.Context, b Backend, f remote.Field, id string, names map[string]string) string {
+	if id == "" {
+		return ""
+	}
+	if n := names[id]; n != "" {
+		return n
+	}
+	for _, o := range f.ReferenceTo {
+		if r, err := b.Record(ctx, o, id); err == nil && r.Name != "" {
+			return r.Name
+		}
+	}
+	return ""
 }
 
 // orgClients is a Backstage that hands out a user's own session with the org (scenario.Env
@@ -410,9 +446,13 @@ func (m backstageModel) loadEditForm() (backstageModel, tea.Cmd) {
 		// copy can be older (another user's change reaches it at its next sync), and a form
 		// showing it would pass for the org's and send nothing for a field typed back to it.
 		source := "values as this device last synced them: the org may hold newer ones"
+		cached := map[string]bool{}
+		for _, o := range b.Objects() {
+			cached[o] = true
+		}
 		var names []string
 		for _, fd := range orderedFields(d.Fields) {
-			if editable(fd) {
+			if editable(fd, cached) {
 				names = append(names, fd.Name)
 			}
 		}
@@ -425,11 +465,22 @@ func (m backstageModel) loadEditForm() (backstageModel, tea.Cmd) {
 		}
 		f := &bsForm{kind: bsFormEdit, title: "Edit " + CleanLine(name) + " as " + user + " (only the fields you change are sent)\n" + source}
 		for _, fd := range orderedFields(d.Fields) {
-			if !editable(fd) {
+			if !editable(fd, cached) {
 				continue
 			}
 			v := values[fd.Name]
-			f.rows = append(f.rows, bsRow{label: CleanLine(fd.Label), name: fd.Name, def: fd, input: newFieldInput(c, fd, v, ""), initial: v})
+			var in fieldInput
+			if fd.Type == "reference" {
+				// The other user picks among the records the org has: one created on this
+				// device and not synced yet has no id there.
+				id, _ := v.(string)
+				l := newLookupField(c, fd, v, refName(ctx, b, fd, id, rv.Names))
+				l.orgOnly = true
+				in = l
+			} else {
+				in = newFieldInput(c, fd, v, "")
+			}
+			f.rows = append(f.rows, bsRow{label: CleanLine(fd.Label), name: fd.Name, def: fd, input: in, initial: in.Value()})
 		}
 		f.linkDependents(d.Fields, values)
 		return bsFormMsg{gen: gen, form: f}
@@ -542,6 +593,15 @@ func (m backstageModel) updateForm(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 			if !sameValue(before, f.rows[f.focus].input.Value()) {
 				f.controllerChanged(f.focus, 0)
 			}
+			return m, cmd
+		}
+	}
+	if len(f.rows) > 0 {
+		// A lookup's open matches take esc, enter and the arrows.
+		if l, ok := f.rows[f.focus].input.(*lookupField); ok && l.Wants(msg) {
+			var cmd tea.Cmd
+			f.rows[f.focus].input, cmd = l.Update(msg)
+			f.err = ""
 			return m, cmd
 		}
 	}
@@ -792,6 +852,12 @@ func (m backstageModel) ShortHelp() []key.Binding {
 		cancel.SetHelp("esc", "cancel")
 		// On a picklist, and while its chooser is open, the keys are the edit form's.
 		if f.focus < len(f.rows) {
+			if l, ok := f.rows[f.focus].input.(*lookupField); ok {
+				if l.open && len(l.matches) > 0 {
+					return []key.Binding{lookupChooseKey, lookupTakeKey, lookupCloseKey}
+				}
+				return []key.Binding{run, lookupSearchKey, k.NextPane, cancel}
+			}
 			if p, ok := f.rows[f.focus].input.(*picklistField); ok {
 				if p.capturing() {
 					return []key.Binding{chooseEnterKey, chooseEscKey, chooseMoveKey, chooseFilterKey}
@@ -803,6 +869,14 @@ func (m backstageModel) ShortHelp() []key.Binding {
 	}
 	return []key.Binding{k.Open, k.ActAs, k.Up, k.Down, k.Back, k.Help}
 }
+
+// The keys of a lookup on the backstage form.
+var (
+	lookupSearchKey = key.NewBinding(key.WithKeys("type"), key.WithHelp("type", "search the cached records"))
+	lookupChooseKey = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "choose a match"))
+	lookupTakeKey   = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "take it"))
+	lookupCloseKey  = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close the matches"))
+)
 
 func (m backstageModel) FullHelp() [][]key.Binding {
 	k := m.c.keys

@@ -336,6 +336,7 @@ type lookupField struct {
 	sel     int
 	gen     int
 	open    bool
+	orgOnly bool // only records the org has: none created on this device and not synced
 }
 
 func newLookupField(c *common, f remote.Field, v any, name string) *lookupField {
@@ -360,16 +361,23 @@ func newLookupField(c *common, f remote.Field, v any, name string) *lookupField 
 
 func (l *lookupField) search() tea.Cmd {
 	l.gen++
-	gen, q, field, objects := l.gen, l.in.Value(), l.field, l.objects
+	gen, q, field, objects, orgOnly := l.gen, l.in.Value(), l.field, l.objects, l.orgOnly
 	b, ctx := l.c.backend, l.c.ctx
+	limit := lookupMatches
+	if orgOnly {
+		limit *= 4 // room for the records left out
+	}
 	return func() tea.Msg {
 		var out []lookupChoice
 		for _, o := range objects {
-			p, err := b.List(ctx, pending.ListQuery{Object: o, Filter: q, Limit: lookupMatches})
+			p, err := b.List(ctx, pending.ListQuery{Object: o, Filter: q, Limit: limit})
 			if err != nil {
 				return lookupResultsMsg{field: field, gen: gen, err: err}
 			}
 			for _, r := range p.Rows {
+				if orgOnly && pending.IsLocalID(r.ID) {
+					continue
+				}
 				out = append(out, lookupChoice{id: r.ID, name: CleanLine(r.Name), object: o})
 			}
 		}

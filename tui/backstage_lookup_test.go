@@ -1,0 +1,126 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+func TestBackstageEditsALookupAmongCachedRecordsAndMakesALookupConflict(t *testing.T) {
+	env := qaEnv(t, nil)
+	eng := env.Engine()
+	ctx := context.Background()
+	p, err := eng.List(ctx, pending.ListQuery{Object: "Contact", Limit: 1})
+	if err != nil || len(p.Rows) == 0 {
+		t.Fatalf("no contact: %v", err)
+	}
+	contact := p.Rows[0]
+	accounts, err := eng.List(ctx, pending.ListQuery{Object: "Account", Limit: 3})
+	if err != nil || len(accounts.Rows) < 3 {
+		t.Fatalf("want three accounts: %v", err)
+	}
+	cur, err := eng.Record(ctx, "Contact", contact.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two accounts the contact is not on: one for me, one for the admin.
+	var mine, theirs pending.Row
+	for _, a := range accounts.Rows {
+		switch {
+		case a.ID == cur.Fields["AccountId"]:
+		case mine.ID == "":
+			mine = a
+		case theirs.ID == "":
+			theirs = a
+		}
+	}
+	if theirs.ID == "" {
+		t.Fatalf("accounts %+v leave no two apart from the contact's", accounts.Rows)
+	}
+
+	s := newQAStory(t, Options{Backend: eng, NetStatus: env.Network().String, Backstage: env})
+	s.press("o")
+	s.wait(" OFFLINE ")
+	if err := eng.Edit(ctx, "Contact", contact.ID, remote.Fields{"AccountId": mine.ID}); err != nil {
+		t.Fatal(err)
+	}
+	s.press("down", "enter")
+	s.wait("records")
+	s.press("enter")
+	s.wait("● Waiting to sync")
+	s.press("B")
+	s.wait("SIMULATION — backstage")
+	s.press("u")
+	s.wait("As admin")
+	s.backstageItem("Edit fields of this record as admin")
+	s.press("enter")
+	s.wait("values on the org now, as admin reads them", "Account ID")
+	// Tab to the lookup, clear it, search, take the first match.
+	for i := 0; i < 30 && !strings.Contains(s.view(), "▸ Account ID"); i++ {
+		s.press("tab")
+	}
+	v := s.wait("▸ Account ID", "type search the cached records")
+	if !strings.Contains(v, "Account ID") {
+		t.Fatalf("no lookup row:\n%s", v)
+	}
+	s.press("ctrl+u", theirs.Name)
+	s.wait("▸ "+theirs.Name+"  (Account)", "enter take it")
+	s.press("enter")
+	v = s.wait("type search the cached records") // the matches closed
+	if l := linesWith(v, "▸ Account ID"); len(l) != 1 || !strings.Contains(l[0], theirs.Name) || !strings.Contains(l[0], "✓") {
+		t.Fatalf("the match was not taken:\n%s", v)
+	}
+	s.press("ctrl+s")
+	s.wait("✓ as admin: edit")
+	admin, err := env.Client(ctx, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := admin.Retrieve(ctx, "Contact", contact.ID, []string{"AccountId"})
+	if err != nil || got.Fields["AccountId"] != theirs.ID {
+		t.Fatalf("the org's contact points at %v (%v), want %s", got.Fields["AccountId"], err, theirs.ID)
+	}
+
+	s.press("esc")
+	s.wait("● Waiting to sync")
+	s.press("o")
+	s.wait("Sync needs your attention")
+	s.press("esc", "r")
+	s.wait("Resolve conflict", "Account ID", "theirs  "+theirs.Name, "mine    "+mine.Name)
+}
+
+func TestBackstageLookupOffersNoRecordCreatedOnTheDeviceAndEscClosesOnlyTheMatches(t *testing.T) {
+	f := seededFake(3)
+	f.add("Account", remote.Fields{"Id": "local-0123456789abcdef", "Name": "Acme Offline New"})
+	f.sortAll()
+	d := newDriverWith(t, Options{Backend: f, Backstage: stageRefusing{}}, 80, 24)
+	d.keys("down", "enter", "enter") // the first contact
+	d.requireView("[e] Edit")
+	d.keys("B")
+	d.requireView("SIMULATION")
+	d.keys("enter") // Edit fields of this record as sam
+	d.requireView("Edit ", "Account ID")
+	for i := 0; i < 10 && d.model().bstage.form.rows[d.model().bstage.form.focus].name != "AccountId"; i++ {
+		d.keys("tab")
+	}
+	for range 30 {
+		d.keys("backspace")
+	}
+	d.keys("Acme")
+	d.requireView("Acme 000000  (Account)")
+	d.refuseView("Acme Offline New")
+	if bar := helpBarOf(d.view()); !strings.Contains(bar, "↑/↓ choose a match · enter take it · esc close the matches") {
+		t.Fatalf("with the matches open the help bar is %q", bar)
+	}
+	teatest.RequireEqualOutput(t, []byte(d.view()))
+	d.keys("esc")
+	if d.model().bstage.form == nil {
+		t.Fatal("esc on the open matches closed the whole form")
+	}
+	d.refuseView("Acme 000000  (Account)")
+}
