@@ -163,7 +163,7 @@ func resetDemo(of *orgFlags) error {
 	dbs, _ := filepath.Glob(filepath.Join(dir, "*.db"))
 	if err := cache.Remove(dbs...); err != nil {
 		if errors.Is(err, cache.ErrAlreadyOpen) {
-			return fmt.Errorf("%w: --reset-demo: %w", errBadFlags, err)
+			return fmt.Errorf("--reset-demo refused: %w", err)
 		}
 		return fmt.Errorf("reset: %w", err)
 	}

@@ -5,6 +5,10 @@
 # It starts its own server on a free port and leaves nothing behind.
 set -euo pipefail
 OE=${1:-offline-edit}
+if ! command -v "$OE" >/dev/null; then
+  echo "sashes.sh: no $OE to run: give its path (go build -o offline-edit . && examples/sashes.sh ./offline-edit)" >&2
+  exit 1
+fi
 DIR=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 S=http://127.0.0.1:$PORT
