@@ -703,6 +703,8 @@ var (
 	pickListKey     = key.NewBinding(key.WithKeys("enter", " "), key.WithHelp("enter/space", "list values"))
 	pickCycleKey    = key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "previous/next value"))
 	formCancelKey   = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+	// clearFieldKey is the text editors' own: it deletes what is before the cursor.
+	clearFieldKey = key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "clear the field"))
 )
 
 func (m formModel) ShortHelp() []key.Binding {
