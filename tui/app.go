@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -483,6 +485,9 @@ type resolvedAgainMsg struct {
 	watch  resolvedWatch
 	status pending.Status // "" when the change left the queue
 	by     string         // who changed the record again, when it is in conflict again
+	// theirsMoved says, for the fields taken as theirs, what the org holds now instead of
+	// the value the screen showed ("" when every one is as shown).
+	theirsMoved string
 }
 
 // checkResolved reads where the change the user resolved stands after a sync.
@@ -490,12 +495,15 @@ func checkResolved(ctx context.Context, b Backend, w resolvedWatch) tea.Cmd {
 	return func() tea.Msg {
 		e, err := b.Entry(ctx, w.entryID)
 		if errors.Is(err, pending.ErrNotFound) {
-			return resolvedAgainMsg{watch: w}
+			return resolvedAgainMsg{watch: w, theirsMoved: theirsMoved(ctx, b, w.theirs)}
 		}
 		if err != nil {
 			return nil
 		}
 		msg := resolvedAgainMsg{watch: w, status: e.Status}
+		if e.Status != pending.StatusConflict {
+			msg.theirsMoved = theirsMoved(ctx, b, w.theirs)
+		}
 		if e.Status == pending.StatusConflict && len(e.Conflicts) > 0 {
 			if v, err := b.Record(ctx, e.Object, e.RecordID); err == nil {
 				msg.by = userName(v.Names, e.Conflicts[0].TheirsBy)
@@ -503,6 +511,58 @@ func checkResolved(ctx context.Context, b Backend, w resolvedWatch) tea.Cmd {
 		}
 		return msg
 	}
+}
+
+// theirsMoved compares the values taken as theirs with the org's copy a sync left on the
+// device: it says, in a sentence, which fields the org now holds otherwise, who changed the
+// record last, and that nothing of the user's was sent for them; "" when all are as shown.
+func theirsMoved(ctx context.Context, b Backend, t *theirsTaken) string {
+	if t == nil {
+		return ""
+	}
+	v, err := b.Record(ctx, t.object, t.recordID)
+	if err != nil || v.Server == nil {
+		return ""
+	}
+	var parts []string
+	for _, f := range sortedKeys(t.values) {
+		now := v.Server[f]
+		if bsSame(now, t.values[f]) {
+			continue
+		}
+		parts = append(parts, sprintf("%s is %s, not %s", t.labels[f], quoteShown(now, v.Names), quoteShown(t.values[f], v.Names)))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	who := "another user"
+	if by, _ := v.Server["LastModifiedById"].(string); by != "" {
+		who = userName(v.Names, by)
+	}
+	return sprintf("%s changed %q again after the conflict screen showed it: on the org %s, which you took as theirs. Nothing of yours was sent for %s.",
+		who, CleanLine(v.Name), strings.Join(parts, "; "), plural(len(parts), "that field", "those fields"))
+}
+
+// quoteShown is a value as a note quotes it: a lookup by the name the device knows for it,
+// an empty value as (empty).
+func quoteShown(v any, names map[string]string) string {
+	if id, ok := v.(string); ok && names[id] != "" {
+		return strconv.Quote(CleanLine(names[id]))
+	}
+	if v == nil || v == "" {
+		return "(empty)"
+	}
+	return strconv.Quote(display(v))
+}
+
+// sortedKeys are the keys of m in order.
+func sortedKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // onResolvedAgain settles the watch on a resolved change: once it synced or stopped on
@@ -518,6 +578,16 @@ func (m Model) onResolvedAgain(msg resolvedAgainMsg) Model {
 	}
 	m.c.resolved = resolvedWatch{}
 	if msg.status != pending.StatusConflict {
+		if msg.theirsMoved != "" {
+			// Taking theirs sends nothing for a field: the org keeps its newest value, which
+			// is not the one the user saw.
+			if m.modal.open() {
+				m.errText = msg.theirsMoved
+				return m
+			}
+			m.modal = modal{kind: modalAlert, title: "Theirs changed again", yes: "open the record",
+				body: msg.theirsMoved, onYes: cmdOf(openRecordMsg{object: msg.watch.theirs.object, id: msg.watch.theirs.recordID})}
+		}
 		return m
 	}
 	who := "Another user"

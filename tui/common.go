@@ -37,7 +37,19 @@ type common struct {
 }
 
 // resolvedWatch names a change resolved by the user and not yet settled by a sync.
-type resolvedWatch struct{ entryID, name string }
+type resolvedWatch struct {
+	entryID, name string
+	theirs        *theirsTaken // the fields taken as theirs, nil when none
+}
+
+// theirsTaken are the values a resolution took as theirs, as the conflict screen showed them:
+// the org keeps whatever it holds for those fields, which another user may have changed again
+// before the resolution reached it.
+type theirsTaken struct {
+	object, recordID string
+	values           map[string]any    // field → theirs as shown
+	labels           map[string]string // field → label
+}
 
 func (c *common) logf(format string, args ...any) {
 	if c.debug != nil {

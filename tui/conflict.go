@@ -16,11 +16,22 @@ import (
 )
 
 type conflictDataMsg struct {
-	gen   int
-	entry pending.Entry
-	desc  *remote.Describe
-	names map[string]string // display names the record view knows (users among them)
-	err   error
+	gen    int
+	entry  pending.Entry
+	desc   *remote.Describe
+	names  map[string]string // display names the record view knows (users among them)
+	server remote.Fields     // the org's copy as the device has it now: a sync since the conflict may have brought newer values
+	err    error
+}
+
+// conflictMovedMsg stops a save: the org's copy the device holds now has values for
+// conflicting fields other than those the screen shows (another user changed them again and
+// a sync brought them). The screen shows them and the user decides again.
+type conflictMovedMsg struct {
+	gen    int
+	server remote.Fields
+	names  map[string]string
+	moved  []string // the fields whose theirs changed, in the screen's order
 }
 
 // conflictModel resolves a conflict: per field base, theirs and mine; or, for a delete,
@@ -33,6 +44,8 @@ type conflictModel struct {
 	entry   pending.Entry
 	desc    *remote.Describe
 	names   map[string]string
+	server  remote.Fields // the org's copy as the device has it now; nil when unknown
+	moved   string        // why the last ctrl+s did not save: theirs changed again
 	choices []pending.Choice
 	cursor  int
 	editing bool
@@ -63,12 +76,64 @@ func (m conflictModel) open(entryID string) (conflictModel, tea.Cmd) {
 		}
 		// Names are a nicety: without them the author of the other edit shows as an id.
 		var names map[string]string
+		var server remote.Fields
 		if v, verr := b.Record(ctx, e.Object, e.RecordID); verr == nil {
-			names = v.Names
+			names, server = v.Names, v.Server
 		}
-		names = lookupNames(ctx, b, d, e.Conflicts, names)
-		return conflictDataMsg{gen: gen, entry: e, desc: d, names: names, err: err}
+		names = lookupNames(ctx, b, d, theirsNow(e.Conflicts, server), names)
+		return conflictDataMsg{gen: gen, entry: e, desc: d, names: names, server: server, err: err}
 	}
+}
+
+// theirsNow are the conflicts with theirs as the org's copy on the device has it now (the
+// value another user set after the sync that found the conflict, when a later sync brought
+// it): what taking theirs keeps. Base, mine and the rest are the conflict's own.
+func theirsNow(cs []pending.Conflict, server remote.Fields) []pending.Conflict {
+	out := append([]pending.Conflict(nil), cs...)
+	for i, c := range out {
+		if v, ok := server[c.Field]; ok && !bsSame(v, c.Theirs) {
+			out[i].Theirs = v
+		}
+	}
+	return out
+}
+
+// movedFields are the conflicting fields whose value in server is not the theirs shown.
+func movedFields(shown []pending.Conflict, server remote.Fields) []string {
+	var out []string
+	for i, c := range theirsNow(shown, server) {
+		if !bsSame(c.Theirs, shown[i].Theirs) {
+			out = append(out, c.Field)
+		}
+	}
+	return out
+}
+
+// theirs is the conflict's theirs as the screen shows it: the org's newest value the device
+// knows.
+func (m conflictModel) theirs(i int) any {
+	return theirsNow(m.entry.Conflicts[i:i+1], m.server)[0].Theirs
+}
+
+// changedAgain reports whether the org's copy on the device holds, for the conflict's field,
+// another value than the sync that found the conflict saw.
+func (m conflictModel) changedAgain(i int) bool {
+	return !bsSame(m.theirs(i), m.entry.Conflicts[i].Theirs)
+}
+
+// lastChange is who changed the org's copy last, and when, as the device has it.
+func (m conflictModel) lastChange() string {
+	by, _ := m.server["LastModifiedById"].(string)
+	at := ""
+	if s, ok := m.server["LastModifiedDate"].(string); ok {
+		if t, err := remote.ParseTime(s); err == nil {
+			at = when(t)
+		}
+	}
+	if by != "" {
+		by = userName(m.names, by)
+	}
+	return joinNonEmpty(", ", by, at)
 }
 
 // lookupNames adds to names the names of the records a conflicting lookup's base, theirs and
@@ -401,11 +466,41 @@ func (m conflictModel) save() (conflictModel, tea.Cmd) {
 		}
 	}
 	choices := map[string]pending.Choice{}
+	shown := map[string]any{} // theirs as the screen showed it, for the fields taken as theirs
 	for i, c := range m.entry.Conflicts {
 		choices[c.Field] = m.choices[i]
+		if m.choices[i].Take == pending.TakeTheirs {
+			shown[c.Field] = m.theirs(i)
+		}
+	}
+	if len(shown) > 0 {
+		// Until a sync settles it, the watch also holds the values taken as theirs: a value
+		// another user sets meanwhile is what the org keeps, and the app says so.
+		m.c.resolved.theirs = &theirsTaken{object: m.entry.Object, recordID: m.entry.RecordID, values: shown, labels: map[string]string{}}
+		for f := range shown {
+			m.c.resolved.theirs.labels[f] = m.label(f)
+		}
 	}
 	note := resolvedNote(m.entry.Changes, choices)
+	object, recordID, gen := m.entry.Object, m.entry.RecordID, m.gen
+	screen := theirsNow(m.entry.Conflicts, m.server)
+	d, names := m.desc, m.names
 	return m, func() tea.Msg {
+		// The choices were made on the values the screen shows: when a sync has brought
+		// others since, the screen shows them before anything is resolved.
+		if v, err := b.Record(ctx, object, recordID); err == nil && v.Server != nil {
+			if moved := movedFields(screen, v.Server); len(moved) > 0 {
+				all := map[string]string{}
+				for k, n := range names {
+					all[k] = n
+				}
+				for k, n := range v.Names {
+					all[k] = n
+				}
+				return conflictMovedMsg{gen: gen, server: v.Server, moved: moved,
+					names: lookupNames(ctx, b, d, theirsNow(screen, v.Server), all)}
+			}
+		}
 		err := b.Resolve(ctx, id, choices)
 		return opDoneMsg{note: note, err: err, back: true}
 	}
@@ -421,8 +516,22 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 		if msg.err != nil {
 			return m, tea.Batch(errCmd(msg.err), cmdOf(backMsg{}))
 		}
-		m.entry, m.desc, m.names, m.loaded = msg.entry, msg.desc, msg.names, true
+		m.entry, m.desc, m.names, m.server, m.loaded = msg.entry, msg.desc, msg.names, msg.server, true
 		m.choices = make([]pending.Choice, len(m.entry.Conflicts))
+		return m, nil
+	case conflictMovedMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		m.saving = false
+		m.c.resolved = resolvedWatch{} // nothing was resolved
+		m.server, m.names = msg.server, msg.names
+		var labels []string
+		for _, f := range msg.moved {
+			labels = append(labels, m.label(f))
+		}
+		m.moved = "Not saved: " + strings.Join(labels, ", ") + " changed again on the org since this screen showed " +
+			plural(len(labels), "it", "them") + " (theirs below is the newest value). Check your choices, then ctrl+s again."
 		return m, nil
 	case opDoneMsg:
 		m.saving = false
@@ -442,8 +551,12 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 		if m.editing {
 			return m.updateValue(msg)
 		}
+		if !key.Matches(msg, k.Save) {
+			m.moved = ""
+		}
 		switch {
 		case key.Matches(msg, k.Save):
+			m.moved = ""
 			return m.save()
 		case msg.Type == tea.KeyEsc:
 			if m.dirty() {
@@ -509,6 +622,11 @@ func (m conflictModel) View() string {
 			out = append(out, s.Subtle.Render(l))
 		}
 		return clampLines(strings.Join(out, "\n"), m.w, m.h)
+	}
+	if m.moved != "" {
+		for _, l := range strings.Split(wrap("✖ "+m.moved, max(1, m.w)), "\n") {
+			out = append(out, s.Error.Render(l))
+		}
 	}
 	if also := m.alsoSent(); also != "" {
 		// What saving sends besides the choices below: the screen says all of it.
@@ -581,7 +699,13 @@ func (m conflictModel) View() string {
 		if who != "" {
 			theirsNote = "(" + who + ")"
 		}
-		if sameValue(c.Theirs, c.Base) {
+		theirs := c.Theirs
+		switch {
+		case m.changedAgain(i):
+			// A sync since the conflict brought a newer value: taking theirs keeps that one.
+			theirs = m.theirs(i)
+			theirsNote = "(changed again: " + joinNonEmpty(", ", m.lastChange(), "was "+strconv.Quote(m.show(c.Field, c.Theirs))) + ")"
+		case sameValue(c.Theirs, c.Base):
 			// Strict mode asks about fields the other user did not touch: say so, or the row
 			// reads as if they had set this value.
 			by := userName(m.names, c.TheirsBy)
@@ -591,7 +715,7 @@ func (m conflictModel) View() string {
 			theirsNote = "(unchanged: " + joinNonEmpty(", ", by+" changed other fields", when(c.TheirsAt)) + ")"
 		}
 		body = append(body, row("base", m.show(c.Field, c.Base), false, "(when you changed it)")...)
-		body = append(body, row("theirs", m.show(c.Field, c.Theirs), ch.Take == pending.TakeTheirs, theirsNote)...)
+		body = append(body, row("theirs", m.show(c.Field, theirs), ch.Take == pending.TakeTheirs, theirsNote)...)
 		body = append(body, row("mine", m.show(c.Field, c.Mine), ch.Take == pending.TakeMine, "")...)
 		if i == m.cursor && m.editing {
 			const prompt = "    new value: "

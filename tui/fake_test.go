@@ -180,6 +180,16 @@ func (f *fakeBackend) Record(_ context.Context, object, id string) (pending.Reco
 			if e := f.entryFor(id); e != nil {
 				c := *e
 				v.Entry = &c
+				if len(e.Conflicts) > 0 {
+					// The sync that found the conflict stored the org's copy: theirs.
+					v.Server = remote.Fields{}
+					for k, x := range r {
+						v.Server[k] = x
+					}
+					for _, cf := range e.Conflicts {
+						v.Server[cf.Field] = cf.Theirs
+					}
+				}
 			}
 			for _, o := range f.objects {
 				for _, x := range f.records[o] {

@@ -1,0 +1,116 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// conflictOnName makes my offline edit of the first account's name meet the admin's, and opens
+// the conflict screen on it at 80x24.
+func conflictOnName(t *testing.T) (*story, *world, string) {
+	t.Helper()
+	w := newWorld(t)
+	acct := w.firstAccount(t)
+	s := newStorySized(t, w, 80, 24)
+	s.press("o")
+	s.wait(" OFFLINE ")
+	s.openFirstAccount()
+	s.press("e")
+	s.wait("▸ Account Name")
+	s.press("ctrl+u", "Mine Name Co", "ctrl+s")
+	s.wait("● Waiting to sync")
+	w.clk.Advance(3 * time.Second)
+	if err := w.admin.Update(context.Background(), "Account", acct.ID, remote.Fields{"Name": "Theirs First Co"}, remote.WriteOptions{}); err != nil {
+		t.Fatalf("another user's edit: %v", err)
+	}
+	w.clk.Advance(3 * time.Second)
+	s.press("o")
+	s.wait("Sync needs your attention")
+	s.press("esc")
+	s.wait("▲ Needs your attention: conflict", "Theirs First Co")
+	s.press("r")
+	s.wait("Resolve conflict", "Theirs First Co", "Mine Name Co")
+	return s, w, acct.ID
+}
+
+// changeAgain is the admin's second change of the name, while the conflict screen is open.
+func changeAgain(t *testing.T, w *world, id string) {
+	t.Helper()
+	w.clk.Advance(3 * time.Second)
+	if err := w.admin.Update(context.Background(), "Account", id, remote.Fields{"Name": "Theirs Second Co"}, remote.WriteOptions{}); err != nil {
+		t.Fatalf("another user's second edit: %v", err)
+	}
+	w.clk.Advance(3 * time.Second)
+}
+
+func orgName(t *testing.T, w *world, id string) any {
+	t.Helper()
+	got, err := w.admin.Retrieve(context.Background(), "Account", id, []string{"Name"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got.Fields["Name"]
+}
+
+func TestTheirsChangedAgainAndSyncedShowsOnTheConflictScreenBeforeSaving(t *testing.T) {
+	s, w, id := conflictOnName(t)
+	s.press("t")
+	changeAgain(t, w, id)
+	// A sync brings the second change while the screen is open; the screen still shows the first.
+	s.press("o")
+	s.wait(" OFFLINE ")
+	s.press("o")
+	s.wait(" ONLINE ")
+	deadline := time.Now().Add(10 * time.Second)
+	for s.record("Account", id).Server["Name"] != "Theirs Second Co" {
+		if time.Now().After(deadline) {
+			t.Fatal("the sync never brought the second change to the device")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.press("ctrl+s")
+	v := s.wait("Not saved:", "Theirs Second Co")
+	if !strings.Contains(flat(v), "Not saved: Account Name changed again on the org since this screen showed it") ||
+		!strings.Contains(flat(v), `(changed again: Ada Admin, Mar 4 10:30, was "Theirs First Co")`) {
+		t.Fatalf("the screen does not say theirs changed again:\n%s", v)
+	}
+	if d := s.view(); !strings.Contains(d, "✓ theirs  Theirs Second Co") {
+		t.Fatalf("the choice of theirs was lost, or theirs is not the newest value:\n%s", d)
+	}
+	s.golden("refreshed", "Not saved:")
+	// Saved again, theirs is the newest value: the org keeps it and the change goes.
+	s.press("ctrl+s")
+	s.wait("0 pending")
+	s.refuse("Theirs changed again")
+	if got := orgName(t, w, id); got != "Theirs Second Co" {
+		t.Fatalf("org has %v", got)
+	}
+}
+
+func TestTheirsChangedAgainBeforeTheDeviceKnewSaysSoAfterTheNextSync(t *testing.T) {
+	s, w, id := conflictOnName(t)
+	changeAgain(t, w, id)
+	// The device, offline, has not synced since: the screen can't know, and the resolution
+	// goes through.
+	s.press("o")
+	s.wait(" OFFLINE ")
+	s.press("t", "ctrl+s")
+	s.wait("0 pending")
+	s.refuse("Theirs changed again")
+	s.press("o")
+	v := s.wait("Theirs changed again", "enter open the record")
+	want := `Ada Admin changed "Theirs Second Co" again after the conflict screen showed it: on the org Account Name is "Theirs Second Co", not "Theirs First Co", which you took as theirs. Nothing of yours was sent for that field.`
+	if !strings.Contains(boxText(v), want) {
+		t.Fatalf("the alert does not say what the org holds:\n%s", v)
+	}
+	s.golden("alert", "Theirs changed again", "Accounts › Theirs Second Co") // the record page behind it reloaded
+	s.press("enter")
+	s.wait("[e] Edit", "Theirs Second Co")
+	if got := orgName(t, w, id); got != "Theirs Second Co" {
+		t.Fatalf("org has %v", got)
+	}
+}
