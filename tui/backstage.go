@@ -237,6 +237,9 @@ func (m backstageModel) Update(msg tea.Msg) (backstageModel, tea.Cmd) {
 			m.last, m.lastFailed = "✖ "+CleanLine(r.Text)+": "+CleanLine(r.Err.Error()), true
 			if apiErr, ok := remote.AsError(r.Err); ok && apiErr.HasCode("NOT_FOUND") && m.user == "sam" {
 				m.last += " — sam cannot see this record: share it with sam first."
+			} else if ok && apiErr.HasCode("INVALID_CROSS_REFERENCE_KEY") && m.user == "sam" {
+				// The lookups offer every cached record; sam sees only some of them.
+				m.last += " — sam cannot see the record a lookup points at: choose one sam can see, or act as the admin (u)."
 			}
 		default:
 			m.last, m.lastFailed = "✓ "+CleanLine(r.Text), false

@@ -124,3 +124,41 @@ func TestBackstageLookupOffersNoRecordCreatedOnTheDeviceAndEscClosesOnlyTheMatch
 	}
 	d.refuseView("Acme 000000  (Account)")
 }
+
+func TestBackstageSaysSamCannotSeeTheRecordALookupPointsAt(t *testing.T) {
+	refused := &remote.Error{Status: 400, Items: []remote.ErrorItem{{Code: "INVALID_CROSS_REFERENCE_KEY", Message: "invalid cross reference id 001000000000000002", Fields: []string{"AccountId"}}}}
+	d := newDriverWith(t, Options{Backend: seededFake(3), Backstage: stageRefusing{err: refused}}, 80, 24)
+	d.keys("down", "enter", "enter", "B")
+	d.requireView("SIMULATION")
+	d.keys("down", "enter") // Delete this record as sam: the fake answers with the refusal
+	if v := flat(d.view()); !strings.Contains(v, "sam cannot see the record a lookup points at: choose one sam can see, or act as the admin (u).") {
+		t.Fatalf("the refusal says nothing of what to do:\n%s", d.view())
+	}
+}
+
+func TestEditFormHelpBarGivesTheLookupMatchesKeysWhileTheyAreOpen(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {200, 60}} {
+		d := newDriver(t, seededFake(3), size[0], size[1])
+		d.keys("down", "enter", "enter", "e")
+		d.requireView("Edit Contact")
+		for i := 0; i < 10 && d.model().form.fields[d.model().form.focus].def.Name != "AccountId"; i++ {
+			d.keys("tab")
+		}
+		for range 30 {
+			d.keys("backspace")
+		}
+		d.keys("Acme")
+		d.requireView("Acme 000001  (Account)")
+		bar := helpBarOf(d.view())
+		if !strings.Contains(bar, "esc close the matches") || strings.Contains(bar, "esc cancel") {
+			t.Fatalf("%dx%d: with the matches open the help bar is %q", size[0], size[1], bar)
+		}
+		d.keys("esc")
+		if d.model().active() != ScreenForm {
+			t.Fatalf("%dx%d: esc on the matches left the form", size[0], size[1])
+		}
+		if bar := helpBarOf(d.view()); !strings.Contains(bar, "esc cancel") {
+			t.Fatalf("%dx%d: with the matches closed the help bar is %q", size[0], size[1], bar)
+		}
+	}
+}

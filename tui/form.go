@@ -716,6 +716,10 @@ func (m formModel) ShortHelp() []key.Binding {
 		return []key.Binding{chooseEnterKey, chooseEscKey, chooseMoveKey, chooseFilterKey}
 	}
 	if m.loaded && m.focus < len(m.fields) {
+		// A lookup's open matches take ↑/↓, enter and esc (esc closes them, not the form).
+		if l, ok := m.fields[m.focus].input.(*lookupField); ok && l.open && len(l.matches) > 0 {
+			return []key.Binding{lookupChooseKey, lookupTakeKey, lookupCloseKey}
+		}
 		if _, ok := m.fields[m.focus].input.(*picklistField); ok {
 			return []key.Binding{k.Save, pickListKey, pickCycleKey, k.NextPane, k.PrevPane, formCancelKey}
 		}
