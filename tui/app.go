@@ -530,17 +530,19 @@ func theirsMoved(ctx context.Context, b Backend, t *theirsTaken) string {
 		if bsSame(now, t.values[f]) {
 			continue
 		}
-		parts = append(parts, sprintf("%s is %s, not %s", t.labels[f], quoteShown(now, v.Names), quoteShown(t.values[f], v.Names)))
+		was := t.shown[f]
+		if was != "(empty)" {
+			was = strconv.Quote(was)
+		}
+		parts = append(parts, sprintf("%s is %s, not %s", t.labels[f], quoteShown(now, v.Names), was))
 	}
 	if len(parts) == 0 {
 		return ""
 	}
-	who := "another user"
-	if by, _ := v.Server["LastModifiedById"].(string); by != "" {
-		who = userName(v.Names, by)
-	}
-	return sprintf("%s changed %q again after the conflict screen showed it: on the org %s, which you took as theirs. Nothing of yours was sent for %s.",
-		who, CleanLine(v.Name), strings.Join(parts, "; "), plural(len(parts), "that field", "those fields"))
+	// The record's last author may be this user (the rest of the resolution, merged on top):
+	// who changed the field is not on the device.
+	return sprintf("Another user changed %q again after the conflict screen showed it: on the org %s, which you took as theirs. Nothing of yours was sent for %s.",
+		CleanLine(v.Name), strings.Join(parts, "; "), plural(len(parts), "that field", "those fields"))
 }
 
 // quoteShown is a value as a note quotes it: a lookup by the name the device knows for it,

@@ -162,3 +162,18 @@ func TestEditFormHelpBarGivesTheLookupMatchesKeysWhileTheyAreOpen(t *testing.T) 
 		}
 	}
 }
+
+func TestAChosenLookupShowsItsCheckRightAfterTheName(t *testing.T) {
+	f := seededFake(2)
+	c := New(Options{Backend: f}).c
+	fd := remote.Field{Name: "AccountId", Label: "Account ID", Type: "reference", ReferenceTo: []string{"Account"}}
+	l := newLookupField(c, fd, "001000000000000001", "Acme 000001")
+	_ = l.Focus()
+	for _, w := range []int{40, 180} {
+		v := l.View(true, w)
+		if !strings.Contains(v, "Acme 000001") || !strings.Contains(strings.TrimRight(v, " "), "  ✓") ||
+			strings.Index(v, "✓")-strings.Index(v, "Acme 000001") > len("Acme 000001")+4 {
+			t.Fatalf("width %d: the check is not beside the name: %q", w, v)
+		}
+	}
+}

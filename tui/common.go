@@ -48,6 +48,7 @@ type resolvedWatch struct {
 type theirsTaken struct {
 	object, recordID string
 	values           map[string]any    // field → theirs as shown
+	shown            map[string]string // field → theirs in the screen's words (a lookup by name)
 	labels           map[string]string // field → label
 }
 

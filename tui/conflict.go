@@ -476,10 +476,11 @@ func (m conflictModel) save() (conflictModel, tea.Cmd) {
 	if len(shown) > 0 {
 		// Until a sync settles it, the watch also holds the values taken as theirs: a value
 		// another user sets meanwhile is what the org keeps, and the app says so.
-		m.c.resolved.theirs = &theirsTaken{object: m.entry.Object, recordID: m.entry.RecordID, values: shown, labels: map[string]string{}}
-		for f := range shown {
-			m.c.resolved.theirs.labels[f] = m.label(f)
+		t := &theirsTaken{object: m.entry.Object, recordID: m.entry.RecordID, values: shown, shown: map[string]string{}, labels: map[string]string{}}
+		for f, v := range shown {
+			t.labels[f], t.shown[f] = m.label(f), m.show(f, v)
 		}
+		m.c.resolved.theirs = t
 	}
 	note := resolvedNote(m.entry.Changes, choices)
 	object, recordID, gen := m.entry.Object, m.entry.RecordID, m.gen

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/textarea"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
@@ -432,6 +433,10 @@ func (l *lookupField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 
 func (l *lookupField) View(focused bool, w int) string {
 	l.in.Width = max(1, w-4)
+	if l.id != "" && l.in.Value() == l.name {
+		// A chosen record: its ✓ right after the name, not at the far end of a wide line.
+		l.in.Width = min(l.in.Width, lipgloss.Width(l.name)+1)
+	}
 	if !focused {
 		return trunc(l.name, w)
 	}

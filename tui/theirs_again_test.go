@@ -103,7 +103,7 @@ func TestTheirsChangedAgainBeforeTheDeviceKnewSaysSoAfterTheNextSync(t *testing.
 	s.refuse("Theirs changed again")
 	s.press("o")
 	v := s.wait("Theirs changed again", "enter open the record")
-	want := `Ada Admin changed "Theirs Second Co" again after the conflict screen showed it: on the org Account Name is "Theirs Second Co", not "Theirs First Co", which you took as theirs. Nothing of yours was sent for that field.`
+	want := `Another user changed "Theirs Second Co" again after the conflict screen showed it: on the org Account Name is "Theirs Second Co", not "Theirs First Co", which you took as theirs. Nothing of yours was sent for that field.`
 	if !strings.Contains(boxText(v), want) {
 		t.Fatalf("the alert does not say what the org holds:\n%s", v)
 	}
@@ -112,5 +112,20 @@ func TestTheirsChangedAgainBeforeTheDeviceKnewSaysSoAfterTheNextSync(t *testing.
 	s.wait("[e] Edit", "Theirs Second Co")
 	if got := orgName(t, w, id); got != "Theirs Second Co" {
 		t.Fatalf("org has %v", got)
+	}
+}
+
+func TestTheirsMovedNamesTheLookupsRecordsNotTheirIDs(t *testing.T) {
+	f := seededFake(3) // the contact points at Acme 000000
+	taken := &theirsTaken{object: "Contact", recordID: "003000000000000001",
+		values: map[string]any{"AccountId": "001000000000000001"}, shown: map[string]string{"AccountId": "Acme 000001"},
+		labels: map[string]string{"AccountId": "Account ID"}}
+	got := theirsMoved(context.Background(), f, taken)
+	if !strings.Contains(got, `Account ID is "Acme 000000", not "Acme 000001"`) || strings.Contains(got, "0010000") {
+		t.Fatalf("the note is %q", got)
+	}
+	taken.values["AccountId"], taken.shown["AccountId"] = "001000000000000000", "Acme 000000"
+	if got := theirsMoved(context.Background(), f, taken); got != "" {
+		t.Fatalf("nothing moved, yet the note is %q", got)
 	}
 }
