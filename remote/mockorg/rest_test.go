@@ -260,6 +260,16 @@ func TestWriteRulesAnswerWithTheRealErrorCodes(t *testing.T) {
 	}
 }
 
+func TestAnInternationalisedEmailAddressIsTaken(t *testing.T) {
+	e := newEnv(t, Options{})
+	for _, addr := range []string{"josé@empresa.es", "a@bücher.de", "ユーザー@例え.jp"} {
+		e.do(e.alex, "POST", v+"/sobjects/Contact", map[string]any{"LastName": "Intl", "Email": addr}).want(t, 201)
+	}
+	for _, addr := range []string{"josé", "a@b", "a b@c.de"} {
+		e.do(e.alex, "POST", v+"/sobjects/Contact", map[string]any{"LastName": "Intl", "Email": addr}).want(t, 400)
+	}
+}
+
 func TestAccessModel(t *testing.T) {
 	e := newEnv(t, Options{})
 	alexID, samID := e.org.users[0].ID, e.org.users[1].ID

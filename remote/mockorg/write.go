@@ -379,7 +379,9 @@ func withoutKey(m map[string]any, key string) map[string]any {
 	return out
 }
 
-var emailRE = regexp.MustCompile(`^[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$`)
+// emailRE is an address the org takes: letters and digits of any script, as an org with Email
+// Address Internationalization takes them (josé@empresa.es).
+var emailRE = regexp.MustCompile(`^[\p{L}\p{N}.!#$%&'*+/=?^_{|}~-]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)+$`)
 
 // checkBody validates the fields a client sent and returns them coerced, by canonical name.
 func (o *Org) checkBody(c *wctx, obj *objectDef, body map[string]any, creating bool) (map[string]any, *apiError) {
