@@ -798,9 +798,14 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.script, cmd = m.script.next(m.c.ctx)
 			return m, cmd
 		}
-		var cmd tea.Cmd
-		m.modal, cmd = m.modal.update(msg, k)
-		return m, cmd
+		if m.modal.kind != modalAlert || !key.Matches(msg, k.Quit) {
+			var cmd tea.Cmd
+			m.modal, cmd = m.modal.update(msg, k)
+			return m, cmd
+		}
+		// q over an alert (it only tells) closes it and quits as it would without it; a
+		// question still wants its answer.
+		m.modal = modal{}
 	}
 	if m.showHelp {
 		return m.scrollHelp(msg), nil

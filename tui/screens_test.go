@@ -190,6 +190,24 @@ func TestAlertAfterSyncThatNeedsAttentionOpensPendingChanges(t *testing.T) {
 	}
 }
 
+func TestQOverTheSyncAlertQuitsButNotOverAQuestion(t *testing.T) {
+	d := newDriver(t, seededFake(3), 100, 30)
+	d.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{Attention: 1}}})
+	d.requireView("Sync needs your attention")
+	d.keys("q")
+	if !d.quit {
+		t.Fatal("q over the sync alert left the app running (and the device held)")
+	}
+	d = newDriver(t, seededFake(3), 100, 30)
+	d.keys("enter", "enter", "d")
+	d.requireView("Delete")
+	d.keys("q")
+	if d.quit {
+		t.Fatal("q answered a question by quitting")
+	}
+	d.requireView("Delete")
+}
+
 func TestAlertShowsOnceUntilMoreChangesNeedAttention(t *testing.T) {
 	d := newDriver(t, seededFake(3), 100, 30)
 	finished := func(attention int) {
