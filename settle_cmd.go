@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -18,6 +20,7 @@ import (
 func newSettleCmds(of *orgFlags) []*cobra.Command {
 	var take string
 	var mine, theirs []string
+	var newer bool
 	resolveCmd := &cobra.Command{
 		Use:   "resolve OBJECT ID|NAME [FIELD=VALUE...]",
 		Short: "Resolve a conflict (orange): per field keep mine, take theirs or give a value",
@@ -27,7 +30,9 @@ func newSettleCmds(of *orgFlags) []*cobra.Command {
   F=VALUE        send VALUE for F instead of either
   --take SIDE    mine or theirs for every conflicting field not named otherwise
 Every conflicting field needs a choice. A conflict on a delete takes --take mine (delete
-anyway) or --take theirs (keep the record). The change is queued again: run sync to send it.`,
+anyway) or --take theirs (keep the record). The change is queued again: run sync to send it.
+When a later sync brought a newer value of a conflicting field than the conflict found, resolve
+says so and stops; --newer resolves against the newer value.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if take != "" && take != "mine" && take != "theirs" {
@@ -43,6 +48,11 @@ anyway) or --take theirs (keep the record). The change is queued again: run sync
 					}
 					return eng.ResolveDelete(ctx, en.ID, take == "mine")
 				}
+				if !newer {
+					if err := theirsMovedSince(ctx, eng, en); err != nil {
+						return err
+					}
+				}
 				choices, err := resolveChoices(ctx, eng, en, take, mine, theirs, args[2:])
 				if err != nil {
 					return err
@@ -54,6 +64,7 @@ anyway) or --take theirs (keep the record). The change is queued again: run sync
 	resolveCmd.Flags().StringVar(&take, "take", "", "mine or theirs, for every conflicting field not named otherwise")
 	resolveCmd.Flags().StringSliceVar(&mine, "mine", nil, "fields whose value is mine")
 	resolveCmd.Flags().StringSliceVar(&theirs, "theirs", nil, "fields whose value is theirs")
+	resolveCmd.Flags().BoolVar(&newer, "newer", false, "resolve although the org changed a conflicting field again since the conflict was found (theirs is then the newer value)")
 
 	fixCmd := &cobra.Command{
 		Use:   "fix OBJECT ID|NAME FIELD=VALUE...",
@@ -196,4 +207,42 @@ func describeEntry(en *pending.Entry) string {
 		name = en.RecordID
 	}
 	return fmt.Sprintf("the %s of %s %q", en.Op, en.Object, name)
+}
+
+// theirsMovedSince refuses to resolve a conflict whose other side has moved: a sync since the
+// conflict was found brought a newer value of one of its fields than the one the conflict shows,
+// so a choice made on the shown values could overwrite a change nobody has looked at.
+func theirsMovedSince(ctx context.Context, eng *pending.Engine, en *pending.Entry) error {
+	rv, err := eng.Record(ctx, en.Object, en.RecordID)
+	if err != nil || rv.Server == nil {
+		return err
+	}
+	var moved []string
+	for _, c := range en.Conflicts {
+		if now := rv.Server[c.Field]; !sameShown(now, c.Theirs) {
+			moved = append(moved, fmt.Sprintf("%s is now %s (the conflict found %s)", c.Field, jsonText(now), jsonText(c.Theirs)))
+		}
+	}
+	if len(moved) == 0 {
+		return nil
+	}
+	name := en.Name
+	if name == "" {
+		name = en.RecordID
+	}
+	return fmt.Errorf("another user changed %s %q again since the conflict was found: %s; look again (pending --json, list --json), then resolve with --newer",
+		en.Object, name, strings.Join(moved, "; "))
+}
+
+// sameShown compares two field values as they read: empty text and no value are the same.
+func sameShown(a, b any) bool {
+	if a == "" {
+		a = nil
+	}
+	if b == "" {
+		b = nil
+	}
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }

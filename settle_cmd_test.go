@@ -138,3 +138,41 @@ func TestFixOfARefusedCreateNeedsOnlyTheFieldsThatChange(t *testing.T) {
 		t.Fatalf("sync after the fix: %s", out)
 	}
 }
+
+// A conflict whose other side moved again (a later sync brought a newer value) is not resolved
+// on the values it showed, unless --newer says the newer value was seen.
+func TestResolveStopsWhenTheirsChangedAgainUntilNewerIsGiven(t *testing.T) {
+	dir := t.TempDir()
+	admin := []string{"--user", "admin@demo.example"}
+	must := func(args ...string) string {
+		t.Helper()
+		out, err := run(t, dir, "", args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		return out
+	}
+	must("sync")
+	must(append(admin, "sync")...)
+	must("edit", "Account", "Acme Group", "Phone=555-0001")
+	time.Sleep(1100 * time.Millisecond) // If-Unmodified-Since has one-second resolution
+	must(append(admin, "edit", "Account", "Acme Group", "Phone=555-0002")...)
+	must(append(admin, "sync")...)
+	must("sync") // the conflict: theirs 555-0002
+	time.Sleep(1100 * time.Millisecond)
+	must(append(admin, "edit", "Account", "Acme Group", "Phone=555-0003")...)
+	must(append(admin, "sync")...)
+	must("sync") // a refresh brings 555-0003; the conflict still shows 555-0002
+	_, err := run(t, dir, "", "resolve", "Account", "Acme Group", "--take", "mine")
+	if exitCode(err) != 1 || !strings.Contains(err.Error(), `Phone is now "555-0003" (the conflict found "555-0002")`) {
+		t.Fatalf("resolve on moved values: %v", err)
+	}
+	if en := pendingEntries(t, dir); len(en) != 1 || en[0].Status != pending.StatusConflict {
+		t.Fatalf("a refused resolve changed the queue: %+v", en)
+	}
+	must("resolve", "Account", "Acme Group", "--take", "mine", "--newer")
+	must("sync")
+	if left := pendingEntries(t, dir); len(left) != 0 {
+		t.Fatalf("left: %+v", left)
+	}
+}
