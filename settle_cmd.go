@@ -48,14 +48,14 @@ says so and stops; --newer resolves against the newer value.`,
 					}
 					return eng.ResolveDelete(ctx, en.ID, take == "mine")
 				}
+				choices, err := resolveChoices(ctx, eng, en, take, mine, theirs, args[2:])
+				if err != nil {
+					return err
+				}
 				if !newer {
 					if err := theirsMovedSince(ctx, eng, en); err != nil {
 						return err
 					}
-				}
-				choices, err := resolveChoices(ctx, eng, en, take, mine, theirs, args[2:])
-				if err != nil {
-					return err
 				}
 				return eng.Resolve(ctx, en.ID, choices)
 			})
@@ -219,7 +219,7 @@ func theirsMovedSince(ctx context.Context, eng *pending.Engine, en *pending.Entr
 	}
 	var moved []string
 	for _, c := range en.Conflicts {
-		if now := rv.Server[c.Field]; !sameShown(now, c.Theirs) {
+		if now, ok := rv.Server[c.Field]; ok && !sameShown(now, c.Theirs) {
 			moved = append(moved, fmt.Sprintf("%s is now %s (the conflict found %s)", c.Field, jsonText(now), jsonText(c.Theirs)))
 		}
 	}
@@ -230,7 +230,7 @@ func theirsMovedSince(ctx context.Context, eng *pending.Engine, en *pending.Entr
 	if name == "" {
 		name = en.RecordID
 	}
-	return fmt.Errorf("another user changed %s %q again since the conflict was found: %s; look again (pending --json, list --json), then resolve with --newer",
+	return fmt.Errorf("another user changed %s %q again since the conflict was found: %s; resolve with --newer if your choices stand against the newer value",
 		en.Object, name, strings.Join(moved, "; "))
 }
 

@@ -804,8 +804,12 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m, cmd
 		}
 		// q over an alert (it only tells) closes it and quits as it would without it; a
-		// question still wants its answer.
+		// question still wants its answer, and a screen taking text (a form, a filter) keeps
+		// the q out of its text: there q only closes the alert.
 		m.modal = modal{}
+		if m.capturing() {
+			return m, nil
+		}
 	}
 	if m.showHelp {
 		return m.scrollHelp(msg), nil

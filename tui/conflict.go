@@ -121,19 +121,15 @@ func (m conflictModel) changedAgain(i int) bool {
 	return !bsSame(m.theirs(i), m.entry.Conflicts[i].Theirs)
 }
 
-// lastChange is who changed the org's copy last, and when, as the device has it.
+// lastChange is when the org's copy on the device last changed.
 func (m conflictModel) lastChange() string {
-	by, _ := m.server["LastModifiedById"].(string)
-	at := ""
+	// Only when: the record's last author may have changed another field, not this one.
 	if s, ok := m.server["LastModifiedDate"].(string); ok {
 		if t, err := remote.ParseTime(s); err == nil {
-			at = when(t)
+			return when(t)
 		}
 	}
-	if by != "" {
-		by = userName(m.names, by)
-	}
-	return joinNonEmpty(", ", by, at)
+	return ""
 }
 
 // lookupNames adds to names the names of the records a conflicting lookup's base, theirs and

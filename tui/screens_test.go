@@ -198,6 +198,24 @@ func TestQOverTheSyncAlertQuitsButNotOverAQuestion(t *testing.T) {
 	if !d.quit {
 		t.Fatal("q over the sync alert left the app running (and the device held)")
 	}
+	// Over a form the alert closes and the q goes nowhere: not into a field, not to quit.
+	d = newDriver(t, seededFake(3), 100, 30)
+	d.keys("enter", "enter", "e")
+	focused := func() string { // the field under the cursor, as drawn
+		for _, l := range strings.Split(d.model().View(), "\n") {
+			if strings.Contains(l, "▸") {
+				return strings.TrimSpace(l)
+			}
+		}
+		return ""
+	}
+	before := focused()
+	d.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{Attention: 1}}})
+	d.requireView("Sync needs your attention")
+	d.keys("q")
+	if d.quit || d.model().modal.open() || focused() != before {
+		t.Fatalf("q over the alert above a form: quit %v, alert open %v, field %q (was %q)", d.quit, d.model().modal.open(), focused(), before)
+	}
 	d = newDriver(t, seededFake(3), 100, 30)
 	d.keys("enter", "enter", "d")
 	d.requireView("Delete")
