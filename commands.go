@@ -521,7 +521,7 @@ func isLocal(err error) bool {
 	var se *sqlite.Error
 	var pe *fs.PathError
 	return errors.As(err, &se) || errors.As(err, &pe) ||
-		errors.Is(err, cache.ErrAlreadyOpen) || errors.Is(err, errBadFlags)
+		errors.Is(err, cache.ErrAlreadyOpen) || errors.Is(err, mockorg.ErrInUse) || errors.Is(err, errBadFlags)
 }
 
 func isAuth(err error) bool {

@@ -283,6 +283,16 @@ func checkOrgFlag(raw string) (string, error) {
 	return u, nil
 }
 
+// embeddedOrgError says why the embedded demo org would not open, and what to do when another
+// process has it: each process keeps the org in memory, so one org serves one process.
+func embeddedOrgError(err error) error {
+	if errors.Is(err, mockorg.ErrInUse) {
+		return fmt.Errorf("the embedded demo org is open in another offline-edit process (the app, or a sync as another user): "+
+			"act as another user from that app's backstage (B), or share one org between processes with `offline-edit serve` and --org: %w", err)
+	}
+	return fmt.Errorf("embedded org: %w", err)
+}
+
 // errBadFlags marks a session the flags describe wrongly (nothing was tried).
 var errBadFlags = errors.New("bad flags")
 
@@ -348,7 +358,7 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 		s.lazyOrg = &lazyOrg{open: func() (*mockorg.Org, error) {
 			org, err := mockorg.Open(opts)
 			if err != nil {
-				return nil, fmt.Errorf("embedded org: %w", err)
+				return nil, embeddedOrgError(err)
 			}
 			org.SetInstanceURL(embeddedURL)
 			return org, nil
@@ -373,7 +383,7 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 		}
 		s.org, err = mockorg.Open(mockorg.Options{Seed: f.seed, Size: f.size, DBPath: path, Profile: mockorg.Profile(f.profile)})
 		if err != nil {
-			return nil, fmt.Errorf("embedded org: %w", err)
+			return nil, embeddedOrgError(err)
 		}
 		s.org.SetInstanceURL(embeddedURL)
 		tok, err := s.org.IssueToken(f.user)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote/mockorg"
 )
 
 // TestSettleCommandsClearEachSashFromTheShell makes an orange conflict, an orange refusal and a
@@ -174,5 +175,23 @@ func TestResolveStopsWhenTheirsChangedAgainUntilNewerIsGiven(t *testing.T) {
 	must("sync")
 	if left := pendingEntries(t, dir); len(left) != 0 {
 		t.Fatalf("left: %+v", left)
+	}
+}
+
+// The embedded org lives in the memory of the process that opened it: a second process (a sync
+// as another user while the app runs) is refused with what to do instead.
+func TestASecondProcessOnTheEmbeddedOrgIsRefusedWithWhatToDo(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	app, err := mockorg.Open(mockorg.Options{DBPath: filepath.Join(dir, "demo-org.db")}) // as the running app holds it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	_, err = run(t, dir, "", "--user", "admin@demo.example", "sync")
+	if exitCode(err) != 1 || !strings.Contains(err.Error(), "backstage (B)") || !strings.Contains(err.Error(), "offline-edit serve") {
+		t.Fatalf("a second process on the embedded org: exit %d, %v", exitCode(err), err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -69,7 +70,8 @@ var demoUsers = []User{
 // Org is a running mock org. It is safe for concurrent use.
 type Org struct {
 	opts   Options
-	db     *sql.DB // nil for an org that lives in memory only (no DBPath)
+	db     *sql.DB  // nil for an org that lives in memory only (no DBPath)
+	lock   *os.File // the lock file held while db is open (see lockDB)
 	orgID  string
 	users  []User
 	schema *schema
@@ -161,11 +163,22 @@ func Open(opts Options) (*Org, error) {
 		o.metaModified = o.now().Add(-metadataAge)
 		return o, nil
 	}
-	db, err := openDB(opts.DBPath)
+	lock, err := lockDB(opts.DBPath)
 	if err != nil {
 		return nil, err
 	}
-	o.db = db
+	db, err := openDB(opts.DBPath)
+	if err != nil {
+		unlockDB(lock)
+		return nil, err
+	}
+	o.db, o.lock = db, lock
+	opened := false
+	defer func() {
+		if !opened {
+			unlockDB(lock) // every failure below closes db
+		}
+	}()
 	if o.stmts, err = prepareStmts(db); err != nil {
 		db.Close()
 		return nil, err
@@ -184,6 +197,7 @@ func Open(opts Options) (*Org, error) {
 	if o.metaModified.IsZero() { // not switched since it was made
 		o.metaModified = o.now().Add(-metadataAge)
 	}
+	opened = true
 	return o, nil
 }
 
@@ -197,8 +211,14 @@ func (o *Org) Close() error {
 		return nil
 	}
 	o.stmts.close()
-	return o.db.Close()
+	err := o.db.Close()
+	unlockDB(o.lock)
+	o.lock = nil
+	return err
 }
+
+// ErrInUse is returned by Open when another process has the org's database open.
+var ErrInUse = errors.New("mockorg: the org's database is open in another process")
 
 // Users lists the org's users.
 func (o *Org) Users() []User { return append([]User(nil), o.users...) }

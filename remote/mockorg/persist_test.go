@@ -2,6 +2,7 @@ package mockorg
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -158,4 +159,25 @@ func TestAReopenDropsAccessTokensOlderThanADay(t *testing.T) {
 	}
 	e.do(old, "GET", v+"/limits", nil).want(t, 401)
 	e.do(e.alex, "GET", v+"/limits", nil).want(t, 200)
+}
+
+func TestAnOrgOnAFileIsOpenedByOneOpenerAtATime(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "org.db")
+	first, err := Open(Options{DBPath: path, Seed: 1, Size: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second opener (another process, or this one) would keep its own copy in memory and hand
+	// out the ids the first does.
+	if _, err := Open(Options{DBPath: path, Seed: 1, Size: 20}); !errors.Is(err, ErrInUse) {
+		t.Fatalf("second open: %v, want ErrInUse", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Open(Options{DBPath: path, Seed: 1, Size: 20})
+	if err != nil {
+		t.Fatalf("open after the first closed: %v", err)
+	}
+	again.Close()
 }
