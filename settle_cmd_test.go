@@ -11,20 +11,25 @@ import (
 	"github.com/offline-edit/offline-edit/remote/mockorg"
 )
 
+// succeeds runs command lines on dir that must succeed, and returns their output, trimmed.
+func succeeds(t *testing.T, dir string) func(args ...string) string {
+	return func(args ...string) string {
+		t.Helper()
+		out, err := run(t, dir, "", args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(out)
+	}
+}
+
 // TestSettleCommandsClearEachSashFromTheShell makes an orange conflict, an orange refusal and a
 // red deleted record on the embedded org (the admin is the other user), then settles each with
 // the headless commands and syncs: nothing is left, and the org has what was chosen.
 func TestSettleCommandsClearEachSashFromTheShell(t *testing.T) {
 	dir := t.TempDir()
 	admin := []string{"--user", "admin@demo.example"}
-	must := func(args ...string) string {
-		t.Helper()
-		out, err := run(t, dir, "", args...)
-		if err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-		return out
-	}
+	must := succeeds(t, dir)
 	must("sync")
 	must(append(admin, "sync")...)
 	must("edit", "Account", "Acme Group", "Phone=555-0001", "Rating=Hot")
@@ -113,14 +118,7 @@ func TestSettleCommandsClearEachSashFromTheShell(t *testing.T) {
 // A refused create is fixed with the fields that change only: the values queued before stay.
 func TestFixOfARefusedCreateNeedsOnlyTheFieldsThatChange(t *testing.T) {
 	dir := t.TempDir()
-	must := func(args ...string) string {
-		t.Helper()
-		out, err := run(t, dir, "", args...)
-		if err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-		return strings.TrimSpace(out)
-	}
+	must := succeeds(t, dir)
 	must("sync")
 	parent := must("new", "Account", "Name=Short-lived parent")
 	must("new", "Contact", "LastName=Kid", "AccountId="+parent)
@@ -145,14 +143,7 @@ func TestFixOfARefusedCreateNeedsOnlyTheFieldsThatChange(t *testing.T) {
 func TestResolveStopsWhenTheirsChangedAgainUntilNewerIsGiven(t *testing.T) {
 	dir := t.TempDir()
 	admin := []string{"--user", "admin@demo.example"}
-	must := func(args ...string) string {
-		t.Helper()
-		out, err := run(t, dir, "", args...)
-		if err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-		return out
-	}
+	must := succeeds(t, dir)
 	must("sync")
 	must(append(admin, "sync")...)
 	must("edit", "Account", "Acme Group", "Phone=555-0001")
