@@ -75,6 +75,7 @@ type Model struct {
 	trail []detailModel
 
 	modal    modal
+	later    []modal // pop-ups that came while another was open, shown in turn as it closes
 	help     help.Model
 	showHelp bool
 	helpTop  int // first line of the full help in view
@@ -583,12 +584,8 @@ func (m Model) onResolvedAgain(msg resolvedAgainMsg) Model {
 		if msg.theirsMoved != "" {
 			// Taking theirs sends nothing for a field: the org keeps its newest value, which
 			// is not the one the user saw.
-			if m.modal.open() {
-				m.errText = msg.theirsMoved
-				return m
-			}
-			m.modal = modal{kind: modalAlert, title: "Theirs changed again", yes: "open the record",
-				body: msg.theirsMoved, onYes: cmdOf(openRecordMsg{object: msg.watch.theirs.object, id: msg.watch.theirs.recordID})}
+			m = m.popUp(modal{kind: modalAlert, title: "Theirs changed again", yes: "open the record",
+				body: msg.theirsMoved, onYes: cmdOf(openRecordMsg{object: msg.watch.theirs.object, id: msg.watch.theirs.recordID})})
 		}
 		return m
 	}
@@ -598,12 +595,26 @@ func (m Model) onResolvedAgain(msg resolvedAgainMsg) Model {
 	}
 	body := sprintf("%s changed %q again before your resolution reached the org. It is a conflict again: "+
 		"mine now holds the values you chose, theirs the latest on the org.", who, msg.watch.name)
+	return m.popUp(modal{kind: modalAlert, title: "Changed again while you resolved it", yes: "resolve it again",
+		body: body, onYes: cmdOf(openConflictMsg{entryID: msg.watch.entryID})})
+}
+
+// popUp opens p, or, while another pop-up is open, shows it once that one closes: what it says
+// is not lost behind the first.
+func (m Model) popUp(p modal) Model {
 	if m.modal.open() {
-		m.errText = body + " Press r on it to resolve it again."
+		m.later = append(m.later, p)
 		return m
 	}
-	m.modal = modal{kind: modalAlert, title: "Changed again while you resolved it", yes: "resolve it again",
-		body: body, onYes: cmdOf(openConflictMsg{entryID: msg.watch.entryID})}
+	m.modal = p
+	return m
+}
+
+// nextPopUp opens the pop-up waiting its turn, if the current one closed.
+func (m Model) nextPopUp() Model {
+	if !m.modal.open() && len(m.later) > 0 {
+		m.modal, m.later = m.later[0], m.later[1:]
+	}
 	return m
 }
 
@@ -796,19 +807,19 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.modal = modal{}
 			var cmd tea.Cmd
 			m.script, cmd = m.script.next(m.c.ctx)
-			return m, cmd
+			return m.nextPopUp(), cmd
 		}
 		if m.modal.kind != modalAlert || !key.Matches(msg, k.Quit) {
 			var cmd tea.Cmd
 			m.modal, cmd = m.modal.update(msg, k)
-			return m, cmd
+			return m.nextPopUp(), cmd
 		}
 		// q over an alert (it only tells) closes it and quits as it would without it; a
 		// question still wants its answer, and a screen taking text (a form, a filter) keeps
 		// the q out of its text: there q only closes the alert.
 		m.modal = modal{}
 		if m.capturing() {
-			return m, nil
+			return m.nextPopUp(), nil
 		}
 	}
 	if m.showHelp {
