@@ -252,10 +252,10 @@ func TestStoryOfflineEditTurnsGreenThenSyncsAndDisappears(t *testing.T) {
 	}
 }
 
-func TestStoryConflictingRemoteEditTurnsOrangeAndResolvesToSynced(t *testing.T) {
-	w := newWorld(t)
-	acct := w.firstAccount(t)
-	s := newStory(t, w)
+// editNameMeetsTheAdmins edits the first account's name offline to "Mine Name Co", has the
+// admin change it to theirs meanwhile, and goes online: the sync finds the conflict.
+func editNameMeetsTheAdmins(t *testing.T, s *story, w *world, id, theirs string) {
+	t.Helper()
 	s.press("o")
 	s.wait(" OFFLINE ")
 	s.openFirstAccount()
@@ -264,11 +264,18 @@ func TestStoryConflictingRemoteEditTurnsOrangeAndResolvesToSynced(t *testing.T) 
 	s.press("ctrl+u", "Mine Name Co", "ctrl+s")
 	s.wait("● Waiting to sync")
 	w.clk.Advance(3 * time.Second)
-	if err := w.admin.Update(context.Background(), "Account", acct.ID, remote.Fields{"Name": "Theirs Name Co"}, remote.WriteOptions{}); err != nil {
+	if err := w.admin.Update(context.Background(), "Account", id, remote.Fields{"Name": theirs}, remote.WriteOptions{}); err != nil {
 		t.Fatalf("another user's edit: %v", err)
 	}
 	w.clk.Advance(3 * time.Second)
 	s.press("o")
+}
+
+func TestStoryConflictingRemoteEditTurnsOrangeAndResolvesToSynced(t *testing.T) {
+	w := newWorld(t)
+	acct := w.firstAccount(t)
+	s := newStory(t, w)
+	editNameMeetsTheAdmins(t, s, w, acct.ID, "Theirs Name Co")
 	s.golden("alert", "Sync needs your attention", "1 change could not be synced", "▲ 1 need attention")
 	s.press("enter")
 	s.golden("pending_conflict", "▲ Conflict", "Another user changed")
@@ -475,19 +482,7 @@ func TestStoryRecordChangedAgainWhileResolvingSaysSoAndResolvesAgain(t *testing.
 	acct := w.firstAccount(t)
 	ctx := context.Background()
 	s := newStory(t, w)
-	s.press("o")
-	s.wait(" OFFLINE ")
-	s.openFirstAccount()
-	s.press("e")
-	s.wait("▸ Account Name")
-	s.press("ctrl+u", "Mine Name Co", "ctrl+s")
-	s.wait("● Waiting to sync")
-	w.clk.Advance(3 * time.Second)
-	if err := w.admin.Update(ctx, "Account", acct.ID, remote.Fields{"Name": "Theirs First Co"}, remote.WriteOptions{}); err != nil {
-		t.Fatalf("another user's edit: %v", err)
-	}
-	w.clk.Advance(3 * time.Second)
-	s.press("o")
+	editNameMeetsTheAdmins(t, s, w, acct.ID, "Theirs First Co")
 	s.wait("Sync needs your attention")
 	s.press("esc")
 	s.wait("▲ Needs your attention: conflict", "Theirs First Co")
