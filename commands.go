@@ -149,7 +149,9 @@ func runRecording(ctx context.Context, of *orgFlags, af *appFlags) error {
 	return runErr
 }
 
-// resetDemo removes the embedded org's database and every device database in the data directory.
+// resetDemo removes the embedded org's database and the devices of its users in the data
+// directory. The devices of other orgs (a served org, a real one) share the directory and keep
+// their queues: they are not the demo's.
 func resetDemo(of *orgFlags) error {
 	if !of.embedded() {
 		return errors.New("--reset-demo applies to the embedded demo org only")
@@ -160,7 +162,11 @@ func resetDemo(of *orgFlags) error {
 	}
 	// Only databases, each removed with its own files while its lock is held: a database another
 	// process has open is never deleted under it, and nothing else in the directory is touched.
-	dbs, _ := filepath.Glob(filepath.Join(dir, "*.db"))
+	dbs, _ := filepath.Glob(filepath.Join(dir, embeddedKey+"-*.db"))
+	dbs = append(dbs, filepath.Join(dir, "demo-org.db"))
+	if of.dbPath != "" {
+		dbs = append(dbs, of.dbPath) // the demo's device, kept where --db says
+	}
 	if err := cache.Remove(dbs...); err != nil {
 		if errors.Is(err, cache.ErrAlreadyOpen) {
 			return fmt.Errorf("--reset-demo refused: %w", err)
@@ -520,7 +526,7 @@ func sessionExit(err error) error {
 func isLocal(err error) bool {
 	var se *sqlite.Error
 	var pe *fs.PathError
-	return errors.As(err, &se) || errors.As(err, &pe) ||
+	return errors.As(err, &se) || errors.As(err, &pe) || errors.Is(err, cache.ErrDeviceFile) ||
 		errors.Is(err, cache.ErrAlreadyOpen) || errors.Is(err, mockorg.ErrInUse) || errors.Is(err, errBadFlags)
 }
 

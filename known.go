@@ -114,7 +114,9 @@ func (f *orgFlags) recalledSession() (knownSession, bool) {
 // unreachable reports whether a sign-in failed for want of the network (not a refusal, and
 // not the user stopping it): the REST client's own test of the same.
 func unreachable(err error) bool {
-	return remote.Unreachable(err) && !errors.Is(err, context.Canceled)
+	// A device file's errno is a net.Error too (syscall.Errno has Timeout and Temporary): the
+	// device's own problem is not the org out of reach.
+	return remote.Unreachable(err) && !errors.Is(err, context.Canceled) && !isLocal(err)
 }
 
 // deferredSession opens the device's data without the network: the session the flags' way of

@@ -311,11 +311,19 @@ func TestResetDemoStartsAfresh(t *testing.T) {
 	if out, err := run(t, dir, "", "new", "Account", "Name=Gone After Reset"); err != nil {
 		t.Fatalf("new: %v\n%s", err, out)
 	}
+	// The device of another org in the same directory holds that org's queue: not the demo's.
+	other := filepath.Join(dir, "127.0.0.1_8787-alex@demo.example.db")
+	if err := os.WriteFile(other, []byte("another org's device"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := resetDemo(&orgFlags{dataDir: dir}); err != nil {
 		t.Fatal(err)
 	}
-	if m, _ := filepath.Glob(filepath.Join(dir, "*.db")); len(m) != 0 {
-		t.Fatalf("databases left after reset: %v", m)
+	if m, _ := filepath.Glob(filepath.Join(dir, "*.db")); len(m) != 1 || m[0] != other {
+		t.Fatalf("databases after reset: %v, want only %s", m, other)
+	}
+	if err := os.Remove(other); err != nil {
+		t.Fatal(err)
 	}
 	if err := resetDemo(&orgFlags{dataDir: dir, orgURL: "http://127.0.0.1:8787"}); err == nil {
 		t.Fatal("reset of a served org must be refused")
@@ -886,5 +894,25 @@ func TestSyncSummaryCountsOrangeAndRedApart(t *testing.T) {
 	m := summaryJSON(s, 1, nil)
 	if m["needAttention"] != 3 || m["cantBeSaved"] != 1 || m["attention"] != 4 {
 		t.Errorf("json summary %v", m)
+	}
+}
+
+// A device database that cannot be opened is the device's own problem: sync says so and exits
+// 1 at once, rather than calling the org unreachable and retrying (an errno is a net.Error).
+func TestSyncWithAnUnusableDeviceFileExitsOneWithoutRetrying(t *testing.T) {
+	dir := t.TempDir()
+	notADir := filepath.Join(dir, "plain-file")
+	if err := os.WriteFile(notADir, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, dir, "", "--db", filepath.Join(notADir, "device.db"), "sync", "--wait", "30s")
+	if code := exitCode(err); code != 1 {
+		t.Fatalf("exit %d (%v), want 1\n%s", code, err, out)
+	}
+	if strings.Contains(out, "cannot be reached") || strings.Contains(err.Error(), "cannot be reached") {
+		t.Fatalf("a device file's error is called the org out of reach: %v\n%s", err, out)
+	}
+	if !strings.Contains(err.Error(), notADir) {
+		t.Fatalf("the error does not name the file: %v", err)
 	}
 }

@@ -129,7 +129,7 @@ func (f *orgFlags) dir() (string, error) {
 		return f.dataDir, usableDir(f.dataDir, "--data-dir")
 	}
 	base := os.Getenv("XDG_DATA_HOME")
-	if base == "" {
+	if base == "" || !filepath.IsAbs(base) { // a relative one is ignored, as the XDG spec says
 		home, err := os.UserHomeDir()
 		if err != nil {
 			return "", fmt.Errorf("no data directory: %w", err)

@@ -218,10 +218,10 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	}()
 	if err := fn(&Tx{Tx: stx, db: db}); err != nil {
 		_ = stx.Rollback()
-		return err
+		return db.writeError(err)
 	}
 	if err := stx.Commit(); err != nil {
-		return fmt.Errorf("cache: commit: %w", err)
+		return db.writeError(fmt.Errorf("cache: commit: %w", err))
 	}
 	return nil
 }

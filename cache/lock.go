@@ -82,6 +82,16 @@ func alreadyOpen(real, shown string) error {
 	return fmt.Errorf("%w (%s); quit the other one first", ErrAlreadyOpen, shown)
 }
 
+// inUseError is Remove's refusal of a file another process has open: it names the file, which
+// may be any database (the demo org's as well as a device's). It is an ErrAlreadyOpen.
+type inUseError struct{ path string }
+
+func (e inUseError) Error() string {
+	return e.path + " is open in another offline-edit process; quit it first"
+}
+
+func (e inUseError) Is(target error) bool { return target == ErrAlreadyOpen }
+
 // release unlocks; call it only after the SQLite connection to the file is closed.
 func (l *dbLock) release() {
 	if l == nil || l.db == nil {
@@ -122,10 +132,13 @@ func Remove(paths ...string) error {
 		}
 		for _, fi := range openFiles {
 			if os.SameFile(fi, st) {
-				return alreadyOpen(p, p)
+				return inUseError{p}
 			}
 		}
 		l, err := acquireLockFile(p+".lock", p, p)
+		if errors.Is(err, ErrAlreadyOpen) {
+			return inUseError{p}
+		}
 		if err != nil {
 			return err
 		}

@@ -29,7 +29,7 @@ func Open(path string) (*DB, error) {
 	}
 	dir := filepath.Dir(real)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("cache: cannot create the data directory %s: %w; choose another --data-dir or --db", dir, unwrapPath(err))
+		return nil, newFileErr(err, "cache: cannot create the data directory %s: %v; choose another --data-dir or --db", dir, unwrapPath(err))
 	}
 	if real, err = resolve(path); err != nil { // the directory exists now: resolve it too
 		return nil, err
@@ -129,12 +129,30 @@ func unwrapPath(err error) error {
 	return err
 }
 
+// ErrDeviceFile is wrapped by every failure to create, open or lock the files of the device
+// database: a problem of the device itself, which no retry against the org cures.
+var ErrDeviceFile = errors.New("the device database's files cannot be used")
+
+// fileErr says what went wrong with a file of the device database in its own words (the path
+// once), and keeps the error it comes from (an *fs.PathError, an errno) for errors.Is and As.
+type fileErr struct {
+	msg string
+	err error
+}
+
+func (e *fileErr) Error() string   { return e.msg }
+func (e *fileErr) Unwrap() []error { return []error{ErrDeviceFile, e.err} }
+
+func newFileErr(err error, format string, args ...any) error {
+	return &fileErr{msg: fmt.Sprintf(format, args...), err: err}
+}
+
 // fileError is a failure to open or inspect the database file.
 func fileError(path string, err error) error {
 	if errors.Is(err, fs.ErrPermission) {
-		return fmt.Errorf("cache: cannot open the device database %s: %w; it must be readable and writable by you (check its owner and mode), or choose another --db", path, unwrapPath(err))
+		return newFileErr(err, "cache: cannot open the device database %s: %v; it must be readable and writable by you (check its owner and mode), or choose another --db", path, unwrapPath(err))
 	}
-	return fmt.Errorf("cache: cannot open the device database %s: %w", path, unwrapPath(err))
+	return newFileErr(err, "cache: cannot open the device database %s: %v", path, unwrapPath(err))
 }
 
 // lockFileError is a failure to create or open the lock file next to the database.
@@ -143,11 +161,11 @@ func lockFileError(lockPath, shown string, err error) error {
 	if errors.Is(err, fs.ErrPermission) && !writable(dir) {
 		return readOnlyDir(dir, shown, err)
 	}
-	return fmt.Errorf("cache: cannot open the lock file %s of the device database %s: %w; check its owner and mode", lockPath, shown, unwrapPath(err))
+	return newFileErr(err, "cache: cannot open the lock file %s of the device database %s: %v; check its owner and mode", lockPath, shown, unwrapPath(err))
 }
 
 func readOnlyDir(dir, shown string, err error) error {
-	return fmt.Errorf("cache: the data directory %s is read-only (%w), and the device database %s needs to write its lock and journal files there; make the directory writable, or choose another --data-dir or --db", dir, unwrapPath(err), shown)
+	return newFileErr(err, "cache: the data directory %s is read-only (%v), and the device database %s needs to write its lock and journal files there; make the directory writable, or choose another --data-dir or --db", dir, unwrapPath(err), shown)
 }
 
 // writable says whether a file can be created in dir (a probe, removed at once).
@@ -183,10 +201,41 @@ func (db *DB) openError(doing string, err error) error {
 		if code&0xff == sqlite3.SQLITE_READONLY {
 			return fmt.Errorf("cache: the device database %s is read-only (%w); make it writable or choose another --db", db.path, err)
 		}
+		if code&0xff == sqlite3.SQLITE_IOERR {
+			return fmt.Errorf("cache: the device database %s: %s: %w; check the disk holding it (free space, errors) and try again", db.path, doing, err)
+		}
+	case sqlite3.SQLITE_FULL:
+		return fmt.Errorf("cache: the disk holding the device database %s is full (%w); free some space and try again", db.path, err)
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 		return fmt.Errorf("cache: the device database %s is held by another program (%w); close it and try again", db.path, err)
 	}
 	return fmt.Errorf("cache: the device database %s: %s: %w", db.path, doing, err)
+}
+
+// writtenError is a write the device database refused, explained: it is not explained twice.
+type writtenError struct{ error }
+
+func (e writtenError) Unwrap() error { return e.error }
+
+// writeError explains a write the device database refused for want of disk, for damage or for
+// an input/output error: none of it was saved (the transaction is rolled back), and the user is
+// told what to do. Other errors (a constraint, a closed database, the caller's own) pass as
+// they are.
+func (db *DB) writeError(err error) error {
+	var se *sqlite.Error
+	var done writtenError
+	if !errors.As(err, &se) || errors.As(err, &done) {
+		return err
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_FULL:
+		return writtenError{fmt.Errorf("cache: the disk holding the device database %s is full (%w); nothing of this step was saved and the queue is as it was: free some space and try again", db.path, err)}
+	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		return writtenError{fmt.Errorf("cache: the device database %s is damaged (%w); it holds the pending changes: copy it aside first (`offline-edit pending --json` may still list them), then move it away and a new one is made", db.path, err)}
+	case sqlite3.SQLITE_IOERR:
+		return writtenError{fmt.Errorf("cache: the device database %s could not be written (%w); nothing of this step was saved: check the disk (space, errors), then try again", db.path, err)}
+	}
+	return err
 }
 
 // OpenReadOnly opens an existing device database to read it while another process holds it

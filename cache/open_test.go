@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -250,11 +251,12 @@ func TestMigratingMarksTheRowsThatHoldALocalIDSoReplacingFindsThem(t *testing.T)
 	path := filepath.Join(t.TempDir(), "device.db")
 	local, server := "local-0123456789abcdef", "001000000000001AAA"
 	kid := `{"AccountId":"` + local + `"}`
-	rawDB(t, path, append(append([]string{}, migrations[:len(migrations)-1]...),
+	before := slices.IndexFunc(migrations, func(m string) bool { return strings.Contains(m, "ADD COLUMN has_local") })
+	rawDB(t, path, append(append([]string{}, migrations[:before]...),
 		`INSERT INTO records(id, object, name, view) VALUES('local-ffff0000ffff0000', 'Contact', 'Kid', '`+kid+`')`,
 		`INSERT INTO records(id, object, name, view, server) VALUES('003A', 'Contact', 'Old', '{"AccountId":"001B"}', '{"AccountId":"001B"}')`,
 		`INSERT INTO entries(id, object, record_id, op, changes, status) VALUES('e2', 'Contact', 'local-ffff0000ffff0000', 'create', '`+kid+`', 'waiting')`,
-		fmt.Sprintf("PRAGMA user_version = %d", len(migrations)-1))...)
+		fmt.Sprintf("PRAGMA user_version = %d", before))...)
 	db, err := Open(path)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -275,5 +277,49 @@ func TestMigratingMarksTheRowsThatHoldALocalIDSoReplacingFindsThem(t *testing.T)
 	var changes string
 	if err := db.SQL().QueryRow(`SELECT changes FROM entries WHERE id = 'e2'`).Scan(&changes); err != nil || !strings.Contains(changes, server) {
 		t.Fatalf("the child's change after the replace: %s %v", changes, err)
+	}
+}
+
+// A write refused for want of disk says so, names the file and loses nothing already saved;
+// the same write goes through once there is room again.
+func TestWriteOnAFullDiskSaysSoAndKeepsWhatWasSaved(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(filepath.Join(t.TempDir(), "full.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	put := func(id string, size int) error {
+		return db.Update(ctx, func(tx *Tx) error {
+			return tx.PutRecord(ctx, Record{Object: "Account", ID: id, Name: id,
+				View: remote.Fields{"Id": id, "Description": strings.Repeat("x", size)}})
+		})
+	}
+	if err := put("001000000000001AAA", 10); err != nil {
+		t.Fatal(err)
+	}
+	var pages int
+	if err := db.SQL().QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	// The disk is full: the file may not grow (SQLite answers SQLITE_FULL, as on a full disk).
+	if _, err := db.SQL().ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, pages)); err != nil {
+		t.Fatal(err)
+	}
+	err = put("001000000000002AAA", 200000)
+	if err == nil || !strings.Contains(err.Error(), "is full") || !strings.Contains(err.Error(), "full.db") {
+		t.Fatalf("a write on a full disk: %v", err)
+	}
+	if _, err := db.Record(ctx, "001000000000001AAA"); err != nil {
+		t.Fatalf("what was saved before is gone: %v", err)
+	}
+	if _, err := db.Record(ctx, "001000000000002AAA"); err == nil {
+		t.Fatal("half of the refused write was kept")
+	}
+	if _, err := db.SQL().ExecContext(ctx, `PRAGMA max_page_count = 1073741823`); err != nil {
+		t.Fatal(err)
+	}
+	if err := put("001000000000002AAA", 200000); err != nil {
+		t.Fatalf("the write with room again: %v", err)
 	}
 }

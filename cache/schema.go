@@ -128,6 +128,10 @@ UPDATE records SET has_local = 1 WHERE view LIKE '%"local-%' OR server LIKE '%"l
 UPDATE entries SET has_local = 1 WHERE changes LIKE '%"local-%' OR base LIKE '%"local-%' OR base_record LIKE '%"local-%';
 CREATE INDEX IF NOT EXISTS records_with_local ON records(id) WHERE has_local = 1;
 CREATE INDEX IF NOT EXISTS entries_with_local ON entries(seq) WHERE has_local = 1;`,
+	// sent keeps the values of earlier sends of an entry whose outcome was unknown when the user
+	// changed the record again: the org may hold them, and they are the user's own, not another
+	// user's (a JSON array of field maps; '' when there are none).
+	`ALTER TABLE entries ADD COLUMN sent TEXT NOT NULL DEFAULT '';`,
 }
 
 // searchMigration is the schema version that added records.search: a database migrated from

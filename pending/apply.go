@@ -183,6 +183,11 @@ func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outco
 			return err
 		}
 		e.note(en.ID, o.newID, "created "+o.newID+" (was "+en.RecordID+")")
+		if o.found && o.server != nil {
+			if kept, err := e.keepLaterEdits(ctx, tx, d, en, o.server, rec); kept || err != nil {
+				return err
+			}
+		}
 	case OpUpdate:
 		if o.server != nil {
 			if err := e.storeAccepted(ctx, tx, d, en, o); err != nil {
@@ -213,6 +218,41 @@ func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outco
 	}
 	en.Status = statusRemoved
 	return nil
+}
+
+// keepLaterEdits: the record an earlier send created was found, but the user changed it after
+// that send (its reply lost). The changes the org does not hold yet stay queued, as an update
+// of the record found on top of its server copy, rather than leaving the queue with the create.
+// It reports whether the entry stays.
+func (e *Engine) keepLaterEdits(ctx context.Context, tx *cache.Tx, d *remote.Describe, en *entry, server *remote.Record, rec cache.Record) (bool, error) {
+	cur, err := entryByID(ctx, tx, en.ID) // the create's id is replaced in it by now
+	if err != nil {
+		return false, err
+	}
+	rest := remote.Fields{}
+	for k, v := range cur.Changes {
+		if sv, ok := server.Fields[k]; !ok || !sameValue(sv, v) {
+			rest[k] = v
+		}
+	}
+	if len(rest) == 0 {
+		return false, nil
+	}
+	cur.Op, cur.Changes = OpUpdate, rest
+	e.rebase(cur, server.Fields, rec.Version)
+	cur.Status, cur.unknown, cur.NextAttempt, cur.Code, cur.Message = StatusPending, false, time.Time{}, "", ""
+	cur.UpdatedAt = e.now()
+	if err := e.save(ctx, tx, cur); err != nil {
+		return false, err
+	}
+	rec.View = withChanges(d, server.Fields, rest)
+	rec.Name = displayName(d, rec.View)
+	if err := tx.PutRecord(ctx, rec); err != nil {
+		return false, err
+	}
+	e.note(cur.ID, cur.RecordID, "your later change to "+fieldLabels(d, sortedKeys(rest))+" is sent to it next")
+	*en = *cur
+	return true, nil
 }
 
 // storeAccepted stores the server's copy of a record after the org accepted an update, and notes
@@ -264,27 +304,61 @@ const (
 	verdictConflict                // another user changed a field of the change (or strict mode)
 )
 
-// judge compares the server's copy with the entry's base and changes, field by field.
-func (e *Engine) judge(en *entry, server remote.Fields) (verdict, []string, []string) {
+// judge compares the server's copy with the entry's base and changes, field by field. A value an
+// earlier send of the entry carried (its reply lost) is the user's own, not another user's.
+func (e *Engine) judge(d *remote.Describe, en *entry, server remote.Fields) (verdict, []string, []string) {
 	allMine := true
 	var overlap []string
 	for _, f := range sortedKeys(en.Changes) {
 		sv, mine := server[f], en.Changes[f]
 		if !sameValue(sv, mine) {
 			allMine = false
-			if !sameValue(sv, en.Base[f]) {
+			if !sameValue(sv, en.Base[f]) && !en.sentValue(f, sv) {
 				overlap = append(overlap, f)
 			}
 		}
 	}
-	theirs := changedFields(without(en.baseRecord, nil), server)
+	theirs, echo := en.othersChanged(d, server)
 	if allMine {
 		return verdictDone, overlap, theirs
 	}
-	if len(overlap) > 0 || e.opts.Strict {
+	if len(overlap) > 0 || e.opts.Strict && !echo {
 		return verdictConflict, overlap, theirs
 	}
 	return verdictMerge, overlap, theirs
+}
+
+// othersChanged lists the fields of the server copy that differ from the entry's base and that
+// no earlier send of the entry explains. echo reports that the server copy differs from the
+// base only by what earlier sends carried: the user's own values, and the fields the org
+// derives from them (a compound name, a formula: fields nobody can write).
+func (en *entry) othersChanged(d *remote.Describe, server remote.Fields) (theirs []string, echo bool) {
+	changed := changedFields(en.baseRecord, server)
+	if len(en.sent) == 0 {
+		return changed, false
+	}
+	echoed := false
+	for _, f := range changed {
+		if en.sentValue(f, server[f]) {
+			echoed = true
+			continue
+		}
+		theirs = append(theirs, f)
+	}
+	if !echoed {
+		return theirs, false
+	}
+	var written []string
+	for _, f := range theirs {
+		if d == nil {
+			written = append(written, f)
+			continue
+		}
+		if fd, ok := d.Field(f); !ok || fd.Updateable || fd.Createable {
+			written = append(written, f)
+		}
+	}
+	return written, len(written) == 0
 }
 
 // applyConflict handles a 412 (or a cached server copy newer than the base): the org already
@@ -302,8 +376,8 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 	}
 	server := o.server.Fields
 	ver := versionOf(server, o.server.ETag)
-	v, overlap, theirs := e.judge(en, server)
 	d := e.describeOf(ctx, tx, en.Object)
+	v, overlap, theirs := e.judge(d, en, server)
 	e.seeUsers(d, server)
 	rec, err := tx.Record(ctx, en.RecordID)
 	if err != nil && !errors.Is(err, cache.ErrNotFound) {
@@ -378,14 +452,14 @@ func (e *Engine) applyCheck(ctx context.Context, tx *cache.Tx, r *run, o outcome
 	}
 	ver := versionOf(o.server.Fields, o.server.ETag)
 	newer := cache.MS(ver.SystemModstamp) > cache.MS(en.BaseVersion.SystemModstamp) && !en.BaseVersion.SystemModstamp.IsZero()
-	theirs := changedFields(en.baseRecord, o.server.Fields)
-	conflict := newer && (len(theirs) > 0 || e.opts.Strict)
+	d := e.describeOf(ctx, tx, en.Object)
+	theirs, echo := en.othersChanged(d, o.server.Fields)
+	conflict := newer && (len(theirs) > 0 || e.opts.Strict && !echo)
 	if !conflict {
 		r.checked[en.ID] = true
 		en.Status = StatusPending
 		return saveEntry(ctx, tx, en)
 	}
-	d := e.describeOf(ctx, tx, en.Object)
 	e.seeUsers(d, o.server.Fields)
 	by, _ := o.server.Fields["LastModifiedById"].(string)
 	en.Conflicts = nil
@@ -583,7 +657,7 @@ func (e *Engine) lookupCreate(ctx context.Context, r *run, en *entry) (outcome, 
 			return o, false, err
 		}
 		if found {
-			o.newID, o.server = rec.ID(), &rec
+			o.newID, o.server, o.found = rec.ID(), &rec, true
 			e.note(en.ID, en.RecordID, "found the record an earlier send created ("+o.newID+") by its offline key")
 			return o, true, nil
 		}
@@ -594,13 +668,44 @@ func (e *Engine) lookupCreate(ctx context.Context, r *run, en *entry) (outcome, 
 	if err != nil {
 		return o, false, err
 	}
-	q, ok := fallbackQuery(d, en, r.fields[en.Object], e.org.Identity().UserID)
+	since := en.sentAt
+	if since.IsZero() {
+		since = en.CreatedAt
+	}
+	// The last send carried the changes as they are, unless the user changed the record since:
+	// then an earlier send (the values it carried) may be the one that created it.
+	gens := []remote.Fields{en.Changes}
+	for i := len(en.sent) - 1; i >= 0; i-- {
+		gens = append(gens, en.sent[i])
+	}
+	for i, changes := range gens {
+		if i > 0 {
+			since = en.CreatedAt // before any send
+		}
+		found, err := e.findByValues(ctx, r, d, en, changes, since, keyed)
+		if err != nil || found == nil {
+			if err != nil {
+				return o, false, err
+			}
+			continue
+		}
+		o.newID, o.server, o.found = found.ID(), found, true
+		e.note(en.ID, en.RecordID, "found the record an earlier send created ("+o.newID+") by its values")
+		return o, true, nil
+	}
+	return o, false, nil
+}
+
+// findByValues looks for a record this user created since shortly before since whose
+// filterable fields equal changes, and that no other change has taken: nil when none.
+func (e *Engine) findByValues(ctx context.Context, r *run, d *remote.Describe, en *entry, changes remote.Fields, since time.Time, keyed bool) (*remote.Record, error) {
+	q, ok := fallbackQuery(d, changes, since, r.fields[en.Object], e.org.Identity().UserID)
 	if !ok {
-		return o, false, nil
+		return nil, nil
 	}
 	res, err := e.org.Query(remote.WithTag(ctx, en.ID), q, 0)
 	if err != nil {
-		return o, false, err
+		return nil, err
 	}
 	var found *remote.Record
 	err = e.db.View(ctx, func(tx *cache.Tx) error {
@@ -619,27 +724,18 @@ func (e *Engine) lookupCreate(ctx context.Context, r *run, en *entry) (outcome, 
 		}
 		return nil
 	})
-	if err != nil || found == nil {
-		return o, false, err
-	}
-	o.newID, o.server = found.ID(), found
-	e.note(en.ID, en.RecordID, "found the record an earlier send created ("+o.newID+") by its values")
-	return o, true, nil
+	return found, err
 }
 
 // fallbackQuery builds the lookup for a create without Offline_Key__c: records created by this
 // user since shortly before the attempt whose filterable fields equal the change.
-func fallbackQuery(d *remote.Describe, en *entry, fields []string, userID string) (string, bool) {
-	since := en.sentAt
-	if since.IsZero() {
-		since = en.CreatedAt
-	}
+func fallbackQuery(d *remote.Describe, changes remote.Fields, since time.Time, fields []string, userID string) (string, bool) {
 	since = since.Add(-5 * time.Minute).UTC()
 	conds := []string{"CreatedDate >= " + since.Format("2006-01-02T15:04:05Z")}
 	if userID != "" {
 		conds = append(conds, "CreatedById = '"+soqlEscape(userID)+"'")
 	}
-	keys := sortedKeys(en.Changes)
+	keys := sortedKeys(changes)
 	sort.Strings(keys)
 	matched := 0
 	for _, k := range keys {
@@ -647,7 +743,7 @@ func fallbackQuery(d *remote.Describe, en *entry, fields []string, userID string
 		if !ok {
 			continue
 		}
-		v := en.Changes[k]
+		v := changes[k]
 		if v == nil || v == "" {
 			continue
 		}

@@ -268,6 +268,7 @@ func (e *Engine) Edit(ctx context.Context, object, id string, fields remote.Fiel
 				ent.baseRecord = remote.Fields{}
 			}
 		}
+		ent.rememberSent() // the org may hold what the last send carried: the user's own values
 		mergeChanges(ent, fields)
 		ent.UpdatedAt = e.now()
 		if err := settleRefs(ctx, tx, ent); err != nil {
@@ -307,6 +308,10 @@ func (e *Engine) Delete(ctx context.Context, object, id string) error {
 			ent = &entry{Entry: Entry{ID: newEntryID(), Object: object, RecordID: id, Name: rec.Name, Op: OpDelete,
 				Changes: remote.Fields{}, Base: remote.Fields{}, BaseVersion: rec.Version, Status: StatusPending, CreatedAt: now},
 				baseRecord: base}
+		case ent.Op == OpCreate && ent.unknown:
+			// The org may have made the record already (the reply to its create was lost): dropping
+			// the entry would leave that record there, and deleting needs its id.
+			return fmt.Errorf("%w: %q may already be on the org (the reply to its creation was lost); sync first, then delete it", ErrNotAllowed, rec.Name)
 		case ent.Op == OpCreate:
 			if err := deleteEntry(ctx, tx, ent.ID); err != nil {
 				return err
@@ -319,6 +324,7 @@ func (e *Engine) Delete(ctx context.Context, object, id string) error {
 		case ent.Op == OpDelete:
 			return nil
 		default:
+			ent.rememberSent()
 			ent.Op = OpDelete
 			ent.Changes = remote.Fields{}
 		}
@@ -506,6 +512,7 @@ func (e *Engine) rebase(ent *entry, server remote.Fields, v remote.Version) {
 		ent.Base[k] = server[k]
 	}
 	ent.BaseVersion = v
+	ent.sent = nil // the new base holds whatever earlier sends left on the org
 }
 
 // ResolveDelete settles a conflict on a delete: delete anyway (the current server version is
@@ -659,7 +666,11 @@ func (e *Engine) Discard(ctx context.Context, entryID string) error {
 		} else {
 			rec.View = overlay(rec.Server, nil)
 		}
-		e.note(ent.ID, ent.RecordID, "discarded by the user")
+		if ent.Op == OpCreate && ent.unknown {
+			e.note(ent.ID, ent.RecordID, "discarded by the user; the reply to its creation was lost, so the org may hold the record")
+		} else {
+			e.note(ent.ID, ent.RecordID, "discarded by the user")
+		}
 		return true, nil
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/offline-edit/offline-edit/cache"
@@ -24,25 +25,31 @@ type entry struct {
 	Entry
 	baseRecord remote.Fields // the whole server copy the base was taken from
 	unknown    bool          // the outcome of the last send is unknown (lost reply, crash)
-	sentAt     time.Time     // when a create was last sent
-	dups       int
-	rev        int64 // write counter of the row this copy was read from
+	// sent holds the changes of earlier sends whose outcome was unknown when the user changed
+	// the record again, oldest first: values the org may hold that are the user's own.
+	sent   []remote.Fields
+	sentAt time.Time // when a create was last sent
+	dups   int
+	rev    int64 // write counter of the row this copy was read from
 }
 
 const entryCols = `seq, id, object, record_id, name, op, changes, base, base_record, base_lmd, base_sysmod, base_etag,
-	status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups, rev`
+	status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups, rev, sent`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanEntry(s rowScanner) (*entry, error) {
 	e := &entry{}
-	var changes, base, baseRec, errs, confs string
+	var changes, base, baseRec, errs, confs, sentGens string
 	var blmd, bsys, next, created, updated, sent int64
 	var unknown int
 	err := s.Scan(&e.Seq, &e.ID, &e.Object, &e.RecordID, &e.Name, &e.Op, &changes, &base, &baseRec, &blmd, &bsys, &e.BaseVersion.ETag,
-		&e.Status, &e.Code, &e.Message, &errs, &confs, &e.WaitingOn, &e.Attempts, &next, &created, &updated, &unknown, &sent, &e.dups, &e.rev)
+		&e.Status, &e.Code, &e.Message, &errs, &confs, &e.WaitingOn, &e.Attempts, &next, &created, &updated, &unknown, &sent, &e.dups, &e.rev, &sentGens)
 	if err != nil {
 		return nil, err
+	}
+	if e.sent, err = decodeSent(sentGens); err != nil {
+		return nil, fmt.Errorf("pending: corrupt earlier sends of entry %s: %w", e.ID, err)
 	}
 	if e.Changes, err = cache.DecodeFields(changes); err != nil {
 		return nil, err
@@ -79,6 +86,75 @@ func scanEntry(s rowScanner) (*entry, error) {
 	return e, nil
 }
 
+// maxSentKept bounds the earlier sends an entry remembers (each is a change the user made again
+// while the outcome of the one before was unknown: a handful at most).
+const maxSentKept = 8
+
+// encodeSent stores earlier sends as a JSON array of field maps (” when there are none).
+func encodeSent(gens []remote.Fields) string {
+	if len(gens) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, g := range gens {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(cache.EncodeFields(g))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+func decodeSent(s string) ([]remote.Fields, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal([]byte(s), &raws); err != nil {
+		return nil, err
+	}
+	out := make([]remote.Fields, 0, len(raws))
+	for _, raw := range raws {
+		f, err := cache.DecodeFields(string(raw))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// rememberSent keeps the entry's changes as an earlier send when the outcome of its last send
+// is unknown, before the user changes the record again.
+func (e *entry) rememberSent() {
+	if !e.unknown || len(e.Changes) == 0 {
+		return
+	}
+	g := remote.Fields{}
+	for k, v := range e.Changes {
+		if s, ok := v.(string); ok && IsLocalID(s) {
+			continue // never on the org as it is: the send carried the org's id or a reference
+		}
+		g[k] = v
+	}
+	e.sent = append(e.sent, g)
+	if len(e.sent) > maxSentKept {
+		e.sent = e.sent[len(e.sent)-maxSentKept:]
+	}
+}
+
+// sentValue reports whether an earlier send of this entry carried v for field f.
+func (e *entry) sentValue(f string, v any) bool {
+	for _, g := range e.sent {
+		if sv, ok := g[f]; ok && sameValue(sv, v) {
+			return true
+		}
+	}
+	return false
+}
+
 func jsonOf(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil || string(b) == "null" {
@@ -98,11 +174,11 @@ func saveEntry(ctx context.Context, tx *cache.Tx, e *entry) error {
 		baseRecord, cache.MS(e.BaseVersion.LastModifiedDate), cache.MS(e.BaseVersion.SystemModstamp), e.BaseVersion.ETag,
 		string(e.Status), e.Code, e.Message, jsonOf(e.Errors), jsonOf(e.Conflicts), e.WaitingOn, e.Attempts,
 		cache.MS(e.NextAttempt), cache.MS(e.CreatedAt), cache.MS(e.UpdatedAt), unknown, cache.MS(e.sentAt), e.dups,
-		cache.HasLocalID(changes, base, baseRecord)}
+		cache.HasLocalID(changes, base, baseRecord), encodeSent(e.sent)}
 	if e.Seq == 0 {
 		res, err := tx.ExecContext(ctx, `INSERT INTO entries(id, object, record_id, name, op, changes, base, base_record, base_lmd, base_sysmod, base_etag,
-			status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups, has_local)
-			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+			status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups, has_local, sent)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 		if err != nil {
 			return fmt.Errorf("pending: store entry: %w", err)
 		}
@@ -112,7 +188,7 @@ func saveEntry(ctx context.Context, tx *cache.Tx, e *entry) error {
 	}
 	st, err := tx.Prepared(ctx, `UPDATE entries SET id=?, object=?, record_id=?, name=?, op=?, changes=?, base=?, base_record=?, base_lmd=?, base_sysmod=?, base_etag=?,
 		status=?, code=?, message=?, errors=?, conflicts=?, waiting_on=?, attempts=?, next_attempt=?, created_at=?, updated_at=?, unknown=?, sent_at=?, allow_dups=?,
-		has_local=?, rev = rev + 1 WHERE seq=?`)
+		has_local=?, sent=?, rev = rev + 1 WHERE seq=?`)
 	if err == nil {
 		_, err = st.ExecContext(ctx, append(args, e.Seq)...)
 	}

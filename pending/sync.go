@@ -123,6 +123,7 @@ type outcome struct {
 	deleted bool           // a 404 was checked: the record is in the recycle bin
 	gone    bool           // a 404 on a delete: nothing left to delete
 	taken   bool           // the entry has already left the queue in this transaction
+	found   bool           // a create's record was found on the org (an earlier send made it)
 }
 
 // run holds what one sync run learned.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -180,4 +181,52 @@ func TestAnOrgOnAFileIsOpenedByOneOpenerAtATime(t *testing.T) {
 		t.Fatalf("open after the first closed: %v", err)
 	}
 	again.Close()
+}
+
+// The org's file keeps bearer tokens: it and its -wal are the owner's alone, and the file is
+// the one the path names even when the path holds characters a URI gives a meaning to.
+func TestAnOrgFileIsPrivateAndWhereItsPathSays(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "q#x ?y %41")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "org.db")
+	org, err := Open(Options{DBPath: path, Seed: 1, Size: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer org.Close()
+	for _, p := range []string{path, path + "-wal"} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatalf("%s: %v (files in the directory's parent: %v)", p, err, mustGlob(t, filepath.Join(filepath.Dir(dir), "*")))
+		}
+		if perm := st.Mode().Perm(); perm != 0o600 {
+			t.Errorf("%s has mode %o, want 600", p, perm)
+		}
+	}
+	if err := org.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A file an earlier release left readable by all is made private when opened.
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Open(Options{DBPath: path, Seed: 1, Size: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Errorf("reopened file has mode %o, want 600", st.Mode().Perm())
+	}
+}
+
+func mustGlob(t *testing.T, pattern string) []string {
+	t.Helper()
+	m, err := filepath.Glob(pattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,7 +73,13 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 func openDB(path string) (*sql.DB, error) {
 	dsn := ":memory:"
 	if path != "" {
-		dsn = "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		// The org keeps its users' bearer tokens: its file (and the -wal and -shm files SQLite
+		// makes with the same mode) is the owner's alone, as the device's is.
+		if err := ownerOnly(path); err != nil {
+			return nil, fmt.Errorf("mockorg: open database %s: %w", path, err)
+		}
+		// Escaped: a path holding '?', '#' or '%' names the file it says, not a URI's parts.
+		dsn = "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -87,6 +95,24 @@ func openDB(path string) (*sql.DB, error) {
 		return nil, fmt.Errorf("mockorg: create schema in %q: %w", path, err)
 	}
 	return db, nil
+}
+
+// ownerOnly creates the org's database file readable and writable by its owner only, or makes
+// an existing one so (a file written by an earlier release may be readable by all).
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.Mode().IsRegular() && st.Mode().Perm()&0o077 != 0 {
+		return f.Chmod(0o600)
+	}
+	return nil
 }
 
 // load reads a stored org; it reports false when the database holds none yet.

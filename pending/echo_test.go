@@ -1,0 +1,178 @@
+package pending
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/remote/mockorg"
+)
+
+// A change sent with its reply lost may have reached the org. When the user changes the record
+// again before the next sync, the values the org holds from that earlier send are the user's
+// own, not another user's: no conflict with oneself, and the later change is what the org ends
+// up with.
+func TestAChangeAfterALostReplyIsNotAConflictWithOneself(t *testing.T) {
+	cases := []struct {
+		name  string
+		field string // the field the first (lost) edit sets
+		then  func(h *harness, id string) error
+		want  func(t *testing.T, h *harness, id string)
+	}{
+		{"the same field edited again", "Phone",
+			func(h *harness, id string) error {
+				return h.eng.Edit(bg, "Contact", id, remote.Fields{"Phone": "888"})
+			},
+			func(t *testing.T, h *harness, id string) {
+				if got := h.serverRecord(t, "Contact", id).Fields["Phone"]; got != "888" {
+					t.Fatalf("org has Phone %v, want the later edit 888", got)
+				}
+			}},
+		{"another field edited", "Phone",
+			func(h *harness, id string) error {
+				return h.eng.Edit(bg, "Contact", id, remote.Fields{"Title": "Later"})
+			},
+			func(t *testing.T, h *harness, id string) {
+				f := h.serverRecord(t, "Contact", id).Fields
+				if f["Phone"] != "777" || f["Title"] != "Later" {
+					t.Fatalf("org has Phone %v Title %v", f["Phone"], f["Title"])
+				}
+			}},
+		{"the record deleted", "Phone",
+			func(h *harness, id string) error { return h.eng.Delete(bg, "Contact", id) },
+			func(t *testing.T, h *harness, id string) {
+				if n := countOnOrg(t, h, "SELECT Id FROM Contact WHERE Id = '"+id+"'"); n != 0 {
+					t.Fatal("the record is still on the org")
+				}
+			}},
+		{"the record deleted after a name part changed", "LastName",
+			func(h *harness, id string) error { return h.eng.Delete(bg, "Contact", id) },
+			func(t *testing.T, h *harness, id string) {
+				if n := countOnOrg(t, h, "SELECT Id FROM Contact WHERE Id = '"+id+"'"); n != 0 {
+					t.Fatal("the record is still on the org")
+				}
+			}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{})
+			h.sync(t)
+			c := h.firstOwned(t, "Contact")
+			h.eng.SetOnline(false)
+			if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{tc.field: "777"}); err != nil {
+				t.Fatal(err)
+			}
+			h.faults.set(once(isComposite, "lose"))
+			h.eng.SetOnline(true)
+			if _, err := h.eng.Sync(bg); err == nil {
+				t.Fatal("a lost reply must report a network failure")
+			}
+			if got := h.serverRecord(t, "Contact", c.ID).Fields[tc.field]; got != "777" {
+				t.Fatalf("the lost send did not reach the org (%v): the test proves nothing", got)
+			}
+			h.eng.SetOnline(false)
+			h.clock.Set(h.clock.Now().Add(10 * time.Minute))
+			if err := tc.then(h, c.ID); err != nil {
+				t.Fatal(err)
+			}
+			h.eng.SetOnline(true)
+			s := h.sync(t)
+			if s.Attention != 0 || s.Synced != 1 {
+				ents, _ := h.eng.Entries(bg)
+				t.Fatalf("summary %+v, queue %+v", s, ents)
+			}
+			tc.want(t, h, c.ID)
+		})
+	}
+}
+
+// A create whose reply was lost, then edited before the next sync: the record the earlier send
+// made is found (by its key, or by the values that send carried) and the edit reaches it; no
+// second record, and the edit is not dropped.
+func TestAnEditAfterALostCreateReachesTheRecordItMade(t *testing.T) {
+	for _, profile := range []mockorg.Profile{mockorg.ProfileDemo, mockorg.ProfileReal} {
+		t.Run(string(profile), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{profile: profile})
+			h.sync(t)
+			h.eng.SetOnline(false)
+			name := fmt.Sprintf("Lost Then Edited %s", profile)
+			local, err := h.eng.Create(bg, "Account", remote.Fields{"Name": name, "Phone": "123"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.faults.set(once(isComposite, "lose"))
+			h.eng.SetOnline(true)
+			if _, err := h.eng.Sync(bg); err == nil {
+				t.Fatal("a lost reply must report a network failure")
+			}
+			h.eng.SetOnline(false)
+			h.clock.Set(h.clock.Now().Add(2 * time.Minute))
+			if err := h.eng.Edit(bg, "Account", local, remote.Fields{"Phone": "456"}); err != nil {
+				t.Fatal(err)
+			}
+			h.eng.SetOnline(true)
+			s := h.sync(t)
+			if s.Attention != 0 {
+				t.Fatalf("summary %+v", s)
+			}
+			h.sync(t) // an edit queued after the create may go in a second pass
+			res, err := h.as(t, "admin@demo.example").Query(bg, "SELECT Id, Phone FROM Account WHERE Name = '"+soqlEscape(name)+"'", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Records) != 1 {
+				t.Fatalf("%d records named %q on the org, want 1", len(res.Records), name)
+			}
+			if got := res.Records[0].Fields["Phone"]; got != "456" {
+				t.Fatalf("org has Phone %v, want the edit made after the lost reply (456)", got)
+			}
+			if total, _, _ := h.eng.Counts(bg); total != 0 {
+				ents, _ := h.eng.Entries(bg)
+				t.Fatalf("queue holds %+v", ents)
+			}
+			assertNoLocalIDs(t, h)
+		})
+	}
+}
+
+// A record created offline whose create may have reached the org (its reply lost) cannot be
+// deleted by dropping the create: the org would keep the record. The delete is refused until a
+// sync settles the create, and then goes to the org.
+func TestDeletingACreateWhoseReplyWasLostWaitsForTheSync(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	name := "Created Then Deleted"
+	local, err := h.eng.Create(bg, "Account", remote.Fields{"Name": name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.faults.set(once(isComposite, "lose"))
+	h.eng.SetOnline(true)
+	if _, err := h.eng.Sync(bg); err == nil {
+		t.Fatal("a lost reply must report a network failure")
+	}
+	h.eng.SetOnline(false)
+	err = h.eng.Delete(bg, "Account", local)
+	if !errors.Is(err, ErrNotAllowed) || !strings.Contains(err.Error(), "sync first") {
+		t.Fatalf("delete of a create whose reply was lost: %v", err)
+	}
+	h.clock.Set(h.clock.Now().Add(2 * time.Minute))
+	h.eng.SetOnline(true)
+	h.sync(t)
+	byName := "SELECT Id FROM Account WHERE Name = '" + name + "'"
+	res, err := h.as(t, "admin@demo.example").Query(bg, byName, 0)
+	if err != nil || len(res.Records) != 1 {
+		t.Fatalf("after the sync the org has %v (%v), want the one record", res.Records, err)
+	}
+	if err := h.eng.Delete(bg, "Account", res.Records[0].ID()); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	if n := countOnOrg(t, h, byName); n != 0 {
+		t.Fatalf("the record is still on the org (%d)", n)
+	}
+}
