@@ -941,18 +941,29 @@ func findRecord(ctx context.Context, eng *pending.Engine, object, ref string) (s
 	if _, err := eng.Record(ctx, object, ref); err == nil {
 		return ref, nil
 	}
-	page, err := eng.List(ctx, pending.ListQuery{Object: object, Filter: ref, Limit: 50})
-	if err != nil {
-		return "", err
-	}
+	// Every record the filter matches is read (it also matches phones, cities…): the one named
+	// exactly may come after many whose names only contain it.
 	var ids []string
-	for _, r := range page.Rows {
-		if strings.EqualFold(r.Name, ref) {
-			ids = append(ids, r.ID)
+	const pageSize = 500
+	for offset := 0; ; offset += pageSize {
+		page, err := eng.List(ctx, pending.ListQuery{Object: object, Filter: ref, Offset: offset, Limit: pageSize})
+		if err != nil {
+			return "", err
+		}
+		for _, r := range page.Rows {
+			if strings.EqualFold(r.Name, ref) {
+				ids = append(ids, r.ID)
+			}
+		}
+		if len(page.Rows) < pageSize {
+			break
 		}
 	}
 	switch len(ids) {
 	case 0:
+		if any, err := eng.List(ctx, pending.ListQuery{Object: object, Limit: 1}); err == nil && len(any.Rows) > 0 {
+			return "", fmt.Errorf("no cached %s named or with id %q: the device keeps, per object, the %d records most recently changed and those it has changes for (`offline-edit list %s FILTER` shows what it has)", object, ref, eng.PerObject(), object)
+		}
 		return "", fmt.Errorf("no cached %s named or with id %q (is the cache primed? run `offline-edit sync` once online)", object, ref)
 	case 1:
 		return ids[0], nil

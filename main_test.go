@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -914,5 +915,29 @@ func TestSyncWithAnUnusableDeviceFileExitsOneWithoutRetrying(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), notADir) {
 		t.Fatalf("the error does not name the file: %v", err)
+	}
+}
+
+// A record is found by its exact name however many other names contain it (the filter also
+// matches phones and cities, and more than one page of them).
+func TestEditFindsARecordByExactNameAmongManyThatContainIt(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	var lines []string
+	for i := range 520 {
+		lines = append(lines, fmt.Sprintf(`{"op":"new","object":"Account","fields":{"Name":"A Zed %03d"}}`, i))
+	}
+	lines = append(lines, `{"op":"new","object":"Account","fields":{"Name":"Zed"}}`)
+	if out, err := run(t, dir, strings.Join(lines, "\n"), "apply"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	if out, err := run(t, dir, "", "edit", "Account", "Zed", "Phone=42"); err != nil {
+		t.Fatalf("edit by exact name: %v\n%s", err, out)
+	}
+	out, err := run(t, dir, "", "edit", "Account", "Nobody Has This Name", "Phone=42")
+	if err == nil || !strings.Contains(err.Error(), "the device keeps") || strings.Contains(err.Error(), "is the cache primed") {
+		t.Fatalf("a name the primed cache lacks: %v\n%s", err, out)
 	}
 }

@@ -207,6 +207,9 @@ func (e *Engine) Identity() remote.Identity {
 // Objects are the cached object names.
 func (e *Engine) Objects() []string { return append([]string(nil), e.opts.Objects...) }
 
+// PerObject is how many records of each object the device keeps (the most recently changed).
+func (e *Engine) PerObject() int { return e.opts.PerObject }
+
 // LastSync is the end of the last completed sync run: one that pushed what it could and
 // refreshed the cache (changes left for a retry do not count against it). A run stopped by
 // going offline, a network failure before the refresh, or a 401 does not move it.
