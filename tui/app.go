@@ -315,6 +315,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case syncFinishedMsg:
 		return m.onSyncFinished(&msg.sum, msg.red)
 	case syncDoneMsg:
+		m.c.noteReach(msg.err)
 		if msg.err != nil && !errors.Is(msg.err, remote.ErrOffline) {
 			m.errText = syncStopped(msg.err)
 			m.c.logf("sync stopped: %v", msg.err)
@@ -382,7 +383,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		label := m.c.singleLabel(msg.object)
 		later := " The delete will sync when you go online."
 		if m.c.online {
-			later = ""
+			later = m.c.syncLater()
 		}
 		m.toast = ""
 		from := m.origin()
@@ -627,6 +628,9 @@ func (m Model) onEvent(ev pending.Event) (tea.Model, tea.Cmd) {
 		m.syncing, m.syncDone, m.syncTotal = true, ev.Done, ev.Total
 	case pending.EventSyncFinished:
 		m.syncing = false
+		if ev.Summary != nil {
+			m.c.noteReach(ev.Summary.Err)
+		}
 		if w := m.c.resolved; w.entryID != "" {
 			cmds = append(cmds, checkResolved(m.c.ctx, m.c.backend, w))
 		}
@@ -1069,6 +1073,15 @@ func (m Model) statusBar() string {
 	}
 	parts := []barPart{{text: sprintf("%d pending", m.total), drop: 1}}
 	parts = append(parts, m.attentionParts()...)
+	if r := m.c.reach; m.c.online && r.out() {
+		// Online, but the last sync did not reach the org: said beside ONLINE, in the warning
+		// style, until a sync reaches it again; shortened, never dropped, on a narrow terminal.
+		long, short := s.Unreachable.Render(" ONLINE · "+r.long+" "), s.Unreachable.Render(" ONLINE · "+r.short+" ")
+		mode = long
+		if lipgloss.Width(long)+lipgloss.Width(" "+strings.Join(partTexts(parts), " · ")+" ") > m.width {
+			mode = short
+		}
+	}
 	if m.syncing {
 		p := barPart{text: "⟳ syncing", drop: 2}
 		if m.syncTotal > 0 {
@@ -1113,6 +1126,15 @@ func (m Model) statusBar() string {
 		rest = render(true, dropFrom)
 	}
 	return mode + s.Bar.Render(fit(rest, room))
+}
+
+// partTexts are the texts of the status bar's parts.
+func partTexts(parts []barPart) []string {
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		out[i] = p.text
+	}
+	return out
 }
 
 // attentionParts count the changes that need the user, none when there are none.

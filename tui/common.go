@@ -18,6 +18,10 @@ type common struct {
 	keys    keyMap
 	debug   io.Writer
 	online  bool
+	// reach is why the last sync run did not reach the org while the device is online (the
+	// org's server stopped, the network is down), until a run reaches it again; its zero value
+	// is a run that reached the org, or none yet.
+	reach orgReach
 
 	// netStatus labels the device's network conditions; may be nil.
 	netStatus func() string

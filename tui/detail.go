@@ -403,20 +403,30 @@ func (m detailModel) header() []string {
 		}
 		// The status and the org's messages wrap, each on a few lines at most.
 		out = append(out, boundLines(flowItems([]string{line}, "", m.w), maxStatusLines, m.w)...)
-		indented := func(st lipgloss.Style, prefix, text string) []string {
+		indentedN := func(st lipgloss.Style, prefix, text string, n int) []string {
 			w := max(1, m.w-2)
-			lines := boundLines(strings.Split(wrap(prefix+text, w), "\n"), maxStatusLines, w)
+			lines := boundLines(strings.Split(wrap(prefix+text, w), "\n"), n, w)
 			for i, l := range lines {
 				lines[i] = st.Render("  " + l)
 			}
 			return lines
 		}
+		indented := func(st lipgloss.Style, prefix, text string) []string {
+			return indentedN(st, prefix, text, maxStatusLines)
+		}
 		if e.Message != "" {
 			out = append(out, indented(s.sashStyle(e.Status), "", CleanLine(e.Message))...)
 		}
 		for _, fe := range e.Errors {
-			// A record-level message the line above already says is not said twice.
-			if fe.Field == "" && !strings.HasPrefix(CleanLine(e.Message), CleanLine(fe.Message)) {
+			switch {
+			case fe.Field != "":
+			case e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) != causeOther:
+				// The org's own words for a record deleted or out of reach, given as its answer
+				// so that they do not contradict the line above: it says NOT_FOUND, "does not
+				// exist", for a record this user can no longer see.
+				out = append(out, indentedN(s.Error, "• ", orgSaid(*e, fe), maxOrgSaidLines)...)
+			case !strings.HasPrefix(CleanLine(e.Message), CleanLine(fe.Message)):
+				// A record-level message the line above already says is not said twice.
 				out = append(out, indented(s.Error, "• ", CleanLine(fe.Message))...)
 			}
 		}
@@ -440,6 +450,34 @@ func (m detailModel) header() []string {
 // maxStatusLines is how many lines the record's status, and each message of the org about
 // its change, may take in the header.
 const maxStatusLines = 2
+
+// maxOrgSaidLines is how many lines the org's answer about a record deleted or out of reach may
+// take in the header: its code, its words and what they mean.
+const maxOrgSaidLines = 3
+
+// orgSaid gives one of the org's messages about a red change whose record was deleted or is out
+// of reach as the org's answer, with its code: "The org said NOT_FOUND (“The requested resource
+// does not exist”)". A NOT_FOUND about a record out of reach says what it means there: the org
+// answers so for a record the user can no longer see, which need not have been deleted.
+func orgSaid(e pending.Entry, fe pending.FieldError) string {
+	code := CleanLine(fe.Code)
+	if code == "" {
+		code = CleanLine(e.Code)
+	}
+	msg := CleanLine(fe.Message)
+	var b strings.Builder
+	b.WriteString("The org said")
+	if code != "" {
+		b.WriteString(" " + code)
+	}
+	if msg != "" {
+		b.WriteString(" (“" + msg + "”)")
+	}
+	if strings.EqualFold(code, "NOT_FOUND") && redCauseOf(e.Code, e.Message) == causeNoAccess {
+		b.WriteString(": its answer for a record you can no longer see")
+	}
+	return b.String() + "."
+}
 
 // maxHighlightLines is how many lines the highlights may take; values longer than that end
 // with "…" (the field itself shows them whole).

@@ -339,6 +339,9 @@ func (m formModel) save() (formModel, tea.Cmd) {
 	later := " It will sync when you go online."
 	if online {
 		later = " Syncing…"
+		if m.c.reach.out() {
+			later = m.c.syncLater()
+		}
 	}
 	switch m.mode {
 	case formNew:

@@ -113,7 +113,7 @@ func (m pendingModel) dismiss(e pending.Entry) tea.Cmd { return dismissEntry(m.c
 // retrying it would throw the conflict or the org's messages away unseen.
 func resolveEntry(c *common, shown pending.Entry) tea.Cmd {
 	b, ctx := c.backend, c.ctx
-	online := c.online
+	online, out := c.online, c.reach.out()
 	return func() tea.Msg {
 		e, err := b.Entry(ctx, shown.ID)
 		if err != nil {
@@ -139,6 +139,9 @@ func resolveEntry(c *common, shown pending.Entry) tea.Cmd {
 		}
 		if !online {
 			return opDoneMsg{note: "Will retry when you go online."}
+		}
+		if out {
+			return opDoneMsg{note: "Will retry once the org can be reached; the app keeps trying."}
 		}
 		return opDoneMsg{note: "Retrying now."}
 	}

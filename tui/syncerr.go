@@ -46,3 +46,53 @@ func syncCause(err error) string {
 	}
 	return CleanLine(err.Error())
 }
+
+// orgReach says why the last sync run did not reach the org, for the status bar: in full
+// ("org unreachable, retrying") and short for a narrow terminal ("unreachable"). The zero
+// value is a run that reached the org.
+type orgReach struct{ long, short string }
+
+func (r orgReach) out() bool { return r.long != "" }
+
+// reachOf reads from the error a sync run ended with whether it reached the org. known is
+// false when the error says nothing either way: the device is offline (no request left it),
+// the run was cancelled, it failed on the device itself, or a reply came cut short.
+func reachOf(err error) (r orgReach, known bool) {
+	if err == nil {
+		return orgReach{}, true
+	}
+	if errors.Is(err, remote.ErrOffline) || errors.Is(err, context.Canceled) {
+		return orgReach{}, false
+	}
+	if e, ok := remote.AsError(err); ok {
+		if e.Status >= 500 {
+			return orgReach{long: "org unavailable, retrying", short: "org unavailable"}, true
+		}
+		return orgReach{}, true // the org answered: a sign-in, a limit or a refusal say so on the message line
+	}
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return orgReach{long: "org not answering, retrying", short: "org not answering"}, true
+	}
+	if errors.As(err, &ne) {
+		return orgReach{long: "org unreachable, retrying", short: "org unreachable"}, true
+	}
+	return orgReach{}, false
+}
+
+// noteReach remembers what a finished sync run found about the org: out of reach until a run
+// reaches it again. A run that says nothing either way changes nothing.
+func (c *common) noteReach(err error) {
+	if r, known := reachOf(err); known {
+		c.reach = r
+	}
+}
+
+// syncLater is what a note on a change saved online says about when it syncs: nothing while
+// the org answers (the sync is on its way), and that it waits while the org is out of reach.
+func (c *common) syncLater() string {
+	if c.reach.out() {
+		return " It will sync once the org can be reached; the app keeps trying."
+	}
+	return ""
+}
