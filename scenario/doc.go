@@ -11,6 +11,7 @@
 //	seed: 7                                    # seed of the embedded org's data (default 0)
 //	size: 60                                   # records seeded (default: the org's default)
 //	strict: false                              # engine strict mode: any remote change conflicts
+//	profile: demo                              # the embedded org's profile: demo, or real (no Offline_Key__c)
 //	objects: [Site_Visit__c]                   # objects cached besides Account, Contact, Opportunity, Lead, Case, Task
 //	steps:
 //	  - create: Account                        # as me, while online: syncs at once
@@ -30,6 +31,11 @@
 //	    fields: {Phone: mine}
 //	  - expect: {record: acme, org: {Phone: "555-0111"}, cache: {Phone: "555-0111"}}
 //	  - expect: {pending: 0}
+//
+// On a served org (offline-edit serve) the data is the org's own, seeded when it was started,
+// whatever seed and size say; a profile the file names must be the served org's, or nothing
+// runs. The command line may run a file with another seed, size, strict or profile; the run
+// then says so before its first step.
 //
 // The device starts online with its cache primed, as the app does on first run. The device's
 // user is "me" (alex@demo.example on the demo org); "sam" and "admin" are the other users.

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -61,11 +62,12 @@ type Env struct {
 	// onRecord runs after each step Do records.
 	onRecord func()
 
-	mu        sync.Mutex
-	myToken   string
-	signedOut bool
-	clients   map[string]*remote.Client // by username
-	describes map[string]*remote.Describe
+	mu         sync.Mutex
+	myInstance string // the instance URL my sign-in gave (it names my device's database)
+	myToken    string
+	signedOut  bool
+	clients    map[string]*remote.Client // by username
+	describes  map[string]*remote.Describe
 }
 
 // EnvOptions tune an Env; the zero value is what scenarios use.
@@ -75,6 +77,12 @@ type EnvOptions struct {
 	// RealClock runs an embedded org and the device on the wall clock instead of the
 	// scenario clock: for an interactive app, where backoff timers must expire by themselves.
 	RealClock bool
+	// OrgDB keeps an embedded org in this SQLite file instead of in memory, so that it can be
+	// opened after the run. The file must not exist yet: a scenario starts on a fresh org.
+	OrgDB string
+	// DevicePath names my device's database from the org's instance URL (as its token
+	// endpoint gives it) and my username; nil keeps it as device.db in the Env's directory.
+	DevicePath func(instanceURL, username string) (string, error)
 }
 
 // observeSink forwards my client's request log to the engine, which is built after the client.
@@ -99,17 +107,29 @@ func (s *observeSink) observe(ri remote.RequestInfo) {
 //
 // With EnvOptions.RealClock the org and the device run on the wall clock instead.
 func NewEmbeddedEnv(ctx context.Context, sc *Scenario, dir string, opts ...EnvOptions) (*Env, error) {
+	var o EnvOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
 	clock := NewClock(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
-	if len(opts) > 0 && opts[0].RealClock {
+	if o.RealClock {
 		clock = NewRealClock()
 	}
-	org, err := mockorg.Open(mockorg.Options{Seed: sc.Seed, Size: sc.Size, Now: clock.Now})
+	if o.OrgDB != "" {
+		if _, err := os.Lstat(o.OrgDB); err == nil {
+			return nil, fmt.Errorf("scenario: %s already exists: a scenario starts on a fresh org; remove it or keep the org elsewhere", o.OrgDB)
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("scenario: %w", err)
+		}
+	}
+	org, err := mockorg.Open(mockorg.Options{Seed: sc.Seed, Size: sc.Size, Now: clock.Now, Profile: mockorg.Profile(sc.Profile), DBPath: o.OrgDB})
 	if err != nil {
 		return nil, fmt.Errorf("scenario: start the embedded org: %w", err)
 	}
 	e := &Env{
 		org:         org,
 		instanceURL: org.InstanceURL(),
+		myInstance:  org.InstanceURL(),
 		transport:   remote.InProcess(org.Handler()),
 		clock:       clock,
 		users:       DemoUsers,
@@ -117,7 +137,7 @@ func NewEmbeddedEnv(ctx context.Context, sc *Scenario, dir string, opts ...EnvOp
 			return org.IssueToken(username)
 		},
 	}
-	if err := e.start(ctx, sc, dir); err != nil {
+	if err := e.start(ctx, sc, dir, o); err != nil {
 		_ = e.Close()
 		return nil, err
 	}
@@ -164,6 +184,11 @@ func NewRemoteEnv(ctx context.Context, sc *Scenario, orgURL, dir string, users m
 				if err != nil {
 					return "", err
 				}
+				if username == e.users[Me].Username {
+					e.mu.Lock()
+					e.myInstance = cmp.Or(strings.TrimRight(tok.InstanceURL, "/"), e.instanceURL)
+					e.mu.Unlock()
+				}
 				return tok.AccessToken, nil
 			}
 		}
@@ -176,12 +201,23 @@ func NewRemoteEnv(ctx context.Context, sc *Scenario, orgURL, dir string, users m
 		}
 		return nil, fmt.Errorf("scenario: sign in as the admin: %w", err)
 	}
+	admin := remote.NewMockAdmin(e.instanceURL, adminToken, rt)
+	if sc.Profile != "" {
+		// Checked before the reset: a scenario that cannot run leaves the org as it was.
+		p, err := admin.Profile(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("scenario: read the served org's profile: %w", err)
+		}
+		if p != sc.Profile {
+			return nil, fmt.Errorf("scenario: the served org at %s runs the %s profile and the scenario asks for %s: serve one with `offline-edit serve --profile %s`, or run on the embedded org (without --org)", e.instanceURL, p, sc.Profile, sc.Profile)
+		}
+	}
 	if !o.KeepOrg {
-		if err := remote.NewMockAdmin(e.instanceURL, adminToken, rt).Reset(ctx); err != nil {
+		if err := admin.Reset(ctx); err != nil {
 			return nil, fmt.Errorf("scenario: reset the served org: %w", err)
 		}
 	}
-	if err := e.start(ctx, sc, dir); err != nil {
+	if err := e.start(ctx, sc, dir, o); err != nil {
 		_ = e.Close()
 		return nil, err
 	}
@@ -229,7 +265,7 @@ func ProbeOrg(ctx context.Context, rt http.RoundTripper, url string) error {
 	return fmt.Errorf("%s does not answer as a Salesforce org or `offline-edit serve` (GET /services/data/ gave %s, not the list of API versions)", url, what)
 }
 
-func (e *Env) start(ctx context.Context, sc *Scenario, dir string) error {
+func (e *Env) start(ctx context.Context, sc *Scenario, dir string, o EnvOptions) error {
 	e.clients = map[string]*remote.Client{}
 	e.describes = map[string]*remote.Describe{}
 	adminToken, err := e.login(ctx, e.users["admin"].Username)
@@ -259,7 +295,19 @@ func (e *Env) start(ctx context.Context, sc *Scenario, dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("scenario: %w", err)
 	}
-	e.db, err = cache.Open(filepath.Join(dir, "device.db"))
+	path := filepath.Join(dir, "device.db")
+	if o.DevicePath != nil {
+		e.mu.Lock()
+		inst := e.myInstance
+		e.mu.Unlock()
+		if path, err = o.DevicePath(inst, me); err != nil {
+			return fmt.Errorf("scenario: name the device database: %w", err)
+		}
+		if _, err := os.Lstat(path); err == nil {
+			return fmt.Errorf("scenario: %s already exists: a scenario starts on a fresh device; remove it or keep the device elsewhere", path)
+		}
+	}
+	e.db, err = cache.Open(path)
 	if err != nil {
 		return fmt.Errorf("scenario: open the device database: %w", err)
 	}

@@ -26,6 +26,9 @@ func Format(sc *Scenario) ([]byte, error) {
 	if sc.Strict {
 		add(top, "strict", scalar("!!bool", "true"))
 	}
+	if sc.Profile != "" {
+		add(top, "profile", str(sc.Profile))
+	}
 	if len(sc.Objects) > 0 {
 		objs := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
 		for _, o := range sc.Objects {

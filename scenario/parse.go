@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -119,7 +120,7 @@ func (p *parser) parse(data []byte) (sc *Scenario, err error) {
 	doc := root.Content[0]
 	p.noAlias(doc)
 	if doc.Kind != yaml.MappingNode {
-		p.failf(doc, "a scenario is a mapping with name, steps and optionally description, seed, size, strict")
+		p.failf(doc, "a scenario is a mapping with name, steps and optionally description, seed, size, strict, profile, objects")
 	}
 	sc = &Scenario{File: p.file}
 	var steps *yaml.Node
@@ -134,12 +135,17 @@ func (p *parser) parse(data []byte) (sc *Scenario, err error) {
 			sc.Seed = p.int64(v, "seed")
 		case "size":
 			n := p.int64(v, "size")
-			if n < 0 || n > 100000 {
-				p.failf(v, "size must be between 0 and 100000, found %d", n)
+			if n < 0 || n > MaxSize {
+				p.failf(v, "size must be between 0 and %d, found %d", MaxSize, n)
 			}
 			sc.Size = int(n)
 		case "strict":
 			sc.Strict = p.bool(v, "strict")
+		case "profile":
+			sc.Profile = p.word(v, "profile")
+			if !slices.Contains(Profiles, sc.Profile) {
+				p.failf(v, "profile must be demo or real, found %q", sc.Profile)
+			}
 		case "objects":
 			sc.Objects = p.objectList(v)
 			sc.ObjectsLine = k.Line
@@ -147,7 +153,7 @@ func (p *parser) parse(data []byte) (sc *Scenario, err error) {
 		case "steps":
 			steps = v
 		default:
-			p.failf(k, "unknown key %q at the top level (expected name, description, seed, size, strict, objects, steps)", k.Value)
+			p.failf(k, "unknown key %q at the top level (expected name, description, seed, size, strict, profile, objects, steps)", k.Value)
 		}
 	}
 	if strings.TrimSpace(sc.Name) == "" {

@@ -133,8 +133,10 @@ func TestParseRejectsBadFiles(t *testing.T) {
 	}{
 		{"empty file", "", "bad.yaml:1: empty file: a scenario needs name and steps"},
 		{"yaml syntax", "name: x\nsteps:\n  - edit: [\n", "bad.yaml:3: YAML syntax: did not find expected node content"},
-		{"not a mapping", "- offline\n", "bad.yaml:1: a scenario is a mapping with name, steps and optionally description, seed, size, strict"},
-		{"unknown top key", "name: x\nstep:\n  - offline\n", `bad.yaml:2: unknown key "step" at the top level (expected name, description, seed, size, strict, objects, steps)`},
+		{"not a mapping", "- offline\n", "bad.yaml:1: a scenario is a mapping with name, steps and optionally description, seed, size, strict, profile, objects"},
+		{"unknown top key", "name: x\nstep:\n  - offline\n", `bad.yaml:2: unknown key "step" at the top level (expected name, description, seed, size, strict, profile, objects, steps)`},
+		{"unknown profile", "name: x\nprofile: sandbox\nsteps:\n  - offline\n", `bad.yaml:2: profile must be demo or real, found "sandbox"`},
+		{"profile not a word", "name: x\nprofile: [real]\nsteps:\n  - offline\n", "bad.yaml:2: profile must be text"},
 		{"missing name", "steps:\n  - offline\n", "bad.yaml:1: the scenario needs a name"},
 		{"missing steps", "name: x\n", "bad.yaml:1: the scenario needs steps"},
 		{"empty steps", "name: x\nsteps: []\n", "bad.yaml:2: steps is empty"},
@@ -228,6 +230,33 @@ func TestFormatRoundTripsThroughParse(t *testing.T) {
 	}
 	if strings.Contains(string(out), "!!") {
 		t.Errorf("formatted file shows YAML tags:\n%s", out)
+	}
+}
+
+func TestParseReadsTheProfileAndFormatKeepsIt(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{"name: x\nsteps:\n  - offline\n", ""},
+		{"name: x\nprofile: demo\nsteps:\n  - offline\n", "demo"},
+		{"name: x\nprofile: real\nsteps:\n  - offline\n", "real"},
+	} {
+		sc, err := Parse("p.yaml", []byte(c.src))
+		if err != nil {
+			t.Fatalf("%q: %v", c.src, err)
+		}
+		if sc.Profile != c.want {
+			t.Errorf("%q: profile %q, want %q", c.src, sc.Profile, c.want)
+		}
+		out, err := Format(sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := Parse("again.yaml", out)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		if again.Profile != c.want {
+			t.Errorf("formatted and read again: profile %q, want %q\n%s", again.Profile, c.want, out)
+		}
 	}
 }
 

@@ -731,6 +731,8 @@ type Report struct {
 	Passed bool         `json:"passed"`
 	Steps  []StepResult `json:"steps"`
 	Error  string       `json:"error,omitempty"` // why the run stopped early
+	// Overrides are the settings the command line gave instead of the file's (Scenario.Overrides).
+	Overrides []string `json:"overrides,omitempty"`
 }
 
 // Failures lists every failed expectation of the run.
@@ -748,8 +750,11 @@ func Run(ctx context.Context, sc *Scenario, env *Env, out io.Writer) Report {
 	if out == nil {
 		out = io.Discard
 	}
-	rep := Report{File: sc.File, Name: sc.Name, Passed: true}
+	rep := Report{File: sc.File, Name: sc.Name, Passed: true, Overrides: sc.Overrides}
 	fmt.Fprintf(out, "scenario %s: %s\n", sanitize(sc.File), sanitize(sc.Name))
+	for _, o := range sc.Overrides {
+		fmt.Fprintf(out, "  with %s\n", sanitize(o))
+	}
 	s := NewStepper(sc, env)
 	for {
 		res, ok := s.Next(ctx)

@@ -14,10 +14,22 @@ type Scenario struct {
 	Seed        int64    // seed of the embedded org's data
 	Size        int      // approximate number of seeded records (0 = the org's default)
 	Strict      bool     // the engine's strict mode: any remote change is a conflict
+	Profile     string   // the embedded org's profile: "demo" or "real"; "" is the demo one (or a served org's own)
 	Objects     []string // objects cached besides the standard six (e.g. custom objects)
 	ObjectsLine int      // the line of the objects key, for messages
 	Steps       []Step
+
+	// Overrides say which of the settings above the command line gave instead of the file
+	// (such as "--strict: strict: true, the file says false"); Run prints them before the
+	// first step and its Report carries them, so a run is never taken for the file's own.
+	Overrides []string
 }
+
+// MaxSize is the largest size a scenario asks of the embedded org.
+const MaxSize = 100000
+
+// Profiles are the values of a scenario's profile.
+var Profiles = []string{"demo", "real"}
 
 // Kind is what a step does.
 type Kind string
