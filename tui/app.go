@@ -1076,10 +1076,12 @@ func (m Model) statusBar() string {
 	if r := m.c.reach; m.c.online && r.out() {
 		// Online, but the last sync did not reach the org: said beside ONLINE, in the warning
 		// style, until a sync reaches it again; shortened, never dropped, on a narrow terminal.
-		long, short := s.Unreachable.Render(" ONLINE · "+r.long+" "), s.Unreachable.Render(" ONLINE · "+r.short+" ")
-		mode = long
-		if lipgloss.Width(long)+lipgloss.Width(" "+strings.Join(partTexts(parts), " · ")+" ") > m.width {
-			mode = short
+		need := lipgloss.Width(" " + strings.Join(partTexts(parts), " · ") + " ")
+		for _, text := range []string{"ONLINE · " + r.long, "ONLINE · " + r.short, strings.ToUpper(r.short)} {
+			mode = s.Unreachable.Render(" " + text + " ")
+			if lipgloss.Width(mode)+need <= m.width {
+				break
+			}
 		}
 	}
 	if m.syncing {

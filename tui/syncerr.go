@@ -48,7 +48,7 @@ func syncCause(err error) string {
 }
 
 // orgReach says why the last sync run did not reach the org, for the status bar: in full
-// ("org unreachable, retrying") and short for a narrow terminal ("unreachable"). The zero
+// ("org unreachable, retrying") and short for a narrow terminal ("org unreachable"). The zero
 // value is a run that reached the org.
 type orgReach struct{ long, short string }
 
