@@ -268,7 +268,16 @@ printing the queue.`,
 				return err
 			}
 			defer s.Close()
-			sum, err := syncUntilSettled(ctx, s.eng, time.Until(deadline), func(time.Duration) { retrying(s.label) })
+			var sum pending.Summary
+			if s.openedOffline && !time.Now().Before(deadline) {
+				// Its sign-in just failed, taking all the time --wait gave: not again.
+				err = s.offlineErr
+			} else {
+				if s.openedOffline {
+					retrying(s.label) // its sign-in just failed: say so now, before trying again
+				}
+				sum, err = syncUntilSettled(ctx, s.eng, time.Until(deadline), func(time.Duration) { retrying(s.label) })
+			}
 			if err != nil && unreachable(err) && !errors.Is(err, context.Canceled) {
 				err = &notReached{label: s.label, err: err}
 			}

@@ -111,6 +111,12 @@ func (f *orgFlags) recalledSession() (knownSession, bool) {
 	return k, ok && k.InstanceURL != "" && k.Username != ""
 }
 
+// recalled reports whether the flags' way of signing in worked before on this machine.
+func (f *orgFlags) recalled() bool {
+	_, ok := f.recalledSession()
+	return ok
+}
+
 // unreachable reports whether a sign-in failed for want of the network (not a refusal, and
 // not the user stopping it): the REST client's own test of the same.
 func unreachable(err error) bool {

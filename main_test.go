@@ -486,6 +486,7 @@ type flakyOrg struct {
 	org  *mockorg.Org
 	srv  *httptest.Server
 	down atomic.Bool
+	hits atomic.Int64 // requests that reached the server
 }
 
 func newFlakyOrg(t *testing.T) *flakyOrg {
@@ -498,6 +499,7 @@ func newFlakyOrg(t *testing.T) *flakyOrg {
 	f := &flakyOrg{org: org}
 	h := org.Handler()
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.hits.Add(1)
 		if f.down.Load() {
 			conn, _, err := w.(http.Hijacker).Hijack()
 			if err == nil {
@@ -939,5 +941,30 @@ func TestEditFindsARecordByExactNameAmongManyThatContainIt(t *testing.T) {
 	out, err := run(t, dir, "", "edit", "Account", "Nobody Has This Name", "Phone=42")
 	if err == nil || !strings.Contains(err.Error(), "the device keeps") || strings.Contains(err.Error(), "is the cache primed") {
 		t.Fatalf("a name the primed cache lacks: %v\n%s", err, out)
+	}
+}
+
+// Reading and queueing on a device that signed in before ask nothing of the org: they open at
+// once even when the org would take its time to say it is out of reach.
+func TestReadingAndQueueingOnAServedOrgsDeviceSendNothing(t *testing.T) {
+	o := newFlakyOrg(t)
+	dir := t.TempDir()
+	org := []string{"--org", o.srv.URL}
+	if out, err := run(t, dir, "", append(org, "sync")...); err != nil {
+		t.Fatalf("sync: %v\n%s", err, out)
+	}
+	o.hits.Store(0)
+	for _, args := range [][]string{
+		{"pending"}, {"list", "Account"}, {"log"}, {"new", "Account", "Name=Quiet One"}, {"pending", "--json"},
+	} {
+		if out, err := run(t, dir, "", append(org, args...)...); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	if n := o.hits.Load(); n != 0 {
+		t.Fatalf("reading and queueing made %d requests to the org", n)
+	}
+	if out, err := run(t, dir, "", append(org, "sync")...); err != nil || o.hits.Load() == 0 {
+		t.Fatalf("sync afterwards: %v (%d requests)\n%s", err, o.hits.Load(), out)
 	}
 }

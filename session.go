@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -221,15 +222,30 @@ func (s *session) openOfflineAnyway(f *orgFlags, signInErr error, signIn func(co
 		return signin.Session{}, signInErr
 	}
 	inner := signIn
+	failedAt, timedOut := time.Now(), timedOut(signInErr)
 	signIn = func(ctx context.Context) (signin.Session, error) {
 		if s.net != nil && !s.net.Online() {
 			// Offline, nothing may leave the device: not even a sign-in the CLI would make.
 			return signin.Session{}, fmt.Errorf("signing in: %w", remote.ErrOffline)
 		}
+		if timedOut && time.Since(failedAt) < signInTimeoutMemory {
+			// The sign-in that just waited out its time would wait as long again.
+			return signin.Session{}, signInErr
+		}
 		return inner(ctx)
 	}
 	s.openedOffline, s.offlineErr = true, signInErr
 	return deferredSession(k, signIn), nil
+}
+
+// signInTimeoutMemory is how long a sign-in that timed out is answered by its failure rather
+// than tried again at once.
+const signInTimeoutMemory = 15 * time.Second
+
+// timedOut reports whether err is a network timeout (not a refusal, not a quick failure).
+func timedOut(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // embeddedKey stands for the embedded demo org in device database names.
@@ -397,6 +413,21 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 		user := f.user
 		sess.Refresh = func(context.Context) (string, error) { return org.IssueToken(user) }
 		s.label = "embedded demo org"
+	case deviceOnly && !f.embedded() && f.recalled():
+		// Reading or queueing needs no org: the device's data opens as the last sign-in left it,
+		// at once, even when the org would take a minute to say it is out of reach.
+		k, _ := f.recalledSession()
+		s.baseRT = http.DefaultTransport
+		s.label = k.InstanceURL
+		if f.orgURL != "" {
+			if s.orgURL, err = checkOrgFlag(f.orgURL); err != nil {
+				return nil, err
+			}
+			s.label = s.orgURL
+		}
+		sess = deferredSession(k, func(context.Context) (signin.Session, error) {
+			return signin.Session{}, fmt.Errorf("signing in: %w", remote.ErrOffline) // this command stays offline
+		})
 	case f.orgURL != "":
 		s.baseRT = http.DefaultTransport
 		if s.orgURL, err = checkOrgFlag(f.orgURL); err != nil {

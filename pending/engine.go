@@ -110,6 +110,10 @@ type Engine struct {
 	trigger chan struct{}
 	stop    chan struct{}
 	loopWG  sync.WaitGroup
+	// cancelLoop ends the background loop's context: Close stops a sync under way (what was in
+	// flight settles as unknown at the next sync) rather than waiting for it to finish.
+	cancelLoop context.CancelFunc
+	onlineMu   sync.Mutex // SetOnline's read, switch and event happen as one
 
 	// batching knobs (tests and benchmarks compare against one change per request)
 	perRequest int // changes per composite (default 24: updates share one Collections retrieve)
@@ -188,7 +192,11 @@ func (e *Engine) Close() error {
 	}
 	e.closed = true
 	close(e.stop)
+	cancel := e.cancelLoop
 	e.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
 	e.loopWG.Wait()
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
@@ -197,11 +205,13 @@ func (e *Engine) Close() error {
 }
 
 // Identity is who the engine syncs as.
-func (e *Engine) Identity() remote.Identity {
+func (e *Engine) Identity() remote.Identity { return e.currentOrg().Identity() }
+
+// currentOrg is the org client, for calls made outside a sync run (SetOrg may replace it).
+func (e *Engine) currentOrg() remote.Org {
 	e.mu.Lock()
-	org := e.org
-	e.mu.Unlock()
-	return org.Identity()
+	defer e.mu.Unlock()
+	return e.org
 }
 
 // Objects are the cached object names.
@@ -232,6 +242,8 @@ func (e *Engine) Online() bool {
 // SetOnline switches the device online or offline. Going online triggers a sync when the
 // background loop runs.
 func (e *Engine) SetOnline(on bool) {
+	e.onlineMu.Lock()
+	defer e.onlineMu.Unlock()
 	was := e.Online()
 	if e.opts.Network != nil {
 		e.opts.Network.SetOnline(on)
@@ -409,12 +421,13 @@ func (e *Engine) kick() {
 // a time.
 func (e *Engine) Start(ctx context.Context) {
 	e.mu.Lock()
-	if e.closed {
+	if e.closed || e.cancelLoop != nil {
 		e.mu.Unlock()
 		return
 	}
+	ctx, e.cancelLoop = context.WithCancel(ctx)
+	e.loopWG.Add(1) // under the lock: a Close from now on waits for this loop
 	e.mu.Unlock()
-	e.loopWG.Add(1)
 	go func() {
 		defer e.loopWG.Done()
 		timer := time.NewTimer(time.Hour)
@@ -428,6 +441,11 @@ func (e *Engine) Start(ctx context.Context) {
 				return
 			case <-e.trigger:
 			case <-timer.C:
+			}
+			select {
+			case <-e.stop: // a trigger and Close at once: Close wins
+				return
+			default:
 			}
 			wait := time.Hour
 			if e.Online() && !e.paused() {

@@ -613,7 +613,7 @@ func (e *Engine) Dismiss(ctx context.Context, entryID string) error {
 		if d, err := e.db.Describe(ctx, en.Object); err == nil {
 			fields = queryFields(d)
 		}
-		rec, err := e.org.Retrieve(remote.WithTag(ctx, en.ID), en.Object, en.RecordID, fields)
+		rec, err := e.currentOrg().Retrieve(remote.WithTag(ctx, en.ID), en.Object, en.RecordID, fields)
 		ae, api := remote.AsError(err)
 		switch {
 		case err == nil && rec.ID() != "":

@@ -181,15 +181,18 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 	if err == nil {
 		err = e.push(ctx, r)
 	}
-	if err == nil {
+	// The last push got no reply at all (the org out of reach, its sign-in timing out): the
+	// refresh would wait as long again for each request it makes, and find the same.
+	unreached := r.lastNet != nil && remote.Unreachable(r.lastNet) && ctx.Err() == nil
+	if err == nil && !unreached {
 		err = e.syncDown(ctx, r)
 	}
-	if err == nil {
+	if err == nil && !unreached {
 		err = e.fetchUserNames(ctx)
 	}
 	// The run completed: it pushed what it could and refreshed the cache. Changes left for a
 	// retry after a transient failure do not make it less complete.
-	completed := err == nil
+	completed := err == nil && !unreached
 	if err == nil && r.lastNet != nil {
 		err = fmt.Errorf("sync: the network failed; changes left pending will be retried: %w", r.lastNet)
 	}
@@ -386,7 +389,16 @@ func (e *Engine) push(ctx context.Context, r *run) error {
 		now := e.now()
 		var ready []*entry
 		for _, en := range all {
-			if (en.Status == StatusPending || en.Status == StatusWaiting) && !en.NextAttempt.After(now) {
+			// A change whose last send got no reply at all waits for no backoff: the network,
+			// not the org, failed it, and this run is the device trying the org again (a
+			// backoff grown during an outage would outlive it by minutes). A refusal, a 503 or a
+			// Retry-After keeps its time.
+			// Once per run: a change that fails so again waits for the next run.
+			noReply := pass == 0 && en.unknown && en.Code == ""
+			if (en.Status == StatusPending || en.Status == StatusWaiting) && (!en.NextAttempt.After(now) || noReply) {
+				if noReply {
+					en.NextAttempt = time.Time{} // due now (a lookup that fails before sending sets it again)
+				}
 				ready = append(ready, en)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Token is the reply of the OAuth token endpoint. Its String, GoString and Format never print
@@ -33,6 +34,9 @@ func (t Token) GoString() string { return t.String() }
 // Format prints String for every verb.
 func (t Token) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, t.String()) }
 
+// DefaultTokenTimeout bounds a token request whose context has no deadline.
+const DefaultTokenTimeout = 20 * time.Second
+
 // PasswordLogin signs in with the OAuth username-password grant at loginURL
 // (POST /services/oauth2/token). Use the returned InstanceURL for API calls.
 func PasswordLogin(ctx context.Context, rt http.RoundTripper, loginURL, username, password string) (Token, error) {
@@ -52,6 +56,12 @@ func TokenRequest(ctx context.Context, rt http.RoundTripper, loginURL string, fo
 	}
 	if rt == nil {
 		rt = http.DefaultTransport
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		// An org that takes the connection and never answers is out of reach, not a hang.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTokenTimeout)
+		defer cancel()
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/services/oauth2/token", strings.NewReader(form.Encode()))
 	if err != nil {

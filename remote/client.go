@@ -136,6 +136,9 @@ type Client struct {
 	tokenMu   sync.RWMutex
 	token     string
 	refreshMu sync.Mutex
+	// refreshTimedOut is the last session refresh's failure when it timed out, and when.
+	refreshTimedOut   error
+	refreshTimedOutAt time.Time
 
 	discoverMu sync.Mutex             // one discovery at a time
 	version    atomic.Pointer[string] // "62.0" once known; read without locks (Observe may call APIVersion)
@@ -421,10 +424,20 @@ func (c *Client) refreshToken(ctx context.Context, stale string) error {
 	if c.currentToken() != stale {
 		return nil
 	}
+	if c.refreshTimedOut != nil && time.Since(c.refreshTimedOutAt) < refreshTimeoutMemory {
+		// A sign-in that just waited out its time would wait as long again: the requests of
+		// the same run fail at once instead of each waiting in turn.
+		return c.refreshTimedOut
+	}
 	tok, err := c.refresh(ctx)
 	if err != nil {
-		return c.scrub(err)
+		err = c.scrub(err)
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil || isTimeout(err) {
+			c.refreshTimedOut, c.refreshTimedOutAt = err, time.Now()
+		}
+		return err
 	}
+	c.refreshTimedOut = nil
 	if tok == "" {
 		return errors.New("the refresh returned an empty token")
 	}
@@ -432,6 +445,16 @@ func (c *Client) refreshToken(ctx context.Context, stale string) error {
 	c.token = tok
 	c.tokenMu.Unlock()
 	return nil
+}
+
+// refreshTimeoutMemory is how long a session refresh that timed out is answered by its failure
+// rather than tried again.
+const refreshTimeoutMemory = 15 * time.Second
+
+// isTimeout reports whether err is a network timeout.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // refreshError is a 401 whose session refresh failed; errors.As still finds the *Error.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -526,6 +527,36 @@ func TestRefreshFailureKeepsTheAuthError(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 	mustNotContainToken(t, "refresh error", err.Error())
+}
+
+// A refresh that timed out is not waited out again by every request of the same run: they fail
+// at once with its failure (a quick refusal is tried again each time).
+func TestARefreshThatTimedOutIsNotRetriedByEveryRequest(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		err   error
+		calls int
+	}{
+		{"timed out", fmt.Errorf("token request: %w", context.DeadlineExceeded), 1},
+		{"refused", errors.New("invalid_grant"), 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newReplay(t)
+			r.on("GET "+v+"/sobjects/Account/describe/", route{status: 401, file: "invalid_session_401.json"})
+			calls := 0
+			c := r.client(t, func(c *remote.Config) {
+				c.Refresh = func(context.Context) (string, error) { calls++; return "", tc.err }
+			})
+			for range 3 {
+				if _, err := c.Describe(context.Background(), "Account"); err == nil {
+					t.Fatal("a describe whose refresh failed succeeded")
+				}
+			}
+			if calls != tc.calls {
+				t.Fatalf("%d refreshes for three requests, want %d", calls, tc.calls)
+			}
+		})
+	}
 }
 
 func TestOtherAuthErrorsDoNotRefresh(t *testing.T) {

@@ -357,7 +357,7 @@ func (e *Env) SignIn(ctx context.Context) error {
 // Expire ends a user's sessions on the org (the admin's action).
 func (e *Env) Expire(ctx context.Context, user string) error {
 	username := e.Username(user)
-	admin, err := e.adminAPI()
+	admin, err := e.adminAPI(ctx)
 	if err != nil {
 		return err
 	}
@@ -399,11 +399,26 @@ func (e *Env) Admin() *remote.MockAdmin {
 // is not a mock org (a real Salesforce org has no backstage).
 var ErrNoMockOrg = errors.New("acting as another user or the admin needs the embedded org or a served mock org (offline-edit serve)")
 
-func (e *Env) adminAPI() (*remote.MockAdmin, error) {
+func (e *Env) adminAPI(ctx context.Context) (*remote.MockAdmin, error) {
 	if a := e.Admin(); a != nil {
 		return a, nil
 	}
-	return nil, ErrNoMockOrg
+	if e.login == nil {
+		return nil, ErrNoMockOrg
+	}
+	// The admin could not sign in when the app started (the served org was out of reach): now.
+	tok, err := e.login(ctx, e.users["admin"].Username)
+	if err != nil {
+		return nil, fmt.Errorf("sign in as the admin: %w", err)
+	}
+	a := remote.NewMockAdmin(e.instanceURL, tok, e.transport)
+	e.mu.Lock()
+	if e.admin == nil {
+		e.admin = a
+	}
+	a = e.admin
+	e.mu.Unlock()
+	return a, nil
 }
 
 // Clock is the scenario clock the device (and an embedded org) runs on.

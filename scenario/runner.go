@@ -188,13 +188,13 @@ func (x *exec) run(ctx context.Context) error {
 		if st.Kind == KindUnshare {
 			access = "none"
 		}
-		admin, err := env.adminAPI()
+		admin, err := env.adminAPI(ctx)
 		if err != nil {
 			return err
 		}
 		return admin.Share(ctx, id, env.Username(st.User), access)
 	case KindAddRule:
-		admin, err := env.adminAPI()
+		admin, err := env.adminAPI(ctx)
 		if err != nil {
 			return err
 		}
@@ -209,7 +209,7 @@ func (x *exec) run(ctx context.Context) error {
 		x.s.lastRule = id
 		x.outcome("rule " + id)
 	case KindRemoveRule:
-		admin, err := env.adminAPI()
+		admin, err := env.adminAPI(ctx)
 		if err != nil {
 			return err
 		}

@@ -59,7 +59,7 @@ type tokenResponse struct {
 const maxTokenBody = 1 << 20
 
 // tokenTimeout bounds one token request when the caller's context has no deadline.
-const tokenTimeout = 60 * time.Second
+const tokenTimeout = 20 * time.Second
 
 // transportError is a token request that got no reply (connection refused, reset, timeout).
 type transportError struct{ err error }
