@@ -2,6 +2,7 @@ package pending
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/offline-edit/offline-edit/remote"
@@ -90,5 +91,15 @@ func TestDismissOfflineKeepsTheCachedServerCopy(t *testing.T) {
 	rv, err := h.eng.Record(bg, "Account", id)
 	if err != nil || rv.Entry != nil || rv.Server == nil || rv.Fields["Phone"] == "111" {
 		t.Fatalf("offline dismiss: %v entry %v view phone %v", err, rv.Entry, rv.Fields["Phone"])
+	}
+}
+
+// A record locked by a change that can't be saved says to dismiss it (resolving is for orange).
+func TestALockedRecordSaysWhatUnlocksIt(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	id, _ := lostAccess(t, h)
+	err := h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": "222"})
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "dismiss it first") || strings.Contains(err.Error(), "resolve") {
+		t.Fatalf("edit of a record with a red change: %v", err)
 	}
 }

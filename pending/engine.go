@@ -16,7 +16,7 @@ import (
 
 var (
 	// ErrLocked: the record has an orange or red entry; only resolution may change it.
-	ErrLocked = errors.New("this record has a change that needs your attention; resolve it first")
+	ErrLocked = errors.New("this record has a change that needs your attention")
 	// ErrNotFound: no such record, object or entry on the device.
 	ErrNotFound = errors.New("not found on this device")
 	// ErrNotAllowed: the operation does not apply to the entry or record in its current state.

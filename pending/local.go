@@ -208,7 +208,11 @@ func (e *Engine) loadForChange(ctx context.Context, tx *cache.Tx, object, id str
 	}
 	if ent != nil {
 		if ent.Status.Locked() {
-			return nil, rec, nil, fmt.Errorf("%s %q: %w", object, rec.Name, ErrLocked)
+			how := "resolve it first"
+			if ent.Status == StatusFailed {
+				how = "it can't be saved: dismiss it first"
+			}
+			return nil, rec, nil, fmt.Errorf("%s %q: %w; %s", object, rec.Name, ErrLocked, how)
 		}
 		if ent.Status == StatusSyncing {
 			return nil, rec, nil, fmt.Errorf("%w: a change to %q is being sent right now; try again in a moment", ErrNotAllowed, rec.Name)

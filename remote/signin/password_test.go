@@ -90,6 +90,9 @@ func TestTokenEndpointRepliesThatAreNotUsableGiveClearErrors(t *testing.T) {
 		{"html error page", 500, "text/html", "<html>Server error " + leak + "</html>", "HTTP 500", true},
 		{"maintenance", 503, "application/json", `{"error":"server_unavailable"}`, "HTTP 503", true},
 		{"too many requests", 429, "text/plain", "slow down", "HTTP 429", true},
+		// A server that does not take POST there (python3 -m http.server) is no org, and never
+		// will be: not a sign-in to try again later.
+		{"not implemented", 501, "text/html", "<html>Unsupported method ('POST')</html>", "http_501", false},
 		{"html on success", 200, "text/html", "<html>login page</html>", "not JSON", true},
 		{"malformed JSON", 200, "application/json", `{"access_token":`, "malformed JSON", false},
 		{"no access token", 200, "application/json", `{"instance_url":"https://x.my.salesforce.com"}`, "without an access_token", false},

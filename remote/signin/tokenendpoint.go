@@ -121,7 +121,8 @@ func postForm(ctx context.Context, rt http.RoundTripper, loginURL string, form u
 	if err != nil {
 		return nil, &transportError{fmt.Errorf("reading the reply of %s: %w", endpoint, err)}
 	}
-	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
+	notAnEndpoint := resp.StatusCode == http.StatusNotImplemented || resp.StatusCode == http.StatusHTTPVersionNotSupported
+	if resp.StatusCode >= 500 && !notAnEndpoint || resp.StatusCode == http.StatusTooManyRequests {
 		// Down, overloaded or in maintenance: no answer to the sign-in, not a refusal of it.
 		return nil, &transportError{fmt.Errorf("%s is unavailable (HTTP %d); try again later", endpoint, resp.StatusCode)}
 	}
