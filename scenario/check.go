@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -112,6 +113,13 @@ func (s *Stepper) resolveFields(ctx context.Context, f remote.Fields) (remote.Fi
 			_, id, err := s.resolve(ctx, RecordRef{Ref: r.Ref})
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			v = id
+		}
+		if u, ok := v.(UserTo); ok {
+			id, err := s.env.UserID(ctx, u.User)
+			if err != nil {
+				return nil, fmt.Errorf("%s: the id of %s: %w", k, u.User, err)
 			}
 			v = id
 		}
@@ -455,6 +463,9 @@ func (v *validator) fields(ctx context.Context, line int, object string, f remot
 
 var datePattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
+// looksLikeID reports whether s can be a record id: 15 or 18 letters and digits (or a local id).
+func looksLikeID(s string) bool { return idPattern.MatchString(s) }
+
 func (v *validator) fieldValue(line int, d *remote.Describe, name string, val any) error {
 	fd, ok := d.Field(name)
 	if !ok {
@@ -468,6 +479,19 @@ func (v *validator) fieldValue(line int, d *remote.Describe, name string, val an
 			return v.errf(line, "%s.%s is a %s field, not a lookup: {ref: ...} does not fit", d.Name, fd.Name, fd.Type)
 		}
 		return nil
+	}
+	if _, ok := val.(UserTo); ok {
+		if fd.Type != "reference" || !slices.Contains(fd.ReferenceTo, "User") {
+			return v.errf(line, "%s.%s does not point at a user: {user: ...} does not fit", d.Name, fd.Name)
+		}
+		return nil
+	}
+	if s, ok := val.(string); ok && fd.Type == "reference" && !looksLikeID(s) {
+		hint := "{ref: NAME} for a record a create step made"
+		if slices.Contains(fd.ReferenceTo, "User") {
+			hint = "{user: sam} (me, sam, admin or a username)"
+		}
+		return v.errf(line, "%s.%s is a lookup: give a record id or %s, not %s", d.Name, fd.Name, hint, showValue(val))
 	}
 	switch fd.Type {
 	case "boolean":

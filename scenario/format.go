@@ -90,6 +90,14 @@ func valueNode(v any) (*yaml.Node, error) {
 		m := flow(mapping())
 		add(m, "ref", str(x.Ref))
 		return m, nil
+	case UserTo:
+		m := flow(mapping())
+		user := x.User
+		if user == Me {
+			user = "me"
+		}
+		add(m, "user", str(user))
+		return m, nil
 	}
 	return nil, fmt.Errorf("unsupported field value %T", v)
 }

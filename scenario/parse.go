@@ -345,8 +345,11 @@ func (p *parser) value(n *yaml.Node, field string) any {
 		}
 		return RefTo{Ref: name}
 	}
+	if n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == "user" {
+		return UserTo{User: p.user(n.Content[1], field)}
+	}
 	if n.Kind != yaml.ScalarNode {
-		p.failf(n, "the value of %s must be text, a number, true/false or null, found %s (a lookup is written {ref: NAME})", field, describeNode(n))
+		p.failf(n, "the value of %s must be text, a number, true/false or null, found %s (a lookup is written {ref: NAME}, a user {user: sam})", field, describeNode(n))
 	}
 	switch n.ShortTag() {
 	case "!!str", "!!timestamp":

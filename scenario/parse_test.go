@@ -157,7 +157,7 @@ func TestParseRejectsBadFiles(t *testing.T) {
 		{"duplicate ref", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - create: Account\n    ref: a\n    fields: {Name: b}\n", `bad.yaml:7: ref "a" is already used by an earlier step`},
 		{"record without name or id", head + "  - delete: {object: Account}\n", "bad.yaml:3: a record reference needs exactly one of name and id"},
 		{"record with bad id", head + "  - delete: {object: Account, id: \"x'; DROP\"}\n", `bad.yaml:3: "x'; DROP" is not a record id (15 or 18 letters and digits)`},
-		{"field value a list", head + "  - create: Account\n    fields: {Name: [a, b]}\n", "bad.yaml:4: the value of Name must be text, a number, true/false or null, found a list (a lookup is written {ref: NAME})"},
+		{"field value a list", head + "  - create: Account\n    fields: {Name: [a, b]}\n", "bad.yaml:4: the value of Name must be text, a number, true/false or null, found a list (a lookup is written {ref: NAME}, a user {user: sam})"},
 		{"bad field name", head + "  - create: Account\n    fields: {\"Na me\": a}\n", `bad.yaml:4: "Na me" is not a field name`},
 		{"unknown key for step", head + "  - offline:\n    as: sam\n", `bad.yaml:4: unknown key "as": step offline takes no other keys`},
 		{"as on a share", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - share: a\n    with: sam\n    as: sam\n", `bad.yaml:8: unknown key "as" for step share (expected with, access)`},

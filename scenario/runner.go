@@ -676,8 +676,16 @@ const maxShown = 120
 
 // showValue is v as JSON for a person to read; a long text is cut to its start and its length.
 func showValue(v any) string {
-	if s, ok := v.(string); ok {
-		return showText(s, 0)
+	switch x := v.(type) {
+	case string:
+		return showText(x, 0)
+	case RefTo:
+		return "{ref: " + x.Ref + "}" // as the file writes it
+	case UserTo:
+		if x.User == Me {
+			return "{user: me}"
+		}
+		return "{user: " + x.User + "}"
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

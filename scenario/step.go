@@ -105,6 +105,12 @@ type RefTo struct {
 	Ref string `json:"ref"`
 }
 
+// UserTo is a field value that is the id of a user (an owner): {user: sam} in a file, for me,
+// sam, admin or a username. It is replaced by the user's id on the org when the step runs.
+type UserTo struct {
+	User string `json:"user"`
+}
+
 // Choice is how one conflicting field is resolved: Take is "mine", "theirs" or "value".
 type Choice struct {
 	Take  string `json:"take"`
