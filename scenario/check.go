@@ -102,6 +102,46 @@ func (s *Stepper) resolve(ctx context.Context, r RecordRef) (string, string, err
 	return "", "", fmt.Errorf("%d records of %s are named %q; name the record by id or by the ref of its create step", len(ids), r.Object, r.Name)
 }
 
+// cachedNamed counts the records of object on this device whose name is name (any case).
+func cachedNamed(ctx context.Context, eng *pending.Engine, object, name string) (int, error) {
+	const page = 500
+	n := 0
+	for offset := 0; ; offset += page {
+		p, err := eng.List(ctx, pending.ListQuery{Object: object, Filter: name, Offset: offset, Limit: page})
+		if err != nil {
+			return 0, err
+		}
+		for _, r := range p.Rows {
+			if strings.EqualFold(r.Name, name) {
+				n++
+			}
+		}
+		if len(p.Rows) < page {
+			return n, nil
+		}
+	}
+}
+
+func sameConflicts(want, got remote.Fields) bool {
+	if len(want) != len(got) {
+		return false
+	}
+	for f, w := range want {
+		g, ok := got[f]
+		if !ok || !sameValue(w, g) {
+			return false
+		}
+	}
+	return true
+}
+
+func showConflicts(f remote.Fields) string {
+	if len(f) == 0 {
+		return "no conflict"
+	}
+	return showFields(f)
+}
+
 // resolveFields replaces {ref: NAME} values by the current id of the record.
 func (s *Stepper) resolveFields(ctx context.Context, f remote.Fields) (remote.Fields, error) {
 	if f == nil {
@@ -246,6 +286,15 @@ func (x *exec) expect(ctx context.Context) error {
 			x.fail("records on the org ("+q+")", strconv.Itoa(c.Is), strconv.Itoa(n))
 		}
 	}
+	if c := e.Cached; c != nil {
+		n, err := cachedNamed(ctx, eng, c.Object, c.Name)
+		if err != nil {
+			return err
+		}
+		if n != c.Is {
+			x.fail(fmt.Sprintf("%s records named %q on this device", c.Object, c.Name), strconv.Itoa(c.Is), strconv.Itoa(n))
+		}
+	}
 	if e.Record.IsZero() {
 		return nil
 	}
@@ -310,6 +359,21 @@ func (x *exec) expect(ctx context.Context) error {
 		if !sameValue(wantCache[f], got) {
 			w, g := showPair(wantCache[f], got)
 			x.fail(rec+" "+f+" in the cache", w, g)
+		}
+	}
+	if len(e.Conflicts) > 0 {
+		want, err := x.s.resolveFields(ctx, e.Conflicts)
+		if err != nil {
+			return err
+		}
+		got := remote.Fields{}
+		if en != nil {
+			for _, c := range en.Conflicts {
+				got[c.Field] = c.Theirs
+			}
+		}
+		if w, g := showConflicts(want), showConflicts(got); !sameConflicts(want, got) {
+			x.fail(rec+" conflicts (field: theirs)", w, withMessage(g, message))
 		}
 	}
 	if len(wantOrg) > 0 || e.OrgExists != nil {
@@ -610,6 +674,14 @@ func (v *validator) step(ctx context.Context, st Step) error {
 				return err
 			}
 			if err := v.fields(ctx, line, e.Record.Object, e.Org); err != nil {
+				return err
+			}
+			if err := v.fields(ctx, line, e.Record.Object, e.Conflicts); err != nil {
+				return err
+			}
+		}
+		if c := e.Cached; c != nil {
+			if _, err := v.describe(ctx, line, c.Object); err != nil {
 				return err
 			}
 		}

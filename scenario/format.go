@@ -328,7 +328,7 @@ func expectNode(e *Expectation) (*yaml.Node, error) {
 	for _, kv := range []struct {
 		k string
 		f remote.Fields
-	}{{"cache", e.Cache}, {"org", e.Org}} {
+	}{{"cache", e.Cache}, {"org", e.Org}, {"conflicts", e.Conflicts}} {
 		if len(kv.f) > 0 {
 			n, err := fieldsNode(kv.f)
 			if err != nil {
@@ -354,6 +354,13 @@ func expectNode(e *Expectation) (*yaml.Node, error) {
 		}
 		add(c, "is", scalar("!!int", strconv.Itoa(e.Count.Is)))
 		add(m, "count", c)
+	}
+	if e.Cached != nil {
+		c := flow(mapping())
+		add(c, "object", str(e.Cached.Object))
+		add(c, "name", str(e.Cached.Name))
+		add(c, "is", scalar("!!int", strconv.Itoa(e.Cached.Is)))
+		add(m, "cached", c)
 	}
 	return m, nil
 }

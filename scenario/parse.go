@@ -927,17 +927,24 @@ func (p *parser) expect(n *yaml.Node) *Expectation {
 			e.Attention = p.count(v, "attention")
 		case "count":
 			e.Count = p.countExpect(v)
+		case "conflicts":
+			e.Conflicts, needsRecord = p.fields(v, "conflicts"), k
+			if len(e.Conflicts) == 0 {
+				p.failf(v, "conflicts names the conflicting fields with their values, e.g. {Phone: \"555-0199\"}; for none, check status instead")
+			}
+		case "cached":
+			e.Cached = p.cachedExpect(v)
 		default:
-			p.failf(k, "unknown check %q (expected record with sash, status, code, message, cache, org, org_exists; or pending, attention, count)", k.Value)
+			p.failf(k, "unknown check %q (expected record with sash, status, code, message, cache, org, org_exists, conflicts; or pending, attention, count, cached)", k.Value)
 		}
 	}
 	if needsRecord != nil && recNode == nil {
 		p.failf(needsRecord, "check %s needs record: (which record)", needsRecord.Value)
 	}
 	if recNode != nil && needsRecord == nil {
-		p.failf(recNode, "record: is given but nothing is checked about it (add sash, status, code, message, cache, org or org_exists)")
+		p.failf(recNode, "record: is given but nothing is checked about it (add sash, status, code, message, cache, org, org_exists or conflicts)")
 	}
-	if recNode == nil && e.Pending == nil && e.Attention == nil && e.Count == nil {
+	if recNode == nil && e.Pending == nil && e.Attention == nil && e.Count == nil && e.Cached == nil {
 		p.failf(n, "expect checks nothing")
 	}
 	return e
@@ -967,6 +974,31 @@ func (p *parser) countExpect(n *yaml.Node) *Count {
 	}
 	if objNode == nil || isNode == nil {
 		p.failf(n, "count needs object and is")
+	}
+	return c
+}
+
+func (p *parser) cachedExpect(n *yaml.Node) *Cached {
+	if n.Kind != yaml.MappingNode {
+		p.failf(n, "cached is a mapping {object: ..., name: \"...\", is: N}")
+	}
+	c := &Cached{}
+	var objNode, nameNode, isNode *yaml.Node
+	for _, kv := range p.pairs(n) {
+		k, v := kv[0], kv[1]
+		switch k.Value {
+		case "object":
+			c.Object, objNode = p.object(v), v
+		case "name":
+			c.Name, nameNode = p.word(v, "name"), v
+		case "is":
+			c.Is, isNode = *p.count(v, "is"), v
+		default:
+			p.failf(k, "unknown key %q in cached (expected object, name, is)", k.Value)
+		}
+	}
+	if objNode == nil || nameNode == nil || isNode == nil {
+		p.failf(n, "cached needs object, name and is")
 	}
 	return c
 }

@@ -631,6 +631,9 @@ func (e *Expectation) String() string {
 		if e.OrgExists != nil {
 			rec = append(rec, "on the org "+strconv.FormatBool(*e.OrgExists))
 		}
+		if len(e.Conflicts) > 0 {
+			rec = append(rec, "conflicts "+showFields(e.Conflicts))
+		}
 		parts = append(parts, e.Record.String()+": "+strings.Join(rec, ", "))
 	}
 	if e.Pending != nil {
@@ -645,6 +648,9 @@ func (e *Expectation) String() string {
 			q += " WHERE " + c.Where
 		}
 		parts = append(parts, fmt.Sprintf("%d on the org: %s", c.Is, q))
+	}
+	if c := e.Cached; c != nil {
+		parts = append(parts, fmt.Sprintf("%d on this device: %s named %s", c.Is, c.Object, showText(c.Name, 0)))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -165,6 +165,18 @@ type Expectation struct {
 	Pending   *int          `json:"pending,omitempty"`   // number of pending changes
 	Attention *int          `json:"attention,omitempty"` // of which need the user (orange or red)
 	Count     *Count        `json:"count,omitempty"`
+	// Conflicts are the fields the record's change conflicts on, each with the value another
+	// user gave it (theirs): exactly these fields.
+	Conflicts remote.Fields `json:"conflicts,omitempty"`
+	Cached    *Cached       `json:"cached,omitempty"`
+}
+
+// Cached counts the records of an object on this device (the cache, with changes not yet
+// synced) whose name is Name.
+type Cached struct {
+	Object string `json:"object"`
+	Name   string `json:"name"`
+	Is     int    `json:"is"`
 }
 
 // Step is one step of a scenario. Which fields matter depends on Kind; see the package

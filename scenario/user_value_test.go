@@ -83,3 +83,55 @@ steps:
 		t.Fatalf("a step ran before the refusal:\n%s", out)
 	}
 }
+
+// What the device shows can be checked, not only the org: the fields a change conflicts on with
+// the other user's values, and how many records of a name the device lists.
+func TestExpectationsCheckTheConflictingFieldsAndTheRecordsOnTheDevice(t *testing.T) {
+	const head = `name: device checks
+steps:
+  - create: Account
+    ref: acme
+    fields: {Name: Twice Told Ltd, Phone: "555-0100"}
+  - share: acme
+    with: sam
+  - offline
+  - edit: acme
+    fields: {Phone: "555-0111", Industry: Energy}
+  - edit: acme
+    as: sam
+    fields: {Phone: "555-0199", Industry: Banking}
+  - online
+`
+	for _, tc := range []struct {
+		name, expect string
+		pass         bool
+	}{
+		{"the right conflicts", `{record: acme, conflicts: {Phone: "555-0199", Industry: Banking}}`, true},
+		{"a wrong value", `{record: acme, conflicts: {Phone: "555-0199", Industry: Energy}}`, false},
+		{"a field missing", `{record: acme, conflicts: {Phone: "555-0199"}}`, false},
+		{"one record of the name", `{cached: {object: Account, name: twice told ltd, is: 1}}`, true},
+		{"two records of the name", `{cached: {object: Account, name: Twice Told Ltd, is: 2}}`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sc, err := ParseFile(writeScenario(t, head+"  - expect: "+tc.expect+"\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, out := runScenario(t, sc)
+			if rep.Passed != tc.pass {
+				t.Fatalf("passed = %v, want %v:\n%s", rep.Passed, tc.pass, out)
+			}
+			text, err := Format(sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := Parse("again.yaml", text)
+			if err != nil {
+				t.Fatalf("Format wrote what Parse refuses: %v\n%s", err, text)
+			}
+			if got, want := again.Steps[len(again.Steps)-1].Expect.String(), sc.Steps[len(sc.Steps)-1].Expect.String(); got != want {
+				t.Fatalf("round trip: %s, want %s", got, want)
+			}
+		})
+	}
+}
