@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -308,9 +309,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.nav.total, m.nav.attention, m.nav.red = msg.total, msg.attention, msg.red
 		return m, nil
 	case describesMsg:
-		for o, d := range msg.ds {
-			m.c.describes[o] = d
-		}
+		// A new map, never the old one written in place: commands under way may hold it.
+		ds := maps.Clone(m.c.describes)
+		maps.Copy(ds, msg.ds)
+		m.c.describes = ds
 		return m, nil
 	case syncFinishedMsg:
 		return m.onSyncFinished(&msg.sum, msg.red)
@@ -650,7 +652,9 @@ func (m Model) onEvent(ev pending.Event) (tea.Model, tea.Cmd) {
 		m, cmd = m.onSyncFinished(ev.Summary, 0)
 		cmds = append(cmds, cmd)
 	case pending.EventOnlineChanged:
-		m.c.online = ev.Online
+		// The device's state now, not the event's: when o is pressed twice quickly, the event
+		// of the first switch comes after the second and would show its state for a moment.
+		m.c.online = m.c.backend.Online()
 		cmds = append(cmds, m.queueRefresh())
 	case pending.EventAuthRequired:
 		m.errText = "The org asked to sign in again; sync is paused until you do."
@@ -843,13 +847,18 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, k.Online):
 		on := !m.c.online
+		// Switched here, not in a command: the bar never says OFFLINE before the engine is,
+		// and two quick presses reach it in the order they were made. SetOnline sets a flag
+		// and signals the background loop; it does no I/O.
+		if b := m.c.backend; b != nil {
+			b.SetOnline(on)
+		}
 		m.c.online = on
-		b := m.c.backend
 		note := "Offline: changes stay on this device and sync when you go online."
 		if on {
 			note = syncingNote
 		}
-		return m, tea.Batch(func() tea.Msg { b.SetOnline(on); return nil }, toastCmd(note))
+		return m, toastCmd(note)
 	case key.Matches(msg, k.Pending):
 		if m.active() == ScreenPending {
 			return m, nil

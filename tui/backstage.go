@@ -428,9 +428,9 @@ func readAs(ctx context.Context, oc orgClients, user, object, id string, fields 
 func (m backstageModel) loadEditForm() (backstageModel, tea.Cmd) {
 	b, ctx, gen, c, bs := m.c.backend, m.c.ctx, m.gen, m.c, m.bs
 	object, id, user, name := m.object, m.id, m.user, m.name
+	d := m.c.describes[object] // read here: Update may change the app's describes meanwhile
 	m.busy = true
 	return m, func() tea.Msg {
-		d := c.describes[object]
 		var err error
 		if d == nil {
 			if d, err = b.Describe(ctx, object); err != nil {

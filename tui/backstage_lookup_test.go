@@ -44,8 +44,7 @@ func TestBackstageEditsALookupAmongCachedRecordsAndMakesALookupConflict(t *testi
 	}
 
 	s := newQAStory(t, Options{Backend: eng, NetStatus: env.Network().String, Backstage: env})
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	if err := eng.Edit(ctx, "Contact", contact.ID, remote.Fields{"AccountId": mine.ID}); err != nil {
 		t.Fatal(err)
 	}

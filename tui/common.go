@@ -31,7 +31,9 @@ type common struct {
 	// quitConfirmed lets a held quit through the program's filter.
 	quitConfirmed bool
 
-	// describes caches object metadata once loaded.
+	// describes caches object metadata once loaded. Update replaces the map and never writes
+	// into it, so a command may take the map (not c) with it and read it while Update runs;
+	// the describes themselves are never changed.
 	describes map[string]*remote.Describe
 
 	// resolved is the change whose conflict the user resolved last, until a sync settles it:

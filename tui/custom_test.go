@@ -37,8 +37,7 @@ func TestStoryCustomObjectSiteVisitCreatedOfflineSyncsWithItsValues(t *testing.T
 	}
 	s := newStory(t, w)
 	s.wait("Accounts", "Site Visits")
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	s.press("down", "enter")
 	s.wait("Site Visits", "records", visits.Rows[0].Name)
 
@@ -87,8 +86,7 @@ func TestStorySiteVisitForAnAccountCreatedOfflineSyncsUnderTheRealAccountID(t *t
 	w := newWorldWith(t, pending.Options{Objects: []string{"Account", "Site_Visit__c"}})
 	ctx := context.Background()
 	s := newStory(t, w)
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	s.press("enter")
 	s.wait("Accounts", "records")
 	s.press("n")
@@ -128,8 +126,7 @@ func TestStorySiteVisitForAnAccountCreatedOfflineSyncsUnderTheRealAccountID(t *t
 func TestStorySiteVisitWithoutItsRequiredDateIsStoppedByTheForm(t *testing.T) {
 	w := newWorldWith(t, pending.Options{Objects: []string{"Account", "Site_Visit__c"}})
 	s := newStory(t, w)
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	s.press("down", "enter")
 	s.wait("Site Visits", "records")
 	s.press("n")
@@ -149,8 +146,7 @@ func TestStoryCaseWithDependentPicklistAndOpportunityWithRecordTypeSaveAndSync(t
 	w := newWorld(t)
 	ctx := context.Background()
 	s := newStory(t, w)
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	for i := 0; i < caseMenuDowns; i++ {
 		s.press("down")
 	}
@@ -214,8 +210,7 @@ func TestStoryCaseReasonNotValidForItsTypeTurnsOrangeAndFixSyncs(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
 	s := newStory(t, w)
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	// The form offers only valid reasons, so the refused combination is queued another way
 	// (as a change made elsewhere would be): Feedback is only valid for the Type Other.
 	if _, err := w.eng.Create(ctx, "Case", remote.Fields{"Subject": "Mismatched reason", "Status": "New", "Priority": "Medium",

@@ -8,8 +8,7 @@ func TestContactCreatedOfflineShowsItsFullNameBeforeItSyncs(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {200, 60}} {
 		w := newWorld(t)
 		s := newStorySized(t, w, size[0], size[1])
-		s.press("o")
-		s.wait(" OFFLINE ")
+		s.goOffline()
 		s.press("down", "enter")
 		s.wait("Contacts", "records")
 		s.press("n")

@@ -374,8 +374,7 @@ func TestPicklistHostileLabelsAndValuesAreSanitised(t *testing.T) {
 // caseFormOffline opens the New Case form offline on the real engine and mock org.
 func caseFormOffline(s *story) {
 	s.t.Helper()
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	for i := 0; i < caseMenuDowns; i++ {
 		s.press("down")
 	}

@@ -35,7 +35,7 @@ func qaEnv(t *testing.T, sc *scenario.Scenario) *scenario.Env {
 
 func newQAStory(t *testing.T, opts Options) *story {
 	tm := teatest.NewTestModel(t, harness{New(opts)}, teatest.WithInitialTermSize(110, 34))
-	s := &story{t: t, tm: tm}
+	s := &story{t: t, b: opts.Backend, tm: tm}
 	t.Cleanup(func() { _ = tm.Quit() })
 	s.wait("Pending Changes (")
 	return s
@@ -68,8 +68,7 @@ func TestBackstageSamEditsTheSameFieldAndMyOfflineEditTurnsOrangeOnline(t *testi
 	eng := env.Engine()
 	acct := firstAccountOf(t, eng)
 	s := newQAStory(t, Options{Backend: eng, NetStatus: env.Network().String, Backstage: env})
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	s.openFirstAccount()
 	s.press("e")
 	s.wait("▸ Account Name")
@@ -296,8 +295,7 @@ func TestRecordedAppSessionReplaysToTheSameFinalState(t *testing.T) {
 	s := newQAStory(t, Options{Backend: eng, NetStatus: env.Network().String, Backstage: env})
 
 	// Offline: edit the first account; sam changes the same field; online → conflict.
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	s.openFirstAccount()
 	s.press("e")
 	s.wait("▸ Account Name")
@@ -330,16 +328,14 @@ func TestRecordedAppSessionReplaysToTheSameFinalState(t *testing.T) {
 	s.wait("[e] Edit")
 	s.press("esc")
 	s.wait("records")
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	s.press("n")
 	s.wait("New Account", "▸ Account Name *")
 	s.press("Recorded New Ltd", "ctrl+s")
 	s.wait("1 pending")
 	s.press("o")
 	s.wait(" ONLINE ", "0 pending")
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	s.press("down", "down", "enter")
 	s.wait("[e] Edit")
 	s.press("e")
@@ -408,8 +404,7 @@ func TestBackstageEditFormStartsFromTheOrgsValuesNotTheDevicesCopy(t *testing.T)
 	eng := env.Engine()
 	acct := firstAccountOf(t, eng)
 	s := newQAStory(t, Options{Backend: eng, NetStatus: env.Network().String, Backstage: env})
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	s.openFirstAccount()
 	// The admin changes the record; the device, offline, still has the old copy.
 	admin, err := env.Client(context.Background(), "admin")

@@ -96,8 +96,8 @@ func TestStoryServedOrgStopsAndTheStatusBarSaysItIsUnreachableUntilItIsBack(t *t
 	s.wait(" ONLINE ", "0 pending")
 	served.stop()
 	// Off and on again: the sync that going online starts finds nothing listening.
-	switchOnline(s, false)
-	switchOnline(s, true)
+	s.switchOnline(false)
+	s.switchOnline(true)
 	// The golden leaves the message line's note out, as it goes with the next key or its timer:
 	// the status bar tells on its own.
 	s.golden("unreachable", "ONLINE · org unreachable, retrying")
@@ -111,37 +111,21 @@ func TestStoryServedOrgStopsAndTheStatusBarSaysItIsUnreachableUntilItIsBack(t *t
 	s.press("ctrl+u", "Unreachable Edit Co", "ctrl+s")
 	s.wait("● Waiting to sync", "1 pending", "ONLINE · org unreachable, retrying")
 	served.start()
-	switchOnline(s, false)
-	switchOnline(s, true)
+	s.switchOnline(false)
+	s.switchOnline(true)
 	s.wait(" ONLINE  1 pending")
 	// The change waits out its backoff, then reaches the org too.
 	w.clk.Advance(10 * time.Minute)
-	switchOnline(s, false)
-	switchOnline(s, true)
+	s.switchOnline(false)
+	s.switchOnline(true)
 	s.wait(" ONLINE  0 pending")
-}
-
-// switchOnline presses o and waits until the engine has gone online (on) or offline: the app
-// asks the engine in the background, and a second o pressed before the first reached it could
-// overtake it.
-func switchOnline(s *story, on bool) {
-	s.t.Helper()
-	s.press("o")
-	deadline := time.Now().Add(5 * time.Second)
-	for s.w.eng.Online() != on {
-		if time.Now().After(deadline) {
-			s.t.Fatalf("the engine did not go online=%v", on)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 func TestStoryUnsharedRecordTurnsRedAndSaysTheOrgsNotFoundIsAboutAccess(t *testing.T) {
 	w := newWorld(t)
 	acct := w.firstAccount(t)
 	s := newStory(t, w)
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	s.openFirstAccount()
 	s.press("e")
 	s.wait("▸ Account Name")

@@ -123,6 +123,7 @@ func (h harness) View() string { return h.m.View() }
 type story struct {
 	t  *testing.T
 	w  *world
+	b  Backend // what the app drives: the engine, or a wrapper of it
 	tm *teatest.TestModel
 }
 
@@ -131,7 +132,7 @@ func newStory(t *testing.T, w *world) *story { return newStorySized(t, w, 100, 3
 // newStorySized is newStory on a terminal of the given size.
 func newStorySized(t *testing.T, w *world, width, height int) *story {
 	tm := teatest.NewTestModel(t, harness{New(Options{Backend: w.eng})}, teatest.WithInitialTermSize(width, height))
-	s := &story{t: t, w: w, tm: tm}
+	s := &story{t: t, w: w, b: w.eng, tm: tm}
 	t.Cleanup(func() { _ = tm.Quit() })
 	s.wait("Pending Changes (")
 	return s
@@ -184,6 +185,30 @@ func (s *story) waitGone(marker string) string {
 	}
 }
 
+// goOffline presses o and waits until the device is offline: the engine, and then the screen.
+func (s *story) goOffline() {
+	s.t.Helper()
+	s.switchOnline(false)
+	s.wait(" OFFLINE ")
+}
+
+// switchOnline presses o and waits until the engine has gone online (on) or offline and the
+// status bar says so.
+func (s *story) switchOnline(on bool) {
+	s.t.Helper()
+	s.press("o")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if s.b.Online() == on && strings.Contains(s.view(), " OFFLINE ") != on {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the device did not go online=%v (engine online=%v):\n%s", on, s.b.Online(), s.view())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // press sends keys one at a time, as a person types.
 func (s *story) press(keys ...string) {
 	for _, k := range keys {
@@ -227,8 +252,7 @@ func TestStoryOfflineEditTurnsGreenThenSyncsAndDisappears(t *testing.T) {
 	acct := w.firstAccount(t)
 	s := newStory(t, w)
 	s.golden("menu", "Accounts", " ONLINE ")
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	s.press("enter")
 	s.golden("accounts", "records", acct.Name)
 	s.press("enter")
@@ -256,8 +280,7 @@ func TestStoryOfflineEditTurnsGreenThenSyncsAndDisappears(t *testing.T) {
 // admin change it to theirs meanwhile, and goes online: the sync finds the conflict.
 func editNameMeetsTheAdmins(t *testing.T, s *story, w *world, id, theirs string) {
 	t.Helper()
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	s.openFirstAccount()
 	s.press("e")
 	s.wait("▸ Account Name")
@@ -306,8 +329,7 @@ func TestStoryValidationRuleTurnsOrangeAndFixSyncs(t *testing.T) {
 	}
 	acct := w.firstAccount(t)
 	s := newStory(t, w)
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	s.openFirstAccount()
 	s.press("e")
 	s.wait("▸ Account Name")
@@ -339,8 +361,7 @@ func TestStoryDuplicateRuleTurnsOrangeAndSavingUnchangedSavesAnyway(t *testing.T
 		t.Fatalf("add rule: %v", err)
 	}
 	s := newStory(t, w)
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	s.openFirstAccount()
 	s.press("e")
 	s.wait("▸ Account Name")
@@ -363,8 +384,7 @@ func TestStoryRemoteDeleteTurnsRedAndDismisses(t *testing.T) {
 	w := newWorld(t)
 	acct := w.firstAccount(t)
 	s := newStory(t, w)
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	s.openFirstAccount()
 	s.press("e")
 	s.wait("▸ Account Name")
@@ -387,8 +407,7 @@ func TestStoryRemoteDeleteTurnsRedAndDismisses(t *testing.T) {
 func TestStoryNewAccountAndContactOfflineSyncWithTheRealParentID(t *testing.T) {
 	w := newWorld(t)
 	s := newStory(t, w)
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	s.press("enter")
 	s.wait("records")
 	s.press("n")
@@ -437,8 +456,7 @@ func TestStoryNewAccountAndContactOfflineSyncWithTheRealParentID(t *testing.T) {
 func TestStoryNewTaskFromRecordActionBarRefusedOffline(t *testing.T) {
 	w := newWorld(t)
 	s := newStory(t, w)
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	s.openFirstAccount()
 	s.wait("[t] New Task (online only)")
 	s.press("t")

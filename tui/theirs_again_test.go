@@ -49,8 +49,7 @@ func TestTheirsChangedAgainAndSyncedShowsOnTheConflictScreenBeforeSaving(t *test
 	s.press("t")
 	changeAgain(t, w, id)
 	// A sync brings the second change while the screen is open; the screen still shows the first.
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	s.press("o")
 	s.wait(" ONLINE ")
 	deadline := time.Now().Add(10 * time.Second)
@@ -84,8 +83,7 @@ func TestTheirsChangedAgainBeforeTheDeviceKnewSaysSoAfterTheNextSync(t *testing.
 	changeAgain(t, w, id)
 	// The device, offline, has not synced since: the screen can't know, and the resolution
 	// goes through.
-	s.press("o")
-	s.wait(" OFFLINE ")
+	s.goOffline()
 	s.press("t", "ctrl+s")
 	s.wait("0 pending")
 	s.refuse("Theirs changed again")

@@ -1,0 +1,131 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// press feeds one key to m without running the commands it returns: what the key did by the
+// time Update returned.
+func press(t *testing.T, m tea.Model, k string) tea.Model {
+	t.Helper()
+	for _, msg := range keyMsgs(k) {
+		m, _ = m.Update(msg)
+	}
+	return m
+}
+
+func barOf(m tea.Model) string {
+	lines := strings.Split(m.View(), "\n")
+	return lines[len(lines)-2]
+}
+
+func TestOnlineKeySwitchesTheEngineBeforeTheBarSaysSo(t *testing.T) {
+	f := seededFake(2)
+	d := newDriver(t, f, 100, 30)
+	m := d.m
+	for i, want := range []bool{false, true, false} {
+		m = press(t, m, "o")
+		if got := f.Online(); got != want {
+			t.Fatalf("press %d: the engine is online=%v when the key's Update returned, want %v", i+1, got, want)
+		}
+		if bar := barOf(m); strings.Contains(bar, " OFFLINE ") == want {
+			t.Fatalf("press %d: the bar %q disagrees with the engine (online=%v)", i+1, bar, want)
+		}
+	}
+}
+
+func TestOnlineEventOfAnEarlierSwitchDoesNotShowItsStateAgain(t *testing.T) {
+	f := seededFake(2)
+	f.quiet = true // the test hands the app the engine's events itself
+	d := newDriver(t, f, 100, 30)
+	m := press(t, press(t, d.m, "o"), "o") // off, then on again before the first event came
+	// The event of the first switch arrives after the second.
+	m, _ = m.Update(eventMsg{pending.Event{Kind: pending.EventOnlineChanged, Online: false}})
+	if bar := barOf(m); strings.Contains(bar, " OFFLINE ") {
+		t.Fatalf("the bar says OFFLINE while the engine is online: %q", bar)
+	}
+}
+
+func TestStoryOnlineKeyPressedQuicklyLeavesEngineAndScreenAsTheLastPress(t *testing.T) {
+	w := newWorld(t)
+	s := newStory(t, w)
+	s.wait(" ONLINE ", "0 pending")
+	on := true
+	for round, presses := range []int{2, 3, 2, 3, 4, 3} {
+		for range presses {
+			s.press("o")
+			on = !on
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for w.eng.Online() != on || strings.Contains(s.view(), " OFFLINE ") == on {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: after %d quick presses the engine is online=%v, want %v:\n%s", round, presses, w.eng.Online(), on, s.view())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		// The events of the switches in between come later; they do not change either.
+		time.Sleep(60 * time.Millisecond)
+		if v := s.view(); w.eng.Online() != on || strings.Contains(v, " OFFLINE ") == on {
+			t.Fatalf("round %d: engine online=%v, screen:\n%s\nwant online=%v for both", round, w.eng.Online(), v, on)
+		}
+	}
+}
+
+// alongside runs cmd, and every command of the batches it returns, on another goroutine
+// while during runs on this one: under -race, what both touch without a lock is reported.
+func alongside(t *testing.T, cmd tea.Cmd, during func()) {
+	t.Helper()
+	if cmd == nil {
+		t.Fatal("no command to run")
+	}
+	done := make(chan struct{})
+	var runAll func(tea.Cmd)
+	runAll = func(c tea.Cmd) {
+		if c == nil {
+			return
+		}
+		if batch, ok := c().(tea.BatchMsg); ok {
+			for _, c := range batch {
+				runAll(c)
+			}
+		}
+	}
+	go func() { defer close(done); runAll(cmd) }()
+	during()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the command did not end")
+	}
+}
+
+// describesArrive hands the app the describes loaded at start, as Init's command does.
+func describesArrive(m tea.Model, f *fakeBackend) {
+	m.Update(describesMsg{ds: map[string]*remote.Describe{"Account": f.desc["Account"], "Contact": f.desc["Contact"]}})
+}
+
+func TestConflictScreenLoadsWhileTheDescribesArrive(t *testing.T) {
+	f := seededFake(2)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusConflict, Changes: remote.Fields{"Phone": "1"},
+		Conflicts: []pending.Conflict{{Field: "Phone", Base: "555-0100", Theirs: "2", Mine: "1"}}})
+	d := newDriver(t, f, 100, 30)
+	_, cmd := d.m.Update(openConflictMsg{entryID: "e1"})
+	alongside(t, cmd, func() { describesArrive(d.m, f) })
+}
+
+func TestBackstageEditFormLoadsWhileTheDescribesArrive(t *testing.T) {
+	f := seededFake(2)
+	d := newDriverWith(t, Options{Backend: f, Backstage: stageRefusing{}}, 100, 30)
+	d.keys("enter", "enter", "B")
+	d.requireView("SIMULATION", "Edit fields of this record as sam")
+	_, cmd := d.m.Update(keyMsgs("enter")[0])
+	alongside(t, cmd, func() { describesArrive(d.m, f) })
+}
