@@ -536,7 +536,8 @@ func isLocal(err error) bool {
 	var se *sqlite.Error
 	var pe *fs.PathError
 	return errors.As(err, &se) || errors.As(err, &pe) || errors.Is(err, cache.ErrDeviceFile) ||
-		errors.Is(err, cache.ErrAlreadyOpen) || errors.Is(err, mockorg.ErrInUse) || errors.Is(err, errBadFlags)
+		errors.Is(err, cache.ErrAlreadyOpen) || errors.Is(err, mockorg.ErrInUse) || errors.Is(err, errBadFlags) ||
+		errors.Is(err, errAnotherOrg)
 }
 
 func isAuth(err error) bool {

@@ -55,9 +55,9 @@ func exitCode(err error) int {
 	return 0
 }
 
-func pendingEntries(t *testing.T, dir string) []pending.Entry {
+func pendingEntries(t *testing.T, dir string, flags ...string) []pending.Entry {
 	t.Helper()
-	out, err := run(t, dir, "", "pending", "--json")
+	out, err := run(t, dir, "", append(flags, "pending", "--json")...)
 	if err != nil {
 		t.Fatalf("pending --json: %v\n%s", err, out)
 	}
@@ -966,5 +966,47 @@ func TestReadingAndQueueingOnAServedOrgsDeviceSendNothing(t *testing.T) {
 	}
 	if out, err := run(t, dir, "", append(org, "sync")...); err != nil || o.hits.Load() == 0 {
 		t.Fatalf("sync afterwards: %v (%d requests)\n%s", err, o.hits.Load(), out)
+	}
+}
+
+// The same URL answering for another org than the device's data came from (a served org started
+// afresh): a device with no pending change starts afresh; one with changes is left alone, and
+// told how to reach its org or drop them.
+func TestAnotherOrgOnTheDevicesURLIsNotTakenForItsOwn(t *testing.T) {
+	var current atomic.Pointer[mockorg.Org]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		current.Load().Handler().ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	startOrg := func(seed int64) {
+		org, err := mockorg.Open(mockorg.Options{Seed: seed, Size: 40})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { org.Close() })
+		org.SetInstanceURL(srv.URL)
+		current.Store(org)
+	}
+	dir := t.TempDir()
+	org := []string{"--org", srv.URL}
+	startOrg(1)
+	if out, err := run(t, dir, "", append(org, "sync")...); err != nil {
+		t.Fatalf("first sync: %v\n%s", err, out)
+	}
+	startOrg(2)
+	out, err := run(t, dir, "", append(org, "sync")...)
+	if err != nil {
+		t.Fatalf("sync with another org and nothing queued: %v\n%s", err, out)
+	}
+	if out, err := run(t, dir, "", append(org, "new", "Account", "Name=Meant For Org Two")...); err != nil {
+		t.Fatalf("new: %v\n%s", err, out)
+	}
+	startOrg(3)
+	out, err = run(t, dir, "", append(org, "sync")...)
+	if code := exitCode(err); code != 1 || !strings.Contains(err.Error(), "another org") || !strings.Contains(err.Error(), "1 pending change") {
+		t.Fatalf("sync with another org and a change queued: exit %d (%v)\n%s", code, err, out)
+	}
+	if n := len(pendingEntries(t, dir, org...)); n != 1 {
+		t.Fatalf("the queue holds %d changes after the refusal, want 1", n)
 	}
 }

@@ -529,11 +529,21 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 	if sess.Username == "" {
 		sess.Username = f.user
 	}
-	if sess.AccessToken != "" {
+	// The org (or user) this sign-in reached is not the one the device's data came from: the
+	// same URL now answers for another org (a served org started afresh, say).
+	prev, hadPrev := f.recalledSession()
+	foreign := hadPrev && sess.AccessToken != "" && s.org == nil && s.lazyOrg == nil && !sameIdentity(sess, prev)
+	remember := func() {
+		if sess.AccessToken == "" {
+			return
+		}
 		// Remembered (never the token) so the device's data opens next time without the network.
 		if err := f.rememberSession(sess); err != nil {
 			fmt.Fprintln(os.Stderr, "offline-edit: could not remember this sign-in for offline use:", err)
 		}
+	}
+	if !foreign {
+		remember()
 	}
 
 	s.net = netsim.New(s.baseRT, time.Now().UnixNano())
@@ -564,6 +574,13 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 		s.Close()
 		return nil, err
 	}
+	if foreign {
+		if err := s.startOverForAnotherOrg(ctx, dbPath, prev, sess, lockWait); err != nil {
+			s.Close()
+			return nil, err
+		}
+		remember()
+	}
 	s.eng, err = pending.Open(s.db, s.client, pending.Options{
 		Objects:   f.objects,
 		PerObject: f.perObject,
@@ -576,6 +593,38 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 	}
 	s.engSink.eng = s.eng
 	return s, nil
+}
+
+// errAnotherOrg is a sign-in that reached another org than the device's data came from, while
+// the device holds changes for that one.
+var errAnotherOrg = errors.New("another org")
+
+// startOverForAnotherOrg: the org at the device's URL is not the one its data came from. A
+// device with no pending change starts afresh (its cache is of the other org's records); one
+// with changes is left alone, and the user is told how to reach its org or drop them.
+func (s *session) startOverForAnotherOrg(ctx context.Context, path string, prev knownSession, now signin.Session, lockWait time.Duration) error {
+	was, is := identityIDs(prev.IdentityURL), identityIDs(now.IdentityURL)
+	var n int
+	if err := s.db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM entries`).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("%w: %s now answers for another org or user (%s) than this device's data came from (%s): a served org started afresh? The device holds %d pending change(s) for that one: start it again (offline-edit serve --db FILE), or remove %s to drop them", errAnotherOrg, s.label, is, was, n, path)
+	}
+	if err := s.db.Close(); err != nil {
+		return err
+	}
+	s.db = nil
+	if err := cache.Remove(path); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "offline-edit: %s now answers for another org or user (%s) than before (%s); this device had no pending change, so its cache starts afresh\n", s.label, is, was)
+	db, err := openDeviceDB(ctx, path, lockWait)
+	if err != nil {
+		return err
+	}
+	s.db = db
+	return nil
 }
 
 // backstage builds the simulation side of the session: other users and the admin of a mock

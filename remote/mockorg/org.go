@@ -5,7 +5,9 @@
 package mockorg
 
 import (
+	crand "crypto/rand"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/http"
@@ -116,6 +118,15 @@ type session struct {
 
 // Open creates or reopens an org. With a DBPath whose database already holds an org, the
 // stored state is loaded and nothing is reseeded.
+// newOrgID is the id of an org made now: each org has its own, as on Salesforce, so that a
+// device can tell another org on the same URL (a served org started afresh) from the one its
+// data came from. An org kept in a file keeps its id; Reset keeps it too.
+func newOrgID() string {
+	var b [8]byte
+	_, _ = crand.Read(b[:])
+	return ID("00D", int64(binary.BigEndian.Uint64(b[:])%(1<<48))+2)
+}
+
 func Open(opts Options) (*Org, error) {
 	if opts.Size < 0 || opts.Size > MaxSize {
 		return nil, fmt.Errorf("mockorg: size %d out of range 0..%d", opts.Size, MaxSize)
@@ -138,7 +149,7 @@ func Open(opts Options) (*Org, error) {
 	}
 	o := &Org{
 		opts:        opts,
-		orgID:       ID("00D", 1),
+		orgID:       newOrgID(),
 		schema:      theSchema,
 		profile:     opts.Profile,
 		instanceURL: "http://mockorg.localhost",

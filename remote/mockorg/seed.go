@@ -281,6 +281,7 @@ func (o *Org) writeSeed(recs []*rec, shares [][3]string) error {
 		"seeded": "1", "seq": strconv.FormatInt(o.seq, 10), "caseSeq": strconv.FormatInt(o.caseSeq, 10),
 		"ruleSeq": strconv.Itoa(o.ruleSeq), "profile": string(o.Profile()),
 		"seedSeed": strconv.FormatInt(o.opts.Seed, 10), "seedSize": strconv.Itoa(o.opts.Size),
+		"orgId": o.orgID,
 	}); err != nil {
 		return err
 	}

@@ -207,6 +207,11 @@ func (o *Org) load() (bool, error) {
 	o.seq, _ = strconv.ParseInt(meta["seq"], 10, 64)
 	o.caseSeq, _ = strconv.ParseInt(meta["caseSeq"], 10, 64)
 	o.ruleSeq, _ = strconv.Atoi(meta["ruleSeq"])
+	if id := meta["orgId"]; id != "" {
+		o.orgID = id
+	} else {
+		o.orgID = ID("00D", 1) // a file from before orgs had their own ids
+	}
 	if p := Profile(meta["profile"]); p == ProfileDemo || p == ProfileReal {
 		o.profile = p
 	}
