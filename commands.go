@@ -297,7 +297,10 @@ printing the queue.`,
 				printSummary(out, sum, redOf(entries), shown)
 				if len(entries) > 0 {
 					fmt.Fprintln(out)
-					printEntries(out, entries)
+					printEntries(out, firstForSync(entries))
+					if more := len(entries) - syncShown; more > 0 {
+						fmt.Fprintf(out, "… and %d more (`offline-edit pending` lists them all)\n", more)
+					}
 				}
 			}
 			switch {
@@ -587,6 +590,24 @@ var statusWord = map[pending.Status]string{
 	pending.StatusConflict: "orange conflict",
 	pending.StatusInvalid:  "orange refused by the org",
 	pending.StatusFailed:   "red    can't be saved",
+}
+
+// syncShown is how many changes sync lists after its summary: a long queue left by an outage
+// would push the line that says why out of sight.
+const syncShown = 50
+
+// firstForSync is what sync lists: the changes that need a person first, then the others, in
+// queue order, syncShown at most.
+func firstForSync(entries []pending.Entry) []pending.Entry {
+	out := make([]pending.Entry, 0, min(len(entries), syncShown))
+	for _, locked := range []bool{true, false} {
+		for _, e := range entries {
+			if e.Status.Locked() == locked && len(out) < syncShown {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
 }
 
 func printEntries(w io.Writer, entries []pending.Entry) {

@@ -1010,3 +1010,29 @@ func TestAnotherOrgOnTheDevicesURLIsNotTakenForItsOwn(t *testing.T) {
 		t.Fatalf("the queue holds %d changes after the refusal, want 1", n)
 	}
 }
+
+// After an outage the queue may be long: sync lists the changes that need a person first and at
+// most 50, and says how many more there are, so the reason it gives stays in sight.
+func TestSyncListsAShortQueueAndSaysHowManyMore(t *testing.T) {
+	dir := t.TempDir()
+	o := newFlakyOrg(t)
+	org := []string{"--org", o.srv.URL}
+	if out, err := run(t, dir, "", append(org, "sync")...); err != nil {
+		t.Fatalf("sync: %v\n%s", err, out)
+	}
+	var lines []string
+	for i := range 60 {
+		lines = append(lines, fmt.Sprintf(`{"op":"new","object":"Account","fields":{"Name":"Queued %02d"}}`, i))
+	}
+	if out, err := run(t, dir, strings.Join(lines, "\n"), append(org, "apply")...); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	o.down.Store(true)
+	out, _ := run(t, dir, "", append(org, "sync", "--wait", "0s")...)
+	if !strings.Contains(out, "… and 10 more (`offline-edit pending` lists them all)") {
+		t.Fatalf("sync output:\n%s", out)
+	}
+	if n := strings.Count(out, "Queued "); n != 50 {
+		t.Fatalf("sync listed %d changes, want 50", n)
+	}
+}
