@@ -630,6 +630,7 @@ func (m Model) onEvent(ev pending.Event) (tea.Model, tea.Cmd) {
 		m.syncing, m.syncDone, m.syncTotal = true, ev.Done, ev.Total
 	case pending.EventSyncFinished:
 		m.syncing = false
+		m.c.syncRuns++
 		if ev.Summary != nil {
 			m.c.noteReach(ev.Summary.Err)
 		}
@@ -660,9 +661,6 @@ func (m Model) onEvent(ev pending.Event) (tea.Model, tea.Cmd) {
 		m.errText = "The org asked to sign in again; sync is paused until you do."
 	default:
 		cmds = append(cmds, m.queueRefresh())
-	}
-	if m.refreshQueued {
-		return m, tea.Batch(cmds...)
 	}
 	return m, tea.Batch(cmds...)
 }
@@ -763,6 +761,14 @@ func (m Model) onOpDone(msg opDoneMsg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	m, cmd = m.updateScreenModel(m.active(), msg)
 	cmds := []tea.Cmd{cmd, m.loadCounts()}
+	if w := msg.resolved; w != nil && msg.err == nil {
+		m.c.resolved = *w
+		if m.c.syncRuns != msg.syncRuns {
+			// A run ended while the resolution was saved: it may have settled it already,
+			// and the next one may be long in coming.
+			cmds = append(cmds, checkResolved(m.c.ctx, m.c.backend, *w))
+		}
+	}
 	if msg.err != nil {
 		m.errText = CleanLine(msg.err.Error())
 		return m, tea.Batch(cmds...)

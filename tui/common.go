@@ -36,10 +36,13 @@ type common struct {
 	// the describes themselves are never changed.
 	describes map[string]*remote.Describe
 
-	// resolved is the change whose conflict the user resolved last, until a sync settles it:
-	// when the sync finds it in conflict again, the app says another user changed the record
-	// again meanwhile. "" when there is none.
+	// resolved is the change whose conflict the user resolved last, from when the resolution
+	// is saved until a sync settles it: when the sync finds it in conflict again, the app says
+	// another user changed the record again meanwhile. "" when there is none.
 	resolved resolvedWatch
+	// syncRuns counts the sync runs seen finishing: a run that ended while a resolution was
+	// being saved may have settled it already.
+	syncRuns int
 }
 
 // resolvedWatch names a change resolved by the user and not yet settled by a sync.

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -128,4 +129,118 @@ func TestBackstageEditFormLoadsWhileTheDescribesArrive(t *testing.T) {
 	d.requireView("SIMULATION", "Edit fields of this record as sam")
 	_, cmd := d.m.Update(keyMsgs("enter")[0])
 	alongside(t, cmd, func() { describesArrive(d.m, f) })
+}
+
+// requeueingFake resolves as the engine does: the change goes back to the queue, pending, until
+// a sync sends it.
+type requeueingFake struct{ *fakeBackend }
+
+func (f requeueingFake) Resolve(_ context.Context, id string, choices map[string]pending.Choice) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.resolved = choices
+	for i := range f.entries {
+		if f.entries[i].ID == id {
+			f.entries[i].Status, f.entries[i].Conflicts = pending.StatusPending, nil
+			return nil
+		}
+	}
+	return pending.ErrNotFound
+}
+
+// setStatus puts the entry in status, with conflicts (nil for none).
+func (f requeueingFake) setStatus(id string, status pending.Status, conflicts []pending.Conflict) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.entries {
+		if f.entries[i].ID == id {
+			f.entries[i].Status, f.entries[i].Conflicts = status, conflicts
+		}
+	}
+}
+
+var phoneConflict = []pending.Conflict{{Field: "Phone", Base: "555-0100", Theirs: "2", Mine: "1"}}
+
+// savingResolution opens the conflict on the first account, keeps mine and presses ctrl+s: it
+// returns the command that saves the resolution, not run yet.
+func savingResolution(t *testing.T) (*driver, requeueingFake, tea.Cmd) {
+	t.Helper()
+	f := requeueingFake{seededFake(2)}
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusConflict, Changes: remote.Fields{"Phone": "1"}, Conflicts: phoneConflict})
+	d := newDriver(t, f, 100, 30)
+	d.keys("enter", "enter", "r")
+	d.requireView("Resolve conflict")
+	d.keys("m")
+	var cmd tea.Cmd
+	d.m, cmd = d.m.Update(keyMsgs("ctrl+s")[0])
+	if cmd == nil {
+		t.Fatal("ctrl+s started nothing")
+	}
+	return d, f, cmd
+}
+
+// syncFinished feeds the app the end of a sync run that left n changes needing the user.
+func syncFinished(d *driver, n int) {
+	d.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{Attention: n}}})
+}
+
+const changedAgain = "Changed again while you resolved it"
+
+// toldChangedAgain reports whether the app shows, or has queued, the pop-up saying another
+// user changed the record again.
+func toldChangedAgain(d *driver) bool {
+	m := d.model()
+	for _, p := range append([]modal{m.modal}, m.later...) {
+		if p.title == changedAgain {
+			return true
+		}
+	}
+	return false
+}
+
+func requireToldChangedAgain(t *testing.T, d *driver, want bool) {
+	t.Helper()
+	if got := toldChangedAgain(d); got != want {
+		t.Fatalf("told the record changed again: %v, want %v:\n%s", got, want, d.view())
+	}
+}
+
+func TestSyncEndingWhileAResolutionIsSavedDoesNotSayTheRecordChangedAgain(t *testing.T) {
+	d, f, save := savingResolution(t)
+	// A run ends before the resolution is saved: the change is still in conflict, as it was.
+	syncFinished(d, 1)
+	requireToldChangedAgain(t, d, false)
+	d.run(save)
+	requireToldChangedAgain(t, d, false)
+	if e, _ := f.Entry(context.Background(), "e1"); e.Status != pending.StatusPending {
+		t.Fatalf("the resolution was not saved: %s", e.Status)
+	}
+	// The watch starts with the saved resolution: a later run that finds the record changed
+	// again says so.
+	f.setStatus("e1", pending.StatusConflict, phoneConflict)
+	syncFinished(d, 1)
+	requireToldChangedAgain(t, d, true)
+}
+
+func TestRunThatEndsAfterTheResolutionIsSavedAndBeforeItIsReportedStillTellsOfAChangeAgain(t *testing.T) {
+	d, f, save := savingResolution(t)
+	done := make(chan tea.Msg, 1)
+	go func() { done <- save() }()
+	msg := <-done // saved: the change is pending again
+	// A run sends it, finds the record changed again, and ends before the app hears the
+	// resolution was saved.
+	f.setStatus("e1", pending.StatusConflict, phoneConflict)
+	syncFinished(d, 1)
+	requireToldChangedAgain(t, d, false)
+	d.send(msg)
+	requireToldChangedAgain(t, d, true)
+}
+
+func TestFailedResolutionIsNotWatched(t *testing.T) {
+	d, _, _ := savingResolution(t)
+	d.send(opDoneMsg{err: pending.ErrNotAllowed, back: true, resolved: &resolvedWatch{entryID: "e1", name: "Acme 000000"}})
+	if w := d.model().c.resolved; w.entryID != "" {
+		t.Fatalf("a resolution that failed is watched: %+v", w)
+	}
 }

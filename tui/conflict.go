@@ -447,9 +447,12 @@ func resolvedNote(changes remote.Fields, choices map[string]pending.Choice) stri
 func (m conflictModel) save() (conflictModel, tea.Cmd) {
 	b, ctx, id := m.c.backend, m.c.ctx, m.entryID
 	m.saving = true
-	// Until a sync settles it: another user may change the record again before the
-	// resolution reaches the org.
-	m.c.resolved = resolvedWatch{entryID: id, name: CleanLine(m.entry.Name)}
+	// Watched once it is saved, until a sync settles it: another user may change the record
+	// again before the resolution reaches the org. (Watched from here, a sync ending before
+	// the resolution is saved would find the change still in conflict and tell of another
+	// user's change that nobody made.)
+	watch := &resolvedWatch{entryID: id, name: CleanLine(m.entry.Name)}
+	syncs := m.c.syncRuns
 	if m.isDelete() {
 		anyway := !m.keep
 		return m, func() tea.Msg {
@@ -458,7 +461,7 @@ func (m conflictModel) save() (conflictModel, tea.Cmd) {
 			if anyway {
 				note = "Delete will be sent again."
 			}
-			return opDoneMsg{note: note, err: err, back: true}
+			return opDoneMsg{note: note, err: err, back: true, resolved: watch, syncRuns: syncs}
 		}
 	}
 	choices := map[string]pending.Choice{}
@@ -476,7 +479,7 @@ func (m conflictModel) save() (conflictModel, tea.Cmd) {
 		for f, v := range shown {
 			t.labels[f], t.shown[f] = m.label(f), m.show(f, v)
 		}
-		m.c.resolved.theirs = t
+		watch.theirs = t
 	}
 	note := resolvedNote(m.entry.Changes, choices)
 	object, recordID, gen := m.entry.Object, m.entry.RecordID, m.gen
@@ -499,7 +502,7 @@ func (m conflictModel) save() (conflictModel, tea.Cmd) {
 			}
 		}
 		err := b.Resolve(ctx, id, choices)
-		return opDoneMsg{note: note, err: err, back: true}
+		return opDoneMsg{note: note, err: err, back: true, resolved: watch, syncRuns: syncs}
 	}
 }
 
@@ -521,7 +524,6 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 			return m, nil
 		}
 		m.saving = false
-		m.c.resolved = resolvedWatch{} // nothing was resolved
 		m.server, m.names = msg.server, msg.names
 		var labels []string
 		for _, f := range msg.moved {
@@ -532,9 +534,6 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 		return m, nil
 	case opDoneMsg:
 		m.saving = false
-		if msg.err != nil && m.c.resolved.entryID == m.entryID {
-			m.c.resolved = resolvedWatch{} // not resolved: nothing to watch
-		}
 		return m, nil
 	case lookupResultsMsg:
 		if m.editing && m.valueOf.Name == msg.field {

@@ -75,6 +75,11 @@ type (
 		// from is the screen that started the operation, nil when unknown: its "go back"
 		// applies only while that screen is still on top.
 		from *opOrigin
+		// resolved is the change a resolution saved, watched from now until a sync settles
+		// it (nil for other operations, and unused when err is set); syncRuns is how many
+		// sync runs had finished when the resolution started.
+		resolved *resolvedWatch
+		syncRuns int
 	}
 )
 
