@@ -32,6 +32,8 @@ type Options struct {
 	Backstage Backstage
 	// Script is a scenario to step through, one step per N; nil when none is loaded.
 	Script Script
+	// Location is the zone times show in; nil means the local zone (time.Local).
+	Location *time.Location
 }
 
 // ScreenID names a screen. To add a screen: add an id here, a field on Model, and a case in
@@ -113,6 +115,10 @@ func New(opts Options) Model {
 		describes: map[string]*remote.Describe{},
 		netStatus: opts.NetStatus,
 		limitInfo: opts.LimitInfo,
+		loc:       opts.Location,
+	}
+	if c.loc == nil {
+		c.loc = time.Local
 	}
 	m := Model{
 		c:     c,
@@ -1109,7 +1115,7 @@ func (m Model) statusBar() string {
 	if m.lastSync.IsZero() {
 		parts = append(parts, barPart{text: "never synced", drop: 5})
 	} else {
-		parts = append(parts, barPart{text: "last sync " + when(m.lastSync), short: "synced " + m.lastSync.Local().Format("15:04"), drop: 5})
+		parts = append(parts, barPart{text: "last sync " + m.c.when(m.lastSync), short: "synced " + m.lastSync.In(m.c.loc).Format("15:04"), drop: 5})
 	}
 	if m.c.netStatus != nil {
 		if n := CleanLine(m.c.netStatus()); n != "" && n != "online" && n != "offline" {

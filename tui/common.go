@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"io"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -18,6 +19,8 @@ type common struct {
 	keys    keyMap
 	debug   io.Writer
 	online  bool
+	// loc is the zone times show in.
+	loc *time.Location
 	// reach is why the last sync run did not reach the org while the device is online (the
 	// org's server stopped, the network is down), until a run reaches it again; its zero value
 	// is a run that reached the org, or none yet.

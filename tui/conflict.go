@@ -126,7 +126,7 @@ func (m conflictModel) lastChange() string {
 	// Only when: the record's last author may have changed another field, not this one.
 	if s, ok := m.server["LastModifiedDate"].(string); ok {
 		if t, err := remote.ParseTime(s); err == nil {
-			return when(t)
+			return m.c.when(t)
 		}
 	}
 	return ""
@@ -261,7 +261,7 @@ func (m conflictModel) show(name string, v any) string {
 		}
 		return "(empty)"
 	}
-	return displayField(f, v)
+	return m.c.displayField(f, v)
 }
 
 // textLike reports editors whose value is typed text: the first key typed replaces it.
@@ -599,7 +599,7 @@ func (m conflictModel) View() string {
 	if m.isDelete() {
 		out = append(out, strings.Split(wrap("You deleted this record here, but another user changed it after you made the change.", max(1, m.w)), "\n")...)
 		for _, c := range e.Conflicts {
-			line := sprintf("%s: now %q (%s, %s)", m.label(c.Field), display(c.Theirs), userName(m.names, c.TheirsBy), when(c.TheirsAt))
+			line := sprintf("%s: now %q (%s, %s)", m.label(c.Field), display(c.Theirs), userName(m.names, c.TheirsBy), m.c.when(c.TheirsAt))
 			for _, l := range strings.Split(wrap(line, max(1, m.w-2)), "\n") {
 				out = append(out, "  "+l)
 			}
@@ -690,7 +690,7 @@ func (m conflictModel) View() string {
 			}
 			return lines
 		}
-		who := joinNonEmpty(", ", userName(m.names, c.TheirsBy), when(c.TheirsAt))
+		who := joinNonEmpty(", ", userName(m.names, c.TheirsBy), m.c.when(c.TheirsAt))
 		theirsNote := ""
 		if who != "" {
 			theirsNote = "(" + who + ")"
@@ -708,7 +708,7 @@ func (m conflictModel) View() string {
 			if by == "" {
 				by = "another user"
 			}
-			theirsNote = "(unchanged: " + joinNonEmpty(", ", by+" changed other fields", when(c.TheirsAt)) + ")"
+			theirsNote = "(unchanged: " + joinNonEmpty(", ", by+" changed other fields", m.c.when(c.TheirsAt)) + ")"
 		}
 		body = append(body, row("base", m.show(c.Field, c.Base), false, "(when you changed it)")...)
 		body = append(body, row("theirs", m.show(c.Field, theirs), ch.Take == pending.TakeTheirs, theirsNote)...)

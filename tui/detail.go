@@ -435,7 +435,7 @@ func (m detailModel) header() []string {
 	if m.desc != nil {
 		for _, f := range highlightFields[m.object] {
 			if fd, ok := m.desc.Field(f); ok {
-				if v := displayField(fd, m.view.Fields[f]); v != "" {
+				if v := m.c.displayField(fd, m.view.Fields[f]); v != "" {
 					hl = append(hl, s.Label.Render(CleanLine(fd.Label)+": ")+v)
 				}
 			}
@@ -586,7 +586,7 @@ func (m detailModel) fieldBlocks() []fieldBlock {
 	flags := map[string][]string{}
 	if e := m.view.Entry; e != nil {
 		for _, c := range e.Conflicts {
-			flags[c.Field] = append(flags[c.Field], sprintf("conflict: they set %q (%s, %s)", display(c.Theirs), userName(m.view.Names, c.TheirsBy), when(c.TheirsAt)))
+			flags[c.Field] = append(flags[c.Field], sprintf("conflict: they set %q (%s, %s)", display(c.Theirs), userName(m.view.Names, c.TheirsBy), m.c.when(c.TheirsAt)))
 		}
 		for _, fe := range e.Errors {
 			if fe.Field != "" {
@@ -608,7 +608,7 @@ func (m detailModel) fieldBlocks() []fieldBlock {
 			text, _ := v.(string)
 			b.value, b.long = strings.TrimRight(Clean(text), "\n "), true
 		default:
-			b.value = displayField(f, v)
+			b.value = m.c.displayField(f, v)
 			if b.value == "" && isComputedName(f) {
 				// The org fills a computed name (a contact's Full Name) when the record
 				// syncs; until then it is the name the title shows.
@@ -719,7 +719,7 @@ var relatedColumns = map[string][]string{
 func (m detailModel) relatedCell(child, field string, v any) string {
 	if d := m.c.describes[child]; d != nil {
 		if f, ok := d.Field(field); ok {
-			return displayField(f, v)
+			return m.c.displayField(f, v)
 		}
 	}
 	return displayCell(field, v)

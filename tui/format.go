@@ -44,8 +44,11 @@ func toString(v any) string {
 }
 
 // displayField formats a value for a describe field: currency with two decimals, dates as
-// given, datetimes shortened.
-func displayField(f remote.Field, v any) string {
+// given, datetimes shortened and in the zone times show in.
+func (c *common) displayField(f remote.Field, v any) string { return displayFieldIn(f, v, c.loc) }
+
+// displayFieldIn is displayField with datetimes in loc.
+func displayFieldIn(f remote.Field, v any, loc *time.Location) string {
 	switch f.Type {
 	case "currency":
 		if x, ok := v.(float64); ok {
@@ -54,7 +57,7 @@ func displayField(f remote.Field, v any) string {
 	case "datetime":
 		if s, ok := v.(string); ok {
 			if t, err := time.Parse(sfTime, s); err == nil {
-				return t.Local().Format("2006-01-02 15:04")
+				return t.In(loc).Format("2006-01-02 15:04")
 			}
 		}
 	case "boolean":
@@ -89,12 +92,15 @@ func formatMoney(x float64) string {
 	return out
 }
 
-// when formats a moment for lists: date and minutes, in UTC so screens are reproducible.
-func when(t time.Time) string {
+// when formats a moment for lists: date and minutes, in the zone times show in.
+func (c *common) when(t time.Time) string { return whenIn(t, c.loc) }
+
+// whenIn is when in loc.
+func whenIn(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Local().Format("Jan 2 15:04")
+	return t.In(loc).Format("Jan 2 15:04")
 }
 
 // fit truncates s to w cells and pads it to exactly w cells.

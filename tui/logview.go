@@ -121,7 +121,7 @@ func (m logModel) rows() int { return max(1, m.h-5) }
 type logCells struct{ at, method, path, status, code, took, record string }
 
 func (m logModel) cells(a pending.Activity) logCells {
-	c := logCells{at: a.At.Local().Format("15:04:05.000"), method: CleanLine(a.Method), code: CleanLine(a.Code)}
+	c := logCells{at: a.At.In(m.c.loc).Format("15:04:05.000"), method: CleanLine(a.Method), code: CleanLine(a.Code)}
 	// A note (a network failure, an engine decision) says more than the path.
 	c.path = strings.TrimPrefix(CleanLine(a.Path), apiPrefix(a.Path))
 	if a.Note != "" {

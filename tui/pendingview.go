@@ -247,7 +247,7 @@ func (m pendingModel) View() string {
 			mark = "▸ "
 		}
 		line := mark + s.sashCell(e.Status, e.Op, sashW) +
-			cols.render(m.c.singleLabel(e.Object), CleanLine(e.Name), opWord(e.Op), when(e.UpdatedAt))
+			cols.render(m.c.singleLabel(e.Object), CleanLine(e.Name), opWord(e.Op), m.c.when(e.UpdatedAt))
 		if i == m.cursor {
 			line = s.Selected.Render(fit(line, m.w))
 		}
@@ -343,7 +343,7 @@ func (m pendingModel) columns(sashW, top, end int) pendingColumns {
 		c.object = max(c.object, lipgloss.Width(m.c.singleLabel(e.Object)))
 		c.record = max(c.record, lipgloss.Width(CleanLine(e.Name)))
 		c.op = max(c.op, lipgloss.Width(opWord(e.Op)))
-		c.when = max(c.when, lipgloss.Width(when(e.UpdatedAt)))
+		c.when = max(c.when, lipgloss.Width(m.c.when(e.UpdatedAt)))
 	}
 	want := c.record
 	room := func() int {

@@ -270,16 +270,23 @@ func TestSashColumnIsAsWideAsTheVisibleSashes(t *testing.T) {
 	}
 }
 
-func TestTimesShowInTheLocalZone(t *testing.T) {
-	saved := time.Local
-	defer func() { time.Local = saved }()
-	time.Local = time.FixedZone("EST", -5*3600)
+func TestTimesShowInTheZoneTheAppIsGiven(t *testing.T) {
+	est := time.FixedZone("EST", -5*3600)
+	f := seededFake(1) // last synced 2024-03-04 10:30 UTC
+	d := newDriverWith(t, Options{Backend: f, Location: est}, 100, 30)
+	c := d.model().c
 	at := time.Date(2026, 3, 4, 15, 30, 0, 0, time.UTC)
-	if got := when(at); got != "Mar 4 10:30" {
-		t.Errorf("when = %q, want the local time Mar 4 10:30", got)
+	if got := c.when(at); got != "Mar 4 10:30" {
+		t.Errorf("when = %q, want the time in EST Mar 4 10:30", got)
 	}
-	f := remote.Field{Name: "CreatedDate", Type: "datetime"}
-	if got := displayField(f, "2026-03-04T15:30:00.000+0000"); got != "2026-03-04 10:30" {
-		t.Errorf("a datetime field shows %q, want the local time 2026-03-04 10:30", got)
+	fd := remote.Field{Name: "CreatedDate", Type: "datetime"}
+	if got := c.displayField(fd, "2026-03-04T15:30:00.000+0000"); got != "2026-03-04 10:30" {
+		t.Errorf("a datetime field shows %q, want the time in EST 2026-03-04 10:30", got)
+	}
+	if bar := statusBarLine(d); !strings.Contains(bar, "last sync Mar 4 05:30") {
+		t.Errorf("the status bar gives the last sync in another zone: %q", bar)
+	}
+	if loc := New(Options{Backend: f}).c.loc; loc != time.Local {
+		t.Errorf("without a zone given times show in %v, want the local zone", loc)
 	}
 }
