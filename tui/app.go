@@ -150,14 +150,19 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.Backend == nil {
 		return errors.New("tui: no backend")
 	}
+	return run(ctx, opts, tea.WithAltScreen(), tea.WithMouseCellMotion())
+}
+
+// run runs the program with the options given and those every run has.
+func run(ctx context.Context, opts Options, popts ...tea.ProgramOption) error {
 	m := New(opts)
 	m.c.ctx = ctx
-	p := tea.NewProgram(m,
-		tea.WithContext(ctx),
-		tea.WithAltScreen(),
-		tea.WithMouseCellMotion(),
-		tea.WithFilter(quitFilter),
-	)
+	// The wait for the engine's next event ends with the program: the engine keeps its
+	// channel open, and the wait would outlive the program.
+	done := make(chan struct{})
+	defer close(done)
+	m.c.done = done
+	p := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithFilter(quitFilter)}, popts...)...)
 	_, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return ctx.Err()
@@ -236,7 +241,7 @@ func (m Model) Init() tea.Cmd {
 	}
 	cmds := []tea.Cmd{
 		func() tea.Msg { b.Start(ctx); return nil },
-		waitEvent(b.Events()),
+		waitEvent(b.Events(), m.c.done),
 		m.loadCounts(),
 		loadDescribes(ctx, b),
 	}
@@ -244,17 +249,22 @@ func (m Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// waitEvent waits for the next engine event; the root re-arms it after each one.
-func waitEvent(ch <-chan pending.Event) tea.Cmd {
+// waitEvent waits for the next engine event, or until done closes (the program ended: it
+// yields nothing then); the root re-arms it after each event.
+func waitEvent(ch <-chan pending.Event, done <-chan struct{}) tea.Cmd {
 	if ch == nil {
 		return nil
 	}
 	return func() tea.Msg {
-		ev, ok := <-ch
-		if !ok {
-			return eventsClosedMsg{}
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				return eventsClosedMsg{}
+			}
+			return eventMsg{ev}
+		case <-done:
+			return nil
 		}
-		return eventMsg{ev}
 	}
 }
 
@@ -628,7 +638,7 @@ func (m Model) nextPopUp() Model {
 }
 
 func (m Model) onEvent(ev pending.Event) (tea.Model, tea.Cmd) {
-	cmds := []tea.Cmd{waitEvent(m.c.backend.Events())}
+	cmds := []tea.Cmd{waitEvent(m.c.backend.Events(), m.c.done)}
 	switch ev.Kind {
 	case pending.EventSyncStarted:
 		m.syncing, m.syncDone, m.syncTotal = true, 0, ev.Total

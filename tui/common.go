@@ -21,6 +21,9 @@ type common struct {
 	online  bool
 	// loc is the zone times show in.
 	loc *time.Location
+	// done closes when the program ends (nil: never); commands that wait on the engine stop
+	// waiting then.
+	done <-chan struct{}
 	// reach is why the last sync run did not reach the org while the device is online (the
 	// org's server stopped, the network is down), until a run reaches it again; its zero value
 	// is a run that reached the org, or none yet.

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -242,5 +243,42 @@ func TestFailedResolutionIsNotWatched(t *testing.T) {
 	d.send(opDoneMsg{err: pending.ErrNotAllowed, back: true, resolved: &resolvedWatch{entryID: "e1", name: "Acme 000000"}})
 	if w := d.model().c.resolved; w.entryID != "" {
 		t.Fatalf("a resolution that failed is watched: %+v", w)
+	}
+}
+
+func TestEventWaitEndsWithTheProgram(t *testing.T) {
+	f := seededFake(2)
+	f.quiet = false
+	events := make(chan pending.Event) // unbuffered: a send goes through only to a waiting reader
+	f.events = events
+	in, keys := io.Pipe()
+	defer in.Close()
+	ended := make(chan error, 1)
+	go func() {
+		ended <- run(context.Background(), Options{Backend: f}, tea.WithInput(in), tea.WithOutput(io.Discard))
+	}()
+	// The program listens to the engine: an event goes through.
+	select {
+	case events <- pending.Event{Kind: pending.EventEntryChanged}:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the program never waited for the engine's events")
+	}
+	time.Sleep(200 * time.Millisecond) // the wait re-armed after the event sits on the channel
+	if _, err := keys.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-ended:
+		if err != nil {
+			t.Fatalf("the program ended with %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("q did not end the program")
+	}
+	// The engine's channel stays open; nothing of the program is left reading it.
+	select {
+	case events <- pending.Event{Kind: pending.EventEntryChanged}:
+		t.Fatal("the program ended and something of it still waits for the engine's events")
+	case <-time.After(300 * time.Millisecond):
 	}
 }

@@ -31,10 +31,19 @@ func newDriver(t testing.TB, b Backend, w, h int) *driver {
 }
 
 func newDriverWith(t testing.TB, opts Options, w, h int) *driver {
-	d := &driver{t: t, m: New(opts)}
+	d := &driver{t: t, m: endsWithTest(t, New(opts))}
 	d.send(tea.WindowSizeMsg{Width: w, Height: h})
 	d.run(d.m.Init())
 	return d
+}
+
+// endsWithTest gives m an end: when the test ends, commands waiting on the engine's events
+// stop waiting (as when the program ends in Run).
+func endsWithTest(t testing.TB, m Model) Model {
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done) })
+	m.c.done = done
+	return m
 }
 
 func (d *driver) model() Model { return d.m.(Model) }

@@ -34,7 +34,7 @@ func qaEnv(t *testing.T, sc *scenario.Scenario) *scenario.Env {
 }
 
 func newQAStory(t *testing.T, opts Options) *story {
-	tm := teatest.NewTestModel(t, harness{New(opts)}, teatest.WithInitialTermSize(110, 34))
+	tm := teatest.NewTestModel(t, harness{endsWithTest(t, New(opts))}, teatest.WithInitialTermSize(110, 34))
 	s := &story{t: t, b: opts.Backend, tm: tm}
 	t.Cleanup(func() { _ = tm.Quit() })
 	s.wait("Pending Changes (")
