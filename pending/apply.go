@@ -421,7 +421,9 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 		if len(overlap) > 0 {
 			en.Message = "Another user changed " + fieldLabels(d, overlap)
 		} else {
-			en.Message = "Another user changed " + orRecord(d, theirs) + " (strict mode: every remote change needs your decision)"
+			// The conflict lists the fields of the change, which they left as they were: the
+			// message says what they did change, and to what, or the user could not see it.
+			en.Message = "Another user changed " + orRecordWithValues(d, theirs, server) + " (strict mode: every remote change needs your decision)"
 		}
 		e.note(en.ID, en.RecordID, "conflict: "+en.Message)
 	}
@@ -434,6 +436,28 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 	}
 	*mem = *en
 	return true, e.save(ctx, tx, en)
+}
+
+// orRecordWithValues is orRecord with each field's new value: Industry (now "Energy").
+func orRecordWithValues(d *remote.Describe, fs []string, server remote.Fields) string {
+	if len(fs) == 0 {
+		return "this record"
+	}
+	parts := make([]string, 0, len(fs))
+	for _, f := range fs {
+		v := "empty"
+		switch x := server[f].(type) {
+		case nil:
+		case string:
+			if x != "" {
+				v = strconv.Quote(truncate(x, 40))
+			}
+		default:
+			v = fmt.Sprint(x)
+		}
+		parts = append(parts, fieldLabels(d, []string{f})+" (now "+v+")")
+	}
+	return joinFields(parts)
 }
 
 func orRecord(d *remote.Describe, fs []string) string {

@@ -628,3 +628,25 @@ func TestAChangeTheOrgRefusedCountsItsAttempt(t *testing.T) {
 		t.Fatalf("a change sent once and refused: status %s, attempts %d, want failed after 1", en.Status, en.Attempts)
 	}
 }
+
+// In strict mode a change the other user did not touch still conflicts; the conflict lists the
+// change's own fields, so the message says which fields they changed and to what.
+func TestAStrictConflictSaysWhatTheOtherUserChangedAndToWhat(t *testing.T) {
+	h := newHarness(t, harnessOpts{strict: true})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "111"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2e9))
+	if err := h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Title": "Chief Of Staff", "Department": nil}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	en := h.entryOf(t, c.ID)
+	if en.Status != StatusConflict || !strings.Contains(en.Message, `Title (now "Chief Of Staff")`) {
+		t.Fatalf("entry %+v", en)
+	}
+}
