@@ -966,6 +966,7 @@ func namedRecord(ctx context.Context, eng *pending.Engine, objectArg, ref string
 }
 
 func findRecord(ctx context.Context, eng *pending.Engine, object, ref string) (string, error) {
+	ref = strings.TrimSpace(ref)
 	if ref == "" {
 		return "", errors.New("no record given")
 	}

@@ -223,16 +223,33 @@ func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outco
 // keepLaterEdits: the record an earlier send created was found, but the user changed it after
 // that send (its reply lost). The changes the org does not hold yet stay queued, as an update
 // of the record found on top of its server copy, rather than leaving the queue with the create.
+// A field whose value on the org is none a send carried was changed there by another user
+// since: a conflict, not an overwrite. With no change after the send, what the org holds is
+// the record as it stands (another user's edit, or the org's own) and nothing stays queued.
 // It reports whether the entry stays.
 func (e *Engine) keepLaterEdits(ctx context.Context, tx *cache.Tx, d *remote.Describe, en *entry, server *remote.Record, rec cache.Record) (bool, error) {
 	cur, err := entryByID(ctx, tx, en.ID) // the create's id is replaced in it by now
 	if err != nil {
 		return false, err
 	}
-	rest := remote.Fields{}
-	for k, v := range cur.Changes {
-		if sv, ok := server.Fields[k]; !ok || !sameValue(sv, v) {
-			rest[k] = v
+	if len(cur.sent) == 0 {
+		return false, nil
+	}
+	rest, base := remote.Fields{}, remote.Fields{}
+	var theirs []string
+	for _, k := range sortedKeys(cur.Changes) {
+		v := cur.Changes[k]
+		sv, known := server.Fields[k]
+		if known && sameValue(sv, v) {
+			continue
+		}
+		sentVal, inSend := cur.lastSent(k)
+		switch {
+		case !known, cur.sentValue(k, sv), !inSend && (sv == nil || sv == ""):
+			rest[k], base[k] = v, sv // the org holds what a send carried: the later value goes
+		default:
+			rest[k], base[k] = v, sentVal
+			theirs = append(theirs, k)
 		}
 	}
 	if len(rest) == 0 {
@@ -242,6 +259,19 @@ func (e *Engine) keepLaterEdits(ctx context.Context, tx *cache.Tx, d *remote.Des
 	e.rebase(cur, server.Fields, rec.Version)
 	cur.Status, cur.unknown, cur.NextAttempt, cur.Code, cur.Message = StatusPending, false, time.Time{}, "", ""
 	cur.UpdatedAt = e.now()
+	if len(theirs) > 0 {
+		by, _ := server.Fields["LastModifiedById"].(string)
+		cur.Conflicts = nil
+		for _, f := range inFormOrder(d, theirs) {
+			cur.Base[f] = base[f]
+			cur.Conflicts = append(cur.Conflicts, Conflict{Field: f, Base: base[f], Theirs: server.Fields[f], Mine: rest[f], TheirsBy: by, TheirsAt: rec.Version.LastModifiedDate})
+		}
+		cur.Status, cur.Code = StatusConflict, "CONFLICT"
+		cur.Message = "Another user changed " + fieldLabels(d, theirs)
+		e.note(cur.ID, cur.RecordID, "conflict: "+cur.Message+" after the record was created")
+	} else {
+		e.note(cur.ID, cur.RecordID, "your later change to "+fieldLabels(d, sortedKeys(rest))+" is sent to it next")
+	}
 	if err := e.save(ctx, tx, cur); err != nil {
 		return false, err
 	}
@@ -250,7 +280,6 @@ func (e *Engine) keepLaterEdits(ctx context.Context, tx *cache.Tx, d *remote.Des
 	if err := tx.PutRecord(ctx, rec); err != nil {
 		return false, err
 	}
-	e.note(cur.ID, cur.RecordID, "your later change to "+fieldLabels(d, sortedKeys(rest))+" is sent to it next")
 	*en = *cur
 	return true, nil
 }
@@ -522,8 +551,9 @@ func (e *Engine) applyTransient(ctx context.Context, tx *cache.Tx, o outcome) er
 	// sooner than the delay (a Retry-After of 2 s must not become 1.9995 s).
 	en.NextAttempt = ceilMillisecond(e.now().Add(delay))
 	en.Status = StatusPending
-	// A request that failed as a whole may have reached the org: its outcome is unknown.
-	en.unknown = en.unknown || o.callErr != nil
+	// A request that failed as a whole may have reached the org: its outcome is unknown. Not so
+	// one that never left (its session could not be signed in, no connection was made).
+	en.unknown = en.unknown || o.callErr != nil && !remote.NotSent(o.callErr)
 	why := "a temporary problem"
 	switch {
 	case o.apiErr != nil:

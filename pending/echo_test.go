@@ -3,6 +3,7 @@ package pending
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -174,5 +175,86 @@ func TestDeletingACreateWhoseReplyWasLostWaitsForTheSync(t *testing.T) {
 	h.sync(t)
 	if n := countOnOrg(t, h, byName); n != 0 {
 		t.Fatalf("the record is still on the org (%d)", n)
+	}
+}
+
+// A create whose reply was lost, then changed on the org by another user: the user's later edit
+// of the same field is a conflict, not an overwrite; with no later edit, the other user's value
+// stays and nothing is left queued.
+func TestAnotherUsersEditOfARecordFoundAfterALostCreateIsNotOverwritten(t *testing.T) {
+	for _, laterEdit := range []bool{true, false} {
+		t.Run(fmt.Sprintf("later edit %v", laterEdit), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{})
+			h.sync(t)
+			h.eng.SetOnline(false)
+			name := fmt.Sprintf("Found And Changed %v", laterEdit)
+			local, err := h.eng.Create(bg, "Account", remote.Fields{"Name": name, "Phone": "1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.faults.set(once(isComposite, "lose"))
+			h.eng.SetOnline(true)
+			if _, err := h.eng.Sync(bg); err == nil {
+				t.Fatal("a lost reply must report a network failure")
+			}
+			res, err := h.as(t, "admin@demo.example").Query(bg, "SELECT Id FROM Account WHERE Name = '"+name+"'", 0)
+			if err != nil || len(res.Records) != 1 {
+				t.Fatalf("the lost create is not on the org: %v %v", res.Records, err)
+			}
+			id := res.Records[0].ID()
+			h.clock.Set(h.clock.Now().Add(2 * time.Second))
+			if err := h.as(t, "admin@demo.example").Update(bg, "Account", id, remote.Fields{"Phone": "admin-9"}, remote.WriteOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			h.eng.SetOnline(false)
+			if laterEdit {
+				if err := h.eng.Edit(bg, "Account", local, remote.Fields{"Phone": "2"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			h.clock.Set(h.clock.Now().Add(10 * time.Minute))
+			h.eng.SetOnline(true)
+			s := h.sync(t)
+			got := h.serverRecord(t, "Account", id).Fields["Phone"]
+			if got != "admin-9" {
+				t.Fatalf("the other user's Phone was overwritten: org has %v", got)
+			}
+			if laterEdit {
+				en := h.entryOf(t, id)
+				if en.Status != StatusConflict || len(en.Conflicts) != 1 || en.Conflicts[0].Theirs != "admin-9" || en.Conflicts[0].Mine != "2" || en.Conflicts[0].Base != "1" {
+					t.Fatalf("want a conflict on Phone (base 1, theirs admin-9, mine 2): %+v (summary %+v)", en, s)
+				}
+			} else if total, _, _ := h.eng.Counts(bg); total != 0 || s.Attention != 0 {
+				t.Fatalf("queue holds %d, summary %+v", total, s)
+			}
+		})
+	}
+}
+
+// A create whose send never left (no connection to the org) is not in doubt: it can be deleted
+// (dropped) at once, as one never sent.
+func TestACreateThatNeverLeftCanBeDeleted(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	local, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Never Left Ltd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.faults.set(func(r *http.Request) string {
+		if isComposite(r) {
+			return "refuse"
+		}
+		return ""
+	})
+	h.eng.SetOnline(true)
+	if _, err := h.eng.Sync(bg); err == nil {
+		t.Fatal("a refused connection must report a network failure")
+	}
+	if err := h.eng.Delete(bg, "Account", local); err != nil {
+		t.Fatalf("delete of a create that never left: %v", err)
+	}
+	if total, _, _ := h.eng.Counts(bg); total != 0 {
+		t.Fatalf("queue holds %d", total)
 	}
 }

@@ -263,7 +263,11 @@ func (e *Engine) SetOnline(on bool) {
 			// deleted or unshared meanwhile leave the cache now, not at the next periodic check.
 			e.recheckMembers = true
 		}
+		org := e.org
 		e.mu.Unlock()
+		if f, ok := org.(interface{ ForgetRefreshFailure() }); ok && !was {
+			f.ForgetRefreshFailure() // a sign-in that timed out before may work now
+		}
 		e.kick()
 	}
 }

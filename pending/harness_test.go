@@ -3,6 +3,7 @@ package pending
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -279,6 +280,8 @@ func (f *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	switch action {
 	case "drop":
 		return nil, errFaultDropped
+	case "refuse": // no connection made: the org never saw the request
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
 	case "lose":
 		resp, err := f.base.RoundTrip(req)
 		if err == nil {

@@ -145,6 +145,16 @@ func (e *entry) rememberSent() {
 	}
 }
 
+// lastSent is the value the latest earlier send carried for field f, if one carried it.
+func (e *entry) lastSent(f string) (any, bool) {
+	for i := len(e.sent) - 1; i >= 0; i-- {
+		if v, ok := e.sent[i][f]; ok {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
 // sentValue reports whether an earlier send of this entry carried v for field f.
 func (e *entry) sentValue(f string, v any) bool {
 	for _, g := range e.sent {

@@ -136,7 +136,8 @@ type Client struct {
 	tokenMu   sync.RWMutex
 	token     string
 	refreshMu sync.Mutex
-	// refreshTimedOut is the last session refresh's failure when it timed out, and when.
+	// refreshTimedOut is the last session refresh's failure when it timed out, and when
+	// (guarded by tokenMu).
 	refreshTimedOut   error
 	refreshTimedOutAt time.Time
 
@@ -374,7 +375,7 @@ func (c *Client) do(ctx context.Context, r request) (*reply, error) {
 		// the org is a network failure like any other; a refusal is an auth failure.
 		if rerr := c.refreshToken(ctx, token); rerr != nil {
 			if Unreachable(rerr) {
-				return nil, &transportError{method: r.method, path: r.path, err: rerr}
+				return nil, &transportError{method: r.method, path: r.path, err: rerr, notSent: true}
 			}
 			notSignedIn := &Error{Status: http.StatusUnauthorized, Items: []ErrorItem{{Code: "INVALID_SESSION_ID", Message: "not signed in yet"}}}
 			return nil, &refreshError{api: notSignedIn, err: rerr}
@@ -392,8 +393,9 @@ func (c *Client) do(ctx context.Context, r request) (*reply, error) {
 	if rerr := c.refreshToken(ctx, token); rerr != nil {
 		if Unreachable(rerr) {
 			// The session expired while the org's sign-in could not be reached: a network
-			// failure (retried), not a refusal that needs the user to sign in again.
-			return nil, &transportError{method: r.method, path: r.path, err: rerr}
+			// failure (retried), not a refusal that needs the user to sign in again. The org
+			// refused the request itself (401): it did nothing with it.
+			return nil, &transportError{method: r.method, path: r.path, err: rerr, notSent: true}
 		}
 		return nil, &refreshError{api: apiErr, err: rerr}
 	}
@@ -424,27 +426,41 @@ func (c *Client) refreshToken(ctx context.Context, stale string) error {
 	if c.currentToken() != stale {
 		return nil
 	}
-	if c.refreshTimedOut != nil && time.Since(c.refreshTimedOutAt) < refreshTimeoutMemory {
+	c.tokenMu.RLock()
+	last, at := c.refreshTimedOut, c.refreshTimedOutAt
+	c.tokenMu.RUnlock()
+	if last != nil && time.Since(at) < refreshTimeoutMemory {
 		// A sign-in that just waited out its time would wait as long again: the requests of
 		// the same run fail at once instead of each waiting in turn.
-		return c.refreshTimedOut
+		return last
 	}
 	tok, err := c.refresh(ctx)
 	if err != nil {
 		err = c.scrub(err)
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil || isTimeout(err) {
+		if (errors.Is(err, context.DeadlineExceeded) || isTimeout(err)) && ctx.Err() == nil {
+			// Its own time ran out, not the caller's: the caller's deadline says nothing of the org.
+			c.tokenMu.Lock()
 			c.refreshTimedOut, c.refreshTimedOutAt = err, time.Now()
+			c.tokenMu.Unlock()
 		}
 		return err
 	}
-	c.refreshTimedOut = nil
 	if tok == "" {
 		return errors.New("the refresh returned an empty token")
 	}
 	c.tokenMu.Lock()
+	c.refreshTimedOut = nil
 	c.token = tok
 	c.tokenMu.Unlock()
 	return nil
+}
+
+// ForgetRefreshFailure drops the memory of a session refresh that timed out: the device has just
+// come back online, and the next request tries the org again at once.
+func (c *Client) ForgetRefreshFailure() {
+	c.tokenMu.Lock()
+	defer c.tokenMu.Unlock()
+	c.refreshTimedOut = nil
 }
 
 // refreshTimeoutMemory is how long a session refresh that timed out is answered by its failure
@@ -583,6 +599,19 @@ type transportError struct {
 	method, path string
 	err          error
 	token        string
+	notSent      bool // failed before the org could act on it (its session could not be signed in)
+}
+
+// NotSent reports whether a failed request is known not to have reached the org: offline, its
+// session could not be signed in first, or no connection to the org was made. Any other
+// failure without a reply (a timeout, a connection cut) may have reached it.
+func NotSent(err error) bool {
+	var te *transportError
+	if errors.As(err, &te) && te.notSent || errors.Is(err, ErrOffline) {
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 func (e *transportError) Error() string {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -556,6 +557,36 @@ func TestARefreshThatTimedOutIsNotRetriedByEveryRequest(t *testing.T) {
 				t.Fatalf("%d refreshes for three requests, want %d", calls, tc.calls)
 			}
 		})
+	}
+}
+
+// The caller's own deadline ending a refresh says nothing of the org: the next request, with
+// time to spare, signs in again. A refresh that failed on the network leaves the request unsent.
+func TestARefreshCutShortByTheCallerIsTriedAgain(t *testing.T) {
+	r := newReplay(t)
+	r.on("GET "+v+"/sobjects/Account/describe/",
+		route{status: 401, file: "invalid_session_401.json"},
+		route{status: 401, file: "invalid_session_401.json"},
+		route{status: 200, body: `{"name":"Account"}`})
+	calls := 0
+	c := r.client(t, func(c *remote.Config) {
+		c.Refresh = func(ctx context.Context) (string, error) {
+			calls++
+			if calls == 1 {
+				<-ctx.Done() // the caller gives up first
+				return "", &net.OpError{Op: "read", Net: "tcp", Err: ctx.Err()}
+			}
+			return "fresh", nil
+		}
+	})
+	short, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, err := c.Describe(short, "Account")
+	if err == nil || !remote.NotSent(err) {
+		t.Fatalf("a request whose session could not be refreshed: %v (NotSent %v)", err, remote.NotSent(err))
+	}
+	if _, err := c.Describe(context.Background(), "Account"); err != nil || calls != 2 {
+		t.Fatalf("with time to spare: %v after %d refreshes, want success after 2", err, calls)
 	}
 }
 

@@ -550,7 +550,7 @@ func (v *validator) fieldValue(line int, d *remote.Describe, name string, val an
 		}
 		return nil
 	}
-	if s, ok := val.(string); ok && fd.Type == "reference" && !looksLikeID(s) {
+	if s, ok := val.(string); ok && fd.Type == "reference" && s != "" && !looksLikeID(s) { // "" clears it, as null does
 		hint := "{ref: NAME} for a record a create step made"
 		if slices.Contains(fd.ReferenceTo, "User") {
 			hint = "{user: sam} (me, sam, admin or a username)"
