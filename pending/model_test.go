@@ -30,6 +30,7 @@ type model struct {
 	remoteChanged map[string]map[string]bool // record → fields another user changed since the last sync
 	shared        map[string]bool            // sam's records shared with alex
 	parent        map[string]string          // Contact → its Account (model key or server id)
+	inDoubt       map[string]bool            // records a send may have reached with its reply lost
 }
 
 // parentGone reports whether a Contact's Account is no longer on the org: deleting an Account
