@@ -12,6 +12,29 @@ import (
 	"github.com/offline-edit/offline-edit/remote/mockorg"
 )
 
+// syncLosingTheReply syncs with the first Composite's reply lost after the org applied it.
+func syncLosingTheReply(t *testing.T, h *harness) {
+	t.Helper()
+	h.faults.set(once(isComposite, "lose"))
+	h.eng.SetOnline(true)
+	if _, err := h.eng.Sync(bg); err == nil {
+		t.Fatal("a lost reply must report a network failure")
+	}
+}
+
+// createLosingTheReply queues a create offline and syncs it with its reply lost: the org has
+// the record, the device does not know it. It returns the record's local id.
+func createLosingTheReply(t *testing.T, h *harness, fields remote.Fields) string {
+	t.Helper()
+	h.eng.SetOnline(false)
+	local, err := h.eng.Create(bg, "Account", fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncLosingTheReply(t, h)
+	return local
+}
+
 // A change sent with its reply lost may have reached the org. When the user changes the record
 // again before the next sync, the values the org holds from that earlier send are the user's
 // own, not another user's: no conflict with oneself, and the later change is what the org ends
@@ -66,11 +89,7 @@ func TestAChangeAfterALostReplyIsNotAConflictWithOneself(t *testing.T) {
 			if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{tc.field: "777"}); err != nil {
 				t.Fatal(err)
 			}
-			h.faults.set(once(isComposite, "lose"))
-			h.eng.SetOnline(true)
-			if _, err := h.eng.Sync(bg); err == nil {
-				t.Fatal("a lost reply must report a network failure")
-			}
+			syncLosingTheReply(t, h)
 			if got := h.serverRecord(t, "Contact", c.ID).Fields[tc.field]; got != "777" {
 				t.Fatalf("the lost send did not reach the org (%v): the test proves nothing", got)
 			}
@@ -98,17 +117,8 @@ func TestAnEditAfterALostCreateReachesTheRecordItMade(t *testing.T) {
 		t.Run(string(profile), func(t *testing.T) {
 			h := newHarness(t, harnessOpts{profile: profile})
 			h.sync(t)
-			h.eng.SetOnline(false)
 			name := fmt.Sprintf("Lost Then Edited %s", profile)
-			local, err := h.eng.Create(bg, "Account", remote.Fields{"Name": name, "Phone": "123"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			h.faults.set(once(isComposite, "lose"))
-			h.eng.SetOnline(true)
-			if _, err := h.eng.Sync(bg); err == nil {
-				t.Fatal("a lost reply must report a network failure")
-			}
+			local := createLosingTheReply(t, h, remote.Fields{"Name": name, "Phone": "123"})
 			h.eng.SetOnline(false)
 			h.clock.Set(h.clock.Now().Add(2 * time.Minute))
 			if err := h.eng.Edit(bg, "Account", local, remote.Fields{"Phone": "456"}); err != nil {
@@ -145,19 +155,10 @@ func TestAnEditAfterALostCreateReachesTheRecordItMade(t *testing.T) {
 func TestDeletingACreateWhoseReplyWasLostWaitsForTheSync(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	h.sync(t)
-	h.eng.SetOnline(false)
 	name := "Created Then Deleted"
-	local, err := h.eng.Create(bg, "Account", remote.Fields{"Name": name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.faults.set(once(isComposite, "lose"))
-	h.eng.SetOnline(true)
-	if _, err := h.eng.Sync(bg); err == nil {
-		t.Fatal("a lost reply must report a network failure")
-	}
+	local := createLosingTheReply(t, h, remote.Fields{"Name": name})
 	h.eng.SetOnline(false)
-	err = h.eng.Delete(bg, "Account", local)
+	err := h.eng.Delete(bg, "Account", local)
 	if !errors.Is(err, ErrNotAllowed) || !strings.Contains(err.Error(), "sync first") {
 		t.Fatalf("delete of a create whose reply was lost: %v", err)
 	}
@@ -186,17 +187,8 @@ func TestAnotherUsersEditOfARecordFoundAfterALostCreateIsNotOverwritten(t *testi
 		t.Run(fmt.Sprintf("later edit %v", laterEdit), func(t *testing.T) {
 			h := newHarness(t, harnessOpts{})
 			h.sync(t)
-			h.eng.SetOnline(false)
 			name := fmt.Sprintf("Found And Changed %v", laterEdit)
-			local, err := h.eng.Create(bg, "Account", remote.Fields{"Name": name, "Phone": "1"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			h.faults.set(once(isComposite, "lose"))
-			h.eng.SetOnline(true)
-			if _, err := h.eng.Sync(bg); err == nil {
-				t.Fatal("a lost reply must report a network failure")
-			}
+			local := createLosingTheReply(t, h, remote.Fields{"Name": name, "Phone": "1"})
 			res, err := h.as(t, "admin@demo.example").Query(bg, "SELECT Id FROM Account WHERE Name = '"+name+"'", 0)
 			if err != nil || len(res.Records) != 1 {
 				t.Fatalf("the lost create is not on the org: %v %v", res.Records, err)
