@@ -132,6 +132,9 @@ CREATE INDEX IF NOT EXISTS entries_with_local ON entries(seq) WHERE has_local = 
 	// changed the record again: the org may hold them, and they are the user's own, not another
 	// user's (a JSON array of field maps; '' when there are none).
 	`ALTER TABLE entries ADD COLUMN sent TEXT NOT NULL DEFAULT '';`,
+	// no_reply marks an entry whose last send got no HTTP reply at all (the network failed, or
+	// the org was out of reach): it goes with the next sync rather than after its backoff.
+	`ALTER TABLE entries ADD COLUMN no_reply INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // searchMigration is the schema version that added records.search: a database migrated from

@@ -554,6 +554,8 @@ func (e *Engine) applyTransient(ctx context.Context, tx *cache.Tx, o outcome) er
 	// A request that failed as a whole may have reached the org: its outcome is unknown. Not so
 	// one that never left (its session could not be signed in, no connection was made).
 	en.unknown = en.unknown || o.callErr != nil && !remote.NotSent(o.callErr)
+	_, answered := remote.AsError(o.callErr)
+	en.noReply = o.callErr != nil && !answered
 	why := "a temporary problem"
 	switch {
 	case o.apiErr != nil:

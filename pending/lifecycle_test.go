@@ -108,7 +108,7 @@ func TestAChangeTheNetworkFailedGoesWithTheNextRunNotAfterItsBackoff(t *testing.
 	for _, tc := range []struct {
 		action string
 		synced int
-	}{{"drop", 1}, {"lose", 1}, {"503", 0}} {
+	}{{"drop", 1}, {"lose", 1}, {"refuse", 1}, {"503", 0}} {
 		t.Run(tc.action, func(t *testing.T) {
 			h := newHarness(t, harnessOpts{})
 			h.sync(t)

@@ -27,14 +27,16 @@ type entry struct {
 	unknown    bool          // the outcome of the last send is unknown (lost reply, crash)
 	// sent holds the changes of earlier sends whose outcome was unknown when the user changed
 	// the record again, oldest first: values the org may hold that are the user's own.
-	sent   []remote.Fields
-	sentAt time.Time // when a create was last sent
-	dups   int
-	rev    int64 // write counter of the row this copy was read from
+	sent []remote.Fields
+	// noReply: the last send got no HTTP reply at all (the network, not the org, failed it).
+	noReply bool
+	sentAt  time.Time // when a create was last sent
+	dups    int
+	rev     int64 // write counter of the row this copy was read from
 }
 
 const entryCols = `seq, id, object, record_id, name, op, changes, base, base_record, base_lmd, base_sysmod, base_etag,
-	status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups, rev, sent`
+	status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups, rev, sent, no_reply`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -42,9 +44,9 @@ func scanEntry(s rowScanner) (*entry, error) {
 	e := &entry{}
 	var changes, base, baseRec, errs, confs, sentGens string
 	var blmd, bsys, next, created, updated, sent int64
-	var unknown int
+	var unknown, noReply int
 	err := s.Scan(&e.Seq, &e.ID, &e.Object, &e.RecordID, &e.Name, &e.Op, &changes, &base, &baseRec, &blmd, &bsys, &e.BaseVersion.ETag,
-		&e.Status, &e.Code, &e.Message, &errs, &confs, &e.WaitingOn, &e.Attempts, &next, &created, &updated, &unknown, &sent, &e.dups, &e.rev, &sentGens)
+		&e.Status, &e.Code, &e.Message, &errs, &confs, &e.WaitingOn, &e.Attempts, &next, &created, &updated, &unknown, &sent, &e.dups, &e.rev, &sentGens, &noReply)
 	if err != nil {
 		return nil, err
 	}
@@ -83,6 +85,7 @@ func scanEntry(s rowScanner) (*entry, error) {
 	e.UpdatedAt = cache.FromMS(updated)
 	e.sentAt = cache.FromMS(sent)
 	e.unknown = unknown != 0
+	e.noReply = noReply != 0
 	return e, nil
 }
 
@@ -165,6 +168,13 @@ func (e *entry) sentValue(f string, v any) bool {
 	return false
 }
 
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func jsonOf(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil || string(b) == "null" {
@@ -184,11 +194,11 @@ func saveEntry(ctx context.Context, tx *cache.Tx, e *entry) error {
 		baseRecord, cache.MS(e.BaseVersion.LastModifiedDate), cache.MS(e.BaseVersion.SystemModstamp), e.BaseVersion.ETag,
 		string(e.Status), e.Code, e.Message, jsonOf(e.Errors), jsonOf(e.Conflicts), e.WaitingOn, e.Attempts,
 		cache.MS(e.NextAttempt), cache.MS(e.CreatedAt), cache.MS(e.UpdatedAt), unknown, cache.MS(e.sentAt), e.dups,
-		cache.HasLocalID(changes, base, baseRecord), encodeSent(e.sent)}
+		cache.HasLocalID(changes, base, baseRecord), encodeSent(e.sent), boolInt(e.noReply)}
 	if e.Seq == 0 {
 		res, err := tx.ExecContext(ctx, `INSERT INTO entries(id, object, record_id, name, op, changes, base, base_record, base_lmd, base_sysmod, base_etag,
-			status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups, has_local, sent)
-			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+			status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups, has_local, sent, no_reply)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 		if err != nil {
 			return fmt.Errorf("pending: store entry: %w", err)
 		}
@@ -198,7 +208,7 @@ func saveEntry(ctx context.Context, tx *cache.Tx, e *entry) error {
 	}
 	st, err := tx.Prepared(ctx, `UPDATE entries SET id=?, object=?, record_id=?, name=?, op=?, changes=?, base=?, base_record=?, base_lmd=?, base_sysmod=?, base_etag=?,
 		status=?, code=?, message=?, errors=?, conflicts=?, waiting_on=?, attempts=?, next_attempt=?, created_at=?, updated_at=?, unknown=?, sent_at=?, allow_dups=?,
-		has_local=?, sent=?, rev = rev + 1 WHERE seq=?`)
+		has_local=?, sent=?, no_reply=?, rev = rev + 1 WHERE seq=?`)
 	if err == nil {
 		_, err = st.ExecContext(ctx, append(args, e.Seq)...)
 	}

@@ -395,7 +395,7 @@ func (e *Engine) push(ctx context.Context, r *run) error {
 			// backoff grown during an outage would outlive it by minutes). A refusal, a 503 or a
 			// Retry-After keeps its time.
 			// Once per run: a change that fails so again waits for the next run.
-			noReply := pass == 0 && en.unknown && en.Code == ""
+			noReply := pass == 0 && en.noReply
 			if (en.Status == StatusPending || en.Status == StatusWaiting) && (!en.NextAttempt.After(now) || noReply) {
 				if noReply {
 					en.NextAttempt = time.Time{} // due now (a lookup that fails before sending sets it again)
