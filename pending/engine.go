@@ -302,7 +302,15 @@ func (e *Engine) releaseEvents(committed bool) {
 	held := e.held
 	e.held, e.holding = nil, false
 	if !committed {
-		held = []Event{{Kind: EventEntryChanged}}
+		// The changes to entries did not happen: one event without details tells listeners to
+		// read again. Other news held meanwhile (online, sign-in) did happen.
+		kept := []Event{{Kind: EventEntryChanged}}
+		for _, ev := range held {
+			if ev.Kind != EventEntryChanged && ev.Kind != EventEntryRemoved {
+				kept = append(kept, ev)
+			}
+		}
+		held = kept
 	}
 	for _, ev := range held {
 		e.send(ev)

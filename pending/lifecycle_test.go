@@ -131,3 +131,34 @@ func TestAChangeTheNetworkFailedGoesWithTheNextRunNotAfterItsBackoff(t *testing.
 		})
 	}
 }
+
+// Events held for a transaction that did not commit: the entry changes it told of did not
+// happen (one event without details says to read again), but news held meanwhile did.
+func TestARolledBackTransactionKeepsTheOtherNewsItHeld(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	for {
+		select {
+		case <-h.eng.Events():
+			continue
+		default:
+		}
+		break
+	}
+	h.eng.holdEvents()
+	h.eng.emit(Event{Kind: EventEntryChanged, EntryID: "e1", Status: StatusPending})
+	h.eng.SetOnline(!h.eng.Online())
+	h.eng.releaseEvents(false)
+	var got []Event
+	for len(got) < 3 {
+		select {
+		case ev := <-h.eng.Events():
+			got = append(got, ev)
+			continue
+		default:
+		}
+		break
+	}
+	if len(got) != 2 || got[0].Kind != EventEntryChanged || got[0].EntryID != "" || got[1].Kind != EventOnlineChanged {
+		t.Fatalf("events after a rollback: %+v, want one bare entry change and the online change", got)
+	}
+}

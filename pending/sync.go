@@ -563,6 +563,7 @@ func (e *Engine) settleBeforeSend(ctx context.Context, r *run, ready []*entry) (
 		}
 	}
 	progress := len(outs) > 0
+	e.holdEvents() // told once the transaction commits
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
 		// One query finds the records whose cached server copy is newer than an update's base.
 		newer := map[string]bool{}
@@ -610,6 +611,7 @@ func (e *Engine) settleBeforeSend(ctx context.Context, r *run, ready []*entry) (
 		}
 		return nil
 	})
+	e.releaseEvents(err == nil)
 	return progress, err
 }
 
@@ -848,10 +850,13 @@ func (e *Engine) hold(ctx context.Context, holds []*entry, creates map[string]*e
 		}
 		return nil
 	})
+	if err != nil {
+		return err // nothing of it was saved: nothing to tell
+	}
 	for _, ev := range evs {
 		e.emit(ev)
 	}
-	return err
+	return nil
 }
 
 // startWave marks a wave's entries syncing (one transaction) and sends its composites; the
