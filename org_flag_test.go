@@ -36,6 +36,8 @@ func TestOrgFlagThatIsNoServedOrgIsABadFlagThatSaysWhy(t *testing.T) {
 		{"127.0.0.1:8787", `--org "127.0.0.1:8787" is not a URL; give the one ` + "`offline-edit serve`" + ` prints, such as http://127.0.0.1:8787`},
 		{"http://example.invalid", "uses plain http"},
 		{"ftp://127.0.0.1", "must start with https://"},
+		{"notaurl", `--org "notaurl" is not a URL; give the one ` + "`offline-edit serve`" + ` prints, such as http://127.0.0.1:8787`},
+		{web.URL + "/services", `has a path (/services); give the org's address alone, such as ` + web.URL},
 	}
 	for _, c := range cases {
 		for _, cmd := range [][]string{{"sync"}, {"pending"}, {"new", "Account", "Name=X"}} {
@@ -102,6 +104,17 @@ func TestServeOnEveryInterfacePrintsAURLTheAppTakes(t *testing.T) {
 		}
 		if _, err := checkOrgFlag("http://" + got); err != nil {
 			t.Errorf("%s: the printed URL is refused by --org: %v", c.listen, err)
+		}
+	}
+}
+
+// A device that never signed in to an org out of reach has nothing to open: the commands that
+// read or queue say so, and what to do.
+func TestReadingADeviceThatNeverSignedInToAnOrgOutOfReachSaysWhy(t *testing.T) {
+	for _, cmd := range [][]string{{"pending"}, {"list", "Account"}, {"new", "Account", "Name=X"}} {
+		out, err := run(t, t.TempDir(), "", append([]string{"--org", "http://127.0.0.1:1"}, cmd...)...)
+		if err == nil || !strings.Contains(err.Error(), "this device has never signed in there") {
+			t.Errorf("%v: %v\n%s", cmd, err, out)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -290,11 +291,19 @@ func (f *orgFlags) heldDevicePath() (string, error) {
 // slash: a URL of a served mock org, https or http to this machine.
 func checkOrgFlag(raw string) (string, error) {
 	if t := strings.TrimSpace(raw); t != "" && !strings.Contains(t, "://") {
-		return "", fmt.Errorf("%w: --org %q is not a URL; give the one `offline-edit serve` prints, such as http://%s", errBadFlags, raw, t)
+		example := "http://127.0.0.1:8787"
+		if strings.ContainsAny(t, ".:") && !strings.ContainsAny(t, "/ \t") {
+			example = "http://" + t // a host (and port) without its scheme
+		}
+		return "", fmt.Errorf("%w: --org %q is not a URL; give the one `offline-edit serve` prints, such as %s", errBadFlags, raw, example)
 	}
 	u, err := signin.CheckInstanceURL(raw)
 	if err != nil {
 		return "", fmt.Errorf("%w: --org: %w", errBadFlags, err)
+	}
+	if p, err := url.Parse(u); err == nil && p.Path != "" {
+		p.Path = ""
+		return "", fmt.Errorf("%w: --org %q has a path (%s); give the org's address alone, such as %s", errBadFlags, raw, strings.TrimPrefix(u, p.String()), p.String())
 	}
 	return u, nil
 }
@@ -323,7 +332,11 @@ func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error
 // made, so an unknown user is still refused. lockWait is how long to wait for another process
 // that has the device open to let go of it.
 func openDeviceSession(ctx context.Context, f *orgFlags, lockWait time.Duration) (*session, error) {
-	return openSessionFor(ctx, f, false, true, lockWait)
+	s, err := openSessionFor(ctx, f, false, true, lockWait)
+	if err != nil && unreachable(err) && !f.embedded() && !f.recalled() {
+		return nil, fmt.Errorf("%s cannot be reached, and this device has never signed in there, so it has nothing to open without it: start the org (offline-edit serve) or check the flags: %w", f.label(), err)
+	}
+	return s, err
 }
 
 // queueLockWait is how long a command that queues changes waits for another offline-edit process
