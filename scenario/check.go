@@ -521,6 +521,12 @@ func (v *validator) fields(ctx context.Context, line int, object string, f remot
 		if err := v.fieldValue(line, d, name, f[name]); err != nil {
 			return err
 		}
+		if u, ok := f[name].(UserTo); ok {
+			// A username the org does not know would stop the run part-way, after earlier steps.
+			if _, err := v.env.UserID(ctx, u.User); err != nil {
+				return v.errf(line, "%s.%s: no user %s on the org (%v)", d.Name, name, u.User, err)
+			}
+		}
 	}
 	return nil
 }

@@ -87,6 +87,10 @@
 //	retry: RECORD                    try the change now
 //	expect: {...}                    checks, below
 //
+// Field values are text, numbers, true/false or null; a lookup to a record a create step named
+// is {ref: NAME}, a user (an owner) is {user: sam} (me, sam, admin or a username); a lookup given
+// as text must be a record id ("" or null clears it).
+//
 // create, edit and delete act as me unless `as: sam` or `as: admin` is given: another user acts
 // through the org's API with their own session, never through my device. While I am online, my
 // own changes sync at once, as in the app, and the runner waits for that sync.
@@ -106,9 +110,13 @@
 //	  cache: {Phone: "1"}     what I see (the cached copy with my change over it)
 //	  org: {Phone: "2"}       the values on the org, read as the admin
 //	  org_exists: false       whether the org still has the record (not in the recycle bin)
+//	  conflicts: {Phone: "9"} exactly the fields the change conflicts on, each with the org's
+//	                          value now (theirs; in strict mode that may be unchanged)
 //	expect: {pending: 1, attention: 1}   pending changes, of which need me (orange or red)
 //	expect:
 //	  count: {object: Account, where: "Name = 'Lossy Ltd'", is: 1}   records on the org
+//	expect:
+//	  cached: {object: Account, name: Lossy Ltd, is: 1}   records of that name on this device
 //
 // Every failed check is reported with what was expected and what was found; the run goes on, so
 // one run shows every difference.

@@ -3,6 +3,7 @@ package signin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -217,5 +218,30 @@ func TestWaitingForASharedRefreshHonoursTheCallersContext(t *testing.T) {
 	close(release)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// A refresh that signs in again and reaches another org at the same URL (a served org started
+// afresh) is refused: the session's requests must not go to an org it did not sign in to.
+func TestARefreshThatReachesAnotherOrgIsRefused(t *testing.T) {
+	var org atomic.Value
+	org.Store("00D000000000001AAA")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		base := "http://" + r.Host
+		_, _ = fmt.Fprintf(w, `{"access_token":"tok-%s","instance_url":%q,"id":%q,"token_type":"Bearer"}`,
+			org.Load(), base, base+"/id/"+org.Load().(string)+"/005000000000001AAA")
+	}))
+	defer srv.Close()
+	s, err := FromPassword(testCtx(t), nil, srv.URL, testUser, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok, err := s.Refresh(testCtx(t)); err != nil || tok != "tok-00D000000000001AAA" {
+		t.Fatalf("refresh on the same org: %q %v", tok, err)
+	}
+	org.Store("00D000000000002AAA")
+	if tok, err := s.Refresh(testCtx(t)); !errors.Is(err, ErrOtherOrg) || tok != "" {
+		t.Fatalf("refresh reaching another org: %q %v, want ErrOtherOrg", tok, err)
 	}
 }
