@@ -357,7 +357,7 @@ func openDeviceDB(ctx context.Context, path string, wait time.Duration) (*cache.
 		}
 		if !told && time.Since(start) >= time.Second {
 			told = true
-			fmt.Fprintf(os.Stderr, "offline-edit: another offline-edit process has this device open; waiting up to %s for it\n", time.Until(deadline).Round(time.Second))
+			fmt.Fprintf(os.Stderr, "offline-edit: another offline-edit process has this device open; waiting up to %s more for it\n", time.Until(deadline).Round(time.Second))
 		}
 		t := time.NewTimer(min(pause/2+rand.N(pause), time.Until(deadline)))
 		select {
