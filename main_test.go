@@ -1036,3 +1036,57 @@ func TestSyncListsAShortQueueAndSaysHowManyMore(t *testing.T) {
 		t.Fatalf("sync listed %d changes, want 50", n)
 	}
 }
+
+// A running app whose served org is started afresh (a new org at the same URL) sends it
+// nothing: its session's refresh reaches another org and is refused, the queue stays.
+func TestARunningSessionSendsNothingToAnotherOrgAtItsURL(t *testing.T) {
+	var current atomic.Pointer[mockorg.Org]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		current.Load().Handler().ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	startOrg := func() *mockorg.Org {
+		org, err := mockorg.Open(mockorg.Options{Seed: 1, Size: 40})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { org.Close() })
+		org.SetInstanceURL(srv.URL)
+		current.Store(org)
+		return org
+	}
+	startOrg()
+	f := &orgFlags{orgURL: srv.URL, user: defaultUser, password: demoPassword, dataDir: t.TempDir()}
+	ctx := context.Background()
+	s, err := openSession(ctx, f, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.eng.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.eng.Create(ctx, "Account", remote.Fields{"Name": "Meant For The First Org"}); err != nil {
+		t.Fatal(err)
+	}
+	second := startOrg()
+	_, err = s.eng.Sync(ctx)
+	if err == nil || !errors.Is(err, signin.ErrOtherOrg) {
+		t.Fatalf("sync after the org was started afresh: %v, want a refusal naming another org", err)
+	}
+	tok, err := second.IssueToken("admin@demo.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := remote.NewClient(ctx, remote.Config{InstanceURL: srv.URL, AccessToken: tok})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := admin.Query(ctx, "SELECT Id FROM Account WHERE Name = 'Meant For The First Org'", 0)
+	if err != nil || len(res.Records) != 0 {
+		t.Fatalf("the other org got the change: %v %v", res.Records, err)
+	}
+	if total, _, _ := s.eng.Counts(ctx); total != 1 {
+		t.Fatalf("queue holds %d, want the change kept", total)
+	}
+}

@@ -425,14 +425,19 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 		if r.merges[en.ID] > maxMergesPerRun {
 			return true, e.applyTransient(ctx, tx, outcome{job: o.job, class: ClassTransient, callErr: errors.New("the record keeps changing on the org")})
 		}
+		echo := len(theirs) == 0 && len(en.sent) > 0 // only an earlier send of ours moved it
 		e.rebase(en, server, ver)
 		en.Status, en.NextAttempt = StatusPending, time.Time{}
 		r.merged[en.ID] = true
-		what := "fields you did not change"
-		if len(theirs) > 0 {
-			what = fieldLabels(d, theirs)
+		mine := fieldLabels(d, sortedKeys(en.Changes))
+		switch {
+		case echo:
+			e.note(en.ID, en.RecordID, "the org holds an earlier send of yours (its reply was lost); your later change to "+mine+" is sent on top")
+		case len(theirs) > 0:
+			e.note(en.ID, en.RecordID, "auto-merged: another user changed "+fieldLabels(d, theirs)+"; your change to "+mine+" is resent on top")
+		default:
+			e.note(en.ID, en.RecordID, "auto-merged: another user changed fields you did not change; your change to "+mine+" is resent on top")
 		}
-		e.note(en.ID, en.RecordID, "auto-merged: another user changed "+what+"; your change to "+fieldLabels(d, sortedKeys(en.Changes))+" is resent on top")
 	case verdictConflict:
 		fields := overlap
 		if len(fields) == 0 {

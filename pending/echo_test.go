@@ -105,6 +105,10 @@ func TestAChangeAfterALostReplyIsNotAConflictWithOneself(t *testing.T) {
 				t.Fatalf("summary %+v, queue %+v", s, ents)
 			}
 			tc.want(t, h, c.ID)
+			acts, _ := h.eng.Activity(bg, "", 200)
+			if hasNote(acts, "another user changed") {
+				t.Fatalf("the log blames another user for the user's own earlier send: %+v", acts)
+			}
 		})
 	}
 }
