@@ -85,6 +85,7 @@ func scanEntry(s rowScanner) (*entry, error) {
 	e.UpdatedAt = cache.FromMS(updated)
 	e.sentAt = cache.FromMS(sent)
 	e.unknown = unknown != 0
+	e.InDoubt = e.unknown
 	e.noReply = noReply != 0
 	return e, nil
 }

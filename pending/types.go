@@ -94,6 +94,9 @@ type Entry struct {
 	NextAttempt time.Time      `json:"nextAttempt"` // zero when no retry is scheduled (null in JSON)
 	CreatedAt   time.Time      `json:"createdAt"`
 	UpdatedAt   time.Time      `json:"updatedAt"`
+	// InDoubt: the last send got no reply, so the org may already have applied it (a create
+	// whose reply was lost may be on the org: it cannot be deleted until a sync settles it).
+	InDoubt bool `json:"inDoubt"`
 }
 
 // MarshalJSON writes every key of an entry whatever its state, so that scripts reading
@@ -120,8 +123,9 @@ func (e Entry) MarshalJSON() ([]byte, error) {
 		NextAttempt *time.Time     `json:"nextAttempt"`
 		CreatedAt   time.Time      `json:"createdAt"`
 		UpdatedAt   time.Time      `json:"updatedAt"`
+		InDoubt     bool           `json:"inDoubt"`
 	}{e.ID, e.Seq, e.Object, e.RecordID, e.Name, e.Op, e.Changes, e.Base, e.BaseVersion, e.Status, e.Code, e.Message,
-		e.Errors, e.Conflicts, e.WaitingOn, e.Attempts, nil, e.CreatedAt, e.UpdatedAt}
+		e.Errors, e.Conflicts, e.WaitingOn, e.Attempts, nil, e.CreatedAt, e.UpdatedAt, e.InDoubt}
 	if out.Changes == nil {
 		out.Changes = remote.Fields{}
 	}

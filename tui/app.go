@@ -419,7 +419,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		b, ctx := m.c.backend, m.c.ctx
 		what := map[pending.Op]string{pending.OpCreate: "the new record", pending.OpUpdate: "your edit", pending.OpDelete: "your delete"}[msg.op]
 		m.modal = modal{kind: modalConfirm, title: "Discard change?", yes: "discard",
-			body: sprintf("Discard %s of %q? It will never be sent.", what, msg.name),
+			body: discardBody(what, msg.name, msg.op == pending.OpCreate && msg.inDoubt),
 			onYes: func() tea.Msg {
 				return opDoneMsg{note: "Change discarded.", err: b.Discard(ctx, msg.entryID)}
 			}}
@@ -1216,4 +1216,13 @@ func apiUsage(info string) string {
 		}
 	}
 	return ""
+}
+
+// discardBody is the question before a discard. A create whose reply was lost may already be on
+// the org: discarding it stops the device trying, but leaves that record there.
+func discardBody(what, name string, mayBeOnOrg bool) string {
+	if mayBeOnOrg {
+		return sprintf("Discard %s %q? The reply to its creation was lost, so it may already be on the org; discarding leaves it there. Sync first to find out.", what, name)
+	}
+	return sprintf("Discard %s of %q? It will never be sent.", what, name)
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -299,6 +300,10 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 			if why := m.refusesEdit(); why != "" {
 				return m, errCmd(errors.New(why))
 			}
+			if e := m.view.Entry; e != nil && e.Op == pending.OpCreate && e.InDoubt {
+				// Asked before the confirmation, not after it: the engine refuses this delete.
+				return m, errCmd(fmt.Errorf("%q may already be on the org (the reply to its creation was lost); sync first, then delete it", CleanLine(m.view.Name)))
+			}
 			return m, cmdOf(confirmDeleteMsg{object: m.object, id: m.recordID(), name: CleanLine(m.view.Name)})
 		case key.Matches(msg, k.NewTask):
 			return m, m.newChild("New Task", openFormMsg{mode: formNew, object: "Task", defaults: m.parentDefaults("Task"), names: m.selfName()})
@@ -534,9 +539,13 @@ func (m detailModel) actionBar() string {
 		return s.Key.Render("["+k+"]") + " " + label
 	}
 	editable := m.refusesEdit() == ""
+	deletable, deleteNote := editable, m.editNote()
+	if e := m.view.Entry; editable && e != nil && e.Op == pending.OpCreate && e.InDoubt {
+		deletable, deleteNote = false, " (sync first)"
+	}
 	parts := []string{
 		item("e", "Edit", editable, m.editNote()),
-		item("d", "Delete", editable, m.editNote()),
+		item("d", "Delete", deletable, deleteNote),
 		item("t", "New Task", m.childNote() == "", m.childNote()),
 	}
 	if m.object == "Account" {

@@ -17,6 +17,7 @@ type (
 	confirmDiscardMsg struct {
 		entryID, name string
 		op            pending.Op
+		inDoubt       bool // its last send got no reply: it may be on the org already
 	}
 	confirmCancelMsg struct{}
 	// confirmDropChoicesMsg asks before leaving the conflict screen with choices not saved;

@@ -171,7 +171,7 @@ func dismissEntry(c *common, e pending.Entry) tea.Cmd {
 	if e.Status == pending.StatusSyncing {
 		return errCmd(errors.New("This change is syncing now; it can't be discarded."))
 	}
-	return cmdOf(confirmDiscardMsg{entryID: e.ID, name: CleanLine(e.Name), op: e.Op})
+	return cmdOf(confirmDiscardMsg{entryID: e.ID, name: CleanLine(e.Name), op: e.Op, inDoubt: e.InDoubt})
 }
 
 func opWord(op pending.Op) string {

@@ -1,0 +1,26 @@
+package tui
+
+import (
+	"testing"
+
+	"github.com/offline-edit/offline-edit/pending"
+)
+
+// A record created offline whose reply was lost may be on the org already: Delete says so at
+// once (before asking), the action bar says to sync first, and a discard warns that it would
+// leave the record on the org.
+func TestACreateInDoubtSaysToSyncBeforeDeletingAndWarnsBeforeADiscard(t *testing.T) {
+	f := seededFake(2)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpCreate, Status: pending.StatusPending, InDoubt: true})
+	d := newDriver(t, f, 100, 30)
+	d.keys("enter", "enter")
+	d.requireView("Acme 000000", "[d] Delete (sync first)")
+	d.keys("d")
+	d.requireView("may already be on the org", "sync first, then")
+	if d.model().modal.open() {
+		t.Fatal("the delete asked for confirmation before refusing")
+	}
+	d.keys("esc", "esc", "p", "x")
+	d.requireView("Discard the new record", "creation was lost", "discarding leaves it")
+}
