@@ -172,7 +172,11 @@ func (x *exec) run(ctx context.Context) error {
 	case KindNetwork:
 		c := st.Network
 		env.net.SetConditions(netsim.Conditions{Latency: c.Latency, Jitter: c.Jitter, DropRate: c.Drop, LossyRate: c.Lossy, ErrorRate: c.Errors})
-		x.outcome(env.net.String())
+		if env.net.Online() {
+			x.outcome(env.net.String())
+		} else {
+			x.outcome("set; the device is offline, so they apply once it goes online") // the step did not take it offline
+		}
 	case KindWait:
 		env.clock.Advance(st.Wait)
 	case KindCreate:
