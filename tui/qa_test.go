@@ -69,10 +69,7 @@ func TestBackstageSamEditsTheSameFieldAndMyOfflineEditTurnsOrangeOnline(t *testi
 	acct := firstAccountOf(t, eng)
 	s := newQAStory(t, Options{Backend: eng, NetStatus: env.Network().String, Backstage: env})
 	s.goOffline()
-	s.openFirstAccount()
-	s.press("e")
-	s.wait("▸ Account Name")
-	s.press("ctrl+u", "Mine Backstage Co", "ctrl+s")
+	s.renameFirstAccount("Mine Backstage Co")
 	s.wait("● Waiting to sync")
 
 	s.press("B")
@@ -296,10 +293,7 @@ func TestRecordedAppSessionReplaysToTheSameFinalState(t *testing.T) {
 
 	// Offline: edit the first account; sam changes the same field; online → conflict.
 	s.goOffline()
-	s.openFirstAccount()
-	s.press("e")
-	s.wait("▸ Account Name")
-	s.press("ctrl+u", "Recorded Mine Co", "ctrl+s")
+	s.renameFirstAccount("Recorded Mine Co")
 	s.wait("● Waiting to sync")
 	s.press("B")
 	s.wait("SIMULATION — backstage")

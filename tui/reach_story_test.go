@@ -127,10 +127,7 @@ func TestStoryUnsharedRecordTurnsRedAndSaysTheOrgsNotFoundIsAboutAccess(t *testi
 	acct := w.firstAccount(t)
 	s := newStory(t, w)
 	s.goOffline()
-	s.openFirstAccount()
-	s.press("e")
-	s.wait("▸ Account Name")
-	s.press("ctrl+u", "Lost Access Co", "ctrl+s")
+	s.renameFirstAccount("Lost Access Co")
 	s.wait("● Waiting to sync")
 	ctx := context.Background()
 	// The admin gives the record to sam and takes it away from alex.

@@ -238,6 +238,16 @@ func (s *story) openFirstAccount() {
 	s.wait("[e] Edit", "[d] Delete")
 }
 
+// renameFirstAccount opens the first account and saves a new name for it through the edit form
+// (what most stories change).
+func (s *story) renameFirstAccount(name string) {
+	s.t.Helper()
+	s.openFirstAccount()
+	s.press("e")
+	s.wait("▸ Account Name")
+	s.press("ctrl+u", name, "ctrl+s")
+}
+
 func (s *story) record(object, id string) pending.RecordView {
 	s.t.Helper()
 	v, err := s.w.eng.Record(context.Background(), object, id)
@@ -281,10 +291,7 @@ func TestStoryOfflineEditTurnsGreenThenSyncsAndDisappears(t *testing.T) {
 func editNameMeetsTheAdmins(t *testing.T, s *story, w *world, id, theirs string) {
 	t.Helper()
 	s.goOffline()
-	s.openFirstAccount()
-	s.press("e")
-	s.wait("▸ Account Name")
-	s.press("ctrl+u", "Mine Name Co", "ctrl+s")
+	s.renameFirstAccount("Mine Name Co")
 	s.wait("● Waiting to sync")
 	w.clk.Advance(3 * time.Second)
 	if err := w.admin.Update(context.Background(), "Account", id, remote.Fields{"Name": theirs}, remote.WriteOptions{}); err != nil {
@@ -330,10 +337,7 @@ func TestStoryValidationRuleTurnsOrangeAndFixSyncs(t *testing.T) {
 	acct := w.firstAccount(t)
 	s := newStory(t, w)
 	s.goOffline()
-	s.openFirstAccount()
-	s.press("e")
-	s.wait("▸ Account Name")
-	s.press("ctrl+u", "Forbidden Co", "ctrl+s")
+	s.renameFirstAccount("Forbidden Co")
 	s.wait("● Waiting to sync")
 	s.press("o")
 	s.wait("Sync needs your attention")
@@ -362,10 +366,7 @@ func TestStoryDuplicateRuleTurnsOrangeAndSavingUnchangedSavesAnyway(t *testing.T
 	}
 	s := newStory(t, w)
 	s.goOffline()
-	s.openFirstAccount()
-	s.press("e")
-	s.wait("▸ Account Name")
-	s.press("ctrl+u", other.Name, "ctrl+s")
+	s.renameFirstAccount(other.Name)
 	s.wait("● Waiting to sync")
 	s.press("o")
 	s.wait("Sync needs your attention")
@@ -385,10 +386,7 @@ func TestStoryRemoteDeleteTurnsRedAndDismisses(t *testing.T) {
 	acct := w.firstAccount(t)
 	s := newStory(t, w)
 	s.goOffline()
-	s.openFirstAccount()
-	s.press("e")
-	s.wait("▸ Account Name")
-	s.press("ctrl+u", "Doomed Edit Co", "ctrl+s")
+	s.renameFirstAccount("Doomed Edit Co")
 	s.wait("● Waiting to sync")
 	w.clk.Advance(3 * time.Second)
 	if err := w.admin.Delete(context.Background(), "Account", acct.ID); err != nil {
