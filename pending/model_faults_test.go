@@ -61,6 +61,8 @@ func (m *model) RemoteEditInDoubt(t *rapid.T) {
 		if m.mine[k] != nil {
 			delete(m.mine[k], f)
 		}
+		// Nor for what other users changed on it before: with this edit either may conflict.
+		delete(m.remoteChanged, k)
 		return
 	}
 	if m.remoteChanged[k] == nil {
