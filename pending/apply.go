@@ -245,8 +245,12 @@ func (e *Engine) keepLaterEdits(ctx context.Context, tx *cache.Tx, d *remote.Des
 		}
 		sentVal, inSend := cur.lastSent(k)
 		switch {
-		case !known, cur.sentValue(k, sv), !inSend && (sv == nil || sv == ""):
-			rest[k], base[k] = v, sv // the org holds what a send carried: the later value goes
+		case inSend && sameValue(sentVal, v):
+			continue // not changed since the send: what the org holds now stands (another user's)
+		case !known, cur.sentValue(k, sv), !inSend:
+			// The org holds what a send carried, or a value of its own (the field was not in
+			// the create: a default, the owner): the later value goes.
+			rest[k], base[k] = v, sv
 		default:
 			rest[k], base[k] = v, sentVal
 			theirs = append(theirs, k)

@@ -254,3 +254,34 @@ func TestACreateThatNeverLeftCanBeDeleted(t *testing.T) {
 		t.Fatalf("queue holds %d", total)
 	}
 }
+
+// After a lost create, a field the user did not touch again is not theirs to push (another
+// user's later value stands), and a field the create did not carry (the owner) is not another
+// user's change: neither is a conflict.
+func TestALostCreateFoundLaterConflictsOnlyOnFieldsBothChanged(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	local := createLosingTheReply(t, h, remote.Fields{"Name": "Untouched Again Ltd", "Phone": "1"})
+	res, err := h.as(t, "admin@demo.example").Query(bg, "SELECT Id FROM Account WHERE Name = 'Untouched Again Ltd'", 0)
+	if err != nil || len(res.Records) != 1 {
+		t.Fatalf("the lost create is not on the org: %v %v", res.Records, err)
+	}
+	id := res.Records[0].ID()
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	if err := h.as(t, "admin@demo.example").Update(bg, "Account", id, remote.Fields{"Name": "Renamed By Admin Ltd"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(false)
+	sam := h.users["sam@demo.example"].ID
+	if err := h.eng.Edit(bg, "Account", local, remote.Fields{"Phone": "2", "OwnerId": sam}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(10 * time.Minute))
+	h.eng.SetOnline(true)
+	s := h.sync(t)
+	h.sync(t)
+	f := h.serverRecord(t, "Account", id).Fields
+	if s.Attention != 0 || f["Name"] != "Renamed By Admin Ltd" || f["Phone"] != "2" || f["OwnerId"] != sam {
+		t.Fatalf("summary %+v, org has Name %v Phone %v OwnerId %v", s, f["Name"], f["Phone"], f["OwnerId"])
+	}
+}
