@@ -285,3 +285,33 @@ func TestALostCreateFoundLaterConflictsOnlyOnFieldsBothChanged(t *testing.T) {
 		t.Fatalf("summary %+v, org has Name %v Phone %v OwnerId %v", s, f["Name"], f["Phone"], f["OwnerId"])
 	}
 }
+
+// Several edits after one lost send remember that send once: the conflict's base is the value
+// the org may hold from it, not an edit that was never sent.
+func TestEditsAfterALostSendRememberOnlyWhatWasSent(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	local := createLosingTheReply(t, h, remote.Fields{"Name": "Edited Twice Ltd", "Phone": "1"})
+	res, err := h.as(t, "admin@demo.example").Query(bg, "SELECT Id FROM Account WHERE Name = 'Edited Twice Ltd'", 0)
+	if err != nil || len(res.Records) != 1 {
+		t.Fatalf("the lost create is not on the org: %v %v", res.Records, err)
+	}
+	id := res.Records[0].ID()
+	h.eng.SetOnline(false)
+	for _, phone := range []string{"2", "3"} {
+		if err := h.eng.Edit(bg, "Account", local, remote.Fields{"Phone": phone}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	if err := h.as(t, "admin@demo.example").Update(bg, "Account", id, remote.Fields{"Phone": "admin-9"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(10 * time.Minute))
+	h.eng.SetOnline(true)
+	h.sync(t)
+	en := h.entryOf(t, id)
+	if en.Status != StatusConflict || len(en.Conflicts) != 1 || en.Conflicts[0].Base != "1" || en.Conflicts[0].Mine != "3" {
+		t.Fatalf("want a conflict on Phone with base 1 (what was sent) and mine 3: %+v", en)
+	}
+}

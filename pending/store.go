@@ -27,10 +27,11 @@ type entry struct {
 	unknown    bool          // the outcome of the last send is unknown (lost reply, crash)
 	// sent holds the changes of earlier sends whose outcome was unknown when the user changed
 	// the record again, oldest first: values the org may hold that are the user's own.
-	sent []remote.Fields
+	sent           []remote.Fields
+	sentRemembered time.Time // when the last send in sent was made
 	// noReply: the last send got no HTTP reply at all (the network, not the org, failed it).
 	noReply bool
-	sentAt  time.Time // when a create was last sent
+	sentAt  time.Time // when the change was last sent
 	dups    int
 	rev     int64 // write counter of the row this copy was read from
 }
@@ -50,7 +51,7 @@ func scanEntry(s rowScanner) (*entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e.sent, err = decodeSent(sentGens); err != nil {
+	if e.sent, e.sentRemembered, err = decodeSent(sentGens); err != nil {
 		return nil, fmt.Errorf("pending: corrupt earlier sends of entry %s: %w", e.ID, err)
 	}
 	if e.Changes, err = cache.DecodeFields(changes); err != nil {
@@ -94,47 +95,61 @@ func scanEntry(s rowScanner) (*entry, error) {
 // while the outcome of the one before was unknown: a handful at most).
 const maxSentKept = 8
 
-// encodeSent stores earlier sends as a JSON array of field maps (” when there are none).
-func encodeSent(gens []remote.Fields) string {
+// sentRecord is how the sent column stores earlier sends: the field maps, oldest first, and
+// when the last of them was sent (its send is remembered once, whatever edits follow).
+type sentRecord struct {
+	At   int64             `json:"at"`
+	Gens []json.RawMessage `json:"gens"`
+}
+
+// encodeSent stores earlier sends (” when there are none).
+func encodeSent(gens []remote.Fields, at time.Time) string {
 	if len(gens) == 0 {
 		return ""
 	}
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, g := range gens {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(cache.EncodeFields(g))
+	rec := sentRecord{At: cache.MS(at)}
+	for _, g := range gens {
+		rec.Gens = append(rec.Gens, json.RawMessage(cache.EncodeFields(g)))
 	}
-	b.WriteByte(']')
-	return b.String()
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
-func decodeSent(s string) ([]remote.Fields, error) {
+func decodeSent(s string) ([]remote.Fields, time.Time, error) {
 	if s == "" {
-		return nil, nil
+		return nil, time.Time{}, nil
 	}
-	var raws []json.RawMessage
-	if err := json.Unmarshal([]byte(s), &raws); err != nil {
-		return nil, err
+	var rec sentRecord
+	if strings.HasPrefix(s, "[") { // the first form: the maps alone
+		if err := json.Unmarshal([]byte(s), &rec.Gens); err != nil {
+			return nil, time.Time{}, err
+		}
+	} else if err := json.Unmarshal([]byte(s), &rec); err != nil {
+		return nil, time.Time{}, err
 	}
-	out := make([]remote.Fields, 0, len(raws))
-	for _, raw := range raws {
+	out := make([]remote.Fields, 0, len(rec.Gens))
+	for _, raw := range rec.Gens {
 		f, err := cache.DecodeFields(string(raw))
 		if err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
 		out = append(out, f)
 	}
-	return out, nil
+	return out, cache.FromMS(rec.At), nil
 }
 
 // rememberSent keeps the entry's changes as an earlier send when the outcome of its last send
-// is unknown, before the user changes the record again.
+// is unknown, before the user changes the record again: once per send (a second edit before the
+// next send would otherwise remember values that were never sent).
 func (e *entry) rememberSent() {
 	if !e.unknown || len(e.Changes) == 0 {
 		return
+	}
+	if len(e.sent) > 0 && !e.sentAt.IsZero() && !e.sentAt.After(e.sentRemembered) {
+		return // this send is remembered already
 	}
 	g := remote.Fields{}
 	for k, v := range e.Changes {
@@ -144,6 +159,7 @@ func (e *entry) rememberSent() {
 		g[k] = v
 	}
 	e.sent = append(e.sent, g)
+	e.sentRemembered = e.sentAt
 	if len(e.sent) > maxSentKept {
 		e.sent = e.sent[len(e.sent)-maxSentKept:]
 	}
@@ -195,7 +211,7 @@ func saveEntry(ctx context.Context, tx *cache.Tx, e *entry) error {
 		baseRecord, cache.MS(e.BaseVersion.LastModifiedDate), cache.MS(e.BaseVersion.SystemModstamp), e.BaseVersion.ETag,
 		string(e.Status), e.Code, e.Message, jsonOf(e.Errors), jsonOf(e.Conflicts), e.WaitingOn, e.Attempts,
 		cache.MS(e.NextAttempt), cache.MS(e.CreatedAt), cache.MS(e.UpdatedAt), unknown, cache.MS(e.sentAt), e.dups,
-		cache.HasLocalID(changes, base, baseRecord), encodeSent(e.sent), boolInt(e.noReply)}
+		cache.HasLocalID(changes, base, baseRecord), encodeSent(e.sent, e.sentRemembered), boolInt(e.noReply)}
 	if e.Seq == 0 {
 		res, err := tx.ExecContext(ctx, `INSERT INTO entries(id, object, record_id, name, op, changes, base, base_record, base_lmd, base_sysmod, base_etag,
 			status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups, has_local, sent, no_reply)

@@ -869,7 +869,7 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 		// Only entries nobody changed since they were read go out; the others wait for the
 		// next pass (a local edit got in between).
 		st, err := tx.Prepared(ctx, `UPDATE entries SET status = ?, unknown = 0, rev = rev + 1,
-			sent_at = CASE WHEN op = 'create' THEN ? ELSE sent_at END
+			sent_at = ?
 			WHERE id = ? AND rev = ? AND status IN ('pending', 'waiting')`)
 		if err != nil {
 			return err
@@ -889,9 +889,7 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 				}
 				j.ent.Status, j.ent.unknown = StatusSyncing, false
 				j.ent.rev++
-				if j.ent.Op == OpCreate {
-					j.ent.sentAt = now
-				}
+				j.ent.sentAt = now
 				keep = append(keep, j)
 			}
 			if len(keep) != len(c.jobs) {
