@@ -149,15 +149,17 @@ func deferredSession(k knownSession, signIn func(ctx context.Context) (signin.Se
 // errOtherUser is a sign-in that gave another user or org than the device's data belongs to.
 var errOtherUser = errors.New("another user's sign-in")
 
-// sameIdentity reports whether a sign-in gave the org and user of a remembered session: the
-// same instance, and the same org and user ids (from the identity URLs) or, when either is
-// unknown, the same user name.
+// sameIdentity reports whether a sign-in gave the org and user of a remembered session: the same
+// org and user ids (from the identity URLs) or, when either is unknown, the same instance and
+// user name.
 func sameIdentity(got signin.Session, k knownSession) bool {
-	if strings.TrimRight(got.InstanceURL, "/") != strings.TrimRight(k.InstanceURL, "/") {
-		return false
-	}
+	// The ids decide when both are known: an org's instance URL may change its form (a pod's
+	// host, then its My Domain) while it stays the same org.
 	if a, b := identityIDs(got.IdentityURL), identityIDs(k.IdentityURL); a != "" && b != "" {
 		return a == b
+	}
+	if strings.TrimRight(got.InstanceURL, "/") != strings.TrimRight(k.InstanceURL, "/") {
+		return false
 	}
 	if got.Username != "" && k.Username != "" {
 		return strings.EqualFold(strings.TrimSpace(got.Username), strings.TrimSpace(k.Username))

@@ -1090,3 +1090,48 @@ func TestARunningSessionSendsNothingToAnotherOrgAtItsURL(t *testing.T) {
 		t.Fatalf("queue holds %d, want the change kept", total)
 	}
 }
+
+// Each device file knows the org its data came from: with --db, devices of two orgs served in
+// turn at one URL each go to their own org and refuse another.
+func TestEachDeviceFileKnowsItsOwnOrg(t *testing.T) {
+	var current atomic.Pointer[mockorg.Org]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		current.Load().Handler().ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	newOrg := func() *mockorg.Org {
+		org, err := mockorg.Open(mockorg.Options{Seed: 1, Size: 40})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { org.Close() })
+		org.SetInstanceURL(srv.URL)
+		return org
+	}
+	dir := t.TempDir()
+	devX, devY := filepath.Join(dir, "x.db"), filepath.Join(dir, "y.db")
+	x, y, z := newOrg(), newOrg(), newOrg()
+	current.Store(x)
+	if out, err := run(t, dir, "", "--org", srv.URL, "--db", devX, "sync"); err != nil {
+		t.Fatalf("sync x: %v\n%s", err, out)
+	}
+	if out, err := run(t, dir, "", "--org", srv.URL, "--db", devX, "new", "Account", "Name=For Org X"); err != nil {
+		t.Fatalf("new: %v\n%s", err, out)
+	}
+	current.Store(y)
+	if out, err := run(t, dir, "", "--org", srv.URL, "--db", devY, "sync"); err != nil {
+		t.Fatalf("sync y: %v\n%s", err, out)
+	}
+	current.Store(x)
+	if out, err := run(t, dir, "", "--org", srv.URL, "--db", devX, "sync"); err != nil || !strings.Contains(out, "synced 1") {
+		t.Fatalf("x's device back on org x: %v\n%s", err, out)
+	}
+	if out, err := run(t, dir, "", "--org", srv.URL, "--db", devX, "new", "Account", "Name=Also For Org X"); err != nil {
+		t.Fatalf("new: %v\n%s", err, out)
+	}
+	current.Store(z)
+	out, err := run(t, dir, "", "--org", srv.URL, "--db", devX, "sync")
+	if exitCode(err) != 1 || !errors.Is(err, errAnotherOrg) {
+		t.Fatalf("x's device on org z: exit %d (%v)\n%s", exitCode(err), err, out)
+	}
+}

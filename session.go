@@ -542,10 +542,6 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 	if sess.Username == "" {
 		sess.Username = f.user
 	}
-	// The org (or user) this sign-in reached is not the one the device's data came from: the
-	// same URL now answers for another org (a served org started afresh, say).
-	prev, hadPrev := f.recalledSession()
-	foreign := hadPrev && sess.AccessToken != "" && s.org == nil && s.lazyOrg == nil && !sameIdentity(sess, prev)
 	remember := func() {
 		if sess.AccessToken == "" {
 			return
@@ -554,9 +550,6 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 		if err := f.rememberSession(sess); err != nil {
 			fmt.Fprintln(os.Stderr, "offline-edit: could not remember this sign-in for offline use:", err)
 		}
-	}
-	if !foreign {
-		remember()
 	}
 
 	s.net = netsim.New(s.baseRT, time.Now().UnixNano())
@@ -587,13 +580,29 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 		s.Close()
 		return nil, err
 	}
-	if foreign {
-		if err := s.startOverForAnotherOrg(ctx, dbPath, prev, sess, lockWait); err != nil {
+	// The device's data came from one org and user, which the device records: a sign-in that
+	// reached another (the same URL now answering for another org, a served org started
+	// afresh, say) is not taken for its own, whatever the device file (--db) or the URL's form.
+	if now := identityIDs(sess.IdentityURL); sess.AccessToken != "" && now != "" && s.org == nil && s.lazyOrg == nil {
+		was, err := s.db.DeviceFact(ctx, deviceIdentity)
+		if err != nil {
 			s.Close()
 			return nil, err
 		}
-		remember()
+		if was != "" && was != now {
+			if err := s.startOverForAnotherOrg(ctx, dbPath, was, now, lockWait); err != nil {
+				s.Close()
+				return nil, err
+			}
+		}
+		if was != now {
+			if err := s.db.SetDeviceFact(ctx, deviceIdentity, now); err != nil {
+				s.Close()
+				return nil, err
+			}
+		}
 	}
+	remember()
 	s.eng, err = pending.Open(s.db, s.client, pending.Options{
 		Objects:   f.objects,
 		PerObject: f.perObject,
@@ -608,6 +617,9 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 	return s, nil
 }
 
+// deviceIdentity is the device fact naming the org and user its data came from ("00D…/005…").
+const deviceIdentity = "identity"
+
 // errAnotherOrg is a sign-in that reached another org than the device's data came from, while
 // the device holds changes for that one.
 var errAnotherOrg = errors.New("another org")
@@ -615,8 +627,7 @@ var errAnotherOrg = errors.New("another org")
 // startOverForAnotherOrg: the org at the device's URL is not the one its data came from. A
 // device with no pending change starts afresh (its cache is of the other org's records); one
 // with changes is left alone, and the user is told how to reach its org or drop them.
-func (s *session) startOverForAnotherOrg(ctx context.Context, path string, prev knownSession, now signin.Session, lockWait time.Duration) error {
-	was, is := identityIDs(prev.IdentityURL), identityIDs(now.IdentityURL)
+func (s *session) startOverForAnotherOrg(ctx context.Context, path, was, is string, lockWait time.Duration) error {
 	var n int
 	if err := s.db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM entries`).Scan(&n); err != nil {
 		return err

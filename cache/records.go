@@ -761,3 +761,24 @@ func (db *DB) ReferencedUsers(ctx context.Context, fields []string) ([]string, e
 	}
 	return out, rows.Err()
 }
+
+// DeviceFact is a fact about the device's data as a whole ("" when it was never set).
+func (db *DB) DeviceFact(ctx context.Context, key string) (string, error) {
+	var v string
+	err := db.sql.QueryRowContext(ctx, `SELECT value FROM device WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("cache: read %s: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetDeviceFact records a fact about the device's data as a whole.
+func (db *DB) SetDeviceFact(ctx context.Context, key, value string) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO device(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
+		return err
+	})
+}

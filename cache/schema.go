@@ -135,6 +135,9 @@ CREATE INDEX IF NOT EXISTS entries_with_local ON entries(seq) WHERE has_local = 
 	// no_reply marks an entry whose last send got no HTTP reply at all (the network failed, or
 	// the org was out of reach): it goes with the next sync rather than after its backoff.
 	`ALTER TABLE entries ADD COLUMN no_reply INTEGER NOT NULL DEFAULT 0;`,
+	// device holds facts about the device's data as a whole, such as the org and user it came
+	// from (so that another org answering at the same URL is told apart, whatever the file).
+	`CREATE TABLE IF NOT EXISTS device (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 }
 
 // searchMigration is the schema version that added records.search: a database migrated from
