@@ -1,9 +1,12 @@
 package tui
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote/signin"
 )
 
 // A record created offline whose reply was lost may be on the org already: Delete says so at
@@ -23,4 +26,21 @@ func TestACreateInDoubtSaysToSyncBeforeDeletingAndWarnsBeforeADiscard(t *testing
 	}
 	d.keys("esc", "esc", "p", "x")
 	d.requireView("Discard the new record", "creation was lost", "discarding leaves it")
+}
+
+// A sync refused because the org's address answers for another org says so, and the pause for a
+// sign-in that follows does not replace that reason with advice that would not cure it.
+func TestAnotherOrgAtTheAddressIsSaidAndNotTakenForASignIn(t *testing.T) {
+	err := fmt.Errorf("refresh: %w", signin.ErrOtherOrg)
+	if got := syncStopped(err); !strings.Contains(got, "another org") || !strings.Contains(got, "nothing was sent") {
+		t.Fatalf("syncStopped = %q", got)
+	}
+	d := newDriver(t, seededFake(1), 100, 30)
+	d.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{Err: err}}})
+	d.send(eventMsg{pending.Event{Kind: pending.EventAuthRequired}})
+	d.requireView("another org")
+	d.refuseView("o twice signs in again")
+	d2 := newDriver(t, seededFake(1), 100, 30)
+	d2.send(eventMsg{pending.Event{Kind: pending.EventAuthRequired}})
+	d2.requireView("o twice signs in again")
 }

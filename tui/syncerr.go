@@ -8,6 +8,7 @@ import (
 
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/remote/signin"
 )
 
 // syncStopped says for a person why a sync run stopped; the request, its code and the raw
@@ -18,6 +19,9 @@ func syncStopped(err error) string {
 
 // syncCause is the reason in syncStopped: what happened and what the app does next.
 func syncCause(err error) string {
+	if errors.Is(err, signin.ErrOtherOrg) {
+		return "the org's address now answers for another org, so nothing was sent; quit and start the app again to see what to do."
+	}
 	if e, ok := remote.AsError(err); ok {
 		code := e.Code()
 		switch {
