@@ -315,3 +315,32 @@ func TestEditsAfterALostSendRememberOnlyWhatWasSent(t *testing.T) {
 		t.Fatalf("want a conflict on Phone with base 1 (what was sent) and mine 3: %+v", en)
 	}
 }
+
+// A conflict found while the refresh fails part-way still names the other user: the user names
+// are fetched whenever the push reached the org.
+func TestAConflictNamesTheOtherUserEvenWhenTheRefreshFails(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "111"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	if err := h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Phone": "999"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	admin := h.users["admin@demo.example"].ID
+	h.faults.set(func(r *http.Request) string {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/query") && !strings.Contains(r.URL.RawQuery, "+User+") {
+			return "503" // the refresh's queries fail; the one naming users does not
+		}
+		return ""
+	})
+	h.eng.SetOnline(true)
+	_, _ = h.eng.Sync(bg)
+	missing, err := h.db.UnknownUsers(bg, []string{admin})
+	if err != nil || len(missing) != 0 {
+		t.Fatalf("the other user of the conflict is not named: missing %v (%v)", missing, err)
+	}
+}

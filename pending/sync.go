@@ -185,11 +185,16 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 	// refresh would wait as long again for each request it makes, and find the same.
 	unreached := r.lastNet != nil && ctx.Err() == nil && remote.Unreachable(r.lastNet) &&
 		(remote.NotSent(r.lastNet) || timedOut(r.lastNet)) // not a reply cut off after the org acted
+	pushed := err == nil
 	if err == nil && !unreached {
 		err = e.syncDown(ctx, r)
 	}
-	if err == nil && !unreached {
-		err = e.fetchUserNames(ctx)
+	if pushed && !unreached && ctx.Err() == nil {
+		// Also when the refresh failed part-way: a conflict found by the push names its other
+		// user, and one query is enough to name them.
+		if ferr := e.fetchUserNames(ctx); err == nil {
+			err = ferr
+		}
 	}
 	// The run completed: it pushed what it could and refreshed the cache. Changes left for a
 	// retry after a transient failure do not make it less complete.
