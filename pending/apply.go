@@ -463,7 +463,7 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 			// message says what they did change, and to what, or the user could not see it.
 			en.Message = "Another user changed " + orRecordWithValues(d, theirs, server) + " (strict mode: every remote change needs your decision)"
 		}
-		e.note(en.ID, en.RecordID, "conflict: "+en.Message)
+		e.noteCode(en.ID, en.RecordID, en.Code, "conflict: "+en.Message)
 	}
 	rec.Server = server
 	rec.Version = ver
@@ -531,7 +531,7 @@ func (e *Engine) applyCheck(ctx context.Context, tx *cache.Tx, r *run, o outcome
 	en.Status, en.Code = StatusConflict, "CONFLICT"
 	en.Attempts++ // the check before the delete found another user's change
 	en.Message = "Another user changed " + orRecord(d, theirs) + " after you deleted it"
-	e.note(en.ID, en.RecordID, "conflict: "+en.Message)
+	e.noteCode(en.ID, en.RecordID, en.Code, "conflict: "+en.Message)
 	rec := cache.Record{Object: en.Object, ID: en.RecordID, Server: o.server.Fields, Version: ver, View: overlay(o.server.Fields, nil)}
 	rec.Name = displayName(d, rec.View)
 	if err := tx.PutRecord(ctx, rec); err != nil {
@@ -648,7 +648,7 @@ func (e *Engine) applyInvalid(ctx context.Context, tx *cache.Tx, o outcome) erro
 			return err
 		}
 	}
-	e.note(en.ID, en.RecordID, "refused: "+en.Message)
+	e.noteCode(en.ID, en.RecordID, en.Code, "refused: "+en.Message)
 	return e.save(ctx, tx, en)
 }
 
@@ -706,7 +706,7 @@ func (e *Engine) applyFailed(ctx context.Context, tx *cache.Tx, o outcome) error
 	default:
 		en.Message = "The org can't apply this change: " + firstMessage(o.apiErr)
 	}
-	e.note(en.ID, en.RecordID, "failed: "+en.Message)
+	e.noteCode(en.ID, en.RecordID, en.Code, "failed: "+en.Message)
 	return e.save(ctx, tx, en)
 }
 

@@ -103,3 +103,23 @@ func TestALockedRecordSaysWhatUnlocksIt(t *testing.T) {
 		t.Fatalf("edit of a record with a red change: %v", err)
 	}
 }
+
+// The log's note of a change that can't be saved carries the org's error code, as the request
+// that brought it (a Composite answered 200) does not.
+func TestTheNoteOfARefusedChangeCarriesTheOrgsCode(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	id, en := lostAccess(t, h)
+	acts, err := h.eng.Activity(bg, id, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range acts {
+		if strings.HasPrefix(a.Note, "failed: ") {
+			if a.Code == "" || a.Code != en.Code {
+				t.Fatalf("the note %q has code %q, want the entry's %q", a.Note, a.Code, en.Code)
+			}
+			return
+		}
+	}
+	t.Fatalf("no 'failed' note in %+v", acts)
+}

@@ -370,10 +370,14 @@ func truncate(s string, n int) string {
 }
 
 // note records a decision of the engine in the activity log.
-func (e *Engine) note(entryID, recordID, text string) {
+func (e *Engine) note(entryID, recordID, text string) { e.noteCode(entryID, recordID, "", text) }
+
+// noteCode is note with the error code the decision rests on, for the log's CODE column (the
+// request that brought it may have succeeded as a whole: a Composite answers 200).
+func (e *Engine) noteCode(entryID, recordID, code, text string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.actBuf = append(e.actBuf, Activity{At: e.now(), EntryID: entryID, RecordID: recordID, Note: text})
+	e.actBuf = append(e.actBuf, Activity{At: e.now(), EntryID: entryID, RecordID: recordID, Code: code, Note: text})
 }
 
 // putBackActivity returns activity that could not be written to the front of the buffer.
