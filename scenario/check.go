@@ -358,6 +358,7 @@ func (x *exec) expect(ctx context.Context) error {
 		got := lookup(rv.Fields, f)
 		if !sameValue(wantCache[f], got) {
 			w, g := showPair(wantCache[f], got)
+			w, g = x.s.env.nameUsers(ctx, w, wantCache[f]), x.s.env.nameUsers(ctx, g, got)
 			x.fail(rec+" "+f+" in the cache", w, g)
 		}
 	}
@@ -392,6 +393,7 @@ func (x *exec) expect(ctx context.Context) error {
 			got := lookup(server, f)
 			if !sameValue(wantOrg[f], got) {
 				w, g := showPair(wantOrg[f], got)
+				w, g = x.s.env.nameUsers(ctx, w, wantOrg[f]), x.s.env.nameUsers(ctx, g, got)
 				x.fail(rec+" "+f+" on the org", w, g)
 			}
 		}
@@ -701,4 +703,23 @@ func (v *validator) step(ctx context.Context, st Step) error {
 		}
 	}
 	return nil
+}
+
+// nameUsers adds the scenario name of a user to a shown value that is that user's id (a
+// failed owner check shows "005…" on both sides otherwise).
+func (e *Env) nameUsers(ctx context.Context, shown string, v any) string {
+	id, ok := v.(string)
+	if !ok || !strings.HasPrefix(id, "005") {
+		return shown
+	}
+	for _, user := range []string{Me, "sam", "admin"} {
+		if uid, err := e.UserID(ctx, user); err == nil && uid == id {
+			name := user
+			if user == Me {
+				name = "me"
+			}
+			return shown + " (" + name + ")"
+		}
+	}
+	return shown
 }

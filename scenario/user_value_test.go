@@ -47,6 +47,9 @@ steps:
 			if rep.Passed != tc.pass {
 				t.Fatalf("passed = %v, want %v:\n%s", rep.Passed, tc.pass, out)
 			}
+			if !tc.pass && !strings.Contains(out, "(sam)") {
+				t.Errorf("a failed owner check does not name the users behind the ids:\n%s", out)
+			}
 			if !strings.Contains(out, "{OwnerId: {user: sam}}") {
 				t.Errorf("the step is not shown as the file writes it:\n%s", out)
 			}
