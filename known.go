@@ -137,7 +137,7 @@ func deferredSession(k knownSession, signIn func(ctx context.Context) (signin.Se
 		}
 		if !sameIdentity(got, k) {
 			if strings.EqualFold(strings.TrimSpace(got.Username), strings.TrimSpace(k.Username)) {
-				return "", fmt.Errorf("%w: %s now answers for another org (%s) than this device's data came from (%s): a served org started afresh? Start that one again (offline-edit serve --db FILE), or open the device online to see what it holds", errOtherUser, k.InstanceURL, identityIDs(got.IdentityURL), identityIDs(k.IdentityURL))
+				return "", fmt.Errorf("%w: %s now answers for another org (%s) than this device's data came from (%s): a served org started afresh? Start that one again (offline-edit serve --db FILE), or open the device online to see what it holds", errOtherUser, k.InstanceURL, signin.IdentityIDs(got.IdentityURL), signin.IdentityIDs(k.IdentityURL))
 			}
 			return "", fmt.Errorf("%w: signed in as %s on %s, but this device's data is %s's on %s; sign in as %s", errOtherUser, got.Username, got.InstanceURL, k.Username, k.InstanceURL, k.Username)
 		}
@@ -155,7 +155,7 @@ var errOtherUser = errors.New("another user's sign-in")
 func sameIdentity(got signin.Session, k knownSession) bool {
 	// The ids decide when both are known: an org's instance URL may change its form (a pod's
 	// host, then its My Domain) while it stays the same org.
-	if a, b := identityIDs(got.IdentityURL), identityIDs(k.IdentityURL); a != "" && b != "" {
+	if a, b := signin.IdentityIDs(got.IdentityURL), signin.IdentityIDs(k.IdentityURL); a != "" && b != "" {
 		return a == b
 	}
 	if strings.TrimRight(got.InstanceURL, "/") != strings.TrimRight(k.InstanceURL, "/") {
@@ -165,15 +165,6 @@ func sameIdentity(got signin.Session, k knownSession) bool {
 		return strings.EqualFold(strings.TrimSpace(got.Username), strings.TrimSpace(k.Username))
 	}
 	return true
-}
-
-// identityIDs is the "00D…/005…" part of an identity URL (…/id/00D…/005…), or "".
-func identityIDs(u string) string {
-	_, ids, ok := strings.Cut(u, "/id/")
-	if !ok {
-		return ""
-	}
-	return strings.TrimSuffix(ids, "/")
 }
 
 // offlineNote says why the device opened offline.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -223,7 +222,7 @@ func (s *session) openOfflineAnyway(f *orgFlags, signInErr error, signIn func(co
 		return signin.Session{}, signInErr
 	}
 	inner := signIn
-	failedAt, timedOut := time.Now(), timedOut(signInErr)
+	failedAt, timedOut := time.Now(), remote.IsTimeout(signInErr)
 	signIn = func(ctx context.Context) (signin.Session, error) {
 		if s.net != nil && !s.net.Online() {
 			// Offline, nothing may leave the device: not even a sign-in the CLI would make.
@@ -242,12 +241,6 @@ func (s *session) openOfflineAnyway(f *orgFlags, signInErr error, signIn func(co
 // signInTimeoutMemory is how long a sign-in that timed out is answered by its failure rather
 // than tried again at once.
 const signInTimeoutMemory = 15 * time.Second
-
-// timedOut reports whether err is a network timeout (not a refusal, not a quick failure).
-func timedOut(err error) bool {
-	var ne net.Error
-	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
-}
 
 // embeddedKey stands for the embedded demo org in device database names.
 const embeddedKey = "embedded-demo"
@@ -583,7 +576,7 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 	// The device's data came from one org and user, which the device records: a sign-in that
 	// reached another (the same URL now answering for another org, a served org started
 	// afresh, say) is not taken for its own, whatever the device file (--db) or the URL's form.
-	if now := identityIDs(sess.IdentityURL); sess.AccessToken != "" && now != "" && s.org == nil && s.lazyOrg == nil {
+	if now := signin.IdentityIDs(sess.IdentityURL); sess.AccessToken != "" && now != "" && s.org == nil && s.lazyOrg == nil {
 		was, err := s.db.DeviceFact(ctx, deviceIdentity)
 		if err != nil {
 			s.Close()

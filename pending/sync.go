@@ -184,7 +184,7 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 	// The last push got no reply at all (the org out of reach, its sign-in timing out): the
 	// refresh would wait as long again for each request it makes, and find the same.
 	unreached := r.lastNet != nil && ctx.Err() == nil && remote.Unreachable(r.lastNet) &&
-		(remote.NotSent(r.lastNet) || timedOut(r.lastNet)) // not a reply cut off after the org acted
+		(remote.NotSent(r.lastNet) || remote.IsTimeout(r.lastNet)) // not a reply cut off after the org acted
 	pushed := err == nil
 	if err == nil && !unreached {
 		err = e.syncDown(ctx, r)
@@ -481,12 +481,6 @@ func (e *Engine) push(ctx context.Context, r *run) error {
 		}
 	}
 	return nil
-}
-
-// timedOut reports whether err is a network timeout.
-func timedOut(err error) bool {
-	var ne interface{ Timeout() bool }
-	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // keyFieldGone reports whether the org refused a keyed upsert because it has no usable

@@ -437,7 +437,7 @@ func (c *Client) refreshToken(ctx context.Context, stale string) error {
 	tok, err := c.refresh(ctx)
 	if err != nil {
 		err = c.scrub(err)
-		if (errors.Is(err, context.DeadlineExceeded) || isTimeout(err)) && ctx.Err() == nil {
+		if IsTimeout(err) && ctx.Err() == nil {
 			// Its own time ran out, not the caller's: the caller's deadline says nothing of the org.
 			c.tokenMu.Lock()
 			c.refreshTimedOut, c.refreshTimedOutAt = err, time.Now()
@@ -467,10 +467,10 @@ func (c *Client) ForgetRefreshFailure() {
 // rather than tried again.
 const refreshTimeoutMemory = 15 * time.Second
 
-// isTimeout reports whether err is a network timeout.
-func isTimeout(err error) bool {
+// IsTimeout reports whether err is a timeout: a network one, or a context's deadline.
+func IsTimeout(err error) bool {
 	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // refreshError is a 401 whose session refresh failed; errors.As still finds the *Error.

@@ -41,7 +41,7 @@ func FromPassword(ctx context.Context, rt http.RoundTripper, loginURL, username,
 	if err != nil {
 		return Session{}, err
 	}
-	first := identityIDs(s.IdentityURL)
+	first := IdentityIDs(s.IdentityURL)
 	s.Refresh = newRefresh(func(ctx context.Context) (string, error) {
 		ns, err := grant(ctx)
 		if err != nil {
@@ -49,7 +49,7 @@ func FromPassword(ctx context.Context, rt http.RoundTripper, loginURL, username,
 		}
 		// The same URL may now answer for another org (a served org started afresh): its token
 		// must not carry this session's requests there.
-		if now := identityIDs(ns.IdentityURL); first != "" && now != "" && now != first {
+		if now := IdentityIDs(ns.IdentityURL); first != "" && now != "" && now != first {
 			return "", fmt.Errorf("%w: %s now answers for %s, not %s (the org this session signed in to); nothing was sent to it", ErrOtherOrg, login, now, first)
 		}
 		return ns.AccessToken, nil
@@ -60,8 +60,9 @@ func FromPassword(ctx context.Context, rt http.RoundTripper, loginURL, username,
 // ErrOtherOrg is a session refresh that reached another org or user than the session's own.
 var ErrOtherOrg = errors.New("signing in again reached another org")
 
-// identityIDs is the "00D…/005…" part of an identity URL (…/id/00D…/005…), or "".
-func identityIDs(u string) string {
+// IdentityIDs is the "00D…/005…" part of an identity URL (…/id/00D…/005…), or "": the org
+// and user a session belongs to.
+func IdentityIDs(u string) string {
 	_, ids, ok := strings.Cut(u, "/id/")
 	if !ok {
 		return ""
