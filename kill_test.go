@@ -282,9 +282,11 @@ func killAtRandom(t *testing.T, profile mockorg.Profile, seed uint64, kills, per
 		killed++
 		switch after := w.queued(); {
 		case after == before:
-			window = window * 13 / 10
+			window = window * 13 / 10 // too early: nothing was pushed yet
 		case after > 0:
 			midPush++
+		default:
+			window = window * 7 / 10 // too late: the push was over (the refresh was under way)
 		}
 	}
 	t.Logf("%d of %d kills stopped a push part-way (some changes synced, some not)", midPush, killed)
