@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"slices"
@@ -319,6 +320,9 @@ func (tx *Tx) DeleteRecord(ctx context.Context, id string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM records WHERE id = ?`, id); err != nil {
 		return err
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM access WHERE id = ?`, id); err != nil {
+		return err
+	}
 	_, err := tx.ExecContext(ctx, `DELETE FROM names WHERE id = ?`, id)
 	return err
 }
@@ -339,6 +343,9 @@ func (tx *Tx) DropRecordKeepingName(ctx context.Context, id string, at time.Time
 	if err != nil {
 		return false, fmt.Errorf("cache: drop record %s: %w", id, err)
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM access WHERE id = ?`, id); err != nil {
+		return false, fmt.Errorf("cache: drop record %s: %w", id, err)
+	}
 	n, _ := res.RowsAffected()
 	return n > 0, nil
 }
@@ -353,6 +360,26 @@ func (tx *Tx) TrimNames(ctx context.Context) error {
 // RecordIDs lists the ids of an object's cached records that have a server copy.
 func (tx *Tx) RecordIDs(ctx context.Context, object string) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id FROM records WHERE object = ? AND server IS NOT NULL`, object)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// RecordIDsNotOwnedBy lists the ids of an object's cached server copies whose OwnerId is not
+// the given user (records shared with the user, or of an object without owners).
+func (tx *Tx) RecordIDsNotOwnedBy(ctx context.Context, object, userID string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM records WHERE object = ? AND server IS NOT NULL
+		AND coalesce(json_extract(server, '$.OwnerId'), '') != ?`, object, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -782,3 +809,69 @@ func (db *DB) SetDeviceFact(ctx context.Context, key, value string) error {
 		return err
 	})
 }
+
+// Access levels the org reports for a user and a record (UserRecordAccess.MaxAccessLevel).
+const (
+	AccessNone = "None"
+	AccessRead = "Read"
+	AccessEdit = "Edit" // may edit, not delete
+	AccessAll  = "All"
+)
+
+// restrictedLevel maps an org's MaxAccessLevel to what the access table keeps: "" for a level
+// that allows editing and deleting (Delete, Transfer, All), so that no row is kept.
+func restrictedLevel(level string) string {
+	switch level {
+	case AccessNone, AccessRead, AccessEdit:
+		return level
+	default:
+		return ""
+	}
+}
+
+// SetAccess records what the org lets the user do with records (id → MaxAccessLevel): a level
+// below deleting is kept, any other clears what was kept.
+func (tx *Tx) SetAccess(ctx context.Context, levels map[string]string, at time.Time) error {
+	if len(levels) == 0 {
+		return nil
+	}
+	put, err := tx.Prepared(ctx, `INSERT INTO access(id, level, checked_at) VALUES(?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET level = excluded.level, checked_at = excluded.checked_at`)
+	if err != nil {
+		return fmt.Errorf("cache: prepare: %w", err)
+	}
+	del, err := tx.Prepared(ctx, `DELETE FROM access WHERE id = ?`)
+	if err != nil {
+		return fmt.Errorf("cache: prepare: %w", err)
+	}
+	for _, id := range slices.Sorted(maps.Keys(levels)) {
+		if lv := restrictedLevel(levels[id]); lv != "" {
+			_, err = put.ExecContext(ctx, id, lv, MS(at))
+		} else {
+			_, err = del.ExecContext(ctx, id)
+		}
+		if err != nil {
+			return fmt.Errorf("cache: store the access to %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+func accessOf(ctx context.Context, q querier, id string) (string, error) {
+	var lv string
+	err := q.QueryRowContext(ctx, `SELECT level FROM access WHERE id = ?`, id).Scan(&lv)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("cache: read the access to %s: %w", id, err)
+	}
+	return lv, nil
+}
+
+// Access is the kept access level to a record: AccessRead, AccessEdit or AccessNone when the
+// org said the user may do less than edit and delete it, "" otherwise (or never asked).
+func (db *DB) Access(ctx context.Context, id string) (string, error) { return accessOf(ctx, db.sql, id) }
+
+// Access is DB.Access inside a transaction.
+func (tx *Tx) Access(ctx context.Context, id string) (string, error) { return accessOf(ctx, tx, id) }

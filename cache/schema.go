@@ -138,6 +138,15 @@ CREATE INDEX IF NOT EXISTS entries_with_local ON entries(seq) WHERE has_local = 
 	// device holds facts about the device's data as a whole, such as the org and user it came
 	// from (so that another org answering at the same URL is told apart, whatever the file).
 	`CREATE TABLE IF NOT EXISTS device (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+	// access holds what the org lets the user do with cached records they do not own, when it
+	// is less than everything: 'Read' (shared read-only), 'Edit' (may edit, not delete),
+	// 'None'. A record without a row is one the user may change and delete, or whose access
+	// was never asked (the org then decides at sync, as before).
+	`CREATE TABLE IF NOT EXISTS access (
+	id         TEXT PRIMARY KEY,
+	level      TEXT NOT NULL,
+	checked_at INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;`,
 }
 
 // searchMigration is the schema version that added records.search: a database migrated from
