@@ -871,7 +871,9 @@ func accessOf(ctx context.Context, q querier, id string) (string, error) {
 
 // Access is the kept access level to a record: AccessRead, AccessEdit or AccessNone when the
 // org said the user may do less than edit and delete it, "" otherwise (or never asked).
-func (db *DB) Access(ctx context.Context, id string) (string, error) { return accessOf(ctx, db.sql, id) }
+func (db *DB) Access(ctx context.Context, id string) (string, error) {
+	return accessOf(ctx, db.sql, id)
+}
 
 // Access is DB.Access inside a transaction.
 func (tx *Tx) Access(ctx context.Context, id string) (string, error) { return accessOf(ctx, tx, id) }
