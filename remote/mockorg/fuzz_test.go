@@ -56,6 +56,8 @@ func FuzzQueryEndpoint(f *testing.F) {
 		"SELECT Id, Name, Owner.Name FROM Account WHERE Name LIKE 'A%' ORDER BY Name DESC NULLS LAST LIMIT 5",
 		"SELECT COUNT() FROM Task WHERE ActivityDate = LAST_N_DAYS:3 OR What.Name != null",
 		"SELECT Id FROM Opportunity WHERE Amount IN (1, 2.5) AND CloseDate > 2024-01-01 AND LastModifiedDate < 2024-01-01T00:00:00Z",
+		"SELECT RecordId, HasEditAccess, MaxAccessLevel FROM UserRecordAccess WHERE UserId = '005Dm0000000001IAA' AND RecordId IN ('001Dm0000000001IAA', '003Dm0000000002IAA') ORDER BY MaxAccessLevel DESC",
+		"SELECT RecordId FROM UserRecordAccess WHERE RecordId = '001Dm0000000001' AND UserId = '005Dm0000000001' AND HasReadAccess = false",
 	} {
 		f.Add(s)
 	}

@@ -403,6 +403,9 @@ func (o *Org) runQuery(v *reader, u User, src string, all bool, version string, 
 	if err != nil {
 		return nil, errMalformedQuery(fmt.Sprintf("\n%s\n^\nERROR %s", shortQuery(src), err.Error()))
 	}
+	if strings.EqualFold(q.Object, userRecordAccess) {
+		return o.runAccessQuery(v, u, q, version)
+	}
 	profile := o.Profile()
 	now := o.now()
 	c, aerr := o.compile(v, u, q, profile, now)
