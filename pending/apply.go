@@ -764,7 +764,7 @@ func (e *Engine) lookupCreate(ctx context.Context, r *run, en *entry) (outcome, 
 // findByValues looks for a record this user created since shortly before since whose
 // filterable fields equal changes, and that no other change has taken: nil when none.
 func (e *Engine) findByValues(ctx context.Context, r *run, d *remote.Describe, en *entry, changes remote.Fields, since time.Time, keyed bool) (*remote.Record, error) {
-	q, ok := fallbackQuery(d, changes, since, r.fields[en.Object], e.org.Identity().UserID)
+	q, ok := fallbackQuery(d, changes, since, r.fields[en.Object], e.myID())
 	if !ok {
 		return nil, nil
 	}

@@ -11,20 +11,7 @@ import (
 // lostAccess leaves alex with a failed entry on one of sam's accounts whose share was taken away.
 func lostAccess(t *testing.T, h *harness) (id string, en Entry) {
 	t.Helper()
-	sam := h.as(t, "sam@demo.example")
-	res, err := sam.Query(bg, "SELECT Id FROM Account WHERE OwnerId = '"+h.users["sam@demo.example"].ID+"' ORDER BY Name", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range res.Records {
-		if _, err := h.client.Retrieve(bg, "Account", r.ID(), []string{"Id"}); err != nil {
-			id = r.ID()
-			break
-		}
-	}
-	if id == "" {
-		t.Fatal("no account of sam's hidden from alex")
-	}
+	id = hiddenAccountOfSam(t, h)
 	if err := h.admin(t).Share(bg, id, "alex@demo.example", "edit"); err != nil {
 		t.Fatal(err)
 	}

@@ -105,6 +105,7 @@ type Engine struct {
 	// org's, whatever MembershipEvery says (set when the device comes back online).
 	recheckMembers bool
 	usersSeen      map[string]bool // user ids records pointed at this run (names fetched at its end)
+	meID           string          // the device user's id when the sign-in did not say it (see myID)
 	closed         bool
 
 	trigger chan struct{}
@@ -166,6 +167,12 @@ func Open(db *cache.DB, org remote.Org, opts Options) (*Engine, error) {
 	var last int64
 	_ = db.SQL().QueryRowContext(ctx, `SELECT COALESCE(MAX(at), 0) FROM activity WHERE note = 'sync finished'`).Scan(&last)
 	e.lastSync = cache.FromMS(last)
+	// The user's id as an earlier sync learnt it (myID), for when the sign-in does not say it.
+	me, err := db.DeviceFact(ctx, myIDFact)
+	if err != nil {
+		return nil, err
+	}
+	e.meID = me
 	return e, nil
 }
 

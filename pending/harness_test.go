@@ -64,6 +64,7 @@ type harness struct {
 	eng    *Engine
 	users  map[string]mockorg.User
 	opts   Options
+	ho     harnessOpts
 }
 
 type harnessOpts struct {
@@ -71,12 +72,15 @@ type harnessOpts struct {
 	size    int
 	strict  bool
 	objects []string
+	// noIdentity signs in without the identity URL (as a bare token does): the engine learns
+	// the user's id from the org.
+	noIdentity bool
 }
 
 func newHarness(t testing.TB, ho harnessOpts) *harness {
 	t.Helper()
 	tt, _ := t.(*testing.T)
-	h := &harness{t: tt, clock: &clock{}, users: map[string]mockorg.User{}}
+	h := &harness{t: tt, clock: &clock{}, users: map[string]mockorg.User{}, ho: ho}
 	if ho.profile == "" {
 		ho.profile = mockorg.ProfileDemo
 	}
@@ -113,9 +117,13 @@ func (h *harness) open(t tb) {
 	}
 	alex := h.users["alex@demo.example"]
 	var eng *Engine
+	identity := instanceURL + "/id/00D000000000001AAA/" + alex.ID
+	if h.ho.noIdentity {
+		identity = ""
+	}
 	h.client, err = remote.NewClient(context.Background(), remote.Config{
 		InstanceURL: instanceURL, AccessToken: tok, Transport: h.net, Username: alex.Username,
-		IdentityURL: instanceURL + "/id/00D000000000001AAA/" + alex.ID, APIVersion: "62.0",
+		IdentityURL: identity, APIVersion: "62.0",
 		Observe: func(ri remote.RequestInfo) {
 			if eng != nil {
 				eng.Observe(ri)

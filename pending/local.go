@@ -221,6 +221,29 @@ func (e *Engine) loadForChange(ctx context.Context, tx *cache.Tx, object, id str
 	return d, rec, ent, nil
 }
 
+// accessTo is what the user may do with a cached record: everything with their own record
+// (its owner, as the server copy says), else what the org said when last asked.
+func (e *Engine) accessTo(ctx context.Context, tx interface {
+	Access(context.Context, string) (string, error)
+}, rec cache.Record) (Access, error) {
+	if rec.Server == nil {
+		return AccessFull, nil // created on this device
+	}
+	if owner, _ := rec.Server["OwnerId"].(string); owner != "" && owner == e.myID() {
+		return AccessFull, nil
+	}
+	lv, err := tx.Access(ctx, rec.ID)
+	switch {
+	case err != nil:
+		return AccessFull, err
+	case lv == cache.AccessEdit:
+		return AccessEdit, nil
+	case lv == cache.AccessRead || lv == cache.AccessNone:
+		return AccessRead, nil
+	}
+	return AccessFull, nil
+}
+
 // mergeChanges lays fields over an entry's changes; an update takes the base of a newly
 // changed field from the server copy the base came from.
 func mergeChanges(ent *entry, fields remote.Fields) {
@@ -248,6 +271,11 @@ func (e *Engine) Edit(ctx context.Context, object, id string, fields remote.Fiel
 			return err
 		}
 		ent = cur
+		if acc, err := e.accessTo(ctx, tx, rec); err != nil {
+			return err
+		} else if !acc.CanEdit() {
+			return fmt.Errorf("%w: %q is shared with you read-only: the org would refuse a change to it", ErrNotAllowed, rec.Name)
+		}
 		creating := ent != nil && ent.Op == OpCreate
 		if err := checkFields(d, fields, creating); err != nil {
 			return err
@@ -301,6 +329,13 @@ func (e *Engine) Delete(ctx context.Context, object, id string) error {
 		_, rec, ent, err := e.loadForChange(ctx, tx, object, id)
 		if err != nil {
 			return err
+		}
+		if acc, err := e.accessTo(ctx, tx, rec); err != nil {
+			return err
+		} else if acc == AccessRead {
+			return fmt.Errorf("%w: %q is shared with you read-only: the org would refuse to delete it", ErrNotAllowed, rec.Name)
+		} else if acc == AccessEdit {
+			return fmt.Errorf("%w: %q is shared with you to edit, not to delete: only its owner or an admin can delete it", ErrNotAllowed, rec.Name)
 		}
 		now := e.now()
 		switch {

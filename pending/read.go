@@ -69,6 +69,9 @@ func (e *Engine) Record(ctx context.Context, object, id string) (RecordView, err
 		return RecordView{}, fmt.Errorf("%s %s: %w", object, id, ErrNotFound)
 	}
 	rv := RecordView{Object: rec.Object, ID: rec.ID, Name: rec.Name, Fields: rec.View, Server: rec.Server}
+	if rv.Access, err = e.accessTo(ctx, e.db, rec); err != nil {
+		return rv, err
+	}
 	ent, err := entryByRecord(ctx, e.db.SQL(), id)
 	if err != nil {
 		return rv, err

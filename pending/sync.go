@@ -144,6 +144,11 @@ type run struct {
 	lastNet                 error
 	stopErr                 error
 	recheckMembers          bool // compare every object's cached ids with the org's this run
+	// accessDue lists, per object, the records the user does not own that this sync-down
+	// stored or re-checked: the org is asked what the user may do with them (learnAccess).
+	accessDue map[string]map[string]bool
+	// noAccess: the org refused to say (UserRecordAccess), so this run asks no more.
+	noAccess bool
 }
 
 const maxMergesPerRun = 3
@@ -151,7 +156,7 @@ const maxMergesPerRun = 3
 func newRun(sum *Summary) *run {
 	return &run{sum: sum, merges: map[string]int{}, merged: map[string]bool{}, checked: map[string]bool{},
 		keyed: map[string]bool{}, fields: map[string][]string{}, skip: map[string]bool{}, rekey: map[string]bool{},
-		redescribe: map[string]bool{}, redescribed: map[string]bool{}}
+		redescribe: map[string]bool{}, redescribed: map[string]bool{}, accessDue: map[string]map[string]bool{}}
 }
 
 // Sync runs once now: it pushes the queue until nothing more can be done, then refreshes the
@@ -177,7 +182,10 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 	e.mu.Lock()
 	r.recheckMembers, e.recheckMembers = e.recheckMembers, false
 	e.mu.Unlock()
-	err := e.ensureDescribes(ctx, r)
+	err := e.learnMyID(ctx)
+	if err == nil {
+		err = e.ensureDescribes(ctx, r)
+	}
 	if err == nil {
 		err = e.push(ctx, r)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -57,6 +59,9 @@ func (e *Engine) syncDown(ctx context.Context, r *run) error {
 				n, err = e.refreshObject(ctx, r, st)
 				changed += n
 			}
+		}
+		if err == nil {
+			err = e.learnAccess(ctx, r, o)
 		}
 		if err != nil {
 			if c := Classify(err); c == ClassInvalid || c == ClassFailed {
@@ -117,7 +122,7 @@ func (e *Engine) refreshAll(ctx context.Context, r *run, object string, dropMiss
 				newest = v.SystemModstamp
 			}
 		}
-		k, err := e.storeServerCopies(ctx, object, res.Records, false)
+		k, err := e.storeServerCopies(ctx, r, object, res.Records, false)
 		if err != nil {
 			return n, err
 		}
@@ -272,10 +277,22 @@ func (e *Engine) reconcileMembers(ctx context.Context, r *run, object string) (i
 		}
 	}
 	cached := map[string]bool{}
+	due := r.due(object)
 	err = e.db.View(ctx, func(tx *cache.Tx) error {
 		ids, err := tx.RecordIDs(ctx, object)
 		for _, id := range ids {
 			cached[id] = true
+		}
+		if err != nil {
+			return err
+		}
+		// Sharing changes leave the records as they were: what the user may do with those
+		// they do not own is asked again now and then, with the membership.
+		shared, err := tx.RecordIDsNotOwnedBy(ctx, object, e.myID())
+		for _, id := range shared {
+			if visible[id] {
+				due[id] = true
+			}
 		}
 		return err
 	})
@@ -323,7 +340,7 @@ func (e *Engine) fetchByID(ctx context.Context, r *run, object string, ids []str
 			return n, err
 		}
 		for {
-			k, err := e.storeServerCopies(ctx, object, res.Records, true)
+			k, err := e.storeServerCopies(ctx, r, object, res.Records, true)
 			n += k
 			if err != nil {
 				return n, err
@@ -363,7 +380,7 @@ func (e *Engine) refreshUpdated(ctx context.Context, r *run, object string, wm t
 				newest = v.SystemModstamp
 			}
 		}
-		k, err := e.storeServerCopies(ctx, object, res.Records, true)
+		k, err := e.storeServerCopies(ctx, r, object, res.Records, true)
 		n += k
 		if err != nil {
 			return n, wm, err
@@ -412,10 +429,12 @@ func (e *Engine) dropDeleted(ctx context.Context, recs []remote.DeletedRecord) (
 // storeServerCopies writes server copies in one transaction. A record with a pending entry
 // keeps its change on top and its entry keeps its base. With onlyNewer, a copy no newer than
 // the cached one is skipped.
-func (e *Engine) storeServerCopies(ctx context.Context, object string, recs []remote.Record, onlyNewer bool) (int, error) {
+func (e *Engine) storeServerCopies(ctx context.Context, r *run, object string, recs []remote.Record, onlyNewer bool) (int, error) {
 	if len(recs) == 0 {
 		return 0, nil
 	}
+	me := e.myID()
+	due := r.due(object)
 	n := 0
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
 		d := e.describeOf(ctx, tx, object)
@@ -456,6 +475,9 @@ func (e *Engine) storeServerCopies(ctx context.Context, object string, recs []re
 			}
 			rec.Name = displayName(d, rec.View)
 			out = append(out, rec)
+			if owner, _ := fields["OwnerId"].(string); owner == "" || owner != me {
+				due[id] = true
+			}
 		}
 		n = len(out)
 		return tx.PutRecords(ctx, out)
@@ -489,4 +511,74 @@ func dropVanished(ctx context.Context, tx *cache.Tx, ids []string, visible map[s
 		return 0, nil
 	}
 	return n, tx.TrimNames(ctx)
+}
+
+// accessBatch is how many record ids one UserRecordAccess query may name (the org's limit).
+const accessBatch = 200
+
+// due is the set of an object's records whose access this run asks the org about.
+func (r *run) due(object string) map[string]bool {
+	m := r.accessDue[object]
+	if m == nil {
+		m = map[string]bool{}
+		r.accessDue[object] = m
+	}
+	return m
+}
+
+// learnAccess asks the org what the user may do with the records of object that this
+// sync-down stored or re-checked and that the user does not own (UserRecordAccess, 200 ids a
+// query), and keeps the answer: a record shared read-only offers no Edit, one shared to edit
+// no Delete, rather than a change the org refuses at sync. An org that will not say (an
+// object outside its sharing model, an API without UserRecordAccess) leaves the records as
+// they were, and the log says so once a run.
+func (e *Engine) learnAccess(ctx context.Context, r *run, object string) error {
+	due := r.accessDue[object]
+	delete(r.accessDue, object)
+	me := e.myID()
+	if len(due) == 0 || me == "" || r.noAccess {
+		return nil
+	}
+	ids := slices.Sorted(maps.Keys(due))
+	for i := 0; i < len(ids); i += accessBatch {
+		part := ids[i:min(i+accessBatch, len(ids))]
+		quoted := make([]string, len(part))
+		for j, id := range part {
+			quoted[j] = "'" + soqlEscape(id) + "'"
+		}
+		q := "SELECT RecordId, MaxAccessLevel FROM UserRecordAccess WHERE UserId = '" + soqlEscape(me) +
+			"' AND RecordId IN (" + strings.Join(quoted, ", ") + ")"
+		levels := map[string]string{}
+		res, err := e.org.Query(ctx, q, 2000)
+		for err == nil {
+			for _, rec := range res.Records {
+				id, _ := rec.Fields["RecordId"].(string)
+				lv, _ := rec.Fields["MaxAccessLevel"].(string)
+				if due[id] && lv != "" {
+					levels[id] = lv
+				}
+			}
+			if res.Done || res.NextRecordsURL == "" {
+				break
+			}
+			res, err = e.org.QueryMore(ctx, res.NextRecordsURL)
+		}
+		if err != nil {
+			if c := Classify(err); c == ClassInvalid || c == ClassFailed {
+				r.noAccess = true
+				code := ""
+				if ae, ok := remote.AsError(err); ok {
+					code = ae.Code()
+				}
+				e.noteCode("", "", code, "could not ask the org which records you may only read ("+err.Error()+
+					"): Edit and Delete stay offered, and the org decides when the change syncs")
+				return nil
+			}
+			return err
+		}
+		if err := e.db.Update(ctx, func(tx *cache.Tx) error { return tx.SetAccess(ctx, levels, e.now()) }); err != nil {
+			return err
+		}
+	}
+	return nil
 }

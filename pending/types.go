@@ -223,7 +223,24 @@ type RecordView struct {
 	Server remote.Fields     // the cached server copy; nil for a record created offline
 	Entry  *Entry            // nil when nothing is pending
 	Names  map[string]string // id → name: the records its lookups point at, and the users (owner, authors, a conflict's TheirsBy)
+	Access Access            // what the org lets the user do with it, as last asked
 }
+
+// Access is what the org lets the user do with a record they do not own, as the device last
+// learnt it (UserRecordAccess during sync).
+type Access string
+
+const (
+	AccessFull Access = ""     // edit and delete (the user's own record, or never asked: the org decides at sync)
+	AccessEdit Access = "edit" // shared to edit: no delete
+	AccessRead Access = "read" // shared read-only
+)
+
+// CanEdit reports whether the org would take a change to the record.
+func (a Access) CanEdit() bool { return a == AccessFull || a == AccessEdit }
+
+// CanDelete reports whether the org would take the record's deletion.
+func (a Access) CanDelete() bool { return a == AccessFull }
 
 // Summary is the outcome of one sync run.
 type Summary struct {

@@ -2,6 +2,7 @@ package pending
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 
@@ -105,4 +106,54 @@ func (e *Engine) fetchUserNames(ctx context.Context) error {
 		return nil
 	}
 	return e.db.Update(ctx, func(tx *cache.Tx) error { return tx.PutUserNames(ctx, names, e.now()) })
+}
+
+// myIDFact is the device fact that keeps the device user's id once asked of the org.
+const myIDFact = "user-id"
+
+// myID is the id of the device's user: the sign-in's identity says it when it has one; else
+// what learnMyID asked of the org and the device kept (read when the engine opened, so it is
+// known offline too, and never read here: callers may hold the database); "" when neither is
+// known yet.
+func (e *Engine) myID() string {
+	if id := e.Identity().UserID; id != "" {
+		return id
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.meID
+}
+
+// learnMyID asks the org for the device user's id by username when the sign-in did not give
+// it (a token without its identity URL), once per device: creates found by their values and
+// what the user may do with records they do not own rest on it. An org that will not say
+// leaves it unknown (the log says so); only a lost sign-in or connection is an error.
+func (e *Engine) learnMyID(ctx context.Context) error {
+	if e.myID() != "" {
+		return nil
+	}
+	username := e.Identity().Username
+	if username == "" {
+		return nil
+	}
+	res, err := e.org.Query(ctx, "SELECT Id FROM User WHERE Username = '"+soqlEscape(username)+"' LIMIT 1", 0)
+	if err != nil {
+		if c := Classify(err); c == ClassAuth || c == ClassOffline || c == ClassTransient || c == ClassCanceled {
+			return err
+		}
+		e.note("", "", "could not learn this user's id ("+err.Error()+")")
+		return nil
+	}
+	if len(res.Records) == 0 || res.Records[0].ID() == "" {
+		e.note("", "", "the org has no user "+username+" to learn the id of")
+		return nil
+	}
+	id := strings.Clone(res.Records[0].ID())
+	if err := e.db.SetDeviceFact(ctx, myIDFact, id); err != nil {
+		return errors.Join(errors.New("pending: keep this user's id"), err)
+	}
+	e.mu.Lock()
+	e.meID = id
+	e.mu.Unlock()
+	return nil
 }

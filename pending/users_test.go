@@ -53,7 +53,7 @@ func TestUserNamesAreFetchedOnceAndOnlyForUnknownUsers(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	var userQueries int
 	h.faults.set(func(req *http.Request) string {
-		if strings.Contains(req.URL.Query().Get("q"), "FROM User") {
+		if q := req.URL.Query().Get("q"); strings.Contains(q, "FROM User ") || strings.HasSuffix(q, "FROM User") {
 			userQueries++
 		}
 		return ""

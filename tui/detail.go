@@ -154,6 +154,23 @@ func (m detailModel) refusesEdit() string {
 		return sprintf("This %s is waiting to be deleted; discard the delete to edit it (x here or in Pending Changes).",
 			strings.ToLower(m.c.singleLabel(m.object)))
 	}
+	if !m.view.Access.CanEdit() {
+		return sprintf("This %s is shared with you read-only: the org would refuse a change to it.",
+			strings.ToLower(m.c.singleLabel(m.object)))
+	}
+	return ""
+}
+
+// refusesDelete says why Delete refuses on this record, or "": what refuses Edit, and a record
+// shared with the user to edit but not to delete.
+func (m detailModel) refusesDelete() string {
+	if why := m.refusesEdit(); why != "" {
+		return why
+	}
+	if !m.view.Access.CanDelete() {
+		return sprintf("This %s is shared with you to edit, not to delete: only its owner or an admin can delete it.",
+			strings.ToLower(m.c.singleLabel(m.object)))
+	}
 	return ""
 }
 
@@ -215,7 +232,13 @@ func (m detailModel) editNote() string {
 	if m.locked() != "" {
 		return " (locked)"
 	}
-	return " (deleted here)"
+	if e := m.view.Entry; e != nil && e.Op == pending.OpDelete {
+		return " (deleted here)"
+	}
+	if !m.view.Access.CanEdit() {
+		return " (read only)"
+	}
+	return " (not yours)"
 }
 
 func lockedMessage(label string, st pending.Status, code, message string) string {
@@ -297,7 +320,7 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 			v := m.view
 			return m, cmdOf(openFormMsg{mode: formEdit, object: m.object, id: m.recordID(), view: &v})
 		case key.Matches(msg, k.Delete):
-			if why := m.refusesEdit(); why != "" {
+			if why := m.refusesDelete(); why != "" {
 				return m, errCmd(errors.New(why))
 			}
 			if e := m.view.Entry; e != nil && e.Op == pending.OpCreate && e.InDoubt {
@@ -395,7 +418,14 @@ func userName(names map[string]string, id string) string {
 func (m detailModel) header() []string {
 	s := m.c.styles
 	var out []string
-	out = append(out, s.Subtle.Render(m.c.singleLabel(m.object))+"  "+s.Title.Render(CleanLine(m.view.Name)))
+	title := s.Subtle.Render(m.c.singleLabel(m.object)) + "  " + s.Title.Render(CleanLine(m.view.Name))
+	switch m.view.Access {
+	case pending.AccessRead:
+		title += "  " + s.Subtle.Render("(read only: shared with you)")
+	case pending.AccessEdit:
+		title += "  " + s.Subtle.Render("(shared with you: edit, not delete)")
+	}
+	out = append(out, title)
 	if e := m.view.Entry; e != nil {
 		line := s.longSashOp(e.Status, e.Op, e.Code, e.Message)
 		if e.Op == pending.OpDelete && e.Status.Sash() != pending.SashGreen {
@@ -539,7 +569,7 @@ func (m detailModel) actionBar() string {
 		return s.Key.Render("["+k+"]") + " " + label
 	}
 	editable := m.refusesEdit() == ""
-	deletable, deleteNote := editable, m.editNote()
+	deletable, deleteNote := m.refusesDelete() == "", m.editNote()
 	if e := m.view.Entry; editable && e != nil && e.Op == pending.OpCreate && e.InDoubt {
 		deletable, deleteNote = false, " (sync first)"
 	}

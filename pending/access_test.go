@@ -1,0 +1,201 @@
+package pending
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/offline-edit/offline-edit/cache"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// hiddenAccountOfSam is one of sam's accounts that alex cannot see until it is shared.
+func hiddenAccountOfSam(t *testing.T, h *harness) string {
+	t.Helper()
+	sam := h.as(t, "sam@demo.example")
+	res, err := sam.Query(bg, "SELECT Id FROM Account WHERE OwnerId = '"+h.users["sam@demo.example"].ID+"' ORDER BY Name", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Records {
+		if _, err := h.client.Retrieve(bg, "Account", r.ID(), []string{"Id"}); err != nil {
+			return r.ID()
+		}
+	}
+	t.Fatal("no account of sam's hidden from alex")
+	return ""
+}
+
+func (h *harness) share(t *testing.T, id, access string) {
+	t.Helper()
+	if err := h.admin(t).Share(bg, id, "alex@demo.example", access); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestASharedRecordOffersWhatItsShareAllows(t *testing.T) {
+	cases := []struct {
+		share            string
+		want             Access
+		canEdit, canDrop bool
+		editSays         string
+		deleteSays       string
+	}{
+		{share: "read", want: AccessRead, editSays: "shared with you read-only", deleteSays: "shared with you read-only"},
+		{share: "edit", want: AccessEdit, canEdit: true, deleteSays: "to edit, not to delete"},
+	}
+	for _, c := range cases {
+		t.Run(c.share, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{})
+			id := hiddenAccountOfSam(t, h)
+			h.share(t, id, c.share)
+			h.sync(t)
+			rv, err := h.eng.Record(bg, "Account", id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rv.Access != c.want || rv.Access.CanEdit() != c.canEdit || rv.Access.CanDelete() != c.canDrop {
+				t.Fatalf("access %q (edit %v, delete %v); want %q", rv.Access, rv.Access.CanEdit(), rv.Access.CanDelete(), c.want)
+			}
+			h.eng.SetOnline(false)
+			err = h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": "555-0101"})
+			if c.canEdit {
+				if err != nil {
+					t.Fatalf("edit of a record shared to edit: %v", err)
+				}
+			} else if !errors.Is(err, ErrNotAllowed) || !strings.Contains(err.Error(), c.editSays) {
+				t.Fatalf("edit of a record shared %s: %v", c.share, err)
+			}
+			err = h.eng.Delete(bg, "Account", id)
+			if !errors.Is(err, ErrNotAllowed) || !strings.Contains(err.Error(), c.deleteSays) {
+				t.Fatalf("delete of a record shared %s: %v", c.share, err)
+			}
+			ents, _ := h.eng.Entries(bg)
+			wantQueued := 0
+			if c.canEdit {
+				wantQueued = 1
+			}
+			if len(ents) != wantQueued || (wantQueued == 1 && ents[0].Op != OpUpdate) {
+				t.Fatalf("queue %+v; want %d update", ents, wantQueued)
+			}
+		})
+	}
+}
+
+func TestOwnRecordsOfferEverything(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	rv := h.firstOwned(t, "Account")
+	if rv.Access != AccessFull {
+		t.Fatalf("own account: access %q", rv.Access)
+	}
+	if err := h.eng.Delete(bg, "Account", rv.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAShareChangedWhileOfflineIsLearntOnComingBackOnline(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	id := hiddenAccountOfSam(t, h)
+	h.share(t, id, "read")
+	h.sync(t)
+	h.eng.SetOnline(false)
+	h.share(t, id, "edit")
+	h.eng.SetOnline(true)
+	h.sync(t)
+	if rv, err := h.eng.Record(bg, "Account", id); err != nil || rv.Access != AccessEdit {
+		t.Fatalf("after the share became edit: %q %v", rv.Access, err)
+	}
+	if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": "555-0102"}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	if got := h.serverRecord(t, "Account", id).Fields["Phone"]; got != "555-0102" {
+		t.Fatalf("org has Phone %v", got)
+	}
+	// Taken back to read-only: the next check says so.
+	h.eng.SetOnline(false)
+	h.share(t, id, "read")
+	h.eng.SetOnline(true)
+	h.sync(t)
+	if rv, _ := h.eng.Record(bg, "Account", id); rv.Access != AccessRead {
+		t.Fatalf("after the share became read: %q", rv.Access)
+	}
+}
+
+func TestAnOrgThatWillNotSayWhatIsSharedLeavesEditToTheSync(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	id := hiddenAccountOfSam(t, h)
+	h.share(t, id, "read")
+	asked := 0
+	h.faults.set(func(req *http.Request) string {
+		if q, _ := url.QueryUnescape(req.URL.RawQuery); strings.Contains(q, "FROM UserRecordAccess") {
+			asked++
+			return "badquery"
+		}
+		return ""
+	})
+	sum := h.sync(t)
+	if sum.Err != nil {
+		t.Fatalf("sync: %v", sum.Err)
+	}
+	if asked != 1 {
+		t.Fatalf("asked %d times after a refusal; want once a run", asked)
+	}
+	rv, err := h.eng.Record(bg, "Account", id)
+	if err != nil || rv.Access != AccessFull {
+		t.Fatalf("access %q %v; want Edit still offered", rv.Access, err)
+	}
+	acts, err := h.eng.Activity(bg, "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	said := false
+	for _, a := range acts {
+		said = said || (strings.Contains(a.Note, "which records you may only read") && a.Code == "MALFORMED_QUERY")
+	}
+	if !said {
+		t.Fatal("the log does not say the org refused to tell")
+	}
+	// The edit goes, and the org refuses it at sync: red, as before the device asked.
+	h.faults.set(nil)
+	if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": "555-0103"}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	if en := h.entryOf(t, id); en.Status != StatusFailed || en.Code != "INSUFFICIENT_ACCESS_OR_READONLY" {
+		t.Fatalf("entry %+v", en)
+	}
+}
+
+func TestTheUsersIDIsLearntWhenTheSignInDoesNotSayIt(t *testing.T) {
+	h := newHarness(t, harnessOpts{noIdentity: true})
+	id := hiddenAccountOfSam(t, h)
+	h.share(t, id, "read")
+	h.sync(t)
+	if got, want := h.eng.myID(), h.users["alex@demo.example"].ID; got != want {
+		t.Fatalf("learnt id %q, want %q", got, want)
+	}
+	if rv, _ := h.eng.Record(bg, "Account", id); rv.Access != AccessRead {
+		t.Fatalf("shared read-only: access %q", rv.Access)
+	}
+	// A row left from before the record became the user's own does not hold: owners may do
+	// everything. The device keeps the id, so this holds offline after a restart too.
+	own := h.firstOwned(t, "Account")
+	if err := h.db.Update(bg, func(tx *cache.Tx) error {
+		return tx.SetAccess(bg, map[string]string{own.ID: cache.AccessRead}, h.clock.Now())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(false)
+	h.reopen(t)
+	h.eng.SetOnline(false)
+	if rv, _ := h.eng.Record(bg, "Account", own.ID); rv.Access != AccessFull {
+		t.Fatalf("own record after a restart offline: access %q", rv.Access)
+	}
+	if err := h.eng.Edit(bg, "Account", own.ID, remote.Fields{"Phone": "555-0104"}); err != nil {
+		t.Fatal(err)
+	}
+}
