@@ -953,10 +953,8 @@ func (m detailModel) entryKeys() []key.Binding {
 func (m detailModel) editKeys() []key.Binding {
 	k := m.c.keys
 	e, d := k.Edit, k.Delete
-	if m.refusesEdit() != "" {
-		e.SetEnabled(false)
-		d.SetEnabled(false)
-	}
+	e.SetEnabled(m.refusesEdit() == "")
+	d.SetEnabled(m.refusesDelete() == "")
 	return []key.Binding{e, d}
 }
 

@@ -31,6 +31,8 @@ type fakeBackend struct {
 	acts   []pending.Activity
 	// resolved holds the choices of the last Resolve.
 	resolved map[string]pending.Choice
+	// access is what the org lets the user do with a record (by id; full when absent).
+	access map[string]pending.Access
 }
 
 func newFakeBackend() *fakeBackend {
@@ -176,7 +178,7 @@ func (f *fakeBackend) Record(_ context.Context, object, id string) (pending.Reco
 	}
 	for _, r := range f.records[object] {
 		if r["Id"] == id {
-			v := pending.RecordView{Object: object, ID: id, Name: nameOf(r), Fields: r, Server: r, Names: map[string]string{}}
+			v := pending.RecordView{Object: object, ID: id, Name: nameOf(r), Fields: r, Server: r, Names: map[string]string{}, Access: f.access[id]}
 			if e := f.entryFor(id); e != nil {
 				c := *e
 				v.Entry = &c

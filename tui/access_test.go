@@ -1,0 +1,57 @@
+package tui
+
+import (
+	"cmp"
+	"testing"
+
+	"github.com/offline-edit/offline-edit/pending"
+)
+
+// A record shared with the user read-only offers no Edit or Delete, and one shared to edit no
+// Delete: the page says so in its header and action bar, and the keys say why at once (no form,
+// no confirmation).
+func TestASharedRecordOffersOnlyWhatItsShareAllows(t *testing.T) {
+	cases := []struct {
+		access                pending.Access
+		header, bar           []string
+		editSays, deleteSays  string
+		editOpens, deleteAsks bool
+	}{
+		{access: pending.AccessRead, header: []string{"read only: shared with you"},
+			bar:      []string{"[e] Edit (read only)", "[d] Delete (read only)"},
+			editSays: "shared with you read-only", deleteSays: "shared with you read-only"},
+		{access: pending.AccessEdit, header: []string{"shared with you: edit, not delete"},
+			bar: []string{"[d] Delete (not yours)", "e edit · t new task"}, editOpens: true,
+			deleteSays: "only its owner or an admin can delete it"},
+		{access: pending.AccessFull, deleteAsks: true, editOpens: true},
+	}
+	for _, c := range cases {
+		t.Run(cmp.Or(string(c.access), "full"), func(t *testing.T) {
+			f := seededFake(2)
+			f.access = map[string]pending.Access{"001000000000000000": c.access}
+			d := newDriver(t, f, 120, 30)
+			d.keys("enter", "enter")
+			d.requireView(append(append([]string{"Acme 000000"}, c.header...), c.bar...)...)
+			if c.access == pending.AccessFull {
+				d.refuseView("read only", "shared with you", "(not yours)")
+			}
+			d.keys("d")
+			if c.deleteAsks != d.model().modal.open() {
+				t.Fatalf("delete asked for confirmation: %v", d.model().modal.open())
+			}
+			if c.deleteSays != "" {
+				d.requireView(c.deleteSays)
+			}
+			if c.deleteAsks {
+				d.keys("esc")
+			}
+			d.keys("e")
+			if c.editOpens {
+				d.requireView("Edit Account")
+				return
+			}
+			d.requireView(c.editSays)
+			d.refuseView("Edit Account ·")
+		})
+	}
+}
