@@ -105,6 +105,13 @@
 // full, cached records no longer among them are dropped unless they carry a pending entry (so
 // the cache stays what a prime would take now, at the cost of one small query per object).
 //
+// What the user may do with the records they do not own (read, edit, delete) is asked of the
+// org (UserRecordAccess, 200 ids a query) for the records a refresh stores and, with each
+// comparison of ids, for every such cached record: a share narrowed or widened moves no
+// SystemModstamp either. The device keeps what is less than edit and delete, and Edit and
+// Delete refuse what the org would (ErrNotAllowed) before anything is queued. An org that
+// will not say leaves them offered; the org then decides at sync, as before.
+//
 // A delete log that starts after the delete watermark, or a delete watermark older than the
 // org keeps (15 days), forces a full refresh. A refresh never overwrites a pending change or
 // its base: the server copy is stored and the change is laid over it.
