@@ -126,7 +126,7 @@ func TestAShareChangedWhileOfflineIsLearntOnComingBackOnline(t *testing.T) {
 }
 
 func TestAnOrgThatWillNotSayWhatIsSharedLeavesEditToTheSync(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
+	h := newHarness(t, harnessOpts{objects: []string{"Account"}})
 	id := hiddenAccountOfSam(t, h)
 	h.share(t, id, "read")
 	asked := 0
@@ -142,7 +142,7 @@ func TestAnOrgThatWillNotSayWhatIsSharedLeavesEditToTheSync(t *testing.T) {
 		t.Fatalf("sync: %v", sum.Err)
 	}
 	if asked != 1 {
-		t.Fatalf("asked %d times after a refusal; want once a run", asked)
+		t.Fatalf("asked %d times after a refusal; want once a run for the object", asked)
 	}
 	rv, err := h.eng.Record(bg, "Account", id)
 	if err != nil || rv.Access != AccessFull {
@@ -154,7 +154,7 @@ func TestAnOrgThatWillNotSayWhatIsSharedLeavesEditToTheSync(t *testing.T) {
 	}
 	said := false
 	for _, a := range acts {
-		said = said || (strings.Contains(a.Note, "which records you may only read") && a.Code == "MALFORMED_QUERY")
+		said = said || (strings.Contains(a.Note, "which Account records you may only read") && a.Code == "MALFORMED_QUERY")
 	}
 	if !said {
 		t.Fatal("the log does not say the org refused to tell")

@@ -147,8 +147,9 @@ type run struct {
 	// accessDue lists, per object, the records the user does not own that this sync-down
 	// stored or re-checked: the org is asked what the user may do with them (learnAccess).
 	accessDue map[string]map[string]bool
-	// noAccess: the org refused to say (UserRecordAccess), so this run asks no more.
-	noAccess bool
+	// noAccess lists objects whose access the org refused to say (UserRecordAccess): this run
+	// asks no more about them.
+	noAccess map[string]bool
 }
 
 const maxMergesPerRun = 3
@@ -156,7 +157,7 @@ const maxMergesPerRun = 3
 func newRun(sum *Summary) *run {
 	return &run{sum: sum, merges: map[string]int{}, merged: map[string]bool{}, checked: map[string]bool{},
 		keyed: map[string]bool{}, fields: map[string][]string{}, skip: map[string]bool{}, rekey: map[string]bool{},
-		redescribe: map[string]bool{}, redescribed: map[string]bool{}, accessDue: map[string]map[string]bool{}}
+		redescribe: map[string]bool{}, redescribed: map[string]bool{}, accessDue: map[string]map[string]bool{}, noAccess: map[string]bool{}}
 }
 
 // Sync runs once now: it pushes the queue until nothing more can be done, then refreshes the

@@ -531,12 +531,12 @@ func (r *run) due(object string) map[string]bool {
 // query), and keeps the answer: a record shared read-only offers no Edit, one shared to edit
 // no Delete, rather than a change the org refuses at sync. An org that will not say (an
 // object outside its sharing model, an API without UserRecordAccess) leaves the records as
-// they were, and the log says so once a run.
+// they were, and the log says so once a run for each object.
 func (e *Engine) learnAccess(ctx context.Context, r *run, object string) error {
 	due := r.accessDue[object]
 	delete(r.accessDue, object)
 	me := e.myID()
-	if len(due) == 0 || me == "" || r.noAccess {
+	if len(due) == 0 || me == "" || r.noAccess[object] {
 		return nil
 	}
 	ids := slices.Sorted(maps.Keys(due))
@@ -565,12 +565,12 @@ func (e *Engine) learnAccess(ctx context.Context, r *run, object string) error {
 		}
 		if err != nil {
 			if c := Classify(err); c == ClassInvalid || c == ClassFailed {
-				r.noAccess = true
+				r.noAccess[object] = true
 				code := ""
 				if ae, ok := remote.AsError(err); ok {
 					code = ae.Code()
 				}
-				e.noteCode("", "", code, "could not ask the org which records you may only read ("+err.Error()+
+				e.noteCode("", "", code, "could not ask the org which "+object+" records you may only read ("+err.Error()+
 					"): Edit and Delete stay offered, and the org decides when the change syncs")
 				return nil
 			}
