@@ -199,3 +199,19 @@ func TestTheUsersIDIsLearntWhenTheSignInDoesNotSayIt(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestARecordGivenToAnotherUserIsAskedAboutAtOnce(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	own := h.firstOwned(t, "Account")
+	if err := h.eng.Edit(bg, "Account", own.ID, remote.Fields{"OwnerId": h.users["sam@demo.example"].ID}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	// Given away, alex no longer sees it (sam's accounts are private): the refresh drops it or
+	// the device knows alex may not change it; either way Edit is refused.
+	rv, err := h.eng.Record(bg, "Account", own.ID)
+	if err == nil && rv.Access.CanEdit() {
+		t.Fatalf("after giving it to sam: access %q", rv.Access)
+	}
+}

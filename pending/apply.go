@@ -189,6 +189,10 @@ func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outco
 			}
 		}
 	case OpUpdate:
+		if _, moved := en.Changes["OwnerId"]; moved {
+			// Given to another user: what this one may still do with it is asked at the refresh.
+			r.due(en.Object)[en.RecordID] = true
+		}
 		if o.server != nil {
 			if err := e.storeAccepted(ctx, tx, d, en, o); err != nil {
 				return err
