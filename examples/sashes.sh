@@ -32,7 +32,7 @@ $ADMINDEV sync >/dev/null      # and the admin's
 $ALEX edit Account "Acme Group" Phone=555-0001                 # will conflict
 $ALEX edit Account "Adventure Logistics" Rating=Cold           # will break a rule
 $ALEX edit Account "Blue Sun Health" Phone=555-0003            # will be deleted
-$ALEX edit Account "Blue Sun Industries" Phone=555-0004        # will be given away
+$ALEX edit Account "Blue Sun Partners" Phone=555-0004            # will be given away
 
 # Meanwhile, on the org:
 sleep 1   # If-Unmodified-Since has one-second resolution: let the base second pass
@@ -40,7 +40,7 @@ $ADMINDEV edit Account "Acme Group" Phone=555-9999 && $ADMINDEV sync >/dev/null
 api -X POST "$S/mockorg/v1/rules" -d '{"object":"Account","kind":"forbid_value","field":"Rating","value":"Cold","message":"Cold accounts need a manager"}' >/dev/null
 api -X DELETE "$S/services/data/v62.0/sobjects/Account/$(id_of "SELECT+Id+FROM+Account+WHERE+Name='Blue+Sun+Health'")"
 SAM=$(id_of "SELECT+Id+FROM+User+WHERE+Username='sam@demo.example'")
-api -X PATCH "$S/services/data/v62.0/sobjects/Account/$(id_of "SELECT+Id+FROM+Account+WHERE+Name='Blue+Sun+Industries'")" -d "{\"OwnerId\":\"$SAM\"}"
+api -X PATCH "$S/services/data/v62.0/sobjects/Account/$(id_of "SELECT+Id+FROM+Account+WHERE+Name='Blue+Sun+Partners'")" -d "{\"OwnerId\":\"$SAM\"}"
 
 # Alex comes back online.
 $ALEX sync
@@ -50,7 +50,7 @@ got = {e["name"]: (e["status"], e.get("code", "")) for e in json.load(sys.stdin)
 want = {"Acme Group": ("conflict", "CONFLICT"),
         "Adventure Logistics": ("invalid", "FIELD_CUSTOM_VALIDATION_EXCEPTION"),
         "Blue Sun Health": ("failed", "ENTITY_IS_DELETED"),
-        "Blue Sun Industries": ("failed", None)}  # NOT_FOUND, or INSUFFICIENT_ACCESS_OR_READONLY when a share still lets alex read it
+        "Blue Sun Partners": ("failed", None)}  # NOT_FOUND, or INSUFFICIENT_ACCESS_OR_READONLY when a share still lets alex read it
 bad = {k: (got.get(k), v) for k, v in want.items()
        if got.get(k) is None or got[k][0] != v[0] or (v[1] is not None and got[k][1] != v[1])}
 if bad:
@@ -62,7 +62,7 @@ print("each sash reproduced: conflict, validation error, deleted record, access 
 $ALEX resolve Account "Acme Group" --take theirs
 $ALEX fix Account "Adventure Logistics" Rating=Warm
 $ALEX dismiss Account "Blue Sun Health"
-$ALEX dismiss Account "Blue Sun Industries"
+$ALEX dismiss Account "Blue Sun Partners"
 $ALEX sync
 left=$($ALEX pending --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 [ "$left" = 0 ] || { echo "still pending after settling: $left" >&2; exit 1; }
