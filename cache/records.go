@@ -217,10 +217,22 @@ func HasLocalID(encoded ...string) int {
 	return 0
 }
 
-// hasLocal is HasLocalID of a record's view and server copy (nil or a string).
-func hasLocal(view string, server any) int {
+// hasLocal is HasLocalID of a record's view and server copy (nil or a string), not counting
+// the record's own id: a record created offline names itself, and ReplaceID rewrites its own
+// row by id, so it need not be among the rows every other replacement reads (with thousands of
+// creates queued, each replacement would read them all).
+func hasLocal(id, view string, server any) int {
 	s, _ := server.(string)
-	return HasLocalID(view, s)
+	if !strings.HasPrefix(id, LocalIDPrefix) {
+		return HasLocalID(view, s)
+	}
+	own, any := `"`+id+`"`, `"`+LocalIDPrefix
+	for _, text := range []string{view, s} {
+		if strings.Count(text, any) > strings.Count(text, own) {
+			return 1
+		}
+	}
+	return 0
 }
 
 // encodeViewServer encodes a record's view and server copy (nil when it has none), once when
@@ -273,7 +285,7 @@ func (tx *Tx) putEncoded(ctx context.Context, r Record, view string, server any,
 	if err != nil {
 		return fmt.Errorf("cache: prepare: %w", err)
 	}
-	local := hasLocal(view, server)
+	local := hasLocal(r.ID, view, server)
 	res, err := up.ExecContext(ctx, view, server, MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag, local,
 		r.ID, r.Object, r.Name, search)
 	if err != nil {
@@ -307,7 +319,7 @@ func (tx *Tx) PutRecords(ctx context.Context, rs []Record) error {
 	for _, r := range rs {
 		view, server := encodeViewServer(r)
 		if _, err := st.ExecContext(ctx, r.ID, r.Object, r.Name, view, server,
-			MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag, tx.searchText(ctx, r), hasLocal(view, server)); err != nil {
+			MS(r.Version.LastModifiedDate), MS(r.Version.SystemModstamp), r.Version.ETag, tx.searchText(ctx, r), hasLocal(r.ID, view, server)); err != nil {
 			return fmt.Errorf("cache: store record %s: %w", r.ID, err)
 		}
 	}
@@ -719,6 +731,8 @@ func (tx *Tx) ReplaceID(ctx context.Context, object, localID, serverID string, a
 			ON CONFLICT(local_id) DO UPDATE SET server_id=excluded.server_id`, []any{localID, serverID, object, MS(at)}},
 		{`DELETE FROM records WHERE id = ? AND EXISTS (SELECT 1 FROM records WHERE id = ?)`, []any{serverID, localID}},
 		{`UPDATE records SET id = ? WHERE id = ?`, []any{serverID, localID}},
+		// The record's own row names itself without being marked (see hasLocal).
+		{`UPDATE records SET view = replace(view, ?, ?), server = replace(server, ?, ?) WHERE id = ?`, []any{ql, qs, ql, qs, serverID}},
 		// Only rows marked has_local can hold a local id (it stays set until the row is written
 		// again, which computes it anew).
 		{`UPDATE records SET view = replace(view, ?, ?) WHERE has_local = 1 AND view LIKE ? ESCAPE '\'`, []any{ql, qs, like}},
@@ -726,7 +740,7 @@ func (tx *Tx) ReplaceID(ctx context.Context, object, localID, serverID string, a
 		{`UPDATE entries SET record_id = ?, rev = rev + 1 WHERE record_id = ?`, []any{serverID, localID}},
 		{`UPDATE entries SET changes = replace(changes, ?, ?), rev = rev + 1 WHERE has_local = 1 AND changes LIKE ? ESCAPE '\'`, []any{ql, qs, like}},
 		{`UPDATE entries SET base_record = replace(base_record, ?, ?), base = replace(base, ?, ?), rev = rev + 1 WHERE has_local = 1 AND (base_record LIKE ? ESCAPE '\' OR base LIKE ? ESCAPE '\')`, []any{ql, qs, ql, qs, like, like}},
-		{`UPDATE entries SET waiting_on = '', rev = rev + 1, status = CASE WHEN status = 'waiting' THEN 'pending' ELSE status END WHERE waiting_on = ?`, []any{localID}},
+		{`UPDATE entries SET waiting_on = '', rev = rev + 1, status = CASE WHEN status = 'waiting' THEN 'pending' ELSE status END WHERE waiting_on = ? AND waiting_on != ''`, []any{localID}},
 	}
 	for _, s := range stmts {
 		if _, err := tx.ExecContext(ctx, s.q, s.args...); err != nil {
@@ -829,26 +843,29 @@ func restrictedLevel(level string) string {
 	}
 }
 
-// SetAccess records what the org lets the user do with records (id → MaxAccessLevel): a level
+// SetAccess records what the org lets a user do with records (id → MaxAccessLevel): a level
 // below deleting is kept, any other clears what was kept.
-func (tx *Tx) SetAccess(ctx context.Context, levels map[string]string, at time.Time) error {
+func (tx *Tx) SetAccess(ctx context.Context, userID string, levels map[string]string, at time.Time) error {
 	if len(levels) == 0 {
 		return nil
 	}
-	put, err := tx.Prepared(ctx, `INSERT INTO access(id, level, checked_at) VALUES(?, ?, ?)
-		ON CONFLICT(id) DO UPDATE SET level = excluded.level, checked_at = excluded.checked_at`)
+	if userID == "" {
+		return errors.New("cache: access needs the user it is for")
+	}
+	put, err := tx.Prepared(ctx, `INSERT INTO access(id, user_id, level, checked_at) VALUES(?, ?, ?, ?)
+		ON CONFLICT(id, user_id) DO UPDATE SET level = excluded.level, checked_at = excluded.checked_at`)
 	if err != nil {
 		return fmt.Errorf("cache: prepare: %w", err)
 	}
-	del, err := tx.Prepared(ctx, `DELETE FROM access WHERE id = ?`)
+	del, err := tx.Prepared(ctx, `DELETE FROM access WHERE id = ? AND user_id = ?`)
 	if err != nil {
 		return fmt.Errorf("cache: prepare: %w", err)
 	}
 	for _, id := range slices.Sorted(maps.Keys(levels)) {
 		if lv := restrictedLevel(levels[id]); lv != "" {
-			_, err = put.ExecContext(ctx, id, lv, MS(at))
+			_, err = put.ExecContext(ctx, id, userID, lv, MS(at))
 		} else {
-			_, err = del.ExecContext(ctx, id)
+			_, err = del.ExecContext(ctx, id, userID)
 		}
 		if err != nil {
 			return fmt.Errorf("cache: store the access to %s: %w", id, err)
@@ -857,9 +874,29 @@ func (tx *Tx) SetAccess(ctx context.Context, levels map[string]string, at time.T
 	return nil
 }
 
-func accessOf(ctx context.Context, q querier, id string) (string, error) {
+// RestrictedIDs lists up to limit ids of an object's cached records that the user was told
+// they may do less than edit and delete with.
+func (tx *Tx) RestrictedIDs(ctx context.Context, userID, object string, limit int) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT a.id FROM access a JOIN records r ON r.id = a.id
+		WHERE a.user_id = ? AND r.object = ? ORDER BY a.id LIMIT ?`, userID, object, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+func accessOf(ctx context.Context, q querier, userID, id string) (string, error) {
 	var lv string
-	err := q.QueryRowContext(ctx, `SELECT level FROM access WHERE id = ?`, id).Scan(&lv)
+	err := q.QueryRowContext(ctx, `SELECT level FROM access WHERE id = ? AND user_id = ?`, id, userID).Scan(&lv)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -869,11 +906,14 @@ func accessOf(ctx context.Context, q querier, id string) (string, error) {
 	return lv, nil
 }
 
-// Access is the kept access level to a record: AccessRead, AccessEdit or AccessNone when the
-// org said the user may do less than edit and delete it, "" otherwise (or never asked).
-func (db *DB) Access(ctx context.Context, id string) (string, error) {
-	return accessOf(ctx, db.sql, id)
+// Access is the kept access level of a user to a record: AccessRead, AccessEdit or AccessNone
+// when the org said the user may do less than edit and delete it, "" otherwise (or never
+// asked).
+func (db *DB) Access(ctx context.Context, userID, id string) (string, error) {
+	return accessOf(ctx, db.sql, userID, id)
 }
 
 // Access is DB.Access inside a transaction.
-func (tx *Tx) Access(ctx context.Context, id string) (string, error) { return accessOf(ctx, tx, id) }
+func (tx *Tx) Access(ctx context.Context, userID, id string) (string, error) {
+	return accessOf(ctx, tx, userID, id)
+}

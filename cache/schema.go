@@ -147,6 +147,23 @@ CREATE INDEX IF NOT EXISTS entries_with_local ON entries(seq) WHERE has_local = 
 	level      TEXT NOT NULL,
 	checked_at INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;`,
+	// access is kept per user (a device file opened as another user, or a user whose id
+	// changed, must not take the first one's answers): asked again. Entries waiting for a record
+	// created offline are found by an index, and a record created offline is no longer marked
+	// has_local for naming itself (its own row is rewritten by id), so that replacing one local
+	// id reads the rows that name it, not every record created offline.
+	`DROP TABLE IF EXISTS access;
+CREATE TABLE access (
+	id         TEXT NOT NULL,
+	user_id    TEXT NOT NULL,
+	level      TEXT NOT NULL,
+	checked_at INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entries_waiting ON entries(waiting_on) WHERE waiting_on != '';
+UPDATE records SET has_local = 0 WHERE has_local = 1 AND id LIKE 'local-%' AND server IS NULL
+	AND (length(view) - length(replace(view, '"local-', ''))) / 7 =
+	    (length(view) - length(replace(view, '"' || id || '"', ''))) / (length(id) + 2);`,
 }
 
 // searchMigration is the schema version that added records.search: a database migrated from

@@ -68,6 +68,9 @@ func TestASharedRecordOffersWhatItsShareAllows(t *testing.T) {
 			} else if !errors.Is(err, ErrNotAllowed) || !strings.Contains(err.Error(), c.editSays) {
 				t.Fatalf("edit of a record shared %s: %v", c.share, err)
 			}
+			if err := h.eng.Edit(bg, "Account", id, remote.Fields{"OwnerId": h.users["alex@demo.example"].ID}); !errors.Is(err, ErrNotAllowed) {
+				t.Fatalf("giving away a record shared %s: %v", c.share, err)
+			}
 			err = h.eng.Delete(bg, "Account", id)
 			if !errors.Is(err, ErrNotAllowed) || !strings.Contains(err.Error(), c.deleteSays) {
 				t.Fatalf("delete of a record shared %s: %v", c.share, err)
@@ -185,7 +188,7 @@ func TestTheUsersIDIsLearntWhenTheSignInDoesNotSayIt(t *testing.T) {
 	// everything. The device keeps the id, so this holds offline after a restart too.
 	own := h.firstOwned(t, "Account")
 	if err := h.db.Update(bg, func(tx *cache.Tx) error {
-		return tx.SetAccess(bg, map[string]string{own.ID: cache.AccessRead}, h.clock.Now())
+		return tx.SetAccess(bg, h.users["alex@demo.example"].ID, map[string]string{own.ID: cache.AccessRead}, h.clock.Now())
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -213,5 +216,22 @@ func TestARecordGivenToAnotherUserIsAskedAboutAtOnce(t *testing.T) {
 	rv, err := h.eng.Record(bg, "Account", own.ID)
 	if err == nil && rv.Access.CanEdit() {
 		t.Fatalf("after giving it to sam: access %q", rv.Access)
+	}
+}
+
+// An org that answers with 15-character record ids is understood.
+func TestAccessAnsweredWithShortIDsIsKept(t *testing.T) {
+	h := newHarness(t, harnessOpts{objects: []string{"Account"}})
+	id := hiddenAccountOfSam(t, h)
+	h.share(t, id, "read")
+	h.faults.set(func(req *http.Request) string {
+		if q, _ := url.QueryUnescape(req.URL.RawQuery); strings.Contains(q, "FROM UserRecordAccess") {
+			return "shortids"
+		}
+		return ""
+	})
+	h.sync(t)
+	if rv, _ := h.eng.Record(bg, "Account", id); rv.Access != AccessRead {
+		t.Fatalf("access %q after an answer in 15-character ids", rv.Access)
 	}
 }

@@ -168,7 +168,7 @@ func Open(db *cache.DB, org remote.Org, opts Options) (*Engine, error) {
 	_ = db.SQL().QueryRowContext(ctx, `SELECT COALESCE(MAX(at), 0) FROM activity WHERE note = 'sync finished'`).Scan(&last)
 	e.lastSync = cache.FromMS(last)
 	// The user's id as an earlier sync learnt it (myID), for when the sign-in does not say it.
-	me, err := db.DeviceFact(ctx, myIDFact)
+	me, err := db.DeviceFact(ctx, myIDFact(e.Identity().Username))
 	if err != nil {
 		return nil, err
 	}

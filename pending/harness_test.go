@@ -1,11 +1,14 @@
 package pending
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -290,6 +293,20 @@ func (f *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errFaultDropped
 	case "refuse": // no connection made: the org never saw the request
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	case "shortids": // the org's reply, with each RecordId in its 15-character form
+		resp, err := f.base.RoundTrip(req)
+		if err != nil {
+			return nil, err
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		body = regexp.MustCompile(`("RecordId":"[A-Za-z0-9]{15})[A-Za-z0-9]{3}"`).ReplaceAll(body, []byte(`$1"`))
+		resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		resp.Header.Del("Content-Length")
+		return resp, nil
 	case "lose":
 		resp, err := f.base.RoundTrip(req)
 		if err == nil {

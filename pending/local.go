@@ -221,18 +221,23 @@ func (e *Engine) loadForChange(ctx context.Context, tx *cache.Tx, object, id str
 	return d, rec, ent, nil
 }
 
+// askedAgain ends a refusal on access: a share widened since the device last asked shows after
+// the next comparison with the org, at once when the device comes back online.
+const askedAgain = " (as the org said at the last check; a share widened since shows when the device next comes online)"
+
 // accessTo is what the user may do with a cached record: everything with their own record
 // (its owner, as the server copy says), else what the org said when last asked.
 func (e *Engine) accessTo(ctx context.Context, tx interface {
-	Access(context.Context, string) (string, error)
+	Access(context.Context, string, string) (string, error)
 }, rec cache.Record) (Access, error) {
-	if rec.Server == nil {
-		return AccessFull, nil // created on this device
+	me := e.myID()
+	if rec.Server == nil || me == "" {
+		return AccessFull, nil // created on this device, or nothing known for this user
 	}
-	if owner, _ := rec.Server["OwnerId"].(string); owner != "" && owner == e.myID() {
+	if owner, _ := rec.Server["OwnerId"].(string); owner == me {
 		return AccessFull, nil
 	}
-	lv, err := tx.Access(ctx, rec.ID)
+	lv, err := tx.Access(ctx, me, rec.ID)
 	switch {
 	case err != nil:
 		return AccessFull, err
@@ -274,7 +279,9 @@ func (e *Engine) Edit(ctx context.Context, object, id string, fields remote.Fiel
 		if acc, err := e.accessTo(ctx, tx, rec); err != nil {
 			return err
 		} else if !acc.CanEdit() {
-			return fmt.Errorf("%w: %q is shared with you read-only: the org would refuse a change to it", ErrNotAllowed, rec.Name)
+			return fmt.Errorf("%w: %q is shared with you read-only: the org would refuse a change to it%s", ErrNotAllowed, rec.Name, askedAgain)
+		} else if _, moved := fields["OwnerId"]; moved && acc != AccessFull {
+			return fmt.Errorf("%w: %q is shared with you to edit: only its owner or an admin can give it to another user%s", ErrNotAllowed, rec.Name, askedAgain)
 		}
 		creating := ent != nil && ent.Op == OpCreate
 		if err := checkFields(d, fields, creating); err != nil {
@@ -333,9 +340,9 @@ func (e *Engine) Delete(ctx context.Context, object, id string) error {
 		if acc, err := e.accessTo(ctx, tx, rec); err != nil {
 			return err
 		} else if acc == AccessRead {
-			return fmt.Errorf("%w: %q is shared with you read-only: the org would refuse to delete it", ErrNotAllowed, rec.Name)
+			return fmt.Errorf("%w: %q is shared with you read-only: the org would refuse to delete it%s", ErrNotAllowed, rec.Name, askedAgain)
 		} else if acc == AccessEdit {
-			return fmt.Errorf("%w: %q is shared with you to edit, not to delete: only its owner or an admin can delete it", ErrNotAllowed, rec.Name)
+			return fmt.Errorf("%w: %q is shared with you to edit, not to delete: only its owner or an admin can delete it%s", ErrNotAllowed, rec.Name, askedAgain)
 		}
 		now := e.now()
 		switch {

@@ -549,13 +549,21 @@ func (e *Engine) learnAccess(ctx context.Context, r *run, object string) error {
 		q := "SELECT RecordId, MaxAccessLevel FROM UserRecordAccess WHERE UserId = '" + soqlEscape(me) +
 			"' AND RecordId IN (" + strings.Join(quoted, ", ") + ")"
 		levels := map[string]string{}
+		asked := make(map[string]string, len(part)) // by the 15 characters an org may answer with
+		for _, id := range part {
+			asked[id[:min(15, len(id))]] = id
+		}
 		res, err := e.org.Query(ctx, q, 2000)
 		for err == nil {
 			for _, rec := range res.Records {
 				id, _ := rec.Fields["RecordId"].(string)
 				lv, _ := rec.Fields["MaxAccessLevel"].(string)
-				if due[id] && lv != "" {
+				switch {
+				case lv == "":
+				case due[id]:
 					levels[id] = lv
+				case len(id) == 15 && asked[id] != "":
+					levels[asked[id]] = lv // the org answered with the 15-character form
 				}
 			}
 			if res.Done || res.NextRecordsURL == "" {
@@ -571,12 +579,12 @@ func (e *Engine) learnAccess(ctx context.Context, r *run, object string) error {
 					code = ae.Code()
 				}
 				e.noteCode("", "", code, "could not ask the org which "+object+" records you may only read ("+err.Error()+
-					"): Edit and Delete stay offered, and the org decides when the change syncs")
+					"): those whose access is not known stay open to Edit and Delete, and the org decides when the change syncs")
 				return nil
 			}
 			return err
 		}
-		if err := e.db.Update(ctx, func(tx *cache.Tx) error { return tx.SetAccess(ctx, levels, e.now()) }); err != nil {
+		if err := e.db.Update(ctx, func(tx *cache.Tx) error { return tx.SetAccess(ctx, me, levels, e.now()) }); err != nil {
 			return err
 		}
 	}

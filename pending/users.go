@@ -108,8 +108,9 @@ func (e *Engine) fetchUserNames(ctx context.Context) error {
 	return e.db.Update(ctx, func(tx *cache.Tx) error { return tx.PutUserNames(ctx, names, e.now()) })
 }
 
-// myIDFact is the device fact that keeps the device user's id once asked of the org.
-const myIDFact = "user-id"
+// myIDFact is the device fact that keeps a user's id once asked of the org (by username: a
+// device file opened as another user learns that user's).
+func myIDFact(username string) string { return "user-id:" + strings.ToLower(username) }
 
 // myID is the id of the device's user: the sign-in's identity says it when it has one; else
 // what learnMyID asked of the org and the device kept (read when the engine opened, so it is
@@ -149,7 +150,7 @@ func (e *Engine) learnMyID(ctx context.Context) error {
 		return nil
 	}
 	id := strings.Clone(res.Records[0].ID())
-	if err := e.db.SetDeviceFact(ctx, myIDFact, id); err != nil {
+	if err := e.db.SetDeviceFact(ctx, myIDFact(username), id); err != nil {
 		return errors.Join(errors.New("pending: keep this user's id"), err)
 	}
 	e.mu.Lock()

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"cmp"
+	"strings"
 	"testing"
 
 	"github.com/offline-edit/offline-edit/pending"
@@ -54,4 +55,14 @@ func TestASharedRecordOffersOnlyWhatItsShareAllows(t *testing.T) {
 			d.refuseView("Edit Account ·")
 		})
 	}
+}
+
+// At 80 columns a long name does not push the read-only tag off the page.
+func TestTheReadOnlyTagShowsBesideALongName(t *testing.T) {
+	f := seededFake(2)
+	f.access = map[string]pending.Access{"001000000000000000": pending.AccessRead}
+	f.records["Account"][0]["Name"] = "Acme " + strings.Repeat("International Holdings ", 4)
+	d := newDriver(t, f, 80, 24)
+	d.keys("enter", "enter")
+	d.requireView("(read only: shared with you)", "[e] Edit (read only)")
 }

@@ -419,13 +419,21 @@ func (m detailModel) header() []string {
 	s := m.c.styles
 	var out []string
 	title := s.Subtle.Render(m.c.singleLabel(m.object)) + "  " + s.Title.Render(CleanLine(m.view.Name))
+	tag := ""
 	switch m.view.Access {
 	case pending.AccessRead:
-		title += "  " + s.Subtle.Render("(read only: shared with you)")
+		tag = s.Subtle.Render("(read only: shared with you)")
 	case pending.AccessEdit:
-		title += "  " + s.Subtle.Render("(shared with you: edit, not delete)")
+		tag = s.Subtle.Render("(shared with you: edit, not delete)")
 	}
-	out = append(out, title)
+	switch {
+	case tag == "":
+		out = append(out, title)
+	case m.w > 0 && lipgloss.Width(title)+2+lipgloss.Width(tag) > m.w:
+		out = append(out, title, tag) // a long name is cut at the edge, the tag never
+	default:
+		out = append(out, title+"  "+tag)
+	}
 	if e := m.view.Entry; e != nil {
 		line := s.longSashOp(e.Status, e.Op, e.Code, e.Message)
 		if e.Op == pending.OpDelete && e.Status.Sash() != pending.SashGreen {
