@@ -743,7 +743,11 @@ func (tx *Tx) ReplaceID(ctx context.Context, object, localID, serverID string, a
 		{`UPDATE entries SET waiting_on = '', rev = rev + 1, status = CASE WHEN status = 'waiting' THEN 'pending' ELSE status END WHERE waiting_on = ? AND waiting_on != ''`, []any{localID}},
 	}
 	for _, s := range stmts {
-		if _, err := tx.ExecContext(ctx, s.q, s.args...); err != nil {
+		st, err := tx.Prepared(ctx, s.q) // the same statements for every create of a push
+		if err != nil {
+			return fmt.Errorf("cache: replace %s by %s: %w", localID, serverID, err)
+		}
+		if _, err := st.ExecContext(ctx, s.args...); err != nil {
 			return fmt.Errorf("cache: replace %s by %s: %w", localID, serverID, err)
 		}
 	}

@@ -157,7 +157,7 @@ func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outco
 		if o.newID == "" {
 			return fmt.Errorf("pending: create of %s succeeded without an id", en.RecordID)
 		}
-		waiters, err := entriesWhere(ctx, tx, `WHERE waiting_on = ?`, en.RecordID)
+		waiters, err := entriesWhere(ctx, tx, `WHERE waiting_on = ? AND waiting_on != ''`, en.RecordID)
 		if err != nil {
 			return err
 		}
