@@ -104,10 +104,26 @@ it. With no FIELD=VALUE, a change a duplicate rule refused is sent again as it i
 			}
 			return eng.Dismiss(ctx, en.ID)
 		})
+	var inDoubt string // the discarded create whose reply was lost, if it was one
 	discardCmd := simple("discard", "Drop a pending change: the record shows the org's copy again",
 		func(ctx context.Context, eng *pending.Engine, en *pending.Entry) error {
+			if en.Op == pending.OpCreate && en.InDoubt {
+				inDoubt = describeEntry(en)
+			}
 			return eng.Discard(ctx, en.ID)
 		})
+	discardRun := discardCmd.RunE
+	discardCmd.RunE = func(cmd *cobra.Command, args []string) error {
+		inDoubt = ""
+		if err := discardRun(cmd, args); err != nil {
+			return err
+		}
+		if inDoubt != "" {
+			// As the app warns before it: the org may hold the record all the same.
+			fmt.Fprintf(cmd.ErrOrStderr(), "offline-edit: discarded %s, but the reply to its creation was lost: the org may already hold the record, and the next sync then shows it on this device again (delete it there to remove it)\n", inDoubt)
+		}
+		return nil
+	}
 	retryCmd := simple("retry", "Send a change waiting for a retry at the next sync, without waiting out its backoff",
 		func(ctx context.Context, eng *pending.Engine, en *pending.Entry) error {
 			// As the app's r: what needs a person is settled, not sent again as it was.
