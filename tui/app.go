@@ -17,6 +17,7 @@ import (
 
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/remote/signin"
 )
 
 // Options configure the app.
@@ -687,6 +688,11 @@ func (m Model) onEvent(ev pending.Event) (tea.Model, tea.Cmd) {
 // the user than when it last showed; red of sum.Attention can't be saved.
 func (m Model) onSyncFinished(sum *pending.Summary, red int) (Model, tea.Cmd) {
 	var cmds []tea.Cmd
+	if sum != nil && errors.Is(sum.Err, signin.ErrOtherOrg) {
+		// The pause for a sign-in came first (the engine pauses, then finishes the run): signing
+		// in again would not cure this, and the line says so instead.
+		m.errText = syncStopped(sum.Err)
+	}
 	// The "syncing" note gives way to what the run did.
 	if note := syncOutcome(sum, red); note != "" {
 		m.toastID++

@@ -40,6 +40,12 @@ func TestAnotherOrgAtTheAddressIsSaidAndNotTakenForASignIn(t *testing.T) {
 	d.send(eventMsg{pending.Event{Kind: pending.EventAuthRequired}})
 	d.requireView("another org")
 	d.refuseView("o twice signs in again")
+	// The engine pauses for a sign-in before it finishes the run: the reason still wins.
+	d3 := newDriver(t, seededFake(1), 100, 30)
+	d3.send(eventMsg{pending.Event{Kind: pending.EventAuthRequired}})
+	d3.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{Err: err}}})
+	d3.requireView("another org")
+	d3.refuseView("o twice signs in again")
 	d2 := newDriver(t, seededFake(1), 100, 30)
 	d2.send(eventMsg{pending.Event{Kind: pending.EventAuthRequired}})
 	d2.requireView("o twice signs in again")
