@@ -1020,25 +1020,31 @@ func (e *Engine) rebuild(jobs []*job) *chunk {
 // finishWave records every outcome of a wave in one transaction.
 func (e *Engine) finishWave(ctx context.Context, r *run, wave []*chunk, outs []outcome) error {
 	counted := *r.sum // what the summary says if this wave's transaction does not commit
-	acts := e.takeActivity()
+	before := e.takeActivity()
+	var during []Activity
 	e.holdEvents()
 	began := time.Now()
 	defer func() { e.waveTx += time.Since(began) }()
-	err := e.db.Update(context.WithoutCancel(ctx), func(tx *cache.Tx) error {
+	// The replies are in: they are recorded even when the sync is being cancelled (Ctrl-C), so
+	// that what the org did is known rather than left in doubt until the next sync.
+	ctx = context.WithoutCancel(ctx)
+	err := e.db.Update(ctx, func(tx *cache.Tx) error {
 		for _, o := range outs {
 			if err := e.apply(ctx, tx, r, o); err != nil {
 				return err
 			}
 		}
-		acts = append(acts, e.takeActivity()...)
-		return e.writeActivity(ctx, tx, acts)
+		during = e.takeActivity()
+		return e.writeActivity(ctx, tx, append(slices.Clone(before), during...))
 	})
 	e.releaseEvents(err == nil)
 	if err != nil {
-		// Nothing of the wave was recorded: the summary must not claim it, and the requests
-		// and notes it made stay to be written with the next transaction.
+		// Nothing of the wave was recorded: the summary must not claim it, nor the log what the
+		// transaction did ("created X"); the requests made meanwhile stay to be written with
+		// the next transaction.
 		*r.sum = counted
-		e.putBackActivity(acts)
+		during = append(during, e.takeActivity()...)
+		e.putBackActivity(append(before, requestsOf(during)...))
 	}
 	e.mu.Lock()
 	for _, c := range wave {
@@ -1049,6 +1055,17 @@ func (e *Engine) finishWave(ctx context.Context, r *run, wave []*chunk, outs []o
 	e.mu.Unlock()
 	e.step("applied")
 	return err
+}
+
+// requestsOf keeps the requests among activity, leaving out notes.
+func requestsOf(acts []Activity) []Activity {
+	var out []Activity
+	for _, a := range acts {
+		if a.Method != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // readChunk turns a composite reply into outcomes, making the few follow-up reads an outcome
