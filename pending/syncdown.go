@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/offline-edit/offline-edit/cache"
@@ -540,53 +541,78 @@ func (e *Engine) learnAccess(ctx context.Context, r *run, object string) error {
 		return nil
 	}
 	ids := slices.Sorted(maps.Keys(due))
+	levels := map[string]string{}
+	var (
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+	)
+	sem := make(chan struct{}, accessInFlight)
 	for i := 0; i < len(ids); i += accessBatch {
 		part := ids[i:min(i+accessBatch, len(ids))]
-		quoted := make([]string, len(part))
-		for j, id := range part {
-			quoted[j] = "'" + soqlEscape(id) + "'"
-		}
-		q := "SELECT RecordId, MaxAccessLevel FROM UserRecordAccess WHERE UserId = '" + soqlEscape(me) +
-			"' AND RecordId IN (" + strings.Join(quoted, ", ") + ")"
-		levels := map[string]string{}
-		asked := make(map[string]string, len(part)) // by the 15 characters an org may answer with
-		for _, id := range part {
-			asked[id[:min(15, len(id))]] = id
-		}
-		res, err := e.org.Query(ctx, q, 2000)
-		for err == nil {
-			for _, rec := range res.Records {
-				id, _ := rec.Fields["RecordId"].(string)
-				lv, _ := rec.Fields["MaxAccessLevel"].(string)
-				switch {
-				case lv == "":
-				case due[id]:
-					levels[id] = lv
-				case len(id) == 15 && asked[id] != "":
-					levels[asked[id]] = lv // the org answered with the 15-character form
-				}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			got, err := e.askAccess(ctx, me, part)
+			mu.Lock()
+			defer mu.Unlock()
+			maps.Copy(levels, got)
+			if err != nil && first == nil {
+				first = err
 			}
-			if res.Done || res.NextRecordsURL == "" {
-				break
+		}()
+	}
+	wg.Wait()
+	// What was learnt is kept in one transaction, whatever a part that failed.
+	if err := e.db.Update(ctx, func(tx *cache.Tx) error { return tx.SetAccess(ctx, me, levels, e.now()) }); err != nil {
+		return err
+	}
+	if first != nil {
+		if c := Classify(first); c == ClassInvalid || c == ClassFailed {
+			r.noAccess[object] = true
+			code := ""
+			if ae, ok := remote.AsError(first); ok {
+				code = ae.Code()
 			}
-			res, err = e.org.QueryMore(ctx, res.NextRecordsURL)
+			e.noteCode("", "", code, "could not ask the org which "+object+" records you may only read ("+first.Error()+
+				"): those whose access is not known stay open to Edit and Delete, and the org decides when the change syncs")
+			return nil
 		}
-		if err != nil {
-			if c := Classify(err); c == ClassInvalid || c == ClassFailed {
-				r.noAccess[object] = true
-				code := ""
-				if ae, ok := remote.AsError(err); ok {
-					code = ae.Code()
-				}
-				e.noteCode("", "", code, "could not ask the org which "+object+" records you may only read ("+err.Error()+
-					"): those whose access is not known stay open to Edit and Delete, and the org decides when the change syncs")
-				return nil
-			}
-			return err
-		}
-		if err := e.db.Update(ctx, func(tx *cache.Tx) error { return tx.SetAccess(ctx, me, levels, e.now()) }); err != nil {
-			return err
-		}
+		return first
 	}
 	return nil
+}
+
+// accessInFlight is how many UserRecordAccess queries one object's check has in flight.
+const accessInFlight = 4
+
+// askAccess asks the org for the user's MaxAccessLevel on the records ids names (at most
+// accessBatch): id → level, for the records the org answered about.
+func (e *Engine) askAccess(ctx context.Context, me string, ids []string) (map[string]string, error) {
+	quoted := make([]string, len(ids))
+	asked := make(map[string]string, 2*len(ids)) // also by the 15 characters an org may answer with
+	for j, id := range ids {
+		quoted[j] = "'" + soqlEscape(id) + "'"
+		asked[id] = id
+		asked[id[:min(15, len(id))]] = id
+	}
+	q := "SELECT RecordId, MaxAccessLevel FROM UserRecordAccess WHERE UserId = '" + soqlEscape(me) +
+		"' AND RecordId IN (" + strings.Join(quoted, ", ") + ")"
+	levels := map[string]string{}
+	res, err := e.org.Query(ctx, q, 2000)
+	for err == nil {
+		for _, rec := range res.Records {
+			id, _ := rec.Fields["RecordId"].(string)
+			lv, _ := rec.Fields["MaxAccessLevel"].(string)
+			if full := asked[id]; full != "" && lv != "" {
+				levels[full] = lv
+			}
+		}
+		if res.Done || res.NextRecordsURL == "" {
+			break
+		}
+		res, err = e.org.QueryMore(ctx, res.NextRecordsURL)
+	}
+	return levels, err
 }
