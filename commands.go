@@ -812,7 +812,8 @@ func withDeviceData(cmd *cobra.Command, of *orgFlags, fn func(context.Context, *
 	err := withOfflineEngine(ctx, of, 0, func(ctx context.Context, eng *pending.Engine) error {
 		return fn(ctx, eng.DB())
 	})
-	if !errors.Is(err, cache.ErrAlreadyOpen) {
+	held := errors.Is(err, cache.ErrAlreadyOpen)
+	if !held && !cache.Unwritable(err) {
 		return err
 	}
 	path, perr := of.heldDevicePath()
@@ -824,7 +825,12 @@ func withDeviceData(cmd *cobra.Command, of *orgFlags, fn func(context.Context, *
 		return errors.Join(err, rerr)
 	}
 	defer db.Close()
-	fmt.Fprintln(cmd.ErrOrStderr(), "offline-edit: another offline-edit process has this device open; showing what it has saved so far (read-only)")
+	if held {
+		fmt.Fprintln(cmd.ErrOrStderr(), "offline-edit: another offline-edit process has this device open; showing what it has saved so far (read-only)")
+	} else {
+		// Reading needs no write: the queue is shown as it was saved, and the reason stays said.
+		fmt.Fprintf(cmd.ErrOrStderr(), "offline-edit: %v\noffline-edit: showing what the device has saved (read-only)\n", err)
+	}
 	return fn(ctx, db)
 }
 

@@ -213,7 +213,17 @@ func (db *DB) openError(doing string, err error) error {
 }
 
 // writtenError is a write the device database refused, explained: it is not explained twice.
-type writtenError struct{ error }
+type writtenError struct {
+	error
+	readable bool // the file is whole: it can still be read (a full disk, an I/O error)
+}
+
+// Unwritable reports a write the device database refused although the file can still be read
+// (a full disk, an input/output error): commands that only read may open it read-only.
+func Unwritable(err error) bool {
+	var we writtenError
+	return errors.As(err, &we) && we.readable
+}
 
 func (e writtenError) Unwrap() error { return e.error }
 
@@ -229,11 +239,11 @@ func (db *DB) writeError(err error) error {
 	}
 	switch se.Code() & 0xff {
 	case sqlite3.SQLITE_FULL:
-		return writtenError{fmt.Errorf("cache: the disk holding the device database %s is full (%w); nothing of this step was saved and the queue is as it was: free some space and try again", db.path, err)}
+		return writtenError{fmt.Errorf("cache: the disk holding the device database %s is full (%w); nothing of this step was saved and the queue is as it was: free some space and try again", db.path, err), true}
 	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
-		return writtenError{fmt.Errorf("cache: the device database %s is damaged (%w); it holds the pending changes: copy it aside first (`offline-edit pending --json` may still list them), then move it away and a new one is made", db.path, err)}
+		return writtenError{fmt.Errorf("cache: the device database %s is damaged (%w); it holds the pending changes: copy it aside first (`offline-edit pending --json` may still list them), then move it away and a new one is made", db.path, err), false}
 	case sqlite3.SQLITE_IOERR:
-		return writtenError{fmt.Errorf("cache: the device database %s could not be written (%w); nothing of this step was saved: check the disk (space, errors), then try again", db.path, err)}
+		return writtenError{fmt.Errorf("cache: the device database %s could not be written (%w); nothing of this step was saved: check the disk (space, errors), then try again", db.path, err), true}
 	}
 	return err
 }

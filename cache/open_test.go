@@ -310,6 +310,9 @@ func TestWriteOnAFullDiskSaysSoAndKeepsWhatWasSaved(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "is full") || !strings.Contains(err.Error(), "full.db") {
 		t.Fatalf("a write on a full disk: %v", err)
 	}
+	if !Unwritable(err) {
+		t.Fatalf("a full disk is not taken for a file that can still be read: %v", err)
+	}
 	if _, err := db.Record(ctx, "001000000000001AAA"); err != nil {
 		t.Fatalf("what was saved before is gone: %v", err)
 	}
