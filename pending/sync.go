@@ -150,6 +150,10 @@ type run struct {
 	// noAccess lists objects whose access the org refused to say (UserRecordAccess): this run
 	// asks no more about them.
 	noAccess map[string]bool
+	// keyLooked lists the creates findByKeys looked up by Offline_Key__c, and byKey what it
+	// found, by key (= entry id).
+	keyLooked map[string]bool
+	byKey     map[string]remote.Record
 }
 
 const maxMergesPerRun = 3
@@ -157,7 +161,8 @@ const maxMergesPerRun = 3
 func newRun(sum *Summary) *run {
 	return &run{sum: sum, merges: map[string]int{}, merged: map[string]bool{}, checked: map[string]bool{},
 		keyed: map[string]bool{}, fields: map[string][]string{}, skip: map[string]bool{}, rekey: map[string]bool{},
-		redescribe: map[string]bool{}, redescribed: map[string]bool{}, accessDue: map[string]map[string]bool{}, noAccess: map[string]bool{}}
+		redescribe: map[string]bool{}, redescribed: map[string]bool{}, accessDue: map[string]map[string]bool{}, noAccess: map[string]bool{},
+		keyLooked: map[string]bool{}, byKey: map[string]remote.Record{}}
 }
 
 // Sync runs once now: it pushes the queue until nothing more can be done, then refreshes the
@@ -549,6 +554,9 @@ func (e *Engine) followMetadata(ctx context.Context, r *run) error {
 func (e *Engine) settleBeforeSend(ctx context.Context, r *run, ready []*entry) (bool, error) {
 	var outs []outcome
 	var pre []*entry
+	if err := e.findByKeys(ctx, r, ready); err != nil && (Classify(err) == ClassAuth || Classify(err) == ClassOffline) {
+		return false, err
+	} // other failures leave the lookups to findByKey, one create at a time
 	for _, en := range ready {
 		switch {
 		case en.Op == OpCreate && en.unknown:
@@ -1267,8 +1275,68 @@ func soqlEscape(s string) string { return soqlEscaper.Replace(s) }
 var soqlEscaper = strings.NewReplacer(`\`, `\\`, `'`, `\'`, `"`, `\"`,
 	"\n", `\n`, "\r", `\r`, "\t", `\t`, "\b", `\b`, "\f", `\f`)
 
-// findByKey looks a create up by its Offline_Key__c.
+// keysPerQuery is how many Offline_Key__c values one lookup names (the query travels in the
+// URL of a GET, beside every cached field).
+const keysPerQuery = 100
+
+// findByKeys looks up by Offline_Key__c, keysPerQuery at a time, the creates among ready whose
+// earlier send has an unknown outcome (a wave whose replies were lost leaves hundreds): one
+// query per hundred rather than one each, on a network where each costs a round trip.
+// findByKey then answers from what they found.
+func (e *Engine) findByKeys(ctx context.Context, r *run, ready []*entry) error {
+	byObject := map[string][]*entry{}
+	for _, en := range ready {
+		if en.Op == OpCreate && en.unknown && r.keyed[en.Object] && !r.keyLooked[en.ID] {
+			byObject[en.Object] = append(byObject[en.Object], en)
+		}
+	}
+	for _, object := range slices.Sorted(maps.Keys(byObject)) {
+		ents := byObject[object]
+		fields := r.fields[object]
+		if len(fields) == 0 {
+			fields = []string{"Id"}
+		}
+		if !slices.Contains(fields, OfflineKeyField) {
+			fields = append(slices.Clone(fields), OfflineKeyField)
+		}
+		for i := 0; i < len(ents); i += keysPerQuery {
+			part := ents[i:min(i+keysPerQuery, len(ents))]
+			keys := make([]string, len(part))
+			for j, en := range part {
+				keys[j] = "'" + soqlEscape(en.ID) + "'"
+			}
+			q := "SELECT " + strings.Join(fields, ", ") + " FROM " + object + " WHERE " + OfflineKeyField + " IN (" + strings.Join(keys, ", ") + ")"
+			res, err := e.org.Query(ctx, q, 0)
+			for err == nil {
+				for _, rec := range res.Records {
+					if k, _ := rec.Fields[OfflineKeyField].(string); k != "" {
+						r.byKey[k] = rec
+					}
+				}
+				if res.Done || res.NextRecordsURL == "" {
+					break
+				}
+				res, err = e.org.QueryMore(ctx, res.NextRecordsURL)
+			}
+			if err != nil {
+				return err
+			}
+			for _, en := range part {
+				r.keyLooked[en.ID] = true
+			}
+		}
+	}
+	return nil
+}
+
+// findByKey looks a create up by its Offline_Key__c (in what findByKeys found, when it looked).
 func (e *Engine) findByKey(ctx context.Context, r *run, en *entry) (remote.Record, bool, error) {
+	if r.keyLooked[en.ID] {
+		delete(r.keyLooked, en.ID) // a later pass looks again: the create may have gone since
+		rec, ok := r.byKey[en.ID]
+		delete(r.byKey, en.ID)
+		return rec, ok, nil
+	}
 	fields := r.fields[en.Object]
 	if len(fields) == 0 {
 		fields = []string{"Id"}
