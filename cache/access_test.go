@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -10,11 +9,7 @@ import (
 )
 
 func TestAccessKeepsOnlyLevelsBelowDeleting(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "device.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	ctx := context.Background()
 	set := func(levels map[string]string) {
 		t.Helper()
@@ -39,15 +34,11 @@ func TestAccessKeepsOnlyLevelsBelowDeleting(t *testing.T) {
 }
 
 func TestDroppingARecordForgetsItsAccess(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "device.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	seedAccounts(t, db, 3)
 	ctx := context.Background()
 	a, b := account(0), account(1)
-	err = db.Update(ctx, func(tx *Tx) error {
+	err := db.Update(ctx, func(tx *Tx) error {
 		if err := tx.SetAccess(ctx, "005A", map[string]string{a.ID: "Read", b.ID: "Read"}, time.Now()); err != nil {
 			return err
 		}
@@ -68,11 +59,7 @@ func TestDroppingARecordForgetsItsAccess(t *testing.T) {
 }
 
 func TestAccessIsKeptForEachUserApart(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "device.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	ctx := context.Background()
 	if err := db.Update(ctx, func(tx *Tx) error {
 		return tx.SetAccess(ctx, "005A", map[string]string{"001X": "Read"}, time.Now())
@@ -90,11 +77,7 @@ func TestAccessIsKeptForEachUserApart(t *testing.T) {
 // A record created offline names itself; only a record that names another one created offline
 // is among the rows every replacement of a local id reads. Its own row still takes the org's id.
 func TestARecordCreatedOfflineIsNotMarkedForNamingItself(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "device.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	ctx := context.Background()
 	parent, child := LocalIDPrefix+"aaa", LocalIDPrefix+"bbb"
 	put := func(id string, f remote.Fields) {

@@ -371,40 +371,14 @@ func (tx *Tx) TrimNames(ctx context.Context) error {
 
 // RecordIDs lists the ids of an object's cached records that have a server copy.
 func (tx *Tx) RecordIDs(ctx context.Context, object string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM records WHERE object = ? AND server IS NOT NULL`, object)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return queryIDs(ctx, tx, `SELECT id FROM records WHERE object = ? AND server IS NOT NULL`, object)
 }
 
 // RecordIDsNotOwnedBy lists the ids of an object's cached server copies whose OwnerId is not
 // the given user (records shared with the user, or of an object without owners).
 func (tx *Tx) RecordIDsNotOwnedBy(ctx context.Context, object, userID string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM records WHERE object = ? AND server IS NOT NULL
+	return queryIDs(ctx, tx, `SELECT id FROM records WHERE object = ? AND server IS NOT NULL
 		AND coalesce(json_extract(server, '$.OwnerId'), '') != ?`, object, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // ListQuery asks for a page of an object's records by display name.
@@ -791,20 +765,25 @@ func (db *DB) ReferencedUsers(ctx context.Context, fields []string) ([]string, e
 	if len(parts) == 0 {
 		return nil, nil
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT DISTINCT id FROM (`+strings.Join(parts, " UNION ALL ")+`) WHERE id LIKE '005%' ORDER BY id`)
+	return queryIDs(ctx, db.sql, `SELECT DISTINCT id FROM (`+strings.Join(parts, " UNION ALL ")+`) WHERE id LIKE '005%' ORDER BY id`)
+}
+
+// queryIDs runs a query of one text column and returns its values.
+func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
+	var ids []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
 			return nil, err
 		}
-		out = append(out, id)
+		ids = append(ids, id)
 	}
-	return out, rows.Err()
+	return ids, rows.Err()
 }
 
 // DeviceFact is a fact about the device's data as a whole ("" when it was never set).
@@ -876,26 +855,6 @@ func (tx *Tx) SetAccess(ctx context.Context, userID string, levels map[string]st
 		}
 	}
 	return nil
-}
-
-// RestrictedIDs lists up to limit ids of an object's cached records that the user was told
-// they may do less than edit and delete with.
-func (tx *Tx) RestrictedIDs(ctx context.Context, userID, object string, limit int) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT a.id FROM access a JOIN records r ON r.id = a.id
-		WHERE a.user_id = ? AND r.object = ? ORDER BY a.id LIMIT ?`, userID, object, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 func accessOf(ctx context.Context, q querier, userID, id string) (string, error) {
