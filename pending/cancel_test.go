@@ -17,16 +17,8 @@ import (
 func TestACancelledSyncClaimsOnlyWhatItRecorded(t *testing.T) {
 	for _, cancelAt := range []int32{2, 9, 10, 17} {
 		t.Run(fmt.Sprint(cancelAt), func(t *testing.T) {
-			h := newHarness(t, harnessOpts{objects: []string{"Account"}})
-			h.sync(t)
-			h.eng.SetOnline(false)
 			const n = 600
-			for k := 0; k < n; k++ {
-				if _, err := h.eng.Create(bg, "Account", remote.Fields{"Name": fmt.Sprintf("Cancelled %d", k)}); err != nil {
-					t.Fatal(err)
-				}
-			}
-			h.eng.SetOnline(true)
+			h := accountsQueued(t, n, "Cancelled")
 			ctx, cancel := context.WithCancel(bg)
 			defer cancel()
 			var composites atomic.Int32
@@ -72,16 +64,8 @@ func TestACancelledSyncClaimsOnlyWhatItRecorded(t *testing.T) {
 // Creates whose replies were lost are looked up by their keys a hundred at a time, not one
 // query each: on a real network each query is a round trip before anything else syncs.
 func TestCreatesInDoubtAreLookedUpByKeyAHundredAtATime(t *testing.T) {
-	h := newHarness(t, harnessOpts{objects: []string{"Account"}})
-	h.sync(t)
-	h.eng.SetOnline(false)
 	const n = 150
-	for k := 0; k < n; k++ {
-		if _, err := h.eng.Create(bg, "Account", remote.Fields{"Name": fmt.Sprintf("Doubt %d", k)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	h.eng.SetOnline(true)
+	h := accountsQueued(t, n, "Doubt")
 	h.faults.set(func(req *http.Request) string {
 		switch {
 		case strings.HasSuffix(req.URL.Path, "/composite"):
@@ -123,4 +107,20 @@ func TestCreatesInDoubtAreLookedUpByKeyAHundredAtATime(t *testing.T) {
 	if err != nil || res.TotalSize != n {
 		t.Fatalf("org has %d (%v); want %d", res.TotalSize, err, n)
 	}
+}
+
+// accountsQueued is a primed device, back online, with n accounts created offline and
+// queued, named "PREFIX 0" and on.
+func accountsQueued(t *testing.T, n int, prefix string) *harness {
+	t.Helper()
+	h := newHarness(t, harnessOpts{objects: []string{"Account"}})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	for k := 0; k < n; k++ {
+		if _, err := h.eng.Create(bg, "Account", remote.Fields{"Name": fmt.Sprintf("%s %d", prefix, k)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.eng.SetOnline(true)
+	return h
 }
