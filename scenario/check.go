@@ -347,6 +347,15 @@ func (x *exec) expect(ctx context.Context) error {
 		}
 		x.fail(rec+" error code", e.Code, withMessage(found, message))
 	}
+	if e.Access != "" {
+		found := "the record is not on this device"
+		if rerr == nil {
+			found = accessName(rv.Access)
+		}
+		if found != e.Access {
+			x.fail(rec+" access", e.Access, found)
+		}
+	}
 	if e.Message != "" && !strings.Contains(strings.ToLower(message), strings.ToLower(e.Message)) {
 		x.fail(rec+" message", "a message containing "+strconv.Quote(e.Message), strconv.Quote(message))
 	}
@@ -722,4 +731,15 @@ func (e *Env) nameUsers(ctx context.Context, shown string, v any) string {
 		}
 	}
 	return shown
+}
+
+// accessName is the scenario word for what the device lets the user do with a record.
+func accessName(a pending.Access) string {
+	switch a {
+	case pending.AccessRead:
+		return "read"
+	case pending.AccessEdit:
+		return "edit"
+	}
+	return "full"
 }

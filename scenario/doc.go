@@ -107,6 +107,8 @@
 //	  status: conflict        pending, syncing, waiting, conflict, invalid, failed or none
 //	  code: FIELD_CUSTOM_VALIDATION_EXCEPTION
 //	  message: Amount         a part of the change's message
+//	  access: read            what the device lets me do with it, as it last learnt from the
+//	                          org: full, edit (shared to edit: no delete) or read (read only)
 //	  cache: {Phone: "1"}     what I see (the cached copy with my change over it)
 //	  org: {Phone: "2"}       the values on the org, read as the admin
 //	  org_exists: false       whether the org still has the record (not in the recycle bin)

@@ -320,7 +320,7 @@ func expectNode(e *Expectation) (*yaml.Node, error) {
 	if !e.Record.IsZero() {
 		add(m, "record", recordNode(e.Record))
 	}
-	for _, kv := range [][2]string{{"sash", e.Sash}, {"status", e.Status}, {"code", e.Code}, {"message", e.Message}} {
+	for _, kv := range [][2]string{{"sash", e.Sash}, {"status", e.Status}, {"code", e.Code}, {"message", e.Message}, {"access", e.Access}} {
 		if kv[1] != "" {
 			add(m, kv[0], str(kv[1]))
 		}

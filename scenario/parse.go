@@ -881,6 +881,10 @@ func (p *parser) resolve(st *Step, key *yaml.Node, extra map[string]*yaml.Node) 
 }
 
 var sashes = []string{"green", "orange", "red", "none"}
+// accessLevels are what the device lets the user do with a record, as it last learnt from the
+// org: everything, edit but not delete (shared to edit), or read only.
+var accessLevels = []string{"full", "edit", "read"}
+
 var statuses = []string{"pending", "syncing", "waiting", "conflict", "invalid", "failed", "none"}
 
 func (p *parser) oneOf(n *yaml.Node, what string, options []string) string {
@@ -914,6 +918,8 @@ func (p *parser) expect(n *yaml.Node) *Expectation {
 			e.Code, needsRecord = p.word(v, "code"), k
 		case "message":
 			e.Message, needsRecord = p.word(v, "message"), k
+		case "access":
+			e.Access, needsRecord = p.oneOf(v, "access", accessLevels), k
 		case "cache":
 			e.Cache, needsRecord = p.fields(v, "cache"), k
 		case "org":
@@ -935,14 +941,14 @@ func (p *parser) expect(n *yaml.Node) *Expectation {
 		case "cached":
 			e.Cached = p.cachedExpect(v)
 		default:
-			p.failf(k, "unknown check %q (expected record with sash, status, code, message, cache, org, org_exists, conflicts; or pending, attention, count, cached)", k.Value)
+			p.failf(k, "unknown check %q (expected record with sash, status, code, message, access, cache, org, org_exists, conflicts; or pending, attention, count, cached)", k.Value)
 		}
 	}
 	if needsRecord != nil && recNode == nil {
 		p.failf(needsRecord, "check %s needs record: (which record)", needsRecord.Value)
 	}
 	if recNode != nil && needsRecord == nil {
-		p.failf(recNode, "record: is given but nothing is checked about it (add sash, status, code, message, cache, org, org_exists or conflicts)")
+		p.failf(recNode, "record: is given but nothing is checked about it (add sash, status, code, message, access, cache, org, org_exists or conflicts)")
 	}
 	if recNode == nil && e.Pending == nil && e.Attention == nil && e.Count == nil && e.Cached == nil {
 		p.failf(n, "expect checks nothing")

@@ -73,6 +73,7 @@ steps:
       record: acme
       sash: red
       status: failed
+      access: read
       cache: {Phone: "555-9999"}
       org: {Phone: "555-0111"}
   - expect: {pending: 3, attention: 1}
@@ -94,12 +95,13 @@ steps:
 	want := []Failure{
 		{Line: 11, What: "acme sash", Expected: "red", Found: "green (pending)"},
 		{Line: 11, What: "acme status", Expected: "failed", Found: "pending"},
+		{Line: 11, What: "acme access", Expected: "read", Found: "full"},
 		{Line: 11, What: "acme Phone in the cache", Expected: `"555-9999"`, Found: `"555-0111"`},
 		{Line: 11, What: "acme Phone on the org", Expected: `"555-0111"`, Found: `"555-0100"`},
-		{Line: 17, What: "pending changes", Expected: "3", Found: "1"},
-		{Line: 17, What: "changes needing attention", Expected: "1", Found: "0"},
-		{Line: 18, What: "records on the org (Account WHERE Name = 'Wrong Expectations Ltd')", Expected: "2", Found: "1"},
-		{Line: 20, What: "sync synced", Expected: "0", Found: "1"},
+		{Line: 18, What: "pending changes", Expected: "3", Found: "1"},
+		{Line: 18, What: "changes needing attention", Expected: "1", Found: "0"},
+		{Line: 19, What: "records on the org (Account WHERE Name = 'Wrong Expectations Ltd')", Expected: "2", Found: "1"},
+		{Line: 21, What: "sync synced", Expected: "0", Found: "1"},
 	}
 	got := rep.Failures()
 	if len(got) != len(want) {
@@ -113,7 +115,7 @@ steps:
 	for _, line := range []string{
 		"acme sash: expected red, found green (pending)",
 		"pending changes: expected 3, found 1",
-		"FAIL wrong.yaml (8 failed expectations)",
+		"FAIL wrong.yaml (9 failed expectations)",
 	} {
 		if !bytes.Contains([]byte(out), []byte(line)) {
 			t.Errorf("output lacks %q:\n%s", line, out)

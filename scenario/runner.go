@@ -621,7 +621,7 @@ func (e *Expectation) String() string {
 	var parts []string
 	if !e.Record.IsZero() {
 		var rec []string
-		for _, kv := range [][2]string{{"sash", e.Sash}, {"status", e.Status}, {"code", e.Code}, {"message ~", e.Message}} {
+		for _, kv := range [][2]string{{"sash", e.Sash}, {"status", e.Status}, {"code", e.Code}, {"message ~", e.Message}, {"access", e.Access}} {
 			if kv[1] != "" {
 				rec = append(rec, kv[0]+" "+kv[1])
 			}

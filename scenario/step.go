@@ -159,6 +159,7 @@ type Expectation struct {
 	Status    string        `json:"status,omitempty"`  // an entry status, or none
 	Code      string        `json:"code,omitempty"`    // the entry's error code
 	Message   string        `json:"message,omitempty"` // a substring of the entry's message
+	Access    string        `json:"access,omitempty"`  // what the device lets me do: full, edit (no delete) or read
 	Cache     remote.Fields `json:"cache,omitempty"`   // field values as I see them
 	Org       remote.Fields `json:"org,omitempty"`     // field values on the org, read as the admin
 	OrgExists *bool         `json:"orgExists,omitempty"`
