@@ -881,6 +881,7 @@ func (p *parser) resolve(st *Step, key *yaml.Node, extra map[string]*yaml.Node) 
 }
 
 var sashes = []string{"green", "orange", "red", "none"}
+
 // accessLevels are what the device lets the user do with a record, as it last learnt from the
 // org: everything, edit but not delete (shared to edit), or read only.
 var accessLevels = []string{"full", "edit", "read"}
