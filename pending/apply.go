@@ -685,6 +685,7 @@ const (
 	msgDeleted          = "Record was deleted by another user"
 	msgNoAccess         = "You no longer have access to this record"
 	msgNoAccessToChange = "You no longer have access to change this record"
+	msgNoAccessToDelete = "You no longer have access to delete this record"
 )
 
 func (e *Engine) applyFailed(ctx context.Context, tx *cache.Tx, o outcome) error {
@@ -706,6 +707,9 @@ func (e *Engine) applyFailed(ctx context.Context, tx *cache.Tx, o outcome) error
 		en.Message = msgNoAccess
 		if en.Code == "INSUFFICIENT_ACCESS_OR_READONLY" {
 			en.Message = msgNoAccessToChange
+			if en.Op == OpDelete {
+				en.Message = msgNoAccessToDelete
+			}
 		}
 	default:
 		en.Message = "The org can't apply this change: " + firstMessage(o.apiErr)

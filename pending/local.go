@@ -100,8 +100,9 @@ func checkValue(f remote.Field, v any) error {
 			return fmt.Errorf("%v is not a date and time", v)
 		}
 	case "reference", "id":
-		if _, ok := v.(string); !ok {
-			return fmt.Errorf("%v is not a record id", v)
+		s, ok := v.(string)
+		if !ok || !(IsLocalID(s) || looksLikeID(s)) {
+			return fmt.Errorf("%v is not a record id (15 or 18 letters and digits, such as a user's 005… id)", v)
 		}
 	case "string", "textarea", "phone", "email", "url", "picklist", "multipicklist", "combobox", "encryptedstring":
 		s, ok := v.(string)
@@ -578,6 +579,12 @@ func (e *Engine) ResolveDelete(ctx context.Context, entryID string, deleteAnyway
 		if rec.Server == nil {
 			return false, fmt.Errorf("%w: the server copy of this record is missing; retry the sync", ErrNotAllowed)
 		}
+		if acc, err := e.accessTo(ctx, tx, *rec); err != nil {
+			return false, err
+		} else if !acc.CanDelete() {
+			return false, fmt.Errorf("%w: %q is shared with you %s, not to delete: only its owner or an admin can delete it; keep the record instead",
+				ErrNotAllowed, rec.Name, map[Access]string{AccessRead: "read-only", AccessEdit: "to edit"}[acc])
+		}
 		e.note(ent.ID, ent.RecordID, "delete confirmed over another user's change")
 		e.rebase(ent, rec.Server, rec.Version)
 		ent.clearProblem()
@@ -728,4 +735,18 @@ func newEntryID() string {
 		return id.String()
 	}
 	return uuid.NewString()
+}
+
+// looksLikeID reports whether s has the form of a Salesforce record id: 15 or 18 letters and
+// digits (an empty lookup is null, not "").
+func looksLikeID(s string) bool {
+	if len(s) != 15 && len(s) != 18 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }

@@ -564,9 +564,38 @@ func (e *Engine) learnAccess(ctx context.Context, r *run, object string) error {
 		}()
 	}
 	wg.Wait()
-	// What was learnt is kept in one transaction, whatever a part that failed.
-	if err := e.db.Update(ctx, func(tx *cache.Tx) error { return tx.SetAccess(ctx, me, levels, e.now()) }); err != nil {
+	// What was learnt is kept in one transaction, whatever a part that failed. A record the
+	// user can no longer see at all (given away, unshared) leaves the device now, unless a
+	// change of theirs waits on it (its sync says what happened).
+	var gone []string
+	if err := e.db.Update(ctx, func(tx *cache.Tx) error {
+		gone = gone[:0]
+		if err := tx.SetAccess(ctx, me, levels, e.now()); err != nil {
+			return err
+		}
+		for _, id := range slices.Sorted(maps.Keys(levels)) {
+			if levels[id] != cache.AccessNone {
+				continue
+			}
+			if en, err := entryByRecord(ctx, tx, id); err != nil {
+				return err
+			} else if en != nil {
+				continue
+			}
+			dropped, err := tx.DropRecordKeepingName(ctx, id, e.now())
+			if err != nil {
+				return err
+			}
+			if dropped {
+				gone = append(gone, id)
+			}
+		}
+		return nil
+	}); err != nil {
 		return err
+	}
+	for _, id := range gone {
+		e.note("", id, "no longer visible to you on the org (given to another user or unshared): removed from this device")
 	}
 	if first != nil {
 		if c := Classify(first); c == ClassInvalid || c == ClassFailed {

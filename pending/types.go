@@ -164,7 +164,7 @@ func (e Entry) Cause() Cause {
 	switch {
 	case e.Message == msgDeleted, e.Code == "ENTITY_IS_DELETED":
 		return CauseDeleted
-	case e.Message == msgNoAccess, e.Message == msgNoAccessToChange, noAccessCode(e.Code):
+	case e.Message == msgNoAccess, e.Message == msgNoAccessToChange, e.Message == msgNoAccessToDelete, noAccessCode(e.Code):
 		return CauseNoAccess
 	}
 	return CauseOther
