@@ -20,7 +20,7 @@ func TestASharedRecordOffersOnlyWhatItsShareAllows(t *testing.T) {
 	}{
 		{access: pending.AccessRead, header: []string{"read only: shared with you"},
 			bar:      []string{"[e] Edit (read only)", "[d] Delete (read only)"},
-			editSays: "shared with you read-only", deleteSays: "shared with you read-only"},
+			editSays: "o twice (offline, online) checks again", deleteSays: "the org would refuse to delete it"},
 		{access: pending.AccessEdit, header: []string{"shared with you: edit, not delete"},
 			bar: []string{"[d] Delete (not yours)", "e edit · t new task"}, editOpens: true,
 			deleteSays: "only its owner or an admin can delete it"},

@@ -155,15 +155,23 @@ func (m detailModel) refusesEdit() string {
 			strings.ToLower(m.c.singleLabel(m.object)))
 	}
 	if !m.view.Access.CanEdit() {
-		return sprintf("This %s is shared with you read-only: the org would refuse a change to it.",
-			strings.ToLower(m.c.singleLabel(m.object)))
+		return sprintf("This %s is shared with you read-only: the org would refuse a change to it. %s",
+			strings.ToLower(m.c.singleLabel(m.object)), widenedShare)
 	}
 	return ""
 }
 
+// widenedShare ends a refusal on access: the device learns a share widened since at the next
+// comparison with the org, at once when it comes back online.
+const widenedShare = "If it was shared with you to edit since, o twice (offline, online) checks again."
+
 // refusesDelete says why Delete refuses on this record, or "": what refuses Edit, and a record
 // shared with the user to edit but not to delete.
 func (m detailModel) refusesDelete() string {
+	if m.view.Access == pending.AccessRead && m.locked() == "" && (m.view.Entry == nil || m.view.Entry.Op != pending.OpDelete) {
+		return sprintf("This %s is shared with you read-only: the org would refuse to delete it.",
+			strings.ToLower(m.c.singleLabel(m.object)))
+	}
 	if why := m.refusesEdit(); why != "" {
 		return why
 	}
@@ -184,6 +192,8 @@ func (m detailModel) refusesChildren() string {
 	}
 	label := strings.ToLower(m.c.singleLabel(m.object))
 	switch {
+	case e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeNoAccess && stillReadable(e.Code):
+		return "" // the user may still read it: a task or a contact under it is theirs to make
 	case e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeNoAccess:
 		return sprintf("This %s can't take new records: you no longer have access to it. Press x to dismiss the change.", label)
 	case e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeDeleted:
@@ -201,7 +211,7 @@ func (m detailModel) childNote() string {
 	e := m.view.Entry
 	switch {
 	case m.refusesChildren() == "":
-	case e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeNoAccess:
+	case e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeNoAccess && !stillReadable(e.Code):
 		return " (no access)"
 	case e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeDeleted:
 		return " (record deleted)"
@@ -241,6 +251,11 @@ func (m detailModel) editNote() string {
 	return " (not yours)"
 }
 
+// stillReadable says whether a change the org refused for want of access leaves the record
+// readable to the user (INSUFFICIENT_ACCESS_OR_READONLY: shared read-only, say), unlike a
+// record they can no longer see at all (NOT_FOUND).
+func stillReadable(code string) bool { return code == "INSUFFICIENT_ACCESS_OR_READONLY" }
+
 func lockedMessage(label string, st pending.Status, code, message string) string {
 	if st == pending.StatusFailed {
 		why := sprintf("this %s's change can't be saved", strings.ToLower(label))
@@ -249,6 +264,9 @@ func lockedMessage(label string, st pending.Status, code, message string) string
 			why = sprintf("this %s was deleted on the org", strings.ToLower(label))
 		case causeNoAccess:
 			why = sprintf("you no longer have access to this %s", strings.ToLower(label))
+			if stillReadable(code) {
+				why = sprintf("you can no longer change this %s (you may still read it)", strings.ToLower(label))
+			}
 		}
 		return sprintf("Locked: %s. Press x to dismiss the change (here or in Pending Changes).", why)
 	}

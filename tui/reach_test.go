@@ -174,7 +174,7 @@ func TestRedRecordGivesTheOrgsMessageAsItsAnswerWithoutContradictingTheHeadline(
 		{"access to change lost",
 			pending.Entry{Code: "INSUFFICIENT_ACCESS_OR_READONLY", Message: "You no longer have access to change this record",
 				Errors: []pending.FieldError{{Code: "INSUFFICIENT_ACCESS_OR_READONLY", Message: "insufficient access rights on object id"}}},
-			[]string{"Can't be saved: you no longer have access", "The org said INSUFFICIENT_ACCESS_OR_READONLY (“insufficient access rights on object id”)."},
+			[]string{"Can't be saved: you can no longer change it", "The org said INSUFFICIENT_ACCESS_OR_READONLY (“insufficient access rights on object id”)."},
 			[]string{"can no longer see", "deleted"}},
 		{"deleted, the org says ENTITY_IS_DELETED",
 			pending.Entry{Code: "ENTITY_IS_DELETED", Message: "Record was deleted by another user",

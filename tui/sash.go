@@ -86,6 +86,9 @@ func longWord(s pending.Status, code, message string) string {
 		case causeDeleted:
 			return "Can't be saved: record was deleted"
 		case causeNoAccess:
+			if stillReadable(code) {
+				return "Can't be saved: you can no longer change it"
+			}
 			return "Can't be saved: you no longer have access"
 		}
 		return "Can't be saved"

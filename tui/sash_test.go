@@ -24,7 +24,7 @@ func TestRedRecordPageNamesTheCauseTheEngineFound(t *testing.T) {
 		{"access lost", "NOT_FOUND", "You no longer have access to this record",
 			[]string{"Can't be saved: you no longer have access", "(no access)", "Locked: you no longer have access to this account"}, "deleted"},
 		{"read only now", "INSUFFICIENT_ACCESS_OR_READONLY", "You no longer have access to change this record",
-			[]string{"Can't be saved: you no longer have access", "(no access)", "Locked: you no longer have access to this account"}, "deleted"},
+			[]string{"Can't be saved: you can no longer change it", "Locked: you can no longer change this account (you may still read it)", "[t] New Task  [c] New Contact"}, "(no access)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -192,14 +192,15 @@ func TestNewChildActionsRefuseOnARecordTheOrgDeleted(t *testing.T) {
 		code, note, why string
 	}{
 		{"ENTITY_IS_DELETED", "(record deleted)", "it was deleted on the org"},
-		{"INSUFFICIENT_ACCESS_OR_READONLY", "(no access)", "you no longer have access to it"},
+		{"NOT_FOUND", "(no access)", "you no longer have access to it"},
 	}
 	for _, tc := range tests {
 		for _, k := range []string{"t", "c", "n"} {
 			t.Run(tc.code+"/"+k, func(t *testing.T) {
 				f := seededFake(2)
+				msg := map[string]string{"NOT_FOUND": "You no longer have access to this record"}[tc.code]
 				f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
-					Op: pending.OpUpdate, Status: pending.StatusFailed, Code: tc.code, Changes: remote.Fields{"Phone": "1"}})
+					Op: pending.OpUpdate, Status: pending.StatusFailed, Code: tc.code, Message: msg, Changes: remote.Fields{"Phone": "1"}})
 				d := newDriver(t, f, 80, 24)
 				d.keys("enter", "enter")
 				d.requireView("[t] New Task "+tc.note, "[c] New Contact "+tc.note)
