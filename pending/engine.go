@@ -500,6 +500,12 @@ func (e *Engine) SetOrg(org remote.Org) {
 	}
 	e.runMu.Lock()
 	e.mu.Lock()
+	if !strings.EqualFold(e.org.Identity().Username, org.Identity().Username) {
+		e.meID = "" // another user's id; theirs is kept under their own name (learnMyID)
+		if id, err := e.db.DeviceFact(context.Background(), myIDFact(org.Identity().Username)); err == nil {
+			e.meID = id
+		}
+	}
 	e.org = org
 	e.authPaused = false
 	e.mu.Unlock()

@@ -1306,11 +1306,12 @@ func (e *Engine) findByKeys(ctx context.Context, r *run, ready []*entry) error {
 				keys[j] = "'" + soqlEscape(en.ID) + "'"
 			}
 			q := "SELECT " + strings.Join(fields, ", ") + " FROM " + object + " WHERE " + OfflineKeyField + " IN (" + strings.Join(keys, ", ") + ")"
+			found := map[string]remote.Record{}
 			res, err := e.org.Query(ctx, q, 0)
 			for err == nil {
 				for _, rec := range res.Records {
 					if k, _ := rec.Fields[OfflineKeyField].(string); k != "" {
-						r.byKey[k] = rec
+						found[k] = rec
 					}
 				}
 				if res.Done || res.NextRecordsURL == "" {
@@ -1319,8 +1320,9 @@ func (e *Engine) findByKeys(ctx context.Context, r *run, ready []*entry) error {
 				res, err = e.org.QueryMore(ctx, res.NextRecordsURL)
 			}
 			if err != nil {
-				return err
+				return err // what a part of the answer found is not taken for the whole
 			}
+			maps.Copy(r.byKey, found)
 			for _, en := range part {
 				r.keyLooked[en.ID] = true
 			}

@@ -139,10 +139,12 @@ func (e *Engine) learnMyID(ctx context.Context) error {
 	}
 	res, err := e.org.Query(ctx, "SELECT Id FROM User WHERE Username = '"+soqlEscape(username)+"' LIMIT 1", 0)
 	if err != nil {
-		if c := Classify(err); c == ClassAuth || c == ClassOffline || c == ClassTransient || c == ClassCanceled {
+		if c := Classify(err); c == ClassAuth || c == ClassOffline || c == ClassCanceled {
 			return err
 		}
-		e.note("", "", "could not learn this user's id ("+err.Error()+")")
+		// The push goes on without it (the next sync asks again): creates found by values then
+		// match any author, and what the user may do with shared records waits.
+		e.note("", "", "could not learn this user's id, asked again at the next sync ("+err.Error()+")")
 		return nil
 	}
 	if len(res.Records) == 0 || res.Records[0].ID() == "" {
