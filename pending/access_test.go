@@ -307,3 +307,21 @@ func TestAFailureToLearnTheUsersIDDoesNotStopThePush(t *testing.T) {
 		t.Fatalf("after the org answered: %q, want %q", got, want)
 	}
 }
+
+func TestALookupTakesOnlyARecordID(t *testing.T) {
+	f := remote.Field{Name: "OwnerId", Type: "reference"}
+	for v, ok := range map[any]bool{
+		"005Dm0000000002IAA":     true,
+		"005Dm0000000002":        true,
+		"local-14c9f44a1f05bd3a": true,
+		nil:                      true,
+		"sam@demo.example":       false,
+		"005Dm00000000 2IAA":     false,
+		"":                       false,
+		42.0:                     false,
+	} {
+		if err := checkValue(f, v); (err == nil) != ok {
+			t.Errorf("checkValue(%v) = %v; want accepted %v", v, err, ok)
+		}
+	}
+}

@@ -101,7 +101,7 @@ func checkValue(f remote.Field, v any) error {
 		}
 	case "reference", "id":
 		s, ok := v.(string)
-		if !ok || !(IsLocalID(s) || looksLikeID(s)) {
+		if !ok || s != "" && !IsLocalID(s) && !looksLikeID(s) {
 			return fmt.Errorf("%v is not a record id (15 or 18 letters and digits, such as a user's 005… id)", v)
 		}
 	case "string", "textarea", "phone", "email", "url", "picklist", "multipicklist", "combobox", "encryptedstring":
