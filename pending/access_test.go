@@ -317,7 +317,7 @@ func TestALookupTakesOnlyARecordID(t *testing.T) {
 		nil:                      true,
 		"sam@demo.example":       false,
 		"005Dm00000000 2IAA":     false,
-		"":                       false,
+		"":                       true, // cleared, as null
 		42.0:                     false,
 	} {
 		if err := checkValue(f, v); (err == nil) != ok {
