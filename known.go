@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/offline-edit/offline-edit/remote"
 	"github.com/offline-edit/offline-edit/remote/signin"
@@ -130,6 +131,8 @@ func unreachable(err error) bool {
 // A sign-in that turns out to be another user's, or another org's, is refused: this device's
 // data belongs to the remembered one (a refresh token remembered by another sign-in since, say).
 func deferredSession(k knownSession, signIn func(ctx context.Context) (signin.Session, error)) signin.Session {
+	var mu sync.Mutex
+	instance := "" // where the last sign-in's token belongs (an org moved since is followed)
 	refresh := func(ctx context.Context) (string, error) {
 		got, err := signIn(ctx)
 		if err != nil {
@@ -141,9 +144,17 @@ func deferredSession(k knownSession, signIn func(ctx context.Context) (signin.Se
 			}
 			return "", fmt.Errorf("%w: signed in as %s on %s, but this device's data is %s's on %s; sign in as %s", errOtherUser, got.Username, got.InstanceURL, k.Username, k.InstanceURL, k.Username)
 		}
+		mu.Lock()
+		instance = got.InstanceURL
+		mu.Unlock()
 		return got.AccessToken, nil
 	}
-	return signin.Session{InstanceURL: k.InstanceURL, Username: k.Username, IdentityURL: k.IdentityURL, Refresh: refresh}
+	return signin.Session{InstanceURL: k.InstanceURL, Username: k.Username, IdentityURL: k.IdentityURL, Refresh: refresh,
+		Instance: func() string {
+			mu.Lock()
+			defer mu.Unlock()
+			return instance
+		}}
 }
 
 // errOtherUser is a sign-in that gave another user or org than the device's data belongs to.

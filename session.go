@@ -553,8 +553,11 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 		Transport:   s.net,
 		Refresh:     sess.Refresh,
 		Observe:     s.engSink.observe,
-		Username:    sess.Username,
-		IdentityURL: sess.IdentityURL,
+		// A refreshed token that belongs to another instance (the org moved) takes the
+		// requests there; the embedded and served orgs never move.
+		RefreshedInstance: sess.Instance,
+		Username:          sess.Username,
+		IdentityURL:       sess.IdentityURL,
 	})
 	if err != nil {
 		s.Close()

@@ -40,6 +40,10 @@ type Config struct {
 	// Refresh is called once on 401 INVALID_SESSION_ID; the request is then retried once with the
 	// token it returns.
 	Refresh func(ctx context.Context) (accessToken string, err error)
+	// RefreshedInstance, when set, is asked after each successful Refresh for the instance URL
+	// the new token belongs to ("" = unchanged): an org moved to another instance (a migration,
+	// a My Domain change) is answered there from then on, as Salesforce asks.
+	RefreshedInstance func() string
 	// Observe is called after every HTTP request the client makes (never given tokens).
 	Observe  func(RequestInfo)
 	Username string
@@ -123,9 +127,10 @@ func tagOf(ctx context.Context) string {
 
 // Client is an Org over the Salesforce REST API.
 type Client struct {
-	base     string // instance URL without trailing slash
+	base     string // instance URL without trailing slash (guarded by tokenMu: a refresh may move it)
 	http     *http.Client
 	refresh  func(ctx context.Context) (string, error)
+	moved    func() string // Config.RefreshedInstance
 	observe  func(RequestInfo)
 	maxReply int64
 	timeout  time.Duration // per request; 0 = none
@@ -172,6 +177,7 @@ func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 		refresh:  cfg.Refresh,
+		moved:    cfg.RefreshedInstance,
 		observe:  cfg.Observe,
 		maxReply: cfg.MaxReplyBytes,
 		token:    cfg.AccessToken,
@@ -218,7 +224,7 @@ func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 
 // String names the client without its token.
 func (c *Client) String() string {
-	return fmt.Sprintf("remote.Client{%s as %q, v%s}", c.base, c.identity.Username, c.APIVersion())
+	return fmt.Sprintf("remote.Client{%s as %q, v%s}", c.baseURL(), c.identity.Username, c.APIVersion())
 }
 
 // GoString is String.
@@ -243,7 +249,18 @@ func (c *Client) LimitInfo() string {
 }
 
 // Identity is who the client is signed in as.
-func (c *Client) Identity() Identity { return c.identity }
+func (c *Client) Identity() Identity {
+	c.tokenMu.RLock()
+	defer c.tokenMu.RUnlock()
+	return c.identity
+}
+
+// baseURL is the instance URL requests go to.
+func (c *Client) baseURL() string {
+	c.tokenMu.RLock()
+	defer c.tokenMu.RUnlock()
+	return c.base
+}
 
 func normalizeInstanceURL(s string) (string, error) {
 	s = strings.TrimSpace(s)
@@ -448,9 +465,22 @@ func (c *Client) refreshToken(ctx context.Context, stale string) error {
 	if tok == "" {
 		return errors.New("the refresh returned an empty token")
 	}
+	moved := ""
+	if c.moved != nil {
+		if u := c.moved(); u != "" {
+			nb, err := normalizeInstanceURL(u)
+			if err != nil {
+				return fmt.Errorf("the refreshed session names an instance URL that cannot be used (%q): %w", u, err)
+			}
+			moved = nb
+		}
+	}
 	c.tokenMu.Lock()
 	c.refreshTimedOut = nil
 	c.token = tok
+	if moved != "" && moved != c.base {
+		c.base, c.identity.InstanceURL = moved, moved
+	}
 	c.tokenMu.Unlock()
 	return nil
 }
@@ -525,7 +555,7 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, token stri
 		}
 		return err
 	}
-	u := c.base + r.path
+	u := c.baseURL() + r.path
 	if len(r.query) > 0 {
 		u += "?" + r.query.Encode()
 	}

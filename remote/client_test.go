@@ -791,3 +791,37 @@ func TestASignInThatCannotReachTheOrgIsANetworkFailureNotARefusal(t *testing.T) 
 		})
 	}
 }
+
+// A refreshed session on another instance (the org moved) is answered there from then on; an
+// instance URL that cannot be used is refused rather than followed.
+func TestARefreshOnAnotherInstanceMovesTheRequestsThere(t *testing.T) {
+	old, moved := newReplay(t), newReplay(t)
+	old.on("GET "+v+"/sobjects/Account/describe/", route{status: 401, file: "invalid_session_401.json"})
+	moved.on("GET "+v+"/sobjects/Account/describe/", route{status: 200, body: `{"name":"Account"}`})
+	c := old.client(t, func(c *remote.Config) {
+		c.Refresh = func(context.Context) (string, error) { return "fresh-token", nil }
+		c.RefreshedInstance = func() string { return moved.srv.URL + "/" }
+	})
+	if _, err := c.Describe(context.Background(), "Account"); err != nil {
+		t.Fatalf("Describe after a refresh that moved: %v", err)
+	}
+	if req, ok := moved.last("GET", v+"/sobjects/Account/describe/"); !ok || req.header.Get("Authorization") != "Bearer fresh-token" {
+		t.Fatalf("the moved instance got %+v (%v)", req, ok)
+	}
+	if got := c.Identity().InstanceURL; got != moved.srv.URL {
+		t.Fatalf("identity names %q, want %q", got, moved.srv.URL)
+	}
+
+	bad := newReplay(t)
+	bad.on("GET "+v+"/sobjects/Account/describe/", route{status: 401, file: "invalid_session_401.json"})
+	c2 := bad.client(t, func(c *remote.Config) {
+		c.Refresh = func(context.Context) (string, error) { return "fresh-token", nil }
+		c.RefreshedInstance = func() string { return "ftp://elsewhere.example" }
+	})
+	if _, err := c2.Describe(context.Background(), "Account"); err == nil || !strings.Contains(err.Error(), "instance URL that cannot be used") {
+		t.Fatalf("a refresh naming an unusable instance: %v", err)
+	}
+	if got := c2.Identity().InstanceURL; got != bad.srv.URL {
+		t.Fatalf("identity moved to %q", got)
+	}
+}

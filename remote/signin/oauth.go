@@ -206,6 +206,8 @@ func (f *oauthFlow) finish(ctx context.Context, tr tokenResponse, rtok string) (
 	}
 	s.Username = f.identity(ctx, tr, s)
 	if rtok != "" {
+		moved := &instanceOf{}
+		s.Instance = moved.get
 		s.Refresh = newRefresh(func(ctx context.Context) (string, error) {
 			tr, err := postToken(ctx, f.rt, f.cfg.LoginURL, f.refreshForm(rtok))
 			if err != nil {
@@ -219,6 +221,13 @@ func (f *oauthFlow) finish(ctx context.Context, tr tokenResponse, rtok string) (
 				if f.cfg.Store != nil {
 					_ = f.cfg.Store.Save(f.key, rtok)
 				}
+			}
+			if tr.InstanceURL != "" {
+				inst, err := CheckInstanceURL(tr.InstanceURL)
+				if err != nil {
+					return "", fmt.Errorf("refreshing the session: the token reply names a bad instance_url: %w", err)
+				}
+				moved.set(inst)
 			}
 			return tr.AccessToken, nil
 		})

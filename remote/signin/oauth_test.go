@@ -590,3 +590,48 @@ func TestFromStoredTokenSignsInWithoutEverOpeningABrowser(t *testing.T) {
 		t.Fatalf("browser opened %d times, want only the first sign-in's", b.timesOpened())
 	}
 }
+
+// A refresh whose token belongs to another instance (the org moved) says where; one that names
+// an instance URL that cannot be used is refused.
+func TestARefreshOnAnotherInstanceSaysWhere(t *testing.T) {
+	var calls atomic.Int32
+	mux := http.NewServeMux()
+	mux.HandleFunc("/services/oauth2/token", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		inst := "http://" + r.Host
+		switch calls.Add(1) {
+		case 2:
+			inst = "https://moved.my.salesforce.com"
+		case 3:
+			inst = "ftp://elsewhere.example"
+		}
+		fmt.Fprintf(w, `{"access_token":%q,"instance_url":%q,"token_type":"Bearer"}`, sampleToken, inst)
+	})
+	base := httptestServer(t, mux)
+	store := newMemStore()
+	cfg := OAuthConfig{LoginURL: base, ClientID: testClientID, Store: store, LoginHint: "alex@acme.com",
+		OpenBrowser: func(string) error { return errors.New("the browser must not open") }}
+	store.m[cfg.StoreKey()] = "5AepStoredRefreshToken"
+	s, err := FromOAuth(testCtx(t), nil, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Instance == nil {
+		t.Fatal("a refreshable session has no Instance")
+	}
+	if got := s.Instance(); got != "" {
+		t.Fatalf("before any refresh: Instance %q", got)
+	}
+	if _, err := s.Refresh(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Instance(); got != "https://moved.my.salesforce.com" {
+		t.Fatalf("after a refresh on another instance: %q", got)
+	}
+	if _, err := s.Refresh(testCtx(t)); err == nil || !strings.Contains(err.Error(), "bad instance_url") {
+		t.Fatalf("a refresh naming ftp://: %v", err)
+	}
+	if got := s.Instance(); got != "https://moved.my.salesforce.com" {
+		t.Fatalf("a refused refresh moved the instance to %q", got)
+	}
+}

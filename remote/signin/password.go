@@ -42,6 +42,8 @@ func FromPassword(ctx context.Context, rt http.RoundTripper, loginURL, username,
 		return Session{}, err
 	}
 	first := IdentityIDs(s.IdentityURL)
+	moved := &instanceOf{}
+	s.Instance = moved.get
 	s.Refresh = newRefresh(func(ctx context.Context) (string, error) {
 		ns, err := grant(ctx)
 		if err != nil {
@@ -52,6 +54,7 @@ func FromPassword(ctx context.Context, rt http.RoundTripper, loginURL, username,
 		if now := IdentityIDs(ns.IdentityURL); first != "" && now != "" && now != first {
 			return "", fmt.Errorf("%w: %s now answers for %s, not %s (the org this session signed in to); nothing was sent to it", ErrOtherOrg, login, now, first)
 		}
+		moved.set(ns.InstanceURL)
 		return ns.AccessToken, nil
 	})
 	return s, nil

@@ -26,6 +26,28 @@ type Session struct {
 	// session cannot be refreshed. It is safe for concurrent use: callers that arrive while a
 	// refresh is in flight share its result.
 	Refresh func(ctx context.Context) (string, error)
+	// Instance is the instance URL the last refreshed token belongs to ("" until a refresh
+	// names one): an org moved to another instance is answered there (remote.Config's
+	// RefreshedInstance). Nil when the session cannot be refreshed.
+	Instance func() string
+}
+
+// instanceOf keeps the instance URL of the last refreshed token, for Session.Instance.
+type instanceOf struct {
+	mu  sync.Mutex
+	url string
+}
+
+func (i *instanceOf) set(u string) {
+	i.mu.Lock()
+	i.url = u
+	i.mu.Unlock()
+}
+
+func (i *instanceOf) get() string {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.url
 }
 
 // String describes the session without its token.

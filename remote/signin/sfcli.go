@@ -52,11 +52,14 @@ func FromSFCLI(ctx context.Context, alias string) (Session, error) {
 	if err != nil {
 		return Session{}, err
 	}
+	moved := &instanceOf{}
+	s.Instance = moved.get
 	s.Refresh = newRefresh(func(ctx context.Context) (string, error) {
 		ns, err := sfSession(ctx, alias)
 		if err != nil {
 			return "", err
 		}
+		moved.set(ns.InstanceURL)
 		return ns.AccessToken, nil
 	})
 	return s, nil
