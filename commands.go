@@ -808,9 +808,16 @@ and the lines before it stay queued.`,
 // or, while another offline-edit process holds the database (the app running), read-only
 // beside it, saying so on stderr.
 func withDeviceData(cmd *cobra.Command, of *orgFlags, fn func(context.Context, *cache.DB) error) error {
+	return withDeviceEngine(cmd, of, func(ctx context.Context, db *cache.DB, _ *pending.Engine) error { return fn(ctx, db) })
+}
+
+// withDeviceEngine is withDeviceData that also gives the device's engine, or nil when the
+// database is read beside another process (or read-only): what only the engine knows is then
+// left out.
+func withDeviceEngine(cmd *cobra.Command, of *orgFlags, fn func(context.Context, *cache.DB, *pending.Engine) error) error {
 	ctx := cmd.Context()
 	err := withOfflineEngine(ctx, of, 0, func(ctx context.Context, eng *pending.Engine) error {
-		return fn(ctx, eng.DB())
+		return fn(ctx, eng.DB(), eng)
 	})
 	held := errors.Is(err, cache.ErrAlreadyOpen)
 	if !held && !cache.Unwritable(err) {
@@ -831,7 +838,7 @@ func withDeviceData(cmd *cobra.Command, of *orgFlags, fn func(context.Context, *
 		// Reading needs no write: the queue is shown as it was saved, and the reason stays said.
 		fmt.Fprintf(cmd.ErrOrStderr(), "offline-edit: %v\noffline-edit: showing what the device has saved (read-only)\n", err)
 	}
-	return fn(ctx, db)
+	return fn(ctx, db, nil)
 }
 
 // withOfflineEngine runs fn on the device, offline, waiting up to lockWait for another process

@@ -23,6 +23,10 @@ type listedRecord struct {
 	Op      pending.Op     `json:"op"`
 	Fields  remote.Fields  `json:"fields"`
 	IsLocal bool           `json:"isLocal"` // created offline, not synced yet
+	// Access is what the org lets the user do with a record they do not own, as the device
+	// last learnt it: "read" (shared read-only) or "edit" (no delete); left out when the user
+	// may do everything (or while another process holds the device).
+	Access pending.Access `json:"access,omitempty"`
 }
 
 // newListCmd lists the cached records of an object, so a script can find the ids and names to
@@ -42,7 +46,7 @@ func newListCmd(of *orgFlags) *cobra.Command {
 			if len(args) == 2 {
 				filter = args[1]
 			}
-			return withDeviceData(cmd, of, func(ctx context.Context, db *cache.DB) error {
+			return withDeviceEngine(cmd, of, func(ctx context.Context, db *cache.DB, eng *pending.Engine) error {
 				object, err := describedObject(ctx, db, args[0])
 				if err != nil {
 					return err
@@ -53,8 +57,14 @@ func newListCmd(of *orgFlags) *cobra.Command {
 				}
 				out := make([]listedRecord, 0, len(rows))
 				for _, r := range rows {
-					out = append(out, listedRecord{ID: r.ID, Name: r.Name, Status: pending.Status(r.Status), Op: pending.Op(r.Op),
-						Fields: r.View, IsLocal: pending.IsLocalID(r.ID)})
+					lr := listedRecord{ID: r.ID, Name: r.Name, Status: pending.Status(r.Status), Op: pending.Op(r.Op),
+						Fields: r.View, IsLocal: pending.IsLocalID(r.ID)}
+					if eng != nil {
+						if lr.Access, err = eng.RecordAccess(ctx, r.ID); err != nil {
+							return err
+						}
+					}
+					out = append(out, lr)
 				}
 				if total > len(rows) {
 					fmt.Fprintf(cmd.ErrOrStderr(), "offline-edit: showing %d of %d %s records (--limit, or a FILTER)\n", len(rows), total, object)
@@ -71,18 +81,30 @@ func newListCmd(of *orgFlags) *cobra.Command {
 					return nil
 				}
 				var table [][]string
+				shared := false
+				for _, r := range out {
+					shared = shared || r.Access != pending.AccessFull
+				}
 				for _, r := range out {
 					change := "-"
 					if r.Status != "" {
 						change = string(r.Op) + ": " + strings.Join(strings.Fields(statusWord[r.Status]), " ")
 					}
-					table = append(table, []string{tui.CleanLine(r.ID), clip(tui.CleanLine(r.Name), 50), change})
+					row := []string{tui.CleanLine(r.ID), clip(tui.CleanLine(r.Name), 50), change}
+					if shared {
+						row = append(row, accessWords[r.Access])
+					}
+					table = append(table, row)
 				}
-				return writeTable(cmd.OutOrStdout(), []string{"ID", "NAME", "PENDING CHANGE"}, table)
+				head := []string{"ID", "NAME", "PENDING CHANGE"}
+				if shared {
+					head = append(head, "SHARED WITH YOU")
+				}
+				return writeTable(cmd.OutOrStdout(), head, table)
 			})
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON: id, name, status, op, fields (as the user sees them)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON: id, name, status, op, fields (as the user sees them), access (read or edit when shared with you)")
 	cmd.Flags().IntVar(&limit, "limit", 50, "most records to show, in name order (1 to 1000)")
 	return cmd
 }
@@ -100,4 +122,11 @@ func describedObject(ctx context.Context, db *cache.DB, name string) (string, er
 		return "", fmt.Errorf("this device has cached nothing yet: run `offline-edit sync` once online")
 	}
 	return "", fmt.Errorf("%q is not cached on this device (it caches %s)", name, strings.Join(objects, ", "))
+}
+
+// accessWords says in the list what a share lets the user do ("-" for their own records).
+var accessWords = map[pending.Access]string{
+	pending.AccessFull: "-",
+	pending.AccessRead: "read only",
+	pending.AccessEdit: "edit, not delete",
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -58,5 +59,36 @@ func TestListShowsCachedRecordsWithTheirIdsAndPendingChanges(t *testing.T) {
 	}
 	if out, err := run(t, dir, "", "list", "Account", "no such account anywhere"); err != nil || !strings.Contains(out, "No cached Account record matches") {
 		t.Errorf("a filter that matches nothing: %v\n%s", err, out)
+	}
+}
+
+// list says which records are shared with the user and what the share allows.
+func TestListSaysWhatASharedRecordAllows(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	out, err := run(t, dir, "", "list", "Account", "Blue Sun", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []listedRecord
+	if err := json.Unmarshal([]byte(out), &recs); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	got := map[string]string{}
+	for _, r := range recs {
+		got[r.Name] = string(r.Access)
+	}
+	// The demo org shares sam's Blue Sun Industries with alex read-only; the others are alex's.
+	if got["Blue Sun Industries"] != "read" || got["Blue Sun Partners"] != "" || got["Blue Sun Health"] != "" {
+		t.Fatalf("access by name: %v", got)
+	}
+	out, err = run(t, dir, "", "list", "Account", "Blue Sun")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "SHARED WITH YOU") || !regexp.MustCompile(`Blue Sun Industries\s+-\s+read only`).MatchString(out) {
+		t.Fatalf("list table:\n%s", out)
 	}
 }

@@ -108,6 +108,15 @@ func (e *Engine) Record(ctx context.Context, object, id string) (RecordView, err
 	return rv, nil
 }
 
+// RecordAccess is what the user may do with a cached record (see RecordView.Access).
+func (e *Engine) RecordAccess(ctx context.Context, id string) (Access, error) {
+	rec, err := e.db.Record(ctx, id)
+	if err != nil {
+		return AccessFull, notFound("record "+id, err)
+	}
+	return e.accessTo(ctx, e.db, rec)
+}
+
 // Entries lists the queue in order.
 func (e *Engine) Entries(ctx context.Context) ([]Entry, error) { return ReadEntries(ctx, e.db) }
 
