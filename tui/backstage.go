@@ -160,7 +160,10 @@ func (m *backstageModel) SetSize(w, h int) { m.w, m.h = w, h }
 
 func (m backstageModel) open(object, id, name string) (backstageModel, tea.Cmd) {
 	if m.object != object || m.id != id {
+		// Another record: its actions come first again (the cursor left on a network item
+		// would change the network on enter).
 		m.last, m.lastFailed = "", false
+		m.cursor, m.top = 0, 0
 	}
 	m.object, m.id, m.name = object, id, name
 	m.form, m.busy = nil, false
@@ -774,7 +777,17 @@ func (m backstageModel) menuView(h int) []string {
 	top = max(0, min(top, max(0, len(lines)-room)))
 	end := min(len(lines), top+room)
 	out := append([]string{}, lines[top:end]...)
-	out = append(out, "")
+	// What the window leaves out is said, so the network items below the fold are found.
+	more := ""
+	switch {
+	case top > 0 && end < len(lines):
+		more = "↑↓ more above and below"
+	case end < len(lines):
+		more = "↓ more below (the network, the session)"
+	case top > 0:
+		more = "↑ more above"
+	}
+	out = append(out, s.Subtle.Render(more))
 	return append(out, last...)
 }
 

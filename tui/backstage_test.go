@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/offline-edit/offline-edit/remote"
@@ -41,5 +42,26 @@ func TestBackstagePicklistChooserOpensUnderTheValueAsOnTheEditForm(t *testing.T)
 				t.Errorf("%dx%d: %q at column %d, the value at %d:\n%s", size[0], size[1], marker, got, value, v)
 			}
 		}
+	}
+}
+
+// At 80×24 the network items sit below the fold: the menu says there is more, and opened on
+// another record it starts again at that record's actions.
+func TestBackstageSaysWhatIsBelowTheFoldAndStartsAtTheRecordOnAnotherRecord(t *testing.T) {
+	bs := newBackstage(New(Options{Backend: seededFake(2)}).c, nil)
+	bs.SetSize(80, 20)
+	bs, _ = bs.open("Account", "001000000000000000", "Acme 000000")
+	if v := bs.View(); !strings.Contains(v, "↓ more below") {
+		t.Fatalf("no hint of the items below:\n%s", v)
+	}
+	for range 30 {
+		bs, _ = bs.Update(tea.KeyMsg{Type: tea.KeyDown})
+	}
+	if v := bs.View(); !strings.Contains(v, "more above") || strings.Contains(v, "▸ Edit fields") {
+		t.Fatalf("at the bottom:\n%s", v)
+	}
+	bs, _ = bs.open("Account", "001000000000000001", "Acme 000001")
+	if v := bs.View(); !strings.Contains(v, "▸ Edit fields of this record") {
+		t.Fatalf("on another record the cursor stayed below:\n%s", v)
 	}
 }
