@@ -465,6 +465,9 @@ func (m backstageModel) loadEditForm() (backstageModel, tea.Cmd) {
 		if oc, ok := bs.(orgClients); ok {
 			if org, err := readAs(ctx, oc, user, object, id, names); err == nil {
 				values, source = org, "values on the org now, as "+user+" reads them"
+			} else if ae, ok := remote.AsError(err); ok && ae.Status == 404 && user != "admin" {
+				// Said before a form is filled in that the org would refuse.
+				return bsFormMsg{gen: gen, err: errors.New(user + " cannot see this record, so cannot edit it: share it with " + user + " first (Share it with " + user + ": read and edit), or act as the admin (u)")}
 			} else {
 				source += " (" + user + " can't read it: " + err.Error() + ")"
 			}

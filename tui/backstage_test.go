@@ -1,12 +1,14 @@
 package tui
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
 )
 
@@ -64,4 +66,33 @@ func TestBackstageSaysWhatIsBelowTheFoldAndStartsAtTheRecordOnAnotherRecord(t *t
 	if v := bs.View(); !strings.Contains(v, "▸ Edit fields of this record") {
 		t.Fatalf("on another record the cursor stayed below:\n%s", v)
 	}
+}
+
+// Editing as sam a record sam cannot see is refused before a form is filled in, saying how.
+func TestBackstageSaysSamCannotSeeTheRecordBeforeTheForm(t *testing.T) {
+	env := qaEnv(t, nil)
+	eng := env.Engine()
+	ctx := context.Background()
+	sam, err := env.Client(ctx, "sam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := eng.List(ctx, pending.ListQuery{Object: "Account", Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := p.Rows[0]
+	if _, err := sam.Retrieve(ctx, "Account", first.ID, []string{"Id"}); err == nil {
+		t.Skipf("sam can see %s, the first account; the seed shares it", first.Name)
+	}
+	s := newQAStory(t, Options{Backend: eng, NetStatus: env.Network().String, Backstage: env})
+	s.press("enter")
+	s.wait("records")
+	s.press("enter")
+	s.wait(first.Name)
+	s.press("B")
+	s.wait("SIMULATION — backstage")
+	s.backstageItem("Edit fields of this record as sam")
+	s.press("enter")
+	s.wait("sam cannot see this record", "share it with sam first")
 }
