@@ -151,6 +151,8 @@ type ChildRelationship struct {
 	ChildSObject     string `json:"childSObject"`
 	Field            string `json:"field"`
 	RelationshipName string `json:"relationshipName"`
+	// CascadeDelete: deleting the parent deletes these child records too.
+	CascadeDelete bool `json:"cascadeDelete"`
 }
 
 // Describe is the part of an sObject describe the app uses.

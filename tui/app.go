@@ -407,7 +407,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.toast = ""
 		from := m.origin()
 		m.modal = modal{kind: modalConfirm, title: "Delete " + label + "?", yes: "delete",
-			body: sprintf("Delete %q? This removes the %s for everyone once it syncs.", msg.name, strings.ToLower(label)),
+			body: sprintf("Delete %q? This removes the %s for everyone once it syncs.%s", msg.name, strings.ToLower(label), m.c.cascadeNote(msg.object)),
 			onYes: func() tea.Msg {
 				err := b.Delete(ctx, msg.object, msg.id)
 				if isLocked(err) {
@@ -1233,4 +1233,33 @@ func discardBody(what, name string, mayBeOnOrg bool) string {
 		return sprintf("Discard %s %q? The reply to its creation was lost, so it may already be on the org; discarding leaves it there. Sync first to find out.", what, name)
 	}
 	return sprintf("Discard %s of %q? It will never be sent.", what, name)
+}
+
+// cascadeNote says which related records a delete of object takes with it on the org (its
+// describe's cascading child relationships among the cached objects), "" when none.
+func (c *common) cascadeNote(object string) string {
+	d := c.describes[object]
+	if d == nil {
+		return ""
+	}
+	cached := map[string]bool{}
+	for _, o := range c.backend.Objects() {
+		cached[o] = true
+	}
+	var names []string
+	seen := map[string]bool{}
+	for _, ch := range d.ChildRelationships {
+		if !ch.CascadeDelete || !cached[ch.ChildSObject] || seen[ch.ChildSObject] {
+			continue
+		}
+		seen[ch.ChildSObject] = true
+		names = append(names, strings.ToLower(c.objectLabel(ch.ChildSObject)))
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return " Its " + names[0] + " go with it."
+	}
+	return " Its " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + " go with it."
 }

@@ -89,10 +89,71 @@ func TestBackstageSaysSamCannotSeeTheRecordBeforeTheForm(t *testing.T) {
 	s.press("enter")
 	s.wait("records")
 	s.press("enter")
-	s.wait(first.Name)
+	s.wait(first.Name, "[d] Delete") // the record page, not the list that also names it
 	s.press("B")
 	s.wait("SIMULATION — backstage")
 	s.backstageItem("Edit fields of this record as sam")
 	s.press("enter")
 	s.wait("sam cannot see this record", "share it with sam first")
+}
+
+// Deleting an account says what goes with it on the org (its describe's cascading children).
+func TestDeletingAnAccountSaysWhatGoesWithIt(t *testing.T) {
+	env := qaEnv(t, nil)
+	s := newQAStory(t, Options{Backend: env.Engine(), NetStatus: env.Network().String, Backstage: env})
+	s.press("enter")
+	s.wait("records")
+	s.press("enter")
+	s.wait("[d] Delete")
+	s.press("d")
+	s.wait("Delete Account?", "Its contacts, opportunities, cases", "and tasks go with it.")
+}
+
+// A search still on its way when a match is taken (or the matches closed) does not open them
+// again.
+func TestALateLookupSearchDoesNotReopenTheMatchesTaken(t *testing.T) {
+	f := seededFake(3)
+	c := New(Options{Backend: f}).c
+	l := newLookupField(c, remote.Field{Name: "ParentId", Type: "reference", ReferenceTo: []string{"Account"}}, nil, "")
+	l.Focus()
+	_, cmd := l.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("Acme")})
+	late := cmd
+	_, cmd = l.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(" 0")})
+	// The newest search answers, and a match is taken.
+	for _, m := range collect(cmd) {
+		l.Update(m)
+	}
+	if !l.open || len(l.matches) == 0 {
+		t.Fatal("no matches to take")
+	}
+	l.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	if l.open || l.id == "" {
+		t.Fatalf("the match was not taken: open %v id %q", l.open, l.id)
+	}
+	// Then every search still on its way answers.
+	for _, m := range append(collect(late), collect(cmd)...) {
+		l.Update(m)
+	}
+	if l.open {
+		t.Fatal("a late search opened the matches again")
+	}
+}
+
+// collect runs a command (and the commands a batch holds) and returns their messages.
+func collect(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	switch m := cmd().(type) {
+	case tea.BatchMsg:
+		var out []tea.Msg
+		for _, c := range m {
+			out = append(out, collect(c)...)
+		}
+		return out
+	case nil:
+		return nil
+	default:
+		return []tea.Msg{m}
+	}
 }

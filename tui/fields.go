@@ -410,10 +410,12 @@ func (l *lookupField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 				l.id, l.name, l.open = ch.id, ch.name, false
 				l.in.SetValue(ch.name)
 				l.in.CursorEnd()
+				l.gen++ // a search still on its way would open the matches again
 			}
 			return l, nil
 		case tea.KeyEsc:
 			l.open = false
+			l.gen++
 			return l, nil
 		}
 		before := l.in.Value()
@@ -422,6 +424,7 @@ func (l *lookupField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 		if l.in.Value() != before {
 			if l.in.Value() == "" {
 				l.id, l.name, l.open = "", "", false
+				l.gen++
 				return l, cmd
 			}
 			return l, tea.Batch(cmd, l.search())
