@@ -147,6 +147,7 @@ type backstageModel struct {
 	busy             bool
 	gen              int
 	form             *bsForm
+	sent             *bsForm // the form whose step is running: shown again, as filled in, if it fails
 	last             string
 	lastFailed       bool
 	w, h             int
@@ -166,7 +167,7 @@ func (m backstageModel) open(object, id, name string) (backstageModel, tea.Cmd) 
 		m.cursor, m.top = 0, 0
 	}
 	m.object, m.id, m.name = object, id, name
-	m.form, m.busy = nil, false
+	m.form, m.sent, m.busy = nil, nil, false
 	m.gen++
 	return m, nil
 }
@@ -235,9 +236,16 @@ func (m backstageModel) Update(msg tea.Msg) (backstageModel, tea.Cmd) {
 		}
 		m.busy = false
 		r := msg.res
+		sent := m.sent
+		m.sent = nil
 		switch {
 		case r.Err != nil:
 			m.last, m.lastFailed = "✖ "+CleanLine(r.Text)+": "+CleanLine(r.Err.Error()), true
+			if sent != nil {
+				// What was typed stays, with the org's answer, to be put right.
+				sent.err = CleanLine(r.Err.Error())
+				m.form = sent
+			}
 			if apiErr, ok := remote.AsError(r.Err); ok && apiErr.HasCode("NOT_FOUND") && m.user == "sam" {
 				m.last += " — sam cannot see this record: share it with sam first."
 			} else if ok && apiErr.HasCode("INVALID_CROSS_REFERENCE_KEY") && m.user == "sam" {
@@ -624,7 +632,7 @@ func (m backstageModel) updateForm(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 			f.err = err.Error()
 			return m, nil
 		}
-		m.form = nil
+		m.form, m.sent = nil, f
 		return m.do(st)
 	}
 	if len(f.rows) == 0 {
@@ -683,6 +691,8 @@ func (m backstageModel) formStep() (scenario.Step, error) {
 		if rule.Object == "" || rule.Kind == "" || rule.Field == "" {
 			return scenario.Step{}, errors.New("a rule needs an object, a kind and a field")
 		}
+		// A field may be named as the screens show it (its label) or by its API name.
+		rule.Field, rule.OtherField = m.c.fieldNamed(rule.Object, rule.Field), m.c.fieldNamed(rule.Object, rule.OtherField)
 		return scenario.Step{Kind: scenario.KindAddRule, Rule: rule}, nil
 	case bsFormRemoveRule:
 		id := str("rule")
@@ -900,4 +910,22 @@ var (
 func (m backstageModel) FullHelp() [][]key.Binding {
 	k := m.c.keys
 	return [][]key.Binding{{k.Up, k.Down, k.Open, k.ActAs}, {k.Save, k.NextPane, k.PrevPane}, k.globalKeys()}
+}
+
+// fieldNamed is the API name of object's field that name names, by API name or by label
+// (either case); name itself when the cached describe has no such field (the org then says so).
+func (c *common) fieldNamed(object, name string) string {
+	d := c.describes[object]
+	if d == nil || name == "" {
+		return name
+	}
+	if f, ok := d.Field(name); ok {
+		return f.Name
+	}
+	for _, f := range d.Fields {
+		if strings.EqualFold(strings.TrimSpace(f.Label), name) {
+			return f.Name
+		}
+	}
+	return name
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/scenario"
 )
 
 // cellColumn is where sub starts in line, in cells (-1 when it is not there).
@@ -155,5 +157,60 @@ func collect(cmd tea.Cmd) []tea.Msg {
 		return nil
 	default:
 		return []tea.Msg{m}
+	}
+}
+
+// fakeBackstage records the steps it is given and answers each with err.
+type fakeBackstage struct {
+	steps []scenario.Step
+	err   error
+}
+
+func (f *fakeBackstage) Do(_ context.Context, st scenario.Step) scenario.StepResult {
+	f.steps = append(f.steps, st)
+	return scenario.StepResult{Text: st.String(), Err: f.err}
+}
+func (f *fakeBackstage) RuleKinds(context.Context) ([]string, error)    { return []string{"min"}, nil }
+func (f *fakeBackstage) Rules(context.Context) ([]remote.Rule, error)   { return nil, nil }
+func (f *fakeBackstage) UserID(context.Context, string) (string, error) { return "", nil }
+
+// A rule's field may be named by its label, and a rule the org refuses leaves the form as it was
+// filled in, with the org's answer, to be put right.
+func TestARuleFormTakesALabelAndStaysFilledInWhenTheOrgRefuses(t *testing.T) {
+	app := New(Options{Backend: seededFake(1)})
+	app.c.describes["Account"] = app.c.backend.(*fakeBackend).desc["Account"]
+	fb := &fakeBackstage{err: errors.New(`org replied 400: INVALID_INPUT no field "Nope" on Account`)}
+	bs := newBackstage(app.c, fb)
+	bs.SetSize(100, 30)
+	bs, _ = bs.open("Account", "001000000000000000", "Acme 000000")
+	bs, cmd := bs.loadRuleForm()
+	for _, m := range collect(cmd) {
+		bs, _ = bs.Update(m)
+	}
+	if bs.form == nil {
+		t.Fatal("no rule form")
+	}
+	key := func(k tea.KeyMsg) {
+		var cmd tea.Cmd
+		bs, cmd = bs.Update(k)
+		for _, m := range collect(cmd) {
+			bs, _ = bs.Update(m)
+		}
+	}
+	typeText := func(s string) { key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
+	key(tea.KeyMsg{Type: tea.KeyTab})
+	key(tea.KeyMsg{Type: tea.KeyTab})
+	typeText("account phone") // the label, in another case
+	key(tea.KeyMsg{Type: tea.KeyTab})
+	typeText("50")
+	key(tea.KeyMsg{Type: tea.KeyCtrlS})
+	if len(fb.steps) != 1 || fb.steps[0].Rule == nil || fb.steps[0].Rule.Field != "Phone" {
+		t.Fatalf("steps %+v; want one rule on Phone", fb.steps)
+	}
+	if bs.form == nil {
+		t.Fatal("the refused rule's form is gone")
+	}
+	if v := bs.View(); !strings.Contains(v, "account phone") || !strings.Contains(v, "INVALID_INPUT") {
+		t.Fatalf("the form as filled in, with the org's answer:\n%s", v)
 	}
 }
