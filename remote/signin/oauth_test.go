@@ -546,15 +546,7 @@ func TestIdentityLookupNeverSendsTheTokenToAnotherHost(t *testing.T) {
 		fmt.Fprintf(w, `{"access_token":%q,"instance_url":%q,"id":%q,"token_type":"Bearer"}`,
 			sampleToken, "http://"+r.Host, other+"/id/00D/005")
 	})
-	base := httptestServer(t, mux)
-	store := newMemStore()
-	cfg := OAuthConfig{LoginURL: base, ClientID: testClientID, Store: store, LoginHint: "alex@acme.com",
-		OpenBrowser: func(string) error { return errors.New("the browser must not open") }}
-	store.m[cfg.StoreKey()] = "5AepStoredRefreshToken"
-	s, err := FromOAuth(testCtx(t), nil, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := signInWithStoredRefreshToken(t, mux)
 	if got.Load() != nil {
 		t.Fatalf("identity request sent to another host with %q", got.Load())
 	}
@@ -607,15 +599,7 @@ func TestARefreshOnAnotherInstanceSaysWhere(t *testing.T) {
 		}
 		fmt.Fprintf(w, `{"access_token":%q,"instance_url":%q,"token_type":"Bearer"}`, sampleToken, inst)
 	})
-	base := httptestServer(t, mux)
-	store := newMemStore()
-	cfg := OAuthConfig{LoginURL: base, ClientID: testClientID, Store: store, LoginHint: "alex@acme.com",
-		OpenBrowser: func(string) error { return errors.New("the browser must not open") }}
-	store.m[cfg.StoreKey()] = "5AepStoredRefreshToken"
-	s, err := FromOAuth(testCtx(t), nil, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := signInWithStoredRefreshToken(t, mux)
 	if s.Instance == nil {
 		t.Fatal("a refreshable session has no Instance")
 	}
@@ -634,4 +618,19 @@ func TestARefreshOnAnotherInstanceSaysWhere(t *testing.T) {
 	if got := s.Instance(); got != "https://moved.my.salesforce.com" {
 		t.Fatalf("a refused refresh moved the instance to %q", got)
 	}
+}
+
+// signInWithStoredRefreshToken signs in through the token endpoint mux serves, with a refresh
+// token remembered from before (the browser must not open).
+func signInWithStoredRefreshToken(t *testing.T, mux *http.ServeMux) Session {
+	t.Helper()
+	store := newMemStore()
+	cfg := OAuthConfig{LoginURL: httptestServer(t, mux), ClientID: testClientID, Store: store, LoginHint: "alex@acme.com",
+		OpenBrowser: func(string) error { return errors.New("the browser must not open") }}
+	store.m[cfg.StoreKey()] = "5AepStoredRefreshToken"
+	s, err := FromOAuth(testCtx(t), nil, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
