@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
 )
 
 // A record shared with the user read-only offers no Edit or Delete, and one shared to edit no
@@ -65,4 +66,22 @@ func TestTheReadOnlyTagShowsBesideALongName(t *testing.T) {
 	d := newDriver(t, f, 80, 24)
 	d.keys("enter", "enter")
 	d.requireView("(read only: shared with you)", "[e] Edit (read only)")
+}
+
+// A record opened from Pending Changes goes back there on esc, even when another record page
+// was open under Pending Changes.
+func TestEscFromARecordOpenedInPendingChangesGoesBackThere(t *testing.T) {
+	f := seededFake(3)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000001", Name: "Acme 000001",
+		Op: pending.OpUpdate, Status: pending.StatusPending, Changes: remote.Fields{"Phone": "1"}})
+	d := newDriver(t, f, 100, 30)
+	d.keys("enter", "enter") // the first account's page
+	d.requireView("Account  Acme 000000")
+	d.keys("p")
+	d.requireView("Pending Changes  1", "Acme 000001")
+	d.keys("enter")
+	d.requireView("Account  Acme 000001", "› Pending Changes › Acme 000001")
+	d.keys("esc")
+	d.requireView("Pending Changes  1")
+	d.refuseView("Account  Acme 000000")
 }

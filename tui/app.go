@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -926,10 +927,20 @@ func (m Model) push(id ScreenID, open func(Model) (Model, tea.Cmd)) (tea.Model, 
 	m.showHelp = false
 	m.toast = "" // a note belongs to the screen it was shown on
 	for i, s := range m.stack {
-		if s == id {
-			m.stack = m.stack[:i]
+		if s != id {
+			continue
+		}
+		if id == ScreenRecord && slices.Contains(m.stack[i+1:], ScreenPending) {
+			// A record opened from Pending Changes while another record page lies under it:
+			// esc goes back to Pending Changes, not past it (the page below gives way).
+			m.stack = slices.Delete(slices.Clone(m.stack), i, i+1)
+			for j := len(m.stack) - 1; j >= 0 && m.stack[j] != ScreenPending; j-- {
+				m.stack = m.stack[:j] // what was above Pending Changes is left
+			}
 			break
 		}
+		m.stack = m.stack[:i]
+		break
 	}
 	m.stack = append(m.stack, id)
 	if !m.onStack(ScreenRecord) {
