@@ -85,3 +85,23 @@ func TestEscFromARecordOpenedInPendingChangesGoesBackThere(t *testing.T) {
 	d.requireView("Pending Changes  1")
 	d.refuseView("Account  Acme 000000")
 }
+
+// A screen left open over the record page under Pending Changes does not come back in the way:
+// opened again from the new record, esc returns to that record.
+func TestAScreenLeftUnderPendingChangesDoesNotCutTheNewRecordOff(t *testing.T) {
+	f := seededFake(3)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000001", Name: "Acme 000001",
+		Op: pending.OpUpdate, Status: pending.StatusPending, Changes: remote.Fields{"Phone": "1"}})
+	d := newDriver(t, f, 100, 30)
+	d.keys("enter", "enter")
+	d.requireView("Account  Acme 000000")
+	d.keys("L") // the log, over the record page
+	d.keys("p")
+	d.requireView("Pending Changes  1", "Acme 000001")
+	d.keys("enter")
+	d.requireView("Account  Acme 000001")
+	d.keys("L", "esc")
+	d.requireView("Account  Acme 000001")
+	d.keys("esc")
+	d.requireView("Pending Changes  1")
+}

@@ -932,11 +932,9 @@ func (m Model) push(id ScreenID, open func(Model) (Model, tea.Cmd)) (tea.Model, 
 		}
 		if id == ScreenRecord && slices.Contains(m.stack[i+1:], ScreenPending) {
 			// A record opened from Pending Changes while another record page lies under it:
-			// esc goes back to Pending Changes, not past it (the page below gives way).
-			m.stack = slices.Delete(slices.Clone(m.stack), i, i+1)
-			for j := len(m.stack) - 1; j >= 0 && m.stack[j] != ScreenPending; j-- {
-				m.stack = m.stack[:j] // what was above Pending Changes is left
-			}
+			// esc goes back to Pending Changes, not past it. The page below gives way, with what
+			// was opened over it (a backstage, a log, a form left there would come back to it).
+			m.stack = append(slices.Clone(m.stack[:i]), ScreenPending)
 			break
 		}
 		m.stack = m.stack[:i]

@@ -296,6 +296,8 @@ func (m backstageModel) updateMenu(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 		m.cursor = 0
 	case key.Matches(msg, k.Bottom):
 		m.cursor = clampIndex(len(items)-1, len(items))
+	case key.Matches(msg, k.ActAs) && m.busy:
+		// A step under way is someone's: its form, should it come back, stays theirs.
 	case key.Matches(msg, k.ActAs):
 		if m.user == "sam" {
 			m.user = "admin"
@@ -473,7 +475,7 @@ func (m backstageModel) loadEditForm() (backstageModel, tea.Cmd) {
 		if oc, ok := bs.(orgClients); ok {
 			if org, err := readAs(ctx, oc, user, object, id, names); err == nil {
 				values, source = org, "values on the org now, as "+user+" reads them"
-			} else if ae, ok := remote.AsError(err); ok && ae.Status == 404 && user != "admin" {
+			} else if ae, ok := remote.AsError(err); ok && ae.HasCode("NOT_FOUND") && user != "admin" {
 				// Said before a form is filled in that the org would refuse.
 				return bsFormMsg{gen: gen, err: errors.New(user + " cannot see this record, so cannot edit it: share it with " + user + " first (Share it with " + user + ": read and edit), or act as the admin (u)")}
 			} else {
@@ -796,7 +798,7 @@ func (m backstageModel) menuView(h int) []string {
 	case top > 0 && end < len(lines):
 		more = "↑↓ more above and below"
 	case end < len(lines):
-		more = "↓ more below (the network, the session)"
+		more = "↓ more below"
 	case top > 0:
 		more = "↑ more above"
 	}

@@ -214,3 +214,39 @@ func TestARuleFormTakesALabelAndStaysFilledInWhenTheOrgRefuses(t *testing.T) {
 		t.Fatalf("the form as filled in, with the org's answer:\n%s", v)
 	}
 }
+
+// Leaving a lookup before its search answers keeps the matches closed.
+func TestALookupSearchAnsweringAfterTheFieldWasLeftStaysClosed(t *testing.T) {
+	c := New(Options{Backend: seededFake(3)}).c
+	l := newLookupField(c, remote.Field{Name: "ParentId", Type: "reference", ReferenceTo: []string{"Account"}}, nil, "")
+	l.Focus()
+	_, cmd := l.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("Ac")})
+	l.Blur()
+	for _, m := range collect(cmd) {
+		l.Update(m)
+	}
+	if l.open {
+		t.Fatal("a search answering after the field was left opened its matches")
+	}
+}
+
+// u while a step runs does not change who acts: a refused form comes back as its user's.
+func TestActingAsAnotherUserWaitsForTheStepUnderWay(t *testing.T) {
+	app := New(Options{Backend: seededFake(1)})
+	fb := &fakeBackstage{err: errors.New("refused")}
+	bs := newBackstage(app.c, fb)
+	bs.SetSize(100, 30)
+	bs, _ = bs.open("Account", "001000000000000000", "Acme 000000")
+	bs, cmd := bs.do(scenario.Step{Kind: scenario.KindDelete, As: "sam"})
+	bs, _ = bs.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("u")})
+	if bs.user != "sam" {
+		t.Fatalf("u during a step switched to %s", bs.user)
+	}
+	for _, m := range collect(cmd) {
+		bs, _ = bs.Update(m)
+	}
+	bs, _ = bs.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("u")})
+	if bs.user != "admin" {
+		t.Fatalf("u after the step: %s", bs.user)
+	}
+}

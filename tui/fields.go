@@ -476,7 +476,7 @@ func (l *lookupField) Check() error {
 	return nil
 }
 func (l *lookupField) Focus() tea.Cmd { return l.in.Focus() }
-func (l *lookupField) Blur()          { l.in.Blur(); l.open = false }
+func (l *lookupField) Blur()          { l.in.Blur(); l.open = false; l.gen++ } // a search on its way stays closed
 func (l *lookupField) Wants(k tea.KeyMsg) bool {
 	switch k.Type {
 	case tea.KeyUp, tea.KeyDown, tea.KeyEnter, tea.KeyEsc:
