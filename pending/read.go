@@ -117,6 +117,12 @@ func (e *Engine) RecordAccess(ctx context.Context, id string) (Access, error) {
 	return e.accessTo(ctx, e.db, rec)
 }
 
+// Names are the display names of cached records (and of those the device keeps a name for),
+// by id: ids it knows no name for are left out.
+func (e *Engine) Names(ctx context.Context, ids []string) (map[string]string, error) {
+	return e.db.Names(ctx, ids)
+}
+
 // Entries lists the queue in order.
 func (e *Engine) Entries(ctx context.Context) ([]Entry, error) { return ReadEntries(ctx, e.db) }
 

@@ -250,3 +250,27 @@ func TestActingAsAnotherUserWaitsForTheStepUnderWay(t *testing.T) {
 		t.Fatalf("u after the step: %s", bs.user)
 	}
 }
+
+// The activity log names the records its requests were for, where the device knows them.
+func TestTheLogNamesTheRecordsOfItsRequests(t *testing.T) {
+	env := qaEnv(t, nil)
+	eng := env.Engine()
+	ctx := context.Background()
+	p, err := eng.List(ctx, pending.ListQuery{Object: "Account", Limit: 1})
+	if err != nil || len(p.Rows) == 0 {
+		t.Fatalf("no account: %v", err)
+	}
+	acct := p.Rows[0]
+	if err := eng.Edit(ctx, "Account", acct.ID, remote.Fields{"Phone": "555-0177"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := newQAStory(t, Options{Backend: eng, NetStatus: env.Network().String, Backstage: env})
+	s.press("L")
+	v := s.wait("composite")
+	if l := linesWith(v, "composite", acct.Name); len(l) == 0 {
+		t.Fatalf("the composite request does not name %s:\n%s", acct.Name, v)
+	}
+}

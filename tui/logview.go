@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -18,9 +19,10 @@ const logLimit = 500
 type (
 	openLogMsg  struct{ object, id, name string }
 	activityMsg struct {
-		gen  int
-		acts []pending.Activity
-		err  error
+		gen   int
+		acts  []pending.Activity
+		names map[string]string // record id → name, where the device knows it
+		err   error
 	}
 )
 
@@ -32,6 +34,7 @@ type logModel struct {
 	name       string
 	onlyRecord bool
 	acts       []pending.Activity
+	names      map[string]string
 	loaded     bool
 	gen        int
 	cursor     int
@@ -60,7 +63,21 @@ func (m logModel) load() (logModel, tea.Cmd) {
 	}
 	return m, func() tea.Msg {
 		acts, err := b.Activity(ctx, id, logLimit)
-		return activityMsg{gen: gen, acts: acts, err: err}
+		var names map[string]string
+		if n, ok := b.(interface {
+			Names(context.Context, []string) (map[string]string, error)
+		}); ok && err == nil {
+			seen := map[string]bool{}
+			var ids []string
+			for _, a := range acts {
+				if a.RecordID != "" && !seen[a.RecordID] {
+					seen[a.RecordID] = true
+					ids = append(ids, a.RecordID)
+				}
+			}
+			names, _ = n.Names(ctx, ids) // the ids stay where a name is not known
+		}
+		return activityMsg{gen: gen, acts: acts, names: names, err: err}
 	}
 }
 
@@ -74,7 +91,7 @@ func (m logModel) Update(msg tea.Msg) (logModel, tea.Cmd) {
 		if msg.err != nil {
 			return m, errCmd(msg.err)
 		}
-		m.acts, m.loaded = msg.acts, true
+		m.acts, m.names, m.loaded = msg.acts, msg.names, true
 		m.cursor = max(0, min(m.cursor, len(m.acts)-1))
 		return m, nil
 	case tea.MouseMsg:
@@ -137,6 +154,9 @@ func (m logModel) cells(a pending.Activity) logCells {
 		c.took = strconv.FormatFloat(float64(a.Duration)/float64(time.Millisecond), 'f', 1, 64) + "ms"
 	}
 	c.record = CleanLine(a.RecordID)
+	if name := m.names[a.RecordID]; name != "" {
+		c.record = CleanLine(name) // the selected request's lines keep the id
+	}
 	if c.record == "" && a.EntryID != "" {
 		c.record = "change " + shortID(CleanLine(a.EntryID))
 	}
