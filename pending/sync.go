@@ -1270,6 +1270,15 @@ func decodeRecord(object string, s remote.Subresponse) *remote.Record {
 
 func soqlEscape(s string) string { return soqlEscaper.Replace(s) }
 
+// soqlList is values as the list of an IN condition: ('a', 'b'), each quoted and escaped.
+func soqlList(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = "'" + soqlEscape(v) + "'"
+	}
+	return "(" + strings.Join(quoted, ", ") + ")"
+}
+
 // soqlEscaper writes a value inside a SOQL string literal with the escapes SOQL defines, so that
 // no quote, backslash or control character of the value reaches the query as itself.
 var soqlEscaper = strings.NewReplacer(`\`, `\\`, `'`, `\'`, `"`, `\"`,
@@ -1303,9 +1312,9 @@ func (e *Engine) findByKeys(ctx context.Context, r *run, ready []*entry) error {
 			part := ents[i:min(i+keysPerQuery, len(ents))]
 			keys := make([]string, len(part))
 			for j, en := range part {
-				keys[j] = "'" + soqlEscape(en.ID) + "'"
+				keys[j] = en.ID
 			}
-			q := "SELECT " + strings.Join(fields, ", ") + " FROM " + object + " WHERE " + OfflineKeyField + " IN (" + strings.Join(keys, ", ") + ")"
+			q := "SELECT " + strings.Join(fields, ", ") + " FROM " + object + " WHERE " + OfflineKeyField + " IN " + soqlList(keys)
 			found := map[string]remote.Record{}
 			res, err := e.org.Query(ctx, q, 0)
 			for err == nil {

@@ -331,11 +331,7 @@ func (e *Engine) fetchByID(ctx context.Context, r *run, object string, ids []str
 	n := 0
 	for i := 0; i < len(ids); i += idsPerQuery {
 		part := ids[i:min(i+idsPerQuery, len(ids))]
-		quoted := make([]string, len(part))
-		for j, id := range part {
-			quoted[j] = "'" + soqlEscape(id) + "'"
-		}
-		q := "SELECT " + strings.Join(r.fields[object], ", ") + " FROM " + object + " WHERE Id IN (" + strings.Join(quoted, ", ") + ")"
+		q := "SELECT " + strings.Join(r.fields[object], ", ") + " FROM " + object + " WHERE Id IN " + soqlList(part)
 		res, err := e.org.Query(ctx, q, 2000)
 		if err != nil {
 			return n, err
@@ -619,15 +615,13 @@ const accessInFlight = 4
 // askAccess asks the org for the user's MaxAccessLevel on the records ids names (at most
 // accessBatch): id → level, for the records the org answered about.
 func (e *Engine) askAccess(ctx context.Context, me string, ids []string) (map[string]string, error) {
-	quoted := make([]string, len(ids))
 	asked := make(map[string]string, 2*len(ids)) // also by the 15 characters an org may answer with
-	for j, id := range ids {
-		quoted[j] = "'" + soqlEscape(id) + "'"
+	for _, id := range ids {
 		asked[id] = id
 		asked[id[:min(15, len(id))]] = id
 	}
 	q := "SELECT RecordId, MaxAccessLevel FROM UserRecordAccess WHERE UserId = '" + soqlEscape(me) +
-		"' AND RecordId IN (" + strings.Join(quoted, ", ") + ")"
+		"' AND RecordId IN " + soqlList(ids)
 	levels := map[string]string{}
 	res, err := e.org.Query(ctx, q, 2000)
 	for err == nil {

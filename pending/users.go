@@ -84,11 +84,7 @@ func (e *Engine) fetchUserNames(ctx context.Context) error {
 	names := map[string]string{}
 	for i := 0; i < len(missing); i += idsPerQuery {
 		part := missing[i:min(i+idsPerQuery, len(missing))]
-		quoted := make([]string, len(part))
-		for j, id := range part {
-			quoted[j] = "'" + soqlEscape(id) + "'"
-		}
-		res, err := e.org.Query(ctx, "SELECT Id, Name FROM User WHERE Id IN ("+strings.Join(quoted, ", ")+")", 0)
+		res, err := e.org.Query(ctx, "SELECT Id, Name FROM User WHERE Id IN "+soqlList(part), 0)
 		if err != nil {
 			if c := Classify(err); c == ClassInvalid || c == ClassFailed {
 				e.note("", "", "could not read user names: "+err.Error())
