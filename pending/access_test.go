@@ -129,6 +129,79 @@ func TestAShareChangedWhileOfflineIsLearntOnComingBackOnline(t *testing.T) {
 	}
 }
 
+// CheckAccess asks the org about one record now: a share widened since the last check is
+// learnt without waiting for the next comparison of ids, one taken away removes the record
+// from the device, and offline or for the user's own records nothing is asked.
+func TestCheckAccessLearnsAShareChangedSinceTheLastCheck(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	id := hiddenAccountOfSam(t, h)
+	h.share(t, id, "read")
+	h.sync(t)
+	own := h.firstOwned(t, "Account")
+	requests := func() int {
+		acts, err := h.eng.Activity(bg, "", 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, a := range acts {
+			if strings.HasSuffix(a.Path, "/query") { // the log keeps no query text
+				n++
+			}
+		}
+		return n
+	}
+	h.share(t, id, "edit")
+	h.eng.SetOnline(false)
+	if acc, err := h.eng.CheckAccess(bg, id); err != nil || acc != AccessRead {
+		t.Fatalf("offline: %q %v; want what the device knew (read)", acc, err)
+	}
+	h.eng.SetOnline(true)
+	before := requests()
+	if acc, err := h.eng.CheckAccess(bg, own.ID); err != nil || acc != AccessFull {
+		t.Fatalf("own record: %q %v", acc, err)
+	}
+	if requests() != before {
+		t.Fatal("asked the org about the user's own record")
+	}
+	if acc, err := h.eng.CheckAccess(bg, id); err != nil || acc != AccessEdit {
+		t.Fatalf("after the share was widened: %q %v; want edit", acc, err)
+	}
+	if requests() != before+1 {
+		t.Fatalf("%d queries, want 1 (UserRecordAccess)", requests()-before)
+	}
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": "555-0103"}); err != nil {
+		t.Fatalf("edit after the check: %v", err)
+	}
+	if err := h.eng.Discard(bg, mustEntryFor(t, h, id)); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.share(t, id, "none")
+	if _, err := h.eng.CheckAccess(bg, id); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("after the share was taken away: %v; want ErrNotFound", err)
+	}
+	if _, err := h.eng.Record(bg, "Account", id); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the record stayed on the device: %v", err)
+	}
+}
+
+func mustEntryFor(t *testing.T, h *harness, recordID string) string {
+	t.Helper()
+	ents, err := h.eng.Entries(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, en := range ents {
+		if en.RecordID == recordID {
+			return en.ID
+		}
+	}
+	t.Fatalf("no entry for %s", recordID)
+	return ""
+}
+
 func TestAnOrgThatWillNotSayWhatIsSharedLeavesEditToTheSync(t *testing.T) {
 	h := newHarness(t, harnessOpts{objects: []string{"Account"}})
 	id := hiddenAccountOfSam(t, h)

@@ -223,8 +223,9 @@ func (e *Engine) loadForChange(ctx context.Context, tx *cache.Tx, object, id str
 }
 
 // askedAgain ends a refusal on access: a share widened since the device last asked shows after
-// the next comparison with the org, at once when the device comes back online.
-const askedAgain = " (as the org said at the last check; a share widened since shows when the device next comes online)"
+// the next comparison with the org (at once when the device comes back online), or when the
+// record's page opens online (CheckAccess).
+const askedAgain = " (as the org said when last asked; it is asked again when the device comes online and when the record's page opens online)"
 
 // accessTo is what the user may do with a cached record: everything with their own record
 // (its owner, as the server copy says), else what the org said when last asked.

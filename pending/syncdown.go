@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"sort"
@@ -560,9 +561,30 @@ func (e *Engine) learnAccess(ctx context.Context, r *run, object string) error {
 		}()
 	}
 	wg.Wait()
-	// What was learnt is kept in one transaction, whatever a part that failed. A record the
-	// user can no longer see at all (given away, unshared) leaves the device now, unless a
-	// change of theirs waits on it (its sync says what happened).
+	// What was learnt is kept, whatever a part that failed.
+	if err := e.keepAccess(ctx, me, levels); err != nil {
+		return err
+	}
+	if first != nil {
+		if c := Classify(first); c == ClassInvalid || c == ClassFailed {
+			r.noAccess[object] = true
+			code := ""
+			if ae, ok := remote.AsError(first); ok {
+				code = ae.Code()
+			}
+			e.noteCode("", "", code, "could not ask the org which "+object+" records you may only read ("+first.Error()+
+				"): those whose access is not known stay open to Edit and Delete, and the org decides when the change syncs")
+			return nil
+		}
+		return first
+	}
+	return nil
+}
+
+// keepAccess stores, in one transaction, the access levels the org gave the user (me). A record
+// the user can no longer see at all (given away, unshared) leaves the device, unless a change of
+// theirs waits on it (its sync says what happened), and the log says why.
+func (e *Engine) keepAccess(ctx context.Context, me string, levels map[string]string) error {
 	var gone []string
 	if err := e.db.Update(ctx, func(tx *cache.Tx) error {
 		gone = gone[:0]
@@ -593,20 +615,45 @@ func (e *Engine) learnAccess(ctx context.Context, r *run, object string) error {
 	for _, id := range gone {
 		e.note("", id, "no longer visible to you on the org (given to another user or unshared): removed from this device")
 	}
-	if first != nil {
-		if c := Classify(first); c == ClassInvalid || c == ClassFailed {
-			r.noAccess[object] = true
-			code := ""
-			if ae, ok := remote.AsError(first); ok {
-				code = ae.Code()
-			}
-			e.noteCode("", "", code, "could not ask the org which "+object+" records you may only read ("+first.Error()+
-				"): those whose access is not known stay open to Edit and Delete, and the org decides when the change syncs")
-			return nil
-		}
-		return first
-	}
 	return nil
+}
+
+// CheckAccess asks the org, now, what the user may do with a cached record that the device
+// knows only as shared with them (read-only, or to edit and not delete), and keeps the answer:
+// a share widened since the last check shows at once, not at the next comparison of ids. A
+// record the user owns, one whose access the device holds no limit for, and any record while
+// offline are not asked about: the answer is what the device knows. A record the user can no
+// longer see at all leaves the device (unless a change of theirs waits on it), and CheckAccess
+// says so with ErrNotFound.
+func (e *Engine) CheckAccess(ctx context.Context, id string) (Access, error) {
+	rec, err := e.db.Record(ctx, id)
+	if err != nil {
+		return AccessFull, notFound("record "+id, err)
+	}
+	known, err := e.accessTo(ctx, e.db, rec)
+	me := e.myID()
+	if err != nil || known == AccessFull || me == "" || !e.Online() {
+		return known, err
+	}
+	levels, err := e.askAccess(ctx, me, []string{rec.ID})
+	if err != nil {
+		return known, err
+	}
+	if _, ok := levels[rec.ID]; !ok {
+		return known, nil // the org said nothing of it: what the device knows stands
+	}
+	if err := e.keepAccess(ctx, me, levels); err != nil {
+		return known, err
+	}
+	if _, err := e.db.Record(ctx, rec.ID); errors.Is(err, cache.ErrNotFound) {
+		e.emit(Event{Kind: EventCacheRefreshed, RecordID: rec.ID})
+		return AccessRead, fmt.Errorf("record %s: %w: no longer visible to you on the org", rec.ID, ErrNotFound)
+	}
+	now, err := e.accessTo(ctx, e.db, rec)
+	if err == nil && now != known {
+		e.emit(Event{Kind: EventCacheRefreshed, RecordID: rec.ID})
+	}
+	return now, err
 }
 
 // accessInFlight is how many UserRecordAccess queries one object's check has in flight.

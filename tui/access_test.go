@@ -21,7 +21,7 @@ func TestASharedRecordOffersOnlyWhatItsShareAllows(t *testing.T) {
 	}{
 		{access: pending.AccessRead, header: []string{"read only: shared with you"},
 			bar:      []string{"[e] Edit (read only)", "[d] Delete (read only)"},
-			editSays: "o twice (offline, online) checks again", deleteSays: "the org would refuse to delete it"},
+			editSays: "open the page again: it asks the org each time it opens online", deleteSays: "the org would refuse to delete it"},
 		{access: pending.AccessEdit, header: []string{"shared with you: edit, not delete"},
 			bar: []string{"[d] Delete (not yours)", "e edit · t new task"}, editOpens: true,
 			deleteSays: "only its owner or an admin can delete it"},
@@ -54,6 +54,37 @@ func TestASharedRecordOffersOnlyWhatItsShareAllows(t *testing.T) {
 			}
 			d.requireView(c.editSays)
 			d.refuseView("Edit Account ·")
+		})
+	}
+}
+
+// A record the device knows as shared read-only is asked about again when its page opens online:
+// a share widened since the last check offers Edit at once, without o twice. Offline, the page
+// asks nothing and keeps what the device knows.
+func TestARecordPageOpenedOnlineLearnsAShareWidenedSince(t *testing.T) {
+	for _, online := range []bool{true, false} {
+		t.Run(map[bool]string{true: "online", false: "offline"}[online], func(t *testing.T) {
+			f := seededFake(2)
+			f.online = online
+			f.access = map[string]pending.Access{"001000000000000000": pending.AccessRead}
+			f.orgAccess = map[string]pending.Access{"001000000000000000": pending.AccessEdit}
+			d := newDriver(t, f, 120, 30)
+			d.keys("enter", "enter")
+			if !online {
+				d.requireView("(read only: shared with you)", "[e] Edit (read only)")
+				d.keys("e")
+				d.requireView("go online (o): the page asks the org again")
+				if len(f.checked) != 0 {
+					t.Fatalf("asked the org offline: %v", f.checked)
+				}
+				return
+			}
+			d.requireView("(shared with you: edit, not delete)", "[d] Delete (not yours)")
+			if len(f.checked) != 1 {
+				t.Fatalf("asked the org %d times, want once per opening: %v", len(f.checked), f.checked)
+			}
+			d.keys("e")
+			d.requireView("Edit Account")
 		})
 	}
 }

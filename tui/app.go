@@ -966,6 +966,11 @@ func (m Model) popModel() (Model, tea.Cmd) {
 	if len(m.stack) > 1 {
 		m.stack = m.stack[:len(m.stack)-1]
 	}
+	if m.active() == ScreenRecord {
+		// Back on a record page (from the backstage, the log, a form): it opens again, and
+		// asks the org again what the user may do with the record (a share changed meanwhile).
+		m.detail.askedAccess = ""
+	}
 	return m.reload(m.active())
 }
 

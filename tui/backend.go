@@ -20,6 +20,7 @@ type Backend interface {
 	Describe(ctx context.Context, object string) (*remote.Describe, error)
 	List(ctx context.Context, q pending.ListQuery) (pending.Page, error)
 	Record(ctx context.Context, object, id string) (pending.RecordView, error)
+	CheckAccess(ctx context.Context, id string) (pending.Access, error)
 	Entries(ctx context.Context) ([]pending.Entry, error)
 	Entry(ctx context.Context, entryID string) (pending.Entry, error)
 	Counts(ctx context.Context) (total, attention int, err error)

@@ -70,6 +70,10 @@ type detailModel struct {
 	pane       int // 0: fields; i>0: related list i-1
 	relCursor  int
 	w, h       int
+	// askedAccess is the record whose access the page last asked the org about: a record shared
+	// with limits is asked about once each time its page opens online, so a share widened
+	// since the device last checked offers Edit at once.
+	askedAccess string
 }
 
 func newDetail(c *common) detailModel { return detailModel{c: c} }
@@ -79,6 +83,7 @@ func (m detailModel) open(object, id string) (detailModel, tea.Cmd) {
 		m.scroll, m.pane, m.relCursor = 0, 0, 0
 		m.loaded, m.missing = false, false
 	}
+	m.askedAccess = ""
 	m.object, m.id = object, id
 	return m.load()
 }
@@ -127,6 +132,30 @@ func (m detailModel) load() (detailModel, tea.Cmd) {
 	}
 }
 
+// checkAccess asks the org, once per opening of the page and only online, what the user may do
+// with a record the device knows as shared with limits. The engine says when the answer
+// changed anything (a cache event), and the page loads again; an org that does not answer
+// leaves the page as it is.
+func (m *detailModel) checkAccess() tea.Cmd {
+	b, ctx, id := m.c.backend, m.c.ctx, m.view.ID
+	if id == "" || m.view.Access == pending.AccessFull || m.askedAccess == id || !b.Online() {
+		return nil
+	}
+	m.askedAccess = id
+	return func() tea.Msg {
+		acc, err := b.CheckAccess(ctx, id)
+		return accessCheckedMsg{id: id, access: acc, err: err}
+	}
+}
+
+// accessCheckedMsg is the org's answer to checkAccess: the page loads again when it changed
+// what the user may do, or when the record left the device (no longer visible to the user).
+type accessCheckedMsg struct {
+	id     string
+	access pending.Access
+	err    error
+}
+
 // SetSize sizes the page; the fields stay scrolled no further than the new size lets them.
 func (m *detailModel) SetSize(w, h int) {
 	m.w, m.h = w, h
@@ -156,14 +185,19 @@ func (m detailModel) refusesEdit() string {
 	}
 	if !m.view.Access.CanEdit() {
 		return sprintf("This %s is shared with you read-only: the org would refuse a change to it. %s",
-			strings.ToLower(m.c.singleLabel(m.object)), widenedShare)
+			strings.ToLower(m.c.singleLabel(m.object)), m.widenedShare())
 	}
 	return ""
 }
 
-// widenedShare ends a refusal on access: the device learns a share widened since at the next
-// comparison with the org, at once when it comes back online.
-const widenedShare = "If it was shared with you to edit since, o twice (offline, online) checks again."
+// widenedShare ends a refusal on access: the page asks the org again each time it opens online
+// (and when the device comes online with the page open).
+func (m detailModel) widenedShare() string {
+	if m.c.online {
+		return "If it was shared with you to edit since, open the page again: it asks the org each time it opens online."
+	}
+	return "If it was shared with you to edit since, go online (o): the page asks the org again."
+}
 
 // refusesDelete says why Delete refuses on this record, or "": what refuses Edit, and a record
 // shared with the user to edit but not to delete.
@@ -314,7 +348,13 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 			m.relCursor = clampIndex(m.relCursor, len(m.related[m.pane-1].rows))
 		}
 		m.scroll = max(0, min(m.scroll, m.maxScroll()))
-		return m, nil
+		cmd := m.checkAccess()
+		return m, cmd
+	case accessCheckedMsg:
+		if msg.id != m.view.ID || (msg.err == nil && msg.access == m.view.Access) || (msg.err != nil && !isNotFound(msg.err)) {
+			return m, nil // another record's answer, nothing new, or no answer: the page stands
+		}
+		return m.load()
 	case tea.MouseMsg:
 		m.scroll = max(0, min(m.scroll+3*wheelDelta(msg), m.maxScroll()))
 		return m, nil

@@ -31,8 +31,12 @@ type fakeBackend struct {
 	acts   []pending.Activity
 	// resolved holds the choices of the last Resolve.
 	resolved map[string]pending.Choice
-	// access is what the org lets the user do with a record (by id; full when absent).
-	access map[string]pending.Access
+	// access is what the org lets the user do with a record (by id; full when absent), as the
+	// device knows it; orgAccess what the org says when asked now (CheckAccess), and checked the
+	// ids it was asked about.
+	access    map[string]pending.Access
+	orgAccess map[string]pending.Access
+	checked   []string
 }
 
 func newFakeBackend() *fakeBackend {
@@ -69,6 +73,25 @@ func newFakeBackend() *fakeBackend {
 		},
 	}
 	return f
+}
+
+func (f *fakeBackend) CheckAccess(_ context.Context, id string) (pending.Access, error) {
+	f.mu.Lock()
+	known := f.access[id]
+	if known == pending.AccessFull || !f.online {
+		f.mu.Unlock()
+		return known, nil
+	}
+	f.checked = append(f.checked, id)
+	now, ok := f.orgAccess[id]
+	if !ok || now == known {
+		f.mu.Unlock()
+		return known, nil
+	}
+	f.access[id] = now
+	f.mu.Unlock()
+	f.emit(pending.Event{Kind: pending.EventCacheRefreshed, RecordID: id})
+	return now, nil
 }
 
 func (f *fakeBackend) add(object string, fields remote.Fields) {
