@@ -1,9 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -52,12 +51,10 @@ says so and stops; --newer resolves against the newer value.`,
 				if err != nil {
 					return err
 				}
-				if !newer {
-					if err := theirsMovedSince(ctx, eng, en); err != nil {
-						return err
-					}
+				if newer {
+					return eng.ResolveAgainst(ctx, en.ID, choices, nil)
 				}
-				return eng.Resolve(ctx, en.ID, choices)
+				return theirsMoved(en, eng.Resolve(ctx, en.ID, choices))
 			})
 		},
 	}
@@ -225,22 +222,17 @@ func describeEntry(en *pending.Entry) string {
 	return fmt.Sprintf("the %s of %s %q", en.Op, en.Object, name)
 }
 
-// theirsMovedSince refuses to resolve a conflict whose other side has moved: a sync since the
-// conflict was found brought a newer value of one of its fields than the one the conflict shows,
-// so a choice made on the shown values could overwrite a change nobody has looked at.
-func theirsMovedSince(ctx context.Context, eng *pending.Engine, en *pending.Entry) error {
-	rv, err := eng.Record(ctx, en.Object, en.RecordID)
-	if err != nil || rv.Server == nil {
+// theirsMoved says, for a resolve the engine refused because a later sync brought newer values
+// of conflicting fields (the choices were made on theirs as the conflict found them), what
+// changed and how to resolve against the newer values; other errors pass as they are.
+func theirsMoved(en *pending.Entry, err error) error {
+	var tm *pending.TheirsMovedError
+	if !errors.As(err, &tm) {
 		return err
 	}
-	var moved []string
-	for _, c := range en.Conflicts {
-		if now, ok := rv.Server[c.Field]; ok && !sameShown(now, c.Theirs) {
-			moved = append(moved, fmt.Sprintf("%s is now %s (the conflict found %s)", c.Field, jsonText(now), jsonText(c.Theirs)))
-		}
-	}
-	if len(moved) == 0 {
-		return nil
+	moved := make([]string, len(tm.Fields))
+	for i, f := range tm.Fields {
+		moved[i] = fmt.Sprintf("%s is now %s (the conflict found %s)", f.Field, jsonText(f.Now), jsonText(f.Was))
 	}
 	name := en.Name
 	if name == "" {
@@ -248,17 +240,4 @@ func theirsMovedSince(ctx context.Context, eng *pending.Engine, en *pending.Entr
 	}
 	return fmt.Errorf("another user changed %s %q again since the conflict was found: %s; resolve with --newer if your choices stand against the newer value",
 		en.Object, name, strings.Join(moved, "; "))
-}
-
-// sameShown compares two field values as they read: empty text and no value are the same.
-func sameShown(a, b any) bool {
-	if a == "" {
-		a = nil
-	}
-	if b == "" {
-		b = nil
-	}
-	ja, errA := json.Marshal(a)
-	jb, errB := json.Marshal(b)
-	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }

@@ -23,6 +23,9 @@ var (
 	ErrNotAllowed = errors.New("not allowed")
 	// ErrAuth: the org refused the session; sync is paused until the user signs in again.
 	ErrAuth = errors.New("the org refused the session (401); sign in again")
+	// ErrTheirsMoved: a sync brought another value of a conflicting field than the one the
+	// choices were made on; nothing was resolved (see TheirsMovedError).
+	ErrTheirsMoved = errors.New("another user changed it again since")
 )
 
 // Network switches the device online and offline.

@@ -2,6 +2,7 @@ package pending
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -487,15 +488,88 @@ func (ent *entry) clearProblem() {
 	ent.NextAttempt = zeroTime
 }
 
+// TheirsMovedError says which conflicting fields hold, in the device's copy of the record,
+// another value than the choices were made on: a sync brought another user's newer change.
+type TheirsMovedError struct {
+	Object, RecordID, Name string
+	Fields                 []MovedField // in the conflict's order
+}
+
+// MovedField is one conflicting field whose theirs changed: Was is the value the choices were
+// made on, Now the value the device holds now.
+type MovedField struct {
+	Field    string
+	Was, Now any
+}
+
+func (e *TheirsMovedError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = fmt.Sprintf("%s is now %s (not %s)", f.Field, shownValue(f.Now), shownValue(f.Was))
+	}
+	return fmt.Sprintf("%s %q: %v: %s", e.Object, cmpOr(e.Name, e.RecordID), ErrTheirsMoved, strings.Join(parts, "; "))
+}
+
+func (e *TheirsMovedError) Is(target error) bool { return target == ErrTheirsMoved }
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// shownValue writes a field value for a message: text quoted, no value as "empty".
+func shownValue(v any) string {
+	if v = canon(v); v == nil {
+		return "empty"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
 // Resolve settles a conflict on an update, field by field (a field without a choice keeps
-// mine). The new base is the server's current version; the entry goes back to pending.
+// mine). The choices are taken as made on theirs as the conflict found them: when a sync has
+// brought another value of a conflicting field since, nothing is resolved and the error is a
+// *TheirsMovedError (ErrTheirsMoved); ResolveAgainst resolves against newer values. The new
+// base is the server's current version; the entry goes back to pending.
 func (e *Engine) Resolve(ctx context.Context, entryID string, choices map[string]Choice) error {
+	return e.resolve(ctx, entryID, choices, nil, false)
+}
+
+// ResolveAgainst is Resolve with the choices made on the values of theirs given (field →
+// value, as a screen showed them): nothing is resolved when the device holds another value for
+// one of them now. With theirs nil the choices stand against whatever the device holds now
+// (the user accepted newer values).
+func (e *Engine) ResolveAgainst(ctx context.Context, entryID string, choices map[string]Choice, theirs remote.Fields) error {
+	return e.resolve(ctx, entryID, choices, theirs, theirs == nil)
+}
+
+func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string]Choice, seen remote.Fields, anyTheirs bool) error {
 	return e.modifyEntry(ctx, entryID, func(tx *cache.Tx, ent *entry, rec *cache.Record, d *remote.Describe) (bool, error) {
 		if ent.Status != StatusConflict {
 			return false, fmt.Errorf("%w: only a conflict can be resolved (this change is %s)", ErrNotAllowed, ent.Status)
 		}
 		if ent.Op != OpUpdate {
 			return false, fmt.Errorf("%w: a conflict on a delete is resolved with ResolveDelete", ErrNotAllowed)
+		}
+		if !anyTheirs && rec.Server != nil {
+			moved := &TheirsMovedError{Object: ent.Object, RecordID: ent.RecordID, Name: rec.Name}
+			for _, c := range ent.Conflicts {
+				was, given := seen[c.Field]
+				if seen == nil {
+					was, given = c.Theirs, true
+				}
+				if now := rec.Server[c.Field]; given && !sameValue(now, was) {
+					moved.Fields = append(moved.Fields, MovedField{Field: c.Field, Was: was, Now: now})
+				}
+			}
+			if len(moved.Fields) > 0 {
+				return false, moved
+			}
 		}
 		inConflict := map[string]bool{}
 		for _, c := range ent.Conflicts {

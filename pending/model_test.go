@@ -436,7 +436,14 @@ func (m *model) settle(t *rapid.T) {
 			case e.Status == StatusConflict && e.Op == OpDelete:
 				err = m.h.eng.ResolveDelete(bg, e.ID, true)
 			case e.Status == StatusConflict:
-				err = m.h.eng.Resolve(bg, e.ID, nil)
+				// Mine, as the conflict found theirs; when a later sync brought newer values of
+				// theirs, nothing is resolved until the user takes them in view.
+				if err = m.h.eng.Resolve(bg, e.ID, nil); errors.Is(err, ErrTheirsMoved) {
+					if again, gerr := m.h.eng.Entry(bg, e.ID); gerr != nil || again.Status != StatusConflict {
+						t.Fatalf("a resolve refused for newer theirs changed the entry: %+v %v", again, gerr)
+					}
+					err = m.h.eng.ResolveAgainst(bg, e.ID, nil, nil)
+				}
 			case e.Status == StatusInvalid:
 				err = m.h.eng.Discard(bg, e.ID)
 				delete(m.mine, k)

@@ -380,6 +380,9 @@ func (x *exec) expect(ctx context.Context) error {
 		if en != nil {
 			for _, c := range en.Conflicts {
 				got[c.Field] = c.Theirs
+				if v, ok := rv.Server[c.Field]; ok {
+					got[c.Field] = v // theirs as the device knows it now: a later sync brings newer values
+				}
 			}
 		}
 		if w, g := showConflicts(want), showConflicts(got); !sameConflicts(want, got) {

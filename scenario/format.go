@@ -282,6 +282,9 @@ func resolveNodes(m *yaml.Node, st Step) error {
 	if st.TakeAll != "" {
 		add(m, "take", str(st.TakeAll))
 	}
+	if st.Newer {
+		add(m, "newer", scalar("!!bool", "true"))
+	}
 	if len(st.Choices) == 0 {
 		if st.TakeAll == "" {
 			return fmt.Errorf("resolve without choices")

@@ -498,7 +498,7 @@ func (p *parser) user(n *yaml.Node, what string) string {
 	return ""
 }
 
-var errorWords = []string{"locked", "not_found", "not_allowed", "auth", "offline", "network"}
+var errorWords = []string{"locked", "not_found", "not_allowed", "changed_again", "auth", "offline", "network"}
 var errorCode = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 
 func (p *parser) expectError(n *yaml.Node) string {
@@ -532,7 +532,7 @@ var allowed = map[Kind][]string{
 	KindRemoveRule: nil,
 	KindExpire:     nil,
 	KindSignin:     nil,
-	KindResolve:    {"fields", "take", "delete", "expect_error"},
+	KindResolve:    {"fields", "take", "delete", "newer", "expect_error"},
 	KindFix:        {"fields", "expect_error"},
 	KindDismiss:    {"expect_error"},
 	KindDiscard:    {"expect_error"},
@@ -837,6 +837,12 @@ func (p *parser) resolve(st *Step, key *yaml.Node, extra map[string]*yaml.Node) 
 	fv, hasFields := extra["fields"]
 	tv, hasTake := extra["take"]
 	dv, hasDelete := extra["delete"]
+	if nv, ok := extra["newer"]; ok {
+		if hasDelete {
+			p.failf(nv, "newer: is for a conflict on fields, not on a delete")
+		}
+		st.Newer = p.bool(nv, "newer")
+	}
 	if hasDelete {
 		if hasFields || hasTake {
 			p.failf(dv, "delete: decides a delete conflict and cannot go with fields or take")

@@ -182,7 +182,7 @@ func TestParseRejectsBadFiles(t *testing.T) {
 		{"expect negative pending", head + "  - expect: {pending: -1}\n", "bad.yaml:3: pending must be between 0 and 2147483647, found -1"},
 		{"expect nothing", head + "  - expect: {}\n", "bad.yaml:3: expect checks nothing"},
 		{"count without is", head + "  - expect: {count: {object: Account}}\n", "bad.yaml:3: count needs object and is"},
-		{"bad expect_error", head + "  - sync:\n    expect_error: maybe\n", `bad.yaml:4: expect_error must be one of locked, not_found, not_allowed, auth, offline, network or an org error code such as INSUFFICIENT_ACCESS_OR_READONLY, found "maybe"`},
+		{"bad expect_error", head + "  - sync:\n    expect_error: maybe\n", `bad.yaml:4: expect_error must be one of locked, not_found, not_allowed, changed_again, auth, offline, network or an org error code such as INSUFFICIENT_ACCESS_OR_READONLY, found "maybe"`},
 		{"alias", "name: x\nsteps:\n  - &a offline\n  - *a\n", "bad.yaml:3: anchors and aliases are not supported in scenario files"},
 		{"step is a list", head + "  - [offline]\n", "bad.yaml:3: a step is a word such as offline or a mapping such as {edit: acme, fields: {...}}"},
 		{"infinite number", head + "  - create: Account\n    fields: {AnnualRevenue: .inf}\n", `bad.yaml:4: the value of AnnualRevenue must be a finite number, found ".inf"`},

@@ -267,7 +267,11 @@ func (r *Recorder) recordStep(st Step, rec Rec) {
 
 // Resolve records resolving a conflict with a choice per field.
 func (r *Recorder) Resolve(rec Rec, choices map[string]pending.Choice) {
-	st := Step{Kind: KindResolve, Choices: map[string]Choice{}}
+	r.resolve(rec, choices, false)
+}
+
+func (r *Recorder) resolve(rec Rec, choices map[string]pending.Choice, newer bool) {
+	st := Step{Kind: KindResolve, Choices: map[string]Choice{}, Newer: newer}
 	for f, c := range choices {
 		switch c.Take {
 		case pending.TakeTheirs:

@@ -195,6 +195,22 @@ func (r *RecordingEngine) Resolve(ctx context.Context, entryID string, choices m
 		func(rec Rec) { r.rec.Resolve(rec, choices) })
 }
 
+// ResolveAgainst resolves a conflict on the values of theirs a screen showed and records the
+// choices; when those were newer than the conflict found (a later sync brought them), the
+// step says newer: true, so that the replay resolves against them too.
+func (r *RecordingEngine) ResolveAgainst(ctx context.Context, entryID string, choices map[string]pending.Choice, theirs remote.Fields) error {
+	newer := theirs == nil
+	if en, err := r.Engine.Entry(ctx, entryID); err == nil {
+		for _, c := range en.Conflicts {
+			if v, ok := theirs[c.Field]; ok && !sameValue(v, c.Theirs) {
+				newer = true
+			}
+		}
+	}
+	return r.entryOp(ctx, entryID, func() error { return r.Engine.ResolveAgainst(ctx, entryID, choices, theirs) },
+		func(rec Rec) { r.rec.resolve(rec, choices, newer) })
+}
+
 // ResolveDelete decides a delete conflict and records it.
 func (r *RecordingEngine) ResolveDelete(ctx context.Context, entryID string, deleteAnyway bool) error {
 	return r.entryOp(ctx, entryID, func() error { return r.Engine.ResolveDelete(ctx, entryID, deleteAnyway) },

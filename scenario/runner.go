@@ -440,8 +440,17 @@ func (x *exec) resolution(ctx context.Context) error {
 		}
 		var choices map[string]pending.Choice
 		choices, err = choicesFor(en, st)
-		if err == nil {
+		switch {
+		case err != nil:
+		case st.Newer:
+			err = eng.ResolveAgainst(ctx, en.ID, choices, nil)
+		default:
+			// On theirs as the conflict found them: a later sync that brought newer values
+			// stops the step (changed_again), as the app and the resolve command stop.
 			err = eng.Resolve(ctx, en.ID, choices)
+			if errors.Is(err, pending.ErrTheirsMoved) && st.ExpectError == "" {
+				err = fmt.Errorf("%w; add newer: true if the choices stand against the newer values", err)
+			}
 		}
 	case KindFix:
 		var fields remote.Fields
@@ -519,6 +528,8 @@ func errorMatches(err error, want string) bool {
 		return errors.Is(err, pending.ErrNotFound) || (isAPI && (apiErr.HasCode("NOT_FOUND") || apiErr.HasCode("ENTITY_IS_DELETED")))
 	case "not_allowed":
 		return errors.Is(err, pending.ErrNotAllowed)
+	case "changed_again":
+		return errors.Is(err, pending.ErrTheirsMoved)
 	case "auth":
 		return errors.Is(err, pending.ErrAuth) || errors.Is(err, ErrSignedOut) || (isAPI && apiErr.Status == 401)
 	case "offline":
@@ -599,7 +610,14 @@ func (st Step) String() string {
 				}
 			}
 			if st.TakeAll != "" {
-				parts = append(parts, "the rest "+st.TakeAll)
+				rest := "every field "
+				if len(parts) > 0 {
+					rest = "the other fields "
+				}
+				parts = append(parts, rest+st.TakeAll)
+			}
+			if st.Newer {
+				parts = append(parts, "against the newer values")
 			}
 			b.WriteString(": " + strings.Join(parts, ", "))
 		}

@@ -198,6 +198,7 @@ type Step struct {
 	Choices     map[string]Choice `json:"choices,omitempty"`
 	TakeAll     string            `json:"takeAll,omitempty"` // resolve: mine or theirs for every conflicting field not in Choices
 	Delete      string            `json:"delete,omitempty"`  // resolve a delete conflict: anyway or keep
+	Newer       bool              `json:"newer,omitempty"`   // resolve against theirs as the device holds it now (a later sync brought newer values)
 	Network     *Conditions       `json:"network,omitempty"`
 	Wait        time.Duration     `json:"wait,omitempty"`
 	Summary     *SummaryExpect    `json:"summary,omitempty"` // sync, online

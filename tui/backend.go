@@ -29,7 +29,7 @@ type Backend interface {
 	Create(ctx context.Context, object string, fields remote.Fields) (string, error)
 	Edit(ctx context.Context, object, id string, fields remote.Fields) error
 	Delete(ctx context.Context, object, id string) error
-	Resolve(ctx context.Context, entryID string, choices map[string]pending.Choice) error
+	ResolveAgainst(ctx context.Context, entryID string, choices map[string]pending.Choice, theirs remote.Fields) error
 	ResolveDelete(ctx context.Context, entryID string, deleteAnyway bool) error
 	Fix(ctx context.Context, entryID string, fields remote.Fields) error
 	Retry(ctx context.Context, entryID string) error

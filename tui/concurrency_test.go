@@ -2,8 +2,11 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"maps"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -136,7 +139,7 @@ func TestBackstageEditFormLoadsWhileTheDescribesArrive(t *testing.T) {
 // a sync sends it.
 type requeueingFake struct{ *fakeBackend }
 
-func (f requeueingFake) Resolve(_ context.Context, id string, choices map[string]pending.Choice) error {
+func (f requeueingFake) ResolveAgainst(_ context.Context, id string, choices map[string]pending.Choice, _ remote.Fields) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.resolved = choices
@@ -280,5 +283,44 @@ func TestEventWaitEndsWithTheProgram(t *testing.T) {
 	case events <- pending.Event{Kind: pending.EventEntryChanged}:
 		t.Fatal("the program ended and something of it still waits for the engine's events")
 	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+// syncLandingFake is a fake whose sync brings another user's newer Phone just after the
+// conflict screen checked it and before the resolution is saved: the engine refuses, as it
+// checks the values shown again in its own transaction.
+type syncLandingFake struct {
+	*fakeBackend
+	landed *atomic.Bool
+}
+
+func (f syncLandingFake) Record(ctx context.Context, object, id string) (pending.RecordView, error) {
+	v, err := f.fakeBackend.Record(ctx, object, id)
+	if err == nil && f.landed.Load() {
+		v.Server = maps.Clone(v.Server)
+		v.Server["Phone"] = "555-0999"
+	}
+	return v, err
+}
+
+func (f syncLandingFake) ResolveAgainst(_ context.Context, id string, _ map[string]pending.Choice, theirs remote.Fields) error {
+	f.landed.Store(true)
+	if theirs["Phone"] != "2" { // the conflict's theirs, as the screen shows it
+		return fmt.Errorf("the screen did not send the value it showed: %v", theirs)
+	}
+	return &pending.TheirsMovedError{Object: "Account", RecordID: id, Fields: []pending.MovedField{{Field: "Phone", Was: "2", Now: "555-0999"}}}
+}
+
+func TestASyncLandingBetweenTheCheckAndTheSaveStillStopsTheResolution(t *testing.T) {
+	f := syncLandingFake{seededFake(2), new(atomic.Bool)}
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusConflict, Changes: remote.Fields{"Phone": "1"}, Conflicts: phoneConflict})
+	d := newDriver(t, f, 100, 30)
+	d.keys("enter", "enter", "r")
+	d.requireView("Resolve conflict")
+	d.keys("m", "ctrl+s")
+	d.requireView("Not saved: Account Phone changed again on the org", "555-0999")
+	if e, _ := f.Entry(context.Background(), "e1"); e.Status != pending.StatusConflict {
+		t.Fatalf("the entry is %s", e.Status)
 	}
 }

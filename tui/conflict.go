@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strconv"
 	"strings"
@@ -488,20 +489,40 @@ func (m conflictModel) save() (conflictModel, tea.Cmd) {
 	return m, func() tea.Msg {
 		// The choices were made on the values the screen shows: when a sync has brought
 		// others since, the screen shows them before anything is resolved.
-		if v, err := b.Record(ctx, object, recordID); err == nil && v.Server != nil {
-			if moved := movedFields(screen, v.Server); len(moved) > 0 {
-				all := map[string]string{}
-				for k, n := range names {
-					all[k] = n
-				}
-				for k, n := range v.Names {
-					all[k] = n
-				}
-				return conflictMovedMsg{gen: gen, server: v.Server, moved: moved,
-					names: lookupNames(ctx, b, d, theirsNow(screen, v.Server), all)}
+		movedSince := func() tea.Msg {
+			v, err := b.Record(ctx, object, recordID)
+			if err != nil || v.Server == nil {
+				return nil
+			}
+			moved := movedFields(screen, v.Server)
+			if len(moved) == 0 {
+				return nil
+			}
+			all := map[string]string{}
+			for k, n := range names {
+				all[k] = n
+			}
+			for k, n := range v.Names {
+				all[k] = n
+			}
+			return conflictMovedMsg{gen: gen, server: v.Server, moved: moved,
+				names: lookupNames(ctx, b, d, theirsNow(screen, v.Server), all)}
+		}
+		if msg := movedSince(); msg != nil {
+			return msg
+		}
+		// The engine checks the same again in the transaction that resolves: a sync between
+		// the read above and the resolve is caught too.
+		seen := remote.Fields{}
+		for _, c := range screen {
+			seen[c.Field] = c.Theirs
+		}
+		err := b.ResolveAgainst(ctx, id, choices, seen)
+		if errors.Is(err, pending.ErrTheirsMoved) {
+			if msg := movedSince(); msg != nil {
+				return msg
 			}
 		}
-		err := b.Resolve(ctx, id, choices)
 		return opDoneMsg{note: note, err: err, back: true, resolved: watch, syncRuns: syncs}
 	}
 }

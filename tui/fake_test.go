@@ -375,7 +375,7 @@ func (f *fakeBackend) remove(entryID string) error {
 	return pending.ErrNotFound
 }
 
-func (f *fakeBackend) Resolve(_ context.Context, id string, choices map[string]pending.Choice) error {
+func (f *fakeBackend) ResolveAgainst(_ context.Context, id string, choices map[string]pending.Choice, _ remote.Fields) error {
 	f.mu.Lock()
 	f.resolved = choices
 	f.mu.Unlock()
