@@ -429,6 +429,10 @@ func (o *Org) checkBody(c *wctx, obj *objectDef, body map[string]any, creating b
 	var items []errItem
 	for _, f := range defs {
 		v := vals[f.Name]
+		if n, isNum := v.(float64); isNum && f.isNumber() && outOfRange(f, n) {
+			items = append(items, rangeError(f, n))
+			continue
+		}
 		s, isStr := v.(string)
 		if !isStr {
 			continue
