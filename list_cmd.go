@@ -25,7 +25,7 @@ type listedRecord struct {
 	IsLocal bool           `json:"isLocal"` // created offline, not synced yet
 	// Access is what the org lets the user do with a record they do not own, as the device
 	// last learnt it: "read" (shared read-only) or "edit" (no delete); left out when the user
-	// may do everything (or while another process holds the device).
+	// may do everything.
 	Access pending.Access `json:"access,omitempty"`
 }
 
@@ -55,14 +55,21 @@ func newListCmd(of *orgFlags) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				accessTo := func(r cache.Row) (pending.Access, error) { return eng.RecordAccess(ctx, r.ID) }
+				if eng == nil {
+					// Another process holds the device: what the user may do, as the device kept it.
+					kept, err := readKeptAccess(ctx, db, of.heldUsername())
+					if err != nil {
+						return err
+					}
+					accessTo = func(r cache.Row) (pending.Access, error) { return kept.of(ctx, r.Record) }
+				}
 				out := make([]listedRecord, 0, len(rows))
 				for _, r := range rows {
 					lr := listedRecord{ID: r.ID, Name: r.Name, Status: pending.Status(r.Status), Op: pending.Op(r.Op),
 						Fields: r.View, IsLocal: pending.IsLocalID(r.ID)}
-					if eng != nil {
-						if lr.Access, err = eng.RecordAccess(ctx, r.ID); err != nil {
-							return err
-						}
+					if lr.Access, err = accessTo(r); err != nil {
+						return err
 					}
 					out = append(out, lr)
 				}

@@ -2,9 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/offline-edit/offline-edit/remote/mockorg"
 )
 
 func TestListShowsCachedRecordsWithTheirIdsAndPendingChanges(t *testing.T) {
@@ -91,4 +95,75 @@ func TestListSaysWhatASharedRecordAllows(t *testing.T) {
 	if !strings.Contains(out, "SHARED WITH YOU") || !regexp.MustCompile(`Blue Sun Industries\s+-\s+read only`).MatchString(out) {
 		t.Fatalf("list table:\n%s", out)
 	}
+}
+
+// While the app holds the device, list reads what the device kept and shows the same access as
+// the engine does: the owner's own records in full, shares read-only or to edit.
+func TestListBesideTheAppShowsTheSameAccessAsTheEngine(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		org  func(t *testing.T) []string
+	}{
+		{"embedded org (the id asked of the org)", func(*testing.T) []string { return nil }},
+		{"served org (the id the sign-in gave)", func(t *testing.T) []string { return []string{"--org", serveDemoOrg(t)} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			org := tc.org(t)
+			if out, err := run(t, dir, "", append(org, "sync")...); err != nil {
+				t.Fatalf("prime: %v\n%s", err, out)
+			}
+			access := func(object string) map[string]string {
+				t.Helper()
+				out, err := run(t, dir, "", append(org, "list", object, "--json", "--limit", "1000")...)
+				if err != nil {
+					t.Fatalf("list %s: %v\n%s", object, err, out)
+				}
+				var recs []listedRecord
+				if err := json.Unmarshal([]byte(out[strings.Index(out, "["):]), &recs); err != nil {
+					t.Fatalf("%v\n%s", err, out)
+				}
+				got := map[string]string{}
+				for _, r := range recs {
+					got[r.ID] = string(r.Access)
+				}
+				return got
+			}
+			for _, object := range []string{"Account", "Contact"} {
+				want := access(object)
+				levels := map[string]int{}
+				for _, a := range want {
+					levels[a]++
+				}
+				if levels["read"] == 0 || levels["edit"] == 0 {
+					t.Fatalf("%s: the engine shows no read-only or no edit share (%v): nothing to compare", object, levels)
+				}
+				db, _ := holdDevice(t, dir)
+				got := access(object)
+				db.Close()
+				if !reflect.DeepEqual(got, want) {
+					for id, a := range want {
+						if got[id] != a {
+							t.Errorf("%s %s: beside the app %q, the engine says %q", object, id, got[id], a)
+						}
+					}
+					t.FailNow()
+				}
+			}
+		})
+	}
+}
+
+// serveDemoOrg serves a demo org of the default size over loopback and returns its URL.
+func serveDemoOrg(t *testing.T) string {
+	t.Helper()
+	org, err := mockorg.Open(mockorg.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { org.Close() })
+	srv := httptest.NewServer(org.Handler())
+	t.Cleanup(srv.Close)
+	org.SetInstanceURL(srv.URL)
+	return srv.URL
 }

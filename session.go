@@ -280,6 +280,17 @@ func (f *orgFlags) heldDevicePath() (string, error) {
 	return "", errors.New("this device's database cannot be named without signing in")
 }
 
+// heldUsername is the user whose data heldDevicePath names: the one a way of signing in that
+// worked before signed in as, else --user.
+func (f *orgFlags) heldUsername() string {
+	if !f.embedded() {
+		if k, ok := f.recalledSession(); ok {
+			return k.Username
+		}
+	}
+	return f.user
+}
+
 // checkOrgFlag checks --org before anything is sent to it and returns it without a trailing
 // slash: a URL of a served mock org, https or http to this machine.
 func checkOrgFlag(raw string) (string, error) {
