@@ -23,10 +23,11 @@ type listedRecord struct {
 	Op      pending.Op     `json:"op"`
 	Fields  remote.Fields  `json:"fields"`
 	IsLocal bool           `json:"isLocal"` // created offline, not synced yet
-	// Access is what the org lets the user do with a record they do not own, as the device
-	// last learnt it: "read" (shared read-only) or "edit" (no delete); left out when the user
-	// may do everything.
-	Access pending.Access `json:"access,omitempty"`
+	// Access is what the user may do with the record, as the device last learnt it: "full"
+	// (edit and delete: their own record, or one the org was never asked about), "edit" (shared
+	// to edit, no delete) or "read" (shared read-only). Always there, so every record has the
+	// same keys.
+	Access string `json:"access"`
 }
 
 // newListCmd lists the cached records of an object, so a script can find the ids and names to
@@ -68,9 +69,11 @@ func newListCmd(of *orgFlags) *cobra.Command {
 				for _, r := range rows {
 					lr := listedRecord{ID: r.ID, Name: r.Name, Status: pending.Status(r.Status), Op: pending.Op(r.Op),
 						Fields: r.View, IsLocal: pending.IsLocalID(r.ID)}
-					if lr.Access, err = accessTo(r); err != nil {
+					a, err := accessTo(r)
+					if err != nil {
 						return err
 					}
+					lr.Access = accessName(a)
 					out = append(out, lr)
 				}
 				if total > len(rows) {
@@ -90,7 +93,7 @@ func newListCmd(of *orgFlags) *cobra.Command {
 				var table [][]string
 				shared := false
 				for _, r := range out {
-					shared = shared || r.Access != pending.AccessFull
+					shared = shared || r.Access != accessName(pending.AccessFull)
 				}
 				for _, r := range out {
 					change := "-"
@@ -111,7 +114,7 @@ func newListCmd(of *orgFlags) *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON: id, name, status, op, fields (as the user sees them), access (read or edit when shared with you)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON: id, name, status, op, fields (as the user sees them), access (full; or read or edit when shared with you)")
 	cmd.Flags().IntVar(&limit, "limit", 50, "most records to show, in name order (1 to 1000)")
 	return cmd
 }
@@ -131,9 +134,19 @@ func describedObject(ctx context.Context, db *cache.DB, name string) (string, er
 	return "", fmt.Errorf("%q is not cached on this device (it caches %s)", name, strings.Join(objects, ", "))
 }
 
-// accessWords says in the list what a share lets the user do ("-" for their own records).
-var accessWords = map[pending.Access]string{
-	pending.AccessFull: "-",
-	pending.AccessRead: "read only",
-	pending.AccessEdit: "edit, not delete",
+// accessName names an access level in `list --json`: "full" for edit and delete, else the
+// level's own name ("read", "edit").
+func accessName(a pending.Access) string {
+	if a == pending.AccessFull {
+		return "full"
+	}
+	return string(a)
+}
+
+// accessWords says in the list what a share lets the user do ("-" for their own records), by
+// the level's name in JSON.
+var accessWords = map[string]string{
+	"full": "-",
+	"read": "read only",
+	"edit": "edit, not delete",
 }

@@ -85,7 +85,7 @@ func TestListSaysWhatASharedRecordAllows(t *testing.T) {
 		got[r.Name] = string(r.Access)
 	}
 	// The demo org shares sam's Blue Sun Industries with alex read-only; the others are alex's.
-	if got["Blue Sun Industries"] != "read" || got["Blue Sun Partners"] != "" || got["Blue Sun Health"] != "" {
+	if got["Blue Sun Industries"] != "read" || got["Blue Sun Partners"] != "full" || got["Blue Sun Health"] != "full" {
 		t.Fatalf("access by name: %v", got)
 	}
 	out, err = run(t, dir, "", "list", "Account", "Blue Sun")
@@ -166,4 +166,43 @@ func serveDemoOrg(t *testing.T) string {
 	t.Cleanup(srv.Close)
 	org.SetInstanceURL(srv.URL)
 	return srv.URL
+}
+
+// Every record of list --json has the same keys: access is there on the user's own records
+// ("full") and on one created offline, not only on shared ones, also beside the app.
+func TestListJSONGivesEveryRecordItsAccess(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	if out, err := run(t, dir, "", "new", "Account", "Name=Blue Sun Offline"); err != nil {
+		t.Fatalf("new: %v\n%s", err, out)
+	}
+	check := func(where string) {
+		t.Helper()
+		out, err := run(t, dir, "", "list", "Account", "Blue Sun", "--json")
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", where, err, out)
+		}
+		var recs []map[string]any
+		if err := json.Unmarshal([]byte(out[strings.Index(out, "["):]), &recs); err != nil {
+			t.Fatalf("%s: %v\n%s", where, err, out)
+		}
+		want := map[string]any{"Blue Sun Industries": "read", "Blue Sun Partners": "full", "Blue Sun Health": "full", "Blue Sun Offline": "full"}
+		if len(recs) != len(want) {
+			t.Fatalf("%s: %d records, want %d:\n%s", where, len(recs), len(want), out)
+		}
+		for _, r := range recs {
+			if a, ok := r["access"]; !ok || a != want[r["name"].(string)] {
+				t.Errorf("%s: %v has access %v (there: %v), want %q", where, r["name"], a, ok, want[r["name"].(string)])
+			}
+			if len(r) != len(recs[0]) {
+				t.Errorf("%s: %v has keys %d, the first record %d", where, r["name"], len(r), len(recs[0]))
+			}
+		}
+	}
+	check("alone")
+	db, _ := holdDevice(t, dir)
+	defer db.Close()
+	check("beside the app")
 }
