@@ -286,18 +286,22 @@ printing the queue.`,
 			if lerr != nil {
 				return lerr
 			}
+			names, lerr := conflictAuthorNames(context.WithoutCancel(ctx), s.eng.DB(), entries)
+			if lerr != nil {
+				return lerr
+			}
 			out := cmd.OutOrStdout()
 			shown := err
 			if errors.Is(err, context.Canceled) {
 				shown = errInterrupted // not the step that happened to be under way
 			}
 			if asJSON {
-				writeJSON(out, map[string]any{"summary": summaryJSON(sum, redOf(entries), shown), "pending": entries})
+				writeJSON(out, map[string]any{"summary": summaryJSON(sum, redOf(entries), shown), "pending": namedEntries(entries, names)})
 			} else {
 				printSummary(out, sum, redOf(entries), shown)
 				if len(entries) > 0 {
 					fmt.Fprintln(out)
-					printEntries(out, firstForSync(entries))
+					printEntries(out, firstForSync(entries), names)
 					if more := len(entries) - syncShown; more > 0 {
 						fmt.Fprintf(out, "… and %d more (`offline-edit pending` lists them all)\n", more)
 					}
@@ -610,7 +614,9 @@ func firstForSync(entries []pending.Entry) []pending.Entry {
 	return out
 }
 
-func printEntries(w io.Writer, entries []pending.Entry) {
+// printEntries writes the queue as a table; a conflict's message says who made the other side
+// and when (names: conflictAuthorNames).
+func printEntries(w io.Writer, entries []pending.Entry, names map[string]string) {
 	var rows [][]string
 	for _, e := range entries {
 		next := "-"
@@ -621,8 +627,12 @@ func printEntries(w io.Writer, entries []pending.Entry) {
 		if name == "" {
 			name = e.RecordID
 		}
+		msg := clip(tui.CleanLine(e.Message), 60)
+		if by := conflictBy(e, names); by != "" {
+			msg += " (" + by + ")"
+		}
 		rows = append(rows, []string{tui.CleanLine(e.Object), clip(tui.CleanLine(name), 30), string(e.Op),
-			statusWord[e.Status], orDash(tui.CleanLine(e.Code)), strconv.Itoa(e.Attempts), next, clip(tui.CleanLine(e.Message), 60)})
+			statusWord[e.Status], orDash(tui.CleanLine(e.Code)), strconv.Itoa(e.Attempts), next, msg})
 	}
 	_ = writeTable(w, []string{"OBJECT", "RECORD", "OP", "STATUS", "CODE", "ATTEMPTS", "NEXT", "MESSAGE"}, rows)
 }
@@ -639,17 +649,21 @@ func newPendingCmd(of *orgFlags) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				names, err := conflictAuthorNames(ctx, db, entries)
+				if err != nil {
+					return err
+				}
 				if asJSON {
 					if entries == nil {
 						entries = []pending.Entry{}
 					}
-					return writeJSON(cmd.OutOrStdout(), entries)
+					return writeJSON(cmd.OutOrStdout(), namedEntries(entries, names))
 				}
 				if len(entries) == 0 {
 					fmt.Fprintln(cmd.OutOrStdout(), "No pending changes.")
 					return nil
 				}
-				printEntries(cmd.OutOrStdout(), entries)
+				printEntries(cmd.OutOrStdout(), entries, names)
 				return nil
 			})
 		},
@@ -845,7 +859,7 @@ func withDeviceEngine(cmd *cobra.Command, of *orgFlags, fn func(context.Context,
 // that has it open.
 // queueBeside reads the device's queue without a session, read-only (nil when the device
 // cannot be named or read that way).
-func queueBeside(ctx context.Context, of *orgFlags) []pending.Entry {
+func queueBeside(ctx context.Context, of *orgFlags) []namedEntry {
 	path, err := of.heldDevicePath()
 	if err != nil {
 		return nil
@@ -858,14 +872,19 @@ func queueBeside(ctx context.Context, of *orgFlags) []pending.Entry {
 		return nil
 	}
 	defer db.Close()
-	entries, err := pending.ReadEntries(context.WithoutCancel(ctx), db)
+	ctx = context.WithoutCancel(ctx)
+	entries, err := pending.ReadEntries(ctx, db)
 	if err != nil {
 		return nil
 	}
 	if entries == nil {
 		entries = []pending.Entry{}
 	}
-	return entries
+	names, err := conflictAuthorNames(ctx, db, entries)
+	if err != nil {
+		return nil
+	}
+	return namedEntries(entries, names)
 }
 
 func withOfflineEngine(ctx context.Context, of *orgFlags, lockWait time.Duration, fn func(context.Context, *pending.Engine) error) error {

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/offline-edit/offline-edit/cache"
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/tui"
+)
+
+// conflictAuthorNames are the names the device knows of the users who made the other side of
+// the queue's conflicts (TheirsBy), by id.
+func conflictAuthorNames(ctx context.Context, db *cache.DB, entries []pending.Entry) (map[string]string, error) {
+	var ids []string
+	for _, e := range entries {
+		for _, c := range e.Conflicts {
+			if c.TheirsBy != "" && !slices.Contains(ids, c.TheirsBy) {
+				ids = append(ids, c.TheirsBy)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return map[string]string{}, nil
+	}
+	names, err := db.Names(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read the names of the users in conflicts: %w", err)
+	}
+	return names, nil
+}
+
+// namedEntry is a pending change as `pending --json` and `sync --json` write it: the engine's
+// keys, and in each conflict the name of the user who made the other side (theirsByName, ""
+// when the device does not know it), after their id.
+type namedEntry struct {
+	pending.Entry
+	names map[string]string
+}
+
+// namedEntries pairs each entry with the names of conflicting users (a nil queue stays null).
+func namedEntries(entries []pending.Entry, names map[string]string) []namedEntry {
+	if entries == nil {
+		return nil
+	}
+	out := make([]namedEntry, len(entries))
+	for i, e := range entries {
+		out[i] = namedEntry{e, names}
+	}
+	return out
+}
+
+func (n namedEntry) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(n.Entry)
+	if err != nil {
+		return nil, err
+	}
+	if len(n.Conflicts) == 0 {
+		return b, nil
+	}
+	entry, err := readObject(b)
+	if err != nil {
+		return nil, err
+	}
+	conflicts := make([]jsonObject, len(n.Conflicts))
+	for i, c := range n.Conflicts {
+		cb, err := json.Marshal(c)
+		if err != nil {
+			return nil, err
+		}
+		if conflicts[i], err = readObject(cb); err != nil {
+			return nil, err
+		}
+		name, _ := json.Marshal(n.names[c.TheirsBy])
+		conflicts[i] = conflicts[i].insertAfter("theirsBy", "theirsByName", name)
+	}
+	cs, err := json.Marshal(conflicts)
+	if err != nil {
+		return nil, err
+	}
+	if !entry.set("conflicts", cs) {
+		return nil, errors.New("an entry's JSON has no conflicts")
+	}
+	return json.Marshal(entry)
+}
+
+// jsonObject is a JSON object whose members keep their order.
+type jsonObject []jsonMember
+
+type jsonMember struct {
+	key   string
+	value json.RawMessage
+}
+
+// readObject reads a JSON object, keeping the order of its members.
+func readObject(b []byte) (jsonObject, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("not a JSON object: %.40s", b)
+	}
+	var obj jsonObject
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := t.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		obj = append(obj, jsonMember{key, v})
+	}
+	return obj, nil
+}
+
+// set replaces the value of key, reporting whether the object has it.
+func (o jsonObject) set(key string, v json.RawMessage) bool {
+	for i := range o {
+		if o[i].key == key {
+			o[i].value = v
+			return true
+		}
+	}
+	return false
+}
+
+// insertAfter puts key right after the member named after (at the end if there is none).
+func (o jsonObject) insertAfter(after, key string, v json.RawMessage) jsonObject {
+	at := len(o)
+	for i := range o {
+		if o[i].key == after {
+			at = i + 1
+		}
+	}
+	return slices.Insert(o, at, jsonMember{key, v})
+}
+
+func (o jsonObject) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, m := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, err := json.Marshal(m.key)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(m.value)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// conflictBy says who made the other side of an entry's conflicts and when ("" for an entry
+// without conflicts): "by Ada Admin, Nov 27 18:02", the user's id where the device does not
+// know their name.
+func conflictBy(e pending.Entry, names map[string]string) string {
+	var who []string
+	var last pending.Conflict
+	for _, c := range e.Conflicts {
+		if c.TheirsBy != "" {
+			name := names[c.TheirsBy]
+			if name == "" {
+				name = c.TheirsBy
+			}
+			if name = clip(tui.CleanLine(name), 30); !slices.Contains(who, name) {
+				who = append(who, name)
+			}
+		}
+		if c.TheirsAt.After(last.TheirsAt) {
+			last = c
+		}
+	}
+	var parts []string
+	if len(who) > 0 {
+		parts = append(parts, "by "+strings.Join(who, ", "))
+	}
+	if !last.TheirsAt.IsZero() {
+		parts = append(parts, last.TheirsAt.Local().Format("Jan 2 15:04"))
+	}
+	return strings.Join(parts, ", ")
+}

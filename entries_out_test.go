@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/offline-edit/offline-edit/pending"
+)
+
+// A conflict made by another user (the admin): pending --json keeps theirsBy as the user's id
+// and adds their name; the table says who and when, also beside the app.
+func TestPendingSaysWhoMadeTheOtherSideOfAConflict(t *testing.T) {
+	dir := t.TempDir()
+	admin := []string{"--user", "admin@demo.example"}
+	must := succeeds(t, dir)
+	must("sync")
+	must(append(admin, "sync")...)
+	must("edit", "Account", "Acme Group", "Phone=555-0001")
+	time.Sleep(1100 * time.Millisecond) // If-Unmodified-Since has one-second resolution
+	must(append(admin, "edit", "Account", "Acme Group", "Phone=555-9999")...)
+	must(append(admin, "sync")...)
+	must("sync")
+
+	check := func(where string) {
+		t.Helper()
+		var got []map[string]any
+		out := must("pending", "--json")
+		if err := json.Unmarshal([]byte(out[strings.Index(out, "["):]), &got); err != nil {
+			t.Fatalf("%s: %v\n%s", where, err, out)
+		}
+		if len(got) != 1 || got[0]["status"] != "conflict" {
+			t.Fatalf("%s: want one conflict (the test's premise):\n%s", where, out)
+		}
+		cs, _ := got[0]["conflicts"].([]any)
+		if len(cs) != 1 {
+			t.Fatalf("%s: conflicts %v", where, got[0]["conflicts"])
+		}
+		c := cs[0].(map[string]any)
+		if by, _ := c["theirsBy"].(string); !strings.HasPrefix(by, "005") || c["theirsByName"] != "Ada Admin" {
+			t.Errorf("%s: theirsBy %v, theirsByName %v; want the admin's id and name", where, c["theirsBy"], c["theirsByName"])
+		}
+		for _, k := range []string{"field", "base", "theirs", "mine", "theirsAt"} {
+			if _, ok := c[k]; !ok {
+				t.Errorf("%s: the conflict lost its %s", where, k)
+			}
+		}
+		if table := must("pending"); !regexp.MustCompile(`Another user changed Account Phone \(by Ada Admin, [A-Z][a-z]{2} \d+ \d\d:\d\d\)`).MatchString(table) {
+			t.Errorf("%s: the table does not say who and when:\n%s", where, table)
+		}
+	}
+	check("alone")
+	db, _ := holdDevice(t, dir)
+	defer db.Close()
+	check("beside the app")
+}
+
+func TestEntryJSONAddsTheConflictingUsersNameAndKeepsEveryKeyInItsPlace(t *testing.T) {
+	at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	withConflicts := pending.Entry{ID: "e1", Object: "Account", RecordID: "001A", Name: "Acme", Op: pending.OpUpdate,
+		Status: pending.StatusConflict, Conflicts: []pending.Conflict{
+			{Field: "Phone", Base: "1", Theirs: "2", Mine: "3", TheirsBy: "005K", TheirsAt: at},
+			{Field: "Rating", Base: nil, Theirs: "Hot", Mine: "Cold", TheirsBy: "005U", TheirsAt: at},
+		}}
+	names := map[string]string{"005K": "Kim Known"}
+
+	plain, err := json.Marshal(withConflicts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	named, err := json.Marshal(namedEntry{withConflicts, names})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without the added key the output is the engine's, byte for byte: same keys, same order.
+	stripped := regexp.MustCompile(`,"theirsByName":"[^"]*"`).ReplaceAll(named, nil)
+	if !bytes.Equal(stripped, plain) {
+		t.Errorf("named JSON differs beyond theirsByName:\n%s\n%s", named, plain)
+	}
+	for _, want := range []string{`"theirsBy":"005K","theirsByName":"Kim Known","theirsAt"`, `"theirsBy":"005U","theirsByName":"","theirsAt"`} {
+		if !bytes.Contains(named, []byte(want)) {
+			t.Errorf("want %s in\n%s", want, named)
+		}
+	}
+
+	without := pending.Entry{ID: "e2", Object: "Account", RecordID: "001B", Op: pending.OpCreate, Status: pending.StatusPending}
+	a, _ := json.Marshal(without)
+	b, err := json.Marshal(namedEntry{without, names})
+	if err != nil || !bytes.Equal(a, b) {
+		t.Errorf("an entry without conflicts changed (%v):\n%s\n%s", err, b, a)
+	}
+	var back pending.Entry
+	if err := json.Unmarshal(named, &back); err != nil || len(back.Conflicts) != 2 || back.Conflicts[0].TheirsBy != "005K" {
+		t.Errorf("a script reading the old fields: %+v, %v", back, err)
+	}
+}
+
+func TestConflictBySaysWhoAndWhen(t *testing.T) {
+	at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.Local)
+	later := at.Add(time.Hour)
+	names := map[string]string{"005A": "Ada Admin", "005E": "Eve\x1b[2J\u202eEvil"}
+	for _, tc := range []struct {
+		name      string
+		conflicts []pending.Conflict
+		want      string
+	}{
+		{"no conflict", nil, ""},
+		{"a known user", []pending.Conflict{{TheirsBy: "005A", TheirsAt: at}}, "by Ada Admin, Mar 4 05:06"},
+		{"an unknown user by id", []pending.Conflict{{TheirsBy: "005X", TheirsAt: at}}, "by 005X, Mar 4 05:06"},
+		{"one user over several fields, the latest time", []pending.Conflict{{TheirsBy: "005A", TheirsAt: at}, {TheirsBy: "005A", TheirsAt: later}}, "by Ada Admin, Mar 4 06:06"},
+		{"a name that would drive the terminal", []pending.Conflict{{TheirsBy: "005E", TheirsAt: at}}, "by EveEvil, Mar 4 05:06"},
+		{"nobody known, a time", []pending.Conflict{{TheirsAt: at}}, "Mar 4 05:06"},
+	} {
+		if got := conflictBy(pending.Entry{Conflicts: tc.conflicts}, names); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
