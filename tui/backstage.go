@@ -157,7 +157,31 @@ func newBackstage(c *common, bs Backstage) backstageModel {
 	return backstageModel{c: c, bs: bs, user: "sam"}
 }
 
-func (m *backstageModel) SetSize(w, h int) { m.w, m.h = w, h }
+func (m *backstageModel) SetSize(w, h int) {
+	m.w, m.h = w, h
+	m.sizeForm()
+}
+
+// sizeForm gives the form's editors that keep state for their width the width they are drawn in.
+func (m *backstageModel) sizeForm() {
+	if m.form == nil {
+		return
+	}
+	for _, r := range m.form.rows {
+		if in, ok := r.input.(sizedInput); ok {
+			in.SetWidth(m.formInputWidth())
+		}
+	}
+}
+
+// formInputWidth is the width of the form's inputs: what the label column leaves.
+func (m backstageModel) formInputWidth() int {
+	labels := make([]string, len(m.form.rows))
+	for i, r := range m.form.rows {
+		labels[i] = r.label
+	}
+	return max(1, m.w-labelColumn(labels, 22, min(32, m.w/3))-4)
+}
 
 func (m backstageModel) open(object, id, name string) (backstageModel, tea.Cmd) {
 	if m.object != object || m.id != id {
@@ -226,6 +250,7 @@ func (m backstageModel) Update(msg tea.Msg) (backstageModel, tea.Cmd) {
 			return m, nil
 		}
 		m.form = msg.form
+		m.sizeForm()
 		if m.form != nil && len(m.form.rows) > 0 {
 			return m, m.form.rows[0].input.Focus()
 		}

@@ -164,7 +164,18 @@ func lookupNames(ctx context.Context, b Backend, d *remote.Describe, cs []pendin
 	return out
 }
 
-func (m *conflictModel) SetSize(w, h int) { m.w, m.h = w, h }
+func (m *conflictModel) SetSize(w, h int) {
+	m.w, m.h = w, h
+	if in, ok := m.valueIn.(sizedInput); ok {
+		in.SetWidth(m.valueWidth())
+	}
+}
+
+// valuePrompt starts the line of the value being typed.
+const valuePrompt = "    new value: "
+
+// valueWidth is the cells the value being typed is drawn in.
+func (m conflictModel) valueWidth() int { return max(10, m.w-lipgloss.Width(valuePrompt)) }
 
 // dirty reports choices made on the screen and not saved: leaving would drop them. Keeping
 // mine for a field is what the screen starts with, so it loses nothing.
@@ -297,6 +308,9 @@ func (m conflictModel) newValueInput(v any) fieldInput {
 	in := newFieldInput(m.c, m.valueOf, v, name)
 	if p, ok := in.(*picklistField); ok {
 		p.setRows(max(3, min(defaultChooserRows, m.h/3)))
+	}
+	if s, ok := in.(sizedInput); ok {
+		s.SetWidth(m.valueWidth())
 	}
 	return in
 }
@@ -735,8 +749,8 @@ func (m conflictModel) View() string {
 		body = append(body, row("theirs", m.show(c.Field, theirs), ch.Take == pending.TakeTheirs, theirsNote)...)
 		body = append(body, row("mine", m.show(c.Field, c.Mine), ch.Take == pending.TakeMine, "")...)
 		if i == m.cursor && m.editing {
-			const prompt = "    new value: "
-			for j, l := range strings.Split(m.valueIn.View(true, max(10, m.w-lipgloss.Width(prompt))), "\n") {
+			prompt := valuePrompt
+			for j, l := range strings.Split(m.valueIn.View(true, m.valueWidth()), "\n") {
 				if j == 0 {
 					body = append(body, prompt+l)
 				} else {

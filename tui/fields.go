@@ -6,13 +6,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textarea"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
@@ -61,40 +61,39 @@ func newFieldInput(c *common, f remote.Field, v any, name string) fieldInput {
 				sug = append(sug, p.Value)
 			}
 		}
-		t.in.ShowSuggestions = true
 		t.in.SetSuggestions(sug)
 		return t
 	}
 	return newTextField(f, v, "")
 }
 
-func newInput(placeholder string) textinput.Model {
-	ti := textinput.New()
-	ti.Prompt = ""
-	ti.Placeholder = placeholder
-	ti.Cursor.SetMode(cursor.CursorStatic)
-	return ti
-}
+func newInput(placeholder string) lineInput { return newLineInput(placeholder) }
 
-// textField edits text, url and anything without a better editor.
+// sizedInput is an editor that keeps state for the width it is drawn in: the screens give it
+// its width when they make it and when the terminal is resized, so that the cursor is in
+// sight from the first key on (not only after the next frame).
+type sizedInput interface{ SetWidth(w int) }
+
+// textField edits text, url and anything without a better editor. The length of a field is
+// checked before saving, with a message, never by silently cutting what is typed.
 type textField struct {
-	in textinput.Model
+	in lineInput
 }
 
 func newTextField(f remote.Field, v any, placeholder string) *textField {
 	ti := newInput(placeholder)
-	if f.Length > 0 {
-		ti.CharLimit = 0 // length is checked before saving, with a message, not silently cut
-	}
 	ti.SetValue(editText(v))
 	return &textField{in: ti}
 }
 
-// editText is a value as editable text: sanitised, on one line.
+// editText is a value as text to edit: a string exactly as it is (joiners and all; the input
+// cleans only what it draws), other values as the screens write them.
 func editText(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
+	case string:
+		return x
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	}
@@ -108,11 +107,11 @@ func (t *textField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 }
 func (t *textField) View(focused bool, w int) string {
 	if !focused {
-		return trunc(t.in.Value(), w)
+		return trunc(CleanLine(t.in.Value()), w)
 	}
-	t.in.Width = max(1, w-1)
-	return t.in.View()
+	return t.in.View(w)
 }
+func (t *textField) SetWidth(w int) { t.in.SetWidth(w) }
 func (t *textField) Value() any {
 	if s := t.in.Value(); s != "" {
 		return s
@@ -238,8 +237,14 @@ func (d *dateField) Value() any {
 	return d.text()
 }
 
-// textareaField edits long text on several lines.
-type textareaField struct{ ta textarea.Model }
+// textareaField edits long text on several lines. The multi-line editor draws the text it
+// holds, so it holds the value less what could act on a terminal or reorder what is drawn
+// (escape sequences, control characters, direction overrides; joiners and emoji tags stay):
+// a value left as it was is given back exactly as it came, with those characters.
+type textareaField struct {
+	ta         textarea.Model
+	raw, start string // the value as it came, and as the editor took it
+}
 
 func newTextareaField(f remote.Field, v any) *textareaField {
 	ta := textarea.New()
@@ -249,28 +254,60 @@ func newTextareaField(f remote.Field, v any) *textareaField {
 	ta.CharLimit = 0
 	ta.Cursor.SetMode(cursor.CursorStatic)
 	s, _ := v.(string)
-	ta.SetValue(Clean(s))
-	return &textareaField{ta: ta}
+	start := drawableText(s)
+	ta.SetValue(start)
+	return &textareaField{ta: ta, raw: s, start: ta.Value()}
+}
+
+// drawableText is s less what a multi-line editor must not draw: escape sequences, control
+// characters but the line break, and format characters but the joiners and the tags of emoji
+// (which only join what is drawn).
+func drawableText(s string) string {
+	if isPlain(s) {
+		return s
+	}
+	s = ansi.Strip(c1Introducers.Replace(s))
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n':
+			return r
+		case r == '\t':
+			return ' '
+		case r == '\u200c', r == '\u200d', r >= 0xe0020 && r <= 0xe007f:
+			return r
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+			return -1
+		}
+		return r
+	}, s)
 }
 
 func (t *textareaField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyRunes {
+		// What is typed or pasted is held as it will be drawn.
+		k.Runes = []rune(drawableText(string(k.Runes)))
+		msg = k
+	}
 	var cmd tea.Cmd
 	t.ta, cmd = t.ta.Update(msg)
 	return t, cmd
 }
+func (t *textareaField) SetWidth(w int) { t.ta.SetWidth(max(4, w-1)) }
 func (t *textareaField) View(focused bool, w int) string {
-	t.ta.SetWidth(max(4, w-1))
 	if !focused {
 		first := strings.SplitN(t.ta.Value(), "\n", 2)
 		line := first[0]
 		if len(first) > 1 {
 			line += " …"
 		}
-		return trunc(line, w)
+		return trunc(CleanLine(line), w)
 	}
 	return t.ta.View()
 }
 func (t *textareaField) Value() any {
+	if t.ta.Value() == t.start && t.raw != "" {
+		return t.raw
+	}
 	if s := t.ta.Value(); s != "" {
 		return s
 	}
@@ -330,7 +367,7 @@ type lookupField struct {
 	c       *common
 	field   string
 	objects []string
-	in      textinput.Model
+	in      lineInput
 	id      string // the chosen record
 	name    string
 	matches []lookupChoice
@@ -434,16 +471,14 @@ func (l *lookupField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 	return l, nil
 }
 
+// SetWidth sizes the search text; room is left for the ✓ of a chosen record.
+func (l *lookupField) SetWidth(w int) { l.in.SetWidth(max(1, w-3)) }
+
 func (l *lookupField) View(focused bool, w int) string {
-	l.in.Width = max(1, w-4)
-	if l.id != "" && l.in.Value() == l.name {
-		// A chosen record: its ✓ right after the name, not at the far end of a wide line.
-		l.in.Width = min(l.in.Width, lipgloss.Width(l.name)+1)
-	}
 	if !focused {
 		return trunc(l.name, w)
 	}
-	out := l.in.View()
+	out := l.in.View(max(1, w-3))
 	if l.id != "" && l.in.Value() == l.name {
 		out += "  ✓"
 	}

@@ -201,6 +201,7 @@ func (m formModel) build(d formDataMsg) formModel {
 		m.fields = append(m.fields, ff)
 	}
 	m.linkDependents(d.desc.Fields, initial)
+	m.sizeInputs()
 	// Fields the org flagged that the form cannot show become record-level messages.
 	for field, msgs := range orgErrs {
 		shown := false
@@ -224,6 +225,7 @@ func (m formModel) build(d formDataMsg) formModel {
 
 func (m *formModel) SetSize(w, h int) {
 	m.w, m.h = w, h
+	m.sizeInputs()
 	if m.rtChoose != nil {
 		m.rtChoose.setRows(recordTypeRows(h))
 	}
@@ -477,6 +479,16 @@ func (m formModel) openChooser() *picklistField {
 		return p
 	}
 	return nil
+}
+
+// sizeInputs gives the editors that keep state for their width the width of the input column.
+func (m *formModel) sizeInputs() {
+	_, inputW := m.columns()
+	for _, f := range m.fields {
+		if in, ok := f.input.(sizedInput); ok {
+			in.SetWidth(inputW)
+		}
+	}
 }
 
 // columns are the widths of the label column and of the input column.

@@ -103,6 +103,9 @@ func whenIn(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("Jan 2 15:04")
 }
 
+// cellWidth is the cells s takes on screen.
+func cellWidth(s string) int { return lipgloss.Width(s) }
+
 // fit truncates s to w cells and pads it to exactly w cells.
 func fit(s string, w int) string {
 	if w <= 0 {

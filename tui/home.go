@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
@@ -50,7 +49,7 @@ type homeModel struct {
 	cursor, top int
 	w, h        int
 
-	filter    textinput.Model
+	filter    lineInput
 	filtering bool
 
 	// focusID is a record the cursor goes to when the next page holds it (a record just
@@ -59,10 +58,8 @@ type homeModel struct {
 }
 
 func newHome(c *common) homeModel {
-	ti := textinput.New()
-	ti.Prompt = "/ "
-	ti.Placeholder = "filter by name"
-	ti.CharLimit = 80
+	ti := newLineInput("filter by name")
+	ti.limit = 80
 	return homeModel{c: c, filter: ti, loading: -1}
 }
 
@@ -102,7 +99,7 @@ func (m homeModel) fetch(offset int) (homeModel, tea.Cmd) {
 
 func (m *homeModel) SetSize(w, h int) {
 	m.w, m.h = w, h
-	m.filter.Width = max(10, w-4)
+	m.filter.SetWidth(max(10, w-2))
 	m.clamp()
 }
 
@@ -301,7 +298,7 @@ func (m homeModel) View() string {
 	b.WriteString(s.Title.Render(title) + s.Subtle.Render(count))
 	b.WriteString("\n")
 	if m.filtering || m.filter.Value() != "" {
-		b.WriteString(trunc(m.filter.View(), m.w))
+		b.WriteString(trunc("/ "+m.filter.View(max(10, m.w-2)), m.w))
 	}
 	b.WriteString("\n")
 
