@@ -105,11 +105,15 @@ type Engine struct {
 	// lastStop is the note of the last sync that stopped, until one completes (noted once).
 	lastStop string
 	// recheckMembers asks the next sync-down to compare every object's cached ids with the
-	// org's, whatever MembershipEvery says (set when the device comes back online).
+	// org's, whatever MembershipEvery says (set when the device comes back online, and when
+	// it starts).
 	recheckMembers bool
-	usersSeen      map[string]bool // user ids records pointed at this run (names fetched at its end)
-	meID           string          // the device user's id when the sign-in did not say it (see myID)
-	closed         bool
+	// recheckAccess asks the next comparison of ids to ask again what the user may do with
+	// every shared record (set when the device comes back online).
+	recheckAccess bool
+	usersSeen     map[string]bool // user ids records pointed at this run (names fetched at its end)
+	meID          string          // the device user's id when the sign-in did not say it (see myID)
+	closed        bool
 
 	trigger chan struct{}
 	stop    chan struct{}
@@ -162,6 +166,10 @@ func Open(db *cache.DB, org remote.Org, opts Options) (*Engine, error) {
 		perRequest: 24,
 		parallel:   4,
 		waveChunks: 8,
+		// A device that starts online has come online as far as the org can tell: its first
+		// sync compares the cached ids with the org's, so records deleted or unshared while it
+		// was closed leave now (a headless sync right after a delete sees it), not minutes later.
+		recheckMembers: true,
 	}
 	ctx := context.Background()
 	if err := e.recoverSyncing(ctx); err != nil {
@@ -271,7 +279,7 @@ func (e *Engine) SetOnline(on bool) {
 		if !was {
 			// Back online: the next sync also compares the cached ids with the org's, so records
 			// deleted or unshared meanwhile leave the cache now, not at the next periodic check.
-			e.recheckMembers = true
+			e.recheckMembers, e.recheckAccess = true, true
 		}
 		org := e.org
 		e.mu.Unlock()

@@ -144,6 +144,7 @@ type run struct {
 	lastNet                 error
 	stopErr                 error
 	recheckMembers          bool // compare every object's cached ids with the org's this run
+	recheckAccess           bool // and ask again what the user may do with every shared record
 	// accessDue lists, per object, the records the user does not own that this sync-down
 	// stored or re-checked: the org is asked what the user may do with them (learnAccess).
 	accessDue map[string]map[string]bool
@@ -187,6 +188,7 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 	r := newRun(&sum)
 	e.mu.Lock()
 	r.recheckMembers, e.recheckMembers = e.recheckMembers, false
+	r.recheckAccess, e.recheckAccess = e.recheckAccess, false
 	e.mu.Unlock()
 	err := e.learnMyID(ctx)
 	if err == nil {
@@ -229,6 +231,7 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 	if !completed && r.recheckMembers {
 		e.mu.Lock()
 		e.recheckMembers = true // for the next run, which may get further
+		e.recheckAccess = e.recheckAccess || r.recheckAccess
 		e.mu.Unlock()
 	}
 	if completed {

@@ -137,14 +137,16 @@ func (e *Engine) refreshAll(ctx context.Context, r *run, object string, dropMiss
 			return n, err
 		}
 	}
+	var vanished []string
 	err = e.db.Update(ctx, func(tx *cache.Tx) error {
 		if dropMissing {
 			ids, err := tx.RecordIDs(ctx, object)
 			if err != nil {
 				return err
 			}
-			dropped, err := dropVanished(ctx, tx, ids, seen, e.now())
-			n += dropped
+			gone, err := dropVanished(ctx, tx, ids, seen, e.now())
+			n += len(gone)
+			vanished = gone
 			if err != nil {
 				return err
 			}
@@ -156,7 +158,17 @@ func (e *Engine) refreshAll(ctx context.Context, r *run, object string, dropMiss
 		}
 		return tx.PutSyncState(ctx, cache.SyncState{Object: object, Primed: true, UpdatedWM: newest, DeletedWM: start, MembersAt: start})
 	})
+	if err == nil {
+		e.noteRemoved(object, vanished, vanishedWhy(object, e.opts.PerObject))
+	}
 	return n, err
+}
+
+// vanishedWhy is the log's reason for a cached record the org no longer lists among those the
+// device keeps: the device cannot tell which of the three it was.
+func vanishedWhy(object string, perObject int) string {
+	return "no longer among the " + object + " records this device keeps (deleted on the org, unshared, or older than the " +
+		itoa(perObject) + " most recent): removed from this device"
 }
 
 func itoa(n int) string {
@@ -223,7 +235,7 @@ func (e *Engine) refreshIncremental(ctx context.Context, r *run, st cache.SyncSt
 			k, err := e.refreshAll(ctx, r, object, true)
 			return n + k, err
 		}
-		k, err := e.dropDeleted(ctx, del.DeletedRecords)
+		k, err := e.dropDeleted(ctx, object, del.DeletedRecords)
 		n += k
 		if err != nil {
 			return n, err
@@ -236,8 +248,11 @@ func (e *Engine) refreshIncremental(ctx context.Context, r *run, st cache.SyncSt
 			newDeleted = st.DeletedWM
 		}
 	}
-	if now.Sub(st.MembersAt) >= e.opts.MembershipEvery || r.recheckMembers {
-		k, err := e.reconcileMembers(ctx, r, object)
+	if periodic := now.Sub(st.MembersAt) >= e.opts.MembershipEvery; periodic || r.recheckMembers {
+		// The access to every shared record is asked again with the periodic comparison and
+		// when the device comes back online; a process that starts online compares the ids
+		// only (a script running sync every minute would otherwise ask it all each time).
+		k, err := e.reconcileMembers(ctx, r, object, periodic || r.recheckAccess)
 		n += k
 		switch {
 		case err == nil:
@@ -259,7 +274,7 @@ func (e *Engine) refreshIncremental(ctx context.Context, r *run, st cache.SyncSt
 // device (shared with the user since, say) are fetched, and cached records that are no longer
 // among them (unshared, deleted, or pushed out of the PerObject most recent) are dropped unless
 // they carry a pending entry.
-func (e *Engine) reconcileMembers(ctx context.Context, r *run, object string) (int, error) {
+func (e *Engine) reconcileMembers(ctx context.Context, r *run, object string, askAccess bool) (int, error) {
 	res, err := e.org.Query(ctx, "SELECT Id FROM "+object+" ORDER BY LastModifiedDate DESC LIMIT "+itoa(e.opts.PerObject), 2000)
 	if err != nil {
 		return 0, err
@@ -290,6 +305,9 @@ func (e *Engine) reconcileMembers(ctx context.Context, r *run, object string) (i
 		}
 		// Sharing changes leave the records as they were: what the user may do with those
 		// they do not own is asked again now and then, with the membership.
+		if !askAccess {
+			return nil
+		}
 		shared, err := tx.RecordIDsNotOwnedBy(ctx, object, e.myID())
 		for _, id := range shared {
 			if visible[id] {
@@ -312,15 +330,21 @@ func (e *Engine) reconcileMembers(ctx context.Context, r *run, object string) (i
 	if err != nil {
 		return n, err
 	}
+	var vanished []string
 	err = e.db.Update(ctx, func(tx *cache.Tx) error {
 		ids := make([]string, 0, len(cached))
 		for id := range cached {
 			ids = append(ids, id)
 		}
-		dropped, err := dropVanished(ctx, tx, ids, visible, e.now())
-		n += dropped
+		gone, err := dropVanished(ctx, tx, ids, visible, e.now())
+		n += len(gone)
+		vanished = gone
 		return err
 	})
+	if err == nil {
+		e.noteRemoved(object, vanished, vanishedWhy(object, e.opts.PerObject))
+		err = e.settleVanishedOrange(ctx, object, visible)
+	}
 	if len(fresh) > 0 {
 		e.note("", "", object+": "+itoa(len(fresh))+" record(s) newly visible, fetched")
 	}
@@ -393,20 +417,34 @@ func (e *Engine) refreshUpdated(ctx context.Context, r *run, object string, wm t
 	return n, newest, nil
 }
 
-// dropDeleted removes records the org deleted, except those with an entry (the entry keeps its
-// record until it is resolved).
-func (e *Engine) dropDeleted(ctx context.Context, recs []remote.DeletedRecord) (int, error) {
+// dropDeleted removes records the org deleted, except those with an entry: a change still to
+// send keeps its record until its sync says what happened, and one that waits for the user
+// (orange: a conflict, a refused value) turns red now, since nothing the user chooses can
+// save it any more; a delete waiting for the user is done (the org deleted the record).
+func (e *Engine) dropDeleted(ctx context.Context, object string, recs []remote.DeletedRecord) (int, error) {
 	if len(recs) == 0 {
 		return 0, nil
 	}
 	n := 0
+	var gone []string
+	var evs []Event
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
+		n, gone, evs = 0, gone[:0], evs[:0]
 		for _, d := range recs {
 			en, err := entryByRecord(ctx, tx, d.ID)
 			if err != nil {
 				return err
 			}
-			if en != nil {
+			if en != nil && en.Status.Sash() == SashOrange {
+				ev, err := e.deletedUnderUser(ctx, tx, en)
+				if err != nil {
+					return err
+				}
+				evs = append(evs, ev)
+				if en.Op != OpDelete {
+					continue // the record stays with its red change until it is dismissed
+				}
+			} else if en != nil {
 				continue
 			}
 			if _, err := tx.Record(ctx, d.ID); errors.Is(err, cache.ErrNotFound) {
@@ -417,11 +455,116 @@ func (e *Engine) dropDeleted(ctx context.Context, recs []remote.DeletedRecord) (
 			if err := tx.DeleteRecord(ctx, d.ID); err != nil {
 				return err
 			}
+			gone = append(gone, d.ID)
 			n++
 		}
 		return nil
 	})
-	return n, err
+	if err != nil {
+		return 0, err
+	}
+	for _, ev := range evs {
+		e.emit(ev)
+	}
+	e.noteRemoved(object, gone, "deleted on the org: removed from this device")
+	return n, nil
+}
+
+// settleVanishedOrange asks the org about the records of object with a change waiting for the
+// user (orange) that are no longer among those the org lists for the device: one deleted
+// meanwhile turns its change red (or ends a delete), one the user can no longer see at all
+// turns it red for access; one merely older than the most recent stays as it is. getDeleted
+// would say the first only minutes later (it works in whole minutes).
+func (e *Engine) settleVanishedOrange(ctx context.Context, object string, visible map[string]bool) error {
+	ents, err := entriesWhere(ctx, e.db.SQL(), `WHERE object = ? AND status IN ('conflict', 'invalid')`, object)
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, en := range ents {
+		if !visible[en.RecordID] && !IsLocalID(en.RecordID) {
+			ids = append(ids, en.RecordID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	seen := map[string]bool{} // id → deleted
+	for i := 0; i < len(ids); i += idsPerQuery {
+		part := ids[i:min(i+idsPerQuery, len(ids))]
+		res, err := e.org.QueryAll(ctx, "SELECT Id, IsDeleted FROM "+object+" WHERE Id IN "+soqlList(part), 2000)
+		if err != nil {
+			return err
+		}
+		for _, rec := range res.Records {
+			deleted, _ := rec.Fields["IsDeleted"].(bool)
+			seen[rec.ID()] = deleted
+		}
+	}
+	var evs []Event
+	err = e.db.Update(ctx, func(tx *cache.Tx) error {
+		evs = evs[:0]
+		for _, id := range ids {
+			deleted, found := seen[id]
+			if found && !deleted {
+				continue // still there and visible: older than the most recent the device keeps
+			}
+			en, err := entryByRecord(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if en == nil || en.Status.Sash() != SashOrange {
+				continue
+			}
+			if deleted {
+				ev, err := e.deletedUnderUser(ctx, tx, en)
+				if err != nil {
+					return err
+				}
+				if en.Op == OpDelete {
+					if err := tx.DeleteRecord(ctx, id); err != nil {
+						return err
+					}
+				}
+				evs = append(evs, ev)
+				continue
+			}
+			en.Status, en.Code, en.Message = StatusFailed, "NOT_FOUND", msgNoAccess
+			en.Conflicts, en.Errors, en.NextAttempt = nil, nil, zeroTime
+			if err := saveEntry(ctx, tx, en); err != nil {
+				return err
+			}
+			e.noteCode(en.ID, en.RecordID, en.Code, "no longer visible to you on the org while your change waited for you: it can't be saved")
+			evs = append(evs, Event{Kind: EventEntryChanged, EntryID: en.ID, RecordID: en.RecordID, Status: en.Status})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, ev := range evs {
+		e.emit(ev)
+	}
+	return nil
+}
+
+// deletedUnderUser settles an entry waiting for the user whose record the org deleted: an
+// update can no longer be saved (red, to dismiss), a delete is done (the entry goes).
+func (e *Engine) deletedUnderUser(ctx context.Context, tx *cache.Tx, en *entry) (Event, error) {
+	if en.Op == OpDelete {
+		if err := deleteEntry(ctx, tx, en.ID); err != nil {
+			return Event{}, err
+		}
+		e.note(en.ID, en.RecordID, "deleted on the org while your delete waited for you: nothing left to do")
+		return Event{Kind: EventEntryRemoved, EntryID: en.ID, RecordID: en.RecordID}, nil
+	}
+	en.Status, en.Code, en.Message = StatusFailed, "ENTITY_IS_DELETED", msgDeleted
+	en.Conflicts, en.Errors, en.NextAttempt = nil, nil, zeroTime
+	if err := saveEntry(ctx, tx, en); err != nil {
+		return Event{}, err
+	}
+	e.noteCode(en.ID, en.RecordID, en.Code, "deleted on the org while your change waited for you: it can't be saved")
+	return Event{Kind: EventEntryChanged, EntryID: en.ID, RecordID: en.RecordID, Status: en.Status}, nil
 }
 
 // storeServerCopies writes server copies in one transaction. A record with a pending entry
@@ -486,29 +629,46 @@ func (e *Engine) storeServerCopies(ctx context.Context, r *run, object string, r
 // dropVanished drops the cached records among ids that the org no longer returns (not in
 // visible), except those carrying a pending entry: the user's change keeps its record. Their
 // names stay for the records that point at them.
-func dropVanished(ctx context.Context, tx *cache.Tx, ids []string, visible map[string]bool, now time.Time) (int, error) {
-	n := 0
+func dropVanished(ctx context.Context, tx *cache.Tx, ids []string, visible map[string]bool, now time.Time) ([]string, error) {
+	var gone []string
 	for _, id := range ids {
 		if visible[id] {
 			continue
 		}
 		if en, err := entryByRecord(ctx, tx, id); err != nil {
-			return n, err
+			return gone, err
 		} else if en != nil {
 			continue
 		}
 		dropped, err := tx.DropRecordKeepingName(ctx, id, now)
 		if err != nil {
-			return n, err
+			return gone, err
 		}
 		if dropped {
-			n++
+			gone = append(gone, id)
 		}
 	}
-	if n == 0 {
-		return 0, nil
+	if len(gone) == 0 {
+		return nil, nil
 	}
-	return n, tx.TrimNames(ctx)
+	sort.Strings(gone)
+	return gone, tx.TrimNames(ctx)
+}
+
+// notedPerObject is how many records leaving the device one sync-down notes one by one for an
+// object; the rest are counted in one note.
+const notedPerObject = 20
+
+// noteRemoved says in the log which records of object left the device and why (each with its
+// id, so a record's own log tells it), up to notedPerObject, then how many more.
+func (e *Engine) noteRemoved(object string, ids []string, why string) {
+	for i, id := range ids {
+		if i == notedPerObject {
+			e.note("", "", object+": "+itoa(len(ids)-i)+" more record(s) "+why)
+			return
+		}
+		e.note("", id, why)
+	}
 }
 
 // accessBatch is how many record ids one UserRecordAccess query may name (the org's limit).
@@ -586,8 +746,9 @@ func (e *Engine) learnAccess(ctx context.Context, r *run, object string) error {
 // theirs waits on it (its sync says what happened), and the log says why.
 func (e *Engine) keepAccess(ctx context.Context, me string, levels map[string]string) error {
 	var gone []string
+	var noAccess []*entry
 	if err := e.db.Update(ctx, func(tx *cache.Tx) error {
-		gone = gone[:0]
+		gone, noAccess = gone[:0], noAccess[:0]
 		if err := tx.SetAccess(ctx, me, levels, e.now()); err != nil {
 			return err
 		}
@@ -598,6 +759,15 @@ func (e *Engine) keepAccess(ctx context.Context, me string, levels map[string]st
 			if en, err := entryByRecord(ctx, tx, id); err != nil {
 				return err
 			} else if en != nil {
+				if en.Status.Sash() == SashOrange {
+					// Waiting for the user, it would never be sent to learn this: red now.
+					en.Status, en.Code, en.Message = StatusFailed, "INSUFFICIENT_ACCESS", msgNoAccess
+					en.Conflicts, en.Errors, en.NextAttempt = nil, nil, zeroTime
+					if err := saveEntry(ctx, tx, en); err != nil {
+						return err
+					}
+					noAccess = append(noAccess, en)
+				}
 				continue
 			}
 			dropped, err := tx.DropRecordKeepingName(ctx, id, e.now())
@@ -614,6 +784,10 @@ func (e *Engine) keepAccess(ctx context.Context, me string, levels map[string]st
 	}
 	for _, id := range gone {
 		e.note("", id, "no longer visible to you on the org (given to another user or unshared): removed from this device")
+	}
+	for _, en := range noAccess {
+		e.noteCode(en.ID, en.RecordID, en.Code, "no longer visible to you on the org while your change waited for you: it can't be saved")
+		e.emit(Event{Kind: EventEntryChanged, EntryID: en.ID, RecordID: en.RecordID, Status: en.Status})
 	}
 	return nil
 }

@@ -368,15 +368,18 @@ func TestADeleteLogThatNoLongerReachesTheWatermarkReloadsTheObject(t *testing.T)
 		}
 		return ""
 	})
-	// Each sync in a process of its own, as `offline-edit sync` runs.
+	// Each sync in a process of its own, as `offline-edit sync` runs (whose first comparison
+	// of ids is left out here: only getDeleted is to tell of the delete).
 	h.clock.Set(h.clock.Now().Add(3 * time.Minute))
 	h.reopen(t)
+	h.eng.recheckMembers = false
 	h.sync(t)
 	if _, err := h.eng.Record(bg, "Contact", c.ID); err != nil {
 		t.Fatalf("a refused window of minutes (clocks that disagree) reloaded the object: %v", err)
 	}
 	h.clock.Set(h.clock.Now().Add(replicationSkew))
 	h.reopen(t)
+	h.eng.recheckMembers = false
 	h.sync(t)
 	if _, err := h.eng.Record(bg, "Contact", c.ID); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("the delete log refused a window over an hour old and the deleted record is still cached: %v", err)
@@ -384,5 +387,31 @@ func TestADeleteLogThatNoLongerReachesTheWatermarkReloadsTheObject(t *testing.T)
 	acts, _ := h.eng.Activity(bg, "", 100)
 	if !hasNote(acts, "Contact: the org's delete log no longer covers") {
 		t.Fatalf("the reload is not in the activity log: %+v", acts)
+	}
+}
+
+// A sync in a process of its own (as `offline-edit sync` runs) compares the cached ids with the
+// org's at once: a record deleted on the org seconds before leaves the device in that sync, not
+// when getDeleted's window of minutes or the periodic comparison comes round, and the record's
+// own log says why it left.
+func TestASyncRightAfterADeleteOnTheOrgRemovesTheRecordAndSaysWhy(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	a := h.firstOwned(t, "Account")
+	if err := h.as(t, "admin@demo.example").Delete(bg, "Account", a.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(5 * time.Second))
+	h.reopen(t)
+	h.sync(t)
+	if _, err := h.eng.Record(bg, "Account", a.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the deleted account is still on the device: %v", err)
+	}
+	acts, err := h.eng.Activity(bg, a.ID, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasNote(acts, "no longer among the Account records this device keeps (deleted on the org") {
+		t.Fatalf("the record's log does not say it left the device: %+v", acts)
 	}
 }
