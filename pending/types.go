@@ -290,3 +290,47 @@ type Activity struct {
 	RecordID string        `json:"recordId,omitempty"`
 	Note     string        `json:"note,omitempty"` // e.g. "auto-merged disjoint edit"
 }
+
+// NextDue says, for a queue as Entries lists it, when a sync can next move it on: the earliest
+// next attempt among the changes that can still sync without the user (zero: now), and how
+// many of them there are. A change waiting for a record created offline is due when that
+// create is; one waiting (directly or through other new records) on a create that needs the
+// user (orange or red) needs the user too, and is not counted: syncing again cannot move it.
+func NextDue(entries []Entry) (next time.Time, n int) {
+	creates := map[string]*Entry{}
+	for i := range entries {
+		if entries[i].Op == OpCreate {
+			creates[entries[i].RecordID] = &entries[i]
+		}
+	}
+	for _, e := range entries {
+		if e.Status.Locked() {
+			continue
+		}
+		due, blocked := e.NextAttempt, false
+		seen := map[string]bool{}
+		for w := e; w.Status == StatusWaiting && w.WaitingOn != "" && !seen[w.WaitingOn]; {
+			seen[w.WaitingOn] = true
+			p := creates[w.WaitingOn]
+			if p == nil {
+				break // created meanwhile: the next sync sends it
+			}
+			if p.Status.Locked() {
+				blocked = true
+				break
+			}
+			if p.NextAttempt.After(due) {
+				due = p.NextAttempt
+			}
+			w = *p
+		}
+		if blocked {
+			continue
+		}
+		n++
+		if n == 1 || due.Before(next) {
+			next = due
+		}
+	}
+	return next, n
+}
