@@ -44,3 +44,39 @@ steps:
 		t.Fatalf("left %+v", left)
 	}
 }
+
+// Discarding the create of a record that other queued changes point at says which of them now
+// need a new value, and in which field; changes pointing elsewhere are not named.
+func TestDiscardOfACreateOthersPointAtNamesTheChangesThatNeedANewValue(t *testing.T) {
+	dir := t.TempDir()
+	must := succeeds(t, dir)
+	must("sync")
+	plane := must("new", "Account", "Name=Plane Co")
+	other := must("new", "Account", "Name=Other Offline Co")
+	must("new", "Contact", "FirstName=Jo", "LastName=Pilot", "AccountId="+plane)
+	must("new", "Contact", "FirstName=Al", "LastName=Elsewhere", "AccountId="+other)
+
+	if out := must("discard", "Account", "Plane Co"); out != `discarded the create of Account "Plane Co"; 1 change that pointed at it now needs a new value: Contact "Jo Pilot" (AccountId) (fix or discard it)` {
+		t.Fatalf("discard said %q", out)
+	}
+	status := map[string]string{}
+	for _, en := range pendingEntries(t, dir) {
+		status[en.Name] = en.Code
+	}
+	if status["Jo Pilot"] != "REFERENCE_DISCARDED" || status["Al Elsewhere"] != "" {
+		t.Fatalf("what the engine left (the test's premise): %v", status)
+	}
+
+	// Two at once; an edit's discard and a create nothing points at say nothing.
+	must("new", "Opportunity", "Name=Elsewhere deal", "StageName=Prospecting", "CloseDate=2026-12-01", "AccountId="+other)
+	if out := must("discard", "Account", "Other Offline Co"); out != `discarded the create of Account "Other Offline Co"; 2 changes that pointed at it now need a new value: Contact "Al Elsewhere" (AccountId), Opportunity "Elsewhere deal" (AccountId) (fix or discard each)` {
+		t.Fatalf("discard of a create two changes point at said %q", out)
+	}
+	must("new", "Account", "Name=Lonely Offline Co")
+	must("edit", "Account", "Acme Group", "Phone=555-0101")
+	for _, name := range []string{"Lonely Offline Co", "Acme Group"} {
+		if out := must("discard", "Account", name); out != "" {
+			t.Errorf("discard of %s said %q", name, out)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/tui"
 )
 
 // newSettleCmds are the headless ways to settle what the sync left for a person, as the app's
@@ -101,19 +102,33 @@ it. With no FIELD=VALUE, a change a duplicate rule refused is sent again as it i
 			}
 			return eng.Dismiss(ctx, en.ID)
 		})
-	var inDoubt string // the discarded create whose reply was lost, if it was one
+	var inDoubt string           // the discarded create whose reply was lost, if it was one
+	var orphaned []pending.Entry // the changes that pointed at a discarded create
+	var discarded, discardedID string
 	discardCmd := simple("discard", "Drop a pending change: the record shows the org's copy again",
 		func(ctx context.Context, eng *pending.Engine, en *pending.Entry) error {
 			if en.Op == pending.OpCreate && en.InDoubt {
 				inDoubt = describeEntry(en)
 			}
-			return eng.Discard(ctx, en.ID)
+			if err := eng.Discard(ctx, en.ID); err != nil {
+				return err
+			}
+			discarded, discardedID = describeEntry(en), en.RecordID
+			left, err := eng.Entries(ctx)
+			if err != nil {
+				return err
+			}
+			orphaned = pointingAt(left, en.RecordID)
+			return nil
 		})
 	discardRun := discardCmd.RunE
 	discardCmd.RunE = func(cmd *cobra.Command, args []string) error {
-		inDoubt = ""
+		inDoubt, orphaned, discarded, discardedID = "", nil, "", ""
 		if err := discardRun(cmd, args); err != nil {
 			return err
+		}
+		if len(orphaned) > 0 {
+			fmt.Fprintln(cmd.OutOrStdout(), orphanedSaying(discarded, discardedID, orphaned))
 		}
 		if inDoubt != "" {
 			// As the app warns before it: the org may hold the record all the same.
@@ -240,4 +255,49 @@ func theirsMoved(en *pending.Entry, err error) error {
 	}
 	return fmt.Errorf("another user changed %s %q again since the conflict was found: %s; resolve with --newer if your choices stand against the newer value",
 		en.Object, name, strings.Join(moved, "; "))
+}
+
+// pointingAt are the changes the engine marked as needing a new value because a field of theirs
+// points at id, a record created offline whose create was discarded (REFERENCE_DISCARDED).
+func pointingAt(entries []pending.Entry, id string) []pending.Entry {
+	var out []pending.Entry
+	for _, e := range entries {
+		if e.Code != referenceDiscarded || len(orphanFields(e, id)) == 0 {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// referenceDiscarded is the code of a change whose lookup points at a discarded create.
+const referenceDiscarded = "REFERENCE_DISCARDED"
+
+// orphanFields are the fields of e that point at id and need a new value.
+func orphanFields(e pending.Entry, id string) []string {
+	var fields []string
+	for _, fe := range e.Errors {
+		if v, _ := e.Changes[fe.Field].(string); fe.Code == referenceDiscarded && v == id && !slices.Contains(fields, fe.Field) {
+			fields = append(fields, fe.Field)
+		}
+	}
+	return fields
+}
+
+// orphanedSaying tells, after the create of record id was discarded (discarded says which, as
+// describeEntry does), which changes pointed at it and now need a new value, and in which fields.
+func orphanedSaying(discarded, id string, orphaned []pending.Entry) string {
+	var which []string
+	for _, e := range orphaned {
+		name := e.Name
+		if name == "" {
+			name = e.RecordID
+		}
+		which = append(which, fmt.Sprintf("%s %q (%s)", tui.CleanLine(e.Object), clip(tui.CleanLine(name), 50), strings.Join(orphanFields(e, id), ", ")))
+	}
+	n, them := "1 change that pointed at it now needs", "it"
+	if len(orphaned) > 1 {
+		n, them = fmt.Sprintf("%d changes that pointed at it now need", len(orphaned)), "each"
+	}
+	return fmt.Sprintf("discarded %s; %s a new value: %s (fix or discard %s)", tui.CleanLine(discarded), n, strings.Join(which, ", "), them)
 }
