@@ -980,7 +980,9 @@ func (m Model) View() string {
 	}
 	s := m.c.styles
 	if m.width < minWidth || m.height < minHeight {
-		return clampLines(sprintf("The terminal is %d×%d; offline-edit needs at least %d×%d.", m.width, m.height, minWidth, minHeight), m.width, m.height)
+		// Wrapped, and the size needed first, so that it can be read however small the
+		// terminal is.
+		return clampLines(wrap(sprintf("offline-edit needs a terminal of at least %d×%d; this one is %d×%d.", minWidth, minHeight, m.width, m.height), max(1, m.width)), m.width, m.height)
 	}
 	w, h := m.bodySize()
 	// The message line may take up to maxMessageLines lines from the body.
