@@ -526,16 +526,29 @@ func (m formModel) flagged(f formField) bool {
 }
 
 // flagLines is a message under a field on at most two lines of w cells (none when empty).
-func flagLines(msg string, w int) []string {
+func flagLines(msg string, w int) []string { return flagLinesUpTo(msg, w, 2) }
+
+// flagLinesUpTo is a message under a field on at most n lines of w cells.
+func flagLinesUpTo(msg string, w, n int) []string {
 	if msg == "" {
 		return nil
 	}
 	lines := strings.Split(wrap(msg, w), "\n")
-	if len(lines) > 2 {
-		lines = lines[:2]
-		lines[1] = trunc(lines[1]+" …", w)
+	if len(lines) > n {
+		lines = lines[:n]
+		lines[n-1] = trunc(lines[n-1]+" …", w)
 	}
 	return lines
+}
+
+// fieldFlagLines are the lines of a message under field i: two under the others, and under
+// the focused field what the room under the head holds with the field's own line, so that
+// going to a field shows the whole of what the org said about it.
+func (m formModel) fieldFlagLines(i int, msg string, w int) []string {
+	if i != m.focus {
+		return flagLines(msg, w)
+	}
+	return flagLinesUpTo(msg, w, max(2, m.h-m.headLines()-2))
 }
 
 // headLines is how many lines the form's head takes (title, record messages, hint, blank, and
@@ -570,7 +583,7 @@ func (m formModel) chooserRows() int {
 		f := m.fields[m.focus]
 		_, inputW := m.columns()
 		for _, s := range []string{f.orgErr, f.note, fieldProblem(f.input)} {
-			extra += len(flagLines(s, inputW))
+			extra += len(m.fieldFlagLines(m.focus, s, inputW))
 		}
 		if f.err != "" {
 			extra++
@@ -686,7 +699,7 @@ func (m formModel) View() string {
 			body = append(body, strings.Repeat(" ", labelW+3)+l)
 		}
 		for _, flag := range []string{f.orgErr, f.note, problem} {
-			for _, l := range flagLines(flag, inputW) {
+			for _, l := range m.fieldFlagLines(i, flag, inputW) {
 				body = append(body, strings.Repeat(" ", labelW+3)+s.Flag.Render(l))
 			}
 		}

@@ -210,7 +210,7 @@ func (m pendingModel) View() string {
 	allW := sashColumn(all...)
 	height := func(i int) int {
 		if known[i] == 0 {
-			known[i] = 1 + len(m.detailLines(m.entries[i], allW))
+			known[i] = 1 + len(m.entryDetail(i, allW))
 		}
 		return known[i]
 	}
@@ -252,38 +252,53 @@ func (m pendingModel) View() string {
 			line = s.Selected.Render(fit(line, m.w))
 		}
 		b.WriteString(line + "\n")
-		for _, l := range m.detailLines(e, sashW) {
+		for _, l := range m.entryDetail(i, sashW) {
 			b.WriteString(fit("", sashGap(sashW)+2) + s.sashStyle(e.Status).Render(l) + "\n")
 		}
 	}
 	return clampLines(b.String(), m.w, m.h)
 }
 
-// maxDetailLines is how many lines an entry's message and code may take under its line.
+// maxDetailLines is how many lines an entry's message and code may take under its line; the
+// selected entry's take what the screen has, so that its whole message can be read.
 const maxDetailLines = 3
+
+// entryDetail is the detail of entry i: the selected entry's whole, within the screen (less
+// its own line and the title, blank and header lines), the others' on maxDetailLines lines.
+func (m pendingModel) entryDetail(i, sashW int) []string {
+	if i == m.cursor {
+		return m.detailLinesUpTo(m.entries[i], sashW, max(maxDetailLines, m.h-4))
+	}
+	return m.detailLines(m.entries[i], sashW)
+}
 
 // detailLines say what happened to an entry (the org's message and code), wrapped under its
 // line beside a sash column sashW wide, on at most maxDetailLines lines: a long message ends
 // with "…" and never hides the code. Only the start of a message is read, so a huge one costs
 // no more than a short one.
 func (m pendingModel) detailLines(e pending.Entry, sashW int) []string {
+	return m.detailLinesUpTo(e, sashW, maxDetailLines)
+}
+
+// detailLinesUpTo is detailLines on at most n lines.
+func (m pendingModel) detailLinesUpTo(e pending.Entry, sashW, n int) []string {
 	w := max(1, m.w-sashGap(sashW)-2)
 	detail := longWordOp(e.Status, e.Op, e.Code, e.Message)
 	cut := false
 	if e.Message != "" {
 		var head string
-		head, cut = headOf(e.Message, (maxDetailLines+1)*w)
+		head, cut = headOf(e.Message, (n+1)*w)
 		detail = CleanLine(head)
 	}
 	code := ""
 	if e.Code != "" {
 		code = " · " + CleanLine(e.Code)
 	}
-	if lines := strings.Split(wrap(detail+code, w), "\n"); !cut && len(lines) <= maxDetailLines {
+	if lines := strings.Split(wrap(detail+code, w), "\n"); !cut && len(lines) <= n {
 		return lines
 	}
 	// Too long: the message gives way, on its last line, to "…" and the code.
-	keep := maxDetailLines
+	keep := n
 	if code != "" {
 		keep--
 	}
