@@ -224,6 +224,16 @@ func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outco
 	return nil
 }
 
+// changer names, for a conflict's message, who made the change on the org: another user, or
+// the user themself (by, the record's LastModifiedById, is theirs) from another device or
+// through an automation that runs as them; the device cannot tell those two apart.
+func (e *Engine) changer(by string) string {
+	if me := e.myID(); me != "" && sameID(by, me) {
+		return "You (on another device or through an automation)"
+	}
+	return "Another user"
+}
+
 // keepLaterEdits: the record an earlier send created was found, but the user changed it after
 // that send (its reply lost). The changes the org does not hold yet stay queued, as an update
 // of the record found on top of its server copy, rather than leaving the queue with the create.
@@ -275,7 +285,7 @@ func (e *Engine) keepLaterEdits(ctx context.Context, tx *cache.Tx, d *remote.Des
 			cur.Conflicts = append(cur.Conflicts, Conflict{Field: f, Base: base[f], Theirs: server.Fields[f], Mine: rest[f], TheirsBy: by, TheirsAt: rec.Version.LastModifiedDate})
 		}
 		cur.Status, cur.Code = StatusConflict, "CONFLICT"
-		cur.Message = "Another user changed " + fieldLabels(d, theirs)
+		cur.Message = e.changer(by) + " changed " + fieldLabels(d, theirs)
 		e.note(cur.ID, cur.RecordID, "conflict: "+cur.Message+" after the record was created")
 	} else {
 		e.note(cur.ID, cur.RecordID, "your later change to "+fieldLabels(d, sortedKeys(rest))+" is sent to it next")
@@ -461,11 +471,11 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 			en.Attempts++ // the org refused a send
 		}
 		if len(overlap) > 0 {
-			en.Message = "Another user changed " + fieldLabels(d, overlap)
+			en.Message = e.changer(by) + " changed " + fieldLabels(d, overlap)
 		} else {
 			// The conflict lists the fields of the change, which they left as they were: the
 			// message says what they did change, and to what, or the user could not see it.
-			en.Message = "Another user changed " + orRecordWithValues(d, theirs, server) + " (strict mode: every remote change needs your decision)"
+			en.Message = e.changer(by) + " changed " + orRecordWithValues(d, theirs, server) + " (strict mode: every remote change needs your decision)"
 		}
 		e.noteCode(en.ID, en.RecordID, en.Code, "conflict: "+en.Message)
 	}
@@ -534,7 +544,7 @@ func (e *Engine) applyCheck(ctx context.Context, tx *cache.Tx, r *run, o outcome
 	}
 	en.Status, en.Code = StatusConflict, "CONFLICT"
 	en.Attempts++ // the check before the delete found another user's change
-	en.Message = "Another user changed " + orRecord(d, theirs) + " after you deleted it"
+	en.Message = e.changer(by) + " changed " + orRecord(d, theirs) + " after you deleted it"
 	e.noteCode(en.ID, en.RecordID, en.Code, "conflict: "+en.Message)
 	rec := cache.Record{Object: en.Object, ID: en.RecordID, Server: o.server.Fields, Version: ver, View: overlay(o.server.Fields, nil)}
 	rec.Name = displayName(d, rec.View)
@@ -887,4 +897,15 @@ func inFormOrder(d *remote.Describe, fields []string) []string {
 		return strings.Compare(a, b)
 	})
 	return out
+}
+
+// sameID compares two record ids, either of which may be the 15-character form of the other.
+func sameID(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	if len(a) == len(b) {
+		return a == b
+	}
+	return a[:min(15, len(a))] == b[:min(15, len(b))] && min(len(a), len(b)) == 15
 }
