@@ -971,7 +971,16 @@ func (m Model) popModel() (Model, tea.Cmd) {
 		// asks the org again what the user may do with the record (a share changed meanwhile).
 		m.detail.askedAccess = ""
 	}
-	return m.reload(m.active())
+	m, cmd := m.reload(m.active())
+	if m.active() != ScreenRecord && m.onStack(ScreenRecord) {
+		// The record page under the screen come back to names the record in the title bar:
+		// it is read again, so that a name changed meanwhile (a conflict resolved with
+		// theirs) is the name shown.
+		var name tea.Cmd
+		m.detail, name = m.detail.load()
+		cmd = tea.Batch(cmd, name)
+	}
+	return m, cmd
 }
 
 func (m Model) View() string {
