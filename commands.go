@@ -317,10 +317,8 @@ printing the queue.`,
 			case err != nil:
 				return &exitError{3, err}
 			}
-			for _, e := range entries {
-				if !e.Status.Locked() {
-					return &exitError{3, fmt.Errorf("%d change(s) still waiting to sync", countUnsettled(entries))}
-				}
+			if _, due := pending.NextDue(entries); due > 0 {
+				return &exitError{3, fmt.Errorf("%d change(s) still waiting to sync", due)}
 			}
 			return nil
 		},
@@ -369,16 +367,10 @@ func syncUntilSettled(ctx context.Context, eng *pending.Engine, wait time.Durati
 		if err != nil {
 			return total, err
 		}
-		next := time.Time{}
-		for _, e := range entries {
-			if e.Status.Locked() {
-				continue
-			}
-			if next.IsZero() || e.NextAttempt.Before(next) {
-				next = e.NextAttempt
-			}
-		}
-		if next.IsZero() && countUnsettled(entries) == 0 {
+		// Changes waiting on a create that needs the user need the user too: syncing again
+		// cannot move them (it would only spend the org's API requests until --wait ends).
+		next, due := pending.NextDue(entries)
+		if due == 0 {
 			return total, nil
 		}
 		if time.Now().After(deadline) || next.After(deadline) {
@@ -505,16 +497,6 @@ func addrOf(op *net.OpError) string {
 	return "(unknown address)"
 }
 
-func countUnsettled(entries []pending.Entry) int {
-	n := 0
-	for _, e := range entries {
-		if !e.Status.Locked() {
-			n++
-		}
-	}
-	return n
-}
-
 // sessionExit is the exit status of sync when the session could not be opened: 2 when the org
 // refused the sign-in, 3 when it could not be reached, 130 when interrupted, else 1 (the device
 // database, bad flags, sign-in settings that can't work).
@@ -617,6 +599,12 @@ func firstForSync(entries []pending.Entry) []pending.Entry {
 // printEntries writes the queue as a table; a conflict's message says who made the other side
 // and when (names: conflictAuthorNames).
 func printEntries(w io.Writer, entries []pending.Entry, names map[string]string) {
+	creates := map[string]pending.Entry{}
+	for _, e := range entries {
+		if e.Op == pending.OpCreate {
+			creates[e.RecordID] = e
+		}
+	}
 	var rows [][]string
 	for _, e := range entries {
 		next := "-"
@@ -631,10 +619,34 @@ func printEntries(w io.Writer, entries []pending.Entry, names map[string]string)
 		if by := conflictBy(e, names); by != "" {
 			msg += " (" + by + ")"
 		}
+		if msg == "" {
+			msg = waitsFor(e, creates)
+		}
 		rows = append(rows, []string{tui.CleanLine(e.Object), clip(tui.CleanLine(name), 30), string(e.Op),
 			statusWord[e.Status], orDash(tui.CleanLine(e.Code)), strconv.Itoa(e.Attempts), next, msg})
 	}
 	_ = writeTable(w, []string{"OBJECT", "RECORD", "OP", "STATUS", "CODE", "ATTEMPTS", "NEXT", "MESSAGE"}, rows)
+}
+
+// waitsFor says which record created offline a waiting change waits for, and whether that
+// create needs the user first (then syncing again cannot move either).
+func waitsFor(e pending.Entry, creates map[string]pending.Entry) string {
+	if e.Status != pending.StatusWaiting || e.WaitingOn == "" {
+		return ""
+	}
+	p, ok := creates[e.WaitingOn]
+	if !ok {
+		return ""
+	}
+	name := p.Name
+	if name == "" {
+		name = p.RecordID
+	}
+	what := fmt.Sprintf("waits for %s %q", tui.CleanLine(p.Object), clip(tui.CleanLine(name), 30))
+	if p.Status.Locked() {
+		return what + ", which needs you first (" + strings.Join(strings.Fields(statusWord[p.Status]), " ") + ")"
+	}
+	return what + " to sync first"
 }
 
 func newPendingCmd(of *orgFlags) *cobra.Command {

@@ -296,6 +296,35 @@ func TestSyncExitsZeroWhenOnlyChangesNeedingAPersonRemain(t *testing.T) {
 	}
 }
 
+// A change waiting on a record created offline that the org refused cannot sync until the user
+// fixes that record: sync stops at once with exit 0 (it kept asking the org until --wait ran
+// out, then exited 3), and the table says what the waiting change waits for.
+func TestSyncDoesNotSpinOnAChangeWaitingForARefusedCreate(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	// A closed Case needs a Description (a default validation rule of the demo org).
+	local, err := run(t, dir, "", "new", "Case", "Subject=Headless parent", "Status=Closed", "Origin=Web")
+	if err != nil {
+		t.Fatalf("new case: %v\n%s", err, local)
+	}
+	if out, err := run(t, dir, "", "new", "Task", "Subject=Call about it", "WhatId="+strings.TrimSpace(local)); err != nil {
+		t.Fatalf("new task: %v\n%s", err, out)
+	}
+	before := countRequests(t, dir)
+	out, err := run(t, dir, "", "sync", "--wait", "20s")
+	if code := exitCode(err); code != 0 {
+		t.Fatalf("sync exit %d (%v), want 0: what is left needs the user:\n%s", code, err, out)
+	}
+	if !strings.Contains(out, `waits for Case "Headless parent", which needs you first`) {
+		t.Fatalf("the table does not say what the task waits for:\n%s", out)
+	}
+	if n := countRequests(t, dir) - before; n > 40 {
+		t.Fatalf("sync made %d requests for a queue it cannot move", n)
+	}
+}
+
 func TestSyncAgainstAnUnreachableOrgExitsThree(t *testing.T) {
 	dir := t.TempDir()
 	_, err := run(t, dir, "", "--org", "http://127.0.0.1:1", "sync", "--wait", "0s")
@@ -1134,4 +1163,24 @@ func TestEachDeviceFileKnowsItsOwnOrg(t *testing.T) {
 	if exitCode(err) != 1 || !errors.Is(err, errAnotherOrg) {
 		t.Fatalf("x's device on org z: exit %d (%v)\n%s", exitCode(err), err, out)
 	}
+}
+
+// countRequests counts the requests in the device's activity log (notes left out).
+func countRequests(t *testing.T, dir string) int {
+	t.Helper()
+	out, err := run(t, dir, "", "log", "--json", "--limit", "5000")
+	if err != nil {
+		t.Fatalf("log: %v\n%s", err, out)
+	}
+	var acts []pending.Activity
+	if err := json.Unmarshal([]byte(out), &acts); err != nil {
+		t.Fatalf("log --json: %v\n%s", err, out)
+	}
+	n := 0
+	for _, a := range acts {
+		if a.Method != "" {
+			n++
+		}
+	}
+	return n
 }
