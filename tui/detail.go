@@ -478,10 +478,18 @@ func (m detailModel) header() []string {
 	var out []string
 	title := s.Subtle.Render(m.c.singleLabel(m.object)) + "  " + s.Title.Render(CleanLine(m.view.Name))
 	tag := ""
-	switch m.view.Access {
-	case pending.AccessRead:
+	e := m.view.Entry
+	switch {
+	case m.view.Access != pending.AccessFull && e != nil && e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeNoAccess:
+		// The org refused the change for want of access: the share the device last knew of
+		// is no longer there to claim.
+		tag = s.Subtle.Render("(no access)")
+		if stillReadable(e.Code) {
+			tag = s.Subtle.Render("(read only)")
+		}
+	case m.view.Access == pending.AccessRead:
 		tag = s.Subtle.Render("(read only: shared with you)")
-	case pending.AccessEdit:
+	case m.view.Access == pending.AccessEdit:
 		tag = s.Subtle.Render("(shared with you: edit, not delete)")
 	}
 	switch {
