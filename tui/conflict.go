@@ -390,7 +390,7 @@ func (m conflictModel) valueKeys() []key.Binding {
 	b := func(keys, help string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, help))
 	}
-	set, cancel := b("enter", "set the value"), b("esc", "cancel")
+	set, cancel := b("tab/enter", "set the value"), b("esc", "cancel")
 	switch x := m.valueIn.(type) {
 	case *picklistField:
 		if x.capturing() {
@@ -668,15 +668,13 @@ func (m conflictModel) View() string {
 	hint := "m keep mine · t take theirs · v type a new value · ctrl+s save · " + m.escHint()
 	if m.editing {
 		// The letters type now: only the keys of the editor work.
-		verb, set := "typing", "enter"
+		// tab sets a value in every editor (enter too where it has no other use): the hint
+		// names tab whatever the field's type.
+		verb := "typing"
 		if !textLike(m.valueIn) {
 			verb = "choosing"
 		}
-		switch m.valueIn.(type) {
-		case *textareaField, *picklistField:
-			set = "tab"
-		}
-		hint = verb + " a new value for " + m.label(e.Conflicts[m.cursor].Field) + " · " + set + " set it · esc cancel"
+		hint = verb + " a new value for " + m.label(e.Conflicts[m.cursor].Field) + " · tab set it · esc cancel"
 	}
 	for _, l := range strings.Split(wrap(hint, max(1, m.w)), "\n") {
 		out = append(out, s.Subtle.Render(l))

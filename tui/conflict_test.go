@@ -30,7 +30,7 @@ func TestConflictHelpBarOffersOnlyTheInputsKeysWhileAValueIsTyped(t *testing.T) 
 		}
 		d.keys("v")
 		bar := helpBarOf(d.view())
-		for _, want := range []string{"enter set the value", "esc cancel", "←/→ move in the value"} {
+		for _, want := range []string{"tab/enter set the value", "esc cancel", "←/→ move in the value"} {
 			if !strings.Contains(bar, want) {
 				t.Errorf("%dx%d: while typing the help bar lacks %q: %q", size[0], size[1], want, bar)
 			}
@@ -41,7 +41,7 @@ func TestConflictHelpBarOffersOnlyTheInputsKeysWhileAValueIsTyped(t *testing.T) 
 			}
 		}
 		d.refuseView("m keep mine · t take theirs")
-		d.requireView("typing a new value for Account Phone · enter set it · esc cancel")
+		d.requireView("typing a new value for Account Phone · tab set it · esc cancel")
 		d.keys("555-0142", "enter")
 		d.requireView("new     555-0142", "m keep mine · t take theirs")
 		if bar := helpBarOf(d.view()); !strings.Contains(bar, "m keep mine") {

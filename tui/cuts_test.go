@@ -178,11 +178,11 @@ func TestConflictHintUnderTheTypingBoxSaysWhatTheHelpBarSays(t *testing.T) {
 			d := newDriver(t, f, size[0], size[1])
 			d.keys("p", "r")
 			for _, step := range []struct{ key, hint string }{
-				{"v", "typing replaces this value · enter set the value · esc cancel · ←/→ move in the value"},
-				{"left", "enter set the value · esc cancel · ←/→ move in the value"},
+				{"v", "typing replaces this value · tab/enter set the value · esc cancel · ←/→ move in the value"},
+				{"left", "tab/enter set the value · esc cancel · ←/→ move in the value"},
 			} {
 				d.keys(step.key)
-				if bar := helpBarOf(d.view()); !strings.Contains(bar, "enter set the value · esc cancel · ←/→ move in the value") {
+				if bar := helpBarOf(d.view()); !strings.Contains(bar, "tab/enter set the value · esc cancel · ←/→ move in the value") {
 					t.Fatalf("while typing the help bar is %q", bar)
 				}
 				// The hint under the box, on as many lines as it takes.
