@@ -49,6 +49,10 @@ type homeModel struct {
 	cursor, top int
 	w, h        int
 
+	// sashW and want are what the loaded page needs (pageWidths), worked out when it comes.
+	sashW int
+	want  []int
+
 	filter    lineInput
 	filtering bool
 
@@ -71,6 +75,7 @@ func (m homeModel) open(object string) (homeModel, tea.Cmd) {
 	m.object = object
 	m.cursor, m.top, m.offset, m.total = 0, 0, 0, 0
 	m.rows, m.loaded, m.filtering = nil, false, false
+	m.sashW, m.want = 0, nil
 	m.filter.Blur()
 	return m.fetch(0)
 }
@@ -168,6 +173,7 @@ func (m homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd) {
 			return m, errCmd(msg.err)
 		}
 		m.rows, m.offset, m.total, m.loaded = msg.page.Rows, msg.offset, msg.page.Total, true
+		m.sashW, m.want = m.pageWidths()
 		if m.focusID != "" {
 			for i, r := range m.rows {
 				if r.ID == m.focusID {
@@ -234,51 +240,65 @@ func (m homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd) {
 	return m, nil
 }
 
-// visibleSashWidth is the sash column width the rows on screen need.
-func (m homeModel) visibleSashWidth() int {
-	var sts []sashMark
-	for i := m.top; i < min(m.top+m.visible(), m.total); i++ {
-		if r, ok := m.row(i); ok {
-			sts = append(sts, sashMark{r.Status, r.Op})
+// pageWidths are what the loaded page needs: the sash column's width, and the cells of the
+// widest name and of the widest value of each key column. The columns are laid out by them,
+// not by the rows on screen, so that they hold still while the list scrolls.
+func (m homeModel) pageWidths() (sashW int, want []int) {
+	cols := keyColumns[m.object]
+	want = make([]int, len(cols)+1)
+	want[0] = len("Name")
+	for i, c := range cols {
+		want[i+1] = lipgloss.Width(c.title)
+	}
+	sts := make([]sashMark, 0, len(m.rows))
+	for _, r := range m.rows {
+		sts = append(sts, sashMark{r.Status, r.Op})
+		want[0] = max(want[0], lipgloss.Width(CleanLine(r.Name)))
+		for i, c := range cols {
+			want[i+1] = max(want[i+1], lipgloss.Width(displayCell(c.field, r.Fields[c.field])))
 		}
 	}
-	return sashColumn(sts...)
+	return sashColumn(sts...), want
 }
 
-// visibleRows are the loaded rows on screen.
-func (m homeModel) visibleRows() []pending.Row {
-	var out []pending.Row
-	for i := m.top; i < min(m.top+m.visible(), m.total); i++ {
-		if r, ok := m.row(i); ok {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// columns lays the key columns out in the width, by what the rows on screen hold (as the
-// sash column does): each column gets what its widest value needs when all fit (the room left
-// over is spread, the name taking the most), and otherwise the short ones keep theirs and the
-// long ones share the rest. Values further down the list take no room from the ones in view.
+// columns lays the key columns out in the width by what the loaded page holds (see
+// pageWidths): each column gets what its widest value needs when all fit (the room left over
+// is spread, the name taking the most). When they do not, the name comes first, with up to half
+// the room, and the other columns share the rest (the short ones keep theirs, the long ones
+// share what is left), so that a long value further down takes no room from the names.
 func (m homeModel) columns(sashW int) (nameW int, cols []column, colWs []int) {
 	cols = keyColumns[m.object]
 	avail := m.w - 2 - sashGap(sashW) - len(cols)
 	if avail < 20 {
 		return max(avail, 1), nil, nil
 	}
-	want := make([]int, len(cols)+1)
-	want[0] = len("Name")
-	for i, c := range cols {
-		want[i+1] = lipgloss.Width(c.title)
+	want := m.want
+	if len(want) != len(cols)+1 {
+		_, want = m.pageWidths()
 	}
-	for _, r := range m.visibleRows() {
-		want[0] = max(want[0], lipgloss.Width(CleanLine(r.Name)))
-		for i, c := range cols {
-			want[i+1] = max(want[i+1], lipgloss.Width(displayCell(c.field, r.Fields[c.field])))
-		}
-	}
-	ws := spreadWidth(want, avail)
+	ws := homeWidths(want, avail)
 	return ws[0], cols, ws[1:]
+}
+
+// homeWidths shares avail cells between a name column (want[0]) and value columns: all get
+// what they want when it fits; otherwise the name gets up to half, the values share the rest,
+// and what they leave goes back to the name.
+func homeWidths(want []int, avail int) []int {
+	total := 0
+	for _, x := range want {
+		total += x
+	}
+	if total <= avail || len(want) < 2 {
+		return spreadWidth(want, avail)
+	}
+	name := min(want[0], avail/2)
+	rest := shareWidth(want[1:], avail-name)
+	used := name
+	for _, x := range rest {
+		used += x
+	}
+	name += max(0, min(want[0]-name, avail-used))
+	return append([]int{name}, rest...)
 }
 
 func (m homeModel) View() string {
@@ -302,7 +322,7 @@ func (m homeModel) View() string {
 	}
 	b.WriteString("\n")
 
-	sashW := m.visibleSashWidth()
+	sashW := m.sashW
 	nameW, cols, colWs := m.columns(sashW)
 	hdr := "  " + fit("", sashGap(sashW)) + fit("Name", nameW)
 	for i, c := range cols {
