@@ -693,6 +693,7 @@ func (e *Engine) refreshServerCopy(ctx context.Context, tx *cache.Tx, en *entry,
 // (Entry.Cause reads them back).
 const (
 	msgDeleted          = "Record was deleted by another user"
+	msgDeletedWith      = "Record was deleted on the org with its " // + `Account "Acme"`: the parent's delete took it along
 	msgNoAccess         = "You no longer have access to this record"
 	msgNoAccessToChange = "You no longer have access to change this record"
 	msgNoAccessToDelete = "You no longer have access to delete this record"
@@ -711,6 +712,8 @@ func (e *Engine) applyFailed(ctx context.Context, tx *cache.Tx, o outcome) error
 		}
 	}
 	switch {
+	case o.deletedWith != "":
+		en.Message = msgDeletedWith + o.deletedWith
 	case o.deleted || en.Code == "ENTITY_IS_DELETED":
 		en.Message = msgDeleted
 	case noAccessCode(en.Code):

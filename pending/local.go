@@ -734,7 +734,7 @@ func (e *Engine) Dismiss(ctx context.Context, entryID string) error {
 	if en.Status != StatusFailed {
 		return fmt.Errorf("%w: only a failed change can be dismissed; discard it instead", ErrNotAllowed)
 	}
-	gone := en.Code == "ENTITY_IS_DELETED" || en.Message == msgDeleted
+	gone := en.Cause() == CauseDeleted
 	var fresh *remote.Record
 	if en.Op != OpCreate && !IsLocalID(en.RecordID) && e.Online() {
 		var fields []string

@@ -121,9 +121,11 @@ type outcome struct {
 	server  *remote.Record // the record as the org has it now, when known
 	newID   string         // a create's server id
 	deleted bool           // a 404 was checked: the record is in the recycle bin
-	gone    bool           // a 404 on a delete: nothing left to delete
-	taken   bool           // the entry has already left the queue in this transaction
-	found   bool           // a create's record was found on the org (an earlier send made it)
+	// deletedWith names the parent whose delete took the record with it (`Account "Acme"`).
+	deletedWith string
+	gone        bool // a 404 on a delete: nothing left to delete
+	taken       bool // the entry has already left the queue in this transaction
+	found       bool // a create's record was found on the org (an earlier send made it)
 }
 
 // run holds what one sync run learned.
@@ -155,6 +157,8 @@ type run struct {
 	// found, by key (= entry id).
 	keyLooked map[string]bool
 	byKey     map[string]remote.Record
+	// parentGone caches, by id, whether the org deleted a parent of a deleted record.
+	parentGone map[string]bool
 }
 
 const maxMergesPerRun = 3
@@ -163,7 +167,7 @@ func newRun(sum *Summary) *run {
 	return &run{sum: sum, merges: map[string]int{}, merged: map[string]bool{}, checked: map[string]bool{},
 		keyed: map[string]bool{}, fields: map[string][]string{}, skip: map[string]bool{}, rekey: map[string]bool{},
 		redescribe: map[string]bool{}, redescribed: map[string]bool{}, accessDue: map[string]map[string]bool{}, noAccess: map[string]bool{},
-		keyLooked: map[string]bool{}, byKey: map[string]remote.Record{}}
+		keyLooked: map[string]bool{}, byKey: map[string]remote.Record{}, parentGone: map[string]bool{}}
 }
 
 // Sync runs once now: it pushes the queue until nothing more can be done, then refreshes the
@@ -1165,6 +1169,9 @@ func (e *Engine) readChunk(ctx context.Context, r *run, c *chunk) []outcome {
 			if o.class == ClassFailed && o.apiErr != nil && o.apiErr.HasCode("NOT_FOUND") {
 				o.deleted = e.inRecycleBin(ctx, j.ent.Object, j.ent.RecordID, o.apiErr)
 			}
+			if o.deleted || o.class == ClassFailed && o.apiErr != nil && o.apiErr.HasCode("ENTITY_IS_DELETED") {
+				o.deletedWith = e.deletedWith(ctx, r, j.ent)
+			}
 		}
 		outs = append(outs, o)
 	}
@@ -1237,11 +1244,55 @@ func (g *collGet) decode(resp remote.Subresponse) {
 	}
 }
 
+// deletedWith names, for a record the org deleted, the parent whose delete took it along (a
+// contact goes to the recycle bin with its account): the first lookup of its cached copy to a
+// record the org deleted too, as `Account "Prestige Foods"`; "" when none is known. A parent
+// is asked about once a run.
+func (e *Engine) deletedWith(ctx context.Context, r *run, en *entry) string {
+	d, _ := e.db.Describe(ctx, en.Object)
+	rec, err := e.db.Record(ctx, en.RecordID)
+	if d == nil || err != nil || rec.Server == nil {
+		return ""
+	}
+	for _, f := range d.Fields {
+		id, _ := rec.Server[f.Name].(string)
+		if f.Type != "reference" || f.Name == "OwnerId" || strings.HasSuffix(f.Name, "ById") || id == "" || IsLocalID(id) {
+			continue
+		}
+		object, name := "", ""
+		if p, err := e.db.Record(ctx, id); err == nil {
+			object, name = p.Object, p.Name
+		} else if len(f.ReferenceTo) == 1 {
+			object = f.ReferenceTo[0]
+			if names, err := e.db.Names(ctx, []string{id}); err == nil {
+				name = names[id]
+			}
+		}
+		if object == "" {
+			continue
+		}
+		gone, asked := r.parentGone[id]
+		if !asked {
+			gone = e.deletedOnOrg(ctx, object, id)
+			r.parentGone[id] = gone
+		}
+		if gone {
+			return object + " " + strconv.Quote(cmpOr(name, id))
+		}
+	}
+	return ""
+}
+
 // inRecycleBin tells a deleted record from one the user can no longer see.
 func (e *Engine) inRecycleBin(ctx context.Context, object, id string, apiErr *remote.Error) bool {
 	if apiErr.HasCode("ENTITY_IS_DELETED") {
 		return true
 	}
+	return e.deletedOnOrg(ctx, object, id)
+}
+
+// deletedOnOrg asks the org whether it holds the record in its recycle bin.
+func (e *Engine) deletedOnOrg(ctx context.Context, object, id string) bool {
 	res, err := e.org.QueryAll(ctx, "SELECT Id, IsDeleted FROM "+object+" WHERE Id = '"+soqlEscape(id)+"'", 0)
 	if err != nil || len(res.Records) == 0 {
 		return false

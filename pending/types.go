@@ -162,7 +162,7 @@ func (e Entry) Cause() Cause {
 		return CauseOther
 	}
 	switch {
-	case e.Message == msgDeleted, e.Code == "ENTITY_IS_DELETED":
+	case e.Message == msgDeleted, strings.HasPrefix(e.Message, msgDeletedWith), e.Code == "ENTITY_IS_DELETED":
 		return CauseDeleted
 	case e.Message == msgNoAccess, e.Message == msgNoAccessToChange, e.Message == msgNoAccessToDelete, noAccessCode(e.Code):
 		return CauseNoAccess
