@@ -86,6 +86,12 @@ func checkValue(f remote.Field, v any) error {
 		if (f.Type == "int" || f.Type == "long") && n != math.Trunc(n) {
 			return fmt.Errorf("%v is not a whole number", v)
 		}
+		// Precision counts all digits, scale those after the point: the org refuses a number
+		// with more digits before it (NUMBER_OUTSIDE_VALID_RANGE). A field whose describe gives
+		// no precision (an integer on a real org says digits instead) is left to the org.
+		if whole := f.Precision - f.Scale; f.Precision > 0 && whole >= 0 && math.Abs(n) >= math.Pow10(whole) {
+			return fmt.Errorf("%v is too large: at most %d digit(s) before the decimal point", v, whole)
+		}
 	case "boolean":
 		if _, ok := v.(bool); !ok {
 			return fmt.Errorf("%v is not true or false", v)

@@ -538,3 +538,32 @@ func TestEveryFieldOfAnEntryReachesItsJSON(t *testing.T) {
 		}
 	}
 }
+
+// A number with more digits before the decimal point than the field's precision and scale allow
+// is refused when queued (the org would refuse it, NUMBER_OUTSIDE_VALID_RANGE); decimals beyond
+// the scale are the org's to keep as sent.
+func TestANumberTooLargeForItsFieldIsRefusedWhenQueued(t *testing.T) {
+	amount := remote.Field{Name: "Amount", Type: "currency", Precision: 18, Scale: 2}
+	rating := remote.Field{Name: "Rating__c", Type: "double", Precision: 3, Scale: 1}
+	noPrecision := remote.Field{Name: "NumberOfEmployees", Type: "int"}
+	cases := []struct {
+		f  remote.Field
+		v  float64
+		ok bool
+	}{
+		{amount, 1234.567, true},
+		{amount, 999999999999999.9, true},
+		{amount, 1e16, false},
+		{amount, -1e16, false},
+		{rating, 99.9, true},
+		{rating, -99.99, true},
+		{rating, 100, false},
+		{noPrecision, 1e12, true},
+	}
+	for _, c := range cases {
+		err := checkValue(c.f, c.v)
+		if (err == nil) != c.ok {
+			t.Errorf("%s = %v: %v; want accepted %v", c.f.Name, c.v, err, c.ok)
+		}
+	}
+}
