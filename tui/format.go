@@ -103,18 +103,35 @@ func whenIn(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("Jan 2 15:04")
 }
 
-// cellWidth is the cells s takes on screen.
-func cellWidth(s string) int { return lipgloss.Width(s) }
+// cellWidth is the most cells s can take on screen. Terminals do not agree: some measure by
+// grapheme cluster (as lipgloss does), others (tmux, xterm) add up each code point's wcwidth,
+// which makes a Devanagari word or an emoji with a skin tone wider (हिन्दी is 3 cells to one, 5
+// to the other; 👍🏽 2 or 4). A line cut or padded to w cells by this measure is never wider
+// than w on either kind, so it never wraps and pushes the rest of the screen down; where the
+// two agree (Latin, CJK, most emoji, flags, ZWJ families) nothing changes.
+func cellWidth(s string) int { return max(lipgloss.Width(s), codePointWidth(s)) }
+
+// truncCells cuts s to at most w cells by cellWidth, ending it with tail. Where the two measures
+// agree it is ansi.Truncate; where a terminal may count more cells, it cuts further, a
+// cluster at a time, until the wider measure fits.
+func truncCells(s string, w int, tail string) string {
+	out := ansi.Truncate(s, w, tail)
+	for k := w; cellWidth(out) > w && k > 0; {
+		k -= max(1, cellWidth(out)-w)
+		out = ansi.Truncate(s, max(0, k), tail)
+	}
+	return out
+}
 
 // fit truncates s to w cells and pads it to exactly w cells.
 func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if lipgloss.Width(s) > w {
-		s = ansi.Truncate(s, w, "…")
+	if cellWidth(s) > w {
+		s = truncCells(s, w, "…")
 	}
-	if pad := w - lipgloss.Width(s); pad > 0 {
+	if pad := w - cellWidth(s); pad > 0 {
 		s += strings.Repeat(" ", pad)
 	}
 	return s
@@ -125,8 +142,8 @@ func trunc(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if lipgloss.Width(s) > w {
-		return ansi.Truncate(s, w, "…")
+	if cellWidth(s) > w {
+		return truncCells(s, w, "…")
 	}
 	return s
 }

@@ -1,0 +1,44 @@
+package tui
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/charmbracelet/x/ansi"
+	"golang.org/x/text/width"
+)
+
+// codePointWidth is s's width as a terminal measuring code point by code point counts it:
+// nothing for marks that do not space, format characters and variation selectors, two cells
+// for East Asian wide and full-width characters (most emoji among them, skin tones too), one
+// for the rest (spacing vowel signs included).
+func codePointWidth(s string) int {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 || s[i] == 0x1b {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return len(s)
+	}
+	if strings.IndexByte(s, 0x1b) >= 0 {
+		s = ansi.Strip(s)
+	}
+	n := 0
+	for _, r := range s {
+		switch {
+		case r < 0x20 || r == 0x7f:
+		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf, unicode.Variation_Selector):
+		default:
+			switch width.LookupRune(r).Kind() {
+			case width.EastAsianWide, width.EastAsianFullwidth:
+				n += 2
+			default:
+				n++
+			}
+		}
+	}
+	return n
+}
