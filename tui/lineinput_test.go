@@ -206,3 +206,12 @@ func focusedLine(v string) string {
 	}
 	return ""
 }
+
+func BenchmarkLineInputKeyAndFrameOnALongValue(b *testing.B) {
+	l := lineWith(strings.Repeat("Emoji "+family+flagJP+" Corp ", 10), 60)
+	left := tea.KeyMsg{Type: tea.KeyLeft}
+	for b.Loop() {
+		l, _ = l.Update(left)
+		_ = l.View(60)
+	}
+}
