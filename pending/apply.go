@@ -639,6 +639,23 @@ func (e *Engine) applyInvalid(ctx context.Context, tx *cache.Tx, o outcome) erro
 			if it.Message != "" {
 				msgs = append(msgs, it.Message)
 			}
+			if it.Code == "INVALID_CROSS_REFERENCE_KEY" {
+				if f, text := e.goneReference(ctx, tx, en, it); text != "" {
+					if it.Message != "" {
+						msgs[len(msgs)-1] = text
+					} else {
+						msgs = append(msgs, text)
+					}
+					if len(it.Fields) == 0 {
+						en.Errors[len(en.Errors)-1] = FieldError{Field: f, Code: it.Code, Message: text}
+					}
+					for i := range en.Errors {
+						if en.Errors[i].Field == f && en.Errors[i].Code == it.Code {
+							en.Errors[i].Message = text
+						}
+					}
+				}
+			}
 		}
 		if ae.HasCode("DUPLICATES_DETECTED") {
 			en.dups = dupNone
@@ -664,6 +681,39 @@ func (e *Engine) applyInvalid(ctx context.Context, tx *cache.Tx, o outcome) erro
 	}
 	e.noteCode(en.ID, en.RecordID, en.Code, "refused: "+en.Message)
 	return e.save(ctx, tx, en)
+}
+
+// goneReference says, for the org's "invalid cross reference id" on a change, which lookup of
+// the change points at a record the org no longer has for this user (deleted, or out of their
+// reach) and how to put it: the field's label, the record it named, what to do. The field is
+// the one the org names, else the lookup whose value the message quotes.
+func (e *Engine) goneReference(ctx context.Context, tx *cache.Tx, en *entry, it remote.ErrorItem) (string, string) {
+	d := e.describeOf(ctx, tx, en.Object)
+	if d == nil {
+		return "", ""
+	}
+	candidates := it.Fields
+	if len(candidates) == 0 {
+		for _, f := range sortedKeys(en.Changes) {
+			if v, ok := en.Changes[f].(string); ok && v != "" && strings.Contains(it.Message, v[:min(15, len(v))]) {
+				candidates = append(candidates, f)
+			}
+		}
+	}
+	for _, f := range candidates {
+		fd, ok := d.Field(f)
+		id, _ := en.Changes[f].(string)
+		if !ok || fd.Type != "reference" || id == "" {
+			continue
+		}
+		name := id
+		if rec, err := tx.Record(ctx, id); err == nil && rec.Name != "" {
+			name = rec.Name
+		}
+		return f, fmt.Sprintf("%s: the record it points at (%s) was deleted on the org or is out of your reach; choose another",
+			cmpOr(fd.Label, f), name)
+	}
+	return "", ""
 }
 
 func dedupe(ss []string) []string {
