@@ -27,8 +27,12 @@ func lineWith(v string, w int) lineInput {
 
 func pressLine(l lineInput, keys ...string) lineInput {
 	for _, k := range keys {
-		if k == "delete" {
+		switch k {
+		case "delete":
 			l, _ = l.Update(tea.KeyMsg{Type: tea.KeyDelete})
+			continue
+		case "alt+b":
+			l, _ = l.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'b'}, Alt: true})
 			continue
 		}
 		for _, msg := range keyMsgs(k) {
@@ -55,6 +59,7 @@ func TestLineInputMovesAndDeletesByGraphemeCluster(t *testing.T) {
 		{"an invisible character goes with the letter before it", "a\u202eb", []string{"left", "backspace"}, "b"},
 		{"an escape sequence is stepped over as one", "Acme\x1b[2J Corp", []string{"home", "right", "right", "right", "right", "X"}, "Acme\x1b[2JX Corp"},
 		{"a paste of several lines stays on one", "", []string{"a\nb\tc"}, "a b c"},
+		{"alt+b goes back a word and types nothing", "one two", []string{"alt+b", "X"}, "one Xtwo"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
