@@ -2,6 +2,7 @@ package pending
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/offline-edit/offline-edit/remote"
@@ -55,4 +56,35 @@ func TestAResolveOnTheirsThatChangedAgainIsRefused(t *testing.T) {
 	if got := h.serverRecord(t, "Contact", c.ID).Fields["Phone"]; got != "111" {
 		t.Fatalf("org has Phone %v, want mine", got)
 	}
+}
+
+// A composite answers 200 as a whole; the log row of each entry in it says what the org
+// answered that entry, so a record's history shows the 412 without reading the notes.
+func TestTheCompositeRowOfAnEntrySaysWhatTheOrgAnsweredIt(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "111"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2e9))
+	if err := h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Phone": "222"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	acts, err := h.eng.Activity(bg, c.ID, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range acts {
+		if a.Method == "POST" && strings.HasSuffix(a.Path, "/composite") {
+			if a.Status != 200 || !strings.HasPrefix(a.Code, "412") {
+				t.Fatalf("the composite row says %d %q, want 200 with the entry's 412", a.Status, a.Code)
+			}
+			return
+		}
+	}
+	t.Fatalf("no composite row in the record's log: %+v", acts)
 }

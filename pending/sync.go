@@ -1111,6 +1111,7 @@ func (e *Engine) readChunk(ctx context.Context, r *run, c *chunk) []outcome {
 		o := outcome{job: j}
 		main := c.resp[j.main]
 		err := main.Err()
+		e.markSubresult(j.ent.ID, main, err)
 		o.class = Classify(err)
 		o.apiErr, _ = remote.AsError(err)
 		if j.get >= 0 {
@@ -1176,6 +1177,30 @@ func (e *Engine) readChunk(ctx context.Context, r *run, c *chunk) []outcome {
 		outs = append(outs, o)
 	}
 	return outs
+}
+
+// markSubresult gives the composite's log row of an entry what the org answered that entry (the
+// request as a whole answers 200): the subresponse's status and error code in the CODE column,
+// such as "412" or "404 ENTITY_IS_DELETED", so a request's row tells each record's fate.
+func (e *Engine) markSubresult(entryID string, sub remote.Subresponse, err error) {
+	if err == nil {
+		return
+	}
+	code := strconv.Itoa(sub.StatusCode)
+	if ae, ok := remote.AsError(err); ok && ae.Code() != "" {
+		code += " " + ae.Code()
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := len(e.actBuf) - 1; i >= 0; i-- {
+		a := &e.actBuf[i]
+		if a.EntryID == entryID && a.Method == http.MethodPost && strings.HasSuffix(a.Path, "/composite") {
+			if a.Code == "" {
+				a.Code = code
+			}
+			return
+		}
+	}
 }
 
 // collRecord takes a job's record from its chunk's Collections retrieve. Should the retrieve
