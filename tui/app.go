@@ -1240,12 +1240,12 @@ func redCount(ctx context.Context, b Backend) (int, error) {
 }
 
 // apiUsage turns a Sforce-Limit-Info header ("api-usage=18/15000; per-app-api-usage=…") into a
-// short status-bar label ("API 18/15000"), or "" when there is none.
+// short status-bar label ("API used 18/15000": requests used today of the daily limit), or "" when there is none.
 func apiUsage(info string) string {
 	for _, part := range strings.Split(info, ";") {
 		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
 		if ok && k == "api-usage" && v != "" {
-			return "API " + CleanLine(v)
+			return "API used " + CleanLine(v)
 		}
 	}
 	return ""

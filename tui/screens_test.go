@@ -161,8 +161,8 @@ func TestStatusBarShowsModePendingCountAndLastSync(t *testing.T) {
 
 func TestStatusBarShowsTheOrgsAPIUsage(t *testing.T) {
 	cases := []struct{ header, want, absent string }{
-		{"api-usage=18/15000", "API 18/15000", ""},
-		{"api-usage=25/5000; per-app-api-usage=17/250(appName=x)", "API 25/5000", "per-app"},
+		{"api-usage=18/15000", "API used 18/15000", ""},
+		{"api-usage=25/5000; per-app-api-usage=17/250(appName=x)", "API used 25/5000", "per-app"},
 		{"", "", "API "},
 		{"garbage", "", "API "},
 	}

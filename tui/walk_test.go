@@ -345,13 +345,13 @@ func TestStatusBarDropsWholePartsAndNeverCutsTheAPICount(t *testing.T) {
 		if strings.Contains(bar, "…") {
 			t.Fatalf("%d wide: a part is cut: %q", w, bar)
 		}
-		if strings.Contains(bar, "API") && !strings.Contains(bar, "API 18/15000") {
+		if strings.Contains(bar, "API") && !strings.Contains(bar, "API used 18/15000") {
 			t.Fatalf("%d wide: the API count is cut: %q", w, bar)
 		}
 		if !strings.Contains(bar, "1 pending") {
 			t.Fatalf("%d wide: the pending count went: %q", w, bar)
 		}
-		if w >= 100 && !strings.Contains(bar, "API 18/15000") {
+		if w >= 100 && !strings.Contains(bar, "API used 18/15000") {
 			t.Fatalf("%d wide: the API count went while there is room: %q", w, bar)
 		}
 	}

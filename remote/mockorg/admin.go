@@ -37,9 +37,26 @@ func methodIs(method string, allowed ...string) *apiError {
 	return errMethod(method, allowed...)
 }
 
+// adminIndex is what GET /mockorg/v1/ answers: each admin operation, how to call it and what
+// it takes, so a shell user finds them without reading the source.
+var adminIndex = []map[string]string{
+	{"path": "/mockorg/v1/share", "method": "POST", "body": `{"recordId":"001…","username":"sam@demo.example","access":"read|edit|none"}`, "does": "share a record with a user, or take the share away"},
+	{"path": "/mockorg/v1/rules", "method": "GET, POST", "body": `{"object":"Account","kind":"required","field":"Industry","message":"…"}`, "does": "list or add validation rules (kinds: GET /mockorg/v1/rulekinds)"},
+	{"path": "/mockorg/v1/rules/{id}", "method": "DELETE", "does": "remove a validation rule"},
+	{"path": "/mockorg/v1/rulekinds", "method": "GET", "does": "the kinds of validation rule and what each takes"},
+	{"path": "/mockorg/v1/expire", "method": "POST", "body": `{"username":"alex@demo.example"}`, "does": "expire a user's sessions (their next request answers 401)"},
+	{"path": "/mockorg/v1/settings", "method": "GET, POST", "body": `{"dailyLimit":100,"deleteLogRetentionSeconds":60}`, "does": "the daily API request limit (REQUEST_LIMIT_EXCEEDED past it) and how long getDeleted remembers deletes"},
+	{"path": "/mockorg/v1/profile", "method": "GET, POST", "body": `{"profile":"demo|real"}`, "does": "behave as the demo org or as a real one (no Offline_Key__c, empty 412 bodies, a short delete log)"},
+	{"path": "/mockorg/v1/users", "method": "GET", "does": "the org's users"},
+	{"path": "/mockorg/v1/reset", "method": "POST", "body": "{}", "does": "reseed the org as it started"},
+}
+
 func (o *Org) admin(method string, segs []string, body []byte) apiResp {
 	if len(segs) == 0 {
-		return fail(errNotFound())
+		if e := methodIs(method, http.MethodGet); e != nil {
+			return fail(e)
+		}
+		return ok(http.StatusOK, adminIndex)
 	}
 	invalid := func(msg string, fields ...string) apiResp {
 		return fail(newErr(http.StatusBadRequest, "INVALID_INPUT", msg, fields...))

@@ -73,3 +73,29 @@ func TestAdminProfileSwitchAndReset(t *testing.T) {
 		t.Fatal("limits view")
 	}
 }
+
+// GET /mockorg/v1/ lists the admin operations, each of which answers as listed (none is
+// NOT_FOUND), so a shell user can find them.
+func TestAdminIndexListsOperationsThatExist(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.do(e.alex, "GET", "/mockorg/v1/", nil).want(t, 403)
+	var ops []map[string]string
+	e.do(e.admin, "GET", "/mockorg/v1/", nil).want(t, 200).json(t, &ops)
+	if len(ops) < 8 {
+		t.Fatalf("index %+v", ops)
+	}
+	for _, op := range ops {
+		path := strings.Replace(op["path"], "{id}", "nope", 1)
+		if op["does"] == "" || op["method"] == "" {
+			t.Errorf("%s: says nothing of what it does or how to call it", path)
+		}
+		if strings.Contains(op["method"], "GET") {
+			e.do(e.admin, "GET", path, nil).want(t, 200)
+			continue
+		}
+		// Answered with a method the operation does not take: 405, not 404.
+		if got := e.do(e.admin, "PUT", path, nil); got.Status == 404 {
+			t.Errorf("%s listed but not there", path)
+		}
+	}
+}
