@@ -324,3 +324,30 @@ func TestASyncLandingBetweenTheCheckAndTheSaveStillStopsTheResolution(t *testing
 		t.Fatalf("the entry is %s", e.Status)
 	}
 }
+
+// A sync that brings a newer theirs while the conflict screen is open shows it at once, keeping
+// the choices made; a sync that settles the conflict (the record deleted, so the change turned
+// red) closes the screen saying so.
+func TestAnOpenConflictScreenFollowsWhatASyncBrings(t *testing.T) {
+	f := syncLandingFake{seededFake(2), new(atomic.Bool)}
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusConflict, Changes: remote.Fields{"Phone": "1"}, Conflicts: phoneConflict})
+	d := newDriver(t, f, 100, 30)
+	d.keys("enter", "enter", "r")
+	d.requireView("Resolve conflict", "theirs  2")
+	d.keys("m")
+	f.landed.Store(true) // a sync stored 555-0999 as the org's copy
+	d.send(refreshMsg{})
+	d.requireView("Account Phone changed again on the org while this screen was open", "theirs  555-0999", "✓ mine    1")
+	if got := d.model().active(); got != ScreenConflict {
+		t.Fatalf("left the conflict screen: %v", got)
+	}
+	f.mu.Lock()
+	f.entries[0].Status, f.entries[0].Conflicts, f.entries[0].Message = pending.StatusFailed, nil, "Record was deleted by another user"
+	f.mu.Unlock()
+	d.send(refreshMsg{})
+	d.requireView("This conflict was settled meanwhile: Record was deleted by another user.")
+	if got := d.model().active(); got == ScreenConflict {
+		t.Fatal("still on the conflict screen of a settled conflict")
+	}
+}

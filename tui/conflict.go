@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,6 +61,53 @@ type conflictModel struct {
 }
 
 func newConflict(c *common) conflictModel { return conflictModel{c: c} }
+
+// conflictLiveMsg is what a sync changed under an open conflict screen: newer values of
+// theirs (moved), or the conflict settled meanwhile (settled says how).
+type conflictLiveMsg struct {
+	gen     int
+	server  remote.Fields
+	names   map[string]string
+	moved   []string
+	settled string
+}
+
+// refresh looks again, after a sync, at the record and the change the screen shows, keeping
+// the choices made: theirs shows the newest value, and a conflict settled meanwhile (the
+// record deleted, say) closes the screen saying so.
+func (m conflictModel) refresh() (conflictModel, tea.Cmd) {
+	if !m.loaded || m.saving || m.entryID == "" {
+		return m, nil
+	}
+	b, ctx, gen, d := m.c.backend, m.c.ctx, m.gen, m.desc
+	entryID, object, recordID := m.entryID, m.entry.Object, m.entry.RecordID
+	shown := theirsNow(m.entry.Conflicts, m.server)
+	names := m.names
+	return m, func() tea.Msg {
+		e, err := b.Entry(ctx, entryID)
+		if err != nil || e.Status != pending.StatusConflict {
+			why := "This conflict was settled meanwhile"
+			if err == nil && e.Message != "" {
+				why += ": " + e.Message
+			}
+			return conflictLiveMsg{gen: gen, settled: why + "."}
+		}
+		v, err := b.Record(ctx, object, recordID)
+		if err != nil || v.Server == nil {
+			return nil
+		}
+		moved := movedFields(shown, v.Server)
+		if len(moved) == 0 {
+			return nil
+		}
+		all := maps.Clone(names)
+		if all == nil {
+			all = map[string]string{}
+		}
+		maps.Copy(all, v.Names)
+		return conflictLiveMsg{gen: gen, server: v.Server, moved: moved, names: lookupNames(ctx, b, d, theirsNow(shown, v.Server), all)}
+	}
+}
 
 func (m conflictModel) open(entryID string) (conflictModel, tea.Cmd) {
 	m = conflictModel{c: m.c, entryID: entryID, gen: m.gen + 1, w: m.w, h: m.h}
@@ -553,6 +601,24 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 		}
 		m.entry, m.desc, m.names, m.server, m.loaded = msg.entry, msg.desc, msg.names, msg.server, true
 		m.choices = make([]pending.Choice, len(m.entry.Conflicts))
+		return m, nil
+	case conflictLiveMsg:
+		if msg.gen != m.gen || m.saving || !m.loaded {
+			return m, nil
+		}
+		if msg.settled != "" {
+			// Settled meanwhile (a sync found the record deleted, say): nothing here to choose.
+			return m, tea.Batch(errCmd(errors.New(msg.settled)), cmdOf(backMsg{}))
+		}
+		if len(msg.moved) == 0 {
+			return m, nil
+		}
+		m.server, m.names = msg.server, msg.names
+		var labels []string
+		for _, f := range msg.moved {
+			labels = append(labels, m.label(f))
+		}
+		m.moved = strings.Join(labels, ", ") + " changed again on the org while this screen was open: theirs below is the newest value. Check your choices."
 		return m, nil
 	case conflictMovedMsg:
 		if msg.gen != m.gen {

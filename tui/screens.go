@@ -59,6 +59,8 @@ func (m Model) reload(id ScreenID) (Model, tea.Cmd) {
 		m.pend, cmd = m.pend.load()
 	case ScreenLog:
 		m.logv, cmd = m.logv.load()
+	case ScreenConflict:
+		m.conflict, cmd = m.conflict.refresh()
 	}
 	return m, cmd
 }
