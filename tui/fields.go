@@ -283,10 +283,12 @@ func drawableText(s string) string {
 }
 
 func (t *textareaField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
-	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyRunes {
-		// What is typed or pasted is held as it will be drawn.
-		k.Runes = []rune(drawableText(string(k.Runes)))
-		msg = k
+	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyRunes && !k.Alt {
+		// What is typed or pasted is inserted as text, held as it will be drawn: a burst of
+		// letters arrives as one key whose name is its text, and passed on, a word such as
+		// "home" or "end" would match the editor's key of that name instead.
+		t.ta.InsertString(drawableText(string(k.Runes)))
+		return t, nil
 	}
 	var cmd tea.Cmd
 	t.ta, cmd = t.ta.Update(msg)

@@ -162,6 +162,28 @@ func (l lineInput) Update(msg tea.Msg) (lineInput, tea.Cmd) {
 		return units[max(0, j)].start
 	}
 	switch {
+	// Typed text first: a burst of letters arrives as one key whose name is its text, so a
+	// word typed or pasted such as "home" or "end" would otherwise match that key's binding.
+	case (k.Type == tea.KeyRunes || k.Type == tea.KeySpace) && !k.Alt:
+		s := typed(k.Runes)
+		if k.Type == tea.KeySpace {
+			s = " "
+		}
+		if l.limit > 0 {
+			room := max(0, l.limit-utf8.RuneCountInString(l.value))
+			if rs := []rune(s); len(rs) > room {
+				s = string(rs[:room])
+			}
+		}
+		l.value = l.value[:l.pos] + s + l.value[l.pos:]
+		l.pos += len(s)
+		// Typing may join the new text to the cluster before it (a combining mark, a
+		// modifier): the cursor goes after the whole cluster.
+		if u := l.units(); len(u) > 0 {
+			if j := cursorUnit(u, l.pos); j < len(u) && u[j].start < l.pos {
+				l.pos = u[j].end
+			}
+		}
 	case key.Matches(k, lineKeys.Left):
 		l.pos = at(i - 1)
 	case key.Matches(k, lineKeys.Right):
@@ -199,26 +221,6 @@ func (l lineInput) Update(msg tea.Msg) (lineInput, tea.Cmd) {
 		l.value, l.pos = l.value[l.pos:], 0
 	case key.Matches(k, lineKeys.ToEnd):
 		l.value = l.value[:l.pos]
-	case (k.Type == tea.KeyRunes || k.Type == tea.KeySpace) && !k.Alt:
-		s := typed(k.Runes)
-		if k.Type == tea.KeySpace {
-			s = " "
-		}
-		if l.limit > 0 {
-			room := max(0, l.limit-utf8.RuneCountInString(l.value))
-			if rs := []rune(s); len(rs) > room {
-				s = string(rs[:room])
-			}
-		}
-		l.value = l.value[:l.pos] + s + l.value[l.pos:]
-		l.pos += len(s)
-		// Typing may join the new text to the cluster before it (a combining mark, a
-		// modifier): the cursor goes after the whole cluster.
-		if u := l.units(); len(u) > 0 {
-			if j := cursorUnit(u, l.pos); j < len(u) && u[j].start < l.pos {
-				l.pos = u[j].end
-			}
-		}
 	default:
 		return l, nil
 	}

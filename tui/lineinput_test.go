@@ -220,3 +220,33 @@ func BenchmarkLineInputKeyAndFrameOnALongValue(b *testing.B) {
 		_ = l.View(60)
 	}
 }
+
+// A burst of typed or pasted letters arrives as one key whose name is its text: the words
+// "home", "end", "left", "up" are text, not the keys of those names, in one-line and multi-line
+// inputs alike.
+func TestWordsThatNameKeysAreTypedAsText(t *testing.T) {
+	words := []string{"Go", " ", "home", " ", "end", " ", "left", " ", "right", " ", "up", " ", "down", " ", "pgdown", " ", "now"}
+	want := "Go home end left right up down pgdown now"
+	burst := func(s string) tea.KeyMsg {
+		if s == " " {
+			return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune(" ")}
+		}
+		return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+	}
+	l := newLineInput("")
+	l.Focus()
+	for _, w := range words {
+		l, _ = l.Update(burst(w))
+	}
+	if l.Value() != want {
+		t.Errorf("one-line input holds %q, want %q", l.Value(), want)
+	}
+	var f fieldInput = newTextareaField(remote.Field{Name: "Description", Type: "textarea"}, "")
+	f.Focus()
+	for _, w := range words {
+		f, _ = f.Update(burst(w))
+	}
+	if got := f.(*textareaField).ta.Value(); got != want {
+		t.Errorf("multi-line input holds %q, want %q", got, want)
+	}
+}
