@@ -694,10 +694,22 @@ func (e *Engine) goneReference(ctx context.Context, tx *cache.Tx, en *entry, it 
 	}
 	candidates := it.Fields
 	if len(candidates) == 0 {
+		var lookups []string
 		for _, f := range sortedKeys(en.Changes) {
-			if v, ok := en.Changes[f].(string); ok && v != "" && strings.Contains(it.Message, v[:min(15, len(v))]) {
+			v, ok := en.Changes[f].(string)
+			if fd, isField := d.Field(f); !ok || v == "" || !isField || fd.Type != "reference" {
+				continue
+			}
+			lookups = append(lookups, f)
+			if strings.Contains(it.Message, v[:min(15, len(v))]) {
 				candidates = append(candidates, f)
 			}
+		}
+		switch {
+		case len(candidates) == 0 && len(lookups) == 1:
+			candidates = lookups // the only lookup the change sets
+		case len(candidates) == 0 && len(lookups) > 1:
+			return "", "one of " + fieldLabels(d, lookups) + " points at a record deleted on the org or out of your reach; choose another"
 		}
 	}
 	for _, f := range candidates {

@@ -25,7 +25,7 @@ var (
 	ErrAuth = errors.New("the org refused the session (401); sign in again")
 	// ErrTheirsMoved: a sync brought another value of a conflicting field than the one the
 	// choices were made on; nothing was resolved (see TheirsMovedError).
-	ErrTheirsMoved = errors.New("another user changed it again since")
+	ErrTheirsMoved = errors.New("changed again on the org since")
 )
 
 // Network switches the device online and offline.
@@ -510,11 +510,14 @@ func (e *Engine) SetOrg(org remote.Org) {
 		return
 	}
 	e.runMu.Lock()
+	// The new user's id as the device kept it, read before e.mu is taken: a transaction under
+	// way (an edit) may wait on e.mu while it holds the database's one connection.
+	kept, keptErr := e.db.DeviceFact(context.Background(), myIDFact(org.Identity().Username))
 	e.mu.Lock()
 	if !strings.EqualFold(e.org.Identity().Username, org.Identity().Username) {
 		e.meID = "" // another user's id; theirs is kept under their own name (learnMyID)
-		if id, err := e.db.DeviceFact(context.Background(), myIDFact(org.Identity().Username)); err == nil {
-			e.meID = id
+		if keptErr == nil {
+			e.meID = kept
 		}
 	}
 	e.org = org

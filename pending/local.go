@@ -504,14 +504,14 @@ type TheirsMovedError struct {
 // MovedField is one conflicting field whose theirs changed: Was is the value the choices were
 // made on, Now the value the device holds now.
 type MovedField struct {
-	Field    string
-	Was, Now any
+	Field, Label string
+	Was, Now     any
 }
 
 func (e *TheirsMovedError) Error() string {
 	parts := make([]string, len(e.Fields))
 	for i, f := range e.Fields {
-		parts[i] = fmt.Sprintf("%s is now %s (not %s)", f.Field, shownValue(f.Now), shownValue(f.Was))
+		parts[i] = fmt.Sprintf("%s is now %s (not %s)", cmpOr(f.Label, f.Field), shownValue(f.Now), shownValue(f.Was))
 	}
 	return fmt.Sprintf("%s %q: %v: %s", e.Object, cmpOr(e.Name, e.RecordID), ErrTheirsMoved, strings.Join(parts, "; "))
 }
@@ -570,7 +570,7 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 					was, given = c.Theirs, true
 				}
 				if now := rec.Server[c.Field]; given && !sameValue(now, was) {
-					moved.Fields = append(moved.Fields, MovedField{Field: c.Field, Was: was, Now: now})
+					moved.Fields = append(moved.Fields, MovedField{Field: c.Field, Label: fieldLabels(d, []string{c.Field}), Was: was, Now: now})
 				}
 			}
 			if len(moved.Fields) > 0 {

@@ -59,32 +59,97 @@ func TestAResolveOnTheirsThatChangedAgainIsRefused(t *testing.T) {
 }
 
 // A composite answers 200 as a whole; the log row of each entry in it says what the org
-// answered that entry, so a record's history shows the 412 without reading the notes.
+// answered that entry, so a record's history shows the 412 without reading the notes — also
+// when the push takes several waves (the replies of one wave arrive while the one before is
+// recorded, which writes their rows to the log first).
 func TestTheCompositeRowOfAnEntrySaysWhatTheOrgAnsweredIt(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	h.sync(t)
-	c := h.firstOwned(t, "Contact")
-	h.eng.SetOnline(false)
-	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "111"}); err != nil {
-		t.Fatal(err)
-	}
-	h.clock.Set(h.clock.Now().Add(2e9))
-	if err := h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Phone": "222"}, remote.WriteOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	h.eng.SetOnline(true)
-	h.sync(t)
-	acts, err := h.eng.Activity(bg, c.ID, 50)
+	h.eng.perRequest, h.eng.waveChunks = 1, 1
+	page, err := h.eng.List(bg, ListQuery{Object: "Contact", Limit: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range acts {
-		if a.Method == "POST" && strings.HasSuffix(a.Path, "/composite") {
-			if a.Status != 200 || !strings.HasPrefix(a.Code, "412") {
-				t.Fatalf("the composite row says %d %q, want 200 with the entry's 412", a.Status, a.Code)
-			}
-			return
+	me := h.users["alex@demo.example"].ID
+	var ids []string
+	for _, row := range page.Rows {
+		if row.Fields["OwnerId"] == me && len(ids) < 6 {
+			ids = append(ids, row.ID)
 		}
 	}
-	t.Fatalf("no composite row in the record's log: %+v", acts)
+	h.eng.SetOnline(false)
+	admin := h.as(t, "admin@demo.example")
+	h.clock.Set(h.clock.Now().Add(2e9))
+	for _, id := range ids {
+		if err := h.eng.Edit(bg, "Contact", id, remote.Fields{"Phone": "111"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := admin.Update(bg, "Contact", id, remote.Fields{"Phone": "222"}, remote.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	for _, id := range ids {
+		acts, err := h.eng.Activity(bg, id, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, a := range acts {
+			if a.Method == "POST" && strings.HasSuffix(a.Path, "/composite") {
+				found = true
+				if a.Status != 200 || !strings.HasPrefix(a.Code, "412") {
+					t.Errorf("%s: the composite row says %d %q, want 200 with the entry's 412", id, a.Status, a.Code)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no composite row in the record's log: %+v", id, acts)
+		}
+	}
+}
+
+// A record deleted on the org names its parent only when the parent's delete took it along: an
+// account whose parent account was deleted too was deleted on its own (ParentId does not
+// cascade), while a contact goes with its account.
+func TestADeletedRecordNamesOnlyAParentWhoseDeleteCascades(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	admin := h.as(t, "admin@demo.example")
+	a := h.firstOwned(t, "Account")
+	var p RecordView
+	page, err := h.eng.List(bg, ListQuery{Object: "Account", Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range page.Rows {
+		if row.ID != a.ID && row.Fields["OwnerId"] == a.Fields["OwnerId"] {
+			p, _ = h.eng.Record(bg, "Account", row.ID)
+			break
+		}
+	}
+	if p.ID == "" {
+		t.Fatal("no second account of alex's")
+	}
+	if err := admin.Update(bg, "Account", a.ID, remote.Fields{"ParentId": p.ID}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2e9))
+	h.sync(t)
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Account", a.ID, remote.Fields{"Phone": "555-0142"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{a.ID, p.ID} {
+		if err := admin.Delete(bg, "Account", id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	en := h.entryOf(t, a.ID)
+	if en.Status != StatusFailed || en.Message != msgDeleted || en.Cause() != CauseDeleted {
+		t.Fatalf("entry %s %q (%v); want red %q", en.Status, en.Message, en.Cause(), msgDeleted)
+	}
 }

@@ -123,9 +123,10 @@ type outcome struct {
 	deleted bool           // a 404 was checked: the record is in the recycle bin
 	// deletedWith names the parent whose delete took the record with it (`Account "Acme"`).
 	deletedWith string
-	gone        bool // a 404 on a delete: nothing left to delete
-	taken       bool // the entry has already left the queue in this transaction
-	found       bool // a create's record was found on the org (an earlier send made it)
+	subCode     string // what the org answered this entry's subrequest, when it failed
+	gone        bool   // a 404 on a delete: nothing left to delete
+	taken       bool   // the entry has already left the queue in this transaction
+	found       bool   // a create's record was found on the org (an earlier send made it)
 }
 
 // run holds what one sync run learned.
@@ -1050,7 +1051,11 @@ func (e *Engine) finishWave(ctx context.Context, r *run, wave []*chunk, outs []o
 			}
 		}
 		during = e.takeActivity()
-		return e.writeActivity(ctx, tx, append(slices.Clone(before), during...))
+		acts := append(slices.Clone(before), during...)
+		if err := markSubresults(ctx, tx, acts, outs); err != nil {
+			return err
+		}
+		return e.writeActivity(ctx, tx, acts)
 	})
 	e.releaseEvents(err == nil)
 	if err != nil {
@@ -1111,9 +1116,15 @@ func (e *Engine) readChunk(ctx context.Context, r *run, c *chunk) []outcome {
 		o := outcome{job: j}
 		main := c.resp[j.main]
 		err := main.Err()
-		e.markSubresult(j.ent.ID, main, err)
+		o.subCode = subCode(main, err)
 		o.class = Classify(err)
 		o.apiErr, _ = remote.AsError(err)
+		if o.class == ClassFailed && o.apiErr.HasCode("INVALID_CROSS_REFERENCE_KEY") && e.changesALookup(ctx, j.ent) {
+			// The org names no field on a real org ("invalid cross reference id"): with a
+			// lookup in the change — and always for a create, which has no record of its own to
+			// be out of reach — it is the lookup's record that is gone, which the user can fix.
+			o.class = ClassInvalid
+		}
 		if j.get >= 0 {
 			if g := c.resp[j.get]; g.Err() == nil {
 				o.server = decodeRecord(j.ent.Object, g)
@@ -1179,28 +1190,62 @@ func (e *Engine) readChunk(ctx context.Context, r *run, c *chunk) []outcome {
 	return outs
 }
 
-// markSubresult gives the composite's log row of an entry what the org answered that entry (the
-// request as a whole answers 200): the subresponse's status and error code in the CODE column,
-// such as "412" or "404 ENTITY_IS_DELETED", so a request's row tells each record's fate.
-func (e *Engine) markSubresult(entryID string, sub remote.Subresponse, err error) {
+// changesALookup reports whether an entry is a create, or sets a lookup to a record.
+func (e *Engine) changesALookup(ctx context.Context, en *entry) bool {
+	if en.Op == OpCreate {
+		return true
+	}
+	d, _ := e.db.Describe(ctx, en.Object)
+	for f, v := range en.Changes {
+		if id, ok := v.(string); ok && id != "" && d != nil {
+			if fd, ok := d.Field(f); ok && fd.Type == "reference" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// subCode is what the org answered one subrequest that failed, for the CODE column of the
+// composite's log row of its entry (the request as a whole answers 200): "412", or
+// "404 ENTITY_IS_DELETED"; "" for a success.
+func subCode(sub remote.Subresponse, err error) string {
 	if err == nil {
-		return
+		return ""
 	}
 	code := strconv.Itoa(sub.StatusCode)
 	if ae, ok := remote.AsError(err); ok && ae.Code() != "" {
 		code += " " + ae.Code()
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for i := len(e.actBuf) - 1; i >= 0; i-- {
-		a := &e.actBuf[i]
-		if a.EntryID == entryID && a.Method == http.MethodPost && strings.HasSuffix(a.Path, "/composite") {
+	return code
+}
+
+// markSubresults gives the composite's log row of each entry of outs what the org answered
+// that entry: in acts, about to be written, or in the log already (a row the previous wave's
+// transaction wrote, as the replies of one wave arrive while the one before is recorded).
+func markSubresults(ctx context.Context, tx *cache.Tx, acts []Activity, outs []outcome) error {
+	codes := map[string]string{}
+	for _, o := range outs {
+		if o.subCode != "" {
+			codes[o.job.ent.ID] = o.subCode
+		}
+	}
+	for i := len(acts) - 1; i >= 0 && len(codes) > 0; i-- {
+		a := &acts[i]
+		if code, ok := codes[a.EntryID]; ok && a.Method == http.MethodPost && strings.HasSuffix(a.Path, "/composite") {
 			if a.Code == "" {
 				a.Code = code
 			}
-			return
+			delete(codes, a.EntryID)
 		}
 	}
+	for _, id := range slices.Sorted(maps.Keys(codes)) {
+		if _, err := tx.ExecContext(ctx, `UPDATE activity SET code = ? WHERE code = '' AND id = (SELECT MAX(id) FROM activity
+			WHERE entry_id = ? AND method = 'POST' AND path LIKE '%/composite')`, codes[id], id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // collRecord takes a job's record from its chunk's Collections retrieve. Should the retrieve
@@ -1270,9 +1315,10 @@ func (g *collGet) decode(resp remote.Subresponse) {
 }
 
 // deletedWith names, for a record the org deleted, the parent whose delete took it along (a
-// contact goes to the recycle bin with its account): the first lookup of its cached copy to a
-// record the org deleted too, as `Account "Prestige Foods"`; "" when none is known. A parent
-// is asked about once a run.
+// contact goes to the recycle bin with its account): the first lookup of its cached copy whose
+// relationship cascades deletes (the parent's describe says so) to a record the org deleted
+// too, as `Account "Prestige Foods"`; "" when none is known. Only such lookups are asked
+// about, each parent once a run.
 func (e *Engine) deletedWith(ctx context.Context, r *run, en *entry) string {
 	d, _ := e.db.Describe(ctx, en.Object)
 	rec, err := e.db.Record(ctx, en.RecordID)
@@ -1281,7 +1327,7 @@ func (e *Engine) deletedWith(ctx context.Context, r *run, en *entry) string {
 	}
 	for _, f := range d.Fields {
 		id, _ := rec.Server[f.Name].(string)
-		if f.Type != "reference" || f.Name == "OwnerId" || strings.HasSuffix(f.Name, "ById") || id == "" || IsLocalID(id) {
+		if f.Type != "reference" || id == "" || IsLocalID(id) {
 			continue
 		}
 		object, name := "", ""
@@ -1293,7 +1339,7 @@ func (e *Engine) deletedWith(ctx context.Context, r *run, en *entry) string {
 				name = names[id]
 			}
 		}
-		if object == "" {
+		if object == "" || !cascades(ctx, e.db, object, en.Object, f.Name) {
 			continue
 		}
 		gone, asked := r.parentGone[id]
@@ -1306,6 +1352,21 @@ func (e *Engine) deletedWith(ctx context.Context, r *run, en *entry) string {
 		}
 	}
 	return ""
+}
+
+// cascades reports whether deleting a parent record deletes the child records that point at it
+// through field, as the parent's cached describe says (false when it is not cached).
+func cascades(ctx context.Context, db *cache.DB, parent, child, field string) bool {
+	pd, _ := db.Describe(ctx, parent)
+	if pd == nil {
+		return false
+	}
+	for _, cr := range pd.ChildRelationships {
+		if cr.ChildSObject == child && cr.Field == field {
+			return cr.CascadeDelete
+		}
+	}
+	return false
 }
 
 // inRecycleBin tells a deleted record from one the user can no longer see.

@@ -427,20 +427,20 @@ func (e *Engine) dropDeleted(ctx context.Context, object string, recs []remote.D
 	}
 	n := 0
 	var gone []string
-	var evs []Event
+	var done []settledEntry
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
-		n, gone, evs = 0, gone[:0], evs[:0]
+		n, gone, done = 0, gone[:0], done[:0]
 		for _, d := range recs {
 			en, err := entryByRecord(ctx, tx, d.ID)
 			if err != nil {
 				return err
 			}
 			if en != nil && en.Status.Sash() == SashOrange {
-				ev, err := e.deletedUnderUser(ctx, tx, en)
+				s, err := e.deletedUnderUser(ctx, tx, en)
 				if err != nil {
 					return err
 				}
-				evs = append(evs, ev)
+				done = append(done, s)
 				if en.Op != OpDelete {
 					continue // the record stays with its red change until it is dismissed
 				}
@@ -463,9 +463,7 @@ func (e *Engine) dropDeleted(ctx context.Context, object string, recs []remote.D
 	if err != nil {
 		return 0, err
 	}
-	for _, ev := range evs {
-		e.emit(ev)
-	}
+	e.tell(done)
 	e.noteRemoved(object, gone, "deleted on the org: removed from this device")
 	return n, nil
 }
@@ -501,9 +499,9 @@ func (e *Engine) settleVanishedOrange(ctx context.Context, object string, visibl
 			seen[rec.ID()] = deleted
 		}
 	}
-	var evs []Event
+	var done []settledEntry
 	err = e.db.Update(ctx, func(tx *cache.Tx) error {
-		evs = evs[:0]
+		done = done[:0]
 		for _, id := range ids {
 			deleted, found := seen[id]
 			if found && !deleted {
@@ -516,55 +514,73 @@ func (e *Engine) settleVanishedOrange(ctx context.Context, object string, visibl
 			if en == nil || en.Status.Sash() != SashOrange {
 				continue
 			}
+			settle := unreachableUnderUser
 			if deleted {
-				ev, err := e.deletedUnderUser(ctx, tx, en)
-				if err != nil {
-					return err
-				}
-				if en.Op == OpDelete {
-					if err := tx.DeleteRecord(ctx, id); err != nil {
-						return err
-					}
-				}
-				evs = append(evs, ev)
-				continue
+				settle = e.deletedUnderUser
 			}
-			en.Status, en.Code, en.Message = StatusFailed, "NOT_FOUND", msgNoAccess
-			en.Conflicts, en.Errors, en.NextAttempt = nil, nil, zeroTime
-			if err := saveEntry(ctx, tx, en); err != nil {
+			s, err := settle(ctx, tx, en)
+			if err != nil {
 				return err
 			}
-			e.noteCode(en.ID, en.RecordID, en.Code, "no longer visible to you on the org while your change waited for you: it can't be saved")
-			evs = append(evs, Event{Kind: EventEntryChanged, EntryID: en.ID, RecordID: en.RecordID, Status: en.Status})
+			if deleted && en.Op == OpDelete {
+				if err := tx.DeleteRecord(ctx, id); err != nil {
+					return err
+				}
+			}
+			done = append(done, s)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	for _, ev := range evs {
-		e.emit(ev)
-	}
+	e.tell(done)
 	return nil
+}
+
+// settledEntry is what settling an entry in a transaction tells once it commits: the event and
+// the log's note (never before: a transaction rolled back did nothing to tell).
+type settledEntry struct {
+	ev         Event
+	code, note string
+}
+
+func (e *Engine) tell(done []settledEntry) {
+	for _, d := range done {
+		e.noteCode(d.ev.EntryID, d.ev.RecordID, d.code, d.note)
+		e.emit(d.ev)
+	}
 }
 
 // deletedUnderUser settles an entry waiting for the user whose record the org deleted: an
 // update can no longer be saved (red, to dismiss), a delete is done (the entry goes).
-func (e *Engine) deletedUnderUser(ctx context.Context, tx *cache.Tx, en *entry) (Event, error) {
+func (e *Engine) deletedUnderUser(ctx context.Context, tx *cache.Tx, en *entry) (settledEntry, error) {
 	if en.Op == OpDelete {
 		if err := deleteEntry(ctx, tx, en.ID); err != nil {
-			return Event{}, err
+			return settledEntry{}, err
 		}
-		e.note(en.ID, en.RecordID, "deleted on the org while your delete waited for you: nothing left to do")
-		return Event{Kind: EventEntryRemoved, EntryID: en.ID, RecordID: en.RecordID}, nil
+		return settledEntry{ev: Event{Kind: EventEntryRemoved, EntryID: en.ID, RecordID: en.RecordID},
+			note: "deleted on the org while your delete waited for you: nothing left to do"}, nil
 	}
 	en.Status, en.Code, en.Message = StatusFailed, "ENTITY_IS_DELETED", msgDeleted
 	en.Conflicts, en.Errors, en.NextAttempt = nil, nil, zeroTime
 	if err := saveEntry(ctx, tx, en); err != nil {
-		return Event{}, err
+		return settledEntry{}, err
 	}
-	e.noteCode(en.ID, en.RecordID, en.Code, "deleted on the org while your change waited for you: it can't be saved")
-	return Event{Kind: EventEntryChanged, EntryID: en.ID, RecordID: en.RecordID, Status: en.Status}, nil
+	return settledEntry{ev: Event{Kind: EventEntryChanged, EntryID: en.ID, RecordID: en.RecordID, Status: en.Status},
+		code: en.Code, note: "deleted on the org while your change waited for you: it can't be saved"}, nil
+}
+
+// unreachableUnderUser turns red an entry waiting for the user whose record the user can no
+// longer see on the org.
+func unreachableUnderUser(ctx context.Context, tx *cache.Tx, en *entry) (settledEntry, error) {
+	en.Status, en.Code, en.Message = StatusFailed, "NOT_FOUND", msgNoAccess
+	en.Conflicts, en.Errors, en.NextAttempt = nil, nil, zeroTime
+	if err := saveEntry(ctx, tx, en); err != nil {
+		return settledEntry{}, err
+	}
+	return settledEntry{ev: Event{Kind: EventEntryChanged, EntryID: en.ID, RecordID: en.RecordID, Status: en.Status},
+		code: en.Code, note: "no longer visible to you on the org while your change waited for you: it can't be saved"}, nil
 }
 
 // storeServerCopies writes server copies in one transaction. A record with a pending entry
@@ -746,7 +762,7 @@ func (e *Engine) learnAccess(ctx context.Context, r *run, object string) error {
 // theirs waits on it (its sync says what happened), and the log says why.
 func (e *Engine) keepAccess(ctx context.Context, me string, levels map[string]string) error {
 	var gone []string
-	var noAccess []*entry
+	var noAccess []settledEntry
 	if err := e.db.Update(ctx, func(tx *cache.Tx) error {
 		gone, noAccess = gone[:0], noAccess[:0]
 		if err := tx.SetAccess(ctx, me, levels, e.now()); err != nil {
@@ -761,12 +777,11 @@ func (e *Engine) keepAccess(ctx context.Context, me string, levels map[string]st
 			} else if en != nil {
 				if en.Status.Sash() == SashOrange {
 					// Waiting for the user, it would never be sent to learn this: red now.
-					en.Status, en.Code, en.Message = StatusFailed, "INSUFFICIENT_ACCESS", msgNoAccess
-					en.Conflicts, en.Errors, en.NextAttempt = nil, nil, zeroTime
-					if err := saveEntry(ctx, tx, en); err != nil {
+					s, err := unreachableUnderUser(ctx, tx, en)
+					if err != nil {
 						return err
 					}
-					noAccess = append(noAccess, en)
+					noAccess = append(noAccess, s)
 				}
 				continue
 			}
@@ -785,10 +800,7 @@ func (e *Engine) keepAccess(ctx context.Context, me string, levels map[string]st
 	for _, id := range gone {
 		e.note("", id, "no longer visible to you on the org (given to another user or unshared): removed from this device")
 	}
-	for _, en := range noAccess {
-		e.noteCode(en.ID, en.RecordID, en.Code, "no longer visible to you on the org while your change waited for you: it can't be saved")
-		e.emit(Event{Kind: EventEntryChanged, EntryID: en.ID, RecordID: en.RecordID, Status: en.Status})
-	}
+	e.tell(noAccess)
 	return nil
 }
 
