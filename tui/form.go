@@ -731,7 +731,7 @@ var (
 	pickListKey     = key.NewBinding(key.WithKeys("enter", " "), key.WithHelp("enter/space", "list values"))
 	pickCycleKey    = key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "previous/next value"))
 	formCancelKey   = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
-	// clearFieldKey is the text editors' own: it deletes what is before the cursor.
+	// clearFieldKey is the text editors' own: it empties the field being edited.
 	clearFieldKey = key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "clear the field"))
 )
 

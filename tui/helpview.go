@@ -61,7 +61,7 @@ func (m Model) helpSections() []helpSection {
 		as(k.Resolve, "resolve (orange) or retry"),
 		as(k.Dismiss, "dismiss (red) or discard (asks first)"),
 		as(k.Save, "save a form"),
-		as(clearFieldKey, "in a form: clear the field (the text before the cursor)"),
+		as(clearFieldKey, "in a form: clear the field"),
 		as(pickListKey, "on a picklist: list its values (type to filter)"),
 		as(pickCycleKey, "on a picklist: previous/next value"),
 		as(k.Mine, "on a conflict: keep mine"),

@@ -41,7 +41,7 @@ type lineUnit struct {
 // lineKeys are the keys a lineInput takes.
 var lineKeys = struct {
 	Left, Right, WordLeft, WordRight, Start, End key.Binding
-	Back, Del, BackWord, DelWord, ToStart, ToEnd key.Binding
+	Back, Del, BackWord, DelWord, Clear, ToEnd   key.Binding
 }{
 	Left:      key.NewBinding(key.WithKeys("left", "ctrl+b")),
 	Right:     key.NewBinding(key.WithKeys("right", "ctrl+f")),
@@ -53,8 +53,9 @@ var lineKeys = struct {
 	Del:       key.NewBinding(key.WithKeys("delete", "ctrl+d")),
 	BackWord:  key.NewBinding(key.WithKeys("alt+backspace", "ctrl+w")),
 	DelWord:   key.NewBinding(key.WithKeys("alt+delete", "alt+d")),
-	ToStart:   key.NewBinding(key.WithKeys("ctrl+u")),
-	ToEnd:     key.NewBinding(key.WithKeys("ctrl+k")),
+	Clear:     key.NewBinding(key.WithKeys("ctrl+u")), // the field, as the forms' help says
+
+	ToEnd: key.NewBinding(key.WithKeys("ctrl+k")),
 }
 
 // cursorStyle draws the cell under the cursor.
@@ -217,8 +218,8 @@ func (l lineInput) Update(msg tea.Msg) (lineInput, tea.Cmd) {
 		l.value, l.pos = l.value[:from]+l.value[l.pos:], from
 	case key.Matches(k, lineKeys.DelWord):
 		l.value = l.value[:l.pos] + l.value[at(wordRight(units, i)):]
-	case key.Matches(k, lineKeys.ToStart):
-		l.value, l.pos = l.value[l.pos:], 0
+	case key.Matches(k, lineKeys.Clear):
+		l.value, l.pos = "", 0
 	case key.Matches(k, lineKeys.ToEnd):
 		l.value = l.value[:l.pos]
 	default:

@@ -250,3 +250,17 @@ func TestWordsThatNameKeysAreTypedAsText(t *testing.T) {
 		t.Errorf("multi-line input holds %q, want %q", got, want)
 	}
 }
+
+// ctrl+u clears the field, wherever the cursor is, as the forms' help says.
+func TestCtrlUClearsTheWholeFieldWhereverTheCursorIs(t *testing.T) {
+	for _, move := range []tea.KeyType{tea.KeyHome, tea.KeyLeft, tea.KeyEnd} {
+		l := newLineInput("")
+		l.Focus()
+		l.SetValue("Acme Group")
+		l, _ = l.Update(tea.KeyMsg{Type: move})
+		l, _ = l.Update(tea.KeyMsg{Type: tea.KeyCtrlU})
+		if l.Value() != "" {
+			t.Errorf("after %v, ctrl+u left %q", move, l.Value())
+		}
+	}
+}
