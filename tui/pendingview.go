@@ -280,10 +280,33 @@ func (m pendingModel) detailLines(e pending.Entry, sashW int) []string {
 	return m.detailLinesUpTo(e, sashW, maxDetailLines)
 }
 
+// waitsFor says, for a change waiting on a record created offline, which one, and whether that
+// create needs the user first (then syncing cannot move either); "" for other changes.
+func (m pendingModel) waitsFor(e pending.Entry) string {
+	if e.Status != pending.StatusWaiting || e.WaitingOn == "" {
+		return ""
+	}
+	for _, p := range m.entries {
+		if p.RecordID != e.WaitingOn || p.Op != pending.OpCreate {
+			continue
+		}
+		what := sprintf("Waiting for %s %q to sync first", m.c.singleLabel(p.Object), CleanLine(p.Name))
+		if p.Status.Locked() {
+			return sprintf("Waiting for %s %q, which needs you first (%s)", m.c.singleLabel(p.Object), CleanLine(p.Name),
+				strings.ToLower(longWord(p.Status, p.Code, p.Message)))
+		}
+		return what
+	}
+	return ""
+}
+
 // detailLinesUpTo is detailLines on at most n lines.
 func (m pendingModel) detailLinesUpTo(e pending.Entry, sashW, n int) []string {
 	w := max(1, m.w-sashGap(sashW)-2)
 	detail := longWordOp(e.Status, e.Op, e.Code, e.Message)
+	if w := m.waitsFor(e); w != "" {
+		detail = w
+	}
 	cut := false
 	if e.Message != "" {
 		var head string

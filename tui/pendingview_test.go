@@ -42,3 +42,24 @@ func TestPendingChangesScrollKeepsTheCursorsEntryWhole(t *testing.T) {
 		d.keys("down")
 	}
 }
+
+// A change waiting for a record created offline names that record on Pending Changes, and says
+// when it needs the user first (a refused create: syncing again cannot move either).
+func TestAWaitingChangeNamesTheRecordItWaitsFor(t *testing.T) {
+	for _, parent := range []pending.Status{pending.StatusPending, pending.StatusInvalid} {
+		t.Run(string(parent), func(t *testing.T) {
+			f := seededFake(1)
+			f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "local-p", Name: "Plane Co", Op: pending.OpCreate,
+				Status: parent, Code: map[bool]string{true: "FIELD_CUSTOM_VALIDATION_EXCEPTION"}[parent == pending.StatusInvalid]})
+			f.setEntry(pending.Entry{ID: "e2", Object: "Contact", RecordID: "local-c", Name: "Jo Pilot", Op: pending.OpCreate,
+				Status: pending.StatusWaiting, WaitingOn: "local-p"})
+			d := newDriver(t, f, 120, 30)
+			d.keys("p")
+			if parent == pending.StatusInvalid {
+				d.requireView(`Waiting for Account "Plane Co", which needs you first (needs your attention: the org refused the change)`)
+			} else {
+				d.requireView(`Waiting for Account "Plane Co" to sync first`)
+			}
+		})
+	}
+}
