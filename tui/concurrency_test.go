@@ -351,3 +351,15 @@ func TestAnOpenConflictScreenFollowsWhatASyncBrings(t *testing.T) {
 		t.Fatal("still on the conflict screen of a settled conflict")
 	}
 }
+
+// The record page of a conflict whose other side changed again says the newer value, which is
+// what taking theirs keeps now, not the one the conflict found.
+func TestTheRecordPageOfAConflictShowsTheirsChangedAgain(t *testing.T) {
+	f := syncLandingFake{seededFake(2), new(atomic.Bool)}
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusConflict, Changes: remote.Fields{"Phone": "1"}, Conflicts: phoneConflict})
+	f.landed.Store(true)
+	d := newDriver(t, f, 120, 30)
+	d.keys("enter", "enter")
+	d.requireView(`conflict: changed again on the org, now "555-0999" (was "2")`)
+}

@@ -699,7 +699,12 @@ func (m detailModel) fieldBlocks() []fieldBlock {
 	flags := map[string][]string{}
 	if e := m.view.Entry; e != nil {
 		for _, c := range e.Conflicts {
-			flags[c.Field] = append(flags[c.Field], sprintf("conflict: they set %q (%s, %s)", display(c.Theirs), userName(m.view.Names, c.TheirsBy), m.c.when(c.TheirsAt)))
+			flag := sprintf("conflict: they set %q (%s, %s)", display(c.Theirs), userName(m.view.Names, c.TheirsBy), m.c.when(c.TheirsAt))
+			if now, ok := m.view.Server[c.Field]; ok && !bsSame(now, c.Theirs) {
+				// A later sync brought a newer value: that is what taking theirs keeps now.
+				flag = sprintf("conflict: changed again on the org, now %q (was %q)", display(now), display(c.Theirs))
+			}
+			flags[c.Field] = append(flags[c.Field], flag)
 		}
 		for _, fe := range e.Errors {
 			if fe.Field != "" {
