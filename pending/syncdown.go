@@ -159,9 +159,48 @@ func (e *Engine) refreshAll(ctx context.Context, r *run, object string, dropMiss
 		return tx.PutSyncState(ctx, cache.SyncState{Object: object, Primed: true, UpdatedWM: newest, DeletedWM: start, MembersAt: start})
 	})
 	if err == nil {
-		e.noteRemoved(object, vanished, vanishedWhy(object, e.opts.PerObject))
+		e.noteVanished(ctx, object, vanished)
 	}
 	return n, err
+}
+
+// noteVanished says in the log why records of object left the device when the org no longer
+// listed them among those the device keeps. When they are few (one query), the org is asked
+// which were deleted and which the user can no longer see; the others are only older than the
+// most recent the device keeps. Otherwise, or when the org does not answer, the note names the
+// three possible reasons.
+func (e *Engine) noteVanished(ctx context.Context, object string, ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	if len(ids) > idsPerQuery {
+		e.noteRemoved(object, ids, vanishedWhy(object, e.opts.PerObject))
+		return
+	}
+	res, err := e.org.QueryAll(ctx, "SELECT Id, IsDeleted FROM "+object+" WHERE Id IN "+soqlList(ids), 2000)
+	if err != nil {
+		e.noteRemoved(object, ids, vanishedWhy(object, e.opts.PerObject))
+		return
+	}
+	deleted := map[string]bool{}
+	for _, rec := range res.Records {
+		d, _ := rec.Fields["IsDeleted"].(bool)
+		deleted[rec.ID()] = d
+	}
+	var del, hidden, older []string
+	for _, id := range ids {
+		switch d, seen := deleted[id]; {
+		case !seen:
+			hidden = append(hidden, id)
+		case d:
+			del = append(del, id)
+		default:
+			older = append(older, id)
+		}
+	}
+	e.noteRemoved(object, del, "deleted on the org: removed from this device")
+	e.noteRemoved(object, hidden, "no longer visible to you on the org (unshared or given to another user): removed from this device")
+	e.noteRemoved(object, older, "older than the "+itoa(e.opts.PerObject)+" most recent "+object+" records this device keeps: removed from it")
 }
 
 // vanishedWhy is the log's reason for a cached record the org no longer lists among those the
@@ -342,7 +381,7 @@ func (e *Engine) reconcileMembers(ctx context.Context, r *run, object string, as
 		return err
 	})
 	if err == nil {
-		e.noteRemoved(object, vanished, vanishedWhy(object, e.opts.PerObject))
+		e.noteVanished(ctx, object, vanished)
 		err = e.settleVanishedOrange(ctx, object, visible)
 	}
 	if len(fresh) > 0 {

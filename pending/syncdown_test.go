@@ -411,7 +411,7 @@ func TestASyncRightAfterADeleteOnTheOrgRemovesTheRecordAndSaysWhy(t *testing.T) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !hasNote(acts, "no longer among the Account records this device keeps (deleted on the org") {
+	if !hasNote(acts, "deleted on the org: removed from this device") {
 		t.Fatalf("the record's log does not say it left the device: %+v", acts)
 	}
 }
