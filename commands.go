@@ -615,7 +615,7 @@ func printEntries(w io.Writer, entries []pending.Entry, names map[string]string)
 		if name == "" {
 			name = e.RecordID
 		}
-		msg := clip(tui.CleanLine(e.Message), 60)
+		msg := clip(tui.CleanLine(e.Message), 90)
 		if by := conflictBy(e, names); by != "" {
 			msg += " (" + by + ")"
 		}
