@@ -76,7 +76,7 @@ func (f *orgFlags) register(fs *pflag.FlagSet) {
 	fs.Int64Var(&f.seed, "seed", 1, "embedded org: seed of the demo data")
 	fs.IntVar(&f.size, "size", 0, "embedded org: number of seeded records (0 = default)")
 	fs.StringVar(&f.profile, "profile", "demo", "embedded org profile: demo, or real (no Offline_Key__c, stricter replies)")
-	fs.BoolVar(&f.strict, "strict", false, "treat any remote change to a record as a conflict (no auto-merge)")
+	fs.BoolVar(&f.strict, "strict", false, "treat any remote change to a record I changed as a conflict (no auto-merge; a field both set to the same value is none)")
 	fs.StringSliceVar(&f.objects, "objects", nil, "objects to cache (default Account,Contact,Opportunity,Lead,Case,Task)")
 	fs.IntVar(&f.perObject, "per-object", 0, "records per object to cache when priming (0 = default)")
 }

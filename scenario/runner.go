@@ -385,6 +385,11 @@ func (x *exec) change(ctx context.Context) error {
 		} else {
 			err = env.engine.Delete(ctx, object, id)
 		}
+		if errors.Is(err, pending.ErrNotFound) && !pending.IsLocalID(id) && st.ExpectError == "" {
+			// A record shared or created on the org since the device last synced: it is not
+			// on the device yet.
+			return fmt.Errorf("%w; if it was shared with me or made on the org since the last sync, add a sync (or online) step first", err)
+		}
 		if err != nil {
 			return err
 		}
@@ -651,7 +656,7 @@ func (e *Expectation) String() string {
 			rec = append(rec, "org "+showFields(e.Org))
 		}
 		if e.OrgExists != nil {
-			rec = append(rec, "on the org "+strconv.FormatBool(*e.OrgExists))
+			rec = append(rec, map[bool]string{true: "exists on the org", false: "not on the org"}[*e.OrgExists])
 		}
 		if len(e.Conflicts) > 0 {
 			rec = append(rec, "conflicts "+showFields(e.Conflicts))
