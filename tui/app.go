@@ -1207,7 +1207,7 @@ func partTexts(parts []barPart) []string {
 func (m Model) attentionParts() []barPart {
 	var out []barPart
 	if orange := m.attention - m.red; orange > 0 {
-		out = append(out, barPart{text: sprintf("▲ %d need attention", orange)})
+		out = append(out, barPart{text: sprintf("▲ %d %s", orange, plural(orange, "needs attention", "need attention"))})
 	}
 	if m.red > 0 {
 		out = append(out, barPart{text: sprintf("✖ %d can't be saved", m.red)})

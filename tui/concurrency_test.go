@@ -363,3 +363,24 @@ func TestTheRecordPageOfAConflictShowsTheirsChangedAgain(t *testing.T) {
 	d.keys("enter", "enter")
 	d.requireView(`conflict: changed again on the org, now "555-0999" (was "2")`)
 }
+
+// Moving by word (alt+b) in the conflict screen's value editor keeps the value it opened with:
+// only a letter typed first replaces it.
+func TestAltBInTheConflictValueEditorKeepsTheValue(t *testing.T) {
+	f := requeueingFake{seededFake(2)}
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusConflict, Changes: remote.Fields{"Phone": "555 0101"}, Conflicts: []pending.Conflict{{Field: "Phone", Base: "555-0100", Theirs: "2", Mine: "555 0101"}}})
+	d := newDriver(t, f, 100, 30)
+	d.keys("enter", "enter", "r")
+	d.requireView("Resolve conflict")
+	d.keys("v")
+	d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("b"), Alt: true})
+	d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("x")})
+	d.keys("tab", "ctrl+s")
+	f.mu.Lock()
+	got := f.resolved["Phone"]
+	f.mu.Unlock()
+	if got.Take != pending.TakeValue || got.Value != "555 x0101" {
+		t.Fatalf("resolved with %+v, want the value opened with, x typed before its last word", got)
+	}
+}

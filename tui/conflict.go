@@ -421,7 +421,7 @@ func (m conflictModel) updateValue(msg tea.KeyMsg) (conflictModel, tea.Cmd) {
 		// On a picklist enter lists the values, as in the form.
 		return m.setValue()
 	}
-	if m.fresh && (msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace) {
+	if m.fresh && (msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace) && !msg.Alt {
 		// The first letter typed replaces the value the editor opened with.
 		m.valueIn = m.newValueInput(nil)
 		_ = m.valueIn.Focus()

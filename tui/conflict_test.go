@@ -207,9 +207,9 @@ func TestMenuCountsOrangeAndRedApartAsTheStatusBarDoes(t *testing.T) {
 		f.setEntry(pending.Entry{ID: "e3", Object: "Account", RecordID: "001000000000000002", Name: "Acme 000002",
 			Op: pending.OpUpdate, Status: pending.StatusPending, Changes: remote.Fields{"Phone": "3"}})
 		d := newDriver(t, f, w, 24)
-		want := "Pending Changes (3) · ▲ 1 need attention · ✖ 1 can't be saved"
+		want := "Pending Changes (3) · ▲ 1 needs attention · ✖ 1 can't be saved"
 		if w < 80 {
-			want = "Pending Changes (3)\n    ▲ 1 need attention · ✖ 1 can't be saved"
+			want = "Pending Changes (3)\n    ▲ 1 needs attention · ✖ 1 can't be saved"
 		}
 		trimmed := func() string {
 			var out []string

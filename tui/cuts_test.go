@@ -27,10 +27,10 @@ func TestStatusBarDropsWholePartsBeforeItCutsTheSashCounts(t *testing.T) {
 		want, not []string
 	}{
 		{"60 offline, one red", 60, false, []pending.Status{pending.StatusFailed}, []string{"1 pending", "✖ 1 can't be saved"}, []string{"API", "flaky"}},
-		{"60 offline", 60, false, both, []string{" OFFLINE ", "▲ 1 need attention", "✖ 1 can't be saved"}, []string{"API", "flaky"}},
-		{"60 online", 60, true, both, []string{" ONLINE ", "▲ 1 need attention", "✖ 1 can't be saved"}, []string{"API", "flaky"}},
-		{"80 offline", 80, false, both, []string{"2 pending", "▲ 1 need attention", "✖ 1 can't be saved"}, nil},
-		{"200 online", 200, true, both, []string{"2 pending", "▲ 1 need attention", "✖ 1 can't be saved", "last sync Mar 4 10:30", "flaky", "API used 18/15000"}, nil},
+		{"60 offline", 60, false, both, []string{" OFFLINE ", "▲ 1 needs attention", "✖ 1 can't be saved"}, []string{"API", "flaky"}},
+		{"60 online", 60, true, both, []string{" ONLINE ", "▲ 1 needs attention", "✖ 1 can't be saved"}, []string{"API", "flaky"}},
+		{"80 offline", 80, false, both, []string{"2 pending", "▲ 1 needs attention", "✖ 1 can't be saved"}, nil},
+		{"200 online", 200, true, both, []string{"2 pending", "▲ 1 needs attention", "✖ 1 can't be saved", "last sync Mar 4 10:30", "flaky", "API used 18/15000"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

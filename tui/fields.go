@@ -287,7 +287,9 @@ func (t *textareaField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 		// What is typed or pasted is inserted as text, held as it will be drawn: a burst of
 		// letters arrives as one key whose name is its text, and passed on, a word such as
 		// "home" or "end" would match the editor's key of that name instead.
-		t.ta.InsertString(drawableText(string(k.Runes)))
+		// A pasted line break arrives as CR (most terminals) or CRLF: a new line here.
+		text := strings.ReplaceAll(strings.ReplaceAll(string(k.Runes), "\r\n", "\n"), "\r", "\n")
+		t.ta.InsertString(drawableText(text))
 		return t, nil
 	}
 	var cmd tea.Cmd

@@ -116,11 +116,22 @@ func cellWidth(s string) int { return max(lipgloss.Width(s), codePointWidth(s)) 
 // cluster at a time, until the wider measure fits.
 func truncCells(s string, w int, tail string) string {
 	out := ansi.Truncate(s, w, tail)
-	for k := w; cellWidth(out) > w && k > 0; {
-		k -= max(1, cellWidth(out)-w)
-		out = ansi.Truncate(s, max(0, k), tail)
+	if cellWidth(out) <= w {
+		return out
 	}
-	return out
+	// The longest cut (by lipgloss's measure) that fits by the wider one: a binary search, as
+	// the two measures part by different amounts along the text.
+	lo, hi := 0, w-1 // a cut at lo always fits (at worst the tail alone); one at hi+1 does not
+	best := ansi.Truncate(s, 0, tail)
+	for lo <= hi {
+		k := (lo + hi) / 2
+		if c := ansi.Truncate(s, k, tail); cellWidth(c) <= w {
+			best, lo = c, k+1
+		} else {
+			hi = k - 1
+		}
+	}
+	return best
 }
 
 // fit truncates s to w cells and pads it to exactly w cells.

@@ -156,11 +156,14 @@ func (l lineInput) Update(msg tea.Msg) (lineInput, tea.Cmd) {
 	}
 	units := l.units()
 	i := cursorUnit(units, l.pos)
-	at := func(j int) int { // byte offset of unit j's start (the end for len(units))
-		if j >= len(units) {
+	at := func(j int) int { // byte offset of unit j's start (the end for len(units); 0 before the first)
+		switch {
+		case j >= len(units):
 			return len(l.value)
+		case j < 0:
+			return 0
 		}
-		return units[max(0, j)].start
+		return units[j].start
 	}
 	switch {
 	// Typed text first: a burst of letters arrives as one key whose name is its text, so a
@@ -234,11 +237,13 @@ func (l lineInput) Update(msg tea.Msg) (lineInput, tea.Cmd) {
 // (joiners, direction marks) are kept as typed; drawing cleans them.
 func typed(rs []rune) string {
 	var b strings.Builder
-	for _, r := range ansi.Strip(c1Introducers.Replace(string(rs))) {
+	// A pasted line break arrives as CR (most terminals) or CRLF: each is a space on one line.
+	text := strings.ReplaceAll(string(rs), "\r\n", "\n")
+	for _, r := range ansi.Strip(c1Introducers.Replace(text)) {
 		switch {
-		case r == '\n' || r == '\t':
+		case r == '\n' || r == '\r' || r == '\t':
 			b.WriteByte(' ')
-		case r == '\r' || unicode.IsControl(r):
+		case unicode.IsControl(r):
 		default:
 			b.WriteRune(r)
 		}

@@ -264,3 +264,39 @@ func TestCtrlUClearsTheWholeFieldWhereverTheCursorIs(t *testing.T) {
 		}
 	}
 }
+
+// Every editing key on an empty input leaves it empty and does not panic.
+func TestEditingKeysOnAnEmptyInput(t *testing.T) {
+	keys := []tea.KeyMsg{{Type: tea.KeyLeft}, {Type: tea.KeyRight}, {Type: tea.KeyHome}, {Type: tea.KeyEnd},
+		{Type: tea.KeyBackspace}, {Type: tea.KeyDelete}, {Type: tea.KeyCtrlW}, {Type: tea.KeyCtrlK}, {Type: tea.KeyCtrlU},
+		{Type: tea.KeyLeft, Alt: true}, {Type: tea.KeyRunes, Runes: []rune("d"), Alt: true}, {Type: tea.KeyRunes, Runes: []rune("b"), Alt: true}}
+	for _, k := range keys {
+		l := newLineInput("")
+		l.Focus()
+		l, _ = l.Update(k)
+		if l.Value() != "" {
+			t.Errorf("%v on an empty input: %q", k, l.Value())
+		}
+		_ = l.View(10)
+	}
+}
+
+// A pasted line break (CR from most terminals, CRLF, LF) is a space in a one-line input and a new
+// line in a long-text one: words are never glued together.
+func TestAPastedLineBreakKeepsWordsApart(t *testing.T) {
+	for _, brk := range []string{"\r", "\r\n", "\n"} {
+		paste := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("Line one" + brk + "line two"), Paste: true}
+		l := newLineInput("")
+		l.Focus()
+		l, _ = l.Update(paste)
+		if l.Value() != "Line one line two" {
+			t.Errorf("one-line input, break %q: %q", brk, l.Value())
+		}
+		var f fieldInput = newTextareaField(remote.Field{Name: "Description", Type: "textarea"}, "")
+		f.Focus()
+		f, _ = f.Update(paste)
+		if got := f.(*textareaField).ta.Value(); got != "Line one\nline two" {
+			t.Errorf("long-text input, break %q: %q", brk, got)
+		}
+	}
+}

@@ -45,7 +45,7 @@ func (m navModel) label(i int) string {
 		s := sprintf("Pending Changes (%d)", m.total)
 		red := max(0, min(m.red, m.attention))
 		if orange := m.attention - red; orange > 0 {
-			s += sprintf(" · ▲ %d need attention", orange)
+			s += sprintf(" · ▲ %d %s", orange, plural(orange, "needs attention", "need attention"))
 		}
 		if red > 0 {
 			s += sprintf(" · ✖ %d can't be saved", red)

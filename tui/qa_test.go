@@ -210,7 +210,7 @@ func TestSteppingAScenarioInTheAppEndsInItsState(t *testing.T) {
 	sawOrange := false
 	for i := 0; i < 3*total && !strings.Contains(v, "finished:"); i++ {
 		v = s.stepThroughOne()
-		if strings.Contains(v, "▲ 1 need attention") {
+		if strings.Contains(v, "▲ 1 needs attention") {
 			sawOrange = true
 		}
 	}

@@ -108,7 +108,7 @@ func TestUnreachableStaysInTheStatusBarAtEveryWidthAndCutsNothing(t *testing.T) 
 		if strings.Contains(bar, "…") {
 			t.Fatalf("%d wide: a part is cut: %q", w, bar)
 		}
-		if !strings.Contains(bar, "▲ 1 need attention") || !strings.Contains(bar, "✖ 1 can't be saved") {
+		if !strings.Contains(bar, "▲ 1 needs attention") || !strings.Contains(bar, "✖ 1 can't be saved") {
 			t.Fatalf("%d wide: the sash counts went: %q", w, bar)
 		}
 		if w >= 100 && !strings.Contains(bar, "org unreachable, retrying") {

@@ -56,7 +56,7 @@ func TestSyncNoteAndAlertCountOrangeAndRedApart(t *testing.T) {
 			[]string{"need your attention", "▲"}},
 		{"both", []pending.Status{pending.StatusConflict, pending.StatusFailed, pending.StatusFailed},
 			[]string{"1 change needs your attention. 2 changes can't be saved.", "3 changes could not be synced: 1 needs your",
-				"resolve or dismiss", "▲ 1 need attention", "✖ 2 can't be saved"},
+				"resolve or dismiss", "▲ 1 needs attention", "✖ 2 can't be saved"},
 			[]string{"3 changes need your attention"}},
 	}
 	for _, tc := range tests {

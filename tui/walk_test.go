@@ -465,7 +465,7 @@ func TestStatusBarCountsOrangeAndRedApart(t *testing.T) {
 		unwanted []string
 	}{
 		{"red", []pending.Status{pending.StatusFailed}, []string{"✖ 1 can't be saved"}, []string{"▲"}},
-		{"orange", []pending.Status{pending.StatusConflict}, []string{"▲ 1 need attention"}, []string{"can't be saved"}},
+		{"orange", []pending.Status{pending.StatusConflict}, []string{"▲ 1 needs attention"}, []string{"can't be saved"}},
 		{"both", []pending.Status{pending.StatusInvalid, pending.StatusFailed, pending.StatusConflict},
 			[]string{"▲ 2 need attention", "✖ 1 can't be saved"}, nil},
 	}
