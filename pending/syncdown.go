@@ -601,25 +601,25 @@ func (e *Engine) deletedUnderUser(ctx context.Context, tx *cache.Tx, en *entry) 
 		return settledEntry{ev: Event{Kind: EventEntryRemoved, EntryID: en.ID, RecordID: en.RecordID},
 			note: "deleted on the org while your delete waited for you: nothing left to do"}, nil
 	}
-	en.Status, en.Code, en.Message = StatusFailed, "ENTITY_IS_DELETED", msgDeleted
-	en.Conflicts, en.Errors, en.NextAttempt = nil, nil, zeroTime
-	if err := saveEntry(ctx, tx, en); err != nil {
-		return settledEntry{}, err
-	}
-	return settledEntry{ev: Event{Kind: EventEntryChanged, EntryID: en.ID, RecordID: en.RecordID, Status: en.Status},
-		code: en.Code, note: "deleted on the org while your change waited for you: it can't be saved"}, nil
+	return redUnderUser(ctx, tx, en, "ENTITY_IS_DELETED", msgDeleted, "deleted on the org while your change waited for you: it can't be saved")
 }
 
 // unreachableUnderUser turns red an entry waiting for the user whose record the user can no
 // longer see on the org.
 func unreachableUnderUser(ctx context.Context, tx *cache.Tx, en *entry) (settledEntry, error) {
-	en.Status, en.Code, en.Message = StatusFailed, "NOT_FOUND", msgNoAccess
+	return redUnderUser(ctx, tx, en, "NOT_FOUND", msgNoAccess, "no longer visible to you on the org while your change waited for you: it can't be saved")
+}
+
+// redUnderUser turns an entry waiting for the user red (can't be saved: dismiss it), for the
+// reason code and message say, and what the log will note once the transaction commits.
+func redUnderUser(ctx context.Context, tx *cache.Tx, en *entry, code, message, note string) (settledEntry, error) {
+	en.Status, en.Code, en.Message = StatusFailed, code, message
 	en.Conflicts, en.Errors, en.NextAttempt = nil, nil, zeroTime
 	if err := saveEntry(ctx, tx, en); err != nil {
 		return settledEntry{}, err
 	}
 	return settledEntry{ev: Event{Kind: EventEntryChanged, EntryID: en.ID, RecordID: en.RecordID, Status: en.Status},
-		code: en.Code, note: "no longer visible to you on the org while your change waited for you: it can't be saved"}, nil
+		code: code, note: note}, nil
 }
 
 // storeServerCopies writes server copies in one transaction. A record with a pending entry
