@@ -264,6 +264,7 @@ func buildSchema() *schema {
 			typed("phone", "MobilePhone", "Mobile Phone", 40),
 			str("Department", "Department", 80),
 			pick("LeadSource", "Lead Source", leadSources...),
+			&fieldDef{Name: "DoNotCall", Label: "Do Not Call", Type: "boolean", Createable: true, Updateable: true, DefaultedOnCreate: true, Default: false},
 			typed("date", "Birthdate", "Birthdate", 0),
 			ref("ReportsToId", "Reports To ID", "ReportsTo", "Contact"),
 			typed("textarea", "Description", "Contact Description", 32000),

@@ -145,6 +145,7 @@ func (o *Org) seed() error {
 				"Phone": phone(), "Department": pickOne(rng, depts), "LeadSource": pickOne(rng, leadSources),
 				"MailingCity": city[0], "MailingCountry": city[2],
 				"Preferred_Channel__c": channels[(i+j)%len(channels)],
+				"DoNotCall":            (i+j)%7 == 3,
 			})
 			contacts = append(contacts, c)
 			related = append(related, c)
