@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/offline-edit/offline-edit/pending"
@@ -174,5 +175,27 @@ func TestAChosenLookupShowsItsCheckRightAfterTheName(t *testing.T) {
 			strings.Index(v, "✓")-strings.Index(v, "Acme 000001") > len("Acme 000001")+4 {
 			t.Fatalf("width %d: the check is not beside the name: %q", w, v)
 		}
+	}
+}
+
+// A lookup whose text was edited away from the record chosen shows, once left, what was typed
+// and that no record is chosen — not the old record's name, which saving would refuse anyway.
+func TestALookupEditedAwayFromItsRecordSaysSoWhenLeft(t *testing.T) {
+	f := seededFake(2)
+	c := New(Options{Backend: f}).c
+	fd := remote.Field{Name: "AccountId", Label: "Account ID", Type: "reference", ReferenceTo: []string{"Account"}}
+	l := newLookupField(c, fd, "001000000000000001", "Acme 000001")
+	_ = l.Focus()
+	if v := l.View(false, 60); !strings.HasPrefix(v, "Acme 000001") {
+		t.Fatalf("chosen: %q", v)
+	}
+	var in fieldInput = l
+	in, _ = in.Update(tea.KeyMsg{Type: tea.KeyBackspace})
+	in.Blur()
+	if v := in.View(false, 60); !strings.Contains(v, "Acme 00000") || !strings.Contains(v, "(not chosen)") {
+		t.Fatalf("edited away and left: %q", v)
+	}
+	if in.Check() == nil {
+		t.Fatal("saving takes a lookup whose text names no chosen record")
 	}
 }

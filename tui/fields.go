@@ -480,6 +480,11 @@ func (l *lookupField) SetWidth(w int) { l.in.SetWidth(max(1, w-3)) }
 
 func (l *lookupField) View(focused bool, w int) string {
 	if !focused {
+		if typed := l.in.Value(); typed != l.name {
+			// Edited away from the record chosen: what was typed, which saving refuses until
+			// a record is chosen (Check), not the record's name as if it still stood.
+			return trunc(CleanLine(typed)+"  (not chosen)", w)
+		}
 		return trunc(l.name, w)
 	}
 	out := l.in.View(max(1, w-3))
