@@ -1,6 +1,7 @@
 package pending
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -723,7 +724,7 @@ func (e *Engine) goneReference(ctx context.Context, tx *cache.Tx, en *entry, it 
 			name = rec.Name
 		}
 		return f, fmt.Sprintf("%s: the record it points at (%s) was deleted on the org or is out of your reach; choose another",
-			cmpOr(fd.Label, f), name)
+			cmp.Or(fd.Label, f), name)
 	}
 	return "", ""
 }

@@ -1,6 +1,7 @@
 package pending
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -511,19 +512,12 @@ type MovedField struct {
 func (e *TheirsMovedError) Error() string {
 	parts := make([]string, len(e.Fields))
 	for i, f := range e.Fields {
-		parts[i] = fmt.Sprintf("%s is now %s (not %s)", cmpOr(f.Label, f.Field), shownValue(f.Now), shownValue(f.Was))
+		parts[i] = fmt.Sprintf("%s is now %s (not %s)", cmp.Or(f.Label, f.Field), shownValue(f.Now), shownValue(f.Was))
 	}
-	return fmt.Sprintf("%s %q: %v: %s", e.Object, cmpOr(e.Name, e.RecordID), ErrTheirsMoved, strings.Join(parts, "; "))
+	return fmt.Sprintf("%s %q: %v: %s", e.Object, cmp.Or(e.Name, e.RecordID), ErrTheirsMoved, strings.Join(parts, "; "))
 }
 
 func (e *TheirsMovedError) Is(target error) bool { return target == ErrTheirsMoved }
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
 
 // shownValue writes a field value for a message: text quoted, no value as "empty".
 func shownValue(v any) string {

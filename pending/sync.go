@@ -1,6 +1,7 @@
 package pending
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -1348,7 +1349,7 @@ func (e *Engine) deletedWith(ctx context.Context, r *run, en *entry) string {
 			r.parentGone[id] = gone
 		}
 		if gone {
-			return object + " " + strconv.Quote(cmpOr(name, id))
+			return object + " " + strconv.Quote(cmp.Or(name, id))
 		}
 	}
 	return ""
