@@ -1380,12 +1380,8 @@ func (e *Engine) inRecycleBin(ctx context.Context, object, id string, apiErr *re
 
 // deletedOnOrg asks the org whether it holds the record in its recycle bin.
 func (e *Engine) deletedOnOrg(ctx context.Context, object, id string) bool {
-	res, err := e.org.QueryAll(ctx, "SELECT Id, IsDeleted FROM "+object+" WHERE Id = '"+soqlEscape(id)+"'", 0)
-	if err != nil || len(res.Records) == 0 {
-		return false
-	}
-	b, _ := res.Records[0].Fields["IsDeleted"].(bool)
-	return b
+	deleted, err := e.deletedStates(ctx, object, []string{id})
+	return err == nil && deleted[id]
 }
 
 func decodeRecord(object string, s remote.Subresponse) *remote.Record {

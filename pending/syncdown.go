@@ -177,15 +177,10 @@ func (e *Engine) noteVanished(ctx context.Context, object string, ids []string) 
 		e.noteRemoved(object, ids, vanishedWhy(object, e.opts.PerObject))
 		return
 	}
-	res, err := e.org.QueryAll(ctx, "SELECT Id, IsDeleted FROM "+object+" WHERE Id IN "+soqlList(ids), 2000)
+	deleted, err := e.deletedStates(ctx, object, ids)
 	if err != nil {
 		e.noteRemoved(object, ids, vanishedWhy(object, e.opts.PerObject))
 		return
-	}
-	deleted := map[string]bool{}
-	for _, rec := range res.Records {
-		d, _ := rec.Fields["IsDeleted"].(bool)
-		deleted[rec.ID()] = d
 	}
 	var del, hidden, older []string
 	for _, id := range ids {
@@ -201,6 +196,25 @@ func (e *Engine) noteVanished(ctx context.Context, object string, ids []string) 
 	e.noteRemoved(object, del, "deleted on the org: removed from this device")
 	e.noteRemoved(object, hidden, "no longer visible to you on the org (unshared or given to another user): removed from this device")
 	e.noteRemoved(object, older, "older than the "+itoa(e.opts.PerObject)+" most recent "+object+" records this device keeps: removed from it")
+}
+
+// deletedStates asks the org (queryAll, idsPerQuery ids a query) about records of object: id →
+// whether it is in the recycle bin, for each record the org still holds for the user (one it
+// does not answer about was deleted for good or is out of the user's reach).
+func (e *Engine) deletedStates(ctx context.Context, object string, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for i := 0; i < len(ids); i += idsPerQuery {
+		part := ids[i:min(i+idsPerQuery, len(ids))]
+		res, err := e.org.QueryAll(ctx, "SELECT Id, IsDeleted FROM "+object+" WHERE Id IN "+soqlList(part), 2000)
+		if err != nil {
+			return out, err
+		}
+		for _, rec := range res.Records {
+			deleted, _ := rec.Fields["IsDeleted"].(bool)
+			out[rec.ID()] = deleted
+		}
+	}
+	return out, nil
 }
 
 // vanishedWhy is the log's reason for a cached record the org no longer lists among those the
@@ -526,17 +540,9 @@ func (e *Engine) settleVanishedOrange(ctx context.Context, object string, visibl
 	if len(ids) == 0 {
 		return nil
 	}
-	seen := map[string]bool{} // id → deleted
-	for i := 0; i < len(ids); i += idsPerQuery {
-		part := ids[i:min(i+idsPerQuery, len(ids))]
-		res, err := e.org.QueryAll(ctx, "SELECT Id, IsDeleted FROM "+object+" WHERE Id IN "+soqlList(part), 2000)
-		if err != nil {
-			return err
-		}
-		for _, rec := range res.Records {
-			deleted, _ := rec.Fields["IsDeleted"].(bool)
-			seen[rec.ID()] = deleted
-		}
+	seen, err := e.deletedStates(ctx, object, ids)
+	if err != nil {
+		return err
 	}
 	var done []settledEntry
 	err = e.db.Update(ctx, func(tx *cache.Tx) error {

@@ -290,12 +290,11 @@ func (m pendingModel) waitsFor(e pending.Entry) string {
 		if p.RecordID != e.WaitingOn || p.Op != pending.OpCreate {
 			continue
 		}
-		what := sprintf("Waiting for %s %q to sync first", m.c.singleLabel(p.Object), CleanLine(p.Name))
+		what := sprintf("Waiting for %s %q", m.c.singleLabel(p.Object), CleanLine(p.Name))
 		if p.Status.Locked() {
-			return sprintf("Waiting for %s %q, which needs you first (%s)", m.c.singleLabel(p.Object), CleanLine(p.Name),
-				strings.ToLower(longWord(p.Status, p.Code, p.Message)))
+			return what + ", which needs you first (" + strings.ToLower(longWord(p.Status, p.Code, p.Message)) + ")"
 		}
-		return what
+		return what + " to sync first"
 	}
 	return ""
 }
