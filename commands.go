@@ -760,6 +760,7 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 					return err
 				}
 				fmt.Fprintln(cmd.OutOrStdout(), id)
+				tell(cmd, eng, "Queued the new "+recordSaying(ctx, eng, object, id)+".")
 				return nil
 			})
 		},
@@ -778,7 +779,11 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 				if err != nil {
 					return err
 				}
-				return eng.Edit(ctx, object, id, fields)
+				if err := eng.Edit(ctx, object, id, fields); err != nil {
+					return err
+				}
+				tell(cmd, eng, "Queued an edit of "+recordSaying(ctx, eng, object, id)+" ("+strings.Join(slices.Sorted(maps.Keys(fields)), ", ")+").")
+				return nil
 			})
 		},
 	}
@@ -792,7 +797,16 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 				if err != nil {
 					return err
 				}
-				return eng.Delete(ctx, object, id)
+				what := recordSaying(ctx, eng, object, id)
+				if err := eng.Delete(ctx, object, id); err != nil {
+					return err
+				}
+				if pending.IsLocalID(id) {
+					tell(cmd, eng, "Dropped the new "+what+": it never reached the org.")
+				} else {
+					tell(cmd, eng, "Queued the delete of "+what+".")
+				}
+				return nil
 			})
 		},
 	}

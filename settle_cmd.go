@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -46,16 +47,30 @@ says so and stops; --newer resolves against the newer value.`,
 					if take == "" || len(mine)+len(theirs)+len(args) > 2 {
 						return fmt.Errorf("a conflict on a delete takes --take mine (delete anyway) or --take theirs (keep the record)")
 					}
-					return eng.ResolveDelete(ctx, en.ID, take == "mine")
+					if err := eng.ResolveDelete(ctx, en.ID, take == "mine"); err != nil {
+						return err
+					}
+					if take == "mine" {
+						tell(cmd, eng, "Resolved: "+entrySaying(en)+" will be deleted anyway.")
+					} else {
+						tell(cmd, eng, "Resolved: "+entrySaying(en)+" is kept; the delete is dropped.")
+					}
+					return nil
 				}
 				choices, err := resolveChoices(ctx, eng, en, take, mine, theirs, args[2:])
 				if err != nil {
 					return err
 				}
 				if newer {
-					return eng.ResolveAgainst(ctx, en.ID, choices, nil)
+					err = eng.ResolveAgainst(ctx, en.ID, choices, nil)
+				} else {
+					err = theirsMoved(en, eng.Resolve(ctx, en.ID, choices))
 				}
-				return theirsMoved(en, eng.Resolve(ctx, en.ID, choices))
+				if err != nil {
+					return err
+				}
+				tell(cmd, eng, "Resolved the conflict on "+entrySaying(en)+" ("+choicesSaying(choices)+").")
+				return nil
 			})
 		},
 	}
@@ -81,21 +96,33 @@ it. With no FIELD=VALUE, a change a duplicate rule refused is sent again as it i
 				if err != nil {
 					return err
 				}
-				return eng.Fix(ctx, en.ID, fields)
+				if err := eng.Fix(ctx, en.ID, fields); err != nil {
+					return err
+				}
+				tell(cmd, eng, "Fixed "+entrySaying(en)+"; it will be sent again.")
+				return nil
 			})
 		},
 	}
-	simple := func(use, short string, act func(context.Context, *pending.Engine, *pending.Entry) error) *cobra.Command {
+	// simple makes a command that acts on the pending change of one record and then says, on
+	// the terminal, done followed by the change it acted on.
+	simple := func(use, short, done string, act func(context.Context, *pending.Engine, *pending.Entry) error) *cobra.Command {
 		return &cobra.Command{
 			Use:   use + " OBJECT ID|NAME",
 			Short: short,
 			Args:  cobra.ExactArgs(2),
 			RunE: func(cmd *cobra.Command, args []string) error {
-				return withSettledEntry(cmd, of, args, act)
+				return withSettledEntry(cmd, of, args, func(ctx context.Context, eng *pending.Engine, en *pending.Entry) error {
+					if err := act(ctx, eng, en); err != nil {
+						return err
+					}
+					tell(cmd, eng, fmt.Sprintf(done, entrySaying(en)))
+					return nil
+				})
 			},
 		}
 	}
-	dismissCmd := simple("dismiss", "Dismiss a change that can't be saved (red: record deleted, access lost)",
+	dismissCmd := simple("dismiss", "Dismiss a change that can't be saved (red: record deleted, access lost)", "Dismissed %s.",
 		func(ctx context.Context, eng *pending.Engine, en *pending.Entry) error {
 			if en.Status != pending.StatusFailed {
 				return fmt.Errorf("%s can still be saved (%s): discard it to drop it", describeEntry(en), strings.Join(strings.Fields(statusWord[en.Status]), " "))
@@ -105,7 +132,7 @@ it. With no FIELD=VALUE, a change a duplicate rule refused is sent again as it i
 	var inDoubt string           // the discarded create whose reply was lost, if it was one
 	var orphaned []pending.Entry // the changes that pointed at a discarded create
 	var discarded, discardedID string
-	discardCmd := simple("discard", "Drop a pending change: the record shows the org's copy again",
+	discardCmd := simple("discard", "Drop a pending change: the record shows the org's copy again", "Discarded %s.",
 		func(ctx context.Context, eng *pending.Engine, en *pending.Entry) error {
 			if en.Op == pending.OpCreate && en.InDoubt {
 				inDoubt = describeEntry(en)
@@ -136,7 +163,7 @@ it. With no FIELD=VALUE, a change a duplicate rule refused is sent again as it i
 		}
 		return nil
 	}
-	retryCmd := simple("retry", "Send a change waiting for a retry at the next sync, without waiting out its backoff",
+	retryCmd := simple("retry", "Send a change waiting for a retry at the next sync, without waiting out its backoff", "Will send %s at the next sync.",
 		func(ctx context.Context, eng *pending.Engine, en *pending.Entry) error {
 			// As the app's r: what needs a person is settled, not sent again as it was.
 			switch en.Status {
@@ -229,6 +256,33 @@ func resolveChoices(ctx context.Context, eng *pending.Engine, en *pending.Entry,
 }
 
 // describeEntry names an entry's record for a message.
+// entrySaying names a change for a confirmation: the edit of Account "Acme Group".
+func entrySaying(en *pending.Entry) string {
+	name := en.Name
+	if name == "" {
+		name = en.RecordID
+	}
+	return fmt.Sprintf("the %s of %s %q", opNoun[en.Op], en.Object, name)
+}
+
+var opNoun = map[pending.Op]string{pending.OpCreate: "new record", pending.OpUpdate: "edit", pending.OpDelete: "delete"}
+
+// choicesSaying lists the choices of a resolution: Phone: a new value, Rating: mine.
+func choicesSaying(choices map[string]pending.Choice) string {
+	parts := make([]string, 0, len(choices))
+	for _, f := range slices.Sorted(maps.Keys(choices)) {
+		switch choices[f].Take {
+		case pending.TakeMine:
+			parts = append(parts, f+": mine")
+		case pending.TakeTheirs:
+			parts = append(parts, f+": theirs")
+		default:
+			parts = append(parts, f+": a new value")
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 func describeEntry(en *pending.Entry) string {
 	name := en.Name
 	if name == "" {

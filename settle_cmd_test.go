@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -76,9 +77,26 @@ func TestSettleCommandsClearEachSashFromTheShell(t *testing.T) {
 		t.Fatalf("a refused command changed the queue: %d entries", n)
 	}
 
-	must("resolve", "Account", "Acme Group", "Phone=555-4242", "--take", "mine")
-	must("fix", "Case", "Settle me", "Description=Closed on the phone")
-	must("dismiss", "Account", "Blue Sun Health")
+	// On a terminal each command says what it did and what the queue holds now.
+	onTerminal = func(io.Writer) bool { return true }
+	t.Cleanup(func() { onTerminal = isTerminal })
+	settles := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"resolve", "Account", "Acme Group", "Phone=555-4242", "--take", "mine"},
+			`Resolved the conflict on the edit of Account "Acme Group" (Phone: a new value). Pending: 1 change waits to sync, 1 needs you, 1 can't be saved. "offline-edit sync" sends it.`},
+		{[]string{"fix", "Case", "Settle me", "Description=Closed on the phone"},
+			`Fixed the new record of Case "Settle me"; it will be sent again. Pending: 2 changes wait to sync, 1 can't be saved. "offline-edit sync" sends them.`},
+		{[]string{"dismiss", "Account", "Blue Sun Health"},
+			`Dismissed the edit of Account "Blue Sun Health". Pending: 2 changes wait to sync. "offline-edit sync" sends them.`},
+	}
+	for _, c := range settles {
+		if out := must(c.args...); out != c.want {
+			t.Errorf("%v said\n%s\nwant\n%s", c.args, out, c.want)
+		}
+	}
+	onTerminal = isTerminal
 	if out := must("sync"); !strings.Contains(out, "synced 2") {
 		t.Fatalf("sync after settling: %s", out)
 	}
