@@ -490,19 +490,61 @@ func (e *Env) count(ctx context.Context, object, where string) (int, error) {
 // fields exist, values fit the fields' types, rules name real fields, count queries are
 // accepted by the org, and records named by object and name or id exist (or are created by an
 // earlier step). Problems are *ParseError values naming the line.
+//
+// Every problem is reported, not only the first (at most maxParseErrors): the first error
+// carries the others in More, in the order of the file.
 func Validate(ctx context.Context, sc *Scenario, env *Env) error {
 	v := &validator{sc: sc, env: env, created: map[string]bool{}}
+	var all problems
 	for _, o := range sc.Objects {
-		if _, err := v.describe(ctx, sc.ObjectsLine, o); err != nil {
-			return err
-		}
+		all.add(v.describeErr(ctx, sc.ObjectsLine, o))
 	}
 	for _, st := range sc.Steps {
-		if err := v.step(ctx, st); err != nil {
+		if len(all) >= maxParseErrors {
+			break
+		}
+		if err := ctx.Err(); err != nil {
 			return err
 		}
+		all.add(v.step(ctx, st))
 	}
-	return nil
+	return all.err()
+}
+
+// problems gathers the problems of a file, or of one of its lines, in order.
+type problems []*ParseError
+
+// add appends the problems err holds (a *ParseError and those in its More).
+func (ps *problems) add(err error) {
+	if err == nil {
+		return
+	}
+	var pe *ParseError
+	if !errors.As(err, &pe) {
+		pe = &ParseError{Msg: err.Error()}
+	}
+	first := *pe
+	first.More = nil
+	*ps = append(*ps, &first)
+	for _, m := range pe.More {
+		ps.add(m)
+	}
+}
+
+// err is nil when there is no problem, else the first problem with the others in its More.
+func (ps problems) err() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	first := *ps[0]
+	first.More = ps[1:min(len(ps), maxParseErrors)]
+	return &first
+}
+
+// describeErr is describe for a check that needs only the error.
+func (v *validator) describeErr(ctx context.Context, line int, object string) error {
+	_, err := v.describe(ctx, line, object)
+	return err
 }
 
 type validator struct {
@@ -531,18 +573,20 @@ func (v *validator) fields(ctx context.Context, line int, object string, f remot
 	if err != nil {
 		return err
 	}
+	var ps problems
 	for _, name := range sortedKeys(f) {
 		if err := v.fieldValue(line, d, name, f[name]); err != nil {
-			return err
+			ps.add(err)
+			continue
 		}
 		if u, ok := f[name].(UserTo); ok {
 			// A username the org does not know would stop the run part-way, after earlier steps.
 			if _, err := v.env.UserID(ctx, u.User); err != nil {
-				return v.errf(line, "%s.%s: no user %s on the org (%v)", d.Name, name, u.User, err)
+				ps.add(v.errf(line, "%s.%s: no user %s on the org (%v)", d.Name, name, u.User, err))
 			}
 		}
 	}
-	return nil
+	return ps.err()
 }
 
 var datePattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
@@ -638,83 +682,75 @@ func (v *validator) record(ctx context.Context, line int, r RecordRef) error {
 
 func (v *validator) step(ctx context.Context, st Step) error {
 	line := st.Line
+	var ps problems
 	switch st.Kind {
 	case KindCreate:
-		if err := v.fields(ctx, line, st.Object, st.Fields); err != nil {
-			return err
-		}
-		d, _ := v.env.Describe(ctx, st.Object)
-		if d != nil {
+		ps.add(v.fields(ctx, line, st.Object, st.Fields))
+		// Named as created even when a value is wrong: later steps that name it are not wrong too.
+		if d, _ := v.env.Describe(ctx, st.Object); d != nil {
 			if name := nameOf(d, st.Fields); name != "" {
 				v.created[st.Object+"\x00"+name] = true
 			}
 		}
 	case KindEdit, KindFix:
-		if err := v.record(ctx, line, st.Record); err != nil {
-			return err
-		}
-		return v.fields(ctx, line, st.Record.Object, st.Fields)
+		ps.add(v.record(ctx, line, st.Record))
+		ps.add(v.fields(ctx, line, st.Record.Object, st.Fields))
 	case KindDelete, KindShare, KindUnshare, KindDismiss, KindDiscard, KindRetry:
-		return v.record(ctx, line, st.Record)
+		ps.add(v.record(ctx, line, st.Record))
 	case KindResolve:
-		if err := v.record(ctx, line, st.Record); err != nil {
-			return err
-		}
+		ps.add(v.record(ctx, line, st.Record))
 		d, err := v.describe(ctx, line, st.Record.Object)
 		if err != nil {
-			return err
+			if st.Record.Ref != "" { // record() checks the object of a record named by object only
+				ps.add(err)
+			}
+			break
 		}
 		for _, f := range sortedChoiceKeys(st.Choices) {
 			c := st.Choices[f]
 			if c.Take == "value" {
-				if err := v.fieldValue(line, d, f, c.Value); err != nil {
-					return err
-				}
+				ps.add(v.fieldValue(line, d, f, c.Value))
 			} else if _, ok := d.Field(f); !ok {
-				return v.errf(line, "%s has no field %s", d.Name, f)
+				ps.add(v.errf(line, "%s has no field %s", d.Name, f))
 			}
 		}
 	case KindAddRule:
 		d, err := v.describe(ctx, line, st.Rule.Object)
 		if err != nil {
-			return err
+			ps.add(err)
+			break
 		}
 		for _, f := range []string{st.Rule.Field, st.Rule.OtherField} {
 			if _, ok := d.Field(f); f != "" && !ok {
-				return v.errf(line, "%s has no field %s", d.Name, f)
+				ps.add(v.errf(line, "%s has no field %s", d.Name, f))
 			}
 		}
 	case KindExpect:
 		e := st.Expect
 		if !e.Record.IsZero() {
-			if err := v.record(ctx, line, e.Record); err != nil {
-				return err
-			}
-			if err := v.fields(ctx, line, e.Record.Object, e.Cache); err != nil {
-				return err
-			}
-			if err := v.fields(ctx, line, e.Record.Object, e.Org); err != nil {
-				return err
-			}
-			if err := v.fields(ctx, line, e.Record.Object, e.Conflicts); err != nil {
-				return err
+			ps.add(v.record(ctx, line, e.Record))
+			if _, err := v.describe(ctx, line, e.Record.Object); err != nil {
+				if e.Record.Ref != "" { // record() checks the object of a record named by object only
+					ps.add(err)
+				}
+			} else {
+				ps.add(v.fields(ctx, line, e.Record.Object, e.Cache))
+				ps.add(v.fields(ctx, line, e.Record.Object, e.Org))
+				ps.add(v.fields(ctx, line, e.Record.Object, e.Conflicts))
 			}
 		}
 		if c := e.Cached; c != nil {
-			if _, err := v.describe(ctx, line, c.Object); err != nil {
-				return err
-			}
+			ps.add(v.describeErr(ctx, line, c.Object))
 		}
 		if c := e.Count; c != nil {
-			if _, err := v.describe(ctx, line, c.Object); err != nil {
-				return err
-			}
-			if _, err := v.env.count(ctx, c.Object, c.Where); err != nil {
-				return v.errf(line, "the org refuses the count query: %v", err)
+			if err := v.describeErr(ctx, line, c.Object); err != nil {
+				ps.add(err)
+			} else if _, err := v.env.count(ctx, c.Object, c.Where); err != nil {
+				ps.add(v.errf(line, "the org refuses the count query: %v", err))
 			}
 		}
 	}
-	return nil
+	return ps.err()
 }
 
 // nameUsers adds the scenario name of a user to a shown value that is that user's id (a

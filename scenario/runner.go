@@ -821,7 +821,12 @@ func Run(ctx context.Context, sc *Scenario, env *Env, out io.Writer) Report {
 		if res.Err != nil {
 			rep.Error = res.Err.Error()
 			if res.Index < 0 {
-				fmt.Fprintf(out, "  invalid: %s\n", sanitize(res.Err.Error()))
+				// One problem a line (a file checked before it runs reports every problem).
+				label := "invalid:"
+				for _, line := range strings.Split(res.Err.Error(), "\n") {
+					fmt.Fprintf(out, "  %-8s %s\n", label, sanitize(line))
+					label = ""
+				}
 			} else {
 				fmt.Fprintf(out, "         stopped: %s\n", sanitize(res.Err.Error()))
 			}

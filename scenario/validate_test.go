@@ -65,3 +65,47 @@ func TestValidateRejectsWhatOnlyTheOrgKnows(t *testing.T) {
 		})
 	}
 }
+
+// A file with several wrong steps, and several wrong values on one line, is reported whole
+// before anything runs: the author fixes it in one go, not one run per problem.
+func TestValidateReportsEveryProblemOfAFile(t *testing.T) {
+	src := `name: x
+seed: 1
+size: 30
+steps:
+  - create: Account
+    ref: a
+    fields: {Name: a, Colour: red, Phone: 5550100}
+  - edit: {object: Account, name: Nobody Here Ltd}
+    fields: {Rating: 3}
+  - edit: a
+    fields: {Name: b}
+  - add_rule: {object: Account, kind: required, field: Shade}
+  - expect: {record: a, org: {IsDeleted: "no"}}
+`
+	sc, err := Parse("v.yaml", []byte(src))
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	env, err := NewEmbeddedEnv(ctx, sc, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	err = Validate(ctx, sc, env)
+	want := `v.yaml:5: Account has no field Colour
+v.yaml:5: Account.Phone is a phone field: give text (in quotes if it looks like a number), not 5550100
+v.yaml:8: no Account named "Nobody Here Ltd" on the org, and no earlier step creates one
+v.yaml:8: Account.Rating is a picklist field: give text (in quotes if it looks like a number), not 3
+v.yaml:12: Account has no field Shade
+v.yaml:13: Account.IsDeleted is a checkbox: give true or false, not "no"`
+	if err == nil || err.Error() != want {
+		t.Errorf("problems\n%v\nwant\n%s", err, want)
+	}
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Line != 5 || len(pe.More) != 5 {
+		t.Errorf("the first problem and the rest: %#v", pe)
+	}
+}
