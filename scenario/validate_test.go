@@ -31,18 +31,8 @@ func TestValidateRejectsWhatOnlyTheOrgKnows(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sc, err := Parse("v.yaml", []byte(tt.src))
-			if err != nil {
-				t.Fatalf("parse: %v", err)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			env, err := NewEmbeddedEnv(ctx, sc, t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer env.Close()
-			err = Validate(ctx, sc, env)
+			sc, env, ctx := embeddedFor(t, tt.src)
+			err := Validate(ctx, sc, env)
 			var pe *ParseError
 			if !errors.As(err, &pe) {
 				t.Fatalf("error %T %v is not a *ParseError", err, err)
@@ -83,18 +73,8 @@ steps:
   - add_rule: {object: Account, kind: required, field: Shade}
   - expect: {record: a, org: {IsDeleted: "no"}}
 `
-	sc, err := Parse("v.yaml", []byte(src))
-	if err != nil {
-		t.Fatalf("parse: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	env, err := NewEmbeddedEnv(ctx, sc, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer env.Close()
-	err = Validate(ctx, sc, env)
+	sc, env, ctx := embeddedFor(t, src)
+	err := Validate(ctx, sc, env)
 	want := `v.yaml:5: Account has no field Colour
 v.yaml:5: Account.Phone is a phone field: give text (in quotes if it looks like a number), not 5550100
 v.yaml:8: no Account named "Nobody Here Ltd" on the org, and no earlier step creates one
@@ -108,4 +88,21 @@ v.yaml:13: Account.IsDeleted is a checkbox: give true or false, not "no"`
 	if !errors.As(err, &pe) || pe.Line != 5 || len(pe.More) != 5 {
 		t.Errorf("the first problem and the rest: %#v", pe)
 	}
+}
+
+// embeddedFor parses src as v.yaml and opens an embedded env for it, closed when the test ends.
+func embeddedFor(t *testing.T, src string) (*Scenario, *Env, context.Context) {
+	t.Helper()
+	sc, err := Parse("v.yaml", []byte(src))
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	env, err := NewEmbeddedEnv(ctx, sc, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { env.Close() })
+	return sc, env, ctx
 }
