@@ -96,6 +96,7 @@ type Engine struct {
 	backoff    Backoff
 	actBuf     []Activity
 	tagRecord  map[string]string // entry id → record id, for requests in flight
+	tagSent    map[string]string // entry id → what its request sends (the log row's note)
 	// sends counts the Composite requests in flight. A push waits for its own; Close waits for
 	// any a push that died part-way (a panic) left behind, so none reaches the org after it.
 	sends sync.WaitGroup
@@ -161,6 +162,7 @@ func Open(db *cache.DB, org remote.Org, opts Options) (*Engine, error) {
 		rng:        rand.New(rand.NewPCG(uint64(opts.Seed), 0x656e67696e65)),
 		backoff:    DefaultBackoff,
 		tagRecord:  map[string]string{},
+		tagSent:    map[string]string{},
 		trigger:    make(chan struct{}, 1),
 		stop:       make(chan struct{}),
 		perRequest: 24,
@@ -369,6 +371,9 @@ func (e *Engine) Observe(ri remote.RequestInfo) {
 		}
 		row := a
 		row.EntryID, row.RecordID = id, e.tagRecord[id]
+		if sent := e.tagSent[id]; sent != "" {
+			row.Note = strings.TrimPrefix(row.Note+"; "+sent, "; ")
+		}
 		e.actBuf = append(e.actBuf, row)
 	}
 	if len(e.actBuf) > activityLimit {

@@ -650,3 +650,39 @@ func TestAStrictConflictSaysWhatTheOtherUserChangedAndToWhat(t *testing.T) {
 		t.Fatalf("entry %+v", en)
 	}
 }
+
+// Each change's row of the activity log says what its request sent: the fields and values of
+// an update or a create, or that it deleted, so support can tell what left the device.
+func TestTheLogSaysWhatEachChangeSent(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	a := h.firstOwned(t, "Account")
+	h.eng.SetOnline(false)
+	long := strings.Repeat("x", 100)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "A&B <1>", "Description": long}); err != nil {
+		t.Fatal(err)
+	}
+	kid, err := h.eng.Create(bg, "Contact", remote.Fields{"LastName": "Lee", "AccountId": a.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	if s := h.sync(t); s.Synced != 2 {
+		t.Fatalf("summary %+v", s)
+	}
+	acts, _ := h.eng.Activity(bg, c.ID, 50)
+	want := `update Description="` + strings.Repeat("x", 39) + `… Phone="A&B <1>"`
+	if !hasNote(acts, want) {
+		t.Errorf("the edit's log rows %+v; want a note %s", acts, want)
+	}
+	rv, err := h.eng.Record(bg, "Contact", kid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts, _ = h.eng.Activity(bg, rv.ID, 50)
+	created, _ := h.eng.Activity(bg, kid, 50)
+	if want := `create AccountId="` + a.ID + `" LastName="Lee"`; !hasNote(append(acts, created...), want) {
+		t.Errorf("the create's log rows %+v %+v; want a note %s", acts, created, want)
+	}
+}

@@ -1,6 +1,7 @@
 package pending
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -752,6 +753,37 @@ const maxCollectionRetrieve = 800
 
 func seqRef(prefix string, seq int64) string { return prefix + strconv.FormatInt(seq, 10) }
 
+// sentNote says what a job's request does, for its row of the activity log: the fields a write
+// sends with their values (each cut to 40 bytes, the whole to 300), so that support can tell
+// what the device sent; a lookup to a record created in the same request shows its local id.
+func sentNote(j *job) string {
+	var b strings.Builder
+	switch j.kind {
+	case jobDelete:
+		return "delete"
+	case jobCheck:
+		return "read before delete"
+	case jobCreate:
+		b.WriteString("create")
+	default:
+		b.WriteString("update")
+	}
+	var v bytes.Buffer
+	enc := json.NewEncoder(&v)
+	enc.SetEscapeHTML(false) // "A&B", not "A\u0026B"
+	for _, f := range slices.Sorted(maps.Keys(j.ent.Changes)) {
+		v.Reset()
+		if enc.Encode(j.ent.Changes[f]) != nil {
+			v.WriteString("?")
+		}
+		b.WriteString(" ")
+		b.WriteString(f)
+		b.WriteString("=")
+		b.WriteString(truncate(strings.TrimSuffix(v.String(), "\n"), 40))
+	}
+	return truncate(b.String(), 300)
+}
+
 // addJob appends a job's subrequests to the chunk.
 func (e *Engine) addJob(c *chunk, j *job) {
 	en := j.ent
@@ -932,6 +964,7 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 	for _, c := range wave {
 		for _, j := range c.jobs {
 			e.tagRecord[j.ent.ID] = j.ent.RecordID
+			e.tagSent[j.ent.ID] = sentNote(j)
 		}
 	}
 	e.mu.Unlock()
@@ -1071,6 +1104,7 @@ func (e *Engine) finishWave(ctx context.Context, r *run, wave []*chunk, outs []o
 	for _, c := range wave {
 		for _, j := range c.jobs {
 			delete(e.tagRecord, j.ent.ID)
+			delete(e.tagSent, j.ent.ID)
 		}
 	}
 	e.mu.Unlock()
