@@ -445,6 +445,9 @@ func (x *exec) resolution(ctx context.Context) error {
 		}
 		var choices map[string]pending.Choice
 		choices, err = choicesFor(en, st)
+		if err == nil {
+			err = x.s.resolveChoiceValues(ctx, choices)
+		}
 		switch {
 		case err != nil:
 		case st.Newer:
@@ -479,6 +482,27 @@ func (x *exec) resolution(ctx context.Context) error {
 }
 
 // choicesFor turns a resolve step into the engine's choices for the entry's conflicting fields.
+// resolveChoiceValues replaces a typed new value written {ref: NAME} or {user: NAME} by the id it
+// names, as in the fields of an edit.
+func (s *Stepper) resolveChoiceValues(ctx context.Context, choices map[string]pending.Choice) error {
+	values := remote.Fields{}
+	for f, c := range choices {
+		if c.Take == pending.TakeValue {
+			values[f] = c.Value
+		}
+	}
+	resolved, err := s.resolveFields(ctx, values)
+	if err != nil {
+		return err
+	}
+	for f, v := range resolved {
+		c := choices[f]
+		c.Value = v
+		choices[f] = c
+	}
+	return nil
+}
+
 func choicesFor(en pending.Entry, st Step) (map[string]pending.Choice, error) {
 	if en.Status != pending.StatusConflict {
 		return nil, fmt.Errorf("the change is %s, not in conflict: %w", en.Status, pending.ErrNotAllowed)
