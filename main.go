@@ -10,12 +10,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/offline-edit/offline-edit/tui"
 )
 
 // version is set by the release build (-X main.version=...).
@@ -67,13 +70,20 @@ func main() {
 	err := root.ExecuteContext(ctx)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "offline-edit:", err)
-		var ee *exitError
-		if errors.As(err, &ee) {
-			os.Exit(ee.code)
-		}
-		os.Exit(1)
+		os.Exit(report(os.Stderr, err))
 	}
+}
+
+// report writes a command's error on w and returns the exit status it carries. The text may
+// hold what an org or a file said (an error message, an HTML page): escape sequences and
+// controls are dropped, so it cannot drive the terminal (set the clipboard, clear the screen).
+func report(w io.Writer, err error) int {
+	fmt.Fprintln(w, "offline-edit:", tui.Clean(err.Error()))
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 1
 }
 
 func newRootCmd() *cobra.Command {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -42,5 +43,27 @@ func TestQueueCommandsConfirmOnlyOnATerminal(t *testing.T) {
 	}
 	if out := must("delete", "Account", id); !strings.HasPrefix(out, `Dropped the new Account "Zeta`) || !strings.HasSuffix(out, "Nothing is pending.") {
 		t.Errorf("delete of a new record said %q", out)
+	}
+}
+
+// The last line of a failed command may carry what an org said: it reaches the terminal with
+// no escape sequence or control left (an OSC 52 would set the clipboard, CSI 2J clear the
+// screen), keeps its lines, and the command's exit status.
+func TestAFailedCommandReportsTheOrgsTextWithoutEscapes(t *testing.T) {
+	hostile := "org replied 400: bad \x1b]52;c;aGk=\a\x1b[2J\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\ \u009b31m\u202eevil\nsecond line"
+	var b strings.Builder
+	code := report(&b, &exitError{3, errors.New(hostile)})
+	if code != 3 {
+		t.Errorf("exit %d, want 3", code)
+	}
+	got := b.String()
+	if strings.ContainsAny(got, "\x1b\a\u009b\u202e") {
+		t.Errorf("escape or control reached the terminal: %q", got)
+	}
+	if want := "offline-edit: org replied 400: bad link evil\nsecond line\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if code := report(&b, errors.New("plain")); code != 1 {
+		t.Errorf("a plain error exits %d, want 1", code)
 	}
 }
