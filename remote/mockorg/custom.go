@@ -13,8 +13,10 @@ import (
 // the dependent picklist Case.Reason (controlled by Case.Type).
 
 var (
-	regions       = []string{"EMEA", "AMER", "APAC"}
-	channels      = []string{"Email", "Phone", "SMS", "In Person"}
+	regions  = []string{"EMEA", "AMER", "APAC"}
+	channels = []string{"Email", "Phone", "SMS", "In Person"}
+	// productLines are the values of the multi-select Account.Product_Interest__c.
+	productLines  = []string{"Hardware", "Software", "Cloud Services", "Training", "Support Plans"}
 	visitOutcomes = []string{"Scheduled", "Completed", "Cancelled"}
 	caseTypes     = []string{"Mechanical", "Electrical", "Electronic", "Structural", "Other"}
 	caseReasons   = []string{"Installation", "Equipment Complexity", "Performance", "Breakdown", "Equipment Design", "Feedback", "Other"}

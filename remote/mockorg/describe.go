@@ -102,21 +102,23 @@ func fieldDescribe(obj *objectDef, f *fieldDef) map[string]any {
 	if f.Type == "int" {
 		digits = f.Precision
 	}
+	// Long text and multi-select picklists can be filtered on but not sorted or grouped by.
+	plain := f.Type != "textarea" && f.Type != "multipicklist"
 	return map[string]any{
-		"aggregatable": f.Type != "textarea", "autoNumber": f.AutoNumber, "byteLength": length * 3,
+		"aggregatable": plain, "autoNumber": f.AutoNumber, "byteLength": length * 3,
 		"calculated": f.Calculated && !f.AutoNumber, "calculatedFormula": nil, "cascadeDelete": false,
 		"caseSensitive": false, "compoundFieldName": nil, "controllerName": controllerName,
 		"createable": f.Createable, "custom": f.Custom, "defaultValue": f.Default, "defaultValueFormula": nil,
 		"defaultedOnCreate": f.DefaultedOnCreate, "dependentPicklist": controller != nil, "deprecatedAndHidden": false,
 		"digits": digits, "encrypted": false, "externalId": f.ExternalID, "extraTypeInfo": nil,
-		"filterable": f.Type != "textarea", "groupable": f.Type != "textarea" && f.Type != "currency" && f.Type != "double" && f.Type != "percent",
+		"filterable": f.Type != "textarea", "groupable": plain && f.Type != "currency" && f.Type != "double" && f.Type != "percent",
 		"htmlFormatted": false, "idLookup": f.Name == "Id" || f.ExternalID, "inlineHelpText": nil,
 		"label": f.Label, "length": length, "name": f.Name, "nameField": f.NameField,
 		"namePointing": len(f.ReferenceTo) > 1, "nillable": f.Nillable, "permissionable": f.Nillable && f.Createable,
 		"picklistValues": picklist, "precision": f.Precision, "referenceTargetField": nil,
 		"referenceTo": refTo, "relationshipName": rel, "relationshipOrder": nil,
 		"restrictedDelete": false, "restrictedPicklist": f.Restricted, "scale": f.Scale,
-		"soapType": soapType(f), "sortable": f.Type != "textarea", "type": f.Type, "unique": f.Unique,
+		"soapType": soapType(f), "sortable": plain, "type": f.Type, "unique": f.Unique,
 		"updateable": f.Updateable, "writeRequiresMasterRead": false,
 	}
 }

@@ -9,7 +9,7 @@ import (
 type fieldDef struct {
 	Name              string
 	Label             string
-	Type              string // id string textarea picklist combobox reference boolean currency double int percent date datetime email phone url
+	Type              string // id string textarea picklist multipicklist combobox reference boolean currency double int percent date datetime email phone url
 	Length            int
 	Precision         int
 	Scale             int
@@ -38,7 +38,7 @@ type fieldDef struct {
 
 func (f *fieldDef) isText() bool {
 	switch f.Type {
-	case "id", "string", "textarea", "picklist", "combobox", "reference", "email", "phone", "url":
+	case "id", "string", "textarea", "picklist", "multipicklist", "combobox", "reference", "email", "phone", "url":
 		return true
 	}
 	return false
@@ -151,6 +151,14 @@ func pick(name, label string, values ...string) *fieldDef {
 	f.Type, f.Picklist, f.Restricted = "picklist", values, true
 	return f
 }
+
+// multiPick is a restricted multi-select picklist: its value is the chosen values joined by
+// ";". A real org describes it with a length of 4099 characters.
+func multiPick(name, label string, values ...string) *fieldDef {
+	f := str(name, label, 4099)
+	f.Type, f.Picklist, f.Restricted = "multipicklist", values, true
+	return f
+}
 func ref(name, label, rel string, to ...string) *fieldDef {
 	f := str(name, label, 18)
 	f.Type, f.ReferenceTo, f.RelationshipName = "reference", to, rel
@@ -250,7 +258,8 @@ func buildSchema() *schema {
 			ref("ParentId", "Parent Account ID", "Parent", "Account"),
 		}, append(append(address("Billing", "Billing"), address("Shipping", "Shipping")...),
 			// Custom fields come after the standard ones, as in a real describe.
-			custom(pick("Region__c", "Region", regions...)))...)...)
+			custom(pick("Region__c", "Region", regions...)),
+			custom(multiPick("Product_Interest__c", "Product Interest", productLines...)))...)...)
 	add(&objectDef{Name: "Contact", Label: "Contact", LabelPlural: "Contacts", Prefix: "003", Writable: true}, true,
 		append([]*fieldDef{
 			named(calc(str("Name", "Full Name", 121))),
@@ -268,7 +277,9 @@ func buildSchema() *schema {
 			typed("date", "Birthdate", "Birthdate", 0),
 			ref("ReportsToId", "Reports To ID", "ReportsTo", "Contact"),
 			typed("textarea", "Description", "Contact Description", 32000),
-		}, append(address("Mailing", "Mailing"), custom(pick("Preferred_Channel__c", "Preferred Channel", channels...)))...)...)
+		}, append(address("Mailing", "Mailing"),
+			custom(pick("Preferred_Channel__c", "Preferred Channel", channels...)),
+			custom(typed("datetime", "Next_Meeting__c", "Next Meeting", 0)))...)...)
 	add(&objectDef{Name: "Opportunity", Label: "Opportunity", LabelPlural: "Opportunities", Prefix: "006", Writable: true}, true,
 		named(required(str("Name", "Name", 120))),
 		ref("AccountId", "Account ID", "Account", "Account"),

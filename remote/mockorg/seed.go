@@ -131,7 +131,7 @@ func (o *Org) seed() error {
 			"NumberOfEmployees": float64(5 + rng.IntN(5000)), "AccountNumber": fmt.Sprintf("CD%06d", 100000+i),
 			"BillingStreet": fmt.Sprintf("%d %s", 1+rng.IntN(999), pickOne(rng, streets)), "BillingCity": city[0],
 			"BillingState": nilIfEmpty(city[1]), "BillingPostalCode": fmt.Sprintf("%05d", rng.IntN(99999)), "BillingCountry": city[2],
-			"Region__c": regionOf(city[2]),
+			"Region__c": regionOf(city[2]), "Product_Interest__c": productInterest(i),
 		})
 		accounts = append(accounts, acc)
 		related := []*rec{acc}
@@ -146,6 +146,7 @@ func (o *Org) seed() error {
 				"MailingCity": city[0], "MailingCountry": city[2],
 				"Preferred_Channel__c": channels[(i+j)%len(channels)],
 				"DoNotCall":            (i+j)%7 == 3,
+				"Next_Meeting__c":      nextMeeting(now, i+j),
 			})
 			contacts = append(contacts, c)
 			related = append(related, c)
@@ -304,4 +305,33 @@ func regionOf(country string) string {
 		return "APAC"
 	}
 	return "EMEA"
+}
+
+// productInterest is the seeded Product Interest of the i-th account: a few of the product
+// lines, none for some accounts. It is worked out from i alone, so the random draws of the
+// seed (and every other seeded value) are the same as before the field existed.
+func productInterest(i int) any {
+	mask := (i*11 + 5) % 32
+	var out []string
+	for b, v := range productLines {
+		if mask&(1<<b) != 0 {
+			out = append(out, v)
+		}
+	}
+	if len(out) == 0 || len(out) > 3 {
+		return nil
+	}
+	return strings.Join(out, ";")
+}
+
+// nextMeeting is the seeded Next Meeting of a contact: for one contact in three, a meeting
+// on a working hour within the next three weeks (or the past few days), from k alone (see
+// productInterest).
+func nextMeeting(now time.Time, k int) any {
+	if k%3 != 0 {
+		return nil
+	}
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, k%24-4)
+	at := day.Add(time.Duration(8*60+(k%17)*30) * time.Minute)
+	return formatWireTime(at)
 }

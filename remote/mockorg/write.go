@@ -447,6 +447,13 @@ func (o *Org) checkBody(c *wctx, obj *objectDef, body map[string]any, creating b
 		if f.Type == "picklist" && f.Restricted && s != "" && !inPicklist(f, s) {
 			items = append(items, errItem{ErrorCode: "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", Message: fmt.Sprintf("%s: bad value for restricted picklist field: %s", f.Label, s), Fields: []string{f.Name}})
 		}
+		if f.Type == "multipicklist" {
+			stored, bad := multiValue(f, s)
+			for _, b := range bad {
+				items = append(items, errItem{ErrorCode: "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", Message: fmt.Sprintf("%s: bad value for restricted picklist field: %s", f.Label, b), Fields: []string{f.Name}})
+			}
+			vals[f.Name] = stored
+		}
 		if f.Type == "email" && s != "" && !emailRE.MatchString(s) {
 			items = append(items, errItem{ErrorCode: "INVALID_EMAIL_ADDRESS", Message: fmt.Sprintf("%s: invalid email address: %s", f.Label, s), Fields: []string{f.Name}})
 		}
@@ -486,6 +493,38 @@ func (o *Org) checkBody(c *wctx, obj *objectDef, body map[string]any, creating b
 		vals[f.Name] = id
 	}
 	return vals, nil
+}
+
+// multiValue is a multi-select picklist's value as the org stores it: the chosen values once
+// each, in the order the picklist lists them (an org sorts them so), joined by ";"; nil when
+// none is chosen. bad lists the values a restricted picklist does not have, in the order sent.
+func multiValue(f *fieldDef, s string) (stored any, bad []string) {
+	chosen := map[string]bool{}
+	var unknown []string
+	for _, v := range strings.Split(s, ";") {
+		switch {
+		case v == "" || chosen[v]:
+		case inPicklist(f, v):
+			chosen[v] = true
+		default:
+			chosen[v] = true
+			unknown = append(unknown, v)
+		}
+	}
+	if f.Restricted && len(unknown) > 0 {
+		return nil, unknown
+	}
+	var out []string
+	for _, v := range f.Picklist {
+		if chosen[v] {
+			out = append(out, v)
+		}
+	}
+	out = append(out, unknown...) // an unrestricted picklist keeps other values after its own
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return strings.Join(out, ";"), nil
 }
 
 func inPicklist(f *fieldDef, s string) bool {
