@@ -72,6 +72,9 @@ unknown objects, fields or records is reported with its line and nothing of it r
 			} else {
 				fmt.Fprintf(out, "\n%d scenario(s), %d passed, %d failed\n", len(reports), len(reports)-failed, failed)
 			}
+			if ctx.Err() != nil {
+				return &exitError{130, fmt.Errorf("interrupted after %d of %d scenario file(s)", len(reports), len(args))}
+			}
 			if failed > 0 {
 				return &exitError{1, fmt.Errorf("%d of %d scenario(s) failed", failed, len(reports))}
 			}

@@ -99,6 +99,13 @@ func (s *Stepper) Next(ctx context.Context) (StepResult, bool) {
 		return StepResult{}, false
 	}
 	i := s.next
+	if err := ctx.Err(); err != nil {
+		// Interrupted (Ctrl-C): the steps left do not run.
+		s.stopped = true
+		st := s.sc.Steps[i]
+		err = fmt.Errorf("interrupted before this step: %w", err)
+		return StepResult{Index: i, Line: st.Line, Text: st.String(), Err: err, Error: err.Error()}, true
+	}
 	s.next++
 	res := s.run(ctx, i, s.sc.Steps[i])
 	if res.Err != nil {

@@ -106,3 +106,21 @@ func embeddedFor(t *testing.T, src string) (*Scenario, *Env, context.Context) {
 	t.Cleanup(func() { env.Close() })
 	return sc, env, ctx
 }
+
+// Ctrl-C between steps stops a run: the steps left do not run, and the result says so.
+func TestAnInterruptedRunStopsBeforeTheNextStep(t *testing.T) {
+	sc, env, ctx := embeddedFor(t, "name: x\nseed: 1\nsize: 30\nsteps:\n  - offline\n  - offline\n  - offline\n")
+	ctx, cancel := context.WithCancel(ctx)
+	s := NewStepper(sc, env)
+	if res, ok := s.Next(ctx); !ok || res.Err != nil || res.Index != 0 {
+		t.Fatalf("first step: %+v %v", res, ok)
+	}
+	cancel()
+	res, ok := s.Next(ctx)
+	if !ok || res.Index != 1 || !errors.Is(res.Err, context.Canceled) {
+		t.Fatalf("after Ctrl-C: %+v %v; want step 2 stopped, interrupted", res, ok)
+	}
+	if _, ok := s.Next(ctx); ok || !s.Done() {
+		t.Error("steps ran after the interrupt")
+	}
+}
