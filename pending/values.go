@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/remote"
@@ -67,7 +68,8 @@ func normalizeFields(in remote.Fields) (remote.Fields, error) {
 }
 
 // sameValue compares two field values as the org would store them: "" equals null, datetimes
-// compare as instants, numbers as numbers.
+// compare as instants (to the millisecond, which is what the org keeps), numbers as numbers,
+// and two multi-select picklist values ("A;B") as the sets of values they choose.
 func sameValue(a, b any) bool {
 	a, b = canon(a), canon(b)
 	if a == nil || b == nil {
@@ -85,9 +87,9 @@ func sameValue(a, b any) bool {
 		if looksLikeDateTime(x) && looksLikeDateTime(y) {
 			tx, err1 := remote.ParseTime(x)
 			ty, err2 := remote.ParseTime(y)
-			return err1 == nil && err2 == nil && tx.Equal(ty)
+			return err1 == nil && err2 == nil && tx.Truncate(time.Millisecond).Equal(ty.Truncate(time.Millisecond))
 		}
-		return false
+		return sameChoices(x, y)
 	case float64:
 		y, ok := b.(float64)
 		return ok && (x == y || math.Abs(x-y) < 1e-9*math.Max(1, math.Abs(x)))
@@ -96,6 +98,49 @@ func sameValue(a, b any) bool {
 		return ok && x == y
 	}
 	return fmt.Sprint(a) == fmt.Sprint(b)
+}
+
+// maxChoiceLen is the most characters of one picklist value.
+const maxChoiceLen = 255
+
+// choices splits a multi-select picklist value ("A;B;C") into the values it chooses. ok is
+// false unless s reads as one: at least two values, none empty, none with spaces around it or
+// a line break in it, none longer than a picklist value, none twice.
+func choices(s string) (set map[string]bool, ok bool) {
+	if !strings.Contains(s, ";") {
+		return nil, false
+	}
+	parts := strings.Split(s, ";")
+	set = make(map[string]bool, len(parts))
+	for _, p := range parts {
+		if p == "" || strings.TrimSpace(p) != p || strings.ContainsAny(p, "\r\n") || utf8.RuneCountInString(p) > maxChoiceLen || set[p] {
+			return nil, false
+		}
+		set[p] = true
+	}
+	return set, true
+}
+
+// sameChoices reports whether two multi-select picklist values choose the same values in
+// another order ("Hardware;Training" and "Training;Hardware"): the org keeps them in the
+// picklist's order, so a value sent in another order comes back changed but is the same.
+// Comparing values without their describe, a text field edited only by reordering parts
+// between semicolons reads as unchanged too; text is seldom written so.
+func sameChoices(x, y string) bool {
+	sx, okx := choices(x)
+	if !okx {
+		return false
+	}
+	sy, oky := choices(y)
+	if !oky || len(sx) != len(sy) {
+		return false
+	}
+	for v := range sx {
+		if !sy[v] {
+			return false
+		}
+	}
+	return true
 }
 
 func canon(v any) any {
