@@ -695,6 +695,11 @@ func (m backstageModel) formStep() (scenario.Step, error) {
 	f := m.form
 	vals := map[string]any{}
 	for _, r := range f.rows {
+		// A value left as the form opened with it is the org's: never refused here.
+		if bsSame(r.input.Value(), r.initial) {
+			vals[r.name] = r.input.Value()
+			continue
+		}
 		if err := r.input.Check(); err != nil {
 			return scenario.Step{}, errors.New(r.label + ": " + err.Error())
 		}

@@ -327,7 +327,7 @@ func (m conflictModel) show(name string, v any) string {
 // textLike reports editors whose value is typed text: the first key typed replaces it.
 func textLike(in fieldInput) bool {
 	switch in.(type) {
-	case *textField, *textareaField, *numberField, *dateField, *emailField, *phoneField, *lookupField:
+	case *textField, *textareaField, *numberField, *dateField, *emailField, *lookupField:
 		return true
 	}
 	return false

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textarea"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
@@ -50,7 +51,9 @@ func newFieldInput(c *common, f remote.Field, v any, name string) fieldInput {
 	case "email":
 		return &emailField{textField: newTextField(f, v, "name@example.com")}
 	case "phone":
-		return &phoneField{textField: newTextField(f, v, "")}
+		// The org takes any text in a phone field ("1-800-FLOWERS", "+44 20 7946 0958 ext.
+		// 12"): only its length is checked, as for any text.
+		return newTextField(f, v, "")
 	case "reference":
 		return newLookupField(c, f, v, name)
 	case "combobox":
@@ -147,30 +150,6 @@ func (e *emailField) Value() any {
 func (e *emailField) Check() error {
 	if s := e.text(); s != "" && !emailAddress.MatchString(s) {
 		return errors.New("enter an email address like name@example.com")
-	}
-	return nil
-}
-
-// phoneField is a text field of digits and the usual separators.
-type phoneField struct{ *textField }
-
-func (p *phoneField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
-	_, cmd := p.textField.Update(msg)
-	return p, cmd
-}
-func (p *phoneField) Check() error {
-	digits := 0
-	for _, r := range p.text() {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case strings.ContainsRune(" +-().x", r):
-		default:
-			return errors.New("a phone number has digits, spaces and + - ( ) . x only")
-		}
-	}
-	if p.text() != "" && digits < 3 {
-		return errors.New("a phone number needs at least 3 digits")
 	}
 	return nil
 }
@@ -283,6 +262,12 @@ func drawableText(s string) string {
 }
 
 func (t *textareaField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, lineKeys.Clear) {
+		// ctrl+u empties the whole field, as in the one-line editors (the multi-line editor's
+		// own ctrl+u deletes only what is before the cursor).
+		t.ta.Reset()
+		return t, nil
+	}
 	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyRunes && !k.Alt {
 		// What is typed or pasted is inserted as text, held as it will be drawn: a burst of
 		// letters arrives as one key whose name is its text, and passed on, a word such as
@@ -320,12 +305,32 @@ func (t *textareaField) Value() any {
 func (t *textareaField) Check() error   { return nil }
 func (t *textareaField) Focus() tea.Cmd { return t.ta.Focus() }
 func (t *textareaField) Blur()          { t.ta.Blur() }
+
+// Wants takes enter (a new line), and ↑/↓ while they move between the lines of the text:
+// ↑ on the first line and ↓ on the last go to the previous and the next field, as in the rest
+// of the form.
 func (t *textareaField) Wants(k tea.KeyMsg) bool {
 	switch k.Type {
-	case tea.KeyEnter, tea.KeyUp, tea.KeyDown:
+	case tea.KeyEnter:
 		return true
+	case tea.KeyUp:
+		return !t.onFirstLine()
+	case tea.KeyDown:
+		return !t.onLastLine()
 	}
 	return false
+}
+
+// onFirstLine reports whether the cursor is on the first line drawn (a long line wraps on
+// several).
+func (t *textareaField) onFirstLine() bool {
+	return t.ta.Line() == 0 && t.ta.LineInfo().RowOffset == 0
+}
+
+// onLastLine reports whether the cursor is on the last line drawn.
+func (t *textareaField) onLastLine() bool {
+	li := t.ta.LineInfo()
+	return t.ta.Line() >= t.ta.LineCount()-1 && li.RowOffset >= li.Height-1
 }
 
 // checkboxField toggles with space.

@@ -278,12 +278,18 @@ func (m formModel) setFocus(i int) (formModel, tea.Cmd) {
 }
 
 // check runs the checks before saving: type, required, length. It returns how many fields fail.
+// Editing a record, a value the user did not change on the form is never refused: the org
+// holds it (a phone "1-800-FLOWERS", a long name from before a length was cut), and only the
+// edited fields are checked.
 func (m *formModel) check() int {
 	bad := 0
 	for i := range m.fields {
 		f := &m.fields[i]
 		f.err = ""
 		v := f.input.Value()
+		if m.mode != formNew && sameValue(v, f.initial) {
+			continue
+		}
 		required := f.def.Required()
 		if m.mode != formNew {
 			required = !f.def.Nillable && f.def.Type != "boolean"

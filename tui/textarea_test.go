@@ -1,0 +1,113 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// textareaFake has one account with a description of three lines.
+func textareaFake() *fakeBackend {
+	f := newFakeBackend()
+	f.quiet = true
+	f.add("Account", remote.Fields{"Id": "001000000000000001", "Name": "Plain Co", "Phone": "555-0100", "Description": "one\ntwo\nthree"})
+	f.sortAll()
+	return f
+}
+
+// focusField tabs through the form until the focused line names label.
+func focusField(t *testing.T, d *driver, label string) {
+	t.Helper()
+	for i := 0; i < 12 && !strings.Contains(focusedLine(d.view()), label); i++ {
+		d.keys("tab")
+	}
+	if !strings.Contains(focusedLine(d.view()), label) {
+		t.Fatalf("no %s field to focus:\n%s", label, d.view())
+	}
+}
+
+func TestFormArrowsLeaveATextareaAtItsFirstAndLastLine(t *testing.T) {
+	f := textareaFake()
+	d := newDriver(t, f, 100, 30)
+	d.keys("enter", "enter", "e")
+	d.requireView("Edit Account")
+	focusField(t, d, "Description")
+	// The cursor is at the end of the last line: ↑ moves between the lines, then leaves.
+	steps := []struct {
+		key, focused string
+	}{
+		{"up", "Description"},
+		{"up", "Description"},
+		{"up", "Annual Revenue"},
+		{"down", "Description"},
+		{"down", "Description"},
+		{"down", "Description"},
+		{"down", "Account Name"}, // the last field: ↓ goes round to the first
+	}
+	for i, s := range steps {
+		d.keys(s.key)
+		if got := focusedLine(d.view()); !strings.Contains(got, s.focused) {
+			t.Fatalf("step %d (%s): focus on %q, want %s:\n%s", i, s.key, got, s.focused, d.view())
+		}
+	}
+}
+
+func TestTextareaArrowsMoveInsideAWrappedLineBeforeLeaving(t *testing.T) {
+	ta := newTextareaField(remote.Field{Name: "Description", Type: "textarea"}, strings.Repeat("word ", 30))
+	ta.SetWidth(21)
+	ta.Focus()
+	up := tea.KeyMsg{Type: tea.KeyUp}
+	if !ta.Wants(up) {
+		t.Fatal("↑ at the end of a line wrapped on several rows leaves the field")
+	}
+	for i := 0; i < 20 && ta.Wants(up); i++ {
+		ta.Update(up)
+	}
+	if ta.Wants(up) {
+		t.Fatal("↑ never reaches the first row")
+	}
+	if !ta.Wants(tea.KeyMsg{Type: tea.KeyDown}) {
+		t.Fatal("↓ on the first of several rows leaves the field")
+	}
+	if !ta.Wants(tea.KeyMsg{Type: tea.KeyEnter}) {
+		t.Fatal("enter does not make a new line")
+	}
+}
+
+func TestBackstageArrowsLeaveATextareaAtItsLastLine(t *testing.T) {
+	f := seededFake(1)
+	bs := newBackstage(New(Options{Backend: f}).c, nil)
+	bs.SetSize(100, 30)
+	desc := remote.Field{Name: "Description", Type: "textarea"}
+	bs.form = &bsForm{kind: bsFormEdit, rows: []bsRow{
+		{label: "Account Name", name: "Name", input: newTextField(remote.Field{Name: "Name", Type: "string"}, "Acme 000000", "")},
+		{label: "Description", name: "Description", def: desc, input: newTextareaField(desc, "one\ntwo")},
+		{label: "Phone", name: "Phone", input: newTextField(remote.Field{Name: "Phone", Type: "phone"}, "", "")},
+	}, focus: 1}
+	bs, _ = bs.updateForm(tea.KeyMsg{Type: tea.KeyDown})
+	if bs.form.focus != 2 {
+		t.Fatalf("↓ on the last line of the description left focus on row %d", bs.form.focus)
+	}
+	bs, _ = bs.updateForm(tea.KeyMsg{Type: tea.KeyUp})
+	bs, _ = bs.updateForm(tea.KeyMsg{Type: tea.KeyUp})
+	if bs.form.focus != 1 {
+		t.Fatalf("↑ on the second line of the description left it for row %d", bs.form.focus)
+	}
+	bs, _ = bs.updateForm(tea.KeyMsg{Type: tea.KeyUp})
+	if bs.form.focus != 0 {
+		t.Fatalf("↑ on the first line of the description stayed on row %d", bs.form.focus)
+	}
+}
+
+func TestCtrlUClearsAWholeTextarea(t *testing.T) {
+	var in fieldInput = newTextareaField(remote.Field{Name: "Description", Type: "textarea"}, "one\ntwo\nthree")
+	in.Focus()
+	in, _ = in.Update(tea.KeyMsg{Type: tea.KeyUp})
+	in, _ = in.Update(tea.KeyMsg{Type: tea.KeyCtrlU})
+	if v := in.Value(); v != nil {
+		t.Fatalf("ctrl+u left %q", v)
+	}
+}
