@@ -20,6 +20,11 @@ type knownSession struct {
 	InstanceURL string `json:"instanceURL"`
 	Username    string `json:"username"`
 	IdentityURL string `json:"identityURL,omitempty"`
+	// Device is the base name of the device file this way of signing in uses when it is not the
+	// one InstanceURL names: the org moved to another instance after the device's data began
+	// (a My Domain change, an instance refresh), and its data, queue included, stayed where it
+	// was. "" when it is the one InstanceURL names.
+	Device string `json:"device,omitempty"`
 }
 
 // knownSessionsFile lists, per way of signing in, the last session it gave.
@@ -64,8 +69,9 @@ func (f *orgFlags) knownSessions() (map[string]knownSession, string, error) {
 	return known, path, nil
 }
 
-// rememberSession keeps what sess says about the org for the flags' way of signing in.
-func (f *orgFlags) rememberSession(sess signin.Session) error {
+// rememberSession keeps what sess says about the org for the flags' way of signing in, and the
+// device file it opened (dbPath).
+func (f *orgFlags) rememberSession(sess signin.Session, dbPath string) error {
 	key := f.signInKey()
 	if key == "" || sess.InstanceURL == "" || sess.Username == "" {
 		return nil
@@ -75,6 +81,9 @@ func (f *orgFlags) rememberSession(sess signin.Session) error {
 		return err
 	}
 	k := knownSession{InstanceURL: sess.InstanceURL, Username: sess.Username, IdentityURL: sess.IdentityURL}
+	if named, err := f.devicePath(sess.InstanceURL, sess.Username); err == nil && f.dbPath == "" && named != dbPath {
+		k.Device = filepath.Base(dbPath)
+	}
 	if known[key] == k {
 		return nil
 	}
@@ -110,6 +119,40 @@ func (f *orgFlags) recalledSession() (knownSession, bool) {
 	}
 	k, ok := known[key]
 	return k, ok && k.InstanceURL != "" && k.Username != ""
+}
+
+// knownDevicePath is the device file a remembered session used.
+func (f *orgFlags) knownDevicePath(k knownSession) (string, error) {
+	named, err := f.devicePath(k.InstanceURL, k.Username)
+	if err != nil || k.Device == "" || f.dbPath != "" {
+		return named, err
+	}
+	return filepath.Join(filepath.Dir(named), filepath.Base(k.Device)), nil
+}
+
+// movedDevicePath is the device file for sess, where path is the one its instance names: when
+// the org answers at another instance than last time for the same org and user, the file the
+// device used so far, which holds its cache and its queue (a file named after the new instance
+// would hold neither, and the queue would wait in the old one for ever).
+func (f *orgFlags) movedDevicePath(path string, sess signin.Session) string {
+	k, ok := f.recalledSession()
+	if !ok || f.dbPath != "" || k.Username != sess.Username {
+		return path
+	}
+	if k.InstanceURL != sess.InstanceURL {
+		was, now := signin.IdentityIDs(k.IdentityURL), signin.IdentityIDs(sess.IdentityURL)
+		if was == "" || was != now {
+			return path // not known to be the same org and user
+		}
+	}
+	prev, err := f.knownDevicePath(k)
+	if err != nil || prev == path {
+		return path
+	}
+	if _, err := os.Stat(prev); err != nil {
+		return path
+	}
+	return prev
 }
 
 // recalled reports whether the flags' way of signing in worked before on this machine.

@@ -1184,3 +1184,56 @@ func countRequests(t *testing.T, dir string) int {
 	}
 	return n
 }
+
+// An org that answers at another instance than last time (a My Domain change, an instance
+// refresh) is the same org and user: the device keeps its file, named after the old instance,
+// with its cache and its queue; a file named after the new one would leave the queue behind.
+func TestAnOrgThatMovedToAnotherInstanceKeepsTheDevicesQueue(t *testing.T) {
+	org, err := mockorg.Open(mockorg.Options{Seed: 1, Size: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer org.Close()
+	login := httptest.NewServer(org.Handler())
+	defer login.Close()
+	moved := httptest.NewServer(org.Handler())
+	defer moved.Close()
+	org.SetInstanceURL(login.URL)
+	dir := t.TempDir()
+	flags := []string{"--org", login.URL}
+	must := func(args ...string) string {
+		t.Helper()
+		out, err := run(t, dir, "", append(flags, args...)...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		return out
+	}
+	must("sync")
+	acct := strings.Fields(strings.Split(must("list", "Account"), "\n")[1])[0]
+	must("edit", "Account", acct, "Phone=555-0142")
+	must("new", "Contact", "LastName=Not Stranded")
+
+	org.SetInstanceURL(moved.URL) // the sign-in at the login URL now names another instance
+	if n := len(pendingEntries(t, dir, flags...)); n != 2 {
+		t.Fatalf("pending before the sync names %d changes, want 2", n)
+	}
+	if out := must("sync"); !strings.Contains(out, "synced 2") {
+		t.Fatalf("sync after the org moved:\n%s", out)
+	}
+	if left := pendingEntries(t, dir, flags...); len(left) != 0 {
+		t.Fatalf("left after the sync: %+v", left)
+	}
+	if out := must("list", "Contact", "Not Stranded"); !strings.Contains(out, "Not Stranded") {
+		t.Fatalf("the device lost its cache or the create:\n%s", out)
+	}
+	dbs, _ := filepath.Glob(filepath.Join(dir, "*alex@demo.example.db"))
+	if len(dbs) != 1 {
+		t.Fatalf("device files %v, want the one it had", dbs)
+	}
+	// Offline, the remembered sign-in names the same file.
+	must("edit", "Account", acct, "Phone=555-0143")
+	if n := len(pendingEntries(t, dir, flags...)); n != 1 {
+		t.Fatalf("pending after an offline edit names %d changes, want 1", n)
+	}
+}

@@ -275,7 +275,7 @@ func (f *orgFlags) heldDevicePath() (string, error) {
 		return f.devicePath(embeddedKey, f.user)
 	}
 	if k, ok := f.recalledSession(); ok {
-		return f.devicePath(k.InstanceURL, k.Username)
+		return f.knownDevicePath(k)
 	}
 	return "", errors.New("this device's database cannot be named without signing in")
 }
@@ -546,12 +546,12 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 	if sess.Username == "" {
 		sess.Username = f.user
 	}
-	remember := func() {
+	remember := func(dbPath string) {
 		if sess.AccessToken == "" {
 			return
 		}
 		// Remembered (never the token) so the device's data opens next time without the network.
-		if err := f.rememberSession(sess); err != nil {
+		if err := f.rememberSession(sess, dbPath); err != nil {
 			fmt.Fprintln(os.Stderr, "offline-edit: could not remember this sign-in for offline use:", err)
 		}
 	}
@@ -583,6 +583,9 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 		s.Close()
 		return nil, err
 	}
+	if key != embeddedKey {
+		dbPath = f.movedDevicePath(dbPath, sess)
+	}
 	if s.db, err = openDeviceDB(ctx, dbPath, lockWait); err != nil {
 		s.Close()
 		return nil, err
@@ -609,7 +612,7 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 			}
 		}
 	}
-	remember()
+	remember(dbPath)
 	s.eng, err = pending.Open(s.db, s.client, pending.Options{
 		Objects:   f.objects,
 		PerObject: f.perObject,
