@@ -344,6 +344,7 @@ func syncUntilSettled(ctx context.Context, eng *pending.Engine, wait time.Durati
 		total.Synced += sum.Synced
 		total.Merged += sum.Merged
 		total.Attention, total.Retrying, total.Waiting = sum.Attention, sum.Retrying, sum.Waiting
+		total.Unrefreshed = sum.Unrefreshed // the last run's: a refresh that worked since is not a problem
 		if err != nil && unreachable(err) && !errors.Is(err, remote.ErrOffline) && ctx.Err() == nil {
 			left := time.Until(deadline)
 			if left > 0 {
@@ -556,6 +557,7 @@ func summaryJSON(s pending.Summary, red int, err error) map[string]any {
 	if err != nil {
 		m["error"] = err.Error()
 	}
+	m["unrefreshed"] = append([]string{}, s.Unrefreshed...) // [] rather than null
 	return m
 }
 
@@ -566,6 +568,16 @@ func printSummary(w io.Writer, s pending.Summary, red int, err error) {
 		s.Synced, s.Merged, s.Attention-red, red, s.Retrying, s.Waiting)
 	if err != nil {
 		fmt.Fprintf(w, "sync stopped: %s\n", tui.CleanLine(err.Error()))
+	}
+	if n := len(s.Unrefreshed); n > 0 {
+		// The org refused these objects' queries: what the device shows of them may be old,
+		// or nothing at all on a device never primed.
+		objects := make([]string, n)
+		for i, u := range s.Unrefreshed {
+			objects[i], _, _ = strings.Cut(u, ":")
+		}
+		fmt.Fprintf(w, "could not refresh %s (the device's copy may be out of date; `offline-edit log` says why): %s\n",
+			strings.Join(objects, ", "), clip(tui.CleanLine(s.Unrefreshed[0]), 200))
 	}
 }
 

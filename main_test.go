@@ -1237,3 +1237,43 @@ func TestAnOrgThatMovedToAnotherInstanceKeepsTheDevicesQueue(t *testing.T) {
 		t.Fatalf("pending after an offline edit names %d changes, want 1", n)
 	}
 }
+
+// An org that refuses the queries of one object does not stop the sync, but the sync says so:
+// the device's copy of that object may be out of date (or empty on a first sync).
+func TestSyncSaysWhichObjectsItCouldNotRefresh(t *testing.T) {
+	org, err := mockorg.Open(mockorg.Options{Seed: 1, Size: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer org.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/query") && strings.Contains(r.URL.Query().Get("q"), "FROM Task") {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `[{"message":"No such column 'Secret__c' on entity 'Task'","errorCode":"INVALID_FIELD"}]`)
+			return
+		}
+		org.Handler().ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	org.SetInstanceURL(srv.URL)
+	dir := t.TempDir()
+	out, err := run(t, dir, "", "--org", srv.URL, "sync")
+	if err != nil {
+		t.Fatalf("sync: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "could not refresh Task (the device's copy may be out of date; `offline-edit log` says why): Task: ") ||
+		!strings.Contains(out, "No such column 'Secret__c'") {
+		t.Fatalf("sync output does not say Task was not refreshed:\n%s", out)
+	}
+	out, err = run(t, dir, "", "--org", srv.URL, "sync", "--json")
+	if err != nil {
+		t.Fatalf("sync --json: %v\n%s", err, out)
+	}
+	var got struct {
+		Summary struct{ Unrefreshed []string } `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Summary.Unrefreshed) != 1 || !strings.HasPrefix(got.Summary.Unrefreshed[0], "Task: ") {
+		t.Fatalf("sync --json unrefreshed: %v %+v\n%s", err, got, out)
+	}
+}

@@ -70,6 +70,7 @@ func (e *Engine) syncDown(ctx context.Context, r *run) error {
 				// The org refused this object's queries (a field it will not select, say):
 				// keep refreshing the others; the activity log says why.
 				e.note("", "", "could not refresh "+o+": "+err.Error())
+				r.sum.Unrefreshed = append(r.sum.Unrefreshed, o+": "+err.Error())
 				continue
 			}
 			return err

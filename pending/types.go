@@ -250,6 +250,9 @@ type Summary struct {
 	Retrying  int // entries left pending after a transient error
 	Waiting   int
 	Err       error // auth or network failure that stopped the run, if any
+	// Unrefreshed names the objects whose refresh the org refused ("Task: why"): their cached
+	// records may be out of date, or missing on a device never primed. The run goes on.
+	Unrefreshed []string
 }
 
 // EventKind says what an Event reports.
