@@ -621,7 +621,7 @@ func printEntries(w io.Writer, entries []pending.Entry, names map[string]string)
 	for _, e := range entries {
 		next := "-"
 		if !e.NextAttempt.IsZero() && e.Status == pending.StatusPending {
-			next = e.NextAttempt.Local().Format("15:04:05")
+			next = whenText(e.NextAttempt.Local(), time.Now())
 		}
 		name := e.Name
 		if name == "" {
@@ -634,10 +634,23 @@ func printEntries(w io.Writer, entries []pending.Entry, names map[string]string)
 		if msg == "" {
 			msg = waitsFor(e, creates)
 		}
+		if e.InDoubt {
+			const hint = "sent, no answer: the org may have it; the next sync checks before sending again"
+			msg = strings.TrimPrefix(msg+" — "+hint, " — ")
+		}
 		rows = append(rows, []string{tui.CleanLine(e.Object), clip(tui.CleanLine(name), 30), string(e.Op),
 			statusWord[e.Status], orDash(tui.CleanLine(e.Code)), strconv.Itoa(e.Attempts), next, msg})
 	}
 	_ = writeTable(w, []string{"OBJECT", "RECORD", "OP", "STATUS", "CODE", "ATTEMPTS", "NEXT", "MESSAGE"}, rows)
+}
+
+// whenText is a time in the queue: the time of day when it is today, with the date otherwise
+// (a Retry-After of hours may fall tomorrow).
+func whenText(t, now time.Time) string {
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+		return t.Format("15:04:05")
+	}
+	return t.Format("Jan 2 15:04:05")
 }
 
 // waitsFor says which record created offline a waiting change waits for, and whether that

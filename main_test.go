@@ -1277,3 +1277,44 @@ func TestSyncSaysWhichObjectsItCouldNotRefresh(t *testing.T) {
 		t.Fatalf("sync --json unrefreshed: %v %+v\n%s", err, got, out)
 	}
 }
+
+// A change whose send got no answer says so in the queue: the org may have it, and the next
+// sync checks before sending it again.
+func TestPendingSaysWhichChangesGotNoAnswer(t *testing.T) {
+	dir := t.TempDir()
+	mo, err := mockorg.Open(mockorg.Options{Seed: 1, Size: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mo.Close()
+	var drop atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if drop.Load() && strings.HasSuffix(r.URL.Path, "/composite") {
+			mo.Handler().ServeHTTP(httptest.NewRecorder(), r) // the org takes it; the answer is lost
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+			return
+		}
+		mo.Handler().ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	mo.SetInstanceURL(srv.URL)
+	org := []string{"--org", srv.URL}
+	if out, err := run(t, dir, "", append(org, "sync")...); err != nil {
+		t.Fatalf("sync: %v\n%s", err, out)
+	}
+	if out, err := run(t, dir, "", append(org, "new", "Account", "Name=Sent Into The Void")...); err != nil {
+		t.Fatalf("new: %v\n%s", err, out)
+	}
+	drop.Store(true)
+	_, _ = run(t, dir, "", append(org, "sync", "--wait", "0s")...)
+	en := pendingEntries(t, dir, org...)
+	if len(en) != 1 || !en[0].InDoubt {
+		t.Fatalf("the queue after a send without an answer (the test's premise): %+v", en)
+	}
+	out, err := run(t, dir, "", append(org, "pending")...)
+	if err != nil || !strings.Contains(out, "sent, no answer: the org may have it; the next sync checks before sending again") {
+		t.Fatalf("pending: %v\n%s", err, out)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Queueing from a script prints nothing but what it asked for (the new record's id); at a
@@ -65,5 +66,21 @@ func TestAFailedCommandReportsTheOrgsTextWithoutEscapes(t *testing.T) {
 	}
 	if code := report(&b, errors.New("plain")); code != 1 {
 		t.Errorf("a plain error exits %d, want 1", code)
+	}
+}
+
+func TestQueueTimesCarryTheirDateWhenNotToday(t *testing.T) {
+	now := time.Date(2026, 11, 27, 23, 50, 0, 0, time.UTC)
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{
+		{now.Add(5 * time.Minute), "23:55:00"},
+		{now.Add(15 * time.Minute), "Nov 28 00:05:00"},
+		{now.Add(24 * time.Hour), "Nov 28 23:50:00"},
+	} {
+		if got := whenText(c.at, now); got != c.want {
+			t.Errorf("whenText(%v) = %q, want %q", c.at, got, c.want)
+		}
 	}
 }

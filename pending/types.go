@@ -94,8 +94,10 @@ type Entry struct {
 	NextAttempt time.Time      `json:"nextAttempt"` // zero when no retry is scheduled (null in JSON)
 	CreatedAt   time.Time      `json:"createdAt"`
 	UpdatedAt   time.Time      `json:"updatedAt"`
-	// InDoubt: the last send got no reply, so the org may already have applied it (a create
-	// whose reply was lost may be on the org: it cannot be deleted until a sync settles it).
+	// InDoubt: the outcome of the last send is unknown (no reply came, or the request failed as
+	// a whole, a 503 say, after it may have reached the org), so the org may already have
+	// applied it; the next sync checks before sending again (a create whose reply was lost may
+	// be on the org: it cannot be deleted until a sync settles it).
 	InDoubt bool `json:"inDoubt"`
 }
 
