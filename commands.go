@@ -843,7 +843,9 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
   {"op":"edit","object":"Account","record":"Acme Corp","fields":{"Phone":"555-0100"}}
   {"op":"delete","object":"Contact","record":"003..."}
 "record" is an id or a name. Every line is validated; a bad line stops with its line number,
-and the lines before it stay queued.`,
+and the lines before it stay queued. It prints how many lines it applied and how many changes
+the queue holds: an edit of a record already changed joins that change (one per record), and
+an edit to the values a record has changes nothing.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			in := cmd.InOrStdin()
@@ -857,10 +859,16 @@ and the lines before it stay queued.`,
 			}
 			return withOfflineEngine(cmd.Context(), of, queueLockWait, func(ctx context.Context, eng *pending.Engine) error {
 				n, err := applyLines(ctx, eng, in)
-				fmt.Fprintf(cmd.OutOrStdout(), "queued %d change(s)\n", n)
+				// Lines are not changes: an edit of a record already changed joins its change,
+				// one that sets the values the record has changes nothing.
+				held := "?"
+				if ents, lerr := eng.Entries(context.WithoutCancel(ctx)); lerr == nil {
+					held = strconv.Itoa(len(ents))
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "applied %d line(s); the queue now holds %s change(s)\n", n, held)
 				if err != nil && ctx.Err() != nil {
-					// Which change stopped is of no use; how many went in is (the rest was not read).
-					return &exitError{130, fmt.Errorf("interrupted after %d change(s) were queued; the rest of the input was not read", n)}
+					// Which line stopped is of no use; how many went in is (the rest was not read).
+					return &exitError{130, fmt.Errorf("interrupted after %d line(s) were applied; the rest of the input was not read", n)}
 				}
 				return err
 			})

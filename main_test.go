@@ -121,7 +121,7 @@ func TestApplyQueuesManyChangesAndNamesTheBadLine(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "line 6") || !strings.Contains(err.Error(), "frobnicate") {
 		t.Fatalf("want an error naming line 6, got %v\n%s", err, out)
 	}
-	if !strings.Contains(out, "queued 3 change(s)") {
+	if !strings.Contains(out, "applied 3 line(s); the queue now holds 2 change(s)") {
 		t.Fatalf("output: %s", out)
 	}
 	if got := pendingEntries(t, dir); len(got) != 2 {

@@ -259,10 +259,10 @@ func TestCtrlCDuringApplyExits130AndSaysHowManyWentIn(t *testing.T) {
 	root.SetIn(&linesThenCtrlC{lines: lines, n: 3, cancel: cancel})
 	root.SetArgs([]string{"--data-dir", dir, "apply"})
 	err := root.ExecuteContext(ctx)
-	if exitCode(err) != 130 || !strings.Contains(err.Error(), "interrupted after 3 change(s) were queued") {
+	if exitCode(err) != 130 || !strings.Contains(err.Error(), "interrupted after 3 line(s) were applied") {
 		t.Fatalf("apply interrupted: exit %d, %v\n%s", exitCode(err), err, out.String())
 	}
-	if !strings.Contains(out.String(), "queued 3 change(s)") {
+	if !strings.Contains(out.String(), "applied 3 line(s); the queue now holds 3 change(s)") {
 		t.Errorf("stdout: %q", out.String())
 	}
 	if got := pendingEntries(t, dir); len(got) != 3 {
