@@ -46,8 +46,9 @@ type conflictModel struct {
 	entry   pending.Entry
 	desc    *remote.Describe
 	names   map[string]string
-	server  remote.Fields // the org's copy as the device has it now; nil when unknown
-	moved   string        // why the last ctrl+s did not save: theirs changed again
+	picked  map[string]string // names of the records typed new values of lookups point at
+	server  remote.Fields     // the org's copy as the device has it now; nil when unknown
+	moved   string            // why the last ctrl+s did not save: theirs changed again
 	choices []pending.Choice
 	cursor  int
 	editing bool
@@ -312,8 +313,8 @@ func (m conflictModel) field(name string) remote.Field {
 // points at (when the device knows it), an empty value as "(empty)".
 func (m conflictModel) show(name string, v any) string {
 	f := m.field(name)
-	if id, ok := v.(string); ok && f.Type == "reference" && m.names[id] != "" {
-		return CleanLine(m.names[id])
+	if id, ok := v.(string); ok && f.Type == "reference" && m.recordName(id) != "" {
+		return CleanLine(m.recordName(id))
 	}
 	if v == nil || v == "" {
 		if f.Type == "boolean" {
@@ -322,6 +323,15 @@ func (m conflictModel) show(name string, v any) string {
 		return "(empty)"
 	}
 	return m.c.displayField(f, v)
+}
+
+// recordName is the name of the record id points at, as far as the screen knows it: from the
+// record view, or from the lookup a new value was chosen with.
+func (m conflictModel) recordName(id string) string {
+	if n := m.names[id]; n != "" {
+		return n
+	}
+	return m.picked[id]
 }
 
 // textLike reports editors whose value is typed text: the first key typed replaces it.
@@ -351,7 +361,7 @@ func (m conflictModel) startValue() (conflictModel, tea.Cmd) {
 func (m conflictModel) newValueInput(v any) fieldInput {
 	name := ""
 	if id, ok := v.(string); ok {
-		name = m.names[id]
+		name = m.recordName(id)
 	}
 	in := newFieldInput(m.c, m.valueOf, v, name)
 	if p, ok := in.(*picklistField); ok {
@@ -386,6 +396,12 @@ func (m conflictModel) setValue() (conflictModel, tea.Cmd) {
 		return m, nil
 	}
 	m.choices[m.cursor] = pending.Choice{Take: pending.TakeValue, Value: m.valueIn.Value()}
+	if l, ok := m.valueIn.(*lookupField); ok && l.id != "" && l.name != "" && l.name != l.id {
+		if m.picked == nil {
+			m.picked = map[string]string{}
+		}
+		m.picked[l.id] = l.name // the row shows the chosen record by its name
+	}
 	m.valueIn.Blur()
 	m.editing, m.bad, m.valueIn = false, "", nil
 	return m, nil
@@ -600,6 +616,7 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 			return m, tea.Batch(errCmd(msg.err), cmdOf(backMsg{}))
 		}
 		m.entry, m.desc, m.names, m.server, m.loaded = msg.entry, msg.desc, msg.names, msg.server, true
+		m.picked = map[string]string{}
 		m.choices = make([]pending.Choice, len(m.entry.Conflicts))
 		return m, nil
 	case conflictLiveMsg:

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -47,7 +48,7 @@ func newFieldInput(c *common, f remote.Field, v any, name string) fieldInput {
 	case "date":
 		return &dateField{textField: newTextField(f, v, "YYYY-MM-DD")}
 	case "int", "double", "currency", "percent":
-		return &numberField{textField: newTextField(f, v, ""), integer: f.Type == "int"}
+		return newNumberField(f, v)
 	case "email":
 		return &emailField{textField: newTextField(f, v, "name@example.com")}
 	case "phone":
@@ -154,10 +155,25 @@ func (e *emailField) Check() error {
 	return nil
 }
 
-// numberField edits int, double, currency and percent fields.
+// numberField edits int, double, currency and percent fields. A typed value with more
+// decimal places than the field's scale is rounded to the scale, half away from zero, as the
+// org's own edit page does (the API keeps whatever it is sent; the page rounds what a user
+// types): what is saved is what the record page shows. A value the field opened with is given
+// back as it came, however many decimals it has.
 type numberField struct {
 	*textField
 	integer bool
+	scale   int    // the decimal places the field keeps, -1 when its describe does not say
+	start   string // the text the field opened with
+}
+
+func newNumberField(f remote.Field, v any) *numberField {
+	n := &numberField{textField: newTextField(f, v, ""), integer: f.Type == "int", scale: -1}
+	if f.Precision > 0 {
+		n.scale = f.Scale
+	}
+	n.start = n.in.Value()
+	return n
 }
 
 func (n *numberField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
@@ -167,7 +183,7 @@ func (n *numberField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 func (n *numberField) parse() (float64, error) {
 	s := strings.ReplaceAll(n.text(), ",", "")
 	x, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 		return 0, errors.New("enter a number")
 	}
 	if n.integer && x != float64(int64(x)) {
@@ -175,11 +191,24 @@ func (n *numberField) parse() (float64, error) {
 	}
 	return x, nil
 }
+
+// edited reports whether the text is no longer the one the field opened with.
+func (n *numberField) edited() bool { return n.in.Value() != n.start }
+
+// number is the field's value: as typed, rounded to the field's scale once edited.
+func (n *numberField) number() (float64, error) {
+	x, err := n.parse()
+	if err != nil || !n.edited() || n.scale < 0 {
+		return x, err
+	}
+	return roundToScale(x, n.scale), nil
+}
+
 func (n *numberField) Value() any {
 	if n.text() == "" {
 		return nil
 	}
-	x, err := n.parse()
+	x, err := n.number()
 	if err != nil {
 		return n.text()
 	}
@@ -189,8 +218,65 @@ func (n *numberField) Check() error {
 	if n.text() == "" {
 		return nil
 	}
-	_, err := n.parse()
+	_, err := n.number()
 	return err
+}
+
+// settle writes an edited value rounded to the field's scale back in the field, so that the
+// field shows what is saved.
+func (n *numberField) settle() {
+	if !n.edited() || n.scale < 0 || n.text() == "" {
+		return
+	}
+	x, err := n.number()
+	if err != nil {
+		return
+	}
+	if s := strconv.FormatFloat(x, 'f', -1, 64); s != n.text() {
+		n.in.SetValue(s)
+	}
+}
+
+// roundToScale is x rounded to scale decimal places, half away from zero, on the decimal
+// digits x is written with (1.005 is 1.01, which rounding the binary double would miss).
+func roundToScale(x float64, scale int) float64 {
+	s := strconv.FormatFloat(x, 'f', -1, 64)
+	r, err := strconv.ParseFloat(roundDecimal(s, scale), 64)
+	if err != nil || r == 0 {
+		return 0 // -0.001 rounds to 0, not to -0
+	}
+	return r
+}
+
+// roundDecimal rounds a plain decimal ([-]digits[.digits]) to scale places, half away from
+// zero.
+func roundDecimal(s string, scale int) string {
+	neg := strings.HasPrefix(s, "-")
+	whole, frac, _ := strings.Cut(strings.TrimPrefix(s, "-"), ".")
+	if len(frac) <= scale {
+		return s
+	}
+	digits := []byte(whole + frac[:scale])
+	if frac[scale] >= '5' {
+		i := len(digits) - 1
+		for ; i >= 0 && digits[i] == '9'; i-- {
+			digits[i] = '0'
+		}
+		if i >= 0 {
+			digits[i]++
+		} else {
+			digits = append([]byte{'1'}, digits...)
+		}
+	}
+	cut := len(digits) - scale
+	out := string(digits[:cut])
+	if scale > 0 {
+		out += "." + string(digits[cut:])
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
 }
 
 // dateField edits a date as YYYY-MM-DD.

@@ -333,6 +333,11 @@ func (m formModel) changes(entry map[string]bool) remote.Fields {
 }
 
 func (m formModel) save() (formModel, tea.Cmd) {
+	for _, f := range m.fields {
+		if n, ok := f.input.(*numberField); ok {
+			n.settle() // the field shows the value rounded to its scale, as it is saved
+		}
+	}
 	if bad := m.check(); bad > 0 {
 		for i, f := range m.fields {
 			if f.err != "" {
