@@ -214,7 +214,10 @@ func sashName(s pending.Sash) string {
 }
 
 // sameValue compares a value from a scenario with one from the org or the cache: numbers by
-// value, and "" the same as null (the org stores an empty text as null).
+// value, "" the same as null (the org stores an empty text as null), a date and time as the
+// instant it is (2026-01-05T09:00:00Z is the org's 2026-01-05T09:00:00.000+0000), and the
+// values of a multi-select picklist in any order ([Training, Hardware] is the org's
+// "Hardware;Training").
 func sameValue(want, found any) bool {
 	if isBlank(want) && isBlank(found) {
 		return true
@@ -230,11 +233,33 @@ func sameValue(want, found any) bool {
 				return true
 			}
 			// A date written 2026-01-02 matches a datetime on that day at midnight.
-			return len(ws) == 10 && strings.HasPrefix(fs, ws+"T00:00:00")
+			if len(ws) == 10 && strings.HasPrefix(fs, ws+"T00:00:00") {
+				return true
+			}
+			if wt, err := remote.ParseTime(ws); err == nil {
+				ft, err := remote.ParseTime(fs)
+				return err == nil && wt.Truncate(time.Millisecond).Equal(ft.Truncate(time.Millisecond))
+			}
+			return sameChoices(ws, fs)
 		}
 		return false
 	}
 	return want == found
+}
+
+// sameChoices reports whether two multi-select picklist values ("A;B") choose the same values,
+// each once, in any order.
+func sameChoices(a, b string) bool {
+	if !strings.Contains(a, ";") || !strings.Contains(b, ";") {
+		return false
+	}
+	as, bs := strings.Split(a, ";"), strings.Split(b, ";")
+	if len(as) != len(bs) {
+		return false
+	}
+	slices.Sort(as)
+	slices.Sort(bs)
+	return slices.Equal(as, bs) && len(slices.Compact(as)) == len(bs)
 }
 
 func isBlank(v any) bool {
@@ -639,12 +664,49 @@ func (v *validator) fieldValue(line int, d *remote.Describe, name string, val an
 		if _, err := time.Parse(time.DateOnly, s); !ok || !datePattern.MatchString(s) || err != nil {
 			return v.errf(line, "%s.%s is a date: give YYYY-MM-DD (such as 2025-03-31), not %s", d.Name, fd.Name, showValue(val))
 		}
+	case "datetime":
+		s, ok := val.(string)
+		if _, err := remote.ParseTime(s); !ok || err != nil {
+			return v.errf(line, "%s.%s is a date and time: give YYYY-MM-DDThh:mm:ssZ (such as 2026-01-05T09:00:00Z, or with an offset: 2026-01-05T10:00:00+01:00), not %s", d.Name, fd.Name, showValue(val))
+		}
+	case "multipicklist":
+		s, ok := val.(string)
+		if !ok {
+			return v.errf(line, "%s.%s is a multi-select picklist: give its values as a list ([A, B]) or as text (\"A;B\"), not %s", d.Name, fd.Name, showValue(val))
+		}
+		if !fd.RestrictedPicklist {
+			return nil
+		}
+		var ps problems
+		for _, c := range strings.Split(s, ";") {
+			if c == "" || slices.ContainsFunc(fd.PicklistValues, func(p remote.PicklistValue) bool { return p.Active && p.Value == c }) {
+				continue
+			}
+			ps.add(v.errf(line, "%s.%s takes only its picklist's values, not %s: %s", d.Name, fd.Name, showValue(c), picklistHint(fd, c)))
+		}
+		return ps.err()
 	default:
 		if _, ok := val.(string); !ok {
 			return v.errf(line, "%s.%s is a %s field: give text (in quotes if it looks like a number), not %s", d.Name, fd.Name, fd.Type, showValue(val))
 		}
 	}
 	return nil
+}
+
+// picklistHint names the value c was likely meant to be (another case, spaces around it), or
+// the values the field takes.
+func picklistHint(fd remote.Field, c string) string {
+	var names []string
+	for _, p := range fd.PicklistValues {
+		if !p.Active {
+			continue
+		}
+		if strings.EqualFold(p.Value, strings.TrimSpace(c)) {
+			return "did you mean " + showValue(p.Value) + "?"
+		}
+		names = append(names, p.Value)
+	}
+	return "it takes " + strings.Join(names, ", ")
 }
 
 func (v *validator) record(ctx context.Context, line int, r RecordRef) error {

@@ -89,7 +89,14 @@
 //
 // Field values are text, numbers, true/false or null; a lookup to a record a create step named
 // is {ref: NAME}, a user (an owner) is {user: sam} (me, sam, admin or a username); a lookup given
-// as text must be a record id ("" or null clears it).
+// as text must be a record id ("" or null clears it). A multi-select picklist takes a list of
+// its values or the org's text of them, joined by ";":
+//
+//	fields: {Product_Interest__c: [Training, Hardware]}   # the same as "Training;Hardware"
+//
+// each value must be one of the picklist's, and [] clears it. A date and time is an instant:
+// 2026-01-05T09:00:00Z, or with an offset ("2026-01-05T10:00:00+01:00"); one without its zone
+// is refused.
 //
 // create, edit and delete act as me unless `as: sam` or `as: admin` is given: another user acts
 // through the org's API with their own session, never through my device. While I am online, my
@@ -119,6 +126,10 @@
 //	  count: {object: Account, where: "Name = 'Lossy Ltd'", is: 1}   records on the org
 //	expect:
 //	  cached: {object: Account, name: Lossy Ltd, is: 1}   records of that name on this device
+//
+// A value checked compares as the org would: numbers by value, "" as null, a date and time as
+// the instant it is (2026-01-05T09:00:00Z is the org's 2026-01-05T09:00:00.000+0000), the
+// values of a multi-select picklist in any order.
 //
 // Every failed check is reported with what was expected and what was found; the run goes on, so
 // one run shows every difference.

@@ -348,8 +348,11 @@ func (p *parser) value(n *yaml.Node, field string) any {
 	if n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == "user" {
 		return UserTo{User: p.user(n.Content[1], field)}
 	}
+	if n.Kind == yaml.SequenceNode {
+		return p.choices(n, field)
+	}
 	if n.Kind != yaml.ScalarNode {
-		p.failf(n, "the value of %s must be text, a number, true/false or null, found %s (a lookup is written {ref: NAME}, a user {user: sam})", field, describeNode(n))
+		p.failf(n, "the value of %s must be text, a number, true/false or null, found %s (a lookup is written {ref: NAME}, a user {user: sam}, the values of a multi-select picklist [A, B])", field, describeNode(n))
 	}
 	switch n.ShortTag() {
 	case "!!str", "!!timestamp":
@@ -377,6 +380,30 @@ func (p *parser) value(n *yaml.Node, field string) any {
 	}
 	p.failf(n, "the value of %s has an unsupported type %s", field, n.ShortTag())
 	return nil
+}
+
+// choices reads the values of a multi-select picklist written as a list ([Hardware, Training])
+// into the value the org takes: the values joined by ";" ("Hardware;Training"); an empty list
+// clears the field, as null does.
+func (p *parser) choices(n *yaml.Node, field string) any {
+	var vals []string
+	for _, item := range n.Content {
+		if item.Kind != yaml.ScalarNode || item.ShortTag() == "!!null" {
+			p.failf(item, "the values of %s in a list must be text, found %s", field, describeNode(item))
+		}
+		v := item.Value
+		switch {
+		case strings.TrimSpace(v) == "":
+			p.failf(item, "a value of %s in the list is empty", field)
+		case strings.Contains(v, ";"):
+			p.failf(item, "a value of %s in the list has a ';' in it (%q): write each value on its own", field, v)
+		}
+		vals = append(vals, v)
+	}
+	if len(vals) == 0 {
+		return nil
+	}
+	return strings.Join(vals, ";")
 }
 
 var fieldName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*(__c)?$`)
