@@ -316,11 +316,25 @@ func checkOrgFlag(raw string) (string, error) {
 // process has it: each process keeps the org in memory, so one org serves one process.
 func embeddedOrgError(err error) error {
 	if errors.Is(err, mockorg.ErrInUse) {
-		return fmt.Errorf("the embedded demo org is open in another offline-edit process (the app, or a sync as another user): "+
-			"act as another user from that app's backstage (B), or share one org between processes with `offline-edit serve` and --org: %w", err)
+		return orgInUse{err}
 	}
 	return fmt.Errorf("embedded org: %w", err)
 }
+
+// orgInUse is the embedded org held by another process, said for the user (the org's own
+// error, which names the file, stays in the chain).
+type orgInUse struct{ err error }
+
+func (e orgInUse) Error() string {
+	_, file, _ := strings.Cut(e.err.Error(), mockorg.ErrInUse.Error()+": ")
+	if file != "" {
+		file = " (" + file + ")"
+	}
+	return "the embedded demo org" + file + " is open in another offline-edit process (the app, or a sync as another user): " +
+		"quit that one first, act as another user from that app's backstage (B), or share one org between processes with `offline-edit serve` and --org"
+}
+
+func (e orgInUse) Unwrap() error { return e.err }
 
 // errBadFlags marks a session the flags describe wrongly (nothing was tried).
 var errBadFlags = errors.New("bad flags")

@@ -2,10 +2,13 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/offline-edit/offline-edit/remote/mockorg"
 )
 
 // Queueing from a script prints nothing but what it asked for (the new record's id); at a
@@ -82,5 +85,16 @@ func TestQueueTimesCarryTheirDateWhenNotToday(t *testing.T) {
 		if got := whenText(c.at, now); got != c.want {
 			t.Errorf("whenText(%v) = %q, want %q", c.at, got, c.want)
 		}
+	}
+}
+
+// The embedded org held by another process is said in the user's words, naming its file, and
+// stays recognisable as the org's own error.
+func TestTheEmbeddedOrgInUseSaysWhatToDo(t *testing.T) {
+	err := embeddedOrgError(fmt.Errorf("%w: %s", mockorg.ErrInUse, "/data/demo-org.db"))
+	want := "the embedded demo org (/data/demo-org.db) is open in another offline-edit process (the app, or a sync as another user): " +
+		"quit that one first, act as another user from that app's backstage (B), or share one org between processes with `offline-edit serve` and --org"
+	if err.Error() != want || !errors.Is(err, mockorg.ErrInUse) {
+		t.Errorf("got %q (is ErrInUse: %v)\nwant %q", err, errors.Is(err, mockorg.ErrInUse), want)
 	}
 }
