@@ -241,7 +241,7 @@ func (db *DB) writeError(err error) error {
 	case sqlite3.SQLITE_FULL:
 		return writtenError{fmt.Errorf("cache: the disk holding the device database %s is full (%w); nothing of this step was saved and the queue is as it was: free some space and try again", db.path, err), true}
 	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
-		return writtenError{fmt.Errorf("cache: the device database %s is damaged (%w); it holds the pending changes: copy it aside first (`offline-edit pending --json` may still list them), then move it away and a new one is made", db.path, err), false}
+		return writtenError{fmt.Errorf("cache: the device database %s is damaged (%w); it holds the pending changes: copy it aside first (`offline-edit pending --json` may still list them; if it cannot, SQLite's own `sqlite3 FILE .recover` often rescues the rows), then move it away and a new one is made", db.path, err), false}
 	case sqlite3.SQLITE_IOERR:
 		return writtenError{fmt.Errorf("cache: the device database %s could not be written (%w); nothing of this step was saved: check the disk (space, errors), then try again", db.path, err), true}
 	}
