@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/offline-edit/offline-edit/remote"
@@ -23,6 +24,12 @@ type multiPickField struct {
 	top    int             // the first shown row
 	rows   int             // how many values the list shows at most (0: defaultChooserRows)
 }
+
+// Bindings of a focused multi-select checklist, for the help bar.
+var (
+	multiTickKey = key.NewBinding(key.WithKeys(" ", "x"), key.WithHelp("space", "tick/untick"))
+	multiMoveKey = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move (at the ends: the next field)"))
+)
 
 // newMultiPickField makes the checklist of a multi-select picklist field holding v ("A;B").
 func newMultiPickField(f remote.Field, v any) *multiPickField {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/offline-edit/offline-edit/remote"
@@ -197,5 +198,21 @@ func TestMultiPickLabelsAreCleanedForTheScreen(t *testing.T) {
 	}
 	if got := m.Value(); got != "a;b" {
 		t.Fatalf("Value() = %q: the raw values must be kept", got)
+	}
+}
+
+func TestMultiPickHelpKeysMatchWhatTheChecklistTakes(t *testing.T) {
+	m := newMultiPickField(interestField, nil)
+	pressKeys(m, "down")
+	for _, b := range []key.Binding{multiTickKey, multiMoveKey} {
+		for _, k := range b.Keys() {
+			msg := keyMsgs(k)[0]
+			if k == " " {
+				msg = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+			}
+			if !key.Matches(msg, b) || !m.Wants(msg) {
+				t.Errorf("%q of %q is not taken by the checklist", k, b.Help().Desc)
+			}
+		}
 	}
 }
