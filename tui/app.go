@@ -412,7 +412,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			onYes: func() tea.Msg {
 				err := b.Delete(ctx, msg.object, msg.id)
 				if isLocked(err) {
-					err = errors.New(lockedMessage(label, pending.StatusConflict, "", ""))
+					err = lockedError(ctx, b, label, msg.object, msg.id)
 				}
 				return opDoneMsg{note: label + " deleted." + later, err: err, back: true, from: &from}
 			}}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -304,8 +305,26 @@ func lockedMessage(label string, st pending.Status, code, message string) string
 		}
 		return sprintf("Locked: %s. Press x to dismiss the change (here or in Pending Changes).", why)
 	}
-	return sprintf("Locked: this %s's change needs your attention (%s). Press r to resolve it (here or in Pending Changes).",
-		strings.ToLower(label), st)
+	if st == pending.StatusInvalid {
+		return sprintf("Locked: the org refused this %s's change (invalid). Press r to fix it first (here or in Pending Changes).",
+			strings.ToLower(label))
+	}
+	if st != pending.StatusConflict {
+		return sprintf("Locked: this %s has a change that needs your attention: open it in Pending Changes (p) to resolve, fix or dismiss it first.",
+			strings.ToLower(label))
+	}
+	return sprintf("Locked: this %s's change needs your attention (conflict). Press r to resolve it first (here or in Pending Changes).",
+		strings.ToLower(label))
+}
+
+// lockedError is the message of an edit or a delete the engine refused as locked: what the
+// change that locks the record needs (resolve, fix or dismiss), as the record's page says it.
+func lockedError(ctx context.Context, b Backend, label, object, id string) error {
+	if v, err := b.Record(ctx, object, id); err == nil && v.Entry != nil && v.Entry.Status.Locked() {
+		e := v.Entry
+		return errors.New(lockedMessage(label, e.Status, e.Code, e.Message))
+	}
+	return errors.New(lockedMessage(label, "", "", ""))
 }
 
 // refuseOffline is the message of a "new record" action on a record page while offline.
@@ -995,6 +1014,9 @@ func (m detailModel) maxScroll() int {
 func entryHint(st pending.Status) string {
 	switch st.Sash() {
 	case pending.SashOrange:
+		if st == pending.StatusInvalid {
+			return "r to fix"
+		}
 		return "r to resolve"
 	case pending.SashRed:
 		return "x to dismiss"
@@ -1014,6 +1036,9 @@ func (m detailModel) entryKeys() []key.Binding {
 	case pending.SashOrange:
 		r := k.Resolve
 		r.SetHelp("r", "resolve")
+		if e.Status == pending.StatusInvalid {
+			r.SetHelp("r", "fix")
+		}
 		return []key.Binding{r}
 	case pending.SashRed:
 		x := k.Dismiss

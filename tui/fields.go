@@ -291,9 +291,32 @@ func (d *dateField) Check() error {
 		return nil
 	}
 	if _, err := time.Parse("2006-01-02", d.text()); err != nil {
-		return errors.New("enter a date as YYYY-MM-DD")
+		return dateError(d.text())
 	}
 	return nil
+}
+
+// dateShape is text written as YYYY-MM-DD, whether or not the day exists.
+var dateShape = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})$`)
+
+// dateError says what is wrong with text that is not a date: the month or the day that does
+// not exist when it is written as one ("February 2027 has no day 31"), else the form to use.
+func dateError(s string) error {
+	p := dateShape.FindStringSubmatch(s)
+	if p == nil {
+		return errors.New("enter a date as YYYY-MM-DD")
+	}
+	year, _ := strconv.Atoi(p[1])
+	month, _ := strconv.Atoi(p[2])
+	day, _ := strconv.Atoi(p[3])
+	if month < 1 || month > 12 {
+		return errors.New(sprintf("there is no month %s: months go from 01 to 12", p[2]))
+	}
+	last := time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	if day < 1 || day > last {
+		return errors.New(sprintf("%s %d has no day %d: it has %d days", time.Month(month), year, day, last))
+	}
+	return errors.New("enter a date as YYYY-MM-DD")
 }
 func (d *dateField) Value() any {
 	if d.text() == "" {

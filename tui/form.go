@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -373,7 +372,7 @@ func (m formModel) save() (formModel, tea.Cmd) {
 		return m, func() tea.Msg {
 			err := b.Edit(ctx, object, id, ch)
 			if isLocked(err) {
-				return opDoneMsg{err: errors.New(lockedMessage(label, pending.StatusConflict, "", ""))}
+				return opDoneMsg{err: lockedError(ctx, b, label, object, id)}
 			}
 			return opDoneMsg{note: label + " saved." + later, err: err, back: true}
 		}

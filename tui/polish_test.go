@@ -114,7 +114,7 @@ func TestRecordPageResolvesOrangeAndDismissesRed(t *testing.T) {
 		removed    bool
 	}{
 		{pending.StatusConflict, "", "r", "r to resolve", "r resolve", ScreenConflict, false},
-		{pending.StatusInvalid, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "r", "r to resolve", "r resolve", ScreenForm, false},
+		{pending.StatusInvalid, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "r", "r to fix", "r fix", ScreenForm, false},
 		{pending.StatusFailed, "ENTITY_IS_DELETED", "x", "x to dismiss", "x dismiss", ScreenRecord, true},
 	}
 	for _, tc := range tests {

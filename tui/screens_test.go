@@ -91,7 +91,7 @@ func TestFormChecksRequiredLengthAndTypeBeforeSaving(t *testing.T) {
 		d.keys("backspace")
 	}
 	d.keys("lee@example.com", "tab", "tab", "tab", "2024-13-40", "ctrl+s")
-	d.requireView("enter a date as YYYY-MM-DD")
+	d.requireView("there is no month 13")
 	for i := 0; i < 10; i++ {
 		d.keys("backspace")
 	}
