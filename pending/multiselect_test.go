@@ -254,3 +254,21 @@ func TestDatetimeWrittenInAnotherFormIsTheSameInstantOnBothSides(t *testing.T) {
 		t.Errorf("theirs %s", got)
 	}
 }
+
+func BenchmarkSameValue(b *testing.B) {
+	cases := []struct{ name, a, c string }{
+		{"equal text", "Harbor Offline Ltd", "Harbor Offline Ltd"},
+		{"different text", "Harbor Offline Ltd", "Harbor Online Ltd"},
+		{"multi-select reordered", "Support Plans;Hardware;Cloud Services", "Hardware;Cloud Services;Support Plans"},
+		{"multi-select different", "Support Plans;Hardware;Cloud Services", "Hardware;Cloud Services;Training"},
+		{"datetime forms", "2026-01-05T09:00:00.000+0000", "2026-01-05T10:00:00+01:00"},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sameValue(c.a, c.c)
+			}
+		})
+	}
+}
