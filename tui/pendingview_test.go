@@ -56,7 +56,10 @@ func TestAWaitingChangeNamesTheRecordItWaitsFor(t *testing.T) {
 			d := newDriver(t, f, 120, 30)
 			d.keys("p")
 			if parent == pending.StatusInvalid {
-				d.requireView(`Waiting for Account "Plane Co", which needs you first (needs your attention: the org refused the change)`)
+				// On two lines at 120 columns: the whole of it.
+				if want := `Waiting for Account "Plane Co", which needs you first (needs your attention: the org refused the change)`; !strings.Contains(flat(d.view()), want) {
+					t.Fatalf("view lacks %q:\n%s", want, d.view())
+				}
 			} else {
 				d.requireView(`Waiting for Account "Plane Co" to sync first`)
 			}

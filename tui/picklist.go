@@ -46,6 +46,10 @@ type picklistField struct {
 	ctlText  string          // the controller's value as shown
 	allowed  map[string]bool // values valid for the controller's value; nil offers every value
 
+	// typed is what was typed on the closed field to jump to a value ("closed w" finds Closed
+	// Won); another key starts it again.
+	typed string
+
 	// The chooser.
 	open      bool
 	filtering bool   // the filter takes every letter (after the first typed one, or "/")
@@ -228,18 +232,36 @@ func (p *picklistField) cycle(d int) {
 	p.cur = c[i].value
 }
 
-// jump moves to the next choice whose label starts with the typed letter.
-func (p *picklistField) jump(r string) {
+// jump adds text to what was typed on the closed field and moves to the first value, from the
+// current one on, whose label starts with all of it. When none does, text starts again on its
+// own from the next value (typing a letter again steps through the values it begins). It
+// reports whether a value matched.
+func (p *picklistField) jump(text string) bool {
+	if p.jumpTo(p.typed+text, 0) {
+		p.typed += text
+		return true
+	}
+	if p.typed != "" && strings.TrimSpace(text) != "" && p.jumpTo(text, 1) {
+		p.typed = text
+		return true
+	}
+	return false
+}
+
+// jumpTo moves to the first value, from the current one on (from the next one when skip is
+// 1), whose label starts with prefix, case aside. It reports whether one did.
+func (p *picklistField) jumpTo(prefix string, skip int) bool {
 	c := p.choices()
-	i := indexOf(c, p.cur)
-	r = strings.ToLower(r)
-	for j := 1; j <= len(c); j++ {
-		n := (i + j + len(c)) % len(c)
-		if c[n].value != "" && strings.HasPrefix(strings.ToLower(c[n].text), r) {
+	i := max(0, indexOf(c, p.cur))
+	prefix = strings.ToLower(prefix)
+	for j := skip; j < len(c)+skip; j++ {
+		n := (i + j) % len(c)
+		if c[n].value != "" && strings.HasPrefix(strings.ToLower(c[n].text), prefix) {
 			p.cur = c[n].value
-			return
+			return true
 		}
 	}
+	return false
 }
 
 // setRows gives the chooser room for n values.
@@ -304,6 +326,21 @@ func (p *picklistField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 		p.updateChooser(k)
 		return p, nil
 	}
+	typing := p.typed != "" && !k.Alt && (k.Type == tea.KeyRunes || k.Type == tea.KeySpace)
+	switch {
+	case typing && k.Type == tea.KeySpace || typing && k.String() == " ":
+		// A space in what is typed ("closed w"); one that matches nothing opens the list.
+		if !p.jump(" ") {
+			p.typed = ""
+			p.openChooser()
+		}
+		return p, nil
+	case typing:
+		// After a letter, h and l are letters too.
+		p.jump(string(k.Runes))
+		return p, nil
+	}
+	p.typed = ""
 	switch k.String() {
 	case "enter", " ":
 		p.openChooser()
@@ -312,8 +349,8 @@ func (p *picklistField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 	case "left", "h":
 		p.cycle(-1)
 	default:
-		// Typing a letter jumps to the next value starting with it.
-		if k.Type == tea.KeyRunes && len(k.Runes) == 1 {
+		// Typing letters jumps to the first value starting with them.
+		if k.Type == tea.KeyRunes && !k.Alt {
 			p.jump(string(k.Runes))
 		}
 	}
@@ -484,7 +521,7 @@ func (p *picklistField) Value() any {
 }
 func (p *picklistField) Check() error   { return nil }
 func (p *picklistField) Focus() tea.Cmd { return nil }
-func (p *picklistField) Blur()          { p.closeChooser() }
+func (p *picklistField) Blur()          { p.closeChooser(); p.typed = "" }
 func (p *picklistField) Wants(k tea.KeyMsg) bool {
 	if p.open {
 		return true

@@ -44,7 +44,9 @@ func shortWord(s pending.Status, op pending.Op) string {
 	case pending.StatusSyncing:
 		return "Syncing"
 	case pending.StatusWaiting:
-		return "Waiting"
+		// Not "Waiting": a change to sync waits too; this one waits for a record created
+		// offline (its parent) to sync first.
+		return "Waits for parent"
 	case pending.StatusConflict:
 		return "Conflict"
 	case pending.StatusInvalid:

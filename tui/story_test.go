@@ -433,7 +433,7 @@ func TestStoryNewAccountAndContactOfflineSyncWithTheRealParentID(t *testing.T) {
 	}
 	s.press("Child", "ctrl+s")
 	s.wait("2 pending")
-	s.golden("contacts_after_create", "2 pending", "● Waiting Child")
+	s.golden("contacts_after_create", "2 pending", "● Waits for parent Child")
 	s.press("o")
 	s.wait(" ONLINE ", "0 pending")
 	ctx := context.Background()
