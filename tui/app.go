@@ -1150,7 +1150,12 @@ func (m Model) statusBar() string {
 	}
 	if m.syncing {
 		p := barPart{text: "⟳ syncing", drop: 2}
-		if m.syncTotal > 0 {
+		switch {
+		case m.syncTotal > 0 && m.syncDone >= m.syncTotal:
+			// Every change of the run is sent: what is left is bringing the org's changes
+			// down (a push that has more to send says so with its next progress).
+			p.text = "⟳ refreshing"
+		case m.syncTotal > 0:
 			p.text = sprintf("⟳ syncing %d/%d", m.syncDone, m.syncTotal)
 		}
 		parts = append(parts, p)

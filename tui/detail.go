@@ -520,7 +520,7 @@ func (m detailModel) header() []string {
 		out = append(out, title+"  "+tag)
 	}
 	if e := m.view.Entry; e != nil {
-		line := s.longSashOp(e.Status, e.Op, e.Code, e.Message)
+		line := s.entrySash(*e)
 		if e.Op == pending.OpDelete && e.Status.Sash() != pending.SashGreen {
 			line += s.Subtle.Render("  (deleted here)")
 		} else if e.Op == pending.OpCreate {

@@ -50,3 +50,27 @@ func TestAnotherOrgAtTheAddressIsSaidAndNotTakenForASignIn(t *testing.T) {
 	d2.send(eventMsg{pending.Event{Kind: pending.EventAuthRequired}})
 	d2.requireView("o twice signs in again")
 }
+
+// A change whose last send got no reply (the app quit in the middle of a sync) says so on the
+// record page and on Pending Changes, not only that it waits.
+func TestAChangeSentWithNoReplySaysTheNextSyncChecksTheOrg(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {200, 60}} {
+		for _, op := range []pending.Op{pending.OpUpdate, pending.OpCreate, pending.OpDelete} {
+			f := seededFake(2)
+			f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+				Op: op, Status: pending.StatusPending, InDoubt: true})
+			d := newDriver(t, f, size[0], size[1])
+			d.keys("enter", "enter")
+			if !strings.Contains(flat(d.view()), "sent, no reply yet") && !strings.Contains(flat(d.view()), "Sent, no reply yet") {
+				t.Fatalf("%v %dx%d: the record page does not say the change was sent with no reply:\n%s", op, size[0], size[1], d.view())
+			}
+			if !strings.Contains(flat(d.view()), "the next sync checks whether the org has") {
+				t.Fatalf("%v %dx%d: the record page does not say what the next sync does:\n%s", op, size[0], size[1], d.view())
+			}
+			d.keys("p")
+			if v := flat(d.view()); !strings.Contains(v, "no reply yet") || !strings.Contains(v, "the next sync checks") {
+				t.Fatalf("%v %dx%d: Pending Changes does not say the change was sent with no reply:\n%s", op, size[0], size[1], d.view())
+			}
+		}
+	}
+}

@@ -312,6 +312,13 @@ func (m pendingModel) detailLinesUpTo(e pending.Entry, sashW, n int) []string {
 		head, cut = headOf(e.Message, (n+1)*w)
 		detail = CleanLine(head)
 	}
+	if word := entryWord(e); e.InDoubt && word != longWordOp(e.Status, e.Op, e.Code, e.Message) {
+		// Sent with no reply: said first, before what the last try met.
+		if e.Message != "" {
+			word += " · " + detail
+		}
+		detail = word
+	}
 	code := ""
 	if e.Code != "" {
 		code = " · " + CleanLine(e.Code)

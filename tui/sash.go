@@ -57,6 +57,32 @@ func shortWord(s pending.Status, op pending.Op) string {
 	return ""
 }
 
+// inDoubtWord says what a change waiting to sync whose last send got no reply is: the org may
+// have it already, and the next sync looks before sending it again.
+func inDoubtWord(op pending.Op) string {
+	if op == pending.OpDelete {
+		return "To delete: sent, no reply yet; the next sync checks whether the org has deleted it"
+	}
+	return "Sent, no reply yet: the next sync checks whether the org has it"
+}
+
+// entryWord is longWordOp for an entry: a change waiting to sync that was sent with no reply
+// says so (after a quit in the middle of a sync, say), not only that it waits.
+func entryWord(e pending.Entry) string {
+	if e.InDoubt && e.Status == pending.StatusPending {
+		return inDoubtWord(e.Op)
+	}
+	return longWordOp(e.Status, e.Op, e.Code, e.Message)
+}
+
+// entrySash is longSashOp for an entry, in entryWord's words.
+func (s Styles) entrySash(e pending.Entry) string {
+	if e.Status == "" {
+		return ""
+	}
+	return s.sashStyle(e.Status).Render(sashSymbol(e.Status) + " " + entryWord(e))
+}
+
 // longWordOp is longWord for a change that does op: a delete waiting to sync says so.
 func longWordOp(s pending.Status, op pending.Op, code, message string) string {
 	if op == pending.OpDelete {

@@ -159,6 +159,21 @@ func TestStatusBarShowsModePendingCountAndLastSync(t *testing.T) {
 	d.requireView("⟳ syncing 1/3")
 }
 
+// Once every change of the run is sent, the run still brings the org's changes down: the bar
+// says so instead of a count that looks finished.
+func TestStatusBarSaysRefreshingOnceThePushIsDone(t *testing.T) {
+	d := newDriver(t, seededFake(3), 100, 30)
+	d.send(eventMsg{pending.Event{Kind: pending.EventSyncStarted}})
+	d.requireView("⟳ syncing")
+	d.send(eventMsg{pending.Event{Kind: pending.EventSyncProgress, Done: 67, Total: 68}})
+	d.requireView("⟳ syncing 67/68")
+	d.send(eventMsg{pending.Event{Kind: pending.EventSyncProgress, Done: 68, Total: 68}})
+	d.requireView("⟳ refreshing")
+	d.refuseView("68/68")
+	d.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{}}})
+	d.refuseView("⟳")
+}
+
 func TestStatusBarShowsTheOrgsAPIUsage(t *testing.T) {
 	cases := []struct{ header, want, absent string }{
 		{"api-usage=18/15000", "API used 18/15000", ""},

@@ -150,13 +150,18 @@ func (s *story) view() string {
 	return ""
 }
 
+// syncRunning reports whether the status bar shows a sync under way (sending or refreshing).
+func syncRunning(v string) bool {
+	return strings.Contains(v, "⟳ syncing") || strings.Contains(v, "⟳ refreshing")
+}
+
 // wait polls the screen until every marker is on it (and no sync is running).
 func (s *story) wait(markers ...string) string {
 	s.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		v := s.view()
-		ok := !strings.Contains(v, "⟳ syncing") && !strings.Contains(v, "Loading…")
+		ok := !syncRunning(v) && !strings.Contains(v, "Loading…")
 		for _, m := range markers {
 			ok = ok && strings.Contains(v, m)
 		}
@@ -175,7 +180,7 @@ func (s *story) waitGone(marker string) string {
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		v := s.view()
-		if !strings.Contains(v, marker) && !strings.Contains(v, "⟳ syncing") {
+		if !strings.Contains(v, marker) && !syncRunning(v) {
 			return v
 		}
 		if time.Now().After(deadline) {
