@@ -255,14 +255,14 @@ func (e *Engine) keepLaterEdits(ctx context.Context, tx *cache.Tx, d *remote.Des
 	for _, k := range sortedKeys(cur.Changes) {
 		v := cur.Changes[k]
 		sv, known := server.Fields[k]
-		if known && sameValue(sv, v) {
+		if known && sameFieldValue(d, k, sv, v) {
 			continue
 		}
 		sentVal, inSend := cur.lastSent(k)
 		switch {
-		case inSend && sameValue(sentVal, v):
+		case inSend && sameFieldValue(d, k, sentVal, v):
 			continue // not changed since the send: what the org holds now stands (another user's)
-		case !known, cur.sentValue(k, sv), !inSend:
+		case !known, cur.sentValue(d, k, sv), !inSend:
 			// The org holds what a send carried, or a value of its own (the field was not in
 			// the create: a default, the owner): the later value goes.
 			rest[k], base[k] = v, sv
@@ -309,7 +309,7 @@ func (e *Engine) storeAccepted(ctx context.Context, tx *cache.Tx, d *remote.Desc
 	st, others := o.job.stored, o.job.others
 	prepared := st != nil && sameFields(st.Record.Server, o.server.Fields)
 	if !prepared {
-		others = changedFieldsExcept(en.baseRecord, o.server.Fields, en.Changes)
+		others = changedFieldsExcept(d, en.baseRecord, o.server.Fields, en.Changes)
 	}
 	if len(others) > 0 {
 		e.note(en.ID, en.RecordID, "kept another user's change to "+fieldLabels(d, others))
@@ -359,9 +359,9 @@ func (e *Engine) judge(d *remote.Describe, en *entry, server remote.Fields) (ver
 	var overlap []string
 	for _, f := range sortedKeys(en.Changes) {
 		sv, mine := server[f], en.Changes[f]
-		if !sameValue(sv, mine) {
+		if !sameFieldValue(d, f, sv, mine) {
 			allMine = false
-			if !sameValue(sv, en.Base[f]) && !en.sentValue(f, sv) {
+			if !sameFieldValue(d, f, sv, en.Base[f]) && !en.sentValue(d, f, sv) {
 				overlap = append(overlap, f)
 			}
 		}
@@ -381,13 +381,13 @@ func (e *Engine) judge(d *remote.Describe, en *entry, server remote.Fields) (ver
 // base only by what earlier sends carried: the user's own values, and the fields the org
 // derives from them (a compound name, a formula: fields nobody can write).
 func (en *entry) othersChanged(d *remote.Describe, server remote.Fields) (theirs []string, echo bool) {
-	changed := changedFields(en.baseRecord, server)
+	changed := changedFields(d, en.baseRecord, server)
 	if len(en.sent) == 0 {
 		return changed, false
 	}
 	echoed := false
 	for _, f := range changed {
-		if en.sentValue(f, server[f]) {
+		if en.sentValue(d, f, server[f]) {
 			echoed = true
 			continue
 		}

@@ -302,7 +302,7 @@ func (e *Engine) Edit(ctx context.Context, object, id string, fields remote.Fiel
 		}
 		if ent == nil {
 			for k, v := range fields {
-				if sameValue(rec.View[k], v) {
+				if sameFieldValue(d, k, rec.View[k], v) {
 					delete(fields, k)
 				}
 			}
@@ -563,7 +563,7 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 				if seen == nil {
 					was, given = c.Theirs, true
 				}
-				if now := rec.Server[c.Field]; given && !sameValue(now, was) {
+				if now := rec.Server[c.Field]; given && !sameFieldValue(d, c.Field, now, was) {
 					moved.Fields = append(moved.Fields, MovedField{Field: c.Field, Label: fieldLabels(d, []string{c.Field}), Was: was, Now: now})
 				}
 			}
@@ -686,7 +686,7 @@ func (e *Engine) Fix(ctx context.Context, entryID string, fields remote.Fields) 
 		}
 		same := true
 		for k, v := range fields {
-			if cur, ok := ent.Changes[k]; !ok || !sameValue(cur, v) {
+			if cur, ok := ent.Changes[k]; !ok || !sameFieldValue(d, k, cur, v) {
 				same = false
 			}
 		}

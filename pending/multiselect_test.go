@@ -35,13 +35,62 @@ func TestSameValueComparesMultiSelectValuesAsTheSetsTheyChoose(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := sameValue(c.a, c.b); got != c.want {
-				t.Errorf("sameValue(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+			if got := sameFieldValue(productDescribe, "Product_Interest__c", c.a, c.b); got != c.want {
+				t.Errorf("sameFieldValue(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
 			}
-			if got := sameValue(c.b, c.a); got != c.want {
-				t.Errorf("sameValue(%q, %q) = %v, want %v (not symmetric)", c.b, c.a, got, c.want)
+			if got := sameFieldValue(productDescribe, "Product_Interest__c", c.b, c.a); got != c.want {
+				t.Errorf("sameFieldValue(%q, %q) = %v, want %v (not symmetric)", c.b, c.a, got, c.want)
 			}
 		})
+	}
+}
+
+// productDescribe has a multi-select picklist and a text field.
+var productDescribe = &remote.Describe{Name: "Account", Fields: []remote.Field{
+	{Name: "Product_Interest__c", Type: "multipicklist"},
+	{Name: "Description", Type: "textarea"},
+}}
+
+// Text that holds semicolons is text: reordering its parts is an edit, never taken for the
+// same value (the edit would be dropped as a change to nothing).
+func TestTextWithSemicolonsReorderedIsAnotherValue(t *testing.T) {
+	for _, c := range []struct {
+		d     *remote.Describe
+		field string
+	}{
+		{productDescribe, "Description"},
+		{productDescribe, "NoSuchField"},
+		{nil, "Product_Interest__c"},
+	} {
+		if sameFieldValue(c.d, c.field, "apples;pears", "pears;apples") {
+			t.Errorf("%s (describe %v): reordered text taken as the same value", c.field, c.d != nil)
+		}
+	}
+	if sameValue("apples;pears", "pears;apples") {
+		t.Error("sameValue takes reordered text as the same value")
+	}
+}
+
+func TestEditReorderingTextWithSemicolonsIsQueued(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	acc := h.firstOwned(t, "Account")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Account", acc.ID, remote.Fields{"Description": "apples;pears"}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Account", acc.ID, remote.Fields{"Description": "pears;apples"}); err != nil {
+		t.Fatal(err)
+	}
+	rv, err := h.eng.Record(bg, "Account", acc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rv.Entry == nil || rv.Fields["Description"] != "pears;apples" {
+		t.Fatalf("the reordering edit was dropped: entry %v, Description %q", rv.Entry, rv.Fields["Description"])
 	}
 }
 
@@ -55,13 +104,14 @@ func TestSameValueMultiSelectOrderNeverMattersAndTheSetAlwaysDoes(t *testing.T) 
 		set := rapid.SliceOfNDistinct(picklistValue(), 2, 8, rapid.ID[string]).Draw(t, "set")
 		perm := rapid.Permutation(set).Draw(t, "perm")
 		a, b := strings.Join(set, ";"), strings.Join(perm, ";")
-		if !sameValue(a, b) {
+		same := func(x, y string) bool { return sameFieldValue(productDescribe, "Product_Interest__c", x, y) }
+		if !same(a, b) {
 			t.Fatalf("%q and %q choose the same values but differ", a, b)
 		}
 		// Dropping a value, or adding one not chosen, makes another value.
 		drop := rapid.IntRange(0, len(perm)-1).Draw(t, "drop")
 		fewer := strings.Join(append(append([]string{}, perm[:drop]...), perm[drop+1:]...), ";")
-		if sameValue(a, fewer) {
+		if same(a, fewer) {
 			t.Fatalf("%q and %q are taken as the same", a, fewer)
 		}
 		extra := picklistValue().Filter(func(s string) bool {
@@ -73,7 +123,7 @@ func TestSameValueMultiSelectOrderNeverMattersAndTheSetAlwaysDoes(t *testing.T) 
 			return true
 		}).Draw(t, "extra")
 		more := b + ";" + extra
-		if sameValue(a, more) {
+		if same(a, more) {
 			t.Fatalf("%q and %q are taken as the same", a, more)
 		}
 	})
@@ -267,7 +317,7 @@ func BenchmarkSameValue(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				sameValue(c.a, c.c)
+				sameFieldValue(productDescribe, "Product_Interest__c", c.a, c.c)
 			}
 		})
 	}

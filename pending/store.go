@@ -175,10 +175,10 @@ func (e *entry) lastSent(f string) (any, bool) {
 	return nil, false
 }
 
-// sentValue reports whether an earlier send of this entry carried v for field f.
-func (e *entry) sentValue(f string, v any) bool {
+// sentValue reports whether an earlier send of this entry carried v for field f of d.
+func (e *entry) sentValue(d *remote.Describe, f string, v any) bool {
 	for _, g := range e.sent {
-		if sv, ok := g[f]; ok && sameValue(sv, v) {
+		if sv, ok := g[f]; ok && sameFieldValue(d, f, sv, v) {
 			return true
 		}
 	}

@@ -1320,7 +1320,7 @@ func (e *Engine) prepareStore(ctx context.Context, c *chunk, j *job) {
 	srv := collRecordOf(g, f)
 	d, _ := e.db.Describe(ctx, j.ent.Object)
 	st := e.db.Encode(ctx, serverRecord(d, j.ent.Object, j.ent.RecordID, srv))
-	j.stored, j.others = &st, changedFieldsExcept(j.ent.baseRecord, f, j.ent.Changes)
+	j.stored, j.others = &st, changedFieldsExcept(d, j.ent.baseRecord, f, j.ent.Changes)
 }
 
 // collRecordOf is the record of one item of a Collections retrieve (its "attributes" taken off).

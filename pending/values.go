@@ -67,9 +67,27 @@ func normalizeFields(in remote.Fields) (remote.Fields, error) {
 	return out, nil
 }
 
+// sameFieldValue compares two values of field f of d as the org would store them: sameValue,
+// and two values of a multi-select picklist ("A;B") as the sets of values they choose (the org
+// keeps them in the picklist's order). Only a field d describes as a multi-select compares so:
+// text that happens to hold semicolons is text, and reordering it is an edit.
+func sameFieldValue(d *remote.Describe, f string, a, b any) bool {
+	if sameValue(a, b) {
+		return true
+	}
+	if d == nil {
+		return false
+	}
+	if fd, ok := d.Field(f); !ok || fd.Type != "multipicklist" {
+		return false
+	}
+	x, okx := canon(a).(string)
+	y, oky := canon(b).(string)
+	return okx && oky && sameChoices(x, y)
+}
+
 // sameValue compares two field values as the org would store them: "" equals null, datetimes
-// compare as instants (to the millisecond, which is what the org keeps), numbers as numbers,
-// and two multi-select picklist values ("A;B") as the sets of values they choose.
+// compare as instants (to the millisecond, which is what the org keeps), numbers as numbers.
 func sameValue(a, b any) bool {
 	a, b = canon(a), canon(b)
 	if a == nil || b == nil {
@@ -89,7 +107,7 @@ func sameValue(a, b any) bool {
 			ty, err2 := remote.ParseTime(y)
 			return err1 == nil && err2 == nil && tx.Truncate(time.Millisecond).Equal(ty.Truncate(time.Millisecond))
 		}
-		return sameChoices(x, y)
+		return false
 	case float64:
 		y, ok := b.(float64)
 		return ok && (x == y || math.Abs(x-y) < 1e-9*math.Max(1, math.Abs(x)))
@@ -124,8 +142,6 @@ func choices(s string) (set map[string]bool, ok bool) {
 // sameChoices reports whether two multi-select picklist values choose the same values in
 // another order ("Hardware;Training" and "Training;Hardware"): the org keeps them in the
 // picklist's order, so a value sent in another order comes back changed but is the same.
-// Comparing values without their describe, a text field edited only by reordering parts
-// between semicolons reads as unchanged too; text is seldom written so.
 func sameChoices(x, y string) bool {
 	sx, okx := choices(x)
 	if !okx {
@@ -213,12 +229,14 @@ func withChanges(d *remote.Describe, server, changes remote.Fields) remote.Field
 	return out
 }
 
-// changedFields lists the non-system fields whose values differ between a and b, sorted.
-func changedFields(a, b remote.Fields) []string { return changedFieldsExcept(a, b, nil) }
+// changedFields lists the non-system fields of d whose values differ between a and b, sorted.
+func changedFields(d *remote.Describe, a, b remote.Fields) []string {
+	return changedFieldsExcept(d, a, b, nil)
+}
 
 // changedFieldsExcept is changedFields leaving out the fields in skip. A field only one side
 // knows (a partial copy, say) is not evidence of a change.
-func changedFieldsExcept(a, b, skip remote.Fields) []string {
+func changedFieldsExcept(d *remote.Describe, a, b, skip remote.Fields) []string {
 	var out []string
 	for k, av := range a {
 		if isSystemField(k) {
@@ -231,7 +249,7 @@ func changedFieldsExcept(a, b, skip remote.Fields) []string {
 		if !ok {
 			continue
 		}
-		if !sameValue(av, bv) {
+		if !sameFieldValue(d, k, av, bv) {
 			out = append(out, k)
 		}
 	}
