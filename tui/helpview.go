@@ -52,18 +52,21 @@ func (m Model) helpSections() []helpSection {
 	}
 	records := []key.Binding{
 		as(k.New, "new record (object home; on My Tasks a new task)"),
+		key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "on a record page: New <related> of the action bar (tab picks which)")),
 		as(k.Edit, "edit the open record"),
 		as(k.Delete, "delete the open record (asks first)"),
 		as(k.NewTask, "new task for the open record (online)"),
 		as(k.NewContact, "new contact for the open account (online)"),
 		as(k.NextPane, "on a record page: next related list"),
 		as(k.Filter, "filter the list"),
+		as(pageDownKey(k), "page down (lists, record page, log, this help)"),
 		as(k.Resolve, "resolve (orange) or retry"),
 		as(k.Dismiss, "dismiss (red) or discard (asks first)"),
 		as(k.Save, "save a form"),
 		as(clearFieldKey, "in a form: clear the field"),
 		as(pickListKey, "on a picklist: list its values (type to filter)"),
-		as(pickCycleKey, "on a picklist: previous/next value"),
+		as(pickStepKey, "on a picklist: previous/next value (h/l before a letter is typed)"),
+		as(pickTypeKey, "on a picklist: type the start of a value to go to it"),
 		as(k.Mine, "on a conflict: keep mine"),
 		as(k.Theirs, "on a conflict: take theirs"),
 		as(k.Value, "on a conflict: type a value; enter sets it (tab: picklist, long text)"),
@@ -96,6 +99,20 @@ func (m Model) helpSections() []helpSection {
 		helpSection{"Records, lists and forms", records},
 		helpSection{"QA and support", qa})
 }
+
+// pageDownKey is page down as the help names it: space pages down too, where a list or a page
+// has focus.
+func pageDownKey(k keyMap) key.Binding {
+	b := k.PageDown
+	b.SetHelp("pgdn/space", b.Help().Desc)
+	return b
+}
+
+// Keys of a closed picklist, as the full help names them.
+var (
+	pickStepKey = key.NewBinding(key.WithKeys("left", "right", "h", "l"), key.WithHelp("←/→ h/l", "previous/next value"))
+	pickTypeKey = key.NewBinding(key.WithKeys("a"), key.WithHelp("a-z", "go to the value starting so"))
+)
 
 // coveredBy reports whether every key of b does the same in the later help sections.
 func coveredBy(b key.Binding, covered map[string]string) bool {
@@ -147,8 +164,20 @@ func (m Model) helpLines(w int) []string {
 		out = append(out, m.helpEntries(sec.keys, w)...)
 	}
 	out = append(out, "", s.Title.Render("Sashes"))
-	for _, st := range []pending.Status{pending.StatusPending, pending.StatusConflict, pending.StatusFailed} {
-		out = append(out, s.longSash(st, "ENTITY_IS_DELETED", ""))
+	marks := []sashMark{{pending.StatusPending, pending.OpUpdate}, {pending.StatusPending, pending.OpDelete},
+		{pending.StatusWaiting, pending.OpCreate}, {pending.StatusConflict, pending.OpUpdate}, {pending.StatusInvalid, pending.OpUpdate},
+		{pending.StatusFailed, pending.OpUpdate}}
+	sashW := sashColumn(marks...)
+	for _, mk := range marks {
+		// The word of the lists, then what it means.
+		lines := strings.Split(wrap(longWordOp(mk.st, mk.op, "ENTITY_IS_DELETED", ""), max(10, w-sashW-2)), "\n")
+		for i, l := range lines {
+			lead := s.sashCell(mk.st, mk.op, sashW)
+			if i > 0 {
+				lead = strings.Repeat(" ", sashW+1)
+			}
+			out = append(out, lead+" "+s.Subtle.Render(l))
+		}
 	}
 	return out
 }

@@ -314,10 +314,20 @@ func shortID(id string) string {
 
 func (m logModel) ShortHelp() []key.Binding {
 	k := m.c.keys
-	return []key.Binding{k.LogScope, k.Up, k.Down, k.PageDown, k.Back, k.Help}
+	return []key.Binding{m.scopeKey(), k.Up, k.Down, k.PageDown, k.Back, k.Help}
+}
+
+// scopeKey is f as it applies: opened without a record (from the Menu, say), the log has no
+// record to narrow to, and the help says so before f is pressed.
+func (m logModel) scopeKey() key.Binding {
+	f := m.c.keys.LogScope
+	if m.id == "" {
+		f.SetHelp(f.Help().Key, "(no record open)")
+	}
+	return f
 }
 
 func (m logModel) FullHelp() [][]key.Binding {
 	k := m.c.keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.LogScope}, k.globalKeys()}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, m.scopeKey()}, k.globalKeys()}
 }
