@@ -344,7 +344,11 @@ func syncUntilSettled(ctx context.Context, eng *pending.Engine, wait time.Durati
 		total.Synced += sum.Synced
 		total.Merged += sum.Merged
 		total.Attention, total.Retrying, total.Waiting = sum.Attention, sum.Retrying, sum.Waiting
-		total.Unrefreshed = sum.Unrefreshed // the last run's: a refresh that worked since is not a problem
+		if err == nil {
+			total.Unrefreshed = sum.Unrefreshed // a whole run's: what refreshed since is no problem
+		} else {
+			total.Unrefreshed = unionByObject(total.Unrefreshed, sum.Unrefreshed)
+		}
 		if err != nil && unreachable(err) && !errors.Is(err, remote.ErrOffline) && ctx.Err() == nil {
 			left := time.Until(deadline)
 			if left > 0 {
@@ -635,13 +639,28 @@ func printEntries(w io.Writer, entries []pending.Entry, names map[string]string)
 			msg = waitsFor(e, creates)
 		}
 		if e.InDoubt {
-			const hint = "sent, no answer: the org may have it; the next sync checks before sending again"
+			const hint = "sent, no answer: the org may have it; the next sync sends it again, never twice over"
 			msg = strings.TrimPrefix(msg+" — "+hint, " — ")
 		}
 		rows = append(rows, []string{tui.CleanLine(e.Object), clip(tui.CleanLine(name), 30), string(e.Op),
 			statusWord[e.Status], orDash(tui.CleanLine(e.Code)), strconv.Itoa(e.Attempts), next, msg})
 	}
 	_ = writeTable(w, []string{"OBJECT", "RECORD", "OP", "STATUS", "CODE", "ATTEMPTS", "NEXT", "MESSAGE"}, rows)
+}
+
+// unionByObject joins two lists of "Object: why", the later reason of an object winning.
+func unionByObject(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, u := range b {
+		object, _, _ := strings.Cut(u, ":")
+		i := slices.IndexFunc(out, func(v string) bool { return strings.HasPrefix(v, object+":") })
+		if i < 0 {
+			out = append(out, u)
+		} else {
+			out[i] = u
+		}
+	}
+	return out
 }
 
 // whenText is a time in the queue: the time of day when it is today, with the date otherwise

@@ -20,11 +20,20 @@ type knownSession struct {
 	InstanceURL string `json:"instanceURL"`
 	Username    string `json:"username"`
 	IdentityURL string `json:"identityURL,omitempty"`
-	// Device is the base name of the device file this way of signing in uses when it is not the
-	// one InstanceURL names: the org moved to another instance after the device's data began
-	// (a My Domain change, an instance refresh), and its data, queue included, stayed where it
-	// was. "" when it is the one InstanceURL names.
+	// Device, in the entry of an org and user (deviceKey), is the base name of the file that
+	// holds their device's data: one file per org and user, whatever instance the org answers
+	// at (it moves: a My Domain change, an instance refresh) and whichever way of signing in
+	// (or spelling of its URL) reached it.
 	Device string `json:"device,omitempty"`
+}
+
+// deviceKey is the key of the known sessions that keeps the device file of the org and user an
+// identity URL names ("device 00D…/005…"); "" when it names none.
+func deviceKey(identityURL string) string {
+	if id := signin.IdentityIDs(identityURL); id != "" {
+		return "device " + id
+	}
+	return ""
 }
 
 // knownSessionsFile lists, per way of signing in, the last session it gave.
@@ -69,25 +78,31 @@ func (f *orgFlags) knownSessions() (map[string]knownSession, string, error) {
 	return known, path, nil
 }
 
-// rememberSession keeps what sess says about the org for the flags' way of signing in, and the
-// device file it opened (dbPath).
+// rememberSession keeps what sess says about the org for the flags' way of signing in, and, for
+// its org and user, the device file it opened (dbPath; not a --db file, which is named each time).
 func (f *orgFlags) rememberSession(sess signin.Session, dbPath string) error {
-	key := f.signInKey()
-	if key == "" || sess.InstanceURL == "" || sess.Username == "" {
+	if f.embedded() || sess.InstanceURL == "" || sess.Username == "" {
 		return nil
 	}
 	known, path, err := f.knownSessions()
 	if err != nil {
 		return err
 	}
-	k := knownSession{InstanceURL: sess.InstanceURL, Username: sess.Username, IdentityURL: sess.IdentityURL}
-	if named, err := f.devicePath(sess.InstanceURL, sess.Username); err == nil && f.dbPath == "" && named != dbPath {
-		k.Device = filepath.Base(dbPath)
+	changed := false
+	if key := f.signInKey(); key != "" {
+		k := knownSession{InstanceURL: sess.InstanceURL, Username: sess.Username, IdentityURL: sess.IdentityURL}
+		if known[key] != k {
+			known[key], changed = k, true
+		}
 	}
-	if known[key] == k {
+	if dk := deviceKey(sess.IdentityURL); dk != "" && f.dbPath == "" {
+		if d := (knownSession{Device: filepath.Base(dbPath)}); known[dk] != d {
+			known[dk], changed = d, true
+		}
+	}
+	if !changed {
 		return nil
 	}
-	known[key] = k
 	data, err := json.MarshalIndent(known, "", "  ")
 	if err != nil {
 		return err
@@ -124,33 +139,32 @@ func (f *orgFlags) recalledSession() (knownSession, bool) {
 // knownDevicePath is the device file a remembered session used.
 func (f *orgFlags) knownDevicePath(k knownSession) (string, error) {
 	named, err := f.devicePath(k.InstanceURL, k.Username)
-	if err != nil || k.Device == "" || f.dbPath != "" {
-		return named, err
+	if err != nil {
+		return "", err
 	}
-	return filepath.Join(filepath.Dir(named), filepath.Base(k.Device)), nil
+	return f.movedDevicePath(named, signin.Session{InstanceURL: k.InstanceURL, Username: k.Username, IdentityURL: k.IdentityURL}), nil
 }
 
-// movedDevicePath is the device file for sess, where path is the one its instance names: when
-// the org answers at another instance than last time for the same org and user, the file the
-// device used so far, which holds its cache and its queue (a file named after the new instance
-// would hold neither, and the queue would wait in the old one for ever).
+// movedDevicePath is the device file for sess, where path is the one its instance names: the
+// file its org and user's data is in when that is another (the org answered at another
+// instance before, or was reached by another way of signing in), so that their cache and,
+// above all, their queue follow them (a file named after the new instance would hold neither,
+// and the queue would wait in the old one for ever).
 func (f *orgFlags) movedDevicePath(path string, sess signin.Session) string {
-	k, ok := f.recalledSession()
-	if !ok || f.dbPath != "" || k.Username != sess.Username {
+	dk := deviceKey(sess.IdentityURL)
+	if f.dbPath != "" || f.embedded() || dk == "" {
 		return path
 	}
-	if k.InstanceURL != sess.InstanceURL {
-		was, now := signin.IdentityIDs(k.IdentityURL), signin.IdentityIDs(sess.IdentityURL)
-		if was == "" || was != now {
-			return path // not known to be the same org and user
-		}
+	known, _, err := f.knownSessions()
+	if err != nil || known[dk].Device == "" {
+		return path
 	}
-	prev, err := f.knownDevicePath(k)
-	if err != nil || prev == path {
+	prev := filepath.Join(filepath.Dir(path), filepath.Base(known[dk].Device))
+	if prev == path {
 		return path
 	}
 	if _, err := os.Stat(prev); err != nil {
-		return path
+		return path // deleted by hand: the file its instance names
 	}
 	return prev
 }

@@ -1314,7 +1314,61 @@ func TestPendingSaysWhichChangesGotNoAnswer(t *testing.T) {
 		t.Fatalf("the queue after a send without an answer (the test's premise): %+v", en)
 	}
 	out, err := run(t, dir, "", append(org, "pending")...)
-	if err != nil || !strings.Contains(out, "sent, no answer: the org may have it; the next sync checks before sending again") {
+	if err != nil || !strings.Contains(out, "sent, no answer: the org may have it; the next sync sends it again, never twice over") {
 		t.Fatalf("pending: %v\n%s", err, out)
+	}
+}
+
+// The device file follows the org and user, not the way of reaching them: after the org moved,
+// another spelling of its URL, or a run with its own --db in between, still finds the queue.
+func TestAMovedOrgsQueueIsFoundWhateverTheWayOfReachingIt(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		between func(t *testing.T, dir string, flags []string)
+		then    func(login string) []string
+	}{
+		{"another spelling of the URL", nil, func(login string) []string {
+			return []string{"--org", strings.Replace(login, "127.0.0.1", "localhost", 1)}
+		}},
+		{"a run with --db in between", func(t *testing.T, dir string, flags []string) {
+			if out, err := run(t, dir, "", append(flags, "--db", filepath.Join(t.TempDir(), "scratch.db"), "sync")...); err != nil {
+				t.Fatalf("sync --db: %v\n%s", err, out)
+			}
+		}, func(login string) []string { return []string{"--org", login} }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			org, err := mockorg.Open(mockorg.Options{Seed: 1, Size: 40})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer org.Close()
+			login := httptest.NewServer(org.Handler())
+			defer login.Close()
+			moved := httptest.NewServer(org.Handler())
+			defer moved.Close()
+			org.SetInstanceURL(login.URL)
+			dir := t.TempDir()
+			flags := []string{"--org", login.URL}
+			for _, args := range [][]string{{"sync"}, {"new", "Contact", "LastName=Before The Move"}} {
+				if out, err := run(t, dir, "", append(flags, args...)...); err != nil {
+					t.Fatalf("%v: %v\n%s", args, err, out)
+				}
+			}
+			org.SetInstanceURL(moved.URL)
+			if out, err := run(t, dir, "", append(flags, "new", "Contact", "LastName=After The Move")...); err != nil {
+				t.Fatalf("new: %v\n%s", err, out)
+			}
+			if c.between != nil {
+				c.between(t, dir, flags)
+			}
+			then := c.then(login.URL)
+			out, err := run(t, dir, "", append(then, "sync")...)
+			if err != nil || !strings.Contains(out, "synced 2") {
+				t.Fatalf("sync: %v\n%s", err, out)
+			}
+			if left := pendingEntries(t, dir, then...); len(left) != 0 {
+				t.Fatalf("left: %+v", left)
+			}
+		})
 	}
 }

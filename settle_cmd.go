@@ -255,7 +255,6 @@ func resolveChoices(ctx context.Context, eng *pending.Engine, en *pending.Entry,
 	return choices, nil
 }
 
-// describeEntry names an entry's record for a message.
 // entrySaying names a change for a confirmation: the edit of Account "Acme Group".
 func entrySaying(en *pending.Entry) string {
 	name := en.Name
@@ -283,6 +282,7 @@ func choicesSaying(choices map[string]pending.Choice) string {
 	return strings.Join(parts, ", ")
 }
 
+// describeEntry names an entry's record for a message.
 func describeEntry(en *pending.Entry) string {
 	name := en.Name
 	if name == "" {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -96,5 +97,13 @@ func TestTheEmbeddedOrgInUseSaysWhatToDo(t *testing.T) {
 		"quit that one first, act as another user from that app's backstage (B), or share one org between processes with `offline-edit serve` and --org"
 	if err.Error() != want || !errors.Is(err, mockorg.ErrInUse) {
 		t.Errorf("got %q (is ErrInUse: %v)\nwant %q", err, errors.Is(err, mockorg.ErrInUse), want)
+	}
+}
+
+func TestObjectsNotRefreshedJoinAcrossRunsWithTheLaterReason(t *testing.T) {
+	got := unionByObject([]string{"Task: timeout", "Case: no such column"}, []string{"Task: 400 bad", "Lead: denied"})
+	want := []string{"Task: 400 bad", "Case: no such column", "Lead: denied"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

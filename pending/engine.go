@@ -371,7 +371,7 @@ func (e *Engine) Observe(ri remote.RequestInfo) {
 		}
 		row := a
 		row.EntryID, row.RecordID = id, e.tagRecord[id]
-		if sent := e.tagSent[id]; sent != "" {
+		if sent := e.tagSent[id]; sent != "" && ri.Method != "GET" { // a GET reads the record back
 			row.Note = strings.TrimPrefix(row.Note+"; "+sent, "; ")
 		}
 		e.actBuf = append(e.actBuf, row)

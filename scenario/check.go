@@ -532,6 +532,9 @@ func Validate(ctx context.Context, sc *Scenario, env *Env) error {
 			return err
 		}
 		all.add(v.step(ctx, st))
+		if n := len(all); n > 0 && all[n-1].unanswered() {
+			break // the org stopped answering: the later steps would only say so again
+		}
 	}
 	return all.err()
 }
@@ -550,7 +553,9 @@ func (ps *problems) add(err error) {
 	}
 	first := *pe
 	first.More = nil
-	*ps = append(*ps, &first)
+	if !slices.ContainsFunc(*ps, func(p *ParseError) bool { return p.Line == first.Line && p.Msg == first.Msg }) {
+		*ps = append(*ps, &first) // once: two checks of a line may meet the same problem
+	}
 	for _, m := range pe.More {
 		ps.add(m)
 	}
@@ -578,6 +583,23 @@ type validator struct {
 	created map[string]bool // object + "\x00" + name of records created by earlier steps
 }
 
+// orgErrf is errf for a problem the org's answer (or its silence, err) makes.
+func (v *validator) orgErrf(line int, err error, format string, args ...any) error {
+	pe := v.errf(line, format, args...).(*ParseError)
+	pe.orgErr = err
+	return pe
+}
+
+// unanswered reports whether a problem is the org's failure to answer (the network, a timeout),
+// which every later check would meet again: not a problem of the file.
+func (pe *ParseError) unanswered() bool {
+	if pe.orgErr == nil {
+		return false
+	}
+	_, answered := remote.AsError(pe.orgErr)
+	return !answered
+}
+
 func (v *validator) errf(line int, format string, args ...any) error {
 	return &ParseError{File: v.sc.File, Line: line, Msg: fmt.Sprintf(format, args...)}
 }
@@ -588,7 +610,7 @@ func (v *validator) describe(ctx context.Context, line int, object string) (*rem
 		if apiErr, ok := remote.AsError(err); ok && apiErr.Status == 404 {
 			return nil, v.errf(line, "the org has no object %s", object)
 		}
-		return nil, v.errf(line, "read the describe of %s: %v", object, err)
+		return nil, v.orgErrf(line, err, "read the describe of %s: %v", object, err)
 	}
 	return d, nil
 }
@@ -607,7 +629,7 @@ func (v *validator) fields(ctx context.Context, line int, object string, f remot
 		if u, ok := f[name].(UserTo); ok {
 			// A username the org does not know would stop the run part-way, after earlier steps.
 			if _, err := v.env.UserID(ctx, u.User); err != nil {
-				ps.add(v.errf(line, "%s.%s: no user %s on the org (%v)", d.Name, name, u.User, err))
+				ps.add(v.orgErrf(line, err, "%s.%s: no user %s on the org (%v)", d.Name, name, u.User, err))
 			}
 		}
 	}
@@ -719,7 +741,7 @@ func (v *validator) record(ctx context.Context, line int, r RecordRef) error {
 	if r.ID != "" {
 		_, exists, err := v.env.orgRecord(ctx, r.Object, r.ID, nil)
 		if err != nil {
-			return v.errf(line, "look up %s %s: %v", r.Object, r.ID, err)
+			return v.orgErrf(line, err, "look up %s %s: %v", r.Object, r.ID, err)
 		}
 		if !exists {
 			return v.errf(line, "no %s with id %s on the org", r.Object, r.ID)
@@ -731,7 +753,7 @@ func (v *validator) record(ctx context.Context, line int, r RecordRef) error {
 	}
 	ids, err := v.env.findByName(ctx, r.Object, r.Name)
 	if err != nil {
-		return v.errf(line, "look up %s %q: %v", r.Object, r.Name, err)
+		return v.orgErrf(line, err, "look up %s %q: %v", r.Object, r.Name, err)
 	}
 	switch len(ids) {
 	case 0:
@@ -808,7 +830,7 @@ func (v *validator) step(ctx context.Context, st Step) error {
 			if err := v.describeErr(ctx, line, c.Object); err != nil {
 				ps.add(err)
 			} else if _, err := v.env.count(ctx, c.Object, c.Where); err != nil {
-				ps.add(v.errf(line, "the org refuses the count query: %v", err))
+				ps.add(v.orgErrf(line, err, "the org refuses the count query: %v", err))
 			}
 		}
 	}

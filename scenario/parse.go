@@ -26,6 +26,9 @@ type ParseError struct {
 	Msg  string
 	// More are the problems of later steps, found after this one (a file is read to its end).
 	More []*ParseError
+	// orgErr is what the org said, or why it could not be asked, when the check of the line
+	// needed it.
+	orgErr error
 }
 
 func (e *ParseError) Error() string {

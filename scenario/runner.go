@@ -488,7 +488,6 @@ func (x *exec) resolution(ctx context.Context) error {
 	return x.autoSync(ctx)
 }
 
-// choicesFor turns a resolve step into the engine's choices for the entry's conflicting fields.
 // resolveChoiceValues replaces a typed new value written {ref: NAME} or {user: NAME} by the id it
 // names, as in the fields of an edit.
 func (s *Stepper) resolveChoiceValues(ctx context.Context, choices map[string]pending.Choice) error {
@@ -510,6 +509,7 @@ func (s *Stepper) resolveChoiceValues(ctx context.Context, choices map[string]pe
 	return nil
 }
 
+// choicesFor turns a resolve step into the engine's choices for the entry's conflicting fields.
 func choicesFor(en pending.Entry, st Step) (map[string]pending.Choice, error) {
 	if en.Status != pending.StatusConflict {
 		return nil, fmt.Errorf("the change is %s, not in conflict: %w", en.Status, pending.ErrNotAllowed)

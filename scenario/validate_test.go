@@ -3,8 +3,13 @@ package scenario
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/offline-edit/offline-edit/remote"
 )
 
 func TestValidateRejectsWhatOnlyTheOrgKnows(t *testing.T) {
@@ -122,5 +127,29 @@ func TestAnInterruptedRunStopsBeforeTheNextStep(t *testing.T) {
 	}
 	if _, ok := s.Next(ctx); ok || !s.Done() {
 		t.Error("steps ran after the interrupt")
+	}
+}
+
+type unreachableTransport struct{}
+
+func (unreachableTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("connection refused")
+}
+
+// An org that stops answering while a file is checked is one problem, not one per step: the
+// later steps would only meet the same silence.
+func TestValidateStopsAtAnOrgThatDoesNotAnswer(t *testing.T) {
+	src := "name: x\nseed: 1\nsize: 30\nsteps:\n"
+	for i := range 5 {
+		src += fmt.Sprintf("  - edit: {object: Account, name: Nobody %d}\n    fields: {Phone: \"1\"}\n", i)
+	}
+	sc, env, ctx := embeddedFor(t, src)
+	env.mu.Lock()
+	env.transport, env.clients = unreachableTransport{}, map[string]*remote.Client{}
+	env.mu.Unlock()
+	err := Validate(ctx, sc, env)
+	var pe *ParseError
+	if !errors.As(err, &pe) || len(pe.More) != 0 || !strings.Contains(pe.Msg, "connection refused") {
+		t.Fatalf("problems: %v", err)
 	}
 }
