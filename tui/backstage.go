@@ -421,7 +421,7 @@ func editable(f remote.Field, cached map[string]bool) bool {
 			}
 		}
 		return false
-	case "multipicklist", "datetime", "id":
+	case "id":
 		return false
 	}
 	return true

@@ -337,7 +337,7 @@ func (m conflictModel) recordName(id string) string {
 // textLike reports editors whose value is typed text: the first key typed replaces it.
 func textLike(in fieldInput) bool {
 	switch in.(type) {
-	case *textField, *textareaField, *numberField, *dateField, *emailField, *lookupField:
+	case *textField, *textareaField, *numberField, *dateField, *emailField, *lookupField, *dateTimeField:
 		return true
 	}
 	return false
@@ -366,6 +366,9 @@ func (m conflictModel) newValueInput(v any) fieldInput {
 	in := newFieldInput(m.c, m.valueOf, v, name)
 	if p, ok := in.(*picklistField); ok {
 		p.setRows(max(3, min(defaultChooserRows, m.h/3)))
+	}
+	if mp, ok := in.(*multiPickField); ok {
+		mp.setRows(max(3, min(defaultChooserRows, m.h/3)))
 	}
 	if s, ok := in.(sizedInput); ok {
 		s.SetWidth(m.valueWidth())
@@ -437,7 +440,7 @@ func (m conflictModel) updateValue(msg tea.KeyMsg) (conflictModel, tea.Cmd) {
 		// On a picklist enter lists the values, as in the form.
 		return m.setValue()
 	}
-	if m.fresh && (msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace) && !msg.Alt {
+	if _, ticks := in.(*multiPickField); m.fresh && !ticks && (msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace) && !msg.Alt {
 		// The first letter typed replaces the value the editor opened with.
 		m.valueIn = m.newValueInput(nil)
 		_ = m.valueIn.Focus()
@@ -463,6 +466,8 @@ func (m conflictModel) valueKeys() []key.Binding {
 		return []key.Binding{b("tab", "set the value"), cancel, b("←/→", "step through the values"), b("enter/space", "list them")}
 	case *checkboxField:
 		return []key.Binding{set, cancel, b("space", "toggle")}
+	case *multiPickField:
+		return []key.Binding{set, cancel, b("↑/↓", "move"), b("space", "tick/untick")}
 	case *textareaField:
 		return []key.Binding{b("tab", "set the value"), cancel, b("enter", "new line")}
 	case *lookupField:

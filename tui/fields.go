@@ -42,6 +42,12 @@ func newFieldInput(c *common, f remote.Field, v any, name string) fieldInput {
 		p := newPicklistField(f, v)
 		p.styles = c.styles
 		return p
+	case "multipicklist":
+		mp := newMultiPickField(f, v)
+		mp.styles = c.styles
+		return mp
+	case "datetime":
+		return newDateTimeField(f, v, c.loc)
 	case "boolean":
 		b, _ := v.(bool)
 		return &checkboxField{on: b}

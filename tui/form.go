@@ -439,6 +439,9 @@ func (m formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 			return m, nil
 		}
 		cur := in[m.focus].input
+		if mp, ok := cur.(*multiPickField); ok {
+			mp.setRows(m.chooserRows())
+		}
 		if p, ok := cur.(*picklistField); ok {
 			p.setRows(m.chooserRows())
 			if p.capturing() {
@@ -760,6 +763,9 @@ func (m formModel) ShortHelp() []key.Binding {
 		}
 		if _, ok := m.fields[m.focus].input.(*picklistField); ok {
 			return []key.Binding{k.Save, pickListKey, pickCycleKey, k.NextPane, k.PrevPane, formCancelKey}
+		}
+		if _, ok := m.fields[m.focus].input.(*multiPickField); ok {
+			return []key.Binding{k.Save, multiTickKey, multiMoveKey, k.NextPane, k.PrevPane, formCancelKey}
 		}
 	}
 	return []key.Binding{k.Save, k.NextPane, k.PrevPane, formCancelKey}

@@ -56,9 +56,13 @@ func displayFieldIn(f remote.Field, v any, loc *time.Location) string {
 		}
 	case "datetime":
 		if s, ok := v.(string); ok {
-			if t, err := time.Parse(sfTime, s); err == nil {
+			if t, err := remote.ParseTime(s); err == nil {
 				return t.In(loc).Format("2006-01-02 15:04")
 			}
+		}
+	case "multipicklist":
+		if s, ok := v.(string); ok {
+			return display(strings.ReplaceAll(s, ";", "; "))
 		}
 	case "boolean":
 		if v == nil {
