@@ -505,6 +505,10 @@ func orRecordWithValues(d *remote.Describe, fs []string, server remote.Fields) s
 			if x != "" {
 				v = strconv.Quote(truncate(x, 40))
 			}
+		case bool:
+			v = map[bool]string{true: "Yes", false: "No"}[x] // as the app shows a checkbox
+		case float64:
+			v = strconv.FormatFloat(x, 'f', -1, 64) // 1500000, not 1.5e+06
 		default:
 			v = fmt.Sprint(x)
 		}

@@ -217,8 +217,11 @@ func (e *Engine) loadForChange(ctx context.Context, tx *cache.Tx, object, id str
 	}
 	if ent != nil {
 		if ent.Status.Locked() {
-			how := "resolve it first"
-			if ent.Status == StatusFailed {
+			how := "resolve the conflict first"
+			switch ent.Status {
+			case StatusInvalid:
+				how = "the org refused it: fix it first"
+			case StatusFailed:
 				how = "it can't be saved: dismiss it first"
 			}
 			return nil, rec, nil, fmt.Errorf("%s %q: %w; %s", object, rec.Name, ErrLocked, how)

@@ -267,8 +267,8 @@ func TestValidationRefusalIsInvalidUntilFixed(t *testing.T) {
 	if !flagged {
 		t.Fatalf("Amount not flagged: %+v", en.Errors)
 	}
-	if err := h.eng.Edit(bg, "Opportunity", o.ID, remote.Fields{"Amount": 1}); !errors.Is(err, ErrLocked) {
-		t.Fatalf("edit of an invalid record: %v", err)
+	if err := h.eng.Edit(bg, "Opportunity", o.ID, remote.Fields{"Amount": 1}); !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "fix it first") {
+		t.Fatalf("edit of an invalid record: %v; want it locked until fixed", err)
 	}
 	if err := h.eng.Fix(bg, en.ID, remote.Fields{"Amount": 1250}); err != nil {
 		t.Fatal(err)
@@ -684,5 +684,18 @@ func TestTheLogSaysWhatEachChangeSent(t *testing.T) {
 	created, _ := h.eng.Activity(bg, kid, 50)
 	if want := `create AccountId="` + a.ID + `" LastName="Lee"`; !hasNote(append(acts, created...), want) {
 		t.Errorf("the create's log rows %+v %+v; want a note %s", acts, created, want)
+	}
+}
+
+// A strict conflict names the other side's values as the app shows them: a checkbox Yes or No,
+// a number in full.
+func TestOtherSidesValuesAreSaidAsTheAppShowsThem(t *testing.T) {
+	d := &remote.Describe{Name: "Contact", Fields: []remote.Field{
+		{Name: "DoNotCall", Label: "Do Not Call", Type: "boolean"},
+		{Name: "Revenue__c", Label: "Revenue", Type: "currency"},
+	}}
+	got := orRecordWithValues(d, []string{"DoNotCall", "Revenue__c"}, remote.Fields{"DoNotCall": true, "Revenue__c": 1.5e6})
+	if !strings.Contains(got, "Do Not Call (now Yes)") || !strings.Contains(got, "Revenue (now 1500000)") {
+		t.Errorf("got %q", got)
 	}
 }
