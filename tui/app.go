@@ -771,6 +771,15 @@ func syncOutcome(sum *pending.Summary, red int) string {
 	} else if sum.Retrying > 0 {
 		parts = append(parts, sprintf("%d %s again later.", sum.Retrying, plural(sum.Retrying, "change will be tried", "changes will be tried")))
 	}
+	if n := len(sum.Unrefreshed); n > 0 {
+		// The org refused these objects' queries: what the device shows of them may be old.
+		objects := make([]string, n)
+		for i, u := range sum.Unrefreshed {
+			objects[i], _, _ = strings.Cut(u, ":")
+		}
+		parts = append(parts, sprintf("Could not refresh %s: the org refused (L shows why); what the device shows of %s may be out of date.",
+			strings.Join(objects, ", "), plural(n, "it", "them")))
+	}
 	return strings.Join(parts, " ")
 }
 

@@ -250,6 +250,8 @@ func TestSyncNoteSaysWhenChangesWereMergedWithAnotherUsersEdits(t *testing.T) {
 		{"nothing merged", pending.Summary{Synced: 2}, "Synced 2 changes."},
 		{"one merged", pending.Summary{Synced: 1, Merged: 1}, "Synced 1 change (1 merged with another user's edits of other fields)."},
 		{"some merged", pending.Summary{Synced: 3, Merged: 2}, "Synced 3 changes (2 merged with another user's edits of other fields)."},
+		{"objects not refreshed", pending.Summary{Synced: 1, Unrefreshed: []string{"Task: No such column", "Case: denied"}},
+			"Synced 1 change. Could not refresh Task, Case: the org refused (L shows why); what the device shows of them may be out of date."},
 	}
 	for _, c := range cases {
 		if got := syncOutcome(&c.sum, 0); got != c.want {
