@@ -57,10 +57,12 @@ func runApp(ctx context.Context, of *orgFlags, af *appFlags) error {
 	if af.record != "" {
 		return runRecording(ctx, of, af)
 	}
+	note := ""
 	if af.resetDemo {
 		if err := resetDemo(of); err != nil {
 			return err
 		}
+		note = "Demo reset: the demo org is back to its seed, and its users' devices start afresh."
 	}
 	s, err := openSession(ctx, of, !af.offline)
 	if err != nil {
@@ -71,7 +73,7 @@ func runApp(ctx context.Context, of *orgFlags, af *appFlags) error {
 	if s.openedOffline {
 		s.eng.SetOnline(false) // the org is out of reach: start offline; o tries again
 	}
-	opts := tui.Options{Backend: s.eng, NetStatus: s.net.String, LimitInfo: s.client.LimitInfo}
+	opts := tui.Options{Backend: s.eng, NetStatus: s.net.String, LimitInfo: s.client.LimitInfo, Note: note}
 	debug, closeDebug, err := openDebug(af.debug)
 	if err != nil {
 		return err

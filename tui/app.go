@@ -36,6 +36,9 @@ type Options struct {
 	Script Script
 	// Location is the zone times show in; nil means the local zone (time.Local).
 	Location *time.Location
+	// Note is shown on the first screen until the user moves on ("" for none): what the
+	// command line did before the app opened (the demo reset, say).
+	Note string
 }
 
 // ScreenID names a screen. To add a screen: add an id here, a field on Model, and a case in
@@ -126,6 +129,7 @@ func New(opts Options) Model {
 		c:     c,
 		stack: []ScreenID{ScreenNav},
 		help:  help.New(),
+		toast: CleanLine(opts.Note),
 	}
 	if opts.Backend != nil {
 		c.online = opts.Backend.Online()

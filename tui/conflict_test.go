@@ -363,3 +363,14 @@ func TestConflictScreenNamesTheFieldsSentWithoutConflict(t *testing.T) {
 	d.keys("t", "ctrl+s")
 	d.requireView("Resolved; the change is queued again.")
 }
+
+// What the command line did before the app opened (the demo reset) shows on the first screen,
+// cleaned, and goes once the user moves on.
+func TestAStartNoteShowsOnTheFirstScreenUntilTheUserMovesOn(t *testing.T) {
+	d := newDriverWith(t, Options{Backend: seededFake(1), Note: "Demo reset\x1b[2J: afresh."}, 100, 24)
+	d.requireView("Demo reset: afresh.")
+	d.keys("enter")
+	if strings.Contains(d.view(), "Demo reset") {
+		t.Errorf("the note stayed after the user moved on:\n%s", d.view())
+	}
+}
