@@ -154,7 +154,7 @@ func (d *dateTimeField) explain(s string, err error) error {
 // text is unchanged; nil when empty; the text itself when it is no date and time (Check says
 // why).
 func (d *dateTimeField) Value() any {
-	if d.in.Value() == d.start {
+	if !d.edited() {
 		if s, ok := d.raw.(string); ok && s == "" {
 			return nil
 		}
@@ -172,9 +172,22 @@ func (d *dateTimeField) Value() any {
 
 // Check explains a typed text that is no date and time, in the words of what is wrong.
 func (d *dateTimeField) Check() error {
-	if d.in.Value() == d.start || d.text() == "" {
+	if !d.edited() || d.text() == "" {
 		return nil
 	}
-	_, err := d.parse()
+	t, err := d.parse()
+	if err == nil && (t.UTC().Year() < minYear || t.UTC().Year() > maxYear) {
+		// The org takes years 1700 to 4000: a year of 9999 or 0226 is a typo.
+		return errors.New(sprintf("the year must be between %d and %d", minYear, maxYear))
+	}
 	return err
+}
+
+// The years an org takes in a date or a datetime.
+const minYear, maxYear = 1700, 4000
+
+// edited reports whether the text is no longer the one the field opened with (spaces around it
+// are no edit: the value as it came is kept to the millisecond).
+func (d *dateTimeField) edited() bool {
+	return strings.TrimSpace(d.in.Value()) != strings.TrimSpace(d.start)
 }

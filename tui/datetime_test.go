@@ -193,3 +193,28 @@ func TestDateTimeShownThenTypedBackIsTheSameInstant(t *testing.T) {
 		}
 	})
 }
+
+// Spaces around a datetime are no edit (its seconds and milliseconds are kept), and a year the
+// org does not take is refused as a typo.
+func TestADatetimeKeepsItsValueForSpacesAndRefusesYearsTheOrgDoesNotTake(t *testing.T) {
+	f := remote.Field{Name: "Next_Meeting__c", Type: "datetime", Nillable: true}
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	d := newDateTimeField(f, "2026-01-05T14:00:30.250+0000", ny)
+	d.in.SetValue(d.in.Value() + " ")
+	if v := d.Value(); v != "2026-01-05T14:00:30.250+0000" {
+		t.Errorf("a space made the value %v", v)
+	}
+	for _, typed := range []string{"9999-12-31 23:00", "0226-01-05 09:30", "1699-12-31 12:00"} {
+		d.in.SetValue(typed)
+		if err := d.Check(); err == nil || !strings.Contains(err.Error(), "year") {
+			t.Errorf("%q: Check() = %v, want the year refused", typed, err)
+		}
+	}
+	d.in.SetValue("2026-01-05 09:30")
+	if err := d.Check(); err != nil {
+		t.Errorf("a good datetime refused: %v", err)
+	}
+}

@@ -188,6 +188,9 @@ func (n *numberField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 }
 func (n *numberField) parse() (float64, error) {
 	s := strings.ReplaceAll(n.text(), ",", "")
+	if !plainNumber.MatchString(s) {
+		return 0, errors.New("enter a number") // not Go's 0x1p-2, 1_000 or Inf
+	}
 	x, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 		return 0, errors.New("enter a number")
@@ -198,8 +201,14 @@ func (n *numberField) parse() (float64, error) {
 	return x, nil
 }
 
-// edited reports whether the text is no longer the one the field opened with.
-func (n *numberField) edited() bool { return n.in.Value() != n.start }
+// plainNumber is a number as a person types it: digits, a point, an exponent.
+var plainNumber = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
+
+// edited reports whether the text is no longer the one the field opened with (spaces around it
+// are no edit: the org's value is not rounded for them).
+func (n *numberField) edited() bool {
+	return strings.TrimSpace(n.in.Value()) != strings.TrimSpace(n.start)
+}
 
 // number is the field's value: as typed, rounded to the field's scale once edited.
 func (n *numberField) number() (float64, error) {
@@ -207,8 +216,20 @@ func (n *numberField) number() (float64, error) {
 	if err != nil || !n.edited() || n.scale < 0 {
 		return x, err
 	}
+	if typed := strings.ReplaceAll(n.text(), ",", ""); plainDecimal.MatchString(typed) {
+		// On the digits typed: 1.00499999999999999 is 1.00, though its double prints 1.005.
+		if r, err := strconv.ParseFloat(roundDecimal(strings.TrimPrefix(typed, "+"), n.scale), 64); err == nil {
+			if r == 0 {
+				return 0, nil // -0.001 rounds to 0, not to -0
+			}
+			return r, nil
+		}
+	}
 	return roundToScale(x, n.scale), nil
 }
+
+// plainDecimal is a number typed without an exponent.
+var plainDecimal = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)$`)
 
 func (n *numberField) Value() any {
 	if n.text() == "" {
@@ -442,10 +463,19 @@ func (t *textareaField) onFirstLine() bool {
 	return t.ta.Line() == 0 && t.ta.LineInfo().RowOffset == 0
 }
 
-// onLastLine reports whether the cursor is on the last line drawn.
+// onLastLine reports whether the cursor is on the last line drawn. A line that fills its rows
+// exactly is wrapped with an empty row after them, which the cursor never reaches: the row
+// that holds the end of the line counts as the last.
 func (t *textareaField) onLastLine() bool {
+	if t.ta.Line() < t.ta.LineCount()-1 {
+		return false
+	}
 	li := t.ta.LineInfo()
-	return t.ta.Line() >= t.ta.LineCount()-1 && li.RowOffset >= li.Height-1
+	if li.RowOffset >= li.Height-1 {
+		return true
+	}
+	lines := strings.Split(t.ta.Value(), "\n")
+	return li.StartColumn+li.Width >= len([]rune(lines[len(lines)-1]))
 }
 
 // checkboxField toggles with space.

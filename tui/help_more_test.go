@@ -3,6 +3,8 @@ package tui
 import (
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/lipgloss"
 )
 
 // helpText is the whole full help at w×h, scrolled through.
@@ -30,11 +32,19 @@ func TestTheHelpNamesNewOnARecordPageSpacePicklistStepsAndToDelete(t *testing.T)
 	}
 }
 
+// Every line of the help fits the width it is drawn at, down to the smallest terminal the app
+// takes: a long description wraps rather than being cut.
 func TestTheHelpLinesFitTheWidth(t *testing.T) {
-	d := newDriver(t, seededFake(2), 80, 24)
-	for _, l := range d.model().helpLines(80) {
-		if strings.HasSuffix(l, "…") && strings.Contains(l, "Waiting to sync") {
-			t.Errorf("a sash's meaning is cut: %q", l)
+	for _, w := range []int{60, 80, 120} {
+		d := newDriver(t, seededFake(2), w, 24)
+		for _, l := range d.model().helpLines(w) {
+			if lw := lipgloss.Width(l); lw > w {
+				t.Errorf("%d columns: a help line is %d wide: %q", w, lw, l)
+			}
+		}
+		v := flat(strings.Join(d.model().helpLines(w), "\n"))
+		if !strings.Contains(v, "tab picks which") || !strings.Contains(v, "Waiting to sync") {
+			t.Errorf("%d columns: the help lost words:\n%s", w, v)
 		}
 	}
 }

@@ -136,6 +136,21 @@ func (m Model) helpEntries(keys []key.Binding, w int) []string {
 	const gap = 3
 	entryW := keyW + 1 + descW
 	cols := max(1, (w+gap)/(entryW+gap))
+	if cols == 1 {
+		// One column: a description longer than the width wraps under itself, not cut.
+		var out []string
+		for _, b := range keys {
+			lines := strings.Split(wrap(b.Help().Desc, max(10, w-keyW-1)), "\n")
+			for i, l := range lines {
+				lead := s.Key.Render(fit(b.Help().Key, keyW))
+				if i > 0 {
+					lead = strings.Repeat(" ", keyW)
+				}
+				out = append(out, lead+" "+l)
+			}
+		}
+		return out
+	}
 	rows := (len(keys) + cols - 1) / cols
 	out := make([]string, rows)
 	for i, b := range keys {

@@ -27,7 +27,7 @@ type multiPickField struct {
 
 // Bindings of a focused multi-select checklist, for the help bar.
 var (
-	multiTickKey = key.NewBinding(key.WithKeys(" ", "x"), key.WithHelp("space", "tick/untick"))
+	multiTickKey = key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "tick/untick"))
 	multiMoveKey = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move (at the ends: the next field)"))
 )
 
@@ -124,10 +124,10 @@ func (m *multiPickField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 		if k.Alt || len(k.Runes) != 1 {
 			return m, nil // a pasted burst of letters is not a value to jump to
 		}
-		switch r := string(k.Runes); r {
-		case " ", "x":
+		// Only space ticks: every letter, x included, jumps to the value it starts.
+		if r := string(k.Runes); r == " " {
 			m.toggle()
-		default:
+		} else {
 			m.jump(r)
 		}
 	}

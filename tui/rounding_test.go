@@ -103,3 +103,33 @@ func TestAConflictsTypedNumberIsRoundedToTheFieldsScale(t *testing.T) {
 		t.Fatalf("the typed value is taken as %+v", got)
 	}
 }
+
+// Spaces around a value are no edit: the org's value is kept as it came. A number is rounded on
+// the digits typed, and only what a person types is a number.
+func TestANumberFieldRoundsTheTypedDigitsAndTakesOnlyPlainNumbers(t *testing.T) {
+	amount := remote.Field{Name: "Amount", Type: "currency", Precision: 18, Scale: 2, Nillable: true}
+	n := newNumberField(amount, 99.999)
+	n.in.SetValue(n.in.Value() + " ")
+	if v := n.Value(); v != 99.999 {
+		t.Errorf("a space after the org's value made it %v", v)
+	}
+	for typed, want := range map[string]any{
+		"1.00499999999999999": 1.0,
+		"+2.345":              2.35,
+		"1,234.565":           1234.57,
+		".005":                0.01,
+		"-0.004":              0.0,
+		"1e3":                 1000.0,
+	} {
+		n.in.SetValue(typed)
+		if got := n.Value(); got != want {
+			t.Errorf("typed %q gives %v, want %v", typed, got, want)
+		}
+	}
+	for _, typed := range []string{"0x1p-2", "1_000.5", "Inf", "1.2.3", "12abc"} {
+		n.in.SetValue(typed)
+		if n.Check() == nil {
+			t.Errorf("%q taken as a number (%v)", typed, n.Value())
+		}
+	}
+}

@@ -111,3 +111,34 @@ func TestCtrlUClearsAWholeTextarea(t *testing.T) {
 		t.Fatalf("ctrl+u left %q", v)
 	}
 }
+
+// A last line that fills its rows exactly (its length a multiple of the width) ends with a row
+// the cursor cannot reach: ↓ must still leave the field from the row above it.
+func TestDownLeavesATextareaWhoseLastLineFillsItsRowsExactly(t *testing.T) {
+	for _, c := range []struct {
+		text  string
+		width int
+	}{
+		{strings.Repeat("a", 20), 21},
+		{strings.Repeat("a", 39), 40},
+		{"first line\n" + strings.Repeat("b", 20), 21},
+		{strings.Repeat("漢", 30), 21},
+	} {
+		ta := newTextareaField(remote.Field{Name: "Description", Type: "textarea"}, c.text)
+		ta.SetWidth(c.width)
+		ta.Focus()
+		ta.Update(tea.KeyMsg{Type: tea.KeyUp})
+		down := tea.KeyMsg{Type: tea.KeyDown}
+		left := false
+		for range 10 {
+			if !ta.Wants(down) {
+				left = true
+				break
+			}
+			ta.Update(down)
+		}
+		if !left {
+			t.Errorf("%d runes at width %d: ↓ never leaves the field", len([]rune(c.text)), c.width)
+		}
+	}
+}
