@@ -582,8 +582,12 @@ func printSummary(w io.Writer, s pending.Summary, red int, err error) {
 		for i, u := range s.Unrefreshed {
 			objects[i], _, _ = strings.Cut(u, ":")
 		}
-		fmt.Fprintf(w, "could not refresh %s (the device's copy may be out of date; `offline-edit log` says why): %s\n",
-			strings.Join(objects, ", "), clip(tui.CleanLine(s.Unrefreshed[0]), 200))
+		if n == 1 {
+			fmt.Fprintf(w, "could not refresh %s; what the device shows of it may be out of date\n", clip(tui.CleanLine(s.Unrefreshed[0]), 300))
+		} else {
+			fmt.Fprintf(w, "could not refresh %s; what the device shows of them may be out of date. %s (`offline-edit log` says why for the others)\n",
+				tui.CleanLine(strings.Join(objects, ", ")), clip(tui.CleanLine(s.Unrefreshed[0]), 200))
+		}
 	}
 }
 
@@ -1226,6 +1230,9 @@ func normalizeValue(f remote.Field, v any) (any, error) {
 			}
 		}
 		if _, err := time.Parse(time.DateOnly, s); !ok || err != nil {
+			if p := remote.CalendarProblem(s); ok && p != "" {
+				return nil, fmt.Errorf("%s: %s is no date: %s", f.Name, jsonText(v), p)
+			}
 			return nil, fmt.Errorf("%s is a date: give YYYY-MM-DD (such as 2025-03-31), not %s", f.Name, jsonText(v))
 		}
 		return s, nil
@@ -1233,6 +1240,9 @@ func normalizeValue(f remote.Field, v any) (any, error) {
 		s, ok := v.(string)
 		t, err := parseDateTime(s)
 		if !ok || err != nil {
+			if p := remote.CalendarProblem(s); ok && p != "" {
+				return nil, fmt.Errorf("%s: %s is no date and time: %s", f.Name, jsonText(v), p)
+			}
 			return nil, fmt.Errorf("%s is a date and time: give YYYY-MM-DDThh:mm:ssZ (such as 2025-03-31T09:30:00Z), not %s", f.Name, jsonText(v))
 		}
 		// In the org's own form, as its copy will come back: the engine compares the two.

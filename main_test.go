@@ -1262,7 +1262,7 @@ func TestSyncSaysWhichObjectsItCouldNotRefresh(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sync: %v\n%s", err, out)
 	}
-	if !strings.Contains(out, "could not refresh Task (the device's copy may be out of date; `offline-edit log` says why): Task: ") ||
+	if !strings.Contains(out, "could not refresh Task: ") || !strings.Contains(out, "; what the device shows of it may be out of date") ||
 		!strings.Contains(out, "No such column 'Secret__c'") {
 		t.Fatalf("sync output does not say Task was not refreshed:\n%s", out)
 	}
@@ -1370,5 +1370,13 @@ func TestAMovedOrgsQueueIsFoundWhateverTheWayOfReachingIt(t *testing.T) {
 				t.Fatalf("left: %+v", left)
 			}
 		})
+	}
+}
+
+// An object the org does not have, asked for with --objects, is said, not dropped silently.
+func TestSyncSaysWhenAnObjectAskedForDoesNotExist(t *testing.T) {
+	out, err := run(t, t.TempDir(), "", "--objects", "Account,Nope__c", "sync")
+	if err != nil || !strings.Contains(out, "could not refresh Nope__c: the org has no such object for this user") {
+		t.Fatalf("sync: %v\n%s", err, out)
 	}
 }

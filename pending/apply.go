@@ -434,7 +434,12 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 	rec.Object, rec.ID = en.Object, en.RecordID
 	switch v {
 	case verdictDone:
-		e.note(en.ID, en.RecordID, "the org already has these values (an earlier send reached it)")
+		if by, _ := server["LastModifiedById"].(string); !en.unknown && len(en.sent) == 0 && !sameID(by, e.myID()) {
+			// Never sent before: another user saved the same values meanwhile.
+			e.note(en.ID, en.RecordID, "the org already has these values (another user saved them): nothing to send")
+		} else {
+			e.note(en.ID, en.RecordID, "the org already has these values (an earlier send reached it)")
+		}
 		o.class = ClassOK
 		err := e.applySuccess(ctx, tx, r, o)
 		mem.Status = statusRemoved
@@ -580,9 +585,12 @@ func (e *Engine) applyTransient(ctx context.Context, tx *cache.Tx, o outcome) er
 	en.NextAttempt = ceilMillisecond(e.now().Add(delay))
 	en.Status = StatusPending
 	// A request that failed as a whole may have reached the org: its outcome is unknown. Not so
-	// one that never left (its session could not be signed in, no connection was made).
-	en.unknown = en.unknown || o.callErr != nil && !remote.NotSent(o.callErr)
-	_, answered := remote.AsError(o.callErr)
+	// one that never left (its session could not be signed in, no connection was made), nor
+	// one the org answered it did not take (a 4xx such as a request limit, or 503 unavailable;
+	// a 500, 502 or 504 may come after the work was done).
+	ae, answered := remote.AsError(o.callErr)
+	refused := answered && (ae.Status < 500 || ae.Status == 503)
+	en.unknown = en.unknown || o.callErr != nil && !remote.NotSent(o.callErr) && !refused
 	en.noReply = o.callErr != nil && !answered
 	why := "a temporary problem"
 	switch {

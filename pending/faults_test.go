@@ -99,6 +99,11 @@ func TestTransientFailuresRetryWithBackoffThenSucceed(t *testing.T) {
 			if s.Retrying != 1 || en.Status != StatusPending || en.Attempts != 1 || en.Status.Sash() != SashGreen {
 				t.Fatalf("summary %+v entry %+v", s, en)
 			}
+			// In doubt only when the org may have done it: no answer, or a 500 (the work may be
+			// done); a 503, a lock or a request limit say it was not taken.
+			if want := action == "drop" || action == "500"; en.InDoubt != want {
+				t.Fatalf("in doubt %v after %s, want %v", en.InDoubt, action, want)
+			}
 			if action == "429" && en.NextAttempt.Sub(before) < 2*time.Second {
 				t.Fatalf("Retry-After not honoured: next attempt in %v", en.NextAttempt.Sub(before))
 			}

@@ -699,3 +699,27 @@ func TestOtherSidesValuesAreSaidAsTheAppShowsThem(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// The same value saved by another user meanwhile leaves nothing to send, and the log does not
+// claim an earlier send of mine reached the org.
+func TestTheSameValueSavedByAnotherUserIsSaidSo(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "555-0123"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2e9))
+	if err := h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Phone": "555-0123"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	if s := h.sync(t); s.Synced != 1 || s.Attention != 0 {
+		t.Fatalf("summary %+v", s)
+	}
+	acts, _ := h.eng.Activity(bg, c.ID, 50)
+	if !hasNote(acts, "the org already has these values (another user saved them)") || hasNote(acts, "the org already has these values (an earlier send") {
+		t.Fatalf("log: %+v", acts)
+	}
+}

@@ -285,6 +285,7 @@ func (e *Engine) ensureDescribes(ctx context.Context, r *run) error {
 				if c := Classify(err); c == ClassInvalid || c == ClassFailed {
 					// The org has no such object for this user: cache the others.
 					e.note("", "", "skipped "+o+": "+err.Error())
+					r.sum.Unrefreshed = append(r.sum.Unrefreshed, o+": the org has no such object for this user ("+err.Error()+")")
 					r.skip[o] = true
 					continue
 				}

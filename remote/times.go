@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -68,4 +69,27 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		}
 	}
 	return 0
+}
+
+var datePrefix = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})`)
+
+// CalendarProblem says what is wrong with a value that starts like a date (YYYY-MM-DD) but names
+// no day of the calendar ("February 2026 has no day 30: it has 28 days", "there is no month
+// 13"); "" when the date exists or the value starts otherwise.
+func CalendarProblem(s string) string {
+	m := datePrefix.FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	year, _ := strconv.Atoi(m[1])
+	month, _ := strconv.Atoi(m[2])
+	day, _ := strconv.Atoi(m[3])
+	if month < 1 || month > 12 {
+		return fmt.Sprintf("there is no month %s: months go from 01 to 12", m[2])
+	}
+	days := time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	if day < 1 || day > days {
+		return fmt.Sprintf("%s %d has no day %s: it has %d days", time.Month(month), year, m[3], days)
+	}
+	return ""
 }

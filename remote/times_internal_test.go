@@ -79,3 +79,20 @@ func TestNormalizeVersion(t *testing.T) {
 		}
 	}
 }
+
+func TestCalendarProblemNamesTheMissingDayOrMonth(t *testing.T) {
+	for in, want := range map[string]string{
+		"2026-02-30T10:00:00Z": "February 2026 has no day 30: it has 28 days",
+		"2024-02-30":           "February 2024 has no day 30: it has 29 days",
+		"2026-13-01":           "there is no month 13: months go from 01 to 12",
+		"2026-04-31":           "April 2026 has no day 31: it has 30 days",
+		"2026-04-00":           "April 2026 has no day 00: it has 30 days",
+		"2026-02-28":           "",
+		"next week":            "",
+		"":                     "",
+	} {
+		if got := CalendarProblem(in); got != want {
+			t.Errorf("CalendarProblem(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -519,7 +519,12 @@ func (e *Env) count(ctx context.Context, object, where string) (int, error) {
 // Every problem is reported, not only the first (at most maxParseErrors): the first error
 // carries the others in More, in the order of the file.
 func Validate(ctx context.Context, sc *Scenario, env *Env) error {
-	v := &validator{sc: sc, env: env, created: map[string]bool{}}
+	v := &validator{sc: sc, env: env, created: map[string]bool{}, refObjects: map[string]string{}}
+	for _, st := range sc.Steps {
+		if st.Kind == KindCreate && st.Ref != "" {
+			v.refObjects[st.Ref] = st.Object
+		}
+	}
 	var all problems
 	for _, o := range sc.Objects {
 		all.add(v.describeErr(ctx, sc.ObjectsLine, o))
@@ -581,6 +586,8 @@ type validator struct {
 	sc      *Scenario
 	env     *Env
 	created map[string]bool // object + "\x00" + name of records created by earlier steps
+	// refObjects is the object of each record a create step names with a ref.
+	refObjects map[string]string
 }
 
 // orgErrf is errf for a problem the org's answer (or its silence, err) makes.
@@ -649,9 +656,12 @@ func (v *validator) fieldValue(line int, d *remote.Describe, name string, val an
 	if val == nil {
 		return nil
 	}
-	if _, ok := val.(RefTo); ok {
+	if r, ok := val.(RefTo); ok {
 		if fd.Type != "reference" {
 			return v.errf(line, "%s.%s is a %s field, not a lookup: {ref: ...} does not fit", d.Name, fd.Name, fd.Type)
+		}
+		if o := v.refObjects[r.Ref]; o != "" && len(fd.ReferenceTo) > 0 && !slices.ContainsFunc(fd.ReferenceTo, func(t string) bool { return strings.EqualFold(t, o) }) {
+			return v.errf(line, "%s.%s points at %s, but %s is a %s", d.Name, fd.Name, strings.Join(fd.ReferenceTo, " or "), r.Ref, o)
 		}
 		return nil
 	}
@@ -684,11 +694,17 @@ func (v *validator) fieldValue(line int, d *remote.Describe, name string, val an
 	case "date":
 		s, ok := val.(string)
 		if _, err := time.Parse(time.DateOnly, s); !ok || !datePattern.MatchString(s) || err != nil {
+			if p := remote.CalendarProblem(s); ok && p != "" {
+				return v.errf(line, "%s.%s: %s is no date: %s", d.Name, fd.Name, showValue(val), p)
+			}
 			return v.errf(line, "%s.%s is a date: give YYYY-MM-DD (such as 2025-03-31), not %s", d.Name, fd.Name, showValue(val))
 		}
 	case "datetime":
 		s, ok := val.(string)
 		if _, err := remote.ParseTime(s); !ok || err != nil {
+			if p := remote.CalendarProblem(s); ok && p != "" {
+				return v.errf(line, "%s.%s: %s is no date and time: %s", d.Name, fd.Name, showValue(val), p)
+			}
 			return v.errf(line, "%s.%s is a date and time: give YYYY-MM-DDThh:mm:ssZ (such as 2026-01-05T09:00:00Z, or with an offset: 2026-01-05T10:00:00+01:00), not %s", d.Name, fd.Name, showValue(val))
 		}
 	case "multipicklist":

@@ -44,7 +44,7 @@ func TestValidateMultiSelectAndDatetimeValues(t *testing.T) {
 		{"a datetime without its zone", contact("Next_Meeting__c: 2026-01-05T09:00:00"),
 			[]string{`v.yaml:5: Contact.Next_Meeting__c is a date and time: give YYYY-MM-DDThh:mm:ssZ`}},
 		{"no such day", contact("Next_Meeting__c: 2026-02-30T09:00:00Z"),
-			[]string{`v.yaml:5: Contact.Next_Meeting__c is a date and time: give YYYY-MM-DDThh:mm:ssZ`}},
+			[]string{`v.yaml:5: Contact.Next_Meeting__c: "2026-02-30T09:00:00Z" is no date and time: February 2026 has no day 30`}},
 		{"a number for a datetime", contact("Next_Meeting__c: 1767603600"),
 			[]string{`v.yaml:5: Contact.Next_Meeting__c is a date and time: give YYYY-MM-DDThh:mm:ssZ`}},
 		{"in an expectation", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - expect: {record: a, org: {Product_Interest__c: [Hardwear]}}\n",
