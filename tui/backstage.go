@@ -162,7 +162,8 @@ func (m *backstageModel) SetSize(w, h int) {
 	m.sizeForm()
 }
 
-// sizeForm gives the form's editors that keep state for their width the width they are drawn in.
+// sizeForm gives the form's editors that keep state for their width the width they are drawn
+// in, and its checklists and picklist choosers the rows the panel has for them.
 func (m *backstageModel) sizeForm() {
 	if m.form == nil {
 		return
@@ -172,6 +173,32 @@ func (m *backstageModel) sizeForm() {
 			in.SetWidth(m.formInputWidth())
 		}
 	}
+	m.fitChoosers()
+}
+
+// fitChoosers sizes the form's lists to the room the panel leaves for the form's rows: a
+// checklist shows its values under its own line, an open picklist chooser its values under
+// the value and the filter line, so that all of a list, and its cursor, stay on screen with
+// the form's hint under them (as on the edit form).
+func (m *backstageModel) fitChoosers() {
+	if m.form == nil {
+		return
+	}
+	room := m.formRowsRoom()
+	for _, r := range m.form.rows {
+		switch in := r.input.(type) {
+		case *multiPickField:
+			in.setRows(min(maxChooserRows, room-1))
+		case *picklistField:
+			in.setRows(min(maxChooserRows, room-2))
+		}
+	}
+}
+
+// formRowsRoom is how many lines the form's rows have: the panel less its head, the form's
+// title and the lines under the rows.
+func (m backstageModel) formRowsRoom() int {
+	return max(1, m.h-len(m.headLines())-len(m.formHead())-len(m.formFoot()))
 }
 
 // formInputWidth is the width of the form's inputs: what the label column leaves.
@@ -270,6 +297,7 @@ func (m backstageModel) Update(msg tea.Msg) (backstageModel, tea.Cmd) {
 				// What was typed stays, with the org's answer, to be put right.
 				sent.err = CleanLine(r.Err.Error())
 				m.form = sent
+				m.sizeForm()
 			}
 			if apiErr, ok := remote.AsError(r.Err); ok && apiErr.HasCode("NOT_FOUND") && m.user == "sam" {
 				m.last += " — sam cannot see this record: share it with sam first."
@@ -296,7 +324,9 @@ func (m backstageModel) Update(msg tea.Msg) (backstageModel, tea.Cmd) {
 		return m, nil
 	case tea.KeyMsg:
 		if m.form != nil {
-			return m.updateForm(msg)
+			m, cmd := m.updateForm(msg)
+			m.fitChoosers() // the form's message under the rows may have come or gone
+			return m, cmd
 		}
 		return m.updateMenu(msg)
 	}
@@ -745,10 +775,21 @@ func bsSame(a, b any) bool {
 }
 
 func (m backstageModel) View() string {
+	out := m.headLines()
+	if m.form != nil {
+		out = append(out, m.formView()...)
+	} else {
+		out = append(out, m.menuView(m.h-len(out))...)
+	}
+	return clampLines(strings.Join(out, "\n"), m.w, m.h)
+}
+
+// headLines are the panel's lines above the menu or the form: what it is, the record, and a
+// blank line.
+func (m backstageModel) headLines() []string {
 	s := m.c.styles
-	w := m.w
 	var out []string
-	out = append(out, s.Sim.Render(fit(" SIMULATION — backstage: acting on the org behind this device's back ", w)))
+	out = append(out, s.Sim.Render(fit(" SIMULATION — backstage: acting on the org behind this device's back ", m.w)))
 	if m.id != "" {
 		out = append(out, s.Label.Render("Record: ")+CleanLine(m.c.singleLabel(m.object))+" "+s.Title.Render(CleanLine(m.name))+s.Subtle.Render("  "+CleanLine(m.id)))
 	} else {
@@ -757,13 +798,7 @@ func (m backstageModel) View() string {
 	if m.bs == nil {
 		out = append(out, "", s.Error.Render(scenario.ErrNoMockOrg.Error()))
 	}
-	out = append(out, "")
-	if m.form != nil {
-		out = append(out, m.formView()...)
-	} else {
-		out = append(out, m.menuView(m.h-len(out))...)
-	}
-	return clampLines(strings.Join(out, "\n"), w, m.h)
+	return append(out, "")
 }
 
 // lastLines are the result of the last action, wrapped to the panel's width.
@@ -836,27 +871,55 @@ func (m backstageModel) menuView(h int) []string {
 	return append(out, last...)
 }
 
-func (m backstageModel) formView() []string {
+// formHead is the form's title, what its values are, and a blank line.
+func (m backstageModel) formHead() []string {
 	s := m.c.styles
-	f := m.form
 	var out []string
-	for i, l := range strings.Split(f.title, "\n") {
+	for i, l := range strings.Split(m.form.title, "\n") {
 		if i == 0 {
 			out = append(out, s.Title.Render(CleanLine(l)))
 		} else {
 			out = append(out, s.Subtle.Render("  "+CleanLine(l)))
 		}
 	}
-	out = append(out, "")
+	return append(out, "")
+}
+
+// formFoot are the lines under the form's rows: a blank line, what the chosen rule kind
+// checks, the form's message (wrapped), and the form's keys.
+func (m backstageModel) formFoot() []string {
+	s := m.c.styles
+	f := m.form
+	out := []string{""}
+	if f.kind == bsFormAddRule {
+		if hint := ruleKindHints[f.value("kind")]; hint != "" {
+			out = append(out, s.Subtle.Render(trunc("  "+hint, m.w)))
+		}
+	}
+	if f.err != "" {
+		for _, l := range capLines(strings.Split(wrap(f.err, max(1, m.w)), "\n"), 3, m.w) {
+			out = append(out, s.Error.Render(l))
+		}
+	}
+	return append(out, s.Subtle.Render(trunc("tab/↓ next field · ←/→ choose · ctrl+s run · esc cancel", m.w)))
+}
+
+// formView is the form: its head, its rows scrolled to keep the focused row whole in view (an
+// open list with it), and the lines under them.
+func (m backstageModel) formView() []string {
+	s := m.c.styles
+	f := m.form
 	labels := make([]string, len(f.rows))
 	for i, r := range f.rows {
 		labels[i] = r.label
 	}
 	labelW := labelColumn(labels, 22, min(32, m.w/3)) // the longest label, within a third of the screen
-	room := max(1, m.h-len(out)-7)
-	top := max(0, min(f.focus-room/2, len(f.rows)-room))
-	for i := top; i < len(f.rows) && i < top+room; i++ {
-		r := f.rows[i]
+	var body []string
+	focusTop, focusEnd := 0, 0
+	for i, r := range f.rows {
+		if i == f.focus {
+			focusTop = len(body)
+		}
 		mark := "  "
 		label := s.Label.Render(fit(r.label, labelW))
 		if i == f.focus {
@@ -864,22 +927,26 @@ func (m backstageModel) formView() []string {
 			label = s.Accent.Render(fit(r.label, labelW))
 		}
 		lines := strings.Split(r.input.View(i == f.focus, max(1, m.w-labelW-4)), "\n")
-		out = append(out, mark+label+" "+lines[0])
+		body = append(body, mark+label+" "+lines[0])
 		for _, l := range lines[1:] { // an open chooser, under the value as on the edit form
-			out = append(out, strings.Repeat(" ", labelW+3)+l)
+			body = append(body, strings.Repeat(" ", labelW+3)+l)
+		}
+		if i == f.focus {
+			focusEnd = len(body)
 		}
 	}
-	out = append(out, "")
-	if f.kind == bsFormAddRule {
-		if hint := ruleKindHints[f.value("kind")]; hint != "" {
-			out = append(out, s.Subtle.Render(trunc("  "+hint, m.w)))
-		}
+	room := m.formRowsRoom()
+	top := 0
+	if focusEnd > room {
+		top = focusEnd - room
 	}
-	if f.err != "" {
-		out = append(out, s.Error.Render(f.err))
+	if focusTop < top {
+		top = focusTop
 	}
-	out = append(out, s.Subtle.Render("tab/↓ next field · ←/→ choose · ctrl+s run · esc cancel"))
-	return out
+	end := min(len(body), top+room)
+	out := m.formHead()
+	out = append(out, body[top:end]...)
+	return append(out, m.formFoot()...)
 }
 
 // ruleKindHints say what each kind of rule checks and which of the form's rows it uses.
@@ -924,6 +991,9 @@ func (m backstageModel) ShortHelp() []key.Binding {
 					return []key.Binding{chooseEnterKey, chooseEscKey, chooseMoveKey, chooseFilterKey}
 				}
 				return []key.Binding{run, pickListKey, pickCycleKey, k.NextPane, cancel}
+			}
+			if _, ok := f.rows[f.focus].input.(*multiPickField); ok {
+				return []key.Binding{run, multiTickKey, multiMoveKey, k.NextPane, cancel}
 			}
 		}
 		return []key.Binding{run, k.NextPane, cancel}

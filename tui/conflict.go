@@ -452,24 +452,35 @@ func (m conflictModel) updateValue(msg tea.KeyMsg) (conflictModel, tea.Cmd) {
 	return m, cmd
 }
 
+// setKey is the key that sets the value being typed, as both the hint over the rows and the
+// help bar name it: tab in every editor, enter too where enter has no other use (a picklist
+// lists its values with it, a long text starts a new line).
+func (m conflictModel) setKey() key.Binding {
+	switch m.valueIn.(type) {
+	case *picklistField, *textareaField:
+		return key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "set the value"))
+	}
+	return key.NewBinding(key.WithKeys("tab", "enter"), key.WithHelp("tab/enter", "set the value"))
+}
+
 // valueKeys are the keys the value's editor takes, in the help bar's words.
 func (m conflictModel) valueKeys() []key.Binding {
 	b := func(keys, help string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, help))
 	}
-	set, cancel := b("tab/enter", "set the value"), b("esc", "cancel")
+	set, cancel := m.setKey(), b("esc", "cancel")
 	switch x := m.valueIn.(type) {
 	case *picklistField:
 		if x.capturing() {
 			return []key.Binding{b("↑/↓", "choose"), b("enter", "set it"), b("esc", "close the list")}
 		}
-		return []key.Binding{b("tab", "set the value"), cancel, b("←/→", "step through the values"), b("enter/space", "list them")}
+		return []key.Binding{set, cancel, b("←/→", "step through the values"), b("enter/space", "list them")}
 	case *checkboxField:
 		return []key.Binding{set, cancel, b("space", "toggle")}
 	case *multiPickField:
 		return []key.Binding{set, cancel, b("↑/↓", "move"), b("space", "tick/untick")}
 	case *textareaField:
-		return []key.Binding{b("tab", "set the value"), cancel, b("enter", "new line")}
+		return []key.Binding{set, cancel, b("enter", "new line")}
 	case *lookupField:
 		if x.open && len(x.matches) > 0 {
 			return []key.Binding{b("↑/↓", "choose a match"), b("enter", "take it"), b("esc", "close the matches")}
@@ -756,13 +767,13 @@ func (m conflictModel) View() string {
 	hint := "m keep mine · t take theirs · v type a new value · ctrl+s save · " + m.escHint()
 	if m.editing {
 		// The letters type now: only the keys of the editor work.
-		// tab sets a value in every editor (enter too where it has no other use): the hint
-		// names tab whatever the field's type.
+		// The key that sets the value in the help bar's words, so the two say the same.
 		verb := "typing"
 		if !textLike(m.valueIn) {
 			verb = "choosing"
 		}
-		hint = verb + " a new value for " + m.label(e.Conflicts[m.cursor].Field) + " · tab set it · esc cancel"
+		set := m.setKey().Help()
+		hint = verb + " a new value for " + m.label(e.Conflicts[m.cursor].Field) + " · " + set.Key + " " + set.Desc + " · esc cancel"
 	}
 	for _, l := range strings.Split(wrap(hint, max(1, m.w)), "\n") {
 		out = append(out, s.Subtle.Render(l))

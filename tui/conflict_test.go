@@ -41,7 +41,7 @@ func TestConflictHelpBarOffersOnlyTheInputsKeysWhileAValueIsTyped(t *testing.T) 
 			}
 		}
 		d.refuseView("m keep mine · t take theirs")
-		d.requireView("typing a new value for Account Phone · tab set it · esc cancel")
+		d.requireView("typing a new value for Account Phone · tab/enter set the value · esc cancel")
 		d.keys("555-0142", "enter")
 		d.requireView("new     555-0142", "m keep mine · t take theirs")
 		if bar := helpBarOf(d.view()); !strings.Contains(bar, "m keep mine") {

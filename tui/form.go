@@ -273,6 +273,13 @@ func (m formModel) setFocus(i int) (formModel, tea.Cmd) {
 	i = (i + len(m.fields)) % len(m.fields)
 	m.fields[m.focus].input.Blur()
 	m.focus = i
+	// A list gets its room from the first frame it is focused in, not from its first key.
+	switch in := m.fields[i].input.(type) {
+	case *multiPickField:
+		in.setRows(m.chooserRows())
+	case *picklistField:
+		in.setRows(m.chooserRows())
+	}
 	return m, m.fields[i].input.Focus()
 }
 
@@ -602,7 +609,7 @@ func (m formModel) chooserRows() int {
 			extra++
 		}
 	}
-	return min(10, max(1, m.h-m.headLines()-2-extra))
+	return min(maxChooserRows, max(1, m.h-m.headLines()-2-extra))
 }
 
 // linkDependents makes each dependent picklist on the form follow its controller: the
@@ -778,7 +785,7 @@ func (m formModel) FullHelp() [][]key.Binding {
 	}
 	return [][]key.Binding{{k.Save, k.NextPane, k.PrevPane, formCancelKey},
 		{pickListKey, pickCycleKey,
-			key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle a checkbox")),
+			key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle a checkbox, tick a multi-select value")),
 			key.NewBinding(key.WithKeys("enter"), key.WithHelp("↑/↓ enter", "pick a lookup match"))},
 		{key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("list: ↑/↓ k/j", "move")),
 			key.NewBinding(key.WithKeys("/"), key.WithHelp("list: type or /", "filter")),

@@ -67,6 +67,7 @@ func (m Model) helpSections() []helpSection {
 		as(pickListKey, "on a picklist: list its values (type to filter)"),
 		as(pickStepKey, "on a picklist: previous/next value (h/l before a letter is typed)"),
 		as(pickTypeKey, "on a picklist: type the start of a value to go to it"),
+		as(multiTickHelpKey, "on a multi-select: tick/untick the value (↑/↓ move, a letter jumps)"),
 		as(k.Mine, "on a conflict: keep mine"),
 		as(k.Theirs, "on a conflict: take theirs"),
 		as(k.Value, "on a conflict: type a value; enter sets it (tab: picklist, long text)"),
@@ -112,6 +113,8 @@ func pageDownKey(k keyMap) key.Binding {
 var (
 	pickStepKey = key.NewBinding(key.WithKeys("left", "right", "h", "l"), key.WithHelp("←/→ h/l", "previous/next value"))
 	pickTypeKey = key.NewBinding(key.WithKeys("a"), key.WithHelp("a-z", "go to the value starting so"))
+	// multiTickHelpKey is space on a multi-select checklist, as the full help names it.
+	multiTickHelpKey = key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "tick/untick a value"))
 )
 
 // coveredBy reports whether every key of b does the same in the later help sections.

@@ -28,7 +28,7 @@ type multiPickField struct {
 // Bindings of a focused multi-select checklist, for the help bar.
 var (
 	multiTickKey = key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "tick/untick"))
-	multiMoveKey = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move (at the ends: the next field)"))
+	multiMoveKey = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move"))
 )
 
 // newMultiPickField makes the checklist of a multi-select picklist field holding v ("A;B").
@@ -167,7 +167,7 @@ func (m *multiPickField) View(focused bool, w int) string {
 	if sum == "" {
 		sum = "none chosen"
 	}
-	lines := []string{fitBoth(sum, sprintf("%d of %d · space ticks", len(m.chosen()), len(m.opts)), w)}
+	lines := []string{besides(sum, sprintf("%d of %d · space ticks", len(m.chosen()), len(m.opts)), w)}
 	rows := m.listRows()
 	top := windowTop(m.top, m.sel, len(m.opts), rows)
 	for i := top; i < len(m.opts) && i < top+rows; i++ {

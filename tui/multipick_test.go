@@ -142,7 +142,7 @@ func TestMultiPickViewShowsTheChosenValuesAndTheChecklist(t *testing.T) {
 		t.Errorf("unfocused view cut to 12: %q", got)
 	}
 	want := strings.Join([]string{
-		"Hardware; Training          2 of 5 · space ticks",
+		"Hardware; Training  2 of 5 · space ticks",
 		"▸ [x] Hardware",
 		"  [ ] Software",
 		"  [ ] Cloud Services",
@@ -214,5 +214,35 @@ func TestMultiPickHelpKeysMatchWhatTheChecklistTakes(t *testing.T) {
 				t.Errorf("%q of %q is not taken by the checklist", k, b.Help().Desc)
 			}
 		}
+	}
+}
+
+// A counter stays beside what it counts at any width: the checklist's "2 of 5" two cells after
+// the values chosen, the chooser's "3 of 8" after its filter; squeezed, the text before it
+// gives way and the counter stays whole.
+func TestCountersSitBesideTheirValueAtAnyWidth(t *testing.T) {
+	styles := NewStyles(DefaultTheme())
+	industry := remote.Field{Name: "Industry", Type: "picklist", Nillable: true, PicklistValues: []remote.PicklistValue{
+		{Value: "Banking", Active: true}, {Value: "Energy", Active: true}, {Value: "Retail", Active: true}}}
+	for _, w := range []int{40, 80, 150, 200} {
+		m := newMultiPickField(interestField, "Training;Hardware")
+		m.styles = styles
+		first := strings.SplitN(m.View(true, w), "\n", 2)[0]
+		if want := "Hardware; Training  2 of 5 · space ticks"; first != want {
+			t.Errorf("checklist at %d cells: %q, want %q", w, first, want)
+		}
+		p := newPicklistField(industry, "Energy")
+		p.styles = styles
+		p.openChooser()
+		filter := strings.Split(p.View(true, w), "\n")[1]
+		if want := "filter: type to narrow  3 of 4"; filter != want {
+			t.Errorf("chooser's filter line at %d cells: %q, want %q", w, filter, want)
+		}
+	}
+	m := newMultiPickField(interestField, "Hardware;Software;Cloud Services;Training")
+	m.styles = styles
+	first := strings.SplitN(m.View(true, 40), "\n", 2)[0]
+	if !strings.HasSuffix(first, "…  4 of 5 · space ticks") || cellWidth(first) != 40 {
+		t.Errorf("squeezed to 40 cells: %q (%d cells)", first, cellWidth(first))
 	}
 }

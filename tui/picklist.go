@@ -22,6 +22,10 @@ const maxPickFilter = 64
 // defaultChooserRows is how many values the chooser shows when its owner gave no room.
 const defaultChooserRows = 8
 
+// maxChooserRows is the most values a chooser or a checklist shows at once, however much room
+// the screen has.
+const maxChooserRows = 10
+
 // pickOption is one value of a picklist as the form offers it.
 type pickOption struct {
 	value    string // raw, as the org has it; "" is --None--
@@ -472,7 +476,7 @@ func (p *picklistField) View(focused bool, w int) string {
 	if len(m) > 0 {
 		count = sprintf("%d of %d", p.sel+1, len(m))
 	}
-	lines = append(lines, fitBoth(filter, count, w))
+	lines = append(lines, besides(filter, count, w))
 	rows := p.chooserRows()
 	switch {
 	case p.waitsForController():
@@ -504,13 +508,19 @@ func (p *picklistField) View(focused bool, w int) string {
 	return strings.Join(lines, "\n")
 }
 
-// fitBoth puts left at the start and right at the end of a line of w cells.
-func fitBoth(left, right string, w int) string {
-	rw := len([]rune(right))
-	if right == "" || w < rw+4 {
+// besides puts right two cells after left on a line of w cells, next to what it counts at
+// any width; when both do not fit, left is cut so that right stays whole.
+func besides(left, right string, w int) string {
+	rw := cellWidth(right)
+	switch {
+	case right == "":
+		return trunc(left, w)
+	case cellWidth(left)+2+rw <= w:
+		return left + "  " + right
+	case w < rw+4:
 		return trunc(left, w)
 	}
-	return fit(left, w-rw-1) + " " + right
+	return fit(left, w-rw-2) + "  " + right
 }
 
 func (p *picklistField) Value() any {

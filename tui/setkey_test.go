@@ -8,10 +8,10 @@ import (
 	"github.com/offline-edit/offline-edit/remote"
 )
 
-func TestConflictValueIsSetWithTabWhateverTheFieldsTypeAndTheHintSaysSo(t *testing.T) {
-	cases := []struct{ field, base, theirs, mine, typed, want string }{
-		{"Phone", "555-0100", "2", "1", "555-0142", "new     555-0142"},
-		{"Industry", "Banking", "Energy", "Retail", "right", "new     "},
+func TestConflictValueIsSetWithTabWhateverTheFieldsTypeAndTheHintSaysWhatTheHelpBarSays(t *testing.T) {
+	cases := []struct{ field, base, theirs, mine, typed, want, set string }{
+		{"Phone", "555-0100", "2", "1", "555-0142", "new     555-0142", "tab/enter"},
+		{"Industry", "Banking", "Energy", "Retail", "right", "new     ", "tab"},
 	}
 	for _, c := range cases {
 		t.Run(c.field, func(t *testing.T) {
@@ -21,11 +21,11 @@ func TestConflictValueIsSetWithTabWhateverTheFieldsTypeAndTheHintSaysSo(t *testi
 				Conflicts: []pending.Conflict{{Field: c.field, Base: c.base, Theirs: c.theirs, Mine: c.mine}}})
 			d := newDriver(t, f, 100, 30)
 			d.keys("enter", "enter", "r", "v")
-			if !strings.Contains(d.view(), " a new value for ") || !strings.Contains(d.view(), " · tab set it · esc cancel") {
-				t.Fatalf("the hint does not name tab:\n%s", d.view())
+			if !strings.Contains(d.view(), " a new value for ") || !strings.Contains(d.view(), " · "+c.set+" set the value · esc cancel") {
+				t.Fatalf("the hint does not name %s:\n%s", c.set, d.view())
 			}
-			if bar := helpBarOf(d.view()); !strings.HasPrefix(bar, "tab") {
-				t.Fatalf("the help bar does not start with tab: %q", bar)
+			if bar := helpBarOf(d.view()); !strings.HasPrefix(bar, c.set+" set the value · esc cancel") {
+				t.Fatalf("the help bar does not say what the hint says (%s set the value): %q", c.set, bar)
 			}
 			d.keys(c.typed, "tab")
 			d.requireView(c.want, "m keep mine · t take theirs")
