@@ -665,11 +665,8 @@ func (p *parser) step(n *yaml.Node) Step {
 		st.Wait = p.duration(kindVal, "wait")
 	case KindCreate:
 		st.Object = p.object(kindVal)
-		fv, ok := extra["fields"]
-		if !ok {
-			p.failf(kindKey, "create needs fields")
-		}
-		st.Fields = p.fields(fv, "fields")
+		// The ref first: a problem in the fields leaves it known, so that later steps naming it
+		// are not reported as wrong too.
 		if v, ok := extra["ref"]; ok {
 			st.Ref = p.refName(v, "ref")
 			if _, dup := p.refs[st.Ref]; dup {
@@ -677,6 +674,11 @@ func (p *parser) step(n *yaml.Node) Step {
 			}
 			p.refs[st.Ref] = st.Object
 		}
+		fv, ok := extra["fields"]
+		if !ok {
+			p.failf(kindKey, "create needs fields")
+		}
+		st.Fields = p.fields(fv, "fields")
 	case KindEdit, KindFix:
 		st.Record = p.record(kindVal)
 		fv, ok := extra["fields"]

@@ -313,3 +313,14 @@ func TestACountConditionCannotCarryAClauseThatChangesWhatItCounts(t *testing.T) 
 		}
 	}
 }
+
+// A create whose fields are wrong still names its ref: the steps that use it are not reported
+// as wrong too.
+func TestACreateWithBadFieldsStillNamesItsRef(t *testing.T) {
+	src := "name: x\nsteps:\n  - create: Account\n    ref: a\n    fields: {Name: [1, [2]]}\n  - edit: a\n    fields: {Phone: \"1\"}\n"
+	_, err := Parse("v.yaml", []byte(src))
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Line != 5 || len(pe.More) != 0 {
+		t.Fatalf("problems: %v; want only the one of line 5", err)
+	}
+}

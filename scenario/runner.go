@@ -828,6 +828,7 @@ func Run(ctx context.Context, sc *Scenario, env *Env, out io.Writer) Report {
 		fmt.Fprintf(out, "  with %s\n", sanitize(o))
 	}
 	s := NewStepper(sc, env)
+	stopped := -1 // the step Ctrl-C stopped before
 	for {
 		res, ok := s.Next(ctx)
 		if !ok {
@@ -835,9 +836,17 @@ func Run(ctx context.Context, sc *Scenario, env *Env, out io.Writer) Report {
 		}
 		rep.Steps = append(rep.Steps, res)
 		mark := "ok  "
+		interrupted := errors.Is(res.Err, context.Canceled) && res.Index >= 0 && len(res.Failures) == 0
 		if !res.OK() {
 			mark = "FAIL"
 			rep.Passed = false
+		}
+		if interrupted {
+			// Ctrl-C before this step: it did not run, it did not fail.
+			rep.Error = res.Err.Error()
+			fmt.Fprintf(out, "  stop %3d  line %-4d %s  → interrupted: this step and the rest did not run to their end\n", res.Index+1, res.Line, sanitize(res.Text))
+			stopped = res.Index
+			continue
 		}
 		if res.Index >= 0 {
 			fmt.Fprintf(out, "  %s %3d  line %-4d %s", mark, res.Index+1, res.Line, sanitize(res.Text))
@@ -864,6 +873,8 @@ func Run(ctx context.Context, sc *Scenario, env *Env, out io.Writer) Report {
 		}
 	}
 	switch {
+	case stopped >= 0:
+		fmt.Fprintf(out, "STOP %s (interrupted after %d steps; %d failed expectations)\n", sanitize(sc.File), stopped, len(rep.Failures()))
 	case rep.Passed:
 		fmt.Fprintf(out, "PASS %s (%d steps)\n", sanitize(sc.File), len(rep.Steps))
 	case rep.Error != "":

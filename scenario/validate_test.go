@@ -155,3 +155,30 @@ func TestValidateStopsAtAnOrgThatDoesNotAnswer(t *testing.T) {
 		t.Fatalf("problems: %v", err)
 	}
 }
+
+// cancelOnWrite cancels a run's context once the run has printed a line holding its mark.
+type cancelOnWrite struct {
+	strings.Builder
+	mark   string
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnWrite) Write(p []byte) (int, error) {
+	n, err := c.Builder.Write(p)
+	if strings.Contains(c.String(), c.mark) {
+		c.cancel()
+	}
+	return n, err
+}
+
+// Ctrl-C during a run says where it stopped, without calling the step a failure.
+func TestAnInterruptedRunSaysWhereItStopped(t *testing.T) {
+	sc, env, ctx := embeddedFor(t, "name: x\nseed: 1\nsize: 30\nsteps:\n  - offline\n  - offline\n  - offline\n")
+	ctx, cancel := context.WithCancel(ctx)
+	out := &cancelOnWrite{mark: "ok     1", cancel: cancel}
+	rep := Run(ctx, sc, env, out)
+	if rep.Passed || !strings.Contains(out.String(), "stop   2  line 6") || !strings.Contains(out.String(), "STOP v.yaml (interrupted after 1 steps") ||
+		strings.Contains(out.String(), "FAIL") {
+		t.Fatalf("output:\n%s", out.String())
+	}
+}
