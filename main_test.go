@@ -1189,16 +1189,7 @@ func countRequests(t *testing.T, dir string) int {
 // refresh) is the same org and user: the device keeps its file, named after the old instance,
 // with its cache and its queue; a file named after the new one would leave the queue behind.
 func TestAnOrgThatMovedToAnotherInstanceKeepsTheDevicesQueue(t *testing.T) {
-	org, err := mockorg.Open(mockorg.Options{Seed: 1, Size: 40})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer org.Close()
-	login := httptest.NewServer(org.Handler())
-	defer login.Close()
-	moved := httptest.NewServer(org.Handler())
-	defer moved.Close()
-	org.SetInstanceURL(login.URL)
+	org, login, moved := orgThatMoves(t)
 	dir := t.TempDir()
 	flags := []string{"--org", login.URL}
 	must := func(args ...string) string {
@@ -1337,16 +1328,7 @@ func TestAMovedOrgsQueueIsFoundWhateverTheWayOfReachingIt(t *testing.T) {
 		}, func(login string) []string { return []string{"--org", login} }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			org, err := mockorg.Open(mockorg.Options{Seed: 1, Size: 40})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer org.Close()
-			login := httptest.NewServer(org.Handler())
-			defer login.Close()
-			moved := httptest.NewServer(org.Handler())
-			defer moved.Close()
-			org.SetInstanceURL(login.URL)
+			org, login, moved := orgThatMoves(t)
 			dir := t.TempDir()
 			flags := []string{"--org", login.URL}
 			for _, args := range [][]string{{"sync"}, {"new", "Contact", "LastName=Before The Move"}} {
@@ -1379,4 +1361,21 @@ func TestSyncSaysWhenAnObjectAskedForDoesNotExist(t *testing.T) {
 	if err != nil || !strings.Contains(out, "could not refresh Nope__c: the org has no such object for this user") {
 		t.Fatalf("sync: %v\n%s", err, out)
 	}
+}
+
+// orgThatMoves serves one mock org at two addresses: it answers at login until the test moves
+// it (org.SetInstanceURL(moved.URL)), as an org moved to another instance does.
+func orgThatMoves(t *testing.T) (org *mockorg.Org, login, moved *httptest.Server) {
+	t.Helper()
+	org, err := mockorg.Open(mockorg.Options{Seed: 1, Size: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { org.Close() })
+	login = httptest.NewServer(org.Handler())
+	t.Cleanup(login.Close)
+	moved = httptest.NewServer(org.Handler())
+	t.Cleanup(moved.Close)
+	org.SetInstanceURL(login.URL)
+	return org, login, moved
 }
