@@ -171,6 +171,7 @@ type numberField struct {
 	integer bool
 	scale   int    // the decimal places the field keeps, -1 when its describe does not say
 	start   string // the text the field opened with
+	rounded string // the text typed before settle rounded it, until the next edit ("" when not)
 }
 
 func newNumberField(f remote.Field, v any) *numberField {
@@ -183,7 +184,11 @@ func newNumberField(f remote.Field, v any) *numberField {
 }
 
 func (n *numberField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
+	before := n.in.Value()
 	_, cmd := n.textField.Update(msg)
+	if n.in.Value() != before {
+		n.rounded = ""
+	}
 	return n, cmd
 }
 func (n *numberField) parse() (float64, error) {
@@ -260,8 +265,23 @@ func (n *numberField) settle() {
 		return
 	}
 	if s := strconv.FormatFloat(x, 'f', -1, 64); s != n.text() {
+		n.rounded = n.text()
 		n.in.SetValue(s)
 	}
+}
+
+// roundedNote says that saving rounded what was typed, and to what ("" when it did not):
+// "Annual Revenue rounded to 100: the field keeps no decimals".
+func (n *numberField) roundedNote(f remote.Field) string {
+	x, ok := n.Value().(float64)
+	if n.rounded == "" || !ok {
+		return ""
+	}
+	label := CleanLine(f.Label)
+	if label == "" {
+		label = CleanLine(f.Name)
+	}
+	return sprintf("%s rounded to %s: the field keeps %s", label, formatNumber(f, x), decimalsWord(n.scale))
 }
 
 // roundToScale is x rounded to scale decimal places, half away from zero, on the decimal

@@ -354,6 +354,7 @@ func (m formModel) save() (formModel, tea.Cmd) {
 	}
 	b, ctx := m.c.backend, m.c.ctx
 	object, id, entryID, label := m.object, m.id, m.entryID, m.c.singleLabel(m.object)
+	rounded := m.roundedNote()
 	online := m.c.online
 	later := " It will sync when you go online."
 	if online {
@@ -368,12 +369,12 @@ func (m formModel) save() (formModel, tea.Cmd) {
 		m.saving = true
 		return m, func() tea.Msg {
 			id, err := b.Create(ctx, object, ch)
-			return opDoneMsg{note: label + " saved." + later, err: err, back: true, createdObject: object, created: id}
+			return opDoneMsg{note: label + " saved." + rounded + later, err: err, back: true, createdObject: object, created: id}
 		}
 	case formEdit:
 		ch := m.changes(nil)
 		if len(ch) == 0 {
-			return m, tea.Batch(toastCmd("No changes to save."), cmdOf(backMsg{}))
+			return m, tea.Batch(toastCmd("No changes to save."+rounded), cmdOf(backMsg{}))
 		}
 		m.saving = true
 		return m, func() tea.Msg {
@@ -381,16 +382,34 @@ func (m formModel) save() (formModel, tea.Cmd) {
 			if isLocked(err) {
 				return opDoneMsg{err: lockedError(ctx, b, label, object, id)}
 			}
-			return opDoneMsg{note: label + " saved." + later, err: err, back: true}
+			return opDoneMsg{note: label + " saved." + rounded + later, err: err, back: true}
 		}
 	default:
 		ch := m.changes(m.inEntry)
 		m.saving = true
 		return m, func() tea.Msg {
 			err := b.Fix(ctx, entryID, ch)
-			return opDoneMsg{note: "Fix saved; the change will be tried again.", err: err, back: true}
+			return opDoneMsg{note: "Fix saved; the change will be tried again." + rounded, err: err, back: true}
 		}
 	}
+}
+
+// roundedNote says which typed numbers saving rounded to their field's scale, as a sentence
+// to follow the note of the save (" Annual Revenue rounded to 100: the field keeps no
+// decimals."), or "" when none was.
+func (m formModel) roundedNote() string {
+	var notes []string
+	for _, f := range m.fields {
+		if n, ok := f.input.(*numberField); ok {
+			if note := n.roundedNote(f.def); note != "" {
+				notes = append(notes, note)
+			}
+		}
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return " " + strings.Join(notes, "; ") + "."
 }
 
 func (m formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {

@@ -43,16 +43,17 @@ func toString(v any) string {
 	return strconv.Quote("?")
 }
 
-// displayField formats a value for a describe field: currency with two decimals, dates as
-// given, datetimes shortened and in the zone times show in.
+// displayField formats a value for a describe field: a number with the field's scale (a
+// currency its describe gives no precision with two decimals), dates as given, datetimes
+// shortened and in the zone times show in.
 func (c *common) displayField(f remote.Field, v any) string { return displayFieldIn(f, v, c.loc) }
 
 // displayFieldIn is displayField with datetimes in loc.
 func displayFieldIn(f remote.Field, v any, loc *time.Location) string {
 	switch f.Type {
-	case "currency":
+	case "currency", "double", "percent", "int":
 		if x, ok := v.(float64); ok {
-			return formatMoney(x)
+			return formatNumber(f, x)
 		}
 	case "datetime":
 		if s, ok := v.(string); ok {
@@ -75,25 +76,59 @@ func displayFieldIn(f remote.Field, v any, loc *time.Location) string {
 // sfTime is the org's datetime wire format.
 const sfTime = "2006-01-02T15:04:05.000-0700"
 
-func formatMoney(x float64) string {
-	neg := x < 0
-	if neg {
-		x = -x
+func formatMoney(x float64) string { return formatDecimal(x, 2, true) }
+
+// formatNumber is a number as the record page shows it: with as many decimals as the field's
+// scale, rounded half away from zero as the org's own pages round, a currency with its
+// thousands grouped. A field whose describe gives no precision shows as before: a currency
+// with two decimals, any other number as it is.
+func formatNumber(f remote.Field, x float64) string {
+	money := f.Type == "currency"
+	switch {
+	case f.Precision > 0:
+		return formatDecimal(x, f.Scale, money)
+	case money:
+		return formatMoney(x)
 	}
-	s := strconv.FormatFloat(x, 'f', 2, 64)
-	intPart, frac := s[:len(s)-3], s[len(s)-3:]
+	return strconv.FormatFloat(x, 'f', -1, 64)
+}
+
+// formatDecimal is x with scale decimals, rounded half away from zero on the decimal digits x
+// is written with, its thousands grouped with commas when group is set.
+func formatDecimal(x float64, scale int, group bool) string {
+	scale = max(0, scale)
+	s := roundDecimal(strconv.FormatFloat(x, 'f', -1, 64), scale)
+	neg := strings.HasPrefix(s, "-")
+	intPart, frac, _ := strings.Cut(strings.TrimPrefix(s, "-"), ".")
+	if pad := scale - len(frac); pad > 0 {
+		frac += strings.Repeat("0", pad)
+	}
 	var b strings.Builder
 	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
+		if group && i > 0 && (len(intPart)-i)%3 == 0 {
 			b.WriteByte(',')
 		}
 		b.WriteRune(r)
 	}
-	out := b.String() + frac
-	if neg {
-		return "-" + out
+	out := b.String()
+	if scale > 0 {
+		out += "." + frac
+	}
+	if neg && strings.Trim(intPart+frac, "0") != "" {
+		return "-" + out // -0.001 shown with two decimals is 0.00, not -0.00
 	}
 	return out
+}
+
+// decimalsWord says how many decimals a field keeps: "no decimals", "1 decimal", "2 decimals".
+func decimalsWord(scale int) string {
+	switch scale {
+	case 0:
+		return "no decimals"
+	case 1:
+		return "1 decimal"
+	}
+	return sprintf("%d decimals", scale)
 }
 
 // when formats a moment for lists: date and minutes, in the zone times show in.

@@ -1,0 +1,91 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+func TestNumbersShowWithTheFieldsScale(t *testing.T) {
+	cases := []struct {
+		name string
+		f    remote.Field
+		v    float64
+		want string
+	}{
+		{"currency of scale 0", remote.Field{Type: "currency", Precision: 18, Scale: 0}, 100, "100"},
+		{"currency of scale 0, thousands grouped", remote.Field{Type: "currency", Precision: 18, Scale: 0}, 18800000, "18,800,000"},
+		{"currency of scale 0 holding decimals sent through the API", remote.Field{Type: "currency", Precision: 18, Scale: 0}, 4500.5, "4,501"},
+		{"currency of scale 2", remote.Field{Type: "currency", Precision: 18, Scale: 2}, 1234.5, "1,234.50"},
+		{"currency of scale 2, half away from zero", remote.Field{Type: "currency", Precision: 18, Scale: 2}, -1.005, "-1.01"},
+		{"a negative that rounds to zero has no sign", remote.Field{Type: "currency", Precision: 18, Scale: 2}, -0.001, "0.00"},
+		{"currency without precision: two decimals, as before", remote.Field{Type: "currency"}, 100, "100.00"},
+		{"double of scale 1", remote.Field{Type: "double", Precision: 3, Scale: 1}, 4, "4.0"},
+		{"double of scale 1 rounds", remote.Field{Type: "double", Precision: 3, Scale: 1}, 4.25, "4.3"},
+		{"percent of scale 0", remote.Field{Type: "percent", Precision: 3, Scale: 0}, 12.5, "13"},
+		{"double without precision: as it is", remote.Field{Type: "double"}, 1.23456, "1.23456"},
+		{"int", remote.Field{Type: "int", Precision: 8}, 892, "892"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := displayFieldIn(c.f, c.v, time.UTC); got != c.want {
+				t.Fatalf("shown %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// The record page shows a currency of scale 0 without decimals.
+func TestTheRecordPageShowsACurrencyOfScaleZeroWithoutDecimals(t *testing.T) {
+	f := seededFake(1)
+	for i, fd := range f.desc["Account"].Fields {
+		if fd.Name == "AnnualRevenue" {
+			f.desc["Account"].Fields[i].Precision, f.desc["Account"].Fields[i].Scale = 18, 0
+		}
+	}
+	f.records["Account"][0]["AnnualRevenue"] = 18800000.0
+	d := newDriver(t, f, 100, 30)
+	d.keys("enter", "enter")
+	d.requireView("18,800,000")
+	d.refuseView("18,800,000.00")
+}
+
+// Saving a typed number the field's scale rounds says so in the note, with the value saved.
+func TestSavingSaysWhichTypedNumberWasRounded(t *testing.T) {
+	cases := []struct {
+		scale       int
+		typed, want string
+	}{
+		{0, "100.4", "Annual Revenue rounded to 100: the field keeps no decimals"},
+		{2, "1234.567", "Annual Revenue rounded to 1,234.57: the field keeps 2 decimals"},
+		{1, "0.25", "Annual Revenue rounded to 0.3: the field keeps 1 decimal"},
+	}
+	for _, c := range cases {
+		t.Run(c.typed, func(t *testing.T) {
+			f := seededFake(1)
+			for i, fd := range f.desc["Account"].Fields {
+				if fd.Name == "AnnualRevenue" {
+					f.desc["Account"].Fields[i].Precision, f.desc["Account"].Fields[i].Scale = 18, c.scale
+				}
+			}
+			d := newDriver(t, f, 200, 30)
+			d.keys("enter", "enter", "e")
+			d.requireView("Edit Account")
+			focusField(t, d, "Annual Revenue")
+			d.keys(c.typed, "ctrl+s")
+			d.requireView("Account saved. " + c.want + ".")
+		})
+	}
+	// A number typed with no more decimals than the field keeps is saved without a word.
+	f := scaledFake()
+	d := newDriver(t, f, 200, 30)
+	d.keys("enter", "enter", "e")
+	focusField(t, d, "Annual Revenue")
+	d.keys("1234.5", "ctrl+s")
+	d.requireView("Account saved.")
+	if strings.Contains(d.view(), "rounded") {
+		t.Fatalf("a number kept as typed is said to be rounded:\n%s", d.view())
+	}
+}
