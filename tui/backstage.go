@@ -710,6 +710,10 @@ func (m backstageModel) updateForm(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 			return m, f.rows[f.focus].input.Focus()
 		}
 	}
+	if p, ok := r.input.(*picklistField); ok && key.Matches(msg, clearFieldKey) && !p.nillable {
+		f.err = r.label + ": " + mustHaveValue
+		return m, nil
+	}
 	before := r.input.Value()
 	var cmd tea.Cmd
 	r.input, cmd = r.input.Update(msg)

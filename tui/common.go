@@ -21,6 +21,8 @@ type common struct {
 	online  bool
 	// loc is the zone times show in.
 	loc *time.Location
+	// now is the clock the screens read the time by (nil: the wall clock).
+	now func() time.Time
 	// done closes when the program ends (nil: never); commands that wait on the engine stop
 	// waiting then.
 	done <-chan struct{}
@@ -65,6 +67,14 @@ type theirsTaken struct {
 	values           map[string]any    // field → theirs as shown
 	shown            map[string]string // field → theirs in the screen's words (a lookup by name)
 	labels           map[string]string // field → label
+}
+
+// clock is the time now, by the screens' clock.
+func (c *common) clock() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
 }
 
 func (c *common) logf(format string, args ...any) {

@@ -446,6 +446,10 @@ func (m conflictModel) updateValue(msg tea.KeyMsg) (conflictModel, tea.Cmd) {
 		_ = m.valueIn.Focus()
 	}
 	m.fresh = false
+	if p, ok := in.(*picklistField); ok && key.Matches(msg, clearFieldKey) && !p.nillable {
+		m.bad = mustHaveValue
+		return m, nil
+	}
 	var cmd tea.Cmd
 	m.valueIn, cmd = m.valueIn.Update(msg)
 	m.bad = ""
@@ -733,7 +737,7 @@ func (m conflictModel) View() string {
 	if m.isDelete() {
 		out = append(out, strings.Split(wrap("You deleted this record here, but another user changed it after you made the change.", max(1, m.w)), "\n")...)
 		for _, c := range e.Conflicts {
-			line := sprintf("%s: now %q (%s, %s)", m.label(c.Field), display(c.Theirs), userName(m.names, c.TheirsBy), m.c.when(c.TheirsAt))
+			line := sprintf("%s: now %q (%s, %s)", m.label(c.Field), m.show(c.Field, c.Theirs), userName(m.names, c.TheirsBy), m.c.when(c.TheirsAt))
 			for _, l := range strings.Split(wrap(line, max(1, m.w-2)), "\n") {
 				out = append(out, "  "+l)
 			}

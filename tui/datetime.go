@@ -84,12 +84,19 @@ func (d *dateTimeField) zoneName() string {
 }
 
 // zoneAt names the zone at the instant at.
-func (d *dateTimeField) zoneAt(at time.Time) string {
-	name, offset := at.In(d.loc).Zone()
+func (d *dateTimeField) zoneAt(at time.Time) string { return zoneName(at, d.loc) }
+
+// zoneName names the zone loc at the instant at: its abbreviation as the clock on the wall
+// reads it then ("EST", "EDT", "UTC"), else the zone's name, else its offset ("UTC+05:30").
+func zoneName(at time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.Local
+	}
+	name, offset := at.In(loc).Zone()
 	if name != "" && !strings.HasPrefix(name, "+") && !strings.HasPrefix(name, "-") {
 		return CleanLine(name)
 	}
-	if n := d.loc.String(); n != "" && n != "Local" {
+	if n := loc.String(); n != "" && n != "Local" {
 		return CleanLine(n)
 	}
 	return "UTC" + at.In(time.FixedZone("", offset)).Format("-07:00")

@@ -542,8 +542,8 @@ func (m detailModel) header() []string {
 		indented := func(st lipgloss.Style, prefix, text string) []string {
 			return indentedN(st, prefix, text, maxStatusLines)
 		}
-		if e.Message != "" {
-			out = append(out, indented(s.sashStyle(e.Status), "", CleanLine(e.Message))...)
+		if msg := m.c.entryMessage(*e); msg != "" {
+			out = append(out, indented(s.sashStyle(e.Status), "", CleanLine(msg))...)
 		}
 		for _, fe := range e.Errors {
 			switch {
@@ -716,12 +716,19 @@ func (m detailModel) fieldBlocks() []fieldBlock {
 		return nil
 	}
 	flags := map[string][]string{}
+	// shown is a value of a field as the page shows the field (a datetime with its zone).
+	shown := func(field string, v any) string {
+		if fd, ok := m.desc.Field(field); ok && fd.Type != "reference" {
+			return m.c.displayField(fd, v)
+		}
+		return display(v)
+	}
 	if e := m.view.Entry; e != nil {
 		for _, c := range e.Conflicts {
-			flag := sprintf("conflict: they set %q (%s, %s)", display(c.Theirs), userName(m.view.Names, c.TheirsBy), m.c.when(c.TheirsAt))
+			flag := sprintf("conflict: they set %q (%s, %s)", shown(c.Field, c.Theirs), userName(m.view.Names, c.TheirsBy), m.c.when(c.TheirsAt))
 			if now, ok := m.view.Server[c.Field]; ok && !bsSame(now, c.Theirs) {
 				// A later sync brought a newer value: that is what taking theirs keeps now.
-				flag = sprintf("conflict: changed again on the org, now %q (was %q)", display(now), display(c.Theirs))
+				flag = sprintf("conflict: changed again on the org, now %q (was %q)", shown(c.Field, now), shown(c.Field, c.Theirs))
 			}
 			flags[c.Field] = append(flags[c.Field], flag)
 		}

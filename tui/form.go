@@ -490,6 +490,10 @@ func (m formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 			return m.setFocus(m.focus - 1)
 		}
 		m.fields[m.focus].err = ""
+		if p, ok := cur.(*picklistField); ok && key.Matches(msg, clearFieldKey) && !p.nillable {
+			m.fields[m.focus].err = mustHaveValue
+			return m, nil
+		}
 		return m.updateFocused(msg)
 	}
 	return m, nil
@@ -580,6 +584,13 @@ func flagLinesUpTo(msg string, w, n int) []string {
 	return lines
 }
 
+// maxFieldErrLines is how many lines the check's message under a field may take.
+const maxFieldErrLines = 3
+
+// fieldErrLines are the check's message under a field, wrapped to the input column as the
+// org's messages are (a datetime's "…such as 2026-01-05 09:30" is read whole at 80 columns).
+func fieldErrLines(msg string, w int) []string { return flagLinesUpTo(msg, w, maxFieldErrLines) }
+
 // fieldFlagLines are the lines of a message under field i: two under the others, and under
 // the focused field what the room under the head holds with the field's own line, so that
 // going to a field shows the whole of what the org said about it.
@@ -624,9 +635,7 @@ func (m formModel) chooserRows() int {
 		for _, s := range []string{f.orgErr, f.note, fieldProblem(f.input)} {
 			extra += len(m.fieldFlagLines(m.focus, s, inputW))
 		}
-		if f.err != "" {
-			extra++
-		}
+		extra += len(fieldErrLines(f.err, inputW))
 	}
 	return min(maxChooserRows, max(1, m.h-m.headLines()-2-extra))
 }
@@ -742,8 +751,8 @@ func (m formModel) View() string {
 				body = append(body, strings.Repeat(" ", labelW+3)+s.Flag.Render(l))
 			}
 		}
-		if f.err != "" {
-			body = append(body, strings.Repeat(" ", labelW+3)+s.Error.Render(trunc(f.err, inputW)))
+		for _, l := range fieldErrLines(f.err, inputW) {
+			body = append(body, strings.Repeat(" ", labelW+3)+s.Error.Render(l))
 		}
 		if i == m.focus {
 			focusEnd = len(body)
@@ -770,7 +779,8 @@ var (
 	pickListKey     = key.NewBinding(key.WithKeys("enter", " "), key.WithHelp("enter/space", "list values"))
 	pickCycleKey    = key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "previous/next value"))
 	formCancelKey   = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
-	// clearFieldKey is the text editors' own: it empties the field being edited.
+	// clearFieldKey empties the field being edited: a text, a picklist (to --None--, where the
+	// field may be empty), a checklist (nothing ticked); in a picklist's open list, its filter.
 	clearFieldKey = key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "clear the field"))
 )
 

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
 )
 
@@ -44,8 +45,8 @@ func toString(v any) string {
 }
 
 // displayField formats a value for a describe field: a number with the field's scale (a
-// currency its describe gives no precision with two decimals), dates as given, datetimes
-// shortened and in the zone times show in.
+// currency its describe gives no precision with two decimals), dates as given, datetimes to
+// the minute in the zone times show in, with the zone's name ("2026-01-05 09:30 EST").
 func (c *common) displayField(f remote.Field, v any) string { return displayFieldIn(f, v, c.loc) }
 
 // displayFieldIn is displayField with datetimes in loc.
@@ -58,7 +59,8 @@ func displayFieldIn(f remote.Field, v any, loc *time.Location) string {
 	case "datetime":
 		if s, ok := v.(string); ok {
 			if t, err := remote.ParseTime(s); err == nil {
-				return t.In(loc).Format("2006-01-02 15:04")
+				// Shown alone, a time says its zone, as the form's editor does beside it.
+				return t.In(loc).Format(dateTimeLayout) + " " + zoneName(t, loc)
 			}
 		}
 	case "multipicklist":
@@ -129,6 +131,43 @@ func decimalsWord(scale int) string {
 		return "1 decimal"
 	}
 	return sprintf("%d decimals", scale)
+}
+
+// retryWords are the end of the engine's message about a change it will send again by itself.
+const retryWords = "will retry automatically"
+
+// entryMessage is what the engine says about a change, with when it will be tried next where
+// that is a minute or more away: "…; next try at 20:39" (today), "tomorrow at 08:00", or
+// "Nov 30 08:00", in the zone times show in.
+func (c *common) entryMessage(e pending.Entry) string {
+	msg := e.Message
+	now := c.clock()
+	if msg == "" || e.Status != pending.StatusPending || e.NextAttempt.Sub(now) < time.Minute {
+		return msg
+	}
+	next := "next try " + nextTryText(e.NextAttempt, now, c.loc)
+	if strings.HasSuffix(msg, retryWords) {
+		return strings.TrimSuffix(msg, retryWords) + next
+	}
+	return strings.TrimRight(msg, ". ") + "; " + next
+}
+
+// nextTryText says when t is, seen at now: "at 20:39" on the same day, "tomorrow at 08:00" on
+// the next, else the date ("Nov 30 08:00", with the year when it is another year's), in loc.
+func nextTryText(t, now time.Time, loc *time.Location) string {
+	t, now = t.In(loc), now.In(loc)
+	ty, tm, td := t.Date()
+	ny, nm, nd := now.Date()
+	ty2, tm2, td2 := now.AddDate(0, 0, 1).Date()
+	switch {
+	case ty == ny && tm == nm && td == nd:
+		return t.Format("at 15:04")
+	case ty == ty2 && tm == tm2 && td == td2:
+		return t.Format("tomorrow at 15:04")
+	case ty == ny:
+		return t.Format("Jan 2 15:04")
+	}
+	return t.Format("Jan 2 2006 15:04")
 }
 
 // when formats a moment for lists: date and minutes, in the zone times show in.

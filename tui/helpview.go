@@ -63,7 +63,7 @@ func (m Model) helpSections() []helpSection {
 		as(k.Resolve, "resolve (orange) or retry"),
 		as(k.Dismiss, "dismiss (red) or discard (asks first)"),
 		as(k.Save, "save a form"),
-		as(clearFieldKey, "in a form: clear the field"),
+		as(clearFieldKey, "in a form: clear the field (a picklist to --None--, a checklist unticked)"),
 		as(pickListKey, "on a picklist: list its values (type to filter)"),
 		as(pickStepKey, "on a picklist: previous/next value (h/l before a letter is typed)"),
 		as(pickTypeKey, "on a picklist: type the start of a value to go to it"),

@@ -109,6 +109,10 @@ func (m *multiPickField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 	if !ok || len(m.opts) == 0 {
 		return m, nil
 	}
+	if key.Matches(k, clearFieldKey) {
+		m.on = map[string]bool{} // ctrl+u, as in a text field: nothing ticked
+		return m, nil
+	}
 	switch k.Type {
 	case tea.KeyUp:
 		m.move(-1)

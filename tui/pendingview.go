@@ -307,9 +307,9 @@ func (m pendingModel) detailLinesUpTo(e pending.Entry, sashW, n int) []string {
 		detail = w
 	}
 	cut := false
-	if e.Message != "" {
+	if msg := m.c.entryMessage(e); msg != "" {
 		var head string
-		head, cut = headOf(e.Message, (n+1)*w)
+		head, cut = headOf(msg, (n+1)*w)
 		detail = CleanLine(head)
 	}
 	if word := entryWord(e); e.InDoubt && word != longWordOp(e.Status, e.Op, e.Code, e.Message) {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/offline-edit/offline-edit/remote"
@@ -330,6 +331,10 @@ func (p *picklistField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 		p.updateChooser(k)
 		return p, nil
 	}
+	if key.Matches(k, clearFieldKey) {
+		p.clear()
+		return p, nil
+	}
 	typing := p.typed != "" && !k.Alt && (k.Type == tea.KeyRunes || k.Type == tea.KeySpace)
 	switch {
 	case typing && k.Type == tea.KeySpace || typing && k.String() == " ":
@@ -361,7 +366,28 @@ func (p *picklistField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 	return p, nil
 }
 
+// clear empties the field (ctrl+u, as in a text field): --None-- when the field may be empty.
+// It reports whether it may: a picklist that must have a value keeps it.
+func (p *picklistField) clear() bool {
+	p.typed = ""
+	if !p.nillable {
+		return false
+	}
+	p.cur = ""
+	return true
+}
+
+// mustHaveValue is what ctrl+u on a picklist that may not be empty says.
+const mustHaveValue = "this picklist must have a value: it has no " + noneLabel
+
 func (p *picklistField) updateChooser(k tea.KeyMsg) {
+	if key.Matches(k, clearFieldKey) {
+		// In the list ctrl+u clears what the filter holds, as in any text being typed.
+		p.filter, p.filtering = "", false
+		p.sel, p.top = 0, 0
+		p.clampCursor()
+		return
+	}
 	switch k.Type {
 	case tea.KeyEsc:
 		p.closeChooser()

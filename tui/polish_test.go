@@ -280,8 +280,8 @@ func TestTimesShowInTheZoneTheAppIsGiven(t *testing.T) {
 		t.Errorf("when = %q, want the time in EST Mar 4 10:30", got)
 	}
 	fd := remote.Field{Name: "CreatedDate", Type: "datetime"}
-	if got := c.displayField(fd, "2026-03-04T15:30:00.000+0000"); got != "2026-03-04 10:30" {
-		t.Errorf("a datetime field shows %q, want the time in EST 2026-03-04 10:30", got)
+	if got := c.displayField(fd, "2026-03-04T15:30:00.000+0000"); got != "2026-03-04 10:30 EST" {
+		t.Errorf("a datetime field shows %q, want the time in EST 2026-03-04 10:30 EST", got)
 	}
 	if bar := statusBarLine(d); !strings.Contains(bar, "last sync Mar 4 05:30") {
 		t.Errorf("the status bar gives the last sync in another zone: %q", bar)
