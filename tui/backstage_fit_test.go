@@ -40,6 +40,9 @@ func TestBackstageChecklistFitsTheRoomAndKeepsTheCursorInView(t *testing.T) {
 				t.Fatalf("%dx%d: %q is not shown:\n%s", size[0], size[1], value, v)
 			}
 		}
+		if bar := helpBarOf(v); !strings.Contains(bar, "space tick/untick · ↑/↓ move") {
+			t.Fatalf("%dx%d: the help bar on the checklist is %q", size[0], size[1], bar)
+		}
 		for range 4 {
 			s.press("down")
 		}
