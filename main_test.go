@@ -147,7 +147,8 @@ func TestChangeCommandsRefuseBadInputWithoutQueueing(t *testing.T) {
 		{[]string{"new", "Opportunity", "Name=X", "StageName=Prospecting", "CloseDate=2024-01-01", "Amount=NaN"}, `Amount: "NaN" is not a number`},
 		{[]string{"new", "Opportunity", "Name=X", "StageName=Prospecting", "CloseDate=2024-01-01", "Amount=0x1p4"}, `Amount: "0x1p4" is not a number`},
 		{[]string{"new", "Account", "Name=X", "NumberOfEmployees=1e300"}, "NumberOfEmployees takes at most 8 digits"},
-		{[]string{"new", "Opportunity", "Name=X", "StageName=Prospecting", "CloseDate=2024-13-45"}, "CloseDate is a date: give YYYY-MM-DD"},
+		{[]string{"new", "Opportunity", "Name=X", "StageName=Prospecting", "CloseDate=2024-13-45"}, `CloseDate: "2024-13-45" is no date: there is no month 13`},
+		{[]string{"new", "Opportunity", "Name=X", "StageName=Prospecting", "CloseDate=next week"}, "CloseDate is a date: give YYYY-MM-DD"},
 		{[]string{"new", "Account", "Name=X", "Id=001000000000001AAA"}, "Id is given by the org"},
 		{[]string{"edit", "Account", "Acme Group", "Id=001000000000001AAA"}, "Id is given by the org"},
 	}
