@@ -2,7 +2,6 @@ package pending
 
 import (
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -51,39 +50,23 @@ func (m *model) SyncLose(t *rapid.T) {
 			delete(m.remoteChanged, k)
 		}
 	}
+	m.noteDoubtful()
 	m.syncFault(t, "lose")
 }
 
 // A remote edit of a record whose send may have landed: the user's value may already have
 // been applied, so the later remote value legitimately wins. No expectation either way.
 func (m *model) RemoteEditInDoubt(t *rapid.T) {
-	k := m.pickKnown(t)
-	id := m.serverID(k)
-	if id == "" {
-		t.Skip("not on the org yet")
-	}
-	m.h.clock.Set(m.h.clock.Now().Add(1100 * time.Millisecond))
-	f := rapid.SampledFrom(modelFields).Draw(t, "field")
+	k, id, f := m.pickForRemote(t)
 	m.remoteOp++
-	if err := m.h.as(t, "admin@demo.example").Update(bg, m.object[k], id, remote.Fields{f: fmt.Sprintf("theirs-%d", m.remoteOp)}, remote.WriteOptions{}); err != nil {
-		return
-	}
-	if m.inDoubt[k] {
-		if m.mine[k] != nil {
-			delete(m.mine[k], f)
-		}
-		// Nor for what other users changed on it before: with this edit either may conflict.
-		delete(m.remoteChanged, k)
-		return
-	}
-	if m.remoteChanged[k] == nil {
-		m.remoteChanged[k] = map[string]bool{}
-	}
-	m.remoteChanged[k][f] = true
+	m.remoteWrite(t, k, id, f, m.remoteValue(t, k, f)) // remoteWrite drops what is in doubt
 }
 
 // SyncDrop syncs with one Composite request that never reaches the org.
-func (m *model) SyncDrop(t *rapid.T) { m.syncFault(t, "drop") }
+func (m *model) SyncDrop(t *rapid.T) {
+	m.noteDoubtful() // the device cannot tell a dropped request from a lost reply
+	m.syncFault(t, "drop")
+}
 
 // Reopen restarts the device: the engine on the same database.
 func (m *model) Reopen(t *rapid.T) {
@@ -112,6 +95,7 @@ func TestQueueAgainstModelWithLostRepliesDropsAndRestarts(t *testing.T) {
 			created: map[string]string{}, tags: map[string]bool{}, remoteGone: map[string]bool{},
 			remoteChanged: map[string]map[string]bool{}, shared: map[string]bool{}, parent: map[string]string{},
 			inDoubt: map[string]bool{}}
+		m.watchWrites()
 		for _, r := range h.owned(rt, "Account", "Contact") {
 			m.known = append(m.known, r.id)
 			m.object[r.id] = r.object
@@ -122,6 +106,8 @@ func TestQueueAgainstModelWithLostRepliesDropsAndRestarts(t *testing.T) {
 			"edit":       m.Edit,
 			"delete":     m.Delete,
 			"remoteEdit": m.RemoteEditInDoubt,
+			"remoteEcho": m.RemoteEcho,
+			"editEcho":   m.EditEcho,
 			"toggle":     m.Toggle,
 			"profile":    m.SwitchProfile,
 			"sync":       m.Sync,
