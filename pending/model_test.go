@@ -369,24 +369,12 @@ func (m *model) Sync(t *rapid.T) {
 				if !modelSame(f, org.Fields[f], en.baseRecord[f]) {
 					x.conflict = true
 				}
+				// What an earlier send of unknown outcome carried is, to the device, the
+				// user's own value on the org, not another user's change.
+				doubt = doubt || m.sentInDoubt(k, f, org.Fields[f])
 			}
 		} else {
-			held := true
-			for f, mine := range rv.Entry.Changes {
-				theirs, base := org.Fields[f], rv.Entry.Base[f]
-				doubt = doubt || m.sentInDoubt(k, f, theirs)
-				switch {
-				case modelSame(f, theirs, mine):
-					if !modelSame(f, theirs, base) {
-						x.echoed = append(x.echoed, f)
-					}
-				case !modelSame(f, theirs, base):
-					x.conflict, held = true, false
-				default:
-					held = false
-				}
-			}
-			x.quiet = held && len(x.echoed) > 0 && rv.Entry.Status == StatusPending
+			x, doubt = m.judgeUpdate(k, rv, org.Fields)
 		}
 		if !doubt {
 			expect[id] = x
@@ -426,10 +414,73 @@ func (m *model) Sync(t *rapid.T) {
 	m.checkSynced(t)
 }
 
+// judgeUpdate is what a sync must decide for an update of record k another user changed. A copy
+// of the record the device took in after the change's base (a sync-down in a run whose sends
+// failed) is judged first, without asking the org: if it holds every value of the change, the
+// org has held the user's values since the base and the change is done (what another user
+// wrote after that copy is the org's truth); if it holds another value where the base had
+// another still, that is a conflict; otherwise it is the base the org's values are judged
+// against. doubt: a value on the org may be the user's own, from a send of unknown outcome.
+func (m *model) judgeUpdate(k string, rv RecordView, org remote.Fields) (x syncExpectation, doubt bool) {
+	en := rv.Entry
+	base := en.Base
+	if newerCopy(rv) {
+		held, clash := true, false
+		for f, mine := range en.Changes {
+			c := rv.Server[f]
+			doubt = doubt || m.sentInDoubt(k, f, c)
+			if !modelSame(f, c, mine) {
+				held = false
+				clash = clash || !modelSame(f, c, base[f])
+			}
+		}
+		switch {
+		case doubt:
+			return x, true
+		case clash:
+			x.conflict = true
+			return x, false
+		case held:
+			x.quiet = en.Status == StatusPending
+			for f, mine := range en.Changes {
+				if !modelSame(f, org[f], mine) {
+					delete(m.mine[k], f) // changed by another user after the org held it
+				}
+			}
+			return x, false
+		}
+		base = rv.Server
+	}
+	held := true
+	for f, mine := range en.Changes {
+		theirs := org[f]
+		doubt = doubt || m.sentInDoubt(k, f, theirs)
+		switch {
+		case modelSame(f, theirs, mine):
+			if !modelSame(f, theirs, base[f]) {
+				x.echoed = append(x.echoed, f)
+			}
+		case !modelSame(f, theirs, base[f]):
+			x.conflict, held = true, false
+		default:
+			held = false
+		}
+	}
+	x.quiet = held && len(x.echoed) > 0 && en.Status == StatusPending
+	return x, doubt
+}
+
+// newerCopy reports whether the device holds a copy of the record newer than its change's base.
+func newerCopy(rv RecordView) bool {
+	at, ok := instantOf(rv.Server["SystemModstamp"])
+	b := rv.Entry.BaseVersion.SystemModstamp
+	return ok && !b.IsZero() && at.UnixMilli() > b.UnixMilli()
+}
+
 // syncExpectation is what a sync must decide for a record another user changed.
 type syncExpectation struct {
 	conflict bool     // a field both sides set to different values, or a delete of a changed record
-	echoed   []string // fields the other user set to the user's value: never sent again
+	echoed   []string // fields the other user set to the user's value (not base): no conflict
 	quiet    bool     // the org held every value of the change: nothing sent, the entry gone
 }
 
