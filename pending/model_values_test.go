@@ -30,6 +30,9 @@ var meetingZones = []int{5*60 + 30, -8 * 60, 9*60 + 45, -(3*60 + 30), 14 * 60, -
 
 // modelFieldsOf lists the fields the model edits on a record of object.
 func modelFieldsOf(object string) []string {
+	if !valueFieldsInModel {
+		return []string{"Phone", "Description"}
+	}
 	switch object {
 	case "Account":
 		return []string{"Phone", "Description", multiField}
@@ -38,6 +41,12 @@ func modelFieldsOf(object string) []string {
 	}
 	return []string{"Phone", "Description"}
 }
+
+// valueFieldsInModel says whether the model's ops set the multi-select and the datetime too.
+// The model with lost replies leaves them out: when another user writes the user's own value
+// while a send of it is in doubt, and then another, whether the change was done or is a
+// conflict depends on what the device saw in between, which that model does not follow yet.
+var valueFieldsInModel = true
 
 // drawSet draws a subset of the picklist written in a random order ("" for none).
 func drawSet(t *rapid.T, label string) string {
