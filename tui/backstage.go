@@ -939,15 +939,7 @@ func (m backstageModel) formView() []string {
 			focusEnd = len(body)
 		}
 	}
-	room := m.formRowsRoom()
-	top := 0
-	if focusEnd > room {
-		top = focusEnd - room
-	}
-	if focusTop < top {
-		top = focusTop
-	}
-	end := min(len(body), top+room)
+	top, end := focusWindow(focusTop, focusEnd, m.formRowsRoom(), len(body))
 	out := m.formHead()
 	out = append(out, body[top:end]...)
 	return append(out, m.formFoot()...)

@@ -758,15 +758,7 @@ func (m formModel) View() string {
 			focusEnd = len(body)
 		}
 	}
-	room := max(1, m.h-len(head))
-	top := 0
-	if focusEnd > room {
-		top = focusEnd - room
-	}
-	if focusTop < top {
-		top = focusTop
-	}
-	end := min(len(body), top+room)
+	top, end := focusWindow(focusTop, focusEnd, max(1, m.h-len(head)), len(body))
 	return clampLines(strings.Join(append(head, body[top:end]...), "\n"), m.w, m.h)
 }
 
@@ -783,6 +775,16 @@ var (
 	// field may be empty), a checklist (nothing ticked); in a picklist's open list, its filter.
 	clearFieldKey = key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "clear the field"))
 )
+
+// focusWindow is the part [top, end) of a form's total lines that room lines show: the focused
+// field's lines [focusTop, focusEnd) in view, its end first when it is taller than the room.
+func focusWindow(focusTop, focusEnd, room, total int) (top, end int) {
+	if focusEnd > room {
+		top = focusEnd - room
+	}
+	top = min(top, focusTop)
+	return top, min(total, top+room)
+}
 
 func (m formModel) ShortHelp() []key.Binding {
 	k := m.c.keys
