@@ -450,6 +450,11 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 			return true, e.applyTransient(ctx, tx, outcome{job: o.job, class: ClassTransient, callErr: errors.New("the record keeps changing on the org")})
 		}
 		echo := len(theirs) == 0 && len(en.sent) > 0 // only an earlier send of ours moved it
+		for f, mine := range en.Changes {
+			if sameFieldValue(d, f, server[f], mine) {
+				delete(en.Changes, f) // the org holds it already (the same set saved by another user, say): not sent again
+			}
+		}
 		e.rebase(en, server, ver)
 		en.Status, en.NextAttempt = StatusPending, time.Time{}
 		r.merged[en.ID] = true

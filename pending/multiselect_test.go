@@ -322,3 +322,37 @@ func BenchmarkSameValue(b *testing.B) {
 		})
 	}
 }
+
+// An auto-merge sends again only what the org does not hold: a multi-select set another user
+// already saved (in another order) is not re-sent beside the rest of the change.
+func TestAnAutoMergeDoesNotResendASetTheOrgHolds(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	acc := h.firstOwned(t, "Account")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Account", acc.ID, remote.Fields{"Phone": "555-0101", "Product_Interest__c": "Training;Hardware"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2e9))
+	if err := h.as(t, "admin@demo.example").Update(bg, "Account", acc.ID, remote.Fields{"Product_Interest__c": "Hardware;Training", "Rating": "Cold"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	if s := h.sync(t); s.Synced != 1 || s.Attention != 0 {
+		t.Fatalf("summary %+v", s)
+	}
+	acts, _ := h.eng.Activity(bg, acc.ID, 50)
+	var sends []string
+	for _, a := range acts {
+		if strings.HasPrefix(a.Note, "update ") {
+			sends = append(sends, a.Note)
+		}
+	}
+	if len(sends) != 2 || strings.Contains(sends[0], "Product_Interest__c") || !strings.Contains(sends[0], "Phone=") {
+		t.Fatalf("the sends, newest first: %q; want the resend to carry Phone only", sends)
+	}
+	srv := h.serverRecord(t, "Account", acc.ID).Fields
+	if srv["Phone"] != "555-0101" || srv["Product_Interest__c"] != "Hardware;Training" || srv["Rating"] != "Cold" {
+		t.Fatalf("org has %v %v %v", srv["Phone"], srv["Product_Interest__c"], srv["Rating"])
+	}
+}
