@@ -918,7 +918,7 @@ func withDeviceEngine(cmd *cobra.Command, of *orgFlags, fn func(context.Context,
 		return fn(ctx, eng.DB(), eng)
 	})
 	held := errors.Is(err, cache.ErrAlreadyOpen)
-	if !held && !cache.Unwritable(err) {
+	if !held && !cache.Unwritable(err) && !cache.Locked(err) {
 		return err
 	}
 	path, perr := of.heldDevicePath()
@@ -930,9 +930,12 @@ func withDeviceEngine(cmd *cobra.Command, of *orgFlags, fn func(context.Context,
 		return errors.Join(err, rerr)
 	}
 	defer db.Close()
-	if held {
+	switch {
+	case held:
 		fmt.Fprintln(cmd.ErrOrStderr(), "offline-edit: another offline-edit process has this device open; showing what it has saved so far (read-only)")
-	} else {
+	case cache.Locked(err):
+		fmt.Fprintf(cmd.ErrOrStderr(), "offline-edit: another program keeps %s locked (an open sqlite3 transaction?); showing what the device has saved (read-only)\n", tui.CleanLine(path))
+	default:
 		// Reading needs no write: the queue is shown as it was saved, and the reason stays said.
 		fmt.Fprintf(cmd.ErrOrStderr(), "offline-edit: %v\noffline-edit: showing what the device has saved (read-only)\n", err)
 	}

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -105,5 +108,36 @@ func TestObjectsNotRefreshedJoinAcrossRunsWithTheLaterReason(t *testing.T) {
 	want := []string{"Task: 400 bad", "Case: no such column", "Lead: denied"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// Another program holding a write lock on the device file (sqlite3 in a transaction) does not
+// stop the commands that only read: they read what the device has saved, and say why.
+func TestReadingCommandsReadBesideAForeignLock(t *testing.T) {
+	dir := t.TempDir()
+	must := succeeds(t, dir)
+	must("sync")
+	must("edit", "Account", "Acme Group", "Phone=555-0177")
+	paths, _ := filepath.Glob(filepath.Join(dir, "*alex@demo.example.db"))
+	if len(paths) != 1 {
+		t.Fatalf("device files: %v", paths)
+	}
+	foreign, err := sql.Open("sqlite", "file:"+paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer foreign.Close()
+	conn, err := foreign.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(context.Background(), "ROLLBACK")
+	out, err := run(t, dir, "", "pending")
+	if err != nil || !strings.Contains(out, "another program keeps") || !strings.Contains(out, "Acme Group") {
+		t.Fatalf("pending beside a foreign lock: %v\n%s", err, out)
 	}
 }

@@ -227,6 +227,18 @@ func Unwritable(err error) bool {
 
 func (e writtenError) Unwrap() error { return e.error }
 
+// Locked reports that another program (not offline-edit: sqlite3 holding a write transaction,
+// say) kept the device database locked past the wait: commands that only read may read it
+// read-only beside that program.
+func Locked(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	code := se.Code() & 0xff
+	return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
+}
+
 // writeError explains a write the device database refused for want of disk, for damage or for
 // an input/output error: none of it was saved (the transaction is rolled back), and the user is
 // told what to do. Other errors (a constraint, a closed database, the caller's own) pass as
