@@ -93,6 +93,7 @@ type Model struct {
 	errText string
 	toast   string
 	toastID int
+	toastAt time.Time // when the note was shown (a sync's note joins one just shown)
 
 	total, attention int
 	red              int // of attention, the changes that can't be saved (the rest are orange)
@@ -353,7 +354,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case toastMsg:
 		m.toastID++
-		m.toast = msg.text
+		m.toast, m.toastAt = msg.text, m.c.clock()
 		id := m.toastID
 		return m, tea.Tick(4*time.Second, func(time.Time) tea.Msg { return clearToastMsg{id} })
 	case clearToastMsg:
@@ -698,8 +699,12 @@ func (m Model) onSyncFinished(sum *pending.Summary, red int) (Model, tea.Cmd) {
 		// in again would not cure this, and the line says so instead.
 		m.errText = syncStopped(sum.Err)
 	}
-	// The "syncing" note gives way to what the run did.
+	// The "syncing" note gives way to what the run did; a note shown a moment ago (a save that
+	// rounded a number, say) stays in front of it, rather than vanish as the sync ends.
 	if note := syncOutcome(sum, red); note != "" {
+		if m.toast != "" && m.toast != syncingNote && m.c.clock().Sub(m.toastAt) < 3*time.Second && !strings.Contains(m.toast, note) {
+			note = m.toast + " " + note
+		}
 		m.toastID++
 		m.toast = note
 		id := m.toastID

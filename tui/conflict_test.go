@@ -374,3 +374,13 @@ func TestAStartNoteShowsOnTheFirstScreenUntilTheUserMovesOn(t *testing.T) {
 		t.Errorf("the note stayed after the user moved on:\n%s", d.view())
 	}
 }
+
+// A note shown a moment before a sync ends (a save that rounded a number) stays in front of the
+// sync's own note instead of vanishing with it.
+func TestASaveNoteStaysBesideTheNoteOfTheSyncThatFollows(t *testing.T) {
+	d := newDriver(t, seededFake(1), 120, 24)
+	d.send(toastMsg{"Account saved. Annual Revenue rounded to 251: the field keeps no decimals."})
+	m, _ := d.model().onSyncFinished(&pending.Summary{Synced: 1}, 0)
+	d.m = m
+	d.requireView("Annual Revenue rounded to 251", "Synced 1 change.")
+}
