@@ -334,16 +334,6 @@ func sameFields(a, b remote.Fields) bool {
 	return a != nil && b != nil && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
-func without(f, drop remote.Fields) remote.Fields {
-	out := make(remote.Fields, len(f))
-	for k, v := range f {
-		if _, ok := drop[k]; !ok {
-			out[k] = v
-		}
-	}
-	return out
-}
-
 type verdict int
 
 const (

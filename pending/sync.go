@@ -399,8 +399,6 @@ func queryFields(d *remote.Describe) []string {
 	return out
 }
 
-func (e *Engine) keyedObject(r *run, object string) bool { return r.keyed[object] }
-
 // push sends the queue in passes until a pass makes no progress.
 func (e *Engine) push(ctx context.Context, r *run) error {
 	for pass := 0; pass < 10000; pass++ {

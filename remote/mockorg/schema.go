@@ -112,10 +112,9 @@ func (o *objectDef) visibleFields(p Profile) []*fieldDef {
 
 // schema is the set of sObjects; built once, never changed.
 type schema struct {
-	objects  map[string]*objectDef // lower-case name → object
-	exact    map[string]*objectDef // name as declared → object
-	byPrefix map[string]*objectDef
-	names    []string // sorted
+	objects map[string]*objectDef // lower-case name → object
+	exact   map[string]*objectDef // name as declared → object
+	names   []string              // sorted
 }
 
 func (s *schema) object(name string) *objectDef {
@@ -123,13 +122,6 @@ func (s *schema) object(name string) *objectDef {
 		return o
 	}
 	return s.objects[strings.ToLower(name)]
-}
-
-func (s *schema) objectForID(id string) *objectDef {
-	if len(id) < 3 {
-		return nil
-	}
-	return s.byPrefix[id[:3]]
 }
 
 // Field builders.
@@ -360,7 +352,7 @@ func buildSchema() *schema {
 	)
 	add(siteVisitObject(), true, siteVisitFields()...)
 	// The user's Username is its unique external id in a real org.
-	s := &schema{objects: map[string]*objectDef{}, exact: map[string]*objectDef{}, byPrefix: map[string]*objectDef{}}
+	s := &schema{objects: map[string]*objectDef{}, exact: map[string]*objectDef{}}
 	for _, o := range objs {
 		o.byName = map[string]*fieldDef{}
 		o.exact = map[string]*fieldDef{}
@@ -374,7 +366,6 @@ func buildSchema() *schema {
 		}
 		s.objects[strings.ToLower(o.Name)] = o
 		s.exact[o.Name] = o
-		s.byPrefix[o.Prefix] = o
 		s.names = append(s.names, o.Name)
 	}
 	sort.Strings(s.names)
