@@ -656,6 +656,9 @@ func (v *validator) fieldValue(line int, d *remote.Describe, name string, val an
 	if val == nil {
 		return nil
 	}
+	if v.sc.lists[listed{line, name}] && fd.Type != "multipicklist" {
+		return v.errf(line, "%s.%s is a %s field: a list of values ([A, B]) is only for a multi-select picklist; give one value (in quotes for text with a ';' in it), not [%s]", d.Name, fd.Name, fd.Type, strings.ReplaceAll(fmt.Sprint(val), ";", ", "))
+	}
 	if r, ok := val.(RefTo); ok {
 		if fd.Type != "reference" {
 			return v.errf(line, "%s.%s is a %s field, not a lookup: {ref: ...} does not fit", d.Name, fd.Name, fd.Type)

@@ -49,6 +49,10 @@ func TestValidateMultiSelectAndDatetimeValues(t *testing.T) {
 			[]string{`v.yaml:5: Contact.Next_Meeting__c is a date and time: give YYYY-MM-DDThh:mm:ssZ`}},
 		{"in an expectation", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - expect: {record: a, org: {Product_Interest__c: [Hardwear]}}\n",
 			[]string{`v.yaml:8: Account.Product_Interest__c takes only its picklist's values, not "Hardwear": ` + values}},
+		{"a list for a text field", account("Phone: [555-0100, 555-0101]"),
+			[]string{`v.yaml:5: Account.Phone is a phone field: a list of values ([A, B]) is only for a multi-select picklist; give one value (in quotes for text with a ';' in it), not [555-0100, 555-0101]`}},
+		{"a list for a datetime in a resolve", head + "  - create: Contact\n    ref: c\n    fields: {LastName: a}\n  - resolve: c\n    fields: {Next_Meeting__c: {value: [2026-01-05T09:00:00Z]}}\n",
+			[]string{`v.yaml:8: Contact.Next_Meeting__c is a datetime field: a list of values ([A, B]) is only for a multi-select picklist`}},
 		{"in a resolve", head + "  - create: Contact\n    ref: c\n    fields: {LastName: a}\n  - resolve: c\n    fields: {Next_Meeting__c: {value: soon}}\n",
 			[]string{`v.yaml:8: Contact.Next_Meeting__c is a date and time`}},
 	}

@@ -85,6 +85,15 @@ type parser struct {
 	extra []string          // objects the file adds with the objects key
 	refs  map[string]string // record ref name → object
 	rules map[string]bool   // rule ref names
+	line  int               // the line of the step being read
+	lists map[listed]bool   // the field values written as lists, by step
+}
+
+// listed names a field value a step wrote as a list ([A, B]): only a multi-select picklist
+// takes one, which the validator checks once it has the describes.
+type listed struct {
+	line  int // the step's
+	field string
 }
 
 // bail is a panic value that carries a *ParseError out of deep parsing code; parse recovers it.
@@ -126,6 +135,8 @@ func (p *parser) parse(data []byte) (sc *Scenario, err error) {
 		p.failf(doc, "a scenario is a mapping with name, steps and optionally description, seed, size, strict, profile, objects")
 	}
 	sc = &Scenario{File: p.file}
+	p.lists = map[listed]bool{}
+	sc.lists = p.lists
 	var steps *yaml.Node
 	for _, kv := range p.pairs(doc) {
 		k, v := kv[0], kv[1]
@@ -403,6 +414,9 @@ func (p *parser) choices(n *yaml.Node, field string) any {
 		}
 		vals = append(vals, v)
 	}
+	if p.lists != nil {
+		p.lists[listed{p.line, field}] = true
+	}
 	if len(vals) == 0 {
 		return nil
 	}
@@ -589,6 +603,7 @@ func kindList() string {
 
 func (p *parser) step(n *yaml.Node) Step {
 	st := Step{Line: n.Line}
+	p.line = n.Line
 	if n.Kind == yaml.ScalarNode {
 		k, ok := isKind(n.Value)
 		if !ok {

@@ -23,6 +23,8 @@ type Scenario struct {
 	// (such as "--strict: strict: true, the file says false"); Run prints them before the
 	// first step and its Report carries them, so a run is never taken for the file's own.
 	Overrides []string
+
+	lists map[listed]bool // the values the file wrote as lists, for the validator
 }
 
 // MaxSize is the largest size a scenario asks of the embedded org.
