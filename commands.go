@@ -297,6 +297,9 @@ printing the queue.`,
 			if errors.Is(err, context.Canceled) {
 				shown = errInterrupted // not the step that happened to be under way
 			}
+			if onTerminal(out) && onTerminal(cmd.ErrOrStderr()) {
+				shown = nil // the error line the command ends with says it, once
+			}
 			if asJSON {
 				writeJSON(out, map[string]any{"summary": summaryJSON(sum, redOf(entries), shown), "pending": namedEntries(entries, names)})
 			} else {

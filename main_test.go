@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -782,6 +783,16 @@ func TestSyncWaitsForAnOrgOutOfReachAndSaysSoInOneLine(t *testing.T) {
 	}
 	if msg := err.Error(); !strings.HasPrefix(msg, o.srv.URL+" cannot be reached (") || strings.Contains(msg, "token request") || strings.Contains(msg, "GET /services") {
 		t.Errorf("error %q: want the org and the network's reason only", msg)
+	}
+	if !strings.Contains(out, "sync stopped: "+err.Error()) {
+		t.Errorf("the output (a file, for a script) does not say why the sync stopped:\n%s", out)
+	}
+	// At a terminal the reason is the command's last line, and only that.
+	onTerminal = func(io.Writer) bool { return true }
+	out, err = run(t, dir, "", append(org, "sync", "--wait", "100ms")...)
+	onTerminal = isTerminal
+	if exitCode(err) != 3 || strings.Contains(out, "sync stopped") || !strings.Contains(out, "retrying 1") {
+		t.Errorf("at a terminal: exit %d (%v), said\n%s", exitCode(err), err, out)
 	}
 
 	// Back within the wait: the same command syncs the change and exits 0.
