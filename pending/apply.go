@@ -549,7 +549,7 @@ func (e *Engine) applyCheck(ctx context.Context, tx *cache.Tx, r *run, o outcome
 	}
 	en.Status, en.Code = StatusConflict, "CONFLICT"
 	en.Attempts++ // the check before the delete found another user's change
-	en.Message = e.changer(by) + " changed " + orRecord(d, theirs) + " after you deleted it"
+	en.Message = e.changer(by) + " changed " + orRecord(d, theirs) + " before your delete reached the org"
 	e.noteCode(en.ID, en.RecordID, en.Code, "conflict: "+en.Message)
 	rec := cache.Record{Object: en.Object, ID: en.RecordID, Server: o.server.Fields, Version: ver, View: overlay(o.server.Fields, nil)}
 	rec.Name = displayName(d, rec.View)

@@ -168,7 +168,7 @@ func TestDeleteOfARecordChangedSinceIsAConflict(t *testing.T) {
 		h.eng.SetOnline(true)
 		h.sync(t)
 		en := h.entryOf(t, c.ID)
-		if en.Status != StatusConflict || en.Message != "Another user changed Title after you deleted it" {
+		if en.Status != StatusConflict || en.Message != "Another user changed Title before your delete reached the org" {
 			t.Fatalf("entry %+v", en)
 		}
 		if err := h.eng.ResolveDelete(bg, en.ID, anyway); err != nil {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/offline-edit/offline-edit/pending"
 )
 
 func runFile(t *testing.T, path string) (Report, string) {
@@ -211,6 +213,25 @@ func TestRunOutputCarriesNoControlSequences(t *testing.T) {
 	for _, bad := range []string{"\x1b", "\a", "\b", "\r", "\u202e"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("output contains %q:\n%q", bad, out)
+		}
+	}
+}
+
+func TestSyncOutcomeSaysOrangeAndRedApart(t *testing.T) {
+	cases := []struct {
+		sum  pending.Summary
+		red  int
+		want string
+	}{
+		{pending.Summary{Synced: 2, Attention: 5}, 1, "sync: 2 synced, 4 need attention, 1 can't be saved"},
+		{pending.Summary{Attention: 1}, 1, "sync: 1 can't be saved"},
+		{pending.Summary{Attention: 2, Waiting: 1}, 0, "sync: 2 need attention, 1 waiting"},
+		{pending.Summary{Attention: 1}, 3, "sync: 1 can't be saved"}, // never more red than the summary's own count
+		{pending.Summary{}, 0, "sync: nothing to push"},
+	}
+	for _, c := range cases {
+		if got := summaryText(c.sum, c.red, nil); got != c.want {
+			t.Errorf("%+v with %d red: %q, want %q", c.sum, c.red, got, c.want)
 		}
 	}
 }

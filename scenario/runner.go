@@ -253,7 +253,7 @@ func (x *exec) run(ctx context.Context) error {
 // sync runs the sync that going online (or a sync step) starts, and checks its counts.
 func (x *exec) sync(ctx context.Context) error {
 	sum, err := x.s.env.engine.Sync(ctx)
-	x.outcome(summaryText(sum, err))
+	x.outcome(summaryText(sum, x.red(ctx), err))
 	if err != nil {
 		// A transient failure (lost reply, dropped request, 503) leaves changes green for a
 		// retry, as the app shows them; it stops nothing unless the step expects an error.
@@ -286,16 +286,17 @@ func (x *exec) autoSync(ctx context.Context) error {
 		return nil
 	}
 	sum, err := eng.Sync(ctx)
-	x.outcome(summaryText(sum, err))
+	x.outcome(summaryText(sum, x.red(ctx), err))
 	return nil
 }
 
-func summaryText(s pending.Summary, err error) string {
+func summaryText(s pending.Summary, red int, err error) string {
+	red = min(red, s.Attention)
 	var parts []string
 	for _, c := range []struct {
 		n    int
 		what string
-	}{{s.Synced, "synced"}, {s.Merged, "merged"}, {s.Attention, "need attention"}, {s.Retrying, "retrying"}, {s.Waiting, "waiting"}} {
+	}{{s.Synced, "synced"}, {s.Merged, "merged"}, {s.Attention - red, "need attention"}, {red, "can't be saved"}, {s.Retrying, "retrying"}, {s.Waiting, "waiting"}} {
 		if c.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
 		}
@@ -308,6 +309,22 @@ func summaryText(s pending.Summary, err error) string {
 		text += " (" + err.Error() + ")"
 	}
 	return text
+}
+
+// red counts the changes that can't be saved (a red sash) in the queue now: a sync's summary
+// counts them with the orange ones, and the report says them apart, as `sync` and the app do.
+func (x *exec) red(ctx context.Context) int {
+	ents, err := x.s.env.engine.Entries(ctx)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, e := range ents {
+		if e.Status.Sash() == pending.SashRed {
+			n++
+		}
+	}
+	return n
 }
 
 // waitForNextSecond makes another user's write on a served org land in a later second than
