@@ -739,12 +739,20 @@ func newPendingCmd(of *orgFlags) *cobra.Command {
 
 func printActivity(w io.Writer, acts []pending.Activity) {
 	var rows [][]string
+	// The time of day alone when the whole log is today's; a log read days later has dates.
+	layout := "15:04:05.000"
+	today := time.Now().Format(time.DateOnly)
+	for _, a := range acts {
+		if a.At.Local().Format(time.DateOnly) != today {
+			layout = "2006-01-02 15:04:05.000"
+		}
+	}
 	for _, a := range acts {
 		st := "-"
 		if a.Status != 0 {
 			st = strconv.Itoa(a.Status)
 		}
-		rows = append(rows, []string{a.At.Local().Format("15:04:05.000"), orDash(a.Method),
+		rows = append(rows, []string{a.At.Local().Format(layout), orDash(a.Method),
 			clip(tui.CleanLine(a.Path), 70), st, orDash(tui.CleanLine(a.Code)), a.Duration.Round(time.Microsecond).String(),
 			orDash(tui.CleanLine(a.RecordID)), tui.CleanLine(a.Note)})
 	}

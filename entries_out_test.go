@@ -119,3 +119,21 @@ func TestConflictBySaysWhoAndWhen(t *testing.T) {
 		}
 	}
 }
+
+func TestLogTableDatesItsRowsWhenNotAllAreToday(t *testing.T) {
+	now := time.Now()
+	today := pending.Activity{At: now, Method: "PATCH", Path: "/x", Status: 204}
+	older := pending.Activity{At: now.AddDate(0, 0, -3), Method: "GET", Path: "/y", Status: 200}
+	var b strings.Builder
+	printActivity(&b, []pending.Activity{today})
+	if strings.Contains(b.String(), now.Format(time.DateOnly)) || !strings.Contains(b.String(), now.Format("15:04:05")) {
+		t.Errorf("today's log:\n%s\nwant the time of day alone", b.String())
+	}
+	b.Reset()
+	printActivity(&b, []pending.Activity{today, older})
+	for _, a := range []pending.Activity{today, older} {
+		if !strings.Contains(b.String(), a.At.Format("2006-01-02 15:04:05")) {
+			t.Errorf("a log reaching back days:\n%s\nwant each row dated (%s)", b.String(), a.At.Format(time.DateOnly))
+		}
+	}
+}

@@ -265,3 +265,39 @@ func TestACreateSentKeylessAndLostIsFoundAgainWhenTheKeyComesBack(t *testing.T) 
 		t.Fatalf("left: %+v", ents)
 	}
 }
+
+func TestActivityOfARecordCreatedOfflineFindsItUnderEitherID(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	bg := context.Background()
+	h.sync(t)
+	h.eng.SetOnline(false)
+	local, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Logged Both Ways"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	server, err := h.eng.ServerID(bg, local)
+	if err != nil || server == "" {
+		t.Fatalf("server id %q (%v)", server, err)
+	}
+	// Edited after it synced: logged under the org's id.
+	if err := h.eng.Edit(bg, "Account", server, remote.Fields{"Phone": "555-0177"}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	for _, id := range []string{local, server} {
+		acts, err := h.eng.Activity(bg, id, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var create, edit bool
+		for _, a := range acts {
+			create = create || strings.HasPrefix(a.Note, "create ") && a.RecordID == local
+			edit = edit || strings.HasPrefix(a.Note, "update Phone=") && a.RecordID == server
+		}
+		if !create || !edit {
+			t.Errorf("the log of %s: the create sent %v, the later edit %v; want both\n%+v", id, create, edit, acts)
+		}
+	}
+}

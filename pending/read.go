@@ -181,8 +181,11 @@ func ReadActivity(ctx context.Context, db *cache.DB, recordID string, limit int)
 	q := `SELECT at, method, path, status, code, duration, entry_id, record_id, note FROM activity`
 	args := []any{}
 	if recordID != "" {
-		q += ` WHERE record_id = ?`
-		args = append(args, recordID)
+		// A record created on this device is logged under its local id until the org gives it
+		// one: either id finds the whole story.
+		q += ` WHERE record_id = ? OR record_id IN (SELECT local_id FROM idmap WHERE server_id = ?)
+			OR record_id IN (SELECT server_id FROM idmap WHERE local_id = ?)`
+		args = append(args, recordID, recordID, recordID)
 	}
 	q += ` ORDER BY id DESC LIMIT ?`
 	args = append(args, limit)
