@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -239,6 +240,16 @@ func Locked(err error) bool {
 	return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
 }
 
+// queueEmpty reports whether the queue of pending changes can be read and is empty: a damaged
+// file that holds none can simply be replaced.
+func (db *DB) queueEmpty() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries`).Scan(&n)
+	return err == nil && n == 0
+}
+
 // writeError explains a write the device database refused for want of disk, for damage or for
 // an input/output error: none of it was saved (the transaction is rolled back), and the user is
 // told what to do. Other errors (a constraint, a closed database, the caller's own) pass as
@@ -253,7 +264,10 @@ func (db *DB) writeError(err error) error {
 	case sqlite3.SQLITE_FULL:
 		return writtenError{fmt.Errorf("cache: the disk holding the device database %s is full (%w); nothing of this step was saved and the queue is as it was: free some space and try again", db.path, err), true}
 	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
-		return writtenError{fmt.Errorf("cache: the device database %s is damaged (%w); it holds the pending changes: copy it aside first (`offline-edit pending --json` may still list them; if it cannot, SQLite's own `sqlite3 FILE .recover` often rescues the rows), then move it away and a new one is made", db.path, err), false}
+		if db.queueEmpty() {
+			return writtenError{fmt.Errorf("cache: the device database %s is damaged (%w); its queue of pending changes is empty, so nothing is lost by starting again: move it away and a new one is made (the cache fills again at the next sync)", db.path, err), false}
+		}
+		return writtenError{fmt.Errorf("cache: the device database %s is damaged (%w); it may hold pending changes: copy it aside first (`offline-edit pending --json` may still list them; if it cannot, SQLite's own `sqlite3 FILE .recover` often rescues the rows), then move it away and a new one is made", db.path, err), false}
 	case sqlite3.SQLITE_IOERR:
 		return writtenError{fmt.Errorf("cache: the device database %s could not be written (%w); nothing of this step was saved: check the disk (space, errors), then try again", db.path, err), true}
 	}

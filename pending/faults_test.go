@@ -278,3 +278,54 @@ func TestADeviceThatCannotWriteNeverCountsOrAnnouncesAChangeAsSynced(t *testing.
 		}
 	}
 }
+
+// A create whose reply was lost is found on the org by the next sync before anything is sent;
+// when the device cannot record that, the summary must not count it and the log must not say
+// the record was created (nothing of it was saved: it is looked up again next time).
+func TestAFoundCreateTheDeviceCannotRecordIsNeitherCountedNorLogged(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	var locals []string
+	for i := range 3 {
+		local, err := h.eng.Create(bg, "Account", remote.Fields{"Name": fmt.Sprintf("Found But Full %d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		locals = append(locals, local)
+	}
+	h.faults.set(once(isComposite, "lose"))
+	h.eng.SetOnline(true)
+	if _, err := h.eng.Sync(bg); err == nil {
+		t.Fatal("a lost reply must report a network failure")
+	}
+	if _, err := h.db.SQL().Exec(`CREATE TRIGGER full_device BEFORE DELETE ON entries BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(10 * time.Minute))
+	sum, err := h.eng.Sync(bg)
+	if err == nil {
+		t.Fatal("a sync on a full device reported no error")
+	}
+	left, _, _ := h.eng.Counts(bg)
+	if left != len(locals) || sum.Synced != 0 {
+		t.Fatalf("summary says %d synced with %d of %d creates still queued", sum.Synced, left, len(locals))
+	}
+	if _, err := h.db.SQL().Exec(`DROP TRIGGER full_device`); err != nil {
+		t.Fatal(err)
+	}
+	acts, _ := h.eng.Activity(bg, "", 0)
+	if hasNote(acts, "created ") {
+		t.Fatalf("the log tells of creates the device never recorded: %+v", acts)
+	}
+	// Room again: each is found once more, and recorded.
+	if s := h.sync(t); s.Synced != len(locals) {
+		t.Fatalf("sync with room: %+v", s)
+	}
+	for i := range locals {
+		if n := countOnOrg(t, h, fmt.Sprintf("SELECT Id FROM Account WHERE Name = 'Found But Full %d'", i)); n != 1 {
+			t.Fatalf("org has %d of create %d", n, i)
+		}
+	}
+	assertNoLocalIDs(t, h)
+}

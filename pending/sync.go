@@ -588,7 +588,10 @@ func (e *Engine) settleBeforeSend(ctx context.Context, r *run, ready []*entry) (
 		}
 	}
 	progress := len(outs) > 0
-	e.holdEvents() // told once the transaction commits
+	// What the transaction claims (a change synced, "created X") counts only if it commits.
+	counted := *r.sum
+	before := e.takeActivity() // the lookups' requests and what they found: true either way
+	e.holdEvents()             // told once the transaction commits
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
 		// One query finds the records whose cached server copy is newer than an update's base.
 		newer := map[string]bool{}
@@ -637,6 +640,12 @@ func (e *Engine) settleBeforeSend(ctx context.Context, r *run, ready []*entry) (
 		return nil
 	})
 	e.releaseEvents(err == nil)
+	during := e.takeActivity()
+	if err != nil {
+		*r.sum = counted
+		during = requestsOf(during)
+	}
+	e.putBackActivity(append(before, during...))
 	return progress, err
 }
 
