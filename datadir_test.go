@@ -3,8 +3,10 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestADataDirThatIsAFileOrCannotBeWrittenSaysSo(t *testing.T) {
@@ -30,5 +32,33 @@ func TestADataDirThatIsAFileOrCannotBeWrittenSaysSo(t *testing.T) {
 	_, err := run(t, ro, "", "pending")
 	if code := exitCode(err); code != 1 || !strings.Contains(err.Error(), "cannot be written") || !strings.Contains(err.Error(), "make it writable or choose another") {
 		t.Errorf("read-only data dir: exit %d (%v)", code, err)
+	}
+}
+
+func TestDataDirCheckSweepsProbesKilledProcessesLeft(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, ".writable-123")
+	fresh := filepath.Join(dir, ".writable-456") // another process, probing right now
+	kept := filepath.Join(dir, ".writable-notes") // a file of the user's, not empty
+	for _, p := range []string{stale, fresh} {
+		if err := os.WriteFile(p, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(kept, []byte("mine"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	long := time.Now().Add(-time.Hour)
+	for _, p := range []string{stale, kept} {
+		if err := os.Chtimes(p, long, long); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := usableDir(dir, "the data directory"); err != nil {
+		t.Fatal(err)
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, ".writable-*"))
+	if !slices.Equal(left, []string{fresh, kept}) {
+		t.Fatalf("left %v, want %v", left, []string{fresh, kept})
 	}
 }

@@ -150,12 +150,27 @@ func usableDir(dir, what string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("%s %s cannot be made: %w", what, dir, err)
 	}
-	probe, err := os.CreateTemp(dir, ".writable-*")
+	probe, err := os.CreateTemp(dir, writeProbe)
 	if err != nil {
 		return fmt.Errorf("%s %s cannot be written (%w); make it writable or choose another", what, dir, err)
 	}
 	probe.Close()
+	sweepProbes(dir, probe.Name())
 	return os.Remove(probe.Name())
+}
+
+// writeProbe names the empty file usableDir writes to learn that a directory takes files.
+const writeProbe = ".writable-*"
+
+// sweepProbes removes the probes of processes killed between making theirs and removing it,
+// leaving a running process's (a minute is far longer than a probe lives).
+func sweepProbes(dir, mine string) {
+	old, _ := filepath.Glob(filepath.Join(dir, writeProbe))
+	for _, p := range old {
+		if fi, err := os.Lstat(p); err == nil && p != mine && fi.Mode().IsRegular() && fi.Size() == 0 && time.Since(fi.ModTime()) > time.Minute {
+			_ = os.Remove(p)
+		}
+	}
 }
 
 func (f *orgFlags) demoOrgPath() (string, error) {
