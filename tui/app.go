@@ -431,6 +431,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return opDoneMsg{note: "Change discarded.", err: b.Discard(ctx, msg.entryID)}
 			}}
 		return m, nil
+	case confirmDismissMsg:
+		m.modal = modal{kind: modalConfirm, title: "Dismiss change?", yes: "dismiss",
+			body: dismissBody(msg.entry), onYes: dismissNow(m.c, msg.entry)}
+		return m, nil
 	case confirmDropChoicesMsg:
 		m.modal = modal{kind: modalConfirm, title: "Drop your choices?", yes: "drop them",
 			body: sprintf("On %q you chose %s. Nothing is resolved until ctrl+s: leaving now drops your choices and the change stays in conflict.",
@@ -1272,6 +1276,28 @@ func apiUsage(info string) string {
 		}
 	}
 	return ""
+}
+
+// dismissBody is the question before a red change is dismissed.
+func dismissBody(e pending.Entry) string {
+	name := CleanLine(e.Name)
+	what := map[pending.Op]string{pending.OpCreate: sprintf("the new record %q", name),
+		pending.OpDelete: sprintf("your delete of %q", name)}[e.Op]
+	if what == "" {
+		what = sprintf("your edit of %q", name)
+	}
+	why := ""
+	if _, reason, ok := strings.Cut(longWord(e.Status, e.Code, e.Message), ": "); ok {
+		why = " (" + reason + ")"
+	}
+	after := "the record then shows the org's copy"
+	switch e.Cause() {
+	case pending.CauseDeleted:
+		after = "the record then leaves this device"
+	case pending.CauseNoAccess:
+		after = "the record then leaves this device unless you can still read it"
+	}
+	return sprintf("Dismiss %s? It can't be saved%s. Dismissing drops it for good; %s.", what, why, after)
 }
 
 // discardBody is the question before a discard. A create whose reply was lost may already be on

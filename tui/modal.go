@@ -19,7 +19,9 @@ type (
 		op            pending.Op
 		inDoubt       bool // its last send got no reply: it may be on the org already
 	}
-	confirmCancelMsg struct{}
+	// confirmDismissMsg asks before dismissing a red change.
+	confirmDismissMsg struct{ entry pending.Entry }
+	confirmCancelMsg  struct{}
 	// confirmDropChoicesMsg asks before leaving the conflict screen with choices not saved;
 	// then is what to do on yes.
 	confirmDropChoicesMsg struct{ then tea.Msg }

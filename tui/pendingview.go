@@ -104,7 +104,7 @@ func (m pendingModel) Update(msg tea.Msg) (pendingModel, tea.Cmd) {
 // resolve is r: open what fixes the entry, or try it again.
 func (m pendingModel) resolve(e pending.Entry) tea.Cmd { return resolveEntry(m.c, e) }
 
-// dismiss is x: dismiss a red entry at once, discard any other after a confirmation.
+// dismiss is x: dismiss a red entry or discard any other, after a confirmation.
 func (m pendingModel) dismiss(e pending.Entry) tea.Cmd { return dismissEntry(m.c, e) }
 
 // resolveEntry is r on an entry, wherever it is shown: open what fixes it (the conflict
@@ -147,31 +147,36 @@ func resolveEntry(c *common, shown pending.Entry) tea.Cmd {
 	}
 }
 
-// dismissEntry is x on an entry: dismiss a red one at once, discard any other after a
-// confirmation.
+// dismissEntry is x on an entry: dismiss a red one, discard any other, each after a
+// confirmation (two quick presses of x must not throw away two changes unasked).
 func dismissEntry(c *common, e pending.Entry) tea.Cmd {
-	b, ctx := c.backend, c.ctx
 	if e.Status == pending.StatusFailed {
-		return func() tea.Msg {
-			if err := b.Dismiss(ctx, e.ID); err != nil {
-				return opDoneMsg{err: err}
-			}
-			if _, err := b.Record(ctx, e.Object, e.RecordID); errors.Is(err, pending.ErrNotFound) {
-				switch e.Cause() {
-				case pending.CauseDeleted:
-					return opDoneMsg{note: "Dismissed; the record was deleted on the org, and it is gone from this device."}
-				case pending.CauseNoAccess:
-					return opDoneMsg{note: "Dismissed; the record is out of your reach now, and it is gone from this device."}
-				}
-				return opDoneMsg{note: "Dismissed; the record is gone from this device (deleted on the org, or out of your reach)."}
-			}
-			return opDoneMsg{note: "Dismissed; the record now shows the org's copy."}
-		}
+		return cmdOf(confirmDismissMsg{entry: e})
 	}
 	if e.Status == pending.StatusSyncing {
 		return errCmd(errors.New("This change is syncing now; it can't be discarded."))
 	}
 	return cmdOf(confirmDiscardMsg{entryID: e.ID, name: CleanLine(e.Name), op: e.Op, inDoubt: e.InDoubt})
+}
+
+// dismissNow dismisses a red entry and says what the device shows of its record now.
+func dismissNow(c *common, e pending.Entry) tea.Cmd {
+	b, ctx := c.backend, c.ctx
+	return func() tea.Msg {
+		if err := b.Dismiss(ctx, e.ID); err != nil {
+			return opDoneMsg{err: err}
+		}
+		if _, err := b.Record(ctx, e.Object, e.RecordID); errors.Is(err, pending.ErrNotFound) {
+			switch e.Cause() {
+			case pending.CauseDeleted:
+				return opDoneMsg{note: "Dismissed; the record was deleted on the org, and it is gone from this device."}
+			case pending.CauseNoAccess:
+				return opDoneMsg{note: "Dismissed; the record is out of your reach now, and it is gone from this device."}
+			}
+			return opDoneMsg{note: "Dismissed; the record is gone from this device (deleted on the org, or out of your reach)."}
+		}
+		return opDoneMsg{note: "Dismissed; the record now shows the org's copy."}
+	}
 }
 
 func opWord(op pending.Op) string {

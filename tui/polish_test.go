@@ -127,6 +127,10 @@ func TestRecordPageResolvesOrangeAndDismissesRed(t *testing.T) {
 			d.keys("enter", "enter")
 			d.requireView(tc.hint, tc.help)
 			d.keys(tc.press)
+			if tc.removed {
+				d.requireView("Dismiss change?")
+				d.keys("y")
+			}
 			if got := d.model().active(); got != tc.screen {
 				t.Fatalf("after %s the screen is %v, want %v", tc.press, got, tc.screen)
 			}

@@ -303,7 +303,7 @@ func TestListFetchesPagesAsTheCursorMoves(t *testing.T) {
 	d.requireView("1 of 1000", "Acme 000000")
 }
 
-func TestPendingChangesDismissesRedAtOnceAndDiscardsOthersAfterConfirm(t *testing.T) {
+func TestPendingChangesDismissesRedAndDiscardsOthersOnlyAfterConfirm(t *testing.T) {
 	f := seededFake(3)
 	f.setEntry(pending.Entry{ID: "red", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000", Op: pending.OpUpdate,
 		Status: pending.StatusFailed, Code: "ENTITY_IS_DELETED", Message: "Record was deleted by another user", UpdatedAt: time.Date(2024, 3, 4, 9, 0, 0, 0, time.UTC)})
@@ -312,6 +312,8 @@ func TestPendingChangesDismissesRedAtOnceAndDiscardsOthersAfterConfirm(t *testin
 	d.keys("p")
 	d.requireView("✖ Can't be saved", "Record was deleted by another user · ENTITY_IS_DELETED", "● To sync")
 	d.keys("x")
+	d.requireView("Dismiss change?", `Dismiss your edit of "Acme 000000"? It can't be saved`, "(record was deleted)", "y dismiss")
+	d.keys("y")
 	d.refuseView("✖ Can't be saved")
 	d.keys("x")
 	d.requireView("Discard change?")

@@ -404,6 +404,8 @@ func TestStoryRemoteDeleteTurnsRedAndDismisses(t *testing.T) {
 	s.press("p")
 	s.golden("pending_red", "Pending Changes  1", "✖ Can't be saved Account")
 	s.press("x")
+	s.wait("Dismiss change?")
+	s.press("y")
 	s.wait("Nothing is waiting", "0 pending")
 }
 
@@ -492,7 +494,7 @@ func TestDismissOfARecordDeletedOnTheOrgSaysItIsGone(t *testing.T) {
 		t.Fatalf("want a red change, got %+v (%v)", rv.Entry, err)
 	}
 	c := New(Options{Backend: w.eng}).c
-	msg, ok := dismissEntry(c, *rv.Entry)().(opDoneMsg)
+	msg, ok := dismissNow(c, *rv.Entry)().(opDoneMsg)
 	if !ok || msg.err != nil || !strings.Contains(msg.note, "was deleted on the org, and it is gone from this device") {
 		t.Fatalf("dismiss said %+v", msg)
 	}
