@@ -120,6 +120,9 @@ type bsForm struct {
 	rows  []bsRow
 	focus int
 	err   string
+	// describes are the objects' describes as the form opened (the rule form: its Field
+	// and Other field are checked against them before anything is sent).
+	describes map[string]*remote.Describe
 }
 
 // Messages of the backstage.
@@ -580,18 +583,26 @@ func choiceRow(label, name string, values []string, labels map[string]string) bs
 
 func (m backstageModel) loadRuleForm() (backstageModel, tea.Cmd) {
 	bs, ctx, gen, objects := m.bs, m.c.ctx, m.gen, m.c.backend.Objects()
-	object := m.object
+	b, object := m.c.backend, m.object
 	m.busy = true
 	return m, func() tea.Msg {
 		kinds, err := bs.RuleKinds(ctx)
 		if err != nil {
 			return bsFormMsg{gen: gen, err: err}
 		}
+		// Read here, not from the app's describes: on a first run those may have been asked
+		// for before the cache held any.
+		describes := map[string]*remote.Describe{}
+		for _, o := range objects {
+			if d, err := b.Describe(ctx, o); err == nil && d != nil {
+				describes[o] = d
+			}
+		}
 		if object != "" {
 			// The current record's object first.
 			objects = append([]string{object}, without(objects, object)...)
 		}
-		f := &bsForm{kind: bsFormAddRule, title: "Add a validation rule (the admin)"}
+		f := &bsForm{kind: bsFormAddRule, title: "Add a validation rule (the admin)", describes: describes}
 		f.rows = append(f.rows,
 			choiceRow("Object", "object", objects, nil),
 			choiceRow("Kind", "kind", kinds, nil),
@@ -757,8 +768,9 @@ func (m backstageModel) formStep() (scenario.Step, error) {
 		if rule.Object == "" || rule.Kind == "" || rule.Field == "" {
 			return scenario.Step{}, errors.New("a rule needs an object, a kind and a field")
 		}
-		// A field may be named as the screens show it (its label) or by its API name.
-		rule.Field, rule.OtherField = m.c.fieldNamed(rule.Object, rule.Field), m.c.fieldNamed(rule.Object, rule.OtherField)
+		if err := f.nameRuleFields(rule); err != nil {
+			return scenario.Step{}, err
+		}
 		return scenario.Step{Kind: scenario.KindAddRule, Rule: rule}, nil
 	case bsFormRemoveRule:
 		id := str("rule")
@@ -1010,20 +1022,108 @@ func (m backstageModel) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Up, k.Down, k.Open, k.ActAs}, {k.Save, k.NextPane, k.PrevPane}, k.globalKeys()}
 }
 
-// fieldNamed is the API name of object's field that name names, by API name or by label
-// (either case); name itself when the cached describe has no such field (the org then says so).
-func (c *common) fieldNamed(object, name string) string {
-	d := c.describes[object]
-	if d == nil || name == "" {
-		return name
+// nameRuleFields turns the rule's Field and Other field, each named as the screens show it
+// (its label) or by its API name in any case, into API names, and gives a rule without a
+// message one that names its fields by label. A name the object's describe does not know is
+// refused with the fields a rule of that kind takes. Without the object's describe the names
+// go as typed, and the org judges them.
+func (f *bsForm) nameRuleFields(rule *scenario.Rule) error {
+	d := f.describes[rule.Object]
+	if d == nil {
+		return nil
 	}
-	if f, ok := d.Field(name); ok {
-		return f.Name
+	field, err := ruleField(d, rule.Kind, "Field", rule.Field)
+	if err != nil {
+		return err
 	}
+	rule.Field = field.Name
+	var other remote.Field
+	if rule.OtherField != "" || rule.Kind == "require_if" {
+		if other, err = ruleField(d, "", "Other field", rule.OtherField); err != nil {
+			return err
+		}
+		rule.OtherField = other.Name
+	}
+	if rule.Message == "" {
+		rule.Message = ruleMessage(d, rule, field, other)
+	}
+	return nil
+}
+
+// ruleField finds the field name names on d for a rule of kind, refusing a name it does not
+// know, or a field a rule of that kind cannot check, with the fields it takes.
+func ruleField(d *remote.Describe, kind, row, name string) (remote.Field, error) {
+	takes := func(f remote.Field) bool {
+		if !f.Createable && !f.Updateable {
+			return false
+		}
+		return kind != "min" || isNumberType(f.Type)
+	}
+	var labels []string
 	for _, f := range d.Fields {
-		if strings.EqualFold(strings.TrimSpace(f.Label), name) {
-			return f.Name
+		if takes(f) {
+			labels = append(labels, CleanLine(fieldLabel(f)))
 		}
 	}
-	return name
+	list := strings.Join(labels, ", ")
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return remote.Field{}, errors.New(sprintf("%s: name a field of %s: %s", row, CleanLine(objectLabel(d)), list))
+	}
+	f, ok := d.Field(name)
+	if !ok {
+		for _, c := range d.Fields {
+			if strings.EqualFold(fieldLabel(c), name) {
+				f, ok = c, true
+				break
+			}
+		}
+	}
+	switch {
+	case !ok:
+		return remote.Field{}, errors.New(sprintf("%s: %s has no field %q; it takes %s", row, CleanLine(objectLabel(d)), CleanLine(name), list))
+	case !takes(f) && kind == "min" && (f.Createable || f.Updateable):
+		return remote.Field{}, errors.New(sprintf("%s: %s is not a number; a min rule takes %s", row, CleanLine(fieldLabel(f)), list))
+	case !takes(f):
+		return remote.Field{}, errors.New(sprintf("%s: %s is kept by the org, no one sets it; a rule takes %s", row, CleanLine(fieldLabel(f)), list))
+	}
+	return f, nil
+}
+
+// ruleMessage is what the org says when the rule refuses a change, in the app's words: fields
+// by label, a picklist value by its label.
+func ruleMessage(d *remote.Describe, rule *scenario.Rule, field, other remote.Field) string {
+	label := CleanLine(fieldLabel(field))
+	switch rule.Kind {
+	case "required":
+		return label + " is required."
+	case "min":
+		return label + " must be at least " + rule.Value + "."
+	case "max_length":
+		return label + " must be at most " + rule.Value + " characters long."
+	case "forbid_value":
+		return label + " can't be " + valueLabel(field, rule.Value) + "."
+	case "require_if":
+		return label + " is required when " + CleanLine(fieldLabel(other)) + " is " + valueLabel(other, rule.Value) + "."
+	case "duplicate":
+		return "You're creating a duplicate record: another " + strings.ToLower(CleanLine(objectLabel(d))) + " has the same " + label + "."
+	}
+	return ""
+}
+
+// valueLabel is a picklist value as the screens show it; any other value as it is.
+func valueLabel(f remote.Field, v string) string {
+	for _, p := range f.PicklistValues {
+		if strings.EqualFold(p.Value, v) && p.Label != "" {
+			return CleanLine(p.Label)
+		}
+	}
+	return CleanLine(v)
+}
+
+func objectLabel(d *remote.Describe) string {
+	if d.Label != "" {
+		return d.Label
+	}
+	return d.Name
 }

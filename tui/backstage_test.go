@@ -160,17 +160,24 @@ func collect(cmd tea.Cmd) []tea.Msg {
 	}
 }
 
-// fakeBackstage records the steps it is given and answers each with err.
+// fakeBackstage records the steps it is given and answers each with err; it offers the rule
+// kinds kinds (min when none).
 type fakeBackstage struct {
 	steps []scenario.Step
 	err   error
+	kinds []string
 }
 
 func (f *fakeBackstage) Do(_ context.Context, st scenario.Step) scenario.StepResult {
 	f.steps = append(f.steps, st)
 	return scenario.StepResult{Text: st.String(), Err: f.err}
 }
-func (f *fakeBackstage) RuleKinds(context.Context) ([]string, error)    { return []string{"min"}, nil }
+func (f *fakeBackstage) RuleKinds(context.Context) ([]string, error) {
+	if f.kinds != nil {
+		return f.kinds, nil
+	}
+	return []string{"min"}, nil
+}
 func (f *fakeBackstage) Rules(context.Context) ([]remote.Rule, error)   { return nil, nil }
 func (f *fakeBackstage) UserID(context.Context, string) (string, error) { return "", nil }
 
@@ -178,8 +185,7 @@ func (f *fakeBackstage) UserID(context.Context, string) (string, error) { return
 // filled in, with the org's answer, to be put right.
 func TestARuleFormTakesALabelAndStaysFilledInWhenTheOrgRefuses(t *testing.T) {
 	app := New(Options{Backend: seededFake(1)})
-	app.c.describes["Account"] = app.c.backend.(*fakeBackend).desc["Account"]
-	fb := &fakeBackstage{err: errors.New(`org replied 400: INVALID_INPUT no field "Nope" on Account`)}
+	fb := &fakeBackstage{err: errors.New(`org replied 400: INVALID_INPUT value "fifty" is not a number`)}
 	bs := newBackstage(app.c, fb)
 	bs.SetSize(100, 30)
 	bs, _ = bs.open("Account", "001000000000000000", "Acme 000000")
@@ -200,17 +206,17 @@ func TestARuleFormTakesALabelAndStaysFilledInWhenTheOrgRefuses(t *testing.T) {
 	typeText := func(s string) { key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
 	key(tea.KeyMsg{Type: tea.KeyTab})
 	key(tea.KeyMsg{Type: tea.KeyTab})
-	typeText("account phone") // the label, in another case
+	typeText("annual revenue") // the label, in another case
 	key(tea.KeyMsg{Type: tea.KeyTab})
-	typeText("50")
+	typeText("fifty")
 	key(tea.KeyMsg{Type: tea.KeyCtrlS})
-	if len(fb.steps) != 1 || fb.steps[0].Rule == nil || fb.steps[0].Rule.Field != "Phone" {
-		t.Fatalf("steps %+v; want one rule on Phone", fb.steps)
+	if len(fb.steps) != 1 || fb.steps[0].Rule == nil || fb.steps[0].Rule.Field != "AnnualRevenue" {
+		t.Fatalf("steps %+v; want one rule on AnnualRevenue", fb.steps)
 	}
 	if bs.form == nil {
 		t.Fatal("the refused rule's form is gone")
 	}
-	if v := bs.View(); !strings.Contains(v, "account phone") || !strings.Contains(v, "INVALID_INPUT") {
+	if v := bs.View(); !strings.Contains(v, "annual revenue") || !strings.Contains(v, "INVALID_INPUT") {
 		t.Fatalf("the form as filled in, with the org's answer:\n%s", v)
 	}
 }

@@ -704,3 +704,21 @@ func textLen(v any) int {
 	s, _ := v.(string)
 	return utf8.RuneCountInString(s)
 }
+
+// fieldLabel is the field's name as the screens show it: its label, or its API name when the
+// describe gives none.
+func fieldLabel(f remote.Field) string {
+	if l := strings.TrimSpace(f.Label); l != "" {
+		return l
+	}
+	return f.Name
+}
+
+// isNumberType reports whether a field of type t holds a number.
+func isNumberType(t string) bool {
+	switch t {
+	case "int", "double", "currency", "percent":
+		return true
+	}
+	return false
+}
