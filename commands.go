@@ -597,9 +597,9 @@ func printSummary(w io.Writer, s pending.Summary, red int, err error) {
 var statusWord = map[pending.Status]string{
 	pending.StatusPending:  "green  waiting to sync",
 	pending.StatusSyncing:  "green  syncing",
-	pending.StatusWaiting:  "green  waiting for a new record",
+	pending.StatusWaiting:  "green  waits for parent",
 	pending.StatusConflict: "orange conflict",
-	pending.StatusInvalid:  "orange refused by the org",
+	pending.StatusInvalid:  "orange fix errors",
 	pending.StatusFailed:   "red    can't be saved",
 }
 

@@ -48,8 +48,17 @@ func namedEntries(entries []pending.Entry, names map[string]string) []namedEntry
 	if entries == nil {
 		return nil
 	}
+	creates := map[string]pending.Entry{}
+	for _, e := range entries {
+		if e.Op == pending.OpCreate {
+			creates[e.RecordID] = e
+		}
+	}
 	out := make([]namedEntry, len(entries))
 	for i, e := range entries {
+		if e.Message == "" {
+			e.Message = waitsFor(e, creates) // as the table says it: a script reads why, too
+		}
 		out[i] = namedEntry{e, names}
 	}
 	return out

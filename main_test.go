@@ -325,6 +325,12 @@ func TestSyncDoesNotSpinOnAChangeWaitingForARefusedCreate(t *testing.T) {
 	if n := countRequests(t, dir) - before; n > 40 {
 		t.Fatalf("sync made %d requests for a queue it cannot move", n)
 	}
+	// A script reading the queue learns the same.
+	for _, e := range pendingEntries(t, dir) {
+		if e.Op == pending.OpCreate && e.Object == "Task" && !strings.HasPrefix(e.Message, `waits for Case "Headless parent", which needs you first`) {
+			t.Fatalf("pending --json gives the waiting task the message %q", e.Message)
+		}
+	}
 }
 
 func TestSyncAgainstAnUnreachableOrgExitsThree(t *testing.T) {
