@@ -3,6 +3,9 @@ package tui
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -134,8 +137,9 @@ type (
 		err  error
 	}
 	bsDoneMsg struct {
-		gen int
-		res scenario.StepResult
+		gen  int
+		res  scenario.StepResult
+		text string // the step as the status line says it ("" : as the scenario says it)
 	}
 )
 
@@ -291,6 +295,9 @@ func (m backstageModel) Update(msg tea.Msg) (backstageModel, tea.Cmd) {
 		}
 		m.busy = false
 		r := msg.res
+		if msg.text != "" {
+			r.Text = msg.text
+		}
 		sent := m.sent
 		m.sent = nil
 		switch {
@@ -362,6 +369,9 @@ func (m backstageModel) updateMenu(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 		} else {
 			m.user = "sam"
 		}
+		// What the last step said was about the user acting then ("sam cannot see this
+		// record…"): it goes, so it is not read as the new user's.
+		m.last, m.lastFailed = "Acting as "+m.user+" now.", false
 	case key.Matches(msg, k.Open):
 		if m.busy || m.cursor < 0 || m.cursor >= len(items) {
 			return m, nil
@@ -392,17 +402,20 @@ func (m backstageModel) run(it bsItem) (backstageModel, tea.Cmd) {
 		return m.loadRemoveForm()
 	case bsOwner:
 		bs, ctx, gen, user := m.bs, m.c.ctx, m.gen, m.user
+		// Said before the owner's id is known: the line names the user.
+		text := m.stepText(scenario.Step{Kind: scenario.KindEdit, As: "admin", Record: rec, Fields: remote.Fields{"OwnerId": user}}, map[string]string{"OwnerId": user})
 		m.busy = true
+		m.last, m.lastFailed = "… "+text, false
 		return m, func() tea.Msg {
 			id, err := bs.UserID(ctx, user)
 			st := scenario.Step{Kind: scenario.KindEdit, As: "admin", Record: rec, Fields: remote.Fields{"OwnerId": id}}
 			if err != nil {
-				return bsDoneMsg{gen: gen, res: scenario.StepResult{Text: st.String(), Err: err}}
+				return bsDoneMsg{gen: gen, res: scenario.StepResult{Text: text, Err: err}, text: text}
 			}
-			return bsDoneMsg{gen: gen, res: bs.Do(ctx, st)}
+			return bsDoneMsg{gen: gen, res: bs.Do(ctx, st), text: text}
 		}
 	case bsDelete:
-		st = scenario.Step{Kind: scenario.KindDelete, As: m.user, Record: rec}
+		return m.deleteAs(scenario.Step{Kind: scenario.KindDelete, As: m.user, Record: rec})
 	case bsShareMeEdit:
 		st = scenario.Step{Kind: scenario.KindShare, Record: rec, User: scenario.Me, Access: "edit"}
 	case bsShareMeRead:
@@ -433,10 +446,83 @@ func (m backstageModel) run(it bsItem) (backstageModel, tea.Cmd) {
 }
 
 func (m backstageModel) do(st scenario.Step) (backstageModel, tea.Cmd) {
+	return m.doSaying(st, m.stepText(st, nil))
+}
+
+// doSaying runs st, calling it text while it runs and after.
+func (m backstageModel) doSaying(st scenario.Step, text string) (backstageModel, tea.Cmd) {
 	bs, ctx, gen := m.bs, m.c.ctx, m.gen
 	m.busy = true
-	m.last, m.lastFailed = "… "+CleanLine(st.String()), false
-	return m, func() tea.Msg { return bsDoneMsg{gen: gen, res: bs.Do(ctx, st)} }
+	m.last, m.lastFailed = "… "+text, false
+	return m, func() tea.Msg { return bsDoneMsg{gen: gen, res: bs.Do(ctx, st), text: text} }
+}
+
+// deleteAs deletes the record as st.As, first checking, as the edit form does, that the user
+// can see it: a user who cannot is told how to give them access, and nothing is sent.
+func (m backstageModel) deleteAs(st scenario.Step) (backstageModel, tea.Cmd) {
+	oc, ok := m.bs.(orgClients)
+	if !ok || st.As == "admin" {
+		return m.do(st)
+	}
+	bs, ctx, gen, text := m.bs, m.c.ctx, m.gen, m.stepText(st, nil)
+	user, object, id := st.As, st.Record.Object, st.Record.ID
+	m.busy = true
+	m.last, m.lastFailed = "… "+text, false
+	return m, func() tea.Msg {
+		if _, err := readAs(ctx, oc, user, object, id, []string{"Id"}); err != nil {
+			if ae, ok := remote.AsError(err); ok && ae.HasCode("NOT_FOUND") {
+				return bsFormMsg{gen: gen, err: errors.New(user + " cannot see this record, so cannot delete it: share it with " + user + " first (Share it with " + user + ": read and edit), or act as the admin (u)")}
+			}
+		}
+		return bsDoneMsg{gen: gen, res: bs.Do(ctx, st), text: text}
+	}
+}
+
+// stepText is a step as the status line says it: a record by its name, fields by label with
+// their values as the screens show them (shown holds a field's shown value where the step's
+// value is an id: a lookup's record name, an owner's user). Steps on no field of this record
+// are said as the scenario says them.
+func (m backstageModel) stepText(st scenario.Step, shown map[string]string) string {
+	if st.Record.ID == "" || st.Record.ID != m.id {
+		return CleanLine(st.String())
+	}
+	var b strings.Builder
+	if st.As != "" && st.As != scenario.Me {
+		b.WriteString("as " + st.As + ": ")
+	}
+	rest := st
+	rest.As, rest.Fields = "", nil
+	// "edit Account 001…" → "edit Account "Acme Group"".
+	b.WriteString(strings.Replace(CleanLine(rest.String()), st.Record.String(), m.c.singleLabel(m.object)+" "+strconv.Quote(CleanLine(m.name)), 1))
+	if len(st.Fields) == 0 {
+		return b.String()
+	}
+	d := m.c.describes[m.object]
+	if m.form != nil && m.form.describes[m.object] != nil {
+		d = m.form.describes[m.object]
+	}
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(st.Fields)) {
+		v := st.Fields[name]
+		label, text, quote := name, display(v), true
+		if d != nil {
+			if f, ok := d.Field(name); ok {
+				label, text = fieldLabel(f), m.c.displayField(f, v)
+				quote = !isNumberType(f.Type) && f.Type != "boolean" && f.Type != "date" && f.Type != "datetime"
+			}
+		}
+		if s, ok := shown[name]; ok {
+			text = s
+		}
+		switch {
+		case text == "":
+			text = "(empty)"
+		case quote:
+			text = strconv.Quote(text)
+		}
+		parts = append(parts, CleanLine(label)+" "+text)
+	}
+	return b.String() + ": " + strings.Join(parts, ", ")
 }
 
 // editable says whether the backstage edit form offers a field. A lookup is offered when it
@@ -540,7 +626,8 @@ func (m backstageModel) loadEditForm() (backstageModel, tea.Cmd) {
 				source += " (" + user + " can't read it: " + err.Error() + ")"
 			}
 		}
-		f := &bsForm{kind: bsFormEdit, title: "Edit " + CleanLine(name) + " as " + user + " (only the fields you change are sent)\n" + source}
+		f := &bsForm{kind: bsFormEdit, title: "Edit " + CleanLine(name) + " as " + user + " (only the fields you change are sent)\n" + source,
+			describes: map[string]*remote.Describe{object: d}}
 		for _, fd := range orderedFields(d.Fields) {
 			if !editable(fd, cached) {
 				continue
@@ -700,8 +787,9 @@ func (m backstageModel) updateForm(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 			f.err = err.Error()
 			return m, nil
 		}
+		text := m.stepText(st, f.shown())
 		m.form, m.sent = nil, f
-		return m.do(st)
+		return m.doSaying(st, text)
 	}
 	if len(f.rows) == 0 {
 		return m, nil
@@ -965,6 +1053,17 @@ var ruleKindHints = map[string]string{
 	"forbid_value": "forbid_value: Field must not be Value",
 	"require_if":   "require_if: Field is required when Other field is Value",
 	"duplicate":    "duplicate: no two records may have the same Field (the org answers DUPLICATES_DETECTED)",
+}
+
+// shown is what the form's lookups show for the ids they hold: the chosen records' names.
+func (f *bsForm) shown() map[string]string {
+	out := map[string]string{}
+	for _, r := range f.rows {
+		if l, ok := r.input.(*lookupField); ok && l.id != "" && l.name != "" {
+			out[r.name] = CleanLine(l.name)
+		}
+	}
+	return out
 }
 
 // value is what the row named name holds, as text ("" when there is no such row).
