@@ -1153,7 +1153,9 @@ func (f *bsForm) nameRuleFields(rule *scenario.Rule) error {
 // know, or a field a rule of that kind cannot check, with the fields it takes.
 func ruleField(d *remote.Describe, kind, row, name string) (remote.Field, error) {
 	takes := func(f remote.Field) bool {
-		if !f.Createable && !f.Updateable {
+		// The app's own fields (Offline_Key__c) are no one's to rule on: a rule there would
+		// refuse every create the device sends.
+		if !f.Createable && !f.Updateable || hiddenFields[f.Name] {
 			return false
 		}
 		return kind != "min" || isNumberType(f.Type)
@@ -1183,6 +1185,8 @@ func ruleField(d *remote.Describe, kind, row, name string) (remote.Field, error)
 		return remote.Field{}, errors.New(sprintf("%s: %s has no field %q; it takes %s", row, CleanLine(objectLabel(d)), CleanLine(name), list))
 	case !takes(f) && kind == "min" && (f.Createable || f.Updateable):
 		return remote.Field{}, errors.New(sprintf("%s: %s is not a number; a min rule takes %s", row, CleanLine(fieldLabel(f)), list))
+	case !takes(f) && hiddenFields[f.Name] && (f.Createable || f.Updateable):
+		return remote.Field{}, errors.New(sprintf("%s: %s is the app's own field; a rule takes %s", row, CleanLine(fieldLabel(f)), list))
 	case !takes(f):
 		return remote.Field{}, errors.New(sprintf("%s: %s is kept by the org, no one sets it; a rule takes %s", row, CleanLine(fieldLabel(f)), list))
 	}

@@ -1,10 +1,13 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/offline-edit/offline-edit/remote"
 )
 
 // The rule form's Field takes the label the screens show or the API name, in any case; a name
@@ -29,11 +32,16 @@ func TestARuleFieldIsNamedByLabelOrAPINameAndAnUnknownOneIsRefusedBeforeSending(
 		{name: "unknown name", kind: 1, field: "Nope", wantRefusal: []string{`Field: Account has no field "Nope"; it takes Account Name, Industry, Account Phone, Annual Revenue, Description`}},
 		{name: "not a number for min", kind: 0, field: "Account Phone", value: "1", wantRefusal: []string{"Field: Account Phone is not a number; a min rule takes Annual Revenue"}},
 		{name: "a field the org keeps", kind: 1, field: "Account ID", wantRefusal: []string{"Field: Account ID is kept by the org"}},
+		{name: "the app's own field", kind: 1, field: "offline_key__c", wantRefusal: []string{"Field: Offline Key is the app's own field"}},
 		{name: "unknown other field", kind: 2, field: "Description", other: "Stage", value: "x", wantRefusal: []string{`Other field: Account has no field "Stage"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := New(Options{Backend: seededFake(1)})
+			fake := seededFake(1)
+			d := *fake.desc["Account"]
+			d.Fields = append(slices.Clone(d.Fields), remote.Field{Name: "Offline_Key__c", Label: "Offline Key", Type: "string", Length: 36, Createable: true, Updateable: true, ExternalID: true, Unique: true})
+			fake.desc["Account"] = &d
+			app := New(Options{Backend: fake})
 			fb := &fakeBackstage{kinds: []string{"min", "required", "require_if"}}
 			bs := newBackstage(app.c, fb)
 			bs.SetSize(200, 40)
