@@ -338,7 +338,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.c.describes = ds
 		return m, nil
 	case syncFinishedMsg:
-		return m.onSyncFinished(&msg.sum, msg.red)
+		return m.onSyncFinished(&msg.sum, msg.red, msg.blocked)
 	case syncDoneMsg:
 		m.c.noteReach(msg.err)
 		if msg.err != nil && !errors.Is(msg.err, remote.ErrOffline) {
@@ -396,7 +396,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, cmd
 		})
 	case openPendingMsg:
-		return m.push(ScreenPending, func(m Model) (Model, tea.Cmd) { return m.reload(ScreenPending) })
+		return m.push(ScreenPending, func(m Model) (Model, tea.Cmd) {
+			m.pend.seek = msg.attention
+			return m.reload(ScreenPending)
+		})
 	case openConflictMsg:
 		return m.push(ScreenConflict, func(m Model) (Model, tea.Cmd) {
 			var cmd tea.Cmd
@@ -668,16 +671,16 @@ func (m Model) onEvent(ev pending.Event) (tea.Model, tea.Cmd) {
 			// The note and the alert count orange and red apart, as the status bar does.
 			b, ctx := m.c.backend, m.c.ctx
 			cmds = append(cmds, func() tea.Msg {
-				red, err := redCount(ctx, b)
+				es, err := b.Entries(ctx)
 				if err != nil {
-					red = 0
+					return syncFinishedMsg{sum: *sum}
 				}
-				return syncFinishedMsg{sum: *sum, red: red}
+				return syncFinishedMsg{sum: *sum, red: countRed(es), blocked: len(blockedBy(es))}
 			})
 			break
 		}
 		var cmd tea.Cmd
-		m, cmd = m.onSyncFinished(ev.Summary, 0)
+		m, cmd = m.onSyncFinished(ev.Summary, 0, 0)
 		cmds = append(cmds, cmd)
 	case pending.EventOnlineChanged:
 		// The device's state now, not the event's: when o is pressed twice quickly, the event
@@ -696,7 +699,7 @@ func (m Model) onEvent(ev pending.Event) (tea.Model, tea.Cmd) {
 
 // onSyncFinished shows what a finished run did: a note, and the alert when more changes need
 // the user than when it last showed; red of sum.Attention can't be saved.
-func (m Model) onSyncFinished(sum *pending.Summary, red int) (Model, tea.Cmd) {
+func (m Model) onSyncFinished(sum *pending.Summary, red, blocked int) (Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	if sum != nil && errors.Is(sum.Err, signin.ErrOtherOrg) {
 		// The pause for a sign-in came first (the engine pauses, then finishes the run): signing
@@ -722,27 +725,85 @@ func (m Model) onSyncFinished(sum *pending.Summary, red int) (Model, tea.Cmd) {
 	if sum != nil && sum.Attention > m.alerted && !m.modal.open() {
 		n := sum.Attention
 		m.alerted = n
-		m.modal = modal{kind: modalAlert, title: "Sync needs your attention", yes: "open Pending Changes",
-			body: alertBody(n, min(red, n)), onYes: cmdOf(openPendingMsg{})}
+		// On Pending Changes already, the alert offers the first change that needs the user.
+		here := m.active() == ScreenPending
+		yes := "open Pending Changes"
+		if here {
+			yes = "go to the first"
+		}
+		m.modal = modal{kind: modalAlert, title: "Sync needs your attention", yes: yes,
+			body: alertBody(n, min(red, n), blocked, here), onYes: cmdOf(openPendingMsg{attention: true})}
 	}
 	cmds = append(cmds, m.queueRefresh())
 	return m, tea.Batch(cmds...)
 }
 
 // alertBody says how many changes could not be synced, and of them how many can't be saved
-// (red: they can only be dismissed) and how many need the user to resolve or fix them.
-func alertBody(n, red int) string {
+// (red: they can only be dismissed) and how many need the user to resolve or fix them; then how
+// many changes wait for those (made on records created offline whose create is among them).
+// here: Pending Changes is open already.
+func alertBody(n, red, blocked int, here bool) string {
 	orange := n - red
+	them := plural(n, "it", "them")
+	var what, do string
 	switch {
 	case red == 0:
-		return sprintf("%d %s could not be synced and %s your attention. Open Pending Changes to resolve %s.",
-			n, plural(n, "change", "changes"), plural(n, "needs", "need"), plural(n, "it", "them"))
+		what = sprintf("%d %s could not be synced and %s your attention", n, plural(n, "change", "changes"), plural(n, "needs", "need"))
+		do = "resolve " + them
 	case orange == 0:
-		return sprintf("%d %s could not be synced and can't be saved. Open Pending Changes to see why and dismiss %s.",
-			n, plural(n, "change", "changes"), plural(n, "it", "them"))
+		what = sprintf("%d %s could not be synced and can't be saved", n, plural(n, "change", "changes"))
+		do = "see why and dismiss " + them
+	default:
+		what = sprintf("%d changes could not be synced: %d %s your attention and %d can't be saved", n, orange, plural(orange, "needs", "need"), red)
+		do = "resolve or dismiss them"
 	}
-	return sprintf("%d changes could not be synced: %d %s your attention and %d can't be saved. Open Pending Changes to resolve or dismiss them.",
-		n, orange, plural(orange, "needs", "need"), red)
+	if blocked > 0 {
+		what += sprintf(", and %d more %s for %s", blocked, plural(blocked, "waits", "wait"), them)
+	}
+	if here {
+		return what + ". " + strings.ToUpper(do[:1]) + do[1:] + " here."
+	}
+	return what + ". Open Pending Changes to " + do + "."
+}
+
+// countRed is how many of the queue's changes can't be saved (red).
+func countRed(es []pending.Entry) int {
+	n := 0
+	for _, e := range es {
+		if e.Status.Sash() == pending.SashRed {
+			n++
+		}
+	}
+	return n
+}
+
+// blockedBy maps each change waiting (directly or through other new records) on a record
+// created offline whose create needs the user (orange or red) to that create: syncing again
+// cannot move it until the user acts on the create.
+func blockedBy(es []pending.Entry) map[string]pending.Entry {
+	creates := map[string]pending.Entry{}
+	for _, e := range es {
+		if e.Op == pending.OpCreate {
+			creates[e.RecordID] = e
+		}
+	}
+	out := map[string]pending.Entry{}
+	for _, e := range es {
+		seen := map[string]bool{}
+		for w := e; w.Status == pending.StatusWaiting && w.WaitingOn != "" && !seen[w.WaitingOn]; {
+			seen[w.WaitingOn] = true
+			p, ok := creates[w.WaitingOn]
+			if !ok {
+				break
+			}
+			if p.Status.Locked() {
+				out[e.ID] = p
+				break
+			}
+			w = p
+		}
+	}
+	return out
 }
 
 // queueRefresh reloads the screen on top once after a burst of events.

@@ -380,7 +380,7 @@ func TestAStartNoteShowsOnTheFirstScreenUntilTheUserMovesOn(t *testing.T) {
 func TestASaveNoteStaysBesideTheNoteOfTheSyncThatFollows(t *testing.T) {
 	d := newDriver(t, seededFake(1), 120, 24)
 	d.send(toastMsg{"Account saved. Annual Revenue rounded to 251: the field keeps no decimals."})
-	m, _ := d.model().onSyncFinished(&pending.Summary{Synced: 1}, 0)
+	m, _ := d.model().onSyncFinished(&pending.Summary{Synced: 1}, 0, 0)
 	d.m = m
 	d.requireView("Annual Revenue rounded to 251", "Synced 1 change.")
 }

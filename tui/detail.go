@@ -54,7 +54,10 @@ type recordMsg struct {
 	view       pending.RecordView
 	desc       *remote.Describe
 	related    []relatedList
-	err        error
+	// waitsFor names the record created offline the record's change waits for ("" when it
+	// waits for none).
+	waitsFor string
+	err      error
 }
 
 // detailModel is a record page: highlights with the sash, fields, related lists, action bar.
@@ -67,6 +70,7 @@ type detailModel struct {
 	view       pending.RecordView
 	desc       *remote.Describe
 	related    []relatedList
+	waitsFor   string // the record created offline its change waits for, as a sentence
 	scroll     int
 	pane       int // 0: fields; i>0: related list i-1
 	relCursor  int
@@ -98,8 +102,10 @@ func (m detailModel) load() (detailModel, tea.Cmd) {
 	b, ctx := m.c.backend, m.c.ctx
 	known := m.c.describes[object]
 	objects := map[string]bool{}
+	labels := map[string]string{} // read here: a command must not read the app's describes
 	for _, o := range b.Objects() {
 		objects[o] = true
+		labels[o] = m.c.singleLabel(o)
 	}
 	return m, func() tea.Msg {
 		out := recordMsg{object: object, id: id, gen: gen, desc: known}
@@ -111,6 +117,11 @@ func (m detailModel) load() (detailModel, tea.Cmd) {
 			out.desc, out.err = b.Describe(ctx, object)
 			if out.err != nil {
 				return out
+			}
+		}
+		if e := out.view.Entry; e != nil && e.Status == pending.StatusWaiting && e.WaitingOn != "" {
+			if es, err := b.Entries(ctx); err == nil {
+				out.waitsFor = waitsForIn(func(o string) string { return labels[o] }, *e, es)
 			}
 		}
 		// The record may have a new id now (a create that synced); follow it.
@@ -355,7 +366,7 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 			return m, errCmd(msg.err)
 		}
 		m.loaded, m.missing = true, false
-		m.view, m.desc, m.related = msg.view, msg.desc, msg.related
+		m.view, m.desc, m.related, m.waitsFor = msg.view, msg.desc, msg.related, msg.waitsFor
 		if m.view.ID != "" && m.view.ID != m.id {
 			m.id = m.view.ID
 		}
@@ -544,6 +555,9 @@ func (m detailModel) header() []string {
 		}
 		if msg := m.c.entryMessage(*e); msg != "" {
 			out = append(out, indented(s.sashStyle(e.Status), "", CleanLine(msg))...)
+		}
+		if m.waitsFor != "" && e.Status == pending.StatusWaiting {
+			out = append(out, indented(s.sashStyle(e.Status), "", m.waitsFor+".")...)
 		}
 		for _, fe := range e.Errors {
 			switch {

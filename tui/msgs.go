@@ -14,9 +14,11 @@ var sprintf = fmt.Sprintf
 
 // Navigation requests: screens ask the root to move; the root owns the stack.
 type (
-	openHomeMsg    struct{ object string }
-	openRecordMsg  struct{ object, id string }
-	openPendingMsg struct{}
+	openHomeMsg   struct{ object string }
+	openRecordMsg struct{ object, id string }
+	// openPendingMsg opens Pending Changes; attention puts the cursor on the first change
+	// that needs the user.
+	openPendingMsg struct{ attention bool }
 	openFormMsg    struct {
 		mode     formMode
 		object   string
@@ -50,8 +52,9 @@ type (
 	// syncFinishedMsg is a finished run that needs the user, with how many of its changes
 	// can't be saved.
 	syncFinishedMsg struct {
-		sum pending.Summary
-		red int
+		sum     pending.Summary
+		red     int // changes that can't be saved
+		blocked int // changes waiting for a record created offline whose create needs the user
 	}
 	syncDoneMsg struct {
 		sum pending.Summary

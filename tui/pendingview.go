@@ -24,7 +24,10 @@ type pendingModel struct {
 	cursor  int
 	gen     int
 	loaded  bool
-	w, h    int
+	// seek puts the cursor, once the entries load, on the first change that needs the user
+	// (orange, else red).
+	seek bool
+	w, h int
 }
 
 func newPending(c *common) pendingModel { return pendingModel{c: c} }
@@ -70,6 +73,10 @@ func (m pendingModel) Update(msg tea.Msg) (pendingModel, tea.Cmd) {
 			}
 		}
 		m.cursor = max(0, min(m.cursor, len(m.entries)-1))
+		if m.seek {
+			m.seek = false
+			m.cursor = firstNeedingYou(m.entries, m.cursor)
+		}
 		return m, nil
 	case tea.MouseMsg:
 		m.cursor = clampIndex(m.cursor+wheelDelta(msg), len(m.entries))
@@ -99,6 +106,19 @@ func (m pendingModel) Update(msg tea.Msg) (pendingModel, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// firstNeedingYou is the index of the first change that needs the user (orange), else of the
+// first that can't be saved (red), else at.
+func firstNeedingYou(es []pending.Entry, at int) int {
+	for _, sash := range []pending.Sash{pending.SashOrange, pending.SashRed} {
+		for i, e := range es {
+			if e.Status.Sash() == sash {
+				return i
+			}
+		}
+	}
+	return at
 }
 
 // resolve is r: open what fixes the entry, or try it again.
@@ -288,14 +308,19 @@ func (m pendingModel) detailLines(e pending.Entry, sashW int) []string {
 // waitsFor says, for a change waiting on a record created offline, which one, and whether that
 // create needs the user first (then syncing cannot move either); "" for other changes.
 func (m pendingModel) waitsFor(e pending.Entry) string {
+	return waitsForIn(m.c.singleLabel, e, m.entries)
+}
+
+// waitsForIn is waitsFor with the queue es, objects named by label.
+func waitsForIn(label func(object string) string, e pending.Entry, es []pending.Entry) string {
 	if e.Status != pending.StatusWaiting || e.WaitingOn == "" {
 		return ""
 	}
-	for _, p := range m.entries {
+	for _, p := range es {
 		if p.RecordID != e.WaitingOn || p.Op != pending.OpCreate {
 			continue
 		}
-		what := sprintf("Waiting for %s %q", m.c.singleLabel(p.Object), CleanLine(p.Name))
+		what := sprintf("Waiting for %s %q", label(p.Object), CleanLine(p.Name))
 		if p.Status.Locked() {
 			return what + ", which needs you first (" + strings.ToLower(longWord(p.Status, p.Code, p.Message)) + ")"
 		}
