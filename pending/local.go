@@ -575,8 +575,10 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 			}
 		}
 		inConflict := map[string]bool{}
+		theirsBy := map[string]string{}
 		for _, c := range ent.Conflicts {
 			inConflict[c.Field] = true
+			theirsBy[c.Field] = c.TheirsBy
 		}
 		var said []string
 		for _, f := range slices.Sorted(maps.Keys(choices)) {
@@ -588,10 +590,10 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 			}
 			switch ch.Take {
 			case TakeMine:
-				said = append(said, f+" mine")
+				said = append(said, f+" mine ("+truncate(shownValue(ent.Changes[f]), 40)+")")
 			case TakeTheirs:
 				delete(ent.Changes, f)
-				said = append(said, f+" theirs")
+				said = append(said, f+" theirs ("+userName(ctx, tx, theirsBy[f])+"'s "+truncate(shownValue(rec.Server[f]), 40)+")")
 			case TakeValue:
 				nv, err := normalizeFields(remote.Fields{f: ch.Value})
 				if err != nil {
@@ -604,7 +606,7 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 					}
 				}
 				ent.Changes[f] = nv[f]
-				said = append(said, f+" a new value")
+				said = append(said, f+" a new value ("+truncate(shownValue(nv[f]), 40)+")")
 			default:
 				return false, fmt.Errorf("%w: unknown choice %d for %s", ErrNotAllowed, ch.Take, f)
 			}
@@ -703,10 +705,26 @@ func (e *Engine) Fix(ctx context.Context, entryID string, fields remote.Fields) 
 		case !same:
 			ent.dups = dupNone
 		}
+		if !same || ent.dups != dupSend {
+			var set []string
+			for _, f := range slices.Sorted(maps.Keys(fields)) {
+				set = append(set, f+"="+truncate(shownValue(fields[f]), 40))
+			}
+			e.note(ent.ID, ent.RecordID, truncate(strings.TrimSuffix("fixed by the user: "+strings.Join(set, ", "), ": "), 300))
+		}
 		ent.clearProblem()
 		ent.Status = StatusPending
 		return false, settleRefs(ctx, tx, ent)
 	})
+}
+
+// userName is the name the device knows for a user id, or "another user".
+func userName(ctx context.Context, tx *cache.Tx, id string) string {
+	var name string
+	if id == "" || tx.QueryRowContext(ctx, `SELECT name FROM users WHERE id = ?`, id).Scan(&name) != nil || name == "" {
+		return "another user"
+	}
+	return name
 }
 
 // Retry attempts a non-syncing entry again now (its backoff timer is cleared): a change waiting
@@ -717,6 +735,9 @@ func (e *Engine) Retry(ctx context.Context, entryID string) error {
 	return e.modifyEntry(ctx, entryID, func(tx *cache.Tx, ent *entry, rec *cache.Record, d *remote.Describe) (bool, error) {
 		if ent.Status == StatusConflict {
 			return false, fmt.Errorf("%w: a conflict is resolved, not retried", ErrNotAllowed)
+		}
+		if ent.Status != StatusPending || ent.Code != "" {
+			e.note(ent.ID, ent.RecordID, "retried by the user")
 		}
 		ent.clearProblem()
 		ent.Status = StatusPending

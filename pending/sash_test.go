@@ -118,7 +118,7 @@ func TestSameFieldChangedByAnotherUserIsAConflictAndLocksTheRecord(t *testing.T)
 		t.Fatal(err)
 	}
 	acts, _ := h.eng.Activity(bg, c.ID, 20)
-	if !hasNote(acts, "conflict resolved by the user: Phone a new value, Title mine") {
+	if !hasNote(acts, `conflict resolved by the user: Phone a new value ("444"), Title mine ("Boss")`) {
 		t.Fatalf("the log does not say what was chosen: %+v", acts)
 	}
 	h.sync(t)
@@ -272,6 +272,9 @@ func TestValidationRefusalIsInvalidUntilFixed(t *testing.T) {
 	}
 	if err := h.eng.Fix(bg, en.ID, remote.Fields{"Amount": 1250}); err != nil {
 		t.Fatal(err)
+	}
+	if acts, _ := h.eng.Activity(bg, o.ID, 20); !hasNote(acts, "fixed by the user: Amount=1250") {
+		t.Fatalf("the log does not say how the change was fixed: %+v", acts)
 	}
 	s = h.sync(t)
 	if s.Synced != 1 {
@@ -721,5 +724,34 @@ func TestTheSameValueSavedByAnotherUserIsSaidSo(t *testing.T) {
 	acts, _ := h.eng.Activity(bg, c.ID, 50)
 	if !hasNote(acts, "the org already has these values (another user saved them)") || hasNote(acts, "the org already has these values (an earlier send") {
 		t.Fatalf("log: %+v", acts)
+	}
+}
+
+// Weeks later, support reads in the log whose value a conflict kept, not only which side.
+func TestTheLogSaysWhoseValueAResolvedConflictKept(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "111"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2e9))
+	if err := h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Phone": "222"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	en := h.entryOf(t, c.ID)
+	if en.Status != StatusConflict {
+		t.Fatalf("entry %+v", en)
+	}
+	if err := h.eng.Resolve(bg, en.ID, map[string]Choice{"Phone": {Take: TakeTheirs}}); err != nil {
+		t.Fatal(err)
+	}
+	acts, _ := h.eng.Activity(bg, c.ID, 20)
+	want := `conflict resolved by the user: Phone theirs (` + h.users["admin@demo.example"].Name + `'s "222")`
+	if h.users["admin@demo.example"].Name == "" || !hasNote(acts, want) {
+		t.Fatalf("want the note %q in %+v", want, acts)
 	}
 }
