@@ -133,13 +133,16 @@ type outcome struct {
 
 // run holds what one sync run learned.
 type run struct {
-	sum     *Summary
-	merges  map[string]int
-	merged  map[string]bool
-	checked map[string]bool // delete entries whose check found no remote change
-	keyed   map[string]bool // object → describe has Offline_Key__c
-	fields  map[string][]string
-	skip    map[string]bool // objects the org would not describe
+	sum *Summary
+	// overwrites are other users' later changes of records this device sent changes for,
+	// found by the refresh and logged once their users' names are known.
+	overwrites []overwrite
+	merges     map[string]int
+	merged     map[string]bool
+	checked    map[string]bool // delete entries whose check found no remote change
+	keyed      map[string]bool // object → describe has Offline_Key__c
+	fields     map[string][]string
+	skip       map[string]bool // objects the org would not describe
 	// rekey lists objects whose keyed creates the org refused for want of Offline_Key__c: the
 	// run fetches their describe again and creates them without the key from then on.
 	rekey map[string]bool
@@ -219,6 +222,7 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 			err = ferr
 		}
 	}
+	e.overwritten(context.WithoutCancel(ctx), r)
 	// The run completed: it pushed what it could and refreshed the cache. Changes left for a
 	// retry after a transient failure do not make it less complete.
 	completed := err == nil && !unreached

@@ -1,6 +1,7 @@
 package pending
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -639,7 +640,9 @@ func (e *Engine) storeServerCopies(ctx context.Context, r *run, object string, r
 	me := e.myID()
 	due := r.due(object)
 	n := 0
+	noted := len(r.overwrites)
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
+		var others []cache.Record // changed by another user since the device last read them
 		d := e.describeOf(ctx, tx, object)
 		pendingChanges := map[string]*entry{}
 		ents, err := entriesWhere(ctx, tx, `WHERE object = ?`, object)
@@ -681,11 +684,98 @@ func (e *Engine) storeServerCopies(ctx context.Context, r *run, object string, r
 			if owner, _ := fields["OwnerId"].(string); owner == "" || owner != me {
 				due[id] = true
 			}
+			if by, _ := fields["LastModifiedById"].(string); onlyNewer && pendingChanges[id] == nil && by != "" && me != "" && !sameID(by, me) {
+				others = append(others, rec)
+			}
+		}
+		if err := e.noteOverwrites(ctx, tx, r, d, others); err != nil {
+			return err
 		}
 		n = len(out)
 		return tx.PutRecords(ctx, out)
 	})
+	if err != nil {
+		r.overwrites = r.overwrites[:noted] // what was not stored was not seen
+	}
 	return n, err
+}
+
+// noteOverwrites logs, for each record among recs (new server copies another user saved) that
+// this device sent a change for as far back as the log reaches, which fields the other user
+// changed since: "my change is gone" then reads as what it was, a later change by someone else.
+// They are logged once the run knows the users' names (overwritten).
+func (e *Engine) noteOverwrites(ctx context.Context, tx *cache.Tx, r *run, d *remote.Describe, recs []cache.Record) error {
+	if len(recs) == 0 || d == nil {
+		return nil
+	}
+	sent := map[string]bool{}
+	for chunk := range slices.Chunk(recs, 500) {
+		args := make([]any, len(chunk))
+		for i, r := range chunk {
+			args[i] = r.ID
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT record_id FROM activity
+			WHERE (note LIKE 'update %' OR note LIKE 'create %' OR note LIKE 'created %') AND record_id IN (?`+strings.Repeat(",?", len(args)-1)+`)`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			sent[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for _, rec := range recs {
+		if !sent[rec.ID] {
+			continue
+		}
+		old, err := tx.Record(ctx, rec.ID)
+		if errors.Is(err, cache.ErrNotFound) || err == nil && old.Server == nil {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		var changed []string
+		for _, fd := range d.Fields {
+			if !fd.Updateable || fd.Calculated {
+				continue
+			}
+			was, now := old.Server[fd.Name], rec.Server[fd.Name]
+			if _, ok := rec.Server[fd.Name]; !ok || sameFieldValue(d, fd.Name, was, now) {
+				continue
+			}
+			changed = append(changed, cmp.Or(fd.Label, fd.Name)+" to "+truncate(shownValue(now), 40))
+		}
+		if len(changed) == 0 {
+			continue
+		}
+		by, _ := rec.Server["LastModifiedById"].(string)
+		r.overwrites = append(r.overwrites, overwrite{recordID: rec.ID, by: by, what: strings.Join(changed, ", ")})
+	}
+	return nil
+}
+
+// overwrite is another user's change of a record this device sent a change for.
+type overwrite struct{ recordID, by, what string }
+
+// overwritten logs the run's overwrites, naming their users as far as the device knows them.
+func (e *Engine) overwritten(ctx context.Context, r *run) {
+	for _, o := range r.overwrites {
+		who := "another user"
+		if names, err := e.db.Names(ctx, []string{o.by}); err == nil && names[o.by] != "" {
+			who = names[o.by]
+		}
+		e.note("", o.recordID, truncate("refreshed: "+who+" changed "+o.what+" after your change reached the org", 300))
+	}
+	r.overwrites = nil
 }
 
 // dropVanished drops the cached records among ids that the org no longer returns (not in

@@ -415,3 +415,32 @@ func TestASyncRightAfterADeleteOnTheOrgRemovesTheRecordAndSaysWhy(t *testing.T) 
 		t.Fatalf("the record's log does not say it left the device: %+v", acts)
 	}
 }
+
+// "My change is gone": the log shows the later change of another user a refresh brought, on a
+// record this device sent a change for, and says nothing of records it never changed.
+func TestARefreshLogsAnotherUsersLaterChangeOfARecordISent(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	owned := h.owned(t, "Contact")
+	mine, untouched := owned[0], owned[1]
+	if err := h.eng.Edit(bg, "Contact", mine.id, remote.Fields{"Phone": "555-3333"}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	h.clock.Set(h.clock.Now().Add(2e9))
+	admin := h.as(t, "admin@demo.example")
+	for _, id := range []string{mine.id, untouched.id} {
+		if err := admin.Update(bg, "Contact", id, remote.Fields{"Phone": "555-2222"}, remote.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.clock.Set(h.clock.Now().Add(2e9))
+	h.sync(t)
+	want := "refreshed: " + h.users["admin@demo.example"].Name + ` changed Business Phone to "555-2222" after your change reached the org`
+	if acts, _ := h.eng.Activity(bg, mine.id, 50); !hasNote(acts, want) {
+		t.Fatalf("want %q in the record's log: %+v", want, acts)
+	}
+	if acts, _ := h.eng.Activity(bg, untouched.id, 50); hasNote(acts, "refreshed: ") {
+		t.Fatalf("a record this device never changed: %+v", acts)
+	}
+}
