@@ -38,7 +38,7 @@ func TestADataDirThatIsAFileOrCannotBeWrittenSaysSo(t *testing.T) {
 func TestDataDirCheckSweepsProbesKilledProcessesLeft(t *testing.T) {
 	dir := t.TempDir()
 	stale := filepath.Join(dir, ".writable-123")
-	fresh := filepath.Join(dir, ".writable-456") // another process, probing right now
+	fresh := filepath.Join(dir, ".writable-456")  // another process, probing right now
 	kept := filepath.Join(dir, ".writable-notes") // a file of the user's, not empty
 	for _, p := range []string{stale, fresh} {
 		if err := os.WriteFile(p, nil, 0o600); err != nil {

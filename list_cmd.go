@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -110,13 +111,29 @@ func newListCmd(of *orgFlags) *cobra.Command {
 				if shared {
 					head = append(head, "SHARED WITH YOU")
 				}
-				return writeTable(cmd.OutOrStdout(), head, table)
+				if err := writeTable(cmd.OutOrStdout(), head, table); err != nil {
+					return err
+				}
+				if w := cmd.ErrOrStderr(); onTerminal(w) {
+					// What the device shows is as old as its last refresh: a person comparing it
+					// with a colleague's screen needs to know how old.
+					fmt.Fprintln(w, cachedAsOf(pending.ReadLastSync(ctx, db), time.Now()))
+				}
+				return nil
 			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON: id, name, status, op, fields (as the user sees them), access (full; or read or edit when shared with you)")
 	cmd.Flags().IntVar(&limit, "limit", 50, "most records to show, in name order (1 to 1000)")
 	return cmd
+}
+
+// cachedAsOf says how fresh the device's copy of the org is.
+func cachedAsOf(last, now time.Time) string {
+	if last.IsZero() {
+		return "Cached copy: no sync has finished on this device yet; `offline-edit sync` refreshes it."
+	}
+	return "Cached as of " + whenText(last.Local(), now) + " (the last sync that finished); `offline-edit sync` refreshes it."
 }
 
 // describedObject is the cached object a name names (API names are case-insensitive).

@@ -2,11 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net/http/httptest"
 	"reflect"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/offline-edit/offline-edit/remote/mockorg"
 )
@@ -205,4 +207,39 @@ func TestListJSONGivesEveryRecordItsAccess(t *testing.T) {
 	db, _ := holdDevice(t, dir)
 	defer db.Close()
 	check("beside the app")
+}
+
+func TestListAtATerminalSaysHowOldTheCachedCopyIs(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	if out, _ := run(t, dir, "", "list", "Account"); strings.Contains(out, "Cached as of") {
+		t.Fatalf("a script's list got the terminal's note:\n%s", out)
+	}
+	onTerminal = func(io.Writer) bool { return true }
+	defer func() { onTerminal = isTerminal }()
+	out, err := run(t, dir, "", "list", "Account")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^Cached as of \d\d:\d\d:\d\d \(the last sync that finished\)`).MatchString(out) {
+		t.Fatalf("list at a terminal:\n%s", out)
+	}
+}
+
+func TestCachedAsOfNamesTheDayOfAnOldSync(t *testing.T) {
+	now := time.Date(2026, 3, 9, 12, 0, 0, 0, time.Local)
+	for _, c := range []struct {
+		last time.Time
+		want string
+	}{
+		{time.Time{}, "no sync has finished on this device yet"},
+		{now.Add(-time.Hour), "Cached as of 11:00:00 "},
+		{now.AddDate(0, 0, -2), "Cached as of Mar 7 12:00:00 "},
+	} {
+		if got := cachedAsOf(c.last, now); !strings.Contains(got, c.want) {
+			t.Errorf("last sync %v: %q, want %q", c.last, got, c.want)
+		}
+	}
 }

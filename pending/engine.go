@@ -177,9 +177,7 @@ func Open(db *cache.DB, org remote.Org, opts Options) (*Engine, error) {
 	if err := e.recoverSyncing(ctx); err != nil {
 		return nil, err
 	}
-	var last int64
-	_ = db.SQL().QueryRowContext(ctx, `SELECT COALESCE(MAX(at), 0) FROM activity WHERE note = 'sync finished'`).Scan(&last)
-	e.lastSync = cache.FromMS(last)
+	e.lastSync = ReadLastSync(ctx, db)
 	// The user's id as an earlier sync learnt it (myID), for when the sign-in does not say it.
 	me, err := db.DeviceFact(ctx, myIDFact(e.Identity().Username))
 	if err != nil {

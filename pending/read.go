@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/remote"
@@ -205,6 +206,17 @@ func ReadActivity(ctx context.Context, db *cache.DB, recordID string, limit int)
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// ReadLastSync is the end of the last completed sync run of a device database, as its log
+// keeps it (zero when there is none): for a database another process holds, as LastSync.
+func ReadLastSync(ctx context.Context, db *cache.DB) time.Time {
+	var last int64
+	_ = db.SQL().QueryRowContext(ctx, `SELECT COALESCE(MAX(at), 0) FROM activity WHERE note = 'sync finished'`).Scan(&last)
+	if last == 0 {
+		return time.Time{}
+	}
+	return cache.FromMS(last)
 }
 
 // ServerID is the org's id of a record created on this device under localID, once its create
