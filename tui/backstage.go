@@ -644,7 +644,7 @@ func (m backstageModel) loadEditForm() (backstageModel, tea.Cmd) {
 			} else {
 				in = newFieldInput(c, fd, v, "")
 			}
-			f.rows = append(f.rows, bsRow{label: CleanLine(fd.Label), name: fd.Name, def: fd, input: in, initial: in.Value()})
+			f.rows = append(f.rows, bsRow{label: CleanLine(fieldLabel(fd)), name: fd.Name, def: fd, input: in, initial: in.Value()})
 		}
 		f.linkDependents(d.Fields, values)
 		return bsFormMsg{gen: gen, form: f}
@@ -1174,7 +1174,7 @@ func ruleField(d *remote.Describe, kind, row, name string) (remote.Field, error)
 	f, ok := d.Field(name)
 	if !ok {
 		for _, c := range d.Fields {
-			if strings.EqualFold(fieldLabel(c), name) {
+			if strings.EqualFold(fieldLabel(c), name) || strings.EqualFold(strings.TrimSpace(c.Label), name) {
 				f, ok = c, true
 				break
 			}

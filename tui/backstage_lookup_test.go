@@ -59,20 +59,20 @@ func TestBackstageEditsALookupAmongCachedRecordsAndMakesALookupConflict(t *testi
 	s.wait("As admin")
 	s.backstageItem("Edit fields of this record as admin")
 	s.press("enter")
-	s.wait("values on the org now, as admin reads them", "Account ID")
+	s.wait("values on the org now, as admin reads them", "  Account   ")
 	// Tab to the lookup, clear it, search, take the first match.
-	for i := 0; i < 30 && !strings.Contains(s.view(), "▸ Account ID"); i++ {
+	for i := 0; i < 30 && !strings.Contains(s.view(), "▸ Account   "); i++ {
 		s.press("tab")
 	}
-	v := s.wait("▸ Account ID", "type search the cached records")
-	if !strings.Contains(v, "Account ID") {
+	v := s.wait("▸ Account   ", "type search the cached records")
+	if !strings.Contains(v, "Account   ") {
 		t.Fatalf("no lookup row:\n%s", v)
 	}
 	s.press("ctrl+u", theirs.Name)
 	s.wait("▸ "+theirs.Name+"  (Account)", "enter take it")
 	s.press("enter")
 	v = s.wait("type search the cached records") // the matches closed
-	if l := linesWith(v, "▸ Account ID"); len(l) != 1 || !strings.Contains(l[0], theirs.Name) || !strings.Contains(l[0], "✓") {
+	if l := linesWith(v, "▸ Account   "); len(l) != 1 || !strings.Contains(l[0], theirs.Name) || !strings.Contains(l[0], "✓") {
 		t.Fatalf("the match was not taken:\n%s", v)
 	}
 	s.press("ctrl+s")
@@ -91,7 +91,7 @@ func TestBackstageEditsALookupAmongCachedRecordsAndMakesALookupConflict(t *testi
 	s.press("o")
 	s.wait("Sync needs your attention")
 	s.press("esc", "r")
-	s.wait("Resolve conflict", "Account ID", "theirs  "+theirs.Name, "mine    "+mine.Name)
+	s.wait("Resolve conflict", "Another user changed Account\n", "▸ Account\n", "theirs  "+theirs.Name, "mine    "+mine.Name)
 }
 
 func TestBackstageLookupOffersNoRecordCreatedOnTheDeviceAndEscClosesOnlyTheMatches(t *testing.T) {
@@ -104,7 +104,7 @@ func TestBackstageLookupOffersNoRecordCreatedOnTheDeviceAndEscClosesOnlyTheMatch
 	d.keys("B")
 	d.requireView("SIMULATION")
 	d.keys("enter") // Edit fields of this record as sam
-	d.requireView("Edit ", "Account ID")
+	d.requireView("Edit ", "  Account   ")
 	for i := 0; i < 10 && d.model().bstage.form.rows[d.model().bstage.form.focus].name != "AccountId"; i++ {
 		d.keys("tab")
 	}

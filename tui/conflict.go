@@ -293,7 +293,7 @@ func (m conflictModel) isDelete() bool { return m.entry.Op == pending.OpDelete }
 func (m conflictModel) label(field string) string {
 	if m.desc != nil {
 		if f, ok := m.desc.Field(field); ok {
-			return CleanLine(f.Label)
+			return CleanLine(fieldLabel(f))
 		}
 	}
 	return field
@@ -728,7 +728,7 @@ func (m conflictModel) View() string {
 	out = append(out, s.longSash(e.Status, e.Code, e.Message))
 	if e.Message != "" {
 		// The whole message: it names every field the other user changed.
-		for _, l := range capLines(strings.Split(wrap(CleanLine(e.Message), max(1, m.w)), "\n"), 3, m.w) {
+		for _, l := range capLines(strings.Split(wrap(CleanLine(changedSaid(m.desc, e.Message)), max(1, m.w)), "\n"), 3, m.w) {
 			out = append(out, s.Orange.Render(l))
 		}
 	}

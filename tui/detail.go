@@ -578,7 +578,7 @@ func (m detailModel) header() []string {
 		for _, f := range highlightFields[m.object] {
 			if fd, ok := m.desc.Field(f); ok {
 				if v := m.c.displayField(fd, m.view.Fields[f]); v != "" {
-					hl = append(hl, s.Label.Render(CleanLine(fd.Label)+": ")+v)
+					hl = append(hl, s.Label.Render(CleanLine(fieldLabel(fd))+": ")+v)
 				}
 			}
 		}
@@ -758,7 +758,7 @@ func (m detailModel) fieldBlocks() []fieldBlock {
 			continue
 		}
 		v := m.view.Fields[f.Name]
-		b := fieldBlock{mark: "  ", label: CleanLine(f.Label), flags: flags[f.Name], flagged: len(flags[f.Name]) > 0}
+		b := fieldBlock{mark: "  ", label: CleanLine(fieldLabel(f)), flags: flags[f.Name], flagged: len(flags[f.Name]) > 0}
 		switch f.Type {
 		case "reference":
 			b.value = m.lookupName(f.Name, v)

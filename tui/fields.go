@@ -277,10 +277,7 @@ func (n *numberField) roundedNote(f remote.Field) string {
 	if n.rounded == "" || !ok {
 		return ""
 	}
-	label := CleanLine(f.Label)
-	if label == "" {
-		label = CleanLine(f.Name)
-	}
+	label := CleanLine(fieldLabel(f))
 	return sprintf("%s rounded to %s: the field keeps %s", label, formatNumber(f, x), decimalsWord(n.scale))
 }
 
@@ -706,12 +703,19 @@ func textLen(v any) int {
 }
 
 // fieldLabel is the field's name as the screens show it: its label, or its API name when the
-// describe gives none.
+// describe gives none. A lookup shows the name of the record it points at, not an id, so its
+// label drops the describe's trailing " ID" ("Account ID" → "Account", "Owner ID" → "Owner").
 func fieldLabel(f remote.Field) string {
-	if l := strings.TrimSpace(f.Label); l != "" {
-		return l
+	l := strings.TrimSpace(f.Label)
+	if l == "" {
+		return f.Name
 	}
-	return f.Name
+	if f.Type == "reference" {
+		if t := strings.TrimSpace(strings.TrimSuffix(l, " ID")); t != "" {
+			return t
+		}
+	}
+	return l
 }
 
 // isNumberType reports whether a field of type t holds a number.

@@ -551,7 +551,7 @@ func (m formModel) columns() (labelW, inputW int) {
 
 // fieldLabel is a field's label, with " *" when it must have a value.
 func (m formModel) fieldLabel(f formField) string {
-	label := CleanLine(f.def.Label)
+	label := CleanLine(fieldLabel(f.def))
 	req := f.def.Required()
 	if m.mode != formNew {
 		req = !f.def.Nillable && f.def.Type != "boolean"

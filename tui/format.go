@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -140,7 +141,7 @@ const retryWords = "will retry automatically"
 // that is a minute or more away: "…; next try at 20:39" (today), "tomorrow at 08:00", or
 // "Nov 30 08:00", in the zone times show in.
 func (c *common) entryMessage(e pending.Entry) string {
-	msg := e.Message
+	msg := changedSaid(c.describes[e.Object], e.Message)
 	now := c.clock()
 	if msg == "" || e.Status != pending.StatusPending || e.NextAttempt.Sub(now) < time.Minute {
 		return msg
@@ -150,6 +151,52 @@ func (c *common) entryMessage(e pending.Entry) string {
 		return strings.TrimSuffix(msg, retryWords) + next
 	}
 	return strings.TrimRight(msg, ". ") + "; " + next
+}
+
+// changedSaid is a conflict's message ("Another user changed Account ID, Account Name") with
+// its fields named as the screens name them (a lookup without " ID") and in the order the
+// record's form shows them; any other message, or one naming something d does not have, as it
+// is.
+func changedSaid(d *remote.Describe, msg string) string {
+	who, rest, ok := strings.Cut(msg, " changed ")
+	if !ok || d == nil || rest == "" {
+		return msg
+	}
+	byLabel := map[string]int{} // a describe label → its field's place on the form
+	for i, f := range d.Fields {
+		if _, dup := byLabel[f.Label]; !dup && f.Label != "" {
+			byLabel[f.Label] = i
+		}
+	}
+	toks := strings.Split(rest, ", ")
+	var at []int
+	suffix := ""
+	for i, t := range toks {
+		if j, ok := byLabel[t]; ok {
+			at = append(at, j)
+			continue
+		}
+		if i < len(toks)-1 {
+			return msg
+		}
+		// The last may run on: "Phone before your delete reached the org".
+		best := ""
+		for l := range byLabel {
+			if strings.HasPrefix(t, l+" ") && len(l) > len(best) {
+				best = l
+			}
+		}
+		if best == "" {
+			return msg
+		}
+		at, suffix = append(at, byLabel[best]), t[len(best):]
+	}
+	slices.Sort(at)
+	labels := make([]string, len(at))
+	for i, j := range at {
+		labels[i] = fieldLabel(d.Fields[j])
+	}
+	return who + " changed " + strings.Join(labels, ", ") + suffix
 }
 
 // nextTryText says when t is, seen at now: "at 20:39" on the same day, "tomorrow at 08:00" on

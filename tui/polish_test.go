@@ -33,7 +33,7 @@ const samID = "005Dm0000000002IAA"
 func ownedFake() *fakeBackend {
 	f := seededFake(2)
 	d := f.desc["Account"]
-	d.Fields = append(d.Fields, remote.Field{Name: "OwnerId", Label: "Owner ID", Type: "reference", ReferenceTo: []string{"User"}})
+	d.Fields = append(d.Fields, remote.Field{Name: "OwnerId", Label: "  Owner  ", Type: "reference", ReferenceTo: []string{"User"}})
 	f.records["Account"][0]["OwnerId"] = samID
 	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
 		Op: pending.OpUpdate, Status: pending.StatusConflict, Changes: remote.Fields{"Phone": "1"},
@@ -54,13 +54,13 @@ func TestUserIDsShowAsNamesWhenTheEngineKnowsThem(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newDriver(t, namedBackend{ownedFake(), tc.users}, 100, 40)
 			d.keys("enter", "enter")
-			d.requireView("Owner ID", "they set \"555-0199\" ("+tc.want+",")
+			d.requireView("  Owner  ", "they set \"555-0199\" ("+tc.want+",")
 			if tc.users != nil {
 				d.refuseView(samID)
 			}
 			owner := ""
 			for _, l := range strings.Split(d.view(), "\n") {
-				if strings.Contains(l, "Owner ID") {
+				if strings.Contains(l, "  Owner  ") {
 					owner = l
 				}
 			}

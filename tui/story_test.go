@@ -427,10 +427,10 @@ func TestStoryNewAccountAndContactOfflineSyncWithTheRealParentID(t *testing.T) {
 	s.press("n")
 	s.wait("New Contact", "Last Name *")
 	// Walk to the Account lookup and search for the record created offline.
-	for i := 0; i < 30 && !strings.Contains(s.view(), "▸ Account ID"); i++ {
+	for i := 0; i < 30 && !strings.Contains(s.view(), "▸ Account   "); i++ {
 		s.press("tab")
 	}
-	s.wait("▸ Account ID")
+	s.wait("▸ Account   ")
 	s.press("Zephyr")
 	s.wait("Zephyr Offline Parent  (Account)")
 	s.press("enter")
