@@ -955,7 +955,7 @@ func (m detailModel) relatedLines() []string {
 			}
 			line = strings.TrimRight(line, " ")
 			if m.pane == i+1 && j == m.relCursor {
-				line = s.Selected.Render(fit("  ▸ "+line, m.w))
+				line = s.selectedRow("  ▸ "+line, m.w)
 			} else {
 				line = "    " + line
 			}

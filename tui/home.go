@@ -360,7 +360,7 @@ func (m homeModel) View() string {
 			}
 		}
 		if i == m.cursor {
-			line = s.Selected.Render(fit(line, m.w))
+			line = s.selectedRow(line, m.w)
 		}
 		b.WriteString(line)
 		b.WriteString("\n")

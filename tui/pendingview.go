@@ -274,7 +274,7 @@ func (m pendingModel) View() string {
 		line := mark + s.sashCell(e.Status, e.Op, sashW) +
 			cols.render(m.c.singleLabel(e.Object), CleanLine(e.Name), opWord(e.Op), m.c.when(e.UpdatedAt))
 		if i == m.cursor {
-			line = s.Selected.Render(fit(line, m.w))
+			line = s.selectedRow(line, m.w)
 		}
 		b.WriteString(line + "\n")
 		for _, l := range m.entryDetail(i, sashW) {

@@ -1,6 +1,9 @@
 package tui
 
-import "github.com/charmbracelet/lipgloss"
+import (
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
 
 // Theme is the colour palette. Every token adapts to light and dark terminals; with NO_COLOR
 // (or a terminal without colour) lipgloss drops the colours and the words carry the meaning.
@@ -74,4 +77,11 @@ func NewStyles(t Theme) Styles {
 		Flag:        lipgloss.NewStyle().Foreground(t.Orange).Bold(true),
 		Sim:         lipgloss.NewStyle().Background(t.Orange).Foreground(lipgloss.Color("16")).Bold(true),
 	}
+}
+
+// selectedRow is a list's selected row, highlighted across the whole width w. The row's own
+// styles (a sash's colour) are dropped first: a style ending inside the row would end the
+// highlight there too. The sash keeps its symbol and word.
+func (s Styles) selectedRow(line string, w int) string {
+	return s.Selected.Render(fit(ansi.Strip(line), w))
 }
