@@ -74,7 +74,8 @@
 //	unshare: RECORD                  with: me|sam; done by the admin
 //	add_rule: {object: Opportunity, kind: min, field: Amount, value: 0, message: ...}
 //	                                 optional ref: NAME; kinds: required, min, max_length,
-//	                                 forbid_value, require_if (other_field + value), duplicate
+//	                                 forbid_value, require_if (other_field + value), duplicate,
+//	                                 flow_error (a flow that fails on Field = value)
 //	remove_rule: NAME
 //	expire                           the admin expires my session (expire: sam for sam's)
 //	signin                           I sign in again: a fresh token, and the sync resumes

@@ -850,7 +850,7 @@ func (p *parser) rule(n *yaml.Node) *Rule {
 		p.failf(n, "add_rule needs field")
 	}
 	switch r.Kind {
-	case "min", "max_length", "forbid_value":
+	case "min", "max_length", "forbid_value", "flow_error":
 		if r.Value == "" {
 			p.failf(n, "a %s rule needs value", r.Kind)
 		}

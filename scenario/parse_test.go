@@ -171,7 +171,7 @@ func TestParseRejectsBadFiles(t *testing.T) {
 		{"rate as word", head + "  - network: {lossy: all}\n", `bad.yaml:3: lossy must be a percentage such as 25% or a number between 0 and 1, found "all"`},
 		{"unknown condition", head + "  - network: {speed: 1}\n", `bad.yaml:3: unknown network condition "speed" (expected latency, jitter, drop, lossy, errors)`},
 		{"jitter above latency", head + "  - network: {latency: 10ms, jitter: 20ms}\n", "bad.yaml:3: jitter (20ms) must not exceed latency (10ms)"},
-		{"unknown rule kind", head + "  - add_rule: {object: Account, kind: regex, field: Name}\n", `bad.yaml:3: unknown rule kind "regex" (known: required, min, max_length, forbid_value, require_if, duplicate)`},
+		{"unknown rule kind", head + "  - add_rule: {object: Account, kind: regex, field: Name}\n", `bad.yaml:3: unknown rule kind "regex" (known: required, min, max_length, forbid_value, require_if, duplicate, flow_error)`},
 		{"min rule without number", head + "  - add_rule: {object: Account, kind: min, field: AnnualRevenue, value: lots}\n", `bad.yaml:3: a min rule needs a number as value, found "lots"`},
 		{"unknown rule ref", head + "  - remove_rule: r1\n", `bad.yaml:3: unknown rule "r1": no earlier add_rule step has ref: r1`},
 		{"resolve without choice", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - resolve: a\n", "bad.yaml:6: resolve needs fields (field: mine | theirs | {value: ...}), take (mine or theirs) or delete (anyway or keep)"},

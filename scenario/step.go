@@ -71,7 +71,7 @@ var Kinds = []Kind{
 var Objects = []string{"Account", "Contact", "Opportunity", "Lead", "Case", "Task"}
 
 // RuleKinds are the kinds of validation rule the mock org can add at run time.
-var RuleKinds = []string{"required", "min", "max_length", "forbid_value", "require_if", "duplicate"}
+var RuleKinds = []string{"required", "min", "max_length", "forbid_value", "require_if", "duplicate", "flow_error"}
 
 // Me is the user name that stands for the device's own user.
 const Me = "me"

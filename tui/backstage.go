@@ -1053,6 +1053,7 @@ var ruleKindHints = map[string]string{
 	"forbid_value": "forbid_value: Field must not be Value",
 	"require_if":   "require_if: Field is required when Other field is Value",
 	"duplicate":    "duplicate: no two records may have the same Field (the org answers DUPLICATES_DETECTED)",
+	"flow_error":   "flow_error: a flow fails when Field is Value (CANNOT_EXECUTE_FLOW_TRIGGER)",
 }
 
 // shown is what the form's lookups show for the ids they hold: the chosen records' names.
@@ -1210,6 +1211,8 @@ func ruleMessage(d *remote.Describe, rule *scenario.Rule, field, other remote.Fi
 		return label + " is required when " + CleanLine(fieldLabel(other)) + " is " + valueLabel(other, rule.Value) + "."
 	case "duplicate":
 		return "You're creating a duplicate record: another " + strings.ToLower(CleanLine(objectLabel(d))) + " has the same " + label + "."
+	case "flow_error":
+		return "The flow can't update a record whose " + label + " is " + valueLabel(field, rule.Value) + "."
 	}
 	return ""
 }

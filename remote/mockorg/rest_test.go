@@ -459,7 +459,7 @@ func TestRuntimeRuleKinds(t *testing.T) {
 	e := newEnv(t, Options{})
 	var kinds []string
 	e.do(e.admin, "GET", "/mockorg/v1/rulekinds", nil).want(t, 200).json(t, &kinds)
-	if len(kinds) != 6 {
+	if len(kinds) != 7 {
 		t.Fatalf("kinds %v", kinds)
 	}
 	for _, tc := range []struct {
@@ -491,10 +491,41 @@ func TestRuntimeRuleKinds(t *testing.T) {
 		{"object": "Account", "kind": "min", "field": "Name", "value": "1"},
 		{"object": "Account", "kind": "min", "field": "AnnualRevenue", "value": "lots"},
 		{"object": "Account", "kind": "require_if", "field": "Phone", "otherField": "Nope"},
+		{"object": "Account", "kind": "flow_error", "field": "Rating"},
 	} {
 		e.do(e.admin, "POST", "/mockorg/v1/rules", bad).want(t, 400)
 	}
 	e.do(e.admin, "DELETE", "/mockorg/v1/rules/rule-999", nil).want(t, 404)
+}
+
+// A flow that fails answers as Salesforce does: CANNOT_EXECUTE_FLOW_TRIGGER with a long message
+// naming no field, and only once the validation and duplicate rules have passed (they run first).
+func TestAFailingFlowRefusesTheSaveAfterTheRules(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.do(e.admin, "POST", "/mockorg/v1/rules", map[string]any{"object": "Account", "kind": "flow_error", "field": "Rating", "value": "Cold"}).want(t, 201)
+	id := e.firstID(e.alex, "SELECT Id FROM Account WHERE OwnerId = '"+e.org.users[0].ID+"'")
+	for _, write := range []func() reply{
+		func() reply {
+			return e.do(e.alex, "PATCH", v+"/sobjects/Account/"+id, map[string]any{"Rating": "Cold"})
+		},
+		func() reply {
+			return e.do(e.alex, "POST", v+"/sobjects/Account", map[string]any{"Name": "Flow", "Rating": "Cold"})
+		},
+	} {
+		r := write().want(t, 400)
+		var items []errItem
+		r.json(t, &items)
+		if len(items) != 1 || items[0].ErrorCode != "CANNOT_EXECUTE_FLOW_TRIGGER" || len(items[0].Fields) != 0 ||
+			!strings.Contains(items[0].Message, "process failed") || !strings.Contains(items[0].Message, "Rating is Cold") {
+			t.Fatalf("flow failure: %s", r.Body)
+		}
+	}
+	// A validation rule that fails as well is what the user hears of: the flow never ran.
+	e.do(e.admin, "POST", "/mockorg/v1/rules", map[string]any{"object": "Account", "kind": "forbid_value", "field": "Rating", "value": "Cold"}).want(t, 201)
+	if c := e.do(e.alex, "PATCH", v+"/sobjects/Account/"+id, map[string]any{"Rating": "Cold"}).want(t, 400).code(t); c != "FIELD_CUSTOM_VALIDATION_EXCEPTION" {
+		t.Fatalf("with a validation rule failing too: %s", c)
+	}
+	e.do(e.alex, "PATCH", v+"/sobjects/Account/"+id, map[string]any{"Rating": "Warm"}).want(t, 204)
 }
 
 func TestUpdateValidationOnlyChecksRequiredFieldsThatAreTouched(t *testing.T) {

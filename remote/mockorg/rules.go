@@ -26,11 +26,15 @@ const (
 	KindForbidValue = "forbid_value" // Field must not equal Value
 	KindRequireIf   = "require_if"   // Field required when OtherField = Value
 	KindDuplicate   = "duplicate"    // no two records with the same Field (DUPLICATES_DETECTED)
+	// KindFlowError is a record-triggered flow that fails when Field = Value: the org refuses
+	// the save with CANNOT_EXECUTE_FLOW_TRIGGER and a long message that names no field, after
+	// the validation and duplicate rules passed (as an automation's failure reaches a user).
+	KindFlowError = "flow_error"
 )
 
 // RuleKinds lists the rule kinds the admin API accepts.
 func RuleKinds() []string {
-	return []string{KindRequired, KindMin, KindMaxLength, KindForbidValue, KindRequireIf, KindDuplicate}
+	return []string{KindRequired, KindMin, KindMaxLength, KindForbidValue, KindRequireIf, KindDuplicate, KindFlowError}
 }
 
 func defaultRules() []Rule {
@@ -57,6 +61,8 @@ func (r Rule) message() string {
 		return fmt.Sprintf("%s is required when %s is %s.", r.Field, r.OtherField, r.Value)
 	case KindDuplicate:
 		return fmt.Sprintf("You're creating a duplicate record: another %s has the same %s.", r.Object, r.Field)
+	case KindFlowError:
+		return fmt.Sprintf("The flow can't update a record whose %s is %s.", r.Field, r.Value)
 	}
 	return "Validation failed."
 }
@@ -75,12 +81,20 @@ func ruleFails(rule Rule, r *rec) bool {
 		s, ok := v.(string)
 		limit, err := strconv.Atoi(rule.Value)
 		return ok && err == nil && len([]rune(s)) > limit
-	case KindForbidValue:
+	case KindForbidValue, KindFlowError:
 		return matchesValue(v, rule.Value)
 	case KindRequireIf:
 		return matchesValue(r.F[canonicalField(r.Object, rule.OtherField)], rule.Value) && blank(v)
 	}
 	return false
+}
+
+// flowMessage is what the org says when a flow fails on a save, in the words of Salesforce's
+// own message: the process, where to look, and an error id (the rule's, so it is stable).
+func flowMessage(r Rule) string {
+	return fmt.Sprintf("We can't save this record because the \"%s Update\" process failed. Give your Salesforce admin these details. "+
+		"This error occurred when the flow tried to update records: %s You can look up ExceptionCode values in the SOAP API Developer Guide. Error ID: %s",
+		r.Object, r.message(), r.ID)
 }
 
 // matchesValue compares a stored value with a rule's text value.
@@ -134,6 +148,10 @@ func (o *Org) checkRule(r Rule) (Rule, *apiError) {
 	case KindMaxLength:
 		if n, err := strconv.Atoi(r.Value); err != nil || n < 0 {
 			return bad(fmt.Sprintf("value %q is not a whole number", r.Value), "value")
+		}
+	case KindFlowError:
+		if r.Value == "" {
+			return bad("a flow_error rule needs the value that makes the flow fail", "value")
 		}
 	case KindRequireIf:
 		of := obj.field(r.OtherField, ProfileDemo)

@@ -675,13 +675,17 @@ func (o *Org) checkRecord(c *wctx, r, old *rec, vals map[string]any) *apiError {
 		}
 	}
 	var items []errItem
-	var dups []Rule
+	var dups, flows []Rule
 	for _, rule := range o.rules {
 		if !strings.EqualFold(rule.Object, r.Object.Name) {
 			continue
 		}
-		if rule.Kind == KindDuplicate {
+		switch rule.Kind {
+		case KindDuplicate:
 			dups = append(dups, rule)
+			continue
+		case KindFlowError:
+			flows = append(flows, rule)
 			continue
 		}
 		if ruleFails(rule, r) {
@@ -691,12 +695,17 @@ func (o *Org) checkRecord(c *wctx, r, old *rec, vals map[string]any) *apiError {
 	if len(items) > 0 {
 		return &apiError{Status: http.StatusBadRequest, Items: items}
 	}
-	if c.allowDup {
-		return nil
+	if !c.allowDup {
+		for _, rule := range dups {
+			if match := o.findDuplicate(c, r, rule); match != nil {
+				return duplicateError(r, rule, match)
+			}
+		}
 	}
-	for _, rule := range dups {
-		if match := o.findDuplicate(c, r, rule); match != nil {
-			return duplicateError(r, rule, match)
+	// Flows run after the save passed the rules: the first to fail undoes it.
+	for _, rule := range flows {
+		if ruleFails(rule, r) {
+			return newErr(http.StatusBadRequest, "CANNOT_EXECUTE_FLOW_TRIGGER", flowMessage(rule))
 		}
 	}
 	return nil
