@@ -1,7 +1,6 @@
 package pending
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -731,7 +730,7 @@ func (e *Engine) goneReference(ctx context.Context, tx *cache.Tx, en *entry, it 
 			name = rec.Name
 		}
 		return f, fmt.Sprintf("%s: the record it points at (%s) was deleted on the org or is out of your reach; choose another",
-			cmp.Or(fd.Label, f), name)
+			fieldLabels(d, []string{f}), name)
 	}
 	return "", ""
 }

@@ -567,3 +567,15 @@ func TestANumberTooLargeForItsFieldIsRefusedWhenQueued(t *testing.T) {
 		}
 	}
 }
+
+func TestMessagesNameALookupByItsShownLabel(t *testing.T) {
+	d := &remote.Describe{Name: "Contact", Fields: []remote.Field{
+		{Name: "AccountId", Label: "Account ID", Type: "reference", ReferenceTo: []string{"Account"}},
+		{Name: "Title", Label: "Title", Type: "string"},
+		{Name: "Legacy_ID__c", Label: "Legacy ID", Type: "string"}, // text: keeps its label
+	}}
+	got := fieldLabels(d, []string{"AccountId", "Title", "Legacy_ID__c"})
+	if !strings.Contains(got, "Account") || strings.Contains(got, "Account ID") || !strings.Contains(got, "Legacy ID") {
+		t.Fatalf("labels %q: want Account (not Account ID) and Legacy ID", got)
+	}
+}

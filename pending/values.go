@@ -306,6 +306,11 @@ func fieldLabels(d *remote.Describe, fs []string) string {
 		if d != nil {
 			if fd, ok := d.Field(f); ok && fd.Label != "" {
 				label = fd.Label
+				// A lookup is shown by the name of its record, so its label drops the
+				// describe's trailing " ID", as on the screens ("Account ID" → "Account").
+				if t := strings.TrimSpace(strings.TrimSuffix(label, " ID")); fd.Type == "reference" && t != "" {
+					label = t
+				}
 			}
 		}
 		out = append(out, label)
