@@ -297,7 +297,7 @@ printing the queue.`,
 			if errors.Is(err, context.Canceled) {
 				shown = errInterrupted // not the step that happened to be under way
 			}
-			if onTerminal(out) && onTerminal(cmd.ErrOrStderr()) {
+			if !asJSON && onTerminal(out) && onTerminal(cmd.ErrOrStderr()) {
 				shown = nil // the error line the command ends with says it, once
 			}
 			if asJSON {

@@ -36,7 +36,10 @@ func TestADataDirThatIsAFileOrCannotBeWrittenSaysSo(t *testing.T) {
 }
 
 func TestDataDirCheckSweepsProbesKilledProcessesLeft(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "data[1]") // a name that is a glob pattern
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	stale := filepath.Join(dir, ".writable-123")
 	fresh := filepath.Join(dir, ".writable-456")  // another process, probing right now
 	kept := filepath.Join(dir, ".writable-notes") // a file of the user's, not empty
@@ -57,7 +60,11 @@ func TestDataDirCheckSweepsProbesKilledProcessesLeft(t *testing.T) {
 	if err := usableDir(dir, "the data directory"); err != nil {
 		t.Fatal(err)
 	}
-	left, _ := filepath.Glob(filepath.Join(dir, ".writable-*"))
+	var left []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		left = append(left, filepath.Join(dir, e.Name()))
+	}
 	if !slices.Equal(left, []string{fresh, kept}) {
 		t.Fatalf("left %v, want %v", left, []string{fresh, kept})
 	}

@@ -796,9 +796,13 @@ func TestSyncWaitsForAnOrgOutOfReachAndSaysSoInOneLine(t *testing.T) {
 	// At a terminal the reason is the command's last line, and only that.
 	onTerminal = func(io.Writer) bool { return true }
 	out, err = run(t, dir, "", append(org, "sync", "--wait", "100ms")...)
+	jsonOut, _ := run(t, dir, "", append(org, "sync", "--wait", "100ms", "--json")...)
 	onTerminal = isTerminal
 	if exitCode(err) != 3 || strings.Contains(out, "sync stopped") || !strings.Contains(out, "retrying 1") {
 		t.Errorf("at a terminal: exit %d (%v), said\n%s", exitCode(err), err, out)
+	}
+	if !strings.Contains(jsonOut, `"error": "`+o.srv.URL+` cannot be reached`) {
+		t.Errorf("--json at a terminal lost its error:\n%s", jsonOut)
 	}
 
 	// Back within the wait: the same command syncs the change and exits 0.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -156,7 +157,10 @@ func usableDir(dir, what string) error {
 	}
 	probe.Close()
 	sweepProbes(dir, probe.Name())
-	return os.Remove(probe.Name())
+	if err := os.Remove(probe.Name()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // writeProbe names the empty file usableDir writes to learn that a directory takes files.
@@ -165,9 +169,13 @@ const writeProbe = ".writable-*"
 // sweepProbes removes the probes of processes killed between making theirs and removing it,
 // leaving a running process's (a minute is far longer than a probe lives).
 func sweepProbes(dir, mine string) {
-	old, _ := filepath.Glob(filepath.Join(dir, writeProbe))
-	for _, p := range old {
-		if fi, err := os.Lstat(p); err == nil && p != mine && fi.Mode().IsRegular() && fi.Size() == 0 && time.Since(fi.ModTime()) > time.Minute {
+	names, _ := os.ReadDir(dir) // not a glob: the directory's own name may hold [ or *
+	for _, n := range names {
+		p := filepath.Join(dir, n.Name())
+		if !strings.HasPrefix(n.Name(), strings.TrimSuffix(writeProbe, "*")) || p == mine {
+			continue
+		}
+		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 && time.Since(fi.ModTime()) > time.Minute {
 			_ = os.Remove(p)
 		}
 	}

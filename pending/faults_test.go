@@ -329,3 +329,46 @@ func TestAFoundCreateTheDeviceCannotRecordIsNeitherCountedNorLogged(t *testing.T
 	}
 	assertNoLocalIDs(t, h)
 }
+
+// A fix or a retry the device could not save leaves the change as it was, and the log says
+// nothing of it: the note is written with the change, or not at all.
+func TestSettlingTheDeviceCannotSaveLeavesNoNoteInTheLog(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	o := h.firstOwned(t, "Opportunity")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Opportunity", o.ID, remote.Fields{"Amount": -5}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	en := h.entryOf(t, o.ID)
+	if en.Status != StatusInvalid {
+		t.Fatalf("entry %+v", en)
+	}
+	if _, err := h.db.SQL().Exec(`CREATE TRIGGER full_device BEFORE UPDATE ON entries BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.eng.Fix(bg, en.ID, remote.Fields{"Amount": 1250}); err == nil {
+		t.Fatal("a fix on a full device reported no error")
+	}
+	if err := h.eng.Retry(bg, en.ID); err == nil {
+		t.Fatal("a retry on a full device reported no error")
+	}
+	if _, err := h.db.SQL().Exec(`DROP TRIGGER full_device`); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.entryOf(t, o.ID); got.Status != StatusInvalid {
+		t.Fatalf("entry after the failed fix: %+v", got)
+	}
+	acts, _ := h.eng.Activity(bg, o.ID, 0)
+	if hasNote(acts, "fixed by the user") || hasNote(acts, "retried by the user") {
+		t.Fatalf("the log tells of a fix the device never saved: %+v", acts)
+	}
+	if err := h.eng.Fix(bg, en.ID, remote.Fields{"Amount": 1250}); err != nil {
+		t.Fatal(err)
+	}
+	if acts, _ := h.eng.Activity(bg, o.ID, 0); !hasNote(acts, "fixed by the user: Amount=1250") {
+		t.Fatalf("the fix that was saved is not in the log: %+v", acts)
+	}
+}

@@ -156,3 +156,20 @@ func TestASyncThatStopsIsInTheActivityLogWithWhy(t *testing.T) {
 		t.Fatalf("the log's notes are %q, want the newest to say the sync stopped and why", notes)
 	}
 }
+
+// The log keeps its last rows only: a device whose runs kept stopping part-way still knows
+// when its last complete sync ended.
+func TestTheLastCompleteSyncOutlivesTheLogsTrim(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	want := h.eng.LastSync()
+	if want.IsZero() {
+		t.Fatal("no last sync after a complete one")
+	}
+	if _, err := h.db.SQL().Exec(`DELETE FROM activity`); err != nil {
+		t.Fatal(err)
+	}
+	if got := ReadLastSync(context.Background(), h.db); !got.Equal(want.Truncate(time.Millisecond)) {
+		t.Fatalf("last sync read %v, want %v", got, want)
+	}
+}

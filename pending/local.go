@@ -473,6 +473,15 @@ func (e *Engine) modifyEntry(ctx context.Context, entryID string, fn func(tx *ca
 			}
 			ev = Event{Kind: EventEntryChanged, EntryID: ent.ID, RecordID: ent.RecordID, Status: ent.Status}
 		}
+		if len(ent.notes) > 0 {
+			acts := make([]Activity, len(ent.notes))
+			for i, n := range ent.notes {
+				acts[i] = Activity{At: e.now(), EntryID: ent.ID, RecordID: ent.RecordID, Note: n}
+			}
+			if err := e.writeActivity(ctx, tx, acts); err != nil {
+				return err
+			}
+		}
 		if recFound && rec.ID != "" {
 			if !removed && ent.Op != OpDelete {
 				rec.View = withChanges(d, rec.Server, ent.Changes)
@@ -491,6 +500,9 @@ func (e *Engine) modifyEntry(ctx context.Context, entryID string, fn func(tx *ca
 	e.changed(ev)
 	return nil
 }
+
+// logNote keeps a note of the user's settling of the entry for modifyEntry to log.
+func (ent *entry) logNote(text string) { ent.notes = append(ent.notes, text) }
 
 func (ent *entry) clearProblem() {
 	ent.Code, ent.Message, ent.Errors, ent.Conflicts = "", "", nil, nil
@@ -527,11 +539,13 @@ func shownValue(v any) string {
 	if v = canon(v); v == nil {
 		return "empty"
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // "A&B", not "A\u0026B"
+	if err := enc.Encode(v); err != nil {
 		return fmt.Sprint(v)
 	}
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // Resolve settles a conflict on an update, field by field (a field without a choice keeps
@@ -619,7 +633,7 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 		if len(said) > 0 {
 			note += ": " + strings.Join(said, ", ")
 		}
-		e.note(ent.ID, ent.RecordID, note)
+		ent.logNote(note)
 		if len(ent.Changes) == 0 {
 			rec.View = overlay(server, nil)
 			return true, nil
@@ -650,7 +664,7 @@ func (e *Engine) ResolveDelete(ctx context.Context, entryID string, deleteAnyway
 			return false, fmt.Errorf("%w: only a conflict on a delete can be resolved this way", ErrNotAllowed)
 		}
 		if !deleteAnyway {
-			e.note(ent.ID, ent.RecordID, "delete dropped: kept the record another user changed")
+			ent.logNote("delete dropped: kept the record another user changed")
 			if rec.Server != nil {
 				rec.View = overlay(rec.Server, nil)
 			}
@@ -665,7 +679,7 @@ func (e *Engine) ResolveDelete(ctx context.Context, entryID string, deleteAnyway
 			return false, fmt.Errorf("%w: %q is shared with you %s, not to delete: only its owner or an admin can delete it; keep the record instead",
 				ErrNotAllowed, rec.Name, map[Access]string{AccessRead: "read-only", AccessEdit: "to edit"}[acc])
 		}
-		e.note(ent.ID, ent.RecordID, "delete confirmed over another user's change")
+		ent.logNote("delete confirmed over another user's change")
 		e.rebase(ent, rec.Server, rec.Version)
 		ent.clearProblem()
 		ent.Status = StatusPending
@@ -701,7 +715,7 @@ func (e *Engine) Fix(ctx context.Context, entryID string, fields remote.Fields) 
 		switch {
 		case same && ent.dups == dupAllow:
 			ent.dups = dupSend
-			e.note(ent.ID, ent.RecordID, "saving despite the duplicate rule")
+			ent.logNote("saving despite the duplicate rule")
 		case !same:
 			ent.dups = dupNone
 		}
@@ -710,7 +724,7 @@ func (e *Engine) Fix(ctx context.Context, entryID string, fields remote.Fields) 
 			for _, f := range slices.Sorted(maps.Keys(fields)) {
 				set = append(set, f+"="+truncate(shownValue(fields[f]), 40))
 			}
-			e.note(ent.ID, ent.RecordID, truncate(strings.TrimSuffix("fixed by the user: "+strings.Join(set, ", "), ": "), 300))
+			ent.logNote(truncate(strings.TrimSuffix("fixed by the user: "+strings.Join(set, ", "), ": "), 300))
 		}
 		ent.clearProblem()
 		ent.Status = StatusPending
@@ -737,7 +751,7 @@ func (e *Engine) Retry(ctx context.Context, entryID string) error {
 			return false, fmt.Errorf("%w: a conflict is resolved, not retried", ErrNotAllowed)
 		}
 		if ent.Status != StatusPending || ent.Code != "" {
-			e.note(ent.ID, ent.RecordID, "retried by the user")
+			ent.logNote("retried by the user")
 		}
 		ent.clearProblem()
 		ent.Status = StatusPending
@@ -798,7 +812,7 @@ func (e *Engine) Dismiss(ctx context.Context, entryID string) error {
 		default:
 			rec.View = overlay(rec.Server, nil)
 		}
-		e.note(ent.ID, ent.RecordID, "dismissed: "+ent.Message)
+		ent.logNote("dismissed: " + ent.Message)
 		return true, nil
 	})
 }
@@ -819,9 +833,9 @@ func (e *Engine) Discard(ctx context.Context, entryID string) error {
 			rec.View = overlay(rec.Server, nil)
 		}
 		if ent.Op == OpCreate && ent.unknown {
-			e.note(ent.ID, ent.RecordID, "discarded by the user; the reply to its creation was lost, so the org may hold the record")
+			ent.logNote("discarded by the user; the reply to its creation was lost, so the org may hold the record")
 		} else {
-			e.note(ent.ID, ent.RecordID, "discarded by the user")
+			ent.logNote("discarded by the user")
 		}
 		return true, nil
 	})

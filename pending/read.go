@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/offline-edit/offline-edit/cache"
@@ -212,12 +213,21 @@ func ReadActivity(ctx context.Context, db *cache.DB, recordID string, limit int)
 // keeps it (zero when there is none): for a database another process holds, as LastSync.
 func ReadLastSync(ctx context.Context, db *cache.DB) time.Time {
 	var last int64
-	_ = db.SQL().QueryRowContext(ctx, `SELECT COALESCE(MAX(at), 0) FROM activity WHERE note = 'sync finished'`).Scan(&last)
+	if v, err := db.DeviceFact(ctx, lastSyncFact); err == nil && v != "" {
+		last, _ = strconv.ParseInt(v, 10, 64)
+	}
+	if last == 0 { // a device from before the fact was kept: its log may still say
+		_ = db.SQL().QueryRowContext(ctx, `SELECT COALESCE(MAX(at), 0) FROM activity WHERE note = 'sync finished'`).Scan(&last)
+	}
 	if last == 0 {
 		return time.Time{}
 	}
 	return cache.FromMS(last)
 }
+
+// lastSyncFact is the device fact that keeps when the last complete sync run ended (ms).
+const lastSyncFact = "last-sync"
+
 
 // ServerID is the org's id of a record created on this device under localID, once its create
 // synced; "" before that (or for an id that was never local).

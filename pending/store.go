@@ -34,6 +34,9 @@ type entry struct {
 	sentAt  time.Time // when the change was last sent
 	dups    int
 	rev     int64 // write counter of the row this copy was read from
+	// notes are what the user's settling of the entry tells the log; modifyEntry writes them
+	// in its own transaction, so the log never tells of a change that did not commit.
+	notes []string
 }
 
 const entryCols = `seq, id, object, record_id, name, op, changes, base, base_record, base_lmd, base_sysmod, base_etag,

@@ -259,9 +259,13 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 	}
 	_ = e.flushActivity(context.WithoutCancel(ctx))
 	if completed {
+		now := e.now()
 		e.mu.Lock()
-		e.lastSync = e.now()
+		e.lastSync = now
 		e.mu.Unlock()
+		// Kept apart from the log too, which trims its oldest rows: runs that keep stopping
+		// part-way must not make a device look as if it never synced.
+		_ = e.db.SetDeviceFact(context.WithoutCancel(ctx), lastSyncFact, strconv.FormatInt(cache.MS(now), 10))
 	}
 	sum.Err = err
 	s := sum

@@ -701,7 +701,7 @@ func (e *Engine) storeServerCopies(ctx context.Context, r *run, object string, r
 }
 
 // noteOverwrites logs, for each record among recs (new server copies another user saved) that
-// this device sent a change for as far back as the log reaches, which fields the other user
+// the org took a change of this device's for, as far back as the log reaches, which fields the other user
 // changed since: "my change is gone" then reads as what it was, a later change by someone else.
 // They are logged once the run knows the users' names (overwritten).
 func (e *Engine) noteOverwrites(ctx context.Context, tx *cache.Tx, r *run, d *remote.Describe, recs []cache.Record) error {
@@ -715,7 +715,8 @@ func (e *Engine) noteOverwrites(ctx context.Context, tx *cache.Tx, r *run, d *re
 			args[i] = r.ID
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT record_id FROM activity
-			WHERE (note LIKE 'update %' OR note LIKE 'create %' OR note LIKE 'created %') AND record_id IN (?`+strings.Repeat(",?", len(args)-1)+`)`, args...)
+			WHERE (note LIKE 'created %' OR note LIKE 'update %' AND code = '' AND status BETWEEN 200 AND 299)
+			AND record_id IN (?`+strings.Repeat(",?", len(args)-1)+`)`, args...)
 		if err != nil {
 			return err
 		}

@@ -444,3 +444,31 @@ func TestARefreshLogsAnotherUsersLaterChangeOfARecordISent(t *testing.T) {
 		t.Fatalf("a record this device never changed: %+v", acts)
 	}
 }
+
+// A change the org refused, then discarded, never reached the org: another user's later change
+// of the record is not "after your change".
+func TestARefreshDoesNotCallAChangeTheOrgRefusedOverwritten(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	o := h.firstOwned(t, "Opportunity")
+	if err := h.eng.Edit(bg, "Opportunity", o.ID, remote.Fields{"Amount": -5}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	en := h.entryOf(t, o.ID)
+	if en.Status != StatusInvalid {
+		t.Fatalf("entry %+v", en)
+	}
+	if err := h.eng.Discard(bg, en.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2e9))
+	if err := h.as(t, "admin@demo.example").Update(bg, "Opportunity", o.ID, remote.Fields{"Description": "later"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2e9))
+	h.sync(t)
+	if acts, _ := h.eng.Activity(bg, o.ID, 50); hasNote(acts, "refreshed: ") {
+		t.Fatalf("a refused change called overwritten: %+v", acts)
+	}
+}

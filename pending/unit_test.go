@@ -579,3 +579,9 @@ func TestMessagesNameALookupByItsShownLabel(t *testing.T) {
 		t.Fatalf("labels %q: want Account (not Account ID) and Legacy ID", got)
 	}
 }
+
+func TestShownValuesKeepAmpersandsAndAngles(t *testing.T) {
+	if got := shownValue("A&B <x>"); got != `"A&B <x>"` {
+		t.Fatalf("shown as %s", got)
+	}
+}
