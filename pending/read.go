@@ -228,7 +228,6 @@ func ReadLastSync(ctx context.Context, db *cache.DB) time.Time {
 // lastSyncFact is the device fact that keeps when the last complete sync run ended (ms).
 const lastSyncFact = "last-sync"
 
-
 // ServerID is the org's id of a record created on this device under localID, once its create
 // synced; "" before that (or for an id that was never local).
 func (e *Engine) ServerID(ctx context.Context, localID string) (string, error) {
