@@ -884,6 +884,17 @@ func (m Model) onOpDone(msg opDoneMsg) (tea.Model, tea.Cmd) {
 	if msg.note != "" {
 		cmds = append(cmds, toastCmd(msg.note))
 	}
+	if msg.created != "" && m.active() == ScreenForm {
+		// A New form gives way to the record it made; esc then goes back to where the form
+		// was opened (the list, its cursor on the new record, or the parent record).
+		mm := m
+		mm.stack = mm.stack[:len(mm.stack)-1]
+		if mm.active() == ScreenHome && mm.home.object == msg.createdObject {
+			mm.home.focusID = msg.created
+		}
+		next, c := mm.openRecord(msg.createdObject, msg.created)
+		return next, tea.Batch(append(cmds, c)...)
+	}
 	if msg.back && (msg.from == nil || m.onTop(*msg.from)) {
 		mm, c := m.popModel()
 		if msg.created != "" && mm.active() == ScreenHome && mm.home.object == msg.createdObject {

@@ -157,13 +157,16 @@ func TestRecordPageNeverPanicsNorOverflowsWhateverTheSizeAndValues(t *testing.T)
 	})
 }
 
-func TestRecordWithNoHighlightValuesHasNoEmptyHighlightsLine(t *testing.T) {
+func TestRecordWithNoHighlightValuesStillHasItsHighlightsLine(t *testing.T) {
 	f := seededFake(1)
 	d := newDriver(t, f, 80, 24)
 	d.keys("down", "enter", "enter") // Contacts › Jo Smith: no title, email or phone
 	lines := strings.Split(d.view(), "\n")
-	if !strings.Contains(lines[1], "Contact  Jo Smith") || !strings.Contains(lines[2], "[e] Edit") {
-		t.Fatalf("the action bar does not follow the title:\n%s", d.view())
+	if !strings.Contains(lines[1], "Contact  Jo Smith") || !strings.Contains(lines[3], "[e] Edit") {
+		t.Fatalf("the highlights line is not between the title and the action bar:\n%s", d.view())
+	}
+	if !strings.Contains(lines[2], "Email: —") { // the fake's Contact has no Title or Phone
+		t.Errorf("the highlights line does not show the empty Email as such: %q", lines[2])
 	}
 }
 

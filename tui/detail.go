@@ -577,14 +577,18 @@ func (m detailModel) header() []string {
 	if m.desc != nil {
 		for _, f := range highlightFields[m.object] {
 			if fd, ok := m.desc.Field(f); ok {
-				if v := m.c.displayField(fd, m.view.Fields[f]); v != "" {
-					hl = append(hl, s.Label.Render(CleanLine(fieldLabel(fd))+": ")+v)
+				// An empty highlight is shown as such: the page keeps its shape, and a
+				// record just made with only its name still has its highlights line.
+				v := m.c.displayField(fd, m.view.Fields[f])
+				if v == "" {
+					v = s.Subtle.Render("—")
 				}
+				hl = append(hl, s.Label.Render(CleanLine(fieldLabel(fd))+": ")+v)
 			}
 		}
 	}
 	if len(hl) == 0 {
-		return out // no highlight has a value: no empty line for them
+		return out
 	}
 	return append(out, boundLines(flowItems(hl, "   ", m.w), maxHighlightLines, m.w)...)
 }

@@ -219,7 +219,7 @@ func TestStoryOfflineNewOpportunityOfAChosenRecordTypeSyncsWithIt(t *testing.T) 
 	s.press("p")
 	s.focusField("▸ Close Date *")
 	s.press("2024-06-30", "ctrl+s")
-	s.wait("1 pending", "● To sync", "Offline Renewal Deal")
+	s.wait("1 pending", "Opportunity  Offline Renewal Deal", "● Waiting to sync")
 
 	row, err := w.eng.List(ctx, pending.ListQuery{Object: "Opportunity", Filter: "Offline Renewal Deal", Limit: 5})
 	if err != nil || len(row.Rows) != 1 || !strings.HasPrefix(row.Rows[0].ID, "local-") {

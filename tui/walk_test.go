@@ -408,9 +408,10 @@ func TestNotesDoNotOutliveTheirScreen(t *testing.T) {
 	d := newDriver(t, seededFake(2), 80, 24)
 	d.keys("enter", "n", "New Co", "ctrl+s")
 	d.requireView("Account saved.")
+	d.keys("esc")
+	d.refuseView("Account saved.")
 	d.keys("n")
 	d.requireView("New Account")
-	d.refuseView("Account saved.")
 	d.keys("esc", "enter", "e", "X", "ctrl+s")
 	d.requireView("Account saved.")
 	d.keys("d")
@@ -418,15 +419,33 @@ func TestNotesDoNotOutliveTheirScreen(t *testing.T) {
 	d.refuseView("Account saved.")
 }
 
-func TestSavingANewRecordPutsTheListCursorOnIt(t *testing.T) {
+func TestSavingANewRecordOpensItsPageAndEscGoesToTheListOnIt(t *testing.T) {
 	d := newDriver(t, seededFake(5), 80, 24)
 	d.keys("enter", "down", "n", "Acme 000003b", "ctrl+s")
-	d.requireView("Account saved.")
+	d.requireView("Account saved.", "Account  Acme 000003b", "● Waiting to sync", "(created here)", "[e] Edit")
+	if m := d.model(); m.active() != ScreenRecord || m.detail.view.Name != "Acme 000003b" {
+		t.Fatalf("after saving, the screen is %v on %q, want the new record's page:\n%s", m.active(), m.detail.view.Name, d.view())
+	}
+	d.keys("esc")
 	m := d.model()
-	if r, ok := m.home.row(m.home.cursor); !ok || r.Name != "Acme 000003b" {
-		t.Fatalf("the cursor is on %+v, want the new record", r)
+	if r, ok := m.home.row(m.home.cursor); m.active() != ScreenHome || !ok || r.Name != "Acme 000003b" {
+		t.Fatalf("esc from the new record: the cursor is on %+v, want the new record", r)
 	}
 	d.requireView("▸ ● To sync Acme 000003b")
+}
+
+func TestSavingANewChildRecordOpensItAndEscGoesBackToTheParent(t *testing.T) {
+	d := newDriver(t, seededFake(2), 80, 24)
+	d.keys("enter", "enter") // Accounts › the first account
+	parent := d.model().detail.view.Name
+	d.keys("c")
+	d.requireView("New Contact")
+	d.keys("Child Person", "ctrl+s")
+	d.requireView("Contact saved.", "Contact  Child Person")
+	d.keys("esc")
+	if m := d.model(); m.active() != ScreenRecord || m.detail.view.Name != parent {
+		t.Fatalf("esc from the new contact shows %v %q, want the account %q:\n%s", m.active(), m.detail.view.Name, parent, d.view())
+	}
 }
 
 func TestTypingANewConflictValueReplacesMineAndSaysSo(t *testing.T) {
