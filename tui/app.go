@@ -1152,7 +1152,10 @@ func (m Model) helpBar(w int) string {
 	hm := m.help
 	hm.Width = 0
 	var keys []key.Binding
-	if !m.modal.open() && !m.capturing() {
+	// "…" says keys were left out, where ? opens the help that lists them; a screen taking
+	// text (where ? is typed) or a question shows what fits.
+	helps := !m.modal.open() && !m.capturing()
+	if helps {
 		keys = append(keys, k.Help)
 	}
 	short := m.shortHelp()
@@ -1165,29 +1168,60 @@ func (m Model) helpBar(w int) string {
 			}
 		}
 	}
-	backShown := false
-	for _, b := range short {
-		if !b.Enabled() || sameKeys(b, k.Help) {
+	isBack := func(b key.Binding) bool { return back != nil && sameKeys(b, *back) }
+	shown := func(b key.Binding) bool { return b.Enabled() && !sameKeys(b, k.Help) }
+	// moreAfter reports whether a key the bar would show, besides back, follows short[i].
+	moreAfter := func(i int) bool {
+		for _, b := range short[i+1:] {
+			if shown(b) && !isBack(b) {
+				return true
+			}
+		}
+		return false
+	}
+	// render draws the keys; cut puts "…" after the first n of them, where keys were left out
+	// (so that ? help is known to hold more), before back.
+	render := func(keys []key.Binding, cut bool, n int) string {
+		if !cut {
+			return hm.ShortHelpView(keys)
+		}
+		sep := hm.Styles.ShortSeparator.Inline(true).Render(hm.ShortSeparator)
+		out := hm.ShortHelpView(keys[:n])
+		if out != "" {
+			out += sep
+		}
+		out += hm.Styles.Ellipsis.Inline(true).Render(hm.Ellipsis)
+		if rest := hm.ShortHelpView(keys[n:]); rest != "" {
+			out += sep + rest
+		}
+		return out
+	}
+	backShown, cut, cutAt := false, false, 0
+	for i, b := range short {
+		if !shown(b) {
 			continue
 		}
-		if back != nil && sameKeys(b, *back) {
+		if isBack(b) {
 			keys, backShown = append(keys, b), true
 			continue
 		}
-		next := append(append([]key.Binding(nil), keys...), b)
-		test := next
+		if cut {
+			continue
+		}
+		test := append(append([]key.Binding(nil), keys...), b)
 		if back != nil && !backShown {
-			test = append(append([]key.Binding(nil), next...), *back)
+			test = append(test, *back)
 		}
-		if lipgloss.Width(hm.ShortHelpView(test)) > w {
-			break
+		if lipgloss.Width(render(test, helps && moreAfter(i), len(keys)+1)) > w {
+			cut, cutAt = true, len(keys)
+			continue
 		}
-		keys = next
+		keys = append(keys, b)
 	}
 	if back != nil && !backShown {
 		keys = append(keys, *back)
 	}
-	return trunc(hm.ShortHelpView(keys), w)
+	return trunc(render(keys, helps && cut, cutAt), w)
 }
 
 func sameKeys(a, b key.Binding) bool {

@@ -221,7 +221,9 @@ func TestMenuCountsOrangeAndRedApartAsTheStatusBarDoes(t *testing.T) {
 		if !strings.Contains(trimmed(), "  "+want) {
 			t.Fatalf("%d columns: the menu lacks %q:\n%s", w, want, d.view())
 		}
-		d.refuseView("2 need attention", "…")
+		if v := aboveHelpBar(d.view()); strings.Contains(v, "2 need attention") || strings.Contains(v, "…") {
+			t.Fatalf("%d columns: the menu miscounts or is cut:\n%s", w, v)
+		}
 		// Selected, the line is not cut.
 		for range 10 {
 			d.keys("down")

@@ -692,12 +692,8 @@ func (m detailModel) actionBar() string {
 	if m.object == "Account" {
 		parts = append(parts, item("c", "New Contact", m.childNote() == "", m.childNote()))
 	}
-	if len(m.related) > 0 {
-		// n makes a record of the related list in view, unless t or c already makes that kind.
-		child := m.related[max(0, m.pane-1)].child
-		if child != "Task" && (child != "Contact" || m.object != "Account") {
-			parts = append(parts, item("n", "New "+m.c.singleLabel(child), m.childNote() == "", m.childNote()))
-		}
+	if child := m.newInView(); child != "" {
+		parts = append(parts, item("n", "New "+m.c.singleLabel(child), m.childNote() == "", m.childNote()))
 	}
 	// Items that do not fit go on the next line, never cut.
 	var lines []string
@@ -1111,7 +1107,38 @@ func (m detailModel) ShortHelp() []key.Binding {
 	if len(m.related) == 0 {
 		next.SetEnabled(false) // no related list to move to
 	}
-	return append(out, m.childKeys()[0], next, k.Online, k.Pending, k.Back, k.Help)
+	return append(append(out, m.offeredChildKeys()...), next, k.Online, k.Pending, k.Back, k.Help)
+}
+
+// offeredChildKeys are the keys of the new-record items the action bar offers, as it words
+// them: t always, c on an Account, n for the related list in view when t and c make another
+// kind.
+func (m detailModel) offeredChildKeys() []key.Binding {
+	all := m.childKeys()
+	out := []key.Binding{all[0]}
+	if m.object == "Account" {
+		out = append(out, all[1])
+	}
+	if child := m.newInView(); child != "" {
+		n := all[2]
+		n.SetHelp("n", "new "+strings.ToLower(m.c.singleLabel(child)))
+		out = append(out, n)
+	}
+	return out
+}
+
+// newInView is the object n makes a record of on the action bar: that of the related list in
+// view, unless t or c already makes that kind ("" then, and when the record has no related
+// list).
+func (m detailModel) newInView() string {
+	if len(m.related) == 0 {
+		return ""
+	}
+	child := m.related[max(0, m.pane-1)].child
+	if child == "Task" || child == "Contact" && m.object == "Account" {
+		return ""
+	}
+	return child
 }
 
 func (m detailModel) FullHelp() [][]key.Binding {

@@ -31,7 +31,7 @@ func TestHelpBarKeepsEscBackWheneverThereIsAScreenToGoBackTo(t *testing.T) {
 					t.Errorf("%s at %d columns: the help bar lacks %q: %q", tc.name, w, want, bar)
 				}
 			}
-			if lipgloss.Width(bar) > w || strings.Contains(bar, "…") {
+			if lipgloss.Width(bar) > w || cutItem(bar) {
 				t.Errorf("%s at %d columns: the help bar is cut: %q", tc.name, w, bar)
 			}
 		}

@@ -136,7 +136,13 @@ func (m Model) shortHelp() []key.Binding {
 			next.SetHelp("N", "next scenario step")
 			qa = append(qa, next)
 		}
-		qa = append(qa, m.c.keys.Backstage, m.c.keys.Log)
+		// The key of the screen on top is not offered: it would open what is open.
+		if m.active() != ScreenBackstage {
+			qa = append(qa, m.c.keys.Backstage)
+		}
+		if m.active() != ScreenLog {
+			qa = append(qa, m.c.keys.Log)
+		}
 	}
 	return append(m.screenShortHelp(), qa...)
 }
