@@ -769,6 +769,9 @@ func (m conflictModel) View() string {
 		}
 	}
 	hint := "m keep mine · t take theirs · v type a new value · ctrl+s save · " + m.escHint()
+	if m.severalFields() {
+		hint = "↑/↓ move between fields · " + hint
+	}
 	if m.editing {
 		// The letters type now: only the keys of the editor work.
 		// The key that sets the value in the help bar's words, so the two say the same.
@@ -904,8 +907,15 @@ func (m conflictModel) ShortHelp() []key.Binding {
 	}
 	// ctrl+s before v: where the bar has no room for both, saving is the one it keeps (the
 	// screen's hint line names v).
-	return []key.Binding{k.Mine, k.Theirs, k.Save, k.Value, m.escKey()}
+	out := []key.Binding{k.Mine, k.Theirs, k.Save}
+	if m.severalFields() {
+		out = append(out, key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "fields")))
+	}
+	return append(out, k.Value, m.escKey())
 }
+
+// severalFields reports whether the conflict has more than one field to move between.
+func (m conflictModel) severalFields() bool { return len(m.entry.Conflicts) > 1 }
 
 func (m conflictModel) FullHelp() [][]key.Binding {
 	k := m.c.keys

@@ -182,15 +182,17 @@ func (m Model) helpLines(w int) []string {
 		out = append(out, m.helpEntries(sec.keys, w)...)
 	}
 	out = append(out, "", s.Title.Render("Sashes"))
-	marks := []sashMark{{pending.StatusPending, pending.OpUpdate}, {pending.StatusPending, pending.OpDelete},
-		{pending.StatusWaiting, pending.OpCreate}, {pending.StatusConflict, pending.OpUpdate}, {pending.StatusInvalid, pending.OpUpdate},
-		{pending.StatusFailed, pending.OpUpdate}}
+	rows := sashHelpRows()
+	marks := make([]sashMark, len(rows))
+	for i, r := range rows {
+		marks[i] = r.mark
+	}
 	sashW := sashColumn(marks...)
-	for _, mk := range marks {
+	for _, r := range rows {
 		// The word of the lists, then what it means.
-		lines := strings.Split(wrap(longWordOp(mk.st, mk.op, "ENTITY_IS_DELETED", ""), max(10, w-sashW-2)), "\n")
+		lines := strings.Split(wrap(r.means, max(10, w-sashW-2)), "\n")
 		for i, l := range lines {
-			lead := s.sashCell(mk.st, mk.op, sashW)
+			lead := s.sashCell(r.mark.st, r.mark.op, sashW)
 			if i > 0 {
 				lead = strings.Repeat(" ", sashW+1)
 			}
@@ -246,4 +248,37 @@ func (m Model) fullHelpView(w, h int) string {
 	hint = append(hint, "? or esc closes")
 	view := append(append([]string(nil), lines[top:end]...), s.Subtle.Render(strings.Join(hint, " · ")))
 	return clampLines(strings.Join(view, "\n"), w, h)
+}
+
+// sashHelpRow is one line of the help's Sashes: the sash of a list row and what the record
+// page and Pending Changes say of it.
+type sashHelpRow struct {
+	mark  sashMark
+	means string
+}
+
+// sashHelpRows are every state the app shows a sash for, in the words the screens use.
+func sashHelpRows() []sashHelpRow {
+	row := func(st pending.Status, op pending.Op, means string) sashHelpRow {
+		return sashHelpRow{sashMark{st, op}, means}
+	}
+	long := func(st pending.Status, op pending.Op) sashHelpRow {
+		return row(st, op, longWordOp(st, op, "", ""))
+	}
+	failed := func(code string) sashHelpRow {
+		return row(pending.StatusFailed, pending.OpUpdate, longWord(pending.StatusFailed, code, ""))
+	}
+	return []sashHelpRow{
+		long(pending.StatusPending, pending.OpUpdate),
+		long(pending.StatusPending, pending.OpDelete),
+		row(pending.StatusPending, pending.OpUpdate, inDoubtWord(pending.OpUpdate)),
+		long(pending.StatusSyncing, pending.OpUpdate),
+		long(pending.StatusSyncing, pending.OpDelete),
+		long(pending.StatusWaiting, pending.OpCreate),
+		long(pending.StatusConflict, pending.OpUpdate),
+		long(pending.StatusInvalid, pending.OpUpdate),
+		failed("ENTITY_IS_DELETED"),
+		row(pending.StatusFailed, pending.OpUpdate, longWord(pending.StatusFailed, "NOT_FOUND", "")+" (unshared, or its owner changed)"),
+		row(pending.StatusFailed, pending.OpUpdate, longWord(pending.StatusFailed, "INSUFFICIENT_ACCESS_OR_READONLY", "")+" (shared with you read-only now)"),
+	}
 }
