@@ -58,7 +58,7 @@ func TestScenarioRunRefusesAnOrgItCannotUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	web := notAnOrg(t)
-	out, err := run(t, t.TempDir(), "", "--org", web.URL, "scenario", "run", file)
+	out, err := run(t, t.TempDir(), "", "--org", web.URL, "scenario", "run", "--reset-org", file)
 	if code := exitCode(err); code != 1 || !strings.Contains(out, "does not answer as a Salesforce org") || strings.Contains(out, "<html>") {
 		t.Errorf("scenario run on a web server: exit %d (%v)\n%s", code, err, out)
 	}

@@ -37,7 +37,7 @@ func newScenarioCmd(of *orgFlags) *cobra.Command {
 		Use:   "run FILE...",
 		Short: "Run scenarios headless on a fresh embedded org (or --org URL); exit 0 only if all pass",
 		Long: `Run each scenario file on a fresh, deterministically seeded embedded org (or on the mock
-org served at --org URL, which is reset to its seed first). Each step is printed, and each failed
+org served at --org URL, which is reset to its seed first: --reset-org says you agree). Each step is printed, and each failed
 expectation with what was expected and what was found. A file that does not parse or names
 unknown objects, fields or records is reported with its line and nothing of it runs.
 ` + scenarioFlagsHelp,
@@ -82,16 +82,24 @@ unknown objects, fields or records is reported with its line and nothing of it r
 		},
 	}
 	run.Flags().BoolVar(&asJSON, "json", false, "print a JSON report")
+	run.Flags().Bool(resetOrgFlag, false, resetOrgUsage)
 	cmd.AddCommand(run, newScenarioOpenCmd(of))
 	return cmd
 }
 
+// resetOrgFlag is the consent a scenario needs to reset a served org: other users' records,
+// rules and shares there are replaced by the seed's, and their devices lose what they synced.
+const (
+	resetOrgFlag  = "reset-org"
+	resetOrgUsage = "with --org: agree that the served org is reset to its seed first (every user's records, rules and shares there are replaced)"
+)
+
 func newScenarioOpenCmd(of *orgFlags) *cobra.Command {
-	return &cobra.Command{
+	open := &cobra.Command{
 		Use:   "open FILE",
 		Short: "Load a scenario into the app and step through it, one step per N (or ctrl+n)",
 		Long: `Open the app on a fresh, deterministically seeded embedded org (or on the mock org served at
---org URL, reset to its seed first) with the scenario loaded. A strip above the status bar shows
+--org URL, reset to its seed first: --reset-org says you agree) with the scenario loaded. A strip above the status bar shows
 the next step; N (or ctrl+n) runs it, and the strip shows what it did and any check that failed.
 Between steps the app works as usual: open records, Pending Changes (p), the activity log (L),
 the backstage (B). The scenario clock moves on a second at every step, as in scenario run.
@@ -133,6 +141,8 @@ the backstage (B). The scenario clock moves on a second at every step, as in sce
 			return nil
 		},
 	}
+	open.Flags().Bool(resetOrgFlag, false, resetOrgUsage)
+	return open
 }
 
 // scenarioFlags is what the global flags given to a scenario command ask of it: settings that
@@ -230,6 +240,10 @@ func checkScenarioFlags(cmd *cobra.Command, of *orgFlags, files int) (*scenarioF
 			return nil, err
 		}
 		of.orgURL = u
+		if reset, _ := cmd.Flags().GetBool(resetOrgFlag); !reset {
+			return nil, fmt.Errorf("%w: --org: a scenario resets the org at %s to its seed first: every user's records, rules and shares there are replaced, "+
+				"and devices that synced with it lose what it no longer has. Add --%s to go on, or drop --org to run on an embedded org of its own", errBadFlags, u, resetOrgFlag)
+		}
 	}
 	if sf.keep {
 		// Made (and checked writable) now, not after a run that could not keep anything.

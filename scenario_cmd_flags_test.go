@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -267,7 +268,7 @@ func TestScenarioProfileFlagMustBeTheServedOrgs(t *testing.T) {
 		{"real", 0, "with --profile real: profile real, the file says none (the served org's own)"},
 	} {
 		t.Run(c.profile, func(t *testing.T) {
-			out, err := scenarioCLI(t, "--org", srv.URL, "scenario", "run", "--profile", c.profile, file)
+			out, err := scenarioCLI(t, "--org", srv.URL, "scenario", "run", "--reset-org", "--profile", c.profile, file)
 			if code := exitCode(err); code != c.wantCode || !strings.Contains(out, c.want) {
 				t.Errorf("exit %d (%v), want %d saying %q\n%s", code, err, c.wantCode, c.want, out)
 			}
@@ -302,7 +303,7 @@ steps:
 				before = []string{"--org", srv.URL}
 			}
 			flags := append(append([]string{}, before...), "--data-dir", dir)
-			out, err := scenarioCLI(t, append(flags, "scenario", "run", file)...)
+			out, err := scenarioCLI(t, append(flags, "scenario", "run", "--reset-org", file)...)
 			if err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}
@@ -337,5 +338,30 @@ func TestScenarioHelpSaysWhatTheGlobalFlagsDo(t *testing.T) {
 				t.Errorf("scenario %s --help does not say %q:\n%s", sub, want, out)
 			}
 		}
+	}
+}
+
+// A served org may hold other people's work: a scenario resets it only with the user's consent.
+func TestScenarioOnAServedOrgNeedsConsentToResetIt(t *testing.T) {
+	o, err := mockorg.Open(mockorg.Options{Seed: 3, Size: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close()
+	srv := httptest.NewServer(o.Handler())
+	defer srv.Close()
+	o.SetInstanceURL(srv.URL)
+	file := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(file, []byte("name: s\nsteps:\n  - create: Account\n    fields: {Name: Made By The Scenario}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, sub := range []string{"run", "open"} {
+		out, err := scenarioCLI(t, "--org", srv.URL, "scenario", sub, file)
+		if exitCode(err) != 1 || !strings.Contains(fmt.Sprint(err), "Add --reset-org to go on") {
+			t.Fatalf("scenario %s without consent: exit %d (%v)\n%s", sub, exitCode(err), err, out)
+		}
+	}
+	if out, err := scenarioCLI(t, "--org", srv.URL, "scenario", "run", "--reset-org", file); err != nil {
+		t.Fatalf("with consent: %v\n%s", err, out)
 	}
 }
