@@ -261,6 +261,22 @@ func (m homeModel) pageWidths() (sashW int, want []int) {
 	return sashColumn(sts...), want
 }
 
+// shownSashW is the width of the sash column for the rows on screen: the room their sashes
+// need, none when none of them has one (a sash further down the loaded page takes no room
+// from the names until it is scrolled to).
+func (m homeModel) shownSashW() int {
+	if !m.loaded {
+		return m.sashW
+	}
+	var sts []sashMark
+	for i := m.top; i < min(m.top+m.visible(), m.total); i++ {
+		if r, ok := m.row(i); ok {
+			sts = append(sts, sashMark{r.Status, r.Op})
+		}
+	}
+	return sashColumn(sts...)
+}
+
 // columns lays the key columns out in the width by what the loaded page holds (see
 // pageWidths): each column gets what its widest value needs when all fit (the room left over
 // is spread, the name taking the most). When they do not, the name comes first, with up to half
@@ -322,8 +338,12 @@ func (m homeModel) View() string {
 	}
 	b.WriteString("\n")
 
-	sashW := m.sashW
-	nameW, cols, colWs := m.columns(sashW)
+	// The value columns are laid out for the loaded page, so they hold still while the list
+	// scrolls; the sash column takes only what the rows on screen need, and the names what
+	// it leaves.
+	nameW, cols, colWs := m.columns(m.sashW)
+	sashW := m.shownSashW()
+	nameW += sashGap(m.sashW) - sashGap(sashW)
 	hdr := "  " + fit("", sashGap(sashW)) + fit("Name", nameW)
 	for i, c := range cols {
 		hdr += " " + fit(c.title, colWs[i])
