@@ -583,9 +583,12 @@ func (v *validator) describeErr(ctx context.Context, line int, object string) er
 }
 
 type validator struct {
-	sc      *Scenario
-	env     *Env
-	created map[string]bool // object + "\x00" + name of records created by earlier steps
+	// refusing: the step being checked expects the org or the device to refuse it
+	// (expect_error): a value either would refuse is what it means to try.
+	refusing bool
+	sc       *Scenario
+	env      *Env
+	created  map[string]bool // object + "\x00" + name of records created by earlier steps
 	// refObjects is the object of each record a create step names with a ref.
 	refObjects map[string]string
 }
@@ -620,6 +623,29 @@ func (v *validator) describe(ctx context.Context, line int, object string) (*rem
 		return nil, v.orgErrf(line, err, "read the describe of %s: %v", object, err)
 	}
 	return d, nil
+}
+
+// writable refuses, before the run, a field a create or an edit step cannot write: one the
+// org sets itself (LastModifiedDate, a formula) would stop the run at that step, after the
+// steps before it ran.
+func (v *validator) writable(ctx context.Context, object string, f remote.Fields, create bool, line int) error {
+	d, err := v.env.Describe(ctx, object)
+	if err != nil || d == nil || v.refusing {
+		return nil // said by fields, or meant
+	}
+	var ps problems
+	for _, name := range sortedKeys(f) {
+		fd, ok := d.Field(name)
+		if !ok || create && fd.Createable || !create && fd.Updateable {
+			continue
+		}
+		what := "an edit"
+		if create {
+			what = "a create"
+		}
+		ps.add(v.errf(line, "%s.%s is set by the org, not by %s: leave it out (an expectation can check it)", d.Name, fd.Name, what))
+	}
+	return ps.err()
 }
 
 func (v *validator) fields(ctx context.Context, line int, object string, f remote.Fields) error {
@@ -710,6 +736,14 @@ func (v *validator) fieldValue(line int, d *remote.Describe, name string, val an
 			}
 			return v.errf(line, "%s.%s is a date and time: give YYYY-MM-DDThh:mm:ssZ (such as 2026-01-05T09:00:00Z, or with an offset: 2026-01-05T10:00:00+01:00), not %s", d.Name, fd.Name, showValue(val))
 		}
+	case "picklist":
+		s, ok := val.(string)
+		if !ok {
+			return v.errf(line, "%s.%s is a picklist: give one of its values as text, not %s", d.Name, fd.Name, showValue(val))
+		}
+		if fd.RestrictedPicklist && !v.refusing && s != "" && !slices.ContainsFunc(fd.PicklistValues, func(p remote.PicklistValue) bool { return p.Value == s }) {
+			return v.errf(line, "%s.%s takes only its picklist's values, not %s: %s", d.Name, fd.Name, showValue(s), picklistHint(fd, s))
+		}
 	case "multipicklist":
 		s, ok := val.(string)
 		if !ok {
@@ -785,10 +819,13 @@ func (v *validator) record(ctx context.Context, line int, r RecordRef) error {
 
 func (v *validator) step(ctx context.Context, st Step) error {
 	line := st.Line
+	v.refusing = st.ExpectError != ""
+	defer func() { v.refusing = false }()
 	var ps problems
 	switch st.Kind {
 	case KindCreate:
 		ps.add(v.fields(ctx, line, st.Object, st.Fields))
+		ps.add(v.writable(ctx, st.Object, st.Fields, true, line))
 		// Named as created even when a value is wrong: later steps that name it are not wrong too.
 		if d, _ := v.env.Describe(ctx, st.Object); d != nil {
 			if name := nameOf(d, st.Fields); name != "" {
@@ -798,6 +835,7 @@ func (v *validator) step(ctx context.Context, st Step) error {
 	case KindEdit, KindFix:
 		ps.add(v.record(ctx, line, st.Record))
 		ps.add(v.fields(ctx, line, st.Record.Object, st.Fields))
+		ps.add(v.writable(ctx, st.Record.Object, st.Fields, false, line))
 	case KindDelete, KindShare, KindUnshare, KindDismiss, KindDiscard, KindRetry:
 		ps.add(v.record(ctx, line, st.Record))
 	case KindResolve:

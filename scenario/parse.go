@@ -875,7 +875,10 @@ func (p *parser) rule(n *yaml.Node) *Rule {
 func (p *parser) take(n *yaml.Node, what string) string {
 	s := p.word(n, what)
 	if s != "mine" && s != "theirs" {
-		p.failf(n, "%s must be mine or theirs, found %q", what, s)
+		if what == "take" {
+			p.failf(n, "take must be mine or theirs, found %q", s)
+		}
+		p.failf(n, "%s must be mine, theirs or {value: X} (a new value), found %q", what, s)
 	}
 	return s
 }

@@ -175,7 +175,7 @@ func TestParseRejectsBadFiles(t *testing.T) {
 		{"min rule without number", head + "  - add_rule: {object: Account, kind: min, field: AnnualRevenue, value: lots}\n", `bad.yaml:3: a min rule needs a number as value, found "lots"`},
 		{"unknown rule ref", head + "  - remove_rule: r1\n", `bad.yaml:3: unknown rule "r1": no earlier add_rule step has ref: r1`},
 		{"resolve without choice", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - resolve: a\n", "bad.yaml:6: resolve needs fields (field: mine | theirs | {value: ...}), take (mine or theirs) or delete (anyway or keep)"},
-		{"resolve bad choice", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - resolve: a\n    fields: {Phone: ours}\n", `bad.yaml:7: Phone must be mine or theirs, found "ours"`},
+		{"resolve bad choice", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - resolve: a\n    fields: {Phone: ours}\n", `bad.yaml:7: Phone must be mine, theirs or {value: X} (a new value), found "ours"`},
 		{"resolve delete bad", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - resolve: a\n    delete: maybe\n", `bad.yaml:7: delete must be anyway or keep, found "maybe"`},
 		{"expect unknown check", head + "  - expect: {colour: red}\n", `bad.yaml:3: unknown check "colour" (expected record with sash, status, code, message, access, cache, org, org_exists, conflicts; or pending, attention, count, cached)`},
 		{"expect bad access", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - expect: {record: a, access: write}\n", `bad.yaml:6: access must be one of full, edit, read, found "write"`},

@@ -41,6 +41,7 @@ type Recorder struct {
 type touchedRec struct {
 	object, id, ref string // ref when created in this session (its id then changes on sync)
 	fields          map[string]bool
+	deleted         bool // a step deleted it: the closing checks say whether the org still has it
 }
 
 // NewRecorder starts an empty recording of a session on an org seeded with seed and size.
@@ -64,7 +65,12 @@ func (r *Recorder) seenID(ref, id string) {
 
 // touch notes that a step wrote fields of a record (r.mu held).
 func (r *Recorder) touch(rec Rec, ref RecordRef, fields []string) {
-	if len(fields) == 0 || rec.Object == "" {
+	r.touchAs(rec, ref, fields, false)
+}
+
+// touchAs is touch, and notes a delete of the record when deleted.
+func (r *Recorder) touchAs(rec Rec, ref RecordRef, fields []string, deleted bool) {
+	if len(fields) == 0 && !deleted || rec.Object == "" {
 		return
 	}
 	var t *touchedRec
@@ -84,6 +90,7 @@ func (r *Recorder) touch(rec Rec, ref RecordRef, fields []string) {
 	for _, f := range fields {
 		t.fields[f] = true
 	}
+	t.deleted = t.deleted || deleted
 }
 
 // Scenario is a copy of what has been recorded so far.
@@ -254,6 +261,8 @@ func (r *Recorder) recordStep(st Step, rec Rec) {
 	st.Record = r.refLocked(rec)
 	r.sc.Steps = append(r.sc.Steps, st)
 	switch st.Kind {
+	case KindDelete:
+		r.touchAs(rec, st.Record, nil, true)
 	case KindFix:
 		r.touch(rec, st.Record, fieldNames(st.Fields))
 	case KindResolve:
@@ -405,6 +414,11 @@ func (r *Recorder) Checkpoint(ctx context.Context, eng *pending.Engine, org Reco
 		}
 		if err != nil {
 			return fmt.Errorf("scenario: read %s %s from the org: %w", t.object, t.id, err)
+		}
+		if len(fields) == 0 { // deleted by a step, and still there (the delete was dropped)
+			there := true
+			orgSteps = append(orgSteps, Step{Kind: KindExpect, Expect: &Expectation{Record: ref, OrgExists: &there}})
+			continue
 		}
 		want := remote.Fields{}
 		for _, f := range fields {

@@ -155,11 +155,15 @@ func TestRecordedSessionReplaysToTheSameState(t *testing.T) {
 	s.rec.DeleteAs("admin", doomedRec)
 	tick()
 	// A seeded record, named by its id in the recording.
-	page, err := eng.List(ctx, pending.ListQuery{Object: "Account", Limit: 1})
+	page, err := eng.List(ctx, pending.ListQuery{Object: "Account", Limit: 2})
 	s.must(err)
-	if len(page.Rows) == 0 {
-		t.Fatal("no seeded account in the cache")
+	if len(page.Rows) < 2 {
+		t.Fatal("no seeded accounts in the cache")
 	}
+	// Another, deleted offline: the closing checks say the org no longer has it.
+	goner := Rec{Object: "Account", ID: page.Rows[1].ID, Name: page.Rows[1].Name}
+	s.must(eng.Delete(ctx, "Account", goner.ID))
+	s.rec.Delete(goner)
 	seeded := Rec{Object: "Account", ID: page.Rows[0].ID, Name: page.Rows[0].Name}
 	s.must(eng.Edit(ctx, "Account", seeded.ID, remote.Fields{"Description": "Recorded note"}))
 	s.rec.Edit(seeded, remote.Fields{"Description": "Recorded note"})
@@ -189,6 +193,15 @@ func TestRecordedSessionReplaysToTheSameState(t *testing.T) {
 	admin, err = env.Client(ctx, "admin")
 	s.must(err)
 	s.must(s.rec.Checkpoint(ctx, eng, admin))
+	checked := false
+	for _, st := range s.rec.Scenario().Steps {
+		if x := st.Expect; x != nil && x.Record.ID == goner.ID && x.OrgExists != nil && !*x.OrgExists {
+			checked = true
+		}
+	}
+	if !checked {
+		t.Fatalf("the closing checks leave out the record deleted offline: %+v", s.rec.Scenario().Steps)
+	}
 
 	want := finalState(t, ctx, env)
 	if !strings.Contains(want, "queue Account Recorded Doomed update failed") || !strings.Contains(want, "org noted Account") || !strings.Contains(want, "account=Recorded Acme") {

@@ -297,6 +297,9 @@ func summaryText(s pending.Summary, red int, err error) string {
 		n    int
 		what string
 	}{{s.Synced, "synced"}, {s.Merged, "merged"}, {s.Attention - red, "need attention"}, {red, "can't be saved"}, {s.Retrying, "retrying"}, {s.Waiting, "waiting"}} {
+		if c.n == 1 && c.what == "need attention" {
+			c.what = "needs attention"
+		}
 		if c.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
 		}
