@@ -739,7 +739,7 @@ func (v *validator) fieldValue(line int, d *remote.Describe, name string, val an
 	case "picklist":
 		s, ok := val.(string)
 		if !ok {
-			return v.errf(line, "%s.%s is a picklist: give one of its values as text, not %s", d.Name, fd.Name, showValue(val))
+			return v.errf(line, "%s.%s is a picklist: give one of its values as text (in quotes if it looks like a number), not %s", d.Name, fd.Name, showValue(val))
 		}
 		if fd.RestrictedPicklist && !v.refusing && s != "" && !slices.ContainsFunc(fd.PicklistValues, func(p remote.PicklistValue) bool { return p.Value == s }) {
 			return v.errf(line, "%s.%s takes only its picklist's values, not %s: %s", d.Name, fd.Name, showValue(s), picklistHint(fd, s))

@@ -85,7 +85,7 @@ steps:
 	want := `v.yaml:5: Account has no field Colour
 v.yaml:5: Account.Phone is a phone field: give text (in quotes if it looks like a number), not 5550100
 v.yaml:8: no Account named "Nobody Here Ltd" on the org, and no earlier step creates one
-v.yaml:8: Account.Rating is a picklist field: give text (in quotes if it looks like a number), not 3
+v.yaml:8: Account.Rating is a picklist: give one of its values as text (in quotes if it looks like a number), not 3
 v.yaml:12: Account has no field Shade
 v.yaml:13: Account.IsDeleted is a checkbox: give true or false, not "no"`
 	if err == nil || err.Error() != want {
