@@ -118,3 +118,14 @@ func TestReadingADeviceThatNeverSignedInToAnOrgOutOfReachSaysWhy(t *testing.T) {
 		}
 	}
 }
+
+func TestScenarioOnAServedOrgThatIsNotRunningSaysToStartOne(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(file, []byte("name: s\nsteps:\n  - offline\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, t.TempDir(), "", "--org", "http://127.0.0.1:1", "scenario", "run", "--reset-org", file)
+	if exitCode(err) != 1 || !strings.Contains(out, "the org at http://127.0.0.1:1 cannot be reached (") || !strings.Contains(out, "offline-edit serve") || strings.Contains(out, "oauth2") {
+		t.Errorf("exit %d (%v)\n%s", exitCode(err), err, out)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -196,6 +197,13 @@ func NewRemoteEnv(ctx context.Context, sc *Scenario, orgURL, dir string, users m
 	}
 	adminToken, err := e.login(ctx, all["admin"].Username)
 	if err != nil {
+		if remote.Unreachable(err) {
+			why := "no answer"
+			if oe := (*net.OpError)(nil); errors.As(err, &oe) && oe.Err != nil {
+				why = oe.Err.Error()
+			}
+			return nil, fmt.Errorf("scenario: the org at %s cannot be reached (%s): start one with `offline-edit serve` and pass the URL it prints", e.instanceURL, why)
+		}
 		if perr := ProbeOrg(ctx, rt, e.instanceURL); perr != nil {
 			return nil, fmt.Errorf("scenario: %w; start one with `offline-edit serve` and pass the URL it prints", perr)
 		}
