@@ -271,6 +271,9 @@ func (f *fakeBackend) Activity(_ context.Context, recordID string, limit int) ([
 }
 func (f *fakeBackend) LastSync() time.Time { return f.now }
 
+// dataNow is the time the fake's data is as of: the screens' clock starts there in tests.
+func (f *fakeBackend) dataNow() time.Time { return f.now }
+
 func (f *fakeBackend) Create(_ context.Context, object string, fields remote.Fields) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -46,12 +46,15 @@ func toString(v any) string {
 }
 
 // displayField formats a value for a describe field: a number with the field's scale (a
-// currency its describe gives no precision with two decimals), dates as given, datetimes to
-// the minute in the zone times show in, with the zone's name ("2026-01-05 09:30 EST").
-func (c *common) displayField(f remote.Field, v any) string { return displayFieldIn(f, v, c.loc) }
+// currency its describe gives no precision with two decimals), dates as given, datetimes as
+// every screen shows a moment (see whenIn), with the zone's name ("Jan 5 09:30 EST", "Jan 5
+// 2025 09:30 EST").
+func (c *common) displayField(f remote.Field, v any) string {
+	return displayFieldIn(f, v, c.loc, c.clock())
+}
 
-// displayFieldIn is displayField with datetimes in loc.
-func displayFieldIn(f remote.Field, v any, loc *time.Location) string {
+// displayFieldIn is displayField with datetimes in loc, seen at now.
+func displayFieldIn(f remote.Field, v any, loc *time.Location, now time.Time) string {
 	switch f.Type {
 	case "currency", "double", "percent", "int":
 		if x, ok := v.(float64); ok {
@@ -61,7 +64,7 @@ func displayFieldIn(f remote.Field, v any, loc *time.Location) string {
 		if s, ok := v.(string); ok {
 			if t, err := remote.ParseTime(s); err == nil {
 				// Shown alone, a time says its zone, as the form's editor does beside it.
-				return t.In(loc).Format(dateTimeLayout) + " " + zoneName(t, loc)
+				return whenIn(t, now, loc) + " " + zoneName(t, loc)
 			}
 		}
 	case "multipicklist":
@@ -211,19 +214,22 @@ func nextTryText(t, now time.Time, loc *time.Location) string {
 		return t.Format("at 15:04")
 	case ty == ty2 && tm == tm2 && td == td2:
 		return t.Format("tomorrow at 15:04")
-	case ty == ny:
-		return t.Format("Jan 2 15:04")
 	}
-	return t.Format("Jan 2 2006 15:04")
+	return whenIn(t, now, loc)
 }
 
-// when formats a moment for lists: date and minutes, in the zone times show in.
-func (c *common) when(t time.Time) string { return whenIn(t, c.loc) }
+// when formats a moment as every screen shows one (see whenIn), in the zone times show in.
+func (c *common) when(t time.Time) string { return whenIn(t, c.clock(), c.loc) }
 
-// whenIn is when in loc.
-func whenIn(t time.Time, loc *time.Location) string {
+// whenIn is the one way the screens show a moment: its date and minutes in loc, with the
+// year when it is not now's year there ("Nov 27 22:36", "Oct 18 2025 20:14"). A field's value
+// follows it with its zone (displayField).
+func whenIn(t, now time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
+	}
+	if t.In(loc).Year() != now.In(loc).Year() {
+		return t.In(loc).Format("Jan 2 2006 15:04")
 	}
 	return t.In(loc).Format("Jan 2 15:04")
 }

@@ -31,10 +31,21 @@ func newDriver(t testing.TB, b Backend, w, h int) *driver {
 }
 
 func newDriverWith(t testing.TB, opts Options, w, h int) *driver {
-	d := &driver{t: t, m: endsWithTest(t, New(opts))}
+	m := endsWithTest(t, New(opts))
+	if f, ok := opts.Backend.(interface{ dataNow() time.Time }); ok {
+		m.c.now = clockFrom(f.dataNow())
+	}
+	d := &driver{t: t, m: m}
 	d.send(tea.WindowSizeMsg{Width: w, Height: h})
 	d.run(d.m.Init())
 	return d
+}
+
+// clockFrom is a clock that starts at the test data's time and runs on: the screens see the
+// year of the data as this year, whatever the wall clock says.
+func clockFrom(at time.Time) func() time.Time {
+	start := time.Now()
+	return func() time.Time { return at.Add(time.Since(start)) }
 }
 
 // endsWithTest gives m an end: when the test ends, commands waiting on the engine's events

@@ -30,7 +30,7 @@ func TestNumbersShowWithTheFieldsScale(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := displayFieldIn(c.f, c.v, time.UTC); got != c.want {
+			if got := displayFieldIn(c.f, c.v, time.UTC, time.Now()); got != c.want {
 				t.Fatalf("shown %q, want %q", got, c.want)
 			}
 		})

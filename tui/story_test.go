@@ -131,7 +131,10 @@ func newStory(t *testing.T, w *world) *story { return newStorySized(t, w, 100, 3
 
 // newStorySized is newStory on a terminal of the given size.
 func newStorySized(t *testing.T, w *world, width, height int) *story {
-	tm := teatest.NewTestModel(t, harness{endsWithTest(t, New(Options{Backend: w.eng}))}, teatest.WithInitialTermSize(width, height))
+	m := endsWithTest(t, New(Options{Backend: w.eng}))
+	start := time.Now()
+	m.c.now = func() time.Time { return w.clk.Now().Add(time.Since(start)) }
+	tm := teatest.NewTestModel(t, harness{m}, teatest.WithInitialTermSize(width, height))
 	s := &story{t: t, w: w, b: w.eng, tm: tm}
 	t.Cleanup(func() { _ = tm.Quit() })
 	s.wait("Pending Changes (")
