@@ -54,6 +54,9 @@ type picklistField struct {
 	// typed is what was typed on the closed field to jump to a value ("closed w" finds Closed
 	// Won); another key starts it again.
 	typed string
+	// missed is what was typed on the closed field when no value begins with it: the field
+	// says so until the next key.
+	missed string
 
 	// The chooser.
 	open      bool
@@ -253,6 +256,13 @@ func (p *picklistField) jump(text string) bool {
 	return false
 }
 
+// tryJump is jump, noting what was typed when no value begins with it.
+func (p *picklistField) tryJump(text string) {
+	if !p.jump(text) {
+		p.missed = p.typed + text
+	}
+}
+
 // jumpTo moves to the first value, from the current one on (from the next one when skip is
 // 1), whose label starts with prefix, case aside. It reports whether one did.
 func (p *picklistField) jumpTo(prefix string, skip int) bool {
@@ -331,6 +341,7 @@ func (p *picklistField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 		p.updateChooser(k)
 		return p, nil
 	}
+	p.missed = ""
 	if key.Matches(k, clearFieldKey) {
 		p.clear()
 		return p, nil
@@ -346,7 +357,7 @@ func (p *picklistField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 		return p, nil
 	case typing:
 		// After a letter, h and l are letters too.
-		p.jump(string(k.Runes))
+		p.tryJump(string(k.Runes))
 		return p, nil
 	}
 	p.typed = ""
@@ -360,7 +371,7 @@ func (p *picklistField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 	default:
 		// Typing letters jumps to the first value starting with them.
 		if k.Type == tea.KeyRunes && !k.Alt {
-			p.jump(string(k.Runes))
+			p.tryJump(string(k.Runes))
 		}
 	}
 	return p, nil
@@ -483,6 +494,8 @@ func (p *picklistField) View(focused bool, w int) string {
 		line = sprintf("▾ %s   enter chooses · esc keeps this", v)
 	case p.cur == "" && p.waitsForController():
 		line = sprintf("◂ %s ▸  %s", v, p.waitHint())
+	case p.missed != "":
+		line = sprintf("◂ %s ▸  no value begins with %q (enter: list)", v, CleanLine(p.missed))
 	default:
 		line = sprintf("◂ %s ▸  (%d of %d, ←/→, enter: list)", v, indexOf(c, p.cur)+1, len(c))
 	}
@@ -557,7 +570,7 @@ func (p *picklistField) Value() any {
 }
 func (p *picklistField) Check() error   { return nil }
 func (p *picklistField) Focus() tea.Cmd { return nil }
-func (p *picklistField) Blur()          { p.closeChooser(); p.typed = "" }
+func (p *picklistField) Blur()          { p.closeChooser(); p.typed, p.missed = "", "" }
 func (p *picklistField) Wants(k tea.KeyMsg) bool {
 	if p.open {
 		return true

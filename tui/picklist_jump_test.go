@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -79,5 +80,36 @@ func TestHAndLStepAPicklistWhenNothingIsTyped(t *testing.T) {
 	in = typeKeys(in, " ")
 	if !in.(*picklistField).open {
 		t.Fatal("space after the field was left does not open the list")
+	}
+}
+
+func TestTypingOnAClosedPicklistWhatNoValueBeginsWithSaysSo(t *testing.T) {
+	cases := []struct {
+		name, typed, want, keeps string
+	}{
+		{"a first letter", "z", `no value begins with "z"`, "Qualification"},
+		{"letters after a match", "prx", `no value begins with "prx"`, "Prospecting"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPicklistField(stageField(), "Qualification")
+			in := typeKeys(p, tc.typed)
+			v := in.View(true, 80)
+			if !strings.Contains(v, tc.want) {
+				t.Errorf("typing %q shows %q, want it to say %s", tc.typed, v, tc.want)
+			}
+			if !strings.Contains(v, "◂ "+tc.keeps+" ▸") {
+				t.Errorf("typing %q left the field at %q, want %s", tc.typed, v, tc.keeps)
+			}
+			// The next key clears it.
+			in, _ = in.Update(tea.KeyMsg{Type: tea.KeyRight})
+			if v := in.View(true, 80); strings.Contains(v, "no value begins") {
+				t.Errorf("the note outlived the next key: %q", v)
+			}
+		})
+	}
+	p := newPicklistField(stageField(), "Qualification")
+	if v := typeKeys(p, "sh").View(true, 80); strings.Contains(v, "no value begins") {
+		t.Errorf("a typed search that matches says it does not: %q", v)
 	}
 }
