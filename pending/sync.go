@@ -604,21 +604,8 @@ func (e *Engine) settleBeforeSend(ctx context.Context, r *run, ready []*entry) (
 		// One query finds the records whose cached server copy is newer than an update's base.
 		newer := map[string]bool{}
 		if len(pre) > 0 {
-			rows, err := tx.QueryContext(ctx, `SELECT r.id FROM entries e JOIN records r ON r.id = e.record_id
-				WHERE e.op = 'update' AND e.base_sysmod <> 0 AND r.server IS NOT NULL AND r.sysmod > e.base_sysmod`)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var id string
-				if err := rows.Scan(&id); err != nil {
-					rows.Close()
-					return err
-				}
-				newer[id] = true
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+			if err := queryIDs(ctx, tx, newer, `SELECT r.id FROM entries e JOIN records r ON r.id = e.record_id
+				WHERE e.op = 'update' AND e.base_sysmod <> 0 AND r.server IS NOT NULL AND r.sysmod > e.base_sysmod`); err != nil {
 				return err
 			}
 		}
@@ -655,6 +642,23 @@ func (e *Engine) settleBeforeSend(ctx context.Context, r *run, ready []*entry) (
 	}
 	e.putBackActivity(append(before, during...))
 	return progress, err
+}
+
+// queryIDs adds to ids the ids a query of one column returns.
+func queryIDs(ctx context.Context, tx *cache.Tx, ids map[string]bool, q string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		ids[id] = true
+	}
+	return rows.Err()
 }
 
 // plan puts ready entries into composite chunks in queue order. An entry that refers to a

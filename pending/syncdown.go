@@ -714,22 +714,9 @@ func (e *Engine) noteOverwrites(ctx context.Context, tx *cache.Tx, r *run, d *re
 		for i, r := range chunk {
 			args[i] = r.ID
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT record_id FROM activity
+		if err := queryIDs(ctx, tx, sent, `SELECT DISTINCT record_id FROM activity
 			WHERE (note LIKE 'created %' OR note LIKE 'update %' AND code = '' AND status BETWEEN 200 AND 299)
-			AND record_id IN (?`+strings.Repeat(",?", len(args)-1)+`)`, args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			sent[id] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			AND record_id IN (?`+strings.Repeat(",?", len(args)-1)+`)`, args...); err != nil {
 			return err
 		}
 	}
