@@ -292,15 +292,7 @@ steps:
 			dir := filepath.Join(t.TempDir(), "not-yet-made")
 			var before []string
 			if org == "served" {
-				o, err := mockorg.Open(mockorg.Options{Seed: 3, Size: 30})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer o.Close()
-				srv := httptest.NewServer(o.Handler())
-				defer srv.Close()
-				o.SetInstanceURL(srv.URL)
-				before = []string{"--org", srv.URL}
+				before = []string{"--org", servedMockOrg(t)}
 			}
 			flags := append(append([]string{}, before...), "--data-dir", dir)
 			out, err := scenarioCLI(t, append(flags, "scenario", "run", "--reset-org", file)...)
@@ -343,25 +335,32 @@ func TestScenarioHelpSaysWhatTheGlobalFlagsDo(t *testing.T) {
 
 // A served org may hold other people's work: a scenario resets it only with the user's consent.
 func TestScenarioOnAServedOrgNeedsConsentToResetIt(t *testing.T) {
-	o, err := mockorg.Open(mockorg.Options{Seed: 3, Size: 30})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer o.Close()
-	srv := httptest.NewServer(o.Handler())
-	defer srv.Close()
-	o.SetInstanceURL(srv.URL)
+	url := servedMockOrg(t)
 	file := filepath.Join(t.TempDir(), "s.yaml")
 	if err := os.WriteFile(file, []byte("name: s\nsteps:\n  - create: Account\n    fields: {Name: Made By The Scenario}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for _, sub := range []string{"run", "open"} {
-		out, err := scenarioCLI(t, "--org", srv.URL, "scenario", sub, file)
+		out, err := scenarioCLI(t, "--org", url, "scenario", sub, file)
 		if exitCode(err) != 1 || !strings.Contains(fmt.Sprint(err), "Add --reset-org to go on") {
 			t.Fatalf("scenario %s without consent: exit %d (%v)\n%s", sub, exitCode(err), err, out)
 		}
 	}
-	if out, err := scenarioCLI(t, "--org", srv.URL, "scenario", "run", "--reset-org", file); err != nil {
+	if out, err := scenarioCLI(t, "--org", url, "scenario", "run", "--reset-org", file); err != nil {
 		t.Fatalf("with consent: %v\n%s", err, out)
 	}
+}
+
+// servedMockOrg serves a small mock org over HTTP for the test and returns its URL.
+func servedMockOrg(t *testing.T) string {
+	t.Helper()
+	o, err := mockorg.Open(mockorg.Options{Seed: 3, Size: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { o.Close() })
+	srv := httptest.NewServer(o.Handler())
+	t.Cleanup(srv.Close)
+	o.SetInstanceURL(srv.URL)
+	return srv.URL
 }
