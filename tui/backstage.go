@@ -76,6 +76,33 @@ type bsRow struct {
 	initial     any
 }
 
+// settleNumbers shows each typed number rounded to its field's scale, as it is sent (the
+// record form does so on saving).
+func (f *bsForm) settleNumbers() {
+	for _, r := range f.rows {
+		if n, ok := r.input.(*numberField); ok {
+			n.settle()
+		}
+	}
+}
+
+// roundedNote says which typed numbers sending rounded to their field's scale, as the record
+// form says it ("Annual Revenue rounded to 100: the field keeps no decimals."), or "".
+func (f *bsForm) roundedNote() string {
+	var notes []string
+	for _, r := range f.rows {
+		if n, ok := r.input.(*numberField); ok {
+			if note := n.roundedNote(r.def); note != "" {
+				notes = append(notes, note)
+			}
+		}
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return strings.Join(notes, "; ") + "."
+}
+
 // linkDependents makes the form's dependent picklists follow their controllers, as the record
 // form does: only the values valid for the controller's value are offered.
 func (f *bsForm) linkDependents(all []remote.Field, values remote.Fields) {
@@ -319,6 +346,11 @@ func (m backstageModel) Update(msg tea.Msg) (backstageModel, tea.Cmd) {
 			m.last, m.lastFailed = "✓ "+CleanLine(r.Text), false
 			if r.Outcome != "" {
 				m.last += " → " + CleanLine(r.Outcome)
+			}
+		}
+		if sent != nil {
+			if note := sent.roundedNote(); note != "" {
+				m.last += " · " + note
 			}
 		}
 		return m, nil
@@ -782,6 +814,7 @@ func (m backstageModel) updateForm(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 		m.form = nil
 		return m, nil
 	case key.Matches(msg, k.Save):
+		f.settleNumbers()
 		st, err := m.formStep()
 		if err != nil {
 			f.err = err.Error()

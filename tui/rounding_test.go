@@ -133,3 +133,23 @@ func TestANumberFieldRoundsTheTypedDigitsAndTakesOnlyPlainNumbers(t *testing.T) 
 		}
 	}
 }
+
+func TestTheBackstageEditFormSaysWhenItRoundsATypedNumber(t *testing.T) {
+	fb := &fakeBackstage{}
+	d := newDriverWith(t, Options{Backend: scaledFake(), Backstage: fb}, 120, 30)
+	d.keys("enter", "enter", "B")
+	d.requireView("SIMULATION")
+	d.keys("enter") // Edit fields of this record as sam
+	d.requireView("Edit ", "Annual Revenue")
+	bs := func() *bsForm { return d.model().bstage.form }
+	for i := 0; i < 20 && bs().rows[bs().focus].name != "AnnualRevenue"; i++ {
+		d.keys("tab")
+	}
+	d.keys("1234.567", "ctrl+s")
+	if len(fb.steps) != 1 || fb.steps[0].Fields["AnnualRevenue"] != 1234.57 {
+		t.Fatalf("sent %+v, want Annual Revenue 1234.57", fb.steps)
+	}
+	if v := flat(d.view()); !strings.Contains(v, "Annual Revenue rounded to 1,234.57: the field keeps 2 decimals.") {
+		t.Fatalf("the backstage does not say it rounded the typed number:\n%s", d.view())
+	}
+}
