@@ -906,8 +906,13 @@ func (m conflictModel) ShortHelp() []key.Binding {
 		return []key.Binding{choose, confirm, m.escKey()}
 	}
 	// ctrl+s before v: where the bar has no room for both, saving is the one it keeps (the
-	// screen's hint line names v).
-	out := []key.Binding{k.Mine, k.Theirs, k.Save}
+	// screen's hint line names v). m and t say the row they take in one word each (the rows
+	// are named mine and theirs; the hint line says it whole), so that at 80 columns ↑/↓ keeps
+	// its place once a choice lengthens esc's words.
+	mine, theirs := k.Mine, k.Theirs
+	mine.SetHelp(k.Mine.Help().Key, "mine")
+	theirs.SetHelp(k.Theirs.Help().Key, "theirs")
+	out := []key.Binding{mine, theirs, k.Save}
 	if m.severalFields() {
 		out = append(out, key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "fields")))
 	}

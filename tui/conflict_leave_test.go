@@ -51,7 +51,9 @@ func TestConflictEscAsksBeforeDroppingChoicesAndTheHelpBarSaysSo(t *testing.T) {
 		d.requireView("Resolve conflict")
 		d.keys("t", "down", "v", "555-0133", "enter")
 		bar := helpBarOf(d.view())
-		for _, want := range []string{"esc back (asks)", "ctrl+s save", "m keep mine", "t take theirs"} {
+		// Each key the bar keeps says what it does; at 80 columns ↑/↓ keeps its place beside
+		// them (m and t name the row they take in a word).
+		for _, want := range []string{"esc back (asks)", "ctrl+s save", "m mine", "t theirs", "↑/↓ fields"} {
 			if !strings.Contains(bar, want) {
 				t.Fatalf("%dx%d: with choices made the help bar lacks %q: %q", size[0], size[1], want, bar)
 			}
