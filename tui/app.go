@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"maps"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -39,6 +40,9 @@ type Options struct {
 	// Note is shown on the first screen until the user moves on ("" for none): what the
 	// command line did before the app opened (the demo reset, say).
 	Note string
+	// Recording is the file the session is recorded to as a scenario (--record FILE), ""
+	// when none: the status bar shows ● REC and the file's name for as long as the app runs.
+	Recording string
 }
 
 // ScreenID names a screen. To add a screen: add an id here, a field on Model, and a case in
@@ -107,6 +111,9 @@ type Model struct {
 	syncTotal int
 
 	refreshQueued bool
+
+	// recording is the name of the file the session is recorded to, "" when it is not.
+	recording string
 }
 
 // New builds the root model. It does no I/O: the first frame draws at once and data arrives
@@ -127,10 +134,11 @@ func New(opts Options) Model {
 		c.loc = time.Local
 	}
 	m := Model{
-		c:     c,
-		stack: []ScreenID{ScreenNav},
-		help:  help.New(),
-		toast: CleanLine(opts.Note),
+		c:         c,
+		stack:     []ScreenID{ScreenNav},
+		help:      help.New(),
+		toast:     CleanLine(opts.Note),
+		recording: recordingName(opts.Recording),
 	}
 	if opts.Backend != nil {
 		c.online = opts.Backend.Online()
@@ -1303,7 +1311,8 @@ func (m Model) statusBar() string {
 			parts = append(parts, barPart{text: u, drop: 4})
 		}
 	}
-	room := m.width - lipgloss.Width(mode)
+	rec := m.recordingSign(mode, parts)
+	room := m.width - lipgloss.Width(mode) - lipgloss.Width(rec)
 	render := func(short bool, dropFrom int) string {
 		var out []string
 		for _, p := range parts {
@@ -1324,7 +1333,44 @@ func (m Model) statusBar() string {
 		}
 		rest = render(true, dropFrom)
 	}
-	return mode + s.Bar.Render(fit(rest, room))
+	return mode + rec + s.Bar.Render(fit(rest, room))
+}
+
+// recordingName is the name a recording's file is shown by: its base name, made safe to draw.
+func recordingName(path string) string {
+	if path == "" {
+		return ""
+	}
+	name := CleanLine(filepath.Base(path))
+	if name == "" || name == "." || name == string(filepath.Separator) {
+		name = CleanLine(path)
+	}
+	return name
+}
+
+// recordingSign is "● REC" and the recording's file name beside the mode while the session is
+// recorded, "" when it is not. It is never dropped: the file's name shortens first, then goes,
+// where the bar's counts (pending, attention) would not fit beside it.
+func (m Model) recordingSign(mode string, parts []barPart) string {
+	if m.recording == "" {
+		return ""
+	}
+	st := m.c.styles.Rec
+	var needed []string
+	for _, p := range parts {
+		if p.drop < 2 {
+			needed = append(needed, p.text)
+		}
+	}
+	need := lipgloss.Width(mode) + lipgloss.Width(" "+strings.Join(needed, " · ")+" ")
+	sign := ""
+	for _, name := range []string{m.recording, trunc(m.recording, 16), ""} {
+		sign = st.Render(strings.TrimRight(" ● REC "+name, " ")) + m.c.styles.Bar.Render(" ·")
+		if need+lipgloss.Width(sign) <= m.width {
+			break
+		}
+	}
+	return sign
 }
 
 // partTexts are the texts of the status bar's parts.

@@ -46,6 +46,8 @@ type Styles struct {
 	Modal, Box, Key, Disabled, Flag lipgloss.Style
 	// Sim marks everything that simulates the world (backstage, scenarios): never the user's own data.
 	Sim lipgloss.Style
+	// Rec is the status bar's ● REC while the session is recorded as a scenario.
+	Rec lipgloss.Style
 }
 
 // NewStyles builds the styles of a theme.
@@ -76,6 +78,7 @@ func NewStyles(t Theme) Styles {
 		Disabled:    lipgloss.NewStyle().Foreground(t.Muted).Faint(true),
 		Flag:        lipgloss.NewStyle().Foreground(t.Orange).Bold(true),
 		Sim:         lipgloss.NewStyle().Background(t.Orange).Foreground(lipgloss.Color("16")).Bold(true),
+		Rec:         lipgloss.NewStyle().Background(t.BarBg).Foreground(t.Red).Bold(true),
 	}
 }
 
