@@ -311,7 +311,7 @@ func (m Model) active() ScreenID { return m.stack[len(m.stack)-1] }
 
 // bodySize is the room screens get.
 func (m Model) bodySize() (int, int) {
-	return max(0, m.width), max(0, m.height-chromeLines-m.script.lines())
+	return max(0, m.width), max(0, m.height-chromeLines-m.script.lines(m.width, stripRoom(m.height)))
 }
 
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -513,7 +513,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, cmd
 		})
 	case scriptStepMsg:
-		m.script = m.script.done(msg)
+		m = m.withScript(m.script.done(msg))
 		return m, tea.Batch(m.loadCounts(), m.queueRefresh())
 	}
 	// Anything else (cursor blinks, for example) goes to the screen on top.
@@ -944,18 +944,24 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.modal.open() {
 		// A scenario's next step goes on past the sync alert (a step often causes one) and
 		// closes it; a confirmation still takes N as its no.
-		if m.modal.kind == modalAlert && m.script.s != nil && key.Matches(msg, k.NextStep) {
+		tells := m.modal.kind == modalAlert || m.modal.kind == modalReport
+		if tells && m.script.s != nil && key.Matches(msg, k.NextStep) {
 			m.modal = modal{}
 			var cmd tea.Cmd
-			m.script, cmd = m.script.next(m.c.ctx)
+			m, cmd = m.nextStep()
 			return m.nextPopUp(), cmd
 		}
-		if m.modal.kind != modalAlert || !key.Matches(msg, k.Quit) {
+		if m.modal.kind == modalReport && !key.Matches(msg, k.Quit) {
+			w, h := m.bodySize()
+			m.modal = m.modal.scroll(msg, k, w, h)
+			return m.nextPopUp(), nil
+		}
+		if !tells || !key.Matches(msg, k.Quit) {
 			var cmd tea.Cmd
 			m.modal, cmd = m.modal.update(msg, k)
 			return m.nextPopUp(), cmd
 		}
-		// q over an alert (it only tells) closes it and quits as it would without it; a
+		// q over an alert or a report (they only tell) closes it and quits as it would without it; a
 		// question still wants its answer, and a screen taking text (a form, a filter) keeps
 		// the q out of its text: there q only closes the alert.
 		m.modal = modal{}
@@ -1015,13 +1021,34 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, cmdOf(openLogMsg{object: object, id: id, name: name})
 	case key.Matches(msg, k.NextStep) && m.script.s != nil:
-		var cmd tea.Cmd
-		m.script, cmd = m.script.next(m.c.ctx)
-		return m, cmd
+		return m.nextStep()
+	case key.Matches(msg, k.Report) && m.script.s != nil:
+		if !m.script.hasReport() {
+			return m, toastCmd("No check of the scenario has failed.")
+		}
+		title, body := m.script.report()
+		m.modal = modal{kind: modalReport, title: title, body: body}
+		return m, nil
 	case key.Matches(msg, k.NextStep):
 		return m, toastCmd("No scenario is loaded: `offline-edit scenario open FILE` runs one step per N.")
 	}
 	return m.updateScreen(m.active(), msg)
+}
+
+// nextStep runs the scenario's next step.
+func (m Model) nextStep() (Model, tea.Cmd) {
+	st, cmd := m.script.next(m.c.ctx)
+	return m.withScript(st), cmd
+}
+
+// withScript sets the scenario's strip, and the screens' room when the strip's height changed.
+func (m Model) withScript(st scriptState) Model {
+	before := m.script.lines(m.width, stripRoom(m.height))
+	m.script = st
+	if m.script.lines(m.width, stripRoom(m.height)) != before {
+		m.resize()
+	}
+	return m
 }
 
 // push puts a screen on top (once: opening a screen already in the stack goes back to it).
@@ -1114,12 +1141,12 @@ func (m Model) View() string {
 	}
 	body = clampLines(body, w, h)
 	if m.modal.open() {
-		body = lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, m.modal.view(s, w))
+		body = lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, m.modal.view(s, w, h))
 		body = clampLines(body, w, h)
 	}
 	lines := []string{m.titleBar(), body, msgLine}
 	if m.script.s != nil {
-		lines = append(lines, m.script.view(s, w))
+		lines = append(lines, m.script.view(s, w, stripRoom(m.height)))
 	}
 	lines = append(lines, m.statusBar(), m.helpBar(w))
 	return strings.Join(lines, "\n")

@@ -78,6 +78,7 @@ func (m Model) helpSections() []helpSection {
 		as(k.Log, "activity log"),
 		as(k.LogScope, "in the log: all requests / this record"),
 		as(k.NextStep, "next step of a scenario (scenario open)"),
+		as(k.Report, "a scenario's failed checks and why it stopped, whole"),
 	}
 	var screen []key.Binding
 	seen := map[string]bool{}

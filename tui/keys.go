@@ -9,7 +9,7 @@ type keyMap struct {
 	NewTask, NewContact, NextPane, PrevPane                                                               key.Binding
 	Mine, Theirs, Value                                                                                   key.Binding
 	Yes, No                                                                                               key.Binding
-	Backstage, Log, NextStep, ActAs, LogScope                                                             key.Binding
+	Backstage, Log, NextStep, Report, ActAs, LogScope                                                     key.Binding
 }
 
 func defaultKeys() keyMap {
@@ -49,6 +49,7 @@ func defaultKeys() keyMap {
 		Backstage:  b("B", "backstage", "B"),
 		Log:        b("L", "log", "L"),
 		NextStep:   b("N/ctrl+n", "next scenario step", "N", "ctrl+n"),
+		Report:     b("F", "scenario's failed checks", "F"),
 		ActAs:      b("u", "act as sam/admin", "u"),
 		LogScope:   b("f", "all / this record", "f"),
 	}

@@ -33,6 +33,7 @@ const (
 	modalNone    modalKind = iota
 	modalAlert             // after a sync that needs the user
 	modalConfirm           // yes/no before something destructive
+	modalReport            // text to read (a scenario's failed checks), scrolled with ↑/↓ when long
 )
 
 // modal is a pop-up that takes every key until it is answered.
@@ -42,6 +43,7 @@ type modal struct {
 	body  string
 	yes   string  // label of the yes answer
 	onYes tea.Cmd // run on yes (alert: open Pending Changes)
+	top   int     // a report's first body line in view
 }
 
 func (m modal) open() bool { return m.kind != modalNone }
@@ -67,7 +69,49 @@ func (m modal) update(msg tea.KeyMsg, k keyMap) (modal, tea.Cmd) {
 	return m, nil
 }
 
-func (m modal) view(s Styles, w int) string {
+// reportSize is a report's box width, the width of its text, and how many lines of its text
+// show at once, in a body of w×h.
+func reportSize(w, h int) (boxW, inner, rows int) {
+	boxW = min(max(30, w-4), 100)
+	return boxW, boxW - 4, max(1, h-6) // the border, the title and the keys, each with a blank line
+}
+
+// reportLines are the lines of a report's body at its width in a body w cells wide.
+func (m modal) reportLines(w, h int) []string {
+	_, inner, _ := reportSize(w, h)
+	return strings.Split(wrap(m.body, inner), "\n")
+}
+
+// scroll moves a report's text with ↑/↓, pgup/pgdn, home/end, in a body of w×h; esc, enter
+// and F close it.
+func (m modal) scroll(msg tea.KeyMsg, k keyMap, w, h int) modal {
+	_, _, rows := reportSize(w, h)
+	last := max(0, len(m.reportLines(w, h))-rows)
+	switch {
+	case msg.Type == tea.KeyEsc, key.Matches(msg, k.Open), key.Matches(msg, k.Report):
+		return modal{}
+	case key.Matches(msg, k.Up):
+		m.top--
+	case key.Matches(msg, k.Down):
+		m.top++
+	case key.Matches(msg, k.PageUp):
+		m.top -= rows
+	case key.Matches(msg, k.PageDown):
+		m.top += rows
+	case key.Matches(msg, k.Top):
+		m.top = 0
+	case key.Matches(msg, k.Bottom):
+		m.top = last
+	}
+	m.top = max(0, min(m.top, last))
+	return m
+}
+
+// view draws the modal for a body of w×h.
+func (m modal) view(s Styles, w, h int) string {
+	if m.kind == modalReport {
+		return m.reportView(s, w, h)
+	}
 	boxW := min(max(30, w-10), 64)
 	inner := boxW - 4
 	var lines []string
@@ -82,6 +126,23 @@ func (m modal) view(s Styles, w int) string {
 	case modalConfirm:
 		lines = append(lines, s.Key.Render("y")+" "+m.yes+"   "+s.Key.Render("n/esc")+" cancel")
 	}
+	return s.Modal.Width(boxW - 2).Render(strings.Join(lines, "\n"))
+}
+
+// reportView is a report's box: as much of its text as the body holds from top, and the keys
+// that scroll it where it does not fit whole.
+func (m modal) reportView(s Styles, w, h int) string {
+	boxW, inner, rows := reportSize(w, h)
+	body := m.reportLines(w, h)
+	top := max(0, min(m.top, len(body)-rows))
+	lines := []string{s.Title.Render(trunc(m.title, inner)), ""}
+	lines = append(lines, body[top:min(len(body), top+rows)]...)
+	keys := s.Key.Render("esc") + " close"
+	if len(body) > rows {
+		keys = s.Key.Render("↑/↓ pgup/pgdn") + " scroll · " + keys +
+			s.Subtle.Render(sprintf(" · lines %d–%d of %d", top+1, min(len(body), top+rows), len(body)))
+	}
+	lines = append(lines, "", trunc(keys, inner))
 	return s.Modal.Width(boxW - 2).Render(strings.Join(lines, "\n"))
 }
 

@@ -136,6 +136,9 @@ func (m Model) shortHelp() []key.Binding {
 			next.SetHelp("N", "next scenario step")
 			qa = append(qa, next)
 		}
+		if m.script.s != nil && m.script.hasReport() {
+			qa = append(qa, m.c.keys.Report)
+		}
 		// The key of the screen on top is not offered: it would open what is open.
 		if m.active() != ScreenBackstage {
 			qa = append(qa, m.c.keys.Backstage)
