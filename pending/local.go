@@ -9,6 +9,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -534,6 +535,20 @@ func (e *TheirsMovedError) Error() string {
 
 func (e *TheirsMovedError) Is(target error) bool { return target == ErrTheirsMoved }
 
+// noteValue writes a field value for a note of the log: text cut to 40 characters and quoted,
+// every character that does not print escaped (a C1 control, a bidi or zero-width mark would
+// vanish on screen and leave "" where the org got a value); others as shownValue.
+func noteValue(v any) string {
+	s, ok := canon(v).(string)
+	if !ok {
+		return shownValue(v)
+	}
+	if r := []rune(s); len(r) > 40 {
+		s = string(r[:39]) + "…"
+	}
+	return strconv.Quote(s)
+}
+
 // shownValue writes a field value for a message: text quoted, no value as "empty".
 func shownValue(v any) string {
 	if v = canon(v); v == nil {
@@ -604,10 +619,10 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 			}
 			switch ch.Take {
 			case TakeMine:
-				said = append(said, f+" mine ("+truncate(shownValue(ent.Changes[f]), 40)+")")
+				said = append(said, f+" mine ("+noteValue(ent.Changes[f])+")")
 			case TakeTheirs:
 				delete(ent.Changes, f)
-				said = append(said, f+" theirs ("+userName(ctx, tx, theirsBy[f])+"'s "+truncate(shownValue(rec.Server[f]), 40)+")")
+				said = append(said, f+" theirs ("+userName(ctx, tx, theirsBy[f])+"'s "+noteValue(rec.Server[f])+")")
 			case TakeValue:
 				nv, err := normalizeFields(remote.Fields{f: ch.Value})
 				if err != nil {
@@ -620,7 +635,7 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 					}
 				}
 				ent.Changes[f] = nv[f]
-				said = append(said, f+" a new value ("+truncate(shownValue(nv[f]), 40)+")")
+				said = append(said, f+" a new value ("+noteValue(nv[f])+")")
 			default:
 				return false, fmt.Errorf("%w: unknown choice %d for %s", ErrNotAllowed, ch.Take, f)
 			}
@@ -722,7 +737,7 @@ func (e *Engine) Fix(ctx context.Context, entryID string, fields remote.Fields) 
 		if !same || ent.dups != dupSend {
 			var set []string
 			for _, f := range slices.Sorted(maps.Keys(fields)) {
-				set = append(set, f+"="+truncate(shownValue(fields[f]), 40))
+				set = append(set, f+"="+noteValue(fields[f]))
 			}
 			ent.logNote(truncate(strings.TrimSuffix("fixed by the user: "+strings.Join(set, ", "), ": "), 300))
 		}

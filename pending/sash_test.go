@@ -675,7 +675,7 @@ func TestTheLogSaysWhatEachChangeSent(t *testing.T) {
 		t.Fatalf("summary %+v", s)
 	}
 	acts, _ := h.eng.Activity(bg, c.ID, 50)
-	want := `update Description="` + strings.Repeat("x", 39) + `… Phone="A&B <1>"`
+	want := `update Description="` + strings.Repeat("x", 39) + `…" Phone="A&B <1>"`
 	if !hasNote(acts, want) {
 		t.Errorf("the edit's log rows %+v; want a note %s", acts, want)
 	}

@@ -1,7 +1,6 @@
 package pending
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -788,18 +787,11 @@ func sentNote(j *job) string {
 	default:
 		b.WriteString("update")
 	}
-	var v bytes.Buffer
-	enc := json.NewEncoder(&v)
-	enc.SetEscapeHTML(false) // "A&B", not "A\u0026B"
 	for _, f := range slices.Sorted(maps.Keys(j.ent.Changes)) {
-		v.Reset()
-		if enc.Encode(j.ent.Changes[f]) != nil {
-			v.WriteString("?")
-		}
 		b.WriteString(" ")
 		b.WriteString(f)
 		b.WriteString("=")
-		b.WriteString(truncate(strings.TrimSuffix(v.String(), "\n"), 40))
+		b.WriteString(noteValue(j.ent.Changes[f]))
 	}
 	return truncate(b.String(), 300)
 }

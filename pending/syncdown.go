@@ -740,7 +740,7 @@ func (e *Engine) noteOverwrites(ctx context.Context, tx *cache.Tx, r *run, d *re
 			if _, ok := rec.Server[fd.Name]; !ok || sameFieldValue(d, fd.Name, was, now) {
 				continue
 			}
-			changed = append(changed, cmp.Or(fd.Label, fd.Name)+" to "+truncate(shownValue(now), 40))
+			changed = append(changed, cmp.Or(fd.Label, fd.Name)+" to "+noteValue(now))
 		}
 		if len(changed) == 0 {
 			continue

@@ -585,3 +585,24 @@ func TestShownValuesKeepAmpersandsAndAngles(t *testing.T) {
 		t.Fatalf("shown as %s", got)
 	}
 }
+
+// A value made of characters that do not print still shows in the log as what it is, not as ""
+// once the screen drops them; a long one is cut whole, never inside an escape.
+func TestNoteValuesEscapeWhatDoesNotPrint(t *testing.T) {
+	for _, c := range []struct {
+		in   any
+		want string
+	}{
+		{"\u009b2J\u009d0;x\u009c", `"\u009b2J\u009d0;x\u009c"`},
+		{"\u202e", `"\u202e"`},
+		{"zero\u200bwidth", `"zero\u200bwidth"`},
+		{"A&B <x> é 日本", `"A&B <x> é 日本"`},
+		{strings.Repeat("\u009b", 50), `"` + strings.Repeat(`\u009b`, 39) + `…"`},
+		{1250.0, "1250"},
+		{nil, "empty"},
+	} {
+		if got := noteValue(c.in); got != c.want {
+			t.Errorf("noteValue(%q) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}

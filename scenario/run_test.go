@@ -235,3 +235,17 @@ func TestSyncOutcomeSaysOrangeAndRedApart(t *testing.T) {
 		}
 	}
 }
+
+func TestPrintedTextDropsWholeEscapeSequences(t *testing.T) {
+	for in, want := range map[string]string{
+		"hostile \x1b]0;SCNTITLE\a name": "hostile  name",
+		"red \u009b31mtext":              "red text",
+		"clip \x1b]52;c;aGk=\x1b\\ done": "clip  done",
+		"rtl \u202eevil\u2028line":       "rtl evilline",
+		"plain é 日本 & <b>":               "plain é 日本 & <b>",
+	} {
+		if got := sanitize(in); got != want {
+			t.Errorf("sanitize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

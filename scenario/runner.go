@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
@@ -771,11 +775,22 @@ func showValue(v any) string {
 		}
 		return "{user: " + x.User + "}"
 	}
-	b, err := json.Marshal(v)
+	b, err := marshalPlain(v)
 	if err != nil {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// marshalPlain is json.Marshal without its escapes for HTML: "A&B", not "A\u0026B".
+func marshalPlain(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // showText is s quoted; when it is longer than maxShown characters, only maxShown of them from
@@ -784,12 +799,12 @@ func showValue(v any) string {
 func showText(s string, from int) string {
 	r := []rune(s)
 	if len(r) <= maxShown {
-		b, _ := json.Marshal(s)
+		b, _ := marshalPlain(s)
 		return string(b)
 	}
 	start := max(0, min(from-maxShown/4, len(r)-maxShown))
 	end := start + maxShown
-	b, _ := json.Marshal(string(r[start:end]))
+	b, _ := marshalPlain(string(r[start:end]))
 	out := string(b[1 : len(b)-1])
 	if start > 0 {
 		out = "…" + out
@@ -908,10 +923,18 @@ func Run(ctx context.Context, sc *Scenario, env *Env, out io.Writer) Report {
 // sanitize drops control characters from text that came from a file or the org before it is
 // printed to a terminal.
 func sanitize(s string) string {
+	// A whole escape sequence goes, parameters included (its C1 introducer spelt as ESC first),
+	// not only its first character: "\x1b]0;title\a" left "]0;title" behind.
+	s = ansi.Strip(c1Introducers.Replace(s))
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || (r >= 0x7f && r < 0xa0) || (r >= 0x200e && r <= 0x200f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.In(r, unicode.Zl, unicode.Zp) {
 			return -1
 		}
 		return r
 	}, s)
 }
+
+// c1Introducers spells the C1 forms of the sequence introducers as their ESC forms.
+var c1Introducers = strings.NewReplacer(
+	"\u009b", "\x1b[", "\u009d", "\x1b]", "\u0090", "\x1bP", "\u0098", "\x1bX", "\u009e", "\x1b^", "\u009f", "\x1b_",
+)

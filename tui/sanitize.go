@@ -31,6 +31,13 @@ func clean(s string, keepNewlines bool) string {
 			return r
 		case r == '\n' || r == '\t':
 			return ' '
+		case unicode.In(r, unicode.Zl, unicode.Zp): // line and paragraph separators break lines too
+			if keepNewlines {
+				return '\n'
+			}
+			return ' '
+		case hangulFiller(r):
+			return -1
 		case r == unicode.ReplacementChar:
 			return r
 		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
@@ -38,6 +45,12 @@ func clean(s string, keepNewlines bool) string {
 		}
 		return r
 	}, s)
+}
+
+// hangulFiller reports the Hangul fillers: letters by their category, yet drawn as nothing
+// (or a blank as wide as a letter), so a name of them looks empty or padded.
+func hangulFiller(r rune) bool {
+	return r == 0x115F || r == 0x1160 || r == 0x3164 || r == 0xFFA0
 }
 
 // c1Introducers spells the C1 forms of the sequence introducers (U+009B CSI, U+009D OSC, …)

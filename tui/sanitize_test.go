@@ -16,6 +16,8 @@ var payloads = []struct{ name, in, want string }{
 	{"window title", "Acme\x1b]0;pwned\x1b\\ Corp", "Acme Corp"},
 	{"unterminated OSC", "Acme \x1b]0;rest of the name", "Acme "},
 	{"carriage return", "Synced ✓\rAcme", "Synced ✓Acme"},
+	{"line separator", "Acme\u2028Corp\u2029Ltd", "Acme Corp Ltd"},
+	{"Hangul fillers", "Ac\u3164me\u115F\uFFA0", "Acme"},
 	{"backspace", "Acme\b\b\bXY", "AcmeXY"},
 	{"NUL", "Ac\x00me", "Acme"},
 	{"BEL", "Ac\x07me", "Acme"},
