@@ -1035,8 +1035,15 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m.updateScreen(m.active(), msg)
 }
 
-// nextStep runs the scenario's next step.
+// nextStep runs the scenario's next step; once the run is over it says so, and what F lists.
 func (m Model) nextStep() (Model, tea.Cmd) {
+	if m.script.over() {
+		note := "The scenario is over: no step is left to run."
+		if m.script.hasReport() {
+			note = "The scenario is over: no step is left to run (F lists what failed)."
+		}
+		return m, toastCmd(note)
+	}
 	st, cmd := m.script.next(m.c.ctx)
 	return m.withScript(st), cmd
 }

@@ -131,7 +131,8 @@ func (m Model) shortHelp() []key.Binding {
 	}
 	var qa []key.Binding
 	if !m.capturing() {
-		if m.script.s != nil {
+		if m.script.s != nil && !m.script.over() {
+			// Once the run is over N has no step to run: the strip says the run is over.
 			next := m.c.keys.NextStep
 			next.SetHelp("N", "next scenario step")
 			qa = append(qa, next)

@@ -191,6 +191,30 @@ func TestScenarioFailedChecksListScrollsWhenLongerThanTheScreen(t *testing.T) {
 	}
 }
 
+func TestHelpBarStopsOfferingNOnceTheScenarioIsOverAndNSaysSo(t *testing.T) {
+	sc := &listScript{file: "s.yaml", results: []scenario.StepResult{
+		{Index: 0, Line: 8, Text: "sync"},
+		{Index: 1, Line: 9, Text: "expect", Failures: fails(9, "birch sash")},
+	}}
+	d := newDriverWith(t, Options{Backend: seededFake(1), Script: sc}, 200, 40)
+	if bar := helpBarOf(d.view()); !strings.Contains(bar, "N next scenario step") || strings.Contains(bar, "F scenario") {
+		t.Fatalf("before the run the help bar is %q", bar)
+	}
+	d.keys("N", "N")
+	bar := helpBarOf(d.view())
+	if strings.Contains(bar, "N next scenario step") {
+		t.Fatalf("the run is over and the help bar still offers N: %q", bar)
+	}
+	if !strings.Contains(bar, "F scenario's failed checks") {
+		t.Fatalf("the run had a failed check and the help bar does not offer F: %q", bar)
+	}
+	d.keys("N")
+	d.requireView("The scenario is over: no step is left to run")
+	if sc.ran != 2 {
+		t.Fatalf("N after the end ran a step")
+	}
+}
+
 func TestScenarioStripFitsItsRoomAtEverySize(t *testing.T) {
 	results := []scenario.StepResult{
 		{Index: 0, Line: 8, Text: strings.Repeat("étape longue ", 20), Outcome: "日本語の結果 " + strings.Repeat("x", 90)},
