@@ -3,11 +3,13 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -776,11 +778,22 @@ func withRuleHelp(f *bsForm, rules []remote.Rule) *bsForm {
 		if r.Message != "" {
 			d += " — " + r.Message
 		}
+		// One line a rule, whatever its message holds (newlines, a page of text): the chooser
+		// and its keys stay on the screen.
+		if d = CleanLine(d); utf8.RuneCountInString(d) > maxRuleLine {
+			d = string([]rune(d)[:maxRuleLine-1]) + "…"
+		}
 		lines = append(lines, d)
+	}
+	if len(lines) > maxRuleLines {
+		lines = append(lines[:maxRuleLines-1], fmt.Sprintf("… and %d more (the chooser lists them all)", len(lines)-maxRuleLines+1))
 	}
 	f.title += "\n" + strings.Join(lines, "\n")
 	return f
 }
+
+// The rules listed above the remove-rule chooser: at most maxRuleLines, each cut to maxRuleLine.
+const maxRuleLines, maxRuleLine = 6, 160
 
 func (m backstageModel) updateForm(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 	k := m.c.keys

@@ -58,3 +58,24 @@ func TestFixFormShowsTheFocusedFieldsWholeMessage(t *testing.T) {
 		t.Fatalf("a field without the focus shows a long message whole:\n%s", d.view())
 	}
 }
+
+// A long message on the selected change may push others out of view: the page says how many.
+func TestPendingChangesSaysHowManyChangesAreOutOfView(t *testing.T) {
+	f := refusedFake(refusal(12))
+	for i := 2; i < 6; i++ {
+		f.setEntry(pending.Entry{ID: sprintf("e%d", i+1), Object: "Account", RecordID: sprintf("00100000000000000%d", i), Name: sprintf("Acme %06d", i),
+			Op: pending.OpUpdate, Status: pending.StatusPending, Changes: remote.Fields{"Phone": "1"}})
+	}
+	d := newDriver(t, f, 80, 24)
+	d.keys("p")
+	d.requireView("Pending Changes")
+	if !strings.Contains(d.view(), "more below") {
+		t.Fatalf("changes out of view, and nothing says so:\n%s", d.view())
+	}
+	d = newDriver(t, refusedFake("short"), 80, 24)
+	d.keys("p")
+	d.requireView("Pending Changes")
+	if strings.Contains(d.view(), "more below") || strings.Contains(d.view(), "more above") {
+		t.Fatalf("all in view, yet it says more:\n%s", d.view())
+	}
+}

@@ -240,22 +240,29 @@ func (m pendingModel) View() string {
 		return known[i]
 	}
 	// From the first entry, unless the cursor's would not fit: then it sits at the bottom.
-	top, used := 0, 0
-	for i := 0; i <= m.cursor && used <= room; i++ {
-		used += height(i)
-	}
-	if used > room {
-		top, used = m.cursor, height(m.cursor)
-		for top > 0 && used+height(top-1) <= room {
-			top--
-			used += height(top)
+	window := func(room int) (top, end int) {
+		used := 0
+		for i := 0; i <= m.cursor && used <= room; i++ {
+			used += height(i)
 		}
+		if used > room {
+			top, used = m.cursor, height(m.cursor)
+			for top > 0 && used+height(top-1) <= room {
+				top--
+				used += height(top)
+			}
+		}
+		end = top
+		for used = 0; end < len(m.entries) && used+height(end) <= room; end++ {
+			used += height(end)
+		}
+		return top, max(end, m.cursor+1)
 	}
-	end := top
-	for used = 0; end < len(m.entries) && used+height(end) <= room; end++ {
-		used += height(end)
+	top, end := window(room)
+	if top > 0 || end < len(m.entries) {
+		// Not every change is in view: the last line says how many are not.
+		top, end = window(max(1, room-1))
 	}
-	end = max(end, m.cursor+1)
 	var sts []sashMark
 	for i := top; i < end; i++ {
 		sts = append(sts, sashMark{m.entries[i].Status, m.entries[i].Op})
@@ -280,6 +287,16 @@ func (m pendingModel) View() string {
 		for _, l := range m.entryDetail(i, sashW) {
 			b.WriteString(fit("", sashGap(sashW)+2) + s.sashStyle(e.Status).Render(l) + "\n")
 		}
+	}
+	if above, below := top, len(m.entries)-end; above > 0 || below > 0 {
+		var parts []string
+		if above > 0 {
+			parts = append(parts, sprintf("↑ %d more above", above))
+		}
+		if below > 0 {
+			parts = append(parts, sprintf("↓ %d more below", below))
+		}
+		b.WriteString(s.Subtle.Render(strings.Join(parts, " · ")) + "\n")
 	}
 	return clampLines(b.String(), m.w, m.h)
 }
