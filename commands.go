@@ -136,7 +136,7 @@ func runRecording(ctx context.Context, of *orgFlags, af *appFlags) error {
 		return err
 	}
 	defer closeDebug()
-	runErr := tui.Run(ctx, tui.Options{Backend: eng, NetStatus: env.Network().String, Backstage: env, Debug: debug})
+	runErr := tui.Run(ctx, tui.Options{Backend: eng, NetStatus: env.Network().String, Backstage: env, Debug: debug, Recording: af.record})
 	fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := eng.Finish(fctx); err != nil {

@@ -359,7 +359,11 @@ func (x *exec) expect(ctx context.Context) error {
 			found = sashName(en.Status.Sash())
 		}
 		if found != e.Sash {
-			x.fail(rec+" sash", e.Sash, withMessage(found+" ("+status+")", message))
+			shown := found
+			if status != found {
+				shown += " (" + status + ")"
+			}
+			x.fail(rec+" sash", e.Sash, withMessage(shown, message))
 		}
 	}
 	if e.Status != "" && e.Status != status {

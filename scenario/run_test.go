@@ -249,3 +249,15 @@ func TestPrintedTextDropsWholeEscapeSequences(t *testing.T) {
 		}
 	}
 }
+
+func TestASashCheckOnARecordWithNoChangeSaysNoneOnce(t *testing.T) {
+	sc, err := Parse("v.yaml", []byte("name: x\nseed: 1\nsize: 30\nsteps:\n  - create: Account\n    ref: a\n    fields: {Name: Calm Ltd}\n  - expect: {record: a, sash: orange}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, out := runScenario(t, sc)
+	fs := rep.Failures()
+	if len(fs) != 1 || fs[0].Found != "none" {
+		t.Fatalf("failures %+v\n%s", fs, out)
+	}
+}
