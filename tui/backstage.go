@@ -1024,16 +1024,27 @@ func (m backstageModel) menuView(h int) []string {
 // formHead is the form's title, what its values are, and a blank line.
 func (m backstageModel) formHead() []string {
 	s := m.c.styles
-	var out []string
-	for i, l := range strings.Split(m.form.title, "\n") {
-		if i == 0 {
-			out = append(out, s.Title.Render(CleanLine(l)))
+	lines := strings.Split(m.form.title, "\n")
+	out := []string{s.Title.Render(CleanLine(lines[0]))}
+	// The lines under the title (the rules above the remove-rule chooser) give way to the
+	// form's rows: an open chooser needs formHeadRowsKept lines to be of use.
+	sub := lines[1:]
+	if room := m.h - len(m.headLines()) - len(m.formFoot()) - 2 - formHeadRowsKept; len(sub) > max(0, room) {
+		n := max(0, room)
+		if n > 0 {
+			sub = append(sub[:n-1:n-1], sprintf("… %d more", len(sub)-n+1))
 		} else {
-			out = append(out, s.Subtle.Render("  "+CleanLine(l)))
+			sub = nil
 		}
+	}
+	for _, l := range sub {
+		out = append(out, s.Subtle.Render(trunc("  "+CleanLine(l), m.w)))
 	}
 	return append(out, "")
 }
+
+// formHeadRowsKept is the room a form's rows keep before the lines under its title.
+const formHeadRowsKept = 7
 
 // formFoot are the lines under the form's rows: a blank line, what the chosen rule kind
 // checks, the form's message (wrapped), and the form's keys.

@@ -1,8 +1,11 @@
 package tui
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/offline-edit/offline-edit/remote"
 )
@@ -32,5 +35,50 @@ func TestTheRemoveRuleFormListsEachRuleOnOneLine(t *testing.T) {
 	f = withRuleHelp(&bsForm{title: "t"}, many)
 	if lines := strings.Split(f.title, "\n"); len(lines) != 1+maxRuleLines || !strings.Contains(lines[maxRuleLines], "and 15 more") {
 		t.Fatalf("20 rules listed as:\n%s", f.title)
+	}
+}
+
+// rulesBackstage is a backstage whose org holds the given rules.
+type rulesBackstage struct {
+	fakeBackstage
+	rules []remote.Rule
+}
+
+func (f *rulesBackstage) Rules(context.Context) ([]remote.Rule, error) { return f.rules, nil }
+
+// On a small terminal the rules listed above the chooser give way, so the chooser opens with
+// its values in view.
+func TestTheRemoveRuleChooserStaysUsableOnASmallTerminal(t *testing.T) {
+	var rules []remote.Rule
+	for i := range 8 {
+		rules = append(rules, remote.Rule{ID: sprintf("rule-%d", i+1), Kind: "required", Object: "Lead", Field: "Company"})
+	}
+	app := New(Options{Backend: seededFake(1)})
+	bs := newBackstage(app.c, &rulesBackstage{rules: rules})
+	bs.SetSize(60, 16)
+	bs, _ = bs.open("Account", "001000000000000000", "Acme 000000")
+	bs, cmd := bs.loadRemoveForm()
+	for _, m := range collect(cmd) {
+		bs, _ = bs.Update(m)
+	}
+	if bs.form == nil {
+		t.Fatal("no remove-rule form")
+	}
+	bs, cmd = bs.Update(tea.KeyMsg{Type: tea.KeyEnter}) // opens the chooser
+	for _, m := range collect(cmd) {
+		bs, _ = bs.Update(m)
+	}
+	v := bs.View()
+	if lines := strings.Split(v, "\n"); len(lines) > 16 {
+		t.Fatalf("%d lines on 16 rows:\n%s", len(lines), v)
+	}
+	chooser := 0 // the chooser's rows name a rule alone; the list above says what it checks
+	for _, l := range strings.Split(v, "\n") {
+		if strings.Contains(l, "rule-") && !strings.Contains(l, "required") {
+			chooser++
+		}
+	}
+	if chooser < 3 || !strings.Contains(v, "ctrl+s") {
+		t.Fatalf("the open chooser shows %d of its values, or the form's keys are gone:\n%s", chooser, v)
 	}
 }
