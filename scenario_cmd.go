@@ -131,6 +131,7 @@ the backstage (B). The scenario clock moves on a second at every step, as in sce
 				NetStatus: env.Network().String,
 				Backstage: env,
 				Script:    scenario.NewStepper(sc, env),
+				Now:       env.Clock().Now,
 			}); err != nil {
 				return err
 			}

@@ -43,6 +43,9 @@ type Options struct {
 	// Recording is the file the session is recorded to as a scenario (--record FILE), ""
 	// when none: the status bar shows ● REC and the file's name for as long as the app runs.
 	Recording string
+	// Now is the clock the screens judge moments by ("today", "this year"); nil means the
+	// wall clock. A scenario's clock starts on its own day.
+	Now func() time.Time
 }
 
 // ScreenID names a screen. To add a screen: add an id here, a field on Model, and a case in
@@ -129,6 +132,7 @@ func New(opts Options) Model {
 		netStatus: opts.NetStatus,
 		limitInfo: opts.LimitInfo,
 		loc:       opts.Location,
+		now:       opts.Now,
 	}
 	if c.loc == nil {
 		c.loc = time.Local

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -80,5 +81,15 @@ func TestTheRemoveRuleChooserStaysUsableOnASmallTerminal(t *testing.T) {
 	}
 	if chooser < 3 || !strings.Contains(v, "ctrl+s") {
 		t.Fatalf("the open chooser shows %d of its values, or the form's keys are gone:\n%s", chooser, v)
+	}
+}
+
+// A scenario's clock starts on its own day: the screens judge "this year" by it, not by the
+// wall clock, or every moment of a scenario from another year would carry its year.
+func TestScreensJudgeMomentsByTheClockTheyAreGiven(t *testing.T) {
+	day := time.Date(2031, 1, 5, 9, 0, 0, 0, time.UTC)
+	m := New(Options{Backend: seededFake(1), Location: time.UTC, Now: func() time.Time { return day }})
+	if got := m.c.when(day.Add(-time.Hour)); strings.Contains(got, "2031") || !strings.Contains(got, "Jan 5") {
+		t.Fatalf("a moment of the clock's own year shown as %q", got)
 	}
 }
