@@ -459,7 +459,13 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 	case verdictConflict:
 		fields := overlap
 		if len(fields) == 0 {
-			fields = sortedKeys(en.Changes)
+			// Strict mode: every field of the change, but one the org already holds with my
+			// value (both set it alike): there is nothing to decide there.
+			for _, f := range sortedKeys(en.Changes) {
+				if !sameFieldValue(d, f, server[f], en.Changes[f]) {
+					fields = append(fields, f)
+				}
+			}
 		}
 		by, _ := server["LastModifiedById"].(string)
 		en.Conflicts = nil

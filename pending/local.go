@@ -644,6 +644,17 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 		if server == nil {
 			return false, fmt.Errorf("%w: the server copy of this record is missing; retry the sync", ErrNotAllowed)
 		}
+		if _, moved := ent.Changes["OwnerId"]; moved {
+			// The record may have been given away meanwhile (the other side of the conflict):
+			// keeping the owner change would make the org refuse the whole change, and the rest
+			// of it would be lost with it.
+			if acc, err := e.accessTo(ctx, tx, *rec); err != nil {
+				return false, err
+			} else if acc != AccessFull {
+				return false, fmt.Errorf("%w: %q is no longer yours: only its owner or an admin can give it to another user; take theirs for %s and keep the rest of your change",
+					ErrNotAllowed, rec.Name, fieldLabels(d, []string{"OwnerId"}))
+			}
+		}
 		note := "conflict resolved by the user"
 		if len(said) > 0 {
 			note += ": " + strings.Join(said, ", ")

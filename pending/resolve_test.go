@@ -153,3 +153,43 @@ func TestADeletedRecordNamesOnlyAParentWhoseDeleteCascades(t *testing.T) {
 		t.Fatalf("entry %s %q (%v); want red %q", en.Status, en.Message, en.Cause(), msgDeleted)
 	}
 }
+
+// My offline change gave the record to sam; meanwhile the admin took it and shared it back to me
+// to edit. Keeping my owner change would make the org refuse the whole change: resolving says
+// so, and taking theirs for the owner keeps the rest of my change.
+func TestResolvingKeepsNoOwnerChangeOnARecordNoLongerMine(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	a := h.firstOwned(t, "Account")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Account", a.ID, remote.Fields{"OwnerId": h.users["sam@demo.example"].ID, "Phone": "555-6001"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2e9))
+	if err := h.as(t, "admin@demo.example").Update(bg, "Account", a.ID, remote.Fields{"OwnerId": h.users["admin@demo.example"].ID}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.admin(t).Share(bg, a.ID, "alex@demo.example", "edit"); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	en := h.entryOf(t, a.ID)
+	if en.Status != StatusConflict {
+		t.Fatalf("entry %+v", en)
+	}
+	err := h.eng.Resolve(bg, en.ID, map[string]Choice{"OwnerId": {Take: TakeMine}})
+	if !errors.Is(err, ErrNotAllowed) || !strings.Contains(err.Error(), "take theirs for Owner") {
+		t.Fatalf("keeping my owner change on a record no longer mine: %v", err)
+	}
+	if err := h.eng.Resolve(bg, en.ID, map[string]Choice{"OwnerId": {Take: TakeTheirs}}); err != nil {
+		t.Fatal(err)
+	}
+	if s := h.sync(t); s.Synced != 1 {
+		t.Fatalf("summary %+v", s)
+	}
+	srv := h.serverRecord(t, "Account", a.ID).Fields
+	if srv["Phone"] != "555-6001" || srv["OwnerId"] != h.users["admin@demo.example"].ID {
+		t.Fatalf("org has Phone %v, owner %v", srv["Phone"], srv["OwnerId"])
+	}
+}

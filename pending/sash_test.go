@@ -755,3 +755,25 @@ func TestTheLogSaysWhoseValueAResolvedConflictKept(t *testing.T) {
 		t.Fatalf("want the note %q in %+v", want, acts)
 	}
 }
+
+// Strict mode asks about every field of my change, but one another user set to my own value:
+// there is nothing to decide there.
+func TestStrictModeDoesNotAskAboutAFieldBothSetAlike(t *testing.T) {
+	h := newHarness(t, harnessOpts{strict: true})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "111", "Department": "Sales Ops"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2e9))
+	if err := h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Title": "Chief", "Department": "Sales Ops"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	en := h.entryOf(t, c.ID)
+	if en.Status != StatusConflict || len(en.Conflicts) != 1 || en.Conflicts[0].Field != "Phone" {
+		t.Fatalf("entry %+v; want a conflict on Phone alone", en)
+	}
+}

@@ -519,7 +519,7 @@ func (m conflictModel) alsoSent() string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return "Also sent, no conflict: " + strings.Join(parts, ", ")
+	return "Also to be sent, no conflict: " + strings.Join(parts, ", ")
 }
 
 // sortedFieldNames are the keys of fs in order.
@@ -735,7 +735,7 @@ func (m conflictModel) View() string {
 	out = append(out, "")
 	valW := max(10, m.w-12)
 	if m.isDelete() {
-		out = append(out, strings.Split(wrap("You deleted this record here, but another user changed it after you made the change.", max(1, m.w)), "\n")...)
+		out = append(out, strings.Split(wrap("You deleted this record here, but another user changed it before your delete reached the org.", max(1, m.w)), "\n")...)
 		for _, c := range e.Conflicts {
 			line := sprintf("%s: now %q (%s, %s)", m.label(c.Field), m.show(c.Field, c.Theirs), userName(m.names, c.TheirsBy), m.c.when(c.TheirsAt))
 			for _, l := range strings.Split(wrap(line, max(1, m.w-2)), "\n") {

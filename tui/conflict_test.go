@@ -361,7 +361,7 @@ func TestConflictScreenNamesTheFieldsSentWithoutConflict(t *testing.T) {
 		Conflicts: []pending.Conflict{{Field: "Phone", Base: "555-0100", Theirs: "555-0122", Mine: "555-0111"}}})
 	d := newDriver(t, f, 80, 24)
 	d.send(openConflictMsg{entryID: "e1"})
-	d.requireView(`Also sent, no conflict: Industry "Retail"`)
+	d.requireView(`Also to be sent, no conflict: Industry "Retail"`)
 	d.keys("t", "ctrl+s")
 	d.requireView("Resolved; the change is queued again.")
 }

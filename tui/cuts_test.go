@@ -262,7 +262,7 @@ func TestDeleteConflictSaysWhatHappenedWholeAt80(t *testing.T) {
 			d.keys("p", "r")
 			d.requireView("Delete anyway")
 			v := strings.Join(strings.Fields(d.view()), " ")
-			for _, w := range []string{"another user changed it after you made the change.",
+			for _, w := range []string{"another user changed it before your delete reached the org.",
 				`Account Phone: now "555-0199 extension 4410, ask for the front desk" (Sam Chen, Mar 4 10:30)`} {
 				if !strings.Contains(v, w) {
 					t.Errorf("the screen lacks %q whole:\n%s", w, d.view())
