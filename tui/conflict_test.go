@@ -386,3 +386,25 @@ func TestASaveNoteStaysBesideTheNoteOfTheSyncThatFollows(t *testing.T) {
 	d.m = m
 	d.requireView("Annual Revenue rounded to 251", "Synced 1 change.")
 }
+
+// A log read days later dates the requests of other days (at 80 columns: date and minute).
+func TestActivityLogDatesTheRequestsOfOtherDays(t *testing.T) {
+	f := seededFake(1)
+	old := f.now.AddDate(0, 0, -3)
+	f.acts = []pending.Activity{
+		{At: f.now, Method: "GET", Path: "/services/data/v62.0/query", Status: 200},
+		{At: old, Method: "POST", Path: "/services/data/v62.0/composite", Status: 200},
+	}
+	for _, w := range []int{80, 200} {
+		d := newDriver(t, f, w, 24)
+		d.keys("L")
+		d.requireView("Activity log")
+		v := d.view()
+		if !strings.Contains(v, old.In(time.Local).Format("Jan _2 15:04")) {
+			t.Fatalf("%d columns: the request of %s is not dated:\n%s", w, old.Format(time.DateOnly), v)
+		}
+		if strings.Contains(v, f.now.In(time.Local).Format("Jan _2 15:04")) {
+			t.Fatalf("%d columns: today's request is dated:\n%s", w, v)
+		}
+	}
+}

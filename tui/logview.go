@@ -138,7 +138,12 @@ func (m logModel) rows() int { return max(1, m.h-5) }
 type logCells struct{ at, method, path, status, code, took, record string }
 
 func (m logModel) cells(a pending.Activity) logCells {
-	c := logCells{at: a.At.In(m.c.loc).Format("15:04:05.000"), method: CleanLine(a.Method), code: CleanLine(a.Code)}
+	at, now := a.At.In(m.c.loc), m.c.clock().In(m.c.loc)
+	layout := "15:04:05.000"
+	if y, mo, d := at.Date(); y != now.Year() || mo != now.Month() || d != now.Day() {
+		layout = "Jan _2 15:04:05.000" // a request of another day says which (cut: the minute)
+	}
+	c := logCells{at: at.Format(layout), method: CleanLine(a.Method), code: CleanLine(a.Code)}
 	// A note (a network failure, an engine decision) says more than the path.
 	c.path = strings.TrimPrefix(CleanLine(a.Path), apiPrefix(a.Path))
 	if a.Note != "" {
@@ -193,6 +198,14 @@ func logWidths(cells []logCells, w int) logColumns {
 	narrow := w < 100
 	if narrow {
 		cw.at = 8
+	}
+	for _, c := range cells {
+		if len(c.at) > len("15:04:05.000") { // another day's: its date and minute, or all of it
+			cw.at = 19
+			if narrow {
+				cw.at = 12
+			}
+		}
 	}
 	pathWant := len("PATH / NOTE")
 	for _, c := range cells {
