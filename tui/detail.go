@@ -1107,7 +1107,10 @@ func (m detailModel) ShortHelp() []key.Binding {
 	if len(m.related) == 0 {
 		next.SetEnabled(false) // no related list to move to
 	}
-	return append(append(out, m.offeredChildKeys()...), next, k.Online, k.Pending, k.Back, k.Help)
+	if m.childNote() == "" { // offered and working: not while offline, nor on a locked record
+		out = append(out, m.offeredChildKeys()...)
+	}
+	return append(out, next, k.Online, k.Pending, k.Back, k.Help)
 }
 
 // offeredChildKeys are the keys of the new-record items the action bar offers, as it words
