@@ -513,7 +513,14 @@ func (m conflictModel) alsoSent() string {
 	var parts []string
 	for _, f := range sortedFieldNames(m.entry.Changes) {
 		if !inConflict[f] {
-			parts = append(parts, m.label(f)+" "+strconv.Quote(m.show(f, m.entry.Changes[f])))
+			v := m.show(f, m.entry.Changes[f])
+			switch m.field(f).Type {
+			case "int", "double", "currency", "percent", "boolean", "date", "datetime":
+				// A number, a checkbox or a moment as the screens show it, not as text.
+			default:
+				v = strconv.Quote(v) // text and choices: quoted, so their ends show
+			}
+			parts = append(parts, m.label(f)+" "+v)
 		}
 	}
 	if len(parts) == 0 {

@@ -357,11 +357,11 @@ func TestConflictScreenNamesTheFieldsSentWithoutConflict(t *testing.T) {
 	f := seededFake(2)
 	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
 		Op: pending.OpUpdate, Status: pending.StatusConflict, Message: "Another user changed Account Phone",
-		Changes:   remote.Fields{"Phone": "555-0111", "Industry": "Retail"},
+		Changes:   remote.Fields{"Phone": "555-0111", "Industry": "Retail", "AnnualRevenue": 925.0},
 		Conflicts: []pending.Conflict{{Field: "Phone", Base: "555-0100", Theirs: "555-0122", Mine: "555-0111"}}})
-	d := newDriver(t, f, 80, 24)
+	d := newDriver(t, f, 100, 24)
 	d.send(openConflictMsg{entryID: "e1"})
-	d.requireView(`Also to be sent, no conflict: Industry "Retail"`)
+	d.requireView(`Also to be sent, no conflict:`, `Industry "Retail"`, `Annual Revenue 925`) // a number as a number
 	d.keys("t", "ctrl+s")
 	d.requireView("Resolved; the change is queued again.")
 }
