@@ -517,6 +517,13 @@ func (m backstageModel) deleteAs(st scenario.Step) (backstageModel, tea.Cmd) {
 // value is an id: a lookup's record name, an owner's user). Steps on no field of this record
 // are said as the scenario says them.
 func (m backstageModel) stepText(st scenario.Step, shown map[string]string) string {
+	switch {
+	case st.Kind == scenario.KindAddRule && st.Rule != nil && st.Rule.Message != "":
+		// In the app's words, as the org will say it: the form gave the rule its message.
+		return "add a rule on " + CleanLine(m.c.singleLabel(st.Rule.Object)) + ": " + CleanLine(st.Rule.Message)
+	case st.Kind == scenario.KindRemoveRule:
+		return "remove rule " + CleanLine(st.RuleRef)
+	}
 	if st.Record.ID == "" || st.Record.ID != m.id {
 		return CleanLine(st.String())
 	}

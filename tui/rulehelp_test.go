@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/scenario"
 )
 
 // A rule whose message holds hundreds of newlines, or a page of text, takes one line above the
@@ -91,5 +92,16 @@ func TestScreensJudgeMomentsByTheClockTheyAreGiven(t *testing.T) {
 	m := New(Options{Backend: seededFake(1), Location: time.UTC, Now: func() time.Time { return day }})
 	if got := m.c.when(day.Add(-time.Hour)); strings.Contains(got, "2031") || !strings.Contains(got, "Jan 5") {
 		t.Fatalf("a moment of the clock's own year shown as %q", got)
+	}
+}
+
+func TestTheBackstageSaysRuleStepsInTheAppsWords(t *testing.T) {
+	bs := newBackstage(New(Options{Backend: seededFake(1)}).c, nil)
+	add := scenario.Step{Kind: scenario.KindAddRule, Rule: &scenario.Rule{Object: "Account", Kind: "forbid_value", Field: "Rating", Value: "Cold", Message: "Account Rating can't be Cold."}}
+	if got := bs.stepText(add, nil); got != "add a rule on Account: Account Rating can't be Cold." {
+		t.Errorf("add_rule said as %q", got)
+	}
+	if got := bs.stepText(scenario.Step{Kind: scenario.KindRemoveRule, RuleRef: "rule-3"}, nil); got != "remove rule rule-3" {
+		t.Errorf("remove_rule said as %q", got)
 	}
 }
