@@ -319,3 +319,18 @@ func (f *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return synthesized(req, action), nil
 	}
 }
+
+// editMeetingTheirs has the user change a record offline (mine), another user (the admin) change
+// it on the org two seconds later (theirs), and the device come back online (no sync yet).
+func (h *harness) editMeetingTheirs(t tb, object, id string, mine, theirs remote.Fields) {
+	t.Helper()
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, object, id, mine); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2e9))
+	if err := h.as(t, "admin@demo.example").Update(bg, object, id, theirs, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+}

@@ -61,15 +61,7 @@ func TestSameFieldChangedByAnotherUserIsAConflictAndLocksTheRecord(t *testing.T)
 	h.sync(t)
 	c := h.firstOwned(t, "Contact")
 	oldPhone := c.Fields["Phone"]
-	h.eng.SetOnline(false)
-	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "111", "Title": "Boss"}); err != nil {
-		t.Fatal(err)
-	}
-	h.clock.Set(h.clock.Now().Add(2e9))
-	if err := h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Phone": "222"}, remote.WriteOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	h.eng.SetOnline(true)
+	h.editMeetingTheirs(t, "Contact", c.ID, remote.Fields{"Phone": "111", "Title": "Boss"}, remote.Fields{"Phone": "222"})
 	s := h.sync(t)
 	if s.Attention != 1 || s.Synced != 0 {
 		t.Fatalf("summary %+v", s)
@@ -638,15 +630,7 @@ func TestAStrictConflictSaysWhatTheOtherUserChangedAndToWhat(t *testing.T) {
 	h := newHarness(t, harnessOpts{strict: true})
 	h.sync(t)
 	c := h.firstOwned(t, "Contact")
-	h.eng.SetOnline(false)
-	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "111"}); err != nil {
-		t.Fatal(err)
-	}
-	h.clock.Set(h.clock.Now().Add(2e9))
-	if err := h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Title": "Chief Of Staff", "Department": nil}, remote.WriteOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	h.eng.SetOnline(true)
+	h.editMeetingTheirs(t, "Contact", c.ID, remote.Fields{"Phone": "111"}, remote.Fields{"Title": "Chief Of Staff", "Department": nil})
 	h.sync(t)
 	en := h.entryOf(t, c.ID)
 	if en.Status != StatusConflict || !strings.Contains(en.Message, `Title (now "Chief Of Staff")`) {
@@ -709,15 +693,7 @@ func TestTheSameValueSavedByAnotherUserIsSaidSo(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	h.sync(t)
 	c := h.firstOwned(t, "Contact")
-	h.eng.SetOnline(false)
-	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "555-0123"}); err != nil {
-		t.Fatal(err)
-	}
-	h.clock.Set(h.clock.Now().Add(2e9))
-	if err := h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Phone": "555-0123"}, remote.WriteOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	h.eng.SetOnline(true)
+	h.editMeetingTheirs(t, "Contact", c.ID, remote.Fields{"Phone": "555-0123"}, remote.Fields{"Phone": "555-0123"})
 	if s := h.sync(t); s.Synced != 1 || s.Attention != 0 {
 		t.Fatalf("summary %+v", s)
 	}
@@ -732,15 +708,7 @@ func TestTheLogSaysWhoseValueAResolvedConflictKept(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	h.sync(t)
 	c := h.firstOwned(t, "Contact")
-	h.eng.SetOnline(false)
-	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "111"}); err != nil {
-		t.Fatal(err)
-	}
-	h.clock.Set(h.clock.Now().Add(2e9))
-	if err := h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Phone": "222"}, remote.WriteOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	h.eng.SetOnline(true)
+	h.editMeetingTheirs(t, "Contact", c.ID, remote.Fields{"Phone": "111"}, remote.Fields{"Phone": "222"})
 	h.sync(t)
 	en := h.entryOf(t, c.ID)
 	if en.Status != StatusConflict {
@@ -762,15 +730,7 @@ func TestStrictModeDoesNotAskAboutAFieldBothSetAlike(t *testing.T) {
 	h := newHarness(t, harnessOpts{strict: true})
 	h.sync(t)
 	c := h.firstOwned(t, "Contact")
-	h.eng.SetOnline(false)
-	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "111", "Department": "Sales Ops"}); err != nil {
-		t.Fatal(err)
-	}
-	h.clock.Set(h.clock.Now().Add(2e9))
-	if err := h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Title": "Chief", "Department": "Sales Ops"}, remote.WriteOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	h.eng.SetOnline(true)
+	h.editMeetingTheirs(t, "Contact", c.ID, remote.Fields{"Phone": "111", "Department": "Sales Ops"}, remote.Fields{"Title": "Chief", "Department": "Sales Ops"})
 	h.sync(t)
 	en := h.entryOf(t, c.ID)
 	if en.Status != StatusConflict || len(en.Conflicts) != 1 || en.Conflicts[0].Field != "Phone" {
