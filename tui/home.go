@@ -55,6 +55,9 @@ type homeModel struct {
 
 	filter    lineInput
 	filtering bool
+	// replace: the filter was opened again over a kept one; the first letter typed starts a
+	// new filter (as over a selection), while a move or a deletion edits the kept one.
+	replace bool
 
 	// focusID is a record the cursor goes to when the next page holds it (a record just
 	// created); "" when none.
@@ -202,6 +205,10 @@ func (m homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd) {
 				m.filter.Blur()
 				return m, nil
 			}
+			if m.replace && msg.Type == tea.KeyRunes {
+				m.filter.SetValue("")
+			}
+			m.replace = false
 			before := m.filter.Value()
 			var cmd tea.Cmd
 			m.filter, cmd = m.filter.Update(msg)
@@ -228,6 +235,7 @@ func (m homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd) {
 			return m.move(m.total)
 		case key.Matches(msg, k.Filter):
 			m.filtering = true
+			m.replace = m.filter.Value() != ""
 			return m, m.filter.Focus()
 		case key.Matches(msg, k.New):
 			return m, cmdOf(openFormMsg{mode: formNew, object: m.object})

@@ -321,3 +321,15 @@ func TestPendingChangesDismissesRedAndDiscardsOthersOnlyAfterConfirm(t *testing.
 	d.requireView("Nothing is waiting.")
 	d.refuseView("synced")
 }
+
+// Opening the filter again over a kept one: the first letter typed starts a new filter (typing
+// "Hooli" twice gave "HooliHooli"); a deletion first edits the kept one.
+func TestFilterOpenedAgainIsReplacedByWhatIsTyped(t *testing.T) {
+	d := newDriver(t, seededFake(30), 100, 30)
+	d.keys("enter", "/", "000012", "enter")
+	d.requireView("1 record", "Acme 000012")
+	d.keys("/", "000013", "enter")
+	d.requireView("1 record", "Acme 000013")
+	d.keys("/", "backspace", "enter")
+	d.requireView("Acme 000010", "Acme 000011", "Acme 000013")
+}
