@@ -1124,7 +1124,7 @@ func findRecord(ctx context.Context, eng *pending.Engine, object, ref string) (s
 	switch len(ids) {
 	case 0:
 		if any, err := eng.List(ctx, pending.ListQuery{Object: object, Limit: 1}); err == nil && len(any.Rows) > 0 {
-			return "", fmt.Errorf("no cached %s named or with id %q: the device keeps, per object, the %d records most recently changed and those it has changes for (`offline-edit list %s FILTER` shows what it has)", object, ref, eng.PerObject(), object)
+			return "", fmt.Errorf("no cached %s named or with id %q: the device keeps, per object, the %d records most recently changed and those it has changes for (`offline-edit list %s FILTER` shows what it has, with ids: a name holding characters a terminal does not draw is named by its id)", object, ref, eng.PerObject(), object)
 		}
 		return "", fmt.Errorf("no cached %s named or with id %q (is the cache primed? run `offline-edit sync` once online)", object, ref)
 	case 1:

@@ -243,3 +243,27 @@ func TestCachedAsOfNamesTheDayOfAnOldSync(t *testing.T) {
 		}
 	}
 }
+
+// list draws a name without the characters a terminal would act on; that drawn name is not the
+// record's, and the refusal says to name it by its id.
+func TestARecordNamedWithEscapesIsNamedByItsID(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	id, err := run(t, dir, "", "new", "Account", "Name=Zed\x1b[31mRed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := run(t, dir, "", "list", "Account", "Zed")
+	if !strings.Contains(out, "ZedRed") {
+		t.Fatalf("list draws:\n%s", out)
+	}
+	_, err = run(t, dir, "", "edit", "Account", "ZedRed", "Phone=1")
+	if err == nil || !strings.Contains(err.Error(), "is named by its id") {
+		t.Fatalf("edit by the drawn name: %v", err)
+	}
+	if out, err := run(t, dir, "", "edit", "Account", strings.TrimSpace(id), "Phone=1"); err != nil {
+		t.Fatalf("edit by id: %v\n%s", err, out)
+	}
+}
