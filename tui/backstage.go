@@ -964,7 +964,7 @@ func (m backstageModel) lastLines() []string {
 	text, st := m.last, s.Green
 	switch {
 	case m.last == "":
-		text, st = "Nothing done yet. Other users' changes reach this device at its next sync; a share, when the record's page opens online.", s.Subtle
+		text, st = "Nothing done here yet. Other users' changes reach this device at its next sync; a share, when the record's page opens online.", s.Subtle
 	case m.lastFailed:
 		st = s.Error
 	}

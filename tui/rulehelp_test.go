@@ -105,3 +105,16 @@ func TestTheBackstageSaysRuleStepsInTheAppsWords(t *testing.T) {
 		t.Errorf("remove_rule said as %q", got)
 	}
 }
+
+// What the backstage did is said per record: opening another record does not claim that
+// nothing was done at all.
+func TestTheBackstageSaysNothingDoneHereOnAnotherRecord(t *testing.T) {
+	bs := newBackstage(New(Options{Backend: seededFake(2)}).c, &fakeBackstage{})
+	bs.SetSize(100, 30)
+	bs, _ = bs.open("Account", "001000000000000000", "Acme 000000")
+	bs.last = "✓ as sam: edit Account \"Acme 000000\""
+	bs, _ = bs.open("Account", "001000000000000001", "Acme 000001")
+	if v := bs.View(); !strings.Contains(flat(v), "Nothing done here yet") {
+		t.Fatalf("another record's backstage:\n%s", v)
+	}
+}
