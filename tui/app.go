@@ -547,7 +547,9 @@ func checkResolved(ctx context.Context, b Backend, w resolvedWatch) tea.Cmd {
 			return nil
 		}
 		msg := resolvedAgainMsg{watch: w, status: e.Status}
-		if e.Status != pending.StatusConflict {
+		switch e.Status {
+		case pending.StatusPending, pending.StatusSyncing, pending.StatusWaiting:
+		default: // settled or a conflict again: what the org now holds for fields taken as theirs
 			msg.theirsMoved = theirsMoved(ctx, b, w.theirs)
 		}
 		if e.Status == pending.StatusConflict && len(e.Conflicts) > 0 {
@@ -640,6 +642,11 @@ func (m Model) onResolvedAgain(msg resolvedAgainMsg) Model {
 	}
 	body := sprintf("%s changed %q again before your resolution reached the org. It is a conflict again: "+
 		"mine now holds the values you chose, theirs the latest on the org.", who, msg.watch.name)
+	if msg.theirsMoved != "" {
+		// A field taken as theirs is in no conflict any more: the org keeps its newest value,
+		// and only this says so.
+		body += " " + msg.theirsMoved
+	}
 	return m.popUp(modal{kind: modalAlert, title: "Changed again while you resolved it", yes: "resolve it again",
 		body: body, onYes: cmdOf(openConflictMsg{entryID: msg.watch.entryID})})
 }

@@ -115,3 +115,43 @@ func TestTheirsMovedNamesTheLookupsRecordsNotTheirIDs(t *testing.T) {
 		t.Fatalf("nothing moved, yet the note is %q", got)
 	}
 }
+
+// Phone kept as mine, Name taken as theirs; both change again before the resolution reaches
+// the org. Phone is a conflict again, and the pop-up that says so also says what the org now
+// holds for Name: it is in no conflict any more, and nothing else would tell.
+func TestChangedAgainAlsoSaysWhatTheOrgHoldsForAFieldTakenAsTheirs(t *testing.T) {
+	w := newWorld(t)
+	acct := w.firstAccount(t)
+	s := newStory(t, w)
+	s.goOffline()
+	s.openFirstAccount()
+	s.press("e")
+	s.wait("▸ Account Name")
+	s.press("ctrl+u", "Mine Name Co", "down", "down", "down", "down")
+	s.wait("▸ Account Phone")
+	s.press("ctrl+u", "555-1111", "ctrl+s")
+	s.wait("● Waiting to sync")
+	admin := func(name, phone string) {
+		w.clk.Advance(3 * time.Second)
+		if err := w.admin.Update(context.Background(), "Account", acct.ID, remote.Fields{"Name": name, "Phone": phone}, remote.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		w.clk.Advance(3 * time.Second)
+	}
+	admin("Theirs First Co", "555-2222")
+	s.press("o")
+	s.wait("Sync needs your attention")
+	s.press("esc")
+	s.press("r")
+	s.wait("Resolve conflict", "Theirs First Co", "555-2222")
+	s.press("t") // Account Name, first in the form: theirs; Account Phone stays mine
+	admin("Theirs Second Co", "555-3333")
+	s.goOffline()
+	s.press("ctrl+s")
+	s.wait("1 pending", "[e] Edit") // saved: back on the record page
+	s.switchOnline(true)
+	v := s.wait("Changed again while you resolved it")
+	if box := boxText(v); !strings.Contains(box, `Account Name is "Theirs Second Co", not "Theirs First Co", which you took as theirs`) {
+		t.Fatalf("the pop-up does not say what the org holds for the field taken as theirs:\n%s", v)
+	}
+}
