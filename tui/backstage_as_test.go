@@ -4,34 +4,14 @@ import (
 	"context"
 	"strings"
 	"testing"
-
-	"github.com/offline-edit/offline-edit/pending"
 )
 
 // Deleting as sam a record sam cannot see is refused as editing it is, before anything is sent;
 // u then clears that message, so it is not read as the admin's; and an edit done as the admin
 // is said with the record's name and its fields' labels, not API names.
 func TestBackstageDeleteAsSamChecksFirstAndUClearsSamsMessage(t *testing.T) {
-	env := qaEnv(t, nil)
-	eng := env.Engine()
+	s, env, first := backstageOnAccountSamCannotSee(t)
 	ctx := context.Background()
-	sam, err := env.Client(ctx, "sam")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := eng.List(ctx, pending.ListQuery{Object: "Account", Limit: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
-	first := p.Rows[0]
-	if _, err := sam.Retrieve(ctx, "Account", first.ID, []string{"Id"}); err == nil {
-		t.Skipf("sam can see %s, the first account; the seed shares it", first.Name)
-	}
-	s := newQAStory(t, Options{Backend: eng, NetStatus: env.Network().String, Backstage: env})
-	s.press("enter")
-	s.wait("records")
-	s.press("enter")
-	s.wait(first.Name, "[d] Delete")
 	s.press("B")
 	s.wait("SIMULATION — backstage")
 	s.backstageItem("Delete this record as sam")

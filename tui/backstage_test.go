@@ -72,26 +72,7 @@ func TestBackstageSaysWhatIsBelowTheFoldAndStartsAtTheRecordOnAnotherRecord(t *t
 
 // Editing as sam a record sam cannot see is refused before a form is filled in, saying how.
 func TestBackstageSaysSamCannotSeeTheRecordBeforeTheForm(t *testing.T) {
-	env := qaEnv(t, nil)
-	eng := env.Engine()
-	ctx := context.Background()
-	sam, err := env.Client(ctx, "sam")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := eng.List(ctx, pending.ListQuery{Object: "Account", Limit: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
-	first := p.Rows[0]
-	if _, err := sam.Retrieve(ctx, "Account", first.ID, []string{"Id"}); err == nil {
-		t.Skipf("sam can see %s, the first account; the seed shares it", first.Name)
-	}
-	s := newQAStory(t, Options{Backend: eng, NetStatus: env.Network().String, Backstage: env})
-	s.press("enter")
-	s.wait("records")
-	s.press("enter")
-	s.wait(first.Name, "[d] Delete") // the record page, not the list that also names it
+	s, _, _ := backstageOnAccountSamCannotSee(t)
 	s.press("B")
 	s.wait("SIMULATION — backstage")
 	s.backstageItem("Edit fields of this record as sam")
@@ -279,4 +260,31 @@ func TestTheLogNamesTheRecordsOfItsRequests(t *testing.T) {
 	if l := linesWith(v, "composite", acct.Name); len(l) == 0 {
 		t.Fatalf("the composite request does not name %s:\n%s", acct.Name, v)
 	}
+}
+
+// backstageOnAccountSamCannotSee opens, in a QA story on the embedded org, the page of the first
+// account, which sam cannot see (skipping when the seed shares it with sam).
+func backstageOnAccountSamCannotSee(t *testing.T) (*story, *scenario.Env, pending.Row) {
+	t.Helper()
+	env := qaEnv(t, nil)
+	eng := env.Engine()
+	ctx := context.Background()
+	sam, err := env.Client(ctx, "sam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := eng.List(ctx, pending.ListQuery{Object: "Account", Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := p.Rows[0]
+	if _, err := sam.Retrieve(ctx, "Account", first.ID, []string{"Id"}); err == nil {
+		t.Skipf("sam can see %s, the first account; the seed shares it", first.Name)
+	}
+	s := newQAStory(t, Options{Backend: eng, NetStatus: env.Network().String, Backstage: env})
+	s.press("enter")
+	s.wait("records")
+	s.press("enter")
+	s.wait(first.Name, "[d] Delete") // the record page, not the list that also names it
+	return s, env, first
 }
