@@ -348,6 +348,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		ds := maps.Clone(m.c.describes)
 		maps.Copy(ds, msg.ds)
 		m.c.describes = ds
+		if m.home.loaded {
+			// The list writes its columns by the describes now (a date "Nov 4"): their widths too.
+			m.home.sashW, m.home.want = m.home.pageWidths()
+		}
 		return m, nil
 	case syncFinishedMsg:
 		return m.onSyncFinished(&msg.sum, msg.red, msg.blocked)
@@ -754,7 +758,26 @@ func (m Model) onSyncFinished(sum *pending.Summary, red, blocked int) (Model, te
 			body: alertBody(n, min(red, n), blocked, here), onYes: cmdOf(openPendingMsg{attention: true})}
 	}
 	cmds = append(cmds, m.queueRefresh())
+	if m.describesMissing() {
+		// On the first run the describes come with the first sync: the list writes its dates
+		// and numbers by them.
+		cmds = append(cmds, loadDescribes(m.c.ctx, m.c.backend))
+	}
 	return m, tea.Batch(cmds...)
+}
+
+// describesMissing reports whether the app lacks the describe of one of the backend's objects
+// (the first sync had not brought them when the app started).
+func (m Model) describesMissing() bool {
+	if m.c.backend == nil {
+		return false
+	}
+	for _, o := range m.c.backend.Objects() {
+		if m.c.describes[o] == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // alertBody says how many changes could not be synced, and of them how many can't be saved

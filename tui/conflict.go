@@ -735,7 +735,7 @@ func (m conflictModel) View() string {
 	out = append(out, s.longSash(e.Status, e.Code, e.Message))
 	if e.Message != "" {
 		// The whole message: it names every field the other user changed.
-		for _, l := range capLines(strings.Split(wrap(CleanLine(changedSaid(m.desc, e.Message)), max(1, m.w)), "\n"), 3, m.w) {
+		for _, l := range capLines(strings.Split(wrap(CleanLine(changedSaid(m.desc, momentsSaid(m.desc, e.Message, m.c.loc, m.c.clock()))), max(1, m.w)), "\n"), 3, m.w) {
 			out = append(out, s.Orange.Render(l))
 		}
 	}

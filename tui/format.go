@@ -46,9 +46,9 @@ func toString(v any) string {
 }
 
 // displayField formats a value for a describe field: a number with the field's scale (a
-// currency its describe gives no precision with two decimals), dates as given, datetimes as
-// every screen shows a moment (see whenIn), with the zone's name ("Jan 5 09:30 EST", "Jan 5
-// 2025 09:30 EST").
+// currency its describe gives no precision with two decimals), a date as the screens write a
+// day ("Nov 4", "Nov 4 2025": see dayIn), datetimes as every screen shows a moment (see
+// whenIn), with the zone's name ("Jan 5 09:30 EST", "Jan 5 2025 09:30 EST").
 func (c *common) displayField(f remote.Field, v any) string {
 	return displayFieldIn(f, v, c.loc, c.clock())
 }
@@ -59,6 +59,12 @@ func displayFieldIn(f remote.Field, v any, loc *time.Location, now time.Time) st
 	case "currency", "double", "percent", "int":
 		if x, ok := v.(float64); ok {
 			return formatNumber(f, x)
+		}
+	case "date":
+		if s, ok := v.(string); ok {
+			if d, ok := dayIn(s, now, loc); ok {
+				return d
+			}
 		}
 	case "datetime":
 		if s, ok := v.(string); ok {
@@ -144,8 +150,8 @@ const retryWords = "will retry automatically"
 // that is a minute or more away: "…; next try at 20:39" (today), "tomorrow at 08:00", or
 // "Nov 30 08:00", in the zone times show in.
 func (c *common) entryMessage(e pending.Entry) string {
-	msg := changedSaid(c.describes[e.Object], e.Message)
 	now := c.clock()
+	msg := changedSaid(c.describes[e.Object], momentsSaid(c.describes[e.Object], e.Message, c.loc, now))
 	if msg == "" || e.Status != pending.StatusPending || e.NextAttempt.Sub(now) < time.Minute {
 		return msg
 	}
@@ -154,6 +160,59 @@ func (c *common) entryMessage(e pending.Entry) string {
 		return strings.TrimSuffix(msg, retryWords) + next
 	}
 	return strings.TrimRight(msg, ". ") + "; " + next
+}
+
+// nowWords open the value the org now holds, as the engine names it in a conflict's message
+// (strict mode): `Close Date (now "2026-11-04")`.
+const nowWords = ` (now "`
+
+// momentsSaid is a conflict's message with the dates and date-times it quotes ("Close Date
+// (now \"2026-11-04\")") written as the screens write them, unquoted as numbers are
+// ("Close Date (now Nov 4)"), seen at now in loc; a message without them, or one naming
+// something d does not have, as it is.
+func momentsSaid(d *remote.Describe, msg string, loc *time.Location, now time.Time) string {
+	if d == nil || !strings.Contains(msg, nowWords) {
+		return msg
+	}
+	for _, f := range d.Fields {
+		if (f.Type != "date" && f.Type != "datetime") || f.Label == "" {
+			continue
+		}
+		var b strings.Builder
+		rest := msg
+		for {
+			i := strings.Index(rest, f.Label+nowWords)
+			if i < 0 {
+				break
+			}
+			head := rest[:i]
+			at := i + len(f.Label) + len(nowWords) - 1 // the opening quote
+			b.WriteString(rest[:at])
+			rest = rest[at:]
+			// The label starts the field's part: right after "changed " or ", ", not in
+			// the middle of another label ("Due Date" in "Last Due Date").
+			if !strings.HasSuffix(head, " changed ") && !strings.HasSuffix(head, ", ") && head != "" {
+				continue
+			}
+			q, err := strconv.QuotedPrefix(rest)
+			if err != nil {
+				continue
+			}
+			v, err := strconv.Unquote(q)
+			if err != nil || !strings.HasPrefix(rest[len(q):], ")") {
+				continue
+			}
+			shown := displayFieldIn(f, v, loc, now)
+			if shown == display(v) {
+				continue // not a date the screens write otherwise: left as the engine quoted it
+			}
+			b.WriteString(shown)
+			rest = rest[len(q):]
+		}
+		b.WriteString(rest)
+		msg = b.String()
+	}
+	return msg
 }
 
 // changedSaid is a conflict's message ("Another user changed Account ID, Account Name") with
@@ -232,6 +291,21 @@ func whenIn(t, now time.Time, loc *time.Location) string {
 		return t.In(loc).Format("Jan 2 2006 15:04")
 	}
 	return t.In(loc).Format("Jan 2 15:04")
+}
+
+// dayIn is a date-only value ("2026-11-04") as the screens write a day: its month and day,
+// with the year when it is not now's year in loc ("Nov 4", "Nov 4 2025"), as whenIn writes
+// the day of a moment. A date is a day on the calendar, not an instant: no zone shifts it.
+// ok is false for text that is not a date, which is shown as it is.
+func dayIn(s string, now time.Time, loc *time.Location) (string, bool) {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return "", false
+	}
+	if d.Year() != now.In(loc).Year() {
+		return d.Format("Jan 2 2006"), true
+	}
+	return d.Format("Jan 2"), true
 }
 
 // cellWidth is the most cells s can take on screen. Terminals do not agree: some measure by

@@ -263,7 +263,7 @@ func (m homeModel) pageWidths() (sashW int, want []int) {
 		sts = append(sts, sashMark{r.Status, r.Op})
 		want[0] = max(want[0], lipgloss.Width(CleanLine(r.Name)))
 		for i, c := range cols {
-			want[i+1] = max(want[i+1], lipgloss.Width(displayCell(c.field, r.Fields[c.field])))
+			want[i+1] = max(want[i+1], lipgloss.Width(m.cell(c.field, r.Fields[c.field])))
 		}
 	}
 	return sashColumn(sts...), want
@@ -384,7 +384,7 @@ func (m homeModel) View() string {
 		} else {
 			line += s.sashCell(r.Status, r.Op, sashW) + fit(CleanLine(r.Name), nameW)
 			for i, c := range cols {
-				line += " " + fit(displayCell(c.field, r.Fields[c.field]), colWs[i])
+				line += " " + fit(m.cell(c.field, r.Fields[c.field]), colWs[i])
 			}
 		}
 		if i == m.cursor {
@@ -396,6 +396,18 @@ func (m homeModel) View() string {
 	return clampLines(b.String(), m.w, m.h-1) + "\n" + s.Subtle.Render(trunc(sprintf("%d of %d", m.cursor+1, m.total), m.w))
 }
 
+// cell formats one key column of a row as the record page shows the field (a date "Nov 4",
+// a currency with its decimals), by the object's describe when it is known.
+func (m homeModel) cell(field string, v any) string {
+	if d := m.c.describes[m.object]; d != nil {
+		if f, ok := d.Field(field); ok {
+			return m.c.displayField(f, v)
+		}
+	}
+	return displayCell(field, v)
+}
+
+// displayCell formats a key column of a row whose describe is not known.
 func displayCell(field string, v any) string {
 	if field == "Amount" {
 		if x, ok := v.(float64); ok {
