@@ -586,7 +586,7 @@ func theirsMoved(ctx context.Context, b Backend, t *theirsTaken) string {
 		if was != "(empty)" {
 			was = strconv.Quote(was)
 		}
-		parts = append(parts, sprintf("%s is %s, not %s", t.labels[f], quoteShown(now, v.Names), was))
+		parts = append(parts, sprintf("%s is %s, not %s", t.labels[f], quoteShown(now, v.Names, func(v any) string { return t.showValue(f, v) }), was))
 	}
 	if len(parts) == 0 {
 		return ""
@@ -597,16 +597,24 @@ func theirsMoved(ctx context.Context, b Backend, t *theirsTaken) string {
 		CleanLine(v.Name), strings.Join(parts, "; "), plural(len(parts), "that field", "those fields"))
 }
 
+// showValue is a value of field f as the screens write it.
+func (t *theirsTaken) showValue(f string, v any) string {
+	if t.show == nil {
+		return display(v)
+	}
+	return t.show(f, v)
+}
+
 // quoteShown is a value as a note quotes it: a lookup by the name the device knows for it,
-// an empty value as (empty).
-func quoteShown(v any, names map[string]string) string {
+// an empty value as (empty), any other as show writes it.
+func quoteShown(v any, names map[string]string, show func(any) string) string {
 	if id, ok := v.(string); ok && names[id] != "" {
 		return strconv.Quote(CleanLine(names[id]))
 	}
 	if v == nil || v == "" {
 		return "(empty)"
 	}
-	return strconv.Quote(display(v))
+	return strconv.Quote(show(v))
 }
 
 // sortedKeys are the keys of m in order.

@@ -67,6 +67,8 @@ type theirsTaken struct {
 	values           map[string]any    // field → theirs as shown
 	shown            map[string]string // field → theirs in the screen's words (a lookup by name)
 	labels           map[string]string // field → label
+	// show writes a field's value as the screens do (a date "Nov 4"); nil: as text.
+	show func(field string, v any) string
 }
 
 // clock is the time now, by the screens' clock.

@@ -582,9 +582,12 @@ func (m conflictModel) save() (conflictModel, tea.Cmd) {
 		// Until a sync settles it, the watch also holds the values taken as theirs: a value
 		// another user sets meanwhile is what the org keeps, and the app says so.
 		t := &theirsTaken{object: m.entry.Object, recordID: m.entry.RecordID, values: shown, shown: map[string]string{}, labels: map[string]string{}}
+		fields := map[string]remote.Field{}
 		for f, v := range shown {
-			t.labels[f], t.shown[f] = m.label(f), m.show(f, v)
+			t.labels[f], t.shown[f], fields[f] = m.label(f), m.show(f, v), m.field(f)
 		}
+		c := m.c
+		t.show = func(f string, v any) string { return c.displayField(fields[f], v) }
 		watch.theirs = t
 	}
 	note := resolvedNote(m.entry.Changes, choices)

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 	"time"
 	_ "time/tzdata" // the zones below, whatever the machine has
@@ -174,5 +175,29 @@ func TestMomentsSaidLeavesWhatIsNotADayOfItsFieldAsItIs(t *testing.T) {
 	}
 	if got := momentsSaid(nil, `Another user changed Close Date (now "2026-11-04")`, time.UTC, now); got != `Another user changed Close Date (now "2026-11-04")` {
 		t.Errorf("with no describe: %s", got)
+	}
+}
+
+func TestTheirsChangedAgainWritesTheDayTheOrgNowHoldsAsTheScreensDo(t *testing.T) {
+	f := fakeWithDueDates(t)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Contact", RecordID: "003000000000000001", Name: "Jo Smith",
+		Op: pending.OpUpdate, Status: pending.StatusConflict, Changes: remote.Fields{"Birthdate": "1991-02-03"},
+		Conflicts: []pending.Conflict{{Field: "Birthdate", Base: "1990-07-14", Theirs: "2024-06-30", Mine: "1991-02-03"}}})
+	d := newDriver(t, f, 100, 30)
+	d.send(openConflictMsg{entryID: "e1"})
+	d.keys("t", "ctrl+s")
+	taken := d.model().c.resolved.theirs
+	if taken == nil {
+		t.Fatal("taking theirs left no watch")
+	}
+	// Another user sets the birthdate again before the resolution reaches the org.
+	f.mu.Lock()
+	f.entries = nil
+	for _, r := range f.records["Contact"] {
+		r["Birthdate"] = "2024-07-01"
+	}
+	f.mu.Unlock()
+	if got := theirsMoved(t.Context(), f, taken); !strings.Contains(got, `Birthdate is "Jul 1", not "Jun 30"`) {
+		t.Fatalf("the note is %q", got)
 	}
 }
