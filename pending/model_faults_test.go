@@ -2,7 +2,6 @@ package pending
 
 import (
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -62,10 +61,8 @@ func (m *model) RemoteEditInDoubt(t *rapid.T) {
 	if id == "" {
 		t.Skip("not on the org yet")
 	}
-	m.h.clock.Set(m.h.clock.Now().Add(1100 * time.Millisecond))
-	f := rapid.SampledFrom(modelFields).Draw(t, "field")
-	m.remoteOp++
-	if err := m.h.as(t, "admin@demo.example").Update(bg, m.object[k], id, remote.Fields{f: fmt.Sprintf("theirs-%d", m.remoteOp)}, remote.WriteOptions{}); err != nil {
+	f, ok := m.theirEdit(t, k, id)
+	if !ok {
 		return
 	}
 	if m.inDoubt[k] {

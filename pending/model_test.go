@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,7 +50,54 @@ func (m *model) parentGone(t *rapid.T, k string) bool {
 	return err != nil
 }
 
-var modelFields = []string{"Phone", "Description"}
+// modelFields are the fields the model edits on each object: text, long text, and the two
+// fields whose values the org stores in a form of its own: a multi-select (the org keeps the
+// chosen values in the picklist's order, "Software;Hardware" is stored "Hardware;Software") and
+// a datetime (any zone and precision in, milliseconds in UTC out).
+var modelFields = map[string][]string{
+	"Account": {"Phone", "Description", "Product_Interest__c"},
+	"Contact": {"Phone", "Description", "Next_Meeting__c"},
+}
+
+// mineValues are the values the user types into each field. Two of them name one value in two
+// forms; none of them is ever a value theirValue gives, so that the same field changed on both
+// sides is always a conflict.
+var mineValues = map[string][]string{
+	"Phone":               {"a", "b", "c", "666"},
+	"Description":         {"a", "b", "c"},
+	"Product_Interest__c": {"Hardware", "Software;Hardware", "Hardware;Software", ""},
+	"Next_Meeting__c":     {"2026-01-05T09:00:00.000+0000", "2026-01-05T10:00:00+01:00", "2026-02-01T10:30:00Z", ""},
+}
+
+// theirValue is another user's value number n of field f: a new one each time for text and
+// datetimes, one of the values the user never chooses for the multi-select.
+func theirValue(f string, n int) any {
+	switch f {
+	case "Product_Interest__c":
+		return []string{"Cloud Services", "Training;Support Plans", "Support Plans"}[n%3]
+	case "Next_Meeting__c":
+		return time.Date(2027, 3, 1, 8, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Minute).Format("2006-01-02T15:04:05.000Z")
+	}
+	return fmt.Sprintf("theirs-%d", n)
+}
+
+// sameModelValue compares what the user set with what the org holds: a multi-select as the
+// set of values it chooses, anything else as the org stores it.
+func sameModelValue(f string, a, b any) bool {
+	if f != "Product_Interest__c" {
+		return sameValue(a, b)
+	}
+	set := func(v any) string {
+		s, _ := v.(string)
+		if s == "" {
+			return ""
+		}
+		parts := strings.Split(s, ";")
+		sort.Strings(parts)
+		return strings.Join(parts, ";")
+	}
+	return set(a) == set(b)
+}
 
 func (m *model) pickKnown(t *rapid.T) string {
 	if len(m.known) == 0 {
@@ -127,13 +175,13 @@ func (m *model) Create(t *rapid.T) {
 
 func (m *model) Edit(t *rapid.T) {
 	id := m.currentID(m.pickKnown(t))
-	f := rapid.SampledFrom(modelFields).Draw(t, "field")
-	v := rapid.SampledFrom([]string{"a", "b", "c", "666"}).Draw(t, "value")
+	f := rapid.SampledFrom(modelFields[m.object[m.keyOf(id)]]).Draw(t, "field")
+	v := rapid.SampledFrom(mineValues[f]).Draw(t, "value")
 	// Typing again the value the queued change already holds is no new wish of the user's: what
 	// the model expects of that field (none, after another user's edit met a send in doubt)
 	// stays as it was.
 	again := false
-	if rv, err := m.h.eng.Record(bg, "", id); err == nil && rv.Entry != nil && hasField(rv.Entry.Changes, f) && sameValue(rv.Entry.Changes[f], v) {
+	if rv, err := m.h.eng.Record(bg, "", id); err == nil && rv.Entry != nil && hasField(rv.Entry.Changes, f) && sameModelValue(f, rv.Entry.Changes[f], v) {
 		again = true
 	}
 	err := m.h.eng.Edit(bg, m.object[m.keyOf(id)], id, remote.Fields{f: v})
@@ -210,16 +258,29 @@ func (m *model) RemoteEdit(t *rapid.T) {
 	if id == "" {
 		t.Skip("not on the org yet")
 	}
-	m.h.clock.Set(m.h.clock.Now().Add(1100 * time.Millisecond)) // outside the one-second window
-	f := rapid.SampledFrom(modelFields).Draw(t, "field")
-	m.remoteOp++
-	if err := m.h.as(t, "admin@demo.example").Update(bg, m.object[k], id, remote.Fields{f: fmt.Sprintf("theirs-%d", m.remoteOp)}, remote.WriteOptions{}); err != nil {
+	f, ok := m.theirEdit(t, k, id)
+	if !ok {
 		return
 	}
 	if m.remoteChanged[k] == nil {
 		m.remoteChanged[k] = map[string]bool{}
 	}
 	m.remoteChanged[k][f] = true
+}
+
+// theirEdit has another user change one field of record k (server id id), outside the
+// one-second window of If-Unmodified-Since. It reports the field, and false when the org
+// changed nothing (it refused, or already held the value).
+func (m *model) theirEdit(t *rapid.T, k, id string) (string, bool) {
+	m.h.clock.Set(m.h.clock.Now().Add(1100 * time.Millisecond))
+	f := rapid.SampledFrom(modelFields[m.object[k]]).Draw(t, "field")
+	m.remoteOp++
+	v := theirValue(f, m.remoteOp)
+	admin := m.h.as(t, "admin@demo.example")
+	if cur, err := admin.Retrieve(bg, m.object[k], id, []string{f}); err == nil && sameModelValue(f, cur.Fields[f], v) {
+		return f, false
+	}
+	return f, admin.Update(bg, m.object[k], id, remote.Fields{f: v}, remote.WriteOptions{}) == nil
 }
 
 func (m *model) RevokeAccess(t *rapid.T) {
@@ -349,7 +410,7 @@ func (m *model) checkSynced(t *rapid.T) {
 			t.Fatalf("%s synced but not on the org: %v", id, err)
 		}
 		for f, v := range want {
-			if !sameValue(rec.Fields[f], v) {
+			if !sameModelValue(f, rec.Fields[f], v) {
 				t.Fatalf("%s.%s: org has %v, the user set %v", id, f, rec.Fields[f], v)
 			}
 		}
