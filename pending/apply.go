@@ -555,6 +555,14 @@ func (e *Engine) applyCheck(ctx context.Context, tx *cache.Tx, r *run, o outcome
 	en.Status, en.Code = StatusConflict, "CONFLICT"
 	en.Attempts++ // the check before the delete found another user's change
 	en.Message = e.changer(by) + " changed " + orRecord(d, theirs) + " before your delete reached the org"
+	if to := e.newOwner(en, o.server.Fields); to != "" && slices.Contains(theirs, "OwnerId") {
+		// Given to another user: said in those words (the other fields, if any, after it).
+		en.Message = e.changer(by) + msgGave + userName(ctx, tx, to)
+		if rest := slices.DeleteFunc(slices.Clone(theirs), func(f string) bool { return f == "OwnerId" }); len(rest) > 0 {
+			en.Message += " and changed " + fieldLabels(d, inFormOrder(d, rest))
+		}
+		en.Message += " before your delete reached the org"
+	}
 	e.noteCode(en.ID, en.RecordID, en.Code, "conflict: "+en.Message)
 	rec := cache.Record{Object: en.Object, ID: en.RecordID, Server: o.server.Fields, Version: ver, View: overlay(o.server.Fields, nil)}
 	rec.Name = displayName(d, rec.View)
@@ -772,7 +780,87 @@ const (
 	msgNoAccess         = "You no longer have access to this record"
 	msgNoAccessToChange = "You no longer have access to change this record"
 	msgNoAccessToDelete = "You no longer have access to delete this record"
+	// A record the user may still read but not change, given to another user since the change
+	// was made: `Ada Admin gave this record to Sam Chen; you can no longer change it`, or
+	// `This record was given to Sam Chen; …` when who gave it is not known.
+	msgGave      = " gave this record to "
+	msgWasGiven  = "This record was given to "
+	msgNoLonger  = "; you can no longer "
+	msgGivenTail = " it"
 )
+
+// GivenAway reports whether a red change can't be saved because its record was given to
+// another user after the change was made: the org refused it for want of access, still let the
+// user read the record, and the record's owner was no longer the one the change was made on.
+// The message then says who gave it to whom ("Ada Admin gave this record to Sam Chen; you can
+// no longer change it").
+func (e Entry) GivenAway() bool {
+	if e.Cause() != CauseNoAccess || !strings.HasPrefix(e.Code, "INSUFFICIENT_ACCESS") {
+		return false
+	}
+	head, _, ok := strings.Cut(e.Message, msgNoLonger)
+	return ok && (strings.HasPrefix(head, msgWasGiven) || strings.Contains(head, msgGave))
+}
+
+// givenAwayMessage says, for a change the org refused for want of access on a record the user
+// may still read, that the record was given to another user since the change was made, in the
+// words of GivenAway; "" when its owner is still the one the change was made on, or when no copy
+// of the record came with the refusal (server: the GET or Collections retrieve that went with
+// the write; a DELETE goes alone, and its check found any gift before it). The cache then takes
+// that copy, the change kept on top, so that the record's page shows the owner the message names.
+func (e *Engine) givenAwayMessage(ctx context.Context, tx *cache.Tx, en *entry, server *remote.Record) (string, error) {
+	if server == nil {
+		return "", nil
+	}
+	to := e.newOwner(en, server.Fields)
+	if to == "" {
+		return "", nil
+	}
+	if en.Op == OpUpdate {
+		if err := e.refreshServerCopy(ctx, tx, en, server); err != nil {
+			return "", err
+		}
+	}
+	verb := "change"
+	if en.Op == OpDelete {
+		verb = "delete"
+	}
+	return e.gaveWords(ctx, tx, server.Fields, to) + msgNoLonger + verb + msgGivenTail, nil
+}
+
+// newOwner is the id of the user a record's server copy (now) names as its owner when that is
+// not the owner of the copy the change was made on (its base) nor the device's user; "" when
+// the owner did not change that way, or either copy does not say.
+func (e *Engine) newOwner(en *entry, now remote.Fields) string {
+	was, _ := en.baseRecord["OwnerId"].(string)
+	if was == "" {
+		was, _ = en.Base["OwnerId"].(string)
+	}
+	to, _ := now["OwnerId"].(string)
+	if was == "" || to == "" || sameID(was, to) || sameID(to, e.myID()) {
+		return ""
+	}
+	return to
+}
+
+// gaveWords says who gave a record to its new owner (to, an id), both named as the device knows
+// its users: "Ada Admin gave this record to Sam Chen". The record's last modifier stands for who
+// gave it; when the device does not know their name, or it is the new owner or the device's
+// user, the record "was given to" the new owner. An owner the device cannot name is "another
+// user" ("a queue" for a queue's id).
+func (e *Engine) gaveWords(ctx context.Context, tx *cache.Tx, now remote.Fields, to string) string {
+	toName := userName(ctx, tx, to)
+	if toName == "another user" && strings.HasPrefix(to, "00G") {
+		toName = "a queue"
+	}
+	by, _ := now["LastModifiedById"].(string)
+	if by != "" && !sameID(by, to) && !sameID(by, e.myID()) {
+		if byName := userName(ctx, tx, by); byName != "another user" {
+			return byName + msgGave + toName
+		}
+	}
+	return msgWasGiven + toName
+}
 
 func (e *Engine) applyFailed(ctx context.Context, tx *cache.Tx, o outcome) error {
 	en := o.job.ent
@@ -797,6 +885,13 @@ func (e *Engine) applyFailed(ctx context.Context, tx *cache.Tx, o outcome) error
 			en.Message = msgNoAccessToChange
 			if en.Op == OpDelete {
 				en.Message = msgNoAccessToDelete
+			}
+			// The org still lets the user read the record: if its owner is not the one the
+			// change was made on, the record was given away, and the message says so.
+			if gave, err := e.givenAwayMessage(ctx, tx, en, o.server); err != nil {
+				return err
+			} else if gave != "" {
+				en.Message = gave
 			}
 		}
 	default:

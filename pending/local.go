@@ -420,8 +420,9 @@ func (e *Engine) orphanDependents(ctx context.Context, tx *cache.Tx, localID str
 				errs = append(errs, FieldError{Field: k, Code: "REFERENCE_DISCARDED", Message: "points at a new record that was discarded; choose another"})
 			}
 		}
+		desc, _ := tx.Describe(ctx, d.Object)
 		d.Status, d.WaitingOn, d.Errors, d.Code = StatusInvalid, "", errs, "REFERENCE_DISCARDED"
-		d.Message = "A related record created offline was discarded; choose another for " + fieldList(errs)
+		d.Message = "A related record created offline was discarded; choose another for " + fieldList(desc, errs)
 		d.UpdatedAt = e.now()
 		if err := saveEntry(ctx, tx, d); err != nil {
 			return err
@@ -431,14 +432,15 @@ func (e *Engine) orphanDependents(ctx context.Context, tx *cache.Tx, localID str
 	return nil
 }
 
-func fieldList(errs []FieldError) string {
+// fieldList names the fields of errs as the screens name them (d nil: by their API names).
+func fieldList(d *remote.Describe, errs []FieldError) string {
 	var fs []string
 	for _, fe := range errs {
 		if fe.Field != "" {
 			fs = append(fs, fe.Field)
 		}
 	}
-	return joinFields(fs)
+	return fieldLabels(d, fs)
 }
 
 // modifyEntry runs fn on an entry inside one transaction and reports the change.
@@ -610,7 +612,7 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 			theirsBy[c.Field] = c.TheirsBy
 		}
 		var said []string
-		for _, f := range slices.Sorted(maps.Keys(choices)) {
+		for _, f := range inFormOrder(d, slices.Sorted(maps.Keys(choices))) { // the log says them in the form's order
 			ch := choices[f]
 			if !inConflict[f] {
 				if _, ok := ent.Changes[f]; !ok {
@@ -619,10 +621,10 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 			}
 			switch ch.Take {
 			case TakeMine:
-				said = append(said, f+" mine ("+noteValue(ent.Changes[f])+")")
+				said = append(said, fieldLabels(d, []string{f})+" mine ("+noteValue(ent.Changes[f])+")")
 			case TakeTheirs:
 				delete(ent.Changes, f)
-				said = append(said, f+" theirs ("+userName(ctx, tx, theirsBy[f])+"'s "+noteValue(rec.Server[f])+")")
+				said = append(said, fieldLabels(d, []string{f})+" theirs ("+userName(ctx, tx, theirsBy[f])+"'s "+noteValue(rec.Server[f])+")")
 			case TakeValue:
 				nv, err := normalizeFields(remote.Fields{f: ch.Value})
 				if err != nil {
@@ -635,7 +637,7 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 					}
 				}
 				ent.Changes[f] = nv[f]
-				said = append(said, f+" a new value ("+noteValue(nv[f])+")")
+				said = append(said, fieldLabels(d, []string{f})+" a new value ("+noteValue(nv[f])+")")
 			default:
 				return false, fmt.Errorf("%w: unknown choice %d for %s", ErrNotAllowed, ch.Take, f)
 			}
@@ -702,8 +704,12 @@ func (e *Engine) ResolveDelete(ctx context.Context, entryID string, deleteAnyway
 		if acc, err := e.accessTo(ctx, tx, *rec); err != nil {
 			return false, err
 		} else if !acc.CanDelete() {
-			return false, fmt.Errorf("%w: %q is shared with you %s, not to delete: only its owner or an admin can delete it; keep the record instead",
-				ErrNotAllowed, rec.Name, map[Access]string{AccessRead: "read-only", AccessEdit: "to edit"}[acc])
+			given := "" // given to another user since the delete was made: said first
+			if to := e.newOwner(ent, rec.Server); to != "" {
+				given = " was given to " + userName(ctx, tx, to) + " and"
+			}
+			return false, fmt.Errorf("%w: %q%s is shared with you %s, not to delete: only its owner or an admin can delete it; keep the record instead",
+				ErrNotAllowed, rec.Name, given, map[Access]string{AccessRead: "read-only", AccessEdit: "to edit"}[acc])
 		}
 		ent.logNote("delete confirmed over another user's change")
 		e.rebase(ent, rec.Server, rec.Version)
@@ -747,8 +753,9 @@ func (e *Engine) Fix(ctx context.Context, entryID string, fields remote.Fields) 
 		}
 		if !same || ent.dups != dupSend {
 			var set []string
-			for _, f := range slices.Sorted(maps.Keys(fields)) {
-				set = append(set, f+"="+noteValue(fields[f]))
+			// Named as the screens name them (the log is read by people), in the form's order.
+			for _, f := range inFormOrder(d, slices.Sorted(maps.Keys(fields))) {
+				set = append(set, fieldLabels(d, []string{f})+"="+noteValue(fields[f]))
 			}
 			ent.logNote(truncate(strings.TrimSuffix("fixed by the user: "+strings.Join(set, ", "), ": "), 300))
 		}

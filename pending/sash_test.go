@@ -110,7 +110,7 @@ func TestSameFieldChangedByAnotherUserIsAConflictAndLocksTheRecord(t *testing.T)
 		t.Fatal(err)
 	}
 	acts, _ := h.eng.Activity(bg, c.ID, 20)
-	if !hasNote(acts, `conflict resolved by the user: Phone a new value ("444"), Title mine ("Boss")`) {
+	if !hasNote(acts, `conflict resolved by the user: Title mine ("Boss"), Business Phone a new value ("444")`) {
 		t.Fatalf("the log does not say what was chosen: %+v", acts)
 	}
 	h.sync(t)
@@ -718,7 +718,7 @@ func TestTheLogSaysWhoseValueAResolvedConflictKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	acts, _ := h.eng.Activity(bg, c.ID, 20)
-	want := `conflict resolved by the user: Phone theirs (` + h.users["admin@demo.example"].Name + `'s "222")`
+	want := `conflict resolved by the user: Business Phone theirs (` + h.users["admin@demo.example"].Name + `'s "222")`
 	if h.users["admin@demo.example"].Name == "" || !hasNote(acts, want) {
 		t.Fatalf("want the note %q in %+v", want, acts)
 	}

@@ -304,8 +304,8 @@ func fieldLabels(d *remote.Describe, fs []string) string {
 	for _, f := range fs {
 		label := f
 		if d != nil {
-			if fd, ok := d.Field(f); ok && fd.Label != "" {
-				label = fd.Label
+			if fd, ok := d.Field(f); ok && strings.TrimSpace(fd.Label) != "" {
+				label = strings.TrimSpace(fd.Label)
 				// A lookup is shown by the name of its record, so its label drops the
 				// describe's trailing " ID", as on the screens ("Account ID" → "Account").
 				if t := strings.TrimSpace(strings.TrimSuffix(label, " ID")); fd.Type == "reference" && t != "" {
