@@ -105,12 +105,12 @@ func (f *bsForm) roundedNote() string {
 	return strings.Join(notes, "; ") + "."
 }
 
-// linkDependents makes the form's dependent picklists follow their controllers, as the record
-// form does: only the values valid for the controller's value are offered.
+// linkDependents makes the form's dependent picklists and checklists follow their
+// controllers, as the record form does: only the values valid for the controller's value are
+// offered.
 func (f *bsForm) linkDependents(all []remote.Field, values remote.Fields) {
 	for i := range f.rows {
-		p, ok := f.rows[i].input.(*picklistField)
-		if !ok || f.rows[i].def.ControllerName == "" {
+		if !dependentInput(f.rows[i].input) || f.rows[i].def.ControllerName == "" {
 			continue
 		}
 		for _, ctl := range all {
@@ -123,20 +123,32 @@ func (f *bsForm) linkDependents(all []remote.Field, values remote.Fields) {
 					v = r.input.Value()
 				}
 			}
-			p.dependOn(ctl, v)
+			switch in := f.rows[i].input.(type) {
+			case *picklistField:
+				in.dependOn(ctl, v)
+			case *multiPickField:
+				in.dependOn(ctl, v)
+			}
 		}
 	}
 }
 
 // controllerChanged lets the picklists controlled by row i follow its new value (a value no
-// longer valid is cleared), and so on down a chain.
+// longer valid is cleared), and so on down a chain; a checklist keeps its ticks, marked.
 func (f *bsForm) controllerChanged(i, depth int) {
 	if depth > len(f.rows) {
 		return // a loop of controllers in a broken describe
 	}
 	for j := range f.rows {
+		if f.rows[j].def.ControllerName != f.rows[i].name {
+			continue
+		}
+		if mp, ok := f.rows[j].input.(*multiPickField); ok {
+			mp.setController(f.rows[i].input.Value()) // ticked values stay, marked
+			continue
+		}
 		p, ok := f.rows[j].input.(*picklistField)
-		if !ok || f.rows[j].def.ControllerName != f.rows[i].name {
+		if !ok {
 			continue
 		}
 		if old := p.followController(f.rows[i].input.Value()); old != "" {

@@ -294,6 +294,13 @@ func (m *formModel) check() int {
 		f.err = ""
 		v := f.input.Value()
 		if m.mode != formNew && sameValue(v, f.initial) {
+			// Left as it was, a checklist whose controller changed still has to suit it.
+			if mp, ok := f.input.(*multiPickField); ok && mp.controllerMoved() {
+				if err := mp.Check(); err != nil {
+					f.err = err.Error()
+					bad++
+				}
+			}
 			continue
 		}
 		required := f.def.Required()
@@ -640,13 +647,13 @@ func (m formModel) chooserRows() int {
 	return min(maxChooserRows, max(1, m.h-m.headLines()-2-extra))
 }
 
-// linkDependents makes each dependent picklist on the form follow its controller: the
-// controller's field on the form, or else the value the record (or the defaults) give it.
+// linkDependents makes each dependent picklist and checklist on the form follow its
+// controller: the controller's field on the form, or else the value the record (or the
+// defaults) give it.
 func (m *formModel) linkDependents(all []remote.Field, initial func(remote.Field) any) {
 	for i := range m.fields {
 		f := &m.fields[i]
-		p, ok := f.input.(*picklistField)
-		if !ok || f.def.ControllerName == "" {
+		if !dependentInput(f.input) || f.def.ControllerName == "" {
 			continue
 		}
 		var ctl *remote.Field
@@ -664,8 +671,23 @@ func (m *formModel) linkDependents(all []remote.Field, initial func(remote.Field
 				f.ctl, v = j, other.input.Value()
 			}
 		}
-		p.dependOn(*ctl, v)
+		switch in := f.input.(type) {
+		case *picklistField:
+			in.dependOn(*ctl, v)
+		case *multiPickField:
+			in.dependOn(*ctl, v)
+		}
 	}
+}
+
+// dependentInput reports an editor that can follow a controlling field: a picklist or a
+// multi-select checklist.
+func dependentInput(in fieldInput) bool {
+	switch in.(type) {
+	case *picklistField, *multiPickField:
+		return true
+	}
+	return false
 }
 
 // controllerChanged lets the fields controlled by field i follow its new value; a value no
@@ -679,6 +701,12 @@ func (m *formModel) controllerChanged(i, depth int) {
 		if f.ctl != i {
 			continue
 		}
+		if mp, ok := f.input.(*multiPickField); ok {
+			// A ticked value the new one does not allow stays ticked, flagged, for the user
+			// to untick (a multi-select controls no other field).
+			mp.setController(m.fields[i].input.Value())
+			continue
+		}
 		p, ok := f.input.(*picklistField)
 		if !ok {
 			continue
@@ -690,11 +718,15 @@ func (m *formModel) controllerChanged(i, depth int) {
 	}
 }
 
-// fieldProblem is what is wrong with a field's current value as the form found it ("" when
-// nothing): a picklist value the org holds that the field would not offer.
+// fieldProblem is what is wrong with a field's current value ("" when nothing): a picklist
+// value the org holds that the field would not offer, ticked values a checklist's controller
+// does not allow.
 func fieldProblem(in fieldInput) string {
-	if p, ok := in.(*picklistField); ok {
-		return p.problem()
+	switch x := in.(type) {
+	case *picklistField:
+		return x.problem()
+	case *multiPickField:
+		return x.problem()
 	}
 	return ""
 }
@@ -747,6 +779,9 @@ func (m formModel) View() string {
 			body = append(body, strings.Repeat(" ", labelW+3)+l)
 		}
 		for _, flag := range []string{f.orgErr, f.note, problem} {
+			if flag == f.err {
+				continue // the check before saving says it below
+			}
 			for _, l := range m.fieldFlagLines(i, flag, inputW) {
 				body = append(body, strings.Repeat(" ", labelW+3)+s.Flag.Render(l))
 			}

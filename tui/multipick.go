@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -15,14 +16,31 @@ import (
 // ↑ on the first value and ↓ on the last are the form's, so the cursor never stays trapped in
 // the list. Its value is the chosen values in the picklist's order joined by ";" ("A;B"), as the
 // org stores them, or nil when none is chosen.
+//
+// A dependent checklist (one with a controlling field) lists only the values its controller's
+// current value allows, as a dependent picklist offers them. A value ticked that the controller
+// no longer allows stays listed and ticked, marked as not valid, until the user unticks it: the
+// form will not save it.
 type multiPickField struct {
 	styles Styles
 	opts   []pickOption    // the active values in describe order, then values held but not offered
 	on     map[string]bool // raw value → chosen
 	start  string          // the value the field opened with, in its own form ("" when none)
-	sel    int             // the cursor among opts
+	sel    int             // the cursor among the listed values (list)
 	top    int             // the first shown row
 	rows   int             // how many values the list shows at most (0: defaultChooserRows)
+
+	// Dependent checklists: ctl is the controlling field (nil when the field is not dependent).
+	ctl      *remote.Field
+	ctlLabel string          // sanitised label of the controller
+	ctlSet   bool            // the controller holds a value
+	ctlText  string          // the controller's value as shown
+	allowed  map[string]bool // values valid for the controller's value; nil allows every value
+	ctlStart any             // the controller's value when the field opened
+	ctlNow   any             // the controller's value now
+	// kept are values the controller does not allow that stay listed: those ticked when its
+	// value last changed, so that unticking one does not take it from under the cursor.
+	kept map[string]bool
 }
 
 // Bindings of a focused multi-select checklist, for the help bar.
@@ -53,7 +71,7 @@ func newMultiPickField(f remote.Field, v any) *multiPickField {
 		if text == "" {
 			text = pv.Value
 		}
-		m.opts = append(m.opts, pickOption{value: pv.Value, text: capText(CleanLine(text)), active: pv.Active})
+		m.opts = append(m.opts, pickOption{value: pv.Value, text: capText(CleanLine(text)), validFor: pv.ValidFor, active: pv.Active})
 	}
 	for _, s := range heldOrder {
 		if !listed[s] {
@@ -65,10 +83,122 @@ func newMultiPickField(f remote.Field, v any) *multiPickField {
 	return m
 }
 
+// dependOn makes the field a dependent checklist of the controller ctl, which now holds v.
+func (m *multiPickField) dependOn(ctl remote.Field, v any) {
+	m.ctl = &ctl
+	m.ctlLabel = CleanLine(ctl.Label)
+	if m.ctlLabel == "" {
+		m.ctlLabel = CleanLine(ctl.Name)
+	}
+	m.ctlStart = v
+	m.setController(v)
+}
+
+// setController lists the values the controller's new value v allows, and keeps listed the
+// ticked ones it does not; the cursor stays on the value it was on while that is listed.
+func (m *multiPickField) setController(v any) {
+	if m.ctl == nil {
+		return
+	}
+	at := ""
+	if l := m.list(); m.sel < len(l) {
+		at = l[m.sel].value
+	}
+	i, set := controllerIndex(*m.ctl, v)
+	m.ctlSet, m.ctlText, m.ctlNow = set, display(v), v
+	switch {
+	case !set:
+		m.allowed = map[string]bool{} // no controller value: no dependent values
+	case i < 0:
+		m.allowed = nil // a controller value describe does not list: the org decides
+	default:
+		m.allowed = map[string]bool{}
+		for _, o := range m.opts {
+			if validForAllows(o.validFor, i) {
+				m.allowed[o.value] = true
+			}
+		}
+	}
+	m.kept = map[string]bool{}
+	for _, o := range m.opts {
+		if m.on[o.value] && !m.allows(o.value) {
+			m.kept[o.value] = true
+		}
+	}
+	l := m.list()
+	if j := indexOf(l, at); j >= 0 {
+		m.sel = j
+	}
+	m.sel = clampIndex(m.sel, len(l))
+	m.top = windowTop(m.top, m.sel, len(l), m.listRows())
+}
+
+// allows reports whether the controller's value allows value (always, when not dependent).
+func (m *multiPickField) allows(value string) bool {
+	return m.ctl == nil || m.allowed == nil || m.allowed[value]
+}
+
+// list is what the checklist lists: every value of opts, or, when the field is dependent, the
+// values the controller allows and the ticked (or kept) ones it does not.
+func (m *multiPickField) list() []pickOption {
+	if m.ctl == nil {
+		return m.opts
+	}
+	var out []pickOption
+	for _, o := range m.opts {
+		if m.allows(o.value) || m.on[o.value] || m.kept[o.value] {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// waitsForController reports a dependent checklist whose controller holds no value.
+func (m *multiPickField) waitsForController() bool { return m.ctl != nil && !m.ctlSet }
+
+// controllerMoved reports whether the controller's value on the form is not the one the field
+// opened with: the ticked values must then be valid for the new one, changed or not.
+func (m *multiPickField) controllerMoved() bool {
+	return m.ctl != nil && !sameValue(m.ctlStart, m.ctlNow)
+}
+
+// notAllowed are the ticked values the controller's value does not allow, quoted as shown.
+func (m *multiPickField) notAllowed() []string {
+	var out []string
+	for _, o := range m.chosen() {
+		if !m.allows(o.value) {
+			out = append(out, strconv.Quote(o.text))
+		}
+	}
+	return out
+}
+
+// notValidFor says what the controller holds that a value is not valid for:
+// `for Industry "Retail"`, or, when it holds nothing, `while Industry is empty`.
+func (m *multiPickField) notValidFor() string {
+	if !m.ctlSet {
+		return "while " + m.ctlLabel + " is empty"
+	}
+	return sprintf("for %s %q", m.ctlLabel, m.ctlText)
+}
+
+// problem says which ticked values the controller's value does not allow, and what to do
+// ("" when none): `"Grid" is not valid for Industry "Retail": untick it`.
+func (m *multiPickField) problem() string {
+	bad := m.notAllowed()
+	switch len(bad) {
+	case 0:
+		return ""
+	case 1:
+		return sprintf("%s is not valid %s: untick it", bad[0], m.notValidFor())
+	}
+	return sprintf("%s are not valid %s: untick them", strings.Join(bad, ", "), m.notValidFor())
+}
+
 // setRows gives the list room for n values.
 func (m *multiPickField) setRows(n int) {
 	m.rows = max(1, n)
-	m.top = windowTop(m.top, m.sel, len(m.opts), m.listRows())
+	m.top = windowTop(m.top, m.sel, len(m.list()), m.listRows())
 }
 
 func (m *multiPickField) listRows() int {
@@ -79,25 +209,28 @@ func (m *multiPickField) listRows() int {
 }
 
 func (m *multiPickField) move(d int) {
-	m.sel = clampIndex(m.sel+d, len(m.opts))
-	m.top = windowTop(m.top, m.sel, len(m.opts), m.listRows())
+	n := len(m.list())
+	m.sel = clampIndex(m.sel+d, n)
+	m.top = windowTop(m.top, m.sel, n, m.listRows())
 }
 
 func (m *multiPickField) toggle() {
-	if m.sel < 0 || m.sel >= len(m.opts) {
+	l := m.list()
+	if m.sel < 0 || m.sel >= len(l) {
 		return
 	}
-	v := m.opts[m.sel].value
+	v := l[m.sel].value
 	m.on[v] = !m.on[v]
 }
 
 // jump moves the cursor to the next value whose label starts with r.
 func (m *multiPickField) jump(r string) {
 	r = strings.ToLower(r)
-	n := len(m.opts)
+	l := m.list()
+	n := len(l)
 	for j := 1; j <= n; j++ {
 		i := (m.sel + j) % n
-		if strings.HasPrefix(strings.ToLower(m.opts[i].text), r) {
+		if strings.HasPrefix(strings.ToLower(l[i].text), r) {
 			m.move(i - m.sel)
 			return
 		}
@@ -106,7 +239,8 @@ func (m *multiPickField) jump(r string) {
 
 func (m *multiPickField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 	k, ok := msg.(tea.KeyMsg)
-	if !ok || len(m.opts) == 0 {
+	n := len(m.list())
+	if !ok || n == 0 {
 		return m, nil
 	}
 	if key.Matches(k, clearFieldKey) {
@@ -119,9 +253,9 @@ func (m *multiPickField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 	case tea.KeyDown:
 		m.move(1)
 	case tea.KeyHome:
-		m.move(-len(m.opts))
+		m.move(-n)
 	case tea.KeyEnd:
-		m.move(len(m.opts))
+		m.move(n)
 	case tea.KeySpace:
 		m.toggle()
 	case tea.KeyRunes:
@@ -162,27 +296,39 @@ func (m *multiPickField) summary() string {
 
 func (m *multiPickField) View(focused bool, w int) string {
 	sum := m.summary()
+	l := m.list()
 	if !focused {
+		if sum == "" && m.waitsForController() {
+			return trunc("choose "+m.ctlLabel+" first", w)
+		}
 		return trunc(sum, w)
 	}
-	if len(m.opts) == 0 {
+	switch {
+	case len(l) == 0 && m.waitsForController():
+		return trunc("(choose "+m.ctlLabel+" first)", w)
+	case len(l) == 0 && m.ctl != nil && len(m.opts) > 0:
+		return trunc(sprintf("(no value is valid %s)", m.notValidFor()), w)
+	case len(l) == 0:
 		return trunc("(this picklist has no values)", w)
 	}
 	if sum == "" {
 		sum = "none chosen"
 	}
-	lines := []string{besides(sum, sprintf("%d of %d · space ticks", len(m.chosen()), len(m.opts)), w)}
+	lines := []string{besides(sum, sprintf("%d of %d · space ticks", len(m.chosen()), len(l)), w)}
 	rows := m.listRows()
-	top := windowTop(m.top, m.sel, len(m.opts), rows)
-	for i := top; i < len(m.opts) && i < top+rows; i++ {
-		o := m.opts[i]
+	top := windowTop(m.top, m.sel, len(l), rows)
+	for i := top; i < len(l) && i < top+rows; i++ {
+		o := l[i]
 		box := "[ ]"
 		if m.on[o.value] {
 			box = "[x]"
 		}
 		text := box + " " + o.text
-		if !o.active {
+		switch {
+		case !o.active:
 			text += " (not in the list)"
+		case !m.allows(o.value):
+			text += " (not valid " + m.notValidFor() + ")"
 		}
 		if i == m.sel {
 			lines = append(lines, m.styles.Selected.Render(trunc("▸ "+text, w)))
@@ -192,7 +338,7 @@ func (m *multiPickField) View(focused bool, w int) string {
 		if i == top && top > 0 {
 			mark = "↑ "
 		}
-		if i == top+rows-1 && i < len(m.opts)-1 {
+		if i == top+rows-1 && i < len(l)-1 {
 			mark = "↓ "
 		}
 		lines = append(lines, trunc(mark+text, w))
@@ -212,16 +358,20 @@ func (m *multiPickField) Value() any {
 	return strings.Join(vals, ";")
 }
 
-// Check refuses a changed choice that keeps a value the picklist no longer offers: the org
-// would refuse it. Left as it came, the field is not sent and passes.
+// Check refuses a changed choice that keeps a value the picklist no longer offers, or one its
+// controller's value does not allow: the org would refuse it. Left as it came, with its
+// controller as it came, the field passes.
 func (m *multiPickField) Check() error {
-	if m.unchanged() {
+	if m.unchanged() && !m.controllerMoved() {
 		return nil
 	}
 	for _, o := range m.chosen() {
 		if !o.active {
 			return errors.New(sprintf("%q is not a value of this picklist any more: untick it", o.text))
 		}
+	}
+	if p := m.problem(); p != "" {
+		return errors.New(p)
 	}
 	return nil
 }
@@ -256,14 +406,15 @@ func (m *multiPickField) Blur()          {}
 // Wants takes space and letters, ↑ but on the first value and ↓ but on the last: at either end
 // the key is the form's, which moves to the field before or after.
 func (m *multiPickField) Wants(k tea.KeyMsg) bool {
-	if len(m.opts) == 0 {
+	n := len(m.list())
+	if n == 0 {
 		return false
 	}
 	switch k.Type {
 	case tea.KeyUp:
 		return m.sel > 0
 	case tea.KeyDown:
-		return m.sel < len(m.opts)-1
+		return m.sel < n-1
 	case tea.KeySpace, tea.KeyHome, tea.KeyEnd:
 		return true
 	case tea.KeyRunes:
