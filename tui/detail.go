@@ -313,6 +313,9 @@ func lockedMessage(label string, st pending.Status, code, message string) string
 			if stillReadable(code) {
 				why = sprintf("you can no longer change this %s (you may still read it)", strings.ToLower(label))
 			}
+			if givenAway(code, message) {
+				why = sprintf("this %s was given to another user; you can no longer change it (you may still read it)", strings.ToLower(label))
+			}
 		}
 		return sprintf("Locked: %s. Press x to dismiss the change (here or in Pending Changes).", why)
 	}

@@ -114,6 +114,9 @@ func longWord(s pending.Status, code, message string) string {
 		case causeDeleted:
 			return "Can't be saved: record was deleted"
 		case causeNoAccess:
+			if givenAway(code, message) {
+				return "Can't be saved: given to another user"
+			}
 			if stillReadable(code) {
 				return "Can't be saved: you can no longer change it"
 			}
@@ -143,6 +146,13 @@ func redCauseOf(code, message string) redCause {
 		return causeNoAccess
 	}
 	return causeOther
+}
+
+// givenAway says whether a red change can't be saved because its record was given to another
+// user since the change was made (its message says who gave it to whom), as the engine tells it
+// (pending.Entry.GivenAway).
+func givenAway(code, message string) bool {
+	return pending.Entry{Status: pending.StatusFailed, Code: code, Message: message}.GivenAway()
 }
 
 func (s Styles) sashStyle(st pending.Status) lipgloss.Style {

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// Support reads `pending` and `log` for a change on a record an admin gave to another user: both
+// say so, naming who gave it to whom, not only that access was lost.
+func TestPendingAndLogSayARecordWasGivenToAnotherUser(t *testing.T) {
+	o := newFlakyOrg(t)
+	dir := t.TempDir()
+	org := []string{"--org", o.srv.URL}
+	must := func(args ...string) string {
+		t.Helper()
+		out, err := run(t, dir, "", append(org, args...)...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		return out
+	}
+	names := map[string]string{}
+	ids := map[string]string{}
+	for _, u := range o.org.Users() {
+		names[u.Username], ids[u.Username] = u.Name, u.ID
+	}
+	admin := o.client(t)
+	ctx := context.Background()
+	// The device knows both users by name: the admin gave sam another of alex's accounts
+	// earlier, and sam shares it with alex to read.
+	other := o.firstAccountOf(t, "alex@demo.example")
+	if err := admin.Update(ctx, "Account", other, remote.Fields{"OwnerId": ids["sam@demo.example"]}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.org.Share(other, "alex@demo.example", "read"); err != nil {
+		t.Fatal(err)
+	}
+	must("sync")
+
+	res, err := admin.Query(ctx, "SELECT Id, Name FROM Account WHERE OwnerId = '"+ids["alex@demo.example"]+"' AND Id != '"+other+"' ORDER BY Name LIMIT 1", 0)
+	if err != nil || len(res.Records) != 1 {
+		t.Fatalf("another account of alex's: %v", err)
+	}
+	id := res.Records[0].ID()
+	must("edit", "Account", id, "Phone=555-0104")
+	if err := admin.Update(ctx, "Account", id, remote.Fields{"OwnerId": ids["sam@demo.example"]}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.org.Share(id, "alex@demo.example", "read"); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = run(t, dir, "", append(org, "sync")...) // exits non-zero: a change can't be saved
+
+	want := names["admin@demo.example"] + " gave this record to " + names["sam@demo.example"] + "; you can no longer change it"
+	if out := must("pending"); !strings.Contains(out, want) {
+		t.Fatalf("pending does not say %q:\n%s", want, out)
+	}
+	var en []pending.Entry
+	for _, e := range pendingEntries(t, dir, org...) {
+		if e.RecordID == id {
+			en = append(en, e)
+		}
+	}
+	if len(en) != 1 || en[0].Message != want || !en[0].GivenAway() {
+		t.Fatalf("pending --json: %+v; want its message %q", en, want)
+	}
+	if out := must("log", "--record", id); !strings.Contains(out, "failed: "+want) {
+		t.Fatalf("log does not say %q:\n%s", want, out)
+	}
+}
+
+// The log names the fields a user fixed as the form does (Close Date, not CloseDate); `log
+// --json` stays JSON with the same keys, the note as the table shows it.
+func TestTheLogNamesFixedFieldsAsTheFormDoes(t *testing.T) {
+	o := newFlakyOrg(t)
+	dir := t.TempDir()
+	org := []string{"--org", o.srv.URL}
+	must := func(args ...string) string {
+		t.Helper()
+		out, err := run(t, dir, "", append(org, args...)...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		return out
+	}
+	must("sync")
+	must("new", "Opportunity", "Name=Refused Deal", "StageName=Prospecting", "CloseDate=2030-01-01", "Amount=-5")
+	_, _ = run(t, dir, "", append(org, "sync")...) // the org refuses a negative amount
+	if en := pendingEntries(t, dir, org...); len(en) != 1 || en[0].Status != pending.StatusInvalid {
+		t.Fatalf("the refused change (the test's premise): %+v", en)
+	}
+	must("fix", "Opportunity", "Refused Deal", "Amount=1250", "CloseDate=2031-06-30")
+	out := must("log")
+	if !strings.Contains(out, `Close Date="2031-06-30"`) || !strings.Contains(out, "Amount=1250") || strings.Contains(out, "fixed by the user: CloseDate") {
+		t.Fatalf("the log does not name the fixed fields by their labels:\n%s", out)
+	}
+	var acts []map[string]any
+	if err := json.Unmarshal([]byte(must("log", "--json")), &acts); err != nil {
+		t.Fatalf("log --json: %v", err)
+	}
+	found := false
+	for _, a := range acts {
+		note, _ := a["note"].(string)
+		if strings.HasPrefix(note, "fixed by the user: ") {
+			found = strings.Contains(note, `Close Date="2031-06-30"`) && a["at"] != nil && a["entryId"] != nil
+		}
+	}
+	if !found {
+		t.Fatalf("log --json has no fix note with its time and entry: %+v", acts)
+	}
+}
