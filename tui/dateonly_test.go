@@ -158,11 +158,13 @@ func TestMomentsSaidLeavesWhatIsNotADayOfItsFieldAsItIs(t *testing.T) {
 		{Name: "CloseDate", Label: "Close Date", Type: "date"},
 		{Name: "Due", Label: "Date", Type: "date"},
 		{Name: "Name", Label: "Name", Type: "string"},
+		{Name: "Meeting__c", Label: "Meeting", Type: "datetime"},
 	}}
 	now := time.Date(2026, 11, 28, 1, 7, 0, 0, time.UTC)
 	for _, c := range []struct{ in, want string }{
 		{`Another user changed Close Date (now "2026-11-04")`, `Another user changed Close Date (now Nov 4)`},
 		{`Another user changed Date (now "2025-01-02"), Close Date (now "2026-11-04")`, `Another user changed Date (now Jan 2 2025), Close Date (now Nov 4)`},
+		{`Another user changed Meeting (now "2026-11-04T10:00:00.000+0000")`, `Another user changed Meeting (now Nov 4 10:00 UTC)`},
 		{`Another user changed Close Date (now "not a date")`, `Another user changed Close Date (now "not a date")`},
 		{`Another user changed Name (now "Close Date (now \"2026-11-04\")")`, `Another user changed Name (now "Close Date (now \"2026-11-04\")")`},
 		{`Another user changed Close Date (now "2026-11-04`, `Another user changed Close Date (now "2026-11-04`},
