@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/offline-edit/offline-edit/remote"
 )
@@ -109,4 +110,38 @@ func TestTheNoteOfARefusedChangeCarriesTheOrgsCode(t *testing.T) {
 		}
 	}
 	t.Fatalf("no 'failed' note in %+v", acts)
+}
+
+// The log lists what happened newest first: requests made before the user discards a change
+// (a record page's reads) are not written after the discard's note.
+func TestTheLogKeepsRequestsMadeBeforeADiscardBelowItsNote(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	id := h.owned(t, "Account")[0].id
+	if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": "111"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(time.Second))
+	// A record page's read, made and logged before the user discards the change.
+	if _, err := h.eng.org.Query(bg, "SELECT Id FROM Account LIMIT 1", 0); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(time.Second))
+	if err := h.eng.Discard(bg, h.entryOf(t, id).ID); err != nil {
+		t.Fatal(err)
+	}
+	acts, err := h.eng.Activity(bg, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(acts) == 0 || !strings.HasPrefix(acts[0].Note, "discarded") {
+		t.Fatalf("the newest row is %+v, want the discard's note", acts)
+	}
+	for i := 1; i < len(acts); i++ {
+		if acts[i].At.After(acts[i-1].At) {
+			t.Fatalf("row %d (%s %s %s) is newer than the row above it (%s %s %s)", i,
+				acts[i].At.Format(time.StampMilli), acts[i].Method, acts[i].Path+acts[i].Note,
+				acts[i-1].At.Format(time.StampMilli), acts[i-1].Method, acts[i-1].Path+acts[i-1].Note)
+		}
+	}
 }

@@ -446,7 +446,13 @@ func fieldList(d *remote.Describe, errs []FieldError) string {
 // modifyEntry runs fn on an entry inside one transaction and reports the change.
 func (e *Engine) modifyEntry(ctx context.Context, entryID string, fn func(tx *cache.Tx, ent *entry, rec *cache.Record, d *remote.Describe) (removed bool, err error)) error {
 	var ev Event
+	// Requests made before (a record page's reads) are written first, so that the log keeps
+	// the order things happened in: a note of the user's settling is newer than they are.
+	earlier := e.takeActivity()
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
+		if err := e.writeActivity(ctx, tx, earlier); err != nil {
+			return err
+		}
 		ent, err := entryByID(ctx, tx, entryID)
 		if err != nil {
 			return err
@@ -498,6 +504,7 @@ func (e *Engine) modifyEntry(ctx context.Context, entryID string, fn func(tx *ca
 		return nil
 	})
 	if err != nil {
+		e.putBackActivity(earlier)
 		return err
 	}
 	e.changed(ev)
