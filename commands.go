@@ -774,10 +774,7 @@ func newLogCmd(of *orgFlags) *cobra.Command {
 					return err
 				}
 				if asJSON {
-					if acts == nil {
-						acts = []pending.Activity{}
-					}
-					return writeJSON(cmd.OutOrStdout(), acts)
+					return writeJSON(cmd.OutOrStdout(), activityRows(acts))
 				}
 				if len(acts) == 0 {
 					// Say so rather than print a header over nothing (stderr: stdout stays the table).

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/pending"
@@ -197,4 +198,29 @@ func conflictBy(e pending.Entry, names map[string]string) string {
 		parts = append(parts, last.TheirsAt.Local().Format("Jan 2 15:04"))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// activityRow is one row of `log --json`: every key on every row, as `pending --json` writes
+// every key of every change, so a script reads the same shape whatever the request was. A
+// member with nothing to say is "" (a note, a request that answered no error code, a request
+// that served no change or record), a status 0 when no reply came or nothing was sent.
+type activityRow struct {
+	At       time.Time     `json:"at"`
+	Method   string        `json:"method"`
+	Path     string        `json:"path"`
+	Status   int           `json:"status"`
+	Code     string        `json:"code"`
+	Duration time.Duration `json:"duration"`
+	EntryID  string        `json:"entryId"`
+	RecordID string        `json:"recordId"`
+	Note     string        `json:"note"`
+}
+
+// activityRows is the log as `log --json` writes it ([] when empty, never null).
+func activityRows(acts []pending.Activity) []activityRow {
+	out := make([]activityRow, len(acts))
+	for i, a := range acts {
+		out[i] = activityRow(a)
+	}
+	return out
 }

@@ -137,3 +137,47 @@ func TestLogTableDatesItsRowsWhenNotAllAreToday(t *testing.T) {
 		}
 	}
 }
+
+// A change the org was out of reach for waits for a retry: `pending` gives its next attempt and
+// why it waits (no org error code: no reply came; the engine's message says the network
+// failed), in the table and in --json alike.
+func TestPendingSaysWhyAChangeRetriesAfterTheOrgWasOutOfReach(t *testing.T) {
+	dir, org := queuedWhileOrgIsDown(t)
+	out, err := run(t, dir, "", append(org, "sync", "--wait", "300ms")...)
+	if exitCode(err) != 3 {
+		t.Fatalf("sync with the org down: exit %d (%v), want 3\n%s", exitCode(err), err, out)
+	}
+	const why = "Not synced yet (the network failed); will retry automatically"
+	en := pendingEntries(t, dir, org...)
+	if len(en) != 1 || en[0].Status != pending.StatusPending || en[0].NextAttempt.IsZero() || en[0].Attempts == 0 {
+		t.Fatalf("the queue after a sync that could not reach the org (the test's premise): %+v", en)
+	}
+	if en[0].Code != "" || en[0].Message != why {
+		t.Errorf("pending --json: code %q, message %q; want no code and %q", en[0].Code, en[0].Message, why)
+	}
+	table, err := run(t, dir, "", append(org, "pending")...)
+	if err != nil {
+		t.Fatalf("pending: %v\n%s", err, table)
+	}
+	lines := strings.Split(strings.TrimSpace(table), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("pending: want a header and one row:\n%s", table)
+	}
+	cell := func(col string) string {
+		at := strings.Index(lines[0], col)
+		rest := lines[1][at:]
+		if i := strings.Index(rest, "  "); i >= 0 && col != "MESSAGE" {
+			rest = rest[:i]
+		}
+		return rest
+	}
+	if got := cell("NEXT"); !regexp.MustCompile(`^\d\d:\d\d:\d\d$|^[A-Z][a-z]{2} \d+ \d\d:\d\d:\d\d$`).MatchString(got) {
+		t.Errorf("NEXT is %q, want the time of the next attempt:\n%s", got, table)
+	}
+	if got := cell("CODE"); got != "-" {
+		t.Errorf("CODE is %q, want - (the org answered nothing):\n%s", got, table)
+	}
+	if got := cell("MESSAGE"); got != why {
+		t.Errorf("MESSAGE is %q, want %q:\n%s", got, why, table)
+	}
+}

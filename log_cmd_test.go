@@ -114,3 +114,52 @@ func TestTheLogNamesFixedFieldsAsTheFormDoes(t *testing.T) {
 		t.Fatalf("log --json has no fix note with its time and entry: %+v", acts)
 	}
 }
+
+// A script reading `log --json` finds the same keys on every row, in the same order, as
+// `pending --json` does for every change: a request with no error code, or serving no record,
+// says "" rather than leaving its key out.
+func TestLogJSONWritesEveryKeyOnEveryRow(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("sync: %v\n%s", err, out)
+	}
+	if out, err := run(t, dir, "", "new", "Account", "Name=Keys Everywhere"); err != nil {
+		t.Fatalf("new: %v\n%s", err, out)
+	}
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("sync: %v\n%s", err, out)
+	}
+	out, err := run(t, dir, "", "log", "--json")
+	if err != nil {
+		t.Fatalf("log --json: %v\n%s", err, out)
+	}
+	var rows []json.RawMessage
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatalf("log --json is not a JSON array: %v\n%s", err, out)
+	}
+	want := []string{"at", "method", "path", "status", "code", "duration", "entryId", "recordId", "note"}
+	withoutCode, withoutRecord := 0, 0
+	for _, r := range rows {
+		obj, err := readObject(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, m := range obj {
+			keys = append(keys, m.key)
+			switch {
+			case m.key == "code" && string(m.value) == `""`:
+				withoutCode++
+			case m.key == "recordId" && string(m.value) == `""`:
+				withoutRecord++
+			}
+		}
+		if strings.Join(keys, ",") != strings.Join(want, ",") {
+			t.Fatalf("a row's keys are %v, want %v:\n%s", keys, want, r)
+		}
+	}
+	// The premise: the log has rows that have no code and rows that served no record.
+	if len(rows) == 0 || withoutCode == 0 || withoutRecord == 0 {
+		t.Fatalf("%d rows, %d without a code, %d without a record: the test proves nothing\n%s", len(rows), withoutCode, withoutRecord, out)
+	}
+}
