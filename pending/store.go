@@ -168,6 +168,14 @@ func (e *entry) rememberSent() {
 	}
 }
 
+// editedSinceSend reports whether the user changed the record after a send whose outcome is
+// unknown, with nothing sent since. The device's copy of the record cannot then settle the
+// change: it may show that send landing, not what the org holds now, and the user's later
+// values are a new wish the org must be asked about.
+func (e *entry) editedSinceSend() bool {
+	return len(e.sent) > 0 && !e.sentRemembered.IsZero() && !e.sentAt.After(e.sentRemembered)
+}
+
 // lastSent is the value the latest earlier send carried for field f, if one carried it.
 func (e *entry) lastSent(f string) (any, bool) {
 	for i := len(e.sent) - 1; i >= 0; i-- {

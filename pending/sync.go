@@ -590,7 +590,7 @@ func (e *Engine) settleBeforeSend(ctx context.Context, r *run, ready []*entry) (
 			} else {
 				en.unknown = false
 			}
-		case en.Op == OpUpdate:
+		case en.Op == OpUpdate && !en.editedSinceSend():
 			pre = append(pre, en)
 		}
 	}

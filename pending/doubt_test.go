@@ -1,0 +1,53 @@
+package pending
+
+import (
+	"testing"
+	"time"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// A send lands but its reply is lost, a refresh brings the landed value, and another user then
+// changes the field. The user, not knowing, types another value and then the first one again.
+// The device's copy says the org holds it; the org holds the other user's: the change is a
+// conflict, not settled as already there.
+func TestAValueTypedAgainAfterALostReplyIsAskedOfTheOrgNotTakenFromTheCache(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	id := h.owned(t, "Account")[0].id
+	if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": "a"}); err != nil {
+		t.Fatal(err)
+	}
+	h.faults.set(once(isComposite, "lose"))
+	_, _ = h.eng.Sync(bg)
+	h.faults.set(nil)
+	if en := h.entryOf(t, id); en.Status != StatusPending {
+		t.Fatalf("after the lost reply the change is %+v", en)
+	}
+	if rv, err := h.eng.Record(bg, "Account", id); err != nil || rv.Server["Phone"] != "a" {
+		t.Fatalf("the refresh did not bring the landed value: %v %v", rv.Server["Phone"], err)
+	}
+	h.clock.Set(h.clock.Now().Add(1100 * time.Millisecond))
+	if err := h.as(t, "admin@demo.example").Update(bg, "Account", id, remote.Fields{"Phone": "theirs"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(false)
+	for _, v := range []string{"666", "a"} {
+		if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	org := h.serverRecord(t, "Account", id).Fields["Phone"]
+	rv, err := h.eng.Record(bg, "Account", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rv.Entry == nil {
+		t.Fatalf("the change left the queue; the org has Phone %v, the user set a", org)
+	}
+	if rv.Entry.Status != StatusConflict || len(rv.Entry.Conflicts) != 1 || rv.Entry.Conflicts[0].Theirs != "theirs" {
+		t.Fatalf("want a conflict on Phone with theirs; entry %+v", rv.Entry)
+	}
+}
