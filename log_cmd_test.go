@@ -56,7 +56,7 @@ func TestPendingAndLogSayARecordWasGivenToAnotherUser(t *testing.T) {
 	}
 	_, _ = run(t, dir, "", append(org, "sync")...) // exits non-zero: a change can't be saved
 
-	want := names["admin@demo.example"] + " gave this record to " + names["sam@demo.example"] + "; you can no longer change it"
+	want := "This record was given to " + names["sam@demo.example"] + "; you can no longer change it"
 	if out := must("pending"); !strings.Contains(out, want) {
 		t.Fatalf("pending does not say %q:\n%s", want, out)
 	}

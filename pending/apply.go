@@ -517,7 +517,7 @@ func orRecordWithValues(d *remote.Describe, fs []string, server remote.Fields) s
 		default:
 			v = fmt.Sprint(x)
 		}
-		parts = append(parts, fieldLabels(d, []string{f})+" (now "+v+")")
+		parts = append(parts, fieldLabel(d, f)+" (now "+v+")")
 	}
 	return joinFields(parts)
 }
@@ -557,9 +557,9 @@ func (e *Engine) applyCheck(ctx context.Context, tx *cache.Tx, r *run, o outcome
 	en.Message = e.changer(by) + " changed " + orRecord(d, theirs) + " before your delete reached the org"
 	if to := e.newOwner(en, o.server.Fields); to != "" && slices.Contains(theirs, "OwnerId") {
 		// Given to another user: said in those words (the other fields, if any, after it).
-		en.Message = e.changer(by) + msgGave + userName(ctx, tx, to)
+		en.Message = givenTo(ctx, tx, to)
 		if rest := slices.DeleteFunc(slices.Clone(theirs), func(f string) bool { return f == "OwnerId" }); len(rest) > 0 {
-			en.Message += " and changed " + fieldLabels(d, inFormOrder(d, rest))
+			en.Message += ", and " + strings.ToLower(e.changer(by)[:1]) + e.changer(by)[1:] + " changed " + fieldLabels(d, inFormOrder(d, rest)) + ","
 		}
 		en.Message += " before your delete reached the org"
 	}
@@ -744,7 +744,7 @@ func (e *Engine) goneReference(ctx context.Context, tx *cache.Tx, en *entry, it 
 			name = rec.Name
 		}
 		return f, fmt.Sprintf("%s: the record it points at (%s) was deleted on the org or is out of your reach; choose another",
-			fieldLabels(d, []string{f}), name)
+			fieldLabel(d, f), name)
 	}
 	return "", ""
 }
@@ -781,12 +781,13 @@ const (
 	msgNoAccessToChange = "You no longer have access to change this record"
 	msgNoAccessToDelete = "You no longer have access to delete this record"
 	// A record the user may still read but not change, given to another user since the change
-	// was made: `Ada Admin gave this record to Sam Chen; you can no longer change it`, or
-	// `This record was given to Sam Chen; …` when who gave it is not known.
-	msgGave      = " gave this record to "
-	msgWasGiven  = "This record was given to "
-	msgNoLonger  = "; you can no longer "
-	msgGivenTail = " it"
+	// was made: `This record was given to Sam Chen; you can no longer change it`. Changes kept
+	// from earlier versions may say who gave it: `Ada Admin gave this record to Sam Chen; …`.
+	msgGave        = " gave this record to "
+	msgWasGiven    = "This record was given to "
+	msgAnotherUser = "another user" // a user the device cannot name
+	msgNoLonger    = "; you can no longer "
+	msgGivenTail   = " it"
 )
 
 // GivenAway reports whether a red change can't be saved because its record was given to
@@ -825,7 +826,8 @@ func (e *Engine) givenAwayMessage(ctx context.Context, tx *cache.Tx, en *entry, 
 	if en.Op == OpDelete {
 		verb = "delete"
 	}
-	return e.gaveWords(ctx, tx, server.Fields, to) + msgNoLonger + verb + msgGivenTail, nil
+	e.seeUsers(nil, server.Fields) // the new owner's name is fetched with the run's others
+	return givenTo(ctx, tx, to) + msgNoLonger + verb + msgGivenTail, nil
 }
 
 // newOwner is the id of the user a record's server copy (now) names as its owner when that is
@@ -843,23 +845,52 @@ func (e *Engine) newOwner(en *entry, now remote.Fields) string {
 	return to
 }
 
-// gaveWords says who gave a record to its new owner (to, an id), both named as the device knows
-// its users: "Ada Admin gave this record to Sam Chen". The record's last modifier stands for who
-// gave it; when the device does not know their name, or it is the new owner or the device's
-// user, the record "was given to" the new owner. An owner the device cannot name is "another
-// user" ("a queue" for a queue's id).
-func (e *Engine) gaveWords(ctx context.Context, tx *cache.Tx, now remote.Fields, to string) string {
+// givenTo says to whom a record was given (to, an owner's id), named as the device knows its
+// users: "This record was given to Sam Chen". Who gave it is not said: the record's last
+// modifier need not be the user who changed its owner. An owner the device cannot name (yet:
+// renameGiven names them once the run has fetched the names) is "another user", a queue "a
+// queue".
+func givenTo(ctx context.Context, tx *cache.Tx, to string) string {
 	toName := userName(ctx, tx, to)
-	if toName == "another user" && strings.HasPrefix(to, "00G") {
+	if toName == msgAnotherUser && strings.HasPrefix(to, "00G") {
 		toName = "a queue"
 	}
-	by, _ := now["LastModifiedById"].(string)
-	if by != "" && !sameID(by, to) && !sameID(by, e.myID()) {
-		if byName := userName(ctx, tx, by); byName != "another user" {
-			return byName + msgGave + toName
+	return msgWasGiven + toName
+}
+
+// renameGiven names, in the messages of changes whose record was given to a user the device
+// could not name when the message was written, that user, once the run has fetched the names
+// of the users it saw.
+func (e *Engine) renameGiven(ctx context.Context) error {
+	var changed []*entry
+	err := e.db.Update(ctx, func(tx *cache.Tx) error {
+		changed = nil
+		ents, err := entriesWhere(ctx, tx, `WHERE message LIKE ?`, "%"+msgWasGiven+msgAnotherUser+"%")
+		if err != nil {
+			return err
+		}
+		for _, en := range ents {
+			rec, err := tx.Record(ctx, en.RecordID)
+			if err != nil {
+				continue
+			}
+			to, _ := rec.Server["OwnerId"].(string)
+			if name := userName(ctx, tx, to); name != msgAnotherUser {
+				en.Message = strings.Replace(en.Message, msgWasGiven+msgAnotherUser, msgWasGiven+name, 1)
+				if err := saveEntry(ctx, tx, en); err != nil {
+					return err
+				}
+				changed = append(changed, en)
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		for _, en := range changed {
+			e.changed(Event{Kind: EventEntryChanged, EntryID: en.ID, RecordID: en.RecordID, Status: en.Status})
 		}
 	}
-	return msgWasGiven + toName
+	return err
 }
 
 func (e *Engine) applyFailed(ctx context.Context, tx *cache.Tx, o outcome) error {

@@ -558,6 +558,27 @@ func noteValue(v any) string {
 	return strconv.Quote(s)
 }
 
+// noteFieldValue is noteValue for a value of field f of d: a lookup's record by the name the
+// device knows it by ("Acme Group", as the screens show it), by its id when it knows none.
+func noteFieldValue(ctx context.Context, tx *cache.Tx, d *remote.Describe, f string, v any) string {
+	id, ok := v.(string)
+	if !ok || id == "" || d == nil {
+		return noteValue(v)
+	}
+	if fd, ok := d.Field(f); !ok || fd.Type != "reference" {
+		return noteValue(v)
+	}
+	var name string
+	err := tx.QueryRowContext(ctx, `SELECT name FROM (
+		SELECT 1 AS k, name FROM records WHERE id = ?1 UNION ALL
+		SELECT 2, name FROM users WHERE id = ?1 UNION ALL
+		SELECT 3, name FROM names WHERE id = ?1) WHERE name <> '' ORDER BY k LIMIT 1`, id).Scan(&name)
+	if err != nil {
+		return noteValue(v)
+	}
+	return noteValue(name)
+}
+
 // shownValue writes a field value for a message: text quoted, no value as "empty".
 func shownValue(v any) string {
 	if v = canon(v); v == nil {
@@ -605,7 +626,7 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 					was, given = c.Theirs, true
 				}
 				if now := rec.Server[c.Field]; given && !sameFieldValue(d, c.Field, now, was) {
-					moved.Fields = append(moved.Fields, MovedField{Field: c.Field, Label: fieldLabels(d, []string{c.Field}), Was: was, Now: now})
+					moved.Fields = append(moved.Fields, MovedField{Field: c.Field, Label: fieldLabel(d, c.Field), Was: was, Now: now})
 				}
 			}
 			if len(moved.Fields) > 0 {
@@ -628,10 +649,10 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 			}
 			switch ch.Take {
 			case TakeMine:
-				said = append(said, fieldLabels(d, []string{f})+" mine ("+noteValue(ent.Changes[f])+")")
+				said = append(said, fieldLabel(d, f)+" mine ("+noteFieldValue(ctx, tx, d, f, ent.Changes[f])+")")
 			case TakeTheirs:
 				delete(ent.Changes, f)
-				said = append(said, fieldLabels(d, []string{f})+" theirs ("+userName(ctx, tx, theirsBy[f])+"'s "+noteValue(rec.Server[f])+")")
+				said = append(said, fieldLabel(d, f)+" theirs ("+userName(ctx, tx, theirsBy[f])+"'s "+noteFieldValue(ctx, tx, d, f, rec.Server[f])+")")
 			case TakeValue:
 				nv, err := normalizeFields(remote.Fields{f: ch.Value})
 				if err != nil {
@@ -644,7 +665,7 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 					}
 				}
 				ent.Changes[f] = nv[f]
-				said = append(said, fieldLabels(d, []string{f})+" a new value ("+noteValue(nv[f])+")")
+				said = append(said, fieldLabel(d, f)+" a new value ("+noteFieldValue(ctx, tx, d, f, nv[f])+")")
 			default:
 				return false, fmt.Errorf("%w: unknown choice %d for %s", ErrNotAllowed, ch.Take, f)
 			}
@@ -661,7 +682,7 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 				return false, err
 			} else if acc != AccessFull {
 				return false, fmt.Errorf("%w: %q is no longer yours: only its owner or an admin can give it to another user; take theirs for %s and keep the rest of your change",
-					ErrNotAllowed, rec.Name, fieldLabels(d, []string{"OwnerId"}))
+					ErrNotAllowed, rec.Name, fieldLabel(d, "OwnerId"))
 			}
 		}
 		note := "conflict resolved by the user"
@@ -762,7 +783,7 @@ func (e *Engine) Fix(ctx context.Context, entryID string, fields remote.Fields) 
 			var set []string
 			// Named as the screens name them (the log is read by people), in the form's order.
 			for _, f := range inFormOrder(d, slices.Sorted(maps.Keys(fields))) {
-				set = append(set, fieldLabels(d, []string{f})+"="+noteValue(fields[f]))
+				set = append(set, fieldLabel(d, f)+"="+noteFieldValue(ctx, tx, d, f, fields[f]))
 			}
 			ent.logNote(truncate(strings.TrimSuffix("fixed by the user: "+strings.Join(set, ", "), ": "), 300))
 		}
@@ -772,11 +793,11 @@ func (e *Engine) Fix(ctx context.Context, entryID string, fields remote.Fields) 
 	})
 }
 
-// userName is the name the device knows for a user id, or "another user".
+// userName is the name the device knows for a user id, or msgAnotherUser.
 func userName(ctx context.Context, tx *cache.Tx, id string) string {
 	var name string
 	if id == "" || tx.QueryRowContext(ctx, `SELECT name FROM users WHERE id = ?`, id).Scan(&name) != nil || name == "" {
-		return "another user"
+		return msgAnotherUser
 	}
 	return name
 }

@@ -217,7 +217,11 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 	if pushed && !unreached && ctx.Err() == nil {
 		// Also when the refresh failed part-way: a conflict found by the push names its other
 		// user, and one query is enough to name them.
-		if ferr := e.fetchUserNames(ctx); err == nil {
+		ferr := e.fetchUserNames(ctx)
+		if ferr == nil {
+			ferr = e.renameGiven(ctx)
+		}
+		if err == nil {
 			err = ferr
 		}
 	}

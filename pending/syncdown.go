@@ -1,7 +1,6 @@
 package pending
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -740,7 +739,7 @@ func (e *Engine) noteOverwrites(ctx context.Context, tx *cache.Tx, r *run, d *re
 			if _, ok := rec.Server[fd.Name]; !ok || sameFieldValue(d, fd.Name, was, now) {
 				continue
 			}
-			changed = append(changed, cmp.Or(fd.Label, fd.Name)+" to "+noteValue(now))
+			changed = append(changed, fieldLabel(d, fd.Name)+" to "+noteFieldValue(ctx, tx, d, fd.Name, now))
 		}
 		if len(changed) == 0 {
 			continue
@@ -757,7 +756,7 @@ type overwrite struct{ recordID, by, what string }
 // overwritten logs the run's overwrites, naming their users as far as the device knows them.
 func (e *Engine) overwritten(ctx context.Context, r *run) {
 	for _, o := range r.overwrites {
-		who := "another user"
+		who := msgAnotherUser
 		if names, err := e.db.Names(ctx, []string{o.by}); err == nil && names[o.by] != "" {
 			who = names[o.by]
 		}

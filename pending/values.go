@@ -302,20 +302,27 @@ func displayName(d *remote.Describe, f remote.Fields) string {
 func fieldLabels(d *remote.Describe, fs []string) string {
 	out := make([]string, 0, len(fs))
 	for _, f := range fs {
-		label := f
-		if d != nil {
-			if fd, ok := d.Field(f); ok && strings.TrimSpace(fd.Label) != "" {
-				label = strings.TrimSpace(fd.Label)
-				// A lookup is shown by the name of its record, so its label drops the
-				// describe's trailing " ID", as on the screens ("Account ID" → "Account").
-				if t := strings.TrimSpace(strings.TrimSuffix(label, " ID")); fd.Type == "reference" && t != "" {
-					label = t
-				}
-			}
-		}
-		out = append(out, label)
+		out = append(out, fieldLabel(d, f))
 	}
 	return joinFields(out)
+}
+
+// fieldLabel is the label of field f as the user sees it (its name when d does not list it).
+func fieldLabel(d *remote.Describe, f string) string {
+	if d == nil {
+		return f
+	}
+	fd, ok := d.Field(f)
+	if !ok || strings.TrimSpace(fd.Label) == "" {
+		return f
+	}
+	label := strings.TrimSpace(fd.Label)
+	// A lookup is shown by the name of its record, so its label drops the describe's trailing
+	// " ID", as on the screens ("Account ID" → "Account").
+	if t := strings.TrimSpace(strings.TrimSuffix(label, " ID")); fd.Type == "reference" && t != "" {
+		label = t
+	}
+	return label
 }
 
 func joinFields(fs []string) string {
