@@ -813,6 +813,9 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 				if err != nil {
 					return err
 				}
+				if err := checkDependentsOf(ctx, eng, object, "", fields); err != nil {
+					return err
+				}
 				id, err := eng.Create(ctx, object, fields)
 				if err != nil {
 					return err
@@ -835,6 +838,9 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 				}
 				fields, err := parseAssignments(ctx, eng, object, args[2:], false)
 				if err != nil {
+					return err
+				}
+				if err := checkDependentsOf(ctx, eng, object, id, fields); err != nil {
 					return err
 				}
 				if err := eng.Edit(ctx, object, id, fields); err != nil {
@@ -1032,10 +1038,15 @@ func applyLines(ctx context.Context, eng *pending.Engine, r io.Reader) (int, err
 		switch {
 		case err != nil:
 		case cl.Op == "new" || cl.Op == "create":
-			_, err = eng.Create(ctx, cl.Object, remote.Fields(cl.Fields))
+			if err = checkDependentsOf(ctx, eng, cl.Object, "", remote.Fields(cl.Fields)); err == nil {
+				_, err = eng.Create(ctx, cl.Object, remote.Fields(cl.Fields))
+			}
 		case cl.Op == "edit" || cl.Op == "update":
 			var id string
 			if id, err = findRecord(ctx, eng, cl.Object, cl.Record); err == nil {
+				err = checkDependentsOf(ctx, eng, cl.Object, id, remote.Fields(cl.Fields))
+			}
+			if err == nil {
 				err = eng.Edit(ctx, cl.Object, id, remote.Fields(cl.Fields))
 			}
 		case cl.Op == "delete":
@@ -1097,8 +1108,8 @@ func findRecord(ctx context.Context, eng *pending.Engine, object, ref string) (s
 	if ref == "" {
 		return "", errors.New("no record given")
 	}
-	if _, err := eng.Record(ctx, object, ref); err == nil {
-		return ref, nil
+	if rv, err := eng.Record(ctx, object, ref); err == nil {
+		return rv.ID, nil // a record created offline that the org has since is named by its id
 	}
 	// Every record the filter matches is read (it also matches phones, cities…): the one named
 	// exactly may come after many whose names only contain it.

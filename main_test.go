@@ -995,6 +995,29 @@ func TestEditFindsARecordByExactNameAmongManyThatContainIt(t *testing.T) {
 	}
 }
 
+// The local id new printed still names the record once the org has created it: edit, delete
+// and discard act on the org's record, not a record the device no longer has.
+func TestALocalIDNamesTheRecordAfterTheOrgCreatedIt(t *testing.T) {
+	dir := t.TempDir()
+	must := succeeds(t, dir)
+	must("sync")
+	local := must("new", "Account", "Name=Named By Local Id")
+	must("sync")
+	for _, args := range [][]string{
+		{"edit", "Account", local, "Phone=555-0142"},
+		{"discard", "Account", local},
+		{"delete", "Account", local},
+	} {
+		if out, err := run(t, dir, "", args...); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	en := pendingEntries(t, dir)
+	if len(en) != 1 || en[0].Op != pending.OpDelete || pending.IsLocalID(en[0].RecordID) {
+		t.Fatalf("the queue: %+v; want one delete of the org's record", en)
+	}
+}
+
 // Reading and queueing on a device that signed in before ask nothing of the org: they open at
 // once even when the org would take its time to say it is out of reach.
 func TestReadingAndQueueingOnAServedOrgsDeviceSendNothing(t *testing.T) {

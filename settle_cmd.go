@@ -96,6 +96,9 @@ it. With no FIELD=VALUE, a change a duplicate rule refused is sent again as it i
 				if err != nil {
 					return err
 				}
+				if err := checkDependentsOf(ctx, eng, en.Object, en.RecordID, fields); err != nil {
+					return err
+				}
 				if err := eng.Fix(ctx, en.ID, fields); err != nil {
 					return err
 				}
