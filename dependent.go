@@ -349,3 +349,36 @@ func validForAllows(bitmap string, i int) bool {
 	}
 	return b[i>>3]&(0x80>>(i&7)) != 0
 }
+
+// checkResolvedDependents checks what resolving en with choices would send against the record
+// as the device last read it from the org (theirs): a dependent value and its controlling value
+// that end up one taken from each side can be a pair the org refuses.
+func checkResolvedDependents(ctx context.Context, eng *pending.Engine, en *pending.Entry, choices map[string]pending.Choice) error {
+	d, err := describeFor(ctx, eng, en.Object)
+	if err != nil || !hasDependents(d) {
+		return err
+	}
+	rv, err := eng.Record(ctx, en.Object, en.RecordID)
+	if err != nil {
+		return err
+	}
+	if rv.Server == nil {
+		return nil // the engine refuses a resolution without the org's copy
+	}
+	sent := remote.Fields{}
+	for f, v := range en.Changes {
+		sent[f] = v
+	}
+	for f, c := range choices {
+		switch c.Take {
+		case pending.TakeTheirs:
+			delete(sent, f)
+		case pending.TakeValue:
+			sent[f] = c.Value
+		}
+	}
+	if err := checkDependents(d, sent, rv.Server); err != nil {
+		return fmt.Errorf("with these choices, %w", err)
+	}
+	return nil
+}

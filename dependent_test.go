@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
@@ -272,5 +273,52 @@ func TestHeadlessCommandsRefuseADependentValueTheControllingValueDoesNotAllow(t 
 	must("sync")
 	if left := pendingEntries(t, dir); len(left) != 0 {
 		t.Fatalf("the fixed Case was refused again: %+v", left)
+	}
+}
+
+// TestResolveRefusesChoicesThatPairADependentValueWithAControllingValueItDoesNotSuit makes
+// a conflict on a Case's Type and Reason with another user (the admin): keeping my Reason
+// while taking their Type is refused when the two do not go together; a Reason that suits
+// their Type resolves it, and the org takes it.
+func TestResolveRefusesChoicesThatPairADependentValueWithAControllingValueItDoesNotSuit(t *testing.T) {
+	dir := t.TempDir()
+	admin := []string{"--user", "admin@demo.example"}
+	must := succeeds(t, dir)
+	must("sync")
+	must(append(admin, "sync")...)
+	must("edit", "Case", "00001001", "Type=Electrical", "Reason=Breakdown")
+	time.Sleep(1100 * time.Millisecond) // If-Unmodified-Since has one-second resolution
+	must(append(admin, "edit", "Case", "00001001", "Type=Other", "Reason=Feedback")...)
+	must(append(admin, "sync")...)
+	must("sync")
+	en := pendingEntries(t, dir)
+	if len(en) != 1 || en[0].Status != pending.StatusConflict || len(en[0].Conflicts) != 2 {
+		t.Fatalf("the premise: a conflict on Type and Reason, got %+v", en)
+	}
+	refusals := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--theirs", "Type", "--mine", "Reason"}, `with these choices, Case Reason "Breakdown" is not valid for Case Type "Other"; valid: Equipment Complexity, Feedback, Other`},
+		{[]string{"--mine", "Type", "--theirs", "Reason"}, `Case Reason "Feedback" is not valid for Case Type "Electrical" (the record holds it)`},
+		{[]string{"--theirs", "Type", "Reason=Installation"}, `Case Reason "Installation" is not valid for Case Type "Other"`},
+	}
+	for _, r := range refusals {
+		out, err := run(t, dir, "", append([]string{"resolve", "Case", "00001001"}, r.args...)...)
+		if exitCode(err) != 1 || !strings.Contains(err.Error(), r.want) {
+			t.Errorf("resolve %v: exit %d, %v\n%s; want exit 1 saying %q", r.args, exitCode(err), err, out, r.want)
+		}
+	}
+	if en := pendingEntries(t, dir); len(en) != 1 || en[0].Status != pending.StatusConflict {
+		t.Fatalf("a refused resolution changed the change: %+v", en)
+	}
+	must("resolve", "Case", "00001001", "--theirs", "Type", "Reason=Equipment Complexity")
+	must("sync")
+	if left := pendingEntries(t, dir); len(left) != 0 {
+		t.Fatalf("the org refused the resolution: %+v", left)
+	}
+	out := must("list", "Case", "00001001", "--json")
+	if !strings.Contains(out, `"Reason": "Equipment Complexity"`) || !strings.Contains(out, `"Type": "Other"`) {
+		t.Errorf("the org's Case after the resolution:\n%s", out)
 	}
 }

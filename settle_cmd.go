@@ -61,6 +61,9 @@ says so and stops; --newer resolves against the newer value.`,
 				if err != nil {
 					return err
 				}
+				if err := checkResolvedDependents(ctx, eng, en, choices); err != nil {
+					return err
+				}
 				if newer {
 					err = eng.ResolveAgainst(ctx, en.ID, choices, nil)
 				} else {
