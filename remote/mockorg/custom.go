@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -192,17 +193,17 @@ func (o *Org) checkCustom(r *rec, vals map[string]any) *apiError {
 			continue
 		}
 		ctl := r.str(f.Controller)
-		allowed := false
-		for _, c := range f.ValidFor[v] {
-			if c == ctl {
-				allowed = true
-			}
+		chosen := []string{v}
+		if f.Type == "multipicklist" {
+			chosen = strings.Split(v, ";") // each value chosen must suit the controlling value
 		}
-		if !allowed {
-			// A value that is not valid for the controlling value is refused like any other bad
-			// value of a restricted picklist, which is what an org answers.
-			return newErr(http.StatusBadRequest, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-				fmt.Sprintf("%s: bad value for restricted picklist field: %s", f.Label, v), f.Name)
+		for _, one := range chosen {
+			if !slices.Contains(f.ValidFor[one], ctl) {
+				// A value that is not valid for the controlling value is refused like any other
+				// bad value of a restricted picklist, which is what an org answers.
+				return newErr(http.StatusBadRequest, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+					fmt.Sprintf("%s: bad value for restricted picklist field: %s", f.Label, one), f.Name)
+			}
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package mockorg
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -609,5 +610,35 @@ func BenchmarkDescribeCaseWithDependentPicklist(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		e.do(e.alex, "GET", v+"/sobjects/Case/describe", nil).want(b, 200)
+	}
+}
+
+// A dependent multi-select is checked value by value: each value chosen must suit the
+// controlling value, as an org checks it.
+func TestADependentMultiSelectIsCheckedValueByValue(t *testing.T) {
+	region := pick("Region__c", "Region", "AMER", "EMEA")
+	lines := multiPick("Lines__c", "Lines", "Hardware", "Software")
+	lines.Controller = "Region__c"
+	lines.ValidFor = map[string][]string{"Hardware": {"AMER"}, "Software": {"AMER", "EMEA"}}
+	obj := &objectDef{Name: "Thing__c", Label: "Thing", Fields: []*fieldDef{region, lines}}
+	o := &Org{}
+	for _, tc := range []struct {
+		region, lines string
+		ok            bool
+	}{
+		{"AMER", "Hardware;Software", true},
+		{"EMEA", "Software", true},
+		{"EMEA", "Hardware;Software", false},
+		{"EMEA", "Software;Hardware", false},
+		{"", "Software", false},
+	} {
+		r := &rec{Object: obj, F: map[string]any{"Region__c": tc.region, "Lines__c": tc.lines}}
+		err := o.checkCustom(r, map[string]any{"Lines__c": tc.lines})
+		if (err == nil) != tc.ok {
+			t.Errorf("Region %q, Lines %q: error %v; want allowed %v", tc.region, tc.lines, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "Hardware") && tc.region == "EMEA" {
+			t.Errorf("the refusal does not name the value that does not suit: %v", err)
+		}
 	}
 }
