@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"strings"
 
@@ -139,7 +138,7 @@ func dependentProblem(dep, ctl remote.Field, depV, ctlV any, held bool) error {
 	if len(values) == 0 {
 		return nil
 	}
-	i, set := controllerIndex(ctl, ctlV)
+	i, set := remote.ControllerIndex(ctl, ctlV)
 	if set && i < 0 {
 		return nil // a controlling value describe does not list: the org decides
 	}
@@ -149,7 +148,7 @@ func dependentProblem(dep, ctl remote.Field, depV, ctlV any, held bool) error {
 		if !listed {
 			continue // not a value describe lists: checkText refuses it when the org would
 		}
-		if !set || !validForAllows(pv.ValidFor, i) {
+		if !set || !remote.ValidForAllows(pv.ValidFor, i) {
 			bad = append(bad, v)
 		}
 	}
@@ -191,13 +190,13 @@ func validForHint(dep, ctl remote.Field, bad []string) string {
 	var ctls []string
 	if ctl.Type == "boolean" {
 		for i, v := range []string{"false", "true"} {
-			if validForAllows(pv.ValidFor, i) {
+			if remote.ValidForAllows(pv.ValidFor, i) {
 				ctls = append(ctls, v)
 			}
 		}
 	} else {
 		for i, c := range ctl.PicklistValues {
-			if c.Active && validForAllows(pv.ValidFor, i) {
+			if c.Active && remote.ValidForAllows(pv.ValidFor, i) {
 				ctls = append(ctls, c.Value)
 			}
 		}
@@ -212,7 +211,7 @@ func validForHint(dep, ctl remote.Field, bad []string) string {
 func allowedValues(dep remote.Field, i int) []string {
 	var out []string
 	for _, p := range dep.PicklistValues {
-		if p.Active && validForAllows(p.ValidFor, i) {
+		if p.Active && remote.ValidForAllows(p.ValidFor, i) {
 			out = append(out, p.Value)
 		}
 	}
@@ -305,49 +304,6 @@ func picklistValue(f remote.Field, v string) (remote.PicklistValue, bool) {
 		}
 	}
 	return remote.PicklistValue{}, false
-}
-
-// controllerIndex is the bit a controlling value v stands for in a dependent value's validFor
-// bitmap: a checkbox is 0 when false and 1 when true; a picklist is the index of the value
-// among the controller's picklist values (active or not). set is false when the controller
-// holds no value; the index is -1 for a value describe does not list.
-func controllerIndex(ctl remote.Field, v any) (i int, set bool) {
-	if ctl.Type == "boolean" {
-		if b, _ := v.(bool); b {
-			return 1, true
-		}
-		return 0, true
-	}
-	s, _ := v.(string)
-	if s == "" {
-		return -1, false
-	}
-	for j, pv := range ctl.PicklistValues {
-		if pv.Value == s {
-			return j, true
-		}
-	}
-	return -1, true
-}
-
-// validForAllows reports whether a dependent value whose validFor is bitmap may be used with
-// the controlling value at index i: bit i, most significant bit of byte 0 first, of the
-// base64-decoded bitmap. A bitmap that cannot be read (or is absent) allows the value: the
-// org decides, and a describe this client does not understand never blocks a command.
-func validForAllows(bitmap string, i int) bool {
-	if bitmap == "" {
-		return true
-	}
-	b, err := base64.StdEncoding.DecodeString(bitmap)
-	if err != nil {
-		if b, err = base64.RawStdEncoding.DecodeString(bitmap); err != nil {
-			return true
-		}
-	}
-	if i < 0 || i>>3 >= len(b) {
-		return false
-	}
-	return b[i>>3]&(0x80>>(i&7)) != 0
 }
 
 // checkResolvedDependents checks what resolving en with choices would send against the record

@@ -161,8 +161,8 @@ func TestValidForBitmapsAreReadAsTheOrgWritesThem(t *testing.T) {
 		{"an unreadable bitmap allows: the org decides", "%%%", 0, true},
 	}
 	for _, c := range cases {
-		if got := validForAllows(c.bitmap, c.i); got != c.want {
-			t.Errorf("%s: validForAllows(%q, %d) = %v, want %v", c.name, c.bitmap, c.i, got, c.want)
+		if got := remote.ValidForAllows(c.bitmap, c.i); got != c.want {
+			t.Errorf("%s: remote.ValidForAllows(%q, %d) = %v, want %v", c.name, c.bitmap, c.i, got, c.want)
 		}
 	}
 }

@@ -104,7 +104,7 @@ func (m *multiPickField) setController(v any) {
 	if l := m.list(); m.sel < len(l) {
 		at = l[m.sel].value
 	}
-	i, set := controllerIndex(*m.ctl, v)
+	i, set := remote.ControllerIndex(*m.ctl, v)
 	m.ctlSet, m.ctlText, m.ctlNow = set, display(v), v
 	switch {
 	case !set:
@@ -114,7 +114,7 @@ func (m *multiPickField) setController(v any) {
 	default:
 		m.allowed = map[string]bool{}
 		for _, o := range m.opts {
-			if validForAllows(o.validFor, i) {
+			if remote.ValidForAllows(o.validFor, i) {
 				m.allowed[o.value] = true
 			}
 		}

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"encoding/base64"
 	"strings"
 	"unicode/utf8"
 
@@ -111,7 +110,7 @@ func (p *picklistField) setController(v any) {
 	if p.ctl == nil {
 		return
 	}
-	i, set := controllerIndex(*p.ctl, v)
+	i, set := remote.ControllerIndex(*p.ctl, v)
 	p.ctlSet, p.ctlText = set, display(v)
 	switch {
 	case !set:
@@ -121,7 +120,7 @@ func (p *picklistField) setController(v any) {
 	default:
 		p.allowed = map[string]bool{}
 		for _, o := range p.opts {
-			if validForAllows(o.validFor, i) {
+			if remote.ValidForAllows(o.validFor, i) {
 				p.allowed[o.value] = true
 			}
 		}
@@ -580,47 +579,4 @@ func (p *picklistField) Wants(k tea.KeyMsg) bool {
 		return true
 	}
 	return false
-}
-
-// controllerIndex is the bit a controller's value v stands for in a dependent value's
-// validFor bitmap: a checkbox is 0 when false and 1 when true; a picklist is the index of the
-// value among the controller's picklist values (active or not). set is false when the
-// controller holds no value; the index is -1 for a value describe does not list.
-func controllerIndex(ctl remote.Field, v any) (i int, set bool) {
-	if ctl.Type == "boolean" {
-		if b, _ := v.(bool); b {
-			return 1, true
-		}
-		return 0, true
-	}
-	s, _ := v.(string)
-	if s == "" {
-		return -1, false
-	}
-	for j, pv := range ctl.PicklistValues {
-		if pv.Value == s {
-			return j, true
-		}
-	}
-	return -1, true
-}
-
-// validForAllows reports whether a dependent picklist value whose validFor is bitmap may be
-// used with the controller value at index i: bit i, most significant bit of byte 0 first, of
-// the base64-decoded bitmap. A bitmap that cannot be read (or is absent) allows the value, so
-// a describe the client does not understand never hides every value; the org decides.
-func validForAllows(bitmap string, i int) bool {
-	if bitmap == "" {
-		return true
-	}
-	b, err := base64.StdEncoding.DecodeString(bitmap)
-	if err != nil {
-		if b, err = base64.RawStdEncoding.DecodeString(bitmap); err != nil {
-			return true
-		}
-	}
-	if i < 0 || i>>3 >= len(b) {
-		return false
-	}
-	return b[i>>3]&(0x80>>(i&7)) != 0
 }

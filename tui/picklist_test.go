@@ -52,12 +52,12 @@ func TestValidForDecodesTheControllersBit(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			i, set := controllerIndex(tc.ctl, tc.value)
+			i, set := remote.ControllerIndex(tc.ctl, tc.value)
 			if !set {
 				t.Fatalf("controller value %v counted as empty", tc.value)
 			}
-			if got := validForAllows(tc.bitmap, i); got != tc.want {
-				t.Fatalf("validForAllows(%q, %d) = %v, want %v", tc.bitmap, i, got, tc.want)
+			if got := remote.ValidForAllows(tc.bitmap, i); got != tc.want {
+				t.Fatalf("remote.ValidForAllows(%q, %d) = %v, want %v", tc.bitmap, i, got, tc.want)
 			}
 		})
 	}
@@ -76,11 +76,11 @@ func TestControllerIndexOfEmptyAndUnknownValues(t *testing.T) {
 		{"Not In Describe", -1, true},
 	}
 	for _, tc := range tests {
-		if i, set := controllerIndex(typeField, tc.value); i != tc.wantI || set != tc.wantSet {
-			t.Errorf("controllerIndex(%v) = %d, %v; want %d, %v", tc.value, i, set, tc.wantI, tc.wantSet)
+		if i, set := remote.ControllerIndex(typeField, tc.value); i != tc.wantI || set != tc.wantSet {
+			t.Errorf("remote.ControllerIndex(%v) = %d, %v; want %d, %v", tc.value, i, set, tc.wantI, tc.wantSet)
 		}
 	}
-	if validForAllows("////", -1) {
+	if remote.ValidForAllows("////", -1) {
 		t.Error("an index of -1 was allowed")
 	}
 }
