@@ -11,19 +11,12 @@ import (
 )
 
 // Support reads `pending` and `log` for a change on a record an admin gave to another user: both
-// say so, naming who gave it to whom, not only that access was lost.
+// say so, naming to whom, not only that access was lost.
 func TestPendingAndLogSayARecordWasGivenToAnotherUser(t *testing.T) {
 	o := newFlakyOrg(t)
 	dir := t.TempDir()
 	org := []string{"--org", o.srv.URL}
-	must := func(args ...string) string {
-		t.Helper()
-		out, err := run(t, dir, "", append(org, args...)...)
-		if err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-		return out
-	}
+	must := mustRun(t, dir, org)
 	names := map[string]string{}
 	ids := map[string]string{}
 	for _, u := range o.org.Users() {
@@ -80,14 +73,7 @@ func TestTheLogNamesFixedFieldsAsTheFormDoes(t *testing.T) {
 	o := newFlakyOrg(t)
 	dir := t.TempDir()
 	org := []string{"--org", o.srv.URL}
-	must := func(args ...string) string {
-		t.Helper()
-		out, err := run(t, dir, "", append(org, args...)...)
-		if err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-		return out
-	}
+	must := mustRun(t, dir, org)
 	must("sync")
 	must("new", "Opportunity", "Name=Refused Deal", "StageName=Prospecting", "CloseDate=2030-01-01", "Amount=-5")
 	_, _ = run(t, dir, "", append(org, "sync")...) // the org refuses a negative amount
@@ -161,5 +147,17 @@ func TestLogJSONWritesEveryKeyOnEveryRow(t *testing.T) {
 	// The premise: the log has rows that have no code and rows that served no record.
 	if len(rows) == 0 || withoutCode == 0 || withoutRecord == 0 {
 		t.Fatalf("%d rows, %d without a code, %d without a record: the test proves nothing\n%s", len(rows), withoutCode, withoutRecord, out)
+	}
+}
+
+// mustRun runs the command with the org flags in dir, failing the test when it fails.
+func mustRun(t *testing.T, dir string, org []string) func(args ...string) string {
+	return func(args ...string) string {
+		t.Helper()
+		out, err := run(t, dir, "", append(org, args...)...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		return out
 	}
 }
