@@ -444,7 +444,23 @@ func (t *textareaField) View(focused bool, w int) string {
 		}
 		return trunc(CleanLine(line), w)
 	}
+	if note := t.hiddenNote(); note != "" {
+		return t.ta.View() + "\n" + wrap(note, max(10, w))
+	}
 	return t.ta.View()
+}
+
+// hiddenNote says, while the field has focus, that its text holds what the editor cannot show
+// (tabs, other control characters, invisible marks, escape sequences): kept byte for byte
+// while the text is left as it came, lost once it is changed; "" when it holds none.
+func (t *textareaField) hiddenNote() string {
+	if t.raw == t.start {
+		return ""
+	}
+	if t.ta.Value() == t.start {
+		return "Holds tabs or hidden characters this editor can't show: kept unless you change this text."
+	}
+	return "Changed: its tabs are saved as spaces and its hidden characters left out."
 }
 func (t *textareaField) Value() any {
 	if t.ta.Value() == t.start && t.raw != "" {

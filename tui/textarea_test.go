@@ -142,3 +142,32 @@ func TestDownLeavesATextareaWhoseLastLineFillsItsRowsExactly(t *testing.T) {
 		}
 	}
 }
+
+// A text holding what the editor cannot show (a tab, a carriage return) says so while the field
+// has focus: kept as it came while unchanged, and what changing it does.
+func TestATextareaSaysWhatItCannotShowAndWhatAnEditDoes(t *testing.T) {
+	raw := "col1\tcol2\r\nnext"
+	ta := newTextareaField(remote.Field{Name: "Description", Type: "textarea"}, raw)
+	ta.SetWidth(120)
+	var in fieldInput = ta
+	in.Focus()
+	if v := in.View(true, 120); !strings.Contains(v, "kept unless you change this text") {
+		t.Fatalf("the focused field does not say it holds hidden characters:\n%s", v)
+	}
+	if v := in.View(false, 120); strings.Contains(v, "hidden") {
+		t.Fatalf("the note shows on a field without focus:\n%s", v)
+	}
+	if got := in.Value(); got != raw {
+		t.Fatalf("left unchanged it gives %q, want %q byte for byte", got, raw)
+	}
+	in, _ = in.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("X")})
+	if v := in.View(true, 120); !strings.Contains(v, "tabs are saved as spaces") {
+		t.Fatalf("once changed it does not say what saving does:\n%s", v)
+	}
+	plain := newTextareaField(remote.Field{Name: "Description", Type: "textarea"}, "plain\ntext")
+	plain.SetWidth(120)
+	plain.Focus()
+	if v := plain.View(true, 120); strings.Contains(v, "hidden") || strings.Contains(v, "tabs") {
+		t.Fatalf("a plain text gets a note:\n%s", v)
+	}
+}
