@@ -477,13 +477,13 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 			en.Attempts++ // the org refused a send
 		}
 		if len(overlap) > 0 {
-			en.Message = e.changer(by) + " changed " + fieldLabels(d, overlap)
+			en.Message = e.changer(by) + " changed " + fieldLabels(d, inFormOrder(d, overlap))
 		} else {
 			// The conflict lists the fields of the change, which they left as they were: the
 			// message says what they did change, and to what, or the user could not see it.
 			en.Message = e.changer(by) + " changed " + orRecordWithValues(d, theirs, server) + " (strict mode: every remote change needs your decision)"
 		}
-		e.noteCode(en.ID, en.RecordID, en.Code, "conflict: "+en.Message)
+		e.noteCode(en.ID, en.RecordID, en.Code, truncate("conflict: "+en.Message+"; "+conflictValues(ctx, tx, d, en.Conflicts), 400))
 	}
 	rec.Server = server
 	rec.Version = ver
@@ -494,6 +494,18 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 	}
 	*mem = *en
 	return true, e.save(ctx, tx, en)
+}
+
+// conflictValues says, for the log, each conflicting field's values on both sides: `Phone
+// theirs "555-2222", mine "555-0100"` (the conflict screen shows them until the conflict is
+// settled; the log keeps them after).
+func conflictValues(ctx context.Context, tx *cache.Tx, d *remote.Describe, cs []Conflict) string {
+	parts := make([]string, 0, len(cs))
+	for _, c := range cs {
+		parts = append(parts, fieldLabel(d, c.Field)+" theirs "+noteFieldValue(ctx, tx, d, c.Field, c.Theirs)+
+			", mine "+noteFieldValue(ctx, tx, d, c.Field, c.Mine))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // orRecordWithValues is orRecord with each field's new value: Industry (now "Energy").

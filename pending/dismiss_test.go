@@ -145,3 +145,29 @@ func TestTheLogKeepsRequestsMadeBeforeADiscardBelowItsNote(t *testing.T) {
 		}
 	}
 }
+
+// Support reads what a dismissed or discarded change held: the log says the values dropped,
+// a date and time in UTC saying so (the log's own times are local).
+func TestTheLogSaysWhatADismissedOrDiscardedChangeHeld(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	_, en := lostAccess(t, h)
+	if err := h.eng.Dismiss(bg, en.ID); err != nil {
+		t.Fatal(err)
+	}
+	acts, _ := h.eng.Activity(bg, en.RecordID, 20)
+	if want := `dismissed: ` + en.Message + `; dropped the edit of Account Phone "111"`; !hasNote(acts, want) {
+		t.Fatalf("want the note %q in %+v", want, acts)
+	}
+
+	c := h.firstOwned(t, "Contact")
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Next_Meeting__c": "2026-12-01T10:00:00+09:00", "Title": "Boss"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.eng.Discard(bg, h.entryOf(t, c.ID).ID); err != nil {
+		t.Fatal(err)
+	}
+	acts, _ = h.eng.Activity(bg, c.ID, 20)
+	if want := `discarded by the user: dropped the edit of Title "Boss", Next Meeting "2026-12-01 01:00 UTC"`; !hasNote(acts, want) {
+		t.Fatalf("want the note %q in %+v", want, acts)
+	}
+}

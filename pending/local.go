@@ -67,8 +67,39 @@ func checkFields(d *remote.Describe, fields remote.Fields, creating bool) error 
 		if err := checkValue(f, fields[f.Name]); err != nil {
 			return fmt.Errorf("%w: %s.%s: %w", ErrNotAllowed, d.Name, f.Name, err)
 		}
+		if s, ok := fields[f.Name].(string); ok && f.Type == "multipicklist" {
+			fields[f.Name] = inPicklistOrder(f, s)
+		}
 	}
 	return nil
+}
+
+// inPicklistOrder writes a multi-select value as the org stores it: each value once, without
+// the spaces around it, in the picklist's order ("Support Plans; Hardware" is
+// "Hardware;Support Plans"); a value the picklist does not list goes last, as given (the org
+// refuses it, naming it).
+func inPicklistOrder(f remote.Field, s string) string {
+	chosen := map[string]bool{}
+	var given []string
+	for _, v := range strings.Split(s, ";") {
+		if v = strings.TrimSpace(v); v != "" && !chosen[v] {
+			chosen[v] = true
+			given = append(given, v)
+		}
+	}
+	out := make([]string, 0, len(given))
+	for _, p := range f.PicklistValues {
+		if chosen[p.Value] {
+			out = append(out, p.Value)
+			delete(chosen, p.Value)
+		}
+	}
+	for _, v := range given {
+		if chosen[v] {
+			out = append(out, v)
+		}
+	}
+	return strings.Join(out, ";")
 }
 
 // checkValue refuses a value the org would refuse for the field's type whatever the record: a
@@ -558,11 +589,48 @@ func noteValue(v any) string {
 	return strconv.Quote(s)
 }
 
+// droppedNote says, for the log, what a change the user drops held: `the edit of Phone
+// "555-0202", Rating "Warm"`, `the new record`, `the delete`.
+func droppedNote(ctx context.Context, tx *cache.Tx, d *remote.Describe, ent *entry) string {
+	switch ent.Op {
+	case OpDelete:
+		return "the delete"
+	case OpCreate:
+		return "the new record"
+	}
+	var set []string
+	for _, f := range inFormOrder(d, sortedKeys(ent.Changes)) {
+		set = append(set, fieldLabel(d, f)+" "+noteFieldValue(ctx, tx, d, f, ent.Changes[f]))
+	}
+	return "the edit of " + strings.Join(set, ", ")
+}
+
+// overNote says, for a resolve note, whose value the user's replaces on a conflicting field:
+// ` over Ada Admin's "555-2222"`; "" for a field outside the conflict.
+func overNote(ctx context.Context, tx *cache.Tx, d *remote.Describe, f string, conflicting bool, by string, theirs any) string {
+	if !conflicting {
+		return ""
+	}
+	return " over " + userName(ctx, tx, by) + "'s " + noteFieldValue(ctx, tx, d, f, theirs)
+}
+
 // noteFieldValue is noteValue for a value of field f of d: a lookup's record by the name the
-// device knows it by ("Acme Group", as the screens show it), by its id when it knows none.
+// device knows it by ("Acme Group", as the screens show it), by its id when it knows none; a
+// date and time in UTC, saying so ("2026-12-01 09:00 UTC").
 func noteFieldValue(ctx context.Context, tx *cache.Tx, d *remote.Describe, f string, v any) string {
 	id, ok := v.(string)
 	if !ok || id == "" || d == nil {
+		return noteValue(v)
+	}
+	if fd, _ := d.Field(f); fd.Type == "datetime" {
+		// An instant, said in UTC and so: the log's times are the reader's local ones.
+		if t, err := remote.ParseTime(id); err == nil {
+			layout := "2006-01-02 15:04 UTC"
+			if t.Second() != 0 || t.Nanosecond() != 0 {
+				layout = "2006-01-02 15:04:05.000 UTC"
+			}
+			return strconv.Quote(t.UTC().Format(layout))
+		}
 		return noteValue(v)
 	}
 	if fd, ok := d.Field(f); !ok || fd.Type != "reference" {
@@ -649,7 +717,7 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 			}
 			switch ch.Take {
 			case TakeMine:
-				said = append(said, fieldLabel(d, f)+" mine ("+noteFieldValue(ctx, tx, d, f, ent.Changes[f])+")")
+				said = append(said, fieldLabel(d, f)+" mine ("+noteFieldValue(ctx, tx, d, f, ent.Changes[f])+")"+overNote(ctx, tx, d, f, inConflict[f], theirsBy[f], rec.Server[f]))
 			case TakeTheirs:
 				delete(ent.Changes, f)
 				said = append(said, fieldLabel(d, f)+" theirs ("+userName(ctx, tx, theirsBy[f])+"'s "+noteFieldValue(ctx, tx, d, f, rec.Server[f])+")")
@@ -665,7 +733,7 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 					}
 				}
 				ent.Changes[f] = nv[f]
-				said = append(said, fieldLabel(d, f)+" a new value ("+noteFieldValue(ctx, tx, d, f, nv[f])+")")
+				said = append(said, fieldLabel(d, f)+" a new value ("+noteFieldValue(ctx, tx, d, f, nv[f])+")"+overNote(ctx, tx, d, f, inConflict[f], theirsBy[f], rec.Server[f]))
 			default:
 				return false, fmt.Errorf("%w: unknown choice %d for %s", ErrNotAllowed, ch.Take, f)
 			}
@@ -873,7 +941,7 @@ func (e *Engine) Dismiss(ctx context.Context, entryID string) error {
 		default:
 			rec.View = overlay(rec.Server, nil)
 		}
-		ent.logNote("dismissed: " + ent.Message)
+		ent.logNote(truncate("dismissed: "+ent.Message+"; dropped "+droppedNote(ctx, tx, d, ent), 400))
 		return true, nil
 	})
 }
@@ -896,7 +964,7 @@ func (e *Engine) Discard(ctx context.Context, entryID string) error {
 		if ent.Op == OpCreate && ent.unknown {
 			ent.logNote("discarded by the user; the reply to its creation was lost, so the org may hold the record")
 		} else {
-			ent.logNote("discarded by the user")
+			ent.logNote(truncate("discarded by the user: dropped "+droppedNote(ctx, tx, d, ent), 400))
 		}
 		return true, nil
 	})

@@ -225,7 +225,7 @@ func TestMultiSelectEditInAnotherOrderIsNoChangeAndSyncsWithoutAConflict(t *test
 	h.sync(t)
 	en := h.entryOf(t, acc.ID)
 	if en.Status != StatusConflict || len(en.Conflicts) != 1 || en.Conflicts[0].Field != "Product_Interest__c" ||
-		en.Conflicts[0].Theirs != "Support Plans" || en.Conflicts[0].Mine != "Cloud Services;Hardware" {
+		en.Conflicts[0].Theirs != "Support Plans" || en.Conflicts[0].Mine != "Hardware;Cloud Services" { // mine in the picklist's order, as queued
 		t.Fatalf("entry %+v", en)
 	}
 	if !strings.Contains(en.Message, "Product Interest") {
@@ -354,5 +354,30 @@ func TestAnAutoMergeDoesNotResendASetTheOrgHolds(t *testing.T) {
 	srv := h.serverRecord(t, "Account", acc.ID).Fields
 	if srv["Phone"] != "555-0101" || srv["Product_Interest__c"] != "Hardware;Training" || srv["Rating"] != "Cold" {
 		t.Fatalf("org has %v %v %v", srv["Phone"], srv["Product_Interest__c"], srv["Rating"])
+	}
+}
+
+// A multi-select typed in any order, with spaces or a value twice, is queued, sent and logged
+// as the org stores it: each value once, in the picklist's order.
+func TestAMultiSelectIsQueuedInThePicklistsOrder(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	a := h.firstOwned(t, "Account")
+	for _, c := range []struct{ typed, queued string }{
+		{"Training;Software;Training", "Software;Training"},
+		{" Cloud Services ;", "Cloud Services"},
+		{"Support Plans; Hardware", "Hardware;Support Plans"},
+	} {
+		if err := h.eng.Edit(bg, "Account", a.ID, remote.Fields{"Product_Interest__c": c.typed}); err != nil {
+			t.Fatal(err)
+		}
+		if got := h.entryOf(t, a.ID).Changes["Product_Interest__c"]; got != c.queued {
+			t.Errorf("typed %q, queued %q; want %q", c.typed, got, c.queued)
+		}
+	}
+	h.sync(t)
+	acts, _ := h.eng.Activity(bg, a.ID, 20)
+	if !hasNote(acts, `update Product_Interest__c="Hardware;Support Plans"`) {
+		t.Fatalf("the request row does not say what was sent as the org stores it: %+v", acts)
 	}
 }

@@ -160,9 +160,15 @@ func TestTheLogNamesTheFieldsAUserSettledAsTheScreensDo(t *testing.T) {
 		t.Fatal(err)
 	}
 	acts, _ := h.eng.Activity(bg, c.ID, 20)
-	want := `conflict resolved by the user: Business Phone mine ("111"), Department theirs (`
+	admin := h.users["admin@demo.example"].Name
+	// Whose value each field kept, and for mine, whose it replaced: the conflict screen showed
+	// both until now; the log keeps them.
+	want := `conflict resolved by the user: Business Phone mine ("111") over ` + admin + `'s "222", Department theirs (`
 	if !hasNote(acts, want) {
 		t.Fatalf("want a note starting %q in %+v", want, acts)
+	}
+	if want := `conflict: Another user changed Business Phone, Department; Business Phone theirs "222", mine "111"; Department theirs "Sales", mine "Ops"`; !hasNote(acts, want) {
+		t.Fatalf("want the conflict's note %q in %+v", want, acts)
 	}
 
 	// A fix: a new opportunity the org refuses (a negative amount), fixed with its amount and

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -194,9 +195,10 @@ func (e *Engine) noteVanished(ctx context.Context, object string, ids []string) 
 			older = append(older, id)
 		}
 	}
-	e.noteRemoved(object, del, "deleted on the org: removed from this device")
-	e.noteRemoved(object, hidden, "no longer visible to you on the org (unshared or given to another user): removed from this device")
-	e.noteRemoved(object, older, "older than the "+itoa(e.opts.PerObject)+" most recent "+object+" records this device keeps: removed from it")
+	names, _ := e.db.Names(ctx, ids) // kept when they were dropped; without them, the ids alone
+	e.noteRemovedNamed(object, del, names, "deleted on the org: removed from this device")
+	e.noteRemovedNamed(object, hidden, names, "no longer visible to you on the org (unshared or given to another user): removed from this device")
+	e.noteRemovedNamed(object, older, names, "older than the "+itoa(e.opts.PerObject)+" most recent "+object+" records this device keeps: removed from it")
 }
 
 // deletedStates asks the org (queryAll, idsPerQuery ids a query) about records of object: id →
@@ -481,9 +483,11 @@ func (e *Engine) dropDeleted(ctx context.Context, object string, recs []remote.D
 	}
 	n := 0
 	var gone []string
+	goneNames := map[string]string{} // the device's last name for each, said in the log: it keeps none
 	var done []settledEntry
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
 		n, gone, done = 0, gone[:0], done[:0]
+		clear(goneNames)
 		for _, d := range recs {
 			en, err := entryByRecord(ctx, tx, d.ID)
 			if err != nil {
@@ -501,7 +505,8 @@ func (e *Engine) dropDeleted(ctx context.Context, object string, recs []remote.D
 			} else if en != nil {
 				continue
 			}
-			if _, err := tx.Record(ctx, d.ID); errors.Is(err, cache.ErrNotFound) {
+			rec, err := tx.Record(ctx, d.ID)
+			if errors.Is(err, cache.ErrNotFound) {
 				continue
 			} else if err != nil {
 				return err
@@ -510,6 +515,7 @@ func (e *Engine) dropDeleted(ctx context.Context, object string, recs []remote.D
 				return err
 			}
 			gone = append(gone, d.ID)
+			goneNames[d.ID] = rec.Name
 			n++
 		}
 		return nil
@@ -518,7 +524,7 @@ func (e *Engine) dropDeleted(ctx context.Context, object string, recs []remote.D
 		return 0, err
 	}
 	e.tell(done)
-	e.noteRemoved(object, gone, "deleted on the org: removed from this device")
+	e.noteRemovedNamed(object, gone, goneNames, "deleted on the org: removed from this device")
 	return n, nil
 }
 
@@ -801,12 +807,23 @@ const notedPerObject = 20
 // noteRemoved says in the log which records of object left the device and why (each with its
 // id, so a record's own log tells it), up to notedPerObject, then how many more.
 func (e *Engine) noteRemoved(object string, ids []string, why string) {
+	e.noteRemovedNamed(object, ids, nil, why)
+}
+
+// noteRemovedNamed is noteRemoved with the names the records had on the device, said before
+// why (`"Sofia Howard": deleted on the org: …`): once a deleted record is gone, the device
+// keeps no name for its id.
+func (e *Engine) noteRemovedNamed(object string, ids []string, names map[string]string, why string) {
 	for i, id := range ids {
 		if i == notedPerObject {
 			e.note("", "", object+": "+itoa(len(ids)-i)+" more record(s) "+why)
 			return
 		}
-		e.note("", id, why)
+		text := why
+		if n := names[id]; n != "" {
+			text = truncate(strconv.Quote(n), 80) + ": " + why
+		}
+		e.note("", id, text)
 	}
 }
 

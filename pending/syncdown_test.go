@@ -3,6 +3,7 @@ package pending
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -411,8 +412,9 @@ func TestASyncRightAfterADeleteOnTheOrgRemovesTheRecordAndSaysWhy(t *testing.T) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !hasNote(acts, "deleted on the org: removed from this device") {
-		t.Fatalf("the record's log does not say it left the device: %+v", acts)
+	// Named: once the record is gone, nothing on the device turns its id into a name.
+	if !hasNote(acts, strconv.Quote(a.Name)+": deleted on the org: removed from this device") {
+		t.Fatalf("the record's log does not say it left the device, naming it: %+v", acts)
 	}
 }
 
@@ -470,5 +472,28 @@ func TestARefreshDoesNotCallAChangeTheOrgRefusedOverwritten(t *testing.T) {
 	h.sync(t)
 	if acts, _ := h.eng.Activity(bg, o.ID, 50); hasNote(acts, "refreshed: ") {
 		t.Fatalf("a refused change called overwritten: %+v", acts)
+	}
+}
+
+// A record the org reports deleted (getDeleted, minutes later) leaves the device with its name
+// said in its log: the device keeps no name for the id of a deleted record.
+func TestARecordTheOrgReportsDeletedIsNamedInTheLog(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	if err := h.as(t, "admin@demo.example").Delete(bg, "Contact", c.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(3 * time.Minute))
+	h.sync(t)
+	if _, err := h.eng.Record(bg, "Contact", c.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the deleted contact is still on the device: %v", err)
+	}
+	acts, err := h.eng.Activity(bg, c.ID, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasNote(acts, strconv.Quote(c.Name)+": deleted on the org: removed from this device") {
+		t.Fatalf("the log does not name the record that left: %+v", acts)
 	}
 }

@@ -744,7 +744,9 @@ func (m Model) onSyncFinished(sum *pending.Summary, red, blocked int) (Model, te
 			note = m.toast + " " + note
 		}
 		m.toastID++
-		m.toast = note
+		// A run's note is no note for the next run's to join: two runs in a row (a flaky
+		// network) said "Synced 1 change. Sync stopped: …" twice in one line.
+		m.toast, m.toastAt = note, time.Time{}
 		id := m.toastID
 		cmds = append(cmds, tea.Tick(4*time.Second, func(time.Time) tea.Msg { return clearToastMsg{id} }))
 	} else if m.toast == syncingNote {

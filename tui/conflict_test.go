@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -385,6 +386,20 @@ func TestASaveNoteStaysBesideTheNoteOfTheSyncThatFollows(t *testing.T) {
 	m, _ := d.model().onSyncFinished(&pending.Summary{Synced: 1}, 0, 0)
 	d.m = m
 	d.requireView("Annual Revenue rounded to 251", "Synced 1 change.")
+}
+
+// The next run's note replaces a run's note, rather than join it as a save's note does.
+func TestTheNoteOfASyncReplacesTheNoteOfTheRunBefore(t *testing.T) {
+	d := newDriver(t, seededFake(1), 200, 24)
+	d.send(toastMsg{"Account saved."})
+	stopped := errors.New("sync: the network failed: connection reset by peer")
+	m, _ := d.model().onSyncFinished(&pending.Summary{Synced: 1, Err: stopped}, 0, 0)
+	m, _ = m.onSyncFinished(&pending.Summary{Synced: 2, Err: stopped}, 0, 0)
+	d.m = m
+	d.requireView("Synced 2 changes.")
+	if v := d.view(); strings.Count(v, "Sync stopped") != 1 || strings.Contains(v, "Synced 1 change") {
+		t.Fatalf("the run before's note stayed beside the last run's:\n%s", v)
+	}
 }
 
 // A log read days later dates the requests of other days (at 80 columns: date and minute).
