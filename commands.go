@@ -1398,6 +1398,11 @@ func parseDateTime(s string) (time.Time, error) {
 
 // jsonText is v as JSON, clipped, for messages.
 func jsonText(v any) string {
+	if s, ok := v.(string); ok {
+		// Quoted with every character that does not print escaped: JSON leaves C1 controls
+		// raw, and cleaning them for the terminal then ate the letter after a CSI.
+		return clip(strconv.Quote(s), 60)
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Sprint(v)

@@ -112,6 +112,9 @@ func TestChangeCommandsRefuseValuesTheOrgWouldRefuseAndLock(t *testing.T) {
 		{[]string{"edit", "Account", "Acme Group", "Name="}, "Name can't be emptied"},
 		{[]string{"edit", "Account", "Acme Group", "Industry=Spaceflight"}, `Industry takes only its picklist's values, not "Spaceflight": one of Agriculture,`},
 		{[]string{"edit", "Account", "Acme Group", "Industry=banking"}, `did you mean "Banking"?`},
+		// A C1 control is written escaped, the letter after it kept (cleaned for the terminal,
+		// a CSI once ate it).
+		{[]string{"edit", "Account", "Acme Group", "Industry=Banking"}, `not "Bank\u009bing"`},
 		{[]string{"new", "Contact", "LastName=L", "Email=not-an-address"}, "Email is an email field: give an address"},
 		{[]string{"edit", "Acount", "Acme Group", "Phone=1"}, `"Acount" is not an object this device caches (it caches Account,`},
 	}

@@ -102,6 +102,14 @@ func inPicklistOrder(f remote.Field, s string) string {
 	return strings.Join(out, ";")
 }
 
+// inOrgRange refuses a moment outside the dates an org keeps, 1700-01-01 to 4000-12-31.
+func inOrgRange(t time.Time) error {
+	if y := t.UTC().Year(); y < 1700 || y > 4000 {
+		return fmt.Errorf("%s is outside the dates the org keeps (1700-01-01 to 4000-12-31)", t.UTC().Format(time.DateOnly))
+	}
+	return nil
+}
+
 // checkValue refuses a value the org would refuse for the field's type whatever the record: a
 // number field takes a number (a whole one for an integer), a checkbox true or false, a date a
 // day, a date-time an instant, text a string no longer than the field (lookups, which may hold
@@ -131,14 +139,18 @@ func checkValue(f remote.Field, v any) error {
 		}
 	case "date":
 		s, ok := v.(string)
-		if _, err := time.Parse(time.DateOnly, s); !ok || err != nil {
+		t, err := time.Parse(time.DateOnly, s)
+		if !ok || err != nil {
 			return fmt.Errorf("%v is not a date (YYYY-MM-DD)", v)
 		}
+		return inOrgRange(t)
 	case "datetime":
 		s, ok := v.(string)
-		if _, err := remote.ParseTime(s); !ok || err != nil {
+		t, err := remote.ParseTime(s)
+		if !ok || err != nil {
 			return fmt.Errorf("%v is not a date and time", v)
 		}
+		return inOrgRange(t)
 	case "reference", "id":
 		s, ok := v.(string)
 		if !ok || s != "" && !IsLocalID(s) && !looksLikeID(s) {

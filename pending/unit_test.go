@@ -606,3 +606,27 @@ func TestNoteValuesEscapeWhatDoesNotPrint(t *testing.T) {
 		}
 	}
 }
+
+// A date or date-time outside the years an org keeps (1700 to 4000) is refused when queued.
+func TestADateOutsideTheYearsAnOrgKeepsIsRefusedWhenQueued(t *testing.T) {
+	date := remote.Field{Name: "Birthdate", Type: "date"}
+	when := remote.Field{Name: "Next_Meeting__c", Type: "datetime"}
+	for _, c := range []struct {
+		f  remote.Field
+		v  string
+		ok bool
+	}{
+		{date, "1700-01-01", true},
+		{date, "4000-12-31", true},
+		{date, "0000-12-31", false},
+		{date, "1699-12-31", false},
+		{date, "4001-01-01", false},
+		{when, "2026-12-01T09:00:00.000+0000", true},
+		{when, "1699-12-31T23:00:00Z", false},
+		{when, "4000-12-31T23:00:00-02:00", false},
+	} {
+		if err := checkValue(c.f, c.v); (err == nil) != c.ok {
+			t.Errorf("%s = %s: %v; want accepted %v", c.f.Name, c.v, err, c.ok)
+		}
+	}
+}

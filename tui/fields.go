@@ -398,6 +398,9 @@ func drawableText(s string) string {
 	if isPlain(s) {
 		return s
 	}
+	// A carriage return is a line break to the reader (a lone CR, as old Macs write, or the
+	// CR of CRLF): kept as one, not dropped with the other controls, which joined two lines.
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 	s = ansi.Strip(c1Introducers.Replace(s))
 	return strings.Map(func(r rune) rune {
 		switch {

@@ -171,3 +171,17 @@ func TestATextareaSaysWhatItCannotShowAndWhatAnEditDoes(t *testing.T) {
 		t.Fatalf("a plain text gets a note:\n%s", v)
 	}
 }
+
+// A carriage return is a line break to the reader: a text with a lone CR (or CRLF), once
+// changed in the editor, keeps its lines apart rather than join them.
+func TestAChangedTextKeepsTheLinesACarriageReturnBroke(t *testing.T) {
+	ta := newTextareaField(remote.Field{Name: "Description", Type: "textarea"}, "one\rtwo\r\nthree")
+	ta.SetWidth(120)
+	var in fieldInput = ta
+	in.Focus()
+	in, _ = in.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("X")})
+	got, _ := in.Value().(string)
+	if strings.Count(got, "\n") != 2 || strings.Contains(got, "onetwo") {
+		t.Fatalf("the changed text is %q; want its three lines kept apart", got)
+	}
+}

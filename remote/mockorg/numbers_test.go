@@ -210,3 +210,33 @@ func TestOutOfRangeCountsIntegerDigitsOnly(t *testing.T) {
 		})
 	}
 }
+
+// An org keeps dates from 1700-01-01 to 4000-12-31 and refuses others, as a date or as a
+// date-time (FIELD_INTEGRITY_EXCEPTION).
+func TestADateOutsideTheYearsAnOrgKeepsIsRefused(t *testing.T) {
+	e := newEnv(t, Options{})
+	id := e.do(e.alex, "POST", v+"/sobjects/Contact", map[string]any{"LastName": "Dated"}).want(t, 201).obj(t)["id"].(string)
+	for _, c := range []struct {
+		field, value string
+		ok           bool
+	}{
+		{"Birthdate", "1700-01-01", true},
+		{"Birthdate", "4000-12-31", true},
+		{"Birthdate", "1699-12-31", false},
+		{"Birthdate", "4001-01-01", false},
+		{"Birthdate", "0000-12-31", false},
+		{"Next_Meeting__c", "1700-01-01T00:00:00.000+0000", true},
+		{"Next_Meeting__c", "1699-12-31T23:59:59.000+0000", false},
+		{"Next_Meeting__c", "4000-12-31T23:00:00-02:00", false},
+	} {
+		r := e.do(e.alex, "PATCH", v+"/sobjects/Contact/"+id, map[string]any{c.field: c.value})
+		switch {
+		case c.ok:
+			r.want(t, 204)
+		default:
+			if code := r.want(t, 400).code(t); code != "FIELD_INTEGRITY_EXCEPTION" {
+				t.Errorf("%s = %s: code %s", c.field, c.value, code)
+			}
+		}
+	}
+}

@@ -594,8 +594,12 @@ func coerce(f *fieldDef, v any) (any, *apiError) {
 		if len(s) > 10 && s[10] == 'T' {
 			s = s[:10]
 		}
-		if _, err := time.Parse("2006-01-02", s); err != nil {
+		t, err := time.Parse("2006-01-02", s)
+		if err != nil {
 			return bad()
+		}
+		if e := beyondOrgDates(f, t); e != nil {
+			return nil, e
 		}
 		return s, nil
 	case f.Type == "datetime":
@@ -607,9 +611,27 @@ func coerce(f *fieldDef, v any) (any, *apiError) {
 		if err != nil {
 			return bad()
 		}
+		if e := beyondOrgDates(f, t); e != nil {
+			return nil, e
+		}
 		return formatWireTime(t), nil
 	}
 	return bad()
+}
+
+// The dates an org keeps: from 1700-01-01 to 4000-12-31 (UTC).
+var (
+	firstDate = time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC)
+	lastDate  = time.Date(4001, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// beyondOrgDates refuses a date or date-time outside the years an org keeps, as an org does.
+func beyondOrgDates(f *fieldDef, t time.Time) *apiError {
+	if t.Before(firstDate) || !t.Before(lastDate) {
+		return newErr(http.StatusBadRequest, "FIELD_INTEGRITY_EXCEPTION",
+			fmt.Sprintf("%s: value outside of valid range on date or datetime field", f.Label), f.Name)
+	}
+	return nil
 }
 
 func jsonKind(v any) string {
