@@ -470,7 +470,8 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 		by, _ := server["LastModifiedById"].(string)
 		en.Conflicts = nil
 		for _, f := range inFormOrder(d, fields) {
-			en.Conflicts = append(en.Conflicts, Conflict{Field: f, Base: en.Base[f], Theirs: server[f], Mine: en.Changes[f], TheirsBy: by, TheirsAt: ver.LastModifiedDate})
+			en.Conflicts = append(en.Conflicts, Conflict{Field: f, Base: en.Base[f], Theirs: server[f], Mine: en.Changes[f], TheirsBy: by, TheirsAt: ver.LastModifiedDate,
+				Sent: en.sentOtherwise(d, f)})
 		}
 		en.Status, en.Code = StatusConflict, "CONFLICT"
 		if !pre {

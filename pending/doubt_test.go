@@ -51,3 +51,36 @@ func TestAValueTypedAgainAfterALostReplyIsAskedOfTheOrgNotTakenFromTheCache(t *t
 		t.Fatalf("want a conflict on Phone with theirs; entry %+v", rv.Entry)
 	}
 }
+
+// A conflict on a field an earlier send set (its reply lost) says which value that send
+// carried: the org may have taken it before the other user's change, and the base alone (the
+// value before it) would not tell the user so.
+func TestAConflictSaysWhatAnEarlierSendInDoubtCarried(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	id := h.owned(t, "Account")[0].id
+	if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": "555-0104"}); err != nil {
+		t.Fatal(err)
+	}
+	h.faults.set(once(isComposite, "lose")) // the org applies it, the reply is lost
+	_, _ = h.eng.Sync(bg)
+	h.faults.set(nil)
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": "555-0105"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(1100 * time.Millisecond))
+	if err := h.as(t, "admin@demo.example").Update(bg, "Account", id, remote.Fields{"Phone": "555-0199"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	en := h.entryOf(t, id)
+	if en.Status != StatusConflict || len(en.Conflicts) != 1 {
+		t.Fatalf("want a conflict on Phone; entry %+v", en)
+	}
+	c := en.Conflicts[0]
+	if c.Theirs != "555-0199" || c.Mine != "555-0105" || len(c.Sent) != 1 || c.Sent[0] != "555-0104" {
+		t.Fatalf("conflict %+v; want theirs 555-0199, mine 555-0105, sent [555-0104]", c)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -184,6 +185,21 @@ func (e *entry) lastSent(f string) (any, bool) {
 		}
 	}
 	return nil, false
+}
+
+// sentOtherwise lists the values earlier sends of the entry carried for field f that are
+// neither its base nor the user's value now, oldest first, each once.
+func (e *entry) sentOtherwise(d *remote.Describe, f string) []any {
+	var out []any
+	for _, g := range e.sent {
+		v, ok := g[f]
+		if !ok || sameFieldValue(d, f, v, e.Changes[f]) || sameFieldValue(d, f, v, e.Base[f]) ||
+			slices.ContainsFunc(out, func(o any) bool { return sameFieldValue(d, f, o, v) }) {
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // sentValue reports whether an earlier send of this entry carried v for field f of d.

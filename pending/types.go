@@ -71,6 +71,9 @@ type Conflict struct {
 	Mine     any       `json:"mine"`
 	TheirsBy string    `json:"theirsBy"` // LastModifiedById of the server copy; RecordView.Names has the user's name
 	TheirsAt time.Time `json:"theirsAt"` // LastModifiedDate of the server copy
+	// Sent are other values of the user's that earlier sends of the change carried for the
+	// field, oldest first, when no reply came: the org may have taken them before theirs.
+	Sent []any `json:"sent,omitempty"`
 }
 
 // Entry is one pending change: one per record.

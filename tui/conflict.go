@@ -860,6 +860,11 @@ func (m conflictModel) View() string {
 			theirsNote = "(unchanged: " + joinNonEmpty(", ", by+" changed other fields", m.c.when(c.TheirsAt)) + ")"
 		}
 		body = append(body, row("base", m.show(c.Field, c.Base), false, "(when you changed it)")...)
+		if n := len(c.Sent); n > 0 {
+			// An earlier value of the user's went out and no reply came: the org may have taken
+			// it before theirs, which the base alone would hide.
+			body = append(body, row("sent", m.show(c.Field, c.Sent[n-1]), false, "(sent before, no reply came: the org may have taken it)")...)
+		}
 		body = append(body, row("theirs", m.show(c.Field, theirs), ch.Take == pending.TakeTheirs, theirsNote)...)
 		body = append(body, row("mine", m.show(c.Field, c.Mine), ch.Take == pending.TakeMine, "")...)
 		if i == m.cursor && m.editing {

@@ -181,6 +181,31 @@ func TestConflictScreenInStrictModeSaysTheirsIsUnchangedAndShowsTheWholeMessage(
 	}
 }
 
+// A value an earlier send carried, with no reply, shows between base and theirs: the org may
+// have taken it before theirs.
+func TestConflictScreenShowsAValueSentBeforeWithNoReply(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {200, 60}} {
+		f := seededFake(2)
+		at := time.Date(2024, 3, 4, 10, 0, 0, 0, time.UTC)
+		f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+			Op: pending.OpUpdate, Status: pending.StatusConflict, Code: "CONFLICT", Message: "Another user changed Account Phone",
+			Changes: remote.Fields{"Phone": "555-0105"},
+			Conflicts: []pending.Conflict{{Field: "Phone", Base: "555-0103", Theirs: "555-0199", Mine: "555-0105", TheirsBy: "005A", TheirsAt: at,
+				Sent: []any{"555-0104"}}}})
+		d := newDriver(t, f, size[0], size[1])
+		d.send(openConflictMsg{entryID: "e1"})
+		v := flat(d.view())
+		for _, want := range []string{"sent 555-0104", "no reply came: the org may have taken it"} {
+			if !strings.Contains(v, want) {
+				t.Errorf("%dx%d: no %q:\n%s", size[0], size[1], want, d.view())
+			}
+		}
+		if strings.Index(v, "base 555-0103") > strings.Index(v, "sent 555-0104") || strings.Index(v, "sent 555-0104") > strings.Index(v, "theirs 555-0199") {
+			t.Errorf("%dx%d: want base, sent, theirs in that order:\n%s", size[0], size[1], d.view())
+		}
+	}
+}
+
 func TestConflictPicklistValueEditorGoldenAt80x24(t *testing.T) {
 	f := seededFake(2)
 	at := time.Date(2024, 3, 4, 10, 0, 0, 0, time.UTC)
