@@ -1323,7 +1323,10 @@ func checkText(f remote.Field, text string) error {
 	case f.RestrictedPicklist && (f.Type == "picklist" || f.Type == "multipicklist"):
 		values := []string{text}
 		if f.Type == "multipicklist" {
-			values = strings.Split(text, ";")
+			// Each value chosen, as the org reads them (spaces around a value go).
+			if values = remote.SplitChoices(text); len(values) == 0 {
+				return fmt.Errorf("%s: %s chooses no value; give %s= to empty it", f.Name, jsonText(text), f.Name)
+			}
 		}
 		for _, v := range values {
 			if !slices.ContainsFunc(f.PicklistValues, func(p remote.PicklistValue) bool { return p.Value == v }) {

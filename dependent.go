@@ -10,8 +10,8 @@ import (
 	"github.com/offline-edit/offline-edit/tui"
 )
 
-// This file holds the check the app's form makes of a dependent picklist (or multi-select)
-// before it saves: each value must be valid for the controlling field's value, as the
+// This file holds the commands' check of a dependent picklist (or multi-select) before they
+// queue a value, the one the app's form makes before it saves: each value must be valid for the controlling field's value, as the
 // describe's controllerName and validFor bitmaps say. Queued without it, such a value only
 // comes back from the next sync as an orange INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST, which
 // locks the record.
@@ -165,6 +165,12 @@ func dependentProblem(dep, ctl remote.Field, depV, ctlV any, held bool) error {
 		what = fmt.Sprintf("%s %s are", depLabel, strings.Join(quoted, ", "))
 	}
 	if !set {
+		if held {
+			// The controlling value was emptied: the dependent value the record holds goes too,
+			// or the controller keeps a value.
+			return fmt.Errorf("%s not valid while %s is empty (the record holds it): give %s= to empty it too, or %s=VALUE (%s)",
+				what, ctlLabel, dep.Name, ctl.Name, validForHint(dep, ctl, bad))
+		}
 		return fmt.Errorf("%s not valid while %s is empty: give %s=VALUE too (%s)", what, ctlLabel, ctl.Name, validForHint(dep, ctl, bad))
 	}
 	valid := allowedValues(dep, i)
@@ -256,13 +262,7 @@ func chosenValues(f remote.Field, v any) []string {
 	if f.Type != "multipicklist" {
 		return []string{s}
 	}
-	var out []string
-	for _, p := range strings.Split(s, ";") {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
+	return remote.SplitChoices(s)
 }
 
 // sameChoice reports whether a and b are the same value of f: for a multi-select, the same

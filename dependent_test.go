@@ -94,6 +94,12 @@ func TestDependentValuesAreCheckedAgainstTheControllingValue(t *testing.T) {
 			remote.Fields{"category__c": "Tools", "PART__C": "Bolt"}, nil, []string{`Gadget Part "Bolt" is not valid for Category "Tools"`}},
 
 		{"a multi-select whose every value is valid", remote.Fields{"Category__c": "Tools", "Tags__c": "Sharp;Heavy"}, nil, nil},
+		{"the controlling value emptied while the record holds a dependent value: say to empty it too",
+			remote.Fields{"Category__c": ""}, remote.Fields{"Category__c": "Tools", "Tags__c": "Sharp"},
+			[]string{`Gadget Tags "Sharp" is not valid while Category is empty (the record holds it): give Tags__c= to empty it too`}},
+		{"a multi-select value read as the org reads it: spaces around a value go, a value twice counts once",
+			remote.Fields{"Category__c": "Electronics", "Tags__c": "Tiny; Heavy;Heavy "}, nil,
+			[]string{`Gadget Tags "Heavy" is not valid for Category "Electronics"; valid: Tiny`}},
 		{"a multi-select with one value not valid",
 			remote.Fields{"Category__c": "Hardware", "Tags__c": "Heavy;Sharp;Tiny"}, nil,
 			[]string{`Gadget Tags "Sharp" is not valid for Category "Hardware"; valid: Heavy, Tiny`}},

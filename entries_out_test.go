@@ -48,6 +48,9 @@ func TestPendingSaysWhoMadeTheOtherSideOfAConflict(t *testing.T) {
 				t.Errorf("%s: the conflict lost its %s", where, k)
 			}
 		}
+		if sent, ok := c["sent"].([]any); !ok || len(sent) != 0 {
+			t.Errorf("%s: sent is %v; want [] (no earlier send in question)", where, c["sent"])
+		}
 		if table := must("pending"); !regexp.MustCompile(`Another user changed Account Phone \(by Ada Admin, [A-Z][a-z]{2} \d+ \d\d:\d\d\)`).MatchString(table) {
 			t.Errorf("%s: the table does not say who and when:\n%s", where, table)
 		}

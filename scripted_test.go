@@ -114,7 +114,7 @@ func TestChangeCommandsRefuseValuesTheOrgWouldRefuseAndLock(t *testing.T) {
 		{[]string{"edit", "Account", "Acme Group", "Industry=banking"}, `did you mean "Banking"?`},
 		// A C1 control is written escaped, the letter after it kept (cleaned for the terminal,
 		// a CSI once ate it).
-		{[]string{"edit", "Account", "Acme Group", "Industry=Banking"}, `not "Bank\u009bing"`},
+		{[]string{"edit", "Account", "Acme Group", "Industry=Bank\u009bing"}, `not "Bank\u009bing"`},
 		{[]string{"new", "Contact", "LastName=L", "Email=not-an-address"}, "Email is an email field: give an address"},
 		{[]string{"edit", "Acount", "Acme Group", "Phone=1"}, `"Acount" is not an object this device caches (it caches Account,`},
 	}

@@ -878,7 +878,7 @@ func (e *Engine) renameGiven(ctx context.Context) error {
 	var changed []*entry
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
 		changed = nil
-		ents, err := entriesWhere(ctx, tx, `WHERE message LIKE ?`, "%"+msgWasGiven+msgAnotherUser+"%")
+		ents, err := entriesWhere(ctx, tx, `WHERE message LIKE ?`, msgWasGiven+msgAnotherUser+"%")
 		if err != nil {
 			return err
 		}
@@ -888,8 +888,11 @@ func (e *Engine) renameGiven(ctx context.Context) error {
 				continue
 			}
 			to, _ := rec.Server["OwnerId"].(string)
+			if !strings.HasPrefix(en.Message, msgWasGiven+msgAnotherUser) || to == "" || sameID(to, e.myID()) {
+				continue // the words are not the engine's, or the record came back to the user
+			}
 			if name := userName(ctx, tx, to); name != msgAnotherUser {
-				en.Message = strings.Replace(en.Message, msgWasGiven+msgAnotherUser, msgWasGiven+name, 1)
+				en.Message = msgWasGiven + name + strings.TrimPrefix(en.Message, msgWasGiven+msgAnotherUser)
 				if err := saveEntry(ctx, tx, en); err != nil {
 					return err
 				}
@@ -900,6 +903,7 @@ func (e *Engine) renameGiven(ctx context.Context) error {
 	})
 	if err == nil {
 		for _, en := range changed {
+			e.note(en.ID, en.RecordID, "the new owner is named: "+en.Message)
 			e.changed(Event{Kind: EventEntryChanged, EntryID: en.ID, RecordID: en.RecordID, Status: en.Status})
 		}
 	}

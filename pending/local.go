@@ -79,13 +79,10 @@ func checkFields(d *remote.Describe, fields remote.Fields, creating bool) error 
 // "Hardware;Support Plans"); a value the picklist does not list goes last, as given (the org
 // refuses it, naming it).
 func inPicklistOrder(f remote.Field, s string) string {
-	chosen := map[string]bool{}
-	var given []string
-	for _, v := range strings.Split(s, ";") {
-		if v = strings.TrimSpace(v); v != "" && !chosen[v] {
-			chosen[v] = true
-			given = append(given, v)
-		}
+	given := remote.SplitChoices(s)
+	chosen := make(map[string]bool, len(given))
+	for _, v := range given {
+		chosen[v] = true
 	}
 	out := make([]string, 0, len(given))
 	for _, p := range f.PicklistValues {
@@ -102,13 +99,12 @@ func inPicklistOrder(f remote.Field, s string) string {
 	return strings.Join(out, ";")
 }
 
-// inOrgRange refuses a moment outside the dates an org keeps, 1700-01-01 to 4000-12-31.
-func inOrgRange(t time.Time) error {
-	if y := t.UTC().Year(); y < 1700 || y > 4000 {
-		return fmt.Errorf("%s is outside the dates the org keeps (1700-01-01 to 4000-12-31)", t.UTC().Format(time.DateOnly))
-	}
-	return nil
-}
+// The moments an org keeps: from 1700-01-01T00:00:00Z to 4000-12-31T00:00:00Z; a date field
+// any day of those years.
+var (
+	firstMoment = time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC)
+	lastMoment  = time.Date(4000, 12, 31, 0, 0, 0, 0, time.UTC)
+)
 
 // checkValue refuses a value the org would refuse for the field's type whatever the record: a
 // number field takes a number (a whole one for an integer), a checkbox true or false, a date a
@@ -143,14 +139,19 @@ func checkValue(f remote.Field, v any) error {
 		if !ok || err != nil {
 			return fmt.Errorf("%v is not a date (YYYY-MM-DD)", v)
 		}
-		return inOrgRange(t)
+		if y := t.Year(); y < 1700 || y > 4000 {
+			return fmt.Errorf("%s is outside the dates the org keeps (1700-01-01 to 4000-12-31)", s)
+		}
 	case "datetime":
 		s, ok := v.(string)
 		t, err := remote.ParseTime(s)
 		if !ok || err != nil {
 			return fmt.Errorf("%v is not a date and time", v)
 		}
-		return inOrgRange(t)
+		if t.Before(firstMoment) || t.After(lastMoment) {
+			return fmt.Errorf("%s (%s) is outside the moments the org keeps (1700-01-01 00:00 to 4000-12-31 00:00 UTC)",
+				s, t.UTC().Format("2006-01-02 15:04 UTC"))
+		}
 	case "reference", "id":
 		s, ok := v.(string)
 		if !ok || s != "" && !IsLocalID(s) && !looksLikeID(s) {

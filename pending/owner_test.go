@@ -2,6 +2,7 @@ package pending
 
 import (
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -94,6 +95,43 @@ func TestARecordGivenToAUserTheDeviceHadNotSeenNamesThemAfterTheSync(t *testing.
 	en := h.entryOf(t, acc.ID)
 	if want := "This record was given to " + h.users["sam@demo.example"].Name + "; you can no longer change it"; en.Message != want || !en.GivenAway() {
 		t.Fatalf("message %q (given away %v); want %q", en.Message, en.GivenAway(), want)
+	}
+}
+
+// A run whose query of the users' names fails leaves them to the next run: the new owner is
+// named then, and the log says so (the page and the log agree).
+func TestANewOwnerNotNamedByARunIsNamedByTheNext(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	acc := h.firstOwned(t, "Account")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Account", acc.ID, remote.Fields{"Phone": "555-0107"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2e9))
+	h.giveAway(t, "Account", acc.ID, "read")
+	h.eng.SetOnline(true)
+	// A device that knows its other users but not sam.
+	if _, err := h.eng.db.SQL().ExecContext(bg, `DELETE FROM users WHERE id = ?`, h.users["sam@demo.example"].ID); err != nil {
+		t.Fatal(err)
+	}
+	h.faults.set(once(func(r *http.Request) bool {
+		return strings.HasPrefix(r.URL.Query().Get("q"), "SELECT Id, Name FROM User WHERE Id IN")
+	}, "drop"))
+	_, _ = h.eng.Sync(bg)
+	h.faults.set(nil)
+	if en := h.entryOf(t, acc.ID); en.Message != "This record was given to another user; you can no longer change it" {
+		t.Fatalf("after a run that could not ask the names: %q", en.Message)
+	}
+	h.sync(t)
+	sam := h.users["sam@demo.example"].Name
+	want := "This record was given to " + sam + "; you can no longer change it"
+	if en := h.entryOf(t, acc.ID); en.Message != want {
+		t.Fatalf("after the next run: %q; want %q", en.Message, want)
+	}
+	acts, _ := h.eng.Activity(bg, acc.ID, 20)
+	if !hasNote(acts, "the new owner is named: "+want) {
+		t.Fatalf("the log does not say it: %+v", acts)
 	}
 }
 

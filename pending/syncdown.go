@@ -175,13 +175,14 @@ func (e *Engine) noteVanished(ctx context.Context, object string, ids []string) 
 	if len(ids) == 0 {
 		return
 	}
+	names, _ := e.db.Names(ctx, ids) // kept when they were dropped; without them, the ids alone
 	if len(ids) > idsPerQuery {
-		e.noteRemoved(object, ids, vanishedWhy(object, e.opts.PerObject))
+		e.noteRemovedNamed(object, ids, names, vanishedWhy(object, e.opts.PerObject))
 		return
 	}
 	deleted, err := e.deletedStates(ctx, object, ids)
 	if err != nil {
-		e.noteRemoved(object, ids, vanishedWhy(object, e.opts.PerObject))
+		e.noteRemovedNamed(object, ids, names, vanishedWhy(object, e.opts.PerObject))
 		return
 	}
 	var del, hidden, older []string
@@ -195,7 +196,6 @@ func (e *Engine) noteVanished(ctx context.Context, object string, ids []string) 
 			older = append(older, id)
 		}
 	}
-	names, _ := e.db.Names(ctx, ids) // kept when they were dropped; without them, the ids alone
 	e.noteRemovedNamed(object, del, names, "deleted on the org: removed from this device")
 	e.noteRemovedNamed(object, hidden, names, "no longer visible to you on the org (unshared or given to another user): removed from this device")
 	e.noteRemovedNamed(object, older, names, "older than the "+itoa(e.opts.PerObject)+" most recent "+object+" records this device keeps: removed from it")
@@ -804,15 +804,10 @@ func dropVanished(ctx context.Context, tx *cache.Tx, ids []string, visible map[s
 // object; the rest are counted in one note.
 const notedPerObject = 20
 
-// noteRemoved says in the log which records of object left the device and why (each with its
-// id, so a record's own log tells it), up to notedPerObject, then how many more.
-func (e *Engine) noteRemoved(object string, ids []string, why string) {
-	e.noteRemovedNamed(object, ids, nil, why)
-}
-
-// noteRemovedNamed is noteRemoved with the names the records had on the device, said before
-// why (`"Sofia Howard": deleted on the org: …`): once a deleted record is gone, the device
-// keeps no name for its id.
+// noteRemovedNamed says in the log which records of object left the device and why (each with
+// its id, so a record's own log tells it, and the name it had on the device, said before why:
+// `"Sofia Howard": deleted on the org: …`, since the device keeps no name for a deleted
+// record's id), up to notedPerObject, then how many more.
 func (e *Engine) noteRemovedNamed(object string, ids []string, names map[string]string, why string) {
 	for i, id := range ids {
 		if i == notedPerObject {

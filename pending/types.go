@@ -73,7 +73,16 @@ type Conflict struct {
 	TheirsAt time.Time `json:"theirsAt"` // LastModifiedDate of the server copy
 	// Sent are other values of the user's that earlier sends of the change carried for the
 	// field, oldest first, when no reply came: the org may have taken them before theirs.
-	Sent []any `json:"sent,omitempty"`
+	Sent []any `json:"sent"`
+}
+
+// MarshalJSON writes every key of a conflict, sent as [] when no earlier send is in question.
+func (c Conflict) MarshalJSON() ([]byte, error) {
+	type plain Conflict // without this method
+	if c.Sent == nil {
+		c.Sent = []any{}
+	}
+	return json.Marshal(plain(c))
 }
 
 // Entry is one pending change: one per record.

@@ -624,6 +624,8 @@ func TestADateOutsideTheYearsAnOrgKeepsIsRefusedWhenQueued(t *testing.T) {
 		{when, "2026-12-01T09:00:00.000+0000", true},
 		{when, "1699-12-31T23:00:00Z", false},
 		{when, "4000-12-31T23:00:00-02:00", false},
+		{when, "4000-12-31T00:00:00Z", true},
+		{when, "4000-12-31T00:00:01Z", false},
 	} {
 		if err := checkValue(c.f, c.v); (err == nil) != c.ok {
 			t.Errorf("%s = %s: %v; want accepted %v", c.f.Name, c.v, err, c.ok)

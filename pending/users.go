@@ -58,17 +58,29 @@ func (e *Engine) seeUsers(d *remote.Describe, f remote.Fields) {
 // conflict names its owner and authors without a request while it is drawn. A device cached
 // before names were kept learns every user its records point at once. An org that will not
 // say (no access to User) leaves the ids as they are.
-func (e *Engine) fetchUserNames(ctx context.Context) error {
+func (e *Engine) fetchUserNames(ctx context.Context) (err error) {
 	e.mu.Lock()
 	seen := e.usersSeen
 	e.usersSeen = nil
 	e.mu.Unlock()
+	defer func() {
+		if err != nil { // the run could not ask: the users seen stay to be asked for by the next
+			e.mu.Lock()
+			if e.usersSeen == nil {
+				e.usersSeen = map[string]bool{}
+			}
+			for id := range seen {
+				e.usersSeen[id] = true
+			}
+			e.mu.Unlock()
+		}
+	}()
 	ids := make([]string, 0, len(seen))
 	for id := range seen {
 		ids = append(ids, id)
 	}
-	if any, err := e.db.UsersCached(ctx); err != nil {
-		return err
+	if any, cerr := e.db.UsersCached(ctx); cerr != nil {
+		return cerr
 	} else if !any {
 		old, err := e.db.ReferencedUsers(ctx, userFields)
 		if err != nil {

@@ -68,3 +68,28 @@ func TestUserNamesAreFetchedOnceAndOnlyForUnknownUsers(t *testing.T) {
 		t.Fatalf("%d user queries after a refresh that met no new user, want still 1", userQueries)
 	}
 }
+
+// A run that cannot ask the org for the names of the users it saw (the request failed) leaves
+// them to the next run, which asks again.
+func TestUsersSeenByARunWhoseNameQueryFailedAreAskedByTheNext(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	sam := h.users["sam@demo.example"].ID
+	if _, err := h.eng.db.SQL().ExecContext(bg, `DELETE FROM users WHERE id = ?`, sam); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.seeUsers(nil, remote.Fields{"OwnerId": sam})
+	h.faults.set(once(func(r *http.Request) bool {
+		return strings.HasPrefix(r.URL.Query().Get("q"), "SELECT Id, Name FROM User WHERE Id IN")
+	}, "drop"))
+	if err := h.eng.fetchUserNames(bg); err == nil {
+		t.Fatal("the dropped name query did not fail the fetch")
+	}
+	h.faults.set(nil)
+	if err := h.eng.fetchUserNames(bg); err != nil {
+		t.Fatal(err)
+	}
+	if names, _ := h.eng.db.Names(bg, []string{sam}); names[sam] != h.users["sam@demo.example"].Name {
+		t.Fatalf("sam's name after the next fetch: %q", names[sam])
+	}
+}

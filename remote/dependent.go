@@ -1,6 +1,10 @@
 package remote
 
-import "encoding/base64"
+import (
+	"encoding/base64"
+	"slices"
+	"strings"
+)
 
 // ControllerIndex is the bit a controlling field's value v stands for in a dependent value's
 // validFor bitmap: a checkbox is 0 when false and 1 when true; a picklist is the index of the
@@ -44,4 +48,16 @@ func ValidForAllows(bitmap string, i int) bool {
 		return false
 	}
 	return b[i>>3]&(0x80>>(i&7)) != 0
+}
+
+// SplitChoices are the values a multi-select value chooses, as an org reads them: split at ";",
+// each without the spaces around it, empty parts left out, each value once, in the order given.
+func SplitChoices(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ";") {
+		if v = strings.TrimSpace(v); v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }

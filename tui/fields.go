@@ -457,8 +457,8 @@ func (t *textareaField) View(focused bool, w int) string {
 // (tabs, other control characters, invisible marks, escape sequences): kept byte for byte
 // while the text is left as it came, lost once it is changed; "" when it holds none.
 func (t *textareaField) hiddenNote() string {
-	if t.raw == t.start {
-		return ""
+	if strings.ReplaceAll(t.raw, "\r\n", "\n") == t.start {
+		return "" // nothing hidden: CRLF line breaks are line breaks here too
 	}
 	if t.ta.Value() == t.start {
 		return "Holds tabs or hidden characters this editor can't show: kept unless you change this text."

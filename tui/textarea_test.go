@@ -164,11 +164,13 @@ func TestATextareaSaysWhatItCannotShowAndWhatAnEditDoes(t *testing.T) {
 	if v := in.View(true, 120); !strings.Contains(v, "tabs are saved as spaces") {
 		t.Fatalf("once changed it does not say what saving does:\n%s", v)
 	}
-	plain := newTextareaField(remote.Field{Name: "Description", Type: "textarea"}, "plain\ntext")
-	plain.SetWidth(120)
-	plain.Focus()
-	if v := plain.View(true, 120); strings.Contains(v, "hidden") || strings.Contains(v, "tabs") {
-		t.Fatalf("a plain text gets a note:\n%s", v)
+	for _, text := range []string{"plain\ntext", "lines ended\r\nas Windows ends them\r\n"} {
+		plain := newTextareaField(remote.Field{Name: "Description", Type: "textarea"}, text)
+		plain.SetWidth(120)
+		plain.Focus()
+		if v := plain.View(true, 120); strings.Contains(v, "hidden") || strings.Contains(v, "tabs") {
+			t.Fatalf("%q gets a note:\n%s", text, v)
+		}
 	}
 }
 

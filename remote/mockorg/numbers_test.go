@@ -228,6 +228,8 @@ func TestADateOutsideTheYearsAnOrgKeepsIsRefused(t *testing.T) {
 		{"Next_Meeting__c", "1700-01-01T00:00:00.000+0000", true},
 		{"Next_Meeting__c", "1699-12-31T23:59:59.000+0000", false},
 		{"Next_Meeting__c", "4000-12-31T23:00:00-02:00", false},
+		{"Next_Meeting__c", "4000-12-31T00:00:00.000+0000", true},
+		{"Next_Meeting__c", "4000-12-31T00:00:01.000+0000", false},
 	} {
 		r := e.do(e.alex, "PATCH", v+"/sobjects/Contact/"+id, map[string]any{c.field: c.value})
 		switch {

@@ -619,15 +619,16 @@ func coerce(f *fieldDef, v any) (any, *apiError) {
 	return bad()
 }
 
-// The dates an org keeps: from 1700-01-01 to 4000-12-31 (UTC).
+// The moments an org keeps: from 1700-01-01T00:00:00Z to 4000-12-31T00:00:00Z; a date field
+// takes any day from 1700-01-01 to 4000-12-31.
 var (
 	firstDate = time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC)
-	lastDate  = time.Date(4001, 1, 1, 0, 0, 0, 0, time.UTC)
+	lastDate  = time.Date(4000, 12, 31, 0, 0, 0, 0, time.UTC)
 )
 
-// beyondOrgDates refuses a date or date-time outside the years an org keeps, as an org does.
+// beyondOrgDates refuses a date or date-time outside the moments an org keeps, as an org does.
 func beyondOrgDates(f *fieldDef, t time.Time) *apiError {
-	if t.Before(firstDate) || !t.Before(lastDate) {
+	if t.Before(firstDate) || t.After(lastDate) {
 		return newErr(http.StatusBadRequest, "FIELD_INTEGRITY_EXCEPTION",
 			fmt.Sprintf("%s: value outside of valid range on date or datetime field", f.Label), f.Name)
 	}
