@@ -766,6 +766,9 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 					ErrNotAllowed, rec.Name, fieldLabel(d, "OwnerId"))
 			}
 		}
+		if err := dependentsSuit(d, ent.Changes, server); err != nil {
+			return false, err
+		}
 		note := "conflict resolved by the user"
 		if len(said) > 0 {
 			note += ": " + strings.Join(said, ", ")
@@ -780,6 +783,57 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 		ent.Status = StatusPending
 		return false, settleRefs(ctx, tx, ent)
 	})
+}
+
+// dependentsSuit refuses a resolution whose values would pair a dependent picklist's value
+// with a controlling value it is not valid for (mine of one, theirs of the other, say): the
+// org would refuse the whole change again. changes are what the resolution sends, server the
+// org's copy, which holds the rest. Values the describe does not list are the org's to judge.
+func dependentsSuit(d *remote.Describe, changes, server remote.Fields) error {
+	if d == nil {
+		return nil
+	}
+	for _, dep := range d.Fields {
+		if dep.ControllerName == "" || (dep.Type != "picklist" && dep.Type != "multipicklist") {
+			continue
+		}
+		ctl, ok := d.Field(dep.ControllerName)
+		if !ok {
+			continue
+		}
+		depV, depSent := changes[dep.Name]
+		ctlV, ctlSent := changes[ctl.Name]
+		if !depSent && !ctlSent {
+			continue
+		}
+		if !depSent {
+			depV = server[dep.Name]
+		}
+		if !ctlSent {
+			ctlV = server[ctl.Name]
+		}
+		s, _ := depV.(string)
+		values := []string{s}
+		if dep.Type == "multipicklist" {
+			values = remote.SplitChoices(s)
+		}
+		i, set := remote.ControllerIndex(ctl, ctlV)
+		if set && i < 0 {
+			continue // a controlling value the describe does not list
+		}
+		for _, v := range values {
+			if v == "" {
+				continue
+			}
+			for _, p := range dep.PicklistValues {
+				if p.Value == v && (!set || !remote.ValidForAllows(p.ValidFor, i)) {
+					return fmt.Errorf("%w: %s %s does not go with %s %s: choose both from the same side, or type a value that suits",
+						ErrNotAllowed, fieldLabel(d, dep.Name), strconv.Quote(v), fieldLabel(d, ctl.Name), shownValue(ctlV))
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // rebase makes the server copy the entry's new base.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/offline-edit/offline-edit/remote"
 )
@@ -191,5 +192,42 @@ func TestResolvingKeepsNoOwnerChangeOnARecordNoLongerMine(t *testing.T) {
 	srv := h.serverRecord(t, "Account", a.ID).Fields
 	if srv["Phone"] != "555-6001" || srv["OwnerId"] != h.users["admin@demo.example"].ID {
 		t.Fatalf("org has Phone %v, owner %v", srv["Phone"], srv["OwnerId"])
+	}
+}
+
+// A resolution that would pair a dependent picklist's value with a controlling value it does
+// not suit (my Case Reason with their Case Type) is refused before anything is queued: the org
+// would refuse the whole change again. Both from one side go through.
+func TestAResolutionPairingADependentValueWithAControllerItDoesNotSuitIsRefused(t *testing.T) {
+	h := newHarness(t, harnessOpts{objects: []string{"Account", "Contact", "Case"}})
+	h.sync(t)
+	cs := h.firstOwned(t, "Case")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Case", cs.ID, remote.Fields{"Type": "Electrical", "Reason": "Performance"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	if err := h.as(t, "admin@demo.example").Update(bg, "Case", cs.ID, remote.Fields{"Type": "Mechanical", "Reason": "Installation"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	en := h.entryOf(t, cs.ID)
+	if en.Status != StatusConflict || len(en.Conflicts) != 2 {
+		t.Fatalf("want a conflict on Type and Reason (the test's premise): %+v", en)
+	}
+	err := h.eng.Resolve(bg, en.ID, map[string]Choice{"Type": {Take: TakeTheirs}, "Reason": {Take: TakeMine}})
+	if !errors.Is(err, ErrNotAllowed) || !strings.Contains(err.Error(), `Case Reason "Performance" does not go with Case Type "Mechanical"`) {
+		t.Fatalf("mine Reason with their Type: %v; want it refused, naming both", err)
+	}
+	if again := h.entryOf(t, cs.ID); again.Status != StatusConflict {
+		t.Fatalf("the refused resolution changed the entry: %+v", again)
+	}
+	if err := h.eng.Resolve(bg, en.ID, map[string]Choice{"Type": {Take: TakeMine}, "Reason": {Take: TakeMine}}); err != nil {
+		t.Fatalf("both mine: %v", err)
+	}
+	h.sync(t)
+	if got := h.serverRecord(t, "Case", cs.ID).Fields; got["Type"] != "Electrical" || got["Reason"] != "Performance" {
+		t.Fatalf("the org holds Type %v, Reason %v", got["Type"], got["Reason"])
 	}
 }
