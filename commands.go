@@ -773,6 +773,22 @@ func newLogCmd(of *orgFlags) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				if len(acts) == 0 && record != "" {
+					// Not an id the log holds: a record's name, as support staff type it (a
+					// case number, an account's name), names it when it names one record.
+					ids, err := db.IDsNamed(ctx, record, 2)
+					switch {
+					case err != nil:
+						return err
+					case len(ids) > 1:
+						return fmt.Errorf("several records are named %s: give the id of one (list OBJECT %s)", jsonText(record), jsonText(record))
+					case len(ids) == 1:
+						if acts, err = pending.ReadActivity(ctx, db, ids[0], limit); err != nil {
+							return err
+						}
+						record = ids[0]
+					}
+				}
 				if asJSON {
 					return writeJSON(cmd.OutOrStdout(), activityRows(acts))
 				}
@@ -791,7 +807,7 @@ func newLogCmd(of *orgFlags) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.Flags().StringVar(&record, "record", "", "only requests that served this record id")
+	cmd.Flags().StringVar(&record, "record", "", "only requests that served this record (its id, or a name that names one record)")
 	cmd.Flags().IntVar(&limit, "limit", 200, "most recent entries to show")
 	return cmd
 }

@@ -65,6 +65,10 @@ func TestPendingAndLogSayARecordWasGivenToAnotherUser(t *testing.T) {
 	if out := must("log", "--record", id); !strings.Contains(out, "failed: "+want) {
 		t.Fatalf("log does not say %q:\n%s", want, out)
 	}
+	// Support staff type the record's name, as the user said it.
+	if out := must("log", "--record", res.Records[0].Fields["Name"].(string)); !strings.Contains(out, "failed: "+want) {
+		t.Fatalf("log --record NAME does not find the record's log:\n%s", out)
+	}
 }
 
 // The log names the fields a user fixed as the form does (Close Date, not CloseDate); `log
