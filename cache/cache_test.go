@@ -385,3 +385,26 @@ func TestADroppedRecordKeepsItsNameUntilCachedAgainOrTrimmed(t *testing.T) {
 		t.Fatalf("after trimming to %d: %v", namesKept, n)
 	}
 }
+
+// A name fetched before a given moment is stale: asked again, as one never fetched is.
+func TestAUserNameFetchedLongAgoIsStale(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	err := db.Update(ctx, func(tx *Tx) error {
+		if err := tx.PutUserNames(ctx, map[string]string{"005OLD": "Old Name"}, now.Add(-48*time.Hour)); err != nil {
+			return err
+		}
+		return tx.PutUserNames(ctx, map[string]string{"005NEW": "New Name"}, now.Add(-time.Hour))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale, err := db.StaleUsers(ctx, []string{"005OLD", "005NEW", "005NONE"}, now.Add(-24*time.Hour))
+	if err != nil || len(stale) != 2 || stale[0] != "005OLD" || stale[1] != "005NONE" {
+		t.Fatalf("stale users %v %v; want the one fetched two days ago and the one never fetched", stale, err)
+	}
+	if unknown, _ := db.UnknownUsers(ctx, []string{"005OLD", "005NEW", "005NONE"}); len(unknown) != 1 || unknown[0] != "005NONE" {
+		t.Fatalf("unknown users %v; want only the one never fetched", unknown)
+	}
+}

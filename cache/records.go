@@ -522,6 +522,12 @@ func (db *DB) IDsNamed(ctx context.Context, name string, limit int) ([]string, e
 // UnknownUsers returns the ids among the given ones whose user name is not cached, each once,
 // in the order given.
 func (db *DB) UnknownUsers(ctx context.Context, ids []string) ([]string, error) {
+	return db.StaleUsers(ctx, ids, time.Time{})
+}
+
+// StaleUsers returns the ids among the given ones whose user name is not cached or was fetched
+// before the given moment (a user renamed on the org since), each once, in the order given.
+func (db *DB) StaleUsers(ctx context.Context, ids []string, before time.Time) ([]string, error) {
 	var out []string
 	seen := map[string]bool{}
 	for _, id := range ids {
@@ -530,7 +536,7 @@ func (db *DB) UnknownUsers(ctx context.Context, ids []string) ([]string, error) 
 		}
 		seen[id] = true
 		var n int
-		if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE id = ?`, id).Scan(&n); err != nil {
+		if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE id = ? AND fetched_at >= ?`, id, MS(before)).Scan(&n); err != nil {
 			return nil, err
 		}
 		if n == 0 {

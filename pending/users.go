@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/remote"
@@ -53,6 +54,9 @@ func (e *Engine) seeUsers(d *remote.Describe, f remote.Fields) {
 	}
 }
 
+// userNameTTL is how long a user's name is taken as the org's without asking again.
+const userNameTTL = 24 * time.Hour
+
 // fetchUserNames asks the org for the names of the users seen this run that the device does
 // not know (SELECT Id, Name FROM User WHERE Id IN (…)) and caches them, so a record or a
 // conflict names its owner and authors without a request while it is drawn. A device cached
@@ -89,7 +93,9 @@ func (e *Engine) fetchUserNames(ctx context.Context) (err error) {
 		ids = append(ids, old...)
 	}
 	sort.Strings(ids)
-	missing, err := e.db.UnknownUsers(ctx, ids)
+	// A name fetched more than a day ago is asked again when the run saw its user: a user
+	// renamed on the org is named anew within a day.
+	missing, err := e.db.StaleUsers(ctx, ids, e.now().Add(-userNameTTL))
 	if err != nil || len(missing) == 0 {
 		return err
 	}

@@ -93,3 +93,21 @@ func TestUsersSeenByARunWhoseNameQueryFailedAreAskedByTheNext(t *testing.T) {
 		t.Fatalf("sam's name after the next fetch: %q", names[sam])
 	}
 }
+
+// A name kept for more than a day is asked again when a run sees its user: a user renamed on
+// the org is named anew.
+func TestAUserNameKeptMoreThanADayIsAskedAgain(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	h.learnAdminName(t)
+	admin := h.users["admin@demo.example"]
+	// As if the device had learnt the admin under an older name two days ago.
+	if _, err := h.eng.db.SQL().ExecContext(bg, `UPDATE users SET name = 'Old Name', fetched_at = ? WHERE id = ?`,
+		h.clock.Now().Add(-48*time.Hour).UnixMilli(), admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.learnAdminName(t) // the admin changes a record again; the run sees them
+	if names, _ := h.eng.db.Names(bg, []string{admin.ID}); names[admin.ID] != admin.Name {
+		t.Fatalf("the admin is still named %q; want %q", names[admin.ID], admin.Name)
+	}
+}
