@@ -503,8 +503,12 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 func conflictValues(ctx context.Context, tx *cache.Tx, d *remote.Describe, cs []Conflict) string {
 	parts := make([]string, 0, len(cs))
 	for _, c := range cs {
-		parts = append(parts, fieldLabel(d, c.Field)+" theirs "+noteFieldValue(ctx, tx, d, c.Field, c.Theirs)+
-			", mine "+noteFieldValue(ctx, tx, d, c.Field, c.Mine))
+		part := fieldLabel(d, c.Field) + " theirs " + noteFieldValue(ctx, tx, d, c.Field, c.Theirs) +
+			", mine " + noteFieldValue(ctx, tx, d, c.Field, c.Mine)
+		if n := len(c.Sent); n > 0 {
+			part += ", sent before with no reply " + noteFieldValue(ctx, tx, d, c.Field, c.Sent[n-1])
+		}
+		parts = append(parts, part)
 	}
 	return strings.Join(parts, "; ")
 }

@@ -2,6 +2,7 @@ package pending
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -146,8 +147,9 @@ func TestTheLogKeepsRequestsMadeBeforeADiscardBelowItsNote(t *testing.T) {
 	}
 }
 
-// Support reads what a dismissed or discarded change held: the log says the values dropped,
-// a date and time in UTC saying so (the log's own times are local).
+// Support reads what a dismissed or discarded change held: the log names the record (it may
+// leave the device) and says the values dropped, a date and time in UTC saying so (the log's
+// own times are local).
 func TestTheLogSaysWhatADismissedOrDiscardedChangeHeld(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	_, en := lostAccess(t, h)
@@ -155,7 +157,7 @@ func TestTheLogSaysWhatADismissedOrDiscardedChangeHeld(t *testing.T) {
 		t.Fatal(err)
 	}
 	acts, _ := h.eng.Activity(bg, en.RecordID, 20)
-	if want := `dismissed: ` + en.Message + `; dropped the edit of Account Phone "111"`; !hasNote(acts, want) {
+	if want := `dismissed: ` + en.Message + `; dropped the edit of ` + strconv.Quote(en.Name) + ` (Account Phone "111")`; !hasNote(acts, want) {
 		t.Fatalf("want the note %q in %+v", want, acts)
 	}
 
@@ -167,7 +169,7 @@ func TestTheLogSaysWhatADismissedOrDiscardedChangeHeld(t *testing.T) {
 		t.Fatal(err)
 	}
 	acts, _ = h.eng.Activity(bg, c.ID, 20)
-	if want := `discarded by the user: dropped the edit of Title "Boss", Next Meeting "2026-12-01 01:00 UTC"`; !hasNote(acts, want) {
+	if want := `discarded by the user: dropped the edit of ` + strconv.Quote(c.Name) + ` (Title "Boss", Next Meeting "2026-12-01 01:00 UTC")`; !hasNote(acts, want) {
 		t.Fatalf("want the note %q in %+v", want, acts)
 	}
 }

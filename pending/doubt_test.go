@@ -1,6 +1,8 @@
 package pending
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,5 +84,11 @@ func TestAConflictSaysWhatAnEarlierSendInDoubtCarried(t *testing.T) {
 	c := en.Conflicts[0]
 	if c.Theirs != "555-0199" || c.Mine != "555-0105" || len(c.Sent) != 1 || c.Sent[0] != "555-0104" {
 		t.Fatalf("conflict %+v; want theirs 555-0199, mine 555-0105, sent [555-0104]", c)
+	}
+	acts, _ := h.eng.Activity(bg, id, 20)
+	if want := `Account Phone theirs "555-0199", mine "555-0105", sent before with no reply "555-0104"`; !slices.ContainsFunc(acts, func(a Activity) bool {
+		return strings.Contains(a.Note, want)
+	}) {
+		t.Fatalf("the log's conflict note does not say %q: %+v", want, acts)
 	}
 }

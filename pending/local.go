@@ -189,7 +189,8 @@ func settleRefs(ctx context.Context, tx *cache.Tx, ent *entry) error {
 			return err
 		}
 		if parent == nil || parent.Op != OpCreate {
-			return fmt.Errorf("%w: %s refers to %s, a new record that no longer exists", ErrNotAllowed, k, s)
+			d, _ := tx.Describe(ctx, ent.Object)
+			return fmt.Errorf("%w: %s points at a new record that was discarded (%s): choose another, or empty it", ErrNotAllowed, fieldLabel(d, k), s)
 		}
 		if ent.WaitingOn == "" || s < ent.WaitingOn {
 			ent.WaitingOn = s
@@ -602,20 +603,22 @@ func noteValue(v any) string {
 	return strconv.Quote(s)
 }
 
-// droppedNote says, for the log, what a change the user drops held: `the edit of Phone
-// "555-0202", Rating "Warm"`, `the new record`, `the delete`.
+// droppedNote says, for the log, what a change the user drops held, naming its record (which
+// may leave the device with it): `the edit of "Acme" (Phone "555-0202", Rating "Warm")`, `the
+// new record "Acme"`, `the delete of "Acme"`.
 func droppedNote(ctx context.Context, tx *cache.Tx, d *remote.Describe, ent *entry) string {
+	name := truncate(strconv.Quote(cmp.Or(ent.Name, ent.RecordID)), 80)
 	switch ent.Op {
 	case OpDelete:
-		return "the delete"
+		return "the delete of " + name
 	case OpCreate:
-		return "the new record"
+		return "the new record " + name
 	}
 	var set []string
 	for _, f := range inFormOrder(d, sortedKeys(ent.Changes)) {
 		set = append(set, fieldLabel(d, f)+" "+noteFieldValue(ctx, tx, d, f, ent.Changes[f]))
 	}
-	return "the edit of " + strings.Join(set, ", ")
+	return "the edit of " + name + " (" + strings.Join(set, ", ") + ")"
 }
 
 // overNote says, for a resolve note, whose value the user's replaces on a conflicting field:

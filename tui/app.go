@@ -445,7 +445,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		b, ctx := m.c.backend, m.c.ctx
 		what := map[pending.Op]string{pending.OpCreate: "the new record", pending.OpUpdate: "your edit", pending.OpDelete: "your delete"}[msg.op]
 		m.modal = modal{kind: modalConfirm, title: "Discard change?", yes: "discard",
-			body: discardBody(what, msg.name, msg.op == pending.OpCreate && msg.inDoubt),
+			body: discardBody(what, msg.name, msg.op == pending.OpCreate && msg.inDoubt) + pointingNote(msg.pointing),
 			onYes: func() tea.Msg {
 				return opDoneMsg{note: "Change discarded.", err: b.Discard(ctx, msg.entryID)}
 			}}
@@ -1537,6 +1537,19 @@ func discardBody(what, name string, mayBeOnOrg bool) string {
 		return sprintf("Discard %s %q? The reply to its creation was lost, so it may already be on the org; discarding leaves it there. Sync first to find out.", what, name)
 	}
 	return sprintf("Discard %s of %q? It will never be sent.", what, name)
+}
+
+// pointingNote says, in the question before a new record is discarded, which changes point at
+// it: they turn orange and need another record (or to be discarded too).
+func pointingNote(pointing []string) string {
+	switch n := len(pointing); {
+	case n == 0:
+		return ""
+	case n <= 3:
+		return sprintf(" %s %s at it and will need another record.", strings.Join(pointing, ", "), plural(n, "points", "point"))
+	default:
+		return sprintf(" %s and %d more changes point at it and will need another record.", strings.Join(pointing[:2], ", "), n-2)
+	}
 }
 
 // cascadeNote says which related records a delete of object takes with it on the org (its

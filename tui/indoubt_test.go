@@ -74,3 +74,18 @@ func TestAChangeSentWithNoReplySaysTheNextSyncChecksTheOrg(t *testing.T) {
 		}
 	}
 }
+
+// Discarding a new record other changes point at says which: they will need another record.
+func TestDiscardingANewRecordNamesTheChangesThatPointAtIt(t *testing.T) {
+	f := seededFake(1)
+	f.setEntry(pending.Entry{ID: "e1", Seq: 1, Object: "Account", RecordID: "local-aaa", Name: "CV Offline Co",
+		Op: pending.OpCreate, Status: pending.StatusPending, Changes: map[string]any{"Name": "CV Offline Co"}})
+	f.setEntry(pending.Entry{ID: "e2", Seq: 2, Object: "Contact", RecordID: "local-bbb", Name: "Orphan",
+		Op: pending.OpCreate, Status: pending.StatusWaiting, WaitingOn: "local-aaa",
+		Changes: map[string]any{"LastName": "Orphan", "AccountId": "local-aaa"}})
+	d := newDriver(t, f, 100, 30)
+	d.keys("p")
+	d.requireView("CV Offline Co")
+	d.keys("x")
+	d.requireView("Discard the new record", `Contact "Orphan" points at it and will need another`)
+}

@@ -17,7 +17,8 @@ type (
 	confirmDiscardMsg struct {
 		entryID, name string
 		op            pending.Op
-		inDoubt       bool // its last send got no reply: it may be on the org already
+		inDoubt       bool     // its last send got no reply: it may be on the org already
+		pointing      []string // the changes that point at the new record (pointingAt)
 	}
 	// confirmDismissMsg asks before dismissing a red change.
 	confirmDismissMsg struct{ entry pending.Entry }

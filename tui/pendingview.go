@@ -176,7 +176,37 @@ func dismissEntry(c *common, e pending.Entry) tea.Cmd {
 	if e.Status == pending.StatusSyncing {
 		return errCmd(errors.New("This change is syncing now; it can't be discarded."))
 	}
-	return cmdOf(confirmDiscardMsg{entryID: e.ID, name: CleanLine(e.Name), op: e.Op, inDoubt: e.InDoubt})
+	msg := confirmDiscardMsg{entryID: e.ID, name: CleanLine(e.Name), op: e.Op, inDoubt: e.InDoubt}
+	if e.Op != pending.OpCreate {
+		return cmdOf(msg)
+	}
+	b, ctx := c.backend, c.ctx
+	return func() tea.Msg {
+		// A new record other changes point at: the question says which, since they will need
+		// another record once it is gone.
+		if all, err := b.Entries(ctx); err == nil {
+			msg.pointing = pointingAt(all, e.RecordID)
+		}
+		return msg
+	}
+}
+
+// pointingAt names the changes whose values point at the record id (a new record's local id):
+// `Contact "Orphan"`, in the queue's order.
+func pointingAt(all []pending.Entry, id string) []string {
+	var out []string
+	for _, o := range all {
+		if o.RecordID == id {
+			continue
+		}
+		for _, v := range o.Changes {
+			if s, ok := v.(string); ok && s == id {
+				out = append(out, sprintf("%s %q", CleanLine(o.Object), CleanLine(o.Name)))
+				break
+			}
+		}
+	}
+	return out
 }
 
 // dismissNow dismisses a red entry and says what the device shows of its record now.
