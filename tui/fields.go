@@ -565,6 +565,7 @@ type lookupField struct {
 	gen     int
 	open    bool
 	orgOnly bool // only records the org has: none created on this device and not synced
+	gone    bool // id is a new record of this device's that no longer exists (discarded)
 }
 
 func newLookupField(c *common, f remote.Field, v any, name string) *lookupField {
@@ -580,6 +581,11 @@ func newLookupField(c *common, f remote.Field, v any, name string) *lookupField 
 	}
 	l.id, _ = v.(string)
 	l.name = CleanLine(name)
+	if l.name == "" && pending.IsLocalID(l.id) {
+		// A new record of this device's that is gone (discarded): nothing to name it by, and
+		// its id means nothing to the user.
+		l.name, l.gone = "(a new record, discarded)", true
+	}
 	if l.name == "" {
 		l.name = CleanLine(l.id)
 	}
@@ -634,7 +640,7 @@ func (l *lookupField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 		case tea.KeyEnter:
 			if l.open && l.sel >= 0 && l.sel < len(l.matches) {
 				ch := l.matches[l.sel]
-				l.id, l.name, l.open = ch.id, ch.name, false
+				l.id, l.name, l.open, l.gone = ch.id, ch.name, false, false
 				l.in.SetValue(ch.name)
 				l.in.CursorEnd()
 				l.gen++ // a search still on its way would open the matches again
@@ -650,7 +656,7 @@ func (l *lookupField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 		l.in, cmd = l.in.Update(msg)
 		if l.in.Value() != before {
 			if l.in.Value() == "" {
-				l.id, l.name, l.open = "", "", false
+				l.id, l.name, l.open, l.gone = "", "", false, false
 				l.gen++
 				return l, cmd
 			}
@@ -674,7 +680,7 @@ func (l *lookupField) View(focused bool, w int) string {
 		return trunc(l.name, w)
 	}
 	out := l.in.View(max(1, w-3))
-	if l.id != "" && l.in.Value() == l.name {
+	if l.id != "" && l.in.Value() == l.name && !l.gone {
 		out += "  ✓"
 	}
 	if l.open {
@@ -700,6 +706,9 @@ func (l *lookupField) Value() any {
 }
 
 func (l *lookupField) Check() error {
+	if l.gone && l.in.Value() == l.name {
+		return errors.New("the new record it pointed at was discarded: choose another, or empty it (ctrl+u)")
+	}
 	if l.in.Value() != "" && (l.id == "" || l.in.Value() != l.name) {
 		return errors.New("choose a record from the matches (↑/↓, enter)")
 	}

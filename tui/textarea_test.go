@@ -187,3 +187,24 @@ func TestAChangedTextKeepsTheLinesACarriageReturnBroke(t *testing.T) {
 		t.Fatalf("the changed text is %q; want its three lines kept apart", got)
 	}
 }
+
+// A lookup pointing at a new record of this device's that was discarded says so, rather than
+// show its local id as a chosen record, and saving is refused until another is chosen or the
+// field emptied.
+func TestALookupToADiscardedNewRecordSaysSoAndAsksForAnother(t *testing.T) {
+	d := newDriver(t, seededFake(1), 100, 30)
+	l := newLookupField(d.model().c, remote.Field{Name: "AccountId", Type: "reference", ReferenceTo: []string{"Account"}}, "local-0123456789abcdef", "")
+	l.Focus()
+	v := l.View(true, 80)
+	if !strings.Contains(v, "(a new record, discarded)") || strings.Contains(v, "local-") || strings.Contains(v, "✓") {
+		t.Fatalf("the field shows %q", v)
+	}
+	if err := l.Check(); err == nil || !strings.Contains(err.Error(), "was discarded") {
+		t.Fatalf("Check = %v; want it refused, saying the record was discarded", err)
+	}
+	var in fieldInput = l
+	in, _ = in.Update(tea.KeyMsg{Type: tea.KeyCtrlU})
+	if err := in.Check(); err != nil || in.Value() != nil {
+		t.Fatalf("emptied: Check %v, value %v; want it accepted and empty", err, in.Value())
+	}
+}
