@@ -104,21 +104,8 @@ func (m *multiPickField) setController(v any) {
 	if l := m.list(); m.sel < len(l) {
 		at = l[m.sel].value
 	}
-	i, set := remote.ControllerIndex(*m.ctl, v)
-	m.ctlSet, m.ctlText, m.ctlNow = set, display(v), v
-	switch {
-	case !set:
-		m.allowed = map[string]bool{} // no controller value: no dependent values
-	case i < 0:
-		m.allowed = nil // a controller value describe does not list: the org decides
-	default:
-		m.allowed = map[string]bool{}
-		for _, o := range m.opts {
-			if remote.ValidForAllows(o.validFor, i) {
-				m.allowed[o.value] = true
-			}
-		}
-	}
+	m.allowed, m.ctlSet = allowedFor(*m.ctl, v, m.opts)
+	m.ctlText, m.ctlNow = display(v), v
 	m.kept = map[string]bool{}
 	for _, o := range m.opts {
 		if m.on[o.value] && !m.allows(o.value) {

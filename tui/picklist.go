@@ -110,22 +110,29 @@ func (p *picklistField) setController(v any) {
 	if p.ctl == nil {
 		return
 	}
-	i, set := remote.ControllerIndex(*p.ctl, v)
-	p.ctlSet, p.ctlText = set, display(v)
+	p.allowed, p.ctlSet = allowedFor(*p.ctl, v, p.opts)
+	p.ctlText = display(v)
+	p.clampCursor()
+}
+
+// allowedFor is the set of opts a dependent field may take while its controller ctl holds v:
+// none when v is no value (set false), nil (all) when the describe does not list v, so that
+// the org decides.
+func allowedFor(ctl remote.Field, v any, opts []pickOption) (allowed map[string]bool, set bool) {
+	i, set := remote.ControllerIndex(ctl, v)
 	switch {
 	case !set:
-		p.allowed = map[string]bool{} // no controller value: no dependent values
+		return map[string]bool{}, false // no controller value: no dependent values
 	case i < 0:
-		p.allowed = nil // a controller value describe does not list: the org decides
-	default:
-		p.allowed = map[string]bool{}
-		for _, o := range p.opts {
-			if remote.ValidForAllows(o.validFor, i) {
-				p.allowed[o.value] = true
-			}
+		return nil, true // a controller value describe does not list: the org decides
+	}
+	allowed = map[string]bool{}
+	for _, o := range opts {
+		if remote.ValidForAllows(o.validFor, i) {
+			allowed[o.value] = true
 		}
 	}
-	p.clampCursor()
+	return allowed, true
 }
 
 // followController applies a new controller value and clears the field's value when that
