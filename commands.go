@@ -787,6 +787,8 @@ func newLogCmd(of *orgFlags) *cobra.Command {
 							return err
 						}
 						record = ids[0]
+					case !pending.LooksLikeRecordID(record):
+						return fmt.Errorf("no record on this device is named %s, and it is no record id (list OBJECT NAME finds one)", jsonText(record))
 					}
 				}
 				if asJSON {

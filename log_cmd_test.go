@@ -65,9 +65,17 @@ func TestPendingAndLogSayARecordWasGivenToAnotherUser(t *testing.T) {
 	if out := must("log", "--record", id); !strings.Contains(out, "failed: "+want) {
 		t.Fatalf("log does not say %q:\n%s", want, out)
 	}
-	// Support staff type the record's name, as the user said it.
-	if out := must("log", "--record", res.Records[0].Fields["Name"].(string)); !strings.Contains(out, "failed: "+want) {
+	// The same sync asked what alex may still do with it: read only, as the org says (after a
+	// dismiss the device must not offer Edit on sam's record).
+	if out := must("list", "Account", res.Records[0].Fields["Name"].(string), "--json"); !strings.Contains(out, `"access": "read"`) {
+		t.Fatalf("list --json does not say the record is read only:\n%s", out)
+	}
+	// Support staff type the record's name, as the user said it, in any case.
+	if out := must("log", "--record", strings.ToLower(res.Records[0].Fields["Name"].(string))); !strings.Contains(out, "failed: "+want) {
 		t.Fatalf("log --record NAME does not find the record's log:\n%s", out)
+	}
+	if out, err := run(t, dir, "", append(org, "log", "--record", "No Such Account Co")...); err == nil || !strings.Contains(err.Error(), "no record on this device is named") {
+		t.Fatalf("a name that names nothing: %v\n%s", err, out)
 	}
 }
 

@@ -498,12 +498,13 @@ func (db *DB) Names(ctx context.Context, ids []string) (map[string]string, error
 	return out, nil
 }
 
-// IDsNamed returns the ids of the records the device knows by exactly this name, those it
-// caches first, then those whose names it keeps; at most limit.
+// IDsNamed returns the ids of the records the device knows by this name (ASCII letters in any
+// case, as a person types it), those it caches first, then those whose names it keeps; at
+// most limit.
 func (db *DB) IDsNamed(ctx context.Context, name string, limit int) ([]string, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT id FROM (
-		SELECT 1 AS k, id FROM records WHERE name = ?1 UNION ALL
-		SELECT 2, id FROM names WHERE name = ?1 AND id NOT IN (SELECT id FROM records)) ORDER BY k, id LIMIT ?2`, name, limit)
+		SELECT 1 AS k, id FROM records WHERE name = ?1 COLLATE NOCASE UNION ALL
+		SELECT 2, id FROM names WHERE name = ?1 COLLATE NOCASE AND id NOT IN (SELECT id FROM records)) ORDER BY k, id LIMIT ?2`, name, limit)
 	if err != nil {
 		return nil, fmt.Errorf("cache: find records named %q: %w", name, err)
 	}

@@ -114,7 +114,15 @@ func (e *Engine) apply(ctx context.Context, tx *cache.Tx, r *run, o outcome) err
 			e.note(cur.ID, cur.RecordID, "already deleted on the org")
 			return e.applySuccess(ctx, tx, r, o)
 		}
-		return e.applyFailed(ctx, tx, o)
+		if err := e.applyFailed(ctx, tx, o); err != nil {
+			return err
+		}
+		if o.job.ent.GivenAway() {
+			// The user may still read it: what else they may do with it now is asked at the
+			// refresh, or after a dismiss the device would offer Edit on someone else's record.
+			r.due(cur.Object)[cur.RecordID] = true
+		}
+		return nil
 	}
 	return fmt.Errorf("pending: unhandled outcome %v", o.class)
 }

@@ -1049,6 +1049,10 @@ func newEntryID() string {
 	return uuid.NewString()
 }
 
+// LooksLikeRecordID reports whether s has the form of a record id: the org's (15 or 18
+// letters and digits) or a local one of a record created on this device.
+func LooksLikeRecordID(s string) bool { return IsLocalID(s) || looksLikeID(s) }
+
 // looksLikeID reports whether s has the form of a Salesforce record id: 15 or 18 letters and
 // digits (an empty lookup is null, not "").
 func looksLikeID(s string) bool {

@@ -73,6 +73,17 @@ func TestAChangeToARecordGivenToAnotherUserSaysToWhom(t *testing.T) {
 		t.Fatalf("the record's page shows owner %v and phone %v; want sam's id (as the message says) and the change on top",
 			rv.Server["OwnerId"], rv.Fields["Phone"])
 	}
+	// The same sync asked what the user may still do with it: read only. Dismissed, the
+	// record stays, and a new edit is refused on the device rather than red again at sync.
+	if acc, err := h.eng.RecordAccess(bg, acc.ID); err != nil || acc != AccessRead {
+		t.Fatalf("access %v (%v); want read only, as the org says", acc, err)
+	}
+	if err := h.eng.Dismiss(bg, en.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.eng.Edit(bg, "Account", acc.ID, remote.Fields{"Phone": "555-0105"}); !errors.Is(err, ErrNotAllowed) {
+		t.Fatalf("an edit after the dismiss: %v; want it refused (read only)", err)
+	}
 }
 
 // The new owner may be a user the device has never seen when the push meets the refusal: the
