@@ -280,6 +280,17 @@ func (m *model) theirEdit(t *rapid.T, k, id string) (string, bool) {
 	if cur, err := admin.Retrieve(bg, m.object[k], id, []string{f}); err == nil && sameModelValue(f, cur.Fields[f], v) {
 		return f, false
 	}
+	// Nor back to what the device holds (the few values of the multi-select come round): the
+	// other user's edits would then add up to no change, and the model would expect a conflict
+	// where the engine rightly sees none.
+	if rv, err := m.h.eng.Record(bg, "", id); err == nil {
+		if sameModelValue(f, rv.Server[f], v) {
+			return f, false
+		}
+		if rv.Entry != nil && hasField(rv.Entry.Base, f) && sameModelValue(f, rv.Entry.Base[f], v) {
+			return f, false
+		}
+	}
 	return f, admin.Update(bg, m.object[k], id, remote.Fields{f: v}, remote.WriteOptions{}) == nil
 }
 
