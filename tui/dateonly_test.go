@@ -203,3 +203,18 @@ func TestTheirsChangedAgainWritesTheDayTheOrgNowHoldsAsTheScreensDo(t *testing.T
 		t.Fatalf("the note is %q", got)
 	}
 }
+
+// A date outside the years an org keeps is flagged on the field, as a date and time's is,
+// rather than refused at save in the engine's words.
+func TestADateOutsideTheYearsAnOrgKeepsIsFlaggedOnItsField(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		ok   bool
+	}{{"1700-01-01", true}, {"4000-12-31", true}, {"4001-01-01", false}, {"1699-12-31", false}, {"0000-12-31", false}} {
+		d := &dateField{textField: newTextField(remote.Field{Name: "CloseDate", Type: "date"}, c.text, "YYYY-MM-DD")}
+		err := d.Check()
+		if (err == nil) != c.ok || err != nil && !strings.Contains(err.Error(), "between 1700 and 4000") {
+			t.Errorf("%s: Check = %v; want accepted %v", c.text, err, c.ok)
+		}
+	}
+}

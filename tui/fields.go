@@ -334,8 +334,12 @@ func (d *dateField) Check() error {
 	if d.text() == "" {
 		return nil
 	}
-	if _, err := time.Parse("2006-01-02", d.text()); err != nil {
+	t, err := time.Parse("2006-01-02", d.text())
+	if err != nil {
 		return dateError(d.text())
+	}
+	if t.Year() < minYear || t.Year() > maxYear {
+		return errors.New(sprintf("the year must be between %d and %d", minYear, maxYear)) // as a date and time's
 	}
 	return nil
 }
