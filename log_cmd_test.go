@@ -173,3 +173,35 @@ func mustRun(t *testing.T, dir string, org []string) func(args ...string) string
 		return out
 	}
 }
+
+// A delete of a record given to another user and shared back to edit meets the gift as a
+// conflict; the same sync learns what the user may still do with it, so "delete anyway" is
+// refused on the device (only its owner or an admin may delete it) rather than sent and turned
+// red by the org.
+func TestDeleteAnywayOnARecordGivenAwayIsRefusedOnTheDevice(t *testing.T) {
+	o := newFlakyOrg(t)
+	dir := t.TempDir()
+	org := []string{"--org", o.srv.URL}
+	must := mustRun(t, dir, org)
+	ids := map[string]string{}
+	for _, u := range o.org.Users() {
+		ids[u.Username] = u.ID
+	}
+	must("sync")
+	id := o.firstAccountOf(t, "alex@demo.example")
+	must("delete", "Account", id)
+	if err := o.client(t).Update(context.Background(), "Account", id, remote.Fields{"OwnerId": ids["sam@demo.example"]}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.org.Share(id, "alex@demo.example", "edit"); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = run(t, dir, "", append(org, "sync")...) // a conflict: exits 0 or not, either way
+	if out := must("pending"); !strings.Contains(out, "This record was given to") {
+		t.Fatalf("the delete's conflict does not say the record was given away:\n%s", out)
+	}
+	out, err := run(t, dir, "", append(org, "resolve", "Account", id, "--take", "mine")...)
+	if err == nil || !strings.Contains(err.Error(), "not to delete") {
+		t.Fatalf("delete anyway: %v\n%s; want it refused on the device", err, out)
+	}
+}

@@ -581,7 +581,10 @@ func (e *Engine) applyCheck(ctx context.Context, tx *cache.Tx, r *run, o outcome
 	en.Attempts++ // the check before the delete found another user's change
 	en.Message = e.changer(by) + " changed " + orRecord(d, theirs) + " before your delete reached the org"
 	if to := e.newOwner(en, o.server.Fields); to != "" && slices.Contains(theirs, "OwnerId") {
-		// Given to another user: said in those words (the other fields, if any, after it).
+		// Given to another user: said in those words (the other fields, if any, after it). What
+		// the user may still do with it is asked at this sync's refresh, so that "delete anyway"
+		// on a record shared to edit, not to delete, is refused on the device.
+		r.due(en.Object)[en.RecordID] = true
 		en.Message = givenTo(ctx, tx, to)
 		if rest := slices.DeleteFunc(slices.Clone(theirs), func(f string) bool { return f == "OwnerId" }); len(rest) > 0 {
 			en.Message += ", and " + strings.ToLower(e.changer(by)[:1]) + e.changer(by)[1:] + " changed " + fieldLabels(d, inFormOrder(d, rest)) + ","
