@@ -482,20 +482,32 @@ func (db *DB) Names(ctx context.Context, ids []string) (map[string]string, error
 		if _, done := out[id]; done || id == "" {
 			continue
 		}
-		var name string
-		err := db.sql.QueryRowContext(ctx, `SELECT name FROM (
-			SELECT 1 AS k, name FROM records WHERE id = ?1 UNION ALL
-			SELECT 2, name FROM users WHERE id = ?1 UNION ALL
-			SELECT 3, name FROM names WHERE id = ?1) ORDER BY k LIMIT 1`, id).Scan(&name)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
+		name, err := nameOf(ctx, db.sql, id)
 		if err != nil {
 			return nil, err
 		}
-		out[id] = name
+		if name != "" {
+			out[id] = name
+		}
 	}
 	return out, nil
+}
+
+// Name is the display name the device knows for an id, as Names finds it, "" when none.
+func (tx *Tx) Name(ctx context.Context, id string) (string, error) { return nameOf(ctx, tx, id) }
+
+// nameOf is the name of a cached record, else of a user, else the one kept for a record
+// dropped from the cache; "" when none is known.
+func nameOf(ctx context.Context, q querier, id string) (string, error) {
+	var name string
+	err := q.QueryRowContext(ctx, `SELECT name FROM (
+		SELECT 1 AS k, name FROM records WHERE id = ?1 UNION ALL
+		SELECT 2, name FROM users WHERE id = ?1 UNION ALL
+		SELECT 3, name FROM names WHERE id = ?1) WHERE name <> '' ORDER BY k LIMIT 1`, id).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return name, err
 }
 
 // IDsNamed returns the ids of the records the device knows by this name (ASCII letters in any

@@ -652,15 +652,10 @@ func noteFieldValue(ctx context.Context, tx *cache.Tx, d *remote.Describe, f str
 	if fd, ok := d.Field(f); !ok || fd.Type != "reference" {
 		return noteValue(v)
 	}
-	var name string
-	err := tx.QueryRowContext(ctx, `SELECT name FROM (
-		SELECT 1 AS k, name FROM records WHERE id = ?1 UNION ALL
-		SELECT 2, name FROM users WHERE id = ?1 UNION ALL
-		SELECT 3, name FROM names WHERE id = ?1) WHERE name <> '' ORDER BY k LIMIT 1`, id).Scan(&name)
-	if err != nil {
-		return noteValue(v)
+	if name, err := tx.Name(ctx, id); err == nil && name != "" {
+		return noteValue(name)
 	}
-	return noteValue(name)
+	return noteValue(v)
 }
 
 // shownValue writes a field value for a message: text quoted, no value as "empty".
