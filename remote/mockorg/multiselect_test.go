@@ -3,6 +3,7 @@ package mockorg
 import (
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -186,5 +187,51 @@ func TestSOQLFiltersOnTheNewFields(t *testing.T) {
 	}
 	if got := e.query(e.alex, "SELECT Id FROM Contact WHERE Next_Meeting__c > 2031-01-01T00:00:00Z"); len(got) != 1 || got[0]["Id"] != con {
 		t.Errorf("datetime filter found %v", got)
+	}
+}
+
+func TestSOQLMultiSelectOperatorsMatchAsAnOrgDoes(t *testing.T) {
+	e := newEnv(t, Options{Size: 60})
+	owner := e.org.Users()[0].ID
+	// Accounts of this test only, told apart by name; each holds one multi-select value.
+	held := map[string]string{"MS hw": "Hardware", "MS hw sw": "Hardware;Software", "MS sw cloud": "Software;Cloud Services", "MS none": ""}
+	for name, val := range held {
+		body := map[string]any{"Name": name, "OwnerId": owner}
+		if val != "" {
+			body["Product_Interest__c"] = val
+		}
+		e.do(e.alex, "POST", v+"/sobjects/Account", body).want(t, http.StatusCreated)
+	}
+	for _, tc := range []struct{ where, want string }{
+		{"Product_Interest__c INCLUDES ('Hardware')", "[MS hw MS hw sw]"},
+		{"Product_Interest__c includes ('hardware;software')", "[MS hw sw]"},
+		{"Product_Interest__c INCLUDES ('Software;Hardware', 'Cloud Services')", "[MS hw sw MS sw cloud]"},
+		{"Product_Interest__c EXCLUDES ('Hardware')", "[MS none MS sw cloud]"},
+		{"Product_Interest__c EXCLUDES ('Hardware;Software', 'Cloud Services')", "[MS hw MS none]"},
+		{"Product_Interest__c = 'Software;Hardware'", "[MS hw sw]"},
+		{"Product_Interest__c != 'Hardware'", "[MS hw sw MS none MS sw cloud]"},
+		{"Product_Interest__c = null", "[MS none]"},
+		{"NOT Product_Interest__c INCLUDES ('Training') AND Product_Interest__c != null", "[MS hw MS hw sw MS sw cloud]"},
+	} {
+		var names []string
+		for _, r := range e.query(e.alex, "SELECT Name FROM Account WHERE Name LIKE 'MS %' AND ("+tc.where+")") {
+			names = append(names, r["Name"].(string))
+		}
+		sort.Strings(names)
+		if got := fmt.Sprint(names); got != tc.want {
+			t.Errorf("%s: found %s, want %s", tc.where, got, tc.want)
+		}
+	}
+	for _, tc := range []struct{ where, code, says string }{
+		{"Name INCLUDES ('Acme')", "INVALID_FIELD", "only valid on multipicklist field"},
+		{"Product_Interest__c LIKE 'Hard%'", "INVALID_FIELD", "invalid operator on multipicklist field"},
+		{"Product_Interest__c INCLUDES (1)", "INVALID_FIELD", "must be of type string"},
+		{"Product_Interest__c INCLUDES 'Hardware'", "MALFORMED_QUERY", "expecting '(' after INCLUDES"},
+		{"Product_Interest__c EXCLUDES ('Hardware'", "MALFORMED_QUERY", "expecting ')' to close EXCLUDES"},
+	} {
+		r := e.do(e.alex, "GET", v+"/query?q="+urlQueryEscape("SELECT Id FROM Account WHERE "+tc.where), nil).want(t, http.StatusBadRequest)
+		if c := r.code(t); c != tc.code || !strings.Contains(string(r.Body), tc.says) {
+			t.Errorf("%s: %s, want %s saying %q", tc.where, r.Body, tc.code, tc.says)
+		}
 	}
 }

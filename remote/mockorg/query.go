@@ -193,6 +193,16 @@ func (o *Org) compileExpr(v *reader, u User, obj *objectDef, e soql.Expr, profil
 				return neg && val != nil
 			}, nil
 		}
+		if x.Op == "INCLUDES" || x.Op == "EXCLUDES" {
+			has, aerr := includes(col, x.List)
+			if aerr != nil {
+				return nil, aerr
+			}
+			if x.Op == "INCLUDES" {
+				return func(rc *rec) bool { return has(get(rc)) }, nil
+			}
+			return func(rc *rec) bool { return !has(get(rc)) }, nil
+		}
 		p, aerr := comparison(col, x.Op, x.Value, now)
 		if aerr != nil {
 			return nil, aerr
@@ -200,6 +210,71 @@ func (o *Org) compileExpr(v *reader, u User, obj *objectDef, e soql.Expr, profil
 		return func(rc *rec) bool { return p(get(rc)) }, nil
 	}
 	return nil, errMalformedQuery("unsupported condition")
+}
+
+// includes builds INCLUDES' test of a multi-select value, as an org runs it: true when, for one
+// literal of the list, the value holds every one of that literal's ';'-separated values (case
+// aside). EXCLUDES is its negation: a field with no value includes nothing, so EXCLUDES finds it.
+func includes(col *column, list []soql.Literal) (func(any) bool, *apiError) {
+	if col.field.Type != "multipicklist" {
+		return nil, errInvalidField(fmt.Sprintf("includes or excludes operator only valid on multipicklist field: %s", col.key()))
+	}
+	var sets []map[string]bool
+	for _, lit := range list {
+		if lit.Kind != soql.LitString {
+			return nil, errInvalidField(fmt.Sprintf("value of filter criterion for field '%s' must be of type string and should be enclosed in quotes", col.key()))
+		}
+		sets = append(sets, valueSet(lit.Str))
+	}
+	return func(v any) bool {
+		s, _ := v.(string)
+		held := valueSet(s)
+	sets:
+		for _, set := range sets {
+			if len(set) == 0 {
+				continue
+			}
+			for want := range set {
+				if !held[want] {
+					continue sets
+				}
+			}
+			return true
+		}
+		return false
+	}, nil
+}
+
+// multiEquals builds = and != on a multi-select: 'AAA;BBB' equals a value holding exactly those
+// two, in any order (case aside). An org takes no other operator on such a field.
+func multiEquals(col *column, op string, lit soql.Literal) (func(any) bool, *apiError) {
+	if op != "=" && op != "!=" {
+		return nil, errInvalidField(fmt.Sprintf("invalid operator on multipicklist field: %s %s (use =, !=, includes or excludes)", col.key(), op))
+	}
+	if lit.Kind != soql.LitString {
+		return nil, errInvalidField(fmt.Sprintf("value of filter criterion for field '%s' must be of type string and should be enclosed in quotes", col.key()))
+	}
+	want := valueSet(lit.Str)
+	return func(v any) bool {
+		s, _ := v.(string)
+		got := valueSet(s)
+		same := len(got) == len(want)
+		for k := range want {
+			same = same && got[k]
+		}
+		return same == (op == "=")
+	}, nil
+}
+
+// valueSet is a multi-select value's values, lower-cased, blanks left out.
+func valueSet(s string) map[string]bool {
+	set := map[string]bool{}
+	for _, part := range strings.Split(s, ";") {
+		if part = strings.TrimSpace(part); part != "" {
+			set[strings.ToLower(part)] = true
+		}
+	}
+	return set
 }
 
 // comparison builds the test of one field value against a literal.
@@ -217,6 +292,9 @@ func comparison(col *column, op string, lit soql.Literal, now time.Time) (func(a
 			return func(v any) bool { return v != nil }, nil
 		}
 		return nil, errMalformedQuery(fmt.Sprintf("null can only be compared with = or != (field %s)", name))
+	}
+	if f.Type == "multipicklist" {
+		return multiEquals(col, op, lit)
 	}
 	if op == "LIKE" {
 		if !f.isText() || lit.Kind != soql.LitString {

@@ -41,10 +41,11 @@ type Or struct{ Left, Right Expr }
 // Not negates its operand.
 type Not struct{ X Expr }
 
-// Cmp compares a field with a literal, or with a list of literals for IN / NOT IN.
+// Cmp compares a field with a literal, or with a list of literals for IN / NOT IN and, on a
+// multi-select picklist, INCLUDES / EXCLUDES (each literal one value or several joined by ';').
 type Cmp struct {
 	Field Path
-	Op    string // = != < <= > >= LIKE IN NOTIN
+	Op    string // = != < <= > >= LIKE IN NOTIN INCLUDES EXCLUDES
 	Value Literal
 	List  []Literal
 	Pos   int
@@ -367,39 +368,57 @@ func (p *parser) primary() (Expr, error) {
 			return nil, err
 		}
 		c.Value = lit
-	case p.isKeyword("IN") || p.isKeyword("NOT"):
-		c.Op = "IN"
-		if p.keyword("NOT") {
-			c.Op = "NOTIN"
-		}
-		if err := p.expectKeyword("IN"); err != nil {
-			return nil, err
-		}
-		if t := p.next(); t.kind != tokLParen {
-			return nil, errAt(t.pos, "expecting '(' after IN, found %s", describe(t))
-		}
-		if p.isKeyword("SELECT") {
-			return nil, errAt(p.peek().pos, "semi-join subqueries are not supported")
-		}
-		for {
-			lit, err := p.literal()
-			if err != nil {
+	case p.isKeyword("IN") || p.isKeyword("NOT") || p.isKeyword("INCLUDES") || p.isKeyword("EXCLUDES"):
+		word := "IN"
+		switch {
+		case p.keyword("INCLUDES"):
+			c.Op, word = "INCLUDES", "INCLUDES"
+		case p.keyword("EXCLUDES"):
+			c.Op, word = "EXCLUDES", "EXCLUDES"
+		default:
+			c.Op = "IN"
+			if p.keyword("NOT") {
+				c.Op = "NOTIN"
+			}
+			if err := p.expectKeyword("IN"); err != nil {
 				return nil, err
 			}
-			c.List = append(c.List, lit)
-			if p.peek().kind == tokComma {
-				p.i++
-				continue
-			}
-			break
 		}
-		if t := p.next(); t.kind != tokRParen {
-			return nil, errAt(t.pos, "expecting ')' to close IN, found %s", describe(t))
+		list, err := p.list(word)
+		if err != nil {
+			return nil, err
 		}
+		c.List = list
 	default:
 		return nil, errAt(t.pos, "expecting an operator after %s, found %s", path, describe(t))
 	}
 	return c, nil
+}
+
+// list reads the parenthesised literals after IN, NOT IN, INCLUDES or EXCLUDES (word).
+func (p *parser) list(word string) ([]Literal, error) {
+	if t := p.next(); t.kind != tokLParen {
+		return nil, errAt(t.pos, "expecting '(' after %s, found %s", word, describe(t))
+	}
+	if p.isKeyword("SELECT") {
+		return nil, errAt(p.peek().pos, "semi-join subqueries are not supported")
+	}
+	var list []Literal
+	for {
+		lit, err := p.literal()
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, lit)
+		if p.peek().kind != tokComma {
+			break
+		}
+		p.i++
+	}
+	if t := p.next(); t.kind != tokRParen {
+		return nil, errAt(t.pos, "expecting ')' to close %s, found %s", word, describe(t))
+	}
+	return list, nil
 }
 
 var dateRanges = map[string]bool{"TODAY": true, "YESTERDAY": true, "TOMORROW": true}

@@ -18,6 +18,7 @@ func TestParseAcceptsTheSupportedSubset(t *testing.T) {
 		"SELECT Id FROM Opportunity WHERE CloseDate = 2024-05-01 OR CloseDate = LAST_N_DAYS:30 OR CloseDate = TODAY",
 		"SELECT Id FROM Account WHERE Name = 'O\\'Brien \\\\ \\n'",
 		"SELECT Id FROM Account WHERE Name <> 'x'",
+		"SELECT Id FROM Account WHERE Product_Interest__c INCLUDES ('Hardware;Software', 'Cloud') OR Product_Interest__c excludes ('Training')",
 	} {
 		if _, err := Parse(q); err != nil {
 			t.Errorf("Parse(%q): %v", q, err)
