@@ -764,7 +764,7 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 					ErrNotAllowed, rec.Name, fieldLabel(d, "OwnerId"))
 			}
 		}
-		if err := dependentsSuit(d, ent.Changes, server); err != nil {
+		if err := dependentsSuit(d, ent.Changes, server, choices); err != nil {
 			return false, err
 		}
 		note := "conflict resolved by the user"
@@ -787,7 +787,10 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 // with a controlling value it is not valid for (mine of one, theirs of the other, say): the
 // org would refuse the whole change again. changes are what the resolution sends, server the
 // org's copy, which holds the rest. Values the describe does not list are the org's to judge.
-func dependentsSuit(d *remote.Describe, changes, server remote.Fields) error {
+// Only a pair whose two values this resolution chooses is judged: a pair with a value outside
+// the choices (mine of a field not in conflict, with their controlling value) cannot be mended
+// on a conflict screen, so it goes as the user left it, and an org's refusal asks for a fix.
+func dependentsSuit(d *remote.Describe, changes, server remote.Fields, choices map[string]Choice) error {
 	if d == nil {
 		return nil
 	}
@@ -797,6 +800,12 @@ func dependentsSuit(d *remote.Describe, changes, server remote.Fields) error {
 		}
 		ctl, ok := d.Field(dep.ControllerName)
 		if !ok {
+			continue
+		}
+		if _, ok := choices[dep.Name]; !ok {
+			continue
+		}
+		if _, ok := choices[ctl.Name]; !ok {
 			continue
 		}
 		depV, depSent := changes[dep.Name]

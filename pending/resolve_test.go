@@ -231,3 +231,56 @@ func TestAResolutionPairingADependentValueWithAControllerItDoesNotSuitIsRefused(
 		t.Fatalf("the org holds Type %v, Reason %v", got["Type"], got["Reason"])
 	}
 }
+
+// A conflict on one field of a change that also holds a dependent value (mine, no conflict)
+// its controlling value no longer suits (another user changed it) is still resolved: a
+// conflict screen offers only the fields in conflict, so refusing left the user nothing but
+// discarding the whole change. The org then refuses the pair, and the user fixes it.
+func TestAResolutionIsNotRefusedForADependentPairOutsideTheConflict(t *testing.T) {
+	for _, take := range []Take{TakeMine, TakeTheirs} {
+		h := newHarness(t, harnessOpts{objects: []string{"Account", "Contact", "Case"}})
+		h.sync(t)
+		cs := h.firstOwned(t, "Case")
+		admin := h.as(t, "admin@demo.example")
+		if err := admin.Update(bg, "Case", cs.ID, remote.Fields{"Type": "Electrical", "Reason": "Other"}, remote.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		h.sync(t)
+		h.clock.Set(h.clock.Now().Add(2 * time.Second))
+		h.eng.SetOnline(false)
+		if err := h.eng.Edit(bg, "Case", cs.ID, remote.Fields{"Reason": "Performance", "Subject": "mine"}); err != nil {
+			t.Fatal(err)
+		}
+		h.clock.Set(h.clock.Now().Add(2 * time.Second))
+		if err := admin.Update(bg, "Case", cs.ID, remote.Fields{"Type": "Mechanical", "Subject": "theirs"}, remote.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		h.eng.SetOnline(true)
+		h.sync(t)
+		en := h.entryOf(t, cs.ID)
+		if en.Status != StatusConflict || len(en.Conflicts) != 1 || en.Conflicts[0].Field != "Subject" {
+			t.Fatalf("want a conflict on Subject alone (the test's premise): %+v", en)
+		}
+		if err := h.eng.Resolve(bg, en.ID, map[string]Choice{"Subject": {Take: take}}); err != nil {
+			t.Fatalf("take %v for Subject, the only field in conflict: %v", take, err)
+		}
+		h.sync(t)
+		en = h.entryOf(t, cs.ID)
+		flagged := false
+		for _, fe := range en.Errors {
+			flagged = flagged || fe.Field == "Reason"
+		}
+		if en.Status != StatusInvalid || !flagged {
+			t.Fatalf("after the org judged mine Reason with their Type: %+v; want it to ask for a fix of Reason", en)
+		}
+		if err := h.eng.Fix(bg, en.ID, remote.Fields{"Reason": "Breakdown"}); err != nil {
+			t.Fatal(err)
+		}
+		h.sync(t)
+		got := h.serverRecord(t, "Case", cs.ID).Fields
+		wantSubject := map[Take]string{TakeMine: "mine", TakeTheirs: "theirs"}[take]
+		if got["Type"] != "Mechanical" || got["Reason"] != "Breakdown" || got["Subject"] != wantSubject {
+			t.Fatalf("the org holds Type %v, Reason %v, Subject %v", got["Type"], got["Reason"], got["Subject"])
+		}
+	}
+}
