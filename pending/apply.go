@@ -562,9 +562,12 @@ func (e *Engine) applyCheck(ctx context.Context, tx *cache.Tx, r *run, o outcome
 		return e.applyTransient(ctx, tx, outcome{job: o.job, class: ClassTransient, callErr: errors.New("unreadable record")})
 	}
 	ver := versionOf(o.server.Fields, o.server.ETag)
-	newer := cache.MS(ver.SystemModstamp) > cache.MS(en.BaseVersion.SystemModstamp) && !en.BaseVersion.SystemModstamp.IsZero()
 	d := e.describeOf(ctx, tx, en.Object)
 	theirs, echo := en.othersChanged(d, o.server.Fields)
+	// A later stamp, or the base's own with other values: a real org stamps whole seconds, so a
+	// change made in the base's second carries the base's stamp.
+	stamp, base := cache.MS(ver.SystemModstamp), cache.MS(en.BaseVersion.SystemModstamp)
+	newer := base != 0 && (stamp > base || stamp == base && len(theirs) > 0)
 	conflict := newer && (len(theirs) > 0 || e.opts.Strict && !echo)
 	if !conflict {
 		r.checked[en.ID] = true

@@ -55,7 +55,10 @@
 // in practice Account falls back to If-Unmodified-Since as well). Whenever the engine has read
 // the record anyway (sync-down, the GET after a 412 or after a write) it compares
 // SystemModstamp to the millisecond, so a cached server copy newer than the base is judged
-// field by field before anything is sent; and after a successful write the GET shows any other
+// field by field before anything is sent. A real org keeps whole seconds, so a copy with the
+// stamp the device holds counts as newer when its values differ (a refresh stores it, the
+// judgement before a send and the read before a delete take it as another user's change);
+// and after a successful write the GET shows any other
 // user's change to the fields this entry did not send, which is kept (a merge, noted in the
 // activity log). What remains possible: another user's change made in the same second as the
 // base's LastModifiedDate, to the same fields, and not yet seen by a sync-down, passes the

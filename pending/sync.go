@@ -604,11 +604,14 @@ func (e *Engine) settleBeforeSend(ctx context.Context, r *run, ready []*entry) (
 	before := e.takeActivity() // the lookups' requests and what they found: true either way
 	e.holdEvents()             // told once the transaction commits
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
-		// One query finds the records whose cached server copy is newer than an update's base.
+		// One query finds the records whose cached server copy is newer than an update's base:
+		// a later stamp, or the same one with other values (a real org stamps whole seconds, so
+		// a change in the base's second carries the base's stamp).
 		newer := map[string]bool{}
 		if len(pre) > 0 {
 			if err := queryIDs(ctx, tx, newer, `SELECT r.id FROM entries e JOIN records r ON r.id = e.record_id
-				WHERE e.op = 'update' AND e.base_sysmod <> 0 AND r.server IS NOT NULL AND r.sysmod > e.base_sysmod`); err != nil {
+				WHERE e.op = 'update' AND e.base_sysmod <> 0 AND r.server IS NOT NULL
+				AND (r.sysmod > e.base_sysmod OR (r.sysmod = e.base_sysmod AND r.server IS NOT e.base_record))`); err != nil {
 				return err
 			}
 		}
@@ -619,6 +622,9 @@ func (e *Engine) settleBeforeSend(ctx context.Context, r *run, ready []*entry) (
 			rec, err := tx.Record(ctx, en.RecordID)
 			if err != nil || rec.Server == nil {
 				continue
+			}
+			if rec.Version.SystemModstamp.Equal(en.BaseVersion.SystemModstamp) && sameServerValues(e.describeOf(ctx, tx, en.Object), en.baseRecord, rec.Server) {
+				continue // the same copy, written out another way
 			}
 			srv := remote.Record{Type: en.Object, Fields: rec.Server, ETag: rec.Version.ETag}
 			o := outcome{job: &job{ent: en, kind: jobUpdate}, class: ClassConflict, server: &srv}
@@ -1504,6 +1510,7 @@ func (e *Engine) findByKeys(ctx context.Context, r *run, ready []*entry) error {
 			q := "SELECT " + strings.Join(fields, ", ") + " FROM " + object + " WHERE " + OfflineKeyField + " IN " + soqlList(keys)
 			found := map[string]remote.Record{}
 			res, err := e.org.Query(ctx, q, 0)
+			var pg pages
 			for err == nil {
 				for _, rec := range res.Records {
 					if k, _ := rec.Fields[OfflineKeyField].(string); k != "" {
@@ -1513,7 +1520,7 @@ func (e *Engine) findByKeys(ctx context.Context, r *run, ready []*entry) error {
 				if res.Done || res.NextRecordsURL == "" {
 					break
 				}
-				res, err = e.org.QueryMore(ctx, res.NextRecordsURL)
+				res, err = pg.more(ctx, e.org, res)
 			}
 			if err != nil {
 				return err // what a part of the answer found is not taken for the whole

@@ -119,6 +119,7 @@ func (e *Engine) refreshAll(ctx context.Context, r *run, object string, dropMiss
 	seen := map[string]bool{}
 	n := 0
 	newest := time.Time{}
+	var pg pages
 	for {
 		for _, rec := range res.Records {
 			seen[strings.Clone(rec.ID())] = true // its own copy: the record's text can go
@@ -135,7 +136,7 @@ func (e *Engine) refreshAll(ctx context.Context, r *run, object string, dropMiss
 		if res.Done || res.NextRecordsURL == "" || len(seen) >= e.opts.PerObject {
 			break
 		}
-		if res, err = e.org.QueryMore(ctx, res.NextRecordsURL); err != nil {
+		if res, err = pg.more(ctx, e.org, res); err != nil {
 			return n, err
 		}
 	}
@@ -336,6 +337,7 @@ func (e *Engine) reconcileMembers(ctx context.Context, r *run, object string, as
 		return 0, err
 	}
 	visible := map[string]bool{}
+	var pg pages
 	for {
 		for _, rec := range res.Records {
 			if id := rec.ID(); id != "" {
@@ -345,7 +347,7 @@ func (e *Engine) reconcileMembers(ctx context.Context, r *run, object string, as
 		if res.Done || res.NextRecordsURL == "" || len(visible) >= e.opts.PerObject {
 			break
 		}
-		if res, err = e.org.QueryMore(ctx, res.NextRecordsURL); err != nil {
+		if res, err = pg.more(ctx, e.org, res); err != nil {
 			return 0, err
 		}
 	}
@@ -417,6 +419,7 @@ func (e *Engine) fetchByID(ctx context.Context, r *run, object string, ids []str
 		if err != nil {
 			return n, err
 		}
+		var pg pages
 		for {
 			k, err := e.storeServerCopies(ctx, r, object, res.Records, true)
 			n += k
@@ -426,7 +429,7 @@ func (e *Engine) fetchByID(ctx context.Context, r *run, object string, ids []str
 			if res.Done || res.NextRecordsURL == "" {
 				break
 			}
-			if res, err = e.org.QueryMore(ctx, res.NextRecordsURL); err != nil {
+			if res, err = pg.more(ctx, e.org, res); err != nil {
 				return n, err
 			}
 		}
@@ -452,6 +455,7 @@ func (e *Engine) refreshUpdated(ctx context.Context, r *run, object string, wm t
 	}
 	n := 0
 	newest := wm
+	var pg pages
 	for {
 		for _, rec := range res.Records {
 			if v := versionOf(rec.Fields, ""); v.SystemModstamp.After(newest) {
@@ -466,7 +470,7 @@ func (e *Engine) refreshUpdated(ctx context.Context, r *run, object string, wm t
 		if res.Done || res.NextRecordsURL == "" {
 			break
 		}
-		if res, err = e.org.QueryMore(ctx, res.NextRecordsURL); err != nil {
+		if res, err = pg.more(ctx, e.org, res); err != nil {
 			return n, wm, err
 		}
 	}
@@ -674,8 +678,16 @@ func (e *Engine) storeServerCopies(ctx context.Context, r *run, object string, r
 				if err != nil && !errors.Is(err, sql.ErrNoRows) {
 					return err
 				}
-				if err == nil && hasServer && sysmod >= cache.MS(ver.SystemModstamp) && sysmod != 0 {
-					continue
+				switch stamp := cache.MS(ver.SystemModstamp); {
+				case err != nil || !hasServer || sysmod == 0 || sysmod < stamp:
+				case sysmod > stamp:
+					continue // a copy older than the one held
+				default:
+					// The same stamp: on a real org, which keeps whole seconds, a change made in
+					// the second of the copy held carries it too, and only its values tell.
+					if held, err := tx.Record(ctx, id); err != nil || sameServerValues(d, held.Server, fields) {
+						continue
+					}
 				}
 			}
 			rec := cache.Record{Object: object, ID: id, Server: fields, Version: ver}
@@ -992,6 +1004,7 @@ func (e *Engine) askAccess(ctx context.Context, me string, ids []string) (map[st
 		"' AND RecordId IN " + soqlList(ids)
 	levels := map[string]string{}
 	res, err := e.org.Query(ctx, q, 2000)
+	var pg pages
 	for err == nil {
 		for _, rec := range res.Records {
 			id, _ := rec.Fields["RecordId"].(string)
@@ -1003,7 +1016,46 @@ func (e *Engine) askAccess(ctx context.Context, me string, ids []string) (map[st
 		if res.Done || res.NextRecordsURL == "" {
 			break
 		}
-		res, err = e.org.QueryMore(ctx, res.NextRecordsURL)
+		res, err = pg.more(ctx, e.org, res)
 	}
 	return levels, err
+}
+
+// sameServerValues reports whether a copy of a record the org sent holds nothing the cached
+// server copy held does not: every field sent has the value held.
+func sameServerValues(d *remote.Describe, held, sent remote.Fields) bool {
+	if held == nil {
+		return false
+	}
+	for f, v := range sent {
+		if f == "attributes" {
+			continue
+		}
+		if hv, ok := held[f]; !ok || !sameFieldValue(d, f, hv, v) {
+			return false
+		}
+	}
+	return true
+}
+
+// pages follows the pages of one query's answer. A page that does not move the answer on (its
+// locator came before, or it holds no record yet says more follow) is a malformed reply, never
+// a loop: an org, or something between, sending the same page for ever would hold the sync,
+// and every change queued behind it, until the user gave up.
+type pages struct{ seen map[string]bool }
+
+// more fetches the page after res.
+func (p *pages) more(ctx context.Context, org remote.Org, res remote.QueryResult) (remote.QueryResult, error) {
+	next := res.NextRecordsURL
+	if len(res.Records) == 0 {
+		return remote.QueryResult{}, fmt.Errorf("remote: query page %q: %w: no records, yet more are said to follow", next, remote.ErrMalformedReply)
+	}
+	if p.seen[next] {
+		return remote.QueryResult{}, fmt.Errorf("remote: query page %q: %w: the same page was sent before", next, remote.ErrMalformedReply)
+	}
+	if p.seen == nil {
+		p.seen = map[string]bool{}
+	}
+	p.seen[next] = true
+	return org.QueryMore(ctx, next)
 }

@@ -51,7 +51,13 @@ type wctx struct {
 }
 
 func (o *Org) newWctx(t *txn, u User, allowDup bool) *wctx {
-	return &wctx{t: t, user: u, profile: o.Profile(), allowDup: allowDup, now: o.now()}
+	profile, now := o.Profile(), o.now()
+	if profile == ProfileReal {
+		// A real org keeps datetimes in whole seconds (every stamp ends in .000): two writes
+		// in one second carry the same LastModifiedDate and SystemModstamp.
+		now = now.Truncate(time.Second)
+	}
+	return &wctx{t: t, user: u, profile: profile, allowDup: allowDup, now: now}
 }
 
 func etagOf(r *rec) string {
