@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,6 +55,19 @@ func (f *orgFlags) signInKey() string {
 		return "oauth " + signin.DeviceConfig{LoginURL: f.loginURL, ClientID: f.clientID}.StoreKey()
 	case f.targetOrg != "":
 		return "sf " + f.targetOrg
+	}
+	inst, tok := f.instanceURL, f.accessToken
+	envInst, envTok := signin.EnvToken()
+	if strings.TrimSpace(inst) == "" {
+		inst = envInst
+	}
+	if strings.TrimSpace(tok) == "" {
+		tok = envTok
+	}
+	if inst = strings.TrimRight(strings.TrimSpace(inst), "/"); inst != "" && strings.TrimSpace(tok) != "" && !f.oauth && !f.device {
+		// A bare access token: known by a hash of it (the token itself is never written).
+		sum := sha256.Sum256([]byte(strings.TrimSpace(tok)))
+		return "token " + inst + " " + hex.EncodeToString(sum[:16])
 	}
 	return ""
 }

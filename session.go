@@ -57,11 +57,17 @@ type orgFlags struct {
 	strict    bool
 	objects   []string
 	perObject int
+
+	userFlag *pflag.Flag // --user, to tell a name given from the default
 }
+
+// userGiven reports whether --user was given on the command line.
+func (f *orgFlags) userGiven() bool { return f.userFlag != nil && f.userFlag.Changed }
 
 func (f *orgFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.orgURL, "org", "", "URL of a served mock org (offline-edit serve); signs in with --user/--password")
-	fs.StringVar(&f.user, "user", defaultUser, "user to sign in as (embedded org or --org)")
+	fs.StringVar(&f.user, "user", defaultUser, "user to sign in as (embedded org or --org); with --access-token, whose token it is when the org cannot say")
+	f.userFlag = fs.Lookup("user")
 	fs.StringVar(&f.password, "password", demoPassword, "password for --org")
 	fs.StringVar(&f.instanceURL, "instance-url", "", "real org: instance URL (or SF_INSTANCE_URL)")
 	fs.StringVar(&f.accessToken, "access-token", "", "real org: access token (or SF_ACCESS_TOKEN)")
@@ -471,6 +477,11 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 		// Reading or queueing needs no org: the device's data opens as the last sign-in left it,
 		// at once, even when the org would take a minute to say it is out of reach.
 		k, _ := f.recalledSession()
+		if strings.HasPrefix(f.signInKey(), "token ") {
+			if err := f.notTheTokens(k.Username, "was %s's when it was last used here"); err != nil {
+				return nil, err
+			}
+		}
 		s.baseRT = http.DefaultTransport
 		s.label = k.InstanceURL
 		if f.orgURL != "" {
@@ -579,6 +590,9 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 			return nil, err
 		}
 		s.label = sess.InstanceURL
+		if sess, err = f.tokenOwner(ctx, sess, s.baseRT, online); err != nil {
+			return nil, err
+		}
 	}
 	if sess.Username == "" {
 		sess.Username = f.user
@@ -818,3 +832,55 @@ func (l *lazyOrg) close() {
 }
 
 var _ io.Closer = (*cache.DB)(nil)
+
+// tokenOwner names the user of a bare access token, which carries no name: the device's data is
+// kept per user, and a queue must never go out with another user's token. Online, the org says
+// (userinfo); a --user given that is not the token's is refused. Otherwise the user this token
+// was found to be before on this machine (remembered by a hash of it, never the token), else
+// --user given; the engine checks that one with the org before it sends anything.
+func (f *orgFlags) tokenOwner(ctx context.Context, sess signin.Session, rt http.RoundTripper, online bool) (signin.Session, error) {
+	var asked error
+	if online {
+		c, err := remote.NewClient(ctx, remote.Config{InstanceURL: sess.InstanceURL, AccessToken: sess.AccessToken, Transport: rt, APIVersion: remote.MaxAPIVersion})
+		if err != nil {
+			return sess, err
+		}
+		user, id, err := c.TokenOwner(ctx)
+		switch e, _ := remote.AsError(err); {
+		case err == nil:
+			if err := f.notTheTokens(user, "is %s's"); err != nil {
+				return sess, err
+			}
+			sess.Username, sess.IdentityURL = user, id
+			return sess, nil
+		case e != nil && e.Status == http.StatusUnauthorized:
+			return sess, fmt.Errorf("%s refused the access token (expired or revoked?): get a new one: %w", sess.InstanceURL, err)
+		}
+		asked = err
+	}
+	if k, ok := f.recalledSession(); ok && strings.TrimRight(k.InstanceURL, "/") == strings.TrimRight(sess.InstanceURL, "/") {
+		if err := f.notTheTokens(k.Username, "was %s's when it was last used here"); err != nil {
+			return sess, err
+		}
+		sess.Username, sess.IdentityURL = k.Username, k.IdentityURL
+		return sess, nil
+	}
+	if f.userGiven() {
+		sess.Username = strings.TrimSpace(f.user)
+		return sess, nil
+	}
+	why := "the app starts offline"
+	if asked != nil {
+		why = "the org did not say (" + asked.Error() + ")"
+	}
+	return sess, fmt.Errorf("%w: whose access token is this? %s: give --user USERNAME, the token's own user (the org checks it before anything is sent)", errBadFlags, why)
+}
+
+// notTheTokens refuses a --user given that is not owner, the access token's user; whose says
+// how that is known ("is %s's").
+func (f *orgFlags) notTheTokens(owner, whose string) error {
+	if !f.userGiven() || strings.EqualFold(strings.TrimSpace(f.user), owner) {
+		return nil
+	}
+	return fmt.Errorf("%w: the access token "+whose+", not --user %s's: leave --user out, or give that user's token", errBadFlags, owner, f.user)
+}

@@ -357,7 +357,7 @@ func TestAccessAnsweredWithShortIDsIsKept(t *testing.T) {
 func TestAFailureToLearnTheUsersIDDoesNotStopThePush(t *testing.T) {
 	h := newHarness(t, harnessOpts{noIdentity: true})
 	h.faults.set(func(req *http.Request) string {
-		if strings.Contains(req.URL.Query().Get("q"), "FROM User WHERE Username") {
+		if strings.Contains(req.URL.Query().Get("q"), "FROM User WHERE Username") || req.URL.Path == "/services/oauth2/userinfo" {
 			return "503"
 		}
 		return ""
@@ -374,7 +374,14 @@ func TestAFailureToLearnTheUsersIDDoesNotStopThePush(t *testing.T) {
 	if err != nil || sum.Synced != 1 {
 		t.Fatalf("sync: %+v %v; want the edit pushed", sum, err)
 	}
-	h.faults.set(nil)
+	// An org that will not say whose the token is (userinfo refused for the token's scopes)
+	// is asked by name.
+	h.faults.set(func(req *http.Request) string {
+		if req.URL.Path == "/services/oauth2/userinfo" {
+			return "403"
+		}
+		return ""
+	})
 	h.sync(t)
 	if got, want := h.eng.myID(), h.users["alex@demo.example"].ID; got != want {
 		t.Fatalf("after the org answered: %q, want %q", got, want)
@@ -395,6 +402,52 @@ func TestALookupTakesOnlyARecordID(t *testing.T) {
 	} {
 		if err := checkValue(f, v); (err == nil) != ok {
 			t.Errorf("checkValue(%v) = %v; want accepted %v", v, err, ok)
+		}
+	}
+}
+
+// A bare token named by the user as theirs (nothing else says whose it is) is asked of the org
+// before anything goes out: another user's token stops the sync with nothing sent, and the
+// queue waits as it was.
+func TestAnotherUsersTokenSendsNothingOfTheDevicesQueue(t *testing.T) {
+	h := newHarness(t, harnessOpts{noIdentity: true})
+	h.sync(t) // primed with alex's own token: the device knows alex's id
+	h.ho.tokenOf = "admin@demo.example"
+	h.reopen(t)
+	acct := func() string {
+		res, err := h.as(t, "admin@demo.example").Query(bg, "SELECT Id, Phone FROM Account WHERE OwnerId = '"+h.users["alex@demo.example"].ID+"' LIMIT 1", 0)
+		if err != nil || len(res.Records) != 1 {
+			t.Fatalf("alex's account: %v", err)
+		}
+		return res.Records[0].ID()
+	}()
+	if err := h.eng.Edit(bg, "Account", acct, remote.Fields{"Phone": "555-0177"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := h.eng.Sync(bg)
+	var other *AnotherUserError
+	if !errors.As(err, &other) || !errors.Is(err, ErrAuth) || other.Token != "admin@demo.example" || other.Device != "alex@demo.example" {
+		t.Fatalf("sync with the admin's token on alex's device: %v", err)
+	}
+	if got := h.serverRecord(t, "Account", acct).Fields["Phone"]; got == "555-0177" {
+		t.Fatal("alex's change went out with the admin's token")
+	}
+	if en := h.entryOf(t, acct); en.Status != StatusPending || en.Attempts != 0 {
+		t.Fatalf("the queued change after the refused sync: %+v", en)
+	}
+}
+
+// Alex's own bare token: the org's answer gives the user's id, with no query of User.
+func TestTheOrgSaysWhoseTokenItIs(t *testing.T) {
+	h := newHarness(t, harnessOpts{noIdentity: true})
+	h.sync(t)
+	if got, want := h.eng.myID(), h.users["alex@demo.example"].ID; got != want {
+		t.Fatalf("id %q, want %q", got, want)
+	}
+	acts, _ := h.eng.Activity(bg, "", 500)
+	for _, a := range acts {
+		if strings.Contains(a.Path, "FROM+User+WHERE+Username") || strings.Contains(a.Path, "FROM User WHERE Username") {
+			t.Fatalf("the user's id was asked by name: %+v", a)
 		}
 	}
 }

@@ -58,6 +58,9 @@ func Classify(err error) Class {
 	if errors.Is(err, context.Canceled) {
 		return ClassCanceled
 	}
+	if _, ok := errors.AsType[*AnotherUserError](err); ok {
+		return ClassAuth
+	}
 	e, ok := remote.AsError(err)
 	if !ok {
 		// Transport failures (dropped, reply lost, timeouts, malformed replies): the outcome is

@@ -78,6 +78,8 @@ type harnessOpts struct {
 	// noIdentity signs in without the identity URL (as a bare token does): the engine learns
 	// the user's id from the org.
 	noIdentity bool
+	// tokenOf is whose token the client holds (alex's when ""), while the device is alex's.
+	tokenOf string
 }
 
 func newHarness(t testing.TB, ho harnessOpts) *harness {
@@ -114,7 +116,11 @@ func newHarness(t testing.TB, ho harnessOpts) *harness {
 
 func (h *harness) open(t tb) {
 	t.Helper()
-	tok, err := h.org.IssueToken("alex@demo.example")
+	owner := h.ho.tokenOf
+	if owner == "" {
+		owner = "alex@demo.example"
+	}
+	tok, err := h.org.IssueToken(owner)
 	if err != nil {
 		t.Fatal(err)
 	}

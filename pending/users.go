@@ -139,17 +139,51 @@ func (e *Engine) myID() string {
 	return e.meID
 }
 
+// tokenOwner is an org client that can ask whose its token is (remote.Client).
+type tokenOwner interface {
+	TokenOwner(ctx context.Context) (username, identityURL string, err error)
+	Claim(username, identityURL string)
+}
+
+// AnotherUserError: the org says the session's token is another user's than the one whose data
+// the device holds. Nothing is sent; the sync stops as for a refused sign-in.
+type AnotherUserError struct{ Token, Device string }
+
+func (e *AnotherUserError) Error() string {
+	return "the access token is " + e.Token + "'s, but this device's data is " + e.Device + "'s: nothing was sent; start again with " + e.Device + "'s token, or without --user"
+}
+
 // learnMyID asks the org for the device user's id by username when the sign-in did not give
 // it (a token without its identity URL), once per device: creates found by their values and
 // what the user may do with records they do not own rest on it. An org that will not say
 // leaves it unknown (the log says so); only a lost sign-in or connection is an error.
 func (e *Engine) learnMyID(ctx context.Context) error {
-	if e.myID() != "" {
+	if e.Identity().UserID != "" {
 		return nil
 	}
 	username := e.Identity().Username
 	if username == "" {
 		return nil
+	}
+	if t, ok := e.org.(tokenOwner); ok {
+		// A bare token named by the user (--user): the org says whose it is before anything
+		// of this device's queue goes out with it.
+		owner, identityURL, err := t.TokenOwner(ctx)
+		switch c := Classify(err); {
+		case err == nil && !strings.EqualFold(owner, username):
+			return &AnotherUserError{Token: owner, Device: username}
+		case err == nil:
+			t.Claim(owner, identityURL)
+			if id := e.Identity().UserID; id != "" {
+				return e.keepMyID(ctx, username, id)
+			}
+		case c == ClassAuth || c == ClassOffline || c == ClassCanceled:
+			return err
+		}
+		// An org that will not say (no userinfo for this token's scopes): asked by name below.
+	}
+	if e.myID() != "" {
+		return nil // kept from an earlier sync
 	}
 	res, err := e.org.Query(ctx, "SELECT Id FROM User WHERE Username = '"+soqlEscape(username)+"' LIMIT 1", 0)
 	if err != nil {
@@ -165,7 +199,11 @@ func (e *Engine) learnMyID(ctx context.Context) error {
 		e.note("", "", "the org has no user "+username+" to learn the id of")
 		return nil
 	}
-	id := strings.Clone(res.Records[0].ID())
+	return e.keepMyID(ctx, username, strings.Clone(res.Records[0].ID()))
+}
+
+// keepMyID keeps the device user's id, learnt from the org, on the device and in the engine.
+func (e *Engine) keepMyID(ctx context.Context, username, id string) error {
 	if err := e.db.SetDeviceFact(ctx, myIDFact(username), id); err != nil {
 		return errors.Join(errors.New("pending: keep this user's id"), err)
 	}

@@ -741,3 +741,45 @@ func readBody(r io.Reader, size, limit int64) ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
+
+// TokenOwner asks the org whose session the client's token is (GET
+// /services/oauth2/userinfo): the user's username, and the identity URL naming the org and the
+// user. A bare access token carries neither; the other ways of signing in are told both.
+func (c *Client) TokenOwner(ctx context.Context) (username, identityURL string, err error) {
+	var info struct {
+		Sub               string `json:"sub"`
+		ID                string `json:"id"`
+		UserID            string `json:"user_id"`
+		OrganizationID    string `json:"organization_id"`
+		PreferredUsername string `json:"preferred_username"`
+		Username          string `json:"username"`
+	}
+	if err := c.getJSON(ctx, "/services/oauth2/userinfo", nil, &info); err != nil {
+		return "", "", err
+	}
+	username = info.PreferredUsername
+	if username == "" {
+		username = info.Username
+	}
+	for _, u := range []string{info.Sub, info.ID} {
+		if org, user := parseIdentityURL(u); org != "" && user != "" {
+			identityURL = u
+			break
+		}
+	}
+	if identityURL == "" && info.OrganizationID != "" && info.UserID != "" {
+		identityURL = c.baseURL() + "/id/" + info.OrganizationID + "/" + info.UserID
+	}
+	if username == "" || identityURL == "" {
+		return "", "", fmt.Errorf("remote: GET /services/oauth2/userinfo: %w: no username or user id in the reply", ErrMalformedReply)
+	}
+	return username, identityURL, nil
+}
+
+// Claim makes the client's identity the user a TokenOwner reply named.
+func (c *Client) Claim(username, identityURL string) {
+	c.tokenMu.Lock()
+	defer c.tokenMu.Unlock()
+	c.identity.Username = username
+	c.identity.OrgID, c.identity.UserID = parseIdentityURL(identityURL)
+}

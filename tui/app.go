@@ -719,7 +719,7 @@ func (m Model) onEvent(ev pending.Event) (tea.Model, tea.Cmd) {
 		m.c.online = m.c.backend.Online()
 		cmds = append(cmds, m.queueRefresh())
 	case pending.EventAuthRequired:
-		if !strings.Contains(m.errText+m.toast, "another org") { // that reason stands: signing in again would not cure it
+		if !strings.Contains(m.errText+m.toast, "another org") && !strings.Contains(m.errText+m.toast, "access token is") { // that reason stands: signing in again would not cure it
 			m.errText = "The org asked to sign in again; sync is paused until you do: o twice signs in again (changes stay queued)."
 		}
 	default:

@@ -22,6 +22,9 @@ func syncCause(err error) string {
 	if errors.Is(err, signin.ErrOtherOrg) {
 		return "the org's address now answers for another org, so nothing was sent; quit and start the app again to see what to do."
 	}
+	if other, ok := errors.AsType[*pending.AnotherUserError](err); ok {
+		return sprintf("the access token is %s's, but this device's data is %s's, so nothing was sent; quit and start again with %s's token.", CleanLine(other.Token), CleanLine(other.Device), CleanLine(other.Device))
+	}
 	if e, ok := remote.AsError(err); ok {
 		code := e.Code()
 		switch {

@@ -320,6 +320,8 @@ func TestSyncStoppedSaysItForAPersonAndPointsAtTheLog(t *testing.T) {
 		{&remote.Error{Status: 403, Items: []remote.ErrorItem{{Code: "REQUEST_LIMIT_EXCEEDED"}}}, "API request limit was reached"},
 		{&remote.Error{Status: 401}, "the org asked to sign in again."},
 		{wrapped(context.DeadlineExceeded), "the org took too long to answer; will retry."},
+		{fmt.Errorf("%w: %w", pending.ErrAuth, &pending.AnotherUserError{Token: "admin@demo.example", Device: "alex@demo.example"}),
+			"the access token is admin@demo.example's, but this device's data is alex@demo.example's, so nothing was sent"},
 	}
 	for _, tc := range tests {
 		got := syncStopped(tc.err)
