@@ -164,6 +164,15 @@ CREATE INDEX IF NOT EXISTS entries_waiting ON entries(waiting_on) WHERE waiting_
 UPDATE records SET has_local = 0 WHERE has_local = 1 AND id LIKE 'local-%' AND server IS NULL
 	AND (length(view) - length(replace(view, '"local-', ''))) / 7 =
 	    (length(view) - length(replace(view, '"' || id || '"', ''))) / (length(id) + 2);`,
+	// A change's record name follows its record's: renamed on the org by another user, the
+	// record is listed, and its change on Pending Changes found, by the one name.
+	`CREATE TRIGGER IF NOT EXISTS entry_name_follows_record AFTER UPDATE OF name ON records
+WHEN NEW.name IS NOT OLD.name AND NEW.name != ''
+BEGIN
+	UPDATE entries SET name = NEW.name WHERE record_id = NEW.id;
+END;
+UPDATE entries SET name = (SELECT r.name FROM records r WHERE r.id = entries.record_id)
+	WHERE EXISTS (SELECT 1 FROM records r WHERE r.id = entries.record_id AND r.name != '' AND r.name IS NOT entries.name);`,
 }
 
 // searchMigration is the schema version that added records.search: a database migrated from
@@ -241,10 +250,18 @@ var addColumn = regexp.MustCompile(`(?is)^ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s
 
 // runMigration runs the statements of one migration, skipping the ADD COLUMNs already done.
 func runMigration(ctx context.Context, tx *Tx, m string) error {
+	trigger := "" // a CREATE TRIGGER read so far: its body's statements end in ';' too
 	for _, stmt := range strings.Split(m, ";") {
 		stmt = strings.TrimSpace(stmt)
 		if stmt == "" {
 			continue
+		}
+		if trigger != "" || strings.HasPrefix(strings.ToUpper(stmt), "CREATE TRIGGER") {
+			trigger += stmt + ";\n"
+			if !strings.EqualFold(stmt, "END") {
+				continue
+			}
+			stmt, trigger = strings.TrimSuffix(trigger, ";\n"), ""
 		}
 		if g := addColumn.FindStringSubmatch(stmt); g != nil {
 			cols, err := columns(ctx, tx, g[1])

@@ -459,15 +459,28 @@ func (e *Engine) orphanDependents(ctx context.Context, tx *cache.Tx, localID str
 		return err
 	}
 	for _, d := range deps {
-		var errs []FieldError
+		// Fields another discard flagged before stay flagged (they still point at a record
+		// that is gone), as do the org's own refusals of the last attempt.
+		var errs, refs []FieldError
+		flagged := map[string]bool{}
+		if d.Status == StatusInvalid {
+			for _, fe := range d.Errors {
+				errs = append(errs, fe)
+				flagged[fe.Field] = true
+				if fe.Code == "REFERENCE_DISCARDED" {
+					refs = append(refs, fe)
+				}
+			}
+		}
 		for _, k := range sortedKeys(d.Changes) {
-			if d.Changes[k] == localID {
-				errs = append(errs, FieldError{Field: k, Code: "REFERENCE_DISCARDED", Message: "points at a new record that was discarded; choose another"})
+			if d.Changes[k] == localID && !flagged[k] {
+				fe := FieldError{Field: k, Code: "REFERENCE_DISCARDED", Message: "points at a new record that was discarded; choose another"}
+				errs, refs = append(errs, fe), append(refs, fe)
 			}
 		}
 		desc, _ := tx.Describe(ctx, d.Object)
 		d.Status, d.WaitingOn, d.Errors, d.Code = StatusInvalid, "", errs, "REFERENCE_DISCARDED"
-		d.Message = "A related record created offline was discarded; choose another for " + fieldList(desc, errs)
+		d.Message = "A related record created offline was discarded; choose another for " + fieldList(desc, refs)
 		d.UpdatedAt = e.now()
 		if err := saveEntry(ctx, tx, d); err != nil {
 			return err

@@ -284,3 +284,39 @@ func TestAResolutionIsNotRefusedForADependentPairOutsideTheConflict(t *testing.T
 		}
 	}
 }
+
+// A record renamed on the org by another user is named the same on Pending Changes as on its
+// list: the change takes the name the refresh (or the read after a conflict) brings.
+func TestAChangeIsNamedAfterItsRecordRenamedByAnotherUser(t *testing.T) {
+	for _, clash := range []bool{false, true} {
+		h := newHarness(t, harnessOpts{size: 60, objects: []string{"Account"}})
+		h.sync(t)
+		a := h.firstOwned(t, "Account")
+		h.eng.SetOnline(false)
+		if err := h.eng.Edit(bg, "Account", a.ID, remote.Fields{"Phone": "555-0101"}); err != nil {
+			t.Fatal(err)
+		}
+		h.clock.Set(h.clock.Now().Add(2 * time.Second))
+		theirs := remote.Fields{"Name": "Renamed By Admin"}
+		if clash {
+			theirs["Phone"] = "555-0202" // a conflict: found by the push, read after the 412
+		}
+		if err := h.as(t, "admin@demo.example").Update(bg, "Account", a.ID, theirs, remote.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		h.eng.SetOnline(true)
+		h.sync(t)
+		rv, err := h.eng.Record(bg, "Account", a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if clash {
+			en := h.entryOf(t, a.ID)
+			if en.Status != StatusConflict || en.Name != "Renamed By Admin" || rv.Name != en.Name {
+				t.Fatalf("conflict entry named %q (record %q), status %s", en.Name, rv.Name, en.Status)
+			}
+		} else if rv.Name != "Renamed By Admin" {
+			t.Fatalf("record named %q after the refresh", rv.Name)
+		}
+	}
+}

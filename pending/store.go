@@ -250,7 +250,10 @@ func saveEntry(ctx context.Context, tx *cache.Tx, e *entry) error {
 		e.rev = 0
 		return nil
 	}
-	st, err := tx.Prepared(ctx, `UPDATE entries SET id=?, object=?, record_id=?, name=?, op=?, changes=?, base=?, base_record=?, base_lmd=?, base_sysmod=?, base_etag=?,
+	// The name is the record's as the device holds it now, when it has one: a copy the org sent
+	// since the entry was read may have renamed it (another user's rename).
+	st, err := tx.Prepared(ctx, `UPDATE entries SET id=?, object=?, record_id=?,
+		name=COALESCE((SELECT r.name FROM records r WHERE r.id = entries.record_id AND r.name != ''), ?), op=?, changes=?, base=?, base_record=?, base_lmd=?, base_sysmod=?, base_etag=?,
 		status=?, code=?, message=?, errors=?, conflicts=?, waiting_on=?, attempts=?, next_attempt=?, created_at=?, updated_at=?, unknown=?, sent_at=?, allow_dups=?,
 		has_local=?, sent=?, no_reply=?, rev = rev + 1 WHERE seq=?`)
 	if err == nil {

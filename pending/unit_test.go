@@ -632,3 +632,40 @@ func TestADateOutsideTheYearsAnOrgKeepsIsRefusedWhenQueued(t *testing.T) {
 		}
 	}
 }
+
+// A change pointing at two records created offline, both discarded one after the other, is
+// flagged on both fields: the second discard adds to what the first flagged.
+func TestASecondDiscardedParentKeepsTheFirstOnesFlag(t *testing.T) {
+	for _, order := range [][2]string{{"AccountId", "ContactId"}, {"ContactId", "AccountId"}} {
+		h := newHarness(t, harnessOpts{objects: []string{"Account", "Contact", "Case"}})
+		h.sync(t)
+		h.eng.SetOnline(false)
+		acc, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "P3"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		con, err := h.eng.Create(bg, "Contact", remote.Fields{"LastName": "C3", "AccountId": acc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs, err := h.eng.Create(bg, "Case", remote.Fields{"Subject": "K3", "Status": "New", "Origin": "Phone", "AccountId": acc, "ContactId": con})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := map[string]string{"AccountId": acc, "ContactId": con}
+		for _, f := range order {
+			if err := h.eng.Discard(bg, h.entryOf(t, ids[f]).ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		en := h.entryOf(t, cs)
+		var fields []string
+		for _, fe := range en.Errors {
+			fields = append(fields, fe.Field)
+		}
+		if en.Status != StatusInvalid || strings.Join(fields, ",") != "AccountId,ContactId" && strings.Join(fields, ",") != "ContactId,AccountId" ||
+			!strings.Contains(en.Message, "Account") || !strings.Contains(en.Message, "Contact") {
+			t.Fatalf("discarded %v: %+v; want both fields flagged and named", order, en)
+		}
+	}
+}
