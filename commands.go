@@ -280,6 +280,11 @@ printing the queue.`,
 				}
 				sum, err = syncUntilSettled(ctx, s.eng, time.Until(deadline), func(time.Duration) { retrying(s.label) })
 			}
+			if err != nil && errors.Is(ctx.Err(), context.Canceled) && !errors.Is(err, context.Canceled) {
+				// Ctrl-C while a request was failing on its own (the org out of reach): the
+				// user stopped it, whichever error came first.
+				err = fmt.Errorf("%w (%w)", context.Canceled, err)
+			}
 			if err != nil && unreachable(err) && !errors.Is(err, context.Canceled) {
 				err = &notReached{label: s.label, err: err}
 			}
@@ -413,7 +418,10 @@ func openSessionRetrying(ctx context.Context, of *orgFlags, deadline time.Time, 
 	for {
 		s, err := openSession(ctx, of, true)
 		if err == nil || !unreachable(err) || isLocal(err) || ctx.Err() != nil || !time.Now().Before(deadline) {
-			if err != nil && unreachable(err) && ctx.Err() == nil {
+			switch {
+			case err != nil && errors.Is(ctx.Err(), context.Canceled) && !errors.Is(err, context.Canceled):
+				err = fmt.Errorf("%w (%w)", context.Canceled, err) // Ctrl-C, whichever error came first
+			case err != nil && unreachable(err) && ctx.Err() == nil:
 				err = &notReached{label: of.label(), err: err}
 			}
 			return s, err
@@ -768,6 +776,9 @@ func newLogCmd(of *orgFlags) *cobra.Command {
 		Short: "Show the activity log: each sync request with time, method, path, status, code and duration",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if limit < 1 || limit > pending.ActivityLimit {
+				return fmt.Errorf("%w: --limit %d: want 1 to %d (the log keeps that many)", errBadFlags, limit, pending.ActivityLimit)
+			}
 			return withDeviceData(cmd, of, func(ctx context.Context, db *cache.DB) error {
 				acts, err := pending.ReadActivity(ctx, db, record, limit)
 				if err != nil {
@@ -810,7 +821,7 @@ func newLogCmd(of *orgFlags) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().StringVar(&record, "record", "", "only requests that served this record (its id, or a name that names one record)")
-	cmd.Flags().IntVar(&limit, "limit", 200, "most recent entries to show")
+	cmd.Flags().IntVar(&limit, "limit", 200, fmt.Sprintf("most recent entries to show (1 to %d)", pending.ActivityLimit))
 	return cmd
 }
 

@@ -58,6 +58,9 @@ func TestListShowsCachedRecordsWithTheirIdsAndPendingChanges(t *testing.T) {
 	}{
 		{[]string{"list", "Widget__c"}, "not cached on this device"},
 		{[]string{"list", "Account", "--limit", "0"}, "want 1 to 1000"},
+		{[]string{"log", "--limit", "0"}, "want 1 to 5000"},
+		{[]string{"log", "--limit", "-5"}, "want 1 to 5000"},
+		{[]string{"log", "--limit", "5001"}, "want 1 to 5000"},
 	} {
 		if out, err := run(t, dir, "", c.args...); exitCode(err) != 1 || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: %v\n%s", c.args, err, out)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/tui"
 )
 
@@ -78,7 +79,12 @@ func main() {
 // hold what an org or a file said (an error message, an HTML page): escape sequences and
 // controls are dropped, so it cannot drive the terminal (set the clipboard, clear the screen).
 func report(w io.Writer, err error) int {
-	fmt.Fprintln(w, "offline-edit:", tui.Clean(err.Error()))
+	msg := err.Error()
+	if cache.Locked(err) {
+		// sqlite3 (or another program) in a transaction on a file this command writes.
+		msg = "another program keeps a database of this device or org locked (an open sqlite3 transaction?): close it and try again; nothing saved was lost (" + msg + ")"
+	}
+	fmt.Fprintln(w, "offline-edit:", tui.Clean(msg))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -139,5 +140,11 @@ func TestReadingCommandsReadBesideAForeignLock(t *testing.T) {
 	out, err := run(t, dir, "", "pending")
 	if err != nil || !strings.Contains(out, "another program keeps") || !strings.Contains(out, "Acme Group") {
 		t.Fatalf("pending beside a foreign lock: %v\n%s", err, out)
+	}
+	// A command that writes cannot: it says why in the same words, not as an internal step.
+	_, err = run(t, dir, "", "edit", "Account", "Acme Group", "Phone=555-0178")
+	var said bytes.Buffer
+	if code := report(&said, err); code != 1 || !strings.HasPrefix(said.String(), "offline-edit: another program keeps") || !strings.Contains(said.String(), "nothing saved was lost") {
+		t.Fatalf("edit beside a foreign lock: exit %d\n%s", code, said.String())
 	}
 }
