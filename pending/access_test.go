@@ -451,3 +451,29 @@ func TestTheOrgSaysWhoseTokenItIs(t *testing.T) {
 		}
 	}
 }
+
+// A record out of the user's sight that stays on the device because a change of theirs waits
+// on it is still one CheckAccess says is not found: the level the device keeps for it
+// (read-only or nothing) must not pass for a share.
+func TestCheckAccessSaysNotFoundForARecordKeptOnlyForAChange(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	id := hiddenAccountOfSam(t, h)
+	h.share(t, id, "edit")
+	h.sync(t)
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": "555-0104"}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.share(t, id, "none")
+	if _, err := h.eng.CheckAccess(bg, id); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unshared, kept for its change: %v; want ErrNotFound", err)
+	}
+	if _, err := h.eng.Record(bg, "Account", id); err != nil {
+		t.Fatalf("the record left the device though a change waits on it: %v", err)
+	}
+	h.share(t, id, "read")
+	if acc, err := h.eng.CheckAccess(bg, id); err != nil || acc != AccessRead {
+		t.Fatalf("shared read-only again: %q %v; want read", acc, err)
+	}
+}

@@ -957,7 +957,7 @@ func (e *Engine) keepAccess(ctx context.Context, me string, levels map[string]st
 // record the user owns, one whose access the device holds no limit for, and any record while
 // offline are not asked about: the answer is what the device knows. A record the user can no
 // longer see at all leaves the device (unless a change of theirs waits on it), and CheckAccess
-// says so with ErrNotFound.
+// says so with ErrNotFound (also when the record stays for the change).
 func (e *Engine) CheckAccess(ctx context.Context, id string) (Access, error) {
 	rec, err := e.db.Record(ctx, id)
 	if err != nil {
@@ -980,6 +980,13 @@ func (e *Engine) CheckAccess(ctx context.Context, id string) (Access, error) {
 	}
 	if _, err := e.db.Record(ctx, rec.ID); errors.Is(err, cache.ErrNotFound) {
 		e.emit(Event{Kind: EventCacheRefreshed, RecordID: rec.ID})
+		return AccessRead, fmt.Errorf("record %s: %w: no longer visible to you on the org", rec.ID, ErrNotFound)
+	}
+	if levels[rec.ID] == cache.AccessNone {
+		// Kept because a change of the user's waits on it, but out of their sight all the same.
+		if known != AccessRead {
+			e.emit(Event{Kind: EventCacheRefreshed, RecordID: rec.ID})
+		}
 		return AccessRead, fmt.Errorf("record %s: %w: no longer visible to you on the org", rec.ID, ErrNotFound)
 	}
 	now, err := e.accessTo(ctx, e.db, rec)

@@ -48,6 +48,10 @@ type common struct {
 	// is saved until a sync settles it: when the sync finds it in conflict again, the app says
 	// another user changed the record again meanwhile. "" when there is none.
 	resolved resolvedWatch
+	// seenAgain holds the red changes refused because their record was out of the user's
+	// sight (entry id → its attempts then) whose record a page, opened online, has since
+	// learnt from the org the user may read again. Written only by Update.
+	seenAgain map[string]int
 	// syncRuns counts the sync runs seen finishing: a run that ended while a resolution was
 	// being saved may have settled it already.
 	syncRuns int

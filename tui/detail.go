@@ -182,8 +182,35 @@ func (m detailModel) locked() string {
 	if e == nil || !e.Status.Locked() {
 		return ""
 	}
+	if m.readableAgain() {
+		return sprintf("Locked: this %s's change can't be saved: you had lost access to it when it was sent (it is shared with you again now). Press x to dismiss the change (here or in Pending Changes).",
+			strings.ToLower(m.c.singleLabel(m.object)))
+	}
 	return lockedMessage(m.c.singleLabel(m.object), e.Status, e.Code, e.Message)
 }
+
+// refusedUnseen says whether the record's change was refused because the user could no longer
+// see the record (its owner changed, a share taken away), not merely change it.
+func (m detailModel) refusedUnseen() bool {
+	e := m.view.Entry
+	return e != nil && e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeNoAccess && !stillReadable(e.Code)
+}
+
+// readableAgain says whether the record of a change refused because the user could no longer
+// see it is one the org has said since (asked when a page of it opened online) they may read
+// again: shared with them since. The change still can't be saved, but the record is in reach.
+func (m detailModel) readableAgain() bool {
+	if !m.refusedUnseen() {
+		return false
+	}
+	e := m.view.Entry
+	at, ok := m.c.seenAgain[e.ID]
+	return ok && at == e.Attempts
+}
+
+// lostSight says whether the record's change was refused because the user could no longer
+// see it and nothing the device learnt since says they can again.
+func (m detailModel) lostSight() bool { return m.refusedUnseen() && !m.readableAgain() }
 
 // refusesEdit says why Edit and Delete refuse on this record, or "": a change that needs the
 // user locks it, and a delete waiting to sync leaves nothing to edit.
@@ -238,8 +265,8 @@ func (m detailModel) refusesChildren() string {
 	}
 	label := strings.ToLower(m.c.singleLabel(m.object))
 	switch {
-	case e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeNoAccess && stillReadable(e.Code):
-		return "" // the user may still read it: a task or a contact under it is theirs to make
+	case e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeNoAccess && !m.lostSight():
+		return "" // the user may still (or again) read it: a task or a contact under it is theirs to make
 	case e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeNoAccess:
 		return sprintf("This %s can't take new records: you no longer have access to it. Press x to dismiss the change.", label)
 	case e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeDeleted:
@@ -257,7 +284,7 @@ func (m detailModel) childNote() string {
 	e := m.view.Entry
 	switch {
 	case m.refusesChildren() == "":
-	case e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeNoAccess && !stillReadable(e.Code):
+	case m.lostSight():
 		return " (no access)"
 	case e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeDeleted:
 		return " (record deleted)"
@@ -384,6 +411,21 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 		cmd := m.checkAccess()
 		return m, cmd
 	case accessCheckedMsg:
+		if msg.id == m.view.ID && m.refusedUnseen() && (msg.err == nil || isNotFound(msg.err)) {
+			// The org's answer on a record whose change it refused as out of the user's
+			// sight: an answer at all means they may read it again; not found, that they
+			// still may not.
+			e := m.view.Entry
+			if m.c.seenAgain == nil {
+				m.c.seenAgain = map[string]int{}
+			}
+			if msg.err == nil {
+				m.c.seenAgain[e.ID] = e.Attempts
+			} else {
+				delete(m.c.seenAgain, e.ID)
+			}
+			return m.load()
+		}
 		if msg.id != m.view.ID || (msg.err == nil && msg.access == m.view.Access) || (msg.err != nil && !isNotFound(msg.err)) {
 			return m, nil // another record's answer, nothing new, or no answer: the page stands
 		}
@@ -513,9 +555,9 @@ func (m detailModel) header() []string {
 	tag := ""
 	e := m.view.Entry
 	switch {
-	case m.view.Access != pending.AccessFull && e != nil && e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeNoAccess:
+	case m.view.Access != pending.AccessFull && e != nil && e.Status == pending.StatusFailed && redCauseOf(e.Code, e.Message) == causeNoAccess && !m.readableAgain():
 		// The org refused the change for want of access: the share the device last knew of
-		// is no longer there to claim.
+		// is no longer there to claim (unless the org has said since that it is again).
 		tag = s.Subtle.Render("(no access)")
 		if stillReadable(e.Code) {
 			tag = s.Subtle.Render("(read only)")
@@ -569,11 +611,14 @@ func (m detailModel) header() []string {
 				// The org's own words for a record deleted or out of reach, given as its answer
 				// so that they do not contradict the line above: it says NOT_FOUND, "does not
 				// exist", for a record this user can no longer see.
-				out = append(out, indentedN(s.Error, "• ", orgSaid(*e, fe), maxOrgSaidLines)...)
+				out = append(out, indentedN(s.Error, "• ", orgSaid(*e, fe, m.readableAgain()), maxOrgSaidLines)...)
 			case !strings.HasPrefix(CleanLine(e.Message), CleanLine(fe.Message)):
 				// A record-level message the line above already says is not said twice.
 				out = append(out, indented(s.Error, "• ", CleanLine(fe.Message))...)
 			}
+		}
+		if m.readableAgain() {
+			out = append(out, indented(s.Subtle, "", m.sharedAgain())...)
 		}
 	}
 	var hl []string
@@ -604,11 +649,26 @@ const maxStatusLines = 2
 // take in the header: its code, its words and what they mean.
 const maxOrgSaidLines = 3
 
+// sharedAgain is the header's line on a red change whose record is readable again: what the
+// user may do with the record now, and that the change itself still can't be saved.
+func (m detailModel) sharedAgain() string {
+	label := strings.ToLower(m.c.singleLabel(m.object))
+	switch m.view.Access {
+	case pending.AccessFull:
+		return sprintf("You may see and change this %s again: this change still can't be saved; dismiss it, then edit the %s again.", label, label)
+	case pending.AccessEdit:
+		return sprintf("This %s is shared with you again (to edit): this change still can't be saved; dismiss it, then edit the %s again.", label, label)
+	}
+	return sprintf("This %s is shared with you again (read only): you may read it, but this change still can't be saved.", label)
+}
+
 // orgSaid gives one of the org's messages about a red change whose record was deleted or is out
 // of reach as the org's answer, with its code: "The org said NOT_FOUND (“The requested resource
 // does not exist”)". A NOT_FOUND about a record out of reach says what it means there: the org
 // answers so for a record the user can no longer see, which need not have been deleted.
-func orgSaid(e pending.Entry, fe pending.FieldError) string {
+// seenAgain is true when the record is readable again since: the answer was for a record the
+// user could not see then.
+func orgSaid(e pending.Entry, fe pending.FieldError, seenAgain bool) string {
 	code := CleanLine(fe.Code)
 	if code == "" {
 		code = CleanLine(e.Code)
@@ -622,7 +682,10 @@ func orgSaid(e pending.Entry, fe pending.FieldError) string {
 	if msg != "" {
 		b.WriteString(" (“" + msg + "”)")
 	}
-	if strings.EqualFold(code, "NOT_FOUND") && redCauseOf(e.Code, e.Message) == causeNoAccess {
+	switch {
+	case strings.EqualFold(code, "NOT_FOUND") && redCauseOf(e.Code, e.Message) == causeNoAccess && seenAgain:
+		b.WriteString(": its answer for a record you could not see then")
+	case strings.EqualFold(code, "NOT_FOUND") && redCauseOf(e.Code, e.Message) == causeNoAccess:
 		b.WriteString(": its answer for a record you can no longer see")
 	}
 	return b.String() + "."

@@ -37,6 +37,9 @@ type fakeBackend struct {
 	access    map[string]pending.Access
 	orgAccess map[string]pending.Access
 	checked   []string
+	// orgUnseen holds the records the org says, when asked now, the user can't see at all:
+	// CheckAccess answers not found (the record stays while a change waits on it).
+	orgUnseen map[string]bool
 }
 
 func newFakeBackend() *fakeBackend {
@@ -83,6 +86,10 @@ func (f *fakeBackend) CheckAccess(_ context.Context, id string) (pending.Access,
 		return known, nil
 	}
 	f.checked = append(f.checked, id)
+	if f.orgUnseen[id] {
+		f.mu.Unlock()
+		return pending.AccessRead, fmt.Errorf("record %s: %w: no longer visible to you on the org", id, pending.ErrNotFound)
+	}
 	now, ok := f.orgAccess[id]
 	if !ok || now == known {
 		f.mu.Unlock()
