@@ -347,6 +347,14 @@ func lockedMessage(label string, st pending.Status, code, message string) string
 		return sprintf("Locked: %s. Press x to dismiss the change (here or in Pending Changes).", why)
 	}
 	if st == pending.StatusInvalid {
+		switch code {
+		case codeReferenceDiscarded:
+			return sprintf("Locked: this %s's change points at a new record discarded on this device. Press r to choose another first (here or in Pending Changes).",
+				strings.ToLower(label))
+		case codeReferenceCycle:
+			return sprintf("Locked: this %s and another new record point at each other. Press r to fix it first (here or in Pending Changes).",
+				strings.ToLower(label))
+		}
 		return sprintf("Locked: the org refused this %s's change (invalid). Press r to fix it first (here or in Pending Changes).",
 			strings.ToLower(label))
 	}
@@ -536,6 +544,11 @@ func (m detailModel) lookupName(field string, v any) string {
 			return rt.name
 		}
 	}
+	if pending.IsLocalID(id) {
+		// A new record of this device's that is gone (discarded), as the Fix form says it:
+		// its id means nothing to the user.
+		return discardedLookup
+	}
 	return CleanLine(id)
 }
 
@@ -639,6 +652,19 @@ func (m detailModel) header() []string {
 		return out
 	}
 	return append(out, boundLines(flowItems(hl, "   ", m.w), maxHighlightLines, m.w)...)
+}
+
+// goneText says why the page's record is no longer on the device. A new record last seen
+// here unsynced was discarded (a create that synced is still found by its local id); one
+// created here and not seen so is either that or gone after it synced.
+func (m detailModel) goneText() string {
+	switch {
+	case !pending.IsLocalID(m.id):
+		return "This record is no longer cached on this device (it was deleted or you lost access)."
+	case m.view.ID == m.id && m.view.Entry != nil && m.view.Entry.Op == pending.OpCreate:
+		return "This new record was discarded on this device before it synced: it is no longer here."
+	}
+	return "This record created on this device is no longer here: its creation was discarded, or it synced and was then deleted or unshared."
 }
 
 // maxStatusLines is how many lines the record's status, and each message of the org about
@@ -1042,7 +1068,7 @@ func (m detailModel) View() string {
 		return clampLines(s.Subtle.Render("Loading…"), m.w, m.h)
 	}
 	if m.missing {
-		return clampLines(renderLines(s.Subtle, wrap("This record is no longer cached on this device (it was deleted or you lost access). Press esc to go back.", max(1, m.w))), m.w, m.h)
+		return clampLines(renderLines(s.Subtle, wrap(m.goneText()+" Press esc to go back.", max(1, m.w))), m.w, m.h)
 	}
 	head, body, room := m.layout()
 	maxScroll := max(0, len(body)-room)

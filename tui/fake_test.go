@@ -395,6 +395,24 @@ func (f *fakeBackend) ResolveDelete(_ context.Context, id string, _ bool) error 
 func (f *fakeBackend) Fix(_ context.Context, id string, _ remote.Fields) error  { return f.remove(id) }
 func (f *fakeBackend) Retry(context.Context, string) error                      { return nil }
 func (f *fakeBackend) Dismiss(_ context.Context, id string) error               { return f.remove(id) }
-func (f *fakeBackend) Discard(_ context.Context, id string) error               { return f.remove(id) }
+
+// Discard drops a change; a discarded create takes its record with it, as in the engine.
+func (f *fakeBackend) Discard(_ context.Context, id string) error {
+	f.mu.Lock()
+	for _, e := range f.entries {
+		if e.ID != id || e.Op != pending.OpCreate {
+			continue
+		}
+		rs := f.records[e.Object]
+		for i, r := range rs {
+			if r["Id"] == e.RecordID {
+				f.records[e.Object] = append(rs[:i:i], rs[i+1:]...)
+				break
+			}
+		}
+	}
+	f.mu.Unlock()
+	return f.remove(id)
+}
 
 var _ Backend = (*fakeBackend)(nil)

@@ -572,6 +572,10 @@ type lookupField struct {
 	gone    bool // id is a new record of this device's that no longer exists (discarded)
 }
 
+// discardedLookup is how a lookup at a new record of this device's that is gone (discarded)
+// shows: there is no name to show, and its local id means nothing to the user.
+const discardedLookup = "(a new record, discarded)"
+
 func newLookupField(c *common, f remote.Field, v any, name string) *lookupField {
 	l := &lookupField{c: c, field: f.Name, in: newInput("type to search")}
 	cached := map[string]bool{}
@@ -588,7 +592,7 @@ func newLookupField(c *common, f remote.Field, v any, name string) *lookupField 
 	if l.name == "" && pending.IsLocalID(l.id) {
 		// A new record of this device's that is gone (discarded): nothing to name it by, and
 		// its id means nothing to the user.
-		l.name, l.gone = "(a new record, discarded)", true
+		l.name, l.gone = discardedLookup, true
 	}
 	if l.name == "" {
 		l.name = CleanLine(l.id)

@@ -108,6 +108,13 @@ func longWord(s pending.Status, code, message string) string {
 	case pending.StatusConflict:
 		return "Needs your attention: conflict"
 	case pending.StatusInvalid:
+		switch code {
+		case codeReferenceDiscarded:
+			// Never sent: the device itself stopped it, the org never saw it.
+			return "Needs your attention: a record it points at was discarded on this device"
+		case codeReferenceCycle:
+			return "Needs your attention: it and another new record point at each other"
+		}
 		return "Needs your attention: the org refused the change"
 	case pending.StatusFailed:
 		switch redCauseOf(code, message) {
@@ -126,6 +133,13 @@ func longWord(s pending.Status, code, message string) string {
 	}
 	return ""
 }
+
+// The codes the engine gives a change it stopped on the device, before the org saw it: a lookup
+// at a new record discarded here, and two new records pointing at each other.
+const (
+	codeReferenceDiscarded = "REFERENCE_DISCARDED"
+	codeReferenceCycle     = "REFERENCE_CYCLE"
+)
 
 // redCause is why a red change can't be saved, as far as the screens tell it apart.
 type redCause int
