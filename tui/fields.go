@@ -570,11 +570,15 @@ type lookupField struct {
 	open    bool
 	orgOnly bool // only records the org has: none created on this device and not synced
 	gone    bool // id is a new record of this device's that no longer exists (discarded)
+	absent  bool // id names no record the device has (deleted or unshared since, or never cached)
 }
 
 // discardedLookup is how a lookup at a new record of this device's that is gone (discarded)
 // shows: there is no name to show, and its local id means nothing to the user.
 const discardedLookup = "(a new record, discarded)"
+
+// notOnDevice follows the id of a lookup's record that the device does not have.
+const notOnDevice = "  (not on this device)"
 
 func newLookupField(c *common, f remote.Field, v any, name string) *lookupField {
 	l := &lookupField{c: c, field: f.Name, in: newInput("type to search")}
@@ -594,8 +598,10 @@ func newLookupField(c *common, f remote.Field, v any, name string) *lookupField 
 		// its id means nothing to the user.
 		l.name, l.gone = discardedLookup, true
 	}
-	if l.name == "" {
-		l.name = CleanLine(l.id)
+	if l.name == "" && l.id != "" {
+		// A record the device does not have: its id stays in sight (support asks for it),
+		// said for what it is, and not marked as a record chosen. The org decides at sync.
+		l.name, l.absent = CleanLine(l.id)+notOnDevice, true
 	}
 	l.in.SetValue(l.name)
 	return l
@@ -648,7 +654,7 @@ func (l *lookupField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 		case tea.KeyEnter:
 			if l.open && l.sel >= 0 && l.sel < len(l.matches) {
 				ch := l.matches[l.sel]
-				l.id, l.name, l.open, l.gone = ch.id, ch.name, false, false
+				l.id, l.name, l.open, l.gone, l.absent = ch.id, ch.name, false, false, false
 				l.in.SetValue(ch.name)
 				l.in.CursorEnd()
 				l.gen++ // a search still on its way would open the matches again
@@ -664,7 +670,7 @@ func (l *lookupField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
 		l.in, cmd = l.in.Update(msg)
 		if l.in.Value() != before {
 			if l.in.Value() == "" {
-				l.id, l.name, l.open, l.gone = "", "", false, false
+				l.id, l.name, l.open, l.gone, l.absent = "", "", false, false, false
 				l.gen++
 				return l, cmd
 			}
@@ -688,7 +694,7 @@ func (l *lookupField) View(focused bool, w int) string {
 		return trunc(l.name, w)
 	}
 	out := l.in.View(max(1, w-3))
-	if l.id != "" && l.in.Value() == l.name && !l.gone {
+	if l.id != "" && l.in.Value() == l.name && !l.gone && !l.absent {
 		out += "  ✓"
 	}
 	if l.open {
