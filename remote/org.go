@@ -129,6 +129,7 @@ type Field struct {
 	DefaultedOnCreate  bool            `json:"defaultedOnCreate"`
 	DefaultValue       any             `json:"defaultValue"`
 	NameField          bool            `json:"nameField"`
+	AutoNumber         bool            `json:"autoNumber"` // the org numbers it (a case's Case Number)
 	ExternalID         bool            `json:"externalId"`
 	Unique             bool            `json:"unique"`
 	Custom             bool            `json:"custom"`

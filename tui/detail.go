@@ -859,10 +859,16 @@ func (m detailModel) fieldBlocks() []fieldBlock {
 			b.value, b.long = strings.TrimRight(Clean(text), "\n "), true
 		default:
 			b.value = m.c.displayField(f, v)
-			if b.value == "" && isComputedName(f) {
+			switch {
+			case b.value != "" || !isComputedName(f):
+			case madeFromParts(f):
 				// The org fills a computed name (a contact's Full Name) when the record
 				// syncs; until then it is the name the title shows.
 				b.value = CleanLine(m.view.Name)
+			case m.view.Entry != nil && m.view.Entry.Op == pending.OpCreate:
+				// A number the org gives (a case's Case Number) is not the title (the
+				// case's Subject): it has none until the record syncs.
+				b.value = s.Subtle.Render("assigned when it syncs")
 			}
 		}
 		if e := m.view.Entry; e != nil {
@@ -879,9 +885,17 @@ func (m detailModel) fieldBlocks() []fieldBlock {
 }
 
 // isComputedName reports whether f is a name the org makes from other fields (Full Name from
-// First and Last Name), which no form sets.
+// First and Last Name) or numbers itself (Case Number), which no form sets.
 func isComputedName(f remote.Field) bool {
 	return f.NameField && !f.Createable && !f.Updateable
+}
+
+// madeFromParts reports whether a computed name is made from the record's own name fields (a
+// contact's or a lead's Name), which the title shows before the org makes it; not an
+// auto-number, nor a computed name field by another name (Case Number), which the title (a
+// case's Subject) is not, whether or not the describe the device holds says autoNumber.
+func madeFromParts(f remote.Field) bool {
+	return isComputedName(f) && f.Name == "Name" && !f.AutoNumber
 }
 
 // labelWidth sizes the label column to the longest label, capped at limit.
