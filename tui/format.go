@@ -313,7 +313,8 @@ func dayIn(s string, now time.Time, loc *time.Location) (string, bool) {
 // which makes a Devanagari word or an emoji with a skin tone wider (हिन्दी is 3 cells to one, 5
 // to the other; 👍🏽 2 or 4). A line cut or padded to w cells by this measure is never wider
 // than w on either kind, so it never wraps and pushes the rest of the screen down; where the
-// two agree (Latin, CJK, most emoji, flags, ZWJ families) nothing changes.
+// two agree (Latin, CJK, most emoji, flags, ZWJ families: tmux draws what a zero width joiner
+// joins into the joiner's cell) nothing changes.
 func cellWidth(s string) int { return max(lipgloss.Width(s), codePointWidth(s)) }
 
 // truncCells cuts s to at most w cells by cellWidth, ending it with tail. Where the two measures

@@ -9,7 +9,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/rivo/uniseg"
 )
 
 // lineInput edits one line of text. The value is kept exactly as given or typed (joiners,
@@ -115,7 +114,10 @@ func (l lineInput) units() []lineUnit {
 			seq, _, n, _ = ansi.DecodeSequence(rest, ansi.NormalState, nil)
 			seq = rest[:max(1, n)]
 		} else {
-			seq, _, _, _ = uniseg.FirstGraphemeClusterInString(rest, -1)
+			seq, _ = ansi.FirstGraphemeCluster(rest, ansi.GraphemeWidth) // as lipgloss and Clean cluster
+			if seq == "" {
+				seq = rest[:1]
+			}
 		}
 		n := len(seq)
 		rest = rest[n:]
@@ -409,6 +411,6 @@ func (l lineInput) View(w int) string {
 
 // splitFirstCluster is s's first grapheme cluster and the rest.
 func splitFirstCluster(s string) (string, string) {
-	c, rest, _, _ := uniseg.FirstGraphemeClusterInString(s, -1)
-	return c, rest
+	c, _ := ansi.FirstGraphemeCluster(s, ansi.GraphemeWidth)
+	return c, s[len(c):]
 }

@@ -3,13 +3,16 @@ package tui
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 )
 
 // Clean makes text from an org or a file safe to draw: escape sequences are stripped, then
-// every control and format rune is dropped. Newlines survive (for multi-line fields); tabs
-// become spaces.
+// every control and format rune is dropped (bidi overrides and isolates among them), but for
+// the zero width joiners that writing needs: the non-joiner (Persian, Indic scripts) and the
+// joiner where it joins (an emoji family, an Indic conjunct; see joinersThatJoin). Newlines
+// survive (for multi-line fields); tabs become spaces.
 func Clean(s string) string {
 	return clean(s, true)
 }
@@ -25,7 +28,7 @@ func clean(s string, keepNewlines bool) string {
 		return s
 	}
 	s = ansi.Strip(c1Introducers.Replace(s))
-	return strings.Map(func(r rune) rune {
+	s = strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n' && keepNewlines:
 			return r
@@ -38,13 +41,50 @@ func clean(s string, keepNewlines bool) string {
 			return ' '
 		case hangulFiller(r):
 			return -1
-		case r == unicode.ReplacementChar:
+		case r == unicode.ReplacementChar, r == zwnj, r == zwj:
 			return r
 		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
 			return -1
 		}
 		return r
 	}, s)
+	if strings.ContainsRune(s, zwj) {
+		s = joinersThatJoin(s)
+	}
+	return s
+}
+
+// The zero width joiners writing needs, kept by Clean.
+const (
+	zwnj = '\u200c' // keeps two letters from joining (Persian, Indic scripts)
+	zwj  = '\u200d' // joins what it stands between: 👩‍👩‍👧‍👦 is one family, not four people
+)
+
+// joinersThatJoin keeps a zero width joiner only inside a grapheme cluster, followed there by
+// what it joins (as lipgloss clusters text). One that joins nothing (at a cluster's end, or
+// before another joiner) goes: a terminal such as tmux 3.3a still draws the character after
+// a joiner into the joiner's cell, so a stray one would hide that character and make the
+// line narrower than it is measured.
+func joinersThatJoin(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for s != "" {
+		c, _ := ansi.FirstGraphemeCluster(s, ansi.GraphemeWidth)
+		if c == "" {
+			c = s[:1]
+		}
+		s = s[len(c):]
+		for i, r := range c {
+			if r == zwj {
+				next, _ := utf8.DecodeRuneInString(c[i+utf8.RuneLen(r):])
+				if i+utf8.RuneLen(r) == len(c) || next == zwj {
+					continue
+				}
+			}
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // hangulFiller reports the Hangul fillers: letters by their category, yet drawn as nothing

@@ -25,6 +25,13 @@ var payloads = []struct{ name, in, want string }{
 	{"bidi override", "Acme \u202eproC", "Acme proC"},
 	{"zero width space kept out", "Ac\u200bme", "Acme"},
 	{"plain text untouched", "Müller & Söhne GmbH", "Müller & Söhne GmbH"},
+	{"bidi embeddings, overrides and isolates", "\u202aA\u202bc\u202cm\u202de\u202e \u2066C\u2067o\u2068r\u2069p", "Acme Corp"},
+	{"C1 controls", "Ac\u0085m\u008ee", "Acme"},
+	{"zero width joiners of an emoji family kept", "Fam 👩\u200d👩\u200d👧\u200d👦 x", "Fam 👩\u200d👩\u200d👧\u200d👦 x"},
+	{"zero width non-joiner kept", "می\u200cخواهم", "می\u200cخواهم"},
+	{"zero width joiner of an Indic conjunct kept", "क्\u200dष", "क्\u200dष"},
+	{"stray zero width joiner dropped", "Ac\u200dme\u200d", "Acme"},
+	{"zero width joiner before another dropped", "👩\u200d\u200d👧", "👩👧"},
 }
 
 func TestCleanLineStripsEscapesAndControls(t *testing.T) {

@@ -21,6 +21,8 @@ func TestCellWidthIsTheWiderOfTheGraphemeAndCodePointMeasures(t *testing.T) {
 		{"日本語", 6, 6},
 		{"e\u0301", 1, 1},
 		{"❤️", 1, 2},
+		{"Fam 👩\u200d👩\u200d👧\u200d👦 x", 8, 8},
+		{"क्\u200dष", 1, 1},
 		{"\x1b[1mbold\x1b[0m", 4, 4},
 	}
 	for _, tc := range tests {
@@ -34,7 +36,7 @@ func TestCellWidthIsTheWiderOfTheGraphemeAndCodePointMeasures(t *testing.T) {
 }
 
 func TestTruncatedTextFitsTerminalsOfBothMeasures(t *testing.T) {
-	for _, s := range []string{strings.Repeat("हिन्दी नमस्ते दुनिया ", 6), strings.Repeat("👍🏽 ok ", 20), strings.Repeat("日本語 ", 30)} {
+	for _, s := range []string{strings.Repeat("हिन्दी नमस्ते दुनिया ", 6), strings.Repeat("👍🏽 ok ", 20), strings.Repeat("日本語 ", 30), strings.Repeat("Fam 👩\u200d👩\u200d👧\u200d👦 ", 12)} {
 		for _, w := range []int{1, 7, 20, 80} {
 			for _, out := range []string{trunc(s, w), fit(s, w)} {
 				if lipgloss.Width(out) > w || codePointWidth(out) > w {
