@@ -80,3 +80,30 @@ func TestAQueryWhosePagesNeverMoveOnStopsTheSync(t *testing.T) {
 		}
 	}
 }
+
+// A push stopped for a retry says what stopped it: a refusal to retry is the org's answer, not
+// the network failing.
+func TestAPushLeftForARetrySaysWhatStoppedIt(t *testing.T) {
+	for _, tc := range []struct{ action, says string }{
+		{"503", "the org could not take the changes now"},
+		{"429", "the org could not take the changes now"},
+		{"drop", "the network failed"},
+	} {
+		h := newHarness(t, harnessOpts{size: 60, objects: []string{"Account"}})
+		h.sync(t)
+		acct := h.firstOwned(t, "Account")
+		if err := h.eng.Edit(bg, "Account", acct.ID, remote.Fields{"Phone": "555-0167"}); err != nil {
+			t.Fatal(err)
+		}
+		h.faults.set(func(req *http.Request) string {
+			if strings.HasSuffix(req.URL.Path, "/composite") {
+				return tc.action
+			}
+			return ""
+		})
+		_, err := h.eng.Sync(bg)
+		if err == nil || !strings.Contains(err.Error(), tc.says) {
+			t.Fatalf("%s: sync ended with %v; want it to say %q", tc.action, err, tc.says)
+		}
+	}
+}

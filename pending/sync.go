@@ -230,7 +230,7 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 	// retry after a transient failure do not make it less complete.
 	completed := err == nil && !unreached
 	if err == nil && r.lastNet != nil {
-		err = fmt.Errorf("sync: the network failed; changes left pending will be retried: %w", r.lastNet)
+		err = fmt.Errorf("sync: %s; changes left pending will be retried: %w", howItFailed(r.lastNet), r.lastNet)
 	}
 	if err != nil && Classify(err) == ClassAuth {
 		err = fmt.Errorf("%w: %w", ErrAuth, err)
@@ -1143,6 +1143,18 @@ func requestsOf(acts []Activity) []Activity {
 		}
 	}
 	return out
+}
+
+// howItFailed says what stopped a request that will be tried again: the org answered with a
+// refusal to retry (a 5xx, 429, a row lock), its reply could not be read, or no reply came.
+func howItFailed(err error) string {
+	if errors.Is(err, remote.ErrMalformedReply) {
+		return "the org's reply could not be read"
+	}
+	if _, answered := remote.AsError(err); answered {
+		return "the org could not take the changes now"
+	}
+	return "the network failed"
 }
 
 // readChunk turns a composite reply into outcomes, making the few follow-up reads an outcome
