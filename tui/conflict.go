@@ -364,16 +364,51 @@ func (m conflictModel) newValueInput(v any) fieldInput {
 		name = m.recordName(id)
 	}
 	in := newFieldInput(m.c, m.valueOf, v, name)
+	ctl, ctlValue, dependent := m.controllerOf(m.valueOf)
 	if p, ok := in.(*picklistField); ok {
 		p.setRows(max(3, min(defaultChooserRows, m.h/3)))
+		if dependent {
+			p.dependOn(ctl, ctlValue)
+		}
 	}
 	if mp, ok := in.(*multiPickField); ok {
 		mp.setRows(max(3, min(defaultChooserRows, m.h/3)))
+		if dependent {
+			mp.dependOn(ctl, ctlValue)
+		}
 	}
 	if s, ok := in.(sizedInput); ok {
 		s.SetWidth(m.valueWidth())
 	}
 	return in
+}
+
+// controllerOf is the controlling field of a dependent picklist f and the value it will hold
+// with the choices made so far: its row's choice when it is in conflict too, else mine when the
+// change sets it, else the org's. ok is false for a field no other field controls.
+func (m conflictModel) controllerOf(f remote.Field) (ctl remote.Field, v any, ok bool) {
+	if f.ControllerName == "" || m.desc == nil {
+		return remote.Field{}, nil, false
+	}
+	if ctl, ok = m.desc.Field(f.ControllerName); !ok {
+		return remote.Field{}, nil, false
+	}
+	for i, c := range m.entry.Conflicts {
+		if !strings.EqualFold(c.Field, ctl.Name) {
+			continue
+		}
+		switch ch := m.choices[i]; ch.Take {
+		case pending.TakeTheirs:
+			return ctl, c.Theirs, true
+		case pending.TakeValue:
+			return ctl, ch.Value, true
+		}
+		return ctl, c.Mine, true
+	}
+	if mine, changed := m.entry.Changes[ctl.Name]; changed {
+		return ctl, mine, true
+	}
+	return ctl, m.server[ctl.Name], true
 }
 
 // checkValue is why the editor's value can't be the field's, or "": the checks the edit form
