@@ -1021,7 +1021,7 @@ func (e *Engine) lookupCreate(ctx context.Context, r *run, en *entry) (outcome, 
 // findByValues looks for a record this user created since shortly before since whose
 // filterable fields equal changes, and that no other change has taken: nil when none.
 func (e *Engine) findByValues(ctx context.Context, r *run, d *remote.Describe, en *entry, changes remote.Fields, since time.Time, keyed bool) (*remote.Record, error) {
-	q, ok := fallbackQuery(d, changes, since, r.fields[en.Object], e.myID())
+	q, unfiltered, ok := fallbackQuery(d, changes, since, r.fields[en.Object], e.myID())
 	if !ok {
 		return nil, nil
 	}
@@ -1035,6 +1035,9 @@ func (e *Engine) findByValues(ctx context.Context, r *run, d *remote.Describe, e
 			if k, _ := res.Records[i].Fields[OfflineKeyField].(string); keyed && k != "" && k != en.ID {
 				continue // another change's record: it carries that change's key
 			}
+			if by := r.claimed[res.Records[i].ID()]; by != "" && by != en.ID || !holdsValues(d, res.Records[i].Fields, unfiltered) {
+				continue // another create's of this run, or values the query could not compare
+			}
 			mapped, err := tx.IsMapped(ctx, res.Records[i].ID())
 			if err != nil {
 				return err
@@ -1046,12 +1049,28 @@ func (e *Engine) findByValues(ctx context.Context, r *run, d *remote.Describe, e
 		}
 		return nil
 	})
+	if found != nil {
+		r.claimed[found.ID()] = en.ID
+	}
 	return found, err
+}
+
+// holdsValues reports whether a record the org sent holds the values a query could not compare
+// (a field the record was not sent with, it cannot say, is taken as held).
+func holdsValues(d *remote.Describe, rec, values remote.Fields) bool {
+	for k, v := range values {
+		if got, sent := rec[k]; sent && !sameFieldValue(d, k, got, v) {
+			return false
+		}
+	}
+	return true
 }
 
 // fallbackQuery builds the lookup for a create without Offline_Key__c: records created by this
 // user since shortly before the attempt whose filterable fields equal the change.
-func fallbackQuery(d *remote.Describe, changes remote.Fields, since time.Time, fields []string, userID string) (string, bool) {
+// unfiltered are the fields of changes the query could not compare (long text, a multi-select),
+// for the caller to compare in the records it finds.
+func fallbackQuery(d *remote.Describe, changes remote.Fields, since time.Time, fields []string, userID string) (q string, unfiltered remote.Fields, ok bool) {
 	since = since.Add(-5 * time.Minute).UTC()
 	conds := []string{"CreatedDate >= " + since.Format("2006-01-02T15:04:05Z")}
 	if userID != "" {
@@ -1071,18 +1090,24 @@ func fallbackQuery(d *remote.Describe, changes remote.Fields, since time.Time, f
 		}
 		lit, ok := soqlLiteral(f.Type, v)
 		if !ok {
+			if s, local := v.(string); !local || !IsLocalID(s) {
+				if unfiltered == nil {
+					unfiltered = remote.Fields{}
+				}
+				unfiltered[f.Name] = v
+			}
 			continue
 		}
 		conds = append(conds, f.Name+" = "+lit)
 		matched++
 	}
-	if matched == 0 {
-		return "", false
+	if matched == 0 && userID == "" {
+		return "", nil, false // nothing would narrow it to this user's records, let alone this one
 	}
 	if len(fields) == 0 {
 		fields = []string{"Id"}
 	}
-	return "SELECT " + strings.Join(fields, ", ") + " FROM " + d.Name + " WHERE " + strings.Join(conds, " AND ") + " ORDER BY CreatedDate ASC LIMIT 20", true
+	return "SELECT " + strings.Join(fields, ", ") + " FROM " + d.Name + " WHERE " + strings.Join(conds, " AND ") + " ORDER BY CreatedDate ASC LIMIT 20", unfiltered, true
 }
 
 func soqlLiteral(typ string, v any) (string, bool) {

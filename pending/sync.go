@@ -164,6 +164,10 @@ type run struct {
 	byKey     map[string]remote.Record
 	// parentGone caches, by id, whether the org deleted a parent of a deleted record.
 	parentGone map[string]bool
+	// claimed maps the org records creates looked up by their values were found to be this run
+	// to those creates' entries: two creates of the same values are not both taken for the one
+	// record before either mapping is stored.
+	claimed map[string]string
 }
 
 const maxMergesPerRun = 3
@@ -172,7 +176,7 @@ func newRun(sum *Summary) *run {
 	return &run{sum: sum, merges: map[string]int{}, merged: map[string]bool{}, checked: map[string]bool{},
 		keyed: map[string]bool{}, fields: map[string][]string{}, skip: map[string]bool{}, rekey: map[string]bool{},
 		redescribe: map[string]bool{}, redescribed: map[string]bool{}, accessDue: map[string]map[string]bool{}, noAccess: map[string]bool{},
-		keyLooked: map[string]bool{}, byKey: map[string]remote.Record{}, parentGone: map[string]bool{}}
+		keyLooked: map[string]bool{}, byKey: map[string]remote.Record{}, parentGone: map[string]bool{}, claimed: map[string]string{}}
 }
 
 // Sync runs once now: it pushes the queue until nothing more can be done, then refreshes the
