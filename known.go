@@ -104,7 +104,9 @@ func (f *orgFlags) rememberSession(sess signin.Session, dbPath string) error {
 		return err
 	}
 	changed := false
-	if key := f.signInKey(); key != "" {
+	// A bare token is remembered under its hash only once the org has said whose it is: a
+	// --user taken on trust must not open that user's data with it next time.
+	if key := f.signInKey(); key != "" && (!strings.HasPrefix(key, "token ") || sess.IdentityURL != "") {
 		k := knownSession{InstanceURL: sess.InstanceURL, Username: sess.Username, IdentityURL: sess.IdentityURL}
 		if known[key] != k {
 			known[key], changed = k, true

@@ -208,6 +208,9 @@ type session struct {
 	baseRT  http.RoundTripper
 	orgURL  string
 	engSink engineSink
+	// verifyOwner: a bare token's user was named by --user, not by the org (it did not say, or
+	// could not be reached): nothing is sent until it says so.
+	verifyOwner bool
 	// openedOffline says the org could not be reached when the session opened: the device's
 	// data is open with the last session's identity and no token yet.
 	openedOffline bool
@@ -593,6 +596,8 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 		if sess, err = f.tokenOwner(ctx, sess, s.baseRT, online); err != nil {
 			return nil, err
 		}
+		// A user named by --user, not by the org: the engine asks the org before it sends.
+		s.verifyOwner = sess.IdentityURL == ""
 	}
 	if sess.Username == "" {
 		sess.Username = f.user
@@ -669,6 +674,8 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 		PerObject: f.perObject,
 		Strict:    f.strict,
 		Network:   s.net,
+
+		VerifyTokenOwner: s.verifyOwner,
 	})
 	if err != nil {
 		s.Close()

@@ -1,9 +1,15 @@
 package main
 
 import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/offline-edit/offline-edit/remote/mockorg"
 )
 
 // A bare access token carries no user name: the device's data is filed under the user the org
@@ -83,4 +89,75 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// An org that will not say whose a token is (userinfo refused): a --user is taken to open that
+// user's device, but nothing is sent with the token, nothing is refreshed, and the token is not
+// remembered as that user's.
+func TestATokenTheOrgWillNotNameSendsNothing(t *testing.T) {
+	org, err := mockorg.Open(mockorg.Options{Seed: 1, Size: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { org.Close() })
+	h := org.Handler()
+	var asked atomic.Int64 // requests to the REST API
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/services/oauth2/userinfo" {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = w.Write([]byte(`[{"errorCode":"INSUFFICIENT_SCOPE","message":"the token's scopes do not allow it"}]`))
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/services/data/v") {
+			asked.Add(1)
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	org.SetInstanceURL(srv.URL)
+	dir := t.TempDir()
+	// Alex's device, made by signing in with a password, with a change queued.
+	if out, err := run(t, dir, "", "--org", srv.URL, "sync"); err != nil {
+		t.Fatalf("alex's first sync: %v\n%s", err, out)
+	}
+	listed, err := run(t, dir, "", "--org", srv.URL, "list", "Account", "--limit", "1", "--json")
+	var recs []struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	if i := strings.Index(listed, "["); i >= 0 {
+		listed = listed[i:] // after what it says on stderr
+	}
+	if err != nil || json.Unmarshal([]byte(listed), &recs) != nil || len(recs) != 1 {
+		t.Fatalf("alex's accounts: %v\n%s", err, listed)
+	}
+	if out, err := run(t, dir, "", "--org", srv.URL, "edit", "Account", recs[0].ID, "Phone=555-0199"); err != nil {
+		t.Fatalf("alex's edit: %v\n%s", err, out)
+	}
+	sam, err := org.IssueToken("sam@demo.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	with := func(args ...string) []string {
+		return append([]string{"--instance-url", srv.URL, "--access-token", sam}, args...)
+	}
+	// Without --user the device cannot be named at all.
+	if _, err := run(t, dir, "", with("sync")...); exitCode(err) != 1 {
+		t.Fatalf("no --user: exit %d (%v), want 1", exitCode(err), err)
+	}
+	asked.Store(0)
+	out, err := run(t, dir, "", with("--user", "alex@demo.example", "sync")...)
+	if exitCode(err) != 2 || !strings.Contains(out+errText(err), "did not say whose this access token is") {
+		t.Fatalf("sam's token named alex's: exit %d (%v)\n%s", exitCode(err), err, out)
+	}
+	if n := asked.Load(); n > 1 { // the API version, asked before anything else
+		t.Fatalf("%d requests reached the org's API with a token nobody vouched for", n)
+	}
+	if _, err := run(t, dir, "", with("pending")...); exitCode(err) != 1 {
+		t.Fatalf("the token opened a device without --user after a sync the org would not vouch for: exit %d (%v)", exitCode(err), err)
+	}
+	if out, err := run(t, dir, "", "--org", srv.URL, "pending"); err != nil || !strings.Contains(out, recs[0].Name) {
+		t.Fatalf("alex's queue: %v\n%s", err, out)
+	}
 }

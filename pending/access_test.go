@@ -477,3 +477,41 @@ func TestCheckAccessSaysNotFoundForARecordKeptOnlyForAChange(t *testing.T) {
 		t.Fatalf("shared read-only again: %q %v; want read", acc, err)
 	}
 }
+
+// A bare token whose user was only named (--user), with an org that does not say whose it is
+// (userinfo refused, or its reply lost): nothing is sent and nothing refreshed, whoever's the
+// token turns out to be.
+func TestAnUnverifiedTokenSendsAndRefreshesNothing(t *testing.T) {
+	for _, fault := range []string{"403", "drop"} {
+		h := newHarness(t, harnessOpts{noIdentity: true})
+		h.sync(t) // primed with alex's own token
+		acct := h.firstOwned(t, "Account")
+		before := h.serverRecord(t, "Account", acct.ID).Fields["Phone"]
+		h.ho.tokenOf = "sam@demo.example"
+		h.opts.VerifyTokenOwner = true
+		h.reopen(t)
+		if err := h.eng.Edit(bg, "Account", acct.ID, remote.Fields{"Phone": "555-0188"}); err != nil {
+			t.Fatal(err)
+		}
+		cached, _ := h.eng.List(bg, ListQuery{Object: "Account", Limit: 1000})
+		h.faults.set(func(req *http.Request) string {
+			if req.URL.Path == "/services/oauth2/userinfo" {
+				return fault
+			}
+			return ""
+		})
+		_, err := h.eng.Sync(bg)
+		if _, ok := errors.AsType[*UnknownTokenOwnerError](err); !ok {
+			t.Fatalf("userinfo %s: sync ended with %v; want it stopped, the token's user unknown", fault, err)
+		}
+		if got := h.serverRecord(t, "Account", acct.ID).Fields["Phone"]; got != before {
+			t.Fatalf("userinfo %s: the change went out with sam's token: phone %v", fault, got)
+		}
+		if after, _ := h.eng.List(bg, ListQuery{Object: "Account", Limit: 1000}); len(after.Rows) != len(cached.Rows) {
+			t.Fatalf("userinfo %s: the cache was refreshed as sam sees the org: %d accounts, were %d", fault, len(after.Rows), len(cached.Rows))
+		}
+		if en := h.entryOf(t, acct.ID); en.Status != StatusPending || en.Attempts != 0 {
+			t.Fatalf("userinfo %s: the queued change: %+v", fault, en)
+		}
+	}
+}

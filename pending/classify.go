@@ -61,6 +61,9 @@ func Classify(err error) Class {
 	if _, ok := errors.AsType[*AnotherUserError](err); ok {
 		return ClassAuth
 	}
+	if u, ok := errors.AsType[*UnknownTokenOwnerError](err); ok && Classify(u.Err) != ClassTransient {
+		return ClassAuth // the org will not say: signing in another way is the cure
+	}
 	e, ok := remote.AsError(err)
 	if !ok {
 		// Transport failures (dropped, reply lost, timeouts, malformed replies): the outcome is

@@ -42,6 +42,9 @@ type Options struct {
 	Now       func() time.Time
 	Network   Network // nil = always online
 	Seed      int64   // jitter randomness
+	// VerifyTokenOwner: the session's user name was given, not told by the sign-in (a bare
+	// access token): nothing is sent or refreshed until the org says the token is that user's.
+	VerifyTokenOwner bool
 	// MembershipEvery is how often sync-down compares each object's cached ids with the ids the
 	// org lets the user see (an ids-only query), to take in records newly shared with the user
 	// and drop those no longer visible. Default 2 minutes; negative means every refresh.

@@ -153,6 +153,16 @@ func (e *AnotherUserError) Error() string {
 	return "the access token is " + e.Token + "'s, but this device's data is " + e.Device + "'s: nothing was sent; start again with " + e.Device + "'s token, or without --user"
 }
 
+// UnknownTokenOwnerError: the org did not say whose the session's bare token is, so the sync
+// sends nothing and refreshes nothing. A failure of the network is retried like any other.
+type UnknownTokenOwnerError struct{ Err error }
+
+func (e *UnknownTokenOwnerError) Error() string {
+	return "the org did not say whose this access token is, so nothing was sent (one user's changes must never go out with another's token): " + e.Err.Error()
+}
+
+func (e *UnknownTokenOwnerError) Unwrap() error { return e.Err }
+
 // learnMyID asks the org for the device user's id by username when the sign-in did not give
 // it (a token without its identity URL), once per device: creates found by their values and
 // what the user may do with records they do not own rest on it. An org that will not say
@@ -179,8 +189,14 @@ func (e *Engine) learnMyID(ctx context.Context) error {
 			}
 		case c == ClassAuth || c == ClassOffline || c == ClassCanceled:
 			return err
+		case e.opts.VerifyTokenOwner:
+			// Not known whose the token is: nothing goes out with it (a change sent with
+			// another user's token would be saved as theirs, and the refresh would fill this
+			// user's cache with what the other user sees).
+			return &UnknownTokenOwnerError{Err: err}
 		}
-		// An org that will not say (no userinfo for this token's scopes): asked by name below.
+		// A sign-in that named its user (the Salesforce CLI, the embedded org) with an org that
+		// will not say (no userinfo for the token's scopes): asked by name below.
 	}
 	if e.myID() != "" {
 		return nil // kept from an earlier sync
