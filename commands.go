@@ -572,7 +572,7 @@ func summaryJSON(s pending.Summary, red int, err error) map[string]any {
 	m := map[string]any{"synced": s.Synced, "merged": s.Merged, "attention": s.Attention,
 		"needAttention": s.Attention - red, "cantBeSaved": red, "retrying": s.Retrying, "waiting": s.Waiting}
 	if err != nil {
-		m["error"] = err.Error()
+		m["error"] = errorText(err)
 	}
 	m["unrefreshed"] = append([]string{}, s.Unrefreshed...) // [] rather than null
 	return m
@@ -584,7 +584,7 @@ func printSummary(w io.Writer, s pending.Summary, red int, err error) {
 	fmt.Fprintf(w, "synced %d (auto-merged %d) · need attention %d · can't be saved %d · retrying %d · waiting %d\n",
 		s.Synced, s.Merged, s.Attention-red, red, s.Retrying, s.Waiting)
 	if err != nil {
-		fmt.Fprintf(w, "sync stopped: %s\n", tui.CleanLine(err.Error()))
+		fmt.Fprintf(w, "sync stopped: %s\n", tui.CleanLine(errorText(err)))
 	}
 	if n := len(s.Unrefreshed); n > 0 {
 		// The org refused these objects' queries: what the device shows of them may be old,

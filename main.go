@@ -79,17 +79,22 @@ func main() {
 // hold what an org or a file said (an error message, an HTML page): escape sequences and
 // controls are dropped, so it cannot drive the terminal (set the clipboard, clear the screen).
 func report(w io.Writer, err error) int {
-	msg := err.Error()
-	if cache.Locked(err) {
-		// sqlite3 (or another program) in a transaction on a file this command writes.
-		msg = "another program keeps a database of this device or org locked (an open sqlite3 transaction?): close it and try again; nothing saved was lost (" + msg + ")"
-	}
-	fmt.Fprintln(w, "offline-edit:", tui.Clean(msg))
+	fmt.Fprintln(w, "offline-edit:", tui.Clean(errorText(err)))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
 	}
 	return 1
+}
+
+// errorText is what a command says of err: in the words of its cause where the chain of steps
+// that met it would say nothing to the user (a database another program keeps locked).
+func errorText(err error) string {
+	if cache.Locked(err) {
+		// sqlite3 (or another program) in a transaction on a file this command writes.
+		return "another program keeps a database of this device or org locked (an open sqlite3 transaction?): close it and try again; nothing saved was lost"
+	}
+	return err.Error()
 }
 
 func newRootCmd() *cobra.Command {
