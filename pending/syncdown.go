@@ -650,7 +650,9 @@ func (e *Engine) storeServerCopies(ctx context.Context, r *run, object string, r
 	due := r.due(object)
 	n := 0
 	noted := len(r.overwrites)
+	var reopened []settledEntry // red for want of access, and the user's own record again
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
+		reopened = nil
 		var others []cache.Record // changed by another user since the device last read them
 		d := e.describeOf(ctx, tx, object)
 		pendingChanges := map[string]*entry{}
@@ -690,6 +692,17 @@ func (e *Engine) storeServerCopies(ctx context.Context, r *run, object string, r
 					}
 				}
 			}
+			if en := pendingChanges[id]; en != nil && en.Status == StatusFailed && en.Cause() == CauseNoAccess && en.Op != OpCreate {
+				if owner, _ := fields["OwnerId"].(string); me != "" && sameID(owner, me) {
+					// Given back, in a copy newer than the one held: the change can be saved again.
+					en.Status, en.Code, en.Message, en.Errors, en.Conflicts, en.NextAttempt = StatusPending, "", "", nil, nil, zeroTime
+					if err := saveEntry(ctx, tx, en); err != nil {
+						return err
+					}
+					reopened = append(reopened, settledEntry{ev: Event{Kind: EventEntryChanged, EntryID: en.ID, RecordID: id, Status: en.Status},
+						note: "the record is yours again on the org: your change, which could not be saved, goes with the next sync"})
+				}
+			}
 			rec := cache.Record{Object: object, ID: id, Server: fields, Version: ver}
 			if en := pendingChanges[id]; en != nil && en.Op == OpUpdate {
 				rec.View = withChanges(d, fields, en.Changes)
@@ -713,8 +726,10 @@ func (e *Engine) storeServerCopies(ctx context.Context, r *run, object string, r
 	})
 	if err != nil {
 		r.overwrites = r.overwrites[:noted] // what was not stored was not seen
+		return n, err
 	}
-	return n, err
+	e.tell(reopened)
+	return n, nil
 }
 
 // noteOverwrites logs, for each record among recs (new server copies another user saved) that
