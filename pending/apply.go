@@ -1021,7 +1021,7 @@ func (e *Engine) lookupCreate(ctx context.Context, r *run, en *entry) (outcome, 
 // findByValues looks for a record this user created since shortly before since whose
 // filterable fields equal changes, and that no other change has taken: nil when none.
 func (e *Engine) findByValues(ctx context.Context, r *run, d *remote.Describe, en *entry, changes remote.Fields, since time.Time, keyed bool) (*remote.Record, error) {
-	q, unfiltered, ok := fallbackQuery(d, changes, since, r.fields[en.Object], e.myID())
+	q, unfiltered, narrowed, ok := fallbackQuery(d, changes, since, r.fields[en.Object], e.myID())
 	if !ok {
 		return nil, nil
 	}
@@ -1031,20 +1031,28 @@ func (e *Engine) findByValues(ctx context.Context, r *run, d *remote.Describe, e
 	}
 	var found *remote.Record
 	err = e.db.View(ctx, func(tx *cache.Tx) error {
-		for i := range res.Records {
-			if k, _ := res.Records[i].Fields[OfflineKeyField].(string); keyed && k != "" && k != en.ID {
-				continue // another change's record: it carries that change's key
+		// First a record that also holds what the query could not compare (a long text);
+		// failing that, when the query's own fields picked it out, one that does not (the org,
+		// a trigger or a person may have changed its long text since).
+		for _, strict := range []bool{true, false} {
+			if !strict && !narrowed {
+				return nil // nothing but the user and the time picked them: the values must tell
 			}
-			if by := r.claimed[res.Records[i].ID()]; by != "" && by != en.ID || !holdsValues(d, res.Records[i].Fields, unfiltered) {
-				continue // another create's of this run, or values the query could not compare
-			}
-			mapped, err := tx.IsMapped(ctx, res.Records[i].ID())
-			if err != nil {
-				return err
-			}
-			if !mapped {
-				found = &res.Records[i]
-				return nil
+			for i := range res.Records {
+				if k, _ := res.Records[i].Fields[OfflineKeyField].(string); keyed && k != "" && k != en.ID {
+					continue // another change's record: it carries that change's key
+				}
+				if by := r.claimed[res.Records[i].ID()]; by != "" && by != en.ID || strict && !holdsValues(d, res.Records[i].Fields, unfiltered) {
+					continue // another create's of this run, or other values than the query could compare
+				}
+				mapped, err := tx.IsMapped(ctx, res.Records[i].ID())
+				if err != nil {
+					return err
+				}
+				if !mapped {
+					found = &res.Records[i]
+					return nil
+				}
 			}
 		}
 		return nil
@@ -1069,8 +1077,9 @@ func holdsValues(d *remote.Describe, rec, values remote.Fields) bool {
 // fallbackQuery builds the lookup for a create without Offline_Key__c: records created by this
 // user since shortly before the attempt whose filterable fields equal the change.
 // unfiltered are the fields of changes the query could not compare (long text, a multi-select),
-// for the caller to compare in the records it finds.
-func fallbackQuery(d *remote.Describe, changes remote.Fields, since time.Time, fields []string, userID string) (q string, unfiltered remote.Fields, ok bool) {
+// for the caller to compare in the records it finds; narrowed says some field of the change
+// is in the query (not only the user and the time).
+func fallbackQuery(d *remote.Describe, changes remote.Fields, since time.Time, fields []string, userID string) (q string, unfiltered remote.Fields, narrowed, ok bool) {
 	since = since.Add(-5 * time.Minute).UTC()
 	conds := []string{"CreatedDate >= " + since.Format("2006-01-02T15:04:05Z")}
 	if userID != "" {
@@ -1102,12 +1111,12 @@ func fallbackQuery(d *remote.Describe, changes remote.Fields, since time.Time, f
 		matched++
 	}
 	if matched == 0 && userID == "" {
-		return "", nil, false // nothing would narrow it to this user's records, let alone this one
+		return "", nil, false, false // nothing would narrow it to this user's records, let alone this one
 	}
 	if len(fields) == 0 {
 		fields = []string{"Id"}
 	}
-	return "SELECT " + strings.Join(fields, ", ") + " FROM " + d.Name + " WHERE " + strings.Join(conds, " AND ") + " ORDER BY CreatedDate ASC LIMIT 20", unfiltered, true
+	return "SELECT " + strings.Join(fields, ", ") + " FROM " + d.Name + " WHERE " + strings.Join(conds, " AND ") + " ORDER BY CreatedDate ASC LIMIT 20", unfiltered, matched > 0, true
 }
 
 func soqlLiteral(typ string, v any) (string, bool) {

@@ -36,9 +36,10 @@
 // key. Without the field, the create is a POST, and before a create whose outcome is unknown is
 // sent again the engine queries for a record created by the signed-in user since five minutes
 // before the attempt whose filterable fields (text, picklist, email, phone, url, number,
-// boolean, date, lookup) equal the change, compares the rest (long text, multi-select) in what
-// it finds, and adopts the oldest one not already mapped to another local id nor found for
-// another create in the same sync (two identical creates take one record each). Residual risk of that fallback: an identical record created by the same
+// boolean, date, lookup) equal the change, prefers among them one that also holds the rest
+// (long text, multi-select; with no filterable field at all, only such a one is taken), and
+// adopts the oldest one not already mapped to another local id nor found for another create
+// in the same sync (two identical creates take one record each). Residual risk of that fallback: an identical record created by the same
 // user through another client within that window is taken for ours (and ours is not
 // created); a record whose matched fields were changed by automation right after the create
 // is not found, and the resend duplicates it. Records created offline that point at each other

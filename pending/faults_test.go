@@ -372,3 +372,38 @@ func TestSettlingTheDeviceCannotSaveLeavesNoNoteInTheLog(t *testing.T) {
 		t.Fatalf("the fix that was saved is not in the log: %+v", acts)
 	}
 }
+
+// A create whose reply was lost, found by its other fields, is found even when its long text
+// was changed on the org meanwhile (a trigger, a person): the long text is compared only to
+// choose, not to refuse the one record the query picked out.
+func TestALostCreateIsFoundThoughItsLongTextChangedOnTheOrg(t *testing.T) {
+	h := newHarness(t, harnessOpts{profile: mockorg.ProfileReal, objects: []string{"Account", "Contact", "Case"}})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	local, err := h.eng.Create(bg, "Case", remote.Fields{"Subject": "Pump broken", "Description": "Leaks at night", "Status": "New", "Origin": "Phone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.faults.set(once(isComposite, "lose"))
+	h.eng.SetOnline(true)
+	if _, err := h.eng.Sync(bg); err == nil {
+		t.Fatal("a lost reply must report a network failure")
+	}
+	bySubject := "SELECT Id FROM Case WHERE Subject = 'Pump broken'"
+	res, err := h.as(t, "admin@demo.example").Query(bg, bySubject, 0)
+	if err != nil || len(res.Records) != 1 {
+		t.Fatalf("the org's case: %v", err)
+	}
+	if err := h.as(t, "admin@demo.example").Update(bg, "Case", res.Records[0].ID(), remote.Fields{"Description": "Leaks at night."}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(10 * time.Minute))
+	h.sync(t)
+	if n := countOnOrg(t, h, bySubject); n != 1 {
+		t.Fatalf("the create was sent again: %d cases", n)
+	}
+	if ents, _ := h.eng.Entries(bg); len(ents) != 0 {
+		t.Fatalf("the create of %s is still queued: %+v", local, ents)
+	}
+	assertNoLocalIDs(t, h)
+}
