@@ -168,6 +168,9 @@ type run struct {
 	// to those creates' entries: two creates of the same values are not both taken for the one
 	// record before either mapping is stored.
 	claimed map[string]string
+	// requeued says the refresh put changes back in the queue (a record given back to the
+	// user): the run pushes once more after it.
+	requeued bool
 }
 
 const maxMergesPerRun = 3
@@ -217,6 +220,9 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 	pushed := err == nil
 	if err == nil && !unreached {
 		err = e.syncDown(ctx, r)
+	}
+	if err == nil && !unreached && r.requeued {
+		err = e.push(ctx, r)
 	}
 	if pushed && !unreached && ctx.Err() == nil {
 		// Also when the refresh failed part-way: a conflict found by the push names its other

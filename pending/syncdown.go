@@ -729,6 +729,9 @@ func (e *Engine) storeServerCopies(ctx context.Context, r *run, object string, r
 		return n, err
 	}
 	e.tell(reopened)
+	if len(reopened) > 0 {
+		r.requeued = true // sent by this run, after its refresh
+	}
 	return n, nil
 }
 
