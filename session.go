@@ -211,6 +211,9 @@ type session struct {
 	// verifyOwner: a bare token's user was named by --user, not by the org (it did not say, or
 	// could not be reached): nothing is sent until it says so.
 	verifyOwner bool
+	// rememberVouched remembers such a token as its user's once the org has said so.
+	rememberVouched func()
+	dbPath          string // the device database's file
 	// openedOffline says the org could not be reached when the session opened: the device's
 	// data is open with the last session's identity and no token yet.
 	openedOffline bool
@@ -611,6 +614,20 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 			fmt.Fprintln(os.Stderr, "offline-edit: could not remember this sign-in for offline use:", err)
 		}
 	}
+	if s.verifyOwner {
+		// Once a sync has had the org say the token is the user's, it is remembered as theirs.
+		s.rememberVouched = func() {
+			id := s.client.Identity()
+			if id.OrgID == "" || id.UserID == "" {
+				return
+			}
+			vouched := sess
+			vouched.IdentityURL = strings.TrimRight(sess.InstanceURL, "/") + "/id/" + id.OrgID + "/" + id.UserID
+			if err := f.rememberSession(vouched, s.dbPath); err != nil {
+				fmt.Fprintln(os.Stderr, "offline-edit: could not remember this sign-in for offline use:", err)
+			}
+		}
+	}
 
 	s.net = netsim.New(s.baseRT, time.Now().UnixNano())
 	s.net.SetOnline(online)
@@ -642,6 +659,7 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 	if key != embeddedKey {
 		dbPath = f.movedDevicePath(dbPath, sess)
 	}
+	s.dbPath = dbPath
 	if s.db, err = openDeviceDB(ctx, dbPath, lockWait); err != nil {
 		s.Close()
 		return nil, err
@@ -766,6 +784,9 @@ func (s *session) Close() {
 	if s.eng != nil {
 		s.eng.Close()
 	}
+	if s.rememberVouched != nil && s.client != nil {
+		s.rememberVouched()
+	}
 	if s.db != nil {
 		s.db.Close()
 	}
@@ -876,7 +897,7 @@ func (f *orgFlags) tokenOwner(ctx context.Context, sess signin.Session, rt http.
 		sess.Username = strings.TrimSpace(f.user)
 		return sess, nil
 	}
-	why := "the app starts offline"
+	why := "the org was not asked (offline)"
 	if asked != nil {
 		why = "the org did not say (" + asked.Error() + ")"
 	}

@@ -161,3 +161,37 @@ func TestATokenTheOrgWillNotNameSendsNothing(t *testing.T) {
 		t.Fatalf("alex's queue: %v\n%s", err, out)
 	}
 }
+
+// A token taken on trust for --user (the org did not answer whose it is when the device opened)
+// and vouched for by the org at the sync is remembered as that user's: the next start without
+// the network and without --user opens their data.
+func TestATokenTheOrgVouchesForAtTheSyncIsRemembered(t *testing.T) {
+	o := newFlakyOrg(t)
+	dir := t.TempDir()
+	var asked atomic.Int64
+	h := o.srv.Config.Handler
+	o.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/services/oauth2/userinfo" && asked.Add(1) == 1 {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`[{"errorCode":"SERVER_UNAVAILABLE","message":"try later"}]`))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+	tok, err := o.org.IssueToken("alex@demo.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	with := []string{"--instance-url", o.srv.URL, "--access-token", tok}
+	if out, err := run(t, dir, "", append(with, "--user", "alex@demo.example", "sync")...); err != nil {
+		t.Fatalf("the sync that vouched for the token: %v\n%s", err, out)
+	}
+	if asked.Load() < 2 {
+		t.Fatalf("userinfo asked %d time(s): the test's premise is a first answer refused, a later one given", asked.Load())
+	}
+	o.down.Store(true)
+	if out, err := run(t, dir, "", append(with, "list", "Account")...); err != nil || !strings.Contains(out, "PENDING CHANGE") {
+		t.Fatalf("the token, known now, offline and without --user: %v\n%s", err, out)
+	}
+}
