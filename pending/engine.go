@@ -98,6 +98,11 @@ type Engine struct {
 	rng        *rand.Rand
 	backoff    Backoff
 	actBuf     []Activity
+	// txOpen routes the activity logged while a sync transaction runs to txActs: its notes tell
+	// what that transaction did, so only it writes them (or drops them when it rolls back); a
+	// user's action at that moment writes what came before, never them.
+	txOpen bool
+	txActs []Activity
 	tagRecord  map[string]string // entry id → record id, for requests in flight
 	tagSent    map[string]string // entry id → what its request sends (the log row's note)
 	// sends counts the Composite requests in flight. A push waits for its own; Close waits for
@@ -307,6 +312,13 @@ func (e *Engine) emit(ev Event) {
 	e.send(ev)
 }
 
+// emitAll emits each event in turn.
+func (e *Engine) emitAll(evs []Event) {
+	for _, ev := range evs {
+		e.emit(ev)
+	}
+}
+
 // holdEvents keeps the events emitted from now on until releaseEvents: those of a transaction
 // are heard only once it commits.
 func (e *Engine) holdEvents() {
@@ -363,7 +375,7 @@ func (e *Engine) Observe(ri remote.RequestInfo) {
 		a.Note = truncate(ri.Err.Error(), 200)
 	}
 	if ri.Tag == "" {
-		e.actBuf = append(e.actBuf, a)
+		e.logRow(a)
 	}
 	// A composite carries several entries: one row per entry, so each record's history shows it.
 	for _, id := range strings.Split(ri.Tag, ",") {
@@ -375,8 +387,18 @@ func (e *Engine) Observe(ri remote.RequestInfo) {
 		if sent := e.tagSent[id]; sent != "" && ri.Method != "GET" { // a GET reads the record back
 			row.Note = strings.TrimPrefix(row.Note+"; "+sent, "; ")
 		}
-		e.actBuf = append(e.actBuf, row)
+		e.logRow(row)
 	}
+}
+
+// logRow buffers one row of activity (e.mu held): in the open sync transaction's buffer while
+// there is one, otherwise in the buffer the next write takes.
+func (e *Engine) logRow(a Activity) {
+	if e.txOpen {
+		e.txActs = append(e.txActs, a)
+		return
+	}
+	e.actBuf = append(e.actBuf, a)
 	if len(e.actBuf) > activityLimit {
 		e.actBuf = e.actBuf[len(e.actBuf)-activityLimit:]
 	}
@@ -401,7 +423,7 @@ func (e *Engine) note(entryID, recordID, text string) { e.noteCode(entryID, reco
 func (e *Engine) noteCode(entryID, recordID, code, text string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.actBuf = append(e.actBuf, Activity{At: e.now(), EntryID: entryID, RecordID: recordID, Code: code, Note: text})
+	e.logRow(Activity{At: e.now(), EntryID: entryID, RecordID: recordID, Code: code, Note: text})
 }
 
 // putBackActivity returns activity that could not be written to the front of the buffer.
@@ -411,6 +433,41 @@ func (e *Engine) putBackActivity(acts []Activity) {
 	e.actBuf = append(acts, e.actBuf...)
 	if len(e.actBuf) > activityLimit {
 		e.actBuf = e.actBuf[len(e.actBuf)-activityLimit:]
+	}
+}
+
+// openTxActivity is called as a sync transaction begins: what is logged from then on is the
+// transaction's own (takeTxActivity, closeTxActivity).
+func (e *Engine) openTxActivity() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.txOpen = true
+}
+
+// takeTxActivity returns what was logged since the transaction began or since the last take.
+func (e *Engine) takeTxActivity() []Activity {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := e.txActs
+	e.txActs = nil
+	return out
+}
+
+// closeTxActivity ends the transaction's routing, returning what it logged and was not taken.
+func (e *Engine) closeTxActivity() []Activity {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := e.txActs
+	e.txOpen, e.txActs = false, nil
+	return out
+}
+
+// appendActivity adds rows to the end of the buffer (newer than those it holds).
+func (e *Engine) appendActivity(acts []Activity) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, a := range acts {
+		e.logRow(a)
 	}
 }
 

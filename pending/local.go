@@ -391,6 +391,7 @@ func (e *Engine) Edit(ctx context.Context, object, id string, fields remote.Fiel
 // is sent.
 func (e *Engine) Delete(ctx context.Context, object, id string) error {
 	var ev Event
+	var orphaned []Event
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
 		_, rec, ent, err := e.loadForChange(ctx, tx, object, id)
 		if err != nil {
@@ -425,7 +426,8 @@ func (e *Engine) Delete(ctx context.Context, object, id string) error {
 				return err
 			}
 			ev = Event{Kind: EventEntryRemoved, EntryID: ent.ID, RecordID: id}
-			return e.orphanDependents(ctx, tx, id)
+			orphaned, err = e.orphanDependents(ctx, tx, id)
+			return err
 		case ent.Op == OpDelete:
 			return nil
 		default:
@@ -447,17 +449,21 @@ func (e *Engine) Delete(ctx context.Context, object, id string) error {
 	if err != nil || ev.EntryID == "" {
 		return err
 	}
+	e.emitAll(orphaned)
 	e.changed(ev)
 	return nil
 }
 
 // orphanDependents marks entries that point at a discarded offline record as invalid, on the
 // fields that point at it, so the user picks another.
-func (e *Engine) orphanDependents(ctx context.Context, tx *cache.Tx, localID string) error {
+// It returns the events to emit once the transaction commits (never before: a transaction
+// rolled back did nothing to tell).
+func (e *Engine) orphanDependents(ctx context.Context, tx *cache.Tx, localID string) ([]Event, error) {
 	deps, err := entriesWhere(ctx, tx, `WHERE changes LIKE ? ESCAPE '\'`, `%"`+localID+`"%`)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var evs []Event
 	for _, d := range deps {
 		// Fields another discard flagged before stay flagged (they still point at a record
 		// that is gone), as do the org's own refusals of the last attempt.
@@ -483,11 +489,11 @@ func (e *Engine) orphanDependents(ctx context.Context, tx *cache.Tx, localID str
 		d.Message = "A related record created offline was discarded; choose another for " + fieldList(desc, refs)
 		d.UpdatedAt = e.now()
 		if err := saveEntry(ctx, tx, d); err != nil {
-			return err
+			return nil, err
 		}
-		e.emit(Event{Kind: EventEntryChanged, EntryID: d.ID, RecordID: d.RecordID, Status: d.Status})
+		evs = append(evs, Event{Kind: EventEntryChanged, EntryID: d.ID, RecordID: d.RecordID, Status: d.Status})
 	}
-	return nil
+	return evs, nil
 }
 
 // fieldList names the fields of errs as the screens name them (d nil: by their API names).
@@ -1005,7 +1011,8 @@ func (e *Engine) Dismiss(ctx context.Context, entryID string) error {
 		}
 		_ = e.flushActivity(ctx)
 	}
-	return e.modifyEntry(ctx, entryID, func(tx *cache.Tx, ent *entry, rec *cache.Record, d *remote.Describe) (bool, error) {
+	var orphaned []Event
+	err = e.modifyEntry(ctx, entryID, func(tx *cache.Tx, ent *entry, rec *cache.Record, d *remote.Describe) (bool, error) {
 		if ent.Status != StatusFailed {
 			return false, fmt.Errorf("%w: only a failed change can be dismissed; discard it instead", ErrNotAllowed)
 		}
@@ -1016,9 +1023,11 @@ func (e *Engine) Dismiss(ctx context.Context, entryID string) error {
 			}
 			rec.ID = ""
 			if ent.Op == OpCreate {
-				if err := e.orphanDependents(ctx, tx, ent.RecordID); err != nil {
+				evs, err := e.orphanDependents(ctx, tx, ent.RecordID)
+				if err != nil {
 					return false, err
 				}
+				orphaned = evs
 			}
 		case fresh != nil:
 			e.seeUsers(d, fresh.Fields)
@@ -1031,20 +1040,28 @@ func (e *Engine) Dismiss(ctx context.Context, entryID string) error {
 		ent.logNote(truncate("dismissed: "+ent.Message+"; dropped "+droppedNote(ctx, tx, d, ent), 400))
 		return true, nil
 	})
+	if err != nil {
+		return err
+	}
+	e.emitAll(orphaned)
+	return nil
 }
 
 // Discard drops any entry that is not being sent: the record shows the server copy again (a
 // record created offline disappears).
 func (e *Engine) Discard(ctx context.Context, entryID string) error {
-	return e.modifyEntry(ctx, entryID, func(tx *cache.Tx, ent *entry, rec *cache.Record, d *remote.Describe) (bool, error) {
+	var orphaned []Event
+	err := e.modifyEntry(ctx, entryID, func(tx *cache.Tx, ent *entry, rec *cache.Record, d *remote.Describe) (bool, error) {
 		if ent.Op == OpCreate || rec.Server == nil {
 			if err := tx.DeleteRecord(ctx, ent.RecordID); err != nil {
 				return false, err
 			}
 			rec.ID = ""
-			if err := e.orphanDependents(ctx, tx, ent.RecordID); err != nil {
+			evs, err := e.orphanDependents(ctx, tx, ent.RecordID)
+			if err != nil {
 				return false, err
 			}
+			orphaned = evs
 		} else {
 			rec.View = overlay(rec.Server, nil)
 		}
@@ -1055,6 +1072,11 @@ func (e *Engine) Discard(ctx context.Context, entryID string) error {
 		}
 		return true, nil
 	})
+	if err != nil {
+		return err
+	}
+	e.emitAll(orphaned)
+	return nil
 }
 
 // newEntryID is a time-ordered UUID (version 7): entries queued together sit together in the

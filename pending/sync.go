@@ -613,6 +613,7 @@ func (e *Engine) settleBeforeSend(ctx context.Context, r *run, ready []*entry) (
 	counted := *r.sum
 	before := e.takeActivity() // the lookups' requests and what they found: true either way
 	e.holdEvents()             // told once the transaction commits
+	e.openTxActivity()         // and logged
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
 		// One query finds the records whose cached server copy is newer than an update's base:
 		// a later stamp, or the same one with other values (a real org stamps whole seconds, so
@@ -653,8 +654,8 @@ func (e *Engine) settleBeforeSend(ctx context.Context, r *run, ready []*entry) (
 		}
 		return nil
 	})
+	during := e.closeTxActivity()
 	e.releaseEvents(err == nil)
-	during := e.takeActivity()
 	if err != nil {
 		*r.sum = counted
 		during = requestsOf(during)
@@ -942,9 +943,7 @@ func (e *Engine) hold(ctx context.Context, holds []*entry, creates map[string]*e
 	if err != nil {
 		return err // nothing of it was saved: nothing to tell
 	}
-	for _, ev := range evs {
-		e.emit(ev)
-	}
+	e.emitAll(evs)
 	return nil
 }
 
@@ -1105,6 +1104,7 @@ func (e *Engine) finishWave(ctx context.Context, r *run, wave []*chunk, outs []o
 	before := e.takeActivity()
 	var during []Activity
 	e.holdEvents()
+	e.openTxActivity()
 	began := time.Now()
 	defer func() { e.waveTx += time.Since(began) }()
 	// The replies are in: they are recorded even when the sync is being cancelled (Ctrl-C), so
@@ -1116,21 +1116,24 @@ func (e *Engine) finishWave(ctx context.Context, r *run, wave []*chunk, outs []o
 				return err
 			}
 		}
-		during = e.takeActivity()
+		during = e.takeTxActivity()
 		acts := append(slices.Clone(before), during...)
 		if err := markSubresults(ctx, tx, acts, outs); err != nil {
 			return err
 		}
 		return e.writeActivity(ctx, tx, acts)
 	})
+	after := e.closeTxActivity() // logged after the take, while the transaction committed
 	e.releaseEvents(err == nil)
 	if err != nil {
 		// Nothing of the wave was recorded: the summary must not claim it, nor the log what the
 		// transaction did ("created X"); the requests made meanwhile stay to be written with
 		// the next transaction.
 		*r.sum = counted
-		during = append(during, e.takeActivity()...)
+		during = append(during, after...)
 		e.putBackActivity(append(before, requestsOf(during)...))
+	} else {
+		e.appendActivity(after)
 	}
 	e.mu.Lock()
 	for _, c := range wave {
