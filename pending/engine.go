@@ -101,10 +101,10 @@ type Engine struct {
 	// txOpen routes the activity logged while a sync transaction runs to txActs: its notes tell
 	// what that transaction did, so only it writes them (or drops them when it rolls back); a
 	// user's action at that moment writes what came before, never them.
-	txOpen bool
-	txActs []Activity
-	tagRecord  map[string]string // entry id → record id, for requests in flight
-	tagSent    map[string]string // entry id → what its request sends (the log row's note)
+	txOpen    bool
+	txActs    []Activity
+	tagRecord map[string]string // entry id → record id, for requests in flight
+	tagSent   map[string]string // entry id → what its request sends (the log row's note)
 	// sends counts the Composite requests in flight. A push waits for its own; Close waits for
 	// any a push that died part-way (a panic) left behind, so none reaches the org after it.
 	sends sync.WaitGroup
