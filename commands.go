@@ -69,7 +69,10 @@ func runApp(ctx context.Context, of *orgFlags, af *appFlags) error {
 		return err
 	}
 	defer s.Close()
-	s.noteOffline()
+	// Said on the first screen: printed now, it would show only once the app quits.
+	if notes := s.startNotes(true); len(notes) > 0 {
+		note = strings.TrimSpace(note + " " + strings.Join(notes, ". ") + ".")
+	}
 	if s.openedOffline {
 		s.eng.SetOnline(false) // the org is out of reach: start offline; o tries again
 	}
@@ -270,6 +273,7 @@ printing the queue.`,
 				return err
 			}
 			defer s.Close()
+			s.printStartNotes(cmd.ErrOrStderr(), false)
 			var sum pending.Summary
 			if s.openedOffline && !time.Now().Before(deadline) {
 				// Its sign-in just failed, taking all the time --wait gave: not again.
@@ -544,7 +548,7 @@ func isLocal(err error) bool {
 	var pe *fs.PathError
 	return errors.As(err, &se) || errors.As(err, &pe) || errors.Is(err, cache.ErrDeviceFile) ||
 		errors.Is(err, cache.ErrAlreadyOpen) || errors.Is(err, mockorg.ErrInUse) || errors.Is(err, errBadFlags) ||
-		errors.Is(err, errAnotherOrg)
+		errors.Is(err, errWhoseToken) || errors.Is(err, errAnotherOrg)
 }
 
 func isAuth(err error) bool {
@@ -1023,7 +1027,7 @@ func withOfflineEngine(ctx context.Context, of *orgFlags, lockWait time.Duration
 		return err
 	}
 	defer s.Close()
-	s.noteOffline()
+	s.printStartNotes(os.Stderr, true)
 	return fn(ctx, s.eng)
 }
 

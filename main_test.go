@@ -1072,6 +1072,9 @@ func TestAnotherOrgOnTheDevicesURLIsNotTakenForItsOwn(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sync with another org and nothing queued: %v\n%s", err, out)
 	}
+	if !strings.Contains(out, "now answers for another org or user") || !strings.Contains(out, "its cache starts afresh") {
+		t.Fatalf("sync did not say the device's cache started afresh:\n%s", out)
+	}
 	if out, err := run(t, dir, "", append(org, "new", "Account", "Name=Meant For Org Two")...); err != nil {
 		t.Fatalf("new: %v\n%s", err, out)
 	}

@@ -218,13 +218,30 @@ type session struct {
 	// data is open with the last session's identity and no token yet.
 	openedOffline bool
 	offlineErr    error // why, when openedOffline
+	// afresh says why the device's cache was started afresh as the session opened ("" when it
+	// was not): the org at the address is another than the cache came from.
+	afresh string
 }
 
-// noteOffline tells the user on stderr, when the session opened offline, why and what happens
-// next. sync does not: it goes on to try the org and says what it found.
-func (s *session) noteOffline() {
-	if s.openedOffline {
-		fmt.Fprintln(os.Stderr, "offline-edit:", offlineNote(s.label, s.offlineErr))
+// startNotes is what the opening of the session has to tell the user: that the device's cache
+// started afresh, and, with offline, that the org could not be reached and what happens next
+// (sync does not ask for that: it goes on to try the org and says what it found). The app
+// shows them on its first screen; the headless commands print them (printStartNotes).
+func (s *session) startNotes(offline bool) []string {
+	var notes []string
+	if s.afresh != "" {
+		notes = append(notes, s.afresh)
+	}
+	if offline && s.openedOffline {
+		notes = append(notes, offlineNote(s.label, s.offlineErr))
+	}
+	return notes
+}
+
+// printStartNotes prints startNotes to w (stderr), for the headless commands.
+func (s *session) printStartNotes(w io.Writer, offline bool) {
+	for _, n := range s.startNotes(offline) {
+		fmt.Fprintln(w, "offline-edit:", n)
 	}
 }
 
@@ -373,6 +390,11 @@ func (e orgInUse) Unwrap() error { return e.err }
 
 // errBadFlags marks a session the flags describe wrongly (nothing was tried).
 var errBadFlags = errors.New("bad flags")
+
+// errWhoseToken marks a bare access token whose user neither the org (out of reach, or not
+// saying) nor the device could tell, and no --user names: nothing is tried (a local problem,
+// like errBadFlags, but the flags themselves are not wrong).
+var errWhoseToken = errors.New("whose access token is this?")
 
 func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error) {
 	return openSessionFor(ctx, f, online, false, 0)
@@ -719,7 +741,7 @@ func (s *session) startOverForAnotherOrg(ctx context.Context, path, was, is stri
 		return err
 	}
 	if n > 0 {
-		return fmt.Errorf("%w: %s now answers for another org or user (%s) than this device's data came from (%s): a served org started afresh? The device holds %d pending change(s) for that one: start it again (offline-edit serve --db FILE), or remove %s to drop them", errAnotherOrg, s.label, is, was, n, path)
+		return fmt.Errorf("%w: %s now answers for another org or user (%s) than this device's data came from (%s): a served org started afresh? The device holds %d pending change(s) for that one: start it again if it kept its data in a file (offline-edit serve --db FILE); if it lived in memory they can no longer reach it: see them with offline-edit pending and drop them with offline-edit discard, or remove %s", errAnotherOrg, s.label, is, was, n, path)
 	}
 	if err := s.db.Close(); err != nil {
 		return err
@@ -728,7 +750,7 @@ func (s *session) startOverForAnotherOrg(ctx context.Context, path, was, is stri
 	if err := cache.Remove(path); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "offline-edit: %s now answers for another org or user (%s) than before (%s); this device had no pending change, so its cache starts afresh\n", s.label, is, was)
+	s.afresh = fmt.Sprintf("%s now answers for another org or user (%s) than before (%s); this device had no pending change, so its cache starts afresh", s.label, is, was)
 	db, err := openDeviceDB(ctx, path, lockWait)
 	if err != nil {
 		return err
@@ -901,7 +923,7 @@ func (f *orgFlags) tokenOwner(ctx context.Context, sess signin.Session, rt http.
 	if asked != nil {
 		why = "the org did not say (" + asked.Error() + ")"
 	}
-	return sess, fmt.Errorf("%w: whose access token is this? %s: give --user USERNAME, the token's own user (the org checks it before anything is sent)", errBadFlags, why)
+	return sess, fmt.Errorf("%w %s: give --user USERNAME, the token's own user (the org checks it before anything is sent)", errWhoseToken, why)
 }
 
 // notTheTokens refuses a --user given that is not owner, the access token's user; whose says
