@@ -634,8 +634,8 @@ func (e *Engine) settleBeforeSend(ctx context.Context, r *run, ready []*entry) (
 			if err != nil || rec.Server == nil {
 				continue
 			}
-			if rec.Version.SystemModstamp.Equal(en.BaseVersion.SystemModstamp) && sameServerValues(e.describeOf(ctx, tx, en.Object), en.baseRecord, rec.Server) {
-				continue // the same copy, written out another way
+			if rec.Version.SystemModstamp.Equal(en.BaseVersion.SystemModstamp) && sameWrittenValues(e.describeOf(ctx, tx, en.Object), en.baseRecord, rec.Server) {
+				continue // the same copy, written out another way (or only a formula moved)
 			}
 			srv := remote.Record{Type: en.Object, Fields: rec.Server, ETag: rec.Version.ETag}
 			o := outcome{job: &job{ent: en, kind: jobUpdate}, class: ClassConflict, server: &srv}

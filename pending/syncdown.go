@@ -1049,11 +1049,22 @@ func (e *Engine) askAccess(ctx context.Context, me string, ids []string) (map[st
 // sameServerValues reports whether a copy of a record the org sent holds nothing the cached
 // server copy held does not: every field sent has the value held.
 func sameServerValues(d *remote.Describe, held, sent remote.Fields) bool {
+	return sameValuesAs(d, held, sent, false)
+}
+
+// sameWrittenValues is sameServerValues blind to the calculated fields: a copy whose only new
+// values are a formula's (one with TODAY() in it moves overnight, SystemModstamp unmoved) is
+// the same version, as far as anyone wrote it.
+func sameWrittenValues(d *remote.Describe, held, sent remote.Fields) bool {
+	return sameValuesAs(d, held, sent, true)
+}
+
+func sameValuesAs(d *remote.Describe, held, sent remote.Fields, written bool) bool {
 	if held == nil {
 		return false
 	}
 	for f, v := range sent {
-		if f == "attributes" {
+		if f == "attributes" || written && isCalculated(d, f) {
 			continue
 		}
 		if hv, ok := held[f]; !ok || !sameFieldValue(d, f, hv, v) {

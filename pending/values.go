@@ -39,6 +39,16 @@ var systemFields = map[string]bool{
 
 func isSystemField(f string) bool { return systemFields[f] }
 
+// isCalculated reports whether d describes f as calculated: a formula, or a value the org derives
+// from others (a compound name). Its value is never another user's change.
+func isCalculated(d *remote.Describe, f string) bool {
+	if d == nil {
+		return false
+	}
+	fd, ok := d.Field(f)
+	return ok && fd.Calculated
+}
+
 // normalizeFields turns caller values into JSON types (string, float64, bool, nil) so stored,
 // compared and sent values agree.
 func normalizeFields(in remote.Fields) (remote.Fields, error) {
@@ -230,6 +240,8 @@ func withChanges(d *remote.Describe, server, changes remote.Fields) remote.Field
 }
 
 // changedFields lists the non-system fields of d whose values differ between a and b, sorted.
+// The calculated ones (a formula, a compound name) are not among them: nobody writes them, and
+// a formula with TODAY() or NOW() in it takes another value overnight, SystemModstamp unmoved.
 func changedFields(d *remote.Describe, a, b remote.Fields) []string {
 	return changedFieldsExcept(d, a, b, nil)
 }
@@ -239,7 +251,7 @@ func changedFields(d *remote.Describe, a, b remote.Fields) []string {
 func changedFieldsExcept(d *remote.Describe, a, b, skip remote.Fields) []string {
 	var out []string
 	for k, av := range a {
-		if isSystemField(k) {
+		if isSystemField(k) || isCalculated(d, k) {
 			continue
 		}
 		if _, s := skip[k]; s {
