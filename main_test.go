@@ -523,7 +523,10 @@ type flakyOrg struct {
 	org  *mockorg.Org
 	srv  *httptest.Server
 	down atomic.Bool
-	hits atomic.Int64 // requests that reached the server
+	// dropAPI closes the connection of every request but the sign-in's: an org that signs in
+	// and then drops the connections (restarting, say) until it answers again.
+	dropAPI atomic.Bool
+	hits    atomic.Int64 // requests that reached the server
 }
 
 func newFlakyOrg(t *testing.T) *flakyOrg {
@@ -537,7 +540,7 @@ func newFlakyOrg(t *testing.T) *flakyOrg {
 	h := org.Handler()
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.hits.Add(1)
-		if f.down.Load() {
+		if f.down.Load() || f.dropAPI.Load() && r.URL.Path != "/services/oauth2/token" {
 			conn, _, err := w.(http.Hijacker).Hijack()
 			if err == nil {
 				conn.Close()
@@ -875,6 +878,36 @@ func TestAFirstSyncWaitsForTheOrgToAnswer(t *testing.T) {
 	out, err := run(t, t.TempDir(), "", "--org", o.srv.URL, "sync", "--wait", "20s")
 	if err != nil || !strings.Contains(out, "retrying for up to") {
 		t.Fatalf("a first sync while the org is briefly down (%v):\n%s", err, out)
+	}
+}
+
+// A connection the org closes without an answer (EOF) is the org out of reach, like one it
+// refuses: --wait keeps trying, whether the sign-in got through first or not.
+func TestSyncWaitsForAnOrgThatDropsConnections(t *testing.T) {
+	o := newFlakyOrg(t)
+	dir := t.TempDir()
+	org := []string{"--org", o.srv.URL}
+	back := func() {
+		time.Sleep(700 * time.Millisecond)
+		o.dropAPI.Store(false)
+	}
+	o.dropAPI.Store(true)
+	go back()
+	out, err := run(t, dir, "", append(org, "sync", "--wait", "20s")...)
+	if err != nil || !strings.Contains(out, "retrying for up to") {
+		t.Fatalf("a first sync while the org drops its connections (%v):\n%s", err, out)
+	}
+	acct := o.firstAccountOf(t, "alex@demo.example")
+	if out, err := run(t, dir, "", append(org, "edit", "Account", acct, "Phone=555-0143")...); err != nil {
+		t.Fatalf("edit: %v\n%s", err, out)
+	}
+	o.dropAPI.Store(true)
+	go back()
+	if out, err := run(t, dir, "", append(org, "sync", "--wait", "20s")...); err != nil {
+		t.Fatalf("a sync while the org drops its connections (%v):\n%s", err, out)
+	}
+	if got := o.phoneOf(t, acct); got != "555-0143" {
+		t.Fatalf("org has phone %q, want the edit", got)
 	}
 }
 

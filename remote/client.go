@@ -420,13 +420,16 @@ func (c *Client) do(ctx context.Context, r request) (*reply, error) {
 }
 
 // Unreachable reports whether a failed sign-in or refresh got no reply at all: offline, a
-// network error, a timeout or cancel, or an error that says so itself (Unreachable() bool, as
-// the sign-in package's are).
+// network error, a timeout or cancel, a connection the org closed before its reply was whole
+// (EOF: an org restarting), or an error that says so itself (Unreachable() bool, as the
+// sign-in package's are).
 func Unreachable(err error) bool {
 	var ne net.Error
 	var u interface{ Unreachable() bool }
+	var te *transportError
 	return errors.Is(err, ErrOffline) || errors.As(err, &ne) ||
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, &te) && (errors.Is(te.err, io.EOF) || errors.Is(te.err, io.ErrUnexpectedEOF)) ||
 		errors.As(err, &u) && u.Unreachable()
 }
 
