@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -107,5 +108,26 @@ func TestAnUpdateIsNoConflictWhenOnlyAFormulaMoved(t *testing.T) {
 	}
 	if got := h.serverRecord(t, "Contact", c).Fields["Title"]; got != "Mine" {
 		t.Fatalf("the org has Title %v", got)
+	}
+}
+
+// A change of a contact's Last Name moves its Full Name (calculated): the org's copy after the
+// update holds no other user's change, and the log says none was kept.
+func TestANameTheOrgDerivesFromMyChangeIsNotAnotherUsersChange(t *testing.T) {
+	h := newHarness(t, harnessOpts{size: 60, objects: []string{"Contact"}})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"LastName": "Renamed"}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	acts, err := h.eng.Activity(bg, c.ID, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range acts {
+		if strings.Contains(a.Note, "kept another user's change") {
+			t.Fatalf("logged %q", a.Note)
+		}
 	}
 }
