@@ -771,6 +771,31 @@ func printActivity(w io.Writer, acts []pending.Activity) {
 	_ = writeTable(w, []string{"TIME", "METHOD", "PATH", "STATUS", "CODE", "DURATION", "RECORD", "NOTE"}, rows)
 }
 
+// idNamedInLog finds the record the log's notes name name (quoted, in any case, as the notes
+// of a discard or of a record that left the device quote it), when they name one record.
+func idNamedInLog(ctx context.Context, db *cache.DB, name string) (string, error) {
+	acts, err := pending.ReadActivity(ctx, db, "", pending.ActivityLimit)
+	if err != nil {
+		return "", err
+	}
+	quoted := strings.ToLower(strconv.Quote(name))
+	ids := map[string]bool{}
+	for _, a := range acts {
+		if a.RecordID != "" && strings.Contains(strings.ToLower(a.Note), quoted) {
+			ids[a.RecordID] = true
+		}
+	}
+	switch len(ids) {
+	case 0:
+		return "", fmt.Errorf("no record on this device is named %s, nor does the log name one so, and it is no record id (list OBJECT NAME finds one)", jsonText(name))
+	case 1:
+		for id := range ids {
+			return id, nil
+		}
+	}
+	return "", fmt.Errorf("the log names several records %s: give the id of one (offline-edit log lists them in its RECORD column)", jsonText(name))
+}
+
 func newLogCmd(of *orgFlags) *cobra.Command {
 	var asJSON bool
 	var record string
@@ -803,7 +828,16 @@ func newLogCmd(of *orgFlags) *cobra.Command {
 						}
 						record = ids[0]
 					case !pending.LooksLikeRecordID(record):
-						return fmt.Errorf("no record on this device is named %s, and it is no record id (list OBJECT NAME finds one)", jsonText(record))
+						// A record no longer on the device (discarded, deleted, unshared): the
+						// notes that tell of it name it.
+						id, err := idNamedInLog(ctx, db, record)
+						if err != nil {
+							return err
+						}
+						if acts, err = pending.ReadActivity(ctx, db, id, limit); err != nil {
+							return err
+						}
+						record = id
 					}
 				}
 				if asJSON {

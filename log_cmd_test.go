@@ -205,3 +205,24 @@ func TestDeleteAnywayOnARecordGivenAwayIsRefusedOnTheDevice(t *testing.T) {
 		t.Fatalf("delete anyway: %v\n%s; want it refused on the device", err, out)
 	}
 }
+
+// A record created offline and then discarded is on the device no more, but support staff ask
+// about it by the name the user gave it: the log's note of the discard names it, and that finds
+// its story.
+func TestLogFindsADiscardedRecordByTheNameItsNotesGive(t *testing.T) {
+	o := newFlakyOrg(t)
+	dir := t.TempDir()
+	org := []string{"--org", o.srv.URL}
+	must := mustRun(t, dir, org)
+	must("sync")
+	must("new", "Account", "Name=Apply Co")
+	must("new", "Account", "Name=Apply Co Two")
+	must("discard", "Account", "Apply Co")
+	out := must("log", "--record", "apply co")
+	if !strings.Contains(out, `discarded by the user: dropped the new record "Apply Co"`) || strings.Contains(out, "Apply Co Two") {
+		t.Fatalf("log --record NAME of a discarded record:\n%s", out)
+	}
+	if out, err := run(t, dir, "", append(org, "log", "--record", "Never Made Co")...); err == nil || !strings.Contains(err.Error(), "no record on this device is named") {
+		t.Fatalf("a name that names nothing: %v\n%s", err, out)
+	}
+}
