@@ -771,29 +771,19 @@ func printActivity(w io.Writer, acts []pending.Activity) {
 	_ = writeTable(w, []string{"TIME", "METHOD", "PATH", "STATUS", "CODE", "DURATION", "RECORD", "NOTE"}, rows)
 }
 
-// idNamedInLog finds the record the log's notes name name (quoted, in any case, as the notes
-// of a discard or of a record that left the device quote it), when they name one record.
+// idNamedInLog finds the record no longer on the device that the log's notes name name (a new
+// record discarded, a record deleted on the org), when they name one.
 func idNamedInLog(ctx context.Context, db *cache.DB, name string) (string, error) {
-	acts, err := pending.ReadActivity(ctx, db, "", pending.ActivityLimit)
-	if err != nil {
+	ids, err := pending.RecordsNamedInLog(ctx, db, name)
+	switch {
+	case err != nil:
 		return "", err
-	}
-	quoted := strings.ToLower(strconv.Quote(name))
-	ids := map[string]bool{}
-	for _, a := range acts {
-		if a.RecordID != "" && strings.Contains(strings.ToLower(a.Note), quoted) {
-			ids[a.RecordID] = true
-		}
-	}
-	switch len(ids) {
-	case 0:
+	case len(ids) == 0:
 		return "", fmt.Errorf("no record on this device is named %s, nor does the log name one so, and it is no record id (list OBJECT NAME finds one)", jsonText(name))
-	case 1:
-		for id := range ids {
-			return id, nil
-		}
+	case len(ids) > 1:
+		return "", fmt.Errorf("the log names several records %s: give the id of one (offline-edit log lists them in its RECORD column)", jsonText(name))
 	}
-	return "", fmt.Errorf("the log names several records %s: give the id of one (offline-edit log lists them in its RECORD column)", jsonText(name))
+	return ids[0], nil
 }
 
 func newLogCmd(of *orgFlags) *cobra.Command {

@@ -208,7 +208,7 @@ func TestDeleteAnywayOnARecordGivenAwayIsRefusedOnTheDevice(t *testing.T) {
 
 // A record created offline and then discarded is on the device no more, but support staff ask
 // about it by the name the user gave it: the log's note of the discard names it, and that finds
-// its story.
+// its story; a name a note quotes as a lookup's value in another record's change does not.
 func TestLogFindsADiscardedRecordByTheNameItsNotesGive(t *testing.T) {
 	o := newFlakyOrg(t)
 	dir := t.TempDir()
@@ -224,5 +224,32 @@ func TestLogFindsADiscardedRecordByTheNameItsNotesGive(t *testing.T) {
 	}
 	if out, err := run(t, dir, "", append(org, "log", "--record", "Never Made Co")...); err == nil || !strings.Contains(err.Error(), "no record on this device is named") {
 		t.Fatalf("a name that names nothing: %v\n%s", err, out)
+	}
+	// A name longer than the notes quote whole.
+	long := "Pacific Northwest Timber, Mill and Lumber Supply Holdings Incorporated (Western Division)"
+	must("new", "Account", "Name="+long)
+	must("discard", "Account", long)
+	if out := must("log", "--record", long); !strings.Contains(out, "dropped the new record") {
+		t.Fatalf("log --record of a discarded record with a long name:\n%s", out)
+	}
+	// A name quoted in another record's note as a lookup's value names that record no more: a
+	// contact's discarded edit pointed at an account since deleted on this device and synced.
+	must("new", "Account", "Name=Pointed At Co")
+	must("sync")
+	firstID := func(object, filter string) string {
+		var recs []listedRecord
+		if err := json.Unmarshal([]byte(must("list", object, filter, "--json")), &recs); err != nil || len(recs) == 0 {
+			t.Fatalf("list %s %q: %v %+v", object, filter, err, recs)
+		}
+		return recs[0].ID
+	}
+	acc, contact := firstID("Account", "Pointed At Co"), firstID("Contact", "")
+	must("edit", "Contact", contact, "AccountId="+acc)
+	must("discard", "Contact", contact)
+	must("delete", "Account", acc)
+	must("sync")
+	out, err := run(t, dir, "", append(org, "log", "--record", "pointed at co")...)
+	if err == nil || strings.Contains(out, contact) {
+		t.Fatalf("log --record of an account no note names (%v) shows another record's history:\n%s", err, out)
 	}
 }

@@ -626,18 +626,45 @@ func noteValue(v any) string {
 // may leave the device with it): `the edit of "Acme" (Phone "555-0202", Rating "Warm")`, `the
 // new record "Acme"`, `the delete of "Acme"`.
 func droppedNote(ctx context.Context, tx *cache.Tx, d *remote.Describe, ent *entry) string {
-	name := truncate(strconv.Quote(cmp.Or(ent.Name, ent.RecordID)), 80)
+	name := quotedName(cmp.Or(ent.Name, ent.RecordID))
 	switch ent.Op {
 	case OpDelete:
-		return "the delete of " + name
+		return droppedDelete + name
 	case OpCreate:
-		return "the new record " + name
+		return droppedCreate + name
 	}
 	var set []string
 	for _, f := range inFormOrder(d, sortedKeys(ent.Changes)) {
 		set = append(set, fieldLabel(d, f)+" "+noteFieldValue(ctx, tx, d, f, ent.Changes[f]))
 	}
-	return "the edit of " + name + " (" + strings.Join(set, ", ") + ")"
+	return droppedEdit + name + " (" + strings.Join(set, ", ") + ")"
+}
+
+// How droppedNote names the record whose change was dropped.
+const (
+	droppedDelete = "the delete of "
+	droppedCreate = "the new record "
+	droppedEdit   = "the edit of "
+)
+
+// quotedName is a record's name as the log's notes quote it (cut to 80 bytes).
+func quotedName(name string) string { return truncate(strconv.Quote(name), 80) }
+
+// noteNamesItsRecord reports whether a note of the log names its own record name, in any case:
+// a dropped change (droppedNote), or a record that left the device (noteRemovedNamed: the
+// quoted name heads the note).
+func noteNamesItsRecord(note, name string) bool {
+	q := strings.ToLower(quotedName(name))
+	n := strings.ToLower(note)
+	if strings.HasPrefix(n, q+": ") {
+		return true
+	}
+	for _, p := range []string{droppedDelete, droppedCreate, droppedEdit} {
+		if strings.Contains(n, p+q) {
+			return true
+		}
+	}
+	return false
 }
 
 // overNote says, for a resolve note, whose value the user's replaces on a conflicting field:

@@ -1,7 +1,9 @@
 package pending
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -207,6 +209,39 @@ func ReadActivity(ctx context.Context, db *cache.DB, recordID string, limit int)
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// RecordsNamedInLog lists the records whose own notes in the activity log name them name, in
+// any case (a discarded change names its record, a record that left the device is named at the
+// head of the note that says so; a value quoted in another record's note does not count): how a
+// record no longer on the device is found by its name. A record created here is one record
+// under its local id and the org's: it is listed once, by the org's id when it has one.
+func RecordsNamedInLog(ctx context.Context, db *cache.DB, name string) ([]string, error) {
+	acts, err := ReadActivity(ctx, db, "", activityLimit)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var ids []string
+	for _, a := range acts {
+		if a.RecordID == "" || !noteNamesItsRecord(a.Note, name) {
+			continue
+		}
+		id := a.RecordID
+		if IsLocalID(id) {
+			var sid string
+			err := db.SQL().QueryRowContext(ctx, `SELECT server_id FROM idmap WHERE local_id = ?`, id).Scan(&sid)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return nil, err
+			}
+			id = cmp.Or(sid, id)
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
 }
 
 // ReadLastSync is the end of the last completed sync run of a device database, as its log

@@ -8,7 +8,6 @@ import (
 	"maps"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -846,7 +845,7 @@ func (e *Engine) noteRemovedNamed(object string, ids []string, names map[string]
 		}
 		text := why
 		if n := names[id]; n != "" {
-			text = truncate(strconv.Quote(n), 80) + ": " + why
+			text = quotedName(n) + ": " + why
 		}
 		e.note("", id, text)
 	}
