@@ -499,7 +499,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateScreen(ScreenPending, msg)
 	case conflictDataMsg:
 		return m.updateScreen(ScreenConflict, msg)
-	case bsFormMsg:
+	case bsFormMsg, bsOwnerMsg:
 		return m.updateScreen(ScreenBackstage, msg)
 	case bsDoneMsg:
 		var cmd tea.Cmd

@@ -33,6 +33,7 @@ const (
 	bsEdit bsAction = iota
 	bsDelete
 	bsOwner
+	bsGiveBack
 	bsShareMeEdit
 	bsShareMeRead
 	bsUnshareMe
@@ -182,7 +183,20 @@ type (
 		res  scenario.StepResult
 		text string // the step as the status line says it ("" : as the scenario says it)
 	}
+	// bsOwnerMsg says who owns the record on the org now, as the admin reads it.
+	bsOwnerMsg struct {
+		gen  int
+		id   string // the record it is about
+		mine owner
+	}
 )
+
+// owner is what the backstage knows of the record's owner on the org: whether it is someone
+// other than the device's user, and that user's id and name (for "Give it back to alex").
+type owner struct {
+	known, other bool
+	myID, me     string
+}
 
 // backstageModel is the simulation panel: what other users and the admin do to the org, and
 // the conditions of the device's network.
@@ -199,6 +213,9 @@ type backstageModel struct {
 	last             string
 	lastFailed       bool
 	w, h             int
+	// owner is the record's owner on the org, read when the panel opens and after each step:
+	// the panel offers to give the record back to the device's user while another owns it.
+	owner owner
 }
 
 func newBackstage(c *common, bs Backstage) backstageModel {
@@ -268,7 +285,54 @@ func (m backstageModel) open(object, id, name string) (backstageModel, tea.Cmd) 
 	m.object, m.id, m.name = object, id, name
 	m.form, m.sent, m.busy = nil, nil, false
 	m.gen++
-	return m, nil
+	m.owner.known, m.owner.other = false, false
+	return m, m.loadOwner()
+}
+
+// userNamer is a Backstage that knows its users' usernames (scenario.Env does).
+type userNamer interface {
+	Username(user string) string
+}
+
+// loadOwner reads, as the admin, who owns the record on the org now (nil when there is no
+// record, or the backstage cannot read the org as the admin).
+func (m backstageModel) loadOwner() tea.Cmd {
+	oc, ok := m.bs.(orgClients)
+	if !ok || m.id == "" {
+		return nil
+	}
+	bs, ctx, gen, object, id, known := m.bs, m.c.ctx, m.gen, m.object, m.id, m.owner
+	return func() tea.Msg {
+		mine := known
+		if mine.myID == "" {
+			myID, err := bs.UserID(ctx, scenario.Me)
+			if err != nil {
+				return nil
+			}
+			mine.myID, mine.me = myID, "me"
+			if n, ok := bs.(userNamer); ok {
+				// alex@demo.example → alex, as sam and admin are named.
+				if u, _, _ := strings.Cut(n.Username(scenario.Me), "@"); u != "" {
+					mine.me = u
+				}
+			}
+		}
+		f, err := readAs(ctx, oc, "admin", object, id, []string{"OwnerId"})
+		if err != nil {
+			return bsOwnerMsg{gen: gen, id: id, mine: owner{myID: mine.myID, me: mine.me}}
+		}
+		o, _ := f["OwnerId"].(string)
+		mine.known, mine.other = true, o != "" && !sameID(o, mine.myID)
+		return bsOwnerMsg{gen: gen, id: id, mine: mine}
+	}
+}
+
+// sameID compares two record ids, either of which may be the 15-character form.
+func sameID(a, b string) bool {
+	if len(a) == 15 || len(b) == 15 {
+		return len(a) >= 15 && len(b) >= 15 && a[:15] == b[:15]
+	}
+	return a == b
 }
 
 func (m backstageModel) capturing() bool { return m.form != nil }
@@ -279,10 +343,11 @@ func (m backstageModel) items() []bsItem {
 	if !m.c.online {
 		online = "Go online"
 	}
-	return []bsItem{
+	items := []bsItem{
 		{bsEdit, "as", "Edit fields of this record as " + u + "…", true},
 		{bsDelete, "as", "Delete this record as " + u, true},
 		{bsOwner, "as", "Change its owner to " + u + " (done by the admin)", true},
+		{bsGiveBack, "as", "Give it back to " + m.owner.me, true},
 		{bsShareMeEdit, "share", "Share it with me: read and edit", true},
 		{bsShareMeRead, "share", "Share it with me: read only", true},
 		{bsUnshareMe, "share", "Unshare it from me (I lose access)", true},
@@ -297,6 +362,23 @@ func (m backstageModel) items() []bsItem {
 		{bsNetLossy, "net", "Lossy: 50% of replies lost (the org applies the request)", false},
 		{bsNetErrors, "net", "Org errors: 30% answered 503 or UNABLE_TO_LOCK_ROW", false},
 	}
+	if !m.giveBack() {
+		items = slices.DeleteFunc(items, func(it bsItem) bool { return it.act == bsGiveBack })
+	}
+	return items
+}
+
+// giveBack says whether the panel offers to give the record back to the device's user: while
+// the org says someone else owns it.
+func (m backstageModel) giveBack() bool {
+	return m.id != "" && m.owner.known && m.owner.other && m.owner.myID != ""
+}
+
+// giveBackIndex is where the give-back item stands (or would stand) in the items.
+func (m backstageModel) giveBackIndex() int {
+	o := m
+	o.owner.known, o.owner.other, o.owner.myID = true, true, "x"
+	return slices.IndexFunc(o.items(), func(it bsItem) bool { return it.act == bsGiveBack })
 }
 
 func (m backstageModel) sectionTitle(sec string) string {
@@ -328,6 +410,23 @@ func (m backstageModel) Update(msg tea.Msg) (backstageModel, tea.Cmd) {
 		m.sizeForm()
 		if m.form != nil && len(m.form.rows) > 0 {
 			return m, m.form.rows[0].input.Focus()
+		}
+		return m, nil
+	case bsOwnerMsg:
+		if msg.gen != m.gen || msg.id != m.id {
+			return m, nil
+		}
+		before := m.giveBack()
+		m.owner = msg.mine
+		// The cursor stays on the item it was on as the give-back item comes or goes (on the
+		// owner item when it was on the give-back item itself).
+		if i := m.giveBackIndex(); before != m.giveBack() && i >= 0 {
+			switch {
+			case !before && m.cursor >= i:
+				m.cursor++
+			case before && m.cursor >= i:
+				m.cursor = max(0, m.cursor-1)
+			}
 		}
 		return m, nil
 	case bsDoneMsg:
@@ -367,7 +466,8 @@ func (m backstageModel) Update(msg tea.Msg) (backstageModel, tea.Cmd) {
 				m.last += " · " + note
 			}
 		}
-		return m, nil
+		// A step may have changed the record's owner (or deleted it): read it again.
+		return m, m.loadOwner()
 	case lookupResultsMsg:
 		// A lookup's matches go to its own row, wherever the focus went meanwhile.
 		if m.form != nil {
@@ -447,19 +547,11 @@ func (m backstageModel) run(it bsItem) (backstageModel, tea.Cmd) {
 	case bsRemoveRule:
 		return m.loadRemoveForm()
 	case bsOwner:
-		bs, ctx, gen, user := m.bs, m.c.ctx, m.gen, m.user
-		// Said before the owner's id is known: the line names the user.
-		text := m.stepText(scenario.Step{Kind: scenario.KindEdit, As: "admin", Record: rec, Fields: remote.Fields{"OwnerId": user}}, map[string]string{"OwnerId": user})
-		m.busy = true
-		m.last, m.lastFailed = "… "+text, false
-		return m, func() tea.Msg {
-			id, err := bs.UserID(ctx, user)
-			st := scenario.Step{Kind: scenario.KindEdit, As: "admin", Record: rec, Fields: remote.Fields{"OwnerId": id}}
-			if err != nil {
-				return bsDoneMsg{gen: gen, res: scenario.StepResult{Text: text, Err: err}, text: text}
-			}
-			return bsDoneMsg{gen: gen, res: bs.Do(ctx, st), text: text}
-		}
+		return m.changeOwner("admin", m.user, m.user)
+	case bsGiveBack:
+		// Given back by whoever is acting: the admin may, sam only while sam owns the record
+		// (the org decides).
+		return m.changeOwner(m.user, scenario.Me, m.owner.me)
 	case bsDelete:
 		return m.deleteAs(scenario.Step{Kind: scenario.KindDelete, As: m.user, Record: rec})
 	case bsShareMeEdit:
@@ -489,6 +581,24 @@ func (m backstageModel) run(it bsItem) (backstageModel, tea.Cmd) {
 		st = scenario.Step{Kind: scenario.KindNetwork, Network: &netErrors}
 	}
 	return m.do(st)
+}
+
+// changeOwner makes user (named name on the status line) the record's owner, acting as as.
+func (m backstageModel) changeOwner(as, user, name string) (backstageModel, tea.Cmd) {
+	rec := scenario.RecordRef{Object: m.object, ID: m.id}
+	bs, ctx, gen := m.bs, m.c.ctx, m.gen
+	// Said before the owner's id is known: the line names the user.
+	text := m.stepText(scenario.Step{Kind: scenario.KindEdit, As: as, Record: rec, Fields: remote.Fields{"OwnerId": name}}, map[string]string{"OwnerId": name})
+	m.busy = true
+	m.last, m.lastFailed = "… "+text, false
+	return m, func() tea.Msg {
+		id, err := bs.UserID(ctx, user)
+		st := scenario.Step{Kind: scenario.KindEdit, As: as, Record: rec, Fields: remote.Fields{"OwnerId": id}}
+		if err != nil {
+			return bsDoneMsg{gen: gen, res: scenario.StepResult{Text: text, Err: err}, text: text}
+		}
+		return bsDoneMsg{gen: gen, res: bs.Do(ctx, st), text: text}
+	}
 }
 
 func (m backstageModel) do(st scenario.Step) (backstageModel, tea.Cmd) {

@@ -1,0 +1,67 @@
+package tui
+
+import (
+	"context"
+	"testing"
+
+	"github.com/offline-edit/offline-edit/scenario"
+)
+
+// The backstage gives a record back to the device's user while someone else owns it on the
+// org, acting as sam (who owns it then) or as the admin; the item is offered only then.
+func TestBackstageGivesTheRecordBackToMe(t *testing.T) {
+	env := qaEnv(t, nil)
+	eng := env.Engine()
+	ctx := context.Background()
+	acct := firstAccountOf(t, eng)
+	me, err := env.UserID(ctx, scenario.Me)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := func() string {
+		t.Helper()
+		admin, err := env.Client(ctx, "admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := admin.Retrieve(ctx, "Account", acct.ID, []string{"OwnerId"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _ := r.Fields["OwnerId"].(string)
+		return s
+	}
+	if owner() != me {
+		t.Skipf("the first account, %s, is not mine", acct.Name)
+	}
+	s := newQAStory(t, Options{Backend: eng, NetStatus: env.Network().String, Backstage: env})
+	s.press("enter")
+	s.wait("records")
+	s.press("enter")
+	s.wait(acct.Name, "[d] Delete")
+	s.press("B")
+	s.wait("SIMULATION — backstage", "Change its owner to sam")
+	s.refuse("Give it back") // mine: nothing to give back
+
+	for _, as := range []string{"sam", "admin"} {
+		s.backstageItem("Change its owner to sam")
+		s.press("enter")
+		s.wait(`✓ as admin: edit Account "`+acct.Name+`": Owner "sam"`, "Give it back to alex")
+		if owner() == me {
+			t.Fatal("the owner change did not reach the org")
+		}
+		if as == "admin" {
+			s.press("u")
+			s.wait("Acting as admin now.", "Give it back to alex")
+		}
+		s.backstageItem("Give it back to alex")
+		s.press("enter")
+		v := s.wait(`✓ as ` + as + `: edit Account "` + acct.Name + `": Owner "alex"`)
+		if owner() != me {
+			t.Fatalf("given back as %s, the org's owner is %s, not me (%s):\n%s", as, owner(), me, v)
+		}
+		// Mine again: the item goes, and the cursor with it to the owner item.
+		s.waitGone("Give it back")
+		s.wait("▸ Change its owner to " + as)
+	}
+}
