@@ -101,6 +101,9 @@ type Model struct {
 	toast   string
 	toastID int
 	toastAt time.Time // when the note was shown (a sync's note joins one just shown)
+	// stepToast is toastID as a scenario step started: a note shown before it (an earlier
+	// step's "Synced 1 change.") is not the step's, and goes when the step ends.
+	stepToast int
 
 	total, attention int
 	red              int // of attention, the changes that can't be saved (the rest are orange)
@@ -522,6 +525,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		})
 	case scriptStepMsg:
 		m = m.withScript(m.script.done(msg))
+		if m.toastID == m.stepToast {
+			// The note on the line came before the step (an earlier step's sync, say): what
+			// the step did is on the strip, and a note the step itself caused (its sync's)
+			// comes after this or came during it, with a newer id.
+			m.toast = ""
+		}
 		return m, tea.Batch(m.loadCounts(), m.queueRefresh())
 	}
 	// Anything else (cursor blinks, for example) goes to the screen on top.
@@ -1089,6 +1098,9 @@ func (m Model) nextStep() (Model, tea.Cmd) {
 		return m, toastCmd(note)
 	}
 	st, cmd := m.script.next(m.c.ctx)
+	if cmd != nil {
+		m.stepToast = m.toastID
+	}
 	return m.withScript(st), cmd
 }
 
