@@ -361,13 +361,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case syncDoneMsg:
 		m.c.noteReach(msg.err)
 		if msg.err != nil && !errors.Is(msg.err, remote.ErrOffline) {
-			m.errText = syncStopped(msg.err)
+			m = m.withError(syncStopped(msg.err))
 			m.c.logf("sync stopped: %v", msg.err)
 		}
 		return m, tea.Batch(m.loadCounts(), m.queueRefresh())
 	case errMsg:
 		if msg.err != nil {
-			m.errText = CleanLine(msg.err.Error())
+			m = m.withError(CleanLine(msg.err.Error()))
 			m.c.logf("error: %v", msg.err)
 		}
 		return m, nil
@@ -729,12 +729,20 @@ func (m Model) onEvent(ev pending.Event) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.queueRefresh())
 	case pending.EventAuthRequired:
 		if !strings.Contains(m.errText+m.toast, "another org") && !strings.Contains(m.errText+m.toast, "access token is") { // that reason stands: signing in again would not cure it
-			m.errText = "The org asked to sign in again; sync is paused until you do: o twice signs in again (changes stay queued)."
+			m = m.withError("The org asked to sign in again; sync is paused until you do: o twice signs in again (changes stay queued).")
 		}
 	default:
 		cmds = append(cmds, m.queueRefresh())
 	}
 	return m, tea.Batch(cmds...)
+}
+
+// withError puts text on the message line as an error. It takes the place of the note shown
+// there: the note, hidden under the error, came back when a key cleared the error ("Account
+// saved." again after "New Task isn't available offline"), an older message over a newer.
+func (m Model) withError(text string) Model {
+	m.errText, m.toast = text, ""
+	return m
 }
 
 // onSyncFinished shows what a finished run did: a note, and the alert when more changes need
@@ -744,7 +752,7 @@ func (m Model) onSyncFinished(sum *pending.Summary, red, blocked int) (Model, te
 	if sum != nil && errors.Is(sum.Err, signin.ErrOtherOrg) {
 		// The pause for a sign-in came first (the engine pauses, then finishes the run): signing
 		// in again would not cure this, and the line says so instead.
-		m.errText = syncStopped(sum.Err)
+		m = m.withError(syncStopped(sum.Err))
 	}
 	// The "syncing" note gives way to what the run did; a note shown a moment ago (a save that
 	// rounded a number, say) stays in front of it, rather than vanish as the sync ends.
@@ -939,7 +947,7 @@ func (m Model) onOpDone(msg opDoneMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	if msg.err != nil {
-		m.errText = CleanLine(msg.err.Error())
+		m = m.withError(CleanLine(msg.err.Error()))
 		return m, tea.Batch(cmds...)
 	}
 	if msg.note != "" {
