@@ -182,6 +182,7 @@ type (
 		gen  int
 		res  scenario.StepResult
 		text string // the step as the status line says it ("" : as the scenario says it)
+		then string // what follows from the step, said after it when it is done
 	}
 	// bsOwnerMsg says who owns the record on the org now, as the admin reads it.
 	bsOwnerMsg struct {
@@ -354,7 +355,7 @@ func (m backstageModel) items() []bsItem {
 		{bsShareSam, "share", "Share it with sam: read and edit", true},
 		{bsAddRule, "org", "Add a validation rule…", false},
 		{bsRemoveRule, "org", "Remove a validation rule…", false},
-		{bsExpire, "org", "Expire my session", false},
+		{bsExpire, "org", "Expire my session (the app signs in again by itself)", false},
 		{bsNetNormal, "net", "Normal: no delay, nothing lost", false},
 		{bsNetOnline, "net", online, false},
 		{bsNetLatency, "net", "Latency: 300 ms ± 100", false},
@@ -460,6 +461,9 @@ func (m backstageModel) Update(msg tea.Msg) (backstageModel, tea.Cmd) {
 			if r.Outcome != "" {
 				m.last += " → " + CleanLine(r.Outcome)
 			}
+			if msg.then != "" {
+				m.last += " — " + msg.then
+			}
 		}
 		if sent != nil {
 			if note := sent.roundedNote(); note != "" {
@@ -563,7 +567,14 @@ func (m backstageModel) run(it bsItem) (backstageModel, tea.Cmd) {
 	case bsShareSam:
 		st = scenario.Step{Kind: scenario.KindShare, Record: rec, User: "sam", Access: "edit"}
 	case bsExpire:
+		// Nothing shows on the device until it next asks the org for something: the org
+		// answers 401 and the app signs in again by itself (scenario.NewAppEnv), which only
+		// the log tells.
 		st = scenario.Step{Kind: scenario.KindExpire, User: scenario.Me}
+		bs, ctx, gen, text := m.bs, m.c.ctx, m.gen, m.stepText(st, nil)
+		m.busy = true
+		m.last, m.lastFailed = "… "+text, false
+		return m, func() tea.Msg { return bsDoneMsg{gen: gen, res: bs.Do(ctx, st), text: text, then: expireNote} }
 	case bsNetNormal:
 		st = scenario.Step{Kind: scenario.KindNetwork, Network: &scenario.Conditions{}}
 	case bsNetOnline:
@@ -600,6 +611,9 @@ func (m backstageModel) changeOwner(as, user, name string) (backstageModel, tea.
 		return bsDoneMsg{gen: gen, res: bs.Do(ctx, st), text: text}
 	}
 }
+
+// expireNote says, after "Expire my session", what QA will see happen.
+const expireNote = "the org has forgotten your session. Nothing shows on screen: at the app's next request (a sync, online) the org answers 401 INVALID_SESSION_ID, the app signs in again by itself and sends the request again; the log (L) shows the 401 and the request after it."
 
 func (m backstageModel) do(st scenario.Step) (backstageModel, tea.Cmd) {
 	return m.doSaying(st, m.stepText(st, nil))
