@@ -531,10 +531,24 @@ func (m backstageModel) updateMenu(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 	return m, nil
 }
 
+// sharesMeNothing says whether it shares the record with the device's user, or unshares it,
+// while that user owns it: the owner may do everything whatever the shares say.
+func (m backstageModel) sharesMeNothing(it bsItem) bool {
+	switch it.act {
+	case bsShareMeEdit, bsShareMeRead, bsUnshareMe:
+		return m.id != "" && m.owner.known && !m.owner.other
+	}
+	return false
+}
+
 // run starts the chosen action.
 func (m backstageModel) run(it bsItem) (backstageModel, tea.Cmd) {
 	if it.record && m.id == "" {
 		m.last, m.lastFailed = "✖ No record: open a record (or select one in a list) before opening the backstage.", true
+		return m, nil
+	}
+	if m.sharesMeNothing(it) {
+		m.last, m.lastFailed = "✖ You own this record: sharing it with you or unsharing it changes nothing you may do. Give it to sam first (Change its owner to sam), then share or unshare it.", true
 		return m, nil
 	}
 	if m.bs == nil {
@@ -1129,8 +1143,11 @@ func (m backstageModel) menuView(h int) []string {
 		label := it.label
 		enabled := !it.record || m.id != ""
 		line := "   " + label
-		if !enabled {
+		switch {
+		case !enabled:
 			line = s.Disabled.Render(line + "  (no record)")
+		case m.sharesMeNothing(it):
+			line = s.Disabled.Render(line + "  (you own it)")
 		}
 		if i == m.cursor {
 			cursorLine = len(lines)

@@ -42,11 +42,17 @@ func TestBackstageGivesTheRecordBackToMe(t *testing.T) {
 	s.press("B")
 	s.wait("SIMULATION — backstage", "Change its owner to sam")
 	s.refuse("Give it back") // mine: nothing to give back
+	// Mine: a share with me, or its loss, changes nothing; the panel says so rather than do it.
+	s.wait("Share it with me: read only  (you own it)")
+	s.backstageItem("Share it with me: read only")
+	s.press("enter")
+	s.wait("You own this record")
 
 	for _, as := range []string{"sam", "admin"} {
 		s.backstageItem("Change its owner to sam")
 		s.press("enter")
 		s.wait(`✓ as admin: edit Account "`+acct.Name+`": Owner "sam"`, "Give it back to alex")
+		s.refuse("(you own it)")
 		if owner() == me {
 			t.Fatal("the owner change did not reach the org")
 		}
