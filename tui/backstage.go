@@ -1141,17 +1141,20 @@ func (m backstageModel) menuView(h int) []string {
 			lines = append(lines, s.Header.Render(title))
 		}
 		label := it.label
-		enabled := !it.record || m.id != ""
-		line := "   " + label
+		mark := ""
 		switch {
-		case !enabled:
-			line = s.Disabled.Render(line + "  (no record)")
+		case it.record && m.id == "":
+			mark = "  (no record)"
 		case m.sharesMeNothing(it):
-			line = s.Disabled.Render(line + "  (you own it)")
+			mark = "  (you own it)"
+		}
+		line := "   " + label
+		if mark != "" {
+			line = s.Disabled.Render(line + mark)
 		}
 		if i == m.cursor {
 			cursorLine = len(lines)
-			line = s.Selected.Render(fit(" ▸ "+label, m.w))
+			line = s.Selected.Render(fit(" ▸ "+label+mark, m.w))
 		}
 		lines = append(lines, line)
 	}

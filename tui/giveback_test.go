@@ -45,6 +45,7 @@ func TestBackstageGivesTheRecordBackToMe(t *testing.T) {
 	// Mine: a share with me, or its loss, changes nothing; the panel says so rather than do it.
 	s.wait("Share it with me: read only  (you own it)")
 	s.backstageItem("Share it with me: read only")
+	s.wait("▸ Share it with me: read only  (you own it)") // selected, it still says why
 	s.press("enter")
 	s.wait("You own this record")
 
