@@ -833,9 +833,10 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 // with a controlling value it is not valid for (mine of one, theirs of the other, say): the
 // org would refuse the whole change again. changes are what the resolution sends, server the
 // org's copy, which holds the rest. Values the describe does not list are the org's to judge.
-// Only a pair whose two values this resolution chooses is judged: a pair with a value outside
-// the choices (mine of a field not in conflict, with their controlling value) cannot be mended
-// on a conflict screen, so it goes as the user left it, and an org's refusal asks for a fix.
+// Only a pair whose dependent value this resolution chooses is judged (its controlling value
+// chosen too, or as the record will hold it): that value can be mended on the conflict screen.
+// A dependent value outside the choices (mine of a field not in conflict, with a controlling
+// value chosen) cannot, so it goes as the user left it, and an org's refusal asks for a fix.
 func dependentsSuit(d *remote.Describe, changes, server remote.Fields, choices map[string]Choice) error {
 	if d == nil {
 		return nil
@@ -851,9 +852,7 @@ func dependentsSuit(d *remote.Describe, changes, server remote.Fields, choices m
 		if _, ok := choices[dep.Name]; !ok {
 			continue
 		}
-		if _, ok := choices[ctl.Name]; !ok {
-			continue
-		}
+		_, ctlChosen := choices[ctl.Name]
 		depV, depSent := changes[dep.Name]
 		ctlV, ctlSent := changes[ctl.Name]
 		if !depSent && !ctlSent {
@@ -880,8 +879,12 @@ func dependentsSuit(d *remote.Describe, changes, server remote.Fields, choices m
 			}
 			for _, p := range dep.PicklistValues {
 				if p.Value == v && (!set || !remote.ValidForAllows(p.ValidFor, i)) {
-					return fmt.Errorf("%w: %s %s does not go with %s %s: choose both from the same side, or type a value that suits",
-						ErrNotAllowed, fieldLabel(d, dep.Name), strconv.Quote(v), fieldLabel(d, ctl.Name), shownValue(ctlV))
+					how := "choose both from the same side, or type a value that suits"
+					if !ctlChosen {
+						how = "take theirs for " + fieldLabel(d, dep.Name) + ", or type a value that suits"
+					}
+					return fmt.Errorf("%w: %s %s does not go with %s %s: %s",
+						ErrNotAllowed, fieldLabel(d, dep.Name), strconv.Quote(v), fieldLabel(d, ctl.Name), shownValue(ctlV), how)
 				}
 			}
 		}

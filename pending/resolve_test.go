@@ -320,3 +320,50 @@ func TestAChangeIsNamedAfterItsRecordRenamedByAnotherUser(t *testing.T) {
 		}
 	}
 }
+
+// A conflict on a dependent value alone, its controlling value changed by the other user outside
+// the conflict: keeping mine would pair it with a controlling value it does not suit, and the org
+// would refuse the change again. Refused on the device, saying how to mend it on the same screen:
+// theirs, or a value that suits, goes through.
+func TestKeepingMyDependentValueThatNoLongerSuitsTheirControllerIsRefused(t *testing.T) {
+	h := newHarness(t, harnessOpts{objects: []string{"Account", "Contact", "Case"}})
+	h.sync(t)
+	cs := h.firstOwned(t, "Case")
+	admin := h.as(t, "admin@demo.example")
+	if err := admin.Update(bg, "Case", cs.ID, remote.Fields{"Type": "Electrical", "Reason": "Breakdown"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Case", cs.ID, remote.Fields{"Reason": "Installation"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	if err := admin.Update(bg, "Case", cs.ID, remote.Fields{"Type": "Electronic", "Reason": "Performance"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	en := h.entryOf(t, cs.ID)
+	if en.Status != StatusConflict || len(en.Conflicts) != 1 || en.Conflicts[0].Field != "Reason" {
+		t.Fatalf("want a conflict on Case Reason alone (the test's premise): %+v", en)
+	}
+	err := h.eng.Resolve(bg, en.ID, map[string]Choice{"Reason": {Take: TakeMine}})
+	if !errors.Is(err, ErrNotAllowed) || !strings.Contains(err.Error(), `Case Reason "Installation" does not go with Case Type "Electronic"`) ||
+		!strings.Contains(err.Error(), "take theirs for Case Reason") {
+		t.Fatalf("keeping my Reason with their Type: %v; want it refused, saying how to mend it", err)
+	}
+	if err := h.eng.Resolve(bg, en.ID, map[string]Choice{"Reason": {Take: TakeValue, Value: "Installation"}}); !errors.Is(err, ErrNotAllowed) {
+		t.Fatalf("typing the same value Electronic does not allow: %v", err)
+	}
+	if err := h.eng.Resolve(bg, en.ID, map[string]Choice{"Reason": {Take: TakeTheirs}}); err != nil {
+		t.Fatalf("theirs: %v", err)
+	}
+	if s := h.sync(t); s.Attention != 0 {
+		t.Fatalf("after taking theirs: %+v", s)
+	}
+	if got := h.serverRecord(t, "Case", cs.ID).Fields; got["Type"] != "Electronic" || got["Reason"] != "Performance" {
+		t.Fatalf("the org holds Type %v, Reason %v", got["Type"], got["Reason"])
+	}
+}
