@@ -473,11 +473,22 @@ func TestSyncExitStatusSaysWhatWentWrong(t *testing.T) {
 	if out, err := run(t, dir, "", "sync"); err != nil {
 		t.Fatalf("embedded sync: %v\n%s", err, out)
 	}
+	// A reading command has it for a moment: sync waits for it.
 	db, device := holdDevice(t, dir)
+	go func() {
+		time.Sleep(150 * time.Millisecond)
+		db.Close()
+	}()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("sync while another process had the device for a moment: %v\n%s", err, out)
+	}
+	// The app has it until it quits: sync says so once the wait is over.
+	db, device = holdDevice(t, dir)
 	defer db.Close()
+	start := time.Now()
 	out, err := run(t, dir, "", "sync")
-	if code := exitCode(err); code != 1 || !errors.Is(err, cache.ErrAlreadyOpen) {
-		t.Fatalf("database already open: exit %d (%v), want 1\n%s", code, err, out)
+	if code := exitCode(err); code != 1 || !errors.Is(err, cache.ErrAlreadyOpen) || time.Since(start) < openLockWait {
+		t.Fatalf("database already open: exit %d (%v) after %s, want 1 after %s\n%s", code, err, time.Since(start), openLockWait, out)
 	}
 	if out, err := run(t, dir, "", "--org", srv.URL, "sync"); exitCode(err) != 0 {
 		t.Fatalf("right password: exit %d (%v)\n%s", exitCode(err), err, out)

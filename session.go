@@ -396,9 +396,17 @@ var errBadFlags = errors.New("bad flags")
 // like errBadFlags, but the flags themselves are not wrong).
 var errWhoseToken = errors.New("whose access token is this?")
 
+// openSession opens the device for the app or a sync, waiting up to openLockWait for another
+// process to let go of it.
 func openSession(ctx context.Context, f *orgFlags, online bool) (*session, error) {
-	return openSessionFor(ctx, f, online, false, 0)
+	return openSessionFor(ctx, f, online, false, openLockWait)
 }
+
+// openLockWait is how long the app and sync wait for another offline-edit process to let go of
+// the device before saying that one has it: a command that reads or queues holds it for a
+// moment (a script polling pending beside a scheduled sync made the sync fail), the app until
+// it quits.
+var openLockWait = 2 * time.Second
 
 // openDeviceSession opens the device for a headless command that only reads or queues (it
 // stays offline throughout). On the embedded org it leaves the org closed while it can: the
