@@ -421,9 +421,19 @@ func (db *DB) List(ctx context.Context, q ListQuery) ([]Row, int, error) {
 		args = append(args, v)
 	}
 	cond := strings.Join(where, " AND ")
-	var total int
-	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM records r WHERE `+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("cache: count: %w", err)
+	// Matching on field values reads every row's JSON (a related list: the children that point
+	// at a record, among thousands): one pass counts the rows and takes the page. Without it the
+	// index counts alone, and a window over a whole object would hold every row it reads.
+	counted := len(q.Where) > 0 && q.AfterID == "" // keyset paging narrows the page, not the count
+	total := -1
+	if !counted {
+		if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM records r WHERE `+cond, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("cache: count: %w", err)
+		}
+	}
+	count := ""
+	if counted {
+		count = ", COUNT(*) OVER ()"
 	}
 	page := cond
 	pargs := append([]any(nil), args...)
@@ -434,7 +444,7 @@ func (db *DB) List(ctx context.Context, q ListQuery) ([]Row, int, error) {
 	}
 	pargs = append(pargs, q.Limit, q.Offset)
 	rows, err := db.sql.QueryContext(ctx, `SELECT r.id, r.object, r.name, r.view, r.server, r.lmd, r.sysmod, r.etag,
-		COALESCE(e.status, ''), COALESCE(e.op, '')
+		COALESCE(e.status, ''), COALESCE(e.op, '')`+count+`
 		FROM records r LEFT JOIN entries e ON e.record_id = r.id
 		WHERE `+page+` ORDER BY r.name COLLATE NOCASE, r.id LIMIT ? OFFSET ?`, pargs...)
 	if err != nil {
@@ -444,14 +454,27 @@ func (db *DB) List(ctx context.Context, q ListQuery) ([]Row, int, error) {
 	var out []Row
 	for rows.Next() {
 		var row Row
-		rec, err := scanRecord(rows, &row.Status, &row.Op)
+		extra := []any{&row.Status, &row.Op}
+		if counted {
+			extra = append(extra, &total)
+		}
+		rec, err := scanRecord(rows, extra...)
 		if err != nil {
 			return nil, 0, err
 		}
 		row.Record = rec
 		out = append(out, row)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if total < 0 {
+		// A page past the last row: the window had nothing to count over.
+		if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM records r WHERE `+cond, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("cache: count: %w", err)
+		}
+	}
+	return out, total, nil
 }
 
 func escapeLike(s string) string {

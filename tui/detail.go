@@ -54,6 +54,9 @@ type recordMsg struct {
 	view       pending.RecordView
 	desc       *remote.Describe
 	related    []relatedList
+	// relatedOnly marks the second answer of a load: the related lists alone, read after the
+	// record so that the page shows at once (each list reads every child of its object).
+	relatedOnly bool
 	// waitsFor names the record created offline the record's change waits for ("" when it
 	// waits for none).
 	waitsFor string
@@ -87,6 +90,7 @@ func (m detailModel) open(object, id string) (detailModel, tea.Cmd) {
 	if m.object != object || m.id != id {
 		m.scroll, m.pane, m.relCursor = 0, 0, 0
 		m.loaded, m.missing = false, false
+		m.related = nil
 	}
 	m.askedAccess = ""
 	m.object, m.id = object, id
@@ -101,10 +105,8 @@ func (m detailModel) load() (detailModel, tea.Cmd) {
 	gen, object, id := m.gen, m.object, m.id
 	b, ctx := m.c.backend, m.c.ctx
 	known := m.c.describes[object]
-	objects := map[string]bool{}
 	labels := map[string]string{} // read here: a command must not read the app's describes
 	for _, o := range b.Objects() {
-		objects[o] = true
 		labels[o] = m.c.singleLabel(o)
 	}
 	return m, func() tea.Msg {
@@ -124,16 +126,26 @@ func (m detailModel) load() (detailModel, tea.Cmd) {
 				out.waitsFor = waitsForIn(func(o string) string { return labels[o] }, *e, es)
 			}
 		}
-		// The record may have a new id now (a create that synced); follow it.
-		rid := out.view.ID
-		if rid == "" {
-			rid = id
-		}
+		return out
+	}
+}
+
+// loadRelated reads the related lists of the record the page shows, once the record itself is
+// on the page.
+func (m detailModel) loadRelated() tea.Cmd {
+	gen, object, id := m.gen, m.object, m.id
+	b, ctx := m.c.backend, m.c.ctx
+	objects := map[string]bool{}
+	for _, o := range b.Objects() {
+		objects[o] = true
+	}
+	return func() tea.Msg {
+		out := recordMsg{object: object, id: id, gen: gen, relatedOnly: true}
 		for _, r := range relations[object] {
 			if !objects[r.child] {
 				continue
 			}
-			p, err := b.List(ctx, pending.ListQuery{Object: r.child, Where: map[string]string{r.field: rid}, Limit: relatedRows})
+			p, err := b.List(ctx, pending.ListQuery{Object: r.child, Where: map[string]string{r.field: id}, Limit: relatedRows})
 			if err != nil {
 				out.err = err
 				return out
@@ -403,10 +415,16 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 		if msg.err != nil {
 			return m, errCmd(msg.err)
 		}
-		m.loaded, m.missing = true, false
-		m.view, m.desc, m.related, m.waitsFor = msg.view, msg.desc, msg.related, msg.waitsFor
-		if m.view.ID != "" && m.view.ID != m.id {
-			m.id = m.view.ID
+		if msg.relatedOnly {
+			m.related = msg.related
+		} else {
+			// The related lists shown stay (a reload of the same record) until the new ones
+			// are read.
+			m.loaded, m.missing = true, false
+			m.view, m.desc, m.waitsFor = msg.view, msg.desc, msg.waitsFor
+			if m.view.ID != "" && m.view.ID != m.id {
+				m.id = m.view.ID // a create that synced: its page follows the org's id
+			}
 		}
 		if m.pane > len(m.related) {
 			m.pane = 0
@@ -416,8 +434,10 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 			m.relCursor = clampIndex(m.relCursor, len(m.related[m.pane-1].rows))
 		}
 		m.scroll = max(0, min(m.scroll, m.maxScroll()))
-		cmd := m.checkAccess()
-		return m, cmd
+		if msg.relatedOnly {
+			return m, nil
+		}
+		return m, tea.Batch(m.checkAccess(), m.loadRelated())
 	case accessCheckedMsg:
 		if msg.id == m.view.ID && m.refusedUnseen() && (msg.err == nil || isNotFound(msg.err)) {
 			// The org's answer on a record whose change it refused as out of the user's
