@@ -325,6 +325,118 @@ func (m conflictModel) show(name string, v any) string {
 	return m.c.displayField(f, v)
 }
 
+// showApart is each of a conflict's values (base, theirs, mine, …) as the rows show them: as
+// show writes them, except where two values that differ would show the same text ("500.00" for
+// 500 and 500.001, "Demo" for "Demo" and "Demo ", the same minute for two moments a few
+// seconds apart). Those are shown precisely, or keep mine and take theirs would save a value
+// the user could not see: a number with all its digits, text quoted, a moment with its seconds
+// (and milliseconds when the seconds are the same), a lookup's name with its id.
+func (m conflictModel) showApart(name string, vs []any) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = m.show(name, v)
+	}
+	f := m.field(name)
+	for level := 1; level <= 2; level++ {
+		clash := make([]bool, len(vs))
+		for i := range vs {
+			for j := i + 1; j < len(vs); j++ {
+				if sameOnScreen(out[i], out[j]) && valuesDiffer(f, vs[i], vs[j]) {
+					clash[i], clash[j] = true, true
+				}
+			}
+		}
+		for i, v := range vs {
+			if clash[i] {
+				out[i] = m.showPrecisely(f, v, level)
+			}
+		}
+	}
+	return out
+}
+
+// sameOnScreen reports whether two texts look the same on screen: spaces at their ends do not
+// show.
+func sameOnScreen(a, b string) bool { return strings.TrimSpace(a) == strings.TrimSpace(b) }
+
+// valuesDiffer reports whether a and b are different values of f: an empty text is no value,
+// and a moment is the same moment however it is written.
+func valuesDiffer(f remote.Field, a, b any) bool {
+	if a == "" {
+		a = nil
+	}
+	if b == "" {
+		b = nil
+	}
+	if a == nil || b == nil {
+		return a != b
+	}
+	if f.Type == "datetime" {
+		sa, _ := a.(string)
+		sb, _ := b.(string)
+		ta, ea := remote.ParseTime(sa)
+		tb, eb := remote.ParseTime(sb)
+		if ea == nil && eb == nil {
+			return !ta.Equal(tb)
+		}
+	}
+	if x, ok := a.(float64); ok {
+		if y, ok := b.(float64); ok {
+			return x != y
+		}
+	}
+	if x, ok := a.(string); ok {
+		if y, ok := b.(string); ok {
+			return x != y
+		}
+	}
+	return display(a) != display(b)
+}
+
+// showPrecisely is a value as showApart writes one that would look like another: level 1 with
+// seconds, level 2 with milliseconds too.
+func (m conflictModel) showPrecisely(f remote.Field, v any, level int) string {
+	if v == nil || v == "" {
+		return "(empty)"
+	}
+	switch x := v.(type) {
+	case float64:
+		if isNumberType(f.Type) {
+			// Every digit the value has, grouped as the field's numbers are.
+			digits := strconv.FormatFloat(x, 'f', -1, 64)
+			_, frac, _ := strings.Cut(digits, ".")
+			scale := f.Scale
+			if f.Precision == 0 && f.Type == "currency" {
+				scale = 2 // as formatNumber shows a currency its describe gives no precision
+			}
+			return formatDecimal(x, max(scale, len(frac)), f.Type == "currency")
+		}
+	case string:
+		switch f.Type {
+		case "datetime":
+			if t, err := remote.ParseTime(x); err == nil {
+				layout := "15:04:05"
+				if level > 1 {
+					layout = "15:04:05.000"
+				}
+				t = t.In(m.c.loc)
+				day := "Jan 2 "
+				if t.Year() != m.c.clock().In(m.c.loc).Year() {
+					day = "Jan 2 2006 "
+				}
+				return t.Format(day+layout) + " " + zoneName(t, m.c.loc)
+			}
+		case "reference":
+			if n := m.recordName(x); n != "" {
+				return CleanLine(n) + " (" + CleanLine(x) + ")"
+			}
+		}
+		// Text quoted: its ends, and any character the screens would not draw, show.
+		return strconv.Quote(x)
+	}
+	return m.show(f.Name, v)
+}
+
 // recordName is the name of the record id points at, as far as the screen knows it: from the
 // record view, or from the lookup a new value was chosen with.
 func (m conflictModel) recordName(id string) string {
@@ -894,14 +1006,23 @@ func (m conflictModel) View() string {
 			}
 			theirsNote = "(unchanged: " + joinNonEmpty(", ", by+" changed other fields", m.c.when(c.TheirsAt)) + ")"
 		}
-		body = append(body, row("base", m.show(c.Field, c.Base), false, "(when you changed it)")...)
+		// The rows' values, shown precisely where two that differ would show the same.
+		vals := []any{c.Base, theirs, c.Mine}
+		if n := len(c.Sent); n > 0 {
+			vals = append(vals, c.Sent[n-1])
+		}
+		if ch.Take == pending.TakeValue {
+			vals = append(vals, ch.Value)
+		}
+		shown := m.showApart(c.Field, vals)
+		body = append(body, row("base", shown[0], false, "(when you changed it)")...)
 		if n := len(c.Sent); n > 0 {
 			// An earlier value of the user's went out and no reply came: the org may have taken
 			// it before theirs, which the base alone would hide.
-			body = append(body, row("sent", m.show(c.Field, c.Sent[n-1]), false, "(sent before, no reply came: the org may have taken it)")...)
+			body = append(body, row("sent", shown[3], false, "(sent before, no reply came: the org may have taken it)")...)
 		}
-		body = append(body, row("theirs", m.show(c.Field, theirs), ch.Take == pending.TakeTheirs, theirsNote)...)
-		body = append(body, row("mine", m.show(c.Field, c.Mine), ch.Take == pending.TakeMine, "")...)
+		body = append(body, row("theirs", shown[1], ch.Take == pending.TakeTheirs, theirsNote)...)
+		body = append(body, row("mine", shown[2], ch.Take == pending.TakeMine, "")...)
 		if i == m.cursor && m.editing {
 			prompt := valuePrompt
 			for j, l := range strings.Split(m.valueIn.View(true, m.valueWidth()), "\n") {
@@ -925,7 +1046,7 @@ func (m conflictModel) View() string {
 				body = append(body, s.Subtle.Render("    "+l))
 			}
 		} else if ch.Take == pending.TakeValue {
-			body = append(body, row("new", m.show(c.Field, ch.Value), true, "")...)
+			body = append(body, row("new", shown[len(shown)-1], true, "")...)
 		}
 		if i == m.cursor {
 			focusEnd = len(body)
