@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -182,8 +183,16 @@ func (m conflictModel) lastChange() string {
 	return ""
 }
 
+// namesBackend is a Backend that knows the names the device keeps by id: of cached records,
+// of users (which are not cached as records) and of records dropped since (*pending.Engine is
+// one).
+type namesBackend interface {
+	Names(ctx context.Context, ids []string) (map[string]string, error)
+}
+
 // lookupNames adds to names the names of the records a conflicting lookup's base, theirs and
-// mine point at, as far as the device has them cached: the rows show names, not ids.
+// mine point at, as far as the device knows them: the rows show names, not ids. A user (an
+// owner) is named by the names the device keeps of users.
 func lookupNames(ctx context.Context, b Backend, d *remote.Describe, cs []pending.Conflict, names map[string]string) map[string]string {
 	if d == nil {
 		return names
@@ -192,6 +201,7 @@ func lookupNames(ctx context.Context, b Backend, d *remote.Describe, cs []pendin
 	for k, v := range names {
 		out[k] = v
 	}
+	var unnamed []string
 	for _, c := range cs {
 		f, ok := d.Field(c.Field)
 		if !ok || f.Type != "reference" {
@@ -206,6 +216,19 @@ func lookupNames(ctx context.Context, b Backend, d *remote.Describe, cs []pendin
 				if r, err := b.Record(ctx, o, id); err == nil && r.Name != "" {
 					out[id] = r.Name
 					break
+				}
+			}
+			if out[id] == "" {
+				unnamed = append(unnamed, id)
+			}
+		}
+	}
+	if n, ok := b.(namesBackend); ok && len(unnamed) > 0 {
+		// Names are a nicety: an id the device knows no name for stays an id.
+		if kept, err := n.Names(ctx, unnamed); err == nil {
+			for id, name := range kept {
+				if name != "" {
+					out[id] = name
 				}
 			}
 		}
@@ -449,10 +472,112 @@ func (m conflictModel) recordName(id string) string {
 // textLike reports editors whose value is typed text: the first key typed replaces it.
 func textLike(in fieldInput) bool {
 	switch in.(type) {
-	case *textField, *textareaField, *numberField, *dateField, *emailField, *lookupField, *dateTimeField:
+	case *textField, *textareaField, *numberField, *dateField, *emailField, *lookupField, *dateTimeField, *userField:
 		return true
 	}
 	return false
+}
+
+// userOnly reports a lookup at users (an owner) that the device caches no records to search
+// for: its new value is typed, as a user's name the screen knows or as a user id.
+func (m conflictModel) userOnly(f remote.Field) bool {
+	if f.Type != "reference" || !slices.Contains(f.ReferenceTo, "User") {
+		return false
+	}
+	for _, o := range m.c.backend.Objects() {
+		if slices.Contains(f.ReferenceTo, o) {
+			return false
+		}
+	}
+	return true
+}
+
+// newUserField is the editor of a new user for a userOnly lookup, holding v by its name when
+// the screen knows it.
+func (m conflictModel) newUserField(v any) *userField {
+	u := &userField{textField: newTextField(m.valueOf, nil, "a user's name or id (005…)"), known: map[string]string{}, names: map[string]string{}}
+	add := func(id, name string) {
+		if n := strings.TrimSpace(CleanLine(name)); isUserID(id) && n != "" {
+			u.known[strings.ToLower(n)], u.names[strings.ToLower(n)] = id, n
+		}
+	}
+	for id, name := range m.names {
+		add(id, name)
+	}
+	for id, name := range m.picked {
+		add(id, name)
+	}
+	if id, _ := v.(string); id != "" {
+		text := id
+		if n := m.recordName(id); n != "" {
+			text = strings.TrimSpace(CleanLine(n))
+		}
+		u.in.SetValue(text)
+		u.in.CursorEnd()
+	}
+	return u
+}
+
+// isUserID reports an id of a user: 15 or 18 letters and digits starting 005.
+func isUserID(s string) bool {
+	if (len(s) != 15 && len(s) != 18) || !strings.HasPrefix(s, "005") {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// userField types a new user for a lookup at users the device caches no records of: the name
+// of a user the screen knows (one of the conflict's, or the other user's), or a user's id.
+type userField struct {
+	*textField
+	known map[string]string // lower-case name → id
+	names map[string]string // lower-case name → the name as shown
+}
+
+func (u *userField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
+	_, cmd := u.textField.Update(msg)
+	return u, cmd
+}
+
+// pick is the id the typed text names; ok is false for text that names no user the field knows.
+func (u *userField) pick() (id string, ok bool) {
+	t := strings.TrimSpace(u.in.Value())
+	switch {
+	case t == "":
+		return "", true
+	case isUserID(t):
+		return t, true
+	}
+	id, ok = u.known[strings.ToLower(t)]
+	return id, ok
+}
+
+func (u *userField) Value() any {
+	if id, _ := u.pick(); id != "" {
+		return id
+	}
+	return nil
+}
+
+func (u *userField) Check() error {
+	if _, ok := u.pick(); !ok {
+		names := make([]string, 0, len(u.known))
+		for _, n := range u.names {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		msg := "type a user id (005…)"
+		if len(names) > 0 {
+			msg = "type one of the users this screen knows (" + strings.Join(names, ", ") + ") or a user id (005…)"
+		}
+		return errors.New(msg)
+	}
+	return nil
 }
 
 // startValue opens the editor of the field under the cursor, holding the typed value already
@@ -475,7 +600,12 @@ func (m conflictModel) newValueInput(v any) fieldInput {
 	if id, ok := v.(string); ok {
 		name = m.recordName(id)
 	}
-	in := newFieldInput(m.c, m.valueOf, v, name)
+	var in fieldInput
+	if m.userOnly(m.valueOf) {
+		in = m.newUserField(v)
+	} else {
+		in = newFieldInput(m.c, m.valueOf, v, name)
+	}
 	ctl, ctlValue, dependent := m.controllerOf(m.valueOf)
 	if p, ok := in.(*picklistField); ok {
 		p.setRows(max(3, min(defaultChooserRows, m.h/3)))
@@ -637,6 +767,8 @@ func (m conflictModel) valueKeys() []key.Binding {
 			return []key.Binding{b("↑/↓", "choose a match"), b("enter", "take it"), b("esc", "close the matches")}
 		}
 		return []key.Binding{set, cancel, b("type", "search the cached records")}
+	case *userField:
+		return []key.Binding{set, cancel, b("type", "a user's name shown above, or a user id (005…)")}
 	}
 	return []key.Binding{set, cancel, b("←/→", "move in the value")}
 }
