@@ -772,7 +772,10 @@ func (m Model) onSyncFinished(sum *pending.Summary, red, blocked int) (Model, te
 	if sum != nil && sum.Attention < m.alerted {
 		m.alerted = sum.Attention
 	}
-	if sum != nil && sum.Attention > m.alerted && !m.modal.open() {
+	// An attention alert still open shows this run's numbers, not those of the run that raised
+	// it (a run cut short by going offline said 430 while the bar said 700); other pop-ups
+	// are left alone.
+	if open := m.modal.isSyncAlert(); sum != nil && sum.Attention > 0 && (open || sum.Attention > m.alerted && !m.modal.open()) {
 		n := sum.Attention
 		m.alerted = n
 		// On Pending Changes already, the alert offers the first change that needs the user.
@@ -781,7 +784,7 @@ func (m Model) onSyncFinished(sum *pending.Summary, red, blocked int) (Model, te
 		if here {
 			yes = "go to the first"
 		}
-		m.modal = modal{kind: modalAlert, title: "Sync needs your attention", yes: yes,
+		m.modal = modal{kind: modalAlert, title: syncAlertTitle, yes: yes,
 			body: alertBody(n, min(red, n), blocked, here), onYes: cmdOf(openPendingMsg{attention: true})}
 	}
 	cmds = append(cmds, m.queueRefresh())
@@ -792,6 +795,12 @@ func (m Model) onSyncFinished(sum *pending.Summary, red, blocked int) (Model, te
 	}
 	return m, tea.Batch(cmds...)
 }
+
+// syncAlertTitle is the title of the alert a sync that needs the user raises.
+const syncAlertTitle = "Sync needs your attention"
+
+// isSyncAlert reports whether the pop-up is the alert a sync that needs the user raised.
+func (m modal) isSyncAlert() bool { return m.kind == modalAlert && m.title == syncAlertTitle }
 
 // describesMissing reports whether the app lacks the describe of one of the backend's objects
 // (the first sync had not brought them when the app started).
