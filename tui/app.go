@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -118,6 +119,11 @@ type Model struct {
 
 	refreshQueued bool
 
+	// counts numbers the status bar's counts as they are asked for: the answers come back in
+	// any order (each event asks again, and a long sync sends many), and one asked before the
+	// counts shown is dropped.
+	counts *countsOrder
+
 	// recording is the name of the file the session is recorded to, "" when it is not.
 	recording string
 }
@@ -146,6 +152,7 @@ func New(opts Options) Model {
 		help:      help.New(),
 		toast:     CleanLine(opts.Note),
 		recording: recordingName(opts.Recording),
+		counts:    &countsOrder{},
 	}
 	if opts.Backend != nil {
 		c.online = opts.Backend.Online()
@@ -290,15 +297,31 @@ func waitEvent(ch <-chan pending.Event, done <-chan struct{}) tea.Cmd {
 	}
 }
 
+// countsOrder numbers the counts asked for (asked) and remembers the number of those shown.
+type countsOrder struct {
+	asked atomic.Int64
+	shown int64
+}
+
+// countsAnswer is a countsMsg with the number it was asked under.
+type countsAnswer struct {
+	seq int64
+	countsMsg
+}
+
 func (m Model) loadCounts() tea.Cmd {
 	b, ctx := m.c.backend, m.c.ctx
+	var seq int64
+	if m.counts != nil {
+		seq = m.counts.asked.Add(1)
+	}
 	return func() tea.Msg {
 		t, a, err := b.Counts(ctx)
 		out := countsMsg{total: t, attention: a, lastSync: b.LastSync(), err: err}
 		if err == nil && a > 0 {
 			out.red, out.err = redCount(ctx, b)
 		}
-		return out
+		return countsAnswer{seq: seq, countsMsg: out}
 	}
 }
 
@@ -338,6 +361,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m, cmd = m.reload(m.active())
 		return m, tea.Batch(cmd, m.loadCounts())
+	case countsAnswer:
+		if m.counts != nil && msg.err == nil {
+			if msg.seq <= m.counts.shown {
+				// Asked before the counts shown: older, though it came later.
+				return m, nil
+			}
+			m.counts.shown = msg.seq
+		}
+		return m.Update(msg.countsMsg)
 	case countsMsg:
 		if msg.err != nil {
 			m.c.logf("counts: %v", msg.err)
