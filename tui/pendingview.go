@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -22,8 +23,15 @@ type pendingModel struct {
 	c       *common
 	entries []pending.Entry
 	cursor  int
-	gen     int
-	loaded  bool
+	// gen numbers the loads asked for; shown is the number of the last answer that landed.
+	// One load runs at a time: a reload asked while one is in flight (each sync event asks for
+	// one) is remembered in again and starts when it lands. Loads that each took longer than
+	// the gap between events were all dropped as superseded, and the list stayed as it was
+	// for the whole of a big sync.
+	gen, shown int
+	again      bool
+	asked      time.Time // when the load in flight started
+	loaded     bool
 	// seek puts the cursor, once the entries load, on the first change that needs the user
 	// (orange, else red).
 	seek bool
@@ -32,7 +40,17 @@ type pendingModel struct {
 
 func newPending(c *common) pendingModel { return pendingModel{c: c} }
 
+// staleLoad is how long a load may run before a reload starts another beside it anyway (its
+// answer may never come).
+const staleLoad = 30 * time.Second
+
 func (m pendingModel) load() (pendingModel, tea.Cmd) {
+	if m.gen != m.shown && time.Since(m.asked) < staleLoad {
+		m.again = true
+		return m, nil
+	}
+	m.again = false
+	m.asked = time.Now()
 	m.gen++
 	gen := m.gen
 	b, ctx := m.c.backend, m.c.ctx
@@ -55,11 +73,18 @@ func (m pendingModel) Update(msg tea.Msg) (pendingModel, tea.Cmd) {
 	k := m.c.keys
 	switch msg := msg.(type) {
 	case entriesMsg:
-		if msg.gen != m.gen {
+		if msg.gen <= m.shown {
+			// Older than the list shown.
 			return m, nil
 		}
+		m.shown = msg.gen
+		wanted := m.again
+		var next tea.Cmd
+		if wanted {
+			m, next = m.load()
+		}
 		if msg.err != nil {
-			return m, errCmd(msg.err)
+			return m, tea.Batch(next, errCmd(msg.err))
 		}
 		// Keep the cursor on the same entry when the list changes under it.
 		var curID string
@@ -73,11 +98,12 @@ func (m pendingModel) Update(msg tea.Msg) (pendingModel, tea.Cmd) {
 			}
 		}
 		m.cursor = max(0, min(m.cursor, len(m.entries)-1))
-		if m.seek {
+		if m.seek && !wanted {
+			// (An answer asked before the page opened leaves the seek to the next one.)
 			m.seek = false
 			m.cursor = firstNeedingYou(m.entries, m.cursor)
 		}
-		return m, nil
+		return m, next
 	case tea.MouseMsg:
 		m.cursor = clampIndex(m.cursor+wheelDelta(msg), len(m.entries))
 		return m, nil
