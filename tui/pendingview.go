@@ -113,6 +113,10 @@ func (m pendingModel) Update(msg tea.Msg) (pendingModel, tea.Cmd) {
 			m.cursor = max(0, m.cursor-1)
 		case key.Matches(msg, k.Down):
 			m.cursor = max(0, min(len(m.entries)-1, m.cursor+1))
+		case key.Matches(msg, k.PageUp):
+			m.cursor = max(0, m.cursor-m.page())
+		case key.Matches(msg, k.PageDown):
+			m.cursor = max(0, min(len(m.entries)-1, m.cursor+m.page()))
 		case key.Matches(msg, k.Top):
 			m.cursor = 0
 		case key.Matches(msg, k.Bottom):
@@ -132,6 +136,13 @@ func (m pendingModel) Update(msg tea.Msg) (pendingModel, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// page is how far pgup and pgdn move the cursor: as many entries as are in view (their
+// heights differ: each takes its detail lines), at least one.
+func (m pendingModel) page() int {
+	top, end := m.span()
+	return max(1, end-top)
 }
 
 // firstNeedingYou is the index of the first change that needs the user (orange), else of the
@@ -267,24 +278,17 @@ func opWord(op pending.Op) string {
 	return string(op)
 }
 
-func (m pendingModel) View() string {
-	s := m.c.styles
-	var b strings.Builder
-	b.WriteString(s.Title.Render("Pending Changes") + s.Subtle.Render(sprintf("  %d", len(m.entries))))
-	b.WriteString("\n\n")
-	if !m.loaded {
-		b.WriteString(s.Subtle.Render("Loading…"))
-		return clampLines(b.String(), m.w, m.h)
-	}
+// span is the entries in view, top to end: from the first entry, unless the cursor's would
+// not fit. Each entry takes its line and its detail, wrapped: the cursor's entry stays whole
+// in view.
+func (m pendingModel) span() (top, end int) {
 	if len(m.entries) == 0 {
-		b.WriteString(s.Subtle.Render("Nothing is waiting."))
-		return clampLines(b.String(), m.w, m.h)
+		return 0, 0
 	}
 	var all []sashMark
 	for _, e := range m.entries {
 		all = append(all, sashMark{e.Status, e.Op})
 	}
-	// Each entry takes its line and its detail, wrapped: the cursor's entry stays whole in view.
 	room := max(1, m.h-3)
 	// Heights are worked out only for the entries the window reaches.
 	known := make([]int, len(m.entries))
@@ -314,11 +318,28 @@ func (m pendingModel) View() string {
 		}
 		return top, max(end, m.cursor+1)
 	}
-	top, end := window(room)
+	top, end = window(room)
 	if top > 0 || end < len(m.entries) {
 		// Not every change is in view: the last line says how many are not.
 		top, end = window(max(1, room-1))
 	}
+	return top, end
+}
+
+func (m pendingModel) View() string {
+	s := m.c.styles
+	var b strings.Builder
+	b.WriteString(s.Title.Render("Pending Changes") + s.Subtle.Render(sprintf("  %d", len(m.entries))))
+	b.WriteString("\n\n")
+	if !m.loaded {
+		b.WriteString(s.Subtle.Render("Loading…"))
+		return clampLines(b.String(), m.w, m.h)
+	}
+	if len(m.entries) == 0 {
+		b.WriteString(s.Subtle.Render("Nothing is waiting."))
+		return clampLines(b.String(), m.w, m.h)
+	}
+	top, end := m.span()
 	var sts []sashMark
 	for i := top; i < end; i++ {
 		sts = append(sts, sashMark{m.entries[i].Status, m.entries[i].Op})
@@ -523,7 +544,7 @@ func (m pendingModel) ShortHelp() []key.Binding {
 
 func (m pendingModel) FullHelp() [][]key.Binding {
 	k := m.c.keys
-	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, m.entryKeys(), k.globalKeys()}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, m.entryKeys(), k.globalKeys()}
 }
 
 // entryKeys are enter, r and x, disabled (left out of the help bar) while no change is listed.
