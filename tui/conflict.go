@@ -495,11 +495,25 @@ func (m conflictModel) userOnly(f remote.Field) bool {
 // newUserField is the editor of a new user for a userOnly lookup, holding v by its name when
 // the screen knows it.
 func (m conflictModel) newUserField(v any) *userField {
-	u := &userField{textField: newTextField(m.valueOf, nil, "a user's name or id (005…)"), known: map[string]string{}, names: map[string]string{}}
+	u := &userField{textField: newTextField(m.valueOf, nil, "a user's name or id (005…)"),
+		known: map[string]string{}, names: map[string]string{}, shared: map[string][]string{}}
 	add := func(id, name string) {
-		if n := strings.TrimSpace(CleanLine(name)); isUserID(id) && n != "" {
-			u.known[strings.ToLower(n)], u.names[strings.ToLower(n)] = id, n
+		n := strings.TrimSpace(CleanLine(name))
+		if !isUserID(id) || n == "" {
+			return
 		}
+		key := strings.ToLower(n)
+		if was, ok := u.known[key]; ok && was != id {
+			// Two users of one name: the name picks neither, their ids do.
+			if !slices.Contains(u.shared[key], was) {
+				u.shared[key] = append(u.shared[key], was)
+			}
+			if !slices.Contains(u.shared[key], id) {
+				u.shared[key] = append(u.shared[key], id)
+			}
+			sort.Strings(u.shared[key])
+		}
+		u.known[key], u.names[key] = id, n
 	}
 	for id, name := range m.names {
 		add(id, name)
@@ -509,8 +523,8 @@ func (m conflictModel) newUserField(v any) *userField {
 	}
 	if id, _ := v.(string); id != "" {
 		text := id
-		if n := m.recordName(id); n != "" {
-			text = strings.TrimSpace(CleanLine(n))
+		if n := strings.TrimSpace(CleanLine(m.recordName(id))); n != "" && len(u.shared[strings.ToLower(n)]) == 0 {
+			text = n
 		}
 		u.in.SetValue(text)
 		u.in.CursorEnd()
@@ -535,8 +549,9 @@ func isUserID(s string) bool {
 // of a user the screen knows (one of the conflict's, or the other user's), or a user's id.
 type userField struct {
 	*textField
-	known map[string]string // lower-case name → id
-	names map[string]string // lower-case name → the name as shown
+	known  map[string]string   // lower-case name → id
+	names  map[string]string   // lower-case name → the name as shown
+	shared map[string][]string // lower-case name → the ids of the users it names, when several
 }
 
 func (u *userField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
@@ -553,6 +568,9 @@ func (u *userField) pick() (id string, ok bool) {
 	case isUserID(t):
 		return t, true
 	}
+	if len(u.shared[strings.ToLower(t)]) > 0 {
+		return "", false
+	}
 	id, ok = u.known[strings.ToLower(t)]
 	return id, ok
 }
@@ -565,6 +583,9 @@ func (u *userField) Value() any {
 }
 
 func (u *userField) Check() error {
+	if ids := u.shared[strings.ToLower(strings.TrimSpace(u.in.Value()))]; len(ids) > 0 {
+		return errors.New("several users are named " + strconv.Quote(strings.TrimSpace(u.in.Value())) + ": type the id of the one you mean (" + strings.Join(ids, ", ") + ")")
+	}
 	if _, ok := u.pick(); !ok {
 		names := make([]string, 0, len(u.known))
 		for _, n := range u.names {

@@ -88,3 +88,38 @@ func TestOwnerConflictNewOwnerIsTypedByNameOrId(t *testing.T) {
 		t.Fatalf("the resolution sent %+v", ch)
 	}
 }
+
+// Two users of one name (mine and theirs both "Sam Lee"): the name picks neither, so the editor
+// opens on mine's id, and typing the name asks for the id of the one meant. Map order once
+// decided which Sam Lee the name meant, and enter on the untouched editor could save theirs.
+func TestOwnerConflictWithTwoUsersOfOneNameAsksForTheID(t *testing.T) {
+	const otherSam = "005000000000000004"
+	open := func() (*driver, *fakeBackend) {
+		f := seededFake(3)
+		a := f.desc["Account"]
+		a.Fields = append(a.Fields, remote.Field{Name: "OwnerId", Label: "Owner ID", Type: "reference", ReferenceTo: []string{"User"}, Createable: true, Updateable: true})
+		f.records["Account"][0]["OwnerId"] = ownerAlex
+		f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+			Op: pending.OpUpdate, Status: pending.StatusConflict, Changes: remote.Fields{"OwnerId": otherSam},
+			Conflicts: []pending.Conflict{{Field: "OwnerId", Base: ownerAlex, Theirs: ownerSam, Mine: otherSam, TheirsBy: ownerAlex}}})
+		b := userNamesFake{fakeBackend: f, users: map[string]string{ownerAlex: "Alex Rivera", ownerSam: "Sam Lee", otherSam: "Sam Lee"}}
+		d := newDriver(t, b, 100, 30)
+		d.send(openConflictMsg{entryID: "e1"})
+		d.requireView("Resolve conflict")
+		return d, f
+	}
+	for range 20 { // the names are read from a map: any order must give the same answer
+		d, f := open()
+		d.keys("v", "enter", "ctrl+s")
+		if ch := f.resolved["OwnerId"]; ch.Take != pending.TakeValue || ch.Value != otherSam {
+			t.Fatalf("enter on the editor as it opened resolved %+v, want mine, %s", ch, otherSam)
+		}
+		d, _ = open()
+		d.keys("v")
+		for range 20 {
+			d.keys("backspace")
+		}
+		d.keys("sam lee", "enter")
+		d.requireView(`several users are named "sam lee"`, ownerSam, otherSam)
+	}
+}
