@@ -81,7 +81,7 @@ func TestRecordPageHelpBarOffersTheNewKeyOfTheRelatedListInView(t *testing.T) {
 	s.press("enter")
 	s.wait("Accounts", "records")
 	s.press("enter")
-	s.wait("[c] New Contact")
+	s.wait("[c] New Contact", "tab next") // tab: its related lists are read too
 	// Moved to a related list whose kind t and c do not make, the action bar offers [n].
 	for range 5 {
 		if strings.Contains(s.view(), "[n] New ") {

@@ -146,7 +146,7 @@ func TestStoryUnsharedRecordTurnsRedAndSaysTheOrgsNotFoundIsAboutAccess(t *testi
 	s.press("o")
 	s.wait("Sync needs your attention")
 	s.press("esc")
-	s.golden("record_no_access", "✖ Can't be saved: you no longer have access", "The org said NOT_FOUND",
+	s.golden("record_no_access", "tab next", "✖ Can't be saved: you no longer have access", "The org said NOT_FOUND",
 		"[e] Edit (locked)", "✖ 1 can't be saved")
 	if e, err := w.eng.Entries(ctx); err != nil || len(e) != 1 || e[0].Cause() != pending.CauseNoAccess {
 		t.Fatalf("the queue holds %+v (%v), want one change out of reach", e, err)

@@ -278,7 +278,7 @@ func TestStoryOfflineEditTurnsGreenThenSyncsAndDisappears(t *testing.T) {
 	s.press("e")
 	s.wait("Edit Account", "▸ Account Name")
 	s.press("ctrl+u", "Harbor Offline Ltd", "ctrl+s")
-	s.golden("record_green", "● Waiting to sync", "Harbor Offline Ltd", "1 pending")
+	s.golden("record_green", "tab next", "● Waiting to sync", "Harbor Offline Ltd", "1 pending")
 	s.press("esc")
 	s.golden("accounts_green", "● To sync", "Harbor Offline Ltd", "1 pending")
 	s.press("p")
@@ -320,7 +320,7 @@ func TestStoryConflictingRemoteEditTurnsOrangeAndResolvesToSynced(t *testing.T) 
 	s.press("enter")
 	// The record page opens on the copy it loaded while the sync ran, before the author's name
 	// was cached; the golden is of the reload, which names the author.
-	s.golden("record_conflict", "▲ Needs your attention: conflict", "Theirs Name Co", "(Ada Admin,", "[e] Edit (locked)")
+	s.golden("record_conflict", "tab next", "▲ Needs your attention: conflict", "Theirs Name Co", "(Ada Admin,", "[e] Edit (locked)")
 	s.press("e")
 	s.wait("Locked")
 	s.press("p")
@@ -403,7 +403,7 @@ func TestStoryRemoteDeleteTurnsRedAndDismisses(t *testing.T) {
 	s.press("o")
 	s.wait("Sync needs your attention")
 	s.press("esc")
-	s.golden("record_red", "✖ Can't be saved: record was deleted", "[e] Edit (locked)", "✖ 1 can't be saved")
+	s.golden("record_red", "tab next", "✖ Can't be saved: record was deleted", "[e] Edit (locked)", "✖ 1 can't be saved")
 	s.press("p")
 	s.golden("pending_red", "Pending Changes  1", "✖ Can't be saved Account")
 	s.press("x")
@@ -468,7 +468,7 @@ func TestStoryNewTaskFromRecordActionBarRefusedOffline(t *testing.T) {
 	s := newStory(t, w)
 	s.goOffline()
 	s.openFirstAccount()
-	s.wait("[t] New Task (online only)")
+	s.wait("[t] New Task (online only)", "tab next") // tab: its related lists are read too
 	s.press("t")
 	s.golden("refused", "New Task isn't available offline")
 	if n, _, _ := w.eng.Counts(context.Background()); n != 0 {
