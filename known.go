@@ -214,7 +214,9 @@ func deferredSession(k knownSession, signIn func(ctx context.Context) (signin.Se
 		}
 		if !sameIdentity(got, k) {
 			if strings.EqualFold(strings.TrimSpace(got.Username), strings.TrimSpace(k.Username)) {
-				return "", fmt.Errorf("%w: %s now answers for another org (%s) than this device's data came from (%s): a served org started afresh? Start that one again (offline-edit serve --db FILE), or open the device online to see what it holds", errOtherUser, k.InstanceURL, signin.IdentityIDs(got.IdentityURL), signin.IdentityIDs(k.IdentityURL))
+				// signin.ErrOtherOrg too: the app says so in those words (not "sign in again",
+				// which would change nothing).
+				return "", fmt.Errorf("%w: %w: %s now answers for another org (%s) than this device's data came from (%s): a served org started afresh? Start that one again (offline-edit serve --db FILE), or open the device online to see what it holds", errOtherUser, signin.ErrOtherOrg, k.InstanceURL, signin.IdentityIDs(got.IdentityURL), signin.IdentityIDs(k.IdentityURL))
 			}
 			return "", fmt.Errorf("%w: signed in as %s on %s, but this device's data is %s's on %s; sign in as %s", errOtherUser, got.Username, got.InstanceURL, k.Username, k.InstanceURL, k.Username)
 		}

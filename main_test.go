@@ -690,6 +690,11 @@ func TestADeferredSignInAsAnotherUserIsRefused(t *testing.T) {
 		if !tc.ok && (err == nil || tok != "" || !errors.Is(err, errOtherUser)) {
 			t.Errorf("%s: token %q, err %v; want a refusal", tc.name, tok, err)
 		}
+		// Another org at the address is said as such (the app names it; "sign in again" would
+		// change nothing), another user of the same org is not.
+		if otherOrg := tc.name == "another org"; !tc.ok && errors.Is(err, signin.ErrOtherOrg) != otherOrg {
+			t.Errorf("%s: %v; want it to be signin.ErrOtherOrg: %v", tc.name, err, otherOrg)
+		}
 	}
 }
 
