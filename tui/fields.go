@@ -265,7 +265,10 @@ func (n *numberField) settle() {
 		return
 	}
 	if s := strconv.FormatFloat(x, 'f', -1, 64); s != n.text() {
-		n.rounded = n.text()
+		// Written another way ("90000.50", "1,000") is not rounded: the value is the same.
+		if typed, err := n.parse(); err != nil || typed != x {
+			n.rounded = n.text()
+		}
 		n.in.SetValue(s)
 	}
 }

@@ -78,14 +78,17 @@ func TestSavingSaysWhichTypedNumberWasRounded(t *testing.T) {
 			d.requireView("Account saved. " + c.want + ".")
 		})
 	}
-	// A number typed with no more decimals than the field keeps is saved without a word.
-	f := scaledFake()
-	d := newDriver(t, f, 200, 30)
-	d.keys("enter", "enter", "e")
-	focusField(t, d, "Annual Revenue")
-	d.keys("1234.5", "ctrl+s")
-	d.requireView("Account saved.")
-	if strings.Contains(d.view(), "rounded") {
-		t.Fatalf("a number kept as typed is said to be rounded:\n%s", d.view())
+	// A number typed with no more decimals than the field keeps is saved without a word, also
+	// with a trailing zero or a thousands comma (written another way, not rounded).
+	for _, typed := range []string{"1234.5", "90000.50", "1,000", "1,234.50"} {
+		f := scaledFake()
+		d := newDriver(t, f, 200, 30)
+		d.keys("enter", "enter", "e")
+		focusField(t, d, "Annual Revenue")
+		d.keys(typed, "ctrl+s")
+		d.requireView("Account saved.")
+		if strings.Contains(d.view(), "rounded") {
+			t.Fatalf("%s, kept as typed, is said to be rounded:\n%s", typed, d.view())
+		}
 	}
 }
