@@ -647,16 +647,19 @@ const (
 	droppedEdit   = "the edit of "
 )
 
+// sentDelete starts the log's note of a delete request, the record's quoted name after it.
+const sentDelete = "delete "
+
 // quotedName is a record's name as the log's notes quote it (cut to 80 bytes).
 func quotedName(name string) string { return truncate(strconv.Quote(name), 80) }
 
 // noteNamesItsRecord reports whether a note of the log names its own record name, in any case:
-// a dropped change (droppedNote), or a record that left the device (noteRemovedNamed: the
-// quoted name heads the note).
+// a dropped change (droppedNote), a record that left the device (noteRemovedNamed: the quoted
+// name heads the note), or the user's delete sent (sentNote).
 func noteNamesItsRecord(note, name string) bool {
 	q := strings.ToLower(quotedName(name))
 	n := strings.ToLower(note)
-	if strings.HasPrefix(n, q+": ") {
+	if strings.HasPrefix(n, q+": ") || strings.HasPrefix(n, sentDelete+q) || strings.Contains(n, "; "+sentDelete+q) {
 		return true
 	}
 	for _, p := range []string{droppedDelete, droppedCreate, droppedEdit} {

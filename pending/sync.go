@@ -800,7 +800,7 @@ func sentNote(j *job) string {
 	var b strings.Builder
 	switch j.kind {
 	case jobDelete:
-		return "delete"
+		return sentDelete + quotedName(cmp.Or(j.ent.Name, j.ent.RecordID)) // names it: the record is gone after
 	case jobCheck:
 		return "read before delete"
 	case jobCreate:
