@@ -995,13 +995,18 @@ func (e *Engine) lookupCreate(ctx context.Context, r *run, en *entry) (outcome, 
 		since = en.CreatedAt
 	}
 	// The last send carried the changes as they are, unless the user changed the record since:
-	// then an earlier send (the values it carried) may be the one that created it.
-	gens := []remote.Fields{en.Changes}
+	// then only an earlier send (the values it carried) can have created it, and the values
+	// as they are now, never sent, must not be looked for (they may be another create's, whose
+	// record this one would take).
+	var gens []remote.Fields
+	if !en.editedSinceSend() {
+		gens = append(gens, en.Changes)
+	}
 	for i := len(en.sent) - 1; i >= 0; i-- {
 		gens = append(gens, en.sent[i])
 	}
 	for i, changes := range gens {
-		if i > 0 {
+		if i > 0 || en.editedSinceSend() {
 			since = en.CreatedAt // before any send
 		}
 		found, err := e.findByValues(ctx, r, d, en, changes, since, keyed)
@@ -1025,9 +1030,19 @@ func (e *Engine) findByValues(ctx context.Context, r *run, d *remote.Describe, e
 	if !ok {
 		return nil, nil
 	}
+	// Every record that matches, page after page: the one this create made may come after
+	// twenty others alike (the user creating many of the same kind in those minutes), and a
+	// first page alone would send it again.
 	res, err := e.org.Query(remote.WithTag(ctx, en.ID), q, 0)
 	if err != nil {
 		return nil, err
+	}
+	var pg pages
+	for page := res; !page.Done && page.NextRecordsURL != ""; {
+		if page, err = pg.more(remote.WithTag(ctx, en.ID), e.org, page); err != nil {
+			return nil, err
+		}
+		res.Records = append(res.Records, page.Records...)
 	}
 	var found *remote.Record
 	err = e.db.View(ctx, func(tx *cache.Tx) error {
@@ -1116,7 +1131,7 @@ func fallbackQuery(d *remote.Describe, changes remote.Fields, since time.Time, f
 	if len(fields) == 0 {
 		fields = []string{"Id"}
 	}
-	return "SELECT " + strings.Join(fields, ", ") + " FROM " + d.Name + " WHERE " + strings.Join(conds, " AND ") + " ORDER BY CreatedDate ASC LIMIT 20", unfiltered, matched > 0, true
+	return "SELECT " + strings.Join(fields, ", ") + " FROM " + d.Name + " WHERE " + strings.Join(conds, " AND ") + " ORDER BY CreatedDate ASC, Id ASC", unfiltered, matched > 0, true
 }
 
 func soqlLiteral(typ string, v any) (string, bool) {
