@@ -165,6 +165,11 @@ func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outco
 		if o.newID == "" {
 			return fmt.Errorf("pending: create of %s succeeded without an id", en.RecordID)
 		}
+		if other, err := entryByRecord(ctx, tx, o.newID); err != nil {
+			return err
+		} else if other != nil && other.ID != en.ID {
+			return e.foldCreate(ctx, tx, r, o, other, d)
+		}
 		waiters, err := entriesWhere(ctx, tx, `WHERE waiting_on = ? AND waiting_on != ''`, en.RecordID)
 		if err != nil {
 			return err
@@ -228,6 +233,72 @@ func (e *Engine) applySuccess(ctx context.Context, tx *cache.Tx, r *run, o outco
 	if err := e.remove(ctx, tx, en, recordID, o.taken); err != nil {
 		return err
 	}
+	en.Status = statusRemoved
+	return nil
+}
+
+// foldCreate settles a create found on the org whose record the device already holds under the
+// org's id with a change of its own: a refresh brought the org's copy while the create was in
+// doubt (its reply lost, and the lookup's), and the user changed that copy. One record, two
+// changes: the create's values the org does not hold join the other change (whose own fields
+// win: they are the newer), the create leaves the queue, and its local id names the org's
+// record from now on. Renaming the create's entry to the org's id failed on the other one, and
+// every sync stopped there.
+func (e *Engine) foldCreate(ctx context.Context, tx *cache.Tx, r *run, o outcome, other *entry, d *remote.Describe) error {
+	en := o.job.ent
+	var server remote.Fields
+	if o.server != nil {
+		server = o.server.Fields
+	}
+	folded := false
+	if other.Status != StatusSyncing { // on the wire now: it goes as it was read
+		for _, k := range sortedKeys(en.Changes) {
+			v := en.Changes[k]
+			if _, set := other.Changes[k]; set {
+				continue
+			}
+			if sv, known := server[k]; known && sameFieldValue(d, k, sv, v) {
+				continue
+			}
+			if other.Base == nil {
+				other.Base = remote.Fields{}
+			}
+			other.Changes[k], other.Base[k] = v, server[k]
+			folded = true
+		}
+	}
+	if err := deleteEntry(ctx, tx, en.ID); err != nil {
+		return err
+	}
+	if folded {
+		other.UpdatedAt = e.now()
+		if err := saveEntry(ctx, tx, other); err != nil {
+			return err
+		}
+	}
+	if err := tx.ReplaceID(ctx, en.Object, en.RecordID, o.newID, e.now()); err != nil {
+		return err
+	}
+	rec, err := tx.Record(ctx, o.newID)
+	if err != nil && !errors.Is(err, cache.ErrNotFound) {
+		return err
+	}
+	rec.Object, rec.ID = en.Object, o.newID
+	if server != nil {
+		e.seeUsers(d, server)
+		rec.Server, rec.Version = server, versionOf(server, o.server.ETag)
+	}
+	if other.Op != OpDelete {
+		rec.View = withChanges(d, rec.Server, other.Changes)
+	}
+	rec.Name = displayName(d, rec.View)
+	if err := tx.PutRecord(ctx, rec); err != nil {
+		return err
+	}
+	e.note(en.ID, o.newID, "created "+o.newID+" (was "+en.RecordID+"); the change made here to its copy from the org goes with what the create had still to send")
+	r.sum.Synced++
+	e.emit(Event{Kind: EventEntryRemoved, EntryID: en.ID, RecordID: o.newID})
+	e.emit(Event{Kind: EventEntryChanged, EntryID: other.ID, RecordID: o.newID, Status: other.Status})
 	en.Status = statusRemoved
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/remote"
 	"github.com/offline-edit/offline-edit/remote/mockorg"
 )
@@ -404,6 +405,62 @@ func TestALostCreateIsFoundThoughItsLongTextChangedOnTheOrg(t *testing.T) {
 	}
 	if ents, _ := h.eng.Entries(bg); len(ents) != 0 {
 		t.Fatalf("the create of %s is still queued: %+v", local, ents)
+	}
+	assertNoLocalIDs(t, h)
+}
+
+// A create's reply lost, and the lookup that would settle it not made yet, while a refresh
+// brought the org's copy of the record it made: the device holds it twice, and the user edited
+// the org's copy. The next sync finds the create on the org: one record, both the user's
+// changes on it, and the queue empties (renaming the create's entry to the org's id failed on
+// the other change's, and every sync after stopped there).
+func TestAFoundCreateWhoseOrgCopyTheUserEditedFoldsIntoThatChange(t *testing.T) {
+	h := newHarness(t, harnessOpts{profile: mockorg.ProfileReal})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	local, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Twice Held Ltd", "Phone": "123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.faults.set(once(isComposite, "lose"))
+	h.eng.SetOnline(true)
+	if _, err := h.eng.Sync(bg); err == nil {
+		t.Fatal("a lost reply must report a network failure")
+	}
+	res, err := h.as(t, "admin@demo.example").Query(bg, "SELECT Id, Name, Phone, OwnerId, LastModifiedDate, SystemModstamp FROM Account WHERE Name = 'Twice Held Ltd'", 0)
+	if err != nil || len(res.Records) != 1 {
+		t.Fatalf("the org should hold the create once: %v %+v", err, res.Records)
+	}
+	id := res.Records[0].ID()
+	// What a refresh stores: the org's copy, under its own id.
+	rec := cache.Record{Object: "Account", ID: id, Server: res.Records[0].Fields, View: res.Records[0].Fields, Name: "Twice Held Ltd",
+		Version: versionOf(res.Records[0].Fields, "")}
+	if err := h.db.Update(bg, func(tx *cache.Tx) error { return tx.PutRecord(bg, rec) }); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Website": "https://twice.example"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.eng.Edit(bg, "Account", local, remote.Fields{"Phone": "456"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(10 * time.Minute))
+	h.eng.SetOnline(true)
+	for range 2 {
+		if _, err := h.eng.Sync(bg); err != nil {
+			t.Fatalf("sync: %v", err)
+		}
+	}
+	if ents, _ := h.eng.Entries(bg); len(ents) != 0 {
+		t.Fatalf("the queue still holds %+v", ents)
+	}
+	if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = 'Twice Held Ltd'"); n != 1 {
+		t.Fatalf("the org holds %d records for one create", n)
+	}
+	got := h.serverRecord(t, "Account", id).Fields
+	if got["Website"] != "https://twice.example" || got["Phone"] != "456" {
+		t.Fatalf("the org holds Website %v, Phone %v; want both of the user's changes", got["Website"], got["Phone"])
 	}
 	assertNoLocalIDs(t, h)
 }
