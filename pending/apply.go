@@ -251,7 +251,12 @@ func (e *Engine) foldCreate(ctx context.Context, tx *cache.Tx, r *run, o outcome
 		server = o.server.Fields
 	}
 	folded := false
-	if other.Status != StatusSyncing { // on the wire now: it goes as it was read
+	// Not into a delete (the user deleted that copy), nor a change on the wire now (it goes as
+	// it was read).
+	if other.Op == OpUpdate && other.Status != StatusSyncing {
+		if other.Changes == nil {
+			other.Changes = remote.Fields{}
+		}
 		for _, k := range sortedKeys(en.Changes) {
 			v := en.Changes[k]
 			if _, set := other.Changes[k]; set {
@@ -288,7 +293,9 @@ func (e *Engine) foldCreate(ctx context.Context, tx *cache.Tx, r *run, o outcome
 		e.seeUsers(d, server)
 		rec.Server, rec.Version = server, versionOf(server, o.server.ETag)
 	}
-	if other.Op != OpDelete {
+	if other.Op == OpDelete {
+		rec.View = overlay(rec.Server, nil) // as Delete leaves a record it queues
+	} else {
 		rec.View = withChanges(d, rec.Server, other.Changes)
 	}
 	rec.Name = displayName(d, rec.View)

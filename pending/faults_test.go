@@ -415,6 +415,14 @@ func TestALostCreateIsFoundThoughItsLongTextChangedOnTheOrg(t *testing.T) {
 // changes on it, and the queue empties (renaming the create's entry to the org's id failed on
 // the other change's, and every sync after stopped there).
 func TestAFoundCreateWhoseOrgCopyTheUserEditedFoldsIntoThatChange(t *testing.T) {
+	for _, deleted := range []bool{false, true} {
+		t.Run(map[bool]string{false: "edited", true: "deleted"}[deleted], func(t *testing.T) {
+			foundCreateWithOrgCopyChanged(t, deleted)
+		})
+	}
+}
+
+func foundCreateWithOrgCopyChanged(t *testing.T, deleted bool) {
 	h := newHarness(t, harnessOpts{profile: mockorg.ProfileReal})
 	h.sync(t)
 	h.eng.SetOnline(false)
@@ -439,7 +447,12 @@ func TestAFoundCreateWhoseOrgCopyTheUserEditedFoldsIntoThatChange(t *testing.T) 
 		t.Fatal(err)
 	}
 	h.eng.SetOnline(false)
-	if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Website": "https://twice.example"}); err != nil {
+	if deleted {
+		err = h.eng.Delete(bg, "Account", id)
+	} else {
+		err = h.eng.Edit(bg, "Account", id, remote.Fields{"Website": "https://twice.example"})
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := h.eng.Edit(bg, "Account", local, remote.Fields{"Phone": "456"}); err != nil {
@@ -455,12 +468,18 @@ func TestAFoundCreateWhoseOrgCopyTheUserEditedFoldsIntoThatChange(t *testing.T) 
 	if ents, _ := h.eng.Entries(bg); len(ents) != 0 {
 		t.Fatalf("the queue still holds %+v", ents)
 	}
-	if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = 'Twice Held Ltd'"); n != 1 {
-		t.Fatalf("the org holds %d records for one create", n)
+	want := 1
+	if deleted {
+		want = 0
 	}
-	got := h.serverRecord(t, "Account", id).Fields
-	if got["Website"] != "https://twice.example" || got["Phone"] != "456" {
-		t.Fatalf("the org holds Website %v, Phone %v; want both of the user's changes", got["Website"], got["Phone"])
+	if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = 'Twice Held Ltd'"); n != want {
+		t.Fatalf("the org holds %d records, want %d", n, want)
+	}
+	if !deleted {
+		got := h.serverRecord(t, "Account", id).Fields
+		if got["Website"] != "https://twice.example" || got["Phone"] != "456" {
+			t.Fatalf("the org holds Website %v, Phone %v; want both of the user's changes", got["Website"], got["Phone"])
+		}
 	}
 	assertNoLocalIDs(t, h)
 }
