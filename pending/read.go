@@ -3,7 +3,6 @@ package pending
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -223,25 +222,27 @@ func RecordsNamedInLog(ctx context.Context, db *cache.DB, name string) ([]string
 	}
 	seen := map[string]bool{}
 	var ids []string
-	for _, a := range acts {
-		if a.RecordID == "" || !noteNamesItsRecord(a.Note, name) {
-			continue
-		}
-		id := a.RecordID
-		if IsLocalID(id) {
-			var sid string
-			err := db.SQL().QueryRowContext(ctx, `SELECT server_id FROM idmap WHERE local_id = ?`, id).Scan(&sid)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return nil, err
+	err = db.View(ctx, func(tx *cache.Tx) error {
+		for _, a := range acts {
+			if a.RecordID == "" || !noteNamesItsRecord(a.Note, name) {
+				continue
 			}
-			id = cmp.Or(sid, id)
+			id := a.RecordID
+			if IsLocalID(id) {
+				sid, err := tx.ServerID(ctx, id)
+				if err != nil {
+					return err
+				}
+				id = cmp.Or(sid, id)
+			}
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
 		}
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
-	return ids, nil
+		return nil
+	})
+	return ids, err
 }
 
 // ReadLastSync is the end of the last completed sync run of a device database, as its log

@@ -35,14 +35,22 @@ const (
 // record to alex, sam gave it to the admin meanwhile.
 func ownerConflict(t *testing.T) (*driver, *fakeBackend) {
 	t.Helper()
+	return ownerConflictOf(t, ownerSam, ownerAdmin, ownerAlex,
+		map[string]string{ownerAlex: "Alex Rivera", ownerSam: "Sam Lee", ownerAdmin: "Ada Admin"})
+}
+
+// ownerConflictOf opens the conflict screen on an owner conflict of the given users (base, theirs
+// by the base's owner, mine), with the names the device keeps of users.
+func ownerConflictOf(t *testing.T, base, theirs, mine string, users map[string]string) (*driver, *fakeBackend) {
+	t.Helper()
 	f := seededFake(3)
 	a := f.desc["Account"]
 	a.Fields = append(a.Fields, remote.Field{Name: "OwnerId", Label: "Owner ID", Type: "reference", ReferenceTo: []string{"User"}, Createable: true, Updateable: true})
-	f.records["Account"][0]["OwnerId"] = ownerSam
+	f.records["Account"][0]["OwnerId"] = base
 	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
-		Op: pending.OpUpdate, Status: pending.StatusConflict, Changes: remote.Fields{"OwnerId": ownerAlex},
-		Conflicts: []pending.Conflict{{Field: "OwnerId", Base: ownerSam, Theirs: ownerAdmin, Mine: ownerAlex, TheirsBy: ownerSam}}})
-	b := userNamesFake{fakeBackend: f, users: map[string]string{ownerAlex: "Alex Rivera", ownerSam: "Sam Lee", ownerAdmin: "Ada Admin"}}
+		Op: pending.OpUpdate, Status: pending.StatusConflict, Changes: remote.Fields{"OwnerId": mine},
+		Conflicts: []pending.Conflict{{Field: "OwnerId", Base: base, Theirs: theirs, Mine: mine, TheirsBy: base}}})
+	b := userNamesFake{fakeBackend: f, users: users}
 	d := newDriver(t, b, 100, 30)
 	d.send(openConflictMsg{entryID: "e1"})
 	d.requireView("Resolve conflict")
@@ -95,18 +103,8 @@ func TestOwnerConflictNewOwnerIsTypedByNameOrId(t *testing.T) {
 func TestOwnerConflictWithTwoUsersOfOneNameAsksForTheID(t *testing.T) {
 	const otherSam = "005000000000000004"
 	open := func() (*driver, *fakeBackend) {
-		f := seededFake(3)
-		a := f.desc["Account"]
-		a.Fields = append(a.Fields, remote.Field{Name: "OwnerId", Label: "Owner ID", Type: "reference", ReferenceTo: []string{"User"}, Createable: true, Updateable: true})
-		f.records["Account"][0]["OwnerId"] = ownerAlex
-		f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
-			Op: pending.OpUpdate, Status: pending.StatusConflict, Changes: remote.Fields{"OwnerId": otherSam},
-			Conflicts: []pending.Conflict{{Field: "OwnerId", Base: ownerAlex, Theirs: ownerSam, Mine: otherSam, TheirsBy: ownerAlex}}})
-		b := userNamesFake{fakeBackend: f, users: map[string]string{ownerAlex: "Alex Rivera", ownerSam: "Sam Lee", otherSam: "Sam Lee"}}
-		d := newDriver(t, b, 100, 30)
-		d.send(openConflictMsg{entryID: "e1"})
-		d.requireView("Resolve conflict")
-		return d, f
+		return ownerConflictOf(t, ownerAlex, ownerSam, otherSam,
+			map[string]string{ownerAlex: "Alex Rivera", ownerSam: "Sam Lee", otherSam: "Sam Lee"})
 	}
 	for range 20 { // the names are read from a map: any order must give the same answer
 		d, f := open()
