@@ -815,8 +815,15 @@ func (db *DB) UsersCached(ctx context.Context) (bool, error) {
 	return n > 0, err
 }
 
+// AnyRecords reports whether any record is cached.
+func (db *DB) AnyRecords(ctx context.Context) (bool, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM records LIMIT 1)`).Scan(&n)
+	return n > 0, err
+}
+
 // ReferencedUsers lists the distinct user ids (prefix 005) that the cached server copies name
-// in the given fields, for a device cached before user names were.
+// in the given fields (the users a device learns at once when it has records but no names).
 func (db *DB) ReferencedUsers(ctx context.Context, fields []string) ([]string, error) {
 	var parts []string
 	for _, f := range fields {

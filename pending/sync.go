@@ -206,7 +206,10 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 	r.recheckMembers, e.recheckMembers = e.recheckMembers, false
 	r.recheckAccess, e.recheckAccess = e.recheckAccess, false
 	e.mu.Unlock()
-	err := e.learnMyID(ctx)
+	backfill, err := e.usersToBackfill(ctx)
+	if err == nil {
+		err = e.learnMyID(ctx)
+	}
 	if err == nil {
 		err = e.ensureDescribes(ctx, r)
 	}
@@ -227,7 +230,7 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 	if pushed && !unreached && ctx.Err() == nil {
 		// Also when the refresh failed part-way: a conflict found by the push names its other
 		// user, and one query is enough to name them.
-		ferr := e.fetchUserNames(ctx)
+		ferr := e.fetchUserNames(ctx, backfill)
 		if ferr == nil {
 			ferr = e.renameGiven(ctx)
 		}

@@ -119,6 +119,8 @@ func (e *Engine) refreshAll(ctx context.Context, r *run, object string, dropMiss
 	n := 0
 	newest := time.Time{}
 	var pg pages
+	fetchCtx, stopFetch := context.WithCancel(ctx)
+	defer stopFetch()
 	for {
 		for _, rec := range res.Records {
 			seen[strings.Clone(rec.ID())] = true // its own copy: the record's text can go
@@ -126,18 +128,36 @@ func (e *Engine) refreshAll(ctx context.Context, r *run, object string, dropMiss
 				newest = v.SystemModstamp
 			}
 		}
+		last := res.Done || res.NextRecordsURL == "" || len(seen) >= e.opts.PerObject
+		var next chan fetched
+		if !last {
+			// The next page is asked for while this one is stored: the org's work and the
+			// reply's decoding run beside the device's transaction. Its answer (or error) is
+			// taken once this page is stored, as if it had been asked for then.
+			next = make(chan fetched, 1)
+			go func(cur remote.QueryResult) {
+				page, err := pg.more(fetchCtx, e.org, cur)
+				next <- fetched{page, err}
+			}(res)
+		}
 		k, err := e.storeServerCopies(ctx, r, object, res.Records, false)
 		if err != nil {
+			if next != nil {
+				stopFetch()
+				<-next
+			}
 			return n, err
 		}
 		n += k
 		e.step("stored-page")
-		if res.Done || res.NextRecordsURL == "" || len(seen) >= e.opts.PerObject {
+		if last {
 			break
 		}
-		if res, err = pg.more(ctx, e.org, res); err != nil {
-			return n, err
+		f := <-next
+		if f.err != nil {
+			return n, f.err
 		}
+		res = f.page
 	}
 	var vanished []string
 	err = e.db.Update(ctx, func(tx *cache.Tx) error {
@@ -1078,6 +1098,12 @@ func sameValuesAs(d *remote.Describe, held, sent remote.Fields, written bool) bo
 // a loop: an org, or something between, sending the same page for ever would hold the sync,
 // and every change queued behind it, until the user gave up.
 type pages struct{ seen map[string]bool }
+
+// fetched is a query page asked for ahead of its use, or why it could not be had.
+type fetched struct {
+	page remote.QueryResult
+	err  error
+}
 
 // more fetches the page after res.
 func (p *pages) more(ctx context.Context, org remote.Org, res remote.QueryResult) (remote.QueryResult, error) {

@@ -54,15 +54,28 @@ func (e *Engine) seeUsers(d *remote.Describe, f remote.Fields) {
 	}
 }
 
+// usersToBackfill reports whether this run must learn every user the cached records name: the
+// device holds records yet no user name (it cached them before names were kept, or the run that
+// stored them stopped before asking, and its process ended). A first prime need not: each
+// record it stores is seen as it is stored, and reading every record's JSON again would add
+// seconds to a big prime.
+func (e *Engine) usersToBackfill(ctx context.Context) (bool, error) {
+	named, err := e.db.UsersCached(ctx)
+	if err != nil || named {
+		return false, err
+	}
+	return e.db.AnyRecords(ctx)
+}
+
 // userNameTTL is how long a user's name is taken as the org's without asking again.
 const userNameTTL = 24 * time.Hour
 
 // fetchUserNames asks the org for the names of the users seen this run that the device does
 // not know (SELECT Id, Name FROM User WHERE Id IN (…)) and caches them, so a record or a
-// conflict names its owner and authors without a request while it is drawn. A device cached
-// before names were kept learns every user its records point at once. An org that will not
-// say (no access to User) leaves the ids as they are.
-func (e *Engine) fetchUserNames(ctx context.Context) (err error) {
+// conflict names its owner and authors without a request while it is drawn. With backfill
+// (see usersToBackfill) it also asks for every user the cached records point at. An org that
+// will not say (no access to User) leaves the ids as they are.
+func (e *Engine) fetchUserNames(ctx context.Context, backfill bool) (err error) {
 	e.mu.Lock()
 	seen := e.usersSeen
 	e.usersSeen = nil
@@ -83,9 +96,7 @@ func (e *Engine) fetchUserNames(ctx context.Context) (err error) {
 	for id := range seen {
 		ids = append(ids, id)
 	}
-	if any, cerr := e.db.UsersCached(ctx); cerr != nil {
-		return cerr
-	} else if !any {
+	if backfill {
 		old, err := e.db.ReferencedUsers(ctx, userFields)
 		if err != nil {
 			return err

@@ -82,11 +82,11 @@ func TestUsersSeenByARunWhoseNameQueryFailedAreAskedByTheNext(t *testing.T) {
 	h.faults.set(once(func(r *http.Request) bool {
 		return strings.HasPrefix(r.URL.Query().Get("q"), "SELECT Id, Name FROM User WHERE Id IN")
 	}, "drop"))
-	if err := h.eng.fetchUserNames(bg); err == nil {
+	if err := h.eng.fetchUserNames(bg, false); err == nil {
 		t.Fatal("the dropped name query did not fail the fetch")
 	}
 	h.faults.set(nil)
-	if err := h.eng.fetchUserNames(bg); err != nil {
+	if err := h.eng.fetchUserNames(bg, false); err != nil {
 		t.Fatal(err)
 	}
 	if names, _ := h.eng.db.Names(bg, []string{sam}); names[sam] != h.users["sam@demo.example"].Name {
@@ -109,5 +109,47 @@ func TestAUserNameKeptMoreThanADayIsAskedAgain(t *testing.T) {
 	h.learnAdminName(t) // the admin changes a record again; the run sees them
 	if names, _ := h.eng.db.Names(bg, []string{admin.ID}); names[admin.ID] != admin.Name {
 		t.Fatalf("the admin is still named %q; want %q", names[admin.ID], admin.Name)
+	}
+}
+
+// A device holding records but no user name (cached before names were kept, or its process
+// ended before the run asked) learns the names its records point at on its next sync, even
+// when the refresh brings no record; a fresh device's prime does not read its records again
+// for them (each record it stores is seen as it is stored).
+func TestADeviceWithRecordsButNoUserNamesLearnsThemOnItsNextSync(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	if fill, err := h.eng.usersToBackfill(bg); err != nil || fill {
+		t.Fatalf("a fresh device would backfill: %v %v", fill, err)
+	}
+	admin := h.as(t, "admin@demo.example") // a third user, beside alex and sam, changes a record
+	res, err := admin.Query(bg, "SELECT Id FROM Contact WHERE OwnerId = '"+h.users["alex@demo.example"].ID+"' LIMIT 1", 0)
+	if err != nil || len(res.Records) != 1 {
+		t.Fatalf("no contact of alex's: %v", err)
+	}
+	if err := admin.Update(bg, "Contact", res.Records[0].ID(), remote.Fields{"Title": "Admin"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	if fill, err := h.eng.usersToBackfill(bg); err != nil || fill {
+		t.Fatalf("a primed device with names would backfill: %v %v", fill, err)
+	}
+	if _, err := h.eng.db.SQL().ExecContext(bg, `DELETE FROM users`); err != nil {
+		t.Fatal(err)
+	}
+	h.reopen(t) // a new process: nothing seen in memory
+	h.clock.Set(h.clock.Now().Add(time.Minute))
+	h.sync(t)
+	ids, err := h.eng.db.ReferencedUsers(bg, userFields)
+	if err != nil || len(ids) != 3 {
+		t.Fatalf("the records name users %v (%v); want alex, sam and the admin", ids, err)
+	}
+	names, err := h.eng.db.Names(bg, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if names[id] == "" {
+			t.Errorf("user %s, named by a cached record, has no name after the sync", id)
+		}
 	}
 }
