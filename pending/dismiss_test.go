@@ -70,9 +70,51 @@ func TestDismissDropsARecordTheUserCanNoLongerSee(t *testing.T) {
 	}
 }
 
-func TestDismissOfflineKeepsTheCachedServerCopy(t *testing.T) {
+// Offline, a dismissed change on a record the org said the user can no longer see takes the
+// record off the device, as the dismiss dialog says: the cached copy, left editable, would only
+// take another change the org refuses. The next sync brings it back if it is shared again.
+func TestDismissOfflineDropsARecordTheOrgSaidIsOutOfSight(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	id, en := lostAccess(t, h)
+	h.eng.SetOnline(false)
+	if err := h.eng.Dismiss(bg, en.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.eng.Record(bg, "Account", id); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("offline dismiss kept a record the org said alex cannot see: %v", err)
+	}
+	if err := h.admin(t).Share(bg, id, "alex@demo.example", "read"); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	if _, err := h.eng.Record(bg, "Account", id); err != nil {
+		t.Fatalf("shared again, the record did not come back: %v", err)
+	}
+}
+
+// Offline, a dismissed change the org refused for want of edit access (the user may still read
+// the record) keeps the cached copy, read only: a new edit is refused on the device.
+func TestDismissOfflineOfAReadOnlyRefusalKeepsTheRecordReadOnly(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	id := hiddenAccountOfSam(t, h)
+	if err := h.admin(t).Share(bg, id, "alex@demo.example", "edit"); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": "111"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.admin(t).Share(bg, id, "alex@demo.example", "read"); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	en := h.entryOf(t, id)
+	if en.Status != StatusFailed || !strings.HasPrefix(en.Code, "INSUFFICIENT_ACCESS") {
+		t.Fatalf("entry %+v", en)
+	}
 	h.eng.SetOnline(false)
 	if err := h.eng.Dismiss(bg, en.ID); err != nil {
 		t.Fatal(err)
@@ -80,6 +122,9 @@ func TestDismissOfflineKeepsTheCachedServerCopy(t *testing.T) {
 	rv, err := h.eng.Record(bg, "Account", id)
 	if err != nil || rv.Entry != nil || rv.Server == nil || rv.Fields["Phone"] == "111" {
 		t.Fatalf("offline dismiss: %v entry %v view phone %v", err, rv.Entry, rv.Fields["Phone"])
+	}
+	if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": "333"}); err == nil {
+		t.Fatal("a record the org said alex may only read took a new edit after the dismiss")
 	}
 }
 

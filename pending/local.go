@@ -1017,8 +1017,10 @@ func (e *Engine) Retry(ctx context.Context, entryID string) error {
 // Dismiss removes a failed (red) entry and leaves the cache with the org's truth. Online, the
 // record is read from the org first: still readable (a read-only share, say) → the cache takes
 // the fresh server copy; deleted or out of sight → the record is dropped. Offline (or when the
-// read fails on the network) the cached server copy stays, unless the failure already said the
-// record was deleted; a later refresh settles the rest (getDeleted and the membership check).
+// read fails on the network) the org's refusal decides: a record it said was deleted, or could
+// not find (out of the user's sight), is dropped; one it refused to change (the user may still
+// read it) keeps its cached server copy. A later refresh settles the rest (getDeleted, the
+// membership check, and the access asked again).
 func (e *Engine) Dismiss(ctx context.Context, entryID string) error {
 	en, err := entryByID(ctx, e.db.SQL(), entryID)
 	if err != nil {
@@ -1027,7 +1029,9 @@ func (e *Engine) Dismiss(ctx context.Context, entryID string) error {
 	if en.Status != StatusFailed {
 		return fmt.Errorf("%w: only a failed change can be dismissed; discard it instead", ErrNotAllowed)
 	}
-	gone := en.Cause() == CauseDeleted
+	// Out of sight: the org answered NOT_FOUND and the record was not in its recycle bin. Unless
+	// a read now finds it, the record leaves the device with the change, as the dismiss says.
+	gone := en.Cause() == CauseDeleted || en.Cause() == CauseNoAccess && en.Code == "NOT_FOUND"
 	var fresh *remote.Record
 	if en.Op != OpCreate && !IsLocalID(en.RecordID) && e.Online() {
 		var fields []string
