@@ -798,6 +798,10 @@ func newLogCmd(of *orgFlags) *cobra.Command {
 			if limit < 1 || limit > pending.ActivityLimit {
 				return fmt.Errorf("%w: --limit %d: want 1 to %d (the log keeps that many)", errBadFlags, limit, pending.ActivityLimit)
 			}
+			if cmd.Flags().Changed("record") && strings.TrimSpace(record) == "" {
+				// A script's unset variable: the whole log would pass for this record's.
+				return fmt.Errorf("%w: --record is empty: give a record's id or its name", errBadFlags)
+			}
 			return withDeviceData(cmd, of, func(ctx context.Context, db *cache.DB) error {
 				acts, err := pending.ReadActivity(ctx, db, record, limit)
 				if err != nil {

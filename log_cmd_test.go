@@ -226,6 +226,12 @@ func TestLogFindsADiscardedRecordByTheNameItsNotesGive(t *testing.T) {
 	if out, err := run(t, dir, "", append(org, "log", "--record", "Never Made Co")...); err == nil || !strings.Contains(err.Error(), "no record on this device is named") {
 		t.Fatalf("a name that names nothing: %v\n%s", err, out)
 	}
+	// An empty name (a script's unset variable) is refused, not taken as no filter at all.
+	for _, empty := range []string{"", "  "} {
+		if out, err := run(t, dir, "", append(org, "log", "--record", empty)...); err == nil || strings.Contains(out, "Apply Co") {
+			t.Fatalf("log --record %q: %v\n%s", empty, err, out)
+		}
+	}
 	// A name longer than the notes quote whole.
 	long := "Pacific Northwest Timber, Mill and Lumber Supply Holdings Incorporated (Western Division)"
 	must("new", "Account", "Name="+long)
