@@ -247,8 +247,8 @@ func newSyncCmd(of *orgFlags) *cobra.Command {
 		Long: `Go online, push every pending change, retry transient failures for up to --wait, refresh the
 cache, and print what happened. Exit status: 0 when the queue is empty or holds only changes
 that need the user (conflicts, errors, deleted records); 2 when the org refuses the sign-in;
-3 when the org still cannot be reached or changes are still retrying after --wait (an org out
-of reach is tried again until then); 1 for a problem of the device itself (bad flags, the device
+3 when the org still cannot be reached or is still busy (503, 429, its request limit), or
+changes are still retrying, after --wait (such an org is tried again until then); 1 for a problem of the device itself (bad flags, the device
 database already open elsewhere, unreadable or full); 130 when interrupted (Ctrl-C), after
 printing the queue.`,
 		Args: cobra.NoArgs,
@@ -256,10 +256,10 @@ printing the queue.`,
 			ctx := cmd.Context()
 			deadline := time.Now().Add(wait)
 			told := false
-			retrying := func(label string) {
+			retrying := func(label string, why error) {
 				if !told {
 					told = true
-					fmt.Fprintf(cmd.ErrOrStderr(), "offline-edit: %s cannot be reached; retrying for up to %s\n", label, max(0, time.Until(deadline)).Round(time.Second))
+					fmt.Fprintf(cmd.ErrOrStderr(), "offline-edit: %s %s; retrying for up to %s\n", label, notNowReason(why), max(0, time.Until(deadline)).Round(time.Second))
 				}
 			}
 			s, err := openSessionRetrying(ctx, of, deadline, retrying)
@@ -280,9 +280,9 @@ printing the queue.`,
 				err = s.offlineErr
 			} else {
 				if s.openedOffline {
-					retrying(s.label) // its sign-in just failed: say so now, before trying again
+					retrying(s.label, s.offlineErr) // its sign-in just failed: say so now, before trying again
 				}
-				sum, err = syncUntilSettled(ctx, s.eng, time.Until(deadline), func(time.Duration) { retrying(s.label) })
+				sum, err = syncUntilSettled(ctx, s.eng, time.Until(deadline), func(_ time.Duration, why error) { retrying(s.label, why) })
 			}
 			if err != nil && errors.Is(ctx.Err(), context.Canceled) && !errors.Is(err, context.Canceled) {
 				// Ctrl-C while a request was failing on its own (the org out of reach): the
@@ -348,7 +348,7 @@ var errInterrupted = errors.New("interrupted: changes not yet synced stay queued
 // syncUntilSettled runs sync, then again whenever retrying entries come due, until every entry
 // needs the user or wait has passed. An org that cannot be reached is tried again, with growing
 // pauses, until wait has passed too; retrying is told once, with the time left, when it starts.
-func syncUntilSettled(ctx context.Context, eng *pending.Engine, wait time.Duration, retrying func(left time.Duration)) (pending.Summary, error) {
+func syncUntilSettled(ctx context.Context, eng *pending.Engine, wait time.Duration, retrying func(left time.Duration, why error)) (pending.Summary, error) {
 	deadline := time.Now().Add(wait)
 	var total pending.Summary
 	var pause backoff
@@ -363,11 +363,11 @@ func syncUntilSettled(ctx context.Context, eng *pending.Engine, wait time.Durati
 		} else {
 			total.Unrefreshed = unionByObject(total.Unrefreshed, sum.Unrefreshed)
 		}
-		if err != nil && unreachable(err) && !errors.Is(err, remote.ErrOffline) && ctx.Err() == nil {
+		if err != nil && retryable(err) && !errors.Is(err, remote.ErrOffline) && ctx.Err() == nil {
 			left := time.Until(deadline)
 			if left > 0 {
 				if !told && retrying != nil {
-					retrying(left)
+					retrying(left, err)
 					told = true
 				}
 				if err := pause.wait(ctx, deadline); err != nil {
@@ -413,15 +413,24 @@ func dialable(a net.Addr) string {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }
 
+// notNowReason says why the org could not be used just now, for "ORG … ; retrying": out of
+// reach, or busy (its answer's status and code).
+func notNowReason(err error) string {
+	if ae, answered := remote.AsError(err); answered && orgBusy(err) {
+		return "is busy (it answered " + strings.TrimSpace(strconv.Itoa(ae.Status)+" "+ae.Code()) + ")"
+	}
+	return "cannot be reached"
+}
+
 // openSessionRetrying opens the session for sync, trying again with growing pauses until
 // deadline while the org cannot be reached and no earlier session lets the device open offline
 // (a first sync, say). retrying is called before each pause. A failure that is no network
 // failure (a refused sign-in, bad flags, the device database) is returned at once.
-func openSessionRetrying(ctx context.Context, of *orgFlags, deadline time.Time, retrying func(label string)) (*session, error) {
+func openSessionRetrying(ctx context.Context, of *orgFlags, deadline time.Time, retrying func(label string, why error)) (*session, error) {
 	var pause backoff
 	for {
 		s, err := openSession(ctx, of, true)
-		if err == nil || !unreachable(err) || isLocal(err) || ctx.Err() != nil || !time.Now().Before(deadline) {
+		if err == nil || !retryable(err) || isLocal(err) || ctx.Err() != nil || !time.Now().Before(deadline) {
 			switch {
 			case err != nil && errors.Is(ctx.Err(), context.Canceled) && !errors.Is(err, context.Canceled):
 				err = fmt.Errorf("%w (%w)", context.Canceled, err) // Ctrl-C, whichever error came first
@@ -430,7 +439,7 @@ func openSessionRetrying(ctx context.Context, of *orgFlags, deadline time.Time, 
 			}
 			return s, err
 		}
-		retrying(of.label())
+		retrying(of.label(), err)
 		if err := pause.wait(ctx, deadline); err != nil {
 			return nil, err
 		}
@@ -520,7 +529,7 @@ func addrOf(op *net.OpError) string {
 }
 
 // sessionExit is the exit status of sync when the session could not be opened: 2 when the org
-// refused the sign-in, 3 when it could not be reached, 130 when interrupted, else 1 (the device
+// refused the sign-in, 3 when it could not be reached or was busy, 130 when interrupted, else 1 (the device
 // database, bad flags, sign-in settings that can't work).
 func sessionExit(err error) error {
 	var oe *signin.OAuthError
@@ -533,7 +542,7 @@ func sessionExit(err error) error {
 		return &exitError{2, err}
 	case isLocal(err):
 		return err
-	case unreachable(err):
+	case retryable(err):
 		return &exitError{3, err}
 	}
 	// Sign-in settings that can't work (no token, no client id, no Salesforce CLI): retrying

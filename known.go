@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
 	"github.com/offline-edit/offline-edit/remote/signin"
 )
@@ -194,6 +195,16 @@ func (f *orgFlags) recalled() bool {
 
 // unreachable reports whether a sign-in failed for want of the network (not a refusal, and
 // not the user stopping it): the REST client's own test of the same.
+// orgBusy reports whether the org answered, refusing for now (a 503, a 429, its request limit,
+// a row lock): as with an org out of reach, waiting may cure it.
+func orgBusy(err error) bool {
+	_, answered := remote.AsError(err)
+	return answered && pending.Classify(err) == pending.ClassTransient && !errors.Is(err, context.Canceled) && !isLocal(err)
+}
+
+// retryable reports whether trying again later may get further: the org out of reach or busy.
+func retryable(err error) bool { return unreachable(err) || orgBusy(err) }
+
 func unreachable(err error) bool {
 	// A device file's errno is a net.Error too (syscall.Errno has Timeout and Temporary): the
 	// device's own problem is not the org out of reach.
@@ -256,5 +267,9 @@ func sameIdentity(got signin.Session, k knownSession) bool {
 
 // offlineNote says why the device opened offline.
 func offlineNote(label string, err error) string {
-	return fmt.Sprintf("%s cannot be reached (%s); this device's data opened offline, and the sign-in runs when the device goes online", label, netReason(err))
+	why := "cannot be reached (" + netReason(err) + ")"
+	if orgBusy(err) {
+		why = notNowReason(err)
+	}
+	return fmt.Sprintf("%s %s; this device's data opened offline, and the sign-in runs when the device goes online", label, why)
 }

@@ -538,6 +538,9 @@ type flakyOrg struct {
 	// and then drops the connections (restarting, say) until it answers again.
 	dropAPI atomic.Bool
 	hits    atomic.Int64 // requests that reached the server
+	// busy answers that many API requests (not the sign-in's) with a 503 SERVER_UNAVAILABLE:
+	// an org that refuses for a while rather than being out of reach.
+	busy atomic.Int32
 }
 
 func newFlakyOrg(t *testing.T) *flakyOrg {
@@ -556,6 +559,12 @@ func newFlakyOrg(t *testing.T) *flakyOrg {
 			if err == nil {
 				conn.Close()
 			}
+			return
+		}
+		if r.URL.Path != "/services/oauth2/token" && f.busy.Add(-1) >= 0 {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `[{"errorCode":"SERVER_UNAVAILABLE","message":"The server is busy; try again later"}]`)
 			return
 		}
 		h.ServeHTTP(w, r)
@@ -923,6 +932,33 @@ func TestSyncWaitsForAnOrgThatDropsConnections(t *testing.T) {
 		t.Fatalf("a sync while the org drops its connections (%v):\n%s", err, out)
 	}
 	if got := o.phoneOf(t, acct); got != "555-0143" {
+		t.Fatalf("org has phone %q, want the edit", got)
+	}
+}
+
+// An org that answers but refuses for a while (503, a row lock, its request limit) is ridden
+// out like one out of reach: sync keeps trying for up to --wait, then exits 3.
+func TestSyncWaitsForAnOrgThatRefusesForAWhile(t *testing.T) {
+	o := newFlakyOrg(t)
+	dir := t.TempDir()
+	org := []string{"--org", o.srv.URL}
+	if out, err := run(t, dir, "", append(org, "sync")...); err != nil {
+		t.Fatalf("first sync: %v\n%s", err, out)
+	}
+	acct := o.firstAccountOf(t, "alex@demo.example")
+	if out, err := run(t, dir, "", append(org, "edit", "Account", acct, "Phone=555-0144")...); err != nil {
+		t.Fatalf("edit: %v\n%s", err, out)
+	}
+	o.busy.Store(1 << 20)
+	out, err := run(t, dir, "", append(org, "sync", "--wait", "600ms")...)
+	if exitCode(err) != 3 || !strings.Contains(err.Error(), "SERVER_UNAVAILABLE") || !strings.Contains(out, "is busy (it answered 503 SERVER_UNAVAILABLE); retrying for up to") {
+		t.Fatalf("still refusing after the wait: exit %d (%v), want 3 and the org's reason\n%s", exitCode(err), err, out)
+	}
+	o.busy.Store(3)
+	if out, err := run(t, dir, "", append(org, "sync", "--wait", "20s")...); err != nil {
+		t.Fatalf("a sync while the org refuses for a few requests (%v):\n%s", err, out)
+	}
+	if got := o.phoneOf(t, acct); got != "555-0144" {
 		t.Fatalf("org has phone %q, want the edit", got)
 	}
 }

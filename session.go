@@ -256,11 +256,11 @@ func (s *engineSink) observe(ri remote.RequestInfo) {
 
 // openSession builds the device for the chosen org. online says whether the network starts up.
 // openOffline is the session to open the device's data with when signing in failed with
-// signInErr: when the org could not be reached and this way of signing in worked before, the
+// signInErr: when the org could not be reached (or was busy) and this way of signing in worked before, the
 // session it gave then, without a token (signIn gets one once the device reaches the org);
 // else signInErr.
 func (s *session) openOffline(f *orgFlags, signInErr error, signIn func(context.Context) (signin.Session, error)) (signin.Session, error) {
-	if !unreachable(signInErr) {
+	if !retryable(signInErr) {
 		return signin.Session{}, signInErr
 	}
 	return s.openOfflineAnyway(f, signInErr, signIn)
