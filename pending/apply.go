@@ -106,6 +106,9 @@ func (e *Engine) apply(ctx context.Context, tx *cache.Tx, r *run, o outcome) err
 			cur.Status, cur.WaitingOn = StatusWaiting, ref
 			break
 		}
+		if cur.Status == StatusWaiting {
+			e.note(cur.ID, cur.RecordID, holdNote(ctx, tx, cur))
+		}
 		return e.save(ctx, tx, cur)
 	case ClassInvalid:
 		return e.applyInvalid(ctx, tx, o)

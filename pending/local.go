@@ -491,6 +491,11 @@ func (e *Engine) orphanDependents(ctx context.Context, tx *cache.Tx, localID str
 		if err := saveEntry(ctx, tx, d); err != nil {
 			return nil, err
 		}
+		// Its own log tells why it now needs the user (in this transaction: a discard rolled
+		// back orphaned nothing).
+		if err := e.writeActivity(ctx, tx, []Activity{{At: e.now(), EntryID: d.ID, RecordID: d.RecordID, Note: "needs you: " + d.Message}}); err != nil {
+			return nil, err
+		}
 		evs = append(evs, Event{Kind: EventEntryChanged, EntryID: d.ID, RecordID: d.RecordID, Status: d.Status})
 	}
 	return evs, nil

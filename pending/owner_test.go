@@ -3,6 +3,7 @@ package pending
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -265,5 +266,51 @@ func TestADiscardedParentIsAskedForByTheFieldsLabel(t *testing.T) {
 	en := h.entryOf(t, c.ID)
 	if want := "A related record created offline was discarded; choose another for Account"; en.Status != StatusInvalid || en.Message != want {
 		t.Fatalf("entry %s %q; want invalid, %q", en.Status, en.Message, want)
+	}
+}
+
+// The log of a change on a new record tells when it began to wait for its new parent, naming
+// it, and when it came to need the user because that parent was discarded.
+func TestTheLogTellsWhenAChildWaitsForItsParentAndWhenItsParentIsDiscarded(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	if _, err := h.admin(t).AddRule(bg, remote.Rule{Object: "Account", Kind: "forbid_value", Field: "Rating", Value: "Cold", Message: "Cold accounts need a manager"}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(false)
+	acc, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Plane Parent Ltd", "Rating": "Cold"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kid, err := h.eng.Create(bg, "Contact", remote.Fields{"LastName": "Plane Child", "AccountId": acc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	h.sync(t) // held again: told once
+	notesOf := func() []string {
+		acts, err := ReadActivity(bg, h.db, kid, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var notes []string
+		for _, a := range acts {
+			if a.Note != "" {
+				notes = append(notes, a.Note)
+			}
+		}
+		return notes
+	}
+	wait := `waits for Account "Plane Parent Ltd", created on this device and not yet saved on the org, to be sent first`
+	if n := slices.Index(notesOf(), wait); n < 0 || slices.Contains(notesOf()[n+1:], wait) {
+		t.Fatalf("the child's log, once: %q\n%q", wait, notesOf())
+	}
+	if err := h.eng.Discard(bg, h.entryOf(t, acc).ID); err != nil {
+		t.Fatal(err)
+	}
+	need := "needs you: A related record created offline was discarded; choose another for Account"
+	if !slices.Contains(notesOf(), need) {
+		t.Fatalf("the child's log does not say %q:\n%q", need, notesOf())
 	}
 }

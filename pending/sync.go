@@ -939,6 +939,13 @@ func (e *Engine) hold(ctx context.Context, holds []*entry, creates map[string]*e
 			if err := saveEntry(ctx, tx, en); err != nil {
 				return err
 			}
+			// The log tells when a change began to wait (once: a change waiting on the same
+			// record again is passed over above), and on which record, by name.
+			if note := holdNote(ctx, tx, en); note != "" {
+				if err := e.writeActivity(ctx, tx, []Activity{{At: e.now(), EntryID: en.ID, RecordID: en.RecordID, Note: note}}); err != nil {
+					return err
+				}
+			}
 			evs = append(evs, Event{Kind: EventEntryChanged, EntryID: en.ID, RecordID: en.RecordID, Status: en.Status})
 		}
 		return nil
@@ -948,6 +955,19 @@ func (e *Engine) hold(ctx context.Context, holds []*entry, creates map[string]*e
 	}
 	e.emitAll(evs)
 	return nil
+}
+
+// holdNote is the log's note of an entry hold just set waiting or could not keep pointing at a
+// new record.
+func holdNote(ctx context.Context, tx *cache.Tx, en *entry) string {
+	if en.Status != StatusWaiting {
+		return en.Message
+	}
+	what := "a new record"
+	if rec, err := tx.Record(ctx, en.WaitingOn); err == nil && rec.Name != "" {
+		what = rec.Object + " " + strconv.Quote(truncate(rec.Name, 60))
+	}
+	return "waits for " + what + ", created on this device and not yet saved on the org, to be sent first"
 }
 
 // startWave marks a wave's entries syncing (one transaction) and sends its composites; the
