@@ -392,21 +392,45 @@ func (e *Engine) keepLaterEdits(ctx context.Context, tx *cache.Tx, d *remote.Des
 }
 
 // storeAccepted stores the server's copy of a record after the org accepted an update, and notes
-// the fields another user changed that the update kept.
+// the fields outside the change that differ from the base: set by the org itself on saving the
+// change (a stage's probability and forecast category, say) when the write was conditional and
+// nobody saved the record after it, otherwise another user's change the update kept.
 func (e *Engine) storeAccepted(ctx context.Context, tx *cache.Tx, d *remote.Describe, en *entry, o outcome) error {
 	st, others := o.job.stored, o.job.others
 	prepared := st != nil && sameFields(st.Record.Server, o.server.Fields)
 	if !prepared {
 		others = changedFieldsExcept(d, en.baseRecord, o.server.Fields, en.Changes)
 	}
+	// A value an earlier send of the entry carried (its reply lost) is the user's own.
+	others = slices.DeleteFunc(slices.Clone(others), func(f string) bool { return en.sentValue(d, f, o.server.Fields[f]) })
 	if len(others) > 0 {
-		e.note(en.ID, en.RecordID, "kept another user's change to "+fieldLabels(d, others))
+		if e.orgSetOnSaving(en, o.server.Fields) {
+			e.note(en.ID, en.RecordID, "the org also set "+fieldLabels(d, others)+" on saving the change")
+		} else {
+			e.note(en.ID, en.RecordID, "kept another user's change to "+fieldLabels(d, others))
+		}
 	}
 	e.seeUsers(d, o.server.Fields)
 	if prepared {
 		return tx.PutEncoded(ctx, *st)
 	}
 	return tx.PutRecord(ctx, serverRecord(d, en.Object, en.RecordID, o.server))
+}
+
+// orgSetOnSaving reports whether the fields of an accepted update's server copy that differ from
+// the entry's base, outside the change, were set by the org on saving the change rather than by
+// another user: the write was conditional on the base (If-Match or If-Unmodified-Since), so
+// nobody saved the record between the base and the write (but in the base's own second, see
+// the package doc), and the copy read after it was last saved by this user (another user's
+// save after the write names them). Another user's change found by a 412 was merged and
+// noted then; the merge took their copy as the new base.
+func (e *Engine) orgSetOnSaving(en *entry, server remote.Fields) bool {
+	if en.BaseVersion.ETag == "" && en.BaseVersion.LastModifiedDate.IsZero() {
+		return false // sent without a precondition: anyone may have saved it since the base
+	}
+	by, _ := server["LastModifiedById"].(string)
+	me := e.myID()
+	return by == "" || me == "" || sameID(by, me)
 }
 
 // serverRecord is the cached record of a server copy with no change left on top of it.
