@@ -117,6 +117,14 @@ func (e *Engine) apply(ctx context.Context, tx *cache.Tx, r *run, o outcome) err
 			e.note(cur.ID, cur.RecordID, "already deleted on the org")
 			return e.applySuccess(ctx, tx, r, o)
 		}
+		if refused, err := e.applyOwnerRefused(ctx, tx, o); err != nil || refused {
+			if refused {
+				// What the user may do with it is asked at the refresh (edit, most likely:
+				// then the device offers no owner change again).
+				r.due(cur.Object)[cur.RecordID] = true
+			}
+			return err
+		}
 		if err := e.applyFailed(ctx, tx, o); err != nil {
 			return err
 		}
@@ -1031,6 +1039,54 @@ func (e *Engine) renameGiven(ctx context.Context) error {
 		}
 	}
 	return err
+}
+
+// applyOwnerRefused: the org refused, for want of access (INSUFFICIENT_ACCESS_OR_READONLY), an
+// update that gives the record to another user, on a record the user does not own and may, as
+// far as the device knows, still edit (the copy read back with the refusal came, and no access
+// below edit is kept for it). Only the record's owner, an admin or a user with full access may
+// change its owner: the refusal is for the Owner, not the record lost (red, read only, dismiss
+// only, and the rest of the change lost with it). The change is refused with the error on
+// Owner, fixed by setting it back to the org's owner; the rest is then saved. Should the user
+// in fact no longer be able to edit the record, the resend says so. It reports whether the
+// outcome was taken.
+func (e *Engine) applyOwnerRefused(ctx context.Context, tx *cache.Tx, o outcome) (bool, error) {
+	en := o.job.ent
+	if en.Op != OpUpdate || o.server == nil || o.apiErr == nil || o.apiErr.Code() != "INSUFFICIENT_ACCESS_OR_READONLY" {
+		return false, nil
+	}
+	mine, moved := en.Changes["OwnerId"]
+	owner, _ := o.server.Fields["OwnerId"].(string)
+	me := e.myID()
+	if !moved || owner == "" || me == "" || sameID(owner, me) {
+		return false, nil
+	}
+	if s, _ := mine.(string); sameID(s, owner) {
+		return false, nil // the change leaves the owner as it is: the refusal is not for it
+	}
+	if lv, err := tx.Access(ctx, me, en.RecordID); err != nil {
+		return false, err
+	} else if lv == cache.AccessRead || lv == cache.AccessNone {
+		return false, nil // known to be read only: lost access, as applyFailed says
+	}
+	d := e.describeOf(ctx, tx, en.Object)
+	e.seeUsers(d, o.server.Fields)
+	if err := e.refreshServerCopy(ctx, tx, en, o.server); err != nil {
+		return false, err
+	}
+	label := fieldLabel(d, "OwnerId")
+	back := "its owner on the org"
+	if name := userName(ctx, tx, owner); name != msgAnotherUser {
+		back = name + ", its owner on the org,"
+	}
+	const why = "only the record's owner or an admin can give it to another user"
+	en.Status = StatusInvalid
+	en.Attempts++ // the org refused a send
+	en.Code = o.apiErr.Code()
+	en.Errors = []FieldError{{Field: "OwnerId", Code: en.Code, Message: "The org refused the change of " + label + ": " + why}}
+	en.Message = "The org refused the change of " + label + ": " + why + "; set " + label + " back to " + back + " to save the rest of your change"
+	e.noteCode(en.ID, en.RecordID, en.Code, "refused: "+en.Message)
+	return true, e.save(ctx, tx, en)
 }
 
 func (e *Engine) applyFailed(ctx context.Context, tx *cache.Tx, o outcome) error {

@@ -810,10 +810,14 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 		if _, moved := ent.Changes["OwnerId"]; moved {
 			// The record may have been given away meanwhile (the other side of the conflict):
 			// keeping the owner change would make the org refuse the whole change, and the rest
-			// of it would be lost with it.
+			// of it would be lost with it. A record given to someone else since the change was
+			// made (its owner now neither the base's nor the user) is not the user's to give
+			// away unless the org said so since: the device keeps no row for full access, and
+			// never asked for a record the user owned until the conflict, so no row there is
+			// not knowing, not full access.
 			if acc, err := e.accessTo(ctx, tx, *rec); err != nil {
 				return false, err
-			} else if acc != AccessFull {
+			} else if acc != AccessFull || e.newOwner(ent, server) != "" {
 				return false, fmt.Errorf("%w: %q is no longer yours: only its owner or an admin can give it to another user; take theirs for %s and keep the rest of your change",
 					ErrNotAllowed, rec.Name, fieldLabel(d, "OwnerId"))
 			}
