@@ -71,7 +71,7 @@ func (e *Engine) Record(ctx context.Context, object, id string) (RecordView, err
 	if object != "" && rec.Object != object {
 		return RecordView{}, fmt.Errorf("%s %s: %w", object, id, ErrNotFound)
 	}
-	rv := RecordView{Object: rec.Object, ID: rec.ID, Name: rec.Name, Fields: rec.View, Server: rec.Server}
+	rv := RecordView{Object: rec.Object, ID: rec.ID, Name: rec.Name, Fields: rec.View, Server: rec.Server, Me: e.myID()}
 	if rv.Access, err = e.accessTo(ctx, e.db, rec); err != nil {
 		return rv, err
 	}

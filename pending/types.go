@@ -238,6 +238,7 @@ type RecordView struct {
 	Entry  *Entry            // nil when nothing is pending
 	Names  map[string]string // id → name: the records its lookups point at, and the users (owner, authors, a conflict's TheirsBy)
 	Access Access            // what the org lets the user do with it, as last asked
+	Me     string            // the signed-in user's id ("" before the device first synced)
 }
 
 // Access is what the org lets the user do with a record they do not own, as the device last

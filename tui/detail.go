@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -851,10 +852,15 @@ func (m detailModel) fieldBlocks() []fieldBlock {
 	}
 	if e := m.view.Entry; e != nil {
 		for _, c := range e.Conflicts {
-			flag := sprintf("conflict: they set %q (%s, %s)", shown(c.Field, c.Theirs), userName(m.view.Names, c.TheirsBy), m.c.when(c.TheirsAt))
+			flag := sprintf("conflict: they set %s (%s, %s)", quoteJoined(shown(c.Field, c.Theirs)), userName(m.view.Names, c.TheirsBy), m.c.when(c.TheirsAt))
+			if m.view.Me != "" && sameID(c.TheirsBy, m.view.Me) {
+				// The user's own save, as the entry's message says: the device cannot tell
+				// their other device from an automation that runs as them.
+				flag = sprintf("conflict: you set %s (on another device or through an automation, %s)", quoteJoined(shown(c.Field, c.Theirs)), m.c.when(c.TheirsAt))
+			}
 			if now, ok := m.view.Server[c.Field]; ok && !bsSame(now, c.Theirs) {
 				// A later sync brought a newer value: that is what taking theirs keeps now.
-				flag = sprintf("conflict: changed again on the org, now %q (was %q)", shown(c.Field, now), shown(c.Field, c.Theirs))
+				flag = sprintf("conflict: changed again on the org, now %s (was %s)", quoteJoined(shown(c.Field, now)), quoteJoined(shown(c.Field, c.Theirs)))
 			}
 			flags[c.Field] = append(flags[c.Field], flag)
 		}
@@ -1291,4 +1297,15 @@ func orderedFields(fs []remote.Field) []remote.Field {
 		}
 	}
 	return out
+}
+
+// quoteJoined quotes a value as %q does, but leaves zero-width joiners as they are: they join an
+// emoji sequence (a family, a flag) that the field's own row shows joined, and are no control.
+func quoteJoined(v string) string {
+	parts := strings.Split(v, "\u200d")
+	for i, p := range parts {
+		q := strconv.Quote(p)
+		parts[i] = q[1 : len(q)-1]
+	}
+	return `"` + strings.Join(parts, "\u200d") + `"`
 }

@@ -76,6 +76,28 @@ func TestUserIDsShowAsNamesWhenTheEngineKnowsThem(t *testing.T) {
 	}
 }
 
+// meBackend gives every record view the signed-in user's id, as the engine does.
+type meBackend struct {
+	*fakeBackend
+	me string
+}
+
+func (b meBackend) Record(ctx context.Context, object, id string) (pending.RecordView, error) {
+	v, err := b.fakeBackend.Record(ctx, object, id)
+	v.Me = b.me
+	return v, err
+}
+
+// A conflict whose other side is the user's own save (another device of theirs, or an
+// automation running as them) says "you set" on the record page, as the entry's message says
+// "You (on another device or through an automation)", not "they set" with the user's name.
+func TestTheRecordPageSaysYouSetForTheUsersOwnOtherSave(t *testing.T) {
+	d := newDriver(t, meBackend{ownedFake(), samID}, 100, 40)
+	d.keys("enter", "enter")
+	d.requireView(`conflict: you set "555-0199" (on another device or through an automation,`)
+	d.refuseView("they set")
+}
+
 func TestSyncFinishedReplacesTheSyncingNote(t *testing.T) {
 	tests := []struct {
 		name string
@@ -292,5 +314,20 @@ func TestTimesShowInTheZoneTheAppIsGiven(t *testing.T) {
 	}
 	if loc := New(Options{Backend: f}).c.loc; loc != time.Local {
 		t.Errorf("without a zone given times show in %v, want the local zone", loc)
+	}
+}
+
+func TestQuoteJoinedLeavesZeroWidthJoinersAndEscapesTheRest(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain", `"plain"`},
+		{"👨\u200d👩\u200d👧 表", "\"👨\u200d👩\u200d👧 表\""},
+		{"a\x1b[2Jb", `"a\x1b[2Jb"`},
+		{`back\u200d`, `"back\\u200d"`}, // a backslash typed before u200d stays a backslash
+		{"\u200d", "\"\u200d\""},
+	}
+	for _, tc := range tests {
+		if got := quoteJoined(tc.in); got != tc.want {
+			t.Errorf("quoteJoined(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }
