@@ -47,6 +47,8 @@ var adminIndex = []map[string]string{
 	{"path": "/mockorg/v1/expire", "method": "POST", "body": `{"username":"alex@demo.example"}`, "does": "expire a user's sessions (their next request answers 401)"},
 	{"path": "/mockorg/v1/settings", "method": "GET, POST", "body": `{"dailyLimit":100,"deleteLogRetentionSeconds":60}`, "does": "the daily API request limit (REQUEST_LIMIT_EXCEEDED past it) and how long getDeleted remembers deletes"},
 	{"path": "/mockorg/v1/profile", "method": "GET, POST", "body": `{"profile":"demo|real"}`, "does": "behave as the demo org or as a real one (no Offline_Key__c, empty 412 bodies, a short delete log)"},
+	{"path": "/mockorg/v1/lock", "method": "GET, POST", "body": `{"recordId":"001…","writes":2}`, "does": "list row locks, or lock a record for writes: its next N updates and deletes answer UNABLE_TO_LOCK_ROW (every one until unlocked when writes is left out; writes 0 unlocks); reads and other records go on"},
+	{"path": "/mockorg/v1/lock/{id}", "method": "DELETE", "does": "unlock a record"},
 	{"path": "/mockorg/v1/users", "method": "GET", "does": "the org's users"},
 	{"path": "/mockorg/v1/reset", "method": "POST", "body": "{}", "does": "reseed the org as it started"},
 }
@@ -142,6 +144,44 @@ func (o *Org) admin(method string, segs []string, body []byte) apiResp {
 			}
 			o.SetProfile(p)
 			return ok(http.StatusOK, map[string]string{"profile": string(p)})
+		}
+		return fail(errMethod(method, "GET", "POST"))
+	case "lock":
+		if len(segs) == 2 {
+			if e := methodIs(method, http.MethodDelete); e != nil {
+				return fail(e)
+			}
+			if !o.UnlockRow(segs[1]) {
+				return fail(errNotFound())
+			}
+			return apiResp{status: http.StatusNoContent}
+		}
+		if len(segs) != 1 {
+			return fail(errNotFound())
+		}
+		switch method {
+		case http.MethodGet:
+			return ok(http.StatusOK, o.RowLocks())
+		case http.MethodPost:
+			var in struct {
+				RecordID string `json:"recordId"`
+				Writes   *int   `json:"writes"`
+			}
+			if aerr := decodeJSON(body, &in); aerr != nil {
+				return fail(aerr)
+			}
+			if in.Writes != nil && *in.Writes == 0 {
+				o.UnlockRow(in.RecordID) // writes 0 unlocks, whether or not it was locked
+				return apiResp{status: http.StatusNoContent}
+			}
+			n := 0
+			if in.Writes != nil {
+				n = *in.Writes
+			}
+			if err := o.LockRow(in.RecordID, n); err != nil {
+				return invalid(err.Error())
+			}
+			return apiResp{status: http.StatusNoContent}
 		}
 		return fail(errMethod(method, "GET", "POST"))
 	case "users":

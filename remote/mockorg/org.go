@@ -109,6 +109,9 @@ type Org struct {
 	codes        map[string]authCode
 	devices      map[string]*deviceCode
 	cursors      *cursorStore
+
+	rowMu    sync.Mutex          // guards rowLocks
+	rowLocks map[string]*RowLock // record id → its row lock (see rowlock.go)
 }
 
 type session struct {

@@ -293,6 +293,7 @@ func (o *Org) writeSeed(recs []*rec, shares [][3]string) error {
 // Reset puts the org back to its seed data and rules. Tokens stay valid.
 func (o *Org) Reset() error {
 	o.cursors.clear()
+	o.clearRowLocks()
 	return o.seed()
 }
 

@@ -82,6 +82,9 @@ func (o *Org) lookupForWrite(c *wctx, obj *objectDef, id string, needAll bool) (
 	if !canEdit(a) || (needAll && a != accessAll) {
 		return nil, errReadOnly()
 	}
+	if aerr := o.rowLocked(id); aerr != nil {
+		return nil, aerr
+	}
 	return r, nil
 }
 
