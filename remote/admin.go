@@ -115,6 +115,24 @@ func (a *MockAdmin) Expire(ctx context.Context, username string) error {
 	return a.call(ctx, http.MethodPost, "/expire", map[string]string{"username": username}, nil)
 }
 
+// LockRow locks a record for writes: its next writes updates and deletes answer
+// UNABLE_TO_LOCK_ROW (every one until UnlockRow when writes is 0); reads and other records go on.
+func (a *MockAdmin) LockRow(ctx context.Context, recordID string, writes int) error {
+	if writes < 0 {
+		return fmt.Errorf("remote: lock writes %d must not be negative", writes)
+	}
+	in := map[string]any{"recordId": recordID}
+	if writes > 0 {
+		in["writes"] = writes
+	}
+	return a.call(ctx, http.MethodPost, "/lock", in, nil)
+}
+
+// UnlockRow takes a record's row lock away; unlocking a record that is not locked is no error.
+func (a *MockAdmin) UnlockRow(ctx context.Context, recordID string) error {
+	return a.call(ctx, http.MethodPost, "/lock", map[string]any{"recordId": recordID, "writes": 0}, nil)
+}
+
 // Reset puts the org back to its seed data.
 func (a *MockAdmin) Reset(ctx context.Context) error {
 	return a.call(ctx, http.MethodPost, "/reset", map[string]string{}, nil)

@@ -72,6 +72,10 @@
 //	delete: RECORD
 //	share: RECORD                    with: me|sam, access: read|edit (default edit); done by the admin
 //	unshare: RECORD                  with: me|sam; done by the admin
+//	lock: RECORD                     the org holds the record's row lock: its updates and deletes
+//	                                 answer UNABLE_TO_LOCK_ROW (reads and other records go on);
+//	                                 optional writes: N refuses N writes, else until unlock
+//	unlock: RECORD                   the org lets the record go
 //	add_rule: {object: Opportunity, kind: min, field: Amount, value: 0, message: ...}
 //	                                 optional ref: NAME; kinds: required, min, max_length,
 //	                                 forbid_value, require_if (other_field + value), duplicate,

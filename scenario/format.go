@@ -218,6 +218,11 @@ func stepNode(st Step) (*yaml.Node, error) {
 		if st.Kind == KindShare && st.Access != "" {
 			add(m, "access", str(st.Access))
 		}
+	case KindLock, KindUnlock:
+		add(m, k, recordNode(st.Record))
+		if st.Kind == KindLock && st.Writes > 0 {
+			add(m, "writes", scalar("!!int", strconv.Itoa(st.Writes)))
+		}
 	case KindAddRule:
 		if st.Rule == nil {
 			return nil, fmt.Errorf("add_rule without a rule")

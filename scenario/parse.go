@@ -572,6 +572,8 @@ var allowed = map[Kind][]string{
 	KindDelete:     {"as", "expect_error"},
 	KindShare:      {"with", "access"},
 	KindUnshare:    {"with"},
+	KindLock:       {"writes"},
+	KindUnlock:     nil,
 	KindAddRule:    {"ref"},
 	KindRemoveRule: nil,
 	KindExpire:     nil,
@@ -721,6 +723,15 @@ func (p *parser) step(n *yaml.Node) Step {
 					p.failf(a, "access must be read or edit, found %q", st.Access)
 				}
 			}
+		}
+	case KindLock, KindUnlock:
+		st.Record = p.record(kindVal)
+		if w, ok := extra["writes"]; ok {
+			n := p.count(w, "writes")
+			if *n == 0 {
+				p.failf(w, "writes must be at least 1 (leave it out to lock until an unlock step)")
+			}
+			st.Writes = *n
 		}
 	case KindAddRule:
 		st.Rule = p.rule(kindVal)

@@ -261,3 +261,54 @@ func TestASashCheckOnARecordWithNoChangeSaysNoneOnce(t *testing.T) {
 		t.Fatalf("failures %+v\n%s", fs, out)
 	}
 }
+
+func TestLockStepRefusesWritesOfThatRecordUntilUnlocked(t *testing.T) {
+	sc, err := Parse("lock.yaml", []byte(`name: Lock and unlock
+seed: 1
+size: 30
+steps:
+  - create: Account
+    ref: held
+    fields: {Name: Held Row Ltd, Rating: Cold}
+  - create: Account
+    ref: free
+    fields: {Name: Free Row Ltd, Rating: Cold}
+  - create: Account
+    ref: twice
+    fields: {Name: Twice Row Ltd, Rating: Cold}
+  - lock: held
+  - lock: twice
+    writes: 1
+  - offline
+  - edit: held
+    fields: {Rating: Hot}
+  - edit: free
+    fields: {Rating: Hot}
+  - edit: twice
+    fields: {Rating: Hot}
+  - online: {synced: 1, retrying: 2}
+  - expect: {record: held, sash: green, status: pending, code: UNABLE_TO_LOCK_ROW, org: {Rating: Cold}}
+  - expect: {record: twice, sash: green, code: UNABLE_TO_LOCK_ROW, org: {Rating: Cold}}
+  - expect: {record: free, org: {Rating: Hot}}
+  - wait: 10m
+  - sync: {synced: 1, retrying: 1}
+  - expect: {record: twice, org: {Rating: Hot}}
+  - unlock: held
+  - wait: 10m
+  - sync: {synced: 1}
+  - expect: {pending: 0}
+  - expect: {record: held, org: {Rating: Hot}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, out := runScenario(t, sc)
+	if !rep.Passed {
+		t.Fatalf("lock steps:\n%s", out)
+	}
+	for _, line := range []string{"lock held until unlocked", "lock twice for 1 write", "unlock held"} {
+		if !strings.Contains(out, line) {
+			t.Errorf("output lacks %q:\n%s", line, out)
+		}
+	}
+}

@@ -208,6 +208,22 @@ func (x *exec) run(ctx context.Context) error {
 			return err
 		}
 		return admin.Share(ctx, id, env.Username(st.User), access)
+	case KindLock, KindUnlock:
+		_, id, err := x.s.resolve(ctx, st.Record)
+		if err != nil {
+			return err
+		}
+		if pending.IsLocalID(id) {
+			return fmt.Errorf("%s exists only on this device until it syncs; the org has no row to lock", st.Record)
+		}
+		admin, err := env.adminAPI(ctx)
+		if err != nil {
+			return err
+		}
+		if st.Kind == KindUnlock {
+			return admin.UnlockRow(ctx, id)
+		}
+		return admin.LockRow(ctx, id, st.Writes)
 	case KindAddRule:
 		admin, err := env.adminAPI(ctx)
 		if err != nil {
@@ -632,7 +648,7 @@ func (st Step) String() string {
 		if st.Ref != "" {
 			b.WriteString(" " + st.Ref)
 		}
-	case KindEdit, KindDelete, KindFix, KindDismiss, KindDiscard, KindRetry, KindResolve, KindShare, KindUnshare:
+	case KindEdit, KindDelete, KindFix, KindDismiss, KindDiscard, KindRetry, KindResolve, KindShare, KindUnshare, KindLock, KindUnlock:
 		b.WriteString(" " + st.Record.String())
 	case KindAddRule:
 		if r := st.Rule; r != nil {
@@ -653,6 +669,15 @@ func (st Step) String() string {
 		fmt.Fprintf(&b, " with %s (%s)", userName(st.User), st.Access)
 	case KindUnshare:
 		fmt.Fprintf(&b, " from %s", userName(st.User))
+	case KindLock:
+		switch {
+		case st.Writes == 1:
+			b.WriteString(" for 1 write")
+		case st.Writes > 1:
+			fmt.Fprintf(&b, " for %d writes", st.Writes)
+		default:
+			b.WriteString(" until unlocked")
+		}
 	case KindResolve:
 		switch {
 		case st.Delete == "anyway":

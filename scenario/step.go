@@ -48,6 +48,8 @@ const (
 	KindDelete     Kind = "delete"      // delete a record
 	KindShare      Kind = "share"       // the admin shares a record with a user
 	KindUnshare    Kind = "unshare"     // the admin takes a user's access away
+	KindLock       Kind = "lock"        // the org holds a record's row lock: its writes answer UNABLE_TO_LOCK_ROW
+	KindUnlock     Kind = "unlock"      // the org lets a locked record go
 	KindAddRule    Kind = "add_rule"    // the admin adds a validation rule
 	KindRemoveRule Kind = "remove_rule" // the admin removes a rule added earlier
 	KindExpire     Kind = "expire"      // the admin expires a user's session
@@ -63,7 +65,7 @@ const (
 // Kinds lists every step kind in the order the format documents them.
 var Kinds = []Kind{
 	KindOffline, KindOnline, KindNetwork, KindWait, KindSync, KindCreate, KindEdit, KindDelete,
-	KindShare, KindUnshare, KindAddRule, KindRemoveRule, KindExpire, KindSignin, KindResolve,
+	KindShare, KindUnshare, KindLock, KindUnlock, KindAddRule, KindRemoveRule, KindExpire, KindSignin, KindResolve,
 	KindFix, KindDismiss, KindDiscard, KindRetry, KindExpect,
 }
 
@@ -195,6 +197,7 @@ type Step struct {
 	Ref         string            `json:"ref,omitempty"`    // the name a create or add_rule gives its record or rule
 	User        string            `json:"user,omitempty"`   // share/unshare: with whom; expire: whose session
 	Access      string            `json:"access,omitempty"` // share: read or edit
+	Writes      int               `json:"writes,omitempty"` // lock: how many writes it refuses (0 = until unlock)
 	Rule        *Rule             `json:"rule,omitempty"`
 	RuleRef     string            `json:"ruleRef,omitempty"` // remove_rule
 	Choices     map[string]Choice `json:"choices,omitempty"`
