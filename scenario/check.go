@@ -385,6 +385,15 @@ func (x *exec) expect(ctx context.Context) error {
 			x.fail(rec+" access", e.Access, found)
 		}
 	}
+	if e.Attempts != nil {
+		found := 0
+		if en != nil {
+			found = en.Attempts
+		}
+		if found != *e.Attempts {
+			x.fail(rec+" attempts", strconv.Itoa(*e.Attempts), withMessage(strconv.Itoa(found), message))
+		}
+	}
 	if e.Message != "" && !strings.Contains(strings.ToLower(message), strings.ToLower(e.Message)) {
 		x.fail(rec+" message", "a message containing "+strconv.Quote(e.Message), strconv.Quote(message))
 	}

@@ -119,6 +119,8 @@
 //	  status: conflict        pending, syncing, waiting, conflict, invalid, failed or none
 //	  code: FIELD_CUSTOM_VALIDATION_EXCEPTION
 //	  message: Amount         a part of the change's message
+//	  attempts: 2             how many sends of the change the org refused or left unknown
+//	                          (a transient error, such as UNABLE_TO_LOCK_ROW, counts one each)
 //	  access: read            what the device lets me do with it, as it last learnt from the
 //	                          org: full, edit (shared to edit: no delete) or read (read only)
 //	  cache: {Phone: "1"}     what I see (the cached copy with my change over it)

@@ -333,6 +333,9 @@ func expectNode(e *Expectation) (*yaml.Node, error) {
 			add(m, kv[0], str(kv[1]))
 		}
 	}
+	if e.Attempts != nil {
+		add(m, "attempts", scalar("!!int", strconv.Itoa(*e.Attempts)))
+	}
 	for _, kv := range []struct {
 		k string
 		f remote.Fields

@@ -986,6 +986,8 @@ func (p *parser) expect(n *yaml.Node) *Expectation {
 			e.Code, needsRecord = p.word(v, "code"), k
 		case "message":
 			e.Message, needsRecord = p.word(v, "message"), k
+		case "attempts":
+			e.Attempts, needsRecord = p.count(v, "attempts"), k
 		case "access":
 			e.Access, needsRecord = p.oneOf(v, "access", accessLevels), k
 		case "cache":
@@ -1009,14 +1011,14 @@ func (p *parser) expect(n *yaml.Node) *Expectation {
 		case "cached":
 			e.Cached = p.cachedExpect(v)
 		default:
-			p.failf(k, "unknown check %q (expected record with sash, status, code, message, access, cache, org, org_exists, conflicts; or pending, attention, count, cached)", k.Value)
+			p.failf(k, "unknown check %q (expected record with sash, status, code, message, attempts, access, cache, org, org_exists, conflicts; or pending, attention, count, cached)", k.Value)
 		}
 	}
 	if needsRecord != nil && recNode == nil {
 		p.failf(needsRecord, "check %s needs record: (which record)", needsRecord.Value)
 	}
 	if recNode != nil && needsRecord == nil {
-		p.failf(recNode, "record: is given but nothing is checked about it (add sash, status, code, message, access, cache, org, org_exists or conflicts)")
+		p.failf(recNode, "record: is given but nothing is checked about it (add sash, status, code, message, attempts, access, cache, org, org_exists or conflicts)")
 	}
 	if recNode == nil && e.Pending == nil && e.Attention == nil && e.Count == nil && e.Cached == nil {
 		p.failf(n, "expect checks nothing")

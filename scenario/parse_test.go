@@ -29,7 +29,7 @@ steps:
   - network: normal
   - wait: 5m
   - online: {synced: 0, attention: 1}
-  - expect: {record: acme, sash: orange, status: conflict, access: full}
+  - expect: {record: acme, sash: orange, status: conflict, access: full, attempts: 1}
   - resolve: acme
     fields: {Phone: mine, Rating: theirs, Industry: {value: Energy}}
   - resolve: {object: Account, name: Acme Ltd}
@@ -183,7 +183,7 @@ func TestParseRejectsBadFiles(t *testing.T) {
 		{"resolve without choice", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - resolve: a\n", "bad.yaml:6: resolve needs fields (field: mine | theirs | {value: ...}), take (mine or theirs) or delete (anyway or keep)"},
 		{"resolve bad choice", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - resolve: a\n    fields: {Phone: ours}\n", `bad.yaml:7: Phone must be mine, theirs or {value: X} (a new value), found "ours"`},
 		{"resolve delete bad", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - resolve: a\n    delete: maybe\n", `bad.yaml:7: delete must be anyway or keep, found "maybe"`},
-		{"expect unknown check", head + "  - expect: {colour: red}\n", `bad.yaml:3: unknown check "colour" (expected record with sash, status, code, message, access, cache, org, org_exists, conflicts; or pending, attention, count, cached)`},
+		{"expect unknown check", head + "  - expect: {colour: red}\n", `bad.yaml:3: unknown check "colour" (expected record with sash, status, code, message, attempts, access, cache, org, org_exists, conflicts; or pending, attention, count, cached)`},
 		{"expect bad access", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - expect: {record: a, access: write}\n", `bad.yaml:6: access must be one of full, edit, read, found "write"`},
 		{"expect sash without record", head + "  - expect: {sash: red}\n", "bad.yaml:3: check sash needs record: (which record)"},
 		{"expect bad sash", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - expect: {record: a, sash: purple}\n", `bad.yaml:6: sash must be one of green, orange, red, none, found "purple"`},

@@ -76,6 +76,7 @@ steps:
       sash: red
       status: failed
       access: read
+      attempts: 2
       cache: {Phone: "555-9999"}
       org: {Phone: "555-0111"}
   - expect: {pending: 3, attention: 1}
@@ -98,12 +99,13 @@ steps:
 		{Line: 11, What: "acme sash", Expected: "red", Found: "green (pending)"},
 		{Line: 11, What: "acme status", Expected: "failed", Found: "pending"},
 		{Line: 11, What: "acme access", Expected: "read", Found: "full"},
+		{Line: 11, What: "acme attempts", Expected: "2", Found: "0"},
 		{Line: 11, What: "acme Phone in the cache", Expected: `"555-9999"`, Found: `"555-0111"`},
 		{Line: 11, What: "acme Phone on the org", Expected: `"555-0111"`, Found: `"555-0100"`},
-		{Line: 18, What: "pending changes", Expected: "3", Found: "1"},
-		{Line: 18, What: "changes needing attention", Expected: "1", Found: "0"},
-		{Line: 19, What: "records on the org (Account WHERE Name = 'Wrong Expectations Ltd')", Expected: "2", Found: "1"},
-		{Line: 21, What: "sync synced", Expected: "0", Found: "1"},
+		{Line: 19, What: "pending changes", Expected: "3", Found: "1"},
+		{Line: 19, What: "changes needing attention", Expected: "1", Found: "0"},
+		{Line: 20, What: "records on the org (Account WHERE Name = 'Wrong Expectations Ltd')", Expected: "2", Found: "1"},
+		{Line: 22, What: "sync synced", Expected: "0", Found: "1"},
 	}
 	got := rep.Failures()
 	if len(got) != len(want) {
@@ -117,7 +119,7 @@ steps:
 	for _, line := range []string{
 		"acme sash: expected red, found green (pending)",
 		"pending changes: expected 3, found 1",
-		"FAIL wrong.yaml (9 failed expectations)",
+		"FAIL wrong.yaml (10 failed expectations)",
 	} {
 		if !bytes.Contains([]byte(out), []byte(line)) {
 			t.Errorf("output lacks %q:\n%s", line, out)
@@ -288,7 +290,7 @@ steps:
     fields: {Rating: Hot}
   - online: {synced: 1, retrying: 2}
   - expect: {record: held, sash: green, status: pending, code: UNABLE_TO_LOCK_ROW, org: {Rating: Cold}}
-  - expect: {record: twice, sash: green, code: UNABLE_TO_LOCK_ROW, org: {Rating: Cold}}
+  - expect: {record: twice, sash: green, code: UNABLE_TO_LOCK_ROW, attempts: 1, org: {Rating: Cold}}
   - expect: {record: free, org: {Rating: Hot}}
   - wait: 10m
   - sync: {synced: 1, retrying: 1}

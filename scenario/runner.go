@@ -729,6 +729,9 @@ func (e *Expectation) String() string {
 				rec = append(rec, kv[0]+" "+kv[1])
 			}
 		}
+		if e.Attempts != nil {
+			rec = append(rec, "attempts "+strconv.Itoa(*e.Attempts))
+		}
 		if len(e.Cache) > 0 {
 			rec = append(rec, "cache "+showFields(e.Cache))
 		}

@@ -159,13 +159,14 @@ type Count struct {
 // Expectation is what an expect step checks. Unset parts are not checked.
 type Expectation struct {
 	Record    RecordRef     `json:"record,omitzero"`
-	Sash      string        `json:"sash,omitempty"`    // green, orange, red or none
-	Status    string        `json:"status,omitempty"`  // an entry status, or none
-	Code      string        `json:"code,omitempty"`    // the entry's error code
-	Message   string        `json:"message,omitempty"` // a substring of the entry's message
-	Access    string        `json:"access,omitempty"`  // what the device lets me do: full, edit (no delete) or read
-	Cache     remote.Fields `json:"cache,omitempty"`   // field values as I see them
-	Org       remote.Fields `json:"org,omitempty"`     // field values on the org, read as the admin
+	Sash      string        `json:"sash,omitempty"`     // green, orange, red or none
+	Status    string        `json:"status,omitempty"`   // an entry status, or none
+	Code      string        `json:"code,omitempty"`     // the entry's error code
+	Message   string        `json:"message,omitempty"`  // a substring of the entry's message
+	Attempts  *int          `json:"attempts,omitempty"` // how many times the org refused the change's sends (or left their outcome unknown)
+	Access    string        `json:"access,omitempty"`   // what the device lets me do: full, edit (no delete) or read
+	Cache     remote.Fields `json:"cache,omitempty"`    // field values as I see them
+	Org       remote.Fields `json:"org,omitempty"`      // field values on the org, read as the admin
 	OrgExists *bool         `json:"orgExists,omitempty"`
 	Pending   *int          `json:"pending,omitempty"`   // number of pending changes
 	Attention *int          `json:"attention,omitempty"` // of which need the user (orange or red)
