@@ -67,7 +67,7 @@
 //	network: {latency: 300ms, jitter: 100ms, drop: 10%, lossy: 100%, errors: 50%}
 //	network: normal                  conditions back to normal
 //	wait: 5m                         the scenario clock moves on (retry timers expire)
-//	create: OBJECT                   with fields: {...}, optional ref: NAME
+//	create: OBJECT                   with fields: {...}, optional ref: NAME (keys beside create)
 //	edit: RECORD                     with fields: {...}
 //	delete: RECORD
 //	share: RECORD                    with: me|sam, access: read|edit (default edit); done by the admin
@@ -77,7 +77,8 @@
 //	                                 optional writes: N refuses N writes, else until unlock
 //	unlock: RECORD                   the org lets the record go
 //	add_rule: {object: Opportunity, kind: min, field: Amount, value: 0, message: ...}
-//	                                 optional ref: NAME; kinds: required, min, max_length,
+//	                                 optional ref: NAME beside add_rule (not inside the braces);
+//	                                 kinds: required, min, max_length,
 //	                                 forbid_value, require_if (other_field + value), duplicate,
 //	                                 flow_error (a flow that fails on Field = value)
 //	remove_rule: NAME
