@@ -38,6 +38,8 @@ const (
 	bsShareMeRead
 	bsUnshareMe
 	bsShareSam
+	bsLock
+	bsUnlock
 	bsAddRule
 	bsRemoveRule
 	bsExpire
@@ -353,6 +355,8 @@ func (m backstageModel) items() []bsItem {
 		{bsShareMeRead, "share", "Share it with me: read only", true},
 		{bsUnshareMe, "share", "Unshare it from me (I lose access)", true},
 		{bsShareSam, "share", "Share it with sam: read and edit", true},
+		{bsLock, "org", "Lock its row: the org refuses its writes (UNABLE_TO_LOCK_ROW)", true},
+		{bsUnlock, "org", "Unlock its row", true},
 		{bsAddRule, "org", "Add a validation rule…", false},
 		{bsRemoveRule, "org", "Remove a validation rule…", false},
 		{bsExpire, "org", "Expire my session (the app signs in again by itself)", false},
@@ -580,6 +584,10 @@ func (m backstageModel) run(it bsItem) (backstageModel, tea.Cmd) {
 		st = scenario.Step{Kind: scenario.KindUnshare, Record: rec, User: scenario.Me}
 	case bsShareSam:
 		st = scenario.Step{Kind: scenario.KindShare, Record: rec, User: "sam", Access: "edit"}
+	case bsLock:
+		st = scenario.Step{Kind: scenario.KindLock, Record: rec}
+	case bsUnlock:
+		st = scenario.Step{Kind: scenario.KindUnlock, Record: rec}
 	case bsExpire:
 		// Nothing shows on the device until it next asks the org for something: the org
 		// answers 401 and the app signs in again by itself (scenario.NewAppEnv), which only

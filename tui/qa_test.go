@@ -416,3 +416,54 @@ func TestBackstageEditFormStartsFromTheOrgsValuesNotTheDevicesCopy(t *testing.T)
 	s.press("enter")
 	s.wait("values on the org now, as admin reads them", "555-0177")
 }
+
+// The backstage locks a record's row on the org: the device's change to it retries (green,
+// the org's UNABLE_TO_LOCK_ROW said) while another record's change is saved; unlocked, the next
+// sync saves it.
+func TestBackstageLockedRowRetriesWhileOthersSyncThenSavesOnceUnlocked(t *testing.T) {
+	env := qaEnv(t, nil)
+	eng := env.Engine()
+	acct := firstAccountOf(t, eng)
+	s := newQAStory(t, Options{Backend: eng, NetStatus: env.Network().String, Backstage: env})
+	s.goOffline()
+	s.renameFirstAccount("Locked Row Co")
+	s.wait("● Waiting to sync")
+	s.press("B")
+	s.wait("SIMULATION — backstage", "Locked Row Co", acct.ID)
+	s.backstageItem("Lock its row")
+	s.press("enter")
+	s.wait("✓ lock")
+	s.press("esc")
+	s.press("o")
+	var rv pending.RecordView
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var err error
+		rv, err = eng.Record(context.Background(), "Account", acct.ID)
+		if err == nil && rv.Entry != nil && rv.Entry.Code == "UNABLE_TO_LOCK_ROW" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no UNABLE_TO_LOCK_ROW on the change after going online: %+v (%v)", rv.Entry, err)
+		}
+	}
+	if rv.Entry.Status.Sash() != pending.SashGreen {
+		t.Fatalf("a locked row's change is %s (%v), want green: it retries", rv.Entry.Status, rv.Entry.Status.Sash())
+	}
+	s.press("B")
+	s.wait("SIMULATION — backstage", acct.ID)
+	s.backstageItem("Unlock its row")
+	s.press("enter")
+	s.wait("✓ unlock")
+	s.press("esc")
+	if _, err := eng.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := env.Client(context.Background(), "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := admin.Retrieve(context.Background(), "Account", acct.ID, []string{"Name"})
+	if err != nil || got.Fields["Name"] != "Locked Row Co" {
+		t.Fatalf("unlocked and synced, the org has %v (%v)", got.Fields["Name"], err)
+	}
+}
