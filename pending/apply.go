@@ -103,6 +103,11 @@ func (e *Engine) apply(ctx context.Context, tx *cache.Tx, r *run, o outcome) err
 	case ClassHeld:
 		cur.Status = StatusPending
 		for _, ref := range o.job.parentOf {
+			if sid, err := tx.ServerID(ctx, ref); err != nil {
+				return err
+			} else if sid != "" {
+				continue // saved by this request: not the parent the change waits for
+			}
 			cur.Status, cur.WaitingOn = StatusWaiting, ref
 			break
 		}

@@ -76,12 +76,23 @@ func TestDismissDropsARecordTheUserCanNoLongerSee(t *testing.T) {
 func TestDismissOfflineDropsARecordTheOrgSaidIsOutOfSight(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	id, en := lostAccess(t, h)
+	name := h.serverRecord(t, "Account", id).Fields["Name"]
+	// alex's contact points at the account, and keeps naming it once the account has left.
+	kid, err := h.as(t, "admin@demo.example").Create(bg, "Contact", remote.Fields{"LastName": "Points At It", "AccountId": id, "OwnerId": h.users["alex@demo.example"].ID}, remote.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(time.Minute))
+	h.sync(t)
 	h.eng.SetOnline(false)
 	if err := h.eng.Dismiss(bg, en.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.eng.Record(bg, "Account", id); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("offline dismiss kept a record the org said alex cannot see: %v", err)
+	}
+	if rv, err := h.eng.Record(bg, "Contact", kid); err != nil || rv.Names[id] != name {
+		t.Fatalf("the contact names its account %q (%v); want %q", rv.Names[id], err, name)
 	}
 	if err := h.admin(t).Share(bg, id, "alex@demo.example", "read"); err != nil {
 		t.Fatal(err)

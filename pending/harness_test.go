@@ -2,6 +2,7 @@ package pending
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -78,8 +79,11 @@ type harnessOpts struct {
 	// noIdentity signs in without the identity URL (as a bare token does): the engine learns
 	// the user's id from the org.
 	noIdentity bool
-	// tokenOf is whose token the client holds (alex's when ""), while the device is alex's.
+	// tokenOf is whose token the client holds (the device's user's when ""), while the device
+	// is user's.
 	tokenOf string
+	// user is whose device it is (alex's when "").
+	user string
 }
 
 func newHarness(t testing.TB, ho harnessOpts) *harness {
@@ -116,22 +120,19 @@ func newHarness(t testing.TB, ho harnessOpts) *harness {
 
 func (h *harness) open(t tb) {
 	t.Helper()
-	owner := h.ho.tokenOf
-	if owner == "" {
-		owner = "alex@demo.example"
-	}
-	tok, err := h.org.IssueToken(owner)
+	user := cmp.Or(h.ho.user, "alex@demo.example")
+	tok, err := h.org.IssueToken(cmp.Or(h.ho.tokenOf, user))
 	if err != nil {
 		t.Fatal(err)
 	}
-	alex := h.users["alex@demo.example"]
+	me := h.users[user]
 	var eng *Engine
-	identity := instanceURL + "/id/00D000000000001AAA/" + alex.ID
+	identity := instanceURL + "/id/00D000000000001AAA/" + me.ID
 	if h.ho.noIdentity {
 		identity = ""
 	}
 	h.client, err = remote.NewClient(context.Background(), remote.Config{
-		InstanceURL: instanceURL, AccessToken: tok, Transport: h.net, Username: alex.Username,
+		InstanceURL: instanceURL, AccessToken: tok, Transport: h.net, Username: me.Username,
 		IdentityURL: identity, APIVersion: "62.0",
 		Observe: func(ri remote.RequestInfo) {
 			if eng != nil {

@@ -809,15 +809,14 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 		}
 		if _, moved := ent.Changes["OwnerId"]; moved {
 			// The record may have been given away meanwhile (the other side of the conflict):
-			// keeping the owner change would make the org refuse the whole change, and the rest
-			// of it would be lost with it. A record given to someone else since the change was
-			// made (its owner now neither the base's nor the user) is not the user's to give
-			// away unless the org said so since: the device keeps no row for full access, and
-			// never asked for a record the user owned until the conflict, so no row there is
-			// not knowing, not full access.
+			// keeping the owner change would make the org refuse it. Refused here when the
+			// device knows the user may not give it away (shared to read or edit); when it
+			// does not know (a record the user owned until the conflict was never asked
+			// about, and an admin may give away anyone's), the org decides, and a refusal
+			// asks for the owner alone, the rest of the change kept (applyOwnerRefused).
 			if acc, err := e.accessTo(ctx, tx, *rec); err != nil {
 				return false, err
-			} else if acc != AccessFull || e.newOwner(ent, server) != "" {
+			} else if acc != AccessFull {
 				return false, fmt.Errorf("%w: %q is no longer yours: only its owner or an admin can give it to another user; take theirs for %s and keep the rest of your change",
 					ErrNotAllowed, rec.Name, fieldLabel(d, "OwnerId"))
 			}
@@ -1063,6 +1062,12 @@ func (e *Engine) Dismiss(ctx context.Context, entryID string) error {
 			return false, fmt.Errorf("%w: only a failed change can be dismissed; discard it instead", ErrNotAllowed)
 		}
 		switch {
+		case gone && ent.Op != OpCreate && ent.Cause() == CauseNoAccess:
+			// Out of sight, not deleted: the records that point at it still name it.
+			if _, err := tx.DropRecordKeepingName(ctx, ent.RecordID, e.now()); err != nil {
+				return false, err
+			}
+			rec.ID = ""
 		case gone || ent.Op == OpCreate || (rec.Server == nil && fresh == nil):
 			if err := tx.DeleteRecord(ctx, ent.RecordID); err != nil {
 				return false, err

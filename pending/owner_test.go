@@ -314,3 +314,46 @@ func TestTheLogTellsWhenAChildWaitsForItsParentAndWhenItsParentIsDiscarded(t *te
 		t.Fatalf("the child's log does not say %q:\n%q", need, notesOf())
 	}
 }
+
+// A new record pointing at two new records, one saved and one refused, waits for the refused
+// one, and its log names that one, once.
+func TestAChildOfTwoNewParentsWaitsForTheRefusedOneAndSaysSoOnce(t *testing.T) {
+	for i := range 5 { // local ids are random: the parents' order varies
+		h := newHarness(t, harnessOpts{})
+		h.sync(t)
+		if _, err := h.admin(t).AddRule(bg, remote.Rule{Object: "Contact", Kind: "forbid_value", Field: "Title", Value: "Bad", Message: "Not that title"}); err != nil {
+			t.Fatal(err)
+		}
+		h.eng.SetOnline(false)
+		acc, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Good Parent Ltd"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		boss, err := h.eng.Create(bg, "Contact", remote.Fields{"LastName": "Refused Boss", "Title": "Bad"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kid, err := h.eng.Create(bg, "Contact", remote.Fields{"LastName": "Kid", "AccountId": acc, "ReportsToId": boss})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.eng.SetOnline(true)
+		h.sync(t)
+		if en := h.entryOf(t, kid); en.Status != StatusWaiting || en.WaitingOn != boss {
+			t.Fatalf("run %d: the child is %s waiting on %q; want waiting on the refused boss %q", i, en.Status, en.WaitingOn, boss)
+		}
+		acts, err := ReadActivity(bg, h.db, kid, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var waits []string
+		for _, a := range acts {
+			if strings.HasPrefix(a.Note, "waits for") {
+				waits = append(waits, a.Note)
+			}
+		}
+		if len(waits) != 1 || !strings.Contains(waits[0], `Contact "Refused Boss"`) {
+			t.Fatalf("run %d: the child's waiting notes %q; want one, naming the refused boss", i, waits)
+		}
+	}
+}

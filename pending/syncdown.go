@@ -953,6 +953,25 @@ func (e *Engine) keepAccess(ctx context.Context, me string, levels map[string]st
 			return err
 		}
 		for _, id := range slices.Sorted(maps.Keys(levels)) {
+			if levels[id] == cache.AccessRead {
+				// Read only: a change waiting for the user (an owner change the org refused
+				// while it was not known whether the user could still edit, say) could never
+				// be saved: red now, as a sent change would come back.
+				if en, err := entryByRecord(ctx, tx, id); err != nil {
+					return err
+				} else if en != nil && en.Op != OpCreate && en.Status.Sash() == SashOrange {
+					msg := msgNoAccessToChange
+					if en.Op == OpDelete {
+						msg = msgNoAccessToDelete
+					}
+					s, err := redUnderUser(ctx, tx, en, "INSUFFICIENT_ACCESS_OR_READONLY", msg, "read only for you on the org while your change waited for you: it can't be saved")
+					if err != nil {
+						return err
+					}
+					noAccess = append(noAccess, s)
+				}
+				continue
+			}
 			if levels[id] != cache.AccessNone {
 				continue
 			}
