@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -599,7 +601,10 @@ func checkResolved(ctx context.Context, b Backend, w resolvedWatch) tea.Cmd {
 		}
 		if e.Status == pending.StatusConflict && len(e.Conflicts) > 0 {
 			if v, err := b.Record(ctx, e.Object, e.RecordID); err == nil {
-				msg.by = userName(v.Names, e.Conflicts[0].TheirsBy)
+				msg.by = author(v.Names, v.Me, e.Conflicts[0].TheirsBy)
+				if r, size := utf8.DecodeRuneInString(msg.by); size > 0 {
+					msg.by = string(unicode.ToUpper(r)) + msg.by[size:] // it begins a sentence
+				}
 			}
 		}
 		return msg

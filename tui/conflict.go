@@ -23,6 +23,7 @@ type conflictDataMsg struct {
 	entry  pending.Entry
 	desc   *remote.Describe
 	names  map[string]string // display names the record view knows (users among them)
+	me     string            // the signed-in user's id
 	server remote.Fields     // the org's copy as the device has it now: a sync since the conflict may have brought newer values
 	err    error
 }
@@ -47,6 +48,7 @@ type conflictModel struct {
 	entry   pending.Entry
 	desc    *remote.Describe
 	names   map[string]string
+	me      string            // the signed-in user's id: their own save is "you" (author)
 	picked  map[string]string // names of the records typed new values of lookups point at
 	server  remote.Fields     // the org's copy as the device has it now; nil when unknown
 	moved   string            // why the last ctrl+s did not save: theirs changed again
@@ -128,11 +130,12 @@ func (m conflictModel) open(entryID string) (conflictModel, tea.Cmd) {
 		// Names are a nicety: without them the author of the other edit shows as an id.
 		var names map[string]string
 		var server remote.Fields
+		var me string
 		if v, verr := b.Record(ctx, e.Object, e.RecordID); verr == nil {
-			names, server = v.Names, v.Server
+			names, server, me = v.Names, v.Server, v.Me
 		}
 		names = lookupNames(ctx, b, d, theirsNow(e.Conflicts, server), names)
-		return conflictDataMsg{gen: gen, entry: e, desc: d, names: names, server: server, err: err}
+		return conflictDataMsg{gen: gen, entry: e, desc: d, names: names, me: me, server: server, err: err}
 	}
 }
 
@@ -945,7 +948,7 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 		if msg.err != nil {
 			return m, tea.Batch(errCmd(msg.err), cmdOf(backMsg{}))
 		}
-		m.entry, m.desc, m.names, m.server, m.loaded = msg.entry, msg.desc, msg.names, msg.server, true
+		m.entry, m.desc, m.names, m.me, m.server, m.loaded = msg.entry, msg.desc, msg.names, msg.me, msg.server, true
 		m.picked = map[string]string{}
 		m.choices = make([]pending.Choice, len(m.entry.Conflicts))
 		return m, nil
@@ -1047,7 +1050,7 @@ func (m conflictModel) View() string {
 	if m.isDelete() {
 		out = append(out, strings.Split(wrap("You deleted this record here, but another user changed it before your delete reached the org.", max(1, m.w)), "\n")...)
 		for _, c := range e.Conflicts {
-			line := sprintf("%s: now %q (%s, %s)", m.label(c.Field), m.show(c.Field, c.Theirs), userName(m.names, c.TheirsBy), m.c.when(c.TheirsAt))
+			line := sprintf("%s: now %q (%s, %s)", m.label(c.Field), m.show(c.Field, c.Theirs), author(m.names, m.me, c.TheirsBy), m.c.when(c.TheirsAt))
 			for _, l := range strings.Split(wrap(line, max(1, m.w-2)), "\n") {
 				out = append(out, "  "+l)
 			}
@@ -1139,7 +1142,7 @@ func (m conflictModel) View() string {
 			}
 			return lines
 		}
-		who := joinNonEmpty(", ", userName(m.names, c.TheirsBy), m.c.when(c.TheirsAt))
+		who := joinNonEmpty(", ", author(m.names, m.me, c.TheirsBy), m.c.when(c.TheirsAt))
 		theirsNote := ""
 		if who != "" {
 			theirsNote = "(" + who + ")"
@@ -1153,7 +1156,7 @@ func (m conflictModel) View() string {
 		case sameValue(c.Theirs, c.Base):
 			// Strict mode asks about fields the other user did not touch: say so, or the row
 			// reads as if they had set this value.
-			by := userName(m.names, c.TheirsBy)
+			by := author(m.names, m.me, c.TheirsBy)
 			if by == "" {
 				by = "another user"
 			}

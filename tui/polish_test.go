@@ -96,6 +96,9 @@ func TestTheRecordPageSaysYouSetForTheUsersOwnOtherSave(t *testing.T) {
 	d.keys("enter", "enter")
 	d.requireView(`conflict: you set "555-0199" (on another device or through an automation,`)
 	d.refuseView("they set")
+	d.keys("r") // the conflict screen says so too
+	d.requireView("theirs", "(you (on another device or through an automation),")
+	d.refuseView(samID)
 }
 
 func TestSyncFinishedReplacesTheSyncingNote(t *testing.T) {
