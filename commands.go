@@ -1507,6 +1507,9 @@ func parseAssignments(ctx context.Context, eng *pending.Engine, object string, a
 		if err != nil {
 			return nil, err
 		}
+		if v, err = userByName(ctx, eng.DB(), f, v); err != nil {
+			return nil, err
+		}
 		if v, err = normalizeValue(f, v); err != nil {
 			return nil, err
 		}
@@ -1516,6 +1519,26 @@ func parseAssignments(ctx context.Context, eng *pending.Engine, object string, a
 		return nil, err
 	}
 	return fields, nil
+}
+
+// userByName takes a lookup at users (an owner) given as a user's name, as the app's messages
+// name users ("set Owner back to Sam Chen"), for that user's id, when the device knows one
+// user of that name. An id, or any other field's value, is left as it is.
+func userByName(ctx context.Context, db *cache.DB, f remote.Field, v any) (any, error) {
+	s, ok := v.(string)
+	if !ok || f.Type != "reference" || !slices.Contains(f.ReferenceTo, "User") || pending.LooksLikeRecordID(s) {
+		return v, nil
+	}
+	ids, err := db.UserIDsNamed(ctx, s, 10)
+	switch {
+	case err != nil:
+		return nil, err
+	case len(ids) == 1:
+		return ids[0], nil
+	case len(ids) > 1:
+		return nil, fmt.Errorf("%s: several users are named %s: give the id of the one you mean (%s)", f.Name, jsonText(s), strings.Join(ids, ", "))
+	}
+	return nil, fmt.Errorf("%s: no user named %s is known on this device: give the user's id (005…)", f.Name, jsonText(s))
 }
 
 func typedValue(f remote.Field, s string) (any, error) {

@@ -261,3 +261,38 @@ func TestLogFindsADiscardedRecordByTheNameItsNotesGive(t *testing.T) {
 		t.Fatalf("log --record of an account the user deleted (%v), or another record's history:\n%s", err, out)
 	}
 }
+
+// A lookup at users takes a user's name, as the app's messages name users ("set Owner back to
+// Sam Chen"), when the device knows one user of that name; a name it does not know is refused
+// with what to give instead.
+func TestAnOwnerIsGivenByNameOnTheCommandLine(t *testing.T) {
+	o := newFlakyOrg(t)
+	dir := t.TempDir()
+	org := []string{"--org", o.srv.URL}
+	must := mustRun(t, dir, org)
+	var admin, name string
+	for _, u := range o.org.Users() {
+		if u.Username == "admin@demo.example" {
+			admin, name = u.ID, u.Name
+		}
+	}
+	acct := o.firstAccountOf(t, "alex@demo.example")
+	// The admin saved the record last: the device learns the admin's name.
+	if err := o.client(t).Update(context.Background(), "Account", acct, remote.Fields{"Fax": "555-0178"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	must("sync")
+	must("edit", "Account", acct, "OwnerId="+strings.ToUpper(name))
+	var got any
+	for _, e := range pendingEntries(t, dir, org...) {
+		if e.RecordID == acct {
+			got = e.Changes["OwnerId"]
+		}
+	}
+	if got != admin {
+		t.Fatalf("OwnerId queued as %v; want %s's id %s", got, name, admin)
+	}
+	if out, err := run(t, dir, "", append(org, "edit", "Account", acct, "OwnerId=Nobody Known")...); err == nil || !strings.Contains(err.Error(), "no user named") {
+		t.Fatalf("an unknown user's name: %v\n%s", err, out)
+	}
+}

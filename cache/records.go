@@ -516,6 +516,11 @@ func (db *DB) Names(ctx context.Context, ids []string) (map[string]string, error
 	return out, nil
 }
 
+// UserIDsNamed lists the ids of the users the device knows by name (any case), at most limit.
+func (db *DB) UserIDsNamed(ctx context.Context, name string, limit int) ([]string, error) {
+	return queryIDs(ctx, db.sql, `SELECT id FROM users WHERE name = ? COLLATE NOCASE ORDER BY id LIMIT ?`, strings.TrimSpace(name), limit)
+}
+
 // Name is the display name the device knows for an id, as Names finds it, "" when none.
 func (tx *Tx) Name(ctx context.Context, id string) (string, error) { return nameOf(ctx, tx, id) }
 

@@ -981,7 +981,12 @@ func (e *Engine) Fix(ctx context.Context, entryID string, fields remote.Fields) 
 		case !same:
 			ent.dups = dupNone
 		}
-		if !same || ent.dups != dupSend {
+		switch {
+		case same && ent.dups != dupSend:
+			// Nothing new (a rule removed since, say): the log says so rather than call the
+			// same values a fix.
+			ent.logNote("sent again unchanged by the user")
+		case !same:
 			var set []string
 			// Named as the screens name them (the log is read by people), in the form's order.
 			for _, f := range inFormOrder(d, slices.Sorted(maps.Keys(fields))) {

@@ -302,7 +302,7 @@ func TestTheLogTellsWhenAChildWaitsForItsParentAndWhenItsParentIsDiscarded(t *te
 		}
 		return notes
 	}
-	wait := `waits for Account "Plane Parent Ltd", created on this device and not yet saved on the org, to be sent first`
+	wait := `waits for Account "Plane Parent Ltd", created on this device, which the org refused: it needs you first`
 	if n := slices.Index(notesOf(), wait); n < 0 || slices.Contains(notesOf()[n+1:], wait) {
 		t.Fatalf("the child's log, once: %q\n%q", wait, notesOf())
 	}

@@ -89,8 +89,12 @@ func (e *Engine) Record(ctx context.Context, object, id string) (RecordView, err
 			if f.Type != "reference" {
 				continue
 			}
-			if s, ok := rec.View[f.Name].(string); ok && s != "" {
-				ids = append(ids, s)
+			// The org's value too, where a change replaces it: a refusal names it ("set Owner
+			// back to Sam Chen"), and a form takes it by that name.
+			for _, src := range []remote.Fields{rec.View, rec.Server} {
+				if s, ok := src[f.Name].(string); ok && s != "" {
+					ids = append(ids, s)
+				}
 			}
 		}
 	}

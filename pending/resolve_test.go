@@ -367,3 +367,29 @@ func TestKeepingMyDependentValueThatNoLongerSuitsTheirControllerIsRefused(t *tes
 		t.Fatalf("the org holds Type %v, Reason %v", got["Type"], got["Reason"])
 	}
 }
+
+// A fix saved with nothing new (the rule may have been removed since) is logged as sent again
+// unchanged, not as a fix of the values it already held.
+func TestAFixWithNothingNewIsLoggedAsSentAgainUnchanged(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	if _, err := h.admin(t).AddRule(bg, remote.Rule{Object: "Account", Kind: "forbid_value", Field: "Phone", Value: "666", Message: "Not that number"}); err != nil {
+		t.Fatal(err)
+	}
+	a := h.firstOwned(t, "Account")
+	if err := h.eng.Edit(bg, "Account", a.ID, remote.Fields{"Phone": "666"}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	en := h.entryOf(t, a.ID)
+	if en.Status != StatusInvalid {
+		t.Fatalf("premise: refused, got %s", en.Status)
+	}
+	if err := h.eng.Fix(bg, en.ID, remote.Fields{"Phone": "666"}); err != nil {
+		t.Fatal(err)
+	}
+	acts, err := ReadActivity(bg, h.db, a.ID, 10)
+	if err != nil || len(acts) == 0 || acts[0].Note != "sent again unchanged by the user" {
+		t.Fatalf("the log's newest row %+v (%v); want the unchanged resend said so", acts, err)
+	}
+}

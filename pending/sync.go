@@ -967,6 +967,10 @@ func holdNote(ctx context.Context, tx *cache.Tx, en *entry) string {
 	if rec, err := tx.Record(ctx, en.WaitingOn); err == nil && rec.Name != "" {
 		what = rec.Object + " " + strconv.Quote(truncate(rec.Name, 60))
 	}
+	if p, err := entryByRecord(ctx, tx, en.WaitingOn); err == nil && p != nil && p.Status.Sash() != SashGreen && p.Status.Sash() != SashNone {
+		// Refused (or in conflict, or unsaveable): it waits for the user, not for a send.
+		return "waits for " + what + ", created on this device, which the org refused: it needs you first"
+	}
 	return "waits for " + what + ", created on this device and not yet saved on the org, to be sent first"
 }
 

@@ -498,7 +498,14 @@ func (m conflictModel) userOnly(f remote.Field) bool {
 // newUserField is the editor of a new user for a userOnly lookup, holding v by its name when
 // the screen knows it.
 func (m conflictModel) newUserField(v any) *userField {
-	u := &userField{textField: newTextField(m.valueOf, nil, "a user's name or id (005…)"),
+	return newUserInput(m.valueOf, v, m.names, m.picked)
+}
+
+// newUserInput is the editor of a user for a lookup at users the device caches no records of
+// (an owner): typed as the name of a user the maps know (id → name), or as a user's id. It
+// holds v by its name when that name picks one user.
+func newUserInput(f remote.Field, v any, nameMaps ...map[string]string) *userField {
+	u := &userField{textField: newTextField(f, nil, "a user's name or id (005…)"),
 		known: map[string]string{}, names: map[string]string{}, shared: map[string][]string{}}
 	add := func(id, name string) {
 		n := strings.TrimSpace(CleanLine(name))
@@ -518,16 +525,18 @@ func (m conflictModel) newUserField(v any) *userField {
 		}
 		u.known[key], u.names[key] = id, n
 	}
-	for id, name := range m.names {
-		add(id, name)
-	}
-	for id, name := range m.picked {
-		add(id, name)
+	for _, names := range nameMaps {
+		for id, name := range names {
+			add(id, name)
+		}
 	}
 	if id, _ := v.(string); id != "" {
 		text := id
-		if n := strings.TrimSpace(CleanLine(m.recordName(id))); n != "" && len(u.shared[strings.ToLower(n)]) == 0 {
-			text = n
+		for _, names := range nameMaps {
+			if n := strings.TrimSpace(CleanLine(names[id])); n != "" && len(u.shared[strings.ToLower(n)]) == 0 {
+				text = n
+				break
+			}
 		}
 		u.in.SetValue(text)
 		u.in.CursorEnd()

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -119,6 +120,19 @@ func (m formModel) editable(f remote.Field, cached map[string]bool) bool {
 	return true
 }
 
+// userLookup reports a lookup at users whose records the device does not cache (an owner).
+func userLookup(f remote.Field, cached map[string]bool) bool {
+	if f.Type != "reference" || !slices.Contains(f.ReferenceTo, "User") {
+		return false
+	}
+	for _, o := range f.ReferenceTo {
+		if cached[o] {
+			return false
+		}
+	}
+	return true
+}
+
 // codeDuplicates is the org's answer when a duplicate rule matched the record.
 const codeDuplicates = "DUPLICATES_DETECTED"
 
@@ -181,7 +195,10 @@ func (m formModel) build(d formDataMsg) formModel {
 		m.recordType = rt
 	}
 	for _, f := range d.desc.Fields {
-		if !m.editable(f, cached) {
+		// A lookup at users (an owner) is on the form when the org refused its value: it is
+		// typed as a user's name or id (the device caches no users to choose among).
+		typedUser := m.mode == formFix && len(orgErrs[f.Name]) > 0 && userLookup(f, cached) && f.Updateable
+		if !typedUser && !m.editable(f, cached) {
 			continue
 		}
 		v := initial(f)
@@ -196,6 +213,9 @@ func (m formModel) build(d formDataMsg) formModel {
 			}
 		}
 		in := newFieldInput(m.c, f, v, name)
+		if typedUser {
+			in = newUserInput(f, v, names)
+		}
 		ff := formField{def: f, input: in, initial: in.Value(), orgErr: strings.Join(orgErrs[f.Name], "; "), ctl: -1}
 		m.fields = append(m.fields, ff)
 	}
@@ -208,7 +228,11 @@ func (m formModel) build(d formDataMsg) formModel {
 			shown = shown || ff.def.Name == field
 		}
 		if !shown {
-			m.recordErrs = append(m.recordErrs, field+": "+strings.Join(msgs, "; "))
+			label := field
+			if fd, ok := d.desc.Field(field); ok {
+				label = CleanLine(fieldLabel(fd))
+			}
+			m.recordErrs = append(m.recordErrs, label+": "+strings.Join(msgs, "; "))
 		}
 	}
 	m.focus = 0
