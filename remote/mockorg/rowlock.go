@@ -19,8 +19,8 @@ import (
 // RowLock is one locked record: Writes is how many more writes it refuses (0 = until unlocked).
 type RowLock struct {
 	RecordID string `json:"recordId"`
-	Writes   int    `json:"writes"`
-	Refused  int    `json:"refused"` // writes refused so far
+	Writes   int    `json:"writes,omitempty"` // left out of the JSON when 0, as POST takes it
+	Refused  int    `json:"refused"`          // writes refused so far
 }
 
 // errRowLocked is what a real org answers a write to a locked row.
