@@ -153,3 +153,29 @@ func TestADeviceWithRecordsButNoUserNamesLearnsThemOnItsNextSync(t *testing.T) {
 		}
 	}
 }
+
+// A user a queued change gives a record to, whom no cached record names, is named after the
+// next sync: the conflict screen shows the change's owner by name.
+func TestAUserAQueuedChangeNamesIsNamedAfterTheSync(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	admin := h.users["admin@demo.example"]
+	if names, _ := h.eng.db.Names(bg, []string{admin.ID}); names[admin.ID] != "" {
+		t.Fatalf("premise: the admin is already named %q", names[admin.ID])
+	}
+	// The org refuses the change (a rule on the phone): it stays queued, the record unchanged.
+	if _, err := h.admin(t).AddRule(bg, remote.Rule{Object: "Account", Kind: "forbid_value", Field: "Phone", Value: "666", Message: "Not that number"}); err != nil {
+		t.Fatal(err)
+	}
+	a := h.firstOwned(t, "Account")
+	if err := h.eng.Edit(bg, "Account", a.ID, remote.Fields{"OwnerId": admin.ID, "Phone": "666"}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	if en := h.entryOf(t, a.ID); en.Status != StatusInvalid {
+		t.Fatalf("premise: refused, got %s", en.Status)
+	}
+	if names, _ := h.eng.db.Names(bg, []string{admin.ID}); names[admin.ID] != admin.Name {
+		t.Fatalf("the admin a change gave a record to is named %q; want %q", names[admin.ID], admin.Name)
+	}
+}
