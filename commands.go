@@ -1157,7 +1157,7 @@ func checkLine(ctx context.Context, eng *pending.Engine, cl changeLine) error {
 	if len(cl.Fields) == 0 && (cl.Op == "edit" || cl.Op == "update") {
 		return errors.New(`an edit needs "fields"`)
 	}
-	if err := normalizeValues(d, remote.Fields(cl.Fields)); err != nil {
+	if err := normalizeValues(ctx, eng.DB(), d, remote.Fields(cl.Fields)); err != nil {
 		return err
 	}
 	return checkRequired(d, remote.Fields(cl.Fields), cl.Op == "new" || cl.Op == "create")
@@ -1246,13 +1246,18 @@ func describeFor(ctx context.Context, eng *pending.Engine, object string) (*remo
 // back from the next sync as a refusal), and turns the values the org would convert (12 as text
 // for a number, a number for a text field, "true" for a checkbox) into the field's own type, in
 // place, so that the queue and the screens hold what the org will store.
-func normalizeValues(d *remote.Describe, fields remote.Fields) error {
+// A lookup at users takes a user's name too (userByName).
+func normalizeValues(ctx context.Context, db *cache.DB, d *remote.Describe, fields remote.Fields) error {
 	for _, name := range slices.Sorted(maps.Keys(fields)) {
 		f, ok := d.Field(name)
 		if !ok {
 			return fmt.Errorf("%s has no field %q", d.Name, name)
 		}
-		v, err := normalizeValue(f, fields[name])
+		v, err := userByName(ctx, db, f, fields[name])
+		if err != nil {
+			return err
+		}
+		v, err = normalizeValue(f, v)
 		if err != nil {
 			return err
 		}

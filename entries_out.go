@@ -176,8 +176,11 @@ func (o jsonObject) MarshalJSON() ([]byte, error) {
 func conflictBy(e pending.Entry, names map[string]string) string {
 	var who []string
 	var last pending.Conflict
+	// The message already says it was the user's own save ("You (on another device or through
+	// an automation) changed …"): "by" and the user's own name would read as someone else.
+	own := strings.HasPrefix(e.Message, pending.MsgOwnSave)
 	for _, c := range e.Conflicts {
-		if c.TheirsBy != "" {
+		if c.TheirsBy != "" && !own {
 			name := names[c.TheirsBy]
 			if name == "" {
 				name = c.TheirsBy

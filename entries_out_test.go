@@ -116,8 +116,13 @@ func TestConflictBySaysWhoAndWhen(t *testing.T) {
 		{"one user over several fields, the latest time", []pending.Conflict{{TheirsBy: "005A", TheirsAt: at}, {TheirsBy: "005A", TheirsAt: later}}, "by Ada Admin, Mar 4 06:06"},
 		{"a name that would drive the terminal", []pending.Conflict{{TheirsBy: "005E", TheirsAt: at}}, "by EveEvil, Mar 4 05:06"},
 		{"nobody known, a time", []pending.Conflict{{TheirsAt: at}}, "Mar 4 05:06"},
+		{"the user's own save: the message says so", []pending.Conflict{{TheirsBy: "005A", TheirsAt: at}}, "Mar 4 05:06"},
 	} {
-		if got := conflictBy(pending.Entry{Conflicts: tc.conflicts}, names); got != tc.want {
+		e := pending.Entry{Conflicts: tc.conflicts}
+		if strings.HasPrefix(tc.name, "the user's own save") {
+			e.Message = pending.MsgOwnSave + " changed Account Phone"
+		}
+		if got := conflictBy(e, names); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}

@@ -295,4 +295,19 @@ func TestAnOwnerIsGivenByNameOnTheCommandLine(t *testing.T) {
 	if out, err := run(t, dir, "", append(org, "edit", "Account", acct, "OwnerId=Nobody Known")...); err == nil || !strings.Contains(err.Error(), "no user named") {
 		t.Fatalf("an unknown user's name: %v\n%s", err, out)
 	}
+	// apply takes the name too.
+	must("discard", "Account", acct)
+	line := `{"op":"edit","object":"Account","record":"` + acct + `","fields":{"OwnerId":"` + name + `"}}`
+	if out, err := run(t, dir, line+"\n", append(org, "apply")...); err != nil {
+		t.Fatalf("apply with an owner's name: %v\n%s", err, out)
+	}
+	got = nil
+	for _, e := range pendingEntries(t, dir, org...) {
+		if e.RecordID == acct {
+			got = e.Changes["OwnerId"]
+		}
+	}
+	if got != admin {
+		t.Fatalf("apply queued OwnerId %v; want %s", got, admin)
+	}
 }

@@ -331,9 +331,26 @@ func (e *Engine) foldCreate(ctx context.Context, tx *cache.Tx, r *run, o outcome
 // through an automation that runs as them; the device cannot tell those two apart.
 func (e *Engine) changer(by string) string {
 	if me := e.myID(); me != "" && sameID(by, me) {
-		return "You (on another device or through an automation)"
+		return MsgOwnSave
 	}
 	return "Another user"
+}
+
+// lastSaver is who saved a server copy last (LastModifiedById), "" when it does not say.
+func lastSaver(server remote.Fields) string {
+	by, _ := server["LastModifiedById"].(string)
+	return by
+}
+
+// MsgOwnSave begins the message of a conflict whose other side the user saved themself.
+const MsgOwnSave = "You (on another device or through an automation)"
+
+// changerInNote is changer inside a sentence of the log.
+func (e *Engine) changerInNote(by string) string {
+	if me := e.myID(); me != "" && sameID(by, me) {
+		return "you (on another device or through an automation)"
+	}
+	return "another user"
 }
 
 // keepLaterEdits: the record an earlier send created was found, but the user changed it after
@@ -578,9 +595,9 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 		case echo:
 			e.note(en.ID, en.RecordID, "the org holds an earlier send of yours (its reply was lost); your later change to "+mine+" is sent on top")
 		case len(theirs) > 0:
-			e.note(en.ID, en.RecordID, "auto-merged: another user changed "+fieldLabels(d, theirs)+"; your change to "+mine+" is resent on top")
+			e.note(en.ID, en.RecordID, "auto-merged: "+e.changerInNote(lastSaver(server))+" changed "+fieldLabels(d, theirs)+"; your change to "+mine+" is resent on top")
 		default:
-			e.note(en.ID, en.RecordID, "auto-merged: another user changed fields you did not change; your change to "+mine+" is resent on top")
+			e.note(en.ID, en.RecordID, "auto-merged: "+e.changerInNote(lastSaver(server))+" changed fields you did not change; your change to "+mine+" is resent on top")
 		}
 	case verdictConflict:
 		fields := overlap

@@ -737,3 +737,27 @@ func TestStrictModeDoesNotAskAboutAFieldBothSetAlike(t *testing.T) {
 		t.Fatalf("entry %+v; want a conflict on Phone alone", en)
 	}
 }
+
+// A merge with the user's own save from elsewhere (another device, an automation running as
+// them) says so in the log, not "another user".
+func TestAMergeWithMyOwnOtherSaveSaysYou(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "111"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2e9))
+	if err := h.as(t, "alex@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Title": "Chief"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	if s := h.sync(t); s.Merged != 1 {
+		t.Fatalf("summary %+v", s)
+	}
+	acts, _ := h.eng.Activity(bg, c.ID, 50)
+	if !hasNote(acts, "auto-merged: you (on another device or through an automation) changed Title") {
+		t.Fatalf("no merge note naming the user's own save: %+v", acts)
+	}
+}

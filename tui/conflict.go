@@ -577,7 +577,9 @@ func (u *userField) pick() (id string, ok bool) {
 	switch {
 	case t == "":
 		return "", true
-	case isUserID(t):
+	case isUserID(t), pending.LooksLikeRecordID(t) && !pending.IsLocalID(t):
+		// A user's id, or another owner's (a queue, 00G…, owns cases and leads on a real
+		// org): the org decides.
 		return t, true
 	}
 	if len(u.shared[strings.ToLower(t)]) > 0 {
@@ -1057,9 +1059,15 @@ func (m conflictModel) View() string {
 	out = append(out, "")
 	valW := max(10, m.w-12)
 	if m.isDelete() {
-		out = append(out, strings.Split(wrap("You deleted this record here, but another user changed it before your delete reached the org.", max(1, m.w)), "\n")...)
+		who := "another user"
 		for _, c := range e.Conflicts {
-			line := sprintf("%s: now %q (%s, %s)", m.label(c.Field), m.show(c.Field, c.Theirs), author(m.names, m.me, c.TheirsBy), m.c.when(c.TheirsAt))
+			if isMe(m.me, c.TheirsBy) {
+				who = "you (on another device or through an automation)"
+			}
+		}
+		out = append(out, strings.Split(wrap("You deleted this record here, but "+who+" changed it before your delete reached the org.", max(1, m.w)), "\n")...)
+		for _, c := range e.Conflicts {
+			line := sprintf("%s: now %q (%s, %s)", m.label(c.Field), m.show(c.Field, c.Theirs), authorInline(m.names, m.me, c.TheirsBy), m.c.when(c.TheirsAt))
 			for _, l := range strings.Split(wrap(line, max(1, m.w-2)), "\n") {
 				out = append(out, "  "+l)
 			}
@@ -1151,7 +1159,7 @@ func (m conflictModel) View() string {
 			}
 			return lines
 		}
-		who := joinNonEmpty(", ", author(m.names, m.me, c.TheirsBy), m.c.when(c.TheirsAt))
+		who := joinNonEmpty(", ", authorInline(m.names, m.me, c.TheirsBy), m.c.when(c.TheirsAt))
 		theirsNote := ""
 		if who != "" {
 			theirsNote = "(" + who + ")"
@@ -1165,8 +1173,11 @@ func (m conflictModel) View() string {
 		case sameValue(c.Theirs, c.Base):
 			// Strict mode asks about fields the other user did not touch: say so, or the row
 			// reads as if they had set this value.
-			by := author(m.names, m.me, c.TheirsBy)
-			if by == "" {
+			by := userName(m.names, c.TheirsBy)
+			switch {
+			case isMe(m.me, c.TheirsBy):
+				by = "you (another device or an automation)"
+			case by == "":
 				by = "another user"
 			}
 			theirsNote = "(unchanged: " + joinNonEmpty(", ", by+" changed other fields", m.c.when(c.TheirsAt)) + ")"

@@ -573,18 +573,28 @@ func (m detailModel) lookupName(field string, v any) string {
 	return CleanLine(id)
 }
 
-// userName is the display name of a user id (a record's owner, who changed it last, the
-// author of a conflicting edit) when the engine knows it, else the id.
 // author names who made the other side of a conflict: the signed-in user's own save (me) is
 // theirs from another device or an automation that runs as them, as the entry's message says,
 // not "they" with the user's own name.
 func author(names map[string]string, me, id string) string {
-	if me != "" && sameID(id, me) {
+	if isMe(me, id) {
 		return "you (on another device or through an automation)"
 	}
 	return userName(names, id)
 }
 
+// authorInline is author inside parentheses of its own (a value's "(who, when)").
+func authorInline(names map[string]string, me, id string) string {
+	if isMe(me, id) {
+		return "you, on another device or through an automation"
+	}
+	return userName(names, id)
+}
+
+func isMe(me, id string) bool { return me != "" && sameID(id, me) }
+
+// userName is the display name of a user id (a record's owner, who changed it last, the
+// author of a conflicting edit) when the engine knows it, else the id.
 func userName(names map[string]string, id string) string {
 	if n := names[id]; n != "" {
 		return CleanLine(n)

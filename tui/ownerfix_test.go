@@ -54,3 +54,28 @@ func TestTheFixFormOffersAnOwnerTheOrgRefusedTypedByName(t *testing.T) {
 		t.Fatalf("the fix was saved with %v; want Owner %s (Sam Chen)", b.got, samID)
 	}
 }
+
+// An owner the form cannot name (a queue owns cases and leads on a real org) is sent as it
+// stands when the user leaves it untouched: never emptied.
+func TestTheFixFormSendsAnUntouchedOwnerItCannotNameAsItStands(t *testing.T) {
+	const queue = "00G5g000000AbCdEAK"
+	f := seededFake(2)
+	d := f.desc["Account"]
+	d.Fields = append(d.Fields, remote.Field{Name: "OwnerId", Label: "Owner", Type: "reference", ReferenceTo: []string{"Group", "User"}, Updateable: true})
+	f.records["Account"][0]["OwnerId"] = queue
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusInvalid, Code: "INVALID_CROSS_REFERENCE_KEY",
+		Changes: remote.Fields{"OwnerId": queue, "Phone": "1"},
+		Errors:  []pending.FieldError{{Field: "OwnerId", Code: "INVALID_CROSS_REFERENCE_KEY", Message: "invalid cross reference id"}}})
+	b := &fixCapture{namedBackend: namedBackend{f, nil}}
+	dr := newDriver(t, b, 100, 30)
+	dr.keys("enter", "enter", "r")
+	dr.requireView("Fix Account", "▲ Owner", queue)
+	dr.keys("ctrl+s")
+	dr.requireView("Fix saved")
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.got["OwnerId"] != queue {
+		t.Fatalf("the fix was saved with %v; want the owner left as it stood, %s", b.got, queue)
+	}
+}

@@ -97,8 +97,20 @@ func TestTheRecordPageSaysYouSetForTheUsersOwnOtherSave(t *testing.T) {
 	d.requireView(`conflict: you set "555-0199" (on another device or through an automation,`)
 	d.refuseView("they set")
 	d.keys("r") // the conflict screen says so too
-	d.requireView("theirs", "(you (on another device or through an automation),")
+	d.requireView("theirs", "(you, on another device or through an automation,")
 	d.refuseView(samID)
+}
+
+// A delete conflict whose other side is the user's own save says so in its sentence too.
+func TestADeleteConflictWithMyOwnSaveSaysYou(t *testing.T) {
+	f := seededFake(2)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpDelete, Status: pending.StatusConflict,
+		Conflicts: []pending.Conflict{{Field: "Phone", Base: "555-0100", Theirs: "555-0199", TheirsBy: samID, TheirsAt: f.now}}})
+	d := newDriver(t, meBackend{f, samID}, 100, 40)
+	d.keys("enter", "enter", "r")
+	d.requireView("but you (on another device or through an automation) changed it", "(you, on another device or through an automation,")
+	d.refuseView("another user changed it")
 }
 
 func TestSyncFinishedReplacesTheSyncingNote(t *testing.T) {

@@ -72,7 +72,11 @@ func (o *Org) RowLocks() []RowLock {
 	defer o.rowMu.Unlock()
 	out := make([]RowLock, 0, len(o.rowLocks))
 	for _, l := range o.rowLocks {
-		out = append(out, *l)
+		c := *l
+		if c.Writes > 0 {
+			c.Writes = max(0, c.Writes-c.Refused) // the writes it will still refuse
+		}
+		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].RecordID < out[j].RecordID })
 	return out

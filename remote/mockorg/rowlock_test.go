@@ -75,6 +75,11 @@ func TestRowLockRefusesWritesOfThatRecordOnly(t *testing.T) {
 	// writes: 2 refuses two writes, then the record is free; writes: 0 unlocks at once.
 	e.do(e.admin, "POST", "/mockorg/v1/lock", map[string]any{"recordId": locked, "writes": 2}).want(t, 204)
 	e.do(e.admin, "PATCH", v+"/sobjects/Account/"+locked, map[string]any{"Phone": "6"}).want(t, 400)
+	// The listing says how many writes it still refuses.
+	e.do(e.admin, "GET", "/mockorg/v1/lock", nil).want(t, 200).json(t, &locks)
+	if len(locks) != 1 || locks[0].Writes != 1 || locks[0].Refused != 1 {
+		t.Fatalf("a lock of 2 writes after one refusal lists %+v; want 1 write left", locks)
+	}
 	e.do(e.admin, "PATCH", v+"/sobjects/Account/"+locked, map[string]any{"Phone": "6"}).want(t, 400)
 	e.do(e.admin, "PATCH", v+"/sobjects/Account/"+locked, map[string]any{"Phone": "6"}).want(t, 204)
 	e.do(e.admin, "POST", "/mockorg/v1/lock", map[string]any{"recordId": locked}).want(t, 204)
