@@ -820,6 +820,17 @@ func (db *DB) UsersCached(ctx context.Context) (bool, error) {
 	return n > 0, err
 }
 
+// QueuedUserIDs lists the user ids (005…, 15 or 18 characters) queued changes hold as values.
+func (db *DB) QueuedUserIDs(ctx context.Context) ([]string, error) {
+	ids, err := queryIDs(ctx, db.sql, `SELECT DISTINCT j.value FROM entries, json_each(entries.changes) AS j
+		WHERE entries.changes LIKE '%"005%' AND j.type = 'text' AND j.value LIKE '005%' AND length(j.value) IN (15, 18)
+		ORDER BY j.value`)
+	if err != nil {
+		return nil, fmt.Errorf("cache: read the users queued changes name: %w", err)
+	}
+	return ids, nil
+}
+
 // AnyRecords reports whether any record is cached.
 func (db *DB) AnyRecords(ctx context.Context) (bool, error) {
 	var n int

@@ -102,11 +102,10 @@ func TestAnAdminKeepsTheirOwnerChangeInAnOwnerConflict(t *testing.T) {
 	}
 }
 
-// A share narrowed to read only while an owner change waited: the org's refusal is first taken
-// for the owner alone (the device did not know), and once the same sync learns the record is
-// read only, the change is red, as a sent change would come back.
-func TestAnOwnerRefusalOnARecordLearntReadOnlyTurnsRed(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
+// sharedToEditAccessUnknown is sam's account shared with alex to edit, cached by a sync whose
+// question of what alex may do with it the org refused (UserRecordAccess): nothing known.
+func sharedToEditAccessUnknown(t *testing.T, h *harness) string {
+	t.Helper()
 	id := hiddenAccountOfSam(t, h)
 	h.share(t, id, "edit")
 	h.faults.set(func(req *http.Request) string {
@@ -117,6 +116,15 @@ func TestAnOwnerRefusalOnARecordLearntReadOnlyTurnsRed(t *testing.T) {
 	})
 	h.sync(t)
 	h.faults.set(nil)
+	return id
+}
+
+// A share narrowed to read only while an owner change waited: the org's refusal is first taken
+// for the owner alone (the device did not know), and once the same sync learns the record is
+// read only, the change is red, as a sent change would come back.
+func TestAnOwnerRefusalOnARecordLearntReadOnlyTurnsRed(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	id := sharedToEditAccessUnknown(t, h)
 	if err := h.eng.Edit(bg, "Account", id, remote.Fields{"OwnerId": h.users["alex@demo.example"].ID, "Phone": "555-6202"}); err != nil {
 		t.Fatal(err)
 	}
@@ -135,16 +143,7 @@ func TestAnOwnerRefusalOnARecordLearntReadOnlyTurnsRed(t *testing.T) {
 // fault, and setting it back to the org's owner saves the rest.
 func TestAnOwnerChangeTheOrgRefusesOnARecordIStillEditIsFixedOnTheOwner(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
-	id := hiddenAccountOfSam(t, h)
-	h.share(t, id, "edit")
-	h.faults.set(func(req *http.Request) string {
-		if q, _ := url.QueryUnescape(req.URL.RawQuery); strings.Contains(q, "FROM UserRecordAccess") {
-			return "badquery"
-		}
-		return ""
-	})
-	h.sync(t)
-	h.faults.set(nil)
+	id := sharedToEditAccessUnknown(t, h)
 	if acc, err := h.eng.RecordAccess(bg, id); err != nil || acc != AccessFull {
 		t.Fatalf("premise: access %v (%v); want nothing known (offered in full)", acc, err)
 	}

@@ -3,7 +3,6 @@ package pending
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -69,27 +68,6 @@ func (e *Engine) usersToBackfill(ctx context.Context) (bool, error) {
 	return e.db.AnyRecords(ctx)
 }
 
-// queuedUserIDs lists the user ids (005…) queued changes hold as values.
-func queuedUserIDs(ctx context.Context, q queryer) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT j.value FROM entries, json_each(entries.changes) AS j
-		WHERE entries.changes LIKE '%"005%' AND j.type = 'text' AND j.value LIKE '005%' AND length(j.value) IN (15, 18)`)
-	if err != nil {
-		return nil, fmt.Errorf("pending: read the users queued changes name: %w", err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		if looksLikeID(id) {
-			ids = append(ids, id)
-		}
-	}
-	return ids, rows.Err()
-}
-
 // userNameTTL is how long a user's name is taken as the org's without asking again.
 const userNameTTL = 24 * time.Hour
 
@@ -128,11 +106,15 @@ func (e *Engine) fetchUserNames(ctx context.Context, backfill bool) (err error) 
 	}
 	// The users queued changes give records to (an owner set by id): their names show as the
 	// change's value ("mine" on the conflict screen) and are typed back on the fix form.
-	queued, err := queuedUserIDs(ctx, e.db.SQL())
+	queued, err := e.db.QueuedUserIDs(ctx)
 	if err != nil {
 		return err
 	}
-	ids = append(ids, queued...)
+	for _, id := range queued {
+		if looksLikeID(id) { // letters and digits only: it goes into a query
+			ids = append(ids, id)
+		}
+	}
 	sort.Strings(ids)
 	ids = slices.Compact(ids)
 	// A name fetched more than a day ago is asked again when the run saw its user: a user

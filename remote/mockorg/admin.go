@@ -66,13 +66,7 @@ func (o *Org) admin(method string, segs []string, body []byte) apiResp {
 	switch segs[0] {
 	case "rules":
 		if len(segs) == 2 {
-			if e := methodIs(method, http.MethodDelete); e != nil {
-				return fail(e)
-			}
-			if !o.RemoveRule(segs[1]) {
-				return fail(errNotFound())
-			}
-			return apiResp{status: http.StatusNoContent}
+			return removeAt(method, segs[1], o.RemoveRule)
 		}
 		if len(segs) != 1 {
 			return fail(errNotFound())
@@ -148,13 +142,7 @@ func (o *Org) admin(method string, segs []string, body []byte) apiResp {
 		return fail(errMethod(method, "GET", "POST"))
 	case "lock":
 		if len(segs) == 2 {
-			if e := methodIs(method, http.MethodDelete); e != nil {
-				return fail(e)
-			}
-			if !o.UnlockRow(segs[1]) {
-				return fail(errNotFound())
-			}
-			return apiResp{status: http.StatusNoContent}
+			return removeAt(method, segs[1], o.UnlockRow)
 		}
 		if len(segs) != 1 {
 			return fail(errNotFound())
@@ -306,4 +294,16 @@ func (o *Org) Share(recordID, username, access string) error {
 	}
 	o.setShareMem(id, u.ID, access)
 	return nil
+}
+
+// removeAt answers DELETE /mockorg/v1/KIND/{id}: 204 once remove took it away, 404 when there
+// was none.
+func removeAt(method, id string, remove func(string) bool) apiResp {
+	if e := methodIs(method, http.MethodDelete); e != nil {
+		return fail(e)
+	}
+	if !remove(id) {
+		return fail(errNotFound())
+	}
+	return apiResp{status: http.StatusNoContent}
 }
