@@ -513,6 +513,14 @@ func (e *Engine) kick() {
 	}
 }
 
+// SyncSoon asks the background loop (Start) for a run now rather than at its next timer: the
+// network came back, say (a phone's app hears so from the system). A no-op while offline.
+func (e *Engine) SyncSoon() {
+	if e.Online() {
+		e.kick()
+	}
+}
+
 // Start runs the background loop until ctx ends or Close: it syncs when the device goes online,
 // when a change is queued while online, on Retry, and when a backoff timer expires. One run at
 // a time.

@@ -669,3 +669,33 @@ func TestASecondDiscardedParentKeepsTheFirstOnesFlag(t *testing.T) {
 		}
 	}
 }
+
+// SyncSoon has the background loop run now, rather than at its next timer (an hour on when
+// nothing waits): the network came back.
+func TestSyncSoonRunsTheLoopNow(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h.eng.Start(ctx)
+	waitFor := func(kind EventKind, within time.Duration) bool {
+		deadline := time.After(within)
+		for {
+			select {
+			case ev := <-h.eng.Events():
+				if ev.Kind == kind {
+					return true
+				}
+			case <-deadline:
+				return false
+			}
+		}
+	}
+	if !waitFor(EventSyncFinished, 20*time.Second) {
+		t.Fatal("the loop's first run did not finish")
+	}
+	drain(h.eng)
+	h.eng.SyncSoon()
+	if !waitFor(EventSyncStarted, 5*time.Second) {
+		t.Fatal("SyncSoon started no run")
+	}
+}

@@ -128,6 +128,11 @@ func (e *Env) Do(ctx context.Context, st Step) StepResult {
 		}
 	}
 	res := e.adhoc.run(ctx, -1, st)
+	if res.OK() && st.Kind == KindNetwork {
+		// Conditions changed (back to normal, say): the app tries at once, as a phone does
+		// when its network returns, rather than at its next retry (up to 30 s on).
+		e.engine.SyncSoon()
+	}
 	if res.OK() && e.rec != nil {
 		e.record(st, rec)
 		if e.onRecord != nil {

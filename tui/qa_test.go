@@ -467,3 +467,37 @@ func TestBackstageLockedRowRetriesWhileOthersSyncThenSavesOnceUnlocked(t *testin
 		t.Fatalf("unlocked and synced, the org has %v (%v)", got.Fields["Name"], err)
 	}
 }
+
+// The backstage's network back to normal has the app try at once, as a phone does when its
+// network returns: the status bar stops saying the org is not answering, and the change waiting
+// is sent, without the 30 s the loop waits after a failed run.
+func TestBackstageNetworkBackToNormalSyncsAtOnce(t *testing.T) {
+	env := qaEnv(t, nil)
+	eng := env.Engine()
+	acct := firstAccountOf(t, eng)
+	s := newQAStory(t, Options{Backend: eng, NetStatus: env.Network().String, Backstage: env})
+	s.goOffline()
+	s.renameFirstAccount("Back To Normal Co")
+	s.wait("● Waiting to sync")
+	ctx := context.Background()
+	if res := env.Do(ctx, scenario.Step{Kind: scenario.KindNetwork, Network: &scenario.Conditions{Drop: 1}}); !res.OK() {
+		t.Fatal(res.Err)
+	}
+	s.press("o")
+	s.wait("org not answering")
+	start := time.Now()
+	if res := env.Do(ctx, scenario.Step{Kind: scenario.KindNetwork, Network: &scenario.Conditions{}}); !res.OK() {
+		t.Fatal(res.Err)
+	}
+	for {
+		rv, err := eng.Record(ctx, "Account", acct.ID)
+		if err == nil && rv.Entry == nil {
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("the change was not sent within 10 s of the network coming back: %+v (%v)", rv.Entry, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.waitGone("org not answering")
+}
