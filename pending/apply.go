@@ -347,10 +347,8 @@ const MsgOwnSave = "You (on another device or through an automation)"
 
 // changerInNote is changer inside a sentence of the log.
 func (e *Engine) changerInNote(by string) string {
-	if me := e.myID(); me != "" && sameID(by, me) {
-		return "you (on another device or through an automation)"
-	}
-	return "another user"
+	c := e.changer(by)
+	return strings.ToLower(c[:1]) + c[1:]
 }
 
 // keepLaterEdits: the record an earlier send created was found, but the user changed it after
@@ -397,7 +395,7 @@ func (e *Engine) keepLaterEdits(ctx context.Context, tx *cache.Tx, d *remote.Des
 	cur.Status, cur.unknown, cur.NextAttempt, cur.Code, cur.Message = StatusPending, false, time.Time{}, "", ""
 	cur.UpdatedAt = e.now()
 	if len(theirs) > 0 {
-		by, _ := server.Fields["LastModifiedById"].(string)
+		by := lastSaver(server.Fields)
 		cur.Conflicts = nil
 		for _, f := range inFormOrder(d, theirs) {
 			cur.Base[f] = base[f]
@@ -458,8 +456,7 @@ func (e *Engine) orgSetOnSaving(en *entry, server remote.Fields) bool {
 	if en.BaseVersion.ETag == "" && en.BaseVersion.LastModifiedDate.IsZero() {
 		return false // sent without a precondition: anyone may have saved it since the base
 	}
-	by, _ := server["LastModifiedById"].(string)
-	me := e.myID()
+	by, me := lastSaver(server), e.myID()
 	return by == "" || me == "" || sameID(by, me)
 }
 
@@ -566,7 +563,7 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 	rec.Object, rec.ID = en.Object, en.RecordID
 	switch v {
 	case verdictDone:
-		if by, _ := server["LastModifiedById"].(string); !en.unknown && len(en.sent) == 0 && !sameID(by, e.myID()) {
+		if by := lastSaver(server); !en.unknown && len(en.sent) == 0 && !sameID(by, e.myID()) {
 			// Never sent before: another user saved the same values meanwhile.
 			e.note(en.ID, en.RecordID, "the org already has these values (another user saved them): nothing to send")
 		} else {
@@ -610,7 +607,7 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 				}
 			}
 		}
-		by, _ := server["LastModifiedById"].(string)
+		by := lastSaver(server)
 		en.Conflicts = nil
 		for _, f := range inFormOrder(d, fields) {
 			en.Conflicts = append(en.Conflicts, Conflict{Field: f, Base: en.Base[f], Theirs: server[f], Mine: en.Changes[f], TheirsBy: by, TheirsAt: ver.LastModifiedDate,
@@ -710,7 +707,7 @@ func (e *Engine) applyCheck(ctx context.Context, tx *cache.Tx, r *run, o outcome
 		return saveEntry(ctx, tx, en)
 	}
 	e.seeUsers(d, o.server.Fields)
-	by, _ := o.server.Fields["LastModifiedById"].(string)
+	by := lastSaver(o.server.Fields)
 	en.Conflicts = nil
 	for _, f := range inFormOrder(d, theirs) {
 		en.Conflicts = append(en.Conflicts, Conflict{Field: f, Base: en.baseRecord[f], Theirs: o.server.Fields[f], Mine: nil, TheirsBy: by, TheirsAt: ver.LastModifiedDate})
