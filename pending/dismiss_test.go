@@ -13,7 +13,21 @@ import (
 // lostAccess leaves alex with a failed entry on one of sam's accounts whose share was taken away.
 func lostAccess(t *testing.T, h *harness) (id string, en Entry) {
 	t.Helper()
-	id = hiddenAccountOfSam(t, h)
+	id, en = shareNarrowedUnderAnEdit(t, h, "none")
+	if en.Status != StatusFailed || en.Code != "NOT_FOUND" {
+		t.Fatalf("entry %+v", en)
+	}
+	if red, err := h.eng.RedCount(bg); err != nil || red != 1 {
+		t.Fatalf("RedCount = %d (%v), want the one failed change", red, err)
+	}
+	return id, en
+}
+
+// shareNarrowedUnderAnEdit: alex edits offline one of sam's accounts shared with alex to edit;
+// the share is narrowed to access ("none", "read") before alex's sync. It returns the entry after it.
+func shareNarrowedUnderAnEdit(t *testing.T, h *harness, access string) (string, Entry) {
+	t.Helper()
+	id := hiddenAccountOfSam(t, h)
 	if err := h.admin(t).Share(bg, id, "alex@demo.example", "edit"); err != nil {
 		t.Fatal(err)
 	}
@@ -22,19 +36,12 @@ func lostAccess(t *testing.T, h *harness) (id string, en Entry) {
 	if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": "111"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.admin(t).Share(bg, id, "alex@demo.example", "none"); err != nil {
+	if err := h.admin(t).Share(bg, id, "alex@demo.example", access); err != nil {
 		t.Fatal(err)
 	}
 	h.eng.SetOnline(true)
 	h.sync(t)
-	en = h.entryOf(t, id)
-	if en.Status != StatusFailed || en.Code != "NOT_FOUND" {
-		t.Fatalf("entry %+v", en)
-	}
-	if red, err := h.eng.RedCount(bg); err != nil || red != 1 {
-		t.Fatalf("RedCount = %d (%v), want the one failed change", red, err)
-	}
-	return id, en
+	return id, h.entryOf(t, id)
 }
 
 func TestDismissKeepsARecordTheUserCanStillReadWithTheOrgsCopy(t *testing.T) {
@@ -108,21 +115,7 @@ func TestDismissOfflineDropsARecordTheOrgSaidIsOutOfSight(t *testing.T) {
 // the record) keeps the cached copy, read only: a new edit is refused on the device.
 func TestDismissOfflineOfAReadOnlyRefusalKeepsTheRecordReadOnly(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
-	id := hiddenAccountOfSam(t, h)
-	if err := h.admin(t).Share(bg, id, "alex@demo.example", "edit"); err != nil {
-		t.Fatal(err)
-	}
-	h.sync(t)
-	h.eng.SetOnline(false)
-	if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": "111"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := h.admin(t).Share(bg, id, "alex@demo.example", "read"); err != nil {
-		t.Fatal(err)
-	}
-	h.eng.SetOnline(true)
-	h.sync(t)
-	en := h.entryOf(t, id)
+	id, en := shareNarrowedUnderAnEdit(t, h, "read")
 	if en.Status != StatusFailed || !strings.HasPrefix(en.Code, "INSUFFICIENT_ACCESS") {
 		t.Fatalf("entry %+v", en)
 	}

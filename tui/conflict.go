@@ -484,15 +484,11 @@ func textLike(in fieldInput) bool {
 // userOnly reports a lookup at users (an owner) that the device caches no records to search
 // for: its new value is typed, as a user's name the screen knows or as a user id.
 func (m conflictModel) userOnly(f remote.Field) bool {
-	if f.Type != "reference" || !slices.Contains(f.ReferenceTo, "User") {
-		return false
-	}
+	cached := map[string]bool{}
 	for _, o := range m.c.backend.Objects() {
-		if slices.Contains(f.ReferenceTo, o) {
-			return false
-		}
+		cached[o] = true
 	}
-	return true
+	return userLookup(f, cached)
 }
 
 // newUserField is the editor of a new user for a userOnly lookup, holding v by its name when
@@ -577,7 +573,7 @@ func (u *userField) pick() (id string, ok bool) {
 	switch {
 	case t == "":
 		return "", true
-	case isUserID(t), pending.LooksLikeRecordID(t) && !pending.IsLocalID(t):
+	case pending.LooksLikeRecordID(t) && !pending.IsLocalID(t):
 		// A user's id, or another owner's (a queue, 00G…, owns cases and leads on a real
 		// org): the org decides.
 		return t, true
