@@ -172,6 +172,12 @@ func New(opts Options) Model {
 	m.help.ShortSeparator = " · "
 	m.help.Styles.ShortKey = c.styles.Key
 	m.help.Styles.FullKey = c.styles.Key
+	// The descriptions in the theme's muted tone rather than the library's light greys, which
+	// fade out on a white background.
+	for _, st := range []*lipgloss.Style{&m.help.Styles.ShortDesc, &m.help.Styles.ShortSeparator, &m.help.Styles.Ellipsis,
+		&m.help.Styles.FullDesc, &m.help.Styles.FullSeparator} {
+		*st = c.styles.Subtle
+	}
 	return m
 }
 
@@ -1303,6 +1309,11 @@ func (m Model) helpBar(w int) string {
 	k := m.c.keys
 	hm := m.help
 	hm.Width = 0
+	if m.showHelp && !m.modal.open() {
+		// The help answers only its own keys (scrollHelp): the screen's under it do nothing.
+		closeHelp := key.NewBinding(key.WithKeys("?", "esc", "q"), key.WithHelp("esc/?", "close help"))
+		return trunc(hm.ShortHelpView([]key.Binding{closeHelp, k.Up, k.Down, k.PageDown, k.PageUp}), w)
+	}
 	var keys []key.Binding
 	// "…" says keys were left out, where ? opens the help that lists them; a screen taking
 	// text (where ? is typed) or a question shows what fits.

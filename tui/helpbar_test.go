@@ -37,3 +37,33 @@ func TestHelpBarKeepsEscBackWheneverThereIsAScreenToGoBackTo(t *testing.T) {
 		}
 	}
 }
+
+func TestHelpBarOffersOnlyTheKeysThatWorkWhereTheCursorIs(t *testing.T) {
+	tests := []struct {
+		name    string
+		keys    []string
+		want    []string
+		notWant []string
+	}{
+		{"menu on an object", nil, []string{"n new"}, nil},
+		{"menu on Pending Changes (no record to make)", []string{"end"}, nil, []string{"n new"}},
+		// The full help answers only its own keys: those of the screen under it do nothing.
+		{"the full help open", []string{"?"}, []string{"close help", "pgdn page down"}, []string{"n new", "o online", "p pending", "q quit"}},
+		{"the full help over Pending Changes", []string{"p", "?"}, []string{"close help"}, []string{"resolve", "dismiss"}},
+	}
+	for _, tc := range tests {
+		d := newDriver(t, seededFake(1), 80, 24)
+		d.keys(tc.keys...)
+		bar := helpBarOf(d.view())
+		for _, w := range tc.want {
+			if !strings.Contains(bar, w) {
+				t.Errorf("%s: the help bar lacks %q: %q", tc.name, w, bar)
+			}
+		}
+		for _, w := range tc.notWant {
+			if strings.Contains(bar, w) {
+				t.Errorf("%s: the help bar offers %q, which does nothing here: %q", tc.name, w, bar)
+			}
+		}
+	}
+}

@@ -257,8 +257,9 @@ func (m logModel) View() string {
 	for i, a := range m.acts {
 		cells[i] = m.cells(a)
 	}
-	cw := logWidths(cells, m.w)
-	head := fit("AT", cw.at) + " " + fit("METHOD", cw.method) + " " + fit("PATH / NOTE", cw.path) + " " + fit("STAT", cw.status) + " " +
+	// A mark column ("▸" on the selected request) tells the row apart without colour too.
+	cw := logWidths(cells, m.w-2)
+	head := "  " + fit("AT", cw.at) + " " + fit("METHOD", cw.method) + " " + fit("PATH / NOTE", cw.path) + " " + fit("STAT", cw.status) + " " +
 		fit("CODE", cw.code) + " " + fit("TOOK", cw.took)
 	if cw.record > 0 {
 		head += " " + fit("RECORD", cw.record)
@@ -280,7 +281,11 @@ func (m logModel) View() string {
 		if cw.record > 0 {
 			line += " " + fit(c.record, cw.record)
 		}
-		line = strings.TrimRight(line, " ")
+		mark := "  "
+		if i == m.cursor {
+			mark = "▸ "
+		}
+		line = mark + strings.TrimRight(line, " ")
 		switch {
 		case i == m.cursor:
 			line = s.Selected.Render(fit(line, m.w))

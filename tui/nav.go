@@ -129,7 +129,10 @@ func (m navModel) View() string {
 
 func (m navModel) ShortHelp() []key.Binding {
 	k := m.c.keys
-	return []key.Binding{k.Open, k.New, k.Online, k.Pending, k.Help, k.Quit}
+	// New makes a record of the object under the cursor: Pending Changes has none.
+	nw := k.New
+	nw.SetEnabled(m.cursor < len(m.objects))
+	return []key.Binding{k.Open, nw, k.Online, k.Pending, k.Help, k.Quit}
 }
 
 func (m navModel) FullHelp() [][]key.Binding {

@@ -7,31 +7,44 @@ import (
 
 // Theme is the colour palette. Every token adapts to light and dark terminals; with NO_COLOR
 // (or a terminal without colour) lipgloss drops the colours and the words carry the meaning.
+// Each token names its ANSI-16 colour too: on a 16-colour terminal the nearest match of a
+// 256-colour one can fall on the wrong side (both sashes red on a light background, or grey
+// text on white).
 type Theme struct {
-	Text, Muted, Accent, Border lipgloss.AdaptiveColor
-	Green, Orange, Red          lipgloss.AdaptiveColor
-	SelectedBg                  lipgloss.AdaptiveColor
-	OnlineBg, OfflineBg, BarBg  lipgloss.AdaptiveColor
-	UnreachableBg               lipgloss.AdaptiveColor // online, but the last sync did not reach the org
-	BarText                     lipgloss.AdaptiveColor
+	Text, Muted, Accent, Border lipgloss.CompleteAdaptiveColor
+	Green, Orange, Red          lipgloss.CompleteAdaptiveColor
+	SelectedBg                  lipgloss.CompleteAdaptiveColor
+	OnlineBg, OfflineBg, BarBg  lipgloss.CompleteAdaptiveColor
+	UnreachableBg               lipgloss.CompleteAdaptiveColor // online, but the last sync did not reach the org
+	BarText                     lipgloss.CompleteAdaptiveColor
 }
 
-// DefaultTheme uses ANSI-256 colours readable on both backgrounds.
+// tone is a colour token: its ANSI-256 and ANSI-16 colours on a light and on a dark background
+// (a true-colour terminal takes the 256-colour one).
+func tone(light256, light16, dark256, dark16 string) lipgloss.CompleteAdaptiveColor {
+	return lipgloss.CompleteAdaptiveColor{
+		Light: lipgloss.CompleteColor{TrueColor: light256, ANSI256: light256, ANSI: light16},
+		Dark:  lipgloss.CompleteColor{TrueColor: dark256, ANSI256: dark256, ANSI: dark16},
+	}
+}
+
+// DefaultTheme uses ANSI-256 colours readable on both backgrounds, and on a 16-colour terminal
+// keeps green, orange (yellow) and red apart on either.
 func DefaultTheme() Theme {
 	return Theme{
-		Text:          lipgloss.AdaptiveColor{Light: "235", Dark: "252"},
-		Muted:         lipgloss.AdaptiveColor{Light: "243", Dark: "245"},
-		Accent:        lipgloss.AdaptiveColor{Light: "25", Dark: "75"},
-		Border:        lipgloss.AdaptiveColor{Light: "250", Dark: "240"},
-		Green:         lipgloss.AdaptiveColor{Light: "28", Dark: "42"},
-		Orange:        lipgloss.AdaptiveColor{Light: "130", Dark: "214"},
-		Red:           lipgloss.AdaptiveColor{Light: "124", Dark: "203"},
-		SelectedBg:    lipgloss.AdaptiveColor{Light: "254", Dark: "237"},
-		OnlineBg:      lipgloss.AdaptiveColor{Light: "28", Dark: "28"},
-		OfflineBg:     lipgloss.AdaptiveColor{Light: "240", Dark: "240"},
-		BarBg:         lipgloss.AdaptiveColor{Light: "253", Dark: "236"},
-		UnreachableBg: lipgloss.AdaptiveColor{Light: "130", Dark: "172"},
-		BarText:       lipgloss.AdaptiveColor{Light: "235", Dark: "252"},
+		Text:          tone("235", "0", "252", "7"),
+		Muted:         tone("243", "8", "245", "7"),
+		Accent:        tone("25", "4", "75", "12"),
+		Border:        tone("250", "7", "240", "8"),
+		Green:         tone("28", "2", "42", "10"),
+		Orange:        tone("130", "3", "214", "11"),
+		Red:           tone("124", "1", "203", "9"),
+		SelectedBg:    tone("254", "7", "237", "8"),
+		OnlineBg:      tone("28", "2", "28", "2"),
+		OfflineBg:     tone("240", "8", "240", "8"),
+		BarBg:         tone("253", "7", "236", "0"),
+		UnreachableBg: tone("130", "3", "172", "3"),
+		BarText:       tone("235", "0", "252", "7"),
 	}
 }
 
