@@ -1090,8 +1090,13 @@ func applyLines(ctx context.Context, eng *pending.Engine, r io.Reader) (int, err
 			return n, fmt.Errorf("line %d is not UTF-8 text (the byte 0x%02x at %d): the org takes only UTF-8; convert it first (iconv)", line, text[invalidUTF8At(text)], invalidUTF8At(text))
 		}
 		var cl changeLine
-		if err := json.Unmarshal([]byte(text), &cl); err != nil {
+		dec := json.NewDecoder(strings.NewReader(text))
+		dec.UseNumber() // a number's digits as written: a float64 would round a long one unseen
+		if err := dec.Decode(&cl); err != nil {
 			return n, fmt.Errorf("line %d: %v", line, err)
+		}
+		if dec.InputOffset() != int64(len(text)) {
+			return n, fmt.Errorf("line %d: more after the JSON object (one change per line)", line)
 		}
 		var err error
 		switch cl.Op {
@@ -1281,29 +1286,45 @@ func normalizeValue(f remote.Field, v any) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
+	if x, ok := v.(json.Number); ok {
+		// A number from a JSON line, as written: a number field checks its digits; text takes
+		// them as they are; other fields refuse a number as they would a float64.
+		switch f.Type {
+		case "double", "currency", "percent", "int", "long": // its digits are checked below
+		case "boolean", "date", "datetime", "anyType":
+			n, _ := x.Float64()
+			v = n
+		default:
+			v = x.String()
+		}
+	}
 	switch f.Type {
 	case "double", "currency", "percent", "int", "long":
 		var n float64
 		switch x := v.(type) {
 		case float64:
 			n = x
-		case string:
-			t := strings.TrimSpace(x)
+		case string, json.Number:
+			t := strings.TrimSpace(fmt.Sprint(x))
 			if !decimalNumber.MatchString(t) {
 				return nil, fmt.Errorf("%s is a number (%s): give a number, not %s", f.Name, f.Type, jsonText(v))
 			}
-			n, _ = strconv.ParseFloat(t, 64)
+			var exact bool
+			if n, exact = remote.ExactNumber(t); !exact && !math.IsInf(n, 0) {
+				return nil, fmt.Errorf("%s: %s has more digits than the device keeps exactly (15 significant digits): it would be saved as %s",
+					f.Name, t, remote.FormatNumber(n))
+			}
 		default:
 			return nil, fmt.Errorf("%s is a number (%s): give a number, not %s", f.Name, f.Type, jsonText(v))
 		}
 		whole := f.Type == "int" || f.Type == "long"
 		switch {
 		case math.IsNaN(n) || math.IsInf(n, 0):
-			return nil, fmt.Errorf("%s: %v is not a number the org can store", f.Name, n)
+			return nil, fmt.Errorf("%s: %s is not a number the org can store", f.Name, jsonText(v))
 		case whole && n != math.Trunc(n):
-			return nil, fmt.Errorf("%s is a whole number: give %v or %v, not %v", f.Name, math.Floor(n), math.Ceil(n), n)
+			return nil, fmt.Errorf("%s is a whole number: give %s or %s, not %s", f.Name, remote.FormatNumber(math.Floor(n)), remote.FormatNumber(math.Ceil(n)), remote.FormatNumber(n))
 		case f.Precision > 0 && math.Abs(n) >= math.Pow10(f.Precision-f.Scale):
-			return nil, fmt.Errorf("%s takes at most %d digits before the decimal point, not %v", f.Name, f.Precision-f.Scale, n)
+			return nil, fmt.Errorf("%s takes at most %d digits before the decimal point, not %s", f.Name, f.Precision-f.Scale, remote.FormatNumber(n))
 		}
 		return n, nil
 	case "boolean":
@@ -1437,6 +1458,10 @@ func checkRequired(d *remote.Describe, fields remote.Fields, creating bool) erro
 	var missing []string
 	for _, f := range d.Fields {
 		v, given := fields[f.Name]
+		// Spaces alone are no value: the org refuses them as it refuses none (REQUIRED_FIELD_MISSING).
+		if s, ok := v.(string); ok && strings.TrimSpace(s) == "" {
+			v = nil
+		}
 		switch {
 		case creating && f.Required() && v == nil:
 			missing = append(missing, f.Name)
@@ -1552,11 +1577,11 @@ func typedValue(f remote.Field, s string) (any, error) {
 	}
 	switch f.Type {
 	case "double", "currency", "percent", "int", "long":
-		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-		if err != nil || !decimalNumber.MatchString(strings.TrimSpace(s)) {
+		// As typed: normalizeValue checks that the device keeps its digits.
+		if !decimalNumber.MatchString(strings.TrimSpace(s)) {
 			return nil, fmt.Errorf("%s: %q is not a number", f.Name, s)
 		}
-		return v, nil
+		return strings.TrimSpace(s), nil
 	case "boolean":
 		v, err := strconv.ParseBool(s)
 		if err != nil {

@@ -67,6 +67,11 @@ func FuzzTypedValueGivesWhatCheckValueTakes(f *testing.F) {
 			if n, ok := nv.(float64); ok && (math.IsNaN(n) || math.IsInf(n, 0) || fld.Type == "int" && n != math.Trunc(n)) {
 				t.Fatalf("%s value %v taken", fld.Type, n)
 			}
+			if n, ok := nv.(float64); ok {
+				if x, exact := remote.ExactNumber(strings.TrimSpace(s)); !exact || x != n {
+					t.Fatalf("%q taken as %v: not the number typed", s, n)
+				}
+			}
 			if again, err := normalizeValue(fld, nv); err != nil || !reflect.DeepEqual(again, nv) {
 				t.Fatalf("a normalized value %#v is not stable: %#v, %v", nv, again, err)
 			}

@@ -1512,3 +1512,52 @@ func orgThatMoves(t *testing.T) (org *mockorg.Org, login, moved *httptest.Server
 	org.SetInstanceURL(login.URL)
 	return org, login, moved
 }
+
+// A number longer than a float64 keeps (15 significant digits) is refused, with what it would
+// have been saved as, rather than queued as its neighbour; one it keeps goes as typed, from a
+// FIELD=VALUE argument and from a JSON line alike, and a JSON number given to a text field
+// keeps its digits.
+func TestNumbersAreQueuedAsTypedOrRefused(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	refused := []struct{ arg, says string }{
+		{"AnnualRevenue=123456789012345678", "it would be saved as 123456789012345680"},
+		{"AnnualRevenue=9007199254740993", "it would be saved as 9007199254740992"},
+		{"AnnualRevenue=1234567890123456.78", "more digits than the device keeps exactly"},
+		{"NumberOfEmployees=99999999999", "not 99999999999"}, // in full, not 9.9999999999e+10
+		{"Name=   ", "Name can't be emptied"},
+	}
+	for _, tc := range refused {
+		out, err := run(t, dir, "", "edit", "Account", "Acme Group", tc.arg)
+		if err == nil || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("edit %s: %v\n%s\nwant a refusal saying %q", tc.arg, err, out, tc.says)
+		}
+	}
+	lines := filepath.Join(dir, "changes.jsonl")
+	if err := os.WriteFile(lines, []byte(`{"op":"edit","object":"Account","record":"Acme Group","fields":{"AnnualRevenue":123456789012345678}}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := run(t, dir, "", "apply", lines); err == nil || !strings.Contains(err.Error(), "it would be saved as 123456789012345680") {
+		t.Errorf("apply of a long number: %v\n%s", err, out)
+	}
+	if out, err := run(t, dir, "", "edit", "Account", "Acme Group", "AnnualRevenue=9007199254740992"); err != nil {
+		t.Fatalf("a 16-digit number a float64 holds: %v\n%s", err, out)
+	}
+	if err := os.WriteFile(lines, []byte(`{"op":"edit","object":"Account","record":"Acme Group","fields":{"Description":12345678901234567890}}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := run(t, dir, "", "apply", lines); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	out, err := run(t, dir, "", "pending", "--json")
+	if err != nil {
+		t.Fatalf("pending: %v\n%s", err, out)
+	}
+	for _, want := range []string{`"AnnualRevenue":9007199254740992`, `"Description":"12345678901234567890"`} {
+		if !strings.Contains(strings.ReplaceAll(out, " ", ""), want) {
+			t.Errorf("the queue lacks %s:\n%s", want, out)
+		}
+	}
+}

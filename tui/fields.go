@@ -218,19 +218,26 @@ func (n *numberField) edited() bool {
 // number is the field's value: as typed, rounded to the field's scale once edited.
 func (n *numberField) number() (float64, error) {
 	x, err := n.parse()
-	if err != nil || !n.edited() || n.scale < 0 {
+	if err != nil || !n.edited() {
 		return x, err
 	}
-	if typed := strings.ReplaceAll(n.text(), ",", ""); plainDecimal.MatchString(typed) {
+	typed := strings.TrimPrefix(strings.ReplaceAll(n.text(), ",", ""), "+")
+	if n.scale >= 0 && plainDecimal.MatchString(typed) {
 		// On the digits typed: 1.00499999999999999 is 1.00, though its double prints 1.005.
-		if r, err := strconv.ParseFloat(roundDecimal(strings.TrimPrefix(typed, "+"), n.scale), 64); err == nil {
-			if r == 0 {
-				return 0, nil // -0.001 rounds to 0, not to -0
-			}
-			return r, nil
-		}
+		typed = roundDecimal(typed, n.scale)
 	}
-	return roundToScale(x, n.scale), nil
+	// A number with more digits than a float64 keeps would be saved as a neighbour.
+	r, exact := remote.ExactNumber(typed)
+	if !exact {
+		return 0, errors.New(sprintf("at most 15 significant digits: this would be saved as %s", remote.FormatNumber(r)))
+	}
+	if n.scale >= 0 && !plainDecimal.MatchString(typed) {
+		r = roundToScale(r, n.scale) // 1.2345e2 with two decimals
+	}
+	if r == 0 {
+		return 0, nil // -0.001 rounds to 0, not to -0
+	}
+	return r, nil
 }
 
 // plainDecimal is a number typed without an exponent.

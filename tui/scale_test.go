@@ -92,3 +92,37 @@ func TestSavingSaysWhichTypedNumberWasRounded(t *testing.T) {
 		}
 	}
 }
+
+// A number longer than the device keeps exactly is refused in the form with what it would be
+// saved as, not saved as its neighbour; a long one the field's scale rounds to a short one is
+// saved rounded.
+func TestTheFormRefusesANumberTheDeviceWouldNotKeepExactly(t *testing.T) {
+	cases := []struct {
+		scale       int
+		typed, says string
+	}{
+		{0, "123456789012345678", "at most 15 significant digits: this would be saved as 123456789012345680"},
+		{2, "1234567890123456.78", "at most 15 significant digits"},
+		{-1, "9007199254740993", "this would be saved as 9007199254740992"},
+		{2, "1.00499999999999999", "Account saved. Annual Revenue rounded to 1.00"},
+	}
+	for _, c := range cases {
+		t.Run(c.typed, func(t *testing.T) {
+			f := seededFake(1)
+			for i, fd := range f.desc["Account"].Fields {
+				if fd.Name == "AnnualRevenue" {
+					f.desc["Account"].Fields[i].Precision, f.desc["Account"].Fields[i].Scale = 18, c.scale
+					if c.scale < 0 {
+						f.desc["Account"].Fields[i].Precision, f.desc["Account"].Fields[i].Scale = 0, 0
+					}
+				}
+			}
+			d := newDriver(t, f, 200, 30)
+			d.keys("enter", "enter", "e")
+			d.requireView("Edit Account")
+			focusField(t, d, "Annual Revenue")
+			d.keys(c.typed, "ctrl+s")
+			d.requireView(c.says)
+		})
+	}
+}

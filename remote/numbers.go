@@ -1,0 +1,70 @@
+package remote
+
+import (
+	"strconv"
+	"strings"
+)
+
+// ExactNumber parses a number written in decimal (an optional sign, digits with an optional
+// point, an optional exponent) into the float64 the device keeps it as, and reports whether
+// that float64 writes back as the same number. A float64 holds any number of up to 15
+// significant digits; a longer one may come out as a neighbour (123456789012345678 is kept as
+// 123456789012345680), and saving that would store a number nobody typed.
+func ExactNumber(s string) (float64, bool) {
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return x, false // not a number, or beyond a float64's range
+	}
+	want, ok := decimalOf(s)
+	if !ok {
+		return x, false
+	}
+	got, _ := decimalOf(strconv.FormatFloat(x, 'e', -1, 64))
+	return x, want == got
+}
+
+// decimal is a number as sign, significant digits and a power of ten: -1.50e3 is {true, "15", 2}.
+type decimal struct {
+	neg    bool
+	digits string
+	exp    int
+}
+
+// decimalOf reads a decimal number written as ExactNumber takes it, with its digits stripped
+// of leading and trailing zeros; zero is {false, "", 0} whatever its sign.
+func decimalOf(s string) (decimal, bool) {
+	var d decimal
+	s = strings.TrimSpace(s)
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		d.neg = s[0] == '-'
+		s = s[1:]
+	}
+	mant, expText, hasExp := strings.Cut(strings.ToLower(s), "e")
+	if hasExp {
+		e, err := strconv.Atoi(expText)
+		if err != nil || e > 1e6 || e < -1e6 {
+			return d, false
+		}
+		d.exp = e
+	}
+	whole, frac, _ := strings.Cut(mant, ".")
+	digits := whole + frac
+	d.exp -= len(frac)
+	digits = strings.TrimLeft(digits, "0")
+	trimmed := strings.TrimRight(digits, "0")
+	d.exp += len(digits) - len(trimmed)
+	d.digits = trimmed
+	if d.digits == "" {
+		return decimal{}, true
+	}
+	return d, true
+}
+
+// FormatNumber writes a number the way a person reads it: in full (1e+16 is
+// 10000000000000000), with an exponent only past 21 digits.
+func FormatNumber(x float64) string {
+	if x != 0 && (x >= 1e21 || x <= -1e21 || (x < 1e-6 && x > -1e-6)) {
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return strconv.FormatFloat(x, 'f', -1, 64)
+}
