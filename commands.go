@@ -297,7 +297,7 @@ printing the queue.`,
 			if lerr != nil {
 				return lerr
 			}
-			names, lerr := conflictAuthorNames(context.WithoutCancel(ctx), s.eng.DB(), entries)
+			facts, lerr := readConflictFacts(context.WithoutCancel(ctx), s.eng.DB(), entries)
 			if lerr != nil {
 				return lerr
 			}
@@ -310,12 +310,12 @@ printing the queue.`,
 				shown = nil // the error line the command ends with says it, once
 			}
 			if asJSON {
-				writeJSON(out, map[string]any{"summary": summaryJSON(sum, redOf(entries), shown), "pending": namedEntries(entries, names)})
+				writeJSON(out, map[string]any{"summary": summaryJSON(sum, redOf(entries), shown), "pending": namedEntries(entries, facts)})
 			} else {
 				printSummary(out, sum, redOf(entries), shown)
 				if len(entries) > 0 {
 					fmt.Fprintln(out)
-					printEntries(out, firstForSync(entries), names)
+					printEntries(out, firstForSync(entries), facts)
 					if more := len(entries) - syncShown; more > 0 {
 						fmt.Fprintf(out, "… and %d more (`offline-edit pending` lists them all)\n", more)
 					}
@@ -338,7 +338,7 @@ printing the queue.`,
 		},
 	}
 	cmd.Flags().DurationVar(&wait, "wait", 30*time.Second, "how long to keep retrying an org out of reach and transient failures (a request under way finishes)")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print {\"summary\": …, \"pending\": the queue as pending --json gives it}")
 	return cmd
 }
 
@@ -643,8 +643,8 @@ func firstForSync(entries []pending.Entry) []pending.Entry {
 }
 
 // printEntries writes the queue as a table; a conflict's message says who made the other side
-// and when (names: conflictAuthorNames).
-func printEntries(w io.Writer, entries []pending.Entry, names map[string]string) {
+// and when, and which fields changed again on the org since (facts: readConflictFacts).
+func printEntries(w io.Writer, entries []pending.Entry, facts conflictFacts) {
 	creates := map[string]pending.Entry{}
 	for _, e := range entries {
 		if e.Op == pending.OpCreate {
@@ -662,8 +662,18 @@ func printEntries(w io.Writer, entries []pending.Entry, names map[string]string)
 			name = e.RecordID
 		}
 		msg := clip(tui.CleanLine(e.Message), 90)
-		if by := conflictBy(e, names); by != "" {
+		if by := conflictBy(e, facts.names); by != "" {
 			msg += " (" + by + ")"
+		}
+		var moved []string
+		for _, c := range e.Conflicts {
+			if _, again := facts.theirsNow(e, c); again {
+				moved = append(moved, c.Field)
+			}
+		}
+		if len(moved) > 0 {
+			// As the conflict screen says it: taking theirs keeps the newer value.
+			msg += "; changed again on the org since: " + strings.Join(moved, ", ")
 		}
 		if msg == "" {
 			msg = waitsFor(e, creates)
@@ -735,7 +745,7 @@ func newPendingCmd(of *orgFlags) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				names, err := conflictAuthorNames(ctx, db, entries)
+				facts, err := readConflictFacts(ctx, db, entries)
 				if err != nil {
 					return err
 				}
@@ -743,18 +753,18 @@ func newPendingCmd(of *orgFlags) *cobra.Command {
 					if entries == nil {
 						entries = []pending.Entry{}
 					}
-					return writeJSON(cmd.OutOrStdout(), namedEntries(entries, names))
+					return writeJSON(cmd.OutOrStdout(), namedEntries(entries, facts))
 				}
 				if len(entries) == 0 {
 					fmt.Fprintln(cmd.OutOrStdout(), "No pending changes.")
 					return nil
 				}
-				printEntries(cmd.OutOrStdout(), entries, names)
+				printEntries(cmd.OutOrStdout(), entries, facts)
 				return nil
 			})
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the queue as JSON, every key for every change (status pending, syncing or waiting: green; conflict or invalid: orange; failed: red; the README lists the keys)")
 	return cmd
 }
 
@@ -951,7 +961,9 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
   {"op":"new","object":"Account","fields":{"Name":"Acme"}}
   {"op":"edit","object":"Account","record":"Acme Corp","fields":{"Phone":"555-0100"}}
   {"op":"delete","object":"Contact","record":"003..."}
-"record" is an id or a name. Every line is validated; a bad line stops with its line number,
+"record" is an id or a name. A lookup takes an org's id or the local id "offline-edit new" printed:
+a record an earlier line of the same input creates has no id to give yet (queue it with new
+first). Every line is validated; a bad line stops with its line number,
 and the lines before it stay queued. It prints how many lines it applied and how many changes
 the queue holds: an edit of a record already changed joins that change (one per record), and
 an edit to the values a record has changes nothing.`,
@@ -1051,17 +1063,22 @@ func queueBeside(ctx context.Context, of *orgFlags) []namedEntry {
 	if entries == nil {
 		entries = []pending.Entry{}
 	}
-	names, err := conflictAuthorNames(ctx, db, entries)
+	facts, err := readConflictFacts(ctx, db, entries)
 	if err != nil {
 		return nil
 	}
-	return namedEntries(entries, names)
+	return namedEntries(entries, facts)
 }
 
 func withOfflineEngine(ctx context.Context, of *orgFlags, lockWait time.Duration, fn func(context.Context, *pending.Engine) error) error {
 	s, err := openDeviceSession(ctx, of, lockWait)
 	if err != nil {
-		return err
+		if ctx.Err() != nil {
+			return &exitError{130, err} // interrupted while waiting for the device or the org
+		}
+		// As sync says it: 2 when the org refused the sign-in, 3 when it could not be reached
+		// or was busy (a device that never signed in there needs it), else 1.
+		return sessionExit(err)
 	}
 	defer s.Close()
 	s.printStartNotes(os.Stderr, true)

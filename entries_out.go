@@ -6,46 +6,89 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
 	"github.com/offline-edit/offline-edit/tui"
 )
 
-// conflictAuthorNames are the names the device knows of the users who made the other side of
-// the queue's conflicts (TheirsBy), by id.
-func conflictAuthorNames(ctx context.Context, db *cache.DB, entries []pending.Entry) (map[string]string, error) {
+// conflictFacts are what the device knows beside the queue's conflicts: the names of the users
+// who made their other side (TheirsBy), by id, and the org's copy of each conflicting record
+// on the device now, by record id: a later sync may have brought a newer theirs.
+type conflictFacts struct {
+	names  map[string]string
+	server map[string]remote.Fields
+}
+
+func readConflictFacts(ctx context.Context, db *cache.DB, entries []pending.Entry) (conflictFacts, error) {
+	facts := conflictFacts{names: map[string]string{}, server: map[string]remote.Fields{}}
 	var ids []string
 	for _, e := range entries {
+		if len(e.Conflicts) == 0 {
+			continue
+		}
 		for _, c := range e.Conflicts {
 			if c.TheirsBy != "" && !slices.Contains(ids, c.TheirsBy) {
 				ids = append(ids, c.TheirsBy)
 			}
 		}
+		rec, err := db.Record(ctx, e.RecordID)
+		if err != nil && !errors.Is(err, cache.ErrNotFound) {
+			return facts, fmt.Errorf("read the org's copy of %s: %w", e.RecordID, err)
+		}
+		if rec.Server != nil {
+			facts.server[e.RecordID] = rec.Server
+		}
 	}
 	if len(ids) == 0 {
-		return map[string]string{}, nil
+		return facts, nil
 	}
 	names, err := db.Names(ctx, ids)
 	if err != nil {
-		return nil, fmt.Errorf("read the names of the users in conflicts: %w", err)
+		return facts, fmt.Errorf("read the names of the users in conflicts: %w", err)
 	}
-	return names, nil
+	facts.names = names
+	return facts, nil
+}
+
+// theirsNow is the value the org's copy on the device holds now for a conflict's field, and
+// whether it is another than the sync that found the conflict saw (changed again since).
+func (f conflictFacts) theirsNow(e pending.Entry, c pending.Conflict) (any, bool) {
+	v, ok := f.server[e.RecordID][c.Field]
+	if !ok || sameJSONValue(v, c.Theirs) {
+		return c.Theirs, false
+	}
+	return v, true
+}
+
+// sameJSONValue: no value and empty text are one.
+func sameJSONValue(a, b any) bool {
+	if a == "" {
+		a = nil
+	}
+	if b == "" {
+		b = nil
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // namedEntry is a pending change as `pending --json` and `sync --json` write it: the engine's
 // keys, and in each conflict the name of the user who made the other side (theirsByName, ""
-// when the device does not know it), after their id.
+// when the device does not know it), after their id, and after theirs the value the org's copy
+// on the device holds now (theirsNow: what taking theirs keeps; theirs when nothing moved).
 type namedEntry struct {
 	pending.Entry
-	names map[string]string
+	facts conflictFacts
 }
 
-// namedEntries pairs each entry with the names of conflicting users (a nil queue stays null).
-func namedEntries(entries []pending.Entry, names map[string]string) []namedEntry {
+// namedEntries pairs each entry with what the device knows beside its conflicts (a nil queue
+// stays null).
+func namedEntries(entries []pending.Entry, facts conflictFacts) []namedEntry {
 	if entries == nil {
 		return nil
 	}
@@ -60,7 +103,7 @@ func namedEntries(entries []pending.Entry, names map[string]string) []namedEntry
 		if e.Message == "" {
 			e.Message = waitsFor(e, creates) // as the table says it: a script reads why, too
 		}
-		out[i] = namedEntry{e, names}
+		out[i] = namedEntry{e, facts}
 	}
 	return out
 }
@@ -86,8 +129,14 @@ func (n namedEntry) MarshalJSON() ([]byte, error) {
 		if conflicts[i], err = readObject(cb); err != nil {
 			return nil, err
 		}
-		name, _ := json.Marshal(n.names[c.TheirsBy])
+		name, _ := json.Marshal(n.facts.names[c.TheirsBy])
 		conflicts[i] = conflicts[i].insertAfter("theirsBy", "theirsByName", name)
+		now, _ := n.facts.theirsNow(n.Entry, c)
+		nowJSON, err := json.Marshal(now)
+		if err != nil {
+			return nil, err
+		}
+		conflicts[i] = conflicts[i].insertAfter("theirs", "theirsNow", nowJSON)
 	}
 	cs, err := json.Marshal(conflicts)
 	if err != nil {

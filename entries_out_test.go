@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
 )
 
 // A conflict made by another user (the admin): pending --json keeps theirsBy as the user's id
@@ -61,6 +62,39 @@ func TestPendingSaysWhoMadeTheOtherSideOfAConflict(t *testing.T) {
 	check("beside the app")
 }
 
+// Theirs changed again after the sync that found the conflict: a script reading pending --json
+// sees the newest value the device knows (theirsNow, what taking theirs keeps), and the table
+// says the field moved, as the conflict screen does.
+func TestPendingSaysATheirsThatChangedAgainSinceTheConflict(t *testing.T) {
+	dir := t.TempDir()
+	admin := []string{"--user", "admin@demo.example"}
+	must := succeeds(t, dir)
+	must("sync")
+	must(append(admin, "sync")...)
+	must("edit", "Account", "Acme Group", "Phone=555-0001")
+	time.Sleep(1100 * time.Millisecond) // If-Unmodified-Since has one-second resolution
+	must(append(admin, "edit", "Account", "Acme Group", "Phone=555-9999")...)
+	must(append(admin, "sync")...)
+	must("sync")
+	time.Sleep(1100 * time.Millisecond)
+	must(append(admin, "edit", "Account", "Acme Group", "Phone=555-7777")...)
+	must(append(admin, "sync")...)
+	must("sync")
+
+	var got []map[string]any
+	out := must("pending", "--json")
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "["):]), &got); err != nil || len(got) != 1 {
+		t.Fatalf("want one conflict: %v\n%s", err, out)
+	}
+	c := got[0]["conflicts"].([]any)[0].(map[string]any)
+	if c["theirs"] != "555-9999" || c["theirsNow"] != "555-7777" {
+		t.Errorf("theirs %v, theirsNow %v; want the conflict's 555-9999 and the org's newest 555-7777", c["theirs"], c["theirsNow"])
+	}
+	if table := must("pending"); !strings.Contains(table, "changed again on the org since: Phone") {
+		t.Errorf("the table does not say Phone changed again:\n%s", table)
+	}
+}
+
 func TestEntryJSONAddsTheConflictingUsersNameAndKeepsEveryKeyInItsPlace(t *testing.T) {
 	at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 	withConflicts := pending.Entry{ID: "e1", Object: "Account", RecordID: "001A", Name: "Acme", Op: pending.OpUpdate,
@@ -68,22 +102,25 @@ func TestEntryJSONAddsTheConflictingUsersNameAndKeepsEveryKeyInItsPlace(t *testi
 			{Field: "Phone", Base: "1", Theirs: "2", Mine: "3", TheirsBy: "005K", TheirsAt: at},
 			{Field: "Rating", Base: nil, Theirs: "Hot", Mine: "Cold", TheirsBy: "005U", TheirsAt: at},
 		}}
-	names := map[string]string{"005K": "Kim Known"}
+	// Phone changed again on the org since the conflict was found (a later sync brought it).
+	facts := conflictFacts{names: map[string]string{"005K": "Kim Known"},
+		server: map[string]remote.Fields{"001A": {"Phone": "4", "Rating": "Hot"}}}
 
 	plain, err := json.Marshal(withConflicts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	named, err := json.Marshal(namedEntry{withConflicts, names})
+	named, err := json.Marshal(namedEntry{withConflicts, facts})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Without the added key the output is the engine's, byte for byte: same keys, same order.
-	stripped := regexp.MustCompile(`,"theirsByName":"[^"]*"`).ReplaceAll(named, nil)
+	// Without the added keys the output is the engine's, byte for byte: same keys, same order.
+	stripped := regexp.MustCompile(`,"theirsByName":"[^"]*"|,"theirsNow":"[^"]*"`).ReplaceAll(named, nil)
 	if !bytes.Equal(stripped, plain) {
-		t.Errorf("named JSON differs beyond theirsByName:\n%s\n%s", named, plain)
+		t.Errorf("named JSON differs beyond theirsByName and theirsNow:\n%s\n%s", named, plain)
 	}
-	for _, want := range []string{`"theirsBy":"005K","theirsByName":"Kim Known","theirsAt"`, `"theirsBy":"005U","theirsByName":"","theirsAt"`} {
+	for _, want := range []string{`"theirsBy":"005K","theirsByName":"Kim Known","theirsAt"`, `"theirsBy":"005U","theirsByName":"","theirsAt"`,
+		`"theirs":"2","theirsNow":"4","mine"`, `"theirs":"Hot","theirsNow":"Hot","mine"`} {
 		if !bytes.Contains(named, []byte(want)) {
 			t.Errorf("want %s in\n%s", want, named)
 		}
@@ -91,7 +128,7 @@ func TestEntryJSONAddsTheConflictingUsersNameAndKeepsEveryKeyInItsPlace(t *testi
 
 	without := pending.Entry{ID: "e2", Object: "Account", RecordID: "001B", Op: pending.OpCreate, Status: pending.StatusPending}
 	a, _ := json.Marshal(without)
-	b, err := json.Marshal(namedEntry{without, names})
+	b, err := json.Marshal(namedEntry{without, facts})
 	if err != nil || !bytes.Equal(a, b) {
 		t.Errorf("an entry without conflicts changed (%v):\n%s\n%s", err, b, a)
 	}

@@ -182,7 +182,7 @@ func TestApplyRefusesValuesThatDoNotFitTheirFields(t *testing.T) {
 		{`{"op":"new","object":"Account","fields":{"Name":"A","Phone":{"n":5550100}}}`, "Phone is a phone field: give text"},
 		{`{"op":"new","object":"Account","fields":{"Name":"A","NumberOfEmployees":"12x"}}`, "give a number"},
 		{`{"op":"new","object":"Account","fields":{"Name":"A","NumberOfEmployees":"1e300"}}`, "at most 8 digits"},
-		{`{"op":"new","object":"Account","fields":{"Name":1e300}}`, "Name takes at most 255 characters"},
+		{`{"op":"new","object":"Account","fields":{"Name":1` + strings.Repeat("0", 300) + `}}`, "Name takes at most 255 characters"}, // a number's digits, as written
 		{`{"op":"new","object":"Account","fields":{"Name":"A","Nested":{"a":1}}}`, `Account has no field "Nested"`},
 		{`{"op":"new","object":"Account","fields":{"Name":"A","Id":"001000000000001AAA"}}`, "Id is given by the org"},
 		{`{"op":"new","fields":{"Name":"A"}}`, `no "object" given`},
@@ -406,7 +406,11 @@ func TestTypedValueFollowsTheDescribe(t *testing.T) {
 		{"string", "", nil, false},
 	}
 	for _, c := range cases {
-		got, err := typedValue(remote.Field{Name: "F", Type: c.typ}, c.in)
+		f := remote.Field{Name: "F", Type: c.typ}
+		got, err := typedValue(f, c.in)
+		if err == nil {
+			got, err = normalizeValue(f, got) // a number is checked as typed there
+		}
 		if (err != nil) != c.bad || (!c.bad && got != c.want) {
 			t.Errorf("%s %q: got %v, %v", c.typ, c.in, got, err)
 		}
@@ -1559,5 +1563,36 @@ func TestNumbersAreQueuedAsTypedOrRefused(t *testing.T) {
 		if !strings.Contains(strings.ReplaceAll(out, " ", ""), want) {
 			t.Errorf("the queue lacks %s:\n%s", want, out)
 		}
+	}
+}
+
+// The commands that read or queue say what went wrong by their exit status as sync does: a
+// script tells "try again later" (3: the org a device that never signed in there needs could
+// not be reached) and "the org refused the sign-in" (2) from "fix the input" (1).
+func TestEveryCommandsExitStatusSaysWhatWentWrong(t *testing.T) {
+	srv := newFlakyOrg(t).srv
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"pending, wrong password", []string{"--org", srv.URL, "--password", "wrong", "pending"}, 2},
+		{"new, wrong password", []string{"--org", srv.URL, "--password", "wrong", "new", "Account", "Name=X"}, 2},
+		{"list, org unreachable", []string{"--org", "http://127.0.0.1:1", "list", "Account"}, 3},
+		{"edit, org unreachable", []string{"--org", "http://127.0.0.1:1", "edit", "Account", "X", "Phone=1"}, 3},
+		{"two ways of signing in", []string{"--org", srv.URL, "--password", "wrong", "--oauth", "pending"}, 1},
+	}
+	for _, tc := range tests {
+		_, err := run(t, t.TempDir(), "", tc.args...)
+		if code := exitCode(err); code != tc.want {
+			t.Errorf("%s: exit %d (%v), want %d", tc.name, code, err, tc.want)
+		}
+	}
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("prime: %v\n%s", err, out)
+	}
+	if _, err := run(t, dir, "", "edit", "Account", "Acme Group", "NoSuchField__c=1"); exitCode(err) != 1 {
+		t.Errorf("an unknown field: exit %d (%v), want 1", exitCode(err), err)
 	}
 }

@@ -438,7 +438,8 @@ func openDeviceDB(ctx context.Context, path string, wait time.Duration) (*cache.
 		if err == nil || !errors.Is(err, cache.ErrAlreadyOpen) || !time.Now().Before(deadline) {
 			return db, err
 		}
-		if !told && time.Since(start) >= time.Second {
+		if !told && time.Since(start) >= time.Second && onTerminal(os.Stderr) {
+			// A script (stderr not a terminal) is told only if the wait fails.
 			told = true
 			fmt.Fprintf(os.Stderr, "offline-edit: another offline-edit process has this device open; waiting up to %s more for it\n", time.Until(deadline).Round(time.Second))
 		}

@@ -155,7 +155,7 @@ func checkValue(f remote.Field, v any) error {
 	case "reference", "id":
 		s, ok := v.(string)
 		if !ok || s != "" && !IsLocalID(s) && !looksLikeID(s) {
-			return fmt.Errorf("%v is not a record id (15 or 18 letters and digits, such as a user's 005… id)", v)
+			return fmt.Errorf("%v is not a record id: 15 or 18 letters and digits (the org's id), or the local-… id of a record created on this device (new prints it)", v)
 		}
 	case "string", "textarea", "phone", "email", "url", "picklist", "multipicklist", "combobox", "encryptedstring":
 		s, ok := v.(string)
