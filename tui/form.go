@@ -307,6 +307,12 @@ func (m formModel) setFocus(i int) (formModel, tea.Cmd) {
 	return m, m.fields[i].input.Focus()
 }
 
+// blankValue: no value, or text of spaces alone.
+func blankValue(v any) bool {
+	s, isText := v.(string)
+	return v == nil || isText && strings.TrimSpace(s) == ""
+}
+
 // check runs the checks before saving: type, required, length. It returns how many fields fail.
 // Editing a record, a value the user did not change on the form is never refused: the org
 // holds it (a phone "1-800-FLOWERS", a long name from before a length was cut), and only the
@@ -334,7 +340,8 @@ func (m *formModel) check() int {
 		switch {
 		case f.input.Check() != nil:
 			f.err = f.input.Check().Error()
-		case required && (v == nil || v == ""):
+		case required && blankValue(v):
+			// Spaces alone are no value: the org refuses them as none (REQUIRED_FIELD_MISSING).
 			f.err = "required"
 		case f.def.Length > 0 && f.def.Type != "reference" && textLen(v) > f.def.Length:
 			f.err = sprintf("at most %d characters (now %d)", f.def.Length, textLen(v))

@@ -103,6 +103,30 @@ func TestFormChecksRequiredLengthAndTypeBeforeSaving(t *testing.T) {
 	}
 }
 
+// Spaces alone are no name: the org would refuse the change (REQUIRED_FIELD_MISSING) and lock
+// the record orange, with a blank name nobody can find it by.
+func TestFormRefusesARequiredFieldOfSpacesAlone(t *testing.T) {
+	for _, tc := range []struct {
+		keys  []string
+		clear bool
+	}{
+		{[]string{"down", "enter", "n"}, false}, // a new Contact: Last Name
+		{[]string{"enter", "enter", "e"}, true}, // an Account's name emptied
+	} {
+		f := seededFake(1)
+		d := newDriver(t, f, 100, 30)
+		d.keys(tc.keys...)
+		if tc.clear {
+			d.send(ctrlU)
+		}
+		d.keys("   ", "ctrl+s")
+		d.requireView("required", "1 field needs a fix before saving")
+		if n, _, _ := f.Counts(t.Context()); n != 0 {
+			t.Fatalf("%v: a required field of spaces alone was saved", tc.keys)
+		}
+	}
+}
+
 func TestEscOnFormWithUnsavedChangesAsksFirst(t *testing.T) {
 	d := newDriver(t, seededFake(1), 100, 30)
 	d.keys("enter", "enter", "e", "X", "esc")
