@@ -16,15 +16,7 @@ import (
 // and adds their name; the table says who and when, also beside the app.
 func TestPendingSaysWhoMadeTheOtherSideOfAConflict(t *testing.T) {
 	dir := t.TempDir()
-	admin := []string{"--user", "admin@demo.example"}
-	must := succeeds(t, dir)
-	must("sync")
-	must(append(admin, "sync")...)
-	must("edit", "Account", "Acme Group", "Phone=555-0001")
-	time.Sleep(1100 * time.Millisecond) // If-Unmodified-Since has one-second resolution
-	must(append(admin, "edit", "Account", "Acme Group", "Phone=555-9999")...)
-	must(append(admin, "sync")...)
-	must("sync")
+	must := phoneConflict(t, dir, "555-9999")
 
 	check := func(where string) {
 		t.Helper()
@@ -60,39 +52,6 @@ func TestPendingSaysWhoMadeTheOtherSideOfAConflict(t *testing.T) {
 	db, _ := holdDevice(t, dir)
 	defer db.Close()
 	check("beside the app")
-}
-
-// Theirs changed again after the sync that found the conflict: a script reading pending --json
-// sees the newest value the device knows (theirsNow, what taking theirs keeps), and the table
-// says the field moved, as the conflict screen does.
-func TestPendingSaysATheirsThatChangedAgainSinceTheConflict(t *testing.T) {
-	dir := t.TempDir()
-	admin := []string{"--user", "admin@demo.example"}
-	must := succeeds(t, dir)
-	must("sync")
-	must(append(admin, "sync")...)
-	must("edit", "Account", "Acme Group", "Phone=555-0001")
-	time.Sleep(1100 * time.Millisecond) // If-Unmodified-Since has one-second resolution
-	must(append(admin, "edit", "Account", "Acme Group", "Phone=555-9999")...)
-	must(append(admin, "sync")...)
-	must("sync")
-	time.Sleep(1100 * time.Millisecond)
-	must(append(admin, "edit", "Account", "Acme Group", "Phone=555-7777")...)
-	must(append(admin, "sync")...)
-	must("sync")
-
-	var got []map[string]any
-	out := must("pending", "--json")
-	if err := json.Unmarshal([]byte(out[strings.Index(out, "["):]), &got); err != nil || len(got) != 1 {
-		t.Fatalf("want one conflict: %v\n%s", err, out)
-	}
-	c := got[0]["conflicts"].([]any)[0].(map[string]any)
-	if c["theirs"] != "555-9999" || c["theirsNow"] != "555-7777" {
-		t.Errorf("theirs %v, theirsNow %v; want the conflict's 555-9999 and the org's newest 555-7777", c["theirs"], c["theirsNow"])
-	}
-	if table := must("pending"); !strings.Contains(table, "changed again on the org since: Phone") {
-		t.Errorf("the table does not say Phone changed again:\n%s", table)
-	}
 }
 
 func TestEntryJSONAddsTheConflictingUsersNameAndKeepsEveryKeyInItsPlace(t *testing.T) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"path/filepath"
 	"strings"
@@ -156,23 +157,43 @@ func TestFixOfARefusedCreateNeedsOnlyTheFieldsThatChange(t *testing.T) {
 	}
 }
 
-// A conflict whose other side moved again (a later sync brought a newer value) is not resolved
-// on the values it showed, unless --newer says the newer value was seen.
-func TestResolveStopsWhenTheirsChangedAgainUntilNewerIsGiven(t *testing.T) {
-	dir := t.TempDir()
+// phoneConflict makes Acme Group's Phone a conflict on the embedded org: the user's 555-0001
+// against the admin's theirs[0]; each later value of theirs the admin saves after it, and a
+// sync brings to the device (the conflict still shows the first). It returns the device's must.
+func phoneConflict(t *testing.T, dir string, theirs ...string) func(args ...string) string {
+	t.Helper()
 	admin := []string{"--user", "admin@demo.example"}
 	must := succeeds(t, dir)
 	must("sync")
 	must(append(admin, "sync")...)
 	must("edit", "Account", "Acme Group", "Phone=555-0001")
-	time.Sleep(1100 * time.Millisecond) // If-Unmodified-Since has one-second resolution
-	must(append(admin, "edit", "Account", "Acme Group", "Phone=555-0002")...)
-	must(append(admin, "sync")...)
-	must("sync") // the conflict: theirs 555-0002
-	time.Sleep(1100 * time.Millisecond)
-	must(append(admin, "edit", "Account", "Acme Group", "Phone=555-0003")...)
-	must(append(admin, "sync")...)
-	must("sync") // a refresh brings 555-0003; the conflict still shows 555-0002
+	for _, v := range theirs {
+		time.Sleep(1100 * time.Millisecond) // If-Unmodified-Since has one-second resolution
+		must(append(admin, "edit", "Account", "Acme Group", "Phone="+v)...)
+		must(append(admin, "sync")...)
+		must("sync")
+	}
+	return must
+}
+
+// A conflict whose other side moved again (a later sync brought a newer value) is not resolved
+// on the values it showed, unless --newer says the newer value was seen; pending says it moved
+// (the table) and what it is now (--json theirsNow), as the conflict screen does.
+func TestResolveStopsWhenTheirsChangedAgainUntilNewerIsGiven(t *testing.T) {
+	dir := t.TempDir()
+	must := phoneConflict(t, dir, "555-0002", "555-0003")
+	var got []map[string]any
+	out := must("pending", "--json")
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "["):]), &got); err != nil || len(got) != 1 {
+		t.Fatalf("want one conflict: %v\n%s", err, out)
+	}
+	c := got[0]["conflicts"].([]any)[0].(map[string]any)
+	if c["theirs"] != "555-0002" || c["theirsNow"] != "555-0003" {
+		t.Errorf("theirs %v, theirsNow %v; want the conflict's 555-0002 and the org's newest 555-0003", c["theirs"], c["theirsNow"])
+	}
+	if table := must("pending"); !strings.Contains(table, "changed again on the org since: Phone") {
+		t.Errorf("the table does not say Phone changed again:\n%s", table)
+	}
 	_, err := run(t, dir, "", "resolve", "Account", "Acme Group", "--take", "mine")
 	if exitCode(err) != 1 || !strings.Contains(err.Error(), `Phone is now "555-0003" (the conflict found "555-0002")`) {
 		t.Fatalf("resolve on moved values: %v", err)

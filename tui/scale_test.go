@@ -64,18 +64,7 @@ func TestSavingSaysWhichTypedNumberWasRounded(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.typed, func(t *testing.T) {
-			f := seededFake(1)
-			for i, fd := range f.desc["Account"].Fields {
-				if fd.Name == "AnnualRevenue" {
-					f.desc["Account"].Fields[i].Precision, f.desc["Account"].Fields[i].Scale = 18, c.scale
-				}
-			}
-			d := newDriver(t, f, 200, 30)
-			d.keys("enter", "enter", "e")
-			d.requireView("Edit Account")
-			focusField(t, d, "Annual Revenue")
-			d.keys(c.typed, "ctrl+s")
-			d.requireView("Account saved. " + c.want + ".")
+			saveAnnualRevenue(t, 18, c.scale, c.typed).requireView("Account saved. " + c.want + ".")
 		})
 	}
 	// A number typed with no more decimals than the field keeps is saved without a word, also
@@ -108,21 +97,29 @@ func TestTheFormRefusesANumberTheDeviceWouldNotKeepExactly(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.typed, func(t *testing.T) {
-			f := seededFake(1)
-			for i, fd := range f.desc["Account"].Fields {
-				if fd.Name == "AnnualRevenue" {
-					f.desc["Account"].Fields[i].Precision, f.desc["Account"].Fields[i].Scale = 18, c.scale
-					if c.scale < 0 {
-						f.desc["Account"].Fields[i].Precision, f.desc["Account"].Fields[i].Scale = 0, 0
-					}
-				}
+			precision := 18
+			if c.scale < 0 {
+				precision, c.scale = 0, 0 // a describe that gives no precision
 			}
-			d := newDriver(t, f, 200, 30)
-			d.keys("enter", "enter", "e")
-			d.requireView("Edit Account")
-			focusField(t, d, "Annual Revenue")
-			d.keys(c.typed, "ctrl+s")
-			d.requireView(c.says)
+			saveAnnualRevenue(t, precision, c.scale, c.typed).requireView(c.says)
 		})
 	}
+}
+
+// saveAnnualRevenue types a value in Annual Revenue, of the precision and scale given, on the
+// first account's edit form, and saves.
+func saveAnnualRevenue(t *testing.T, precision, scale int, typed string) *driver {
+	t.Helper()
+	f := seededFake(1)
+	for i, fd := range f.desc["Account"].Fields {
+		if fd.Name == "AnnualRevenue" {
+			f.desc["Account"].Fields[i].Precision, f.desc["Account"].Fields[i].Scale = precision, scale
+		}
+	}
+	d := newDriver(t, f, 200, 30)
+	d.keys("enter", "enter", "e")
+	d.requireView("Edit Account")
+	focusField(t, d, "Annual Revenue")
+	d.keys(typed, "ctrl+s")
+	return d
 }
