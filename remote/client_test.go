@@ -396,6 +396,23 @@ func TestErrorRepliesBecomeTypedErrors(t *testing.T) {
 	}
 }
 
+func TestDuplicateRuleDetailIsReadUnderEitherSpelling(t *testing.T) {
+	for _, key := range []string{"duplicateResut", "duplicateResult"} {
+		t.Run(key, func(t *testing.T) {
+			body := `[{"` + key + `":{"allowSave":true,"duplicateRule":"Rule","errorMessage":"dup","matchResults":[{"matchRecords":[{"record":{"Id":"003D000000QV9n2IAD"}}]}]},` +
+				`"errorCode":"DUPLICATES_DETECTED","message":"You're creating a duplicate record."}]`
+			e := remote.ParseErrorBody(400, []byte(body))
+			if e.Code() != "DUPLICATES_DETECTED" {
+				t.Fatalf("Code = %q", e.Code())
+			}
+			if e.Duplicate == nil || !e.Duplicate.AllowSave || e.Duplicate.DuplicateRule != "Rule" ||
+				len(e.Duplicate.MatchIDs) != 1 || e.Duplicate.MatchIDs[0] != "003D000000QV9n2IAD" {
+				t.Fatalf("Duplicate = %+v, want allowSave from %q", e.Duplicate, key)
+			}
+		})
+	}
+}
+
 func TestMalformedSuccessRepliesAreClearErrors(t *testing.T) {
 	tests := []struct {
 		name  string
