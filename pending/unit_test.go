@@ -100,6 +100,18 @@ func TestBackoffIsExponentialWithFullJitterAndHonoursRetryAfter(t *testing.T) {
 	}
 }
 
+func TestARetryAfterLongerThanTheBackoffCapIsHonoured(t *testing.T) {
+	b := Backoff{Base: time.Second, Cap: 5 * time.Minute}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, attempts := range []int{1, 5, 20, 1000} {
+		for _, retryAfter := range []time.Duration{5*time.Minute + time.Second, 10 * time.Minute, time.Hour} {
+			if d := b.Delay(attempts, retryAfter, rng); d < retryAfter {
+				t.Errorf("attempt %d, Retry-After %v: delay %v, want at least the Retry-After", attempts, retryAfter, d)
+			}
+		}
+	}
+}
+
 func TestRetryMomentRoundsUpToTheMillisecondTheQueueStores(t *testing.T) {
 	base := time.Date(2024, 3, 4, 10, 30, 0, 0, time.UTC)
 	cases := []struct {
