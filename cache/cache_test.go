@@ -246,6 +246,57 @@ func TestListFiltersByNameSubstringAndPages(t *testing.T) {
 	}
 }
 
+func TestListOrdersNamesIgnoringCaseAndKeysetPagingVisitsEachOnce(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	var rs []Record
+	for i, name := range []string{"gamma", "Beta", "alpha"} {
+		rs = append(rs, Record{Object: "Account", ID: fmt.Sprintf("001%015d", i), Name: name,
+			View: remote.Fields{"Name": name, "Industry": "Energy"}, Server: remote.Fields{"Name": name}})
+	}
+	if err := db.Update(ctx, func(tx *Tx) error { return tx.PutRecords(ctx, rs) }); err != nil {
+		t.Fatal(err)
+	}
+	want := "alpha,Beta,gamma"
+	for _, c := range []struct {
+		name  string
+		where map[string]string
+	}{
+		{"whole object", nil},
+		{"matching a field", map[string]string{"Industry": "Energy"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rows, _, err := db.List(ctx, ListQuery{Object: "Account", Where: c.where})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, r := range rows {
+				names = append(names, r.Name)
+			}
+			if got := strings.Join(names, ","); got != want {
+				t.Errorf("one page: %s, want %s", got, want)
+			}
+			names = nil
+			q := ListQuery{Object: "Account", Where: c.where, Limit: 1}
+			for i := 0; i < 10; i++ {
+				rows, _, err := db.List(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(rows) == 0 {
+					break
+				}
+				names = append(names, rows[0].Name)
+				q.AfterName, q.AfterID = rows[0].Name, rows[0].ID
+			}
+			if got := strings.Join(names, ","); got != want {
+				t.Fatalf("pages of one after a key: %s, want %s", got, want)
+			}
+		})
+	}
+}
+
 func TestListUsesTheNameIndex(t *testing.T) {
 	db := openTemp(t)
 	rows, err := db.SQL().Query(`EXPLAIN QUERY PLAN SELECT id FROM records WHERE object = 'Account' ORDER BY name COLLATE NOCASE, id LIMIT 50`)
