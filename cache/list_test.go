@@ -83,6 +83,41 @@ func TestListFilterMatchesNameAndShortTextFields(t *testing.T) {
 	}
 }
 
+func TestListFilterNeverMatchesAcrossTwoFields(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	view := remote.Fields{"Id": "001000000000000001AAA", "Name": "Acme", "Phone": "555-0100", "BillingCity": "Lyon",
+		"Website": "https://acme.example", "Industry": "Energy"}
+	err := db.Update(ctx, func(tx *Tx) error {
+		if err := tx.PutDescribe(ctx, accountDescribe(), time.Now()); err != nil {
+			return err
+		}
+		return tx.PutRecords(ctx, []Record{{Object: "Account", ID: "001000000000000001", Name: "Acme", View: view, Server: view}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		filter string
+		want   int
+	}{
+		{"acme", 1},      // the name alone
+		{"lyon", 1},      // one field alone
+		{"acme555", 0},   // end of the name, start of the phone
+		{"0100lyon", 0},  // end of one field, start of the next
+		{"lyonhttps", 0}, // and the next
+		{"acme.exampleenergy", 0},
+	} {
+		rows, total, err := db.List(ctx, ListQuery{Object: "Account", Filter: tc.filter})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != tc.want || len(rows) != tc.want {
+			t.Errorf("filter %q: %d rows (total %d), want %d", tc.filter, len(rows), total, tc.want)
+		}
+	}
+}
+
 func BenchmarkListFilter100k(b *testing.B) {
 	db, err := Open(filepath.Join(b.TempDir(), "device.db"))
 	if err != nil {
