@@ -268,6 +268,29 @@ func TestCoalescingKeepsOneEntryPerRecord(t *testing.T) {
 	}
 }
 
+func TestADeleteFoldedOverAnEditCarriesNoChanges(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	c := h.firstOwned(t, "Contact")
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "555-0199", "Title": "Folded"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.eng.Delete(bg, "Contact", c.ID); err != nil {
+		t.Fatal(err)
+	}
+	ents, err := h.eng.Entries(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 1 {
+		t.Fatalf("%d entries, want one: %+v", len(ents), ents)
+	}
+	if en := ents[0]; en.RecordID != c.ID || en.Op != OpDelete || len(en.Changes) != 0 {
+		t.Fatalf("entry: op %s, changes %v; want a delete of %s with no changes", en.Op, en.Changes, c.ID)
+	}
+}
+
 func TestDiscardRestoresTheServerCopyAndOrphansDependents(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	h.sync(t)
