@@ -291,6 +291,46 @@ func TestADeleteFoldedOverAnEditCarriesNoChanges(t *testing.T) {
 	}
 }
 
+// A field the user may set on a new record but not change afterwards (createable, not
+// updateable) can still be edited while its record's create is queued: the org gets it with the
+// create.
+func TestEditingAQueuedCreateIsCheckedAsACreate(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	d, err := h.db.Describe(bg, "Account")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for i := range d.Fields {
+		if d.Fields[i].Name == "Phone" {
+			d.Fields[i].Createable, d.Fields[i].Updateable = true, false
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("the Account describe has no Phone")
+	}
+	if err := h.db.Update(bg, func(tx *cache.Tx) error { return tx.PutDescribe(bg, d, h.clock.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+	a := h.firstOwned(t, "Account")
+	if err := h.eng.Edit(bg, "Account", a.ID, remote.Fields{"Phone": "555-0101"}); !errors.Is(err, ErrNotAllowed) {
+		t.Fatalf("edit of a read-only field on a synced record: %v, want ErrNotAllowed", err)
+	}
+	id, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Set Once Ltd", "Phone": "555-0102"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": "555-0103"}); err != nil {
+		t.Fatalf("edit of a createable field on a queued create: %v", err)
+	}
+	if en := h.entryOf(t, id); en.Op != OpCreate || en.Changes["Phone"] != "555-0103" {
+		t.Fatalf("entry: op %s, changes %v", en.Op, en.Changes)
+	}
+}
+
 func TestDiscardRestoresTheServerCopyAndOrphansDependents(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	h.sync(t)
