@@ -1,7 +1,9 @@
 package pending
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -224,6 +226,76 @@ func TestDuplicateRuleIsInvalidAndSavingUnchangedSendsSaveAnyway(t *testing.T) {
 	}
 	if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = '"+soqlEscape(a.Name)+"'"); n != 2 {
 		t.Fatalf("org has %d", n)
+	}
+}
+
+// sentSaveAnyway reports whether a request asks the org to save despite its duplicate rules
+// (the header on a REST call, or on a subrequest of a composite).
+func sentSaveAnyway(r *http.Request) bool {
+	if r.Header.Get("Sforce-Duplicate-Rule-Header") != "" {
+		return true
+	}
+	if r.Body == nil {
+		return false
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return bytes.Contains(body, []byte("Sforce-Duplicate-Rule-Header"))
+}
+
+// A duplicate-rule refusal that allows saving anyway, then a fix with other values: the fix is
+// a new attempt, not the "save anyway" the refusal offered. When the org refuses it for another
+// reason, the message offers no saving unchanged, and sending it again unchanged asks for no
+// exception to the duplicate rule.
+func TestAFixWithNewValuesForgetsTheDuplicateRulesSaveAnyway(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	admin := h.admin(t)
+	if _, err := admin.AddRule(bg, remote.Rule{Object: "Account", Kind: "duplicate", Field: "Name", Message: "Looks like a duplicate"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.AddRule(bg, remote.Rule{Object: "Account", Kind: "forbid_value", Field: "Name", Value: "Forbidden Fix Ltd", Message: "Not that name"}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	a := h.firstOwned(t, "Account")
+	var saveAnyway atomic.Int32
+	h.faults.set(func(r *http.Request) string {
+		if sentSaveAnyway(r) {
+			saveAnyway.Add(1)
+		}
+		return ""
+	})
+	h.eng.SetOnline(false)
+	local, err := h.eng.Create(bg, "Account", remote.Fields{"Name": a.Name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	en := h.entryOf(t, local)
+	if en.Status != StatusInvalid || en.Code != "DUPLICATES_DETECTED" || !strings.Contains(en.Message, "save again unchanged") {
+		t.Fatalf("after the duplicate: status %s, code %s, message %q", en.Status, en.Code, en.Message)
+	}
+	if err := h.eng.Fix(bg, en.ID, remote.Fields{"Name": "Forbidden Fix Ltd"}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	en = h.entryOf(t, local)
+	if en.Status != StatusInvalid || en.Code == "DUPLICATES_DETECTED" {
+		t.Fatalf("after the fix: status %s, code %s, message %q; want refused by the other rule", en.Status, en.Code, en.Message)
+	}
+	if strings.Contains(en.Message, "save again unchanged") {
+		t.Errorf("after the fix the message still offers saving anyway: %q", en.Message)
+	}
+	if err := h.eng.Fix(bg, en.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	if n := saveAnyway.Load(); n != 0 {
+		t.Errorf("%d requests asked to save despite the duplicate rule after the fix gave new values", n)
+	}
+	if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = 'Forbidden Fix Ltd'"); n != 0 {
+		t.Fatalf("the org holds %d records of the refused name", n)
 	}
 }
 
