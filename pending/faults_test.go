@@ -2,6 +2,7 @@ package pending
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -83,6 +84,87 @@ func TestLostReplyOfACreateDoesNotDuplicateIt(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// onlyFirstCreate rewrites a composite to carry only its first create and that create's read:
+// the org sees nothing of the rest (as when a connection breaks part way).
+func onlyFirstCreate(t *testing.T, r *http.Request) {
+	t.Helper()
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		AllOrNone        bool              `json:"allOrNone"`
+		CompositeRequest []json.RawMessage `json:"compositeRequest"`
+	}
+	if err := json.Unmarshal(body, &c); err != nil || len(c.CompositeRequest) < 2 {
+		t.Fatalf("composite %s: %v", body, err)
+	}
+	c.CompositeRequest = c.CompositeRequest[:2]
+	if body, err = json.Marshal(c); err != nil {
+		t.Fatal(err)
+	}
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+}
+
+// Two creates alike, both sent with their offline keys in one request whose reply was lost,
+// and only the first reached the org. The next sync finds the first by its key; the second,
+// not found by its key, must not take the first's record by its values (that record carries
+// the first's key): it is sent again, and the device ends with two records.
+func TestALostCreateNeverTakesTheRecordOfAnotherCreateByItsValues(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	fields := remote.Fields{"Name": "Twin Reply Ltd", "Phone": "555-0111"}
+	var locals []string
+	for range 2 {
+		id, err := h.eng.Create(bg, "Account", fields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		locals = append(locals, id)
+	}
+	var done atomic.Bool
+	h.faults.set(func(r *http.Request) string {
+		if isComposite(r) && done.CompareAndSwap(false, true) {
+			onlyFirstCreate(t, r)
+			return "lose"
+		}
+		return ""
+	})
+	h.eng.SetOnline(true)
+	if _, err := h.eng.Sync(bg); err == nil {
+		t.Fatal("a lost reply must report a network failure")
+	}
+	byName := "SELECT Id FROM Account WHERE Name = 'Twin Reply Ltd'"
+	if n := countOnOrg(t, h, byName); n != 1 {
+		t.Fatalf("the org should hold the first create only, has %d", n)
+	}
+	for _, id := range locals {
+		if en := h.entryOf(t, id); !en.InDoubt {
+			t.Fatalf("entry %s is not in doubt: %+v", id, en)
+		}
+	}
+	h.clock.Set(h.clock.Now().Add(10 * time.Minute))
+	h.sync(t)
+	if n := countOnOrg(t, h, byName); n != 2 {
+		t.Errorf("the org holds %d records, want 2", n)
+	}
+	ids := map[string]bool{}
+	for _, local := range locals {
+		id, err := h.eng.ServerID(bg, local)
+		if err != nil || id == "" {
+			t.Fatalf("the create %s has no org id: %q, %v", local, id, err)
+		}
+		ids[id] = true
+	}
+	if len(ids) != 2 {
+		t.Errorf("the two creates have the ids %v on the device, want two distinct ids", ids)
+	}
+	if ents, _ := h.eng.Entries(bg); len(ents) != 0 {
+		t.Errorf("still queued: %+v", ents)
 	}
 }
 
