@@ -87,6 +87,43 @@ func TestLostReplyOfACreateDoesNotDuplicateIt(t *testing.T) {
 	}
 }
 
+// On an object without Offline_Key__c a lost create is looked up by its values among the
+// records created since shortly before it was sent: the org's clock a minute or two behind the
+// device's still finds it, and the next sync sends no duplicate.
+func TestALostKeylessCreateIsFoundThoughTheOrgsClockIsBehind(t *testing.T) {
+	for _, behind := range []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute} {
+		t.Run(behind.String(), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{profile: mockorg.ProfileReal, orgBehind: behind})
+			h.sync(t)
+			h.eng.SetOnline(false)
+			if _, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Slow Clock Ltd", "Phone": "555-0112"}); err != nil {
+				t.Fatal(err)
+			}
+			h.faults.set(once(isComposite, "lose"))
+			h.eng.SetOnline(true)
+			if _, err := h.eng.Sync(bg); err == nil {
+				t.Fatal("a lost reply must report a network failure")
+			}
+			byName := "SELECT Id FROM Account WHERE Name = 'Slow Clock Ltd'"
+			if n := countOnOrg(t, h, byName); n != 1 {
+				t.Fatalf("the org should have applied the create once, has %d", n)
+			}
+			h.clock.Set(h.clock.Now().Add(10 * time.Minute))
+			h.sync(t)
+			if n := countOnOrg(t, h, byName); n != 1 {
+				t.Fatalf("duplicate created: %d records", n)
+			}
+			if ents, _ := h.eng.Entries(bg); len(ents) != 0 {
+				t.Fatalf("still queued: %+v", ents)
+			}
+			assertNoLocalIDs(t, h)
+			if acts, _ := h.eng.Activity(bg, "", 100); !hasNote(acts, "found the record an earlier send created") {
+				t.Fatalf("the lookup was not used: %+v", acts)
+			}
+		})
+	}
+}
+
 // onlyFirstCreate rewrites a composite to carry only its first create and that create's read:
 // the org sees nothing of the rest (as when a connection breaks part way).
 func onlyFirstCreate(t *testing.T, r *http.Request) {

@@ -84,6 +84,8 @@ type harnessOpts struct {
 	tokenOf string
 	// user is whose device it is (alex's when "").
 	user string
+	// orgBehind sets the org's clock that much behind the device's.
+	orgBehind time.Duration
 }
 
 func newHarness(t testing.TB, ho harnessOpts) *harness {
@@ -96,7 +98,11 @@ func newHarness(t testing.TB, ho harnessOpts) *harness {
 	if ho.size == 0 {
 		ho.size = 300
 	}
-	org, err := mockorg.Open(mockorg.Options{Seed: 7, Size: ho.size, Now: h.clock.Now, Profile: ho.profile})
+	orgNow := h.clock.Now
+	if ho.orgBehind != 0 {
+		orgNow = func() time.Time { return h.clock.Now().Add(-ho.orgBehind) }
+	}
+	org, err := mockorg.Open(mockorg.Options{Seed: 7, Size: ho.size, Now: orgNow, Profile: ho.profile})
 	if err != nil {
 		t.Fatal(err)
 	}
