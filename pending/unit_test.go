@@ -1,15 +1,19 @@
 package pending
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"math/rand/v2"
+	"net/http"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -772,5 +776,49 @@ func TestSyncSoonRunsTheLoopNow(t *testing.T) {
 	h.eng.SyncSoon()
 	if !waitFor(EventSyncStarted, 5*time.Second) {
 		t.Fatal("SyncSoon started no run")
+	}
+}
+
+// A push packs updates of one object 24 to a Composite request with the one Collections
+// retrieve that reads them back: 25 subrequests, the most a Composite may carry.
+func TestAPushPacksTwentyFourUpdatesAndTheirRetrievePerComposite(t *testing.T) {
+	for _, tc := range []struct{ updates, composites int }{{24, 1}, {25, 2}, {48, 2}, {49, 3}} {
+		t.Run(fmt.Sprint(tc.updates), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{objects: []string{"Account"}, size: 1500})
+			h.sync(t)
+			h.eng.SetOnline(false)
+			queueUpdates(t, h, tc.updates, 1)
+			var mu sync.Mutex
+			var sizes []int
+			h.faults.set(func(r *http.Request) string {
+				if isComposite(r) {
+					body, _ := io.ReadAll(r.Body)
+					r.Body = io.NopCloser(bytes.NewReader(body))
+					var c struct {
+						CompositeRequest []json.RawMessage `json:"compositeRequest"`
+					}
+					_ = json.Unmarshal(body, &c)
+					mu.Lock()
+					sizes = append(sizes, len(c.CompositeRequest))
+					mu.Unlock()
+				}
+				return ""
+			})
+			h.eng.SetOnline(true)
+			if s := h.sync(t); s.Synced != tc.updates {
+				t.Fatalf("summary %+v", s)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			slices.Sort(sizes) // requests of a wave go in parallel
+			if len(sizes) != tc.composites {
+				t.Errorf("%d updates went in %d Composite requests of %v subrequests, want %d", tc.updates, len(sizes), sizes, tc.composites)
+			}
+			for _, n := range sizes {
+				if n > remote.MaxSubrequests {
+					t.Errorf("a Composite request of %d subrequests", n)
+				}
+			}
+		})
 	}
 }
