@@ -1289,6 +1289,9 @@ func normalizeValues(ctx context.Context, db *cache.DB, d *remote.Describe, fiel
 }
 
 // decimalNumber is a number as people and the org write it: no hex, no underscores, no Inf.
+// plainDecimal is a number written without an exponent.
+var plainDecimal = regexp.MustCompile(`^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)$`)
+
 var decimalNumber = regexp.MustCompile(`^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$`)
 
 // dateTimeLayouts are the date-time forms the org reads: RFC 3339, and its own wire form with
@@ -1308,7 +1311,16 @@ func normalizeValue(f remote.Field, v any) (any, error) {
 		// them as they are; other fields refuse a number as they would a float64.
 		switch f.Type {
 		case "double", "currency", "percent", "int", "long": // its digits are checked below
-		case "boolean", "date", "datetime", "anyType":
+		case "anyType":
+			n, exact := remote.ExactNumber(x.String())
+			if !exact {
+				if math.IsInf(n, 0) {
+					return nil, fmt.Errorf("%s: %s is not a number the org can store", f.Name, x)
+				}
+				return nil, fmt.Errorf("%s: %s", f.Name, remote.NotKeptExactly(x.String(), n))
+			}
+			v = n
+		case "boolean", "date", "datetime": // refused below, as a float64 would be
 			n, _ := x.Float64()
 			v = n
 		default:
@@ -1326,10 +1338,14 @@ func normalizeValue(f remote.Field, v any) (any, error) {
 			if !decimalNumber.MatchString(t) {
 				return nil, fmt.Errorf("%s is a number (%s): give a number, not %s", f.Name, f.Type, jsonText(v))
 			}
+			if f.Precision > 0 && (f.Type == "double" || f.Type == "currency" || f.Type == "percent") && plainDecimal.MatchString(t) {
+				// As the org will store it: rounded to the field's decimals, on the digits
+				// written (12.339999999999999 is 12.34, as its float64 is).
+				t = remote.RoundDecimal(strings.TrimPrefix(t, "+"), f.Scale)
+			}
 			var exact bool
 			if n, exact = remote.ExactNumber(t); !exact && !math.IsInf(n, 0) {
-				return nil, fmt.Errorf("%s: %s has more digits than the device keeps exactly (15 significant digits): it would be saved as %s",
-					f.Name, t, remote.FormatNumber(n))
+				return nil, fmt.Errorf("%s: %s", f.Name, remote.NotKeptExactly(t, n))
 			}
 		default:
 			return nil, fmt.Errorf("%s is a number (%s): give a number, not %s", f.Name, f.Type, jsonText(v))
@@ -1342,6 +1358,9 @@ func normalizeValue(f remote.Field, v any) (any, error) {
 			return nil, fmt.Errorf("%s is a whole number: give %s or %s, not %s", f.Name, remote.FormatNumber(math.Floor(n)), remote.FormatNumber(math.Ceil(n)), remote.FormatNumber(n))
 		case f.Precision > 0 && math.Abs(n) >= math.Pow10(f.Precision-f.Scale):
 			return nil, fmt.Errorf("%s takes at most %d digits before the decimal point, not %s", f.Name, f.Precision-f.Scale, remote.FormatNumber(n))
+		}
+		if n == 0 {
+			n = 0 // -0 (or -0.001 rounded) is 0: the org keeps no sign on zero
 		}
 		return n, nil
 	case "boolean":

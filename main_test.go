@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -1529,7 +1530,8 @@ func TestNumbersAreQueuedAsTypedOrRefused(t *testing.T) {
 	refused := []struct{ arg, says string }{
 		{"AnnualRevenue=123456789012345678", "it would be saved as 123456789012345680"},
 		{"AnnualRevenue=9007199254740993", "it would be saved as 9007199254740992"},
-		{"AnnualRevenue=1234567890123456.78", "more digits than the device keeps exactly"},
+		{"AnnualRevenue=123456789012345678.9", "has more significant digits than the device keeps (15 to 17)"},
+		{"AnnualRevenue=1e-400", "1e-400 is too small to keep"},
 		{"NumberOfEmployees=99999999999", "not 99999999999"}, // in full, not 9.9999999999e+10
 		{"Name=   ", "Name can't be emptied"},
 	}
@@ -1594,5 +1596,48 @@ func TestEveryCommandsExitStatusSaysWhatWentWrong(t *testing.T) {
 	}
 	if _, err := run(t, dir, "", "edit", "Account", "Acme Group", "NoSuchField__c=1"); exitCode(err) != 1 {
 		t.Errorf("an unknown field: exit %d (%v), want 1", exitCode(err), err)
+	}
+}
+
+// A number is queued as the org will store it: rounded to the field's decimals on the digits
+// written, a float64 printed in full taken for itself, no sign on zero; anyType takes a JSON
+// number only if the device keeps it exactly.
+func TestNumbersAreQueuedAsTheOrgStoresThem(t *testing.T) {
+	amount := remote.Field{Name: "Amount", Type: "currency", Precision: 18, Scale: 2}
+	count := remote.Field{Name: "N", Type: "int", Precision: 8}
+	anyField := remote.Field{Name: "V", Type: "anyType"}
+	taken := []struct {
+		f    remote.Field
+		in   any
+		want float64
+	}{
+		{amount, "99.989999999999995", 99.99}, // %.17g of 99.99
+		{amount, "12.339999999999999", 12.34},
+		{amount, json.Number("12.339999999999999"), 12.34},
+		{amount, "1234.567", 1234.57},
+		{amount, "-0.001", 0},
+		{amount, "-0", 0},
+		{count, "1e2", 100},
+		{anyField, json.Number("12.5"), 12.5},
+	}
+	for _, tc := range taken {
+		got, err := normalizeValue(tc.f, tc.in)
+		if err != nil || got != tc.want || math.Signbit(got.(float64)) {
+			t.Errorf("%s %v: %v (%v), want %v", tc.f.Type, tc.in, got, err, tc.want)
+		}
+	}
+	refused := []struct {
+		f    remote.Field
+		in   any
+		says string
+	}{
+		{count, "-0.5", "give -1 or 0, not -0.5"},
+		{anyField, json.Number("12345678901234567"), "it would be saved as 12345678901234568"},
+		{anyField, json.Number("1e400"), "not a number the org can store"},
+	}
+	for _, tc := range refused {
+		if got, err := normalizeValue(tc.f, tc.in); err == nil || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%s %v: %v (%v), want a refusal saying %q", tc.f.Type, tc.in, got, err, tc.says)
+		}
 	}
 }

@@ -7,9 +7,11 @@ import (
 
 // ExactNumber parses a number written in decimal (an optional sign, digits with an optional
 // point, an optional exponent) into the float64 the device keeps it as, and reports whether
-// that float64 writes back as the same number. A float64 holds any number of up to 15
-// significant digits; a longer one may come out as a neighbour (123456789012345678 is kept as
-// 123456789012345680), and saving that would store a number nobody typed.
+// that float64 writes back as the same number: in its shortest form, or to 16 or 17
+// significant digits as programs print a float64 in full (99.989999999999995 is 99.99). A
+// float64 holds any number of up to 15 significant digits; a longer one may come out as a
+// neighbour (123456789012345678 is kept as 123456789012345680), and saving that would store a
+// number nobody typed.
 func ExactNumber(s string) (float64, bool) {
 	x, err := strconv.ParseFloat(s, 64)
 	if err != nil {
@@ -19,8 +21,21 @@ func ExactNumber(s string) (float64, bool) {
 	if !ok {
 		return x, false
 	}
-	got, _ := decimalOf(strconv.FormatFloat(x, 'e', -1, 64))
-	return x, want == got
+	for _, prec := range []int{-1, 15, 16} {
+		if got, _ := decimalOf(strconv.FormatFloat(x, 'e', prec, 64)); got == want {
+			return x, true
+		}
+	}
+	return x, false
+}
+
+// NotKeptExactly says why a number ExactNumber refused is not kept as written (what it would be
+// saved as).
+func NotKeptExactly(s string, x float64) string {
+	if d, _ := decimalOf(s); x == 0 && d.digits != "" {
+		return s + " is too small to keep: it would be saved as 0"
+	}
+	return s + " has more significant digits than the device keeps (15 to 17): it would be saved as " + FormatNumber(x)
 }
 
 // decimal is a number as sign, significant digits and a power of ten: -1.50e3 is {true, "15", 2}.
@@ -63,8 +78,42 @@ func decimalOf(s string) (decimal, bool) {
 // FormatNumber writes a number the way a person reads it: in full (1e+16 is
 // 10000000000000000), with an exponent only past 21 digits.
 func FormatNumber(x float64) string {
+	if x == 0 {
+		x = 0 // not -0
+	}
 	if x != 0 && (x >= 1e21 || x <= -1e21 || (x < 1e-6 && x > -1e-6)) {
 		return strconv.FormatFloat(x, 'g', -1, 64)
 	}
 	return strconv.FormatFloat(x, 'f', -1, 64)
+}
+
+// RoundDecimal rounds a plain decimal ([-]digits[.digits]) to scale places, half away from
+// zero.
+func RoundDecimal(s string, scale int) string {
+	neg := strings.HasPrefix(s, "-")
+	whole, frac, _ := strings.Cut(strings.TrimPrefix(s, "-"), ".")
+	if len(frac) <= scale {
+		return s
+	}
+	digits := []byte(whole + frac[:scale])
+	if frac[scale] >= '5' {
+		i := len(digits) - 1
+		for ; i >= 0 && digits[i] == '9'; i-- {
+			digits[i] = '0'
+		}
+		if i >= 0 {
+			digits[i]++
+		} else {
+			digits = append([]byte{'1'}, digits...)
+		}
+	}
+	cut := len(digits) - scale
+	out := string(digits[:cut])
+	if scale > 0 {
+		out += "." + string(digits[cut:])
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
 }

@@ -24,6 +24,11 @@ func TestExactNumberSaysWhetherTheDeviceKeepsTheNumberTyped(t *testing.T) {
 		{"9007199254740992", true},    // 2^53: 16 digits a float64 holds
 		{"9007199254740993", false},   // 2^53+1: kept as 2^53
 		{"123456789012345678", false}, // kept as …680
+		{"99.989999999999995", true},  // 99.99 printed to 17 digits (%.17g)
+		{"12.339999999999999", false}, // parses to 12.34, which prints otherwise at any length
+		{"0.30000000000000004", true},
+		{"1234567890123456", true},
+		{"12.3400000000000001", false}, // 18 digits: kept as 12.34
 		{"1234567890123456.78", false},
 		{"9999999999999999.99", false},
 		{"1.00499999999999999", false},

@@ -224,12 +224,12 @@ func (n *numberField) number() (float64, error) {
 	typed := strings.TrimPrefix(strings.ReplaceAll(n.text(), ",", ""), "+")
 	if n.scale >= 0 && plainDecimal.MatchString(typed) {
 		// On the digits typed: 1.00499999999999999 is 1.00, though its double prints 1.005.
-		typed = roundDecimal(typed, n.scale)
+		typed = remote.RoundDecimal(typed, n.scale)
 	}
 	// A number with more digits than a float64 keeps would be saved as a neighbour.
 	r, exact := remote.ExactNumber(typed)
 	if !exact {
-		return 0, errors.New(sprintf("at most 15 significant digits: this would be saved as %s", remote.FormatNumber(r)))
+		return 0, errors.New(remote.NotKeptExactly(typed, r))
 	}
 	if n.scale >= 0 && !plainDecimal.MatchString(typed) {
 		r = roundToScale(r, n.scale) // 1.2345e2 with two decimals
@@ -295,42 +295,11 @@ func (n *numberField) roundedNote(f remote.Field) string {
 // digits x is written with (1.005 is 1.01, which rounding the binary double would miss).
 func roundToScale(x float64, scale int) float64 {
 	s := strconv.FormatFloat(x, 'f', -1, 64)
-	r, err := strconv.ParseFloat(roundDecimal(s, scale), 64)
+	r, err := strconv.ParseFloat(remote.RoundDecimal(s, scale), 64)
 	if err != nil || r == 0 {
 		return 0 // -0.001 rounds to 0, not to -0
 	}
 	return r
-}
-
-// roundDecimal rounds a plain decimal ([-]digits[.digits]) to scale places, half away from
-// zero.
-func roundDecimal(s string, scale int) string {
-	neg := strings.HasPrefix(s, "-")
-	whole, frac, _ := strings.Cut(strings.TrimPrefix(s, "-"), ".")
-	if len(frac) <= scale {
-		return s
-	}
-	digits := []byte(whole + frac[:scale])
-	if frac[scale] >= '5' {
-		i := len(digits) - 1
-		for ; i >= 0 && digits[i] == '9'; i-- {
-			digits[i] = '0'
-		}
-		if i >= 0 {
-			digits[i]++
-		} else {
-			digits = append([]byte{'1'}, digits...)
-		}
-	}
-	cut := len(digits) - scale
-	out := string(digits[:cut])
-	if scale > 0 {
-		out += "." + string(digits[cut:])
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
 }
 
 // dateField edits a date as YYYY-MM-DD.

@@ -109,7 +109,7 @@ func formatNumber(f remote.Field, x float64) string {
 // is written with, its thousands grouped with commas when group is set.
 func formatDecimal(x float64, scale int, group bool) string {
 	scale = max(0, scale)
-	s := roundDecimal(strconv.FormatFloat(x, 'f', -1, 64), scale)
+	s := remote.RoundDecimal(strconv.FormatFloat(x, 'f', -1, 64), scale)
 	neg := strings.HasPrefix(s, "-")
 	intPart, frac, _ := strings.Cut(strings.TrimPrefix(s, "-"), ".")
 	if pad := scale - len(frac); pad > 0 {

@@ -90,9 +90,9 @@ func TestTheFormRefusesANumberTheDeviceWouldNotKeepExactly(t *testing.T) {
 		scale       int
 		typed, says string
 	}{
-		{0, "123456789012345678", "at most 15 significant digits: this would be saved as 123456789012345680"},
-		{2, "1234567890123456.78", "at most 15 significant digits"},
-		{-1, "9007199254740993", "this would be saved as 9007199254740992"},
+		{0, "123456789012345678", "has more significant digits than the device keeps (15 to 17): it would be saved as 123456789012345680"},
+		{2, "1234567890123456.78", "has more significant digits than the device keeps"},
+		{-1, "9007199254740993", "it would be saved as 9007199254740992"},
 		{2, "1.00499999999999999", "Account saved. Annual Revenue rounded to 1.00"},
 	}
 	for _, c := range cases {

@@ -33,13 +33,13 @@ func tone(light256, light16, dark256, dark16 string) lipgloss.CompleteAdaptiveCo
 func DefaultTheme() Theme {
 	return Theme{
 		Text:          tone("235", "0", "252", "7"),
-		Muted:         tone("243", "8", "245", "7"),
+		Muted:         tone("243", "8", "245", "8"),
 		Accent:        tone("25", "4", "75", "12"),
 		Border:        tone("250", "7", "240", "8"),
 		Green:         tone("28", "2", "42", "10"),
 		Orange:        tone("130", "3", "214", "11"),
 		Red:           tone("124", "1", "203", "9"),
-		SelectedBg:    tone("254", "7", "237", "8"),
+		SelectedBg:    tone("254", "7", "237", "0"),
 		OnlineBg:      tone("28", "2", "28", "2"),
 		OfflineBg:     tone("240", "8", "240", "8"),
 		BarBg:         tone("253", "7", "236", "0"),

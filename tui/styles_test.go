@@ -8,8 +8,9 @@ import (
 	"github.com/muesli/termenv"
 )
 
-// The sashes stay three colours on every terminal a demo may meet: a 16-colour one maps the
-// 256-colour palette to its nearest match, which put orange and red both on red on white.
+// The sashes stay three colours, and labels (muted) apart from values (text), on every terminal
+// a demo may meet: a 16-colour one maps the 256-colour palette to its nearest match, which put
+// orange and red both on red on white.
 func TestSashColoursStayApartOnEveryColourProfileAndBackground(t *testing.T) {
 	th := DefaultTheme()
 	for _, profile := range []termenv.Profile{termenv.ANSI, termenv.ANSI256, termenv.TrueColor} {
@@ -18,7 +19,7 @@ func TestSashColoursStayApartOnEveryColourProfileAndBackground(t *testing.T) {
 			r.SetColorProfile(profile)
 			r.SetHasDarkBackground(dark)
 			seen := map[string]string{}
-			for name, c := range map[string]lipgloss.TerminalColor{"green": th.Green, "orange": th.Orange, "red": th.Red, "text": th.Text} {
+			for name, c := range map[string]lipgloss.TerminalColor{"green": th.Green, "orange": th.Orange, "red": th.Red, "text": th.Text, "muted": th.Muted} {
 				out := r.NewStyle().Foreground(c).Render("x")
 				if other, ok := seen[out]; ok {
 					t.Errorf("profile %v, dark %v: %s and %s render the same: %q", profile, dark, name, other, out)
