@@ -673,7 +673,7 @@ func printEntries(w io.Writer, entries []pending.Entry, facts conflictFacts) {
 		}
 		if len(moved) > 0 {
 			// As the conflict screen says it: taking theirs keeps the newer value.
-			msg += "; changed again on the org since: " + strings.Join(moved, ", ")
+			msg += "; changed again on the org since: " + pending.FieldLabels(facts.describes[e.Object], moved)
 		}
 		if msg == "" {
 			msg = waitsFor(e, creates)

@@ -21,12 +21,13 @@ import (
 // who made their other side (TheirsBy), by id, and the org's copy of each conflicting record
 // on the device now, by record id: a later sync may have brought a newer theirs.
 type conflictFacts struct {
-	names  map[string]string
-	server map[string]remote.Fields
+	names     map[string]string
+	server    map[string]remote.Fields
+	describes map[string]*remote.Describe // by object, to name fields by their labels
 }
 
 func readConflictFacts(ctx context.Context, db *cache.DB, entries []pending.Entry) (conflictFacts, error) {
-	facts := conflictFacts{names: map[string]string{}, server: map[string]remote.Fields{}}
+	facts := conflictFacts{names: map[string]string{}, server: map[string]remote.Fields{}, describes: map[string]*remote.Describe{}}
 	var ids []string
 	for _, e := range entries {
 		if len(e.Conflicts) == 0 {
@@ -43,6 +44,10 @@ func readConflictFacts(ctx context.Context, db *cache.DB, entries []pending.Entr
 		}
 		if rec.Server != nil {
 			facts.server[e.RecordID] = rec.Server
+		}
+		if _, ok := facts.describes[e.Object]; !ok {
+			d, _ := db.Describe(ctx, e.Object) // without one, fields go by their names
+			facts.describes[e.Object] = d
 		}
 	}
 	if len(ids) == 0 {

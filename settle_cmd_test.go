@@ -191,7 +191,7 @@ func TestResolveStopsWhenTheirsChangedAgainUntilNewerIsGiven(t *testing.T) {
 	if c["theirs"] != "555-0002" || c["theirsNow"] != "555-0003" {
 		t.Errorf("theirs %v, theirsNow %v; want the conflict's 555-0002 and the org's newest 555-0003", c["theirs"], c["theirsNow"])
 	}
-	if table := must("pending"); !strings.Contains(table, "changed again on the org since: Phone") {
+	if table := must("pending"); !strings.Contains(table, "changed again on the org since: Account Phone") { // by its label, as the message names it
 		t.Errorf("the table does not say Phone changed again:\n%s", table)
 	}
 	_, err := run(t, dir, "", "resolve", "Account", "Acme Group", "--take", "mine")

@@ -309,6 +309,10 @@ func displayName(d *remote.Describe, f remote.Fields) string {
 	return ""
 }
 
+// FieldLabels joins the labels of fields as the user sees them and the engine's messages name
+// them ("Account Phone and Rating"): for a command's table beside such a message.
+func FieldLabels(d *remote.Describe, fs []string) string { return fieldLabels(d, fs) }
+
 // fieldLabels joins the labels of fields, as the user sees them (a field the describe does
 // not list goes by its name).
 func fieldLabels(d *remote.Describe, fs []string) string {
