@@ -363,9 +363,11 @@ func (e *Engine) keepLaterEdits(ctx context.Context, tx *cache.Tx, d *remote.Des
 	if err != nil {
 		return false, err
 	}
-	if len(cur.sent) == 0 {
+	if len(cur.sent) == 0 && !cur.editedAfterUnrecordedSend() {
 		return false, nil
 	}
+	// Edited after a send a queue an older build wrote kept no record of: every field the
+	// record found does not hold is the user's to send, as one the send did not carry.
 	rest, base := remote.Fields{}, remote.Fields{}
 	var theirs []string
 	for _, k := range sortedKeys(cur.Changes) {
@@ -1185,8 +1187,15 @@ func (e *Engine) lookupCreate(ctx context.Context, r *run, en *entry) (outcome, 
 	for i := len(en.sent) - 1; i >= 0; i-- {
 		gens = append(gens, en.sent[i])
 	}
+	if en.editedAfterUnrecordedSend() {
+		// A queue an older build wrote, edited after a send it kept no record of: the name as
+		// it is now is the best guess at what that send carried.
+		if nf := d.NameField(); en.Changes[nf] != nil {
+			gens = append(gens, remote.Fields{nf: en.Changes[nf]})
+		}
+	}
 	for i, changes := range gens {
-		if i > 0 || en.editedSinceSend() {
+		if i > 0 || en.editedSinceSend() || en.editedAfterUnrecordedSend() {
 			since = en.CreatedAt // before any send
 		}
 		found, err := e.findByValues(ctx, r, d, en, changes, since, keyed)

@@ -115,18 +115,28 @@ func TestAChangeAfterALostReplyIsNotAConflictWithOneself(t *testing.T) {
 
 // A create whose reply was lost, then edited before the next sync: the record the earlier send
 // made is found (by its key, or by the values that send carried) and the edit reaches it; no
-// second record, and the edit is not dropped.
+// second record, and the edit is not dropped. Also for a queue an older build wrote, which kept
+// no record of what a send carried: what differs from the record found goes.
 func TestAnEditAfterALostCreateReachesTheRecordItMade(t *testing.T) {
-	for _, profile := range []mockorg.Profile{mockorg.ProfileDemo, mockorg.ProfileReal} {
-		t.Run(string(profile), func(t *testing.T) {
+	for _, tc := range []struct {
+		profile    mockorg.Profile
+		olderBuild bool
+	}{{mockorg.ProfileDemo, false}, {mockorg.ProfileReal, false}, {mockorg.ProfileDemo, true}, {mockorg.ProfileReal, true}} {
+		profile := tc.profile
+		t.Run(fmt.Sprintf("%s/older build %v", profile, tc.olderBuild), func(t *testing.T) {
 			h := newHarness(t, harnessOpts{profile: profile})
 			h.sync(t)
 			name := fmt.Sprintf("Lost Then Edited %s", profile)
 			local := createLosingTheReply(t, h, remote.Fields{"Name": name, "Phone": "123"})
 			h.eng.SetOnline(false)
 			h.clock.Set(h.clock.Now().Add(2 * time.Minute))
-			if err := h.eng.Edit(bg, "Account", local, remote.Fields{"Phone": "456"}); err != nil {
+			if err := h.eng.Edit(bg, "Account", local, remote.Fields{"Phone": "456", "Website": "https://later.example"}); err != nil {
 				t.Fatal(err)
+			}
+			if tc.olderBuild {
+				if _, err := h.db.SQL().Exec(`UPDATE entries SET sent = ''`); err != nil {
+					t.Fatal(err)
+				}
 			}
 			h.eng.SetOnline(true)
 			s := h.sync(t)
@@ -143,6 +153,9 @@ func TestAnEditAfterALostCreateReachesTheRecordItMade(t *testing.T) {
 			}
 			if got := res.Records[0].Fields["Phone"]; got != "456" {
 				t.Fatalf("org has Phone %v, want the edit made after the lost reply (456)", got)
+			}
+			if got, err := h.as(t, "admin@demo.example").Retrieve(bg, "Account", res.Records[0].ID(), []string{"Website"}); err != nil || got.Fields["Website"] != "https://later.example" {
+				t.Fatalf("org has Website %v (%v), want the edit made after the lost reply", got.Fields["Website"], err)
 			}
 			if total, _, _ := h.eng.Counts(bg); total != 0 {
 				ents, _ := h.eng.Entries(bg)

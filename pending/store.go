@@ -177,6 +177,14 @@ func (e *entry) editedSinceSend() bool {
 	return len(e.sent) > 0 && !e.sentRemembered.IsZero() && !e.sentAt.After(e.sentRemembered)
 }
 
+// editedAfterUnrecordedSend reports whether the user changed the record after a send whose
+// outcome is unknown, in a queue an older build wrote: it kept no record of what a send
+// carried (sent is empty), and only the times tell. This build remembers a send before such an
+// edit (rememberSent), so its own entries never answer yes.
+func (e *entry) editedAfterUnrecordedSend() bool {
+	return len(e.sent) == 0 && !e.sentAt.IsZero() && e.UpdatedAt.After(e.sentAt)
+}
+
 // lastSent is the value the latest earlier send carried for field f, if one carried it.
 func (e *entry) lastSent(f string) (any, bool) {
 	for i := len(e.sent) - 1; i >= 0; i-- {
