@@ -678,7 +678,8 @@ func printEntries(w io.Writer, entries []pending.Entry, facts conflictFacts) {
 		if msg == "" {
 			msg = waitsFor(e, creates)
 		}
-		if e.InDoubt {
+		if e.InDoubt && e.Status.Sash() == pending.SashGreen {
+			// Orange or red waits for the user, not for the next sync.
 			const hint = "sent, no answer: the org may have it; the next sync sends it again, never twice over"
 			msg = strings.TrimPrefix(msg+" — "+hint, " — ")
 		}
@@ -1338,7 +1339,8 @@ func normalizeValue(f remote.Field, v any) (any, error) {
 			if !decimalNumber.MatchString(t) {
 				return nil, fmt.Errorf("%s is a number (%s): give a number, not %s", f.Name, f.Type, jsonText(v))
 			}
-			if f.Precision > 0 && (f.Type == "double" || f.Type == "currency" || f.Type == "percent") && plainDecimal.MatchString(t) {
+			scaled := f.Precision > 0 && (f.Type == "double" || f.Type == "currency" || f.Type == "percent")
+			if scaled && plainDecimal.MatchString(t) {
 				// As the org will store it: rounded to the field's decimals, on the digits
 				// written (12.339999999999999 is 12.34, as its float64 is).
 				t = remote.RoundDecimal(strings.TrimPrefix(t, "+"), f.Scale)
@@ -1346,6 +1348,10 @@ func normalizeValue(f remote.Field, v any) (any, error) {
 			var exact bool
 			if n, exact = remote.ExactNumber(t); !exact && !math.IsInf(n, 0) {
 				return nil, fmt.Errorf("%s: %s", f.Name, remote.NotKeptExactly(t, n))
+			}
+			if scaled && !plainDecimal.MatchString(t) && !math.IsInf(n, 0) {
+				// Written with an exponent (1.5e0): rounded on its digits in full, the same way.
+				n, _ = strconv.ParseFloat(remote.RoundDecimal(strconv.FormatFloat(n, 'f', -1, 64), f.Scale), 64)
 			}
 		default:
 			return nil, fmt.Errorf("%s is a number (%s): give a number, not %s", f.Name, f.Type, jsonText(v))

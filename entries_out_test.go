@@ -185,3 +185,24 @@ func TestPendingSaysWhyAChangeRetriesAfterTheOrgWasOutOfReach(t *testing.T) {
 		t.Errorf("MESSAGE is %q, want %q:\n%s", got, why, table)
 	}
 }
+
+// "The next sync sends it again" is said of a change in doubt that waits to be sent (green), not
+// of one in doubt that waits for the user (orange or red): that one goes only once settled.
+func TestThePendingTableSaysAChangeInDoubtGoesAgainOnlyWhenItWill(t *testing.T) {
+	const hint = "the next sync sends it again"
+	for _, tc := range []struct {
+		status pending.Status
+		said   bool
+	}{
+		{pending.StatusPending, true},
+		{pending.StatusConflict, false},
+		{pending.StatusFailed, false},
+	} {
+		var b strings.Builder
+		printEntries(&b, []pending.Entry{{ID: "e1", Object: "Account", RecordID: "001A", Name: "Acme", Op: pending.OpUpdate,
+			Status: tc.status, Message: "some message", InDoubt: true}}, conflictFacts{})
+		if got := strings.Contains(b.String(), hint); got != tc.said {
+			t.Errorf("%s in doubt: says %q %v, want %v:\n%s", tc.status, hint, got, tc.said, b.String())
+		}
+	}
+}

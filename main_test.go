@@ -1618,6 +1618,10 @@ func TestNumbersAreQueuedAsTheOrgStoresThem(t *testing.T) {
 		{amount, "-0.001", 0},
 		{amount, "-0", 0},
 		{count, "1e2", 100},
+		{remote.Field{Name: "AnnualRevenue", Type: "currency", Precision: 18}, ".4", 0}, // no whole part written
+		{remote.Field{Name: "AnnualRevenue", Type: "currency", Precision: 18}, "1.5e0", 2},
+		{amount, "1.234567e3", 1234.57},
+		{amount, json.Number("9.87654e2"), 987.65},
 		{anyField, json.Number("12.5"), 12.5},
 	}
 	for _, tc := range taken {

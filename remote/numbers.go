@@ -95,6 +95,9 @@ func RoundDecimal(s string, scale int) string {
 	if len(frac) <= scale {
 		return s
 	}
+	if whole == "" {
+		whole = "0" // .4 is 0.4
+	}
 	digits := []byte(whole + frac[:scale])
 	if frac[scale] >= '5' {
 		i := len(digits) - 1

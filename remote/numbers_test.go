@@ -70,3 +70,26 @@ func TestFormatNumberWritesNumbersInFull(t *testing.T) {
 		}
 	}
 }
+
+func TestRoundDecimalRoundsHalfAwayFromZeroOnTheDigitsWritten(t *testing.T) {
+	tests := []struct {
+		in    string
+		scale int
+		want  string
+	}{
+		{"1.005", 2, "1.01"},
+		{"-1.005", 2, "-1.01"},
+		{"1234.567", 2, "1234.57"},
+		{"9.995", 2, "10.00"},
+		{".4", 0, "0"}, // no whole part written
+		{".6", 0, "1"},
+		{"-.4", 0, "-0"},
+		{".004", 2, "0.00"},
+		{"12", 2, "12"}, // fewer decimals than the scale: as written
+	}
+	for _, tc := range tests {
+		if got := RoundDecimal(tc.in, tc.scale); got != tc.want {
+			t.Errorf("RoundDecimal(%q, %d) = %q, want %q", tc.in, tc.scale, got, tc.want)
+		}
+	}
+}

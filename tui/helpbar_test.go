@@ -50,9 +50,14 @@ func TestHelpBarOffersOnlyTheKeysThatWorkWhereTheCursorIs(t *testing.T) {
 		// The full help answers only its own keys: those of the screen under it do nothing.
 		{"the full help open", []string{"?"}, []string{"close help", "pgdn page down"}, []string{"n new", "o online", "p pending", "q quit"}},
 		{"the full help over Pending Changes", []string{"p", "?"}, []string{"close help"}, []string{"resolve", "dismiss"}},
+		// r on a red change only says to press x.
+		{"Pending Changes on a red change", []string{"p"}, []string{"x dismiss"}, []string{"r resolve"}},
 	}
 	for _, tc := range tests {
-		d := newDriver(t, seededFake(1), 80, 24)
+		f := seededFake(1)
+		f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+			Op: pending.OpUpdate, Status: pending.StatusFailed, Code: "ENTITY_IS_DELETED", Message: "Can't be saved: the record was deleted"})
+		d := newDriver(t, f, 80, 24)
 		d.keys(tc.keys...)
 		bar := helpBarOf(d.view())
 		for _, w := range tc.want {

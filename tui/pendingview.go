@@ -551,10 +551,14 @@ func (m pendingModel) FullHelp() [][]key.Binding {
 func (m pendingModel) entryKeys() []key.Binding {
 	k := m.c.keys
 	keys := []key.Binding{k.Open, k.Resolve, k.Dismiss}
-	if _, ok := m.current(); !ok {
+	e, ok := m.current()
+	if !ok {
 		for i := range keys {
 			keys[i].SetEnabled(false)
 		}
+	}
+	if e.Status == pending.StatusFailed {
+		keys[1].SetEnabled(false) // a red change is dismissed (x): r only says so
 	}
 	return keys
 }
