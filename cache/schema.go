@@ -173,6 +173,11 @@ BEGIN
 END;
 UPDATE entries SET name = (SELECT r.name FROM records r WHERE r.id = entries.record_id)
 	WHERE EXISTS (SELECT 1 FROM records r WHERE r.id = entries.record_id AND r.name != '' AND r.name IS NOT entries.name);`,
+	// A change in doubt that the user edited after its send, in a queue a build without the
+	// sent column wrote: that build kept no record of what the send carried. Marked, so that
+	// the engine does not take the values as they are now for what the send carried.
+	`UPDATE entries SET sent = '{"at":0,"gens":[],"unrecorded":true}'
+	WHERE unknown = 1 AND sent = '' AND sent_at > 0 AND updated_at > sent_at;`,
 }
 
 // searchMigration is the schema version that added records.search: a database migrated from

@@ -393,6 +393,7 @@ func (e *Engine) keepLaterEdits(ctx context.Context, tx *cache.Tx, d *remote.Des
 		return false, nil
 	}
 	cur.Op, cur.Changes = OpUpdate, rest
+	cur.unrecordedSend = false // the record is found: its copy is the base from now on
 	e.rebase(cur, server.Fields, rec.Version)
 	cur.Status, cur.unknown, cur.NextAttempt, cur.Code, cur.Message = StatusPending, false, time.Time{}, "", ""
 	cur.UpdatedAt = e.now()

@@ -30,6 +30,9 @@ type entry struct {
 	// the record again, oldest first: values the org may hold that are the user's own.
 	sent           []remote.Fields
 	sentRemembered time.Time // when the last send in sent was made
+	// unrecordedSend: a send was made whose values no record tells, and the user edited the
+	// change after it (a queue an older build wrote): the values as they are now are no guide.
+	unrecordedSend bool
 	// noReply: the last send got no HTTP reply at all (the network, not the org, failed it).
 	noReply bool
 	sentAt  time.Time // when the change was last sent
@@ -55,7 +58,7 @@ func scanEntry(s rowScanner) (*entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e.sent, e.sentRemembered, err = decodeSent(sentGens); err != nil {
+	if e.sent, e.sentRemembered, e.unrecordedSend, err = decodeSent(sentGens); err != nil {
 		return nil, fmt.Errorf("pending: corrupt earlier sends of entry %s: %w", e.ID, err)
 	}
 	if e.Changes, err = cache.DecodeFields(changes); err != nil {
@@ -104,14 +107,17 @@ const maxSentKept = 8
 type sentRecord struct {
 	At   int64             `json:"at"`
 	Gens []json.RawMessage `json:"gens"`
+	// Unrecorded: a send was made that no record tells the values of (a queue an older build
+	// wrote, edited after that send; see the schema's migrations).
+	Unrecorded bool `json:"unrecorded,omitempty"`
 }
 
-// encodeSent stores earlier sends (” when there are none).
-func encodeSent(gens []remote.Fields, at time.Time) string {
-	if len(gens) == 0 {
+// encodeSent stores earlier sends (” when there are none and no send went unrecorded).
+func encodeSent(gens []remote.Fields, at time.Time, unrecorded bool) string {
+	if len(gens) == 0 && !unrecorded {
 		return ""
 	}
-	rec := sentRecord{At: cache.MS(at)}
+	rec := sentRecord{At: cache.MS(at), Unrecorded: unrecorded, Gens: []json.RawMessage{}}
 	for _, g := range gens {
 		rec.Gens = append(rec.Gens, json.RawMessage(cache.EncodeFields(g)))
 	}
@@ -122,35 +128,35 @@ func encodeSent(gens []remote.Fields, at time.Time) string {
 	return string(b)
 }
 
-func decodeSent(s string) ([]remote.Fields, time.Time, error) {
+func decodeSent(s string) ([]remote.Fields, time.Time, bool, error) {
 	if s == "" {
-		return nil, time.Time{}, nil
+		return nil, time.Time{}, false, nil
 	}
 	var rec sentRecord
 	if strings.HasPrefix(s, "[") { // the first form: the maps alone
 		if err := json.Unmarshal([]byte(s), &rec.Gens); err != nil {
-			return nil, time.Time{}, err
+			return nil, time.Time{}, false, err
 		}
 	} else if err := json.Unmarshal([]byte(s), &rec); err != nil {
-		return nil, time.Time{}, err
+		return nil, time.Time{}, false, err
 	}
 	out := make([]remote.Fields, 0, len(rec.Gens))
 	for _, raw := range rec.Gens {
 		f, err := cache.DecodeFields(string(raw))
 		if err != nil {
-			return nil, time.Time{}, err
+			return nil, time.Time{}, false, err
 		}
 		out = append(out, f)
 	}
-	return out, cache.FromMS(rec.At), nil
+	return out, cache.FromMS(rec.At), rec.Unrecorded, nil
 }
 
 // rememberSent keeps the entry's changes as an earlier send when the outcome of its last send
 // is unknown, before the user changes the record again: once per send (a second edit before the
 // next send would otherwise remember values that were never sent).
 func (e *entry) rememberSent() {
-	if !e.unknown || len(e.Changes) == 0 {
-		return
+	if !e.unknown || len(e.Changes) == 0 || e.unrecordedSend && len(e.sent) == 0 {
+		return // an unrecorded send's values are not the changes as they are now
 	}
 	if len(e.sent) > 0 && !e.sentAt.IsZero() && !e.sentAt.After(e.sentRemembered) {
 		return // this send is remembered already
@@ -178,11 +184,11 @@ func (e *entry) editedSinceSend() bool {
 }
 
 // editedAfterUnrecordedSend reports whether the user changed the record after a send whose
-// outcome is unknown, in a queue an older build wrote: it kept no record of what a send
-// carried (sent is empty), and only the times tell. This build remembers a send before such an
-// edit (rememberSent), so its own entries never answer yes.
+// outcome is unknown, in a queue an older build wrote, which kept no record of what a send
+// carried: the migration to this schema marked such entries (unknown, edited after sent_at).
+// This build remembers a send before such an edit (rememberSent), so it marks none itself.
 func (e *entry) editedAfterUnrecordedSend() bool {
-	return len(e.sent) == 0 && !e.sentAt.IsZero() && e.UpdatedAt.After(e.sentAt)
+	return e.unrecordedSend && len(e.sent) == 0
 }
 
 // lastSent is the value the latest earlier send carried for field f, if one carried it.
@@ -246,7 +252,7 @@ func saveEntry(ctx context.Context, tx *cache.Tx, e *entry) error {
 		baseRecord, cache.MS(e.BaseVersion.LastModifiedDate), cache.MS(e.BaseVersion.SystemModstamp), e.BaseVersion.ETag,
 		string(e.Status), e.Code, e.Message, jsonOf(e.Errors), jsonOf(e.Conflicts), e.WaitingOn, e.Attempts,
 		cache.MS(e.NextAttempt), cache.MS(e.CreatedAt), cache.MS(e.UpdatedAt), unknown, cache.MS(e.sentAt), e.dups,
-		cache.HasLocalID(changes, base, baseRecord), encodeSent(e.sent, e.sentRemembered), boolInt(e.noReply)}
+		cache.HasLocalID(changes, base, baseRecord), encodeSent(e.sent, e.sentRemembered, e.unrecordedSend), boolInt(e.noReply)}
 	if e.Seq == 0 {
 		res, err := tx.ExecContext(ctx, `INSERT INTO entries(id, object, record_id, name, op, changes, base, base_record, base_lmd, base_sysmod, base_etag,
 			status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups, has_local, sent, no_reply)
