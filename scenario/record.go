@@ -428,6 +428,13 @@ func (r *Recorder) Checkpoint(ctx context.Context, eng *pending.Engine, org Reco
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	for _, t := range touched {
+		if t.ref != "" && t.id != "" && !pending.IsLocalID(t.id) {
+			// Created here and synced since: a lookup at it names it by its ref too, not by
+			// the id this run's org happened to give it.
+			r.byID[t.id] = t.ref
+		}
+	}
 	r.sc.Steps = append(r.sc.Steps, Step{Kind: KindExpect, Expect: &Expectation{Pending: &total, Attention: &attention}})
 	for _, en := range ents {
 		ref := r.refLocked(Rec{Object: en.Object, ID: en.RecordID, Name: en.Name})

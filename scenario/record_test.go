@@ -249,3 +249,47 @@ func TestRecordedSessionReplaysToTheSameState(t *testing.T) {
 		t.Fatal("a replay ending with another phone on the org passed the recording's expectations")
 	}
 }
+
+// A lookup at a record created in the session and synced since is written as {ref: NAME} in the
+// closing checks, as in the create step: the org of a replay gives it another id.
+func TestARecordingNamesARecordCreatedOfflineByItsRefInTheClosingChecks(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sc := &Scenario{File: "session", Name: "session", Seed: 3, Size: 30}
+	env, err := NewEmbeddedEnv(ctx, sc, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	s := &session{t: t, ctx: ctx, env: env, rec: NewRecorder("Recorded parent and child", 3, 30)}
+	eng := env.Engine()
+	eng.SetOnline(false)
+	s.rec.Offline()
+	acct := remote.Fields{"Name": "Recorded Plane Co"}
+	aLocal, err := eng.Create(ctx, "Account", acct)
+	s.must(err)
+	s.rec.Create("Account", acct, aLocal)
+	con := remote.Fields{"LastName": "Recorded Flyer", "AccountId": aLocal}
+	cLocal, err := eng.Create(ctx, "Contact", con)
+	s.must(err)
+	s.rec.Create("Contact", con, cLocal)
+	eng.SetOnline(true)
+	s.rec.Online()
+	s.sync()
+	admin, err := env.Client(ctx, "admin")
+	s.must(err)
+	s.must(s.rec.Checkpoint(ctx, eng, admin))
+	checked := false
+	for _, st := range s.rec.Scenario().Steps {
+		if st.Kind != KindExpect || st.Expect.Org == nil || st.Expect.Org["AccountId"] == nil {
+			continue
+		}
+		checked = true
+		if ref, ok := st.Expect.Org["AccountId"].(RefTo); !ok || ref.Ref == "" {
+			t.Errorf("the closing check names the new account by %#v, want its ref", st.Expect.Org["AccountId"])
+		}
+	}
+	if !checked {
+		t.Fatalf("no closing check of the contact's account: %+v", s.rec.Scenario().Steps)
+	}
+}
