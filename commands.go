@@ -1340,18 +1340,14 @@ func normalizeValue(f remote.Field, v any) (any, error) {
 				return nil, fmt.Errorf("%s is a number (%s): give a number, not %s", f.Name, f.Type, jsonText(v))
 			}
 			scaled := f.Precision > 0 && (f.Type == "double" || f.Type == "currency" || f.Type == "percent")
-			if scaled && plainDecimal.MatchString(t) {
+			if plain, ok := remote.PlainDecimal(t); scaled && ok {
 				// As the org will store it: rounded to the field's decimals, on the digits
-				// written (12.339999999999999 is 12.34, as its float64 is).
-				t = remote.RoundDecimal(strings.TrimPrefix(t, "+"), f.Scale)
+				// written (12.339999999999999 is 12.34, as its float64 is; 1.5e0 is 2).
+				t = remote.RoundDecimal(plain, f.Scale)
 			}
 			var exact bool
 			if n, exact = remote.ExactNumber(t); !exact && !math.IsInf(n, 0) {
 				return nil, fmt.Errorf("%s: %s", f.Name, remote.NotKeptExactly(t, n))
-			}
-			if scaled && !plainDecimal.MatchString(t) && !math.IsInf(n, 0) {
-				// Written with an exponent (1.5e0): rounded on its digits in full, the same way.
-				n, _ = strconv.ParseFloat(remote.RoundDecimal(strconv.FormatFloat(n, 'f', -1, 64), f.Scale), 64)
 			}
 		default:
 			return nil, fmt.Errorf("%s is a number (%s): give a number, not %s", f.Name, f.Type, jsonText(v))

@@ -1531,7 +1531,7 @@ func TestNumbersAreQueuedAsTypedOrRefused(t *testing.T) {
 		{"AnnualRevenue=123456789012345678", "it would be saved as 123456789012345680"},
 		{"AnnualRevenue=9007199254740993", "it would be saved as 9007199254740992"},
 		{"AnnualRevenue=123456789012345678.9", "has more significant digits than the device keeps (15 to 17)"},
-		{"AnnualRevenue=1e-400", "1e-400 is too small to keep"},
+		{"AnnualRevenue=1e400", "is not a number the org can store"},
 		{"NumberOfEmployees=99999999999", "not 99999999999"}, // in full, not 9.9999999999e+10
 		{"Name=   ", "Name can't be emptied"},
 	}
@@ -1622,6 +1622,7 @@ func TestNumbersAreQueuedAsTheOrgStoresThem(t *testing.T) {
 		{remote.Field{Name: "AnnualRevenue", Type: "currency", Precision: 18}, "1.5e0", 2},
 		{amount, "1.234567e3", 1234.57},
 		{amount, json.Number("9.87654e2"), 987.65},
+		{amount, "1.23456789012345678e1", 12.35}, // rounded on its digits before they are counted
 		{anyField, json.Number("12.5"), 12.5},
 	}
 	for _, tc := range taken {

@@ -371,3 +371,43 @@ func TestAConflictNamesTheOtherUserEvenWhenTheRefreshFails(t *testing.T) {
 		t.Fatalf("the other user of the conflict is not named: missing %v (%v)", missing, err)
 	}
 }
+
+// A retry of a create in doubt edits nothing: the sync looks for what its send carried, as
+// without the retry, and never takes another record of the same name (the user's own, made on
+// the web meanwhile) nor writes the create's values over it.
+func TestARetriedCreateInDoubtTakesNoOtherRecordByItsName(t *testing.T) {
+	for _, profile := range []mockorg.Profile{mockorg.ProfileDemo, mockorg.ProfileReal} {
+		t.Run(string(profile), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{profile: profile})
+			h.sync(t)
+			name := "Retried Same Name " + string(profile)
+			h.eng.SetOnline(false)
+			local, err := h.eng.Create(bg, "Account", remote.Fields{"Name": name, "Phone": "111"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.faults.set(once(isComposite, "drop")) // never reaches the org
+			h.eng.SetOnline(true)
+			if _, err := h.eng.Sync(bg); err == nil {
+				t.Fatal("want a network failure")
+			}
+			en := h.entryOf(t, local)
+			h.clock.Set(h.clock.Now().Add(time.Minute))
+			webID, err := h.as(t, "alex@demo.example").Create(bg, "Account", remote.Fields{"Name": name, "Phone": "999"}, remote.WriteOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.clock.Set(h.clock.Now().Add(time.Minute))
+			if err := h.eng.Retry(bg, en.ID); err != nil {
+				t.Fatal(err)
+			}
+			h.clock.Set(h.clock.Now().Add(time.Minute))
+			h.sync(t)
+			n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = '"+name+"'")
+			web := h.serverRecord(t, "Account", webID)
+			if n != 2 || web.Fields["Phone"] != "999" {
+				t.Fatalf("org has %d accounts named %q (want 2); the web one's Phone is %v (want 999)", n, name, web.Fields["Phone"])
+			}
+		})
+	}
+}

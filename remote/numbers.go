@@ -120,3 +120,28 @@ func RoundDecimal(s string, scale int) string {
 	}
 	return out
 }
+
+// PlainDecimal writes a number given with an exponent (1.5e3) in plain decimals (1500), digit
+// for digit, so that it can be rounded on the digits written; false when it is not such a
+// number or its exponent is beyond a float64's range.
+func PlainDecimal(s string) (string, bool) {
+	d, ok := decimalOf(s)
+	if !ok || d.exp > 400 || d.exp < -400 {
+		return "", false
+	}
+	out := d.digits
+	switch {
+	case out == "":
+		return "0", true
+	case d.exp >= 0:
+		out += strings.Repeat("0", d.exp)
+	case -d.exp >= len(out):
+		out = "0." + strings.Repeat("0", -d.exp-len(out)) + out
+	default:
+		out = out[:len(out)+d.exp] + "." + out[len(out)+d.exp:]
+	}
+	if d.neg {
+		out = "-" + out
+	}
+	return out, true
+}

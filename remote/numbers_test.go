@@ -93,3 +93,15 @@ func TestRoundDecimalRoundsHalfAwayFromZeroOnTheDigitsWritten(t *testing.T) {
 		}
 	}
 }
+
+func TestPlainDecimalWritesAnExponentOut(t *testing.T) {
+	for in, want := range map[string]string{"1.5e3": "1500", "1.23456789012345678e1": "12.3456789012345678", "-2.5E-3": "-0.0025",
+		"1e0": "1", "0e5": "0", "+7.10e1": "71", "12e-1": "1.2"} {
+		if got, ok := PlainDecimal(in); !ok || got != want {
+			t.Errorf("PlainDecimal(%q) = %q, %v, want %q", in, got, ok, want)
+		}
+	}
+	if _, ok := PlainDecimal("1e99999"); ok {
+		t.Error("an exponent beyond a float64's range was written out")
+	}
+}

@@ -835,6 +835,12 @@ func (v *validator) step(ctx context.Context, st Step) error {
 	v.refusing = st.ExpectError != ""
 	defer func() { v.refusing = false }()
 	var ps problems
+	if st.As != "" && st.As != Me {
+		// A username the org does not know would stop the run part-way, after earlier steps.
+		if _, err := v.env.UserID(ctx, st.As); err != nil {
+			ps.add(v.orgErrf(line, err, "as: no user %s on the org (%v)", st.As, err))
+		}
+	}
 	switch st.Kind {
 	case KindCreate:
 		ps.add(v.fields(ctx, line, st.Object, st.Fields))

@@ -320,7 +320,8 @@ func (p *parser) duration(n *yaml.Node, what string) time.Duration {
 	return d
 }
 
-// rate reads "25%" or a number between 0 and 1.
+// rate reads "25%" or a fraction from 0 to 1 (0.25); a bare number over 1 is refused with
+// how to write it (10 meant 10%).
 func (p *parser) rate(n *yaml.Node, what string) float64 {
 	if n.Kind != yaml.ScalarNode {
 		p.failf(n, "%s must be a percentage such as 25%% or a number between 0 and 1", what)
@@ -330,6 +331,10 @@ func (p *parser) rate(n *yaml.Node, what string) float64 {
 	case "!!int", "!!float":
 		if err := n.Decode(&v); err != nil {
 			p.failf(n, "%s must be a number, found %q", what, n.Value)
+		}
+		if v > 1 {
+			// 10 meant 10%: a bare number is a fraction, from 0 to 1 (all).
+			p.failf(n, "%s is a share: write it as a percentage (%s%%) or a fraction from 0 to 1, found %s", what, n.Value, n.Value)
 		}
 	case "!!str":
 		s := strings.TrimSpace(n.Value)

@@ -174,6 +174,7 @@ func TestParseRejectsBadFiles(t *testing.T) {
 		{"bad access", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - share: a\n    with: sam\n    access: write\n", `bad.yaml:8: access must be read or edit, found "write"`},
 		{"bad duration", head + "  - wait: soon\n", `bad.yaml:3: wait must be a duration such as 300ms, 2s or 5m, found "soon"`},
 		{"rate over 100", head + "  - network: {drop: 150%}\n", `bad.yaml:3: drop must be between 0% and 100%, found "150%"`},
+		{"rate as a bare whole number", head + "  - network: {drop: 10}\n", `bad.yaml:3: drop is a share: write it as a percentage (10%) or a fraction from 0 to 1, found 10`},
 		{"rate as word", head + "  - network: {lossy: all}\n", `bad.yaml:3: lossy must be a percentage such as 25% or a number between 0 and 1, found "all"`},
 		{"unknown condition", head + "  - network: {speed: 1}\n", `bad.yaml:3: unknown network condition "speed" (expected latency, jitter, drop, lossy, errors)`},
 		{"jitter above latency", head + "  - network: {latency: 10ms, jitter: 20ms}\n", "bad.yaml:3: jitter (20ms) must not exceed latency (10ms)"},

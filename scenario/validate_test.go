@@ -34,6 +34,7 @@ func TestValidateRejectsWhatOnlyTheOrgKnows(t *testing.T) {
 		{"lookup to a record of another object", head + "  - create: Contact\n    ref: kid\n    fields: {LastName: k}\n  - create: Contact\n    fields: {LastName: b, AccountId: {ref: kid}}\n", "v.yaml:8: Contact.AccountId points at Account, but kid is a Contact"},
 		{"bad count query", head + "  - expect:\n      count: {object: Account, where: \"Name ==== 'x'\", is: 1}\n", "v.yaml:5: the org refuses the count query"},
 		{"unknown field in a rule", head + "  - add_rule: {object: Account, kind: required, field: Colour}\n", "v.yaml:5: Account has no field Colour"},
+		{"unknown user acting", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - edit: a\n    as: sam@demo.exmaple\n    fields: {Phone: \"1\"}\n", "v.yaml:8: as: no user sam@demo.exmaple on the org"},
 		{"unknown field in a resolve", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - resolve: a\n    fields: {Colour: mine}\n", "v.yaml:8: Account has no field Colour"},
 	}
 	for _, tt := range tests {

@@ -170,6 +170,7 @@ type numberField struct {
 	*textField
 	integer bool
 	scale   int    // the decimal places the field keeps, -1 when its describe does not say
+	whole   int    // the digits it keeps before the point, 0 when its describe does not say
 	start   string // the text the field opened with
 	rounded string // the text typed before settle rounded it, until the next edit ("" when not)
 }
@@ -178,6 +179,7 @@ func newNumberField(f remote.Field, v any) *numberField {
 	n := &numberField{textField: newTextField(f, v, ""), integer: f.Type == "int", scale: -1}
 	if f.Precision > 0 {
 		n.scale = f.Scale
+		n.whole = f.Precision - f.Scale
 	}
 	n.start = n.in.Value()
 	return n
@@ -200,7 +202,7 @@ func (n *numberField) parse() (float64, error) {
 	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 		return 0, errors.New("enter a number")
 	}
-	if n.integer && x != float64(int64(x)) {
+	if n.integer && x != math.Trunc(x) {
 		return 0, errors.New("enter a whole number")
 	}
 	return x, nil
@@ -222,17 +224,19 @@ func (n *numberField) number() (float64, error) {
 		return x, err
 	}
 	typed := strings.TrimPrefix(strings.ReplaceAll(n.text(), ",", ""), "+")
-	if n.scale >= 0 && plainDecimal.MatchString(typed) {
-		// On the digits typed: 1.00499999999999999 is 1.00, though its double prints 1.005.
-		typed = remote.RoundDecimal(typed, n.scale)
+	if plain, ok := remote.PlainDecimal(typed); n.scale >= 0 && ok {
+		// On the digits typed: 1.00499999999999999 is 1.00, though its double prints 1.005;
+		// 1.2345e2 with two decimals is 123.45.
+		typed = remote.RoundDecimal(plain, n.scale)
 	}
 	// A number with more digits than a float64 keeps would be saved as a neighbour.
 	r, exact := remote.ExactNumber(typed)
 	if !exact {
 		return 0, errors.New(remote.NotKeptExactly(typed, r))
 	}
-	if n.scale >= 0 && !plainDecimal.MatchString(typed) {
-		r = roundToScale(r, n.scale) // 1.2345e2 with two decimals
+	if n.whole > 0 && math.Abs(r) >= math.Pow10(n.whole) {
+		// The org would refuse it (NUMBER_OUTSIDE_VALID_RANGE) and lock the record orange.
+		return 0, errors.New(sprintf("at most %d %s before the decimal point", n.whole, plural(n.whole, "digit", "digits")))
 	}
 	if r == 0 {
 		return 0, nil // -0.001 rounds to 0, not to -0

@@ -123,3 +123,24 @@ func saveAnnualRevenue(t *testing.T, precision, scale int, typed string) *driver
 	d.keys(typed, "ctrl+s")
 	return d
 }
+
+// A number with more digits before the point than the field keeps is refused in the form, as the
+// commands refuse it (the org would lock the record orange); a whole number too big for 64 bits
+// is not called "not whole".
+func TestTheFormRefusesANumberWiderThanTheField(t *testing.T) {
+	for _, typed := range []string{"1e20", "10000000000000000000", "123456789"} {
+		f := seededFake(1)
+		for i, fd := range f.desc["Account"].Fields {
+			if fd.Name == "AnnualRevenue" { // as an employee count: a whole number of 8 digits
+				f.desc["Account"].Fields[i].Type, f.desc["Account"].Fields[i].Precision, f.desc["Account"].Fields[i].Scale = "int", 8, 0
+			}
+		}
+		d := newDriver(t, f, 200, 30)
+		d.keys("enter", "enter", "e")
+		d.requireView("Edit Account")
+		focusField(t, d, "Annual Revenue")
+		d.keys(typed, "ctrl+s")
+		d.requireView("at most 8 digits before the decimal point")
+		d.refuseView("enter a whole number")
+	}
+}
