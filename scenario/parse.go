@@ -226,7 +226,9 @@ func (p *parser) yamlError(err error) *ParseError {
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		return &ParseError{File: p.file, Line: line, Msg: "YAML syntax: " + m[2]}
+		// The parser names the line where it gave up, often the parent of a line indented
+		// wrongly further down.
+		return &ParseError{File: p.file, Line: line, Msg: "YAML syntax: " + m[2] + " (look at this line and those under it: an indentation, a bracket or a quote)"}
 	}
 	return &ParseError{File: p.file, Line: 1, Msg: "YAML syntax: " + msg}
 }

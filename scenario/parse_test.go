@@ -138,7 +138,7 @@ func TestParseRejectsBadFiles(t *testing.T) {
 		want string
 	}{
 		{"empty file", "", "bad.yaml:1: empty file: a scenario needs name and steps"},
-		{"yaml syntax", "name: x\nsteps:\n  - edit: [\n", "bad.yaml:3: YAML syntax: did not find expected node content"},
+		{"yaml syntax", "name: x\nsteps:\n  - edit: [\n", "bad.yaml:3: YAML syntax: did not find expected node content (look at this line and those under it: an indentation, a bracket or a quote)"},
 		{"not a mapping", "- offline\n", "bad.yaml:1: a scenario is a mapping with name, steps and optionally description, seed, size, strict, profile, objects"},
 		{"unknown top key", "name: x\nstep:\n  - offline\n", `bad.yaml:2: unknown key "step" at the top level (expected name, description, seed, size, strict, profile, objects, steps)`},
 		{"unknown profile", "name: x\nprofile: sandbox\nsteps:\n  - offline\n", `bad.yaml:2: profile must be demo or real, found "sandbox"`},
