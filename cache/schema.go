@@ -175,10 +175,24 @@ UPDATE entries SET name = (SELECT r.name FROM records r WHERE r.id = entries.rec
 	WHERE EXISTS (SELECT 1 FROM records r WHERE r.id = entries.record_id AND r.name != '' AND r.name IS NOT entries.name);`,
 	// A change in doubt that the user edited after its send, in a queue a build without the
 	// sent column wrote: that build kept no record of what the send carried. Marked, so that
-	// the engine does not take the values as they are now for what the send carried.
-	`UPDATE entries SET sent = '{"at":0,"gens":[],"unrecorded":true}'
+	// the engine does not take the values as they are now for what the send carried. Run only
+	// on a database from before the sent column (see migrate): a later build remembers a send
+	// before any edit, and an entry of one with an empty sent was touched (a retry), not
+	// edited.
+	`UPDATE entries SET sent = '` + UnrecordedSentMark + `'
 	WHERE unknown = 1 AND sent = '' AND sent_at > 0 AND updated_at > sent_at;`,
 }
+
+// UnrecordedSentMark is the sent value the migration gives such a change: what the engine
+// writes for no remembered send, one unrecorded.
+const UnrecordedSentMark = `{"at":0,"gens":[],"unrecorded":true}`
+
+// sentMigration is the schema version that added entries.sent, and unrecordedMigration the one
+// that marks the in-doubt changes a database from before it holds (it runs only on those).
+const (
+	sentMigration       = 9
+	unrecordedMigration = 15
+)
 
 // searchMigration is the schema version that added records.search: a database migrated from
 // before it gets the search text of its rows computed once.
@@ -220,6 +234,9 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	err = db.Update(ctx, func(tx *Tx) error {
 		for i := v; i < len(migrations); i++ {
+			if i+1 == unrecordedMigration && v >= sentMigration {
+				continue // every send of its queue is remembered, or none was made before an edit
+			}
 			if err := runMigration(ctx, tx, migrations[i]); err != nil {
 				return fmt.Errorf("migrate to schema %d: %w", i+1, err)
 			}

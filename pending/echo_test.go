@@ -135,14 +135,7 @@ func TestAnEditAfterALostCreateReachesTheRecordItMade(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tc.olderBuild {
-				// As a build before the sent column left it, opened by this one (migrated).
-				if _, err := h.db.SQL().Exec(`UPDATE entries SET sent = ''`); err != nil {
-					t.Fatal(err)
-				}
-				if _, err := h.db.SQL().Exec(fmt.Sprintf(`PRAGMA user_version = %d`, cache.SchemaVersion-1)); err != nil {
-					t.Fatal(err)
-				}
-				h.reopen(t)
+				asBuildOfSchema(t, h, 8) // before the sent column
 			}
 			h.eng.SetOnline(true)
 			s := h.sync(t)
@@ -407,6 +400,109 @@ func TestARetriedCreateInDoubtTakesNoOtherRecordByItsName(t *testing.T) {
 			web := h.serverRecord(t, "Account", webID)
 			if n != 2 || web.Fields["Phone"] != "999" {
 				t.Fatalf("org has %d accounts named %q (want 2); the web one's Phone is %v (want 999)", n, name, web.Fields["Phone"])
+			}
+		})
+	}
+}
+
+// asBuildOfSchema leaves the device's database as a build of that schema version left it (no
+// earlier send remembered, when before the sent column), and has this build open it.
+func asBuildOfSchema(t *testing.T, h *harness, version int) {
+	t.Helper()
+	if version < 9 {
+		if _, err := h.db.SQL().Exec(`UPDATE entries SET sent = ''`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := h.db.SQL().Exec(fmt.Sprintf(`PRAGMA user_version = %d`, version)); err != nil {
+		t.Fatal(err)
+	}
+	h.reopen(t)
+}
+
+// Updated from the build before, a retried create in doubt (touched, not edited, so with no
+// send remembered) is left alone, as a retry in this build is: the upgrade does not take it for
+// an older build's edited change and look for it by its name.
+func TestARetriedCreateInDoubtUpdatedFromTheBuildBeforeTakesNoOtherRecord(t *testing.T) {
+	for _, profile := range []mockorg.Profile{mockorg.ProfileDemo, mockorg.ProfileReal} {
+		t.Run(string(profile), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{profile: profile})
+			h.sync(t)
+			name := "Retried Then Updated " + string(profile)
+			h.eng.SetOnline(false)
+			local, err := h.eng.Create(bg, "Account", remote.Fields{"Name": name, "Phone": "111"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.faults.set(once(isComposite, "drop"))
+			h.eng.SetOnline(true)
+			if _, err := h.eng.Sync(bg); err == nil {
+				t.Fatal("want a network failure")
+			}
+			en := h.entryOf(t, local)
+			h.clock.Set(h.clock.Now().Add(time.Minute))
+			webID, err := h.as(t, "alex@demo.example").Create(bg, "Account", remote.Fields{"Name": name, "Phone": "999"}, remote.WriteOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.clock.Set(h.clock.Now().Add(time.Minute))
+			if err := h.eng.Retry(bg, en.ID); err != nil {
+				t.Fatal(err)
+			}
+			asBuildOfSchema(t, h, cache.SchemaVersion-1)
+			h.clock.Set(h.clock.Now().Add(time.Minute))
+			h.eng.SetOnline(true)
+			h.sync(t)
+			n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = '"+name+"'")
+			web := h.serverRecord(t, "Account", webID)
+			if n != 2 || web.Fields["Phone"] != "999" {
+				t.Fatalf("org has %d accounts named %q (want 2); the web one's Phone is %v (want 999)", n, name, web.Fields["Phone"])
+			}
+		})
+	}
+}
+
+// An older build's change marked at the upgrade, sent again by this build and its reply lost
+// too, then edited: that send is remembered (the mark goes with it), so the record it made is
+// found and renamed, not created a second time.
+func TestAnOlderBuildsChangeSentAgainIsRememberedFromThen(t *testing.T) {
+	for _, profile := range []mockorg.Profile{mockorg.ProfileDemo, mockorg.ProfileReal} {
+		t.Run(string(profile), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{profile: profile})
+			h.sync(t)
+			h.eng.SetOnline(false)
+			local, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Sent Again A " + string(profile), "Phone": "111"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.faults.set(once(isComposite, "drop")) // never reaches the org
+			h.eng.SetOnline(true)
+			if _, err := h.eng.Sync(bg); err == nil {
+				t.Fatal("want a network failure")
+			}
+			h.eng.SetOnline(false)
+			h.clock.Set(h.clock.Now().Add(time.Minute))
+			if err := h.eng.Edit(bg, "Account", local, remote.Fields{"Name": "Sent Again B " + string(profile)}); err != nil {
+				t.Fatal(err)
+			}
+			asBuildOfSchema(t, h, 8)
+			h.clock.Set(h.clock.Now().Add(time.Minute))
+			h.faults.set(once(isComposite, "lose")) // reaches the org, the reply is lost
+			h.eng.SetOnline(true)
+			if _, err := h.eng.Sync(bg); err == nil {
+				t.Fatal("want a network failure")
+			}
+			h.eng.SetOnline(false)
+			h.clock.Set(h.clock.Now().Add(time.Minute))
+			if err := h.eng.Edit(bg, "Account", local, remote.Fields{"Name": "Sent Again C " + string(profile)}); err != nil {
+				t.Fatal(err)
+			}
+			h.clock.Set(h.clock.Now().Add(time.Minute))
+			h.eng.SetOnline(true)
+			h.sync(t)
+			h.sync(t)
+			if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name LIKE 'Sent Again %'"); n != 1 {
+				t.Fatalf("org has %d accounts Sent Again A/B/C (want 1: the one create, renamed C)", n)
 			}
 		})
 	}

@@ -983,8 +983,10 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
 		// Only entries nobody changed since they were read go out; the others wait for the
 		// next pass (a local edit got in between).
+		// A send of this build is one it remembers (rememberSent): an older build's unrecorded
+		// send, settled as not found before this one goes, leaves no mark.
 		st, err := tx.Prepared(ctx, `UPDATE entries SET status = ?, unknown = 0, rev = rev + 1,
-			sent_at = ?
+			sent_at = ?, sent = CASE WHEN sent = '`+cache.UnrecordedSentMark+`' THEN '' ELSE sent END
 			WHERE id = ? AND rev = ? AND status IN ('pending', 'waiting')`)
 		if err != nil {
 			return err
@@ -1003,6 +1005,9 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 					continue
 				}
 				j.ent.Status, j.ent.unknown = StatusSyncing, false
+				if len(j.ent.sent) == 0 {
+					j.ent.unrecordedSend = false
+				}
 				j.ent.rev++
 				j.ent.sentAt = now
 				keep = append(keep, j)

@@ -822,3 +822,14 @@ func TestAPushPacksTwentyFourUpdatesAndTheirRetrievePerComposite(t *testing.T) {
 		})
 	}
 }
+
+// The schema's migration marks an older build's unrecorded send with what the engine writes for
+// one: the engine reads the mark back, and a send clears it.
+func TestTheMigrationsMarkIsTheEnginesOwn(t *testing.T) {
+	if got := encodeSent(nil, time.Time{}, true); got != cache.UnrecordedSentMark {
+		t.Fatalf("encodeSent of an unrecorded send is %q, the migration writes %q", got, cache.UnrecordedSentMark)
+	}
+	if gens, _, unrecorded, err := decodeSent(cache.UnrecordedSentMark); err != nil || !unrecorded || len(gens) != 0 {
+		t.Fatalf("decodeSent of the mark: %v, %v, %v", gens, unrecorded, err)
+	}
+}
