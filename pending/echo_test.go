@@ -367,10 +367,16 @@ func TestAConflictNamesTheOtherUserEvenWhenTheRefreshFails(t *testing.T) {
 
 // A retry of a create in doubt edits nothing: the sync looks for what its send carried, as
 // without the retry, and never takes another record of the same name (the user's own, made on
-// the web meanwhile) nor writes the create's values over it.
+// the web meanwhile) nor writes the create's values over it. So also when the retry was made
+// by the build before and this one opens its database: the upgrade does not take the retried
+// change for an older build's edited one.
 func TestARetriedCreateInDoubtTakesNoOtherRecordByItsName(t *testing.T) {
-	for _, profile := range []mockorg.Profile{mockorg.ProfileDemo, mockorg.ProfileReal} {
-		t.Run(string(profile), func(t *testing.T) {
+	for _, tc := range []struct {
+		profile  mockorg.Profile
+		upgraded bool
+	}{{mockorg.ProfileDemo, false}, {mockorg.ProfileReal, false}, {mockorg.ProfileDemo, true}, {mockorg.ProfileReal, true}} {
+		profile := tc.profile
+		t.Run(fmt.Sprintf("%s/upgraded %v", profile, tc.upgraded), func(t *testing.T) {
 			h := newHarness(t, harnessOpts{profile: profile})
 			h.sync(t)
 			name := "Retried Same Name " + string(profile)
@@ -393,6 +399,10 @@ func TestARetriedCreateInDoubtTakesNoOtherRecordByItsName(t *testing.T) {
 			h.clock.Set(h.clock.Now().Add(time.Minute))
 			if err := h.eng.Retry(bg, en.ID); err != nil {
 				t.Fatal(err)
+			}
+			if tc.upgraded {
+				asBuildOfSchema(t, h, cache.SchemaVersion-1)
+				h.eng.SetOnline(true)
 			}
 			h.clock.Set(h.clock.Now().Add(time.Minute))
 			h.sync(t)
@@ -418,48 +428,6 @@ func asBuildOfSchema(t *testing.T, h *harness, version int) {
 		t.Fatal(err)
 	}
 	h.reopen(t)
-}
-
-// Updated from the build before, a retried create in doubt (touched, not edited, so with no
-// send remembered) is left alone, as a retry in this build is: the upgrade does not take it for
-// an older build's edited change and look for it by its name.
-func TestARetriedCreateInDoubtUpdatedFromTheBuildBeforeTakesNoOtherRecord(t *testing.T) {
-	for _, profile := range []mockorg.Profile{mockorg.ProfileDemo, mockorg.ProfileReal} {
-		t.Run(string(profile), func(t *testing.T) {
-			h := newHarness(t, harnessOpts{profile: profile})
-			h.sync(t)
-			name := "Retried Then Updated " + string(profile)
-			h.eng.SetOnline(false)
-			local, err := h.eng.Create(bg, "Account", remote.Fields{"Name": name, "Phone": "111"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			h.faults.set(once(isComposite, "drop"))
-			h.eng.SetOnline(true)
-			if _, err := h.eng.Sync(bg); err == nil {
-				t.Fatal("want a network failure")
-			}
-			en := h.entryOf(t, local)
-			h.clock.Set(h.clock.Now().Add(time.Minute))
-			webID, err := h.as(t, "alex@demo.example").Create(bg, "Account", remote.Fields{"Name": name, "Phone": "999"}, remote.WriteOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			h.clock.Set(h.clock.Now().Add(time.Minute))
-			if err := h.eng.Retry(bg, en.ID); err != nil {
-				t.Fatal(err)
-			}
-			asBuildOfSchema(t, h, cache.SchemaVersion-1)
-			h.clock.Set(h.clock.Now().Add(time.Minute))
-			h.eng.SetOnline(true)
-			h.sync(t)
-			n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = '"+name+"'")
-			web := h.serverRecord(t, "Account", webID)
-			if n != 2 || web.Fields["Phone"] != "999" {
-				t.Fatalf("org has %d accounts named %q (want 2); the web one's Phone is %v (want 999)", n, name, web.Fields["Phone"])
-			}
-		})
-	}
 }
 
 // An older build's change marked at the upgrade, sent again by this build and its reply lost
