@@ -1290,9 +1290,6 @@ func normalizeValues(ctx context.Context, db *cache.DB, d *remote.Describe, fiel
 }
 
 // decimalNumber is a number as people and the org write it: no hex, no underscores, no Inf.
-// plainDecimal is a number written without an exponent.
-var plainDecimal = regexp.MustCompile(`^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)$`)
-
 var decimalNumber = regexp.MustCompile(`^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$`)
 
 // dateTimeLayouts are the date-time forms the org reads: RFC 3339, and its own wire form with

@@ -244,9 +244,6 @@ func (n *numberField) number() (float64, error) {
 	return r, nil
 }
 
-// plainDecimal is a number typed without an exponent.
-var plainDecimal = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)$`)
-
 func (n *numberField) Value() any {
 	if n.text() == "" {
 		return nil
@@ -293,17 +290,6 @@ func (n *numberField) roundedNote(f remote.Field) string {
 	}
 	label := CleanLine(fieldLabel(f))
 	return sprintf("%s rounded to %s: the field keeps %s", label, formatNumber(f, x), decimalsWord(n.scale))
-}
-
-// roundToScale is x rounded to scale decimal places, half away from zero, on the decimal
-// digits x is written with (1.005 is 1.01, which rounding the binary double would miss).
-func roundToScale(x float64, scale int) float64 {
-	s := strconv.FormatFloat(x, 'f', -1, 64)
-	r, err := strconv.ParseFloat(remote.RoundDecimal(s, scale), 64)
-	if err != nil || r == 0 {
-		return 0 // -0.001 rounds to 0, not to -0
-	}
-	return r
 }
 
 // dateField edits a date as YYYY-MM-DD.

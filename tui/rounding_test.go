@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -10,7 +11,7 @@ import (
 	"github.com/offline-edit/offline-edit/remote"
 )
 
-func TestRoundToScaleIsHalfAwayFromZeroOnTheDigitsTyped(t *testing.T) {
+func TestANumberTypedRoundsHalfAwayFromZeroOnTheDigitsTyped(t *testing.T) {
 	cases := []struct {
 		in    float64
 		scale int
@@ -31,8 +32,11 @@ func TestRoundToScaleIsHalfAwayFromZeroOnTheDigitsTyped(t *testing.T) {
 		{123456789012.345, 2, 123456789012.35},
 	}
 	for _, c := range cases {
-		if got := roundToScale(c.in, c.scale); got != c.want {
-			t.Errorf("roundToScale(%v, %d) = %v, want %v", c.in, c.scale, got, c.want)
+		n := newNumberField(remote.Field{Name: "Amount", Type: "currency", Precision: 18, Scale: c.scale, Nillable: true}, nil)
+		typed := strconv.FormatFloat(c.in, 'f', -1, 64)
+		n.in.SetValue(typed)
+		if got := n.Value(); got != c.want {
+			t.Errorf("%s typed with %d decimals is %v, want %v", typed, c.scale, got, c.want)
 		}
 	}
 }
