@@ -128,9 +128,14 @@ func (a *MockAdmin) LockRow(ctx context.Context, recordID string, writes int) er
 	return a.call(ctx, http.MethodPost, "/lock", in, nil)
 }
 
-// UnlockRow takes a record's row lock away; unlocking a record that is not locked is no error.
-func (a *MockAdmin) UnlockRow(ctx context.Context, recordID string) error {
-	return a.call(ctx, http.MethodPost, "/lock", map[string]any{"recordId": recordID, "writes": 0}, nil)
+// UnlockRow takes a record's row lock away and says whether it held one; unlocking a record
+// that is not locked is no error.
+func (a *MockAdmin) UnlockRow(ctx context.Context, recordID string) (bool, error) {
+	err := a.call(ctx, http.MethodDelete, "/lock/"+url.PathEscape(recordID), nil, nil)
+	if e, ok := AsError(err); ok && e.Status == http.StatusNotFound && e.HasCode("NOT_FOUND") {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // Reset puts the org back to its seed data.

@@ -296,6 +296,7 @@ steps:
   - sync: {synced: 1, retrying: 1}
   - expect: {record: twice, org: {Rating: Hot}}
   - unlock: held
+  - unlock: free
   - wait: 10m
   - sync: {synced: 1}
   - expect: {pending: 0}
@@ -308,9 +309,13 @@ steps:
 	if !rep.Passed {
 		t.Fatalf("lock steps:\n%s", out)
 	}
-	for _, line := range []string{"lock held until unlocked", "lock twice for 1 write", "unlock held"} {
+	for _, line := range []string{"lock held until unlocked", "lock twice for 1 write", "unlock held", "unlock free  → it held no lock"} {
 		if !strings.Contains(out, line) {
 			t.Errorf("output lacks %q:\n%s", line, out)
 		}
+	}
+	// An unlock of a record that was locked says nothing more.
+	if strings.Contains(out, "unlock held  →") {
+		t.Errorf("the unlock of a locked record says it held no lock:\n%s", out)
 	}
 }

@@ -221,7 +221,11 @@ func (x *exec) run(ctx context.Context) error {
 			return err
 		}
 		if st.Kind == KindUnlock {
-			return admin.UnlockRow(ctx, id)
+			held, err := admin.UnlockRow(ctx, id)
+			if err == nil && !held {
+				x.outcome("it held no lock")
+			}
+			return err
 		}
 		return admin.LockRow(ctx, id, st.Writes)
 	case KindAddRule:

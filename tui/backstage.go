@@ -195,7 +195,7 @@ type (
 )
 
 // owner is what the backstage knows of the record's owner on the org: whether it is someone
-// other than the device's user, and that user's id and name (for "Give it back to alex").
+// other than the device's user, and that user's id and name (for "Make alex its owner").
 type owner struct {
 	known, other bool
 	myID, me     string
@@ -350,7 +350,7 @@ func (m backstageModel) items() []bsItem {
 		{bsEdit, "as", "Edit fields of this record as " + u + "…", true},
 		{bsDelete, "as", "Delete this record as " + u, true},
 		{bsOwner, "as", "Change its owner to " + u + " (done by the admin)", true},
-		{bsGiveBack, "as", "Give it back to " + m.owner.me, true},
+		{bsGiveBack, "as", "Make " + m.owner.me + " its owner", true},
 		{bsShareMeEdit, "share", "Share it with me: read and edit", true},
 		{bsShareMeRead, "share", "Share it with me: read only", true},
 		{bsUnshareMe, "share", "Unshare it from me (I lose access)", true},

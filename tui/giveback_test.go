@@ -41,7 +41,7 @@ func TestBackstageGivesTheRecordBackToMe(t *testing.T) {
 	s.wait(acct.Name, "[d] Delete")
 	s.press("B")
 	s.wait("SIMULATION — backstage", "Change its owner to sam")
-	s.refuse("Give it back") // mine: nothing to give back
+	s.refuse("Make alex") // mine: nothing to give back
 	// Mine: a share with me, or its loss, changes nothing; the panel says so rather than do it.
 	s.wait("Share it with me: read only  (you own it)")
 	s.backstageItem("Share it with me: read only")
@@ -52,23 +52,23 @@ func TestBackstageGivesTheRecordBackToMe(t *testing.T) {
 	for _, as := range []string{"sam", "admin"} {
 		s.backstageItem("Change its owner to sam")
 		s.press("enter")
-		s.wait(`✓ as admin: edit Account "`+acct.Name+`": Owner "sam"`, "Give it back to alex")
+		s.wait(`✓ as admin: edit Account "`+acct.Name+`": Owner "sam"`, "Make alex its owner")
 		s.refuse("(you own it)")
 		if owner() == me {
 			t.Fatal("the owner change did not reach the org")
 		}
 		if as == "admin" {
 			s.press("u")
-			s.wait("Acting as admin now.", "Give it back to alex")
+			s.wait("Acting as admin now.", "Make alex its owner")
 		}
-		s.backstageItem("Give it back to alex")
+		s.backstageItem("Make alex its owner")
 		s.press("enter")
 		v := s.wait(`✓ as ` + as + `: edit Account "` + acct.Name + `": Owner "alex"`)
 		if owner() != me {
 			t.Fatalf("given back as %s, the org's owner is %s, not me (%s):\n%s", as, owner(), me, v)
 		}
 		// Mine again: the item goes, and the cursor with it to the owner item.
-		s.waitGone("Give it back")
+		s.waitGone("Make alex its owner")
 		s.wait("▸ Change its owner to " + as)
 	}
 }
