@@ -475,7 +475,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.toast = ""
 		from := m.origin()
 		m.modal = modal{kind: modalConfirm, title: "Delete " + label + "?", yes: "delete",
-			body: sprintf("Delete %q? This removes the %s for everyone once it syncs.%s", msg.name, strings.ToLower(label), m.c.cascadeNote(msg.object)),
+			body: sprintf("Delete %q? This removes the %s for everyone once it syncs.%s", questionName(msg.name), strings.ToLower(label), m.c.cascadeNote(msg.object)),
 			onYes: func() tea.Msg {
 				err := b.Delete(ctx, msg.object, msg.id)
 				if isLocked(err) {
@@ -488,7 +488,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		b, ctx := m.c.backend, m.c.ctx
 		what := map[pending.Op]string{pending.OpCreate: "the new record", pending.OpUpdate: "your edit", pending.OpDelete: "your delete"}[msg.op]
 		m.modal = modal{kind: modalConfirm, title: "Discard change?", yes: "discard",
-			body: discardBody(what, msg.name, msg.op == pending.OpCreate && msg.inDoubt) + pointingNote(msg.pointing),
+			body: discardBody(what, questionName(msg.name), msg.op == pending.OpCreate && msg.inDoubt) + pointingNote(msg.pointing),
 			onYes: func() tea.Msg {
 				return opDoneMsg{note: "Change discarded.", err: b.Discard(ctx, msg.entryID)}
 			}}
@@ -1585,9 +1585,15 @@ func apiUsage(info string) string {
 	return ""
 }
 
+// questionName is a record's name as a question quotes it: on one line, and no longer than
+// questionNameCells, so that what the question says after the name shows on a small terminal.
+func questionName(name string) string { return trunc(CleanLine(name), questionNameCells) }
+
+const questionNameCells = 80
+
 // dismissBody is the question before a red change is dismissed.
 func dismissBody(e pending.Entry) string {
-	name := CleanLine(e.Name)
+	name := questionName(e.Name)
 	what := map[pending.Op]string{pending.OpCreate: sprintf("the new record %q", name),
 		pending.OpDelete: sprintf("your delete of %q", name)}[e.Op]
 	if what == "" {

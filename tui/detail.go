@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -129,6 +130,19 @@ func (m detailModel) load() (detailModel, tea.Cmd) {
 		}
 		return out
 	}
+}
+
+// relatedSelected is the id of the record the cursor is on in a related list ("" when the
+// cursor is on the record's own fields).
+func (m detailModel) relatedSelected() string {
+	if m.pane < 1 || m.pane > len(m.related) {
+		return ""
+	}
+	rows := m.related[m.pane-1].rows
+	if m.relCursor < 0 || m.relCursor >= len(rows) {
+		return ""
+	}
+	return rows[m.relCursor].ID
 }
 
 // loadRelated reads the related lists of the record the page shows, once the record itself is
@@ -417,7 +431,15 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 			return m, errCmd(msg.err)
 		}
 		if msg.relatedOnly {
+			// The cursor in a related list stays on its record when records before it come
+			// or go (a sync): enter opens the record the user chose.
+			was := m.relatedSelected()
 			m.related = msg.related
+			if m.pane > 0 && m.pane <= len(m.related) && was != "" {
+				if i := slices.IndexFunc(m.related[m.pane-1].rows, func(r pending.Row) bool { return r.ID == was }); i >= 0 {
+					m.relCursor = i
+				}
+			}
 		} else {
 			// The related lists shown stay (a reload of the same record) until the new ones
 			// are read.

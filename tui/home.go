@@ -32,6 +32,9 @@ type pageMsg struct {
 	offset int
 	page   pending.Page
 	err    error
+	// follow: the page reloads the rows shown (after a change or a sync), and the cursor
+	// stays on the record it was on wherever the reload put it.
+	follow bool
 }
 
 // homeModel is an object home: a list of records, a page at a time.
@@ -88,10 +91,13 @@ func (m homeModel) reload() (homeModel, tea.Cmd) {
 	if m.object == "" {
 		return m, nil
 	}
-	return m.fetch(m.offset)
+	return m.fetchPage(m.offset, true)
 }
 
-func (m homeModel) fetch(offset int) (homeModel, tea.Cmd) {
+func (m homeModel) fetch(offset int) (homeModel, tea.Cmd) { return m.fetchPage(offset, false) }
+
+// fetchPage asks for the rows from offset on; follow keeps the cursor on its record (reload).
+func (m homeModel) fetchPage(offset int, follow bool) (homeModel, tea.Cmd) {
 	if offset < 0 {
 		offset = 0
 	}
@@ -101,7 +107,7 @@ func (m homeModel) fetch(offset int) (homeModel, tea.Cmd) {
 	b, ctx := m.c.backend, m.c.ctx
 	return m, func() tea.Msg {
 		p, err := b.List(ctx, pending.ListQuery{Object: object, Filter: filter, Offset: offset, Limit: pageSize})
-		return pageMsg{object: object, gen: gen, offset: offset, page: p, err: err}
+		return pageMsg{object: object, gen: gen, offset: offset, page: p, err: err, follow: follow}
 	}
 }
 
@@ -175,6 +181,13 @@ func (m homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd) {
 		if msg.err != nil {
 			return m, errCmd(msg.err)
 		}
+		// A reload keeps the cursor on its record, and that record where it was on the
+		// screen, when records before it came or went (a sync, another user's delete): the
+		// next key acts on the record the user chose, not on its neighbour.
+		follow := ""
+		if r, ok := m.row(m.cursor); ok && msg.follow {
+			follow = r.ID
+		}
 		m.rows, m.offset, m.total, m.loaded = msg.page.Rows, msg.offset, msg.page.Total, true
 		m.sashW, m.want = m.pageWidths()
 		if m.focusID != "" {
@@ -184,6 +197,13 @@ func (m homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd) {
 				}
 			}
 			m.focusID = ""
+		} else if follow != "" {
+			for i, r := range m.rows {
+				if r.ID == follow {
+					m.top += m.offset + i - m.cursor
+					m.cursor = m.offset + i
+				}
+			}
 		}
 		m.clamp()
 		return m, nil

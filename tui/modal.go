@@ -117,9 +117,10 @@ func (m modal) view(s Styles, w, h int) string {
 	inner := boxW - 4
 	var lines []string
 	lines = append(lines, s.Title.Render(trunc(m.title, inner)), "")
-	for _, l := range strings.Split(wrap(m.body, inner), "\n") {
-		lines = append(lines, l)
-	}
+	// The text takes what the body leaves the border, the title and the keys, each with a
+	// blank line: a question whose text is longer (a record's long name on a small terminal)
+	// ends with "…" rather than lose the line of keys that answer it.
+	lines = append(lines, capLines(strings.Split(wrap(m.body, inner), "\n"), h-6, inner)...)
 	lines = append(lines, "")
 	switch m.kind {
 	case modalAlert:

@@ -1,0 +1,76 @@
+package tui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// When a sync reloads a list under the user, the cursor stays on the record it was on (the next
+// enter, d or B acts on that record), and that record stays where it was on the screen.
+func TestAListReloadKeepsTheCursorOnItsRecord(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(rs []remote.Fields) []remote.Fields
+		want   string
+	}{
+		{"a record above it leaves", func(rs []remote.Fields) []remote.Fields { return rs[1:] }, "Acme 000040"},
+		{"a record above it arrives", func(rs []remote.Fields) []remote.Fields {
+			return append([]remote.Fields{{"Id": "001999999999999999", "Name": "Aardvark Ltd"}}, rs...)
+		}, "Acme 000040"},
+		{"a record below it leaves", func(rs []remote.Fields) []remote.Fields { return slices.Delete(rs, 41, 42) }, "Acme 000040"},
+		// Gone itself: the cursor stays on its row, now the next record's.
+		{"the record itself leaves", func(rs []remote.Fields) []remote.Fields { return slices.Delete(rs, 40, 41) }, "Acme 000041"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := seededFake(100)
+			d := newDriver(t, f, 100, 30)
+			d.keys("enter")
+			for range 40 {
+				d.keys("down")
+			}
+			d.requireView("▸ Acme 000040")
+			line := lineOf(d.view(), "▸ ")
+			f.mu.Lock()
+			f.records["Account"] = tc.change(f.records["Account"])
+			f.mu.Unlock()
+			d.send(refreshMsg{})
+			d.requireView("▸ " + tc.want)
+			if r, _ := d.model().home.row(d.model().home.cursor); r.Name != tc.want {
+				t.Fatalf("the selection is %s, want %s", r.Name, tc.want)
+			}
+			if got := lineOf(d.view(), "▸ "); got != line {
+				t.Errorf("the selected row moved on the screen from line %d to %d:\n%s", line, got, d.view())
+			}
+		})
+	}
+}
+
+// lineOf is the number of the first line of a view that holds s (-1 when none does).
+func lineOf(view, s string) int {
+	for i, l := range strings.Split(view, "\n") {
+		if strings.Contains(l, s) {
+			return i
+		}
+	}
+	return -1
+}
+
+// The same in a record's related list: a contact added to the account before the selected one
+// leaves the cursor on the selected contact, and enter opens it.
+func TestARelatedListReloadKeepsTheCursorOnItsRecord(t *testing.T) {
+	f := familyFake()
+	d := newDriver(t, f, 80, 24)
+	d.keys("enter", "enter", "tab", "down")
+	d.requireView("▸ Jo Smith")
+	f.mu.Lock()
+	f.add("Contact", remote.Fields{"Id": "003000000000000009", "LastName": "Able", "Name": "Aaron Able", "AccountId": "001000000000000000"})
+	f.sortAll()
+	f.mu.Unlock()
+	d.send(refreshMsg{})
+	d.requireView("Aaron Able", "▸ Jo Smith")
+	d.keys("enter")
+	d.requireView("Contact  Jo Smith")
+}

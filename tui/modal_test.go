@@ -1,0 +1,45 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// A question about a record whose name is as long as the org allows (255 characters) keeps what
+// it says after the name, and the line of keys that answer it, on the smallest terminal the app
+// draws in: the name is cut short.
+func TestAQuestionKeepsItsAnswerKeysWhenItsTextIsLongerThanTheScreen(t *testing.T) {
+	long := strings.TrimSpace(strings.Repeat("Northwind Traders ", 14))
+	for _, size := range [][2]int{{minWidth, minHeight}, {60, 20}, {80, 24}} {
+		f := newFakeBackend()
+		f.quiet = true
+		f.add("Account", remote.Fields{"Id": "001000000000000001", "Name": long})
+		f.sortAll()
+		d := newDriver(t, f, size[0], size[1])
+		d.keys("enter", "enter")
+		d.requireView("Northwind")
+		d.keys("d")
+		d.requireView("Delete Account?", "…\"?", "for everyone once it", "n/esc cancel")
+		if lines := strings.Count(d.view(), "\n") + 1; lines != size[1] {
+			t.Fatalf("%dx%d: the view has %d lines", size[0], size[1], lines)
+		}
+	}
+}
+
+// A question's text longer than the screen ends with "…" above the keys that answer it.
+func TestAQuestionLongerThanTheScreenEndsWithAnEllipsisAboveItsKeys(t *testing.T) {
+	s := NewStyles(DefaultTheme())
+	md := modal{kind: modalConfirm, title: "Discard change?", yes: "discard", body: strings.Repeat("word ", 400)}
+	for _, h := range []int{8, 12, 30} {
+		box := md.view(s, 60, h)
+		lines := strings.Split(box, "\n")
+		if len(lines) > h {
+			t.Fatalf("in a body %d lines high the box has %d lines:\n%s", h, len(lines), box)
+		}
+		if !strings.Contains(lines[len(lines)-2], "n/esc cancel") || !strings.Contains(box, "…") {
+			t.Fatalf("in a body %d lines high:\n%s", h, box)
+		}
+	}
+}
