@@ -85,7 +85,9 @@ func (c *common) clock() time.Time {
 
 func (c *common) logf(format string, args ...any) {
 	if c.debug != nil {
-		_, _ = io.WriteString(c.debug, sprintf(format+"\n", args...))
+		// The line may carry an org's message or a field's value: cleaned like the screens,
+		// so that reading the log in a terminal runs no escape sequence.
+		_, _ = io.WriteString(c.debug, CleanLine(sprintf(format, args...))+"\n")
 	}
 }
 

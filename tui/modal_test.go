@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"bytes"
+	"errors"
 	"strings"
 	"testing"
 
@@ -41,5 +43,21 @@ func TestAQuestionLongerThanTheScreenEndsWithAnEllipsisAboveItsKeys(t *testing.T
 		if !strings.Contains(lines[len(lines)-2], "n/esc cancel") || !strings.Contains(box, "…") {
 			t.Fatalf("in a body %d lines high:\n%s", h, box)
 		}
+	}
+}
+
+// The debug log holds what the org said with its escape sequences made harmless: reading the
+// log in a terminal (cat, tail -f) runs none of them.
+func TestTheDebugLogCarriesNoControlSequences(t *testing.T) {
+	var log bytes.Buffer
+	d := newDriverWith(t, Options{Backend: seededFake(2), Debug: &log}, 80, 24)
+	d.send(errMsg{err: errors.New("bad value \x1b]52;c;aGk=\x07 for \x1b[2JName\r\x9b6n")})
+	d.send(syncDoneMsg{err: errors.New("org said \x1b[6n")})
+	got := log.String()
+	if !strings.Contains(got, "bad value") || !strings.Contains(got, "org said") {
+		t.Fatalf("the debug log lacks the errors:\n%q", got)
+	}
+	if strings.ContainsAny(strings.TrimSuffix(got, "\n"), "\x1b\x07\r\x9b") || strings.Contains(got, "\u009b") {
+		t.Fatalf("the debug log carries control characters:\n%q", got)
 	}
 }
