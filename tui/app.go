@@ -474,21 +474,26 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.toast = ""
 		from := m.origin()
-		m.modal = modal{kind: modalConfirm, title: "Delete " + label + "?", yes: "delete",
-			body: sprintf("Delete %q? This removes the %s for everyone once it syncs.%s", questionName(msg.name), strings.ToLower(label), m.c.cascadeNote(msg.object)),
+		body := sprintf("Delete %q? This removes the %s for everyone once it syncs.%s", questionName(msg.name), strings.ToLower(label), m.c.cascadeNote(msg.object))
+		done := label + " deleted." + later
+		if msg.created {
+			// Never on the org: nothing is sent, and nothing goes with it there.
+			body = sprintf("Delete %q? It was created on this device and never synced: it is discarded, and nothing is sent.%s", questionName(msg.name), pointingNote(msg.pointing))
+			done = "New " + strings.ToLower(label) + " discarded; nothing was sent."
+		}
+		m.modal = modal{kind: modalConfirm, title: "Delete " + label + "?", yes: "delete", body: body,
 			onYes: func() tea.Msg {
 				err := b.Delete(ctx, msg.object, msg.id)
 				if isLocked(err) {
 					err = lockedError(ctx, b, label, msg.object, msg.id)
 				}
-				return opDoneMsg{note: label + " deleted." + later, err: err, back: true, from: &from}
+				return opDoneMsg{note: done, err: err, back: true, from: &from}
 			}}
 		return m, nil
 	case confirmDiscardMsg:
 		b, ctx := m.c.backend, m.c.ctx
-		what := map[pending.Op]string{pending.OpCreate: "the new record", pending.OpUpdate: "your edit", pending.OpDelete: "your delete"}[msg.op]
 		m.modal = modal{kind: modalConfirm, title: "Discard change?", yes: "discard",
-			body: discardBody(what, questionName(msg.name), msg.op == pending.OpCreate && msg.inDoubt) + pointingNote(msg.pointing),
+			body: discardBody(msg.op, questionName(msg.name), msg.op == pending.OpCreate && msg.inDoubt) + pointingNote(msg.pointing),
 			onYes: func() tea.Msg {
 				return opDoneMsg{note: "Change discarded.", err: b.Discard(ctx, msg.entryID)}
 			}}
@@ -1615,11 +1620,16 @@ func dismissBody(e pending.Entry) string {
 
 // discardBody is the question before a discard. A create whose reply was lost may already be on
 // the org: discarding it stops the device trying, but leaves that record there.
-func discardBody(what, name string, mayBeOnOrg bool) string {
-	if mayBeOnOrg {
-		return sprintf("Discard %s %q? The reply to its creation was lost, so it may already be on the org; discarding leaves it there. Sync first to find out.", what, name)
+func discardBody(op pending.Op, name string, mayBeOnOrg bool) string {
+	switch {
+	case op == pending.OpCreate && mayBeOnOrg:
+		return sprintf("Discard the new record %q? The reply to its creation was lost, so it may already be on the org; discarding leaves it there. Sync first to find out.", name)
+	case op == pending.OpCreate:
+		return sprintf("Discard the new record %q? It will never be sent.", name)
+	case op == pending.OpDelete:
+		return sprintf("Discard your delete of %q? It will never be sent.", name)
 	}
-	return sprintf("Discard %s of %q? It will never be sent.", what, name)
+	return sprintf("Discard your edit of %q? It will never be sent.", name)
 }
 
 // pointingNote says, in the question before a new record is discarded, which changes point at

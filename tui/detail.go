@@ -511,7 +511,20 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 				// Asked before the confirmation, not after it: the engine refuses this delete.
 				return m, errCmd(fmt.Errorf("%q may already be on the org (the reply to its creation was lost); sync first, then delete it", CleanLine(m.view.Name)))
 			}
-			return m, cmdOf(confirmDeleteMsg{object: m.object, id: m.recordID(), name: CleanLine(m.view.Name)})
+			msg := confirmDeleteMsg{object: m.object, id: m.recordID(), name: CleanLine(m.view.Name)}
+			if e := m.view.Entry; e != nil && e.Op == pending.OpCreate {
+				// Created on this device and never sent: the delete discards it, and the
+				// question names the changes left pointing at it, as a discard's does.
+				msg.created = true
+				b, ctx, id := m.c.backend, m.c.ctx, e.RecordID
+				return m, func() tea.Msg {
+					if all, err := b.Entries(ctx); err == nil {
+						msg.pointing = pointingAt(all, id)
+					}
+					return msg
+				}
+			}
+			return m, cmdOf(msg)
 		case key.Matches(msg, k.NewTask):
 			return m, m.newChild("New Task", openFormMsg{mode: formNew, object: "Task", defaults: m.parentDefaults("Task"), names: m.selfName()})
 		case key.Matches(msg, k.NewContact) && m.object == "Account":

@@ -1,10 +1,12 @@
 package tui
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
 )
 
@@ -73,4 +75,59 @@ func TestARelatedListReloadKeepsTheCursorOnItsRecord(t *testing.T) {
 	d.requireView("Aaron Able", "▸ Jo Smith")
 	d.keys("enter")
 	d.requireView("Contact  Jo Smith")
+}
+
+// Deleting a record created offline and never sent says what happens: it is discarded, nothing is
+// sent, nothing goes with it on the org, and the changes pointing at it are named (as a
+// discard's question names them), not that the delete will sync and remove it for everyone.
+func TestStoryDeletingARecordCreatedOfflineSaysItIsDiscarded(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	s := newStory(t, w)
+	s.goOffline()
+	parent, err := w.eng.Create(ctx, "Account", remote.Fields{"Name": "Zed Offline Parent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.eng.Create(ctx, "Contact", remote.Fields{"LastName": "Kid", "AccountId": parent}); err != nil {
+		t.Fatal(err)
+	}
+	s.wait("2 pending")
+	s.press("enter")
+	s.wait("records")
+	s.press("/")
+	s.wait("filter")
+	s.press("Zed Offline", "enter")
+	s.wait("▸ ● To sync Zed Offline Parent")
+	s.press("enter")
+	s.wait("Account  Zed Offline Parent", "[d] Delete")
+	s.press("d")
+	v := flat(s.wait("Delete Account?"))
+	for _, want := range []string{"It was created on this", "nothing is sent", `Contact "Kid" points at it`} {
+		if !strings.Contains(v, want) {
+			t.Fatalf("the question lacks %q:\n%s", want, s.view())
+		}
+	}
+	for _, unwanted := range []string{"for everyone", "go with it"} {
+		if strings.Contains(v, unwanted) {
+			t.Fatalf("the question says %q of a record the org never had:\n%s", unwanted, s.view())
+		}
+	}
+	s.press("y")
+	s.wait("No records match", "1 pending")
+}
+
+// And the line after it says the record was discarded and nothing sent, not that a delete syncs.
+func TestDeletingARecordCreatedOfflineSaysNothingWasSent(t *testing.T) {
+	f := seededFake(1)
+	f.setEntry(pending.Entry{ID: "e1", Seq: 1, Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpCreate, Status: pending.StatusPending, Changes: map[string]any{"Name": "Acme 000000"}})
+	d := newDriver(t, f, 100, 30)
+	d.keys("o", "enter", "enter")
+	d.requireView("Account  Acme 000000")
+	d.keys("d")
+	d.requireView("It was created on this device and", "it is discarded, and nothing is sent")
+	d.keys("y")
+	d.requireView("New account discarded; nothing was sent.")
+	d.refuseView("will sync")
 }

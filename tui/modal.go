@@ -13,7 +13,11 @@ import (
 
 // Requests for a confirmation, sent by screens to the root.
 type (
-	confirmDeleteMsg  struct{ object, id, name string }
+	confirmDeleteMsg struct {
+		object, id, name string
+		created          bool     // a record created on this device, never sent: nothing to delete on the org
+		pointing         []string // then, the changes that point at it (pointingAt)
+	}
 	confirmDiscardMsg struct {
 		entryID, name string
 		op            pending.Op
