@@ -948,6 +948,14 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 				}
 				if pending.IsLocalID(id) {
 					tell(cmd, eng, "Dropped the new "+what+": it never reached the org.")
+					// As discard says: the changes that pointed at it need a new value.
+					left, err := eng.Entries(ctx)
+					if err != nil {
+						return err
+					}
+					if orphaned := pointingAt(left, id); len(orphaned) > 0 {
+						fmt.Fprintln(cmd.OutOrStdout(), orphanedSaying("the create of "+what, id, orphaned))
+					}
 				} else {
 					tell(cmd, eng, "Queued the delete of "+what+".")
 				}

@@ -80,3 +80,20 @@ func TestDiscardOfACreateOthersPointAtNamesTheChangesThatNeedANewValue(t *testin
 		}
 	}
 }
+
+// Deleting a record created offline drops its create, as discard does, and says the same of the
+// changes that pointed at it.
+func TestDeleteOfARecordCreatedOfflineNamesTheChangesThatNeedANewValue(t *testing.T) {
+	dir := t.TempDir()
+	must := succeeds(t, dir)
+	must("sync")
+	plane := must("new", "Account", "Name=Plane Co")
+	must("new", "Contact", "FirstName=Jo", "LastName=Pilot", "AccountId="+plane)
+	if out := must("delete", "Account", plane); out != `discarded the create of Account "Plane Co"; 1 change that pointed at it now needs a new value: Contact "Jo Pilot" (AccountId) (fix or discard it)` {
+		t.Fatalf("delete said %q", out)
+	}
+	must("new", "Account", "Name=Lonely Offline Co")
+	if out := must("delete", "Account", "Lonely Offline Co"); out != "" {
+		t.Errorf("delete of a create nothing points at said %q", out)
+	}
+}
