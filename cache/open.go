@@ -228,6 +228,14 @@ func Unwritable(err error) bool {
 
 func (e writtenError) Unwrap() error { return e.error }
 
+// DeviceError reports an error of the device database itself (a full disk, an input/output
+// error, damage, a lock held by another program), as opposed to the org's or the network's.
+func DeviceError(err error) bool {
+	var we writtenError
+	var se *sqlite.Error
+	return errors.As(err, &we) || errors.As(err, &se)
+}
+
 // Locked reports that another program (not offline-edit: sqlite3 holding a write transaction,
 // say) kept the device database locked past the wait: commands that only read may read it
 // read-only beside that program.

@@ -537,6 +537,8 @@ func (e *Engine) Start(ctx context.Context) {
 		defer e.loopWG.Done()
 		timer := time.NewTimer(time.Hour)
 		defer timer.Stop()
+		failed := 0 // runs in a row that failed on the network (or the device's storage)
+		rng := rand.New(rand.NewPCG(uint64(e.opts.Seed), 0x6c6f6f70))
 		e.kick()
 		for {
 			select {
@@ -555,10 +557,17 @@ func (e *Engine) Start(ctx context.Context) {
 			wait := time.Hour
 			if e.Online() && !e.paused() {
 				if _, err := e.Sync(ctx); err != nil && !errors.Is(err, ErrAuth) && ctx.Err() == nil {
-					wait = loopRetry // a network failure: try again soon
+					failed++
+				} else {
+					failed = 0
 				}
 			}
-			if next, ok := e.nextAttempt(ctx); ok {
+			if failed > 0 {
+				// The org could not be reached: try again soon, then less and less often,
+				// whatever the changes' own timers say (each run sends again every change
+				// whose last send got no reply).
+				wait = loopBackoff(failed, rng)
+			} else if next, ok := e.nextAttempt(ctx); ok {
 				wait = min(wait, max(next.Sub(e.now()), 10*time.Millisecond))
 			}
 			if !timer.Stop() {
@@ -572,8 +581,19 @@ func (e *Engine) Start(ctx context.Context) {
 	}()
 }
 
-// loopRetry is how soon the background loop tries again after a run failed on the network.
+// loopRetry is the longest the background loop waits before it tries again after runs failed
+// on the network.
 const loopRetry = 30 * time.Second
+
+// loopBackoff is the background loop's wait after failed runs in a row: half a second to one
+// after the first, doubling up to 15–30 seconds (equal jitter: never a wait of nothing).
+func loopBackoff(failed int, rng *rand.Rand) time.Duration {
+	d := loopRetry
+	if failed < 8 {
+		d = min(loopRetry, time.Second<<(failed-1))
+	}
+	return d/2 + time.Duration(rng.Int64N(int64(d/2)+1))
+}
 
 // SetOrg replaces the org client (after the user signed in again) and lifts an auth pause.
 func (e *Engine) SetOrg(org remote.Org) {

@@ -198,7 +198,11 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 	// No run is in flight (runMu is held): an entry still syncing was left by a run that
 	// stopped half-way; its outcome is unknown.
 	if err := e.recoverSyncing(ctx); err != nil {
+		// The device's own database refused the write (a full disk): the run ends here, and
+		// says so, as every run that started does.
 		sum.Err = err
+		s := sum
+		e.emit(Event{Kind: EventSyncFinished, Summary: &s})
 		return sum, err
 	}
 	r := newRun(&sum)

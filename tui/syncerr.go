@@ -5,7 +5,9 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 
+	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
 	"github.com/offline-edit/offline-edit/remote/signin"
@@ -47,6 +49,10 @@ func syncCause(err error) string {
 	var ne net.Error
 	if errors.As(err, &ne) && !ne.Timeout() {
 		return "the org could not be reached; will retry."
+	}
+	if cache.DeviceError(err) {
+		// Not the network: the device's own storage, which says what to do about it.
+		return CleanLine(strings.TrimPrefix(err.Error(), "cache: "))
 	}
 	if pending.Classify(err) == pending.ClassTransient {
 		return "the connection dropped; will retry."

@@ -1,0 +1,111 @@
+package pending
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// While the org cannot be reached, the background loop waits longer after each failed run
+// (about 1, 2, 4 … up to 30 seconds) whatever the changes' own backoff timers say: hundreds of
+// changes with jittered timers must not make it try again at once, run after run (a busy CPU,
+// and an activity log flooded until the story of what happened before is gone).
+func TestTheLoopBacksOffWhileTheOrgCannotBeReached(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	for _, c := range h.owned(t, "Contact", "Account") {
+		if err := h.eng.Edit(bg, c.object, c.id, remote.Fields{"Phone": "555-0199"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var runs atomic.Int64
+	h.faults.set(func(req *http.Request) string {
+		if strings.HasSuffix(req.URL.Path, "/composite") {
+			runs.Add(1)
+		}
+		return "refuse"
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	drain(h.eng)
+	var started, synced atomic.Int64
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		for {
+			select {
+			case ev := <-h.eng.Events():
+				if ev.Kind == EventSyncStarted {
+					started.Add(1)
+				}
+				if ev.Kind == EventSyncFinished && ev.Summary != nil {
+					synced.Add(int64(ev.Summary.Synced))
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	h.eng.Start(ctx)
+	h.eng.SetOnline(true)
+	// The first run fails at once; in six seconds a loop that backs off makes three more at
+	// most (after 0.5–1, 1–2 and 2–4 seconds); one that follows the changes' timers makes a
+	// run as soon as the last ends.
+	time.Sleep(6 * time.Second)
+	n := started.Load()
+	// The org is back: a run within the backoff (2–4 seconds by now) sends the changes.
+	h.faults.set(nil)
+	deadline := time.Now().Add(20 * time.Second)
+	for synced.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	<-watched
+	if synced.Load() == 0 {
+		t.Fatal("the org came back and the loop sent nothing")
+	}
+	if n > 4 {
+		t.Fatalf("%d sync runs in 6 seconds against an org that cannot be reached (%d composite requests)", n, runs.Load())
+	}
+	if n < 2 {
+		t.Fatalf("only %d sync run in 6 seconds: the loop stopped trying", n)
+	}
+}
+
+// Every run that says it started says it finished, also one that stopped at its first write (the
+// device's disk full; here, its context ended): a screen showing "syncing" otherwise shows it
+// for ever.
+func TestEverySyncThatStartsSaysItFinished(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	drain(h.eng)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := h.eng.Sync(ctx); err == nil {
+		t.Fatal("a sync with its context ended succeeded")
+	}
+	started, finished := 0, 0
+	for {
+		select {
+		case ev := <-h.eng.Events():
+			switch ev.Kind {
+			case EventSyncStarted:
+				started++
+			case EventSyncFinished:
+				finished++
+			}
+			continue
+		default:
+		}
+		break
+	}
+	if started != 1 || finished != 1 {
+		t.Fatalf("%d runs started, %d finished", started, finished)
+	}
+}
