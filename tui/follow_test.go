@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
 )
@@ -130,4 +132,42 @@ func TestDeletingARecordCreatedOfflineSaysNothingWasSent(t *testing.T) {
 	d.keys("y")
 	d.requireView("New account discarded; nothing was sent.")
 	d.refuseView("will sync")
+}
+
+// A record followed to the end of the rows read (a rename that sorts it far down) has the rows
+// around it read too: none shows as "…".
+func TestAFollowedRecordNearTheEndOfThePageHasItsNeighboursRead(t *testing.T) {
+	f := seededFake(300)
+	d := newDriver(t, f, 80, 24)
+	d.keys("enter")
+	d.requireView("▸ Acme 000000")
+	f.mu.Lock()
+	f.records["Account"][0]["Name"] = "Acme 000195x"
+	f.sortAll()
+	f.mu.Unlock()
+	d.send(refreshMsg{})
+	d.requireView("▸ Acme 000195x", "Acme 000199", "Acme 000205")
+	if strings.Contains(d.view(), "…\n") {
+		t.Fatalf("rows past the page read show as \"…\" after the reload:\n%s", d.view())
+	}
+}
+
+// A filter cleared (or typed) while a reload is under way leaves the cursor on the first row:
+// the reload does not follow a record of the rows read with the old filter.
+func TestClearingTheFilterDuringAReloadLeavesTheCursorOnTop(t *testing.T) {
+	f := seededFake(300)
+	d := newDriver(t, f, 80, 24)
+	d.keys("enter", "/")
+	for _, r := range "Acme 00015" {
+		d.keys(string(r))
+	}
+	d.requireView("▸ Acme 000150", "10 records")
+	var esc tea.Cmd
+	d.m, esc = d.m.Update(tea.KeyMsg{Type: tea.KeyEsc}) // the cleared list being read…
+	d.send(refreshMsg{})                                // …when a sync event reloads it
+	d.run(esc)
+	d.requireView("300 records", "▸ Acme 000000")
+	if got := d.model().home.cursor; got != 0 {
+		t.Fatalf("after esc cleared the filter the cursor is on row %d, want 0:\n%s", got, d.view())
+	}
 }

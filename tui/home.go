@@ -35,6 +35,7 @@ type pageMsg struct {
 	// follow: the page reloads the rows shown (after a change or a sync), and the cursor
 	// stays on the record it was on wherever the reload put it.
 	follow bool
+	filter string // the filter the rows were read with
 }
 
 // homeModel is an object home: a list of records, a page at a time.
@@ -65,6 +66,8 @@ type homeModel struct {
 	// focusID is a record the cursor goes to when the next page holds it (a record just
 	// created); "" when none.
 	focusID string
+	// rowsFilter is the filter the rows loaded were read with.
+	rowsFilter string
 }
 
 func newHome(c *common) homeModel {
@@ -107,7 +110,7 @@ func (m homeModel) fetchPage(offset int, follow bool) (homeModel, tea.Cmd) {
 	b, ctx := m.c.backend, m.c.ctx
 	return m, func() tea.Msg {
 		p, err := b.List(ctx, pending.ListQuery{Object: object, Filter: filter, Offset: offset, Limit: pageSize})
-		return pageMsg{object: object, gen: gen, offset: offset, page: p, err: err, follow: follow}
+		return pageMsg{object: object, gen: gen, offset: offset, page: p, err: err, follow: follow, filter: filter}
 	}
 }
 
@@ -184,11 +187,14 @@ func (m homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd) {
 		// A reload keeps the cursor on its record, and that record where it was on the
 		// screen, when records before it came or went (a sync, another user's delete): the
 		// next key acts on the record the user chose, not on its neighbour.
+		// Only rows read with the same filter: a filter typed or cleared meanwhile put the
+		// cursor on the first row, where it stays.
 		follow := ""
-		if r, ok := m.row(m.cursor); ok && msg.follow {
+		if r, ok := m.row(m.cursor); ok && msg.follow && msg.filter == m.rowsFilter {
 			follow = r.ID
 		}
 		m.rows, m.offset, m.total, m.loaded = msg.page.Rows, msg.offset, msg.page.Total, true
+		m.rowsFilter = msg.filter
 		m.sashW, m.want = m.pageWidths()
 		if m.focusID != "" {
 			for i, r := range m.rows {
@@ -206,7 +212,8 @@ func (m homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd) {
 			}
 		}
 		m.clamp()
-		return m, nil
+		// The cursor followed its record to rows the page does not hold: read them.
+		return m.ensureLoaded()
 	case tea.MouseMsg:
 		if d := wheelDelta(msg); d != 0 {
 			return m.move(3 * d)

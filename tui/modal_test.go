@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
 )
 
@@ -60,4 +61,20 @@ func TestTheDebugLogCarriesNoControlSequences(t *testing.T) {
 	if strings.ContainsAny(strings.TrimSuffix(got, "\n"), "\x1b\x07\r\x9b") || strings.Contains(got, "\u009b") {
 		t.Fatalf("the debug log carries control characters:\n%q", got)
 	}
+}
+
+// The changes a question names as pointing at a new record are cut short, so that what happens
+// to them shows on the smallest terminal.
+func TestAQuestionCutsTheNamesOfTheChangesPointingAtTheRecord(t *testing.T) {
+	f := seededFake(1)
+	f.setEntry(pending.Entry{ID: "e1", Seq: 1, Object: "Account", RecordID: "local-aaa", Name: "Pa",
+		Op: pending.OpCreate, Status: pending.StatusPending, Changes: map[string]any{"Name": "Pa"}})
+	for i, name := range []string{strings.Repeat("Longname", 10), strings.Repeat("Northwind ", 25), strings.Repeat("Deal ", 24)} {
+		f.setEntry(pending.Entry{ID: sprintf("e%d", i+2), Seq: int64(i + 2), Object: "Contact", RecordID: sprintf("local-b%d", i), Name: name,
+			Op: pending.OpCreate, Status: pending.StatusWaiting, WaitingOn: "local-aaa",
+			Changes: map[string]any{"LastName": name, "AccountId": "local-aaa"}})
+	}
+	d := newDriver(t, f, minWidth, minHeight)
+	d.keys("p", "x")
+	d.requireView("Discard change?", "will need another", "n/esc cancel")
 }

@@ -238,13 +238,16 @@ func pointingAt(all []pending.Entry, id string) []string {
 		}
 		for _, v := range o.Changes {
 			if s, ok := v.(string); ok && s == id {
-				out = append(out, sprintf("%s %q", CleanLine(o.Object), CleanLine(o.Name)))
+				// Cut short: a question lists several, and what it says after them must show.
+				out = append(out, sprintf("%s %q", CleanLine(o.Object), trunc(CleanLine(o.Name), pointingNameCells)))
 				break
 			}
 		}
 	}
 	return out
 }
+
+const pointingNameCells = 30
 
 // dismissNow dismisses a red entry and says what the device shows of its record now.
 func dismissNow(c *common, e pending.Entry) tea.Cmd {
