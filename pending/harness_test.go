@@ -320,6 +320,9 @@ func (f *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 		resp.Header.Del("Content-Length")
 		return resp, nil
+	case "hang": // the org takes the request and holds it (a hung server) until it is given up
+		<-req.Context().Done()
+		return nil, req.Context().Err()
 	case "lose":
 		resp, err := f.base.RoundTrip(req)
 		if err == nil {

@@ -109,3 +109,62 @@ func TestEverySyncThatStartsSaysItFinished(t *testing.T) {
 		t.Fatalf("%d runs started, %d finished", started, finished)
 	}
 }
+
+// Going offline while the org holds a send (a hung server) ends the send at once, its outcome
+// unknown: the record can be edited again at once, offline, rather than "being sent right now"
+// until the request times out minutes later; the next sync settles the earlier send.
+func TestGoingOfflineWhileTheOrgHoldsASendFreesTheRecord(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "555-6006"}); err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan struct{}, 1)
+	h.faults.set(func(req *http.Request) string {
+		if strings.HasSuffix(req.URL.Path, "/composite") {
+			select {
+			case held <- struct{}{}:
+			default:
+			}
+			return "hang"
+		}
+		return ""
+	})
+	h.eng.SetOnline(true)
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel() // a regression must fail the test, not hang it
+	done := make(chan error, 1)
+	go func() { _, err := h.eng.Sync(ctx); done <- err }()
+	select {
+	case <-held:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the send never reached the org")
+	}
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "555-7007"}); err == nil {
+		t.Fatal("the test's premise: a change being sent cannot be edited")
+	}
+	h.eng.SetOnline(false)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the sync went on after the device went offline")
+	}
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "555-7007"}); err != nil {
+		t.Fatalf("offline again, the record cannot be edited: %v", err)
+	}
+	ents, _ := h.eng.Entries(bg)
+	if len(ents) != 1 || ents[0].Status != StatusPending {
+		t.Fatalf("entries %+v", ents)
+	}
+	h.faults.set(nil)
+	h.eng.SetOnline(true)
+	h.sync(t)
+	if got := h.serverRecord(t, "Contact", c.ID).Fields["Phone"]; got != "555-7007" {
+		t.Fatalf("the org has %v, want the later edit", got)
+	}
+	if ents, _ := h.eng.Entries(bg); len(ents) != 0 {
+		t.Fatalf("left %+v", ents)
+	}
+}

@@ -32,6 +32,9 @@ var (
 	// ErrReplyLost: the org applied the request but its reply was lost. Transient; the outcome
 	// is unknown to the caller.
 	ErrReplyLost error = &netError{"netsim: reply lost after the org handled the request"}
+	// ErrCutOff: the device went offline while the request was under way (its connection
+	// closed, as a phone's airplane mode does). Transient; the org may have handled it.
+	ErrCutOff error = &netError{"netsim: the device went offline while the request was under way; the org may have handled it"}
 )
 
 // offlineError wraps remote.ErrOffline.
@@ -82,6 +85,8 @@ type Network struct {
 	online bool
 	cond   Conditions
 	stats  Stats
+	// inflight cancels the requests under way, when the network goes offline.
+	inflight map[*int]context.CancelCauseFunc
 }
 
 // New returns an online network with perfect conditions in front of base (nil = http.DefaultTransport).
@@ -99,12 +104,38 @@ func (n *Network) Online() bool {
 	return n.online
 }
 
-// SetOnline switches the network on or off. Requests waiting out their latency when it goes
-// offline fail with remote.ErrOffline.
+// SetOnline switches the network on or off. Requests under way when it goes offline fail at
+// once: with remote.ErrOffline while they wait out their latency (they never left), with
+// ErrCutOff once handed to the org (it may have handled them).
 func (n *Network) SetOnline(on bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.online = on
+	if !on {
+		for _, cancel := range n.inflight {
+			cancel(ErrCutOff)
+		}
+	}
+}
+
+// track gives a request a context that going offline cancels; done forgets it.
+func (n *Network) track(req *http.Request) (r *http.Request, cutOff func() bool, done func()) {
+	ctx, cancel := context.WithCancelCause(req.Context())
+	key := new(int)
+	n.mu.Lock()
+	if n.inflight == nil {
+		n.inflight = map[*int]context.CancelCauseFunc{}
+	}
+	n.inflight[key] = cancel
+	n.mu.Unlock()
+	cutOff = func() bool { return errors.Is(context.Cause(ctx), ErrCutOff) }
+	done = func() {
+		n.mu.Lock()
+		delete(n.inflight, key)
+		n.mu.Unlock()
+		cancel(nil)
+	}
+	return req.WithContext(ctx), cutOff, done
 }
 
 // Conditions returns the current conditions.
@@ -209,9 +240,16 @@ func (n *Network) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody()
 		return nil, offlineError{}
 	}
+	orig := req
+	req, cutOff, done := n.track(req)
 	if f.delay > 0 {
 		if err := wait(req.Context(), f.delay); err != nil {
+			done()
 			closeBody()
+			if cutOff() {
+				n.count(func(s *Stats) { s.Offline++ })
+				return nil, offlineError{}
+			}
 			return nil, err
 		}
 		if !n.Online() {
@@ -232,9 +270,20 @@ func (n *Network) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	n.count(func(s *Stats) { s.Sent++ })
 	resp, err := n.base.RoundTrip(req)
-	if err != nil || !f.lose {
-		return resp, err
+	if err != nil {
+		done()
+		if cutOff() {
+			return nil, ErrCutOff
+		}
+		return nil, err
 	}
+	if !f.lose {
+		// The body is read after RoundTrip returns: going offline meanwhile cuts it off too.
+		resp.Body = &trackedBody{ReadCloser: resp.Body, done: done, cutOff: cutOff}
+		resp.Request = orig
+		return resp, nil
+	}
+	done()
 	// The org has handled the request; the reply never arrives.
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<20))
 	resp.Body.Close()
@@ -280,4 +329,27 @@ func synthesized(req *http.Request, lockedRow bool) *http.Response {
 // IsNetworkFailure reports whether err is a simulated dropped request or lost reply.
 func IsNetworkFailure(err error) bool {
 	return errors.Is(err, ErrDropped) || errors.Is(err, ErrReplyLost)
+}
+
+// trackedBody is a reply's body whose request stays cancellable by going offline until the
+// body is closed; a read cut off so says ErrCutOff.
+type trackedBody struct {
+	io.ReadCloser
+	done   func()
+	cutOff func() bool
+	once   sync.Once
+}
+
+func (b *trackedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF && b.cutOff() {
+		return n, ErrCutOff
+	}
+	return n, err
+}
+
+func (b *trackedBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.done)
+	return err
 }

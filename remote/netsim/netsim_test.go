@@ -274,3 +274,54 @@ func TestConcurrentUseIsSafe(t *testing.T) {
 		t.Errorf("Sent = %d, org saw %d", s.Sent, org.n.Load())
 	}
 }
+
+// hangingOrg takes the request and never answers, until the request's context ends; body, when
+// set, is a reply whose body never ends instead.
+type hangingOrg struct {
+	reached chan struct{}
+	body    bool
+}
+
+func (o hangingOrg) RoundTrip(req *http.Request) (*http.Response, error) {
+	close(o.reached)
+	if o.body {
+		pr, pw := io.Pipe()
+		go func() {
+			<-req.Context().Done()
+			pw.CloseWithError(req.Context().Err())
+		}()
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: pr, Request: req}, nil
+	}
+	<-req.Context().Done()
+	return nil, req.Context().Err()
+}
+
+// Going offline cuts off a request the org is holding (as airplane mode closes a phone's
+// connections): it fails at once with ErrCutOff, which says the org may have handled it, and a
+// reply whose body is still coming fails the same way.
+func TestGoingOfflineCutsOffARequestUnderWay(t *testing.T) {
+	for _, body := range []bool{false, true} {
+		org := hangingOrg{reached: make(chan struct{}), body: body}
+		n := netsim.New(org, 1)
+		req, _ := newReq(t, context.Background())
+		done := make(chan error, 1)
+		go func() {
+			resp, err := n.RoundTrip(req)
+			if err == nil {
+				_, err = io.ReadAll(resp.Body)
+				resp.Body.Close()
+			}
+			done <- err
+		}()
+		<-org.reached
+		n.SetOnline(false)
+		select {
+		case err := <-done:
+			if !errors.Is(err, netsim.ErrCutOff) || remote.NotSent(err) {
+				t.Fatalf("body %v: err = %v, want ErrCutOff (not known unsent)", body, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("body %v: the request went on after the device went offline", body)
+		}
+	}
+}
