@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -171,5 +172,34 @@ func TestADatabaseFromBeforeSearchTextFiltersByShortFieldsAfterOpen(t *testing.T
 	rows, total, err := db.List(context.Background(), ListQuery{Object: "Account", Filter: "555-0042"})
 	if err != nil || total != 1 || len(rows) != 1 || rows[0].ID != r.ID {
 		t.Fatalf("filter on an old database: %d rows (total %d) %v", len(rows), total, err)
+	}
+}
+
+// Position agrees with List: a record's place among the rows of a filter is the row List gives
+// it, and a record the filter leaves out has none.
+func TestPositionIsTheRowListGivesTheRecord(t *testing.T) {
+	db := openTemp(t)
+	seedAccounts(t, db, 300)
+	ctx := context.Background()
+	for _, filter := range []string{"", "oslo", "account 001"} {
+		rows, _, err := db.List(ctx, ListQuery{Object: "Account", Filter: filter, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range rows {
+			pos, ok, err := db.Position(ctx, "Account", filter, r.ID)
+			if err != nil || !ok || pos != i {
+				t.Fatalf("filter %q: %s is row %d, Position says %d (%v, %v)", filter, r.Name, i, pos, ok, err)
+			}
+		}
+	}
+	all, _, _ := db.List(ctx, ListQuery{Object: "Account", Limit: 1000})
+	for _, r := range all {
+		if _, ok, _ := db.Position(ctx, "Account", "account 001", r.ID); ok && !strings.Contains(strings.ToLower(r.Name), "account 001") {
+			t.Fatalf("%s is placed among the rows of a filter it does not match", r.Name)
+		}
+	}
+	if _, ok, err := db.Position(ctx, "Contact", "", all[0].ID); ok || err != nil {
+		t.Fatalf("an Account placed among Contacts (%v)", err)
 	}
 }

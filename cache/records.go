@@ -393,6 +393,31 @@ type ListQuery struct {
 	AfterID   string
 }
 
+// Position is where the record id stands among the rows of object matching filter, in the
+// name order List gives them (0 is the first); ok is false when no such row matches.
+func (db *DB) Position(ctx context.Context, object, filter, id string) (pos int, ok bool, err error) {
+	where := "r.object = ?"
+	args := []any{object}
+	if f := strings.TrimSpace(filter); f != "" {
+		where += ` AND instr(r.search, ?) > 0`
+		args = append(args, strings.ToLower(f))
+	}
+	var name string
+	err = db.sql.QueryRowContext(ctx, `SELECT r.name FROM records r WHERE `+where+` AND r.id = ?`, append(args, id)...).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("cache: position: %w", err)
+	}
+	err = db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM records r WHERE `+where+
+		` AND (r.name COLLATE NOCASE < ? OR (r.name COLLATE NOCASE = ? AND r.id < ?))`, append(args, name, name, id)...).Scan(&pos)
+	if err != nil {
+		return 0, false, fmt.Errorf("cache: position: %w", err)
+	}
+	return pos, true, nil
+}
+
 // List returns one page of rows in name order and the number of rows matching the query.
 func (db *DB) List(ctx context.Context, q ListQuery) ([]Row, int, error) {
 	if q.Object == "" {

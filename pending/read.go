@@ -32,11 +32,20 @@ func (e *Engine) List(ctx context.Context, q ListQuery) (Page, error) {
 	if !e.cachedObject(q.Object) {
 		return Page{}, fmt.Errorf("object %q is not cached on this device: %w", q.Object, ErrNotFound)
 	}
+	if q.Around != "" && len(q.Where) == 0 {
+		pos, ok, err := e.db.Position(ctx, q.Object, q.Filter, q.Around)
+		if err != nil {
+			return Page{}, err
+		}
+		if ok {
+			q.Offset = max(0, pos-max(q.Limit, 1)/4)
+		}
+	}
 	rows, total, err := e.db.List(ctx, cache.ListQuery{Object: q.Object, Filter: q.Filter, Where: q.Where, Offset: q.Offset, Limit: q.Limit})
 	if err != nil {
 		return Page{}, err
 	}
-	p := Page{Total: total, Rows: make([]Row, 0, len(rows))}
+	p := Page{Total: total, Offset: max(q.Offset, 0), Rows: make([]Row, 0, len(rows))}
 	for _, r := range rows {
 		p.Rows = append(p.Rows, Row{ID: r.ID, Name: r.Name, Fields: r.View, Status: Status(r.Status), Op: Op(r.Op)})
 	}

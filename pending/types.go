@@ -211,6 +211,10 @@ type ListQuery struct {
 	Where  map[string]string // exact field matches, e.g. {"AccountId": id} for a related list
 	Offset int
 	Limit  int
+	// Around, when set, asks for the page that holds this record (a quarter of the page above
+	// it), wherever it now sorts; Offset then applies only when the record is not among the
+	// rows. Page.Offset says where the page starts.
+	Around string
 }
 
 // Row is one record in a list: the merged view (server copy + pending change).
@@ -224,8 +228,9 @@ type Row struct {
 
 // Page is a page of rows and the total matching the query.
 type Page struct {
-	Rows  []Row
-	Total int
+	Rows   []Row
+	Total  int
+	Offset int // the row the page starts at
 }
 
 // RecordView is one record as the user sees it.

@@ -183,6 +183,19 @@ func (f *fakeBackend) List(_ context.Context, q pending.ListQuery) (pending.Page
 		}
 		return true
 	}
+	if q.Around != "" {
+		i := 0
+		for _, r := range all {
+			if !match(r) {
+				continue
+			}
+			if r["Id"] == q.Around {
+				q.Offset = max(0, i-max(q.Limit, 1)/4)
+				break
+			}
+			i++
+		}
+	}
 	total := 0
 	for _, r := range all {
 		if !match(r) {
@@ -197,7 +210,7 @@ func (f *fakeBackend) List(_ context.Context, q pending.ListQuery) (pending.Page
 		}
 		total++
 	}
-	return pending.Page{Rows: rows, Total: total}, nil
+	return pending.Page{Rows: rows, Total: total, Offset: q.Offset}, nil
 }
 
 func (f *fakeBackend) Record(_ context.Context, object, id string) (pending.RecordView, error) {

@@ -171,3 +171,45 @@ func TestClearingTheFilterDuringAReloadLeavesTheCursorOnTop(t *testing.T) {
 		t.Fatalf("after esc cleared the filter the cursor is on row %d, want 0:\n%s", got, d.view())
 	}
 }
+
+// A record that moves past the rows read, or is created far down a big list, keeps the cursor:
+// the list reads the page that holds it. A renamed record stays on its screen row.
+func TestTheCursorFollowsARecordBeyondTheRowsRead(t *testing.T) {
+	t.Run("renamed", func(t *testing.T) {
+		f := seededFake(600)
+		d := newDriver(t, f, 80, 24)
+		d.keys("enter", "down", "down")
+		d.requireView("▸ Acme 000002")
+		line := lineOf(d.view(), "▸ ")
+		f.mu.Lock()
+		f.records["Account"][2]["Name"] = "Acme 000500x"
+		f.sortAll()
+		f.mu.Unlock()
+		d.send(refreshMsg{})
+		d.requireView("▸ Acme 000500x", "Acme 000501")
+		if r, _ := d.model().home.row(d.model().home.cursor); r.Name != "Acme 000500x" {
+			t.Fatalf("the selection is %s", r.Name)
+		}
+		if got := lineOf(d.view(), "▸ "); got != line {
+			t.Errorf("the renamed record moved on the screen from line %d to %d:\n%s", line, got, d.view())
+		}
+		if strings.Contains(d.view(), "…\n") {
+			t.Fatalf("rows show as \"…\":\n%s", d.view())
+		}
+	})
+	t.Run("created", func(t *testing.T) {
+		f := seededFake(600)
+		d := newDriver(t, f, 80, 24)
+		d.keys("enter")
+		d.requireView("▸ Acme 000000")
+		f.mu.Lock()
+		f.add("Account", remote.Fields{"Id": "001999999999999999", "Name": "Zz New Co"})
+		f.sortAll()
+		f.mu.Unlock()
+		m := d.model()
+		m.home.focusID = "001999999999999999"
+		d.m = m
+		d.send(refreshMsg{})
+		d.requireView("▸ Zz New Co")
+	})
+}

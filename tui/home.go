@@ -36,6 +36,7 @@ type pageMsg struct {
 	// stays on the record it was on wherever the reload put it.
 	follow bool
 	filter string // the filter the rows were read with
+	around bool   // the page was asked for around a record (ListQuery.Around)
 }
 
 // homeModel is an object home: a list of records, a page at a time.
@@ -68,6 +69,10 @@ type homeModel struct {
 	focusID string
 	// rowsFilter is the filter the rows loaded were read with.
 	rowsFilter string
+	// keepAt is the screen row the cursor's record stays on when a page read around it
+	// arrives (keep: a reload followed it out of the rows loaded).
+	keepAt int
+	keep   bool
 }
 
 func newHome(c *common) homeModel {
@@ -94,13 +99,14 @@ func (m homeModel) reload() (homeModel, tea.Cmd) {
 	if m.object == "" {
 		return m, nil
 	}
-	return m.fetchPage(m.offset, true)
+	return m.fetchPage(m.offset, true, "")
 }
 
-func (m homeModel) fetch(offset int) (homeModel, tea.Cmd) { return m.fetchPage(offset, false) }
+func (m homeModel) fetch(offset int) (homeModel, tea.Cmd) { return m.fetchPage(offset, false, "") }
 
-// fetchPage asks for the rows from offset on; follow keeps the cursor on its record (reload).
-func (m homeModel) fetchPage(offset int, follow bool) (homeModel, tea.Cmd) {
+// fetchPage asks for the rows from offset on; follow keeps the cursor on its record (reload);
+// around asks for the page that holds that record instead, wherever it sorts now.
+func (m homeModel) fetchPage(offset int, follow bool, around string) (homeModel, tea.Cmd) {
 	if offset < 0 {
 		offset = 0
 	}
@@ -109,8 +115,12 @@ func (m homeModel) fetchPage(offset int, follow bool) (homeModel, tea.Cmd) {
 	gen, object, filter := m.gen, m.object, m.filter.Value()
 	b, ctx := m.c.backend, m.c.ctx
 	return m, func() tea.Msg {
-		p, err := b.List(ctx, pending.ListQuery{Object: object, Filter: filter, Offset: offset, Limit: pageSize})
-		return pageMsg{object: object, gen: gen, offset: offset, page: p, err: err, follow: follow, filter: filter}
+		p, err := b.List(ctx, pending.ListQuery{Object: object, Filter: filter, Offset: offset, Limit: pageSize, Around: around})
+		msg := pageMsg{object: object, gen: gen, offset: offset, page: p, err: err, follow: follow, filter: filter, around: around != ""}
+		if err == nil && around != "" {
+			msg.offset = p.Offset
+		}
+		return msg
 	}
 }
 
@@ -196,22 +206,34 @@ func (m homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd) {
 		m.rows, m.offset, m.total, m.loaded = msg.page.Rows, msg.offset, msg.page.Total, true
 		m.rowsFilter = msg.filter
 		m.sashW, m.want = m.pageWidths()
+		missing, keepAt := "", m.cursor-m.top // the record the page does not hold
 		if m.focusID != "" {
+			missing, keepAt = m.focusID, -1
 			for i, r := range m.rows {
 				if r.ID == m.focusID {
-					m.cursor = m.offset + i
+					m.cursor, missing = m.offset+i, ""
+					if m.keep {
+						m.top = m.cursor - m.keepAt
+					}
 				}
 			}
-			m.focusID = ""
+			m.focusID, m.keep = "", false
 		} else if follow != "" {
+			missing = follow
 			for i, r := range m.rows {
 				if r.ID == follow {
 					m.top += m.offset + i - m.cursor
-					m.cursor = m.offset + i
+					m.cursor, missing = m.offset+i, ""
 				}
 			}
 		}
 		m.clamp()
+		if missing != "" && !msg.around {
+			// The record moved past the rows read (a rename that sorts it far away, a record
+			// just created among thousands): read the page that holds it.
+			m.focusID, m.keepAt, m.keep = missing, keepAt, keepAt >= 0
+			return m.fetchPage(m.offset, false, missing)
+		}
 		// The cursor followed its record to rows the page does not hold: read them.
 		return m.ensureLoaded()
 	case tea.MouseMsg:
