@@ -253,6 +253,7 @@ func (n *Network) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		if !n.Online() {
+			done()
 			n.count(func(s *Stats) { s.Offline++ })
 			closeBody()
 			return nil, offlineError{}
@@ -260,13 +261,15 @@ func (n *Network) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	switch {
 	case f.drop:
+		done()
 		n.count(func(s *Stats) { s.Dropped++ })
 		closeBody()
 		return nil, ErrDropped
 	case f.fail:
+		done()
 		n.count(func(s *Stats) { s.Errors++ })
 		closeBody()
-		return synthesized(req, f.failWithLockedRow), nil
+		return synthesized(orig, f.failWithLockedRow), nil
 	}
 	n.count(func(s *Stats) { s.Sent++ })
 	resp, err := n.base.RoundTrip(req)
