@@ -589,7 +589,9 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 		}
 		e.rebase(en, server, ver)
 		en.Status, en.NextAttempt = StatusPending, time.Time{}
-		r.merged[en.ID] = true
+		// Counted as merged with another user's edits only when there were some: an echo of
+		// the user's own earlier send is not.
+		r.merged[en.ID] = !echo
 		mine := fieldLabels(d, sortedKeys(en.Changes))
 		switch {
 		case echo:
