@@ -21,6 +21,9 @@ var (
 	ErrNotFound = errors.New("not found on this device")
 	// ErrNotAllowed: the operation does not apply to the entry or record in its current state.
 	ErrNotAllowed = errors.New("not allowed")
+	// ErrSending: the record's change is being sent right now (with ErrNotAllowed); it can be
+	// changed again once the send ends.
+	ErrSending = errors.New("being sent right now")
 	// ErrAuth: the org refused the session; sync is paused until the user signs in again.
 	ErrAuth = errors.New("the org refused the session (401); sign in again")
 	// ErrTheirsMoved: a sync brought another value of a conflicting field than the one the

@@ -273,7 +273,7 @@ func (e *Engine) loadForChange(ctx context.Context, tx *cache.Tx, object, id str
 			return nil, rec, nil, fmt.Errorf("%s %q: %w; %s", object, rec.Name, ErrLocked, how)
 		}
 		if ent.Status == StatusSyncing {
-			return nil, rec, nil, fmt.Errorf("%w: a change to %q is being sent right now; try again once the send ends (going offline ends it at once)", ErrNotAllowed, rec.Name)
+			return nil, rec, nil, fmt.Errorf("%w: a change to %q is %w; try again once the send ends (going offline ends it at once)", ErrNotAllowed, rec.Name, ErrSending)
 		}
 	}
 	return d, rec, ent, nil

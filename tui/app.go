@@ -22,6 +22,7 @@ import (
 
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/remote/netsim"
 	"github.com/offline-edit/offline-edit/remote/signin"
 )
 
@@ -400,7 +401,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onSyncFinished(&msg.sum, msg.red, msg.blocked)
 	case syncDoneMsg:
 		m.c.noteReach(msg.err)
-		if msg.err != nil && !errors.Is(msg.err, remote.ErrOffline) {
+		if msg.err != nil && !wentOffline(msg.err) {
 			m = m.withError(syncStopped(msg.err))
 			m.c.logf("sync stopped: %v", msg.err)
 		}
@@ -941,6 +942,30 @@ func (m *Model) queueRefresh() tea.Cmd {
 	return tea.Tick(40*time.Millisecond, func(time.Time) tea.Msg { return refreshMsg{} })
 }
 
+// switchOnline is o (and ctrl+o): the device goes offline, or online and syncs.
+func (m Model) switchOnline() (Model, tea.Cmd) {
+	on := !m.c.online
+	// Switched here, not in a command: the bar never says OFFLINE before the engine is, and two
+	// quick presses reach it in the order they were made. SetOnline sets a flag and signals the
+	// background loop; it does no I/O.
+	if b := m.c.backend; b != nil {
+		b.SetOnline(on)
+	}
+	m.c.online = on
+	note := "Offline: changes stay on this device and sync when you go online."
+	if on {
+		note = syncingNote
+	}
+	return m, toastCmd(note)
+}
+
+// wentOffline reports a run stopped because the device went offline: before a request left
+// it, or with a request under way (cut off). The offline note says what happens next; "sync
+// stopped: the connection dropped; will retry" would not be true.
+func wentOffline(err error) bool {
+	return errors.Is(err, remote.ErrOffline) || errors.Is(err, netsim.ErrCutOff)
+}
+
 // syncingNote is the note shown while going online; the outcome of the sync replaces it.
 const syncingNote = "Online: syncing pending changes."
 
@@ -966,7 +991,7 @@ func syncOutcome(sum *pending.Summary, red int) string {
 	if red > 0 {
 		parts = append(parts, sprintf("%d %s be saved.", red, plural(red, "change can't", "changes can't")))
 	}
-	if sum.Err != nil && !errors.Is(sum.Err, remote.ErrOffline) {
+	if sum.Err != nil && !wentOffline(sum.Err) {
 		parts = append(parts, syncStopped(sum.Err))
 	} else if sum.Retrying > 0 {
 		parts = append(parts, sprintf("%d %s again later.", sum.Retrying, plural(sum.Retrying, "change will be tried", "changes will be tried")))
@@ -1090,6 +1115,9 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.showHelp {
 		return m.scrollHelp(msg), nil
 	}
+	if key.Matches(msg, k.OnlineAnywhere) {
+		return m.switchOnline()
+	}
 	if m.capturing() {
 		return m.updateScreen(m.active(), msg)
 	}
@@ -1103,19 +1131,7 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.showHelp, m.helpTop = true, 0
 		return m, nil
 	case key.Matches(msg, k.Online):
-		on := !m.c.online
-		// Switched here, not in a command: the bar never says OFFLINE before the engine is,
-		// and two quick presses reach it in the order they were made. SetOnline sets a flag
-		// and signals the background loop; it does no I/O.
-		if b := m.c.backend; b != nil {
-			b.SetOnline(on)
-		}
-		m.c.online = on
-		note := "Offline: changes stay on this device and sync when you go online."
-		if on {
-			note = syncingNote
-		}
-		return m, toastCmd(note)
+		return m.switchOnline()
 	case key.Matches(msg, k.Pending):
 		if m.active() == ScreenPending {
 			return m, nil

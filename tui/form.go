@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -419,6 +420,10 @@ func (m formModel) save() (formModel, tea.Cmd) {
 			err := b.Edit(ctx, object, id, ch)
 			if isLocked(err) {
 				return opDoneMsg{err: lockedError(ctx, b, label, object, id)}
+			}
+			if errors.Is(err, pending.ErrSending) {
+				// o is text here: the way to end a send the org holds, keeping what was typed.
+				err = fmt.Errorf("%w. ctrl+o goes offline from this form (what you typed stays); then ctrl+s", err)
 			}
 			return opDoneMsg{note: label + " saved." + rounded + later, err: err, back: true}
 		}

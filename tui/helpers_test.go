@@ -126,7 +126,7 @@ func keyMsgs(k string) []tea.KeyMsg {
 		"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
 		"tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab, "backspace": tea.KeyBackspace,
 		"pgdown": tea.KeyPgDown, "pgup": tea.KeyPgUp, "space": tea.KeySpace,
-		"home": tea.KeyHome, "end": tea.KeyEnd, "ctrl+n": tea.KeyCtrlN,
+		"home": tea.KeyHome, "end": tea.KeyEnd, "ctrl+n": tea.KeyCtrlN, "ctrl+o": tea.KeyCtrlO,
 	}
 	if t, ok := named[k]; ok {
 		return []tea.KeyMsg{{Type: t}}

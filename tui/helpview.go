@@ -47,7 +47,7 @@ func (m Model) helpSections() []helpSection {
 		return withDesc(b, desc)
 	}
 	everywhere := []key.Binding{
-		as(k.Online, ""), as(k.Pending, "Pending Changes"), as(k.Open, ""), as(k.Back, ""),
+		as(joinKeys(k.Online, k.OnlineAnywhere, "online/offline"), ""), as(k.Pending, "Pending Changes"), as(k.Open, ""), as(k.Back, ""),
 		as(k.Help, "this help"), as(joinKeys(k.Quit, k.ForceQuit, "quit"), ""),
 	}
 	records := []key.Binding{

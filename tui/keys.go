@@ -10,6 +10,8 @@ type keyMap struct {
 	Mine, Theirs, Value                                                                                   key.Binding
 	Yes, No                                                                                               key.Binding
 	Backstage, Log, NextStep, Report, ActAs, LogScope                                                     key.Binding
+	// OnlineAnywhere switches online/offline also where letters are text (a form, a filter).
+	OnlineAnywhere key.Binding
 }
 
 func defaultKeys() keyMap {
@@ -52,6 +54,8 @@ func defaultKeys() keyMap {
 		Report:     b("F", "scenario's failed checks", "F"),
 		ActAs:      b("u", "act as sam/admin", "u"),
 		LogScope:   b("f", "all / this record", "f"),
+		// ctrl+o: o is text in a form; going offline there ends a send the org is holding.
+		OnlineAnywhere: b("ctrl+o", "online/offline (also in a form)", "ctrl+o"),
 	}
 }
 
