@@ -423,7 +423,7 @@ func (m formModel) save() (formModel, tea.Cmd) {
 			}
 			if errors.Is(err, pending.ErrSending) {
 				// o is text here: the way to end a send the org holds, keeping what was typed.
-				err = fmt.Errorf("%w. ctrl+o goes offline from this form (what you typed stays); then ctrl+s", err)
+				err = errors.New("Your earlier change to this record is being sent right now. Save again once the send ends, or press ctrl+o: going offline ends the send at once, and what you typed stays here for ctrl+s.")
 			}
 			return opDoneMsg{note: label + " saved." + rounded + later, err: err, back: true}
 		}

@@ -95,7 +95,7 @@ func TestStoryCtrlOInAFormEndsASendTheOrgHolds(t *testing.T) {
 	s.press("e")
 	during("▸ Account Name")
 	s.press("ctrl+u", "Second Name", "ctrl+s")
-	during("being sent right now", "ctrl+o goes offline from this form")
+	during("being sent right now", "press ctrl+o: going offline ends the send")
 	s.press("ctrl+o")
 	s.wait(" OFFLINE ", "Second Name")
 	s.press("ctrl+s")
