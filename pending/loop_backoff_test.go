@@ -158,6 +158,10 @@ func TestGoingOfflineWhileTheOrgHoldsASendFreesTheRecord(t *testing.T) {
 	if len(ents) != 1 || ents[0].Status != StatusPending {
 		t.Fatalf("entries %+v", ents)
 	}
+	// It says what happened: the user went offline, not that the network failed.
+	if m := ents[0].Message; !strings.Contains(m, "you went offline while it was being sent") || strings.Contains(m, "network failed") {
+		t.Fatalf("the change cut off says %q", m)
+	}
 	h.faults.set(nil)
 	h.eng.SetOnline(true)
 	h.sync(t)

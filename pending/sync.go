@@ -1197,6 +1197,9 @@ func requestsOf(acts []Activity) []Activity {
 // howItFailed says what stopped a request that will be tried again: the org answered with a
 // refusal to retry (a 5xx, 429, a row lock), its reply could not be read, or no reply came.
 func howItFailed(err error) string {
+	if errors.Is(err, remote.ErrCutOff) {
+		return "the device went offline while changes were being sent"
+	}
 	if errors.Is(err, remote.ErrMalformedReply) {
 		return "the org's reply could not be read"
 	}

@@ -11,6 +11,11 @@ import (
 // ErrOffline is returned (wrapped) by every call made while the device is offline.
 var ErrOffline = errors.New("offline: no request left the device")
 
+// ErrCutOff: the device went offline while a request was under way (its connection closed, as
+// a phone's airplane mode does): the org may have handled it. Not ErrOffline, which says the
+// request never left.
+var ErrCutOff = errors.New("the device went offline while the request was under way; the org may have handled it")
+
 // ErrorItem is one entry of a Salesforce error array. In sObject Collections results the code
 // arrives as "statusCode"; it is normalised into Code.
 type ErrorItem struct {

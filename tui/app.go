@@ -22,7 +22,6 @@ import (
 
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
-	"github.com/offline-edit/offline-edit/remote/netsim"
 	"github.com/offline-edit/offline-edit/remote/signin"
 )
 
@@ -963,7 +962,7 @@ func (m Model) switchOnline() (Model, tea.Cmd) {
 // it, or with a request under way (cut off). The offline note says what happens next; "sync
 // stopped: the connection dropped; will retry" would not be true.
 func wentOffline(err error) bool {
-	return errors.Is(err, remote.ErrOffline) || errors.Is(err, netsim.ErrCutOff)
+	return errors.Is(err, remote.ErrOffline) || errors.Is(err, remote.ErrCutOff)
 }
 
 // syncingNote is the note shown while going online; the outcome of the sync replaces it.

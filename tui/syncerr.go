@@ -74,8 +74,8 @@ func reachOf(err error) (r orgReach, known bool) {
 	if err == nil {
 		return orgReach{}, true
 	}
-	if errors.Is(err, remote.ErrOffline) || errors.Is(err, context.Canceled) {
-		return orgReach{}, false
+	if wentOffline(err) || errors.Is(err, context.Canceled) {
+		return orgReach{}, false // the device went offline: nothing is known of the org
 	}
 	if e, ok := remote.AsError(err); ok {
 		if e.Status >= 500 {

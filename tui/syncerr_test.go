@@ -102,3 +102,13 @@ func TestStoryCtrlOInAFormEndsASendTheOrgHolds(t *testing.T) {
 	s.wait("● Waiting to sync", "Second Name")
 	w.net.SetConditions(netsim.Conditions{})
 }
+
+// Going offline with a request under way says nothing of the org: the status bar does not say
+// it is not answering.
+func TestACutOffIsNotTheOrgOutOfReach(t *testing.T) {
+	err := fmt.Errorf("sync: the device went offline while changes were being sent: %w",
+		&url.Error{Op: "Post", URL: "http://org.invalid/services/data/v62.0/composite", Err: netsim.ErrCutOff})
+	if r, known := reachOf(err); known || r.out() {
+		t.Fatalf("a cut-off is taken as news of the org: %q (known %v)", r.long, known)
+	}
+}

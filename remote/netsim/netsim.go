@@ -20,21 +20,25 @@ import (
 )
 
 // netError is a simulated network failure; it satisfies net.Error as a timeout.
-type netError struct{ msg string }
+type netError struct {
+	msg  string
+	kind error // what it is, for errors.Is beyond netsim (remote.ErrCutOff); nil when nothing more
+}
 
 func (e *netError) Error() string   { return e.msg }
+func (e *netError) Unwrap() error   { return e.kind }
 func (e *netError) Timeout() bool   { return true }
 func (e *netError) Temporary() bool { return true }
 
 var (
 	// ErrDropped: the request never reached the org (like a timeout). Transient.
-	ErrDropped error = &netError{"netsim: request dropped by the network, it never reached the org"}
+	ErrDropped error = &netError{"netsim: request dropped by the network, it never reached the org", nil}
 	// ErrReplyLost: the org applied the request but its reply was lost. Transient; the outcome
 	// is unknown to the caller.
-	ErrReplyLost error = &netError{"netsim: reply lost after the org handled the request"}
+	ErrReplyLost error = &netError{"netsim: reply lost after the org handled the request", nil}
 	// ErrCutOff: the device went offline while the request was under way (its connection
 	// closed, as a phone's airplane mode does). Transient; the org may have handled it.
-	ErrCutOff error = &netError{"netsim: the device went offline while the request was under way; the org may have handled it"}
+	ErrCutOff error = &netError{"netsim: " + remote.ErrCutOff.Error(), remote.ErrCutOff}
 )
 
 // offlineError wraps remote.ErrOffline.
