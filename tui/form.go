@@ -877,7 +877,8 @@ func (m formModel) ShortHelp() []key.Binding {
 			return []key.Binding{k.Save, multiTickKey, multiMoveKey, k.NextPane, k.PrevPane, formCancelKey}
 		}
 	}
-	return []key.Binding{k.Save, k.NextPane, k.PrevPane, formCancelKey}
+	// ctrl+o last: o is text here (a narrow footer drops it first).
+	return []key.Binding{k.Save, k.NextPane, k.PrevPane, formCancelKey, withDesc(k.OnlineAnywhere, "online/offline")}
 }
 
 func (m formModel) FullHelp() [][]key.Binding {

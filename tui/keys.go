@@ -55,7 +55,7 @@ func defaultKeys() keyMap {
 		ActAs:      b("u", "act as sam/admin", "u"),
 		LogScope:   b("f", "all / this record", "f"),
 		// ctrl+o: o is text in a form; going offline there ends a send the org is holding.
-		OnlineAnywhere: b("ctrl+o", "online/offline (also in a form)", "ctrl+o"),
+		OnlineAnywhere: b("ctrl+o", "online/offline (also where o is text)", "ctrl+o"),
 	}
 }
 
