@@ -596,8 +596,10 @@ func (m formModel) columns() (labelW, inputW int) {
 func (m formModel) fieldLabel(f formField) string {
 	label := CleanLine(fieldLabel(f.def))
 	req := f.def.Required()
-	if m.mode != formNew {
-		req = !f.def.Nillable && f.def.Type != "boolean"
+	// A picklist that may not be empty always has a value here (its default on a New form),
+	// as on the Edit form: marked alike (a Task's Status and Priority).
+	if m.mode != formNew || f.def.Type == "picklist" {
+		req = req || !f.def.Nillable && f.def.Type != "boolean"
 	}
 	if req {
 		label += " *"
