@@ -201,12 +201,19 @@ func Open(db *cache.DB, org remote.Org, opts Options) (*Engine, error) {
 // recoverSyncing turns entries left syncing (by a crash, or a run that stopped half-way) back
 // into pending entries whose last outcome is unknown.
 func (e *Engine) recoverSyncing(ctx context.Context) error {
+	var n int64
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE entries SET status = ?, unknown = 1, rev = rev + 1 WHERE status = ?`, string(StatusPending), string(StatusSyncing))
+		res, err := tx.ExecContext(ctx, `UPDATE entries SET status = ?, unknown = 1, rev = rev + 1 WHERE status = ?`, string(StatusPending), string(StatusSyncing))
+		if err == nil {
+			n, _ = res.RowsAffected()
+		}
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("pending: recover interrupted entries: %w", err)
+	}
+	if n > 0 {
+		e.emit(Event{Kind: EventEntryChanged}) // no longer being sent: listeners read again
 	}
 	return nil
 }

@@ -172,3 +172,39 @@ func TestGoingOfflineWhileTheOrgHoldsASendFreesTheRecord(t *testing.T) {
 		t.Fatalf("left %+v", ents)
 	}
 }
+
+// A change going out is news to a screen: while the org holds its send, a listener has heard
+// it is syncing (a record's header otherwise says "waiting to sync" for as long as the org
+// holds the request).
+func TestAChangeBeingSentIsAnnounced(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "555-6006"}); err != nil {
+		t.Fatal(err)
+	}
+	drain(h.eng)
+	h.faults.set(func(req *http.Request) string {
+		if strings.HasSuffix(req.URL.Path, "/composite") {
+			return "hang"
+		}
+		return ""
+	})
+	h.eng.SetOnline(true)
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	done := make(chan struct{})
+	go func() { defer close(done); _, _ = h.eng.Sync(ctx) }()
+	deadline := time.After(10 * time.Second)
+	for heard := false; !heard; {
+		select {
+		case ev := <-h.eng.Events():
+			heard = ev.Kind == EventEntryChanged && ev.RecordID == c.ID && ev.Status == StatusSyncing
+		case <-deadline:
+			t.Fatal("no listener heard that the change is being sent")
+		}
+	}
+	h.eng.SetOnline(false)
+	<-done
+}

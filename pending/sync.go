@@ -1027,14 +1027,19 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 		return nil, err
 	}
 	e.step("marked-syncing")
+	var evs []Event
 	e.mu.Lock()
 	for _, c := range wave {
 		for _, j := range c.jobs {
 			e.tagRecord[j.ent.ID] = j.ent.RecordID
 			e.tagSent[j.ent.ID] = sentNote(j)
+			evs = append(evs, Event{Kind: EventEntryChanged, EntryID: j.ent.ID, RecordID: j.ent.RecordID, Status: StatusSyncing})
 		}
 	}
 	e.mu.Unlock()
+	// A screen showing one of these changes shows it being sent: a send the org holds for
+	// minutes must not look like one still waiting its turn.
+	e.emitAll(evs)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, max(1, e.parallel))
 	for _, c := range wave {
