@@ -251,9 +251,17 @@ func (e *Engine) loadForChange(ctx context.Context, tx *cache.Tx, object, id str
 		return nil, cache.Record{}, nil, err
 	}
 	rec, err := tx.Record(ctx, id)
+	if errors.Is(err, cache.ErrNotFound) && IsLocalID(id) {
+		// Created on this device and synced since (a form open on it meanwhile): the record
+		// goes by the org's id now.
+		if sid, serr := tx.ServerID(ctx, id); serr == nil && sid != "" {
+			rec, err = tx.Record(ctx, sid)
+		}
+	}
 	if err != nil {
 		return nil, rec, nil, notFound(fmt.Sprintf("%s %s", object, id), err)
 	}
+	id = rec.ID
 	if rec.Object != object {
 		return nil, rec, nil, fmt.Errorf("%s %s: %w", object, id, ErrNotFound)
 	}
@@ -321,8 +329,41 @@ func mergeChanges(ent *entry, fields remote.Fields) {
 	}
 }
 
+// EditOption qualifies an Edit.
+type EditOption func(*editOpts)
+
+type editOpts struct{ seen remote.Fields }
+
+// Seen gives the values the user saw for the fields they changed, when they began to change
+// them (a form's opening values): an Edit whose field now holds another value on the device (a
+// sync brought another user's) is refused with a *ChangedError, rather than save over a value
+// the user never saw. A field Seen leaves out is not checked.
+func Seen(values remote.Fields) EditOption {
+	return func(o *editOpts) { o.seen = values }
+}
+
+// ErrChangedMeanwhile is the kind of a *ChangedError.
+var ErrChangedMeanwhile = errors.New("changed on this device while you edited it")
+
+// ChangedError is an Edit refused because fields it changes hold, on the device, other values
+// than the user saw (Seen). Now has the values the device holds for them.
+type ChangedError struct {
+	Record string        // the record's name
+	Now    remote.Fields // field → the value the device holds now
+}
+
+func (c *ChangedError) Error() string {
+	return fmt.Sprintf("%q: %s %s", c.Record, strings.Join(slices.Sorted(maps.Keys(c.Now)), ", "), ErrChangedMeanwhile)
+}
+
+func (c *ChangedError) Unwrap() error { return ErrChangedMeanwhile }
+
 // Edit queues new values for a record's fields (coalesced into its entry).
-func (e *Engine) Edit(ctx context.Context, object, id string, fields remote.Fields) error {
+func (e *Engine) Edit(ctx context.Context, object, id string, fields remote.Fields, opts ...EditOption) error {
+	var o editOpts
+	for _, opt := range opts {
+		opt(&o)
+	}
 	fields, err := normalizeFields(fields)
 	if err != nil {
 		return err
@@ -334,6 +375,7 @@ func (e *Engine) Edit(ctx context.Context, object, id string, fields remote.Fiel
 		if err != nil {
 			return err
 		}
+		id = rec.ID // the org's id of a record created on this device and synced since
 		ent = cur
 		if acc, err := e.accessTo(ctx, tx, rec); err != nil {
 			return err
@@ -345,6 +387,17 @@ func (e *Engine) Edit(ctx context.Context, object, id string, fields remote.Fiel
 		creating := ent != nil && ent.Op == OpCreate
 		if err := checkFields(d, fields, creating); err != nil {
 			return err
+		}
+		if o.seen != nil {
+			now := remote.Fields{}
+			for k := range fields {
+				if was, ok := o.seen[k]; ok && !sameFieldValue(d, k, rec.View[k], was) {
+					now[k] = rec.View[k]
+				}
+			}
+			if len(now) > 0 {
+				return &ChangedError{Record: rec.Name, Now: now}
+			}
 		}
 		if ent != nil && ent.Op == OpDelete {
 			return fmt.Errorf("%w: %q is waiting to be deleted; discard the delete to edit it", ErrNotAllowed, rec.Name)
@@ -397,6 +450,7 @@ func (e *Engine) Delete(ctx context.Context, object, id string) error {
 		if err != nil {
 			return err
 		}
+		id = rec.ID // the org's id of a record created on this device and synced since
 		if acc, err := e.accessTo(ctx, tx, rec); err != nil {
 			return err
 		} else if acc == AccessRead {

@@ -155,9 +155,9 @@ func (r *RecordingEngine) Create(ctx context.Context, object string, fields remo
 }
 
 // Edit queues an edit and records it.
-func (r *RecordingEngine) Edit(ctx context.Context, object, id string, fields remote.Fields) error {
+func (r *RecordingEngine) Edit(ctx context.Context, object, id string, fields remote.Fields, opts ...pending.EditOption) error {
 	rec := r.Rec(ctx, object, id)
-	if err := r.Engine.Edit(ctx, object, id, fields); err != nil {
+	if err := r.Engine.Edit(ctx, object, id, fields, opts...); err != nil {
 		return err
 	}
 	r.rec.Edit(rec, fields)

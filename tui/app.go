@@ -298,12 +298,32 @@ func waitEvent(ch <-chan pending.Event, done <-chan struct{}) tea.Cmd {
 			if !ok {
 				return eventsClosedMsg{}
 			}
-			return eventMsg{ev}
+			// The events already waiting come with it: during a push of thousands of changes
+			// the engine tells several a millisecond, and a screen that took them one message
+			// (and one frame) at a time fell a minute behind, its progress stale and the
+			// oldest news dropped from the full channel.
+			evs := []pending.Event{ev}
+			for len(evs) < maxEventBatch {
+				select {
+				case ev, ok := <-ch:
+					if !ok {
+						return eventsMsg{evs}
+					}
+					evs = append(evs, ev)
+					continue
+				default:
+				}
+				break
+			}
+			return eventsMsg{evs}
 		case <-done:
 			return nil
 		}
 	}
 }
+
+// maxEventBatch is the most events one message carries.
+const maxEventBatch = 1024
 
 // countsOrder numbers the counts asked for (asked) and remembers the number of those shown.
 type countsOrder struct {
@@ -361,7 +381,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 
 	case eventMsg:
-		return m.onEvent(msg.ev)
+		return m.onEvents([]pending.Event{msg.ev})
+	case eventsMsg:
+		return m.onEvents(msg.evs)
 	case eventsClosedMsg:
 		return m, nil
 	case refreshMsg:
@@ -739,8 +761,20 @@ func (m Model) nextPopUp() Model {
 	return m
 }
 
-func (m Model) onEvent(ev pending.Event) (tea.Model, tea.Cmd) {
+// onEvents takes the engine's events in the order they came, and waits for the next ones.
+func (m Model) onEvents(evs []pending.Event) (tea.Model, tea.Cmd) {
 	cmds := []tea.Cmd{waitEvent(m.c.backend.Events(), m.c.done)}
+	for _, ev := range evs {
+		var cmd tea.Cmd
+		m, cmd = m.onEvent(ev)
+		cmds = append(cmds, cmd)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// onEvent takes one of the engine's events.
+func (m Model) onEvent(ev pending.Event) (Model, tea.Cmd) {
+	var cmds []tea.Cmd
 	switch ev.Kind {
 	case pending.EventSyncStarted:
 		m.syncing, m.syncDone, m.syncTotal = true, 0, ev.Total

@@ -27,7 +27,7 @@ type Backend interface {
 	Activity(ctx context.Context, recordID string, limit int) ([]pending.Activity, error)
 	LastSync() time.Time
 	Create(ctx context.Context, object string, fields remote.Fields) (string, error)
-	Edit(ctx context.Context, object, id string, fields remote.Fields) error
+	Edit(ctx context.Context, object, id string, fields remote.Fields, opts ...pending.EditOption) error
 	Delete(ctx context.Context, object, id string) error
 	ResolveAgainst(ctx context.Context, entryID string, choices map[string]pending.Choice, theirs remote.Fields) error
 	ResolveDelete(ctx context.Context, entryID string, deleteAnyway bool) error

@@ -310,7 +310,7 @@ func (f *fakeBackend) Create(_ context.Context, object string, fields remote.Fie
 	return id, nil
 }
 
-func (f *fakeBackend) Edit(_ context.Context, object, id string, fields remote.Fields) error {
+func (f *fakeBackend) Edit(_ context.Context, object, id string, fields remote.Fields, _ ...pending.EditOption) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if e := f.entryFor(id); e != nil && e.Status.Locked() {

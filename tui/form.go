@@ -1,8 +1,10 @@
 package tui
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -27,10 +29,14 @@ type formField struct {
 	def     remote.Field
 	input   fieldInput
 	initial any
-	err     string // the check before saving
-	orgErr  string // the org's message for this field
-	note    string // what the form did to the field (a dependent value cleared)
-	ctl     int    // index of the field's controller on the form, -1 when none
+	// seen is the value the record held when an Edit form opened (the device's, before any
+	// typing): saving checks the field still holds it, so that a value a sync brought
+	// meanwhile is not overwritten unseen.
+	seen   any
+	err    string // the check before saving
+	orgErr string // the org's message for this field
+	note   string // what the form did to the field (a dependent value cleared)
+	ctl    int    // index of the field's controller on the form, -1 when none
 }
 
 type formDataMsg struct {
@@ -217,7 +223,7 @@ func (m formModel) build(d formDataMsg) formModel {
 		if typedUser {
 			in = newUserInput(f, v, names)
 		}
-		ff := formField{def: f, input: in, initial: in.Value(), orgErr: strings.Join(orgErrs[f.Name], "; "), ctl: -1}
+		ff := formField{def: f, input: in, initial: in.Value(), seen: vals[f.Name], orgErr: strings.Join(orgErrs[f.Name], "; "), ctl: -1}
 		m.fields = append(m.fields, ff)
 	}
 	m.linkDependents(d.desc.Fields, initial)
@@ -415,9 +421,24 @@ func (m formModel) save() (formModel, tea.Cmd) {
 		if len(ch) == 0 {
 			return m, tea.Batch(toastCmd("No changes to save."+rounded), cmdOf(backMsg{}))
 		}
+		seen := remote.Fields{}
+		for _, f := range m.fields {
+			if _, ok := ch[f.def.Name]; ok {
+				seen[f.def.Name] = f.seen
+			}
+		}
+		describe := m.fieldDefs()
+		c := m.c
 		m.saving = true
 		return m, func() tea.Msg {
-			err := b.Edit(ctx, object, id, ch)
+			err := b.Edit(ctx, object, id, ch, pending.Seen(seen))
+			var changed *pending.ChangedError
+			switch {
+			case errors.As(err, &changed):
+				return opDoneMsg{err: errors.New(changedMeanwhile(c, label, describe, changed.Now)), changed: changed.Now}
+			case errors.Is(err, pending.ErrNotFound):
+				return opDoneMsg{err: fmt.Errorf("This %s is no longer on this device: the org deleted it, or it is no longer shared with you (a sync said so while you edited). Nothing was saved; esc leaves the form.", strings.ToLower(label))}
+			}
 			if isLocked(err) {
 				return opDoneMsg{err: lockedError(ctx, b, label, object, id)}
 			}
@@ -435,6 +456,35 @@ func (m formModel) save() (formModel, tea.Cmd) {
 			return opDoneMsg{note: "Fix saved; the change will be tried again." + rounded, err: err, back: true}
 		}
 	}
+}
+
+// fieldDefs is the describe of each field on the form, by name.
+func (m formModel) fieldDefs() map[string]remote.Field {
+	out := make(map[string]remote.Field, len(m.fields))
+	for _, f := range m.fields {
+		out[f.def.Name] = f.def
+	}
+	return out
+}
+
+// changedMeanwhile tells the user that a sync brought other values of fields they changed,
+// what the device holds now, and how to save over them or keep them.
+func changedMeanwhile(c *common, label string, defs map[string]remote.Field, now remote.Fields) string {
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(now)) {
+		f := defs[name]
+		what := CleanLine(cmp.Or(f.Label, name))
+		switch v := now[name]; {
+		case f.Type == "reference":
+			parts = append(parts, what+" points at another record")
+		case v == nil || v == "":
+			parts = append(parts, what+" is now empty")
+		default:
+			parts = append(parts, fmt.Sprintf("%s is now %q", what, trunc(CleanLine(c.displayField(f, v)), 40)))
+		}
+	}
+	return fmt.Sprintf("This %s changed on the org while you edited it (a sync brought the change): %s. What you typed is still here: ctrl+s saves it over that; esc leaves the form and keeps the org's.",
+		strings.ToLower(label), strings.Join(parts, "; "))
 }
 
 // roundedNote says which typed numbers saving rounded to their field's scale, as a sentence
@@ -483,6 +533,13 @@ func (m formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 		return m, nil
 	case opDoneMsg:
 		m.saving = false
+		// A sync brought other values of fields the user changed: the user has now been told
+		// them, and a second ctrl+s saves over them.
+		for i, f := range m.fields {
+			if v, ok := msg.changed[f.def.Name]; ok {
+				m.fields[i].seen = v
+			}
+		}
 		return m, nil
 	case tea.MouseMsg:
 		if m.rtChoose != nil {

@@ -35,6 +35,7 @@ type (
 // Results of I/O; each carries what it belongs to so stale replies are dropped.
 type (
 	eventMsg        struct{ ev pending.Event }
+	eventsMsg       struct{ evs []pending.Event } // events that came together, in order
 	eventsClosedMsg struct{}
 	countsMsg       struct {
 		total, attention int
@@ -72,6 +73,9 @@ type (
 		note string
 		err  error
 		back bool
+		// changed holds the values a sync brought, meanwhile, for fields an Edit form
+		// changed (the save was refused): the form takes them as seen.
+		changed remote.Fields
 		// created is the record a New form made ("" for other changes): the list it returns
 		// to puts its cursor there.
 		createdObject, created string

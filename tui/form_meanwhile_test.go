@@ -1,0 +1,63 @@
+package tui
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/offline-edit/offline-edit/remote"
+)
+
+// A sync while an Edit form is open brings another user's value of the field the user is
+// changing: saving does not overwrite it unseen. The form says what the org holds now and
+// keeps what was typed; a second ctrl+s saves it over the org's value.
+func TestStoryAFormSavedAfterASyncBroughtAnotherValueSaysSoFirst(t *testing.T) {
+	w := newWorld(t)
+	acct := w.firstAccount(t)
+	s := newStory(t, w)
+	s.openFirstAccount()
+	s.press("e")
+	s.wait("▸ Account Name")
+	w.clk.Advance(3 * time.Second)
+	if err := w.admin.Update(context.Background(), "Account", acct.ID, remote.Fields{"Name": "Theirs Meanwhile Co"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.eng.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.press("ctrl+u", "Mine Typed Co", "ctrl+s")
+	s.wait("changed on the org while you edited it", `"Theirs Meanwhile Co"`, "ctrl+s saves it over", "Mine Typed Co")
+	if v := s.record("Account", acct.ID); v.Entry != nil {
+		t.Fatalf("the refused save queued %+v", v.Entry.Changes)
+	}
+	s.press("ctrl+s")
+	s.wait("Account  Mine Typed Co", "[e] Edit")
+	if _, err := w.eng.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := w.admin.Retrieve(context.Background(), "Account", acct.ID, []string{"Name"})
+	if err != nil || got.Fields["Name"] != "Mine Typed Co" {
+		t.Fatalf("the org has %v (%v)", got.Fields["Name"], err)
+	}
+}
+
+// A record a sync removed while its Edit form was open: saving says what happened, not a
+// bare "not found", and keeps what was typed.
+func TestStoryAFormSavedAfterASyncRemovedItsRecordSaysWhy(t *testing.T) {
+	w := newWorld(t)
+	acct := w.firstAccount(t)
+	s := newStory(t, w)
+	s.openFirstAccount()
+	s.press("e")
+	s.wait("▸ Account Name")
+	w.clk.Advance(3 * time.Second)
+	if err := w.admin.Delete(context.Background(), "Account", acct.ID); err != nil {
+		t.Fatal(err)
+	}
+	w.clk.Advance(2 * time.Minute) // getDeleted answers in whole minutes
+	if _, err := w.eng.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.press("ctrl+u", "Mine Typed Co", "ctrl+s")
+	s.wait("no longer on this device: the org deleted it", "Mine Typed Co")
+}
