@@ -358,6 +358,19 @@ func (c *ChangedError) Error() string {
 
 func (c *ChangedError) Unwrap() error { return ErrChangedMeanwhile }
 
+// sameSeen compares what the user saw of field f with what the device holds: sameFieldValue,
+// and an unticked checkbox is unticked whether it holds false or nothing (a record created on
+// this device leaves unticked boxes out; the org's copy says false).
+func sameSeen(d *remote.Describe, f string, a, b any) bool {
+	if sameFieldValue(d, f, a, b) {
+		return true
+	}
+	if fd, ok := d.Field(f); ok && fd.Type == "boolean" {
+		return (a == nil || a == false) && (b == nil || b == false)
+	}
+	return false
+}
+
 // Edit queues new values for a record's fields (coalesced into its entry).
 func (e *Engine) Edit(ctx context.Context, object, id string, fields remote.Fields, opts ...EditOption) error {
 	var o editOpts
@@ -391,7 +404,7 @@ func (e *Engine) Edit(ctx context.Context, object, id string, fields remote.Fiel
 		if o.seen != nil {
 			now := remote.Fields{}
 			for k := range fields {
-				if was, ok := o.seen[k]; ok && !sameFieldValue(d, k, rec.View[k], was) {
+				if was, ok := o.seen[k]; ok && !sameSeen(d, k, rec.View[k], was) {
 					now[k] = rec.View[k]
 				}
 			}

@@ -81,3 +81,25 @@ func TestAChangeByTheLocalIDOfASyncedRecordReachesIt(t *testing.T) {
 		t.Fatalf("entries %+v", ents)
 	}
 }
+
+// A checkbox left unticked on a record created offline holds nothing on the device until the
+// record syncs, then the org's false: the same unticked box, not another user's change.
+func TestAnUntickedBoxIsTheSameBeforeAndAfterItsRecordSynced(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	local, err := h.eng.Create(bg, "Contact", remote.Fields{"LastName": "Unticked"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := h.eng.Record(bg, "Contact", local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	err = h.eng.Edit(bg, "Contact", local, remote.Fields{"DoNotCall": true}, Seen(remote.Fields{"DoNotCall": before.Fields["DoNotCall"]}))
+	if err != nil {
+		t.Fatalf("ticking a box nobody else touched: %v", err)
+	}
+}

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -472,13 +471,16 @@ func (m formModel) fieldDefs() map[string]remote.Field {
 func changedMeanwhile(c *common, label string, defs map[string]remote.Field, now remote.Fields) string {
 	var parts []string
 	for _, name := range slices.Sorted(maps.Keys(now)) {
-		f := defs[name]
-		what := CleanLine(cmp.Or(f.Label, name))
+		f, ok := defs[name]
+		if !ok {
+			f = remote.Field{Name: name}
+		}
+		what := CleanLine(fieldLabel(f))
 		switch v := now[name]; {
-		case f.Type == "reference":
-			parts = append(parts, what+" points at another record")
 		case v == nil || v == "":
 			parts = append(parts, what+" is now empty")
+		case f.Type == "reference":
+			parts = append(parts, what+" points at another record")
 		default:
 			parts = append(parts, fmt.Sprintf("%s is now %q", what, trunc(CleanLine(c.displayField(f, v)), 40)))
 		}

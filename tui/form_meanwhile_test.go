@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,4 +61,22 @@ func TestStoryAFormSavedAfterASyncRemovedItsRecordSaysWhy(t *testing.T) {
 	}
 	s.press("ctrl+u", "Mine Typed Co", "ctrl+s")
 	s.wait("no longer on this device: the org deleted it", "Mine Typed Co")
+}
+
+// The refusal names fields as the form does and says a lookup the org cleared is empty.
+func TestChangedMeanwhileNamesFieldsAsTheFormDoes(t *testing.T) {
+	c := New(Options{}).c
+	defs := map[string]remote.Field{
+		"AccountId": {Name: "AccountId", Label: "Account ID", Type: "reference"},
+		"Title":     {Name: "Title", Label: "Title", Type: "string"},
+	}
+	got := changedMeanwhile(c, "Contact", defs, remote.Fields{"AccountId": nil, "Title": "Boss"})
+	for _, want := range []string{"Account is now empty", `Title is now "Boss"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%q lacks %q", got, want)
+		}
+	}
+	if got := changedMeanwhile(c, "Contact", defs, remote.Fields{"AccountId": "001000000000000001AAA"}); !strings.Contains(got, "Account points at another record") {
+		t.Errorf("%q", got)
+	}
 }
