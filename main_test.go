@@ -543,6 +543,7 @@ type flakyOrg struct {
 	// and then drops the connections (restarting, say) until it answers again.
 	dropAPI atomic.Bool
 	hits    atomic.Int64 // requests that reached the server
+	drops   atomic.Int64 // connections closed unanswered (down or dropAPI)
 	// busy answers that many API requests (not the sign-in's) with a 503 SERVER_UNAVAILABLE:
 	// an org that refuses for a while rather than being out of reach.
 	busy atomic.Int32
@@ -564,6 +565,7 @@ func newFlakyOrg(t *testing.T) *flakyOrg {
 			if err == nil {
 				conn.Close()
 			}
+			f.drops.Add(1)
 			return
 		}
 		if r.URL.Path != "/services/oauth2/token" && f.busy.Add(-1) >= 0 {
@@ -902,7 +904,11 @@ func TestAFirstSyncWaitsForTheOrgToAnswer(t *testing.T) {
 	o := newFlakyOrg(t)
 	o.down.Store(true)
 	go func() {
-		time.Sleep(700 * time.Millisecond)
+		// Up again once the sync has met the org down twice, however slow its start.
+		deadline := time.Now().Add(15 * time.Second)
+		for o.drops.Load() < 2 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
 		o.down.Store(false)
 	}()
 	out, err := run(t, t.TempDir(), "", "--org", o.srv.URL, "sync", "--wait", "20s")
@@ -917,12 +923,18 @@ func TestSyncWaitsForAnOrgThatDropsConnections(t *testing.T) {
 	o := newFlakyOrg(t)
 	dir := t.TempDir()
 	org := []string{"--org", o.srv.URL}
-	back := func() {
-		time.Sleep(700 * time.Millisecond)
+	// The org answers again once the sync has met dropped connections: three drops (the
+	// sign-in's fetch of the API versions and the transport's retry of it come first), not
+	// after a fixed time that a slow start under -race outlasts.
+	back := func(before int64) {
+		deadline := time.Now().Add(15 * time.Second)
+		for o.drops.Load()-before < 3 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
 		o.dropAPI.Store(false)
 	}
 	o.dropAPI.Store(true)
-	go back()
+	go back(o.drops.Load())
 	out, err := run(t, dir, "", append(org, "sync", "--wait", "20s")...)
 	if err != nil || !strings.Contains(out, "retrying for up to") {
 		t.Fatalf("a first sync while the org drops its connections (%v):\n%s", err, out)
@@ -932,7 +944,7 @@ func TestSyncWaitsForAnOrgThatDropsConnections(t *testing.T) {
 		t.Fatalf("edit: %v\n%s", err, out)
 	}
 	o.dropAPI.Store(true)
-	go back()
+	go back(o.drops.Load())
 	if out, err := run(t, dir, "", append(org, "sync", "--wait", "20s")...); err != nil {
 		t.Fatalf("a sync while the org drops its connections (%v):\n%s", err, out)
 	}

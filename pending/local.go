@@ -329,6 +329,25 @@ func mergeChanges(ent *entry, fields remote.Fields) {
 	}
 }
 
+// awaitCutOff lets a run that going offline cut off record what it sent before a change of
+// the user's is judged: offline, its sends ended at once, but their changes stay "being sent"
+// until the run writes so (a moment later). Going offline is the way the screens offer out of
+// "being sent right now"; the change typed next must not meet it again. Online, or with no run
+// under way, it returns at once; it waits two seconds at most.
+func (e *Engine) awaitCutOff() {
+	if e.Online() {
+		return
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for !e.runMu.TryLock() {
+		if time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	e.runMu.Unlock()
+}
+
 // EditOption qualifies an Edit.
 type EditOption func(*editOpts)
 
@@ -377,6 +396,7 @@ func (e *Engine) Edit(ctx context.Context, object, id string, fields remote.Fiel
 	for _, opt := range opts {
 		opt(&o)
 	}
+	e.awaitCutOff()
 	fields, err := normalizeFields(fields)
 	if err != nil {
 		return err
@@ -456,6 +476,7 @@ func (e *Engine) Edit(ctx context.Context, object, id string, fields remote.Fiel
 // Delete queues the deletion of a record. Deleting a record created offline drops it: nothing
 // is sent.
 func (e *Engine) Delete(ctx context.Context, object, id string) error {
+	e.awaitCutOff()
 	var ev Event
 	var orphaned []Event
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
@@ -581,6 +602,7 @@ func fieldList(d *remote.Describe, errs []FieldError) string {
 
 // modifyEntry runs fn on an entry inside one transaction and reports the change.
 func (e *Engine) modifyEntry(ctx context.Context, entryID string, fn func(tx *cache.Tx, ent *entry, rec *cache.Record, d *remote.Describe) (removed bool, err error)) error {
+	e.awaitCutOff()
 	var ev Event
 	// Requests made before (a record page's reads) are written first, so that the log keeps
 	// the order things happened in: a note of the user's settling is newer than they are.

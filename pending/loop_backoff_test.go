@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -207,4 +208,63 @@ func TestAChangeBeingSentIsAnnounced(t *testing.T) {
 	}
 	h.eng.SetOnline(false)
 	<-done
+}
+
+// Going offline ends a send the org holds; an edit made straight after (ctrl+o, ctrl+s, as the
+// form's hint says) waits the moment the run takes to record the cut-off rather than meet
+// "being sent right now" again, with the device offline.
+func TestAnEditRightAfterGoingOfflineDuringAHeldSendIsTaken(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "555-6006"}); err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan struct{}, 1)
+	h.faults.set(func(req *http.Request) string {
+		if strings.HasSuffix(req.URL.Path, "/composite") {
+			select {
+			case held <- struct{}{}:
+			default:
+			}
+			return "hang"
+		}
+		return ""
+	})
+	replied, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	h.eng.crashAt = func(step string) bool {
+		if step == "replied" {
+			once.Do(func() { close(replied); <-release }) // the run is slow to record the cut-off
+		}
+		return false
+	}
+	h.eng.SetOnline(true)
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { _, err := h.eng.Sync(ctx); done <- err }()
+	select {
+	case <-held:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the send never reached the org")
+	}
+	h.eng.SetOnline(false)
+	<-replied
+	edited := make(chan error, 1)
+	go func() { edited <- h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "555-7007"}) }()
+	time.Sleep(100 * time.Millisecond)
+	close(release)
+	if err := <-edited; err != nil {
+		t.Fatalf("offline, just after going offline, the edit was refused: %v", err)
+	}
+	<-done
+	h.eng.crashAt = nil
+	h.faults.set(nil)
+	h.eng.SetOnline(true)
+	h.sync(t)
+	if got := h.serverRecord(t, "Contact", c.ID).Fields["Phone"]; got != "555-7007" {
+		t.Fatalf("the org has %v", got)
+	}
 }

@@ -441,7 +441,11 @@ func (m formModel) save() (formModel, tea.Cmd) {
 			if isLocked(err) {
 				return opDoneMsg{err: lockedError(ctx, b, label, object, id)}
 			}
-			if errors.Is(err, pending.ErrSending) {
+			switch {
+			case errors.Is(err, pending.ErrSending) && !online:
+				// Offline the send was ended; what it carried is still being recorded.
+				err = errors.New("Your earlier change to this record is still being recorded after going offline ended its send. Save again in a moment; what you typed stays here.")
+			case errors.Is(err, pending.ErrSending):
 				// o is text here: the way to end a send the org holds, keeping what was typed.
 				err = errors.New("Your earlier change to this record is being sent right now. Save again once the send ends, or press ctrl+o: going offline ends the send at once, and what you typed stays here for ctrl+s.")
 			}
