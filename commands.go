@@ -76,7 +76,7 @@ func runApp(ctx context.Context, of *orgFlags, af *appFlags) error {
 	if s.openedOffline {
 		s.eng.SetOnline(false) // the org is out of reach: start offline; o tries again
 	}
-	opts := tui.Options{Backend: s.eng, NetStatus: s.net.String, LimitInfo: s.client.LimitInfo, Note: note}
+	opts := tui.Options{Backend: s.eng, NetStatus: s.net.String, LimitInfo: s.client.LimitInfo, Note: note, TokenOnly: s.tokenOnly}
 	debug, closeDebug, err := openDebug(af.debug)
 	if err != nil {
 		return err

@@ -7,41 +7,46 @@ import (
 	"testing"
 )
 
-// A create whose reply was lost may be on the org: discarding it from the shell says so, as
-// the app does before it discards.
-func TestDiscardOfACreateInDoubtWarnsThatTheOrgMayHoldIt(t *testing.T) {
-	dir := t.TempDir()
-	sc := filepath.Join(t.TempDir(), "doubt.yaml")
-	if err := os.WriteFile(sc, []byte(`name: A create in doubt
-seed: 11
-size: 60
-steps:
-  - offline
-  - create: Account
-    ref: doubt
-    fields: {Name: Doubtful Reply Ltd}
-  - network: {lossy: 100%}
-  - online: {synced: 0}
-  - expect: {pending: 1}
-`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := run(t, dir, "", "scenario", "run", sc); err != nil {
-		t.Fatalf("scenario: %v\n%s", err, out)
-	}
-	ents := pendingEntries(t, dir)
-	if len(ents) != 1 || !ents[0].InDoubt {
-		t.Fatalf("entries %+v; want one create in doubt", ents)
-	}
-	out, err := run(t, dir, "", "discard", "Account", "Doubtful Reply Ltd")
-	if err != nil {
-		t.Fatalf("discard: %v\n%s", err, out)
-	}
-	if !strings.Contains(out, "reply to its creation was lost") || !strings.Contains(out, "may already hold the record") {
-		t.Fatalf("discard said %q", out)
-	}
-	if left := pendingEntries(t, dir); len(left) != 0 {
-		t.Fatalf("left %+v", left)
+// A change whose last send got no reply may be on the org: discarding it from the shell says
+// so, as the app does before it discards, for a create, an edit and a delete.
+func TestDiscardOfAChangeInDoubtWarnsThatTheOrgMayHoldIt(t *testing.T) {
+	for _, tc := range []struct {
+		name, change, want string
+	}{
+		{"create", "", "may already hold the record"},
+		{"edit", "  - edit: doubt\n    fields: {Phone: 555-0123}\n", "may already hold its values"},
+		{"delete", "  - delete: doubt\n", "may already have deleted the record"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			sc := filepath.Join(t.TempDir(), "doubt.yaml")
+			steps := "  - offline\n  - create: Account\n    ref: doubt\n    fields: {Name: Doubtful Reply Ltd}\n"
+			if tc.change != "" {
+				// The record is on the org first; the change to it is what goes unanswered.
+				steps = "  - create: Account\n    ref: doubt\n    fields: {Name: Doubtful Reply Ltd}\n  - offline\n" + tc.change
+			}
+			if err := os.WriteFile(sc, []byte("name: A change in doubt\nseed: 11\nsize: 60\nsteps:\n"+steps+
+				"  - network: {lossy: 100%}\n  - online: {synced: 0}\n  - expect: {pending: 1}\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := run(t, dir, "", "scenario", "run", sc); err != nil {
+				t.Fatalf("scenario: %v\n%s", err, out)
+			}
+			ents := pendingEntries(t, dir)
+			if len(ents) != 1 || !ents[0].InDoubt {
+				t.Fatalf("entries %+v; want one change in doubt", ents)
+			}
+			out, err := run(t, dir, "", "discard", "Account", "Doubtful Reply Ltd")
+			if err != nil {
+				t.Fatalf("discard: %v\n%s", err, out)
+			}
+			if !strings.Contains(out, tc.want) {
+				t.Fatalf("discard said %q", out)
+			}
+			if left := pendingEntries(t, dir); len(left) != 0 {
+				t.Fatalf("left %+v", left)
+			}
+		})
 	}
 }
 

@@ -221,6 +221,8 @@ type session struct {
 	// afresh says why the device's cache was started afresh as the session opened ("" when it
 	// was not): the org at the address is another than the cache came from.
 	afresh string
+	// tokenOnly: the session is a bare access token, which nothing can renew.
+	tokenOnly bool
 }
 
 // startNotes is what the opening of the session has to tell the user: that the device's cache
@@ -662,6 +664,7 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 
 	s.net = netsim.New(s.baseRT, time.Now().UnixNano())
 	s.net.SetOnline(online)
+	s.tokenOnly = sess.Refresh == nil
 	s.client, err = remote.NewClient(ctx, remote.Config{
 		InstanceURL: sess.InstanceURL,
 		AccessToken: sess.AccessToken,

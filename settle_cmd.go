@@ -135,13 +135,14 @@ it. With no FIELD=VALUE, a change a duplicate rule refused is sent again as it i
 			}
 			return eng.Dismiss(ctx, en.ID)
 		})
-	var inDoubt string           // the discarded create whose reply was lost, if it was one
+	var inDoubt string // the discarded change whose last send got no reply, if it was one
+	var inDoubtOp pending.Op
 	var orphaned []pending.Entry // the changes that pointed at a discarded create
 	var discarded, discardedID string
 	discardCmd := simple("discard", "Drop a pending change: the record shows the org's copy again", "Discarded %s.",
 		func(ctx context.Context, eng *pending.Engine, en *pending.Entry) error {
-			if en.Op == pending.OpCreate && en.InDoubt {
-				inDoubt = describeEntry(en)
+			if en.InDoubt {
+				inDoubt, inDoubtOp = describeEntry(en), en.Op
 			}
 			if err := eng.Discard(ctx, en.ID); err != nil {
 				return err
@@ -163,9 +164,15 @@ it. With no FIELD=VALUE, a change a duplicate rule refused is sent again as it i
 		if len(orphaned) > 0 {
 			fmt.Fprintln(cmd.OutOrStdout(), orphanedSaying(discarded, discardedID, orphaned))
 		}
-		if inDoubt != "" {
+		switch {
+		case inDoubt == "":
+		case inDoubtOp == pending.OpCreate:
 			// As the app warns before it: the org may hold the record all the same.
 			fmt.Fprintf(cmd.ErrOrStderr(), "offline-edit: discarded %s, but the reply to its creation was lost: the org may already hold the record, and the next sync then shows it on this device again (delete it there to remove it)\n", inDoubt)
+		case inDoubtOp == pending.OpDelete:
+			fmt.Fprintf(cmd.ErrOrStderr(), "offline-edit: discarded %s, but its last send got no reply: the org may already have deleted the record (the next sync tells)\n", inDoubt)
+		default:
+			fmt.Fprintf(cmd.ErrOrStderr(), "offline-edit: discarded %s, but its last send got no reply: the org may already hold its values (the next sync brings the org's copy)\n", inDoubt)
 		}
 		return nil
 	}

@@ -49,6 +49,9 @@ type Options struct {
 	// Now is the clock the screens judge moments by ("today", "this year"); nil means the
 	// wall clock. A scenario's clock starts on its own day.
 	Now func() time.Time
+	// TokenOnly says the session is an access token given on the command line, which the
+	// app cannot renew: when the org refuses it, the user is told to start with a new one.
+	TokenOnly bool
 }
 
 // ScreenID names a screen. To add a screen: add an id here, a field on Model, and a case in
@@ -144,6 +147,7 @@ func New(opts Options) Model {
 		limitInfo: opts.LimitInfo,
 		loc:       opts.Location,
 		now:       opts.Now,
+		tokenOnly: opts.TokenOnly,
 	}
 	if c.loc == nil {
 		c.loc = time.Local
@@ -515,7 +519,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case confirmDiscardMsg:
 		b, ctx := m.c.backend, m.c.ctx
 		m.modal = modal{kind: modalConfirm, title: "Discard change?", yes: "discard",
-			body: discardBody(msg.op, questionName(msg.name), msg.op == pending.OpCreate && msg.inDoubt) + pointingNote(msg.pointing),
+			body: discardBody(msg.op, questionName(msg.name), msg.inDoubt) + pointingNote(msg.pointing),
 			onYes: func() tea.Msg {
 				return opDoneMsg{note: "Change discarded.", err: b.Discard(ctx, msg.entryID)}
 			}}
@@ -810,7 +814,13 @@ func (m Model) onEvent(ev pending.Event) (Model, tea.Cmd) {
 		m.c.online = m.c.backend.Online()
 		cmds = append(cmds, m.queueRefresh())
 	case pending.EventAuthRequired:
-		if !strings.Contains(m.errText+m.toast, "another org") && !strings.Contains(m.errText+m.toast, "access token is") { // that reason stands: signing in again would not cure it
+		switch {
+		case strings.Contains(m.errText+m.toast, "another org") || strings.Contains(m.errText+m.toast, "access token is"):
+			// That reason stands: signing in again would not cure it.
+		case m.c.tokenOnly:
+			// o twice would send the same refused token again.
+			m = m.withError("The org refused the access token (expired or revoked); sync is paused and changes stay queued. Quit and start again with a new token (--access-token or SF_ACCESS_TOKEN).")
+		default:
 			m = m.withError("The org asked to sign in again; sync is paused until you do: o twice signs in again (changes stay queued).")
 		}
 	default:
@@ -1667,12 +1677,16 @@ func dismissBody(e pending.Entry) string {
 	return sprintf("Dismiss %s? It can't be saved%s. Dismissing drops it for good; %s.", what, why, after)
 }
 
-// discardBody is the question before a discard. A create whose reply was lost may already be on
-// the org: discarding it stops the device trying, but leaves that record there.
+// discardBody is the question before a discard. A change whose last send got no reply may
+// already be on the org: discarding it stops the device sending it, but does not undo it there.
 func discardBody(op pending.Op, name string, mayBeOnOrg bool) string {
 	switch {
 	case op == pending.OpCreate && mayBeOnOrg:
 		return sprintf("Discard the new record %q? The reply to its creation was lost, so it may already be on the org; discarding leaves it there. Sync first to find out.", name)
+	case op == pending.OpDelete && mayBeOnOrg:
+		return sprintf("Discard your delete of %q? Its last send got no reply, so the org may already have deleted it; discarding does not bring it back. Sync first to find out.", name)
+	case mayBeOnOrg:
+		return sprintf("Discard your edit of %q? Its last send got no reply, so the org may already have it; discarding does not undo it there. Sync first to find out.", name)
 	case op == pending.OpCreate:
 		return sprintf("Discard the new record %q? It will never be sent.", name)
 	case op == pending.OpDelete:

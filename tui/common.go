@@ -19,6 +19,9 @@ type common struct {
 	keys    keyMap
 	debug   io.Writer
 	online  bool
+	// tokenOnly: the session is an access token the app cannot renew; when the org refuses
+	// it, only a new token helps.
+	tokenOnly bool
 	// loc is the zone times show in.
 	loc *time.Location
 	// now is the clock the screens read the time by (nil: the wall clock).

@@ -434,7 +434,7 @@ func (m formModel) save() (formModel, tea.Cmd) {
 			var changed *pending.ChangedError
 			switch {
 			case errors.As(err, &changed):
-				return opDoneMsg{err: errors.New(changedMeanwhile(c, label, describe, changed.Now)), changed: changed.Now}
+				return opDoneMsg{err: errors.New(changedMeanwhile(c, describe, changed.Now)), changed: changed.Now}
 			case errors.Is(err, pending.ErrNotFound):
 				return opDoneMsg{err: fmt.Errorf("This %s is no longer on this device: the org deleted it, or it is no longer shared with you (a sync said so while you edited). Nothing was saved; esc leaves the form.", strings.ToLower(label))}
 			}
@@ -472,7 +472,7 @@ func (m formModel) fieldDefs() map[string]remote.Field {
 
 // changedMeanwhile tells the user that a sync brought other values of fields they changed,
 // what the device holds now, and how to save over them or keep them.
-func changedMeanwhile(c *common, label string, defs map[string]remote.Field, now remote.Fields) string {
+func changedMeanwhile(c *common, defs map[string]remote.Field, now remote.Fields) string {
 	var parts []string
 	for _, name := range slices.Sorted(maps.Keys(now)) {
 		f, ok := defs[name]
@@ -489,8 +489,9 @@ func changedMeanwhile(c *common, label string, defs map[string]remote.Field, now
 			parts = append(parts, fmt.Sprintf("%s is now %q", what, trunc(CleanLine(c.displayField(f, v)), 40)))
 		}
 	}
-	return fmt.Sprintf("This %s changed on the org while you edited it (a sync brought the change): %s. What you typed is still here: ctrl+s saves it over that; esc leaves the form and keeps the org's.",
-		strings.ToLower(label), strings.Join(parts, "; "))
+	// What to do comes first: the message line keeps three lines, and the values may be long.
+	return fmt.Sprintf("Changed on the org while you edited (a sync brought it): ctrl+s saves what you typed over it, esc keeps the org's. %s.",
+		strings.Join(parts, "; "))
 }
 
 // roundedNote says which typed numbers saving rounded to their field's scale, as a sentence

@@ -27,7 +27,7 @@ func TestStoryAFormSavedAfterASyncBroughtAnotherValueSaysSoFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.press("ctrl+u", "Mine Typed Co", "ctrl+s")
-	s.wait("changed on the org while you edited it", `"Theirs Meanwhile Co"`, "ctrl+s saves it over", "Mine Typed Co")
+	s.wait("Changed on the org while you edited", "ctrl+s saves what you typed over it", `"Theirs Meanwhile Co"`, "Mine Typed Co")
 	if v := s.record("Account", acct.ID); v.Entry != nil {
 		t.Fatalf("the refused save queued %+v", v.Entry.Changes)
 	}
@@ -70,13 +70,13 @@ func TestChangedMeanwhileNamesFieldsAsTheFormDoes(t *testing.T) {
 		"AccountId": {Name: "AccountId", Label: "Account ID", Type: "reference"},
 		"Title":     {Name: "Title", Label: "Title", Type: "string"},
 	}
-	got := changedMeanwhile(c, "Contact", defs, remote.Fields{"AccountId": nil, "Title": "Boss"})
+	got := changedMeanwhile(c, defs, remote.Fields{"AccountId": nil, "Title": "Boss"})
 	for _, want := range []string{"Account is now empty", `Title is now "Boss"`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q lacks %q", got, want)
 		}
 	}
-	if got := changedMeanwhile(c, "Contact", defs, remote.Fields{"AccountId": "001000000000000001AAA"}); !strings.Contains(got, "Account points at another record") {
+	if got := changedMeanwhile(c, defs, remote.Fields{"AccountId": "001000000000000001AAA"}); !strings.Contains(got, "Account points at another record") {
 		t.Errorf("%q", got)
 	}
 }

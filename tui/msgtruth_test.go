@@ -1,0 +1,39 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/offline-edit/offline-edit/pending"
+)
+
+// The question before a discard never promises "it will never be sent" of a change whose last
+// send got no reply: the org may have it already.
+func TestDiscardQuestionOfAChangeInDoubtSaysTheOrgMayHaveIt(t *testing.T) {
+	for _, tc := range []struct {
+		op      pending.Op
+		inDoubt bool
+		want    string
+	}{
+		{pending.OpCreate, true, "may already be on the org"},
+		{pending.OpUpdate, true, "the org may already have it"},
+		{pending.OpDelete, true, "the org may already have deleted it"},
+		{pending.OpCreate, false, "It will never be sent."},
+		{pending.OpUpdate, false, "It will never be sent."},
+		{pending.OpDelete, false, "It will never be sent."},
+	} {
+		got := discardBody(tc.op, "Acme", tc.inDoubt)
+		if !strings.Contains(got, tc.want) || tc.inDoubt && strings.Contains(got, "never be sent") {
+			t.Errorf("%s in doubt %v: %q", tc.op, tc.inDoubt, got)
+		}
+	}
+}
+
+// A session that is a bare access token cannot sign in again: when the org refuses it, the
+// app says to start with a new token rather than "o twice signs in again".
+func TestARefusedAccessTokenIsNotOfferedASignIn(t *testing.T) {
+	d := newDriverWith(t, Options{Backend: seededFake(1), TokenOnly: true}, 80, 24)
+	d.send(eventMsg{pending.Event{Kind: pending.EventAuthRequired}})
+	d.requireView("refused the access token", "new token")
+	d.refuseView("o twice signs in again")
+}
