@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -50,10 +51,11 @@ says so and stops; --newer resolves against the newer value.`,
 					if err := eng.ResolveDelete(ctx, en.ID, take == "mine"); err != nil {
 						return err
 					}
+					record := fmt.Sprintf("%s %q", en.Object, cmp.Or(en.Name, en.RecordID))
 					if take == "mine" {
-						tell(cmd, eng, "Resolved: "+entrySaying(en)+" will be deleted anyway.")
+						tell(cmd, eng, "Resolved: "+record+" will be deleted anyway.")
 					} else {
-						tell(cmd, eng, "Resolved: "+entrySaying(en)+" is kept; the delete is dropped.")
+						tell(cmd, eng, "Resolved: "+record+" is kept; the delete is dropped.")
 					}
 					return nil
 				}

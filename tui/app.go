@@ -782,10 +782,13 @@ func (m Model) onEvent(ev pending.Event) (Model, tea.Cmd) {
 	switch ev.Kind {
 	case pending.EventSyncStarted:
 		m.syncing, m.syncDone, m.syncTotal = true, 0, ev.Total
+		m.c.running = true
 	case pending.EventSyncProgress:
 		m.syncing, m.syncDone, m.syncTotal = true, ev.Done, ev.Total
+		m.c.running = true
 	case pending.EventSyncFinished:
 		m.syncing = false
+		m.c.running = false
 		m.c.syncRuns++
 		if ev.Summary != nil {
 			m.c.noteReach(ev.Summary.Err)

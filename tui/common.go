@@ -22,6 +22,8 @@ type common struct {
 	// tokenOnly: the session is an access token the app cannot renew; when the org refuses
 	// it, only a new token helps.
 	tokenOnly bool
+	// running: a sync run is under way (between its started and finished events).
+	running bool
 	// loc is the zone times show in.
 	loc *time.Location
 	// now is the clock the screens read the time by (nil: the wall clock).

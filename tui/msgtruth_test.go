@@ -37,3 +37,18 @@ func TestARefusedAccessTokenIsNotOfferedASignIn(t *testing.T) {
 	d.requireView("refused the access token", "new token")
 	d.refuseView("o twice signs in again")
 }
+
+// r on a change while a run is under way (perhaps held by an org that does not answer) does
+// not say "Retrying now.": the retry waits for that run.
+func TestRetryWhileASyncRunsSaysItWaitsForIt(t *testing.T) {
+	f := seededFake(3)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusPending, Attempts: 1})
+	d := newDriver(t, f, 120, 30)
+	d.send(eventMsg{pending.Event{Kind: pending.EventSyncStarted}})
+	d.keys("p")
+	d.requireView("Pending Changes", "Acme 000000")
+	d.keys("r")
+	d.requireView("as soon as the sync under way ends")
+	d.refuseView("Retrying now.")
+}

@@ -170,7 +170,7 @@ func (m pendingModel) dismiss(e pending.Entry) tea.Cmd { return dismissEntry(m.c
 // retrying it would throw the conflict or the org's messages away unseen.
 func resolveEntry(c *common, shown pending.Entry) tea.Cmd {
 	b, ctx := c.backend, c.ctx
-	online, out := c.online, c.reach.out()
+	online, out, running := c.online, c.reach.out(), c.running
 	return func() tea.Msg {
 		e, err := b.Entry(ctx, shown.ID)
 		if err != nil {
@@ -199,6 +199,10 @@ func resolveEntry(c *common, shown pending.Entry) tea.Cmd {
 		}
 		if out {
 			return opDoneMsg{note: "Will retry once the org can be reached; the app keeps trying."}
+		}
+		if running {
+			// The run under way may be waiting on an org that does not answer.
+			return opDoneMsg{note: "Will retry as soon as the sync under way ends (o twice ends it now)."}
 		}
 		return opDoneMsg{note: "Retrying now."}
 	}
