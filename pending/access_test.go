@@ -515,3 +515,18 @@ func TestAnUnverifiedTokenSendsAndRefreshesNothing(t *testing.T) {
 		}
 	}
 }
+
+// A record shared with the user and then deleted on the org: the org says nothing of it when
+// asked what the user may do, which is not an answer that they may read it again.
+func TestCheckAccessOfADeletedRecordIsNotFound(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	id := hiddenAccountOfSam(t, h)
+	h.share(t, id, "edit")
+	h.sync(t)
+	if err := h.as(t, "admin@demo.example").Delete(bg, "Account", id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.eng.CheckAccess(bg, id); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a deleted record's access: %v; want ErrNotFound", err)
+	}
+}

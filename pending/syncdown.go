@@ -1029,7 +1029,9 @@ func (e *Engine) CheckAccess(ctx context.Context, id string) (Access, error) {
 		return known, err
 	}
 	if _, ok := levels[rec.ID]; !ok {
-		return known, nil // the org said nothing of it: what the device knows stands
+		// The org answers for every record it has: one it says nothing of is gone (deleted,
+		// the next comparison of ids will tell). It is not the user's again to read.
+		return known, fmt.Errorf("record %s: %w: the org says nothing of it (deleted?)", rec.ID, ErrNotFound)
 	}
 	if err := e.keepAccess(ctx, me, levels); err != nil {
 		return known, err
