@@ -238,6 +238,23 @@ operations under /mockorg/v1/. Point the app at it with: offline-edit --org http
 	return cmd
 }
 
+// queueSummary counts the queue as a sync's summary would have left it, for a sync that never
+// ran: every change not waiting for the user or for another change is still to be retried.
+func queueSummary(entries []pending.Entry) pending.Summary {
+	var sum pending.Summary
+	for _, en := range entries {
+		switch {
+		case en.Status.Sash() == pending.SashOrange || en.Status.Sash() == pending.SashRed:
+			sum.Attention++
+		case en.Status == pending.StatusWaiting:
+			sum.Waiting++
+		default:
+			sum.Retrying++
+		}
+	}
+	return sum
+}
+
 func newSyncCmd(of *orgFlags) *cobra.Command {
 	var wait time.Duration
 	var asJSON bool
@@ -275,9 +292,10 @@ printing the queue.`,
 			defer s.Close()
 			s.printStartNotes(cmd.ErrOrStderr(), false)
 			var sum pending.Summary
+			ran := true
 			if s.openedOffline && !time.Now().Before(deadline) {
 				// Its sign-in just failed, taking all the time --wait gave: not again.
-				err = s.offlineErr
+				err, ran = s.offlineErr, false
 			} else {
 				if s.openedOffline {
 					retrying(s.label, s.offlineErr) // its sign-in just failed: say so now, before trying again
@@ -300,6 +318,9 @@ printing the queue.`,
 			facts, lerr := readConflictFacts(context.WithoutCancel(ctx), s.eng.DB(), entries)
 			if lerr != nil {
 				return lerr
+			}
+			if !ran {
+				sum = queueSummary(entries) // no run counted them: the queue says where they stand
 			}
 			out := cmd.OutOrStdout()
 			shown := err

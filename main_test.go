@@ -605,8 +605,13 @@ func TestAServedOrgOutOfReachStillOpensTheDevicesDataOffline(t *testing.T) {
 	if err != nil || !strings.Contains(out, "update") || !strings.Contains(out, "waiting to sync") {
 		t.Fatalf("pending with the org out of reach (%v):\n%s", err, out)
 	}
-	if _, err := run(t, dir, "", append(org, "sync", "--wait", "0s")...); exitCode(err) != 3 {
+	out, err = run(t, dir, "", append(org, "sync", "--wait", "0s")...)
+	if exitCode(err) != 3 {
 		t.Fatalf("sync with the org out of reach: exit %d (%v), want 3", exitCode(err), err)
+	}
+	// Its summary counts the queue, though no run could: the edit is still to be sent.
+	if !strings.Contains(out, "retrying 1") {
+		t.Fatalf("the summary of a sync that could not sign in:\n%s", out)
 	}
 	// Back: the sign-in happens with the first request and the change reaches the org.
 	o.down.Store(false)
