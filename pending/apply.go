@@ -785,6 +785,10 @@ func (e *Engine) applyTransient(ctx context.Context, tx *cache.Tx, o outcome) er
 		}
 	}
 	en.Message = "Not synced yet (" + why + "); will retry automatically"
+	if en.unknown {
+		// "Not synced yet" would be untrue: the org may have it (the reply was lost).
+		en.Message = "No confirmation (" + why + "; the org may have it); will retry automatically"
+	}
 	return e.save(ctx, tx, en)
 }
 
