@@ -770,7 +770,7 @@ func (e *Engine) applyTransient(ctx context.Context, tx *cache.Tx, o outcome) er
 	en.noReply = o.callErr != nil && !answered
 	if errors.Is(o.callErr, remote.ErrCutOff) {
 		// The user went offline: nothing is retried until the device is online again.
-		en.Message = "Not synced yet (you went offline while it was being sent; the org may have it); the next sync settles it"
+		en.Message = "No confirmation (you went offline while it was being sent; the org may have it); the next sync settles it"
 		return e.save(ctx, tx, en)
 	}
 	why := "a temporary problem"

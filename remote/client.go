@@ -72,6 +72,17 @@ const DefaultReadAnswerTimeout = 3 * time.Minute
 // errNoAnswer ends a read the org did not start answering in time.
 var errNoAnswer = errors.New("the org did not answer")
 
+// noAnswerError is a read the org did not start answering within a while: a timeout, as
+// IsTimeout, Unreachable and the screens take it (the org out of reach, "not answering"), and
+// errNoAnswer.
+type noAnswerError struct{ after time.Duration }
+
+func (e noAnswerError) Error() string { return fmt.Sprintf("%v within %s", errNoAnswer, e.after) }
+
+func (e noAnswerError) Is(target error) bool {
+	return target == errNoAnswer || target == context.DeadlineExceeded
+}
+
 // DefaultRequestTimeout is Config.RequestTimeout when it is not set: Salesforce ends a
 // synchronous request after 10 minutes, so an org may legitimately work that long (a Composite
 // whose triggers are heavy) before it answers.
@@ -323,7 +334,8 @@ func (c *Client) ensureVersion(ctx context.Context) (string, error) {
 	}
 	versions, err := c.fetchVersions(ctx)
 	if err != nil {
-		return "", fmt.Errorf("remote: discovering the API version: %w", err)
+		// The request that needed the version never left: nothing of it reached the org.
+		return "", notSentError{fmt.Errorf("remote: discovering the API version: %w", err)}
 	}
 	maxN, _ := versionNumber(MaxAPIVersion)
 	best := 0
@@ -551,7 +563,7 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, token stri
 			return fmt.Errorf("%w: no data for %s", errStalled, c.stall)
 		}
 		if errors.Is(context.Cause(ctx), errNoAnswer) {
-			return fmt.Errorf("%w within %s", errNoAnswer, c.answer)
+			return noAnswerError{after: c.answer}
 		}
 		if c.timeout > 0 && errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("no complete reply within %s: %w", c.timeout, err)
@@ -640,12 +652,19 @@ type transportError struct {
 // failure without a reply (a timeout, a connection cut) may have reached it.
 func NotSent(err error) bool {
 	var te *transportError
-	if errors.As(err, &te) && te.notSent || errors.Is(err, ErrOffline) {
+	var ns notSentError
+	if errors.As(err, &te) && te.notSent || errors.Is(err, ErrOffline) || errors.As(err, &ns) {
 		return true
 	}
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "dial"
 }
+
+// notSentError is a request that failed before it left the device, for want of something it
+// needed first (the org's API version): the org cannot have acted on it.
+type notSentError struct{ error }
+
+func (e notSentError) Unwrap() error { return e.error }
 
 func (e *transportError) Error() string {
 	msg := e.err.Error()

@@ -282,6 +282,11 @@ func TestAReadTheOrgNeverStartsAnsweringFailsLongBeforeAWriteWould(t *testing.T)
 	if err == nil || !strings.Contains(err.Error(), "did not answer within 150ms") || errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want the org not answering", err)
 	}
+	// Out of reach, as a timeout: the engine does not refresh after it (each read would wait as
+	// long), and the screens say the org is not answering.
+	if !remote.IsTimeout(err) || !remote.Unreachable(err) {
+		t.Fatalf("no answer is not taken as a timeout of an org out of reach: %v", err)
+	}
 	if took := time.Since(start); took > 30*time.Second {
 		t.Fatalf("a read waited %v", took)
 	}
@@ -291,5 +296,23 @@ func TestAReadTheOrgNeverStartsAnsweringFailsLongBeforeAWriteWould(t *testing.T)
 	err = c.Update(ctx, "Account", "001000000000001AAA", remote.Fields{"Name": "x"}, remote.WriteOptions{})
 	if err == nil || strings.Contains(err.Error(), "did not answer") {
 		t.Fatalf("write err = %v, want only the caller's deadline", err)
+	}
+}
+
+// A write that needed the org's API version first, and could not learn it, never left the
+// device: the org cannot have acted on it (its change is not "in doubt").
+func TestAWriteStoppedAtTheVersionLookupWasNotSent(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done() // the org never answers, not even the list of versions
+	}))
+	defer srv.Close()
+	c, err := remote.NewClient(context.Background(), remote.Config{InstanceURL: srv.URL, AccessToken: "tok",
+		ReadAnswerTimeout: 150 * time.Millisecond, RequestTimeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Update(context.Background(), "Account", "001000000000001AAA", remote.Fields{"Name": "x"}, remote.WriteOptions{})
+	if err == nil || !remote.NotSent(err) {
+		t.Fatalf("err = %v (not sent: %v), want a failure known not to have been sent", err, remote.NotSent(err))
 	}
 }

@@ -782,7 +782,7 @@ func (m Model) onEvent(ev pending.Event) (Model, tea.Cmd) {
 	switch ev.Kind {
 	case pending.EventSyncStarted:
 		m.syncing, m.syncDone, m.syncTotal = true, 0, ev.Total
-		m.c.running = true
+		m.c.running, m.c.paused = true, false
 	case pending.EventSyncProgress:
 		m.syncing, m.syncDone, m.syncTotal = true, ev.Done, ev.Total
 		m.c.running = true
@@ -817,12 +817,13 @@ func (m Model) onEvent(ev pending.Event) (Model, tea.Cmd) {
 		m.c.online = m.c.backend.Online()
 		cmds = append(cmds, m.queueRefresh())
 	case pending.EventAuthRequired:
+		m.c.paused = true
 		switch {
 		case strings.Contains(m.errText+m.toast, "another org") || strings.Contains(m.errText+m.toast, "access token is"):
 			// That reason stands: signing in again would not cure it.
 		case m.c.tokenOnly:
 			// o twice would send the same refused token again.
-			m = m.withError("The org refused the access token (expired or revoked); sync is paused and changes stay queued. Quit and start again with a new token (--access-token or SF_ACCESS_TOKEN).")
+			m = m.withError("The org refused the session (expired or revoked) and the app cannot renew it; sync is paused and changes stay queued. Quit and start again signed in anew (a new --access-token, or sign in again).")
 		default:
 			m = m.withError("The org asked to sign in again; sync is paused until you do: o twice signs in again (changes stay queued).")
 		}
@@ -998,6 +999,9 @@ func (m Model) switchOnline() (Model, tea.Cmd) {
 		b.SetOnline(on)
 	}
 	m.c.online = on
+	if on {
+		m.c.paused = false // going online signs in again
+	}
 	note := "Offline: changes stay on this device and sync when you go online."
 	if on {
 		note = syncingNote
@@ -1495,7 +1499,11 @@ func (m Model) statusBar() string {
 	}
 	parts := []barPart{{text: sprintf("%d pending", m.total), drop: 1}}
 	parts = append(parts, m.attentionParts()...)
-	if r := m.c.reach; m.c.online && r.out() {
+	r := m.c.reach
+	if m.c.paused {
+		r = orgReach{long: "sync paused: sign-in needed", short: "sign-in needed"}
+	}
+	if m.c.online && r.out() {
 		// Online, but the last sync did not reach the org: said beside ONLINE, in the warning
 		// style, until a sync reaches it again; shortened, never dropped, on a narrow terminal.
 		need := lipgloss.Width(" " + strings.Join(partTexts(parts), " · ") + " ")

@@ -34,8 +34,26 @@ func TestDiscardQuestionOfAChangeInDoubtSaysTheOrgMayHaveIt(t *testing.T) {
 func TestARefusedAccessTokenIsNotOfferedASignIn(t *testing.T) {
 	d := newDriverWith(t, Options{Backend: seededFake(1), TokenOnly: true}, 80, 24)
 	d.send(eventMsg{pending.Event{Kind: pending.EventAuthRequired}})
-	d.requireView("refused the access token", "new token")
+	d.requireView("refused the session", "cannot renew it", "sign-in needed")
 	d.refuseView("o twice signs in again")
+}
+
+// r while sync is paused for a sign-in says so, not "Retrying now.", and the status bar says
+// sync is paused for as long as it is.
+func TestRetryWhileSyncIsPausedForASignInSaysSo(t *testing.T) {
+	f := seededFake(3)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusPending, Attempts: 1})
+	d := newDriver(t, f, 120, 30)
+	d.send(eventMsg{pending.Event{Kind: pending.EventAuthRequired}})
+	d.keys("p")
+	d.requireView("Pending Changes", "Acme 000000", "sync paused: sign-in needed")
+	d.keys("r")
+	d.requireView("Sync is paused until you sign in again")
+	d.refuseView("Retrying now.")
+	// A run that starts (signed in again) ends the pause.
+	d.send(eventMsg{pending.Event{Kind: pending.EventSyncStarted}})
+	d.refuseView("sign-in needed")
 }
 
 // r on a change while a run is under way (perhaps held by an org that does not answer) does

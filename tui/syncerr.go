@@ -84,7 +84,7 @@ func reachOf(err error) (r orgReach, known bool) {
 		return orgReach{}, true // the org answered: a sign-in, a limit or a refusal say so on the message line
 	}
 	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+	if remote.IsTimeout(err) {
 		return orgReach{long: "org not answering, retrying", short: "org not answering"}, true
 	}
 	if errors.As(err, &ne) {
