@@ -1240,7 +1240,7 @@ func (m conflictModel) ShortHelp() []key.Binding {
 	k := m.c.keys
 	if m.editing {
 		// While a value is typed every letter goes to it: only these keys do anything else.
-		return m.valueKeys()
+		return append(m.valueKeys(), withDesc(k.OnlineAnywhere, "online/offline"))
 	}
 	if m.isDelete() {
 		// enter confirms the choice here: it opens nothing.

@@ -469,7 +469,8 @@ func displayCell(field string, v any) string {
 func (m homeModel) ShortHelp() []key.Binding {
 	k := m.c.keys
 	if m.filtering {
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter"))}
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+			withDesc(k.OnlineAnywhere, "online/offline")}
 	}
 	return []key.Binding{k.Open, k.New, k.Filter, k.Online, k.Pending, k.Back, k.Help}
 }
