@@ -122,17 +122,7 @@ func TestGoingOfflineWhileTheOrgHoldsASendFreesTheRecord(t *testing.T) {
 	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "555-6006"}); err != nil {
 		t.Fatal(err)
 	}
-	held := make(chan struct{}, 1)
-	h.faults.set(func(req *http.Request) string {
-		if strings.HasSuffix(req.URL.Path, "/composite") {
-			select {
-			case held <- struct{}{}:
-			default:
-			}
-			return "hang"
-		}
-		return ""
-	})
+	held := holdSends(h)
 	h.eng.SetOnline(true)
 	ctx, cancel := context.WithCancel(bg)
 	defer cancel() // a regression must fail the test, not hang it
@@ -186,12 +176,7 @@ func TestAChangeBeingSentIsAnnounced(t *testing.T) {
 		t.Fatal(err)
 	}
 	drain(h.eng)
-	h.faults.set(func(req *http.Request) string {
-		if strings.HasSuffix(req.URL.Path, "/composite") {
-			return "hang"
-		}
-		return ""
-	})
+	holdSends(h)
 	h.eng.SetOnline(true)
 	ctx, cancel := context.WithCancel(bg)
 	defer cancel()
@@ -221,17 +206,7 @@ func TestAnEditRightAfterGoingOfflineDuringAHeldSendIsTaken(t *testing.T) {
 	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "555-6006"}); err != nil {
 		t.Fatal(err)
 	}
-	held := make(chan struct{}, 1)
-	h.faults.set(func(req *http.Request) string {
-		if strings.HasSuffix(req.URL.Path, "/composite") {
-			select {
-			case held <- struct{}{}:
-			default:
-			}
-			return "hang"
-		}
-		return ""
-	})
+	held := holdSends(h)
 	replied, release := make(chan struct{}), make(chan struct{})
 	var once sync.Once
 	h.eng.crashAt = func(step string) bool {
@@ -267,4 +242,21 @@ func TestAnEditRightAfterGoingOfflineDuringAHeldSendIsTaken(t *testing.T) {
 	if got := h.serverRecord(t, "Contact", c.ID).Fields["Phone"]; got != "555-7007" {
 		t.Fatalf("the org has %v", got)
 	}
+}
+
+// holdSends makes the org hold every Composite request (a hung server) until the caller's
+// context or the device going offline ends it; the channel tells when the first one arrived.
+func holdSends(h *harness) <-chan struct{} {
+	held := make(chan struct{}, 1)
+	h.faults.set(func(req *http.Request) string {
+		if strings.HasSuffix(req.URL.Path, "/composite") {
+			select {
+			case held <- struct{}{}:
+			default:
+			}
+			return "hang"
+		}
+		return ""
+	})
+	return held
 }
