@@ -2,6 +2,7 @@ package pending
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -259,4 +260,44 @@ func holdSends(h *harness) <-chan struct{} {
 		return ""
 	})
 	return held
+}
+
+// An org out of reach ends the push: once a send got no reply at all, the waves after it are
+// not sent (against an org that takes connections and never answers, each would wait out the
+// request's limit, minutes apiece); the changes wait for the next run.
+func TestAPushStopsSendingOnceTheOrgIsOutOfReach(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	const n = 600 // several waves
+	for i := range n {
+		if _, err := h.eng.Create(bg, "Account", remote.Fields{"Name": fmt.Sprintf("Out Of Reach %d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var sends atomic.Int64
+	h.faults.set(func(req *http.Request) string {
+		if strings.HasSuffix(req.URL.Path, "/composite") {
+			sends.Add(1)
+			return "refuse"
+		}
+		return ""
+	})
+	h.eng.SetOnline(true)
+	if _, err := h.eng.Sync(bg); err == nil {
+		t.Fatal("a sync against an org out of reach succeeded")
+	}
+	chunks := (n + 24) / 25
+	if got := sends.Load(); got >= int64(chunks) {
+		t.Fatalf("%d composite requests of %d: the push went on sending to an org out of reach", got, chunks)
+	}
+	ents, _ := h.eng.Entries(bg)
+	if len(ents) != n {
+		t.Fatalf("%d changes left of %d", len(ents), n)
+	}
+	h.faults.set(nil)
+	h.sync(t)
+	if ents, _ := h.eng.Entries(bg); len(ents) != 0 {
+		t.Fatalf("%d changes left once the org is back", len(ents))
+	}
 }

@@ -150,6 +150,7 @@ type run struct {
 	redescribe, redescribed map[string]bool
 	lastNet                 error
 	stopErr                 error
+	unreached               bool // a send got no answer from an org out of reach: send no more
 	recheckMembers          bool // compare every object's cached ids with the org's this run
 	recheckAccess           bool // and ask again what the user may do with every shared record
 	// accessDue lists, per object, the records the user does not own that this sync-down
@@ -222,8 +223,7 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 	}
 	// The last push got no reply at all (the org out of reach, its sign-in timing out): the
 	// refresh would wait as long again for each request it makes, and find the same.
-	unreached := r.lastNet != nil && ctx.Err() == nil && remote.Unreachable(r.lastNet) &&
-		(remote.NotSent(r.lastNet) || remote.IsTimeout(r.lastNet)) // not a reply cut off after the org acted
+	unreached := r.lastNet != nil && ctx.Err() == nil && outOfReach(r.lastNet)
 	pushed := err == nil
 	if err == nil && !unreached {
 		err = e.syncDown(ctx, r)
@@ -504,7 +504,7 @@ func (e *Engine) push(ctx context.Context, r *run) error {
 			e.emit(Event{Kind: EventSyncProgress, Done: done, Total: total})
 			return nil
 		}
-		for start := 0; start < len(chunks) && r.stopErr == nil; start += e.waveChunks {
+		for start := 0; start < len(chunks) && r.stopErr == nil && !r.unreached; start += e.waveChunks {
 			if !e.Online() {
 				r.stopErr = fmt.Errorf("sync: %w", remote.ErrOffline)
 				break
@@ -526,6 +526,9 @@ func (e *Engine) push(ctx context.Context, r *run) error {
 		}
 		if r.stopErr != nil {
 			return r.stopErr
+		}
+		if r.unreached {
+			return nil // the rest waits for the next run: each send would wait as long
 		}
 		if err := e.followMetadata(ctx, r); err != nil {
 			return err
@@ -1214,6 +1217,12 @@ func howItFailed(err error) string {
 	return "the network failed"
 }
 
+// outOfReach reports whether a failed request says the org is out of reach: no reply at all
+// (nothing sent, or no answer within the read's limit), not a reply cut off after the org acted.
+func outOfReach(err error) bool {
+	return remote.Unreachable(err) && (remote.NotSent(err) || remote.IsTimeout(err))
+}
+
 // readChunk turns a composite reply into outcomes, making the few follow-up reads an outcome
 // needs (is a 404 record in the recycle bin? which id did an upsert without a body get?).
 func (e *Engine) readChunk(ctx context.Context, r *run, c *chunk) []outcome {
@@ -1227,6 +1236,9 @@ func (e *Engine) readChunk(ctx context.Context, r *run, c *chunk) []outcome {
 		switch cl {
 		case ClassTransient:
 			r.lastNet = c.err
+			// An org that did not answer at all: the run sends nothing more (the waves after
+			// would each wait out the same limit, minutes a request).
+			r.unreached = r.unreached || ctx.Err() == nil && outOfReach(c.err)
 		case ClassAuth, ClassOffline, ClassCanceled:
 			if r.stopErr == nil {
 				r.stopErr = c.err

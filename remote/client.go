@@ -157,8 +157,13 @@ type Client struct {
 	refreshTimedOut   error
 	refreshTimedOutAt time.Time
 
-	discoverMu sync.Mutex             // one discovery at a time
-	version    atomic.Pointer[string] // "62.0" once known; read without locks (Observe may call APIVersion)
+	discoverMu sync.Mutex // one discovery at a time
+	// versionTimedOut is the last version lookup's failure when it timed out, and when (held
+	// under discoverMu): the requests that wait for the version fail at once rather than each
+	// wait as long again.
+	versionTimedOut   error
+	versionTimedOutAt time.Time
+	version           atomic.Pointer[string] // "62.0" once known; read without locks (Observe may call APIVersion)
 
 	limitMu sync.Mutex
 	limit   string
@@ -332,11 +337,19 @@ func (c *Client) ensureVersion(ctx context.Context) (string, error) {
 	if v := c.APIVersion(); v != "" {
 		return v, nil
 	}
+	if last := c.versionTimedOut; last != nil && time.Since(c.versionTimedOutAt) < refreshTimeoutMemory {
+		return "", last
+	}
 	versions, err := c.fetchVersions(ctx)
 	if err != nil {
 		// The request that needed the version never left: nothing of it reached the org.
-		return "", notSentError{fmt.Errorf("remote: discovering the API version: %w", err)}
+		err = notSentError{fmt.Errorf("remote: discovering the API version: %w", err)}
+		if IsTimeout(err) && ctx.Err() == nil {
+			c.versionTimedOut, c.versionTimedOutAt = err, time.Now()
+		}
+		return "", err
 	}
+	c.versionTimedOut = nil
 	maxN, _ := versionNumber(MaxAPIVersion)
 	best := 0
 	for _, v := range versions {

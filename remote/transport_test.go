@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -314,5 +315,30 @@ func TestAWriteStoppedAtTheVersionLookupWasNotSent(t *testing.T) {
 	err = c.Update(context.Background(), "Account", "001000000000001AAA", remote.Fields{"Name": "x"}, remote.WriteOptions{})
 	if err == nil || !remote.NotSent(err) {
 		t.Fatalf("err = %v (not sent: %v), want a failure known not to have been sent", err, remote.NotSent(err))
+	}
+}
+
+// A version lookup the org did not answer in time is not made again at once: the requests of
+// the same run that wait for it fail straight away instead of each waiting as long again.
+func TestAVersionLookupThatTimedOutFailsTheNextRequestsAtOnce(t *testing.T) {
+	var lookups atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lookups.Add(1)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	c, err := remote.NewClient(context.Background(), remote.Config{InstanceURL: srv.URL, AccessToken: "tok",
+		ReadAnswerTimeout: 150 * time.Millisecond, RequestTimeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		err := c.Update(context.Background(), "Account", "001000000000001AAA", remote.Fields{"Name": "x"}, remote.WriteOptions{})
+		if err == nil || !remote.NotSent(err) || !remote.IsTimeout(err) {
+			t.Fatalf("update %d: %v", i, err)
+		}
+	}
+	if n := lookups.Load(); n != 1 {
+		t.Fatalf("%d version lookups for three writes in a row", n)
 	}
 }

@@ -845,6 +845,10 @@ func (m Model) withError(text string) Model {
 // the user than when it last showed; red of sum.Attention can't be saved.
 func (m Model) onSyncFinished(sum *pending.Summary, red, blocked int) (Model, tea.Cmd) {
 	var cmds []tea.Cmd
+	if sum != nil {
+		_, other := errors.AsType[*pending.AnotherUserError](sum.Err)
+		m.c.restart = other || errors.Is(sum.Err, signin.ErrOtherOrg)
+	}
 	if sum != nil && errors.Is(sum.Err, signin.ErrOtherOrg) {
 		// The pause for a sign-in came first (the engine pauses, then finishes the run): signing
 		// in again would not cure this, and the line says so instead.
@@ -1500,7 +1504,10 @@ func (m Model) statusBar() string {
 	parts := []barPart{{text: sprintf("%d pending", m.total), drop: 1}}
 	parts = append(parts, m.attentionParts()...)
 	r := m.c.reach
-	if m.c.paused {
+	switch {
+	case m.c.paused && m.c.restart:
+		r = orgReach{long: "sync stopped: restart needed", short: "restart needed"}
+	case m.c.paused:
 		r = orgReach{long: "sync paused: sign-in needed", short: "sign-in needed"}
 	}
 	if m.c.online && r.out() {

@@ -25,8 +25,9 @@ type common struct {
 	// running: a sync run is under way (between its started and finished events).
 	running bool
 	// paused: the org refused the session and sync waits for a sign-in (until the device goes
-	// online again or a run gets through).
-	paused bool
+	// online again or a run gets through). restart: what stopped it is one a sign-in does not
+	// cure (another org at the address, another user's token): only starting the app again.
+	paused, restart bool
 	// loc is the zone times show in.
 	loc *time.Location
 	// now is the clock the screens read the time by (nil: the wall clock).

@@ -403,7 +403,7 @@ func (m formModel) save() (formModel, tea.Cmd) {
 	later := " It will sync when you go online."
 	if online {
 		later = " Syncing…"
-		if m.c.reach.out() {
+		if m.c.reach.out() || m.c.paused {
 			later = m.c.syncLater()
 		}
 	}

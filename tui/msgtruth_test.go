@@ -1,10 +1,12 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote/signin"
 )
 
 // The question before a discard never promises "it will never be sent" of a change whose last
@@ -49,7 +51,7 @@ func TestRetryWhileSyncIsPausedForASignInSaysSo(t *testing.T) {
 	d.keys("p")
 	d.requireView("Pending Changes", "Acme 000000", "sync paused: sign-in needed")
 	d.keys("r")
-	d.requireView("Sync is paused until you sign in again")
+	d.requireView("Sync is paused: o twice signs in again")
 	d.refuseView("Retrying now.")
 	// A run that starts (signed in again) ends the pause.
 	d.send(eventMsg{pending.Event{Kind: pending.EventSyncStarted}})
@@ -69,4 +71,32 @@ func TestRetryWhileASyncRunsSaysItWaitsForIt(t *testing.T) {
 	d.keys("r")
 	d.requireView("as soon as the sync under way ends")
 	d.refuseView("Retrying now.")
+}
+
+// Sync stopped because the org's address answers for another org: the bar and r say only a
+// restart helps (a sign-in would not), and a change saved meanwhile is not said to be syncing.
+func TestAPauseASignInCannotCureSaysToRestart(t *testing.T) {
+	f := seededFake(3)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusPending, Attempts: 1})
+	d := newDriver(t, f, 120, 30)
+	d.send(eventMsg{pending.Event{Kind: pending.EventAuthRequired}})
+	d.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{Err: fmt.Errorf("refresh: %w", signin.ErrOtherOrg)}}})
+	d.keys("p")
+	d.requireView("sync stopped: restart needed")
+	d.refuseView("sign-in needed")
+	d.keys("r")
+	d.requireView("Sync is paused: quit and start the app again")
+	d.refuseView("o twice signs in again")
+}
+
+// A change saved while sync is paused for a sign-in is not said to be syncing.
+func TestASaveWhileSyncIsPausedSaysSo(t *testing.T) {
+	d := newDriver(t, seededFake(3), 120, 30)
+	d.send(eventMsg{pending.Event{Kind: pending.EventAuthRequired}})
+	d.keys("enter", "enter", "e")
+	d.requireView("▸ Account Name")
+	d.keys(" Paused", "ctrl+s")
+	d.requireView("Account saved. Sync is paused: o twice signs in again.")
+	d.refuseView("Syncing…")
 }

@@ -170,7 +170,7 @@ func (m pendingModel) dismiss(e pending.Entry) tea.Cmd { return dismissEntry(m.c
 // retrying it would throw the conflict or the org's messages away unseen.
 func resolveEntry(c *common, shown pending.Entry) tea.Cmd {
 	b, ctx := c.backend, c.ctx
-	online, out, running, paused, tokenOnly := c.online, c.reach.out(), c.running, c.paused, c.tokenOnly
+	online, out, running, paused, cure := c.online, c.reach.out(), c.running, c.paused, c.pauseCure()
 	return func() tea.Msg {
 		e, err := b.Entry(ctx, shown.ID)
 		if err != nil {
@@ -197,11 +197,8 @@ func resolveEntry(c *common, shown pending.Entry) tea.Cmd {
 		if !online {
 			return opDoneMsg{note: "Will retry when you go online."}
 		}
-		if paused && tokenOnly {
-			return opDoneMsg{note: "Sync is paused: the org refused the session and the app cannot renew it. The change stays queued; quit and start again signed in anew."}
-		}
 		if paused {
-			return opDoneMsg{note: "Sync is paused until you sign in again: o twice signs in again (the change stays queued)."}
+			return opDoneMsg{note: "Sync is paused: " + cure + " (the change stays queued)."}
 		}
 		if out {
 			return opDoneMsg{note: "Will retry once the org can be reached; the app keeps trying."}

@@ -101,9 +101,24 @@ func (c *common) noteReach(err error) {
 	}
 }
 
+// pauseCure says, while sync is paused for a session the org refused, what starts it again.
+func (c *common) pauseCure() string {
+	switch {
+	case c.restart:
+		return "quit and start the app again to see what to do"
+	case c.tokenOnly:
+		return "quit and start again signed in anew"
+	}
+	return "o twice signs in again"
+}
+
 // syncLater is what a note on a change saved online says about when it syncs: nothing while
-// the org answers (the sync is on its way), and that it waits while the org is out of reach.
+// the org answers (the sync is on its way), and that it waits while the org is out of reach
+// or sync is paused.
 func (c *common) syncLater() string {
+	if c.paused {
+		return " Sync is paused: " + c.pauseCure() + "."
+	}
 	if c.reach.out() {
 		return " It will sync once the org can be reached; the app keeps trying."
 	}
