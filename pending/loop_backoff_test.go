@@ -301,3 +301,35 @@ func TestAPushStopsSendingOnceTheOrgIsOutOfReach(t *testing.T) {
 		t.Fatalf("%d changes left once the org is back", len(ents))
 	}
 }
+
+// A run that found the org out of reach says it stopped, even when a later request of it was
+// answered: the changes it did not send are not passed over as a finished sync.
+func TestARunThatStoppedSendingSaysSoThoughALaterRequestWasAnswered(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	h.eng.SetOnline(false)
+	const n = 600
+	for i := range n {
+		if _, err := h.eng.Create(bg, "Account", remote.Fields{"Name": fmt.Sprintf("Half Reach %d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var first atomic.Bool
+	h.faults.set(func(req *http.Request) string {
+		if strings.HasSuffix(req.URL.Path, "/composite") && first.CompareAndSwap(false, true) {
+			return "refuse"
+		}
+		return ""
+	})
+	h.eng.SetOnline(true)
+	if _, err := h.eng.Sync(bg); err == nil {
+		if ents, _ := h.eng.Entries(bg); len(ents) > 0 {
+			t.Fatalf("a run that left %d changes unsent reported no error", len(ents))
+		}
+	}
+	h.faults.set(nil)
+	h.sync(t)
+	if ents, _ := h.eng.Entries(bg); len(ents) != 0 {
+		t.Fatalf("%d changes left", len(ents))
+	}
+}

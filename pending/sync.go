@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/offline-edit/offline-edit/cache"
@@ -151,8 +152,11 @@ type run struct {
 	lastNet                 error
 	stopErr                 error
 	unreached               bool // a send got no answer from an org out of reach: send no more
-	recheckMembers          bool // compare every object's cached ids with the org's this run
-	recheckAccess           bool // and ask again what the user may do with every shared record
+	// unreachedBy is the first send's failure that found the org out of reach, set by the
+	// sending goroutines: the sends still waiting for a slot are not made.
+	unreachedBy    atomic.Pointer[error]
+	recheckMembers bool // compare every object's cached ids with the org's this run
+	recheckAccess  bool // and ask again what the user may do with every shared record
 	// accessDue lists, per object, the records the user does not own that this sync-down
 	// stored or re-checked: the org is asked what the user may do with them (learnAccess).
 	accessDue map[string]map[string]bool
@@ -1056,11 +1060,21 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			if why := r.unreachedBy.Load(); why != nil {
+				// Another request of this run found the org out of reach: this one would wait
+				// as long. Not sent, it waits for the next run (and is in no doubt).
+				c.err = remote.NotSentBecause(*why)
+				return
+			}
 			ids := make([]string, len(c.jobs))
 			for i, j := range c.jobs {
 				ids[i] = j.ent.ID
 			}
 			c.resp, c.err = e.org.Composite(remote.WithTag(ctx, strings.Join(ids, ",")), false, c.subs)
+			if c.err != nil && ctx.Err() == nil && outOfReach(c.err) {
+				err := c.err
+				r.unreachedBy.CompareAndSwap(nil, &err)
+			}
 			if c.err == nil && len(c.resp) == len(c.subs) {
 				// Decoded here, beside the other requests in flight, rather than where the
 				// replies are recorded one after the other.
@@ -1249,7 +1263,11 @@ func (e *Engine) readChunk(ctx context.Context, r *run, c *chunk) []outcome {
 		}
 		return outs
 	}
-	r.lastNet = nil
+	if !r.unreached {
+		// A reply: the org is in reach again. Not so for a run that already found it out of
+		// reach (a chunk answered beside one that was not): it stopped sending, and says so.
+		r.lastNet = nil
+	}
 	for _, j := range c.jobs {
 		o := outcome{job: j}
 		main := c.resp[j.main]

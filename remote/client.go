@@ -517,8 +517,11 @@ func (c *Client) refreshToken(ctx context.Context, stale string) error {
 // come back online, and the next request tries the org again at once.
 func (c *Client) ForgetRefreshFailure() {
 	c.tokenMu.Lock()
-	defer c.tokenMu.Unlock()
 	c.refreshTimedOut = nil
+	c.tokenMu.Unlock()
+	c.discoverMu.Lock()
+	c.versionTimedOut = nil // and of a version lookup that did
+	c.discoverMu.Unlock()
 }
 
 // refreshTimeoutMemory is how long a session refresh that timed out is answered by its failure
@@ -676,6 +679,10 @@ func NotSent(err error) bool {
 // notSentError is a request that failed before it left the device, for want of something it
 // needed first (the org's API version): the org cannot have acted on it.
 type notSentError struct{ error }
+
+// NotSentBecause is a request the caller chose not to send because of err (another request
+// found the org out of reach): NotSent reports it, and it unwraps to err.
+func NotSentBecause(err error) error { return notSentError{err} }
 
 func (e notSentError) Unwrap() error { return e.error }
 

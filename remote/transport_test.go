@@ -342,3 +342,26 @@ func TestAVersionLookupThatTimedOutFailsTheNextRequestsAtOnce(t *testing.T) {
 		t.Fatalf("%d version lookups for three writes in a row", n)
 	}
 }
+
+// Back online, the device tries the org at once: the memory of a version lookup that timed
+// out goes with that of a sign-in that did.
+func TestComingBackOnlineForgetsAVersionLookupThatTimedOut(t *testing.T) {
+	var lookups atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lookups.Add(1)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	c, err := remote.NewClient(context.Background(), remote.Config{InstanceURL: srv.URL, AccessToken: "tok",
+		ReadAnswerTimeout: 150 * time.Millisecond, RequestTimeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		_ = c.Update(context.Background(), "Account", "001000000000001AAA", remote.Fields{"Name": "x"}, remote.WriteOptions{})
+		c.ForgetRefreshFailure()
+	}
+	if n := lookups.Load(); n != 2 {
+		t.Fatalf("%d version lookups; want one a try", n)
+	}
+}
