@@ -151,9 +151,8 @@ type run struct {
 	redescribe, redescribed map[string]bool
 	lastNet                 error
 	stopErr                 error
-	unreached               bool // a send got no answer from an org out of reach: send no more
 	// unreachedBy is the first send's failure that found the org out of reach, set by the
-	// sending goroutines: the sends still waiting for a slot are not made.
+	// sending goroutines: the sends still waiting for a slot, and the waves after, are not made.
 	unreachedBy    atomic.Pointer[error]
 	recheckMembers bool // compare every object's cached ids with the org's this run
 	recheckAccess  bool // and ask again what the user may do with every shared record
@@ -508,7 +507,7 @@ func (e *Engine) push(ctx context.Context, r *run) error {
 			e.emit(Event{Kind: EventSyncProgress, Done: done, Total: total})
 			return nil
 		}
-		for start := 0; start < len(chunks) && r.stopErr == nil && !r.unreached; start += e.waveChunks {
+		for start := 0; start < len(chunks) && r.stopErr == nil && !r.unreached(); start += e.waveChunks {
 			if !e.Online() {
 				r.stopErr = fmt.Errorf("sync: %w", remote.ErrOffline)
 				break
@@ -531,7 +530,7 @@ func (e *Engine) push(ctx context.Context, r *run) error {
 		if r.stopErr != nil {
 			return r.stopErr
 		}
-		if r.unreached {
+		if r.unreached() {
 			return nil // the rest waits for the next run: each send would wait as long
 		}
 		if err := e.followMetadata(ctx, r); err != nil {
@@ -1231,6 +1230,10 @@ func howItFailed(err error) string {
 	return "the network failed"
 }
 
+// unreached reports whether a send of the run got no answer from an org out of reach: it sends
+// nothing more (each send would wait out the same limit, minutes a request).
+func (r *run) unreached() bool { return r.unreachedBy.Load() != nil }
+
 // outOfReach reports whether a failed request says the org is out of reach: no reply at all
 // (nothing sent, or no answer within the read's limit), not a reply cut off after the org acted.
 func outOfReach(err error) bool {
@@ -1250,9 +1253,6 @@ func (e *Engine) readChunk(ctx context.Context, r *run, c *chunk) []outcome {
 		switch cl {
 		case ClassTransient:
 			r.lastNet = c.err
-			// An org that did not answer at all: the run sends nothing more (the waves after
-			// would each wait out the same limit, minutes a request).
-			r.unreached = r.unreached || ctx.Err() == nil && outOfReach(c.err)
 		case ClassAuth, ClassOffline, ClassCanceled:
 			if r.stopErr == nil {
 				r.stopErr = c.err
@@ -1263,7 +1263,7 @@ func (e *Engine) readChunk(ctx context.Context, r *run, c *chunk) []outcome {
 		}
 		return outs
 	}
-	if !r.unreached {
+	if !r.unreached() {
 		// A reply: the org is in reach again. Not so for a run that already found it out of
 		// reach (a chunk answered beside one that was not): it stopped sending, and says so.
 		r.lastNet = nil
