@@ -148,11 +148,18 @@ const retryWords = "will retry automatically"
 
 // entryMessage is what the engine says about a change, with when it will be tried next where
 // that is a minute or more away: "…; next try at 20:39" (today), "tomorrow at 08:00", or
-// "Nov 30 08:00", in the zone times show in.
+// "Nov 30 08:00", in the zone times show in. While sync is paused nothing is tried by itself:
+// the line says what starts it again instead.
 func (c *common) entryMessage(e pending.Entry) string {
 	now := c.clock()
 	msg := changedSaid(c.describes[e.Object], momentsSaid(c.describes[e.Object], e.Message, c.loc, now))
-	if msg == "" || e.Status != pending.StatusPending || e.NextAttempt.Sub(now) < time.Minute {
+	if msg == "" || e.Status != pending.StatusPending {
+		return msg
+	}
+	if c.paused {
+		return strings.TrimRight(strings.TrimSuffix(msg, retryWords), "; .") + "; sync is paused: " + c.pauseCure()
+	}
+	if e.NextAttempt.Sub(now) < time.Minute {
 		return msg
 	}
 	next := "next try " + nextTryText(e.NextAttempt, now, c.loc)

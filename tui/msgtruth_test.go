@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote/signin"
@@ -99,4 +100,33 @@ func TestASaveWhileSyncIsPausedSaysSo(t *testing.T) {
 	d.keys(" Paused", "ctrl+s")
 	d.requireView("Account saved. Sync is paused: o twice signs in again.")
 	d.refuseView("Syncing…")
+}
+
+// While sync is paused, a change's own line does not promise a retry that will not come by
+// itself (nor a time for it): it says what starts sync again, as the bar and r do.
+func TestAChangesLineWhileSyncIsPausedSaysWhatStartsItAgain(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		restart bool
+		want    string
+	}{
+		{"sign-in", false, "sync is paused: o twice signs in again"},
+		{"another org at the address", true, "sync is paused: quit and start the app again"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := seededFake(3)
+			f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+				Op: pending.OpUpdate, Status: pending.StatusPending, Attempts: 1,
+				Message: "Not synced yet (the network failed); will retry automatically", NextAttempt: f.dataNow().Add(10 * time.Minute)})
+			d := newDriver(t, f, 200, 30)
+			d.keys("p")
+			d.requireView("Acme 000000", "the network failed); next try")
+			d.send(eventMsg{pending.Event{Kind: pending.EventAuthRequired}})
+			if tc.restart {
+				d.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{Err: fmt.Errorf("refresh: %w", signin.ErrOtherOrg)}}})
+			}
+			d.requireView("Not synced yet (the network failed); " + tc.want)
+			d.refuseView("will retry automatically", "next try")
+		})
+	}
 }
