@@ -276,7 +276,7 @@ printing the queue.`,
 			retrying := func(label string, why error) {
 				if !told {
 					told = true
-					fmt.Fprintf(cmd.ErrOrStderr(), "offline-edit: %s %s; retrying for up to %s\n", label, notNowReason(why), max(0, time.Until(deadline)).Round(time.Second))
+					fmt.Fprintf(cmd.ErrOrStderr(), "offline-edit: %s; retrying for up to %s\n", tui.CleanLine(label+" "+notNowReason(why)), max(0, time.Until(deadline)).Round(time.Second))
 				}
 			}
 			s, err := openSessionRetrying(ctx, of, deadline, retrying)
@@ -945,10 +945,11 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 				if err := checkDependentsOf(ctx, eng, object, id, fields); err != nil {
 					return err
 				}
+				before, _ := eng.Record(ctx, object, id)
 				if err := eng.Edit(ctx, object, id, fields); err != nil {
 					return err
 				}
-				tell(cmd, eng, "Queued an edit of "+recordSaying(ctx, eng, object, id)+" ("+strings.Join(slices.Sorted(maps.Keys(fields)), ", ")+").")
+				tell(cmd, eng, editSaying(ctx, eng, object, id, fields, before.Entry != nil))
 				return nil
 			})
 		},

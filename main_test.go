@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -547,6 +548,8 @@ type flakyOrg struct {
 	// busy answers that many API requests (not the sign-in's) with a 503 SERVER_UNAVAILABLE:
 	// an org that refuses for a while rather than being out of reach.
 	busy atomic.Int32
+	// busyCode, when set, is the errorCode of those 503s (JSON-escaped).
+	busyCode atomic.Value
 }
 
 func newFlakyOrg(t *testing.T) *flakyOrg {
@@ -571,7 +574,8 @@ func newFlakyOrg(t *testing.T) *flakyOrg {
 		if r.URL.Path != "/services/oauth2/token" && f.busy.Add(-1) >= 0 {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = io.WriteString(w, `[{"errorCode":"SERVER_UNAVAILABLE","message":"The server is busy; try again later"}]`)
+			code, _ := f.busyCode.Load().(string)
+			_, _ = io.WriteString(w, `[{"errorCode":"`+cmp.Or(code, "SERVER_UNAVAILABLE")+`","message":"The server is busy; try again later"}]`)
 			return
 		}
 		h.ServeHTTP(w, r)
@@ -982,6 +986,26 @@ func TestSyncWaitsForAnOrgThatRefusesForAWhile(t *testing.T) {
 	}
 	if got := o.phoneOf(t, acct); got != "555-0144" {
 		t.Fatalf("org has phone %q, want the edit", got)
+	}
+}
+
+// A busy org's code reaches the terminal inert: no title, clipboard or clearing of the screen
+// from "is busy (it answered 503 …)".
+func TestABusyOrgsHostileCodeReachesNoTerminal(t *testing.T) {
+	o := newFlakyOrg(t)
+	dir := t.TempDir()
+	org := []string{"--org", o.srv.URL}
+	if out, err := run(t, dir, "", append(org, "sync")...); err != nil {
+		t.Fatalf("first sync: %v\n%s", err, out)
+	}
+	o.busyCode.Store(`X\u001b]0;PWNED\u0007\u001b]52;c;SGVsbG8=\u0007\u001b[2J\u009b2J\u202e`)
+	o.busy.Store(1 << 20)
+	out, err := run(t, dir, "", append(org, "sync", "--wait", "300ms")...)
+	if exitCode(err) != 3 || !strings.Contains(out, "is busy (it answered 503 X); retrying for up to") {
+		t.Errorf("exit %d (%v), want 3 and the org's reason\n%q", exitCode(err), err, out)
+	}
+	if strings.ContainsAny(out+err.Error(), "\x1b\x07\u009b\u202e") || strings.Contains(out, "PWNED") {
+		t.Errorf("the org's escapes reached the output:\n%q", out)
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/offline-edit/offline-edit/remote/netsim"
 	"github.com/offline-edit/offline-edit/remote/signin"
 	"github.com/offline-edit/offline-edit/scenario"
+	"github.com/offline-edit/offline-edit/tui"
 )
 
 const (
@@ -243,7 +244,7 @@ func (s *session) startNotes(offline bool) []string {
 // printStartNotes prints startNotes to w (stderr), for the headless commands.
 func (s *session) printStartNotes(w io.Writer, offline bool) {
 	for _, n := range s.startNotes(offline) {
-		fmt.Fprintln(w, "offline-edit:", n)
+		fmt.Fprintln(w, "offline-edit:", tui.CleanLine(n))
 	}
 }
 

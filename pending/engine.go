@@ -404,6 +404,7 @@ func (e *Engine) Observe(ri remote.RequestInfo) {
 // logRow buffers one row of activity (e.mu held): in the open sync transaction's buffer while
 // there is one, otherwise in the buffer the next write takes.
 func (e *Engine) logRow(a Activity) {
+	a.Note = truncate(a.Note, maxNote)
 	if e.txOpen {
 		e.txActs = append(e.txActs, a)
 		return
@@ -413,6 +414,10 @@ func (e *Engine) logRow(a Activity) {
 		e.actBuf = e.actBuf[len(e.actBuf)-activityLimit:]
 	}
 }
+
+// maxNote bounds a note of the activity log, in bytes (an org's message quoted whole could
+// make a line of a megabyte).
+const maxNote = 500
 
 // truncate shortens s to at most n bytes, at a character boundary, ending it with ….
 func truncate(s string, n int) string {
@@ -499,7 +504,7 @@ func (e *Engine) writeActivity(ctx context.Context, tx *cache.Tx, acts []Activit
 		return err
 	}
 	for _, a := range acts {
-		if _, err := st.ExecContext(ctx, cache.MS(a.At), a.Method, a.Path, a.Status, a.Code, int64(a.Duration), a.EntryID, a.RecordID, a.Note); err != nil {
+		if _, err := st.ExecContext(ctx, cache.MS(a.At), a.Method, a.Path, a.Status, a.Code, int64(a.Duration), a.EntryID, a.RecordID, truncate(a.Note, maxNote)); err != nil {
 			return err
 		}
 	}

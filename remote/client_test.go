@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/offline-edit/offline-edit/remote"
 	"github.com/offline-edit/offline-edit/remote/netsim"
@@ -840,5 +841,47 @@ func TestARefreshOnAnotherInstanceMovesTheRequestsThere(t *testing.T) {
 	}
 	if got := c2.Identity().InstanceURL; got != bad.srv.URL {
 		t.Fatalf("identity moved to %q", got)
+	}
+}
+
+// What an error reply says is made inert where it is read: no escape sequence or control in a
+// code, a message, a field or a duplicate rule's words (each would reach a terminal through any
+// line that prints it, and one left open would swallow the words after it), and a message of a
+// megabyte is cut.
+func TestAnErrorReplysTextsAreInert(t *testing.T) {
+	hostile := `X\u001b]0;PWNED\u0007\u001b]52;c;SGVsbG8=\u0007\u001b[2J\u009b1m\u202e\u0000Y`
+	for _, tc := range []struct {
+		name  string
+		body  string
+		texts func(e *remote.Error) []string
+	}{
+		{"an error array", `[{"errorCode":"` + hostile + `","message":"busy ` + hostile + `","fields":["Na` + hostile + `me"]}]`,
+			func(e *remote.Error) []string {
+				return []string{e.Items[0].Code, e.Items[0].Message, e.Items[0].Fields[0], e.Error()}
+			}},
+		{"an OAuth error", `{"error":"` + hostile + `","error_description":"` + hostile + `"}`,
+			func(e *remote.Error) []string { return []string{e.Code(), e.Items[0].Message, e.Error()} }},
+		{"a duplicate rule", `[{"errorCode":"DUPLICATES_DETECTED","message":"m","duplicateResult":{"allowSave":true,"duplicateRule":"` + hostile + `","errorMessage":"` + hostile + `"}}]`,
+			func(e *remote.Error) []string { return []string{e.Duplicate.DuplicateRule, e.Duplicate.ErrorMessage} }},
+		{"an escape left open", `[{"errorCode":"E","message":"busy\u001b]"}]`,
+			func(e *remote.Error) []string { return []string{e.Items[0].Message + "; the app's words"} }},
+		{"a body that is not JSON", "\x1b]0;PWNED\x07 oops \x1b[2J",
+			func(e *remote.Error) []string { return []string{e.Raw, e.Error()} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := remote.ParseErrorBody(503, []byte(tc.body))
+			for _, s := range tc.texts(e) {
+				if strings.ContainsAny(s, "\x1b\x07\x00\u009b\u202e") || strings.Contains(s, "PWNED") {
+					t.Errorf("not inert: %q", s)
+				}
+			}
+		})
+	}
+	e := remote.ParseErrorBody(400, []byte(`[{"errorCode":"E","message":"`+strings.Repeat("é", 500000)+`"}]`))
+	if m := e.Items[0].Message; len(m) > 4100 || !strings.HasSuffix(m, "…") || !utf8.ValidString(m) {
+		t.Errorf("a message of a megabyte kept %d bytes (valid UTF-8 %v)", len(m), utf8.ValidString(m))
+	}
+	if e := remote.ParseErrorBody(400, []byte(`[{"errorCode":"E","message":"busy\u001b]"}]`)); e.Items[0].Message != "busy" {
+		t.Errorf("an escape left open: %q", e.Items[0].Message)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/offline-edit/offline-edit/internal/plain"
 )
 
 // CodeMultipleChoices is the code given to a 300 Multiple Choices reply: an upsert (or a GET) by
@@ -68,7 +70,10 @@ func ParseErrorBody(status int, body []byte) *Error {
 		if code == "" && msg == "" {
 			continue
 		}
-		e.Items = append(e.Items, ErrorItem{Code: code, Message: msg, Fields: it.Fields})
+		for i, f := range it.Fields {
+			it.Fields[i] = orgText(f)
+		}
+		e.Items = append(e.Items, ErrorItem{Code: orgText(code), Message: orgText(msg), Fields: it.Fields})
 		dup := it.DuplicateResut
 		if len(dup) == 0 {
 			dup = it.DuplicateResult
@@ -150,7 +155,7 @@ func parseDuplicate(raw json.RawMessage) *DuplicateResult {
 	if json.Unmarshal(raw, &d) != nil {
 		return nil
 	}
-	out := &DuplicateResult{AllowSave: d.AllowSave, DuplicateRule: d.DuplicateRule, ErrorMessage: d.ErrorMessage}
+	out := &DuplicateResult{AllowSave: d.AllowSave, DuplicateRule: orgText(d.DuplicateRule), ErrorMessage: orgText(d.ErrorMessage)}
 	for _, m := range d.MatchResults {
 		for _, r := range m.MatchRecords {
 			if id, ok := r.Record["Id"].(string); ok {
@@ -163,7 +168,22 @@ func parseDuplicate(raw json.RawMessage) *DuplicateResult {
 
 func truncateRaw(b []byte) string {
 	if len(b) > maxRaw {
-		return string(b[:maxRaw]) + "…"
+		return plain.Line(strings.ToValidUTF8(string(b[:maxRaw]), "")) + "…"
 	}
-	return string(b)
+	return plain.Line(string(b))
+}
+
+// maxOrgText bounds each text of an error reply (a real org's messages are a few hundred
+// characters at most).
+const maxOrgText = 4000
+
+// orgText is a text of an error reply made inert: escape sequences and controls go (an escape
+// left open at its end would otherwise swallow the words the app puts after it, and reach a
+// terminal through any line that prints it), and a text of more than maxOrgText bytes is cut,
+// ending in "…".
+func orgText(s string) string {
+	if len(s) > maxOrgText {
+		s = strings.ToValidUTF8(s[:maxOrgText], "") + "…"
+	}
+	return plain.Line(s)
 }

@@ -243,7 +243,7 @@ func TestPrintedTextDropsWholeEscapeSequences(t *testing.T) {
 		"hostile \x1b]0;SCNTITLE\a name": "hostile  name",
 		"red \u009b31mtext":              "red text",
 		"clip \x1b]52;c;aGk=\x1b\\ done": "clip  done",
-		"rtl \u202eevil\u2028line":       "rtl evilline",
+		"rtl \u202eevil\u2028line":       "rtl evil line", // a line separator parts two words, as on the screens
 		"plain é 日本 & <b>":               "plain é 日本 & <b>",
 	} {
 		if got := sanitize(in); got != want {

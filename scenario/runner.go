@@ -12,9 +12,10 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 
-	"github.com/charmbracelet/x/ansi"
-
+	"github.com/offline-edit/offline-edit/internal/plain"
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
 	"github.com/offline-edit/offline-edit/remote/netsim"
@@ -814,7 +815,10 @@ func showValue(v any) string {
 	return string(b)
 }
 
-// marshalPlain is json.Marshal without its escapes for HTML: "A&B", not "A\u0026B".
+// marshalPlain is json.Marshal without its escapes for HTML ("A&B", not "A\u0026B"), and with
+// every rune that does not print escaped as JSON escapes it, which JSON leaves as it is: the C1
+// controls and the format characters (U+009D, U+202E). Shown raw, a terminal would act on them,
+// or the cleaning of the line would take them away with what follows them.
 func marshalPlain(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -822,8 +826,28 @@ func marshalPlain(v any) ([]byte, error) {
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	out := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	if !bytes.ContainsFunc(out, unprintable) {
+		return out, nil
+	}
+	var e []byte
+	for _, r := range string(out) {
+		if !unprintable(r) {
+			e = utf8.AppendRune(e, r)
+			continue
+		}
+		if r > 0xFFFF {
+			hi, lo := utf16.EncodeRune(r)
+			e = fmt.Appendf(e, `\u%04x\u%04x`, hi, lo)
+			continue
+		}
+		e = fmt.Appendf(e, `\u%04x`, r)
+	}
+	return e, nil
 }
+
+// unprintable reports the runes a quoted value shows escaped: controls and format characters.
+func unprintable(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }
 
 // showText is s quoted; when it is longer than maxShown characters, only maxShown of them from
 // the rune from (moved back a little, so what comes before shows too) with … for what is left
@@ -952,21 +976,5 @@ func Run(ctx context.Context, sc *Scenario, env *Env, out io.Writer) Report {
 	return rep
 }
 
-// sanitize drops control characters from text that came from a file or the org before it is
-// printed to a terminal.
-func sanitize(s string) string {
-	// A whole escape sequence goes, parameters included (its C1 introducer spelt as ESC first),
-	// not only its first character: "\x1b]0;title\a" left "]0;title" behind.
-	s = ansi.Strip(c1Introducers.Replace(s))
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.In(r, unicode.Zl, unicode.Zp) {
-			return -1
-		}
-		return r
-	}, s)
-}
-
-// c1Introducers spells the C1 forms of the sequence introducers as their ESC forms.
-var c1Introducers = strings.NewReplacer(
-	"\u009b", "\x1b[", "\u009d", "\x1b]", "\u0090", "\x1bP", "\u0098", "\x1bX", "\u009e", "\x1b^", "\u009f", "\x1b_",
-)
+// sanitize makes text that came from a file or the org safe to print on a terminal line.
+func sanitize(s string) string { return plain.Line(s) }

@@ -37,3 +37,30 @@ func TestAFailedCheckOfLongTextsShowsWhereTheyDiffer(t *testing.T) {
 		t.Errorf("values of other types: %s %s", w, f)
 	}
 }
+
+// A value holding a C1 control or a format character shows it escaped, as JSON escapes the
+// other controls: raw, the cleaning of the line took it for an escape sequence and dropped
+// what follows it (a failure's "found" value among it), or dropped it without a mark.
+func TestAValueWithAC1ControlOrAFormatCharacterShowsItEscaped(t *testing.T) {
+	for _, tc := range []struct {
+		in   any
+		want string
+	}{
+		{"555\u009d0900", `"555\u009d0900"`},
+		{"A\u202eB", `"A\u202eB"`},
+		{"A\u009b2JB", `"A\u009b2JB"`},
+		{"flag \U000E0067", `"flag \udb40\udc67"`},
+		{"A\x1bB", `"A\u001bB"`},
+		{remote.Fields{"Phone": "555\u009d0900"}, `{"Phone":"555\u009d0900"}`},
+		{"café ☕", `"café ☕"`},
+	} {
+		if got := showValue(tc.in); got != tc.want {
+			t.Errorf("showValue(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+	w, f := showPair("555\u009d0900", "555-0900")
+	line := sanitize("expected " + w + ", found " + f)
+	if line != `expected "555\u009d0900", found "555-0900"` {
+		t.Errorf("the printed line: %s", line)
+	}
+}

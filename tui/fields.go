@@ -16,6 +16,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/offline-edit/offline-edit/internal/plain"
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
 )
@@ -368,13 +369,13 @@ func newTextareaField(f remote.Field, v any) *textareaField {
 // characters but the line break, and format characters but the joiners and the tags of emoji
 // (which only join what is drawn).
 func drawableText(s string) string {
-	if isPlain(s) {
+	if plain.ASCII(s) {
 		return s
 	}
 	// A carriage return is a line break to the reader (a lone CR, as old Macs write, or the
 	// CR of CRLF): kept as one, not dropped with the other controls, which joined two lines.
 	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
-	s = ansi.Strip(c1Introducers.Replace(s))
+	s = ansi.Strip(plain.EscForms(s))
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n':

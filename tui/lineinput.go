@@ -9,6 +9,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/offline-edit/offline-edit/internal/plain"
 )
 
 // lineInput edits one line of text. The value is kept exactly as given or typed (joiners,
@@ -104,7 +106,7 @@ func cursorUnit(units []lineUnit, pos int) int {
 // as its ESC form is, so the offsets hold).
 func (l lineInput) units() []lineUnit {
 	var out []lineUnit
-	rest := c1Introducers.Replace(l.value)
+	rest := plain.EscForms(l.value)
 	at := 0
 	lead := -1 // start of what draws as nothing at the very beginning, waiting for a visible cluster
 	for rest != "" {
@@ -241,7 +243,7 @@ func typed(rs []rune) string {
 	var b strings.Builder
 	// A pasted line break arrives as CR (most terminals) or CRLF: each is a space on one line.
 	text := strings.ReplaceAll(string(rs), "\r\n", "\n")
-	for _, r := range ansi.Strip(c1Introducers.Replace(text)) {
+	for _, r := range ansi.Strip(plain.EscForms(text)) {
 		switch {
 		case r == '\n' || r == '\r' || r == '\t':
 			b.WriteByte(' ')

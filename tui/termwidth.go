@@ -6,6 +6,8 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"golang.org/x/text/width"
+
+	"github.com/offline-edit/offline-edit/internal/plain"
 )
 
 // codePointWidth is s's width as a terminal measuring code point by code point counts it:
@@ -14,14 +16,14 @@ import (
 // for the rest (spacing vowel signs included), and nothing for a code point right after a
 // zero width joiner, which such a terminal (tmux 3.3a) draws into the cell before.
 func codePointWidth(s string) int {
-	plain := true
+	ascii := true
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 || s[i] == 0x1b {
-			plain = false
+			ascii = false
 			break
 		}
 	}
-	if plain {
+	if ascii {
 		return len(s)
 	}
 	if strings.IndexByte(s, 0x1b) >= 0 {
@@ -31,7 +33,7 @@ func codePointWidth(s string) int {
 	joined := false // the code point before was a zero width joiner
 	for _, r := range s {
 		after := joined
-		joined = r == zwj
+		joined = r == plain.ZWJ
 		switch {
 		case after:
 			// tmux draws what a joiner joins into the joiner's cell: an emoji family is
