@@ -4,13 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
 	"github.com/offline-edit/offline-edit/tui"
 )
 
@@ -85,4 +88,35 @@ func recordSaying(ctx context.Context, eng *pending.Engine, object, id string) s
 		name = rv.Name
 	}
 	return fmt.Sprintf("%s %q", object, name)
+}
+
+// editSaying is what `edit` tells of the edit it queued: the fields it queued, and those it left
+// out because the record holds their values already (a record with no change pending is not
+// changed by them; one with a change pending takes them all). Nothing queued says so.
+func editSaying(ctx context.Context, eng *pending.Engine, object, id string, fields remote.Fields, hadChange bool) string {
+	names := slices.Sorted(maps.Keys(fields))
+	rec := recordSaying(ctx, eng, object, id)
+	if hadChange {
+		return "Queued an edit of " + rec + " (" + strings.Join(names, ", ") + ")."
+	}
+	var changes remote.Fields
+	if rv, err := eng.Record(ctx, object, id); err == nil && rv.Entry != nil {
+		changes = rv.Entry.Changes
+	}
+	var queued, same []string
+	for _, f := range names {
+		if _, ok := changes[f]; ok {
+			queued = append(queued, f)
+		} else {
+			same = append(same, f)
+		}
+	}
+	if len(queued) == 0 {
+		return "Nothing queued: " + rec + " already holds " + strings.Join(same, ", ") + " as given."
+	}
+	out := "Queued an edit of " + rec + " (" + strings.Join(queued, ", ") + ")."
+	if len(same) > 0 {
+		out += " Left out, already as given: " + strings.Join(same, ", ") + "."
+	}
+	return out
 }

@@ -148,3 +148,32 @@ func TestReadingCommandsReadBesideAForeignLock(t *testing.T) {
 		t.Fatalf("edit beside a foreign lock: exit %d\n%s", code, said.String())
 	}
 }
+
+// An edit to values the record already holds queues nothing and says so, rather than confirm an
+// edit that is not in the queue; the fields left out of an edit for that reason are named.
+func TestAnEditToTheValuesARecordHoldsSaysNothingWasQueued(t *testing.T) {
+	dir := t.TempDir()
+	must := succeeds(t, dir)
+	must("sync")
+	must("edit", "Account", "Adventure Logistics", "Phone=555-0300")
+	must("sync")
+	onTerminal = func(io.Writer) bool { return true }
+	t.Cleanup(func() { onTerminal = isTerminal })
+	steps := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"edit", "Account", "Adventure Logistics", "Phone=555-0300"},
+			`Nothing queued: Account "Adventure Logistics" already holds Phone as given. Nothing is pending.`},
+		{[]string{"edit", "Account", "Adventure Logistics", "Phone=555-0300", "Description=Moved"},
+			`Queued an edit of Account "Adventure Logistics" (Description). Left out, already as given: Phone. Pending: 1 change waits to sync. "offline-edit sync" sends it.`},
+		// With a change pending, every field given joins it (one back to the org's value too).
+		{[]string{"edit", "Account", "Adventure Logistics", "Phone=555-0300"},
+			`Queued an edit of Account "Adventure Logistics" (Phone). Pending: 1 change waits to sync. "offline-edit sync" sends it.`},
+	}
+	for _, s := range steps {
+		if out := must(s.args...); out != s.want {
+			t.Errorf("%v said\n%s\nwant\n%s", s.args, out, s.want)
+		}
+	}
+}
