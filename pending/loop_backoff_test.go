@@ -333,3 +333,69 @@ func TestARunThatStoppedSendingSaysSoThoughALaterRequestWasAnswered(t *testing.T
 		t.Fatalf("%d changes left", len(ents))
 	}
 }
+
+// The lookups a run makes before sending (are the creates whose replies were lost on the org?)
+// find the org out of reach as a send does: once one got no reply at all, the run looks up and
+// sends nothing more (against an org that never answers each would wait out the read's limit,
+// three minutes apiece, one lookup per create), and the changes wait, in doubt still, for the
+// next run, which settles them without a record made twice.
+func TestALookupBeforeSendingThatGetsNoReplyEndsTheRun(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	acct := h.firstOwned(t, "Account")
+	h.eng.SetOnline(false)
+	const n = 5
+	for i := range n {
+		if _, err := h.eng.Create(bg, "Account", remote.Fields{"Name": fmt.Sprintf("Lost Reply %d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.faults.set(func(req *http.Request) string {
+		if strings.HasSuffix(req.URL.Path, "/composite") {
+			return "lose" // the org makes them; the replies never come
+		}
+		return ""
+	})
+	h.eng.SetOnline(true)
+	_, _ = h.eng.Sync(bg)
+	if err := h.eng.Edit(bg, "Account", acct.ID, remote.Fields{"Phone": "555-0177"}); err != nil {
+		t.Fatal(err)
+	}
+	var queries, sends atomic.Int64
+	h.faults.set(func(req *http.Request) string {
+		switch {
+		case strings.HasSuffix(req.URL.Path, "/query"):
+			queries.Add(1)
+			return "refuse"
+		case strings.HasSuffix(req.URL.Path, "/composite"):
+			sends.Add(1)
+			return "refuse"
+		}
+		return ""
+	})
+	_, err := h.eng.Sync(bg)
+	if err == nil {
+		t.Fatal("a sync against an org out of reach succeeded")
+	}
+	if q, s := queries.Load(), sends.Load(); q != 1 || s != 0 {
+		t.Fatalf("%d lookups and %d sends after the first lookup got no reply (want 1 and 0)", q, s)
+	}
+	ents, _ := h.eng.Entries(bg)
+	inDoubt := 0
+	for _, en := range ents {
+		if en.Op == OpCreate && en.InDoubt {
+			inDoubt++
+		}
+	}
+	if len(ents) != n+1 || inDoubt != n {
+		t.Fatalf("%d changes left (%d creates in doubt), want %d and %d", len(ents), inDoubt, n+1, n)
+	}
+	h.faults.set(nil)
+	h.sync(t)
+	if ents, _ := h.eng.Entries(bg); len(ents) != 0 {
+		t.Fatalf("%d changes left once the org is back", len(ents))
+	}
+	if got := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name LIKE 'Lost Reply %'"); got != n {
+		t.Fatalf("org has %d of the %d new accounts", got, n)
+	}
+}

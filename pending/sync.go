@@ -471,6 +471,9 @@ func (e *Engine) push(ctx context.Context, r *run) error {
 			return err
 		}
 		e.step("settled")
+		if r.unreached() {
+			return nil // the rest waits for the next run: each request would wait as long
+		}
 		chunks, holds := e.plan(r, ready, creates)
 		if len(holds) > 0 {
 			if err := e.hold(ctx, holds, creates); err != nil {
@@ -597,16 +600,27 @@ func (e *Engine) followMetadata(ctx context.Context, r *run) error {
 func (e *Engine) settleBeforeSend(ctx context.Context, r *run, ready []*entry) (bool, error) {
 	var outs []outcome
 	var pre []*entry
-	if err := e.findByKeys(ctx, r, ready); err != nil && (Classify(err) == ClassAuth || Classify(err) == ClassOffline) {
-		return false, err
+	if err := e.findByKeys(ctx, r, ready); err != nil {
+		if Classify(err) == ClassAuth || Classify(err) == ClassOffline {
+			return false, err
+		}
+		if r.lookupUnreached(ctx, err) {
+			return false, nil
+		}
 	} // other failures leave the lookups to findByKey, one create at a time
 	for _, en := range ready {
 		switch {
 		case en.Op == OpCreate && en.unknown:
+			if r.unreached() {
+				continue // the org did not answer a lookup: the others would wait as long
+			}
 			o, found, err := e.lookupCreate(ctx, r, en)
 			if err != nil {
 				if Classify(err) == ClassAuth || Classify(err) == ClassOffline {
 					return false, err
+				}
+				if r.lookupUnreached(ctx, err) {
+					continue // left in doubt, as it was, for the next run
 				}
 				// Lookup failed: leave the entry unknown and try again later.
 				outs = append(outs, outcome{job: &job{ent: en, kind: jobCreate}, class: ClassTransient, callErr: err})
@@ -1233,6 +1247,19 @@ func howItFailed(err error) string {
 // unreached reports whether a send of the run got no answer from an org out of reach: it sends
 // nothing more (each send would wait out the same limit, minutes a request).
 func (r *run) unreached() bool { return r.unreachedBy.Load() != nil }
+
+// lookupUnreached takes a lookup made before sending (is a create whose reply was lost on the
+// org?) that got no answer at all for the run finding the org out of reach, as a send that got
+// none is: the run looks up and sends nothing more, and says why it stopped. It reports whether
+// err was such a failure.
+func (r *run) lookupUnreached(ctx context.Context, err error) bool {
+	if ctx.Err() != nil || !outOfReach(err) {
+		return false
+	}
+	r.unreachedBy.CompareAndSwap(nil, &err)
+	r.lastNet = err
+	return true
+}
 
 // outOfReach reports whether a failed request says the org is out of reach: no reply at all
 // (nothing sent, or no answer within the read's limit), not a reply cut off after the org acted.
