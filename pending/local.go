@@ -424,7 +424,9 @@ func (e *Engine) Edit(ctx context.Context, object, id string, fields remote.Fiel
 		if o.seen != nil {
 			now := remote.Fields{}
 			for k := range fields {
-				if was, ok := o.seen[k]; ok && !sameSeen(d, k, rec.View[k], was) {
+				// Changed meanwhile, to another value than the one saved: the org holding what the
+				// user typed leaves nothing to choose between.
+				if was, ok := o.seen[k]; ok && !sameSeen(d, k, rec.View[k], was) && !sameSeen(d, k, rec.View[k], fields[k]) {
 					now[k] = rec.View[k]
 				}
 			}

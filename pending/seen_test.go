@@ -103,3 +103,31 @@ func TestAnUntickedBoxIsTheSameBeforeAndAfterItsRecordSynced(t *testing.T) {
 		t.Fatalf("ticking a box nobody else touched: %v", err)
 	}
 }
+
+// An edit begun before a sync brought another user's value is not refused when that value is
+// the one the user saves: there is nothing to choose between (a checkbox both ticked, a title
+// both typed).
+func TestAnEditToTheValueAnotherUserSetMeanwhileGoesThrough(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	seen := remote.Fields{"Title": c.Fields["Title"], "DoNotCall": c.Fields["DoNotCall"]}
+	if err := h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Title": "Same Title", "DoNotCall": true}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Title": "Same Title", "DoNotCall": true}, Seen(seen)); err != nil {
+		t.Fatalf("an edit to the values the org holds now was refused: %v", err)
+	}
+	// One field the same and one not: refused, naming only the one that differs.
+	if err := h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Title": "Theirs Again", "Department": "Theirs"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	seen = remote.Fields{"Title": "Same Title", "Department": c.Fields["Department"]}
+	err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Title": "Mine", "Department": "Theirs"}, Seen(seen))
+	var ce *ChangedError
+	if !errors.As(err, &ce) || len(ce.Now) != 1 || ce.Now["Title"] != "Theirs Again" {
+		t.Fatalf("an edit over one value the user never saw: %v", err)
+	}
+}
