@@ -1491,10 +1491,27 @@ type barPart struct {
 	drop        int
 }
 
+// netCondition is the network's condition as the bar shows it ("300±100ms · 20% dropped"):
+// without the online or offline the mode beside it says, "" when there is none.
+func netCondition(status string) string {
+	n := CleanLine(status)
+	for _, mode := range []string{"online", "offline"} {
+		if n == mode {
+			return ""
+		}
+		n = strings.TrimPrefix(n, mode+" · ")
+	}
+	return n
+}
+
+// netShort shortens a network condition for a narrow bar: "50% lost", "20% drop".
+var netShort = strings.NewReplacer(" replies lost", " lost", " dropped", " drop", " errors", " err", " · ", " ")
+
 // statusBar shows ONLINE/OFFLINE, the pending count, the sash counts, sync progress, the last
 // sync, the network condition and the API usage. When they do not fit, the last sync shortens
-// first, then parts go from the least needed (last sync, API usage, network condition,
-// progress, the pending count), so no part is ever cut in the middle: the sash counts stay.
+// first, then parts go from the least needed (last sync, API usage, then the network condition
+// and progress together, then the pending count), so no part is ever cut in the middle: the
+// sash counts stay.
 func (m Model) statusBar() string {
 	s := m.c.styles
 	mode := s.Offline.Render(" OFFLINE ")
@@ -1539,8 +1556,10 @@ func (m Model) statusBar() string {
 		parts = append(parts, barPart{text: "last sync " + m.c.when(m.lastSync), short: "synced " + m.lastSync.In(m.c.loc).Format("15:04"), drop: 5})
 	}
 	if m.c.netStatus != nil {
-		if n := CleanLine(m.c.netStatus()); n != "" && n != "online" && n != "offline" {
-			parts = append(parts, barPart{text: n, drop: 3})
+		if n := netCondition(m.c.netStatus()); n != "" {
+			// A simulated bad network stays in sight as long as the sync's progress does: a QA
+			// user must not forget it is on.
+			parts = append(parts, barPart{text: n, short: netShort.Replace(n), drop: 2})
 		}
 	}
 	if m.c.limitInfo != nil {

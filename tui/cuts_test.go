@@ -26,7 +26,8 @@ func TestStatusBarDropsWholePartsBeforeItCutsTheSashCounts(t *testing.T) {
 		statuses  []pending.Status
 		want, not []string
 	}{
-		{"60 offline, one red", 60, false, []pending.Status{pending.StatusFailed}, []string{"1 pending", "✖ 1 can't be saved"}, []string{"API", "flaky"}},
+		// The network's condition outlasts the API usage and the last sync, shortened.
+		{"60 offline, one red", 60, false, []pending.Status{pending.StatusFailed}, []string{"1 pending", "✖ 1 can't be saved", "flaky (20% drop)"}, []string{"API", "last sync"}},
 		{"60 offline", 60, false, both, []string{" OFFLINE ", "▲ 1 needs attention", "✖ 1 can't be saved"}, []string{"API", "flaky"}},
 		{"60 online", 60, true, both, []string{" ONLINE ", "▲ 1 needs attention", "✖ 1 can't be saved"}, []string{"API", "flaky"}},
 		{"80 offline", 80, false, both, []string{"2 pending", "▲ 1 needs attention", "✖ 1 can't be saved"}, nil},
@@ -291,5 +292,32 @@ func TestConflictRowsKeepWhoAndWhenWholeBesideALongValue(t *testing.T) {
 			d.keys("t")
 			d.refuseCutBody()
 		})
+	}
+}
+
+// A simulated bad network stays on the bar at 80 columns beside both sash counts, without the
+// "online" that ONLINE says already; it goes, whole, only where the counts need the room.
+func TestTheNetworkConditionStaysOnTheBarBesideTheSashCounts(t *testing.T) {
+	for _, tc := range []struct {
+		status, want string
+	}{
+		{"online · 300±100ms", "300±100ms"},
+		{"online · 50% replies lost", "50% lost"},
+		{"online · 20% dropped", "20% drop"},
+		{"online", ""},
+	} {
+		f := seededFake(3)
+		f.online = true
+		for i, st := range []pending.Status{pending.StatusConflict, pending.StatusFailed} {
+			f.setEntry(pending.Entry{ID: fmt.Sprint("e", i), Object: "Account", RecordID: fmt.Sprintf("001%015d", i),
+				Op: pending.OpUpdate, Status: st, Code: "ENTITY_IS_DELETED"})
+		}
+		d := newDriverWith(t, Options{Backend: f, NetStatus: func() string { return tc.status },
+			LimitInfo: func() string { return "api-usage=18/15000" }}, 80, 24)
+		bar := statusBarOf(d.view())
+		if !strings.Contains(bar, "▲ 1 needs attention · ✖ 1 can't be saved") || strings.Contains(bar, "online") ||
+			tc.want != "" && !strings.Contains(bar, tc.want) || lipgloss.Width(bar) > 80 {
+			t.Errorf("%q: the status bar is %q", tc.status, bar)
+		}
 	}
 }
