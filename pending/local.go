@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -626,6 +627,7 @@ func (e *Engine) modifyEntry(ctx context.Context, entryID string, fn func(tx *ca
 		}
 		recFound := err == nil
 		d, _ := tx.Describe(ctx, ent.Object)
+		before := maps.Clone(ent.Changes)
 		removed, err := fn(tx, ent, &rec, d)
 		if err != nil {
 			return err
@@ -636,7 +638,11 @@ func (e *Engine) modifyEntry(ctx context.Context, entryID string, fn func(tx *ca
 			}
 			ev = Event{Kind: EventEntryRemoved, EntryID: ent.ID, RecordID: ent.RecordID}
 		} else {
-			ent.UpdatedAt = e.now()
+			if !reflect.DeepEqual(before, ent.Changes) {
+				// When the change last changed: a retry, or a resolution that keeps every
+				// value as it was, leaves the time the user made it.
+				ent.UpdatedAt = e.now()
+			}
 			if err := saveEntry(ctx, tx, ent); err != nil {
 				return err
 			}

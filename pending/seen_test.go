@@ -3,6 +3,7 @@ package pending
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/offline-edit/offline-edit/remote"
 )
@@ -129,5 +130,24 @@ func TestAnEditToTheValueAnotherUserSetMeanwhileGoesThrough(t *testing.T) {
 	var ce *ChangedError
 	if !errors.As(err, &ce) || len(ce.Now) != 1 || ce.Now["Title"] != "Theirs Again" {
 		t.Fatalf("an edit over one value the user never saw: %v", err)
+	}
+}
+
+// A change's time (Pending Changes' When) is when it last changed: a retry leaves it.
+func TestARetryLeavesTheTimeOfTheChange(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	a := h.firstOwned(t, "Account")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Account", a.ID, remote.Fields{"Phone": "555-0101"}); err != nil {
+		t.Fatal(err)
+	}
+	en := h.entryOf(t, a.ID)
+	h.clock.Set(h.clock.Now().Add(10 * time.Minute))
+	if err := h.eng.Retry(bg, en.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.entryOf(t, a.ID).UpdatedAt; !got.Equal(en.UpdatedAt) {
+		t.Fatalf("a retry moved the change's time from %v to %v", en.UpdatedAt, got)
 	}
 }
