@@ -770,7 +770,7 @@ func (e *Engine) applyTransient(ctx context.Context, tx *cache.Tx, o outcome) er
 	en.noReply = o.callErr != nil && !answered
 	if errors.Is(o.callErr, remote.ErrCutOff) {
 		// The user went offline: nothing is retried until the device is online again.
-		en.Message = "No confirmation (you went offline while it was being sent; the org may have it); the next sync settles it"
+		en.Message = MsgNoConfirmation + "you went offline while it was being sent; the org may have it); the next sync settles it"
 		return e.save(ctx, tx, en)
 	}
 	why := "a temporary problem"
@@ -787,10 +787,14 @@ func (e *Engine) applyTransient(ctx context.Context, tx *cache.Tx, o outcome) er
 	en.Message = "Not synced yet (" + why + "); will retry automatically"
 	if en.unknown {
 		// "Not synced yet" would be untrue: the org may have it (the reply was lost).
-		en.Message = "No confirmation (" + why + "; the org may have it); will retry automatically"
+		en.Message = MsgNoConfirmation + why + "; the org may have it); will retry automatically"
 	}
 	return e.save(ctx, tx, en)
 }
+
+// MsgNoConfirmation begins the message of a change whose last send got no reply: it says
+// itself that the org may have it.
+const MsgNoConfirmation = "No confirmation ("
 
 // ceilMillisecond rounds t up to the next whole millisecond, the precision the queue stores.
 func ceilMillisecond(t time.Time) time.Time {

@@ -89,3 +89,16 @@ func TestDiscardingANewRecordNamesTheChangesThatPointAtIt(t *testing.T) {
 	d.keys("x")
 	d.requireView("Discard the new record", `Contact "Orphan" points at it and will need another`)
 }
+
+// A change whose message says itself that the org may have it ("No confirmation …") is not
+// told twice on Pending Changes: the row does not put "Sent, no reply yet" before it.
+func TestAChangeWithNoConfirmationIsToldOnce(t *testing.T) {
+	f := seededFake(2)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusPending, InDoubt: true,
+		Message: pending.MsgNoConfirmation + "you went offline while it was being sent; the org may have it); the next sync settles it"})
+	d := newDriver(t, f, 80, 24)
+	d.keys("p")
+	d.requireView("Pending Changes", "No confirmation (you went offline")
+	d.refuseView("next sync checks whether the org has it")
+}

@@ -446,7 +446,8 @@ func (m pendingModel) detailLinesUpTo(e pending.Entry, sashW, n int) []string {
 		head, cut = headOf(msg, (n+1)*w)
 		detail = CleanLine(head)
 	}
-	if word := entryWord(e); e.InDoubt && word != longWordOp(e.Status, e.Op, e.Code, e.Message) {
+	if word := entryWord(e); e.InDoubt && word != longWordOp(e.Status, e.Op, e.Code, e.Message) &&
+		!strings.HasPrefix(e.Message, pending.MsgNoConfirmation) { // which says it already
 		// Sent with no reply: said first, before what the last try met.
 		if e.Message != "" {
 			word += " · " + detail
