@@ -490,7 +490,7 @@ func changedMeanwhile(c *common, defs map[string]remote.Field, now remote.Fields
 		}
 	}
 	// What to do comes first: the message line keeps three lines, and the values may be long.
-	return fmt.Sprintf("Changed on the org while you edited (a sync brought it): ctrl+s saves what you typed over it, esc keeps the org's. %s.",
+	return fmt.Sprintf("Changed on the org while you edited (a sync brought it): ctrl+s saves what you typed over it, esc leaves without saving. %s.",
 		strings.Join(parts, "; "))
 }
 
