@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -53,6 +54,30 @@ func (f *appFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.othersPassword, "backstage-password", demoPassword, "with --org: password of sam@demo.example and admin@demo.example, whom the backstage (B) acts as")
 }
 
+// sayWhileReaching prints to w, a terminal, what the app is waiting for when signing in to an
+// org takes longer than after (a second) (an org that never answers holds the first screen for as long as the
+// sign-in's limit): the call it returns ends the wait. OAuth and device sign-ins say their own.
+func sayWhileReaching(w io.Writer, of *orgFlags, online bool, after time.Duration) func() {
+	org := cmp.Or(of.orgURL, of.instanceURL, of.targetOrg)
+	if !online || org == "" || of.oauth || of.device || !onTerminal(w) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	said := make(chan struct{})
+	go func() {
+		defer close(said)
+		select {
+		case <-done:
+		case <-time.After(after):
+			fmt.Fprintf(w, "offline-edit: reaching %s… (ctrl+c stops; --offline starts without it)\n", tui.CleanLine(org))
+		}
+	}()
+	return func() {
+		close(done)
+		<-said
+	}
+}
+
 func runApp(ctx context.Context, of *orgFlags, af *appFlags) error {
 	if af.record != "" {
 		return runRecording(ctx, of, af)
@@ -64,7 +89,9 @@ func runApp(ctx context.Context, of *orgFlags, af *appFlags) error {
 		}
 		note = "Demo reset: the demo org is back to its seed, and its users' devices start afresh."
 	}
+	reached := sayWhileReaching(os.Stderr, of, !af.offline, time.Second)
 	s, err := openSession(ctx, of, !af.offline)
+	reached()
 	if err != nil {
 		return err
 	}
