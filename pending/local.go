@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/offline-edit/offline-edit/cache"
+	"github.com/offline-edit/offline-edit/internal/plain"
 	"github.com/offline-edit/offline-edit/remote"
 )
 
@@ -1100,10 +1101,10 @@ func (e *Engine) Fix(ctx context.Context, entryID string, fields remote.Fields) 
 // userName is the name the device knows for a user id, or msgAnotherUser.
 func userName(ctx context.Context, tx *cache.Tx, id string) string {
 	var name string
-	if id == "" || tx.QueryRowContext(ctx, `SELECT name FROM users WHERE id = ?`, id).Scan(&name) != nil || name == "" {
+	if id == "" || tx.QueryRowContext(ctx, `SELECT name FROM users WHERE id = ?`, id).Scan(&name) != nil || plain.Line(name) == "" {
 		return msgAnotherUser
 	}
-	return name
+	return plain.Line(name) // inside a sentence of the app's: an escape left open would take the rest
 }
 
 // Retry attempts a non-syncing entry again now (its backoff timer is cleared): a change waiting

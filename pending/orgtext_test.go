@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/remote"
 )
 
@@ -53,5 +54,27 @@ func TestAnOrgsMessageIsInertAndItsNoteBounded(t *testing.T) {
 				t.Errorf("no note of the refusal among %d", len(acts))
 			}
 		})
+	}
+}
+
+// A user's name put inside one of the app's sentences (a note, "given to …") comes inert: an
+// escape left open in it would take the rest of the sentence with it on the screen.
+func TestAUsersNameInTheAppsSentencesIsInert(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	for id, name := range map[string]string{"005A": "Sam\x1b]0;PWNED\a Backstage", "005B": "Ada\x1b]", "005C": "\x1b[2J"} {
+		if _, err := h.eng.DB().SQL().Exec(`INSERT INTO users(id, name) VALUES(?, ?)`, id, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := h.eng.DB().Update(bg, func(tx *cache.Tx) error {
+		for id, want := range map[string]string{"005A": "Sam Backstage", "005B": "Ada", "005C": msgAnotherUser} {
+			if got := userName(bg, tx, id); got != want {
+				t.Errorf("userName(%s) = %q, want %q", id, got, want)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
