@@ -1509,9 +1509,8 @@ var netShort = strings.NewReplacer(" replies lost", " lost", " dropped", " drop"
 
 // statusBar shows ONLINE/OFFLINE, the pending count, the sash counts, sync progress, the last
 // sync, the network condition and the API usage. When they do not fit, the last sync shortens
-// first, then parts go from the least needed (last sync, API usage, then the network condition
-// and progress together, then the pending count), so no part is ever cut in the middle: the
-// sash counts stay.
+// first, then parts go from the least needed (last sync, API usage, network condition,
+// progress, the pending count), so no part is ever cut in the middle: the sash counts stay.
 func (m Model) statusBar() string {
 	s := m.c.styles
 	mode := s.Offline.Render(" OFFLINE ")
@@ -1531,9 +1530,17 @@ func (m Model) statusBar() string {
 		// Online, but the last sync did not reach the org: said beside ONLINE, in the warning
 		// style, until a sync reaches it again; shortened, never dropped, on a narrow terminal.
 		need := lipgloss.Width(" " + strings.Join(partTexts(parts), " · ") + " ")
-		for _, text := range []string{"ONLINE · " + r.long, "ONLINE · " + r.short, strings.ToUpper(r.short)} {
+		counts := lipgloss.Width(" " + strings.Join(partTexts(m.attentionParts()), " · ") + " ")
+		// The long forms when the whole bar fits beside them; then "ORG NOT ANSWERING" when the
+		// sash counts do, else "NOT ANSWERING" (both counts fit beside it at 60 columns).
+		forms := []string{"ONLINE · " + r.long, "ONLINE · " + r.short, strings.ToUpper(r.short), strings.ToUpper(strings.TrimPrefix(r.short, "org "))}
+		for i, text := range forms {
 			mode = s.Unreachable.Render(" " + text + " ")
-			if lipgloss.Width(mode)+need <= m.width {
+			room := need
+			if i == 2 {
+				room = counts
+			}
+			if lipgloss.Width(mode)+room <= m.width {
 				break
 			}
 		}
@@ -1557,9 +1564,9 @@ func (m Model) statusBar() string {
 	}
 	if m.c.netStatus != nil {
 		if n := netCondition(m.c.netStatus()); n != "" {
-			// A simulated bad network stays in sight as long as the sync's progress does: a QA
-			// user must not forget it is on.
-			parts = append(parts, barPart{text: n, short: netShort.Replace(n), drop: 2})
+			// A simulated bad network stays in sight, shortened, until only the sync's progress
+			// and the counts fit: a QA user must not forget it is on.
+			parts = append(parts, barPart{text: n, short: netShort.Replace(n), drop: 3})
 		}
 	}
 	if m.c.limitInfo != nil {

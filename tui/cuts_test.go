@@ -321,3 +321,21 @@ func TestTheNetworkConditionStaysOnTheBarBesideTheSashCounts(t *testing.T) {
 		}
 	}
 }
+
+// A network condition gives way before the sync's progress does: at 90 columns with both sash
+// counts, "⟳ syncing 40/120" stays.
+func TestTheSyncsProgressOutlastsTheNetworkCondition(t *testing.T) {
+	f := seededFake(3)
+	f.online = true
+	for i, st := range []pending.Status{pending.StatusConflict, pending.StatusFailed} {
+		f.setEntry(pending.Entry{ID: fmt.Sprint("e", i), Object: "Account", RecordID: fmt.Sprintf("001%015d", i),
+			Op: pending.OpUpdate, Status: st, Code: "ENTITY_IS_DELETED"})
+	}
+	d := newDriverWith(t, Options{Backend: f, NetStatus: func() string { return "online · 300±100ms · 20% dropped" },
+		LimitInfo: func() string { return "api-usage=18/15000" }}, 90, 24)
+	d.send(eventMsg{pending.Event{Kind: pending.EventSyncStarted}})
+	d.send(eventMsg{pending.Event{Kind: pending.EventSyncProgress, Done: 40, Total: 120}})
+	if bar := statusBarOf(d.view()); !strings.Contains(bar, "⟳ syncing 40/120") || !strings.Contains(bar, "✖ 1 can't be saved") {
+		t.Fatalf("the status bar is %q", bar)
+	}
+}

@@ -217,3 +217,17 @@ func TestRedRecordGivesTheOrgsMessageAsItsAnswerWithoutContradictingTheHeadline(
 		}
 	}
 }
+
+// An org that does not answer, at the narrowest width, with both sash counts: the mode takes its
+// shortest form rather than cut a count ("ORG NOT ANSWERING" and both counts need 61 columns).
+func TestNotAnsweringAtTheNarrowestWidthCutsNoSashCount(t *testing.T) {
+	f := seededFake(1)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Op: pending.OpUpdate, Status: pending.StatusConflict})
+	f.setEntry(pending.Entry{ID: "e2", Object: "Account", RecordID: "001000000000000001", Op: pending.OpUpdate, Status: pending.StatusFailed, Code: "NOT_FOUND"})
+	d := newDriverWith(t, Options{Backend: f}, minWidth, 24)
+	syncEnded(d, fmt.Errorf("sync: %w", context.DeadlineExceeded))
+	bar := statusBarLine(d)
+	if !strings.Contains(bar, "NOT ANSWERING") || strings.Contains(bar, "…") || !strings.Contains(bar, "✖ 1 can't be saved") {
+		t.Fatalf("the bar is %q", bar)
+	}
+}
