@@ -55,11 +55,11 @@ func (f *appFlags) register(fs *pflag.FlagSet) {
 }
 
 // sayWhileReaching prints to w, a terminal, what the app is waiting for when signing in to an
-// org takes longer than after (a second) (an org that never answers holds the first screen for as long as the
+// org takes longer than after (a second), --offline too (the session is made at start) (an org that never answers holds the first screen for as long as the
 // sign-in's limit): the call it returns ends the wait. OAuth and device sign-ins say their own.
-func sayWhileReaching(w io.Writer, of *orgFlags, online bool, after time.Duration) func() {
+func sayWhileReaching(w io.Writer, of *orgFlags, after time.Duration) func() {
 	org := cmp.Or(of.orgURL, of.instanceURL, of.targetOrg)
-	if !online || org == "" || of.oauth || of.device || !onTerminal(w) {
+	if org == "" || of.oauth || of.device || !onTerminal(w) {
 		return func() {}
 	}
 	done := make(chan struct{})
@@ -69,7 +69,7 @@ func sayWhileReaching(w io.Writer, of *orgFlags, online bool, after time.Duratio
 		select {
 		case <-done:
 		case <-time.After(after):
-			fmt.Fprintf(w, "offline-edit: reaching %s… (ctrl+c stops; --offline starts without it)\n", tui.CleanLine(org))
+			fmt.Fprintf(w, "offline-edit: reaching %s… (ctrl+c stops)\n", tui.CleanLine(org))
 		}
 	}()
 	return func() {
@@ -89,7 +89,7 @@ func runApp(ctx context.Context, of *orgFlags, af *appFlags) error {
 		}
 		note = "Demo reset: the demo org is back to its seed, and its users' devices start afresh."
 	}
-	reached := sayWhileReaching(os.Stderr, of, !af.offline, time.Second)
+	reached := sayWhileReaching(os.Stderr, of, time.Second)
 	s, err := openSession(ctx, of, !af.offline)
 	reached()
 	if err != nil {

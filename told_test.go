@@ -185,22 +185,15 @@ func TestTheAppSaysItIsReachingAnOrgThatTakesLong(t *testing.T) {
 	t.Cleanup(func() { onTerminal = isTerminal })
 	of := &orgFlags{orgURL: "http://127.0.0.1:1\x1b]0;x\a"}
 	var quick bytes.Buffer
-	sayWhileReaching(&quick, of, true, time.Hour)()
+	sayWhileReaching(&quick, of, time.Hour)()
 	if quick.Len() != 0 {
 		t.Errorf("a quick sign-in said %q", quick.String())
 	}
 	var slow bytes.Buffer
-	done := sayWhileReaching(&slow, of, true, time.Millisecond)
+	done := sayWhileReaching(&slow, of, time.Millisecond)
 	time.Sleep(50 * time.Millisecond)
 	done()
-	if got := slow.String(); got != "offline-edit: reaching http://127.0.0.1:1… (ctrl+c stops; --offline starts without it)\n" {
+	if got := slow.String(); got != "offline-edit: reaching http://127.0.0.1:1… (ctrl+c stops)\n" {
 		t.Errorf("a slow sign-in said %q", got)
-	}
-	var offline bytes.Buffer
-	done = sayWhileReaching(&offline, of, false, time.Millisecond)
-	time.Sleep(20 * time.Millisecond)
-	done()
-	if offline.Len() != 0 {
-		t.Errorf("starting offline said %q", offline.String())
 	}
 }
