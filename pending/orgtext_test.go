@@ -78,3 +78,16 @@ func TestAUsersNameInTheAppsSentencesIsInert(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A field's label from the org's describe goes inert into the engine's sentences ("Another user
+// changed Rating, Phone"): an escape left open in it would take the rest on the screen.
+func TestAFieldsLabelInTheAppsSentencesIsInert(t *testing.T) {
+	d := &remote.Describe{Name: "Account", Fields: []remote.Field{
+		{Name: "Rating", Label: "Rating\x1b]", Type: "picklist"},
+		{Name: "Phone", Label: "Phone\x1b]0;PWNED\a", Type: "phone"},
+		{Name: "Fax", Label: "\x1b[2J", Type: "phone"},
+	}}
+	if got := fieldLabels(d, []string{"Rating", "Phone", "Fax"}); got != "Rating, Phone, Fax" {
+		t.Fatalf("fieldLabels = %q", got)
+	}
+}

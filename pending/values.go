@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/offline-edit/offline-edit/cache"
+	"github.com/offline-edit/offline-edit/internal/plain"
 	"github.com/offline-edit/offline-edit/remote"
 )
 
@@ -323,16 +324,18 @@ func fieldLabels(d *remote.Describe, fs []string) string {
 	return joinFields(out)
 }
 
-// fieldLabel is the label of field f as the user sees it (its name when d does not list it).
+// fieldLabel is the label of field f as the user sees it (its name when d does not list it),
+// made inert: it goes inside the engine's sentences, where an escape left open in it would
+// take the rest of the sentence with it on the screen.
 func fieldLabel(d *remote.Describe, f string) string {
 	if d == nil {
-		return f
+		return plain.Line(f)
 	}
 	fd, ok := d.Field(f)
-	if !ok || strings.TrimSpace(fd.Label) == "" {
-		return f
+	label := strings.TrimSpace(plain.Line(fd.Label))
+	if !ok || label == "" {
+		return plain.Line(f)
 	}
-	label := strings.TrimSpace(fd.Label)
 	// A lookup is shown by the name of its record, so its label drops the describe's trailing
 	// " ID", as on the screens ("Account ID" → "Account").
 	if t := strings.TrimSpace(strings.TrimSuffix(label, " ID")); fd.Type == "reference" && t != "" {
