@@ -74,6 +74,13 @@ says so and stops; --newer resolves against the newer value.`,
 				if err != nil {
 					return err
 				}
+				if now, err := eng.Entry(ctx, en.ID); err == nil && now.Status == pending.StatusConflict && now.Message != "" {
+					// A field of the change outside the conflict changed on the org since: the
+					// choices stand and that field is a new conflict.
+					fmt.Fprintf(cmd.OutOrStdout(), "Kept your choices for %s (%s), but %s since your change: a new conflict; resolve it too.\n",
+						entrySaying(en), choicesSaying(choices), tui.CleanLine(strings.ToLower(now.Message[:1])+now.Message[1:]))
+					return nil
+				}
 				tell(cmd, eng, "Resolved the conflict on "+entrySaying(en)+" ("+choicesSaying(choices)+").")
 				return nil
 			})

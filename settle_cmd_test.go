@@ -225,3 +225,30 @@ func TestASecondProcessOnTheEmbeddedOrgIsRefusedWithWhatToDo(t *testing.T) {
 		t.Fatalf("a second process on the embedded org: exit %d, %v", exitCode(err), err)
 	}
 }
+
+// resolve whose choices leave a new conflict behind (another user changed a field of the change
+// outside the conflict since) says so rather than "Resolved": the choices stand, and the new
+// conflict waits for its own resolution.
+func TestResolveSaysWhenANewConflictIsLeft(t *testing.T) {
+	dir := t.TempDir()
+	admin := []string{"--user", "admin@demo.example"}
+	must := succeeds(t, dir)
+	must("sync")
+	must(append(admin, "sync")...)
+	must("edit", "Account", "Acme Group", "Phone=555-0001", "Description=mine")
+	time.Sleep(1100 * time.Millisecond) // If-Unmodified-Since has one-second resolution
+	must(append(admin, "edit", "Account", "Acme Group", "Phone=555-0002")...)
+	must(append(admin, "sync")...)
+	must("sync")
+	time.Sleep(1100 * time.Millisecond)
+	must(append(admin, "edit", "Account", "Acme Group", "Description=theirs")...)
+	must(append(admin, "sync")...)
+	must("sync")
+	out := must("resolve", "Account", "Acme Group", "--take", "mine")
+	if !strings.Contains(out, "Kept your choices") || !strings.Contains(out, "another user changed Account Description since your change: a new conflict") {
+		t.Fatalf("resolve said %q", out)
+	}
+	if en := pendingEntries(t, dir); len(en) != 1 || en[0].Status != pending.StatusConflict || en[0].Conflicts[0].Field != "Description" {
+		t.Fatalf("the queue after it: %+v", en)
+	}
+}

@@ -931,11 +931,46 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 			rec.View = overlay(server, nil)
 			return true, nil
 		}
+		if unseen := changedOutsideConflict(d, ent, server, inConflict); len(unseen) > 0 {
+			// Another user changed a field of the change the conflict did not show, since the
+			// user changed it (a sync brought it while the conflict waited): resolving would
+			// send mine over it unseen. The choices made stand, taken over theirs as they are
+			// now; those fields are a new conflict.
+			for f := range inConflict {
+				if _, ok := ent.Changes[f]; ok {
+					ent.Base[f] = server[f]
+				}
+			}
+			by := lastSaver(server)
+			ent.Conflicts = nil
+			for _, f := range unseen {
+				ent.Conflicts = append(ent.Conflicts, Conflict{Field: f, Base: ent.Base[f], Theirs: server[f], Mine: ent.Changes[f],
+					TheirsBy: by, TheirsAt: rec.Version.LastModifiedDate, Sent: ent.sentOtherwise(d, f)})
+			}
+			ent.Message = e.changer(by) + " changed " + fieldLabels(d, unseen)
+			ent.logNote(truncate("a new conflict: "+ent.Message+" since your change; "+conflictValues(ctx, tx, d, ent.Conflicts), 400))
+			return false, nil
+		}
 		e.rebase(ent, server, rec.Version)
 		ent.clearProblem()
 		ent.Status = StatusPending
 		return false, settleRefs(ctx, tx, ent)
 	})
+}
+
+// changedOutsideConflict lists, in the form's order, the fields of a change outside its
+// conflict whose server value another user changed since the user changed them: neither the
+// value the user changed nor theirs, nor one an earlier send of the change carried.
+func changedOutsideConflict(d *remote.Describe, ent *entry, server remote.Fields, inConflict map[string]bool) []string {
+	var out []string
+	for _, f := range sortedKeys(ent.Changes) {
+		sv := server[f]
+		if inConflict[f] || sameFieldValue(d, f, sv, ent.Base[f]) || sameFieldValue(d, f, sv, ent.Changes[f]) || ent.sentValue(d, f, sv) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return inFormOrder(d, out)
 }
 
 // dependentsSuit refuses a resolution whose values would pair a dependent picklist's value

@@ -393,3 +393,56 @@ func TestAFixWithNothingNewIsLoggedAsSentAgainUnchanged(t *testing.T) {
 		t.Fatalf("the log's newest row %+v (%v); want the unchanged resend said so", acts, err)
 	}
 }
+
+// A conflict on one field of a change, then another user's change of another field of it (a
+// sync brings it while the conflict waits): resolving the first does not send mine over the
+// second unseen. The choice made stands, and the second field is a new conflict; resolved in
+// turn, the org holds what the user chose for each.
+func TestResolvingAConflictDoesNotOverwriteAFieldAnotherUserChangedSince(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "111", "Description": "mine"}); err != nil {
+		t.Fatal(err)
+	}
+	admin := h.as(t, "admin@demo.example")
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	if err := admin.Update(bg, "Contact", c.ID, remote.Fields{"Phone": "222"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	en := h.entryOf(t, c.ID)
+	if en.Status != StatusConflict || len(en.Conflicts) != 1 || en.Conflicts[0].Field != "Phone" {
+		t.Fatalf("first conflict: %+v", en)
+	}
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	if err := admin.Update(bg, "Contact", c.ID, remote.Fields{"Description": "theirs, later"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t) // the refresh brings it; the conflict waits on Phone
+	if err := h.eng.Resolve(bg, en.ID, map[string]Choice{"Phone": {Take: TakeMine}}); err != nil {
+		t.Fatal(err)
+	}
+	en = h.entryOf(t, c.ID)
+	if en.Status != StatusConflict || len(en.Conflicts) != 1 || en.Conflicts[0].Field != "Description" ||
+		en.Conflicts[0].Theirs != "theirs, later" || en.Conflicts[0].Mine != "mine" || en.Changes["Phone"] != "111" {
+		t.Fatalf("after resolving Phone: %+v", en)
+	}
+	h.sync(t)
+	if org := h.serverRecord(t, "Contact", c.ID).Fields; org["Description"] != "theirs, later" || org["Phone"] != "222" {
+		t.Fatalf("the org took the change before its new conflict was resolved: %v / %v", org["Phone"], org["Description"])
+	}
+	if err := h.eng.Resolve(bg, en.ID, map[string]Choice{"Description": {Take: TakeTheirs}}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	org := h.serverRecord(t, "Contact", c.ID).Fields
+	if org["Phone"] != "111" || org["Description"] != "theirs, later" {
+		t.Fatalf("the org holds %v / %v, want mine for Phone and theirs for Description", org["Phone"], org["Description"])
+	}
+	if ents, _ := h.eng.Entries(bg); len(ents) != 0 {
+		t.Fatalf("left: %+v", ents)
+	}
+}

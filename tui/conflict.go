@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -941,6 +943,14 @@ func (m conflictModel) save() (conflictModel, tea.Cmd) {
 				return msg
 			}
 		}
+		if err == nil {
+			if en, err := b.Entry(ctx, id); err == nil && en.Status == pending.StatusConflict {
+				// Another user changed a field of the change this conflict did not show: the
+				// choices stand, and that field is a conflict of its own.
+				return opDoneMsg{note: "Your choices are kept, but " + lowerFirst(CleanLine(en.Message)) +
+					" since your change: a new conflict to resolve.", back: true, syncRuns: syncs}
+			}
+		}
 		return opDoneMsg{note: note, err: err, back: true, resolved: watch, syncRuns: syncs}
 	}
 }
@@ -1294,4 +1304,14 @@ func joinNonEmpty(sep string, parts ...string) string {
 		}
 	}
 	return strings.Join(out, sep)
+}
+
+// lowerFirst is s with its first letter in lower case, for a sentence that goes on after a
+// comma ("Another user changed Phone" → "another user changed Phone").
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
 }

@@ -31,6 +31,10 @@ type fakeBackend struct {
 	acts   []pending.Activity
 	// resolved holds the choices of the last Resolve.
 	resolved map[string]pending.Choice
+	// resolvedInto, when set, is what a Resolve leaves in the change's place (another
+	// conflict, as the engine leaves when a field outside it changed since), rather than
+	// taking it away.
+	resolvedInto *pending.Entry
 	// access is what the org lets the user do with a record (by id; full when absent), as the
 	// device knows it; orgAccess what the org says when asked now (CheckAccess), and checked the
 	// ids it was asked about.
@@ -401,7 +405,13 @@ func (f *fakeBackend) remove(entryID string) error {
 func (f *fakeBackend) ResolveAgainst(_ context.Context, id string, choices map[string]pending.Choice, _ remote.Fields) error {
 	f.mu.Lock()
 	f.resolved = choices
+	into := f.resolvedInto
 	f.mu.Unlock()
+	if into != nil {
+		_ = f.remove(id)
+		f.setEntry(*into)
+		return nil
+	}
 	return f.remove(id)
 }
 func (f *fakeBackend) ResolveDelete(_ context.Context, id string, _ bool) error { return f.remove(id) }
