@@ -446,3 +446,54 @@ func TestResolvingAConflictDoesNotOverwriteAFieldAnotherUserChangedSince(t *test
 		t.Fatalf("left: %+v", ents)
 	}
 }
+
+// A lookup typed as a 15-character id names the same record as the org's 18-character form:
+// the other user setting the same record is no conflict, nor is the org holding the user's own
+// earlier send whose reply was lost.
+func TestALookupTypedAs15CharactersIsNoConflictWithItsLongForm(t *testing.T) {
+	t.Run("another user set the same record", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{})
+		h.sync(t)
+		c := h.firstOwned(t, "Contact")
+		acc := otherAccountOf(t, h, c)
+		h.editMeetingTheirs(t, "Contact", c.ID, remote.Fields{"AccountId": acc[:15]}, remote.Fields{"AccountId": acc})
+		h.sync(t)
+		if ents, _ := h.eng.Entries(bg); len(ents) != 0 {
+			t.Fatalf("left: %+v", ents)
+		}
+	})
+	t.Run("the user's own send whose reply was lost", func(t *testing.T) {
+		h := newHarness(t, harnessOpts{})
+		h.sync(t)
+		c := h.firstOwned(t, "Contact")
+		acc := otherAccountOf(t, h, c)
+		h.eng.SetOnline(false)
+		if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"AccountId": acc[:15]}); err != nil {
+			t.Fatal(err)
+		}
+		h.eng.SetOnline(true)
+		h.faults.set(once(isComposite, "lose"))
+		_, _ = h.eng.Sync(bg)
+		h.faults.set(nil)
+		h.clock.Set(h.clock.Now().Add(10 * time.Minute))
+		h.sync(t)
+		if ents, _ := h.eng.Entries(bg); len(ents) != 0 {
+			t.Fatalf("left: %+v", ents)
+		}
+		if got := h.serverRecord(t, "Contact", c.ID).Fields["AccountId"]; got != acc {
+			t.Fatalf("the org has %v, want %s", got, acc)
+		}
+	})
+}
+
+// otherAccountOf is an account the harness's user owns other than the contact's own.
+func otherAccountOf(t *testing.T, h *harness, c RecordView) string {
+	t.Helper()
+	for _, r := range h.owned(t, "Account") {
+		if r.id != c.Fields["AccountId"] && len(r.id) == 18 {
+			return r.id
+		}
+	}
+	t.Fatal("no other account")
+	return ""
+}

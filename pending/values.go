@@ -79,8 +79,9 @@ func normalizeFields(in remote.Fields) (remote.Fields, error) {
 }
 
 // sameFieldValue compares two values of field f of d as the org would store them: sameValue,
-// and two values of a multi-select picklist ("A;B") as the sets of values they choose (the org
-// keeps them in the picklist's order). Only a field d describes as a multi-select compares so:
+// two values of a multi-select picklist ("A;B") as the sets of values they choose (the org
+// keeps them in the picklist's order), and two ids of a lookup as the record they name, 15
+// characters or 18. Only a field d describes as a multi-select compares so:
 // text that happens to hold semicolons is text, and reordering it is an edit.
 func sameFieldValue(d *remote.Describe, f string, a, b any) bool {
 	if sameValue(a, b) {
@@ -89,11 +90,16 @@ func sameFieldValue(d *remote.Describe, f string, a, b any) bool {
 	if d == nil {
 		return false
 	}
-	if fd, ok := d.Field(f); !ok || fd.Type != "multipicklist" {
+	fd, ok := d.Field(f)
+	if !ok || fd.Type != "multipicklist" && fd.Type != "reference" {
 		return false
 	}
 	x, okx := canon(a).(string)
 	y, oky := canon(b).(string)
+	if fd.Type == "reference" {
+		// A record's id as typed (15 characters) and as the org gives it back (18): one record.
+		return okx && oky && sameID(x, y)
+	}
 	return okx && oky && sameChoices(x, y)
 }
 
