@@ -53,6 +53,10 @@ says so and stops; --newer resolves against the newer value.`,
 					}
 					record := fmt.Sprintf("%s %q", en.Object, cmp.Or(en.Name, en.RecordID))
 					if take == "mine" {
+						if now, err := eng.Entry(ctx, en.ID); err == nil && now.Status == pending.StatusConflict && now.Message != "" {
+							fmt.Fprintf(cmd.OutOrStdout(), "Not deleted: %s changed again since the conflict showed it; see pending, then resolve again.\n", record)
+							return nil
+						}
 						tell(cmd, eng, "Resolved: "+record+" will be deleted anyway.")
 					} else {
 						tell(cmd, eng, "Resolved: "+record+" is kept; the delete is dropped.")

@@ -1397,6 +1397,11 @@ func sameID(a, b string) bool {
 	if a == "" || b == "" {
 		return false
 	}
+	if len(a) == 18 && len(b) == 18 {
+		// The last three characters only spell the case of the first 15: an org takes them in
+		// either case.
+		return a[:15] == b[:15] && strings.EqualFold(a[15:], b[15:])
+	}
 	if len(a) == len(b) {
 		return a == b
 	}

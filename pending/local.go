@@ -905,32 +905,6 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 		if server == nil {
 			return false, fmt.Errorf("%w: the server copy of this record is missing; retry the sync", ErrNotAllowed)
 		}
-		if _, moved := ent.Changes["OwnerId"]; moved {
-			// The record may have been given away meanwhile (the other side of the conflict):
-			// keeping the owner change would make the org refuse it. Refused here when the
-			// device knows the user may not give it away (shared to read or edit); when it
-			// does not know (a record the user owned until the conflict was never asked
-			// about, and an admin may give away anyone's), the org decides, and a refusal
-			// asks for the owner alone, the rest of the change kept (applyOwnerRefused).
-			if acc, err := e.accessTo(ctx, tx, *rec); err != nil {
-				return false, err
-			} else if acc != AccessFull {
-				return false, fmt.Errorf("%w: %q is no longer yours: only its owner or an admin can give it to another user; take theirs for %s and keep the rest of your change",
-					ErrNotAllowed, rec.Name, fieldLabel(d, "OwnerId"))
-			}
-		}
-		if err := dependentsSuit(d, ent.Changes, server, choices); err != nil {
-			return false, err
-		}
-		note := "conflict resolved by the user"
-		if len(said) > 0 {
-			note += ": " + strings.Join(said, ", ")
-		}
-		ent.logNote(note)
-		if len(ent.Changes) == 0 {
-			rec.View = overlay(server, nil)
-			return true, nil
-		}
 		if unseen := changedOutsideConflict(d, ent, server, inConflict); len(unseen) > 0 {
 			// Another user changed a field of the change the conflict did not show, since the
 			// user changed it (a sync brought it while the conflict waited): resolving would
@@ -948,14 +922,64 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 					TheirsBy: by, TheirsAt: rec.Version.LastModifiedDate, Sent: ent.sentOtherwise(d, f)})
 			}
 			ent.Message = e.changer(by) + " changed " + fieldLabels(d, unseen)
+			ent.logNote(resolvedNote(said))
 			ent.logNote(truncate("a new conflict: "+ent.Message+" since your change; "+conflictValues(ctx, tx, d, ent.Conflicts), 400))
 			return false, nil
+		}
+		if _, moved := ent.Changes["OwnerId"]; moved {
+			// The record may have been given away meanwhile (the other side of the conflict):
+			// keeping the owner change would make the org refuse it. Refused here when the
+			// device knows the user may not give it away (shared to read or edit); when it
+			// does not know (a record the user owned until the conflict was never asked
+			// about, and an admin may give away anyone's), the org decides, and a refusal
+			// asks for the owner alone, the rest of the change kept (applyOwnerRefused).
+			if acc, err := e.accessTo(ctx, tx, *rec); err != nil {
+				return false, err
+			} else if acc != AccessFull {
+				return false, fmt.Errorf("%w: %q is no longer yours: only its owner or an admin can give it to another user; take theirs for %s and keep the rest of your change",
+					ErrNotAllowed, rec.Name, fieldLabel(d, "OwnerId"))
+			}
+		}
+		if err := dependentsSuit(d, ent.Changes, server, choices); err != nil {
+			return false, err
+		}
+		ent.logNote(resolvedNote(said))
+		if len(ent.Changes) == 0 {
+			rec.View = overlay(server, nil)
+			return true, nil
 		}
 		e.rebase(ent, server, rec.Version)
 		ent.clearProblem()
 		ent.Status = StatusPending
 		return false, settleRefs(ctx, tx, ent)
 	})
+}
+
+// resolvedNote is the log's note of a resolution: what the user chose for each field.
+func resolvedNote(said []string) string {
+	note := "conflict resolved by the user"
+	if len(said) > 0 {
+		note += ": " + strings.Join(said, ", ")
+	}
+	return note
+}
+
+// changedSinceDeleteConflict lists the fields of the record another user changed since a
+// conflict on a delete showed them: changed from the base and not shown, or shown with another
+// value than the org's copy holds now.
+func changedSinceDeleteConflict(d *remote.Describe, ent *entry, server remote.Fields) []string {
+	shown := map[string]any{}
+	for _, c := range ent.Conflicts {
+		shown[c.Field] = c.Theirs
+	}
+	theirs, _ := ent.othersChanged(d, server)
+	var out []string
+	for _, f := range theirs {
+		if was, ok := shown[f]; !ok || !sameFieldValue(d, f, server[f], was) {
+			out = append(out, f)
+		}
+	}
+	return inFormOrder(d, out)
 }
 
 // changedOutsideConflict lists, in the form's order, the fields of a change outside its
@@ -1073,6 +1097,20 @@ func (e *Engine) ResolveDelete(ctx context.Context, entryID string, deleteAnyway
 			}
 			return false, fmt.Errorf("%w: %q%s is shared with you %s, not to delete: only its owner or an admin can delete it; keep the record instead",
 				ErrNotAllowed, rec.Name, given, map[Access]string{AccessRead: "read-only", AccessEdit: "to edit"}[acc])
+		}
+		if later := changedSinceDeleteConflict(d, ent, rec.Server); len(later) > 0 {
+			// Another user changed the record again since the conflict showed it (a sync
+			// brought it): the user agreed to delete over what they saw, not over this. The
+			// conflict now shows every change; deleting anyway is asked again.
+			by := lastSaver(rec.Server)
+			theirs, _ := ent.othersChanged(d, rec.Server)
+			ent.Conflicts = nil
+			for _, f := range inFormOrder(d, theirs) {
+				ent.Conflicts = append(ent.Conflicts, Conflict{Field: f, Base: ent.baseRecord[f], Theirs: rec.Server[f], TheirsBy: by, TheirsAt: rec.Version.LastModifiedDate})
+			}
+			ent.Message = e.changer(by) + " changed " + orRecord(d, theirs) + " before your delete reached the org"
+			ent.logNote("not deleted: " + e.changerInNote(by) + " changed " + fieldLabels(d, later) + " again since the conflict showed it")
+			return false, nil
 		}
 		ent.logNote("delete confirmed over another user's change")
 		e.rebase(ent, rec.Server, rec.Version)

@@ -497,3 +497,121 @@ func otherAccountOf(t *testing.T, h *harness, c RecordView) string {
 	t.Fatal("no other account")
 	return ""
 }
+
+// An 18-character id typed with its last three characters in another case names the record the
+// org gives back: no conflict with another user who set it, nor with the user's own send.
+func TestAnIDWhoseSuffixIsInAnotherCaseIsTheSameRecord(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	acc := otherAccountOf(t, h, c)
+	typed := acc[:15] + strings.ToLower(acc[15:])
+	if typed == acc {
+		typed = acc[:15] + strings.ToUpper(acc[15:])
+	}
+	h.editMeetingTheirs(t, "Contact", c.ID, remote.Fields{"AccountId": typed}, remote.Fields{"AccountId": acc})
+	h.sync(t)
+	if ents, _ := h.eng.Entries(bg); len(ents) != 0 {
+		t.Fatalf("left: %+v", ents)
+	}
+}
+
+// A delete's conflict, then another change of the record by another user (brought by a sync):
+// "delete anyway" does not delete over what the conflict never showed. The conflict shows it
+// now, and deleting anyway again deletes.
+func TestDeleteAnywayDoesNotDeleteOverALaterChangeNotShown(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Delete(bg, "Contact", c.ID); err != nil {
+		t.Fatal(err)
+	}
+	admin := h.as(t, "admin@demo.example")
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	if err := admin.Update(bg, "Contact", c.ID, remote.Fields{"Phone": "555-0222"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	en := h.entryOf(t, c.ID)
+	if en.Status != StatusConflict {
+		t.Fatalf("no conflict: %+v", en)
+	}
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	if err := admin.Update(bg, "Contact", c.ID, remote.Fields{"Description": "theirs, later"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	if err := h.eng.ResolveDelete(bg, en.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	en = h.entryOf(t, c.ID)
+	fields := map[string]bool{}
+	for _, cf := range en.Conflicts {
+		fields[cf.Field] = true
+	}
+	if en.Status != StatusConflict || !fields["Description"] || !fields["Phone"] {
+		t.Fatalf("after delete anyway over a later change: %+v", en)
+	}
+	h.sync(t)
+	if got := h.serverRecord(t, "Contact", c.ID).Fields["Description"]; got != "theirs, later" {
+		t.Fatalf("the org has %v", got)
+	}
+	if err := h.eng.ResolveDelete(bg, en.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	if n := countOnOrg(t, h, "SELECT Id FROM Contact WHERE Id = '"+c.ID+"'"); n != 0 {
+		t.Fatalf("the record is still on the org after delete anyway, seen")
+	}
+}
+
+// A change that gives a record away, in conflict on another field, when the org's owner changed
+// since (given to a third user, the record shared back to edit): the resolution does not stop
+// on "no longer yours" with no way out; the owner is a conflict of its own, and taking theirs
+// for it lets the rest of the change go.
+func TestAnOwnerChangedSinceOutsideTheConflictBecomesAConflict(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	a := h.firstOwned(t, "Account")
+	adminID, samID := h.users["admin@demo.example"].ID, h.users["sam@demo.example"].ID
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Account", a.ID, remote.Fields{"Phone": "555-0001", "OwnerId": adminID}); err != nil {
+		t.Fatal(err)
+	}
+	admin := h.as(t, "admin@demo.example")
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	if err := admin.Update(bg, "Account", a.ID, remote.Fields{"Phone": "555-0002"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	en := h.entryOf(t, a.ID)
+	if en.Status != StatusConflict || len(en.Conflicts) != 1 || en.Conflicts[0].Field != "Phone" {
+		t.Fatalf("first conflict: %+v", en)
+	}
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	if err := admin.Update(bg, "Account", a.ID, remote.Fields{"OwnerId": samID}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.admin(t).Share(bg, a.ID, "alex@demo.example", "edit"); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	if err := h.eng.Resolve(bg, en.ID, map[string]Choice{"Phone": {Take: TakeMine}}); err != nil {
+		t.Fatalf("resolving Phone: %v", err)
+	}
+	en = h.entryOf(t, a.ID)
+	if en.Status != StatusConflict || len(en.Conflicts) != 1 || en.Conflicts[0].Field != "OwnerId" {
+		t.Fatalf("after resolving Phone: %+v", en)
+	}
+	if err := h.eng.Resolve(bg, en.ID, map[string]Choice{"OwnerId": {Take: TakeTheirs}}); err != nil {
+		t.Fatalf("taking theirs for Owner: %v", err)
+	}
+	h.sync(t)
+	org := h.serverRecord(t, "Account", a.ID).Fields
+	if org["Phone"] != "555-0001" || org["OwnerId"] != samID {
+		t.Fatalf("the org has %v / %v", org["Phone"], org["OwnerId"])
+	}
+}

@@ -824,7 +824,7 @@ func (m conflictModel) alsoSent() string {
 	}
 	var parts []string
 	for _, f := range sortedFieldNames(m.entry.Changes) {
-		if !inConflict[f] {
+		if !inConflict[f] && !m.changedSince(f) {
 			v := m.show(f, m.entry.Changes[f])
 			switch m.field(f).Type {
 			case "int", "double", "currency", "percent", "boolean", "date", "datetime":
@@ -839,6 +839,39 @@ func (m conflictModel) alsoSent() string {
 		return ""
 	}
 	return "Also to be sent, no conflict: " + strings.Join(parts, ", ")
+}
+
+// changedSince reports whether another user changed field f of the change, outside the
+// conflict, since the user changed it (a sync brought it while the conflict waited): saving the
+// choices makes it a conflict of its own, so it is not said to be sent.
+func (m conflictModel) changedSince(f string) bool {
+	if m.server == nil {
+		return false
+	}
+	base, known := m.entry.Base[f]
+	if !known {
+		return false // the value the user changed is not known: nothing to compare
+	}
+	now, mine := m.server[f], m.entry.Changes[f]
+	return !pending.SameFieldValue(m.desc, f, now, base) && !pending.SameFieldValue(m.desc, f, now, mine)
+}
+
+// changedSinceNote names the fields changedSince reports, or "" when there are none.
+func (m conflictModel) changedSinceNote() string {
+	inConflict := map[string]bool{}
+	for _, c := range m.entry.Conflicts {
+		inConflict[c.Field] = true
+	}
+	var parts []string
+	for _, f := range sortedFieldNames(m.entry.Changes) {
+		if !inConflict[f] && m.changedSince(f) {
+			parts = append(parts, m.label(f))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Changed on the org since your change, too: " + strings.Join(parts, ", ") + " (saving keeps your choices here and asks about it next)"
 }
 
 // sortedFieldNames are the keys of fs in order.
@@ -878,6 +911,11 @@ func (m conflictModel) save() (conflictModel, tea.Cmd) {
 			note := "Kept the record; your delete was dropped."
 			if anyway {
 				note = "Delete will be sent again."
+				if en, e2 := b.Entry(ctx, id); err == nil && e2 == nil && en.Status == pending.StatusConflict {
+					// Changed again since the screen showed it: not deleted; asked again.
+					return opDoneMsg{note: "Not deleted: " + lowerFirst(CleanLine(en.Message)) +
+						", again since the conflict showed it. Look at it again before deleting.", back: true, syncRuns: syncs}
+				}
 			}
 			return opDoneMsg{note: note, err: err, back: true, resolved: watch, syncRuns: syncs}
 		}
@@ -1096,6 +1134,11 @@ func (m conflictModel) View() string {
 	if m.moved != "" {
 		for _, l := range strings.Split(wrap("✖ "+m.moved, max(1, m.w)), "\n") {
 			out = append(out, s.Error.Render(l))
+		}
+	}
+	if since := m.changedSinceNote(); since != "" {
+		for _, l := range capLines(strings.Split(wrap(since, max(1, m.w)), "\n"), 2, m.w) {
+			out = append(out, s.Subtle.Render(l))
 		}
 	}
 	if also := m.alsoSent(); also != "" {

@@ -414,10 +414,20 @@ func (f *fakeBackend) ResolveAgainst(_ context.Context, id string, choices map[s
 	}
 	return f.remove(id)
 }
-func (f *fakeBackend) ResolveDelete(_ context.Context, id string, _ bool) error { return f.remove(id) }
-func (f *fakeBackend) Fix(_ context.Context, id string, _ remote.Fields) error  { return f.remove(id) }
-func (f *fakeBackend) Retry(context.Context, string) error                      { return nil }
-func (f *fakeBackend) Dismiss(_ context.Context, id string) error               { return f.remove(id) }
+func (f *fakeBackend) ResolveDelete(_ context.Context, id string, _ bool) error {
+	f.mu.Lock()
+	into := f.resolvedInto
+	f.mu.Unlock()
+	if into != nil {
+		_ = f.remove(id)
+		f.setEntry(*into)
+		return nil
+	}
+	return f.remove(id)
+}
+func (f *fakeBackend) Fix(_ context.Context, id string, _ remote.Fields) error { return f.remove(id) }
+func (f *fakeBackend) Retry(context.Context, string) error                     { return nil }
+func (f *fakeBackend) Dismiss(_ context.Context, id string) error              { return f.remove(id) }
 
 // Discard drops a change; a discarded create takes its record with it, as in the engine.
 func (f *fakeBackend) Discard(_ context.Context, id string) error {

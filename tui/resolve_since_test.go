@@ -69,3 +69,41 @@ func TestAResolutionThatLeavesANewConflictSaysSo(t *testing.T) {
 	d.requireView("Your choices are kept, but another user changed Website since your change: a new conflict to resolve.")
 	d.refuseView("the change is queued again")
 }
+
+// The conflict screen does not list a field another user changed since (outside the conflict)
+// as "also to be sent, no conflict": it says saving asks about it next.
+func TestTheConflictScreenSaysAFieldChangedSinceIsNotSentAsItIs(t *testing.T) {
+	f := seededFake(1)
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusConflict,
+		Changes:   remote.Fields{"Phone": "1", "Website": "mine.example", "Industry": "Energy"},
+		Base:      remote.Fields{"Phone": "555-0100", "Website": "before.example", "Industry": "Banking"},
+		Conflicts: []pending.Conflict{{Field: "Phone", Base: "555-0100", Theirs: "2", Mine: "1"}}})
+	rv, err := f.Record(context.Background(), "Account", "001000000000000000")
+	if err != nil || rv.Server["Website"] == "before.example" || rv.Server["Industry"] != "Banking" {
+		t.Fatalf("the test's record: %v %v", rv.Server, err)
+	}
+	d := newDriver(t, f, 120, 30)
+	d.keys("enter", "enter", "r")
+	d.requireView("Resolve conflict", "Changed on the org since your change, too: Website", "Also to be sent, no conflict: Industry")
+	d.refuseView(`Website "mine.example"`)
+}
+
+// Delete anyway over a record changed again since the conflict showed it: not deleted, and the
+// screen says so rather than "Delete will be sent again."
+func TestDeleteAnywayOverALaterChangeSaysItWasNotDeleted(t *testing.T) {
+	f := seededFake(1)
+	conflict := pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpDelete, Status: pending.StatusConflict, Message: "Another user changed Phone before your delete reached the org",
+		Conflicts: []pending.Conflict{{Field: "Phone", Base: "555-0100", Theirs: "2"}}}
+	f.setEntry(conflict)
+	again := conflict
+	again.Message = "Another user changed Phone, Website before your delete reached the org"
+	f.resolvedInto = &again
+	d := newDriver(t, f, 120, 30)
+	d.keys("enter", "enter", "r")
+	d.requireView("Resolve conflict")
+	d.keys("m", "ctrl+s")
+	d.requireView("Not deleted: another user changed Phone, Website before your delete reached the org, again since")
+	d.refuseView("Delete will be sent again.")
+}
