@@ -1104,8 +1104,9 @@ func (e *Engine) ResolveDelete(ctx context.Context, entryID string, deleteAnyway
 			// conflict now shows every change; deleting anyway is asked again.
 			by := lastSaver(rec.Server)
 			theirs, _ := ent.othersChanged(d, rec.Server)
+			theirs = inFormOrder(d, theirs)
 			ent.Conflicts = nil
-			for _, f := range inFormOrder(d, theirs) {
+			for _, f := range theirs {
 				ent.Conflicts = append(ent.Conflicts, Conflict{Field: f, Base: ent.baseRecord[f], Theirs: rec.Server[f], TheirsBy: by, TheirsAt: rec.Version.LastModifiedDate})
 			}
 			ent.Message = e.changer(by) + " changed " + orRecord(d, theirs) + " before your delete reached the org"
