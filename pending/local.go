@@ -905,7 +905,27 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 		if server == nil {
 			return false, fmt.Errorf("%w: the server copy of this record is missing; retry the sync", ErrNotAllowed)
 		}
-		if unseen := changedOutsideConflict(d, ent, server, inConflict); len(unseen) > 0 {
+		// A field of the change outside the conflict another user changed since (below): an
+		// owner among them is asked about as a conflict, not refused here.
+		unseen := changedOutsideConflict(d, ent, server, inConflict)
+		if _, moved := ent.Changes["OwnerId"]; moved && !slices.Contains(unseen, "OwnerId") {
+			// The record may have been given away meanwhile (the other side of the conflict):
+			// keeping the owner change would make the org refuse it. Refused here when the
+			// device knows the user may not give it away (shared to read or edit); when it
+			// does not know (a record the user owned until the conflict was never asked
+			// about, and an admin may give away anyone's), the org decides, and a refusal
+			// asks for the owner alone, the rest of the change kept (applyOwnerRefused).
+			if acc, err := e.accessTo(ctx, tx, *rec); err != nil {
+				return false, err
+			} else if acc != AccessFull {
+				return false, fmt.Errorf("%w: %q is no longer yours: only its owner or an admin can give it to another user; take theirs for %s and keep the rest of your change",
+					ErrNotAllowed, rec.Name, fieldLabel(d, "OwnerId"))
+			}
+		}
+		if err := dependentsSuit(d, ent.Changes, server, choices); err != nil {
+			return false, err
+		}
+		if len(unseen) > 0 {
 			// Another user changed a field of the change the conflict did not show, since the
 			// user changed it (a sync brought it while the conflict waited): resolving would
 			// send mine over it unseen. The choices made stand, taken over theirs as they are
@@ -926,23 +946,6 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 			ent.logNote(truncate("a new conflict: "+ent.Message+" since your change; "+conflictValues(ctx, tx, d, ent.Conflicts), 400))
 			return false, nil
 		}
-		if _, moved := ent.Changes["OwnerId"]; moved {
-			// The record may have been given away meanwhile (the other side of the conflict):
-			// keeping the owner change would make the org refuse it. Refused here when the
-			// device knows the user may not give it away (shared to read or edit); when it
-			// does not know (a record the user owned until the conflict was never asked
-			// about, and an admin may give away anyone's), the org decides, and a refusal
-			// asks for the owner alone, the rest of the change kept (applyOwnerRefused).
-			if acc, err := e.accessTo(ctx, tx, *rec); err != nil {
-				return false, err
-			} else if acc != AccessFull {
-				return false, fmt.Errorf("%w: %q is no longer yours: only its owner or an admin can give it to another user; take theirs for %s and keep the rest of your change",
-					ErrNotAllowed, rec.Name, fieldLabel(d, "OwnerId"))
-			}
-		}
-		if err := dependentsSuit(d, ent.Changes, server, choices); err != nil {
-			return false, err
-		}
 		ent.logNote(resolvedNote(said))
 		if len(ent.Changes) == 0 {
 			rec.View = overlay(server, nil)
@@ -953,6 +956,35 @@ func (e *Engine) resolve(ctx context.Context, entryID string, choices map[string
 		ent.Status = StatusPending
 		return false, settleRefs(ctx, tx, ent)
 	})
+}
+
+// ChangedSince lists, for a conflict on an update, the fields of its change outside the
+// conflict that another user changed since the user changed them (a sync brought them while the
+// conflict waited): resolving keeps the choices and asks about these next. Values the user's own
+// earlier sends carried are not such changes.
+func (e *Engine) ChangedSince(ctx context.Context, entryID string) ([]string, error) {
+	var out []string
+	err := e.db.View(ctx, func(tx *cache.Tx) error {
+		ent, err := entryByID(ctx, tx, entryID)
+		if err != nil {
+			return err
+		}
+		if ent.Status != StatusConflict || ent.Op != OpUpdate {
+			return nil
+		}
+		rec, err := tx.Record(ctx, ent.RecordID)
+		if err != nil || rec.Server == nil {
+			return nil // nothing to compare with
+		}
+		d, _ := tx.Describe(ctx, ent.Object)
+		inConflict := map[string]bool{}
+		for _, c := range ent.Conflicts {
+			inConflict[c.Field] = true
+		}
+		out = changedOutsideConflict(d, ent, rec.Server, inConflict)
+		return nil
+	})
+	return out, err
 }
 
 // resolvedNote is the log's note of a resolution: what the user chose for each field.

@@ -422,6 +422,9 @@ func TestResolvingAConflictDoesNotOverwriteAFieldAnotherUserChangedSince(t *test
 		t.Fatal(err)
 	}
 	h.sync(t) // the refresh brings it; the conflict waits on Phone
+	if since, err := h.eng.ChangedSince(bg, en.ID); err != nil || len(since) != 1 || since[0] != "Description" {
+		t.Fatalf("ChangedSince = %v (%v), want Description", since, err)
+	}
 	if err := h.eng.Resolve(bg, en.ID, map[string]Choice{"Phone": {Take: TakeMine}}); err != nil {
 		t.Fatal(err)
 	}
@@ -613,5 +616,84 @@ func TestAnOwnerChangedSinceOutsideTheConflictBecomesAConflict(t *testing.T) {
 	org := h.serverRecord(t, "Account", a.ID).Fields
 	if org["Phone"] != "555-0001" || org["OwnerId"] != samID {
 		t.Fatalf("the org has %v / %v", org["Phone"], org["OwnerId"])
+	}
+}
+
+// A choice the resolution refuses (keeping mine for an Owner the user may no longer give away)
+// is refused before anything is saved, even when another field changed since: nothing of the
+// choices is stored, the Owner stays a conflict, and taking theirs for it goes through.
+func TestARefusedOwnerChoiceIsNotSavedWithAFieldChangedSince(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	a := h.firstOwned(t, "Account")
+	adminID, samID := h.users["admin@demo.example"].ID, h.users["sam@demo.example"].ID
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Account", a.ID, remote.Fields{"Phone": "555-0001", "OwnerId": adminID, "Website": "mine.example"}); err != nil {
+		t.Fatal(err)
+	}
+	admin := h.as(t, "admin@demo.example")
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	if err := admin.Update(bg, "Account", a.ID, remote.Fields{"Phone": "555-0002", "OwnerId": samID}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.admin(t).Share(bg, a.ID, "alex@demo.example", "edit"); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	en := h.entryOf(t, a.ID)
+	if en.Status != StatusConflict || len(en.Conflicts) != 2 {
+		t.Fatalf("first conflict: %+v", en)
+	}
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	if err := admin.Update(bg, "Account", a.ID, remote.Fields{"Website": "theirs.example"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	mine := map[string]Choice{"Phone": {Take: TakeMine}, "OwnerId": {Take: TakeMine}}
+	if err := h.eng.Resolve(bg, en.ID, mine); !errors.Is(err, ErrNotAllowed) {
+		t.Fatalf("keeping mine for an owner no longer the user's to give: %v", err)
+	}
+	if now := h.entryOf(t, a.ID); len(now.Conflicts) != 2 {
+		t.Fatalf("a refused resolution changed the conflict: %+v", now.Conflicts)
+	}
+	if err := h.eng.Resolve(bg, en.ID, map[string]Choice{"Phone": {Take: TakeMine}, "OwnerId": {Take: TakeTheirs}}); err != nil {
+		t.Fatalf("taking theirs for Owner: %v", err)
+	}
+	if now := h.entryOf(t, a.ID); now.Status != StatusConflict || len(now.Conflicts) != 1 || now.Conflicts[0].Field != "Website" {
+		t.Fatalf("after taking theirs for Owner: %+v", now)
+	}
+}
+
+// A value the org holds because the user's own earlier send carried it (its reply lost) is not
+// another user's change since: ChangedSince leaves it out, as the resolution does.
+func TestChangedSinceLeavesOutTheUsersOwnEarlierSend(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	c := h.firstOwned(t, "Contact")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Title": "A"}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.faults.set(once(isComposite, "lose"))
+	_, _ = h.eng.Sync(bg)
+	h.faults.set(nil)
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Title": "B", "Phone": "111"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	if err := h.as(t, "admin@demo.example").Update(bg, "Contact", c.ID, remote.Fields{"Phone": "222"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	en := h.entryOf(t, c.ID)
+	if en.Status != StatusConflict {
+		t.Fatalf("no conflict to look at: %+v", en)
+	}
+	if since, err := h.eng.ChangedSince(bg, en.ID); err != nil || len(since) != 0 {
+		t.Fatalf("ChangedSince = %v (%v), want none: Title is the user's own earlier send", since, err)
 	}
 }

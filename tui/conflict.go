@@ -27,7 +27,15 @@ type conflictDataMsg struct {
 	names  map[string]string // display names the record view knows (users among them)
 	me     string            // the signed-in user's id
 	server remote.Fields     // the org's copy as the device has it now: a sync since the conflict may have brought newer values
+	since  map[string]bool   // fields of the change another user changed since, as the backend judges (nil: it does not say)
 	err    error
+}
+
+// changedSincer is a Backend that says which fields of a conflict's change, outside the
+// conflict, another user changed since the user changed them (the engine, which knows the
+// values the user's own earlier sends carried).
+type changedSincer interface {
+	ChangedSince(ctx context.Context, entryID string) ([]string, error)
 }
 
 // conflictMovedMsg stops a save: the org's copy the device holds now has values for
@@ -53,6 +61,7 @@ type conflictModel struct {
 	me      string            // the signed-in user's id: their own save is "you" (author)
 	picked  map[string]string // names of the records typed new values of lookups point at
 	server  remote.Fields     // the org's copy as the device has it now; nil when unknown
+	since   map[string]bool   // fields changed on the org since, as the backend judges; nil when it does not say
 	moved   string            // why the last ctrl+s did not save: theirs changed again
 	choices []pending.Choice
 	cursor  int
@@ -137,7 +146,16 @@ func (m conflictModel) open(entryID string) (conflictModel, tea.Cmd) {
 			names, server, me = v.Names, v.Server, v.Me
 		}
 		names = lookupNames(ctx, b, d, theirsNow(e.Conflicts, server), names)
-		return conflictDataMsg{gen: gen, entry: e, desc: d, names: names, me: me, server: server, err: err}
+		var since map[string]bool
+		if cs, ok := b.(changedSincer); ok {
+			if fs, serr := cs.ChangedSince(ctx, entryID); serr == nil {
+				since = map[string]bool{}
+				for _, f := range fs {
+					since[f] = true
+				}
+			}
+		}
+		return conflictDataMsg{gen: gen, entry: e, desc: d, names: names, me: me, server: server, since: since, err: err}
 	}
 }
 
@@ -845,6 +863,9 @@ func (m conflictModel) alsoSent() string {
 // conflict, since the user changed it (a sync brought it while the conflict waited): saving the
 // choices makes it a conflict of its own, so it is not said to be sent.
 func (m conflictModel) changedSince(f string) bool {
+	if m.since != nil {
+		return m.since[f]
+	}
 	if m.server == nil {
 		return false
 	}
@@ -913,8 +934,8 @@ func (m conflictModel) save() (conflictModel, tea.Cmd) {
 				note = "Delete will be sent again."
 				if en, e2 := b.Entry(ctx, id); err == nil && e2 == nil && en.Status == pending.StatusConflict {
 					// Changed again since the screen showed it: not deleted; asked again.
-					return opDoneMsg{note: "Not deleted: " + lowerFirst(CleanLine(en.Message)) +
-						", again since the conflict showed it. Look at it again before deleting.", back: true, syncRuns: syncs}
+					return opDoneMsg{note: "Not deleted: the record changed again since the conflict showed it. " +
+						strings.TrimRight(CleanLine(en.Message), ".") + ". Look at it again before deleting.", back: true, syncRuns: syncs}
 				}
 			}
 			return opDoneMsg{note: note, err: err, back: true, resolved: watch, syncRuns: syncs}
@@ -1003,7 +1024,7 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 		if msg.err != nil {
 			return m, tea.Batch(errCmd(msg.err), cmdOf(backMsg{}))
 		}
-		m.entry, m.desc, m.names, m.me, m.server, m.loaded = msg.entry, msg.desc, msg.names, msg.me, msg.server, true
+		m.entry, m.desc, m.names, m.me, m.server, m.since, m.loaded = msg.entry, msg.desc, msg.names, msg.me, msg.server, msg.since, true
 		m.picked = map[string]string{}
 		m.choices = make([]pending.Choice, len(m.entry.Conflicts))
 		return m, nil

@@ -104,6 +104,6 @@ func TestDeleteAnywayOverALaterChangeSaysItWasNotDeleted(t *testing.T) {
 	d.keys("enter", "enter", "r")
 	d.requireView("Resolve conflict")
 	d.keys("m", "ctrl+s")
-	d.requireView("Not deleted: another user changed Phone, Website before your delete reached the org, again since")
+	d.requireView("Not deleted: the record changed again since the conflict showed it. Another user changed Phone, Website")
 	d.refuseView("Delete will be sent again.")
 }
