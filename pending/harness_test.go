@@ -338,6 +338,16 @@ func (f *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // editMeetingTheirs has the user change a record offline (mine), another user (the admin) change
 // it on the org two seconds later (theirs), and the device come back online (no sync yet).
+// changeLaterAsAdmin has the admin change a record on the org two seconds later than the last
+// change (the device learns it at its next sync).
+func (h *harness) changeLaterAsAdmin(t tb, object, id string, fields remote.Fields) {
+	t.Helper()
+	h.clock.Set(h.clock.Now().Add(2e9))
+	if err := h.as(t, "admin@demo.example").Update(bg, object, id, fields, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (h *harness) editMeetingTheirs(t tb, object, id string, mine, theirs remote.Fields) {
 	t.Helper()
 	h.eng.SetOnline(false)

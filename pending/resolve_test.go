@@ -402,25 +402,13 @@ func TestResolvingAConflictDoesNotOverwriteAFieldAnotherUserChangedSince(t *test
 	h := newHarness(t, harnessOpts{})
 	h.sync(t)
 	c := h.firstOwned(t, "Contact")
-	h.eng.SetOnline(false)
-	if err := h.eng.Edit(bg, "Contact", c.ID, remote.Fields{"Phone": "111", "Description": "mine"}); err != nil {
-		t.Fatal(err)
-	}
-	admin := h.as(t, "admin@demo.example")
-	h.clock.Set(h.clock.Now().Add(2 * time.Second))
-	if err := admin.Update(bg, "Contact", c.ID, remote.Fields{"Phone": "222"}, remote.WriteOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	h.eng.SetOnline(true)
+	h.editMeetingTheirs(t, "Contact", c.ID, remote.Fields{"Phone": "111", "Description": "mine"}, remote.Fields{"Phone": "222"})
 	h.sync(t)
 	en := h.entryOf(t, c.ID)
 	if en.Status != StatusConflict || len(en.Conflicts) != 1 || en.Conflicts[0].Field != "Phone" {
 		t.Fatalf("first conflict: %+v", en)
 	}
-	h.clock.Set(h.clock.Now().Add(2 * time.Second))
-	if err := admin.Update(bg, "Contact", c.ID, remote.Fields{"Description": "theirs, later"}, remote.WriteOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	h.changeLaterAsAdmin(t, "Contact", c.ID, remote.Fields{"Description": "theirs, later"})
 	h.sync(t) // the refresh brings it; the conflict waits on Phone
 	if since, err := h.eng.ChangedSince(bg, en.ID); err != nil || len(since) != 1 || since[0] != "Description" {
 		t.Fatalf("ChangedSince = %v (%v), want Description", since, err)
@@ -530,21 +518,14 @@ func TestDeleteAnywayDoesNotDeleteOverALaterChangeNotShown(t *testing.T) {
 	if err := h.eng.Delete(bg, "Contact", c.ID); err != nil {
 		t.Fatal(err)
 	}
-	admin := h.as(t, "admin@demo.example")
-	h.clock.Set(h.clock.Now().Add(2 * time.Second))
-	if err := admin.Update(bg, "Contact", c.ID, remote.Fields{"Phone": "555-0222"}, remote.WriteOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	h.changeLaterAsAdmin(t, "Contact", c.ID, remote.Fields{"Phone": "555-0222"})
 	h.eng.SetOnline(true)
 	h.sync(t)
 	en := h.entryOf(t, c.ID)
 	if en.Status != StatusConflict {
 		t.Fatalf("no conflict: %+v", en)
 	}
-	h.clock.Set(h.clock.Now().Add(2 * time.Second))
-	if err := admin.Update(bg, "Contact", c.ID, remote.Fields{"Description": "theirs, later"}, remote.WriteOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	h.changeLaterAsAdmin(t, "Contact", c.ID, remote.Fields{"Description": "theirs, later"})
 	h.sync(t)
 	if err := h.eng.ResolveDelete(bg, en.ID, true); err != nil {
 		t.Fatal(err)
@@ -579,25 +560,13 @@ func TestAnOwnerChangedSinceOutsideTheConflictBecomesAConflict(t *testing.T) {
 	h.sync(t)
 	a := h.firstOwned(t, "Account")
 	adminID, samID := h.users["admin@demo.example"].ID, h.users["sam@demo.example"].ID
-	h.eng.SetOnline(false)
-	if err := h.eng.Edit(bg, "Account", a.ID, remote.Fields{"Phone": "555-0001", "OwnerId": adminID}); err != nil {
-		t.Fatal(err)
-	}
-	admin := h.as(t, "admin@demo.example")
-	h.clock.Set(h.clock.Now().Add(2 * time.Second))
-	if err := admin.Update(bg, "Account", a.ID, remote.Fields{"Phone": "555-0002"}, remote.WriteOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	h.eng.SetOnline(true)
+	h.editMeetingTheirs(t, "Account", a.ID, remote.Fields{"Phone": "555-0001", "OwnerId": adminID}, remote.Fields{"Phone": "555-0002"})
 	h.sync(t)
 	en := h.entryOf(t, a.ID)
 	if en.Status != StatusConflict || len(en.Conflicts) != 1 || en.Conflicts[0].Field != "Phone" {
 		t.Fatalf("first conflict: %+v", en)
 	}
-	h.clock.Set(h.clock.Now().Add(2 * time.Second))
-	if err := admin.Update(bg, "Account", a.ID, remote.Fields{"OwnerId": samID}, remote.WriteOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	h.changeLaterAsAdmin(t, "Account", a.ID, remote.Fields{"OwnerId": samID})
 	if err := h.admin(t).Share(bg, a.ID, "alex@demo.example", "edit"); err != nil {
 		t.Fatal(err)
 	}
@@ -627,28 +596,16 @@ func TestARefusedOwnerChoiceIsNotSavedWithAFieldChangedSince(t *testing.T) {
 	h.sync(t)
 	a := h.firstOwned(t, "Account")
 	adminID, samID := h.users["admin@demo.example"].ID, h.users["sam@demo.example"].ID
-	h.eng.SetOnline(false)
-	if err := h.eng.Edit(bg, "Account", a.ID, remote.Fields{"Phone": "555-0001", "OwnerId": adminID, "Website": "mine.example"}); err != nil {
-		t.Fatal(err)
-	}
-	admin := h.as(t, "admin@demo.example")
-	h.clock.Set(h.clock.Now().Add(2 * time.Second))
-	if err := admin.Update(bg, "Account", a.ID, remote.Fields{"Phone": "555-0002", "OwnerId": samID}, remote.WriteOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	h.editMeetingTheirs(t, "Account", a.ID, remote.Fields{"Phone": "555-0001", "OwnerId": adminID, "Website": "mine.example"}, remote.Fields{"Phone": "555-0002", "OwnerId": samID})
 	if err := h.admin(t).Share(bg, a.ID, "alex@demo.example", "edit"); err != nil {
 		t.Fatal(err)
 	}
-	h.eng.SetOnline(true)
 	h.sync(t)
 	en := h.entryOf(t, a.ID)
 	if en.Status != StatusConflict || len(en.Conflicts) != 2 {
 		t.Fatalf("first conflict: %+v", en)
 	}
-	h.clock.Set(h.clock.Now().Add(2 * time.Second))
-	if err := admin.Update(bg, "Account", a.ID, remote.Fields{"Website": "theirs.example"}, remote.WriteOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	h.changeLaterAsAdmin(t, "Account", a.ID, remote.Fields{"Website": "theirs.example"})
 	h.sync(t)
 	mine := map[string]Choice{"Phone": {Take: TakeMine}, "OwnerId": {Take: TakeMine}}
 	if err := h.eng.Resolve(bg, en.ID, mine); !errors.Is(err, ErrNotAllowed) {

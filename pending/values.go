@@ -103,10 +103,6 @@ func sameFieldValue(d *remote.Describe, f string, a, b any) bool {
 	return okx && oky && sameChoices(x, y)
 }
 
-// SameFieldValue is sameFieldValue, for the screens: whether two values of field f of d are
-// one value on the org.
-func SameFieldValue(d *remote.Describe, f string, a, b any) bool { return sameFieldValue(d, f, a, b) }
-
 // sameValue compares two field values as the org would store them: "" equals null, datetimes
 // compare as instants (to the millisecond, which is what the org keeps), numbers as numbers.
 func sameValue(a, b any) bool {

@@ -23,6 +23,9 @@ type Backend interface {
 	CheckAccess(ctx context.Context, id string) (pending.Access, error)
 	Entries(ctx context.Context) ([]pending.Entry, error)
 	Entry(ctx context.Context, entryID string) (pending.Entry, error)
+	// ChangedSince lists the fields of a conflict's change, outside the conflict, that another
+	// user changed since the user changed them: resolving asks about them next.
+	ChangedSince(ctx context.Context, entryID string) ([]string, error)
 	Counts(ctx context.Context) (total, attention int, err error)
 	Activity(ctx context.Context, recordID string, limit int) ([]pending.Activity, error)
 	LastSync() time.Time

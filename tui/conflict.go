@@ -27,15 +27,8 @@ type conflictDataMsg struct {
 	names  map[string]string // display names the record view knows (users among them)
 	me     string            // the signed-in user's id
 	server remote.Fields     // the org's copy as the device has it now: a sync since the conflict may have brought newer values
-	since  map[string]bool   // fields of the change another user changed since, as the backend judges (nil: it does not say)
+	since  map[string]bool   // fields of the change another user changed since, as the engine judges
 	err    error
-}
-
-// changedSincer is a Backend that says which fields of a conflict's change, outside the
-// conflict, another user changed since the user changed them (the engine, which knows the
-// values the user's own earlier sends carried).
-type changedSincer interface {
-	ChangedSince(ctx context.Context, entryID string) ([]string, error)
 }
 
 // conflictMovedMsg stops a save: the org's copy the device holds now has values for
@@ -61,7 +54,7 @@ type conflictModel struct {
 	me      string            // the signed-in user's id: their own save is "you" (author)
 	picked  map[string]string // names of the records typed new values of lookups point at
 	server  remote.Fields     // the org's copy as the device has it now; nil when unknown
-	since   map[string]bool   // fields changed on the org since, as the backend judges; nil when it does not say
+	since   map[string]bool   // fields of the change another user changed since, as the engine judges
 	moved   string            // why the last ctrl+s did not save: theirs changed again
 	choices []pending.Choice
 	cursor  int
@@ -146,13 +139,10 @@ func (m conflictModel) open(entryID string) (conflictModel, tea.Cmd) {
 			names, server, me = v.Names, v.Server, v.Me
 		}
 		names = lookupNames(ctx, b, d, theirsNow(e.Conflicts, server), names)
-		var since map[string]bool
-		if cs, ok := b.(changedSincer); ok {
-			if fs, serr := cs.ChangedSince(ctx, entryID); serr == nil {
-				since = map[string]bool{}
-				for _, f := range fs {
-					since[f] = true
-				}
+		since := map[string]bool{} // a nicety too: without it, nothing is said to have changed since
+		if fs, serr := b.ChangedSince(ctx, entryID); serr == nil {
+			for _, f := range fs {
+				since[f] = true
 			}
 		}
 		return conflictDataMsg{gen: gen, entry: e, desc: d, names: names, me: me, server: server, since: since, err: err}
@@ -862,20 +852,7 @@ func (m conflictModel) alsoSent() string {
 // changedSince reports whether another user changed field f of the change, outside the
 // conflict, since the user changed it (a sync brought it while the conflict waited): saving the
 // choices makes it a conflict of its own, so it is not said to be sent.
-func (m conflictModel) changedSince(f string) bool {
-	if m.since != nil {
-		return m.since[f]
-	}
-	if m.server == nil {
-		return false
-	}
-	base, known := m.entry.Base[f]
-	if !known {
-		return false // the value the user changed is not known: nothing to compare
-	}
-	now, mine := m.server[f], m.entry.Changes[f]
-	return !pending.SameFieldValue(m.desc, f, now, base) && !pending.SameFieldValue(m.desc, f, now, mine)
-}
+func (m conflictModel) changedSince(f string) bool { return m.since[f] }
 
 // changedSinceNote names the fields changedSince reports, or "" when there are none.
 func (m conflictModel) changedSinceNote() string {

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -446,6 +447,32 @@ func (f *fakeBackend) Discard(_ context.Context, id string) error {
 	}
 	f.mu.Unlock()
 	return f.remove(id)
+}
+
+// ChangedSince, as the engine judges it but without earlier sends: the fields of a conflict's
+// change outside it whose value in the org's copy is neither the base nor mine.
+func (f *fakeBackend) ChangedSince(ctx context.Context, entryID string) ([]string, error) {
+	e, err := f.Entry(ctx, entryID)
+	if err != nil || e.Status != pending.StatusConflict {
+		return nil, err
+	}
+	v, err := f.Record(ctx, e.Object, e.RecordID)
+	if err != nil {
+		return nil, nil
+	}
+	inConflict := map[string]bool{}
+	for _, c := range e.Conflicts {
+		inConflict[c.Field] = true
+	}
+	var out []string
+	for field, mine := range e.Changes {
+		base, known := e.Base[field]
+		now := v.Server[field]
+		if known && !inConflict[field] && !reflect.DeepEqual(now, base) && !reflect.DeepEqual(now, mine) {
+			out = append(out, field)
+		}
+	}
+	return out, nil
 }
 
 var _ Backend = (*fakeBackend)(nil)
