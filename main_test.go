@@ -808,6 +808,25 @@ func TestTheSalesforceCLIWayOpensOfflineOnceItWorkedBefore(t *testing.T) {
 	if got := o.phoneOf(t, acct); got != "555-0177" {
 		t.Fatalf("org has phone %q, want the edit made while sf failed", got)
 	}
+	// Started offline (--offline), the app does not run sf (it may reach the network) until it
+	// goes online.
+	marker := filepath.Join(bin, "ran")
+	write("#!/bin/sh\ntouch '" + marker + "'\n" + strings.TrimPrefix(works, "#!/bin/sh\n"))
+	s, err := openSession(context.Background(), &orgFlags{targetOrg: "acme", user: defaultUser, dataDir: dir}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("opening offline ran sf")
+	}
+	s.eng.SetOnline(true)
+	if _, err := s.eng.Sync(context.Background()); err != nil {
+		t.Fatalf("sync once online: %v", err)
+	}
+	if _, err := os.Stat(marker); err != nil {
+		t.Fatal("going online did not sign in through sf")
+	}
 }
 
 func TestSyncWaitsForAnOrgOutOfReachAndSaysSoInOneLine(t *testing.T) {
@@ -1685,5 +1704,52 @@ func TestNumbersAreQueuedAsTheOrgStoresThem(t *testing.T) {
 		if got, err := normalizeValue(tc.f, tc.in); err == nil || !strings.Contains(err.Error(), tc.says) {
 			t.Errorf("%s %v: %v (%v), want a refusal saying %q", tc.f.Type, tc.in, got, err, tc.says)
 		}
+	}
+}
+
+func TestTheAppStartedOfflineSendsNothingUntilItGoesOnline(t *testing.T) {
+	o := newFlakyOrg(t)
+	f := &orgFlags{orgURL: o.srv.URL, user: defaultUser, password: demoPassword, dataDir: t.TempDir()}
+	ctx := context.Background()
+	if out, err := run(t, f.dataDir, "", "--org", o.srv.URL, "sync"); err != nil {
+		t.Fatalf("first sync: %v\n%s", err, out)
+	}
+	acct := o.firstAccountOf(t, "alex@demo.example")
+	o.hits.Store(0)
+	s, err := openSession(ctx, f, false) // offline-edit --offline --org URL
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { s.Close() }()
+	if n := o.hits.Load(); n != 0 {
+		t.Fatalf("opening offline made %d request(s) to the org, want none", n)
+	}
+	if err := s.eng.Edit(ctx, "Account", acct, remote.Fields{"Phone": "555-0142"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.eng.Sync(ctx); !errors.Is(err, remote.ErrOffline) {
+		t.Fatalf("sync while offline: %v, want offline", err)
+	}
+	if n := o.hits.Load(); n != 0 {
+		t.Fatalf("offline, the device made %d request(s), want none", n)
+	}
+	// Online: the sign-in happens then, and the change reaches the org.
+	s.eng.SetOnline(true)
+	if _, err := s.eng.Sync(ctx); err != nil {
+		t.Fatalf("sync once online: %v", err)
+	}
+	if got := o.phoneOf(t, acct); got != "555-0142" {
+		t.Fatalf("org has phone %q, want the change made offline", got)
+	}
+	// A wrong password is still refused when the device goes online.
+	s.Close()
+	f.password = "wrong"
+	s, err = openSession(ctx, f, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.eng.SetOnline(true)
+	if _, err := s.eng.Sync(ctx); pending.Classify(err) != pending.ClassAuth {
+		t.Fatalf("sync with a wrong password: %v, want a sign-in refused", err)
 	}
 }

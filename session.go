@@ -293,6 +293,26 @@ func (s *session) openOfflineAnyway(f *orgFlags, signInErr error, signIn func(co
 	return deferredSession(k, signIn), nil
 }
 
+// signInWhenOnline is the session to open the device's data with when the app starts offline
+// (--offline) and this way of signing in worked here before: the session it gave then, without
+// a token, and nothing sent at start; signIn runs when the device first goes online. ok is false
+// when the app starts online or the device has never signed in this way.
+func (s *session) signInWhenOnline(f *orgFlags, online bool, signIn func(context.Context) (signin.Session, error)) (sess signin.Session, ok bool) {
+	if online {
+		return signin.Session{}, false
+	}
+	k, ok := f.recalledSession()
+	if !ok {
+		return signin.Session{}, false
+	}
+	return deferredSession(k, func(ctx context.Context) (signin.Session, error) {
+		if s.net != nil && !s.net.Online() {
+			return signin.Session{}, fmt.Errorf("signing in: %w", remote.ErrOffline) // nothing leaves the device offline
+		}
+		return signIn(ctx)
+	}), true
+}
+
 // signInTimeoutMemory is how long a sign-in that timed out is answered by its failure rather
 // than tried again at once.
 const signInTimeoutMemory = 15 * time.Second
@@ -539,6 +559,14 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 			return nil, err
 		}
 		s.label = s.orgURL
+		orgURL, user, pw := s.orgURL, f.user, f.password
+		signIn := func(ctx context.Context) (signin.Session, error) {
+			return signin.FromPassword(ctx, s.net, orgURL, user, pw)
+		}
+		if deferred, ok := s.signInWhenOnline(f, online, signIn); ok {
+			sess = deferred
+			break
+		}
 		sess, err = signin.FromPassword(ctx, s.baseRT, s.orgURL, f.user, f.password)
 		if err != nil {
 			// Something answered, but was it an org? Asked only where the URL is new to this
@@ -549,15 +577,18 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 					return nil, fmt.Errorf("%w: --org: %w; give the URL `offline-edit serve` prints", errBadFlags, perr)
 				}
 			}
-			orgURL, user, pw := s.orgURL, f.user, f.password
-			if sess, err = s.openOffline(f, err, func(ctx context.Context) (signin.Session, error) {
-				return signin.FromPassword(ctx, s.net, orgURL, user, pw)
-			}); err != nil {
+			if sess, err = s.openOffline(f, err, signIn); err != nil {
 				return nil, err
 			}
 		}
 	case f.targetOrg != "":
 		s.baseRT = http.DefaultTransport
+		target := f.targetOrg
+		signIn := func(ctx context.Context) (signin.Session, error) { return signin.FromSFCLI(ctx, target) }
+		if deferred, ok := s.signInWhenOnline(f, online, signIn); ok {
+			sess, s.label = deferred, deferred.InstanceURL
+			break
+		}
 		if sess, err = signin.FromSFCLI(ctx, f.targetOrg); err != nil {
 			// The CLI says nothing typed about the network: with a session remembered for this
 			// org, any failure but a missing CLI opens the device's data offline.
@@ -565,10 +596,7 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 			if errors.Is(err, signin.ErrSFCLINotFound) {
 				return nil, err
 			}
-			target := f.targetOrg
-			if sess, err = s.openOfflineAnyway(f, err, func(ctx context.Context) (signin.Session, error) {
-				return signin.FromSFCLI(ctx, target)
-			}); err != nil {
+			if sess, err = s.openOfflineAnyway(f, err, signIn); err != nil {
 				return nil, err
 			}
 		}
@@ -585,14 +613,17 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 		if f.remember {
 			cfg.Store = signin.KeyringStore()
 		}
+		stored := func(ctx context.Context) (signin.Session, error) { return signin.FromStoredToken(ctx, s.net, cfg) }
+		if deferred, ok := s.signInWhenOnline(f, online, stored); ok { // known only with --remember
+			sess, s.label = deferred, deferred.InstanceURL
+			break
+		}
 		sess, err = signin.FromOAuth(ctx, s.baseRT, cfg)
 		if errors.Is(err, signin.ErrNotRemembered) {
 			fmt.Fprintln(os.Stderr, "offline-edit:", err)
 		} else if err != nil {
 			s.label = f.loginURL
-			if sess, err = s.openOffline(f, err, func(ctx context.Context) (signin.Session, error) {
-				return signin.FromStoredToken(ctx, s.net, cfg)
-			}); err != nil {
+			if sess, err = s.openOffline(f, err, stored); err != nil {
 				return nil, err
 			}
 		}
@@ -611,15 +642,20 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 		if f.remember {
 			cfg.Store = signin.KeyringStore()
 		}
+		storedCfg := cfg.StoredTokenConfig()
+		stored := func(ctx context.Context) (signin.Session, error) {
+			return signin.FromStoredToken(ctx, s.net, storedCfg)
+		}
+		if deferred, ok := s.signInWhenOnline(f, online, stored); ok { // known only with --remember
+			sess, s.label = deferred, deferred.InstanceURL
+			break
+		}
 		sess, err = signin.FromDevice(ctx, s.baseRT, cfg)
 		if errors.Is(err, signin.ErrNotRemembered) {
 			fmt.Fprintln(os.Stderr, "offline-edit:", err)
 		} else if err != nil {
 			s.label = f.loginURL
-			stored := cfg.StoredTokenConfig()
-			if sess, err = s.openOffline(f, err, func(ctx context.Context) (signin.Session, error) {
-				return signin.FromStoredToken(ctx, s.net, stored)
-			}); err != nil {
+			if sess, err = s.openOffline(f, err, stored); err != nil {
 				return nil, err
 			}
 		}

@@ -71,9 +71,10 @@ func NewAppEnv(ctx context.Context, cfg AppConfig) (*Env, error) {
 		clients:     map[string]*remote.Client{},
 		describes:   map[string]*remote.Describe{},
 	}
-	if e.login != nil {
+	if e.login != nil && cfg.Network.Online() {
 		// Briefly: the app shows nothing until this returns. An org out of reach now is signed
-		// in to when a backstage step first needs the admin.
+		// in to when a backstage step first needs the admin; so is one the app starts offline
+		// with (--offline: nothing goes to the org at start).
 		lctx, cancel := context.WithTimeout(ctx, adminSignInWait)
 		tok, err := e.login(lctx, users["admin"].Username)
 		cancel()

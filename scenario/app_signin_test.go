@@ -71,6 +71,18 @@ func TestTheBackstageSignsTheAdminInOnceTheOrgIsBack(t *testing.T) {
 	if _, err := env.Rules(ctx); err != nil || tries.Load() != n {
 		t.Fatalf("the admin signs in once: %v, %d sign-ins then %d", err, n, tries.Load())
 	}
+	// Started offline (--offline), the app signs the admin in only when a backstage step needs
+	// them.
+	nw.SetOnline(false)
+	n = tries.Load()
+	env, err = NewAppEnv(ctx, AppConfig{Engine: eng, Network: nw, InstanceURL: url, Transport: rt, Login: login, Served: true})
+	if err != nil || tries.Load() != n {
+		t.Fatalf("starting offline: %v, %d sign-ins then %d, want none", err, n, tries.Load())
+	}
+	if _, err := env.Rules(ctx); err != nil || tries.Load() != n+1 {
+		t.Fatalf("a backstage step after starting offline: %v, %d sign-ins then %d", err, n, tries.Load())
+	}
+	nw.SetOnline(true)
 	// An org that refuses the admin (not a mock org) is still said to be one without a backstage.
 	refused := func(context.Context, string) (string, error) {
 		return "", &remote.Error{Status: 400, Items: []remote.ErrorItem{{Code: "invalid_grant", Message: "authentication failure"}}}
