@@ -1192,6 +1192,9 @@ func (e *Engine) lookupCreate(ctx context.Context, r *run, en *entry) (outcome, 
 	if since.IsZero() {
 		since = en.CreatedAt
 	}
+	// The org stamps CreatedDate with its own clock: the device's time of the send, on the org's
+	// clock (a device clock minutes ahead of the org's would look past the record).
+	since = since.Add(e.orgClockAhead())
 	// The last send carried the changes as they are, unless the user changed the record since:
 	// then only an earlier send (the values it carried) can have created it, and the values
 	// as they are now, never sent, must not be looked for (they may be another create's, whose

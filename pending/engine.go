@@ -670,3 +670,22 @@ func (e *Engine) step(name string) {
 		panic(crashSignal{name})
 	}
 }
+
+// orgClock is an org that can tell its clock (the REST client, from its replies' Date header).
+type orgClock interface {
+	OrgNow() (time.Time, bool)
+}
+
+// orgClockAhead is how far the org's clock is ahead of the device's (negative: behind), to the
+// second; 0 before the org has said.
+func (e *Engine) orgClockAhead() time.Duration {
+	oc, ok := e.org.(orgClock)
+	if !ok {
+		return 0
+	}
+	now, ok := oc.OrgNow()
+	if !ok {
+		return 0
+	}
+	return now.Sub(e.now()).Truncate(time.Second)
+}

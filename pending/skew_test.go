@@ -4,6 +4,9 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/remote/mockorg"
 )
 
 // A device whose clock disagrees with the org's (ahead or behind) still learns of the org's
@@ -30,6 +33,33 @@ func TestADeviceClockAheadOrBehindTheOrgsMissesNoDelete(t *testing.T) {
 				if _, err := h.eng.Record(bg, "Contact", c.ID); !errors.Is(err, ErrNotFound) {
 					t.Fatalf("sync %d: the contact deleted on the org is still on the device: %v", i+1, err)
 				}
+			}
+		})
+	}
+}
+
+// A create whose reply was lost, on an org without Offline_Key__c, is looked for by its values
+// among the records created since shortly before the send: on the org's clock, which stamps
+// CreatedDate. A device clock minutes ahead of the org's looked past the record and sent the
+// create again (a second record).
+func TestALostCreateIsFoundWhateverTheDevicesClockSays(t *testing.T) {
+	for _, ahead := range []time.Duration{0, 6 * time.Minute, 2 * time.Hour, -2 * time.Hour} {
+		t.Run(ahead.String(), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{profile: mockorg.ProfileReal, orgBehind: ahead})
+			h.sync(t)
+			if _, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Skewed Clock Ltd", "Phone": "555-0142"}); err != nil {
+				t.Fatal(err)
+			}
+			h.faults.set(once(isComposite, "lose"))
+			_, _ = h.eng.Sync(bg)
+			h.faults.set(nil)
+			h.clock.Set(h.clock.Now().Add(5 * time.Second))
+			h.sync(t)
+			if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = 'Skewed Clock Ltd'"); n != 1 {
+				t.Fatalf("%d records on the org, want the one the lost reply created", n)
+			}
+			if total, _, _ := h.eng.Counts(bg); total != 0 {
+				t.Fatalf("%d change(s) left, want none", total)
 			}
 		})
 	}

@@ -167,6 +167,8 @@ type Client struct {
 
 	limitMu sync.Mutex
 	limit   string
+	date    time.Time // the org's clock, from the last reply's Date header
+	dateAt  time.Time // when that reply came (this machine's clock, monotonic)
 }
 
 var _ Org = (*Client)(nil)
@@ -262,6 +264,17 @@ func (c *Client) LimitInfo() string {
 	c.limitMu.Lock()
 	defer c.limitMu.Unlock()
 	return c.limit
+}
+
+// OrgNow is the org's clock now, to the second, as the Date header of its last reply and the
+// time since tell; ok is false before any reply with a Date came.
+func (c *Client) OrgNow() (now time.Time, ok bool) {
+	c.limitMu.Lock()
+	defer c.limitMu.Unlock()
+	if c.date.IsZero() {
+		return time.Time{}, false
+	}
+	return c.date.Add(time.Since(c.dateAt)), true
 }
 
 // Identity is who the client is signed in as.
@@ -629,6 +642,11 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, token stri
 	if li := resp.Header.Get("Sforce-Limit-Info"); li != "" {
 		c.limitMu.Lock()
 		c.limit = li
+		c.limitMu.Unlock()
+	}
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		c.limitMu.Lock()
+		c.date, c.dateAt = d, time.Now()
 		c.limitMu.Unlock()
 	}
 	var flow io.Reader = resp.Body

@@ -94,7 +94,10 @@ func (o *Org) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, errNotFound().Items)
 	})
-	return recoverer(mux)
+	return recoverer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", o.now().Format(http.TimeFormat)) // the org's clock, as a real org's replies carry it
+		mux.ServeHTTP(w, r)
+	}))
 }
 
 // recoverer turns a panic into 500 UNKNOWN_EXCEPTION instead of a dropped connection.
