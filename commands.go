@@ -44,19 +44,21 @@ type appFlags struct {
 	offline        bool
 	record         string
 	othersPassword string
+	mouse          bool
 }
 
 func (f *appFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.resetDemo, "reset-demo", false, "start the embedded demo org and this device afresh (drops pending changes)")
 	fs.StringVar(&f.debug, "debug", "", "write a debug log to this file")
 	fs.BoolVar(&f.offline, "offline", false, "start offline")
+	fs.BoolVar(&f.mouse, "mouse", false, "scroll with the mouse wheel (selecting text to copy then needs shift held)")
 	fs.StringVar(&f.record, "record", "", "record the session as a scenario FILE that replays with 'offline-edit scenario run FILE'; starts a fresh embedded org (--seed, --size) in a temporary directory, leaving the demo org untouched")
 	fs.StringVar(&f.othersPassword, "backstage-password", demoPassword, "with --org: password of sam@demo.example and admin@demo.example, whom the backstage (B) acts as")
 }
 
 // sayWhileReaching prints to w, a terminal, what the app is waiting for when signing in to an
-// org takes longer than after (a second), --offline too (the session is made at start) (an org that never answers holds the first screen for as long as the
-// sign-in's limit): the call it returns ends the wait. OAuth and device sign-ins say their own.
+// org takes longer than after (a second), --offline too on a device that never signed in this
+// way (an org that never answers holds the first screen for as long as the sign-in's limit): the call it returns ends the wait. OAuth and device sign-ins say their own.
 func sayWhileReaching(w io.Writer, of *orgFlags, after time.Duration) func() {
 	org := cmp.Or(of.orgURL, of.instanceURL, of.targetOrg)
 	if org == "" || of.oauth || of.device || !onTerminal(w) {
@@ -103,7 +105,7 @@ func runApp(ctx context.Context, of *orgFlags, af *appFlags) error {
 	if s.openedOffline {
 		s.eng.SetOnline(false) // the org is out of reach: start offline; o tries again
 	}
-	opts := tui.Options{Backend: s.eng, NetStatus: s.net.String, LimitInfo: s.client.LimitInfo, Note: note, TokenOnly: s.tokenOnly}
+	opts := tui.Options{Backend: s.eng, NetStatus: s.net.String, LimitInfo: s.client.LimitInfo, Note: note, TokenOnly: s.tokenOnly, Mouse: af.mouse}
 	debug, closeDebug, err := openDebug(af.debug)
 	if err != nil {
 		return err
@@ -166,7 +168,7 @@ func runRecording(ctx context.Context, of *orgFlags, af *appFlags) error {
 		return err
 	}
 	defer closeDebug()
-	runErr := tui.Run(ctx, tui.Options{Backend: eng, NetStatus: env.Network().String, Backstage: env, Debug: debug, Recording: af.record})
+	runErr := tui.Run(ctx, tui.Options{Backend: eng, NetStatus: env.Network().String, Backstage: env, Debug: debug, Recording: af.record, Mouse: af.mouse})
 	fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := eng.Finish(fctx); err != nil {

@@ -95,6 +95,7 @@ const (
 )
 
 func newScenarioOpenCmd(of *orgFlags) *cobra.Command {
+	var mouse bool
 	open := &cobra.Command{
 		Use:   "open FILE",
 		Short: "Load a scenario into the app and step through it, one step per N (or ctrl+n)",
@@ -132,6 +133,7 @@ the backstage (B). The scenario clock moves on a second at every step, as in sce
 				Backstage: env,
 				Script:    scenario.NewStepper(sc, env),
 				Now:       env.Clock().Now,
+				Mouse:     mouse,
 			}); err != nil {
 				return err
 			}
@@ -143,6 +145,7 @@ the backstage (B). The scenario clock moves on a second at every step, as in sce
 		},
 	}
 	open.Flags().Bool(resetOrgFlag, false, resetOrgUsage)
+	open.Flags().BoolVar(&mouse, "mouse", false, "scroll with the mouse wheel (selecting text to copy then needs shift held)")
 	return open
 }
 

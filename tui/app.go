@@ -27,7 +27,10 @@ import (
 
 // Options configure the app.
 type Options struct {
-	Backend   Backend
+	Backend Backend
+	// Mouse turns on the mouse wheel for scrolling; the terminal's own text selection (to copy
+	// an id or an error) then needs shift held.
+	Mouse     bool
 	NetStatus func() string // extra network-condition label for the status bar ("" = none); may be nil
 	// LimitInfo returns the org's last Sforce-Limit-Info header ("api-usage=18/15000"), shown in
 	// the status bar as the API usage; may be nil.
@@ -185,13 +188,17 @@ func New(opts Options) Model {
 	return m
 }
 
-// Run starts the program on the terminal: alt screen, mouse wheel, and a quit that waits for
-// a confirmation while a form has unsaved changes.
+// Run starts the program on the terminal: alt screen, the mouse wheel when asked for, and a
+// quit that waits for a confirmation while a form has unsaved changes.
 func Run(ctx context.Context, opts Options) error {
 	if opts.Backend == nil {
 		return errors.New("tui: no backend")
 	}
-	return run(ctx, opts, tea.WithAltScreen(), tea.WithMouseCellMotion())
+	popts := []tea.ProgramOption{tea.WithAltScreen()}
+	if opts.Mouse {
+		popts = append(popts, tea.WithMouseCellMotion())
+	}
+	return run(ctx, opts, popts...)
 }
 
 // run runs the program with the options given and those every run has.
@@ -238,6 +245,8 @@ func (m Model) unsaved() string {
 			return "The form has changes that are not saved."
 		case s == ScreenConflict && m.conflict.dirty():
 			return "The conflict screen has choices that are not saved: " + m.conflict.chosen() + "."
+		case s == ScreenBackstage && m.bstage.form.dirty():
+			return "The backstage form has values that are not sent."
 		}
 	}
 	return ""
@@ -511,7 +520,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			onYes: func() tea.Msg {
 				err := b.Delete(ctx, msg.object, msg.id)
 				if isLocked(err) {
-					err = lockedError(ctx, b, label, msg.object, msg.id)
+					err = lockedError(ctx, b, label, msg.object, msg.id, false)
 				}
 				return opDoneMsg{note: done, err: err, back: true, from: &from}
 			}}
@@ -534,6 +543,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				CleanLine(m.conflict.entry.Name), m.conflict.chosen()),
 			onYes: cmdOf(msg.then)}
 		return m, nil
+	case confirmCloseBsFormMsg:
+		m.modal = modal{kind: modalConfirm, title: "Discard typed values?", yes: "discard",
+			body: "The backstage form has values that are not sent.", onYes: cmdOf(closeBsFormMsg(msg))}
+		return m, nil
+	case closeBsFormMsg:
+		return m.updateScreen(ScreenBackstage, msg)
 	case confirmCancelMsg:
 		m.modal = modal{kind: modalConfirm, title: "Discard unsaved changes?", yes: "discard",
 			body: "The form has changes that are not saved.", onYes: cmdOf(backMsg{})}
@@ -1155,7 +1170,7 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		if !tells || !key.Matches(msg, k.Quit) {
 			var cmd tea.Cmd
-			m.modal, cmd = m.modal.update(msg, k)
+			m.modal, cmd = m.modal.update(msg, k, m.capturing())
 			return m.nextPopUp(), cmd
 		}
 		// q over an alert or a report (they only tell) closes it and quits as it would without it; a

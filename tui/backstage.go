@@ -170,12 +170,30 @@ type bsForm struct {
 	// describes are the objects' describes as the form opened (the rule form: its Field
 	// and Other field are checked against them before anything is sent).
 	describes map[string]*remote.Describe
+	opened    []any // each row's value as the form showed, to tell what was typed since
+}
+
+// dirty reports whether a value of the form changed since it showed: leaving it loses that.
+func (f *bsForm) dirty() bool {
+	if f == nil {
+		return false
+	}
+	for i, r := range f.rows {
+		if i < len(f.opened) && !bsSame(r.input.Value(), f.opened[i]) {
+			return true
+		}
+	}
+	return false
 }
 
 // Messages of the backstage.
 type (
-	openBackstageMsg struct{ object, id, name string }
-	bsFormMsg        struct {
+	// confirmCloseBsFormMsg asks before closing a backstage form holding typed values;
+	// closeBsFormMsg closes it (when it is still the form of that gen).
+	confirmCloseBsFormMsg struct{ gen int }
+	closeBsFormMsg        struct{ gen int }
+	openBackstageMsg      struct{ object, id, name string }
+	bsFormMsg             struct {
 		gen  int
 		form *bsForm
 		err  error
@@ -402,6 +420,11 @@ func (m backstageModel) sectionTitle(sec string) string {
 
 func (m backstageModel) Update(msg tea.Msg) (backstageModel, tea.Cmd) {
 	switch msg := msg.(type) {
+	case closeBsFormMsg:
+		if msg.gen == m.gen {
+			m.form = nil
+		}
+		return m, nil
 	case bsFormMsg:
 		if msg.gen != m.gen {
 			return m, nil
@@ -413,6 +436,12 @@ func (m backstageModel) Update(msg tea.Msg) (backstageModel, tea.Cmd) {
 		}
 		m.form = msg.form
 		m.sizeForm()
+		if m.form != nil {
+			m.form.opened = m.form.opened[:0]
+			for _, r := range m.form.rows {
+				m.form.opened = append(m.form.opened, r.input.Value())
+			}
+		}
 		if m.form != nil && len(m.form.rows) > 0 {
 			return m, m.form.rows[0].input.Focus()
 		}
@@ -989,6 +1018,9 @@ func (m backstageModel) updateForm(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 	}
 	switch {
 	case msg.Type == tea.KeyEsc:
+		if f.dirty() {
+			return m, cmdOf(confirmCloseBsFormMsg{gen: m.gen})
+		}
 		m.form = nil
 		return m, nil
 	case key.Matches(msg, k.Save):

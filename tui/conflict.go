@@ -62,6 +62,7 @@ type conflictModel struct {
 	fresh   bool // the editor still holds the value it opened with: typing replaces it
 	valueIn fieldInput
 	valueOf remote.Field // the field valueIn edits
+	valueAt any          // what valueIn held when it opened
 	bad     string       // why the typed value was refused
 	keep    bool         // delete conflicts: keep the record instead of deleting anyway
 	saving  bool
@@ -271,12 +272,20 @@ func (m conflictModel) dirty() bool {
 	if m.isDelete() {
 		return m.keep
 	}
+	if m.typed() {
+		return true
+	}
 	for _, ch := range m.choices {
 		if ch != (pending.Choice{}) {
 			return true
 		}
 	}
 	return false
+}
+
+// typed reports a new value being typed that differs from what its editor opened with.
+func (m conflictModel) typed() bool {
+	return m.editing && m.valueIn != nil && !sameValue(m.valueIn.Value(), m.valueAt)
 }
 
 // chosen says the choices dirty reports, in words: "theirs for Account Phone, a new value for
@@ -299,6 +308,9 @@ func (m conflictModel) chosen() string {
 		case pending.TakeValue:
 			parts = append(parts, "a new value for "+m.label(m.entry.Conflicts[i].Field))
 		}
+	}
+	if m.typed() {
+		parts = append(parts, "a value being typed for "+m.label(m.valueOf.Name))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -631,6 +643,7 @@ func (m conflictModel) startValue() (conflictModel, tea.Cmd) {
 	}
 	m.valueOf = m.field(c.Field)
 	m.valueIn = m.newValueInput(v)
+	m.valueAt = m.valueIn.Value()
 	m.editing, m.bad = true, ""
 	m.fresh = textLike(m.valueIn)
 	return m, m.valueIn.Focus()

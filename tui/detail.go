@@ -357,6 +357,18 @@ func (m detailModel) editNote() string {
 func stillReadable(code string) bool { return code == "INSUFFICIENT_ACCESS_OR_READONLY" }
 
 func lockedMessage(label string, st pending.Status, code, message string) string {
+	return lockedMessageIn(label, st, code, message, false)
+}
+
+// lockedMessageIn is lockedMessage, said in a form when inForm: there r, x and p are text, so
+// the keys are those of the record page, once esc has left the form.
+func lockedMessageIn(label string, st pending.Status, code, message string, inForm bool) string {
+	press := func(k, what string) string {
+		if inForm {
+			return sprintf("Nothing was saved: esc leaves the form, then press %s on the record to %s (or in Pending Changes).", k, what)
+		}
+		return sprintf("Press %s to %s (here or in Pending Changes).", k, what)
+	}
 	if st == pending.StatusFailed {
 		why := sprintf("this %s's change can't be saved", strings.ToLower(label))
 		switch redCauseOf(code, message) {
@@ -371,36 +383,40 @@ func lockedMessage(label string, st pending.Status, code, message string) string
 				why = sprintf("this %s was given to another user; you can no longer change it (you may still read it)", strings.ToLower(label))
 			}
 		}
-		return sprintf("Locked: %s. Press x to dismiss the change (here or in Pending Changes).", why)
+		return sprintf("Locked: %s. %s", why, press("x", "dismiss the change"))
 	}
 	if st == pending.StatusInvalid {
 		switch code {
 		case codeReferenceDiscarded:
-			return sprintf("Locked: this %s's change points at a new record discarded on this device. Press r to choose another first (here or in Pending Changes).",
-				strings.ToLower(label))
+			return sprintf("Locked: this %s's change points at a new record discarded on this device. %s",
+				strings.ToLower(label), press("r", "choose another first"))
 		case codeReferenceCycle:
-			return sprintf("Locked: this %s and another new record point at each other. Press r to fix it first (here or in Pending Changes).",
-				strings.ToLower(label))
+			return sprintf("Locked: this %s and another new record point at each other. %s",
+				strings.ToLower(label), press("r", "fix it first"))
 		}
-		return sprintf("Locked: the org refused this %s's change (invalid). Press r to fix it first (here or in Pending Changes).",
-			strings.ToLower(label))
+		return sprintf("Locked: the org refused this %s's change (invalid). %s",
+			strings.ToLower(label), press("r", "fix it first"))
 	}
 	if st != pending.StatusConflict {
+		if inForm {
+			return sprintf("Locked: this %s has a change that needs your attention. Nothing was saved: esc leaves the form; resolve, fix or dismiss the change in Pending Changes first.",
+				strings.ToLower(label))
+		}
 		return sprintf("Locked: this %s has a change that needs your attention: open it in Pending Changes (p) to resolve, fix or dismiss it first.",
 			strings.ToLower(label))
 	}
-	return sprintf("Locked: this %s's change needs your attention (conflict). Press r to resolve it first (here or in Pending Changes).",
-		strings.ToLower(label))
+	return sprintf("Locked: this %s's change needs your attention (conflict). %s",
+		strings.ToLower(label), press("r", "resolve it first"))
 }
 
 // lockedError is the message of an edit or a delete the engine refused as locked: what the
 // change that locks the record needs (resolve, fix or dismiss), as the record's page says it.
-func lockedError(ctx context.Context, b Backend, label, object, id string) error {
+func lockedError(ctx context.Context, b Backend, label, object, id string, inForm bool) error {
 	if v, err := b.Record(ctx, object, id); err == nil && v.Entry != nil && v.Entry.Status.Locked() {
 		e := v.Entry
-		return errors.New(lockedMessage(label, e.Status, e.Code, e.Message))
+		return errors.New(lockedMessageIn(label, e.Status, e.Code, e.Message, inForm))
 	}
-	return errors.New(lockedMessage(label, "", "", ""))
+	return errors.New(lockedMessageIn(label, "", "", "", inForm))
 }
 
 // refuseOffline is the message of a "new record" action on a record page while offline.

@@ -439,7 +439,7 @@ func (m formModel) save() (formModel, tea.Cmd) {
 				return opDoneMsg{err: fmt.Errorf("This %s is no longer on this device: the org deleted it, or it is no longer shared with you (a sync said so while you edited). Nothing was saved; esc leaves the form.", strings.ToLower(label))}
 			}
 			if isLocked(err) {
-				return opDoneMsg{err: lockedError(ctx, b, label, object, id)}
+				return opDoneMsg{err: lockedError(ctx, b, label, object, id, true)}
 			}
 			switch {
 			case errors.Is(err, pending.ErrSending) && !online:

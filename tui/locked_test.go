@@ -31,14 +31,15 @@ func TestTheLockMessageSaysWhatTheChangeNeeds(t *testing.T) {
 }
 
 // A change turned orange by the org (invalid) while the edit form was open: saving says to
-// fix it, not to resolve it.
+// fix it, not to resolve it, and with the record page's key (in the form r is text: it said
+// "Press r … here", and r typed an r).
 func TestSavingAnEditOfARecordLockedMeanwhileSaysWhatTheChangeNeeds(t *testing.T) {
 	for _, c := range []struct {
 		status pending.Status
 		want   string
 	}{
-		{pending.StatusInvalid, "Press r to fix it first"},
-		{pending.StatusConflict, "Press r to resolve it first"},
+		{pending.StatusInvalid, "esc leaves the form, then press r on the record to fix it first"},
+		{pending.StatusConflict, "esc leaves the form, then press r on the record to resolve it first"},
 	} {
 		t.Run(string(c.status), func(t *testing.T) {
 			f := seededFake(1)

@@ -53,14 +53,22 @@ type modal struct {
 
 func (m modal) open() bool { return m.kind != modalNone }
 
-// update answers the modal: it returns the closed modal and the command to run.
-func (m modal) update(msg tea.KeyMsg, k keyMap) (modal, tea.Cmd) {
+// update answers the modal: it returns the closed modal and the command to run. typing says a
+// screen under it takes text (a form, a filter): an alert that came up while the user typed
+// answers only the keys it shows (enter, esc), not letters meant for the text.
+func (m modal) update(msg tea.KeyMsg, k keyMap, typing bool) (modal, tea.Cmd) {
 	switch m.kind {
 	case modalAlert:
 		switch {
-		case key.Matches(msg, k.Open), key.Matches(msg, k.Pending), key.Matches(msg, k.Yes):
+		case key.Matches(msg, k.Open):
 			return modal{}, m.onYes
-		case msg.Type == tea.KeyEsc, key.Matches(msg, k.No):
+		case msg.Type == tea.KeyEsc:
+			return modal{}, nil
+		case typing:
+		case key.Matches(msg, k.Yes), key.Matches(msg, k.Pending) && m.isSyncAlert():
+			// p is Pending Changes: it answers only the alert whose yes opens them.
+			return modal{}, m.onYes
+		case key.Matches(msg, k.No):
 			return modal{}, nil
 		}
 	case modalConfirm:

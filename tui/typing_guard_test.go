@@ -1,0 +1,116 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/offline-edit/offline-edit/pending"
+)
+
+// A sync alert that comes up while the user types in a form answers only the keys it shows
+// (enter, esc): p opened Pending Changes over the form and y answered it, from letters meant for
+// the field.
+func TestAnAlertOverAFormIsNotAnsweredByLettersTypedForTheForm(t *testing.T) {
+	d := newDriver(t, attentionFake(), 100, 30)
+	d.keys("enter", "enter", "e")
+	d.requireView("Edit Account")
+	d.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{Attention: 1}}})
+	d.requireView("Sync needs your attention")
+	for _, k := range []string{"p", "y", "n", "q"} {
+		d.keys(k)
+		if k != "q" {
+			d.requireView("Sync needs your attention")
+		}
+		if d.model().active() != ScreenForm {
+			t.Fatalf("%q over the alert left the form:\n%s", k, d.view())
+		}
+	}
+	// q closes the alert (a form keeps it out of its text, as before).
+	d.refuseView("Sync needs your attention")
+	d.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{Attention: 2}}})
+	d.requireView("Sync needs your attention")
+	d.keys("esc")
+	d.refuseView("Sync needs your attention")
+	if d.model().active() != ScreenForm {
+		t.Fatalf("esc over the alert left the form:\n%s", d.view())
+	}
+	// Away from a form, p still answers it (it opens Pending Changes, as the alert's yes does).
+	d.keys("esc")
+	d.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{Attention: 3}}})
+	d.requireView("Sync needs your attention")
+	d.keys("p")
+	if d.model().active() != ScreenPending {
+		t.Fatalf("p over the alert did not open Pending Changes:\n%s", d.view())
+	}
+}
+
+// p is Pending Changes: on an alert whose yes opens something else (the record, the conflict)
+// it answers nothing.
+func TestPAnswersOnlyTheAlertThatOpensPendingChanges(t *testing.T) {
+	k := defaultKeys()
+	ran := func() tea.Msg { return openPendingMsg{} }
+	key := func(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)} }
+	other := modal{kind: modalAlert, title: "Theirs changed again", yes: "open the record", onYes: ran}
+	if m, cmd := other.update(key("p"), k, false); !m.open() || cmd != nil {
+		t.Fatal("p answered an alert that opens the record")
+	}
+	if m, cmd := other.update(key("y"), k, false); m.open() || cmd == nil {
+		t.Fatal("y did not answer the alert")
+	}
+	sync := modal{kind: modalAlert, title: syncAlertTitle, yes: "open Pending Changes", onYes: ran}
+	if m, cmd := sync.update(key("p"), k, false); m.open() || cmd == nil {
+		t.Fatal("p did not answer the sync alert")
+	}
+}
+
+// A new value being typed on the conflict screen is held by a quit as a choice is (ctrl+c quit
+// at once and lost it).
+func TestAValueBeingTypedOnTheConflictScreenHoldsAQuit(t *testing.T) {
+	d, _ := twoFieldConflict(t, 100, 30)
+	d.keys("v")
+	if d.model().holdsQuit() {
+		t.Fatal("an editor opened and nothing typed holds the quit")
+	}
+	d.keys("typed value")
+	if got := quitFilter(d.model(), tea.QuitMsg{}); got != (quitHeldMsg{}) {
+		t.Fatalf("a quit with a value being typed went through: %#v", got)
+	}
+	d.send(quitHeldMsg{})
+	if v := boxText(d.view()); !strings.Contains(v, "a value being typed for Industry") {
+		t.Fatalf("the question does not say what a quit loses:\n%s", d.view())
+	}
+}
+
+// The backstage's forms ask before esc drops what was typed in them, and hold a quit, as the
+// record's Edit form does (esc closed them at once, ctrl+c quit at once).
+func TestTheBackstageFormAsksBeforeDroppingTypedValues(t *testing.T) {
+	env := qaEnv(t, nil)
+	s := newQAStory(t, Options{Backend: env.Engine(), NetStatus: env.Network().String, Backstage: env})
+	s.press("enter")
+	s.wait("records")
+	s.press("enter")
+	s.wait("[d] Delete")
+	s.press("B")
+	s.wait("SIMULATION — backstage")
+	s.press("u")
+	s.wait("As admin")
+	s.backstageItem("Edit fields of this record as admin")
+	s.press("enter")
+	s.wait("values on the org now, as admin reads them")
+	// Nothing typed: esc closes the form at once.
+	s.press("esc")
+	s.wait("▸ Edit fields of this record as admin")
+	s.press("enter")
+	s.wait("values on the org now, as admin reads them")
+	s.press("Z")
+	s.press("esc")
+	s.wait("Discard typed values?", "The backstage form has values that are not sent.")
+	s.press("n")
+	s.wait("values on the org now, as admin reads them")
+	s.press("esc")
+	s.wait("Discard typed values?")
+	s.press("y")
+	s.wait("▸ Edit fields of this record as admin")
+}
