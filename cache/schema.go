@@ -181,6 +181,12 @@ UPDATE entries SET name = (SELECT r.name FROM records r WHERE r.id = entries.rec
 	// edited.
 	`UPDATE entries SET sent = '` + UnrecordedSentMark + `'
 	WHERE unknown = 1 AND sent = '' AND sent_at > 0 AND updated_at > sent_at;`,
+	// When a change was last sent, and first sent, on the org's clock (0: unknown): a create
+	// whose reply was lost is looked for among the records created since then, and the org
+	// stamps CreatedDate with its own clock, which the device's may disagree with, or be set
+	// to, between the send and the lookup.
+	`ALTER TABLE entries ADD COLUMN sent_org_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE entries ADD COLUMN first_sent_org_at INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // UnrecordedSentMark is the sent value the migration gives such a change: what the engine

@@ -1188,13 +1188,23 @@ func (e *Engine) lookupCreate(ctx context.Context, r *run, en *entry) (outcome, 
 	if err != nil {
 		return o, false, err
 	}
-	since := en.sentAt
-	if since.IsZero() {
-		since = en.CreatedAt
+	// The org stamps CreatedDate with its own clock: the send's time on that clock, as kept at
+	// the send, or the device's on the org's clock as it runs now (a device clock minutes ahead
+	// of the org's looked past the record).
+	since := en.sentOrgAt
+	if since.IsZero() && !en.sentAt.IsZero() {
+		since = e.onOrgClock(en.sentAt)
+	} else if since.IsZero() {
+		since = e.onOrgClock(en.CreatedAt)
 	}
-	// The org stamps CreatedDate with its own clock: the device's time of the send, on the org's
-	// clock (a device clock minutes ahead of the org's would look past the record).
-	since = since.Add(e.orgClockAhead())
+	// Before any send: the first send's time on the org's clock, or the change's making.
+	beforeAny := en.firstSentOrgAt
+	if beforeAny.IsZero() {
+		beforeAny = e.onOrgClock(en.CreatedAt)
+	}
+	if beforeAny.After(since) {
+		beforeAny = since
+	}
 	// The last send carried the changes as they are, unless the user changed the record since:
 	// then only an earlier send (the values it carried) can have created it, and the values
 	// as they are now, never sent, must not be looked for (they may be another create's, whose
@@ -1215,7 +1225,7 @@ func (e *Engine) lookupCreate(ctx context.Context, r *run, en *entry) (outcome, 
 	}
 	for i, changes := range gens {
 		if i > 0 || en.editedSinceSend() || en.editedAfterUnrecordedSend() {
-			since = en.CreatedAt // before any send
+			since = beforeAny
 		}
 		found, err := e.findByValues(ctx, r, d, en, changes, since, keyed)
 		if err != nil || found == nil {

@@ -676,16 +676,23 @@ type orgClock interface {
 	OrgNow() (time.Time, bool)
 }
 
-// orgClockAhead is how far the org's clock is ahead of the device's (negative: behind), to the
-// second; 0 before the org has said.
-func (e *Engine) orgClockAhead() time.Duration {
+// orgNow is the org's clock now, as its replies tell it (zero before the org has said): it
+// does not depend on the device's clock, which may be wrong, or set, meanwhile.
+func (e *Engine) orgNow() time.Time {
 	oc, ok := e.org.(orgClock)
 	if !ok {
-		return 0
+		return time.Time{}
 	}
-	now, ok := oc.OrgNow()
-	if !ok {
-		return 0
+	now, _ := oc.OrgNow()
+	return now
+}
+
+// onOrgClock is t, a time on the device's clock, on the org's as it runs now (t itself before
+// the org has said its time).
+func (e *Engine) onOrgClock(t time.Time) time.Time {
+	now := e.orgNow()
+	if now.IsZero() || t.IsZero() {
+		return t
 	}
-	return now.Sub(e.now()).Truncate(time.Second)
+	return t.Add(now.Sub(e.now()).Truncate(time.Second))
 }

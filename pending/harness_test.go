@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -69,6 +70,9 @@ type harness struct {
 	users  map[string]mockorg.User
 	opts   Options
 	ho     harnessOpts
+	// orgBehind is how far the org's clock runs behind the device's (harnessOpts.orgBehind
+	// to start with); a test may change it, as a device whose clock is set would.
+	orgBehind atomic.Int64
 }
 
 type harnessOpts struct {
@@ -98,10 +102,8 @@ func newHarness(t testing.TB, ho harnessOpts) *harness {
 	if ho.size == 0 {
 		ho.size = 300
 	}
-	orgNow := h.clock.Now
-	if ho.orgBehind != 0 {
-		orgNow = func() time.Time { return h.clock.Now().Add(-ho.orgBehind) }
-	}
+	h.orgBehind.Store(int64(ho.orgBehind))
+	orgNow := func() time.Time { return h.clock.Now().Add(-time.Duration(h.orgBehind.Load())) }
 	org, err := mockorg.Open(mockorg.Options{Seed: 7, Size: ho.size, Now: orgNow, Profile: ho.profile})
 	if err != nil {
 		t.Fatal(err)

@@ -64,3 +64,48 @@ func TestALostCreateIsFoundWhateverTheDevicesClockSays(t *testing.T) {
 		})
 	}
 }
+
+// The lookup's window is kept on the org's clock from the send: a device clock set right (or
+// wrong) between the send and the lookup moved it off the record (a second record), and so did
+// an edit of the create after the lost send (the window of earlier sends was the device's).
+func TestALostCreateIsFoundAfterTheDevicesClockIsSet(t *testing.T) {
+	for _, c := range []struct {
+		name              string
+		ahead, aheadAfter time.Duration
+		edit              bool
+	}{
+		{"set right after the send", 10 * time.Minute, 0, false},
+		{"set wrong after the send", 0, 10 * time.Minute, false},
+		{"set back after the send", 0, -10 * time.Minute, false},
+		{"edited after the send", 10 * time.Minute, 10 * time.Minute, true},
+		{"edited, and set right", 10 * time.Minute, 0, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{profile: mockorg.ProfileReal, orgBehind: c.ahead})
+			h.sync(t)
+			id, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Reset Clock Ltd", "Phone": "555-0142"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.faults.set(once(isComposite, "lose"))
+			_, _ = h.eng.Sync(bg)
+			h.faults.set(nil)
+			// The device's clock is set: the org's runs on as it did.
+			orgNow := h.clock.Now().Add(-c.ahead)
+			h.clock.Set(orgNow.Add(c.aheadAfter).Add(5 * time.Second))
+			h.orgBehind.Store(int64(c.aheadAfter))
+			if c.edit {
+				if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": "555-0199"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			h.sync(t)
+			if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = 'Reset Clock Ltd'"); n != 1 {
+				t.Fatalf("%d records on the org, want the one the lost reply created", n)
+			}
+			if total, _, _ := h.eng.Counts(bg); total != 0 {
+				t.Fatalf("%d change(s) left, want none", total)
+			}
+		})
+	}
+}

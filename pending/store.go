@@ -36,28 +36,33 @@ type entry struct {
 	// noReply: the last send got no HTTP reply at all (the network, not the org, failed it).
 	noReply bool
 	sentAt  time.Time // when the change was last sent
-	dups    int
-	rev     int64 // write counter of the row this copy was read from
+	// sentOrgAt and firstSentOrgAt are when it was last and first sent on the org's clock
+	// (zero: the org had not said its time yet).
+	sentOrgAt, firstSentOrgAt time.Time
+	dups                      int
+	rev                       int64 // write counter of the row this copy was read from
 	// notes are what the user's settling of the entry tells the log; modifyEntry writes them
 	// in its own transaction, so the log never tells of a change that did not commit.
 	notes []string
 }
 
 const entryCols = `seq, id, object, record_id, name, op, changes, base, base_record, base_lmd, base_sysmod, base_etag,
-	status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups, rev, sent, no_reply`
+	status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups, rev, sent, no_reply, sent_org_at, first_sent_org_at`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanEntry(s rowScanner) (*entry, error) {
 	e := &entry{}
 	var changes, base, baseRec, errs, confs, sentGens string
-	var blmd, bsys, next, created, updated, sent int64
+	var blmd, bsys, next, created, updated, sent, sentOrg, firstSentOrg int64
 	var unknown, noReply int
 	err := s.Scan(&e.Seq, &e.ID, &e.Object, &e.RecordID, &e.Name, &e.Op, &changes, &base, &baseRec, &blmd, &bsys, &e.BaseVersion.ETag,
-		&e.Status, &e.Code, &e.Message, &errs, &confs, &e.WaitingOn, &e.Attempts, &next, &created, &updated, &unknown, &sent, &e.dups, &e.rev, &sentGens, &noReply)
+		&e.Status, &e.Code, &e.Message, &errs, &confs, &e.WaitingOn, &e.Attempts, &next, &created, &updated, &unknown, &sent, &e.dups, &e.rev, &sentGens, &noReply,
+		&sentOrg, &firstSentOrg)
 	if err != nil {
 		return nil, err
 	}
+	e.sentOrgAt, e.firstSentOrgAt = cache.FromMS(sentOrg), cache.FromMS(firstSentOrg)
 	if e.sent, e.sentRemembered, e.unrecordedSend, err = decodeSent(sentGens); err != nil {
 		return nil, fmt.Errorf("pending: corrupt earlier sends of entry %s: %w", e.ID, err)
 	}
@@ -252,11 +257,13 @@ func saveEntry(ctx context.Context, tx *cache.Tx, e *entry) error {
 		baseRecord, cache.MS(e.BaseVersion.LastModifiedDate), cache.MS(e.BaseVersion.SystemModstamp), e.BaseVersion.ETag,
 		string(e.Status), e.Code, e.Message, jsonOf(e.Errors), jsonOf(e.Conflicts), e.WaitingOn, e.Attempts,
 		cache.MS(e.NextAttempt), cache.MS(e.CreatedAt), cache.MS(e.UpdatedAt), unknown, cache.MS(e.sentAt), e.dups,
-		cache.HasLocalID(changes, base, baseRecord), encodeSent(e.sent, e.sentRemembered, e.unrecordedSend), boolInt(e.noReply)}
+		cache.HasLocalID(changes, base, baseRecord), encodeSent(e.sent, e.sentRemembered, e.unrecordedSend), boolInt(e.noReply),
+		cache.MS(e.sentOrgAt), cache.MS(e.firstSentOrgAt)}
 	if e.Seq == 0 {
 		res, err := tx.ExecContext(ctx, `INSERT INTO entries(id, object, record_id, name, op, changes, base, base_record, base_lmd, base_sysmod, base_etag,
-			status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups, has_local, sent, no_reply)
-			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+			status, code, message, errors, conflicts, waiting_on, attempts, next_attempt, created_at, updated_at, unknown, sent_at, allow_dups, has_local, sent, no_reply,
+			sent_org_at, first_sent_org_at)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 		if err != nil {
 			return fmt.Errorf("pending: store entry: %w", err)
 		}
@@ -269,7 +276,7 @@ func saveEntry(ctx context.Context, tx *cache.Tx, e *entry) error {
 	st, err := tx.Prepared(ctx, `UPDATE entries SET id=?, object=?, record_id=?,
 		name=COALESCE((SELECT r.name FROM records r WHERE r.id = entries.record_id AND r.name != ''), ?), op=?, changes=?, base=?, base_record=?, base_lmd=?, base_sysmod=?, base_etag=?,
 		status=?, code=?, message=?, errors=?, conflicts=?, waiting_on=?, attempts=?, next_attempt=?, created_at=?, updated_at=?, unknown=?, sent_at=?, allow_dups=?,
-		has_local=?, sent=?, no_reply=?, rev = rev + 1 WHERE seq=?`)
+		has_local=?, sent=?, no_reply=?, sent_org_at=?, first_sent_org_at=?, rev = rev + 1 WHERE seq=?`)
 	if err == nil {
 		_, err = st.ExecContext(ctx, append(args, e.Seq)...)
 	}

@@ -1009,19 +1009,23 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 		// next pass (a local edit got in between).
 		// A send of this build is one it remembers (rememberSent): an older build's unrecorded
 		// send, settled as not found before this one goes, leaves no mark.
+		// The org's clock is kept beside the device's (0 when the org has not said it yet): the
+		// first send's only at the first (sent_at still 0).
 		st, err := tx.Prepared(ctx, `UPDATE entries SET status = ?, unknown = 0, rev = rev + 1,
-			sent_at = ?, sent = CASE WHEN sent = '`+cache.UnrecordedSentMark+`' THEN '' ELSE sent END
+			sent_at = ?, sent = CASE WHEN sent = '`+cache.UnrecordedSentMark+`' THEN '' ELSE sent END,
+			first_sent_org_at = CASE WHEN sent_at = 0 THEN ? ELSE first_sent_org_at END, sent_org_at = ?
 			WHERE id = ? AND rev = ? AND status IN ('pending', 'waiting')`)
 		if err != nil {
 			return err
 		}
+		orgNow := e.orgNow()
 		for i, c := range wave {
 			var keep []*job
 			for _, j := range c.jobs {
 				if !sendable(j, keep) {
 					continue
 				}
-				res, err := st.ExecContext(ctx, string(StatusSyncing), cache.MS(now), j.ent.ID, j.ent.rev)
+				res, err := st.ExecContext(ctx, string(StatusSyncing), cache.MS(now), cache.MS(orgNow), cache.MS(orgNow), j.ent.ID, j.ent.rev)
 				if err != nil {
 					return err
 				}
@@ -1033,7 +1037,10 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 					j.ent.unrecordedSend = false
 				}
 				j.ent.rev++
-				j.ent.sentAt = now
+				if j.ent.sentAt.IsZero() {
+					j.ent.firstSentOrgAt = orgNow
+				}
+				j.ent.sentAt, j.ent.sentOrgAt = now, orgNow
 				keep = append(keep, j)
 			}
 			if len(keep) != len(c.jobs) {
@@ -1682,3 +1689,4 @@ func (e *Engine) findByKey(ctx context.Context, r *run, en *entry) (remote.Recor
 	}
 	return res.Records[0], true, nil
 }
+
