@@ -1752,4 +1752,19 @@ func TestTheAppStartedOfflineSendsNothingUntilItGoesOnline(t *testing.T) {
 	if _, err := s.eng.Sync(ctx); pending.Classify(err) != pending.ClassAuth {
 		t.Fatalf("sync with a wrong password: %v, want a sign-in refused", err)
 	}
+	// The screens are told why (not merely that the org asks to sign in again).
+	for {
+		select {
+		case ev := <-s.eng.Events():
+			if ev.Kind != pending.EventAuthRequired {
+				continue
+			}
+			if !strings.Contains(ev.Reason, "authentication failure") || strings.Contains(ev.Reason, "sync:") {
+				t.Fatalf("the pause's reason is %q, want the sign-in's refusal alone", ev.Reason)
+			}
+			return
+		case <-time.After(5 * time.Second):
+			t.Fatal("no event said sync paused")
+		}
+	}
 }

@@ -259,7 +259,7 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 		e.mu.Lock()
 		e.authPaused = true
 		e.mu.Unlock()
-		e.emit(Event{Kind: EventAuthRequired})
+		e.emit(Event{Kind: EventAuthRequired, Reason: authReason(err)})
 	}
 	e.finishCounts(ctx, &sum)
 	if !completed && r.recheckMembers {
@@ -1690,3 +1690,13 @@ func (e *Engine) findByKey(ctx context.Context, r *run, en *entry) (remote.Recor
 	return res.Records[0], true, nil
 }
 
+// authReason is why a sign-in failed, without the chain of the sync around it: the innermost
+// words of err after "refreshing the session failed" (the sign-in's own refusal), or err's.
+func authReason(err error) string {
+	msg := err.Error()
+	const refresh = "refreshing the session failed: "
+	if i := strings.LastIndex(msg, refresh); i >= 0 {
+		msg = msg[i+len(refresh):]
+	}
+	return msg
+}

@@ -299,6 +299,9 @@ type Event struct {
 	Done     int // progress
 	Total    int
 	Summary  *Summary
+	// Reason is why sync paused, for EventAuthRequired: the sign-in's refusal, as the org or
+	// the way of signing in said it.
+	Reason string
 }
 
 // Activity is one request the engine made (or one decision it took), for the activity log.

@@ -49,6 +49,13 @@ func TestAnotherOrgAtTheAddressIsSaidAndNotTakenForASignIn(t *testing.T) {
 	d2 := newDriver(t, seededFake(1), 100, 30)
 	d2.send(eventMsg{pending.Event{Kind: pending.EventAuthRequired}})
 	d2.requireView("o twice signs in again")
+	// A sign-in that failed says why, and that trying it again as it is may not cure it (a
+	// wrong password given at start: "o twice signs in again" could never work).
+	d4 := newDriver(t, seededFake(1), 200, 30)
+	d4.send(eventMsg{pending.Event{Kind: pending.EventAuthRequired,
+		Reason: "signing in to http://127.0.0.1:8787 as alex@demo.example: sign-in refused (HTTP 400): invalid_grant: authentication failure"}})
+	d4.requireView("the sign-in failed (signing in to http://127.0.0.1:8787", "invalid_grant: authentication failure", "quit and start again signed in anew")
+	d4.refuseView("o twice signs in again")
 }
 
 // A change whose last send got no reply (the app quit in the middle of a sync) says so on the
