@@ -430,10 +430,16 @@ func (e *Engine) reconcileMembers(ctx context.Context, r *run, object string, as
 
 // fetchByID stores the server copies of the given records, idsPerQuery at a time.
 func (e *Engine) fetchByID(ctx context.Context, r *run, object string, ids []string) (int, error) {
+	return e.fetchWhere(ctx, r, object, ids, "")
+}
+
+// fetchWhere is fetchByID for the records that also meet cond (a SOQL condition followed by
+// " AND ", or "").
+func (e *Engine) fetchWhere(ctx context.Context, r *run, object string, ids []string, cond string) (int, error) {
 	n := 0
 	for i := 0; i < len(ids); i += idsPerQuery {
 		part := ids[i:min(i+idsPerQuery, len(ids))]
-		q := "SELECT " + strings.Join(r.fields[object], ", ") + " FROM " + object + " WHERE Id IN " + soqlList(part)
+		q := "SELECT " + strings.Join(r.fields[object], ", ") + " FROM " + object + " WHERE " + cond + "Id IN " + soqlList(part)
 		res, err := e.org.Query(ctx, q, 2000)
 		if err != nil {
 			return n, err
@@ -464,22 +470,31 @@ func isReplicationDate(err error) bool {
 
 // refreshUpdated stores the records whose SystemModstamp is at or after the watermark minus
 // the overlap, and returns the new watermark: the newest SystemModstamp seen.
+//
+// It takes at most PerObject of them, the most recently stamped: after a data load over many
+// thousands of records the user can see, the device would otherwise download them all, only to
+// drop all but the most recent at the next comparison of ids. When it takes that many, the
+// cached records among the others are asked for by id, so that none of them stays stale (the
+// watermark moves past them).
 func (e *Engine) refreshUpdated(ctx context.Context, r *run, object string, wm time.Time) (int, time.Time, error) {
 	since := wm.UTC().Add(-updatedOverlap).Truncate(time.Second)
+	changedSince := "SystemModstamp >= " + since.Format("2006-01-02T15:04:05Z")
 	q := "SELECT " + strings.Join(r.fields[object], ", ") + " FROM " + object +
-		" WHERE SystemModstamp >= " + since.Format("2006-01-02T15:04:05Z") + " ORDER BY SystemModstamp ASC"
+		" WHERE " + changedSince + " ORDER BY SystemModstamp DESC LIMIT " + itoa(e.opts.PerObject)
 	res, err := e.org.Query(ctx, q, 2000)
 	if err != nil {
 		return 0, wm, err
 	}
 	n := 0
 	newest := wm
+	seen := map[string]bool{}
 	var pg pages
 	for {
 		for _, rec := range res.Records {
 			if v := versionOf(rec.Fields, ""); v.SystemModstamp.After(newest) {
 				newest = v.SystemModstamp
 			}
+			seen[strings.Clone(rec.ID())] = true
 		}
 		k, err := e.storeServerCopies(ctx, r, object, res.Records, true)
 		n += k
@@ -492,6 +507,26 @@ func (e *Engine) refreshUpdated(ctx context.Context, r *run, object string, wm t
 		if res, err = pg.more(ctx, e.org, res); err != nil {
 			return n, wm, err
 		}
+	}
+	if len(seen) < e.opts.PerObject {
+		return n, newest, nil
+	}
+	var cached []string
+	if err := e.db.View(ctx, func(tx *cache.Tx) error {
+		ids, err := tx.RecordIDs(ctx, object)
+		for _, id := range ids {
+			if !seen[id] {
+				cached = append(cached, id)
+			}
+		}
+		return err
+	}); err != nil {
+		return n, wm, err
+	}
+	k, err := e.fetchWhere(ctx, r, object, cached, changedSince+" AND ")
+	n += k
+	if err != nil {
+		return n, wm, err
 	}
 	return n, newest, nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/offline-edit/offline-edit/cache"
 	"github.com/offline-edit/offline-edit/remote"
 	"github.com/offline-edit/offline-edit/remote/mockorg"
 )
@@ -495,5 +496,68 @@ func TestARecordTheOrgReportsDeletedIsNamedInTheLog(t *testing.T) {
 	}
 	if !hasNote(acts, strconv.Quote(c.Name)+": deleted on the org: removed from this device") {
 		t.Fatalf("the log does not name the record that left: %+v", acts)
+	}
+}
+
+// A data load over many records the user can see brings at most the configured number of them
+// to the device at the next sync (it brought every one, to drop most at the next comparison of
+// ids), and still refreshes each cached record it changed, however many others it changed later.
+func TestARefreshAfterADataLoadTakesNoMoreThanTheDeviceKeeps(t *testing.T) {
+	h := newHarness(t, harnessOpts{size: 3000, objects: []string{"Account"}})
+	h.opts.PerObject = 50
+	h.reopen(t)
+	h.sync(t)
+	cached := func() []string {
+		t.Helper()
+		var ids []string
+		if err := h.db.View(bg, func(tx *cache.Tx) error {
+			var err error
+			ids, err = tx.RecordIDs(bg, "Account")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	before := cached()
+	if len(before) != 50 {
+		t.Fatalf("%d accounts cached after the prime, want 50", len(before))
+	}
+	admin := h.as(t, "admin@demo.example")
+	// First a cached record, then a load over 300 others: the cached one is the oldest change.
+	h.clock.Set(h.clock.Now().Add(time.Second))
+	if err := admin.Update(bg, "Account", before[0], remote.Fields{"Description": "changed before the load"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := admin.Query(bg, "SELECT Id FROM Account ORDER BY Name", 2000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded := 0
+	for _, rec := range res.Records {
+		if loaded == 300 {
+			break
+		}
+		if rec.ID() == before[0] {
+			continue
+		}
+		h.clock.Set(h.clock.Now().Add(time.Millisecond))
+		if err := admin.Update(bg, "Account", rec.ID(), remote.Fields{"Description": "data load"}, remote.WriteOptions{}); err != nil {
+			continue // not every account is the user's to see
+		}
+		loaded++
+	}
+	h.clock.Set(h.clock.Now().Add(30 * time.Second))
+	h.eng.recheckMembers = false // the refresh alone: no comparison of ids in this sync
+	h.sync(t)
+	if n := len(cached()); n > 100 {
+		t.Fatalf("%d accounts cached after a data load over %d, want at most the 50 kept plus the 50 most recent", n, loaded)
+	}
+	rec, err := h.eng.Record(bg, "Account", before[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.Fields["Description"]; got != "changed before the load" {
+		t.Fatalf("the cached account changed before the load shows %q, want the org's value", got)
 	}
 }
