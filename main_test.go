@@ -1768,3 +1768,81 @@ func TestTheAppStartedOfflineSendsNothingUntilItGoesOnline(t *testing.T) {
 		}
 	}
 }
+
+// The Salesforce CLI names no org: the device asks the org whose token it is, so that a queue
+// made for one org is not sent to another answering at the same address (a served org started
+// afresh, a refreshed sandbox), whether the app starts online or offline (it was sent).
+func TestTheSalesforceCLIWaySendsNothingToAnotherOrgAtItsAddress(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake sf is a shell script")
+	}
+	var current atomic.Pointer[mockorg.Org]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		current.Load().Handler().ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	bin := t.TempDir()
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	startOrg := func(seed int64) *mockorg.Org {
+		t.Helper()
+		org, err := mockorg.Open(mockorg.Options{Seed: seed, Size: 40})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { org.Close() })
+		org.SetInstanceURL(srv.URL)
+		current.Store(org)
+		tok, err := org.IssueToken("alex@demo.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sf := "#!/bin/sh\ncase \"$1 $2\" in\n'org display') printf '%s\\n' '{\"status\":0,\"result\":{\"accessToken\":\"" + tok +
+			"\",\"instanceUrl\":\"" + srv.URL + "\",\"username\":\"alex@demo.example\"}}';;\n*) exit 64;;\nesac\n"
+		if err := os.WriteFile(filepath.Join(bin, "sf"), []byte(sf), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return org
+	}
+	for _, offline := range []bool{false, true} {
+		t.Run(fmt.Sprintf("offline=%v", offline), func(t *testing.T) {
+			dir := t.TempDir()
+			target := []string{"--target-org", "acme"}
+			startOrg(1)
+			if out, err := run(t, dir, "", append(target, "sync")...); err != nil {
+				t.Fatalf("first sync: %v\n%s", err, out)
+			}
+			if out, err := run(t, dir, "", append(target, "new", "Account", "Name=Meant For Org One")...); err != nil {
+				t.Fatalf("new: %v\n%s", err, out)
+			}
+			startOrg(2)
+			if offline {
+				s, err := openSession(context.Background(), &orgFlags{targetOrg: "acme", user: defaultUser, dataDir: dir}, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s.eng.SetOnline(true)
+				_, err = s.eng.Sync(context.Background())
+				s.Close()
+				if !errors.Is(err, signin.ErrOtherOrg) {
+					t.Fatalf("sync of a device started offline, with another org at the address: %v, want a refusal naming another org", err)
+				}
+			} else {
+				_, err := run(t, dir, "", append(target, "sync")...)
+				if err == nil || !strings.Contains(err.Error(), "another org") {
+					t.Fatalf("sync with another org at the address: %v, want a refusal naming another org", err)
+				}
+			}
+			tok, _ := current.Load().IssueToken("admin@demo.example")
+			admin, err := remote.NewClient(context.Background(), remote.Config{InstanceURL: srv.URL, AccessToken: tok})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res, err := admin.Query(context.Background(), "SELECT Id FROM Account WHERE Name = 'Meant For Org One'", 0); err != nil || len(res.Records) != 0 {
+				t.Fatalf("the other org got the change: %v %v", res.Records, err)
+			}
+			if n := len(pendingEntries(t, dir, target...)); n != 1 {
+				t.Fatalf("the queue holds %d changes after the refusal, want 1", n)
+			}
+		})
+	}
+}

@@ -313,6 +313,30 @@ func (s *session) signInWhenOnline(f *orgFlags, online bool, signIn func(context
 	}), true
 }
 
+// withTokenOwner gives sess, a sign-in that names no org (the Salesforce CLI's), the identity
+// of the token's user as the org tells it (userinfo), so that the device's data, and its queue,
+// go to the org they came from and no other at the same address (a served org started afresh,
+// a refreshed sandbox). An org that will not say leaves sess as it was, known by its address
+// and user name.
+func withTokenOwner(ctx context.Context, sess signin.Session, rt http.RoundTripper) signin.Session {
+	if sess.IdentityURL != "" || sess.AccessToken == "" {
+		return sess
+	}
+	c, err := remote.NewClient(ctx, remote.Config{InstanceURL: sess.InstanceURL, AccessToken: sess.AccessToken, Transport: rt, APIVersion: remote.MaxAPIVersion})
+	if err != nil {
+		return sess
+	}
+	user, id, err := c.TokenOwner(ctx)
+	if err != nil || sess.Username != "" && !strings.EqualFold(strings.TrimSpace(user), strings.TrimSpace(sess.Username)) {
+		return sess
+	}
+	sess.IdentityURL = id
+	if sess.Username == "" {
+		sess.Username = user
+	}
+	return sess
+}
+
 // signInTimeoutMemory is how long a sign-in that timed out is answered by its failure rather
 // than tried again at once.
 const signInTimeoutMemory = 15 * time.Second
@@ -584,12 +608,20 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 	case f.targetOrg != "":
 		s.baseRT = http.DefaultTransport
 		target := f.targetOrg
-		signIn := func(ctx context.Context) (signin.Session, error) { return signin.FromSFCLI(ctx, target) }
+		signIn := func(ctx context.Context) (signin.Session, error) {
+			sess, err := signin.FromSFCLI(ctx, target)
+			if err != nil {
+				return sess, err
+			}
+			return withTokenOwner(ctx, sess, s.net), nil
+		}
 		if deferred, ok := s.signInWhenOnline(f, online, signIn); ok {
 			sess, s.label = deferred, deferred.InstanceURL
 			break
 		}
-		if sess, err = signin.FromSFCLI(ctx, f.targetOrg); err != nil {
+		if sess, err = signin.FromSFCLI(ctx, f.targetOrg); err == nil {
+			sess = withTokenOwner(ctx, sess, s.baseRT)
+		} else {
 			// The CLI says nothing typed about the network: with a session remembered for this
 			// org, any failure but a missing CLI opens the device's data offline.
 			s.label = f.targetOrg
