@@ -1084,6 +1084,14 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 			m.cursor = max(0, m.cursor-1)
 		case key.Matches(msg, k.Down):
 			m.cursor = max(0, min(len(m.choices)-1, m.cursor+1))
+		case key.Matches(msg, k.PageUp):
+			m.cursor = max(0, m.cursor-conflictPage)
+		case key.Matches(msg, k.PageDown):
+			m.cursor = max(0, min(len(m.choices)-1, m.cursor+conflictPage))
+		case key.Matches(msg, k.Top):
+			m.cursor = 0
+		case key.Matches(msg, k.Bottom):
+			m.cursor = max(0, len(m.choices)-1)
 		case len(m.choices) == 0:
 		case key.Matches(msg, k.Mine):
 			m.choices[m.cursor] = pending.Choice{Take: pending.TakeMine}
@@ -1334,8 +1342,11 @@ func (m conflictModel) FullHelp() [][]key.Binding {
 	if m.isDelete() {
 		return [][]key.Binding{m.ShortHelp(), k.globalKeys()}
 	}
-	return [][]key.Binding{{k.Up, k.Down}, {k.Mine, k.Theirs, k.Value, k.Save, m.escKey()}, k.globalKeys()}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Mine, k.Theirs, k.Value, k.Save, m.escKey()}, k.globalKeys()}
 }
+
+// conflictPage is how many fields pgup and pgdn move the conflict screen's cursor by.
+const conflictPage = 5
 
 // capLines keeps the first n of lines (at least one), the last of them ending with "…" when
 // some were left out, each within w cells.

@@ -574,6 +574,18 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 			m.scroll = min(m.scroll+max(1, m.h/2), m.maxScroll())
 		case key.Matches(msg, k.PageUp):
 			m.scroll = max(0, m.scroll-max(1, m.h/2))
+		case key.Matches(msg, k.Top):
+			if m.pane > 0 {
+				m.relCursor = 0
+			} else {
+				m.scroll = 0
+			}
+		case key.Matches(msg, k.Bottom):
+			if m.pane > 0 {
+				m.relCursor = max(0, len(m.related[m.pane-1].rows)-1)
+			} else {
+				m.scroll = m.maxScroll()
+			}
 		case key.Matches(msg, k.Open):
 			if m.pane > 0 {
 				rel := m.related[m.pane-1]
@@ -1269,12 +1281,25 @@ func (m detailModel) entryKeys() []key.Binding {
 		x.SetHelp("x", "dismiss")
 		return []key.Binding{x}
 	}
-	if e.Op == pending.OpDelete && e.Status != pending.StatusSyncing {
-		x := k.Dismiss
-		x.SetHelp("x", "discard delete")
-		return []key.Binding{x}
+	if e.Status == pending.StatusSyncing {
+		return nil
 	}
-	return nil
+	x := k.Dismiss
+	switch e.Op {
+	case pending.OpDelete:
+		x.SetHelp("x", "discard delete")
+	case pending.OpCreate:
+		x.SetHelp("x", "discard new record")
+	default:
+		x.SetHelp("x", "discard change")
+	}
+	if e.Attempts > 0 {
+		// A change waiting for a retry: r sends it at the next sync without waiting.
+		r := k.Resolve
+		r.SetHelp("r", "retry")
+		return []key.Binding{x, r}
+	}
+	return []key.Binding{x}
 }
 
 // editKeys are e and d, disabled (left out of the help bar) when the record refuses them.
@@ -1349,7 +1374,7 @@ func (m detailModel) newInView() string {
 
 func (m detailModel) FullHelp() [][]key.Binding {
 	k := m.c.keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.NextPane, k.PrevPane, k.Open}, append(append(m.entryKeys(), m.editKeys()...), m.childKeys()...), k.globalKeys()}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextPane, k.PrevPane, k.Open}, append(append(m.entryKeys(), m.editKeys()...), m.childKeys()...), k.globalKeys()}
 }
 
 // systemFields are listed after the record's own fields.

@@ -253,6 +253,19 @@ func (m homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd) {
 				m.filtering = false
 				m.filter.Blur()
 				return m, nil
+			case tea.KeyUp, tea.KeyDown, tea.KeyPgUp, tea.KeyPgDown:
+				// The arrows move through the matches while the filter is typed, as a lookup's
+				// matches do (the filter's text has no lines to move through).
+				m.replace = false
+				switch msg.Type {
+				case tea.KeyUp:
+					return m.move(-1)
+				case tea.KeyDown:
+					return m.move(1)
+				case tea.KeyPgUp:
+					return m.move(-m.visible())
+				}
+				return m.move(m.visible())
 			}
 			if m.replace && msg.Type == tea.KeyRunes {
 				m.filter.SetValue("")
@@ -470,7 +483,7 @@ func (m homeModel) ShortHelp() []key.Binding {
 	k := m.c.keys
 	if m.filtering {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
-			withDesc(k.OnlineAnywhere, "online/offline")}
+			key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "matches")), withDesc(k.OnlineAnywhere, "online/offline")}
 	}
 	return []key.Binding{k.Open, k.New, k.Filter, k.Online, k.Pending, k.Back, k.Help}
 }
