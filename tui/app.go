@@ -1187,7 +1187,12 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	if m.showHelp {
-		return m.scrollHelp(msg), nil
+		// The help lists o, p, B and L as keys that never change: they close it and do what
+		// they do on the screen below (they did nothing).
+		if !(key.Matches(msg, k.Online) || key.Matches(msg, k.Pending) || key.Matches(msg, k.Backstage) || key.Matches(msg, k.Log)) {
+			return m.scrollHelp(msg), nil
+		}
+		m.showHelp = false
 	}
 	if key.Matches(msg, k.OnlineAnywhere) {
 		return m.switchOnline()

@@ -95,3 +95,25 @@ func TestAGreenChangesRecordPageOffersItsKeys(t *testing.T) {
 		}
 	}
 }
+
+// The help lists o, p, B and L among the keys that never change: pressed while it is open they
+// close it and do what they do (they did nothing).
+func TestTheKeysThatNeverChangeWorkFromTheHelp(t *testing.T) {
+	d := newDriver(t, seededFake(3), 100, 30)
+	d.keys("?")
+	if !d.model().showHelp {
+		t.Fatal("? did not open the help")
+	}
+	d.keys("p")
+	if d.model().showHelp || d.model().active() != ScreenPending {
+		t.Fatalf("p from the help did not open Pending Changes:\n%s", d.view())
+	}
+	d.keys("?", "o")
+	if d.model().showHelp || d.model().c.backend.Online() {
+		t.Fatalf("o from the help did not go offline:\n%s", d.view())
+	}
+	d.keys("?", "j")
+	if !d.model().showHelp {
+		t.Fatal("j closed the help: it scrolls it")
+	}
+}
