@@ -109,3 +109,38 @@ func TestALostCreateIsFoundAfterTheDevicesClockIsSet(t *testing.T) {
 		})
 	}
 }
+
+// The same after the app restarted before the send and before the lookup: the org had not said
+// its time to the new process (a sign-in says nothing to the REST client), so the send was kept
+// without it and the lookup fell back on the device's clock (a second record).
+func TestALostCreateIsFoundAfterRestartsWhateverTheDevicesClockSays(t *testing.T) {
+	for _, c := range []struct {
+		name              string
+		ahead, aheadAfter time.Duration
+	}{
+		{"ahead", 10 * time.Minute, 10 * time.Minute},
+		{"ahead, set right", 10 * time.Minute, 0},
+		{"right, set wrong", 0, 10 * time.Minute},
+		{"ahead 6m", 6 * time.Minute, 6 * time.Minute},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{profile: mockorg.ProfileReal, orgBehind: c.ahead})
+			h.sync(t)
+			if _, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Restart Clock Ltd", "Phone": "555-0142"}); err != nil {
+				t.Fatal(err)
+			}
+			h.reopen(t)
+			h.faults.set(once(isComposite, "lose"))
+			_, _ = h.eng.Sync(bg)
+			h.faults.set(nil)
+			orgNow := h.clock.Now().Add(-c.ahead)
+			h.clock.Set(orgNow.Add(c.aheadAfter).Add(5 * time.Second))
+			h.orgBehind.Store(int64(c.aheadAfter))
+			h.reopen(t)
+			h.sync(t)
+			if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = 'Restart Clock Ltd'"); n != 1 {
+				t.Fatalf("%d records on the org, want the one the lost reply created", n)
+			}
+		})
+	}
+}

@@ -466,6 +466,9 @@ func (e *Engine) push(ctx context.Context, r *run) error {
 			return nil
 		}
 		e.step("pass")
+		if err := e.learnOrgClock(ctx, ready); err != nil {
+			return err
+		}
 		progress, err := e.settleBeforeSend(ctx, r, ready)
 		if err != nil {
 			return err
@@ -1013,7 +1016,8 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 		// first send's only at the first (sent_at still 0).
 		st, err := tx.Prepared(ctx, `UPDATE entries SET status = ?, unknown = 0, rev = rev + 1,
 			sent_at = ?, sent = CASE WHEN sent = '`+cache.UnrecordedSentMark+`' THEN '' ELSE sent END,
-			first_sent_org_at = CASE WHEN sent_at = 0 THEN ? ELSE first_sent_org_at END, sent_org_at = ?
+			first_sent_org_at = CASE WHEN sent_at = 0 THEN ? ELSE first_sent_org_at END,
+			sent_org_at = CASE WHEN ? = 0 THEN sent_org_at ELSE ? END
 			WHERE id = ? AND rev = ? AND status IN ('pending', 'waiting')`)
 		if err != nil {
 			return err
@@ -1025,7 +1029,7 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 				if !sendable(j, keep) {
 					continue
 				}
-				res, err := st.ExecContext(ctx, string(StatusSyncing), cache.MS(now), cache.MS(orgNow), cache.MS(orgNow), j.ent.ID, j.ent.rev)
+				res, err := st.ExecContext(ctx, string(StatusSyncing), cache.MS(now), cache.MS(orgNow), cache.MS(orgNow), cache.MS(orgNow), j.ent.ID, j.ent.rev)
 				if err != nil {
 					return err
 				}
@@ -1040,7 +1044,10 @@ func (e *Engine) startWave(ctx context.Context, r *run, wave []*chunk) (func() [
 				if j.ent.sentAt.IsZero() {
 					j.ent.firstSentOrgAt = orgNow
 				}
-				j.ent.sentAt, j.ent.sentOrgAt = now, orgNow
+				j.ent.sentAt = now
+				if !orgNow.IsZero() {
+					j.ent.sentOrgAt = orgNow // unknown, the last known send's stays: earlier, so safe
+				}
 				keep = append(keep, j)
 			}
 			if len(keep) != len(c.jobs) {
@@ -1699,4 +1706,25 @@ func authReason(err error) string {
 		msg = msg[i+len(refresh):]
 	}
 	return msg
+}
+
+// learnOrgClock asks the org the cheapest thing it answers (its API versions) when a create is
+// among the changes to send or look for and the org has not said its time in this process yet
+// (a sign-in says nothing to the REST client): a create's send is kept on the org's clock, and a
+// lost one is looked for on it. A failure other than offline or a sign-in leaves the time
+// unknown: the device's clock stands in, as before.
+func (e *Engine) learnOrgClock(ctx context.Context, ready []*entry) error {
+	if !e.orgNow().IsZero() {
+		return nil
+	}
+	if _, ok := e.org.(orgClock); !ok {
+		return nil
+	}
+	if !slices.ContainsFunc(ready, func(en *entry) bool { return en.Op == OpCreate }) {
+		return nil
+	}
+	if _, err := e.org.Versions(ctx); err != nil && (Classify(err) == ClassOffline || Classify(err) == ClassAuth) {
+		return err
+	}
+	return nil
 }
