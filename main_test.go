@@ -1803,19 +1803,40 @@ func TestTheSalesforceCLIWaySendsNothingToAnotherOrgAtItsAddress(t *testing.T) {
 		}
 		return org
 	}
-	for _, offline := range []bool{false, true} {
-		t.Run(fmt.Sprintf("offline=%v", offline), func(t *testing.T) {
+	for _, mode := range []string{"online", "offline", "running"} {
+		t.Run(mode, func(t *testing.T) {
 			dir := t.TempDir()
 			target := []string{"--target-org", "acme"}
 			startOrg(1)
 			if out, err := run(t, dir, "", append(target, "sync")...); err != nil {
 				t.Fatalf("first sync: %v\n%s", err, out)
 			}
-			if out, err := run(t, dir, "", append(target, "new", "Account", "Name=Meant For Org One")...); err != nil {
-				t.Fatalf("new: %v\n%s", err, out)
+			if mode == "running" {
+				// The app runs on while the alias comes to name another org: the renewal of
+				// its token (sf run again) is checked as the first sign-in was.
+				s, err := openSession(context.Background(), &orgFlags{targetOrg: "acme", user: defaultUser, dataDir: dir}, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+				if _, err := s.eng.Create(context.Background(), "Account", remote.Fields{"Name": "Meant For Org One"}); err != nil {
+					t.Fatal(err)
+				}
+				s.eng.SetOnline(false)
+				startOrg(2)
+				s.eng.SetOnline(true)
+				if _, err := s.eng.Sync(context.Background()); !errors.Is(err, signin.ErrOtherOrg) {
+					t.Fatalf("sync of a running app whose alias names another org now: %v, want a refusal naming another org", err)
+				}
+				s.Close()
+			} else {
+				if out, err := run(t, dir, "", append(target, "new", "Account", "Name=Meant For Org One")...); err != nil {
+					t.Fatalf("new: %v\n%s", err, out)
+				}
+				startOrg(2)
 			}
-			startOrg(2)
-			if offline {
+			switch mode {
+			case "offline":
 				s, err := openSession(context.Background(), &orgFlags{targetOrg: "acme", user: defaultUser, dataDir: dir}, false)
 				if err != nil {
 					t.Fatal(err)
@@ -1826,7 +1847,7 @@ func TestTheSalesforceCLIWaySendsNothingToAnotherOrgAtItsAddress(t *testing.T) {
 				if !errors.Is(err, signin.ErrOtherOrg) {
 					t.Fatalf("sync of a device started offline, with another org at the address: %v, want a refusal naming another org", err)
 				}
-			} else {
+			case "online":
 				_, err := run(t, dir, "", append(target, "sync")...)
 				if err == nil || !strings.Contains(err.Error(), "another org") {
 					t.Fatalf("sync with another org at the address: %v, want a refusal naming another org", err)

@@ -621,6 +621,12 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 		}
 		if sess, err = signin.FromSFCLI(ctx, f.targetOrg); err == nil {
 			sess = withTokenOwner(ctx, sess, s.baseRT)
+			if sess.IdentityURL != "" {
+				// Each renewal (sf run again) is checked as the first sign-in was: the alias
+				// may name another org by then (a refreshed sandbox, sf org login again).
+				checked := deferredSession(knownSession{InstanceURL: sess.InstanceURL, Username: sess.Username, IdentityURL: sess.IdentityURL}, signIn)
+				sess.Refresh, sess.Instance = checked.Refresh, checked.Instance
+			}
 		} else {
 			// The CLI says nothing typed about the network: with a session remembered for this
 			// org, any failure but a missing CLI opens the device's data offline.
