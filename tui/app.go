@@ -839,13 +839,15 @@ func (m Model) onEvent(ev pending.Event) (Model, tea.Cmd) {
 		case m.c.tokenOnly:
 			// o twice would send the same refused token again.
 			m = m.withError("The org refused the session (expired or revoked) and the app cannot renew it; sync is paused and changes stay queued. Quit and start again signed in anew (a new --access-token, or sign in again).")
-		case ev.Reason != "":
-			// The sign-in itself failed: trying it again as it is (a password given at start)
-			// would fail the same way, so the reason comes first.
-			m = m.withError("Sync is paused: the sign-in failed (" + trunc(CleanLine(ev.Reason), 300) + "). Changes stay queued. " +
-				"If the password or the sign-in is wrong, quit and start again signed in anew; o twice tries the same sign-in again.")
 		default:
-			m = m.withError("The org asked to sign in again; sync is paused until you do: o twice signs in again (changes stay queued).")
+			// Signing in again failed: trying it as it is (a password given at start) may fail
+			// the same way, so what cures it comes first, then the refusal, however long.
+			text := "Sync is paused: signing in again failed; changes stay queued. If the password or the sign-in is wrong, " +
+				"quit and start again signed in anew; o twice tries the same sign-in again."
+			if ev.Reason != "" {
+				text += " Why: " + trunc(CleanLine(ev.Reason), 300)
+			}
+			m = m.withError(text)
 		}
 	default:
 		cmds = append(cmds, m.queueRefresh())

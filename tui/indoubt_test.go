@@ -39,23 +39,30 @@ func TestAnotherOrgAtTheAddressIsSaidAndNotTakenForASignIn(t *testing.T) {
 	d.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{Err: err}}})
 	d.send(eventMsg{pending.Event{Kind: pending.EventAuthRequired}})
 	d.requireView("another org")
-	d.refuseView("o twice signs in again")
+	d.refuseView("o twice tries the same sign-in again")
 	// The engine pauses for a sign-in before it finishes the run: the reason still wins.
 	d3 := newDriver(t, seededFake(1), 100, 30)
 	d3.send(eventMsg{pending.Event{Kind: pending.EventAuthRequired}})
 	d3.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{Err: err}}})
 	d3.requireView("another org")
-	d3.refuseView("o twice signs in again")
+	d3.refuseView("o twice tries the same sign-in again")
 	d2 := newDriver(t, seededFake(1), 100, 30)
 	d2.send(eventMsg{pending.Event{Kind: pending.EventAuthRequired}})
-	d2.requireView("o twice signs in again")
+	d2.requireView("o twice tries the same sign-in again")
 	// A sign-in that failed says why, and that trying it again as it is may not cure it (a
 	// wrong password given at start: "o twice signs in again" could never work).
 	d4 := newDriver(t, seededFake(1), 200, 30)
 	d4.send(eventMsg{pending.Event{Kind: pending.EventAuthRequired,
 		Reason: "signing in to http://127.0.0.1:8787 as alex@demo.example: sign-in refused (HTTP 400): invalid_grant: authentication failure"}})
-	d4.requireView("the sign-in failed (signing in to http://127.0.0.1:8787", "invalid_grant: authentication failure", "quit and start again signed in anew")
-	d4.refuseView("o twice signs in again")
+	for _, want := range []string{"Why: signing in to http://127.0.0.1:8787", "invalid_grant: authentication failure", "quit and start again signed in anew"} {
+		if !strings.Contains(flat(d4.view()), want) {
+			t.Fatalf("the pause does not say %q:\n%s", want, d4.view())
+		}
+	}
+	// At 80 columns the cure stays in sight, before a refusal that may be long.
+	d5 := newDriver(t, seededFake(1), 80, 24)
+	d5.send(eventMsg{pending.Event{Kind: pending.EventAuthRequired, Reason: strings.Repeat("refused ", 40)}})
+	d5.requireView("quit and start again signed in anew")
 }
 
 // A change whose last send got no reply (the app quit in the middle of a sync) says so on the
