@@ -1197,20 +1197,7 @@ func TestReadingAndQueueingOnAServedOrgsDeviceSendNothing(t *testing.T) {
 // afresh): a device with no pending change starts afresh; one with changes is left alone, and
 // told how to reach its org or drop them.
 func TestAnotherOrgOnTheDevicesURLIsNotTakenForItsOwn(t *testing.T) {
-	var current atomic.Pointer[mockorg.Org]
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		current.Load().Handler().ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	startOrg := func(seed int64) {
-		org, err := mockorg.Open(mockorg.Options{Seed: seed, Size: 40})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { org.Close() })
-		org.SetInstanceURL(srv.URL)
-		current.Store(org)
-	}
+	srv, startOrg := swappableOrg(t)
 	dir := t.TempDir()
 	org := []string{"--org", srv.URL}
 	startOrg(1)
@@ -1267,21 +1254,8 @@ func TestSyncListsAShortQueueAndSaysHowManyMore(t *testing.T) {
 // A running app whose served org is started afresh (a new org at the same URL) sends it
 // nothing: its session's refresh reaches another org and is refused, the queue stays.
 func TestARunningSessionSendsNothingToAnotherOrgAtItsURL(t *testing.T) {
-	var current atomic.Pointer[mockorg.Org]
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		current.Load().Handler().ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	startOrg := func() *mockorg.Org {
-		org, err := mockorg.Open(mockorg.Options{Seed: 1, Size: 40})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { org.Close() })
-		org.SetInstanceURL(srv.URL)
-		current.Store(org)
-		return org
-	}
+	srv, start := swappableOrg(t)
+	startOrg := func() *mockorg.Org { return start(1) }
 	startOrg()
 	f := &orgFlags{orgURL: srv.URL, user: defaultUser, password: demoPassword, dataDir: t.TempDir()}
 	ctx := context.Background()
@@ -1776,22 +1750,14 @@ func TestTheSalesforceCLIWaySendsNothingToAnotherOrgAtItsAddress(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("the fake sf is a shell script")
 	}
-	var current atomic.Pointer[mockorg.Org]
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		current.Load().Handler().ServeHTTP(w, r)
-	}))
-	defer srv.Close()
+	srv, start := swappableOrg(t)
 	bin := t.TempDir()
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	var current *mockorg.Org
 	startOrg := func(seed int64) *mockorg.Org {
 		t.Helper()
-		org, err := mockorg.Open(mockorg.Options{Seed: seed, Size: 40})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { org.Close() })
-		org.SetInstanceURL(srv.URL)
-		current.Store(org)
+		org := start(seed)
+		current = org
 		tok, err := org.IssueToken("alex@demo.example")
 		if err != nil {
 			t.Fatal(err)
@@ -1853,7 +1819,7 @@ func TestTheSalesforceCLIWaySendsNothingToAnotherOrgAtItsAddress(t *testing.T) {
 					t.Fatalf("sync with another org at the address: %v, want a refusal naming another org", err)
 				}
 			}
-			tok, _ := current.Load().IssueToken("admin@demo.example")
+			tok, _ := current.IssueToken("admin@demo.example")
 			admin, err := remote.NewClient(context.Background(), remote.Config{InstanceURL: srv.URL, AccessToken: tok})
 			if err != nil {
 				t.Fatal(err)
@@ -1865,5 +1831,27 @@ func TestTheSalesforceCLIWaySendsNothingToAnotherOrgAtItsAddress(t *testing.T) {
 				t.Fatalf("the queue holds %d changes after the refusal, want 1", n)
 			}
 		})
+	}
+}
+
+// swappableOrg serves, at one URL, the mock org start last started: start(seed) starts another
+// org there (a served org started afresh, a refreshed sandbox: a new org id at the same address).
+func swappableOrg(t *testing.T) (srv *httptest.Server, start func(seed int64) *mockorg.Org) {
+	t.Helper()
+	var current atomic.Pointer[mockorg.Org]
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		current.Load().Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, func(seed int64) *mockorg.Org {
+		t.Helper()
+		org, err := mockorg.Open(mockorg.Options{Seed: seed, Size: 40})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { org.Close() })
+		org.SetInstanceURL(srv.URL)
+		current.Store(org)
+		return org
 	}
 }

@@ -40,106 +40,62 @@ func TestADeviceClockAheadOrBehindTheOrgsMissesNoDelete(t *testing.T) {
 
 // A create whose reply was lost, on an org without Offline_Key__c, is looked for by its values
 // among the records created since shortly before the send: on the org's clock, which stamps
-// CreatedDate. A device clock minutes ahead of the org's looked past the record and sent the
-// create again (a second record).
+// CreatedDate, kept with the change at the send. Each of these sent the create again (a second
+// record): a device clock minutes ahead of the org's; one set right (or wrong) between the send
+// and the lookup; an edit of the create after the lost send (the window of earlier sends was the
+// device's); a restart before the send and before the lookup (the org had not said its time to
+// the new process: a sign-in says nothing to the REST client).
 func TestALostCreateIsFoundWhateverTheDevicesClockSays(t *testing.T) {
-	for _, ahead := range []time.Duration{0, 6 * time.Minute, 2 * time.Hour, -2 * time.Hour} {
-		t.Run(ahead.String(), func(t *testing.T) {
-			h := newHarness(t, harnessOpts{profile: mockorg.ProfileReal, orgBehind: ahead})
-			h.sync(t)
-			if _, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Skewed Clock Ltd", "Phone": "555-0142"}); err != nil {
-				t.Fatal(err)
-			}
-			h.faults.set(once(isComposite, "lose"))
-			_, _ = h.eng.Sync(bg)
-			h.faults.set(nil)
-			h.clock.Set(h.clock.Now().Add(5 * time.Second))
-			h.sync(t)
-			if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = 'Skewed Clock Ltd'"); n != 1 {
-				t.Fatalf("%d records on the org, want the one the lost reply created", n)
-			}
-			if total, _, _ := h.eng.Counts(bg); total != 0 {
-				t.Fatalf("%d change(s) left, want none", total)
-			}
-		})
-	}
-}
-
-// The lookup's window is kept on the org's clock from the send: a device clock set right (or
-// wrong) between the send and the lookup moved it off the record (a second record), and so did
-// an edit of the create after the lost send (the window of earlier sends was the device's).
-func TestALostCreateIsFoundAfterTheDevicesClockIsSet(t *testing.T) {
 	for _, c := range []struct {
 		name              string
-		ahead, aheadAfter time.Duration
-		edit              bool
+		ahead, aheadAfter time.Duration // the device's clock ahead of the org's, at the send and after
+		edit, restart     bool
 	}{
-		{"set right after the send", 10 * time.Minute, 0, false},
-		{"set wrong after the send", 0, 10 * time.Minute, false},
-		{"set back after the send", 0, -10 * time.Minute, false},
-		{"edited after the send", 10 * time.Minute, 10 * time.Minute, true},
-		{"edited, and set right", 10 * time.Minute, 0, true},
+		{name: "right"},
+		{name: "ahead 6m", ahead: 6 * time.Minute, aheadAfter: 6 * time.Minute},
+		{name: "ahead 2h", ahead: 2 * time.Hour, aheadAfter: 2 * time.Hour},
+		{name: "behind 2h", ahead: -2 * time.Hour, aheadAfter: -2 * time.Hour},
+		{name: "set right after the send", ahead: 10 * time.Minute},
+		{name: "set wrong after the send", aheadAfter: 10 * time.Minute},
+		{name: "set back after the send", aheadAfter: -10 * time.Minute},
+		{name: "edited after the send", ahead: 10 * time.Minute, aheadAfter: 10 * time.Minute, edit: true},
+		{name: "edited, and set right", ahead: 10 * time.Minute, edit: true},
+		{name: "restarted, ahead", ahead: 10 * time.Minute, aheadAfter: 10 * time.Minute, restart: true},
+		{name: "restarted, ahead 6m", ahead: 6 * time.Minute, aheadAfter: 6 * time.Minute, restart: true},
+		{name: "restarted, set right", ahead: 10 * time.Minute, restart: true},
+		{name: "restarted, set wrong", aheadAfter: 10 * time.Minute, restart: true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t, harnessOpts{profile: mockorg.ProfileReal, orgBehind: c.ahead})
 			h.sync(t)
-			id, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Reset Clock Ltd", "Phone": "555-0142"})
+			id, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Skewed Clock Ltd", "Phone": "555-0142"})
 			if err != nil {
 				t.Fatal(err)
+			}
+			if c.restart {
+				h.reopen(t)
 			}
 			h.faults.set(once(isComposite, "lose"))
 			_, _ = h.eng.Sync(bg)
 			h.faults.set(nil)
-			// The device's clock is set: the org's runs on as it did.
+			// The device's clock may be set: the org's runs on as it did.
 			orgNow := h.clock.Now().Add(-c.ahead)
 			h.clock.Set(orgNow.Add(c.aheadAfter).Add(5 * time.Second))
 			h.orgBehind.Store(int64(c.aheadAfter))
+			if c.restart {
+				h.reopen(t)
+			}
 			if c.edit {
 				if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": "555-0199"}); err != nil {
 					t.Fatal(err)
 				}
 			}
 			h.sync(t)
-			if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = 'Reset Clock Ltd'"); n != 1 {
+			if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = 'Skewed Clock Ltd'"); n != 1 {
 				t.Fatalf("%d records on the org, want the one the lost reply created", n)
 			}
 			if total, _, _ := h.eng.Counts(bg); total != 0 {
 				t.Fatalf("%d change(s) left, want none", total)
-			}
-		})
-	}
-}
-
-// The same after the app restarted before the send and before the lookup: the org had not said
-// its time to the new process (a sign-in says nothing to the REST client), so the send was kept
-// without it and the lookup fell back on the device's clock (a second record).
-func TestALostCreateIsFoundAfterRestartsWhateverTheDevicesClockSays(t *testing.T) {
-	for _, c := range []struct {
-		name              string
-		ahead, aheadAfter time.Duration
-	}{
-		{"ahead", 10 * time.Minute, 10 * time.Minute},
-		{"ahead, set right", 10 * time.Minute, 0},
-		{"right, set wrong", 0, 10 * time.Minute},
-		{"ahead 6m", 6 * time.Minute, 6 * time.Minute},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			h := newHarness(t, harnessOpts{profile: mockorg.ProfileReal, orgBehind: c.ahead})
-			h.sync(t)
-			if _, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Restart Clock Ltd", "Phone": "555-0142"}); err != nil {
-				t.Fatal(err)
-			}
-			h.reopen(t)
-			h.faults.set(once(isComposite, "lose"))
-			_, _ = h.eng.Sync(bg)
-			h.faults.set(nil)
-			orgNow := h.clock.Now().Add(-c.ahead)
-			h.clock.Set(orgNow.Add(c.aheadAfter).Add(5 * time.Second))
-			h.orgBehind.Store(int64(c.aheadAfter))
-			h.reopen(t)
-			h.sync(t)
-			if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = 'Restart Clock Ltd'"); n != 1 {
-				t.Fatalf("%d records on the org, want the one the lost reply created", n)
 			}
 		})
 	}
