@@ -1723,8 +1723,13 @@ func TestTheAppStartedOfflineSendsNothingUntilItGoesOnline(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.eng.SetOnline(true)
-	if _, err := s.eng.Sync(ctx); pending.Classify(err) != pending.ClassAuth {
+	_, err = s.eng.Sync(ctx)
+	if pending.Classify(err) != pending.ClassAuth || !errors.Is(err, pending.ErrAuth) {
 		t.Fatalf("sync with a wrong password: %v, want a sign-in refused", err)
+	}
+	// No session was refused (none was made): the sign-in's refusal is said, not a 401.
+	if msg := err.Error(); !strings.HasPrefix(msg, "signing in again failed: ") || !strings.Contains(msg, "authentication failure") || strings.Contains(msg, "401") {
+		t.Fatalf("sync with a wrong password says %q", msg)
 	}
 	// The screens are told why (not merely that the org asks to sign in again).
 	for {

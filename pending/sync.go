@@ -253,7 +253,12 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 		err = fmt.Errorf("sync: %s; changes left pending will be retried: %w", howItFailed(r.lastNet), r.lastNet)
 	}
 	if err != nil && Classify(err) == ClassAuth {
-		err = fmt.Errorf("%w: %w", ErrAuth, err)
+		if cause, ok := remote.SignInFailure(err); ok {
+			// No refusal of a session to tell: the sign-in itself failed (a wrong password).
+			err = &signInError{cause: cause, err: err}
+		} else {
+			err = fmt.Errorf("%w: %w", ErrAuth, err)
+		}
 	}
 	if errors.Is(err, ErrAuth) {
 		e.mu.Lock()
@@ -1697,17 +1702,24 @@ func (e *Engine) findByKey(ctx context.Context, r *run, en *entry) (remote.Recor
 	return res.Records[0], true, nil
 }
 
-// authReason is why a sign-in failed, without the chain of the sync around it: the innermost
-// words of err after "refreshing the session failed" (the sign-in's own refusal), or err's.
+// authReason is why a sign-in failed, without the chain of the sync around it: the sign-in's
+// own words, or err's.
 func authReason(err error) string {
-	msg := err.Error()
-	const refresh = "refreshing the session failed: "
-	if i := strings.LastIndex(msg, refresh); i >= 0 {
-		msg = msg[i+len(refresh):]
+	if cause, ok := remote.SignInFailure(err); ok {
+		return cause
 	}
-	return msg
+	return err.Error()
 }
 
+// signInError is a sync stopped because signing in (again) failed: it is ErrAuth, and says the
+// sign-in's own words rather than the request it was made for.
+type signInError struct {
+	cause string
+	err   error
+}
+
+func (e *signInError) Error() string   { return "signing in again failed: " + e.cause }
+func (e *signInError) Unwrap() []error { return []error{ErrAuth, e.err} }
 // learnOrgClock asks the org the cheapest thing it answers (its API versions) when a create is
 // among the changes to send or look for and the org has not said its time in this process yet
 // (a sign-in says nothing to the REST client): a create's send is kept on the org's clock, and a

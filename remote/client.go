@@ -433,7 +433,7 @@ func (c *Client) do(ctx context.Context, r request) (*reply, error) {
 				return nil, &transportError{method: r.method, path: r.path, err: rerr, notSent: true}
 			}
 			notSignedIn := &Error{Status: http.StatusUnauthorized, Items: []ErrorItem{{Code: "INVALID_SESSION_ID", Message: "not signed in yet"}}}
-			return nil, &refreshError{api: notSignedIn, err: rerr}
+			return nil, &refreshError{api: notSignedIn, err: rerr, first: true}
 		}
 		token = c.currentToken()
 	}
@@ -551,10 +551,27 @@ func IsTimeout(err error) bool {
 type refreshError struct {
 	api *Error
 	err error
+	// first: the session had no token yet (opened without the network): no request reached
+	// the org, the first sign-in failed.
+	first bool
 }
 
 func (e *refreshError) Error() string {
+	if e.first {
+		return "signing in failed: " + e.err.Error()
+	}
 	return e.api.Error() + "; refreshing the session failed: " + e.err.Error()
+}
+
+// SignInFailure reports whether err is a sign-in (or a renewal of the session) that failed, and
+// with what words: the way of signing in's own (a refused password, another org), without the
+// request it was made for.
+func SignInFailure(err error) (string, bool) {
+	var re *refreshError
+	if !errors.As(err, &re) {
+		return "", false
+	}
+	return re.err.Error(), true
 }
 func (e *refreshError) Unwrap() []error { return []error{e.api, e.err} }
 

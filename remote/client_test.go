@@ -546,6 +546,29 @@ func TestRefreshFailureKeepsTheAuthError(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 	mustNotContainToken(t, "refresh error", err.Error())
+	if cause, ok := remote.SignInFailure(err); !ok || !strings.Contains(cause, "invalid_grant") {
+		t.Errorf("SignInFailure = %q, %v", cause, ok)
+	}
+}
+
+// A session opened without the network whose first sign-in fails says so, and no more: no
+// request reached the org, so no 401 or INVALID_SESSION_ID is told (one was made up).
+func TestAFirstSignInThatFailsSaysOnlyThat(t *testing.T) {
+	r := newReplay(t)
+	c := r.client(t, func(c *remote.Config) {
+		c.AccessToken, c.APIVersion = "", "62.0"
+		c.Refresh = func(context.Context) (string, error) { return "", errors.New("sign-in refused (HTTP 400): invalid_grant") }
+	})
+	_, err := c.Describe(context.Background(), "Account")
+	if err == nil || strings.Contains(err.Error(), "401") || strings.Contains(err.Error(), "INVALID_SESSION_ID") {
+		t.Fatalf("err = %v, want the sign-in's failure alone", err)
+	}
+	if !strings.Contains(err.Error(), "signing in failed: sign-in refused (HTTP 400): invalid_grant") {
+		t.Fatalf("err = %v", err)
+	}
+	if cause, ok := remote.SignInFailure(err); !ok || cause != "sign-in refused (HTTP 400): invalid_grant" {
+		t.Fatalf("SignInFailure = %q, %v", cause, ok)
+	}
 }
 
 // A refresh that timed out is not waited out again by every request of the same run: they fail

@@ -1,12 +1,15 @@
 package tui
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
 	"github.com/offline-edit/offline-edit/remote/signin"
 )
 
@@ -98,7 +101,7 @@ func TestASaveWhileSyncIsPausedSaysSo(t *testing.T) {
 	d.keys("enter", "enter", "e")
 	d.requireView("▸ Account Name")
 	d.keys(" Paused", "ctrl+s")
-	d.requireView("Account saved. Sync is paused: o twice signs in again.")
+	d.requireView("Account saved. Sync is paused: o twice signs in again (a wrong password needs")
 	d.refuseView("Syncing…")
 }
 
@@ -128,5 +131,22 @@ func TestAChangesLineWhileSyncIsPausedSaysWhatStartsItAgain(t *testing.T) {
 			d.requireView("Not synced yet (the network failed); " + tc.want)
 			d.refuseView("will retry automatically", "next try")
 		})
+	}
+}
+
+// A sync stopped by a sign-in that failed (a wrong password) says so, not that the org asked
+// to sign in again (no request reached it).
+func TestASyncStoppedByAFailedSignInSaysSo(t *testing.T) {
+	c, err := remote.NewClient(context.Background(), remote.Config{InstanceURL: "https://acme.invalid", APIVersion: "62.0",
+		Refresh: func(context.Context) (string, error) {
+			return "", errors.New("sign-in refused (HTTP 400): invalid_grant: authentication failure")
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Describe(context.Background(), "Account")
+	got := syncStopped(err)
+	if !strings.Contains(got, "signing in again failed (sign-in refused (HTTP 400): invalid_grant: authentication failure)") || strings.Contains(got, "asked to sign in again") {
+		t.Fatalf("syncStopped = %q", got)
 	}
 }

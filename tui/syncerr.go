@@ -27,6 +27,10 @@ func syncCause(err error) string {
 	if other, ok := errors.AsType[*pending.AnotherUserError](err); ok {
 		return sprintf("the access token is %s's, but this device's data is %s's, so nothing was sent; quit and start again with %s's token.", CleanLine(other.Token), CleanLine(other.Device), CleanLine(other.Device))
 	}
+	if cause, ok := remote.SignInFailure(err); ok {
+		// No session refused by the org: the sign-in itself failed (a wrong password).
+		return "signing in again failed (" + trunc(CleanLine(cause), 200) + "); sync is paused."
+	}
 	if e, ok := remote.AsError(err); ok {
 		code := e.Code()
 		switch {
@@ -109,7 +113,7 @@ func (c *common) pauseCure() string {
 	case c.tokenOnly:
 		return "quit and start again signed in anew"
 	}
-	return "o twice signs in again"
+	return "o twice signs in again (a wrong password needs the app started again with the right one)"
 }
 
 // syncLater is what a note on a change saved online says about when it syncs: nothing while
