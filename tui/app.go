@@ -238,8 +238,11 @@ func (m Model) holdsQuit() bool {
 
 // unsaved names what quitting now would lose, or "": a form's unsaved edits, or choices made on
 // the conflict screen and not saved.
-func (m Model) unsaved() string {
-	for _, s := range m.stack {
+func (m Model) unsaved() string { return m.unsavedIn(m.stack) }
+
+// unsavedIn is unsaved for the screens of stack.
+func (m Model) unsavedIn(stack []ScreenID) string {
+	for _, s := range stack {
 		switch {
 		case s == ScreenForm && m.form.dirty():
 			return "The form has changes that are not saved."
@@ -250,6 +253,26 @@ func (m Model) unsaved() string {
 		}
 	}
 	return ""
+}
+
+// leaveAsked asks before opening a screen that lies below others on the stack (push goes back
+// to it) when those hold what the user has not saved: a form's edits, the conflict screen's
+// choices, a backstage form's values. A pop-up's answer (the sync alert's enter) dropped them
+// unasked. confirmed says the user agreed already; then is the message to open it with.
+func (m Model) leaveAsked(id ScreenID, confirmed bool, then tea.Msg) (Model, bool) {
+	if confirmed {
+		return m, false
+	}
+	i := slices.Index(m.stack, id)
+	if i < 0 || i == len(m.stack)-1 {
+		return m, false // opened on top, or already on top: nothing is dropped
+	}
+	what := m.unsavedIn(m.stack[i+1:])
+	if what == "" {
+		return m, false
+	}
+	return m.popUp(modal{kind: modalConfirm, title: "Leave without saving?", yes: "leave",
+		body: what + " Leave and lose them?", onYes: cmdOf(then)}), true
 }
 
 // leavesConflict reports whether a key would take the conflict screen off the stack while
@@ -272,7 +295,7 @@ func (m Model) leavesConflict(msg tea.KeyMsg) (tea.Msg, bool) {
 	case key.Matches(msg, k.Back):
 		return backMsg{}, true
 	case key.Matches(msg, k.Pending) && below(ScreenPending):
-		return openPendingMsg{}, true
+		return openPendingMsg{confirmed: true}, true // its own question asks
 	case key.Matches(msg, k.Backstage) && below(ScreenBackstage):
 		object, id, name := m.currentRecord()
 		return openBackstageMsg{object: object, id: id, name: name}, true
@@ -482,6 +505,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, cmd
 		})
 	case openRecordMsg:
+		if q, ask := m.leaveAsked(ScreenRecord, msg.confirmed, openRecordMsg{object: msg.object, id: msg.id, confirmed: true}); ask {
+			return q, nil
+		}
 		return m.openRecord(msg.object, msg.id)
 	case openFormMsg:
 		return m.push(ScreenForm, func(m Model) (Model, tea.Cmd) {
@@ -490,11 +516,17 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, cmd
 		})
 	case openPendingMsg:
+		if q, ask := m.leaveAsked(ScreenPending, msg.confirmed, openPendingMsg{attention: msg.attention, confirmed: true}); ask {
+			return q, nil
+		}
 		return m.push(ScreenPending, func(m Model) (Model, tea.Cmd) {
 			m.pend.seek = msg.attention
 			return m.reload(ScreenPending)
 		})
 	case openConflictMsg:
+		if q, ask := m.leaveAsked(ScreenConflict, msg.confirmed, openConflictMsg{entryID: msg.entryID, confirmed: true}); ask {
+			return q, nil
+		}
 		return m.push(ScreenConflict, func(m Model) (Model, tea.Cmd) {
 			var cmd tea.Cmd
 			m.conflict, cmd = m.conflict.open(msg.entryID)
@@ -1181,12 +1213,12 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m.nextPopUp(), cmd
 		}
 		// q over an alert or a report (they only tell) closes it and quits as it would without it; a
-		// question still wants its answer, and a screen taking text (a form, a filter) keeps
-		// the q out of its text: there q only closes the alert.
-		m.modal = modal{}
+		// question still wants its answer. Over a screen taking text (a form, a filter) q is a
+		// letter typed for it: it answers nothing (it closed the alert unread).
 		if m.capturing() {
-			return m.nextPopUp(), nil
+			return m, nil
 		}
+		m.modal = modal{}
 	}
 	if m.showHelp {
 		// The help lists o, p, B and L as keys that never change: they close it and do what
