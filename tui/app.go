@@ -84,6 +84,10 @@ type Model struct {
 	c *common
 
 	stack []ScreenID
+	// leaving: the user agreed to leave what the screens push is about to drop hold unsaved;
+	// afterLeave is the push waiting for that answer.
+	leaving    bool
+	afterLeave *pendingPush
 
 	nav      navModel
 	home     homeModel
@@ -255,26 +259,6 @@ func (m Model) unsavedIn(stack []ScreenID) string {
 	return ""
 }
 
-// leaveAsked asks before opening a screen that lies below others on the stack (push goes back
-// to it) when those hold what the user has not saved: a form's edits, the conflict screen's
-// choices, a backstage form's values. A pop-up's answer (the sync alert's enter) dropped them
-// unasked. confirmed says the user agreed already; then is the message to open it with.
-func (m Model) leaveAsked(id ScreenID, confirmed bool, then tea.Msg) (Model, bool) {
-	if confirmed {
-		return m, false
-	}
-	i := slices.Index(m.stack, id)
-	if i < 0 || i == len(m.stack)-1 {
-		return m, false // opened on top, or already on top: nothing is dropped
-	}
-	what := m.unsavedIn(m.stack[i+1:])
-	if what == "" {
-		return m, false
-	}
-	return m.popUp(modal{kind: modalConfirm, title: "Leave without saving?", yes: "leave",
-		body: what + " Leave and lose them?", onYes: cmdOf(then)}), true
-}
-
 // leavesConflict reports whether a key would take the conflict screen off the stack while
 // it holds choices not saved: esc, or a key opening a screen that lies below it (opening a
 // screen already in the stack goes back to it).
@@ -295,7 +279,7 @@ func (m Model) leavesConflict(msg tea.KeyMsg) (tea.Msg, bool) {
 	case key.Matches(msg, k.Back):
 		return backMsg{}, true
 	case key.Matches(msg, k.Pending) && below(ScreenPending):
-		return openPendingMsg{confirmed: true}, true // its own question asks
+		return openPendingMsg{}, true
 	case key.Matches(msg, k.Backstage) && below(ScreenBackstage):
 		object, id, name := m.currentRecord()
 		return openBackstageMsg{object: object, id: id, name: name}, true
@@ -505,9 +489,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, cmd
 		})
 	case openRecordMsg:
-		if q, ask := m.leaveAsked(ScreenRecord, msg.confirmed, openRecordMsg{object: msg.object, id: msg.id, confirmed: true}); ask {
-			return q, nil
-		}
 		return m.openRecord(msg.object, msg.id)
 	case openFormMsg:
 		return m.push(ScreenForm, func(m Model) (Model, tea.Cmd) {
@@ -516,17 +497,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, cmd
 		})
 	case openPendingMsg:
-		if q, ask := m.leaveAsked(ScreenPending, msg.confirmed, openPendingMsg{attention: msg.attention, confirmed: true}); ask {
-			return q, nil
-		}
 		return m.push(ScreenPending, func(m Model) (Model, tea.Cmd) {
 			m.pend.seek = msg.attention
 			return m.reload(ScreenPending)
 		})
 	case openConflictMsg:
-		if q, ask := m.leaveAsked(ScreenConflict, msg.confirmed, openConflictMsg{entryID: msg.entryID, confirmed: true}); ask {
-			return q, nil
-		}
 		return m.push(ScreenConflict, func(m Model) (Model, tea.Cmd) {
 			var cmd tea.Cmd
 			m.conflict, cmd = m.conflict.open(msg.entryID)
@@ -573,8 +548,24 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.modal = modal{kind: modalConfirm, title: "Drop your choices?", yes: "drop them",
 			body: sprintf("On %q you chose %s. Nothing is resolved until ctrl+s: leaving now drops your choices and the change stays in conflict.",
 				CleanLine(m.conflict.entry.Name), m.conflict.chosen()),
-			onYes: cmdOf(msg.then)}
+			onYes: cmdOf(leaveAgreedMsg{then: msg.then})}
 		return m, nil
+	case leaveAgreedMsg:
+		// Asked already: what then opens drops the choices without asking again.
+		m.leaving = true
+		next, cmd := m.Update(msg.then)
+		if nm, ok := next.(Model); ok {
+			nm.leaving = false
+			return nm, cmd
+		}
+		return next, cmd
+	case leaveConfirmedMsg:
+		if m.afterLeave == nil {
+			return m, nil
+		}
+		p := *m.afterLeave
+		m.afterLeave, m.leaving = nil, true
+		return m.push(p.id, p.open)
 	case confirmCloseBsFormMsg:
 		m.modal = modal{kind: modalConfirm, title: "Discard typed values?", yes: "discard",
 			body: "The backstage form has values that are not sent.", onYes: cmdOf(closeBsFormMsg(msg))}
@@ -1196,7 +1187,7 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		// A scenario's next step goes on past the sync alert (a step often causes one) and
 		// closes it; a confirmation still takes N as its no.
 		tells := m.modal.kind == modalAlert || m.modal.kind == modalReport
-		if tells && m.script.s != nil && key.Matches(msg, k.NextStep) {
+		if tells && m.script.s != nil && key.Matches(msg, k.NextStep) && !(m.capturing() && msg.Type == tea.KeyRunes) {
 			m.modal = modal{}
 			var cmd tea.Cmd
 			m, cmd = m.nextStep()
@@ -1310,6 +1301,17 @@ func (m Model) withScript(st scriptState) Model {
 
 // push puts a screen on top (once: opening a screen already in the stack goes back to it).
 func (m Model) push(id ScreenID, open func(Model) (Model, tea.Cmd)) (tea.Model, tea.Cmd) {
+	// Going back to a screen on the stack drops those above it and opens it again: a form's
+	// edits, the conflict screen's choices, a backstage form's values would go unasked (a
+	// pop-up's answer, B or L from over them, another change's conflict or fix form).
+	if i := slices.Index(m.stack, id); i >= 0 && !m.leaving {
+		if what := m.unsavedIn(m.stack[i:]); what != "" {
+			m.afterLeave = &pendingPush{id: id, open: open}
+			return m.popUp(modal{kind: modalConfirm, title: "Leave without saving?", yes: "leave",
+				body: what + " Leave and lose them?", onYes: cmdOf(leaveConfirmedMsg{})}), nil
+		}
+	}
+	m.leaving = false
 	m.showHelp = false
 	m.toast = "" // a note belongs to the screen it was shown on
 	for i, s := range m.stack {
@@ -1838,4 +1840,10 @@ func (c *common) cascadeNote(object string) string {
 		return " Its " + names[0] + " go with it."
 	}
 	return " Its " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + " go with it."
+}
+
+// pendingPush is a push waiting for the user to agree to leave unsaved work.
+type pendingPush struct {
+	id   ScreenID
+	open func(Model) (Model, tea.Cmd)
 }

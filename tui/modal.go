@@ -30,6 +30,10 @@ type (
 	// confirmDropChoicesMsg asks before leaving the conflict screen with choices not saved;
 	// then is what to do on yes.
 	confirmDropChoicesMsg struct{ then tea.Msg }
+	// leaveAgreedMsg opens then once the user agreed to drop the choices (no second question);
+	// leaveConfirmedMsg runs the push that asked (Model.afterLeave).
+	leaveAgreedMsg    struct{ then tea.Msg }
+	leaveConfirmedMsg struct{}
 )
 
 type modalKind int

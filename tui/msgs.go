@@ -14,16 +14,11 @@ var sprintf = fmt.Sprintf
 
 // Navigation requests: screens ask the root to move; the root owns the stack.
 type (
-	openHomeMsg struct{ object string }
-	// confirmed, on the messages that open a screen: the user agreed to drop what the screens
-	// above it hold unsaved (see leaveAsked).
-	openRecordMsg struct {
-		object, id string
-		confirmed  bool
-	}
+	openHomeMsg   struct{ object string }
+	openRecordMsg struct{ object, id string }
 	// openPendingMsg opens Pending Changes; attention puts the cursor on the first change
 	// that needs the user.
-	openPendingMsg struct{ attention, confirmed bool }
+	openPendingMsg struct{ attention bool }
 	openFormMsg    struct {
 		mode     formMode
 		object   string
@@ -33,11 +28,8 @@ type (
 		names    map[string]string
 		view     *pending.RecordView
 	}
-	openConflictMsg struct {
-		entryID   string
-		confirmed bool
-	}
-	backMsg struct{ reload bool }
+	openConflictMsg struct{ entryID string }
+	backMsg         struct{ reload bool }
 )
 
 // Results of I/O; each carries what it belongs to so stale replies are dropped.

@@ -1,12 +1,14 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/scenario"
 )
 
 // A sync alert that comes up while the user types in a form answers only the keys it shows
@@ -140,4 +142,69 @@ func TestTheAlertsEnterAsksBeforeDroppingConflictChoices(t *testing.T) {
 	if d.model().active() != ScreenPending || d.model().modal.open() {
 		t.Fatalf("the alert's enter with nothing chosen:\n%s", d.view())
 	}
+}
+
+// Going back to a screen on the stack drops the screens above it and opens it again: any way of
+// doing so asks first when they hold unsaved work (B or L from over a conflict screen, a fix
+// form opened over a dirty form, another change's conflict over choices made on one).
+func TestEveryWayBackOverUnsavedWorkAsks(t *testing.T) {
+	t.Run("B from a log over conflict choices", func(t *testing.T) {
+		_, f := twoFieldConflict(t, 100, 30)
+		d := newDriver(t, f, 100, 30)
+		d.keys("B", "p")
+		d.requireView("▲ Conflict")
+		d.keys("r")
+		d.requireView("Resolve conflict")
+		d.keys("t", "L", "B")
+		d.requireView("Leave without saving?", "choices that are not saved: theirs")
+		d.keys("n")
+		if d.model().active() != ScreenLog || !d.model().conflict.dirty() {
+			t.Fatalf("no kept the choices: stack %v\n%s", d.model().stack, d.view())
+		}
+		d.keys("B")
+		d.requireView("Leave without saving?")
+		d.keys("y")
+		if d.model().active() != ScreenBackstage || slices.Contains(d.model().stack, ScreenConflict) {
+			t.Fatalf("yes did not go back to the backstage: stack %v", d.model().stack)
+		}
+	})
+	t.Run("a fix form over a dirty form", func(t *testing.T) {
+		d := newDriver(t, attentionFake(), 100, 30)
+		d.keys("enter", "enter", "e", "ZZZ")
+		d.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{Attention: 1}}})
+		d.keys("enter", "r")
+		d.requireView("Leave without saving?", "The form has changes that are not saved.")
+		d.keys("n")
+		if !d.model().form.dirty() {
+			t.Fatal("no dropped the form's edits")
+		}
+	})
+	t.Run("another change's conflict over choices", func(t *testing.T) {
+		d, f := twoFieldConflict(t, 100, 30)
+		f.setEntry(pending.Entry{ID: "e2", Object: "Account", RecordID: "001000000000000001", Name: "Acme 000001",
+			Op: pending.OpUpdate, Status: pending.StatusConflict, Code: "CONFLICT", Message: "x",
+			Changes: f.entries[0].Changes, Conflicts: f.entries[0].Conflicts})
+		d.keys("t")
+		w := resolvedWatch{entryID: "e2", name: "Acme 000001"}
+		d.model().c.resolved = w
+		d.send(resolvedAgainMsg{watch: w, status: pending.StatusConflict})
+		d.requireView("Changed again while you resolved it")
+		d.keys("enter")
+		d.requireView("Leave without saving?")
+		d.keys("y")
+		if d.model().conflict.entryID != "e2" || d.model().conflict.dirty() {
+			t.Fatalf("yes did not open the other change's conflict: %q dirty %v", d.model().conflict.entryID, d.model().conflict.dirty())
+		}
+	})
+	t.Run("N typed in a form over the alert", func(t *testing.T) {
+		sc := &listScript{file: "s.yaml", results: []scenario.StepResult{{Index: 0, Line: 8, Text: "offline"}}}
+		d := newDriverWith(t, Options{Backend: seededFake(3), Script: sc}, 100, 30)
+		d.keys("enter", "enter", "e")
+		d.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{Attention: 1}}})
+		d.requireView("Sync needs your attention")
+		d.keys("N")
+		if sc.ran != 0 || !d.model().modal.open() {
+			t.Fatalf("N typed in the form over the alert: %d step(s) run, alert open %v", sc.ran, d.model().modal.open())
+		}
+	})
 }
