@@ -1720,6 +1720,7 @@ type signInError struct {
 
 func (e *signInError) Error() string   { return "signing in again failed: " + e.cause }
 func (e *signInError) Unwrap() []error { return []error{ErrAuth, e.err} }
+
 // learnOrgClock asks the org the cheapest thing it answers (its API versions) when a create is
 // among the changes to send or look for and the org has not said its time in this process yet
 // (a sign-in says nothing to the REST client): a create's send is kept on the org's clock, and a

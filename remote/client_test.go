@@ -557,7 +557,9 @@ func TestAFirstSignInThatFailsSaysOnlyThat(t *testing.T) {
 	r := newReplay(t)
 	c := r.client(t, func(c *remote.Config) {
 		c.AccessToken, c.APIVersion = "", "62.0"
-		c.Refresh = func(context.Context) (string, error) { return "", errors.New("sign-in refused (HTTP 400): invalid_grant") }
+		c.Refresh = func(context.Context) (string, error) {
+			return "", errors.New("sign-in refused (HTTP 400): invalid_grant")
+		}
 	})
 	_, err := c.Describe(context.Background(), "Account")
 	if err == nil || strings.Contains(err.Error(), "401") || strings.Contains(err.Error(), "INVALID_SESSION_ID") {
