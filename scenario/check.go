@@ -855,7 +855,7 @@ func (v *validator) step(ctx context.Context, st Step) error {
 		ps.add(v.record(ctx, line, st.Record))
 		ps.add(v.fields(ctx, line, st.Record.Object, st.Fields))
 		ps.add(v.writable(ctx, st.Record.Object, st.Fields, false, line))
-	case KindDelete, KindShare, KindUnshare, KindLock, KindUnlock, KindDismiss, KindDiscard, KindRetry:
+	case KindDelete, KindShare, KindUnshare, KindLock, KindUnlock, KindDismiss, KindDiscard, KindRetry, KindCheck:
 		ps.add(v.record(ctx, line, st.Record))
 	case KindResolve:
 		ps.add(v.record(ctx, line, st.Record))

@@ -91,6 +91,8 @@
 //	dismiss: RECORD                  a red change goes; the cache takes the org's truth
 //	discard: RECORD                  the pending change is thrown away
 //	retry: RECORD                    try the change now
+//	check_access: RECORD             the device asks the org what I may do with a record shared
+//	                                 with me, as its page does when it opens online
 //	expect: {...}                    checks, below
 //
 // Field values are text, numbers, true/false or null; a lookup to a record a create step named

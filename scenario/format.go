@@ -210,7 +210,7 @@ func stepNode(st Step) (*yaml.Node, error) {
 		if st.Ref != "" {
 			add(m, "ref", str(st.Ref))
 		}
-	case KindEdit, KindFix, KindDelete, KindDismiss, KindDiscard, KindRetry, KindResolve:
+	case KindEdit, KindFix, KindDelete, KindDismiss, KindDiscard, KindRetry, KindResolve, KindCheck:
 		add(m, k, recordNode(st.Record))
 	case KindShare, KindUnshare:
 		add(m, k, recordNode(st.Record))

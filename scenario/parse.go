@@ -590,6 +590,7 @@ var allowed = map[Kind][]string{
 	KindDismiss:    {"expect_error"},
 	KindDiscard:    {"expect_error"},
 	KindRetry:      {"expect_error"},
+	KindCheck:      nil,
 	KindExpect:     nil,
 }
 
@@ -710,7 +711,7 @@ func (p *parser) step(n *yaml.Node) Step {
 			p.failf(kindKey, "%s needs fields", st.Kind)
 		}
 		st.Fields = p.fields(fv, "fields")
-	case KindDelete, KindDismiss, KindDiscard, KindRetry:
+	case KindDelete, KindDismiss, KindDiscard, KindRetry, KindCheck:
 		st.Record = p.record(kindVal)
 	case KindShare, KindUnshare:
 		st.Record = p.record(kindVal)
@@ -856,6 +857,10 @@ func (p *parser) rule(n *yaml.Node) *Rule {
 		case "message":
 			r.Message = p.text(v, "message")
 		default:
+			if k.Value == "ref" {
+				p.failf(k, "ref goes beside add_rule, not inside its braces: - {add_rule: {object: …, kind: …, field: …}, ref: %s}", v.Value)
+				continue
+			}
 			p.failf(k, "unknown key %q in add_rule (expected object, kind, field, value, other_field, message)", k.Value)
 		}
 	}

@@ -59,6 +59,7 @@ steps:
   - dismiss: acme
   - discard: acme
   - retry: acme
+  - check_access: acme
   - unshare: acme
     with: me
   - lock: acme
@@ -149,8 +150,8 @@ func TestParseRejectsBadFiles(t *testing.T) {
 		{"seed not a number", "name: x\nseed: abc\nsteps:\n  - offline\n", `bad.yaml:2: seed must be a whole number, found "abc"`},
 		{"size too big", "name: x\nsize: 1000000\nsteps:\n  - offline\n", "bad.yaml:2: size must be between 0 and 100000, found 1000000"},
 		{"duplicate key", "name: x\nname: y\nsteps:\n  - offline\n", `bad.yaml:2: duplicate key "name"`},
-		{"unknown step word", head + "  - offlien\n", `bad.yaml:3: unknown step "offlien" (expected one of offline, online, network, wait, sync, create, edit, delete, share, unshare, lock, unlock, add_rule, remove_rule, expire, signin, resolve, fix, dismiss, discard, retry, expect)`},
-		{"unknown step key", head + "  - teleport: acme\n", `bad.yaml:3: unknown step "teleport" (expected one of offline, online, network, wait, sync, create, edit, delete, share, unshare, lock, unlock, add_rule, remove_rule, expire, signin, resolve, fix, dismiss, discard, retry, expect)`},
+		{"unknown step word", head + "  - offlien\n", `bad.yaml:3: unknown step "offlien" (expected one of offline, online, network, wait, sync, create, edit, delete, share, unshare, lock, unlock, add_rule, remove_rule, expire, signin, resolve, fix, dismiss, discard, retry, check_access, expect)`},
+		{"unknown step key", head + "  - teleport: acme\n", `bad.yaml:3: unknown step "teleport" (expected one of offline, online, network, wait, sync, create, edit, delete, share, unshare, lock, unlock, add_rule, remove_rule, expire, signin, resolve, fix, dismiss, discard, retry, check_access, expect)`},
 		{"two actions", head + "  - offline:\n    online:\n", "bad.yaml:4: a step does one thing: found both offline and online"},
 		{"word needing a value", head + "  - edit\n", `bad.yaml:3: step edit needs a value, e.g. "- edit: ..."`},
 		{"unknown object", head + "  - create: Acount\n    fields: {Name: a}\n", `bad.yaml:3: unknown object "Acount" (known: Account, Contact, Opportunity, Lead, Case, Task; add others with the objects key)`},
@@ -199,6 +200,7 @@ func TestParseRejectsBadFiles(t *testing.T) {
 		{"signin with value", head + "  - signin: now\n", "bad.yaml:3: step signin takes no value"},
 		{"lock writes zero", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - lock: a\n    writes: 0\n", "bad.yaml:7: writes must be at least 1 (leave it out to lock until an unlock step)"},
 		{"unlock takes no writes", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - unlock: a\n    writes: 1\n", `bad.yaml:7: unknown key "writes": step unlock takes no other keys`},
+		{"ref inside add_rule", head + "  - add_rule: {object: Account, kind: required, field: Phone, ref: phone-rule}\n", "bad.yaml:3: ref goes beside add_rule, not inside its braces: - {add_rule: {object: …, kind: …, field: …}, ref: phone-rule}"},
 		{"share with admin", head + "  - create: Account\n    ref: a\n    fields: {Name: a}\n  - share: a\n    with: admin\n", "bad.yaml:7: the admin sees every record; share with me or sam"},
 	}
 	for _, tt := range tests {

@@ -320,6 +320,10 @@ func (r *Recorder) Discard(rec Rec) { r.recordStep(Step{Kind: KindDiscard}, rec)
 // Retry records retrying a change now.
 func (r *Recorder) Retry(rec Rec) { r.recordStep(Step{Kind: KindRetry}, rec) }
 
+// CheckAccess records the device asking the org what I may do with a record (its page opened
+// online), when the answer changed what the device lets me do.
+func (r *Recorder) CheckAccess(rec Rec) { r.recordStep(Step{Kind: KindCheck}, rec) }
+
 // Share records the admin sharing a record with a user (access read, edit, or none to unshare).
 func (r *Recorder) Share(rec Rec, user, access string) {
 	if access == "none" {

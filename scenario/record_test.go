@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -291,5 +292,80 @@ func TestARecordingNamesARecordCreatedOfflineByItsRefInTheClosingChecks(t *testi
 	}
 	if !checked {
 		t.Fatalf("no closing check of the contact's account: %+v", s.rec.Scenario().Steps)
+	}
+}
+
+// A share widened on the org and learnt by the record's page opening online (CheckAccess) is a
+// step of the recording, so that the edit made after it replays: without it the replay's device
+// still knew the record as read-only and refused the edit.
+func TestARecordedShareLearntByARecordsPageReplays(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	const seed, size = 21, 40
+	dir := t.TempDir()
+	env, err := NewEmbeddedEnv(ctx, &Scenario{File: "session", Name: "session", Seed: seed, Size: size}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	rec := NewRecorder("Recorded session", seed, size)
+	eng := NewRecordingEngine(env.Engine(), rec, filepath.Join(dir, "recorded.yaml"))
+	s := &session{t: t, ctx: ctx, env: env, rec: rec}
+	s.sync()
+	// A contact of sam's, shared with me read-only.
+	admin, err := env.Client(ctx, "admin")
+	s.must(err)
+	users, err := admin.Query(ctx, "SELECT Id FROM User WHERE Username = 'sam@demo.example'", 0)
+	s.must(err)
+	if len(users.Records) != 1 {
+		t.Fatal("no sam in the seed")
+	}
+	sam := users.Records[0].ID()
+	page, err := eng.List(ctx, pending.ListQuery{Object: "Contact", Limit: 1})
+	s.must(err)
+	if len(page.Rows) != 1 {
+		t.Fatal("no contact on the device")
+	}
+	c := Rec{Object: "Contact", ID: page.Rows[0].ID, Name: page.Rows[0].Name}
+	// The admin gives it to sam and shares it with me read-only.
+	s.must(admin.Update(ctx, "Contact", c.ID, remote.Fields{"OwnerId": sam}, remote.WriteOptions{}))
+	rec.EditAs("admin", c, remote.Fields{"OwnerId": sam})
+	s.must(env.Admin().Share(ctx, c.ID, "alex@demo.example", "read"))
+	rec.Share(c, "alex@demo.example", "read")
+	env.Clock().Advance(time.Second)
+	_, err = eng.Sync(ctx) // recorded: the replay's device learns the read-only share too
+	s.must(err)
+	shared, err := eng.Record(ctx, "Contact", c.ID)
+	s.must(err)
+	if shared.Access != pending.AccessRead {
+		t.Fatalf("the contact shared read-only shows access %q", shared.Access)
+	}
+	r := Rec{Object: "Contact", ID: shared.ID, Name: shared.Name}
+	s.must(env.Admin().Share(ctx, shared.ID, "alex@demo.example", "edit"))
+	rec.Share(r, "alex@demo.example", "edit")
+	env.Clock().Advance(time.Second)
+	// The record's page opens online: the device learns the share.
+	if acc, err := eng.CheckAccess(ctx, shared.ID); err != nil || acc != pending.AccessEdit {
+		t.Fatalf("CheckAccess = %q, %v; want edit", acc, err)
+	}
+	eng.SetOnline(false)
+	s.must(eng.Edit(ctx, "Contact", shared.ID, remote.Fields{"Phone": "555-0111"}))
+	eng.SetOnline(true)
+	s.sync()
+	s.must(eng.Finish(ctx))
+	replay, err := ParseFile(filepath.Join(dir, "recorded.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(replay.Steps, func(st Step) bool { return st.Kind == KindCheck }) {
+		t.Fatalf("the recording has no check_access step: %+v", replay.Steps)
+	}
+	if rep, out := runScenario(t, replay); !rep.Passed {
+		t.Fatalf("the recording does not replay:\n%s", out)
+	}
+	// Without that step the replay's device would not know of the share: the edit is refused.
+	replay.Steps = slices.DeleteFunc(replay.Steps, func(st Step) bool { return st.Kind == KindCheck })
+	if rep, _ := runScenario(t, replay); rep.Passed {
+		t.Fatal("the replay passes without the check_access step: the test proves nothing")
 	}
 }

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/offline-edit/offline-edit/pending"
@@ -227,6 +228,19 @@ func (r *RecordingEngine) Fix(ctx context.Context, entryID string, fields remote
 func (r *RecordingEngine) Retry(ctx context.Context, entryID string) error {
 	return r.entryOp(ctx, entryID, func() error { return r.Engine.Retry(ctx, entryID) },
 		func(rec Rec) { r.rec.Retry(rec) })
+}
+
+// CheckAccess asks the org what I may do with a record (its page opened online) and records it
+// when the answer changed what the device lets me do: a replay must learn a share the same way,
+// or the edit that followed it is refused there.
+func (r *RecordingEngine) CheckAccess(ctx context.Context, id string) (pending.Access, error) {
+	before, berr := r.Engine.Record(ctx, "", id)
+	acc, err := r.Engine.CheckAccess(ctx, id)
+	if berr == nil && (err == nil && acc != before.Access || errors.Is(err, pending.ErrNotFound)) {
+		r.rec.CheckAccess(r.Rec(ctx, before.Object, before.ID))
+		r.recorded()
+	}
+	return acc, err
 }
 
 // Dismiss dismisses a red change and records it.

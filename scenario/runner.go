@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -209,6 +210,18 @@ func (x *exec) run(ctx context.Context) error {
 			return err
 		}
 		return admin.Share(ctx, id, env.Username(st.User), access)
+	case KindCheck:
+		// As the record's page does when it opens online: the device learns a share (or its
+		// end) now rather than at the next sync.
+		_, id, err := x.s.resolve(ctx, st.Record)
+		if err != nil {
+			return err
+		}
+		acc, err := eng.CheckAccess(ctx, id)
+		if err != nil {
+			return err
+		}
+		x.outcome("access " + cmp.Or(string(acc), "full"))
 	case KindLock, KindUnlock:
 		_, id, err := x.s.resolve(ctx, st.Record)
 		if err != nil {
@@ -653,7 +666,7 @@ func (st Step) String() string {
 		if st.Ref != "" {
 			b.WriteString(" " + st.Ref)
 		}
-	case KindEdit, KindDelete, KindFix, KindDismiss, KindDiscard, KindRetry, KindResolve, KindShare, KindUnshare, KindLock, KindUnlock:
+	case KindEdit, KindDelete, KindFix, KindDismiss, KindDiscard, KindRetry, KindResolve, KindShare, KindUnshare, KindLock, KindUnlock, KindCheck:
 		b.WriteString(" " + st.Record.String())
 	case KindAddRule:
 		if r := st.Rule; r != nil {

@@ -59,6 +59,7 @@ const (
 	KindDismiss    Kind = "dismiss"     // dismiss a failed (red) change
 	KindDiscard    Kind = "discard"     // discard a pending change
 	KindRetry      Kind = "retry"       // attempt a change now
+	KindCheck      Kind = "check_access" // the device asks the org what I may do with a record
 	KindExpect     Kind = "expect"      // check the state of the device and the org
 )
 
@@ -66,7 +67,7 @@ const (
 var Kinds = []Kind{
 	KindOffline, KindOnline, KindNetwork, KindWait, KindSync, KindCreate, KindEdit, KindDelete,
 	KindShare, KindUnshare, KindLock, KindUnlock, KindAddRule, KindRemoveRule, KindExpire, KindSignin, KindResolve,
-	KindFix, KindDismiss, KindDiscard, KindRetry, KindExpect,
+	KindFix, KindDismiss, KindDiscard, KindRetry, KindCheck, KindExpect,
 }
 
 // Objects are the object names a scenario may use (checked again against the org's describe).
