@@ -38,29 +38,29 @@ type Kind string
 
 // The step kinds. A scenario file names each step by one of these keys.
 const (
-	KindOffline    Kind = "offline"     // the device goes offline
-	KindOnline     Kind = "online"      // the device goes online; the automatic sync runs and is waited for
-	KindNetwork    Kind = "network"     // network conditions of the device
-	KindWait       Kind = "wait"        // the scenario clock moves forward (backoff timers expire)
-	KindSync       Kind = "sync"        // one sync run now
-	KindCreate     Kind = "create"      // create a record (as me, or as another user)
-	KindEdit       Kind = "edit"        // edit a record
-	KindDelete     Kind = "delete"      // delete a record
-	KindShare      Kind = "share"       // the admin shares a record with a user
-	KindUnshare    Kind = "unshare"     // the admin takes a user's access away
-	KindLock       Kind = "lock"        // the org holds a record's row lock: its writes answer UNABLE_TO_LOCK_ROW
-	KindUnlock     Kind = "unlock"      // the org lets a locked record go
-	KindAddRule    Kind = "add_rule"    // the admin adds a validation rule
-	KindRemoveRule Kind = "remove_rule" // the admin removes a rule added earlier
-	KindExpire     Kind = "expire"      // the admin expires a user's session
-	KindSignin     Kind = "signin"      // I sign in again: a fresh token
-	KindResolve    Kind = "resolve"     // resolve a conflict
-	KindFix        Kind = "fix"         // new values for an invalid change
-	KindDismiss    Kind = "dismiss"     // dismiss a failed (red) change
-	KindDiscard    Kind = "discard"     // discard a pending change
-	KindRetry      Kind = "retry"       // attempt a change now
+	KindOffline    Kind = "offline"      // the device goes offline
+	KindOnline     Kind = "online"       // the device goes online; the automatic sync runs and is waited for
+	KindNetwork    Kind = "network"      // network conditions of the device
+	KindWait       Kind = "wait"         // the scenario clock moves forward (backoff timers expire)
+	KindSync       Kind = "sync"         // one sync run now
+	KindCreate     Kind = "create"       // create a record (as me, or as another user)
+	KindEdit       Kind = "edit"         // edit a record
+	KindDelete     Kind = "delete"       // delete a record
+	KindShare      Kind = "share"        // the admin shares a record with a user
+	KindUnshare    Kind = "unshare"      // the admin takes a user's access away
+	KindLock       Kind = "lock"         // the org holds a record's row lock: its writes answer UNABLE_TO_LOCK_ROW
+	KindUnlock     Kind = "unlock"       // the org lets a locked record go
+	KindAddRule    Kind = "add_rule"     // the admin adds a validation rule
+	KindRemoveRule Kind = "remove_rule"  // the admin removes a rule added earlier
+	KindExpire     Kind = "expire"       // the admin expires a user's session
+	KindSignin     Kind = "signin"       // I sign in again: a fresh token
+	KindResolve    Kind = "resolve"      // resolve a conflict
+	KindFix        Kind = "fix"          // new values for an invalid change
+	KindDismiss    Kind = "dismiss"      // dismiss a failed (red) change
+	KindDiscard    Kind = "discard"      // discard a pending change
+	KindRetry      Kind = "retry"        // attempt a change now
 	KindCheck      Kind = "check_access" // the device asks the org what I may do with a record
-	KindExpect     Kind = "expect"      // check the state of the device and the org
+	KindExpect     Kind = "expect"       // check the state of the device and the org
 )
 
 // Kinds lists every step kind in the order the format documents them.
