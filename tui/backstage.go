@@ -303,10 +303,15 @@ func (m backstageModel) open(object, id, name string) (backstageModel, tea.Cmd) 
 		m.last, m.lastFailed = "", false
 		m.cursor, m.top = 0, 0
 	}
+	if m.object != object || m.id != id {
+		m.owner.known, m.owner.other = false, false
+	}
+	// The same record keeps what it knew of the owner until the admin's fresh answer: hidden
+	// meanwhile, the give-back item came back under a cursor that had moved, and enter ran the
+	// item below the one last chosen.
 	m.object, m.id, m.name = object, id, name
 	m.form, m.sent, m.busy = nil, nil, false
 	m.gen++
-	m.owner.known, m.owner.other = false, false
 	return m, m.loadOwner()
 }
 

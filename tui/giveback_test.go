@@ -72,3 +72,30 @@ func TestBackstageGivesTheRecordBackToMe(t *testing.T) {
 		s.wait("▸ Change its owner to " + as)
 	}
 }
+
+// The backstage opened again on the same record keeps its cursor on the item last chosen while
+// the admin's answer on the owner comes back: the give-back item, hidden meanwhile, came back
+// under a cursor that had moved, and enter ran the item below (a share narrowed unasked).
+func TestReopeningTheBackstageKeepsItsCursorOnTheSameItem(t *testing.T) {
+	env := qaEnv(t, nil)
+	eng := env.Engine()
+	acct := firstAccountOf(t, eng)
+	s := newQAStory(t, Options{Backend: eng, NetStatus: env.Network().String, Backstage: env})
+	s.press("enter")
+	s.wait("records")
+	s.press("enter")
+	s.wait(acct.Name, "[d] Delete")
+	s.press("B")
+	s.wait("SIMULATION — backstage", "Change its owner to sam")
+	s.backstageItem("Change its owner to sam")
+	s.press("enter")
+	s.wait(`✓ as admin: edit Account "`+acct.Name+`": Owner "sam"`, "Make alex its owner")
+	s.backstageItem("Share it with me: read and edit")
+	for i := 0; i < 3; i++ {
+		s.press("esc")
+		s.wait("[d] Delete")
+		s.press("B")
+		s.wait("SIMULATION — backstage", "Make alex its owner")
+		s.wait("▸ Share it with me: read and edit")
+	}
+}
