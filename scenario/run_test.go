@@ -319,3 +319,16 @@ steps:
 		t.Errorf("the unlock of a locked record says it held no lock:\n%s", out)
 	}
 }
+
+// A file the org refuses before any step runs (a field it does not have) says so, not that it
+// "did not run to the end" with "0 failed expectations".
+func TestAFileRefusedBeforeAnyStepSaysSo(t *testing.T) {
+	sc, err := Parse("bad.yaml", []byte("name: bad field\nsteps:\n  - create: Account\n    fields: {Name: X, Nope__c: 1}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, out := runScenario(t, sc)
+	if rep.Passed || !strings.Contains(out, "FAIL bad.yaml (refused before any step ran)") || !strings.Contains(out, "bad.yaml:3: Account has no field Nope__c") {
+		t.Fatalf("output:\n%s", out)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -981,6 +982,8 @@ func Run(ctx context.Context, sc *Scenario, env *Env, out io.Writer) Report {
 		fmt.Fprintf(out, "STOP %s (interrupted after %d steps; %d failed expectations)\n", sanitize(sc.File), stopped, len(rep.Failures()))
 	case rep.Passed:
 		fmt.Fprintf(out, "PASS %s (%d steps)\n", sanitize(sc.File), len(rep.Steps))
+	case rep.Error != "" && !slices.ContainsFunc(rep.Steps, func(r StepResult) bool { return r.Index >= 0 }):
+		fmt.Fprintf(out, "FAIL %s (refused before any step ran)\n", sanitize(sc.File))
 	case rep.Error != "":
 		fmt.Fprintf(out, "FAIL %s (did not run to the end; %d failed expectations)\n", sanitize(sc.File), len(rep.Failures()))
 	default:
