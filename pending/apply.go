@@ -624,6 +624,11 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 		}
 		if len(overlap) > 0 {
 			en.Message = e.changer(by) + " changed " + fieldLabels(d, inFormOrder(d, overlap))
+			// What else they changed is kept as theirs: said, so that the user, seeing one
+			// field to decide, does not wonder what became of the others.
+			if others := slices.DeleteFunc(slices.Clone(theirs), func(f string) bool { return slices.Contains(overlap, f) }); len(others) > 0 {
+				en.Message += "; their change to " + fieldLabels(d, inFormOrder(d, others)) + " is kept"
+			}
 		} else {
 			// The conflict lists the fields of the change, which they left as they were: the
 			// message says what they did change, and to what, or the user could not see it.

@@ -654,3 +654,28 @@ func TestChangedSinceLeavesOutTheUsersOwnEarlierSend(t *testing.T) {
 		t.Fatalf("ChangedSince = %v (%v), want none: Title is the user's own earlier send", since, err)
 	}
 }
+
+// A conflict's message says what else the other user changed, kept as theirs: the user sees one
+// field to decide and would wonder what became of the others.
+func TestAConflictSaysWhatElseTheOtherUserChangedIsKept(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sync(t)
+	a := h.firstOwned(t, "Account")
+	h.eng.SetOnline(false)
+	if err := h.eng.Edit(bg, "Account", a.ID, remote.Fields{"Phone": "555-0111"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(2 * time.Second))
+	if err := h.as(t, "admin@demo.example").Update(bg, "Account", a.ID, remote.Fields{"Phone": "555-0199", "Description": "Theirs"}, remote.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.SetOnline(true)
+	h.sync(t)
+	ents, err := h.eng.Entries(bg)
+	if err != nil || len(ents) != 1 || ents[0].Status != StatusConflict {
+		t.Fatalf("entries %+v (%v), want one conflict", ents, err)
+	}
+	if msg := ents[0].Message; !strings.Contains(msg, "changed Account Phone; their change to Account Description is kept") {
+		t.Fatalf("the conflict says %q", msg)
+	}
+}
