@@ -84,10 +84,8 @@ type Model struct {
 	c *common
 
 	stack []ScreenID
-	// leaving: the user agreed to leave what the screens push is about to drop hold unsaved;
-	// afterLeave is the push waiting for that answer.
-	leaving    bool
-	afterLeave *pendingPush
+	// leaving: the user agreed to leave what the screens push is about to drop hold unsaved.
+	leaving bool
 
 	nav      navModel
 	home     homeModel
@@ -560,12 +558,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return next, cmd
 	case leaveConfirmedMsg:
-		if m.afterLeave == nil {
-			return m, nil
-		}
-		p := *m.afterLeave
-		m.afterLeave, m.leaving = nil, true
-		return m.push(p.id, p.open)
+		// The push the question was asked for, carried by its answer: another question of the
+		// kind waiting its turn holds its own.
+		m.leaving = true
+		return m.push(msg.push.id, msg.push.open)
 	case confirmCloseBsFormMsg:
 		m.modal = modal{kind: modalConfirm, title: "Discard typed values?", yes: "discard",
 			body: "The backstage form has values that are not sent.", onYes: cmdOf(closeBsFormMsg(msg))}
@@ -1306,9 +1302,8 @@ func (m Model) push(id ScreenID, open func(Model) (Model, tea.Cmd)) (tea.Model, 
 	// pop-up's answer, B or L from over them, another change's conflict or fix form).
 	if i := slices.Index(m.stack, id); i >= 0 && !m.leaving {
 		if what := m.unsavedIn(m.stack[i:]); what != "" {
-			m.afterLeave = &pendingPush{id: id, open: open}
 			return m.popUp(modal{kind: modalConfirm, title: "Leave without saving?", yes: "leave",
-				body: what + " Leave and lose them?", onYes: cmdOf(leaveConfirmedMsg{})}), nil
+				body: what + " Leave and lose them?", onYes: cmdOf(leaveConfirmedMsg{push: pendingPush{id: id, open: open}})}), nil
 		}
 	}
 	m.leaving = false

@@ -31,9 +31,9 @@ type (
 	// then is what to do on yes.
 	confirmDropChoicesMsg struct{ then tea.Msg }
 	// leaveAgreedMsg opens then once the user agreed to drop the choices (no second question);
-	// leaveConfirmedMsg runs the push that asked (Model.afterLeave).
+	// leaveConfirmedMsg runs the push that asked.
 	leaveAgreedMsg    struct{ then tea.Msg }
-	leaveConfirmedMsg struct{}
+	leaveConfirmedMsg struct{ push pendingPush }
 )
 
 type modalKind int
