@@ -369,3 +369,30 @@ func TestARecordedShareLearntByARecordsPageReplays(t *testing.T) {
 		t.Fatal("the replay passes without the check_access step: the test proves nothing")
 	}
 }
+
+// A check_access step whose record the org no longer shows me (unshared, deleted) is an answer,
+// not a failure: a recording that wrote one after an unshare did not replay.
+func TestACheckAccessOfARecordGoneFromMeIsAnAnswer(t *testing.T) {
+	src := `name: check after unshare
+steps:
+  - create: Account
+    as: sam
+    ref: sams
+    fields: {Name: Sams Shared Co}
+  - share: sams
+    with: me
+    access: read
+  - sync
+  - expect: {record: sams, access: read}
+  - unshare: sams
+    with: me
+  - check_access: sams
+`
+	sc, err := Parse("check.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, out := runScenario(t, sc); !rep.Passed || !strings.Contains(out, "no longer visible to me on the org") {
+		t.Fatalf("the run:\n%s", out)
+	}
+}
