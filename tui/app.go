@@ -84,8 +84,9 @@ type Model struct {
 	c *common
 
 	stack []ScreenID
-	// leaving: the user agreed to leave what the screens push is about to drop hold unsaved.
-	leaving bool
+	// leaving: the user agreed to leave what the screens push is about to drop hold unsaved;
+	// choicesAgreed: to drop the conflict screen's choices (the rest is still asked about).
+	leaving, choicesAgreed bool
 
 	nav      navModel
 	home     homeModel
@@ -244,17 +245,24 @@ func (m Model) unsaved() string { return m.unsavedIn(m.stack) }
 
 // unsavedIn is unsaved for the screens of stack.
 func (m Model) unsavedIn(stack []ScreenID) string {
+	return m.unsavedOf(stack, false)
+}
+
+// unsavedOf is unsavedIn, every screen's work said, leaving out the conflict screen's choices
+// when choicesAgreed (the user agreed to drop them already).
+func (m Model) unsavedOf(stack []ScreenID, choicesAgreed bool) string {
+	var what []string
 	for _, s := range stack {
 		switch {
 		case s == ScreenForm && m.form.dirty():
-			return "The form has changes that are not saved."
-		case s == ScreenConflict && m.conflict.dirty():
-			return "The conflict screen has choices that are not saved: " + m.conflict.chosen() + "."
+			what = append(what, "The form has changes that are not saved.")
+		case s == ScreenConflict && m.conflict.dirty() && !choicesAgreed:
+			what = append(what, "The conflict screen has choices that are not saved: "+m.conflict.chosen()+".")
 		case s == ScreenBackstage && m.bstage.form.dirty():
-			return "The backstage form has values that are not sent."
+			what = append(what, "The backstage form has values that are not sent.")
 		}
 	}
-	return ""
+	return strings.Join(slices.Compact(what), " ")
 }
 
 // leavesConflict reports whether a key would take the conflict screen off the stack while
@@ -549,11 +557,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			onYes: cmdOf(leaveAgreedMsg{then: msg.then})}
 		return m, nil
 	case leaveAgreedMsg:
-		// Asked already: what then opens drops the choices without asking again.
-		m.leaving = true
+		// Asked already about the choices: what then opens drops them without asking again
+		// (anything else it would drop is still asked about).
+		m.choicesAgreed = true
 		next, cmd := m.Update(msg.then)
 		if nm, ok := next.(Model); ok {
-			nm.leaving = false
+			nm.choicesAgreed = false
 			return nm, cmd
 		}
 		return next, cmd
@@ -1301,12 +1310,12 @@ func (m Model) push(id ScreenID, open func(Model) (Model, tea.Cmd)) (tea.Model, 
 	// edits, the conflict screen's choices, a backstage form's values would go unasked (a
 	// pop-up's answer, B or L from over them, another change's conflict or fix form).
 	if i := slices.Index(m.stack, id); i >= 0 && !m.leaving {
-		if what := m.unsavedIn(m.stack[i:]); what != "" {
+		if what := m.unsavedOf(m.stack[i:], m.choicesAgreed); what != "" {
 			return m.popUp(modal{kind: modalConfirm, title: "Leave without saving?", yes: "leave",
 				body: what + " Leave and lose them?", onYes: cmdOf(leaveConfirmedMsg{push: pendingPush{id: id, open: open}})}), nil
 		}
 	}
-	m.leaving = false
+	m.leaving, m.choicesAgreed = false, false
 	m.showHelp = false
 	m.toast = "" // a note belongs to the screen it was shown on
 	for i, s := range m.stack {

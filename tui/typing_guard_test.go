@@ -208,3 +208,70 @@ func TestEveryWayBackOverUnsavedWorkAsks(t *testing.T) {
 		}
 	})
 }
+
+// Agreeing to drop the conflict screen's choices agrees to that alone: a backstage form holding
+// typed values below it is still asked about (B dropped it with the choices, unasked).
+func TestDroppingChoicesStillAsksAboutABackstageFormBelow(t *testing.T) {
+	env := qaEnv(t, nil)
+	eng := env.Engine()
+	s := newQAStory(t, Options{Backend: eng, NetStatus: env.Network().String, Backstage: env})
+	s.goOffline()
+	s.renameFirstAccount("Mine Backstage Co")
+	s.wait("● Waiting to sync")
+	s.press("B")
+	s.wait("SIMULATION — backstage")
+	s.backstageItem("Share it with sam")
+	s.press("enter")
+	s.wait("✓ share")
+	s.backstageItem("Edit fields of this record as sam")
+	s.press("enter")
+	s.wait("as sam (only the fields you change are sent)", "▸ Account Name")
+	s.press("ctrl+u", "Sam Backstage Co", "ctrl+s")
+	s.wait("✓ as sam: edit")
+	s.press("esc")
+	s.wait("● Waiting to sync")
+	s.press("o")
+	s.wait("Sync needs your attention")
+	s.press("esc")
+	s.press("B")
+	s.wait("SIMULATION — backstage")
+	s.press("u")
+	s.wait("As admin")
+	s.backstageItem("Edit fields of this record as admin")
+	s.press("enter")
+	s.wait("values on the org now, as admin reads them")
+	s.press("Z")
+	s.tm.Send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{Attention: 5}}})
+	s.wait("Sync needs your attention")
+	s.press("enter")
+	s.wait("Pending Changes")
+	s.press("r")
+	s.wait("Resolve conflict")
+	s.press("t", "B")
+	s.wait("Drop your choices?")
+	s.press("y")
+	s.wait("Leave without saving?", "The backstage form has values that are not sent.")
+	s.press("n")
+	s.waitGone("Leave without saving?")
+}
+
+// Two leave questions waiting their turn each do their own move: the first yes ran the second's.
+func TestEachLeaveQuestionDoesItsOwnMove(t *testing.T) {
+	d, f := twoFieldConflict(t, 100, 30)
+	f.setEntry(pending.Entry{ID: "e2", Object: "Account", RecordID: "001000000000000001", Name: "Acme 000001",
+		Op: pending.OpUpdate, Status: pending.StatusConflict, Code: "CONFLICT", Message: "x",
+		Changes: f.entries[0].Changes, Conflicts: f.entries[0].Conflicts})
+	d.keys("t")
+	d.send(eventMsg{pending.Event{Kind: pending.EventSyncFinished, Summary: &pending.Summary{Attention: 2}}})
+	d.requireView("Sync needs your attention")
+	w := resolvedWatch{entryID: "e2", name: "Acme 000001"}
+	d.model().c.resolved = w
+	d.send(resolvedAgainMsg{watch: w, status: pending.StatusConflict})
+	d.keys("enter") // the alert: open Pending Changes asks, behind the other pop-up
+	d.keys("enter") // "resolve it again": opening e2's conflict asks too
+	d.requireView("Leave without saving?")
+	d.keys("y")
+	if d.model().active() != ScreenPending {
+		t.Fatalf("the first question's yes did not open Pending Changes: stack %v", d.model().stack)
+	}
+}
