@@ -202,11 +202,19 @@ func Open(db *cache.DB, org remote.Org, opts Options) (*Engine, error) {
 // into pending entries whose last outcome is unknown.
 func (e *Engine) recoverSyncing(ctx context.Context) error {
 	var n int64
+	now := cache.MS(e.now())
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE entries SET status = ?, unknown = 1, rev = rev + 1 WHERE status = ?`, string(StatusPending), string(StatusSyncing))
 		if err == nil {
 			n, _ = res.RowsAffected()
 		}
+		if err != nil {
+			return err
+		}
+		// A device clock set back (now before a change's last send) would hold its retry for as
+		// long as the clock went back: the retry waits from now what it was given to wait.
+		_, err = tx.ExecContext(ctx, `UPDATE entries SET next_attempt = ? + MAX(0, next_attempt - sent_at)
+			WHERE next_attempt > 0 AND sent_at > ?`, now, now)
 		return err
 	})
 	if err != nil {
@@ -647,7 +655,11 @@ func (e *Engine) paused() bool {
 // nextAttempt is the earliest backoff timer among pending entries.
 func (e *Engine) nextAttempt(ctx context.Context) (time.Time, bool) {
 	var ms int64
-	err := e.db.SQL().QueryRowContext(ctx, `SELECT COALESCE(MIN(next_attempt), 0) FROM entries WHERE status = ? AND next_attempt > 0`, string(StatusPending)).Scan(&ms)
+	now := cache.MS(e.now())
+	// Taken from now for a change whose last send the clock says is still to come (set back),
+	// as the next run takes it (recoverSyncing).
+	err := e.db.SQL().QueryRowContext(ctx, `SELECT COALESCE(MIN(CASE WHEN sent_at > ? THEN ? + MAX(0, next_attempt - sent_at) ELSE next_attempt END), 0)
+		FROM entries WHERE status = ? AND next_attempt > 0`, now, now, string(StatusPending)).Scan(&ms)
 	if err != nil || ms == 0 {
 		return time.Time{}, false
 	}

@@ -2,6 +2,9 @@ package pending
 
 import (
 	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -98,5 +101,89 @@ func TestALostCreateIsFoundWhateverTheDevicesClockSays(t *testing.T) {
 				t.Fatalf("%d change(s) left, want none", total)
 			}
 		})
+	}
+}
+
+// A create edited after a send whose outcome is unknown, sent again, whose reply is lost, with
+// the device's clock set back between: the later send's time came before the edit's, so it was
+// taken for the one the edit followed and its values were never looked for (a second record).
+func TestAnEditedCreateIsFoundAfterTheClockIsSetBack(t *testing.T) {
+	h := newHarness(t, harnessOpts{profile: mockorg.ProfileReal, objects: []string{"Account"}})
+	h.sync(t)
+	id, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Edited Then Set Back Ltd", "Phone": "p0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.faults.set(once(isComposite, "drop"))
+	_, _ = h.eng.Sync(bg)
+	h.faults.set(nil)
+	if err := h.eng.Edit(bg, "Account", id, remote.Fields{"Phone": "666"}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(h.clock.Now().Add(-10 * time.Minute)) // the device is set right; the org runs on
+	h.orgBehind.Add(int64(-10 * time.Minute))
+	h.faults.set(once(isComposite, "lose"))
+	_, _ = h.eng.Sync(bg)
+	h.faults.set(nil)
+	h.clock.Set(h.clock.Now().Add(10 * time.Minute))
+	h.sync(t)
+	if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = 'Edited Then Set Back Ltd'"); n != 1 {
+		t.Fatalf("%d records on the org for one create", n)
+	}
+}
+
+// After a restart, the org not answering what time it is (a 503) stops the run before a create
+// goes out without it: sent then, lost, and looked for after the clock was set back, it was
+// looked for on the wrong clock (a second record).
+func TestACreateIsNotSentBeforeTheOrgSaysItsTime(t *testing.T) {
+	h := newHarness(t, harnessOpts{profile: mockorg.ProfileReal, objects: []string{"Account"}, orgBehind: -10 * time.Minute})
+	h.sync(t)
+	if _, err := h.eng.Create(bg, "Account", remote.Fields{"Name": "Versions 503 Ltd", "Phone": "555-0177"}); err != nil {
+		t.Fatal(err)
+	}
+	h.reopen(t)
+	var versions, composite atomic.Bool
+	h.faults.set(func(r *http.Request) string {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/services/data/") && versions.CompareAndSwap(false, true) {
+			return "503"
+		}
+		if isComposite(r) && composite.CompareAndSwap(false, true) {
+			return "lose"
+		}
+		return ""
+	})
+	_, _ = h.eng.Sync(bg)
+	h.faults.set(nil)
+	h.clock.Set(h.clock.Now().Add(-10 * time.Minute)) // the device is set right
+	h.orgBehind.Store(0)
+	h.clock.Set(h.clock.Now().Add(time.Minute))
+	h.sync(t)
+	if n := countOnOrg(t, h, "SELECT Id FROM Account WHERE Name = 'Versions 503 Ltd'"); n != 1 {
+		t.Fatalf("%d records on the org for one create", n)
+	}
+}
+
+// A retry after a 503 waits what it was given from now when the device's clock is set back:
+// it waited as long again as the clock went back (two hours, said to "retry automatically").
+func TestARetryDoesNotWaitForAClockSetBack(t *testing.T) {
+	h := newHarness(t, harnessOpts{objects: []string{"Account"}})
+	h.sync(t)
+	acc := h.firstOwned(t, "Account")
+	if err := h.eng.Edit(bg, "Account", acc.ID, remote.Fields{"Phone": "555-0100"}); err != nil {
+		t.Fatal(err)
+	}
+	h.faults.set(once(isComposite, "503"))
+	_, _ = h.eng.Sync(bg)
+	h.faults.set(nil)
+	h.clock.Set(h.clock.Now().Add(-2 * time.Hour))
+	h.orgBehind.Add(int64(-2 * time.Hour))
+	if next, ok := h.eng.nextAttempt(bg); !ok || next.Sub(h.clock.Now()) > DefaultBackoff.Cap {
+		t.Fatalf("the background loop's next try is at %v (now %v)", next, h.clock.Now())
+	}
+	h.sync(t) // the retry is taken from now: not due yet
+	h.clock.Set(h.clock.Now().Add(DefaultBackoff.Cap))
+	h.sync(t)
+	if total, _, _ := h.eng.Counts(bg); total != 0 {
+		t.Fatalf("%d change(s) still queued after the backoff's longest wait", total)
 	}
 }

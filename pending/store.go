@@ -163,8 +163,8 @@ func (e *entry) rememberSent() {
 	if !e.unknown || len(e.Changes) == 0 || e.unrecordedSend && len(e.sent) == 0 {
 		return // an unrecorded send's values are not the changes as they are now
 	}
-	if len(e.sent) > 0 && !e.sentAt.IsZero() && !e.sentAt.After(e.sentRemembered) {
-		return // this send is remembered already
+	if len(e.sent) > 0 && !e.sentAt.IsZero() && e.sentAt.Equal(e.sentRemembered) {
+		return // this send is remembered already (a later one has another time, earlier too if the clock was set back)
 	}
 	g := remote.Fields{}
 	for k, v := range e.Changes {
@@ -185,7 +185,9 @@ func (e *entry) rememberSent() {
 // change: it may show that send landing, not what the org holds now, and the user's later
 // values are a new wish the org must be asked about.
 func (e *entry) editedSinceSend() bool {
-	return len(e.sent) > 0 && !e.sentRemembered.IsZero() && !e.sentAt.After(e.sentRemembered)
+	// The last send is the one remembered: the same time, not a later one (a clock set back
+	// gives a later send an earlier time).
+	return len(e.sent) > 0 && !e.sentRemembered.IsZero() && e.sentAt.Equal(e.sentRemembered)
 }
 
 // editedAfterUnrecordedSend reports whether the user changed the record after a send whose

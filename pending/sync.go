@@ -1736,8 +1736,17 @@ func (e *Engine) learnOrgClock(ctx context.Context, ready []*entry) error {
 	if !slices.ContainsFunc(ready, func(en *entry) bool { return en.Op == OpCreate }) {
 		return nil
 	}
-	if _, err := e.org.Versions(ctx); err != nil && (Classify(err) == ClassOffline || Classify(err) == ClassAuth) {
+	_, err := e.org.Versions(ctx)
+	if err == nil || Classify(err) == ClassOffline || Classify(err) == ClassAuth {
 		return err
+	}
+	if _, answered := remote.AsError(err); answered {
+		// The org is there but would not say (a 503): sent now, a create would be kept on the
+		// device's clock, which may be set before it is looked for. The run stops, as a send
+		// would on the same answer, and the next tries again. (No answer at all: the sends meet
+		// the same network, and each change says so; an org that answers without a Date
+		// header stops nothing.)
+		return fmt.Errorf("sync: the org could not be asked its time before sending new records: %w", err)
 	}
 	return nil
 }
