@@ -5,9 +5,12 @@ package pending
 // another user, interleaved with the existing model's local and remote actions.
 
 import (
+	"flag"
 	"fmt"
 	"net/http"
+	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -249,6 +252,7 @@ func (q *clockModel) actions(withProfile bool) map[string]func(*rapid.T) {
 }
 
 func TestModelClocksSetLostCreatesAndDataLoads(t *testing.T) {
+	fewerChecks(t, 30)
 	rapid.Check(t, func(rt *rapid.T) {
 		keyless := rapid.Bool().Draw(rt, "keyless")
 		q := newClockModel(t, rt, keyless)
@@ -291,4 +295,18 @@ func (q *clockModel) checkNoDuplicate(t *rapid.T) {
 		}
 	}
 	q.Check(t)
+}
+
+// fewerChecks runs a long property test with n cases instead of rapid's default, unless the
+// long checks run (OE_LONG=1) or -rapid.checks was given: .ci/run stays within its time on two
+// cores, and the long run takes the full number.
+func fewerChecks(t *testing.T, n int) {
+	f := flag.Lookup("rapid.checks")
+	if f == nil || os.Getenv("OE_LONG") == "1" || f.Value.String() != f.DefValue {
+		return
+	}
+	if err := f.Value.Set(strconv.Itoa(n)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Value.Set(f.DefValue) })
 }
