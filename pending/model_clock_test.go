@@ -205,15 +205,7 @@ func newClockModel(t *testing.T, rt *rapid.T, keyless bool) *clockModel {
 	if _, err := h.eng.Sync(bg); err != nil {
 		rt.Fatal(err)
 	}
-	m := &model{h: h, t: rt, object: map[string]string{}, mine: map[string]remote.Fields{}, deleted: map[string]bool{},
-		created: map[string]string{}, tags: map[string]bool{}, remoteGone: map[string]bool{},
-		remoteChanged: map[string]map[string]bool{}, shared: map[string]bool{}, parent: map[string]string{},
-		inDoubt: map[string]bool{}}
-	for _, r := range h.owned(rt, "Account", "Contact") {
-		m.known = append(m.known, r.id)
-		m.object[r.id] = r.object
-	}
-	return &clockModel{model: m, perObject: per, lookups: lookups}
+	return &clockModel{model: newSyncedModel(h, rt), perObject: per, lookups: lookups}
 }
 
 func (q *clockModel) finalAll(rt *rapid.T) {

@@ -105,14 +105,7 @@ func TestQueueAgainstModelWithLostRepliesDropsAndRestarts(t *testing.T) {
 		if _, err := h.eng.Sync(bg); err != nil {
 			rt.Fatal(err)
 		}
-		m := &model{h: h, t: rt, object: map[string]string{}, mine: map[string]remote.Fields{}, deleted: map[string]bool{},
-			created: map[string]string{}, tags: map[string]bool{}, remoteGone: map[string]bool{},
-			remoteChanged: map[string]map[string]bool{}, shared: map[string]bool{}, parent: map[string]string{},
-			inDoubt: map[string]bool{}}
-		for _, r := range h.owned(rt, "Account", "Contact") {
-			m.known = append(m.known, r.id)
-			m.object[r.id] = r.object
-		}
+		m := newSyncedModel(h, rt)
 		rt.Repeat(map[string]func(*rapid.T){
 			"":           m.Check,
 			"create":     m.Create,
@@ -128,4 +121,18 @@ func TestQueueAgainstModelWithLostRepliesDropsAndRestarts(t *testing.T) {
 		})
 		m.final(rt)
 	})
+}
+
+// newSyncedModel is the model of a harness that synced once: the accounts and contacts the
+// user owns are the records it knows.
+func newSyncedModel(h *harness, rt *rapid.T) *model {
+	m := &model{h: h, t: rt, object: map[string]string{}, mine: map[string]remote.Fields{}, deleted: map[string]bool{},
+		created: map[string]string{}, tags: map[string]bool{}, remoteGone: map[string]bool{},
+		remoteChanged: map[string]map[string]bool{}, shared: map[string]bool{}, parent: map[string]string{},
+		inDoubt: map[string]bool{}}
+	for _, r := range h.owned(rt, "Account", "Contact") {
+		m.known = append(m.known, r.id)
+		m.object[r.id] = r.object
+	}
+	return m
 }

@@ -615,13 +615,7 @@ func TestQueueAgainstModel(t *testing.T) {
 		if _, err := h.eng.Sync(bg); err != nil {
 			rt.Fatal(err)
 		}
-		m := &model{h: h, t: rt, object: map[string]string{}, mine: map[string]remote.Fields{}, deleted: map[string]bool{},
-			created: map[string]string{}, tags: map[string]bool{}, remoteGone: map[string]bool{},
-			remoteChanged: map[string]map[string]bool{}, shared: map[string]bool{}, parent: map[string]string{}}
-		for _, r := range h.owned(rt, "Account", "Contact") {
-			m.known = append(m.known, r.id)
-			m.object[r.id] = r.object
-		}
+		m := newSyncedModel(h, rt)
 		for _, id := range shared {
 			m.known = append(m.known, id)
 			m.object[id] = "Account"
