@@ -199,18 +199,17 @@ func Open(db *cache.DB, org remote.Org, opts Options) (*Engine, error) {
 }
 
 // recoverSyncing turns entries left syncing (by a crash, or a run that stopped half-way) back
-// into pending entries whose last outcome is unknown.
+// into pending entries whose last outcome is unknown, and takes retries from now when the
+// device's clock was set back since their send.
 func (e *Engine) recoverSyncing(ctx context.Context) error {
 	var n int64
 	now := cache.MS(e.now())
 	err := e.db.Update(ctx, func(tx *cache.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE entries SET status = ?, unknown = 1, rev = rev + 1 WHERE status = ?`, string(StatusPending), string(StatusSyncing))
-		if err == nil {
-			n, _ = res.RowsAffected()
-		}
 		if err != nil {
 			return err
 		}
+		n, _ = res.RowsAffected()
 		// A device clock set back (now before a change's last send) would hold its retry for as
 		// long as the clock went back: the retry waits from now what it was given to wait.
 		_, err = tx.ExecContext(ctx, `UPDATE entries SET next_attempt = ? + MAX(0, next_attempt - sent_at)
