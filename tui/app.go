@@ -239,17 +239,12 @@ func (m Model) holdsQuit() bool {
 	return m.unsaved() != ""
 }
 
-// unsaved names what quitting now would lose, or "": a form's unsaved edits, or choices made on
-// the conflict screen and not saved.
-func (m Model) unsaved() string { return m.unsavedIn(m.stack) }
+// unsaved names what quitting now would lose, or "": a form's unsaved edits, choices made on
+// the conflict screen and not saved, a backstage form's values not sent.
+func (m Model) unsaved() string { return m.unsavedOf(m.stack, false) }
 
-// unsavedIn is unsaved for the screens of stack.
-func (m Model) unsavedIn(stack []ScreenID) string {
-	return m.unsavedOf(stack, false)
-}
-
-// unsavedOf is unsavedIn, every screen's work said, leaving out the conflict screen's choices
-// when choicesAgreed (the user agreed to drop them already).
+// unsavedOf names what leaving the screens of stack would lose, every screen's work said,
+// leaving out the conflict screen's choices when choicesAgreed (the user agreed to drop them).
 func (m Model) unsavedOf(stack []ScreenID, choicesAgreed bool) string {
 	var what []string
 	for _, s := range stack {
