@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/offline-edit/offline-edit/remote"
@@ -126,6 +127,27 @@ func pluralOf(object string) string {
 		return object + "es"
 	}
 	return object + "s"
+}
+
+// listCursor moves a list's cursor over n rows by the list keys: ↑/↓ a row, pgup/pgdn page
+// rows, g/home and G/end to the ends. moved reports whether msg was one of them.
+func listCursor(msg tea.KeyMsg, k keyMap, cursor, n, page int) (next int, moved bool) {
+	last := max(0, n-1)
+	switch {
+	case key.Matches(msg, k.Up):
+		return max(0, cursor-1), true
+	case key.Matches(msg, k.Down):
+		return max(0, min(last, cursor+1)), true
+	case key.Matches(msg, k.PageUp):
+		return max(0, cursor-page), true
+	case key.Matches(msg, k.PageDown):
+		return max(0, min(last, cursor+page)), true
+	case key.Matches(msg, k.Top):
+		return 0, true
+	case key.Matches(msg, k.Bottom):
+		return last, true
+	}
+	return cursor, false
 }
 
 // wheelDelta is -1 for a mouse-wheel step up, +1 for a step down, and 0 for any other mouse event.

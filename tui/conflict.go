@@ -1067,7 +1067,7 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 		if !key.Matches(msg, k.Save) {
 			m.moved = ""
 		}
-		switch {
+		switch next, moved := listCursor(msg, k, m.cursor, len(m.choices), conflictPage); {
 		case key.Matches(msg, k.Save):
 			m.moved = ""
 			return m.save()
@@ -1080,18 +1080,8 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 			m.keep = !m.keep
 		case m.isDelete() && key.Matches(msg, k.Open):
 			return m.save()
-		case key.Matches(msg, k.Up):
-			m.cursor = max(0, m.cursor-1)
-		case key.Matches(msg, k.Down):
-			m.cursor = max(0, min(len(m.choices)-1, m.cursor+1))
-		case key.Matches(msg, k.PageUp):
-			m.cursor = max(0, m.cursor-conflictPage)
-		case key.Matches(msg, k.PageDown):
-			m.cursor = max(0, min(len(m.choices)-1, m.cursor+conflictPage))
-		case key.Matches(msg, k.Top):
-			m.cursor = 0
-		case key.Matches(msg, k.Bottom):
-			m.cursor = max(0, len(m.choices)-1)
+		case moved:
+			m.cursor = next
 		case len(m.choices) == 0:
 		case key.Matches(msg, k.Mine):
 			m.choices[m.cursor] = pending.Choice{Take: pending.TakeMine}

@@ -98,20 +98,9 @@ func (m logModel) Update(msg tea.Msg) (logModel, tea.Cmd) {
 		m.cursor = clampIndex(m.cursor+3*wheelDelta(msg), len(m.acts))
 		return m, nil
 	case tea.KeyMsg:
-		page := max(1, m.rows()-1)
-		switch {
-		case key.Matches(msg, k.Up):
-			m.cursor = max(0, m.cursor-1)
-		case key.Matches(msg, k.Down):
-			m.cursor = max(0, min(len(m.acts)-1, m.cursor+1))
-		case key.Matches(msg, k.PageUp):
-			m.cursor = max(0, m.cursor-page)
-		case key.Matches(msg, k.PageDown):
-			m.cursor = max(0, min(len(m.acts)-1, m.cursor+page))
-		case key.Matches(msg, k.Top):
-			m.cursor = 0
-		case key.Matches(msg, k.Bottom):
-			m.cursor = max(0, len(m.acts)-1)
+		switch next, moved := listCursor(msg, k, m.cursor, len(m.acts), max(1, m.rows()-1)); {
+		case moved:
+			m.cursor = next
 		case key.Matches(msg, k.LogScope):
 			if m.id == "" {
 				return m, errCmd(errNoRecordForLog)

@@ -108,19 +108,9 @@ func (m pendingModel) Update(msg tea.Msg) (pendingModel, tea.Cmd) {
 		m.cursor = clampIndex(m.cursor+wheelDelta(msg), len(m.entries))
 		return m, nil
 	case tea.KeyMsg:
-		switch {
-		case key.Matches(msg, k.Up):
-			m.cursor = max(0, m.cursor-1)
-		case key.Matches(msg, k.Down):
-			m.cursor = max(0, min(len(m.entries)-1, m.cursor+1))
-		case key.Matches(msg, k.PageUp):
-			m.cursor = max(0, m.cursor-m.page())
-		case key.Matches(msg, k.PageDown):
-			m.cursor = max(0, min(len(m.entries)-1, m.cursor+m.page()))
-		case key.Matches(msg, k.Top):
-			m.cursor = 0
-		case key.Matches(msg, k.Bottom):
-			m.cursor = max(0, len(m.entries)-1)
+		switch next, moved := listCursor(msg, k, m.cursor, len(m.entries), m.page()); {
+		case moved:
+			m.cursor = next
 		case key.Matches(msg, k.Open):
 			if e, ok := m.current(); ok {
 				return m, cmdOf(openRecordMsg{object: e.Object, id: e.RecordID})
