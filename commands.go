@@ -214,6 +214,7 @@ func newServeCmd() *cobra.Command {
 	var addr, db, profile string
 	var seed int64
 	var size int
+	var extra map[string]int
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the mock org over HTTP (Salesforce REST API) for several clients",
@@ -223,7 +224,7 @@ operations under /mockorg/v1/. Point the app at it with: offline-edit --org http
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			start := time.Now()
-			org, err := mockorg.Open(mockorg.Options{Seed: seed, Size: size, DBPath: db, Profile: mockorg.Profile(profile)})
+			org, err := mockorg.Open(mockorg.Options{Seed: seed, Size: size, DBPath: db, Profile: mockorg.Profile(profile), ExtraFields: extra})
 			if err != nil {
 				return err
 			}
@@ -264,6 +265,7 @@ operations under /mockorg/v1/. Point the app at it with: offline-edit --org http
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed of the generated data")
 	cmd.Flags().IntVar(&size, "size", 0, "number of seeded records (0 = default, up to 100000)")
 	cmd.Flags().StringVar(&profile, "profile", "demo", "demo, or real (behaves like a real org: no Offline_Key__c, empty 412 bodies)")
+	cmd.Flags().StringToIntVar(&extra, "extra-fields", nil, "give objects this many more custom text fields, as a big org's have (e.g. Account=450, up to 800)")
 	return cmd
 }
 

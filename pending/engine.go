@@ -391,6 +391,9 @@ func (e *Engine) Observe(ri remote.RequestInfo) {
 	if ri.Err != nil && a.Code == "" && ri.Status == 0 {
 		a.Note = truncate(ri.Err.Error(), 200)
 	}
+	if ri.Carries != "" {
+		a.Note = strings.TrimPrefix(a.Note+"; carries GET "+apiPath(ri.Carries)+" (too long for a URL)", "; ")
+	}
 	if ri.Tag == "" {
 		e.logRow(a)
 	}
@@ -406,6 +409,18 @@ func (e *Engine) Observe(ri remote.RequestInfo) {
 		}
 		e.logRow(row)
 	}
+}
+
+// apiPath is a REST path without its "/services/data/vNN.N" (as the log shows paths).
+func apiPath(p string) string {
+	rest, ok := strings.CutPrefix(p, "/services/data/v")
+	if !ok {
+		return p
+	}
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		return rest[i:]
+	}
+	return p
 }
 
 // logRow buffers one row of activity (e.mu held): in the open sync transaction's buffer while

@@ -90,6 +90,8 @@ type harnessOpts struct {
 	user string
 	// orgBehind sets the org's clock that much behind the device's.
 	orgBehind time.Duration
+	// extraFields gives objects of the org that many more custom fields (mockorg.Options).
+	extraFields map[string]int
 }
 
 func newHarness(t testing.TB, ho harnessOpts) *harness {
@@ -104,7 +106,7 @@ func newHarness(t testing.TB, ho harnessOpts) *harness {
 	}
 	h.orgBehind.Store(int64(ho.orgBehind))
 	orgNow := func() time.Time { return h.clock.Now().Add(-time.Duration(h.orgBehind.Load())) }
-	org, err := mockorg.Open(mockorg.Options{Seed: 7, Size: ho.size, Now: orgNow, Profile: ho.profile})
+	org, err := mockorg.Open(mockorg.Options{Seed: 7, Size: ho.size, Now: orgNow, Profile: ho.profile, ExtraFields: ho.extraFields})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -122,6 +122,9 @@ type RequestInfo struct {
 	Duration time.Duration
 	Tag      string // from WithTag
 	Err      error
+	// Carries is the path of the GET a Composite request carries because its URL was too long
+	// for a GET (see MaxGetURL), or "".
+	Carries string
 }
 
 type tagKey struct{}
@@ -405,6 +408,8 @@ type request struct {
 	query  url.Values
 	body   any // marshalled as JSON when not nil
 	header http.Header
+	// carries is the path of the GET this Composite request carries (RequestInfo.Carries).
+	carries string
 }
 
 // reply is a completed 2xx reply.
@@ -578,7 +583,7 @@ func (e *refreshError) Unwrap() []error { return []error{e.api, e.err} }
 // send makes one HTTP request and reports it to Observe.
 func (c *Client) send(ctx context.Context, r request, payload []byte, token string) (rep *reply, err error) {
 	start := time.Now()
-	info := RequestInfo{Method: r.method, Path: r.path, Tag: tagOf(ctx)}
+	info := RequestInfo{Method: r.method, Path: r.path, Tag: tagOf(ctx), Carries: r.carries}
 	defer func() {
 		if c.observe == nil {
 			return

@@ -28,6 +28,11 @@ type compositeSub struct {
 // Composite sends up to 25 subrequests in one call. The reply is one Subresponse per subrequest,
 // in order; a failed subrequest is not an error of the call (see Subresponse.Err).
 func (c *Client) Composite(ctx context.Context, allOrNone bool, subs []Subrequest) ([]Subresponse, error) {
+	return c.composite(ctx, allOrNone, subs, "")
+}
+
+// composite is Composite; carries is the path of the GET it carries, for RequestInfo.
+func (c *Client) composite(ctx context.Context, allOrNone bool, subs []Subrequest, carries string) ([]Subresponse, error) {
 	if len(subs) == 0 {
 		return nil, errors.New("remote: composite request without subrequests")
 	}
@@ -58,7 +63,7 @@ func (c *Client) Composite(ctx context.Context, allOrNone bool, subs []Subreques
 	}
 	path := vp + "/composite"
 	rep, err := c.do(ctx, request{method: http.MethodPost, path: path,
-		body: map[string]any{"allOrNone": allOrNone, "compositeRequest": out}})
+		body: map[string]any{"allOrNone": allOrNone, "compositeRequest": out}, carries: carries})
 	if err != nil {
 		return nil, err
 	}

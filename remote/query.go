@@ -38,7 +38,7 @@ func (c *Client) query(ctx context.Context, resource, soql string, batchSize int
 		h = http.Header{"Sforce-Query-Options": {"batchSize=" + strconv.Itoa(batchSize)}}
 	}
 	path := vp + resource
-	rep, err := c.do(ctx, request{method: http.MethodGet, path: path, query: url.Values{"q": {soql}}, header: h})
+	rep, err := c.get(ctx, path, url.Values{"q": {soql}}, h)
 	if err != nil {
 		return QueryResult{}, err
 	}

@@ -141,7 +141,7 @@ func (c *Client) Retrieve(ctx context.Context, object, id string, fields []strin
 		q = url.Values{"fields": {strings.Join(fields, ",")}}
 	}
 	path := vp + "/sobjects/" + object + "/" + id
-	rep, err := c.do(ctx, request{method: http.MethodGet, path: path, query: q})
+	rep, err := c.get(ctx, path, q, nil)
 	if err != nil {
 		return Record{}, err
 	}
@@ -266,7 +266,7 @@ func (c *Client) Upsert(ctx context.Context, object, extField, extValue string, 
 }
 
 func (c *Client) retrieveByPath(ctx context.Context, path string, fields []string) (Record, error) {
-	rep, err := c.do(ctx, request{method: http.MethodGet, path: path, query: url.Values{"fields": {strings.Join(fields, ",")}}})
+	rep, err := c.get(ctx, path, url.Values{"fields": {strings.Join(fields, ",")}}, nil)
 	if err != nil {
 		return Record{}, err
 	}

@@ -96,8 +96,38 @@ func (o *Org) routes() http.Handler {
 	})
 	return recoverer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Date", o.now().Format(http.TimeFormat)) // the org's clock, as a real org's replies carry it
+		if status := requestTooLarge(r); status != 0 {
+			// A real org's front end answers these, not its API: plain text, no error code.
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, http.StatusText(status)+"\n")
+			return
+		}
 		mux.ServeHTTP(w, r)
 	}))
+}
+
+// MaxRequestHead is the most bytes a request's URL and headers may take together, as on a real
+// org (which answers 431 Request Header Fields Too Large beyond it, or 414 URI Too Long when the
+// URL alone passes it).
+const MaxRequestHead = 16384
+
+// requestTooLarge is the status a real org answers a request with whose URL and headers are
+// over MaxRequestHead, or 0.
+func requestTooLarge(r *http.Request) int {
+	n := len(r.URL.RequestURI())
+	if n > MaxRequestHead {
+		return http.StatusRequestURITooLong
+	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4 // "k: v\r\n"
+		}
+	}
+	if n > MaxRequestHead {
+		return http.StatusRequestHeaderFieldsTooLarge
+	}
+	return 0
 }
 
 // recoverer turns a panic into 500 UNKNOWN_EXCEPTION instead of a dropped connection.

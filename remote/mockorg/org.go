@@ -10,8 +10,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,6 +45,10 @@ type Options struct {
 	DeleteLogRetention time.Duration
 	// SessionTTL expires access tokens this long after they were issued (0 = never).
 	SessionTTL time.Duration
+	// ExtraFields adds this many custom text fields to an object (Regional_Compliance_Detail_001__c
+	// and on), as the objects of a big org have hundreds: a query naming them all is longer
+	// than a GET's URL may be.
+	ExtraFields map[string]int
 }
 
 // User is one user of the org.
@@ -150,10 +156,23 @@ func Open(opts Options) (*Org, error) {
 	if opts.DailyLimit <= 0 {
 		opts.DailyLimit = 15000
 	}
+	sch := theSchema
+	if len(opts.ExtraFields) > 0 {
+		for _, object := range slices.Sorted(maps.Keys(opts.ExtraFields)) {
+			n := opts.ExtraFields[object]
+			if obj := theSchema.object(object); obj == nil || obj.Name != object || !obj.Writable {
+				return nil, fmt.Errorf("mockorg: extra fields on %q: no such object one may write to", object)
+			}
+			if n < 0 || n > maxExtraFields {
+				return nil, fmt.Errorf("mockorg: %d extra fields on %s: out of range 0..%d", n, object, maxExtraFields)
+			}
+		}
+		sch = buildSchema(opts.ExtraFields)
+	}
 	o := &Org{
 		opts:        opts,
 		orgID:       newOrgID(),
-		schema:      theSchema,
+		schema:      sch,
 		profile:     opts.Profile,
 		instanceURL: "http://mockorg.localhost",
 		retention:   opts.DeleteLogRetention,

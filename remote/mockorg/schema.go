@@ -1,6 +1,7 @@
 package mockorg
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -223,11 +224,16 @@ func address(prefix, label string) []*fieldDef {
 	}
 }
 
-func buildSchema() *schema {
+// buildSchema builds the org's objects, with extra[object] more custom text fields on an
+// object (see Options.ExtraFields).
+func buildSchema(extra map[string]int) *schema {
 	var objs []*objectDef
 	add := func(o *objectDef, hasOwner bool, fields ...*fieldDef) {
 		all := systemFields(hasOwner)
 		all = append(all, fields...)
+		for i := 1; i <= extra[o.Name]; i++ {
+			all = append(all, extraField(i))
+		}
 		if o.Writable {
 			all = append(all, offlineKey())
 		}
@@ -397,4 +403,14 @@ func childRelName(child *objectDef, f *fieldDef, parent *objectDef) string {
 	return child.LabelPlural
 }
 
-var theSchema = buildSchema()
+var theSchema = buildSchema(nil)
+
+// extraField is the i-th of the custom fields Options.ExtraFields adds to an object, named as
+// such fields often are in a big org (long names, a number at the end).
+func extraField(i int) *fieldDef {
+	return custom(str(fmt.Sprintf("Regional_Compliance_Detail_%03d__c", i), fmt.Sprintf("Regional Compliance Detail %d", i), 255))
+}
+
+// maxExtraFields is the most fields Options.ExtraFields adds to one object (a real org allows
+// 800 custom fields on an object in its largest edition).
+const maxExtraFields = 800

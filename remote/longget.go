@@ -1,0 +1,46 @@
+package remote
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+)
+
+// MaxGetURL is the longest URL (path and query string) the client sends as a plain GET. An org
+// refuses a request whose URL and headers together pass 16,384 bytes (431 Request Header Fields
+// Too Large, or 414 URI Too Long for the URL alone) and advises headers of about 8,000 at most.
+// A longer GET (a query naming hundreds of fields, a record asked for with all of them) goes as
+// the one subrequest of a Composite request, whose subrequest URL travels in the body: the way
+// Salesforce advises around the limit. It counts as one API call, as the GET would.
+const MaxGetURL = 8000
+
+// get sends a GET of path with query, inside a Composite request when its URL is longer than
+// MaxGetURL. The reply is the same either way: the subresponse's status, headers and body, or
+// the same *Error for a refusal.
+func (c *Client) get(ctx context.Context, path string, query url.Values, header http.Header) (*reply, error) {
+	enc := query.Encode()
+	if len(path)+1+len(enc) <= MaxGetURL {
+		return c.do(ctx, request{method: http.MethodGet, path: path, query: query, header: header})
+	}
+	sub := Subrequest{Method: http.MethodGet, URL: path + "?" + enc, ReferenceID: "get"}
+	for k := range header {
+		if sub.Headers == nil {
+			sub.Headers = map[string]string{}
+		}
+		sub.Headers[k] = header.Get(k)
+	}
+	res, err := c.composite(ctx, false, []Subrequest{sub}, path)
+	if err != nil {
+		return nil, err
+	}
+	s := res[0]
+	if err := s.Err(); err != nil {
+		return nil, fmt.Errorf("remote: GET %s (%d bytes, sent inside a Composite request): %w", path, len(path)+1+len(enc), err)
+	}
+	h := make(http.Header, len(s.Headers))
+	for k, v := range s.Headers {
+		h.Set(k, v)
+	}
+	return &reply{status: s.StatusCode, header: h, body: s.Body}, nil
+}

@@ -1,0 +1,74 @@
+package mockorg
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// extraNames names the fields Options.ExtraFields adds, first to last.
+func extraNames(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = extraField(i + 1).Name
+	}
+	return out
+}
+
+func TestExtraFieldsAreDescribedQueriedAndWritten(t *testing.T) {
+	e := newEnv(t, Options{ExtraFields: map[string]int{"Account": 450}})
+	var d struct {
+		Fields []struct {
+			Name      string `json:"name"`
+			Custom    bool   `json:"custom"`
+			Updatable bool   `json:"updateable"`
+		} `json:"fields"`
+	}
+	e.do(e.alex, "GET", v+"/sobjects/Account/describe", nil).want(t, 200).json(t, &d)
+	have := map[string]bool{}
+	for _, f := range d.Fields {
+		have[f.Name] = f.Custom && f.Updatable
+	}
+	for _, name := range extraNames(450) {
+		if !have[name] {
+			t.Fatalf("describe of Account lacks the updatable custom field %s", name)
+		}
+	}
+	id := e.firstID(e.alex, "SELECT Id FROM Account WHERE OwnerId = '"+ID("005", 1)+"' LIMIT 1")
+	last := extraNames(450)[449]
+	e.do(e.alex, "PATCH", v+"/sobjects/Account/"+id, map[string]any{last: "kept"}).want(t, http.StatusNoContent)
+	got := e.query(e.alex, "SELECT "+last+" FROM Account WHERE Id = '"+id+"'")
+	if len(got) != 1 || got[0][last] != "kept" {
+		t.Fatalf("query after the write = %v", got)
+	}
+	// Other objects, and other orgs, keep their fields.
+	e.do(e.alex, "GET", v+"/query?q="+urlQueryEscape("SELECT "+last+" FROM Contact LIMIT 1"), nil).want(t, 400)
+	other := newEnv(t, Options{})
+	other.do(other.alex, "GET", v+"/query?q="+urlQueryEscape("SELECT "+last+" FROM Account LIMIT 1"), nil).want(t, 400)
+}
+
+func TestExtraFieldsOnAnUnknownObjectOrTooManyAreRefused(t *testing.T) {
+	for _, extra := range []map[string]int{{"Acount": 5}, {"User": 5}, {"Account": 801}, {"Account": -1}} {
+		if org, err := Open(Options{ExtraFields: extra}); err == nil {
+			org.Close()
+			t.Errorf("Open with ExtraFields %v: no error", extra)
+		}
+	}
+}
+
+// A real org answers a request whose URL and headers pass 16,384 bytes from its front end:
+// 414 for a URL over it, 431 for URL and headers together over it.
+func TestRequestHeadOverTheLimitIsRefused(t *testing.T) {
+	e := newEnv(t, Options{})
+	base := v + "/query?q=" + urlQueryEscape("SELECT Id FROM Account WHERE Name != '")
+	pad := func(n int) string {
+		return strings.Repeat("x", n-len(base)-len(urlQueryEscape("' LIMIT 1"))) + urlQueryEscape("' LIMIT 1")
+	}
+	e.do(e.alex, "GET", base+pad(8000), nil).want(t, 200)
+	r := e.do(e.alex, "GET", base+pad(MaxRequestHead+1), nil).want(t, http.StatusRequestURITooLong)
+	if !strings.Contains(string(r.Body), "URI Too Long") {
+		t.Errorf("414 body = %q", r.Body)
+	}
+	e.do(e.alex, "GET", base+pad(MaxRequestHead-200), nil, "X-Padding", strings.Repeat("y", 300)).want(t, http.StatusRequestHeaderFieldsTooLarge)
+	e.do(e.alex, "GET", base+pad(MaxRequestHead-600), nil).want(t, 200)
+}
