@@ -134,6 +134,16 @@ func openDebug(path string) (io.Writer, func(), error) {
 	return f, func() { _ = f.Close() }, nil
 }
 
+// recordingOrg is the scenario a recording starts from: the embedded org the flags describe
+// (seed, size, profile, extra fields), so that the file replays on the same org.
+func recordingOrg(of *orgFlags, name string) *scenario.Scenario {
+	sc := &scenario.Scenario{Name: name, Seed: of.seed, Size: of.size, ExtraFields: of.extra}
+	if of.profile != string(mockorg.ProfileDemo) {
+		sc.Profile = of.profile
+	}
+	return sc
+}
+
 // runRecording runs the app on a fresh embedded org in a temporary directory and records what
 // the user (and the backstage) does as a scenario file, written after every step and once
 // more, with the final state as expectations, on quit.
@@ -147,13 +157,13 @@ func runRecording(ctx context.Context, of *orgFlags, af *appFlags) error {
 	}
 	defer os.RemoveAll(dir)
 	name := "Recorded session " + time.Now().UTC().Format("2006-01-02 15:04")
-	env, err := scenario.NewEmbeddedEnv(ctx, &scenario.Scenario{Name: name, Seed: of.seed, Size: of.size}, dir,
-		scenario.EnvOptions{RealClock: true})
+	sc := recordingOrg(of, name)
+	env, err := scenario.NewEmbeddedEnv(ctx, sc, dir, scenario.EnvOptions{RealClock: true})
 	if err != nil {
 		return err
 	}
 	defer env.Close()
-	rec := scenario.NewRecorder(name, of.seed, of.size)
+	rec := scenario.NewRecorder(sc)
 	eng := scenario.NewRecordingEngine(env.Engine(), rec, af.record)
 	if af.offline {
 		eng.SetOnline(false)

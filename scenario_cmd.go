@@ -167,6 +167,8 @@ var scenarioFlagRefusals = map[string]string{
 	"db":         "a scenario starts a fresh device; to keep it and its org for `pending`, `log` and `list`, give --data-dir DIR (an empty directory)",
 	"objects":    "a scenario caches the six standard objects and those its file names: set `objects: [NAME, ...]` in the scenario file",
 	"per-object": "a scenario primes its cache with the default number of records per object",
+	"extra-fields": "a scenario's org has the extra fields its file names: set `extra_fields: {Account: 450}` in the scenario file " +
+		"(a served org is given them by `offline-edit serve --extra-fields`)",
 	"client-id":  "it is for signing in to a real org; scenarios run on the embedded org or on a served mock org (--org URL)",
 	"login-url":  "it is for signing in to a real org; scenarios run on the embedded org or on a served mock org (--org URL)",
 	"remember":   "it is for signing in to a real org; scenarios run on the embedded org or on a served mock org (--org URL)",

@@ -175,6 +175,7 @@ func TestScenarioCommandsRefuseEveryOtherGlobalFlagNamingIt(t *testing.T) {
 		"oauth":        "not on a real org",
 		"device":       "not on a real org",
 		"client-id":    "signing in to a real org",
+		"extra-fields": "`extra_fields: {Account: 450}` in the scenario file",
 	}
 	var flags []*pflag.Flag
 	newRootCmd().PersistentFlags().VisitAll(func(f *pflag.Flag) {
@@ -188,8 +189,11 @@ func TestScenarioCommandsRefuseEveryOtherGlobalFlagNamingIt(t *testing.T) {
 	for _, f := range flags {
 		// Given with its default value: given all the same.
 		arg := "--" + f.Name + "=" + f.DefValue
-		if f.Value.Type() == "stringSlice" {
+		switch f.Value.Type() {
+		case "stringSlice":
 			arg = "--" + f.Name + "=Account"
+		case "stringToInt":
+			arg = "--" + f.Name + "=Account=450"
 		}
 		for _, sub := range []string{"run", "open"} {
 			t.Run(sub+" "+arg, func(t *testing.T) {

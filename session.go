@@ -55,6 +55,7 @@ type orgFlags struct {
 	seed      int64
 	size      int
 	profile   string
+	extra     map[string]int
 	strict    bool
 	objects   []string
 	perObject int
@@ -84,9 +85,15 @@ func (f *orgFlags) register(fs *pflag.FlagSet) {
 	fs.Int64Var(&f.seed, "seed", 1, "embedded org: seed of the demo data")
 	fs.IntVar(&f.size, "size", 0, "embedded org: number of seeded records (0 = default)")
 	fs.StringVar(&f.profile, "profile", "demo", "embedded org profile: demo, or real (no Offline_Key__c, stricter replies)")
+	fs.StringToIntVar(&f.extra, "extra-fields", nil, "embedded org: give objects this many more custom text fields, as a big org's have (e.g. Account=450, up to 800)")
 	fs.BoolVar(&f.strict, "strict", false, "treat any remote change to a record I changed as a conflict (no auto-merge; a field both set to the same value is none)")
 	fs.StringSliceVar(&f.objects, "objects", nil, "objects to cache (default Account,Contact,Opportunity,Lead,Case,Task)")
 	fs.IntVar(&f.perObject, "per-object", 0, "records per object to cache when priming (0 = default)")
+}
+
+// embeddedOptions are the embedded org's, kept in path.
+func (f *orgFlags) embeddedOptions(path string) mockorg.Options {
+	return mockorg.Options{Seed: f.seed, Size: f.size, DBPath: path, Profile: mockorg.Profile(f.profile), ExtraFields: f.extra}
 }
 
 func (f *orgFlags) embedded() bool {
@@ -514,7 +521,7 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 		if err != nil {
 			return nil, err
 		}
-		opts := mockorg.Options{Seed: f.seed, Size: f.size, DBPath: path, Profile: mockorg.Profile(f.profile)}
+		opts := f.embeddedOptions(path)
 		s.lazyOrg = &lazyOrg{open: func() (*mockorg.Org, error) {
 			org, err := mockorg.Open(opts)
 			if err != nil {
@@ -541,7 +548,7 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 		if err != nil {
 			return nil, err
 		}
-		s.org, err = mockorg.Open(mockorg.Options{Seed: f.seed, Size: f.size, DBPath: path, Profile: mockorg.Profile(f.profile)})
+		s.org, err = mockorg.Open(f.embeddedOptions(path))
 		if err != nil {
 			return nil, embeddedOrgError(err)
 		}

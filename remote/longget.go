@@ -9,10 +9,13 @@ import (
 
 // MaxGetURL is the longest URL (path and query string) the client sends as a plain GET. An org
 // refuses a request whose URL and headers together pass 16,384 bytes (431 Request Header Fields
-// Too Large, or 414 URI Too Long for the URL alone) and advises headers of about 8,000 at most.
-// A longer GET (a query naming hundreds of fields, a record asked for with all of them) goes as
-// the one subrequest of a Composite request, whose subrequest URL travels in the body: the way
-// Salesforce advises around the limit. It counts as one API call, as the GET would.
+// Too Large, or 414 URI Too Long for the URL alone); Salesforce advises URLs of about 2,000
+// characters and headers of about 8,000 bytes, and warns that a query may be refused below the
+// limit, since the org adds to it. A longer GET (a query naming hundreds of fields, a record
+// asked for with all of them) goes as the one subrequest of a Composite request, whose
+// subrequest URL travels in the body: the way Salesforce advises around the limit. It counts
+// as one API call, as the GET would. 8,000 keeps the queries of an object with a couple of
+// hundred fields plain GETs (as they have always worked) with room for the headers.
 const MaxGetURL = 8000
 
 // get sends a GET of path with query, inside a Composite request when its URL is longer than

@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -123,7 +125,7 @@ func NewEmbeddedEnv(ctx context.Context, sc *Scenario, dir string, opts ...EnvOp
 			return nil, fmt.Errorf("scenario: %w", err)
 		}
 	}
-	org, err := mockorg.Open(mockorg.Options{Seed: sc.Seed, Size: sc.Size, Now: clock.Now, Profile: mockorg.Profile(sc.Profile), DBPath: o.OrgDB})
+	org, err := mockorg.Open(mockorg.Options{Seed: sc.Seed, Size: sc.Size, Now: clock.Now, Profile: mockorg.Profile(sc.Profile), DBPath: o.OrgDB, ExtraFields: sc.ExtraFields})
 	if err != nil {
 		return nil, fmt.Errorf("scenario: start the embedded org: %w", err)
 	}
@@ -220,6 +222,9 @@ func NewRemoteEnv(ctx context.Context, sc *Scenario, orgURL, dir string, users m
 			return nil, fmt.Errorf("scenario: the served org at %s runs the %s profile and the scenario asks for %s: serve one with `offline-edit serve --profile %s`, or run on the embedded org (without --org)", e.instanceURL, p, sc.Profile, sc.Profile)
 		}
 	}
+	if err := e.checkExtraFields(ctx, sc, adminToken); err != nil {
+		return nil, err
+	}
 	if !o.KeepOrg {
 		if err := admin.Reset(ctx); err != nil {
 			return nil, fmt.Errorf("scenario: reset the served org: %w", err)
@@ -230,6 +235,30 @@ func NewRemoteEnv(ctx context.Context, sc *Scenario, orgURL, dir string, users m
 		return nil, err
 	}
 	return e, nil
+}
+
+// checkExtraFields makes sure a served org has the extra fields the scenario asks for: they are
+// given when it starts (`offline-edit serve --extra-fields`), not by the scenario.
+func (e *Env) checkExtraFields(ctx context.Context, sc *Scenario, adminToken string) error {
+	for _, object := range slices.Sorted(maps.Keys(sc.ExtraFields)) {
+		n := sc.ExtraFields[object]
+		if n == 0 {
+			continue
+		}
+		c, err := remote.NewClient(ctx, remote.Config{InstanceURL: e.instanceURL, AccessToken: adminToken, Transport: e.transport})
+		if err != nil {
+			return fmt.Errorf("scenario: %w", err)
+		}
+		d, err := c.Describe(ctx, object)
+		if err != nil {
+			return fmt.Errorf("scenario: read the served org's describe of %s: %w", object, err)
+		}
+		if _, ok := d.Field(mockorg.ExtraFieldName(n)); !ok {
+			return fmt.Errorf("scenario: the served org at %s has no %s.%s, and the scenario asks for %d extra fields on %s: serve one with `offline-edit serve --extra-fields %s=%d`, or run on the embedded org (without --org)",
+				e.instanceURL, object, mockorg.ExtraFieldName(n), n, object, object, n)
+		}
+	}
+	return nil
 }
 
 // ProbeOrg says, when url answers HTTP but not as the REST API of a Salesforce org or of

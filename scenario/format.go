@@ -3,6 +3,8 @@ package scenario
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,6 +37,13 @@ func Format(sc *Scenario) ([]byte, error) {
 			objs.Content = append(objs.Content, str(o))
 		}
 		add(top, "objects", objs)
+	}
+	if len(sc.ExtraFields) > 0 {
+		extra := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+		for _, o := range slices.Sorted(maps.Keys(sc.ExtraFields)) {
+			add(extra, o, scalar("!!int", strconv.Itoa(sc.ExtraFields[o])))
+		}
+		add(top, "extra_fields", extra)
 	}
 	steps := &yaml.Node{Kind: yaml.SequenceNode}
 	for i, st := range sc.Steps {

@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/remote/mockorg"
 )
 
 // MaxFileSize is the largest scenario file Parse accepts.
@@ -132,7 +133,7 @@ func (p *parser) parse(data []byte) (sc *Scenario, err error) {
 	doc := root.Content[0]
 	p.noAlias(doc)
 	if doc.Kind != yaml.MappingNode {
-		p.failf(doc, "a scenario is a mapping with name, steps and optionally description, seed, size, strict, profile, objects")
+		p.failf(doc, "a scenario is a mapping with name, steps and optionally description, seed, size, strict, profile, objects, extra_fields")
 	}
 	sc = &Scenario{File: p.file}
 	p.lists = map[listed]bool{}
@@ -164,10 +165,12 @@ func (p *parser) parse(data []byte) (sc *Scenario, err error) {
 			sc.Objects = p.objectList(v)
 			sc.ObjectsLine = k.Line
 			p.extra = sc.Objects
+		case "extra_fields":
+			sc.ExtraFields = p.extraFields(v)
 		case "steps":
 			steps = v
 		default:
-			p.failf(k, "unknown key %q at the top level (expected name, description, seed, size, strict, profile, objects, steps)", k.Value)
+			p.failf(k, "unknown key %q at the top level (expected name, description, seed, size, strict, profile, objects, extra_fields, steps)", k.Value)
 		}
 	}
 	if strings.TrimSpace(sc.Name) == "" {
@@ -466,6 +469,25 @@ func (p *parser) object(n *yaml.Node) string {
 var apiName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
 // objectList reads the objects key: more objects to cache besides the standard six.
+// extraFields reads extra_fields: objects and how many more custom fields the org gives them.
+func (p *parser) extraFields(n *yaml.Node) map[string]int {
+	if n.Kind != yaml.MappingNode {
+		p.failf(n, "extra_fields maps objects to how many more custom fields the org gives them, e.g. {Account: 450}")
+	}
+	out := map[string]int{}
+	for _, kv := range p.pairs(n) {
+		v := p.int64(kv[1], "extra_fields of "+kv[0].Value)
+		if v < 0 || v > mockorg.MaxExtraFields {
+			p.failf(kv[1], "extra_fields of %s must be between 0 and %d, found %d", kv[0].Value, mockorg.MaxExtraFields, v)
+		}
+		if err := mockorg.CheckExtraFields(kv[0].Value, int(v)); err != nil {
+			p.failf(kv[0], "%v", err)
+		}
+		out[kv[0].Value] = int(v)
+	}
+	return out
+}
+
 func (p *parser) objectList(n *yaml.Node) []string {
 	if n.Kind != yaml.SequenceNode {
 		p.failf(n, "objects is a list of object names, e.g. [Site_Visit__c]")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 )
@@ -140,8 +141,12 @@ func TestParseRejectsBadFiles(t *testing.T) {
 	}{
 		{"empty file", "", "bad.yaml:1: empty file: a scenario needs name and steps"},
 		{"yaml syntax", "name: x\nsteps:\n  - edit: [\n", "bad.yaml:3: YAML syntax: did not find expected node content (look at this line and those under it: an indentation, a bracket or a quote)"},
-		{"not a mapping", "- offline\n", "bad.yaml:1: a scenario is a mapping with name, steps and optionally description, seed, size, strict, profile, objects"},
-		{"unknown top key", "name: x\nstep:\n  - offline\n", `bad.yaml:2: unknown key "step" at the top level (expected name, description, seed, size, strict, profile, objects, steps)`},
+		{"not a mapping", "- offline\n", "bad.yaml:1: a scenario is a mapping with name, steps and optionally description, seed, size, strict, profile, objects, extra_fields"},
+		{"unknown top key", "name: x\nstep:\n  - offline\n", `bad.yaml:2: unknown key "step" at the top level (expected name, description, seed, size, strict, profile, objects, extra_fields, steps)`},
+		{"extra_fields not a mapping", "name: x\nextra_fields: [Account]\nsteps:\n  - offline\n", "bad.yaml:2: extra_fields maps objects to how many more custom fields the org gives them, e.g. {Account: 450}"},
+		{"extra_fields on an unknown object", "name: x\nextra_fields:\n  Acount: 450\nsteps:\n  - offline\n", `bad.yaml:3: extra fields on "Acount": no such object one may write to (Account, Case, Contact, Lead, Opportunity, Site_Visit__c, Task)`},
+		{"extra_fields too many", "name: x\nextra_fields: {Account: 900}\nsteps:\n  - offline\n", "bad.yaml:2: extra_fields of Account must be between 0 and 800, found 900"},
+		{"extra_fields not a number", "name: x\nextra_fields: {Account: many}\nsteps:\n  - offline\n", `bad.yaml:2: extra_fields of Account must be a whole number, found "many"`},
 		{"unknown profile", "name: x\nprofile: sandbox\nsteps:\n  - offline\n", `bad.yaml:2: profile must be demo or real, found "sandbox"`},
 		{"profile not a word", "name: x\nprofile: [real]\nsteps:\n  - offline\n", "bad.yaml:2: profile must be text"},
 		{"missing name", "steps:\n  - offline\n", "bad.yaml:1: the scenario needs a name"},
@@ -245,6 +250,27 @@ func TestFormatRoundTripsThroughParse(t *testing.T) {
 	}
 	if strings.Contains(string(out), "!!") {
 		t.Errorf("formatted file shows YAML tags:\n%s", out)
+	}
+}
+
+func TestParseReadsExtraFieldsAndFormatKeepsThem(t *testing.T) {
+	sc, err := Parse("w.yaml", []byte("name: x\nextra_fields: {Case: 3, Account: 450}\nsteps:\n  - offline\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.ExtraFields) != 2 || sc.ExtraFields["Account"] != 450 || sc.ExtraFields["Case"] != 3 {
+		t.Fatalf("extra fields %v", sc.ExtraFields)
+	}
+	out, err := Format(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "extra_fields: {Account: 450, Case: 3}") {
+		t.Fatalf("formatted:\n%s", out)
+	}
+	again, err := Parse("again.yaml", out)
+	if err != nil || !maps.Equal(again.ExtraFields, sc.ExtraFields) {
+		t.Fatalf("read again: %v %v\n%s", err, again, out)
 	}
 }
 

@@ -45,9 +45,9 @@ type touchedRec struct {
 }
 
 // NewRecorder starts an empty recording of a session on an org seeded with seed and size.
-func NewRecorder(name string, seed int64, size int) *Recorder {
+func NewRecorder(org *Scenario) *Recorder {
 	return &Recorder{
-		sc:      Scenario{Name: name, Seed: seed, Size: size},
+		sc:      Scenario{Name: org.Name, Seed: org.Seed, Size: org.Size, Profile: org.Profile, ExtraFields: org.ExtraFields},
 		byID:    map[string]string{},
 		byName:  map[string]string{},
 		rules:   map[string]string{},

@@ -110,7 +110,7 @@ func TestRecordedSessionReplaysToTheSameState(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer env.Close()
-	s := &session{t: t, ctx: ctx, env: env, rec: NewRecorder("Recorded session", seed, size)}
+	s := &session{t: t, ctx: ctx, env: env, rec: NewRecorder(&Scenario{Name: "Recorded session", Seed: seed, Size: size})}
 	eng := env.Engine()
 	tick := func() { env.Clock().Advance(time.Second) }
 
@@ -262,7 +262,7 @@ func TestARecordingNamesARecordCreatedOfflineByItsRefInTheClosingChecks(t *testi
 		t.Fatal(err)
 	}
 	defer env.Close()
-	s := &session{t: t, ctx: ctx, env: env, rec: NewRecorder("Recorded parent and child", 3, 30)}
+	s := &session{t: t, ctx: ctx, env: env, rec: NewRecorder(&Scenario{Name: "Recorded parent and child", Seed: 3, Size: 30})}
 	eng := env.Engine()
 	eng.SetOnline(false)
 	s.rec.Offline()
@@ -308,7 +308,7 @@ func TestARecordedShareLearntByARecordsPageReplays(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer env.Close()
-	rec := NewRecorder("Recorded session", seed, size)
+	rec := NewRecorder(&Scenario{Name: "Recorded session", Seed: seed, Size: size})
 	eng := NewRecordingEngine(env.Engine(), rec, filepath.Join(dir, "recorded.yaml"))
 	s := &session{t: t, ctx: ctx, env: env, rec: rec}
 	s.sync()

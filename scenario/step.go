@@ -17,6 +17,9 @@ type Scenario struct {
 	Profile     string   // the embedded org's profile: "demo" or "real"; "" is the demo one (or a served org's own)
 	Objects     []string // objects cached besides the standard six (e.g. custom objects)
 	ObjectsLine int      // the line of the objects key, for messages
+	// ExtraFields gives objects of the embedded org that many more custom fields, as a big
+	// org's have (mockorg.Options.ExtraFields); a served org must have them already.
+	ExtraFields map[string]int
 	Steps       []Step
 
 	// Overrides say which of the settings above the command line gave instead of the file

@@ -286,7 +286,7 @@ func TestRecordedAppSessionReplaysToTheSameFinalState(t *testing.T) {
 	ctx := context.Background()
 	env := qaEnv(t, &scenario.Scenario{Name: "recorded", Seed: 1, Size: 120})
 	path := filepath.Join(t.TempDir(), "session.yaml")
-	rec := scenario.NewRecorder("Recorded app session", 1, 120)
+	rec := scenario.NewRecorder(&scenario.Scenario{Name: "Recorded app session", Seed: 1, Size: 120})
 	eng := scenario.NewRecordingEngine(env.Engine(), rec, path)
 	env.SetRecorder(rec)
 	s := newQAStory(t, Options{Backend: eng, NetStatus: env.Network().String, Backstage: env})

@@ -106,15 +106,17 @@ type Org struct {
 	// any of its records (metadataAge before it was opened), or when its profile last switched.
 	// Describes honour If-Modified-Since against it.
 	metaModified time.Time
-	retention    time.Duration
-	limit        int
-	usageDay     string
-	usage        int
-	tokens       map[string]session
-	refresh      map[string]string // refresh token → user id
-	codes        map[string]authCode
-	devices      map[string]*deviceCode
-	cursors      *cursorStore
+	// extraLoaded is the extra fields (extraFieldsKey) the org's file was last opened with.
+	extraLoaded string
+	retention   time.Duration
+	limit       int
+	usageDay    string
+	usage       int
+	tokens      map[string]session
+	refresh     map[string]string // refresh token → user id
+	codes       map[string]authCode
+	devices     map[string]*deviceCode
+	cursors     *cursorStore
 
 	rowMu    sync.Mutex          // guards rowLocks
 	rowLocks map[string]*RowLock // record id → its row lock (see rowlock.go)
@@ -159,12 +161,8 @@ func Open(opts Options) (*Org, error) {
 	sch := theSchema
 	if len(opts.ExtraFields) > 0 {
 		for _, object := range slices.Sorted(maps.Keys(opts.ExtraFields)) {
-			n := opts.ExtraFields[object]
-			if obj := theSchema.object(object); obj == nil || obj.Name != object || !obj.Writable {
-				return nil, fmt.Errorf("mockorg: extra fields on %q: no such object one may write to", object)
-			}
-			if n < 0 || n > maxExtraFields {
-				return nil, fmt.Errorf("mockorg: %d extra fields on %s: out of range 0..%d", n, object, maxExtraFields)
+			if err := CheckExtraFields(object, opts.ExtraFields[object]); err != nil {
+				return nil, fmt.Errorf("mockorg: %w", err)
 			}
 		}
 		sch = buildSchema(opts.ExtraFields)
@@ -230,8 +228,32 @@ func Open(opts Options) (*Org, error) {
 	if o.metaModified.IsZero() { // not switched since it was made
 		o.metaModified = o.now().Add(-metadataAge)
 	}
+	if key := extraFieldsKey(opts.ExtraFields); key != o.extraLoaded {
+		// Opened with other extra fields than last time: its describes changed now, and a
+		// device that asks whether they did since it last read them is told so.
+		meta := map[string]string{"extraFields": key}
+		if loaded {
+			o.metaModified = o.now()
+			meta["metaModified"] = strconv.FormatInt(o.metaModified.UnixMilli(), 10)
+		}
+		if err := putMetaTx(o.db, meta); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	opened = true
 	return o, nil
+}
+
+// extraFieldsKey writes Options.ExtraFields as the org's file keeps it ("Account=450,Case=20").
+func extraFieldsKey(extra map[string]int) string {
+	var parts []string
+	for _, object := range slices.Sorted(maps.Keys(extra)) {
+		if n := extra[object]; n > 0 {
+			parts = append(parts, object+"="+strconv.Itoa(n))
+		}
+	}
+	return strings.Join(parts, ",")
 }
 
 // metadataAge is how long before it was opened an org's metadata last changed, unless its

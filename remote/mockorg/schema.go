@@ -408,9 +408,30 @@ var theSchema = buildSchema(nil)
 // extraField is the i-th of the custom fields Options.ExtraFields adds to an object, named as
 // such fields often are in a big org (long names, a number at the end).
 func extraField(i int) *fieldDef {
-	return custom(str(fmt.Sprintf("Regional_Compliance_Detail_%03d__c", i), fmt.Sprintf("Regional Compliance Detail %d", i), 255))
+	return custom(str(ExtraFieldName(i), fmt.Sprintf("Regional Compliance Detail %d", i), 255))
 }
 
-// maxExtraFields is the most fields Options.ExtraFields adds to one object (a real org allows
+// ExtraFieldName is the name of the i-th field (from 1) Options.ExtraFields adds to an object.
+func ExtraFieldName(i int) string { return fmt.Sprintf("Regional_Compliance_Detail_%03d__c", i) }
+
+// MaxExtraFields is the most fields Options.ExtraFields adds to one object (a real org allows
 // 800 custom fields on an object in its largest edition).
-const maxExtraFields = 800
+const MaxExtraFields = 800
+
+// CheckExtraFields says why n extra fields cannot be added to object (nil when they can): the
+// object must be one of the org's that users write to, n within 0..MaxExtraFields.
+func CheckExtraFields(object string, n int) error {
+	if obj := theSchema.object(object); obj == nil || obj.Name != object || !obj.Writable {
+		var names []string
+		for _, name := range theSchema.names {
+			if theSchema.object(name).Writable {
+				names = append(names, name)
+			}
+		}
+		return fmt.Errorf("extra fields on %q: no such object one may write to (%s)", object, strings.Join(names, ", "))
+	}
+	if n < 0 || n > MaxExtraFields {
+		return fmt.Errorf("%d extra fields on %s: out of range 0..%d", n, object, MaxExtraFields)
+	}
+	return nil
+}

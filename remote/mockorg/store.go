@@ -215,6 +215,7 @@ func (o *Org) load() (bool, error) {
 	if p := Profile(meta["profile"]); p == ProfileDemo || p == ProfileReal {
 		o.profile = p
 	}
+	o.extraLoaded = meta["extraFields"]
 	if ms, err := strconv.ParseInt(meta["metaModified"], 10, 64); err == nil && ms > 0 {
 		o.metaModified = time.UnixMilli(ms).UTC()
 	}

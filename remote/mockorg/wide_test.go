@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // extraNames names the fields Options.ExtraFields adds, first to last.
@@ -71,4 +72,38 @@ func TestRequestHeadOverTheLimitIsRefused(t *testing.T) {
 	}
 	e.do(e.alex, "GET", base+pad(MaxRequestHead-200), nil, "X-Padding", strings.Repeat("y", 300)).want(t, http.StatusRequestHeaderFieldsTooLarge)
 	e.do(e.alex, "GET", base+pad(MaxRequestHead-600), nil).want(t, 200)
+}
+
+// An org kept in a file and opened again with other extra fields says its describes changed:
+// a device that read them before asks again (If-Modified-Since) and gets the new fields.
+func TestReopenedWithOtherExtraFieldsTheDescribesChanged(t *testing.T) {
+	path := t.TempDir() + "/org.db"
+	clk := newClock()
+	describeSince := func(extra map[string]int, since string) int {
+		t.Helper()
+		org, err := Open(Options{Seed: 1, DBPath: path, Now: clk.Now, ExtraFields: extra})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer org.Close()
+		e := &env{t: t, org: org, h: org.Handler(), clk: clk}
+		return e.do(e.token("alex@demo.example"), "GET", v+"/sobjects/Account/describe", nil, "If-Modified-Since", since).Status
+	}
+	since := clk.Now().UTC().Format(http.TimeFormat)
+	if got := describeSince(nil, since); got != http.StatusNotModified {
+		t.Fatalf("fresh org: describe since now = %d, want 304", got)
+	}
+	clk.Advance(time.Minute)
+	if got := describeSince(map[string]int{"Account": 5}, since); got != http.StatusOK {
+		t.Fatalf("reopened with extra fields: describe since before = %d, want 200", got)
+	}
+	since = clk.Now().UTC().Format(http.TimeFormat)
+	clk.Advance(time.Minute)
+	if got := describeSince(map[string]int{"Account": 5}, since); got != http.StatusNotModified {
+		t.Fatalf("reopened with the same extra fields: %d, want 304", got)
+	}
+	clk.Advance(time.Minute)
+	if got := describeSince(nil, since); got != http.StatusOK {
+		t.Fatalf("reopened without them: %d, want 200", got)
+	}
 }
