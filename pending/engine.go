@@ -391,8 +391,8 @@ func (e *Engine) Observe(ri remote.RequestInfo) {
 	if ri.Err != nil && a.Code == "" && ri.Status == 0 {
 		a.Note = truncate(ri.Err.Error(), 200)
 	}
-	if ri.Carries != "" {
-		a.Note = strings.TrimPrefix(a.Note+"; carries GET "+apiPath(ri.Carries)+" (too long for a URL)", "; ")
+	if method, path, ok := strings.Cut(ri.Via, " "); ok {
+		a.Note = strings.TrimPrefix(a.Note+"; sent inside "+method+" "+apiPath(path)+" (too long for a URL)", "; ")
 	}
 	if ri.Tag == "" {
 		e.logRow(a)

@@ -122,9 +122,10 @@ type RequestInfo struct {
 	Duration time.Duration
 	Tag      string // from WithTag
 	Err      error
-	// Carries is the path of the GET a Composite request carries because its URL was too long
-	// for a GET (see MaxGetURL), or "".
-	Carries string
+	// Via is the request that carried this GET, "POST /services/data/vNN.0/composite", when the
+	// GET's URL was too long to send as it is (see MaxGetURL), or "". Status and Code are then
+	// the GET's, as the org answered it inside.
+	Via string
 }
 
 type tagKey struct{}
@@ -408,8 +409,8 @@ type request struct {
 	query  url.Values
 	body   any // marshalled as JSON when not nil
 	header http.Header
-	// carries is the path of the GET this Composite request carries (RequestInfo.Carries).
-	carries string
+	// carried is the GET this Composite request carries (see get), or nil.
+	carried *carriedGet
 }
 
 // reply is a completed 2xx reply.
@@ -583,7 +584,10 @@ func (e *refreshError) Unwrap() []error { return []error{e.api, e.err} }
 // send makes one HTTP request and reports it to Observe.
 func (c *Client) send(ctx context.Context, r request, payload []byte, token string) (rep *reply, err error) {
 	start := time.Now()
-	info := RequestInfo{Method: r.method, Path: r.path, Tag: tagOf(ctx), Carries: r.carries}
+	info := RequestInfo{Method: r.method, Path: r.path, Tag: tagOf(ctx)}
+	if r.carried != nil {
+		info.Method, info.Path, info.Via = http.MethodGet, r.carried.path, r.method+" "+r.path
+	}
 	defer func() {
 		if c.observe == nil {
 			return
@@ -644,7 +648,8 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, token stri
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	var answered func() bool
-	if r.method == http.MethodGet && c.answer > 0 && (c.timeout <= 0 || c.answer < c.timeout) {
+	read := r.method == http.MethodGet || r.carried != nil
+	if read && c.answer > 0 && (c.timeout <= 0 || c.answer < c.timeout) {
 		t := time.AfterFunc(c.answer, func() { stop(errNoAnswer) })
 		answered = t.Stop
 	}
@@ -690,7 +695,18 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, token stri
 		e.scrub(token)
 		return nil, e
 	}
-	return &reply{status: resp.StatusCode, header: resp.Header, body: data}, nil
+	rep = &reply{status: resp.StatusCode, header: resp.Header, body: data}
+	if r.carried != nil {
+		// The GET's own answer, inside: what the caller gets, and what Observe reports.
+		rep, err = r.carried.answer(rep)
+		if ae, ok := AsError(err); ok {
+			ae.scrub(token)
+			info.Status = ae.Status
+		} else if err == nil {
+			info.Status = rep.status
+		}
+	}
+	return rep, err
 }
 
 // transportError is a failure before a complete reply arrived: offline, dropped, timed out,

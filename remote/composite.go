@@ -28,27 +28,35 @@ type compositeSub struct {
 // Composite sends up to 25 subrequests in one call. The reply is one Subresponse per subrequest,
 // in order; a failed subrequest is not an error of the call (see Subresponse.Err).
 func (c *Client) Composite(ctx context.Context, allOrNone bool, subs []Subrequest) ([]Subresponse, error) {
-	return c.composite(ctx, allOrNone, subs, "")
+	req, err := c.compositeRequest(ctx, allOrNone, subs)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := c.do(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return readComposite(req.path, subs, rep)
 }
 
-// composite is Composite; carries is the path of the GET it carries, for RequestInfo.
-func (c *Client) composite(ctx context.Context, allOrNone bool, subs []Subrequest, carries string) ([]Subresponse, error) {
+// compositeRequest is the POST of a Composite request carrying subs.
+func (c *Client) compositeRequest(ctx context.Context, allOrNone bool, subs []Subrequest) (request, error) {
 	if len(subs) == 0 {
-		return nil, errors.New("remote: composite request without subrequests")
+		return request{}, errors.New("remote: composite request without subrequests")
 	}
 	if len(subs) > MaxSubrequests {
-		return nil, fmt.Errorf("remote: composite request with %d subrequests (at most %d)", len(subs), MaxSubrequests)
+		return request{}, fmt.Errorf("remote: composite request with %d subrequests (at most %d)", len(subs), MaxSubrequests)
 	}
 	vp, err := c.vpath(ctx)
 	if err != nil {
-		return nil, err
+		return request{}, err
 	}
 	seen := make(map[string]bool, len(subs))
 	out := make([]compositeSub, len(subs))
 	collections := 0
 	for i, s := range subs {
 		if err := checkSubrequest(s, seen); err != nil {
-			return nil, fmt.Errorf("remote: composite subrequest %d: %w", i, err)
+			return request{}, fmt.Errorf("remote: composite subrequest %d: %w", i, err)
 		}
 		u := s.URL
 		if !strings.HasPrefix(u, "/services/data/") {
@@ -56,17 +64,17 @@ func (c *Client) composite(ctx context.Context, allOrNone bool, subs []Subreques
 		}
 		if isCollectionOrQuery(u) {
 			if collections++; collections > MaxCollectionSubrequests {
-				return nil, fmt.Errorf("remote: composite request with more than %d query or sObject Collections subrequests", MaxCollectionSubrequests)
+				return request{}, fmt.Errorf("remote: composite request with more than %d query or sObject Collections subrequests", MaxCollectionSubrequests)
 			}
 		}
 		out[i] = compositeSub{Method: strings.ToUpper(s.Method), URL: u, ReferenceID: s.ReferenceID, Body: s.Body, HTTPHeaders: s.Headers}
 	}
-	path := vp + "/composite"
-	rep, err := c.do(ctx, request{method: http.MethodPost, path: path,
-		body: map[string]any{"allOrNone": allOrNone, "compositeRequest": out}, carries: carries})
-	if err != nil {
-		return nil, err
-	}
+	return request{method: http.MethodPost, path: vp + "/composite",
+		body: map[string]any{"allOrNone": allOrNone, "compositeRequest": out}}, nil
+}
+
+// readComposite reads the reply of the Composite request POSTed to path carrying subs.
+func readComposite(path string, subs []Subrequest, rep *reply) ([]Subresponse, error) {
 	res, err := DecodeCompositeResponse(rep.body)
 	if err != nil {
 		return nil, fmt.Errorf("remote: POST %s: %w", path, err)

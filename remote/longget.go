@@ -20,7 +20,8 @@ const MaxGetURL = 8000
 
 // get sends a GET of path with query, inside a Composite request when its URL is longer than
 // MaxGetURL. The reply is the same either way: the subresponse's status, headers and body, or
-// the same *Error for a refusal.
+// the same *Error for a refusal; the request is timed as a read and reported (Config.Observe)
+// as the GET, with the Composite that carried it in RequestInfo.Via.
 func (c *Client) get(ctx context.Context, path string, query url.Values, header http.Header) (*reply, error) {
 	enc := query.Encode()
 	if len(path)+1+len(enc) <= MaxGetURL {
@@ -33,17 +34,32 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, header 
 		}
 		sub.Headers[k] = header.Get(k)
 	}
-	res, err := c.composite(ctx, false, []Subrequest{sub}, path)
+	subs := []Subrequest{sub}
+	req, err := c.compositeRequest(ctx, false, subs)
 	if err != nil {
 		return nil, err
 	}
-	s := res[0]
-	if err := s.Err(); err != nil {
-		return nil, fmt.Errorf("remote: GET %s (%d bytes, sent inside a Composite request): %w", path, len(path)+1+len(enc), err)
-	}
-	h := make(http.Header, len(s.Headers))
-	for k, v := range s.Headers {
-		h.Set(k, v)
-	}
-	return &reply{status: s.StatusCode, header: h, body: s.Body}, nil
+	req.carried = &carriedGet{path: path, answer: func(rep *reply) (*reply, error) {
+		res, err := readComposite(req.path, subs, rep)
+		if err != nil {
+			return nil, err
+		}
+		s := res[0]
+		if err := s.Err(); err != nil {
+			return nil, fmt.Errorf("remote: GET %s (%d bytes, sent inside a Composite request): %w", path, len(path)+1+len(enc), err)
+		}
+		h := make(http.Header, len(s.Headers))
+		for k, v := range s.Headers {
+			h.Set(k, v)
+		}
+		return &reply{status: s.StatusCode, header: h, body: s.Body}, nil
+	}}
+	return c.do(ctx, req)
+}
+
+// carriedGet is the GET a Composite request carries (see get): its path, and how the reply
+// of the Composite becomes the GET's.
+type carriedGet struct {
+	path   string
+	answer func(*reply) (*reply, error)
 }

@@ -103,3 +103,33 @@ func TestQueryTooLongForAGetGoesInsideComposite(t *testing.T) {
 	_, err = env.c.Retrieve(ctx, "Account", "001000000000000AAA", fields)
 	wantCode(t, err, http.StatusNotFound, "NOT_FOUND")
 }
+
+// A read sent inside a Composite request is reported as the read, with the org's answer to it
+// (not the Composite's 200), and the Composite that carried it.
+func TestACarriedReadIsReportedAsTheRead(t *testing.T) {
+	env := newMockEnv(t, mockorg.Options{Seed: 1, ExtraFields: map[string]int{"Account": 600}})
+	var seen []remote.RequestInfo
+	c := env.client(t, "alex@demo.example", func(cfg *remote.Config) {
+		cfg.Observe = func(ri remote.RequestInfo) { seen = append(seen, ri) }
+	})
+	fields := wideFields(t, env)
+	seen = nil
+	_, err := c.Query(remote.WithTag(context.Background(), "e1"), "SELECT "+strings.Join(fields, ", ")+", No_Such_Field__c FROM Account", 0)
+	wantCode(t, err, http.StatusBadRequest, "INVALID_FIELD")
+	vp := "/services/data/v" + remote.MaxAPIVersion
+	if len(seen) != 1 {
+		t.Fatalf("%d requests reported: %+v", len(seen), seen)
+	}
+	ri := seen[0]
+	if ri.Method != http.MethodGet || ri.Path != vp+"/query" || ri.Status != http.StatusBadRequest || ri.Code != "INVALID_FIELD" ||
+		ri.Via != "POST "+vp+"/composite" || ri.Tag != "e1" {
+		t.Fatalf("reported %+v", ri)
+	}
+	seen = nil
+	if _, err := c.Query(context.Background(), "SELECT "+strings.Join(fields, ", ")+" FROM Account LIMIT 1", 0); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 1 || seen[0].Status != http.StatusOK || seen[0].Code != "" || seen[0].Method != http.MethodGet {
+		t.Fatalf("reported %+v", seen)
+	}
+}

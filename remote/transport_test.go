@@ -291,8 +291,16 @@ func TestAReadTheOrgNeverStartsAnsweringFailsLongBeforeAWriteWould(t *testing.T)
 	if took := time.Since(start); took > 30*time.Second {
 		t.Fatalf("a read waited %v", took)
 	}
+	// A read too long for a URL, sent inside a Composite request (a POST), is a read all the same.
+	long := "SELECT Id FROM Account WHERE Name != '" + strings.Repeat("x", remote.MaxGetURL) + "'"
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, err = c.Query(ctx, long, 0)
+	if err == nil || !strings.Contains(err.Error(), "did not answer within 150ms") {
+		t.Fatalf("a read carried by a Composite: err = %v, want the org not answering", err)
+	}
 	// A write waits for the whole request time: cut here by the caller's own deadline.
-	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	ctx, cancel = context.WithTimeout(context.Background(), 400*time.Millisecond)
 	defer cancel()
 	err = c.Update(ctx, "Account", "001000000000001AAA", remote.Fields{"Name": "x"}, remote.WriteOptions{})
 	if err == nil || strings.Contains(err.Error(), "did not answer") {
