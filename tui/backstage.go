@@ -1290,10 +1290,10 @@ func (m backstageModel) formView() []string {
 			focusTop = len(body)
 		}
 		mark := "  "
-		label := s.Label.Render(fit(r.label, labelW))
+		label := s.Label.Render(fitLabel(r.label, labelW))
 		if i == f.focus {
 			mark = s.Accent.Render("▸ ")
-			label = s.Accent.Render(fit(r.label, labelW))
+			label = s.Accent.Render(fitLabel(r.label, labelW))
 		}
 		lines := strings.Split(r.input.View(i == f.focus, max(1, m.w-labelW-4)), "\n")
 		body = append(body, mark+label+" "+lines[0])

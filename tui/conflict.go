@@ -1087,6 +1087,14 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 			m.choices[m.cursor] = pending.Choice{Take: pending.TakeMine}
 		case key.Matches(msg, k.Theirs):
 			m.choices[m.cursor] = pending.Choice{Take: pending.TakeTheirs}
+		case key.Matches(msg, k.AllMine), key.Matches(msg, k.AllTheirs):
+			take := pending.TakeMine
+			if key.Matches(msg, k.AllTheirs) {
+				take = pending.TakeTheirs
+			}
+			for i := range m.choices {
+				m.choices[i] = pending.Choice{Take: take}
+			}
 		case key.Matches(msg, k.Value), key.Matches(msg, k.Open):
 			return m.startValue()
 		}
@@ -1158,7 +1166,7 @@ func (m conflictModel) View() string {
 	}
 	hint := "m keep mine · t take theirs · v type a new value · ctrl+s save · " + m.escHint()
 	if m.severalFields() {
-		hint = "↑/↓ move between fields · " + hint
+		hint = "↑/↓ move between fields · " + strings.Replace(hint, "t take theirs", "t take theirs (M, T: on every field)", 1)
 	}
 	if m.editing {
 		// The letters type now: only the keys of the editor work.
@@ -1332,7 +1340,7 @@ func (m conflictModel) FullHelp() [][]key.Binding {
 	if m.isDelete() {
 		return [][]key.Binding{m.ShortHelp(), k.globalKeys()}
 	}
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Mine, k.Theirs, k.Value, k.Save, m.escKey()}, k.globalKeys()}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Mine, k.Theirs, k.AllMine, k.AllTheirs, k.Value, k.Save, m.escKey()}, k.globalKeys()}
 }
 
 // conflictPage is how many fields pgup and pgdn move the conflict screen's cursor by.

@@ -144,3 +144,32 @@ func TestDeleteConflictKeepChoiceAsksBeforeEsc(t *testing.T) {
 func boxText(v string) string {
 	return flat(strings.NewReplacer("│", " ", "─", " ", "┌", " ", "┐", " ", "└", " ", "┘", " ").Replace(v))
 }
+
+// T takes theirs on every field, M keeps mine on every field: a conflict of sixty fields is
+// not 120 keys. The choice of one field afterwards still counts.
+func TestConflictTakesOneSideOnEveryFieldAtOnce(t *testing.T) {
+	for _, c := range []struct {
+		keys []string
+		want map[string]pending.Take
+	}{
+		{[]string{"T"}, map[string]pending.Take{"Industry": pending.TakeTheirs, "Phone": pending.TakeTheirs}},
+		{[]string{"M"}, map[string]pending.Take{"Industry": pending.TakeMine, "Phone": pending.TakeMine}},
+		{[]string{"T", "down", "m"}, map[string]pending.Take{"Industry": pending.TakeTheirs, "Phone": pending.TakeMine}},
+	} {
+		d, f := twoFieldConflict(t, 80, 24)
+		if !strings.Contains(flat(d.view()), "M, T: on every field") {
+			t.Fatalf("the hint does not offer M and T:\n%s", d.view())
+		}
+		d.keys(c.keys...)
+		d.keys("ctrl+s")
+		d.refuseView("Resolve conflict")
+		f.mu.Lock()
+		got := f.resolved
+		f.mu.Unlock()
+		for field, take := range c.want {
+			if got[field].Take != take {
+				t.Errorf("%v: %s resolved %+v, want %v", c.keys, field, got[field], take)
+			}
+		}
+	}
+}

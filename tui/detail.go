@@ -1018,7 +1018,7 @@ func labelWidth(blocks []fieldBlock, limit int) int {
 
 // render draws a field in a column of width w with labels labelW wide.
 func (b fieldBlock) render(s Styles, w, labelW int) []string {
-	label := fit(b.label, labelW)
+	label := fitLabel(b.label, labelW)
 	if b.flagged {
 		label = s.Flag.Render(label)
 	} else {

@@ -595,6 +595,14 @@ func (m formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 			return m.setFocus(m.focus + 1)
 		case msg.Type == tea.KeyShiftTab, msg.Type == tea.KeyUp:
 			return m.setFocus(m.focus - 1)
+		case msg.Type == tea.KeyPgDown:
+			return m.setFocus(min(m.focus+m.pageFields(), len(in)-1))
+		case msg.Type == tea.KeyPgUp:
+			return m.setFocus(max(m.focus-m.pageFields(), 0))
+		case msg.Type == tea.KeyCtrlEnd:
+			return m.setFocus(len(in) - 1)
+		case msg.Type == tea.KeyCtrlHome:
+			return m.setFocus(0)
 		}
 		m.fields[m.focus].err = ""
 		if p, ok := cur.(*picklistField); ok && key.Matches(msg, clearFieldKey) && !p.nillable {
@@ -842,7 +850,13 @@ func (m formModel) View() string {
 		return clampLines(s.Subtle.Render("Loading…"), m.w, m.h)
 	}
 	var head []string
-	head = append(head, s.Title.Render(trunc(m.title(), m.w)))
+	title := m.title()
+	if len(m.fields) > m.pageFields() {
+		// A form longer than the screen says where in it the focus is (a big org's object
+		// has hundreds of fields).
+		title += fmt.Sprintf(" · field %d of %d", m.focus+1, len(m.fields))
+	}
+	head = append(head, s.Title.Render(trunc(title, m.w)))
 	for _, l := range m.recordErrLines() {
 		head = append(head, s.Flag.Render(l))
 	}
@@ -864,16 +878,16 @@ func (m formModel) View() string {
 		switch {
 		case flagged && i == m.focus:
 			// The focus mark stays; the flag moves into the label.
-			label = s.Flag.Render(fit("▲ "+label, labelW))
+			label = s.Flag.Render(fitLabel("▲ "+label, labelW))
 			mark = s.Accent.Render("▸ ")
 		case flagged:
-			label = s.Flag.Render(fit(label, labelW))
+			label = s.Flag.Render(fitLabel(label, labelW))
 			mark = s.Flag.Render("▲ ")
 		case i == m.focus:
-			label = s.Accent.Render(fit(label, labelW))
+			label = s.Accent.Render(fitLabel(label, labelW))
 			mark = s.Accent.Render("▸ ")
 		default:
-			label = s.Label.Render(fit(label, labelW))
+			label = s.Label.Render(fitLabel(label, labelW))
 		}
 		lines := strings.Split(f.input.View(i == m.focus, inputW), "\n")
 		body = append(body, mark+label+" "+lines[0])
@@ -913,6 +927,10 @@ var (
 	clearFieldKey = key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "clear the field"))
 )
 
+// pageFields is how far pgup and pgdn move the focus: about a screen of fields, less one so
+// that the field left is still in sight.
+func (m formModel) pageFields() int { return max(1, m.h-6) }
+
 // focusWindow is the part [top, end) of a form's total lines that room lines show: the focused
 // field's lines [focusTop, focusEnd) in view, its end first when it is taller than the room.
 func focusWindow(focusTop, focusEnd, room, total int) (top, end int) {
@@ -944,15 +962,24 @@ func (m formModel) ShortHelp() []key.Binding {
 		}
 	}
 	// ctrl+o last: o is text here (a narrow footer drops it first).
+	if m.loaded && len(m.fields) > m.pageFields() {
+		return []key.Binding{k.Save, k.NextPane, k.PrevPane, formCancelKey, withDesc(formPageKey, "page"), withDesc(k.OnlineAnywhere, "online/offline")}
+	}
 	return []key.Binding{k.Save, k.NextPane, k.PrevPane, formCancelKey, withDesc(k.OnlineAnywhere, "online/offline")}
 }
+
+// formPageKey and formEndsKey move the focus a screen of fields at a time, or to either end.
+var (
+	formPageKey = key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "a page of fields up/down"))
+	formEndsKey = key.NewBinding(key.WithKeys("ctrl+home", "ctrl+end"), key.WithHelp("ctrl+home/end", "first/last field"))
+)
 
 func (m formModel) FullHelp() [][]key.Binding {
 	k := m.c.keys
 	if m.rtChoose != nil {
 		return [][]key.Binding{{chooseEnterKey, recordTypeCancelKey, chooseMoveKey, chooseFilterKey}}
 	}
-	return [][]key.Binding{{k.Save, k.NextPane, k.PrevPane, formCancelKey},
+	return [][]key.Binding{{k.Save, k.NextPane, k.PrevPane, formCancelKey, formPageKey, formEndsKey},
 		{pickListKey, pickCycleKey,
 			key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle a checkbox, tick a multi-select value")),
 			key.NewBinding(key.WithKeys("enter"), key.WithHelp("↑/↓ enter", "pick a lookup match"))},

@@ -361,6 +361,34 @@ func fit(s string, w int) string {
 	return s
 }
 
+// fitLabel is fit for a field's label: one too long for w cells keeps its last words and cuts
+// in the middle ("Regional Compli…Detail 410"), since the labels of a big org's fields often
+// share a long beginning and differ at their end.
+func fitLabel(s string, w int) string {
+	if w <= 0 || cellWidth(s) <= w {
+		return fit(s, w)
+	}
+	most := (w - 1) / 2 // the tail takes at most half of what is left beside the "…"
+	tail := ""
+	for i := len(s) - 1; i > 0; i-- {
+		if s[i-1] != ' ' || s[i] == ' ' {
+			continue
+		}
+		if cellWidth(s[i:]) > most {
+			break
+		}
+		tail = s[i:]
+	}
+	if tail == "" || w < 8 {
+		return fit(s, w)
+	}
+	head := strings.TrimRight(truncCells(s, w-cellWidth(tail), "…"), " ")
+	if strings.HasSuffix(head, " …") {
+		head = strings.TrimSuffix(head, " …") + "…"
+	}
+	return fit(head+tail, w)
+}
+
 // trunc truncates s to w cells without padding.
 func trunc(s string, w int) string {
 	if w <= 0 {

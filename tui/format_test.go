@@ -23,3 +23,23 @@ func TestTruncCellsKeepsAsMuchAsFits(t *testing.T) {
 		}
 	}
 }
+
+func TestFitLabelKeepsTheEndOfALongLabel(t *testing.T) {
+	for _, c := range []struct {
+		label string
+		w     int
+		want  string
+	}{
+		{"Regional Compliance Detail 410", 26, "Regional Compli…Detail 410"},
+		{"Regional Compliance Detail 4", 26, "Regional Complian…Detail 4"},
+		{"Account Name", 26, "Account Name              "},
+		{"Billing Zip/Postal Code", 12, "Billing…Code"},
+		{"Supercalifragilisticexpialidocious", 12, "Supercalifr…"}, // one word: cut at the end
+		{"Regional Compliance Detail 410", 6, "Regio…"},            // too narrow to keep an end
+	} {
+		got := fitLabel(c.label, c.w)
+		if got != c.want || cellWidth(got) != c.w {
+			t.Errorf("fitLabel(%q, %d) = %q (%d cells), want %q", c.label, c.w, got, cellWidth(got), c.want)
+		}
+	}
+}

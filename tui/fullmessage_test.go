@@ -61,18 +61,21 @@ func TestFixFormShowsTheFocusedFieldsWholeMessage(t *testing.T) {
 
 // A long message on the selected change may push others out of view: the page says how many.
 func TestPendingChangesSaysHowManyChangesAreOutOfView(t *testing.T) {
-	f := refusedFake(refusal(12))
-	for i := 2; i < 6; i++ {
-		f.setEntry(pending.Entry{ID: sprintf("e%d", i+1), Object: "Account", RecordID: sprintf("00100000000000000%d", i), Name: sprintf("Acme %06d", i),
-			Op: pending.OpUpdate, Status: pending.StatusPending, Changes: remote.Fields{"Phone": "1"}})
+	// 12 sentences fill most of an 80×24 screen; 80 and 200 more than either screen (sixty fields in conflict).
+	for _, c := range []struct{ sentences, w, h int }{{12, 80, 24}, {80, 80, 24}, {200, 200, 60}} {
+		f := refusedFake(refusal(c.sentences))
+		for i := 2; i < 6; i++ {
+			f.setEntry(pending.Entry{ID: sprintf("e%d", i+1), Object: "Account", RecordID: sprintf("00100000000000000%d", i), Name: sprintf("Acme %06d", i),
+				Op: pending.OpUpdate, Status: pending.StatusPending, Changes: remote.Fields{"Phone": "1"}})
+		}
+		d := newDriver(t, f, c.w, c.h)
+		d.keys("p")
+		d.requireView("Pending Changes")
+		if !strings.Contains(d.view(), "more below") {
+			t.Fatalf("%d sentences at %dx%d: changes out of view, and nothing says so:\n%s", c.sentences, c.w, c.h, d.view())
+		}
 	}
-	d := newDriver(t, f, 80, 24)
-	d.keys("p")
-	d.requireView("Pending Changes")
-	if !strings.Contains(d.view(), "more below") {
-		t.Fatalf("changes out of view, and nothing says so:\n%s", d.view())
-	}
-	d = newDriver(t, refusedFake("short"), 80, 24)
+	d := newDriver(t, refusedFake("short"), 80, 24)
 	d.keys("p")
 	d.requireView("Pending Changes")
 	if strings.Contains(d.view(), "more below") || strings.Contains(d.view(), "more above") {

@@ -7,7 +7,7 @@ type keyMap struct {
 	Online, Pending, New, Edit, Delete, Open, Back, Filter, Help, Quit, ForceQuit, Save, Dismiss, Resolve key.Binding
 	Up, Down, PageUp, PageDown, Top, Bottom                                                               key.Binding
 	NewTask, NewContact, NextPane, PrevPane                                                               key.Binding
-	Mine, Theirs, Value                                                                                   key.Binding
+	Mine, Theirs, AllMine, AllTheirs, Value                                                               key.Binding
 	Yes, No                                                                                               key.Binding
 	Backstage, Log, NextStep, Report, ActAs, LogScope                                                     key.Binding
 	// OnlineAnywhere switches online/offline also where letters are text (a form, a filter).
@@ -45,6 +45,8 @@ func defaultKeys() keyMap {
 		PrevPane:   b("shift+tab", "previous", "shift+tab"),
 		Mine:       b("m", "keep mine", "m"),
 		Theirs:     b("t", "take theirs", "t"),
+		AllMine:    b("M", "keep mine on every field", "M"),
+		AllTheirs:  b("T", "take theirs on every field", "T"),
 		Value:      b("v", "type a value", "v"),
 		Yes:        b("y", "yes", "y", "Y"),
 		No:         b("n/esc", "no", "n", "N", "esc"),

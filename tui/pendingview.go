@@ -383,10 +383,15 @@ func (m pendingModel) View() string {
 const maxDetailLines = 3
 
 // entryDetail is the detail of entry i: the selected entry's whole, within the screen (less
-// its own line and the title, blank and header lines), the others' on maxDetailLines lines.
+// its own line and the title, blank and header lines, and, when there are other changes, the
+// line that says how many more are above or below), the others' on maxDetailLines lines.
 func (m pendingModel) entryDetail(i, sashW int) []string {
 	if i == m.cursor {
-		return m.detailLinesUpTo(m.entries[i], sashW, max(maxDetailLines, m.h-4))
+		most := m.h - 4
+		if len(m.entries) > 1 {
+			most--
+		}
+		return m.detailLinesUpTo(m.entries[i], sashW, max(maxDetailLines, most))
 	}
 	return m.detailLines(m.entries[i], sashW)
 }
