@@ -1335,6 +1335,17 @@ func describeFor(ctx context.Context, eng *pending.Engine, object string) (*remo
 	return d, nil
 }
 
+// noField is the error for a field name the object does not have: when it is a field's label
+// (as the screens show it), the error names the field's API name, which the commands take.
+func noField(d *remote.Describe, name string) error {
+	for _, f := range d.Fields {
+		if strings.EqualFold(strings.TrimSpace(name), f.Label) {
+			return fmt.Errorf("%s has no field %q: fields are named by their API names here, and %q is the label of %s", d.Name, name, f.Label, f.Name)
+		}
+	}
+	return fmt.Errorf("%s has no field %q", d.Name, name)
+}
+
 // normalizeValues refuses, before anything is queued, fields the object does not have and
 // values that do not fit their fields' types (a value the org could never take would only come
 // back from the next sync as a refusal), and turns the values the org would convert (12 as text
@@ -1345,7 +1356,7 @@ func normalizeValues(ctx context.Context, db *cache.DB, d *remote.Describe, fiel
 	for _, name := range slices.Sorted(maps.Keys(fields)) {
 		f, ok := d.Field(name)
 		if !ok {
-			return fmt.Errorf("%s has no field %q", d.Name, name)
+			return noField(d, name)
 		}
 		v, err := userByName(ctx, db, f, fields[name])
 		if err != nil {
@@ -1637,7 +1648,7 @@ func parseAssignments(ctx context.Context, eng *pending.Engine, object string, a
 		}
 		f, ok := d.Field(name)
 		if !ok {
-			return nil, fmt.Errorf("%s has no field %q", object, name)
+			return nil, noField(d, name)
 		}
 		v, err := typedValue(f, val)
 		if err != nil {

@@ -23,6 +23,11 @@ func TestTheEmbeddedOrgWithExtraFieldsSyncsAFarField(t *testing.T) {
 	if out, err := run(t, dir, "", append(wide, "new", "Account", "Name=Wide Co", far+"=far away")...); err != nil {
 		t.Fatalf("new with a far field: %v\n%s", err, out)
 	}
+	// A field named by its label, as the screens show it: the error names its API name.
+	_, err := run(t, dir, "", append(wide, "edit", "Account", "Wide Co", "Regional Compliance Detail 438=v")...)
+	if err == nil || !strings.Contains(err.Error(), "is the label of "+mockorg.ExtraFieldName(438)) {
+		t.Fatalf("a field named by its label: %v", err)
+	}
 	out, err := run(t, dir, "", append(wide, "sync")...)
 	if err != nil || !strings.Contains(out, "synced 1") {
 		t.Fatalf("sync: %v\n%s", err, out)
