@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -84,9 +85,31 @@ type detailModel struct {
 	// with limits is asked about once each time its page opens online, so a share widened
 	// since the device last checked offers Edit at once.
 	askedAccess string
+	// memo keeps the field lines between frames (shared by the model's copies).
+	memo *fieldMemo
 }
 
-func newDetail(c *common) detailModel { return detailModel{c: c} }
+func newDetail(c *common) detailModel { return detailModel{c: c, memo: &fieldMemo{}} }
+
+// fieldMemo keeps a record page's field lines for as long as nothing they are drawn from
+// changes: scrolling, the commonest key, changes none of it, and drawing every field of a big
+// org's record (800 of them) twice a key took tens of milliseconds.
+type fieldMemo struct {
+	key   fieldMemoKey
+	lines []string
+}
+
+// fieldMemoKey is what a record page's field lines are drawn from: the width, the record as
+// loaded (each load brings new maps), its describe, and the minute (times are shown relative
+// to today).
+type fieldMemoKey struct {
+	w                     int
+	fields, server, names uintptr
+	entry                 *pending.Entry
+	desc                  *remote.Describe
+	me, name              string
+	minute                int64
+}
 
 func (m detailModel) open(object, id string) (detailModel, tea.Cmd) {
 	if m.object != object || m.id != id {
@@ -1045,6 +1068,22 @@ func (b fieldBlock) render(s Styles, w, labelW int) []string {
 
 // fieldLines lays the fields out: one column, or two side by side on a wide terminal.
 func (m detailModel) fieldLines() []string {
+	if m.memo == nil {
+		return m.drawFieldLines()
+	}
+	k := fieldMemoKey{w: m.w, fields: mapID(m.view.Fields), server: mapID(m.view.Server), names: mapID(m.view.Names),
+		entry: m.view.Entry, desc: m.desc, me: m.view.Me, name: m.view.Name, minute: m.c.clock().Unix() / 60}
+	if m.memo.lines == nil || m.memo.key != k {
+		m.memo.key, m.memo.lines = k, m.drawFieldLines()
+	}
+	return m.memo.lines
+}
+
+// mapID is a map's identity (0 for nil).
+func mapID[M ~map[K]V, K comparable, V any](x M) uintptr { return reflect.ValueOf(x).Pointer() }
+
+// drawFieldLines draws what fieldLines returns.
+func (m detailModel) drawFieldLines() []string {
 	s := m.c.styles
 	blocks := m.fieldBlocks()
 	if m.w < twoColumnWidth {

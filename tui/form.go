@@ -867,7 +867,12 @@ func (m formModel) View() string {
 	labelW, inputW := m.columns()
 	var body []string
 	focusTop, focusEnd := 0, 0
-	for i, f := range m.fields {
+	// Only the fields that can share the screen with the focused one are drawn: each takes a
+	// line at least, so none further than a screen away can (a big org's form has hundreds).
+	room := max(1, m.h-len(head))
+	lo, hi := max(0, m.focus-room), min(len(m.fields), m.focus+room+1)
+	for i := lo; i < hi; i++ {
+		f := m.fields[i]
 		if i == m.focus {
 			focusTop = len(body)
 		}
@@ -909,7 +914,7 @@ func (m formModel) View() string {
 			focusEnd = len(body)
 		}
 	}
-	top, end := focusWindow(focusTop, focusEnd, max(1, m.h-len(head)), len(body))
+	top, end := focusWindow(focusTop, focusEnd, room, len(body))
 	return clampLines(strings.Join(append(head, body[top:end]...), "\n"), m.w, m.h)
 }
 
@@ -968,10 +973,11 @@ func (m formModel) ShortHelp() []key.Binding {
 	return []key.Binding{k.Save, k.NextPane, k.PrevPane, formCancelKey, withDesc(k.OnlineAnywhere, "online/offline")}
 }
 
-// formPageKey and formEndsKey move the focus a screen of fields at a time, or to either end.
+// formPageKey, formFirstKey and formLastKey move the focus a screen of fields at a time, or to either end.
 var (
-	formPageKey = key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "a page of fields up/down"))
-	formEndsKey = key.NewBinding(key.WithKeys("ctrl+home", "ctrl+end"), key.WithHelp("ctrl+home/end", "first/last field"))
+	formPageKey  = key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "a page of fields up/down"))
+	formFirstKey = key.NewBinding(key.WithKeys("ctrl+home"), key.WithHelp("ctrl+home", "first field"))
+	formLastKey  = key.NewBinding(key.WithKeys("ctrl+end"), key.WithHelp("ctrl+end", "last field"))
 )
 
 func (m formModel) FullHelp() [][]key.Binding {
@@ -979,7 +985,7 @@ func (m formModel) FullHelp() [][]key.Binding {
 	if m.rtChoose != nil {
 		return [][]key.Binding{{chooseEnterKey, recordTypeCancelKey, chooseMoveKey, chooseFilterKey}}
 	}
-	return [][]key.Binding{{k.Save, k.NextPane, k.PrevPane, formCancelKey, formPageKey, formEndsKey},
+	return [][]key.Binding{{k.Save, k.NextPane, k.PrevPane, formCancelKey, formPageKey, formFirstKey, formLastKey},
 		{pickListKey, pickCycleKey,
 			key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle a checkbox, tick a multi-select value")),
 			key.NewBinding(key.WithKeys("enter"), key.WithHelp("↑/↓ enter", "pick a lookup match"))},

@@ -71,6 +71,11 @@ func (m Model) helpSections() []helpSection {
 		as(k.Mine, "on a conflict: keep mine"),
 		as(k.Theirs, "on a conflict: take theirs"),
 		as(k.Value, "on a conflict: type a value; enter sets it (tab: picklist, long text)"),
+		as(k.AllMine, "on a conflict: keep mine on every field"),
+		as(k.AllTheirs, "on a conflict: take theirs on every field"),
+		as(formPageKey, "in a form: a screen of fields up/down"),
+		as(formFirstKey, "in a form: the first field"),
+		as(formLastKey, "in a form: the last field"),
 	}
 	qa := []key.Binding{
 		as(k.Backstage, "backstage: SIMULATION (other users, admin, network)"),

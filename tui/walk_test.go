@@ -61,6 +61,8 @@ func keyName(k string) string {
 		return "↑"
 	case "down":
 		return "↓"
+	case "pgdown":
+		return "pgdn"
 	}
 	return k
 }

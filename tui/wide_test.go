@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/offline-edit/offline-edit/remote"
 )
 
@@ -72,5 +74,63 @@ func TestAWideRecordsFieldsAreToldApartAndReachedByPage(t *testing.T) {
 	d.keys("ctrl+home")
 	if lines := linesWith(d.view(), "▸ "); len(lines) != 1 || !strings.Contains(lines[0], "Account Name") {
 		t.Fatalf("ctrl+home did not reach the first field:\n%s", d.view())
+	}
+}
+
+// wide800 is an account with 800 custom fields, all filled.
+func wide800() *fakeBackend {
+	f := seededFake(1)
+	d := f.desc["Account"]
+	for i := 1; i <= 800; i++ {
+		name := fmt.Sprintf("Regional_Compliance_Detail_%03d__c", i)
+		d.Fields = append(d.Fields, remote.Field{Name: name, Label: fmt.Sprintf("Regional Compliance Detail %d", i),
+			Type: "string", Length: 255, Createable: true, Updateable: true, Nillable: true, Custom: true})
+		f.records["Account"][0][name] = fmt.Sprintf("value %d of a field far down the list", i)
+	}
+	return f
+}
+
+// BenchmarkWideRecordPageScrollKeypress: one ↓ (↑ on every other hundred) on the record page of
+// an account with 800 custom fields, all filled, at 200×60: Update and View.
+func BenchmarkWideRecordPageScrollKeypress(b *testing.B) {
+	f := wide800()
+	m := New(Options{Backend: f})
+	var tm tea.Model = m
+	tm, _ = tm.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
+	m = tm.(Model)
+	detail, cmd := m.detail.open("Account", f.records["Account"][0]["Id"].(string))
+	m.detail, _ = detail.Update(cmd())
+	m.stack = []ScreenID{ScreenNav, ScreenHome, ScreenRecord}
+	benchKeys(b, m, "Regional")
+}
+
+// BenchmarkWideEditFormKeypress: the same on the account's edit form at 80×24.
+func BenchmarkWideEditFormKeypress(b *testing.B) {
+	d := newDriver(b, wide800(), 80, 24)
+	d.keys("enter", "enter", "e")
+	d.requireView("Edit Account")
+	benchKeys(b, d.model(), "Regional")
+}
+
+// benchKeys times ↓ (↑ on every other hundred) on m's screen: Update and View.
+func benchKeys(b *testing.B, m Model, want string) {
+	var tm tea.Model = m
+	if !strings.Contains(tm.View(), want) {
+		b.Fatalf("the screen is not drawn:\n%s", tm.View())
+	}
+	down, up := tea.KeyMsg{Type: tea.KeyDown}, tea.KeyMsg{Type: tea.KeyUp}
+	i := 0
+	for b.Loop() {
+		k := down
+		if i/100%2 == 1 {
+			k = up
+		}
+		i++
+		var c tea.Cmd
+		tm, c = tm.Update(k)
+		if c != nil {
+			tm, _ = tm.Update(c())
+		}
+		_ = tm.View()
 	}
 }
