@@ -2,6 +2,8 @@ package tui
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -435,6 +437,9 @@ func (m pendingModel) detailLinesUpTo(e pending.Entry, sashW, n int) []string {
 	if w := m.waitsFor(e); w != "" {
 		detail = w
 	}
+	if fields := m.changedFields(e); fields != "" {
+		detail += " · " + fields
+	}
 	cut := false
 	if msg := m.c.entryMessage(e); msg != "" {
 		var head string
@@ -475,6 +480,31 @@ func (m pendingModel) detailLinesUpTo(e pending.Entry, sashW, n int) []string {
 		return lines
 	}
 	return append(lines, trunc(strings.TrimPrefix(code, " "), w))
+}
+
+// changedFields names, for an edit waiting to sync, the fields it changes (labels, in the
+// describe's order): on a record of hundreds of fields the page shows which without opening
+// it. "" for other changes (a create sets its fields; an orange or red one's message says).
+func (m pendingModel) changedFields(e pending.Entry) string {
+	if e.Op != pending.OpUpdate || e.Status != pending.StatusPending && e.Status != pending.StatusSyncing || len(e.Changes) == 0 {
+		return ""
+	}
+	var names []string
+	d := m.c.describes[e.Object]
+	if d != nil {
+		for _, f := range d.Fields {
+			if _, ok := e.Changes[f.Name]; ok {
+				names = append(names, CleanLine(fieldLabel(f)))
+			}
+		}
+	}
+	if len(names) != len(e.Changes) { // a field the describe does not name: all by API name
+		names = names[:0]
+		for _, f := range slices.Sorted(maps.Keys(e.Changes)) {
+			names = append(names, CleanLine(f))
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // headOf is the start of s, at most n characters, and whether it was cut.

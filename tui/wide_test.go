@@ -7,6 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
 )
 
@@ -133,4 +134,16 @@ func benchKeys(b *testing.B, m Model, want string) {
 		}
 		_ = tm.View()
 	}
+}
+
+// An edit waiting to sync names the fields it changes on Pending Changes: on a record of
+// hundreds of fields they may be pages down its record page.
+func TestPendingChangesNamesTheFieldsAnEditChanges(t *testing.T) {
+	f := wideFake()
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusPending,
+		Changes: remote.Fields{"Regional_Compliance_Detail_437__c": "x", "Phone": "1"}})
+	d := newDriver(t, f, 80, 24)
+	d.keys("p")
+	d.requireView("Pending Changes", "Waiting to sync · Account Phone, Regional Compliance Detail 437")
 }
