@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
@@ -37,6 +38,9 @@ func FuzzParse(f *testing.F) {
 		again, err := Parse("again.yaml", out)
 		if err != nil {
 			t.Fatalf("formatted scenario does not parse: %v\n%s", err, out)
+		}
+		if !maps.Equal(again.ExtraFields, sc.ExtraFields) && len(again.ExtraFields)+len(sc.ExtraFields) > 0 {
+			t.Fatalf("extra_fields %v after round trip, want %v", again.ExtraFields, sc.ExtraFields)
 		}
 		if len(again.Steps) != len(sc.Steps) {
 			t.Fatalf("%d steps after round trip, want %d", len(again.Steps), len(sc.Steps))
