@@ -134,12 +134,18 @@ func openDebug(path string) (io.Writer, func(), error) {
 	return f, func() { _ = f.Close() }, nil
 }
 
-// recordingOrg is the scenario a recording starts from: the embedded org the flags describe
-// (seed, size, profile, extra fields), so that the file replays on the same org.
+// recordingOrg is the scenario a recording starts from: the embedded org and the device the
+// flags describe (seed, size, profile, extra fields, strict mode, objects cached besides the
+// standard ones), so that the file replays on the same.
 func recordingOrg(of *orgFlags, name string) *scenario.Scenario {
-	sc := &scenario.Scenario{Name: name, Seed: of.seed, Size: of.size, ExtraFields: of.extra}
+	sc := &scenario.Scenario{Name: name, Seed: of.seed, Size: of.size, ExtraFields: of.extra, Strict: of.strict}
 	if of.profile != string(mockorg.ProfileDemo) {
 		sc.Profile = of.profile
+	}
+	for _, o := range of.objects {
+		if !slices.Contains(pending.DefaultObjects, o) && !slices.Contains(sc.Objects, o) {
+			sc.Objects = append(sc.Objects, o)
+		}
 	}
 	return sc
 }

@@ -53,21 +53,23 @@ func TestTheEmbeddedOrgWithExtraFieldsSyncsAFarField(t *testing.T) {
 }
 
 func TestARecordingStartsOnTheOrgItsFlagsDescribe(t *testing.T) {
-	of := &orgFlags{seed: 3, size: 40, profile: "real", extra: map[string]int{"Account": 450}}
+	of := &orgFlags{seed: 3, size: 40, profile: "real", extra: map[string]int{"Account": 450}, strict: true,
+		objects: []string{"Account", "Site_Visit__c"}}
 	sc := recordingOrg(of, "Recorded")
-	if sc.Seed != 3 || sc.Size != 40 || sc.Profile != "real" || sc.ExtraFields["Account"] != 450 {
+	if sc.Seed != 3 || sc.Size != 40 || sc.Profile != "real" || sc.ExtraFields["Account"] != 450 || !sc.Strict ||
+		len(sc.Objects) != 1 || sc.Objects[0] != "Site_Visit__c" {
 		t.Fatalf("recording's org %+v", sc)
 	}
 	data, err := scenario.Format(scenario.NewRecorder(sc).Scenario())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"profile: real", "extra_fields: {Account: 450}"} {
+	for _, want := range []string{"profile: real", "extra_fields: {Account: 450}", "strict: true", "objects: [Site_Visit__c]"} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("the recorded file lacks %q:\n%s", want, data)
 		}
 	}
-	if sc := recordingOrg(&orgFlags{seed: 1, profile: "demo"}, "Recorded"); sc.Profile != "" || sc.ExtraFields != nil {
+	if sc := recordingOrg(&orgFlags{seed: 1, profile: "demo"}, "Recorded"); sc.Profile != "" || sc.ExtraFields != nil || sc.Strict || sc.Objects != nil {
 		t.Errorf("a demo org's recording names %+v", sc)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -253,9 +254,15 @@ func (e *Env) checkExtraFields(ctx context.Context, sc *Scenario, adminToken str
 		if err != nil {
 			return fmt.Errorf("scenario: read the served org's describe of %s: %w", object, err)
 		}
-		if _, ok := d.Field(mockorg.ExtraFieldName(n)); !ok {
-			return fmt.Errorf("scenario: the served org at %s has no %s.%s, and the scenario asks for %d extra fields on %s: serve one with `offline-edit serve --extra-fields %s=%d`, or run on the embedded org (without --org)",
-				e.instanceURL, object, mockorg.ExtraFieldName(n), n, object, object, n)
+		_, has := d.Field(mockorg.ExtraFieldName(n))
+		_, more := d.Field(mockorg.ExtraFieldName(n + 1))
+		if !has || more {
+			what := "no " + object + "." + mockorg.ExtraFieldName(n)
+			if more {
+				what = "more than " + strconv.Itoa(n) + " extra fields on " + object
+			}
+			return fmt.Errorf("scenario: the served org at %s has %s, and the scenario asks for %d extra fields on %s: serve one with `offline-edit serve --extra-fields %s=%d`, or run on the embedded org (without --org)",
+				e.instanceURL, what, n, object, object, n)
 		}
 	}
 	return nil

@@ -47,7 +47,8 @@ type touchedRec struct {
 // NewRecorder starts an empty recording of a session on an org seeded with seed and size.
 func NewRecorder(org *Scenario) *Recorder {
 	return &Recorder{
-		sc:      Scenario{Name: org.Name, Seed: org.Seed, Size: org.Size, Profile: org.Profile, ExtraFields: org.ExtraFields},
+		sc: Scenario{Name: org.Name, Seed: org.Seed, Size: org.Size, Profile: org.Profile, ExtraFields: org.ExtraFields,
+			Strict: org.Strict, Objects: org.Objects},
 		byID:    map[string]string{},
 		byName:  map[string]string{},
 		rules:   map[string]string{},

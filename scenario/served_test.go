@@ -69,25 +69,32 @@ func TestRemoteEnvRefusesWrongCredentials(t *testing.T) {
 }
 
 // A scenario asking for extra fields runs on a served org started with them, and is refused,
-// before the org is reset, by one started without them.
+// before the org is reset, by one started with fewer or more.
 func TestAServedOrgWithoutTheScenariosExtraFieldsIsRefused(t *testing.T) {
 	sc, err := ParseFile(filepath.Join("..", "scenarios", "wide-object-conflict.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	org, err := mockorg.Open(mockorg.Options{Seed: 3, Size: 20, ExtraFields: map[string]int{"Account": 449}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer org.Close()
-	srv := httptest.NewServer(org.Handler())
-	defer srv.Close()
-	org.SetInstanceURL(srv.URL)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	_, err = NewRemoteEnv(ctx, sc, srv.URL, t.TempDir(), nil)
-	want := "has no Account.Regional_Compliance_Detail_450__c, and the scenario asks for 450 extra fields on Account: serve one with `offline-edit serve --extra-fields Account=450`"
-	if err == nil || !strings.Contains(err.Error(), want) {
-		t.Fatalf("err = %v, want one saying %q", err, want)
+	for _, c := range []struct {
+		extra int
+		want  string
+	}{
+		{449, "has no Account.Regional_Compliance_Detail_450__c, and the scenario asks for 450 extra fields on Account: serve one with `offline-edit serve --extra-fields Account=450`"},
+		{451, "has more than 450 extra fields on Account, and the scenario asks for 450"},
+	} {
+		org, err := mockorg.Open(mockorg.Options{Seed: 3, Size: 20, ExtraFields: map[string]int{"Account": c.extra}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer org.Close()
+		srv := httptest.NewServer(org.Handler())
+		defer srv.Close()
+		org.SetInstanceURL(srv.URL)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_, err = NewRemoteEnv(ctx, sc, srv.URL, t.TempDir(), nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Fatalf("%d extra fields: err = %v, want one saying %q", c.extra, err, c.want)
+		}
 	}
 }

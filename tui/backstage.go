@@ -1044,16 +1044,25 @@ func (m backstageModel) updateForm(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 	}
 	r := &f.rows[f.focus]
 	if !r.input.Wants(msg) {
-		move := 0
+		to := -1
+		page := max(1, m.formRowsRoom()-1)
 		switch msg.Type {
 		case tea.KeyTab, tea.KeyDown, tea.KeyEnter:
-			move = 1
+			to = (f.focus + 1) % len(f.rows)
 		case tea.KeyShiftTab, tea.KeyUp:
-			move = -1
+			to = (f.focus - 1 + len(f.rows)) % len(f.rows)
+		case tea.KeyPgDown: // a screen of fields at a time, or to either end: an object of a big org has hundreds
+			to = min(f.focus+page, len(f.rows)-1)
+		case tea.KeyPgUp:
+			to = max(f.focus-page, 0)
+		case tea.KeyCtrlEnd:
+			to = len(f.rows) - 1
+		case tea.KeyCtrlHome:
+			to = 0
 		}
-		if move != 0 {
+		if to >= 0 {
 			r.input.Blur()
-			f.focus = (f.focus + move + len(f.rows)) % len(f.rows)
+			f.focus = to
 			return m, f.rows[f.focus].input.Focus()
 		}
 	}
@@ -1233,7 +1242,18 @@ func (m backstageModel) menuView(h int) []string {
 func (m backstageModel) formHead() []string {
 	s := m.c.styles
 	lines := strings.Split(m.form.title, "\n")
-	out := []string{s.Title.Render(CleanLine(lines[0]))}
+	title := CleanLine(lines[0])
+	if n := len(m.form.rows); n > 1 && n > m.h-len(m.headLines())-len(m.formFoot())-2 {
+		// Longer than the screen: where the focus is, before what the title says in brackets
+		// (which a narrow screen cuts).
+		at := sprintf(" · field %d of %d", m.form.focus+1, n)
+		if i := strings.Index(title, " ("); i > 0 {
+			title = title[:i] + at + title[i:]
+		} else {
+			title += at
+		}
+	}
+	out := []string{s.Title.Render(title)}
 	// The lines under the title (the rules above the remove-rule chooser) give way to the
 	// form's rows: an open chooser needs formHeadRowsKept lines to be of use.
 	sub := lines[1:]
@@ -1270,7 +1290,7 @@ func (m backstageModel) formFoot() []string {
 			out = append(out, s.Error.Render(l))
 		}
 	}
-	return append(out, s.Subtle.Render(trunc("tab/↓ next field · ←/→ choose · ctrl+s run · esc cancel", m.w)))
+	return append(out, s.Subtle.Render(trunc("tab/↓ next field · ←/→ choose · ctrl+s run · esc cancel · pgup/pgdn page", m.w)))
 }
 
 // formView is the form: its head, its rows scrolled to keep the focused row whole in view (an
@@ -1283,6 +1303,7 @@ func (m backstageModel) formView() []string {
 		labels[i] = r.label
 	}
 	labelW := labelColumn(labels, 22, min(32, m.w/3)) // the longest label, within a third of the screen
+	kept := endKept(labels, labelW)
 	var body []string
 	focusTop, focusEnd := 0, 0
 	for i, r := range f.rows {
@@ -1290,10 +1311,10 @@ func (m backstageModel) formView() []string {
 			focusTop = len(body)
 		}
 		mark := "  "
-		label := s.Label.Render(fitLabel(r.label, labelW))
+		label := s.Label.Render(fitLabel(r.label, labelW, kept[r.label]))
 		if i == f.focus {
 			mark = s.Accent.Render("▸ ")
-			label = s.Accent.Render(fitLabel(r.label, labelW))
+			label = s.Accent.Render(fitLabel(r.label, labelW, kept[r.label]))
 		}
 		lines := strings.Split(r.input.View(i == f.focus, max(1, m.w-labelW-4)), "\n")
 		body = append(body, mark+label+" "+lines[0])

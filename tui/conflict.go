@@ -1093,7 +1093,9 @@ func (m conflictModel) Update(msg tea.Msg) (conflictModel, tea.Cmd) {
 				take = pending.TakeTheirs
 			}
 			for i := range m.choices {
-				m.choices[i] = pending.Choice{Take: take}
+				if m.choices[i].Take != pending.TakeValue { // a value typed stays: it was chosen one by one
+					m.choices[i] = pending.Choice{Take: take}
+				}
 			}
 		case key.Matches(msg, k.Value), key.Matches(msg, k.Open):
 			return m.startValue()
@@ -1166,7 +1168,7 @@ func (m conflictModel) View() string {
 	}
 	hint := "m keep mine · t take theirs · v type a new value · ctrl+s save · " + m.escHint()
 	if m.severalFields() {
-		hint = "↑/↓ move between fields · " + strings.Replace(hint, "t take theirs", "t take theirs (M, T: on every field)", 1)
+		hint = "↑/↓ move between fields · " + strings.Replace(hint, "t take theirs", "t take theirs (M, T: on every field not given a value)", 1)
 	}
 	if m.editing {
 		// The letters type now: only the keys of the editor work.

@@ -153,11 +153,13 @@ func TestConflictTakesOneSideOnEveryFieldAtOnce(t *testing.T) {
 		want map[string]pending.Take
 	}{
 		{[]string{"T"}, map[string]pending.Take{"Industry": pending.TakeTheirs, "Phone": pending.TakeTheirs}},
-		{[]string{"M"}, map[string]pending.Take{"Industry": pending.TakeMine, "Phone": pending.TakeMine}},
+		{[]string{"T", "M"}, map[string]pending.Take{"Industry": pending.TakeMine, "Phone": pending.TakeMine}},
 		{[]string{"T", "down", "m"}, map[string]pending.Take{"Industry": pending.TakeTheirs, "Phone": pending.TakeMine}},
+		// A value typed stays: it was chosen one by one.
+		{[]string{"down", "v", "ctrl+u", "9", "enter", "T"}, map[string]pending.Take{"Industry": pending.TakeTheirs, "Phone": pending.TakeValue}},
 	} {
 		d, f := twoFieldConflict(t, 80, 24)
-		if !strings.Contains(flat(d.view()), "M, T: on every field") {
+		if !strings.Contains(flat(d.view()), "M, T: on every field not given a value") {
 			t.Fatalf("the hint does not offer M and T:\n%s", d.view())
 		}
 		d.keys(c.keys...)

@@ -97,18 +97,20 @@ func newDetail(c *common) detailModel { return detailModel{c: c, memo: &fieldMem
 type fieldMemo struct {
 	key   fieldMemoKey
 	lines []string
+	// The record's maps the lines were drawn from: each load brings new ones, told apart by
+	// identity (held here, so that a map let go cannot lend its address to a later one).
+	fields, server remote.Fields
+	names          map[string]string
 }
 
-// fieldMemoKey is what a record page's field lines are drawn from: the width, the record as
-// loaded (each load brings new maps), its describe, and the minute (times are shown relative
-// to today).
+// fieldMemoKey is the rest of what a record page's field lines are drawn from: the width, the
+// change and the describe as loaded, and the minute (times are shown relative to today).
 type fieldMemoKey struct {
-	w                     int
-	fields, server, names uintptr
-	entry                 *pending.Entry
-	desc                  *remote.Describe
-	me, name              string
-	minute                int64
+	w        int
+	entry    *pending.Entry
+	desc     *remote.Describe
+	me, name string
+	minute   int64
 }
 
 func (m detailModel) open(object, id string) (detailModel, tea.Cmd) {
@@ -1040,8 +1042,8 @@ func labelWidth(blocks []fieldBlock, limit int) int {
 }
 
 // render draws a field in a column of width w with labels labelW wide.
-func (b fieldBlock) render(s Styles, w, labelW int) []string {
-	label := fitLabel(b.label, labelW)
+func (b fieldBlock) render(s Styles, w, labelW int, keepEnd bool) []string {
+	label := fitLabel(b.label, labelW, keepEnd)
 	if b.flagged {
 		label = s.Flag.Render(label)
 	} else {
@@ -1071,26 +1073,34 @@ func (m detailModel) fieldLines() []string {
 	if m.memo == nil {
 		return m.drawFieldLines()
 	}
-	k := fieldMemoKey{w: m.w, fields: mapID(m.view.Fields), server: mapID(m.view.Server), names: mapID(m.view.Names),
-		entry: m.view.Entry, desc: m.desc, me: m.view.Me, name: m.view.Name, minute: m.c.clock().Unix() / 60}
-	if m.memo.lines == nil || m.memo.key != k {
-		m.memo.key, m.memo.lines = k, m.drawFieldLines()
+	k := fieldMemoKey{w: m.w, entry: m.view.Entry, desc: m.desc, me: m.view.Me, name: m.view.Name, minute: m.c.clock().Unix() / 60}
+	v, memo := m.view, m.memo
+	if memo.lines == nil || memo.key != k || !sameMap(memo.fields, v.Fields) || !sameMap(memo.server, v.Server) || !sameMap(memo.names, v.Names) {
+		memo.key, memo.lines = k, m.drawFieldLines()
+		memo.fields, memo.server, memo.names = v.Fields, v.Server, v.Names
 	}
-	return m.memo.lines
+	return memo.lines
 }
 
-// mapID is a map's identity (0 for nil).
-func mapID[M ~map[K]V, K comparable, V any](x M) uintptr { return reflect.ValueOf(x).Pointer() }
+// sameMap reports whether a and b are the same map (not merely equal ones).
+func sameMap[M ~map[K]V, K comparable, V any](a, b M) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+}
 
 // drawFieldLines draws what fieldLines returns.
 func (m detailModel) drawFieldLines() []string {
 	s := m.c.styles
 	blocks := m.fieldBlocks()
+	labels := make([]string, len(blocks))
+	for i, b := range blocks {
+		labels[i] = b.label
+	}
 	if m.w < twoColumnWidth {
 		labelW := labelWidth(blocks, m.w/3)
+		kept := endKept(labels, labelW)
 		var out []string
 		for _, b := range blocks {
-			out = append(out, b.render(s, m.w, labelW)...)
+			out = append(out, b.render(s, m.w, labelW, kept[b.label])...)
 		}
 		return out
 	}
@@ -1098,12 +1108,13 @@ func (m detailModel) drawFieldLines() []string {
 	colW := (m.w - gap) / 2
 	// A third of the width, shared by the two columns: labels may take 2/5 of a column.
 	labelW := labelWidth(blocks, colW*2/5)
+	kept := endKept(labels, labelW)
 	var out []string
 	for i := 0; i < len(blocks); i += 2 {
-		left := blocks[i].render(s, colW, labelW)
+		left := blocks[i].render(s, colW, labelW, kept[blocks[i].label])
 		var right []string
 		if i+1 < len(blocks) {
-			right = blocks[i+1].render(s, colW, labelW)
+			right = blocks[i+1].render(s, colW, labelW, kept[blocks[i+1].label])
 		}
 		for j := 0; j < max(len(left), len(right)); j++ {
 			var l, r string

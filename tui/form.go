@@ -70,6 +70,16 @@ type formModel struct {
 	rtChoices  []recordTypeChoice
 	rtData     formDataMsg
 	recordType recordTypeChoice // the chosen record type; its name is "" when none was chosen
+
+	// kept is which labels keep their end when cut (endKept), worked out once per label
+	// width: the labels of a form do not change once it is built (shared by its copies).
+	kept *keptLabels
+}
+
+// keptLabels is endKept of a form's labels at width w.
+type keptLabels struct {
+	w    int
+	kept map[string]bool
 }
 
 func newForm(c *common) formModel { return formModel{c: c} }
@@ -146,6 +156,7 @@ const codeDuplicates = "DUPLICATES_DETECTED"
 const duplicateHint = "Possible duplicate. Change the record, or save it unchanged (ctrl+s) to save anyway where the org's duplicate rule allows it."
 
 func (m formModel) build(d formDataMsg) formModel {
+	m.kept = &keptLabels{w: -1}
 	cached := map[string]bool{}
 	for _, o := range m.c.backend.Objects() {
 		cached[o] = true
@@ -865,6 +876,7 @@ func (m formModel) View() string {
 		head = append(head, m.recordTypeLine())
 	}
 	labelW, inputW := m.columns()
+	kept := m.keptAt(labelW)
 	var body []string
 	focusTop, focusEnd := 0, 0
 	// Only the fields that can share the screen with the focused one are drawn: each takes a
@@ -883,16 +895,16 @@ func (m formModel) View() string {
 		switch {
 		case flagged && i == m.focus:
 			// The focus mark stays; the flag moves into the label.
-			label = s.Flag.Render(fitLabel("▲ "+label, labelW))
+			label = s.Flag.Render(fitLabel("▲ "+label, labelW, kept[label]))
 			mark = s.Accent.Render("▸ ")
 		case flagged:
-			label = s.Flag.Render(fitLabel(label, labelW))
+			label = s.Flag.Render(fitLabel(label, labelW, kept[label]))
 			mark = s.Flag.Render("▲ ")
 		case i == m.focus:
-			label = s.Accent.Render(fitLabel(label, labelW))
+			label = s.Accent.Render(fitLabel(label, labelW, kept[label]))
 			mark = s.Accent.Render("▸ ")
 		default:
-			label = s.Label.Render(fitLabel(label, labelW))
+			label = s.Label.Render(fitLabel(label, labelW, kept[label]))
 		}
 		lines := strings.Split(f.input.View(i == m.focus, inputW), "\n")
 		body = append(body, mark+label+" "+lines[0])
@@ -931,6 +943,22 @@ var (
 	// field may be empty), a checklist (nothing ticked); in a picklist's open list, its filter.
 	clearFieldKey = key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "clear the field"))
 )
+
+// keptAt is endKept of the form's labels at width w.
+func (m formModel) keptAt(w int) map[string]bool {
+	if m.kept != nil && m.kept.w == w {
+		return m.kept.kept
+	}
+	labels := make([]string, len(m.fields))
+	for i, f := range m.fields {
+		labels[i] = m.fieldLabel(f)
+	}
+	kept := endKept(labels, w)
+	if m.kept != nil {
+		m.kept.w, m.kept.kept = w, kept
+	}
+	return kept
+}
 
 // pageFields is how far pgup and pgdn move the focus: about a screen of fields, less one so
 // that the field left is still in sight.

@@ -361,11 +361,44 @@ func fit(s string, w int) string {
 	return s
 }
 
-// fitLabel is fit for a field's label: one too long for w cells keeps its last words and cuts
-// in the middle ("Regional Compli…Detail 410"), since the labels of a big org's fields often
-// share a long beginning and differ at their end.
-func fitLabel(s string, w int) string {
-	if w <= 0 || cellWidth(s) <= w {
+// endKept says which of labels, cut to w cells, are to keep their end (fitLabel): those whose
+// starts, as far as a cut at the end would keep, are another's too. A big org's fields often
+// share a long beginning and differ at their end ("Regional Compliance Detail 410"); other
+// labels read best cut at the end ("Billing Zip/Postal…").
+func endKept(labels []string, w int) map[string]bool {
+	var out map[string]bool
+	starts := map[string]string{}
+	for _, l := range labels {
+		if len(l) <= w || cellWidth(l) <= w { // a text has at least as many bytes as cells
+			continue
+		}
+		start := runePrefix(l, w-1)
+		if other, ok := starts[start]; ok && other != l {
+			if out == nil {
+				out = map[string]bool{}
+			}
+			out[l], out[other] = true, true
+		}
+		starts[start] = l
+	}
+	return out
+}
+
+// runePrefix is the first n runes of s.
+func runePrefix(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
+
+// fitLabel is fit for a field's label; with keepEnd (see endKept), one too long for w cells
+// keeps its last words and is cut in the middle ("Regional Compli…Detail 410").
+func fitLabel(s string, w int, keepEnd bool) string {
+	if w <= 0 || !keepEnd || cellWidth(s) <= w {
 		return fit(s, w)
 	}
 	most := (w - 1) / 2 // the tail takes at most half of what is left beside the "…"

@@ -24,7 +24,9 @@ func TestTruncCellsKeepsAsMuchAsFits(t *testing.T) {
 	}
 }
 
-func TestFitLabelKeepsTheEndOfALongLabel(t *testing.T) {
+func TestFitLabelKeepsTheEndOfLabelsThatStartAlike(t *testing.T) {
+	page := []string{"Regional Compliance Detail 410", "Regional Compliance Detail 4", "Account Name",
+		"Billing Zip/Postal Code", "Billing State/Province", "Supercalifragilisticexpialidocious", "Supercalifragilisticexpialidociously"}
 	for _, c := range []struct {
 		label string
 		w     int
@@ -33,11 +35,13 @@ func TestFitLabelKeepsTheEndOfALongLabel(t *testing.T) {
 		{"Regional Compliance Detail 410", 26, "Regional Compli…Detail 410"},
 		{"Regional Compliance Detail 4", 26, "Regional Complian…Detail 4"},
 		{"Account Name", 26, "Account Name              "},
-		{"Billing Zip/Postal Code", 12, "Billing…Code"},
+		{"Billing Zip/Postal Code", 20, "Billing Zip/Postal …"}, // alone in its start: cut at the end
+		{"Billing State/Province", 20, "Billing State/Provi…"},
 		{"Supercalifragilisticexpialidocious", 12, "Supercalifr…"}, // one word: cut at the end
 		{"Regional Compliance Detail 410", 6, "Regio…"},            // too narrow to keep an end
 	} {
-		got := fitLabel(c.label, c.w)
+		kept := endKept(page, c.w)
+		got := fitLabel(c.label, c.w, kept[c.label])
 		if got != c.want || cellWidth(got) != c.w {
 			t.Errorf("fitLabel(%q, %d) = %q (%d cells), want %q", c.label, c.w, got, cellWidth(got), c.want)
 		}

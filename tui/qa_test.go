@@ -79,7 +79,7 @@ func TestBackstageSamEditsTheSameFieldAndMyOfflineEditTurnsOrangeOnline(t *testi
 	s.wait("✓ share")
 	s.backstageItem("Edit fields of this record as sam")
 	s.press("enter")
-	s.wait("as sam (only the fields you change are sent)", "▸ Account Name")
+	s.wait("as sam · field 1 of ", "(only the fields you change are sent)", "▸ Account Name")
 	s.press("ctrl+u", "Sam Backstage Co", "ctrl+s")
 	s.wait("✓ as sam: edit")
 

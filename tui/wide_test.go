@@ -9,6 +9,7 @@ import (
 
 	"github.com/offline-edit/offline-edit/pending"
 	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/scenario"
 )
 
 // wideFake has accounts with 450 more custom fields, as in a big org, their labels alike but
@@ -146,4 +147,36 @@ func TestPendingChangesNamesTheFieldsAnEditChanges(t *testing.T) {
 	d := newDriver(t, f, 80, 24)
 	d.keys("p")
 	d.requireView("Pending Changes", "Waiting to sync · Account Phone, Regional Compliance Detail 437")
+}
+
+// The backstage's edit form (another user's edits, to set a conflict up) pages through a wide
+// record as the app's own form does.
+func TestBackstageEditFormPagesThroughAWideRecord(t *testing.T) {
+	env := qaEnv(t, &scenario.Scenario{Name: "wide", Seed: 1, Size: 120, ExtraFields: map[string]int{"Account": 450}})
+	s := newQAStoryAt(t, Options{Backend: env.Engine(), NetStatus: env.Network().String, Backstage: env}, 80, 24)
+	s.openFirstAccount()
+	s.press("B")
+	s.wait("SIMULATION — backstage")
+	s.press("u")
+	s.backstageItem("Edit fields of this record as admin")
+	s.press("enter")
+	s.wait("values on the org now")
+	s.press("ctrl+end")
+	v := s.wait("Detail 450")
+	if lines := linesWith(v, "▸ "); len(lines) != 1 || !strings.Contains(lines[0], "Detail 450") {
+		t.Fatalf("ctrl+end did not reach the last field:\n%s", v)
+	}
+	if !strings.Contains(v, "as admin · field 474 of 474") {
+		t.Fatalf("the title does not say where the focus is:\n%s", v)
+	}
+	s.press("pgup")
+	v = s.wait("pgup/pgdn page")
+	if lines := linesWith(v, "▸ "); len(lines) != 1 || strings.Contains(lines[0], "Detail 450") || !strings.Contains(lines[0], "Detail 4") {
+		t.Fatalf("pgup did not move a page up:\n%s", v)
+	}
+	s.press("ctrl+home")
+	v = s.wait("pgup/pgdn page")
+	if lines := linesWith(v, "▸ "); len(lines) != 1 || strings.Contains(lines[0], "Detail") {
+		t.Fatalf("ctrl+home did not reach the first field:\n%s", v)
+	}
 }
