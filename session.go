@@ -803,11 +803,16 @@ func openSessionFor(ctx context.Context, f *orgFlags, online, deviceOnly bool, l
 		}
 	}
 	remember(dbPath)
+	var metaAt time.Time
+	if s.org != nil {
+		metaAt = s.org.MetadataModified() // the embedded org's, opened with other extra fields
+	}
 	s.eng, err = pending.Open(s.db, s.client, pending.Options{
-		Objects:   f.objects,
-		PerObject: f.perObject,
-		Strict:    f.strict,
-		Network:   s.net,
+		Objects:           f.objects,
+		PerObject:         f.perObject,
+		Strict:            f.strict,
+		Network:           s.net,
+		MetadataChangedAt: metaAt,
 
 		VerifyTokenOwner: s.verifyOwner,
 	})

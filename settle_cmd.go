@@ -230,6 +230,13 @@ func resolveChoices(ctx context.Context, eng *pending.Engine, en *pending.Entry,
 	if err != nil {
 		return nil, err
 	}
+	if d, err := describeFor(ctx, eng, en.Object); err == nil {
+		for _, f := range slices.Concat(mine, theirs) {
+			if _, ok := d.Field(f); !ok {
+				return nil, noField(d, f) // a label says which API name it is
+			}
+		}
+	}
 	choices := map[string]pending.Choice{}
 	named := func(f string, c pending.Choice) error {
 		if _, dup := choices[f]; dup {

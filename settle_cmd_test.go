@@ -57,6 +57,8 @@ func TestSettleCommandsClearEachSashFromTheShell(t *testing.T) {
 	}{
 		{[]string{"resolve", "Account", "Acme Group"}, "no choice for Phone"},
 		{[]string{"resolve", "Account", "Acme Group", "--theirs", "Rating"}, "Rating is not in conflict"},
+		{[]string{"resolve", "Account", "Acme Group", "--theirs", "Account Phone"}, `"Account Phone" is the label of Phone`},
+		{[]string{"resolve", "Account", "Acme Group", "--mine", "Account Phone", "--take", "theirs"}, `"Account Phone" is the label of Phone`},
 		{[]string{"resolve", "Account", "Acme Group", "--take", "both"}, "want mine or theirs"},
 		{[]string{"resolve", "Account", "Acme Group", "--mine", "Phone", "Phone=1"}, "more than one choice"},
 		{[]string{"dismiss", "Account", "Acme Group"}, "can still be saved"},

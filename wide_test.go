@@ -73,3 +73,26 @@ func TestARecordingStartsOnTheOrgItsFlagsDescribe(t *testing.T) {
 		t.Errorf("a demo org's recording names %+v", sc)
 	}
 }
+
+// A device that synced with the demo org before it was given extra fields sees them at the next
+// sync (its cached describes are younger than the hour after which it asks again).
+func TestExtraFieldsGivenLaterReachADeviceAtItsNextSync(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("first sync: %v\n%s", err, out)
+	}
+	field := mockorg.ExtraFieldName(3)
+	if out, err := run(t, dir, "", "--extra-fields", "Account=3", "sync"); err != nil {
+		t.Fatalf("sync with extra fields: %v\n%s", err, out)
+	}
+	if out, err := run(t, dir, "", "--extra-fields", "Account=3", "edit", "Account", "Acme Group", field+"=x"); err != nil {
+		t.Fatalf("edit of an extra field after the sync: %v\n%s", err, out)
+	}
+	// Given no more, they go again.
+	if out, err := run(t, dir, "", "sync"); err != nil {
+		t.Fatalf("sync without extra fields: %v\n%s", err, out)
+	}
+	if _, err := run(t, dir, "", "edit", "Account", "Acme Group", mockorg.ExtraFieldName(2)+"=y"); err == nil || !strings.Contains(err.Error(), "has no field") {
+		t.Fatalf("an extra field the org no longer has: %v", err)
+	}
+}

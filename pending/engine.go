@@ -56,6 +56,10 @@ type Options struct {
 	// object's metadata changed (If-Modified-Since: a 304 costs no body). Default 1 hour;
 	// negative means at every sync.
 	DescribeMaxAge time.Duration
+	// MetadataChangedAt is when the org's metadata last changed, when the org says so itself
+	// (the embedded org, opened with other extra fields): a describe cached before it is
+	// checked at the next sync whatever its age.
+	MetadataChangedAt time.Time
 }
 
 // DefaultDescribeMaxAge is Options.DescribeMaxAge when it is not set.

@@ -359,7 +359,8 @@ func (e *Engine) recheckDescribe(ctx context.Context, object string, cached *rem
 		return cached, err
 	}
 	now := e.now()
-	if !force && !fetched.IsZero() && (e.opts.DescribeMaxAge > 0 && now.Sub(fetched) < e.opts.DescribeMaxAge) {
+	if !force && !fetched.IsZero() && (e.opts.DescribeMaxAge > 0 && now.Sub(fetched) < e.opts.DescribeMaxAge) &&
+		!fetched.Before(e.opts.MetadataChangedAt) {
 		return cached, nil
 	}
 	since := time.Time{}

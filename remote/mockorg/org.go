@@ -320,6 +320,13 @@ func (o *Org) Profile() Profile {
 	return o.profile
 }
 
+// MetadataModified is when the org's metadata (what its describes answer) last changed.
+func (o *Org) MetadataModified() time.Time {
+	o.cfgMu.Lock()
+	defer o.cfgMu.Unlock()
+	return o.metaModified
+}
+
 // SetProfile switches between the demo and the real-org profile; an unknown value is ignored.
 func (o *Org) SetProfile(p Profile) {
 	if p != ProfileDemo && p != ProfileReal {
