@@ -82,6 +82,9 @@ const chromeLines = 4
 // status bar, alerts and help. It renders no rows itself.
 type Model struct {
 	c *common
+	// msgRows is how many lines beyond its one the message took when the screens were last
+	// laid out (they are given the rest).
+	msgRows int
 
 	stack []ScreenID
 	// leaving: the user agreed to leave what the screens push is about to drop hold unsaved;
@@ -390,10 +393,37 @@ func (m Model) active() ScreenID { return m.stack[len(m.stack)-1] }
 
 // bodySize is the room screens get.
 func (m Model) bodySize() (int, int) {
-	return max(0, m.width), max(0, m.height-chromeLines-m.script.lines(m.width, stripRoom(m.height)))
+	return max(0, m.width), max(0, m.height-chromeLines-m.script.lines(m.width, stripRoom(m.height))-m.msgRows)
 }
 
+// messageExtraLines is how many lines the status or error message takes beyond its one.
+func (m Model) messageExtraLines() int {
+	switch {
+	case m.errText != "":
+		return strings.Count(messageLines("✖ "+m.errText, m.width), "\n")
+	case m.toast != "":
+		return strings.Count(messageLines(m.toast, m.width), "\n")
+	}
+	return 0
+}
+
+// Update is update, and then, when the message now takes another number of lines, the screens
+// laid out again for the room it leaves: a screen keeps its cursor in the rows it is given, so
+// a message that wraps must not cut the row under the cursor off the bottom.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	tm, cmd := m.update(msg)
+	mm, ok := tm.(Model)
+	if !ok || mm.width == 0 {
+		return tm, cmd
+	}
+	if extra := mm.messageExtraLines(); extra != mm.msgRows {
+		mm.msgRows = extra
+		mm.resize()
+	}
+	return mm, cmd
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -1389,7 +1419,9 @@ func (m Model) View() string {
 	case m.toast != "":
 		msgLine = renderLines(s.Toast, messageLines(m.toast, w))
 	}
-	h -= strings.Count(msgLine, "\n")
+	if extra := strings.Count(msgLine, "\n"); extra > m.msgRows {
+		h -= extra - m.msgRows // not laid out for it yet
+	}
 	var body string
 	switch {
 	case m.showHelp:

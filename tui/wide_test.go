@@ -180,3 +180,23 @@ func TestBackstageEditFormPagesThroughAWideRecord(t *testing.T) {
 		t.Fatalf("ctrl+home did not reach the first field:\n%s", v)
 	}
 }
+
+// A message that wraps onto a second line leaves the screens one row less, rather than cutting
+// the row under the cursor off the bottom (at 60 columns, going offline from a form's last
+// field).
+func TestAWrappedMessageKeepsTheFocusedRowInView(t *testing.T) {
+	d := newDriver(t, wideFake(), 60, 20)
+	d.keys("enter", "enter", "e")
+	d.requireView("Edit Account")
+	d.keys("ctrl+end", "ctrl+o")
+	v := d.view()
+	if !strings.Contains(v, "changes stay on this device") {
+		t.Fatalf("no message about going offline:\n%s", v)
+	}
+	if lines := linesWith(v, "▸ "); len(lines) != 1 || !strings.Contains(lines[0], "450") {
+		t.Fatalf("the focused field is out of view:\n%s", v)
+	}
+	if got := len(strings.Split(v, "\n")); got != 20 {
+		t.Fatalf("the frame has %d lines, want 20:\n%s", got, v)
+	}
+}
