@@ -99,9 +99,16 @@ func (c *chunk) seal() {
 	c.sealed = true
 	for i, g := range c.colls {
 		g.index = len(c.subs)
-		c.subs = append(c.subs, remote.Subrequest{Method: http.MethodGet,
+		sub := remote.Subrequest{Method: http.MethodGet,
 			URL:         "/composite/sobjects/" + g.object + "?ids=" + strings.Join(g.ids, ",") + "&fields=" + strings.Join(g.fields, ","),
-			ReferenceID: "r" + strconv.Itoa(i)})
+			ReferenceID: "r" + strconv.Itoa(i)}
+		if len(sub.URL) > remote.MaxGetURL {
+			// The fields of an object with hundreds: the retrieve's POST form takes them in
+			// its body rather than in a URL an org may find too long.
+			sub = remote.Subrequest{Method: http.MethodPost, URL: "/composite/sobjects/" + g.object,
+				Body: map[string]any{"ids": g.ids, "fields": g.fields}, ReferenceID: sub.ReferenceID}
+		}
+		c.subs = append(c.subs, sub)
 	}
 }
 

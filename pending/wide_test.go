@@ -1,8 +1,12 @@
 package pending
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,13 +55,30 @@ func TestAnObjectWithHundredsOfFieldsIsCachedAndSynced(t *testing.T) {
 				t.Fatalf("after the refresh %s = %v", wideField(450), got.Fields[wideField(450)])
 			}
 
-			// An edit goes up, and the device keeps the org's copy.
+			// An edit goes up, and the device keeps the org's copy, read back in the same
+			// Composite by the POST form of the Collections retrieve (its fields in the body).
 			h.clock.Set(h.clock.Now().Add(2 * time.Second))
 			if err := h.eng.Edit(bg, "Account", rv.ID, remote.Fields{wideField(300): "mine"}); err != nil {
 				t.Fatal(err)
 			}
+			var posted atomic.Bool
+			h.faults.set(func(req *http.Request) string {
+				if isComposite(req) {
+					body, _ := io.ReadAll(req.Body)
+					req.Body = io.NopCloser(bytes.NewReader(body))
+					posted.Store(posted.Load() || bytes.Contains(body, []byte(`"method":"POST","url":"/services/data/v62.0/composite/sobjects/Account"`)))
+				}
+				return ""
+			})
 			if s := h.sync(t); s.Synced != 1 {
 				t.Fatalf("summary %+v", s)
+			}
+			h.faults.set(nil)
+			if !posted.Load() {
+				t.Fatal("the push read its record back with a GET naming every field in its URL")
+			}
+			if got, err := h.eng.Record(bg, "Account", rv.ID); err != nil || got.Server[wideField(300)] != "mine" {
+				t.Fatalf("the device's copy of the org's record: %v %v", err, got.Server[wideField(300)])
 			}
 			if v := h.serverRecord(t, "Account", rv.ID).Fields[wideField(300)]; v != "mine" {
 				t.Fatalf("the org holds %s = %v", wideField(300), v)
