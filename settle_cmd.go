@@ -231,9 +231,14 @@ func resolveChoices(ctx context.Context, eng *pending.Engine, en *pending.Entry,
 		return nil, err
 	}
 	if d, err := describeFor(ctx, eng, en.Object); err == nil {
-		for _, f := range slices.Concat(mine, theirs) {
-			if _, ok := d.Field(f); !ok {
-				return nil, noField(d, f) // a label says which API name it is
+		// Named as the org names them (phone is Phone), or refused: a label says which it is.
+		for _, names := range [][]string{mine, theirs} {
+			for i, f := range names {
+				fd, ok := d.Field(f)
+				if !ok {
+					return nil, noField(d, f)
+				}
+				names[i] = fd.Name
 			}
 		}
 	}

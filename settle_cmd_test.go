@@ -58,6 +58,7 @@ func TestSettleCommandsClearEachSashFromTheShell(t *testing.T) {
 		{[]string{"resolve", "Account", "Acme Group"}, "no choice for Phone"},
 		{[]string{"resolve", "Account", "Acme Group", "--theirs", "Rating"}, "Rating is not in conflict"},
 		{[]string{"resolve", "Account", "Acme Group", "--theirs", "Account Phone"}, `"Account Phone" is the label of Phone`},
+		{[]string{"resolve", "Account", "Acme Group", "--mine", "phone", "--theirs", "Phone"}, "Phone is given more than one choice"},
 		{[]string{"resolve", "Account", "Acme Group", "--mine", "Account Phone", "--take", "theirs"}, `"Account Phone" is the label of Phone`},
 		{[]string{"resolve", "Account", "Acme Group", "--take", "both"}, "want mine or theirs"},
 		{[]string{"resolve", "Account", "Acme Group", "--mine", "Phone", "Phone=1"}, "more than one choice"},

@@ -393,7 +393,14 @@ func (m Model) active() ScreenID { return m.stack[len(m.stack)-1] }
 
 // bodySize is the room screens get.
 func (m Model) bodySize() (int, int) {
-	return max(0, m.width), max(0, m.height-chromeLines-m.script.lines(m.width, stripRoom(m.height))-m.msgRows)
+	w, h := m.frameBody()
+	return w, max(0, h-m.msgRows)
+}
+
+// frameBody is the room between the title bar and the message line, the message being one
+// line: what a frame's body takes, less what the message takes beyond its one line.
+func (m Model) frameBody() (int, int) {
+	return max(0, m.width), max(0, m.height-chromeLines-m.script.lines(m.width, stripRoom(m.height)))
 }
 
 // messageExtraLines is how many lines the status or error message takes beyond its one.
@@ -419,6 +426,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if extra := mm.messageExtraLines(); extra != mm.msgRows {
 		mm.msgRows = extra
 		mm.resize()
+		if mm.active() == ScreenHome {
+			// Rows given back may be rows the list has not loaded yet.
+			var load tea.Cmd
+			mm.home, load = mm.home.ensureLoaded()
+			cmd = tea.Batch(cmd, load)
+		}
 	}
 	return mm, cmd
 }
@@ -1410,7 +1423,7 @@ func (m Model) View() string {
 		// terminal is.
 		return clampLines(wrap(sprintf("offline-edit needs a terminal of at least %d×%d; this one is %d×%d.", minWidth, minHeight, m.width, m.height), max(1, m.width)), m.width, m.height)
 	}
-	w, h := m.bodySize()
+	w, h := m.frameBody()
 	// The message line may take up to maxMessageLines lines from the body.
 	var msgLine string
 	switch {
@@ -1419,9 +1432,7 @@ func (m Model) View() string {
 	case m.toast != "":
 		msgLine = renderLines(s.Toast, messageLines(m.toast, w))
 	}
-	if extra := strings.Count(msgLine, "\n"); extra > m.msgRows {
-		h -= extra - m.msgRows // not laid out for it yet
-	}
+	h -= strings.Count(msgLine, "\n") // the screens were laid out for it (msgRows)
 	var body string
 	switch {
 	case m.showHelp:

@@ -1239,6 +1239,15 @@ func (m backstageModel) menuView(h int) []string {
 }
 
 // formHead is the form's title, what its values are, and a blank line.
+// beforeBrackets puts s into title before the words in brackets that end it, if any ("Edit Acme
+// (UK) Ltd as admin · field 3 of 24 (only the fields you change are sent)").
+func beforeBrackets(title, s string) string {
+	if i := strings.LastIndex(title, " ("); i > 0 && strings.HasSuffix(title, ")") {
+		return title[:i] + s + title[i:]
+	}
+	return title + s
+}
+
 func (m backstageModel) formHead() []string {
 	s := m.c.styles
 	lines := strings.Split(m.form.title, "\n")
@@ -1246,12 +1255,7 @@ func (m backstageModel) formHead() []string {
 	if n := len(m.form.rows); n > 1 && n > m.h-len(m.headLines())-len(m.formFoot())-2 {
 		// Longer than the screen: where the focus is, before what the title says in brackets
 		// (which a narrow screen cuts).
-		at := sprintf(" · field %d of %d", m.form.focus+1, n)
-		if i := strings.Index(title, " ("); i > 0 {
-			title = title[:i] + at + title[i:]
-		} else {
-			title += at
-		}
+		title = beforeBrackets(title, sprintf(" · field %d of %d", m.form.focus+1, n))
 	}
 	out := []string{s.Title.Render(title)}
 	// The lines under the title (the rules above the remove-rule chooser) give way to the

@@ -269,6 +269,16 @@ func (m *formModel) SetSize(w, h int) {
 	if m.rtChoose != nil {
 		m.rtChoose.setRows(recordTypeRows(h))
 	}
+	// An open list fits the room now, not at its next key: a message that took a row from the
+	// screen must not cut the row under the list's cursor off.
+	if m.loaded && m.focus < len(m.fields) {
+		switch in := m.fields[m.focus].input.(type) {
+		case *multiPickField:
+			in.setRows(m.chooserRows())
+		case *picklistField:
+			in.setRows(m.chooserRows())
+		}
+	}
 }
 
 func (m formModel) capturing() bool { return true }

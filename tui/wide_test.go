@@ -200,3 +200,79 @@ func TestAWrappedMessageKeepsTheFocusedRowInView(t *testing.T) {
 		t.Fatalf("the frame has %d lines, want 20:\n%s", got, v)
 	}
 }
+
+// A message that takes a row from the screen while a picklist's values are open keeps the row
+// under the list's cursor in view (enter then chooses what the user sees).
+func TestAWrappedMessageKeepsAnOpenListsCursorInView(t *testing.T) {
+	f := seededFake(3)
+	for i, fd := range f.desc["Account"].Fields {
+		if fd.Name == "Industry" {
+			for n := range 40 {
+				f.desc["Account"].Fields[i].PicklistValues = append(f.desc["Account"].Fields[i].PicklistValues,
+					remote.PicklistValue{Value: fmt.Sprintf("Industry %02d", n), Label: fmt.Sprintf("Industry %02d", n), Active: true})
+			}
+		}
+	}
+	d := newDriver(t, f, 60, 19)
+	d.keys("enter", "enter", "e")
+	d.requireView("Edit Account")
+	for !strings.Contains(focusedLine(d.view()), "Industry") {
+		d.keys("down")
+	}
+	d.keys("enter") // the values open
+	for i := 0; i < 30; i++ {
+		d.keys("down")
+	}
+	// The cursor on a value at the bottom of the list's window.
+	var at string
+	for _, l := range linesWith(d.view(), "▸ Industry ") {
+		if !strings.Contains(l, "▾") {
+			at = strings.TrimSpace(l)
+		}
+	}
+	if at == "" {
+		t.Fatalf("no value under the list's cursor:\n%s", d.view())
+	}
+	d.keys("ctrl+o")
+	v := d.view()
+	if !strings.Contains(v, "changes stay on this device") {
+		t.Fatalf("no message:\n%s", v)
+	}
+	if !strings.Contains(v, at) {
+		t.Fatalf("the list's cursor row %q is out of view:\n%s", at, v)
+	}
+}
+
+// Rows a message gives back to a long list are loaded, not left as placeholders.
+func TestAListGivenRowsBackByAMessageLoadsThem(t *testing.T) {
+	d := newDriver(t, seededFake(2000), 60, 20)
+	d.keys("enter")
+	d.requireView("of 2000")
+	for !strings.Contains(d.view(), "200 of 2000") {
+		d.keys("down")
+	}
+	d.keys("o") // offline: a message on two lines takes a row; the cursor's row stays in view
+	d.requireView("changes stay on this device")
+	d.send(clearToastMsg{d.model().toastID})
+	v := d.view()
+	if strings.Contains(v, "changes stay on this device") {
+		t.Fatalf("the message stayed:\n%s", v)
+	}
+	for _, l := range strings.Split(v, "\n") {
+		if strings.TrimSpace(l) == "…" {
+			t.Fatalf("a row given back is not loaded:\n%s", v)
+		}
+	}
+}
+
+func TestTheBackstageFormsPositionGoesBeforeItsTitlesLastBrackets(t *testing.T) {
+	for _, c := range []struct{ title, want string }{
+		{"Edit Acme (UK) Ltd as admin (only the fields you change are sent)", "Edit Acme (UK) Ltd as admin · field 3 of 24 (only the fields you change are sent)"},
+		{"Edit Acme (UK) Ltd as admin", "Edit Acme (UK) Ltd as admin · field 3 of 24"},
+		{"Edit Acme as sam", "Edit Acme as sam · field 3 of 24"},
+	} {
+		if got := beforeBrackets(c.title, " · field 3 of 24"); got != c.want {
+			t.Errorf("beforeBrackets(%q) = %q, want %q", c.title, got, c.want)
+		}
+	}
+}
