@@ -39,24 +39,8 @@ func benchScroll(b *testing.B, backend Backend) {
 	home, cmd := m.home.open("Account")
 	m.home, _ = home.Update(cmd())
 	m.stack = []ScreenID{ScreenNav, ScreenHome}
-	var tm tea.Model = m
-	down := tea.KeyMsg{Type: tea.KeyDown}
-	up := tea.KeyMsg{Type: tea.KeyUp}
-	i := 0
 	b.ResetTimer()
-	for b.Loop() {
-		k := down
-		if i/100%2 == 1 {
-			k = up
-		}
-		i++
-		var c tea.Cmd
-		tm, c = tm.Update(k)
-		if c != nil {
-			tm, _ = tm.Update(c())
-		}
-		_ = tm.View()
-	}
+	benchKeys(b, m, "Accounts")
 }
 
 // BenchmarkStartupToFirstFrame: build the root model and draw its first frame.

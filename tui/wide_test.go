@@ -114,7 +114,8 @@ func BenchmarkWideEditFormKeypress(b *testing.B) {
 	benchKeys(b, d.model(), "Regional")
 }
 
-// benchKeys times ↓ (↑ on every other hundred) on m's screen: Update and View.
+// benchKeys times ↓ (↑ on every other hundred) on m's screen: Update (with the command it
+// returns, such as a page to load) and View.
 func benchKeys(b *testing.B, m Model, want string) {
 	var tm tea.Model = m
 	if !strings.Contains(tm.View(), want) {
