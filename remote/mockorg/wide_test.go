@@ -107,3 +107,35 @@ func TestReopenedWithOtherExtraFieldsTheDescribesChanged(t *testing.T) {
 		t.Fatalf("reopened without them: %d, want 200", got)
 	}
 }
+
+// A record's stamp never goes back: written with milliseconds, then in the same second after the
+// org began to keep whole seconds (its profile switched to the real one), it keeps the later one.
+func TestARecordsStampNeverGoesBackWhenTheProfileSwitches(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.clk.Advance(232 * time.Millisecond)
+	id := e.firstID(e.alex, "SELECT Id FROM Account WHERE OwnerId = '"+ID("005", 1)+"' LIMIT 1")
+	stampOf := func() string {
+		t.Helper()
+		got := e.query(e.alex, "SELECT SystemModstamp, LastModifiedDate FROM Account WHERE Id = '"+id+"'")
+		if got[0]["SystemModstamp"] != got[0]["LastModifiedDate"] {
+			t.Fatalf("stamps differ: %v", got[0])
+		}
+		return got[0]["SystemModstamp"].(string)
+	}
+	e.do(e.alex, "PATCH", v+"/sobjects/Account/"+id, map[string]any{"Phone": "1"}).want(t, http.StatusNoContent)
+	first := stampOf()
+	if !strings.HasSuffix(first, ".232+0000") {
+		t.Fatalf("the demo profile's stamp %s", first)
+	}
+	e.org.SetProfile(ProfileReal)
+	e.clk.Advance(300 * time.Millisecond)
+	e.do(e.alex, "PATCH", v+"/sobjects/Account/"+id, map[string]any{"Phone": "2"}).want(t, http.StatusNoContent)
+	if got := stampOf(); got != first {
+		t.Fatalf("a write in the same second after the switch stamped %s, earlier than %s", got, first)
+	}
+	e.clk.Advance(time.Second)
+	e.do(e.alex, "PATCH", v+"/sobjects/Account/"+id, map[string]any{"Phone": "3"}).want(t, http.StatusNoContent)
+	if got := stampOf(); got <= first || !strings.HasSuffix(got, ".000+0000") {
+		t.Fatalf("a write a second later stamped %s", got)
+	}
+}

@@ -148,6 +148,14 @@ func forecastOf(stage string) string {
 
 // stamp sets the derived and system fields of a record about to be written.
 func (o *Org) stamp(c *wctx, r *rec) {
+	if r.Modified.After(c.now) && r.Modified.Truncate(time.Second).Equal(c.now) {
+		// Written in its second already, before the org kept whole seconds (its profile
+		// switched to the real one): a record's stamp never goes back, as on a real org.
+		stamp := formatWireTime(r.Modified)
+		r.F["LastModifiedDate"], r.F["LastModifiedById"], r.F["SystemModstamp"] = stamp, c.user.ID, stamp
+		o.stampDerived(r)
+		return
+	}
 	if c.stamp == nil {
 		if c.t != nil {
 			c.stamp, c.userID = c.t.stampValues(c.now, c.user.ID)
@@ -157,6 +165,11 @@ func (o *Org) stamp(c *wctx, r *rec) {
 	}
 	r.F["LastModifiedDate"], r.F["LastModifiedById"], r.F["SystemModstamp"] = c.stamp, c.userID, c.stamp
 	r.Modified = c.now
+	o.stampDerived(r)
+}
+
+// stampDerived sets the fields the org derives from a record's others.
+func (o *Org) stampDerived(r *rec) {
 	r.Owner = r.str("OwnerId")
 	r.F["IsDeleted"] = r.Deleted
 	switch r.Object.Name {
