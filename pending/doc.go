@@ -17,7 +17,8 @@
 // with its own precondition, and the same request reads the records back after the writes, so
 // the cache takes the server's copy without another round trip: the updates whose base has no
 // ETag through one sObject Collections retrieve per object at the end of the request (GET
-// /composite/sobjects/{Object}?ids=…&fields=…, the fields sync-down asks for; at most five such
+// /composite/sobjects/{Object}?ids=…&fields=…, the fields sync-down asks for, or its POST form
+// with ids and fields in the body when they would make the URL too long; at most five such
 // subrequests per request, as on a real org), so a request carries up to 24 updates; a create,
 // or an update sent with If-Match, through a GET of its own right after it (which brings the
 // record's ETag for the next If-Match). Should a retrieve fail as a whole, each record it named

@@ -51,8 +51,8 @@ type job struct {
 	others []string // fields another user changed that the update kept
 }
 
-// collGet is one sObject Collections retrieve (GET /composite/sobjects/{O}?ids=…&fields=…) at
-// the end of a chunk: the server copies of the chunk's updates of one object, after their
+// collGet is one sObject Collections retrieve (GET /composite/sobjects/{O}?ids=…&fields=…, or
+// its POST form when the fields are too many for a URL) at the end of a chunk: the server copies of the chunk's updates of one object, after their
 // PATCHes, as one subrequest.
 type collGet struct {
 	object string
@@ -831,7 +831,8 @@ func fits(c *chunk, j *job) bool {
 }
 
 // maxCollectionRetrieve is the most ids one sObject Collections retrieve may name: the GET form
-// takes about 800 before its URL is too long (2,000 is the limit of the POST form).
+// takes about 800 before its URL is too long (2,000 is the limit of the POST form, which seal
+// uses when the fields are many). A chunk's 25 subrequests keep it far below either.
 const maxCollectionRetrieve = 800
 
 func seqRef(prefix string, seq int64) string { return prefix + strconv.FormatInt(seq, 10) }

@@ -61,12 +61,18 @@ func TestAnObjectWithHundredsOfFieldsIsCachedAndSynced(t *testing.T) {
 			if err := h.eng.Edit(bg, "Account", rv.ID, remote.Fields{wideField(300): "mine"}); err != nil {
 				t.Fatal(err)
 			}
-			var posted atomic.Bool
+			var posted, fellBack atomic.Bool
 			h.faults.set(func(req *http.Request) string {
-				if isComposite(req) {
+				switch {
+				case isComposite(req):
 					body, _ := io.ReadAll(req.Body)
 					req.Body = io.NopCloser(bytes.NewReader(body))
 					posted.Store(posted.Load() || bytes.Contains(body, []byte(`"method":"POST","url":"/services/data/v62.0/composite/sobjects/Account"`)))
+					// A record read on its own (inside a Composite, its URL being long): the
+					// retrieve's answer was not taken.
+					fellBack.Store(fellBack.Load() || bytes.Contains(body, []byte(`"method":"GET","url":"/services/data/v62.0/sobjects/Account/`)))
+				case req.Method == http.MethodGet && strings.Contains(req.URL.Path, "/sobjects/Account/"):
+					fellBack.Store(true)
 				}
 				return ""
 			})
@@ -76,6 +82,9 @@ func TestAnObjectWithHundredsOfFieldsIsCachedAndSynced(t *testing.T) {
 			h.faults.set(nil)
 			if !posted.Load() {
 				t.Fatal("the push read its record back with a GET naming every field in its URL")
+			}
+			if fellBack.Load() {
+				t.Fatal("the push read its record again on its own: the retrieve's answer was not taken")
 			}
 			if got, err := h.eng.Record(bg, "Account", rv.ID); err != nil || got.Server[wideField(300)] != "mine" {
 				t.Fatalf("the device's copy of the org's record: %v %v", err, got.Server[wideField(300)])

@@ -426,12 +426,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if extra := mm.messageExtraLines(); extra != mm.msgRows {
 		mm.msgRows = extra
 		mm.resize()
-		if mm.active() == ScreenHome {
-			// Rows given back may be rows the list has not loaded yet.
-			var load tea.Cmd
-			mm.home, load = mm.home.ensureLoaded()
-			cmd = tea.Batch(cmd, load)
-		}
+	}
+	if mm.active() == ScreenHome {
+		// Rows given to the list (a message gone, a taller terminal, a shorter scenario strip)
+		// may be rows it has not loaded yet; nothing is asked when they are all loaded.
+		var load tea.Cmd
+		mm.home, load = mm.home.ensureLoaded()
+		cmd = tea.Batch(cmd, load)
 	}
 	return mm, cmd
 }

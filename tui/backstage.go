@@ -1238,7 +1238,6 @@ func (m backstageModel) menuView(h int) []string {
 	return append(out, last...)
 }
 
-// formHead is the form's title, what its values are, and a blank line.
 // beforeBrackets puts s into title before the words in brackets that end it, if any ("Edit Acme
 // (UK) Ltd as admin · field 3 of 24 (only the fields you change are sent)").
 func beforeBrackets(title, s string) string {
@@ -1248,6 +1247,7 @@ func beforeBrackets(title, s string) string {
 	return title + s
 }
 
+// formHead is the form's title, what its values are, and a blank line.
 func (m backstageModel) formHead() []string {
 	s := m.c.styles
 	lines := strings.Split(m.form.title, "\n")

@@ -255,7 +255,17 @@ func (m *conflictModel) SetSize(w, h int) {
 	if in, ok := m.valueIn.(sizedInput); ok {
 		in.SetWidth(m.valueWidth())
 	}
+	// A list of values open fits the room now (a message may have taken a row of it).
+	switch in := m.valueIn.(type) {
+	case *picklistField:
+		in.setRows(m.chooserRows())
+	case *multiPickField:
+		in.setRows(m.chooserRows())
+	}
 }
+
+// chooserRows is how many values a list of them shows on the conflict screen.
+func (m conflictModel) chooserRows() int { return max(3, min(defaultChooserRows, m.h/3)) }
 
 // valuePrompt starts the line of the value being typed.
 const valuePrompt = "    new value: "
@@ -662,13 +672,13 @@ func (m conflictModel) newValueInput(v any) fieldInput {
 	}
 	ctl, ctlValue, dependent := m.controllerOf(m.valueOf)
 	if p, ok := in.(*picklistField); ok {
-		p.setRows(max(3, min(defaultChooserRows, m.h/3)))
+		p.setRows(m.chooserRows())
 		if dependent {
 			p.dependOn(ctl, ctlValue)
 		}
 	}
 	if mp, ok := in.(*multiPickField); ok {
-		mp.setRows(max(3, min(defaultChooserRows, m.h/3)))
+		mp.setRows(m.chooserRows())
 		if dependent {
 			mp.dependOn(ctl, ctlValue)
 		}
