@@ -174,11 +174,17 @@ func (st scriptState) viewLines(s Styles, w, room int) []string {
 			first = s.Error.Render("✖ finished: "+checks) + s.Subtle.Render(" · F lists them")
 		}
 	default:
+		next := "N ▶ check the scenario against the org"
 		if st.nextText != "" {
-			first = "N ▶ " + CleanLine(st.nextText)
-		} else {
-			first = "N ▶ check the scenario against the org"
+			next = "N ▶ " + CleanLine(st.nextText)
 		}
+		// The step about to run, whole where the room allows (half of it): a step naming many
+		// fields (another user's edit) is what the user steps through the scenario to read.
+		if r := st.last; r == nil || len(r.Failures) == 0 {
+			out := wrapAfter(head, next, w, max(1, room/2))
+			return append(out, st.lastLines(s, w, room-len(out))...)
+		}
+		first = next
 	}
 	out := []string{trunc(head+first, w)}
 	if st.stopped != "" {
@@ -210,17 +216,56 @@ func (st scriptState) viewLines(s Styles, w, room int) []string {
 		}
 		return append(out, capped(body, room-2, w, func(left int) string { return s.Subtle.Render(sprintf("    … %d more", left)) }, s.Error)...)
 	}
-	last := ""
-	if r.Index >= 0 {
-		last = s.Subtle.Render("  last: ✓ " + CleanLine(r.Text))
-		if r.Outcome != "" {
-			last += s.Subtle.Render(" → " + CleanLine(r.Outcome))
-		}
+	return append(out, st.lastLines(s, w, room-1)...)
+}
+
+// lastLines say what the last step did (it passed), in at most room lines, and that earlier
+// ones failed, while the run goes on.
+func (st scriptState) lastLines(s Styles, w, room int) []string {
+	r := st.last
+	if r == nil {
+		return []string{trunc(s.Subtle.Render("  no step has run yet: press N to run the next one"), w)}
 	}
-	out = append(out, trunc(last, w))
-	if st.failures > 0 && !st.over() && room > 2 {
+	earlier := st.failures > 0 && !st.over() && room > 1
+	var out []string
+	if r.Index >= 0 {
+		last := "last: ✓ " + CleanLine(r.Text)
+		if r.Outcome != "" {
+			last += " → " + CleanLine(r.Outcome)
+		}
+		keep := max(1, room)
+		if earlier {
+			keep = max(1, room-1)
+		}
+		for _, l := range wrapAfter("  ", last, w, keep) {
+			out = append(out, s.Subtle.Render(l))
+		}
+	} else {
+		out = append(out, "")
+	}
+	if earlier {
 		// The run's earlier failures stay in sight until it ends (then the first line counts them).
-		out = append(out, trunc(s.Error.Render("  ✖ "+checks+" earlier")+s.Subtle.Render(" · F lists them"), w))
+		out = append(out, trunc(s.Error.Render("  ✖ "+sprintf("%d failed %s", st.failures, plural(st.failures, "check", "checks"))+" earlier")+s.Subtle.Render(" · F lists them"), w))
+	}
+	return out
+}
+
+// wrapAfter is head then text, wrapped to w cells on at most n lines, the lines after the
+// first under the text's start; a text cut short ends with "…".
+func wrapAfter(head, text string, w, n int) []string {
+	hw := lipgloss.Width(head)
+	lines := strings.Split(wrap(text, max(1, w-hw)), "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+		lines[n-1] += " …"
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		if i == 0 {
+			out[i] = trunc(head+l, w)
+		} else {
+			out[i] = trunc(strings.Repeat(" ", hw)+l, w)
+		}
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/offline-edit/offline-edit/remote"
 	"github.com/offline-edit/offline-edit/scenario"
 )
 
@@ -246,5 +247,44 @@ func TestScenarioStripFitsItsRoomAtEverySize(t *testing.T) {
 			}
 			d.keys("N")
 		}
+	}
+}
+
+// longStepScript is listScript whose next step is another user's edit of many fields.
+type longStepScript struct{ listScript }
+
+func (s *longStepScript) Peek() (scenario.Step, bool) {
+	return scenario.Step{Kind: scenario.KindEdit, As: "sam", Record: scenario.RecordRef{Ref: "acct"},
+		Fields: remote.Fields{"Regional_Compliance_Detail_437__c": "checked by the manager", "Website": "https://www.acme-new.example"}}, !s.Done()
+}
+
+// The step about to run shows whole where the strip has room (a support engineer steps through
+// a scenario to read what another user did), and so does the last one.
+func TestScenarioStripShowsALongStepWhole(t *testing.T) {
+	long := "as sam: edit acct {Regional_Compliance_Detail_437__c: \"checked by the manager\", Website: \"https://www.acme-new.example\"}"
+	sc := &longStepScript{listScript{file: "s.yaml", results: []scenario.StepResult{
+		{Index: 0, Line: 10, Text: long, Outcome: "edited on the org"},
+		{Index: 1, Line: 12, Text: "sync"},
+	}}}
+	d := newDriverWith(t, Options{Backend: seededFake(1), Script: sc}, 80, 24)
+	strip := stripOf(d.view())
+	if text := flat(strings.Join(strip, "\n")); !strings.Contains(text, "Website") || !strings.Contains(text, "acme-new.example") {
+		t.Fatalf("the next step is cut:\n%s", strings.Join(strip, "\n"))
+	}
+	d.keys("N")
+	strip = stripOf(d.view())
+	if text := flat(strings.Join(strip, "\n")); !strings.Contains(text, "last: ✓ "+long) || !strings.Contains(text, "edited on the org") {
+		t.Fatalf("the last step is cut:\n%s", strings.Join(strip, "\n"))
+	}
+	if len(strip) > stripRoom(24) {
+		t.Fatalf("the strip takes %d lines, more than its room of %d", len(strip), stripRoom(24))
+	}
+	for _, l := range strip {
+		if lipgloss.Width(l) > 80 {
+			t.Fatalf("a strip line is wider than the terminal: %q", l)
+		}
+	}
+	if got := len(strings.Split(d.view(), "\n")); got != 24 {
+		t.Fatalf("the frame has %d lines, want 24", got)
 	}
 }
