@@ -241,14 +241,17 @@ func NewRemoteEnv(ctx context.Context, sc *Scenario, orgURL, dir string, users m
 // checkExtraFields makes sure a served org has the extra fields the scenario asks for: they are
 // given when it starts (`offline-edit serve --extra-fields`), not by the scenario.
 func (e *Env) checkExtraFields(ctx context.Context, sc *Scenario, adminToken string) error {
+	var c *remote.Client
 	for _, object := range slices.Sorted(maps.Keys(sc.ExtraFields)) {
 		n := sc.ExtraFields[object]
 		if n == 0 {
 			continue
 		}
-		c, err := remote.NewClient(ctx, remote.Config{InstanceURL: e.instanceURL, AccessToken: adminToken, Transport: e.transport})
-		if err != nil {
-			return fmt.Errorf("scenario: %w", err)
+		if c == nil {
+			var err error
+			if c, err = remote.NewClient(ctx, remote.Config{InstanceURL: e.instanceURL, AccessToken: adminToken, Transport: e.transport}); err != nil {
+				return fmt.Errorf("scenario: %w", err)
+			}
 		}
 		d, err := c.Describe(ctx, object)
 		if err != nil {

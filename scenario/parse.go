@@ -468,7 +468,6 @@ func (p *parser) object(n *yaml.Node) string {
 // apiName matches an sObject's API name, standard (Account) or custom (Site_Visit__c).
 var apiName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
-// objectList reads the objects key: more objects to cache besides the standard six.
 // extraFields reads extra_fields: objects and how many more custom fields the org gives them.
 func (p *parser) extraFields(n *yaml.Node) map[string]int {
 	if n.Kind != yaml.MappingNode {
@@ -488,6 +487,7 @@ func (p *parser) extraFields(n *yaml.Node) map[string]int {
 	return out
 }
 
+// objectList reads the objects key: more objects to cache besides the standard six.
 func (p *parser) objectList(n *yaml.Node) []string {
 	if n.Kind != yaml.SequenceNode {
 		p.failf(n, "objects is a list of object names, e.g. [Site_Visit__c]")

@@ -44,7 +44,8 @@ type touchedRec struct {
 	deleted         bool // a step deleted it: the closing checks say whether the org still has it
 }
 
-// NewRecorder starts an empty recording of a session on an org seeded with seed and size.
+// NewRecorder starts an empty recording of a session on the org and device org describes (its
+// name, seed, size, profile, extra fields, strict mode and objects; its steps are not taken).
 func NewRecorder(org *Scenario) *Recorder {
 	return &Recorder{
 		sc: Scenario{Name: org.Name, Seed: org.Seed, Size: org.Size, Profile: org.Profile, ExtraFields: org.ExtraFields,

@@ -427,9 +427,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		mm.msgRows = extra
 		mm.resize()
 	}
-	if mm.active() == ScreenHome {
+	if mm.active() == ScreenHome && mm.home.h > m.home.h {
 		// Rows given to the list (a message gone, a taller terminal, a shorter scenario strip)
-		// may be rows it has not loaded yet; nothing is asked when they are all loaded.
+		// may be rows it has not loaded yet; nothing is asked when they are all loaded, nor
+		// again for a page that failed (that waits for the user's next move).
 		var load tea.Cmd
 		mm.home, load = mm.home.ensureLoaded()
 		cmd = tea.Batch(cmd, load)

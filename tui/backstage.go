@@ -233,7 +233,11 @@ type backstageModel struct {
 	sent             *bsForm // the form whose step is running: shown again, as filled in, if it fails
 	last             string
 	lastFailed       bool
-	w, h             int
+	// lastDone is the last action that succeeded, as said, and doneTimes how many times in a
+	// row it was done: enter on the item the cursor stayed on does it again, and says so.
+	lastDone  string
+	doneTimes int
+	w, h      int
 	// owner is the record's owner on the org, read when the panel opens and after each step:
 	// the panel offers to give the record back to the device's user while another owns it.
 	owner owner
@@ -301,6 +305,7 @@ func (m backstageModel) open(object, id, name string) (backstageModel, tea.Cmd) 
 		// Another record: its actions come first again (the cursor left on a network item
 		// would change the network on enter).
 		m.last, m.lastFailed = "", false
+		m.lastDone, m.doneTimes = "", 0
 		m.cursor, m.top = 0, 0
 	}
 	if m.object != object || m.id != id {
@@ -495,12 +500,21 @@ func (m backstageModel) Update(msg tea.Msg) (backstageModel, tea.Cmd) {
 				m.last += " — sam cannot see the record a lookup points at: choose one sam can see, or act as the admin (u)."
 			}
 		default:
-			m.last, m.lastFailed = "✓ "+CleanLine(r.Text), false
+			done := "✓ " + CleanLine(r.Text)
 			if r.Outcome != "" {
-				m.last += " → " + CleanLine(r.Outcome)
+				done += " → " + CleanLine(r.Outcome)
 			}
 			if msg.then != "" {
-				m.last += " — " + msg.then
+				done += " — " + msg.then
+			}
+			if done == m.lastDone {
+				m.doneTimes++
+			} else {
+				m.lastDone, m.doneTimes = done, 1
+			}
+			m.last, m.lastFailed = done, false
+			if m.doneTimes > 1 {
+				m.last += sprintf(" (×%d: done again)", m.doneTimes)
 			}
 		}
 		if sent != nil {

@@ -284,3 +284,24 @@ func TestTheBackstageFormsPositionGoesBeforeItsTitlesLastBrackets(t *testing.T) 
 		}
 	}
 }
+
+// Enter on the backstage item the cursor stayed on (reopened on the same record) does it again
+// and says so, rather than showing the same line as if nothing ran.
+func TestTheBackstageSaysAnActionWasDoneAgain(t *testing.T) {
+	env := qaEnv(t, nil)
+	s := newQAStory(t, Options{Backend: env.Engine(), NetStatus: env.Network().String, Backstage: env})
+	s.openFirstAccount()
+	s.press("B")
+	s.wait("SIMULATION — backstage")
+	s.backstageItem("Share it with sam")
+	s.press("enter")
+	v := s.wait("✓ share")
+	if strings.Contains(v, "done again") {
+		t.Fatalf("the first share says it was done again:\n%s", v)
+	}
+	s.press("esc")
+	s.press("B")
+	s.wait("SIMULATION — backstage", "▸ Share it with sam")
+	s.press("enter")
+	s.wait("✓ share", "(×2: done again)")
+}

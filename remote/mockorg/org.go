@@ -240,6 +240,7 @@ func Open(opts Options) (*Org, error) {
 			db.Close()
 			return nil, err
 		}
+		o.extraLoaded = key
 	}
 	opened = true
 	return o, nil

@@ -109,7 +109,8 @@ func TestReopenedWithOtherExtraFieldsTheDescribesChanged(t *testing.T) {
 }
 
 // A record's stamp never goes back: written with milliseconds, then in the same second after the
-// org began to keep whole seconds (its profile switched to the real one), it keeps the later one.
+// org began to keep whole seconds (its profile switched to the real one), or after its clock was
+// set back, it keeps the later one.
 func TestARecordsStampNeverGoesBackWhenTheProfileSwitches(t *testing.T) {
 	e := newEnv(t, Options{})
 	e.clk.Advance(232 * time.Millisecond)
@@ -135,7 +136,14 @@ func TestARecordsStampNeverGoesBackWhenTheProfileSwitches(t *testing.T) {
 	}
 	e.clk.Advance(time.Second)
 	e.do(e.alex, "PATCH", v+"/sobjects/Account/"+id, map[string]any{"Phone": "3"}).want(t, http.StatusNoContent)
-	if got := stampOf(); got <= first || !strings.HasSuffix(got, ".000+0000") {
-		t.Fatalf("a write a second later stamped %s", got)
+	later := stampOf()
+	if later <= first || !strings.HasSuffix(later, ".000+0000") {
+		t.Fatalf("a write a second later stamped %s", later)
+	}
+	// The org's clock set back: the stamp stays.
+	e.clk.Advance(-5 * time.Second)
+	e.do(e.alex, "PATCH", v+"/sobjects/Account/"+id, map[string]any{"Phone": "4"}).want(t, http.StatusNoContent)
+	if got := stampOf(); got != later {
+		t.Fatalf("a write after the clock was set back stamped %s, earlier than %s", got, later)
 	}
 }

@@ -148,9 +148,10 @@ func forecastOf(stage string) string {
 
 // stamp sets the derived and system fields of a record about to be written.
 func (o *Org) stamp(c *wctx, r *rec) {
-	if r.Modified.After(c.now) && r.Modified.Truncate(time.Second).Equal(c.now) {
-		// Written in its second already, before the org kept whole seconds (its profile
-		// switched to the real one): a record's stamp never goes back, as on a real org.
+	if r.Modified.After(c.now) {
+		// Written later than now already (with milliseconds before the org kept whole
+		// seconds, its profile switched to the real one; or before its clock was set back):
+		// a record's stamp never goes back, as on a real org.
 		stamp := formatWireTime(r.Modified)
 		r.F["LastModifiedDate"], r.F["LastModifiedById"], r.F["SystemModstamp"] = stamp, c.user.ID, stamp
 		o.stampDerived(r)
