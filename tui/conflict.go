@@ -256,12 +256,7 @@ func (m *conflictModel) SetSize(w, h int) {
 		in.SetWidth(m.valueWidth())
 	}
 	// A list of values open fits the room now (a message may have taken a row of it).
-	switch in := m.valueIn.(type) {
-	case *picklistField:
-		in.setRows(m.chooserRows())
-	case *multiPickField:
-		in.setRows(m.chooserRows())
-	}
+	fitList(m.valueIn, m.chooserRows())
 }
 
 // chooserRows is how many values a list of them shows on the conflict screen.

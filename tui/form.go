@@ -272,12 +272,15 @@ func (m *formModel) SetSize(w, h int) {
 	// An open list fits the room now, not at its next key: a message that took a row from the
 	// screen must not cut the row under the list's cursor off.
 	if m.loaded && m.focus < len(m.fields) {
-		switch in := m.fields[m.focus].input.(type) {
-		case *multiPickField:
-			in.setRows(m.chooserRows())
-		case *picklistField:
-			in.setRows(m.chooserRows())
-		}
+		fitList(m.fields[m.focus].input, m.chooserRows())
+	}
+}
+
+// fitList gives a field that lists values (a picklist's, a multi-select's checklist) the rows
+// it may show; other fields have none.
+func fitList(in fieldInput, rows int) {
+	if l, ok := in.(interface{ setRows(int) }); ok {
+		l.setRows(rows)
 	}
 }
 
@@ -325,12 +328,7 @@ func (m formModel) setFocus(i int) (formModel, tea.Cmd) {
 	m.fields[m.focus].input.Blur()
 	m.focus = i
 	// A list gets its room from the first frame it is focused in, not from its first key.
-	switch in := m.fields[i].input.(type) {
-	case *multiPickField:
-		in.setRows(m.chooserRows())
-	case *picklistField:
-		in.setRows(m.chooserRows())
-	}
+	fitList(m.fields[i].input, m.chooserRows())
 	return m, m.fields[i].input.Focus()
 }
 
@@ -593,14 +591,9 @@ func (m formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 			return m, nil
 		}
 		cur := in[m.focus].input
-		if mp, ok := cur.(*multiPickField); ok {
-			mp.setRows(m.chooserRows())
-		}
-		if p, ok := cur.(*picklistField); ok {
-			p.setRows(m.chooserRows())
-			if p.capturing() {
-				return m.updateFocused(msg)
-			}
+		fitList(cur, m.chooserRows())
+		if p, ok := cur.(*picklistField); ok && p.capturing() {
+			return m.updateFocused(msg)
 		}
 		switch {
 		case key.Matches(msg, k.Save):
