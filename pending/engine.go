@@ -396,7 +396,7 @@ func (e *Engine) Observe(ri remote.RequestInfo) {
 		a.Note = truncate(ri.Err.Error(), 200)
 	}
 	if method, path, ok := strings.Cut(ri.Via, " "); ok {
-		a.Note = strings.TrimPrefix(a.Note+"; sent inside "+method+" "+apiPath(path)+" (too long for a URL)", "; ")
+		a.Note = strings.TrimPrefix(a.Note+"; sent inside "+method+" "+strings.TrimPrefix(path, remote.APIPrefix(path))+" (too long for a URL)", "; ")
 	}
 	if ri.Tag == "" {
 		e.logRow(a)
@@ -413,18 +413,6 @@ func (e *Engine) Observe(ri remote.RequestInfo) {
 		}
 		e.logRow(row)
 	}
-}
-
-// apiPath is a REST path without its "/services/data/vNN.N" (as the log shows paths).
-func apiPath(p string) string {
-	rest, ok := strings.CutPrefix(p, "/services/data/v")
-	if !ok {
-		return p
-	}
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		return rest[i:]
-	}
-	return p
 }
 
 // logRow buffers one row of activity (e.mu held): in the open sync transaction's buffer while

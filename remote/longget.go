@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // MaxGetURL is the longest URL (path and query string) the client sends as a plain GET. An org
@@ -62,4 +63,19 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, header 
 type carriedGet struct {
 	path   string
 	answer func(*reply) (*reply, error)
+}
+
+// APIPrefix is the "/services/data/vNN.N" every REST path starts with ("" when there is none):
+// the activity log leaves it out of the paths it shows.
+func APIPrefix(path string) string {
+	const base = "/services/data/v"
+	rest, ok := strings.CutPrefix(path, base)
+	if !ok {
+		return ""
+	}
+	n := strings.IndexByte(rest, '/')
+	if n < 0 {
+		return ""
+	}
+	return base + rest[:n]
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
 )
 
 // logLimit is how many of the newest requests the activity log view loads.
@@ -134,7 +135,7 @@ func (m logModel) cells(a pending.Activity) logCells {
 	}
 	c := logCells{at: at.Format(layout), method: CleanLine(a.Method), code: CleanLine(a.Code)}
 	// A note (a network failure, an engine decision) says more than the path.
-	c.path = strings.TrimPrefix(CleanLine(a.Path), apiPrefix(a.Path))
+	c.path = strings.TrimPrefix(CleanLine(a.Path), remote.APIPrefix(a.Path))
 	if a.Note != "" {
 		if c.path != "" {
 			c.path = " — " + c.path
@@ -155,21 +156,6 @@ func (m logModel) cells(a pending.Activity) logCells {
 		c.record = "change " + shortID(CleanLine(a.EntryID))
 	}
 	return c
-}
-
-// apiPrefix is the "/services/data/vNN.N" every REST path starts with ("" when there is
-// none): the table leaves it out, the selected request's lines show it.
-func apiPrefix(path string) string {
-	const base = "/services/data/v"
-	if !strings.HasPrefix(path, base) {
-		return ""
-	}
-	rest := path[len(base):]
-	n := strings.IndexByte(rest, '/')
-	if n < 0 {
-		return ""
-	}
-	return base + rest[:n]
 }
 
 // maxLogPath is the widest the path column grows; the selected request's lines show it whole.
