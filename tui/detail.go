@@ -87,6 +87,11 @@ type detailModel struct {
 	askedAccess string
 	// memo keeps the field lines between frames (shared by the model's copies).
 	memo *fieldMemo
+	// find is / (or ctrl+f): find a field by part of its label or API name. found is the
+	// field it found, marked until the next key; findScroll where the page was when it began.
+	find       fieldFind
+	found      string
+	findScroll int
 }
 
 func newDetail(c *common) detailModel { return detailModel{c: c, memo: &fieldMemo{}} }
@@ -95,8 +100,9 @@ func newDetail(c *common) detailModel { return detailModel{c: c, memo: &fieldMem
 // changes: scrolling, the commonest key, changes none of it, and drawing every field of a big
 // org's record (800 of them) twice a key took tens of milliseconds.
 type fieldMemo struct {
-	key   fieldMemoKey
-	lines []string
+	key    fieldMemoKey
+	lines  []string
+	starts []int // the line each field starts on, in the order of findLabels
 	// The record's maps the lines were drawn from: each load brings new ones, told apart by
 	// identity (held here, so that a map let go cannot lend its address to a later one).
 	fields, server remote.Fields
@@ -111,9 +117,11 @@ type fieldMemoKey struct {
 	desc     *remote.Describe
 	me, name string
 	minute   int64
+	found    string
 }
 
 func (m detailModel) open(object, id string) (detailModel, tea.Cmd) {
+	m.find, m.found = fieldFind{}, ""
 	if m.object != object || m.id != id {
 		m.scroll, m.pane, m.relCursor = 0, 0, 0
 		m.loaded, m.missing = false, false
@@ -529,7 +537,24 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 		if !m.loaded || m.missing {
 			return m, nil
 		}
+		if m.find.on {
+			return m.updateFind(msg), nil
+		}
+		m.found = ""
 		switch {
+		case key.Matches(msg, findFieldPageKey) && m.desc != nil:
+			_, starts := m.fieldLayout()
+			m.findScroll = m.scroll
+			// From the first field on screen: the first match after it comes first.
+			start := len(starts)
+			for i, at := range starts {
+				if at >= m.scroll {
+					start = i
+					break
+				}
+			}
+			m.find.open(start)
+			return m, nil
 		case key.Matches(msg, k.Resolve):
 			if e := m.view.Entry; e != nil {
 				return m, resolveEntry(m.c, *e)
@@ -621,6 +646,40 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// updateFind gives a key to the find line: the page scrolls to the field found (at the top of
+// the fields), or back to where it was when nothing is found or find is left with esc.
+func (m detailModel) updateFind(msg tea.KeyMsg) detailModel {
+	switch m.find.update(msg, m.findLabels()) {
+	case findShow, findKeep:
+		i := m.find.shown()
+		m.found = m.findLabels()[i].name
+		_, starts := m.fieldLayout()
+		m.pane = 0
+		m.scroll = min(starts[i], m.maxScroll())
+	case findCancel:
+		m.found = ""
+		m.scroll = min(m.findScroll, m.maxScroll())
+	}
+	return m
+}
+
+// capturing: the find line takes every key.
+func (m detailModel) capturing() bool { return m.find.on }
+
+// findLabels are the fields the page shows, in its order, as find reads them.
+func (m detailModel) findLabels() []findLabel {
+	if m.desc == nil {
+		return nil
+	}
+	var out []findLabel
+	for _, f := range orderedFields(m.desc.Fields) {
+		if !hiddenFields[f.Name] {
+			out = append(out, findLabel{label: CleanLine(fieldLabel(f)), name: f.Name})
+		}
+	}
+	return out
 }
 
 // parentDefaults prefills the lookup of a new child record to this record.
@@ -941,6 +1000,7 @@ type fieldBlock struct {
 	mark, label, value string
 	long               bool // long text: wrapped on as many lines as it takes, never cut
 	flagged            bool
+	found              bool // the field find found
 	flags              []string
 }
 
@@ -1013,6 +1073,12 @@ func (m detailModel) fieldBlocks() []fieldBlock {
 		if b.flagged {
 			b.mark = s.Flag.Render("▲ ")
 		}
+		if f.Name == m.found {
+			b.found = true
+			if b.mark == "  " {
+				b.mark = s.Accent.Render("» ")
+			}
+		}
 		out = append(out, b)
 	}
 	return out
@@ -1044,9 +1110,12 @@ func labelWidth(blocks []fieldBlock, limit int) int {
 // render draws a field in a column of width w with labels labelW wide.
 func (b fieldBlock) render(s Styles, w, labelW int, keepEnd bool) []string {
 	label := fitLabel(b.label, labelW, keepEnd)
-	if b.flagged {
+	switch {
+	case b.found:
+		label = s.Accent.Render(label)
+	case b.flagged:
 		label = s.Flag.Render(label)
-	} else {
+	default:
 		label = s.Label.Render(label)
 	}
 	valW := max(1, w-labelW-3)
@@ -1070,16 +1139,23 @@ func (b fieldBlock) render(s Styles, w, labelW int, keepEnd bool) []string {
 
 // fieldLines lays the fields out: one column, or two side by side on a wide terminal.
 func (m detailModel) fieldLines() []string {
+	lines, _ := m.fieldLayout()
+	return lines
+}
+
+// fieldLayout is fieldLines and the line each field starts on.
+func (m detailModel) fieldLayout() ([]string, []int) {
 	if m.memo == nil {
 		return m.drawFieldLines()
 	}
-	k := fieldMemoKey{w: m.w, entry: m.view.Entry, desc: m.desc, me: m.view.Me, name: m.view.Name, minute: m.c.clock().Unix() / 60}
+	k := fieldMemoKey{w: m.w, entry: m.view.Entry, desc: m.desc, me: m.view.Me, name: m.view.Name, minute: m.c.clock().Unix() / 60, found: m.found}
 	v, memo := m.view, m.memo
 	if memo.lines == nil || memo.key != k || !sameMap(memo.fields, v.Fields) || !sameMap(memo.server, v.Server) || !sameMap(memo.names, v.Names) {
-		memo.key, memo.lines = k, m.drawFieldLines()
+		memo.lines, memo.starts = m.drawFieldLines()
+		memo.key = k
 		memo.fields, memo.server, memo.names = v.Fields, v.Server, v.Names
 	}
-	return memo.lines
+	return memo.lines, memo.starts
 }
 
 // sameMap reports whether a and b are the same map (not merely equal ones).
@@ -1087,30 +1163,34 @@ func sameMap[M ~map[K]V, K comparable, V any](a, b M) bool {
 	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
-// drawFieldLines draws what fieldLines returns.
-func (m detailModel) drawFieldLines() []string {
+// drawFieldLines draws what fieldLayout returns.
+func (m detailModel) drawFieldLines() (out []string, starts []int) {
 	s := m.c.styles
 	blocks := m.fieldBlocks()
 	labels := make([]string, len(blocks))
 	for i, b := range blocks {
 		labels[i] = b.label
 	}
+	starts = make([]int, len(blocks))
 	if m.w < twoColumnWidth {
 		labelW := labelWidth(blocks, m.w/3)
 		kept := endKept(labels, labelW)
-		var out []string
-		for _, b := range blocks {
+		for i, b := range blocks {
+			starts[i] = len(out)
 			out = append(out, b.render(s, m.w, labelW, kept[b.label])...)
 		}
-		return out
+		return out, starts
 	}
 	const gap = 3
 	colW := (m.w - gap) / 2
 	// A third of the width, shared by the two columns: labels may take 2/5 of a column.
 	labelW := labelWidth(blocks, colW*2/5)
 	kept := endKept(labels, labelW)
-	var out []string
 	for i := 0; i < len(blocks); i += 2 {
+		starts[i] = len(out)
+		if i+1 < len(blocks) {
+			starts[i+1] = len(out)
+		}
 		left := blocks[i].render(s, colW, labelW, kept[blocks[i].label])
 		var right []string
 		if i+1 < len(blocks) {
@@ -1127,7 +1207,7 @@ func (m detailModel) drawFieldLines() []string {
 			out = append(out, strings.TrimRight(fit(l, colW)+strings.Repeat(" ", gap)+r, " "))
 		}
 	}
-	return out
+	return out, starts
 }
 
 // relatedColumns are the key columns shown after the name in each related list.
@@ -1282,6 +1362,9 @@ func (m detailModel) layout() (head, body []string, room int) {
 			flex[budget-1] = trunc(flex[budget-1]+" …", m.w)
 		}
 	}
+	if m.find.on {
+		rule = m.find.line(s, m.w)
+	}
 	head = append(append(append([]string{top[0]}, flex...), bar...), rule)
 	body = m.body()
 	return head, body, max(0, m.h-len(head))
@@ -1380,6 +1463,9 @@ func (m detailModel) ShortHelp() []key.Binding {
 		// Nothing on the page takes a key until the record is there.
 		return []key.Binding{k.Online, k.Pending, k.Back, k.Help}
 	}
+	if m.find.on {
+		return findHelp(k)
+	}
 	out := append(m.entryKeys(), m.editKeys()...)
 	next := k.NextPane
 	if len(m.related) == 0 {
@@ -1424,7 +1510,7 @@ func (m detailModel) newInView() string {
 
 func (m detailModel) FullHelp() [][]key.Binding {
 	k := m.c.keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextPane, k.PrevPane, k.Open}, append(append(m.entryKeys(), m.editKeys()...), m.childKeys()...), k.globalKeys()}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextPane, k.PrevPane, k.Open, findFieldPageKey}, append(append(m.entryKeys(), m.editKeys()...), m.childKeys()...), k.globalKeys()}
 }
 
 // systemFields are listed after the record's own fields.

@@ -74,6 +74,8 @@ type formModel struct {
 	// kept is which labels keep their end when cut (endKept), worked out once per label
 	// width: the labels of a form do not change once it is built (shared by its copies).
 	kept *keptLabels
+
+	find fieldFind // ctrl+f: find a field by part of its label or API name
 }
 
 // keptLabels is endKept of a form's labels at width w.
@@ -590,6 +592,9 @@ func (m formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 			}
 			return m, nil
 		}
+		if m.find.on {
+			return m.updateFind(msg)
+		}
 		cur := in[m.focus].input
 		fitList(cur, m.chooserRows())
 		if p, ok := cur.(*picklistField); ok && p.capturing() {
@@ -598,6 +603,9 @@ func (m formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Save):
 			return m.save()
+		case key.Matches(msg, findFieldKey):
+			m.find.open(m.focus)
+			return m, nil
 		case cur.Wants(msg):
 			return m.updateFocused(msg)
 		case msg.Type == tea.KeyEsc:
@@ -624,6 +632,26 @@ func (m formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 			return m, nil
 		}
 		return m.updateFocused(msg)
+	}
+	return m, nil
+}
+
+// updateFind gives a key to the find line: the focus goes to the field found, or back to the
+// one it was on when nothing is found or find is left with esc. ctrl+s saves from it.
+func (m formModel) updateFind(msg tea.KeyMsg) (formModel, tea.Cmd) {
+	if key.Matches(msg, m.c.keys.Save) {
+		m.find.on = false
+		return m.save()
+	}
+	labels := make([]findLabel, len(m.fields))
+	for i, f := range m.fields {
+		labels[i] = findLabel{label: CleanLine(fieldLabel(f.def)), name: f.def.Name}
+	}
+	switch m.find.update(msg, labels) {
+	case findShow, findKeep:
+		return m.setFocus(m.find.shown())
+	case findCancel:
+		return m.setFocus(m.find.start)
 	}
 	return m, nil
 }
@@ -874,7 +902,14 @@ func (m formModel) View() string {
 	for _, l := range m.recordErrLines() {
 		head = append(head, s.Flag.Render(l))
 	}
-	head = append(head, s.Subtle.Render(trunc("* required · tab/↓ next · shift+tab/↑ previous · ctrl+s save · esc cancel", m.w)), "")
+	switch hint := "* required · tab/↓ next · shift+tab/↑ previous · ctrl+s save · esc cancel"; {
+	case m.find.on:
+		head = append(head, m.find.line(s, m.w), "")
+	case len(m.fields) > m.pageFields():
+		head = append(head, s.Subtle.Render(trunc("* required · tab/↓ next · ↑ previous · ctrl+f find · ctrl+s save · esc cancel", m.w)), "")
+	default:
+		head = append(head, s.Subtle.Render(trunc(hint, m.w)), "")
+	}
 	if m.showsRecordType() {
 		head = append(head, m.recordTypeLine())
 	}
@@ -985,6 +1020,9 @@ func (m formModel) ShortHelp() []key.Binding {
 	if m.openChooser() != nil {
 		return []key.Binding{chooseEnterKey, chooseEscKey, chooseMoveKey, chooseFilterKey}
 	}
+	if m.find.on {
+		return findHelp(k)
+	}
 	if m.loaded && m.focus < len(m.fields) {
 		// A lookup's open matches take ↑/↓, enter and esc (esc closes them, not the form).
 		if l, ok := m.fields[m.focus].input.(*lookupField); ok && l.open && len(l.matches) > 0 {
@@ -999,7 +1037,7 @@ func (m formModel) ShortHelp() []key.Binding {
 	}
 	// ctrl+o last: o is text here (a narrow footer drops it first).
 	if m.loaded && len(m.fields) > m.pageFields() {
-		return []key.Binding{k.Save, k.NextPane, k.PrevPane, formCancelKey, withDesc(formPageKey, "page"), withDesc(k.OnlineAnywhere, "online/offline")}
+		return []key.Binding{k.Save, k.NextPane, k.PrevPane, formCancelKey, withDesc(findFieldKey, "find"), withDesc(formPageKey, "page"), withDesc(k.OnlineAnywhere, "online/offline")}
 	}
 	return []key.Binding{k.Save, k.NextPane, k.PrevPane, formCancelKey, withDesc(k.OnlineAnywhere, "online/offline")}
 }
@@ -1016,7 +1054,7 @@ func (m formModel) FullHelp() [][]key.Binding {
 	if m.rtChoose != nil {
 		return [][]key.Binding{{chooseEnterKey, recordTypeCancelKey, chooseMoveKey, chooseFilterKey}}
 	}
-	return [][]key.Binding{{k.Save, k.NextPane, k.PrevPane, formCancelKey, formPageKey, formFirstKey, formLastKey},
+	return [][]key.Binding{{k.Save, k.NextPane, k.PrevPane, formCancelKey, formPageKey, formFirstKey, formLastKey, findFieldKey},
 		{pickListKey, pickCycleKey,
 			key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle a checkbox, tick a multi-select value")),
 			key.NewBinding(key.WithKeys("enter"), key.WithHelp("↑/↓ enter", "pick a lookup match"))},

@@ -76,6 +76,7 @@ func (m Model) helpSections() []helpSection {
 		as(formPageKey, "in a form: a screen of fields up/down"),
 		as(formFirstKey, "in a form: the first field"),
 		as(formLastKey, "in a form: the last field"),
+		as(findFieldKey, "find a field by its label (a form; a record page, where / does too)"),
 	}
 	qa := []key.Binding{
 		as(k.Backstage, "backstage: SIMULATION (other users, admin, network)"),

@@ -117,6 +117,8 @@ func (m Model) capturing() bool {
 		return m.home.capturing()
 	case ScreenForm:
 		return m.form.capturing()
+	case ScreenRecord:
+		return m.detail.capturing()
 	case ScreenConflict:
 		return m.conflict.capturing()
 	case ScreenBackstage:
