@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -136,10 +138,24 @@ func recordNode(r RecordRef) *yaml.Node {
 	add(m, "object", str(r.Object))
 	if r.ID != "" {
 		add(m, "id", str(r.ID))
+		// A record named by id: the name it had, for the reader (a replay goes by the id).
+		m.LineComment = commentText(r.Name)
 	} else {
 		add(m, "name", str(r.Name))
 	}
 	return m
+}
+
+// commentText is s as one line of a YAML comment: no control character, no line break, not
+// over 80 characters.
+func commentText(s string) string {
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError || unicode.Is(unicode.Cf, r)
+	}), " ")
+	if utf8.RuneCountInString(s) > 80 {
+		s = string([]rune(s)[:79]) + "…"
+	}
+	return s
 }
 
 func userName(u string) string {

@@ -40,6 +40,7 @@ type Recorder struct {
 
 type touchedRec struct {
 	object, id, ref string // ref when created in this session (its id then changes on sync)
+	name            string // the name the user saw, last
 	fields          map[string]bool
 	deleted         bool // a step deleted it: the closing checks say whether the org still has it
 }
@@ -89,6 +90,9 @@ func (r *Recorder) touchAs(rec Rec, ref RecordRef, fields []string, deleted bool
 		t = &touchedRec{object: rec.Object, id: rec.ID, ref: ref.Ref, fields: map[string]bool{}}
 		r.touched = append(r.touched, t)
 	}
+	if rec.Name != "" {
+		t.name = rec.Name
+	}
 	for _, f := range fields {
 		t.fields[f] = true
 	}
@@ -135,7 +139,9 @@ func (r *Recorder) refLocked(rec Rec) RecordRef {
 		}
 	}
 	if rec.ID != "" && !pending.IsLocalID(rec.ID) {
-		return RecordRef{Object: rec.Object, ID: rec.ID}
+		// By its id, which no edit of its name changes; the name the user saw goes with it,
+		// written as a comment for whoever reads the file.
+		return RecordRef{Object: rec.Object, ID: rec.ID, Name: rec.Name}
 	}
 	return RecordRef{Object: rec.Object, Name: rec.Name}
 }
@@ -410,7 +416,7 @@ func (r *Recorder) Checkpoint(ctx context.Context, eng *pending.Engine, org Reco
 		sort.Strings(fields)
 		ref := RecordRef{Object: t.object, Ref: t.ref}
 		if t.ref == "" {
-			ref.ID = t.id
+			ref.ID, ref.Name = t.id, t.name
 		}
 		got, err := org.Retrieve(ctx, t.object, t.id, fields)
 		if e, ok := remote.AsError(err); ok && (e.HasCode("NOT_FOUND") || e.HasCode("ENTITY_IS_DELETED")) {

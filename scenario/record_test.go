@@ -211,8 +211,17 @@ func TestRecordedSessionReplaysToTheSameState(t *testing.T) {
 
 	path := filepath.Join(t.TempDir(), "recorded.yaml")
 	s.must(s.rec.WriteFile(path))
-	if b, err := os.ReadFile(path); err == nil {
-		t.Logf("recorded:\n%s", b)
+	b, err := os.ReadFile(path)
+	s.must(err)
+	t.Logf("recorded:\n%s", b)
+	// A seeded record is named by its id; the name the user saw is its line's comment.
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.Contains(l, "id: "+seeded.ID+"}") && !strings.HasSuffix(l, "} # "+seeded.Name) {
+			t.Errorf("a step on a seeded record does not say its name: %q", l)
+		}
+	}
+	if !strings.Contains(string(b), "- edit: {object: Account, id: "+seeded.ID+"} # "+seeded.Name+"\n") {
+		t.Errorf("the edit of the seeded record is not written by id with its name:\n%s", b)
 	}
 	replay, err := ParseFile(path)
 	if err != nil {
