@@ -170,7 +170,8 @@ type bsForm struct {
 	// describes are the objects' describes as the form opened (the rule form: its Field
 	// and Other field are checked against them before anything is sent).
 	describes map[string]*remote.Describe
-	opened    []any // each row's value as the form showed, to tell what was typed since
+	opened    []any     // each row's value as the form showed, to tell what was typed since
+	find      fieldFind // ctrl+f: find a field by part of its label or API name
 }
 
 // dirty reports whether a value of the form changed since it showed: leaving it loses that.
@@ -1014,6 +1015,13 @@ func (m backstageModel) updateForm(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 	if m.busy {
 		return m, nil
 	}
+	if f.find.on {
+		if key.Matches(msg, k.Save) {
+			f.find.on = false // ctrl+s runs the action from the find line too
+		} else {
+			return m.updateFind(msg)
+		}
+	}
 	if len(f.rows) > 0 {
 		// An open picklist chooser takes every key, esc included.
 		if p, ok := f.rows[f.focus].input.(*picklistField); ok && p.capturing() {
@@ -1036,6 +1044,9 @@ func (m backstageModel) updateForm(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 		}
 	}
 	switch {
+	case key.Matches(msg, findFieldKey) && len(f.rows) > 0:
+		f.find.open(f.focus)
+		return m, nil
 	case msg.Type == tea.KeyEsc:
 		if f.dirty() {
 			return m, cmdOf(confirmCloseBsFormMsg{gen: m.gen})
@@ -1092,6 +1103,29 @@ func (m backstageModel) updateForm(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
 		f.controllerChanged(f.focus, 0)
 	}
 	return m, cmd
+}
+
+// updateFind gives a key to the form's find line: the focus goes to the row found, or back to
+// the one it was on.
+func (m backstageModel) updateFind(msg tea.KeyMsg) (backstageModel, tea.Cmd) {
+	f := m.form
+	labels := make([]findLabel, len(f.rows))
+	for i, r := range f.rows {
+		labels[i] = findLabel{label: CleanLine(r.label), name: r.name}
+	}
+	to := -1
+	switch f.find.update(msg, labels) {
+	case findShow, findKeep:
+		to = f.find.shown()
+	case findCancel:
+		to = f.find.start
+	}
+	if to < 0 || to >= len(f.rows) {
+		return m, nil
+	}
+	f.rows[f.focus].input.Blur()
+	f.focus = to
+	return m, f.rows[f.focus].input.Focus()
 }
 
 // formStep turns the form into the step it asks for.
@@ -1308,7 +1342,10 @@ func (m backstageModel) formFoot() []string {
 			out = append(out, s.Error.Render(l))
 		}
 	}
-	return append(out, s.Subtle.Render(trunc("tab/↓ next field · ←/→ choose · ctrl+s run · esc cancel · pgup/pgdn page", m.w)))
+	if f.find.on {
+		return append(out, f.find.line(s, m.w))
+	}
+	return append(out, s.Subtle.Render(trunc("tab/↓ next · ←/→ choose · ctrl+s run · esc cancel · pgup/pgdn page · ctrl+f find", m.w)))
 }
 
 // formView is the form: its head, its rows scrolled to keep the focused row whole in view (an
@@ -1390,6 +1427,9 @@ func (m backstageModel) ShortHelp() []key.Binding {
 		run, cancel := k.Save, k.Back
 		run.SetHelp("ctrl+s", "run")
 		cancel.SetHelp("esc", "cancel")
+		if f.find.on {
+			return findHelp(k)
+		}
 		// On a picklist, and while its chooser is open, the keys are the edit form's.
 		if f.focus < len(f.rows) {
 			if l, ok := f.rows[f.focus].input.(*lookupField); ok {

@@ -33,7 +33,7 @@ func TestBackstageChecklistFitsTheRoomAndKeepsTheCursorInView(t *testing.T) {
 		for i := 0; i < 60 && !strings.Contains(s.view(), "▸ Product Interest"); i++ {
 			s.press("down")
 		}
-		const hint = "tab/↓ next field · ←/→ choose · ctrl+s run · esc cancel"
+		const hint = "tab/↓ next · ←/→ choose · ctrl+s run · esc cancel"
 		v := s.wait("▸ Product Interest", hint)
 		for _, value := range []string{"Hardware", "Software", "Cloud Services", "Training", "Support Plans"} {
 			if !strings.Contains(v, "[ ] "+value) && !strings.Contains(v, "[x] "+value) {

@@ -180,6 +180,23 @@ func TestBackstageEditFormPagesThroughAWideRecord(t *testing.T) {
 	if lines := linesWith(v, "▸ "); len(lines) != 1 || strings.Contains(lines[0], "Detail") {
 		t.Fatalf("ctrl+home did not reach the first field:\n%s", v)
 	}
+	// ctrl+f finds a field; its letters are the find's text, not the form's.
+	s.press("ctrl+f")
+	for _, r := range "detail 437" {
+		s.press(string(r))
+	}
+	v = s.wait("Find a field: ", "1 of 1")
+	if lines := linesWith(v, "▸ "); len(lines) != 1 || !strings.Contains(lines[0], "Detail 437") || strings.Contains(lines[0], "detail 437") {
+		t.Fatalf("ctrl+f did not focus the field found:\n%s", v)
+	}
+	s.press("esc")
+	v = s.wait("pgup/pgdn page")
+	if lines := linesWith(v, "▸ "); len(lines) != 1 || strings.Contains(lines[0], "Detail") {
+		t.Fatalf("esc did not go back to the first field:\n%s", v)
+	}
+	if strings.Contains(v, "Close this form") || strings.Contains(v, "SIMULATION — backstage\n") && !strings.Contains(v, "field 1 of 474") {
+		t.Fatalf("esc on the find line left the form:\n%s", v)
+	}
 }
 
 // A message that wraps onto a second line leaves the screens one row less, rather than cutting
