@@ -977,7 +977,7 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 	}
 	editCmd := &cobra.Command{
 		Use:   "edit OBJECT ID|NAME FIELD=VALUE...",
-		Short: "Queue an edit (offline), e.g. edit Account \"Acme Corp\" Phone=555-0100",
+		Short: "Queue an edit (offline), e.g. edit Account \"Acme Group\" Phone=555-0100",
 		Args:  cobra.MinimumNArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withOfflineEngine(cmd.Context(), of, queueLockWait, func(ctx context.Context, eng *pending.Engine) error {
@@ -1037,7 +1037,7 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 		Short: "Queue many changes from JSON lines (FILE or stdin)",
 		Long: `Queue many changes at once, one JSON object per line, for scripts:
   {"op":"new","object":"Account","fields":{"Name":"Acme"}}
-  {"op":"edit","object":"Account","record":"Acme Corp","fields":{"Phone":"555-0100"}}
+  {"op":"edit","object":"Account","record":"Acme Group","fields":{"Phone":"555-0100"}}
   {"op":"delete","object":"Contact","record":"003..."}
 "record" is an id or a name. A lookup takes an org's id or the local id "offline-edit new" printed:
 a record an earlier line of the same input creates has no id to give yet (queue it with new

@@ -305,6 +305,10 @@ func (m detailModel) refusesDelete() string {
 		return sprintf("This %s is shared with you read-only: the org would refuse to delete it.",
 			strings.ToLower(m.c.singleLabel(m.object)))
 	}
+	if e := m.view.Entry; e != nil && e.Op == pending.OpDelete && m.locked() == "" {
+		return sprintf("This %s is already waiting to be deleted: it goes when the device syncs (x here or in Pending Changes discards the delete).",
+			strings.ToLower(m.c.singleLabel(m.object)))
+	}
 	if why := m.refusesEdit(); why != "" {
 		return why
 	}

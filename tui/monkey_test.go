@@ -375,12 +375,14 @@ var monkeyNamedKeys = map[string]tea.KeyType{
 	"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
 	"tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab, "backspace": tea.KeyBackspace, "delete": tea.KeyDelete,
 	"pgdown": tea.KeyPgDown, "pgup": tea.KeyPgUp, "space": tea.KeySpace, "home": tea.KeyHome, "end": tea.KeyEnd,
+	"ctrl+f": tea.KeyCtrlF, "ctrl+home": tea.KeyCtrlHome, "ctrl+end": tea.KeyCtrlEnd,
 }
 
 // monkeyKeys are the keys the app binds, most of them more than once so they come up often.
 var monkeyKeys = strings.Fields(`o p n e d t c enter esc / r x m v ctrl+s tab shift+tab up down pgup pgdown home end
 	? B L f u N y n ctrl+u ctrl+n space backspace delete left right k j g G
-	enter enter enter enter esc down down down up tab tab e e n / ctrl+s ctrl+s y x r m t v`)
+	enter enter enter enter esc down down down up tab tab e e n / ctrl+s ctrl+s y x r m t v
+	ctrl+f ctrl+home ctrl+end`)
 
 func monkeyKey(t *rapid.T) tea.KeyMsg {
 	switch rapid.IntRange(0, 9).Draw(t, "keyKind") {

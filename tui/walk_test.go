@@ -151,7 +151,7 @@ func TestMessagesLongerThanThreeLinesEndWithAnEllipsis(t *testing.T) {
 }
 
 func TestRecordDeletedOfflineRefusesEditAndDeleteAtOnce(t *testing.T) {
-	for _, k := range []string{"e", "d"} {
+	for k, said := range map[string]string{"e": "discard the delete to edit it", "d": "already waiting to be deleted: it goes when the device syncs"} {
 		t.Run(k, func(t *testing.T) {
 			f := seededFake(3)
 			d := newDriver(t, f, 80, 24)
@@ -162,7 +162,7 @@ func TestRecordDeletedOfflineRefusesEditAndDeleteAtOnce(t *testing.T) {
 			d.keys("enter")
 			d.requireView("[e] Edit (deleted here)", "[d] Delete (deleted here)", "x discard delete")
 			d.keys(k)
-			d.requireView("waiting to be deleted", "discard the delete to edit it")
+			d.requireView("waiting to be deleted", said)
 			if d.model().active() != ScreenRecord || d.model().modal.open() {
 				t.Fatalf("%s on a record deleted offline opened a form or a confirmation", k)
 			}
