@@ -958,7 +958,7 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 				if err != nil {
 					return err
 				}
-				fields, err := parseAssignments(ctx, eng, object, args[1:], true)
+				fields, rounded, err := parseAssignments(ctx, eng, object, args[1:], true)
 				if err != nil {
 					return err
 				}
@@ -971,6 +971,7 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 				}
 				fmt.Fprintln(cmd.OutOrStdout(), id)
 				tell(cmd, eng, "Queued the new "+recordSaying(ctx, eng, object, id)+".")
+				sayRounded(cmd, rounded)
 				return nil
 			})
 		},
@@ -985,7 +986,7 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 				if err != nil {
 					return err
 				}
-				fields, err := parseAssignments(ctx, eng, object, args[2:], false)
+				fields, rounded, err := parseAssignments(ctx, eng, object, args[2:], false)
 				if err != nil {
 					return err
 				}
@@ -997,6 +998,7 @@ func newChangeCmds(of *orgFlags) []*cobra.Command {
 					return err
 				}
 				tell(cmd, eng, editSaying(ctx, eng, object, id, fields, before.Entry != nil))
+				sayRounded(cmd, rounded)
 				return nil
 			})
 		},
@@ -1057,7 +1059,9 @@ an edit to the values a record has changes nothing.`,
 				in = f
 			}
 			return withOfflineEngine(cmd.Context(), of, queueLockWait, func(ctx context.Context, eng *pending.Engine) error {
-				n, err := applyLines(ctx, eng, in)
+				var rounded []string
+				n, err := applyLines(ctx, eng, in, &rounded)
+				sayRounded(cmd, rounded)
 				// Lines are not changes: an edit of a record already changed joins its change,
 				// one that sets the values the record has changes nothing.
 				held := "?"
@@ -1170,7 +1174,9 @@ type changeLine struct {
 	Fields map[string]any `json:"fields"`
 }
 
-func applyLines(ctx context.Context, eng *pending.Engine, r io.Reader) (int, error) {
+// applyLines queues the changes of r's lines; rounded gets a note for each number rounded to
+// its field's decimals, with its line.
+func applyLines(ctx context.Context, eng *pending.Engine, r io.Reader, rounded *[]string) (int, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
 	n, line := 0, 0
@@ -1202,8 +1208,9 @@ func applyLines(ctx context.Context, eng *pending.Engine, r io.Reader) (int, err
 				cl.Object, err = objectName(eng, cl.Object)
 			}
 		}
+		var notes []string
 		if err == nil {
-			err = checkLine(ctx, eng, cl)
+			notes, err = checkLine(ctx, eng, cl)
 		}
 		switch {
 		case err != nil:
@@ -1230,6 +1237,9 @@ func applyLines(ctx context.Context, eng *pending.Engine, r io.Reader) (int, err
 		if err != nil {
 			return n, fmt.Errorf("line %d: %w", line, err)
 		}
+		for _, note := range notes {
+			*rounded = append(*rounded, fmt.Sprintf("line %d: %s", line, note))
+		}
 		n++
 	}
 	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
@@ -1240,27 +1250,29 @@ func applyLines(ctx context.Context, eng *pending.Engine, r io.Reader) (int, err
 	return n, nil
 }
 
-// checkLine checks the object and fields of a new or edit line against the cached describe.
-func checkLine(ctx context.Context, eng *pending.Engine, cl changeLine) error {
+// checkLine checks the object and fields of a new or edit line against the cached describe,
+// and says which numbers it rounds to their fields' decimals.
+func checkLine(ctx context.Context, eng *pending.Engine, cl changeLine) ([]string, error) {
 	switch cl.Op {
 	case "new", "create", "edit", "update":
 	default:
-		return nil // the op is refused below
+		return nil, nil // the op is refused below
 	}
 	if cl.Object == "" {
-		return errors.New(`no "object" given`)
+		return nil, errors.New(`no "object" given`)
 	}
 	d, err := describeFor(ctx, eng, cl.Object)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(cl.Fields) == 0 && (cl.Op == "edit" || cl.Op == "update") {
-		return errors.New(`an edit needs "fields"`)
+		return nil, errors.New(`an edit needs "fields"`)
 	}
-	if err := normalizeValues(ctx, eng.DB(), d, remote.Fields(cl.Fields)); err != nil {
-		return err
+	rounded, err := normalizeValues(ctx, eng.DB(), d, remote.Fields(cl.Fields))
+	if err != nil {
+		return nil, err
 	}
-	return checkRequired(d, remote.Fields(cl.Fields), cl.Op == "new" || cl.Op == "create")
+	return rounded, checkRequired(d, remote.Fields(cl.Fields), cl.Op == "new" || cl.Op == "create")
 }
 
 // findRecord resolves an id or an exact name among the cached records of object.
@@ -1358,23 +1370,28 @@ func noField(d *remote.Describe, name string) error {
 // for a number, a number for a text field, "true" for a checkbox) into the field's own type, in
 // place, so that the queue and the screens hold what the org will store.
 // A lookup at users takes a user's name too (userByName).
-func normalizeValues(ctx context.Context, db *cache.DB, d *remote.Describe, fields remote.Fields) error {
+// It returns a note for each number rounded to its field's decimals (roundedNote).
+func normalizeValues(ctx context.Context, db *cache.DB, d *remote.Describe, fields remote.Fields) (rounded []string, err error) {
 	for _, name := range slices.Sorted(maps.Keys(fields)) {
 		f, ok := d.Field(name)
 		if !ok {
-			return noField(d, name)
+			return nil, noField(d, name)
 		}
 		v, err := userByName(ctx, db, f, fields[name])
 		if err != nil {
-			return err
+			return nil, err
 		}
+		given := v
 		v, err = normalizeValue(f, v)
 		if err != nil {
-			return err
+			return nil, err
+		}
+		if note := roundedNote(f, given); note != "" {
+			rounded = append(rounded, note)
 		}
 		fields[name] = v
 	}
-	return nil
+	return rounded, nil
 }
 
 // decimalNumber is a number as people and the org write it: no hex, no underscores, no Inf.
@@ -1480,11 +1497,18 @@ func normalizeValue(f remote.Field, v any) (any, error) {
 	case "datetime":
 		s, ok := v.(string)
 		t, err := parseDateTime(s)
+		if ok && err != nil && len(s) > 10 && s[10] == ' ' {
+			// As the app takes it: YYYY-MM-DD HH:MM in this machine's time zone (TZ).
+			if t, err = tui.ParseTypedDateTime(s, nil); err != nil {
+				return nil, fmt.Errorf("%s: %s is no date and time: %v", f.Name, jsonText(v), err)
+			}
+		}
 		if !ok || err != nil {
 			if p := remote.CalendarProblem(s); ok && p != "" {
 				return nil, fmt.Errorf("%s: %s is no date and time: %s", f.Name, jsonText(v), p)
 			}
-			return nil, fmt.Errorf("%s is a date and time: give YYYY-MM-DDThh:mm:ssZ (such as 2025-03-31T09:30:00Z), not %s", f.Name, jsonText(v))
+			return nil, fmt.Errorf("%s is a date and time: give YYYY-MM-DD HH:MM in this machine's time zone (%s), or YYYY-MM-DDThh:mm:ssZ in UTC (such as 2025-03-31T09:30:00Z), not %s",
+				f.Name, tui.ZoneName(time.Now()), jsonText(v))
 		}
 		// In the org's own form, as its copy will come back: the engine compares the two.
 		return remote.FormatTime(t), nil
@@ -1638,40 +1662,90 @@ func jsonText(v any) string {
 
 // parseAssignments turns FIELD=VALUE arguments into typed field values using the cached describe.
 // creating says the fields are a new record's, which must give every required field.
-func parseAssignments(ctx context.Context, eng *pending.Engine, object string, args []string, creating bool) (remote.Fields, error) {
+func parseAssignments(ctx context.Context, eng *pending.Engine, object string, args []string, creating bool) (fields remote.Fields, rounded []string, err error) {
 	d, err := describeFor(ctx, eng, object)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	fields := remote.Fields{}
+	fields = remote.Fields{}
 	for _, a := range args {
 		name, val, ok := strings.Cut(a, "=")
 		if !ok || name == "" {
-			return nil, fmt.Errorf("%q: want FIELD=VALUE", a)
+			return nil, nil, fmt.Errorf("%q: want FIELD=VALUE", a)
 		}
 		if !utf8.ValidString(val) {
-			return nil, fmt.Errorf("%s: the value is not UTF-8 text (the byte 0x%02x at %d): the org takes only UTF-8; convert it first (iconv)", clip(tui.CleanLine(name), 60), val[invalidUTF8At(val)], invalidUTF8At(val))
+			return nil, nil, fmt.Errorf("%s: the value is not UTF-8 text (the byte 0x%02x at %d): the org takes only UTF-8; convert it first (iconv)", clip(tui.CleanLine(name), 60), val[invalidUTF8At(val)], invalidUTF8At(val))
 		}
 		f, ok := d.Field(name)
 		if !ok {
-			return nil, noField(d, name)
+			return nil, nil, noField(d, name)
 		}
 		v, err := typedValue(f, val)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if v, err = userByName(ctx, eng.DB(), f, v); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if v, err = normalizeValue(f, v); err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		if note := roundedNote(f, val); note != "" {
+			rounded = append(rounded, note)
 		}
 		fields[f.Name] = v
 	}
 	if err := checkRequired(d, fields, creating); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return fields, nil
+	return fields, rounded, nil
+}
+
+// roundedNote says how a number given for a field with decimals is rounded to them, as the org
+// stores it ("AnnualRevenue 5.5 is queued as 6: the field keeps no decimals"), or "" when it
+// is kept as given.
+func roundedNote(f remote.Field, given any) string {
+	if f.Precision == 0 || f.Type != "double" && f.Type != "currency" && f.Type != "percent" {
+		return ""
+	}
+	var t string
+	switch x := given.(type) {
+	case string:
+		t = strings.TrimSpace(x)
+	case json.Number:
+		t = x.String()
+	default:
+		return "" // a float64 is rounded as the number it is, with no digits written to lose
+	}
+	plain, ok := remote.PlainDecimal(t)
+	if !ok {
+		return ""
+	}
+	a, errA := strconv.ParseFloat(plain, 64)
+	b, errB := strconv.ParseFloat(remote.RoundDecimal(plain, f.Scale), 64)
+	if errA != nil || errB != nil || a == b {
+		return ""
+	}
+	decimals := "no decimals"
+	if f.Scale == 1 {
+		decimals = "1 decimal"
+	} else if f.Scale > 1 {
+		decimals = strconv.Itoa(f.Scale) + " decimals"
+	}
+	return fmt.Sprintf("%s %s is queued as %s: the field keeps %s", f.Name, clip(t, 40), remote.FormatNumber(b), decimals)
+}
+
+// sayRounded tells, on standard error, of the numbers a command rounded to their fields'
+// decimals (a script is told too: the org will not hold what it gave).
+func sayRounded(cmd *cobra.Command, notes []string) {
+	const most = 5
+	for i, n := range notes {
+		if i == most {
+			fmt.Fprintf(cmd.ErrOrStderr(), "offline-edit: and %d more numbers rounded to their fields' decimals\n", len(notes)-most)
+			break
+		}
+		fmt.Fprintln(cmd.ErrOrStderr(), "offline-edit: "+tui.CleanLine(n)+".")
+	}
 }
 
 // userByName takes a lookup at users (an owner) given as a user's name, as the app's messages

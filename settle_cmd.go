@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/offline-edit/offline-edit/pending"
+	"github.com/offline-edit/offline-edit/remote"
 	"github.com/offline-edit/offline-edit/tui"
 )
 
@@ -63,7 +64,7 @@ says so and stops; --newer resolves against the newer value.`,
 					}
 					return nil
 				}
-				choices, err := resolveChoices(ctx, eng, en, take, mine, theirs, args[2:])
+				choices, rounded, err := resolveChoices(ctx, eng, en, take, mine, theirs, args[2:])
 				if err != nil {
 					return err
 				}
@@ -86,6 +87,7 @@ says so and stops; --newer resolves against the newer value.`,
 					return nil
 				}
 				tell(cmd, eng, "Resolved the conflict on "+entrySaying(en)+" ("+choicesSaying(choices)+").")
+				sayRounded(cmd, rounded)
 				return nil
 			})
 		},
@@ -108,7 +110,7 @@ it. With no FIELD=VALUE, a change a duplicate rule refused is sent again as it i
 				}
 				// Only the fields given change: a create keeps the values already queued, so its
 				// required fields are not asked for again.
-				fields, err := parseAssignments(ctx, eng, en.Object, args[2:], false)
+				fields, rounded, err := parseAssignments(ctx, eng, en.Object, args[2:], false)
 				if err != nil {
 					return err
 				}
@@ -119,6 +121,7 @@ it. With no FIELD=VALUE, a change a duplicate rule refused is sent again as it i
 					return err
 				}
 				tell(cmd, eng, "Fixed "+entrySaying(en)+"; it will be sent again.")
+				sayRounded(cmd, rounded)
 				return nil
 			})
 		},
@@ -225,11 +228,17 @@ func withSettledEntry(cmd *cobra.Command, of *orgFlags, args []string, act func(
 }
 
 // resolveChoices turns the command line into a choice for every conflicting field.
-func resolveChoices(ctx context.Context, eng *pending.Engine, en *pending.Entry, take string, mine, theirs, assignments []string) (map[string]pending.Choice, error) {
-	values, err := parseAssignments(ctx, eng, en.Object, assignments, false)
+func resolveChoices(ctx context.Context, eng *pending.Engine, en *pending.Entry, take string, mine, theirs, assignments []string) (map[string]pending.Choice, []string, error) {
+	values, rounded, err := parseAssignments(ctx, eng, en.Object, assignments, false)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	choices, err := choicesFor(ctx, eng, en, take, mine, theirs, values)
+	return choices, rounded, err
+}
+
+// choicesFor is resolveChoices once the typed values are read.
+func choicesFor(ctx context.Context, eng *pending.Engine, en *pending.Entry, take string, mine, theirs []string, values remote.Fields) (map[string]pending.Choice, error) {
 	if d, err := describeFor(ctx, eng, en.Object); err == nil {
 		// Named as the org names them (phone is Phone), or refused: a label says which it is.
 		for _, names := range [][]string{mine, theirs} {

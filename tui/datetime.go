@@ -86,6 +86,9 @@ func (d *dateTimeField) zoneName() string {
 // zoneAt names the zone at the instant at.
 func (d *dateTimeField) zoneAt(at time.Time) string { return zoneName(at, d.loc) }
 
+// ZoneName names the local zone at the instant at, as the app shows it beside a date and time.
+func ZoneName(at time.Time) string { return zoneName(at, time.Local) }
+
 // zoneName names the zone loc at the instant at: its abbreviation as the clock on the wall
 // reads it then ("EST", "EDT", "UTC"), else the zone's name, else its offset ("UTC+05:30").
 func zoneName(at time.Time, loc *time.Location) string {
@@ -103,8 +106,16 @@ func zoneName(at time.Time, loc *time.Location) string {
 }
 
 // parse reads the typed text as an instant. Empty text is the zero time.
-func (d *dateTimeField) parse() (time.Time, error) {
-	s := d.text()
+func (d *dateTimeField) parse() (time.Time, error) { return ParseTypedDateTime(d.text(), d.loc) }
+
+// ParseTypedDateTime reads a date and time as people type it, YYYY-MM-DD HH:MM (or with
+// seconds, or the T of the org's form) in the zone loc (the local zone when nil), or a full
+// date and time with its zone, as pasted; the error says what is wrong with it. Empty text is
+// the zero time.
+func ParseTypedDateTime(s string, loc *time.Location) (time.Time, error) {
+	if loc == nil {
+		loc = time.Local
+	}
 	if s == "" {
 		return time.Time{}, nil
 	}
@@ -118,14 +129,14 @@ func (d *dateTimeField) parse() (time.Time, error) {
 		if len(s) != len(layout) {
 			continue
 		}
-		t, err := time.ParseInLocation(layout, s, d.loc)
+		t, err := time.ParseInLocation(layout, s, loc)
 		if err != nil {
-			return time.Time{}, d.explain(s, err)
+			return time.Time{}, explainDateTime(s, err)
 		}
 		if t.Format(layout) != s {
 			// The clocks went forward over this time: it is not a time of that day here.
 			shift := ""
-			if before, after := d.zoneAt(t.Add(-3*time.Hour)), d.zoneAt(t.Add(3*time.Hour)); before != after {
+			if before, after := zoneName(t.Add(-3*time.Hour), loc), zoneName(t.Add(3*time.Hour), loc); before != after {
 				shift = " from " + before + " to " + after
 			}
 			return time.Time{}, errors.New(sprintf("%s does not exist on %s: the clocks go forward%s then; enter a later time",
@@ -139,8 +150,8 @@ func (d *dateTimeField) parse() (time.Time, error) {
 	return time.Time{}, errors.New("enter a date and time as YYYY-MM-DD HH:MM, such as 2026-01-05 09:30")
 }
 
-// explain turns a parse error of text in the right shape into what is wrong with it.
-func (d *dateTimeField) explain(s string, err error) error {
+// explainDateTime turns a parse error of text in the right shape into what is wrong with it.
+func explainDateTime(s string, err error) error {
 	var pe *time.ParseError
 	if errors.As(err, &pe) && strings.Contains(pe.Message, "out of range") {
 		switch {
