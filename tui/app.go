@@ -1267,6 +1267,10 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, k.OnlineAnywhere) {
 		return m.switchOnline()
 	}
+	if key.Matches(msg, k.HelpAnywhere) {
+		m.showHelp, m.helpTop = true, 0
+		return m, nil
+	}
 	if m.capturing() {
 		return m.updateScreen(m.active(), msg)
 	}
@@ -1502,6 +1506,9 @@ func (m Model) helpBar(w int) string {
 		keys = append(keys, k.Help)
 	}
 	short := m.shortHelp()
+	if !m.modal.open() && m.capturing() {
+		short = append(short, k.HelpAnywhere) // last: a narrow bar drops it first
+	}
 	var back *key.Binding
 	if len(m.stack) > 1 {
 		for i, b := range short {

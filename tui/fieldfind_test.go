@@ -140,3 +140,20 @@ func TestFindAFieldOnAWideEditForm(t *testing.T) {
 		t.Fatalf("the field found took %v, want %q (entries %+v)", got, "far away too", f.entries)
 	}
 }
+
+// f1 opens the help where ? is text (a form, a filter, the find line); closing it goes back to
+// what was typed.
+func TestF1OpensTheHelpWhereAQuestionMarkIsText(t *testing.T) {
+	d := newDriver(t, seededFake(3), 120, 36)
+	d.keys("enter", "enter", "e", "ctrl+u", "Typed?")
+	d.requireView("Typed?", "f1 help")
+	d.keys("f1")
+	d.requireView("Keys on this screen", "pgup/pgdn", "f1 in a form")
+	d.keys("esc")
+	d.requireView("Edit Account", "Typed?")
+	d.refuseView("Keys on this screen")
+	d.keys("ctrl+f", "f1")
+	d.requireView("Keys on this screen")
+	d.keys("f1")
+	d.requireView("Find a field: ")
+}

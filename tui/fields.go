@@ -36,6 +36,13 @@ type fieldInput interface {
 
 // newFieldInput picks the editor for a field's type.
 func newFieldInput(c *common, f remote.Field, v any, name string) fieldInput {
+	if s, ok := v.(string); ok && len(s) > maxOneLineValue {
+		switch f.Type {
+		case "textarea", "picklist", "multipicklist", "reference", "boolean":
+		default:
+			return &tooLongField{c: c, f: f, v: s}
+		}
+	}
 	switch f.Type {
 	case "textarea":
 		return newTextareaField(f, v)
@@ -738,3 +745,49 @@ func isNumberType(t string) bool {
 	}
 	return false
 }
+
+// maxOneLineValue is the longest value a one-line editor opens with: an org's one-line fields
+// hold 255 characters at most, and only a broken or hostile org sends more (a megabyte took
+// seconds a key to edit).
+const maxOneLineValue = 4 << 10
+
+// tooLongField stands in for the editor of a one-line field whose value is longer than any such
+// field holds: the value is left as it is, unless ctrl+u empties the field, which then takes
+// typing as any text field does.
+type tooLongField struct {
+	c       *common
+	f       remote.Field
+	v       string
+	focused bool
+}
+
+func (t *tooLongField) Update(msg tea.Msg) (fieldInput, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, clearFieldKey) {
+		in := newFieldInput(t.c, t.f, nil, "")
+		if t.focused {
+			return in, in.Focus()
+		}
+		return in, nil
+	}
+	return t, nil
+}
+
+func (t *tooLongField) View(focused bool, w int) string {
+	note := sprintf(" … (%d characters, too long to edit here; ctrl+u empties it)", utf8.RuneCountInString(t.v))
+	head := t.v
+	for n, i := 0, 0; i < len(head); n++ {
+		if n == 4*w { // enough to fill the line: the rest is never drawn
+			head = head[:i]
+			break
+		}
+		_, size := utf8.DecodeRuneInString(head[i:])
+		i += size
+	}
+	return trunc(CleanLine(head), max(1, w-cellWidth(note)-1)) + note
+}
+
+func (t *tooLongField) Value() any           { return t.v }
+func (t *tooLongField) Check() error         { return nil }
+func (t *tooLongField) Focus() tea.Cmd       { t.focused = true; return nil }
+func (t *tooLongField) Blur()                { t.focused = false }
+func (t *tooLongField) Wants(tea.KeyMsg) bool { return false }

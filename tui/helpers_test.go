@@ -127,7 +127,7 @@ func keyMsgs(k string) []tea.KeyMsg {
 		"tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab, "backspace": tea.KeyBackspace,
 		"pgdown": tea.KeyPgDown, "pgup": tea.KeyPgUp, "space": tea.KeySpace,
 		"home": tea.KeyHome, "end": tea.KeyEnd, "ctrl+n": tea.KeyCtrlN, "ctrl+o": tea.KeyCtrlO,
-		"ctrl+home": tea.KeyCtrlHome, "ctrl+end": tea.KeyCtrlEnd, "ctrl+u": tea.KeyCtrlU, "ctrl+f": tea.KeyCtrlF,
+		"ctrl+home": tea.KeyCtrlHome, "ctrl+end": tea.KeyCtrlEnd, "ctrl+u": tea.KeyCtrlU, "ctrl+f": tea.KeyCtrlF, "f1": tea.KeyF1,
 	}
 	if t, ok := named[k]; ok {
 		return []tea.KeyMsg{{Type: t}}

@@ -46,9 +46,10 @@ func (m Model) helpSections() []helpSection {
 		}
 		return withDesc(b, desc)
 	}
+	as(k.Help, "") // a screen's own ? (help) is this help's
 	everywhere := []key.Binding{
 		as(joinKeys(k.Online, k.OnlineAnywhere, "online/offline"), ""), as(k.Pending, "Pending Changes"), as(k.Open, ""), as(k.Back, ""),
-		as(k.Help, "this help"), as(joinKeys(k.Quit, k.ForceQuit, "quit"), ""),
+		as(joinKeys(k.Help, k.HelpAnywhere, "this help (f1 in a form)"), ""), as(joinKeys(k.Quit, k.ForceQuit, "quit"), ""),
 	}
 	records := []key.Binding{
 		as(k.New, "new record (object home; on My Tasks a new task)"),
@@ -219,7 +220,7 @@ func (m Model) scrollHelp(msg tea.KeyMsg) Model {
 	room := helpRoom(h)
 	last := max(0, len(m.helpLines(w))-room)
 	switch {
-	case key.Matches(msg, k.Help), msg.Type == tea.KeyEsc, key.Matches(msg, k.Quit):
+	case key.Matches(msg, k.Help), key.Matches(msg, k.HelpAnywhere), msg.Type == tea.KeyEsc, key.Matches(msg, k.Quit):
 		m.showHelp = false
 	case key.Matches(msg, k.Down):
 		m.helpTop++

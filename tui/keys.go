@@ -10,8 +10,9 @@ type keyMap struct {
 	Mine, Theirs, AllMine, AllTheirs, Value                                                               key.Binding
 	Yes, No                                                                                               key.Binding
 	Backstage, Log, NextStep, Report, ActAs, LogScope                                                     key.Binding
-	// OnlineAnywhere switches online/offline also where letters are text (a form, a filter).
-	OnlineAnywhere key.Binding
+	// OnlineAnywhere switches online/offline also where letters are text (a form, a filter);
+	// HelpAnywhere opens the help there.
+	OnlineAnywhere, HelpAnywhere key.Binding
 }
 
 func defaultKeys() keyMap {
@@ -58,6 +59,8 @@ func defaultKeys() keyMap {
 		LogScope:   b("f", "all / this record", "f"),
 		// ctrl+o: o is text in a form; going offline there ends a send the org is holding.
 		OnlineAnywhere: b("ctrl+o", "online/offline (also where o is text)", "ctrl+o"),
+		// f1: ? is text in a form.
+		HelpAnywhere: b("f1", "help", "f1"),
 	}
 }
 

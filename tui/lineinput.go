@@ -343,8 +343,10 @@ func window(units []lineUnit, cur, first, w int) int {
 		}
 		return n
 	}
-	for first < cur && span(first, cur)+cw > w {
-		first++
+	// The cells from first to the cursor, kept as first moves (a value of a megabyte from the
+	// org took minutes summed again at each step).
+	for s := span(first, cur); first < cur && s+cw > w; first++ {
+		s -= units[first].w
 	}
 	// Room left at the right end: show more of the start.
 	tail := span(first, len(units))
