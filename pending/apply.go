@@ -456,7 +456,7 @@ func (e *Engine) storeAccepted(ctx context.Context, tx *cache.Tx, d *remote.Desc
 // save after the write names them). Another user's change found by a 412 was merged and
 // noted then; the merge took their copy as the new base.
 func (e *Engine) orgSetOnSaving(en *entry, server remote.Fields) bool {
-	if en.BaseVersion.ETag == "" && en.BaseVersion.LastModifiedDate.IsZero() {
+	if en.BaseVersion.ETag == "" && unmodifiedSince(en.BaseVersion).IsZero() {
 		return false // sent without a precondition: anyone may have saved it since the base
 	}
 	by, me := lastSaver(server), e.myID()
@@ -785,6 +785,8 @@ func (e *Engine) applyTransient(ctx context.Context, tx *cache.Tx, o outcome) er
 	case o.callErr != nil:
 		if ae, ok := remote.AsError(o.callErr); ok {
 			why = "the org said: " + firstMessage(ae)
+		} else if errors.Is(o.callErr, remote.ErrMalformedReply) {
+			why = "the org's reply could not be read"
 		} else {
 			why = "the network failed"
 		}

@@ -23,7 +23,9 @@
 // or an update sent with If-Match, through a GET of its own right after it (which brings the
 // record's ETag for the next If-Match). Should a retrieve fail as a whole, each record it named
 // that was written, or answered 412, is read on its own. Updates are conditional: If-Match when
-// the base has an ETag, otherwise If-Unmodified-Since with the base's LastModifiedDate. A 412
+// the base has an ETag, otherwise If-Unmodified-Since with the base's LastModifiedDate (its
+// SystemModstamp when the org gave none; a record whose stamps are no dates is a reply that
+// could not be read, and is not cached). A 412
 // is judged field by field against the server copy read back in the same request: if the org
 // already has every value of the change, it was ours (a reply lost or a crash after the org
 // applied it) and the entry is done; if another user changed only other fields, the entry is

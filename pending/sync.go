@@ -280,7 +280,12 @@ func (e *Engine) Sync(ctx context.Context) (Summary, error) {
 		e.recheckAccess = e.recheckAccess || r.recheckAccess
 		e.mu.Unlock()
 	}
-	if completed {
+	if completed && r.lastNet != nil {
+		// Finished, with changes left for a retry: the log says why they were (a reply that
+		// could not be read came with a 200).
+		e.note("", "", truncate("sync finished; changes left pending will be retried: "+howItFailed(r.lastNet)+": "+r.lastNet.Error(), 300))
+		e.lastStop = ""
+	} else if completed {
 		e.note("", "", "sync finished")
 		e.lastStop = ""
 	} else if err != nil {
@@ -884,8 +889,8 @@ func (e *Engine) addJob(c *chunk, j *job) {
 	case jobUpdate:
 		if en.BaseVersion.ETag != "" {
 			headers["If-Match"] = en.BaseVersion.ETag
-		} else if !en.BaseVersion.LastModifiedDate.IsZero() {
-			headers["If-Unmodified-Since"] = en.BaseVersion.LastModifiedDate.UTC().Format(http.TimeFormat)
+		} else if at := unmodifiedSince(en.BaseVersion); !at.IsZero() {
+			headers["If-Unmodified-Since"] = at.UTC().Format(http.TimeFormat)
 		}
 		j.main = len(c.subs)
 		c.subs = append(c.subs, remote.Subrequest{Method: http.MethodPatch, URL: path + en.RecordID, ReferenceID: seqRef("u", en.Seq), Body: body(), Headers: nilIfEmpty(headers)})

@@ -378,6 +378,16 @@ func versionOf(f remote.Fields, etag string) remote.Version {
 	return v
 }
 
+// unmodifiedSince is the time an update's If-Unmodified-Since gives: the base's
+// LastModifiedDate, else its SystemModstamp (never earlier than it: a save by anyone after the
+// base moves both), zero when the base has neither.
+func unmodifiedSince(v remote.Version) time.Time {
+	if !v.LastModifiedDate.IsZero() {
+		return v.LastModifiedDate
+	}
+	return v.SystemModstamp
+}
+
 var zeroTime = time.Time{}
 
 func timeDuration(ns int64) time.Duration { return time.Duration(ns) }

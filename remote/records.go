@@ -355,8 +355,40 @@ func recordFromMap(m map[string]any) (Record, error) {
 			return Record{}, fmt.Errorf("%w: record Id is not a string", ErrMalformedReply)
 		}
 	}
+	// The stamps a record's version is read from: one that is no date and time would leave the
+	// device with a copy it cannot send a change of conditionally (another user's save since
+	// would be overwritten unseen).
+	for _, f := range versionFields {
+		if v, ok := m[f]; ok && v != nil {
+			s, isText := v.(string)
+			if _, err := ParseTime(s); !isText || err != nil {
+				return Record{}, fmt.Errorf("%w: a record's %s is %s, not a date and time", ErrMalformedReply, f, clipJSON(v))
+			}
+		}
+	}
 	stripNested(m, 0)
 	return rec, nil
+}
+
+// versionFields are the fields a record's version is read from.
+var versionFields = []string{"LastModifiedDate", "SystemModstamp"}
+
+// clipJSON is v as JSON for a message, at most 60 bytes of it, with no control character.
+func clipJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%T", v)
+	}
+	s := strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			return -1
+		}
+		return r
+	}, string(b))
+	if len(s) > 60 {
+		s = strings.ToValidUTF8(s[:57], "") + "..."
+	}
+	return s
 }
 
 // stripNested removes "attributes" from nested relationship records and subquery results.

@@ -58,6 +58,9 @@ func syncCause(err error) string {
 		// Not the network: the device's own storage, which says what to do about it.
 		return CleanLine(strings.TrimPrefix(err.Error(), "cache: "))
 	}
+	if errors.Is(err, remote.ErrMalformedReply) {
+		return "the org's reply could not be read (the log, L, says what came); will retry."
+	}
 	if pending.Classify(err) == pending.ClassTransient {
 		return "the connection dropped; will retry."
 	}

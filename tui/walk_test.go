@@ -317,6 +317,7 @@ func TestSyncStoppedSaysItForAPersonAndPointsAtTheLog(t *testing.T) {
 	}{
 		{wrapped(lostReply{}), "the connection dropped; will retry."},
 		{wrapped(refused{}), "the org could not be reached; will retry."},
+		{fmt.Errorf("remote: composite: %w: 8 subresponses for 9 subrequests", remote.ErrMalformedReply), "the org's reply could not be read (the log, L, says what came); will retry."},
 		{&remote.Error{Status: 503, Items: []remote.ErrorItem{{Code: "SERVER_UNAVAILABLE"}}}, "the org is unavailable (503); will retry."},
 		{&remote.Error{Status: 400, Items: []remote.ErrorItem{{Code: "UNABLE_TO_LOCK_ROW"}}}, "the org was busy (a record was locked); will retry."},
 		{&remote.Error{Status: 403, Items: []remote.ErrorItem{{Code: "REQUEST_LIMIT_EXCEEDED"}}}, "API request limit was reached"},
