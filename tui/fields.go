@@ -786,8 +786,8 @@ func (t *tooLongField) View(focused bool, w int) string {
 	return trunc(CleanLine(head), max(1, w-cellWidth(note)-1)) + note
 }
 
-func (t *tooLongField) Value() any           { return t.v }
-func (t *tooLongField) Check() error         { return nil }
-func (t *tooLongField) Focus() tea.Cmd       { t.focused = true; return nil }
-func (t *tooLongField) Blur()                { t.focused = false }
+func (t *tooLongField) Value() any            { return t.v }
+func (t *tooLongField) Check() error          { return nil }
+func (t *tooLongField) Focus() tea.Cmd        { t.focused = true; return nil }
+func (t *tooLongField) Blur()                 { t.focused = false }
 func (t *tooLongField) Wants(tea.KeyMsg) bool { return false }
