@@ -850,6 +850,9 @@ func (m conflictModel) alsoSent() string {
 	}
 	var parts []string
 	for _, f := range sortedFieldNames(m.entry.Changes) {
+		if now, ok := m.server[f]; ok && bsSame(now, m.entry.Changes[f]) {
+			continue // the org has it already (they set it too): their change, kept, says it
+		}
 		if !inConflict[f] && !m.changedSince(f) {
 			v := m.show(f, m.entry.Changes[f])
 			switch m.field(f).Type {

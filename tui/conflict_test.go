@@ -392,6 +392,21 @@ func TestConflictScreenNamesTheFieldsSentWithoutConflict(t *testing.T) {
 	d.requireView("Resolved; the change is queued again.")
 }
 
+// A field the other user set to the value the user gave it is theirs, kept: it is not said to
+// be sent as well.
+func TestConflictScreenLeavesOutAFieldBothSetAlike(t *testing.T) {
+	f := seededFake(2)
+	f.records["Account"][0]["Industry"] = "Retail" // the org's copy: they set it too
+	f.setEntry(pending.Entry{ID: "e1", Object: "Account", RecordID: "001000000000000000", Name: "Acme 000000",
+		Op: pending.OpUpdate, Status: pending.StatusConflict, Message: "Another user changed Account Phone",
+		Changes:   remote.Fields{"Phone": "555-0111", "Industry": "Retail", "AnnualRevenue": 925.0},
+		Conflicts: []pending.Conflict{{Field: "Phone", Base: "555-0100", Theirs: "555-0122", Mine: "555-0111"}}})
+	d := newDriver(t, f, 100, 24)
+	d.send(openConflictMsg{entryID: "e1"})
+	d.requireView(`Also to be sent, no conflict: Annual Revenue 925`)
+	d.refuseView(`Industry "Retail"`)
+}
+
 // What the command line did before the app opened (the demo reset) shows on the first screen,
 // cleaned, and goes once the user moves on.
 func TestAStartNoteShowsOnTheFirstScreenUntilTheUserMovesOn(t *testing.T) {
