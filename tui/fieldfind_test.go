@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/offline-edit/offline-edit/pending"
 )
 
 func TestFindMatchesEveryWordInALabelOrAnAPIName(t *testing.T) {
@@ -156,4 +158,23 @@ func TestF1OpensTheHelpWhereAQuestionMarkIsText(t *testing.T) {
 	d.requireView("Keys on this screen")
 	d.keys("f1")
 	d.requireView("Find a field: ")
+}
+
+// The help's Sashes name every state longWord words a sash with.
+func TestTheSashLegendNamesEveryStateTheScreensShow(t *testing.T) {
+	var legend []string
+	for _, r := range sashHelpRows() {
+		legend = append(legend, r.means)
+	}
+	all := strings.Join(legend, "\n")
+	for _, st := range []pending.Status{pending.StatusPending, pending.StatusSyncing, pending.StatusWaiting, pending.StatusConflict, pending.StatusInvalid, pending.StatusFailed} {
+		for _, code := range []string{"", codeReferenceDiscarded, codeReferenceCycle, "ENTITY_IS_DELETED", "NOT_FOUND", "INSUFFICIENT_ACCESS_OR_READONLY"} {
+			if w := longWord(st, code, ""); w != "" && !strings.Contains(all, w) && w != "Can't be saved" {
+				t.Errorf("the legend leaves out %q (%s, %s)", w, st, code)
+			}
+		}
+	}
+	if !strings.Contains(all, wordGivenAway) {
+		t.Errorf("the legend leaves out %q", wordGivenAway)
+	}
 }

@@ -285,8 +285,11 @@ func sashHelpRows() []sashHelpRow {
 		long(pending.StatusWaiting, pending.OpCreate),
 		long(pending.StatusConflict, pending.OpUpdate),
 		long(pending.StatusInvalid, pending.OpUpdate),
+		row(pending.StatusInvalid, pending.OpCreate, longWord(pending.StatusInvalid, codeReferenceDiscarded, "")),
+		row(pending.StatusInvalid, pending.OpCreate, longWord(pending.StatusInvalid, codeReferenceCycle, "")),
 		failed("ENTITY_IS_DELETED"),
 		row(pending.StatusFailed, pending.OpUpdate, longWord(pending.StatusFailed, "NOT_FOUND", "")+" (unshared, or its owner changed)"),
 		row(pending.StatusFailed, pending.OpUpdate, longWord(pending.StatusFailed, "INSUFFICIENT_ACCESS_OR_READONLY", "")+" (shared with you read-only now)"),
+		row(pending.StatusFailed, pending.OpUpdate, wordGivenAway+" (its owner changed since your change; you may still read it)"),
 	}
 }

@@ -96,6 +96,9 @@ func longWordOp(s pending.Status, op pending.Op, code, message string) string {
 	return longWord(s, code, message)
 }
 
+// wordGivenAway is the red sash of a change to a record given to another user since.
+const wordGivenAway = "Can't be saved: given to another user"
+
 // longWord says what a sash means, in the words of the highlights area and Pending Changes.
 func longWord(s pending.Status, code, message string) string {
 	switch s {
@@ -122,7 +125,7 @@ func longWord(s pending.Status, code, message string) string {
 			return "Can't be saved: record was deleted"
 		case causeNoAccess:
 			if givenAway(code, message) {
-				return "Can't be saved: given to another user"
+				return wordGivenAway
 			}
 			if stillReadable(code) {
 				return "Can't be saved: you can no longer change it"

@@ -96,7 +96,7 @@ func TestHelpScrollsAt80x24WithMoreBelowAndAboveHints(t *testing.T) {
 	d.requireView("Keys on this screen", "more below")
 	d.refuseView("more above", "Can't be saved: record was deleted")
 	d.keys("end")
-	d.requireView("more above", "Can't be saved: record was deleted", "N/ctrl+n")
+	d.requireView("more above", "Can't be saved: record was deleted", "given to another user")
 	d.refuseView("more below", "Keys on this screen")
 	d.keys("home")
 	d.requireView("Keys on this screen", "more below")
