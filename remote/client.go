@@ -357,7 +357,9 @@ func (c *Client) ensureVersion(ctx context.Context) (string, error) {
 	if last := c.versionTimedOut; last != nil && time.Since(c.versionTimedOutAt) < refreshTimeoutMemory {
 		return "", last
 	}
-	versions, err := c.fetchVersions(ctx)
+	// The lookup is the client's own, not part of the changes the caller tagged its request
+	// with: the log does not put it in their records' stories.
+	versions, err := c.fetchVersions(WithTag(ctx, ""))
 	if err != nil {
 		// The request that needed the version never left: nothing of it reached the org.
 		err = notSentError{fmt.Errorf("remote: discovering the API version: %w", err)}

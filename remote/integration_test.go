@@ -571,3 +571,24 @@ func TestDescribeIfModifiedAnswersOnlyWhenTheMetadataChanged(t *testing.T) {
 	now = now.Add(time.Minute)
 	check("after setting the same profile again", now.Add(-30*time.Second), false)
 }
+
+// The API version a client looks up before its first request is its own request, not part of
+// the changes that request was tagged with: the log keeps it out of their records' stories.
+func TestTheVersionLookupIsNotTaggedWithTheRequestThatNeededIt(t *testing.T) {
+	env := newMockEnv(t, mockorg.Options{Seed: 1, Size: 20})
+	var infos []remote.RequestInfo
+	env.net.SetOnline(false) // the app started offline: the client could not look it up then
+	c := env.client(t, "alex@demo.example", func(cfg *remote.Config) {
+		cfg.Observe = func(i remote.RequestInfo) {
+			if i.Err == nil {
+				infos = append(infos, i)
+			}
+		}
+	})
+	env.net.SetOnline(true)
+	ctx := remote.WithTag(context.Background(), "entry-7")
+	_, _ = c.Query(ctx, "SELECT Id FROM Account LIMIT 1", 0)
+	if len(infos) != 2 || infos[0].Path != "/services/data/" || infos[0].Tag != "" || infos[1].Tag != "entry-7" {
+		t.Fatalf("requests: %+v", infos)
+	}
+}
