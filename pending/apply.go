@@ -345,6 +345,24 @@ func lastSaver(server remote.Fields) string {
 // MsgOwnSave begins the message of a conflict whose other side the user saved themself.
 const MsgOwnSave = "You (on another device or through an automation)"
 
+// namedChanger is a conflict's message for the log, naming the other user where the device
+// knows their name (the message says "Another user": the screens name them beside it).
+func namedChanger(ctx context.Context, tx *cache.Tx, message, by string) string {
+	rest, ok := strings.CutPrefix(message, "Another user")
+	if !ok {
+		return message
+	}
+	if name := userName(ctx, tx, by); name != msgAnotherUser {
+		return name + rest
+	}
+	if looksLikeID(by) {
+		// Named by its id: the log names the user once the device learns the name (a sync
+		// asks for the names it does not know at its end).
+		return "Another user (" + by + ")" + rest
+	}
+	return message
+}
+
 // changerInNote is changer inside a sentence of the log.
 func (e *Engine) changerInNote(by string) string {
 	c := e.changer(by)
@@ -634,7 +652,7 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 			// message says what they did change, and to what, or the user could not see it.
 			en.Message = e.changer(by) + " changed " + orRecordWithValues(d, theirs, server) + " (strict mode: every remote change needs your decision)"
 		}
-		e.noteCode(en.ID, en.RecordID, en.Code, truncate("conflict: "+en.Message+"; "+conflictValues(ctx, tx, d, en.Conflicts), 400))
+		e.noteCode(en.ID, en.RecordID, en.Code, truncate("conflict: "+namedChanger(ctx, tx, en.Message, by)+"; "+conflictValues(ctx, tx, d, en.Conflicts), 400))
 	}
 	rec.Server = server
 	rec.Version = ver

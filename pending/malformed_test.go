@@ -151,3 +151,45 @@ func TestAnUpdateOfARecordWithoutLastModifiedDateIsConditionalOnItsModstamp(t *t
 		t.Fatalf("the change is %s, want a conflict", en.Status)
 	}
 }
+
+// The log's note of a conflict names the other user: by name where the device knows it, else by
+// id, which the log names once a sync has learnt the name.
+func TestTheLogsConflictNoteNamesTheOtherUser(t *testing.T) {
+	h := newHarness(t, harnessOpts{size: 60, objects: []string{"Account"}})
+	h.sync(t)
+	acct := h.firstOwned(t, "Account")
+	admin := h.users["admin@demo.example"].ID
+	// The device forgets the admin's name: the conflict is found before it is learnt again.
+	if _, err := h.eng.DB().SQL().Exec(`DELETE FROM users WHERE id = ?`, admin); err != nil {
+		t.Fatal(err)
+	}
+	h.editMeetingTheirs(t, "Account", acct.ID, remote.Fields{"Phone": "555-MINE"}, remote.Fields{"Phone": "555-THEIRS"})
+	h.sync(t)
+	acts, err := h.eng.Activity(bg, acct.ID, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw string
+	if err := h.eng.DB().SQL().QueryRow(`SELECT note FROM activity WHERE note LIKE 'conflict:%' ORDER BY id DESC LIMIT 1`).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(raw, "conflict: Another user ("+admin+") changed Account Phone") {
+		t.Fatalf("the note as written: %q", raw)
+	}
+	if !hasNote(acts, "conflict: Ada Admin changed Account Phone") {
+		t.Fatalf("the log does not name the admin: %+v", acts)
+	}
+	// Known when the conflict is found: named as it is written.
+	if err := h.eng.Resolve(bg, h.entryOf(t, acct.ID).ID, map[string]Choice{"Phone": {Take: TakeMine}}); err != nil {
+		t.Fatal(err)
+	}
+	h.sync(t)
+	h.editMeetingTheirs(t, "Account", acct.ID, remote.Fields{"Phone": "555-MINE2"}, remote.Fields{"Phone": "555-THEIRS2"})
+	h.sync(t)
+	if err := h.eng.DB().SQL().QueryRow(`SELECT note FROM activity WHERE note LIKE 'conflict:%' ORDER BY id DESC LIMIT 1`).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(raw, "conflict: Ada Admin changed Account Phone") {
+		t.Fatalf("the note as written once the name is known: %q", raw)
+	}
+}

@@ -217,7 +217,7 @@ func TestTheLogNamesTheFieldsAUserSettledAsTheScreensDo(t *testing.T) {
 	if !hasNote(acts, want) {
 		t.Fatalf("want a note starting %q in %+v", want, acts)
 	}
-	if want := `conflict: Another user changed Business Phone, Department; Business Phone theirs "222", mine "111"; Department theirs "Sales", mine "Ops"`; !hasNote(acts, want) {
+	if want := `conflict: ` + admin + ` changed Business Phone, Department; Business Phone theirs "222", mine "111"; Department theirs "Sales", mine "Ops"`; !hasNote(acts, want) {
 		t.Fatalf("want the conflict's note %q in %+v", want, acts)
 	}
 

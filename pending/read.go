@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/offline-edit/offline-edit/cache"
@@ -220,7 +222,40 @@ func ReadActivity(ctx context.Context, db *cache.DB, recordID string, limit int)
 		a.At, a.Duration = cache.FromMS(at), timeDuration(dur)
 		out = append(out, a)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return out, nameUsersInNotes(ctx, db, out)
+}
+
+// userInNote is a user a note names by id, the device not knowing the name when it wrote it.
+var userInNote = regexp.MustCompile(`(?i)another user \((005[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?)\)`)
+
+// nameUsersInNotes names, in the notes of acts, the users they name by id whose names the device
+// has learnt since.
+func nameUsersInNotes(ctx context.Context, db *cache.DB, acts []Activity) error {
+	names := map[string]string{}
+	return db.View(ctx, func(tx *cache.Tx) error {
+		for i, a := range acts {
+			if !strings.Contains(a.Note, "(005") {
+				continue
+			}
+			acts[i].Note = userInNote.ReplaceAllStringFunc(a.Note, func(m string) string {
+				id := userInNote.FindStringSubmatch(m)[1]
+				name, ok := names[id]
+				if !ok {
+					name = userName(ctx, tx, id)
+					names[id] = name
+				}
+				if name == msgAnotherUser {
+					return m
+				}
+				return name
+			})
+		}
+		return nil
+	})
 }
 
 // RecordsNamedInLog lists the records whose own notes in the activity log name them name, in
