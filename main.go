@@ -92,7 +92,7 @@ func report(w io.Writer, err error) int {
 func errorText(err error) string {
 	if cache.Locked(err) {
 		// sqlite3 (or another program) in a transaction on a file this command writes.
-		return "another program keeps a database of this device or org locked (an open sqlite3 transaction?): close it and try again; nothing saved was lost"
+		return cache.LockedAdvice
 	}
 	return err.Error()
 }

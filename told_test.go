@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/offline-edit/offline-edit/remote/mockorg"
+
+	"github.com/offline-edit/offline-edit/tui"
 )
 
 // Queueing from a script prints nothing but what it asked for (the new record's id); at a
@@ -146,6 +148,10 @@ func TestReadingCommandsReadBesideAForeignLock(t *testing.T) {
 	var said bytes.Buffer
 	if code := report(&said, err); code != 1 || !strings.HasPrefix(said.String(), "offline-edit: another program keeps") || !strings.Contains(said.String(), "nothing saved was lost") {
 		t.Fatalf("edit beside a foreign lock: exit %d\n%s", code, said.String())
+	}
+	// The app's screens say it in the same words (a form's save, a sync).
+	if text := tui.ErrorText(err); !strings.HasPrefix(text, "Another program keeps a database") || strings.Contains(text, "SQLITE_BUSY") {
+		t.Fatalf("the screens say %q", text)
 	}
 }
 

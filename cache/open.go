@@ -236,6 +236,9 @@ func DeviceError(err error) bool {
 	return errors.As(err, &we) || errors.As(err, &se)
 }
 
+// LockedAdvice is what to say of an error Locked reports.
+const LockedAdvice = "another program keeps a database of this device or org locked (an open sqlite3 transaction?): close it and try again; nothing saved was lost"
+
 // Locked reports that another program (not offline-edit: sqlite3 holding a write transaction,
 // say) kept the device database locked past the wait: commands that only read may read it
 // read-only beside that program.

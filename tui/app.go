@@ -495,7 +495,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.loadCounts(), m.queueRefresh())
 	case errMsg:
 		if msg.err != nil {
-			m = m.withError(CleanLine(msg.err.Error()))
+			m = m.withError(CleanLine(ErrorText(msg.err)))
 			m.c.logf("error: %v", msg.err)
 		}
 		return m, nil
@@ -1173,7 +1173,7 @@ func (m Model) onOpDone(msg opDoneMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	if msg.err != nil {
-		m = m.withError(CleanLine(msg.err.Error()))
+		m = m.withError(CleanLine(ErrorText(msg.err)))
 		return m, tea.Batch(cmds...)
 	}
 	if msg.note != "" {

@@ -54,6 +54,9 @@ func syncCause(err error) string {
 	if errors.As(err, &ne) && !ne.Timeout() {
 		return "the org could not be reached; will retry."
 	}
+	if cache.Locked(err) {
+		return cache.LockedAdvice + "; the sync will try again."
+	}
 	if cache.DeviceError(err) {
 		// Not the network: the device's own storage, which says what to do about it.
 		return CleanLine(strings.TrimPrefix(err.Error(), "cache: "))
