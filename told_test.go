@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/offline-edit/offline-edit/remote/mockorg"
-
 	"github.com/offline-edit/offline-edit/tui"
 )
 
