@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/offline-edit/offline-edit/internal/plain"
 )
 
 // MaxAPIVersion is the newest API version the client speaks. Discovery picks the newest version the
@@ -690,6 +692,17 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, token stri
 	}
 	if int64(len(data)) > c.maxReply {
 		return nil, fmt.Errorf("remote: %s %s: %w (over %d bytes)", r.method, r.path, ErrReplyTooLarge, c.maxReply)
+	}
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		// Not the org's answer: a network's sign-in page (a hotel's Wi-Fi), or an address that
+		// is not the org's API. Followed, it would send the token elsewhere.
+		where := "another address"
+		if u, err := url.Parse(resp.Header.Get("Location")); err == nil && u.Host != "" {
+			where = u.Scheme + "://" + u.Host
+		}
+		return nil, &Error{Status: resp.StatusCode, Items: []ErrorItem{{Message: fmt.Sprintf(
+			"%s answered with a redirect (HTTP %d) to %s, not as an org does: a network that wants you to sign in to it first, or not the org's address",
+			c.baseURL(), resp.StatusCode, plain.Line(where))}}}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		e := ParseErrorBody(resp.StatusCode, data)

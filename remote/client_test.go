@@ -910,3 +910,16 @@ func TestAnErrorReplysTextsAreInert(t *testing.T) {
 		t.Errorf("an escape left open: %q", e.Items[0].Message)
 	}
 }
+
+// A redirect is no answer of the org's (a network's sign-in page, a wrong address): it is not
+// followed (the token would go elsewhere) and the error says where it pointed.
+func TestARedirectIsSaidToBeOneAndNotFollowed(t *testing.T) {
+	r := newReplay(t)
+	r.on("PATCH "+v+"/sobjects/Account/001D000000IqhSLIAZ", route{status: 302, header: map[string]string{"Location": "https://login.hotel.example/portal?next=x"}})
+	c := r.client(t, nil)
+	err := c.Update(context.Background(), "Account", "001D000000IqhSLIAZ", remote.Fields{"Name": "a"}, remote.WriteOptions{})
+	e, ok := remote.AsError(err)
+	if !ok || e.Status != 302 || !strings.Contains(err.Error(), "answered with a redirect (HTTP 302) to https://login.hotel.example") || strings.Contains(err.Error(), "portal?next") {
+		t.Fatalf("err = %v", err)
+	}
+}
