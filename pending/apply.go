@@ -607,6 +607,9 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 		}
 		e.rebase(en, server, ver)
 		en.Status, en.NextAttempt = StatusPending, time.Time{}
+		if ver.ETag == "" {
+			e.markFresh(en.ID)
+		}
 		// Counted as merged with another user's edits only when there were some: an echo of
 		// the user's own earlier send is not.
 		r.merged[en.ID] = !echo

@@ -65,9 +65,13 @@
 // judgement before a send and the read before a delete take it as another user's change);
 // and after a successful write the GET shows any other
 // user's change to the fields this entry did not send, which is kept (a merge, noted in the
-// activity log). What remains possible: another user's change made in the same second as the
-// base's LastModifiedDate, to the same fields, and not yet seen by a sync-down, passes the
-// precondition and is overwritten by ours. TestIfUnmodifiedSinceWindow places changes inside and
+// activity log). An update rebased on a copy just read (an auto-merge after a 412) waits until
+// that copy's second is over on the org's clock, reads its record again and is judged against
+// it before it is resent: two devices auto-merging against the same change resend within one
+// second, and the second resend would pass its precondition. What remains possible: another
+// user's change made in the same second as the base's LastModifiedDate, to the same fields,
+// and not yet seen by a sync-down or such a read, passes the precondition and is overwritten by
+// ours (a base read in its own second by a refresh just before the send). TestIfUnmodifiedSinceWindow places changes inside and
 // outside that second with the mock org's clock.
 //
 // # Errors

@@ -89,6 +89,11 @@ type Engine struct {
 	org  remote.Org
 	opts Options
 	now  func() time.Time
+	// pause waits out the rest of a second before a record is read again (rereadFresh).
+	pause func(ctx context.Context, d time.Duration) error
+	// freshBases are the updates rebased in this process on a copy just read (an auto-merge):
+	// their record is read again once that copy's second is over, before they are sent (e.mu).
+	freshBases map[string]bool
 
 	events chan Event
 	evMu   sync.Mutex
@@ -171,7 +176,7 @@ func Open(db *cache.DB, org remote.Org, opts Options) (*Engine, error) {
 		opts.DescribeMaxAge = DefaultDescribeMaxAge
 	}
 	e := &Engine{
-		db: db, org: org, opts: opts, now: opts.Now,
+		db: db, org: org, opts: opts, now: opts.Now, pause: sleepCtx,
 		events:     make(chan Event, eventBuffer),
 		online:     true,
 		rng:        rand.New(rand.NewPCG(uint64(opts.Seed), 0x656e67696e65)),

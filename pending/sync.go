@@ -629,6 +629,9 @@ func (e *Engine) settleBeforeSend(ctx context.Context, r *run, ready []*entry) (
 			return false, nil
 		}
 	} // other failures leave the lookups to findByKey, one create at a time
+	if err := e.rereadFresh(ctx, r, ready); err != nil {
+		return false, err
+	}
 	for _, en := range ready {
 		switch {
 		case en.Op == OpCreate && en.unknown:
@@ -1763,4 +1766,90 @@ func (e *Engine) learnOrgClock(ctx context.Context, ready []*entry) error {
 		return fmt.Errorf("sync: the org could not be asked its time before sending new records: %w", err)
 	}
 	return nil
+}
+
+// markFresh notes an update rebased on a copy just read (see rereadFresh).
+func (e *Engine) markFresh(entryID string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.freshBases == nil {
+		e.freshBases = map[string]bool{}
+	}
+	e.freshBases[entryID] = true
+}
+
+// rereadFresh reads again the records of the updates among ready rebased on a copy just read
+// (an auto-merge), once that copy's second is over on the org's clock, and stores what it
+// reads: If-Unmodified-Since sees whole seconds, so another user's save in the same second (a
+// second device auto-merging against the same change) would pass the resend's precondition and
+// be overwritten unseen. A copy read after that second holds every such save (the judgement
+// before sending takes it as another user's change), and any later save is stamped with a
+// later second, which the precondition refuses.
+func (e *Engine) rereadFresh(ctx context.Context, r *run, ready []*entry) error {
+	var fresh []*entry
+	e.mu.Lock()
+	for _, en := range ready {
+		if e.freshBases[en.ID] && en.Op == OpUpdate {
+			fresh = append(fresh, en)
+		}
+	}
+	e.mu.Unlock()
+	if len(fresh) == 0 {
+		return nil
+	}
+	now := e.orgNow()
+	if now.IsZero() {
+		now = e.now()
+	}
+	var until time.Time
+	for _, en := range fresh {
+		if end := en.BaseVersion.LastModifiedDate.Truncate(time.Second).Add(time.Second); end.After(until) {
+			until = end
+		}
+	}
+	if wait := until.Sub(now); wait > 0 {
+		// A margin for the two clocks' reading; never more than two seconds whatever they say.
+		if err := e.pause(ctx, min(wait+50*time.Millisecond, 2*time.Second)); err != nil {
+			return err
+		}
+	}
+	read := map[string][]remote.Record{}
+	for _, en := range fresh {
+		if r.fields[en.Object] == nil {
+			continue // no describe this run: the fields a copy is made of are not known
+		}
+		rec, err := e.org.Retrieve(remote.WithTag(ctx, en.ID), en.Object, en.RecordID, r.fields[en.Object])
+		if err != nil {
+			if _, answered := remote.AsError(err); answered && Classify(err) != ClassAuth && Classify(err) != ClassTransient {
+				// Refused (gone, out of reach, a field the org no longer has): the send meets
+				// the same answer and says so, with its precondition as before.
+				continue
+			}
+			return err
+		}
+		read[en.Object] = append(read[en.Object], rec)
+	}
+	for _, o := range slices.Sorted(maps.Keys(read)) {
+		if _, err := e.storeServerCopies(ctx, r, o, read[o], true); err != nil {
+			return err
+		}
+	}
+	e.mu.Lock()
+	for _, en := range fresh {
+		delete(e.freshBases, en.ID)
+	}
+	e.mu.Unlock()
+	return nil
+}
+
+// sleepCtx waits d, or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
