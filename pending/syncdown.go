@@ -971,6 +971,15 @@ func (e *Engine) learnAccess(ctx context.Context, r *run, object string) error {
 				"): those whose access is not known stay open to Edit and Delete, and the org decides when the change syncs")
 			return nil
 		}
+		// Not answered now: the next run, in this process or another, asks about every record
+		// of the object the user does not own (a record with no access known is taken as the
+		// user's to change, and a script syncing every minute would never ask again).
+		if err := e.db.Update(context.WithoutCancel(ctx), func(tx *cache.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE sync_state SET members_at = 0 WHERE object = ?`, object)
+			return err
+		}); err != nil {
+			return err
+		}
 		return first
 	}
 	return nil
