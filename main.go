@@ -94,6 +94,9 @@ func errorText(err error) string {
 		// sqlite3 (or another program) in a transaction on a file this command writes.
 		return cache.LockedAdvice
 	}
+	if cache.Damaged(err) {
+		return cache.DamagedAdvice + " (" + err.Error() + ")"
+	}
 	return err.Error()
 }
 

@@ -78,3 +78,35 @@ func damageTail(t *testing.T, path string, n int64) {
 		t.Fatal(err)
 	}
 }
+
+// A read that meets a damaged page is told apart (a write says so itself): the app and the
+// commands say what to do rather than SQLite's "database disk image is malformed".
+func TestAReadOfADamagedFileIsToldApart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "device.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedAccounts(t, db, 3000)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	damageTail(t, path, 64<<10)
+	db, err = Open(path)
+	if err != nil {
+		t.Fatalf("the damage is in the last pages, the open should not meet it: %v", err)
+	}
+	defer db.Close()
+	var n int
+	err = db.SQL().QueryRow(`SELECT COUNT(*) FROM records WHERE name LIKE '%x%'`).Scan(&n)
+	if err == nil || !Damaged(err) {
+		t.Fatalf("a read over damaged pages: %v (Damaged %v)", err, Damaged(err))
+	}
+	werr := db.Update(context.Background(), func(tx *Tx) error {
+		_, err := tx.ExecContext(context.Background(), `UPDATE records SET name = name || '!'`)
+		return err
+	})
+	if werr == nil || Damaged(werr) {
+		t.Fatalf("a write that says it is damaged itself is taken for one to explain: %v", werr)
+	}
+}

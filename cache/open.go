@@ -236,6 +236,21 @@ func DeviceError(err error) bool {
 	return errors.As(err, &we) || errors.As(err, &se)
 }
 
+// Damaged reports an error of a device database whose file is damaged, met where no step
+// explained it (a read; a write says so itself, with the file's path).
+func Damaged(err error) bool {
+	var se *sqlite.Error
+	var done writtenError
+	if !errors.As(err, &se) || errors.As(err, &done) {
+		return false
+	}
+	code := se.Code() & 0xff
+	return code == sqlite3.SQLITE_CORRUPT || code == sqlite3.SQLITE_NOTADB
+}
+
+// DamagedAdvice is what to say of an error Damaged reports.
+const DamagedAdvice = "the device database is damaged: copy its file aside first (`offline-edit pending --json` may still list the pending changes; if it cannot, SQLite's own `sqlite3 FILE .recover` often rescues the rows), then move it away and a new one is made (the cache fills again at the next sync)"
+
 // LockedAdvice is what to say of an error Locked reports.
 const LockedAdvice = "another program keeps a database of this device or org locked (an open sqlite3 transaction?): close it and try again; nothing saved was lost"
 

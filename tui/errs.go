@@ -14,6 +14,9 @@ func ErrorText(err error) string {
 	if cache.Locked(err) {
 		return strings.ToUpper(cache.LockedAdvice[:1]) + cache.LockedAdvice[1:] + "."
 	}
+	if cache.Damaged(err) {
+		return strings.ToUpper(cache.DamagedAdvice[:1]) + cache.DamagedAdvice[1:] + "."
+	}
 	return err.Error()
 }
 

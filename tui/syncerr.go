@@ -57,6 +57,9 @@ func syncCause(err error) string {
 	if cache.Locked(err) {
 		return cache.LockedAdvice + "; the sync will try again."
 	}
+	if cache.Damaged(err) {
+		return cache.DamagedAdvice + "."
+	}
 	if cache.DeviceError(err) {
 		// Not the network: the device's own storage, which says what to do about it.
 		return CleanLine(strings.TrimPrefix(err.Error(), "cache: "))
