@@ -484,7 +484,7 @@ func dialable(a net.Addr) string {
 // notNowReason says why the org could not be used just now, for "ORG … ; retrying": out of
 // reach, or busy (its answer's status and code).
 func notNowReason(err error) string {
-	if ae, answered := remote.AsError(err); answered && ae.Status >= 300 && ae.Status <= 399 {
+	if ae, answered := remote.AsError(err); answered && remote.IsRedirect(ae.Status) {
 		return "answered with a redirect (HTTP " + strconv.Itoa(ae.Status) + "), not as an org does (a network's sign-in page?)"
 	}
 	if ae, answered := remote.AsError(err); answered && orgBusy(err) {

@@ -607,7 +607,7 @@ func (e *Engine) applyConflict(ctx context.Context, tx *cache.Tx, r *run, o outc
 		}
 		e.rebase(en, server, ver)
 		en.Status, en.NextAttempt = StatusPending, time.Time{}
-		if ver.ETag == "" {
+		if ver.ETag == "" && e.readInItsSecond(ver) {
 			e.markFresh(en.ID)
 		}
 		// Counted as merged with another user's edits only when there were some: an echo of

@@ -166,6 +166,9 @@ type run struct {
 	// accessDue lists, per object, the records the user does not own that this sync-down
 	// stored or re-checked: the org is asked what the user may do with them (learnAccess).
 	accessDue map[string]map[string]bool
+	// unread are the auto-merged updates whose record could not be read again (rereadFresh):
+	// they wait for the next run; the rest of the queue goes on.
+	unread map[string]bool
 	// noAccess lists objects whose access the org refused to say (UserRecordAccess): this run
 	// asks no more about them.
 	noAccess map[string]bool
@@ -189,7 +192,7 @@ const maxMergesPerRun = 3
 func newRun(sum *Summary) *run {
 	return &run{sum: sum, merges: map[string]int{}, merged: map[string]bool{}, checked: map[string]bool{},
 		keyed: map[string]bool{}, fields: map[string][]string{}, skip: map[string]bool{}, rekey: map[string]bool{},
-		redescribe: map[string]bool{}, redescribed: map[string]bool{}, accessDue: map[string]map[string]bool{}, noAccess: map[string]bool{},
+		redescribe: map[string]bool{}, redescribed: map[string]bool{}, accessDue: map[string]map[string]bool{}, noAccess: map[string]bool{}, unread: map[string]bool{},
 		keyLooked: map[string]bool{}, byKey: map[string]remote.Record{}, parentGone: map[string]bool{}, claimed: map[string]string{}}
 }
 
@@ -747,6 +750,9 @@ func (e *Engine) plan(r *run, ready []*entry, creates map[string]*entry) ([]*chu
 		}
 		if en.NextAttempt.After(now) {
 			continue // a lookup before sending failed: back off
+		}
+		if r.unread[en.ID] {
+			continue // auto-merged, and its record could not be read again: the next run
 		}
 		if en.Op == OpCreate && en.unknown {
 			continue // an earlier send may have created it: never resend before a lookup says no
@@ -1529,6 +1535,13 @@ func (g *collGet) decode(resp remote.Subresponse) {
 		recs, err := remote.ParseFieldsList(resp.Body)
 		if g.recs = recs; err != nil || len(g.recs) != len(g.ids) {
 			g.err, g.recs = fmt.Errorf("%w: collections retrieve of %d %s records", remote.ErrMalformedReply, len(g.ids), g.object), nil
+			return
+		}
+		for _, f := range recs {
+			if err := remote.CheckStamps(f); err != nil {
+				g.err, g.recs = fmt.Errorf("collections retrieve of %d %s records: %w", len(g.ids), g.object, err), nil
+				return
+			}
 		}
 	}
 }
@@ -1604,8 +1617,8 @@ func (e *Engine) deletedOnOrg(ctx context.Context, object, id string) bool {
 
 func decodeRecord(object string, s remote.Subresponse) *remote.Record {
 	var f remote.Fields
-	if err := json.Unmarshal(s.Body, &f); err != nil || f == nil {
-		return nil
+	if err := json.Unmarshal(s.Body, &f); err != nil || f == nil || remote.CheckStamps(f) != nil {
+		return nil // no copy to go by: the record is read on its own
 	}
 	typ := object
 	if a, ok := f["attributes"].(map[string]any); ok {
@@ -1768,6 +1781,22 @@ func (e *Engine) learnOrgClock(ctx context.Context, ready []*entry) error {
 	return nil
 }
 
+// readInItsSecond reports whether a copy just read may have been read in the second its
+// If-Unmodified-Since names, on the org's clock (the device's while the org has not said its
+// time): another save in that second could then follow it unseen (see rereadFresh). A copy
+// read after its second holds every save of it.
+func (e *Engine) readInItsSecond(v remote.Version) bool {
+	at := unmodifiedSince(v)
+	if at.IsZero() {
+		return false
+	}
+	now := e.orgNow()
+	if now.IsZero() {
+		now = e.now()
+	}
+	return now.Before(at.Truncate(time.Second).Add(2 * time.Second)) // a second's margin for the clocks
+}
+
 // markFresh notes an update rebased on a copy just read (see rereadFresh).
 func (e *Engine) markFresh(entryID string) {
 	e.mu.Lock()
@@ -1789,7 +1818,7 @@ func (e *Engine) rereadFresh(ctx context.Context, r *run, ready []*entry) error 
 	var fresh []*entry
 	e.mu.Lock()
 	for _, en := range ready {
-		if e.freshBases[en.ID] && en.Op == OpUpdate {
+		if e.freshBases[en.ID] && en.Op == OpUpdate && !r.unread[en.ID] {
 			fresh = append(fresh, en)
 		}
 	}
@@ -1803,7 +1832,7 @@ func (e *Engine) rereadFresh(ctx context.Context, r *run, ready []*entry) error 
 	}
 	var until time.Time
 	for _, en := range fresh {
-		if end := en.BaseVersion.LastModifiedDate.Truncate(time.Second).Add(time.Second); end.After(until) {
+		if end := unmodifiedSince(en.BaseVersion).Truncate(time.Second).Add(time.Second); end.After(until) {
 			until = end
 		}
 	}
@@ -1820,12 +1849,18 @@ func (e *Engine) rereadFresh(ctx context.Context, r *run, ready []*entry) error 
 		}
 		rec, err := e.org.Retrieve(remote.WithTag(ctx, en.ID), en.Object, en.RecordID, r.fields[en.Object])
 		if err != nil {
-			if _, answered := remote.AsError(err); answered && Classify(err) != ClassAuth && Classify(err) != ClassTransient {
-				// Refused (gone, out of reach, a field the org no longer has): the send meets
-				// the same answer and says so, with its precondition as before.
-				continue
+			switch c := Classify(err); {
+			case c == ClassAuth || c == ClassOffline || c == ClassCanceled:
+				return err
+			case c == ClassTransient:
+				// Not read now: this change waits for the next run (still marked), the rest of
+				// the queue goes on, and the run says why it left one.
+				r.unread[en.ID] = true
+				r.lastNet = err
 			}
-			return err
+			// Refused (gone, out of reach, a field the org no longer has): the send meets the
+			// same answer and says so, with its precondition as before.
+			continue
 		}
 		read[en.Object] = append(read[en.Object], rec)
 	}
@@ -1836,7 +1871,9 @@ func (e *Engine) rereadFresh(ctx context.Context, r *run, ready []*entry) error 
 	}
 	e.mu.Lock()
 	for _, en := range fresh {
-		delete(e.freshBases, en.ID)
+		if !r.unread[en.ID] {
+			delete(e.freshBases, en.ID)
+		}
 	}
 	e.mu.Unlock()
 	return nil

@@ -64,6 +64,11 @@ func (e *Engine) syncDown(ctx context.Context, r *run) error {
 		}
 		if err == nil {
 			err = e.learnAccess(ctx, r, o)
+			if c := Classify(err); err != nil && c == ClassTransient && ctx.Err() == nil {
+				// Asked again by the next run (learnAccess noted it): the other objects are
+				// refreshed meanwhile, and the run says why it is not complete.
+				r.lastNet, err = err, nil
+			}
 		}
 		if err != nil {
 			if c := Classify(err); c == ClassInvalid || c == ClassFailed {
@@ -328,11 +333,16 @@ func (e *Engine) refreshIncremental(ctx context.Context, r *run, st cache.SyncSt
 		// The access to every shared record is asked again with the periodic comparison and
 		// when the device comes back online; a process that starts online compares the ids
 		// only (a script running sync every minute would otherwise ask it all each time).
-		k, err := e.reconcileMembers(ctx, r, object, periodic || r.recheckAccess)
+		askAccess := periodic || r.recheckAccess
+		k, err := e.reconcileMembers(ctx, r, object, askAccess)
 		n += k
 		switch {
-		case err == nil:
+		case err == nil && askAccess:
 			st.MembersAt = now
+		case err == nil:
+			// The ids alone (a process that starts online): the access of every shared
+			// record is still asked when it falls due (a script syncing every minute, a new
+			// process each time, would otherwise never ask it).
 		case Classify(err) == ClassInvalid || Classify(err) == ClassFailed:
 			e.note("", "", object+": could not compare the cached records with the org's ("+err.Error()+")")
 			st.MembersAt = now
@@ -956,8 +966,20 @@ func (e *Engine) learnAccess(ctx context.Context, r *run, object string) error {
 		}()
 	}
 	wg.Wait()
+	if first != nil && Classify(first) != ClassInvalid && Classify(first) != ClassFailed {
+		// Not answered now: the next run, in this process or another, asks about every record
+		// of the object the user does not own (a record with no access known is taken as the
+		// user's to change, and a script syncing every minute would never ask again). Kept
+		// first, whatever else fails or is cancelled.
+		if err := e.db.Update(context.WithoutCancel(ctx), func(tx *cache.Tx) error {
+			_, err := tx.ExecContext(context.WithoutCancel(ctx), `UPDATE sync_state SET members_at = 0 WHERE object = ?`, object)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
 	// What was learnt is kept, whatever a part that failed.
-	if err := e.keepAccess(ctx, me, levels); err != nil {
+	if err := e.keepAccess(context.WithoutCancel(ctx), me, levels); err != nil {
 		return err
 	}
 	if first != nil {
@@ -970,15 +992,6 @@ func (e *Engine) learnAccess(ctx context.Context, r *run, object string) error {
 			e.noteCode("", "", code, "could not ask the org which "+object+" records you may only read ("+first.Error()+
 				"): those whose access is not known stay open to Edit and Delete, and the org decides when the change syncs")
 			return nil
-		}
-		// Not answered now: the next run, in this process or another, asks about every record
-		// of the object the user does not own (a record with no access known is taken as the
-		// user's to change, and a script syncing every minute would never ask again).
-		if err := e.db.Update(context.WithoutCancel(ctx), func(tx *cache.Tx) error {
-			_, err := tx.ExecContext(ctx, `UPDATE sync_state SET members_at = 0 WHERE object = ?`, object)
-			return err
-		}); err != nil {
-			return err
 		}
 		return first
 	}

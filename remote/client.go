@@ -585,6 +585,16 @@ func SignInFailure(err error) (string, bool) {
 }
 func (e *refreshError) Unwrap() []error { return []error{e.api, e.err} }
 
+// IsRedirect reports a status that sends the client elsewhere (not 300 Multiple Choices, an
+// upsert's answer naming the records its key matched, nor 304 Not Modified).
+func IsRedirect(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
 // send makes one HTTP request and reports it to Observe.
 func (c *Client) send(ctx context.Context, r request, payload []byte, token string) (rep *reply, err error) {
 	start := time.Now()
@@ -693,7 +703,7 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, token stri
 	if int64(len(data)) > c.maxReply {
 		return nil, fmt.Errorf("remote: %s %s: %w (over %d bytes)", r.method, r.path, ErrReplyTooLarge, c.maxReply)
 	}
-	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+	if IsRedirect(resp.StatusCode) {
 		// Not the org's answer: a network's sign-in page (a hotel's Wi-Fi), or an address that
 		// is not the org's API. Followed, it would send the token elsewhere.
 		where := "another address"

@@ -355,19 +355,27 @@ func recordFromMap(m map[string]any) (Record, error) {
 			return Record{}, fmt.Errorf("%w: record Id is not a string", ErrMalformedReply)
 		}
 	}
-	// The stamps a record's version is read from: one that is no date and time would leave the
-	// device with a copy it cannot send a change of conditionally (another user's save since
-	// would be overwritten unseen).
-	for _, f := range versionFields {
-		if v, ok := m[f]; ok && v != nil {
-			s, isText := v.(string)
-			if _, err := ParseTime(s); !isText || err != nil {
-				return Record{}, fmt.Errorf("%w: a record's %s is %s, not a date and time", ErrMalformedReply, f, clipJSON(v))
-			}
-		}
+	if err := CheckStamps(m); err != nil {
+		return Record{}, err
 	}
 	stripNested(m, 0)
 	return rec, nil
+}
+
+// CheckStamps refuses, as a reply that could not be read, a record whose version stamps are
+// no dates and times: the device would hold a copy it cannot send a change of conditionally
+// (another user's save since would be overwritten unseen). A stamp left out, or null, is the
+// org's to leave out.
+func CheckStamps(f Fields) error {
+	for _, name := range versionFields {
+		if v, ok := f[name]; ok && v != nil {
+			s, isText := v.(string)
+			if _, err := ParseTime(s); !isText || err != nil {
+				return fmt.Errorf("%w: a record's %s is %s, not a date and time", ErrMalformedReply, name, clipJSON(v))
+			}
+		}
+	}
+	return nil
 }
 
 // versionFields are the fields a record's version is read from.
