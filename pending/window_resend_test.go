@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/offline-edit/offline-edit/remote"
+	"github.com/offline-edit/offline-edit/remote/mockorg"
 )
 
 // After a 412 the engine rebases on the copy it just read and resends. Another user's save of
@@ -17,7 +18,25 @@ import (
 // would pass If-Unmodified-Since, which sees whole seconds: the record is read again once the
 // second is over, and that save is a conflict, not overwritten.
 func TestAnAutoMergedResendDoesNotOverwriteASaveInTheSameSecond(t *testing.T) {
-	h := newHarness(t, harnessOpts{objects: []string{"Contact"}})
+	for _, c := range []struct {
+		name    string
+		profile mockorg.Profile
+		wrap    func(http.RoundTripper) http.RoundTripper
+	}{
+		{"stamps to the millisecond", "", nil},
+		{"stamps in whole seconds", mockorg.ProfileReal, nil},
+		// Conditional on SystemModstamp: the wait goes by it too.
+		{"no LastModifiedDate", "", func(b http.RoundTripper) http.RoundTripper { return stripAll{base: b} }},
+	} {
+		t.Run(c.name, func(t *testing.T) { sameSecondResend(t, c.profile, c.wrap) })
+	}
+}
+
+func sameSecondResend(t *testing.T, profile mockorg.Profile, wrap func(http.RoundTripper) http.RoundTripper) {
+	h := newHarness(t, harnessOpts{objects: []string{"Contact"}, profile: profile})
+	if wrap != nil {
+		defer h.setTransport(wrap)()
+	}
 	h.sync(t)
 	id := h.firstOwned(t, "Contact").ID
 	h.eng.SetOnline(false)
