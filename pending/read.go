@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -235,6 +236,9 @@ var userInNote = regexp.MustCompile(`(?i)another user \((005[0-9A-Za-z]{12}(?:[0
 // nameUsersInNotes names, in the notes of acts, the users they name by id whose names the device
 // has learnt since.
 func nameUsersInNotes(ctx context.Context, db *cache.DB, acts []Activity) error {
+	if !slices.ContainsFunc(acts, func(a Activity) bool { return strings.Contains(a.Note, "(005") }) {
+		return nil // the commonest case: no read of the database for it (the log redraws often)
+	}
 	names := map[string]string{}
 	return db.View(ctx, func(tx *cache.Tx) error {
 		for i, a := range acts {

@@ -1790,11 +1790,16 @@ func (e *Engine) readInItsSecond(v remote.Version) bool {
 	if at.IsZero() {
 		return false
 	}
-	now := e.orgNow()
-	if now.IsZero() {
-		now = e.now()
+	return e.orgTime().Before(at.Truncate(time.Second).Add(2 * time.Second)) // a second's margin for the clocks
+}
+
+// orgTime is the time now on the org's clock as its last reply said it (never ahead of the
+// org's: its Date header has whole seconds), the device's before the org has said it.
+func (e *Engine) orgTime() time.Time {
+	if now := e.orgNow(); !now.IsZero() {
+		return now
 	}
-	return now.Before(at.Truncate(time.Second).Add(2 * time.Second)) // a second's margin for the clocks
+	return e.now()
 }
 
 // markFresh notes an update rebased on a copy just read (see rereadFresh).
@@ -1826,10 +1831,7 @@ func (e *Engine) rereadFresh(ctx context.Context, r *run, ready []*entry) error 
 	if len(fresh) == 0 {
 		return nil
 	}
-	now := e.orgNow()
-	if now.IsZero() {
-		now = e.now()
-	}
+	now := e.orgTime()
 	var until time.Time
 	for _, en := range fresh {
 		if end := unmodifiedSince(en.BaseVersion).Truncate(time.Second).Add(time.Second); end.After(until) {
